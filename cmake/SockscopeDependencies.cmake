@@ -1,0 +1,29 @@
+# Every dependency comes from the system (Debian packages) or vcpkg; nothing is downloaded.
+find_package(Threads REQUIRED)
+find_package(nlohmann_json 3 CONFIG REQUIRED)
+
+# Standalone Asio is header-only and ships no CMake or pkg-config file on Debian.
+find_path(ASIO_INCLUDE_DIR asio.hpp REQUIRED)
+add_library(asio_standalone INTERFACE)
+target_include_directories(asio_standalone SYSTEM INTERFACE ${ASIO_INCLUDE_DIR})
+target_compile_definitions(asio_standalone INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED)
+target_link_libraries(asio_standalone INTERFACE Threads::Threads)
+if(WIN32)
+  target_link_libraries(asio_standalone INTERFACE ws2_32 mswsock iphlpapi)
+  target_compile_definitions(asio_standalone INTERFACE _WIN32_WINNT=0x0A00)
+endif()
+
+find_package(CLI11 CONFIG QUIET)
+if(NOT CLI11_FOUND)
+  find_path(CLI11_INCLUDE_DIR CLI/CLI.hpp REQUIRED)
+  add_library(CLI11::CLI11 INTERFACE IMPORTED)
+  target_include_directories(CLI11::CLI11 SYSTEM INTERFACE ${CLI11_INCLUDE_DIR})
+endif()
+
+if(SOCKSCOPE_BUILD_GUI)
+  include(SockscopeImGui)
+endif()
+
+if(SOCKSCOPE_BUILD_TESTS)
+  find_package(GTest CONFIG REQUIRED)
+endif()

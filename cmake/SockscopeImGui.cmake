@@ -1,0 +1,22 @@
+# Dear ImGui: Debian's libimgui-dev (pkg-config 'imgui', GLFW + OpenGL3 backends compiled in),
+# or vcpkg's imgui port (CONFIG package with the glfw/opengl3 bindings features).
+find_package(imgui CONFIG QUIET)
+if(imgui_FOUND)
+  add_library(sockscope_imgui INTERFACE)
+  target_link_libraries(sockscope_imgui INTERFACE imgui::imgui)
+  find_package(Stb QUIET)
+  if(Stb_FOUND)
+    target_include_directories(sockscope_imgui SYSTEM INTERFACE ${Stb_INCLUDE_DIR})
+  endif()
+else()
+  find_package(PkgConfig REQUIRED)
+  pkg_check_modules(IMGUI REQUIRED IMPORTED_TARGET imgui)
+  pkg_check_modules(STB REQUIRED IMPORTED_TARGET stb)
+  add_library(sockscope_imgui INTERFACE)
+  target_link_libraries(sockscope_imgui INTERFACE PkgConfig::IMGUI PkgConfig::STB)
+  # Debian's imgui.pc points at /usr/include/imgui; sources include <imgui.h> and <backends/...>
+endif()
+find_package(glfw3 3.3 REQUIRED)
+set(OpenGL_GL_PREFERENCE GLVND)
+find_package(OpenGL REQUIRED)
+target_link_libraries(sockscope_imgui INTERFACE glfw OpenGL::GL)

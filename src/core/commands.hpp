@@ -1,0 +1,52 @@
+#pragma once
+// Commands: values the front end sends into the engine (Engine::submit). They are applied on the
+// I/O thread in the order submitted. Failures come back as events, never as exceptions.
+#include <string>
+#include <variant>
+
+#include "core/endpoint_config.hpp"
+#include "core/types.hpp"
+
+namespace sockscope {
+
+enum class CloseMode : std::uint8_t {
+    Graceful,    // FIN after everything queued has been written
+    HalfClose,   // shutdown(SHUT_WR): send FIN, keep reading
+    Abort,       // RST: SO_LINGER {1, 0} then close; queued data is discarded
+};
+const char* toString(CloseMode mode);   // "graceful", "half-close", "abort"
+
+/// Creates (or replaces, when stopped) an endpoint; starts it when config.auto_start.
+struct AddEndpoint { EndpointId endpoint; EndpointConfig config; };
+/// Replaces the configuration; a running endpoint restarts with it.
+struct UpdateEndpoint { EndpointId endpoint; EndpointConfig config; };
+struct RemoveEndpoint { EndpointId endpoint; };
+struct StartEndpoint { EndpointId endpoint; };
+/// Stops listening/connecting; closes connections with `mode`; cancels reconnects.
+struct StopEndpoint { EndpointId endpoint; CloseMode mode = CloseMode::Graceful; };
+
+/// Sends one message. tcp-server: to `connection`, or to every connection when it is 0.
+/// tcp-client: to its connection. udp: to `destination` ("host:port") if set, otherwise to the
+/// configured remote, otherwise (reply_to_sender) to the last sender.
+struct Send {
+    EndpointId endpoint;
+    ConnectionId connection = 0;
+    Bytes payload;
+    std::string destination;
+};
+
+struct CloseConnection { EndpointId endpoint; ConnectionId connection; CloseMode mode; };
+struct CloseAllConnections { EndpointId endpoint; CloseMode mode; };
+
+/// Runtime multicast membership for a udp endpoint (in addition to the configured groups).
+struct JoinMulticast { EndpointId endpoint; MulticastGroup group; };
+struct LeaveMulticast { EndpointId endpoint; MulticastGroup group; };
+
+/// Asks for a fresh TCP state / port table / stats snapshot now (otherwise ~2 Hz).
+struct RefreshState { EndpointId endpoint = 0; };   // 0 = all
+
+using Command = std::variant<AddEndpoint, UpdateEndpoint, RemoveEndpoint, StartEndpoint,
+                             StopEndpoint, Send, CloseConnection, CloseAllConnections,
+                             JoinMulticast, LeaveMulticast, RefreshState>;
+
+}  // namespace sockscope

@@ -1,0 +1,78 @@
+#pragma once
+// What the user configures for one endpoint. Plain data: profiles serialize it, the engine runs it.
+// Every field has the default a user gets when the profile leaves it out (docs/profile-format.md).
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sockscope {
+
+enum class EndpointType : std::uint8_t { TcpServer, TcpClient, Udp };
+
+struct KeepaliveOptions {
+    bool enabled = false;    // SO_KEEPALIVE
+    int idle_s = 60;         // TCP_KEEPIDLE: idle time before the first probe
+    int interval_s = 10;     // TCP_KEEPINTVL: time between probes
+    int count = 5;           // TCP_KEEPCNT: unanswered probes before the connection drops
+};
+
+struct SocketOptions {
+    bool reuse_address = true;            // SO_REUSEADDR (restart over TIME_WAIT leftovers)
+    bool reuse_port = false;              // SO_REUSEPORT, where the OS has it
+    bool no_delay = false;                // TCP_NODELAY (disable Nagle)
+    KeepaliveOptions keepalive;
+    std::optional<int> linger_s;          // SO_LINGER on close; unset = OS default
+    int recv_buffer = 0;                  // SO_RCVBUF in bytes; 0 = OS default
+    int send_buffer = 0;                  // SO_SNDBUF in bytes; 0 = OS default
+    std::optional<bool> v6_only;          // IPV6_V6ONLY; unset = dual-stack for "[::]"
+    int backlog = 128;                    // listen backlog (tcp-server)
+};
+
+struct ReconnectOptions {
+    bool enabled = false;
+    int initial_ms = 500;     // first retry delay
+    int max_ms = 8000;        // delay cap; doubles after each failed attempt
+    double jitter = 0.2;      // +/- fraction of the delay chosen at random
+    int max_attempts = 0;     // 0 = unlimited
+};
+
+struct MulticastGroup {
+    std::string group;        // e.g. "239.1.2.3" or "ff02::1:3"
+    std::string interface;    // IPv4 address or interface name; empty = OS default
+};
+
+struct MulticastOptions {
+    std::vector<MulticastGroup> groups;
+    int ttl = 1;              // IP_MULTICAST_TTL / IPV6_MULTICAST_HOPS
+    bool loopback = true;     // IP_MULTICAST_LOOP
+};
+
+struct EndpointConfig {
+    std::string name;
+    EndpointType type = EndpointType::TcpServer;
+    std::string bind;                  // "host:port"; tcp-client: optional local address
+    std::string remote;                // "host:port"; tcp-client: target; udp: default destination
+    bool echo = false;                 // send every received message back to its sender
+    bool auto_start = true;            // start when the profile is opened
+    // tcp-server
+    int max_connections = 1000;        // further clients are accepted and closed at once (reported)
+    // tcp (both)
+    bool close_on_peer_fin = false;    // false: stay half-open (CLOSE_WAIT) until the user closes
+    std::size_t write_queue_limit = 16u << 20;  // bytes queued per connection before sends fail
+    // tcp-client
+    int connect_timeout_ms = 5000;
+    ReconnectOptions reconnect;
+    // udp
+    bool broadcast = false;            // SO_BROADCAST
+    bool reply_to_sender = true;       // sends without a destination go to the last sender
+    MulticastOptions multicast;
+
+    SocketOptions options;
+};
+
+const char* toString(EndpointType type);                    // "tcp-server", "tcp-client", "udp"
+std::optional<EndpointType> endpointTypeFromString(const std::string& text);
+
+}  // namespace sockscope

@@ -1,0 +1,70 @@
+#pragma once
+// The bounded queue from the I/O thread to the front end. Producers push value events; the
+// consumer swaps the whole vector out once per frame and processes it outside the lock.
+// Bounded by an approximate byte budget:
+//  - Control events (state changes, errors) are always accepted: they are small and rare.
+//  - TCP data is accepted, but above the pause watermark push() says "pause": the session stops
+//    re-arming reads (TCP back-pressure) until the consumer drains the queue, when the resume
+//    callback fires (on the consumer's thread; it must only post).
+//  - Droppable data (UDP datagrams) is refused above the budget and counted.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <vector>
+
+#include "core/events.hpp"
+
+namespace sockscope {
+
+struct EventQueueLimits {
+    std::size_t pause_bytes = 32u << 20;    // above: TCP reads pause; UDP data is dropped
+};
+
+enum class EventPriority : std::uint8_t { Control, Data, Droppable };
+enum class PushResult : std::uint8_t { Accepted, AcceptedPause, Dropped };
+
+class EventQueue {
+public:
+    explicit EventQueue(EventQueueLimits limits = {});
+
+    PushResult push(Event event, EventPriority priority);
+
+    /// Moves every queued event to the end of `out` (the vector is swapped, not copied).
+    /// Returns how many were added.
+    std::size_t drain(std::vector<Event>& out);
+
+    /// Blocks until an event is queued, close() is called, or the timeout passes.
+    bool waitForEvents(std::chrono::milliseconds timeout);
+
+    /// Called (from the producer's thread) on the first push after a drain: wake the UI.
+    void setWakeCallback(std::function<void()> wake);
+    /// Called (from the consumer's thread, outside the lock) when a drain ends a pause.
+    void setResumeCallback(std::function<void()> resume);
+
+    void close();                                 ///< wakes waiters for good
+
+    std::size_t queuedBytes() const;
+    bool paused() const;                          ///< above the pause watermark since last drain
+    std::uint64_t droppedEvents() const { return m_droppedEvents.load(std::memory_order_relaxed); }
+    std::uint64_t droppedBytes() const { return m_droppedBytes.load(std::memory_order_relaxed); }
+
+private:
+    EventQueueLimits m_limits;
+    mutable std::mutex m_mutex;
+    std::condition_variable m_ready;
+    std::vector<Event> m_events;
+    std::size_t m_bytes = 0;
+    bool m_pauseSignalled = false;      // someone was told to pause; resume when below watermark
+    bool m_wakePending = false;         // wake callback fired since the last drain
+    bool m_closed = false;
+    std::function<void()> m_wake;
+    std::function<void()> m_resume;
+    std::atomic<std::uint64_t> m_droppedEvents{0};
+    std::atomic<std::uint64_t> m_droppedBytes{0};
+};
+
+}  // namespace sockscope

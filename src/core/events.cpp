@@ -1,0 +1,59 @@
+#include "core/events.hpp"
+
+namespace sockscope {
+
+const char* toString(CloseMode mode) {
+    switch (mode) {
+        case CloseMode::Graceful: return "graceful";
+        case CloseMode::HalfClose: return "half-close";
+        case CloseMode::Abort: return "abort";
+    }
+    return "?";
+}
+
+const char* toString(EndpointState state) {
+    switch (state) {
+        case EndpointState::Stopped: return "stopped";
+        case EndpointState::Resolving: return "resolving";
+        case EndpointState::Connecting: return "connecting";
+        case EndpointState::Listening: return "listening";
+        case EndpointState::Bound: return "bound";
+        case EndpointState::Connected: return "connected";
+        case EndpointState::WaitingRetry: return "waiting_retry";
+        case EndpointState::Failed: return "failed";
+    }
+    return "?";
+}
+
+const char* toString(CloseReason reason) {
+    switch (reason) {
+        case CloseReason::LocalGraceful: return "local_graceful";
+        case CloseReason::LocalAbort: return "local_abort";
+        case CloseReason::PeerClosed: return "peer_closed";
+        case CloseReason::PeerReset: return "peer_reset";
+        case CloseReason::Error: return "error";
+        case CloseReason::Shutdown: return "shutdown";
+        case CloseReason::Rejected: return "rejected";
+    }
+    return "?";
+}
+
+EndpointId endpointOf(const Event& event) {
+    return std::visit(
+        [](const auto& e) -> EndpointId {
+            if constexpr (requires { e.endpoint; }) return e.endpoint;
+            else return 0;
+        },
+        event);
+}
+
+std::size_t approximateSize(const Event& event) {
+    std::size_t size = sizeof(Event);
+    if (const auto* data = std::get_if<DataEvent>(&event))
+        size += data->payload.capacity() + data->peer.capacity();
+    else if (const auto* stats = std::get_if<StatsEvent>(&event))
+        size += stats->connections.capacity() * sizeof(stats->connections[0]);
+    return size;
+}
+
+}  // namespace sockscope

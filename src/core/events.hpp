@@ -1,0 +1,136 @@
+#pragma once
+// Events: values the engine sends to the front end through the bounded EventQueue. The front end
+// rebuilds its whole picture of the world (endpoint table, payload log) from these alone.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "core/commands.hpp"
+#include "core/net/error_text.hpp"
+#include "core/net/tcp_state.hpp"
+#include "core/types.hpp"
+
+namespace sockscope {
+
+enum class EndpointState : std::uint8_t {
+    Stopped,
+    Resolving,
+    Connecting,     // tcp-client: a connect attempt is in flight
+    Listening,      // tcp-server
+    Bound,          // udp
+    Connected,      // tcp-client
+    WaitingRetry,   // tcp-client: auto-reconnect timer running (see retry_in_ms)
+    Failed,         // could not start / gave up; `error` says why
+};
+const char* toString(EndpointState state);  // "stopped", "resolving", ... "failed"
+
+/// The endpoint's lifecycle. Sent on every change.
+struct EndpointStatus {
+    EndpointId endpoint;
+    EndpointState state;
+    std::string local;                   // bound/listening address once known, "127.0.0.1:60000"
+    std::string remote;                  // tcp-client: the resolved address being used
+    std::string resolved_from;           // tcp-client: what the user typed when it differs, e.g. "localhost:80"
+    std::uint32_t attempt = 0;           // tcp-client: connect attempt number (1-based)
+    std::uint32_t retry_in_ms = 0;       // WaitingRetry: delay before the next attempt
+    std::optional<ErrorInfo> error;      // Failed / WaitingRetry: the last error
+};
+
+/// A TCP connection appeared: accepted by a server or connected by a client.
+struct ConnectionOpened {
+    EndpointId endpoint;
+    ConnectionId connection;
+    std::string peer;                    // "127.0.0.1:53412", "[::1]:53412"
+    std::string local;
+    TimestampUs time_us;
+};
+
+/// The peer sent FIN (we read EOF). The connection stays half-open unless close_on_peer_fin.
+struct PeerHalfClosed { EndpointId endpoint; ConnectionId connection; TimestampUs time_us; };
+
+enum class CloseReason : std::uint8_t {
+    LocalGraceful,   // we closed with FIN (after the peer did or not)
+    LocalAbort,      // we reset (RST)
+    PeerClosed,      // both sides are done after the peer's FIN (auto close or peer FIN after ours)
+    PeerReset,       // the peer sent RST (ECONNRESET / EPIPE)
+    Error,           // another I/O error; `error` says which
+    Shutdown,        // the endpoint was stopped/removed
+    Rejected,        // tcp-server at max_connections: accepted and closed at once
+};
+const char* toString(CloseReason reason);  // "local_graceful", "local_abort", "peer_closed", ...
+
+struct ConnectionClosed {
+    EndpointId endpoint;
+    ConnectionId connection;
+    CloseReason reason;
+    std::optional<ErrorInfo> error;
+    TimestampUs time_us;
+};
+
+/// One message sent or received. TCP: the bytes of one read or one send; UDP: one datagram.
+struct DataEvent {
+    EndpointId endpoint;
+    ConnectionId connection;             // 0 for udp
+    Direction direction;
+    TimestampUs time_us;
+    std::string peer;                    // udp: sender / destination; tcp: empty (see connection)
+    Bytes payload;
+};
+
+/// The kernel's TCP state of a connection; sent when it changes and with each ~2 Hz refresh
+/// if anything in it changed.
+struct TcpStateChanged {
+    EndpointId endpoint;
+    ConnectionId connection;
+    TcpInfo info;
+};
+
+/// The system's sockets on an endpoint's local port, by state (incl. ones the app no longer holds).
+struct PortTableChanged {
+    EndpointId endpoint;
+    std::uint16_t port;
+    PortStateCounts counts;
+};
+
+/// An error that is not a state change (a failed send, a failed option, a refused connection...).
+struct ErrorEvent {
+    EndpointId endpoint;
+    ConnectionId connection = 0;
+    ErrorContext context;
+    ErrorInfo error;
+    TimestampUs time_us;
+};
+
+struct TrafficCounters {
+    std::uint64_t rx_bytes = 0, tx_bytes = 0;
+    std::uint64_t rx_messages = 0, tx_messages = 0;
+    double rx_bytes_per_s = 0, tx_bytes_per_s = 0;     // over the last stats period
+    double rx_messages_per_s = 0, tx_messages_per_s = 0;
+};
+
+/// ~2 Hz statistics of one endpoint and each of its open connections.
+struct StatsEvent {
+    EndpointId endpoint;
+    TrafficCounters totals;
+    std::uint32_t open_connections = 0;
+    std::uint64_t accepted_total = 0;
+    std::uint64_t rejected_total = 0;       // over max_connections
+    std::uint64_t dropped_messages = 0;     // udp datagrams dropped because the event queue was full
+    std::uint64_t kernel_drops = 0;         // udp: SO_RXQ_OVFL / /proc counts where available
+    std::vector<std::pair<ConnectionId, TrafficCounters>> connections;
+};
+
+/// Emitted once when the engine drops events because the front end does not drain fast enough.
+struct QueueOverflow { std::uint64_t dropped_events; std::uint64_t dropped_bytes; };
+
+using Event = std::variant<EndpointStatus, ConnectionOpened, PeerHalfClosed, ConnectionClosed,
+                           DataEvent, TcpStateChanged, PortTableChanged, ErrorEvent, StatsEvent,
+                           QueueOverflow>;
+
+/// The endpoint an event belongs to (0 for engine-wide events).
+EndpointId endpointOf(const Event& event);
+/// Approximate heap + inline size, used by the queue's byte budget.
+std::size_t approximateSize(const Event& event);
+
+}  // namespace sockscope

@@ -1,0 +1,34 @@
+#pragma once
+// Errors in plain words. Every I/O failure becomes an ErrorInfo with a symbolic code (as a user
+// would search for it: "EADDRINUSE") and a sentence that says what happened and what to try.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <system_error>
+
+namespace sockscope {
+
+struct PortStateCounts;
+
+/// What the engine was doing when the error happened; it changes the advice.
+enum class ErrorContext : std::uint8_t {
+    Bind, Listen, Accept, Connect, Resolve, Read, Write, SetOption, MulticastJoin, Config, Other,
+};
+
+struct ErrorInfo {
+    std::string code;       // "EADDRINUSE", "ECONNREFUSED", "ETIMEDOUT", "EHOSTUNREACH",
+                            // "ENOTFOUND" (name resolution), "EACCES", "EMFILE", "ECONNRESET", ...
+    std::string message;    // plain words, names the address/port involved
+    bool operator==(const ErrorInfo&) const = default;
+};
+
+/// Turns an error code into an ErrorInfo. `target` is the "host:port" (or address) involved.
+/// For EADDRINUSE on Bind/Listen, pass the socket table counts of that port when known: the
+/// message then says whether TIME_WAIT leftovers suggest SO_REUSEADDR or another socket listens.
+ErrorInfo describeError(std::error_code ec, ErrorContext context, const std::string& target,
+                        const PortStateCounts* port_counts = nullptr);
+
+/// Symbolic name of an errno-style code ("EADDRINUSE"); "E<number>" when unknown.
+std::string errorCodeName(std::error_code ec);
+
+}  // namespace sockscope
