@@ -1,0 +1,98 @@
+#include "core/event_queue.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+namespace sockscope {
+namespace {
+
+DataEvent data(std::size_t bytes) {
+    return DataEvent{1, 1, Direction::Rx, nowUs(), {}, Bytes(bytes, 0xab)};
+}
+
+TEST(EventQueue, DrainSwapsEverythingOutInOrder) {
+    EventQueue queue;
+    for (int i = 0; i < 5; ++i)
+        queue.push(PeerHalfClosed{1, static_cast<ConnectionId>(i), 0}, EventPriority::Control);
+    std::vector<Event> out;
+    EXPECT_EQ(queue.drain(out), 5u);
+    ASSERT_EQ(out.size(), 5u);
+    for (int i = 0; i < 5; ++i) EXPECT_EQ(std::get<PeerHalfClosed>(out[i]).connection, ConnectionId(i));
+    EXPECT_EQ(queue.queuedBytes(), 0u);
+    EXPECT_EQ(queue.drain(out), 0u);
+}
+
+TEST(EventQueue, DataAboveBudgetAsksToPauseAndResumesAfterDrain) {
+    EventQueue queue(EventQueueLimits{64 * 1024});
+    int resumed = 0;
+    queue.setResumeCallback([&] { ++resumed; });
+    EXPECT_EQ(queue.push(data(40 * 1024), EventPriority::Data), PushResult::Accepted);
+    EXPECT_EQ(queue.push(data(40 * 1024), EventPriority::Data), PushResult::AcceptedPause);
+    EXPECT_TRUE(queue.paused());
+    std::vector<Event> out;
+    queue.drain(out);
+    EXPECT_EQ(resumed, 1);
+    EXPECT_FALSE(queue.paused());
+    queue.drain(out);
+    EXPECT_EQ(resumed, 1) << "resume fires once per pause";
+}
+
+TEST(EventQueue, DroppableDataIsDroppedAndCountedAboveBudget) {
+    EventQueue queue(EventQueueLimits{64 * 1024});
+    int accepted = 0;
+    for (int i = 0; i < 100; ++i)
+        if (queue.push(data(1024), EventPriority::Droppable) != PushResult::Dropped) ++accepted;
+    EXPECT_LT(accepted, 64);
+    EXPECT_EQ(queue.droppedEvents(), std::uint64_t(100 - accepted));
+    EXPECT_LE(queue.queuedBytes(), 64u * 1024);
+    // control events still get through
+    EXPECT_EQ(queue.push(PeerHalfClosed{1, 1, 0}, EventPriority::Control), PushResult::Accepted);
+}
+
+TEST(EventQueue, WakeFiresOncePerDrainCycle) {
+    EventQueue queue;
+    std::atomic<int> wakes{0};
+    queue.setWakeCallback([&] { ++wakes; });
+    for (int i = 0; i < 10; ++i) queue.push(PeerHalfClosed{1, 1, 0}, EventPriority::Control);
+    EXPECT_EQ(wakes.load(), 1);
+    std::vector<Event> out;
+    queue.drain(out);
+    queue.push(PeerHalfClosed{1, 1, 0}, EventPriority::Control);
+    EXPECT_EQ(wakes.load(), 2);
+}
+
+TEST(EventQueue, WaitReturnsWhenAnotherThreadPushes) {
+    EventQueue queue;
+    std::thread producer([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        queue.push(PeerHalfClosed{1, 1, 0}, EventPriority::Control);
+    });
+    EXPECT_TRUE(queue.waitForEvents(std::chrono::seconds(5)));
+    producer.join();
+    EXPECT_FALSE(EventQueue().waitForEvents(std::chrono::milliseconds(1)));
+}
+
+TEST(EventQueue, ConcurrentProducersLoseNothing) {
+    EventQueue queue;
+    constexpr int kPerThread = 5000;
+    std::vector<std::thread> producers;
+    for (int t = 0; t < 2; ++t)
+        producers.emplace_back([&] {
+            for (int i = 0; i < kPerThread; ++i) queue.push(PeerHalfClosed{1, 1, 0}, EventPriority::Control);
+        });
+    std::size_t total = 0;
+    std::vector<Event> out;
+    for (int spins = 0; spins < 100000 && total < 2 * kPerThread; ++spins) {
+        out.clear();
+        total += queue.drain(out);
+    }
+    for (auto& p : producers) p.join();
+    out.clear();
+    total += queue.drain(out);
+    EXPECT_EQ(total, std::size_t(2 * kPerThread));
+}
+
+}  // namespace
+}  // namespace sockscope
