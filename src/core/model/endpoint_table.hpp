@@ -1,0 +1,88 @@
+#pragma once
+// The front end's picture of the world, rebuilt from engine Events alone: every endpoint with its
+// lifecycle state, counters and port table, and its connections (peer, local, age, kernel TCP
+// state, half-closed flags, counters). UI-free, owned by one thread, testable by feeding events.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/events.hpp"
+
+namespace sockscope {
+
+struct ConnectionRow {
+    ConnectionId id = 0;
+    EndpointId endpoint = 0;
+    std::string peer;
+    std::string local;
+    TimestampUs opened_us = 0;
+    TimestampUs closed_us = 0;             // 0 while open
+    bool open = true;
+    bool peer_half_closed = false;         // the peer sent FIN
+    std::optional<CloseReason> close_reason;
+    std::optional<ErrorInfo> close_error;
+    std::optional<TcpInfo> tcp;            // last kernel snapshot
+    TrafficCounters counters;              // live counts between stats; rates from stats
+};
+
+struct EndpointRow {
+    EndpointId id = 0;
+    EndpointStatus status{};               // last lifecycle event (state, addresses, retry, error)
+    TimestampUs status_us = 0;             // when `status` arrived (local clock), for countdowns
+    TrafficCounters totals;
+    std::uint32_t open_connections = 0;
+    std::uint64_t accepted_total = 0;
+    std::uint64_t rejected_total = 0;
+    std::uint64_t dropped_messages = 0;
+    std::uint64_t kernel_drops = 0;
+    std::optional<std::uint16_t> port;     // from the last port table
+    std::optional<PortStateCounts> port_counts;
+    std::optional<ErrorInfo> last_error;   // the last ErrorEvent or status error
+    std::vector<ConnectionRow> connections;  // open first-come order, then recently closed ones
+};
+
+struct EndpointTableLimits {
+    std::size_t closed_connections_kept = 32;   // per endpoint, the newest closed ones stay visible
+};
+
+class EndpointTable {
+public:
+    explicit EndpointTable(EndpointTableLimits limits = {});
+
+    /// Applies one engine event. `now_us` is the local clock (for countdowns); 0 = nowUs().
+    void apply(const Event& event, TimestampUs now_us = 0);
+
+    /// Endpoints in the order they first appeared (or were ensured).
+    const std::vector<EndpointRow>& endpoints() const { return m_endpoints; }
+    const EndpointRow* endpoint(EndpointId id) const;
+    const ConnectionRow* connection(EndpointId endpoint, ConnectionId connection) const;
+
+    /// Makes sure a row exists (e.g. the workspace knows an endpoint before the engine reports).
+    EndpointRow& ensure(EndpointId id);
+    /// Forgets an endpoint (after RemoveEndpoint).
+    void remove(EndpointId id);
+    /// Drops the closed connections of one endpoint (0 = all).
+    void clearClosed(EndpointId id = 0);
+
+    std::size_t openConnections() const;
+    TrafficCounters totals() const;            ///< sum over endpoints (rates too)
+    std::uint64_t queueDroppedEvents() const { return m_queueDroppedEvents; }
+    std::uint64_t queueDroppedBytes() const { return m_queueDroppedBytes; }
+
+    /// Milliseconds left before a WaitingRetry endpoint tries again (0 when not waiting).
+    static std::uint32_t retryRemainingMs(const EndpointRow& row, TimestampUs now_us);
+
+private:
+    EndpointRow* find(EndpointId id);
+    ConnectionRow* findConnection(EndpointRow& row, ConnectionId id);
+    void trimClosed(EndpointRow& row);
+
+    EndpointTableLimits m_limits;
+    std::vector<EndpointRow> m_endpoints;
+    std::uint64_t m_queueDroppedEvents = 0;
+    std::uint64_t m_queueDroppedBytes = 0;
+};
+
+}  // namespace sockscope

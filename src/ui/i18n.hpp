@@ -1,0 +1,288 @@
+#pragma once
+// Every UI string goes through this one table: English and Simplified Chinese side by side.
+// The language follows the system locale (LANG/LC_ALL/LC_MESSAGES starting with "zh") and can be
+// switched at run time; tr() returns a pointer into static storage (valid forever).
+#include <cstdint>
+
+namespace sockscope::ui {
+
+enum class Language : std::uint8_t { English, Chinese };
+
+// X(id, English, Chinese)
+#define SOCKSCOPE_UI_STRINGS(X)                                                                   \
+    X(AppTitle, "Sockscope", "Sockscope")                                                          \
+    X(MenuFile, "File", "文件")                                                                    \
+    X(MenuEndpoint, "Endpoint", "端点")                                                            \
+    X(MenuView, "View", "视图")                                                                    \
+    X(MenuHelp, "Help", "帮助")                                                                    \
+    X(NewProfile, "New workspace", "新建工作区")                                                   \
+    X(OpenProfile, "Open profile...", "打开配置...")                                               \
+    X(SaveProfile, "Save", "保存")                                                                 \
+    X(SaveProfileAs, "Save as...", "另存为...")                                                    \
+    X(RecentProfiles, "Recent profiles", "最近的配置")                                             \
+    X(NoRecent, "(none)", "（无）")                                                                \
+    X(Quit, "Quit", "退出")                                                                        \
+    X(Settings, "Settings", "设置")                                                                \
+    X(Shortcuts, "Keyboard shortcuts", "快捷键")                                                   \
+    X(ThemeDark, "Dark theme", "深色主题")                                                         \
+    X(ThemeLight, "Light theme", "浅色主题")                                                       \
+    X(Theme, "Theme", "主题")                                                                      \
+    X(Language, "Language", "语言")                                                                \
+    X(FontScale, "Font size", "字体大小")                                                          \
+    X(Workspace, "Workspace", "工作区")                                                            \
+    X(NewEndpoint, "New", "新建")                                                                  \
+    X(NewTcpServer, "New TCP server", "新建 TCP 服务器")                                           \
+    X(NewTcpClient, "New TCP client", "新建 TCP 客户端")                                           \
+    X(NewUdp, "New UDP endpoint", "新建 UDP 端点")                                                 \
+    X(Edit, "Edit...", "编辑...")                                                                  \
+    X(Duplicate, "Duplicate", "复制")                                                              \
+    X(Start, "Start", "启动")                                                                      \
+    X(Stop, "Stop", "停止")                                                                        \
+    X(Delete, "Delete", "删除")                                                                    \
+    X(NoEndpoints, "No endpoints yet. Create one:", "还没有端点。新建一个：")                      \
+    X(TypeTcpServer, "TCP server", "TCP 服务器")                                                   \
+    X(TypeTcpClient, "TCP client", "TCP 客户端")                                                   \
+    X(TypeUdp, "UDP", "UDP")                                                                       \
+    X(StStopped, "stopped", "已停止")                                                              \
+    X(StResolving, "resolving", "解析中")                                                          \
+    X(StConnecting, "connecting", "连接中")                                                        \
+    X(StListening, "listening", "监听中")                                                          \
+    X(StBound, "bound", "已绑定")                                                                  \
+    X(StConnected, "connected", "已连接")                                                          \
+    X(StRetryIn, "retry in %.1f s", "%.1f 秒后重连")                                               \
+    X(StFailed, "error", "错误")                                                                   \
+    X(Connections, "Connections", "连接")                                                          \
+    X(ColPeer, "Peer", "对端")                                                                     \
+    X(ColLocal, "Local", "本地")                                                                   \
+    X(ColState, "TCP state", "TCP 状态")                                                           \
+    X(ColRtt, "RTT", "RTT")                                                                        \
+    X(ColRetrans, "Retr.", "重传")                                                                 \
+    X(ColQueues, "SendQ/RecvQ", "发送/接收队列")                                                   \
+    X(ColRx, "Rx", "接收")                                                                         \
+    X(ColTx, "Tx", "发送")                                                                         \
+    X(ColAge, "Age", "时长")                                                                       \
+    X(ColActions, "Actions", "操作")                                                               \
+    X(CloseFin, "Close", "关闭")                                                                   \
+    X(HalfClose, "Half-close", "半关闭")                                                           \
+    X(ResetRst, "Reset", "复位")                                                                   \
+    X(CloseAll, "Close all", "全部关闭")                                                           \
+    X(ResetAll, "Reset all", "全部复位")                                                           \
+    X(ClearClosed, "Clear closed", "清除已关闭")                                                   \
+    X(TipCloseFin, "Graceful close: send FIN after queued data is written",                        \
+      "正常关闭：发送完队列中的数据后发送 FIN")                                                     \
+    X(TipHalfClose, "Half-close: send FIN (shutdown write) but keep reading",                      \
+      "半关闭：发送 FIN（关闭写方向），继续接收")                                                   \
+    X(TipResetRst, "Abort: send RST at once; queued data is discarded",                            \
+      "中止：立即发送 RST，丢弃队列中的数据")                                                       \
+    X(NoSelection, "Select an endpoint on the left.", "请在左侧选择一个端点。")                    \
+    X(NoConnections, "No connections.", "没有连接。")                                              \
+    X(Closed, "closed", "已关闭")                                                                  \
+    X(PeerFin, "peer FIN", "对端 FIN")                                                             \
+    X(PortSockets, "Port %u sockets:", "端口 %u 的套接字：")                                       \
+    X(Log, "Log", "日志")                                                                          \
+    X(ColTime, "Time", "时间")                                                                     \
+    X(ColDir, "Dir", "方向")                                                                       \
+    X(ColConn, "Conn", "连接")                                                                     \
+    X(ColLen, "Len", "长度")                                                                       \
+    X(ColHex, "Hex", "十六进制")                                                                   \
+    X(ColText, "Text", "文本")                                                                     \
+    X(TimeAbsolute, "Absolute", "绝对时间")                                                        \
+    X(TimeRelative, "Since start", "相对开始")                                                     \
+    X(TimeDelta, "Delta", "间隔")                                                                  \
+    X(TimeMode, "Time", "时间")                                                                    \
+    X(Pause, "Pause", "暂停")                                                                      \
+    X(Resume, "Resume", "继续")                                                                    \
+    X(ClearLog, "Clear", "清空")                                                                   \
+    X(CopyHex, "Copy hex", "复制十六进制")                                                         \
+    X(CopyText, "Copy text", "复制文本")                                                           \
+    X(AutoScroll, "Follow", "自动滚动")                                                            \
+    X(ScopeAll, "All endpoints", "全部端点")                                                       \
+    X(ScopeEndpoint, "Selected endpoint", "所选端点")                                              \
+    X(ScopeConnection, "Selected connection", "所选连接")                                          \
+    X(ShowRx, "Rx", "收")                                                                          \
+    X(ShowTx, "Tx", "发")                                                                          \
+    X(ShowEvents, "Events", "事件")                                                                \
+    X(Evicted, "%llu evicted", "已淘汰 %llu 条")                                                   \
+    X(Messages, "%zu rows", "%zu 行")                                                              \
+    X(PausedRows, "paused (%zu new)", "已暂停（%zu 条新）")                                        \
+    X(Encoding, "Encoding", "编码")                                                                \
+    X(Detail, "Detail", "详情")                                                                    \
+    X(NoRowSelected, "Select a row to see its bytes.", "选择一行查看其字节。")                     \
+    X(DirRx, "RX", "收")                                                                           \
+    X(DirTx, "TX", "发")                                                                           \
+    X(DirInfo, "--", "--")                                                                         \
+    X(DirError, "ERR", "错")                                                                       \
+    X(Send, "Send", "发送")                                                                        \
+    X(ModeText, "Text", "文本")                                                                    \
+    X(ModeHex, "Hex", "十六进制")                                                                  \
+    X(Escapes, "Escapes", "转义")                                                                  \
+    X(TipEscapes, "Interpret \\r \\n \\t \\\\ \\xHH in text", "在文本中解释 \\r \\n \\t \\\\ \\xHH") \
+    X(LineEnding, "Line end", "行尾")                                                              \
+    X(LeNone, "None", "无")                                                                        \
+    X(Target, "Target", "目标")                                                                    \
+    X(TargetAll, "All connections (%zu)", "全部连接（%zu）")                                       \
+    X(TargetConn, "#%llu %s", "#%llu %s")                                                          \
+    X(TargetClient, "The connection", "当前连接")                                                  \
+    X(UdpDestination, "Destination", "目的地址")                                                   \
+    X(UdpDefaultDest, "remote / last sender", "远端地址 / 最近的发送方")                           \
+    X(History, "History", "历史")                                                                  \
+    X(NoTarget, "Select an endpoint to send.", "请选择要发送的端点。")                             \
+    X(NotConnected, "Not connected.", "未连接。")                                                  \
+    X(NoConnectionsToSend, "No connections to send to.", "没有可发送的连接。")                     \
+    X(EmptyPayload, "Nothing to send.", "没有要发送的内容。")                                      \
+    X(BytesReady, "%zu bytes", "%zu 字节")                                                         \
+    X(SendHint, "Ctrl+Enter sends; Ctrl+Up/Down walks the history",                                \
+      "Ctrl+Enter 发送；Ctrl+上/下 浏览历史")                                                       \
+    X(StatusConns, "%zu connections", "%zu 个连接")                                                \
+    X(StatusRates, "Rx %s/s  Tx %s/s", "收 %s/s  发 %s/s")                                         \
+    X(StatusTotals, "Rx %s  Tx %s", "收 %s  发 %s")                                                \
+    X(StatusLog, "Log %s / %s", "日志 %s / %s")                                                    \
+    X(StatusFrame, "%.1f ms/frame", "%.1f 毫秒/帧")                                                \
+    X(StatusDropped, "%llu events dropped", "丢弃 %llu 个事件")                                    \
+    X(StatusUnsaved, "unsaved", "未保存")                                                          \
+    X(EditEndpoint, "Endpoint", "端点")                                                            \
+    X(Name, "Name", "名称")                                                                        \
+    X(Type, "Type", "类型")                                                                        \
+    X(BindAddress, "Local address", "本地地址")                                                    \
+    X(RemoteAddress, "Remote address", "远端地址")                                                 \
+    X(TipBindServer, "host:port to listen on. 0.0.0.0:PORT = all IPv4, [::]:PORT = IPv6 and IPv4 (dual-stack)", \
+      "监听的 主机:端口。0.0.0.0:端口 = 所有 IPv4，[::]:端口 = IPv6 和 IPv4（双栈）")              \
+    X(TipBindClient, "Optional local host:port to bind before connecting (empty = any)",          \
+      "可选：连接前绑定的本地 主机:端口（留空 = 任意）")                                            \
+    X(TipBindUdp, "host:port to receive on, e.g. 0.0.0.0:9000",                                   \
+      "接收数据的 主机:端口，例如 0.0.0.0:9000")                                                    \
+    X(TipRemoteClient, "host:port to connect to, e.g. 192.168.1.10:502 or [::1]:9000",            \
+      "要连接的 主机:端口，例如 192.168.1.10:502 或 [::1]:9000")                                   \
+    X(TipRemoteUdp, "Default destination host:port (empty = reply to the last sender)",           \
+      "默认目的 主机:端口（留空 = 回复最近的发送方）")                                              \
+    X(AddrOk, "ok", "正确")                                                                        \
+    X(AddrInvalid, "expected host:port, e.g. 127.0.0.1:9000 or [::1]:9000",                       \
+      "应为 主机:端口，例如 127.0.0.1:9000 或 [::1]:9000")                                          \
+    X(AddrRequired, "required", "必填")                                                            \
+    X(NameRequired, "a name is required", "需要名称")                                              \
+    X(Echo, "Echo", "回显")                                                                        \
+    X(TipEcho, "Send every received message back to its sender", "把收到的每条消息发回发送方")    \
+    X(AutoStart, "Start on open", "打开时启动")                                                    \
+    X(TipAutoStart, "Start this endpoint when the profile is opened", "打开配置时启动此端点")     \
+    X(MaxConnections, "Max connections", "最大连接数")                                             \
+    X(TipMaxConnections, "Further clients are accepted and closed at once (counted as rejected)", \
+      "超出的客户端被接受后立即关闭（计为拒绝）")                                                   \
+    X(CloseOnPeerFin, "Close on peer FIN", "对端 FIN 时关闭")                                      \
+    X(TipCloseOnPeerFin, "Off: stay half-open (CLOSE_WAIT) until you close; on: close at once",   \
+      "关闭：保持半开（CLOSE_WAIT）直到手动关闭；开启：立即关闭")                                   \
+    X(WriteQueueLimit, "Write queue limit (KiB)", "写队列上限（KiB）")                             \
+    X(TipWriteQueueLimit, "Bytes queued per connection before sends fail", "每个连接排队的字节数上限，超过则发送失败") \
+    X(ConnectTimeout, "Connect timeout (ms)", "连接超时（毫秒）")                                  \
+    X(TipConnectTimeout, "Give up a connect attempt after this long", "连接尝试超过此时间则放弃")  \
+    X(Reconnect, "Auto-reconnect", "自动重连")                                                     \
+    X(TipReconnect, "Retry with exponential backoff after a failure or a close", "失败或断开后按指数退避重试") \
+    X(ReconnectInitial, "First delay (ms)", "首次延迟（毫秒）")                                    \
+    X(ReconnectMax, "Max delay (ms)", "最大延迟（毫秒）")                                          \
+    X(ReconnectJitter, "Jitter", "抖动")                                                           \
+    X(ReconnectAttempts, "Max attempts (0 = unlimited)", "最大次数（0 = 不限）")                   \
+    X(Broadcast, "Broadcast", "广播")                                                              \
+    X(TipBroadcast, "SO_BROADCAST: allow sending to broadcast addresses", "SO_BROADCAST：允许发送到广播地址") \
+    X(ReplyToSender, "Reply to last sender", "回复最近的发送方")                                   \
+    X(TipReplyToSender, "Sends without a destination go to the last sender", "未指定目的地址时发往最近的发送方") \
+    X(Multicast, "Multicast", "组播")                                                              \
+    X(MulticastGroup, "Group", "组地址")                                                           \
+    X(MulticastInterface, "Interface", "接口")                                                     \
+    X(TipMulticastGroup, "e.g. 239.1.2.3 or ff02::1:3", "例如 239.1.2.3 或 ff02::1:3")             \
+    X(TipMulticastInterface, "IPv4 address or interface name; empty = OS default",                \
+      "IPv4 地址或接口名；留空 = 系统默认")                                                         \
+    X(AddGroup, "Add group", "添加组")                                                             \
+    X(Remove, "Remove", "移除")                                                                    \
+    X(MulticastTtl, "TTL / hops", "TTL / 跳数")                                                    \
+    X(MulticastLoop, "Loopback", "环回")                                                           \
+    X(TipMulticastLoop, "IP_MULTICAST_LOOP: receive our own multicast", "IP_MULTICAST_LOOP：接收本机发出的组播") \
+    X(Interfaces, "Interfaces:", "网络接口：")                                                     \
+    X(SocketOptions, "Socket options", "套接字选项")                                               \
+    X(ReuseAddress, "SO_REUSEADDR", "SO_REUSEADDR")                                                \
+    X(TipReuseAddress, "Restart over TIME_WAIT leftovers of a previous run", "可在上次运行遗留的 TIME_WAIT 之上重新绑定") \
+    X(ReusePort, "SO_REUSEPORT", "SO_REUSEPORT")                                                   \
+    X(TipReusePort, "Several sockets may bind the same port (where the OS has it)", "多个套接字可绑定同一端口（如系统支持）") \
+    X(NoDelay, "TCP_NODELAY", "TCP_NODELAY")                                                       \
+    X(TipNoDelay, "Disable Nagle: small writes leave at once", "禁用 Nagle：小数据立即发出")       \
+    X(Keepalive, "Keepalive", "保活")                                                              \
+    X(TipKeepalive, "SO_KEEPALIVE with idle/interval/count", "SO_KEEPALIVE，含空闲/间隔/次数")     \
+    X(KeepIdle, "Idle (s)", "空闲（秒）")                                                          \
+    X(KeepInterval, "Interval (s)", "间隔（秒）")                                                  \
+    X(KeepCount, "Probes", "探测次数")                                                             \
+    X(Linger, "SO_LINGER", "SO_LINGER")                                                            \
+    X(TipLinger, "Set: close waits up to N seconds for queued data; 0 = RST on close",            \
+      "启用：关闭时最多等待 N 秒发送队列数据；0 = 关闭时发送 RST")                                  \
+    X(LingerSeconds, "Linger (s)", "逗留（秒）")                                                   \
+    X(RecvBuffer, "SO_RCVBUF (0 = OS)", "SO_RCVBUF（0 = 系统）")                                   \
+    X(SendBuffer, "SO_SNDBUF (0 = OS)", "SO_SNDBUF（0 = 系统）")                                   \
+    X(TipBuffers, "Kernel buffer sizes in bytes; 0 keeps the OS default", "内核缓冲区字节数；0 为系统默认") \
+    X(V6Only, "IPv6 only", "仅 IPv6")                                                              \
+    X(TipV6Only, "IPV6_V6ONLY: Default = dual-stack for [::]", "IPV6_V6ONLY：默认 [::] 为双栈")    \
+    X(V6Default, "Default", "默认")                                                                \
+    X(V6Yes, "IPv6 only", "仅 IPv6")                                                               \
+    X(V6No, "Dual-stack", "双栈")                                                                  \
+    X(Backlog, "Listen backlog", "监听队列")                                                       \
+    X(TipBacklog, "Pending connections the kernel queues before accept", "内核在 accept 之前排队的连接数") \
+    X(Apply, "Apply", "应用")                                                                      \
+    X(Cancel, "Cancel", "取消")                                                                    \
+    X(Ok, "OK", "确定")                                                                            \
+    X(Open, "Open", "打开")                                                                        \
+    X(Save, "Save", "保存")                                                                        \
+    X(Path, "Path", "路径")                                                                        \
+    X(Up, "Up", "上级")                                                                            \
+    X(FileExists, "The file exists and will be replaced.", "文件已存在，将被覆盖。")               \
+    X(DiscardTitle, "Unsaved changes", "未保存的更改")                                             \
+    X(DiscardText, "The workspace has unsaved changes. Save them first?", "工作区有未保存的更改。先保存吗？") \
+    X(DontSave, "Discard", "不保存")                                                               \
+    X(ProfileError, "Could not open the profile", "无法打开配置")                                  \
+    X(SaveError, "Could not save", "无法保存")                                                     \
+    X(Saved, "Saved %s", "已保存 %s")                                                              \
+    X(Opened, "Opened %s", "已打开 %s")                                                            \
+    X(ShortcutSend, "Send the payload", "发送数据")                                                \
+    X(ShortcutSave, "Save the profile", "保存配置")                                                \
+    X(ShortcutOpen, "Open a profile", "打开配置")                                                  \
+    X(ShortcutClear, "Clear the log", "清空日志")                                                  \
+    X(ShortcutHistory, "Previous / next sent payload", "上一条 / 下一条已发送数据")                \
+    X(ShortcutCopy, "Copy selected log rows (hex)", "复制所选日志行（十六进制）")                  \
+    X(ShortcutNew, "New endpoint", "新建端点")                                                     \
+    X(ShortcutDrop, "Drop a .json profile on the window to open it", "把 .json 配置拖到窗口上即可打开") \
+    X(Close, "Close", "关闭")                                                                      \
+    X(TextEncoding, "Text encoding", "文本编码")                                                   \
+    X(EvAccepted, "connection #%llu from %s", "连接 #%llu 来自 %s")                                \
+    X(EvConnected, "connected #%llu to %s", "已连接 #%llu 到 %s")                                  \
+    X(EvPeerFin, "#%llu: peer sent FIN (half-closed)", "#%llu：对端发送 FIN（半关闭）")            \
+    X(EvClosed, "#%llu closed: %s", "#%llu 已关闭：%s")                                            \
+    X(EvState, "%s %s", "%s %s")                                                                   \
+    X(EvError, "%s: %s", "%s：%s")                                                                 \
+    X(EvOverflow, "UI too slow: %llu events dropped", "界面过慢：丢弃 %llu 个事件")                \
+    X(ReasonLocalGraceful, "closed here (FIN)", "本端关闭（FIN）")                                 \
+    X(ReasonLocalAbort, "reset here (RST)", "本端复位（RST）")                                     \
+    X(ReasonPeerClosed, "peer closed", "对端关闭")                                                 \
+    X(ReasonPeerReset, "peer reset (RST)", "对端复位（RST）")                                      \
+    X(ReasonError, "error", "错误")                                                                \
+    X(ReasonShutdown, "endpoint stopped", "端点已停止")                                            \
+    X(ReasonRejected, "rejected (max connections)", "已拒绝（超过最大连接数）")                    \
+    X(Running, "Running", "运行中")
+
+enum class Str : std::uint16_t {
+#define SOCKSCOPE_UI_STR_ENUM(id, en, zh) id,
+    SOCKSCOPE_UI_STRINGS(SOCKSCOPE_UI_STR_ENUM)
+#undef SOCKSCOPE_UI_STR_ENUM
+        Count
+};
+
+/// The text of `id` in the current language.
+const char* tr(Str id);
+/// The text of `id` in a given language (tests, the language picker).
+const char* tr(Str id, Language language);
+
+Language currentLanguage();
+void setLanguage(Language language);
+/// Chinese when LC_ALL, LC_MESSAGES or LANG (first one set) starts with "zh"; else English.
+Language languageFromEnvironment();
+/// Parses a locale string as found in LANG ("zh_CN.UTF-8" -> Chinese).
+Language languageFromLocale(const char* locale);
+
+const char* languageCode(Language language);   // "en", "zh"
+Language languageFromCode(const char* code);    // unknown -> English
+
+}  // namespace sockscope::ui
