@@ -4,12 +4,21 @@
 // eviction drops whole chunks from the front (and the records pointing into them). Sequence
 // numbers keep counting across eviction, so a view can tell what it lost.
 // Owned by one thread (the front end's); not thread-safe.
+//
+// Bounds: the arena (sum of chunk capacities) never exceeds max_bytes, the record count never
+// exceeds max_records, and the peer-string table is capped (kMaxPeers). A message larger than
+// max_bytes cannot be held at all: it is dropped on arrival, still consumes a sequence number
+// (so a view sees a gap), and is counted in evictedRecords()/evictedBytes() and in
+// droppedOversized(). The rest of the log is kept.
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/types.hpp"
@@ -40,11 +49,15 @@ struct PayloadLogLimits {
     std::size_t max_bytes = 256u << 20;     // payload bytes kept (arena), default 256 MiB
     std::size_t max_records = 4'000'000;    // records kept
     std::size_t chunk_bytes = 1u << 20;     // arena chunk size; bigger messages get their own chunk
+                                            // (clamped to max_bytes; 0 = 1 MiB)
 };
 
 class PayloadLog {
 public:
     explicit PayloadLog(PayloadLogLimits limits = {});
+    ~PayloadLog();
+    PayloadLog(PayloadLog&&) noexcept;
+    PayloadLog& operator=(PayloadLog&&) noexcept;
 
     /// Appends one record; returns its sequence number. Evicts the oldest chunks/records first
     /// when a limit would be exceeded. `peer` may be empty (tcp); strings are interned.
@@ -69,13 +82,32 @@ public:
     std::uint64_t evictedRecords() const;       ///< total records evicted (not counting clear())
     std::uint64_t evictedBytes() const;
     std::size_t payloadBytes() const;           ///< bytes of payload held
-    std::size_t memoryUsed() const;             ///< arena capacity + record index, approx.
-    const PayloadLogLimits& limits() const;
+    std::size_t memoryUsed() const;             ///< arena capacity + record index + peers, approx.
+    std::size_t arenaBytes() const;             ///< capacity of the chunks held (<= max_bytes)
+    std::uint64_t droppedOversized() const;     ///< messages > max_bytes, dropped on arrival
+    const PayloadLogLimits& limits() const;     ///< the limits in force (chunk_bytes clamped)
 
     static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+    /// Peer table cap. When full, the table is rebuilt from the records still held; if they
+    /// alone reference too many peers, new peers show as kManyPeers until a later rebuild.
+    static constexpr std::size_t kMaxPeers = 65'536;
+    static constexpr std::string_view kManyPeers = "(many peers)";
 
 private:
     struct Chunk;
+    struct PeerHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+
+    void evictFrontRecord();
+    std::unique_ptr<Chunk> evictFrontChunk();   ///< with its records; returns it for reuse
+    void releaseUnreferencedChunks();
+    void dropOversized(std::size_t length);
+    std::uint32_t internPeer(std::string_view peer);
+    void compactPeers();
+    void resetPeers();
+
     // implementation-defined members
     PayloadLogLimits m_limits;
     std::deque<LogRecord> m_records;
@@ -86,7 +118,12 @@ private:
     std::uint64_t m_evictedBytes = 0;
     std::size_t m_payloadBytes = 0;
     std::size_t m_arenaBytes = 0;
-    std::vector<std::string> m_peers;           // interned peer strings; [0] = ""
+    std::uint64_t m_droppedOversized = 0;
+    std::vector<std::string> m_peers;           // interned peer strings; [0] = "", [1] = kManyPeers
+    std::unordered_map<std::string, std::uint32_t, PeerHash, std::equal_to<>> m_peerIndex;
+    std::uint32_t m_lastPeer = 0;               // one-entry cache: bursts come from one peer
+    std::size_t m_peerBytes = 0;                // approximate heap used by the peer table
+    std::size_t m_newPeersSinceCompact = 0;     // rate-limits rebuilds when the table is full
 };
 
 }  // namespace sockscope

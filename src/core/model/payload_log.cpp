@@ -1,0 +1,262 @@
+#include "core/model/payload_log.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+namespace sockscope {
+
+// One arena chunk. Bytes are appended at `used` and never move, so records index them by
+// (chunk number, offset). Allocated uninitialised: memoryUsed() counts the full capacity anyway.
+struct PayloadLog::Chunk {
+    explicit Chunk(std::size_t cap) : data(new std::uint8_t[cap]), capacity(cap) {}
+    std::unique_ptr<std::uint8_t[]> data;
+    std::size_t capacity;
+    std::size_t used = 0;
+};
+
+namespace {
+
+constexpr std::size_t kDefaultChunkBytes = 1u << 20;
+constexpr std::uint32_t kManyPeersIndex = 1;
+// Rough heap cost of one interned peer beyond its vector slot: the map node (key string, value,
+// link, cached hash) and the character data of both copies.
+std::size_t peerEntryBytes(std::size_t length) {
+    return sizeof(std::string) + 3 * sizeof(void*) + 2 * (length + 1);
+}
+
+PayloadLogLimits normalised(PayloadLogLimits limits) {
+    if (limits.chunk_bytes == 0) limits.chunk_bytes = kDefaultChunkBytes;
+    // Offsets and lengths are 32-bit; a chunk must also fit in the byte budget.
+    limits.chunk_bytes = std::min<std::size_t>(limits.chunk_bytes, std::numeric_limits<std::uint32_t>::max());
+    limits.chunk_bytes = std::min(limits.chunk_bytes, limits.max_bytes);
+    return limits;
+}
+
+}  // namespace
+
+PayloadLog::PayloadLog(PayloadLogLimits limits) : m_limits(normalised(limits)) { resetPeers(); }
+PayloadLog::~PayloadLog() = default;
+PayloadLog::PayloadLog(PayloadLog&&) noexcept = default;
+PayloadLog& PayloadLog::operator=(PayloadLog&&) noexcept = default;
+
+std::uint64_t PayloadLog::append(TimestampUs time_us, EndpointId endpoint, ConnectionId connection,
+                                 LogKind kind, std::span<const std::uint8_t> bytes,
+                                 std::string_view peer) {
+    const std::size_t length = bytes.size();
+    if (length > m_limits.max_bytes || length > std::numeric_limits<std::uint32_t>::max() ||
+        m_limits.max_records == 0) {
+        dropOversized(length);
+        return m_nextSeq++;
+    }
+
+    // Record limit first: dropping old records may free whole chunks.
+    if (m_records.size() >= m_limits.max_records) {
+        while (m_records.size() >= m_limits.max_records) evictFrontRecord();
+        releaseUnreferencedChunks();
+    }
+
+    LogRecord rec;
+    rec.seq = m_nextSeq;
+    rec.time_us = time_us;
+    rec.endpoint = endpoint;
+    rec.connection = connection;
+    rec.kind = kind;
+    rec.length = static_cast<std::uint32_t>(length);
+
+    if (length > 0) {
+        Chunk* tail = m_chunks.empty() ? nullptr : m_chunks.back().get();
+        if (tail == nullptr || tail->capacity - tail->used < length) {
+            const std::size_t capacity = std::max(length, m_limits.chunk_bytes);
+            std::unique_ptr<Chunk> recycled;
+            while (!m_chunks.empty() && m_arenaBytes + capacity > m_limits.max_bytes) {
+                // Keep a freed chunk of the right size instead of free + malloc of the same size.
+                std::unique_ptr<Chunk> freed = evictFrontChunk();
+                if (!recycled && freed->capacity == capacity) {
+                    recycled = std::move(freed);
+                    recycled->used = 0;
+                }
+            }
+            if (!recycled) recycled = std::make_unique<Chunk>(capacity);
+            m_chunks.push_back(std::move(recycled));
+            m_arenaBytes += capacity;
+            tail = m_chunks.back().get();
+        }
+        std::memcpy(tail->data.get() + tail->used, bytes.data(), length);
+        rec.offset = static_cast<std::uint32_t>(tail->used);
+        tail->used += length;
+    }
+    // Empty messages reference the tail chunk (or the number the next chunk will get), which
+    // keeps chunk numbers non-decreasing along the records.
+    rec.chunk = m_firstChunk + static_cast<std::uint32_t>(m_chunks.empty() ? 0 : m_chunks.size() - 1);
+
+    rec.peer = internPeer(peer);
+    m_records.push_back(rec);
+    m_payloadBytes += length;
+    return m_nextSeq++;
+}
+
+std::uint64_t PayloadLog::appendText(TimestampUs time_us, EndpointId endpoint,
+                                     ConnectionId connection, LogKind kind, std::string_view text,
+                                     std::string_view peer) {
+    return append(time_us, endpoint, connection, kind,
+                  std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(text.data()),
+                                                text.size()),
+                  peer);
+}
+
+void PayloadLog::dropOversized(std::size_t length) {
+    ++m_droppedOversized;
+    ++m_evictedRecords;
+    m_evictedBytes += length;
+}
+
+void PayloadLog::evictFrontRecord() {
+    const LogRecord& front = m_records.front();
+    ++m_evictedRecords;
+    m_evictedBytes += front.length;
+    m_payloadBytes -= front.length;
+    m_records.pop_front();
+}
+
+std::unique_ptr<PayloadLog::Chunk> PayloadLog::evictFrontChunk() {
+    // Chunk numbers are non-decreasing along the records, so the records in this chunk are
+    // exactly those at the front with its number (== rather than <= survives 32-bit wrap).
+    while (!m_records.empty() && m_records.front().chunk == m_firstChunk) evictFrontRecord();
+    std::unique_ptr<Chunk> freed = std::move(m_chunks.front());
+    m_arenaBytes -= freed->capacity;
+    m_chunks.pop_front();
+    ++m_firstChunk;
+    return freed;
+}
+
+void PayloadLog::releaseUnreferencedChunks() {
+    // The tail chunk stays: it still has room for the next messages.
+    while (m_chunks.size() > 1 && (m_records.empty() || m_records.front().chunk != m_firstChunk)) {
+        m_arenaBytes -= m_chunks.front()->capacity;
+        m_chunks.pop_front();
+        ++m_firstChunk;
+    }
+}
+
+std::uint32_t PayloadLog::internPeer(std::string_view peer) {
+    if (peer.empty()) return 0;
+    if (m_lastPeer != 0 && m_peers[m_lastPeer] == peer) return m_lastPeer;
+    if (auto it = m_peerIndex.find(peer); it != m_peerIndex.end()) {
+        m_lastPeer = it->second;
+        return m_lastPeer;
+    }
+    if (m_peers.size() >= kMaxPeers) {
+        // Rebuilding costs a pass over the records, so it runs at most once per kMaxPeers/2 new
+        // peers; in between, new peers share the kManyPeers entry.
+        if (m_newPeersSinceCompact < kMaxPeers / 2) {
+            ++m_newPeersSinceCompact;
+            return kManyPeersIndex;
+        }
+        compactPeers();
+        if (m_peers.size() >= kMaxPeers) return kManyPeersIndex;
+    }
+    ++m_newPeersSinceCompact;
+    const auto index = static_cast<std::uint32_t>(m_peers.size());
+    m_peers.emplace_back(peer);
+    m_peerIndex.emplace(std::string(peer), index);
+    m_peerBytes += peerEntryBytes(peer.size());
+    m_lastPeer = index;
+    return index;
+}
+
+void PayloadLog::compactPeers() {
+    std::vector<std::uint32_t> remap(m_peers.size(), 0);
+    std::vector<std::string> kept;
+    kept.emplace_back();
+    kept.emplace_back(kManyPeers);
+    remap[kManyPeersIndex] = kManyPeersIndex;
+    for (LogRecord& rec : m_records) {
+        if (rec.peer == 0 || rec.peer >= remap.size()) continue;
+        std::uint32_t& to = remap[rec.peer];
+        if (to == 0) {
+            to = static_cast<std::uint32_t>(kept.size());
+            kept.push_back(std::move(m_peers[rec.peer]));
+        }
+        rec.peer = to;
+    }
+    m_peers = std::move(kept);
+    m_peers.shrink_to_fit();
+    m_peerIndex.clear();
+    m_peerBytes = 0;
+    for (std::uint32_t i = 2; i < m_peers.size(); ++i) {
+        m_peerIndex.emplace(m_peers[i], i);
+        m_peerBytes += peerEntryBytes(m_peers[i].size());
+    }
+    m_lastPeer = 0;
+    m_newPeersSinceCompact = 0;
+}
+
+void PayloadLog::resetPeers() {
+    m_peers.clear();
+    m_peers.emplace_back();
+    m_peers.emplace_back(kManyPeers);
+    m_peerIndex = {};
+    m_peerBytes = 0;
+    m_lastPeer = 0;
+    m_newPeersSinceCompact = 0;
+}
+
+std::size_t PayloadLog::size() const { return m_records.size(); }
+
+std::uint64_t PayloadLog::firstSeq() const {
+    return m_records.empty() ? m_nextSeq : m_records.front().seq;
+}
+
+std::uint64_t PayloadLog::nextSeq() const { return m_nextSeq; }
+
+const LogRecord& PayloadLog::record(std::size_t index) const { return m_records[index]; }
+
+std::size_t PayloadLog::indexOfSeq(std::uint64_t seq) const {
+    if (m_records.empty() || seq < m_records.front().seq || seq > m_records.back().seq) return npos;
+    // Sequence numbers are contiguous unless an oversized message was dropped in between.
+    const std::uint64_t guess = seq - m_records.front().seq;
+    if (guess < m_records.size() && m_records[guess].seq == seq) return static_cast<std::size_t>(guess);
+    auto it = std::lower_bound(m_records.begin(), m_records.end(), seq,
+                               [](const LogRecord& r, std::uint64_t s) { return r.seq < s; });
+    if (it == m_records.end() || it->seq != seq) return npos;
+    return static_cast<std::size_t>(it - m_records.begin());
+}
+
+std::span<const std::uint8_t> PayloadLog::bytes(const LogRecord& record) const {
+    if (record.length == 0) return {};
+    const std::uint32_t index = record.chunk - m_firstChunk;
+    if (index >= m_chunks.size()) return {};   // a stale copy of an evicted record
+    const Chunk& chunk = *m_chunks[index];
+    if (std::size_t(record.offset) + record.length > chunk.used) return {};
+    return {chunk.data.get() + record.offset, record.length};
+}
+
+std::string_view PayloadLog::peer(const LogRecord& record) const {
+    if (record.peer >= m_peers.size()) return {};
+    return m_peers[record.peer];
+}
+
+void PayloadLog::clear() {
+    m_firstChunk += static_cast<std::uint32_t>(m_chunks.size());
+    m_records.clear();
+    m_chunks.clear();
+    m_payloadBytes = 0;
+    m_arenaBytes = 0;
+    resetPeers();
+}
+
+std::uint64_t PayloadLog::evictedRecords() const { return m_evictedRecords; }
+std::uint64_t PayloadLog::evictedBytes() const { return m_evictedBytes; }
+std::size_t PayloadLog::payloadBytes() const { return m_payloadBytes; }
+std::size_t PayloadLog::arenaBytes() const { return m_arenaBytes; }
+std::uint64_t PayloadLog::droppedOversized() const { return m_droppedOversized; }
+const PayloadLogLimits& PayloadLog::limits() const { return m_limits; }
+
+std::size_t PayloadLog::memoryUsed() const {
+    return m_arenaBytes + m_chunks.size() * (sizeof(Chunk) + sizeof(void*)) +
+           m_records.size() * sizeof(LogRecord) + m_peers.capacity() * sizeof(std::string) +
+           m_peerBytes + m_peerIndex.bucket_count() * sizeof(void*);
+}
+
+}  // namespace sockscope

@@ -1,0 +1,286 @@
+#include "core/model/payload_log.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+
+namespace sockscope {
+namespace {
+
+std::vector<std::uint8_t> pattern(std::size_t length, std::uint64_t seed) {
+    std::vector<std::uint8_t> out(length);
+    for (std::size_t i = 0; i < length; ++i) out[i] = static_cast<std::uint8_t>(seed * 31 + i * 7);
+    return out;
+}
+
+std::vector<std::uint8_t> copyOf(std::span<const std::uint8_t> s) { return {s.begin(), s.end()}; }
+
+TEST(PayloadLog, StartsEmpty) {
+    PayloadLog log;
+    EXPECT_TRUE(log.empty());
+    EXPECT_EQ(log.firstSeq(), 0u);
+    EXPECT_EQ(log.nextSeq(), 0u);
+    EXPECT_EQ(log.indexOfSeq(0), PayloadLog::npos);
+    EXPECT_EQ(log.payloadBytes(), 0u);
+    EXPECT_EQ(log.arenaBytes(), 0u);
+}
+
+TEST(PayloadLog, AppendKeepsFieldsBytesAndPeers) {
+    PayloadLog log(PayloadLogLimits{1 << 20, 1000, 4096});
+    auto a = pattern(100, 1);
+    EXPECT_EQ(log.append(111, 7, 3, LogKind::Rx, a), 0u);
+    EXPECT_EQ(log.appendText(222, 8, 0, LogKind::Info, "accepted 127.0.0.1:5000", "127.0.0.1:5000"), 1u);
+    EXPECT_EQ(log.append(333, 9, 0, LogKind::Tx, {}, "[::1]:9"), 2u);
+    EXPECT_EQ(log.appendText(444, 8, 0, LogKind::Error, "boom", "127.0.0.1:5000"), 3u);
+    ASSERT_EQ(log.size(), 4u);
+
+    const LogRecord& r0 = log.record(0);
+    EXPECT_EQ(r0.seq, 0u);
+    EXPECT_EQ(r0.time_us, 111);
+    EXPECT_EQ(r0.endpoint, 7u);
+    EXPECT_EQ(r0.connection, 3u);
+    EXPECT_EQ(r0.kind, LogKind::Rx);
+    EXPECT_EQ(r0.length, 100u);
+    EXPECT_EQ(copyOf(log.bytes(r0)), a);
+    EXPECT_EQ(log.peer(r0), "");
+
+    auto text = log.bytes(log.record(1));
+    EXPECT_EQ(std::string(text.begin(), text.end()), "accepted 127.0.0.1:5000");
+    EXPECT_EQ(log.peer(log.record(1)), "127.0.0.1:5000");
+    EXPECT_TRUE(log.bytes(log.record(2)).empty());
+    EXPECT_EQ(log.peer(log.record(2)), "[::1]:9");
+    // The same peer string is interned once.
+    EXPECT_EQ(log.record(3).peer, log.record(1).peer);
+    EXPECT_EQ(log.payloadBytes(), 100u + 23u + 4u);
+}
+
+TEST(PayloadLog, BytesRoundTripAcrossChunksAndOversizedChunks) {
+    PayloadLog log(PayloadLogLimits{1 << 20, 100000, 1000});
+    std::mt19937 rng(42);
+    std::vector<std::vector<std::uint8_t>> sent;
+    for (int i = 0; i < 300; ++i) {
+        std::size_t n = rng() % 1500;   // some bigger than a chunk: those get their own chunk
+        sent.push_back(pattern(n, i));
+        log.append(i, 1, 1, LogKind::Rx, sent.back());
+    }
+    ASSERT_EQ(log.size(), sent.size());
+    for (std::size_t i = 0; i < sent.size(); ++i)
+        ASSERT_EQ(copyOf(log.bytes(log.record(i))), sent[i]) << i;
+}
+
+TEST(PayloadLog, FloodStaysWithinByteBudget) {
+    const PayloadLogLimits limits{64 * 1024, 1'000'000, 4096};
+    PayloadLog log(limits);
+    std::mt19937 rng(7);
+    std::uint64_t appended = 0, appended_bytes = 0;
+    std::uint64_t previous_first = 0;
+    std::uint64_t last_seq = 0;
+    std::vector<std::uint8_t> last;
+    while (appended_bytes < 10 * limits.max_bytes) {
+        std::size_t n = rng() % 6000;   // mostly < chunk, some own-chunk messages
+        last = pattern(n, appended);
+        last_seq = log.append(static_cast<TimestampUs>(appended), 1, 2, LogKind::Rx, last, "10.0.0.1:1");
+        ++appended;
+        appended_bytes += n;
+
+        ASSERT_LE(log.arenaBytes(), limits.max_bytes);
+        ASSERT_LE(log.payloadBytes(), log.arenaBytes());
+        ASSERT_EQ(log.evictedRecords() + log.size(), appended);
+        ASSERT_EQ(log.evictedBytes() + log.payloadBytes(), appended_bytes);
+        ASSERT_GE(log.firstSeq(), previous_first);
+        previous_first = log.firstSeq();
+        ASSERT_EQ(log.nextSeq(), appended);
+    }
+    EXPECT_GT(log.evictedRecords(), 0u);
+    EXPECT_GT(log.firstSeq(), 0u);
+    EXPECT_EQ(log.droppedOversized(), 0u);
+    // The newest message always survives and reads back intact.
+    ASSERT_EQ(log.record(log.size() - 1).seq, last_seq);
+    EXPECT_EQ(copyOf(log.bytes(log.record(log.size() - 1))), last);
+    // Every held record is contiguous in seq and still reads back.
+    for (std::size_t i = 0; i < log.size(); ++i) {
+        ASSERT_EQ(log.record(i).seq, log.firstSeq() + i);
+        ASSERT_EQ(copyOf(log.bytes(log.record(i))), pattern(log.record(i).length, log.record(i).seq));
+    }
+    const std::size_t record_bound = log.size() * sizeof(LogRecord);
+    EXPECT_LE(log.memoryUsed(), limits.max_bytes + record_bound + 64 * 1024);
+    EXPECT_GE(log.memoryUsed(), log.arenaBytes() + record_bound);
+}
+
+TEST(PayloadLog, FloodWithBothLimitsBinding) {
+    const PayloadLogLimits limits{256 * 1024, 2000, 8192};
+    PayloadLog log(limits);
+    std::mt19937 rng(11);
+    std::uint64_t appended = 0, appended_bytes = 0;
+    while (appended_bytes < 10 * limits.max_bytes) {
+        std::size_t n = rng() % 120;   // 2000 records average ~120 KB: the record limit binds
+        log.append(static_cast<TimestampUs>(appended), 1, 2, LogKind::Rx, pattern(n, appended));
+        ++appended;
+        appended_bytes += n;
+        ASSERT_LE(log.arenaBytes(), limits.max_bytes);
+        ASSERT_LE(log.size(), limits.max_records);
+        ASSERT_EQ(log.evictedRecords() + log.size(), appended);
+        ASSERT_EQ(log.evictedBytes() + log.payloadBytes(), appended_bytes);
+    }
+    EXPECT_EQ(log.size(), limits.max_records);
+    EXPECT_EQ(log.firstSeq(), appended - limits.max_records);
+    // Chunks emptied by the record limit were freed: the arena holds the live payload plus a
+    // partly evicted front chunk, a partly filled tail and small unused chunk ends.
+    EXPECT_LT(log.arenaBytes(), limits.max_bytes / 2);
+    EXPECT_LE(log.arenaBytes(), log.payloadBytes() + 3 * limits.chunk_bytes);
+    for (std::size_t i = 0; i < log.size(); ++i)
+        ASSERT_EQ(copyOf(log.bytes(log.record(i))), pattern(log.record(i).length, log.record(i).seq));
+}
+
+TEST(PayloadLog, RecordLimitEvictsOldestAndFreesChunks) {
+    PayloadLog log(PayloadLogLimits{1 << 20, 100, 1024});
+    for (int i = 0; i < 1000; ++i) {
+        log.append(i, 1, 1, LogKind::Tx, pattern(64, i));
+        ASSERT_LE(log.size(), 100u);
+    }
+    EXPECT_EQ(log.size(), 100u);
+    EXPECT_EQ(log.firstSeq(), 900u);
+    EXPECT_EQ(log.evictedRecords(), 900u);
+    EXPECT_EQ(log.evictedBytes(), 900u * 64);
+    EXPECT_EQ(log.payloadBytes(), 100u * 64);
+    // 100 records * 64 B span at most 8 chunks of 1 KiB (16 per chunk); older chunks were freed.
+    EXPECT_LE(log.arenaBytes(), 8u * 1024);
+    for (std::size_t i = 0; i < log.size(); ++i)
+        ASSERT_EQ(copyOf(log.bytes(log.record(i))), pattern(64, 900 + i));
+}
+
+TEST(PayloadLog, IndexOfSeq) {
+    PayloadLog log(PayloadLogLimits{1 << 20, 10, 1024});
+    for (int i = 0; i < 25; ++i) log.appendText(i, 1, 0, LogKind::Info, "x");
+    EXPECT_EQ(log.firstSeq(), 15u);
+    EXPECT_EQ(log.indexOfSeq(14), PayloadLog::npos);   // evicted
+    EXPECT_EQ(log.indexOfSeq(15), 0u);
+    EXPECT_EQ(log.indexOfSeq(20), 5u);
+    EXPECT_EQ(log.indexOfSeq(24), 9u);
+    EXPECT_EQ(log.indexOfSeq(25), PayloadLog::npos);   // not yet written
+    EXPECT_EQ(log.indexOfSeq(~0ull), PayloadLog::npos);
+}
+
+TEST(PayloadLog, OversizedMessageIsDroppedAndCountedAndTheRestKept) {
+    PayloadLog log(PayloadLogLimits{4096, 1000, 1024});
+    log.appendText(1, 1, 0, LogKind::Rx, "before");
+    const auto big = pattern(5000, 3);            // bigger than the whole budget
+    const std::uint64_t seq = log.append(2, 1, 0, LogKind::Rx, big);
+    EXPECT_EQ(seq, 1u);
+    log.appendText(3, 1, 0, LogKind::Rx, "after");
+    EXPECT_EQ(log.size(), 2u);
+    EXPECT_EQ(log.droppedOversized(), 1u);
+    EXPECT_EQ(log.evictedRecords(), 1u);
+    EXPECT_EQ(log.evictedBytes(), 5000u);
+    EXPECT_LE(log.arenaBytes(), 4096u);
+    // The dropped message leaves a gap in the sequence, which indexOfSeq handles.
+    EXPECT_EQ(log.indexOfSeq(0), 0u);
+    EXPECT_EQ(log.indexOfSeq(1), PayloadLog::npos);
+    EXPECT_EQ(log.indexOfSeq(2), 1u);
+    EXPECT_EQ(log.nextSeq(), 3u);
+
+    // Exactly the budget still fits (alone).
+    const auto exact = pattern(4096, 4);
+    log.append(4, 1, 0, LogKind::Rx, exact);
+    ASSERT_EQ(log.size(), 1u);
+    EXPECT_EQ(copyOf(log.bytes(log.record(0))), exact);
+    EXPECT_EQ(log.arenaBytes(), 4096u);
+}
+
+TEST(PayloadLog, TinyOrZeroLimitsDoNotCrash) {
+    PayloadLog none(PayloadLogLimits{0, 0, 0});
+    EXPECT_EQ(none.appendText(1, 1, 0, LogKind::Rx, "abc"), 0u);
+    EXPECT_EQ(none.size(), 0u);
+    EXPECT_EQ(none.evictedRecords(), 1u);
+
+    PayloadLog no_bytes(PayloadLogLimits{0, 10, 1024});
+    no_bytes.append(1, 1, 0, LogKind::Info, {});      // empty messages need no arena
+    no_bytes.appendText(1, 1, 0, LogKind::Rx, "abc");
+    EXPECT_EQ(no_bytes.size(), 1u);
+    EXPECT_EQ(no_bytes.arenaBytes(), 0u);
+
+    PayloadLog chunk_bigger_than_budget(PayloadLogLimits{100, 10, 1 << 20});
+    EXPECT_EQ(chunk_bigger_than_budget.limits().chunk_bytes, 100u);
+    for (int i = 0; i < 50; ++i) chunk_bigger_than_budget.append(i, 1, 0, LogKind::Rx, pattern(30, i));
+    EXPECT_LE(chunk_bigger_than_budget.arenaBytes(), 100u);
+    EXPECT_EQ(copyOf(chunk_bigger_than_budget.bytes(chunk_bigger_than_budget.record(
+                  chunk_bigger_than_budget.size() - 1))),
+              pattern(30, 49));
+}
+
+TEST(PayloadLog, EmptyMessagesInterleavedWithEviction) {
+    PayloadLog log(PayloadLogLimits{2048, 1000, 512});
+    std::uint64_t appended = 0;
+    for (int i = 0; i < 500; ++i) {
+        if (i % 3 == 0) log.append(i, 1, 0, LogKind::Info, {});
+        else log.append(i, 1, 0, LogKind::Rx, pattern(100, i));
+        ++appended;
+        ASSERT_LE(log.arenaBytes(), 2048u);
+        ASSERT_EQ(log.evictedRecords() + log.size(), appended);
+    }
+    for (std::size_t i = 0; i < log.size(); ++i) {
+        const LogRecord& r = log.record(i);
+        ASSERT_EQ(copyOf(log.bytes(r)), r.seq % 3 == 0 ? std::vector<std::uint8_t>{} : pattern(100, r.seq));
+    }
+}
+
+TEST(PayloadLog, ClearKeepsSequenceAndCounters) {
+    PayloadLog log(PayloadLogLimits{1 << 20, 5, 1024});
+    for (int i = 0; i < 8; ++i) log.appendText(i, 1, 0, LogKind::Rx, "hello", "1.2.3.4:5");
+    EXPECT_EQ(log.evictedRecords(), 3u);
+    log.clear();
+    EXPECT_TRUE(log.empty());
+    EXPECT_EQ(log.payloadBytes(), 0u);
+    EXPECT_EQ(log.arenaBytes(), 0u);
+    EXPECT_EQ(log.firstSeq(), 8u);
+    EXPECT_EQ(log.nextSeq(), 8u);
+    EXPECT_EQ(log.evictedRecords(), 3u);   // clear() is not eviction
+    EXPECT_EQ(log.indexOfSeq(7), PayloadLog::npos);
+    EXPECT_EQ(log.appendText(9, 1, 0, LogKind::Rx, "again", "5.6.7.8:9"), 8u);
+    EXPECT_EQ(log.indexOfSeq(8), 0u);
+    EXPECT_EQ(log.peer(log.record(0)), "5.6.7.8:9");
+    auto b = log.bytes(log.record(0));
+    EXPECT_EQ(std::string(b.begin(), b.end()), "again");
+}
+
+TEST(PayloadLog, PeerTableIsBoundedAndStillNamesRecentPeers) {
+    // Every message from a different peer (a UDP scan from ephemeral ports): the table must not
+    // grow without bound, and peers of the records still held keep their names.
+    PayloadLog log(PayloadLogLimits{1 << 20, 1000, 4096});
+    const std::size_t total = 3 * PayloadLog::kMaxPeers;
+    for (std::size_t i = 0; i < total; ++i) {
+        std::string peer = "10." + std::to_string(i >> 16) + "." + std::to_string((i >> 8) & 255) +
+                           "." + std::to_string(i & 255) + ":1";
+        log.appendText(static_cast<TimestampUs>(i), 1, 0, LogKind::Rx, "p", peer);
+    }
+    ASSERT_EQ(log.size(), 1000u);
+    // Generous bound: kMaxPeers entries of ~80 bytes plus buckets, nothing like 3x.
+    EXPECT_LT(log.memoryUsed(), log.arenaBytes() + 1000 * sizeof(LogRecord) +
+                                    PayloadLog::kMaxPeers * 200);
+    std::size_t named = 0;
+    for (std::size_t i = 0; i < log.size(); ++i) {
+        const LogRecord& r = log.record(i);
+        std::string_view p = log.peer(r);
+        if (p == PayloadLog::kManyPeers) continue;
+        ++named;
+        const std::uint64_t n = r.seq;
+        std::string want = "10." + std::to_string(n >> 16) + "." + std::to_string((n >> 8) & 255) +
+                           "." + std::to_string(n & 255) + ":1";
+        ASSERT_EQ(p, want);
+    }
+    EXPECT_GT(named, 0u);
+}
+
+TEST(PayloadLog, MoveKeepsContents) {
+    PayloadLog a(PayloadLogLimits{1 << 20, 100, 1024});
+    a.appendText(1, 1, 0, LogKind::Rx, "moved", "1.1.1.1:1");
+    PayloadLog b(std::move(a));
+    ASSERT_EQ(b.size(), 1u);
+    auto bytes = b.bytes(b.record(0));
+    EXPECT_EQ(std::string(bytes.begin(), bytes.end()), "moved");
+    EXPECT_EQ(b.peer(b.record(0)), "1.1.1.1:1");
+}
+
+}  // namespace
+}  // namespace sockscope
