@@ -16,6 +16,8 @@ struct KeepaliveOptions {
     int idle_s = 60;         // TCP_KEEPIDLE: idle time before the first probe
     int interval_s = 10;     // TCP_KEEPINTVL: time between probes
     int count = 5;           // TCP_KEEPCNT: unanswered probes before the connection drops
+
+    bool operator==(const KeepaliveOptions&) const = default;
 };
 
 struct SocketOptions {
@@ -28,6 +30,8 @@ struct SocketOptions {
     int send_buffer = 0;                  // SO_SNDBUF in bytes; 0 = OS default
     std::optional<bool> v6_only;          // IPV6_V6ONLY; unset = dual-stack for "[::]"
     int backlog = 128;                    // listen backlog (tcp-server)
+
+    bool operator==(const SocketOptions&) const = default;
 };
 
 struct ReconnectOptions {
@@ -36,17 +40,23 @@ struct ReconnectOptions {
     int max_ms = 8000;        // delay cap; doubles after each failed attempt
     double jitter = 0.2;      // +/- fraction of the delay chosen at random
     int max_attempts = 0;     // 0 = unlimited
+
+    bool operator==(const ReconnectOptions&) const = default;
 };
 
 struct MulticastGroup {
     std::string group;        // e.g. "239.1.2.3" or "ff02::1:3"
     std::string interface;    // IPv4 address or interface name; empty = OS default
+
+    bool operator==(const MulticastGroup&) const = default;
 };
 
 struct MulticastOptions {
     std::vector<MulticastGroup> groups;
     int ttl = 1;              // IP_MULTICAST_TTL / IPV6_MULTICAST_HOPS
     bool loopback = true;     // IP_MULTICAST_LOOP
+
+    bool operator==(const MulticastOptions&) const = default;
 };
 
 struct EndpointConfig {
@@ -70,6 +80,8 @@ struct EndpointConfig {
     MulticastOptions multicast;
 
     SocketOptions options;
+
+    bool operator==(const EndpointConfig&) const = default;
 };
 
 const char* toString(EndpointType type);                    // "tcp-server", "tcp-client", "udp"
