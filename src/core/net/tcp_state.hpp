@@ -2,9 +2,11 @@
 // The kernel's own view of TCP sockets: per connection (TCP_INFO and friends) and per port
 // (the OS socket table, which also lists sockets the app no longer holds, e.g. TIME_WAIT).
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace sockscope {
 
@@ -51,5 +53,11 @@ std::optional<PortStateCounts> countTcpSocketsOnPort(std::uint16_t port);
 /// Parses the text of /proc/net/tcp or /proc/net/tcp6 (exposed for tests) and adds the sockets
 /// whose local port is `port` to `counts`.
 void addProcNetTcpCounts(const std::string& table_text, std::uint16_t port, PortStateCounts& counts);
+/// The same for one line of that table (the scanner streams the file line by line).
+void addProcNetTcpLine(std::string_view line, std::uint16_t port, PortStateCounts& counts);
+
+/// Maps Linux's TCP state numbers (tcpi_state, the "st" column of /proc/net/tcp: 1 = ESTABLISHED
+/// ... 11 = CLOSING; 12 = NEW_SYN_RECV reads as SYN_RECV) to TcpState; anything else is Unknown.
+TcpState tcpStateFromLinux(unsigned code);
 
 }  // namespace sockscope
