@@ -1,0 +1,135 @@
+#include "core/util/atomic_file.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+
+#ifdef _WIN32
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <windows.h>
+#else
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
+namespace sockscope {
+namespace {
+
+std::error_code fail(std::error_code ec, std::string* error, const std::string& what,
+                     bool with_reason = true) {
+    if (error != nullptr) *error = with_reason ? what + ": " + ec.message() : what;
+    return ec;
+}
+
+// Unique within the process (counter) and across processes (pid), hidden on POSIX, and clearly
+// ours if a crash ever leaves one behind.
+std::filesystem::path tempPathFor(const std::filesystem::path& target) {
+    static std::atomic<unsigned> counter{0};
+#ifdef _WIN32
+    const unsigned long pid = GetCurrentProcessId();
+#else
+    const unsigned long pid = static_cast<unsigned long>(getpid());
+#endif
+    std::filesystem::path name = "." + target.filename().string() + ".tmp-" + std::to_string(pid) +
+                                 "-" + std::to_string(counter.fetch_add(1));
+    return target.parent_path() / name;
+}
+
+#ifdef _WIN32
+
+std::error_code lastError() { return {static_cast<int>(GetLastError()), std::system_category()}; }
+
+std::error_code writeAndReplace(const std::filesystem::path& temp, const std::filesystem::path& target,
+                                std::string_view contents, std::string* error) {
+    HANDLE file = CreateFileW(temp.c_str(), GENERIC_WRITE, 0, nullptr, CREATE_NEW,
+                              FILE_ATTRIBUTE_NORMAL, nullptr);
+    if (file == INVALID_HANDLE_VALUE)
+        return fail(lastError(), error, "cannot create a temporary file next to " + target.string());
+    std::error_code ec;
+    std::size_t done = 0;
+    while (!ec && done < contents.size()) {
+        const DWORD chunk = static_cast<DWORD>(std::min<std::size_t>(contents.size() - done, 1u << 30));
+        DWORD written = 0;
+        if (!WriteFile(file, contents.data() + done, chunk, &written, nullptr)) ec = lastError();
+        done += written;
+    }
+    if (!ec && !FlushFileBuffers(file)) ec = lastError();
+    if (!CloseHandle(file) && !ec) ec = lastError();
+    if (ec) {
+        DeleteFileW(temp.c_str());
+        return fail(ec, error, "cannot write " + target.string());
+    }
+    if (!MoveFileExW(temp.c_str(), target.c_str(), MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
+        ec = lastError();
+        DeleteFileW(temp.c_str());
+        return fail(ec, error, "cannot replace " + target.string());
+    }
+    return {};
+}
+
+#else
+
+std::error_code lastErrno() { return {errno, std::generic_category()}; }
+
+std::error_code writeAndReplace(const std::filesystem::path& temp, const std::filesystem::path& target,
+                                std::string_view contents, std::string* error) {
+    // Keep the permissions of the file being replaced (e.g. a user's 0600); new files get 0666 & ~umask.
+    mode_t mode = 0666;
+    struct stat st {};
+    const bool existed = ::stat(target.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    if (fd < 0) return fail(lastErrno(), error, "cannot create a temporary file next to " + target.string());
+    if (existed) (void)::fchmod(fd, st.st_mode & 07777);
+
+    std::error_code ec;
+    std::size_t done = 0;
+    while (done < contents.size()) {
+        const ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            ec = lastErrno();
+            break;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (!ec && ::fsync(fd) != 0) ec = lastErrno();
+    if (::close(fd) != 0 && !ec) ec = lastErrno();
+    if (ec) {
+        ::unlink(temp.c_str());
+        return fail(ec, error, "cannot write " + target.string());
+    }
+    if (::rename(temp.c_str(), target.c_str()) != 0) {
+        ec = lastErrno();
+        ::unlink(temp.c_str());
+        return fail(ec, error, "cannot replace " + target.string());
+    }
+    // Make the rename itself durable; failure here does not undo a completed replace.
+    const std::filesystem::path dir = target.parent_path().empty() ? "." : target.parent_path();
+    int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd >= 0) {
+        (void)::fsync(dir_fd);
+        ::close(dir_fd);
+    }
+    return {};
+}
+
+#endif
+
+}  // namespace
+
+std::error_code writeFileAtomic(const std::filesystem::path& path, std::string_view contents,
+                                std::string* error) {
+    if (path.empty() || !path.has_filename())
+        return fail(std::make_error_code(std::errc::invalid_argument), error,
+                    "cannot write \"" + path.string() + "\": not a file path", false);
+    if (contents.empty())
+        return fail(std::make_error_code(std::errc::invalid_argument), error,
+                    "refusing to write an empty file to " + path.string(), false);
+    return writeAndReplace(tempPathFor(path), path, contents, error);
+}
+
+}  // namespace sockscope
