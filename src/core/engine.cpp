@@ -1,0 +1,165 @@
+#include "core/engine.hpp"
+
+#include <asio/executor_work_guard.hpp>
+#include <asio/io_context.hpp>
+#include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
+#include <future>
+#include <map>
+#include <thread>
+
+#include "core/net/endpoint.hpp"
+#include "core/net/engine_context.hpp"
+
+namespace sockscope {
+
+class Engine::Impl {
+public:
+    explicit Impl(EngineOptions options)
+        : m_options(options), m_queue(options.queue), m_work(asio::make_work_guard(m_io)),
+          m_context{m_io, m_queue, std::vector<std::uint8_t>(options.read_buffer_bytes), 1, {}},
+          m_refreshTimer(m_io) {
+        m_queue.setResumeCallback([this] { asio::post(m_io, [this] { resumeReaders(); }); });
+        scheduleRefresh();
+        m_thread = std::thread([this] {
+            m_io.run();
+            m_finished.set_value();
+        });
+    }
+
+    ~Impl() { shutdown(std::chrono::milliseconds(1000)); }
+
+    void submit(Command command) {
+        if (m_stopping) return;
+        asio::post(m_io, [this, command = std::move(command)]() mutable { apply(std::move(command)); });
+    }
+
+    void shutdown(std::chrono::milliseconds grace) {
+        if (m_stopping.exchange(true)) {
+            if (m_thread.joinable()) m_thread.join();
+            return;
+        }
+        asio::post(m_io, [this] {
+            for (auto& [id, endpoint] : m_endpoints) endpoint->stop(CloseMode::Graceful);
+            m_endpoints.clear();
+            m_refreshTimer.cancel();
+            m_context.paused_readers.clear();
+            m_work.reset();   // run() returns once the last cancelled handler has completed
+        });
+        auto finished = m_finished.get_future();
+        if (finished.wait_for(grace) != std::future_status::ready) m_io.stop();   // last resort
+        m_thread.join();
+        m_queue.close();
+    }
+
+
+    EngineOptions m_options;
+    EventQueue m_queue;
+    asio::io_context m_io;
+    asio::executor_work_guard<asio::io_context::executor_type> m_work;
+    EngineContext m_context;
+    asio::steady_timer m_refreshTimer;
+    std::map<EndpointId, std::shared_ptr<Endpoint>> m_endpoints;
+    std::atomic<bool> m_stopping{false};
+    std::promise<void> m_finished;
+    std::thread m_thread;
+
+private:
+    void apply(Command command) {
+        std::visit([this](auto& c) { handle(c); }, command);
+    }
+
+    Endpoint* find(EndpointId id) {
+        auto it = m_endpoints.find(id);
+        if (it != m_endpoints.end()) return it->second.get();
+        m_context.emit(ErrorEvent{id, 0, ErrorContext::Config,
+                                  {"ENOENT", "endpoint #" + std::to_string(id) + " does not exist"}, nowUs()});
+        return nullptr;
+    }
+
+    void replace(EndpointId id, EndpointConfig config, bool start) {
+        if (auto it = m_endpoints.find(id); it != m_endpoints.end()) {
+            it->second->stop(CloseMode::Graceful);
+            m_endpoints.erase(it);
+        }
+        auto endpoint = makeEndpoint(m_context, id, std::move(config));
+        m_endpoints[id] = endpoint;
+        // Announce it as stopped first so every front end learns about it before any other event.
+        m_context.emit(EndpointStatus{id, EndpointState::Stopped, {}, {}, {}, 0, 0, std::nullopt});
+        if (start) endpoint->start();
+    }
+
+    void handle(AddEndpoint& c) {
+        const bool start = c.config.auto_start;
+        replace(c.endpoint, std::move(c.config), start);
+    }
+    void handle(UpdateEndpoint& c) {
+        auto it = m_endpoints.find(c.endpoint);
+        const bool running = it != m_endpoints.end() && it->second->state() != EndpointState::Stopped &&
+                             it->second->state() != EndpointState::Failed;
+        replace(c.endpoint, std::move(c.config), running);
+    }
+    void handle(RemoveEndpoint& c) {
+        if (auto it = m_endpoints.find(c.endpoint); it != m_endpoints.end()) {
+            it->second->stop(CloseMode::Graceful);
+            m_endpoints.erase(it);
+        }
+    }
+    void handle(StartEndpoint& c) {
+        if (auto* e = find(c.endpoint)) e->start();
+    }
+    void handle(StopEndpoint& c) {
+        if (auto* e = find(c.endpoint)) e->stop(c.mode);
+    }
+    void handle(Send& c) {
+        if (auto* e = find(c.endpoint)) e->send(std::move(c));
+    }
+    void handle(CloseConnection& c) {
+        if (auto* e = find(c.endpoint)) e->closeConnection(c.connection, c.mode);
+    }
+    void handle(CloseAllConnections& c) {
+        if (auto* e = find(c.endpoint)) e->closeAll(c.mode);
+    }
+    void handle(JoinMulticast& c) {
+        if (auto* e = find(c.endpoint)) e->setMulticastMembership(c.group, true);
+    }
+    void handle(LeaveMulticast& c) {
+        if (auto* e = find(c.endpoint)) e->setMulticastMembership(c.group, false);
+    }
+    void handle(RefreshState& c) {
+        const auto now = std::chrono::steady_clock::now();
+        if (c.endpoint == 0) {
+            for (auto& [id, endpoint] : m_endpoints) endpoint->refresh(now);
+        } else if (auto* e = find(c.endpoint)) {
+            e->refresh(now);
+        }
+    }
+
+    void scheduleRefresh() {
+        m_refreshTimer.expires_after(m_options.refresh_period);
+        m_refreshTimer.async_wait([this](std::error_code ec) {
+            if (ec || m_stopping) return;
+            const auto now = std::chrono::steady_clock::now();
+            for (auto& [id, endpoint] : m_endpoints) endpoint->refresh(now);
+            scheduleRefresh();
+        });
+    }
+
+    void resumeReaders() {
+        auto readers = std::move(m_context.paused_readers);
+        m_context.paused_readers.clear();
+        for (auto& resume : readers) resume();
+    }
+};
+
+Engine::Engine(EngineOptions options) : m_impl(std::make_unique<Impl>(options)) {}
+Engine::~Engine() = default;
+
+void Engine::submit(Command command) { m_impl->submit(std::move(command)); }
+std::size_t Engine::drainEvents(std::vector<Event>& out) { return m_impl->m_queue.drain(out); }
+bool Engine::waitForEvents(std::chrono::milliseconds timeout) { return m_impl->m_queue.waitForEvents(timeout); }
+void Engine::setWakeCallback(std::function<void()> wake) { m_impl->m_queue.setWakeCallback(std::move(wake)); }
+void Engine::shutdown(std::chrono::milliseconds grace) { m_impl->shutdown(grace); }
+const EventQueue& Engine::queue() const { return m_impl->m_queue; }
+
+}  // namespace sockscope

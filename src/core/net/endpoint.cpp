@@ -1,0 +1,69 @@
+#include "core/net/endpoint.hpp"
+
+#include "core/net/tcp_client.hpp"
+#include "core/net/tcp_server.hpp"
+#include "core/net/udp_endpoint.hpp"
+
+namespace sockscope {
+
+Endpoint::Endpoint(EngineContext& context, EndpointId id, EndpointConfig config)
+    : m_ctx(context), m_id(id), m_config(std::move(config)) {
+    m_status.endpoint = id;
+    m_status.state = EndpointState::Stopped;
+}
+
+void Endpoint::closeConnection(ConnectionId connection, CloseMode) {
+    reportError(ErrorContext::Other,
+                {"ENOTCONN", "this endpoint has no connection #" + std::to_string(connection)}, connection);
+}
+
+void Endpoint::closeAll(CloseMode) {}
+
+void Endpoint::setMulticastMembership(const MulticastGroup& group, bool) {
+    reportError(ErrorContext::MulticastJoin,
+                {"EINVAL", "multicast group " + group.group + ": only udp endpoints can join groups"});
+}
+
+void Endpoint::setStatus(EndpointStatus status) {
+    status.endpoint = m_id;
+    m_status = std::move(status);
+    m_ctx.emit(m_status);
+}
+
+void Endpoint::setState(EndpointState state) {
+    EndpointStatus status = m_status;
+    status.state = state;
+    if (state != EndpointState::Failed && state != EndpointState::WaitingRetry) status.error.reset();
+    if (state != EndpointState::WaitingRetry) status.retry_in_ms = 0;
+    setStatus(std::move(status));
+}
+
+void Endpoint::reportError(ErrorContext context, ErrorInfo error, ConnectionId connection) {
+    m_ctx.emit(ErrorEvent{m_id, connection, context, std::move(error), nowUs()});
+}
+
+void Endpoint::reportOptionFailures(const OptionFailures& failures) {
+    for (const auto& failure : failures)
+        reportError(ErrorContext::SetOption,
+                    {errorCodeName(failure.error),
+                     "could not set " + failure.option + ": " + failure.error.message() +
+                         " (the endpoint runs without it)"});
+}
+
+StatsEvent Endpoint::makeStats(std::chrono::steady_clock::time_point now) {
+    StatsEvent stats;
+    stats.endpoint = m_id;
+    stats.totals = m_traffic.sample(now);
+    return stats;
+}
+
+std::shared_ptr<Endpoint> makeEndpoint(EngineContext& context, EndpointId id, EndpointConfig config) {
+    switch (config.type) {
+        case EndpointType::TcpServer: return std::make_shared<TcpServer>(context, id, std::move(config));
+        case EndpointType::TcpClient: return std::make_shared<TcpClient>(context, id, std::move(config));
+        case EndpointType::Udp: return std::make_shared<UdpEndpoint>(context, id, std::move(config));
+    }
+    return nullptr;
+}
+
+}  // namespace sockscope

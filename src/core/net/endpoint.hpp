@@ -1,0 +1,54 @@
+#pragma once
+// Base of the three endpoint kinds run by the engine (tcp-server, tcp-client, udp).
+// Lives on the I/O thread only. Handlers keep the endpoint alive through shared_from_this and
+// check m_generation, so a stop() or restart makes late completions harmless.
+#include <chrono>
+#include <memory>
+
+#include "core/commands.hpp"
+#include "core/endpoint_config.hpp"
+#include "core/events.hpp"
+#include "core/net/engine_context.hpp"
+#include "core/net/socket_options.hpp"
+#include "core/net/traffic.hpp"
+
+namespace sockscope {
+
+class Endpoint : public std::enable_shared_from_this<Endpoint> {
+public:
+    Endpoint(EngineContext& context, EndpointId id, EndpointConfig config);
+    virtual ~Endpoint() = default;
+
+    virtual void start() = 0;
+    /// Stops listening/connecting/receiving; closes connections with `mode`. State -> Stopped.
+    virtual void stop(CloseMode mode) = 0;
+    virtual void send(Send command) = 0;
+    virtual void closeConnection(ConnectionId connection, CloseMode mode);
+    virtual void closeAll(CloseMode mode);
+    virtual void setMulticastMembership(const MulticastGroup& group, bool join);
+    /// Periodic (~2 Hz) or forced refresh: statistics, kernel TCP state, port table.
+    virtual void refresh(std::chrono::steady_clock::time_point now) = 0;
+
+    EndpointId id() const { return m_id; }
+    const EndpointConfig& config() const { return m_config; }
+    EndpointState state() const { return m_status.state; }
+
+protected:
+    void setStatus(EndpointStatus status);
+    void setState(EndpointState state);                 // keeps the other status fields
+    void reportError(ErrorContext context, ErrorInfo error, ConnectionId connection = 0);
+    void reportOptionFailures(const OptionFailures& failures);
+    StatsEvent makeStats(std::chrono::steady_clock::time_point now);
+
+    EngineContext& m_ctx;
+    const EndpointId m_id;
+    EndpointConfig m_config;
+    EndpointStatus m_status;
+    TrafficMeter m_traffic;
+    std::uint64_t m_generation = 0;     // bumped by stop(); handlers from older runs do nothing
+};
+
+/// Creates the endpoint kind the config asks for.
+std::shared_ptr<Endpoint> makeEndpoint(EngineContext& context, EndpointId id, EndpointConfig config);
+
+}  // namespace sockscope

@@ -1,0 +1,219 @@
+#include "core/net/tcp_client.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/net/address.hpp"
+#include "core/net/error_text.hpp"
+
+namespace sockscope {
+
+TcpClient::TcpClient(EngineContext& context, EndpointId id, EndpointConfig config)
+    : TcpEndpoint(context, id, std::move(config)), m_resolver(context.io), m_socket(context.io),
+      m_timer(context.io), m_random(std::random_device{}()) {}
+
+std::uint32_t TcpClient::backoffMs(const ReconnectOptions& options, std::uint32_t failures) {
+    const double initial = std::max(1, options.initial_ms);
+    const double cap = std::max(options.initial_ms, options.max_ms);
+    const double delay = initial * std::pow(2.0, std::min<std::uint32_t>(failures ? failures - 1 : 0, 30));
+    return static_cast<std::uint32_t>(std::min(delay, cap));
+}
+
+void TcpClient::start() {
+    if (state() != EndpointState::Stopped && state() != EndpointState::Failed) return;
+    m_userClosed = false;
+    m_attempt = 0;
+    m_failures = 0;
+    beginAttempt();
+}
+
+void TcpClient::beginAttempt() {
+    const auto remote = parseHostPort(m_config.remote);
+    ++m_attempt;
+    m_target = m_config.remote;
+    if (!remote) {
+        EndpointStatus status;
+        status.state = EndpointState::Failed;
+        status.error = ErrorInfo{"EINVAL", "remote address \"" + m_config.remote + "\" is not host:port"};
+        setStatus(std::move(status));
+        return;
+    }
+    EndpointStatus status = m_status;
+    status.state = EndpointState::Resolving;
+    status.attempt = m_attempt;
+    status.retry_in_ms = 0;
+    status.remote.clear();
+    status.resolved_from.clear();
+    setStatus(std::move(status));
+    const auto generation = m_generation;
+    m_resolver.async_resolve(
+        remote->host, std::to_string(remote->port),
+        [self = std::static_pointer_cast<TcpClient>(shared_from_this()), generation](
+            std::error_code ec, asio::ip::tcp::resolver::results_type results) {
+            if (generation != self->m_generation) return;
+            if (ec || results.empty()) {
+                self->attemptFailed(ec ? ec : asio::error::host_not_found, ErrorContext::Resolve);
+                return;
+            }
+            self->tryAddress(std::move(results), 0, {});
+        });
+}
+
+void TcpClient::tryAddress(asio::ip::tcp::resolver::results_type results, std::size_t index,
+                           std::error_code last) {
+    if (index >= results.size()) {
+        attemptFailed(last, ErrorContext::Connect);
+        return;
+    }
+    auto it = results.begin();
+    std::advance(it, static_cast<std::ptrdiff_t>(index));
+    const asio::ip::tcp::endpoint endpoint = it->endpoint();
+    m_resolvedTarget = formatEndpoint(endpoint.address(), endpoint.port());
+
+    EndpointStatus status = m_status;
+    status.state = EndpointState::Connecting;
+    status.remote = m_resolvedTarget;
+    status.resolved_from = (m_resolvedTarget != m_target) ? m_target : std::string();
+    setStatus(std::move(status));
+
+    std::error_code ec;
+    m_socket = asio::ip::tcp::socket(m_ctx.io);
+    m_socket.open(endpoint.protocol(), ec);
+    if (ec) return attemptFailed(ec, ErrorContext::Connect);
+    if (!m_config.bind.empty()) {
+        const auto local = parseHostPort(m_config.bind);
+        std::error_code address_error;
+        const auto address = local ? asio::ip::make_address(local->host, address_error) : asio::ip::address();
+        if (!local || address_error) {
+            EndpointStatus failed;
+            failed.state = EndpointState::Failed;
+            failed.error = ErrorInfo{"EINVAL", "local address \"" + m_config.bind +
+                                                   "\" must be an IP address and port, e.g. 0.0.0.0:0"};
+            setStatus(std::move(failed));
+            return;
+        }
+        OptionFailures failures;
+        applyBindOptions(m_socket, m_config.options, address.is_v6(), failures);
+        reportOptionFailures(failures);
+        m_socket.bind({address, local->port}, ec);
+        if (ec) return attemptFailed(ec, ErrorContext::Bind);
+        if (local->port != 0) m_boundLocalPort = local->port;
+    } else if (m_config.options.recv_buffer > 0 || m_config.options.send_buffer > 0) {
+        // Buffer sizes must be set before connect to affect the window scale.
+        if (m_config.options.recv_buffer > 0)
+            m_socket.set_option(asio::socket_base::receive_buffer_size(m_config.options.recv_buffer), ec);
+        if (m_config.options.send_buffer > 0)
+            m_socket.set_option(asio::socket_base::send_buffer_size(m_config.options.send_buffer), ec);
+    }
+
+    const auto generation = m_generation;
+    m_timedOut = false;
+    m_timer.expires_after(std::chrono::milliseconds(std::max(1, m_config.connect_timeout_ms)));
+    auto self = std::static_pointer_cast<TcpClient>(shared_from_this());
+    m_timer.async_wait([self, generation](std::error_code wait_error) {
+        if (wait_error || generation != self->m_generation) return;
+        self->m_timedOut = true;
+        std::error_code ignored;
+        self->m_socket.close(ignored);
+    });
+    m_socket.async_connect(endpoint, [self, generation, results = std::move(results), index](std::error_code connect_error) {
+        if (generation != self->m_generation) return;
+        self->m_timer.cancel();
+        if (self->m_timedOut) connect_error = asio::error::timed_out;
+        if (connect_error) {
+            std::error_code ignored;
+            self->m_socket.close(ignored);
+            self->tryAddress(results, index + 1, connect_error);
+            return;
+        }
+        self->m_failures = 0;
+        auto connection = self->adopt(std::move(self->m_socket));
+        EndpointStatus connected = self->m_status;
+        connected.state = EndpointState::Connected;
+        connected.local = connection->local();
+        connected.error.reset();
+        self->setStatus(std::move(connected));
+    });
+}
+
+void TcpClient::attemptFailed(std::error_code ec, ErrorContext context) {
+    std::error_code ignored;
+    m_socket.close(ignored);
+    const std::string& target = (context == ErrorContext::Resolve || m_resolvedTarget.empty()) ? m_target
+                                                                                               : m_resolvedTarget;
+    ErrorInfo error = describeError(ec, context, target);
+    if (ec == asio::error::timed_out)
+        error.message = "no answer from " + target + " within " + std::to_string(m_config.connect_timeout_ms) +
+                        " ms: the host is down, unreachable, or a firewall drops the packets";
+    reportError(context, error);
+    ++m_failures;
+    const auto& reconnect = m_config.reconnect;
+    if (reconnect.enabled && (reconnect.max_attempts == 0 || m_attempt < std::uint32_t(reconnect.max_attempts))) {
+        scheduleRetry(error);
+        return;
+    }
+    EndpointStatus status = m_status;
+    status.state = EndpointState::Failed;
+    status.error = error;
+    status.retry_in_ms = 0;
+    setStatus(std::move(status));
+}
+
+void TcpClient::scheduleRetry(std::optional<ErrorInfo> error) {
+    const auto& reconnect = m_config.reconnect;
+    double delay = backoffMs(reconnect, std::max<std::uint32_t>(m_failures, 1));
+    if (reconnect.jitter > 0) {
+        std::uniform_real_distribution<double> spread(-reconnect.jitter, reconnect.jitter);
+        delay *= 1.0 + spread(m_random);
+    }
+    const auto delay_ms = static_cast<std::uint32_t>(std::max(1.0, delay));
+    EndpointStatus status = m_status;
+    status.state = EndpointState::WaitingRetry;
+    status.retry_in_ms = delay_ms;
+    status.error = std::move(error);
+    setStatus(std::move(status));
+    const auto generation = m_generation;
+    m_timer.expires_after(std::chrono::milliseconds(delay_ms));
+    m_timer.async_wait([self = std::static_pointer_cast<TcpClient>(shared_from_this()), generation](std::error_code ec) {
+        if (ec || generation != self->m_generation) return;
+        self->beginAttempt();
+    });
+}
+
+void TcpClient::closeConnection(ConnectionId connection, CloseMode mode) {
+    if (mode != CloseMode::HalfClose) m_userClosed = true;
+    TcpEndpoint::closeConnection(connection, mode);
+}
+
+void TcpClient::closeAll(CloseMode mode) {
+    if (mode != CloseMode::HalfClose) m_userClosed = true;
+    TcpEndpoint::closeAll(mode);
+}
+
+void TcpClient::connectionGone(ConnectionId, CloseReason reason) {
+    const bool by_peer = reason == CloseReason::PeerClosed || reason == CloseReason::PeerReset ||
+                         reason == CloseReason::Error;
+    if (by_peer && !m_userClosed && m_config.reconnect.enabled) {
+        m_attempt = 0;       // a fresh series of attempts, starting at the initial delay
+        m_failures = 1;
+        scheduleRetry(std::nullopt);
+        return;
+    }
+    setState(EndpointState::Stopped);
+}
+
+void TcpClient::stop(CloseMode mode) {
+    ++m_generation;
+    m_resolver.cancel();
+    m_timer.cancel();
+    std::error_code ignored;
+    m_socket.close(ignored);
+    dropConnections(mode);
+    if (state() != EndpointState::Stopped) {
+        EndpointStatus status;
+        status.state = EndpointState::Stopped;
+        setStatus(std::move(status));
+    }
+}
+
+}  // namespace sockscope

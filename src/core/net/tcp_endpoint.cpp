@@ -1,0 +1,97 @@
+#include "core/net/tcp_endpoint.hpp"
+
+#include "core/net/error_text.hpp"
+#include "core/net/tcp_state.hpp"
+
+namespace sockscope {
+
+std::shared_ptr<TcpConnection> TcpEndpoint::adopt(asio::ip::tcp::socket socket) {
+    OptionFailures failures;
+    applyConnectionOptions(socket, m_config.options, failures);
+    reportOptionFailures(failures);
+    TcpConnection::Settings settings{m_config.echo, m_config.close_on_peer_fin, m_config.write_queue_limit};
+    auto self = std::static_pointer_cast<TcpEndpoint>(shared_from_this());
+    auto connection = std::make_shared<TcpConnection>(m_ctx, m_id, m_ctx.newConnectionId(), std::move(socket),
+                                                      settings, std::weak_ptr<ConnectionHost>(self));
+    m_connections.emplace(connection->id(), connection);
+    connection->start();
+    return connection;
+}
+
+void TcpEndpoint::send(Send command) {
+    if (command.connection != 0) {
+        auto it = m_connections.find(command.connection);
+        if (it == m_connections.end()) {
+            reportError(ErrorContext::Write,
+                        {"ENOTCONN", "connection #" + std::to_string(command.connection) +
+                                         " is gone: nothing was sent"},
+                        command.connection);
+            return;
+        }
+        if (auto error = it->second->send(std::move(command.payload)))
+            reportError(ErrorContext::Write, *error, command.connection);
+        return;
+    }
+    if (m_connections.empty()) {
+        reportError(ErrorContext::Write,
+                    {"ENOTCONN", m_config.type == EndpointType::TcpServer
+                                     ? "no client is connected: nothing was sent"
+                                     : "not connected: nothing was sent"});
+        return;
+    }
+    // To every connection. Copy the map first: a failing send may close a connection.
+    auto connections = m_connections;
+    for (auto& [id, connection] : connections)
+        if (auto error = connection->send(command.payload)) reportError(ErrorContext::Write, *error, id);
+}
+
+void TcpEndpoint::closeConnection(ConnectionId connection, CloseMode mode) {
+    auto it = m_connections.find(connection);
+    if (it == m_connections.end()) {
+        Endpoint::closeConnection(connection, mode);
+        return;
+    }
+    auto keep = it->second;   // close() may erase it from the map
+    keep->close(mode);
+}
+
+void TcpEndpoint::closeAll(CloseMode mode) {
+    auto connections = m_connections;
+    for (auto& [id, connection] : connections) connection->close(mode);
+}
+
+void TcpEndpoint::dropConnections(CloseMode mode) {
+    auto connections = std::move(m_connections);
+    m_connections.clear();
+    for (auto& [id, connection] : connections) connection->shutdownForStop(mode);
+}
+
+void TcpEndpoint::onConnectionClosed(ConnectionId connection, CloseReason reason) {
+    m_connections.erase(connection);
+    connectionGone(connection, reason);
+}
+
+void TcpEndpoint::refresh(std::chrono::steady_clock::time_point now) {
+    StatsEvent stats = makeStats(now);
+    stats.open_connections = static_cast<std::uint32_t>(m_connections.size());
+    stats.accepted_total = m_acceptedTotal;
+    stats.rejected_total = m_rejectedTotal;
+    stats.connections.reserve(m_connections.size());
+    for (auto& [id, connection] : m_connections) {
+        connection->refreshTcpState();
+        stats.connections.emplace_back(id, connection->sampleTraffic(now));
+    }
+    m_ctx.emit(std::move(stats));
+
+    const std::uint16_t port = watchedPort();
+    if (port == 0) return;
+    auto counts = countTcpSocketsOnPort(port);
+    if (!counts) return;
+    if (port != m_lastPort || counts != m_lastPortCounts) {
+        m_lastPort = port;
+        m_lastPortCounts = counts;
+        m_ctx.emit(PortTableChanged{m_id, port, *counts});
+    }
+}
+
+}  // namespace sockscope

@@ -1,0 +1,42 @@
+#pragma once
+// What tcp-server and tcp-client share: the table of live connections, sends to one or all,
+// closes, and the periodic refresh (traffic, kernel TCP state, the port's socket table).
+#include <map>
+
+#include "core/net/endpoint.hpp"
+#include "core/net/tcp_connection.hpp"
+
+namespace sockscope {
+
+class TcpEndpoint : public Endpoint, public ConnectionHost {
+public:
+    using Endpoint::Endpoint;
+
+    void send(Send command) override;
+    void closeConnection(ConnectionId connection, CloseMode mode) override;
+    void closeAll(CloseMode mode) override;
+    void refresh(std::chrono::steady_clock::time_point now) override;
+
+    void onTraffic(Direction direction, std::size_t bytes) override { m_traffic.count(direction, bytes); }
+    void onConnectionClosed(ConnectionId connection, CloseReason reason) override;
+
+protected:
+    /// Wraps a connected socket into a TcpConnection, registers and starts it.
+    std::shared_ptr<TcpConnection> adopt(asio::ip::tcp::socket socket);
+    /// Closes every connection for a stop; they no longer report back.
+    void dropConnections(CloseMode mode);
+    /// The local port whose socket table is watched (0 = none).
+    virtual std::uint16_t watchedPort() const = 0;
+    /// Hook for subclasses after a connection left the table.
+    virtual void connectionGone(ConnectionId, CloseReason) {}
+
+    std::map<ConnectionId, std::shared_ptr<TcpConnection>> m_connections;
+    std::uint64_t m_acceptedTotal = 0;
+    std::uint64_t m_rejectedTotal = 0;
+
+private:
+    std::optional<PortStateCounts> m_lastPortCounts;
+    std::uint16_t m_lastPort = 0;
+};
+
+}  // namespace sockscope

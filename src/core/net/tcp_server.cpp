@@ -1,0 +1,123 @@
+#include "core/net/tcp_server.hpp"
+
+#include "core/net/address.hpp"
+#include "core/net/error_text.hpp"
+#include "core/net/tcp_state.hpp"
+
+namespace sockscope {
+
+TcpServer::TcpServer(EngineContext& context, EndpointId id, EndpointConfig config)
+    : TcpEndpoint(context, id, std::move(config)), m_acceptor(context.io), m_resolver(context.io),
+      m_acceptRetry(context.io) {}
+
+void TcpServer::start() {
+    if (state() == EndpointState::Listening || state() == EndpointState::Resolving) return;
+    const auto bind = parseHostPort(m_config.bind);
+    if (!bind) {
+        failToStart(std::make_error_code(std::errc::invalid_argument), ErrorContext::Config, m_config.bind);
+        return;
+    }
+    std::error_code ec;
+    const auto address = asio::ip::make_address(bind->host, ec);
+    if (!ec) {
+        listenOn({address, bind->port}, m_config.bind);
+        return;
+    }
+    setState(EndpointState::Resolving);
+    const auto generation = m_generation;
+    m_resolver.async_resolve(
+        bind->host, std::to_string(bind->port), asio::ip::resolver_base::passive,
+        [self = std::static_pointer_cast<TcpServer>(shared_from_this()), generation,
+         target = m_config.bind](std::error_code resolve_error, asio::ip::tcp::resolver::results_type results) {
+            if (generation != self->m_generation) return;
+            if (resolve_error || results.empty()) {
+                self->failToStart(resolve_error ? resolve_error : asio::error::host_not_found,
+                                  ErrorContext::Resolve, target);
+                return;
+            }
+            self->listenOn(results.begin()->endpoint(), target);
+        });
+}
+
+void TcpServer::listenOn(const asio::ip::tcp::endpoint& endpoint, const std::string& target) {
+    std::error_code ec;
+    m_acceptor.open(endpoint.protocol(), ec);
+    if (ec) return failToStart(ec, ErrorContext::Bind, target);
+    OptionFailures failures;
+    applyBindOptions(m_acceptor, m_config.options, endpoint.address().is_v6(), failures);
+    reportOptionFailures(failures);
+    m_acceptor.bind(endpoint, ec);
+    if (ec) return failToStart(ec, ErrorContext::Bind, target);
+    m_acceptor.listen(m_config.options.backlog, ec);
+    if (ec) return failToStart(ec, ErrorContext::Listen, target);
+    const auto local = m_acceptor.local_endpoint(ec);
+    m_port = local.port();
+    EndpointStatus status;
+    status.state = EndpointState::Listening;
+    status.local = formatEndpoint(local.address(), local.port());
+    setStatus(std::move(status));
+    acceptNext();
+}
+
+void TcpServer::failToStart(std::error_code ec, ErrorContext context, const std::string& target) {
+    std::error_code ignored;
+    m_acceptor.close(ignored);
+    std::optional<PortStateCounts> counts;
+    if (ec == asio::error::address_in_use)
+        if (auto bind = parseHostPort(target)) {
+            counts = countTcpSocketsOnPort(bind->port);
+            m_port = bind->port;
+        }
+    ErrorInfo error = context == ErrorContext::Config
+                          ? ErrorInfo{"EINVAL", "bind address \"" + target + "\" is not host:port"}
+                          : describeError(ec, context, target, counts ? &*counts : nullptr);
+    EndpointStatus status;
+    status.state = EndpointState::Failed;
+    status.error = error;
+    setStatus(std::move(status));
+}
+
+void TcpServer::acceptNext() {
+    const auto generation = m_generation;
+    m_acceptor.async_accept([self = std::static_pointer_cast<TcpServer>(shared_from_this()), generation](
+                                std::error_code ec, asio::ip::tcp::socket socket) {
+        if (generation != self->m_generation || !self->m_acceptor.is_open()) return;
+        if (ec) {
+            if (ec == asio::error::operation_aborted) return;
+            self->reportError(ErrorContext::Accept, describeError(ec, ErrorContext::Accept, self->m_status.local));
+            // Out of descriptors (EMFILE) and the like: pause, or the pending connection spins us.
+            self->m_acceptRetry.expires_after(std::chrono::milliseconds(200));
+            self->m_acceptRetry.async_wait([self, generation](std::error_code wait_error) {
+                if (!wait_error && generation == self->m_generation) self->acceptNext();
+            });
+            return;
+        }
+        ++self->m_acceptedTotal;
+        if (self->m_connections.size() >= static_cast<std::size_t>(self->m_config.max_connections)) {
+            ++self->m_rejectedTotal;
+            std::error_code ignored;
+            const auto peer = socket.remote_endpoint(ignored);
+            self->reportError(ErrorContext::Accept,
+                              {"EMAXCONN", "rejected " + formatEndpoint(peer.address(), peer.port()) +
+                                               ": the server already has " +
+                                               std::to_string(self->m_config.max_connections) +
+                                               " connections (max_connections)"});
+            socket.close(ignored);
+        } else {
+            self->adopt(std::move(socket));
+        }
+        self->acceptNext();
+    });
+}
+
+void TcpServer::stop(CloseMode mode) {
+    ++m_generation;
+    std::error_code ignored;
+    m_resolver.cancel();
+    m_acceptRetry.cancel();
+    m_acceptor.close(ignored);
+    dropConnections(mode);
+    if (state() != EndpointState::Stopped) setState(EndpointState::Stopped);
+}
+
+}  // namespace sockscope

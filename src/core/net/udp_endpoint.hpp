@@ -1,0 +1,57 @@
+#pragma once
+// udp: binds host:port; every datagram is one message with its sender. Sends go to an explicit
+// destination, the configured remote, or (reply_to_sender) the last sender. Broadcast and
+// multicast (join/leave on a chosen interface, TTL, loopback). Datagrams the front end cannot take
+// are dropped and counted; so are the kernel's own drops (Linux /proc/net/udp).
+#include <asio/ip/udp.hpp>
+#include <deque>
+#include <optional>
+
+#include "core/net/endpoint.hpp"
+
+namespace sockscope {
+
+class UdpEndpoint final : public Endpoint {
+public:
+    UdpEndpoint(EngineContext& context, EndpointId id, EndpointConfig config);
+
+    void start() override;
+    void stop(CloseMode mode) override;
+    void send(Send command) override;
+    void setMulticastMembership(const MulticastGroup& group, bool join) override;
+    void refresh(std::chrono::steady_clock::time_point now) override;
+
+private:
+    void bindTo(const asio::ip::udp::endpoint& endpoint);
+    void failToStart(ErrorInfo error);
+    void armRead();
+    void onReadable(std::error_code ec);
+    void sendTo(const asio::ip::udp::endpoint& destination, Bytes payload);
+    void startWrite();
+    std::optional<ErrorInfo> changeMembership(const MulticastGroup& group, bool join);
+
+    struct Datagram {
+        asio::ip::udp::endpoint destination;
+        Bytes payload;
+    };
+
+    asio::ip::udp::socket m_socket;
+    asio::ip::udp::resolver m_resolver;
+    std::optional<asio::ip::udp::endpoint> m_lastSender;
+    std::deque<Datagram> m_writeQueue;
+    std::size_t m_queuedBytes = 0;
+    bool m_writing = false;
+    bool m_readArmed = false;
+    std::uint16_t m_port = 0;
+    std::uint64_t m_dropped = 0;        // datagrams refused by the event queue (front end behind)
+    std::uint64_t m_kernelDropsAtStart = 0;
+    std::uint64_t m_kernelDrops = 0;
+};
+
+/// Kernel receive drops of the UDP sockets bound to `port` (Linux /proc/net/udp{,6}); nullopt
+/// where unknown.
+std::optional<std::uint64_t> udpKernelDrops(std::uint16_t port);
+/// Parses /proc/net/udp text (exposed for tests): sum of the "drops" column for `port`.
+std::uint64_t parseProcNetUdpDrops(const std::string& table_text, std::uint16_t port);
+
+}  // namespace sockscope

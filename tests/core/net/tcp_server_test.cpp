@@ -1,0 +1,252 @@
+// Loopback integration tests of the tcp-server endpoint against real peers.
+#include <gtest/gtest.h>
+
+#include "core/net/tcp_state.hpp"
+#include "support/engine_harness.hpp"
+#include "support/socket_peer.hpp"
+
+namespace sockscope {
+namespace {
+
+using test::bytesOf;
+using test::EngineHarness;
+using test::SocketPeer;
+using namespace std::chrono_literals;
+
+TEST(TcpServer, EchoesWhatAPeerSends) {
+    EngineHarness h;
+    EndpointConfig config;
+    config.echo = true;
+    const auto port = h.startServer(1, config);
+    ASSERT_NE(port, 0);
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    ASSERT_TRUE(peer.sendAll("hello device\r\n"));
+    EXPECT_EQ(peer.receive(14), "hello device\r\n");
+    ASSERT_TRUE(h.waitFor<DataEvent>([](const DataEvent& d) { return d.direction == Direction::Tx; }));
+    EXPECT_EQ(h.received(1), bytesOf("hello device\r\n"));
+    const auto* opened = h.waitFor<ConnectionOpened>();
+    ASSERT_TRUE(opened);
+    EXPECT_EQ(opened->peer, "127.0.0.1:" + std::to_string(peer.localPort()));
+    EXPECT_EQ(opened->local, "127.0.0.1:" + std::to_string(port));
+}
+
+TEST(TcpServer, ManyClientsSendToOneAndToAll) {
+    EngineHarness h;
+    const auto port = h.startServer(1);
+    constexpr int kClients = 20;
+    std::vector<SocketPeer> peers(kClients);
+    for (auto& peer : peers) ASSERT_TRUE(peer.connectTcp(port));
+    ASSERT_TRUE(h.pumpUntil([&] { return h.count<ConnectionOpened>() == kClients; }));
+
+    // Map each connection id to its peer by the peer's port.
+    std::map<std::uint16_t, ConnectionId> by_port;
+    for (const auto& e : h.events)
+        if (const auto* o = std::get_if<ConnectionOpened>(&e))
+            by_port[static_cast<std::uint16_t>(std::stoi(o->peer.substr(o->peer.rfind(':') + 1)))] = o->connection;
+    const ConnectionId target = by_port.at(peers[7].localPort());
+
+    h.engine.submit(Send{1, target, bytesOf("only you"), {}});
+    EXPECT_EQ(peers[7].receive(8), "only you");
+    EXPECT_EQ(peers[3].receive(1, 100), "") << "a send to one connection reaches only that one";
+
+    h.engine.submit(Send{1, 0, bytesOf("everyone"), {}});
+    for (auto& peer : peers) EXPECT_EQ(peer.receive(8), "everyone");
+}
+
+TEST(TcpServer, GracefulCloseSendsFinAfterQueuedData) {
+    EngineHarness h;
+    const auto port = h.startServer(1);
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    const auto* opened = h.waitFor<ConnectionOpened>();
+    ASSERT_TRUE(opened);
+    const auto id = opened->connection;
+    h.engine.submit(Send{1, id, Bytes(200000, 'x'), {}});
+    h.engine.submit(CloseConnection{1, id, CloseMode::Graceful});
+    EXPECT_EQ(peer.receive(200000, 5000).size(), 200000u) << "queued data is written before the FIN";
+    EXPECT_EQ(peer.waitForClose(), 0) << "peer reads EOF (FIN), not a reset";
+    const auto* closed = h.waitFor<ConnectionClosed>();
+    ASSERT_TRUE(closed);
+    EXPECT_EQ(closed->reason, CloseReason::LocalGraceful);
+}
+
+TEST(TcpServer, HalfCloseSendsFinButKeepsReading) {
+    EngineHarness h;
+    const auto port = h.startServer(1);
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    const auto id = h.waitFor<ConnectionOpened>()->connection;
+    h.engine.submit(CloseConnection{1, id, CloseMode::HalfClose});
+    EXPECT_EQ(peer.waitForClose(), 0) << "the peer sees our FIN";
+    ASSERT_TRUE(h.waitFor<TcpStateChanged>([&](const TcpStateChanged& s) {
+        return s.connection == id && s.info.state == TcpState::FinWait2;
+    }));
+    ASSERT_TRUE(peer.sendAll("still talking"));
+    ASSERT_TRUE(h.pumpUntil([&] { return h.received(1, id).size() == 13; }));
+    EXPECT_EQ(h.received(1, id), bytesOf("still talking"));
+    peer.shutdownSend();
+    const auto* closed = h.waitFor<ConnectionClosed>();
+    ASSERT_TRUE(closed);
+    EXPECT_EQ(closed->reason, CloseReason::PeerClosed);
+}
+
+TEST(TcpServer, AbortSendsReset) {
+    EngineHarness h;
+    const auto port = h.startServer(1);
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    const auto id = h.waitFor<ConnectionOpened>()->connection;
+    h.engine.submit(CloseConnection{1, id, CloseMode::Abort});
+    EXPECT_EQ(peer.waitForClose(), ECONNRESET);
+    const auto* closed = h.waitFor<ConnectionClosed>();
+    ASSERT_TRUE(closed);
+    EXPECT_EQ(closed->reason, CloseReason::LocalAbort);
+}
+
+TEST(TcpServer, PeerFinLeavesCloseWaitUntilTheUserCloses) {
+    EngineHarness h;
+    const auto port = h.startServer(1);
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    const auto id = h.waitFor<ConnectionOpened>()->connection;
+    ASSERT_TRUE(h.waitFor<TcpStateChanged>([&](const TcpStateChanged& s) {
+        return s.connection == id && s.info.state == TcpState::Established;
+    }));
+    peer.shutdownSend();
+    ASSERT_TRUE(h.waitFor<PeerHalfClosed>());
+    ASSERT_TRUE(h.waitFor<TcpStateChanged>([&](const TcpStateChanged& s) {
+        return s.connection == id && s.info.state == TcpState::CloseWait;
+    })) << "the kernel reports CLOSE_WAIT";
+    // It stays there: several refresh periods later it is still open.
+    std::this_thread::sleep_for(300ms);
+    h.pump();
+    EXPECT_EQ(h.count<ConnectionClosed>(), 0u);
+    // In CLOSE_WAIT this side may still send.
+    h.engine.submit(Send{1, id, bytesOf("bye"), {}});
+    EXPECT_EQ(peer.receive(3), "bye");
+    h.engine.submit(CloseConnection{1, id, CloseMode::Graceful});
+    const auto* closed = h.waitFor<ConnectionClosed>();
+    ASSERT_TRUE(closed);
+    EXPECT_EQ(closed->reason, CloseReason::LocalGraceful);
+    EXPECT_EQ(peer.waitForClose(), 0);
+}
+
+TEST(TcpServer, CloseOnPeerFinOptionClosesAutomatically) {
+    EngineHarness h;
+    EndpointConfig config;
+    config.close_on_peer_fin = true;
+    const auto port = h.startServer(1, config);
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    ASSERT_TRUE(h.waitFor<ConnectionOpened>());
+    peer.shutdownSend();
+    const auto* closed = h.waitFor<ConnectionClosed>();
+    ASSERT_TRUE(closed);
+    EXPECT_EQ(peer.waitForClose(), 0);
+}
+
+TEST(TcpServer, PeerResetIsToldApartFromFin) {
+    EngineHarness h;
+    const auto port = h.startServer(1);
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    ASSERT_TRUE(h.waitFor<ConnectionOpened>());
+    peer.resetOnClose();
+    peer.close();
+    const auto* closed = h.waitFor<ConnectionClosed>();
+    ASSERT_TRUE(closed);
+    EXPECT_EQ(closed->reason, CloseReason::PeerReset);
+    ASSERT_TRUE(closed->error);
+    EXPECT_EQ(closed->error->code, "ECONNRESET");
+    EXPECT_EQ(h.count<PeerHalfClosed>(), 0u);
+}
+
+TEST(TcpServer, TimeWaitIsCountedOnThePortAfterTheAppClosedFirst) {
+    EngineHarness h;
+    const auto port = h.startServer(1);
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    const auto id = h.waitFor<ConnectionOpened>()->connection;
+    h.engine.submit(CloseConnection{1, id, CloseMode::Graceful});
+    EXPECT_EQ(peer.waitForClose(), 0);
+    peer.close();   // the peer answers with its FIN: our side goes FIN_WAIT_2 -> TIME_WAIT
+    const auto* table = h.waitFor<PortTableChanged>(
+        [&](const PortTableChanged& t) { return t.port == port && t.counts.count(TcpState::TimeWait) >= 1; });
+    ASSERT_TRUE(table) << "TIME_WAIT socket the app no longer holds shows in the port table";
+    EXPECT_GE(table->counts.count(TcpState::Listen), 1u);
+}
+
+TEST(TcpServer, AddressInUseIsExplainedInPlainWords) {
+    EngineHarness h;
+    const auto port = h.startServer(1);
+    EndpointConfig second;
+    second.type = EndpointType::TcpServer;
+    second.name = "second";
+    second.bind = "127.0.0.1:" + std::to_string(port);
+    h.engine.submit(AddEndpoint{2, second});
+    const auto* failed = h.waitForState(2, EndpointState::Failed);
+    ASSERT_TRUE(failed);
+    ASSERT_TRUE(failed->error);
+    EXPECT_EQ(failed->error->code, "EADDRINUSE");
+    EXPECT_NE(failed->error->message.find(std::to_string(port)), std::string::npos) << failed->error->message;
+    EXPECT_NE(failed->error->message.find("listening"), std::string::npos) << failed->error->message;
+}
+
+TEST(TcpServer, MaxConnectionsRejectsFurtherClients) {
+    EngineHarness h;
+    EndpointConfig config;
+    config.max_connections = 2;
+    const auto port = h.startServer(1, config);
+    SocketPeer a, b, c;
+    ASSERT_TRUE(a.connectTcp(port));
+    ASSERT_TRUE(b.connectTcp(port));
+    ASSERT_TRUE(h.pumpUntil([&] { return h.count<ConnectionOpened>() == 2; }));
+    ASSERT_TRUE(c.connectTcp(port));
+    EXPECT_GE(c.waitForClose(), 0) << "the third client is closed at once";
+    ASSERT_TRUE(h.waitFor<ErrorEvent>([](const ErrorEvent& e) { return e.error.code == "EMAXCONN"; }));
+}
+
+TEST(TcpServer, DualStackServerAcceptsIpv4AndIpv6) {
+    EngineHarness h;
+    EndpointConfig config;
+    config.bind = "[::]:0";
+    const auto port = h.startServer(1, config);
+    ASSERT_NE(port, 0);
+    SocketPeer v4, v6;
+    ASSERT_TRUE(v4.connectTcp(port));
+    if (!v6.connectTcp(port, true)) GTEST_SKIP() << "IPv6 loopback is not available here";
+    ASSERT_TRUE(h.pumpUntil([&] { return h.count<ConnectionOpened>() == 2; }));
+    std::vector<std::string> peers;
+    for (const auto& e : h.events)
+        if (const auto* o = std::get_if<ConnectionOpened>(&e)) peers.push_back(o->peer);
+    EXPECT_EQ(peers[0].rfind("127.0.0.1:", 0), 0u) << peers[0] << " (v4-mapped shows as IPv4)";
+    EXPECT_EQ(peers[1].rfind("[::1]:", 0), 0u) << peers[1];
+}
+
+TEST(TcpServer, StatsCountBytesAndMessages) {
+    EngineHarness h;
+    const auto port = h.startServer(1);
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    ASSERT_TRUE(peer.sendAll("12345"));
+    const auto* stats = h.waitFor<StatsEvent>([](const StatsEvent& s) { return s.totals.rx_bytes == 5; });
+    ASSERT_TRUE(stats);
+    EXPECT_EQ(stats->open_connections, 1u);
+    ASSERT_EQ(stats->connections.size(), 1u);
+    EXPECT_EQ(stats->connections[0].second.rx_bytes, 5u);
+}
+
+TEST(TcpServer, SendToAGoneConnectionIsAnErrorNotACrash) {
+    EngineHarness h;
+    h.startServer(1);
+    h.engine.submit(Send{1, 999, bytesOf("x"), {}});
+    const auto* error = h.waitFor<ErrorEvent>();
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->error.code, "ENOTCONN");
+    h.engine.submit(Send{42, 0, bytesOf("x"), {}});
+    ASSERT_TRUE(h.waitFor<ErrorEvent>([](const ErrorEvent& e) { return e.endpoint == 42; }));
+}
+
+}  // namespace
+}  // namespace sockscope
