@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -21,16 +22,16 @@ public:
         return options;
     }
 
-    /// Pumps events until `predicate(event)` holds for one of them; returns it. Fails the test
-    /// (and returns nullptr) after `timeout`.
+    /// Pumps events until `predicate(event)` holds for one of them; returns a copy (pointers into
+    /// `events` would dangle at the next pump). Fails the test and returns nullopt after `timeout`.
     template <class T>
-    const T* waitFor(std::function<bool(const T&)> predicate,
+    std::optional<T> waitFor(std::function<bool(const T&)> predicate,
                      std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
         const auto deadline = std::chrono::steady_clock::now() + timeout;
         std::size_t scanned = m_mark;
         for (;;) {
             for (; scanned < events.size(); ++scanned)
-                if (const auto* e = std::get_if<T>(&events[scanned]); e && predicate(*e)) return e;
+                if (const auto* e = std::get_if<T>(&events[scanned]); e && predicate(*e)) return *e;
             const auto now = std::chrono::steady_clock::now();
             if (now >= deadline) break;
             engine.waitForEvents(std::min<std::chrono::milliseconds>(
@@ -38,14 +39,14 @@ public:
             pump();
         }
         ADD_FAILURE() << "timed out waiting for " << typeid(T).name();
-        return nullptr;
+        return std::nullopt;
     }
     template <class T>
-    const T* waitFor(std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    std::optional<T> waitFor(std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
         return waitFor<T>([](const T&) { return true; }, timeout);
     }
 
-    const EndpointStatus* waitForState(EndpointId id, EndpointState state,
+    std::optional<EndpointStatus> waitForState(EndpointId id, EndpointState state,
                                        std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
         return waitFor<EndpointStatus>([&](const EndpointStatus& s) { return s.endpoint == id && s.state == state; },
                                        timeout);
@@ -57,7 +58,7 @@ public:
         if (config.bind.empty()) config.bind = "127.0.0.1:0";
         if (config.name.empty()) config.name = "server";
         engine.submit(AddEndpoint{id, config});
-        const auto* status = waitForState(id, EndpointState::Listening);
+        const auto status = waitForState(id, EndpointState::Listening);
         if (!status) return 0;
         return static_cast<std::uint16_t>(std::stoi(status->local.substr(status->local.rfind(':') + 1)));
     }

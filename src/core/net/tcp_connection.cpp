@@ -105,7 +105,10 @@ void TcpConnection::onPeerFin() {
         return;
     }
     refreshTcpState();                  // CLOSE_WAIT: the user sees it and decides
-    if (m_settings.close_on_peer_fin) close(CloseMode::Graceful);
+    if (m_settings.close_on_peer_fin) {
+        m_gracefulReason = CloseReason::PeerClosed;
+        close(CloseMode::Graceful);
+    }
 }
 
 std::optional<ErrorInfo> TcpConnection::send(Bytes payload) {
@@ -171,7 +174,7 @@ void TcpConnection::applyPendingClose() {
         return;
     }
     // Graceful, or a half-close after the peer's FIN (which completes the close).
-    finish(CloseReason::LocalGraceful);
+    finish(m_gracefulReason);
 }
 
 void TcpConnection::shutdownSend() {

@@ -85,6 +85,7 @@ private:
     bool m_peerFin = false;             // we read EOF
     bool m_sentFin = false;             // we shut down our sending side
     std::optional<CloseMode> m_pendingClose;   // graceful/half-close waiting for the queue to flush
+    CloseReason m_gracefulReason = CloseReason::LocalGraceful;   // PeerClosed when closed for the peer
 
     std::deque<Bytes> m_writeQueue;
     std::size_t m_queuedBytes = 0;

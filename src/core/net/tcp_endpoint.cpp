@@ -9,7 +9,10 @@ std::shared_ptr<TcpConnection> TcpEndpoint::adopt(asio::ip::tcp::socket socket) 
     OptionFailures failures;
     applyConnectionOptions(socket, m_config.options, failures);
     reportOptionFailures(failures);
-    TcpConnection::Settings settings{m_config.echo, m_config.close_on_peer_fin, m_config.write_queue_limit};
+    // A client that reconnects treats the server's FIN as "gone": close and reconnect.
+    const bool reconnecting = m_config.type == EndpointType::TcpClient && m_config.reconnect.enabled;
+    TcpConnection::Settings settings{m_config.echo, m_config.close_on_peer_fin || reconnecting,
+                                     m_config.write_queue_limit};
     auto self = std::static_pointer_cast<TcpEndpoint>(shared_from_this());
     auto connection = std::make_shared<TcpConnection>(m_ctx, m_id, m_ctx.newConnectionId(), std::move(socket),
                                                       settings, std::weak_ptr<ConnectionHost>(self));

@@ -25,7 +25,7 @@ TEST(TcpServer, EchoesWhatAPeerSends) {
     EXPECT_EQ(peer.receive(14), "hello device\r\n");
     ASSERT_TRUE(h.waitFor<DataEvent>([](const DataEvent& d) { return d.direction == Direction::Tx; }));
     EXPECT_EQ(h.received(1), bytesOf("hello device\r\n"));
-    const auto* opened = h.waitFor<ConnectionOpened>();
+    const auto opened = h.waitFor<ConnectionOpened>();
     ASSERT_TRUE(opened);
     EXPECT_EQ(opened->peer, "127.0.0.1:" + std::to_string(peer.localPort()));
     EXPECT_EQ(opened->local, "127.0.0.1:" + std::to_string(port));
@@ -59,14 +59,14 @@ TEST(TcpServer, GracefulCloseSendsFinAfterQueuedData) {
     const auto port = h.startServer(1);
     SocketPeer peer;
     ASSERT_TRUE(peer.connectTcp(port));
-    const auto* opened = h.waitFor<ConnectionOpened>();
+    const auto opened = h.waitFor<ConnectionOpened>();
     ASSERT_TRUE(opened);
     const auto id = opened->connection;
     h.engine.submit(Send{1, id, Bytes(200000, 'x'), {}});
     h.engine.submit(CloseConnection{1, id, CloseMode::Graceful});
     EXPECT_EQ(peer.receive(200000, 5000).size(), 200000u) << "queued data is written before the FIN";
     EXPECT_EQ(peer.waitForClose(), 0) << "peer reads EOF (FIN), not a reset";
-    const auto* closed = h.waitFor<ConnectionClosed>();
+    const auto closed = h.waitFor<ConnectionClosed>();
     ASSERT_TRUE(closed);
     EXPECT_EQ(closed->reason, CloseReason::LocalGraceful);
 }
@@ -86,7 +86,7 @@ TEST(TcpServer, HalfCloseSendsFinButKeepsReading) {
     ASSERT_TRUE(h.pumpUntil([&] { return h.received(1, id).size() == 13; }));
     EXPECT_EQ(h.received(1, id), bytesOf("still talking"));
     peer.shutdownSend();
-    const auto* closed = h.waitFor<ConnectionClosed>();
+    const auto closed = h.waitFor<ConnectionClosed>();
     ASSERT_TRUE(closed);
     EXPECT_EQ(closed->reason, CloseReason::PeerClosed);
 }
@@ -99,7 +99,7 @@ TEST(TcpServer, AbortSendsReset) {
     const auto id = h.waitFor<ConnectionOpened>()->connection;
     h.engine.submit(CloseConnection{1, id, CloseMode::Abort});
     EXPECT_EQ(peer.waitForClose(), ECONNRESET);
-    const auto* closed = h.waitFor<ConnectionClosed>();
+    const auto closed = h.waitFor<ConnectionClosed>();
     ASSERT_TRUE(closed);
     EXPECT_EQ(closed->reason, CloseReason::LocalAbort);
 }
@@ -126,7 +126,7 @@ TEST(TcpServer, PeerFinLeavesCloseWaitUntilTheUserCloses) {
     h.engine.submit(Send{1, id, bytesOf("bye"), {}});
     EXPECT_EQ(peer.receive(3), "bye");
     h.engine.submit(CloseConnection{1, id, CloseMode::Graceful});
-    const auto* closed = h.waitFor<ConnectionClosed>();
+    const auto closed = h.waitFor<ConnectionClosed>();
     ASSERT_TRUE(closed);
     EXPECT_EQ(closed->reason, CloseReason::LocalGraceful);
     EXPECT_EQ(peer.waitForClose(), 0);
@@ -141,7 +141,7 @@ TEST(TcpServer, CloseOnPeerFinOptionClosesAutomatically) {
     ASSERT_TRUE(peer.connectTcp(port));
     ASSERT_TRUE(h.waitFor<ConnectionOpened>());
     peer.shutdownSend();
-    const auto* closed = h.waitFor<ConnectionClosed>();
+    const auto closed = h.waitFor<ConnectionClosed>();
     ASSERT_TRUE(closed);
     EXPECT_EQ(peer.waitForClose(), 0);
 }
@@ -154,7 +154,7 @@ TEST(TcpServer, PeerResetIsToldApartFromFin) {
     ASSERT_TRUE(h.waitFor<ConnectionOpened>());
     peer.resetOnClose();
     peer.close();
-    const auto* closed = h.waitFor<ConnectionClosed>();
+    const auto closed = h.waitFor<ConnectionClosed>();
     ASSERT_TRUE(closed);
     EXPECT_EQ(closed->reason, CloseReason::PeerReset);
     ASSERT_TRUE(closed->error);
@@ -171,7 +171,7 @@ TEST(TcpServer, TimeWaitIsCountedOnThePortAfterTheAppClosedFirst) {
     h.engine.submit(CloseConnection{1, id, CloseMode::Graceful});
     EXPECT_EQ(peer.waitForClose(), 0);
     peer.close();   // the peer answers with its FIN: our side goes FIN_WAIT_2 -> TIME_WAIT
-    const auto* table = h.waitFor<PortTableChanged>(
+    const auto table = h.waitFor<PortTableChanged>(
         [&](const PortTableChanged& t) { return t.port == port && t.counts.count(TcpState::TimeWait) >= 1; });
     ASSERT_TRUE(table) << "TIME_WAIT socket the app no longer holds shows in the port table";
     EXPECT_GE(table->counts.count(TcpState::Listen), 1u);
@@ -185,7 +185,7 @@ TEST(TcpServer, AddressInUseIsExplainedInPlainWords) {
     second.name = "second";
     second.bind = "127.0.0.1:" + std::to_string(port);
     h.engine.submit(AddEndpoint{2, second});
-    const auto* failed = h.waitForState(2, EndpointState::Failed);
+    const auto failed = h.waitForState(2, EndpointState::Failed);
     ASSERT_TRUE(failed);
     ASSERT_TRUE(failed->error);
     EXPECT_EQ(failed->error->code, "EADDRINUSE");
@@ -230,7 +230,7 @@ TEST(TcpServer, StatsCountBytesAndMessages) {
     SocketPeer peer;
     ASSERT_TRUE(peer.connectTcp(port));
     ASSERT_TRUE(peer.sendAll("12345"));
-    const auto* stats = h.waitFor<StatsEvent>([](const StatsEvent& s) { return s.totals.rx_bytes == 5; });
+    const auto stats = h.waitFor<StatsEvent>([](const StatsEvent& s) { return s.totals.rx_bytes == 5; });
     ASSERT_TRUE(stats);
     EXPECT_EQ(stats->open_connections, 1u);
     ASSERT_EQ(stats->connections.size(), 1u);
@@ -241,7 +241,7 @@ TEST(TcpServer, SendToAGoneConnectionIsAnErrorNotACrash) {
     EngineHarness h;
     h.startServer(1);
     h.engine.submit(Send{1, 999, bytesOf("x"), {}});
-    const auto* error = h.waitFor<ErrorEvent>();
+    const auto error = h.waitFor<ErrorEvent>();
     ASSERT_TRUE(error);
     EXPECT_EQ(error->error.code, "ENOTCONN");
     h.engine.submit(Send{42, 0, bytesOf("x"), {}});

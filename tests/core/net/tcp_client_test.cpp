@@ -1,0 +1,196 @@
+// Loopback integration tests of the tcp-client endpoint: connect, resolve, refuse, reconnect.
+#include <gtest/gtest.h>
+
+#include "core/net/tcp_client.hpp"
+#include "support/engine_harness.hpp"
+#include "support/socket_peer.hpp"
+
+namespace sockscope {
+namespace {
+
+using test::bytesOf;
+using test::EngineHarness;
+using test::SocketPeer;
+using namespace std::chrono_literals;
+
+/// A listening POSIX socket on 127.0.0.1 (the device the client talks to).
+struct Listener {
+    int fd = -1;
+    std::uint16_t port = 0;
+    explicit Listener(std::uint16_t wanted = 0) {
+        fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        int one = 1;
+        ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(wanted);
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 16) != 0) {
+            ::close(fd);
+            fd = -1;
+            return;
+        }
+        socklen_t len = sizeof addr;
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+        port = ntohs(addr.sin_port);
+    }
+    ~Listener() {
+        if (fd >= 0) ::close(fd);
+    }
+    SocketPeer accept(int timeout_ms = 2000) {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, timeout_ms) <= 0) return SocketPeer();
+        return SocketPeer(::accept(fd, nullptr, nullptr));
+    }
+};
+
+/// A port nothing listens on: bind, read the port, close.
+std::uint16_t unusedPort() {
+    Listener l;
+    return l.port;
+}
+
+EndpointConfig clientTo(const std::string& remote) {
+    EndpointConfig config;
+    config.name = "client";
+    config.type = EndpointType::TcpClient;
+    config.remote = remote;
+    config.connect_timeout_ms = 2000;
+    return config;
+}
+
+TEST(TcpClient, ConnectsSendsAndReceives) {
+    Listener device;
+    ASSERT_GE(device.fd, 0);
+    EngineHarness h;
+    h.engine.submit(AddEndpoint{1, clientTo("127.0.0.1:" + std::to_string(device.port))});
+    auto peer = device.accept();
+    ASSERT_GE(peer.fd(), 0);
+    const auto connected = h.waitForState(1, EndpointState::Connected);
+    ASSERT_TRUE(connected);
+    EXPECT_EQ(connected->remote, "127.0.0.1:" + std::to_string(device.port));
+    h.engine.submit(Send{1, 0, bytesOf("PING\r\n"), {}});
+    EXPECT_EQ(peer.receive(6), "PING\r\n");
+    ASSERT_TRUE(peer.sendAll("PONG\r\n"));
+    ASSERT_TRUE(h.pumpUntil([&] { return h.received(1) == bytesOf("PONG\r\n"); }));
+}
+
+TEST(TcpClient, ReportsWhichAddressANameResolvedTo) {
+    Listener device;
+    EngineHarness h;
+    h.engine.submit(AddEndpoint{1, clientTo("localhost:" + std::to_string(device.port))});
+    // localhost may resolve to ::1 first (refused: we listen on IPv4 only) and then 127.0.0.1.
+    const auto connecting = h.waitFor<EndpointStatus>([](const EndpointStatus& s) {
+        return s.state == EndpointState::Connecting;
+    });
+    ASSERT_TRUE(connecting);
+    EXPECT_EQ(connecting->resolved_from, "localhost:" + std::to_string(device.port));
+    EXPECT_TRUE(connecting->remote.rfind("[::1]:", 0) == 0 || connecting->remote.rfind("127.0.0.1:", 0) == 0)
+        << connecting->remote;
+    auto peer = device.accept();
+    const auto connected = h.waitForState(1, EndpointState::Connected);
+    ASSERT_TRUE(connected);
+    EXPECT_EQ(connected->remote, "127.0.0.1:" + std::to_string(device.port));
+}
+
+TEST(TcpClient, RefusedConnectionFailsWithPlainWords) {
+    EngineHarness h;
+    const auto port = unusedPort();
+    h.engine.submit(AddEndpoint{1, clientTo("127.0.0.1:" + std::to_string(port))});
+    const auto failed = h.waitForState(1, EndpointState::Failed);
+    ASSERT_TRUE(failed);
+    ASSERT_TRUE(failed->error);
+    EXPECT_EQ(failed->error->code, "ECONNREFUSED");
+    EXPECT_NE(failed->error->message.find("127.0.0.1:" + std::to_string(port)), std::string::npos);
+}
+
+TEST(TcpClient, UnknownHostNameFailsWithPlainWords) {
+    EngineHarness h;
+    h.engine.submit(AddEndpoint{1, clientTo("no-such-host.invalid:80")});
+    const auto failed = h.waitForState(1, EndpointState::Failed, 20s);
+    ASSERT_TRUE(failed);
+    ASSERT_TRUE(failed->error);
+    EXPECT_EQ(failed->error->code, "ENOTFOUND") << failed->error->message;
+    EXPECT_NE(failed->error->message.find("no-such-host.invalid"), std::string::npos);
+}
+
+TEST(TcpClient, ReconnectsWithBackoffUntilTheServerComesBack) {
+    const auto port = unusedPort();
+    EngineHarness h;
+    auto config = clientTo("127.0.0.1:" + std::to_string(port));
+    config.reconnect.enabled = true;
+    config.reconnect.initial_ms = 50;
+    config.reconnect.max_ms = 200;
+    config.reconnect.jitter = 0;
+    h.engine.submit(AddEndpoint{1, config});
+    // Three refused attempts, each reported with its delay.
+    ASSERT_TRUE(h.pumpUntil([&] {
+        return h.count<EndpointStatus>([](const EndpointStatus& s) { return s.state == EndpointState::WaitingRetry; }) >= 3;
+    }));
+    std::vector<std::uint32_t> delays;
+    for (const auto& e : h.events)
+        if (const auto* s = std::get_if<EndpointStatus>(&e); s && s->state == EndpointState::WaitingRetry) {
+            delays.push_back(s->retry_in_ms);
+            ASSERT_TRUE(s->error);
+            EXPECT_EQ(s->error->code, "ECONNREFUSED");
+        }
+    EXPECT_EQ(delays[0], 50u);
+    EXPECT_EQ(delays[1], 100u);
+    EXPECT_EQ(delays[2], 200u);
+    // The server comes back on that port.
+    Listener device(port);
+    ASSERT_GE(device.fd, 0);
+    auto peer = device.accept(3000);
+    ASSERT_GE(peer.fd(), 0);
+    ASSERT_TRUE(h.waitForState(1, EndpointState::Connected));
+    // The server goes away again: the client notices and retries.
+    h.mark();
+    peer.close();
+    ASSERT_TRUE(h.waitFor<ConnectionClosed>());
+    ASSERT_TRUE(h.waitForState(1, EndpointState::WaitingRetry));
+    auto again = device.accept(3000);
+    ASSERT_GE(again.fd(), 0);
+    ASSERT_TRUE(h.waitForState(1, EndpointState::Connected));
+}
+
+TEST(TcpClient, UserCloseDoesNotTriggerReconnect) {
+    Listener device;
+    EngineHarness h;
+    auto config = clientTo("127.0.0.1:" + std::to_string(device.port));
+    config.reconnect.enabled = true;
+    h.engine.submit(AddEndpoint{1, config});
+    auto peer = device.accept();
+    const auto id = h.waitFor<ConnectionOpened>()->connection;
+    h.mark();
+    h.engine.submit(CloseConnection{1, id, CloseMode::Graceful});
+    ASSERT_TRUE(h.waitForState(1, EndpointState::Stopped));
+    std::this_thread::sleep_for(200ms);
+    h.pump();
+    EXPECT_EQ(h.count<EndpointStatus>([](const EndpointStatus& s) { return s.state == EndpointState::WaitingRetry; }), 0u);
+}
+
+TEST(TcpClient, BindsTheRequestedLocalPort) {
+    Listener device;
+    const auto local = unusedPort();
+    EngineHarness h;
+    auto config = clientTo("127.0.0.1:" + std::to_string(device.port));
+    config.bind = "127.0.0.1:" + std::to_string(local);
+    h.engine.submit(AddEndpoint{1, config});
+    auto peer = device.accept();
+    const auto connected = h.waitForState(1, EndpointState::Connected);
+    ASSERT_TRUE(connected);
+    EXPECT_EQ(connected->local, "127.0.0.1:" + std::to_string(local));
+}
+
+TEST(TcpClient, BackoffDoublesUpToTheCap) {
+    ReconnectOptions options;
+    options.initial_ms = 500;
+    options.max_ms = 8000;
+    EXPECT_EQ(TcpClient::backoffMs(options, 1), 500u);
+    EXPECT_EQ(TcpClient::backoffMs(options, 2), 1000u);
+    EXPECT_EQ(TcpClient::backoffMs(options, 5), 8000u);
+    EXPECT_EQ(TcpClient::backoffMs(options, 1000), 8000u);
+}
+
+}  // namespace
+}  // namespace sockscope

@@ -1,0 +1,150 @@
+// Loopback integration tests of the udp endpoint: echo, destinations, reply-to-sender, multicast.
+#include <gtest/gtest.h>
+
+#include "core/net/udp_endpoint.hpp"
+#include "support/engine_harness.hpp"
+#include "support/socket_peer.hpp"
+
+namespace sockscope {
+namespace {
+
+using test::bytesOf;
+using test::EngineHarness;
+using test::SocketPeer;
+
+EndpointConfig udpOn(const std::string& bind) {
+    EndpointConfig config;
+    config.name = "udp";
+    config.type = EndpointType::Udp;
+    config.bind = bind;
+    return config;
+}
+
+std::uint16_t portOf(const std::string& address) {
+    return static_cast<std::uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));
+}
+
+TEST(UdpEndpoint, EchoesEachDatagramToItsSender) {
+    EngineHarness h;
+    auto config = udpOn("127.0.0.1:0");
+    config.echo = true;
+    h.engine.submit(AddEndpoint{1, config});
+    const auto bound = h.waitForState(1, EndpointState::Bound);
+    ASSERT_TRUE(bound);
+    SocketPeer peer;
+    ASSERT_TRUE(peer.bindUdp());
+    ASSERT_TRUE(peer.sendTo("one", portOf(bound->local)));
+    ASSERT_TRUE(peer.sendTo("two", portOf(bound->local)));
+    EXPECT_EQ(peer.receiveDatagram(), "one");
+    EXPECT_EQ(peer.receiveDatagram(), "two");
+    const auto rx = h.waitFor<DataEvent>([](const DataEvent& d) { return d.direction == Direction::Rx; });
+    ASSERT_TRUE(rx);
+    EXPECT_EQ(rx->peer, "127.0.0.1:" + std::to_string(peer.localPort()));
+    EXPECT_EQ(rx->payload, bytesOf("one")) << "each datagram is one message";
+}
+
+TEST(UdpEndpoint, SendsToTheRemoteTheDestinationOrTheLastSender) {
+    SocketPeer a, b;
+    ASSERT_TRUE(a.bindUdp());
+    ASSERT_TRUE(b.bindUdp());
+    EngineHarness h;
+    auto config = udpOn("127.0.0.1:0");
+    config.remote = "127.0.0.1:" + std::to_string(a.localPort());
+    h.engine.submit(AddEndpoint{1, config});
+    const auto bound = h.waitForState(1, EndpointState::Bound);
+    ASSERT_TRUE(bound);
+    h.engine.submit(Send{1, 0, bytesOf("to remote"), {}});
+    EXPECT_EQ(a.receiveDatagram(), "to remote");
+    h.engine.submit(Send{1, 0, bytesOf("to b"), "127.0.0.1:" + std::to_string(b.localPort())});
+    EXPECT_EQ(b.receiveDatagram(), "to b");
+
+    // Without a remote, a send replies to the last sender.
+    EngineHarness h2;
+    h2.engine.submit(AddEndpoint{2, udpOn("127.0.0.1:0")});
+    const auto bound2 = h2.waitForState(2, EndpointState::Bound);
+    ASSERT_TRUE(bound2);
+    h2.engine.submit(Send{2, 0, bytesOf("nobody"), {}});
+    const auto error = h2.waitFor<ErrorEvent>();
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->error.code, "EDESTADDRREQ");
+    ASSERT_TRUE(b.sendTo("hi", portOf(bound2->local)));
+    ASSERT_TRUE(h2.waitFor<DataEvent>());
+    h2.engine.submit(Send{2, 0, bytesOf("reply"), {}});
+    EXPECT_EQ(b.receiveDatagram(), "reply");
+}
+
+TEST(UdpEndpoint, PortInUseFailsWithPlainWords) {
+    SocketPeer squatter;
+    ASSERT_TRUE(squatter.bindUdp());
+    EngineHarness h;
+    auto config = udpOn("127.0.0.1:" + std::to_string(squatter.localPort()));
+    config.options.reuse_address = false;
+    h.engine.submit(AddEndpoint{1, config});
+    const auto failed = h.waitForState(1, EndpointState::Failed);
+    ASSERT_TRUE(failed);
+    ASSERT_TRUE(failed->error);
+    EXPECT_EQ(failed->error->code, "EADDRINUSE");
+    EXPECT_NE(failed->error->message.find(std::to_string(squatter.localPort())), std::string::npos);
+}
+
+TEST(UdpEndpoint, OversizedDatagramIsRefusedWithAReason) {
+    EngineHarness h;
+    auto config = udpOn("127.0.0.1:0");
+    config.remote = "127.0.0.1:9";
+    h.engine.submit(AddEndpoint{1, config});
+    ASSERT_TRUE(h.waitForState(1, EndpointState::Bound));
+    h.engine.submit(Send{1, 0, Bytes(70000, 1), {}});
+    const auto error = h.waitFor<ErrorEvent>();
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->error.code, "EMSGSIZE");
+}
+
+TEST(UdpEndpoint, JoinsAMulticastGroupOnLoopback) {
+    EngineHarness h;
+    auto receiver = udpOn("0.0.0.0:0");
+    receiver.multicast.groups.push_back({"239.255.77.1", "127.0.0.1"});
+    h.engine.submit(AddEndpoint{1, receiver});
+    const auto bound = h.waitForState(1, EndpointState::Bound);
+    ASSERT_TRUE(bound);
+    h.pump();
+    for (const auto& e : h.events)
+        if (const auto* error = std::get_if<ErrorEvent>(&e))
+            GTEST_SKIP() << "this machine cannot join a multicast group on loopback: " << error->error.message;
+
+    // A sender on loopback with multicast loopback on, sending out of 127.0.0.1.
+    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    in_addr iface{};
+    iface.s_addr = htonl(INADDR_LOOPBACK);
+    ::setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &iface, sizeof iface);
+    sockaddr_in group{};
+    group.sin_family = AF_INET;
+    group.sin_port = htons(portOf(bound->local));
+    ::inet_pton(AF_INET, "239.255.77.1", &group.sin_addr);
+    const bool sent = ::sendto(fd, "mc", 2, 0, reinterpret_cast<sockaddr*>(&group), sizeof group) == 2;
+    const int send_errno = errno;
+    ::close(fd);
+    if (!sent) GTEST_SKIP() << "cannot send multicast on loopback here: " << std::strerror(send_errno);
+    const auto rx = h.waitFor<DataEvent>();
+    ASSERT_TRUE(rx);
+    EXPECT_EQ(rx->payload, bytesOf("mc"));
+
+    // Leaving works too; a bad group is refused in plain words.
+    h.engine.submit(LeaveMulticast{1, {"239.255.77.1", "127.0.0.1"}});
+    h.engine.submit(JoinMulticast{1, {"10.1.2.3", ""}});
+    const auto error = h.waitFor<ErrorEvent>();
+    ASSERT_TRUE(error);
+    EXPECT_NE(error->error.message.find("not a multicast group"), std::string::npos);
+}
+
+TEST(UdpEndpoint, ParsesKernelDropsFromProcNetUdp) {
+    const std::string table =
+        "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n"
+        "  123: 0100007F:2328 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 1234 2 0000000000000000 17\n"
+        "  124: 0100007F:2329 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 1235 2 0000000000000000 5\n";
+    EXPECT_EQ(parseProcNetUdpDrops(table, 9000), 17u);
+    EXPECT_EQ(parseProcNetUdpDrops(table, 9001), 5u);
+    EXPECT_EQ(parseProcNetUdpDrops(table, 9002), 0u);
+}
+
+}  // namespace
+}  // namespace sockscope
