@@ -25,10 +25,16 @@ struct ErrorInfo {
 /// Turns an error code into an ErrorInfo. `target` is the "host:port" (or address) involved.
 /// For EADDRINUSE on Bind/Listen, pass the socket table counts of that port when known: the
 /// message then says whether TIME_WAIT leftovers suggest SO_REUSEADDR or another socket listens.
+/// `timeout_ms` (> 0) is the deadline that ran out, for ETIMEDOUT on Connect ("within 5 s").
+/// Messages are English, start lowercase and end without a period.
 ErrorInfo describeError(std::error_code ec, ErrorContext context, const std::string& target,
-                        const PortStateCounts* port_counts = nullptr);
+                        const PortStateCounts* port_counts = nullptr, int timeout_ms = 0);
 
-/// Symbolic name of an errno-style code ("EADDRINUSE"); "E<number>" when unknown.
+/// Symbolic name of an errno-style code ("EADDRINUSE"); asio's resolver errors read "ENOTFOUND",
+/// "EAI_AGAIN", "EAI_FAIL", "EAI_SERVICE"; asio::error::eof reads "EOF", operation_aborted
+/// "ECANCELED"; no error reads "OK"; "E<number>" when unknown.
 std::string errorCodeName(std::error_code ec);
+
+const char* toString(ErrorContext context);  // "bind", "listen", "accept", "connect", ...
 
 }  // namespace sockscope

@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
 #include <functional>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -190,6 +192,39 @@ TEST(TcpStateLive, SocketTableSeesIpv4AndIpv6Listeners) {
     EXPECT_EQ(counts->count(TcpState::Listen), 1u);
     EXPECT_EQ(counts->count(TcpState::Established), 1u);
 }
+
+#if defined(__linux__)
+std::string readFile(const char* path) {
+    std::ifstream in(path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+TEST(TcpStateLive, NetlinkCountsAgreeWithTheProcTable) {
+    // countTcpSocketsOnPort uses sock_diag; the /proc text parser (its fallback) must read the
+    // kernel's real table the same way.
+    LoopbackPair v4;
+    LoopbackPair v6(ipv6LoopbackWorks() ? asio::ip::address(asio::ip::address_v6::loopback())
+                                        : asio::ip::address(asio::ip::address_v4::loopback()));
+    v4.client.shutdown(tcp::socket::shutdown_send);
+    ASSERT_TRUE(readUntilEof(v4.server));
+    ASSERT_TRUE(waitFor([&] { return stateOf(v4.server) == TcpState::CloseWait; }));
+    for (std::uint16_t port : {v4.port, v6.port, v4.client.local_endpoint().port()}) {
+        PortStateCounts from_proc;
+        addProcNetTcpCounts(readFile("/proc/net/tcp"), port, from_proc);
+        addProcNetTcpCounts(readFile("/proc/net/tcp6"), port, from_proc);
+        const auto counts = countTcpSocketsOnPort(port);
+        ASSERT_TRUE(counts.has_value());
+        EXPECT_EQ(*counts, from_proc) << "port " << port;
+        EXPECT_GE(counts->total(), 1u);
+    }
+    const auto server_port = countTcpSocketsOnPort(v4.port);
+    EXPECT_EQ(server_port->count(TcpState::Listen), 1u);
+    EXPECT_EQ(server_port->count(TcpState::CloseWait), 1u);
+    EXPECT_EQ(countTcpSocketsOnPort(v4.client.local_endpoint().port())->count(TcpState::FinWait2), 1u);
+}
+#endif
 
 TEST(TcpStateLive, BindOverAListenerExplainsWhoHoldsThePort) {
     LoopbackPair pair;

@@ -1,0 +1,448 @@
+// Errors in plain words. Codes are compared with std::errc conditions and asio's own enums (never
+// raw errno numbers) so the same table works for POSIX errno, Windows WSA codes and both the
+// system and the generic category.
+#include "core/net/error_text.hpp"
+
+#include <asio/error.hpp>
+
+#include <cctype>
+#include <cerrno>
+#include <cstdint>
+
+#include "core/net/fd_limits.hpp"
+#include "core/net/tcp_state.hpp"
+
+namespace sockscope {
+
+namespace {
+
+// What we tell apart; errorCodeName and describeError both start from this.
+enum class Kind {
+    None, Unknown,
+    Eof, Canceled,
+    NotFound, NoData, TryAgainDns, DnsFailed, ServiceNotFound, SocketTypeNotSupported,
+    AddrInUse, AddrNotAvail, ConnRefused, TimedOut, HostUnreach, NetUnreach, HostDown, ConnReset,
+    ConnAborted, Pipe, Access, Perm, MFile, NFile, NoBufs, Inval, NetDown, NetReset, NotConn,
+    IsConn, Already, InProgress, Again, AfNoSupport, ProtoNoSupport, OpNotSupp, NoProtoOpt,
+    NotSock, BadF, MsgSize, NoMem, Intr, NoDev, Shutdown, NameTooLong, Fault, NoEnt,
+};
+
+struct KindName { Kind kind; const char* name; };
+constexpr KindName kNames[] = {
+    {Kind::None, "OK"}, {Kind::Eof, "EOF"}, {Kind::Canceled, "ECANCELED"},
+    {Kind::NotFound, "ENOTFOUND"}, {Kind::NoData, "ENOTFOUND"}, {Kind::TryAgainDns, "EAI_AGAIN"},
+    {Kind::DnsFailed, "EAI_FAIL"}, {Kind::ServiceNotFound, "EAI_SERVICE"},
+    {Kind::SocketTypeNotSupported, "EAI_SOCKTYPE"},
+    {Kind::AddrInUse, "EADDRINUSE"}, {Kind::AddrNotAvail, "EADDRNOTAVAIL"},
+    {Kind::ConnRefused, "ECONNREFUSED"}, {Kind::TimedOut, "ETIMEDOUT"},
+    {Kind::HostUnreach, "EHOSTUNREACH"}, {Kind::NetUnreach, "ENETUNREACH"},
+    {Kind::HostDown, "EHOSTDOWN"}, {Kind::ConnReset, "ECONNRESET"},
+    {Kind::ConnAborted, "ECONNABORTED"}, {Kind::Pipe, "EPIPE"}, {Kind::Access, "EACCES"},
+    {Kind::Perm, "EPERM"}, {Kind::MFile, "EMFILE"}, {Kind::NFile, "ENFILE"},
+    {Kind::NoBufs, "ENOBUFS"}, {Kind::Inval, "EINVAL"}, {Kind::NetDown, "ENETDOWN"},
+    {Kind::NetReset, "ENETRESET"}, {Kind::NotConn, "ENOTCONN"}, {Kind::IsConn, "EISCONN"},
+    {Kind::Already, "EALREADY"}, {Kind::InProgress, "EINPROGRESS"}, {Kind::Again, "EAGAIN"},
+    {Kind::AfNoSupport, "EAFNOSUPPORT"}, {Kind::ProtoNoSupport, "EPROTONOSUPPORT"},
+    {Kind::OpNotSupp, "EOPNOTSUPP"}, {Kind::NoProtoOpt, "ENOPROTOOPT"}, {Kind::NotSock, "ENOTSOCK"},
+    {Kind::BadF, "EBADF"}, {Kind::MsgSize, "EMSGSIZE"}, {Kind::NoMem, "ENOMEM"},
+    {Kind::Intr, "EINTR"}, {Kind::NoDev, "ENODEV"}, {Kind::Shutdown, "ESHUTDOWN"},
+    {Kind::NameTooLong, "ENAMETOOLONG"}, {Kind::Fault, "EFAULT"}, {Kind::NoEnt, "ENOENT"},
+};
+
+// errno-style codes: matched as a std::errc condition (system or generic category) or as asio's
+// enum exactly (on Windows asio's enums are the WSA codes).
+struct ErrnoMatch { Kind kind; std::errc errc; int asio_code; bool has_errc = true; };
+constexpr int kNoAsio = -1;
+const ErrnoMatch kErrno[] = {
+    {Kind::AddrInUse, std::errc::address_in_use, asio::error::address_in_use},
+    {Kind::AddrNotAvail, std::errc::address_not_available, kNoAsio},
+    {Kind::ConnRefused, std::errc::connection_refused, asio::error::connection_refused},
+    {Kind::TimedOut, std::errc::timed_out, asio::error::timed_out},
+    {Kind::HostUnreach, std::errc::host_unreachable, asio::error::host_unreachable},
+    {Kind::NetUnreach, std::errc::network_unreachable, asio::error::network_unreachable},
+    {Kind::ConnReset, std::errc::connection_reset, asio::error::connection_reset},
+    {Kind::ConnAborted, std::errc::connection_aborted, asio::error::connection_aborted},
+    {Kind::Pipe, std::errc::broken_pipe, asio::error::broken_pipe},
+    {Kind::Access, std::errc::permission_denied, asio::error::access_denied},
+    {Kind::Perm, std::errc::operation_not_permitted, asio::error::no_permission},
+    {Kind::MFile, std::errc::too_many_files_open, asio::error::no_descriptors},
+    {Kind::NFile, std::errc::too_many_files_open_in_system, kNoAsio},
+    {Kind::NoBufs, std::errc::no_buffer_space, asio::error::no_buffer_space},
+    {Kind::Inval, std::errc::invalid_argument, asio::error::invalid_argument},
+    {Kind::Canceled, std::errc::operation_canceled, asio::error::operation_aborted},
+    {Kind::NetDown, std::errc::network_down, asio::error::network_down},
+    {Kind::NetReset, std::errc::network_reset, asio::error::network_reset},
+    {Kind::NotConn, std::errc::not_connected, asio::error::not_connected},
+    {Kind::IsConn, std::errc::already_connected, asio::error::already_connected},
+    {Kind::Already, std::errc::connection_already_in_progress, asio::error::already_started},
+    {Kind::InProgress, std::errc::operation_in_progress, asio::error::in_progress},
+    {Kind::Again, std::errc::resource_unavailable_try_again, asio::error::try_again},
+    {Kind::Again, std::errc::operation_would_block, asio::error::would_block},
+    {Kind::AfNoSupport, std::errc::address_family_not_supported, asio::error::address_family_not_supported},
+    {Kind::ProtoNoSupport, std::errc::protocol_not_supported, kNoAsio},
+    {Kind::OpNotSupp, std::errc::operation_not_supported, asio::error::operation_not_supported},
+    {Kind::NoProtoOpt, std::errc::no_protocol_option, asio::error::no_protocol_option},
+    {Kind::NotSock, std::errc::not_a_socket, asio::error::not_socket},
+    {Kind::BadF, std::errc::bad_file_descriptor, asio::error::bad_descriptor},
+    {Kind::MsgSize, std::errc::message_size, asio::error::message_size},
+    {Kind::NoMem, std::errc::not_enough_memory, asio::error::no_memory},
+    {Kind::Intr, std::errc::interrupted, asio::error::interrupted},
+    {Kind::NoDev, std::errc::no_such_device, asio::error::no_such_device},
+    {Kind::Shutdown, std::errc{}, asio::error::shut_down, false},  // ESHUTDOWN has no std::errc
+    {Kind::NameTooLong, std::errc::filename_too_long, asio::error::name_too_long},
+    {Kind::Fault, std::errc::bad_address, asio::error::fault},
+    {Kind::NoEnt, std::errc::no_such_file_or_directory, kNoAsio},
+};
+
+bool matches(std::error_code ec, const ErrnoMatch& m) {
+    if (m.asio_code != kNoAsio &&
+        ec == std::error_code(m.asio_code, asio::error::get_system_category()))
+        return true;
+    return m.has_errc && ec == m.errc;
+}
+
+Kind classify(std::error_code ec) {
+    if (!ec) return Kind::None;
+    // asio's own categories first: their values overlap errno numbers.
+    if (ec == asio::error::eof) return Kind::Eof;
+    if (ec == asio::error::not_found) return Kind::NoEnt;
+    if (ec == asio::error::host_not_found) return Kind::NotFound;
+    if (ec == asio::error::host_not_found_try_again) return Kind::TryAgainDns;
+    if (ec == asio::error::no_data) return Kind::NoData;
+    if (ec == asio::error::no_recovery) return Kind::DnsFailed;
+    if (ec == asio::error::service_not_found) return Kind::ServiceNotFound;
+    if (ec == asio::error::socket_type_not_supported) return Kind::SocketTypeNotSupported;
+    if (ec.category() == asio::error::get_misc_category() ||
+        ec.category() == asio::error::get_netdb_category() ||
+        ec.category() == asio::error::get_addrinfo_category()) {
+        // On POSIX these categories are distinct from errno; don't misread them as errno below.
+        if (ec.category() != asio::error::get_system_category()) return Kind::Unknown;
+    }
+    for (const ErrnoMatch& m : kErrno)
+        if (matches(ec, m)) return m.kind;
+#if defined(EHOSTDOWN)
+    if ((ec.category() == std::system_category() || ec.category() == std::generic_category()) &&
+        ec.value() == EHOSTDOWN)
+        return Kind::HostDown;
+#endif
+    return Kind::Unknown;
+}
+
+const char* kindName(Kind kind) {
+    for (const KindName& n : kNames)
+        if (n.kind == kind) return n.name;
+    return nullptr;
+}
+
+/// "host:port" split; "[v6]:port" unbracketed; a bare IPv6 address (several colons) has no port.
+struct Target {
+    std::string host;
+    bool has_port = false;
+    std::uint16_t port = 0;
+};
+
+Target splitTarget(const std::string& text) {
+    Target t;
+    std::string port_text;
+    if (!text.empty() && text[0] == '[') {
+        const std::size_t close = text.find(']');
+        if (close == std::string::npos) { t.host = text; return t; }
+        t.host = text.substr(1, close - 1);
+        if (close + 1 < text.size() && text[close + 1] == ':') port_text = text.substr(close + 2);
+    } else {
+        const std::size_t colon = text.rfind(':');
+        if (colon == std::string::npos || text.find(':') != colon) { t.host = text; return t; }
+        t.host = text.substr(0, colon);
+        port_text = text.substr(colon + 1);
+    }
+    if (port_text.empty() || port_text.size() > 5) return t;
+    unsigned value = 0;
+    for (char c : port_text) {
+        if (c < '0' || c > '9') return t;
+        value = value * 10 + static_cast<unsigned>(c - '0');
+    }
+    if (value > 65535) return t;
+    t.has_port = true;
+    t.port = static_cast<std::uint16_t>(value);
+    return t;
+}
+
+std::string plural(std::uint32_t n, const char* singular, const char* plural_form) {
+    return std::to_string(n) + " " + (n == 1 ? singular : plural_form);
+}
+
+/// "5 s", "1.5 s", "250 ms".
+std::string formatTimeout(int ms) {
+    if (ms < 1000) return std::to_string(ms) + " ms";
+    std::string text = std::to_string(ms / 1000);
+    int rest = ms % 1000;
+    if (rest != 0) {
+        std::string frac = std::to_string(rest);
+        frac.insert(0, 3 - frac.size(), '0');
+        while (!frac.empty() && frac.back() == '0') frac.pop_back();
+        text += "." + frac;
+    }
+    return text + " s";
+}
+
+/// The OS's own text, made to fit our style (lowercase first, no trailing period).
+std::string osText(std::error_code ec) {
+    std::string text = ec.message();
+    while (!text.empty() && (text.back() == '.' || text.back() == ' ' || text.back() == '\n' ||
+                             text.back() == '\r'))
+        text.pop_back();
+    if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+    return text.empty() ? "error " + std::to_string(ec.value()) : text;
+}
+
+/// "bind to 127.0.0.1:60000", "connect to ...": what failed, for the generic fallback.
+std::string action(ErrorContext context, const std::string& target) {
+    const std::string t = target.empty() ? std::string() : " " + target;
+    switch (context) {
+        case ErrorContext::Bind: return "bind" + (target.empty() ? "" : " to" + t);
+        case ErrorContext::Listen: return "listen" + (target.empty() ? "" : " on" + t);
+        case ErrorContext::Accept: return "accept a connection" + (target.empty() ? "" : " on" + t);
+        case ErrorContext::Connect: return "connect" + (target.empty() ? "" : " to" + t);
+        case ErrorContext::Resolve: return "resolve" + (target.empty() ? "" : " '" + target + "'");
+        case ErrorContext::Read: return "receive" + (target.empty() ? "" : " from" + t);
+        case ErrorContext::Write: return "send" + (target.empty() ? "" : " to" + t);
+        case ErrorContext::SetOption: return "set a socket option" + (target.empty() ? "" : " on" + t);
+        case ErrorContext::MulticastJoin: return "join multicast group" + t;
+        case ErrorContext::Config: return "apply the setting" + t;
+        case ErrorContext::Other: break;
+    }
+    return target.empty() ? "complete the operation" : "complete the operation on" + t;
+}
+
+std::string generic(std::error_code ec, ErrorContext context, const std::string& target) {
+    return "cannot " + action(context, target) + ": " + osText(ec);
+}
+
+bool isBindLike(ErrorContext c) { return c == ErrorContext::Bind || c == ErrorContext::Listen; }
+
+std::string addrInUse(ErrorContext context, const std::string& target, const Target& t,
+                      const PortStateCounts* counts) {
+    if (context == ErrorContext::Connect)
+        return "cannot connect to " + target + ": the local address and port are already in use "
+               "(a fixed local port still held by an earlier connection, or no free ephemeral port)";
+    if (!t.has_port) return "address " + target + " is already in use by another socket";
+    if (t.port == 0) return "no free port is left to bind " + target + ": all ephemeral ports are in use";
+    const std::string port = "port " + std::to_string(t.port);
+    if (counts != nullptr) {
+        const std::uint32_t listening = counts->count(TcpState::Listen);
+        const std::uint32_t time_wait = counts->count(TcpState::TimeWait);
+        if (listening > 0)
+            return port + " is already in use: another socket is listening on " + target +
+                   " (stop it or pick another port)";
+        if (time_wait > 0 && time_wait == counts->total())
+            return port + " is still held by " + plural(time_wait, "TIME_WAIT socket", "TIME_WAIT sockets") +
+                   " from earlier connections; enable SO_REUSEADDR (reuse_address) to restart over "
+                   "them, or wait up to 60 s";
+        if (counts->total() > 0) {
+            std::string list;
+            for (std::size_t i = 0; i < kTcpStateCount; ++i) {
+                if (counts->by_state[i] == 0) continue;
+                if (!list.empty()) list += ", ";
+                list += std::to_string(counts->by_state[i]) + " " + toString(static_cast<TcpState>(i));
+            }
+            return port + " is still used by sockets of earlier connections (" + list +
+                   "); close them, or enable SO_REUSEADDR (reuse_address) to bind over them";
+        }
+    }
+    return port + " is already in use: another socket holds " + target +
+           " (stop the program using it or pick another port)";
+}
+
+std::string invalid(std::error_code ec, ErrorContext context, const std::string& target) {
+    switch (context) {
+        case ErrorContext::Bind:
+            return "cannot bind to " + target + ": the address is not valid for this socket (wrong "
+                   "IP version, or the socket is already bound)";
+        case ErrorContext::Listen:
+            return "cannot listen on " + target + ": the socket cannot listen in its current state "
+                   "(not bound, or already connected)";
+        case ErrorContext::Connect:
+            return "cannot connect to " + target + ": not a valid destination (port 0, a broadcast "
+                   "or multicast address, or the wrong IP version)";
+        case ErrorContext::SetOption:
+            return "the OS rejected a socket option on " + target + ": the value is out of range or "
+                   "the option does not apply to this socket";
+        case ErrorContext::MulticastJoin:
+            return "cannot join multicast group " + target + ": it is not a multicast address, or "
+                   "the interface is not valid";
+        case ErrorContext::Config:
+            return "invalid setting: " + target;
+        case ErrorContext::Read:
+        case ErrorContext::Write:
+            return "cannot " + action(context, target) + ": the socket is not in a state that "
+                   "allows it (not connected or already shut down)";
+        default:
+            return generic(ec, context, target);
+    }
+}
+
+std::string describe(Kind kind, std::error_code ec, ErrorContext context, const std::string& target,
+                     const PortStateCounts* counts, int timeout_ms) {
+    const Target t = splitTarget(target);
+    const std::string host = t.host.empty() ? target : t.host;
+    const std::string peer = target.empty() ? std::string("the peer") : "the peer " + target;
+    switch (kind) {
+        case Kind::None:
+            return "no error";
+        case Kind::AddrInUse:
+            return addrInUse(context, target, t, counts);
+        case Kind::AddrNotAvail:
+            if (isBindLike(context))
+                return "address " + host + " is not an address of this machine: bind to one of its "
+                       "own addresses, or 0.0.0.0 / [::] for all";
+            if (context == ErrorContext::MulticastJoin)
+                return "cannot join multicast group " + target + ": the interface address is not "
+                       "an address of this machine";
+            if (context == ErrorContext::Connect)
+                return "cannot connect to " + target + ": no free local port, or the destination "
+                       "is not valid (such as port 0)";
+            return "cannot " + action(context, target) + ": the address is not available here";
+        case Kind::ConnRefused:
+            if (context == ErrorContext::Read || context == ErrorContext::Write)
+                return "nothing listens on " + target + ": it answered a datagram with 'port "
+                       "unreachable' (or a firewall rejected it)";
+            return "connection refused by " + target + ": nothing is listening on that port (or a "
+                   "firewall rejected it)";
+        case Kind::TimedOut:
+            if (context == ErrorContext::Read || context == ErrorContext::Write)
+                return "the connection to " + target + " timed out: the peer stopped acknowledging "
+                       "data or keepalive probes (host down, cable pulled, or a firewall dropped "
+                       "the connection)";
+            return "no answer from " + target +
+                   (timeout_ms > 0 ? " within " + formatTimeout(timeout_ms) : std::string()) +
+                   ": the host is down, unreachable, or a firewall drops the packets";
+        case Kind::HostUnreach:
+            return "host " + host + " is unreachable: no route to it (the host is down or not on "
+                   "this network, or a firewall rejects the packets)";
+        case Kind::HostDown:
+            return "host " + host + " is down: it does not answer on the local network";
+        case Kind::NetUnreach:
+            return "network unreachable: this machine has no route to " + host + " (check the "
+                   "address, the network interface and the default gateway)";
+        case Kind::NotFound:
+            return "cannot resolve '" + host + "': the name is unknown to DNS / hosts file";
+        case Kind::NoData:
+            return "cannot resolve '" + host + "': the name exists but has no address (of the "
+                   "requested IP version)";
+        case Kind::TryAgainDns:
+            return "cannot resolve '" + host + "' right now: the DNS server did not answer "
+                   "(temporary failure; check the network and DNS settings)";
+        case Kind::DnsFailed:
+            return "cannot resolve '" + host + "': the DNS server failed (non-recoverable error)";
+        case Kind::ServiceNotFound:
+            return "unknown port in '" + target + "': use a number from 1 to 65535";
+        case Kind::Access:
+#if !defined(_WIN32)
+            if (isBindLike(context) && t.has_port && t.port > 0 && t.port < 1024)
+                return "port " + std::to_string(t.port) + " is privileged: binding below 1024 needs "
+                       "root or CAP_NET_BIND_SERVICE (or use a port ≥ 1024)";
+#endif
+            if (isBindLike(context))
+                return "permission denied binding " + target + ": the OS reserves this port or a "
+                       "security policy (firewall, SELinux/AppArmor) forbids it";
+            if (context == ErrorContext::Write || context == ErrorContext::Connect)
+                return "permission denied sending to " + target + ": a broadcast address needs the "
+                       "broadcast option (SO_BROADCAST), otherwise a firewall rule blocks it";
+            return "permission denied: cannot " + action(context, target);
+        case Kind::Perm:
+            if (context == ErrorContext::Write || context == ErrorContext::Connect)
+                return "a local firewall rule blocks traffic to " + target + " (or the operation "
+                       "needs more privileges)";
+            return "not permitted: cannot " + action(context, target) + " without more privileges";
+        case Kind::MFile: {
+            const std::size_t limit = openFileLimit();
+            if (limit > 0 && limit != SIZE_MAX)
+                return "too many open files: the process hit its limit of " + std::to_string(limit) +
+                       " file descriptors (ulimit -n); close connections or raise the limit";
+            return "too many open files: the process hit its file descriptor limit; close "
+                   "connections or raise the limit";
+        }
+        case Kind::NFile:
+            return "the whole system ran out of file descriptors (fs.file-max); close connections "
+                   "or other programs";
+        case Kind::NoBufs:
+            if (context == ErrorContext::MulticastJoin)
+                return "cannot join multicast group " + target + ": the system limit of group "
+                       "memberships is reached (net.ipv4.igmp_max_memberships)";
+            return "the system ran out of socket buffer space while trying to " +
+                   action(context, target) + ": too much data is queued or too many sockets are "
+                   "open; send less at once or close connections";
+        case Kind::Inval:
+            return invalid(ec, context, target);
+        case Kind::ConnReset:
+            return peer + " reset the connection (RST): it aborted, or closed with data left unread";
+        case Kind::ConnAborted:
+            if (context == ErrorContext::Accept)
+                return "a client connection on " + target + " was aborted before it was accepted";
+            return "the connection to " + target + " was aborted by this machine's network stack "
+                   "(timeout or protocol error)";
+        case Kind::Pipe:
+            return "cannot send to " + target + ": the connection is already closed (the peer reset "
+                   "it, or this side shut down sending)";
+        case Kind::Canceled:
+            return "the operation on " + target + " was cancelled (the endpoint was stopped or the "
+                   "connection closed)";
+        case Kind::Eof:
+            return peer + " closed the connection (end of stream)";
+        case Kind::NetDown:
+            return "the network interface used to reach " + host + " is down";
+        case Kind::NetReset:
+            return "the network dropped the connection to " + target + " (network reset)";
+        case Kind::NotConn:
+            return "cannot " + action(context, target) + ": the socket is not connected";
+        case Kind::MsgSize:
+            return "the datagram to " + target + " is too large: UDP carries at most 65507 bytes "
+                   "over IPv4, and the path MTU limits it when fragmenting is not allowed";
+        case Kind::AfNoSupport:
+            return "cannot " + action(context, target) + ": this IP version is not supported here "
+                   "(IPv6 disabled, or an IPv4 socket given an IPv6 address)";
+        case Kind::NoDev:
+            return "cannot " + action(context, target) + ": no such network interface";
+        default:
+            return generic(ec, context, target);
+    }
+}
+
+}  // namespace
+
+std::string errorCodeName(std::error_code ec) {
+    const Kind kind = classify(ec);
+    if (const char* name = kindName(kind)) return name;
+    return "E" + std::to_string(ec.value());
+}
+
+ErrorInfo describeError(std::error_code ec, ErrorContext context, const std::string& target,
+                        const PortStateCounts* port_counts, int timeout_ms) {
+    const Kind kind = classify(ec);
+    ErrorInfo info;
+    const char* name = kindName(kind);
+    info.code = name != nullptr ? name : "E" + std::to_string(ec.value());
+    // Every message names its target; an empty one would leave holes in the sentence.
+    const std::string shown = target.empty() ? std::string("(no address given)") : target;
+    info.message = describe(kind, ec, context, shown, port_counts, timeout_ms);
+    return info;
+}
+
+const char* toString(ErrorContext context) {
+    switch (context) {
+        case ErrorContext::Bind: return "bind";
+        case ErrorContext::Listen: return "listen";
+        case ErrorContext::Accept: return "accept";
+        case ErrorContext::Connect: return "connect";
+        case ErrorContext::Resolve: return "resolve";
+        case ErrorContext::Read: return "read";
+        case ErrorContext::Write: return "write";
+        case ErrorContext::SetOption: return "set_option";
+        case ErrorContext::MulticastJoin: return "multicast_join";
+        case ErrorContext::Config: return "config";
+        case ErrorContext::Other: return "other";
+    }
+    return "other";
+}
+
+}  // namespace sockscope
