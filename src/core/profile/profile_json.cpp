@@ -1,0 +1,598 @@
+// Profile <-> JSON: the field mapping, type checks and validation with messages that name the
+// JSON path and say what was expected. File I/O lives in profile.cpp.
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <map>
+
+#include <asio/ip/address.hpp>
+#include <nlohmann/json.hpp>
+
+#include "core/net/address.hpp"
+#include "core/profile/profile.hpp"
+
+namespace sockscope {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+constexpr std::size_t kMaxReportedErrors = 20;
+constexpr std::size_t kMaxShownValueChars = 60;
+constexpr const char* kTypeChoices = R"(expected "tcp-server", "tcp-client" or "udp")";
+
+std::string joinPath(const std::string& path, std::string_view key) {
+    if (path.empty()) return std::string(key);
+    std::string out = path;
+    out += '.';
+    out += key;
+    return out;
+}
+
+std::string indexPath(const std::string& path, std::size_t index) {
+    return path + "[" + std::to_string(index) + "]";
+}
+
+/// JSON text of a scalar, shortened for messages (a 10 KB string must not flood the error).
+std::string shownScalar(const Json& value) {
+    std::string text = value.dump(-1, ' ', false, Json::error_handler_t::replace);
+    if (text.size() > kMaxShownValueChars) {
+        std::size_t cut = kMaxShownValueChars - 3;
+        while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
+        text = text.substr(0, cut) + "...";
+        if (value.is_string()) text += '"';
+    }
+    return text;
+}
+
+std::string jsonQuote(std::string_view text) { return shownScalar(Json(std::string(text))); }
+
+/// How a JSON value appears after "got": scalars as JSON text (shortened), containers by kind.
+std::string describe(const Json& value) {
+    switch (value.type()) {
+        case Json::value_t::null: return "null";
+        case Json::value_t::object: return "an object";
+        case Json::value_t::array: return "an array";
+        default: return shownScalar(value);
+    }
+}
+
+/// Integral JSON numbers (including 5.0) as int64; huge magnitudes clamp so range checks report
+/// them. nullopt for anything that is not an integral number.
+std::optional<std::int64_t> asInteger(const Json& value) {
+    constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
+    constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
+    if (value.is_number_unsigned()) {
+        const auto u = value.get<std::uint64_t>();
+        return u > static_cast<std::uint64_t>(kMax) ? kMax : static_cast<std::int64_t>(u);
+    }
+    if (value.is_number_integer()) return value.get<std::int64_t>();
+    if (value.is_number_float()) {
+        const double d = value.get<double>();
+        if (!std::isfinite(d) || d != std::floor(d)) return std::nullopt;
+        if (d >= 9.2e18) return kMax;
+        if (d <= -9.2e18) return kMin;
+        return static_cast<std::int64_t>(d);
+    }
+    return std::nullopt;
+}
+
+std::size_t editDistance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = up;
+        }
+    }
+    return row[b.size()];
+}
+
+/// Reads typed fields out of JSON objects, collecting errors and warnings with their paths.
+class Reader {
+public:
+    explicit Reader(std::string_view source) : m_source(source) {}
+
+    void error(const std::string& path, const std::string& message) {
+        if (m_errors.size() < kMaxReportedErrors) m_errors.push_back(prefix(path) + message);
+        ++m_errorCount;
+    }
+    void warning(const std::string& path, const std::string& message) {
+        if (m_warnings.size() < kMaxReportedErrors) m_warnings.push_back(prefix(path) + message);
+    }
+    std::size_t errorCount() const { return m_errorCount; }
+
+    std::string errorText() const {
+        std::string out;
+        for (const std::string& line : m_errors) {
+            if (!out.empty()) out += '\n';
+            out += line;
+        }
+        if (m_errorCount > m_errors.size())
+            out += "\n" + m_source + ": ... and " + std::to_string(m_errorCount - m_errors.size()) +
+                   " more errors";
+        return out;
+    }
+    std::vector<std::string> takeWarnings() { return std::move(m_warnings); }
+
+    /// Warns about keys not in `known`, suggesting the closest known key for likely typos.
+    void checkKeys(const Json& object, const std::string& path,
+                   std::initializer_list<std::string_view> known) {
+        for (const auto& item : object.items()) {
+            const std::string& key = item.key();
+            if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+            std::string message = "unknown key " + jsonQuote(key) + " (ignored";
+            std::string_view best;
+            std::size_t best_distance = 3;   // suggest only close matches
+            for (std::string_view candidate : known) {
+                const std::size_t d = editDistance(key, candidate);
+                if (d < best_distance) {
+                    best_distance = d;
+                    best = candidate;
+                }
+            }
+            if (!best.empty()) message += "; did you mean " + jsonQuote(best) + "?";
+            message += ")";
+            warning(path, message);
+        }
+    }
+
+    /// nullptr when absent; records an error (and returns nullptr) when present but not an object.
+    const Json* object(const Json& parent, const std::string& path, const char* key) {
+        const Json* value = find(parent, key);
+        if (value == nullptr) return nullptr;
+        if (!value->is_object()) {
+            error(joinPath(path, key), "expected an object, got " + describe(*value));
+            return nullptr;
+        }
+        return value;
+    }
+
+    const Json* array(const Json& parent, const std::string& path, const char* key) {
+        const Json* value = find(parent, key);
+        if (value == nullptr) return nullptr;
+        if (!value->is_array()) {
+            error(joinPath(path, key), "expected an array, got " + describe(*value));
+            return nullptr;
+        }
+        return value;
+    }
+
+    bool boolean(const Json& parent, const std::string& path, const char* key, bool& out) {
+        const Json* value = find(parent, key);
+        if (value == nullptr) return false;
+        if (!value->is_boolean()) {
+            error(joinPath(path, key), "expected a boolean, got " + describe(*value));
+            return false;
+        }
+        out = value->get<bool>();
+        return true;
+    }
+
+    /// null means "unset" (out = nullopt).
+    bool optionalBoolean(const Json& parent, const std::string& path, const char* key,
+                         std::optional<bool>& out) {
+        const Json* value = find(parent, key);
+        if (value == nullptr) return false;
+        if (value->is_null()) {
+            out.reset();
+            return true;
+        }
+        if (!value->is_boolean()) {
+            error(joinPath(path, key), "expected a boolean or null, got " + describe(*value));
+            return false;
+        }
+        out = value->get<bool>();
+        return true;
+    }
+
+    bool string(const Json& parent, const std::string& path, const char* key, std::string& out) {
+        const Json* value = find(parent, key);
+        if (value == nullptr) return false;
+        if (!value->is_string()) {
+            error(joinPath(path, key), "expected a string, got " + describe(*value));
+            return false;
+        }
+        out = value->get<std::string>();
+        return true;
+    }
+
+    template <typename Int>
+    bool integer(const Json& parent, const std::string& path, const char* key, Int& out,
+                 std::int64_t min, std::int64_t max) {
+        const Json* value = find(parent, key);
+        if (value == nullptr) return false;
+        std::optional<std::int64_t> number = checkedInteger(*value, joinPath(path, key), min, max);
+        if (!number) return false;
+        out = static_cast<Int>(*number);
+        return true;
+    }
+
+    /// null means "unset" (out = nullopt).
+    bool optionalInteger(const Json& parent, const std::string& path, const char* key,
+                         std::optional<int>& out, std::int64_t min, std::int64_t max) {
+        const Json* value = find(parent, key);
+        if (value == nullptr) return false;
+        if (value->is_null()) {
+            out.reset();
+            return true;
+        }
+        std::optional<std::int64_t> number = checkedInteger(*value, joinPath(path, key), min, max, " or null");
+        if (!number) return false;
+        out = static_cast<int>(*number);
+        return true;
+    }
+
+    bool number(const Json& parent, const std::string& path, const char* key, double& out,
+                double min, double max, const char* range_text) {
+        const Json* value = find(parent, key);
+        if (value == nullptr) return false;
+        if (!value->is_number() || value->get<double>() < min || value->get<double>() > max) {
+            error(joinPath(path, key), std::string("expected a number ") + range_text + ", got " + describe(*value));
+            return false;
+        }
+        out = value->get<double>();
+        return true;
+    }
+
+private:
+    static const Json* find(const Json& parent, const char* key) {
+        auto it = parent.find(key);
+        return it == parent.end() ? nullptr : &*it;
+    }
+
+    std::optional<std::int64_t> checkedInteger(const Json& value, const std::string& path, std::int64_t min,
+                                               std::int64_t max, const char* alternative = "") {
+        std::optional<std::int64_t> number = asInteger(value);
+        if (!number) {
+            error(path, std::string("expected an integer") + alternative + ", got " + describe(value));
+            return std::nullopt;
+        }
+        if (*number < min) {
+            std::string want = min == 1 ? "a positive integer" : min == 0 ? "an integer >= 0" : "an integer >= " + std::to_string(min);
+            if (max < INT_MAX) want = "an integer from " + std::to_string(min) + " to " + std::to_string(max);
+            error(path, "expected " + want + ", got " + describe(value));
+            return std::nullopt;
+        }
+        if (*number > max) {
+            std::string want = max < INT_MAX ? "an integer from " + std::to_string(min) + " to " + std::to_string(max)
+                                             : "an integer <= " + std::to_string(max);
+            error(path, "expected " + want + ", got " + describe(value));
+            return std::nullopt;
+        }
+        return number;
+    }
+
+    std::string prefix(const std::string& path) const {
+        return path.empty() ? m_source + ": " : m_source + ": " + path + ": ";
+    }
+
+    std::string m_source;
+    std::vector<std::string> m_errors;
+    std::vector<std::string> m_warnings;
+    std::size_t m_errorCount = 0;
+};
+
+constexpr std::int64_t kIntMax = INT_MAX;
+
+/// "host:port" syntax of bind/remote; empty stays empty (checked per type later).
+bool readAddress(Reader& reader, const Json& object, const std::string& path, const char* key,
+                 std::string& out) {
+    std::string text;
+    if (!reader.string(object, path, key, text)) return false;
+    if (!text.empty() && !parseHostPort(text)) {
+        reader.error(joinPath(path, key), "expected \"host:port\", got " + jsonQuote(text));
+        return false;
+    }
+    out = std::move(text);
+    return true;
+}
+
+void readKeepalive(Reader& r, const Json& j, const std::string& path, KeepaliveOptions& out) {
+    r.checkKeys(j, path, {"enabled", "idle_s", "interval_s", "count"});
+    r.boolean(j, path, "enabled", out.enabled);
+    r.integer(j, path, "idle_s", out.idle_s, 1, kIntMax);
+    r.integer(j, path, "interval_s", out.interval_s, 1, kIntMax);
+    r.integer(j, path, "count", out.count, 1, kIntMax);
+}
+
+void readSocketOptions(Reader& r, const Json& j, const std::string& path, SocketOptions& out) {
+    r.checkKeys(j, path, {"reuse_address", "reuse_port", "no_delay", "keepalive", "linger_s",
+                          "recv_buffer", "send_buffer", "v6_only", "backlog"});
+    r.boolean(j, path, "reuse_address", out.reuse_address);
+    r.boolean(j, path, "reuse_port", out.reuse_port);
+    r.boolean(j, path, "no_delay", out.no_delay);
+    if (const Json* keepalive = r.object(j, path, "keepalive"))
+        readKeepalive(r, *keepalive, joinPath(path, "keepalive"), out.keepalive);
+    r.optionalInteger(j, path, "linger_s", out.linger_s, 0, kIntMax);
+    r.integer(j, path, "recv_buffer", out.recv_buffer, 0, kIntMax);
+    r.integer(j, path, "send_buffer", out.send_buffer, 0, kIntMax);
+    r.optionalBoolean(j, path, "v6_only", out.v6_only);
+    r.integer(j, path, "backlog", out.backlog, 1, kIntMax);
+}
+
+void readReconnect(Reader& r, const Json& j, const std::string& path, ReconnectOptions& out) {
+    r.checkKeys(j, path, {"enabled", "initial_ms", "max_ms", "jitter", "max_attempts"});
+    r.boolean(j, path, "enabled", out.enabled);
+    // The ordering rule is checked only when both values are valid (a default counts as valid).
+    const bool initial_ok = r.integer(j, path, "initial_ms", out.initial_ms, 1, kIntMax) || !j.contains("initial_ms");
+    const bool max_ok = r.integer(j, path, "max_ms", out.max_ms, 1, kIntMax) || !j.contains("max_ms");
+    if (initial_ok && max_ok && out.max_ms < out.initial_ms) {
+        r.error(joinPath(path, "max_ms"), "expected an integer >= initial_ms (" + std::to_string(out.initial_ms) +
+                                              "), got " + std::to_string(out.max_ms));
+    }
+    r.number(j, path, "jitter", out.jitter, 0.0, 1.0, "from 0 to 1");
+    r.integer(j, path, "max_attempts", out.max_attempts, 0, kIntMax);
+}
+
+void readMulticast(Reader& r, const Json& j, const std::string& path, MulticastOptions& out) {
+    r.checkKeys(j, path, {"groups", "ttl", "loopback"});
+    if (const Json* groups = r.array(j, path, "groups")) {
+        const std::string groups_path = joinPath(path, "groups");
+        out.groups.clear();
+        for (std::size_t i = 0; i < groups->size(); ++i) {
+            const Json& item = (*groups)[i];
+            const std::string item_path = indexPath(groups_path, i);
+            if (!item.is_object()) {
+                r.error(item_path, "expected an object {\"group\": ..., \"interface\": ...}, got " + describe(item));
+                continue;
+            }
+            r.checkKeys(item, item_path, {"group", "interface"});
+            MulticastGroup group;
+            if (!item.contains("group")) {
+                r.error(joinPath(item_path, "group"), "missing; expected a multicast address such as \"239.1.2.3\"");
+            } else if (r.string(item, item_path, "group", group.group)) {
+                asio::error_code ec;
+                const auto address = asio::ip::make_address(group.group, ec);
+                if (ec || !address.is_multicast())
+                    r.error(joinPath(item_path, "group"),
+                            "expected a multicast address (224.0.0.0-239.255.255.255 or ff00::/8), got " +
+                                jsonQuote(group.group));
+            }
+            r.string(item, item_path, "interface", group.interface);
+            out.groups.push_back(std::move(group));
+        }
+    }
+    r.integer(j, path, "ttl", out.ttl, 0, 255);
+    r.boolean(j, path, "loopback", out.loopback);
+}
+
+/// Cross-field rules; run only when the endpoint's fields read cleanly (no cascades).
+void validateEndpoint(Reader& r, const EndpointConfig& c, const std::string& path) {
+    auto port_of = [](const std::string& text) { return parseHostPort(text).value_or(HostPort{}).port; };
+    switch (c.type) {
+        case EndpointType::TcpServer:
+            if (c.bind.empty())
+                r.error(joinPath(path, "bind"), "missing; a tcp-server needs the \"host:port\" to listen on, e.g. \"127.0.0.1:9000\"");
+            break;
+        case EndpointType::Udp:
+            if (c.bind.empty())
+                r.error(joinPath(path, "bind"), "missing; a udp endpoint needs the \"host:port\" to bind, e.g. \"0.0.0.0:9000\"");
+            break;
+        case EndpointType::TcpClient:
+            if (c.remote.empty())
+                r.error(joinPath(path, "remote"), "missing; a tcp-client needs the \"host:port\" to connect to, e.g. \"127.0.0.1:9000\"");
+            break;
+    }
+    if (!c.remote.empty() && c.type != EndpointType::TcpServer && port_of(c.remote) == 0)
+        r.error(joinPath(path, "remote"), "expected \"host:port\" with a port from 1 to 65535, got " + jsonQuote(c.remote));
+}
+
+EndpointConfig readEndpoint(Reader& r, const Json& j, const std::string& path) {
+    EndpointConfig c;
+    r.checkKeys(j, path, {"name", "type", "bind", "remote", "echo", "auto_start", "max_connections",
+                          "close_on_peer_fin", "write_queue_limit", "connect_timeout_ms", "reconnect",
+                          "broadcast", "reply_to_sender", "multicast", "options"});
+    const std::size_t errors_before = r.errorCount();
+
+    if (!j.contains("name")) {
+        r.error(joinPath(path, "name"), "missing; every endpoint needs a unique name");
+    } else if (r.string(j, path, "name", c.name) && c.name.empty()) {
+        r.error(joinPath(path, "name"), "expected a non-empty name, got \"\"");
+    }
+    std::string type_text;
+    if (!j.contains("type")) {
+        r.error(joinPath(path, "type"), std::string("missing; ") + kTypeChoices);
+    } else if (r.string(j, path, "type", type_text)) {
+        if (auto type = endpointTypeFromString(type_text)) c.type = *type;
+        else r.error(joinPath(path, "type"), std::string(kTypeChoices) + ", got " + jsonQuote(type_text));
+    }
+    readAddress(r, j, path, "bind", c.bind);
+    readAddress(r, j, path, "remote", c.remote);
+    r.boolean(j, path, "echo", c.echo);
+    r.boolean(j, path, "auto_start", c.auto_start);
+    r.integer(j, path, "max_connections", c.max_connections, 1, kIntMax);
+    r.boolean(j, path, "close_on_peer_fin", c.close_on_peer_fin);
+    r.integer(j, path, "write_queue_limit", c.write_queue_limit, 1,
+              static_cast<std::int64_t>(std::min<std::uint64_t>(std::numeric_limits<std::size_t>::max(),
+                                                                std::numeric_limits<std::int64_t>::max())));
+    r.integer(j, path, "connect_timeout_ms", c.connect_timeout_ms, 1, kIntMax);
+    if (const Json* reconnect = r.object(j, path, "reconnect"))
+        readReconnect(r, *reconnect, joinPath(path, "reconnect"), c.reconnect);
+    r.boolean(j, path, "broadcast", c.broadcast);
+    r.boolean(j, path, "reply_to_sender", c.reply_to_sender);
+    if (const Json* multicast = r.object(j, path, "multicast"))
+        readMulticast(r, *multicast, joinPath(path, "multicast"), c.multicast);
+    if (const Json* options = r.object(j, path, "options"))
+        readSocketOptions(r, *options, joinPath(path, "options"), c.options);
+
+    if (r.errorCount() == errors_before) validateEndpoint(r, c, path);
+    return c;
+}
+
+Json endpointToJson(const EndpointConfig& c) {
+    Json j = Json::object();
+    j["name"] = c.name;
+    j["type"] = toString(c.type);
+    j["bind"] = c.bind;
+    j["remote"] = c.remote;
+    j["echo"] = c.echo;
+    j["auto_start"] = c.auto_start;
+    j["max_connections"] = c.max_connections;
+    j["close_on_peer_fin"] = c.close_on_peer_fin;
+    j["write_queue_limit"] = c.write_queue_limit;
+    j["connect_timeout_ms"] = c.connect_timeout_ms;
+    Json& reconnect = j["reconnect"] = Json::object();
+    reconnect["enabled"] = c.reconnect.enabled;
+    reconnect["initial_ms"] = c.reconnect.initial_ms;
+    reconnect["max_ms"] = c.reconnect.max_ms;
+    reconnect["jitter"] = c.reconnect.jitter;
+    reconnect["max_attempts"] = c.reconnect.max_attempts;
+    j["broadcast"] = c.broadcast;
+    j["reply_to_sender"] = c.reply_to_sender;
+    Json& multicast = j["multicast"] = Json::object();
+    Json& groups = multicast["groups"] = Json::array();
+    for (const MulticastGroup& g : c.multicast.groups) {
+        Json group = Json::object();
+        group["group"] = g.group;
+        group["interface"] = g.interface;
+        groups.push_back(std::move(group));
+    }
+    multicast["ttl"] = c.multicast.ttl;
+    multicast["loopback"] = c.multicast.loopback;
+    Json& options = j["options"] = Json::object();
+    const SocketOptions& o = c.options;
+    options["reuse_address"] = o.reuse_address;
+    options["reuse_port"] = o.reuse_port;
+    options["no_delay"] = o.no_delay;
+    Json& keepalive = options["keepalive"] = Json::object();
+    keepalive["enabled"] = o.keepalive.enabled;
+    keepalive["idle_s"] = o.keepalive.idle_s;
+    keepalive["interval_s"] = o.keepalive.interval_s;
+    keepalive["count"] = o.keepalive.count;
+    options["linger_s"] = o.linger_s ? Json(*o.linger_s) : Json(nullptr);
+    options["recv_buffer"] = o.recv_buffer;
+    options["send_buffer"] = o.send_buffer;
+    options["v6_only"] = o.v6_only ? Json(*o.v6_only) : Json(nullptr);
+    options["backlog"] = o.backlog;
+    return j;
+}
+
+/// "line L, column C" of a byte offset, counted the way editors do (1-based).
+std::pair<std::size_t, std::size_t> lineColumn(std::string_view text, std::size_t byte) {
+    byte = std::min(byte, text.size());
+    std::size_t line = 1, column = 1;
+    for (std::size_t i = 0; i < byte; ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+    }
+    return {line, column};
+}
+
+/// nlohmann's message without its "[json.exception...] parse error at line 1, column 2: " prefix.
+std::string plainParseMessage(const std::string& what) {
+    const std::size_t at = what.find("parse error");
+    if (at == std::string::npos) return what;
+    const std::size_t colon = what.find(": ", at);
+    if (colon == std::string::npos) return what;
+    return what.substr(colon + 2);
+}
+
+}  // namespace
+
+ProfileLoadResult parseProfile(std::string_view json_text, std::string_view source_name) {
+    ProfileLoadResult result;
+    const std::string source(source_name);
+
+    Json root;
+    try {
+        root = Json::parse(json_text.begin(), json_text.end());
+    } catch (const Json::parse_error& e) {
+        // e.byte is 1-based: the position of the character that broke the parse.
+        const auto [line, column] = lineColumn(json_text, e.byte == 0 ? 0 : e.byte - 1);
+        result.error = source + ":" + std::to_string(line) + ":" + std::to_string(column) +
+                       ": invalid JSON: " + plainParseMessage(e.what());
+        return result;
+    } catch (const Json::exception& e) {
+        result.error = source + ": invalid JSON: " + e.what();
+        return result;
+    }
+
+    Reader r(source);
+    if (!root.is_object()) {
+        r.error("", "expected a JSON object {\"version\": 1, ...} at the top level, got " + describe(root));
+        result.error = r.errorText();
+        return result;
+    }
+    auto version_it = root.find("version");
+    if (version_it == root.end()) {
+        r.error("version", "missing; expected \"version\": " + std::to_string(kProfileVersion) +
+                               " (this build reads version " + std::to_string(kProfileVersion) + ")");
+        result.error = r.errorText();
+        return result;
+    }
+    const std::optional<std::int64_t> version = asInteger(*version_it);
+    if (!version) {
+        r.error("version", "expected an integer, got " + describe(*version_it));
+        result.error = r.errorText();
+        return result;
+    }
+    if (*version != kProfileVersion) {
+        r.error("", "unsupported profile version " + describe(*version_it) + " (this build reads version " +
+                        std::to_string(kProfileVersion) + ")");
+        result.error = r.errorText();
+        return result;
+    }
+
+    Profile profile;
+    r.checkKeys(root, "", {"version", "name", "endpoints"});
+    r.string(root, "", "name", profile.name);
+    if (const Json* endpoints = r.array(root, "", "endpoints")) {
+        std::map<std::string, std::size_t> first_use;
+        for (std::size_t i = 0; i < endpoints->size(); ++i) {
+            const Json& item = (*endpoints)[i];
+            const std::string path = indexPath("endpoints", i);
+            if (!item.is_object()) {
+                r.error(path, "expected an object (one endpoint), got " + describe(item));
+                continue;
+            }
+            EndpointConfig config = readEndpoint(r, item, path);
+            if (!config.name.empty()) {
+                auto [it, inserted] = first_use.emplace(config.name, i);
+                if (!inserted)
+                    r.error(joinPath(path, "name"), "expected a unique name, got " + jsonQuote(config.name) +
+                                                        " (already used by endpoints[" + std::to_string(it->second) + "])");
+            }
+            profile.endpoints.push_back(std::move(config));
+        }
+    }
+
+    result.warnings = r.takeWarnings();
+    if (r.errorCount() > 0) {
+        result.error = r.errorText();
+        return result;
+    }
+    result.profile = std::move(profile);
+    return result;
+}
+
+nlohmann::ordered_json profileToJson(const Profile& profile) {
+    Json j = Json::object();
+    j["version"] = profile.version;
+    j["name"] = profile.name;
+    Json& endpoints = j["endpoints"] = Json::array();
+    for (const EndpointConfig& c : profile.endpoints) endpoints.push_back(endpointToJson(c));
+    return j;
+}
+
+std::string profileToText(const Profile& profile) {
+    std::string text = profileToJson(profile).dump(2, ' ', false, Json::error_handler_t::replace);
+    text += '\n';
+    return text;
+}
+
+std::string validateProfile(const Profile& profile, std::string_view source_name) {
+    ProfileLoadResult check = parseProfile(profileToText(profile), source_name);
+    return check.profile ? std::string() : check.error;
+}
+
+}  // namespace sockscope
