@@ -1,0 +1,63 @@
+#include "core/model/event_text.hpp"
+
+namespace sockscope {
+namespace {
+
+std::string statusText(const EndpointStatus& s) {
+    switch (s.state) {
+        case EndpointState::Stopped: return "stopped";
+        case EndpointState::Resolving: return "resolving";
+        case EndpointState::Listening: return "listening on " + s.local;
+        case EndpointState::Bound: return "bound to " + s.local;
+        case EndpointState::Connecting: {
+            std::string text = "connecting to " + s.remote;
+            if (!s.resolved_from.empty()) text += " (" + s.resolved_from + " resolved to " + s.remote + ")";
+            if (s.attempt > 1) text += ", attempt " + std::to_string(s.attempt);
+            return text;
+        }
+        case EndpointState::Connected: return "connected to " + s.remote + " from " + s.local;
+        case EndpointState::WaitingRetry:
+            return "reconnecting in " + std::to_string(s.retry_in_ms) + " ms" +
+                   (s.error ? " after: " + s.error->message : std::string());
+        case EndpointState::Failed: return "failed: " + (s.error ? s.error->message : std::string("unknown error"));
+    }
+    return "?";
+}
+
+std::string closedText(const ConnectionClosed& c) {
+    switch (c.reason) {
+        case CloseReason::LocalGraceful: return "closed by this side (FIN)";
+        case CloseReason::LocalAbort: return "reset by this side (RST)";
+        case CloseReason::PeerClosed: return "closed: both sides sent FIN";
+        case CloseReason::PeerReset: return "reset by the peer (RST)";
+        case CloseReason::Error: return "closed on error: " + (c.error ? c.error->message : std::string("?"));
+        case CloseReason::Shutdown: return "closed: endpoint stopped";
+        case CloseReason::Rejected: return "rejected: too many connections";
+    }
+    return "closed";
+}
+
+}  // namespace
+
+std::optional<std::string> describeEvent(const Event& event) {
+    if (const auto* s = std::get_if<EndpointStatus>(&event)) return statusText(*s);
+    if (const auto* o = std::get_if<ConnectionOpened>(&event)) return "connection " + o->peer + " <-> " + o->local + " open";
+    if (std::get_if<PeerHalfClosed>(&event))
+        return std::string("peer sent FIN: half-closed (CLOSE_WAIT until this side closes)");
+    if (const auto* c = std::get_if<ConnectionClosed>(&event)) return closedText(*c);
+    if (const auto* e = std::get_if<ErrorEvent>(&event)) return e->error.code + ": " + e->error.message;
+    if (const auto* q = std::get_if<QueueOverflow>(&event))
+        return "display fell behind: dropped " + std::to_string(q->dropped_events) + " messages";
+    return std::nullopt;
+}
+
+bool isErrorEvent(const Event& event) {
+    if (std::holds_alternative<ErrorEvent>(event)) return true;
+    if (const auto* s = std::get_if<EndpointStatus>(&event))
+        return s->state == EndpointState::Failed || (s->state == EndpointState::WaitingRetry && s->error);
+    if (const auto* c = std::get_if<ConnectionClosed>(&event))
+        return c->reason == CloseReason::Error || c->reason == CloseReason::PeerReset;
+    return false;
+}
+
+}  // namespace sockscope

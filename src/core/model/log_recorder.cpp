@@ -1,0 +1,43 @@
+#include "core/model/log_recorder.hpp"
+
+#include "core/model/event_text.hpp"
+
+namespace sockscope {
+namespace {
+
+ConnectionId connectionOf(const Event& event) {
+    return std::visit(
+        [](const auto& e) -> ConnectionId {
+            if constexpr (requires { e.connection; }) return e.connection;
+            else return 0;
+        },
+        event);
+}
+
+TimestampUs timeOf(const Event& event) {
+    return std::visit(
+        [](const auto& e) -> TimestampUs {
+            if constexpr (requires { e.time_us; }) return e.time_us;
+            else return nowUs();
+        },
+        event);
+}
+
+}  // namespace
+
+bool recordEvent(PayloadLog& log, const Event& event) {
+    if (const auto* data = std::get_if<DataEvent>(&event)) {
+        log.append(data->time_us, data->endpoint, data->connection,
+                   data->direction == Direction::Rx ? LogKind::Rx : LogKind::Tx, data->payload, data->peer);
+        return true;
+    }
+    const auto text = describeEvent(event);
+    if (!text) return false;
+    std::string_view peer;
+    if (const auto* opened = std::get_if<ConnectionOpened>(&event)) peer = opened->peer;
+    log.appendText(timeOf(event), endpointOf(event), connectionOf(event),
+                   isErrorEvent(event) ? LogKind::Error : LogKind::Info, *text, peer);
+    return true;
+}
+
+}  // namespace sockscope

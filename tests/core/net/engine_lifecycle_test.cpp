@@ -1,0 +1,163 @@
+// Engine-wide properties: no descriptor leaks, clean shutdown with open connections, bounded
+// memory under floods (back-pressure for TCP, counted drops for UDP, the log within budget).
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "core/model/log_recorder.hpp"
+#include "core/net/fd_limits.hpp"
+#include "support/engine_harness.hpp"
+#include "support/socket_peer.hpp"
+
+namespace sockscope {
+namespace {
+
+using test::bytesOf;
+using test::EngineHarness;
+using test::SocketPeer;
+using namespace std::chrono_literals;
+
+TEST(EngineLifecycle, ThousandConnectCloseCyclesLeaveNoDescriptorBehind) {
+    EngineHarness h;
+    EndpointConfig config;
+    config.close_on_peer_fin = true;   // by default a peer's FIN leaves CLOSE_WAIT for the user
+    const auto port = h.startServer(1, config);
+    ASSERT_NE(port, 0);
+    // Warm up (lazily created descriptors such as epoll/eventfd are already there).
+    {
+        SocketPeer peer;
+        ASSERT_TRUE(peer.connectTcp(port));
+        ASSERT_TRUE(h.waitFor<ConnectionOpened>());
+    }
+    ASSERT_TRUE(h.pumpUntil([&] { return h.count<ConnectionClosed>() == 1; }));
+    const std::size_t before = openFileCount();
+    ASSERT_GT(before, 0u) << "cannot count descriptors on this OS";
+    constexpr int kCycles = 1000;
+    for (int i = 0; i < kCycles; ++i) {
+        SocketPeer peer;
+        ASSERT_TRUE(peer.connectTcp(port)) << "cycle " << i;
+        if (i % 2) peer.resetOnClose();   // half close with FIN, half with RST
+        peer.close();
+        if (i % 100 == 99) h.pump();       // keep the event history from piling up in the queue
+    }
+    ASSERT_TRUE(h.pumpUntil([&] { return h.count<ConnectionClosed>() == kCycles + 1; }, 20s))
+        << h.count<ConnectionClosed>() << " closed of " << kCycles + 1;
+    h.events.clear();
+    EXPECT_EQ(openFileCount(), before);
+}
+
+TEST(EngineLifecycle, ShutdownWithHundredOpenConnectionsIsCleanAndQuick) {
+    std::vector<SocketPeer> peers(100);
+    const std::size_t fds_before = openFileCount();
+    auto started = std::chrono::steady_clock::now();
+    {
+        EngineHarness h;
+        const auto port = h.startServer(1);
+        for (auto& peer : peers) ASSERT_TRUE(peer.connectTcp(port));
+        ASSERT_TRUE(h.pumpUntil([&] { return h.count<ConnectionOpened>() == 100; }));
+        // Some connections have data queued towards a peer that never reads.
+        h.engine.submit(Send{1, 0, Bytes(1 << 20, 'z'), {}});
+        started = std::chrono::steady_clock::now();
+        h.engine.shutdown();
+        const auto took = std::chrono::steady_clock::now() - started;
+        EXPECT_LT(took, 3s) << "shutdown must not hang on peers that do not read";
+        h.pump();
+        EXPECT_EQ(h.count<ConnectionClosed>(), 100u) << "every connection reports its close";
+    }
+    for (auto& peer : peers) EXPECT_GE(peer.waitForClose(2000), 0) << "peers see FIN or RST";
+    for (auto& peer : peers) peer.close();
+    EXPECT_EQ(openFileCount(), fds_before) << "no descriptor of the engine survives it";
+}
+
+TEST(EngineLifecycle, TcpFloodIsThrottledByBackPressureNotBuffered) {
+    EngineOptions options = EngineHarness::fastOptions();
+    options.queue.pause_bytes = 1 << 20;   // 1 MiB budget between the engine and the front end
+    EngineHarness h(options);
+    const auto port = h.startServer(1);
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    // The peer writes 64 MiB while the front end does not drain: the engine must stop reading.
+    std::atomic<std::size_t> written{0};
+    std::thread writer([&] {
+        const std::string chunk(64 * 1024, 'f');
+        for (int i = 0; i < 1024; ++i) {
+            if (!peer.sendAll(chunk)) break;   // SO_SNDTIMEO (2 s) ends it once the windows are full
+            written += chunk.size();
+        }
+    });
+    std::this_thread::sleep_for(500ms);
+    const std::size_t queued = h.engine.queue().queuedBytes();
+    EXPECT_LE(queued, (1u << 20) + options.read_buffer_bytes + 4096) << "the queue stays within its budget";
+    EXPECT_LT(written.load(), 64u << 20) << "the sender is held back by TCP flow control";
+    // Draining resumes reading: everything written arrives.
+    std::size_t received = 0;
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    for (int turns = 0; turns < 100000 && std::chrono::steady_clock::now() < deadline; ++turns) {
+        std::vector<Event> batch;
+        h.engine.waitForEvents(10ms);
+        h.engine.drainEvents(batch);
+        for (const auto& e : batch)
+            if (const auto* d = std::get_if<DataEvent>(&e)) received += d->payload.size();
+        if (received == 64u << 20) break;
+    }
+    writer.join();
+    EXPECT_EQ(received, written.load());
+    EXPECT_EQ(received, 64u << 20);
+}
+
+TEST(EngineLifecycle, UdpFloodDropsAreCountedAndTheLogStaysWithinBudget) {
+    EngineOptions options = EngineHarness::fastOptions();
+    options.queue.pause_bytes = 256 * 1024;
+    EngineHarness h(options);
+    EndpointConfig config;
+    config.name = "udp";
+    config.type = EndpointType::Udp;
+    config.bind = "127.0.0.1:0";
+    h.engine.submit(AddEndpoint{1, config});
+    const auto bound = h.waitForState(1, EndpointState::Bound);
+    ASSERT_TRUE(bound);
+    const auto port = static_cast<std::uint16_t>(std::stoi(bound->local.substr(bound->local.rfind(':') + 1)));
+
+    PayloadLogLimits limits;
+    limits.max_bytes = 2u << 20;
+    limits.chunk_bytes = 64 * 1024;
+    PayloadLog log(limits);
+    SocketPeer sender;
+    ASSERT_TRUE(sender.bindUdp());
+    const std::string datagram(512, 'u');
+    constexpr int kDatagrams = 40000;   // 20 MiB: ten times the log budget
+    std::size_t peak_log_memory = 0;
+    for (int i = 0; i < kDatagrams; ++i) {
+        sender.sendTo(datagram, port);
+        if (i % 2000 == 0) {
+            std::vector<Event> batch;
+            h.engine.drainEvents(batch);
+            for (const auto& e : batch) recordEvent(log, e);
+            peak_log_memory = std::max(peak_log_memory, log.memoryUsed());
+        }
+    }
+    std::this_thread::sleep_for(200ms);
+    std::uint64_t dropped = 0, kernel = 0, received = 0;
+    ASSERT_TRUE(h.pumpUntil([&] {
+        std::vector<Event> batch;
+        h.engine.drainEvents(batch);
+        for (const auto& e : batch) {
+            recordEvent(log, e);
+            if (const auto* s = std::get_if<StatsEvent>(&e)) {
+                dropped = s->dropped_messages;
+                kernel = s->kernel_drops;
+                received = s->totals.rx_messages;
+            }
+        }
+        peak_log_memory = std::max(peak_log_memory, log.memoryUsed());
+        return received + kernel >= kDatagrams;
+    }, 10s)) << "received " << received << " kernel drops " << kernel;
+    EXPECT_LE(peak_log_memory, limits.max_bytes + limits.max_bytes / 4) << "log memory stays within its budget";
+    EXPECT_GT(log.evictedRecords(), 0u);
+    EXPECT_EQ(received + kernel, std::uint64_t(kDatagrams)) << "every datagram is either received or counted as a kernel drop";
+    std::cout << "[ info ] udp flood: received " << received << ", dropped by the queue " << dropped
+              << ", dropped by the kernel " << kernel << ", log evicted " << log.evictedRecords() << "\n";
+}
+
+}  // namespace
+}  // namespace sockscope
