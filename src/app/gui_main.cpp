@@ -1,0 +1,429 @@
+// The desktop front end: GLFW window + OpenGL 3.3 core + Dear ImGui over one Engine.
+// Phases: config dir and settings -> window and GL -> ImGui and fonts -> engine -> workspace ->
+// frame loop -> save and tear down in reverse order.
+#include "app/gui_main.hpp"
+
+#include <imgui.h>
+#include <backends/imgui_impl_glfw.h>
+#include <backends/imgui_impl_opengl3.h>
+#define GLFW_INCLUDE_NONE
+#include <GLFW/glfw3.h>
+#include <GL/gl.h>
+#include <stb_image_write.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/engine.hpp"
+#include "core/profile/profile.hpp"
+#include "core/util/atomic_file.hpp"
+#include "ui/fonts.hpp"
+#include "ui/main_window.hpp"
+#include "ui/theme.hpp"
+#include "ui/ui_model.hpp"
+
+namespace sockscope {
+namespace fs = std::filesystem;
+using namespace ui;
+
+namespace {
+
+// --- per-OS config directory --------------------------------------------------------------
+fs::path configDirectory() {
+#if defined(_WIN32)
+    if (const char* appdata = std::getenv("APPDATA"); appdata && *appdata) return fs::path(appdata) / "Sockscope";
+#elif defined(__APPLE__)
+    if (const char* home = std::getenv("HOME"); home && *home)
+        return fs::path(home) / "Library" / "Application Support" / "Sockscope";
+#else
+    if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg) return fs::path(xdg) / "sockscope";
+    if (const char* home = std::getenv("HOME"); home && *home) return fs::path(home) / ".config" / "sockscope";
+#endif
+    return fs::current_path() / ".sockscope";
+}
+
+// --- settings.json: UI preferences, recent profiles, layout, where the workspace came from ----
+struct StoredState {
+    bool has_language = false;
+    std::optional<std::string> workspace_path;
+    bool workspace_dirty = false;
+    std::string workspace_name = "workspace";
+};
+
+std::string readFile(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return {};
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+StoredState loadSettings(const fs::path& file, Settings& s, Layout& layout) {
+    StoredState state;
+    const std::string text = readFile(file);
+    if (text.empty()) return state;
+    const auto json = nlohmann::json::parse(text, nullptr, false);
+    if (json.is_discarded() || !json.is_object()) return state;   // a broken file is ignored
+    auto str = [&](const char* key) { return json.contains(key) && json[key].is_string() ? json[key].get<std::string>() : std::string(); };
+    auto num = [&](const char* key, double fallback) {
+        return json.contains(key) && json[key].is_number() ? json[key].get<double>() : fallback;
+    };
+    if (const std::string lang = str("language"); !lang.empty()) {
+        s.language = languageFromCode(lang.c_str());
+        state.has_language = true;
+    }
+    s.theme = str("theme") == "light" ? ThemeKind::Light : ThemeKind::Dark;
+    s.font_scale = std::clamp(static_cast<float>(num("font_scale", 1.0)), 0.7f, 2.0f);
+    const std::string time = str("time_mode");
+    s.time_mode = time == "relative" ? TimeMode::Relative : time == "delta" ? TimeMode::Delta : TimeMode::Absolute;
+    if (auto enc = textEncodingFromString(str("encoding"))) s.encoding = *enc;
+    if (json.contains("recent") && json["recent"].is_array())
+        for (const auto& item : json["recent"])
+            if (item.is_string() && s.recent.size() < 10) s.recent.push_back(item.get<std::string>());
+    layout.left_width = static_cast<float>(num("left_width", layout.left_width));
+    layout.connections_height = static_cast<float>(num("connections_height", layout.connections_height));
+    layout.send_height = static_cast<float>(num("send_height", layout.send_height));
+    layout.detail_width = static_cast<float>(num("detail_width", layout.detail_width));
+    if (const std::string path = str("workspace_path"); !path.empty()) state.workspace_path = path;
+    state.workspace_dirty = json.value("workspace_dirty", false);
+    if (const std::string name = str("workspace_name"); !name.empty()) state.workspace_name = name;
+    return state;
+}
+
+void saveSettings(const fs::path& file, const Settings& s, const Layout& layout, const Workspace& workspace) {
+    nlohmann::ordered_json json;
+    json["language"] = languageCode(s.language);
+    json["theme"] = s.theme == ThemeKind::Light ? "light" : "dark";
+    json["font_scale"] = s.font_scale;
+    json["time_mode"] = s.time_mode == TimeMode::Relative ? "relative" : s.time_mode == TimeMode::Delta ? "delta" : "absolute";
+    json["encoding"] = toString(s.encoding);
+    json["recent"] = s.recent;
+    json["left_width"] = layout.left_width;
+    json["connections_height"] = layout.connections_height;
+    json["send_height"] = layout.send_height;
+    json["detail_width"] = layout.detail_width;
+    json["workspace_path"] = workspace.path.value_or("");
+    json["workspace_dirty"] = workspace.dirty;
+    json["workspace_name"] = workspace.name;
+    std::string error;
+    if (writeFileAtomic(file, json.dump(2) + "\n", &error))
+        std::fprintf(stderr, "sockscope: could not save settings: %s\n", error.c_str());
+}
+
+Profile workspaceProfile(const Workspace& workspace) {
+    Profile profile;
+    profile.name = workspace.name;
+    for (const auto& e : workspace.endpoints()) profile.endpoints.push_back(e.config);
+    return profile;
+}
+
+// --- frame timing ----------------------------------------------------------------------------
+double percentile(std::vector<double> values, double p) {
+    if (values.empty()) return 0;
+    std::sort(values.begin(), values.end());
+    const auto index = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1) + 0.5);
+    return values[std::min(index, values.size() - 1)];
+}
+
+// --- window callbacks (the ImGui backend chains to these) -------------------------------------
+struct WindowState {
+    bool activity = false;                  // input since the last frame
+    bool close_requested = false;
+    std::vector<std::string> dropped;       // paths dropped on the window
+};
+
+WindowState* stateOf(GLFWwindow* window) { return static_cast<WindowState*>(glfwGetWindowUserPointer(window)); }
+
+void installCallbacks(GLFWwindow* window) {
+    glfwSetCursorPosCallback(window, [](GLFWwindow* w, double, double) { stateOf(w)->activity = true; });
+    glfwSetMouseButtonCallback(window, [](GLFWwindow* w, int, int, int) { stateOf(w)->activity = true; });
+    glfwSetScrollCallback(window, [](GLFWwindow* w, double, double) { stateOf(w)->activity = true; });
+    glfwSetKeyCallback(window, [](GLFWwindow* w, int, int, int, int) { stateOf(w)->activity = true; });
+    glfwSetCharCallback(window, [](GLFWwindow* w, unsigned int) { stateOf(w)->activity = true; });
+    glfwSetWindowSizeCallback(window, [](GLFWwindow* w, int, int) { stateOf(w)->activity = true; });
+    glfwSetDropCallback(window, [](GLFWwindow* w, int count, const char** paths) {
+        for (int i = 0; i < count; ++i) stateOf(w)->dropped.emplace_back(paths[i]);
+        stateOf(w)->activity = true;
+    });
+    glfwSetWindowCloseCallback(window, [](GLFWwindow* w) {
+        // The UI decides (it asks about unsaved changes first).
+        glfwSetWindowShouldClose(w, GLFW_FALSE);
+        stateOf(w)->close_requested = true;
+    });
+}
+
+bool writeScreenshot(const std::string& path, int width, int height) {
+    std::vector<unsigned char> pixels(static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 4);
+    glPixelStorei(GL_PACK_ALIGNMENT, 1);
+    glReadBuffer(GL_BACK);
+    glReadPixels(0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE, pixels.data());
+    // Opaque: the clear colour's alpha would make a translucent PNG.
+    for (std::size_t i = 3; i < pixels.size(); i += 4) pixels[i] = 255;
+    stbi_flip_vertically_on_write(1);
+    return stbi_write_png(path.c_str(), width, height, 4, pixels.data(), width * 4) != 0;
+}
+
+// Synthetic 64-byte records so a benchmark starts with a full log (SOCKSCOPE_BENCH_PREFILL=N).
+void prefillLog(UiModel& model, std::size_t count) {
+    std::uint8_t payload[64];
+    for (std::size_t i = 0; i < sizeof payload; ++i) payload[i] = static_cast<std::uint8_t>('A' + i % 26);
+    const TimestampUs t0 = nowUs() - static_cast<TimestampUs>(count) * 10;
+    for (std::size_t i = 0; i < count; ++i)
+        model.log.append(t0 + static_cast<TimestampUs>(i) * 10, 0, 0, LogKind::Rx, std::span(payload, sizeof payload), "bench");
+}
+
+}  // namespace
+
+int runGui(const GuiOptions& options) {
+    // 1. Config directory, settings, language.
+    const fs::path config_dir = configDirectory();
+    std::error_code ec;
+    fs::create_directories(config_dir, ec);
+    const fs::path settings_file = config_dir / "settings.json";
+    const fs::path workspace_file = config_dir / "workspace.json";
+    const std::string ini_file = (config_dir / "imgui.ini").string();
+
+    UiModel model;
+    model.trace = [] {
+        const char* t = std::getenv("SOCKSCOPE_TRACE");
+        return t && *t && std::string(t) != "0";
+    }();
+    Layout stored_layout;
+    const StoredState stored = loadSettings(settings_file, model.settings, stored_layout);
+    if (!stored.has_language) model.settings.language = languageFromEnvironment();
+    setLanguage(model.settings.language);
+
+    // 2. Window and GL context: 3.3 core, forward-compatible (what macOS requires too).
+    glfwSetErrorCallback([](int code, const char* text) { std::fprintf(stderr, "sockscope: GLFW error %d: %s\n", code, text); });
+    if (!glfwInit()) {
+        std::fprintf(stderr, "sockscope: cannot open a window (no display?). Try: sockscope --headless\n");
+        return 1;
+    }
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+    glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+    glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GL_TRUE);
+    glfwWindowHint(GLFW_SCALE_TO_MONITOR, GLFW_TRUE);
+    GLFWwindow* window = glfwCreateWindow(options.width, options.height, "Sockscope", nullptr, nullptr);
+    if (!window) {
+        std::fprintf(stderr, "sockscope: cannot create an OpenGL 3.3 window\n");
+        glfwTerminate();
+        return 1;
+    }
+    WindowState window_state;
+    glfwSetWindowUserPointer(window, &window_state);
+    installCallbacks(window);
+    glfwMakeContextCurrent(window);
+    glfwSwapInterval(options.screenshot_path || options.bench_frames > 0 ? 0 : 1);
+
+    // 3. ImGui, fonts at the monitor's content scale, theme.
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = ini_file.c_str();
+    io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+    ImGui_ImplGlfw_InitForOpenGL(window, true);
+    ImGui_ImplOpenGL3_Init("#version 150");
+    float content_scale = 1.0f;
+    {
+        float sx = 1, sy = 1;
+        glfwGetWindowContentScale(window, &sx, &sy);
+        content_scale = std::clamp(std::max(sx, sy), 1.0f, 4.0f);
+    }
+    float applied_font_scale = model.settings.font_scale;
+    ThemeKind applied_theme = model.settings.theme;
+    model.fonts = loadFonts(std::round(15.0f * content_scale * applied_font_scale));
+    applyTheme(applied_theme, content_scale);
+
+    // 4. Engine: it wakes the frame loop when events arrive.
+    Engine engine;
+    engine.setWakeCallback([] { glfwPostEmptyEvent(); });
+    CommandSink submit = [&engine](Command command) { engine.submit(std::move(command)); };
+
+    // 5. Main window and the workspace (a profile from the command line, or the last one).
+    bool quit = false;
+    bool settings_dirty = false;
+    AppHooks hooks;
+    hooks.load = [](const std::string& path, LoadedProfile& out, std::string& error) {
+        ProfileLoadResult result = loadProfile(path);
+        if (!result.profile) {
+            error = result.error;
+            return false;
+        }
+        out.name = result.profile->name;
+        out.endpoints = std::move(result.profile->endpoints);
+        return true;
+    };
+    hooks.save = [](const std::string& path, const std::string& name, const std::vector<EndpointConfig>& endpoints,
+                    std::string& error) {
+        Profile profile;
+        profile.name = name;
+        profile.endpoints = endpoints;
+        return !saveProfileAtomic(profile, path, &error);
+    };
+    hooks.quit = [&quit] { quit = true; };
+    hooks.settingsChanged = [&settings_dirty] { settings_dirty = true; };
+    MainWindow main_window(model, submit, hooks);
+    main_window.layout() = stored_layout;
+
+    if (options.profile_path) {
+        LoadedProfile profile;
+        std::string error;
+        if (!hooks.load(*options.profile_path, profile, error)) {
+            std::fprintf(stderr, "sockscope: %s\n", error.c_str());
+            model.notify(std::string(tr(Str::ProfileError)) + ": " + error, true);
+        } else {
+            main_window.loadWorkspace(profile.name, profile.endpoints, fs::absolute(*options.profile_path, ec).string());
+            model.settings.addRecent(fs::absolute(*options.profile_path, ec).string());
+        }
+    } else if (fs::exists(workspace_file, ec)) {
+        ProfileLoadResult result = loadProfile(workspace_file);
+        if (result.profile) {
+            main_window.loadWorkspace(stored.workspace_name, result.profile->endpoints, stored.workspace_path);
+            model.workspace.dirty = stored.workspace_dirty;
+        } else {
+            std::fprintf(stderr, "sockscope: last workspace not restored: %s\n", result.error.c_str());
+        }
+    }
+    std::uint64_t saved_revision = model.workspace.revision;
+    bool saved_dirty = model.workspace.dirty;
+
+    if (const char* prefill = std::getenv("SOCKSCOPE_BENCH_PREFILL"))
+        prefillLog(model, static_cast<std::size_t>(std::strtoull(prefill, nullptr, 10)));
+
+    std::printf("sockscope: ready\n");
+    std::fflush(stdout);
+
+    // 6. Frame loop: ~60 fps while there is input or traffic, asleep otherwise (woken by the
+    // engine's callback or by input).
+    EventPump pump;
+    const auto drain = [&engine](std::vector<Event>& out) { return engine.drainEvents(out); };
+    std::vector<double> frame_times;
+    const bool fixed_frames = options.screenshot_path || options.bench_frames > 0;
+    const int total_frames = options.screenshot_path ? std::max(1, options.frames) : options.bench_frames;
+    if (options.bench_frames > 0) frame_times.reserve(static_cast<std::size_t>(options.bench_frames));
+    int frame = 0;
+    int busy_frames = 3;   // frames still to render after activity (ImGui settles over 2-3 frames)
+    auto last_frame = std::chrono::steady_clock::now();
+    const auto frame_period = std::chrono::microseconds(16'667);
+    int exit_code = 0;
+
+    while (!quit) {
+        // Sleep until input, an engine event, or the next frame is due.
+        if (fixed_frames || busy_frames > 0 || pump.backlog() > 0) {
+            const auto next = last_frame + frame_period;
+            const auto now = std::chrono::steady_clock::now();
+            if (next > now) glfwWaitEventsTimeout(std::chrono::duration<double>(next - now).count());
+            else glfwPollEvents();
+        } else {
+            glfwWaitEventsTimeout(0.5);   // idle: ~2 wake-ups a second for ages and countdowns
+        }
+        const auto frame_start = std::chrono::steady_clock::now();
+        last_frame = frame_start;
+
+        if (window_state.close_requested) {
+            window_state.close_requested = false;
+            if (fixed_frames) quit = true;
+            else main_window.requestQuit();
+        }
+        for (const auto& path : window_state.dropped) main_window.requestOpen(path);
+        window_state.dropped.clear();
+
+        const std::size_t applied = pump.pump(model, drain);
+        if (applied > 0 || window_state.activity || pump.backlog() > 0) busy_frames = 3;
+        else if (busy_frames > 0) --busy_frames;
+        window_state.activity = false;
+
+        // Settings that need GPU work: font size and theme.
+        if (model.settings.font_scale != applied_font_scale) {
+            applied_font_scale = model.settings.font_scale;
+            ImGui_ImplOpenGL3_DestroyFontsTexture();
+            model.fonts = loadFonts(std::round(15.0f * content_scale * applied_font_scale));
+            ImGui_ImplOpenGL3_CreateFontsTexture();
+        }
+        if (model.settings.theme != applied_theme) {
+            applied_theme = model.settings.theme;
+            applyTheme(applied_theme, content_scale);
+        }
+
+        ImGui_ImplOpenGL3_NewFrame();
+        ImGui_ImplGlfw_NewFrame();
+        ImGui::NewFrame();
+        ImGui::PushFont(model.fonts.ui);
+        main_window.draw();
+        ImGui::PopFont();
+        ImGui::Render();
+
+        int width = 0, height = 0;
+        glfwGetFramebufferSize(window, &width, &height);
+        glViewport(0, 0, width, height);
+        const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+        glClearColor(bg.x, bg.y, bg.z, 1.0f);
+        glClear(GL_COLOR_BUFFER_BIT);
+        ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+
+        ++frame;
+        if (options.screenshot_path && frame >= total_frames) {
+            if (!writeScreenshot(*options.screenshot_path, width, height)) {
+                std::fprintf(stderr, "sockscope: cannot write %s\n", options.screenshot_path->c_str());
+                exit_code = 1;
+            } else {
+                std::printf("sockscope: screenshot %s (%dx%d)\n", options.screenshot_path->c_str(), width, height);
+            }
+            quit = true;
+        }
+        glfwSwapBuffers(window);
+
+        const double frame_ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - frame_start).count();
+        model.frame_ms = static_cast<float>(frame_ms);
+        if (options.bench_frames > 0) {
+            frame_times.push_back(frame_ms);
+            if (frame >= options.bench_frames) quit = true;
+        }
+
+        // Autosave the workspace (atomically) when it changed; settings when they changed.
+        if (!fixed_frames && (model.workspace.revision != saved_revision || model.workspace.dirty != saved_dirty)) {
+            std::string error;
+            if (saveProfileAtomic(workspaceProfile(model.workspace), workspace_file, &error))
+                std::fprintf(stderr, "sockscope: workspace autosave failed: %s\n", error.c_str());
+            saved_revision = model.workspace.revision;
+            saved_dirty = model.workspace.dirty;
+            settings_dirty = true;
+        }
+        if (settings_dirty && !fixed_frames) {
+            saveSettings(settings_file, model.settings, main_window.layout(), model.workspace);
+            settings_dirty = false;
+        }
+    }
+
+    if (options.bench_frames > 0) {
+        std::printf("sockscope: bench frames=%zu p50=%.2f p90=%.2f p99=%.2f max=%.2f ms log_records=%zu evicted=%llu\n",
+                    frame_times.size(), percentile(frame_times, 0.50), percentile(frame_times, 0.90),
+                    percentile(frame_times, 0.99), percentile(frame_times, 1.0), model.log.size(),
+                    static_cast<unsigned long long>(model.log.evictedRecords()));
+        std::fflush(stdout);
+    }
+
+    // 7. Tear down in reverse order.
+    if (!fixed_frames) saveSettings(settings_file, model.settings, main_window.layout(), model.workspace);
+    engine.shutdown();
+    ImGui_ImplOpenGL3_Shutdown();
+    ImGui_ImplGlfw_Shutdown();
+    ImGui::DestroyContext();
+    glfwDestroyWindow(window);
+    glfwTerminate();
+    return exit_code;
+}
+
+}  // namespace sockscope

@@ -1,0 +1,96 @@
+#include "ui/fonts.hpp"
+
+#include <imgui.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+namespace sockscope::ui {
+namespace {
+
+struct FontFile {
+    std::string path;
+    int index = 0;
+};
+
+bool exists(const std::string& path) {
+    std::error_code ec;
+    return std::filesystem::is_regular_file(path, ec);
+}
+
+FontFile findUiFont() {
+#if defined(_WIN32)
+    const char* windir = std::getenv("WINDIR");
+    const std::string fonts = std::string(windir ? windir : "C:\\Windows") + "\\Fonts\\";
+    for (const char* name : {"msyh.ttc", "msyh.ttf", "simhei.ttf", "segoeui.ttf"})
+        if (exists(fonts + name)) return {fonts + name, 0};
+#elif defined(__APPLE__)
+    for (const char* path : {"/System/Library/Fonts/PingFang.ttc", "/System/Library/Fonts/STHeiti Light.ttc",
+                             "/System/Library/Fonts/Helvetica.ttc"})
+        if (exists(path)) return {path, 0};
+#else
+    // FontNo 2 of the Noto CJK collection is the Simplified Chinese face (with Latin).
+    for (const char* path : {"/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+                             "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+                             "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc"})
+        if (exists(path)) return {path, 2};
+#endif
+    return {};
+}
+
+FontFile findMonoFont() {
+#if defined(_WIN32)
+    const char* windir = std::getenv("WINDIR");
+    const std::string fonts = std::string(windir ? windir : "C:\\Windows") + "\\Fonts\\";
+    if (exists(fonts + "consola.ttf")) return {fonts + "consola.ttf", 0};
+#elif defined(__APPLE__)
+    if (exists("/System/Library/Fonts/Menlo.ttc")) return {"/System/Library/Fonts/Menlo.ttc", 0};
+#else
+    // FontNo 7 is Noto Sans Mono CJK SC.
+    for (const char* path : {"/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+                             "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc"})
+        if (exists(path)) return {path, 7};
+    for (const char* path : {"/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"})
+        if (exists(path)) return {path, 0};
+#endif
+    return {};
+}
+
+}  // namespace
+
+Fonts loadFonts(float pixel_size) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.Fonts->Clear();
+    Fonts fonts;
+
+    const FontFile ui = findUiFont();
+    if (!ui.path.empty()) {
+        ImFontConfig config;
+        config.FontNo = ui.index;
+        config.OversampleH = 1;   // CJK atlases get big; 1x keeps the texture small and builds fast
+        config.PixelSnapH = true;
+        fonts.ui = io.Fonts->AddFontFromFileTTF(ui.path.c_str(), pixel_size, &config,
+                                                io.Fonts->GetGlyphRangesChineseSimplifiedCommon());
+    }
+    if (!fonts.ui) {
+        ImFontConfig config;
+        config.SizePixels = pixel_size;
+        fonts.ui = io.Fonts->AddFontDefault(&config);
+    }
+
+    const FontFile mono = findMonoFont();
+    if (!mono.path.empty()) {
+        ImFontConfig config;
+        config.FontNo = mono.index;
+        config.OversampleH = 1;
+        config.PixelSnapH = true;
+        fonts.mono = io.Fonts->AddFontFromFileTTF(mono.path.c_str(), pixel_size, &config,
+                                                  io.Fonts->GetGlyphRangesDefault());
+    }
+    if (!fonts.mono) fonts.mono = fonts.ui;
+    io.Fonts->Build();
+    return fonts;
+}
+
+}  // namespace sockscope::ui

@@ -1,0 +1,342 @@
+#include "ui/main_window.hpp"
+
+#include <imgui.h>
+#include <GLFW/glfw3.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+
+#include "ui/theme.hpp"
+
+namespace sockscope::ui {
+namespace {
+
+// A draggable bar between two panes; `size` is the pane before (or after, when `invert`) it.
+void splitter(const char* id, bool vertical, float length, float* size, float min, float max, bool invert = false) {
+    const float thickness = 5.0f;
+    ImGui::PushID(id);
+    const ImVec2 pos = ImGui::GetCursorScreenPos();
+    ImGui::InvisibleButton("##split", vertical ? ImVec2(thickness, length) : ImVec2(length, thickness));
+    const bool hovered = ImGui::IsItemHovered();
+    const bool active = ImGui::IsItemActive();
+    if (hovered || active) ImGui::SetMouseCursor(vertical ? ImGuiMouseCursor_ResizeEW : ImGuiMouseCursor_ResizeNS);
+    if (active) {
+        const float delta = vertical ? ImGui::GetIO().MouseDelta.x : ImGui::GetIO().MouseDelta.y;
+        *size += invert ? -delta : delta;
+    }
+    if (*size < min) *size = min;
+    if (*size > max) *size = std::max(min, max);
+    const ImU32 color = ImGui::GetColorU32(active ? ImGuiCol_SeparatorActive
+                                                  : hovered ? ImGuiCol_SeparatorHovered : ImGuiCol_Separator);
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    if (vertical) draw->AddLine(ImVec2(pos.x + thickness / 2, pos.y), ImVec2(pos.x + thickness / 2, pos.y + length), color);
+    else draw->AddLine(ImVec2(pos.x, pos.y + thickness / 2), ImVec2(pos.x + length, pos.y + thickness / 2), color);
+    ImGui::PopID();
+}
+
+constexpr float kSplit = 5.0f;
+
+}  // namespace
+
+MainWindow::MainWindow(UiModel& model, CommandSink submit, AppHooks hooks)
+    : m_model(model), m_submit(std::move(submit)), m_hooks(std::move(hooks)) {}
+
+void MainWindow::loadWorkspace(const std::string& name, const std::vector<EndpointConfig>& endpoints,
+                               std::optional<std::string> path) {
+    for (const auto& e : m_model.workspace.endpoints()) {
+        m_submit(RemoveEndpoint{e.id});
+        m_model.table.remove(e.id);
+    }
+    m_model.workspace.replace(name, endpoints, std::move(path));
+    for (const auto& e : m_model.workspace.endpoints()) {
+        m_model.table.ensure(e.id);
+        m_submit(AddEndpoint{e.id, e.config});
+    }
+    m_model.selection = Selection{};
+    if (!m_model.workspace.endpoints().empty()) m_model.selection.endpoint = m_model.workspace.endpoints().front().id;
+}
+
+void MainWindow::openNow(const std::string& path) {
+    if (!m_hooks.load) return;
+    LoadedProfile profile;
+    std::string error;
+    if (!m_hooks.load(path, profile, error)) {
+        m_model.notify(std::string(tr(Str::ProfileError)) + ": " + error, true);
+        return;
+    }
+    loadWorkspace(profile.name, profile.endpoints, path);
+    m_model.settings.addRecent(path);
+    char text[600];
+    std::snprintf(text, sizeof text, tr(Str::Opened), path.c_str());
+    m_model.notify(text);
+    if (m_hooks.settingsChanged) m_hooks.settingsChanged();
+}
+
+bool MainWindow::saveTo(const std::string& path) {
+    if (!m_hooks.save) return false;
+    std::vector<EndpointConfig> configs;
+    for (const auto& e : m_model.workspace.endpoints()) configs.push_back(e.config);
+    std::string name = m_model.workspace.name;
+    if (name.empty() || name == "workspace") name = std::filesystem::path(path).stem().string();
+    std::string error;
+    if (!m_hooks.save(path, name, configs, error)) {
+        m_model.notify(std::string(tr(Str::SaveError)) + ": " + error, true);
+        return false;
+    }
+    m_model.workspace.name = name;
+    m_model.workspace.path = path;
+    m_model.workspace.dirty = false;
+    m_model.settings.addRecent(path);
+    char text[600];
+    std::snprintf(text, sizeof text, tr(Str::Saved), path.c_str());
+    m_model.notify(text);
+    if (m_hooks.settingsChanged) m_hooks.settingsChanged();
+    return true;
+}
+
+bool MainWindow::save() {
+    if (m_model.workspace.path) return saveTo(*m_model.workspace.path);
+    m_fileDialog.open(FileDialogMode::Save, "");
+    return false;
+}
+
+void MainWindow::requestOpen(const std::string& path) {
+    if (m_model.workspace.dirty) {
+        m_pending = Pending::Open;
+        m_pendingPath = path;
+        m_confirmRequested = true;
+        return;
+    }
+    openNow(path);
+}
+
+void MainWindow::requestQuit() {
+    if (m_model.workspace.dirty) {
+        m_pending = Pending::Quit;
+        m_confirmRequested = true;
+        return;
+    }
+    if (m_hooks.quit) m_hooks.quit();
+}
+
+void MainWindow::runPending() {
+    const Pending pending = m_pending;
+    m_pending = Pending::None;
+    switch (pending) {
+        case Pending::Quit:
+            if (m_hooks.quit) m_hooks.quit();
+            break;
+        case Pending::Open: openNow(m_pendingPath); break;
+        case Pending::New:
+            loadWorkspace("workspace", {}, std::nullopt);
+            break;
+        case Pending::None: break;
+    }
+}
+
+void MainWindow::drawConfirm() {
+    if (m_confirmRequested) {
+        ImGui::OpenPopup("###confirm");
+        m_confirmRequested = false;
+        m_confirmVisible = true;
+    }
+    const ImVec2 center = ImGui::GetMainViewport()->GetCenter();
+    ImGui::SetNextWindowPos(center, ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+    const std::string title = std::string(tr(Str::DiscardTitle)) + "###confirm";
+    if (!ImGui::BeginPopupModal(title.c_str(), &m_confirmVisible, ImGuiWindowFlags_AlwaysAutoResize)) return;
+    ImGui::TextUnformatted(tr(Str::DiscardText));
+    const float w = ImGui::GetFontSize() * 6;
+    if (ImGui::Button(tr(Str::Save), ImVec2(w, 0))) {
+        ImGui::CloseCurrentPopup();
+        if (save()) runPending();
+        else m_pending = Pending::None;   // a Save-as dialog opened (or it failed): stay
+    }
+    ImGui::SameLine();
+    if (ImGui::Button(tr(Str::DontSave), ImVec2(w, 0))) {
+        ImGui::CloseCurrentPopup();
+        m_model.workspace.dirty = false;
+        runPending();
+    }
+    ImGui::SameLine();
+    if (ImGui::Button(tr(Str::Cancel), ImVec2(w, 0))) {
+        ImGui::CloseCurrentPopup();
+        m_pending = Pending::None;
+    }
+    ImGui::EndPopup();
+}
+
+void MainWindow::drawMenu() {
+    if (!ImGui::BeginMenuBar()) return;
+    if (ImGui::BeginMenu(tr(Str::MenuFile))) {
+        if (ImGui::MenuItem(tr(Str::NewProfile))) {
+            if (m_model.workspace.dirty) {
+                m_pending = Pending::New;
+                m_confirmRequested = true;
+            } else {
+                loadWorkspace("workspace", {}, std::nullopt);
+            }
+        }
+        if (ImGui::MenuItem(tr(Str::OpenProfile), "Ctrl+O"))
+            m_fileDialog.open(FileDialogMode::Open, m_model.workspace.path.value_or(""));
+        if (ImGui::MenuItem(tr(Str::SaveProfile), "Ctrl+S")) save();
+        if (ImGui::MenuItem(tr(Str::SaveProfileAs)))
+            m_fileDialog.open(FileDialogMode::Save, m_model.workspace.path.value_or(""));
+        if (ImGui::BeginMenu(tr(Str::RecentProfiles))) {
+            if (m_model.settings.recent.empty()) ImGui::MenuItem(tr(Str::NoRecent), nullptr, false, false);
+            std::string chosen;
+            for (const auto& path : m_model.settings.recent)
+                if (ImGui::MenuItem(path.c_str())) chosen = path;
+            ImGui::EndMenu();
+            if (!chosen.empty()) requestOpen(chosen);
+        }
+        ImGui::Separator();
+        if (ImGui::MenuItem(tr(Str::Quit))) requestQuit();
+        ImGui::EndMenu();
+    }
+    if (ImGui::BeginMenu(tr(Str::MenuEndpoint))) {
+        if (ImGui::MenuItem(tr(Str::NewTcpServer), "Ctrl+N")) m_editor.openNew(EndpointType::TcpServer, m_model.workspace);
+        if (ImGui::MenuItem(tr(Str::NewTcpClient))) m_editor.openNew(EndpointType::TcpClient, m_model.workspace);
+        if (ImGui::MenuItem(tr(Str::NewUdp))) m_editor.openNew(EndpointType::Udp, m_model.workspace);
+        ImGui::EndMenu();
+    }
+    if (ImGui::BeginMenu(tr(Str::MenuView))) {
+        bool changed = false;
+        if (ImGui::MenuItem(tr(Str::ThemeDark), nullptr, m_model.settings.theme == ThemeKind::Dark)) {
+            m_model.settings.theme = ThemeKind::Dark;
+            changed = true;
+        }
+        if (ImGui::MenuItem(tr(Str::ThemeLight), nullptr, m_model.settings.theme == ThemeKind::Light)) {
+            m_model.settings.theme = ThemeKind::Light;
+            changed = true;
+        }
+        ImGui::Separator();
+        if (ImGui::MenuItem("English", nullptr, m_model.settings.language == Language::English)) {
+            m_model.settings.language = Language::English;
+            changed = true;
+        }
+        if (ImGui::MenuItem("简体中文", nullptr, m_model.settings.language == Language::Chinese)) {
+            m_model.settings.language = Language::Chinese;
+            changed = true;
+        }
+        setLanguage(m_model.settings.language);
+        ImGui::Separator();
+        if (ImGui::MenuItem(tr(Str::Settings))) m_settings.openSettings();
+        ImGui::EndMenu();
+        if (changed && m_hooks.settingsChanged) m_hooks.settingsChanged();
+    }
+    if (ImGui::BeginMenu(tr(Str::MenuHelp))) {
+        if (ImGui::MenuItem(tr(Str::Shortcuts))) m_settings.openShortcuts();
+        ImGui::EndMenu();
+    }
+    // The workspace name (and its unsaved mark) on the right of the menu bar.
+    std::string title = m_model.workspace.path ? std::filesystem::path(*m_model.workspace.path).filename().string()
+                                                : m_model.workspace.name;
+    if (m_model.workspace.dirty) title += " *";
+    const float w = ImGui::CalcTextSize(title.c_str()).x;
+    ImGui::SameLine(ImGui::GetWindowWidth() - w - ImGui::GetStyle().WindowPadding.x * 2);
+    ImGui::TextColored(palette(m_model.settings.theme).dim, "%s", title.c_str());
+    ImGui::EndMenuBar();
+}
+
+void MainWindow::handleShortcuts() {
+    const ImGuiIO& io = ImGui::GetIO();
+    if (!io.KeyCtrl || ImGui::IsPopupOpen(nullptr, ImGuiPopupFlags_AnyPopupId | ImGuiPopupFlags_AnyPopupLevel))
+        return;
+    if (ImGui::IsKeyPressed(GLFW_KEY_S, false)) save();
+    if (ImGui::IsKeyPressed(GLFW_KEY_O, false))
+        m_fileDialog.open(FileDialogMode::Open, m_model.workspace.path.value_or(""));
+    if (ImGui::IsKeyPressed(GLFW_KEY_L, false)) m_log.clear(m_model);
+    if (ImGui::IsKeyPressed(GLFW_KEY_N, false)) m_editor.openNew(EndpointType::TcpServer, m_model.workspace);
+}
+
+void MainWindow::drawBody() {
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float status_h = ImGui::GetFrameHeight() + style.ItemSpacing.y;
+    const float body_h = avail.y - status_h;
+    const ImVec2 spacing = style.ItemSpacing;
+    ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(0, 0));
+
+    m_layout.left_width = std::clamp(m_layout.left_width, 180.0f, std::max(180.0f, avail.x * 0.5f));
+    ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, spacing);
+    ImGui::BeginChild("##left", ImVec2(m_layout.left_width, body_h), true);
+    m_workspace.draw(m_model, m_submit);
+    ImGui::EndChild();
+    ImGui::PopStyleVar();
+    ImGui::SameLine();
+    splitter("##vleft", true, body_h, &m_layout.left_width, 180, avail.x * 0.5f);
+    ImGui::SameLine();
+
+    const float right_w = avail.x - m_layout.left_width - kSplit;
+    ImGui::BeginGroup();
+    const float max_top = body_h - m_layout.send_height - 2 * kSplit - 120;
+    m_layout.connections_height = std::clamp(m_layout.connections_height, 60.0f, std::max(60.0f, max_top));
+    ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, spacing);
+    ImGui::BeginChild("##connections", ImVec2(right_w, m_layout.connections_height), true);
+    m_connections.draw(m_model, m_submit);
+    ImGui::EndChild();
+    ImGui::PopStyleVar();
+    splitter("##hconn", false, right_w, &m_layout.connections_height, 60, std::max(60.0f, max_top));
+
+    const float max_send = body_h - m_layout.connections_height - 2 * kSplit - 120;
+    m_layout.send_height = std::clamp(m_layout.send_height, 80.0f, std::max(80.0f, max_send));
+    const float middle_h = body_h - m_layout.connections_height - m_layout.send_height - 2 * kSplit;
+    m_layout.detail_width = std::clamp(m_layout.detail_width, 160.0f, std::max(160.0f, right_w * 0.7f));
+    ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, spacing);
+    ImGui::BeginChild("##log", ImVec2(right_w - m_layout.detail_width - kSplit, middle_h), true);
+    m_log.draw(m_model);
+    ImGui::EndChild();
+    ImGui::PopStyleVar();
+    ImGui::SameLine();
+    splitter("##vdetail", true, middle_h, &m_layout.detail_width, 160, std::max(160.0f, right_w * 0.7f), true);
+    ImGui::SameLine();
+    ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, spacing);
+    ImGui::BeginChild("##detail", ImVec2(m_layout.detail_width, middle_h), true);
+    m_log.drawDetail(m_model);
+    ImGui::EndChild();
+    ImGui::PopStyleVar();
+
+    splitter("##hsend", false, right_w, &m_layout.send_height, 80, std::max(80.0f, max_send), true);
+    ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, spacing);
+    ImGui::BeginChild("##send", ImVec2(right_w, m_layout.send_height), true);
+    m_send.draw(m_model, m_submit);
+    ImGui::EndChild();
+    ImGui::PopStyleVar();
+    ImGui::EndGroup();
+    ImGui::PopStyleVar();
+
+    ImGui::Dummy(ImVec2(0, style.ItemSpacing.y));
+    m_status.draw(m_model);
+}
+
+void MainWindow::draw() {
+    const ImGuiViewport* viewport = ImGui::GetMainViewport();
+    ImGui::SetNextWindowPos(viewport->WorkPos);
+    ImGui::SetNextWindowSize(viewport->WorkSize);
+    const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                                   ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoSavedSettings |
+                                   ImGuiWindowFlags_MenuBar | ImGuiWindowFlags_NoBringToFrontOnFocus;
+    ImGui::Begin("##main", nullptr, flags);
+    drawMenu();
+    handleShortcuts();
+    drawBody();
+
+    m_editor.draw(m_model, m_submit);
+    if (m_settings.draw(m_model) && m_hooks.settingsChanged) m_hooks.settingsChanged();
+    if (auto chosen = m_fileDialog.draw(m_model)) {
+        if (m_fileDialog.mode() == FileDialogMode::Open) requestOpen(*chosen);
+        else saveTo(*chosen);
+    }
+    drawConfirm();
+    ImGui::End();
+
+    if (m_model.trace && (m_send.inputX() != m_lastTraceX || m_send.inputY() != m_lastTraceY)) {
+        m_lastTraceX = m_send.inputX();
+        m_lastTraceY = m_send.inputY();
+        std::printf("trace: layout send_input %d %d\n", static_cast<int>(m_lastTraceX), static_cast<int>(m_lastTraceY));
+        std::fflush(stdout);
+    }
+}
+
+}  // namespace sockscope::ui

@@ -1,0 +1,99 @@
+#pragma once
+// The one window: menu bar, workspace tree (left), connections (top right), log with its detail
+// pane (middle), send panel (bottom), status bar; resizable splitters between them. Owns the
+// views, the shortcuts and the profile dialogs. File I/O goes through AppHooks (the app's job).
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ui/ui_model.hpp"
+#include "ui/views/connections_view.hpp"
+#include "ui/views/endpoint_editor.hpp"
+#include "ui/views/file_dialog.hpp"
+#include "ui/views/log_view.hpp"
+#include "ui/views/send_panel.hpp"
+#include "ui/views/settings_view.hpp"
+#include "ui/views/status_bar.hpp"
+#include "ui/views/workspace_view.hpp"
+
+namespace sockscope::ui {
+
+struct LoadedProfile {
+    std::string name;
+    std::vector<EndpointConfig> endpoints;
+};
+
+struct AppHooks {
+    /// Reads a profile; false + a plain-words error when it cannot.
+    std::function<bool(const std::string& path, LoadedProfile& out, std::string& error)> load;
+    /// Writes the workspace as a profile (atomically); false + error when it cannot.
+    std::function<bool(const std::string& path, const std::string& name,
+                       const std::vector<EndpointConfig>& endpoints, std::string& error)>
+        save;
+    std::function<void()> quit;              ///< close the app (after unsaved changes were handled)
+    std::function<void()> settingsChanged;   ///< language/theme/font... changed: persist, re-style
+};
+
+struct Layout {
+    float left_width = 330;      // workspace tree
+    float connections_height = 190;
+    float send_height = 150;
+    float detail_width = 520;
+};
+
+class MainWindow {
+public:
+    MainWindow(UiModel& model, CommandSink submit, AppHooks hooks);
+
+    /// Draws one frame of the UI (between ImGui::NewFrame and ImGui::Render).
+    void draw();
+
+    /// Replaces the workspace with these endpoints: removes the old ones from the engine, adds
+    /// the new ones (they start when auto_start).
+    void loadWorkspace(const std::string& name, const std::vector<EndpointConfig>& endpoints,
+                       std::optional<std::string> path);
+    /// Opens a profile file (menu, drop, command line); asks first when there are unsaved changes.
+    void requestOpen(const std::string& path);
+    /// The window's close button: asks first when there are unsaved changes.
+    void requestQuit();
+    bool save();                               ///< to the current path, or asks for one
+    Layout& layout() { return m_layout; }
+
+    SendPanel& sendPanel() { return m_send; }
+    LogView& logView() { return m_log; }
+    EndpointEditor& editor() { return m_editor; }
+
+private:
+    enum class Pending { None, Quit, Open, New };
+
+    void drawMenu();
+    void drawBody();
+    void handleShortcuts();
+    void drawConfirm();
+    void openNow(const std::string& path);
+    bool saveTo(const std::string& path);
+    void runPending();
+
+    UiModel& m_model;
+    CommandSink m_submit;
+    AppHooks m_hooks;
+    Layout m_layout;
+
+    EndpointEditor m_editor;
+    WorkspaceView m_workspace{m_editor};
+    ConnectionsView m_connections;
+    LogView m_log;
+    SendPanel m_send;
+    StatusBar m_status;
+    SettingsView m_settings;
+    FileDialog m_fileDialog;
+
+    Pending m_pending = Pending::None;
+    std::string m_pendingPath;
+    bool m_confirmRequested = false;
+    bool m_confirmVisible = false;
+    float m_lastTraceX = -1, m_lastTraceY = -1;
+};
+
+}  // namespace sockscope::ui

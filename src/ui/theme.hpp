@@ -1,0 +1,21 @@
+#pragma once
+// Dark and light themes, plus the semantic colours the views use (Rx/Tx, states), chosen per
+// theme so they read on either background.
+#include <imgui.h>
+
+#include "core/events.hpp"
+#include "ui/ui_model.hpp"
+
+namespace sockscope::ui {
+
+struct Palette {
+    ImVec4 rx, tx, info, error, dim, good, warn, bad, idle, accent, close_wait_bg;
+};
+
+void applyTheme(ThemeKind theme, float scale);
+const Palette& palette(ThemeKind theme);
+
+ImVec4 colorOf(const Palette& p, TcpState state);
+ImVec4 colorOf(const Palette& p, EndpointState state);
+
+}  // namespace sockscope::ui

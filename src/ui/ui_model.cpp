@@ -1,0 +1,158 @@
+#include "ui/ui_model.hpp"
+
+#include <chrono>
+#include <cstdarg>
+#include <cstdio>
+#include <type_traits>
+
+#include "core/codec/hex.hpp"
+
+namespace sockscope::ui {
+
+void Settings::addRecent(const std::string& path) {
+    for (auto it = recent.begin(); it != recent.end();)
+        it = (*it == path) ? recent.erase(it) : it + 1;
+    recent.insert(recent.begin(), path);
+    if (recent.size() > 10) recent.resize(10);
+}
+
+void UiModel::notify(std::string text, bool error) {
+    notice.text = std::move(text);
+    notice.error = error;
+    notice.until_us = nowUs() + 6'000'000;
+}
+
+std::string UiModel::endpointName(EndpointId id) const {
+    if (const WorkspaceEndpoint* e = workspace.find(id)) return e->config.name;
+    return "#" + std::to_string(id);
+}
+
+namespace {
+
+const char* reasonText(CloseReason reason) {
+    switch (reason) {
+        case CloseReason::LocalGraceful: return tr(Str::ReasonLocalGraceful);
+        case CloseReason::LocalAbort: return tr(Str::ReasonLocalAbort);
+        case CloseReason::PeerClosed: return tr(Str::ReasonPeerClosed);
+        case CloseReason::PeerReset: return tr(Str::ReasonPeerReset);
+        case CloseReason::Error: return tr(Str::ReasonError);
+        case CloseReason::Shutdown: return tr(Str::ReasonShutdown);
+        case CloseReason::Rejected: return tr(Str::ReasonRejected);
+    }
+    return "?";
+}
+
+std::string format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+std::string format(const char* fmt, ...) {
+    char buffer[512];
+    va_list args;
+    va_start(args, fmt);
+    std::vsnprintf(buffer, sizeof buffer, fmt, args);
+    va_end(args);
+    return buffer;
+}
+
+}  // namespace
+
+void UiModel::apply(const Event& event) {
+    const EndpointRow* before = nullptr;
+    EndpointState previous = EndpointState::Stopped;
+    if (const auto* st = std::get_if<EndpointStatus>(&event)) {
+        before = table.endpoint(st->endpoint);
+        if (before) previous = before->status.state;
+    }
+    table.apply(event);
+
+    std::visit(
+        [&](const auto& e) {
+            using T = std::decay_t<decltype(e)>;
+            const TimestampUs now = nowUs();
+            if constexpr (std::is_same_v<T, DataEvent>) {
+                log.append(e.time_us, e.endpoint, e.connection,
+                           e.direction == Direction::Rx ? LogKind::Rx : LogKind::Tx, e.payload, e.peer);
+                if (trace)
+                    std::printf("trace: %s ep=%u conn=%llu len=%zu hex=%s\n",
+                                e.direction == Direction::Rx ? "rx" : "tx", e.endpoint,
+                                static_cast<unsigned long long>(e.connection), e.payload.size(),
+                                formatHex(std::span(e.payload.data(), std::min<std::size_t>(e.payload.size(), 64)),
+                                          HexStyle::CompactLower)
+                                    .c_str());
+            } else if constexpr (std::is_same_v<T, EndpointStatus>) {
+                std::string text = std::string(toString(e.state));
+                if (!e.local.empty()) text += " " + e.local;
+                if (!e.remote.empty()) text += " -> " + e.remote;
+                if (!e.resolved_from.empty()) text += " (" + e.resolved_from + ")";
+                if (e.state == EndpointState::WaitingRetry)
+                    text += format(" retry in %u ms", e.retry_in_ms);
+                if (e.error) text += ": " + e.error->code + " " + e.error->message;
+                if (!before || previous != e.state || e.error)
+                    log.appendText(now, e.endpoint, 0, e.error ? LogKind::Error : LogKind::Info, text);
+                if (trace) std::printf("trace: status ep=%u %s\n", e.endpoint, text.c_str());
+            } else if constexpr (std::is_same_v<T, ConnectionOpened>) {
+                log.appendText(e.time_us, e.endpoint, e.connection, LogKind::Info,
+                               format(tr(Str::EvAccepted), static_cast<unsigned long long>(e.connection),
+                                      e.peer.c_str()));
+                if (trace)
+                    std::printf("trace: opened ep=%u conn=%llu peer=%s local=%s\n", e.endpoint,
+                                static_cast<unsigned long long>(e.connection), e.peer.c_str(), e.local.c_str());
+            } else if constexpr (std::is_same_v<T, PeerHalfClosed>) {
+                log.appendText(e.time_us, e.endpoint, e.connection, LogKind::Info,
+                               format(tr(Str::EvPeerFin), static_cast<unsigned long long>(e.connection)));
+                if (trace)
+                    std::printf("trace: peer_fin ep=%u conn=%llu\n", e.endpoint,
+                                static_cast<unsigned long long>(e.connection));
+            } else if constexpr (std::is_same_v<T, ConnectionClosed>) {
+                std::string text = format(tr(Str::EvClosed), static_cast<unsigned long long>(e.connection),
+                                          reasonText(e.reason));
+                if (e.error) text += " " + e.error->code + " " + e.error->message;
+                log.appendText(e.time_us, e.endpoint, e.connection,
+                               e.reason == CloseReason::Error ? LogKind::Error : LogKind::Info, text);
+                if (trace)
+                    std::printf("trace: closed ep=%u conn=%llu reason=%s\n", e.endpoint,
+                                static_cast<unsigned long long>(e.connection), toString(e.reason));
+            } else if constexpr (std::is_same_v<T, TcpStateChanged>) {
+                if (trace)
+                    std::printf("trace: tcp_state ep=%u conn=%llu state=%s\n", e.endpoint,
+                                static_cast<unsigned long long>(e.connection), toString(e.info.state));
+            } else if constexpr (std::is_same_v<T, ErrorEvent>) {
+                log.appendText(e.time_us, e.endpoint, e.connection, LogKind::Error,
+                               e.error.code + " " + e.error.message);
+                if (trace)
+                    std::printf("trace: error ep=%u conn=%llu %s %s\n", e.endpoint,
+                                static_cast<unsigned long long>(e.connection), e.error.code.c_str(),
+                                e.error.message.c_str());
+            } else if constexpr (std::is_same_v<T, QueueOverflow>) {
+                log.appendText(now, 0, 0, LogKind::Error,
+                               format(tr(Str::EvOverflow), static_cast<unsigned long long>(e.dropped_events)));
+            }
+        },
+        event);
+    if (trace) std::fflush(stdout);
+}
+
+std::size_t EventPump::pump(UiModel& model, const std::function<std::size_t(std::vector<Event>&)>& drain,
+                            std::size_t max_events, std::int64_t budget_us) {
+    if (m_next >= m_batch.size()) {
+        m_batch.clear();
+        m_next = 0;
+        drain(m_batch);
+    }
+    const auto start = std::chrono::steady_clock::now();
+    std::size_t applied = 0;
+    while (m_next < m_batch.size() && applied < max_events) {
+        model.apply(m_batch[m_next++]);
+        ++applied;
+        // Checking the clock every 256 events keeps the check itself cheap.
+        if ((applied & 255) == 0 &&
+            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)
+                    .count() > budget_us)
+            break;
+    }
+    if (m_next >= m_batch.size()) {
+        m_batch.clear();
+        m_next = 0;
+    }
+    return applied;
+}
+
+}  // namespace sockscope::ui

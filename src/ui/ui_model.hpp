@@ -1,0 +1,95 @@
+#pragma once
+// Everything the views draw from, in one place: the endpoint table and payload log rebuilt from
+// engine events, the workspace, the selection and the user's settings. Views never talk to the
+// engine: they post Commands through a CommandSink (the app wires it to Engine::submit; tests
+// capture them). UI-free apart from the font pointers.
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/codec/escape.hpp"
+#include "core/codec/text_encoding.hpp"
+#include "core/commands.hpp"
+#include "core/events.hpp"
+#include "core/model/endpoint_table.hpp"
+#include "core/model/payload_log.hpp"
+#include "ui/i18n.hpp"
+#include "ui/workspace.hpp"
+
+struct ImFont;
+
+namespace sockscope::ui {
+
+using CommandSink = std::function<void(Command)>;
+
+enum class ThemeKind : std::uint8_t { Dark, Light };
+enum class TimeMode : std::uint8_t { Absolute, Relative, Delta };
+
+struct Settings {
+    Language language = Language::English;
+    ThemeKind theme = ThemeKind::Dark;
+    float font_scale = 1.0f;              // on top of the monitor's content scale
+    TimeMode time_mode = TimeMode::Absolute;
+    TextEncoding encoding = TextEncoding::Utf8;
+    std::vector<std::string> recent;      // most recent first, bounded
+    void addRecent(const std::string& path);
+};
+
+struct Selection {
+    EndpointId endpoint = 0;
+    ConnectionId connection = 0;          // 0 = the endpoint itself (all connections)
+};
+
+struct Fonts {
+    ImFont* ui = nullptr;
+    ImFont* mono = nullptr;
+};
+
+/// A short message for the status bar ("Saved foo.json", an error).
+struct Notice {
+    std::string text;
+    bool error = false;
+    TimestampUs until_us = 0;
+};
+
+struct UiModel {
+    explicit UiModel(PayloadLogLimits log_limits = {}) : log(log_limits) {}
+
+    EndpointTable table;
+    PayloadLog log;
+    Workspace workspace;
+    Selection selection;
+    Settings settings;
+    Fonts fonts;
+    Notice notice;
+    TimestampUs start_us = nowUs();
+    float frame_ms = 0;                   // last frame's work time (status bar)
+    bool trace = false;                   // print every applied event to stdout (tests)
+
+    /// Applies one engine event: the table, and the log (data as Rx/Tx rows, lifecycle as
+    /// Info/Error rows).
+    void apply(const Event& event);
+    void notify(std::string text, bool error = false);
+
+    /// Display name of an endpoint ("#3" when unknown).
+    std::string endpointName(EndpointId id) const;
+};
+
+/// Applies queued events with a per-frame budget so a flood never stalls a frame; the engine's
+/// bounded queue holds (and back-pressures) the rest while this backlog is not empty.
+class EventPump {
+public:
+    /// Drains from `drain` only when the backlog is empty, then applies up to `max_events` or
+    /// until `budget_us` passed. Returns how many were applied.
+    std::size_t pump(UiModel& model, const std::function<std::size_t(std::vector<Event>&)>& drain,
+                     std::size_t max_events = 50'000, std::int64_t budget_us = 8'000);
+    std::size_t backlog() const { return m_batch.size() - m_next; }
+
+private:
+    std::vector<Event> m_batch;
+    std::size_t m_next = 0;
+};
+
+}  // namespace sockscope::ui

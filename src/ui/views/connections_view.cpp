@@ -1,0 +1,199 @@
+#include "ui/views/connections_view.hpp"
+
+#include <imgui.h>
+
+#include <cstdio>
+
+#include "ui/format.hpp"
+#include "ui/theme.hpp"
+#include "ui/views/workspace_view.hpp"
+
+namespace sockscope::ui {
+
+void ConnectionsView::drawPortTable(UiModel& model, const EndpointRow& row) {
+    if (!row.port_counts || !row.port) return;
+    const Palette& pal = palette(model.settings.theme);
+    ImGui::SameLine();
+    ImGui::TextColored(pal.dim, tr(Str::PortSockets), static_cast<unsigned>(*row.port));
+    for (std::size_t i = 0; i < kTcpStateCount; ++i) {
+        const std::uint32_t n = row.port_counts->by_state[i];
+        if (n == 0) continue;
+        const auto state = static_cast<TcpState>(i);
+        ImGui::SameLine();
+        ImGui::TextColored(colorOf(pal, state), "%s %u", toString(state), n);
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", explain(state));
+    }
+}
+
+void ConnectionsView::draw(UiModel& model, const CommandSink& submit) {
+    const Palette& pal = palette(model.settings.theme);
+    const EndpointId id = model.selection.endpoint;
+    const WorkspaceEndpoint* endpoint = model.workspace.find(id);
+    if (!endpoint) {
+        ImGui::TextColored(pal.dim, "%s", tr(Str::NoSelection));
+        return;
+    }
+    const EndpointRow* row = model.table.endpoint(id);
+    const TimestampUs now = nowUs();
+
+    // Header: name, state, addresses, totals, port table.
+    ImGui::TextUnformatted(endpoint->config.name.c_str());
+    ImGui::SameLine();
+    const EndpointState state = row ? row->status.state : EndpointState::Stopped;
+    ImGui::TextColored(colorOf(pal, state), "%s", stateBadge(row, now).c_str());
+    if (row && !row->status.local.empty()) {
+        ImGui::SameLine();
+        ImGui::TextColored(pal.dim, "%s", row->status.local.c_str());
+    }
+    if (row && !row->status.remote.empty()) {
+        ImGui::SameLine();
+        ImGui::TextColored(pal.dim, "-> %s", row->status.remote.c_str());
+        if (!row->status.resolved_from.empty()) {
+            ImGui::SameLine();
+            ImGui::TextColored(pal.dim, "(%s)", row->status.resolved_from.c_str());
+        }
+    }
+    if (row && row->last_error && (state == EndpointState::Failed || state == EndpointState::WaitingRetry)) {
+        ImGui::SameLine();
+        ImGui::TextColored(pal.bad, "%s: %s", row->last_error->code.c_str(), row->last_error->message.c_str());
+    }
+    if (row) drawPortTable(model, *row);
+
+    if (endpoint->config.type == EndpointType::Udp) {
+        if (row) {
+            ImGui::Text("%s %s (%s msgs)   %s %s (%s msgs)", tr(Str::ColRx),
+                        formatBytes(static_cast<double>(row->totals.rx_bytes)).c_str(),
+                        formatCount(row->totals.rx_messages).c_str(), tr(Str::ColTx),
+                        formatBytes(static_cast<double>(row->totals.tx_bytes)).c_str(),
+                        formatCount(row->totals.tx_messages).c_str());
+            if (row->dropped_messages || row->kernel_drops)
+                ImGui::TextColored(pal.warn, "dropped: %llu (queue)  %llu (kernel)",
+                                   static_cast<unsigned long long>(row->dropped_messages),
+                                   static_cast<unsigned long long>(row->kernel_drops));
+        }
+        return;
+    }
+
+    std::size_t open_count = 0;
+    if (row)
+        for (const auto& c : row->connections) open_count += c.open ? 1 : 0;
+    ImGui::BeginDisabled(open_count == 0);
+    if (ImGui::SmallButton(tr(Str::CloseAll))) submit(CloseAllConnections{id, CloseMode::Graceful});
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", tr(Str::TipCloseFin));
+    ImGui::SameLine();
+    if (ImGui::SmallButton(tr(Str::ResetAll))) submit(CloseAllConnections{id, CloseMode::Abort});
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", tr(Str::TipResetRst));
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    ImGui::BeginDisabled(!row || row->connections.size() == open_count);
+    if (ImGui::SmallButton(tr(Str::ClearClosed))) model.table.clearClosed(id);
+    ImGui::EndDisabled();
+    if (row && row->rejected_total) {
+        ImGui::SameLine();
+        ImGui::TextColored(pal.warn, "rejected %llu", static_cast<unsigned long long>(row->rejected_total));
+    }
+
+    if (!row || row->connections.empty()) {
+        ImGui::TextColored(pal.dim, "%s", tr(Str::NoConnections));
+        return;
+    }
+
+    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
+                                  ImGuiTableFlags_Resizable | ImGuiTableFlags_ScrollY |
+                                  ImGuiTableFlags_SizingFixedFit;
+    if (!ImGui::BeginTable("##connections", 10, flags)) return;
+    ImGui::TableSetupScrollFreeze(0, 1);
+    ImGui::TableSetupColumn(tr(Str::ColPeer), ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableSetupColumn(tr(Str::ColLocal), ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableSetupColumn(tr(Str::ColState));
+    ImGui::TableSetupColumn(tr(Str::ColRtt));
+    ImGui::TableSetupColumn(tr(Str::ColRetrans));
+    ImGui::TableSetupColumn(tr(Str::ColQueues));
+    ImGui::TableSetupColumn(tr(Str::ColRx));
+    ImGui::TableSetupColumn(tr(Str::ColTx));
+    ImGui::TableSetupColumn(tr(Str::ColAge));
+    ImGui::TableSetupColumn(tr(Str::ColActions));
+    ImGui::TableHeadersRow();
+
+    ImGuiListClipper clipper;
+    clipper.Begin(static_cast<int>(row->connections.size()));
+    while (clipper.Step()) {
+        for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
+            const ConnectionRow& c = row->connections[static_cast<std::size_t>(i)];
+            ImGui::PushID(static_cast<int>(c.id));
+            ImGui::TableNextRow();
+            const TcpState tcp = c.tcp ? c.tcp->state : (c.open ? TcpState::Unknown : TcpState::Close);
+            if (c.open && tcp == TcpState::CloseWait)
+                ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, ImGui::GetColorU32(pal.close_wait_bg));
+
+            ImGui::TableNextColumn();
+            const bool selected = model.selection.connection == c.id;
+            char label[160];
+            std::snprintf(label, sizeof label, "#%llu %s", static_cast<unsigned long long>(c.id), c.peer.c_str());
+            if (!c.open) ImGui::PushStyleColor(ImGuiCol_Text, pal.dim);
+            if (ImGui::Selectable(label, selected, ImGuiSelectableFlags_SpanAllColumns |
+                                                       ImGuiSelectableFlags_AllowItemOverlap))
+                model.selection.connection = selected ? 0 : c.id;
+            if (!c.open) ImGui::PopStyleColor();
+
+            ImGui::TableNextColumn();
+            ImGui::TextColored(pal.dim, "%s", c.local.c_str());
+
+            ImGui::TableNextColumn();
+            if (c.open) {
+                ImGui::TextColored(colorOf(pal, tcp), "%s", toString(tcp));
+                if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", explain(tcp));
+                if (c.peer_half_closed && tcp != TcpState::CloseWait) {
+                    ImGui::SameLine();
+                    ImGui::TextColored(pal.warn, "(%s)", tr(Str::PeerFin));
+                }
+            } else {
+                const char* reason = c.close_reason ? toString(*c.close_reason) : "";
+                ImGui::TextColored(pal.dim, "%s %s", tr(Str::Closed), reason);
+                if (c.close_error && ImGui::IsItemHovered())
+                    ImGui::SetTooltip("%s %s", c.close_error->code.c_str(), c.close_error->message.c_str());
+            }
+
+            ImGui::TableNextColumn();
+            if (c.tcp && c.open) ImGui::Text("%.2f ms", c.tcp->rtt_us / 1000.0);
+            ImGui::TableNextColumn();
+            if (c.tcp && c.open) {
+                if (c.tcp->retransmits) ImGui::TextColored(pal.warn, "%u", c.tcp->retransmits);
+                else ImGui::Text("0");
+            }
+            ImGui::TableNextColumn();
+            if (c.tcp && c.open) ImGui::Text("%u / %u", c.tcp->send_queue, c.tcp->recv_queue);
+
+            ImGui::TableNextColumn();
+            ImGui::TextColored(pal.rx, "%s", formatBytes(static_cast<double>(c.counters.rx_bytes)).c_str());
+            if (c.counters.rx_bytes_per_s > 0) {
+                ImGui::SameLine();
+                ImGui::TextColored(pal.dim, "%s/s", formatBytes(c.counters.rx_bytes_per_s).c_str());
+            }
+            ImGui::TableNextColumn();
+            ImGui::TextColored(pal.tx, "%s", formatBytes(static_cast<double>(c.counters.tx_bytes)).c_str());
+            if (c.counters.tx_bytes_per_s > 0) {
+                ImGui::SameLine();
+                ImGui::TextColored(pal.dim, "%s/s", formatBytes(c.counters.tx_bytes_per_s).c_str());
+            }
+            ImGui::TableNextColumn();
+            ImGui::TextUnformatted(formatDuration((c.open ? now : c.closed_us) - c.opened_us).c_str());
+
+            ImGui::TableNextColumn();
+            if (c.open) {
+                if (ImGui::SmallButton(tr(Str::CloseFin))) submit(CloseConnection{id, c.id, CloseMode::Graceful});
+                if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipCloseFin));
+                ImGui::SameLine();
+                if (ImGui::SmallButton(tr(Str::HalfClose))) submit(CloseConnection{id, c.id, CloseMode::HalfClose});
+                if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipHalfClose));
+                ImGui::SameLine();
+                if (ImGui::SmallButton(tr(Str::ResetRst))) submit(CloseConnection{id, c.id, CloseMode::Abort});
+                if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipResetRst));
+            }
+            ImGui::PopID();
+        }
+    }
+    ImGui::EndTable();
+}
+
+}  // namespace sockscope::ui

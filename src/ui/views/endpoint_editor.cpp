@@ -1,0 +1,302 @@
+#include "ui/views/endpoint_editor.hpp"
+
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include <algorithm>
+
+#include "core/net/address.hpp"
+#include "ui/net_interfaces.hpp"
+#include "ui/theme.hpp"
+#include "ui/views/workspace_view.hpp"
+
+namespace sockscope::ui {
+namespace {
+
+void tooltip(const char* text) {
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", text);
+}
+
+// A label column then the widget, so the form lines up.
+void label(const char* text) {
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted(text);
+    ImGui::SameLine(ImGui::GetFontSize() * 11);
+    ImGui::SetNextItemWidth(-1);
+}
+
+void clampInt(int& v, int lo, int hi) { v = std::clamp(v, lo, hi); }
+
+}  // namespace
+
+void EndpointEditor::openNew(EndpointType type, const Workspace& workspace) {
+    openEdit(WorkspaceEndpoint{0, Workspace::defaultConfig(type, workspace.endpoints().size())});
+}
+
+void EndpointEditor::openEdit(const WorkspaceEndpoint& endpoint) {
+    m_id = endpoint.id;
+    m_config = endpoint.config;
+    m_lingerSet = m_config.options.linger_s.has_value();
+    m_lingerSeconds = m_config.options.linger_s.value_or(0);
+    m_v6Only = !m_config.options.v6_only ? 0 : (*m_config.options.v6_only ? 1 : 2);
+    m_writeQueueKiB = static_cast<int>(m_config.write_queue_limit / 1024);
+    m_open = true;
+    m_openRequested = true;
+    refreshInterfaces();
+}
+
+void EndpointEditor::refreshInterfaces() { m_interfaces = listNetworkInterfaces(); }
+
+std::string EndpointEditor::nameError() const {
+    return m_config.name.empty() ? tr(Str::NameRequired) : std::string();
+}
+
+std::string EndpointEditor::bindError() const {
+    if (m_config.bind.empty()) {
+        if (m_config.type == EndpointType::TcpClient) return {};
+        return tr(Str::AddrRequired);
+    }
+    return parseHostPort(m_config.bind) ? std::string() : tr(Str::AddrInvalid);
+}
+
+std::string EndpointEditor::remoteError() const {
+    if (m_config.remote.empty())
+        return m_config.type == EndpointType::TcpClient ? tr(Str::AddrRequired) : std::string();
+    return parseHostPort(m_config.remote) ? std::string() : tr(Str::AddrInvalid);
+}
+
+bool EndpointEditor::valid() const { return nameError().empty() && bindError().empty() && remoteError().empty(); }
+
+EndpointId EndpointEditor::apply(UiModel& model, const CommandSink& submit) {
+    if (!valid()) return 0;
+    m_config.options.linger_s = m_lingerSet ? std::optional<int>(m_lingerSeconds) : std::nullopt;
+    m_config.options.v6_only = m_v6Only == 0 ? std::nullopt : std::optional<bool>(m_v6Only == 1);
+    m_config.write_queue_limit = static_cast<std::size_t>(std::max(1, m_writeQueueKiB)) * 1024;
+    // Drop empty multicast rows the user added but never filled.
+    auto& groups = m_config.multicast.groups;
+    groups.erase(std::remove_if(groups.begin(), groups.end(), [](const MulticastGroup& g) { return g.group.empty(); }),
+                 groups.end());
+    EndpointId id = m_id;
+    if (id == 0) {
+        id = model.workspace.add(m_config);
+        model.table.ensure(id);
+        submit(AddEndpoint{id, m_config});
+    } else {
+        model.workspace.update(id, m_config);
+        submit(UpdateEndpoint{id, m_config});
+    }
+    model.selection = Selection{id, 0};
+    m_open = false;
+    return id;
+}
+
+void EndpointEditor::drawOptions() {
+    EndpointConfig& c = m_config;
+    SocketOptions& o = c.options;
+    const bool tcp = c.type != EndpointType::Udp;
+
+    if (ImGui::CollapsingHeader(tr(Str::SocketOptions), ImGuiTreeNodeFlags_DefaultOpen)) {
+        ImGui::Checkbox(tr(Str::ReuseAddress), &o.reuse_address);
+        tooltip(tr(Str::TipReuseAddress));
+        ImGui::SameLine(ImGui::GetFontSize() * 11);
+        ImGui::Checkbox(tr(Str::ReusePort), &o.reuse_port);
+        tooltip(tr(Str::TipReusePort));
+        if (tcp) {
+            ImGui::SameLine(ImGui::GetFontSize() * 22);
+            ImGui::Checkbox(tr(Str::NoDelay), &o.no_delay);
+            tooltip(tr(Str::TipNoDelay));
+            ImGui::Checkbox(tr(Str::Keepalive), &o.keepalive.enabled);
+            tooltip(tr(Str::TipKeepalive));
+            ImGui::BeginDisabled(!o.keepalive.enabled);
+            ImGui::SameLine(ImGui::GetFontSize() * 11);
+            ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
+            if (ImGui::InputInt(tr(Str::KeepIdle), &o.keepalive.idle_s, 0)) clampInt(o.keepalive.idle_s, 1, 86400);
+            ImGui::SameLine();
+            ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
+            if (ImGui::InputInt(tr(Str::KeepInterval), &o.keepalive.interval_s, 0))
+                clampInt(o.keepalive.interval_s, 1, 86400);
+            ImGui::SameLine();
+            ImGui::SetNextItemWidth(ImGui::GetFontSize() * 4);
+            if (ImGui::InputInt(tr(Str::KeepCount), &o.keepalive.count, 0)) clampInt(o.keepalive.count, 1, 100);
+            ImGui::EndDisabled();
+            ImGui::Checkbox(tr(Str::Linger), &m_lingerSet);
+            tooltip(tr(Str::TipLinger));
+            ImGui::BeginDisabled(!m_lingerSet);
+            ImGui::SameLine(ImGui::GetFontSize() * 11);
+            ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
+            if (ImGui::InputInt(tr(Str::LingerSeconds), &m_lingerSeconds, 0)) clampInt(m_lingerSeconds, 0, 3600);
+            ImGui::EndDisabled();
+        }
+        label(tr(Str::RecvBuffer));
+        if (ImGui::InputInt("##rcvbuf", &o.recv_buffer, 0)) clampInt(o.recv_buffer, 0, 1 << 30);
+        tooltip(tr(Str::TipBuffers));
+        label(tr(Str::SendBuffer));
+        if (ImGui::InputInt("##sndbuf", &o.send_buffer, 0)) clampInt(o.send_buffer, 0, 1 << 30);
+        tooltip(tr(Str::TipBuffers));
+        label(tr(Str::V6Only));
+        const char* v6[] = {tr(Str::V6Default), tr(Str::V6Yes), tr(Str::V6No)};
+        ImGui::Combo("##v6only", &m_v6Only, v6, 3);
+        tooltip(tr(Str::TipV6Only));
+        if (c.type == EndpointType::TcpServer) {
+            label(tr(Str::Backlog));
+            if (ImGui::InputInt("##backlog", &o.backlog, 0)) clampInt(o.backlog, 1, 65535);
+            tooltip(tr(Str::TipBacklog));
+        }
+    }
+
+    if (c.type == EndpointType::TcpClient &&
+        ImGui::CollapsingHeader(tr(Str::Reconnect), ImGuiTreeNodeFlags_DefaultOpen)) {
+        ImGui::Checkbox(tr(Str::Reconnect), &c.reconnect.enabled);
+        tooltip(tr(Str::TipReconnect));
+        ImGui::BeginDisabled(!c.reconnect.enabled);
+        label(tr(Str::ReconnectInitial));
+        if (ImGui::InputInt("##rinit", &c.reconnect.initial_ms, 0)) clampInt(c.reconnect.initial_ms, 10, 3'600'000);
+        label(tr(Str::ReconnectMax));
+        if (ImGui::InputInt("##rmax", &c.reconnect.max_ms, 0)) clampInt(c.reconnect.max_ms, 10, 3'600'000);
+        label(tr(Str::ReconnectJitter));
+        float jitter = static_cast<float>(c.reconnect.jitter);
+        if (ImGui::SliderFloat("##rjit", &jitter, 0.0f, 1.0f, "%.2f")) c.reconnect.jitter = jitter;
+        label(tr(Str::ReconnectAttempts));
+        if (ImGui::InputInt("##ratt", &c.reconnect.max_attempts, 0)) clampInt(c.reconnect.max_attempts, 0, 1'000'000);
+        ImGui::EndDisabled();
+    }
+
+    if (c.type == EndpointType::Udp && ImGui::CollapsingHeader(tr(Str::Multicast), ImGuiTreeNodeFlags_DefaultOpen)) {
+        auto& groups = c.multicast.groups;
+        const Palette& pal = palette(ThemeKind::Dark);
+        for (std::size_t i = 0; i < groups.size(); ++i) {
+            ImGui::PushID(static_cast<int>(i));
+            ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
+            ImGui::InputTextWithHint("##group", tr(Str::MulticastGroup), &groups[i].group);
+            tooltip(tr(Str::TipMulticastGroup));
+            ImGui::SameLine();
+            ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);
+            if (ImGui::BeginCombo("##iface", groups[i].interface.empty() ? "(default)" : groups[i].interface.c_str())) {
+                if (ImGui::Selectable("(default)", groups[i].interface.empty())) groups[i].interface.clear();
+                for (const auto& name : m_interfaces)
+                    if (ImGui::Selectable(name.c_str(), name == groups[i].interface)) groups[i].interface = name;
+                ImGui::EndCombo();
+            }
+            tooltip(tr(Str::TipMulticastInterface));
+            ImGui::SameLine();
+            if (ImGui::SmallButton(tr(Str::Remove))) {
+                groups.erase(groups.begin() + static_cast<std::ptrdiff_t>(i));
+                ImGui::PopID();
+                break;
+            }
+            asio::error_code ec;
+            const auto address = asio::ip::make_address(groups[i].group, ec);
+            if (!groups[i].group.empty() && (ec || !address.is_multicast())) {
+                ImGui::SameLine();
+                ImGui::TextColored(pal.bad, "!");
+                tooltip(tr(Str::TipMulticastGroup));
+            }
+            ImGui::PopID();
+        }
+        if (ImGui::SmallButton(tr(Str::AddGroup))) groups.push_back({});
+        label(tr(Str::MulticastTtl));
+        if (ImGui::InputInt("##ttl", &c.multicast.ttl, 0)) clampInt(c.multicast.ttl, 0, 255);
+        ImGui::Checkbox(tr(Str::MulticastLoop), &c.multicast.loopback);
+        tooltip(tr(Str::TipMulticastLoop));
+    }
+}
+
+void EndpointEditor::draw(UiModel& model, const CommandSink& submit) {
+    if (m_openRequested) {
+        ImGui::OpenPopup("###endpoint_editor");
+        m_openRequested = false;
+    }
+    const ImVec2 center = ImGui::GetMainViewport()->GetCenter();
+    ImGui::SetNextWindowPos(center, ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+    ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 36, ImGui::GetFontSize() * 34), ImGuiCond_Appearing);
+    std::string title = std::string(tr(Str::EditEndpoint)) + "###endpoint_editor";
+    if (!ImGui::BeginPopupModal(title.c_str(), &m_open)) return;
+    const Palette& pal = palette(model.settings.theme);
+    EndpointConfig& c = m_config;
+
+    auto error_line = [&](const std::string& error) {
+        if (error.empty()) return;
+        ImGui::SetCursorPosX(ImGui::GetFontSize() * 11);
+        ImGui::TextColored(pal.bad, "%s", error.c_str());
+    };
+
+    ImGui::BeginChild("##form", ImVec2(0, -ImGui::GetFrameHeightWithSpacing() - 4));
+    label(tr(Str::Name));
+    ImGui::InputText("##name", &c.name);
+    error_line(nameError());
+
+    label(tr(Str::Type));
+    int type = static_cast<int>(c.type);
+    const char* types[] = {tr(Str::TypeTcpServer), tr(Str::TypeTcpClient), tr(Str::TypeUdp)};
+    ImGui::BeginDisabled(m_id != 0);   // changing an endpoint's kind is a new endpoint
+    if (ImGui::Combo("##type", &type, types, 3)) c.type = static_cast<EndpointType>(type);
+    ImGui::EndDisabled();
+
+    if (c.type == EndpointType::TcpClient) {
+        label(tr(Str::RemoteAddress));
+        ImGui::InputTextWithHint("##remote", "127.0.0.1:9000", &c.remote);
+        tooltip(tr(Str::TipRemoteClient));
+        error_line(remoteError());
+    }
+    label(tr(Str::BindAddress));
+    ImGui::InputTextWithHint("##bind", c.type == EndpointType::TcpClient ? "(any)" : "0.0.0.0:9000", &c.bind);
+    tooltip(c.type == EndpointType::TcpServer   ? tr(Str::TipBindServer)
+            : c.type == EndpointType::TcpClient ? tr(Str::TipBindClient)
+                                                : tr(Str::TipBindUdp));
+    error_line(bindError());
+    if (c.type == EndpointType::Udp) {
+        label(tr(Str::RemoteAddress));
+        ImGui::InputTextWithHint("##remote", "(last sender)", &c.remote);
+        tooltip(tr(Str::TipRemoteUdp));
+        error_line(remoteError());
+    }
+
+    ImGui::Checkbox(tr(Str::AutoStart), &c.auto_start);
+    tooltip(tr(Str::TipAutoStart));
+    ImGui::SameLine(ImGui::GetFontSize() * 11);
+    ImGui::Checkbox(tr(Str::Echo), &c.echo);
+    tooltip(tr(Str::TipEcho));
+    if (c.type != EndpointType::Udp) {
+        ImGui::SameLine(ImGui::GetFontSize() * 22);
+        ImGui::Checkbox(tr(Str::CloseOnPeerFin), &c.close_on_peer_fin);
+        tooltip(tr(Str::TipCloseOnPeerFin));
+        label(tr(Str::WriteQueueLimit));
+        if (ImGui::InputInt("##wql", &m_writeQueueKiB, 0)) clampInt(m_writeQueueKiB, 1, 4 << 20);
+        tooltip(tr(Str::TipWriteQueueLimit));
+    }
+    if (c.type == EndpointType::TcpServer) {
+        label(tr(Str::MaxConnections));
+        if (ImGui::InputInt("##maxconn", &c.max_connections, 0)) clampInt(c.max_connections, 1, 100000);
+        tooltip(tr(Str::TipMaxConnections));
+    }
+    if (c.type == EndpointType::TcpClient) {
+        label(tr(Str::ConnectTimeout));
+        if (ImGui::InputInt("##ctimeout", &c.connect_timeout_ms, 0)) clampInt(c.connect_timeout_ms, 100, 600'000);
+        tooltip(tr(Str::TipConnectTimeout));
+    }
+    if (c.type == EndpointType::Udp) {
+        ImGui::Checkbox(tr(Str::Broadcast), &c.broadcast);
+        tooltip(tr(Str::TipBroadcast));
+        ImGui::SameLine(ImGui::GetFontSize() * 11);
+        ImGui::Checkbox(tr(Str::ReplyToSender), &c.reply_to_sender);
+        tooltip(tr(Str::TipReplyToSender));
+    }
+    drawOptions();
+    if (c.type == EndpointType::Udp && !m_interfaces.empty()) {
+        std::string list;
+        for (const auto& name : m_interfaces) list += (list.empty() ? "" : ", ") + name;
+        ImGui::TextColored(pal.dim, "%s %s", tr(Str::Interfaces), list.c_str());
+    }
+    ImGui::EndChild();
+
+    ImGui::BeginDisabled(!valid());
+    if (ImGui::Button(tr(Str::Apply), ImVec2(ImGui::GetFontSize() * 6, 0))) apply(model, submit);
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    if (ImGui::Button(tr(Str::Cancel), ImVec2(ImGui::GetFontSize() * 6, 0)) || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape)))
+        m_open = false;
+    if (!m_open) ImGui::CloseCurrentPopup();
+    ImGui::EndPopup();
+}
+
+}  // namespace sockscope::ui

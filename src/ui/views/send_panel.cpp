@@ -1,0 +1,259 @@
+#include "ui/views/send_panel.hpp"
+
+#include <imgui.h>
+#include <imgui_stdlib.h>
+#include <GLFW/glfw3.h>
+
+#include <cstdio>
+
+#include "core/codec/hex.hpp"
+#include "core/codec/text_encoding.hpp"
+#include "core/net/address.hpp"
+#include "ui/theme.hpp"
+
+namespace sockscope::ui {
+namespace {
+constexpr std::size_t kHistoryMax = 50;
+
+const char* endingName(LineEnding e) {
+    switch (e) {
+        case LineEnding::None: return tr(Str::LeNone);
+        case LineEnding::Cr: return "CR";
+        case LineEnding::Lf: return "LF";
+        case LineEnding::CrLf: return "CRLF";
+    }
+    return "?";
+}
+
+std::size_t openConnections(const EndpointRow* row) {
+    std::size_t n = 0;
+    if (row)
+        for (const auto& c : row->connections) n += c.open ? 1 : 0;
+    return n;
+}
+}  // namespace
+
+const std::vector<SendHistoryItem>& SendPanel::history(EndpointId id) const {
+    auto it = m_history.find(id);
+    return it == m_history.end() ? m_noHistory : it->second;
+}
+
+const ParseResult& SendPanel::parsed(const UiModel& model) {
+    std::string key = m_input;
+    key += '\0';
+    key += static_cast<char>(m_mode);
+    key += static_cast<char>(m_escapes);
+    key += static_cast<char>(m_ending);
+    key += static_cast<char>(model.settings.encoding);
+    if (key == m_parsedKey) return m_parsed;
+    m_parsedKey = std::move(key);
+    if (m_mode == SendMode::Hex) {
+        m_parsed = parseHex(m_input);
+    } else {
+        // Typed text is sent in the display encoding (GBK devices get GBK bytes).
+        const TextEncoding enc = model.settings.encoding;
+        m_parsed = m_escapes ? parseEscapedText(m_input, enc) : encodeForSend(m_input, enc);
+    }
+    if (m_parsed.ok()) appendLineEnding(m_parsed.bytes, m_ending);
+    return m_parsed;
+}
+
+std::string SendPanel::blocker(const UiModel& model) {
+    const WorkspaceEndpoint* endpoint = model.workspace.find(model.selection.endpoint);
+    if (!endpoint) return tr(Str::NoTarget);
+    const ParseResult& result = parsed(model);
+    if (!result.ok()) return describe(*result.error);
+    if (result.bytes.empty()) return tr(Str::EmptyPayload);
+    const EndpointRow* row = model.table.endpoint(endpoint->id);
+    switch (endpoint->config.type) {
+        case EndpointType::TcpServer:
+            if (openConnections(row) == 0) return tr(Str::NoConnectionsToSend);
+            break;
+        case EndpointType::TcpClient:
+            if (!row || row->status.state != EndpointState::Connected) return tr(Str::NotConnected);
+            break;
+        case EndpointType::Udp:
+            if (!m_udpDestination.empty() && !parseHostPort(m_udpDestination))
+                return std::string(tr(Str::UdpDestination)) + ": " + tr(Str::AddrInvalid);
+            break;
+    }
+    return {};
+}
+
+bool SendPanel::send(UiModel& model, const CommandSink& submit) {
+    if (!blocker(model).empty()) return false;
+    const WorkspaceEndpoint* endpoint = model.workspace.find(model.selection.endpoint);
+    Send command;
+    command.endpoint = endpoint->id;
+    command.payload = parsed(model).bytes;
+    if (endpoint->config.type == EndpointType::TcpServer) {
+        // The selected open connection, otherwise every connection.
+        const ConnectionRow* c = model.table.connection(endpoint->id, model.selection.connection);
+        command.connection = c && c->open ? c->id : 0;
+    } else if (endpoint->config.type == EndpointType::Udp) {
+        command.destination = m_udpDestination;
+    }
+    submit(std::move(command));
+
+    auto& items = m_history[endpoint->id];
+    SendHistoryItem item{m_input, m_mode};
+    if (items.empty() || !(items.back() == item)) items.push_back(std::move(item));
+    if (items.size() > kHistoryMax) items.erase(items.begin());
+    m_historyPos = -1;
+    return true;
+}
+
+void SendPanel::historyStep(const UiModel& model, int direction) {
+    const auto& items = history(model.selection.endpoint);
+    if (items.empty()) return;
+    const int n = static_cast<int>(items.size());
+    int pos = m_historyPos < 0 ? n : m_historyPos;
+    pos += direction;
+    if (pos < 0) pos = 0;
+    if (pos >= n) {
+        m_historyPos = -1;
+        m_input.clear();
+        return;
+    }
+    m_historyPos = pos;
+    m_input = items[static_cast<std::size_t>(pos)].input;
+    m_mode = items[static_cast<std::size_t>(pos)].mode;
+}
+
+void SendPanel::draw(UiModel& model, const CommandSink& submit) {
+    const Palette& pal = palette(model.settings.theme);
+    const WorkspaceEndpoint* endpoint = model.workspace.find(model.selection.endpoint);
+    const EndpointRow* row = endpoint ? model.table.endpoint(endpoint->id) : nullptr;
+
+    // Options row.
+    int mode = static_cast<int>(m_mode);
+    if (ImGui::RadioButton(tr(Str::ModeText), &mode, 0)) setMode(SendMode::Text);
+    ImGui::SameLine();
+    if (ImGui::RadioButton(tr(Str::ModeHex), &mode, 1)) setMode(SendMode::Hex);
+    ImGui::SameLine();
+    ImGui::BeginDisabled(m_mode == SendMode::Hex);
+    if (ImGui::Checkbox(tr(Str::Escapes), &m_escapes)) m_parsedKey.clear();
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", tr(Str::TipEscapes));
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    ImGui::TextUnformatted(tr(Str::LineEnding));
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 4.5f);
+    if (ImGui::BeginCombo("##ending", endingName(m_ending))) {
+        for (LineEnding e : kLineEndings)
+            if (ImGui::Selectable(endingName(e), e == m_ending)) setLineEnding(e);
+        ImGui::EndCombo();
+    }
+    ImGui::SameLine();
+    ImGui::TextUnformatted(tr(Str::Target));
+    ImGui::SameLine();
+    if (!endpoint) {
+        ImGui::TextColored(pal.dim, "-");
+    } else if (endpoint->config.type == EndpointType::TcpServer) {
+        char current[200];
+        const ConnectionRow* c = model.table.connection(endpoint->id, model.selection.connection);
+        if (c && c->open)
+            std::snprintf(current, sizeof current, tr(Str::TargetConn), static_cast<unsigned long long>(c->id),
+                          c->peer.c_str());
+        else
+            std::snprintf(current, sizeof current, tr(Str::TargetAll), openConnections(row));
+        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 14);
+        if (ImGui::BeginCombo("##target", current)) {
+            char label[200];
+            std::snprintf(label, sizeof label, tr(Str::TargetAll), openConnections(row));
+            if (ImGui::Selectable(label, !(c && c->open))) model.selection.connection = 0;
+            if (row)
+                for (const auto& conn : row->connections) {
+                    if (!conn.open) continue;
+                    std::snprintf(label, sizeof label, tr(Str::TargetConn),
+                                  static_cast<unsigned long long>(conn.id), conn.peer.c_str());
+                    ImGui::PushID(static_cast<int>(conn.id));
+                    if (ImGui::Selectable(label, c == &conn)) model.selection.connection = conn.id;
+                    ImGui::PopID();
+                }
+            ImGui::EndCombo();
+        }
+    } else if (endpoint->config.type == EndpointType::TcpClient) {
+        ImGui::TextColored(pal.dim, "%s %s", tr(Str::TargetClient), endpoint->config.remote.c_str());
+    } else {
+        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12);
+        ImGui::InputTextWithHint("##udpdest", tr(Str::UdpDefaultDest), &m_udpDestination);
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipRemoteUdp));
+    }
+    ImGui::SameLine();
+    const auto& items = history(model.selection.endpoint);
+    ImGui::BeginDisabled(items.empty());
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
+    if (ImGui::BeginCombo("##history", tr(Str::History))) {
+        for (std::size_t k = items.size(); k-- > 0;) {
+            ImGui::PushID(static_cast<int>(k));
+            std::string label = items[k].input.substr(0, 60);
+            for (char& ch : label)
+                if (ch == '\n' || ch == '\r') ch = ' ';
+            if (ImGui::Selectable(label.c_str())) {
+                m_input = items[k].input;
+                m_mode = items[k].mode;
+                m_historyPos = static_cast<int>(k);
+            }
+            ImGui::PopID();
+        }
+        ImGui::EndCombo();
+    }
+    ImGui::EndDisabled();
+
+    // Input and the Send button beside it.
+    const std::string why = blocker(model);
+    const float button_w = ImGui::GetFontSize() * 6;
+    const float status_h = ImGui::GetTextLineHeightWithSpacing();
+    ImVec2 size(ImGui::GetContentRegionAvail().x - button_w - ImGui::GetStyle().ItemSpacing.x,
+                std::max(ImGui::GetContentRegionAvail().y - status_h, ImGui::GetTextLineHeight() * 2));
+    if (m_refocus) {
+        ImGui::SetKeyboardFocusHere();
+        m_refocus = false;
+    }
+    const ImVec2 input_pos = ImGui::GetCursorScreenPos();
+    m_inputPos[0] = input_pos.x + size.x / 2;
+    m_inputPos[1] = input_pos.y + size.y / 2;
+    ImGui::PushFont(m_mode == SendMode::Hex && model.fonts.mono ? model.fonts.mono : ImGui::GetFont());
+    if (ImGui::InputTextMultiline("##input", &m_input, size)) m_historyPos = -1;
+    ImGui::PopFont();
+    const bool input_active = ImGui::IsItemActive();
+    const bool input_deactivated = ImGui::IsItemDeactivated();
+    ImGui::SameLine();
+    ImGui::BeginDisabled(!why.empty());
+    const bool clicked = ImGui::Button(tr(Str::Send), ImVec2(button_w, size.y));
+    ImGui::EndDisabled();
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+        ImGui::SetTooltip("%s", why.empty() ? "Ctrl+Enter" : why.c_str());
+
+    // Ctrl+Enter (ImGui deactivates a multi-line input on it), Ctrl+Up/Down for the history.
+    const ImGuiIO& io = ImGui::GetIO();
+    const bool ctrl_enter = io.KeyCtrl && (ImGui::IsKeyPressed(GLFW_KEY_ENTER, false) ||
+                                           ImGui::IsKeyPressed(GLFW_KEY_KP_ENTER, false));
+    const bool from_input = input_active || input_deactivated;
+    if (clicked || (ctrl_enter && (from_input || !io.WantTextInput))) {
+        if (send(model, submit) && from_input) m_refocus = true;
+        else if (from_input) m_refocus = true;
+    }
+    if (input_active && io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_UP)) historyStep(model, -1);
+    if (input_active && io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_DOWN)) historyStep(model, +1);
+
+    // Status line: the first problem, or what will be sent.
+    const ParseResult& result = parsed(model);
+    if (!result.ok()) ImGui::TextColored(pal.bad, "%s", describe(*result.error).c_str());
+    else if (!why.empty()) ImGui::TextColored(pal.dim, "%s", why.c_str());
+    else {
+        ImGui::TextColored(pal.dim, tr(Str::BytesReady), result.bytes.size());
+        ImGui::SameLine();
+        const std::size_t preview = std::min<std::size_t>(result.bytes.size(), 24);
+        std::string hex = formatHex(std::span(result.bytes.data(), preview));
+        if (preview < result.bytes.size()) hex += " ...";
+        ImGui::PushFont(model.fonts.mono ? model.fonts.mono : ImGui::GetFont());
+        ImGui::TextColored(pal.tx, "%s", hex.c_str());
+        ImGui::PopFont();
+        ImGui::SameLine();
+        ImGui::TextColored(pal.dim, "   %s", tr(Str::SendHint));
+    }
+}
+
+}  // namespace sockscope::ui

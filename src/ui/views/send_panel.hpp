@@ -1,0 +1,67 @@
+#pragma once
+// The send panel: multi-line input in text or hex, errors shown as you type (position and
+// reason; invalid input cannot be sent), escapes, line ending, target (the selected connection,
+// all connections of a server, a UDP destination), Ctrl+Enter, a history per endpoint.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/codec/escape.hpp"
+#include "core/codec/parse_result.hpp"
+#include "ui/ui_model.hpp"
+
+namespace sockscope::ui {
+
+enum class SendMode : std::uint8_t { Text, Hex };
+
+struct SendHistoryItem {
+    std::string input;
+    SendMode mode = SendMode::Text;
+    bool operator==(const SendHistoryItem&) const = default;
+};
+
+class SendPanel {
+public:
+    void draw(UiModel& model, const CommandSink& submit);
+
+    // State, exposed for tests and the main window's shortcuts.
+    std::string& input() { return m_input; }
+    SendMode mode() const { return m_mode; }
+    void setMode(SendMode mode) { m_mode = mode; m_parsedKey.clear(); }
+    void setLineEnding(LineEnding ending) { m_ending = ending; m_parsedKey.clear(); }
+    void setEscapes(bool on) { m_escapes = on; m_parsedKey.clear(); }
+    std::string& udpDestination() { return m_udpDestination; }
+
+    /// The payload the current input gives (cached; re-parsed when input or options change).
+    const ParseResult& parsed(const UiModel& model);
+    /// Why Send is disabled right now, or empty when it can send.
+    std::string blocker(const UiModel& model);
+    /// Posts the Send command if possible; returns whether it did.
+    bool send(UiModel& model, const CommandSink& submit);
+    /// Walks the selected endpoint's history: -1 older, +1 newer.
+    void historyStep(const UiModel& model, int direction);
+    const std::vector<SendHistoryItem>& history(EndpointId id) const;
+    /// Where the input box is on screen (for xdotool tests; printed in trace mode).
+    float inputX() const { return m_inputPos[0]; }
+    float inputY() const { return m_inputPos[1]; }
+
+private:
+    std::string m_input;
+    SendMode m_mode = SendMode::Text;
+    bool m_escapes = true;
+    LineEnding m_ending = LineEnding::None;
+    std::string m_udpDestination;
+    bool m_refocus = false;
+
+    std::string m_parsedKey;   // input + options the cached result was made from
+    ParseResult m_parsed;
+
+    std::map<EndpointId, std::vector<SendHistoryItem>> m_history;   // newest last, bounded
+    const std::vector<SendHistoryItem> m_noHistory;
+    int m_historyPos = -1;                                            // -1 = not browsing
+    float m_inputPos[2] = {0, 0};
+};
+
+}  // namespace sockscope::ui

@@ -1,0 +1,205 @@
+#include "ui/views/workspace_view.hpp"
+
+#include <imgui.h>
+
+#include <cstdio>
+
+#include "ui/format.hpp"
+#include "ui/theme.hpp"
+
+namespace sockscope::ui {
+
+const char* typeName(EndpointType type) {
+    switch (type) {
+        case EndpointType::TcpServer: return tr(Str::TypeTcpServer);
+        case EndpointType::TcpClient: return tr(Str::TypeTcpClient);
+        case EndpointType::Udp: return tr(Str::TypeUdp);
+    }
+    return "?";
+}
+
+std::string stateBadge(const EndpointRow* row, TimestampUs now_us) {
+    if (!row) return tr(Str::StStopped);
+    switch (row->status.state) {
+        case EndpointState::Stopped: return tr(Str::StStopped);
+        case EndpointState::Resolving: return tr(Str::StResolving);
+        case EndpointState::Connecting: return tr(Str::StConnecting);
+        case EndpointState::Listening: return tr(Str::StListening);
+        case EndpointState::Bound: return tr(Str::StBound);
+        case EndpointState::Connected: return tr(Str::StConnected);
+        case EndpointState::WaitingRetry: {
+            char buffer[64];
+            std::snprintf(buffer, sizeof buffer, tr(Str::StRetryIn),
+                          EndpointTable::retryRemainingMs(*row, now_us) / 1000.0);
+            return buffer;
+        }
+        case EndpointState::Failed: return tr(Str::StFailed);
+    }
+    return "?";
+}
+
+void WorkspaceView::start(UiModel& model, const CommandSink& submit, EndpointId id) {
+    (void)model;
+    submit(StartEndpoint{id});
+}
+
+void WorkspaceView::stop(UiModel& model, const CommandSink& submit, EndpointId id) {
+    (void)model;
+    submit(StopEndpoint{id, CloseMode::Graceful});
+}
+
+void WorkspaceView::remove(UiModel& model, const CommandSink& submit, EndpointId id) {
+    submit(RemoveEndpoint{id});
+    model.workspace.remove(id);
+    model.table.remove(id);
+    if (model.selection.endpoint == id) model.selection = Selection{};
+}
+
+void WorkspaceView::duplicate(UiModel& model, const CommandSink& submit, EndpointId id) {
+    const EndpointId copy = model.workspace.duplicate(id);
+    if (copy == 0) return;
+    submit(AddEndpoint{copy, model.workspace.find(copy)->config});
+    model.table.ensure(copy);
+    model.selection = Selection{copy, 0};
+}
+
+void WorkspaceView::drawToolbar(UiModel& model, const CommandSink& submit) {
+    if (ImGui::Button(tr(Str::NewEndpoint))) ImGui::OpenPopup("##new");
+    if (ImGui::BeginPopup("##new")) {
+        if (ImGui::MenuItem(tr(Str::NewTcpServer))) m_editor.openNew(EndpointType::TcpServer, model.workspace);
+        if (ImGui::MenuItem(tr(Str::NewTcpClient))) m_editor.openNew(EndpointType::TcpClient, model.workspace);
+        if (ImGui::MenuItem(tr(Str::NewUdp))) m_editor.openNew(EndpointType::Udp, model.workspace);
+        ImGui::EndPopup();
+    }
+    const EndpointId id = model.selection.endpoint;
+    const WorkspaceEndpoint* selected = model.workspace.find(id);
+    const EndpointRow* row = model.table.endpoint(id);
+    const bool running = row && row->status.state != EndpointState::Stopped &&
+                         row->status.state != EndpointState::Failed;
+    ImGui::SameLine();
+    ImGui::BeginDisabled(!selected);
+    if (running) {
+        if (ImGui::Button(tr(Str::Stop))) stop(model, submit, id);
+    } else if (ImGui::Button(tr(Str::Start))) {
+        start(model, submit, id);
+    }
+    ImGui::SameLine();
+    if (ImGui::Button(tr(Str::Edit)) && selected) m_editor.openEdit(*selected);
+    ImGui::SameLine();
+    if (ImGui::Button(tr(Str::Duplicate))) duplicate(model, submit, id);
+    ImGui::SameLine();
+    if (ImGui::Button(tr(Str::Delete))) remove(model, submit, id);
+    ImGui::EndDisabled();
+}
+
+void WorkspaceView::contextMenu(UiModel& model, const CommandSink& submit, EndpointId id) {
+    if (!ImGui::BeginPopupContextItem("##ctx")) return;
+    const WorkspaceEndpoint* endpoint = model.workspace.find(id);
+    if (endpoint) {
+        if (ImGui::MenuItem(tr(Str::Start))) start(model, submit, id);
+        if (ImGui::MenuItem(tr(Str::Stop))) stop(model, submit, id);
+        ImGui::Separator();
+        if (ImGui::MenuItem(tr(Str::Edit))) m_editor.openEdit(*endpoint);
+        // Deferred: these change the workspace vector the tree is iterating over.
+        if (ImGui::MenuItem(tr(Str::Duplicate))) m_pending = {PendingKind::Duplicate, id};
+        ImGui::Separator();
+        if (ImGui::MenuItem(tr(Str::Delete))) m_pending = {PendingKind::Remove, id};
+    }
+    ImGui::EndPopup();
+}
+
+void WorkspaceView::drawEndpoint(UiModel& model, const CommandSink& submit, const WorkspaceEndpoint& endpoint) {
+    const Palette& pal = palette(model.settings.theme);
+    const EndpointRow* row = model.table.endpoint(endpoint.id);
+    const TimestampUs now = nowUs();
+    ImGui::PushID(static_cast<int>(endpoint.id));
+
+    ImGuiTreeNodeFlags flags = ImGuiTreeNodeFlags_OpenOnArrow | ImGuiTreeNodeFlags_SpanAvailWidth |
+                               ImGuiTreeNodeFlags_DefaultOpen | ImGuiTreeNodeFlags_FramePadding;
+    if (model.selection.endpoint == endpoint.id && model.selection.connection == 0)
+        flags |= ImGuiTreeNodeFlags_Selected;
+    const bool has_connections = row && !row->connections.empty();
+    if (!has_connections) flags |= ImGuiTreeNodeFlags_Leaf;
+    const bool open = ImGui::TreeNodeEx("##ep", flags, "%s", endpoint.config.name.c_str());
+    if (ImGui::IsItemClicked() && !ImGui::IsItemToggledOpen()) model.selection = Selection{endpoint.id, 0};
+    contextMenu(model, submit, endpoint.id);
+    if (ImGui::IsItemHovered() && ImGui::IsMouseDoubleClicked(0)) m_editor.openEdit(endpoint);
+
+    // Badge, right-aligned on the node's line.
+    const EndpointState state = row ? row->status.state : EndpointState::Stopped;
+    const std::string badge = stateBadge(row, now);
+    const float badge_w = ImGui::CalcTextSize(badge.c_str()).x;
+    ImGui::SameLine(std::max(ImGui::GetContentRegionMax().x - badge_w - 4, ImGui::GetCursorPosX() + 8));
+    ImGui::TextColored(colorOf(pal, state), "%s", badge.c_str());
+    if (row && row->last_error && ImGui::IsItemHovered())
+        ImGui::SetTooltip("%s\n%s", row->last_error->code.c_str(), row->last_error->message.c_str());
+
+    // Second line: type, address, counters.
+    ImGui::Indent();
+    const std::string& address = endpoint.config.type == EndpointType::TcpClient ? endpoint.config.remote
+                                                                                   : endpoint.config.bind;
+    const std::string shown = row && !row->status.local.empty() && endpoint.config.type != EndpointType::TcpClient
+                                  ? row->status.local
+                                  : address;
+    ImGui::TextColored(pal.dim, "%s  %s", typeName(endpoint.config.type), shown.c_str());
+    if (row) {
+        std::size_t open_count = 0;
+        for (const auto& c : row->connections) open_count += c.open ? 1 : 0;
+        ImGui::TextColored(pal.dim, "%s %s", tr(Str::ColRx), formatBytes(static_cast<double>(row->totals.rx_bytes)).c_str());
+        ImGui::SameLine();
+        ImGui::TextColored(pal.dim, "%s %s", tr(Str::ColTx), formatBytes(static_cast<double>(row->totals.tx_bytes)).c_str());
+        if (endpoint.config.type == EndpointType::TcpServer) {
+            ImGui::SameLine();
+            ImGui::TextColored(pal.dim, "  %zu conn", open_count);
+        }
+        if (row->status.state == EndpointState::Failed && row->last_error) {
+            ImGui::PushTextWrapPos(0);
+            ImGui::TextColored(pal.bad, "%s", row->last_error->code.c_str());
+            ImGui::PopTextWrapPos();
+        }
+    }
+    ImGui::Unindent();
+
+    if (open) {
+        if (row) {
+            for (const auto& c : row->connections) {
+                ImGui::PushID(static_cast<int>(c.id));
+                const bool selected = model.selection.endpoint == endpoint.id && model.selection.connection == c.id;
+                const TcpState tcp = c.tcp ? c.tcp->state : (c.open ? TcpState::Unknown : TcpState::Close);
+                char label[160];
+                std::snprintf(label, sizeof label, "#%llu %s", static_cast<unsigned long long>(c.id), c.peer.c_str());
+                ImGui::PushStyleColor(ImGuiCol_Text, c.open ? ImGui::GetStyleColorVec4(ImGuiCol_Text) : pal.dim);
+                if (ImGui::Selectable(label, selected, ImGuiSelectableFlags_AllowItemOverlap))
+                    model.selection = Selection{endpoint.id, c.id};
+                ImGui::PopStyleColor();
+                const char* state_text = c.open ? toString(tcp) : tr(Str::Closed);
+                const float w = ImGui::CalcTextSize(state_text).x;
+                ImGui::SameLine(std::max(ImGui::GetContentRegionMax().x - w - 4, ImGui::GetCursorPosX() + 8));
+                ImGui::TextColored(c.open ? colorOf(pal, tcp) : pal.dim, "%s", state_text);
+                if (ImGui::IsItemHovered() && c.open) ImGui::SetTooltip("%s", explain(tcp));
+                ImGui::PopID();
+            }
+        }
+        ImGui::TreePop();
+    }
+    ImGui::PopID();
+}
+
+void WorkspaceView::draw(UiModel& model, const CommandSink& submit) {
+    drawToolbar(model, submit);
+    ImGui::Separator();
+    ImGui::BeginChild("##tree", ImVec2(0, 0), false);
+    if (model.workspace.endpoints().empty()) {
+        ImGui::TextWrapped("%s", tr(Str::NoEndpoints));
+        if (ImGui::Button(tr(Str::NewTcpServer))) m_editor.openNew(EndpointType::TcpServer, model.workspace);
+        if (ImGui::Button(tr(Str::NewTcpClient))) m_editor.openNew(EndpointType::TcpClient, model.workspace);
+        if (ImGui::Button(tr(Str::NewUdp))) m_editor.openNew(EndpointType::Udp, model.workspace);
+    }
+    for (const auto& endpoint : model.workspace.endpoints()) drawEndpoint(model, submit, endpoint);
+    ImGui::EndChild();
+    if (m_pending.kind == PendingKind::Remove) remove(model, submit, m_pending.id);
+    if (m_pending.kind == PendingKind::Duplicate) duplicate(model, submit, m_pending.id);
+    m_pending = {};
+}
+
+}  // namespace sockscope::ui

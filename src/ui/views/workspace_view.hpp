@@ -1,0 +1,39 @@
+#pragma once
+// The workspace tree (left): every endpoint with a state badge and counters, its live
+// connections beneath it with their kernel TCP state in colour; new/edit/duplicate/start/stop/
+// delete from the toolbar or the context menu.
+#include "ui/ui_model.hpp"
+#include "ui/views/endpoint_editor.hpp"
+
+namespace sockscope::ui {
+
+class WorkspaceView {
+public:
+    explicit WorkspaceView(EndpointEditor& editor) : m_editor(editor) {}
+    void draw(UiModel& model, const CommandSink& submit);
+
+    // Actions (also used by the menu and by tests).
+    static void start(UiModel& model, const CommandSink& submit, EndpointId id);
+    static void stop(UiModel& model, const CommandSink& submit, EndpointId id);
+    static void remove(UiModel& model, const CommandSink& submit, EndpointId id);
+    static void duplicate(UiModel& model, const CommandSink& submit, EndpointId id);
+
+private:
+    void drawToolbar(UiModel& model, const CommandSink& submit);
+    void drawEndpoint(UiModel& model, const CommandSink& submit, const WorkspaceEndpoint& endpoint);
+    void contextMenu(UiModel& model, const CommandSink& submit, EndpointId id);
+
+    enum class PendingKind { None, Remove, Duplicate };
+    struct Pending {
+        PendingKind kind = PendingKind::None;
+        EndpointId id = 0;
+    };
+    EndpointEditor& m_editor;
+    Pending m_pending;
+};
+
+/// Text of an endpoint's state badge ("listening", "retry in 2.5 s").
+std::string stateBadge(const EndpointRow* row, TimestampUs now_us);
+const char* typeName(EndpointType type);
+
+}  // namespace sockscope::ui

@@ -1,0 +1,47 @@
+#pragma once
+// The user's workspace: the endpoints they configured (with the ids the engine knows them by),
+// the profile file it came from, and whether it changed since the last save. UI-free.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/endpoint_config.hpp"
+#include "core/types.hpp"
+
+namespace sockscope::ui {
+
+struct WorkspaceEndpoint {
+    EndpointId id = 0;
+    EndpointConfig config;
+};
+
+class Workspace {
+public:
+    const std::vector<WorkspaceEndpoint>& endpoints() const { return m_endpoints; }
+    const WorkspaceEndpoint* find(EndpointId id) const;
+
+    EndpointId add(EndpointConfig config);                 ///< new id; marks dirty
+    bool update(EndpointId id, EndpointConfig config);     ///< marks dirty
+    bool remove(EndpointId id);                            ///< marks dirty
+    /// Copy with a fresh name ("name copy"), not auto-started; returns the new id (0 if missing).
+    EndpointId duplicate(EndpointId id);
+    /// Replaces everything (a profile was opened); not dirty afterwards.
+    void replace(std::string name, std::vector<EndpointConfig> configs,
+                 std::optional<std::string> path);
+
+    std::string name = "workspace";
+    std::optional<std::string> path;   ///< the profile file, when it has one
+    bool dirty = false;                ///< changed since opened/saved
+    std::uint64_t revision = 0;        ///< bumps on every change (drives autosave)
+
+    /// A default config for a new endpoint of `type` (a free-looking port, sensible options).
+    static EndpointConfig defaultConfig(EndpointType type, std::size_t existing);
+
+private:
+    void changed();
+
+    std::vector<WorkspaceEndpoint> m_endpoints;
+    EndpointId m_nextId = 1;
+};
+
+}  // namespace sockscope::ui
