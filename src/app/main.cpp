@@ -1,7 +1,85 @@
-// sockscope: the desktop app, or with --headless the headless runner, over one engine.
-#include <cstdio>
+// sockscope: the desktop app or, with --headless, the headless runner — two front ends over one
+// engine. This file only parses the command line and hands over.
+#include <CLI/CLI.hpp>
 
-int main() {
-    std::puts("sockscope " SOCKSCOPE_VERSION);
-    return 0;
+#include <atomic>
+#include <csignal>
+#include <iostream>
+
+#include "app/headless_runner.hpp"
+#if defined(SOCKSCOPE_HAVE_GUI)
+#include "app/gui_main.hpp"
+#endif
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void onStopSignal(int) { g_stop.store(true); }
+
+void installStopHandlers() {
+#if defined(_WIN32)
+    std::signal(SIGINT, onStopSignal);
+    std::signal(SIGTERM, onStopSignal);
+#else
+    struct sigaction action {};
+    action.sa_handler = onStopSignal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+    signal(SIGPIPE, SIG_IGN);   // a peer that vanishes mid-write must not kill us
+#endif
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"Sockscope: TCP/UDP socket debugging — see every byte and every connection's state"};
+    app.set_version_flag("--version", "sockscope " SOCKSCOPE_VERSION);
+
+    std::string profile;
+    std::string headless_profile;
+    double for_seconds = 0;
+    std::string log_format = "text";
+    bool quiet = false;
+    app.add_option("profile", profile, "Profile (.json) to open");
+    auto* headless = app.add_option("--headless", headless_profile,
+                                    "Run PROFILE.json without a window, printing events to stdout");
+    auto* for_option = app.add_option("--for", for_seconds, "Headless: stop after SECONDS")->check(CLI::PositiveNumber);
+    app.add_option("--log", log_format, "Headless output: text or jsonl")->check(CLI::IsMember({"text", "jsonl"}));
+    app.add_flag("--quiet", quiet, "Headless: print lifecycle events and the summary only");
+#if defined(SOCKSCOPE_HAVE_GUI)
+    sockscope::GuiOptions gui;
+    std::string screenshot;
+    auto* screenshot_option = app.add_option("--screenshot", screenshot, "Render, save the window as PNG, exit");
+    app.add_option("--frames", gui.frames, "With --screenshot: frames to render first")->check(CLI::Range(1, 100000));
+    app.add_option("--bench-frames", gui.bench_frames, "Print frame-time percentiles after N frames, exit")
+        ->check(CLI::Range(1, 10000000));
+    app.add_option("--size", gui.width, "Initial window width")->check(CLI::Range(320, 10000));
+#endif
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);
+        return code == 0 ? 0 : 2;   // 2 = usage error, as documented
+    }
+    installStopHandlers();
+
+    if (*headless) {
+        sockscope::HeadlessOptions options;
+        options.profile = headless_profile;
+        if (*for_option) options.for_seconds = for_seconds;
+        options.format = log_format == "jsonl" ? sockscope::HeadlessLogFormat::Jsonl : sockscope::HeadlessLogFormat::Text;
+        options.quiet = quiet;
+        return sockscope::runHeadless(options, g_stop, std::cout, std::cerr);
+    }
+#if defined(SOCKSCOPE_HAVE_GUI)
+    if (!profile.empty()) gui.profile_path = profile;
+    if (*screenshot_option) gui.screenshot_path = screenshot;
+    return sockscope::runGui(gui);
+#else
+    std::cerr << "sockscope: this build has no GUI; use --headless PROFILE.json\n";
+    return 2;
+#endif
 }

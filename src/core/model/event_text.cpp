@@ -41,7 +41,7 @@ std::string closedText(const ConnectionClosed& c) {
 
 std::optional<std::string> describeEvent(const Event& event) {
     if (const auto* s = std::get_if<EndpointStatus>(&event)) return statusText(*s);
-    if (const auto* o = std::get_if<ConnectionOpened>(&event)) return "connection " + o->peer + " <-> " + o->local + " open";
+    if (const auto* o = std::get_if<ConnectionOpened>(&event)) return "open: peer " + o->peer + ", local " + o->local;
     if (std::get_if<PeerHalfClosed>(&event))
         return std::string("peer sent FIN: half-closed (CLOSE_WAIT until this side closes)");
     if (const auto* c = std::get_if<ConnectionClosed>(&event)) return closedText(*c);
