@@ -311,6 +311,7 @@ void MainWindow::drawBody() {
 }
 
 void MainWindow::draw() {
+    if (m_model.probe) m_model.probe->rects.clear();
     const ImGuiViewport* viewport = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(viewport->WorkPos);
     ImGui::SetNextWindowSize(viewport->WorkSize);
@@ -331,11 +332,15 @@ void MainWindow::draw() {
     drawConfirm();
     ImGui::End();
 
-    if (m_model.trace && (m_send.inputX() != m_lastTraceX || m_send.inputY() != m_lastTraceY)) {
-        m_lastTraceX = m_send.inputX();
-        m_lastTraceY = m_send.inputY();
-        std::printf("trace: layout send_input %d %d\n", static_cast<int>(m_lastTraceX), static_cast<int>(m_lastTraceY));
+    // Trace mode: where the widgets are, so xdotool tests can click them.
+    if (m_model.trace && m_model.probe) {
+        for (const auto& [name, rect] : m_model.probe->rects) {
+            auto it = m_lastProbe.find(name);
+            if (it != m_lastProbe.end() && it->second == rect) continue;
+            std::printf("trace: layout %s %d %d\n", name.c_str(), static_cast<int>(rect.cx()), static_cast<int>(rect.cy()));
+        }
         std::fflush(stdout);
+        m_lastProbe = m_model.probe->rects;
     }
 }
 

@@ -3,6 +3,7 @@
 // pane (middle), send panel (bottom), status bar; resizable splitters between them. Owns the
 // views, the shortcuts and the profile dialogs. File I/O goes through AppHooks (the app's job).
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,7 +40,7 @@ struct Layout {
     float left_width = 330;      // workspace tree
     float connections_height = 190;
     float send_height = 150;
-    float detail_width = 520;
+    float detail_width = 440;
 };
 
 class MainWindow {
@@ -93,7 +94,7 @@ private:
     std::string m_pendingPath;
     bool m_confirmRequested = false;
     bool m_confirmVisible = false;
-    float m_lastTraceX = -1, m_lastTraceY = -1;
+    std::map<std::string, ProbeRect> m_lastProbe;   // trace mode: print only what moved
 };
 
 }  // namespace sockscope::ui

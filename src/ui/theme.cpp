@@ -19,7 +19,7 @@ const Palette kDark = {
     rgb(255, 105, 97),    // bad
     rgb(140, 145, 155),   // idle
     rgb(120, 170, 255),   // accent
-    rgb(150, 60, 20, 0.55f),  // close_wait_bg
+    rgb(140, 60, 30, 0.40f),  // close_wait_bg
 };
 
 const Palette kLight = {

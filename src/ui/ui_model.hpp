@@ -16,6 +16,7 @@
 #include "core/model/endpoint_table.hpp"
 #include "core/model/payload_log.hpp"
 #include "ui/i18n.hpp"
+#include "ui/probe.hpp"
 #include "ui/workspace.hpp"
 
 struct ImFont;
@@ -67,6 +68,7 @@ struct UiModel {
     TimestampUs start_us = nowUs();
     float frame_ms = 0;                   // last frame's work time (status bar)
     bool trace = false;                   // print every applied event to stdout (tests)
+    UiProbe* probe = nullptr;             // widget rectangles for tests; null = off
 
     /// Applies one engine event: the table, and the log (data as Rx/Tx rows, lifecycle as
     /// Info/Error rows).

@@ -79,6 +79,7 @@ void ConnectionsView::draw(UiModel& model, const CommandSink& submit) {
         for (const auto& c : row->connections) open_count += c.open ? 1 : 0;
     ImGui::BeginDisabled(open_count == 0);
     if (ImGui::SmallButton(tr(Str::CloseAll))) submit(CloseAllConnections{id, CloseMode::Graceful});
+    probeItem(model, "conn.close_all");
     if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", tr(Str::TipCloseFin));
     ImGui::SameLine();
     if (ImGui::SmallButton(tr(Str::ResetAll))) submit(CloseAllConnections{id, CloseMode::Abort});
@@ -135,6 +136,7 @@ void ConnectionsView::draw(UiModel& model, const CommandSink& submit) {
                                                        ImGuiSelectableFlags_AllowItemOverlap))
                 model.selection.connection = selected ? 0 : c.id;
             if (!c.open) ImGui::PopStyleColor();
+            probeItem(model, "conn.row." + std::to_string(c.id));
 
             ImGui::TableNextColumn();
             ImGui::TextColored(pal.dim, "%s", c.local.c_str());
@@ -182,12 +184,15 @@ void ConnectionsView::draw(UiModel& model, const CommandSink& submit) {
             ImGui::TableNextColumn();
             if (c.open) {
                 if (ImGui::SmallButton(tr(Str::CloseFin))) submit(CloseConnection{id, c.id, CloseMode::Graceful});
+                probeItem(model, "conn.close." + std::to_string(c.id));
                 if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipCloseFin));
                 ImGui::SameLine();
                 if (ImGui::SmallButton(tr(Str::HalfClose))) submit(CloseConnection{id, c.id, CloseMode::HalfClose});
+                probeItem(model, "conn.half." + std::to_string(c.id));
                 if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipHalfClose));
                 ImGui::SameLine();
                 if (ImGui::SmallButton(tr(Str::ResetRst))) submit(CloseConnection{id, c.id, CloseMode::Abort});
+                probeItem(model, "conn.reset." + std::to_string(c.id));
                 if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipResetRst));
             }
             ImGui::PopID();

@@ -123,7 +123,7 @@ void LogView::drawToolbar(UiModel& model) {
     const Palette& pal = palette(model.settings.theme);
     const char* scopes[] = {tr(Str::ScopeAll), tr(Str::ScopeEndpoint), tr(Str::ScopeConnection)};
     int scope = static_cast<int>(m_scope);
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
     if (ImGui::Combo("##scope", &scope, scopes, 3)) m_scope = static_cast<LogScope>(scope);
     ImGui::SameLine();
     ImGui::Checkbox(tr(Str::ShowRx), &m_showRx);
@@ -134,13 +134,13 @@ void LogView::drawToolbar(UiModel& model) {
     ImGui::SameLine();
     const char* times[] = {tr(Str::TimeAbsolute), tr(Str::TimeRelative), tr(Str::TimeDelta)};
     int time_mode = static_cast<int>(model.settings.time_mode);
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6.5f);
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5.5f);
     if (ImGui::Combo("##time", &time_mode, times, 3)) model.settings.time_mode = static_cast<TimeMode>(time_mode);
     ImGui::SameLine();
     int encoding = 0;
     for (std::size_t i = 0; i < kTextEncodings.size(); ++i)
         if (kTextEncodings[i] == model.settings.encoding) encoding = static_cast<int>(i);
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5.5f);
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 4.5f);
     if (ImGui::BeginCombo("##encoding", toString(model.settings.encoding))) {
         for (std::size_t i = 0; i < kTextEncodings.size(); ++i)
             if (ImGui::Selectable(toString(kTextEncodings[i]), static_cast<int>(i) == encoding))
@@ -190,9 +190,7 @@ void LogView::drawRows(UiModel& model) {
     ImGui::TableSetupColumn(tr(Str::ColText), ImGuiTableColumnFlags_WidthStretch, 1.0f);
     ImGui::TableHeadersRow();
 
-    // How many bytes fit in the hex column: formatting only what can be seen.
-    const float hex_width = ImGui::GetContentRegionAvail().x * 0.55f;
-    const std::size_t hex_bytes = std::max<std::size_t>(4, static_cast<std::size_t>(hex_width / (char_w * 3)));
+    std::size_t hex_bytes = 0;   // how many fit in the hex column, measured on the first row
 
     const bool ctrl = ImGui::GetIO().KeyCtrl;
     const bool shift = ImGui::GetIO().KeyShift;
@@ -236,6 +234,9 @@ void LogView::drawRows(UiModel& model) {
             ImGui::PushFont(mono);
             ImGui::Text("%u", r.length);
             ImGui::TableNextColumn();
+            if (hex_bytes == 0)   // format only what can be seen
+                hex_bytes = std::max<std::size_t>(
+                    4, static_cast<std::size_t>((ImGui::GetContentRegionAvail().x - char_w * 4) / (char_w * 3)));
             const std::size_t shown = std::min(bytes.size(), hex_bytes);
             std::string hex = formatHex(bytes.subspan(0, shown));
             if (shown < bytes.size()) hex += " ...";

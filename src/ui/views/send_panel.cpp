@@ -128,8 +128,10 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
     // Options row.
     int mode = static_cast<int>(m_mode);
     if (ImGui::RadioButton(tr(Str::ModeText), &mode, 0)) setMode(SendMode::Text);
+    probeItem(model, "send.mode_text");
     ImGui::SameLine();
     if (ImGui::RadioButton(tr(Str::ModeHex), &mode, 1)) setMode(SendMode::Hex);
+    probeItem(model, "send.mode_hex");
     ImGui::SameLine();
     ImGui::BeginDisabled(m_mode == SendMode::Hex);
     if (ImGui::Checkbox(tr(Str::Escapes), &m_escapes)) m_parsedKey.clear();
@@ -202,7 +204,7 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
     ImGui::EndDisabled();
 
     // Input and the Send button beside it.
-    const std::string why = blocker(model);
+    std::string why = blocker(model);
     const float button_w = ImGui::GetFontSize() * 6;
     const float status_h = ImGui::GetTextLineHeightWithSpacing();
     ImVec2 size(ImGui::GetContentRegionAvail().x - button_w - ImGui::GetStyle().ItemSpacing.x,
@@ -217,12 +219,14 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
     ImGui::PushFont(m_mode == SendMode::Hex && model.fonts.mono ? model.fonts.mono : ImGui::GetFont());
     if (ImGui::InputTextMultiline("##input", &m_input, size)) m_historyPos = -1;
     ImGui::PopFont();
+    probeItem(model, "send.input");
     const bool input_active = ImGui::IsItemActive();
     const bool input_deactivated = ImGui::IsItemDeactivated();
     ImGui::SameLine();
     ImGui::BeginDisabled(!why.empty());
     const bool clicked = ImGui::Button(tr(Str::Send), ImVec2(button_w, size.y));
     ImGui::EndDisabled();
+    probeItem(model, "send.button");
     if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
         ImGui::SetTooltip("%s", why.empty() ? "Ctrl+Enter" : why.c_str());
 
@@ -238,12 +242,22 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
     if (input_active && io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_UP)) historyStep(model, -1);
     if (input_active && io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_DOWN)) historyStep(model, +1);
 
-    // Status line: the first problem, or what will be sent.
+    // Status line (after the input, so it reflects this frame's typing): the first problem, or
+    // what will be sent.
+    why = blocker(model);
     const ParseResult& result = parsed(model);
-    if (!result.ok()) ImGui::TextColored(pal.bad, "%s", describe(*result.error).c_str());
-    else if (!why.empty()) ImGui::TextColored(pal.dim, "%s", why.c_str());
-    else {
-        ImGui::TextColored(pal.dim, tr(Str::BytesReady), result.bytes.size());
+    m_statusText.clear();
+    if (!result.ok()) {
+        m_statusText = describe(*result.error);
+        ImGui::TextColored(pal.bad, "%s", m_statusText.c_str());
+    } else if (!why.empty()) {
+        m_statusText = why;
+        ImGui::TextColored(pal.dim, "%s", why.c_str());
+    } else {
+        char ready[64];
+        std::snprintf(ready, sizeof ready, tr(Str::BytesReady), result.bytes.size());
+        m_statusText = ready;
+        ImGui::TextColored(pal.dim, "%s", ready);
         ImGui::SameLine();
         const std::size_t preview = std::min<std::size_t>(result.bytes.size(), 24);
         std::string hex = formatHex(std::span(result.bytes.data(), preview));

@@ -43,6 +43,9 @@ public:
     /// Walks the selected endpoint's history: -1 older, +1 newer.
     void historyStep(const UiModel& model, int direction);
     const std::vector<SendHistoryItem>& history(EndpointId id) const;
+    /// The status line drawn under the input last frame (the parse error, why Send is disabled,
+    /// or the size of what will be sent).
+    const std::string& statusText() const { return m_statusText; }
     /// Where the input box is on screen (for xdotool tests; printed in trace mode).
     float inputX() const { return m_inputPos[0]; }
     float inputY() const { return m_inputPos[1]; }
@@ -62,6 +65,7 @@ private:
     const std::vector<SendHistoryItem> m_noHistory;
     int m_historyPos = -1;                                            // -1 = not browsing
     float m_inputPos[2] = {0, 0};
+    std::string m_statusText;
 };
 
 }  // namespace sockscope::ui

@@ -122,6 +122,7 @@ void WorkspaceView::drawEndpoint(UiModel& model, const CommandSink& submit, cons
     if (!has_connections) flags |= ImGuiTreeNodeFlags_Leaf;
     const bool open = ImGui::TreeNodeEx("##ep", flags, "%s", endpoint.config.name.c_str());
     if (ImGui::IsItemClicked() && !ImGui::IsItemToggledOpen()) model.selection = Selection{endpoint.id, 0};
+    probeItem(model, "tree.ep." + std::to_string(endpoint.id));
     contextMenu(model, submit, endpoint.id);
     if (ImGui::IsItemHovered() && ImGui::IsMouseDoubleClicked(0)) m_editor.openEdit(endpoint);
 
@@ -161,6 +162,7 @@ void WorkspaceView::drawEndpoint(UiModel& model, const CommandSink& submit, cons
     ImGui::Unindent();
 
     if (open) {
+        ImGui::Indent(ImGui::GetFontSize() * 0.8f);   // under the node's label, not its arrow
         if (row) {
             for (const auto& c : row->connections) {
                 ImGui::PushID(static_cast<int>(c.id));
@@ -172,6 +174,7 @@ void WorkspaceView::drawEndpoint(UiModel& model, const CommandSink& submit, cons
                 if (ImGui::Selectable(label, selected, ImGuiSelectableFlags_AllowItemOverlap))
                     model.selection = Selection{endpoint.id, c.id};
                 ImGui::PopStyleColor();
+                probeItem(model, "tree.conn." + std::to_string(c.id));
                 const char* state_text = c.open ? toString(tcp) : tr(Str::Closed);
                 const float w = ImGui::CalcTextSize(state_text).x;
                 ImGui::SameLine(std::max(ImGui::GetContentRegionMax().x - w - 4, ImGui::GetCursorPosX() + 8));
@@ -180,6 +183,7 @@ void WorkspaceView::drawEndpoint(UiModel& model, const CommandSink& submit, cons
                 ImGui::PopID();
             }
         }
+        ImGui::Unindent(ImGui::GetFontSize() * 0.8f);
         ImGui::TreePop();
     }
     ImGui::PopID();

@@ -1,0 +1,249 @@
+// View tests in a headless ImGui context: simulated clicks and typing, commands captured.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "headless.hpp"
+#include "ui/i18n.hpp"
+#include "ui/main_window.hpp"
+#include "ui/ui_model.hpp"
+#include "ui/views/connections_view.hpp"
+#include "ui/views/endpoint_editor.hpp"
+#include "ui/views/send_panel.hpp"
+
+namespace sockscope::ui {
+namespace {
+
+class ViewsTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        setLanguage(Language::English);
+        model.probe = &probe;
+        sink = [this](Command c) { commands.push_back(std::move(c)); };
+    }
+
+    /// A listening TCP server (id returned) with `n` open connections (ids 101, 102, ...).
+    EndpointId addServer(int n) {
+        EndpointConfig config;
+        config.name = "server";
+        config.type = EndpointType::TcpServer;
+        config.bind = "127.0.0.1:9000";
+        const EndpointId id = model.workspace.add(config);
+        EndpointStatus status{};
+        status.endpoint = id;
+        status.state = EndpointState::Listening;
+        model.apply(status);
+        for (int i = 0; i < n; ++i) {
+            const ConnectionId c = 101 + static_cast<ConnectionId>(i);
+            model.apply(ConnectionOpened{id, c, "127.0.0.1:" + std::to_string(40000 + i), "127.0.0.1:9000", nowUs()});
+        }
+        model.selection = Selection{id, 0};
+        return id;
+    }
+
+    // One window per panel so tests see exactly one view.
+    void drawSend() {
+        ImGui::SetNextWindowPos(ImVec2(0, 0));
+        ImGui::SetNextWindowSize(ImVec2(1200, 300));
+        ImGui::Begin("send", nullptr, ImGuiWindowFlags_NoDecoration);
+        send.draw(model, sink);
+        ImGui::End();
+    }
+    void drawConnections() {
+        ImGui::SetNextWindowPos(ImVec2(0, 300));
+        ImGui::SetNextWindowSize(ImVec2(1500, 300));
+        ImGui::Begin("connections", nullptr, ImGuiWindowFlags_NoDecoration);
+        connections.draw(model, sink);
+        ImGui::End();
+    }
+
+    void clickProbe(const std::string& name) {
+        ASSERT_TRUE(probe.has(name)) << name << " was not drawn";
+        const ProbeRect r = probe.at(name);
+        ui.click(r.cx(), r.cy());
+    }
+    void focusInput() {
+        clickProbe("send.input");
+        // Select all and delete whatever is there.
+        ui.key(GLFW_KEY_A, true);
+        ui.key(GLFW_KEY_DELETE);
+    }
+
+    template <typename T>
+    std::vector<T> posted() const {
+        std::vector<T> out;
+        for (const auto& c : commands)
+            if (const T* t = std::get_if<T>(&c)) out.push_back(*t);
+        return out;
+    }
+
+    test::Headless ui;
+    UiModel model;
+    UiProbe probe;
+    CommandSink sink;
+    std::vector<Command> commands;
+    SendPanel send;
+    ConnectionsView connections;
+};
+
+TEST_F(ViewsTest, InvalidHexDisablesSendAndShowsTheError) {
+    addServer(1);
+    ui.setDraw([this] { drawSend(); });
+    ui.frames(2);
+    clickProbe("send.mode_hex");
+    EXPECT_EQ(send.mode(), SendMode::Hex);
+    focusInput();
+    ui.type("01 0G");
+    EXPECT_EQ(send.input(), "01 0G");
+    EXPECT_NE(send.statusText().find("'G' is not a hex digit"), std::string::npos) << send.statusText();
+    EXPECT_NE(send.statusText().find("4"), std::string::npos) << "the position is shown: " << send.statusText();
+
+    clickProbe("send.button");
+    ui.key(GLFW_KEY_ENTER, true);
+    EXPECT_TRUE(posted<Send>().empty()) << "invalid input is never sent";
+
+    // Fixing the input enables Send.
+    focusInput();
+    ui.type("01 0F");
+    EXPECT_EQ(send.input(), "01 0F");
+    EXPECT_EQ(send.statusText(), "2 bytes");
+    clickProbe("send.button");
+    const auto sends = posted<Send>();
+    ASSERT_EQ(sends.size(), 1u);
+    EXPECT_EQ(sends[0].payload, (Bytes{0x01, 0x0F}));
+}
+
+TEST_F(ViewsTest, SendPostsTextWithEscapesAndLineEnding) {
+    const EndpointId id = addServer(2);
+    send.setLineEnding(LineEnding::CrLf);
+    ui.setDraw([this] { drawSend(); });
+    ui.frames(2);
+    focusInput();
+    ui.type("AT\\x01");
+    ui.key(GLFW_KEY_ENTER, true);   // Ctrl+Enter
+    const auto sends = posted<Send>();
+    ASSERT_EQ(sends.size(), 1u);
+    EXPECT_EQ(sends[0].endpoint, id);
+    EXPECT_EQ(sends[0].connection, 0u) << "no connection selected: every connection of the server";
+    EXPECT_EQ(sends[0].payload, (Bytes{'A', 'T', 0x01, '\r', '\n'}));
+    EXPECT_EQ(send.history(id).size(), 1u);
+}
+
+TEST_F(ViewsTest, SelectingAConnectionTargetsIt) {
+    const EndpointId id = addServer(2);
+    ui.setDraw([this] {
+        drawConnections();
+        drawSend();
+    });
+    ui.frames(2);
+    clickProbe("conn.row.102");
+    EXPECT_EQ(model.selection.connection, 102u);
+    focusInput();
+    ui.type("hi");
+    clickProbe("send.button");
+    auto sends = posted<Send>();
+    ASSERT_EQ(sends.size(), 1u);
+    EXPECT_EQ(sends[0].endpoint, id);
+    EXPECT_EQ(sends[0].connection, 102u);
+    EXPECT_EQ(sends[0].payload, (Bytes{'h', 'i'}));
+
+    // Clicking it again goes back to "all connections".
+    clickProbe("conn.row.102");
+    EXPECT_EQ(model.selection.connection, 0u);
+}
+
+TEST_F(ViewsTest, CloseHalfCloseAndResetPostTheirCloseModes) {
+    const EndpointId id = addServer(2);
+    ui.setDraw([this] { drawConnections(); });
+    ui.frames(2);
+    clickProbe("conn.close.101");
+    clickProbe("conn.half.102");
+    clickProbe("conn.reset.101");
+    clickProbe("conn.close_all");
+    const auto closes = posted<CloseConnection>();
+    ASSERT_EQ(closes.size(), 3u);
+    EXPECT_EQ(closes[0].endpoint, id);
+    EXPECT_EQ(closes[0].connection, 101u);
+    EXPECT_EQ(closes[0].mode, CloseMode::Graceful);
+    EXPECT_EQ(closes[1].connection, 102u);
+    EXPECT_EQ(closes[1].mode, CloseMode::HalfClose);
+    EXPECT_EQ(closes[2].connection, 101u);
+    EXPECT_EQ(closes[2].mode, CloseMode::Abort);
+    const auto all = posted<CloseAllConnections>();
+    ASSERT_EQ(all.size(), 1u);
+    EXPECT_EQ(all[0].mode, CloseMode::Graceful);
+}
+
+TEST_F(ViewsTest, CloseWaitRowAndClosedConnectionsHaveNoActions) {
+    const EndpointId id = addServer(2);
+    TcpInfo info;
+    info.state = TcpState::CloseWait;
+    model.apply(TcpStateChanged{id, 101, info});
+    model.apply(ConnectionClosed{id, 102, CloseReason::PeerReset, std::nullopt, nowUs()});
+    ui.setDraw([this] { drawConnections(); });
+    ui.frames(2);
+    EXPECT_TRUE(probe.has("conn.close.101"));
+    EXPECT_FALSE(probe.has("conn.close.102")) << "a closed connection cannot be closed again";
+}
+
+TEST_F(ViewsTest, SendIsDisabledWithoutConnections) {
+    addServer(0);
+    ui.setDraw([this] { drawSend(); });
+    ui.frames(2);
+    focusInput();
+    ui.type("x");
+    EXPECT_EQ(send.input(), "x");
+    EXPECT_EQ(send.statusText(), tr(Str::NoConnectionsToSend));
+    clickProbe("send.button");
+    EXPECT_TRUE(posted<Send>().empty());
+}
+
+TEST_F(ViewsTest, EditorValidatesAddressesAndAddsEndpoint) {
+    EndpointEditor editor;
+    editor.openNew(EndpointType::TcpClient, model.workspace);
+    editor.config().remote = "300.1.1.1:80";
+    EXPECT_FALSE(editor.remoteError().empty());
+    EXPECT_EQ(editor.apply(model, sink), 0u) << "invalid input is not applied";
+    editor.config().remote = "[::1]:9000";
+    editor.config().bind = "9000";
+    EXPECT_FALSE(editor.bindError().empty());
+    editor.config().bind = "";
+    EXPECT_TRUE(editor.valid());
+    const EndpointId id = editor.apply(model, sink);
+    ASSERT_NE(id, 0u);
+    const auto adds = posted<AddEndpoint>();
+    ASSERT_EQ(adds.size(), 1u);
+    EXPECT_EQ(adds[0].endpoint, id);
+    EXPECT_EQ(adds[0].config.remote, "[::1]:9000");
+    EXPECT_TRUE(model.workspace.dirty);
+    EXPECT_EQ(model.selection.endpoint, id);
+}
+
+TEST_F(ViewsTest, WholeWindowDrawsInBothLanguagesAndThemes) {
+    addServer(2);
+    model.apply(DataEvent{model.selection.endpoint, 101, Direction::Rx, nowUs(), {}, Bytes{'h', 'i', 0xe4, 0xbd, 0xa0}});
+    MainWindow window(model, sink, AppHooks{});
+    ui.setDraw([&] { window.draw(); });
+    ui.frames(3);
+    EXPECT_TRUE(probe.has("send.input"));
+    EXPECT_EQ(window.logView().index().size(), 4u) << "status, two accepts and one message";
+    setLanguage(Language::Chinese);
+    model.settings.theme = ThemeKind::Light;
+    ui.frames(3);
+    EXPECT_TRUE(probe.has("send.input"));
+    setLanguage(Language::English);
+}
+
+TEST(I18n, EveryStringHasBothLanguagesAndLocaleDetection) {
+    for (int i = 0; i < static_cast<int>(Str::Count); ++i) {
+        EXPECT_STRNE(tr(static_cast<Str>(i), Language::English), "");
+        EXPECT_STRNE(tr(static_cast<Str>(i), Language::Chinese), "");
+    }
+    EXPECT_STREQ(tr(Str::Send, Language::Chinese), "发送");
+    EXPECT_EQ(languageFromLocale("zh_CN.UTF-8"), Language::Chinese);
+    EXPECT_EQ(languageFromLocale("en_US.UTF-8"), Language::English);
+    EXPECT_EQ(languageFromLocale(nullptr), Language::English);
+}
+
+}  // namespace
+}  // namespace sockscope::ui
