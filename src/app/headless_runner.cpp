@@ -234,7 +234,9 @@ int runHeadless(const HeadlessOptions& options, const std::atomic<bool>& stop, s
 
     std::map<EndpointId, EndpointSummary> endpoints;
     Engine engine;
-    PayloadLog log;
+    PayloadLogLimits limits;
+    limits.max_bytes = options.log_budget_bytes;
+    PayloadLog log(limits);
     HeadlessPrinter printer(options, out, endpoints);
     EndpointId next_id = 1;
     for (EndpointConfig config : profile.endpoints) {

@@ -2,6 +2,7 @@
 // The headless runner: a second front end over the same engine. Starts every endpoint of a
 // profile, prints events (text or JSON lines) until a signal or the time is up, then a summary.
 #include <atomic>
+#include <cstddef>
 #include <filesystem>
 #include <iosfwd>
 #include <optional>
@@ -15,6 +16,7 @@ struct HeadlessOptions {
     std::optional<double> for_seconds;          // unset: run until SIGINT/SIGTERM
     HeadlessLogFormat format = HeadlessLogFormat::Text;
     bool quiet = false;                          // lifecycle events and the summary only
+    std::size_t log_budget_bytes = 256u << 20;   // payload log budget (bytes kept in memory)
 };
 
 /// Exit codes: 0 all went well, 1 an endpoint could not start, 2 usage or profile error.

@@ -48,6 +48,9 @@ int main(int argc, char** argv) {
     auto* for_option = app.add_option("--for", for_seconds, "Headless: stop after SECONDS")->check(CLI::PositiveNumber);
     app.add_option("--log", log_format, "Headless output: text or jsonl")->check(CLI::IsMember({"text", "jsonl"}));
     app.add_flag("--quiet", quiet, "Headless: print lifecycle events and the summary only");
+    std::size_t log_budget_mib = 256;
+    app.add_option("--log-budget", log_budget_mib, "Payload log budget in MiB (default 256)")
+        ->check(CLI::Range(std::size_t(1), std::size_t(1) << 20));
 #if defined(SOCKSCOPE_HAVE_GUI)
     sockscope::GuiOptions gui;
     std::string screenshot;
@@ -72,6 +75,7 @@ int main(int argc, char** argv) {
         if (*for_option) options.for_seconds = for_seconds;
         options.format = log_format == "jsonl" ? sockscope::HeadlessLogFormat::Jsonl : sockscope::HeadlessLogFormat::Text;
         options.quiet = quiet;
+        options.log_budget_bytes = log_budget_mib << 20;
         return sockscope::runHeadless(options, g_stop, std::cout, std::cerr);
     }
 #if defined(SOCKSCOPE_HAVE_GUI)
