@@ -236,8 +236,9 @@ std::string addrInUse(ErrorContext context, const std::string& target, const Tar
                    " (stop it or pick another port)";
         if (time_wait > 0 && time_wait == counts->total())
             return port + " is still held by " + plural(time_wait, "TIME_WAIT socket", "TIME_WAIT sockets") +
-                   " from earlier connections; enable SO_REUSEADDR (reuse_address) to restart over "
-                   "them, or wait up to 60 s";
+                   " from earlier connections (this side closed first); wait up to 60 s, or keep "
+                   "SO_REUSEADDR (reuse_address) on: a restart can bind over TIME_WAIT only when the "
+                   "earlier listener had it on too";
         if (counts->total() > 0) {
             std::string list;
             for (std::size_t i = 0; i < kTcpStateCount; ++i) {

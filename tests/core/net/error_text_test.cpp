@@ -114,8 +114,9 @@ TEST(DescribeError, AddressInUseByTimeWaitSuggestsReuseAddress) {
     const ErrorInfo info =
         describeError(errc(std::errc::address_in_use), ErrorContext::Bind, "127.0.0.1:60000", &counts);
     EXPECT_EQ(info.message,
-              "port 60000 is still held by 3 TIME_WAIT sockets from earlier connections; enable "
-              "SO_REUSEADDR (reuse_address) to restart over them, or wait up to 60 s");
+              "port 60000 is still held by 3 TIME_WAIT sockets from earlier connections (this side "
+              "closed first); wait up to 60 s, or keep SO_REUSEADDR (reuse_address) on: a restart can "
+              "bind over TIME_WAIT only when the earlier listener had it on too");
     const auto one = countsWith(TcpState::TimeWait, 1);
     EXPECT_TRUE(contains(describeError(errc(std::errc::address_in_use), ErrorContext::Listen, "[::1]:60000", &one).message,
                          "held by 1 TIME_WAIT socket from"));

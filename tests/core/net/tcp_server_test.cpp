@@ -193,6 +193,44 @@ TEST(TcpServer, AddressInUseIsExplainedInPlainWords) {
     EXPECT_NE(failed->error->message.find("listening"), std::string::npos) << failed->error->message;
 }
 
+TEST(TcpServer, RestartOverTimeWaitNeedsReuseAddressOnBothListeners) {
+    for (const bool reuse : {false, true}) {
+        SCOPED_TRACE(reuse ? "with SO_REUSEADDR" : "without SO_REUSEADDR");
+        EngineHarness h;
+        EndpointConfig config;
+        config.options.reuse_address = reuse;
+        const auto port = h.startServer(1, config);
+        SocketPeer peer;
+        ASSERT_TRUE(peer.connectTcp(port));
+        const auto id = h.waitFor<ConnectionOpened>()->connection;
+        h.engine.submit(CloseConnection{1, id, CloseMode::Graceful});   // the app closes first...
+        EXPECT_EQ(peer.waitForClose(), 0);
+        peer.close();                                                     // ...so its side ends in TIME_WAIT
+        ASSERT_TRUE(h.waitFor<PortTableChanged>(
+            [&](const PortTableChanged& t) { return t.counts.count(TcpState::TimeWait) >= 1; }));
+        h.engine.submit(StopEndpoint{1});
+        ASSERT_TRUE(h.waitForState(1, EndpointState::Stopped));
+
+        // Restart on the same port (the first run asked for port 0).
+        config.type = EndpointType::TcpServer;
+        config.name = "server";
+        config.bind = "127.0.0.1:" + std::to_string(port);
+        h.mark();
+        h.engine.submit(UpdateEndpoint{1, config});
+        h.engine.submit(StartEndpoint{1});
+        if (reuse) {
+            ASSERT_TRUE(h.waitForState(1, EndpointState::Listening));
+            continue;
+        }
+        const auto failed = h.waitForState(1, EndpointState::Failed);
+        ASSERT_TRUE(failed);
+        ASSERT_TRUE(failed->error);
+        EXPECT_EQ(failed->error->code, "EADDRINUSE");
+        EXPECT_NE(failed->error->message.find("TIME_WAIT"), std::string::npos) << failed->error->message;
+        EXPECT_NE(failed->error->message.find("SO_REUSEADDR"), std::string::npos) << failed->error->message;
+    }
+}
+
 TEST(TcpServer, MaxConnectionsRejectsFurtherClients) {
     EngineHarness h;
     EndpointConfig config;
