@@ -34,8 +34,12 @@ std::filesystem::path tempPathFor(const std::filesystem::path& target) {
 #else
     const unsigned long pid = static_cast<unsigned long>(getpid());
 #endif
-    std::filesystem::path name = "." + target.filename().string() + ".tmp-" + std::to_string(pid) +
-                                 "-" + std::to_string(counter.fetch_add(1));
+    std::string name = ".";
+    name += target.filename().string();
+    name += ".tmp-";
+    name += std::to_string(pid);
+    name += '-';
+    name += std::to_string(counter.fetch_add(1));
     return target.parent_path() / name;
 }
 
