@@ -193,7 +193,11 @@ int runGui(const GuiOptions& options) {
     const fs::path workspace_file = config_dir / "workspace.json";
     const std::string ini_file = (config_dir / "imgui.ini").string();
 
-    UiModel model;
+    // SOCKSCOPE_LOG_RECORDS bounds the log by records (benchmarks: a 1,000,000-message log).
+    PayloadLogLimits log_limits;
+    if (const char* records = std::getenv("SOCKSCOPE_LOG_RECORDS"))
+        log_limits.max_records = std::max<std::size_t>(1000, std::strtoull(records, nullptr, 10));
+    UiModel model(log_limits);
     model.trace = [] {
         const char* t = std::getenv("SOCKSCOPE_TRACE");
         return t && *t && std::string(t) != "0";

@@ -1,5 +1,7 @@
 #include "ui/fonts.hpp"
 
+#include "ui/i18n.hpp"
+
 #include <imgui.h>
 
 #include <cstdlib>
@@ -57,6 +59,21 @@ FontFile findMonoFont() {
     return {};
 }
 
+// The UI face's glyph ranges: the common Simplified Chinese set plus every character of our own
+// Chinese strings (some, like 辑 and 帧, are outside the common set). The atlas keeps a pointer
+// to this array, so it lives as long as the process (a resource, not widget state).
+ImVector<ImWchar> g_uiRanges;
+
+const ImWchar* uiGlyphRanges() {
+    if (!g_uiRanges.empty()) return g_uiRanges.Data;
+    ImFontGlyphRangesBuilder builder;
+    builder.AddRanges(ImGui::GetIO().Fonts->GetGlyphRangesChineseSimplifiedCommon());
+    for (int i = 0; i < static_cast<int>(Str::Count); ++i) builder.AddText(tr(static_cast<Str>(i), Language::Chinese));
+    builder.AddText("简体中文…—€°±×÷•→←↑↓");
+    builder.BuildRanges(&g_uiRanges);
+    return g_uiRanges.Data;
+}
+
 }  // namespace
 
 Fonts loadFonts(float pixel_size) {
@@ -70,8 +87,7 @@ Fonts loadFonts(float pixel_size) {
         config.FontNo = ui.index;
         config.OversampleH = 1;   // CJK atlases get big; 1x keeps the texture small and builds fast
         config.PixelSnapH = true;
-        fonts.ui = io.Fonts->AddFontFromFileTTF(ui.path.c_str(), pixel_size, &config,
-                                                io.Fonts->GetGlyphRangesChineseSimplifiedCommon());
+        fonts.ui = io.Fonts->AddFontFromFileTTF(ui.path.c_str(), pixel_size, &config, uiGlyphRanges());
     }
     if (!fonts.ui) {
         ImFontConfig config;

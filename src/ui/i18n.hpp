@@ -77,6 +77,7 @@ enum class Language : std::uint8_t { English, Chinese };
     X(NoSelection, "Select an endpoint on the left.", "请在左侧选择一个端点。")                    \
     X(NoConnections, "No connections.", "没有连接。")                                              \
     X(Closed, "closed", "已关闭")                                                                  \
+    X(ConnCount, "%zu conn", "%zu 个连接")                                                      \
     X(PeerFin, "peer FIN", "对端 FIN")                                                             \
     X(PortSockets, "Port %u sockets:", "端口 %u 的套接字：")                                       \
     X(Log, "Log", "日志")                                                                          \
@@ -107,6 +108,7 @@ enum class Language : std::uint8_t { English, Chinese };
     X(PausedRows, "paused (%zu new)", "已暂停（%zu 条新）")                                        \
     X(Encoding, "Encoding", "编码")                                                                \
     X(Detail, "Detail", "详情")                                                                    \
+    X(DetailLatest, "newest row; click a row to pin it", "最新一行；点击某行可固定显示")      \
     X(NoRowSelected, "Select a row to see its bytes.", "选择一行查看其字节。")                     \
     X(DirRx, "RX", "收")                                                                           \
     X(DirTx, "TX", "发")                                                                           \

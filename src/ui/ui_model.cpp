@@ -42,6 +42,20 @@ const char* reasonText(CloseReason reason) {
     return "?";
 }
 
+const char* stateText(EndpointState state) {
+    switch (state) {
+        case EndpointState::Stopped: return tr(Str::StStopped);
+        case EndpointState::Resolving: return tr(Str::StResolving);
+        case EndpointState::Connecting: return tr(Str::StConnecting);
+        case EndpointState::Listening: return tr(Str::StListening);
+        case EndpointState::Bound: return tr(Str::StBound);
+        case EndpointState::Connected: return tr(Str::StConnected);
+        case EndpointState::WaitingRetry: return tr(Str::StFailed);
+        case EndpointState::Failed: return tr(Str::StFailed);
+    }
+    return "?";
+}
+
 std::string format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 std::string format(const char* fmt, ...) {
     char buffer[512];
@@ -78,16 +92,16 @@ void UiModel::apply(const Event& event) {
                                           HexStyle::CompactLower)
                                     .c_str());
             } else if constexpr (std::is_same_v<T, EndpointStatus>) {
-                std::string text = std::string(toString(e.state));
+                std::string text = e.state == EndpointState::WaitingRetry
+                                       ? format(tr(Str::StRetryIn), e.retry_in_ms / 1000.0)
+                                       : std::string(stateText(e.state));
                 if (!e.local.empty()) text += " " + e.local;
                 if (!e.remote.empty()) text += " -> " + e.remote;
                 if (!e.resolved_from.empty()) text += " (" + e.resolved_from + ")";
-                if (e.state == EndpointState::WaitingRetry)
-                    text += format(" retry in %u ms", e.retry_in_ms);
                 if (e.error) text += ": " + e.error->code + " " + e.error->message;
                 if (!before || previous != e.state || e.error)
                     log.appendText(now, e.endpoint, 0, e.error ? LogKind::Error : LogKind::Info, text);
-                if (trace) std::printf("trace: status ep=%u %s\n", e.endpoint, text.c_str());
+                if (trace) std::printf("trace: status ep=%u %s %s\n", e.endpoint, toString(e.state), e.local.c_str());
             } else if constexpr (std::is_same_v<T, ConnectionOpened>) {
                 log.appendText(e.time_us, e.endpoint, e.connection, LogKind::Info,
                                format(tr(Str::EvAccepted), static_cast<unsigned long long>(e.connection),

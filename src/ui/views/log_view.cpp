@@ -272,8 +272,15 @@ void LogView::draw(UiModel& model) {
 void LogView::drawDetail(UiModel& model) {
     const Palette& pal = palette(model.settings.theme);
     ImGui::TextUnformatted(tr(Str::Detail));
+    if (!m_hasSelection && m_index.size() > 0) {
+        ImGui::SameLine();
+        ImGui::TextColored(pal.dim, "(%s)", tr(Str::DetailLatest));
+    }
     ImGui::Separator();
-    const std::size_t i = m_hasSelection ? model.log.indexOfSeq(m_selHi) : PayloadLog::npos;
+    // Without a selection the pane follows the newest row: a live inspector.
+    std::size_t i = PayloadLog::npos;
+    if (m_hasSelection) i = model.log.indexOfSeq(m_selHi);
+    else if (m_index.size() > 0) i = model.log.indexOfSeq(m_index.seqAt(m_index.size() - 1));
     if (i == PayloadLog::npos) {
         ImGui::TextColored(pal.dim, "%s", tr(Str::NoRowSelected));
         return;

@@ -151,7 +151,7 @@ void WorkspaceView::drawEndpoint(UiModel& model, const CommandSink& submit, cons
         ImGui::TextColored(pal.dim, "%s %s", tr(Str::ColTx), formatBytes(static_cast<double>(row->totals.tx_bytes)).c_str());
         if (endpoint.config.type == EndpointType::TcpServer) {
             ImGui::SameLine();
-            ImGui::TextColored(pal.dim, "  %zu conn", open_count);
+            ImGui::TextColored(pal.dim, tr(Str::ConnCount), open_count);
         }
         if (row->status.state == EndpointState::Failed && row->last_error) {
             ImGui::PushTextWrapPos(0);

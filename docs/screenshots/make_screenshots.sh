@@ -1,0 +1,57 @@
+#!/bin/bash
+# Regenerates the screenshots in this folder: a demo workspace under Xvfb (1600x1000) with real
+# peers (python3): a TCP server with three clients (one half-closed: CLOSE_WAIT), a UDP endpoint
+# receiving GBK text, and a client waiting to reconnect. Usage: make_screenshots.sh SOCKSCOPE_BINARY
+set -eu
+BIN=$(realpath "${1:?usage: make_screenshots.sh SOCKSCOPE_BINARY}")
+OUT=$(cd "$(dirname "$0")" && pwd)
+WORK=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+cat >"$WORK/demo.json" <<'JSON'
+{ "version": 1, "name": "demo",
+  "endpoints": [
+    { "name": "PLC gateway", "type": "tcp-server", "bind": "127.0.0.1:15020" },
+    { "name": "Sensor UDP", "type": "udp", "bind": "127.0.0.1:15021", "remote": "127.0.0.1:15022" },
+    { "name": "Modbus client", "type": "tcp-client", "remote": "127.0.0.1:15029",
+      "reconnect": { "enabled": true, "initial_ms": 4000, "max_ms": 8000 } }
+  ] }
+JSON
+
+peers() {
+python3 - <<'PY'
+import socket, time
+for _ in range(200):
+    try:
+        a = socket.create_connection(("127.0.0.1", 15020)); break
+    except OSError:
+        time.sleep(0.02)
+b = socket.create_connection(("127.0.0.1", 15020))
+c = socket.create_connection(("127.0.0.1", 15020))
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+a.sendall(b"AT+GMR\r\n"); time.sleep(0.05)
+a.sendall("+GMR: v2.1.0 设备就绪 (UTF-8)\r\n".encode("utf-8")); time.sleep(0.05)
+a.sendall("+GMR: v2.1.0 设备就绪 (GBK)\r\n".encode("gbk")); time.sleep(0.05)
+b.sendall(bytes([0x01, 0x03, 0x00, 0x00, 0x00, 0x0A, 0xC5, 0xCD])); time.sleep(0.05)
+for i in range(3):
+    u.sendto(("温度=%d.5C 湿度=40%%" % (21 + i)).encode("gbk"), ("127.0.0.1", 15021)); time.sleep(0.05)
+    b.sendall(bytes([0x01, 0x03, 0x14]) + bytes(range(20)) + b"\x5a\xa5"); time.sleep(0.05)
+c.sendall(b"bye\n"); time.sleep(0.05)
+c.shutdown(socket.SHUT_WR)     # the server side stays half-open: CLOSE_WAIT
+a.sendall(b"{\"id\":7,\"temp\":21.5,\"status\":\"ok\"}\n")
+time.sleep(20)
+PY
+}
+
+shot() {   # shot NAME SETTINGS_JSON
+    mkdir -p "$WORK/cfg-$1/sockscope"
+    echo "$2" >"$WORK/cfg-$1/sockscope/settings.json"
+    peers & local peer=$!
+    XDG_CONFIG_HOME="$WORK/cfg-$1" xvfb-run -a -s "-screen 0 1600x1000x24" \
+        "$BIN" --screenshot "$OUT/$1.png" --frames 90 "$WORK/demo.json"
+    kill $peer 2>/dev/null || true
+    wait $peer 2>/dev/null || true
+}
+
+shot main-dark '{"theme":"dark","language":"en","encoding":"utf-8"}'
+shot main-light-zh '{"theme":"light","language":"zh","encoding":"gbk"}'

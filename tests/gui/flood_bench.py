@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Frame-time benchmark of the GUI under a flood (not a ctest; run by hand, see docs/gui.md).
+
+Starts `sockscope --bench-frames N` under Xvfb (1600x1000) on a profile with one UDP endpoint,
+fills its log to LOG_RECORDS messages (SOCKSCOPE_BENCH_PREFILL), bounds the log at that many
+records (SOCKSCOPE_LOG_RECORDS, so the flood also evicts), floods it with RATE 64-byte datagrams
+per second from this process, and prints the app's frame-time percentiles and the rate achieved.
+
+usage: flood_bench.py SOCKSCOPE_BINARY [--rate 100000] [--frames 600] [--log-records 1000000]
+"""
+import argparse, os, random, socket, subprocess, sys, tempfile, threading, time
+
+ap = argparse.ArgumentParser()
+ap.add_argument("binary")
+ap.add_argument("--rate", type=int, default=100_000)
+ap.add_argument("--frames", type=int, default=600)
+ap.add_argument("--log-records", type=int, default=1_000_000)
+ap.add_argument("--size", type=int, default=64)
+args = ap.parse_args()
+
+def free_udp_port():
+    for _ in range(200):
+        p = random.randint(20000, 32000)
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            s.bind(("127.0.0.1", p))
+            return p
+        except OSError:
+            pass
+        finally:
+            s.close()
+    sys.exit("no free port")
+
+work = tempfile.mkdtemp()
+port = free_udp_port()
+profile = os.path.join(work, "bench.json")
+with open(profile, "w") as f:
+    f.write('{"version":1,"name":"bench","endpoints":[{"name":"flood","type":"udp","bind":"127.0.0.1:%d"}]}' % port)
+env = dict(os.environ, XDG_CONFIG_HOME=os.path.join(work, "cfg"),
+           SOCKSCOPE_BENCH_PREFILL=str(args.log_records), SOCKSCOPE_LOG_RECORDS=str(args.log_records))
+app = subprocess.Popen(["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", args.binary,
+                        "--bench-frames", str(args.frames), profile],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+ready = threading.Event()
+lines = []
+def reader():
+    for line in app.stdout:
+        lines.append(line.rstrip())
+        if line.startswith("sockscope: ready"):
+            ready.set()
+threading.Thread(target=reader, daemon=True).start()
+if not ready.wait(60):
+    app.kill()
+    sys.exit("app did not start: " + app.stderr.read())
+
+sent = 0
+stop = threading.Event()
+def flood():
+    global sent
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.connect(("127.0.0.1", port))
+    payload = bytes(range(args.size % 256)) * (args.size // 256) + bytes(range(args.size % 256))
+    payload = payload[:args.size].ljust(args.size, b"x")
+    start = time.perf_counter()
+    batch = max(1, args.rate // 1000)      # paced in 1 ms steps
+    while not stop.is_set():
+        due = start + sent / args.rate
+        now = time.perf_counter()
+        if now < due:
+            time.sleep(min(due - now, 0.001))
+            continue
+        for _ in range(batch):
+            try:
+                s.send(payload)
+            except OSError:
+                pass
+        sent += batch
+flood_start = time.time()
+t = threading.Thread(target=flood, daemon=True)
+t.start()
+app.wait(timeout=600)
+stop.set()
+elapsed = time.time() - flood_start
+for line in lines:
+    if "bench" in line:
+        print(line)
+print("flood: %d datagrams of %d bytes in %.1f s = %.0f/s (target %d/s)" % (sent, args.size, elapsed, sent / elapsed, args.rate))
+err = app.stderr.read()
+if "ERROR: ImGui_ImplOpenGL3_CreateDeviceObjects" in err:
+    sys.exit("shader error")
