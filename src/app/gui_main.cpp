@@ -195,6 +195,7 @@ int runGui(const GuiOptions& options) {
 
     // SOCKSCOPE_LOG_RECORDS bounds the log by records (benchmarks: a 1,000,000-message log).
     PayloadLogLimits log_limits;
+    if (options.log_budget_bytes > 0) log_limits.max_bytes = options.log_budget_bytes;
     if (const char* records = std::getenv("SOCKSCOPE_LOG_RECORDS"))
         log_limits.max_records = std::max<std::size_t>(1000, std::strtoull(records, nullptr, 10));
     UiModel model(log_limits);
@@ -337,6 +338,9 @@ int runGui(const GuiOptions& options) {
         }
         const auto frame_start = std::chrono::steady_clock::now();
         last_frame = frame_start;
+        // A stop signal ends the app like a close; the workspace (and its unsaved mark) is
+        // already autosaved, so nothing is lost.
+        if (options.stop && options.stop->load()) break;
 
         if (window_state.close_requested) {
             window_state.close_requested = false;

@@ -18,8 +18,15 @@ fi
 WORK=$(mktemp -d)
 APP_PID=""
 PEER_PID=""
+# SIGTERM, then SIGKILL after 3 s (bounded).
+stop_app() {
+    kill "$APP_PID" 2>/dev/null || return 0
+    for _ in $(seq 30); do kill -0 "$APP_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$APP_PID" 2>/dev/null
+    wait "$APP_PID" 2>/dev/null
+}
 cleanup() {
-    [ -n "$APP_PID" ] && kill "$APP_PID" 2>/dev/null
+    [ -n "$APP_PID" ] && stop_app
     [ -n "$PEER_PID" ] && kill "$PEER_PID" 2>/dev/null
     wait 2>/dev/null
     rm -rf "$WORK"
@@ -134,7 +141,6 @@ wait_for "$WORK/out" "trace: tcp_state ep=[0-9]+ conn=[0-9]+ state=CLOSE_WAIT" 1
 echo "ok: half-closed connection shows CLOSE_WAIT"
 
 if grep -q "ERROR: ImGui_ImplOpenGL3_CreateDeviceObjects" "$WORK/err"; then fail "shader compile error"; fi
-kill "$APP_PID" 2>/dev/null
-wait "$APP_PID" 2>/dev/null
+stop_app
 APP_PID=""
 echo "PASS"
