@@ -158,10 +158,13 @@ void UdpEndpoint::onReadable(std::error_code ec) {
             continue;
         }
         m_traffic.count(Direction::Rx, n);
-        m_lastSender = sender;
+        if (!m_lastSender || *m_lastSender != sender) {   // formatting an address costs more than the read
+            m_lastSender = sender;
+            m_lastSenderText = describe(sender);
+        }
         Bytes payload(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n));
         if (m_config.echo) sendTo(sender, payload);
-        if (m_ctx.queue.push(DataEvent{m_id, 0, Direction::Rx, nowUs(), describe(sender), std::move(payload)},
+        if (m_ctx.queue.push(DataEvent{m_id, 0, Direction::Rx, nowUs(), m_lastSenderText, std::move(payload)},
                              EventPriority::Droppable) == PushResult::Dropped)
             ++m_dropped;
     }

@@ -38,6 +38,7 @@ private:
     asio::ip::udp::socket m_socket;
     asio::ip::udp::resolver m_resolver;
     std::optional<asio::ip::udp::endpoint> m_lastSender;
+    std::string m_lastSenderText;       // m_lastSender formatted once
     std::deque<Datagram> m_writeQueue;
     std::size_t m_queuedBytes = 0;
     bool m_writing = false;
