@@ -55,3 +55,23 @@ shot() {   # shot NAME SETTINGS_JSON
 
 shot main-dark '{"theme":"dark","language":"en","encoding":"utf-8"}'
 shot main-light-zh '{"theme":"light","language":"zh","encoding":"gbk"}'
+
+# The endpoint editor, opened with a double-click in the tree (driven by xdotool; optional).
+if command -v xdotool >/dev/null && command -v import >/dev/null; then
+    cat >"$WORK/editor.sh" <<'INNER'
+set -u
+BIN=$1 WORK=$2 OUT=$3
+SOCKSCOPE_TRACE=1 XDG_CONFIG_HOME="$WORK/cfg-editor" "$BIN" "$WORK/demo.json" >"$WORK/editor.out" 2>&1 &
+APP=$!
+for _ in $(seq 100); do grep -q "trace: layout tree.ep.2 " "$WORK/editor.out" && break; sleep 0.1; done
+read -r X Y < <(grep "trace: layout tree.ep.2 " "$WORK/editor.out" | tail -n 1 | awk '{print $4, $5}')
+WID=$(xdotool search --name '^Sockscope' | head -n 1)
+xdotool mousemove --sync --window "$WID" "$X" "$Y"; sleep 0.2
+xdotool click --repeat 2 --delay 80 1; sleep 1.0
+xdotool mousemove --sync --window "$WID" 5 995; sleep 0.5
+import -window root "$OUT/endpoint-editor.png"
+kill $APP; sleep 0.5; kill -9 $APP 2>/dev/null
+INNER
+    xvfb-run -a -s "-screen 0 1600x1000x24" bash "$WORK/editor.sh" "$BIN" "$WORK" "$OUT" || true
+fi
+exit 0

@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "app/gui_icon.hpp"
 #include "core/engine.hpp"
 #include "core/profile/profile.hpp"
 #include "core/util/atomic_file.hpp"
@@ -230,6 +231,12 @@ int runGui(const GuiOptions& options) {
     WindowState window_state;
     glfwSetWindowUserPointer(window, &window_state);
     installCallbacks(window);
+    {
+        // The window icon (X11/Windows; macOS takes it from the bundle and ignores this).
+        std::vector<std::uint8_t> icon48 = makeAppIcon(48), icon16 = makeAppIcon(16);
+        GLFWimage images[2] = {{48, 48, icon48.data()}, {16, 16, icon16.data()}};
+        glfwSetWindowIcon(window, 2, images);
+    }
     glfwMakeContextCurrent(window);
     glfwSwapInterval(options.screenshot_path || options.bench_frames > 0 ? 0 : 1);
 
