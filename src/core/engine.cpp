@@ -61,6 +61,8 @@ public:
     asio::steady_timer m_refreshTimer;
     std::map<EndpointId, std::shared_ptr<Endpoint>> m_endpoints;
     std::atomic<bool> m_stopping{false};
+    std::uint64_t m_reportedDroppedEvents = 0;   // I/O thread only
+    std::uint64_t m_reportedDroppedBytes = 0;
     std::promise<void> m_finished;
     std::thread m_thread;
 
@@ -141,8 +143,18 @@ private:
             if (ec || m_stopping) return;
             const auto now = std::chrono::steady_clock::now();
             for (auto& [id, endpoint] : m_endpoints) endpoint->refresh(now);
+            reportQueueDrops();
             scheduleRefresh();
         });
+    }
+
+    /// Tells the front end, once per refresh period, how many events it was too slow to take.
+    void reportQueueDrops() {
+        const std::uint64_t events = m_queue.droppedEvents(), bytes = m_queue.droppedBytes();
+        if (events == m_reportedDroppedEvents) return;
+        m_context.emit(QueueOverflow{events - m_reportedDroppedEvents, bytes - m_reportedDroppedBytes});
+        m_reportedDroppedEvents = events;
+        m_reportedDroppedBytes = bytes;
     }
 
     void resumeReaders() {

@@ -121,7 +121,8 @@ struct StatsEvent {
     std::vector<std::pair<ConnectionId, TrafficCounters>> connections;
 };
 
-/// Emitted once when the engine drops events because the front end does not drain fast enough.
+/// The events dropped (UDP data over the queue budget) since the previous QueueOverflow; sent at
+/// most once per refresh period, only when something was dropped.
 struct QueueOverflow { std::uint64_t dropped_events; std::uint64_t dropped_bytes; };
 
 using Event = std::variant<EndpointStatus, ConnectionOpened, PeerHalfClosed, ConnectionClosed,

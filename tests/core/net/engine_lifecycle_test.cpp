@@ -127,12 +127,16 @@ TEST(EngineLifecycle, UdpFloodDropsAreCountedAndTheLogStaysWithinBudget) {
     const std::string datagram(512, 'u');
     constexpr int kDatagrams = 40000;   // 20 MiB: ten times the log budget
     std::size_t peak_log_memory = 0;
+    std::uint64_t overflow_reported = 0;
     for (int i = 0; i < kDatagrams; ++i) {
         sender.sendTo(datagram, port);
         if (i % 2000 == 0) {
             std::vector<Event> batch;
             h.engine.drainEvents(batch);
-            for (const auto& e : batch) recordEvent(log, e);
+            for (const auto& e : batch) {
+                recordEvent(log, e);
+                if (const auto* o = std::get_if<QueueOverflow>(&e)) overflow_reported += o->dropped_events;
+            }
             peak_log_memory = std::max(peak_log_memory, log.memoryUsed());
         }
     }
@@ -143,6 +147,7 @@ TEST(EngineLifecycle, UdpFloodDropsAreCountedAndTheLogStaysWithinBudget) {
         h.engine.drainEvents(batch);
         for (const auto& e : batch) {
             recordEvent(log, e);
+            if (const auto* o = std::get_if<QueueOverflow>(&e)) overflow_reported += o->dropped_events;
             if (const auto* s = std::get_if<StatsEvent>(&e)) {
                 dropped = s->dropped_messages;
                 kernel = s->kernel_drops;
@@ -150,10 +155,13 @@ TEST(EngineLifecycle, UdpFloodDropsAreCountedAndTheLogStaysWithinBudget) {
             }
         }
         peak_log_memory = std::max(peak_log_memory, log.memoryUsed());
-        return received + kernel >= kDatagrams;
+        return received + kernel >= kDatagrams && overflow_reported == dropped;
     }, 10s)) << "received " << received << " kernel drops " << kernel;
     EXPECT_LE(peak_log_memory, limits.max_bytes + limits.max_bytes / 4) << "log memory stays within its budget";
     EXPECT_GT(log.evictedRecords(), 0u);
+    if (dropped > 0) {
+        EXPECT_EQ(overflow_reported, dropped) << "queue drops are reported engine-wide too";
+    }
     EXPECT_EQ(received + kernel, std::uint64_t(kDatagrams)) << "every datagram is either received or counted as a kernel drop";
     std::cout << "[ info ] udp flood: received " << received << ", dropped by the queue " << dropped
               << ", dropped by the kernel " << kernel << ", log evicted " << log.evictedRecords() << "\n";
