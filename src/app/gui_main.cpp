@@ -139,6 +139,8 @@ double percentile(std::vector<double> values, double p) {
 // --- window callbacks (the ImGui backend chains to these) -------------------------------------
 struct WindowState {
     bool activity = false;                  // input since the last frame
+    // The first key/char not yet on screen: measures keystroke-to-screen latency.
+    std::optional<std::chrono::steady_clock::time_point> key_pending;
     bool close_requested = false;
     std::vector<std::string> dropped;       // paths dropped on the window
 };
@@ -150,7 +152,11 @@ void installCallbacks(GLFWwindow* window) {
     glfwSetMouseButtonCallback(window, [](GLFWwindow* w, int, int, int) { stateOf(w)->activity = true; });
     glfwSetScrollCallback(window, [](GLFWwindow* w, double, double) { stateOf(w)->activity = true; });
     glfwSetKeyCallback(window, [](GLFWwindow* w, int, int, int, int) { stateOf(w)->activity = true; });
-    glfwSetCharCallback(window, [](GLFWwindow* w, unsigned int) { stateOf(w)->activity = true; });
+    glfwSetCharCallback(window, [](GLFWwindow* w, unsigned int) {
+        WindowState* state = stateOf(w);
+        state->activity = true;
+        if (!state->key_pending) state->key_pending = std::chrono::steady_clock::now();
+    });
     glfwSetWindowSizeCallback(window, [](GLFWwindow* w, int, int) { stateOf(w)->activity = true; });
     glfwSetDropCallback(window, [](GLFWwindow* w, int count, const char** paths) {
         for (int i = 0; i < count; ++i) stateOf(w)->dropped.emplace_back(paths[i]);
@@ -200,12 +206,14 @@ int runGui(const GuiOptions& options) {
     if (const char* records = std::getenv("SOCKSCOPE_LOG_RECORDS"))
         log_limits.max_records = std::max<std::size_t>(1000, std::strtoull(records, nullptr, 10));
     UiModel model(log_limits);
-    model.trace = [] {
-        const char* t = std::getenv("SOCKSCOPE_TRACE");
-        return t && *t && std::string(t) != "0";
-    }();
+    // SOCKSCOPE_TRACE=1: print applied events and widget positions (tests); =layout: positions only.
+    const std::string trace = std::getenv("SOCKSCOPE_TRACE") ? std::getenv("SOCKSCOPE_TRACE") : "";
+    model.trace = !trace.empty() && trace != "0" && trace != "layout";
     UiProbe probe;
-    if (model.trace) model.probe = &probe;
+    if (!trace.empty() && trace != "0") {
+        model.probe = &probe;
+        model.trace_layout = true;
+    }
     Layout stored_layout;
     const StoredState stored = loadSettings(settings_file, model.settings, stored_layout);
     if (!stored.has_language) model.settings.language = languageFromEnvironment();
@@ -324,6 +332,7 @@ int runGui(const GuiOptions& options) {
     const auto drain = [&engine](std::vector<Event>& out) { return engine.drainEvents(out); };
     std::vector<double> frame_times;   // whole frame: events, UI, render, swap
     std::vector<double> ui_times;      // building the UI only (ImGui, formatting)
+    std::vector<double> key_latencies; // typed character -> frame on screen
     std::vector<double> swap_times;    // rasterising + presenting (llvmpipe does the GL work here)
     const bool fixed_frames = options.screenshot_path || options.bench_frames > 0;
     const int total_frames = options.screenshot_path ? std::max(1, options.frames) : options.bench_frames;
@@ -414,8 +423,14 @@ int runGui(const GuiOptions& options) {
         }
         const auto swap_start = std::chrono::steady_clock::now();
         glfwSwapBuffers(window);
-        const double swap_ms =
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - swap_start).count();
+        const auto swap_end = std::chrono::steady_clock::now();
+        const double swap_ms = std::chrono::duration<double, std::milli>(swap_end - swap_start).count();
+        // A typed character was handed to ImGui before this frame was built: it is on screen now.
+        if (window_state.key_pending && *window_state.key_pending <= ui_start) {
+            key_latencies.push_back(
+                std::chrono::duration<double, std::milli>(swap_end - *window_state.key_pending).count());
+            window_state.key_pending.reset();
+        }
 
         const double frame_ms =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - frame_start).count();
@@ -450,6 +465,10 @@ int runGui(const GuiOptions& options) {
                     percentile(ui_times, 0.99), percentile(swap_times, 0.50), percentile(swap_times, 0.99),
                     vertices_max, model.log.size(),
                     static_cast<unsigned long long>(model.log.evictedRecords()));
+        if (!key_latencies.empty())
+            std::printf("sockscope: bench keystroke_to_screen n=%zu p50=%.2f p90=%.2f max=%.2f ms\n",
+                        key_latencies.size(), percentile(key_latencies, 0.5), percentile(key_latencies, 0.9),
+                        percentile(key_latencies, 1.0));
         std::fflush(stdout);
     }
 

@@ -334,7 +334,7 @@ void MainWindow::draw() {
     ImGui::End();
 
     // Trace mode: where the widgets are, so xdotool tests can click them.
-    if (m_model.trace && m_model.probe) {
+    if (m_model.probe && m_model.trace_layout) {
         for (const auto& [name, rect] : m_model.probe->rects) {
             auto it = m_lastProbe.find(name);
             if (it != m_lastProbe.end() && it->second == rect) continue;

@@ -69,6 +69,7 @@ struct UiModel {
     float frame_ms = 0;                   // last frame's work time (status bar)
     bool trace = false;                   // print every applied event to stdout (tests)
     UiProbe* probe = nullptr;             // widget rectangles for tests; null = off
+    bool trace_layout = false;            // print widget positions when they move (xdotool tests)
 
     /// Applies one engine event: the table, and the log (data as Rx/Tx rows, lifecycle as
     /// Info/Error rows).

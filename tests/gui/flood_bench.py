@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
 """Frame-time benchmark of the GUI under a flood (not a ctest; run by hand, see docs/gui.md).
+Also types into the send box with xdotool during the flood and reports keystroke-to-screen
+latency measured inside the app (key callback -> end of the frame that shows it).
 
 Starts `sockscope --bench-frames N` under Xvfb (1600x1000) on a profile with one UDP endpoint,
 fills its log to LOG_RECORDS messages (SOCKSCOPE_BENCH_PREFILL), bounds the log at that many
@@ -8,7 +10,12 @@ per second from this process, and prints the app's frame-time percentiles and th
 
 usage: flood_bench.py SOCKSCOPE_BINARY [--rate 100000] [--frames 600] [--log-records 1000000]
 """
-import argparse, os, random, socket, subprocess, sys, tempfile, threading, time
+import argparse, os, random, shutil, socket, subprocess, sys, tempfile, threading, time
+
+# Run inside our own X server so xdotool can reach the window.
+if not os.environ.get("SOCKSCOPE_BENCH_INNER"):
+    os.environ["SOCKSCOPE_BENCH_INNER"] = "1"
+    os.execvp("xvfb-run", ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", sys.executable] + sys.argv)
 
 ap = argparse.ArgumentParser()
 ap.add_argument("binary")
@@ -37,9 +44,9 @@ profile = os.path.join(work, "bench.json")
 with open(profile, "w") as f:
     f.write('{"version":1,"name":"bench","endpoints":[{"name":"flood","type":"udp","bind":"127.0.0.1:%d"}]}' % port)
 env = dict(os.environ, XDG_CONFIG_HOME=os.path.join(work, "cfg"),
-           SOCKSCOPE_BENCH_PREFILL=str(args.log_records), SOCKSCOPE_LOG_RECORDS=str(args.log_records))
-app = subprocess.Popen(["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", args.binary,
-                        "--bench-frames", str(args.frames), profile],
+           SOCKSCOPE_BENCH_PREFILL=str(args.log_records), SOCKSCOPE_LOG_RECORDS=str(args.log_records),
+           SOCKSCOPE_TRACE="layout")
+app = subprocess.Popen([args.binary, "--bench-frames", str(args.frames), profile],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 ready = threading.Event()
@@ -76,16 +83,43 @@ def flood():
             except OSError:
                 pass
         sent += batch
+def typist():
+    """Clicks the send box, then types a character every 250 ms (bounded)."""
+    if not shutil.which("xdotool"):
+        return
+    pos = None
+    for _ in range(100):
+        for line in list(lines):
+            if line.startswith("trace: layout send.input "):
+                pos = line.split()[3:5]
+        if pos:
+            break
+        time.sleep(0.05)
+    if not pos:
+        return
+    wid = subprocess.run(["xdotool", "search", "--name", "^Sockscope"], capture_output=True, text=True).stdout.split()
+    if not wid:
+        return
+    subprocess.run(["xdotool", "mousemove", "--sync", "--window", wid[0], pos[0], pos[1]])
+    subprocess.run(["xdotool", "click", "1"])
+    for i in range(400):
+        if stop.is_set():
+            break
+        subprocess.run(["xdotool", "type", "--delay", "0", "abcdefghij"[i % 10]])
+        time.sleep(0.25)
+
 flood_start = time.time()
 t = threading.Thread(target=flood, daemon=True)
-t.start()
+if args.rate > 0:
+    t.start()
+threading.Thread(target=typist, daemon=True).start()
 app.wait(timeout=600)
 stop.set()
 elapsed = time.time() - flood_start
 for line in lines:
     if "bench" in line:
         print(line)
-print("flood: %d datagrams of %d bytes in %.1f s = %.0f/s (target %d/s)" % (sent, args.size, elapsed, sent / elapsed, args.rate))
+print("flood: %d datagrams of %d bytes in %.1f s = %.0f/s (target %d/s)" % (sent, args.size, elapsed, sent / max(elapsed, 1e-9), args.rate))
 err = app.stderr.read()
 if "ERROR: ImGui_ImplOpenGL3_CreateDeviceObjects" in err:
     sys.exit("shader error")
