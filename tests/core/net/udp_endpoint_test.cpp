@@ -148,3 +148,23 @@ TEST(UdpEndpoint, ParsesKernelDropsFromProcNetUdp) {
 
 }  // namespace
 }  // namespace sockscope
+
+namespace sockscope {
+namespace {
+
+// Only the refusal is tested: with broadcast on, the datagram would leave this machine.
+TEST(UdpEndpoint, BroadcastWithoutTheOptionIsRefusedInPlainWords) {
+    EngineHarness h;
+    auto config = udpOn("127.0.0.1:0");
+    config.broadcast = false;
+    h.engine.submit(AddEndpoint{1, config});
+    ASSERT_TRUE(h.waitForState(1, EndpointState::Bound));
+    h.engine.submit(Send{1, 0, bytesOf("hello all"), "255.255.255.255:9"});
+    const auto error = h.waitFor<ErrorEvent>();
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->error.code, "EACCES");
+    EXPECT_NE(error->error.message.find("broadcast"), std::string::npos) << error->error.message;
+}
+
+}  // namespace
+}  // namespace sockscope
