@@ -308,8 +308,12 @@ void LogView::drawDetail(UiModel& model) {
     }
     ImGui::TextColored(kindColor(pal, r.kind), "%s", kindText(r.kind));
     ImGui::SameLine();
-    ImGui::Text("%s  %s  %u B  seq %llu", formatClock(r.time_us).c_str(), connectionText(model, r).c_str(),
-                r.length, static_cast<unsigned long long>(r.seq));
+    if (isData(r.kind))
+        ImGui::Text("%s  %s  %u B  seq %llu", formatClock(r.time_us).c_str(), connectionText(model, r).c_str(),
+                    r.length, static_cast<unsigned long long>(r.seq));
+    else
+        ImGui::Text("%s  %s  seq %llu", formatClock(r.time_us).c_str(), connectionText(model, r).c_str(),
+                    static_cast<unsigned long long>(r.seq));
     if (bytes.size() > kDetailBytes) ImGui::TextColored(pal.warn, "first %zu bytes shown", kDetailBytes);
 
     const float text_h = std::max(ImGui::GetContentRegionAvail().y * 0.3f, ImGui::GetTextLineHeightWithSpacing() * 3);

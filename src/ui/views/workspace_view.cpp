@@ -153,6 +153,11 @@ void WorkspaceView::drawEndpoint(UiModel& model, const CommandSink& submit, cons
             ImGui::SameLine();
             ImGui::TextColored(pal.dim, tr(Str::ConnCount), open_count);
         }
+        // Sockets the app no longer holds, still on the port (e.g. after connections closed here).
+        if (row->port_counts && row->port_counts->count(TcpState::TimeWait) > 0) {
+            ImGui::TextColored(pal.idle, "TIME_WAIT %u", row->port_counts->count(TcpState::TimeWait));
+            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", explain(TcpState::TimeWait));
+        }
         if (row->status.state == EndpointState::Failed && row->last_error) {
             ImGui::PushTextWrapPos(0);
             ImGui::TextColored(pal.bad, "%s", row->last_error->code.c_str());
