@@ -78,6 +78,7 @@ enum class Language : std::uint8_t { English, Chinese };
     X(NoConnections, "No connections.", "没有连接。")                                              \
     X(Closed, "closed", "已关闭")                                                                  \
     X(ConnCount, "%zu conn", "%zu 个连接")                                                      \
+    X(MoreConnections, "... %zu more (see Connections)", "……还有 %zu 个（见连接表）")        \
     X(PeerFin, "peer FIN", "对端 FIN")                                                             \
     X(PortSockets, "Port %u sockets:", "端口 %u 的套接字：")                                       \
     X(Log, "Log", "日志")                                                                          \

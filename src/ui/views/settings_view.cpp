@@ -46,7 +46,10 @@ bool SettingsView::draw(UiModel& model) {
         ImGui::TextUnformatted(tr(Str::Theme));
         ImGui::SameLine(label_x);
         int theme = static_cast<int>(s.theme);
-        if (ImGui::RadioButton(tr(Str::ThemeDark), &theme, 0) | (ImGui::SameLine(), ImGui::RadioButton(tr(Str::ThemeLight), &theme, 1))) {
+        bool theme_changed = ImGui::RadioButton(tr(Str::ThemeDark), &theme, 0);
+        ImGui::SameLine();
+        theme_changed |= ImGui::RadioButton(tr(Str::ThemeLight), &theme, 1);
+        if (theme_changed) {
             s.theme = static_cast<ThemeKind>(theme);
             changed = true;
         }

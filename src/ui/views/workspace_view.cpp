@@ -169,7 +169,14 @@ void WorkspaceView::drawEndpoint(UiModel& model, const CommandSink& submit, cons
     if (open) {
         ImGui::Indent(ImGui::GetFontSize() * 0.8f);   // under the node's label, not its arrow
         if (row) {
+            // The tree lists a bounded number (the Connections table, clipped, has them all).
+            constexpr std::size_t kTreeConnectionsMax = 64;
+            std::size_t listed = 0;
             for (const auto& c : row->connections) {
+                if (listed++ == kTreeConnectionsMax) {
+                    ImGui::TextColored(pal.dim, tr(Str::MoreConnections), row->connections.size() - kTreeConnectionsMax);
+                    break;
+                }
                 ImGui::PushID(static_cast<int>(c.id));
                 const bool selected = model.selection.endpoint == endpoint.id && model.selection.connection == c.id;
                 const TcpState tcp = c.tcp ? c.tcp->state : (c.open ? TcpState::Unknown : TcpState::Close);
