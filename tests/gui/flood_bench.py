@@ -9,6 +9,7 @@ records (SOCKSCOPE_LOG_RECORDS, so the flood also evicts), floods it with RATE 6
 per second from this process, and prints the app's frame-time percentiles and the rate achieved.
 
 usage: flood_bench.py SOCKSCOPE_BINARY [--rate 100000] [--frames 600] [--log-records 1000000]
+                      [--sender build/bench/bench_udp_sender]
 """
 import argparse, os, random, shutil, socket, subprocess, sys, tempfile, threading, time
 
@@ -23,6 +24,7 @@ ap.add_argument("--rate", type=int, default=100_000)
 ap.add_argument("--frames", type=int, default=600)
 ap.add_argument("--log-records", type=int, default=1_000_000)
 ap.add_argument("--size", type=int, default=64)
+ap.add_argument("--sender", help="bench/bench_udp_sender binary (sendmmsg; far cheaper than Python)")
 args = ap.parse_args()
 
 def free_udp_port():
@@ -110,12 +112,24 @@ def typist():
 
 flood_start = time.time()
 t = threading.Thread(target=flood, daemon=True)
-if args.rate > 0:
+sender = None
+if args.rate > 0 and args.sender:
+    sender = subprocess.Popen([args.sender, "--port", str(port), "--seconds", str(round((args.frames + 30) / 30 + 2, 1)), "--size", str(args.size),
+                               "--rate", str(args.rate)], stdout=subprocess.PIPE, text=True)
+elif args.rate > 0:
     t.start()
 threading.Thread(target=typist, daemon=True).start()
 app.wait(timeout=600)
 stop.set()
 elapsed = time.time() - flood_start
+if sender:
+    try:
+        out = sender.communicate(timeout=30)[0].strip()
+    except subprocess.TimeoutExpired:
+        sender.kill()
+        out = "(killed)"
+    print("sender:", out)
+    sent = int(args.rate * elapsed)   # approximate; the sender's own line has the exact count
 for line in lines:
     if "bench" in line:
         print(line)
