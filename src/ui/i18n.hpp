@@ -95,16 +95,21 @@ enum class Language : std::uint8_t { English, Chinese };
     X(Pause, "Pause", "暂停")                                                                      \
     X(Resume, "Resume", "继续")                                                                    \
     X(ClearLog, "Clear", "清空")                                                                   \
+    X(Copy, "Copy", "复制")                                                                        \
+    X(TipCopy, "Copy the selected rows (click a row, Shift+click another for a range)",           \
+      "复制所选的行（点击一行，Shift+点击另一行选择范围）")                                         \
     X(CopyHex, "Copy hex", "复制十六进制")                                                         \
     X(CopyText, "Copy text", "复制文本")                                                           \
     X(AutoScroll, "Follow", "自动滚动")                                                            \
+    X(Search, "Find", "查找")                                                                      \
+    X(TipSearch, "Show only rows whose bytes contain this text", "只显示字节中包含此文本的行")      \
     X(ScopeAll, "All endpoints", "全部端点")                                                       \
     X(ScopeEndpoint, "Selected endpoint", "所选端点")                                              \
     X(ScopeConnection, "Selected connection", "所选连接")                                          \
     X(ShowRx, "Rx", "收")                                                                          \
     X(ShowTx, "Tx", "发")                                                                          \
     X(ShowEvents, "Events", "事件")                                                                \
-    X(Evicted, "%llu evicted", "已淘汰 %llu 条")                                                   \
+    X(Evicted, "%llu evicted", "已淘汰 %llu 行")                                                   \
     X(Messages, "%zu rows", "%zu 行")                                                              \
     X(PausedRows, "paused (%zu new)", "已暂停（%zu 条新）")                                        \
     X(Encoding, "Encoding", "编码")                                                                \

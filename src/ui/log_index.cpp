@@ -15,19 +15,23 @@ void LogIndex::reset() {
     m_scanned = 0;
 }
 
-bool LogIndex::matches(const LogRecord& r) const {
+bool LogIndex::matches(const PayloadLog& log, const LogRecord& r) const {
     if (m_filter.endpoint != 0 && r.endpoint != m_filter.endpoint && r.endpoint != 0) return false;
     if (m_filter.connection != 0 && r.connection != m_filter.connection) {
         // Endpoint-level events (no connection) stay visible when one connection is selected.
         if (!(r.connection == 0 && (r.kind == LogKind::Info || r.kind == LogKind::Error))) return false;
     }
+    bool shown = false;
     switch (r.kind) {
-        case LogKind::Rx: return m_filter.rx;
-        case LogKind::Tx: return m_filter.tx;
+        case LogKind::Rx: shown = m_filter.rx; break;
+        case LogKind::Tx: shown = m_filter.tx; break;
         case LogKind::Info:
-        case LogKind::Error: return m_filter.events;
+        case LogKind::Error: shown = m_filter.events; break;
     }
-    return false;
+    if (!shown || m_filter.contains.empty()) return shown;
+    const auto bytes = log.bytes(r);
+    const auto* needle = reinterpret_cast<const std::uint8_t*>(m_filter.contains.data());
+    return std::search(bytes.begin(), bytes.end(), needle, needle + m_filter.contains.size()) != bytes.end();
 }
 
 void LogIndex::dropEvicted(const PayloadLog& log) {
@@ -49,7 +53,7 @@ std::size_t LogIndex::update(const PayloadLog& log, std::size_t max_scan) {
     // Records are contiguous in seq: record(i) has seq first + i.
     for (std::uint64_t seq = m_scanned; seq < end; ++seq) {
         const LogRecord& r = log.record(static_cast<std::size_t>(seq - first));
-        if (matches(r)) {
+        if (matches(log, r)) {
             m_seqs.push_back(r.seq);
             ++added;
         }

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <string>
 
 #include "core/model/payload_log.hpp"
 
@@ -16,6 +17,7 @@ struct LogFilter {
     bool rx = true;
     bool tx = true;
     bool events = true;             // Info and Error rows
+    std::string contains;           // only rows whose bytes contain this (empty = all)
     bool operator==(const LogFilter&) const = default;
 };
 
@@ -41,7 +43,7 @@ public:
     static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
 private:
-    bool matches(const LogRecord& record) const;
+    bool matches(const PayloadLog& log, const LogRecord& record) const;
 
     LogFilter m_filter;
     std::deque<std::uint64_t> m_seqs;   // ascending seqs of matching records

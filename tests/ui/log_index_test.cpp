@@ -15,7 +15,7 @@ void add(PayloadLog& log, EndpointId ep, ConnectionId conn, LogKind kind, const 
 TEST(LogIndex, ScansOnlyNewRecordsAndFilters) {
     PayloadLog log;
     LogIndex index;
-    index.setFilter(LogFilter{1, 0, true, true, true});
+    index.setFilter(LogFilter{1, 0, true, true, true, {}});
     add(log, 1, 5, LogKind::Rx);
     add(log, 2, 6, LogKind::Rx);
     add(log, 1, 5, LogKind::Tx);
@@ -29,11 +29,29 @@ TEST(LogIndex, ScansOnlyNewRecordsAndFilters) {
     EXPECT_EQ(index.rowOfSeq(1), LogIndex::npos);
 
     // Only connection 5, only received: endpoint-level events stay.
-    index.setFilter(LogFilter{1, 5, true, false, true});
+    index.setFilter(LogFilter{1, 5, true, false, true, {}});
     index.update(log);
     ASSERT_EQ(index.size(), 2u);
     EXPECT_EQ(index.seqAt(0), 0u);
     EXPECT_EQ(index.seqAt(1), 3u);
+}
+
+TEST(LogIndex, ContainsFilterMatchesBytes) {
+    PayloadLog log;
+    LogIndex index;
+    add(log, 1, 1, LogKind::Rx, "temp=21.5");
+    add(log, 1, 1, LogKind::Rx, "hum=40");
+    add(log, 1, 1, LogKind::Tx, "GET temp");
+    LogFilter filter;
+    filter.contains = "temp";
+    index.setFilter(filter);
+    index.update(log);
+    ASSERT_EQ(index.size(), 2u);
+    EXPECT_EQ(index.seqAt(1), 2u);
+    filter.contains = "nothing";
+    index.setFilter(filter);
+    index.update(log);
+    EXPECT_EQ(index.size(), 0u);
 }
 
 TEST(LogIndex, BoundedScanAndEviction) {

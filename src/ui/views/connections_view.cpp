@@ -106,14 +106,16 @@ void ConnectionsView::draw(UiModel& model, const CommandSink& submit) {
     ImGui::TableSetupScrollFreeze(0, 1);
     ImGui::TableSetupColumn(tr(Str::ColPeer), ImGuiTableColumnFlags_WidthStretch);
     ImGui::TableSetupColumn(tr(Str::ColLocal), ImGuiTableColumnFlags_WidthStretch);
-    ImGui::TableSetupColumn(tr(Str::ColState));
-    ImGui::TableSetupColumn(tr(Str::ColRtt));
-    ImGui::TableSetupColumn(tr(Str::ColRetrans));
-    ImGui::TableSetupColumn(tr(Str::ColQueues));
-    ImGui::TableSetupColumn(tr(Str::ColRx));
-    ImGui::TableSetupColumn(tr(Str::ColTx));
-    ImGui::TableSetupColumn(tr(Str::ColAge));
-    ImGui::TableSetupColumn(tr(Str::ColActions));
+    // Fixed widths sized for their widest usual content, so numbers that grow do not clip.
+    const float em = ImGui::GetFontSize();
+    ImGui::TableSetupColumn(tr(Str::ColState), ImGuiTableColumnFlags_WidthFixed, em * 7.5f);
+    ImGui::TableSetupColumn(tr(Str::ColRtt), ImGuiTableColumnFlags_WidthFixed, em * 4);
+    ImGui::TableSetupColumn(tr(Str::ColRetrans), ImGuiTableColumnFlags_WidthFixed, em * 2.5f);
+    ImGui::TableSetupColumn(tr(Str::ColQueues), ImGuiTableColumnFlags_WidthFixed, em * 5.5f);
+    ImGui::TableSetupColumn(tr(Str::ColRx), ImGuiTableColumnFlags_WidthFixed, em * 7.5f);
+    ImGui::TableSetupColumn(tr(Str::ColTx), ImGuiTableColumnFlags_WidthFixed, em * 7.5f);
+    ImGui::TableSetupColumn(tr(Str::ColAge), ImGuiTableColumnFlags_WidthFixed, em * 4);
+    ImGui::TableSetupColumn(tr(Str::ColActions), ImGuiTableColumnFlags_WidthFixed, em * 11);
     ImGui::TableHeadersRow();
 
     ImGuiListClipper clipper;

@@ -1,6 +1,7 @@
 #include "ui/views/log_view.hpp"
 
 #include <imgui.h>
+#include <imgui_stdlib.h>
 #include <GLFW/glfw3.h>
 
 #include <algorithm>
@@ -45,6 +46,7 @@ void LogView::update(UiModel& model) {
     filter.rx = m_showRx;
     filter.tx = m_showTx;
     filter.events = m_showEvents;
+    filter.contains = m_search;
     if (m_scope != LogScope::All) filter.endpoint = model.selection.endpoint;
     if (m_scope == LogScope::Connection) filter.connection = model.selection.connection;
     m_index.setFilter(filter);
@@ -155,21 +157,35 @@ void LogView::drawToolbar(UiModel& model) {
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Ctrl+L");
     ImGui::SameLine();
     ImGui::BeginDisabled(!m_hasSelection);
-    if (ImGui::Button(tr(Str::CopyHex))) ImGui::SetClipboardText(copySelection(model, true).c_str());
-    ImGui::SameLine();
-    if (ImGui::Button(tr(Str::CopyText))) ImGui::SetClipboardText(copySelection(model, false).c_str());
+    if (ImGui::Button(tr(Str::Copy))) ImGui::OpenPopup("##copy");
     ImGui::EndDisabled();
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", tr(Str::TipCopy));
+    if (ImGui::BeginPopup("##copy")) {
+        if (ImGui::MenuItem(tr(Str::CopyHex), "Ctrl+C")) ImGui::SetClipboardText(copySelection(model, true).c_str());
+        if (ImGui::MenuItem(tr(Str::CopyText))) ImGui::SetClipboardText(copySelection(model, false).c_str());
+        ImGui::EndPopup();
+    }
     ImGui::SameLine();
     if (ImGui::Checkbox(tr(Str::AutoScroll), &m_follow) && m_follow) m_scrollToBottom = true;
+    // Counts on the right; the search box takes what is left between.
+    char rows[64], extra[96] = "";
+    std::snprintf(rows, sizeof rows, tr(Str::Messages), m_index.size());
+    if (m_paused)
+        std::snprintf(extra, sizeof extra, tr(Str::PausedRows), static_cast<std::size_t>(m_index.pending(model.log)));
+    else if (model.log.evictedRecords() > 0)
+        std::snprintf(extra, sizeof extra, tr(Str::Evicted), static_cast<unsigned long long>(model.log.evictedRecords()));
+    const ImGuiStyle& style = ImGui::GetStyle();
+    float counts_w = ImGui::CalcTextSize(rows).x + style.ItemSpacing.x;
+    if (extra[0]) counts_w += ImGui::CalcTextSize(extra).x + style.ItemSpacing.x;
     ImGui::SameLine();
-    ImGui::TextColored(pal.dim, tr(Str::Messages), m_index.size());
-    if (m_paused) {
+    ImGui::SetNextItemWidth(std::max(ImGui::GetFontSize() * 5, ImGui::GetContentRegionAvail().x - counts_w));
+    ImGui::InputTextWithHint("##search", tr(Str::Search), &m_search);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipSearch));
+    ImGui::SameLine();
+    ImGui::TextColored(pal.dim, "%s", rows);
+    if (extra[0]) {
         ImGui::SameLine();
-        ImGui::TextColored(pal.warn, tr(Str::PausedRows), static_cast<std::size_t>(m_index.pending(model.log)));
-    }
-    if (model.log.evictedRecords() > 0) {
-        ImGui::SameLine();
-        ImGui::TextColored(pal.warn, tr(Str::Evicted), static_cast<unsigned long long>(model.log.evictedRecords()));
+        ImGui::TextColored(pal.warn, "%s", extra);
     }
 }
 

@@ -38,6 +38,7 @@ private:
     LogIndex m_index;
     LogScope m_scope = LogScope::Endpoint;
     bool m_showRx = true, m_showTx = true, m_showEvents = true;
+    std::string m_search;   // rows containing this text (bytes as typed, UTF-8)
     bool m_paused = false;
     bool m_follow = true;
     bool m_scrollToBottom = false;
