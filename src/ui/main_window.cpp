@@ -152,17 +152,20 @@ void MainWindow::drawConfirm() {
         if (save()) runPending();
         else m_pending = Pending::None;   // a Save-as dialog opened (or it failed): stay
     }
+    probeItem(m_model, "confirm.save");
     ImGui::SameLine();
     if (ImGui::Button(tr(Str::DontSave), ImVec2(w, 0))) {
         ImGui::CloseCurrentPopup();
         m_model.workspace.dirty = false;
         runPending();
     }
+    probeItem(m_model, "confirm.discard");
     ImGui::SameLine();
     if (ImGui::Button(tr(Str::Cancel), ImVec2(w, 0))) {
         ImGui::CloseCurrentPopup();
         m_pending = Pending::None;
     }
+    probeItem(m_model, "confirm.cancel");
     ImGui::EndPopup();
 }
 

@@ -234,6 +234,42 @@ TEST_F(ViewsTest, WholeWindowDrawsInBothLanguagesAndThemes) {
     setLanguage(Language::English);
 }
 
+TEST_F(ViewsTest, UnsavedChangesAreNeverDroppedSilently) {
+    addServer(0);   // the workspace is dirty now
+    int quits = 0;
+    std::vector<std::string> saved;
+    AppHooks hooks;
+    hooks.quit = [&] { ++quits; };
+    hooks.save = [&](const std::string& path, const std::string&, const std::vector<EndpointConfig>& e, std::string&) {
+        saved.push_back(path);
+        return !e.empty();
+    };
+    MainWindow window(model, sink, hooks);
+    ui.setDraw([&] { window.draw(); });
+    ui.frames(2);
+
+    window.requestQuit();
+    ui.frames(2);
+    EXPECT_EQ(quits, 0) << "asks first";
+    clickProbe("confirm.cancel");
+    ui.frames(2);
+    EXPECT_EQ(quits, 0);
+    EXPECT_TRUE(model.workspace.dirty);
+
+    model.workspace.path = "/tmp/sockscope-test-profile.json";
+    window.requestQuit();
+    ui.frames(2);
+    clickProbe("confirm.save");
+    EXPECT_EQ(quits, 1) << "saved, then quit";
+    ASSERT_EQ(saved.size(), 1u);
+    EXPECT_EQ(saved[0], "/tmp/sockscope-test-profile.json");
+    EXPECT_FALSE(model.workspace.dirty);
+
+    // Not dirty: quits at once.
+    window.requestQuit();
+    EXPECT_EQ(quits, 2);
+}
+
 TEST(I18n, EveryStringHasBothLanguagesAndLocaleDetection) {
     for (int i = 0; i < static_cast<int>(Str::Count); ++i) {
         EXPECT_STRNE(tr(static_cast<Str>(i), Language::English), "");

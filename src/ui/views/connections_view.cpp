@@ -115,7 +115,12 @@ void ConnectionsView::draw(UiModel& model, const CommandSink& submit) {
     ImGui::TableSetupColumn(tr(Str::ColRx), ImGuiTableColumnFlags_WidthFixed, em * 7.5f);
     ImGui::TableSetupColumn(tr(Str::ColTx), ImGuiTableColumnFlags_WidthFixed, em * 7.5f);
     ImGui::TableSetupColumn(tr(Str::ColAge), ImGuiTableColumnFlags_WidthFixed, em * 4);
-    ImGui::TableSetupColumn(tr(Str::ColActions), ImGuiTableColumnFlags_WidthFixed, em * 11);
+    // The three buttons, measured (their labels differ by language).
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const float actions_w = ImGui::CalcTextSize(tr(Str::CloseFin)).x + ImGui::CalcTextSize(tr(Str::HalfClose)).x +
+                            ImGui::CalcTextSize(tr(Str::ResetRst)).x + style.FramePadding.x * 6 +
+                            style.ItemSpacing.x * 2 + 2;
+    ImGui::TableSetupColumn(tr(Str::ColActions), ImGuiTableColumnFlags_WidthFixed, actions_w);
     ImGui::TableHeadersRow();
 
     ImGuiListClipper clipper;
