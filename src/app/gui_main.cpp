@@ -358,7 +358,12 @@ int runGui(const GuiOptions& options) {
             if (next > now) glfwWaitEventsTimeout(std::chrono::duration<double>(next - now).count());
             else glfwPollEvents();
         } else {
-            glfwWaitEventsTimeout(0.5);   // idle: ~2 wake-ups a second for ages and countdowns
+            // Idle: wake for ages (1 s) and reconnect countdowns (0.5 s); input and engine events
+            // wake the loop at once.
+            bool countdown = false;
+            for (const auto& row : model.table.endpoints())
+                countdown = countdown || row.status.state == EndpointState::WaitingRetry;
+            glfwWaitEventsTimeout(countdown ? 0.5 : 1.0);
         }
         const auto frame_start = std::chrono::steady_clock::now();
         last_frame = frame_start;
@@ -376,7 +381,9 @@ int runGui(const GuiOptions& options) {
 
         const std::size_t applied = pump.pump(model, drain);
         if (window_state.activity) last_input = frame_start;
-        if (applied > 0 || window_state.activity || pump.backlog() > 0) busy_frames = 3;
+        // Input: a few frames (ImGui settles over 2-3); engine events alone: one frame is enough.
+        if (window_state.activity || pump.backlog() > 0) busy_frames = 3;
+        else if (applied > 0) busy_frames = std::max(busy_frames, 1);
         else if (busy_frames > 0) --busy_frames;
         window_state.activity = false;
 
