@@ -350,21 +350,24 @@ int runGui(const GuiOptions& options) {
     int exit_code = 0;
 
     while (!quit) {
-        // Sleep until input, an engine event, or the next frame is due.
-        if (fixed_frames || busy_frames > 0 || pump.backlog() > 0) {
-            const bool interactive = std::chrono::steady_clock::now() - last_input < std::chrono::milliseconds(500);
-            const auto next = last_frame + (interactive ? input_period : traffic_period);
-            const auto now = std::chrono::steady_clock::now();
-            if (next > now) glfwWaitEventsTimeout(std::chrono::duration<double>(next - now).count());
-            else glfwPollEvents();
-        } else {
-            // Idle: wake for ages (1 s) and reconnect countdowns (0.5 s); input and engine events
-            // wake the loop at once.
+        // 1. Idle: sleep until input or an engine event; wake for ages (1 s) and reconnect
+        //    countdowns (0.5 s).
+        if (!fixed_frames && busy_frames == 0 && pump.backlog() == 0) {
             bool countdown = false;
             for (const auto& row : model.table.endpoints())
                 countdown = countdown || row.status.state == EndpointState::WaitingRetry;
             glfwWaitEventsTimeout(countdown ? 0.5 : 1.0);
         }
+        // 2. Pace: no frame before its period since the last one has passed, however often the
+        //    engine wakes us (input shortens the period to 60 fps at once).
+        for (int waits = 0; waits < 100; ++waits) {
+            const auto now = std::chrono::steady_clock::now();
+            const bool interactive = window_state.activity || now - last_input < std::chrono::milliseconds(500);
+            const auto next = last_frame + (interactive ? input_period : traffic_period);
+            if (now >= next) break;
+            glfwWaitEventsTimeout(std::chrono::duration<double>(next - now).count());
+        }
+        glfwPollEvents();
         const auto frame_start = std::chrono::steady_clock::now();
         last_frame = frame_start;
         // A stop signal ends the app like a close; the workspace (and its unsaved mark) is
