@@ -45,10 +45,10 @@ std::uint64_t LogIndex::pending(const PayloadLog& log) const {
     return log.nextSeq() > from ? log.nextSeq() - from : 0;
 }
 
-std::size_t LogIndex::update(const PayloadLog& log, std::size_t max_scan) {
+std::size_t LogIndex::update(const PayloadLog& log, std::size_t max_scan, std::uint64_t stop_seq) {
     dropEvicted(log);
     const std::uint64_t first = log.firstSeq();
-    const std::uint64_t end = std::min<std::uint64_t>(log.nextSeq(), m_scanned + max_scan);
+    const std::uint64_t end = std::min({log.nextSeq(), m_scanned + max_scan, std::max(stop_seq, m_scanned)});
     std::size_t added = 0;
     // Records are contiguous in seq: record(i) has seq first + i.
     for (std::uint64_t seq = m_scanned; seq < end; ++seq) {

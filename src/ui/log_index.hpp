@@ -27,8 +27,10 @@ public:
     void setFilter(const LogFilter& filter);
     const LogFilter& filter() const { return m_filter; }
 
-    /// Drops evicted records and scans at most `max_scan` new ones. Returns how many were added.
-    std::size_t update(const PayloadLog& log, std::size_t max_scan = 2'000'000);
+    /// Drops evicted records and scans at most `max_scan` new ones, none at or after `stop_seq`
+    /// (a paused view). Returns how many were added.
+    std::size_t update(const PayloadLog& log, std::size_t max_scan = 250'000,
+                       std::uint64_t stop_seq = UINT64_MAX);
     /// Drops evicted entries only (used while the display is paused).
     void dropEvicted(const PayloadLog& log);
     /// Records appended to the log that are not scanned yet.

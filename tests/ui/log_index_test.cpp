@@ -36,6 +36,20 @@ TEST(LogIndex, ScansOnlyNewRecordsAndFilters) {
     EXPECT_EQ(index.seqAt(1), 3u);
 }
 
+TEST(LogIndex, StopSeqFreezesAPausedView) {
+    PayloadLog log;
+    LogIndex index;
+    for (int i = 0; i < 10; ++i) add(log, 1, 1, LogKind::Rx);
+    index.update(log, 1000, 6);
+    EXPECT_EQ(index.size(), 6u);
+    for (int i = 0; i < 10; ++i) add(log, 1, 1, LogKind::Rx);
+    index.update(log, 1000, 6);
+    EXPECT_EQ(index.size(), 6u) << "nothing after the pause point";
+    EXPECT_EQ(index.pending(log), 14u);
+    index.update(log);
+    EXPECT_EQ(index.size(), 20u);
+}
+
 TEST(LogIndex, ContainsFilterMatchesBytes) {
     PayloadLog log;
     LogIndex index;

@@ -5,6 +5,7 @@
 #include <GLFW/glfw3.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 
 #include "core/codec/hex.hpp"
@@ -50,7 +51,8 @@ void LogView::update(UiModel& model) {
     if (m_scope != LogScope::All) filter.endpoint = model.selection.endpoint;
     if (m_scope == LogScope::Connection) filter.connection = model.selection.connection;
     m_index.setFilter(filter);
-    if (m_paused) m_index.dropEvicted(model.log);
+    // Paused: the view stays at what had arrived when pausing (a filter change rebuilds up to there).
+    if (m_paused) m_index.update(model.log, 250'000, m_pauseSeq);
     else if (m_index.update(model.log) > 0 && m_follow) m_scrollToBottom = true;
 }
 
@@ -151,7 +153,7 @@ void LogView::drawToolbar(UiModel& model) {
     }
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TextEncoding));
     ImGui::SameLine();
-    if (ImGui::Button(m_paused ? tr(Str::Resume) : tr(Str::Pause))) m_paused = !m_paused;
+    if (ImGui::Button(m_paused ? tr(Str::Resume) : tr(Str::Pause))) setPaused(model, !m_paused);
     ImGui::SameLine();
     if (ImGui::Button(tr(Str::ClearLog))) clear(model);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Ctrl+L");

@@ -23,7 +23,10 @@ public:
     /// Copies the selected rows: hex (one line per row) or text; returns what was copied.
     std::string copySelection(const UiModel& model, bool as_hex) const;
     bool paused() const { return m_paused; }
-    void setPaused(bool paused) { m_paused = paused; }
+    void setPaused(const UiModel& model, bool paused) {
+        m_paused = paused;
+        m_pauseSeq = model.log.nextSeq();
+    }
     const LogIndex& index() const { return m_index; }
     /// Brings the index up to date with the log and the selection (called by draw()).
     void update(UiModel& model);
@@ -40,6 +43,7 @@ private:
     bool m_showRx = true, m_showTx = true, m_showEvents = true;
     std::string m_search;   // rows containing this text (bytes as typed, UTF-8)
     bool m_paused = false;
+    std::uint64_t m_pauseSeq = 0;   // the first seq that arrived after pausing
     bool m_follow = true;
     bool m_scrollToBottom = false;
     bool m_hasSelection = false;
