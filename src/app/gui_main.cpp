@@ -142,6 +142,7 @@ struct WindowState {
     // The first key/char not yet on screen: measures keystroke-to-screen latency.
     std::optional<std::chrono::steady_clock::time_point> key_pending;
     bool close_requested = false;
+    bool scale_changed = false;             // moved to a monitor with another content scale
     std::vector<std::string> dropped;       // paths dropped on the window
 };
 
@@ -160,6 +161,10 @@ void installCallbacks(GLFWwindow* window) {
     glfwSetWindowSizeCallback(window, [](GLFWwindow* w, int, int) { stateOf(w)->activity = true; });
     glfwSetDropCallback(window, [](GLFWwindow* w, int count, const char** paths) {
         for (int i = 0; i < count; ++i) stateOf(w)->dropped.emplace_back(paths[i]);
+        stateOf(w)->activity = true;
+    });
+    glfwSetWindowContentScaleCallback(window, [](GLFWwindow* w, float, float) {
+        stateOf(w)->scale_changed = true;
         stateOf(w)->activity = true;
     });
     glfwSetWindowCloseCallback(window, [](GLFWwindow* w) {
@@ -390,7 +395,15 @@ int runGui(const GuiOptions& options) {
         else if (busy_frames > 0) --busy_frames;
         window_state.activity = false;
 
-        // Settings that need GPU work: font size and theme.
+        // Settings that need GPU work: content scale, font size and theme.
+        if (window_state.scale_changed) {
+            window_state.scale_changed = false;
+            float sx = 1, sy = 1;
+            glfwGetWindowContentScale(window, &sx, &sy);
+            content_scale = std::clamp(std::max(sx, sy), 1.0f, 4.0f);
+            applied_font_scale = -1;           // rebuild the fonts below
+            applyTheme(applied_theme, content_scale);
+        }
         if (model.settings.font_scale != applied_font_scale) {
             applied_font_scale = model.settings.font_scale;
             ImGui_ImplOpenGL3_DestroyFontsTexture();
