@@ -56,6 +56,27 @@ shot() {   # shot NAME SETTINGS_JSON
 shot main-dark '{"theme":"dark","language":"en","encoding":"utf-8"}'
 shot main-light-zh '{"theme":"light","language":"zh","encoding":"gbk"}'
 
+# Under a flood: a 1,000,000-message log (pre-filled, bounded) taking ~50,000 datagrams/s.
+cat >"$WORK/flood.json" <<'JSON'
+{ "version": 1, "name": "flood",
+  "endpoints": [ { "name": "Flooded UDP", "type": "udp", "bind": "127.0.0.1:15031" } ] }
+JSON
+python3 - <<'PY' &
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+payload = bytes(range(48)) + b"seq=00000000\r\n\x00\x00"
+end = time.time() + 12
+n = 0
+while time.time() < end:
+    for _ in range(500):
+        s.sendto(payload[:50] + b"%08d" % n + b"\r\n\x00\x00\x00\x00", ("127.0.0.1", 15031)); n += 1
+    time.sleep(0.01)
+PY
+mkdir -p "$WORK/cfg-flood/sockscope"
+echo '{"theme":"dark","language":"en","time_mode":"delta"}' >"$WORK/cfg-flood/sockscope/settings.json"
+XDG_CONFIG_HOME="$WORK/cfg-flood" SOCKSCOPE_BENCH_PREFILL=1000000 SOCKSCOPE_LOG_RECORDS=1000000 \
+    xvfb-run -a -s "-screen 0 1600x1000x24" "$BIN" --screenshot "$OUT/flood.png" --frames 150 "$WORK/flood.json"
+
 # The endpoint editor, opened with a double-click in the tree (driven by xdotool; optional).
 if command -v xdotool >/dev/null && command -v import >/dev/null; then
     cat >"$WORK/editor.sh" <<'INNER'

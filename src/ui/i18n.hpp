@@ -109,9 +109,11 @@ enum class Language : std::uint8_t { English, Chinese };
     X(ShowRx, "Rx", "收")                                                                          \
     X(ShowTx, "Tx", "发")                                                                          \
     X(ShowEvents, "Events", "事件")                                                                \
-    X(Evicted, "%llu evicted", "已淘汰 %llu 行")                                                   \
-    X(Messages, "%zu rows", "%zu 行")                                                              \
-    X(PausedRows, "paused (%zu new)", "已暂停（%zu 条新）")                                        \
+    X(Evicted, "%s evicted", "已淘汰 %s 行")                                                   \
+    X(TipEvicted, "The log is bounded: the oldest rows were dropped to make room",                 \
+      "日志有上限：最早的行已被丢弃以腾出空间")                                                     \
+    X(Messages, "%s rows", "%s 行")                                                              \
+    X(PausedRows, "paused (%s new)", "已暂停（%s 条新）")                                        \
     X(Encoding, "Encoding", "编码")                                                                \
     X(Detail, "Detail", "详情")                                                                    \
     X(DetailLatest, "newest row; click a row to pin it", "最新一行；点击某行可固定显示")      \

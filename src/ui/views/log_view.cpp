@@ -170,17 +170,16 @@ void LogView::drawToolbar(UiModel& model) {
     ImGui::SameLine();
     if (ImGui::Checkbox(tr(Str::AutoScroll), &m_follow) && m_follow) m_scrollToBottom = true;
     // Counts on the right; the search box takes what is left between.
+    // (The log's total and evicted counts are in the status bar.)
     char rows[64], extra[96] = "";
-    std::snprintf(rows, sizeof rows, tr(Str::Messages), m_index.size());
+    std::snprintf(rows, sizeof rows, tr(Str::Messages), formatCount(m_index.size()).c_str());
     if (m_paused)
-        std::snprintf(extra, sizeof extra, tr(Str::PausedRows), static_cast<std::size_t>(m_index.pending(model.log)));
-    else if (model.log.evictedRecords() > 0)
-        std::snprintf(extra, sizeof extra, tr(Str::Evicted), static_cast<unsigned long long>(model.log.evictedRecords()));
+        std::snprintf(extra, sizeof extra, tr(Str::PausedRows), formatCount(m_index.pending(model.log)).c_str());
     const ImGuiStyle& style = ImGui::GetStyle();
     float counts_w = ImGui::CalcTextSize(rows).x + style.ItemSpacing.x;
     if (extra[0]) counts_w += ImGui::CalcTextSize(extra).x + style.ItemSpacing.x;
     ImGui::SameLine();
-    ImGui::SetNextItemWidth(std::max(ImGui::GetFontSize() * 5, ImGui::GetContentRegionAvail().x - counts_w));
+    ImGui::SetNextItemWidth(std::max(ImGui::GetFontSize() * 4, ImGui::GetContentRegionAvail().x - counts_w));
     ImGui::InputTextWithHint("##search", tr(Str::Search), &m_search);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipSearch));
     ImGui::SameLine();
@@ -202,7 +201,7 @@ void LogView::drawRows(UiModel& model) {
     ImGui::TableSetupScrollFreeze(0, 1);
     ImGui::TableSetupColumn(tr(Str::ColTime), ImGuiTableColumnFlags_WidthFixed, char_w * 13);
     ImGui::TableSetupColumn(tr(Str::ColDir), ImGuiTableColumnFlags_WidthFixed, char_w * 4);
-    ImGui::TableSetupColumn(tr(Str::ColConn), ImGuiTableColumnFlags_WidthFixed, char_w * 12);
+    ImGui::TableSetupColumn(tr(Str::ColConn), ImGuiTableColumnFlags_WidthFixed, char_w * 17);
     ImGui::TableSetupColumn(tr(Str::ColLen), ImGuiTableColumnFlags_WidthFixed, char_w * 6);
     ImGui::TableSetupColumn(tr(Str::ColHex), ImGuiTableColumnFlags_WidthStretch, 1.4f);
     ImGui::TableSetupColumn(tr(Str::ColText), ImGuiTableColumnFlags_WidthStretch, 1.0f);

@@ -28,6 +28,11 @@ void StatusBar::draw(const UiModel& model) {
                 formatBytes(static_cast<double>(model.log.limits().max_bytes)).c_str());
     ImGui::SameLine();
     ImGui::TextColored(pal.dim, "(%s)", formatCount(model.log.size()).c_str());
+    if (model.log.evictedRecords() > 0) {
+        ImGui::SameLine();
+        ImGui::TextColored(pal.warn, tr(Str::Evicted), formatCount(model.log.evictedRecords()).c_str());
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipEvicted));
+    }
     if (model.table.queueDroppedEvents() > 0) {
         sep();
         ImGui::TextColored(pal.warn, tr(Str::StatusDropped),
