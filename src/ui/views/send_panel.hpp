@@ -62,7 +62,7 @@ private:
     ParseResult m_parsed;
 
     std::map<EndpointId, std::vector<SendHistoryItem>> m_history;   // newest last, bounded
-    const std::vector<SendHistoryItem> m_noHistory;
+    const std::vector<SendHistoryItem> m_noHistory{};
     int m_historyPos = -1;                                            // -1 = not browsing
     float m_inputPos[2] = {0, 0};
     std::string m_statusText;
