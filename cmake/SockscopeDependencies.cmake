@@ -6,7 +6,12 @@ find_package(nlohmann_json 3 CONFIG REQUIRED)
 find_path(ASIO_INCLUDE_DIR asio.hpp REQUIRED)
 add_library(asio_standalone INTERFACE)
 target_include_directories(asio_standalone SYSTEM INTERFACE ${ASIO_INCLUDE_DIR})
-target_compile_definitions(asio_standalone INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED)
+# ASIO_DISABLE_STD_ALIGNED_ALLOC: asio 1.22 decides between aligned_alloc and operator new from
+# _GLIBCXX_HAVE_ALIGNED_ALLOC, which is only defined once a standard header came first. Translation
+# units that include asio first then disagree with the rest, and a handler block allocated in one
+# is freed in another (ASan: alloc-dealloc-mismatch). One choice for every unit.
+target_compile_definitions(asio_standalone INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED
+  ASIO_DISABLE_STD_ALIGNED_ALLOC)
 target_link_libraries(asio_standalone INTERFACE Threads::Threads)
 if(WIN32)
   target_link_libraries(asio_standalone INTERFACE ws2_32 mswsock iphlpapi)

@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
     app.add_option("--log", log_format, "Headless output: text or jsonl")->check(CLI::IsMember({"text", "jsonl"}));
     app.add_flag("--quiet", quiet, "Headless: print lifecycle events and the summary only");
     std::size_t log_budget_mib = 256;
-    app.add_option("--log-budget", log_budget_mib, "Payload log budget in MiB (default 256)")
+    app.add_option("--log-budget", log_budget_mib, "Payload log budget in MiB (default 256; GUI and headless)")
         ->check(CLI::Range(std::size_t(1), std::size_t(1) << 20));
 #if defined(SOCKSCOPE_HAVE_GUI)
     sockscope::GuiOptions gui;
@@ -80,6 +80,8 @@ int main(int argc, char** argv) {
     }
 #if defined(SOCKSCOPE_HAVE_GUI)
     if (!profile.empty()) gui.profile_path = profile;
+    gui.stop = &g_stop;
+    gui.log_budget_bytes = log_budget_mib << 20;
     if (*screenshot_option) gui.screenshot_path = screenshot;
     return sockscope::runGui(gui);
 #else
