@@ -17,8 +17,7 @@ using namespace sockscope::bench;
 namespace {
 
 constexpr const char* kUsage =
-    "bench_udp_sink [--port P (0 = any)] [--host 127.0.0.1] [--recv-buffer BYTES] [--timeout S]\n"
-    "               [--spin (busy-poll: never sleep, so neither side pays for wake-ups)]";
+    "bench_udp_sink [--port P (0 = any)] [--host 127.0.0.1] [--recv-buffer BYTES] [--timeout S]";
 constexpr unsigned kBatch = 64;
 constexpr std::size_t kSlot = 2048;   // the benchmark's datagrams are small; longer ones are truncated
 
@@ -47,7 +46,6 @@ int main(int argc, char** argv) {
     const int port = static_cast<int>(args.number("port", 0, 0, 65535));
     const double timeout = args.number("timeout", 120, 1, 3600);
     const int recv_buffer = static_cast<int>(args.number("recv-buffer", 0, 0, 1 << 30));
-    const bool spin = args.has("spin");
     auto address = loopbackAddress(args.text("host", "127.0.0.1"), port);
     if (!address) args.fail("--host must be a 127.x.x.x address (loopback only)");
 
@@ -77,13 +75,11 @@ int main(int argc, char** argv) {
             messages[i].msg_hdr.msg_iov = &iov[i];
             messages[i].msg_hdr.msg_iovlen = 1;
         }
-        const int n = ::recvmmsg(fd, messages.data(), kBatch, spin ? MSG_DONTWAIT : MSG_WAITFORONE, nullptr);
+        const int n = ::recvmmsg(fd, messages.data(), kBatch, MSG_WAITFORONE, nullptr);
         const double now = nowSeconds();
         if (n < 0) {
             if (errno == EINTR) continue;
-            const bool empty = errno == EAGAIN || errno == EWOULDBLOCK;
-            if (empty && received == 0) continue;                   // not started yet
-            if (empty && spin && now - last < 1.0) continue;        // busy-poll until a quiet second
+            if ((errno == EAGAIN || errno == EWOULDBLOCK) && received == 0) continue;   // not started yet
             break;
         }
         if (received == 0) first = now;
