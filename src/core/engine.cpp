@@ -131,9 +131,9 @@ private:
     void handle(RefreshState& c) {
         const auto now = std::chrono::steady_clock::now();
         if (c.endpoint == 0) {
-            for (auto& [id, endpoint] : m_endpoints) endpoint->refresh(now);
+            for (auto& [id, endpoint] : m_endpoints) endpoint->refresh(now, true);
         } else if (auto* e = find(c.endpoint)) {
-            e->refresh(now);
+            e->refresh(now, true);
         }
     }
 
@@ -142,7 +142,7 @@ private:
         m_refreshTimer.async_wait([this](std::error_code ec) {
             if (ec || m_stopping) return;
             const auto now = std::chrono::steady_clock::now();
-            for (auto& [id, endpoint] : m_endpoints) endpoint->refresh(now);
+            for (auto& [id, endpoint] : m_endpoints) endpoint->refresh(now, false);
             reportQueueDrops();
             scheduleRefresh();
         });

@@ -107,9 +107,11 @@ struct TrafficCounters {
     std::uint64_t rx_messages = 0, tx_messages = 0;
     double rx_bytes_per_s = 0, tx_bytes_per_s = 0;     // over the last stats period
     double rx_messages_per_s = 0, tx_messages_per_s = 0;
+    bool operator==(const TrafficCounters&) const = default;
 };
 
-/// ~2 Hz statistics of one endpoint and each of its open connections.
+/// ~2 Hz statistics of one endpoint and each of its open connections; sent only when something in
+/// it changed (an idle endpoint sends nothing, so an idle front end is not woken).
 struct StatsEvent {
     EndpointId endpoint;
     TrafficCounters totals;
@@ -119,6 +121,7 @@ struct StatsEvent {
     std::uint64_t dropped_messages = 0;     // udp datagrams dropped because the event queue was full
     std::uint64_t kernel_drops = 0;         // udp: SO_RXQ_OVFL / /proc counts where available
     std::vector<std::pair<ConnectionId, TrafficCounters>> connections;
+    bool operator==(const StatsEvent&) const = default;
 };
 
 /// The events dropped (UDP data over the queue budget) since the previous QueueOverflow; sent at

@@ -57,6 +57,12 @@ StatsEvent Endpoint::makeStats(std::chrono::steady_clock::time_point now) {
     return stats;
 }
 
+void Endpoint::emitStats(StatsEvent stats, bool force) {
+    if (!force && m_lastStats == stats) return;
+    m_lastStats = stats;
+    m_ctx.emit(std::move(stats));
+}
+
 std::shared_ptr<Endpoint> makeEndpoint(EngineContext& context, EndpointId id, EndpointConfig config) {
     switch (config.type) {
         case EndpointType::TcpServer: return std::make_shared<TcpServer>(context, id, std::move(config));

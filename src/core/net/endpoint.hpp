@@ -4,6 +4,7 @@
 // check m_generation, so a stop() or restart makes late completions harmless.
 #include <chrono>
 #include <memory>
+#include <optional>
 
 #include "core/commands.hpp"
 #include "core/endpoint_config.hpp"
@@ -26,8 +27,9 @@ public:
     virtual void closeConnection(ConnectionId connection, CloseMode mode);
     virtual void closeAll(CloseMode mode);
     virtual void setMulticastMembership(const MulticastGroup& group, bool join);
-    /// Periodic (~2 Hz) or forced refresh: statistics, kernel TCP state, port table.
-    virtual void refresh(std::chrono::steady_clock::time_point now) = 0;
+    /// Periodic (~2 Hz) or forced refresh: statistics, kernel TCP state, port table. Unforced, only
+    /// what changed is sent.
+    virtual void refresh(std::chrono::steady_clock::time_point now, bool force) = 0;
 
     EndpointId id() const { return m_id; }
     const EndpointConfig& config() const { return m_config; }
@@ -39,13 +41,16 @@ protected:
     void reportError(ErrorContext context, ErrorInfo error, ConnectionId connection = 0);
     void reportOptionFailures(const OptionFailures& failures);
     StatsEvent makeStats(std::chrono::steady_clock::time_point now);
+    /// Emits `stats` unless it equals the last one sent (and `force` is false).
+    void emitStats(StatsEvent stats, bool force);
 
     EngineContext& m_ctx;
     const EndpointId m_id;
     EndpointConfig m_config;
     EndpointStatus m_status;
     TrafficMeter m_traffic;
-    std::uint64_t m_generation = 0;     // bumped by stop(); handlers from older runs do nothing
+    std::uint64_t m_generation = 0;
+    std::optional<StatsEvent> m_lastStats;     // bumped by stop(); handlers from older runs do nothing
 };
 
 /// Creates the endpoint kind the config asks for.

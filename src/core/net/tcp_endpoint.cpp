@@ -74,7 +74,7 @@ void TcpEndpoint::onConnectionClosed(ConnectionId connection, CloseReason reason
     connectionGone(connection, reason);
 }
 
-void TcpEndpoint::refresh(std::chrono::steady_clock::time_point now) {
+void TcpEndpoint::refresh(std::chrono::steady_clock::time_point now, bool force) {
     StatsEvent stats = makeStats(now);
     stats.open_connections = static_cast<std::uint32_t>(m_connections.size());
     stats.accepted_total = m_acceptedTotal;
@@ -84,7 +84,7 @@ void TcpEndpoint::refresh(std::chrono::steady_clock::time_point now) {
         connection->refreshTcpState();
         stats.connections.emplace_back(id, connection->sampleTraffic(now));
     }
-    m_ctx.emit(std::move(stats));
+    emitStats(std::move(stats), force);
 
     const std::uint16_t port = watchedPort();
     if (port == 0) return;

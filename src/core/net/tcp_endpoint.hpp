@@ -15,7 +15,7 @@ public:
     void send(Send command) override;
     void closeConnection(ConnectionId connection, CloseMode mode) override;
     void closeAll(CloseMode mode) override;
-    void refresh(std::chrono::steady_clock::time_point now) override;
+    void refresh(std::chrono::steady_clock::time_point now, bool force) override;
 
     void onTraffic(Direction direction, std::size_t bytes) override { m_traffic.count(direction, bytes); }
     void onConnectionClosed(ConnectionId connection, CloseReason reason) override;

@@ -308,14 +308,14 @@ void UdpEndpoint::stop(CloseMode) {
     if (state() != EndpointState::Stopped) setState(EndpointState::Stopped);
 }
 
-void UdpEndpoint::refresh(std::chrono::steady_clock::time_point now) {
+void UdpEndpoint::refresh(std::chrono::steady_clock::time_point now, bool force) {
     StatsEvent stats = makeStats(now);
     if (m_socket.is_open())
         if (auto drops = udpKernelDrops(m_port))
             m_kernelDrops = *drops >= m_kernelDropsAtStart ? *drops - m_kernelDropsAtStart : *drops;
     stats.dropped_messages = m_dropped;
     stats.kernel_drops = m_kernelDrops;
-    m_ctx.emit(std::move(stats));
+    emitStats(std::move(stats), force);
 }
 
 std::uint64_t parseProcNetUdpDrops(const std::string& table_text, std::uint16_t port) {

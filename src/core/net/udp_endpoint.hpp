@@ -19,7 +19,7 @@ public:
     void stop(CloseMode mode) override;
     void send(Send command) override;
     void setMulticastMembership(const MulticastGroup& group, bool join) override;
-    void refresh(std::chrono::steady_clock::time_point now) override;
+    void refresh(std::chrono::steady_clock::time_point now, bool force) override;
 
 private:
     void bindTo(const asio::ip::udp::endpoint& endpoint);

@@ -288,3 +288,28 @@ TEST(TcpServer, SendToAGoneConnectionIsAnErrorNotACrash) {
 
 }  // namespace
 }  // namespace sockscope
+
+namespace sockscope {
+namespace {
+
+TEST(TcpServerIdle, AnIdleEndpointSendsNoPeriodicEvents) {
+    test::EngineHarness h;
+    const auto port = h.startServer(1);
+    test::SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    ASSERT_TRUE(peer.sendAll("once"));
+    ASSERT_TRUE(h.waitFor<StatsEvent>([](const StatsEvent& s) { return s.totals.rx_bytes == 4; }));
+    // Let the rates fall to zero; after that nothing changes and the front end is not woken.
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    h.pump();
+    const std::size_t before = h.events.size();
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));   // ten refresh periods
+    h.pump();
+    EXPECT_EQ(h.events.size(), before) << "no events while nothing changes";
+    // A forced refresh still answers.
+    h.engine.submit(RefreshState{1});
+    ASSERT_TRUE(h.waitFor<StatsEvent>());
+}
+
+}  // namespace
+}  // namespace sockscope
