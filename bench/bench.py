@@ -128,6 +128,33 @@ def status_kib(pid, field):
     return None
 
 
+def thread_stats(pid):
+    """Per-thread CPU ticks (user, system), minor faults and context switches, by thread id."""
+    stats = {}
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return stats
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                text = f.read()
+            fields = text[text.rindex(")") + 2:].split()
+            with open(f"/proc/{pid}/task/{tid}/status") as f:
+                status = dict(line.split(":", 1) for line in f if ":" in line)
+            stats[tid] = {"utime": int(fields[11]), "stime": int(fields[12]), "minflt": int(fields[7]),
+                          "vcs": int(status["voluntary_ctxt_switches"]),
+                          "nvcs": int(status["nonvoluntary_ctxt_switches"])}
+        except (OSError, ValueError, KeyError, IndexError):
+            continue
+    return stats
+
+
+def thread_delta(before, after):
+    """What each thread did between two thread_stats() (CPU in clock ticks, usually 1/100 s)."""
+    return {tid: {k: after[tid][k] - before[tid][k] for k in after[tid]} for tid in after if tid in before}
+
+
 def listen_overflows():
     """TcpExt ListenOverflows: SYNs/ACKs dropped because an accept queue was full (system-wide)."""
     try:
@@ -196,6 +223,7 @@ class Headless:
         if budget_mib:
             cmd += ["--log-budget", str(budget_mib)]
         self.events = []
+        self.unparsed = []
         self.counts = {}
         self.cond = threading.Condition()
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -210,6 +238,7 @@ class Headless:
             try:
                 event = json.loads(line)
             except ValueError:
+                self.unparsed.append(line[:300])
                 continue
             with self.cond:
                 self.events.append(event)
@@ -267,9 +296,12 @@ class Headless:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             code = self.proc.wait()
-        self.reader.join(timeout=10)
+        self.reader.join(timeout=60)
         self.err_reader.join(timeout=10)
         summary = next((e for e in reversed(self.events) if e.get("event") == "summary"), None)
+        if summary is None:
+            log(f"no summary from sockscope (exit {code}, reader done: {not self.reader.is_alive()}, "
+                f"{len(self.events)} events, last: {self.events[-1:]}, unparsed lines: {self.unparsed[-3:]})")
         return summary, code
 
     @staticmethod
@@ -354,7 +386,9 @@ def bulk_sockscope(message_size=None, seconds=BULK_S):
         args = [f"{TOOLS}/bench_tcp_sender", "--port", str(port), "--seconds", str(seconds)]
         if message_size:
             args += ["--message-size", str(message_size)]
+        before = thread_stats(server.pid)
         result = run_tool(args, seconds + 120)
+        result["server_threads"] = thread_delta(before, thread_stats(server.pid))
     finally:
         summary, code = server.stop()
     sink = Headless.endpoint(summary, "sink")
@@ -407,9 +441,11 @@ def udp_round():
     server = Headless("udp", [{"name": "udp", "type": "udp", "bind": "127.0.0.1:0"}])
     try:
         port = server.port("udp", "bound")
+        before = thread_stats(server.pid)
         sender = run_tool([f"{TOOLS}/bench_udp_sender", "--port", str(port), "--seconds", str(MSG_S),
                            "--size", "64", "--gso", str(UDP_GSO)], MSG_S + 60)
         time.sleep(0.5)   # what is still in the socket buffer is read and logged
+        threads = thread_delta(before, thread_stats(server.pid))
     finally:
         summary, code = server.stop()
     udp = Headless.endpoint(summary, "udp")
@@ -417,7 +453,7 @@ def udp_round():
     rx = udp.get("rx_messages", 0)
     logged = rx - udp.get("dropped", 0)
     seconds = sender.get("seconds") or MSG_S
-    return {"sender": sender, "summary": udp, "log": log_info, "server_exit": code,
+    return {"sender": sender, "summary": udp, "log": log_info, "server_exit": code, "server_threads": threads,
             "rx_per_s": rx / seconds, "logged_per_s": logged / seconds,
             "log_records_total": log_info.get("records", 0) + log_info.get("evicted", 0),
             "kernel_drops": udp.get("kernel_drops"), "queue_drops": udp.get("dropped")}
