@@ -19,7 +19,7 @@ packages=(
   xvfb xauth libgl1-mesa-dri fonts-noto-cjk imagemagick xdotool
   socat ncat python3 iproute2
 )
-bench_packages=(iperf3 libbenchmark-dev)
+bench_packages=(iperf3)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 

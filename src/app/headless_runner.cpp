@@ -5,6 +5,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <thread>
 
 #include "core/codec/escape.hpp"
 #include "core/codec/hex.hpp"
@@ -233,7 +234,9 @@ int runHeadless(const HeadlessOptions& options, const std::atomic<bool>& stop, s
     }
 
     std::map<EndpointId, EndpointSummary> endpoints;
-    Engine engine;
+    EngineOptions engine_options;
+    engine_options.queue.pause_bytes = 8u << 20;   // a printer needs no deep buffer; keeps RSS low
+    Engine engine(engine_options);
     PayloadLogLimits limits;
     limits.max_bytes = options.log_budget_bytes;
     PayloadLog log(limits);
@@ -291,9 +294,12 @@ int runHeadless(const HeadlessOptions& options, const std::atomic<bool>& stop, s
 
     while (!stop.load() && exit_code == 0 && std::chrono::steady_clock::now() < deadline) {
         const auto left = deadline - std::chrono::steady_clock::now();
-        engine.waitForEvents(std::min<std::chrono::milliseconds>(
-            std::chrono::milliseconds(100), std::chrono::duration_cast<std::chrono::milliseconds>(left) +
-                                                std::chrono::milliseconds(1)));
+        if (engine.waitForEvents(std::min<std::chrono::milliseconds>(
+                std::chrono::milliseconds(100), std::chrono::duration_cast<std::chrono::milliseconds>(left) +
+                                                    std::chrono::milliseconds(1))))
+            // Let a batch gather: waking for every datagram of a flood preempts the I/O thread
+            // (measured: 55,000 wake-ups/s and kernel drops); 1 ms is invisible in a log.
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
         process();
     }
     engine.submit(RefreshState{});    // final counters for the summary

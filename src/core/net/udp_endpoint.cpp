@@ -18,6 +18,7 @@ namespace {
 
 constexpr int kDatagramsPerWake = 64;
 constexpr std::size_t kMaxDatagram = 65507;   // IPv4 UDP payload limit
+constexpr int kDefaultUdpReceiveBuffer = 4 << 20;
 
 std::string describe(const asio::ip::udp::endpoint& endpoint) {
     return formatEndpoint(endpoint.address(), endpoint.port());
@@ -89,7 +90,11 @@ void UdpEndpoint::bindTo(const asio::ip::udp::endpoint& endpoint) {
     m_socket.open(endpoint.protocol(), ec);
     if (ec) return failToStart(describeError(ec, ErrorContext::Bind, m_config.bind));
     OptionFailures failures;
-    applyBindOptions(m_socket, m_config.options, endpoint.address().is_v6(), failures);
+    SocketOptions options = m_config.options;
+    // The OS default (~208 KiB on Linux, ~3,000 small datagrams) overflows within a millisecond
+    // of a flood; ask for more unless the user chose a size (the kernel caps it at rmem_max).
+    if (options.recv_buffer == 0) options.recv_buffer = kDefaultUdpReceiveBuffer;
+    applyBindOptions(m_socket, options, endpoint.address().is_v6(), failures);
     if (m_config.broadcast) {
         m_socket.set_option(asio::socket_base::broadcast(true), ec);
         if (ec) failures.push_back({"SO_BROADCAST", ec});
