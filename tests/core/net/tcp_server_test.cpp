@@ -307,6 +307,7 @@ TEST(TcpServerIdle, AnIdleEndpointSendsNoPeriodicEvents) {
     h.pump();
     EXPECT_EQ(h.events.size(), before) << "no events while nothing changes";
     // A forced refresh still answers.
+    h.mark();
     h.engine.submit(RefreshState{1});
     ASSERT_TRUE(h.waitFor<StatsEvent>());
 }
