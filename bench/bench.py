@@ -73,6 +73,15 @@ TMP = tempfile.mkdtemp(prefix="sockscope-bench-")
 RESULTS = {}
 
 
+def reap(proc, timeout=10):
+    """Waits for a process that should be ending; kills it if it does not within `timeout` s."""
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def log(message):
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
@@ -338,11 +347,7 @@ def bulk_iperf3():
     except (ValueError, KeyError, subprocess.TimeoutExpired) as e:
         return {"error": f"iperf3: {e}"}
     finally:
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        reap(server)
 
 
 def bulk_socat():
@@ -357,11 +362,7 @@ def bulk_socat():
         return run_tool([f"{TOOLS}/bench_tcp_sender", "--port", str(port), "--seconds", str(BULK_S)],
                         BULK_S + 90)
     finally:
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        reap(server)
 
 
 def bulk_sink():
@@ -372,11 +373,7 @@ def bulk_sink():
                           BULK_S + 90)
         return sender
     finally:
-        try:
-            sink.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            sink.kill()
-            sink.wait()
+        reap(sink)
 
 
 def bulk_sockscope(message_size=None, seconds=BULK_S):
@@ -521,11 +518,7 @@ def tcp_msg_socat():
         return run_tool([f"{TOOLS}/bench_tcp_sender", "--port", str(port), "--seconds", str(MSG_S),
                          "--message-size", "64"], MSG_S + 90)
     finally:
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        reap(server)
 
 
 def goal_tcp_msg():
