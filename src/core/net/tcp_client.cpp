@@ -141,10 +141,7 @@ void TcpClient::attemptFailed(std::error_code ec, ErrorContext context) {
     m_socket.close(ignored);
     const std::string& target = (context == ErrorContext::Resolve || m_resolvedTarget.empty()) ? m_target
                                                                                                : m_resolvedTarget;
-    ErrorInfo error = describeError(ec, context, target);
-    if (ec == asio::error::timed_out)
-        error.message = "no answer from " + target + " within " + std::to_string(m_config.connect_timeout_ms) +
-                        " ms: the host is down, unreachable, or a firewall drops the packets";
+    const ErrorInfo error = describeError(ec, context, target, nullptr, m_config.connect_timeout_ms);
     reportError(context, error);
     ++m_failures;
     const auto& reconnect = m_config.reconnect;

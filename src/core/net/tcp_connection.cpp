@@ -31,10 +31,7 @@ TcpConnection::TcpConnection(EngineContext& context, EndpointId endpoint, Connec
       m_settings(settings), m_host(std::move(host)) {
     std::error_code ec;
     if (auto peer = m_socket.remote_endpoint(ec); !ec) m_peer = describe(peer);
-    if (auto local = m_socket.local_endpoint(ec); !ec) {
-        m_local = describe(local);
-        m_localPort = local.port();
-    }
+    if (auto local = m_socket.local_endpoint(ec); !ec) m_local = describe(local);
     m_socket.non_blocking(true, ec);
 }
 

@@ -54,8 +54,6 @@ public:
     ConnectionId id() const { return m_id; }
     const std::string& peer() const { return m_peer; }
     const std::string& local() const { return m_local; }
-    bool closed() const { return m_closed; }
-    std::uint16_t localPort() const { return m_localPort; }
 
 private:
     void armRead();
@@ -76,7 +74,6 @@ private:
     Settings m_settings;
     std::weak_ptr<ConnectionHost> m_host;
     std::string m_peer, m_local;
-    std::uint16_t m_localPort = 0;
     TrafficMeter m_traffic;
 
     bool m_closed = false;
