@@ -12,3 +12,13 @@ elseif(SOCKSCOPE_SANITIZE STREQUAL "thread")
 elseif(NOT SOCKSCOPE_SANITIZE STREQUAL "")
   message(FATAL_ERROR "SOCKSCOPE_SANITIZE must be '', 'address' or 'thread'")
 endif()
+
+# Fuzz builds: coverage instrumentation + ASan/UBSan on every unit; the fuzz targets link libFuzzer.
+if(SOCKSCOPE_BUILD_FUZZERS)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "SOCKSCOPE_BUILD_FUZZERS needs clang (CC=clang CXX=clang++)")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+    -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()

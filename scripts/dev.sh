@@ -3,8 +3,10 @@
 #   scripts/dev.sh demo   install what is missing, build, launch the app on the bundled demo profile
 #   scripts/dev.sh test   install what is missing, build, run every test: plain, ASan+UBSan, and the
 #                         engine tests under TSan
-# Other subcommands: deps (install only), build (plain build only), bench (benchmark table).
-# Environment: JOBS (default: nproc), SOCKSCOPE_SKIP_SANITIZERS=1 (test: plain build only).
+# Other subcommands: deps (install only), build (plain build only), bench (benchmark table),
+#   fuzz (build the libFuzzer targets with clang, run each for FUZZ_SECONDS).
+# Environment: JOBS (default: nproc), SOCKSCOPE_SKIP_SANITIZERS=1 (test: plain build only, no fuzzing),
+#   FUZZ_SECONDS (default 30 per target).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -18,6 +20,7 @@ packages=(
   libcli11-dev libgtest-dev libgmock-dev
   xvfb xauth libgl1-mesa-dri fonts-noto-cjk imagemagick xdotool
   socat ncat python3 iproute2
+  clang libclang-rt-14-dev
 )
 bench_packages=(iperf3)
 
@@ -39,10 +42,11 @@ install_missing() {
     --no-install-recommends "${missing[@]}"
 }
 
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+
 configure_and_build() {   # dir, extra cmake args...
   local dir=$1; shift
-  local launcher=()
-  command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
   cmake -S . -B "$dir" -G Ninja "${launcher[@]}" "$@" >/dev/null
   cmake --build "$dir" -j "$jobs"
 }
@@ -50,6 +54,29 @@ configure_and_build() {   # dir, extra cmake args...
 run_ctest() {   # dir, extra ctest args...
   local dir=$1; shift
   ctest --test-dir "$dir" --output-on-failure -j "$jobs" "$@"
+}
+
+# Every fuzz target runs for FUZZ_SECONDS on a scratch copy of its corpus (new inputs are not
+# written into the repo); a crash fails the run and leaves the input in build-fuzz/crashes/.
+run_fuzzers() {
+  local seconds=${FUZZ_SECONDS:-30} fuzzer name scratch
+  CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja "${launcher[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DSOCKSCOPE_BUILD_FUZZERS=ON -DSOCKSCOPE_BUILD_GUI=OFF -DSOCKSCOPE_BUILD_BENCH=OFF >/dev/null
+  cmake --build build-fuzz -j "$jobs" --target fuzzers
+  mkdir -p build-fuzz/crashes
+  for fuzzer in build-fuzz/tests/fuzz/fuzz_*; do
+    [ -x "$fuzzer" ] || continue
+    name=$(basename "$fuzzer"); name=${name#fuzz_}
+    scratch=$(mktemp -d)
+    say "fuzzing $name for ${seconds}s"
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=0 \
+        -artifact_prefix=build-fuzz/crashes/"$name"- "$scratch" "tests/fuzz/corpus/$name" 2>&1 |
+      tail -n 3
+    local status=${PIPESTATUS[0]}
+    rm -rf "$scratch"
+    [ "$status" = 0 ] || { echo "fuzz target $name failed (inputs in build-fuzz/crashes/)"; return 1; }
+  done
 }
 
 cmd=${1:-}
@@ -94,8 +121,14 @@ case "$cmd" in
       setarch "$(uname -m)" -R true 2>/dev/null && norandom=(setarch "$(uname -m)" -R)
       TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 "${norandom[@]}" \
         ctest --test-dir build-tsan --output-on-failure -j "$jobs" -L core
+      say "fuzz targets"
+      run_fuzzers
     fi
     say "all tests passed"
+    ;;
+  fuzz)
+    install_missing "${packages[@]}"
+    run_fuzzers
     ;;
   bench)
     install_missing "${packages[@]}" "${bench_packages[@]}"

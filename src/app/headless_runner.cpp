@@ -114,7 +114,7 @@ private:
 
         if (const auto* s = std::get_if<EndpointStatus>(&event)) {
             if (s->state == EndpointState::Connected) return false;   // "connected" comes with the connection
-            line = Json{{"time", rfc3339(nowUs())}, {"endpoint", name}, {"event", stateName(s->state)}};
+            line = Json{{"time", rfc3339(s->time_us)}, {"endpoint", name}, {"event", stateName(s->state)}};
             if (!s->local.empty()) line["local"] = s->local;
             if (!s->remote.empty()) line["remote"] = s->remote;
             if (!s->resolved_from.empty()) line["resolved_from"] = s->resolved_from;
@@ -157,7 +157,7 @@ private:
             auto& last = m_lastState[t->connection];
             if (last == t->info.state) return false;
             last = t->info.state;
-            line = Json{{"time", rfc3339(nowUs())}, {"endpoint", name}, {"event", "tcp_state"},
+            line = Json{{"time", rfc3339(t->time_us)}, {"endpoint", name}, {"event", "tcp_state"},
                         {"conn", t->connection}, {"tcp_state", toString(t->info.state)},
                         {"rtt_us", t->info.rtt_us}, {"retransmits", t->info.retransmits},
                         {"send_queue", t->info.send_queue}, {"recv_queue", t->info.recv_queue}};
@@ -167,7 +167,7 @@ private:
             Json counts = Json::object();
             for (std::size_t i = 0; i < kTcpStateCount; ++i)
                 if (p->counts.by_state[i]) counts[toString(static_cast<TcpState>(i))] = p->counts.by_state[i];
-            line = Json{{"time", rfc3339(nowUs())}, {"endpoint", name}, {"event", "port_table"},
+            line = Json{{"time", rfc3339(p->time_us)}, {"endpoint", name}, {"event", "port_table"},
                         {"port", p->port}, {"sockets", counts}};
             return true;
         }
@@ -178,7 +178,7 @@ private:
             return true;
         }
         if (const auto* q = std::get_if<QueueOverflow>(&event)) {
-            line = Json{{"time", rfc3339(nowUs())}, {"event", "overflow"}, {"dropped", q->dropped_events}};
+            line = Json{{"time", rfc3339(q->time_us)}, {"event", "overflow"}, {"dropped", q->dropped_events}};
             return true;
         }
         return false;   // StatsEvent: folded into the summary

@@ -87,7 +87,7 @@ private:
         auto endpoint = makeEndpoint(m_context, id, std::move(config));
         m_endpoints[id] = endpoint;
         // Announce it as stopped first so every front end learns about it before any other event.
-        m_context.emit(EndpointStatus{id, EndpointState::Stopped, {}, {}, {}, 0, 0, std::nullopt});
+        m_context.emit(EndpointStatus{id, EndpointState::Stopped, {}, {}, {}, 0, 0, std::nullopt, nowUs()});
         if (start) endpoint->start();
     }
 
@@ -152,7 +152,7 @@ private:
     void reportQueueDrops() {
         const std::uint64_t events = m_queue.droppedEvents(), bytes = m_queue.droppedBytes();
         if (events == m_reportedDroppedEvents) return;
-        m_context.emit(QueueOverflow{events - m_reportedDroppedEvents, bytes - m_reportedDroppedBytes});
+        m_context.emit(QueueOverflow{events - m_reportedDroppedEvents, bytes - m_reportedDroppedBytes, nowUs()});
         m_reportedDroppedEvents = events;
         m_reportedDroppedBytes = bytes;
     }

@@ -47,6 +47,15 @@ EndpointId endpointOf(const Event& event) {
         event);
 }
 
+TimestampUs timeOf(const Event& event) {
+    return std::visit(
+        [](const auto& e) -> TimestampUs {
+            if constexpr (requires { e.time_us; }) return e.time_us;
+            else return 0;
+        },
+        event);
+}
+
 std::size_t approximateSize(const Event& event) {
     std::size_t size = sizeof(Event);
     if (const auto* data = std::get_if<DataEvent>(&event))

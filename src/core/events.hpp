@@ -35,6 +35,7 @@ struct EndpointStatus {
     std::uint32_t attempt = 0;           // tcp-client: connect attempt number (1-based)
     std::uint32_t retry_in_ms = 0;       // WaitingRetry: delay before the next attempt
     std::optional<ErrorInfo> error;      // Failed / WaitingRetry: the last error
+    TimestampUs time_us = 0;             // when the state changed (set on the I/O thread)
 };
 
 /// A TCP connection appeared: accepted by a server or connected by a client.
@@ -84,6 +85,7 @@ struct TcpStateChanged {
     EndpointId endpoint;
     ConnectionId connection;
     TcpInfo info;
+    TimestampUs time_us = 0;             // when TCP_INFO was read
 };
 
 /// The system's sockets on an endpoint's local port, by state (incl. ones the app no longer holds).
@@ -91,6 +93,7 @@ struct PortTableChanged {
     EndpointId endpoint;
     std::uint16_t port;
     PortStateCounts counts;
+    TimestampUs time_us = 0;             // when the table was read
 };
 
 /// An error that is not a state change (a failed send, a failed option, a refused connection...).
@@ -126,7 +129,11 @@ struct StatsEvent {
 
 /// The events dropped (UDP data over the queue budget) since the previous QueueOverflow; sent at
 /// most once per refresh period, only when something was dropped.
-struct QueueOverflow { std::uint64_t dropped_events; std::uint64_t dropped_bytes; };
+struct QueueOverflow {
+    std::uint64_t dropped_events;
+    std::uint64_t dropped_bytes;
+    TimestampUs time_us = 0;
+};
 
 using Event = std::variant<EndpointStatus, ConnectionOpened, PeerHalfClosed, ConnectionClosed,
                            DataEvent, TcpStateChanged, PortTableChanged, ErrorEvent, StatsEvent,
@@ -134,6 +141,8 @@ using Event = std::variant<EndpointStatus, ConnectionOpened, PeerHalfClosed, Con
 
 /// The endpoint an event belongs to (0 for engine-wide events).
 EndpointId endpointOf(const Event& event);
+/// When the event happened, stamped on the I/O thread (0 for StatsEvent, which has no time).
+TimestampUs timeOf(const Event& event);
 /// Approximate heap + inline size, used by the queue's byte budget.
 std::size_t approximateSize(const Event& event);
 

@@ -1,5 +1,6 @@
 // libFuzzer target for the codec: every parser and decoder on arbitrary input, with the
-// invariants the rest of the program relies on. Not part of the CMake build; see docs/codec.md:
+// invariants the rest of the program relies on. Built by tests/fuzz/CMakeLists.txt; run by
+// `scripts/dev.sh fuzz` (corpus: tests/fuzz/corpus/codec). By hand:
 //   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -I src \
 //       tests/fuzz/fuzz_codec.cpp src/core/codec/*.cpp -o fuzz_codec && ./fuzz_codec -max_total_time=30
 #include <cstddef>

@@ -14,15 +14,6 @@ ConnectionId connectionOf(const Event& event) {
         event);
 }
 
-TimestampUs timeOf(const Event& event) {
-    return std::visit(
-        [](const auto& e) -> TimestampUs {
-            if constexpr (requires { e.time_us; }) return e.time_us;
-            else return nowUs();
-        },
-        event);
-}
-
 }  // namespace
 
 bool recordEvent(PayloadLog& log, const Event& event) {
@@ -35,7 +26,8 @@ bool recordEvent(PayloadLog& log, const Event& event) {
     if (!text) return false;
     std::string_view peer;
     if (const auto* opened = std::get_if<ConnectionOpened>(&event)) peer = opened->peer;
-    log.appendText(timeOf(event), endpointOf(event), connectionOf(event),
+    const TimestampUs time = timeOf(event);
+    log.appendText(time != 0 ? time : nowUs(), endpointOf(event), connectionOf(event),
                    isErrorEvent(event) ? LogKind::Error : LogKind::Info, *text, peer);
     return true;
 }

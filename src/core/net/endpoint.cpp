@@ -26,6 +26,7 @@ void Endpoint::setMulticastMembership(const MulticastGroup& group, bool) {
 
 void Endpoint::setStatus(EndpointStatus status) {
     status.endpoint = m_id;
+    status.time_us = nowUs();
     m_status = std::move(status);
     m_ctx.emit(m_status);
 }

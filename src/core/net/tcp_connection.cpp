@@ -201,7 +201,7 @@ void TcpConnection::refreshTcpState() {
     auto info = queryTcpInfo(static_cast<std::intptr_t>(m_socket.native_handle()));
     if (!info || info == m_lastInfo) return;
     m_lastInfo = info;
-    m_ctx.emit(TcpStateChanged{m_endpoint, m_id, *info});
+    m_ctx.emit(TcpStateChanged{m_endpoint, m_id, *info, nowUs()});
 }
 
 void TcpConnection::failWith(std::error_code ec, ErrorContext context) {

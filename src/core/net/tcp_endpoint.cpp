@@ -93,7 +93,7 @@ void TcpEndpoint::refresh(std::chrono::steady_clock::time_point now, bool force)
     if (port != m_lastPort || counts != m_lastPortCounts) {
         m_lastPort = port;
         m_lastPortCounts = counts;
-        m_ctx.emit(PortTableChanged{m_id, port, *counts});
+        m_ctx.emit(PortTableChanged{m_id, port, *counts, nowUs()});
     }
 }
 
