@@ -15,7 +15,11 @@ Environment:
   BENCH_CONNECT_RATE   client connect pacing for goal 3, per second (default 20000; 0 = unpaced)
   BENCH_UDP_GSO        64-byte datagrams per UDP_SEGMENT buffer of the UDP sender (default 16; 1 = off)
   BENCH_FLOOD_SECONDS  duration of the memory flood (default 60)
-  BENCH_ONLY           comma-separated subset: bulk,udp,tcpmsg,conn,emfile,flood
+  BENCH_ONLY           comma-separated subset: bulk,udp,tcpmsg,conn,emfile,flood,gui,storm
+  BENCH_GUI_FRAMES     measured frames per GUI round (default 300, after 30 warm-up frames)
+  BENCH_GUI_BINARY     the app measured by the GUI goals (default BUILD_DIR/src/sockscope)
+  BENCH_GUI_TRICKLE_MS GUI goal: each client sends one byte every N ms, echoed (default 1000)
+  BENCH_STORM_RATE     storm goal: clients per second against max_connections 100 (default 5000)
   BENCH_QUIET_WAIT     before each goal, wait up to this many seconds for CPU pressure (PSI some
                        avg10) below BENCH_QUIET_PSI (default 20 %); default 0 = do not wait
 """
@@ -23,6 +27,7 @@ import datetime
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -53,6 +58,10 @@ UDP_GSO = int(os.environ.get("BENCH_UDP_GSO", "16"))
 ONLY = set(filter(None, os.environ.get("BENCH_ONLY", "").split(",")))
 QUIET_WAIT = float(os.environ.get("BENCH_QUIET_WAIT", "0"))
 QUIET_PSI = float(os.environ.get("BENCH_QUIET_PSI", "20"))
+GUI_FRAMES = int(os.environ.get("BENCH_GUI_FRAMES", "300"))
+GUI_BINARY = os.path.abspath(os.environ.get("BENCH_GUI_BINARY", SOCKSCOPE))
+GUI_TRICKLE_MS = int(os.environ.get("BENCH_GUI_TRICKLE_MS", "1000"))
+STORM_RATE = int(os.environ.get("BENCH_STORM_RATE", "5000"))
 
 # Goals (engine issue, "Benchmarks").
 BULK_RATIO_GOAL = 0.7
@@ -67,6 +76,8 @@ FLOOD_BUDGET_MIB = 64
 # stacks; measured in the same run) comes on top.
 FLOOD_OVERHEAD_MIB = 64
 POST_FLOOD_SECONDS = 10
+GUI_P99_GOAL_MS = 33          # issue 6, item 24: p99 frame time with 10,000 connections / a storm
+STORM_MAX_CONNECTIONS = 100
 GROWTH_TOLERANCE_KIB = 1024   # after traffic stops: statistics events, stdio buffers
 
 TMP = tempfile.mkdtemp(prefix="sockscope-bench-")
@@ -765,6 +776,196 @@ def goal_flood():
     return rows
 
 
+# --- GUI goals: frame times with 10,000 connections, and under a client storm (Xvfb) -------------
+
+def raise_fd_limit():
+    """In the child before exec: soft descriptor limit up to the hard one (as bench_connections does)."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and (hard == resource.RLIM_INFINITY or soft < hard):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+class GuiApp:
+    """`sockscope --bench-frames N PROFILE` under its own Xvfb (1600x1000); the measured frames start
+    once `wait_connections` connections are open (SOCKSCOPE_BENCH_WAIT_CONNECTIONS)."""
+
+    def __init__(self, name, endpoints, wait_connections):
+        profile = os.path.join(TMP, f"gui-{name}.json")
+        with open(profile, "w") as f:
+            json.dump({"version": 1, "name": f"bench {name}", "endpoints": endpoints}, f)
+        env = dict(os.environ, XDG_CONFIG_HOME=os.path.join(TMP, f"gui-{name}-config"),
+                   SOCKSCOPE_BENCH_WAIT_CONNECTIONS=str(wait_connections))
+        self.lines = []
+        self.measuring = threading.Event()
+        self.done = threading.Event()
+        self.proc = subprocess.Popen(["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", GUI_BINARY,
+                                      "--bench-frames", str(GUI_FRAMES), profile],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                                     preexec_fn=raise_fd_limit, start_new_session=True)
+        self.ready = threading.Event()
+        threading.Thread(target=self._read, daemon=True).start()
+        self.stderr = []
+        threading.Thread(target=lambda: self.stderr.extend(self.proc.stderr), daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip())
+            if line.startswith("sockscope: ready"):
+                self.ready.set()
+            elif line.startswith("sockscope: bench measuring"):
+                self.measuring.set()
+            elif line.startswith("sockscope: bench frames="):
+                self.done.set()
+        self.done.set()
+
+    def result(self, timeout):
+        """Waits for the percentile line; returns its numbers (ms) or {"error": ...}."""
+        self.done.wait(timeout)
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)   # xvfb-run and its X server too
+        reap(self.proc, 20)
+        line = next((l for l in self.lines if l.startswith("sockscope: bench frames=")), None)
+        if not line:
+            return {"error": "no bench line", "stdout": self.lines[-5:], "stderr": "".join(self.stderr)[-500:]}
+        out = {"line": line}
+        for key, value in re.findall(r"([a-z_0-9]+)=([0-9.]+)", line):
+            out[key] = float(value)
+        ui = re.search(r"ui p50=([0-9.]+) p99=([0-9.]+)", line)
+        swap = re.search(r"swap p50=([0-9.]+) p99=([0-9.]+)", line)
+        events = re.search(r"events p50=([0-9.]+) p99=([0-9.]+)", line)
+        if events:
+            out["events_p50"], out["events_p99"] = float(events.group(1)), float(events.group(2))
+        if ui:
+            out["ui_p50"], out["ui_p99"] = float(ui.group(1)), float(ui.group(2))
+        if swap:
+            out["swap_p50"], out["swap_p99"] = float(swap.group(1)), float(swap.group(2))
+        return out
+
+
+def gui_round(name, port, endpoints, wait_connections, start_load):
+    """One GUI round: start the app, start the load once it listens, collect the frame times."""
+    result = {"load_before": loadavg()}
+    app = GuiApp(name, endpoints, wait_connections)
+    clients = []
+    try:
+        if not app.ready.wait(60) or not wait_listening(port, 20):
+            raise RuntimeError("the GUI did not start: " + "".join(app.stderr)[-500:])
+        clients = start_load(port)
+        result["measuring"] = app.measuring.wait(180)
+        result.update(app.result(timeout=GUI_FRAMES / 5 + 120))
+    finally:
+        result["clients"] = stop_load(clients)
+        if app.proc.poll() is None:
+            os.killpg(app.proc.pid, signal.SIGKILL)
+            reap(app.proc)
+    result["load_after"] = loadavg()
+    return result
+
+
+def stop_load(clients):
+    results = []
+    for client in clients:
+        if client.poll() is None and client.stdin is None:
+            client.send_signal(signal.SIGTERM)   # a storm: stop launching, print the totals
+        try:
+            out, _ = client.communicate(timeout=60)   # a holder: stdin closed is its cue to close
+        except subprocess.TimeoutExpired:
+            client.kill()
+            out, _ = client.communicate()
+        results.append([json.loads(l) for l in out.splitlines() if l.startswith("{")])
+    return results
+
+
+def gui_server(port, **extra):
+    endpoint = {"name": "server", "type": "tcp-server", "bind": f"127.0.0.1:{port}"}
+    endpoint.update(extra)
+    return endpoint
+
+
+def gui_rounds(label, make_round):
+    rounds = []
+    for r in range(RUNS):
+        rounds.append(make_round())
+        one = rounds[-1]
+        log(f"{label} round {r + 1}/{RUNS}: p50 {one.get('p50')} p99 {one.get('p99')} max {one.get('max')} ms, "
+            f"open {one.get('open_connections')}, load {one['load_before'][0]}–{one['load_after'][0]}")
+        time.sleep(1)
+    return rounds
+
+
+def gui_measured(rounds):
+    p99 = median(r.get("p99") for r in rounds)
+    text = (f"**p99 {p99:.1f} ms**" if p99 is not None else "**no frames**") + (
+        " (rounds: " + ", ".join(f"{r['p99']:.1f}" if r.get("p99") is not None else "n/a" for r in rounds)
+        + f"); p50 {median(r.get('p50') for r in rounds) or 0:.1f} ms, max {median(r.get('max') for r in rounds) or 0:.1f} ms; "
+        f"of which UI p50/p99 {median(r.get('ui_p50') for r in rounds) or 0:.2f}/{median(r.get('ui_p99') for r in rounds) or 0:.2f} ms, "
+        f"swap p50/p99 {median(r.get('swap_p50') for r in rounds) or 0:.1f}/{median(r.get('swap_p99') for r in rounds) or 0:.1f} ms, "
+        f"events p50/p99 {median(r.get('events_p50') for r in rounds) or 0:.2f}/{median(r.get('events_p99') for r in rounds) or 0:.2f} ms; "
+        "1-min load " + ", ".join(f"{r['load_before'][0]:.1f}–{r['load_after'][0]:.1f}" for r in rounds))
+    return p99, text
+
+
+def goal_gui_connections():
+    def one():
+        port = free_port()
+        endpoints = [gui_server(port, echo=True, max_connections=CONNECTIONS + 1000, options={"backlog": 4096})]
+
+        def load(p):
+            return [subprocess.Popen([f"{TOOLS}/bench_connections", "--port", str(p), "--count", str(CONNECTIONS),
+                                      "--window", "256", "--rate", str(CONNECT_RATE), "--timeout", "120",
+                                      "--hold", "900", "--trickle-ms", str(GUI_TRICKLE_MS)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                     preexec_fn=raise_fd_limit)]
+        return gui_round("connections", port, endpoints, CONNECTIONS, load)
+
+    log(f"GUI with {CONNECTIONS} connections, each sending 1 byte every {GUI_TRICKLE_MS} ms (echoed)")
+    rounds = gui_rounds("GUI connections", one)
+    RESULTS["gui_connections"] = rounds
+    p99, measured = gui_measured(rounds)
+    all_open = all(r.get("open_connections", 0) >= CONNECTIONS for r in rounds)
+    sent = median(r["clients"][0][-1].get("trickle_sent") if r.get("clients") and r["clients"][0] else None
+                  for r in rounds)
+    return row("5a", f"GUI, {CONNECTIONS:,} open connections refreshing their TCP state: p99 frame ≤ "
+               f"{GUI_P99_GOAL_MS} ms", measured + ("" if all_open else "; not every connection was open"),
+               f"Xvfb 1600x1000, {GUI_FRAMES} frames after 30 warm-up, server with echo, Connections table "
+               f"shown; each client sends 1 byte every {GUI_TRICKLE_MS} ms ({count(sent)} bytes per round)",
+               p99 is not None and p99 <= GUI_P99_GOAL_MS and all_open)
+
+
+def goal_gui_storm():
+    storm_seconds = 180   # an upper bound: the storm is stopped when the app has its frames
+
+    def one():
+        port = free_port()
+        endpoints = [gui_server(port, max_connections=STORM_MAX_CONNECTIONS, options={"backlog": 4096})]
+
+        def load(p):
+            holders = subprocess.Popen([f"{TOOLS}/bench_connections", "--port", str(p), "--count",
+                                        str(STORM_MAX_CONNECTIONS), "--hold", "900"],
+                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            client_line(holders, 30)   # the server is at max_connections
+            storm = subprocess.Popen([f"{TOOLS}/bench_connections", "--port", str(p), "--storm", "--count",
+                                      str(STORM_RATE * storm_seconds), "--rate", str(STORM_RATE),
+                                      "--window", "256", "--timeout", str(storm_seconds)],
+                                     stdout=subprocess.PIPE, text=True, preexec_fn=raise_fd_limit)
+            return [holders, storm]
+        return gui_round("storm", port, endpoints, STORM_MAX_CONNECTIONS, load)
+
+    log(f"GUI under a storm of {STORM_RATE}/s clients against max_connections {STORM_MAX_CONNECTIONS}")
+    rounds = gui_rounds("GUI storm", one)
+    RESULTS["gui_storm"] = rounds
+    p99, measured = gui_measured(rounds)
+    storms = [r["clients"][1][0] for r in rounds if len(r.get("clients", [])) > 1 and r["clients"][1]]
+    achieved = median(s.get("rate") for s in storms)
+    failed = [s.get("failed") for s in storms]
+    return row("5b", f"GUI under a client storm ({STORM_RATE:,}/s against max_connections "
+               f"{STORM_MAX_CONNECTIONS}): p99 frame ≤ {GUI_P99_GOAL_MS} ms", measured,
+               f"storm clients completed {rate(achieved)}/s (reset at once; failures {failed}); "
+               f"{STORM_MAX_CONNECTIONS} held connections fill the server first",
+               p99 is not None and p99 <= GUI_P99_GOAL_MS)
+
+
 # --- formatting ----------------------------------------------------------------------------------
 
 def fmt_ratio(x):
@@ -836,7 +1037,8 @@ def main():
     RESULTS["machine"] = machine
     log(f"machine: {machine}")
     goals = [("bulk", goal_bulk), ("udp", goal_udp), ("tcpmsg", goal_tcp_msg), ("conn", goal_connections),
-             ("emfile", goal_emfile), ("flood", goal_flood)]
+             ("emfile", goal_emfile), ("flood", goal_flood), ("gui", goal_gui_connections),
+             ("storm", goal_gui_storm)]
     rows = []
     loads = [loadavg()[0]]
     pressures = []

@@ -2,6 +2,10 @@
 // keeping at most --window handshakes in flight, wait for them all, print timings as one JSON
 // line ("phase":"connected"), then hold them idle until stdin reaches EOF (or --hold seconds),
 // close them (RST by default: no TIME_WAIT left behind) and print a second line.
+// --trickle-ms N: while holding, send one byte on every connection every N ms (and read and
+// discard what comes back), so the server's counters and TCP state change on every refresh.
+// --storm: a client storm; each connection is reset as soon as its handshake completes, so the
+// tool opens --count connections at --rate without holding more than --window descriptors.
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -21,7 +25,10 @@ namespace {
 
 constexpr const char* kUsage =
     "bench_connections --port P --count N [--host 127.0.0.1] [--window N] [--rate PER_S (0 = max)]\n"
-    "                  [--timeout S] [--hold S (max; ends early at stdin EOF)] [--close rst|fin]";
+    "                  [--timeout S] [--hold S (max; ends early at stdin EOF)] [--close rst|fin]\n"
+    "                  [--trickle-ms N] [--storm]";
+
+volatile sig_atomic_t g_stop = 0;   // SIGTERM: stop launching, report what was done
 
 struct Pending {
     int fd;
@@ -31,6 +38,22 @@ struct Pending {
 double wallSeconds() {
     using namespace std::chrono;
     return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+
+void resetAndClose(int fd) {
+    const linger abort_close{1, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_close, sizeof abort_close);
+    ::close(fd);
+}
+
+// One byte on every connection; whatever the server echoed is read and dropped.
+void trickle(const std::vector<int>& fds, std::uint64_t& sent, std::uint64_t& received) {
+    char buffer[4096];
+    for (const int fd : fds) {
+        if (::send(fd, "x", 1, MSG_DONTWAIT | MSG_NOSIGNAL) == 1) ++sent;
+        const ssize_t n = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
+        if (n > 0) received += static_cast<std::uint64_t>(n);
+    }
 }
 
 double percentile(std::vector<double> values, double p) {
@@ -46,7 +69,7 @@ int main(int argc, char** argv) {
     Args args(argc, argv, kUsage);
     const int port = static_cast<int>(args.number("port", 0, 1, 65535));
     if (port == 0) args.fail("--port is required");
-    const auto count = static_cast<std::size_t>(args.number("count", 0, 1, 1e6));
+    const auto count = static_cast<std::size_t>(args.number("count", 0, 1, 1e7));
     if (count == 0) args.fail("--count is required");
     const auto window = static_cast<std::size_t>(args.number("window", 256, 1, 1e6));
     // A handshake completes in the kernel before the server accepts it, so an unpaced client can
@@ -57,9 +80,12 @@ int main(int argc, char** argv) {
     const double hold = args.number("hold", 120, 0, 3600);
     const std::string close_mode = args.text("close", "rst");
     if (close_mode != "rst" && close_mode != "fin") args.fail("--close: expected rst or fin");
+    const double trickle_ms = args.number("trickle-ms", 0, 0, 60'000);
+    const bool storm = args.has("storm");
     const auto address = loopbackAddress(args.text("host", "127.0.0.1"), port);
     if (!address) args.fail("--host must be a 127.x.x.x address (loopback only)");
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGTERM, [](int) { g_stop = 1; });
 
     // The soft descriptor limit may be below the hard one: take what the system allows.
     rlimit limit{};
@@ -85,13 +111,22 @@ int main(int argc, char** argv) {
     bool launch_stopped = false;
     std::string launch_error;
 
+    // A storm resets each connection at once (no TIME_WAIT, one descriptor per handshake in flight).
+    const auto keepOrReset = [&](int fd) {
+        if (!storm) {
+            open_fds.push_back(fd);
+            return;
+        }
+        resetAndClose(fd);
+    };
+
     const double wall_start = wallSeconds();
     const double start = nowSeconds();
     const double give_up = start + timeout;
     double last_done = start;
     std::vector<epoll_event> ready(1024);
     // Bounded by the deadline and by a generous turn count.
-    for (std::uint64_t turn = 0; turn < 100'000'000 && nowSeconds() < give_up; ++turn) {
+    for (std::uint64_t turn = 0; turn < 100'000'000 && nowSeconds() < give_up && !g_stop; ++turn) {
         const double allowed = rate > 0 ? (nowSeconds() - start) * rate + 1 : static_cast<double>(count);
         while (!launch_stopped && launched < count && in_flight < window && static_cast<double>(launched) < allowed) {
             const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -105,7 +140,7 @@ int main(int argc, char** argv) {
             const int rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&*address), sizeof *address);
             if (rc == 0) {
                 latencies_ms.push_back(0);
-                open_fds.push_back(fd);
+                keepOrReset(fd);
                 ++completed;
                 last_done = nowSeconds();
                 continue;
@@ -133,7 +168,7 @@ int main(int argc, char** argv) {
             const double now = nowSeconds();
             if (error == 0) {
                 latencies_ms.push_back((now - p.started) * 1000);
-                open_fds.push_back(p.fd);
+                keepOrReset(p.fd);
                 ++completed;
                 last_done = now;
             } else {
@@ -167,12 +202,21 @@ int main(int argc, char** argv) {
     connected.print();
 
     // Hold the connections idle until the caller closes our stdin (or the hold time is up).
-    const double hold_until = nowSeconds() + hold;
+    const double hold_until = nowSeconds() + (storm ? 0 : hold);
     char sink[256];
-    for (int turn = 0; turn < 1'000'000 && nowSeconds() < hold_until; ++turn) {
+    std::uint64_t trickle_sent = 0, trickle_received = 0;
+    double next_trickle = nowSeconds();
+    for (int turn = 0; turn < 10'000'000 && nowSeconds() < hold_until && !g_stop; ++turn) {
+        int wait_ms = static_cast<int>((hold_until - nowSeconds()) * 1000) + 1;
+        if (trickle_ms > 0) {
+            if (nowSeconds() >= next_trickle) {
+                trickle(open_fds, trickle_sent, trickle_received);
+                next_trickle = std::max(next_trickle + trickle_ms / 1000, nowSeconds());
+            }
+            wait_ms = std::min(wait_ms, std::max(0, static_cast<int>((next_trickle - nowSeconds()) * 1000)));
+        }
         pollfd in{STDIN_FILENO, POLLIN, 0};
-        const int left_ms = static_cast<int>((hold_until - nowSeconds()) * 1000) + 1;
-        const int rc = ::poll(&in, 1, std::min(left_ms, 1000));
+        const int rc = ::poll(&in, 1, std::min(wait_ms, 1000));
         if (rc < 0 && errno != EINTR) break;
         if (rc > 0) {
             const ssize_t n = ::read(STDIN_FILENO, sink, sizeof sink);
@@ -195,6 +239,8 @@ int main(int argc, char** argv) {
         .add("phase", "closed")
         .add("closed", static_cast<std::uint64_t>(closed))
         .add("close_seconds", nowSeconds() - close_start)
+        .add("trickle_sent", trickle_sent)
+        .add("trickle_received", trickle_received)
         .print();
     return completed == count ? 0 : 1;
 }

@@ -337,7 +337,15 @@ int runGui(const GuiOptions& options) {
     const auto drain = [&engine](std::vector<Event>& out) { return engine.drainEvents(out); };
     std::vector<double> frame_times;   // whole frame: events, UI, render, swap
     std::vector<double> ui_times;      // building the UI only (ImGui, formatting)
+    std::vector<double> event_times;   // applying engine events to the model (table, log)
     const int bench_warmup = options.bench_frames > 0 ? 30 : 0;
+    // SOCKSCOPE_BENCH_WAIT_CONNECTIONS=N: the warm-up and measured frames start once N connections
+    // are open (a server with many clients); after 300 s they start anyway.
+    std::size_t bench_wait_connections = 0;
+    if (const char* wait = std::getenv("SOCKSCOPE_BENCH_WAIT_CONNECTIONS"))
+        bench_wait_connections = std::strtoull(wait, nullptr, 10);
+    const auto bench_wait_until = std::chrono::steady_clock::now() + std::chrono::seconds(300);
+    int bench_first_frame = options.bench_frames > 0 && bench_wait_connections > 0 ? -1 : 0;
     std::vector<double> key_latencies; // typed character -> frame on screen
     std::vector<double> swap_times;    // rasterising + presenting (llvmpipe does the GL work here)
     const bool fixed_frames = options.screenshot_path || options.bench_frames > 0;
@@ -388,6 +396,8 @@ int runGui(const GuiOptions& options) {
         window_state.dropped.clear();
 
         const std::size_t applied = pump.pump(model, drain);
+        const double events_ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - frame_start).count();
         if (window_state.activity) last_input = frame_start;
         // Input: a few frames (ImGui settles over 2-3); engine events alone: one frame is enough.
         if (window_state.activity || pump.backlog() > 0) busy_frames = 3;
@@ -459,14 +469,22 @@ int runGui(const GuiOptions& options) {
         const double frame_ms =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - frame_start).count();
         model.frame_ms = static_cast<float>(frame_ms);
+        if (bench_first_frame < 0 && (model.table.openConnections() >= bench_wait_connections ||
+                                      std::chrono::steady_clock::now() > bench_wait_until)) {
+            bench_first_frame = frame;
+            std::printf("sockscope: bench measuring from frame %d, open connections %zu\n", frame,
+                        model.table.openConnections());
+            std::fflush(stdout);
+        }
         // The first frames upload the font atlas and compile shaders: a warm-up, not measured.
-        if (options.bench_frames > 0 && frame > bench_warmup) {
+        if (options.bench_frames > 0 && bench_first_frame >= 0 && frame > bench_first_frame + bench_warmup) {
             frame_times.push_back(frame_ms);
             ui_times.push_back(ui_ms);
+            event_times.push_back(events_ms);
             swap_times.push_back(swap_ms);
         }
-        if (options.bench_frames > 0) {
-            if (frame >= options.bench_frames + bench_warmup) quit = true;
+        if (options.bench_frames > 0 && bench_first_frame >= 0) {
+            if (frame >= bench_first_frame + options.bench_frames + bench_warmup) quit = true;
         }
 
         // Autosave the workspace (atomically) when it changed; settings when they changed.
@@ -485,13 +503,14 @@ int runGui(const GuiOptions& options) {
     }
 
     if (options.bench_frames > 0) {
-        std::printf("sockscope: bench frames=%zu (after %d warm-up) p50=%.2f p90=%.2f p99=%.2f max=%.2f ms (ui p50=%.2f p99=%.2f, swap p50=%.2f p99=%.2f) "
-                    "vertices_max=%zu log_records=%zu evicted=%llu\n",
+        std::printf("sockscope: bench frames=%zu (after %d warm-up) p50=%.2f p90=%.2f p99=%.2f max=%.2f ms (ui p50=%.2f p99=%.2f, swap p50=%.2f p99=%.2f, events p50=%.2f p99=%.2f) "
+                    "vertices_max=%zu log_records=%zu evicted=%llu open_connections=%zu\n",
                     frame_times.size(), bench_warmup, percentile(frame_times, 0.50), percentile(frame_times, 0.90),
                     percentile(frame_times, 0.99), percentile(frame_times, 1.0), percentile(ui_times, 0.50),
-                    percentile(ui_times, 0.99), percentile(swap_times, 0.50), percentile(swap_times, 0.99),
+                    percentile(ui_times, 0.99), percentile(swap_times, 0.50), percentile(swap_times, 0.99), percentile(event_times, 0.50),
+                    percentile(event_times, 0.99),
                     vertices_max, model.log.size(),
-                    static_cast<unsigned long long>(model.log.evictedRecords()));
+                    static_cast<unsigned long long>(model.log.evictedRecords()), model.table.openConnections());
         if (!key_latencies.empty())
             std::printf("sockscope: bench keystroke_to_screen n=%zu p50=%.2f p90=%.2f max=%.2f ms\n",
                         key_latencies.size(), percentile(key_latencies, 0.5), percentile(key_latencies, 0.9),
