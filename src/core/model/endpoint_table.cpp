@@ -5,32 +5,90 @@
 
 namespace sockscope {
 
+// --- ConnectionList ---------------------------------------------------------------------------
+
+const std::vector<ConnectionRow>& ConnectionList::settled() const {
+    if (m_holes == 0) return m_rows;
+    m_work += m_rows.size();
+    m_rows.erase(std::remove_if(m_rows.begin(), m_rows.end(), [](const ConnectionRow& c) { return c.id == 0; }),
+                 m_rows.end());
+    m_index.clear();
+    for (std::size_t i = 0; i < m_rows.size(); ++i) m_index.emplace(m_rows[i].id, i);
+    m_holes = 0;
+    return m_rows;
+}
+
+const ConnectionRow* ConnectionList::find(ConnectionId id) const {
+    settled();   // a pointer handed out stays valid until the table changes again
+    ++m_work;
+    const auto it = m_index.find(id);
+    return it == m_index.end() ? nullptr : &m_rows[it->second];
+}
+
+ConnectionRow* ConnectionList::findMutable(ConnectionId id) {
+    ++m_work;
+    const auto it = m_index.find(id);
+    return it == m_index.end() ? nullptr : &m_rows[it->second];
+}
+
+ConnectionRow& ConnectionList::open(ConnectionId id) {
+    ConnectionRow* row = findMutable(id);
+    if (row) {
+        (row->open ? m_open : m_closed) -= 1;   // reused id: the row starts over
+    } else {
+        m_index.emplace(id, m_rows.size());
+        row = &m_rows.emplace_back();
+    }
+    *row = ConnectionRow{};
+    row->id = id;
+    ++m_open;
+    return *row;
+}
+
+void ConnectionList::markClosed(ConnectionRow& row) {
+    if (!row.open) return;
+    row.open = false;
+    --m_open;
+    ++m_closed;
+    m_closedOrder.push_back(row.id);
+}
+
+void ConnectionList::evictClosedBeyond(std::size_t keep) {
+    while (m_closed > keep && !m_closedOrder.empty()) {
+        const ConnectionId id = m_closedOrder.front();
+        m_closedOrder.pop_front();
+        ConnectionRow* row = findMutable(id);
+        if (!row || row->open) continue;   // stale: reopened or already gone
+        m_index.erase(id);
+        *row = ConnectionRow{};            // id 0: a hole until the next read compacts
+        row->id = 0;
+        ++m_holes;
+        --m_closed;
+    }
+}
+
+void ConnectionList::clearClosed() {
+    evictClosedBeyond(0);
+    m_closedOrder.clear();
+}
+
+// --- EndpointTable ------------------------------------------------------------------------------
+
 EndpointTable::EndpointTable(EndpointTableLimits limits) : m_limits(limits) {}
 
 EndpointRow* EndpointTable::find(EndpointId id) {
-    for (auto& row : m_endpoints)
-        if (row.id == id) return &row;
-    return nullptr;
+    const auto it = m_endpointIndex.find(id);
+    return it == m_endpointIndex.end() ? nullptr : &m_endpoints[it->second];
 }
 
 const EndpointRow* EndpointTable::endpoint(EndpointId id) const {
-    for (const auto& row : m_endpoints)
-        if (row.id == id) return &row;
-    return nullptr;
+    const auto it = m_endpointIndex.find(id);
+    return it == m_endpointIndex.end() ? nullptr : &m_endpoints[it->second];
 }
 
 const ConnectionRow* EndpointTable::connection(EndpointId endpoint_id, ConnectionId id) const {
     const EndpointRow* row = endpoint(endpoint_id);
-    if (!row) return nullptr;
-    for (const auto& c : row->connections)
-        if (c.id == id) return &c;
-    return nullptr;
-}
-
-ConnectionRow* EndpointTable::findConnection(EndpointRow& row, ConnectionId id) {
-    for (auto& c : row.connections)
-        if (c.id == id) return &c;
-    return nullptr;
+    return row ? row->connections.find(id) : nullptr;
 }
 
 EndpointRow& EndpointTable::ensure(EndpointId id) {
@@ -39,6 +97,7 @@ EndpointRow& EndpointTable::ensure(EndpointId id) {
     row.id = id;
     row.status.endpoint = id;
     row.status.state = EndpointState::Stopped;
+    m_endpointIndex.emplace(id, m_endpoints.size());
     m_endpoints.push_back(std::move(row));
     return m_endpoints.back();
 }
@@ -47,37 +106,21 @@ void EndpointTable::remove(EndpointId id) {
     m_endpoints.erase(std::remove_if(m_endpoints.begin(), m_endpoints.end(),
                                      [id](const EndpointRow& r) { return r.id == id; }),
                       m_endpoints.end());
+    m_endpointIndex.clear();   // rare (a user's Delete): rebuild
+    for (std::size_t i = 0; i < m_endpoints.size(); ++i) m_endpointIndex.emplace(m_endpoints[i].id, i);
 }
 
 void EndpointTable::clearClosed(EndpointId id) {
-    for (auto& row : m_endpoints) {
-        if (id != 0 && row.id != id) continue;
-        row.connections.erase(std::remove_if(row.connections.begin(), row.connections.end(),
-                                             [](const ConnectionRow& c) { return !c.open; }),
-                              row.connections.end());
-    }
+    for (auto& row : m_endpoints)
+        if (id == 0 || row.id == id) row.connections.clearClosed();
 }
 
 // Closed connections stay listed (so a user sees how a connection ended) but only the newest few.
-void EndpointTable::trimClosed(EndpointRow& row) {
-    std::size_t closed = 0;
-    for (const auto& c : row.connections) closed += c.open ? 0 : 1;
-    if (closed <= m_limits.closed_connections_kept) return;
-    std::size_t to_drop = closed - m_limits.closed_connections_kept;
-    // The oldest closed ones come first in the vector (appended in open order).
-    row.connections.erase(std::remove_if(row.connections.begin(), row.connections.end(),
-                                         [&to_drop](const ConnectionRow& c) {
-                                             if (c.open || to_drop == 0) return false;
-                                             --to_drop;
-                                             return true;
-                                         }),
-                          row.connections.end());
-}
+void EndpointTable::trimClosed(EndpointRow& row) { row.connections.evictClosedBeyond(m_limits.closed_connections_kept); }
 
 std::size_t EndpointTable::openConnections() const {
     std::size_t n = 0;
-    for (const auto& row : m_endpoints)
-        for (const auto& c : row.connections) n += c.open ? 1 : 0;
+    for (const auto& row : m_endpoints) n += row.connections.openCount();
     return n;
 }
 
@@ -131,31 +174,27 @@ void EndpointTable::apply(const Event& event, TimestampUs now_us) {
                     if (e.error) row.last_error = e.error;
                     // A stopped/failed endpoint has no open connections left.
                     if (e.state == EndpointState::Stopped || e.state == EndpointState::Failed) {
-                        for (auto& c : row.connections) {
-                            if (!c.open) continue;
-                            c.open = false;
-                            c.closed_us = now_us;
-                            c.close_reason = CloseReason::Shutdown;
+                        if (row.connections.openCount() > 0) {
+                            for (auto& c : row.connections.m_rows) {
+                                if (!c.open || c.id == 0) continue;
+                                row.connections.markClosed(c);
+                                c.closed_us = now_us;
+                                c.close_reason = CloseReason::Shutdown;
+                            }
+                            trimClosed(row);
                         }
-                        trimClosed(row);
                     }
                 } else if constexpr (std::is_same_v<T, ConnectionOpened>) {
-                    ConnectionRow* c = findConnection(row, e.connection);
-                    if (!c) {
-                        row.connections.emplace_back();
-                        c = &row.connections.back();
-                    }
-                    *c = ConnectionRow{};
-                    c->id = e.connection;
+                    ConnectionRow* c = &row.connections.open(e.connection);
                     c->endpoint = e.endpoint;
                     c->peer = e.peer;
                     c->local = e.local;
                     c->opened_us = e.time_us;
                 } else if constexpr (std::is_same_v<T, PeerHalfClosed>) {
-                    if (ConnectionRow* c = findConnection(row, e.connection)) c->peer_half_closed = true;
+                    if (ConnectionRow* c = row.connections.findMutable(e.connection)) c->peer_half_closed = true;
                 } else if constexpr (std::is_same_v<T, ConnectionClosed>) {
-                    if (ConnectionRow* c = findConnection(row, e.connection)) {
-                        c->open = false;
+                    if (ConnectionRow* c = row.connections.findMutable(e.connection)) {
+                        row.connections.markClosed(*c);
                         c->closed_us = e.time_us;
                         c->close_reason = e.reason;
                         c->close_error = e.error;
@@ -167,10 +206,10 @@ void EndpointTable::apply(const Event& event, TimestampUs now_us) {
                 } else if constexpr (std::is_same_v<T, DataEvent>) {
                     count(row.totals, e.direction, e.payload.size());
                     if (e.connection != 0)
-                        if (ConnectionRow* c = findConnection(row, e.connection))
+                        if (ConnectionRow* c = row.connections.findMutable(e.connection))
                             count(c->counters, e.direction, e.payload.size());
                 } else if constexpr (std::is_same_v<T, TcpStateChanged>) {
-                    if (ConnectionRow* c = findConnection(row, e.connection))
+                    if (ConnectionRow* c = row.connections.findMutable(e.connection))
                         if (c->open) c->tcp = e.info;
                 } else if constexpr (std::is_same_v<T, PortTableChanged>) {
                     row.port = e.port;
@@ -185,7 +224,7 @@ void EndpointTable::apply(const Event& event, TimestampUs now_us) {
                     row.dropped_messages = e.dropped_messages;
                     row.kernel_drops = e.kernel_drops;
                     for (const auto& [id, counters] : e.connections)
-                        if (ConnectionRow* c = findConnection(row, id)) c->counters = counters;
+                        if (ConnectionRow* c = row.connections.findMutable(id)) c->counters = counters;
                 }
             }
         },

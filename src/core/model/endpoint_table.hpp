@@ -4,8 +4,10 @@
 // state, half-closed flags, counters). UI-free, owned by one thread, testable by feeding events.
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/events.hpp"
@@ -27,6 +29,43 @@ struct ConnectionRow {
     TrafficCounters counters;              // live counts between stats; rates from stats
 };
 
+/// The connections of one endpoint in arrival order (closed ones stay in place, the newest few
+/// kept), found by id in O(1). Views see a dense sequence; rows evicted or cleared by the table
+/// leave a hole (id 0) that the first read after the change compacts in one O(n) pass, so a burst
+/// of closes costs one pass, not one per close. Owned by one thread, like the table.
+class ConnectionList {
+public:
+    std::size_t size() const { return settled().size(); }
+    bool empty() const { return size() == 0; }
+    const ConnectionRow& operator[](std::size_t i) const { return settled()[i]; }
+    std::vector<ConnectionRow>::const_iterator begin() const { return settled().begin(); }
+    std::vector<ConnectionRow>::const_iterator end() const { return settled().end(); }
+    /// Rows that are open / closed (O(1)).
+    std::size_t openCount() const { return m_open; }
+    std::size_t closedCount() const { return m_closed; }
+
+    const ConnectionRow* find(ConnectionId id) const;
+    /// Row visits so far (lookups, rows moved by compaction): lets tests bound the work per event.
+    std::uint64_t work() const { return m_work; }
+
+private:
+    friend class EndpointTable;
+    ConnectionRow* findMutable(ConnectionId id);
+    ConnectionRow& open(ConnectionId id);      // a new row, or the existing one reset
+    void markClosed(ConnectionRow& row);       // open -> closed; remembered for eviction
+    void evictClosedBeyond(std::size_t keep);  // oldest closed first
+    void clearClosed();
+    const std::vector<ConnectionRow>& settled() const;
+
+    mutable std::vector<ConnectionRow> m_rows;
+    mutable std::unordered_map<ConnectionId, std::size_t> m_index;   // id -> position in m_rows
+    mutable std::size_t m_holes = 0;
+    mutable std::uint64_t m_work = 0;
+    std::deque<ConnectionId> m_closedOrder;   // closed ids, oldest close first (may hold stale ids)
+    std::size_t m_open = 0;
+    std::size_t m_closed = 0;
+};
+
 struct EndpointRow {
     EndpointId id = 0;
     EndpointStatus status{};               // last lifecycle event (state, addresses, retry, error)
@@ -40,7 +79,7 @@ struct EndpointRow {
     std::optional<std::uint16_t> port;     // from the last port table
     std::optional<PortStateCounts> port_counts;
     std::optional<ErrorInfo> last_error;   // the last ErrorEvent or status error
-    std::vector<ConnectionRow> connections;  // open first-come order, then recently closed ones
+    ConnectionList connections;            // arrival order; closed ones stay until evicted
 };
 
 struct EndpointTableLimits {
@@ -54,7 +93,7 @@ public:
     /// Applies one engine event. `now_us` is the local clock (for countdowns); 0 = nowUs().
     void apply(const Event& event, TimestampUs now_us = 0);
 
-    /// Endpoints in the order they first appeared (or were ensured).
+    /// Endpoints in the order they first appeared (or were ensured). Lookups by id are O(1).
     const std::vector<EndpointRow>& endpoints() const { return m_endpoints; }
     const EndpointRow* endpoint(EndpointId id) const;
     const ConnectionRow* connection(EndpointId endpoint, ConnectionId connection) const;
@@ -66,7 +105,7 @@ public:
     /// Drops the closed connections of one endpoint (0 = all).
     void clearClosed(EndpointId id = 0);
 
-    std::size_t openConnections() const;
+    std::size_t openConnections() const;       ///< O(endpoints)
     TrafficCounters totals() const;            ///< sum over endpoints (rates too)
     std::uint64_t queueDroppedEvents() const { return m_queueDroppedEvents; }
     std::uint64_t queueDroppedBytes() const { return m_queueDroppedBytes; }
@@ -76,11 +115,11 @@ public:
 
 private:
     EndpointRow* find(EndpointId id);
-    ConnectionRow* findConnection(EndpointRow& row, ConnectionId id);
     void trimClosed(EndpointRow& row);
 
     EndpointTableLimits m_limits;
     std::vector<EndpointRow> m_endpoints;
+    std::unordered_map<EndpointId, std::size_t> m_endpointIndex;   // id -> position in m_endpoints
     std::uint64_t m_queueDroppedEvents = 0;
     std::uint64_t m_queueDroppedBytes = 0;
 };

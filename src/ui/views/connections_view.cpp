@@ -74,9 +74,7 @@ void ConnectionsView::draw(UiModel& model, const CommandSink& submit) {
         return;
     }
 
-    std::size_t open_count = 0;
-    if (row)
-        for (const auto& c : row->connections) open_count += c.open ? 1 : 0;
+    const std::size_t open_count = row ? row->connections.openCount() : 0;
     ImGui::BeginDisabled(open_count == 0);
     if (ImGui::SmallButton(tr(Str::CloseAll))) submit(CloseAllConnections{id, CloseMode::Graceful});
     probeItem(model, "conn.close_all");
@@ -86,7 +84,7 @@ void ConnectionsView::draw(UiModel& model, const CommandSink& submit) {
     if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", tr(Str::TipResetRst));
     ImGui::EndDisabled();
     ImGui::SameLine();
-    ImGui::BeginDisabled(!row || row->connections.size() == open_count);
+    ImGui::BeginDisabled(!row || row->connections.closedCount() == 0);
     if (ImGui::SmallButton(tr(Str::ClearClosed))) model.table.clearClosed(id);
     ImGui::EndDisabled();
     if (row && row->rejected_total) {

@@ -26,10 +26,7 @@ const char* endingName(LineEnding e) {
 }
 
 std::size_t openConnections(const EndpointRow* row) {
-    std::size_t n = 0;
-    if (row)
-        for (const auto& c : row->connections) n += c.open ? 1 : 0;
-    return n;
+    return row ? row->connections.openCount() : 0;
 }
 }  // namespace
 

@@ -144,8 +144,7 @@ void WorkspaceView::drawEndpoint(UiModel& model, const CommandSink& submit, cons
                                   : address;
     ImGui::TextColored(pal.dim, "%s  %s", typeName(endpoint.config.type), shown.c_str());
     if (row) {
-        std::size_t open_count = 0;
-        for (const auto& c : row->connections) open_count += c.open ? 1 : 0;
+        const std::size_t open_count = row->connections.openCount();
         ImGui::TextColored(pal.dim, "%s %s", tr(Str::ColRx), formatBytes(static_cast<double>(row->totals.rx_bytes)).c_str());
         ImGui::SameLine();
         ImGui::TextColored(pal.dim, "%s %s", tr(Str::ColTx), formatBytes(static_cast<double>(row->totals.tx_bytes)).c_str());
