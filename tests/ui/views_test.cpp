@@ -234,6 +234,30 @@ TEST_F(ViewsTest, WholeWindowDrawsInBothLanguagesAndThemes) {
     setLanguage(Language::English);
 }
 
+// Issue 6, item 24: with 10,000 connections a frame submits the rows that are visible (the
+// Connections table is clipped, the tree lists at most 64 per endpoint), whatever the count.
+TEST_F(ViewsTest, TenThousandConnectionsDrawOnlyTheVisibleRows) {
+    const EndpointId id = addServer(10'000);
+    StatsEvent stats{};
+    stats.endpoint = id;
+    stats.open_connections = 10'000;
+    for (ConnectionId c = 101; c < 101 + 10'000; ++c) stats.connections.push_back({c, TrafficCounters{}});
+    model.apply(stats);
+    MainWindow window(model, sink, AppHooks{});
+    ui.setDraw([&] { window.draw(); });
+    ui.frames(3);
+    std::size_t table_rows = 0, tree_rows = 0;
+    for (const auto& [name, rect] : probe.rects) {
+        table_rows += name.rfind("conn.row.", 0) == 0 ? 1 : 0;
+        tree_rows += name.rfind("tree.conn.", 0) == 0 ? 1 : 0;
+    }
+    EXPECT_GT(table_rows, 0u);
+    EXPECT_LT(table_rows, 100u) << "the Connections table must draw only its visible rows";
+    EXPECT_LE(tree_rows, 64u);
+    EXPECT_LT(ImGui::GetDrawData()->TotalVtxCount, 65'000);
+    EXPECT_EQ(model.table.openConnections(), 10'000u);
+}
+
 TEST_F(ViewsTest, UnsavedChangesAreNeverDroppedSilently) {
     addServer(0);   // the workspace is dirty now
     int quits = 0;

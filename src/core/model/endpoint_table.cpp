@@ -185,6 +185,7 @@ void EndpointTable::apply(const Event& event, TimestampUs now_us) {
                         }
                     }
                 } else if constexpr (std::is_same_v<T, ConnectionOpened>) {
+                    if (e.connection == 0) return;   // 0 means "the endpoint itself", never a connection
                     ConnectionRow* c = &row.connections.open(e.connection);
                     c->endpoint = e.endpoint;
                     c->peer = e.peer;

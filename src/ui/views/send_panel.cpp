@@ -161,15 +161,23 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
             char label[200];
             std::snprintf(label, sizeof label, tr(Str::TargetAll), openConnections(row));
             if (ImGui::Selectable(label, !(c && c->open))) model.selection.connection = 0;
-            if (row)
-                for (const auto& conn : row->connections) {
-                    if (!conn.open) continue;
-                    std::snprintf(label, sizeof label, tr(Str::TargetConn),
-                                  static_cast<unsigned long long>(conn.id), conn.peer.c_str());
-                    ImGui::PushID(static_cast<int>(conn.id));
-                    if (ImGui::Selectable(label, c == &conn)) model.selection.connection = conn.id;
-                    ImGui::PopID();
-                }
+            if (row) {
+                // Only the visible entries are drawn (a server may have 10,000 connections).
+                m_openRows.clear();
+                for (std::size_t i = 0; i < row->connections.size(); ++i)
+                    if (row->connections[i].open) m_openRows.push_back(i);
+                ImGuiListClipper clipper;
+                clipper.Begin(static_cast<int>(m_openRows.size()));
+                while (clipper.Step())
+                    for (int k = clipper.DisplayStart; k < clipper.DisplayEnd; ++k) {
+                        const ConnectionRow& conn = row->connections[m_openRows[static_cast<std::size_t>(k)]];
+                        std::snprintf(label, sizeof label, tr(Str::TargetConn),
+                                      static_cast<unsigned long long>(conn.id), conn.peer.c_str());
+                        ImGui::PushID(static_cast<int>(conn.id));
+                        if (ImGui::Selectable(label, c == &conn)) model.selection.connection = conn.id;
+                        ImGui::PopID();
+                    }
+            }
             ImGui::EndCombo();
         }
     } else if (endpoint->config.type == EndpointType::TcpClient) {

@@ -66,6 +66,7 @@ private:
     int m_historyPos = -1;                                            // -1 = not browsing
     float m_inputPos[2] = {0, 0};
     std::string m_statusText;
+    std::vector<std::size_t> m_openRows;   // target list: positions of the open connections
 };
 
 }  // namespace sockscope::ui

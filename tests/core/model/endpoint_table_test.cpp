@@ -264,6 +264,9 @@ TEST(EndpointTable, EvictionKeepsOpenRowsInPlaceAndCountsFollowEveryPath) {
     table.apply(ConnectionClosed{1, 5, CloseReason::PeerClosed, std::nullopt, 6});
     EXPECT_EQ(table.endpoint(1)->connections.closedCount(), 1u);
     EXPECT_EQ(table.openConnections(), 0u);
+    table.apply(ConnectionOpened{1, 0, "bogus", "l", 7});   // id 0 is the endpoint, not a connection
+    EXPECT_EQ(table.endpoint(1)->connections.size(), 1u);
+    EXPECT_EQ(table.openConnections(), 0u);
 
     // Endpoint lookups stay right after a removal re-indexes the rest.
     table.ensure(7);
