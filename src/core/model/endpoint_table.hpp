@@ -44,7 +44,7 @@ public:
     std::size_t openCount() const { return m_open; }
     std::size_t closedCount() const { return m_closed; }
 
-    const ConnectionRow* find(ConnectionId id) const;
+    [[nodiscard]] const ConnectionRow* find(ConnectionId id) const;
     /// Row visits so far (lookups, rows moved by compaction): lets tests bound the work per event.
     std::uint64_t work() const { return m_work; }
 
