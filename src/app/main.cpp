@@ -52,13 +52,13 @@ int main(int argc, char** argv) {
 
     std::string profile;
     std::string headless_profile;
-    double for_seconds = 0;
+    std::string for_seconds;
     std::string log_format = "text";
     bool quiet = false;
     app.add_option("profile", profile, "Profile (.json) to open");
     auto* headless = app.add_option("--headless", headless_profile,
                                     "Run PROFILE.json without a window, printing events to stdout");
-    auto* for_option = app.add_option("--for", for_seconds, "Headless: stop after SECONDS")->check(CLI::PositiveNumber);
+    auto* for_option = app.add_option("--for", for_seconds, "Headless: stop after SECONDS (> 0, fractions allowed)");
     app.add_option("--log", log_format, "Headless output: text or jsonl")->check(CLI::IsMember({"text", "jsonl"}));
     app.add_flag("--quiet", quiet, "Headless: print lifecycle events and the summary only");
     std::size_t log_budget_mib = 256;
@@ -80,16 +80,33 @@ int main(int argc, char** argv) {
         const int code = app.exit(e);
         return code == 0 ? 0 : 2;   // 2 = usage error, as documented
     }
+    if (*headless && !profile.empty()) {
+        // `--headless p.json extra`: CLI11 gives "extra" to the GUI's positional; never ignore it.
+        std::cerr << "sockscope: unexpected argument \"" << profile << "\" (--headless takes one profile)\n"
+                  << "Run with --help for more information.\n";
+        return 2;
+    }
+    if (*for_option && !*headless) {
+        std::cerr << "sockscope: --for applies to --headless runs only\n";
+        return 2;
+    }
     installStopHandlers();
 
     if (*headless) {
         sockscope::HeadlessOptions options;
         options.profile = headless_profile;
-        if (*for_option) options.for_seconds = for_seconds;
+        if (*for_option) {
+            std::string error;
+            options.for_seconds = sockscope::parseRunSeconds(for_seconds, error);
+            if (!options.for_seconds) {
+                std::cerr << "sockscope: " << error << '\n';
+                return 2;
+            }
+        }
         options.format = log_format == "jsonl" ? sockscope::HeadlessLogFormat::Jsonl : sockscope::HeadlessLogFormat::Text;
         options.quiet = quiet;
         options.log_budget_bytes = log_budget_mib << 20;
-        return sockscope::runHeadless(options, g_stop, std::cout, std::cerr);
+        return sockscope::runHeadless(options, g_stop, std::cerr);
     }
 #if defined(SOCKSCOPE_HAVE_GUI)
     if (!profile.empty()) gui.profile_path = profile;
