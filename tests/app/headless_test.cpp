@@ -235,7 +235,9 @@ TEST(HeadlessJsonLines, TimeNeverGoesBackwards) {
     for (int i = 0; i < 6; ++i) {
         ASSERT_TRUE(peer.sendAll("ping " + std::to_string(i)));
         ASSERT_EQ(peer.receive(6), "ping " + std::to_string(i));
-        if (i % 2 == 1) ASSERT_TRUE(app.waitForOutput("\"port_table\""));
+        if (i == 2) {
+            ASSERT_TRUE(app.waitForOutput("\"port_table\""));   // a refresh between the messages
+        }
     }
     peer.shutdownSend();
     ASSERT_TRUE(app.waitForOutput("CLOSE_WAIT"));
