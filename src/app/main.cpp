@@ -3,8 +3,13 @@
 #include <CLI/CLI.hpp>
 
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <iostream>
+#if !defined(_WIN32)
+#include <fcntl.h>
+#include <unistd.h>
+#endif
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -34,6 +39,26 @@ void installStopHandlers() {
 #endif
 }
 
+/// A closed standard descriptor would be taken by the next socket we open, and lines meant for
+/// stdout would go to a peer: park /dev/null on it. Returns false when stdout was closed.
+bool reserveStandardDescriptors() {
+#if defined(_WIN32)
+    return true;
+#else
+    bool stdout_open = true;
+    for (int fd = 0; fd <= 2; ++fd) {
+        if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+        if (fd == 1) stdout_open = false;
+        const int null_fd = ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);   // the lowest free: fd
+        if (null_fd >= 0 && null_fd != fd) {
+            ::dup2(null_fd, fd);
+            ::close(null_fd);
+        }
+    }
+    return stdout_open;
+#endif
+}
+
 /// glibc returns freed ~256 KiB payload blocks to the kernel and faults them back in on the next
 /// read (measured: 600k page faults per bulk-TCP benchmark round). Keep them in the heap instead.
 void tuneAllocator() {
@@ -46,6 +71,7 @@ void tuneAllocator() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    const bool stdout_open = reserveStandardDescriptors();
     tuneAllocator();
     CLI::App app{"Sockscope: TCP/UDP socket debugging — see every byte and every connection's state"};
     app.set_version_flag("--version", "sockscope " SOCKSCOPE_VERSION);
@@ -93,6 +119,10 @@ int main(int argc, char** argv) {
     installStopHandlers();
 
     if (*headless) {
+        if (!stdout_open) {
+            std::cerr << "sockscope: stdout is not open; there is nowhere to print the events\n";
+            return sockscope::kExitOutputFailed;
+        }
         sockscope::HeadlessOptions options;
         options.profile = headless_profile;
         if (*for_option) {

@@ -46,6 +46,17 @@ TEST(HeadlessOutput, AClosedIdleStdoutEndsTheRunWithExitCodeThree) {
     }
 }
 
+TEST(HeadlessOutput, AStdoutThatIsClosedOrFullFromTheStartEndsTheRunWithExitCodeThree) {
+    // `>&-`: fd 1 is closed; the runner must not let a socket take fd 1 and print into it.
+    const std::string profile = quietProfile();
+    Process closed({"/bin/sh", "-c", "exec \"$0\" --headless \"$1\" --for 5 >&-", SOCKSCOPE_BINARY, profile});
+    EXPECT_EQ(closed.wait(5s), kExitOutputFailed) << closed.err();
+    EXPECT_NE(closed.err().find("stdout is not open"), std::string::npos) << closed.err();
+    Process full({"/bin/sh", "-c", "exec \"$0\" --headless \"$1\" --for 5 >/dev/full", SOCKSCOPE_BINARY, profile});
+    EXPECT_EQ(full.wait(5s), kExitOutputFailed) << full.err();
+    EXPECT_NE(full.err().find("No space left on device"), std::string::npos) << full.err();
+}
+
 TEST(HeadlessOutput, AClosedBusyStdoutEndsTheRunWithExitCodeThree) {
     const auto profile = writeProfile("busy-out.json", R"({"version": 1, "endpoints": [
         {"name": "sink", "type": "udp", "bind": "127.0.0.1:0"}]})");
@@ -129,6 +140,25 @@ TEST(HeadlessOutput, AStopWhileStdoutIsBackedUpStillPrintsWholeLinesTheUnprinted
     EXPECT_EQ(lines.back()["unprinted"].get<std::uint64_t>(), unprinted) << "the summary's total is the sum";
     EXPECT_EQ(lines[lines.size() - 2]["event"], "unprinted") << "the count comes right before the summary";
     EXPECT_GT(lines.back()["endpoints"][0]["rx_bytes"].get<std::uint64_t>(), 0u);
+}
+
+TEST(HeadlessOutput, TextOutputBackedUpAtAStopAlsoEndsWithTheUnprintedCountAndTheSummary) {
+    PipedProcess app({SOCKSCOPE_BINARY, "--headless", floodProfile(), "--log", "text"});
+    ASSERT_TRUE(app.readLines(1)) << app.err();
+    const std::string first = app.lines()[0];
+    Flood flood;
+    const std::string local = first.substr(first.rfind(' ') + 1);
+    ASSERT_TRUE(flood.start(R"({"local": ")" + local + R"("})", 16u << 20)) << first;
+    app.signal(SIGTERM);
+    ASSERT_TRUE(app.waitForError("stdout is not being read", 8s)) << app.err();
+    ASSERT_TRUE(app.readToEnd(10s));
+    EXPECT_EQ(app.wait(5s), 0) << app.err();
+    const auto lines = app.lines();
+    ASSERT_FALSE(lines.empty());
+    EXPECT_EQ(app.out().back(), '\n');
+    EXPECT_NE(app.out().find("  -  unprinted: "), std::string::npos);
+    EXPECT_NE(app.out().find("  summary\n"), std::string::npos);
+    EXPECT_EQ(lines.back().rfind("  output: ", 0), 0u) << lines.back();
 }
 
 TEST(HeadlessOutput, AStopWhenStdoutNeverDrainsGivesUpWithinTheBudgetWithCodeThree) {

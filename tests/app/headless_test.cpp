@@ -106,6 +106,24 @@ TEST(Headless, ProfileErrorsExitWithTwoAndNameThePath) {
     EXPECT_EQ(usage.wait(), 2);
 }
 
+TEST(Headless, DocumentErrorsExitWithTwoAndNameTheFileAndThePlace) {
+    const auto duplicate = writeProfile("dup.json", R"({"version": 1, "endpoints": [
+        {"name": "a", "name": "b", "type": "udp", "bind": "127.0.0.1:0"}]})");
+    Process dup({SOCKSCOPE_BINARY, "--headless", duplicate});
+    EXPECT_EQ(dup.wait(), 2);
+    EXPECT_NE(dup.err().find(duplicate + ": endpoints[0].name: the key \"name\" appears more than once"), std::string::npos)
+        << dup.err();
+    const auto nul = writeProfile("nul.json", std::string("{\"version\": 1, \"endpoints\": []}\0garbage", 39));
+    Process trailing({SOCKSCOPE_BINARY, "--headless", nul});
+    EXPECT_EQ(trailing.wait(), 2);
+    EXPECT_NE(trailing.err().find(nul + ":1:32: invalid JSON: a NUL byte"), std::string::npos) << trailing.err();
+    const auto huge = writeProfile("huge.json", R"({"version": 1, "endpoints": [{"name": "a", "type": "udp", "bind": "127.0.0.1:0", "multicast": {"ttl": 1e400}}]})");
+    Process range({SOCKSCOPE_BINARY, "--headless", huge});
+    EXPECT_EQ(range.wait(), 2);
+    EXPECT_NE(range.err().find(huge + ":1:103: endpoints[0].multicast.ttl: invalid JSON: the number 1e400 is out of range"),
+              std::string::npos) << range.err();
+}
+
 TEST(Headless, SigtermStopsCleanlyWithASummary) {
     const auto profile = writeProfile("sig.json", R"({"version": 1, "endpoints": [
         {"name": "beacon", "type": "udp", "bind": "127.0.0.1:0"}]})");
