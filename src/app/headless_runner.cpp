@@ -27,7 +27,9 @@ using namespace std::chrono_literals;
 
 /// From the stop (signal, --for, no endpoint left) to exit, even when stdout never drains.
 constexpr auto kStopBudget = 5s;
-/// Within it, how long the buffered events may take before they give way to the summary.
+/// Within it, how long a slow reader may take the events held back at the stop (as during the run)...
+constexpr auto kCatchUp = 1000ms;
+/// ... and the lines already buffered, before they give way to the summary.
 constexpr auto kDrainBeforeSummary = 2500ms;
 
 /// RFC 3339, UTC, microseconds: 2026-11-25T08:30:00.123456Z
@@ -341,6 +343,7 @@ public:
     /// Final counters, engine shutdown, the summary; bounded by kStopBudget. Returns the exit code.
     int finish() {
         const auto stopped_at = Clock::now();
+        catchUp(stopped_at + kCatchUp);
         processAll();
         if (!m_output.failed()) {
             m_engine.submit(RefreshState{});   // final counters for the summary
@@ -406,6 +409,15 @@ private:
         const bool announcement = status && status->state == EndpointState::Stopped && !summary.begun;
         note(summary, event);
         if (!(announcement && !m_shuttingDown)) m_printer.print(event);
+    }
+
+    /// Lets a slow reader take what is held back and buffered, as during the run, until `until`.
+    void catchUp(Clock::time_point until) {
+        while (!m_output.failed() && Clock::now() < until) {
+            if (m_next == m_batch.size() && m_output.bufferedBytes() == 0) return;   // nothing waits
+            m_output.waitWritable(10ms);
+            process();
+        }
     }
 
     /// Everything still queued, whatever the output holds.

@@ -40,8 +40,8 @@ TEST(HeadlessOutput, AClosedIdleStdoutEndsTheRunWithExitCodeThree) {
         ASSERT_TRUE(app.readLines(2)) << format << ": " << app.out() << app.err();
         app.closeRead();   // `| head -n 2`: the reader is gone, nothing more is being written
         const auto closed = Clock::now();
-        EXPECT_EQ(app.wait(5s), kExitOutputFailed) << format << ": " << app.err();
-        EXPECT_LT(secondsSince(closed), 2.0) << format;
+        EXPECT_EQ(app.wait(10s), kExitOutputFailed) << format << ": " << app.err();
+        EXPECT_LT(secondsSince(closed), 3.0) << format;
         EXPECT_NE(app.err().find("stdout was closed"), std::string::npos) << app.err();
     }
 }
@@ -76,12 +76,13 @@ TEST(HeadlessOutput, AClosedBusyStdoutEndsTheRunWithExitCodeThree) {
     const bool got = app.readLines(3);
     app.closeRead();
     const auto closed = Clock::now();
-    const int code = app.wait(5s);
+    const int code = app.wait(10s);
+    const double took = secondsSince(closed);
     sending = false;
     sender.join();
     ASSERT_TRUE(got) << app.err();
-    EXPECT_EQ(code, kExitOutputFailed) << app.err();
-    EXPECT_LT(secondsSince(closed), 2.0);
+    EXPECT_EQ(code, kExitOutputFailed) << app.err() << "after " << took << " s";
+    EXPECT_LT(took, 3.0);
 }
 
 /// A tcp-server and a client that sends `bytes` as fast as the runner reads: several MB of rx
@@ -128,7 +129,7 @@ TEST(HeadlessOutput, AStopWhileStdoutIsBackedUpStillPrintsWholeLinesTheUnprinted
     ASSERT_TRUE(app.waitForError("stdout is not being read", 8s)) << app.err();
     ASSERT_TRUE(app.readToEnd(10s));
     EXPECT_EQ(app.wait(5s), 0) << app.err();
-    EXPECT_LT(secondsSince(stopped), 7.0);
+    EXPECT_LT(secondsSince(stopped), 9.0);
 
     const auto lines = parseAll(app);
     ASSERT_GE(lines.size(), 3u);
@@ -168,8 +169,8 @@ TEST(HeadlessOutput, AStopWhenStdoutNeverDrainsGivesUpWithinTheBudgetWithCodeThr
     ASSERT_TRUE(flood.start(app.lines()[0], 16u << 20));
     app.signal(SIGTERM);
     const auto stopped = Clock::now();
-    EXPECT_EQ(app.wait(10s), kExitOutputFailed) << app.err();
-    EXPECT_LT(secondsSince(stopped), 7.0) << "5 s budget + engine shutdown";
+    EXPECT_EQ(app.wait(15s), kExitOutputFailed) << app.err();
+    EXPECT_LT(secondsSince(stopped), 9.0) << "5 s budget, then the exit (measured 5.2 s; more under ASan and load)";
     EXPECT_NE(app.err().find("stdout did not drain"), std::string::npos) << app.err();
     // What did reach the pipe is whole lines: a pipe write of whole lines <= PIPE_BUF is atomic.
     ASSERT_TRUE(app.readToEnd(5s));

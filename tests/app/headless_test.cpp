@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <atomic>
 #include <set>
 #include <thread>
 
@@ -280,16 +281,21 @@ TEST(HeadlessJsonLines, AnOverflowAddsNoPhantomEndpointToTheSummary) {
     test::PipedProcess app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl"});
     ASSERT_TRUE(app.readLines(1)) << app.err();
     const auto port = portOf(jsonLines(app.out())[0]["local"].get<std::string>());
-    // Nobody reads stdout: the runner's output fills, the engine's queue fills, datagrams are
-    // dropped and an `overflow` event follows.
+    // A slow reader (64 KiB per read, 2 ms between reads) behind a flood of 60 KB datagrams: the runner's output
+    // fills and it holds back, the engine's queue fills, datagrams are dropped and an `overflow`
+    // event follows. The reader never stalls, so the line is printed.
+    std::atomic<bool> seen{false};
+    std::thread reader([&] { seen = app.readUntil("\"overflow\"", 30s, 2ms); });   // sole user of `app`
     SocketPeer udp;
-    ASSERT_TRUE(udp.bindUdp());
+    const bool bound = udp.bindUdp();
     const std::string datagram(60000, 'u');
-    for (int i = 0; i < 600; ++i) {
+    for (int i = 0; bound && !seen && i < 100000; ++i) {
         (void)udp.sendTo(datagram, port);
         if (i % 20 == 0) std::this_thread::sleep_for(2ms);   // let the engine read them
     }
-    ASSERT_TRUE(app.readUntil("\"overflow\"", 20s)) << app.err();
+    reader.join();
+    ASSERT_TRUE(bound);
+    ASSERT_TRUE(seen) << app.err();
     app.signal(SIGTERM);
     ASSERT_TRUE(app.readToEnd(15s));
     EXPECT_EQ(app.wait(5s), 0) << app.err();

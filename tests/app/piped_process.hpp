@@ -66,12 +66,15 @@ public:
         }
         return true;
     }
-    /// Reads until the output contains `text` (bounded); returns whether it does.
-    bool readUntil(const std::string& text, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    /// Reads until the output contains `text` (bounded); returns whether it does. A `pause`
+    /// after each read makes a slow reader.
+    bool readUntil(const std::string& text, std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                   std::chrono::milliseconds pause = std::chrono::milliseconds(0)) {
         const auto deadline = std::chrono::steady_clock::now() + timeout;
         while (m_out.find(text) == std::string::npos) {
             const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
             if (left.count() <= 0 || !readSome(left)) return m_out.find(text) != std::string::npos;
+            if (pause.count() > 0) std::this_thread::sleep_for(pause);
         }
         return true;
     }
