@@ -6,10 +6,15 @@
 #include <filesystem>
 #include <iosfwd>
 #include <optional>
+#include <string>
+#include <string_view>
 
 namespace sockscope {
 
 enum class HeadlessLogFormat { Text, Jsonl };
+
+/// The longest `--for` accepted (about 31.7 years): beyond it the deadline arithmetic overflows.
+constexpr double kMaxRunSeconds = 1e9;
 
 struct HeadlessOptions {
     std::filesystem::path profile;
@@ -17,11 +22,25 @@ struct HeadlessOptions {
     HeadlessLogFormat format = HeadlessLogFormat::Text;
     bool quiet = false;                          // lifecycle events and the summary only
     std::size_t log_budget_bytes = 256u << 20;   // payload log budget (bytes kept in memory)
+    int output_fd = 1;                           // where events go (written non-blocking)
 };
 
-/// Exit codes: 0 all went well, 1 an endpoint could not start, 2 usage or profile error.
-/// Returns when `stop` becomes true, the time is up, or an endpoint fails to start.
-int runHeadless(const HeadlessOptions& options, const std::atomic<bool>& stop, std::ostream& out,
-                std::ostream& err);
+/// Exit codes (docs/headless.md).
+enum HeadlessExit : int {
+    kExitOk = 0,
+    kExitEndpointFailed = 1,   // an endpoint could not start or connect, or gave up retrying
+    kExitUsage = 2,            // usage or profile error
+    kExitOutputFailed = 3,     // stdout was closed, could not be written, or did not drain in time
+};
+
+/// Parses a `--for` value: a finite number of seconds, > 0 and <= kMaxRunSeconds. On failure,
+/// returns nullopt and sets `error` to a message that says what is accepted.
+std::optional<double> parseRunSeconds(std::string_view text, std::string& error);
+
+/// Returns when `stop` becomes true, the time is up, the output is gone, or no endpoint is left
+/// running (each failed or stopped). Endpoint failures do not stop the others; they are reported
+/// on `err` at the end. A stop finishes the line being written, reports the events it could not
+/// print, prints the summary and returns within about 5 s even if stdout never drains.
+int runHeadless(const HeadlessOptions& options, const std::atomic<bool>& stop, std::ostream& err);
 
 }  // namespace sockscope

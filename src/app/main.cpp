@@ -3,8 +3,13 @@
 #include <CLI/CLI.hpp>
 
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <iostream>
+#if !defined(_WIN32)
+#include <fcntl.h>
+#include <unistd.h>
+#endif
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -34,6 +39,26 @@ void installStopHandlers() {
 #endif
 }
 
+/// A closed standard descriptor would be taken by the next socket we open, and lines meant for
+/// stdout would go to a peer: park /dev/null on it. Returns false when stdout was closed.
+bool reserveStandardDescriptors() {
+#if defined(_WIN32)
+    return true;
+#else
+    bool stdout_open = true;
+    for (int fd = 0; fd <= 2; ++fd) {
+        if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+        if (fd == 1) stdout_open = false;
+        const int null_fd = ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);   // the lowest free: fd
+        if (null_fd >= 0 && null_fd != fd) {
+            ::dup2(null_fd, fd);
+            ::close(null_fd);
+        }
+    }
+    return stdout_open;
+#endif
+}
+
 /// glibc returns freed ~256 KiB payload blocks to the kernel and faults them back in on the next
 /// read (measured: 600k page faults per bulk-TCP benchmark round). Keep them in the heap instead.
 void tuneAllocator() {
@@ -46,19 +71,20 @@ void tuneAllocator() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    const bool stdout_open = reserveStandardDescriptors();
     tuneAllocator();
     CLI::App app{"Sockscope: TCP/UDP socket debugging — see every byte and every connection's state"};
     app.set_version_flag("--version", "sockscope " SOCKSCOPE_VERSION);
 
     std::string profile;
     std::string headless_profile;
-    double for_seconds = 0;
+    std::string for_seconds;
     std::string log_format = "text";
     bool quiet = false;
     app.add_option("profile", profile, "Profile (.json) to open");
     auto* headless = app.add_option("--headless", headless_profile,
                                     "Run PROFILE.json without a window, printing events to stdout");
-    auto* for_option = app.add_option("--for", for_seconds, "Headless: stop after SECONDS")->check(CLI::PositiveNumber);
+    auto* for_option = app.add_option("--for", for_seconds, "Headless: stop after SECONDS (> 0, fractions allowed)");
     app.add_option("--log", log_format, "Headless output: text or jsonl")->check(CLI::IsMember({"text", "jsonl"}));
     app.add_flag("--quiet", quiet, "Headless: print lifecycle events and the summary only");
     std::size_t log_budget_mib = 256;
@@ -80,16 +106,37 @@ int main(int argc, char** argv) {
         const int code = app.exit(e);
         return code == 0 ? 0 : 2;   // 2 = usage error, as documented
     }
+    if (*headless && !profile.empty()) {
+        // `--headless p.json extra`: CLI11 gives "extra" to the GUI's positional; never ignore it.
+        std::cerr << "sockscope: unexpected argument \"" << profile << "\" (--headless takes one profile)\n"
+                  << "Run with --help for more information.\n";
+        return 2;
+    }
+    if (*for_option && !*headless) {
+        std::cerr << "sockscope: --for applies to --headless runs only\n";
+        return 2;
+    }
     installStopHandlers();
 
     if (*headless) {
+        if (!stdout_open) {
+            std::cerr << "sockscope: stdout is not open; there is nowhere to print the events\n";
+            return sockscope::kExitOutputFailed;
+        }
         sockscope::HeadlessOptions options;
         options.profile = headless_profile;
-        if (*for_option) options.for_seconds = for_seconds;
+        if (*for_option) {
+            std::string error;
+            options.for_seconds = sockscope::parseRunSeconds(for_seconds, error);
+            if (!options.for_seconds) {
+                std::cerr << "sockscope: " << error << '\n';
+                return 2;
+            }
+        }
         options.format = log_format == "jsonl" ? sockscope::HeadlessLogFormat::Jsonl : sockscope::HeadlessLogFormat::Text;
         options.quiet = quiet;
         options.log_budget_bytes = log_budget_mib << 20;
-        return sockscope::runHeadless(options, g_stop, std::cout, std::cerr);
+        return sockscope::runHeadless(options, g_stop, std::cerr);
     }
 #if defined(SOCKSCOPE_HAVE_GUI)
     if (!profile.empty()) gui.profile_path = profile;

@@ -50,6 +50,21 @@ nlohmann::ordered_json profileToJson(const Profile& profile);
 /// profileToJson() as text: 2-space indent, trailing newline. What saveProfileAtomic() writes.
 std::string profileToText(const Profile& profile);
 
+/// One problem the validator found: where (a JSON path such as "reconnect.jitter") and what was
+/// expected ("expected a number from 0 to 1, got -0.5").
+struct ConfigIssue {
+    std::string path;
+    std::string message;
+
+    bool operator==(const ConfigIssue&) const = default;
+};
+
+/// Checks one endpoint with exactly the rules the loader applies to it (ranges, addresses, the
+/// rules between fields), as a GUI editor needs while the user types. Paths are relative to the
+/// endpoint ("options.backlog"). Empty when the endpoint is valid. Name uniqueness is a rule of
+/// the profile, not of one endpoint: validateProfile checks it.
+std::vector<ConfigIssue> validateEndpoint(const EndpointConfig& config);
+
 /// Returns "" when `profile` would load back without errors; otherwise the load error text.
 std::string validateProfile(const Profile& profile, std::string_view source_name);
 

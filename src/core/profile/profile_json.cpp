@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <unordered_set>
 
 #include <asio/ip/address.hpp>
 #include <nlohmann/json.hpp>
@@ -99,7 +100,7 @@ public:
     explicit Reader(std::string_view source) : m_source(source) {}
 
     void error(const std::string& path, const std::string& message) {
-        if (m_errors.size() < kMaxReportedErrors) m_errors.push_back(prefix(path) + message);
+        if (m_errors.size() < kMaxReportedErrors) m_errors.push_back(ConfigIssue{path, message});
         ++m_errorCount;
     }
     void warning(const std::string& path, const std::string& message) {
@@ -109,9 +110,9 @@ public:
 
     std::string errorText() const {
         std::string out;
-        for (const std::string& line : m_errors) {
+        for (const ConfigIssue& issue : m_errors) {
             if (!out.empty()) out += '\n';
-            out += line;
+            out += prefix(issue.path) + issue.message;
         }
         if (m_errorCount > m_errors.size())
             out += "\n" + m_source + ": ... and " + std::to_string(m_errorCount - m_errors.size()) +
@@ -119,6 +120,7 @@ public:
         return out;
     }
     std::vector<std::string> takeWarnings() { return std::move(m_warnings); }
+    std::vector<ConfigIssue> takeErrors() { return std::move(m_errors); }
 
     /// Warns about keys not in `known`, suggesting the closest known key for likely typos.
     void checkKeys(const Json& object, const std::string& path,
@@ -232,7 +234,8 @@ public:
                 double min, double max, const char* range_text) {
         const Json* value = find(parent, key);
         if (value == nullptr) return false;
-        if (!value->is_number() || value->get<double>() < min || value->get<double>() > max) {
+        // Written so that NaN (possible in a config built in memory) fails too.
+        if (!value->is_number() || !(value->get<double>() >= min && value->get<double>() <= max)) {
             error(joinPath(path, key), std::string("expected a number ") + range_text + ", got " + describe(*value));
             return false;
         }
@@ -273,7 +276,7 @@ private:
     }
 
     std::string m_source;
-    std::vector<std::string> m_errors;
+    std::vector<ConfigIssue> m_errors;
     std::vector<std::string> m_warnings;
     std::size_t m_errorCount = 0;
 };
@@ -296,9 +299,10 @@ bool readAddress(Reader& reader, const Json& object, const std::string& path, co
 void readKeepalive(Reader& r, const Json& j, const std::string& path, KeepaliveOptions& out) {
     r.checkKeys(j, path, {"enabled", "idle_s", "interval_s", "count"});
     r.boolean(j, path, "enabled", out.enabled);
-    r.integer(j, path, "idle_s", out.idle_s, 1, kIntMax);
-    r.integer(j, path, "interval_s", out.interval_s, 1, kIntMax);
-    r.integer(j, path, "count", out.count, 1, kIntMax);
+    // Linux refuses larger values (MAX_TCP_KEEPIDLE, MAX_TCP_KEEPINTVL, MAX_TCP_KEEPCNT).
+    r.integer(j, path, "idle_s", out.idle_s, 1, 32767);
+    r.integer(j, path, "interval_s", out.interval_s, 1, 32767);
+    r.integer(j, path, "count", out.count, 1, 127);
 }
 
 void readSocketOptions(Reader& r, const Json& j, const std::string& path, SocketOptions& out) {
@@ -362,8 +366,14 @@ void readMulticast(Reader& r, const Json& j, const std::string& path, MulticastO
     r.boolean(j, path, "loopback", out.loopback);
 }
 
+bool isIpLiteral(const std::string& host) {
+    asio::error_code ec;
+    (void)asio::ip::make_address(host, ec);
+    return !ec;
+}
+
 /// Cross-field rules; run only when the endpoint's fields read cleanly (no cascades).
-void validateEndpoint(Reader& r, const EndpointConfig& c, const std::string& path) {
+void checkEndpointRules(Reader& r, const EndpointConfig& c, const std::string& path) {
     auto port_of = [](const std::string& text) { return parseHostPort(text).value_or(HostPort{}).port; };
     switch (c.type) {
         case EndpointType::TcpServer:
@@ -377,6 +387,9 @@ void validateEndpoint(Reader& r, const EndpointConfig& c, const std::string& pat
         case EndpointType::TcpClient:
             if (c.remote.empty())
                 r.error(joinPath(path, "remote"), "missing; a tcp-client needs the \"host:port\" to connect to, e.g. \"127.0.0.1:9000\"");
+            if (!c.bind.empty() && !isIpLiteral(parseHostPort(c.bind).value_or(HostPort{}).host))
+                r.error(joinPath(path, "bind"), "expected an IP address and port such as \"0.0.0.0:0\" (a tcp-client's "
+                                                "local address is not looked up by name), got " + jsonQuote(c.bind));
             break;
     }
     if (!c.remote.empty() && c.type != EndpointType::TcpServer && port_of(c.remote) == 0)
@@ -421,7 +434,7 @@ EndpointConfig readEndpoint(Reader& r, const Json& j, const std::string& path) {
     if (const Json* options = r.object(j, path, "options"))
         readSocketOptions(r, *options, joinPath(path, "options"), c.options);
 
-    if (r.errorCount() == errors_before) validateEndpoint(r, c, path);
+    if (r.errorCount() == errors_before) checkEndpointRules(r, c, path);
     return c;
 }
 
@@ -473,6 +486,109 @@ Json endpointToJson(const EndpointConfig& c) {
     return j;
 }
 
+/// Nesting deeper than a profile ever needs is refused (bounds recursion in what follows).
+constexpr std::size_t kMaxDepth = 64;
+
+/// Builds the document as nlohmann's own parser does, and also catches what that parser lets
+/// through or reports without a place: a key that appears twice in one object (the last would
+/// silently win) and the JSON path of a value it cannot read (a number out of range, too deep).
+class DocumentBuilder {
+public:
+    using string_t = Json::string_t;
+
+    explicit DocumentBuilder(Json& root) : m_root(root) {}
+
+    bool null() { return value(nullptr); }
+    bool boolean(bool v) { return value(v); }
+    bool number_integer(Json::number_integer_t v) { return value(v); }
+    bool number_unsigned(Json::number_unsigned_t v) { return value(v); }
+    bool number_float(Json::number_float_t v, const string_t&) { return value(v); }
+    bool string(string_t& v) { return value(std::move(v)); }
+    bool binary(Json::binary_t& v) { return value(std::move(v)); }
+    bool start_object(std::size_t) { return open(Json::object()); }
+    bool start_array(std::size_t) { return open(Json::array()); }
+    bool end_object() { return close(); }
+    bool end_array() { return close(); }
+
+    bool key(string_t& key) {
+        if (!m_open.back().keys.insert(key).second)
+            m_duplicates.push_back({joinPath(m_open.back().path, key),
+                                    "the key " + jsonQuote(key) + " appears more than once in this object; "
+                                    "only one value can count, so remove the others"});
+        m_key = std::move(key);
+        return true;
+    }
+
+    bool parse_error(std::size_t position, const std::string& token, const nlohmann::detail::exception& e) {
+        m_error = Failure{position, token, e.id, e.what(), nextPath()};
+        return false;
+    }
+
+    struct Failure {
+        std::size_t position;   // characters read when it failed
+        std::string token;      // the token being read
+        int id;                 // nlohmann's exception id: 101 syntax, 406 number out of range, ...
+        std::string what;
+        std::string path;       // of the value being read
+    };
+    const std::optional<Failure>& failure() const { return m_error; }
+    const std::vector<ConfigIssue>& duplicates() const { return m_duplicates; }
+
+private:
+    struct Open {
+        Json* value;
+        std::string path;
+        std::unordered_set<std::string> keys;   // objects: the keys seen so far
+    };
+
+    /// The path of the value about to be read.
+    std::string nextPath() const {
+        if (m_open.empty()) return "";
+        const Open& top = m_open.back();
+        return top.value->is_array() ? indexPath(top.path, top.value->size()) : joinPath(top.path, m_key);
+    }
+
+    /// Where the next value goes: the root, the end of the open array, or the pending key.
+    Json& slot() {
+        if (m_open.empty()) return m_root;
+        Json& top = *m_open.back().value;
+        if (top.is_array()) {
+            top.push_back(nullptr);
+            return top.back();
+        }
+        return top[m_key];
+    }
+
+    template <typename T>
+    bool value(T&& v) {
+        slot() = Json(std::forward<T>(v));
+        return true;
+    }
+
+    bool open(Json container) {
+        std::string path = nextPath();
+        if (m_open.size() >= kMaxDepth) {
+            m_error = Failure{0, "", -1, "nesting deeper than " + std::to_string(kMaxDepth) + " levels", path};
+            return false;
+        }
+        Json& placed = slot();
+        placed = std::move(container);
+        m_open.push_back(Open{&placed, std::move(path), {}});
+        return true;
+    }
+
+    bool close() {
+        m_open.pop_back();
+        return true;
+    }
+
+    Json& m_root;
+    std::vector<Open> m_open;
+    string_t m_key;
+    std::vector<ConfigIssue> m_duplicates;
+    std::optional<Failure> m_error;
+};
+
 /// "line L, column C" of a byte offset, counted the way editors do (1-based).
 std::pair<std::size_t, std::size_t> lineColumn(std::string_view text, std::size_t byte) {
     byte = std::min(byte, text.size());
@@ -497,6 +613,45 @@ std::string plainParseMessage(const std::string& what) {
     return what.substr(colon + 2);
 }
 
+/// "file:L:C: " for a byte offset.
+std::string place(std::string_view text, std::string_view source, std::size_t byte) {
+    const auto [line, column] = lineColumn(text, byte);
+    return std::string(source) + ":" + std::to_string(line) + ":" + std::to_string(column) + ": ";
+}
+
+/// Parses `text` into `root`; on failure, the error text naming the file and the place.
+std::optional<std::string> parseDocument(std::string_view text, std::string_view source, Json& root) {
+    DocumentBuilder builder(root);
+    bool parsed = false;
+    try {
+        parsed = Json::sax_parse(text.begin(), text.end(), &builder);
+    } catch (const Json::exception& e) {   // not expected: the builder reports, never throws
+        return std::string(source) + ": invalid JSON: " + e.what();
+    }
+    if (!parsed && !builder.failure()) return std::string(source) + ": invalid JSON";
+    if (builder.failure()) {
+        const auto& f = *builder.failure();
+        const std::string at_path = f.path.empty() ? std::string() : f.path + ": ";
+        if (f.id == 406) {   // a number the parser cannot hold
+            const std::size_t start = f.position >= f.token.size() ? f.position - f.token.size() : 0;
+            return place(text, source, start) + at_path + "invalid JSON: the number " + f.token +
+                   " is out of range (a double holds at most about 1.8e308)";
+        }
+        if (f.id < 0) return std::string(source) + ": " + at_path + f.what;
+        // The position is 1-based: the character that broke the parse.
+        return place(text, source, f.position == 0 ? 0 : f.position - 1) + "invalid JSON: " + plainParseMessage(f.what);
+    }
+    // nlohmann ends the document at a NUL byte (C strings); anything after it is not JSON.
+    if (const std::size_t nul = text.find('\0'); nul != std::string_view::npos)
+        return place(text, source, nul) + "invalid JSON: a NUL byte after the document; only whitespace may follow it";
+    if (!builder.duplicates().empty()) {
+        Reader r(source);
+        for (const ConfigIssue& issue : builder.duplicates()) r.error(issue.path, issue.message);
+        return r.errorText();
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 ProfileLoadResult parseProfile(std::string_view json_text, std::string_view source_name) {
@@ -504,16 +659,8 @@ ProfileLoadResult parseProfile(std::string_view json_text, std::string_view sour
     const std::string source(source_name);
 
     Json root;
-    try {
-        root = Json::parse(json_text.begin(), json_text.end());
-    } catch (const Json::parse_error& e) {
-        // e.byte is 1-based: the position of the character that broke the parse.
-        const auto [line, column] = lineColumn(json_text, e.byte == 0 ? 0 : e.byte - 1);
-        result.error = source + ":" + std::to_string(line) + ":" + std::to_string(column) +
-                       ": invalid JSON: " + plainParseMessage(e.what());
-        return result;
-    } catch (const Json::exception& e) {
-        result.error = source + ": invalid JSON: " + e.what();
+    if (std::optional<std::string> error = parseDocument(json_text, source, root)) {
+        result.error = std::move(*error);
         return result;
     }
 
@@ -588,6 +735,13 @@ std::string profileToText(const Profile& profile) {
     std::string text = profileToJson(profile).dump(2, ' ', false, Json::error_handler_t::replace);
     text += '\n';
     return text;
+}
+
+std::vector<ConfigIssue> validateEndpoint(const EndpointConfig& config) {
+    // The loader's own reading of the endpoint as it would be saved: one set of rules.
+    Reader r("");
+    readEndpoint(r, endpointToJson(config), "");
+    return r.takeErrors();
 }
 
 std::string validateProfile(const Profile& profile, std::string_view source_name) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 
 #include "core/util/test_temp_dir.hpp"
@@ -466,6 +468,123 @@ TEST(ProfileFiles, ValidateProfile) {
     p.endpoints.push_back(EndpointConfig{});   // no name, no bind
     const std::string error = validateProfile(p, "x.json");
     EXPECT_NE(error.find("x.json: endpoints[0].name: expected a non-empty name"), std::string::npos) << error;
+}
+
+}  // namespace
+}  // namespace sockscope
+
+namespace sockscope {
+namespace {
+
+std::string errorOfText(std::string_view text) {
+    const ProfileLoadResult r = parseProfile(text, "p.json");
+    EXPECT_FALSE(r.profile) << "loaded: " << text;
+    return r.error;
+}
+
+TEST(ProfileDocument, DuplicateKeysAreErrorsNamingThePath) {
+    EXPECT_EQ(errorOfText(R"({"version": 1, "endpoints": [{"name": "a", "name": "b", "type": "udp", "bind": "127.0.0.1:0"}]})"),
+              R"(p.json: endpoints[0].name: the key "name" appears more than once in this object; only one value can count, so remove the others)");
+    EXPECT_EQ(errorOfText(R"({"version": 1, "version": 1, "endpoints": []})"),
+              R"(p.json: version: the key "version" appears more than once in this object; only one value can count, so remove the others)");
+    // Deeper, and every duplicate is listed; the same key in two different objects is fine.
+    const std::string error = errorOfText(R"({"version": 1, "endpoints": [
+        {"name": "a", "type": "tcp-client", "remote": "127.0.0.1:1", "reconnect": {"enabled": true, "enabled": false}},
+        {"name": "b", "type": "udp", "bind": "127.0.0.1:0", "multicast": {"groups": [{"group": "239.1.1.1", "group": "239.1.1.2"}]}}]})");
+    EXPECT_NE(error.find("p.json: endpoints[0].reconnect.enabled: the key \"enabled\" appears more than once"), std::string::npos) << error;
+    EXPECT_NE(error.find("p.json: endpoints[1].multicast.groups[0].group: the key \"group\" appears more than once"), std::string::npos) << error;
+    EXPECT_TRUE(parseProfile(R"({"version": 1, "endpoints": [{"name": "a", "type": "udp", "bind": "127.0.0.1:0"},
+                                {"name": "b", "type": "udp", "bind": "127.0.0.1:0"}]})", "p.json").profile);
+}
+
+TEST(ProfileDocument, ANulByteAndAnythingAfterTheDocumentAreErrorsWithLineAndColumn) {
+    const std::string doc = "{\"version\": 1,\n \"endpoints\": []}";
+    for (const auto& [tail, place] : {std::pair{std::string("\0garbage", 8), "p.json:2:18: "},
+                                      std::pair{std::string("\0", 1), "p.json:2:18: "},
+                                      std::pair{std::string("\n\0{}", 4), "p.json:3:1: "}}) {
+        const std::string error = errorOfText(doc + tail);
+        EXPECT_EQ(error, std::string(place) + "invalid JSON: a NUL byte after the document; only whitespace may follow it");
+    }
+    EXPECT_NE(errorOfText(doc + "\n\n  x").find("p.json:4:3: invalid JSON"), std::string::npos) << errorOfText(doc + "x");
+    EXPECT_NE(errorOfText(doc + " {}").find("p.json:2:19: invalid JSON"), std::string::npos) << errorOfText(doc + " {}");
+    EXPECT_EQ(errorOfText(std::string("{\"version\": 1, \"name\": \"a\0b\", \"endpoints\": []}", 44)).find("p.json:1:"), 0u);
+    // Whitespace after the document is fine.
+    EXPECT_TRUE(parseProfile(doc + " \n\t\r\n", "p.json").profile);
+}
+
+TEST(ProfileDocument, NumbersOutOfRangeNameTheirPathAndPlace) {
+    EXPECT_EQ(errorOfText("{\"version\": 1, \"endpoints\": [\n  {\"name\": \"a\", \"type\": \"tcp-server\", \"bind\": \"127.0.0.1:1\", \"max_connections\": 1e400}]}"),
+              "p.json:2:81: endpoints[0].max_connections: invalid JSON: the number 1e400 is out of range (a double holds at most about 1.8e308)");
+    EXPECT_EQ(errorOfText(R"({"version": 1e400})"),
+              "p.json:1:13: version: invalid JSON: the number 1e400 is out of range (a double holds at most about 1.8e308)");
+    EXPECT_EQ(errorOfText(R"({"version": 1, "endpoints": [{"name": "a", "type": "udp", "bind": "127.0.0.1:0", "multicast": {"groups": [-1e999]}}]})")
+                  .find("p.json:1:"), 0u);
+    EXPECT_NE(errorOfText(R"({"version": 1, "endpoints": [{"name": "a", "type": "udp", "bind": "127.0.0.1:0", "multicast": {"groups": [-1e999]}}]})")
+                  .find("endpoints[0].multicast.groups[0]: invalid JSON: the number -1e999 is out of range"), std::string::npos);
+    // Large integers are not out of range for the parser: the field's own range check reports them.
+    EXPECT_EQ(errorOfText(R"({"version": 1, "endpoints": [{"name": "a", "type": "tcp-server", "bind": "127.0.0.1:1", "max_connections": 99999999999999999999999}]})"),
+              "p.json: endpoints[0].max_connections: expected an integer <= 2147483647, got 9.999999999999999e+22");
+}
+
+TEST(ProfileDocument, NestingIsBounded) {
+    const std::string deep = "{\"version\": 1, \"x\": " + std::string(100000, '[') + std::string(100000, ']') + "}";
+    const std::string error = errorOfText(deep);
+    EXPECT_NE(error.find("nesting deeper than 64 levels"), std::string::npos) << error.substr(0, 300);
+}
+
+TEST(ProfileValidation, ATcpClientBindMustBeAnIpAddress) {
+    EXPECT_EQ(errorOf(withEndpoints(R"({"name": "a", "type": "tcp-client", "remote": "127.0.0.1:1", "bind": "localhost:0"})")),
+              R"(demo.json: endpoints[0].bind: expected an IP address and port such as "0.0.0.0:0" (a tcp-client's local address is not looked up by name), got "localhost:0")");
+    for (const char* bind : {"0.0.0.0:0", "127.0.0.1:5000", "[::1]:0", "[::]:0"})
+        EXPECT_TRUE(parseProfile(withEndpoints(std::string(R"({"name": "a", "type": "tcp-client", "remote": "127.0.0.1:1", "bind": ")") + bind + "\"}"), "t.json").profile) << bind;
+    // Servers and udp endpoints resolve their bind host when they start: a name is fine there.
+    EXPECT_TRUE(parseProfile(withEndpoints(R"({"name": "a", "type": "udp", "bind": "localhost:0"})"), "t.json").profile);
+}
+
+TEST(ProfileValidation, KeepaliveValuesStayWithinWhatTheKernelAccepts) {
+    const auto keepalive = [](const std::string& fields) {
+        return errorOf(withEndpoints(R"({"name": "a", "type": "tcp-server", "bind": "127.0.0.1:1", "options": {"keepalive": {)" + fields + "}}}"));
+    };
+    EXPECT_EQ(keepalive(R"("idle_s": 32768)"), "demo.json: endpoints[0].options.keepalive.idle_s: expected an integer from 1 to 32767, got 32768");
+    EXPECT_EQ(keepalive(R"("interval_s": 40000)"), "demo.json: endpoints[0].options.keepalive.interval_s: expected an integer from 1 to 32767, got 40000");
+    EXPECT_EQ(keepalive(R"("count": 128)"), "demo.json: endpoints[0].options.keepalive.count: expected an integer from 1 to 127, got 128");
+}
+
+TEST(ProfileValidation, ValidateEndpointUsesTheLoadersRules) {
+    EndpointConfig c;
+    c.name = "gw";
+    c.type = EndpointType::TcpClient;
+    c.remote = "127.0.0.1:502";
+    EXPECT_EQ(validateEndpoint(c), std::vector<ConfigIssue>{});
+    c.reconnect.jitter = -0.5;
+    EXPECT_EQ(validateEndpoint(c), (std::vector<ConfigIssue>{{"reconnect.jitter", "expected a number from 0 to 1, got -0.5"}}));
+    c.reconnect.jitter = std::nan("");
+    ASSERT_EQ(validateEndpoint(c).size(), 1u);
+    EXPECT_EQ(validateEndpoint(c)[0].path, "reconnect.jitter");
+    c.reconnect.jitter = 1.5;
+    c.bind = "my-host:0";
+    c.options.backlog = 0;
+    const auto issues = validateEndpoint(c);
+    ASSERT_EQ(issues.size(), 2u) << "the bind rule runs once the fields read cleanly";
+    EXPECT_EQ(issues[0].path, "reconnect.jitter");
+    EXPECT_EQ(issues[1], (ConfigIssue{"options.backlog", "expected a positive integer, got 0"}));
+    c.reconnect.jitter = 0.5;
+    c.options.backlog = 1;
+    EXPECT_EQ(validateEndpoint(c), (std::vector<ConfigIssue>{{"bind", R"(expected an IP address and port such as "0.0.0.0:0" (a tcp-client's local address is not looked up by name), got "my-host:0")"}}));
+    c.bind.clear();
+    c.name.clear();
+    c.remote = "127.0.0.1:0";
+    const auto more = validateEndpoint(c);
+    ASSERT_EQ(more.size(), 1u);
+    EXPECT_EQ(more[0].path, "name");
+    // The same rules as the profile: whatever validateEndpoint accepts, a profile of it loads.
+    c.name = "gw";
+    const auto remote = validateEndpoint(c);
+    ASSERT_EQ(remote.size(), 1u);
+    EXPECT_EQ(remote[0].path, "remote");
+    Profile p;
+    p.endpoints = {c};
+    EXPECT_NE(validateProfile(p, "x.json").find("x.json: endpoints[0].remote: "), std::string::npos);
 }
 
 }  // namespace
