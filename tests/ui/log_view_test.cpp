@@ -250,5 +250,53 @@ TEST_F(LogViewTest, SendPanelSurvivesLargePayloads) {
     }
 }
 
+TEST_F(LogViewTest, ToolbarFitsAtEveryScaleInBothLanguages) {
+    UiProbe probe;
+    model.probe = &probe;
+    const float width = 700;
+    ui.setDraw([&] {
+        probe.rects.clear();
+        ImGui::SetNextWindowPos(ImVec2(0, 0));
+        ImGui::SetNextWindowSize(ImVec2(width, 500));
+        ImGui::Begin("log", nullptr, ImGuiWindowFlags_NoDecoration);
+        view.draw(model);
+        ImGui::End();
+    });
+    view.setPaused(model, true);   // the "paused (N new)" note is the widest state
+    for (const Language language : {Language::English, Language::Chinese}) {
+        setLanguage(language);
+        for (const float scale : {1.0f, 1.4f, 1.5f, 2.0f}) {
+            ImGui::GetIO().FontGlobalScale = scale;
+            ui.frames(3);
+            for (const char* name : {"log.scope", "log.pause", "log.copy", "log.follow", "log.search", "log.paused"}) {
+                ASSERT_TRUE(probe.has(name)) << name;
+                const ProbeRect r = probe.at(name);
+                EXPECT_LE(r.x1, width) << name << " is cut off at x" << scale;
+                EXPECT_GE(r.x0, 0) << name;
+            }
+        }
+    }
+    setLanguage(Language::English);
+    model.probe = nullptr;
+}
+
+TEST_F(LogViewTest, ALargeInputCanStillBeEditedOnRequest) {
+    withSend = true;
+    UiProbe probe;
+    model.probe = &probe;
+    send.input().assign(200'000, 'a');
+    ui.frames(2);
+    EXPECT_FALSE(send.editingLargeInput());
+    ASSERT_TRUE(probe.has("send.edit_anyway"));
+    const ProbeRect r = probe.at("send.edit_anyway");
+    ui.click(r.cx(), r.cy());
+    EXPECT_TRUE(send.editingLargeInput());
+    double worst = 0;
+    for (int i = 0; i < 5; ++i) worst = std::max(worst, timedFrame());
+    EXPECT_LT(worst, kFrameBudgetMs);
+    EXPECT_EQ(send.input().size(), 200'000u);
+    model.probe = nullptr;
+}
+
 }  // namespace
 }  // namespace sockscope::ui
