@@ -19,7 +19,7 @@ namespace {
 constexpr std::size_t kDumpBytesPerLine = 16;
 constexpr std::size_t kHexColumnBytesMax = 512;       // a row's hex column, whatever its width
 constexpr std::int64_t kSplitBudgetUs = 4'000;        // detail line splitting per frame
-constexpr std::size_t kSplitStepBytes = 256 * 1024;   // checked against the budget per step
+constexpr std::size_t kSplitStepBytes = 64 * 1024;   // checked against the budget per step
 
 const char* kindText(LogKind kind) {
     switch (kind) {
