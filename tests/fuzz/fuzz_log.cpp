@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -16,9 +17,12 @@
 
 namespace {
 
-void check(bool condition) {
-    if (!condition) std::abort();
+void checkAt(bool condition, int line) {
+    if (condition) return;
+    std::fprintf(stderr, "fuzz_log: invariant at line %d failed\n", line);
+    std::abort();
 }
+#define check(condition) checkAt((condition), __LINE__)
 
 class Reader {
 public:
@@ -39,6 +43,10 @@ using sockscope::ui::LogFilter;
 using sockscope::ui::LogIndex;
 
 void checkLog(const PayloadLog& log) {
+    if (log.memoryUsed() > log.limits().max_bytes)
+        std::fprintf(stderr, "memory %zu > budget %zu: records %zu arena %zu payload %zu, other %zu\n",
+                     log.memoryUsed(), log.limits().max_bytes, log.size(), log.arenaBytes(), log.payloadBytes(),
+                     log.memoryUsed() - log.arenaBytes() - log.size() * PayloadLog::kRecordBytes);
     check(log.memoryUsed() <= log.limits().max_bytes);
     check(log.size() <= log.limits().max_records);
     check(log.firstSeq() <= log.nextSeq());
@@ -107,10 +115,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 if (n > 0) payload[0] = in.byte();
                 const auto kind = static_cast<LogKind>(in.byte() % 4);
                 const std::string peer = (op & 0x40) ? "10.0.0." + std::to_string(in.byte()) + ":1" : std::string();
+                if (std::getenv("FUZZ_LOG_TRACE"))
+                    std::fprintf(stderr, "append %zu peer '%s' -> before %zu\n", n, peer.c_str(), log.memoryUsed());
                 log.append(steps, 1 + op % 3, op % 2, kind, payload, peer);
                 break;
             }
-            case 3: log.clear(); break;
+            case 3:
+                if (std::getenv("FUZZ_LOG_TRACE")) std::fprintf(stderr, "clear\n");
+                log.clear();
+                break;
             case 4: {   // filter change
                 LogFilter filter;
                 const std::uint8_t f = in.byte();

@@ -63,7 +63,7 @@ std::uint64_t PayloadLog::append(TimestampUs time_us, EndpointId endpoint, Conne
     }
 
     Chunk* tail = m_chunks.empty() ? nullptr : m_chunks.back().get();
-    const bool need_chunk = length > 0 && (tail == nullptr || tail->capacity - tail->used < length);
+    bool need_chunk = length > 0 && (tail == nullptr || tail->capacity - tail->used < length);
     std::size_t capacity = need_chunk ? std::max(length, m_limits.chunk_bytes) : 0;
     std::unique_ptr<Chunk> recycled;
     if (!makeRoom(peer, need_chunk, length, capacity, &recycled)) {
@@ -101,11 +101,11 @@ std::uint64_t PayloadLog::append(TimestampUs time_us, EndpointId endpoint, Conne
     return m_nextSeq++;
 }
 
-bool PayloadLog::makeRoom(std::string_view peer, bool need_chunk, std::size_t min_capacity, std::size_t& capacity,
+bool PayloadLog::makeRoom(std::string_view peer, bool& need_chunk, std::size_t min_capacity, std::size_t& capacity,
                           std::unique_ptr<Chunk>* recycled) {
     const std::size_t budget = m_limits.max_bytes;
-    const std::size_t chunk_overhead = need_chunk ? sizeof(Chunk) + sizeof(void*) : 0;
     for (;;) {
+        const std::size_t chunk_overhead = need_chunk ? sizeof(Chunk) + sizeof(void*) : 0;
         const std::size_t others = fixedBytes() + m_arenaBytes + kRecordBytes + peerCost(peer) + chunk_overhead;
         if (others + (need_chunk ? capacity : 0) <= budget) return true;
         if (peerTableBytes() > budget / 4 && m_newPeersSinceCompact > std::max<std::size_t>(64, m_records.size() / 4)) {
@@ -119,10 +119,14 @@ bool PayloadLog::makeRoom(std::string_view peer, bool need_chunk, std::size_t mi
         } else if (!m_records.empty()) {
             evictFrontRecord();   // records in the tail chunk: their cost goes, their bytes stay
         } else if (!need_chunk && !m_chunks.empty()) {
-            // Only an unreferenced tail chunk is left: drop it (an empty message needs none).
+            // Only an unreferenced tail chunk is left: drop it; the message gets a chunk of its own.
             m_arenaBytes -= m_chunks.front()->capacity;
             m_chunks.pop_front();
             ++m_firstChunk;
+            if (min_capacity > 0) {
+                need_chunk = true;
+                capacity = std::max(min_capacity, m_limits.chunk_bytes);
+            }
         } else if (m_peers.size() > 2 || m_peerIndex.bucket_count() > 1) {
             resetPeers();   // no records left: no peer is referenced
             m_peers.shrink_to_fit();
@@ -138,15 +142,20 @@ bool PayloadLog::makeRoom(std::string_view peer, bool need_chunk, std::size_t mi
 
 std::size_t PayloadLog::peerCost(std::string_view peer) const {
     if (peer.empty() || (m_lastPeer != 0 && m_peers[m_lastPeer] == peer) || m_peerIndex.count(peer) != 0) return 0;
+    // What peerTableBytes() grows by: the entry, the vector's growth, the map's rehash (generous).
     std::size_t cost = peerEntryBytes(peer.size());
-    if (m_peers.size() == m_peers.capacity()) cost += m_peers.capacity() * sizeof(std::string);   // growth
-    if (m_peerIndex.size() + 1 > m_peerIndex.bucket_count() * m_peerIndex.max_load_factor())
-        cost += 2 * (m_peerIndex.bucket_count() + 1) * sizeof(void*);   // rehash
+    if (m_peers.size() == m_peers.capacity()) cost += 2 * m_peers.capacity() * sizeof(std::string);
+    if (m_peerIndex.bucket_count() <= 1 ||   // the first insert allocates the bucket array
+        m_peerIndex.size() + 1 > m_peerIndex.bucket_count() * m_peerIndex.max_load_factor())
+        cost += std::max<std::size_t>(16, 2 * m_peerIndex.bucket_count() + 1) * sizeof(void*);
     return cost;
 }
 
 std::size_t PayloadLog::peerTableBytes() const {
-    return m_peers.capacity() * sizeof(std::string) + m_peerBytes + m_peerIndex.bucket_count() * sizeof(void*);
+    // The two built-in entries and the map's single inline bucket are part of the object itself.
+    const std::size_t slots = m_peers.capacity() > 2 ? m_peers.capacity() * sizeof(std::string) : 0;
+    const std::size_t buckets = m_peerIndex.bucket_count() > 1 ? m_peerIndex.bucket_count() * sizeof(void*) : 0;
+    return slots + m_peerBytes + buckets;
 }
 
 std::size_t PayloadLog::fixedBytes() const {

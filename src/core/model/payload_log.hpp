@@ -127,7 +127,7 @@ private:
     /// Evicts until one more record from `peer` (and, with need_chunk, a new chunk of `capacity`, which may be
     /// shrunk down to min_capacity) fit in the budget. Without need_chunk the tail chunk is kept
     /// (the message goes there). Returns false when it cannot make room.
-    bool makeRoom(std::string_view peer, bool need_chunk, std::size_t min_capacity, std::size_t& capacity,
+    bool makeRoom(std::string_view peer, bool& need_chunk, std::size_t min_capacity, std::size_t& capacity,
                   std::unique_ptr<Chunk>* recycled);
     std::size_t peerCost(std::string_view peer) const;   ///< what interning `peer` would add
     std::size_t fixedBytes() const;             ///< memoryUsed() without the arena
