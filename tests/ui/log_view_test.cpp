@@ -294,6 +294,23 @@ TEST_F(LogViewTest, ToolbarFitsAtEveryScaleInBothLanguages) {
     model.probe = nullptr;
 }
 
+TEST_F(LogViewTest, AnEndpointsEvictedHistoryIsShownInItsView) {
+    UiProbe probe;
+    model.probe = &probe;
+    PayloadLogLimits limits;
+    limits.max_bytes = 1u << 20;
+    model.log = PayloadLog(limits);
+    model.selection = Selection{2, 0};
+    view.setScope(LogScope::Endpoint);
+    for (int i = 0; i < 10; ++i) model.log.appendText(i, 2, 0, LogKind::Rx, "quiet");
+    ui.frames(2);
+    EXPECT_FALSE(probe.has("log.evicted"));
+    for (int i = 0; i < 20'000; ++i) model.log.append(i, 1, 0, LogKind::Rx, Bytes(100, 'f'));   // another's flood
+    ui.frames(2);
+    EXPECT_TRUE(probe.has("log.evicted")) << "endpoint 2's view says its rows were evicted";
+    model.probe = nullptr;
+}
+
 TEST_F(LogViewTest, ALargeInputCanStillBeEditedOnRequest) {
     withSend = true;
     UiProbe probe;

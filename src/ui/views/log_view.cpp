@@ -281,6 +281,18 @@ void LogView::drawToolbar(UiModel& model) {
         flow.placed();
         probeItem(model, "log.paused");
     }
+    // This endpoint's history that the bounded log dropped (a flood elsewhere may be the cause).
+    if (const EndpointId shown = m_index.filter().endpoint; shown != 0) {
+        if (const EvictedCounts gone = model.log.evictedFor(shown); gone.records > 0) {
+            char evicted[96];
+            std::snprintf(evicted, sizeof evicted, tr(Str::Evicted), formatCount(gone.records).c_str());
+            flow.next(ImGui::CalcTextSize(evicted).x);
+            ImGui::TextColored(pal.warn, "%s", evicted);
+            flow.placed();
+            probeItem(model, "log.evicted");
+            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipEvicted));
+        }
+    }
 }
 
 void LogView::copyToClipboard(UiModel& model, bool as_hex) {
