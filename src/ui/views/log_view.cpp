@@ -116,8 +116,8 @@ void LogView::update(UiModel& model) {
 }
 
 void LogView::clear(UiModel& model) {
+    m_index.reset();   // first: the log's clear() hands freed pages back to the system
     model.log.clear();
-    m_index.reset();
     m_index.dropEvicted(model.log);
     m_hasSelection = false;
     m_detail = Detail{};
