@@ -488,18 +488,26 @@ void LogView::drawDetailLines(UiModel& model, const LogRecord& r, std::span<cons
 
 void LogView::drawDetail(UiModel& model) {
     const Palette& pal = palette(model.settings.theme);
+    // Header lines wrap: the pane may be narrow, the font large, the language Chinese.
+    ImGui::PushTextWrapPos(0);
     ImGui::TextUnformatted(tr(Str::Detail));
     if (!m_hasSelection && m_index.size() > 0) {
-        ImGui::SameLine();
-        ImGui::TextColored(pal.dim, "(%s)", tr(Str::DetailLatest));
+        const std::string note = std::string("(") + tr(Str::DetailLatest) + ")";
+        if (ImGui::CalcTextSize(tr(Str::Detail)).x + ImGui::CalcTextSize(note.c_str()).x +
+                ImGui::GetStyle().ItemSpacing.x < ImGui::GetContentRegionAvail().x)
+            ImGui::SameLine();
+        ImGui::TextColored(pal.dim, "%s", note.c_str());
     }
+    ImGui::PopTextWrapPos();
     ImGui::Separator();
     // Without a selection the pane follows the newest row: a live inspector.
     std::size_t i = PayloadLog::npos;
     if (m_hasSelection) i = model.log.indexOfSeq(m_selHi);
     else if (m_index.size() > 0) i = model.log.indexOfSeq(m_index.seqAt(m_index.size() - 1));
     if (i == PayloadLog::npos) {
+        ImGui::PushTextWrapPos(0);
         ImGui::TextColored(pal.dim, "%s", tr(Str::NoRowSelected));
+        ImGui::PopTextWrapPos();
         m_detailDrawnText = m_detailDrawnDump = m_detailDumpLines = 0;
         return;
     }
@@ -510,7 +518,9 @@ void LogView::drawDetail(UiModel& model) {
     std::string header = formatClock(r.time_us) + "  " + connectionText(model, r);
     if (isData(r.kind)) header += "  " + formatCount(r.length) + " B";
     header += "  " + std::string(tr(Str::DetailSeq)) + " " + std::to_string(r.seq);
-    textRange(header);
+    ImGui::PushTextWrapPos(0);
+    textRange(header);   // bounded: a time, names, numbers
+    ImGui::PopTextWrapPos();
     drawDetailLines(model, r, bytes);
 }
 

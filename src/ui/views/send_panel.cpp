@@ -131,7 +131,9 @@ void SendPanel::drawLargeInput(UiModel& model, ImVec2 size) {
     ImGui::BeginChild("##input", size, true);
     char line[160];
     std::snprintf(line, sizeof line, tr(Str::LargeInput), formatBytes(static_cast<double>(m_input.size())).c_str());
+    ImGui::PushTextWrapPos(0);
     ImGui::TextColored(pal.warn, "%s", line);
+    ImGui::PopTextWrapPos();
     if (ImGui::Button(tr(Str::EditAnyway))) m_editLarge = true;
     probeItem(model, "send.edit_anyway");
     ImGui::SameLine();
