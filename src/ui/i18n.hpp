@@ -102,7 +102,9 @@ enum class Language : std::uint8_t { English, Chinese };
     X(CopyText, "Copy text", "复制文本")                                                           \
     X(AutoScroll, "Follow", "自动滚动")                                                            \
     X(Search, "Find", "查找")                                                                      \
-    X(TipSearch, "Show only rows whose bytes contain this text", "只显示字节中包含此文本的行")      \
+    X(TipSearch, "Show only rows containing this text (any case; data rows in the display encoding)." \
+      " hex:01 03 finds these bytes.", "只显示包含此文本的行（不区分大小写；数据行按显示编码）。" \
+      "hex:01 03 查找这些字节。")                                                                  \
     X(ScopeAll, "All endpoints", "全部端点")                                                       \
     X(ScopeEndpoint, "Selected endpoint", "所选端点")                                              \
     X(ScopeConnection, "Selected connection", "所选连接")                                          \
@@ -118,6 +120,18 @@ enum class Language : std::uint8_t { English, Chinese };
     X(Detail, "Detail", "详情")                                                                    \
     X(DetailLatest, "newest row; click a row to pin it", "最新一行；点击某行可固定显示")      \
     X(NoRowSelected, "Select a row to see its bytes.", "选择一行查看其字节。")                     \
+    /* --- log view, detail pane, copy, large send input (issue 6, log helper) --- */            \
+    X(CopiedRows, "Copied %s of %s rows (%s limit)", "已复制 %s / %s 行（上限 %s）")              \
+    X(CopiedAll, "Copied %s rows", "已复制 %s 行")                                                 \
+    X(DetailSplitting, "splitting into lines: %d%%", "正在分行：%d%%")                             \
+    X(DetailSeq, "seq", "序号")                                                                    \
+    X(TipEvictedBy, "Evicted per endpoint:", "各端点被淘汰的行：")                                 \
+    X(EvictedRowsBytes, "%s: %s rows, %s", "%s：%s 行，%s")                                      \
+    X(EvHalfClosedByUs, "#%llu half-closed by us (FIN sent)", "#%llu 本端半关闭（已发送 FIN）")     \
+    X(LargeInput, "%s in the input: shown as a summary (editing text this long is slow).",         \
+      "输入内容 %s：以摘要显示（编辑如此长的文本会很慢）。")                                          \
+    X(EditAnyway, "Edit anyway", "仍然编辑")                                                       \
+    X(ClearInput, "Clear input", "清除输入")                                                       \
     X(DirRx, "RX", "收")                                                                           \
     X(DirTx, "TX", "发")                                                                           \
     X(DirInfo, "--", "--")                                                                         \

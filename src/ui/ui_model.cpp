@@ -66,6 +66,31 @@ std::string format(const char* fmt, ...) {
     return buffer;
 }
 
+// --- log rows (issue 6 item 15) ------------------------------------------------------------------
+/// Whether the newest log row is `kind` of `endpoint` (no connection) with exactly `text`.
+bool lastRowIs(const PayloadLog& log, EndpointId endpoint, LogKind kind, std::string_view text) {
+    if (log.empty()) return false;
+    const LogRecord& r = log.record(log.size() - 1);
+    if (r.endpoint != endpoint || r.connection != 0 || r.kind != kind) return false;
+    const auto bytes = log.bytes(r);
+    return std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()) == text;
+}
+
+/// A connection entering FIN_WAIT_1/2 while open: this side sent FIN first (a half-close; a full
+/// close by this side ends the connection without another state report).
+bool finSentByUs(const EndpointTable& table, const Event& event) {
+    const auto* changed = std::get_if<TcpStateChanged>(&event);
+    if (!changed || (changed->info.state != TcpState::FinWait1 && changed->info.state != TcpState::FinWait2))
+        return false;
+    const ConnectionRow* row = table.connection(changed->endpoint, changed->connection);
+    if (!row || !row->open) return false;
+    if (!row->tcp) return true;
+    const TcpState was = row->tcp->state;
+    return was != TcpState::FinWait1 && was != TcpState::FinWait2 && was != TcpState::Closing &&
+           was != TcpState::TimeWait;
+}
+// --- end log rows --------------------------------------------------------------------------------
+
 }  // namespace
 
 void UiModel::apply(const Event& event) {
@@ -75,6 +100,7 @@ void UiModel::apply(const Event& event) {
         before = table.endpoint(st->endpoint);
         if (before) previous = before->status.state;
     }
+    const bool fin_sent_by_us = finSentByUs(table, event);   // before the table takes the new state
     table.apply(event);
 
     std::visit(
@@ -98,9 +124,13 @@ void UiModel::apply(const Event& event) {
                 if (!e.local.empty()) text += " " + e.local;
                 if (!e.remote.empty()) text += " -> " + e.remote;
                 if (!e.resolved_from.empty()) text += " (" + e.resolved_from + ")";
-                if (e.error) text += ": " + e.error->code + " " + e.error->message;
+                // The error of a failed attempt was just logged by its ErrorEvent: say it once.
+                const bool error_shown = e.error && lastRowIs(log, e.endpoint, LogKind::Error,
+                                                              e.error->code + " " + e.error->message);
+                if (e.error && !error_shown) text += ": " + e.error->code + " " + e.error->message;
                 if (!before || previous != e.state || e.error)
-                    log.appendText(now, e.endpoint, 0, e.error ? LogKind::Error : LogKind::Info, text);
+                    log.appendText(e.time_us != 0 ? e.time_us : now, e.endpoint, 0,
+                                   e.error && !error_shown ? LogKind::Error : LogKind::Info, text);
                 if (trace) std::printf("trace: status ep=%u %s %s\n", e.endpoint, toString(e.state), e.local.c_str());
             } else if constexpr (std::is_same_v<T, ConnectionOpened>) {
                 log.appendText(e.time_us, e.endpoint, e.connection, LogKind::Info,
@@ -125,6 +155,9 @@ void UiModel::apply(const Event& event) {
                     std::printf("trace: closed ep=%u conn=%llu reason=%s\n", e.endpoint,
                                 static_cast<unsigned long long>(e.connection), toString(e.reason));
             } else if constexpr (std::is_same_v<T, TcpStateChanged>) {
+                if (fin_sent_by_us)
+                    log.appendText(e.time_us != 0 ? e.time_us : now, e.endpoint, e.connection, LogKind::Info,
+                                   format(tr(Str::EvHalfClosedByUs), static_cast<unsigned long long>(e.connection)));
                 if (trace)
                     std::printf("trace: tcp_state ep=%u conn=%llu state=%s\n", e.endpoint,
                                 static_cast<unsigned long long>(e.connection), toString(e.info.state));
@@ -136,7 +169,7 @@ void UiModel::apply(const Event& event) {
                                 static_cast<unsigned long long>(e.connection), e.error.code.c_str(),
                                 e.error.message.c_str());
             } else if constexpr (std::is_same_v<T, QueueOverflow>) {
-                log.appendText(now, 0, 0, LogKind::Error,
+                log.appendText(e.time_us != 0 ? e.time_us : now, 0, 0, LogKind::Error,
                                format(tr(Str::EvOverflow), static_cast<unsigned long long>(e.dropped_events)));
             }
         },

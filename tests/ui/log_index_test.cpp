@@ -88,6 +88,34 @@ TEST(LogIndex, BoundedScanAndEviction) {
     EXPECT_EQ(index.seqAt(0), 250u);
 }
 
+// Issue 6 item 28: the log leaves a gap in the seqs when it drops a message larger than its budget
+// (--log-budget 1 and a 2 MiB message); the index walked seq - first as a record index, past the end.
+TEST(LogIndex, GapsInTheSequenceAreSkipped) {
+    PayloadLogLimits limits;
+    limits.max_bytes = 1u << 20;
+    PayloadLog log(limits);
+    LogIndex index;
+    add(log, 1, 1, LogKind::Rx, "before");                                    // seq 0
+    log.append(2, 1, 1, LogKind::Rx, std::vector<std::uint8_t>(2u << 20, 7));  // seq 1: dropped
+    add(log, 1, 1, LogKind::Rx, "after");                                     // seq 2
+    ASSERT_EQ(log.size(), 2u);
+    ASSERT_EQ(log.droppedOversized(), 1u);
+    EXPECT_EQ(index.update(log), 2u);
+    ASSERT_EQ(index.size(), 2u);
+    EXPECT_EQ(index.seqAt(0), 0u);
+    EXPECT_EQ(index.seqAt(1), 2u);
+    EXPECT_EQ(index.pending(log), 0u);
+    // Bounded scans across the gap, and more gaps.
+    for (int i = 0; i < 10; ++i) {
+        log.append(3, 1, 1, LogKind::Rx, std::vector<std::uint8_t>(2u << 20, 7));
+        add(log, 1, 1, LogKind::Rx, "x");
+    }
+    LogIndex bounded;
+    while (bounded.pending(log) > 0) bounded.update(log, 3);
+    ASSERT_EQ(bounded.size(), log.size());
+    for (std::size_t i = 0; i < log.size(); ++i) EXPECT_EQ(bounded.seqAt(i), log.record(i).seq);
+}
+
 TEST(EventPump, AppliesWithABudgetAndDrainsOnlyWhenEmpty) {
     UiModel model;
     EventPump pump;

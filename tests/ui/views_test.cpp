@@ -96,7 +96,9 @@ TEST_F(ViewsTest, InvalidHexDisablesSendAndShowsTheError) {
     ui.type("01 0G");
     EXPECT_EQ(send.input(), "01 0G");
     EXPECT_NE(send.statusText().find("'G' is not a hex digit"), std::string::npos) << send.statusText();
-    EXPECT_NE(send.statusText().find("4"), std::string::npos) << "the position is shown: " << send.statusText();
+    // The place as the user counts it: the fifth character they typed (not "byte 4", which reads
+    // like the fifth byte of the payload).
+    EXPECT_NE(send.statusText().find("at character 5"), std::string::npos) << send.statusText();
 
     clickProbe("send.button");
     ui.key(GLFW_KEY_ENTER, true);

@@ -95,32 +95,38 @@ std::string formatHex(std::span<const std::uint8_t> bytes, HexStyle style) {
     return out;
 }
 
-std::string hexDump(std::span<const std::uint8_t> bytes, std::size_t bytes_per_row) {
+void appendHexDumpRow(std::string& out, std::span<const std::uint8_t> bytes, std::size_t row_start,
+                      std::size_t bytes_per_row) {
     if (bytes_per_row == 0) bytes_per_row = 16;
     const char* digits = hexDigits(false);
+    char offset[24];
+    std::snprintf(offset, sizeof offset, "%08zx  ", row_start);
+    out += offset;
+    for (std::size_t j = 0; j < bytes_per_row; ++j) {
+        if (j != 0 && j % 8 == 0) out += ' ';
+        if (row_start + j < bytes.size()) {
+            const std::uint8_t b = bytes[row_start + j];
+            out += digits[b >> 4];
+            out += digits[b & 0x0F];
+            out += ' ';
+        } else {
+            out += "   ";
+        }
+    }
+    out += " |";
+    for (std::size_t j = row_start; j < bytes.size() && j < row_start + bytes_per_row; ++j)
+        out += (bytes[j] >= 0x20 && bytes[j] < 0x7F) ? static_cast<char>(bytes[j]) : '.';
+    out += '|';
+}
+
+std::string hexDump(std::span<const std::uint8_t> bytes, std::size_t bytes_per_row) {
+    if (bytes_per_row == 0) bytes_per_row = 16;
     std::string out;
     const std::size_t rows = (bytes.size() + bytes_per_row - 1) / bytes_per_row;
     out.reserve(rows * (12 + bytes_per_row * 4 + bytes_per_row / 8 + 4));
     for (std::size_t row_start = 0; row_start < bytes.size(); row_start += bytes_per_row) {
         if (row_start != 0) out += '\n';
-        char offset[24];
-        std::snprintf(offset, sizeof offset, "%08zx  ", row_start);
-        out += offset;
-        for (std::size_t j = 0; j < bytes_per_row; ++j) {
-            if (j != 0 && j % 8 == 0) out += ' ';
-            if (row_start + j < bytes.size()) {
-                const std::uint8_t b = bytes[row_start + j];
-                out += digits[b >> 4];
-                out += digits[b & 0x0F];
-                out += ' ';
-            } else {
-                out += "   ";
-            }
-        }
-        out += " |";
-        for (std::size_t j = row_start; j < bytes.size() && j < row_start + bytes_per_row; ++j)
-            out += (bytes[j] >= 0x20 && bytes[j] < 0x7F) ? static_cast<char>(bytes[j]) : '.';
-        out += '|';
+        appendHexDumpRow(out, bytes, row_start, bytes_per_row);
     }
     return out;
 }

@@ -34,4 +34,9 @@ std::string formatHex(std::span<const std::uint8_t> bytes, HexStyle style = HexS
 /// bytes_per_row 0 means 16.
 std::string hexDump(std::span<const std::uint8_t> bytes, std::size_t bytes_per_row = 16);
 
+/// One row of hexDump: the row of `bytes` that starts at `offset` (a multiple of bytes_per_row),
+/// appended to `out`. A view of a large message formats only the rows it shows.
+void appendHexDumpRow(std::string& out, std::span<const std::uint8_t> bytes, std::size_t offset,
+                      std::size_t bytes_per_row = 16);
+
 }  // namespace sockscope

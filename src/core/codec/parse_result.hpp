@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/types.hpp"
 
@@ -26,5 +27,9 @@ ParseResult parseFailure(std::size_t position, std::string reason);
 
 /// One line for a status bar or log: "at byte 4: 'G' is not a hex digit".
 std::string describe(const ParseError& error);
+/// The same, with the place as a user counts it in the text they typed (characters, not UTF-8
+/// bytes, 1-based; with the line when the text has several): "at character 5: 'G' is not a hex
+/// digit", "at line 2, character 3: ...".
+std::string describe(const ParseError& error, std::string_view input);
 
 }  // namespace sockscope

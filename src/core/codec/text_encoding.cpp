@@ -149,11 +149,26 @@ public:
     Iconv(const Iconv&) = delete;
     Iconv& operator=(const Iconv&) = delete;
     bool valid() const { return m_cd != reinterpret_cast<iconv_t>(-1); }
-    iconv_t get() const { return m_cd; }
+    /// The descriptor, reset to its initial state.
+    iconv_t get() const {
+        iconv(m_cd, nullptr, nullptr, nullptr, nullptr);
+        return m_cd;
+    }
 
 private:
     iconv_t m_cd;
 };
+
+// One descriptor per direction and thread, opened on first use: the log decodes every visible
+// row each frame, and iconv_open loads conversion tables (not cheap, and once per row adds up).
+const Iconv& gbkDecoder() {
+    thread_local const Iconv cd("UTF-8", "GB18030");
+    return cd;
+}
+const Iconv& gbkEncoder() {
+    thread_local const Iconv cd("GBK", "UTF-8");
+    return cd;
+}
 
 /// Converts as much of [*in, *in + *in_left) as iconv can; appends the output. Returns the errno
 /// that stopped it (0 when everything was converted).
@@ -189,7 +204,7 @@ void appendGbkRun(std::string& out, std::string_view run) {
 
 std::string decodeGbk(std::span<const std::uint8_t> bytes) {
     std::string out;
-    Iconv cd("UTF-8", "GB18030");
+    const Iconv& cd = gbkDecoder();
     if (!cd.valid()) {   // no converter on this system: show ASCII, escape the rest
         for (const std::uint8_t b : bytes) {
             if (b < 0x80) appendCodePointForDisplay(out, b);
@@ -221,7 +236,7 @@ std::string decodeGbk(std::span<const std::uint8_t> bytes) {
 
 ParseResult encodeGbk(std::string_view utf8) {
     if (const auto bad = utf8::firstInvalid(utf8)) return invalidUtf8(utf8, *bad);
-    Iconv cd("GBK", "UTF-8");
+    const Iconv& cd = gbkEncoder();
     if (!cd.valid()) return parseFailure(0, "GBK conversion is not available on this system");
     char* in = const_cast<char*>(utf8.data());
     std::size_t in_left = utf8.size();
@@ -239,7 +254,70 @@ ParseResult encodeGbk(std::string_view utf8) {
 }
 #endif
 
+std::size_t utf8Length(std::span<const std::uint8_t> b, std::size_t i) {
+    const std::uint8_t lead = b[i];
+    const std::size_t n = lead < 0x80 ? 1 : (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3 : (lead & 0xF8) == 0xF0 ? 4 : 1;
+    if (n == 1 || i + n > b.size()) return 1;
+    for (std::size_t k = 1; k < n; ++k)
+        if ((b[i + k] & 0xC0) != 0x80) return 1;
+    return n;
+}
+
+std::size_t utf16Length(std::span<const std::uint8_t> b, std::size_t i, bool big_endian) {
+    if (i + 1 >= b.size()) return 1;
+    auto unitAt = [&](std::size_t k) -> unsigned {
+        return big_endian ? (unsigned{b[k]} << 8 | b[k + 1]) : (unsigned{b[k + 1]} << 8 | b[k]);
+    };
+    const unsigned unit = unitAt(i);
+    if (unit >= 0xD800 && unit <= 0xDBFF && i + 3 < b.size()) {
+        const unsigned low = unitAt(i + 2);
+        if (low >= 0xDC00 && low <= 0xDFFF) return 4;
+    }
+    return 2;
+}
+
+std::size_t gb18030Length(std::span<const std::uint8_t> b, std::size_t i) {
+    const std::uint8_t lead = b[i];
+    if (lead < 0x81 || lead > 0xFE || i + 1 >= b.size()) return 1;
+    const std::uint8_t second = b[i + 1];
+    if (second >= 0x30 && second <= 0x39) {
+        if (i + 3 < b.size() && b[i + 2] >= 0x81 && b[i + 2] <= 0xFE && b[i + 3] >= 0x30 && b[i + 3] <= 0x39)
+            return 4;
+        return 1;
+    }
+    return (second >= 0x40 && second <= 0xFE && second != 0x7F) ? 2 : 1;
+}
+
 }  // namespace
+
+std::size_t charLengthAt(std::span<const std::uint8_t> bytes, std::size_t pos, TextEncoding encoding) {
+    if (pos >= bytes.size()) return 0;
+    switch (encoding) {
+    case TextEncoding::Utf8: return utf8Length(bytes, pos);
+    case TextEncoding::Ascii:
+    case TextEncoding::Latin1: return 1;
+    case TextEncoding::Gbk: return gb18030Length(bytes, pos);
+    case TextEncoding::Utf16Le: return utf16Length(bytes, pos, false);
+    case TextEncoding::Utf16Be: return utf16Length(bytes, pos, true);
+    }
+    return 1;
+}
+
+std::size_t displayLineEnd(std::span<const std::uint8_t> bytes, std::size_t start, TextEncoding encoding,
+                           std::size_t max_bytes) {
+    const bool utf16 = encoding == TextEncoding::Utf16Le || encoding == TextEncoding::Utf16Be;
+    std::size_t i = start;
+    while (i < bytes.size()) {
+        const std::size_t n = charLengthAt(bytes, i, encoding);
+        if (i > start && i + n - start > max_bytes) break;
+        const bool line_feed = utf16 ? (n == 2 && bytes[i + (encoding == TextEncoding::Utf16Le ? 0 : 1)] == 0x0A &&
+                                        bytes[i + (encoding == TextEncoding::Utf16Le ? 1 : 0)] == 0)
+                                     : bytes[i] == 0x0A;
+        i += n;
+        if (line_feed) break;
+    }
+    return i;
+}
 
 std::string decodeForDisplay(std::span<const std::uint8_t> bytes, TextEncoding encoding) {
     switch (encoding) {

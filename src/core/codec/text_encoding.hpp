@@ -29,6 +29,16 @@ inline constexpr std::array<TextEncoding, 6> kTextEncodings = {
 /// are escaped as escapeForDisplay does; for Utf8 it is escapeForDisplay(bytes).
 std::string decodeForDisplay(std::span<const std::uint8_t> bytes, TextEncoding encoding);
 
+/// Length in bytes of the character at bytes[pos] in `encoding` (1 for a byte that starts no valid
+/// character: it is shown as one escape). Never cuts a character that decodeForDisplay shows whole.
+std::size_t charLengthAt(std::span<const std::uint8_t> bytes, std::size_t pos, TextEncoding encoding);
+
+/// End of the display line that starts at `start`: after a line feed, or before the character that
+/// would make the line longer than `max_bytes` (at least one character). Lets a view split a
+/// message of any size into bounded lines and decode only the lines it shows.
+std::size_t displayLineEnd(std::span<const std::uint8_t> bytes, std::size_t start, TextEncoding encoding,
+                           std::size_t max_bytes);
+
 /// UTF-8 text -> bytes in `encoding` (no escapes processed; see parseEscapedText for that).
 /// Invalid UTF-8 input, or a character the encoding has no bytes for, is an error at its offset.
 ParseResult encodeForSend(std::string_view utf8, TextEncoding encoding);

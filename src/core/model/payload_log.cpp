@@ -4,6 +4,10 @@
 #include <cstring>
 #include <limits>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 namespace sockscope {
 
 // One arena chunk. Bytes are appended at `used` and never move, so records index them by
@@ -29,7 +33,9 @@ PayloadLogLimits normalised(PayloadLogLimits limits) {
     if (limits.chunk_bytes == 0) limits.chunk_bytes = kDefaultChunkBytes;
     // Offsets and lengths are 32-bit; a chunk must also fit in the byte budget.
     limits.chunk_bytes = std::min<std::size_t>(limits.chunk_bytes, std::numeric_limits<std::uint32_t>::max());
-    limits.chunk_bytes = std::min(limits.chunk_bytes, limits.max_bytes);
+    // Several chunks fit in the budget (eviction frees whole chunks, so one chunk would mean
+    // evicting everything at once).
+    limits.chunk_bytes = std::max<std::size_t>(1, std::min(limits.chunk_bytes, limits.max_bytes / 4));
     return limits;
 }
 
@@ -44,9 +50,9 @@ std::uint64_t PayloadLog::append(TimestampUs time_us, EndpointId endpoint, Conne
                                  LogKind kind, std::span<const std::uint8_t> bytes,
                                  std::string_view peer) {
     const std::size_t length = bytes.size();
-    if (length > m_limits.max_bytes || length > std::numeric_limits<std::uint32_t>::max() ||
-        m_limits.max_records == 0) {
-        dropOversized(length);
+    if (length > std::numeric_limits<std::uint32_t>::max() || m_limits.max_records == 0 ||
+        length + kRecordBytes > m_limits.max_bytes) {
+        dropOversized(endpoint, length);
         return m_nextSeq++;
     }
 
@@ -54,6 +60,15 @@ std::uint64_t PayloadLog::append(TimestampUs time_us, EndpointId endpoint, Conne
     if (m_records.size() >= m_limits.max_records) {
         while (m_records.size() >= m_limits.max_records) evictFrontRecord();
         releaseUnreferencedChunks();
+    }
+
+    Chunk* tail = m_chunks.empty() ? nullptr : m_chunks.back().get();
+    bool need_chunk = length > 0 && (tail == nullptr || tail->capacity - tail->used < length);
+    std::size_t capacity = need_chunk ? std::max(length, m_limits.chunk_bytes) : 0;
+    std::unique_ptr<Chunk> recycled;
+    if (!makeRoom(peer, need_chunk, length, capacity, &recycled)) {
+        dropOversized(endpoint, length);
+        return m_nextSeq++;
     }
 
     LogRecord rec;
@@ -65,23 +80,13 @@ std::uint64_t PayloadLog::append(TimestampUs time_us, EndpointId endpoint, Conne
     rec.length = static_cast<std::uint32_t>(length);
 
     if (length > 0) {
-        Chunk* tail = m_chunks.empty() ? nullptr : m_chunks.back().get();
-        if (tail == nullptr || tail->capacity - tail->used < length) {
-            const std::size_t capacity = std::max(length, m_limits.chunk_bytes);
-            std::unique_ptr<Chunk> recycled;
-            while (!m_chunks.empty() && m_arenaBytes + capacity > m_limits.max_bytes) {
-                // Keep a freed chunk of the right size instead of free + malloc of the same size.
-                std::unique_ptr<Chunk> freed = evictFrontChunk();
-                if (!recycled && freed->capacity == capacity) {
-                    recycled = std::move(freed);
-                    recycled->used = 0;
-                }
-            }
-            if (!recycled) recycled = std::make_unique<Chunk>(capacity);
+        if (need_chunk) {
+            if (!recycled || recycled->capacity != capacity) recycled = std::make_unique<Chunk>(capacity);
+            recycled->used = 0;
             m_chunks.push_back(std::move(recycled));
             m_arenaBytes += capacity;
-            tail = m_chunks.back().get();
         }
+        tail = m_chunks.back().get();
         std::memcpy(tail->data.get() + tail->used, bytes.data(), length);
         rec.offset = static_cast<std::uint32_t>(tail->used);
         tail->used += length;
@@ -96,6 +101,67 @@ std::uint64_t PayloadLog::append(TimestampUs time_us, EndpointId endpoint, Conne
     return m_nextSeq++;
 }
 
+bool PayloadLog::makeRoom(std::string_view peer, bool& need_chunk, std::size_t min_capacity, std::size_t& capacity,
+                          std::unique_ptr<Chunk>* recycled) {
+    const std::size_t budget = m_limits.max_bytes;
+    for (;;) {
+        const std::size_t chunk_overhead = need_chunk ? sizeof(Chunk) + sizeof(void*) : 0;
+        const std::size_t others = fixedBytes() + m_arenaBytes + kRecordBytes + peerCost(peer) + chunk_overhead;
+        if (others + (need_chunk ? capacity : 0) <= budget) return true;
+        if (peerTableBytes() > budget / 4 && m_newPeersSinceCompact > std::max<std::size_t>(64, m_records.size() / 4)) {
+            // Peers of evicted records still take room: rebuild the table from the records held
+            // (amortised: only after as many new peers as a quarter of the records).
+            compactPeers();
+        } else if (m_chunks.size() > (need_chunk ? 0u : 1u)) {
+            // Keep a freed chunk of the right size instead of free + malloc of the same size.
+            std::unique_ptr<Chunk> freed = evictFrontChunk();
+            if (!*recycled && freed->capacity == capacity) *recycled = std::move(freed);
+        } else if (!m_records.empty()) {
+            evictFrontRecord();   // records in the tail chunk: their cost goes, their bytes stay
+        } else if (!need_chunk && !m_chunks.empty()) {
+            // Only an unreferenced tail chunk is left: drop it; the message gets a chunk of its own.
+            m_arenaBytes -= m_chunks.front()->capacity;
+            m_chunks.pop_front();
+            ++m_firstChunk;
+            if (min_capacity > 0) {
+                need_chunk = true;
+                capacity = std::max(min_capacity, m_limits.chunk_bytes);
+            }
+        } else if (m_peers.size() > 2 || m_peerIndex.bucket_count() > 1) {
+            resetPeers();   // no records left: no peer is referenced
+            m_peers.shrink_to_fit();
+        } else if (need_chunk && others < budget && budget - others >= min_capacity) {
+            // A small budget: a smaller chunk still holds the message (and leaves room for more).
+            capacity = min_capacity + (budget - others - min_capacity) / 2;
+            return true;
+        } else {
+            return false;
+        }
+    }
+}
+
+std::size_t PayloadLog::peerCost(std::string_view peer) const {
+    if (peer.empty() || (m_lastPeer != 0 && m_peers[m_lastPeer] == peer) || m_peerIndex.count(peer) != 0) return 0;
+    // What peerTableBytes() grows by: the entry, the vector's growth, the map's rehash (generous).
+    std::size_t cost = peerEntryBytes(peer.size());
+    if (m_peers.size() == m_peers.capacity()) cost += 2 * m_peers.capacity() * sizeof(std::string);
+    if (m_peerIndex.bucket_count() <= 1 ||   // the first insert allocates the bucket array
+        m_peerIndex.size() + 1 > m_peerIndex.bucket_count() * m_peerIndex.max_load_factor())
+        cost += std::max<std::size_t>(16, 2 * m_peerIndex.bucket_count() + 1) * sizeof(void*);
+    return cost;
+}
+
+std::size_t PayloadLog::peerTableBytes() const {
+    // The two built-in entries and the map's single inline bucket are part of the object itself.
+    const std::size_t slots = m_peers.capacity() > 2 ? m_peers.capacity() * sizeof(std::string) : 0;
+    const std::size_t buckets = m_peerIndex.bucket_count() > 1 ? m_peerIndex.bucket_count() * sizeof(void*) : 0;
+    return slots + m_peerBytes + buckets;
+}
+
+std::size_t PayloadLog::fixedBytes() const {
+    return m_chunks.size() * (sizeof(Chunk) + sizeof(void*)) + m_records.size() * kRecordBytes + peerTableBytes();
+}
+
 std::uint64_t PayloadLog::appendText(TimestampUs time_us, EndpointId endpoint,
                                      ConnectionId connection, LogKind kind, std::string_view text,
                                      std::string_view peer) {
@@ -105,16 +171,22 @@ std::uint64_t PayloadLog::appendText(TimestampUs time_us, EndpointId endpoint,
                   peer);
 }
 
-void PayloadLog::dropOversized(std::size_t length) {
+void PayloadLog::dropOversized(EndpointId endpoint, std::size_t length) {
     ++m_droppedOversized;
+    countEvicted(endpoint, length);
+}
+
+void PayloadLog::countEvicted(EndpointId endpoint, std::size_t length) {
     ++m_evictedRecords;
     m_evictedBytes += length;
+    EvictedCounts& counts = m_evictedBy[endpoint];
+    ++counts.records;
+    counts.bytes += length;
 }
 
 void PayloadLog::evictFrontRecord() {
     const LogRecord& front = m_records.front();
-    ++m_evictedRecords;
-    m_evictedBytes += front.length;
+    countEvicted(front.endpoint, front.length);
     m_payloadBytes -= front.length;
     m_records.pop_front();
 }
@@ -182,7 +254,7 @@ void PayloadLog::compactPeers() {
     }
     m_peers = std::move(kept);
     m_peers.shrink_to_fit();
-    m_peerIndex.clear();
+    m_peerIndex = decltype(m_peerIndex){};
     m_peerBytes = 0;
     for (std::uint32_t i = 2; i < m_peers.size(); ++i) {
         m_peerIndex.emplace(m_peers[i], i);
@@ -196,7 +268,7 @@ void PayloadLog::resetPeers() {
     m_peers.clear();
     m_peers.emplace_back();
     m_peers.emplace_back(kManyPeers);
-    m_peerIndex = {};
+    m_peerIndex = decltype(m_peerIndex){};
     m_peerBytes = 0;
     m_lastPeer = 0;
     m_newPeersSinceCompact = 0;
@@ -239,11 +311,33 @@ std::string_view PayloadLog::peer(const LogRecord& record) const {
 
 void PayloadLog::clear() {
     m_firstChunk += static_cast<std::uint32_t>(m_chunks.size());
-    m_records.clear();
-    m_chunks.clear();
+    std::deque<LogRecord>().swap(m_records);            // frees the deque's blocks and map too
+    std::deque<std::unique_ptr<Chunk>>().swap(m_chunks);
     m_payloadBytes = 0;
     m_arenaBytes = 0;
     resetPeers();
+    m_peers.shrink_to_fit();
+#ifdef __GLIBC__
+    // Chunks below the mmap threshold and the record blocks come from the heap; give the freed
+    // pages back so the process's memory follows Clear.
+    malloc_trim(0);
+#endif
+}
+
+std::size_t PayloadLog::lowerBound(std::uint64_t seq) const {
+    if (m_records.empty() || seq <= m_records.front().seq) return 0;
+    if (seq > m_records.back().seq) return m_records.size();
+    const std::uint64_t guess = seq - m_records.front().seq;   // exact unless a message was dropped
+    if (guess < m_records.size() && m_records[guess].seq == seq) return static_cast<std::size_t>(guess);
+    return static_cast<std::size_t>(
+        std::lower_bound(m_records.begin(), m_records.end(), seq,
+                         [](const LogRecord& r, std::uint64_t s) { return r.seq < s; }) -
+        m_records.begin());
+}
+
+EvictedCounts PayloadLog::evictedFor(EndpointId endpoint) const {
+    auto it = m_evictedBy.find(endpoint);
+    return it == m_evictedBy.end() ? EvictedCounts{} : it->second;
 }
 
 std::uint64_t PayloadLog::evictedRecords() const { return m_evictedRecords; }
@@ -253,10 +347,6 @@ std::size_t PayloadLog::arenaBytes() const { return m_arenaBytes; }
 std::uint64_t PayloadLog::droppedOversized() const { return m_droppedOversized; }
 const PayloadLogLimits& PayloadLog::limits() const { return m_limits; }
 
-std::size_t PayloadLog::memoryUsed() const {
-    return m_arenaBytes + m_chunks.size() * (sizeof(Chunk) + sizeof(void*)) +
-           m_records.size() * sizeof(LogRecord) + m_peers.capacity() * sizeof(std::string) +
-           m_peerBytes + m_peerIndex.bucket_count() * sizeof(void*);
-}
+std::size_t PayloadLog::memoryUsed() const { return m_arenaBytes + fixedBytes(); }
 
 }  // namespace sockscope

@@ -5,11 +5,14 @@
 // numbers keep counting across eviction, so a view can tell what it lost.
 // Owned by one thread (the front end's); not thread-safe.
 //
-// Bounds: the arena (sum of chunk capacities) never exceeds max_bytes, the record count never
-// exceeds max_records, and the peer-string table is capped (kMaxPeers). A message larger than
-// max_bytes cannot be held at all: it is dropped on arrival, still consumes a sequence number
-// (so a view sees a gap), and is counted in evictedRecords()/evictedBytes() and in
-// droppedOversized(). The rest of the log is kept.
+// Bounds: max_bytes is a memory budget for everything the log holds: the arena (sum of chunk
+// capacities), the records (kRecordBytes each, which includes one entry of a view's filtered
+// index) and the peer-string table (capped at kMaxPeers); memoryUsed() never exceeds it. The
+// record count never exceeds max_records. A message that cannot fit in the budget even alone is
+// dropped on arrival, still consumes a sequence number (so a view sees a gap), and is counted in
+// evictedRecords()/evictedBytes() and in droppedOversized(). The rest of the log is kept.
+// Eviction is counted per endpoint too (evictedFor), so a flood on one endpoint that pushes out
+// another's history says so. clear() returns the memory to the system.
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -35,21 +38,27 @@ enum class LogKind : std::uint8_t {
 struct LogRecord {
     std::uint64_t seq = 0;          // 0-based, monotonic over the log's life
     TimestampUs time_us = 0;
-    EndpointId endpoint = 0;
     ConnectionId connection = 0;
-    LogKind kind = LogKind::Rx;
+    EndpointId endpoint = 0;
     std::uint32_t length = 0;       // bytes of payload (or text) in the arena
     // where the bytes live (opaque to users; use PayloadLog::bytes())
     std::uint32_t chunk = 0;        // absolute chunk number
     std::uint32_t offset = 0;       // offset inside the chunk
     std::uint32_t peer = 0;         // index into the peer-string table (0 = none)
+    LogKind kind = LogKind::Rx;
+};
+
+/// What eviction took from one endpoint.
+struct EvictedCounts {
+    std::uint64_t records = 0;
+    std::uint64_t bytes = 0;
 };
 
 struct PayloadLogLimits {
-    std::size_t max_bytes = 256u << 20;     // payload bytes kept (arena), default 256 MiB
+    std::size_t max_bytes = 256u << 20;     // memory budget (arena + records + peers), default 256 MiB
     std::size_t max_records = 4'000'000;    // records kept
     std::size_t chunk_bytes = 1u << 20;     // arena chunk size; bigger messages get their own chunk
-                                            // (clamped to max_bytes; 0 = 1 MiB)
+                                            // (clamped to max_bytes / 4; 0 = 1 MiB)
 };
 
 class PayloadLog {
@@ -74,18 +83,28 @@ public:
     const LogRecord& record(std::size_t index) const;   ///< 0 = oldest held
     /// Index of the record with this seq, or npos if evicted/not yet written.
     std::size_t indexOfSeq(std::uint64_t seq) const;
+    /// Index of the first record whose seq is >= `seq` (size() when none).
+    std::size_t lowerBound(std::uint64_t seq) const;
     std::span<const std::uint8_t> bytes(const LogRecord& record) const;
     std::string_view peer(const LogRecord& record) const;
 
-    void clear();                               ///< drops everything; seq keeps counting
+    void clear();                               ///< drops everything, frees the memory; seq keeps counting
 
     std::uint64_t evictedRecords() const;       ///< total records evicted (not counting clear())
     std::uint64_t evictedBytes() const;
     std::size_t payloadBytes() const;           ///< bytes of payload held
-    std::size_t memoryUsed() const;             ///< arena capacity + record index + peers, approx.
+    std::size_t memoryUsed() const;             ///< arena + records (with a view's index) + peers (<= max_bytes)
     std::size_t arenaBytes() const;             ///< capacity of the chunks held (<= max_bytes)
     std::uint64_t droppedOversized() const;     ///< messages > max_bytes, dropped on arrival
     const PayloadLogLimits& limits() const;     ///< the limits in force (chunk_bytes clamped)
+    /// What eviction (and oversized drops) took from one endpoint's history.
+    EvictedCounts evictedFor(EndpointId endpoint) const;
+    const std::unordered_map<EndpointId, EvictedCounts>& evictedByEndpoint() const { return m_evictedBy; }
+
+    /// Memory one record costs in the budget: the record itself, its share of the record
+    /// container, and one entry of a view's filtered index (ui::LogIndex holds a seq per row).
+    static constexpr std::size_t kIndexBytesPerRecord = sizeof(std::uint64_t);
+    static constexpr std::size_t kRecordBytes = sizeof(LogRecord) + kIndexBytesPerRecord + 8;
 
     static constexpr std::size_t npos = static_cast<std::size_t>(-1);
     /// Peer table cap. When full, the table is rebuilt from the records still held; if they
@@ -103,7 +122,16 @@ private:
     void evictFrontRecord();
     std::unique_ptr<Chunk> evictFrontChunk();   ///< with its records; returns it for reuse
     void releaseUnreferencedChunks();
-    void dropOversized(std::size_t length);
+    void dropOversized(EndpointId endpoint, std::size_t length);
+    void countEvicted(EndpointId endpoint, std::size_t length);
+    /// Evicts until one more record from `peer` (and, with need_chunk, a new chunk of `capacity`, which may be
+    /// shrunk down to min_capacity) fit in the budget. Without need_chunk the tail chunk is kept
+    /// (the message goes there). Returns false when it cannot make room.
+    bool makeRoom(std::string_view peer, bool& need_chunk, std::size_t min_capacity, std::size_t& capacity,
+                  std::unique_ptr<Chunk>* recycled);
+    std::size_t peerCost(std::string_view peer) const;   ///< what interning `peer` would add
+    std::size_t fixedBytes() const;             ///< memoryUsed() without the arena
+    std::size_t peerTableBytes() const;
     std::uint32_t internPeer(std::string_view peer);
     void compactPeers();
     void resetPeers();
@@ -124,6 +152,7 @@ private:
     std::uint32_t m_lastPeer = 0;               // one-entry cache: bursts come from one peer
     std::size_t m_peerBytes = 0;                // approximate heap used by the peer table
     std::size_t m_newPeersSinceCompact = 0;     // rate-limits rebuilds when the table is full
+    std::unordered_map<EndpointId, EvictedCounts> m_evictedBy;
 };
 
 }  // namespace sockscope

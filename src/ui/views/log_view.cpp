@@ -5,6 +5,7 @@
 #include <GLFW/glfw3.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 
@@ -15,9 +16,10 @@
 
 namespace sockscope::ui {
 namespace {
-constexpr std::size_t kRowTextBytes = 256;         // bytes decoded for a row's text column
-constexpr std::size_t kDetailBytes = 64 * 1024;    // bytes shown in the detail pane
-constexpr std::size_t kCopyRowsMax = 200'000;      // rows one copy may take
+constexpr std::size_t kDumpBytesPerLine = 16;
+constexpr std::size_t kHexColumnBytesMax = 512;       // a row's hex column, whatever its width
+constexpr std::int64_t kSplitBudgetUs = 4'000;        // detail line splitting per frame
+constexpr std::size_t kSplitStepBytes = 64 * 1024;   // checked against the budget per step
 
 const char* kindText(LogKind kind) {
     switch (kind) {
@@ -40,6 +42,55 @@ ImVec4 kindColor(const Palette& pal, LogKind kind) {
 }
 
 bool isData(LogKind kind) { return kind == LogKind::Rx || kind == LogKind::Tx; }
+
+/// Event rows are UTF-8 text we wrote; data rows are shown in the chosen encoding.
+TextEncoding encodingOf(const LogRecord& r, TextEncoding display) { return isData(r.kind) ? display : TextEncoding::Utf8; }
+
+/// A bounded prefix of a message as one line of display text (never more than kRowTextBytes of
+/// input, cut on a character boundary), with "..." when cut.
+std::string rowText(std::span<const std::uint8_t> bytes, TextEncoding encoding) {
+    std::size_t end = 0;
+    while (end < bytes.size()) {
+        const std::size_t n = charLengthAt(bytes, end, encoding);
+        if (end + n > LogView::kRowTextBytes) break;
+        end += n;
+    }
+    std::string text = decodeForDisplay(bytes.subspan(0, end), encoding);
+    if (end < bytes.size()) text += " ...";
+    return text;
+}
+
+void textRange(const std::string& s) { ImGui::TextUnformatted(s.data(), s.data() + s.size()); }
+
+/// Lays out toolbar items left to right, starting a new line when the next one does not fit.
+class Flow {
+public:
+    Flow() : m_right(ImGui::GetCursorScreenPos().x + ImGui::GetContentRegionAvail().x) {}
+    /// Call before an item `width` pixels wide.
+    void next(float width) {
+        if (m_started && m_lastRight + ImGui::GetStyle().ItemSpacing.x + width <= m_right) ImGui::SameLine();
+        m_started = true;
+    }
+    /// Call right after the item.
+    void placed() { m_lastRight = ImGui::GetItemRectMax().x; }
+    /// Width left on the current line after the last item (the whole line when it would wrap).
+    float restOfLine(float min_width) const {
+        const float rest = m_right - m_lastRight - ImGui::GetStyle().ItemSpacing.x;
+        return rest >= min_width ? rest : m_right - ImGui::GetCursorScreenPos().x;
+    }
+
+private:
+    float m_right;
+    float m_lastRight = 0;
+    bool m_started = false;
+};
+
+float checkboxWidth(const char* label) {
+    return ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label, nullptr, true).x;
+}
+float buttonWidth(const char* label) {
+    return ImGui::CalcTextSize(label, nullptr, true).x + ImGui::GetStyle().FramePadding.x * 2;
+}
 }  // namespace
 
 void LogView::update(UiModel& model) {
@@ -48,19 +99,28 @@ void LogView::update(UiModel& model) {
     filter.tx = m_showTx;
     filter.events = m_showEvents;
     filter.contains = m_search;
+    filter.encoding = model.settings.encoding;
     if (m_scope != LogScope::All) filter.endpoint = model.selection.endpoint;
     if (m_scope == LogScope::Connection) filter.connection = model.selection.connection;
+    const bool changed = !(filter == m_index.filter());
     m_index.setFilter(filter);
+    if (changed && m_hasSelection) {
+        // A pinned row the new view does not show (another endpoint, filtered out) is dropped.
+        const std::size_t i = model.log.indexOfSeq(m_selHi);
+        if (i == PayloadLog::npos || !m_index.accepts(model.log, model.log.record(i))) m_hasSelection = false;
+    }
     // Paused: the view stays at what had arrived when pausing (a filter change rebuilds up to there).
     if (m_paused) m_index.update(model.log, 250'000, m_pauseSeq);
-    else if (m_index.update(model.log) > 0 && m_follow) m_scrollToBottom = true;
+    else m_index.update(model.log);
+    if (m_hasSelection && m_selHi < model.log.firstSeq()) m_hasSelection = false;   // evicted
 }
 
 void LogView::clear(UiModel& model) {
+    m_index.reset();   // first: the log's clear() hands freed pages back to the system
     model.log.clear();
     m_index.dropEvicted(model.log);
     m_hasSelection = false;
-    m_detailSeq = UINT64_MAX;
+    m_detail = Detail{};
 }
 
 void LogView::select(std::uint64_t seq, bool extend) {
@@ -73,29 +133,28 @@ void LogView::select(std::uint64_t seq, bool extend) {
     m_hasSelection = true;
 }
 
-std::string LogView::copySelection(const UiModel& model, bool as_hex) const {
-    std::string out;
+LogCopy LogView::copy(const UiModel& model, bool as_hex) const {
+    LogCopy out;
     if (!m_hasSelection) return out;
-    std::size_t row = 0;
-    {   // first row at or after m_selLo
-        std::size_t lo = 0, hi = m_index.size();
-        while (lo < hi) {
-            const std::size_t mid = (lo + hi) / 2;
-            if (m_index.seqAt(mid) < m_selLo) lo = mid + 1;
-            else hi = mid;
-        }
-        row = lo;
-    }
-    std::size_t taken = 0;
-    for (; row < m_index.size() && m_index.seqAt(row) <= m_selHi && taken < kCopyRowsMax; ++row, ++taken) {
+    const std::size_t first = m_index.lowerBound(m_selLo);
+    const std::size_t end = m_index.lowerBound(m_selHi + 1);
+    out.selected = end - first;
+    for (std::size_t row = first; row < end; ++row) {
         const std::size_t i = model.log.indexOfSeq(m_index.seqAt(row));
         if (i == PayloadLog::npos) continue;
         const LogRecord& r = model.log.record(i);
         const auto bytes = model.log.bytes(r);
-        if (!isData(r.kind)) out.append(bytes.begin(), bytes.end());
-        else if (as_hex) out += formatHex(bytes);
-        else out += decodeForDisplay(bytes, model.settings.encoding);
-        out += '\n';
+        // Estimate before formatting: hex is 3 characters a byte, text at most 4 (\xHH).
+        const std::size_t estimate = (isData(r.kind) ? (as_hex ? 3 : 4) : 1) * bytes.size() + 1;
+        if (out.text.size() + estimate > kCopyBytesMax) {
+            out.truncated = true;
+            break;
+        }
+        if (!isData(r.kind)) out.text.append(bytes.begin(), bytes.end());
+        else if (as_hex) out.text += formatHex(bytes);
+        else out.text += decodeForDisplay(bytes, model.settings.encoding);
+        out.text += '\n';
+        ++out.rows;
     }
     return out;
 }
@@ -125,124 +184,192 @@ std::string LogView::connectionText(const UiModel& model, const LogRecord& recor
 
 void LogView::drawToolbar(UiModel& model) {
     const Palette& pal = palette(model.settings.theme);
+    const float font = ImGui::GetFontSize();
+    const ImGuiStyle& style = ImGui::GetStyle();
+    Flow flow;
+
     const char* scopes[] = {tr(Str::ScopeAll), tr(Str::ScopeEndpoint), tr(Str::ScopeConnection)};
     int scope = static_cast<int>(m_scope);
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
+    flow.next(font * 8);
+    ImGui::SetNextItemWidth(font * 8);
     if (ImGui::Combo("##scope", &scope, scopes, 3)) m_scope = static_cast<LogScope>(scope);
-    ImGui::SameLine();
+    flow.placed();
+    probeItem(model, "log.scope");
+    flow.next(checkboxWidth(tr(Str::ShowRx)));
     ImGui::Checkbox(tr(Str::ShowRx), &m_showRx);
-    ImGui::SameLine();
+    flow.placed();
+    flow.next(checkboxWidth(tr(Str::ShowTx)));
     ImGui::Checkbox(tr(Str::ShowTx), &m_showTx);
-    ImGui::SameLine();
+    flow.placed();
+    flow.next(checkboxWidth(tr(Str::ShowEvents)));
     ImGui::Checkbox(tr(Str::ShowEvents), &m_showEvents);
-    ImGui::SameLine();
+    flow.placed();
+
     const char* times[] = {tr(Str::TimeAbsolute), tr(Str::TimeRelative), tr(Str::TimeDelta)};
     int time_mode = static_cast<int>(model.settings.time_mode);
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5.5f);
+    float time_w = 0;
+    for (const char* t : times) time_w = std::max(time_w, ImGui::CalcTextSize(t).x);
+    time_w += ImGui::GetFrameHeight() + style.FramePadding.x * 2;
+    flow.next(time_w);
+    ImGui::SetNextItemWidth(time_w);
     if (ImGui::Combo("##time", &time_mode, times, 3)) model.settings.time_mode = static_cast<TimeMode>(time_mode);
-    ImGui::SameLine();
-    int encoding = 0;
-    for (std::size_t i = 0; i < kTextEncodings.size(); ++i)
-        if (kTextEncodings[i] == model.settings.encoding) encoding = static_cast<int>(i);
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 4.5f);
+    flow.placed();
+
+    const float enc_w = ImGui::CalcTextSize("utf-16le").x + ImGui::GetFrameHeight() + style.FramePadding.x * 2;
+    flow.next(enc_w);
+    ImGui::SetNextItemWidth(enc_w);
     if (ImGui::BeginCombo("##encoding", toString(model.settings.encoding))) {
-        for (std::size_t i = 0; i < kTextEncodings.size(); ++i)
-            if (ImGui::Selectable(toString(kTextEncodings[i]), static_cast<int>(i) == encoding))
-                model.settings.encoding = kTextEncodings[i];
+        for (const TextEncoding e : kTextEncodings)
+            if (ImGui::Selectable(toString(e), e == model.settings.encoding)) model.settings.encoding = e;
         ImGui::EndCombo();
     }
+    flow.placed();
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TextEncoding));
-    ImGui::SameLine();
-    if (ImGui::Button(m_paused ? tr(Str::Resume) : tr(Str::Pause))) setPaused(model, !m_paused);
-    ImGui::SameLine();
+
+    const char* pause = m_paused ? tr(Str::Resume) : tr(Str::Pause);
+    flow.next(std::max(buttonWidth(tr(Str::Resume)), buttonWidth(tr(Str::Pause))));
+    if (ImGui::Button(pause, ImVec2(std::max(buttonWidth(tr(Str::Resume)), buttonWidth(tr(Str::Pause))), 0)))
+        setPaused(model, !m_paused);
+    flow.placed();
+    probeItem(model, "log.pause");
+    flow.next(buttonWidth(tr(Str::ClearLog)));
     if (ImGui::Button(tr(Str::ClearLog))) clear(model);
+    flow.placed();
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Ctrl+L");
-    ImGui::SameLine();
+    flow.next(buttonWidth(tr(Str::Copy)));
     ImGui::BeginDisabled(!m_hasSelection);
     if (ImGui::Button(tr(Str::Copy))) ImGui::OpenPopup("##copy");
     ImGui::EndDisabled();
+    flow.placed();
+    probeItem(model, "log.copy");
     if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", tr(Str::TipCopy));
     if (ImGui::BeginPopup("##copy")) {
-        if (ImGui::MenuItem(tr(Str::CopyHex), "Ctrl+C")) ImGui::SetClipboardText(copySelection(model, true).c_str());
-        if (ImGui::MenuItem(tr(Str::CopyText))) ImGui::SetClipboardText(copySelection(model, false).c_str());
+        if (ImGui::MenuItem(tr(Str::CopyHex), "Ctrl+C")) copyToClipboard(model, true);
+        if (ImGui::MenuItem(tr(Str::CopyText))) copyToClipboard(model, false);
         ImGui::EndPopup();
     }
-    ImGui::SameLine();
-    if (ImGui::Checkbox(tr(Str::AutoScroll), &m_follow) && m_follow) m_scrollToBottom = true;
-    // Counts on the right; the search box takes what is left between.
-    // (The log's total and evicted counts are in the status bar.)
+    flow.next(checkboxWidth(tr(Str::AutoScroll)));
+    ImGui::Checkbox(tr(Str::AutoScroll), &m_rows.follow);
+    flow.placed();
+    probeItem(model, "log.follow");
+
+    // Find, then the counts; Find takes what is left of the line (or a line of its own).
     char rows[64], extra[96] = "";
     std::snprintf(rows, sizeof rows, tr(Str::Messages), formatCount(m_index.size()).c_str());
     if (m_paused)
         std::snprintf(extra, sizeof extra, tr(Str::PausedRows), formatCount(m_index.pending(model.log)).c_str());
-    const ImGuiStyle& style = ImGui::GetStyle();
     float counts_w = ImGui::CalcTextSize(rows).x + style.ItemSpacing.x;
     if (extra[0]) counts_w += ImGui::CalcTextSize(extra).x + style.ItemSpacing.x;
-    ImGui::SameLine();
-    ImGui::SetNextItemWidth(std::max(ImGui::GetFontSize() * 4, ImGui::GetContentRegionAvail().x - counts_w));
+    const float search_min = font * 8;
+    const float search_w = std::max(search_min, flow.restOfLine(search_min + counts_w) - counts_w);
+    flow.next(search_w);
+    ImGui::SetNextItemWidth(search_w);
+    const bool bad_query = !m_index.queryError().empty();
+    if (bad_query) ImGui::PushStyleColor(ImGuiCol_Text, pal.bad);
     ImGui::InputTextWithHint("##search", tr(Str::Search), &m_search);
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipSearch));
-    ImGui::SameLine();
+    if (bad_query) ImGui::PopStyleColor();
+    flow.placed();
+    probeItem(model, "log.search");
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("%s%s%s", tr(Str::TipSearch), bad_query ? "\n" : "", m_index.queryError().c_str());
+    flow.next(ImGui::CalcTextSize(rows).x);
     ImGui::TextColored(pal.dim, "%s", rows);
+    flow.placed();
     if (extra[0]) {
-        ImGui::SameLine();
+        flow.next(ImGui::CalcTextSize(extra).x);
         ImGui::TextColored(pal.warn, "%s", extra);
+        flow.placed();
+        probeItem(model, "log.paused");
     }
+    // This endpoint's history that the bounded log dropped (a flood elsewhere may be the cause).
+    if (const EndpointId shown = m_index.filter().endpoint; shown != 0) {
+        if (const EvictedCounts gone = model.log.evictedFor(shown); gone.records > 0) {
+            char evicted[96];
+            std::snprintf(evicted, sizeof evicted, tr(Str::Evicted), formatCount(gone.records).c_str());
+            flow.next(ImGui::CalcTextSize(evicted).x);
+            ImGui::TextColored(pal.warn, "%s", evicted);
+            flow.placed();
+            probeItem(model, "log.evicted");
+            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipEvicted));
+        }
+    }
+}
+
+void LogView::copyToClipboard(UiModel& model, bool as_hex) {
+    const LogCopy copied = copy(model, as_hex);
+    ImGui::SetClipboardText(copied.text.c_str());
+    char note[160];
+    if (copied.truncated)
+        std::snprintf(note, sizeof note, tr(Str::CopiedRows), formatCount(copied.rows).c_str(),
+                      formatCount(copied.selected).c_str(), formatBytes(static_cast<double>(kCopyBytesMax)).c_str());
+    else
+        std::snprintf(note, sizeof note, tr(Str::CopiedAll), formatCount(copied.rows).c_str());
+    model.notify(note, copied.truncated);
 }
 
 void LogView::drawRows(UiModel& model) {
     const Palette& pal = palette(model.settings.theme);
-    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
-                                  ImGuiTableFlags_Resizable | ImGuiTableFlags_ScrollY |
-                                  ImGuiTableFlags_SizingFixedFit;
-    if (!ImGui::BeginTable("##log", 6, flags)) return;
     ImFont* mono = model.fonts.mono ? model.fonts.mono : ImGui::GetFont();
     const float char_w = mono->CalcTextSizeA(mono->FontSize, FLT_MAX, 0, "0").x;
-    ImGui::TableSetupScrollFreeze(0, 1);
-    ImGui::TableSetupColumn(tr(Str::ColTime), ImGuiTableColumnFlags_WidthFixed, char_w * 13);
-    ImGui::TableSetupColumn(tr(Str::ColDir), ImGuiTableColumnFlags_WidthFixed, char_w * 4);
-    ImGui::TableSetupColumn(tr(Str::ColConn), ImGuiTableColumnFlags_WidthFixed, char_w * 17);
-    ImGui::TableSetupColumn(tr(Str::ColLen), ImGuiTableColumnFlags_WidthFixed, char_w * 6);
-    ImGui::TableSetupColumn(tr(Str::ColHex), ImGuiTableColumnFlags_WidthStretch, 1.4f);
-    ImGui::TableSetupColumn(tr(Str::ColText), ImGuiTableColumnFlags_WidthStretch, 1.0f);
-    ImGui::TableHeadersRow();
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const float bar_w = VirtualList::scrollbarWidth();
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    m_drawnRows = 0;
+    if (avail.x <= bar_w + 1 || avail.y <= 1) return;
 
-    std::size_t hex_bytes = 0;   // how many fit in the hex column, measured on the first row
+    ImGui::BeginChild("##rows", ImVec2(avail.x - bar_w, avail.y), false,
+                      ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+    const float header_h = ImGui::GetTextLineHeight() + style.CellPadding.y * 2;
+    const float row_h = std::max(ImGui::GetTextLineHeight(), mono->FontSize) + style.CellPadding.y * 2;
+    const std::size_t count = m_index.size();
+    m_rows.begin(count, avail.y - header_h, row_h);
+    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
+                                  ImGuiTableFlags_Resizable | ImGuiTableFlags_SizingFixedFit;
+    if (ImGui::BeginTable("##log", 6, flags)) {
+        ImGui::TableSetupColumn(tr(Str::ColTime), ImGuiTableColumnFlags_WidthFixed, char_w * 13);
+        ImGui::TableSetupColumn(tr(Str::ColDir), ImGuiTableColumnFlags_WidthFixed, char_w * 4);
+        ImGui::TableSetupColumn(tr(Str::ColConn), ImGuiTableColumnFlags_WidthFixed, char_w * 17);
+        ImGui::TableSetupColumn(tr(Str::ColLen), ImGuiTableColumnFlags_WidthFixed, char_w * 6);
+        ImGui::TableSetupColumn(tr(Str::ColHex), ImGuiTableColumnFlags_WidthStretch, 1.4f);
+        ImGui::TableSetupColumn(tr(Str::ColText), ImGuiTableColumnFlags_WidthStretch, 1.0f);
+        ImGui::TableHeadersRow();
 
-    const bool ctrl = ImGui::GetIO().KeyCtrl;
-    const bool shift = ImGui::GetIO().KeyShift;
-    ImGuiListClipper clipper;
-    clipper.Begin(static_cast<int>(m_index.size()));
-    while (clipper.Step()) {
-        for (int row = clipper.DisplayStart; row < clipper.DisplayEnd; ++row) {
-            const std::uint64_t seq = m_index.seqAt(static_cast<std::size_t>(row));
+        std::size_t hex_bytes = 0;   // how many fit in the hex column, measured on the first row
+        const bool shift = ImGui::GetIO().KeyShift;
+        const std::size_t first = static_cast<std::size_t>(m_rows.first);
+        const std::size_t end = m_rows.end(count);
+        float first_y = 0, last_y = 0;
+        for (std::size_t row = first; row < end; ++row) {
+            // Every row is submitted, even one whose record went (it shows empty), so the rows
+            // below never move up into a gap.
+            const std::uint64_t seq = m_index.seqAt(row);
             const std::size_t i = model.log.indexOfSeq(seq);
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            last_y = ImGui::GetCursorScreenPos().y;
+            if (row == first) first_y = last_y;
+            ++m_drawnRows;
             if (i == PayloadLog::npos) continue;
             const LogRecord& r = model.log.record(i);
             const auto bytes = model.log.bytes(r);
-            ImGui::TableNextRow();
-            ImGui::TableNextColumn();
             const bool selected = m_hasSelection && seq >= m_selLo && seq <= m_selHi;
-            ImGui::PushID(row);
+            ImGui::PushID(static_cast<int>(row));
             ImGui::PushFont(mono);
-            const std::string time = timeText(model, static_cast<std::size_t>(row), r);
-            if (ImGui::Selectable(time.c_str(), selected, ImGuiSelectableFlags_SpanAllColumns))
-                select(seq, shift);
+            const std::string time = timeText(model, row, r);
+            if (ImGui::Selectable(time.c_str(), selected, ImGuiSelectableFlags_SpanAllColumns)) select(seq, shift);
             ImGui::PopFont();
             ImGui::PopID();
-            (void)ctrl;
 
             ImGui::TableNextColumn();
             ImGui::TextColored(kindColor(pal, r.kind), "%s", kindText(r.kind));
             ImGui::TableNextColumn();
-            const std::string conn = connectionText(model, r);
-            ImGui::TextColored(pal.dim, "%s", conn.c_str());
+            textRange(connectionText(model, r));
             if (!isData(r.kind)) {
                 ImGui::TableNextColumn();
                 ImGui::TableNextColumn();
-                const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
                 ImGui::PushStyleColor(ImGuiCol_Text, kindColor(pal, r.kind));
-                ImGui::TextUnformatted(text.data(), text.data() + text.size());
+                textRange(rowText(bytes, TextEncoding::Utf8));
                 ImGui::PopStyleColor();
                 ImGui::TableNextColumn();
                 continue;
@@ -252,29 +379,25 @@ void LogView::drawRows(UiModel& model) {
             ImGui::Text("%u", r.length);
             ImGui::TableNextColumn();
             if (hex_bytes == 0)   // format only what can be seen
-                hex_bytes = std::max<std::size_t>(
-                    4, static_cast<std::size_t>((ImGui::GetContentRegionAvail().x - char_w * 4) / (char_w * 3)));
+                hex_bytes = std::clamp<std::size_t>(
+                    static_cast<std::size_t>((ImGui::GetContentRegionAvail().x - char_w * 4) / (char_w * 3)), 4,
+                    kHexColumnBytesMax);
             const std::size_t shown = std::min(bytes.size(), hex_bytes);
             std::string hex = formatHex(bytes.subspan(0, shown));
             if (shown < bytes.size()) hex += " ...";
             ImGui::PushStyleColor(ImGuiCol_Text, kindColor(pal, r.kind));
-            ImGui::TextUnformatted(hex.c_str(), hex.c_str() + hex.size());
+            textRange(hex);
             ImGui::PopStyleColor();
             ImGui::PopFont();
             ImGui::TableNextColumn();
-            const std::string text =
-                decodeForDisplay(bytes.subspan(0, std::min(bytes.size(), kRowTextBytes)), model.settings.encoding);
-            ImGui::TextUnformatted(text.c_str(), text.c_str() + text.size());
+            textRange(rowText(bytes, model.settings.encoding));
         }
+        if (m_drawnRows >= 2) m_rows.measured(m_drawnRows - 1, last_y - first_y);
+        ImGui::EndTable();
     }
-    if (m_scrollToBottom && !m_paused) ImGui::SetScrollHereY(1.0f);
-    m_scrollToBottom = false;
-    // Stick to the bottom only while the user is there: scrolling up stops following.
-    if (ImGui::IsWindowHovered() && ImGui::GetIO().MouseWheel > 0) m_follow = false;
-    else if (!m_follow && ImGui::GetScrollY() >= ImGui::GetScrollMaxY() && ImGui::GetScrollMaxY() > 0 &&
-             ImGui::IsWindowHovered() && ImGui::GetIO().MouseWheel < 0)
-        m_follow = true;
-    ImGui::EndTable();
+    m_drawnFirst = static_cast<std::size_t>(m_rows.first);
+    ImGui::EndChild();
+    m_rows.scrollbar("##rowsbar", count, origin.x + avail.x - bar_w, origin.y + header_h, avail.y - header_h);
 }
 
 void LogView::draw(UiModel& model) {
@@ -283,80 +406,122 @@ void LogView::draw(UiModel& model) {
     drawRows(model);
     if (ImGui::IsWindowFocused(ImGuiFocusedFlags_RootAndChildWindows) && ImGui::GetIO().KeyCtrl &&
         ImGui::IsKeyPressed(GLFW_KEY_C, false) && !ImGui::GetIO().WantTextInput && m_hasSelection)
-        ImGui::SetClipboardText(copySelection(model, true).c_str());
+        copyToClipboard(model, true);
+}
+
+void LogView::splitDetailLines(std::span<const std::uint8_t> bytes, TextEncoding encoding) {
+    const auto start = std::chrono::steady_clock::now();
+    std::size_t pos = m_detail.ends.empty() ? 0 : m_detail.ends.back();
+    while (pos < bytes.size()) {
+        const std::size_t step_end = std::min(bytes.size(), pos + kSplitStepBytes);
+        while (pos < step_end) {
+            pos = displayLineEnd(bytes, pos, encoding, kLineBytes);
+            m_detail.ends.push_back(static_cast<std::uint32_t>(pos));
+        }
+        const auto spent = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+        if (spent.count() > kSplitBudgetUs) break;
+    }
+    m_detail.complete = pos >= bytes.size();
+}
+
+void LogView::drawDetailLines(UiModel& model, const LogRecord& r, std::span<const std::uint8_t> bytes) {
+    const Palette& pal = palette(model.settings.theme);
+    const TextEncoding encoding = encodingOf(r, model.settings.encoding);
+    if (m_detail.seq != r.seq || m_detail.encoding != encoding) {
+        m_detail.seq = r.seq;
+        m_detail.encoding = encoding;
+        m_detail.ends.clear();
+        m_detail.ends.shrink_to_fit();
+        m_detail.complete = false;
+        m_detail.dump.first = m_detail.text.first = 0;
+    }
+    if (!m_detail.complete) splitDetailLines(bytes, encoding);
+    if (!m_detail.complete) {
+        const std::size_t done = m_detail.ends.empty() ? 0 : m_detail.ends.back();
+        ImGui::TextColored(pal.warn, tr(Str::DetailSplitting), static_cast<int>(done * 100 / std::max<std::size_t>(1, bytes.size())));
+    }
+
+    ImFont* mono = model.fonts.mono ? model.fonts.mono : ImGui::GetFont();
+    const float bar_w = VirtualList::scrollbarWidth();
+    // A list of `count` one-line rows in a child of `height` with its own scrollbar on the right.
+    auto lines = [&](const char* id, VirtualList& list, std::size_t count, float height, ImFont* font,
+                     std::size_t& drawn, auto&& line_text) {
+        const ImVec2 origin = ImGui::GetCursorScreenPos();
+        const float width = ImGui::GetContentRegionAvail().x;
+        ImGui::PushFont(font);
+        const float line_h = ImGui::GetTextLineHeightWithSpacing();
+        const float inner_h = height - ImGui::GetStyle().WindowPadding.y * 2 - ImGui::GetStyle().ScrollbarSize;
+        ImGui::SetNextWindowContentSize(ImVec2(0, std::max(1.0f, inner_h)));
+        ImGui::BeginChild(id, ImVec2(std::max(1.0f, width - bar_w), height), true,
+                          ImGuiWindowFlags_NoScrollWithMouse | ImGuiWindowFlags_HorizontalScrollbar);
+        list.begin(count, inner_h, line_h);
+        drawn = 0;
+        std::string text;
+        for (std::size_t k = static_cast<std::size_t>(list.first), end = list.end(count); k < end; ++k) {
+            text.clear();
+            line_text(k, text);
+            textRange(text);
+            ++drawn;
+        }
+        ImGui::EndChild();
+        ImGui::PopFont();
+        list.scrollbar(id, count, origin.x + width - bar_w, origin.y, height);
+    };
+
+    const float avail_h = ImGui::GetContentRegionAvail().y;
+    const bool data = isData(r.kind);
+    const float text_h = data ? std::max(avail_h * 0.35f, ImGui::GetTextLineHeightWithSpacing() * 4) : avail_h;
+    m_detailDumpLines = data ? (bytes.size() + kDumpBytesPerLine - 1) / kDumpBytesPerLine : 0;
+    m_detailDrawnDump = 0;
+    if (data && avail_h - text_h > ImGui::GetTextLineHeightWithSpacing() * 2)
+        lines("##dump", m_detail.dump, m_detailDumpLines, avail_h - text_h - ImGui::GetStyle().ItemSpacing.y, mono,
+              m_detailDrawnDump,
+              [&](std::size_t k, std::string& out) { appendHexDumpRow(out, bytes, k * kDumpBytesPerLine, kDumpBytesPerLine); });
+    const float rest = ImGui::GetContentRegionAvail().y;
+    if (rest > ImGui::GetTextLineHeightWithSpacing())
+        lines("##text", m_detail.text, m_detail.ends.size(), rest, ImGui::GetFont(), m_detailDrawnText,
+              [&](std::size_t k, std::string& out) {
+                  const std::size_t begin = k == 0 ? 0 : m_detail.ends[k - 1];
+                  out = decodeForDisplay(bytes.subspan(begin, m_detail.ends[k] - begin), encoding);
+              });
 }
 
 void LogView::drawDetail(UiModel& model) {
     const Palette& pal = palette(model.settings.theme);
+    // Header lines wrap: the pane may be narrow, the font large, the language Chinese.
+    ImGui::PushTextWrapPos(0);
     ImGui::TextUnformatted(tr(Str::Detail));
     if (!m_hasSelection && m_index.size() > 0) {
-        ImGui::SameLine();
-        ImGui::TextColored(pal.dim, "(%s)", tr(Str::DetailLatest));
+        const std::string note = std::string("(") + tr(Str::DetailLatest) + ")";
+        if (ImGui::CalcTextSize(tr(Str::Detail)).x + ImGui::CalcTextSize(note.c_str()).x +
+                ImGui::GetStyle().ItemSpacing.x < ImGui::GetContentRegionAvail().x)
+            ImGui::SameLine();
+        ImGui::TextColored(pal.dim, "%s", note.c_str());
     }
+    ImGui::PopTextWrapPos();
     ImGui::Separator();
     // Without a selection the pane follows the newest row: a live inspector.
     std::size_t i = PayloadLog::npos;
     if (m_hasSelection) i = model.log.indexOfSeq(m_selHi);
     else if (m_index.size() > 0) i = model.log.indexOfSeq(m_index.seqAt(m_index.size() - 1));
     if (i == PayloadLog::npos) {
+        ImGui::PushTextWrapPos(0);
         ImGui::TextColored(pal.dim, "%s", tr(Str::NoRowSelected));
+        ImGui::PopTextWrapPos();
+        m_detailDrawnText = m_detailDrawnDump = m_detailDumpLines = 0;
         return;
     }
     const LogRecord& r = model.log.record(i);
     const auto bytes = model.log.bytes(r);
-    if (m_detailSeq != r.seq || m_detailEncoding != model.settings.encoding) {
-        m_detailSeq = r.seq;
-        m_detailEncoding = model.settings.encoding;
-        const auto shown = bytes.subspan(0, std::min(bytes.size(), kDetailBytes));
-        if (isData(r.kind)) {
-            m_detailDump = hexDump(shown);
-            m_detailText = decodeForDisplay(shown.subspan(0, std::min<std::size_t>(shown.size(), 16 * 1024)),
-                                            model.settings.encoding);
-        } else {
-            m_detailDump.clear();
-            m_detailText.assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-        }
-        m_detailLines.clear();
-        if (!m_detailDump.empty()) {
-            m_detailLines.push_back(0);
-            for (std::size_t k = 0; k < m_detailDump.size(); ++k)
-                if (m_detailDump[k] == '\n') m_detailLines.push_back(static_cast<std::uint32_t>(k + 1));
-        }
-    }
     ImGui::TextColored(kindColor(pal, r.kind), "%s", kindText(r.kind));
     ImGui::SameLine();
-    if (isData(r.kind))
-        ImGui::Text("%s  %s  %u B  seq %llu", formatClock(r.time_us).c_str(), connectionText(model, r).c_str(),
-                    r.length, static_cast<unsigned long long>(r.seq));
-    else
-        ImGui::Text("%s  %s  seq %llu", formatClock(r.time_us).c_str(), connectionText(model, r).c_str(),
-                    static_cast<unsigned long long>(r.seq));
-    if (bytes.size() > kDetailBytes) ImGui::TextColored(pal.warn, "first %zu bytes shown", kDetailBytes);
-
-    const float text_h = std::max(ImGui::GetContentRegionAvail().y * 0.3f, ImGui::GetTextLineHeightWithSpacing() * 3);
-    if (!m_detailLines.empty()) {
-        ImGui::BeginChild("##dump", ImVec2(0, ImGui::GetContentRegionAvail().y - text_h), true,
-                          ImGuiWindowFlags_HorizontalScrollbar);
-        ImGui::PushFont(model.fonts.mono ? model.fonts.mono : ImGui::GetFont());
-        ImGuiListClipper clipper;
-        clipper.Begin(static_cast<int>(m_detailLines.size()));
-        while (clipper.Step()) {
-            for (int line = clipper.DisplayStart; line < clipper.DisplayEnd; ++line) {
-                const std::size_t begin = m_detailLines[static_cast<std::size_t>(line)];
-                const std::size_t end = static_cast<std::size_t>(line) + 1 < m_detailLines.size()
-                                            ? m_detailLines[static_cast<std::size_t>(line) + 1] - 1
-                                            : m_detailDump.size();
-                ImGui::TextUnformatted(m_detailDump.data() + begin, m_detailDump.data() + end);
-            }
-        }
-        ImGui::PopFont();
-        ImGui::EndChild();
-    }
-    ImGui::BeginChild("##text", ImVec2(0, 0), true);
+    std::string header = formatClock(r.time_us) + "  " + connectionText(model, r);
+    if (isData(r.kind)) header += "  " + formatCount(r.length) + " B";
+    header += "  " + std::string(tr(Str::DetailSeq)) + " " + std::to_string(r.seq);
     ImGui::PushTextWrapPos(0);
-    ImGui::TextUnformatted(m_detailText.c_str(), m_detailText.c_str() + m_detailText.size());
+    textRange(header);   // bounded: a time, names, numbers
     ImGui::PopTextWrapPos();
-    ImGui::EndChild();
+    drawDetailLines(model, r, bytes);
 }
 
 }  // namespace sockscope::ui

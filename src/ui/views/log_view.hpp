@@ -1,18 +1,28 @@
 #pragma once
 // The log: one row per message (time, direction, connection, length, hex and text side by side)
-// and lifecycle rows; clipped rendering that formats only visible rows; an incremental filtered
-// index; stick-to-bottom that stops when the user scrolls up; pause, clear, copy; a detail pane
-// with a classic 16-bytes-per-row hex dump and the text of the selected row.
+// and lifecycle rows; rows addressed by index (VirtualList) so only visible rows are formatted,
+// at any row count; an incremental filtered index; follow that stops when the user scrolls up;
+// pause, clear, copy (bounded in bytes); a detail pane with a classic 16-bytes-per-row hex dump
+// and the text of the selected row, both virtualised so a message of any size shows in full.
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "ui/log_index.hpp"
 #include "ui/ui_model.hpp"
+#include "ui/virtual_list.hpp"
 
 namespace sockscope::ui {
 
 enum class LogScope : std::uint8_t { All, Endpoint, Connection };
+
+/// What a copy took: the text, and how many of the selected rows are in it.
+struct LogCopy {
+    std::string text;
+    std::size_t rows = 0;        // rows copied
+    std::size_t selected = 0;    // rows selected (in the view)
+    bool truncated = false;      // stopped at kCopyBytesMax
+};
 
 class LogView {
 public:
@@ -20,41 +30,68 @@ public:
     void drawDetail(UiModel& model);
 
     void clear(UiModel& model);
-    /// Copies the selected rows: hex (one line per row) or text; returns what was copied.
-    std::string copySelection(const UiModel& model, bool as_hex) const;
+    /// Copies the selected rows: hex (one line per row) or text; at most kCopyBytesMax bytes.
+    LogCopy copy(const UiModel& model, bool as_hex) const;
+    std::string copySelection(const UiModel& model, bool as_hex) const { return copy(model, as_hex).text; }
     bool paused() const { return m_paused; }
     void setPaused(const UiModel& model, bool paused) {
         m_paused = paused;
         m_pauseSeq = model.log.nextSeq();
     }
+    void setScope(LogScope scope) { m_scope = scope; }
+    void setSearch(std::string text) { m_search = std::move(text); }
+    void select(std::uint64_t seq, bool extend);
+    bool hasSelection() const { return m_hasSelection; }
+    std::uint64_t selectedSeq() const { return m_selHi; }
+    bool following() const { return m_rows.follow; }
     const LogIndex& index() const { return m_index; }
     /// Brings the index up to date with the log and the selection (called by draw()).
     void update(UiModel& model);
 
+    // What the last frame drew (tests): log rows [first, first + count), detail lines.
+    std::size_t drawnFirstRow() const { return m_drawnFirst; }
+    std::size_t drawnRows() const { return m_drawnRows; }
+    std::size_t detailDumpLines() const { return m_detailDumpLines; }
+    std::size_t detailTextLines() const { return m_detail.ends.size(); }
+    bool detailComplete() const { return m_detail.complete; }
+    std::size_t detailDrawnTextLines() const { return m_detailDrawnText; }
+    std::size_t detailDrawnDumpLines() const { return m_detailDrawnDump; }
+
+    static constexpr std::size_t kCopyBytesMax = 16u << 20;
+    static constexpr std::size_t kRowTextBytes = 256;    // bytes of a message a row shows
+    static constexpr std::size_t kLineBytes = 64;        // bytes per detail text line (at most)
+
 private:
     void drawToolbar(UiModel& model);
     void drawRows(UiModel& model);
+    void copyToClipboard(UiModel& model, bool as_hex);
+    void drawDetailLines(UiModel& model, const LogRecord& record, std::span<const std::uint8_t> bytes);
+    void splitDetailLines(std::span<const std::uint8_t> bytes, TextEncoding encoding);
     std::string timeText(const UiModel& model, std::size_t row, const LogRecord& record) const;
     std::string connectionText(const UiModel& model, const LogRecord& record) const;
-    void select(std::uint64_t seq, bool extend);
 
     LogIndex m_index;
     LogScope m_scope = LogScope::Endpoint;
     bool m_showRx = true, m_showTx = true, m_showEvents = true;
-    std::string m_search;   // rows containing this text (bytes as typed, UTF-8)
+    std::string m_search;   // Find (see LogFilter::contains)
     bool m_paused = false;
     std::uint64_t m_pauseSeq = 0;   // the first seq that arrived after pausing
-    bool m_follow = true;
-    bool m_scrollToBottom = false;
+    VirtualList m_rows{0, true, 0, true};
     bool m_hasSelection = false;
     std::uint64_t m_anchor = 0, m_selLo = 0, m_selHi = 0;
+    std::size_t m_drawnFirst = 0, m_drawnRows = 0;
 
-    // Detail pane cache: formatting a large message once, not every frame.
-    std::uint64_t m_detailSeq = UINT64_MAX;
-    TextEncoding m_detailEncoding = TextEncoding::Utf8;
-    std::string m_detailDump;
-    std::vector<std::uint32_t> m_detailLines;   // offsets of each dump line
-    std::string m_detailText;
+    // Detail pane: the lines of the shown message, split incrementally (a frame budget), so a
+    // 16 MiB message never costs one long frame; only visible lines are decoded.
+    struct Detail {
+        std::uint64_t seq = UINT64_MAX;
+        TextEncoding encoding = TextEncoding::Utf8;
+        std::vector<std::uint32_t> ends;   // end offset of each text line
+        bool complete = false;
+        VirtualList dump, text;
+    };
+    Detail m_detail;
+    std::size_t m_detailDumpLines = 0, m_detailDrawnText = 0, m_detailDrawnDump = 0;
 };
 
 }  // namespace sockscope::ui

@@ -9,6 +9,7 @@
 #include "core/codec/hex.hpp"
 #include "core/codec/text_encoding.hpp"
 #include "core/net/address.hpp"
+#include "ui/format.hpp"
 #include "ui/theme.hpp"
 
 namespace sockscope::ui {
@@ -59,7 +60,7 @@ std::string SendPanel::blocker(const UiModel& model) {
     const WorkspaceEndpoint* endpoint = model.workspace.find(model.selection.endpoint);
     if (!endpoint) return tr(Str::NoTarget);
     const ParseResult& result = parsed(model);
-    if (!result.ok()) return describe(*result.error);
+    if (!result.ok()) return describe(*result.error, m_input);
     if (result.bytes.empty()) return tr(Str::EmptyPayload);
     const EndpointRow* row = model.table.endpoint(endpoint->id);
     switch (endpoint->config.type) {
@@ -116,6 +117,43 @@ void SendPanel::historyStep(const UiModel& model, int direction) {
     m_input = items[static_cast<std::size_t>(pos)].input;
     m_mode = items[static_cast<std::size_t>(pos)].mode;
 }
+
+// --- Large input (issue 6 item 1) ---------------------------------------------------------------
+// ImGui's multi-line input walks the whole buffer every frame (cursor, line count, selection) and
+// reserves draw buffers for all of it: a pasted payload of megabytes makes every frame slow. Above
+// kEditableInputMax the input shows as a read-only summary; it can still be sent, cleared, or
+// edited on request.
+void SendPanel::drawLargeInput(UiModel& model, ImVec2 size) {
+    const Palette& pal = palette(model.settings.theme);
+    ImGui::BeginChild("##input", size, true);
+    char line[160];
+    std::snprintf(line, sizeof line, tr(Str::LargeInput), formatBytes(static_cast<double>(m_input.size())).c_str());
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextColored(pal.warn, "%s", line);
+    ImGui::PopTextWrapPos();
+    if (ImGui::Button(tr(Str::EditAnyway))) m_editLarge = true;
+    probeItem(model, "send.edit_anyway");
+    ImGui::SameLine();
+    if (ImGui::Button(tr(Str::ClearInput))) {
+        m_input.clear();
+        m_historyPos = -1;
+    }
+    probeItem(model, "send.clear_input");
+    // A bounded preview (the start of the input, cut on a character boundary).
+    std::size_t cut = std::min(m_input.size(), kPreviewBytes);
+    while (cut > 0 && cut < m_input.size() && (static_cast<unsigned char>(m_input[cut]) & 0xC0) == 0x80) --cut;
+    std::string preview = m_input.substr(0, cut);
+    for (char& c : preview)
+        if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+    preview += " ...";
+    ImGui::PushStyleColor(ImGuiCol_Text, pal.dim);
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextUnformatted(preview.data(), preview.data() + preview.size());
+    ImGui::PopTextWrapPos();
+    ImGui::PopStyleColor();
+    ImGui::EndChild();
+}
+// --- end large input ---------------------------------------------------------------------------
 
 void SendPanel::draw(UiModel& model, const CommandSink& submit) {
     const Palette& pal = palette(model.settings.theme);
@@ -222,7 +260,9 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
     m_inputPos[0] = input_pos.x + size.x / 2;
     m_inputPos[1] = input_pos.y + size.y / 2;
     ImGui::PushFont(m_mode == SendMode::Hex && model.fonts.mono ? model.fonts.mono : ImGui::GetFont());
-    if (ImGui::InputTextMultiline("##input", &m_input, size)) m_historyPos = -1;
+    if (m_input.size() <= kEditableInputMax) m_editLarge = false;
+    if (m_input.size() > kEditableInputMax && !m_editLarge) drawLargeInput(model, size);
+    else if (ImGui::InputTextMultiline("##input", &m_input, size)) m_historyPos = -1;
     ImGui::PopFont();
     probeItem(model, "send.input");
     const bool input_active = ImGui::IsItemActive();
@@ -253,7 +293,7 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
     const ParseResult& result = parsed(model);
     m_statusText.clear();
     if (!result.ok()) {
-        m_statusText = describe(*result.error);
+        m_statusText = describe(*result.error, m_input);
         ImGui::TextColored(pal.bad, "%s", m_statusText.c_str());
     } else if (!why.empty()) {
         m_statusText = why;

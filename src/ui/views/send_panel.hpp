@@ -12,6 +12,8 @@
 #include "core/codec/parse_result.hpp"
 #include "ui/ui_model.hpp"
 
+struct ImVec2;
+
 namespace sockscope::ui {
 
 enum class SendMode : std::uint8_t { Text, Hex };
@@ -50,7 +52,15 @@ public:
     float inputX() const { return m_inputPos[0]; }
     float inputY() const { return m_inputPos[1]; }
 
+    /// Inputs longer than this show as a read-only summary until "Edit anyway" (see send_panel.cpp).
+    static constexpr std::size_t kEditableInputMax = 64 * 1024;
+    static constexpr std::size_t kPreviewBytes = 1024;
+    bool editingLargeInput() const { return m_editLarge; }
+
 private:
+    void drawLargeInput(UiModel& model, ImVec2 size);
+    bool m_editLarge = false;   // the user chose to edit an input above kEditableInputMax
+
     std::string m_input;
     SendMode m_mode = SendMode::Text;
     bool m_escapes = true;

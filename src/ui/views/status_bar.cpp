@@ -2,6 +2,9 @@
 
 #include <imgui.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "ui/format.hpp"
 #include "ui/theme.hpp"
 
@@ -31,7 +34,21 @@ void StatusBar::draw(const UiModel& model) {
     if (model.log.evictedRecords() > 0) {
         ImGui::SameLine();
         ImGui::TextColored(pal.warn, tr(Str::Evicted), formatCount(model.log.evictedRecords()).c_str());
-        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipEvicted));
+        if (ImGui::IsItemHovered()) {
+            // Whose history went: one endpoint's flood must not silently push out the others'.
+            ImGui::BeginTooltip();
+            ImGui::TextUnformatted(tr(Str::TipEvicted));
+            ImGui::TextUnformatted(tr(Str::TipEvictedBy));
+            std::vector<std::pair<EndpointId, EvictedCounts>> by(model.log.evictedByEndpoint().begin(),
+                                                                 model.log.evictedByEndpoint().end());
+            std::sort(by.begin(), by.end(), [](const auto& a, const auto& b) { return a.second.records > b.second.records; });
+            for (std::size_t k = 0; k < by.size() && k < 20; ++k) {
+                const std::string name = by[k].first ? model.endpointName(by[k].first) : std::string("-");
+                ImGui::Text(tr(Str::EvictedRowsBytes), name.c_str(), formatCount(by[k].second.records).c_str(),
+                            formatBytes(static_cast<double>(by[k].second.bytes)).c_str());
+            }
+            ImGui::EndTooltip();
+        }
     }
     if (model.table.queueDroppedEvents() > 0) {
         sep();

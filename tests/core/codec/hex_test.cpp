@@ -155,6 +155,15 @@ TEST(ParseResult, DescribeNamesTheOffset) {
     const ParseResult result = parseHex("48 6G");
     ASSERT_FALSE(result.ok());
     EXPECT_EQ(describe(*result.error), "at byte 4: 'G' is not a hex digit (hex digits are 0-9 and A-F)");
+    EXPECT_EQ(describe(*result.error, "01 0G"), "at character 5: 'G' is not a hex digit (hex digits are 0-9 and A-F)");
+    // Characters, not UTF-8 bytes; lines when there are several.
+    const ParseResult wide = parseHex("\xE3\x80\x80" "01 Z");   // an ideographic space first
+    ASSERT_FALSE(wide.ok());
+    EXPECT_EQ(wide.error->position, 6u);
+    EXPECT_EQ(describe(*wide.error, "\xE3\x80\x80" "01 Z").substr(0, 15), "at character 5:");
+    const ParseResult lines = parseHex("01 02\n03 x4");
+    ASSERT_FALSE(lines.ok());
+    EXPECT_EQ(describe(*lines.error, "01 02\n03 x4").substr(0, 24), "at line 2, character 4: ");
 }
 
 }  // namespace

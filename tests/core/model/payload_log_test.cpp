@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <random>
 #include <string>
 
@@ -180,30 +181,38 @@ TEST(PayloadLog, OversizedMessageIsDroppedAndCountedAndTheRestKept) {
     EXPECT_EQ(log.indexOfSeq(2), 1u);
     EXPECT_EQ(log.nextSeq(), 3u);
 
-    // Exactly the budget still fits (alone).
-    const auto exact = pattern(4096, 4);
+    // The largest message the budget can hold beside its own record still fits (alone).
+    const auto exact = pattern(4096 - PayloadLog::kRecordBytes - 256, 4);
     log.append(4, 1, 0, LogKind::Rx, exact);
     ASSERT_EQ(log.size(), 1u);
     EXPECT_EQ(copyOf(log.bytes(log.record(0))), exact);
-    EXPECT_EQ(log.arenaBytes(), 4096u);
+    EXPECT_LE(log.memoryUsed(), 4096u);
 }
 
 TEST(PayloadLog, TinyOrZeroLimitsDoNotCrash) {
     PayloadLog none(PayloadLogLimits{0, 0, 0});
+    EXPECT_EQ(none.appendText(1, 1, 0, LogKind::Info, ""), 0u) << "not even an empty row fits in 0 bytes";
+    EXPECT_EQ(none.droppedOversized(), 1u);
+    none = PayloadLog(PayloadLogLimits{0, 0, 0});
     EXPECT_EQ(none.appendText(1, 1, 0, LogKind::Rx, "abc"), 0u);
     EXPECT_EQ(none.size(), 0u);
     EXPECT_EQ(none.evictedRecords(), 1u);
 
-    PayloadLog no_bytes(PayloadLogLimits{0, 10, 1024});
+    PayloadLog no_bytes(PayloadLogLimits{PayloadLog::kRecordBytes + 1024, 10, 1024});
     no_bytes.append(1, 1, 0, LogKind::Info, {});      // empty messages need no arena
-    no_bytes.appendText(1, 1, 0, LogKind::Rx, "abc");
+    no_bytes.appendText(1, 1, 0, LogKind::Rx, std::string(2000, 'a'));
     EXPECT_EQ(no_bytes.size(), 1u);
     EXPECT_EQ(no_bytes.arenaBytes(), 0u);
+    EXPECT_EQ(no_bytes.droppedOversized(), 1u);
 
-    PayloadLog chunk_bigger_than_budget(PayloadLogLimits{100, 10, 1 << 20});
-    EXPECT_EQ(chunk_bigger_than_budget.limits().chunk_bytes, 100u);
-    for (int i = 0; i < 50; ++i) chunk_bigger_than_budget.append(i, 1, 0, LogKind::Rx, pattern(30, i));
-    EXPECT_LE(chunk_bigger_than_budget.arenaBytes(), 100u);
+    const std::size_t small = 2 * PayloadLog::kRecordBytes + 300;
+    PayloadLog chunk_bigger_than_budget(PayloadLogLimits{small, 10, 1 << 20});
+    EXPECT_EQ(chunk_bigger_than_budget.limits().chunk_bytes, small / 4);
+    for (int i = 0; i < 50; ++i) {
+        chunk_bigger_than_budget.append(i, 1, 0, LogKind::Rx, pattern(30, i));
+        ASSERT_LE(chunk_bigger_than_budget.memoryUsed(), small);
+    }
+    EXPECT_LE(chunk_bigger_than_budget.arenaBytes(), small);
     EXPECT_EQ(copyOf(chunk_bigger_than_budget.bytes(chunk_bigger_than_budget.record(
                   chunk_bigger_than_budget.size() - 1))),
               pattern(30, 49));
@@ -270,6 +279,82 @@ TEST(PayloadLog, PeerTableIsBoundedAndStillNamesRecentPeers) {
         ASSERT_EQ(p, want);
     }
     EXPECT_GT(named, 0u);
+}
+
+// Issue 6 item 16: the budget is a memory budget (records and a view's index included), Clear
+// gives the memory back, and eviction is told per endpoint.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kSanitizerAllocator = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+constexpr bool kSanitizerAllocator = true;
+#else
+constexpr bool kSanitizerAllocator = false;
+#endif
+#else
+constexpr bool kSanitizerAllocator = false;
+#endif
+
+std::size_t residentBytes() {
+    std::FILE* f = std::fopen("/proc/self/statm", "r");
+    if (!f) return 0;
+    unsigned long pages = 0, resident = 0;
+    const int n = std::fscanf(f, "%lu %lu", &pages, &resident);
+    std::fclose(f);
+    return n == 2 ? resident * 4096 : 0;
+}
+
+TEST(PayloadLog, FiveMillionSmallMessagesStayWithinAMemoryBudgetAndClearReturnsIt) {
+    const std::size_t budget = 64u << 20;
+    PayloadLog log(PayloadLogLimits{budget, 100'000'000, 1u << 20});
+    const std::size_t rss_before = residentBytes();
+    const std::uint8_t payload[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+    std::size_t peak = 0;
+    for (std::size_t i = 0; i < 5'000'000; ++i) {
+        log.append(static_cast<TimestampUs>(i), 1 + i % 3, 1, LogKind::Rx, payload,
+                   i % 1000 == 0 ? "10.0.0." + std::to_string(i % 251) + ":1" : std::string());
+        if (i % 1000 == 0) {
+            ASSERT_LE(log.memoryUsed(), budget) << "after " << i << " messages";
+            peak = std::max(peak, log.memoryUsed());
+        }
+    }
+    EXPECT_LE(log.memoryUsed(), budget);
+    EXPECT_GT(peak, budget / 2) << "the budget is used";
+    EXPECT_GE(log.memoryUsed(), log.size() * (sizeof(LogRecord) + PayloadLog::kIndexBytesPerRecord) + log.arenaBytes())
+        << "records and the view's index are counted";
+    EXPECT_GT(log.evictedRecords(), 0u);
+    EXPECT_EQ(log.evictedRecords() + log.size(), 5'000'000u);
+    const std::size_t rss_full = residentBytes();
+    log.clear();
+    EXPECT_LT(log.memoryUsed(), 4096u) << "Clear leaves (almost) nothing";
+    const std::size_t rss_after = residentBytes();
+    std::printf("5M messages, 64 MiB budget: peak memoryUsed %zu KiB; RSS %zu KiB before, %zu KiB full, %zu KiB after Clear\n",
+                peak / 1024, rss_before / 1024, rss_full / 1024, rss_after / 1024);
+    // (Sanitizer allocators keep freed memory in quarantine: RSS is not measurable there.)
+    if (!kSanitizerAllocator && rss_before && rss_full > rss_before + budget / 2) {
+        EXPECT_LT(rss_after, rss_full - budget / 2) << "RSS " << rss_full / 1024 << " KiB -> " << rss_after / 1024;
+    }
+}
+
+TEST(PayloadLog, EvictionIsCountedPerEndpoint) {
+    PayloadLog log(PayloadLogLimits{1u << 20, 1000, 64 * 1024});
+    for (int i = 0; i < 10; ++i) log.appendText(i, 2, 0, LogKind::Rx, "quiet endpoint");
+    for (int i = 0; i < 5000; ++i) log.append(100 + i, 1, 0, LogKind::Rx, pattern(100, i));   // a flood
+    EXPECT_EQ(log.evictedFor(2).records, 10u) << "the quiet endpoint's history went, and it is told";
+    EXPECT_EQ(log.evictedFor(2).bytes, 140u);
+    EXPECT_EQ(log.evictedFor(1).records + log.evictedFor(2).records, log.evictedRecords());
+    EXPECT_EQ(log.evictedFor(3).records, 0u);
+}
+
+TEST(PayloadLog, LowerBoundSkipsGapsLeftByDroppedMessages) {
+    PayloadLog log(PayloadLogLimits{64 * 1024, 1000, 4096});
+    log.appendText(1, 1, 0, LogKind::Rx, "a");                 // seq 0
+    log.append(2, 1, 0, LogKind::Rx, pattern(100'000, 1));     // seq 1: dropped
+    log.appendText(3, 1, 0, LogKind::Rx, "b");                 // seq 2
+    EXPECT_EQ(log.lowerBound(0), 0u);
+    EXPECT_EQ(log.lowerBound(1), 1u);
+    EXPECT_EQ(log.lowerBound(2), 1u);
+    EXPECT_EQ(log.lowerBound(3), 2u);
 }
 
 TEST(PayloadLog, MoveKeepsContents) {
