@@ -343,5 +343,86 @@ TEST(TcpTrust, RejectedClientsAreOneEventThenACount) {
     EXPECT_EQ(stats->accepted_total, 1u) << "accepted counts only clients that became connections";
 }
 
+bool ipv6Works() {
+    const int fd = ::socket(AF_INET6, SOCK_STREAM, 0);
+    if (fd < 0) return false;
+    sockaddr_in6 addr{};
+    addr.sin6_family = AF_INET6;
+    addr.sin6_addr = in6addr_loopback;
+    const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    return ok;
+}
+
+TEST(TcpTrust, DualStackBindAgainstAnIpv4HolderNamesIt) {
+    if (!ipv6Works()) GTEST_SKIP() << "no IPv6";
+    EngineHarness h;
+    const auto port = h.startServer(1);   // 127.0.0.1:port, IPv4
+    ASSERT_NE(port, 0);
+    for (const auto type : {EndpointType::TcpServer, EndpointType::Udp}) {
+        EndpointConfig config;
+        config.name = "v6";
+        config.type = type;
+        config.bind = "[::]:" + std::to_string(port);
+        int udp_fd = -1;
+        if (type == EndpointType::Udp) {   // an IPv4 UDP socket on the same port
+            udp_fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+            sockaddr_in addr{};
+            addr.sin_family = AF_INET;
+            addr.sin_port = htons(port);
+            addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            ASSERT_EQ(::bind(udp_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+        }
+        h.mark();
+        h.engine.submit(AddEndpoint{2, config});
+        const auto failed = h.waitForState(2, EndpointState::Failed);
+        if (udp_fd >= 0) ::close(udp_fd);
+        ASSERT_TRUE(failed);
+        ASSERT_TRUE(failed->error);
+        EXPECT_EQ(failed->error->code, "EADDRINUSE");
+        EXPECT_NE(failed->error->message.find("held by an IPv4 socket"), std::string::npos) << failed->error->message;
+        EXPECT_EQ(failed->error->message.find("listening on [::]"), std::string::npos) << failed->error->message;
+    }
+}
+
+TEST(TcpTrust, Ipv6GroupOnAnIpv4SocketSaysWhy) {
+    EngineHarness h;
+    EndpointConfig config;
+    config.name = "udp";
+    config.type = EndpointType::Udp;
+    config.bind = "127.0.0.1:0";
+    h.engine.submit(AddEndpoint{1, config});
+    ASSERT_TRUE(h.waitForState(1, EndpointState::Bound));
+    h.engine.submit(JoinMulticast{1, {"ff02::1:3", ""}});
+    const auto error = h.waitFor<ErrorEvent>();
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->error.code, "EAFNOSUPPORT");
+    EXPECT_NE(error->error.message.find("bound to IPv4"), std::string::npos) << error->error.message;
+    const auto& m = error->error.message;
+    EXPECT_EQ(m.find("ff02::1:3", m.find("ff02::1:3") + 1), std::string::npos) << "the group is named once: " << m;
+}
+
+TEST(TcpTrust, ResetAtShutdownSaysItWasAnAbortAndWhy) {
+    EngineHarness h;
+    const auto port = h.startServer(1);
+    const int fd = stuckPeer(port);
+    ASSERT_GE(fd, 0);
+    SocketPeer peer(fd);
+    const auto opened = h.waitFor<ConnectionOpened>();
+    ASSERT_TRUE(opened);
+    h.engine.submit(Send{1, opened->connection, Bytes(4u << 20, 'q'), {}});
+    h.engine.submit(RefreshState{1});
+    ASSERT_TRUE(h.waitFor<StatsEvent>([](const StatsEvent& s) { return s.endpoint == 1; }));   // sync point
+    h.engine.shutdown();
+    h.pump();
+    const auto closed = h.waitFor<ConnectionClosed>();
+    ASSERT_TRUE(closed);
+    EXPECT_EQ(closed->reason, CloseReason::LocalAbort);
+    ASSERT_TRUE(closed->error);
+    EXPECT_NE(closed->error->message.find("reset at shutdown: "), std::string::npos) << closed->error->message;
+    EXPECT_NE(closed->error->message.find("bytes were still queued"), std::string::npos) << closed->error->message;
+    EXPECT_EQ(peer.waitForClose(), ECONNRESET);
+}
+
 }  // namespace
 }  // namespace sockscope
