@@ -6,7 +6,7 @@ namespace {
 std::string statusText(const EndpointStatus& s) {
     switch (s.state) {
         case EndpointState::Stopped: return "stopped";
-        case EndpointState::Resolving: return "resolving";
+        case EndpointState::Resolving: return s.remote.empty() ? "resolving" : "resolving " + s.remote;
         case EndpointState::Listening: return "listening on " + s.local;
         case EndpointState::Bound: return "bound to " + s.local;
         case EndpointState::Connecting: {

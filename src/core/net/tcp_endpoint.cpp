@@ -80,15 +80,17 @@ void TcpEndpoint::onConnectionClosed(ConnectionId connection, CloseReason reason
 void TcpEndpoint::refresh(std::chrono::steady_clock::time_point now, bool force) {
     flushRepeatedErrors(now);
     StatsEvent stats = makeStats(now);
-    stats.open_connections = static_cast<std::uint32_t>(m_connections.size());
     stats.accepted_total = m_acceptedTotal;
     stats.rejected_total = m_rejectedTotal;
     stats.echo_dropped = m_echoDropped;
-    stats.connections.reserve(m_connections.size());
-    for (auto& [id, connection] : m_connections) {
+    // Refreshing may end a connection (a RST seen after the peer's FIN): it then leaves the map.
+    for (auto it = m_connections.begin(); it != m_connections.end();) {
+        const auto connection = (it++)->second;
         connection->refreshTcpState();
-        stats.connections.emplace_back(id, connection->sampleTraffic(now));
     }
+    stats.open_connections = static_cast<std::uint32_t>(m_connections.size());
+    stats.connections.reserve(m_connections.size());
+    for (auto& [id, connection] : m_connections) stats.connections.emplace_back(id, connection->sampleTraffic(now));
     emitStats(std::move(stats), force);
 }
 
