@@ -2,8 +2,10 @@
 // the peer's FIN is seen, CLOSE_WAIT does not pile up, repeated errors are counted.
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 
+#include "core/net/fd_limits.hpp"
 #include "support/engine_harness.hpp"
 #include "support/process.hpp"
 #include "support/socket_peer.hpp"
@@ -422,6 +424,44 @@ TEST(TcpTrust, ResetAtShutdownSaysItWasAnAbortAndWhy) {
     EXPECT_NE(closed->error->message.find("reset at shutdown: "), std::string::npos) << closed->error->message;
     EXPECT_NE(closed->error->message.find("bytes were still queued"), std::string::npos) << closed->error->message;
     EXPECT_EQ(peer.waitForClose(), ECONNRESET);
+}
+
+TEST(TcpTrust, OutOfDescriptorsIsOneEventThenACount) {
+    EngineOptions options = EngineHarness::fastOptions();
+    options.error_repeat_window = 500ms;
+    EngineHarness h(options);
+    const auto port = h.startServer(1);
+    ASSERT_NE(port, 0);
+    // The client runs in its own process (its own descriptor limit), started before ours is lowered.
+    Process clients({"/usr/bin/python3", "-c",
+                     "import signal, socket, sys\n"
+                     "signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1, signal.SIGUSR2])\n"
+                     "print('ready', flush=True)\n"
+                     "signal.sigwait([signal.SIGUSR1])\n"
+                     "s = [socket.create_connection(('127.0.0.1', int(sys.argv[1]))) for _ in range(2)]\n"
+                     "print('connected', flush=True)\n"
+                     "signal.sigwait([signal.SIGUSR2])\n",
+                     std::to_string(port)});
+    ASSERT_TRUE(clients.waitForOutput("ready")) << clients.err();
+    rlimit saved{};
+    ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+    rlimit low = saved;
+    low.rlim_cur = openFileCount() + 1;   // the next accept fails with EMFILE
+    ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+    clients.signal(SIGUSR1);
+    const auto summary = h.waitFor<ErrorEvent>(
+        [](const ErrorEvent& e) { return e.error.message.find("(repeated ") != std::string::npos; }, 10s);
+    ::setrlimit(RLIMIT_NOFILE, &saved);
+    ASSERT_TRUE(summary);
+    EXPECT_EQ(summary->error.code, "EMFILE");
+    EXPECT_EQ(h.count<ErrorEvent>([](const ErrorEvent& e) {
+                  return e.error.code == "EMFILE" && e.error.message.find("(repeated ") == std::string::npos;
+              }),
+              1u) << "one event, then counts, not one every 200 ms";
+    // With descriptors back, the waiting clients are accepted.
+    ASSERT_TRUE(h.pumpUntil([&] { return h.count<ConnectionOpened>() >= 1; }, 10s));
+    clients.signal(SIGUSR2);
+    EXPECT_EQ(clients.wait(), 0);
 }
 
 }  // namespace
