@@ -2,6 +2,8 @@
 // the peer's FIN is seen, CLOSE_WAIT does not pile up, repeated errors are counted.
 #include <gtest/gtest.h>
 
+#include <iostream>
+
 #include <sys/resource.h>
 #include <sys/socket.h>
 
@@ -66,10 +68,11 @@ TEST(TcpTrust, EchoPausesReadingWhenThePeerReadsSlowlyAndLosesNothing) {
     ASSERT_TRUE(opened);
 
     // Reads paused: our socket's receive queue fills because nothing reads it any more.
-    const auto full = h.waitFor<TcpStateChanged>(
+    auto full = h.waitFor<TcpStateChanged>(
         [&](const TcpStateChanged& t) { return t.connection == opened->connection && t.info.recv_queue >= (256u << 10); },
         20s);
     ASSERT_TRUE(full) << "the echo kept reading while its write queue was full";
+    std::cout << "[ info ] echo paused: our receive queue reached " << full->info.recv_queue << " bytes\n";
 
     peer.signal(SIGUSR1);
     // Keep draining: the front end's queue is part of the path.
@@ -189,6 +192,7 @@ TEST(TcpTrust, LingeringCloseDoesNotBlockOtherEndpoints) {
     s.h.engine.submit(CloseConnection{1, s.ids[0], CloseMode::Graceful});
     const auto latency = s.echoRoundTrip();
     EXPECT_LT(latency, 1000ms) << "the I/O thread blocked in close() for linger_s";
+    std::cout << "[ info ] udp echo round trip during a lingering close: " << latency.count() << " ms\n";
     // The close still honours linger_s: FIN now, closed when linger_s runs out unacknowledged.
     const auto closed = s.h.waitFor<ConnectionClosed>(5s);
     ASSERT_TRUE(closed);
@@ -223,6 +227,8 @@ TEST(TcpTrust, ShutdownWithLingeringConnectionsIsPrompt) {
     s.h.engine.shutdown();
     const auto took = std::chrono::steady_clock::now() - start;
     EXPECT_LT(took, 1500ms) << "shutdown waited for linger_s per connection";
+    std::cout << "[ info ] shutdown with 3 lingering connections: "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms\n";
 }
 
 TEST(TcpTrust, ResetAfterThePeersFinIsSeen) {
