@@ -69,7 +69,11 @@ struct EndpointConfig {
     // tcp-server
     int max_connections = 1000;        // further clients are accepted and closed at once (reported)
     // tcp (both)
-    bool close_on_peer_fin = false;    // false: stay half-open (CLOSE_WAIT) until the user closes
+    bool close_on_peer_fin = false;    // true: close as soon as the peer closes (close_wait_timeout_s 0)
+    // After the peer's FIN: seconds to stay half-open (CLOSE_WAIT) before this side closes too;
+    // 0 = at once, < 0 = until the user closes. Long enough to watch, short enough that a
+    // headless server does not fill up with CLOSE_WAIT.
+    double close_wait_timeout_s = 30;
     std::size_t write_queue_limit = 16u << 20;  // bytes queued per connection before sends fail
     // tcp-client
     int connect_timeout_ms = 5000;

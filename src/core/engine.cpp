@@ -10,6 +10,7 @@
 
 #include "core/net/endpoint.hpp"
 #include "core/net/engine_context.hpp"
+#include "core/net/socket_table_probe.hpp"
 
 namespace sockscope {
 
@@ -17,8 +18,12 @@ class Engine::Impl {
 public:
     explicit Impl(EngineOptions options)
         : m_options(options), m_queue(options.queue), m_work(asio::make_work_guard(m_io)),
-          m_context{m_io, m_queue, std::vector<std::uint8_t>(options.read_buffer_bytes), 1, {}},
-          m_refreshTimer(m_io) {
+          m_context{m_io, m_queue, std::vector<std::uint8_t>(options.read_buffer_bytes), 1, {},
+                    options.error_repeat_window},
+          m_refreshTimer(m_io),
+          m_probe([this](SocketTableResult result) {
+              asio::post(m_io, [this, result = std::move(result)] { applySocketTable(result); });
+          }) {
         m_queue.setResumeCallback([this] { asio::post(m_io, [this] { resumeReaders(); }); });
         scheduleRefresh();
         m_thread = std::thread([this] {
@@ -49,6 +54,7 @@ public:
         auto finished = m_finished.get_future();
         if (finished.wait_for(grace) != std::future_status::ready) m_io.stop();   // last resort
         m_thread.join();
+        m_probe.stop();   // its late results are posted to a stopped io_context: never run
         m_queue.close();
     }
 
@@ -64,6 +70,7 @@ public:
     std::uint64_t m_reportedDroppedEvents = 0;   // I/O thread only
     std::uint64_t m_reportedDroppedBytes = 0;
     std::promise<void> m_finished;
+    SocketTableProbe m_probe;            // after m_io: stopped (joined) before m_io goes away
     std::thread m_thread;
 
 private:
@@ -79,7 +86,17 @@ private:
         return nullptr;
     }
 
+    /// Values the engine cannot run safely are brought into range (the profile validator reports
+    /// them; a front end that skipped it must not reach undefined behaviour).
+    static EndpointConfig sanitize(EndpointConfig config) {
+        auto& r = config.reconnect;
+        if (!(r.jitter >= 0)) r.jitter = 0;   // also NaN: a negative range is UB in the RNG
+        if (r.jitter > 1) r.jitter = 1;
+        return config;
+    }
+
     void replace(EndpointId id, EndpointConfig config, bool start) {
+        config = sanitize(std::move(config));
         if (auto it = m_endpoints.find(id); it != m_endpoints.end()) {
             it->second->stop(CloseMode::Graceful);
             m_endpoints.erase(it);
@@ -135,6 +152,19 @@ private:
         } else if (auto* e = find(c.endpoint)) {
             e->refresh(now, true);
         }
+        requestSocketTable();
+    }
+
+    /// One read of the OS socket tables for every watched port, off the I/O thread.
+    void requestSocketTable() {
+        SocketTableRequest request;
+        for (auto& [id, endpoint] : m_endpoints) endpoint->collectWatchedPorts(request);
+        if (!request.empty()) m_probe.request(std::move(request));
+    }
+
+    void applySocketTable(const SocketTableResult& result) {
+        if (m_stopping) return;
+        for (auto& [id, endpoint] : m_endpoints) endpoint->applySocketTable(result);
     }
 
     void scheduleRefresh() {
@@ -143,6 +173,7 @@ private:
             if (ec || m_stopping) return;
             const auto now = std::chrono::steady_clock::now();
             for (auto& [id, endpoint] : m_endpoints) endpoint->refresh(now, false);
+            requestSocketTable();
             reportQueueDrops();
             scheduleRefresh();
         });

@@ -15,6 +15,10 @@ PushResult EventQueue::push(Event event, EventPriority priority) {
         std::lock_guard lock(m_mutex);
         if (m_closed) return PushResult::Dropped;
         const bool over = m_bytes + size > m_limits.pause_bytes;
+        if (over && priority == EventPriority::Refresh && m_bytes > 0) {
+            m_coalescedEvents.fetch_add(1, std::memory_order_relaxed);
+            return PushResult::Dropped;
+        }
         if (over && priority == EventPriority::Droppable) {
             m_droppedEvents.fetch_add(1, std::memory_order_relaxed);
             m_droppedBytes.fetch_add(size, std::memory_order_relaxed);
@@ -85,6 +89,13 @@ void EventQueue::close() {
         m_closed = true;
     }
     m_ready.notify_all();
+}
+
+bool EventQueue::pauseIfOverBudget() {
+    std::lock_guard lock(m_mutex);
+    if (m_closed || m_bytes <= m_limits.pause_bytes) return false;
+    m_pauseSignalled = true;
+    return true;
 }
 
 std::size_t EventQueue::queuedBytes() const {

@@ -2,7 +2,12 @@
 // The bounded queue from the I/O thread to the front end. Producers push value events; the
 // consumer swaps the whole vector out once per frame and processes it outside the lock.
 // Bounded by an approximate byte budget:
-//  - Control events (state changes, errors) are always accepted: they are small and rare.
+//  - Control events (state changes, errors) are always accepted: they are small, and every source
+//    of many of them is bounded at the source (errors that repeat are counted by ErrorThrottle, a
+//    server stops accepting and a connection stops reading while the queue is over budget).
+//  - Refresh events (TcpStateChanged, StatsEvent, PortTableChanged: the ~2 Hz picture of the world)
+//    count against the budget and are refused above it (unless the queue is empty); the sender
+//    then keeps its "last sent" and its next refresh sends the latest state: coalesced, not lost.
 //  - TCP data is accepted, but above the pause watermark push() says "pause": the session stops
 //    re-arming reads (TCP back-pressure) until the consumer drains the queue, when the resume
 //    callback fires (on the consumer's thread; it must only post).
@@ -24,7 +29,7 @@ struct EventQueueLimits {
     std::size_t pause_bytes = 32u << 20;    // above: TCP reads pause; UDP data is dropped
 };
 
-enum class EventPriority : std::uint8_t { Control, Data, Droppable };
+enum class EventPriority : std::uint8_t { Control, Refresh, Data, Droppable };
 enum class PushResult : std::uint8_t { Accepted, AcceptedPause, Dropped };
 
 class EventQueue {
@@ -49,6 +54,10 @@ public:
 
     std::size_t queuedBytes() const;
     bool paused() const;                          ///< above the pause watermark since last drain
+    /// True when the queued bytes exceed the budget; the next drain then calls the resume callback.
+    /// Producers (TCP reads, accepts) check it before producing and park themselves when true.
+    [[nodiscard]] bool pauseIfOverBudget();
+    std::uint64_t coalescedEvents() const { return m_coalescedEvents.load(std::memory_order_relaxed); }
     std::uint64_t droppedEvents() const { return m_droppedEvents.load(std::memory_order_relaxed); }
     std::uint64_t droppedBytes() const { return m_droppedBytes.load(std::memory_order_relaxed); }
 
@@ -65,6 +74,7 @@ private:
     std::function<void()> m_resume;
     std::atomic<std::uint64_t> m_droppedEvents{0};
     std::atomic<std::uint64_t> m_droppedBytes{0};
+    std::atomic<std::uint64_t> m_coalescedEvents{0};   // refresh events refused over the budget
 };
 
 }  // namespace sockscope

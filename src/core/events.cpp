@@ -62,6 +62,15 @@ std::size_t approximateSize(const Event& event) {
         size += data->payload.capacity() + data->peer.capacity();
     else if (const auto* stats = std::get_if<StatsEvent>(&event))
         size += stats->connections.capacity() * sizeof(stats->connections[0]);
+    else if (const auto* error = std::get_if<ErrorEvent>(&event))
+        size += error->error.code.capacity() + error->error.message.capacity();
+    else if (const auto* opened = std::get_if<ConnectionOpened>(&event))
+        size += opened->peer.capacity() + opened->local.capacity();
+    else if (const auto* closed = std::get_if<ConnectionClosed>(&event); closed && closed->error)
+        size += closed->error->code.capacity() + closed->error->message.capacity();
+    else if (const auto* status = std::get_if<EndpointStatus>(&event))
+        size += status->local.capacity() + status->remote.capacity() + status->resolved_from.capacity() +
+                (status->error ? status->error->message.capacity() : 0);
     return size;
 }
 

@@ -123,6 +123,8 @@ struct StatsEvent {
     std::uint64_t rejected_total = 0;       // over max_connections
     std::uint64_t dropped_messages = 0;     // udp datagrams dropped because the event queue was full
     std::uint64_t kernel_drops = 0;         // udp: SO_RXQ_OVFL / /proc counts where available
+    std::uint64_t echo_dropped = 0;         // received messages not echoed (udp send queue full,
+                                            // tcp: this side had already sent FIN); each says why once
     std::vector<std::pair<ConnectionId, TrafficCounters>> connections;
     bool operator==(const StatsEvent&) const = default;
 };

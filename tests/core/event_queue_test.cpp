@@ -94,5 +94,48 @@ TEST(EventQueue, ConcurrentProducersLoseNothing) {
     EXPECT_EQ(total, std::size_t(2 * kPerThread));
 }
 
+TEST(EventQueue, RefreshEventsCountAgainstTheBudgetAndAreRefusedAboveIt) {
+    EventQueue queue(EventQueueLimits{4 * 1024});
+    StatsEvent stats;
+    stats.endpoint = 1;
+    stats.connections.resize(40);   // ~2 KiB
+    const std::size_t size = approximateSize(Event{stats});
+    ASSERT_GT(size, 1024u);
+    std::size_t accepted = 0;
+    for (int i = 0; i < 100; ++i)
+        if (queue.push(stats, EventPriority::Refresh) != PushResult::Dropped) ++accepted;
+    EXPECT_LE(queue.queuedBytes(), 4u * 1024) << "refresh events never take the queue over its budget";
+    EXPECT_GE(accepted, 1u);
+    EXPECT_EQ(queue.coalescedEvents(), 100u - accepted);
+    std::vector<Event> out;
+    queue.drain(out);
+    EXPECT_NE(queue.push(stats, EventPriority::Refresh), PushResult::Dropped) << "accepted again after a drain";
+}
+
+TEST(EventQueue, ARefreshEventLargerThanTheBudgetPassesAnEmptyQueue) {
+    EventQueue queue(EventQueueLimits{256});
+    StatsEvent stats;
+    stats.endpoint = 1;
+    stats.connections.resize(100);
+    EXPECT_NE(queue.push(stats, EventPriority::Refresh), PushResult::Dropped) << "or it would never get through";
+    EXPECT_EQ(queue.push(stats, EventPriority::Refresh), PushResult::Dropped);
+}
+
+TEST(EventQueue, ProducersAskWhetherToPauseBeforeProducing) {
+    EventQueue queue(EventQueueLimits{1024});
+    int resumed = 0;
+    queue.setResumeCallback([&] { ++resumed; });
+    EXPECT_FALSE(queue.pauseIfOverBudget());
+    queue.push(PeerHalfClosed{1, 1, 0}, EventPriority::Control);
+    EXPECT_FALSE(queue.pauseIfOverBudget());
+    queue.push(data(2048), EventPriority::Droppable);   // dropped: over the budget
+    queue.push(ErrorEvent{1, 0, ErrorContext::Other, {"E", std::string(2048, 'x')}, 0}, EventPriority::Control);
+    EXPECT_TRUE(queue.pauseIfOverBudget());
+    std::vector<Event> out;
+    queue.drain(out);
+    EXPECT_EQ(resumed, 1) << "a producer that paused is resumed by the next drain";
+    EXPECT_FALSE(queue.pauseIfOverBudget());
+}
+
 }  // namespace
 }  // namespace sockscope

@@ -6,7 +6,7 @@ namespace {
 std::string statusText(const EndpointStatus& s) {
     switch (s.state) {
         case EndpointState::Stopped: return "stopped";
-        case EndpointState::Resolving: return "resolving";
+        case EndpointState::Resolving: return s.remote.empty() ? "resolving" : "resolving " + s.remote;
         case EndpointState::Listening: return "listening on " + s.local;
         case EndpointState::Bound: return "bound to " + s.local;
         case EndpointState::Connecting: {
@@ -25,6 +25,13 @@ std::string statusText(const EndpointStatus& s) {
 }
 
 std::string closedText(const ConnectionClosed& c) {
+    // Our own closes may say why (CLOSE_WAIT timeout, linger_s expired, reset at shutdown).
+    if (c.error && c.reason != CloseReason::Error && c.reason != CloseReason::PeerReset) {
+        const std::string how = c.reason == CloseReason::LocalAbort ? "reset by this side (RST): "
+                                : c.reason == CloseReason::PeerClosed ? "closed: both sides sent FIN; "
+                                                                      : "closed by this side (FIN): ";
+        return how + c.error->message;
+    }
     switch (c.reason) {
         case CloseReason::LocalGraceful: return "closed by this side (FIN)";
         case CloseReason::LocalAbort: return "reset by this side (RST)";

@@ -7,7 +7,7 @@
 namespace sockscope {
 
 Endpoint::Endpoint(EngineContext& context, EndpointId id, EndpointConfig config)
-    : m_ctx(context), m_id(id), m_config(std::move(config)) {
+    : m_ctx(context), m_id(id), m_config(std::move(config)), m_repeatedErrors(context.error_repeat_window) {
     m_status.endpoint = id;
     m_status.state = EndpointState::Stopped;
 }
@@ -43,6 +43,15 @@ void Endpoint::reportError(ErrorContext context, ErrorInfo error, ConnectionId c
     m_ctx.emit(ErrorEvent{m_id, connection, context, std::move(error), nowUs()});
 }
 
+void Endpoint::reportRepeatable(ErrorContext context, ErrorInfo error, ConnectionId connection) {
+    m_repeatedErrors.report(ErrorEvent{m_id, connection, context, std::move(error), nowUs()},
+                            std::chrono::steady_clock::now(), [this](ErrorEvent e) { m_ctx.emit(std::move(e)); });
+}
+
+void Endpoint::flushRepeatedErrors(std::chrono::steady_clock::time_point now, bool all) {
+    m_repeatedErrors.flush(now, [this](ErrorEvent e) { m_ctx.emit(std::move(e)); }, all);
+}
+
 void Endpoint::reportOptionFailures(const OptionFailures& failures) {
     for (const auto& failure : failures)
         reportError(ErrorContext::SetOption,
@@ -60,8 +69,8 @@ StatsEvent Endpoint::makeStats(std::chrono::steady_clock::time_point now) {
 
 void Endpoint::emitStats(StatsEvent stats, bool force) {
     if (!force && m_lastStats == stats) return;
-    m_lastStats = stats;
-    m_ctx.emit(std::move(stats));
+    // A refresh event: refused over the queue's budget, then the next refresh sends the latest.
+    if (m_ctx.emitRefresh(stats)) m_lastStats = std::move(stats);
 }
 
 std::shared_ptr<Endpoint> makeEndpoint(EngineContext& context, EndpointId id, EndpointConfig config) {

@@ -10,6 +10,8 @@
 #include "core/endpoint_config.hpp"
 #include "core/events.hpp"
 #include "core/net/engine_context.hpp"
+#include "core/net/error_throttle.hpp"
+#include "core/net/socket_table_probe.hpp"
 #include "core/net/socket_options.hpp"
 #include "core/net/traffic.hpp"
 
@@ -30,6 +32,10 @@ public:
     /// Periodic (~2 Hz) or forced refresh: statistics, kernel TCP state, port table. Unforced, only
     /// what changed is sent.
     virtual void refresh(std::chrono::steady_clock::time_point now, bool force) = 0;
+    /// Adds the local ports whose OS socket table this endpoint shows (read off the I/O thread).
+    virtual void collectWatchedPorts(SocketTableRequest&) const {}
+    /// The table read for those ports (on the I/O thread, some time after the request).
+    virtual void applySocketTable(const SocketTableResult&) {}
 
     EndpointId id() const { return m_id; }
     const EndpointConfig& config() const { return m_config; }
@@ -39,6 +45,11 @@ protected:
     void setStatus(EndpointStatus status);
     void setState(EndpointState state);                 // keeps the other status fields
     void reportError(ErrorContext context, ErrorInfo error, ConnectionId connection = 0);
+    /// For errors that can repeat without end: the first at once, then a count per window.
+    void reportRepeatable(ErrorContext context, ErrorInfo error, ConnectionId connection = 0);
+    /// Emits the counts of repeated errors whose window ended (called by refresh()); `all`: every
+    /// pending count now (called by stop()).
+    void flushRepeatedErrors(std::chrono::steady_clock::time_point now, bool all = false);
     void reportOptionFailures(const OptionFailures& failures);
     StatsEvent makeStats(std::chrono::steady_clock::time_point now);
     /// Emits `stats` unless it equals the last one sent (and `force` is false).
@@ -49,8 +60,9 @@ protected:
     EndpointConfig m_config;
     EndpointStatus m_status;
     TrafficMeter m_traffic;
-    std::uint64_t m_generation = 0;
-    std::optional<StatsEvent> m_lastStats;     // bumped by stop(); handlers from older runs do nothing
+    std::uint64_t m_generation = 0;            // bumped by stop(); handlers from older runs do nothing
+    std::optional<StatsEvent> m_lastStats;     // the last stats the queue took
+    ErrorThrottle m_repeatedErrors;
 };
 
 /// Creates the endpoint kind the config asks for.

@@ -4,6 +4,7 @@
 // connection holds no buffer of its own), and the connection id counter.
 // Used only on the I/O thread.
 #include <asio/io_context.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -19,8 +20,16 @@ struct EngineContext {
     ConnectionId next_connection = 1;
     /// Readers parked by back-pressure; called (and cleared) when the front end drains.
     std::vector<std::function<void()>> paused_readers;
+    /// How long repeats of one error are counted before they are reported (ErrorThrottle).
+    std::chrono::milliseconds error_repeat_window{5000};
 
     void emit(Event event) { queue.push(std::move(event), EventPriority::Control); }
+    /// Per-connection and per-endpoint refresh events (TcpStateChanged, StatsEvent,
+    /// PortTableChanged): false when refused over the queue's budget. The sender then keeps its
+    /// "last sent" so the next refresh sends the latest state (coalescing by construction).
+    [[nodiscard]] bool emitRefresh(Event event) {
+        return queue.push(std::move(event), EventPriority::Refresh) != PushResult::Dropped;
+    }
     ConnectionId newConnectionId() { return next_connection++; }
 };
 

@@ -4,6 +4,7 @@
 #include "core/net/error_text.hpp"
 
 #include <asio/error.hpp>
+#include <asio/ip/address_v6.hpp>
 
 #include <cctype>
 #include <cerrno>
@@ -254,7 +255,18 @@ std::string addrInUse(ErrorContext context, const std::string& target, const Tar
            " (stop the program using it or pick another port)";
 }
 
+/// "fe80::1" without "%interface": the OS cannot tell which link is meant.
+bool linkLocalWithoutZone(const std::string& host) {
+    if (host.find('%') != std::string::npos) return false;
+    std::error_code ec;
+    const auto address = asio::ip::make_address_v6(host, ec);
+    return !ec && address.is_link_local();
+}
+
 std::string invalid(std::error_code ec, ErrorContext context, const std::string& target) {
+    if (const Target t = splitTarget(target); linkLocalWithoutZone(t.host))
+        return "cannot " + action(context, target) + ": a link-local IPv6 address needs a zone (the "
+               "interface it is on), e.g. [" + t.host + "%eth0]" + (t.has_port ? ":" + std::to_string(t.port) : "");
     switch (context) {
         case ErrorContext::Bind:
             return "cannot bind to " + target + ": the address is not valid for this socket (wrong "
@@ -410,6 +422,13 @@ std::string describe(Kind kind, std::error_code ec, ErrorContext context, const 
 }
 
 }  // namespace
+
+ErrorInfo describeDualStackConflict(const std::string& target, std::uint16_t port) {
+    const std::string p = std::to_string(port);
+    return {"EADDRINUSE", "port " + p + " is held by an IPv4 socket (such as a listener on 0.0.0.0:" + p +
+                              "): " + target + " is dual-stack and needs the port free for IPv4 too; set "
+                              "v6_only (IPV6_V6ONLY) to use IPv6 only, or pick another port"};
+}
 
 std::string errorCodeName(std::error_code ec) {
     const Kind kind = classify(ec);

@@ -30,6 +30,10 @@ struct ErrorInfo {
 ErrorInfo describeError(std::error_code ec, ErrorContext context, const std::string& target,
                         const PortStateCounts* port_counts = nullptr, int timeout_ms = 0);
 
+/// EADDRINUSE binding the dual-stack wildcard "[::]:port" while an IPv4 socket holds the port
+/// (found by an IPv6-only bind that succeeds): names the IPv4 holder, not "[::]".
+ErrorInfo describeDualStackConflict(const std::string& target, std::uint16_t port);
+
 /// Symbolic name of an errno-style code ("EADDRINUSE"); asio's resolver errors read "ENOTFOUND",
 /// "EAI_AGAIN", "EAI_FAIL", "EAI_SERVICE"; asio::error::eof reads "EOF", operation_aborted
 /// "ECANCELED"; no error reads "OK"; "E<number>" when unknown.

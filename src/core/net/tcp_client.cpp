@@ -38,12 +38,11 @@ void TcpClient::beginAttempt() {
         setStatus(std::move(status));
         return;
     }
-    EndpointStatus status = m_status;
+    // A new attempt: nothing of the previous one (its error, its connection's local address).
+    EndpointStatus status;
     status.state = EndpointState::Resolving;
     status.attempt = m_attempt;
-    status.retry_in_ms = 0;
-    status.remote.clear();
-    status.resolved_from.clear();
+    status.remote = m_config.remote;          // what is being resolved, as the user typed it
     setStatus(std::move(status));
     const auto generation = m_generation;
     m_resolver.async_resolve(
@@ -70,8 +69,9 @@ void TcpClient::tryAddress(asio::ip::tcp::resolver::results_type results, std::s
     const asio::ip::tcp::endpoint endpoint = it->endpoint();
     m_resolvedTarget = formatEndpoint(endpoint.address(), endpoint.port());
 
-    EndpointStatus status = m_status;
+    EndpointStatus status;
     status.state = EndpointState::Connecting;
+    status.attempt = m_attempt;
     status.remote = m_resolvedTarget;
     status.resolved_from = (m_resolvedTarget != m_target) ? m_target : std::string();
     setStatus(std::move(status));
@@ -123,6 +123,15 @@ void TcpClient::tryAddress(asio::ip::tcp::resolver::results_type results, std::s
         if (connect_error) {
             std::error_code ignored;
             self->m_socket.close(ignored);
+            if (index + 1 < results.size()) {   // say why this address failed before trying the next
+                ErrorInfo error = describeError(connect_error, ErrorContext::Connect, self->m_resolvedTarget,
+                                                nullptr, self->m_config.connect_timeout_ms);
+                auto next = results.begin();
+                std::advance(next, static_cast<std::ptrdiff_t>(index + 1));
+                error.message += "; trying the next address of " + self->m_target + ": " +
+                                 formatEndpoint(next->endpoint().address(), next->endpoint().port());
+                self->reportError(ErrorContext::Connect, std::move(error));
+            }
             self->tryAddress(results, index + 1, connect_error);
             return;
         }
@@ -159,10 +168,13 @@ void TcpClient::attemptFailed(std::error_code ec, ErrorContext context) {
 void TcpClient::scheduleRetry(std::optional<ErrorInfo> error) {
     const auto& reconnect = m_config.reconnect;
     double delay = backoffMs(reconnect, std::max<std::uint32_t>(m_failures, 1));
-    if (reconnect.jitter > 0) {
-        std::uniform_real_distribution<double> spread(-reconnect.jitter, reconnect.jitter);
+    const double jitter = std::clamp(reconnect.jitter, 0.0, 1.0);   // a negative range is UB in the RNG
+    if (jitter > 0) {
+        std::uniform_real_distribution<double> spread(-jitter, jitter);
         delay *= 1.0 + spread(m_random);
     }
+    // max_ms is a promise: the jitter spreads delays below it, never above.
+    delay = std::min(delay, static_cast<double>(std::max(reconnect.initial_ms, reconnect.max_ms)));
     const auto delay_ms = static_cast<std::uint32_t>(std::max(1.0, delay));
     EndpointStatus status = m_status;
     status.state = EndpointState::WaitingRetry;
@@ -201,6 +213,7 @@ void TcpClient::connectionGone(ConnectionId, CloseReason reason) {
 
 void TcpClient::stop(CloseMode mode) {
     ++m_generation;
+    flushRepeatedErrors(std::chrono::steady_clock::now(), true);
     m_resolver.cancel();
     m_timer.cancel();
     std::error_code ignored;

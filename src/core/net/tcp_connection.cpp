@@ -1,9 +1,13 @@
 #include "core/net/tcp_connection.hpp"
 
+#include <algorithm>
+#include <asio/post.hpp>
 #include <asio/write.hpp>
+#include <cstdio>
 
 #include "core/net/address.hpp"
 #include "core/net/error_text.hpp"
+#include "core/net/error_throttle.hpp"
 #include "core/net/socket_options.hpp"
 #include "core/net/tcp_state.hpp"
 
@@ -12,6 +16,10 @@ namespace {
 
 // Reads per readiness wake-up before yielding to other connections (fairness under floods).
 constexpr int kReadsPerWake = 4;
+// The error watch after EOF re-arms at most this often without finding anything (no spinning);
+// the ~2 Hz refresh still sees a reset through TCP_INFO after that.
+constexpr int kMaxQuietErrorWakes = 8;
+constexpr auto kLingerPoll = std::chrono::milliseconds(20);
 
 bool isReset(std::error_code ec) {
     return ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
@@ -22,13 +30,28 @@ std::string describe(const asio::ip::tcp::endpoint& endpoint) {
     return formatEndpoint(endpoint.address(), endpoint.port());
 }
 
+std::string seconds(double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, value == static_cast<double>(static_cast<long long>(value)) ? "%.0f" : "%.1f",
+                  value);
+    return text;
+}
+
+/// The socket's pending error (SO_ERROR, which reading clears); 0 when none.
+int pendingError(asio::ip::tcp::socket& socket) {
+    asio::detail::socket_option::integer<SOL_SOCKET, SO_ERROR> option;
+    std::error_code ec;
+    socket.get_option(option, ec);
+    return ec ? 0 : option.value();
+}
+
 }  // namespace
 
 TcpConnection::TcpConnection(EngineContext& context, EndpointId endpoint, ConnectionId id,
                              asio::ip::tcp::socket socket, Settings settings,
                              std::weak_ptr<ConnectionHost> host)
     : m_ctx(context), m_endpoint(endpoint), m_id(id), m_socket(std::move(socket)),
-      m_settings(settings), m_host(std::move(host)) {
+      m_settings(settings), m_host(std::move(host)), m_timer(context.io) {
     std::error_code ec;
     if (auto peer = m_socket.remote_endpoint(ec); !ec) m_peer = describe(peer);
     if (auto local = m_socket.local_endpoint(ec); !ec) m_local = describe(local);
@@ -38,17 +61,30 @@ TcpConnection::TcpConnection(EngineContext& context, EndpointId endpoint, Connec
 void TcpConnection::start() {
     m_ctx.emit(ConnectionOpened{m_endpoint, m_id, m_peer, m_local, nowUs()});
     refreshTcpState();
-    armRead();
+    readSoon();   // a client may have sent before we accepted
 }
 
 void TcpConnection::armRead() {
-    if (m_closed || m_peerFin || m_readArmed || m_readPaused) return;
+    if (m_closed || m_peerFin || m_readArmed || m_readPaused || m_echoPaused) return;
     m_readArmed = true;
     m_socket.async_wait(asio::ip::tcp::socket::wait_read,
                         [self = shared_from_this()](std::error_code ec) {
                             self->m_readArmed = false;
                             self->onReadable(ec);
                         });
+}
+
+std::size_t TcpConnection::echoRoom() const {
+    return m_settings.write_queue_limit > m_queuedBytes ? m_settings.write_queue_limit - m_queuedBytes : 0;
+}
+
+void TcpConnection::readSoon() {
+    if (m_closed || m_peerFin || m_readArmed || m_readPaused || m_echoPaused) return;
+    m_readArmed = true;
+    asio::post(m_ctx.io, [self = shared_from_this()] {
+        self->m_readArmed = false;
+        self->onReadable({});
+    });
 }
 
 void TcpConnection::onReadable(std::error_code ec) {
@@ -59,53 +95,120 @@ void TcpConnection::onReadable(std::error_code ec) {
     }
     auto& buffer = m_ctx.read_buffer;
     for (int i = 0; i < kReadsPerWake; ++i) {
+        // Back-pressure: the front end is behind; the kernel's receive window fills, the peer slows.
+        if (m_ctx.queue.pauseIfOverBudget()) return pauseReadingForQueue();
+        std::size_t room = buffer.size();
+        if (m_settings.echo && !m_sentFin && !m_pendingClose) {
+            // Never read more than the echo can queue: what is not read stays in the kernel.
+            room = std::min(room, echoRoom());
+            if (room == 0) {
+                m_echoPaused = true;      // resumed by the write path when the queue drains
+                return;
+            }
+        }
         std::error_code read_error;
-        const std::size_t n = m_socket.read_some(asio::buffer(buffer), read_error);
-        if (read_error == asio::error::would_block || read_error == asio::error::try_again) break;
-        if (read_error == asio::error::eof) {
-            onPeerFin();
-            return;
-        }
-        if (read_error) {
-            failWith(read_error, ErrorContext::Read);
-            return;
-        }
+        const std::size_t n = m_socket.read_some(asio::buffer(buffer.data(), room), read_error);
+        if (read_error == asio::error::would_block || read_error == asio::error::try_again) return armRead();
+        if (read_error == asio::error::eof) return onPeerFin();
+        if (read_error) return failWith(read_error, ErrorContext::Read);
         count(Direction::Rx, n);
-        Bytes payload(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n));
-        if (m_settings.echo) send(payload);
         const PushResult pushed = m_ctx.queue.push(
-            DataEvent{m_endpoint, m_id, Direction::Rx, nowUs(), {}, std::move(payload)},
+            DataEvent{m_endpoint, m_id, Direction::Rx, nowUs(), {},
+                      Bytes(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n))},
             EventPriority::Data);
-        if (pushed == PushResult::AcceptedPause) {
-            // Back-pressure: stop reading; the kernel's receive window fills and the peer slows.
-            m_readPaused = true;
-            m_ctx.paused_readers.push_back([weak = weak_from_this()] {
-                if (auto self = weak.lock()) self->resumeAfterPause();
-            });
-            return;
-        }
-        if (n < buffer.size()) break;   // the kernel buffer is most likely empty now
+        if (m_settings.echo) echo(buffer.data(), n);
+        if (m_closed) return;
+        if (pushed == PushResult::AcceptedPause) return pauseReadingForQueue();
     }
-    armRead();
+    // Data may remain: readiness is edge-triggered, so waiting now could wait for ever. Yield to
+    // the other connections and read again.
+    readSoon();
+}
+
+void TcpConnection::echo(const std::uint8_t* data, std::size_t size) {
+    auto error = send(Bytes(data, data + size));
+    if (!error) return;
+    // Only when this side is closing (FIN sent): say so, rate-limited, and count it.
+    if (auto host = m_host.lock()) {
+        host->onEchoDropped(1);
+        host->onRepeatableError(m_id, ErrorContext::Write,
+                                {error->code, "echo of " + groupDigits(size) + " bytes dropped: " + error->message});
+    }
+}
+
+void TcpConnection::pauseReadingForQueue() {
+    m_readPaused = true;
+    m_ctx.paused_readers.push_back([weak = weak_from_this()] {
+        if (auto self = weak.lock()) self->resumeAfterPause();
+    });
 }
 
 void TcpConnection::resumeAfterPause() {
     m_readPaused = false;
-    armRead();
+    readSoon();   // the kernel may hold data that arrived long ago: read, do not wait for more
 }
 
 void TcpConnection::onPeerFin() {
     m_peerFin = true;
     m_ctx.emit(PeerHalfClosed{m_endpoint, m_id, nowUs()});
     if (m_sentFin) {                    // both directions are done
-        finish(CloseReason::PeerClosed);
+        finish(CloseReason::PeerClosed, m_closeNote);
         return;
     }
     refreshTcpState();                  // CLOSE_WAIT: the user sees it and decides
-    if (m_settings.close_on_peer_fin) {
+    if (m_closed) return;
+    if (m_settings.close_wait_timeout_s == 0) {
         m_gracefulReason = CloseReason::PeerClosed;
         close(CloseMode::Graceful);
+        return;
     }
+    watchAfterFin();                    // a RST may still follow the FIN
+    if (m_settings.close_wait_timeout_s > 0) startCloseWaitTimer();
+}
+
+void TcpConnection::startCloseWaitTimer() {
+    const double timeout = m_settings.close_wait_timeout_s;
+    m_timer.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(std::min(timeout, 1e9))));
+    m_timer.async_wait([self = shared_from_this(), timeout](std::error_code ec) {
+        if (ec || self->m_closed || self->m_pendingClose || self->m_lingering || self->m_sentFin) return;
+        self->m_closeNote = ErrorInfo{"CLOSE_WAIT_TIMEOUT", "closed after " + seconds(timeout) +
+                                                                " s in CLOSE_WAIT (close_wait_timeout_s)"};
+        self->close(CloseMode::Graceful);
+    });
+}
+
+void TcpConnection::watchAfterFin() {
+    if (m_closed || m_errorWatch) return;
+    m_errorWatch = true;
+    m_socket.async_wait(asio::ip::tcp::socket::wait_error, [self = shared_from_this()](std::error_code ec) {
+        self->m_errorWatch = false;
+        self->onErrorAfterFin(ec);
+    });
+}
+
+void TcpConnection::onErrorAfterFin(std::error_code ec) {
+    if (m_closed || ec == asio::error::operation_aborted) return;
+    if (ec) return failWith(ec, ErrorContext::Read);
+    if (endIfResetAfterFin(queryTcpInfo(static_cast<std::intptr_t>(m_socket.native_handle())))) return;
+    if (++m_quietErrorWakes < kMaxQuietErrorWakes) watchAfterFin();
+}
+
+/// After the peer's FIN the connection no longer reads, so a RST shows only as a pending socket
+/// error or the kernel's CLOSE state. Ends the connection as reset when so.
+bool TcpConnection::endIfResetAfterFin(const std::optional<TcpInfo>& info) {
+    if (m_closed || !m_peerFin || m_sentFin) return false;
+    const int error = pendingError(m_socket);
+    const std::error_code ec(error, asio::error::get_system_category());
+    if (error && !isReset(ec)) {
+        failWith(ec, ErrorContext::Read);
+        return true;
+    }
+    if (!error && !(info && info->state == TcpState::Close)) return false;
+    finish(CloseReason::PeerReset,
+           ErrorInfo{"ECONNRESET", "connection " + m_peer + " was reset by the peer (RST) after it had closed its "
+                                   "side (FIN)"});
+    return true;
 }
 
 std::optional<ErrorInfo> TcpConnection::send(Bytes payload) {
@@ -147,6 +250,11 @@ void TcpConnection::startWrite() {
                           self->m_ctx.queue.push(DataEvent{self->m_endpoint, self->m_id, Direction::Tx,
                                                            nowUs(), {}, std::move(sent)},
                                                  EventPriority::Data);
+                          // The echo paused reading on a full queue: resume once half of it is gone.
+                          if (self->m_echoPaused && self->m_queuedBytes <= self->m_settings.write_queue_limit / 2) {
+                              self->m_echoPaused = false;
+                              self->readSoon();
+                          }
                           self->startWrite();
                       });
 }
@@ -154,10 +262,12 @@ void TcpConnection::startWrite() {
 void TcpConnection::close(CloseMode mode) {
     if (m_closed) return;
     if (mode == CloseMode::Abort) {
+        m_abortive = true;
         setAbortiveClose(m_socket);
         finish(CloseReason::LocalAbort);
         return;
     }
+    if (m_lingering) return;            // already closing: FIN sent, waiting for its ACK
     m_pendingClose = mode;
     if (!m_writing) applyPendingClose();
 }
@@ -171,7 +281,8 @@ void TcpConnection::applyPendingClose() {
         return;
     }
     // Graceful, or a half-close after the peer's FIN (which completes the close).
-    finish(m_gracefulReason);
+    if (m_settings.linger_s && *m_settings.linger_s > 0) return startLinger();
+    finish(m_gracefulReason, m_closeNote);
 }
 
 void TcpConnection::shutdownSend() {
@@ -185,10 +296,51 @@ void TcpConnection::shutdownSend() {
     refreshTcpState();                  // FIN_WAIT_1 / FIN_WAIT_2
 }
 
+/// SO_LINGER > 0 without blocking: send FIN now, then poll until the peer acknowledged it (the
+/// kernel's close() would wait for exactly that) or linger_s passes; close() then runs with
+/// linger off and returns at once.
+void TcpConnection::startLinger() {
+    m_lingering = true;
+    if (!m_sentFin) {
+        shutdownSend();
+        if (m_closed) return;
+    }
+    pollLinger(std::chrono::steady_clock::now() + std::chrono::seconds(*m_settings.linger_s));
+}
+
+void TcpConnection::pollLinger(std::chrono::steady_clock::time_point deadline) {
+    if (m_closed) return;
+    const auto info = queryTcpInfo(static_cast<std::intptr_t>(m_socket.native_handle()));
+    const bool fin_unacked = info && (info->state == TcpState::FinWait1 || info->state == TcpState::Closing ||
+                                      info->state == TcpState::LastAck);
+    if (!fin_unacked) return finish(m_gracefulReason, m_closeNote);
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline)
+        return finish(m_gracefulReason,
+                      ErrorInfo{"ETIMEDOUT", "closed after linger_s " + std::to_string(*m_settings.linger_s) +
+                                                 " s with " + groupDigits(info->send_queue) +
+                                                 " bytes not acknowledged by the peer; the kernel keeps "
+                                                 "sending them in the background"});
+    m_timer.expires_after(std::min<std::chrono::steady_clock::duration>(kLingerPoll, deadline - now));
+    m_timer.async_wait([self = shared_from_this(), deadline](std::error_code ec) {
+        if (!ec) self->pollLinger(deadline);
+    });
+}
+
 void TcpConnection::shutdownForStop(CloseMode mode) {
     m_host.reset();
-    if (mode != CloseMode::Abort && !m_writeQueue.empty()) mode = CloseMode::Abort;
+    if (m_closed) return;
+    if (mode != CloseMode::Abort && !m_writeQueue.empty()) {
+        // A graceful stop would wait for a peer that may never read: reset, and say why.
+        const std::size_t queued = m_queuedBytes;
+        m_abortive = true;
+        setAbortiveClose(m_socket);
+        finish(CloseReason::LocalAbort,
+               ErrorInfo{"ECONNABORTED", "reset at shutdown: " + groupDigits(queued) + " bytes were still queued"});
+        return;
+    }
     if (mode == CloseMode::Abort) {
+        m_abortive = true;
         setAbortiveClose(m_socket);
         finish(CloseReason::LocalAbort);
     } else {
@@ -199,9 +351,11 @@ void TcpConnection::shutdownForStop(CloseMode mode) {
 void TcpConnection::refreshTcpState() {
     if (m_closed) return;
     auto info = queryTcpInfo(static_cast<std::intptr_t>(m_socket.native_handle()));
-    if (!info || info == m_lastInfo) return;
-    m_lastInfo = info;
-    m_ctx.emit(TcpStateChanged{m_endpoint, m_id, *info, nowUs()});
+    if (!info) return;
+    if (endIfResetAfterFin(info)) return;
+    if (info == m_lastInfo) return;
+    // A refresh event: refused over the queue's budget, then the next refresh sends the latest.
+    if (m_ctx.emitRefresh(TcpStateChanged{m_endpoint, m_id, *info, nowUs()})) m_lastInfo = info;
 }
 
 void TcpConnection::failWith(std::error_code ec, ErrorContext context) {
@@ -215,7 +369,11 @@ void TcpConnection::failWith(std::error_code ec, ErrorContext context) {
 void TcpConnection::finish(CloseReason reason, std::optional<ErrorInfo> error) {
     if (m_closed) return;
     m_closed = true;
+    m_timer.cancel();
     std::error_code ignored;
+    // close() with SO_LINGER > 0 would block the I/O thread until the peer acknowledges: never.
+    if (!m_abortive && m_settings.linger_s && *m_settings.linger_s > 0)
+        m_socket.set_option(asio::socket_base::linger(false, 0), ignored);
     m_socket.close(ignored);
     m_writeQueue.clear();
     m_queuedBytes = 0;

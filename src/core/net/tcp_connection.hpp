@@ -2,13 +2,19 @@
 // One TCP connection (accepted by a server or made by a client), on the I/O thread.
 //
 //   open --peer FIN--> peer_half_closed (CLOSE_WAIT; we may still send) --close()--> closed
+//        (close_wait_timeout_s: closed by us after that long; a RST from the peer is still seen)
 //   open --half-close--> local_half_closed (FIN_WAIT_2; still reading) --peer FIN--> closed
 //   open --graceful--> flush queued writes, close() (FIN) --> closed
+//        (linger_s > 0: FIN, then wait up to linger_s for the peer to acknowledge it, without
+//         blocking: close() itself always runs with linger off, so the I/O thread never blocks)
 //   open --abort--> SO_LINGER{1,0} + close() (RST) --> closed
 //
 // Reads wait for readability and then read into the engine's shared buffer, so an idle
 // connection owns no read buffer. Writes: one in flight, the rest queued up to a byte cap.
+// Echo never loses a byte: a read is never larger than the room left in the write queue, and
+// reading pauses while the queue is full (the peer's sends then block: back-pressure).
 #include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -25,14 +31,19 @@ public:
     virtual ~ConnectionHost() = default;
     virtual void onConnectionClosed(ConnectionId connection, CloseReason reason) = 0;
     virtual void onTraffic(Direction direction, std::size_t bytes) = 0;
+    /// An error that may repeat (e.g. echo refused after our FIN): rate-limited by the host.
+    virtual void onRepeatableError(ConnectionId connection, ErrorContext context, ErrorInfo error) = 0;
+    /// Received bytes that could not be echoed (counted in the endpoint's statistics).
+    virtual void onEchoDropped(std::size_t messages) = 0;
 };
 
 class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
 public:
     struct Settings {
         bool echo = false;
-        bool close_on_peer_fin = false;
+        double close_wait_timeout_s = -1;        // after the peer's FIN: < 0 keep, 0 close at once
         std::size_t write_queue_limit = 16u << 20;
+        std::optional<int> linger_s;             // SO_LINGER as the user set it
     };
 
     TcpConnection(EngineContext& context, EndpointId endpoint, ConnectionId id,
@@ -41,9 +52,10 @@ public:
     /// Emits ConnectionOpened and the first TCP state, then starts reading.
     void start();
     /// Queues bytes. Fails (with a plain-words error) when closing or over the queue cap.
-    std::optional<ErrorInfo> send(Bytes payload);
+    [[nodiscard]] std::optional<ErrorInfo> send(Bytes payload);
     void close(CloseMode mode);
-    /// Forgets the host and closes abortively when data is still queued, gracefully otherwise.
+    /// Forgets the host and closes abortively when data is still queued (saying so), gracefully
+    /// otherwise; never waits (a linger in progress ends now, the kernel finishes in background).
     void shutdownForStop(CloseMode mode);
     /// Queries TCP_INFO; emits TcpStateChanged if it differs from the last one sent.
     void refreshTcpState();
@@ -56,10 +68,20 @@ public:
     const std::string& local() const { return m_local; }
 
 private:
-    void armRead();
+    void armRead();      // wait for readiness: only after a read found the kernel buffer empty
+    void readSoon();     // read again after other handlers ran (data may be waiting)
     void onReadable(std::error_code ec);
     void resumeAfterPause();
     void onPeerFin();
+    void watchAfterFin();
+    void onErrorAfterFin(std::error_code ec);
+    bool endIfResetAfterFin(const std::optional<TcpInfo>& info);
+    void pauseReadingForQueue();
+    void startCloseWaitTimer();
+    void echo(const std::uint8_t* data, std::size_t size);
+    std::size_t echoRoom() const;
+    void startLinger();
+    void pollLinger(std::chrono::steady_clock::time_point deadline);
     void startWrite();
     void applyPendingClose();
     void shutdownSend();
@@ -79,16 +101,23 @@ private:
     bool m_closed = false;
     bool m_readArmed = false;
     bool m_readPaused = false;          // back-pressure: the front end is behind
+    bool m_echoPaused = false;          // back-pressure: the echo's write queue is full
+    bool m_errorWatch = false;          // after EOF: waiting for a RST / error
+    bool m_lingering = false;           // FIN sent, waiting up to linger_s before close()
+    bool m_abortive = false;            // SO_LINGER{1,0} set: close() sends RST
     bool m_peerFin = false;             // we read EOF
     bool m_sentFin = false;             // we shut down our sending side
     std::optional<CloseMode> m_pendingClose;   // graceful/half-close waiting for the queue to flush
     CloseReason m_gracefulReason = CloseReason::LocalGraceful;   // PeerClosed when closed for the peer
+    std::optional<ErrorInfo> m_closeNote;      // why we closed on our own (CLOSE_WAIT timeout)
+    int m_quietErrorWakes = 0;                 // error watch woke with nothing wrong (bounded)
 
     std::deque<Bytes> m_writeQueue;
     std::size_t m_queuedBytes = 0;
     bool m_writing = false;
 
     std::optional<TcpInfo> m_lastInfo;
+    asio::steady_timer m_timer;         // CLOSE_WAIT timeout, then linger polling
 };
 
 }  // namespace sockscope

@@ -11,8 +11,11 @@ std::shared_ptr<TcpConnection> TcpEndpoint::adopt(asio::ip::tcp::socket socket) 
     reportOptionFailures(failures);
     // A client that reconnects treats the server's FIN as "gone": close and reconnect.
     const bool reconnecting = m_config.type == EndpointType::TcpClient && m_config.reconnect.enabled;
-    TcpConnection::Settings settings{m_config.echo, m_config.close_on_peer_fin || reconnecting,
-                                     m_config.write_queue_limit};
+    TcpConnection::Settings settings;
+    settings.echo = m_config.echo;
+    settings.close_wait_timeout_s = m_config.close_on_peer_fin || reconnecting ? 0.0 : m_config.close_wait_timeout_s;
+    settings.write_queue_limit = m_config.write_queue_limit;
+    settings.linger_s = m_config.options.linger_s;
     auto self = std::static_pointer_cast<TcpEndpoint>(shared_from_this());
     auto connection = std::make_shared<TcpConnection>(m_ctx, m_id, m_ctx.newConnectionId(), std::move(socket),
                                                       settings, std::weak_ptr<ConnectionHost>(self));
@@ -75,26 +78,35 @@ void TcpEndpoint::onConnectionClosed(ConnectionId connection, CloseReason reason
 }
 
 void TcpEndpoint::refresh(std::chrono::steady_clock::time_point now, bool force) {
+    flushRepeatedErrors(now);
     StatsEvent stats = makeStats(now);
-    stats.open_connections = static_cast<std::uint32_t>(m_connections.size());
     stats.accepted_total = m_acceptedTotal;
     stats.rejected_total = m_rejectedTotal;
-    stats.connections.reserve(m_connections.size());
-    for (auto& [id, connection] : m_connections) {
+    stats.echo_dropped = m_echoDropped;
+    // Refreshing may end a connection (a RST seen after the peer's FIN): it then leaves the map.
+    for (auto it = m_connections.begin(); it != m_connections.end();) {
+        const auto connection = (it++)->second;
         connection->refreshTcpState();
-        stats.connections.emplace_back(id, connection->sampleTraffic(now));
     }
+    stats.open_connections = static_cast<std::uint32_t>(m_connections.size());
+    stats.connections.reserve(m_connections.size());
+    for (auto& [id, connection] : m_connections) stats.connections.emplace_back(id, connection->sampleTraffic(now));
     emitStats(std::move(stats), force);
+}
 
+void TcpEndpoint::collectWatchedPorts(SocketTableRequest& request) const {
+    if (const std::uint16_t port = watchedPort(); port != 0) request.tcp_ports.push_back(port);
+}
+
+void TcpEndpoint::applySocketTable(const SocketTableResult& result) {
     const std::uint16_t port = watchedPort();
-    if (port == 0) return;
-    auto counts = countTcpSocketsOnPort(port);
-    if (!counts) return;
-    if (port != m_lastPort || counts != m_lastPortCounts) {
-        m_lastPort = port;
-        m_lastPortCounts = counts;
-        m_ctx.emit(PortTableChanged{m_id, port, *counts, nowUs()});
-    }
+    if (port == 0 || !result.tcp) return;
+    const auto it = result.tcp->find(port);
+    if (it == result.tcp->end()) return;
+    if (port == m_lastPort && it->second == m_lastPortCounts) return;
+    if (!m_ctx.emitRefresh(PortTableChanged{m_id, port, it->second, result.time_us})) return;   // next time
+    m_lastPort = port;
+    m_lastPortCounts = it->second;
 }
 
 }  // namespace sockscope

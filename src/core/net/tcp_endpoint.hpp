@@ -16,9 +16,15 @@ public:
     void closeConnection(ConnectionId connection, CloseMode mode) override;
     void closeAll(CloseMode mode) override;
     void refresh(std::chrono::steady_clock::time_point now, bool force) override;
+    void collectWatchedPorts(SocketTableRequest& request) const override;
+    void applySocketTable(const SocketTableResult& result) override;
 
     void onTraffic(Direction direction, std::size_t bytes) override { m_traffic.count(direction, bytes); }
     void onConnectionClosed(ConnectionId connection, CloseReason reason) override;
+    void onRepeatableError(ConnectionId connection, ErrorContext context, ErrorInfo error) override {
+        reportRepeatable(context, std::move(error), connection);
+    }
+    void onEchoDropped(std::size_t messages) override { m_echoDropped += messages; }
 
 protected:
     /// Wraps a connected socket into a TcpConnection, registers and starts it.
@@ -33,6 +39,7 @@ protected:
     std::map<ConnectionId, std::shared_ptr<TcpConnection>> m_connections;
     std::uint64_t m_acceptedTotal = 0;
     std::uint64_t m_rejectedTotal = 0;
+    std::uint64_t m_echoDropped = 0;
 
 private:
     std::optional<PortStateCounts> m_lastPortCounts;

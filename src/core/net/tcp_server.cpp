@@ -2,6 +2,7 @@
 
 #include "core/net/address.hpp"
 #include "core/net/error_text.hpp"
+#include "core/net/socket_options.hpp"
 #include "core/net/tcp_state.hpp"
 
 namespace sockscope {
@@ -47,6 +48,13 @@ void TcpServer::listenOn(const asio::ip::tcp::endpoint& endpoint, const std::str
     applyBindOptions(m_acceptor, m_config.options, endpoint.address().is_v6(), failures);
     reportOptionFailures(failures);
     m_acceptor.bind(endpoint, ec);
+    if (ec == asio::error::address_in_use && endpoint.address().is_v6() && endpoint.address().is_unspecified() &&
+        !m_config.options.v6_only.value_or(false)) {
+        std::error_code ignored;
+        m_acceptor.close(ignored);
+        if (ipv4HoldsDualStackPort<asio::ip::tcp::acceptor>(m_ctx.io, endpoint.port(), m_config.options.reuse_address))
+            return failWith(describeDualStackConflict(target, endpoint.port()), endpoint.port());
+    }
     if (ec) return failToStart(ec, ErrorContext::Bind, target);
     m_acceptor.listen(m_config.options.backlog, ec);
     if (ec) return failToStart(ec, ErrorContext::Listen, target);
@@ -71,20 +79,37 @@ void TcpServer::failToStart(std::error_code ec, ErrorContext context, const std:
     ErrorInfo error = context == ErrorContext::Config
                           ? ErrorInfo{"EINVAL", "bind address \"" + target + "\" is not host:port"}
                           : describeError(ec, context, target, counts ? &*counts : nullptr);
+    failWith(std::move(error), m_port);
+}
+
+void TcpServer::failWith(ErrorInfo error, std::uint16_t port) {
+    std::error_code ignored;
+    m_acceptor.close(ignored);
+    m_port = port;
     EndpointStatus status;
     status.state = EndpointState::Failed;
-    status.error = error;
+    status.error = std::move(error);
     setStatus(std::move(status));
 }
 
 void TcpServer::acceptNext() {
     const auto generation = m_generation;
+    // Every accepted client becomes events: while the front end is behind, leave new clients in
+    // the backlog (the next drain resumes accepting).
+    if (m_ctx.queue.pauseIfOverBudget()) {
+        m_ctx.paused_readers.push_back([weak = weak_from_this(), generation] {
+            auto self = std::static_pointer_cast<TcpServer>(weak.lock());
+            if (self && generation == self->m_generation && self->m_acceptor.is_open()) self->acceptNext();
+        });
+        return;
+    }
     m_acceptor.async_accept([self = std::static_pointer_cast<TcpServer>(shared_from_this()), generation](
                                 std::error_code ec, asio::ip::tcp::socket socket) {
         if (generation != self->m_generation || !self->m_acceptor.is_open()) return;
         if (ec) {
             if (ec == asio::error::operation_aborted) return;
-            self->reportError(ErrorContext::Accept, describeError(ec, ErrorContext::Accept, self->m_status.local));
+            self->reportRepeatable(ErrorContext::Accept,
+                                   describeError(ec, ErrorContext::Accept, self->m_status.local));
             // Out of descriptors (EMFILE) and the like: pause, or the pending connection spins us.
             self->m_acceptRetry.expires_after(std::chrono::milliseconds(200));
             self->m_acceptRetry.async_wait([self, generation](std::error_code wait_error) {
@@ -92,18 +117,18 @@ void TcpServer::acceptNext() {
             });
             return;
         }
-        ++self->m_acceptedTotal;
         if (self->m_connections.size() >= static_cast<std::size_t>(self->m_config.max_connections)) {
             ++self->m_rejectedTotal;
             std::error_code ignored;
             const auto peer = socket.remote_endpoint(ignored);
-            self->reportError(ErrorContext::Accept,
-                              {"EMAXCONN", "rejected " + formatEndpoint(peer.address(), peer.port()) +
-                                               ": the server already has " +
-                                               std::to_string(self->m_config.max_connections) +
-                                               " connections (max_connections)"});
+            self->reportRepeatable(ErrorContext::Accept,
+                                   {"EMAXCONN", "rejected " + formatEndpoint(peer.address(), peer.port()) +
+                                                    ": the server already has " +
+                                                    std::to_string(self->m_config.max_connections) +
+                                                    " connections (max_connections)"});
             socket.close(ignored);
         } else {
+            ++self->m_acceptedTotal;
             self->adopt(std::move(socket));
         }
         self->acceptNext();
@@ -112,6 +137,7 @@ void TcpServer::acceptNext() {
 
 void TcpServer::stop(CloseMode mode) {
     ++m_generation;
+    flushRepeatedErrors(std::chrono::steady_clock::now(), true);
     std::error_code ignored;
     m_resolver.cancel();
     m_acceptRetry.cancel();

@@ -20,6 +20,7 @@ private:
     void listenOn(const asio::ip::tcp::endpoint& endpoint, const std::string& target);
     void acceptNext();
     void failToStart(std::error_code ec, ErrorContext context, const std::string& target);
+    void failWith(ErrorInfo error, std::uint16_t port);
     std::uint16_t watchedPort() const override { return m_port; }
 
     asio::ip::tcp::acceptor m_acceptor;

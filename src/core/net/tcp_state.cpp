@@ -2,8 +2,10 @@
 // (plain text, so it is tested on every OS). The per-OS queries live in tcp_state_<os>.cpp.
 #include "core/net/tcp_state.hpp"
 
+#include <charconv>
 #include <cstddef>
 #include <numeric>
+#include <optional>
 #include <string_view>
 
 namespace sockscope {
@@ -98,40 +100,116 @@ bool parseHex(std::string_view text, unsigned& value) {
 
 }  // namespace
 
+namespace {
+
+struct TableEntry {
+    std::uint16_t port;
+    TcpState state;
+};
+
 /// One line: "  0: 0100007F:EA60 00000000:0000 0A 00000000:00000000 00:00000000 ...".
-/// Headers and malformed lines are ignored.
-void addProcNetTcpLine(std::string_view line, std::uint16_t port, PortStateCounts& counts) {
+/// Headers and malformed lines read as nullopt.
+std::optional<TableEntry> parseProcNetTcpLine(std::string_view line) {
     std::size_t pos = 0;
     const std::string_view slot = nextToken(line, pos);
-    if (slot.size() < 2 || slot.back() != ':') return;  // header ("sl") or garbage
+    if (slot.size() < 2 || slot.back() != ':') return std::nullopt;  // header ("sl") or garbage
     const std::string_view local = nextToken(line, pos);
     nextToken(line, pos);  // remote address
     const std::string_view state = nextToken(line, pos);
     const std::size_t colon = local.rfind(':');
-    if (colon == std::string_view::npos) return;
+    if (colon == std::string_view::npos) return std::nullopt;
     unsigned local_port = 0;
     unsigned state_code = 0;
-    if (!parseHex(local.substr(colon + 1), local_port) || local_port > 0xffff) return;
-    if (!parseHex(state, state_code)) return;
-    if (local_port != port) return;
-    ++counts.by_state[static_cast<std::size_t>(tcpStateFromLinux(state_code))];
+    if (!parseHex(local.substr(colon + 1), local_port) || local_port > 0xffff) return std::nullopt;
+    if (!parseHex(state, state_code)) return std::nullopt;
+    return TableEntry{static_cast<std::uint16_t>(local_port), tcpStateFromLinux(state_code)};
 }
 
-void addProcNetTcpCounts(const std::string& table_text, std::uint16_t port, PortStateCounts& counts) {
-    const std::string_view text(table_text);
+template <class Visit>
+void forEachLine(std::string_view text, Visit visit) {
     std::size_t start = 0;
     while (start < text.size()) {
         std::size_t end = text.find('\n', start);
         if (end == std::string_view::npos) end = text.size();
-        addProcNetTcpLine(text.substr(start, end - start), port, counts);
+        visit(text.substr(start, end - start));
         start = end + 1;
     }
 }
 
+}  // namespace
+
+void addProcNetTcpLine(std::string_view line, std::uint16_t port, PortStateCounts& counts) {
+    const auto entry = parseProcNetTcpLine(line);
+    if (entry && entry->port == port) ++counts.by_state[static_cast<std::size_t>(entry->state)];
+}
+
+void addProcNetTcpCounts(std::string_view table_text, std::uint16_t port, PortStateCounts& counts) {
+    forEachLine(table_text, [&](std::string_view line) { addProcNetTcpLine(line, port, counts); });
+}
+
+void addProcNetTcpCounts(std::string_view table_text, PortCountsMap& counts) {
+    forEachLine(table_text, [&](std::string_view line) {
+        const auto entry = parseProcNetTcpLine(line);
+        if (!entry) return;
+        if (auto it = counts.find(entry->port); it != counts.end())
+            ++it->second.by_state[static_cast<std::size_t>(entry->state)];
+    });
+}
+
+void addProcNetUdpDrops(std::string_view text, std::map<std::uint16_t, std::uint64_t>& drops) {
+    // "sl local_address rem_address st tx:rx tr:tm retrnsmt uid timeout inode ref pointer drops"
+    forEachLine(text, [&](std::string_view line) {
+        std::size_t pos = 0;
+        const std::string_view slot = nextToken(line, pos);
+        if (slot.size() < 2 || slot.back() != ':') return;   // header or garbage
+        const std::string_view local = nextToken(line, pos);
+        const std::size_t colon = local.rfind(':');
+        unsigned port = 0;
+        if (colon == std::string_view::npos || !parseHex(local.substr(colon + 1), port) || port > 0xffff) return;
+        auto it = drops.find(static_cast<std::uint16_t>(port));
+        if (it == drops.end()) return;
+        std::string_view last;
+        for (std::string_view field; !(field = nextToken(line, pos)).empty();) last = field;
+        std::uint64_t value = 0;
+        const auto parsed = std::from_chars(last.data(), last.data() + last.size(), value);
+        if (!last.empty() && parsed.ec == std::errc() && parsed.ptr == last.data() + last.size()) it->second += value;
+    });
+}
+
+std::optional<PortStateCounts> countTcpSocketsOnPort(std::uint16_t port) {
+    auto counts = countTcpSocketsOnPorts({port});
+    if (!counts) return std::nullopt;
+    return (*counts)[port];
+}
+
+#if !defined(__linux__)
+std::optional<std::uint64_t> socketDrops(std::intptr_t) { return std::nullopt; }
+
+SocketTableReader::SocketTableReader() = default;
+SocketTableReader::~SocketTableReader() = default;
+std::optional<PortCountsMap> SocketTableReader::countTcp(const std::vector<std::uint16_t>& ports) {
+    return countTcpSocketsOnPorts(ports);
+}
+std::optional<std::map<std::uint16_t, std::uint64_t>> SocketTableReader::udpDrops(const std::vector<std::uint16_t>&) {
+    return std::nullopt;
+}
+
+// One query per port where the OS has no multi-port dump (macOS, Windows).
+std::optional<PortCountsMap> countTcpSocketsOnPorts(const std::vector<std::uint16_t>& ports) {
+    PortCountsMap counts;
+    for (const std::uint16_t port : ports) {
+        auto one = countTcpSocketsOnPortOs(port);
+        if (!one) return std::nullopt;
+        counts[port] = *one;
+    }
+    return counts;
+}
+#endif
+
 #if !defined(__linux__) && !defined(__APPLE__) && !defined(_WIN32)
 // Other OSes: no kernel view; the UI shows "not available".
 std::optional<TcpInfo> queryTcpInfo(std::intptr_t) { return std::nullopt; }
-std::optional<PortStateCounts> countTcpSocketsOnPort(std::uint16_t) { return std::nullopt; }
+std::optional<PortStateCounts> countTcpSocketsOnPortOs(std::uint16_t) { return std::nullopt; }
 #endif
 
 }  // namespace sockscope

@@ -61,7 +61,7 @@ std::optional<TcpInfo> queryTcpInfo(std::intptr_t native_socket) {
     return info;
 }
 
-std::optional<PortStateCounts> countTcpSocketsOnPort(std::uint16_t) {
+std::optional<PortStateCounts> countTcpSocketsOnPortOs(std::uint16_t) {
     // The system table is only reachable through sysctl "net.inet.tcp.pcblist_n", whose record
     // layout (xinpcb_n/xtcpcb_n) is private and changes between releases: not read for now.
     return std::nullopt;

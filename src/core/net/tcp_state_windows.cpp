@@ -110,7 +110,7 @@ std::optional<TcpInfo> queryTcpInfo(std::intptr_t native_socket) {
 #endif
 }
 
-std::optional<PortStateCounts> countTcpSocketsOnPort(std::uint16_t port) {
+std::optional<PortStateCounts> countTcpSocketsOnPortOs(std::uint16_t port) {
     PortStateCounts counts;
     bool any = false;
     std::vector<unsigned char> buffer;

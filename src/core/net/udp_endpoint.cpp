@@ -1,11 +1,12 @@
 #include "core/net/udp_endpoint.hpp"
 
 #include <asio/ip/multicast.hpp>
-#include <fstream>
-#include <sstream>
+#include <asio/post.hpp>
+#include <map>
 
 #include "core/net/address.hpp"
 #include "core/net/error_text.hpp"
+#include "core/net/socket_options.hpp"
 
 #if !defined(_WIN32)
 #include <ifaddrs.h>
@@ -106,12 +107,20 @@ void UdpEndpoint::bindTo(const asio::ip::udp::endpoint& endpoint) {
     reportOptionFailures(failures);
 
     m_socket.bind(endpoint, ec);
+    if (ec == asio::error::address_in_use && endpoint.address().is_v6() && endpoint.address().is_unspecified() &&
+        !m_config.options.v6_only.value_or(false)) {
+        std::error_code ignored;
+        m_socket.close(ignored);
+        if (ipv4HoldsDualStackPort<asio::ip::udp::socket>(m_ctx.io, endpoint.port(), m_config.options.reuse_address))
+            return failToStart(describeDualStackConflict(m_config.bind, endpoint.port()));
+    }
     if (ec) return failToStart(describeError(ec, ErrorContext::Bind, m_config.bind));
     m_socket.non_blocking(true, ec);
     const auto local = m_socket.local_endpoint(ec);
     m_port = local.port();
-    m_kernelDropsAtStart = udpKernelDrops(m_port).value_or(0);
+    m_kernelDropsAtStart.reset();    // taken from the first socket table read (probe thread)
     m_kernelDrops = 0;
+    m_ownDrops = false;
     for (const auto& group : m_config.multicast.groups)
         if (auto error = changeMembership(group, true)) reportError(ErrorContext::MulticastJoin, *error);
 
@@ -155,10 +164,10 @@ void UdpEndpoint::onReadable(std::error_code ec) {
         asio::ip::udp::endpoint sender;
         std::error_code read_error;
         const std::size_t n = m_socket.receive_from(asio::buffer(buffer), sender, 0, read_error);
-        if (read_error == asio::error::would_block || read_error == asio::error::try_again) break;
+        if (read_error == asio::error::would_block || read_error == asio::error::try_again) return armRead();
         if (read_error) {
             // e.g. ECONNREFUSED: an ICMP port-unreachable answered one of our earlier sends.
-            reportError(ErrorContext::Read, describeError(read_error, ErrorContext::Read,
+            reportRepeatable(ErrorContext::Read, describeError(read_error, ErrorContext::Read,
                                                           m_lastSender ? describe(*m_lastSender) : m_config.remote));
             continue;
         }
@@ -168,12 +177,23 @@ void UdpEndpoint::onReadable(std::error_code ec) {
             m_lastSenderText = describe(sender);
         }
         Bytes payload(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n));
-        if (m_config.echo) sendTo(sender, payload);
+        if (m_config.echo)
+            if (auto error = sendTo(sender, payload)) {   // UDP cannot slow the sender: count, say once
+                ++m_echoDropped;
+                reportRepeatable(ErrorContext::Write, {error->code, "echo dropped: " + error->message});
+            }
         if (m_ctx.queue.push(DataEvent{m_id, 0, Direction::Rx, nowUs(), m_lastSenderText, std::move(payload)},
                              EventPriority::Droppable) == PushResult::Dropped)
             ++m_dropped;
     }
-    armRead();
+    // Datagrams may remain: readiness is edge-triggered, so waiting now could wait for ever.
+    // Yield to the other endpoints and read again.
+    m_readArmed = true;
+    asio::post(m_ctx.io, [self = std::static_pointer_cast<UdpEndpoint>(shared_from_this()), generation = m_generation] {
+        if (generation != self->m_generation) return;
+        self->m_readArmed = false;
+        self->onReadable({});
+    });
 }
 
 void UdpEndpoint::send(Send command) {
@@ -188,7 +208,7 @@ void UdpEndpoint::send(Send command) {
     }
     std::string target = !command.destination.empty() ? command.destination : m_config.remote;
     if (target.empty()) {
-        if (m_config.reply_to_sender && m_lastSender) return sendTo(*m_lastSender, std::move(command.payload));
+        if (m_config.reply_to_sender && m_lastSender) return sendOrReport(*m_lastSender, std::move(command.payload));
         reportError(ErrorContext::Write,
                     {"EDESTADDRREQ", "no destination: set a remote address, or wait for a datagram to reply to"});
         return;
@@ -200,7 +220,7 @@ void UdpEndpoint::send(Send command) {
     }
     std::error_code ec;
     const auto address = asio::ip::make_address(remote->host, ec);
-    if (!ec) return sendTo({address, remote->port}, std::move(command.payload));
+    if (!ec) return sendOrReport({address, remote->port}, std::move(command.payload));
     const auto generation = m_generation;
     const auto protocol = m_socket.local_endpoint(ec).protocol();
     m_resolver.async_resolve(protocol, remote->host, std::to_string(remote->port),
@@ -215,20 +235,22 @@ void UdpEndpoint::send(Send command) {
                                                                      ErrorContext::Resolve, target));
                                      return;
                                  }
-                                 self->sendTo(results.begin()->endpoint(), std::move(payload));
+                                 self->sendOrReport(results.begin()->endpoint(), std::move(payload));
                              });
 }
 
-void UdpEndpoint::sendTo(const asio::ip::udp::endpoint& destination, Bytes payload) {
-    if (m_queuedBytes + payload.size() > m_config.write_queue_limit) {
-        reportError(ErrorContext::Write, {"ENOBUFS", "udp send queue is full (" + std::to_string(m_queuedBytes) +
-                                                         " bytes waiting): datagram to " + describe(destination) +
-                                                         " dropped"});
-        return;
-    }
+void UdpEndpoint::sendOrReport(const asio::ip::udp::endpoint& destination, Bytes payload) {
+    if (auto error = sendTo(destination, std::move(payload))) reportError(ErrorContext::Write, *error);
+}
+
+std::optional<ErrorInfo> UdpEndpoint::sendTo(const asio::ip::udp::endpoint& destination, Bytes payload) {
+    if (m_queuedBytes + payload.size() > m_config.write_queue_limit)
+        return ErrorInfo{"ENOBUFS", "udp send queue is full (" + groupDigits(m_queuedBytes) +
+                                        " bytes waiting): datagram to " + describe(destination) + " dropped"};
     m_queuedBytes += payload.size();
     m_writeQueue.push_back({destination, std::move(payload)});
     if (!m_writing) startWrite();
+    return std::nullopt;
 }
 
 void UdpEndpoint::startWrite() {
@@ -248,7 +270,8 @@ void UdpEndpoint::startWrite() {
             self->m_queuedBytes -= sent.payload.size();
             if (ec) {
                 if (ec == asio::error::operation_aborted) return;
-                self->reportError(ErrorContext::Write, describeError(ec, ErrorContext::Write, describe(sent.destination)));
+                self->reportRepeatable(ErrorContext::Write,
+                                       describeError(ec, ErrorContext::Write, describe(sent.destination)));
             } else {
                 self->m_traffic.count(Direction::Tx, sent.payload.size());
                 self->m_ctx.queue.push(DataEvent{self->m_id, 0, Direction::Tx, nowUs(), describe(sent.destination),
@@ -264,6 +287,11 @@ std::optional<ErrorInfo> UdpEndpoint::changeMembership(const MulticastGroup& gro
     const auto address = asio::ip::make_address(group.group, ec);
     if (ec || !address.is_multicast())
         return ErrorInfo{"EINVAL", "\"" + group.group + "\" is not a multicast group address (224.0.0.0/4 or ff00::/8)"};
+    const bool socket_v6 = m_socket.local_endpoint(ec).protocol() == asio::ip::udp::v6();
+    if (address.is_v6() && !socket_v6)
+        return ErrorInfo{"EAFNOSUPPORT", std::string(join ? "cannot join" : "cannot leave") + " IPv6 multicast group " +
+                                             group.group + ": this endpoint is bound to IPv4 (" + m_status.local +
+                                             "); bind it to [::]:port to use IPv6 groups"};
     const auto iface = resolveInterface(group.interface);
     if (!iface.found)
         return ErrorInfo{"ENODEV", "interface \"" + group.interface + "\" does not exist on this machine"};
@@ -285,9 +313,10 @@ std::optional<ErrorInfo> UdpEndpoint::changeMembership(const MulticastGroup& gro
         }
     }
     if (ec) {
-        ErrorInfo error = describeError(ec, ErrorContext::MulticastJoin, group.group);
-        error.message = std::string(join ? "could not join " : "could not leave ") + "multicast group " + group.group +
-                        (group.interface.empty() ? "" : " on " + group.interface) + ": " + error.message;
+        // describeError names the group once ("cannot join multicast group G[ on IF]: why").
+        ErrorInfo error = describeError(ec, ErrorContext::MulticastJoin,
+                                        group.group + (group.interface.empty() ? "" : " on " + group.interface));
+        if (!join && error.message.rfind("cannot join", 0) == 0) error.message.replace(0, 11, "cannot leave");
         return error;
     }
     return std::nullopt;
@@ -303,6 +332,7 @@ void UdpEndpoint::setMulticastMembership(const MulticastGroup& group, bool join)
 
 void UdpEndpoint::stop(CloseMode) {
     ++m_generation;
+    flushRepeatedErrors(std::chrono::steady_clock::now(), true);
     std::error_code ignored;
     m_resolver.cancel();
     m_socket.close(ignored);
@@ -314,52 +344,36 @@ void UdpEndpoint::stop(CloseMode) {
 }
 
 void UdpEndpoint::refresh(std::chrono::steady_clock::time_point now, bool force) {
+    flushRepeatedErrors(now);
     StatsEvent stats = makeStats(now);
     if (m_socket.is_open())
-        if (auto drops = udpKernelDrops(m_port))
-            m_kernelDrops = *drops >= m_kernelDropsAtStart ? *drops - m_kernelDropsAtStart : *drops;
+        if (const auto drops = socketDrops(static_cast<std::intptr_t>(m_socket.native_handle()))) {
+            m_ownDrops = true;   // exact, for this socket alone, since it was created
+            m_kernelDrops = *drops;
+        }
     stats.dropped_messages = m_dropped;
     stats.kernel_drops = m_kernelDrops;
+    stats.echo_dropped = m_echoDropped;
     emitStats(std::move(stats), force);
 }
 
-std::uint64_t parseProcNetUdpDrops(const std::string& table_text, std::uint16_t port) {
-    std::istringstream lines(table_text);
-    std::string line;
-    std::getline(lines, line);   // header
-    std::uint64_t total = 0;
-    while (std::getline(lines, line)) {
-        std::istringstream fields(line);
-        std::string slot, local, remote, column;
-        if (!(fields >> slot >> local >> remote)) continue;
-        const auto colon = local.rfind(':');
-        if (colon == std::string::npos) continue;
-        if (std::strtoul(local.c_str() + colon + 1, nullptr, 16) != port) continue;
-        // st tx:rx tr:tm retrnsmt uid timeout inode ref pointer drops
-        std::string last;
-        while (fields >> column) last = column;
-        total += std::strtoull(last.c_str(), nullptr, 10);
-    }
-    return total;
+void UdpEndpoint::collectWatchedPorts(SocketTableRequest& request) const {
+    // Only where the socket cannot tell its own drops: the table sums every socket on the port.
+    if (m_socket.is_open() && m_port != 0 && !m_ownDrops) request.udp_ports.push_back(m_port);
 }
 
-std::optional<std::uint64_t> udpKernelDrops(std::uint16_t port) {
-#if defined(__linux__)
-    std::uint64_t total = 0;
-    bool any = false;
-    for (const char* path : {"/proc/net/udp", "/proc/net/udp6"}) {
-        std::ifstream file(path);
-        if (!file) continue;
-        std::stringstream text;
-        text << file.rdbuf();
-        total += parseProcNetUdpDrops(text.str(), port);
-        any = true;
-    }
-    if (any) return total;
-#else
-    (void)port;
-#endif
-    return std::nullopt;
+void UdpEndpoint::applySocketTable(const SocketTableResult& result) {
+    if (!m_socket.is_open() || m_ownDrops || !result.udp_drops) return;
+    const auto it = result.udp_drops->find(m_port);
+    if (it == result.udp_drops->end()) return;
+    if (!m_kernelDropsAtStart) m_kernelDropsAtStart = it->second;
+    m_kernelDrops = it->second >= *m_kernelDropsAtStart ? it->second - *m_kernelDropsAtStart : it->second;
+}
+
+std::uint64_t parseProcNetUdpDrops(std::string_view table_text, std::uint16_t port) {
+    std::map<std::uint16_t, std::uint64_t> drops{{port, 0}};
+    addProcNetUdpDrops(table_text, drops);
+    return drops[port];
 }
 
 }  // namespace sockscope

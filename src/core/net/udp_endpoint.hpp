@@ -20,13 +20,17 @@ public:
     void send(Send command) override;
     void setMulticastMembership(const MulticastGroup& group, bool join) override;
     void refresh(std::chrono::steady_clock::time_point now, bool force) override;
+    void collectWatchedPorts(SocketTableRequest& request) const override;
+    void applySocketTable(const SocketTableResult& result) override;
 
 private:
     void bindTo(const asio::ip::udp::endpoint& endpoint);
     void failToStart(ErrorInfo error);
     void armRead();
     void onReadable(std::error_code ec);
-    void sendTo(const asio::ip::udp::endpoint& destination, Bytes payload);
+    /// Queues one datagram; the error when the send queue is full (nothing queued).
+    [[nodiscard]] std::optional<ErrorInfo> sendTo(const asio::ip::udp::endpoint& destination, Bytes payload);
+    void sendOrReport(const asio::ip::udp::endpoint& destination, Bytes payload);
     void startWrite();
     std::optional<ErrorInfo> changeMembership(const MulticastGroup& group, bool join);
 
@@ -45,14 +49,13 @@ private:
     bool m_readArmed = false;
     std::uint16_t m_port = 0;
     std::uint64_t m_dropped = 0;        // datagrams refused by the event queue (front end behind)
-    std::uint64_t m_kernelDropsAtStart = 0;
+    std::uint64_t m_echoDropped = 0;    // datagrams not echoed: the send queue was full
+    std::optional<std::uint64_t> m_kernelDropsAtStart;   // the port's drops before we bound it
     std::uint64_t m_kernelDrops = 0;
+    bool m_ownDrops = false;            // SO_MEMINFO gives this socket's own drops (no table needed)
 };
 
-/// Kernel receive drops of the UDP sockets bound to `port` (Linux /proc/net/udp{,6}); nullopt
-/// where unknown.
-std::optional<std::uint64_t> udpKernelDrops(std::uint16_t port);
 /// Parses /proc/net/udp text (exposed for tests): sum of the "drops" column for `port`.
-std::uint64_t parseProcNetUdpDrops(const std::string& table_text, std::uint16_t port);
+std::uint64_t parseProcNetUdpDrops(std::string_view table_text, std::uint16_t port);
 
 }  // namespace sockscope

@@ -396,10 +396,28 @@ void checkEndpointRules(Reader& r, const EndpointConfig& c, const std::string& p
         r.error(joinPath(path, "remote"), "expected \"host:port\" with a port from 1 to 65535, got " + jsonQuote(c.remote));
 }
 
+/// Seconds, 0 = close at once, -1 or null = keep CLOSE_WAIT until the user closes.
+void readCloseWaitTimeout(Reader& r, const Json& j, const std::string& path, double& out) {
+    const auto it = j.find("close_wait_timeout_s");
+    if (it != j.end() && it->is_null()) {
+        out = -1;
+        return;
+    }
+    const char* range = "of seconds from 0 to 1e9, or -1 or null to keep CLOSE_WAIT until you close";
+    double value = out;
+    if (!r.number(j, path, "close_wait_timeout_s", value, -1.0, 1e9, range)) return;
+    if (value < 0 && value != -1.0)
+        r.error(joinPath(path, "close_wait_timeout_s"), std::string("expected a number ") + range + ", got " +
+                                                            it->dump());
+    else
+        out = value;
+}
+
 EndpointConfig readEndpoint(Reader& r, const Json& j, const std::string& path) {
     EndpointConfig c;
     r.checkKeys(j, path, {"name", "type", "bind", "remote", "echo", "auto_start", "max_connections",
-                          "close_on_peer_fin", "write_queue_limit", "connect_timeout_ms", "reconnect",
+                          "close_on_peer_fin", "close_wait_timeout_s", "write_queue_limit", "connect_timeout_ms",
+                          "reconnect",
                           "broadcast", "reply_to_sender", "multicast", "options"});
     const std::size_t errors_before = r.errorCount();
 
@@ -421,6 +439,7 @@ EndpointConfig readEndpoint(Reader& r, const Json& j, const std::string& path) {
     r.boolean(j, path, "auto_start", c.auto_start);
     r.integer(j, path, "max_connections", c.max_connections, 1, kIntMax);
     r.boolean(j, path, "close_on_peer_fin", c.close_on_peer_fin);
+    readCloseWaitTimeout(r, j, path, c.close_wait_timeout_s);
     r.integer(j, path, "write_queue_limit", c.write_queue_limit, 1,
               static_cast<std::int64_t>(std::min<std::uint64_t>(std::numeric_limits<std::size_t>::max(),
                                                                 std::numeric_limits<std::int64_t>::max())));
@@ -448,6 +467,7 @@ Json endpointToJson(const EndpointConfig& c) {
     j["auto_start"] = c.auto_start;
     j["max_connections"] = c.max_connections;
     j["close_on_peer_fin"] = c.close_on_peer_fin;
+    j["close_wait_timeout_s"] = c.close_wait_timeout_s < 0 ? -1.0 : c.close_wait_timeout_s;
     j["write_queue_limit"] = c.write_queue_limit;
     j["connect_timeout_ms"] = c.connect_timeout_ms;
     Json& reconnect = j["reconnect"] = Json::object();

@@ -327,5 +327,29 @@ TEST(DescribeError, EveryKnownCodeInEveryContextKeepsTheStyle) {
     }
 }
 
+TEST(DescribeError, LinkLocalWithoutZoneAsksForTheInterface) {
+    const auto inval = std::make_error_code(std::errc::invalid_argument);
+    for (const auto context : {ErrorContext::Connect, ErrorContext::Bind, ErrorContext::Write}) {
+        const auto error = describeError(inval, context, "[fe80::1]:502");
+        EXPECT_EQ(error.code, "EINVAL");
+        EXPECT_NE(error.message.find("a link-local IPv6 address needs a zone"), std::string::npos) << error.message;
+        EXPECT_NE(error.message.find("[fe80::1%eth0]:502"), std::string::npos) << error.message;
+        EXPECT_EQ(error.message.find("broadcast"), std::string::npos) << error.message;
+    }
+    // With a zone, or not link-local: the usual words.
+    EXPECT_EQ(describeError(inval, ErrorContext::Connect, "[fe80::1%eth0]:502").message.find("needs a zone"),
+              std::string::npos);
+    EXPECT_EQ(describeError(inval, ErrorContext::Connect, "[2001:db8::1]:502").message.find("needs a zone"),
+              std::string::npos);
+}
+
+TEST(DescribeError, DualStackConflictNamesTheIpv4Holder) {
+    const auto error = describeDualStackConflict("[::]:60000", 60000);
+    EXPECT_EQ(error.code, "EADDRINUSE");
+    EXPECT_NE(error.message.find("held by an IPv4 socket"), std::string::npos) << error.message;
+    EXPECT_NE(error.message.find("0.0.0.0:60000"), std::string::npos);
+    EXPECT_NE(error.message.find("v6_only"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sockscope

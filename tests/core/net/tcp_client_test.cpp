@@ -1,4 +1,5 @@
 // Loopback integration tests of the tcp-client endpoint: connect, resolve, refuse, reconnect.
+#include <asio/ip/tcp.hpp>
 #include <gtest/gtest.h>
 
 #include "core/net/tcp_client.hpp"
@@ -190,6 +191,107 @@ TEST(TcpClient, BackoffDoublesUpToTheCap) {
     EXPECT_EQ(TcpClient::backoffMs(options, 2), 1000u);
     EXPECT_EQ(TcpClient::backoffMs(options, 5), 8000u);
     EXPECT_EQ(TcpClient::backoffMs(options, 1000), 8000u);
+}
+
+TEST(TcpClient, JitterNeverTakesADelayAboveMaxMs) {
+    EngineHarness h;
+    auto config = clientTo("127.0.0.1:" + std::to_string(unusedPort()));
+    config.reconnect.enabled = true;
+    config.reconnect.initial_ms = 40;
+    config.reconnect.max_ms = 80;
+    config.reconnect.jitter = 1.0;
+    h.engine.submit(AddEndpoint{1, config});
+    constexpr std::size_t kRetries = 8;
+    ASSERT_TRUE(h.pumpUntil([&] {
+        return h.count<EndpointStatus>([](const EndpointStatus& s) { return s.state == EndpointState::WaitingRetry; }) >=
+               kRetries;
+    }, 10s));
+    for (const auto& e : h.events)
+        if (const auto* s = std::get_if<EndpointStatus>(&e); s && s->state == EndpointState::WaitingRetry) {
+            EXPECT_LE(s->retry_in_ms, 80u) << "max_ms is a cap, jitter included";
+            EXPECT_GE(s->retry_in_ms, 1u);
+        }
+}
+
+TEST(TcpClient, NegativeJitterIsTreatedAsNone) {
+    EngineHarness h;
+    auto config = clientTo("127.0.0.1:" + std::to_string(unusedPort()));
+    config.reconnect.enabled = true;
+    config.reconnect.initial_ms = 30;
+    config.reconnect.max_ms = 60;
+    config.reconnect.jitter = -0.5;   // undefined behaviour in the RNG if it reached it
+    h.engine.submit(AddEndpoint{1, config});
+    ASSERT_TRUE(h.pumpUntil([&] {
+        return h.count<EndpointStatus>([](const EndpointStatus& s) { return s.state == EndpointState::WaitingRetry; }) >= 3;
+    }));
+    std::vector<std::uint32_t> delays;
+    for (const auto& e : h.events)
+        if (const auto* s = std::get_if<EndpointStatus>(&e); s && s->state == EndpointState::WaitingRetry)
+            delays.push_back(s->retry_in_ms);
+    EXPECT_EQ(delays[0], 30u);
+    EXPECT_EQ(delays[1], 60u);
+    EXPECT_EQ(delays[2], 60u);
+}
+
+TEST(TcpClient, EachAttemptStartsCleanAndResolvingSaysWhat) {
+    EngineHarness h;
+    const auto port = unusedPort();
+    auto config = clientTo("localhost:" + std::to_string(port));
+    config.reconnect.enabled = true;
+    config.reconnect.initial_ms = 20;
+    config.reconnect.jitter = 0;
+    h.engine.submit(AddEndpoint{1, config});
+    ASSERT_TRUE(h.pumpUntil([&] {
+        return h.count<EndpointStatus>([](const EndpointStatus& s) { return s.state == EndpointState::WaitingRetry; }) >= 2;
+    }));
+    std::size_t resolving = 0, connecting = 0;
+    for (const auto& e : h.events) {
+        const auto* s = std::get_if<EndpointStatus>(&e);
+        if (!s) continue;
+        if (s->state == EndpointState::Resolving) {
+            ++resolving;
+            EXPECT_EQ(s->remote, "localhost:" + std::to_string(port)) << "what is being resolved, as typed";
+            EXPECT_FALSE(s->error) << "the previous attempt's error does not belong to this one";
+            EXPECT_TRUE(s->local.empty());
+        }
+        if (s->state == EndpointState::Connecting) {
+            ++connecting;
+            EXPECT_FALSE(s->error);
+            EXPECT_TRUE(s->local.empty()) << "no connection yet: no local address";
+            EXPECT_EQ(s->resolved_from, "localhost:" + std::to_string(port));
+        }
+    }
+    EXPECT_GE(resolving, 2u);
+    EXPECT_GE(connecting, 2u);
+}
+
+TEST(TcpClient, EveryFailedAddressOfANameIsReported) {
+    // Needs a name with two loopback addresses ("localhost" → ::1 and 127.0.0.1 on most systems).
+    asio::io_context io;
+    asio::ip::tcp::resolver resolver(io);
+    std::error_code ec;
+    const auto results = resolver.resolve("localhost", "9", ec);
+    if (ec || results.size() < 2) GTEST_SKIP() << "localhost has a single address here";
+    EngineHarness h;
+    const auto port = unusedPort();
+    h.engine.submit(AddEndpoint{1, clientTo("localhost:" + std::to_string(port))});
+    ASSERT_TRUE(h.waitForState(1, EndpointState::Failed));
+    const auto first = h.count<ErrorEvent>([](const ErrorEvent& e) {
+        return e.error.code == "ECONNREFUSED" && e.error.message.find("trying the next address") != std::string::npos;
+    });
+    EXPECT_GE(first, 1u) << "the refusal of the first address is reported before the next one is tried";
+}
+
+TEST(TcpClient, LinkLocalAddressWithoutZoneSaysSo) {
+    EngineHarness h;
+    h.engine.submit(AddEndpoint{1, clientTo("[fe80::1]:9")});
+    const auto failed = h.waitForState(1, EndpointState::Failed);
+    ASSERT_TRUE(failed);
+    ASSERT_TRUE(failed->error);
+    if (failed->error->code != "EINVAL") GTEST_SKIP() << "this OS answered " << failed->error->code;
+    EXPECT_NE(failed->error->message.find("link-local IPv6 address needs a zone"), std::string::npos)
+        << failed->error->message;
+    EXPECT_NE(failed->error->message.find("[fe80::1%eth0]:9"), std::string::npos) << failed->error->message;
 }
 
 }  // namespace

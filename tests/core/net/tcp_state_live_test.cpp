@@ -139,7 +139,8 @@ TEST(TcpStateLive, HalfCloseShowsCloseWaitAndFinWait2ThenTimeWaitInTheTable) {
     const auto counts = countTcpSocketsOnPort(client_port);
     ASSERT_TRUE(counts.has_value());
     EXPECT_GE(counts->count(TcpState::TimeWait), 1u) << "TIME_WAIT outlives the handle";
-    EXPECT_EQ(counts->count(TcpState::Established), 0u);
+    // No "Established == 0" here: the table is the host's, and Linux lets another process's
+    // outgoing connection share this local port with a different peer (seen on a busy machine).
 }
 
 TEST(TcpStateLive, ReceiveQueueShowsUnreadBytes) {
