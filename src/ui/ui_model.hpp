@@ -55,6 +55,17 @@ struct Notice {
     TimestampUs until_us = 0;
 };
 
+/// A problem that stays on screen until it is resolved (a save that keeps failing) or, when
+/// dismissible, until the user has read it (a broken settings file that was set aside).
+struct Problem {
+    std::string key;    // one per source: "autosave", "settings", "save", "open", ...
+    std::string text;
+    bool dismissible = false;
+};
+
+/// The plain words for why a connection closed ("closed here (FIN)"), in the UI language.
+const char* closeReasonText(CloseReason reason);
+
 struct UiModel {
     explicit UiModel(PayloadLogLimits log_limits = {}) : log(log_limits) {}
 
@@ -75,6 +86,11 @@ struct UiModel {
     /// Info/Error rows).
     void apply(const Event& event);
     void notify(std::string text, bool error = false);
+    /// Shows (or updates) the persistent problem `key`; clearProblem() removes it once resolved.
+    void setProblem(const std::string& key, std::string text, bool dismissible = false);
+    void clearProblem(const std::string& key);
+    const Problem* problem(const std::string& key) const;
+    std::vector<Problem> problems;   // bounded: one per key
 
     /// Display name of an endpoint ("#3" when unknown).
     std::string endpointName(EndpointId id) const;

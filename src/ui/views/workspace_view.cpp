@@ -84,12 +84,41 @@ void WorkspaceView::drawToolbar(UiModel& model, const CommandSink& submit) {
         start(model, submit, id);
     }
     ImGui::SameLine();
-    if (ImGui::Button(tr(Str::Edit)) && selected) m_editor.openEdit(*selected);
+    if (ImGui::Button(tr(Str::Edit)) && selected) m_editor.openEdit(*selected, model.workspace);
     ImGui::SameLine();
     if (ImGui::Button(tr(Str::Duplicate))) duplicate(model, submit, id);
     ImGui::SameLine();
-    if (ImGui::Button(tr(Str::Delete))) remove(model, submit, id);
+    if (ImGui::Button(tr(Str::Delete))) m_confirmDelete = id;
+    probeItem(model, "tree.delete");
     ImGui::EndDisabled();
+}
+
+void WorkspaceView::drawDeleteConfirm(UiModel& model, const CommandSink& submit) {
+    if (m_confirmDelete != 0 && !ImGui::IsPopupOpen("###confirm_delete")) ImGui::OpenPopup("###confirm_delete");
+    const std::string title = std::string(tr(Str::DeleteTitle)) + "###confirm_delete";
+    ImGui::SetNextWindowPos(ImGui::GetMainViewport()->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+    if (!ImGui::BeginPopupModal(title.c_str(), nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
+    const WorkspaceEndpoint* endpoint = model.workspace.find(m_confirmDelete);
+    if (endpoint) {
+        char text[400];
+        std::snprintf(text, sizeof text, tr(Str::DeleteText), endpoint->config.name.c_str());
+        ImGui::TextUnformatted(text);
+    }
+    const float w = ImGui::GetFontSize() * 6;
+    if (ImGui::Button(tr(Str::Delete), ImVec2(w, 0)) && endpoint) {
+        remove(model, submit, m_confirmDelete);
+        endpoint = nullptr;
+    }
+    probeItem(model, "confirm_delete.delete");
+    ImGui::SameLine();
+    const bool cancel = ImGui::Button(tr(Str::Cancel), ImVec2(w, 0)) ||
+                        ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false);
+    probeItem(model, "confirm_delete.cancel");
+    if (cancel || !endpoint) {
+        m_confirmDelete = 0;
+        ImGui::CloseCurrentPopup();
+    }
+    ImGui::EndPopup();
 }
 
 void WorkspaceView::contextMenu(UiModel& model, const CommandSink& submit, EndpointId id) {
@@ -99,11 +128,11 @@ void WorkspaceView::contextMenu(UiModel& model, const CommandSink& submit, Endpo
         if (ImGui::MenuItem(tr(Str::Start))) start(model, submit, id);
         if (ImGui::MenuItem(tr(Str::Stop))) stop(model, submit, id);
         ImGui::Separator();
-        if (ImGui::MenuItem(tr(Str::Edit))) m_editor.openEdit(*endpoint);
+        if (ImGui::MenuItem(tr(Str::Edit))) m_editor.openEdit(*endpoint, model.workspace);
         // Deferred: these change the workspace vector the tree is iterating over.
         if (ImGui::MenuItem(tr(Str::Duplicate))) m_pending = {PendingKind::Duplicate, id};
         ImGui::Separator();
-        if (ImGui::MenuItem(tr(Str::Delete))) m_pending = {PendingKind::Remove, id};
+        if (ImGui::MenuItem(tr(Str::Delete))) m_confirmDelete = id;
     }
     ImGui::EndPopup();
 }
@@ -124,13 +153,21 @@ void WorkspaceView::drawEndpoint(UiModel& model, const CommandSink& submit, cons
     if (ImGui::IsItemClicked() && !ImGui::IsItemToggledOpen()) model.selection = Selection{endpoint.id, 0};
     probeItem(model, "tree.ep." + std::to_string(endpoint.id));
     contextMenu(model, submit, endpoint.id);
-    if (ImGui::IsItemHovered() && ImGui::IsMouseDoubleClicked(0)) m_editor.openEdit(endpoint);
+    if (ImGui::IsItemHovered() && ImGui::IsMouseDoubleClicked(0)) m_editor.openEdit(endpoint, model.workspace);
 
     // Badge, right-aligned on the node's line.
     const EndpointState state = row ? row->status.state : EndpointState::Stopped;
     const std::string badge = stateBadge(row, now);
     const float badge_w = ImGui::CalcTextSize(badge.c_str()).x;
-    ImGui::SameLine(std::max(ImGui::GetContentRegionMax().x - badge_w - 4, ImGui::GetCursorPosX() + 8));
+    ImGui::SameLine();
+    // Right-aligned when it fits beside the name; otherwise on a line of its own (never overlapping).
+    const float badge_x = ImGui::GetContentRegionMax().x - badge_w - 4;
+    if (badge_x >= ImGui::GetCursorPosX() + 8) {
+        ImGui::SetCursorPosX(badge_x);
+    } else {
+        ImGui::NewLine();
+        ImGui::SetCursorPosX(std::max(ImGui::GetCursorPosX(), badge_x));
+    }
     ImGui::TextColored(colorOf(pal, state), "%s", badge.c_str());
     if (row && row->last_error && ImGui::IsItemHovered())
         ImGui::SetTooltip("%s\n%s", row->last_error->code.c_str(), row->last_error->message.c_str());
@@ -182,14 +219,19 @@ void WorkspaceView::drawEndpoint(UiModel& model, const CommandSink& submit, cons
                 const TcpState tcp = c.tcp ? c.tcp->state : (c.open ? TcpState::Unknown : TcpState::Close);
                 char label[160];
                 std::snprintf(label, sizeof label, "#%llu %s", static_cast<unsigned long long>(c.id), c.peer.c_str());
+                const char* state_text = c.open ? toString(tcp) : tr(Str::Closed);
+                const float w = ImGui::CalcTextSize(state_text).x;
+                // The state goes right of the address when both fit, else under it (large fonts,
+                // long IPv6 addresses): they never overlap.
+                const float state_x = ImGui::GetContentRegionMax().x - w - 4;
+                const bool fits = ImGui::GetCursorPosX() + ImGui::CalcTextSize(label).x + 8 <= state_x;
                 ImGui::PushStyleColor(ImGuiCol_Text, c.open ? ImGui::GetStyleColorVec4(ImGuiCol_Text) : pal.dim);
                 if (ImGui::Selectable(label, selected, ImGuiSelectableFlags_AllowItemOverlap))
                     model.selection = Selection{endpoint.id, c.id};
                 ImGui::PopStyleColor();
                 probeItem(model, "tree.conn." + std::to_string(c.id));
-                const char* state_text = c.open ? toString(tcp) : tr(Str::Closed);
-                const float w = ImGui::CalcTextSize(state_text).x;
-                ImGui::SameLine(std::max(ImGui::GetContentRegionMax().x - w - 4, ImGui::GetCursorPosX() + 8));
+                if (fits) ImGui::SameLine(state_x);
+                else ImGui::SetCursorPosX(std::max(ImGui::GetCursorPosX() + ImGui::GetFontSize(), state_x));
                 ImGui::TextColored(c.open ? colorOf(pal, tcp) : pal.dim, "%s", state_text);
                 if (ImGui::IsItemHovered() && c.open) ImGui::SetTooltip("%s", explain(tcp));
                 ImGui::PopID();
@@ -213,9 +255,9 @@ void WorkspaceView::draw(UiModel& model, const CommandSink& submit) {
     }
     for (const auto& endpoint : model.workspace.endpoints()) drawEndpoint(model, submit, endpoint);
     ImGui::EndChild();
-    if (m_pending.kind == PendingKind::Remove) remove(model, submit, m_pending.id);
     if (m_pending.kind == PendingKind::Duplicate) duplicate(model, submit, m_pending.id);
     m_pending = {};
+    drawDeleteConfirm(model, submit);
 }
 
 }  // namespace sockscope::ui
