@@ -131,7 +131,7 @@ EndpointId EndpointEditor::apply(UiModel& model, const CommandSink& submit) {
     return id;
 }
 
-void EndpointEditor::drawOptions() {
+void EndpointEditor::drawOptions(UiModel& model) {
     EndpointConfig& c = m_config;
     SocketOptions& o = c.options;
     const bool tcp = c.type != EndpointType::Udp;
@@ -190,6 +190,7 @@ void EndpointEditor::drawOptions() {
         // Its own ID: the header above has the same label (a shared ID made it untoggleable).
         const std::string enabled_label = std::string(tr(Str::Reconnect)) + "##reconnect_enabled";
         ImGui::Checkbox(enabled_label.c_str(), &c.reconnect.enabled);
+        probeItem(model, "editor.reconnect");
         tooltip(tr(Str::TipReconnect));
         ImGui::BeginDisabled(!c.reconnect.enabled);
         label(tr(Str::ReconnectInitial));
@@ -279,6 +280,7 @@ void EndpointEditor::draw(UiModel& model, const CommandSink& submit) {
     ImGui::BeginChild("##form", ImVec2(0, -ImGui::GetFrameHeightWithSpacing() - 4));
     label(tr(Str::Name));
     ImGui::InputText("##name", &c.name);
+    probeItem(model, "editor.name");
     error_line(nameError());
 
     label(tr(Str::Type));
@@ -308,6 +310,7 @@ void EndpointEditor::draw(UiModel& model, const CommandSink& submit) {
     }
 
     ImGui::Checkbox(tr(Str::AutoStart), &c.auto_start);
+    probeItem(model, "editor.auto_start");
     tooltip(tr(Str::TipAutoStart));
     ImGui::SameLine(ImGui::GetFontSize() * 11);
     ImGui::Checkbox(tr(Str::Echo), &c.echo);
@@ -337,7 +340,7 @@ void EndpointEditor::draw(UiModel& model, const CommandSink& submit) {
         ImGui::Checkbox(tr(Str::ReplyToSender), &c.reply_to_sender);
         tooltip(tr(Str::TipReplyToSender));
     }
-    drawOptions();
+    drawOptions(model);
     if (c.type == EndpointType::Udp && !m_interfaces.empty()) {
         std::string list;
         for (const auto& name : m_interfaces) list += (list.empty() ? "" : ", ") + name;
@@ -370,6 +373,7 @@ void EndpointEditor::draw(UiModel& model, const CommandSink& submit) {
 }
 
 void EndpointEditor::drawDiscardConfirm(UiModel& model) {
+    const bool opening = m_confirmRequested;   // the Escape that asked must not also answer
     if (m_confirmRequested) {
         ImGui::OpenPopup("###discard_edits");
         m_confirmRequested = false;
@@ -391,7 +395,7 @@ void EndpointEditor::drawDiscardConfirm(UiModel& model) {
     probeItem(model, "editor.discard");
     ImGui::SameLine();
     if (ImGui::Button(tr(Str::KeepEditing), ImVec2(w, 0)) ||
-        ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) {
+        (!opening && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false))) {
         m_confirmDiscard = false;
         ImGui::CloseCurrentPopup();
     }

@@ -34,7 +34,7 @@ public:
     EndpointId apply(UiModel& model, const CommandSink& submit);
 
 private:
-    void drawOptions();
+    void drawOptions(UiModel& model);
     void drawDiscardConfirm(UiModel& model);
     void refreshInterfaces();
     /// m_config with the fields kept apart while editing (linger, v6-only, queue limit) applied.

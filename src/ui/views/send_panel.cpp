@@ -118,6 +118,20 @@ void SendPanel::historyStep(const UiModel& model, int direction) {
     m_historyPos = pos;
     m_input = items[static_cast<std::size_t>(pos)].input;
     m_mode = items[static_cast<std::size_t>(pos)].mode;
+    m_replaceInput = true;
+}
+
+// While the input is active ImGui edits its own copy of the text and writes it back every frame:
+// a history step must replace that copy, or the old text comes straight back.
+int SendPanel::inputCallback(ImGuiInputTextCallbackData* data) {
+    auto* panel = static_cast<SendPanel*>(data->UserData);
+    if (panel->m_replaceInput) {
+        panel->m_replaceInput = false;
+        const std::string text = panel->m_input;   // the buffer may alias m_input
+        data->DeleteChars(0, data->BufTextLen);
+        data->InsertChars(0, text.c_str(), text.c_str() + text.size());
+    }
+    return 0;
 }
 
 void SendPanel::draw(UiModel& model, const CommandSink& submit) {
@@ -217,7 +231,9 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
     m_inputPos[0] = input_pos.x + size.x / 2;
     m_inputPos[1] = input_pos.y + size.y / 2;
     ImGui::PushFont(m_mode == SendMode::Hex && model.fonts.mono ? model.fonts.mono : ImGui::GetFont());
-    if (ImGui::InputTextMultiline("##input", &m_input, size)) m_historyPos = -1;
+    if (ImGui::InputTextMultiline("##input", &m_input, size, ImGuiInputTextFlags_CallbackAlways, inputCallback, this) &&
+        !m_replaceInput)
+        m_historyPos = -1;
     ImGui::PopFont();
     probeItem(model, "send.input");
     const bool input_active = ImGui::IsItemActive();
@@ -241,6 +257,7 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
     }
     if (input_active && io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_UP)) historyStep(model, -1);
     if (input_active && io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_DOWN)) historyStep(model, +1);
+    if (!input_active) m_replaceInput = false;   // not being edited: m_input is the text
 
     // Status line (after the input, so it reflects this frame's typing): the first problem, or
     // what will be sent.

@@ -12,6 +12,8 @@
 #include "core/codec/parse_result.hpp"
 #include "ui/ui_model.hpp"
 
+struct ImGuiInputTextCallbackData;
+
 namespace sockscope::ui {
 
 enum class SendMode : std::uint8_t { Text, Hex };
@@ -51,7 +53,10 @@ public:
     float inputY() const { return m_inputPos[1]; }
 
 private:
+    static int inputCallback(ImGuiInputTextCallbackData* data);
+
     std::string m_input;
+    bool m_replaceInput = false;   // a history step waits for the active input to take it
     SendMode m_mode = SendMode::Text;
     bool m_escapes = true;
     LineEnding m_ending = LineEnding::None;
