@@ -52,12 +52,13 @@ public:
     bool number(const char* key, float& out, float lo, float hi) {
         const Json* v = get(key);
         if (!v) return false;
-        const double d = v->is_number() ? v->get<double>() : NAN;
-        if (!std::isfinite(d) || d < lo || d > hi) {
+        // Compared as the float it becomes, so what is saved always loads back.
+        const float f = v->is_number() ? static_cast<float>(v->get<double>()) : NAN;
+        if (!std::isfinite(f) || f < lo || f > hi) {
             const std::string range = "a number from " + trim(lo) + " to " + trim(hi);
             return problem(key, range.c_str(), *v), false;
         }
-        out = static_cast<float>(d);
+        out = f;
         return true;
     }
 
