@@ -310,7 +310,8 @@ int runGui(const GuiOptions& options) {
             model.setProblem("workspace_file", text, true);
         }
     }
-    std::uint64_t saved_revision = model.workspace.revision;
+    // A profile opened from the command line is autosaved like one opened from the menu.
+    std::uint64_t saved_revision = model.workspace.revision - (opened ? 1 : 0);
     bool saved_dirty = model.workspace.dirty;
 
     if (const char* prefill = std::getenv("SOCKSCOPE_BENCH_PREFILL"))
