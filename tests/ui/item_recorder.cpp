@@ -14,7 +14,8 @@ extern "C" bool __wrap__ZN5ImGui7ItemAddERK6ImRectjPS1_i(const ImRect& bb, ImGui
     const bool visible = __real__ZN5ImGui7ItemAddERK6ImRectjPS1_i(bb, id, nav_bb, flags);
     using sockscope::ui::test::ItemRecorder;
     if (ItemRecorder::recording && ItemRecorder::items.size() < 1'000'000)
-        ItemRecorder::items.push_back({id, bb, ImGui::GetCurrentWindow(), !visible});
+        ItemRecorder::items.push_back(
+            {id, bb, ImGui::GetCurrentWindow(), ImGui::GetCurrentWindow()->ClipRect, !visible});
     return visible;
 }
 #endif

@@ -16,6 +16,7 @@ struct RecordedItem {
     ImGuiID id = 0;
     ImRect rect;
     ImGuiWindow* window = nullptr;
+    ImRect clip;            // the window's clip rectangle then (a table cell's, inside a table)
     bool clipped = false;   // ItemAdd returned false (not visible)
 };
 

@@ -139,11 +139,11 @@ void EndpointEditor::drawOptions(UiModel& model) {
     if (ImGui::CollapsingHeader(tr(Str::SocketOptions), ImGuiTreeNodeFlags_DefaultOpen)) {
         ImGui::Checkbox(tr(Str::ReuseAddress), &o.reuse_address);
         tooltip(tr(Str::TipReuseAddress));
-        ImGui::SameLine(ImGui::GetFontSize() * 11);
+        sameLineIfFits(checkboxWidth(tr(Str::ReusePort)), ImGui::GetFontSize() * 11);
         ImGui::Checkbox(tr(Str::ReusePort), &o.reuse_port);
         tooltip(tr(Str::TipReusePort));
         if (tcp) {
-            ImGui::SameLine(ImGui::GetFontSize() * 22);
+            sameLineIfFits(checkboxWidth(tr(Str::NoDelay)), ImGui::GetFontSize() * 22);
             ImGui::Checkbox(tr(Str::NoDelay), &o.no_delay);
             tooltip(tr(Str::TipNoDelay));
             ImGui::Checkbox(tr(Str::Keepalive), &o.keepalive.enabled);
@@ -152,11 +152,12 @@ void EndpointEditor::drawOptions(UiModel& model) {
             ImGui::SameLine(ImGui::GetFontSize() * 11);
             ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
             if (ImGui::InputInt(tr(Str::KeepIdle), &o.keepalive.idle_s, 0)) clampInt(o.keepalive.idle_s, 1, 86400);
-            ImGui::SameLine();
+            const float inner = ImGui::GetStyle().ItemInnerSpacing.x;
+            sameLineIfFits(ImGui::GetFontSize() * 5 + inner + ImGui::CalcTextSize(tr(Str::KeepInterval)).x);
             ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
             if (ImGui::InputInt(tr(Str::KeepInterval), &o.keepalive.interval_s, 0))
                 clampInt(o.keepalive.interval_s, 1, 86400);
-            ImGui::SameLine();
+            sameLineIfFits(ImGui::GetFontSize() * 4 + inner + ImGui::CalcTextSize(tr(Str::KeepCount)).x);
             ImGui::SetNextItemWidth(ImGui::GetFontSize() * 4);
             if (ImGui::InputInt(tr(Str::KeepCount), &o.keepalive.count, 0)) clampInt(o.keepalive.count, 1, 100);
             ImGui::EndDisabled();
@@ -312,11 +313,11 @@ void EndpointEditor::draw(UiModel& model, const CommandSink& submit) {
     ImGui::Checkbox(tr(Str::AutoStart), &c.auto_start);
     probeItem(model, "editor.auto_start");
     tooltip(tr(Str::TipAutoStart));
-    ImGui::SameLine(ImGui::GetFontSize() * 11);
+    sameLineIfFits(checkboxWidth(tr(Str::Echo)), ImGui::GetFontSize() * 11);
     ImGui::Checkbox(tr(Str::Echo), &c.echo);
     tooltip(tr(Str::TipEcho));
     if (c.type != EndpointType::Udp) {
-        ImGui::SameLine(ImGui::GetFontSize() * 22);
+        sameLineIfFits(checkboxWidth(tr(Str::CloseOnPeerFin)), ImGui::GetFontSize() * 22);
         ImGui::Checkbox(tr(Str::CloseOnPeerFin), &c.close_on_peer_fin);
         tooltip(tr(Str::TipCloseOnPeerFin));
         label(tr(Str::WriteQueueLimit));
@@ -336,7 +337,7 @@ void EndpointEditor::draw(UiModel& model, const CommandSink& submit) {
     if (c.type == EndpointType::Udp) {
         ImGui::Checkbox(tr(Str::Broadcast), &c.broadcast);
         tooltip(tr(Str::TipBroadcast));
-        ImGui::SameLine(ImGui::GetFontSize() * 11);
+        sameLineIfFits(checkboxWidth(tr(Str::ReplyToSender)), ImGui::GetFontSize() * 11);
         ImGui::Checkbox(tr(Str::ReplyToSender), &c.reply_to_sender);
         tooltip(tr(Str::TipReplyToSender));
     }

@@ -151,7 +151,9 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
     if (ImGui::Checkbox(tr(Str::Escapes), &m_escapes)) m_parsedKey.clear();
     if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", tr(Str::TipEscapes));
     ImGui::EndDisabled();
-    ImGui::SameLine();
+    // The row wraps where it would run off the pane (large fonts, Chinese labels).
+    const ImGuiStyle& style = ImGui::GetStyle();
+    sameLineIfFits(ImGui::CalcTextSize(tr(Str::LineEnding)).x + style.ItemSpacing.x + ImGui::GetFontSize() * 4.5f);
     ImGui::TextUnformatted(tr(Str::LineEnding));
     ImGui::SameLine();
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 4.5f);
@@ -160,7 +162,7 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
             if (ImGui::Selectable(endingName(e), e == m_ending)) setLineEnding(e);
         ImGui::EndCombo();
     }
-    ImGui::SameLine();
+    sameLineIfFits(ImGui::CalcTextSize(tr(Str::Target)).x + style.ItemSpacing.x + ImGui::GetFontSize() * 12);
     ImGui::TextUnformatted(tr(Str::Target));
     ImGui::SameLine();
     if (!endpoint) {
@@ -196,7 +198,7 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
         ImGui::InputTextWithHint("##udpdest", tr(Str::UdpDefaultDest), &m_udpDestination);
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipRemoteUdp));
     }
-    ImGui::SameLine();
+    sameLineIfFits(ImGui::GetFontSize() * 8);
     const auto& items = history(model.selection.endpoint);
     ImGui::BeginDisabled(items.empty());
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);

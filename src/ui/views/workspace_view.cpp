@@ -76,18 +76,18 @@ void WorkspaceView::drawToolbar(UiModel& model, const CommandSink& submit) {
     const EndpointRow* row = model.table.endpoint(id);
     const bool running = row && row->status.state != EndpointState::Stopped &&
                          row->status.state != EndpointState::Failed;
-    ImGui::SameLine();
+    sameLineIfFits(buttonWidth(running ? tr(Str::Stop) : tr(Str::Start)));
     ImGui::BeginDisabled(!selected);
     if (running) {
         if (ImGui::Button(tr(Str::Stop))) stop(model, submit, id);
     } else if (ImGui::Button(tr(Str::Start))) {
         start(model, submit, id);
     }
-    ImGui::SameLine();
+    sameLineIfFits(buttonWidth(tr(Str::Edit)));
     if (ImGui::Button(tr(Str::Edit)) && selected) m_editor.openEdit(*selected, model.workspace);
-    ImGui::SameLine();
+    sameLineIfFits(buttonWidth(tr(Str::Duplicate)));
     if (ImGui::Button(tr(Str::Duplicate))) duplicate(model, submit, id);
-    ImGui::SameLine();
+    sameLineIfFits(buttonWidth(tr(Str::Delete)));
     if (ImGui::Button(tr(Str::Delete))) m_confirmDelete = id;
     probeItem(model, "tree.delete");
     ImGui::EndDisabled();
@@ -179,16 +179,23 @@ void WorkspaceView::drawEndpoint(UiModel& model, const CommandSink& submit, cons
     const std::string shown = row && !row->status.local.empty() && endpoint.config.type != EndpointType::TcpClient
                                   ? row->status.local
                                   : address;
+    // Wrapped, not cut off: a long IPv6 address at a large font takes two lines.
+    ImGui::PushTextWrapPos(0);
     ImGui::TextColored(pal.dim, "%s  %s", typeName(endpoint.config.type), shown.c_str());
+    ImGui::PopTextWrapPos();
     if (row) {
         std::size_t open_count = 0;
         for (const auto& c : row->connections) open_count += c.open ? 1 : 0;
-        ImGui::TextColored(pal.dim, "%s %s", tr(Str::ColRx), formatBytes(static_cast<double>(row->totals.rx_bytes)).c_str());
-        ImGui::SameLine();
-        ImGui::TextColored(pal.dim, "%s %s", tr(Str::ColTx), formatBytes(static_cast<double>(row->totals.tx_bytes)).c_str());
+        char rx[64], tx[64], conns[64];
+        std::snprintf(rx, sizeof rx, "%s %s", tr(Str::ColRx), formatBytes(static_cast<double>(row->totals.rx_bytes)).c_str());
+        std::snprintf(tx, sizeof tx, "%s %s", tr(Str::ColTx), formatBytes(static_cast<double>(row->totals.tx_bytes)).c_str());
+        std::snprintf(conns, sizeof conns, tr(Str::ConnCount), open_count);
+        ImGui::TextColored(pal.dim, "%s", rx);
+        sameLineIfFits(ImGui::CalcTextSize(tx).x);
+        ImGui::TextColored(pal.dim, "%s", tx);
         if (endpoint.config.type == EndpointType::TcpServer) {
-            ImGui::SameLine();
-            ImGui::TextColored(pal.dim, tr(Str::ConnCount), open_count);
+            sameLineIfFits(ImGui::CalcTextSize(conns).x);
+            ImGui::TextColored(pal.dim, "%s", conns);
         }
         // Sockets the app no longer holds, still on the port (e.g. after connections closed here).
         if (row->port_counts && row->port_counts->count(TcpState::TimeWait) > 0) {
@@ -225,10 +232,15 @@ void WorkspaceView::drawEndpoint(UiModel& model, const CommandSink& submit, cons
                 // long IPv6 addresses): they never overlap.
                 const float state_x = ImGui::GetContentRegionMax().x - w - 4;
                 const bool fits = ImGui::GetCursorPosX() + ImGui::CalcTextSize(label).x + 8 <= state_x;
-                ImGui::PushStyleColor(ImGuiCol_Text, c.open ? ImGui::GetStyleColorVec4(ImGuiCol_Text) : pal.dim);
-                if (ImGui::Selectable(label, selected, ImGuiSelectableFlags_AllowItemOverlap))
+                // The label wraps inside the pane (an IPv6 peer at a large font) instead of being cut.
+                const float wrap = ImGui::GetContentRegionAvail().x;
+                const ImVec2 text_pos = ImGui::GetCursorScreenPos();
+                const ImVec2 text_size = ImGui::CalcTextSize(label, nullptr, false, wrap);
+                if (ImGui::Selectable("##conn", selected, ImGuiSelectableFlags_AllowItemOverlap, ImVec2(0, text_size.y)))
                     model.selection = Selection{endpoint.id, c.id};
-                ImGui::PopStyleColor();
+                ImGui::GetWindowDrawList()->AddText(
+                    ImGui::GetFont(), ImGui::GetFontSize(), text_pos,
+                    ImGui::GetColorU32(c.open ? ImGui::GetStyleColorVec4(ImGuiCol_Text) : pal.dim), label, nullptr, wrap);
                 probeItem(model, "tree.conn." + std::to_string(c.id));
                 if (fits) ImGui::SameLine(state_x);
                 else ImGui::SetCursorPosX(std::max(ImGui::GetCursorPosX() + ImGui::GetFontSize(), state_x));
