@@ -241,6 +241,7 @@ int runGui(const GuiOptions& options) {
     }
     float applied_font_scale = model.settings.font_scale;
     ThemeKind applied_theme = model.settings.theme;
+    FontGlyphs font_glyphs;   // characters added to the atlas as device text needs them
     model.fonts = loadFonts(std::round(15.0f * content_scale * applied_font_scale));
     applyTheme(applied_theme, content_scale);
 
@@ -340,6 +341,9 @@ int runGui(const GuiOptions& options) {
     const auto input_period = std::chrono::microseconds(16'667);
     const auto traffic_period = std::chrono::microseconds(33'333);
     auto last_input = std::chrono::steady_clock::now();
+    TextEncoding applied_encoding = model.settings.encoding;
+    bool glyphs_wanted = false;
+    auto last_glyph_rebuild = std::chrono::steady_clock::now() - std::chrono::seconds(10);
     std::size_t vertices_max = 0;
     int exit_code = 0;
 
@@ -378,6 +382,7 @@ int runGui(const GuiOptions& options) {
         // Results of file jobs (open, save, autosave): applied here, on the UI thread.
         if (files.poll() > 0) window_state.activity = true;
 
+        model.glyphs.newFrame();
         const std::size_t applied = pump.pump(model, drain);
         if (window_state.activity) last_input = frame_start;
         // Input: a few frames (ImGui settles over 2-3); engine events alone: one frame is enough.
@@ -395,11 +400,32 @@ int runGui(const GuiOptions& options) {
             applied_font_scale = -1;           // rebuild the fonts below
             applyTheme(applied_theme, content_scale);
         }
-        if (model.settings.font_scale != applied_font_scale) {
+        // Rows shown in another encoding may need other characters: look at the newest ones.
+        if (model.settings.encoding != applied_encoding) {
+            applied_encoding = model.settings.encoding;
+            const std::size_t n = model.log.size();
+            for (std::size_t i = n > 1000 ? n - 1000 : 0; i < n; ++i) {
+                const LogRecord& record = model.log.record(i);
+                if (record.kind == LogKind::Rx || record.kind == LogKind::Tx)
+                    model.glyphs.noteBytes(model.log.bytes(record), applied_encoding);
+            }
+        }
+        // Characters the atlas lacks are added between frames, at most once a second (a rebuild
+        // takes tens of milliseconds; the atlas is bounded by FontGlyphs::kMaxExtraGlyphs).
+        glyphs_wanted = font_glyphs.add(model.fonts, model.glyphs.take()) || glyphs_wanted;
+        const bool rebuild_glyphs = glyphs_wanted && frame_start - last_glyph_rebuild >= std::chrono::seconds(1);
+        if (model.settings.font_scale != applied_font_scale || rebuild_glyphs) {
             applied_font_scale = model.settings.font_scale;
+            const auto rebuild_start = std::chrono::steady_clock::now();
             ImGui_ImplOpenGL3_DestroyFontsTexture();
-            model.fonts = loadFonts(std::round(15.0f * content_scale * applied_font_scale));
+            model.fonts = loadFonts(std::round(15.0f * content_scale * applied_font_scale), font_glyphs.extra());
             ImGui_ImplOpenGL3_CreateFontsTexture();
+            if (rebuild_glyphs && model.trace)
+                std::printf("trace: glyphs extra=%zu rebuild_ms=%.1f\n", font_glyphs.extra().size(),
+                            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - rebuild_start).count());
+            glyphs_wanted = false;
+            last_glyph_rebuild = frame_start;
+            busy_frames = std::max(busy_frames, 1);   // draw with the new glyphs now
         }
         if (model.settings.theme != applied_theme) {
             applied_theme = model.settings.theme;

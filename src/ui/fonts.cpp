@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace sockscope::ui {
 namespace {
@@ -60,23 +61,25 @@ FontFile findMonoFont() {
 }
 
 // The UI face's glyph ranges: the common Simplified Chinese set plus every character of our own
-// Chinese strings (some, like 辑 and 帧, are outside the common set). The atlas keeps a pointer
-// to this array, so it lives as long as the process (a resource, not widget state).
+// Chinese strings (some, like 辑 and 帧, are outside the common set), plus the extra characters
+// device text brought (added at run time). The atlas keeps a pointer to this array until it is
+// rebuilt, so it lives as long as the process (a resource, not widget state).
 ImVector<ImWchar> g_uiRanges;
 
-const ImWchar* uiGlyphRanges() {
-    if (!g_uiRanges.empty()) return g_uiRanges.Data;
+const ImWchar* uiGlyphRanges(const std::vector<ImWchar>& extra) {
     ImFontGlyphRangesBuilder builder;
     builder.AddRanges(ImGui::GetIO().Fonts->GetGlyphRangesChineseSimplifiedCommon());
     for (int i = 0; i < static_cast<int>(Str::Count); ++i) builder.AddText(tr(static_cast<Str>(i), Language::Chinese));
     builder.AddText("简体中文…—€°±×÷•→←↑↓");
+    for (ImWchar c : extra) builder.AddChar(c);
+    g_uiRanges.clear();
     builder.BuildRanges(&g_uiRanges);
     return g_uiRanges.Data;
 }
 
 }  // namespace
 
-Fonts loadFonts(float pixel_size) {
+Fonts loadFonts(float pixel_size, const std::vector<ImWchar>& extra_glyphs) {
     ImGuiIO& io = ImGui::GetIO();
     io.Fonts->Clear();
     Fonts fonts;
@@ -87,7 +90,7 @@ Fonts loadFonts(float pixel_size) {
         config.FontNo = ui.index;
         config.OversampleH = 1;   // CJK atlases get big; 1x keeps the texture small and builds fast
         config.PixelSnapH = true;
-        fonts.ui = io.Fonts->AddFontFromFileTTF(ui.path.c_str(), pixel_size, &config, uiGlyphRanges());
+        fonts.ui = io.Fonts->AddFontFromFileTTF(ui.path.c_str(), pixel_size, &config, uiGlyphRanges(extra_glyphs));
     }
     if (!fonts.ui) {
         ImFontConfig config;
@@ -107,6 +110,27 @@ Fonts loadFonts(float pixel_size) {
     if (!fonts.mono) fonts.mono = fonts.ui;
     io.Fonts->Build();
     return fonts;
+}
+
+std::vector<ImWchar> missingGlyphs(const Fonts& fonts, const std::vector<std::uint16_t>& codepoints) {
+    std::vector<ImWchar> missing;
+    if (!fonts.ui) return missing;
+    for (std::uint16_t c : codepoints)
+        if (c >= 0x80 && !fonts.ui->FindGlyphNoFallback(static_cast<ImWchar>(c))) missing.push_back(static_cast<ImWchar>(c));
+    return missing;
+}
+
+bool FontGlyphs::add(const Fonts& fonts, const std::vector<std::uint16_t>& codepoints) {
+    bool added = false;
+    for (ImWchar c : missingGlyphs(fonts, codepoints)) {
+        if (m_extra.size() >= kMaxExtraGlyphs) break;
+        // A character the font file itself lacks stays missing after a rebuild: ask once only.
+        if (m_tried.insert(c).second) {
+            m_extra.push_back(c);
+            added = true;
+        }
+    }
+    return added;
 }
 
 }  // namespace sockscope::ui

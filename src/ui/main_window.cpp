@@ -50,7 +50,9 @@ void MainWindow::loadWorkspace(const std::string& name, const std::vector<Endpoi
         m_model.table.remove(e.id);
     }
     m_model.workspace.replace(name, endpoints, std::move(path));
+    m_model.glyphs.note(name);
     for (const auto& e : m_model.workspace.endpoints()) {
+        m_model.glyphs.note(e.config.name);
         m_model.table.ensure(e.id);
         m_submit(AddEndpoint{e.id, e.config});
     }

@@ -106,6 +106,7 @@ void UiModel::apply(const Event& event) {
             if constexpr (std::is_same_v<T, DataEvent>) {
                 log.append(e.time_us, e.endpoint, e.connection,
                            e.direction == Direction::Rx ? LogKind::Rx : LogKind::Tx, e.payload, e.peer);
+                glyphs.noteBytes(e.payload, settings.encoding);
                 if (trace)
                     std::printf("trace: %s ep=%u conn=%llu len=%zu hex=%s\n",
                                 e.direction == Direction::Rx ? "rx" : "tx", e.endpoint,

@@ -15,6 +15,7 @@
 #include "core/events.hpp"
 #include "core/model/endpoint_table.hpp"
 #include "core/model/payload_log.hpp"
+#include "ui/glyph_collector.hpp"
 #include "ui/i18n.hpp"
 #include "ui/probe.hpp"
 #include "ui/workspace.hpp"
@@ -76,6 +77,7 @@ struct UiModel {
     Settings settings;
     Fonts fonts;
     Notice notice;
+    GlyphCollector glyphs;                // characters device text and names need in the font
     TimestampUs start_us = nowUs();
     float frame_ms = 0;                   // last frame's work time (status bar)
     bool trace = false;                   // print every applied event to stdout (tests)

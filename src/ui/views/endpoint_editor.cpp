@@ -114,6 +114,7 @@ EndpointId EndpointEditor::apply(UiModel& model, const CommandSink& submit) {
     m_workspace = &model.workspace;
     if (!valid()) return 0;
     m_config = result();
+    model.glyphs.note(m_config.name);
     EndpointId id = m_id;
     if (id == 0) {
         id = model.workspace.add(m_config);
