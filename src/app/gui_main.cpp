@@ -343,7 +343,8 @@ int runGui(const GuiOptions& options) {
     auto last_input = std::chrono::steady_clock::now();
     TextEncoding applied_encoding = model.settings.encoding;
     bool glyphs_wanted = false;
-    auto last_glyph_rebuild = std::chrono::steady_clock::now() - std::chrono::seconds(10);
+    bool glyphs_building = false;
+    auto last_glyph_build = std::chrono::steady_clock::now() - std::chrono::seconds(10);
     std::size_t vertices_max = 0;
     int exit_code = 0;
 
@@ -410,22 +411,38 @@ int runGui(const GuiOptions& options) {
                     model.glyphs.noteBytes(model.log.bytes(record), applied_encoding);
             }
         }
-        // Characters the atlas lacks are added between frames, at most once a second (a rebuild
-        // takes tens of milliseconds; the atlas is bounded by FontGlyphs::kMaxExtraGlyphs).
-        glyphs_wanted = font_glyphs.add(model.fonts, model.glyphs.take()) || glyphs_wanted;
-        const bool rebuild_glyphs = glyphs_wanted && frame_start - last_glyph_rebuild >= std::chrono::seconds(1);
-        if (model.settings.font_scale != applied_font_scale || rebuild_glyphs) {
+        if (model.settings.font_scale != applied_font_scale) {
             applied_font_scale = model.settings.font_scale;
-            const auto rebuild_start = std::chrono::steady_clock::now();
             ImGui_ImplOpenGL3_DestroyFontsTexture();
             model.fonts = loadFonts(std::round(15.0f * content_scale * applied_font_scale), font_glyphs.extra());
             ImGui_ImplOpenGL3_CreateFontsTexture();
-            if (rebuild_glyphs && model.trace)
-                std::printf("trace: glyphs extra=%zu rebuild_ms=%.1f\n", font_glyphs.extra().size(),
-                            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - rebuild_start).count());
+        }
+        // Characters the atlas lacks: a new atlas with them is built on the file worker (a CJK
+        // atlas takes ~0.2 s) and swapped in between frames; at most one build at a time, at
+        // most one a second, the extras bounded (FontGlyphs::kMaxExtraGlyphs).
+        glyphs_wanted = font_glyphs.add(model.fonts, model.glyphs.take()) || glyphs_wanted;
+        if (glyphs_wanted && !glyphs_building && frame_start - last_glyph_build >= std::chrono::seconds(1)) {
             glyphs_wanted = false;
-            last_glyph_rebuild = frame_start;
-            busy_frames = std::max(busy_frames, 1);   // draw with the new glyphs now
+            glyphs_building = true;
+            last_glyph_build = frame_start;
+            const float size = std::round(15.0f * content_scale * applied_font_scale);
+            files.post("fonts", [&, size, extra = font_glyphs.extra()]() -> FileWorker::Completion {
+                const auto started = std::chrono::steady_clock::now();
+                auto built = std::make_shared<BuiltFonts>(buildFonts(size, extra));
+                const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+                return [&, size, built, ms, count = extra.size()] {
+                    glyphs_building = false;
+                    if (size != std::round(15.0f * content_scale * applied_font_scale)) {
+                        IM_DELETE(built->atlas);   // the font size changed meanwhile: build again
+                        glyphs_wanted = true;
+                        return;
+                    }
+                    ImGui_ImplOpenGL3_DestroyFontsTexture();
+                    model.fonts = installFonts(*built);
+                    ImGui_ImplOpenGL3_CreateFontsTexture();
+                    if (model.trace) std::printf("trace: glyphs extra=%zu build_ms=%.1f\n", count, ms);
+                };
+            });
         }
         if (model.settings.theme != applied_theme) {
             applied_theme = model.settings.theme;

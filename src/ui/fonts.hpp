@@ -12,7 +12,17 @@
 
 namespace sockscope::ui {
 
-/// Clears the atlas, loads both faces at `pixel_size` (already scaled) and returns them; the UI
+/// Both faces in a new atlas, texture data made (any thread: it uses no ImGui context).
+struct BuiltFonts {
+    ImFontAtlas* atlas = nullptr;   // IM_NEW'd; installFonts() hands it to the context
+    Fonts fonts;
+};
+BuiltFonts buildFonts(float pixel_size, const std::vector<ImWchar>& extra_glyphs = {});
+/// Makes `built` the context's atlas and frees the old one (between frames; the caller then
+/// re-creates the renderer's font texture).
+Fonts installFonts(BuiltFonts built);
+
+/// Builds and installs at once: loads both faces at `pixel_size` (already scaled) and returns them; the UI
 /// face gets `extra_glyphs` beyond its built-in ranges. Call before the renderer builds its font
 /// texture (or rebuild the texture after).
 Fonts loadFonts(float pixel_size, const std::vector<ImWchar>& extra_glyphs = {});
