@@ -68,4 +68,19 @@ JSON
 start_app "$WORK/p.json"
 wait_for "$WORK/out" '^trace: layout problem.autosave ' 10 || fail "the autosave failure is not shown"
 stop_app
+
+# 3. A corrupt profile on the command line changes nothing: the last workspace (and its unsaved
+#    mark) comes back, and the failure is shown.
+rm -rf "$CONF/workspace.json"
+cat >"$CONF/workspace.json" <<JSON
+{ "version": 1, "name": "w", "endpoints": [ { "name": "keep me", "type": "udp", "bind": "127.0.0.1:0", "auto_start": false } ] }
+JSON
+echo '{"workspace_dirty": true, "workspace_name": "w"}' >"$CONF/settings.json"
+printf '{"version": 1, "endpoints": [' >"$WORK/corrupt.json"
+start_app "$WORK/corrupt.json"
+wait_for "$WORK/out" '^trace: layout problem.open ' 10 || fail "the failed open is not shown"
+wait_for "$WORK/out" '^trace: layout tree.ep.1 ' 10 || fail "the last workspace was not restored"
+stop_app
+grep -q '"keep me"' "$CONF/workspace.json" || fail "the last workspace was overwritten"
+grep -q '"workspace_dirty": true' "$CONF/settings.json" || fail "the unsaved mark was lost"
 echo "PASS"

@@ -234,8 +234,10 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
     m_inputPos[1] = input_pos.y + size.y / 2;
     ImGui::PushFont(m_mode == SendMode::Hex && model.fonts.mono ? model.fonts.mono : ImGui::GetFont());
     if (ImGui::InputTextMultiline("##input", &m_input, size, ImGuiInputTextFlags_CallbackAlways, inputCallback, this) &&
-        !m_replaceInput)
+        !m_replaceInput) {
         m_historyPos = -1;
+        model.glyphs.note(m_input);   // typed (IME) characters the font may lack
+    }
     ImGui::PopFont();
     probeItem(model, "send.input");
     const bool input_active = ImGui::IsItemActive();
