@@ -95,6 +95,7 @@ BIN=$1 WORK=$2 OUT=$3
 SOCKSCOPE_TRACE=1 XDG_CONFIG_HOME="$WORK/cfg-editor" "$BIN" "$WORK/demo.json" >"$WORK/editor.out" 2>&1 &
 APP=$!
 for _ in $(seq 100); do grep -q "trace: layout tree.ep.2 " "$WORK/editor.out" && break; sleep 0.1; done
+sleep 1.5   # the port table's first refresh (TIME_WAIT lines) may still move the tree
 read -r X Y < <(grep "trace: layout tree.ep.2 " "$WORK/editor.out" | tail -n 1 | awk '{print $4, $5}')
 WID=$(xdotool search --name '^Sockscope' | head -n 1)
 xdotool mousemove --sync --window "$WID" "$X" "$Y"; sleep 0.2
