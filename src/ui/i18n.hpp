@@ -274,6 +274,7 @@ enum class Language : std::uint8_t { English, Chinese };
     X(WorkspaceSetAside, "The last workspace could not be restored (%s); the file was kept as %s", \
       "无法恢复上次的工作区（%s）；该文件已另存为 %s")                                              \
     X(FileBusy, "Working...", "处理中...")                                                         \
+    X(TcpStateUnknown, "state unknown", "状态未知")                                                \
     X(Close, "Close", "关闭")                                                                      \
     X(TextEncoding, "Text encoding", "文本编码")                                                   \
     X(EvAccepted, "connection #%llu from %s", "连接 #%llu 来自 %s")                                \

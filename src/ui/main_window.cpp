@@ -299,8 +299,10 @@ void MainWindow::drawMenu() {
         ImGui::EndMenu();
     }
     // The workspace name (and its unsaved mark) on the right of the menu bar.
+    // The default name is ours, so it is shown in the UI language.
     std::string title = m_model.workspace.path ? std::filesystem::path(*m_model.workspace.path).filename().string()
-                                                : m_model.workspace.name;
+                        : m_model.workspace.name == "workspace" ? std::string(tr(Str::Workspace))
+                                                                : m_model.workspace.name;
     if (m_model.workspace.dirty) title += " *";
     const float w = ImGui::CalcTextSize(title.c_str()).x;
     ImGui::SameLine(ImGui::GetWindowWidth() - w - ImGui::GetStyle().WindowPadding.x * 2);

@@ -24,7 +24,15 @@ struct RecordedItem {
 struct ItemRecorder {
     static bool recording;
     static std::vector<RecordedItem> items;
-    static void clear() { items.clear(); }
+    struct Text {
+        std::string window;   // the window being drawn then
+        std::string text;
+    };
+    static std::vector<Text> texts;   // every text drawn (ImDrawList::AddText, wrapped too)
+    static void clear() {
+        items.clear();
+        texts.clear();
+    }
 };
 
 }  // namespace sockscope::ui::test

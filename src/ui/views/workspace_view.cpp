@@ -226,7 +226,10 @@ void WorkspaceView::drawEndpoint(UiModel& model, const CommandSink& submit, cons
                 const TcpState tcp = c.tcp ? c.tcp->state : (c.open ? TcpState::Unknown : TcpState::Close);
                 char label[160];
                 std::snprintf(label, sizeof label, "#%llu %s", static_cast<unsigned long long>(c.id), c.peer.c_str());
-                const char* state_text = c.open ? toString(tcp) : tr(Str::Closed);
+                // Kernel state names stay as the kernel spells them; "not known yet" is ours.
+                const char* state_text = !c.open ? tr(Str::Closed)
+                                         : tcp == TcpState::Unknown ? tr(Str::TcpStateUnknown)
+                                                                    : toString(tcp);
                 const float w = ImGui::CalcTextSize(state_text).x;
                 // The state goes right of the address when both fit, else under it (large fonts,
                 // long IPv6 addresses): they never overlap.
