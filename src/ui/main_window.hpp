@@ -64,6 +64,8 @@ public:
     SendPanel& sendPanel() { return m_send; }
     LogView& logView() { return m_log; }
     EndpointEditor& editor() { return m_editor; }
+    SettingsView& settingsView() { return m_settings; }
+    FileDialog& fileDialog() { return m_fileDialog; }
 
 private:
     enum class Pending { None, Quit, Open, New };

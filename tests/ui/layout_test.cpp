@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cctype>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -75,6 +76,33 @@ bool ownedElsewhere(const std::string& text) {
     return false;
 }
 
+/// Shows each view of the window in turn (the main window, the editor of every endpoint, the
+/// settings, the shortcuts, the file dialog) and calls `check(name)` while it is up.
+void forEachView(test::Headless& ui, MainWindow& window, UiModel& model, const std::function<void(const std::string&)>& check) {
+    ui.frames(3);
+    check("main window");
+    for (const auto& endpoint : model.workspace.endpoints()) {
+        window.editor().openEdit(endpoint, model.workspace);
+        ui.frames(3);
+        check("editor of " + endpoint.config.name);
+        window.editor().requestCancel();
+        ui.frames(2);
+    }
+    const std::pair<const char*, std::function<void()>> popups[] = {
+        {"settings", [&] { window.settingsView().openSettings(); }},
+        {"shortcuts", [&] { window.settingsView().openShortcuts(); }},
+        {"open dialog", [&] { window.fileDialog().open(FileDialogMode::Open, SOCKSCOPE_SOURCE_DIR "/assets/profiles/demo.json"); }},
+        {"save dialog", [&] { window.fileDialog().open(FileDialogMode::Save, SOCKSCOPE_SOURCE_DIR "/assets/profiles/demo.json"); }},
+    };
+    for (const auto& [name, open] : popups) {
+        open();
+        ui.frames(3);
+        check(name);
+        ImGui::GetCurrentContext()->OpenPopupStack.resize(0);   // closes it (a test shortcut)
+        ui.frames(2);
+    }
+}
+
 class LayoutTest : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -112,13 +140,10 @@ TEST_F(LayoutTest, NoTwoItemsShareAnIdInAnyView) {
     ui.setDraw([&] { window.draw(); });
     for (Language language : {Language::English, Language::Chinese}) {
         setLanguage(language);
-        EXPECT_EQ(collisionsAfter(3), std::vector<std::string>{}) << "main window";
-        for (const auto& endpoint : model.workspace.endpoints()) {
-            window.editor().openEdit(endpoint, model.workspace);
-            EXPECT_EQ(collisionsAfter(3), std::vector<std::string>{}) << "editor of " << endpoint.config.name;
-            window.editor().requestCancel();
-            ui.frames(2);
-        }
+        model.settings.language = language;
+        forEachView(ui, window, model, [&](const std::string& view) {
+            EXPECT_EQ(collisionsAfter(1), std::vector<std::string>{}) << view;
+        });
     }
 }
 
@@ -155,9 +180,9 @@ TEST_F(LayoutTest, EveryViewFitsAtFontScalesOneToTwoInBothLanguages) {
         });
         for (Language language : {Language::English, Language::Chinese}) {
             setLanguage(language);
+            model.settings.language = language;
             const std::string where = "scale " + std::to_string(scale) + (language == Language::Chinese ? " zh" : " en");
             auto check = [&](const std::string& view) {
-                ui.frames(3);
                 ItemRecorder::clear();
                 ItemRecorder::recording = true;
                 ui.frame();
@@ -169,13 +194,7 @@ TEST_F(LayoutTest, EveryViewFitsAtFontScalesOneToTwoInBothLanguages) {
                 }
                 EXPECT_EQ(mine, std::vector<std::string>{}) << where << ", " << view;
             };
-            check("main window");
-            for (const auto& endpoint : model.workspace.endpoints()) {
-                window.editor().openEdit(endpoint, model.workspace);
-                check("editor of " + endpoint.config.name);
-                window.editor().requestCancel();
-                ui.frames(2);
-            }
+            forEachView(ui, window, model, check);
         }
     }
     ui.setDraw({});
@@ -190,6 +209,7 @@ std::vector<std::string> englishWords(const UiModel& model) {
         "ESTABLISHED", "CLOSE_WAIT", "TIME_WAIT", "LISTEN", "SYN_SENT", "SYN_RECV", "FIN_WAIT", "LAST_ACK",
         "CLOSING", "CLOSE", "KiB", "MiB", "GiB", "Ctrl", "Enter", "Sockscope", "CR", "LF", "CRLF", "utf",
         "gbk", "ascii", "latin", "ms", "xHH", "ECONNREFUSED", "ff", "Interface",
+        "Up", "Down", "English", "json",   // key names, the language's own name, the file type
         "Debug"};   // ImGui's own fallback window, not ours
     std::set<std::string> data = {"hi"};   // what the user or the peers typed
     for (const auto& e : model.workspace.endpoints()) data.insert(e.config.name);
@@ -199,7 +219,9 @@ std::vector<std::string> englishWords(const UiModel& model) {
         const bool elsewhere = ownedElsewhere(window + "/");
         bool is_data = false;
         for (const auto& d : data) is_data = is_data || text.find(d) != std::string::npos;
-        if (is_data || text.find("nothing is listening") != std::string::npos) continue;   // engine's error text
+        // File names and paths (the file dialog) are data too.
+        const bool path = text.find('/') != std::string::npos || text.find(".json") != std::string::npos;
+        if (is_data || path || text.find("nothing is listening") != std::string::npos) continue;   // engine's error text
         std::string word;
         auto flush = [&] {
             const bool hex = std::all_of(word.begin(), word.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
@@ -224,6 +246,7 @@ TEST_F(LayoutTest, TheChineseUiDrawsNoEnglishWords) {
     MainWindow window(model, sink, AppHooks{});
     ui.setDraw([&] { window.draw(); });
     setLanguage(Language::Chinese);
+    model.settings.language = Language::Chinese;   // the settings view applies it every frame
     // Log rows keep the language they were written in: write them again in Chinese.
     model.log.clear();
     model.table = EndpointTable{};
@@ -231,20 +254,13 @@ TEST_F(LayoutTest, TheChineseUiDrawsNoEnglishWords) {
     populate(model);
     std::vector<std::string> found;
     auto walk = [&] {
-        ui.frames(3);
         ItemRecorder::clear();
         ItemRecorder::recording = true;
         ui.frame();
         ItemRecorder::recording = false;
         for (auto& w : englishWords(model)) found.push_back(w);
     };
-    walk();
-    for (const auto& endpoint : model.workspace.endpoints()) {
-        window.editor().openEdit(endpoint, model.workspace);
-        walk();
-        window.editor().requestCancel();
-        ui.frames(2);
-    }
+    forEachView(ui, window, model, [&](const std::string&) { walk(); });
     std::sort(found.begin(), found.end());
     found.erase(std::unique(found.begin(), found.end()), found.end());
     for (const auto& f : found) std::printf("english: %s\n", f.c_str());
