@@ -176,16 +176,20 @@ std::string settingsToText(const Settings& s, const Layout& layout, const Stored
     nlohmann::ordered_json json;
     json["language"] = languageCode(s.language);
     json["theme"] = s.theme == ThemeKind::Light ? "light" : "dark";
-    json["font_scale"] = s.font_scale;
+    // Written within the ranges parseSettings() accepts, so a saved file always loads back.
+    const auto within = [](float v, float lo, float hi, float fallback) {
+        return std::isfinite(v) ? std::clamp(v, lo, hi) : fallback;
+    };
+    json["font_scale"] = within(s.font_scale, 0.7f, 2.0f, 1.0f);
     json["time_mode"] = s.time_mode == TimeMode::Relative ? "relative"
                         : s.time_mode == TimeMode::Delta  ? "delta"
                                                           : "absolute";
     json["encoding"] = toString(s.encoding);
     json["recent"] = s.recent;
-    json["left_width"] = layout.left_width;
-    json["connections_height"] = layout.connections_height;
-    json["send_height"] = layout.send_height;
-    json["detail_width"] = layout.detail_width;
+    json["left_width"] = within(layout.left_width, 0, 100000, Layout{}.left_width);
+    json["connections_height"] = within(layout.connections_height, 0, 100000, Layout{}.connections_height);
+    json["send_height"] = within(layout.send_height, 0, 100000, Layout{}.send_height);
+    json["detail_width"] = within(layout.detail_width, 0, 100000, Layout{}.detail_width);
     json["workspace_path"] = state.workspace_path.value_or("");
     json["workspace_dirty"] = state.workspace_dirty;
     json["workspace_name"] = state.workspace_name;

@@ -93,6 +93,17 @@ TEST(SettingsStore, WhatIsSavedLoadsBackUnchanged) {
     EXPECT_EQ(load.settings.recent.size(), 2u);
 }
 
+TEST(SettingsStore, OutOfRangeValuesInMemoryAreSavedWithinRange) {
+    Settings s;
+    s.font_scale = 3.0f;   // e.g. typed into the slider
+    Layout layout;
+    layout.left_width = NAN;
+    const SettingsLoad load = parseSettings(settingsToText(s, layout, StoredState{}));
+    EXPECT_TRUE(load.problems.empty()) << load.problems.front();
+    EXPECT_FLOAT_EQ(load.settings.font_scale, 2.0f);
+    EXPECT_FLOAT_EQ(load.layout.left_width, Layout{}.left_width);
+}
+
 TEST(SettingsStore, BrokenFilesAreSetAsideAndReported) {
     const std::string huge(kMaxSettingsFileBytes + 10, ' ');
     const std::string cases[] = {

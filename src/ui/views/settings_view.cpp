@@ -58,7 +58,9 @@ bool SettingsView::draw(UiModel& model) {
         ImGui::TextUnformatted(tr(Str::FontScale));
         ImGui::SameLine(label_x);
         ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12);
-        if (ImGui::SliderFloat("##fontscale", &s.font_scale, 0.7f, 2.0f, "%.2fx")) changed = true;
+        // Clamped when typed (Ctrl+click) too: the settings loader accepts 0.7-2.0 only.
+        if (ImGui::SliderFloat("##fontscale", &s.font_scale, 0.7f, 2.0f, "%.2fx", ImGuiSliderFlags_AlwaysClamp))
+            changed = true;
 
         ImGui::AlignTextToFramePadding();
         ImGui::TextUnformatted(tr(Str::TextEncoding));
