@@ -46,6 +46,7 @@ PY
 shot() {   # shot NAME SETTINGS_JSON
     mkdir -p "$WORK/cfg-$1/sockscope"
     echo "$2" >"$WORK/cfg-$1/sockscope/settings.json"
+    [ "${SCALES_ONLY:-0}" = 1 ] && case $1 in scales/*) ;; *) return 0 ;; esac
     peers & local peer=$!
     XDG_CONFIG_HOME="$WORK/cfg-$1" xvfb-run -a -s "-screen 0 1600x1000x24" \
         "$BIN" --screenshot "$OUT/$1.png" --frames 90 "$WORK/demo.json"
@@ -55,6 +56,15 @@ shot() {   # shot NAME SETTINGS_JSON
 
 shot main-dark '{"theme":"dark","language":"en","encoding":"utf-8"}'
 shot main-light-zh '{"theme":"light","language":"zh","encoding":"gbk"}'
+
+# Every view must fit at font scales 1.0-2.0 in both languages (tests/ui/layout_test.cpp checks
+# it in headless frames; these are for a person to look at). SCALES_ONLY=1 makes just these.
+mkdir -p "$OUT/scales"
+for scale in 1.0 1.5 2.0; do
+    shot "scales/scale-$scale-en" "{\"theme\":\"dark\",\"language\":\"en\",\"font_scale\":$scale}"
+    shot "scales/scale-$scale-zh" "{\"theme\":\"light\",\"language\":\"zh\",\"encoding\":\"gbk\",\"font_scale\":$scale}"
+done
+[ "${SCALES_ONLY:-0}" = 1 ] && exit 0
 
 # Under a flood: a 1,000,000-message log (pre-filled, bounded) taking ~50,000 datagrams/s.
 cat >"$WORK/flood.json" <<'JSON'
@@ -85,6 +95,7 @@ BIN=$1 WORK=$2 OUT=$3
 SOCKSCOPE_TRACE=1 XDG_CONFIG_HOME="$WORK/cfg-editor" "$BIN" "$WORK/demo.json" >"$WORK/editor.out" 2>&1 &
 APP=$!
 for _ in $(seq 100); do grep -q "trace: layout tree.ep.2 " "$WORK/editor.out" && break; sleep 0.1; done
+sleep 1.5   # the port table's first refresh (TIME_WAIT lines) may still move the tree
 read -r X Y < <(grep "trace: layout tree.ep.2 " "$WORK/editor.out" | tail -n 1 | awk '{print $4, $5}')
 WID=$(xdotool search --name '^Sockscope' | head -n 1)
 xdotool mousemove --sync --window "$WID" "$X" "$Y"; sleep 0.2

@@ -11,15 +11,12 @@
 #include <GL/gl.h>
 #include <stb_image_write.h>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,8 +25,10 @@
 #include "core/engine.hpp"
 #include "core/profile/profile.hpp"
 #include "core/util/atomic_file.hpp"
+#include "ui/file_worker.hpp"
 #include "ui/fonts.hpp"
 #include "ui/main_window.hpp"
+#include "ui/settings_store.hpp"
 #include "ui/theme.hpp"
 #include "ui/ui_model.hpp"
 
@@ -53,79 +52,42 @@ fs::path configDirectory() {
     return fs::current_path() / ".sockscope";
 }
 
-// --- settings.json: UI preferences, recent profiles, layout, where the workspace came from ----
-struct StoredState {
-    bool has_language = false;
-    std::optional<std::string> workspace_path;
-    bool workspace_dirty = false;
-    std::string workspace_name = "workspace";
-};
-
-std::string readFile(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return {};
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-StoredState loadSettings(const fs::path& file, Settings& s, Layout& layout) {
-    StoredState state;
-    const std::string text = readFile(file);
-    if (text.empty()) return state;
-    const auto json = nlohmann::json::parse(text, nullptr, false);
-    if (json.is_discarded() || !json.is_object()) return state;   // a broken file is ignored
-    auto str = [&](const char* key) { return json.contains(key) && json[key].is_string() ? json[key].get<std::string>() : std::string(); };
-    auto num = [&](const char* key, double fallback) {
-        return json.contains(key) && json[key].is_number() ? json[key].get<double>() : fallback;
-    };
-    if (const std::string lang = str("language"); !lang.empty()) {
-        s.language = languageFromCode(lang.c_str());
-        state.has_language = true;
-    }
-    s.theme = str("theme") == "light" ? ThemeKind::Light : ThemeKind::Dark;
-    s.font_scale = std::clamp(static_cast<float>(num("font_scale", 1.0)), 0.7f, 2.0f);
-    const std::string time = str("time_mode");
-    s.time_mode = time == "relative" ? TimeMode::Relative : time == "delta" ? TimeMode::Delta : TimeMode::Absolute;
-    if (auto enc = textEncodingFromString(str("encoding"))) s.encoding = *enc;
-    if (json.contains("recent") && json["recent"].is_array())
-        for (const auto& item : json["recent"])
-            if (item.is_string() && s.recent.size() < 10) s.recent.push_back(item.get<std::string>());
-    layout.left_width = static_cast<float>(num("left_width", layout.left_width));
-    layout.connections_height = static_cast<float>(num("connections_height", layout.connections_height));
-    layout.send_height = static_cast<float>(num("send_height", layout.send_height));
-    layout.detail_width = static_cast<float>(num("detail_width", layout.detail_width));
-    if (const std::string path = str("workspace_path"); !path.empty()) state.workspace_path = path;
-    state.workspace_dirty = json.value("workspace_dirty", false);
-    if (const std::string name = str("workspace_name"); !name.empty()) state.workspace_name = name;
-    return state;
-}
-
-void saveSettings(const fs::path& file, const Settings& s, const Layout& layout, const Workspace& workspace) {
-    nlohmann::ordered_json json;
-    json["language"] = languageCode(s.language);
-    json["theme"] = s.theme == ThemeKind::Light ? "light" : "dark";
-    json["font_scale"] = s.font_scale;
-    json["time_mode"] = s.time_mode == TimeMode::Relative ? "relative" : s.time_mode == TimeMode::Delta ? "delta" : "absolute";
-    json["encoding"] = toString(s.encoding);
-    json["recent"] = s.recent;
-    json["left_width"] = layout.left_width;
-    json["connections_height"] = layout.connections_height;
-    json["send_height"] = layout.send_height;
-    json["detail_width"] = layout.detail_width;
-    json["workspace_path"] = workspace.path.value_or("");
-    json["workspace_dirty"] = workspace.dirty;
-    json["workspace_name"] = workspace.name;
-    std::string error;
-    if (writeFileAtomic(file, json.dump(2) + "\n", &error))
-        std::fprintf(stderr, "sockscope: could not save settings: %s\n", error.c_str());
-}
-
+// The workspace as a profile (what the autosave writes).
 Profile workspaceProfile(const Workspace& workspace) {
     Profile profile;
     profile.name = workspace.name;
     for (const auto& e : workspace.endpoints()) profile.endpoints.push_back(e.config);
     return profile;
+}
+
+// A failed write is shown until a later one succeeds (the key is the file's role).
+FileWorker::Completion reportWrite(UiModel& model, const char* key, Str what, bool failed, std::string error) {
+    return [&model, key, what, failed, error = std::move(error)] {
+        if (failed) model.setProblem(key, std::string(tr(what)) + ": " + error);
+        else model.clearProblem(key);
+    };
+}
+
+void postAutosave(FileWorker& files, UiModel& model, Profile profile, const fs::path& file) {
+    files.post("workspace", [&model, profile = std::move(profile), file]() {
+        std::string error;
+        const bool failed = static_cast<bool>(saveProfileAtomic(profile, file, &error));
+        if (failed) std::fprintf(stderr, "sockscope: workspace autosave failed: %s\n", error.c_str());
+        return reportWrite(model, "autosave", Str::AutosaveFailed, failed, error);
+    });
+}
+
+void postSettingsSave(FileWorker& files, UiModel& model, const fs::path& file, const Layout& layout) {
+    StoredState state;
+    state.workspace_path = model.workspace.path;
+    state.workspace_dirty = model.workspace.dirty;
+    state.workspace_name = model.workspace.name;
+    files.post("settings", [&model, text = settingsToText(model.settings, layout, state), file]() {
+        std::string error;
+        const bool failed = static_cast<bool>(writeFileAtomic(file, text, &error));
+        if (failed) std::fprintf(stderr, "sockscope: could not save settings: %s\n", error.c_str());
+        return reportWrite(model, "settings_save", Str::SettingsSaveFailed, failed, error);
+    });
 }
 
 // --- frame timing ----------------------------------------------------------------------------
@@ -168,9 +130,11 @@ void installCallbacks(GLFWwindow* window) {
         stateOf(w)->activity = true;
     });
     glfwSetWindowCloseCallback(window, [](GLFWwindow* w) {
-        // The UI decides (it asks about unsaved changes first).
+        // The UI decides (it asks about unsaved changes first): frames now, so the question
+        // appears at once rather than at the next mouse move.
         glfwSetWindowShouldClose(w, GLFW_FALSE);
         stateOf(w)->close_requested = true;
+        stateOf(w)->activity = true;
     });
 }
 
@@ -219,10 +183,18 @@ int runGui(const GuiOptions& options) {
         model.probe = &probe;
         model.trace_layout = true;
     }
-    Layout stored_layout;
-    const StoredState stored = loadSettings(settings_file, model.settings, stored_layout);
+    // A broken settings file is set aside and reported in the window; the app starts anyway.
+    setLanguage(languageFromEnvironment());   // until the settings say otherwise (reports below)
+    SettingsFileLoad settings_load = loadSettingsFile(settings_file);
+    model.settings = settings_load.load.settings;
+    const Layout stored_layout = settings_load.load.layout;
+    const StoredState stored = settings_load.load.state;
     if (!stored.has_language) model.settings.language = languageFromEnvironment();
     setLanguage(model.settings.language);
+    if (!settings_load.report.empty()) {
+        std::fprintf(stderr, "sockscope: %s\n", settings_load.report.c_str());
+        model.setProblem("settings_file", settings_load.report, true);
+    }
 
     // 2. Window and GL context: 3.3 core, forward-compatible (what macOS requires too).
     glfwSetErrorCallback([](int code, const char* text) { std::fprintf(stderr, "sockscope: GLFW error %d: %s\n", code, text); });
@@ -269,6 +241,7 @@ int runGui(const GuiOptions& options) {
     }
     float applied_font_scale = model.settings.font_scale;
     ThemeKind applied_theme = model.settings.theme;
+    FontGlyphs font_glyphs;   // characters added to the atlas as device text needs them
     model.fonts = loadFonts(std::round(15.0f * content_scale * applied_font_scale));
     applyTheme(applied_theme, content_scale);
 
@@ -280,6 +253,8 @@ int runGui(const GuiOptions& options) {
     // 5. Main window and the workspace (a profile from the command line, or the last one).
     bool quit = false;
     bool settings_dirty = false;
+    // File I/O (autosave, settings, open, save) runs here, off the frame loop.
+    FileWorker files([] { glfwPostEmptyEvent(); });
     AppHooks hooks;
     hooks.load = [](const std::string& path, LoadedProfile& out, std::string& error) {
         ProfileLoadResult result = loadProfile(path);
@@ -299,30 +274,45 @@ int runGui(const GuiOptions& options) {
         return !saveProfileAtomic(profile, path, &error);
     };
     hooks.quit = [&quit] { quit = true; };
+    hooks.background = [&files](FileWorker::Job job) { files.post("", std::move(job)); };
     hooks.settingsChanged = [&settings_dirty] { settings_dirty = true; };
     MainWindow main_window(model, submit, hooks);
     main_window.layout() = stored_layout;
 
+    // The last workspace comes back unless a profile from the command line opens; when that
+    // fails, the last workspace still comes back (a failed open changes nothing).
+    bool opened = false;
     if (options.profile_path) {
         LoadedProfile profile;
         std::string error;
         if (!hooks.load(*options.profile_path, profile, error)) {
             std::fprintf(stderr, "sockscope: %s\n", error.c_str());
             model.notify(std::string(tr(Str::ProfileError)) + ": " + error, true);
+            model.setProblem("open", std::string(tr(Str::ProfileError)) + ": " + error, true);
         } else {
             main_window.loadWorkspace(profile.name, profile.endpoints, fs::absolute(*options.profile_path, ec).string());
             model.settings.addRecent(fs::absolute(*options.profile_path, ec).string());
+            opened = true;
         }
-    } else if (fs::exists(workspace_file, ec)) {
+    }
+    if (!opened && fs::exists(workspace_file, ec)) {
         ProfileLoadResult result = loadProfile(workspace_file);
         if (result.profile) {
             main_window.loadWorkspace(stored.workspace_name, result.profile->endpoints, stored.workspace_path);
             model.workspace.dirty = stored.workspace_dirty;
         } else {
-            std::fprintf(stderr, "sockscope: last workspace not restored: %s\n", result.error.c_str());
+            // Set aside, not overwritten by the next autosave: the user's endpoints stay on disk.
+            std::string error;
+            const fs::path aside = setFileAside(workspace_file, &error);
+            char text[1024];
+            std::snprintf(text, sizeof text, tr(Str::WorkspaceSetAside), result.error.c_str(),
+                          aside.empty() ? ("- (" + error + ")").c_str() : aside.string().c_str());
+            std::fprintf(stderr, "sockscope: %s\n", text);
+            model.setProblem("workspace_file", text, true);
         }
     }
-    std::uint64_t saved_revision = model.workspace.revision;
+    // A profile opened from the command line is autosaved like one opened from the menu.
+    std::uint64_t saved_revision = model.workspace.revision - (opened ? 1 : 0);
     bool saved_dirty = model.workspace.dirty;
 
     if (const char* prefill = std::getenv("SOCKSCOPE_BENCH_PREFILL"))
@@ -359,6 +349,10 @@ int runGui(const GuiOptions& options) {
     const auto input_period = std::chrono::microseconds(16'667);
     const auto traffic_period = std::chrono::microseconds(33'333);
     auto last_input = std::chrono::steady_clock::now();
+    TextEncoding applied_encoding = model.settings.encoding;
+    bool glyphs_wanted = false;
+    bool glyphs_building = false;
+    auto last_glyph_build = std::chrono::steady_clock::now() - std::chrono::seconds(10);
     std::size_t vertices_max = 0;
     int exit_code = 0;
 
@@ -394,7 +388,10 @@ int runGui(const GuiOptions& options) {
         }
         for (const auto& path : window_state.dropped) main_window.requestOpen(path);
         window_state.dropped.clear();
+        // Results of file jobs (open, save, autosave): applied here, on the UI thread.
+        if (files.poll() > 0) window_state.activity = true;
 
+        model.glyphs.newFrame();
         const std::size_t applied = pump.pump(model, drain);
         const double events_ms =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - frame_start).count();
@@ -414,11 +411,48 @@ int runGui(const GuiOptions& options) {
             applied_font_scale = -1;           // rebuild the fonts below
             applyTheme(applied_theme, content_scale);
         }
+        // Rows shown in another encoding may need other characters: look at the newest ones.
+        if (model.settings.encoding != applied_encoding) {
+            applied_encoding = model.settings.encoding;
+            const std::size_t n = model.log.size();
+            for (std::size_t i = n > 1000 ? n - 1000 : 0; i < n; ++i) {
+                const LogRecord& record = model.log.record(i);
+                if (record.kind == LogKind::Rx || record.kind == LogKind::Tx)
+                    model.glyphs.noteBytes(model.log.bytes(record), applied_encoding);
+            }
+        }
         if (model.settings.font_scale != applied_font_scale) {
             applied_font_scale = model.settings.font_scale;
             ImGui_ImplOpenGL3_DestroyFontsTexture();
-            model.fonts = loadFonts(std::round(15.0f * content_scale * applied_font_scale));
+            model.fonts = loadFonts(std::round(15.0f * content_scale * applied_font_scale), font_glyphs.extra());
             ImGui_ImplOpenGL3_CreateFontsTexture();
+        }
+        // Characters the atlas lacks: a new atlas with them is built on the file worker (a CJK
+        // atlas takes ~0.2 s) and swapped in between frames; at most one build at a time, at
+        // most one a second, the extras bounded (FontGlyphs::kMaxExtraGlyphs).
+        glyphs_wanted = font_glyphs.add(model.fonts, model.glyphs.take()) || glyphs_wanted;
+        if (glyphs_wanted && !glyphs_building && frame_start - last_glyph_build >= std::chrono::seconds(1)) {
+            glyphs_wanted = false;
+            glyphs_building = true;
+            last_glyph_build = frame_start;
+            const float size = std::round(15.0f * content_scale * applied_font_scale);
+            files.post("fonts", [&, size, extra = font_glyphs.extra()]() -> FileWorker::Completion {
+                const auto started = std::chrono::steady_clock::now();
+                auto built = std::make_shared<BuiltFonts>(buildFonts(size, extra));
+                const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+                return [&, size, built, ms, count = extra.size()] {
+                    glyphs_building = false;
+                    if (size != std::round(15.0f * content_scale * applied_font_scale)) {
+                        IM_DELETE(built->atlas);   // the font size changed meanwhile: build again
+                        glyphs_wanted = true;
+                        return;
+                    }
+                    ImGui_ImplOpenGL3_DestroyFontsTexture();
+                    model.fonts = installFonts(*built);
+                    ImGui_ImplOpenGL3_CreateFontsTexture();
+                    if (model.trace) std::printf("trace: glyphs extra=%zu build_ms=%.1f\n", count, ms);
+                };
+            });
         }
         if (model.settings.theme != applied_theme) {
             applied_theme = model.settings.theme;
@@ -487,17 +521,16 @@ int runGui(const GuiOptions& options) {
             if (frame >= bench_first_frame + options.bench_frames + bench_warmup) quit = true;
         }
 
-        // Autosave the workspace (atomically) when it changed; settings when they changed.
+        // Autosave the workspace and the settings when they changed: snapshots handed to the
+        // file worker (atomic writes with fsync, off the frame loop); a failure stays on screen.
         if (!fixed_frames && (model.workspace.revision != saved_revision || model.workspace.dirty != saved_dirty)) {
-            std::string error;
-            if (saveProfileAtomic(workspaceProfile(model.workspace), workspace_file, &error))
-                std::fprintf(stderr, "sockscope: workspace autosave failed: %s\n", error.c_str());
+            postAutosave(files, model, workspaceProfile(model.workspace), workspace_file);
             saved_revision = model.workspace.revision;
             saved_dirty = model.workspace.dirty;
             settings_dirty = true;
         }
         if (settings_dirty && !fixed_frames) {
-            saveSettings(settings_file, model.settings, main_window.layout(), model.workspace);
+            postSettingsSave(files, model, settings_file, main_window.layout());
             settings_dirty = false;
         }
     }
@@ -518,8 +551,9 @@ int runGui(const GuiOptions& options) {
         std::fflush(stdout);
     }
 
-    // 7. Tear down in reverse order.
-    if (!fixed_frames) saveSettings(settings_file, model.settings, main_window.layout(), model.workspace);
+    // 7. Tear down in reverse order: the last settings are written before the worker stops.
+    if (!fixed_frames) postSettingsSave(files, model, settings_file, main_window.layout());
+    files.drain();
     engine.shutdown();
     ImGui_ImplOpenGL3_Shutdown();
     ImGui_ImplGlfw_Shutdown();

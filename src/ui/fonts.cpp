@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace sockscope::ui {
 namespace {
@@ -60,26 +61,25 @@ FontFile findMonoFont() {
 }
 
 // The UI face's glyph ranges: the common Simplified Chinese set plus every character of our own
-// Chinese strings (some, like 辑 and 帧, are outside the common set). The atlas keeps a pointer
-// to this array, so it lives as long as the process (a resource, not widget state).
-ImVector<ImWchar> g_uiRanges;
-
-const ImWchar* uiGlyphRanges() {
-    if (!g_uiRanges.empty()) return g_uiRanges.Data;
+// Chinese strings (some, like 辑 and 帧, are outside the common set), plus the extra characters
+// device text brought (added at run time).
+void uiGlyphRanges(ImFontAtlas& atlas, const std::vector<ImWchar>& extra, ImVector<ImWchar>& out) {
     ImFontGlyphRangesBuilder builder;
-    builder.AddRanges(ImGui::GetIO().Fonts->GetGlyphRangesChineseSimplifiedCommon());
+    builder.AddRanges(atlas.GetGlyphRangesChineseSimplifiedCommon());
     for (int i = 0; i < static_cast<int>(Str::Count); ++i) builder.AddText(tr(static_cast<Str>(i), Language::Chinese));
     builder.AddText("简体中文…—€°±×÷•→←↑↓");
-    builder.BuildRanges(&g_uiRanges);
-    return g_uiRanges.Data;
+    for (ImWchar c : extra) builder.AddChar(c);
+    builder.BuildRanges(&out);
 }
 
 }  // namespace
 
-Fonts loadFonts(float pixel_size) {
-    ImGuiIO& io = ImGui::GetIO();
-    io.Fonts->Clear();
-    Fonts fonts;
+BuiltFonts buildFonts(float pixel_size, const std::vector<ImWchar>& extra_glyphs) {
+    BuiltFonts built;
+    built.atlas = IM_NEW(ImFontAtlas)();
+    ImFontAtlas& atlas = *built.atlas;
+    ImVector<ImWchar> ranges;   // read by Build() only: the input data is cleared below
+    Fonts& fonts = built.fonts;
 
     const FontFile ui = findUiFont();
     if (!ui.path.empty()) {
@@ -87,12 +87,13 @@ Fonts loadFonts(float pixel_size) {
         config.FontNo = ui.index;
         config.OversampleH = 1;   // CJK atlases get big; 1x keeps the texture small and builds fast
         config.PixelSnapH = true;
-        fonts.ui = io.Fonts->AddFontFromFileTTF(ui.path.c_str(), pixel_size, &config, uiGlyphRanges());
+        uiGlyphRanges(atlas, extra_glyphs, ranges);
+        fonts.ui = atlas.AddFontFromFileTTF(ui.path.c_str(), pixel_size, &config, ranges.Data);
     }
     if (!fonts.ui) {
         ImFontConfig config;
         config.SizePixels = pixel_size;
-        fonts.ui = io.Fonts->AddFontDefault(&config);
+        fonts.ui = atlas.AddFontDefault(&config);
     }
 
     const FontFile mono = findMonoFont();
@@ -101,12 +102,49 @@ Fonts loadFonts(float pixel_size) {
         config.FontNo = mono.index;
         config.OversampleH = 1;
         config.PixelSnapH = true;
-        fonts.mono = io.Fonts->AddFontFromFileTTF(mono.path.c_str(), pixel_size, &config,
-                                                  io.Fonts->GetGlyphRangesDefault());
+        fonts.mono = atlas.AddFontFromFileTTF(mono.path.c_str(), pixel_size, &config, atlas.GetGlyphRangesDefault());
     }
     if (!fonts.mono) fonts.mono = fonts.ui;
-    io.Fonts->Build();
-    return fonts;
+    atlas.Build();
+    unsigned char* pixels = nullptr;
+    int width = 0, height = 0;
+    atlas.GetTexDataAsRGBA32(&pixels, &width, &height);   // what the renderer uploads, made here
+    // The font files (tens of MB for a CJK collection) and the ranges are not needed any more.
+    atlas.ClearInputData();
+    return built;
+}
+
+Fonts installFonts(BuiltFonts built) {
+    ImGuiIO& io = ImGui::GetIO();
+    ImFontAtlas* old = io.Fonts;
+    io.Fonts = built.atlas;   // the context owns (and at the end deletes) whichever atlas is current
+    IM_DELETE(old);
+    return built.fonts;
+}
+
+Fonts loadFonts(float pixel_size, const std::vector<ImWchar>& extra_glyphs) {
+    return installFonts(buildFonts(pixel_size, extra_glyphs));
+}
+
+std::vector<ImWchar> missingGlyphs(const Fonts& fonts, const std::vector<std::uint16_t>& codepoints) {
+    std::vector<ImWchar> missing;
+    if (!fonts.ui) return missing;
+    for (std::uint16_t c : codepoints)
+        if (c >= 0x80 && !fonts.ui->FindGlyphNoFallback(static_cast<ImWchar>(c))) missing.push_back(static_cast<ImWchar>(c));
+    return missing;
+}
+
+bool FontGlyphs::add(const Fonts& fonts, const std::vector<std::uint16_t>& codepoints) {
+    bool added = false;
+    for (ImWchar c : missingGlyphs(fonts, codepoints)) {
+        if (m_extra.size() >= kMaxExtraGlyphs) break;
+        // A character the font file itself lacks stays missing after a rebuild: ask once only.
+        if (m_tried.insert(c).second) {
+            m_extra.push_back(c);
+            added = true;
+        }
+    }
+    return added;
 }
 
 }  // namespace sockscope::ui

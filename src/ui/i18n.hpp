@@ -269,6 +269,26 @@ enum class Language : std::uint8_t { English, Chinese };
     X(ShortcutCopy, "Copy selected log rows (hex)", "复制所选日志行（十六进制）")                  \
     X(ShortcutNew, "New endpoint", "新建端点")                                                     \
     X(ShortcutDrop, "Drop a .json profile on the window to open it", "把 .json 配置拖到窗口上即可打开") \
+    /* gui helper (issue 6): names, confirmations, file problems shown in the window */           \
+    X(ShortcutDropKeys, "Drag & drop", "拖放")                                                     \
+    X(NameTaken, "another endpoint has this name", "已有同名端点")                                 \
+    X(DefaultInterface, "(default)", "（默认）")                                                   \
+    X(HintLastSender, "(last sender)", "（最近的发送方）")                                         \
+    X(HintAny, "(any)", "（任意）")                                                                \
+    X(DiscardEditsTitle, "Discard changes?", "放弃更改？")                                         \
+    X(DiscardEditsText, "This endpoint has changes that were not applied.", "此端点有尚未应用的更改。") \
+    X(KeepEditing, "Keep editing", "继续编辑")                                                     \
+    X(DeleteTitle, "Delete endpoint", "删除端点")                                                  \
+    X(DeleteText, "Delete \"%s\"? Its connections are closed.", "删除“%s”？其连接将被关闭。")    \
+    X(Dismiss, "Dismiss", "关闭提示")                                                              \
+    X(AutosaveFailed, "The workspace is not being saved", "工作区无法自动保存")                    \
+    X(SettingsSaveFailed, "Settings are not being saved", "设置无法保存")                          \
+    X(SettingsSetAside, "settings.json had problems (%s); it was kept as %s and the rest of the settings were used", \
+      "settings.json 有问题（%s）；已另存为 %s，其余设置照常使用")                                   \
+    X(WorkspaceSetAside, "The last workspace could not be restored (%s); the file was kept as %s", \
+      "无法恢复上次的工作区（%s）；该文件已另存为 %s")                                              \
+    X(FileBusy, "Working...", "处理中...")                                                         \
+    X(TcpStateUnknown, "state unknown", "状态未知")                                                \
     X(Close, "Close", "关闭")                                                                      \
     X(TextEncoding, "Text encoding", "文本编码")                                                   \
     X(EvAccepted, "connection #%llu from %s", "连接 #%llu 来自 %s")                                \

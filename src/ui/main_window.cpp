@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 
 #include "ui/theme.hpp"
 
@@ -49,7 +50,9 @@ void MainWindow::loadWorkspace(const std::string& name, const std::vector<Endpoi
         m_model.table.remove(e.id);
     }
     m_model.workspace.replace(name, endpoints, std::move(path));
+    m_model.glyphs.note(name);
     for (const auto& e : m_model.workspace.endpoints()) {
+        m_model.glyphs.note(e.config.name);
         m_model.table.ensure(e.id);
         m_submit(AddEndpoint{e.id, e.config});
     }
@@ -57,14 +60,38 @@ void MainWindow::loadWorkspace(const std::string& name, const std::vector<Endpoi
     if (!m_model.workspace.endpoints().empty()) m_model.selection.endpoint = m_model.workspace.endpoints().front().id;
 }
 
+void MainWindow::runFileJob(std::function<std::function<void()>()> job) {
+    ++m_fileJobs;
+    auto wrapped = [this, job = std::move(job)]() -> std::function<void()> {
+        std::function<void()> done = job();
+        return [this, done = std::move(done)] {
+            --m_fileJobs;
+            if (done) done();
+        };
+    };
+    if (m_hooks.background) m_hooks.background(std::move(wrapped));
+    else wrapped()();
+}
+
 void MainWindow::openNow(const std::string& path) {
     if (!m_hooks.load) return;
-    LoadedProfile profile;
-    std::string error;
-    if (!m_hooks.load(path, profile, error)) {
-        m_model.notify(std::string(tr(Str::ProfileError)) + ": " + error, true);
+    runFileJob([this, load = m_hooks.load, path]() -> std::function<void()> {
+        auto profile = std::make_shared<LoadedProfile>();
+        auto error = std::make_shared<std::string>();
+        const bool ok = load(path, *profile, *error);   // the worker thread: file I/O and parsing only
+        return [this, path, ok, profile, error] { finishOpen(path, ok, *profile, *error); };
+    });
+}
+
+// A failed open changes nothing: the endpoints, the path and the unsaved mark stay as they were.
+void MainWindow::finishOpen(const std::string& path, bool ok, LoadedProfile& profile, const std::string& error) {
+    if (!ok) {
+        const std::string text = std::string(tr(Str::ProfileError)) + ": " + error;
+        m_model.notify(text, true);
+        m_model.setProblem("open", text, true);
         return;
     }
+    m_model.clearProblem("open");
     loadWorkspace(profile.name, profile.endpoints, path);
     m_model.settings.addRecent(path);
     char text[600];
@@ -73,30 +100,44 @@ void MainWindow::openNow(const std::string& path) {
     if (m_hooks.settingsChanged) m_hooks.settingsChanged();
 }
 
-bool MainWindow::saveTo(const std::string& path) {
-    if (!m_hooks.save) return false;
+void MainWindow::saveTo(const std::string& path, std::function<void()> then) {
+    if (!m_hooks.save) return;
     std::vector<EndpointConfig> configs;
     for (const auto& e : m_model.workspace.endpoints()) configs.push_back(e.config);
     std::string name = m_model.workspace.name;
     if (name.empty() || name == "workspace") name = std::filesystem::path(path).stem().string();
-    std::string error;
-    if (!m_hooks.save(path, name, configs, error)) {
-        m_model.notify(std::string(tr(Str::SaveError)) + ": " + error, true);
-        return false;
-    }
-    m_model.workspace.name = name;
-    m_model.workspace.path = path;
-    m_model.workspace.dirty = false;
-    m_model.settings.addRecent(path);
-    char text[600];
-    std::snprintf(text, sizeof text, tr(Str::Saved), path.c_str());
-    m_model.notify(text);
-    if (m_hooks.settingsChanged) m_hooks.settingsChanged();
-    return true;
+    const std::uint64_t revision = m_model.workspace.revision;
+    runFileJob([this, save = m_hooks.save, path, name, configs = std::move(configs), revision,
+                then = std::move(then)]() -> std::function<void()> {
+        std::string error;
+        const bool ok = save(path, name, configs, error);
+        return [this, ok, error, path, name, revision, then] {
+            if (!ok) {
+                const std::string text = std::string(tr(Str::SaveError)) + ": " + error;
+                m_model.notify(text, true);
+                m_model.setProblem("save", text);   // stays until a save succeeds
+                return;
+            }
+            m_model.clearProblem("save");
+            m_model.workspace.name = name;
+            m_model.workspace.path = path;
+            // Edits made while the file was written are still unsaved.
+            if (m_model.workspace.revision == revision) m_model.workspace.dirty = false;
+            m_model.settings.addRecent(path);
+            char text[600];
+            std::snprintf(text, sizeof text, tr(Str::Saved), path.c_str());
+            m_model.notify(text);
+            if (m_hooks.settingsChanged) m_hooks.settingsChanged();
+            if (then) then();
+        };
+    });
 }
 
-bool MainWindow::save() {
-    if (m_model.workspace.path) return saveTo(*m_model.workspace.path);
+bool MainWindow::save(std::function<void()> then) {
+    if (m_model.workspace.path) {
+        saveTo(*m_model.workspace.path, std::move(then));
+        return true;
+    }
     m_fileDialog.open(FileDialogMode::Save, "");
     return false;
 }
@@ -149,14 +190,16 @@ void MainWindow::drawConfirm() {
     const float w = ImGui::GetFontSize() * 6;
     if (ImGui::Button(tr(Str::Save), ImVec2(w, 0))) {
         ImGui::CloseCurrentPopup();
-        if (save()) runPending();
-        else m_pending = Pending::None;   // a Save-as dialog opened (or it failed): stay
+        // Then what was asked, once the save succeeded; a failed save stays (and says why).
+        if (!save([this] { runPending(); })) m_pending = Pending::None;   // a Save-as dialog opened
     }
     probeItem(m_model, "confirm.save");
     ImGui::SameLine();
     if (ImGui::Button(tr(Str::DontSave), ImVec2(w, 0))) {
         ImGui::CloseCurrentPopup();
-        m_model.workspace.dirty = false;
+        // Only quitting drops the mark here; an open or a new workspace replaces the workspace
+        // (and its mark) only when it succeeds, so a failed open leaves the changes marked.
+        if (m_pending == Pending::Quit) m_model.workspace.dirty = false;
         runPending();
     }
     probeItem(m_model, "confirm.discard");
@@ -167,6 +210,29 @@ void MainWindow::drawConfirm() {
     }
     probeItem(m_model, "confirm.cancel");
     ImGui::EndPopup();
+}
+
+// Persistent problems (a save that keeps failing, a settings file set aside) above the panes,
+// where the user sees them; they stay until resolved or, when dismissible, dismissed.
+void MainWindow::drawProblems() {
+    const Palette& pal = palette(m_model.settings.theme);
+    std::string dismissed;
+    for (const Problem& problem : m_model.problems) {
+        ImGui::PushID(problem.key.c_str());
+        ImGui::TextColored(pal.bad, "(!)");
+        ImGui::SameLine();
+        if (problem.dismissible) {
+            if (ImGui::SmallButton(tr(Str::Dismiss))) dismissed = problem.key;
+            probeItem(m_model, "problem.dismiss." + problem.key);
+            ImGui::SameLine();
+        }
+        ImGui::PushTextWrapPos(0);
+        ImGui::TextColored(pal.bad, "%s", problem.text.c_str());
+        ImGui::PopTextWrapPos();
+        probeItem(m_model, "problem." + problem.key);
+        ImGui::PopID();
+    }
+    if (!dismissed.empty()) m_model.clearProblem(dismissed);
 }
 
 void MainWindow::drawMenu() {
@@ -233,8 +299,10 @@ void MainWindow::drawMenu() {
         ImGui::EndMenu();
     }
     // The workspace name (and its unsaved mark) on the right of the menu bar.
+    // The default name is ours, so it is shown in the UI language.
     std::string title = m_model.workspace.path ? std::filesystem::path(*m_model.workspace.path).filename().string()
-                                                : m_model.workspace.name;
+                        : m_model.workspace.name == "workspace" ? std::string(tr(Str::Workspace))
+                                                                : m_model.workspace.name;
     if (m_model.workspace.dirty) title += " *";
     const float w = ImGui::CalcTextSize(title.c_str()).x;
     ImGui::SameLine(ImGui::GetWindowWidth() - w - ImGui::GetStyle().WindowPadding.x * 2);
@@ -325,6 +393,7 @@ void MainWindow::draw() {
     ImGui::Begin("##main", nullptr, flags);
     drawMenu();
     handleShortcuts();
+    drawProblems();
     drawBody();
 
     m_editor.draw(m_model, m_submit);

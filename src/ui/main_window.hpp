@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "ui/settings_store.hpp"
 #include "ui/ui_model.hpp"
 #include "ui/views/connections_view.hpp"
 #include "ui/views/endpoint_editor.hpp"
@@ -34,13 +35,9 @@ struct AppHooks {
         save;
     std::function<void()> quit;              ///< close the app (after unsaved changes were handled)
     std::function<void()> settingsChanged;   ///< language/theme/font... changed: persist, re-style
-};
-
-struct Layout {
-    float left_width = 330;      // workspace tree
-    float connections_height = 190;
-    float send_height = 150;
-    float detail_width = 440;
+    /// Runs a file job off the frame loop; the completion it returns runs later on the UI thread.
+    /// Unset (tests): the job and its completion run at once.
+    std::function<void(std::function<std::function<void()>()>)> background;
 };
 
 class MainWindow {
@@ -58,12 +55,17 @@ public:
     void requestOpen(const std::string& path);
     /// The window's close button: asks first when there are unsaved changes.
     void requestQuit();
-    bool save();                               ///< to the current path, or asks for one
+    /// Saves to the current path (then runs `then`), or asks for a path. False when it asked.
+    bool save(std::function<void()> then = {});
+    /// Whether an open or save is still running in the background.
+    bool fileBusy() const { return m_fileJobs > 0; }
     Layout& layout() { return m_layout; }
 
     SendPanel& sendPanel() { return m_send; }
     LogView& logView() { return m_log; }
     EndpointEditor& editor() { return m_editor; }
+    SettingsView& settingsView() { return m_settings; }
+    FileDialog& fileDialog() { return m_fileDialog; }
 
 private:
     enum class Pending { None, Quit, Open, New };
@@ -72,9 +74,12 @@ private:
     void drawBody();
     void handleShortcuts();
     void drawConfirm();
+    void drawProblems();
     void openNow(const std::string& path);
-    bool saveTo(const std::string& path);
+    void finishOpen(const std::string& path, bool ok, LoadedProfile& profile, const std::string& error);
+    void saveTo(const std::string& path, std::function<void()> then = {});
     void runPending();
+    void runFileJob(std::function<std::function<void()>()> job);
 
     UiModel& m_model;
     CommandSink m_submit;
@@ -95,6 +100,7 @@ private:
     bool m_confirmRequested = false;
     bool m_confirmVisible = false;
     std::map<std::string, ProbeRect> m_lastProbe;   // trace mode: print only what moved
+    int m_fileJobs = 0;                             // opens/saves still running
 };
 
 }  // namespace sockscope::ui

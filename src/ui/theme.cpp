@@ -47,6 +47,15 @@ void applyTheme(ThemeKind theme, float scale) {
         style.Colors[ImGuiCol_ChildBg] = rgb(255, 255, 255, 0.0f);
         style.Colors[ImGuiCol_TableRowBgAlt] = rgb(0, 0, 0, 0.03f);
         style.Colors[ImGuiCol_Header] = rgb(66, 150, 250, 0.22f);
+        // Frames (inputs, checkboxes, unselected radio buttons) must stand out from the
+        // near-white background: a grey fill and a visible border.
+        style.Colors[ImGuiCol_FrameBg] = rgb(214, 219, 228);
+        style.Colors[ImGuiCol_FrameBgHovered] = rgb(210, 222, 240);
+        style.Colors[ImGuiCol_FrameBgActive] = rgb(195, 212, 238);
+        style.Colors[ImGuiCol_Border] = rgb(160, 166, 176, 0.9f);
+        style.Colors[ImGuiCol_BorderShadow] = rgb(0, 0, 0, 0.0f);
+        style.Colors[ImGuiCol_CheckMark] = rgb(30, 100, 220);
+        style.Colors[ImGuiCol_Button] = rgb(214, 224, 240);
     } else {
         ImGui::StyleColorsDark(&style);
         style.Colors[ImGuiCol_WindowBg] = rgb(24, 26, 30);
@@ -79,6 +88,7 @@ void applyTheme(ThemeKind theme, float scale) {
     style.TabRounding = 3;
     style.WindowBorderSize = 0;
     style.ChildBorderSize = 1;
+    style.FrameBorderSize = theme == ThemeKind::Light ? 1.0f : 0.0f;
     style.FramePadding = ImVec2(6, 3);
     style.ItemSpacing = ImVec2(6, 4);
     style.CellPadding = ImVec2(5, 2);
@@ -87,6 +97,21 @@ void applyTheme(ThemeKind theme, float scale) {
     style.IndentSpacing = 16;
     style.ScaleAllSizes(scale);
     ImGui::GetStyle() = style;
+}
+
+void sameLineIfFits(float width, float x) {
+    const float right = ImGui::GetWindowContentRegionMax().x;
+    ImGui::SameLine(x);
+    if (ImGui::GetCursorPosX() + width <= right) return;
+    ImGui::NewLine();
+}
+
+float buttonWidth(const char* label) {
+    return ImGui::CalcTextSize(label, nullptr, true).x + ImGui::GetStyle().FramePadding.x * 2;
+}
+
+float checkboxWidth(const char* label) {
+    return ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label, nullptr, true).x;
 }
 
 ImVec4 colorOf(const Palette& p, TcpState state) {

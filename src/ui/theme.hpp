@@ -16,6 +16,12 @@ void applyTheme(ThemeKind theme, float scale);
 const Palette& palette(ThemeKind theme);
 
 ImVec4 colorOf(const Palette& p, TcpState state);
+
+// Rows that wrap instead of running off the pane (large fonts, longer Chinese labels):
+/// Continues the row (at `x` when given, > 0) if an item `width` wide still fits; else a new row.
+void sameLineIfFits(float width, float x = 0.0f);
+float buttonWidth(const char* label);     ///< a button's width for its label
+float checkboxWidth(const char* label);   ///< a checkbox's width with its label
 ImVec4 colorOf(const Palette& p, EndpointState state);
 
 }  // namespace sockscope::ui

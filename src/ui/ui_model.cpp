@@ -1,5 +1,6 @@
 #include "ui/ui_model.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdarg>
 #include <cstdio>
@@ -22,14 +23,33 @@ void UiModel::notify(std::string text, bool error) {
     notice.until_us = nowUs() + 6'000'000;
 }
 
+void UiModel::setProblem(const std::string& key, std::string text, bool dismissible) {
+    for (auto& p : problems)
+        if (p.key == key) {
+            p.text = std::move(text);
+            p.dismissible = dismissible;
+            return;
+        }
+    problems.push_back({key, std::move(text), dismissible});
+}
+
+void UiModel::clearProblem(const std::string& key) {
+    problems.erase(std::remove_if(problems.begin(), problems.end(), [&](const Problem& p) { return p.key == key; }),
+                   problems.end());
+}
+
+const Problem* UiModel::problem(const std::string& key) const {
+    for (const auto& p : problems)
+        if (p.key == key) return &p;
+    return nullptr;
+}
+
 std::string UiModel::endpointName(EndpointId id) const {
     if (const WorkspaceEndpoint* e = workspace.find(id)) return e->config.name;
     return "#" + std::to_string(id);
 }
 
-namespace {
-
-const char* reasonText(CloseReason reason) {
+const char* closeReasonText(CloseReason reason) {
     switch (reason) {
         case CloseReason::LocalGraceful: return tr(Str::ReasonLocalGraceful);
         case CloseReason::LocalAbort: return tr(Str::ReasonLocalAbort);
@@ -41,6 +61,8 @@ const char* reasonText(CloseReason reason) {
     }
     return "?";
 }
+
+namespace {
 
 const char* stateText(EndpointState state) {
     switch (state) {
@@ -110,6 +132,7 @@ void UiModel::apply(const Event& event) {
             if constexpr (std::is_same_v<T, DataEvent>) {
                 log.append(e.time_us, e.endpoint, e.connection,
                            e.direction == Direction::Rx ? LogKind::Rx : LogKind::Tx, e.payload, e.peer);
+                glyphs.noteBytes(e.payload, settings.encoding);
                 if (trace)
                     std::printf("trace: %s ep=%u conn=%llu len=%zu hex=%s\n",
                                 e.direction == Direction::Rx ? "rx" : "tx", e.endpoint,
@@ -147,7 +170,7 @@ void UiModel::apply(const Event& event) {
                                 static_cast<unsigned long long>(e.connection));
             } else if constexpr (std::is_same_v<T, ConnectionClosed>) {
                 std::string text = format(tr(Str::EvClosed), static_cast<unsigned long long>(e.connection),
-                                          reasonText(e.reason));
+                                          closeReasonText(e.reason));
                 if (e.error) text += " " + e.error->code + " " + e.error->message;
                 log.appendText(e.time_us, e.endpoint, e.connection,
                                e.reason == CloseReason::Error ? LogKind::Error : LogKind::Info, text);

@@ -15,6 +15,7 @@
 #include "core/events.hpp"
 #include "core/model/endpoint_table.hpp"
 #include "core/model/payload_log.hpp"
+#include "ui/glyph_collector.hpp"
 #include "ui/i18n.hpp"
 #include "ui/probe.hpp"
 #include "ui/workspace.hpp"
@@ -55,6 +56,17 @@ struct Notice {
     TimestampUs until_us = 0;
 };
 
+/// A problem that stays on screen until it is resolved (a save that keeps failing) or, when
+/// dismissible, until the user has read it (a broken settings file that was set aside).
+struct Problem {
+    std::string key;    // one per source: "autosave", "settings", "save", "open", ...
+    std::string text;
+    bool dismissible = false;
+};
+
+/// The plain words for why a connection closed ("closed here (FIN)"), in the UI language.
+const char* closeReasonText(CloseReason reason);
+
 struct UiModel {
     explicit UiModel(PayloadLogLimits log_limits = {}) : log(log_limits) {}
 
@@ -65,6 +77,7 @@ struct UiModel {
     Settings settings;
     Fonts fonts;
     Notice notice;
+    GlyphCollector glyphs;                // characters device text and names need in the font
     TimestampUs start_us = nowUs();
     float frame_ms = 0;                   // last frame's work time (status bar)
     bool trace = false;                   // print every applied event to stdout (tests)
@@ -75,6 +88,11 @@ struct UiModel {
     /// Info/Error rows).
     void apply(const Event& event);
     void notify(std::string text, bool error = false);
+    /// Shows (or updates) the persistent problem `key`; clearProblem() removes it once resolved.
+    void setProblem(const std::string& key, std::string text, bool dismissible = false);
+    void clearProblem(const std::string& key);
+    const Problem* problem(const std::string& key) const;
+    std::vector<Problem> problems;   // bounded: one per key
 
     /// Display name of an endpoint ("#3" when unknown).
     std::string endpointName(EndpointId id) const;

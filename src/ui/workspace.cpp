@@ -46,9 +46,29 @@ EndpointId Workspace::duplicate(EndpointId id) {
     const WorkspaceEndpoint* source = find(id);
     if (!source) return 0;
     EndpointConfig copy = source->config;
-    copy.name += " copy";
+    copy.name = uniqueName(copy.name + " copy");
     copy.auto_start = false;   // the copy would fight the original for its port
     return add(std::move(copy));
+}
+
+bool Workspace::nameTaken(const std::string& candidate, EndpointId except) const {
+    return std::any_of(m_endpoints.begin(), m_endpoints.end(),
+                       [&](const WorkspaceEndpoint& e) { return e.id != except && e.config.name == candidate; });
+}
+
+std::string Workspace::uniqueName(const std::string& base, EndpointId except) const {
+    if (!nameTaken(base, except)) return base;
+    // Bounded: at most size()+1 candidates can be taken before one is free.
+    for (std::size_t n = 2;; ++n) {
+        std::string candidate = base + " " + std::to_string(n);
+        if (!nameTaken(candidate, except)) return candidate;
+    }
+}
+
+EndpointConfig Workspace::newConfig(EndpointType type) const {
+    EndpointConfig c = defaultConfig(type, m_endpoints.size());
+    c.name = uniqueName(c.name);
+    return c;
 }
 
 void Workspace::replace(std::string new_name, std::vector<EndpointConfig> configs,

@@ -23,8 +23,14 @@ public:
     EndpointId add(EndpointConfig config);                 ///< new id; marks dirty
     bool update(EndpointId id, EndpointConfig config);     ///< marks dirty
     bool remove(EndpointId id);                            ///< marks dirty
-    /// Copy with a fresh name ("name copy"), not auto-started; returns the new id (0 if missing).
+    /// Copy with a fresh unique name ("name copy", "name copy 2"), not auto-started; returns the
+    /// new id (0 if missing).
     EndpointId duplicate(EndpointId id);
+    /// Whether an endpoint other than `except` already has this name (names are unique: the
+    /// profile format requires it).
+    bool nameTaken(const std::string& name, EndpointId except = 0) const;
+    /// `base` when free, else the first free "base 2", "base 3", ...
+    std::string uniqueName(const std::string& base, EndpointId except = 0) const;
     /// Replaces everything (a profile was opened); not dirty afterwards.
     void replace(std::string name, std::vector<EndpointConfig> configs,
                  std::optional<std::string> path);
@@ -36,6 +42,8 @@ public:
 
     /// A default config for a new endpoint of `type` (a free-looking port, sensible options).
     static EndpointConfig defaultConfig(EndpointType type, std::size_t existing);
+    /// defaultConfig() with a name no endpoint of this workspace has yet.
+    EndpointConfig newConfig(EndpointType type) const;
 
 private:
     void changed();

@@ -1,6 +1,7 @@
 // UI-free parts of the front end: the workspace, event application into the log, history.
 #include <gtest/gtest.h>
 
+#include "core/profile/profile.hpp"
 #include "ui/ui_model.hpp"
 #include "ui/views/send_panel.hpp"
 #include "ui/workspace.hpp"
@@ -34,6 +35,30 @@ TEST(Workspace, AddUpdateDuplicateRemoveTrackDirtyAndRevision) {
     ASSERT_EQ(ws.endpoints().size(), 1u);
     EXPECT_NE(ws.endpoints()[0].id, b) << "ids are never reused";
     EXPECT_EQ(*ws.path, "/tmp/p.json");
+}
+
+// Issue 6 item 8: names are unique by construction (the profile format requires it).
+TEST(Workspace, NewAndDuplicateGiveUniqueNames) {
+    Workspace ws;
+    const EndpointId a = ws.add(ws.newConfig(EndpointType::TcpClient));
+    const EndpointId b = ws.add(ws.newConfig(EndpointType::TcpClient));
+    const EndpointId c = ws.add(ws.newConfig(EndpointType::TcpClient));
+    EXPECT_EQ(ws.find(a)->config.name, "TCP client");
+    EXPECT_EQ(ws.find(b)->config.name, "TCP client 2");
+    EXPECT_EQ(ws.find(c)->config.name, "TCP client 3");
+    EndpointConfig device = ws.find(a)->config;
+    device.name = "device";
+    ws.update(a, device);
+    const EndpointId d1 = ws.duplicate(a);
+    const EndpointId d2 = ws.duplicate(a);
+    EXPECT_EQ(ws.find(d1)->config.name, "device copy");
+    EXPECT_EQ(ws.find(d2)->config.name, "device copy 2");
+    EXPECT_TRUE(ws.nameTaken("device"));
+    EXPECT_FALSE(ws.nameTaken("device", a)) << "its own name is not a clash";
+    // The whole workspace saves: no duplicate name for the validator to refuse.
+    Profile profile;
+    for (const auto& e : ws.endpoints()) profile.endpoints.push_back(e.config);
+    EXPECT_EQ(validateProfile(profile, "ws"), "");
 }
 
 TEST(UiModel, DataBecomesRxTxRowsAndLifecycleBecomesEventRows) {

@@ -1,6 +1,7 @@
 // View tests in a headless ImGui context: simulated clicks and typing, commands captured.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <vector>
 
 #include "headless.hpp"
@@ -294,6 +295,229 @@ TEST_F(ViewsTest, UnsavedChangesAreNeverDroppedSilently) {
     // Not dirty: quits at once.
     window.requestQuit();
     EXPECT_EQ(quits, 2);
+}
+
+// Issue 6 item 7: a failed open changes nothing, the unsaved mark included, by every path that
+// opens (menu/Ctrl+O/recent/drop all go through requestOpen), synchronous or in the background.
+TEST_F(ViewsTest, AFailedOpenKeepsTheUnsavedChangesAndTheMark) {
+    for (const bool background : {false, true}) {
+        SCOPED_TRACE(background ? "open in the background" : "open at once");
+        UiModel local;
+        local.probe = &probe;
+        EndpointConfig config = Workspace::defaultConfig(EndpointType::TcpServer, 0);
+        local.workspace.add(config);   // an unsaved change
+        int quits = 0;
+        std::vector<std::function<std::function<void()>()>> queued;
+        AppHooks hooks;
+        hooks.quit = [&] { ++quits; };
+        hooks.load = [](const std::string& path, LoadedProfile&, std::string& error) {
+            error = path + ": line 1, column 2: syntax error";
+            return false;
+        };
+        if (background) hooks.background = [&](std::function<std::function<void()>()> job) { queued.push_back(job); };
+        MainWindow window(local, sink, hooks);
+        ui.setDraw([&] { window.draw(); });
+        ui.frames(2);
+
+        window.requestOpen("/tmp/corrupt.json");
+        ui.frames(2);
+        clickProbe("confirm.discard");
+        EXPECT_TRUE(local.workspace.dirty) << "the open has not succeeded (yet)";
+        for (auto& job : queued) job()();   // the worker's part, then the UI thread's
+        queued.clear();
+        ui.frames(2);
+        EXPECT_TRUE(local.workspace.dirty) << "a failed open keeps the unsaved mark";
+        ASSERT_EQ(local.workspace.endpoints().size(), 1u) << "and the endpoints";
+        EXPECT_TRUE(local.problem("open")) << "the failure is shown";
+        EXPECT_TRUE(probe.has("problem.open"));
+
+        window.requestQuit();
+        ui.frames(2);
+        EXPECT_EQ(quits, 0) << "closing still asks about the unsaved changes";
+        EXPECT_TRUE(probe.has("confirm.cancel"));
+        clickProbe("confirm.cancel");
+        ui.setDraw({});
+    }
+}
+
+// Item 8: a failed save is shown in the window until a save succeeds.
+TEST_F(ViewsTest, AFailedSaveStaysOnScreenUntilASaveSucceeds) {
+    addServer(0);
+    model.workspace.path = "/tmp/sockscope-test-save.json";
+    bool fail = true;
+    AppHooks hooks;
+    hooks.save = [&](const std::string&, const std::string&, const std::vector<EndpointConfig>&, std::string& error) {
+        if (fail) error = "No space left on device";
+        return !fail;
+    };
+    MainWindow window(model, sink, hooks);
+    ui.setDraw([&] { window.draw(); });
+    window.save();
+    ui.frames(2);
+    ASSERT_TRUE(model.problem("save"));
+    EXPECT_NE(model.problem("save")->text.find("No space left"), std::string::npos);
+    EXPECT_FALSE(probe.has("problem.dismiss.save")) << "not dismissible: it stays until resolved";
+    model.notice.until_us = 0;   // long after the 6 s notice
+    ui.frames(2);
+    EXPECT_TRUE(probe.has("problem.save"));
+    EXPECT_TRUE(model.workspace.dirty);
+    fail = false;
+    window.save();
+    ui.frames(2);
+    EXPECT_FALSE(model.problem("save"));
+    EXPECT_FALSE(probe.has("problem.save"));
+    EXPECT_FALSE(model.workspace.dirty);
+}
+
+// Item 8: names are unique by construction and the editor refuses a duplicate as you type.
+TEST_F(ViewsTest, EditorRefusesADuplicateNameAsYouType) {
+    const EndpointId server = addServer(0);   // named "server"
+    EndpointConfig other = Workspace::defaultConfig(EndpointType::Udp, 1);
+    const EndpointId udp = model.workspace.add(other);
+    MainWindow window(model, sink, AppHooks{});
+    ui.setDraw([&] { window.draw(); });
+    window.editor().openEdit(*model.workspace.find(udp), model.workspace);
+    ui.frames(3);
+    clickProbe("editor.name");
+    ui.key(GLFW_KEY_A, true);
+    ui.key(GLFW_KEY_DELETE);
+    ui.type("server");
+    EXPECT_EQ(window.editor().config().name, "server");
+    EXPECT_EQ(window.editor().nameError(), tr(Str::NameTaken));
+    EXPECT_FALSE(window.editor().valid());
+    clickProbe("editor.apply");
+    EXPECT_TRUE(posted<UpdateEndpoint>().empty()) << "a duplicate name is never applied";
+    EXPECT_EQ(model.workspace.find(server)->config.name, "server");
+    clickProbe("editor.name");
+    ui.key(GLFW_KEY_END);
+    ui.type(" 2");
+    EXPECT_TRUE(window.editor().nameError().empty());
+    clickProbe("editor.apply");
+    ASSERT_EQ(posted<UpdateEndpoint>().size(), 1u);
+    EXPECT_EQ(model.workspace.find(udp)->config.name, "server 2");
+}
+
+// Item 18: the Auto-reconnect checkbox toggles (its ID collided with the section header).
+TEST_F(ViewsTest, AutoReconnectCheckboxToggles) {
+    EndpointConfig client = Workspace::defaultConfig(EndpointType::TcpClient, 0);
+    client.reconnect.enabled = false;
+    const EndpointId id = model.workspace.add(client);
+    MainWindow window(model, sink, AppHooks{});
+    ui.setDraw([&] { window.draw(); });
+    window.editor().openEdit(*model.workspace.find(id), model.workspace);
+    ui.frames(3);
+    clickProbe("editor.reconnect");
+    EXPECT_TRUE(window.editor().config().reconnect.enabled);
+    clickProbe("editor.reconnect");
+    EXPECT_FALSE(window.editor().config().reconnect.enabled);
+    clickProbe("editor.reconnect");
+    clickProbe("editor.apply");
+    ASSERT_EQ(posted<UpdateEndpoint>().size(), 1u);
+    EXPECT_TRUE(posted<UpdateEndpoint>()[0].config.reconnect.enabled);
+}
+
+// Item 19: Apply on an endpoint in error restarts it.
+TEST_F(ViewsTest, ApplyOnAFailedEndpointRestartsIt) {
+    const EndpointId id = addServer(0);
+    EndpointStatus failed{};
+    failed.endpoint = id;
+    failed.state = EndpointState::Failed;
+    failed.error = ErrorInfo{"EADDRINUSE", "port in use"};
+    model.apply(failed);
+    EndpointEditor editor;
+    editor.openEdit(*model.workspace.find(id), model.workspace);
+    editor.config().bind = "127.0.0.1:9001";
+    ASSERT_EQ(editor.apply(model, sink), id);
+    ASSERT_EQ(commands.size(), 2u);
+    EXPECT_TRUE(std::holds_alternative<UpdateEndpoint>(commands[0]));
+    ASSERT_TRUE(std::holds_alternative<StartEndpoint>(commands[1])) << "the failed endpoint starts again";
+    EXPECT_EQ(std::get<StartEndpoint>(commands[1]).endpoint, id);
+}
+
+// Item 19: Ctrl+Up/Down walk the history while typing in the input.
+TEST_F(ViewsTest, CtrlUpAndDownWalkTheHistoryInTheInput) {
+    addServer(1);
+    ui.setDraw([this] { drawSend(); });
+    ui.frames(2);
+    focusInput();
+    ui.type("first");
+    ui.key(GLFW_KEY_ENTER, true);
+    focusInput();
+    ui.type("second");
+    ui.key(GLFW_KEY_ENTER, true);
+    ASSERT_EQ(posted<Send>().size(), 2u);
+    focusInput();
+    ui.type("draft");
+    ui.key(GLFW_KEY_UP, true);
+    EXPECT_EQ(send.input(), "second");
+    ui.key(GLFW_KEY_UP, true);
+    EXPECT_EQ(send.input(), "first");
+    ui.frames(3);
+    EXPECT_EQ(send.input(), "first") << "the active input keeps the history entry";
+    ui.key(GLFW_KEY_DOWN, true);
+    EXPECT_EQ(send.input(), "second");
+    ui.type("!");
+    EXPECT_EQ(send.input(), "second!") << "the entry is editable like typed text";
+}
+
+// Item 23: Delete asks first; Escape in the editor asks before dropping edits.
+TEST_F(ViewsTest, DeleteAndEscapeWithEditsAskFirst) {
+    const EndpointId id = addServer(0);
+    MainWindow window(model, sink, AppHooks{});
+    ui.setDraw([&] { window.draw(); });
+    ui.frames(2);
+    clickProbe("tree.delete");
+    ui.frames(2);
+    EXPECT_TRUE(posted<RemoveEndpoint>().empty()) << "asks first";
+    clickProbe("confirm_delete.cancel");
+    ui.frames(2);
+    EXPECT_TRUE(posted<RemoveEndpoint>().empty());
+    EXPECT_TRUE(model.workspace.find(id));
+    clickProbe("tree.delete");
+    ui.frames(2);
+    clickProbe("confirm_delete.delete");
+    ASSERT_EQ(posted<RemoveEndpoint>().size(), 1u);
+    EXPECT_FALSE(model.workspace.find(id));
+
+    const EndpointId udp = model.workspace.add(Workspace::defaultConfig(EndpointType::Udp, 0));
+    window.editor().openEdit(*model.workspace.find(udp), model.workspace);
+    ui.frames(3);
+    ui.key(GLFW_KEY_ESCAPE);
+    EXPECT_FALSE(window.editor().isOpen()) << "no edits: Escape closes";
+    window.editor().openEdit(*model.workspace.find(udp), model.workspace);
+    ui.frames(3);
+    clickProbe("editor.auto_start");   // an edit
+    ui.key(GLFW_KEY_ESCAPE);
+    ui.frames(2);
+    EXPECT_TRUE(window.editor().isOpen()) << "edits: Escape asks";
+    EXPECT_TRUE(window.editor().confirmingDiscard());
+    clickProbe("editor.keep");
+    ui.frames(2);
+    EXPECT_TRUE(window.editor().isOpen());
+    EXPECT_TRUE(window.editor().edited());
+    clickProbe("editor.cancel");
+    ui.frames(2);
+    clickProbe("editor.discard");
+    ui.frames(2);
+    EXPECT_FALSE(window.editor().isOpen());
+    EXPECT_TRUE(posted<UpdateEndpoint>().empty());
+}
+
+// Item 27: the editor validates through the profile validator and clamps the jitter.
+TEST_F(ViewsTest, EditorUsesTheProfileValidator) {
+    EndpointEditor editor;
+    editor.openNew(EndpointType::TcpClient, model.workspace);
+    editor.config().reconnect.initial_ms = 5000;
+    editor.config().reconnect.max_ms = 1000;   // the loader refuses max < initial
+    EXPECT_NE(editor.profileError().find("max_ms"), std::string::npos) << editor.profileError();
+    EXPECT_FALSE(editor.valid());
+    EXPECT_EQ(editor.apply(model, sink), 0u);
+    editor.config().reconnect.max_ms = 8000;
+    editor.config().reconnect.jitter = -0.5;
+    EXPECT_FALSE(editor.profileError().empty()) << "negative jitter is refused";
+    editor.config().reconnect.jitter = 0.5;
+    EXPECT_EQ(editor.profileError(), "");
+    EXPECT_NE(editor.apply(model, sink), 0u);
 }
 
 TEST(I18n, EveryStringHasBothLanguagesAndLocaleDetection) {

@@ -155,7 +155,7 @@ void ConnectionsView::draw(UiModel& model, const CommandSink& submit) {
                     ImGui::TextColored(pal.warn, "(%s)", tr(Str::PeerFin));
                 }
             } else {
-                const char* reason = c.close_reason ? toString(*c.close_reason) : "";
+                const char* reason = c.close_reason ? closeReasonText(*c.close_reason) : "";
                 ImGui::TextColored(pal.dim, "%s %s", tr(Str::Closed), reason);
                 if (c.close_error && ImGui::IsItemHovered())
                     ImGui::SetTooltip("%s %s", c.close_error->code.c_str(), c.close_error->message.c_str());

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/net/address.hpp"
+#include "core/profile/profile.hpp"
 #include "ui/net_interfaces.hpp"
 #include "ui/theme.hpp"
 #include "ui/views/workspace_view.hpp"
@@ -30,16 +31,20 @@ void clampInt(int& v, int lo, int hi) { v = std::clamp(v, lo, hi); }
 }  // namespace
 
 void EndpointEditor::openNew(EndpointType type, const Workspace& workspace) {
-    openEdit(WorkspaceEndpoint{0, Workspace::defaultConfig(type, workspace.endpoints().size())});
+    openEdit(WorkspaceEndpoint{0, workspace.newConfig(type)}, workspace);
 }
 
-void EndpointEditor::openEdit(const WorkspaceEndpoint& endpoint) {
+void EndpointEditor::openEdit(const WorkspaceEndpoint& endpoint, const Workspace& workspace) {
+    m_workspace = &workspace;
+    m_confirmDiscard = false;
+    m_confirmRequested = false;
     m_id = endpoint.id;
     m_config = endpoint.config;
     m_lingerSet = m_config.options.linger_s.has_value();
     m_lingerSeconds = m_config.options.linger_s.value_or(0);
     m_v6Only = !m_config.options.v6_only ? 0 : (*m_config.options.v6_only ? 1 : 2);
     m_writeQueueKiB = static_cast<int>(m_config.write_queue_limit / 1024);
+    m_original = result();
     m_open = true;
     m_openRequested = true;
     refreshInterfaces();
@@ -48,7 +53,43 @@ void EndpointEditor::openEdit(const WorkspaceEndpoint& endpoint) {
 void EndpointEditor::refreshInterfaces() { m_interfaces = listNetworkInterfaces(); }
 
 std::string EndpointEditor::nameError() const {
-    return m_config.name.empty() ? tr(Str::NameRequired) : std::string();
+    if (m_config.name.empty()) return tr(Str::NameRequired);
+    if (m_workspace && m_workspace->nameTaken(m_config.name, m_id)) return tr(Str::NameTaken);
+    return {};
+}
+
+EndpointConfig EndpointEditor::result() const {
+    EndpointConfig c = m_config;
+    c.options.linger_s = m_lingerSet ? std::optional<int>(m_lingerSeconds) : std::nullopt;
+    c.options.v6_only = m_v6Only == 0 ? std::nullopt : std::optional<bool>(m_v6Only == 1);
+    c.write_queue_limit = static_cast<std::size_t>(std::max(1, m_writeQueueKiB)) * 1024;
+    // Drop empty multicast rows the user added but never filled.
+    auto& groups = c.multicast.groups;
+    groups.erase(std::remove_if(groups.begin(), groups.end(), [](const MulticastGroup& g) { return g.group.empty(); }),
+                 groups.end());
+    return c;
+}
+
+std::string EndpointEditor::profileError() const {
+    Profile profile;
+    profile.endpoints.push_back(result());
+    std::string error = validateProfile(profile, "");
+    // "endpoints[0].bind: expected ..." -> "bind: expected ...": the editor shows one endpoint.
+    for (std::size_t at; (at = error.find("endpoints[0].")) != std::string::npos;) error.erase(at, 13);
+    for (std::size_t at; (at = error.find("endpoints[0]: ")) != std::string::npos;) error.erase(at, 14);
+    while (!error.empty() && (error.front() == ':' || error.front() == ' ')) error.erase(0, 1);
+    return error;
+}
+
+bool EndpointEditor::edited() const { return result() != m_original; }
+
+void EndpointEditor::requestCancel() {
+    if (!m_open) return;
+    if (edited()) {
+        m_confirmRequested = true;
+        return;
+    }
+    m_open = false;
 }
 
 std::string EndpointEditor::bindError() const {
@@ -65,17 +106,15 @@ std::string EndpointEditor::remoteError() const {
     return parseHostPort(m_config.remote) ? std::string() : tr(Str::AddrInvalid);
 }
 
-bool EndpointEditor::valid() const { return nameError().empty() && bindError().empty() && remoteError().empty(); }
+bool EndpointEditor::valid() const {
+    return nameError().empty() && bindError().empty() && remoteError().empty() && profileError().empty();
+}
 
 EndpointId EndpointEditor::apply(UiModel& model, const CommandSink& submit) {
+    m_workspace = &model.workspace;
     if (!valid()) return 0;
-    m_config.options.linger_s = m_lingerSet ? std::optional<int>(m_lingerSeconds) : std::nullopt;
-    m_config.options.v6_only = m_v6Only == 0 ? std::nullopt : std::optional<bool>(m_v6Only == 1);
-    m_config.write_queue_limit = static_cast<std::size_t>(std::max(1, m_writeQueueKiB)) * 1024;
-    // Drop empty multicast rows the user added but never filled.
-    auto& groups = m_config.multicast.groups;
-    groups.erase(std::remove_if(groups.begin(), groups.end(), [](const MulticastGroup& g) { return g.group.empty(); }),
-                 groups.end());
+    m_config = result();
+    model.glyphs.note(m_config.name);
     EndpointId id = m_id;
     if (id == 0) {
         id = model.workspace.add(m_config);
@@ -84,13 +123,16 @@ EndpointId EndpointEditor::apply(UiModel& model, const CommandSink& submit) {
     } else {
         model.workspace.update(id, m_config);
         submit(UpdateEndpoint{id, m_config});
+        // Apply restarts an endpoint that failed: the user changed what made it fail.
+        const EndpointRow* row = model.table.endpoint(id);
+        if (row && row->status.state == EndpointState::Failed) submit(StartEndpoint{id});
     }
     model.selection = Selection{id, 0};
     m_open = false;
     return id;
 }
 
-void EndpointEditor::drawOptions() {
+void EndpointEditor::drawOptions(UiModel& model) {
     EndpointConfig& c = m_config;
     SocketOptions& o = c.options;
     const bool tcp = c.type != EndpointType::Udp;
@@ -98,11 +140,11 @@ void EndpointEditor::drawOptions() {
     if (ImGui::CollapsingHeader(tr(Str::SocketOptions), ImGuiTreeNodeFlags_DefaultOpen)) {
         ImGui::Checkbox(tr(Str::ReuseAddress), &o.reuse_address);
         tooltip(tr(Str::TipReuseAddress));
-        ImGui::SameLine(ImGui::GetFontSize() * 11);
+        sameLineIfFits(checkboxWidth(tr(Str::ReusePort)), ImGui::GetFontSize() * 11);
         ImGui::Checkbox(tr(Str::ReusePort), &o.reuse_port);
         tooltip(tr(Str::TipReusePort));
         if (tcp) {
-            ImGui::SameLine(ImGui::GetFontSize() * 22);
+            sameLineIfFits(checkboxWidth(tr(Str::NoDelay)), ImGui::GetFontSize() * 22);
             ImGui::Checkbox(tr(Str::NoDelay), &o.no_delay);
             tooltip(tr(Str::TipNoDelay));
             ImGui::Checkbox(tr(Str::Keepalive), &o.keepalive.enabled);
@@ -111,11 +153,12 @@ void EndpointEditor::drawOptions() {
             ImGui::SameLine(ImGui::GetFontSize() * 11);
             ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
             if (ImGui::InputInt(tr(Str::KeepIdle), &o.keepalive.idle_s, 0)) clampInt(o.keepalive.idle_s, 1, 86400);
-            ImGui::SameLine();
+            const float inner = ImGui::GetStyle().ItemInnerSpacing.x;
+            sameLineIfFits(ImGui::GetFontSize() * 5 + inner + ImGui::CalcTextSize(tr(Str::KeepInterval)).x);
             ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
             if (ImGui::InputInt(tr(Str::KeepInterval), &o.keepalive.interval_s, 0))
                 clampInt(o.keepalive.interval_s, 1, 86400);
-            ImGui::SameLine();
+            sameLineIfFits(ImGui::GetFontSize() * 4 + inner + ImGui::CalcTextSize(tr(Str::KeepCount)).x);
             ImGui::SetNextItemWidth(ImGui::GetFontSize() * 4);
             if (ImGui::InputInt(tr(Str::KeepCount), &o.keepalive.count, 0)) clampInt(o.keepalive.count, 1, 100);
             ImGui::EndDisabled();
@@ -146,7 +189,10 @@ void EndpointEditor::drawOptions() {
 
     if (c.type == EndpointType::TcpClient &&
         ImGui::CollapsingHeader(tr(Str::Reconnect), ImGuiTreeNodeFlags_DefaultOpen)) {
-        ImGui::Checkbox(tr(Str::Reconnect), &c.reconnect.enabled);
+        // Its own ID: the header above has the same label (a shared ID made it untoggleable).
+        const std::string enabled_label = std::string(tr(Str::Reconnect)) + "##reconnect_enabled";
+        ImGui::Checkbox(enabled_label.c_str(), &c.reconnect.enabled);
+        probeItem(model, "editor.reconnect");
         tooltip(tr(Str::TipReconnect));
         ImGui::BeginDisabled(!c.reconnect.enabled);
         label(tr(Str::ReconnectInitial));
@@ -155,7 +201,8 @@ void EndpointEditor::drawOptions() {
         if (ImGui::InputInt("##rmax", &c.reconnect.max_ms, 0)) clampInt(c.reconnect.max_ms, 10, 3'600'000);
         label(tr(Str::ReconnectJitter));
         float jitter = static_cast<float>(c.reconnect.jitter);
-        if (ImGui::SliderFloat("##rjit", &jitter, 0.0f, 1.0f, "%.2f")) c.reconnect.jitter = jitter;
+        if (ImGui::SliderFloat("##rjit", &jitter, 0.0f, 1.0f, "%.2f", ImGuiSliderFlags_AlwaysClamp))
+            c.reconnect.jitter = std::clamp(static_cast<double>(jitter), 0.0, 1.0);   // Ctrl+click typing too
         label(tr(Str::ReconnectAttempts));
         if (ImGui::InputInt("##ratt", &c.reconnect.max_attempts, 0)) clampInt(c.reconnect.max_attempts, 0, 1'000'000);
         ImGui::EndDisabled();
@@ -171,8 +218,9 @@ void EndpointEditor::drawOptions() {
             tooltip(tr(Str::TipMulticastGroup));
             ImGui::SameLine();
             ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);
-            if (ImGui::BeginCombo("##iface", groups[i].interface.empty() ? "(default)" : groups[i].interface.c_str())) {
-                if (ImGui::Selectable("(default)", groups[i].interface.empty())) groups[i].interface.clear();
+            if (ImGui::BeginCombo("##iface", groups[i].interface.empty() ? tr(Str::DefaultInterface)
+                                                                            : groups[i].interface.c_str())) {
+                if (ImGui::Selectable(tr(Str::DefaultInterface), groups[i].interface.empty())) groups[i].interface.clear();
                 for (const auto& name : m_interfaces)
                     if (ImGui::Selectable(name.c_str(), name == groups[i].interface)) groups[i].interface = name;
                 ImGui::EndCombo();
@@ -210,7 +258,18 @@ void EndpointEditor::draw(UiModel& model, const CommandSink& submit) {
     ImGui::SetNextWindowPos(center, ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
     ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 36, ImGui::GetFontSize() * 34), ImGuiCond_Appearing);
     std::string title = std::string(tr(Str::EditEndpoint)) + "###endpoint_editor";
-    if (!ImGui::BeginPopupModal(title.c_str(), &m_open)) return;
+    bool visible = true;   // the title bar's close button: same as Cancel
+    if (!ImGui::BeginPopupModal(title.c_str(), m_open ? &visible : nullptr)) {
+        if (m_open && !visible) {
+            if (edited()) {
+                m_openRequested = true;   // ImGui closed it already: reopen, then ask
+                m_confirmRequested = true;
+            } else {
+                m_open = false;
+            }
+        }
+        return;
+    }
     const Palette& pal = palette(model.settings.theme);
     EndpointConfig& c = m_config;
 
@@ -223,6 +282,7 @@ void EndpointEditor::draw(UiModel& model, const CommandSink& submit) {
     ImGui::BeginChild("##form", ImVec2(0, -ImGui::GetFrameHeightWithSpacing() - 4));
     label(tr(Str::Name));
     ImGui::InputText("##name", &c.name);
+    probeItem(model, "editor.name");
     error_line(nameError());
 
     label(tr(Str::Type));
@@ -239,25 +299,26 @@ void EndpointEditor::draw(UiModel& model, const CommandSink& submit) {
         error_line(remoteError());
     }
     label(tr(Str::BindAddress));
-    ImGui::InputTextWithHint("##bind", c.type == EndpointType::TcpClient ? "(any)" : "0.0.0.0:9000", &c.bind);
+    ImGui::InputTextWithHint("##bind", c.type == EndpointType::TcpClient ? tr(Str::HintAny) : "0.0.0.0:9000", &c.bind);
     tooltip(c.type == EndpointType::TcpServer   ? tr(Str::TipBindServer)
             : c.type == EndpointType::TcpClient ? tr(Str::TipBindClient)
                                                 : tr(Str::TipBindUdp));
     error_line(bindError());
     if (c.type == EndpointType::Udp) {
         label(tr(Str::RemoteAddress));
-        ImGui::InputTextWithHint("##remote", "(last sender)", &c.remote);
+        ImGui::InputTextWithHint("##remote", tr(Str::HintLastSender), &c.remote);
         tooltip(tr(Str::TipRemoteUdp));
         error_line(remoteError());
     }
 
     ImGui::Checkbox(tr(Str::AutoStart), &c.auto_start);
+    probeItem(model, "editor.auto_start");
     tooltip(tr(Str::TipAutoStart));
-    ImGui::SameLine(ImGui::GetFontSize() * 11);
+    sameLineIfFits(checkboxWidth(tr(Str::Echo)), ImGui::GetFontSize() * 11);
     ImGui::Checkbox(tr(Str::Echo), &c.echo);
     tooltip(tr(Str::TipEcho));
     if (c.type != EndpointType::Udp) {
-        ImGui::SameLine(ImGui::GetFontSize() * 22);
+        sameLineIfFits(checkboxWidth(tr(Str::CloseOnPeerFin)), ImGui::GetFontSize() * 22);
         ImGui::Checkbox(tr(Str::CloseOnPeerFin), &c.close_on_peer_fin);
         tooltip(tr(Str::TipCloseOnPeerFin));
         label(tr(Str::WriteQueueLimit));
@@ -277,11 +338,11 @@ void EndpointEditor::draw(UiModel& model, const CommandSink& submit) {
     if (c.type == EndpointType::Udp) {
         ImGui::Checkbox(tr(Str::Broadcast), &c.broadcast);
         tooltip(tr(Str::TipBroadcast));
-        ImGui::SameLine(ImGui::GetFontSize() * 11);
+        sameLineIfFits(checkboxWidth(tr(Str::ReplyToSender)), ImGui::GetFontSize() * 11);
         ImGui::Checkbox(tr(Str::ReplyToSender), &c.reply_to_sender);
         tooltip(tr(Str::TipReplyToSender));
     }
-    drawOptions();
+    drawOptions(model);
     if (c.type == EndpointType::Udp && !m_interfaces.empty()) {
         std::string list;
         for (const auto& name : m_interfaces) list += (list.empty() ? "" : ", ") + name;
@@ -289,13 +350,59 @@ void EndpointEditor::draw(UiModel& model, const CommandSink& submit) {
     }
     ImGui::EndChild();
 
+    // Only what the field checks above do not already say (the validator's other rules).
+    const std::string problem = nameError().empty() && bindError().empty() && remoteError().empty() ? profileError()
+                                                                                                   : std::string();
     ImGui::BeginDisabled(!valid());
     if (ImGui::Button(tr(Str::Apply), ImVec2(ImGui::GetFontSize() * 6, 0))) apply(model, submit);
     ImGui::EndDisabled();
+    probeItem(model, "editor.apply");
     ImGui::SameLine();
-    if (ImGui::Button(tr(Str::Cancel), ImVec2(ImGui::GetFontSize() * 6, 0)) || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape)))
-        m_open = false;
+    if (ImGui::Button(tr(Str::Cancel), ImVec2(ImGui::GetFontSize() * 6, 0))) requestCancel();
+    probeItem(model, "editor.cancel");
+    if (!m_confirmDiscard && ImGui::IsWindowFocused(ImGuiFocusedFlags_RootAndChildWindows) &&
+        ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false))
+        requestCancel();
+    if (!problem.empty()) {
+        ImGui::SameLine();
+        ImGui::PushTextWrapPos(0);
+        ImGui::TextColored(pal.bad, "%s", problem.c_str());
+        ImGui::PopTextWrapPos();
+    }
+    drawDiscardConfirm(model);
     if (!m_open) ImGui::CloseCurrentPopup();
+    ImGui::EndPopup();
+}
+
+void EndpointEditor::drawDiscardConfirm(UiModel& model) {
+    const bool opening = m_confirmRequested;   // the Escape that asked must not also answer
+    if (m_confirmRequested) {
+        ImGui::OpenPopup("###discard_edits");
+        m_confirmRequested = false;
+        m_confirmDiscard = true;
+    }
+    const std::string title = std::string(tr(Str::DiscardEditsTitle)) + "###discard_edits";
+    bool visible = m_confirmDiscard;
+    if (!ImGui::BeginPopupModal(title.c_str(), &visible, ImGuiWindowFlags_AlwaysAutoResize)) {
+        m_confirmDiscard = false;
+        return;
+    }
+    ImGui::TextUnformatted(tr(Str::DiscardEditsText));
+    const float w = ImGui::GetFontSize() * 7;
+    if (ImGui::Button(tr(Str::DontSave), ImVec2(w, 0))) {
+        m_confirmDiscard = false;
+        m_open = false;
+        ImGui::CloseCurrentPopup();
+    }
+    probeItem(model, "editor.discard");
+    ImGui::SameLine();
+    if (ImGui::Button(tr(Str::KeepEditing), ImVec2(w, 0)) ||
+        (!opening && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false))) {
+        m_confirmDiscard = false;
+        ImGui::CloseCurrentPopup();
+    }
+    probeItem(model, "editor.keep");
+    if (!visible) m_confirmDiscard = false;
     ImGui::EndPopup();
 }
 

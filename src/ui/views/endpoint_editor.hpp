@@ -10,8 +10,9 @@ namespace sockscope::ui {
 
 class EndpointEditor {
 public:
+    /// The workspace is kept (by reference) to check that names stay unique as you type.
     void openNew(EndpointType type, const Workspace& workspace);
-    void openEdit(const WorkspaceEndpoint& endpoint);
+    void openEdit(const WorkspaceEndpoint& endpoint, const Workspace& workspace);
     bool isOpen() const { return m_open; }
     void draw(UiModel& model, const CommandSink& submit);
 
@@ -19,19 +20,34 @@ public:
     std::string bindError() const;
     std::string remoteError() const;
     std::string nameError() const;
+    /// The profile validator's verdict on the edited config (the loader's rules, one source of
+    /// truth): empty when a profile holding it would load back.
+    std::string profileError() const;
     bool valid() const;
+    /// Whether the fields differ from what the editor was opened with (Escape asks first then).
+    bool edited() const;
+    /// Escape / Cancel: closes at once without edits, otherwise asks to discard them.
+    void requestCancel();
+    bool confirmingDiscard() const { return m_confirmDiscard; }
     EndpointConfig& config() { return m_config; }
     /// What Apply does (exposed for tests): returns the id applied, 0 when invalid.
     EndpointId apply(UiModel& model, const CommandSink& submit);
 
 private:
-    void drawOptions();
+    void drawOptions(UiModel& model);
+    void drawDiscardConfirm(UiModel& model);
     void refreshInterfaces();
+    /// m_config with the fields kept apart while editing (linger, v6-only, queue limit) applied.
+    EndpointConfig result() const;
 
     bool m_open = false;
     bool m_openRequested = false;
     EndpointId m_id = 0;   // 0 = new
     EndpointConfig m_config;
+    EndpointConfig m_original;   // result() when opened
+    const Workspace* m_workspace = nullptr;
+    bool m_confirmDiscard = false;
+    bool m_confirmRequested = false;
     bool m_lingerSet = false;
     int m_lingerSeconds = 0;
     int m_v6Only = 0;       // 0 default, 1 v6 only, 2 dual-stack

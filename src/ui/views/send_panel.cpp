@@ -116,6 +116,20 @@ void SendPanel::historyStep(const UiModel& model, int direction) {
     m_historyPos = pos;
     m_input = items[static_cast<std::size_t>(pos)].input;
     m_mode = items[static_cast<std::size_t>(pos)].mode;
+    m_replaceInput = true;
+}
+
+// While the input is active ImGui edits its own copy of the text and writes it back every frame:
+// a history step must replace that copy, or the old text comes straight back.
+int SendPanel::inputCallback(ImGuiInputTextCallbackData* data) {
+    auto* panel = static_cast<SendPanel*>(data->UserData);
+    if (panel->m_replaceInput) {
+        panel->m_replaceInput = false;
+        const std::string text = panel->m_input;   // the buffer may alias m_input
+        data->DeleteChars(0, data->BufTextLen);
+        data->InsertChars(0, text.c_str(), text.c_str() + text.size());
+    }
+    return 0;
 }
 
 // --- Large input (issue 6 item 1) ---------------------------------------------------------------
@@ -172,7 +186,9 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
     if (ImGui::Checkbox(tr(Str::Escapes), &m_escapes)) m_parsedKey.clear();
     if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", tr(Str::TipEscapes));
     ImGui::EndDisabled();
-    ImGui::SameLine();
+    // The row wraps where it would run off the pane (large fonts, Chinese labels).
+    const ImGuiStyle& style = ImGui::GetStyle();
+    sameLineIfFits(ImGui::CalcTextSize(tr(Str::LineEnding)).x + style.ItemSpacing.x + ImGui::GetFontSize() * 4.5f);
     ImGui::TextUnformatted(tr(Str::LineEnding));
     ImGui::SameLine();
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 4.5f);
@@ -181,7 +197,7 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
             if (ImGui::Selectable(endingName(e), e == m_ending)) setLineEnding(e);
         ImGui::EndCombo();
     }
-    ImGui::SameLine();
+    sameLineIfFits(ImGui::CalcTextSize(tr(Str::Target)).x + style.ItemSpacing.x + ImGui::GetFontSize() * 12);
     ImGui::TextUnformatted(tr(Str::Target));
     ImGui::SameLine();
     if (!endpoint) {
@@ -225,7 +241,7 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
         ImGui::InputTextWithHint("##udpdest", tr(Str::UdpDefaultDest), &m_udpDestination);
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipRemoteUdp));
     }
-    ImGui::SameLine();
+    sameLineIfFits(ImGui::GetFontSize() * 8);
     const auto& items = history(model.selection.endpoint);
     ImGui::BeginDisabled(items.empty());
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
@@ -261,8 +277,14 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
     m_inputPos[1] = input_pos.y + size.y / 2;
     ImGui::PushFont(m_mode == SendMode::Hex && model.fonts.mono ? model.fonts.mono : ImGui::GetFont());
     if (m_input.size() <= kEditableInputMax) m_editLarge = false;
-    if (m_input.size() > kEditableInputMax && !m_editLarge) drawLargeInput(model, size);
-    else if (ImGui::InputTextMultiline("##input", &m_input, size)) m_historyPos = -1;
+    if (m_input.size() > kEditableInputMax && !m_editLarge) {
+        drawLargeInput(model, size);
+    } else if (ImGui::InputTextMultiline("##input", &m_input, size, ImGuiInputTextFlags_CallbackAlways, inputCallback,
+                                         this) &&
+               !m_replaceInput) {
+        m_historyPos = -1;
+        model.glyphs.note(m_input);   // typed (IME) characters the font may lack
+    }
     ImGui::PopFont();
     probeItem(model, "send.input");
     const bool input_active = ImGui::IsItemActive();
@@ -286,6 +308,7 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
     }
     if (input_active && io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_UP)) historyStep(model, -1);
     if (input_active && io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_DOWN)) historyStep(model, +1);
+    if (!input_active) m_replaceInput = false;   // not being edited: m_input is the text
 
     // Status line (after the input, so it reflects this frame's typing): the first problem, or
     // what will be sent.

@@ -13,6 +13,7 @@
 #include "ui/ui_model.hpp"
 
 struct ImVec2;
+struct ImGuiInputTextCallbackData;
 
 namespace sockscope::ui {
 
@@ -60,8 +61,10 @@ public:
 private:
     void drawLargeInput(UiModel& model, ImVec2 size);
     bool m_editLarge = false;   // the user chose to edit an input above kEditableInputMax
+    static int inputCallback(ImGuiInputTextCallbackData* data);
 
     std::string m_input;
+    bool m_replaceInput = false;   // a history step waits for the active input to take it
     SendMode m_mode = SendMode::Text;
     bool m_escapes = true;
     LineEnding m_ending = LineEnding::None;

@@ -10,7 +10,7 @@ const ShortcutInfo kShortcuts[] = {
     {"Ctrl+Enter", Str::ShortcutSend},    {"Ctrl+Up / Ctrl+Down", Str::ShortcutHistory},
     {"Ctrl+S", Str::ShortcutSave},        {"Ctrl+O", Str::ShortcutOpen},
     {"Ctrl+L", Str::ShortcutClear},       {"Ctrl+C", Str::ShortcutCopy},
-    {"Ctrl+N", Str::ShortcutNew},         {"Drag & drop", Str::ShortcutDrop},
+    {"Ctrl+N", Str::ShortcutNew},         {nullptr, Str::ShortcutDrop},
 };
 const std::size_t kShortcutCount = sizeof(kShortcuts) / sizeof(kShortcuts[0]);
 
@@ -58,7 +58,9 @@ bool SettingsView::draw(UiModel& model) {
         ImGui::TextUnformatted(tr(Str::FontScale));
         ImGui::SameLine(label_x);
         ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12);
-        if (ImGui::SliderFloat("##fontscale", &s.font_scale, 0.7f, 2.0f, "%.2fx")) changed = true;
+        // Clamped when typed (Ctrl+click) too: the settings loader accepts 0.7-2.0 only.
+        if (ImGui::SliderFloat("##fontscale", &s.font_scale, 0.7f, 2.0f, "%.2fx", ImGuiSliderFlags_AlwaysClamp))
+            changed = true;
 
         ImGui::AlignTextToFramePadding();
         ImGui::TextUnformatted(tr(Str::TextEncoding));
@@ -95,7 +97,9 @@ bool SettingsView::draw(UiModel& model) {
             for (std::size_t i = 0; i < kShortcutCount; ++i) {
                 ImGui::TableNextRow();
                 ImGui::TableNextColumn();
-                ImGui::TextColored(palette(model.settings.theme).accent, "%s", kShortcuts[i].keys);
+                // A null key text is a gesture, named in the UI language.
+                const char* keys = kShortcuts[i].keys ? kShortcuts[i].keys : tr(Str::ShortcutDropKeys);
+                ImGui::TextColored(palette(model.settings.theme).accent, "%s", keys);
                 ImGui::TableNextColumn();
                 ImGui::TextUnformatted(tr(kShortcuts[i].description));
             }

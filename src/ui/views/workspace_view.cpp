@@ -76,20 +76,49 @@ void WorkspaceView::drawToolbar(UiModel& model, const CommandSink& submit) {
     const EndpointRow* row = model.table.endpoint(id);
     const bool running = row && row->status.state != EndpointState::Stopped &&
                          row->status.state != EndpointState::Failed;
-    ImGui::SameLine();
+    sameLineIfFits(buttonWidth(running ? tr(Str::Stop) : tr(Str::Start)));
     ImGui::BeginDisabled(!selected);
     if (running) {
         if (ImGui::Button(tr(Str::Stop))) stop(model, submit, id);
     } else if (ImGui::Button(tr(Str::Start))) {
         start(model, submit, id);
     }
-    ImGui::SameLine();
-    if (ImGui::Button(tr(Str::Edit)) && selected) m_editor.openEdit(*selected);
-    ImGui::SameLine();
+    sameLineIfFits(buttonWidth(tr(Str::Edit)));
+    if (ImGui::Button(tr(Str::Edit)) && selected) m_editor.openEdit(*selected, model.workspace);
+    sameLineIfFits(buttonWidth(tr(Str::Duplicate)));
     if (ImGui::Button(tr(Str::Duplicate))) duplicate(model, submit, id);
-    ImGui::SameLine();
-    if (ImGui::Button(tr(Str::Delete))) remove(model, submit, id);
+    sameLineIfFits(buttonWidth(tr(Str::Delete)));
+    if (ImGui::Button(tr(Str::Delete))) m_confirmDelete = id;
+    probeItem(model, "tree.delete");
     ImGui::EndDisabled();
+}
+
+void WorkspaceView::drawDeleteConfirm(UiModel& model, const CommandSink& submit) {
+    if (m_confirmDelete != 0 && !ImGui::IsPopupOpen("###confirm_delete")) ImGui::OpenPopup("###confirm_delete");
+    const std::string title = std::string(tr(Str::DeleteTitle)) + "###confirm_delete";
+    ImGui::SetNextWindowPos(ImGui::GetMainViewport()->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+    if (!ImGui::BeginPopupModal(title.c_str(), nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
+    const WorkspaceEndpoint* endpoint = model.workspace.find(m_confirmDelete);
+    if (endpoint) {
+        char text[400];
+        std::snprintf(text, sizeof text, tr(Str::DeleteText), endpoint->config.name.c_str());
+        ImGui::TextUnformatted(text);
+    }
+    const float w = ImGui::GetFontSize() * 6;
+    if (ImGui::Button(tr(Str::Delete), ImVec2(w, 0)) && endpoint) {
+        remove(model, submit, m_confirmDelete);
+        endpoint = nullptr;
+    }
+    probeItem(model, "confirm_delete.delete");
+    ImGui::SameLine();
+    const bool cancel = ImGui::Button(tr(Str::Cancel), ImVec2(w, 0)) ||
+                        ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false);
+    probeItem(model, "confirm_delete.cancel");
+    if (cancel || !endpoint) {
+        m_confirmDelete = 0;
+        ImGui::CloseCurrentPopup();
+    }
+    ImGui::EndPopup();
 }
 
 void WorkspaceView::contextMenu(UiModel& model, const CommandSink& submit, EndpointId id) {
@@ -99,11 +128,11 @@ void WorkspaceView::contextMenu(UiModel& model, const CommandSink& submit, Endpo
         if (ImGui::MenuItem(tr(Str::Start))) start(model, submit, id);
         if (ImGui::MenuItem(tr(Str::Stop))) stop(model, submit, id);
         ImGui::Separator();
-        if (ImGui::MenuItem(tr(Str::Edit))) m_editor.openEdit(*endpoint);
+        if (ImGui::MenuItem(tr(Str::Edit))) m_editor.openEdit(*endpoint, model.workspace);
         // Deferred: these change the workspace vector the tree is iterating over.
         if (ImGui::MenuItem(tr(Str::Duplicate))) m_pending = {PendingKind::Duplicate, id};
         ImGui::Separator();
-        if (ImGui::MenuItem(tr(Str::Delete))) m_pending = {PendingKind::Remove, id};
+        if (ImGui::MenuItem(tr(Str::Delete))) m_confirmDelete = id;
     }
     ImGui::EndPopup();
 }
@@ -124,13 +153,21 @@ void WorkspaceView::drawEndpoint(UiModel& model, const CommandSink& submit, cons
     if (ImGui::IsItemClicked() && !ImGui::IsItemToggledOpen()) model.selection = Selection{endpoint.id, 0};
     probeItem(model, "tree.ep." + std::to_string(endpoint.id));
     contextMenu(model, submit, endpoint.id);
-    if (ImGui::IsItemHovered() && ImGui::IsMouseDoubleClicked(0)) m_editor.openEdit(endpoint);
+    if (ImGui::IsItemHovered() && ImGui::IsMouseDoubleClicked(0)) m_editor.openEdit(endpoint, model.workspace);
 
     // Badge, right-aligned on the node's line.
     const EndpointState state = row ? row->status.state : EndpointState::Stopped;
     const std::string badge = stateBadge(row, now);
     const float badge_w = ImGui::CalcTextSize(badge.c_str()).x;
-    ImGui::SameLine(std::max(ImGui::GetContentRegionMax().x - badge_w - 4, ImGui::GetCursorPosX() + 8));
+    ImGui::SameLine();
+    // Right-aligned when it fits beside the name; otherwise on a line of its own (never overlapping).
+    const float badge_x = ImGui::GetContentRegionMax().x - badge_w - 4;
+    if (badge_x >= ImGui::GetCursorPosX() + 8) {
+        ImGui::SetCursorPosX(badge_x);
+    } else {
+        ImGui::NewLine();
+        ImGui::SetCursorPosX(std::max(ImGui::GetCursorPosX(), badge_x));
+    }
     ImGui::TextColored(colorOf(pal, state), "%s", badge.c_str());
     if (row && row->last_error && ImGui::IsItemHovered())
         ImGui::SetTooltip("%s\n%s", row->last_error->code.c_str(), row->last_error->message.c_str());
@@ -142,15 +179,22 @@ void WorkspaceView::drawEndpoint(UiModel& model, const CommandSink& submit, cons
     const std::string shown = row && !row->status.local.empty() && endpoint.config.type != EndpointType::TcpClient
                                   ? row->status.local
                                   : address;
+    // Wrapped, not cut off: a long IPv6 address at a large font takes two lines.
+    ImGui::PushTextWrapPos(0);
     ImGui::TextColored(pal.dim, "%s  %s", typeName(endpoint.config.type), shown.c_str());
+    ImGui::PopTextWrapPos();
     if (row) {
         const std::size_t open_count = row->connections.openCount();
-        ImGui::TextColored(pal.dim, "%s %s", tr(Str::ColRx), formatBytes(static_cast<double>(row->totals.rx_bytes)).c_str());
-        ImGui::SameLine();
-        ImGui::TextColored(pal.dim, "%s %s", tr(Str::ColTx), formatBytes(static_cast<double>(row->totals.tx_bytes)).c_str());
+        char rx[64], tx[64], conns[64];
+        std::snprintf(rx, sizeof rx, "%s %s", tr(Str::ColRx), formatBytes(static_cast<double>(row->totals.rx_bytes)).c_str());
+        std::snprintf(tx, sizeof tx, "%s %s", tr(Str::ColTx), formatBytes(static_cast<double>(row->totals.tx_bytes)).c_str());
+        std::snprintf(conns, sizeof conns, tr(Str::ConnCount), open_count);
+        ImGui::TextColored(pal.dim, "%s", rx);
+        sameLineIfFits(ImGui::CalcTextSize(tx).x);
+        ImGui::TextColored(pal.dim, "%s", tx);
         if (endpoint.config.type == EndpointType::TcpServer) {
-            ImGui::SameLine();
-            ImGui::TextColored(pal.dim, tr(Str::ConnCount), open_count);
+            sameLineIfFits(ImGui::CalcTextSize(conns).x);
+            ImGui::TextColored(pal.dim, "%s", conns);
         }
         // Sockets the app no longer holds, still on the port (e.g. after connections closed here).
         if (row->port_counts && row->port_counts->count(TcpState::TimeWait) > 0) {
@@ -181,14 +225,27 @@ void WorkspaceView::drawEndpoint(UiModel& model, const CommandSink& submit, cons
                 const TcpState tcp = c.tcp ? c.tcp->state : (c.open ? TcpState::Unknown : TcpState::Close);
                 char label[160];
                 std::snprintf(label, sizeof label, "#%llu %s", static_cast<unsigned long long>(c.id), c.peer.c_str());
-                ImGui::PushStyleColor(ImGuiCol_Text, c.open ? ImGui::GetStyleColorVec4(ImGuiCol_Text) : pal.dim);
-                if (ImGui::Selectable(label, selected, ImGuiSelectableFlags_AllowItemOverlap))
-                    model.selection = Selection{endpoint.id, c.id};
-                ImGui::PopStyleColor();
-                probeItem(model, "tree.conn." + std::to_string(c.id));
-                const char* state_text = c.open ? toString(tcp) : tr(Str::Closed);
+                // Kernel state names stay as the kernel spells them; "not known yet" is ours.
+                const char* state_text = !c.open ? tr(Str::Closed)
+                                         : tcp == TcpState::Unknown ? tr(Str::TcpStateUnknown)
+                                                                    : toString(tcp);
                 const float w = ImGui::CalcTextSize(state_text).x;
-                ImGui::SameLine(std::max(ImGui::GetContentRegionMax().x - w - 4, ImGui::GetCursorPosX() + 8));
+                // The state goes right of the address when both fit, else under it (large fonts,
+                // long IPv6 addresses): they never overlap.
+                const float state_x = ImGui::GetContentRegionMax().x - w - 4;
+                const bool fits = ImGui::GetCursorPosX() + ImGui::CalcTextSize(label).x + 8 <= state_x;
+                // The label wraps inside the pane (an IPv6 peer at a large font) instead of being cut.
+                const float wrap = ImGui::GetContentRegionAvail().x;
+                const ImVec2 text_pos = ImGui::GetCursorScreenPos();
+                const ImVec2 text_size = ImGui::CalcTextSize(label, nullptr, false, wrap);
+                if (ImGui::Selectable("##conn", selected, ImGuiSelectableFlags_AllowItemOverlap, ImVec2(0, text_size.y)))
+                    model.selection = Selection{endpoint.id, c.id};
+                ImGui::GetWindowDrawList()->AddText(
+                    ImGui::GetFont(), ImGui::GetFontSize(), text_pos,
+                    ImGui::GetColorU32(c.open ? ImGui::GetStyleColorVec4(ImGuiCol_Text) : pal.dim), label, nullptr, wrap);
+                probeItem(model, "tree.conn." + std::to_string(c.id));
+                if (fits) ImGui::SameLine(state_x);
+                else ImGui::SetCursorPosX(std::max(ImGui::GetCursorPosX() + ImGui::GetFontSize(), state_x));
                 ImGui::TextColored(c.open ? colorOf(pal, tcp) : pal.dim, "%s", state_text);
                 if (ImGui::IsItemHovered() && c.open) ImGui::SetTooltip("%s", explain(tcp));
                 ImGui::PopID();
@@ -212,9 +269,9 @@ void WorkspaceView::draw(UiModel& model, const CommandSink& submit) {
     }
     for (const auto& endpoint : model.workspace.endpoints()) drawEndpoint(model, submit, endpoint);
     ImGui::EndChild();
-    if (m_pending.kind == PendingKind::Remove) remove(model, submit, m_pending.id);
     if (m_pending.kind == PendingKind::Duplicate) duplicate(model, submit, m_pending.id);
     m_pending = {};
+    drawDeleteConfirm(model, submit);
 }
 
 }  // namespace sockscope::ui

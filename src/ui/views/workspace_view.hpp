@@ -22,14 +22,19 @@ private:
     void drawToolbar(UiModel& model, const CommandSink& submit);
     void drawEndpoint(UiModel& model, const CommandSink& submit, const WorkspaceEndpoint& endpoint);
     void contextMenu(UiModel& model, const CommandSink& submit, EndpointId id);
+    void drawDeleteConfirm(UiModel& model, const CommandSink& submit);
 
-    enum class PendingKind { None, Remove, Duplicate };
+    enum class PendingKind { None, Duplicate };
     struct Pending {
         PendingKind kind = PendingKind::None;
         EndpointId id = 0;
     };
     EndpointEditor& m_editor;
     Pending m_pending;
+    EndpointId m_confirmDelete = 0;   // Delete asks first (the endpoint's connections close)
+public:
+    /// Asks to delete `id` (what the toolbar and the context menu do).
+    void requestDelete(EndpointId id) { m_confirmDelete = id; }
 };
 
 /// Text of an endpoint's state badge ("listening", "retry in 2.5 s").

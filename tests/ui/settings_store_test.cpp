@@ -1,0 +1,173 @@
+// settings.json (issue 6 item 9): nothing in the file can abort startup; a broken file is set
+// aside (renamed, never deleted) and reported; valid values are kept.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cmath>
+#include <mutex>
+#include <thread>
+#include <unistd.h>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "ui/file_worker.hpp"
+#include "ui/settings_store.hpp"
+
+namespace sockscope::ui {
+namespace {
+namespace fs = std::filesystem;
+
+class TempDir {
+public:
+    TempDir() {
+        m_path = fs::temp_directory_path() / ("sockscope-settings-" + std::to_string(::getpid()) + "-" +
+                                              std::to_string(reinterpret_cast<std::uintptr_t>(this)));
+        fs::create_directories(m_path);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(m_path, ec);
+    }
+    const fs::path& path() const { return m_path; }
+
+private:
+    fs::path m_path;
+};
+
+void writeText(const fs::path& file, const std::string& text) {
+    std::ofstream(file, std::ios::binary) << text;
+}
+
+std::size_t brokenCopies(const fs::path& dir) {
+    std::size_t n = 0;
+    for (const auto& entry : fs::directory_iterator(dir))
+        n += entry.path().filename().string().rfind("settings.json.broken-", 0) == 0 ? 1 : 0;
+    return n;
+}
+
+TEST(SettingsStore, WrongTypesAreReportedAndTheRestIsKept) {
+    const SettingsLoad load = parseSettings(R"({"workspace_dirty": 3, "theme": "light", "font_scale": "big",
+        "recent": ["/a.json", 7, "/b.json"], "left_width": null, "language": ["zh"], "time_mode": "delta"})");
+    EXPECT_EQ(load.settings.theme, ThemeKind::Light);
+    EXPECT_EQ(load.settings.time_mode, TimeMode::Delta);
+    EXPECT_FALSE(load.state.workspace_dirty);
+    EXPECT_FLOAT_EQ(load.settings.font_scale, 1.0f);
+    EXPECT_EQ(load.settings.recent, (std::vector<std::string>{"/a.json", "/b.json"}));
+    EXPECT_FALSE(load.state.has_language);
+    ASSERT_GE(load.problems.size(), 4u);
+    EXPECT_EQ(load.problems[0].rfind("language:", 0), 0u) << load.problems[0];
+    bool dirty_named = false;
+    for (const auto& p : load.problems) dirty_named = dirty_named || p == "workspace_dirty: expected true or false, got 3";
+    EXPECT_TRUE(dirty_named);
+}
+
+TEST(SettingsStore, NonFiniteAndOutOfRangeNumbersKeepTheirDefaults) {
+    const SettingsLoad load = parseSettings(R"({"font_scale": 1e30, "send_height": -5, "detail_width": 500})");
+    EXPECT_FLOAT_EQ(load.settings.font_scale, 1.0f);
+    EXPECT_FLOAT_EQ(load.layout.send_height, Layout{}.send_height);
+    EXPECT_FLOAT_EQ(load.layout.detail_width, 500.0f);
+    EXPECT_EQ(load.problems.size(), 2u);
+}
+
+TEST(SettingsStore, WhatIsSavedLoadsBackUnchanged) {
+    Settings s;
+    s.language = Language::Chinese;
+    s.theme = ThemeKind::Light;
+    s.font_scale = 1.5f;
+    s.encoding = TextEncoding::Gbk;
+    s.recent = {"/x/\xff\xfe.json", "/y.json"};   // not UTF-8: saved with a replacement, no throw
+    Layout layout;
+    layout.left_width = 400;
+    StoredState state;
+    state.workspace_dirty = true;
+    state.workspace_path = "/w.json";
+    const SettingsLoad load = parseSettings(settingsToText(s, layout, state));
+    EXPECT_TRUE(load.problems.empty()) << load.problems.front();
+    EXPECT_EQ(load.settings.language, Language::Chinese);
+    EXPECT_EQ(load.settings.encoding, TextEncoding::Gbk);
+    EXPECT_FLOAT_EQ(load.settings.font_scale, 1.5f);
+    EXPECT_FLOAT_EQ(load.layout.left_width, 400.0f);
+    EXPECT_TRUE(load.state.workspace_dirty);
+    EXPECT_EQ(load.state.workspace_path, "/w.json");
+    EXPECT_EQ(load.settings.recent.size(), 2u);
+}
+
+TEST(SettingsStore, OutOfRangeValuesInMemoryAreSavedWithinRange) {
+    Settings s;
+    s.font_scale = 3.0f;   // e.g. typed into the slider
+    Layout layout;
+    layout.left_width = NAN;
+    const SettingsLoad load = parseSettings(settingsToText(s, layout, StoredState{}));
+    EXPECT_TRUE(load.problems.empty()) << load.problems.front();
+    EXPECT_FLOAT_EQ(load.settings.font_scale, 2.0f);
+    EXPECT_FLOAT_EQ(load.layout.left_width, Layout{}.left_width);
+}
+
+TEST(SettingsStore, BrokenFilesAreSetAsideAndReported) {
+    const std::string huge(kMaxSettingsFileBytes + 10, ' ');
+    const std::string cases[] = {
+        R"({"workspace_dirty": 3})",                  // wrong type
+        R"({"theme": "light", "recent": ["/a.j)",     // truncated
+        std::string("\x00\xff\x89PNG\r\n\x1a\n\x00\x01garbage", 20),   // binary
+        "[" + std::string(100000, '[') ,              // deep, unterminated
+        "{\"recent\": [\"" + huge + "\"]}",           // huge
+        "42",                                          // not an object
+    };
+    int index = 0;
+    for (const auto& text : cases) {
+        SCOPED_TRACE("case " + std::to_string(index++));
+        TempDir dir;
+        const fs::path file = dir.path() / "settings.json";
+        writeText(file, text);
+        const SettingsFileLoad result = loadSettingsFile(file);
+        EXPECT_FALSE(result.report.empty());
+        EXPECT_NE(result.report.find("settings.json.broken-"), std::string::npos) << result.report;
+        EXPECT_FALSE(fs::exists(file)) << "renamed aside, so the next save starts clean";
+        EXPECT_EQ(brokenCopies(dir.path()), 1u) << "kept, not deleted";
+    }
+}
+
+TEST(SettingsStore, AGoodOrMissingFileIsLeftAlone) {
+    TempDir dir;
+    const fs::path file = dir.path() / "settings.json";
+    EXPECT_TRUE(loadSettingsFile(file).report.empty());
+    writeText(file, R"({"theme": "light"})");
+    const SettingsFileLoad result = loadSettingsFile(file);
+    EXPECT_TRUE(result.report.empty());
+    EXPECT_EQ(result.load.settings.theme, ThemeKind::Light);
+    EXPECT_TRUE(fs::exists(file));
+    // Two broken files in the same second get different names.
+    writeText(file, "{");
+    EXPECT_FALSE(loadSettingsFile(file).report.empty());
+    writeText(file, "{");
+    EXPECT_FALSE(loadSettingsFile(file).report.empty());
+    EXPECT_EQ(brokenCopies(dir.path()), 2u);
+}
+
+// Item 26: file jobs run off the calling thread; the latest snapshot per key wins.
+TEST(FileWorker, RunsJobsOffTheCallerAndCoalescesByKey) {
+    std::atomic<int> wakes{0};
+    FileWorker worker([&] { ++wakes; });
+    std::mutex gate;
+    std::unique_lock hold(gate);   // the first job blocks until released: later ones queue up
+    const auto caller = std::this_thread::get_id();
+    std::vector<int> written;
+    bool other_thread = false;
+    worker.post("slow", [&]() -> FileWorker::Completion {
+        std::lock_guard wait(gate);
+        other_thread = std::this_thread::get_id() != caller;
+        return {};
+    });
+    for (int i = 0; i < 100; ++i)
+        worker.post("settings", [&written, i]() -> FileWorker::Completion { return [&written, i] { written.push_back(i); }; });
+    EXPECT_EQ(worker.pending(), 2u) << "one running, one queued: the queue stays bounded";
+    hold.unlock();
+    worker.drain();
+    EXPECT_TRUE(other_thread);
+    EXPECT_EQ(written, (std::vector<int>{99})) << "only the latest snapshot is written";
+    EXPECT_GE(wakes.load(), 1);
+}
+
+}  // namespace
+}  // namespace sockscope::ui
