@@ -85,12 +85,6 @@ private:
     bool m_started = false;
 };
 
-float checkboxWidth(const char* label) {
-    return ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(label, nullptr, true).x;
-}
-float buttonWidth(const char* label) {
-    return ImGui::CalcTextSize(label, nullptr, true).x + ImGui::GetStyle().FramePadding.x * 2;
-}
 }  // namespace
 
 void LogView::update(UiModel& model) {
