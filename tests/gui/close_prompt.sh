@@ -80,12 +80,20 @@ wait_for "$WORK/out" '^trace: layout confirm.discard ' 10 || fail "no close prom
 # After the request: the modal is laid out (its first frame is hidden while it measures itself),
 # then drawn where it will stay, before the app sleeps. Before the fix the second frame waited
 # for the next input or the idle timeout.
-tail -n +"$((lines + 1))" "$WORK/out" | python3 -c '
-import sys
-after = [l.strip() for l in sys.stdin]
-first = next(i for i, l in enumerate(after) if l.startswith("trace: layout confirm.discard "))
-idle = next((i for i, l in enumerate(after) if i > first and l == "trace: idle"), len(after))
+python3 - "$WORK/out" "$lines" <<'PY' || fail "the prompt was not drawn before the app went idle"
+import sys, time
+path, skip = sys.argv[1], int(sys.argv[2])
+for _ in range(100):   # until the app sleeps again after the prompt (bounded: 10 s)
+    after = [l.strip() for l in open(path).read().splitlines()[skip:]]
+    first = next((i for i, l in enumerate(after) if l.startswith("trace: layout confirm.discard ")), None)
+    idle = next((i for i, l in enumerate(after) if first is not None and i > first and l == "trace: idle"), None)
+    if idle is not None:
+        break
+    time.sleep(0.1)
+else:
+    sys.exit(1)
 moved = [l for l in after[first + 1:idle] if l.startswith("trace: layout confirm.discard ")]
-sys.exit(0 if moved else 1)' || fail "the prompt was not drawn before the app went idle"
+sys.exit(0 if moved else 1)
+PY
 kill -0 "$APP_PID" 2>/dev/null || fail "the app quit without asking"
 echo "PASS"
