@@ -363,6 +363,10 @@ int runGui(const GuiOptions& options) {
             bool countdown = false;
             for (const auto& row : model.table.endpoints())
                 countdown = countdown || row.status.state == EndpointState::WaitingRetry;
+            if (model.trace_layout) {   // tests: nothing more is drawn until an event or the timeout
+                std::printf("trace: idle\n");
+                std::fflush(stdout);
+            }
             glfwWaitEventsTimeout(countdown ? 0.5 : 1.0);
         }
         // 2. Pace: no frame before its period since the last one has passed, however often the

@@ -1,0 +1,99 @@
+#!/bin/bash
+# Issue 6 item 19 under Xvfb: closing the window with unsaved changes shows the question at once,
+# without a mouse move. The window manager's close request (WM_DELETE_WINDOW, sent with libX11
+# through python3 ctypes) must be followed by the frames that lay out and then show the modal
+# before the app goes idle again (SOCKSCOPE_TRACE=layout prints "trace: idle" when it sleeps).
+# Usage: close_prompt.sh SOCKSCOPE_BINARY [SOURCE_DIR]. Exit 77 = skipped.
+set -u
+BIN=${1:?usage: close_prompt.sh SOCKSCOPE_BINARY [SOURCE_DIR]}
+if [ "${SOCKSCOPE_E2E_INNER:-}" != 1 ]; then
+    for tool in xvfb-run xdotool python3; do
+        command -v "$tool" >/dev/null 2>&1 || { echo "SKIP: $tool not found"; exit 77; }
+    done
+    export SOCKSCOPE_E2E_INNER=1
+    exec xvfb-run -a -s "-screen 0 1600x1000x24" bash "$0" "$@"
+fi
+WORK=$(mktemp -d)
+APP_PID=""
+cleanup() {
+    if [ -n "$APP_PID" ]; then
+        kill "$APP_PID" 2>/dev/null
+        for _ in $(seq 30); do kill -0 "$APP_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$APP_PID" 2>/dev/null
+        wait "$APP_PID" 2>/dev/null
+    fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; echo "--- stdout"; tail -n 30 "$WORK/out"; echo "--- stderr"; tail -n 20 "$WORK/err"; exit 1; }
+wait_for() {
+    local file=$1 regex=$2 seconds=$3 i
+    for ((i = 0; i < seconds * 10; i++)); do
+        grep -Eq -- "$regex" "$file" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+# The last workspace, restored with its unsaved mark; a stopped endpoint: no engine events.
+CONF="$WORK/config/sockscope"
+mkdir -p "$CONF"
+cat >"$CONF/workspace.json" <<JSON
+{ "version": 1, "name": "w", "endpoints": [ { "name": "quiet", "type": "udp", "bind": "127.0.0.1:0", "auto_start": false } ] }
+JSON
+echo '{"workspace_dirty": true, "workspace_name": "w"}' >"$CONF/settings.json"
+XDG_CONFIG_HOME="$WORK/config" SOCKSCOPE_TRACE=layout ASAN_OPTIONS=detect_leaks=0 "$BIN" >"$WORK/out" 2>"$WORK/err" &
+APP_PID=$!
+wait_for "$WORK/out" '^sockscope: ready' 20 || fail "the app did not start"
+wait_for "$WORK/out" '^trace: idle' 20 || fail "the app never went idle"
+WID=$(xdotool search --name '^Sockscope' | head -n 1)
+[ -n "$WID" ] || fail "no window"
+lines=$(wc -l <"$WORK/out")
+python3 - "$WID" <<'PY' || fail "could not send WM_DELETE_WINDOW"
+import ctypes, sys
+x = ctypes.cdll.LoadLibrary("libX11.so.6")
+x.XOpenDisplay.restype = ctypes.c_void_p
+x.XInternAtom.restype = ctypes.c_ulong
+x.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+class ClientMessage(ctypes.Structure):
+    _fields_ = [("type", ctypes.c_int), ("serial", ctypes.c_ulong), ("send_event", ctypes.c_int),
+                ("display", ctypes.c_void_p), ("window", ctypes.c_ulong), ("message_type", ctypes.c_ulong),
+                ("format", ctypes.c_int), ("data", ctypes.c_long * 5)]
+class XEvent(ctypes.Union):
+    _fields_ = [("xclient", ClientMessage), ("pad", ctypes.c_long * 24)]
+x.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long, ctypes.c_void_p]
+x.XFlush.argtypes = [ctypes.c_void_p]
+x.XCloseDisplay.argtypes = [ctypes.c_void_p]
+d = x.XOpenDisplay(None)
+if not d:
+    sys.exit(1)
+ev = XEvent()
+ev.xclient.type = 33   # ClientMessage
+ev.xclient.window = int(sys.argv[1])
+ev.xclient.message_type = x.XInternAtom(d, b"WM_PROTOCOLS", 0)
+ev.xclient.format = 32
+ev.xclient.data[0] = x.XInternAtom(d, b"WM_DELETE_WINDOW", 0)
+x.XSendEvent(d, int(sys.argv[1]), 0, 0, ctypes.byref(ev))
+x.XFlush(d)
+x.XCloseDisplay(d)
+PY
+wait_for "$WORK/out" '^trace: layout confirm.discard ' 10 || fail "no close prompt"
+# After the request: the modal is laid out (its first frame is hidden while it measures itself),
+# then drawn where it will stay, before the app sleeps. Before the fix the second frame waited
+# for the next input or the idle timeout.
+python3 - "$WORK/out" "$lines" <<'PY' || fail "the prompt was not drawn before the app went idle"
+import sys, time
+path, skip = sys.argv[1], int(sys.argv[2])
+for _ in range(100):   # until the app sleeps again after the prompt (bounded: 10 s)
+    after = [l.strip() for l in open(path).read().splitlines()[skip:]]
+    first = next((i for i, l in enumerate(after) if l.startswith("trace: layout confirm.discard ")), None)
+    idle = next((i for i, l in enumerate(after) if first is not None and i > first and l == "trace: idle"), None)
+    if idle is not None:
+        break
+    time.sleep(0.1)
+else:
+    sys.exit(1)
+moved = [l for l in after[first + 1:idle] if l.startswith("trace: layout confirm.discard ")]
+sys.exit(0 if moved else 1)
+PY
+kill -0 "$APP_PID" 2>/dev/null || fail "the app quit without asking"
+echo "PASS"
