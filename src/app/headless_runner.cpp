@@ -496,7 +496,6 @@ private:
 std::optional<double> parseRunSeconds(std::string_view text, std::string& error) {
     const std::string copy(text);
     char* end = nullptr;
-    errno = 0;
     const double value = copy.empty() ? std::nan("") : std::strtod(copy.c_str(), &end);
     const bool parsed = !copy.empty() && end == copy.c_str() + copy.size();
     if (parsed && std::isfinite(value) && value > 0 && value <= kMaxRunSeconds) return value;

@@ -299,10 +299,9 @@ bool readAddress(Reader& reader, const Json& object, const std::string& path, co
 void readKeepalive(Reader& r, const Json& j, const std::string& path, KeepaliveOptions& out) {
     r.checkKeys(j, path, {"enabled", "idle_s", "interval_s", "count"});
     r.boolean(j, path, "enabled", out.enabled);
-    // Linux refuses larger values (MAX_TCP_KEEPIDLE, MAX_TCP_KEEPINTVL, MAX_TCP_KEEPCNT).
-    r.integer(j, path, "idle_s", out.idle_s, 1, 32767);
-    r.integer(j, path, "interval_s", out.interval_s, 1, 32767);
-    r.integer(j, path, "count", out.count, 1, 127);
+    r.integer(j, path, "idle_s", out.idle_s, 1, kIntMax);
+    r.integer(j, path, "interval_s", out.interval_s, 1, kIntMax);
+    r.integer(j, path, "count", out.count, 1, kIntMax);
 }
 
 void readSocketOptions(Reader& r, const Json& j, const std::string& path, SocketOptions& out) {

@@ -541,15 +541,6 @@ TEST(ProfileValidation, ATcpClientBindMustBeAnIpAddress) {
     EXPECT_TRUE(parseProfile(withEndpoints(R"({"name": "a", "type": "udp", "bind": "localhost:0"})"), "t.json").profile);
 }
 
-TEST(ProfileValidation, KeepaliveValuesStayWithinWhatTheKernelAccepts) {
-    const auto keepalive = [](const std::string& fields) {
-        return errorOf(withEndpoints(R"({"name": "a", "type": "tcp-server", "bind": "127.0.0.1:1", "options": {"keepalive": {)" + fields + "}}}"));
-    };
-    EXPECT_EQ(keepalive(R"("idle_s": 32768)"), "demo.json: endpoints[0].options.keepalive.idle_s: expected an integer from 1 to 32767, got 32768");
-    EXPECT_EQ(keepalive(R"("interval_s": 40000)"), "demo.json: endpoints[0].options.keepalive.interval_s: expected an integer from 1 to 32767, got 40000");
-    EXPECT_EQ(keepalive(R"("count": 128)"), "demo.json: endpoints[0].options.keepalive.count: expected an integer from 1 to 127, got 128");
-}
-
 TEST(ProfileValidation, ValidateEndpointUsesTheLoadersRules) {
     EndpointConfig c;
     c.name = "gw";
