@@ -282,6 +282,11 @@ void TcpConnection::applyPendingClose() {
     }
     // Graceful, or a half-close after the peer's FIN (which completes the close).
     if (m_settings.linger_s && *m_settings.linger_s > 0) return startLinger();
+    if (m_settings.linger_s && *m_settings.linger_s == 0) {   // SO_LINGER {1, 0}: close() resets
+        m_abortive = true;
+        return finish(CloseReason::LocalAbort,
+                      ErrorInfo{"LINGER_0", "linger_s is 0: closing sends RST instead of FIN"});
+    }
     finish(m_gracefulReason, m_closeNote);
 }
 
@@ -343,6 +348,9 @@ void TcpConnection::shutdownForStop(CloseMode mode) {
         m_abortive = true;
         setAbortiveClose(m_socket);
         finish(CloseReason::LocalAbort);
+    } else if (m_settings.linger_s && *m_settings.linger_s == 0) {
+        m_abortive = true;
+        finish(CloseReason::LocalAbort, ErrorInfo{"LINGER_0", "linger_s is 0: closing sends RST instead of FIN"});
     } else {
         finish(CloseReason::Shutdown);
     }

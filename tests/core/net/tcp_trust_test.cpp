@@ -470,5 +470,23 @@ TEST(TcpTrust, OutOfDescriptorsIsOneEventThenACount) {
     EXPECT_EQ(clients.wait(), 0);
 }
 
+TEST(TcpTrust, LingerZeroCloseIsReportedAsTheResetItIs) {
+    EngineHarness h;
+    EndpointConfig config;
+    config.options.linger_s = 0;
+    const auto port = h.startServer(1, config);
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    const auto opened = h.waitFor<ConnectionOpened>();
+    ASSERT_TRUE(opened);
+    h.engine.submit(CloseConnection{1, opened->connection, CloseMode::Graceful});
+    const auto closed = h.waitFor<ConnectionClosed>();
+    ASSERT_TRUE(closed);
+    EXPECT_EQ(closed->reason, CloseReason::LocalAbort) << "the kernel sends RST, not FIN";
+    ASSERT_TRUE(closed->error);
+    EXPECT_EQ(closed->error->code, "LINGER_0");
+    EXPECT_EQ(peer.waitForClose(), ECONNRESET);
+}
+
 }  // namespace
 }  // namespace sockscope
