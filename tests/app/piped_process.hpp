@@ -24,7 +24,10 @@ public:
         m_err = "/tmp/sockscope-piped-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".err";
         int fds[2];
         // Close-on-exec: another child must not hold our read end (closing it would not be seen).
-        if (::pipe2(fds, O_CLOEXEC) != 0) return;
+        // (pipe2 would be atomic, but macOS has no pipe2; tests fork from one thread at a time.)
+        if (::pipe(fds) != 0) return;
+        ::fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+        ::fcntl(fds[1], F_SETFD, FD_CLOEXEC);
         m_pid = ::fork();
         if (m_pid == 0) {
             ::dup2(fds[1], 1);
