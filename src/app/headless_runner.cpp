@@ -69,7 +69,7 @@ struct EndpointSummary {
     bool running = false;   // was listening, bound or connected at least once
     std::string failure;    // why it failed, for stderr at the end
     TrafficCounters totals;
-    std::uint64_t accepted = 0, dropped = 0, kernel_drops = 0, errors = 0;
+    std::uint64_t accepted = 0, dropped = 0, kernel_drops = 0, echo_dropped = 0, errors = 0;
 
     bool ended() const { return state == EndpointState::Failed || (state == EndpointState::Stopped && begun); }
 };
@@ -145,6 +145,7 @@ private:
                                      {"accepted", e.accepted},
                                      {"dropped", e.dropped},
                                      {"kernel_drops", e.kernel_drops},
+                                     {"echo_dropped", e.echo_dropped},
                                      {"errors", e.errors}});
         }
         line["endpoints"] = endpoints;
@@ -166,6 +167,7 @@ private:
             if (e.type == EndpointType::TcpServer) text += ", " + std::to_string(e.accepted) + " accepted";
             if (e.dropped || e.kernel_drops)
                 text += ", dropped " + std::to_string(e.dropped) + " (kernel " + std::to_string(e.kernel_drops) + ")";
+            if (e.echo_dropped) text += ", " + std::to_string(e.echo_dropped) + " not echoed";
             if (e.errors) text += ", " + std::to_string(e.errors) + " errors";
             m_out.forceWrite(text);
         }
@@ -435,6 +437,7 @@ private:
             summary.accepted = stats->accepted_total;
             summary.dropped = stats->dropped_messages;
             summary.kernel_drops = stats->kernel_drops;
+            summary.echo_dropped = stats->echo_dropped;
         } else if (std::holds_alternative<ErrorEvent>(event)) {
             ++summary.errors;
         }

@@ -19,11 +19,24 @@ public:
     explicit Impl(EngineOptions options)
         : m_options(options), m_queue(options.queue), m_work(asio::make_work_guard(m_io)),
           m_context{m_io, m_queue, std::vector<std::uint8_t>(options.read_buffer_bytes), 1, {},
-                    options.error_repeat_window},
+                    options.error_repeat_window, {}},
           m_refreshTimer(m_io),
-          m_probe([this](SocketTableResult result) {
-              asio::post(m_io, [this, result = std::move(result)] { applySocketTable(result); });
+          m_probe([this](SocketTableResult result, std::vector<SocketTableProbe::Callback> callbacks) {
+              asio::post(m_io, [this, result = std::move(result), callbacks = std::move(callbacks)] {
+                  applySocketTable(result);
+                  if (!m_stopping)
+                      for (const auto& callback : callbacks) callback(result);
+              });
           }) {
+        m_context.count_tcp_port_async = [this](std::uint16_t port,
+                                                std::function<void(std::optional<PortStateCounts>)> done) {
+            m_probe.request({{port}, {}}, [port, done = std::move(done)](const SocketTableResult& result) {
+                std::optional<PortStateCounts> counts;
+                if (result.tcp)
+                    if (auto it = result.tcp->find(port); it != result.tcp->end()) counts = it->second;
+                done(counts);
+            });
+        };
         m_queue.setResumeCallback([this] { asio::post(m_io, [this] { resumeReaders(); }); });
         scheduleRefresh();
         m_thread = std::thread([this] {

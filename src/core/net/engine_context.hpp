@@ -7,9 +7,11 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "core/event_queue.hpp"
+#include "core/net/tcp_state.hpp"
 
 namespace sockscope {
 
@@ -22,6 +24,10 @@ struct EngineContext {
     std::vector<std::function<void()>> paused_readers;
     /// How long repeats of one error are counted before they are reported (ErrorThrottle).
     std::chrono::milliseconds error_repeat_window{5000};
+    /// Reads the OS socket table of one TCP port off the I/O thread; `done` runs on the I/O
+    /// thread with the counts (nullopt where the table cannot be read). Set by the engine.
+    std::function<void(std::uint16_t port, std::function<void(std::optional<PortStateCounts>)> done)>
+        count_tcp_port_async;
 
     void emit(Event event) { queue.push(std::move(event), EventPriority::Control); }
     /// Per-connection and per-endpoint refresh events (TcpStateChanged, StatsEvent,

@@ -32,14 +32,18 @@ struct SocketTableResult {
 
 class SocketTableProbe {
 public:
-    using Deliver = std::function<void(SocketTableResult)>;
+    /// Called with the table read for a request that asked for it (on the I/O thread).
+    using Callback = std::function<void(const SocketTableResult&)>;
+    /// Gets each result with the callbacks of the requests it answers (on the probe thread).
+    using Deliver = std::function<void(SocketTableResult, std::vector<Callback>)>;
     explicit SocketTableProbe(Deliver deliver);
     ~SocketTableProbe();                       ///< stop()
     SocketTableProbe(const SocketTableProbe&) = delete;
     SocketTableProbe& operator=(const SocketTableProbe&) = delete;
 
-    /// Never blocks: fills (or replaces) the one request slot.
-    void request(SocketTableRequest request);
+    /// Never blocks: fills the one request slot, or merges into the request waiting there (ports
+    /// united, callbacks kept), so the slot stays bounded by the watched ports.
+    void request(SocketTableRequest request, Callback callback = {});
     /// Finishes the read in progress (bounded by the netlink receive timeout) and joins.
     void stop();
 
@@ -50,6 +54,7 @@ private:
     std::mutex m_mutex;
     std::condition_variable m_wake;
     std::optional<SocketTableRequest> m_pending;
+    std::vector<Callback> m_callbacks;   // of the pending request
     bool m_stopping = false;
     SocketTableReader m_reader;   // opened with the engine: its descriptors never come and go
     std::thread m_thread;

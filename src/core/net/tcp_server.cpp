@@ -70,16 +70,21 @@ void TcpServer::listenOn(const asio::ip::tcp::endpoint& endpoint, const std::str
 void TcpServer::failToStart(std::error_code ec, ErrorContext context, const std::string& target) {
     std::error_code ignored;
     m_acceptor.close(ignored);
-    std::optional<PortStateCounts> counts;
-    if (ec == asio::error::address_in_use)
-        if (auto bind = parseHostPort(target)) {
-            counts = countTcpSocketsOnPort(bind->port);
-            m_port = bind->port;
-        }
-    ErrorInfo error = context == ErrorContext::Config
-                          ? ErrorInfo{"EINVAL", "bind address \"" + target + "\" is not host:port"}
-                          : describeError(ec, context, target, counts ? &*counts : nullptr);
-    failWith(std::move(error), m_port);
+    if (context == ErrorContext::Config)
+        return failWith({"EINVAL", "bind address \"" + target + "\" is not host:port"}, m_port);
+    const auto bind = parseHostPort(target);
+    if (ec != asio::error::address_in_use || !bind || !m_ctx.count_tcp_port_async)
+        return failWith(describeError(ec, context, target), m_port);
+    // Who holds the port (a listener, TIME_WAIT leftovers...) is in the socket table, read off the
+    // I/O thread; the endpoint fails once it is known.
+    const auto generation = m_generation;
+    m_ctx.count_tcp_port_async(
+        bind->port, [weak = weak_from_this(), generation, ec, context, target, port = bind->port](
+                        std::optional<PortStateCounts> counts) {
+            auto self = std::static_pointer_cast<TcpServer>(weak.lock());
+            if (!self || generation != self->m_generation) return;
+            self->failWith(describeError(ec, context, target, counts ? &*counts : nullptr), port);
+        });
 }
 
 void TcpServer::failWith(ErrorInfo error, std::uint16_t port) {

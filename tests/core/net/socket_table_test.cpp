@@ -141,16 +141,19 @@ TEST(SocketTable, ProbeThreadDeliversTheTableAndStopsPromptly) {
     std::mutex mutex;
     std::condition_variable delivered;
     std::optional<SocketTableResult> result;
-    SocketTableProbe probe([&](SocketTableResult r) {
+    int called = 0;
+    SocketTableProbe probe([&](SocketTableResult r, std::vector<SocketTableProbe::Callback> callbacks) {
+        for (const auto& callback : callbacks) callback(r);
         std::lock_guard lock(mutex);
         result = std::move(r);
         delivered.notify_all();
     });
-    probe.request({{port}, {}});
+    probe.request({{port}, {}}, [&](const SocketTableResult&) { ++called; });
     std::unique_lock lock(mutex);
     ASSERT_TRUE(delivered.wait_for(lock, 5s, [&] { return result.has_value(); }));
     ASSERT_TRUE(result->tcp);
     EXPECT_EQ(result->tcp->at(port).count(TcpState::Listen), 1u);
+    EXPECT_EQ(called, 1) << "a request's callback gets the table read for it";
     lock.unlock();
     const auto start = std::chrono::steady_clock::now();
     probe.stop();
