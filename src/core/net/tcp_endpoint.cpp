@@ -104,7 +104,9 @@ void TcpEndpoint::applySocketTable(const SocketTableResult& result) {
     const auto it = result.tcp->find(port);
     if (it == result.tcp->end()) return;
     if (port == m_lastPort && it->second == m_lastPortCounts) return;
-    if (!m_ctx.emitRefresh(PortTableChanged{m_id, port, it->second, result.time_us})) return;   // next time
+    // Stamped when it reaches the I/O thread, not when the helper thread read it: the event stream
+    // stays in time order (a status emitted meanwhile would otherwise look newer than the table).
+    if (!m_ctx.emitRefresh(PortTableChanged{m_id, port, it->second, nowUs()})) return;   // next time
     m_lastPort = port;
     m_lastPortCounts = it->second;
 }
