@@ -221,7 +221,10 @@ std::vector<std::string> englishWords(const UiModel& model) {
         for (const auto& d : data) is_data = is_data || text.find(d) != std::string::npos;
         // File names and paths (the file dialog) are data too.
         const bool path = text.find('/') != std::string::npos || text.find(".json") != std::string::npos;
-        if (is_data || path || text.find("nothing is listening") != std::string::npos) continue;   // engine's error text
+        // The UDP editor lists this machine's interfaces (lo, eth0, ...): data too.
+        const bool interfaces = text.rfind(tr(Str::Interfaces), 0) == 0;
+        const bool engine_error = text.find("nothing is listening") != std::string::npos;
+        if (is_data || path || interfaces || engine_error) continue;
         std::string word;
         auto flush = [&] {
             const bool hex = std::all_of(word.begin(), word.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
