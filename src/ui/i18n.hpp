@@ -81,6 +81,8 @@ enum class Language : std::uint8_t { English, Chinese };
     X(MoreConnections, "... %zu more (see Connections)", "……还有 %zu 个（见连接表）")        \
     X(PeerFin, "peer FIN", "对端 FIN")                                                             \
     X(PortSockets, "Port %u sockets:", "端口 %u 的套接字：")                                       \
+    X(UdpTotals, "%s %s (%s msgs)   %s %s (%s msgs)", "%s %s（%s 条消息）   %s %s（%s 条消息）")         \
+    X(UdpDropped, "dropped: %llu (queue)  %llu (kernel)", "丢弃：%llu（队列）  %llu（内核）")          \
     X(Log, "Log", "日志")                                                                          \
     X(ColTime, "Time", "时间")                                                                     \
     X(ColDir, "Dir", "方向")                                                                       \
