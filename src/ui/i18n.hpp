@@ -81,6 +81,8 @@ enum class Language : std::uint8_t { English, Chinese };
     X(MoreConnections, "... %zu more (see Connections)", "……还有 %zu 个（见连接表）")        \
     X(PeerFin, "peer FIN", "对端 FIN")                                                             \
     X(PortSockets, "Port %u sockets:", "端口 %u 的套接字：")                                       \
+    X(UdpTotals, "%s %s (%s msgs)   %s %s (%s msgs)", "%s %s（%s 条消息）   %s %s（%s 条消息）")         \
+    X(UdpDropped, "dropped: %llu (queue)  %llu (kernel)", "丢弃：%llu（队列）  %llu（内核）")          \
     X(Log, "Log", "日志")                                                                          \
     X(ColTime, "Time", "时间")                                                                     \
     X(ColDir, "Dir", "方向")                                                                       \
@@ -191,9 +193,18 @@ enum class Language : std::uint8_t { English, Chinese };
     X(MaxConnections, "Max connections", "最大连接数")                                             \
     X(TipMaxConnections, "Further clients are accepted and closed at once (counted as rejected)", \
       "超出的客户端被接受后立即关闭（计为拒绝）")                                                   \
-    X(CloseOnPeerFin, "Close on peer FIN", "对端 FIN 时关闭")                                      \
-    X(TipCloseOnPeerFin, "Off: stay half-open (CLOSE_WAIT) until you close; on: close at once",   \
-      "关闭：保持半开（CLOSE_WAIT）直到手动关闭；开启：立即关闭")                                   \
+    X(OnPeerFin, "On peer FIN", "对端 FIN 时")                                                     \
+    X(PeerFinTimeout, "Close after (s)", "超时后关闭（秒）")                                        \
+    X(PeerFinAtOnce, "Close at once", "立即关闭")                                                  \
+    X(PeerFinKeep, "Keep until I close", "保持直到手动关闭")                                       \
+    X(TipOnPeerFin,                                                                                \
+      "What this side does once the peer closed its side (FIN): stay half-open (CLOSE_WAIT) to "   \
+      "watch or still send, then close after the timeout; close at once; or stay until you close " \
+      "it (many such sockets fill up max connections). A reconnecting client always closes at once.", \
+      "对端关闭其一侧（FIN）后本端的做法：保持半开（CLOSE_WAIT）以便观察或继续发送，超时后关闭；"   \
+      "立即关闭；或一直保持直到手动关闭（过多此类连接会占满最大连接数）。自动重连的客户端总是立即关闭。") \
+    X(TipCloseWaitTimeout, "Seconds to stay half-open (CLOSE_WAIT) after the peer's FIN before this side closes too", \
+      "收到对端 FIN 后保持半开（CLOSE_WAIT）的秒数，之后本端也关闭")                                              \
     X(WriteQueueLimit, "Write queue limit (KiB)", "写队列上限（KiB）")                             \
     X(TipWriteQueueLimit, "Bytes queued per connection before sends fail", "每个连接排队的字节数上限，超过则发送失败") \
     X(ConnectTimeout, "Connect timeout (ms)", "连接超时（毫秒）")                                  \

@@ -416,6 +416,59 @@ TEST_F(ViewsTest, AutoReconnectCheckboxToggles) {
     EXPECT_TRUE(posted<UpdateEndpoint>()[0].config.reconnect.enabled);
 }
 
+// The peer-FIN policy (close_wait_timeout_s) is chosen in the editor, for servers and clients,
+// and the combo keeps close_on_peer_fin in step with it.
+TEST_F(ViewsTest, EditorChoosesWhatHappensOnPeerFin) {
+    const EndpointId server = addServer(0);
+    EndpointConfig client_config = Workspace::defaultConfig(EndpointType::TcpClient, 0);
+    client_config.close_on_peer_fin = true;   // wins over the 30 s timeout: shown as "at once"
+    const EndpointId client = model.workspace.add(client_config);
+    MainWindow window(model, sink, AppHooks{});
+    ui.setDraw([&] { window.draw(); });
+    auto choose = [&](EndpointId id, int policy) {
+        window.editor().openEdit(*model.workspace.find(id), model.workspace);
+        ui.frames(3);
+        clickProbe("editor.peer_fin");
+        ui.frames(2);
+        clickProbe("editor.peer_fin." + std::to_string(policy));
+        ui.frames(2);
+    };
+    auto applied = [&] {
+        EXPECT_EQ(window.editor().profileError(), "") << "the validator accepts the policy";
+        clickProbe("editor.apply");
+        const auto updates = posted<UpdateEndpoint>();
+        return updates.empty() ? EndpointConfig{} : updates.back().config;
+    };
+
+    choose(server, 2);   // keep CLOSE_WAIT until I close
+    EndpointConfig c = applied();
+    EXPECT_EQ(c.close_wait_timeout_s, -1.0);
+    EXPECT_FALSE(c.close_on_peer_fin);
+
+    choose(server, 1);   // close at once
+    c = applied();
+    EXPECT_EQ(c.close_wait_timeout_s, 0.0);
+    EXPECT_TRUE(c.close_on_peer_fin);
+
+    choose(client, 0);   // from close_on_peer_fin: keep CLOSE_WAIT for a typed timeout
+    clickProbe("editor.close_wait");
+    ui.key(GLFW_KEY_A, true);
+    ui.type("2.5");
+    ui.key(GLFW_KEY_ENTER);
+    c = applied();
+    ASSERT_EQ(posted<UpdateEndpoint>().size(), 3u);
+    EXPECT_EQ(posted<UpdateEndpoint>().back().endpoint, client);
+    EXPECT_EQ(c.close_wait_timeout_s, 2.5);
+    EXPECT_FALSE(c.close_on_peer_fin) << "it would win over the timeout";
+
+    // Reopened, the editor shows what was applied: no edit, and Apply keeps it as is.
+    window.editor().openEdit(*model.workspace.find(client), model.workspace);
+    ui.frames(3);
+    EXPECT_FALSE(window.editor().edited());
+    EXPECT_EQ(window.editor().apply(model, sink), client);
+    EXPECT_EQ(posted<UpdateEndpoint>().back().config.close_wait_timeout_s, 2.5);
+}
+
 // Item 19: Apply on an endpoint in error restarts it.
 TEST_F(ViewsTest, ApplyOnAFailedEndpointRestartsIt) {
     const EndpointId id = addServer(0);

@@ -9,6 +9,14 @@
 #include "ui/views/workspace_view.hpp"
 
 namespace sockscope::ui {
+namespace {
+
+// The kernel's state names are kept as is in every language; "no state read yet" is words.
+const char* stateText(TcpState state) {
+    return state == TcpState::Unknown ? tr(Str::TcpStateUnknown) : toString(state);
+}
+
+}  // namespace
 
 void ConnectionsView::drawPortTable(UiModel& model, const EndpointRow& row) {
     if (!row.port_counts || !row.port) return;
@@ -20,7 +28,7 @@ void ConnectionsView::drawPortTable(UiModel& model, const EndpointRow& row) {
         if (n == 0) continue;
         const auto state = static_cast<TcpState>(i);
         ImGui::SameLine();
-        ImGui::TextColored(colorOf(pal, state), "%s %u", toString(state), n);
+        ImGui::TextColored(colorOf(pal, state), "%s %u", stateText(state), n);
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", explain(state));
     }
 }
@@ -61,13 +69,13 @@ void ConnectionsView::draw(UiModel& model, const CommandSink& submit) {
 
     if (endpoint->config.type == EndpointType::Udp) {
         if (row) {
-            ImGui::Text("%s %s (%s msgs)   %s %s (%s msgs)", tr(Str::ColRx),
+            ImGui::Text(tr(Str::UdpTotals), tr(Str::ColRx),
                         formatBytes(static_cast<double>(row->totals.rx_bytes)).c_str(),
                         formatCount(row->totals.rx_messages).c_str(), tr(Str::ColTx),
                         formatBytes(static_cast<double>(row->totals.tx_bytes)).c_str(),
                         formatCount(row->totals.tx_messages).c_str());
             if (row->dropped_messages || row->kernel_drops)
-                ImGui::TextColored(pal.warn, "dropped: %llu (queue)  %llu (kernel)",
+                ImGui::TextColored(pal.warn, tr(Str::UdpDropped),
                                    static_cast<unsigned long long>(row->dropped_messages),
                                    static_cast<unsigned long long>(row->kernel_drops));
         }
@@ -148,7 +156,7 @@ void ConnectionsView::draw(UiModel& model, const CommandSink& submit) {
 
             ImGui::TableNextColumn();
             if (c.open) {
-                ImGui::TextColored(colorOf(pal, tcp), "%s", toString(tcp));
+                ImGui::TextColored(colorOf(pal, tcp), "%s", stateText(tcp));
                 if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", explain(tcp));
                 if (c.peer_half_closed && tcp != TcpState::CloseWait) {
                     ImGui::SameLine();

@@ -4,6 +4,7 @@
 #include <imgui_stdlib.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/net/address.hpp"
 #include "core/profile/profile.hpp"
@@ -28,6 +29,12 @@ void label(const char* text) {
 
 void clampInt(int& v, int lo, int hi) { v = std::clamp(v, lo, hi); }
 
+// The peer-FIN combo's entries, in order.
+constexpr int kPeerFinTimeout = 0;
+constexpr int kPeerFinAtOnce = 1;
+constexpr int kPeerFinKeep = 2;
+constexpr double kMaxCloseWaitSeconds = 1e9;   // the profile loader's bound
+
 }  // namespace
 
 void EndpointEditor::openNew(EndpointType type, const Workspace& workspace) {
@@ -44,6 +51,10 @@ void EndpointEditor::openEdit(const WorkspaceEndpoint& endpoint, const Workspace
     m_lingerSeconds = m_config.options.linger_s.value_or(0);
     m_v6Only = !m_config.options.v6_only ? 0 : (*m_config.options.v6_only ? 1 : 2);
     m_writeQueueKiB = static_cast<int>(m_config.write_queue_limit / 1024);
+    // close_on_peer_fin wins over the timeout (as in the engine); 0 s is "at once" too.
+    const double wait = m_config.close_wait_timeout_s;
+    m_peerFin = m_config.close_on_peer_fin || wait == 0 ? kPeerFinAtOnce : wait < 0 ? kPeerFinKeep : kPeerFinTimeout;
+    m_closeWaitSeconds = wait > 0 ? std::min(wait, kMaxCloseWaitSeconds) : EndpointConfig{}.close_wait_timeout_s;
     m_original = result();
     m_open = true;
     m_openRequested = true;
@@ -63,6 +74,10 @@ EndpointConfig EndpointEditor::result() const {
     c.options.linger_s = m_lingerSet ? std::optional<int>(m_lingerSeconds) : std::nullopt;
     c.options.v6_only = m_v6Only == 0 ? std::nullopt : std::optional<bool>(m_v6Only == 1);
     c.write_queue_limit = static_cast<std::size_t>(std::max(1, m_writeQueueKiB)) * 1024;
+    // The combo drives both fields, so they never disagree (and older readers of the profile,
+    // which know only close_on_peer_fin, still close at once).
+    c.close_on_peer_fin = m_peerFin == kPeerFinAtOnce;
+    c.close_wait_timeout_s = m_peerFin == kPeerFinAtOnce ? 0.0 : m_peerFin == kPeerFinKeep ? -1.0 : m_closeWaitSeconds;
     // Drop empty multicast rows the user added but never filled.
     auto& groups = c.multicast.groups;
     groups.erase(std::remove_if(groups.begin(), groups.end(), [](const MulticastGroup& g) { return g.group.empty(); }),
@@ -130,6 +145,31 @@ EndpointId EndpointEditor::apply(UiModel& model, const CommandSink& submit) {
     model.selection = Selection{id, 0};
     m_open = false;
     return id;
+}
+
+// One row: the policy, then the CLOSE_WAIT seconds it uses (disabled for the other two).
+void EndpointEditor::drawPeerFin(UiModel& model) {
+    label(tr(Str::OnPeerFin));
+    const float seconds_width = ImGui::GetFontSize() * 5;
+    ImGui::SetNextItemWidth(-(seconds_width + ImGui::GetStyle().ItemSpacing.x));
+    const char* policies[] = {tr(Str::PeerFinTimeout), tr(Str::PeerFinAtOnce), tr(Str::PeerFinKeep)};
+    if (ImGui::BeginCombo("##peer_fin", policies[m_peerFin])) {
+        for (int i = 0; i < 3; ++i) {
+            if (ImGui::Selectable(policies[i], i == m_peerFin)) m_peerFin = i;
+            probeItem(model, "editor.peer_fin." + std::to_string(i));
+        }
+        ImGui::EndCombo();
+    }
+    probeItem(model, "editor.peer_fin");
+    tooltip(tr(Str::TipOnPeerFin));
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(-1);
+    ImGui::BeginDisabled(m_peerFin != kPeerFinTimeout);
+    if (ImGui::InputDouble("##close_wait", &m_closeWaitSeconds, 0, 0, "%g"))   // sscanf reads "nan" too
+        m_closeWaitSeconds = std::isnan(m_closeWaitSeconds) ? 0.0 : std::clamp(m_closeWaitSeconds, 0.0, kMaxCloseWaitSeconds);
+    probeItem(model, "editor.close_wait");
+    ImGui::EndDisabled();
+    tooltip(tr(Str::TipCloseWaitTimeout));
 }
 
 void EndpointEditor::drawOptions(UiModel& model) {
@@ -256,7 +296,7 @@ void EndpointEditor::draw(UiModel& model, const CommandSink& submit) {
     }
     const ImVec2 center = ImGui::GetMainViewport()->GetCenter();
     ImGui::SetNextWindowPos(center, ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
-    ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 36, ImGui::GetFontSize() * 34), ImGuiCond_Appearing);
+    ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 36, ImGui::GetFontSize() * 36), ImGuiCond_Appearing);
     std::string title = std::string(tr(Str::EditEndpoint)) + "###endpoint_editor";
     bool visible = true;   // the title bar's close button: same as Cancel
     if (!ImGui::BeginPopupModal(title.c_str(), m_open ? &visible : nullptr)) {
@@ -318,9 +358,7 @@ void EndpointEditor::draw(UiModel& model, const CommandSink& submit) {
     ImGui::Checkbox(tr(Str::Echo), &c.echo);
     tooltip(tr(Str::TipEcho));
     if (c.type != EndpointType::Udp) {
-        sameLineIfFits(checkboxWidth(tr(Str::CloseOnPeerFin)), ImGui::GetFontSize() * 22);
-        ImGui::Checkbox(tr(Str::CloseOnPeerFin), &c.close_on_peer_fin);
-        tooltip(tr(Str::TipCloseOnPeerFin));
+        drawPeerFin(model);
         label(tr(Str::WriteQueueLimit));
         if (ImGui::InputInt("##wql", &m_writeQueueKiB, 0)) clampInt(m_writeQueueKiB, 1, 4 << 20);
         tooltip(tr(Str::TipWriteQueueLimit));

@@ -35,9 +35,11 @@ public:
 
 private:
     void drawOptions(UiModel& model);
+    void drawPeerFin(UiModel& model);
     void drawDiscardConfirm(UiModel& model);
     void refreshInterfaces();
-    /// m_config with the fields kept apart while editing (linger, v6-only, queue limit) applied.
+    /// m_config with the fields kept apart while editing (linger, v6-only, queue limit,
+    /// peer-FIN policy) applied.
     EndpointConfig result() const;
 
     bool m_open = false;
@@ -52,6 +54,8 @@ private:
     int m_lingerSeconds = 0;
     int m_v6Only = 0;       // 0 default, 1 v6 only, 2 dual-stack
     int m_writeQueueKiB = 16 * 1024;
+    int m_peerFin = 0;      // after the peer's FIN: 0 close after the timeout, 1 at once, 2 keep
+    double m_closeWaitSeconds = 30;
     std::vector<std::string> m_interfaces;
 };
 
