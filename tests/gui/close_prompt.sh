@@ -6,34 +6,10 @@
 # Usage: close_prompt.sh SOCKSCOPE_BINARY [SOURCE_DIR]. Exit 77 = skipped.
 set -u
 BIN=${1:?usage: close_prompt.sh SOCKSCOPE_BINARY [SOURCE_DIR]}
-if [ "${SOCKSCOPE_E2E_INNER:-}" != 1 ]; then
-    for tool in xvfb-run xdotool python3; do
-        command -v "$tool" >/dev/null 2>&1 || { echo "SKIP: $tool not found"; exit 77; }
-    done
-    export SOCKSCOPE_E2E_INNER=1
-    exec xvfb-run -a -s "-screen 0 1600x1000x24" bash "$0" "$@"
-fi
-WORK=$(mktemp -d)
-APP_PID=""
-cleanup() {
-    if [ -n "$APP_PID" ]; then
-        kill "$APP_PID" 2>/dev/null
-        for _ in $(seq 30); do kill -0 "$APP_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$APP_PID" 2>/dev/null
-        wait "$APP_PID" 2>/dev/null
-    fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; echo "--- stdout"; tail -n 30 "$WORK/out"; echo "--- stderr"; tail -n 20 "$WORK/err"; exit 1; }
-wait_for() {
-    local file=$1 regex=$2 seconds=$3 i
-    for ((i = 0; i < seconds * 10; i++)); do
-        grep -Eq -- "$regex" "$file" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    return 1
-}
+source "$(dirname "$0")/common.bash"
+gui_require xvfb-run xdotool python3
+gui_under_xvfb "$0" "$@"
+
 # The last workspace, restored with its unsaved mark; a stopped endpoint: no engine events.
 CONF="$WORK/config/sockscope"
 mkdir -p "$CONF"

@@ -8,44 +8,9 @@
 set -u
 BIN=${1:?usage: e2e_large_message.sh SOCKSCOPE_BINARY [SOURCE_DIR]}
 
-if [ "${SOCKSCOPE_E2E_INNER:-}" != 1 ]; then
-    for tool in xvfb-run python3; do
-        command -v "$tool" >/dev/null 2>&1 || { echo "SKIP: $tool not found"; exit 77; }
-    done
-    export SOCKSCOPE_E2E_INNER=1
-    exec xvfb-run -a -s "-screen 0 1600x1000x24" bash "$0" "$@"
-fi
-
-WORK=$(mktemp -d)
-APP_PID=""
-stop_app() {   # SIGTERM, then SIGKILL after 3 s (bounded)
-    kill "$APP_PID" 2>/dev/null || return 0
-    for _ in $(seq 30); do kill -0 "$APP_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$APP_PID" 2>/dev/null
-    wait "$APP_PID" 2>/dev/null
-}
-cleanup() {
-    [ -n "$APP_PID" ] && stop_app
-    wait 2>/dev/null
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-fail() {
-    echo "FAIL: $*"
-    echo "--- app stdout (tail)"; tail -n 20 "$WORK/out"
-    echo "--- app stderr (tail)"; tail -n 20 "$WORK/err"
-    exit 1
-}
-wait_for() {   # wait_for FILE REGEX SECONDS: polls (bounded) until a line matches
-    local file=$1 regex=$2 seconds=$3 i
-    for ((i = 0; i < seconds * 10; i++)); do
-        grep -Eq -- "$regex" "$file" 2>/dev/null && return 0
-        kill -0 "$APP_PID" 2>/dev/null || return 1
-        sleep 0.1
-    done
-    return 1
-}
+source "$(dirname "$0")/common.bash"
+gui_require xvfb-run python3
+gui_under_xvfb "$0" "$@"
 
 cat >"$WORK/profile.json" <<JSON
 { "version": 1, "name": "e2e-large",

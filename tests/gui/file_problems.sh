@@ -5,44 +5,16 @@
 # Usage: file_problems.sh SOCKSCOPE_BINARY [SOURCE_DIR]. Exit 77 = skipped (no Xvfb).
 set -u
 BIN=${1:?usage: file_problems.sh SOCKSCOPE_BINARY [SOURCE_DIR]}
-if [ "${SOCKSCOPE_E2E_INNER:-}" != 1 ]; then
-    command -v xvfb-run >/dev/null 2>&1 || { echo "SKIP: xvfb-run not found"; exit 77; }
-    export SOCKSCOPE_E2E_INNER=1
-    exec xvfb-run -a -s "-screen 0 1600x1000x24" bash "$0" "$@"
-fi
-WORK=$(mktemp -d)
-APP_PID=""
-cleanup() {
-    if [ -n "$APP_PID" ]; then
-        kill "$APP_PID" 2>/dev/null
-        for _ in $(seq 30); do kill -0 "$APP_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$APP_PID" 2>/dev/null
-        wait "$APP_PID" 2>/dev/null
-    fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; echo "--- stdout"; tail -n 30 "$WORK/out"; echo "--- stderr"; tail -n 20 "$WORK/err"; exit 1; }
-wait_for() {
-    local file=$1 regex=$2 seconds=$3 i
-    for ((i = 0; i < seconds * 10; i++)); do
-        grep -Eq -- "$regex" "$file" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    return 1
-}
+source "$(dirname "$0")/common.bash"
+gui_require xvfb-run
+gui_under_xvfb "$0" "$@"
+
 start_app() {
     : >"$WORK/out"
     XDG_CONFIG_HOME="$WORK/config" SOCKSCOPE_TRACE=layout ASAN_OPTIONS=detect_leaks=0 \
         "$BIN" "$@" >"$WORK/out" 2>"$WORK/err" &
     APP_PID=$!
     wait_for "$WORK/out" '^sockscope: ready' 20 || fail "the app did not start"
-}
-stop_app() {
-    kill "$APP_PID"
-    for _ in $(seq 50); do kill -0 "$APP_PID" 2>/dev/null || break; sleep 0.1; done
-    wait "$APP_PID" 2>/dev/null
-    APP_PID=""
 }
 CONF="$WORK/config/sockscope"
 mkdir -p "$CONF"

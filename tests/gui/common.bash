@@ -1,0 +1,62 @@
+# Shared by the GUI end-to-end scripts in this folder (sourced; ctest runs only the *.sh files).
+#   source common.bash; gui_require TOOL...; gui_under_xvfb "$0" "$@"
+# then: WORK (a temp dir, removed on exit), APP_PID / PEER_PID (stopped on exit),
+#   fail MSG, wait_for FILE REGEX SECONDS, stop_app.
+# The app writes its stdout/stderr to $WORK/out and $WORK/err; a peer may log to $WORK/peer.log.
+
+# Exit 77 (ctest: skipped) unless every tool is installed.
+gui_require() {
+    local tool
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null 2>&1 || { echo "SKIP: $tool not found"; exit 77; }
+    done
+}
+
+# Re-runs the calling script once inside its own Xvfb server; there, makes WORK and the cleanup.
+gui_under_xvfb() {
+    if [ "${SOCKSCOPE_E2E_INNER:-}" != 1 ]; then
+        export SOCKSCOPE_E2E_INNER=1
+        exec xvfb-run -a -s "-screen 0 1600x1000x24" bash "$@"
+    fi
+    WORK=$(mktemp -d)
+    APP_PID=""
+    PEER_PID=""
+    trap gui_cleanup EXIT
+}
+
+# SIGTERM (the app saves and exits), then SIGKILL after 5 s: bounded.
+stop_app() {
+    [ -n "$APP_PID" ] || return 0
+    kill "$APP_PID" 2>/dev/null
+    for _ in $(seq 50); do kill -0 "$APP_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$APP_PID" 2>/dev/null
+    wait "$APP_PID" 2>/dev/null
+    APP_PID=""
+}
+
+gui_cleanup() {
+    stop_app
+    [ -n "$PEER_PID" ] && kill "$PEER_PID" 2>/dev/null
+    wait 2>/dev/null
+    rm -rf "$WORK"
+}
+
+fail() {
+    echo "FAIL: $*"
+    echo "--- app stdout (tail)"; tail -n 40 "$WORK/out" 2>/dev/null
+    echo "--- app stderr (tail)"; tail -n 20 "$WORK/err" 2>/dev/null
+    [ -f "$WORK/peer.log" ] && { echo "--- peer log"; cat "$WORK/peer.log"; }
+    exit 1
+}
+
+# wait_for FILE REGEX SECONDS: polls (bounded) until a line of FILE matches; gives up at once
+# when the app died.
+wait_for() {
+    local file=$1 regex=$2 seconds=$3 i
+    for ((i = 0; i < seconds * 10; i++)); do
+        grep -Eq -- "$regex" "$file" 2>/dev/null && return 0
+        [ -n "$APP_PID" ] && ! kill -0 "$APP_PID" 2>/dev/null && return 1
+        sleep 0.1
+    done
+    return 1
+}
