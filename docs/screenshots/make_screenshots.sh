@@ -87,16 +87,16 @@ echo '{"theme":"dark","language":"en","time_mode":"delta"}' >"$WORK/cfg-flood/so
 XDG_CONFIG_HOME="$WORK/cfg-flood" SOCKSCOPE_BENCH_PREFILL=1000000 SOCKSCOPE_LOG_RECORDS=1000000 \
     xvfb-run -a -s "-screen 0 1600x1000x24" "$BIN" --screenshot "$OUT/flood.png" --frames 150 "$WORK/flood.json"
 
-# The endpoint editor, opened with a double-click in the tree (driven by xdotool; optional).
+# The endpoint editor of the TCP server, opened with a double-click in the tree (xdotool; optional).
 if command -v xdotool >/dev/null && command -v import >/dev/null; then
     cat >"$WORK/editor.sh" <<'INNER'
 set -u
 BIN=$1 WORK=$2 OUT=$3
 SOCKSCOPE_TRACE=1 XDG_CONFIG_HOME="$WORK/cfg-editor" "$BIN" "$WORK/demo.json" >"$WORK/editor.out" 2>&1 &
 APP=$!
-for _ in $(seq 100); do grep -q "trace: layout tree.ep.2 " "$WORK/editor.out" && break; sleep 0.1; done
+for _ in $(seq 100); do grep -q "trace: layout tree.ep.1 " "$WORK/editor.out" && break; sleep 0.1; done
 sleep 1.5   # the port table's first refresh (TIME_WAIT lines) may still move the tree
-read -r X Y < <(grep "trace: layout tree.ep.2 " "$WORK/editor.out" | tail -n 1 | awk '{print $4, $5}')
+read -r X Y < <(grep "trace: layout tree.ep.1 " "$WORK/editor.out" | tail -n 1 | awk '{print $4, $5}')
 WID=$(xdotool search --name '^Sockscope' | head -n 1)
 xdotool mousemove --sync --window "$WID" "$X" "$Y"; sleep 0.2
 xdotool click --repeat 2 --delay 80 1; sleep 1.0
