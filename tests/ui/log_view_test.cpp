@@ -20,12 +20,14 @@
 namespace sockscope::ui {
 namespace {
 
-// 50 ms in an optimised build; unoptimised sanitizer builds run the same code ~10x slower.
+// 50 ms in an optimised build: the goal, gated there. Unoptimised sanitizer builds run the same
+// code 10-40x slower (parsing a pasted 1 MiB hex payload took 600-650 ms of CPU under ASan at load
+// 4): there the budget only catches work that grows without bound.
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr double kFrameBudgetMs = 600;
+constexpr double kFrameBudgetMs = 2000;
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr double kFrameBudgetMs = 600;
+constexpr double kFrameBudgetMs = 2000;
 #else
 constexpr double kFrameBudgetMs = 50;
 #endif
