@@ -37,20 +37,21 @@ const std::vector<SendHistoryItem>& SendPanel::history(EndpointId id) const {
 }
 
 const ParseResult& SendPanel::parsed(const UiModel& model) {
-    std::string key = m_input;
-    key += '\0';
-    key += static_cast<char>(m_mode);
-    key += static_cast<char>(m_escapes);
-    key += static_cast<char>(m_ending);
-    key += static_cast<char>(model.settings.encoding);
-    if (key == m_parsedKey) return m_parsed;
-    m_parsedKey = std::move(key);
+    const TextEncoding encoding = model.settings.encoding;
+    if (m_parsedValid && m_parsedMode == m_mode && m_parsedEscapes == m_escapes && m_parsedEnding == m_ending &&
+        m_parsedEncoding == encoding && m_parsedInput == m_input)
+        return m_parsed;
+    m_parsedValid = true;
+    m_parsedInput = m_input;
+    m_parsedMode = m_mode;
+    m_parsedEscapes = m_escapes;
+    m_parsedEnding = m_ending;
+    m_parsedEncoding = encoding;
     if (m_mode == SendMode::Hex) {
         m_parsed = parseHex(m_input);
     } else {
         // Typed text is sent in the display encoding (GBK devices get GBK bytes).
-        const TextEncoding enc = model.settings.encoding;
-        m_parsed = m_escapes ? parseEscapedText(m_input, enc) : encodeForSend(m_input, enc);
+        m_parsed = m_escapes ? parseEscapedText(m_input, encoding) : encodeForSend(m_input, encoding);
     }
     if (m_parsed.ok()) appendLineEnding(m_parsed.bytes, m_ending);
     return m_parsed;
@@ -183,7 +184,7 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
     probeItem(model, "send.mode_hex");
     ImGui::SameLine();
     ImGui::BeginDisabled(m_mode == SendMode::Hex);
-    if (ImGui::Checkbox(tr(Str::Escapes), &m_escapes)) m_parsedKey.clear();
+    ImGui::Checkbox(tr(Str::Escapes), &m_escapes);
     if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", tr(Str::TipEscapes));
     ImGui::EndDisabled();
     // The row wraps where it would run off the pane (large fonts, Chinese labels).

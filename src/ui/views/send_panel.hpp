@@ -32,9 +32,9 @@ public:
     // State, exposed for tests and the main window's shortcuts.
     std::string& input() { return m_input; }
     SendMode mode() const { return m_mode; }
-    void setMode(SendMode mode) { m_mode = mode; m_parsedKey.clear(); }
-    void setLineEnding(LineEnding ending) { m_ending = ending; m_parsedKey.clear(); }
-    void setEscapes(bool on) { m_escapes = on; m_parsedKey.clear(); }
+    void setMode(SendMode mode) { m_mode = mode; }
+    void setLineEnding(LineEnding ending) { m_ending = ending; }
+    void setEscapes(bool on) { m_escapes = on; }
     std::string& udpDestination() { return m_udpDestination; }
 
     /// The payload the current input gives (cached; re-parsed when input or options change).
@@ -71,7 +71,14 @@ private:
     std::string m_udpDestination;
     bool m_refocus = false;
 
-    std::string m_parsedKey;   // input + options the cached result was made from
+    // What the cached result was made from: compared each frame, copied only when it changes
+    // (building a key string copied the whole input, megabytes for a large paste, every frame).
+    bool m_parsedValid = false;
+    std::string m_parsedInput;
+    SendMode m_parsedMode = SendMode::Text;
+    bool m_parsedEscapes = true;
+    LineEnding m_parsedEnding = LineEnding::None;
+    TextEncoding m_parsedEncoding = TextEncoding::Utf8;
     ParseResult m_parsed;
 
     std::map<EndpointId, std::vector<SendHistoryItem>> m_history;   // newest last, bounded
