@@ -93,19 +93,7 @@ public:
 
     /// Waits for exit; the exit code, or -1 after the timeout (the process is killed).
     int wait(std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        while (std::chrono::steady_clock::now() < deadline) {
-            int status = 0;
-            if (::waitpid(m_pid, &status, WNOHANG) == m_pid) {
-                m_exit = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-                return m_exit;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
-        ::kill(m_pid, SIGKILL);
-        ::waitpid(m_pid, nullptr, 0);
-        m_exit = 137;
-        return -1;
+        return waitForExit(m_pid, timeout, m_exit);
     }
 
     /// Waits until stderr contains `text` (bounded).

@@ -15,6 +15,24 @@
 
 namespace sockscope::test {
 
+/// Waits (bounded) for `pid` to exit and stores its exit code (128 + signal when killed) in `exit`;
+/// returns it, or -1 after the timeout, when the process is killed and `exit` becomes 137.
+inline int waitForExit(pid_t pid, std::chrono::milliseconds timeout, int& exit) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        int status = 0;
+        if (::waitpid(pid, &status, WNOHANG) == pid) {
+            exit = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            return exit;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    exit = 137;
+    return -1;
+}
+
 inline std::string readFile(const std::string& path) {
     std::ifstream in(path);
     std::stringstream text;
@@ -53,19 +71,7 @@ public:
 
     /// Waits for exit; returns the exit code, or -1 after the timeout (the process is killed).
     int wait(std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        while (std::chrono::steady_clock::now() < deadline) {
-            int status = 0;
-            if (::waitpid(m_pid, &status, WNOHANG) == m_pid) {
-                m_exit = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-                return m_exit;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
-        ::kill(m_pid, SIGKILL);
-        ::waitpid(m_pid, nullptr, 0);
-        m_exit = 137;
-        return -1;
+        return waitForExit(m_pid, timeout, m_exit);
     }
 
     /// Waits until stdout contains `text` (bounded); returns whether it did.
