@@ -126,10 +126,10 @@ TEST(HeadlessOutput, AStopWhileStdoutIsBackedUpStillPrintsWholeLinesTheUnprinted
     app.signal(SIGTERM);
     const auto stopped = Clock::now();
     // The runner says when it gives up on the buffered lines to make room for the summary.
-    ASSERT_TRUE(app.waitForError("stdout is not being read", 8s)) << app.err();
-    ASSERT_TRUE(app.readToEnd(10s));
+    ASSERT_TRUE(app.waitForError("stdout is not being read", 8s * test::kSanitizerSlowdown)) << app.err();
+    ASSERT_TRUE(app.readToEnd(10s * test::kSanitizerSlowdown));
     EXPECT_EQ(app.wait(5s), 0) << app.err();
-    EXPECT_LT(secondsSince(stopped), 9.0);
+    EXPECT_LT(secondsSince(stopped), 9.0 * test::kSanitizerSlowdown);
 
     const auto lines = parseAll(app);
     ASSERT_GE(lines.size(), 3u);
@@ -151,7 +151,7 @@ TEST(HeadlessOutput, TextOutputBackedUpAtAStopAlsoEndsWithTheUnprintedCountAndTh
     const std::string local = first.substr(first.rfind(' ') + 1);
     ASSERT_TRUE(flood.start(R"({"local": ")" + local + R"("})", 16u << 20)) << first;
     app.signal(SIGTERM);
-    ASSERT_TRUE(app.waitForError("stdout is not being read", 8s)) << app.err();
+    ASSERT_TRUE(app.waitForError("stdout is not being read", 8s * test::kSanitizerSlowdown)) << app.err();
     ASSERT_TRUE(app.readToEnd(10s));
     EXPECT_EQ(app.wait(5s), 0) << app.err();
     const auto lines = app.lines();
@@ -169,8 +169,8 @@ TEST(HeadlessOutput, AStopWhenStdoutNeverDrainsGivesUpWithinTheBudgetWithCodeThr
     ASSERT_TRUE(flood.start(app.lines()[0], 16u << 20));
     app.signal(SIGTERM);
     const auto stopped = Clock::now();
-    EXPECT_EQ(app.wait(15s), kExitOutputFailed) << app.err();
-    EXPECT_LT(secondsSince(stopped), 9.0) << "5 s budget, then the exit (measured 5.2 s; more under ASan and load)";
+    EXPECT_EQ(app.wait(15s * test::kSanitizerSlowdown), kExitOutputFailed) << app.err();
+    EXPECT_LT(secondsSince(stopped), 9.0 * test::kSanitizerSlowdown) << "5 s budget, then the exit (measured 5.2 s; more under ASan and load)";
     EXPECT_NE(app.err().find("stdout did not drain"), std::string::npos) << app.err();
     // What did reach the pipe is whole lines: a pipe write of whole lines <= PIPE_BUF is atomic.
     ASSERT_TRUE(app.readToEnd(5s));

@@ -298,7 +298,7 @@ TEST(HeadlessJsonLines, AnOverflowAddsNoPhantomEndpointToTheSummary) {
     reader.join();
     ASSERT_TRUE(bound);
     app.signal(SIGTERM);
-    ASSERT_TRUE(app.readToEnd(15s));
+    ASSERT_TRUE(app.readToEnd(15s * test::kSanitizerSlowdown));
     EXPECT_EQ(app.wait(5s), 0) << app.err();
     const auto summary = jsonLines(app.out()).back();
     ASSERT_EQ(summary["event"], "summary");

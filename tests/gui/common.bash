@@ -1,7 +1,7 @@
 # Shared by the GUI end-to-end scripts in this folder (sourced; ctest runs only the *.sh files).
 #   source common.bash; gui_require TOOL...; gui_under_xvfb "$0" "$@"
 # then: WORK (a temp dir, removed on exit), APP_PID / PEER_PID (stopped on exit),
-#   fail MSG, wait_for FILE REGEX SECONDS, stop_app.
+#   fail MSG, wait_for FILE REGEX SECONDS, idle_count / wait_idle_since N SECONDS, stop_app.
 # The app writes its stdout/stderr to $WORK/out and $WORK/err; a peer may log to $WORK/peer.log.
 
 # Exit 77 (ctest: skipped) unless every tool is installed.
@@ -55,6 +55,22 @@ wait_for() {
     local file=$1 regex=$2 seconds=$3 i
     for ((i = 0; i < seconds * 10; i++)); do
         grep -Eq -- "$regex" "$file" 2>/dev/null && return 0
+        [ -n "$APP_PID" ] && ! kill -0 "$APP_PID" 2>/dev/null && return 1
+        sleep 0.1
+    done
+    return 1
+}
+
+# The app (SOCKSCOPE_TRACE=1) prints "trace: idle" whenever it has drawn everything it was given
+# and waits for input: a sync point between xdotool steps that does not depend on the machine's
+# speed. n=$(idle_count); xdotool ...; wait_idle_since "$n" 10
+idle_count() {
+    grep -c "trace: idle" "$WORK/out" 2>/dev/null || true
+}
+wait_idle_since() {
+    local before=$1 seconds=$2 i
+    for ((i = 0; i < seconds * 10; i++)); do
+        [ "$(idle_count)" -gt "$before" ] && return 0
         [ -n "$APP_PID" ] && ! kill -0 "$APP_PID" 2>/dev/null && return 1
         sleep 0.1
     done

@@ -75,12 +75,14 @@ WID=$(xdotool search --name '^Sockscope' | head -n 1)
 xdotool windowfocus --sync "$WID" 2>/dev/null || true
 sleep 0.3
 read -r X Y < <(grep "trace: layout send.input " "$WORK/out" | tail -n 1 | awk '{print $4, $5}')
+# Each step waits until the app has drawn the previous one (slow under sanitizers and load).
+n=$(idle_count)
 xdotool mousemove --sync --window "$WID" "$X" "$Y"
-sleep 0.2
 xdotool click 1
-sleep 0.3
+wait_idle_since "$n" 20 || fail "the app did not settle after the click"
+n=$(idle_count)
 xdotool type --delay 20 'hello-from-gui'
-sleep 0.3
+wait_idle_since "$n" 20 || fail "the app did not settle after typing"
 xdotool key --delay 100 ctrl+Return
 
 # 1. The peer received what was typed.
