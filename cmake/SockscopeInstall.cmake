@@ -9,6 +9,14 @@ include(GNUInstallDirs)
 set(SOCKSCOPE_DATA_SUBDIR "${CMAKE_INSTALL_DATADIR}/sockscope")
 set(SOCKSCOPE_ASSETS "${PROJECT_SOURCE_DIR}/assets")
 
+# The build tree mirrors the installed data layout, so <build>/src/sockscope finds its examples in
+# <build>/share/sockscope exactly as <prefix>/bin/sockscope does in <prefix>/share/sockscope.
+add_custom_target(sockscope_data ALL
+  COMMAND ${CMAKE_COMMAND} -E copy_directory ${SOCKSCOPE_ASSETS}/profiles
+    $<TARGET_FILE_DIR:sockscope>/../share/sockscope/profiles
+  COMMENT "Copying the example profiles into the build tree" VERBATIM)
+add_dependencies(sockscope sockscope_data)
+
 install(TARGETS sockscope RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY ${SOCKSCOPE_ASSETS}/profiles/ DESTINATION ${SOCKSCOPE_DATA_SUBDIR}/profiles
   FILES_MATCHING PATTERN "*.json")

@@ -88,6 +88,8 @@ PY
 HOME=/tmp/home timeout 120 xvfb-run -a -s "-screen 0 1400x900x24" \
   sockscope --screenshot /tmp/shot.png --frames 30 /tmp/demo.json > /tmp/gui.txt 2>&1 || { cat /tmp/gui.txt; exit 1; }
 if grep -q 'ERROR: ImGui_ImplOpenGL3' /tmp/gui.txt; then cat /tmp/gui.txt; exit 1; fi
+# The installed app finds its examples from its own location (core/util/data_dir).
+grep -x 'sockscope: example profiles in /usr/share/sockscope/profiles' /tmp/gui.txt || { cat /tmp/gui.txt; exit 1; }
 python3 - <<'PY'
 import struct, zlib
 data = open("/tmp/shot.png", "rb").read()
