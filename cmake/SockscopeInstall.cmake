@@ -17,6 +17,10 @@ add_custom_target(sockscope_data ALL
   COMMENT "Copying the example profiles into the build tree" VERBATIM)
 add_dependencies(sockscope sockscope_data)
 
+# Everything the install rules need built (scripts/dev.sh package builds only this).
+add_custom_target(sockscope_installable)
+add_dependencies(sockscope_installable sockscope)
+
 install(TARGETS sockscope RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY ${SOCKSCOPE_ASSETS}/profiles/ DESTINATION ${SOCKSCOPE_DATA_SUBDIR}/profiles
   FILES_MATCHING PATTERN "*.json")
@@ -55,6 +59,7 @@ if(SOCKSCOPE_BUILD_GUI AND NOT WIN32 AND NOT APPLE)
   endforeach()
   if(icon_pngs)
     add_custom_target(sockscope_icons ALL DEPENDS ${icon_pngs})
+    add_dependencies(sockscope_installable sockscope_icons)
   else()
     message(STATUS "Sockscope: no rsvg-convert or ImageMagick; installing the scalable and 256 px icons only")
   endif()
