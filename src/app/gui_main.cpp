@@ -8,7 +8,12 @@
 #include <backends/imgui_impl_opengl3.h>
 #define GLFW_INCLUDE_NONE
 #include <GLFW/glfw3.h>
+#if defined(__APPLE__)
+#define GL_SILENCE_DEPRECATION   // macOS marks OpenGL deprecated; it still ships 4.1 core
+#include <OpenGL/gl.h>
+#else
 #include <GL/gl.h>
+#endif
 #include <stb_image_write.h>
 
 #include <algorithm>
