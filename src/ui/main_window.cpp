@@ -39,14 +39,19 @@ void splitter(const char* id, bool vertical, float length, float* size, float mi
 constexpr float kSplit = 5.0f;
 
 /// A submenu of profile paths (by name only when `names_only`); returns the chosen path or "".
-std::string profileMenu(const char* label, const std::vector<std::string>& paths, bool names_only) {
+/// Probed as `key` and `key`.<shown text>.
+std::string profileMenu(UiModel& model, const std::string& key, const char* label,
+                        const std::vector<std::string>& paths, bool names_only) {
     std::string chosen;
-    if (!ImGui::BeginMenu(label)) return chosen;
+    const bool open = ImGui::BeginMenu(label);
+    probeItem(model, key);
+    if (!open) return chosen;
     if (paths.empty()) ImGui::MenuItem(tr(Str::NoRecent), nullptr, false, false);
     for (const auto& path : paths) {
         const std::string shown = names_only ? std::filesystem::path(path).stem().string() : path;
         ImGui::PushID(path.c_str());
         if (ImGui::MenuItem(shown.c_str())) chosen = path;
+        probeItem(model, key + "." + shown);
         ImGui::PopID();
     }
     ImGui::EndMenu();
@@ -252,7 +257,9 @@ void MainWindow::drawProblems() {
 
 void MainWindow::drawMenu() {
     if (!ImGui::BeginMenuBar()) return;
-    if (ImGui::BeginMenu(tr(Str::MenuFile))) {
+    const bool file_open = ImGui::BeginMenu(tr(Str::MenuFile));
+    probeItem(m_model, "menu.file");
+    if (file_open) {
         if (ImGui::MenuItem(tr(Str::NewProfile))) {
             if (m_model.workspace.dirty) {
                 m_pending = Pending::New;
@@ -266,9 +273,13 @@ void MainWindow::drawMenu() {
         if (ImGui::MenuItem(tr(Str::SaveProfile), "Ctrl+S")) save();
         if (ImGui::MenuItem(tr(Str::SaveProfileAs)))
             m_fileDialog.open(FileDialogMode::Save, m_model.workspace.path.value_or(""));
-        if (const std::string chosen = profileMenu(tr(Str::RecentProfiles), m_model.settings.recent, false); !chosen.empty())
+        if (const std::string chosen = profileMenu(m_model, "menu.recent", tr(Str::RecentProfiles),
+                                                   m_model.settings.recent, false);
+            !chosen.empty())
             requestOpen(chosen);
-        if (const std::string chosen = profileMenu(tr(Str::ExampleProfiles), m_model.example_profiles, true); !chosen.empty())
+        if (const std::string chosen = profileMenu(m_model, "menu.examples", tr(Str::ExampleProfiles),
+                                                   m_model.example_profiles, true);
+            !chosen.empty())
             requestOpen(chosen);
         ImGui::Separator();
         if (ImGui::MenuItem(tr(Str::Quit))) requestQuit();
