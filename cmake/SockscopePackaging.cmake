@@ -2,6 +2,10 @@
 #   cpack --config <build>/CPackConfig.cmake -B build-package  ->  sockscope_<version>_<arch>.deb
 # Depends is computed by dpkg-shlibdeps from the stripped binary's NEEDED libraries, never listed
 # by hand; the prefix is /usr whatever CMAKE_INSTALL_PREFIX the build dir was configured with.
+if(NOT CMAKE_SYSTEM_NAME STREQUAL "Linux")
+  return()   # Windows ships a zip (scripts/dev.sh windows); macOS nothing yet
+endif()
+
 set(SOCKSCOPE_MAINTAINER "Sockscope maintainers <maintainers@sockscope.invalid>" CACHE STRING
   "Maintainer field of the Debian package")
 
