@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The Debian package on a pristine Debian 12: a throw-away chroot made by fresh-run.sh (debootstrap
 # minbase), `apt install ./sockscope_*.deb` (Depends resolved by apt alone), then the installed
-# binary: `sockscope --version`, a headless run, the .desktop file validated, and a screenshot
-# under Xvfb of the installed demo profile (its ports moved to free ones). Needs root (chroot +
-# namespaces) and network for apt; the CI cannot nest chroots, so this is `scripts/dev.sh
-# package-test`, not part of `scripts/dev.sh test`.
+# binary: `sockscope --version`, a headless run, the .desktop file validated, a screenshot under
+# Xvfb of the installed demo profile (its ports moved to free ones), then `apt remove`. Needs root
+# (chroot + namespaces) and network for apt; the CI cannot nest chroots, so this is
+# `scripts/dev.sh package-test`, not part of `scripts/dev.sh test`.
 #   tests/package/test_deb.sh [DEB]   default: build-package/sockscope_*.deb
 # Environment: FRESH_RUN (path to fresh-run.sh), TIMEOUT (seconds, default 900).
 # Leaves the chroot's screenshot in build-package/chroot-screenshot.png.
@@ -107,6 +107,11 @@ PY
 echo "== screenshot base64 begin"
 base64 -w0 /tmp/shot.png; echo
 echo "== screenshot base64 end"
+step "apt remove"
+apt-get remove -y -q sockscope > /dev/null
+if [ -e /usr/bin/sockscope ] || [ -e /usr/share/sockscope/profiles/demo.json ]; then
+  echo "files left after apt remove"; exit 1
+fi
 step "all package checks passed"
 INNER
 
