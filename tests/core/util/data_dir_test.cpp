@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/profile/profile.hpp"
 #include "core/util/test_temp_dir.hpp"
 
 namespace sockscope {
@@ -79,6 +80,17 @@ TEST(DataDir, BuildTreeBinaryFindsTheCopiedExamples) {
     EXPECT_EQ(fs::canonical(*data), fs::canonical(fs::path(SOCKSCOPE_BINARY).parent_path().parent_path() / "share" / "sockscope"));
     const auto found = listExampleProfiles(*data);
     EXPECT_TRUE(std::any_of(found.begin(), found.end(), [](const fs::path& p) { return p.filename() == "demo.json"; }));
+}
+
+// Every profile the app ships (and the package installs) loads without an error or a warning.
+TEST(DataDir, EveryShippedProfileLoadsCleanly) {
+    const auto data = findDataDirectory(SOCKSCOPE_BINARY);
+    ASSERT_TRUE(data.has_value());
+    for (const auto& path : listExampleProfiles(*data)) {
+        const ProfileLoadResult result = loadProfile(path);
+        EXPECT_TRUE(result.profile.has_value()) << path << ": " << result.error;
+        EXPECT_TRUE(result.warnings.empty()) << path << ": " << (result.warnings.empty() ? "" : result.warnings.front());
+    }
 }
 
 }  // namespace
