@@ -24,10 +24,9 @@ namespace sockscope {
 namespace fs = std::filesystem;
 
 fs::path executablePath() {
-    std::error_code ec;
 #if defined(_WIN32)
     std::wstring buffer(MAX_PATH, L'\0');
-    for (int attempt = 0; attempt < 6; ++attempt) {   // up to 32k characters, the longest Windows path
+    for (int attempt = 0; attempt < 8; ++attempt) {   // 260 doubled up to 33,280: past 32,767, the longest path
         const DWORD n = GetModuleFileNameW(nullptr, buffer.data(), static_cast<DWORD>(buffer.size()));
         if (n == 0) return {};
         if (n < buffer.size()) {
@@ -43,9 +42,11 @@ fs::path executablePath() {
     std::string buffer(size, '\0');
     if (_NSGetExecutablePath(buffer.data(), &size) != 0) return {};
     buffer.resize(buffer.find('\0') == std::string::npos ? buffer.size() : buffer.find('\0'));
+    std::error_code ec;
     fs::path path = fs::weakly_canonical(buffer, ec);
     return ec ? fs::path(buffer) : path;
 #else
+    std::error_code ec;
     fs::path path = fs::read_symlink("/proc/self/exe", ec);   // Linux; other systems: empty
     return ec ? fs::path() : path;
 #endif
