@@ -4,7 +4,9 @@
 #   scripts/dev.sh test   install what is missing, build, run every test: plain, ASan+UBSan, and the
 #                         engine tests under TSan
 # Other subcommands: deps (install only), build (plain build only), bench (benchmark table),
-#   fuzz (build the libFuzzer targets with clang, run each for FUZZ_SECONDS).
+#   fuzz (build the libFuzzer targets with clang, run each for FUZZ_SECONDS),
+#   package (build-package/sockscope_<version>_<arch>.deb from the plain build, checked),
+#   package-test (package, then install it on a pristine Debian 12 chroot and run it; root).
 # Environment: JOBS (default: nproc), SOCKSCOPE_SKIP_SANITIZERS=1 (test: plain build only, no fuzzing),
 #   FUZZ_SECONDS (default 30 per target).
 set -euo pipefail
@@ -79,6 +81,16 @@ run_fuzzers() {
   done
 }
 
+# The .deb of the plain build dir (stripped RelWithDebInfo, prefix /usr, Depends from
+# dpkg-shlibdeps), then its quick checks (tests/package/check_deb.sh).
+build_package() {
+  cmake -S . -B build -G Ninja "${launcher[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build build -j "$jobs" --target sockscope_installable
+  rm -f build-package/sockscope_*.deb
+  cpack --config build/CPackConfig.cmake -B build-package >/dev/null
+  tests/package/check_deb.sh
+}
+
 cmd=${1:-}
 case "$cmd" in
   deps)
@@ -105,6 +117,8 @@ case "$cmd" in
     say "plain build + all tests"
     configure_and_build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
     run_ctest build
+    say "Debian package"
+    build_package
     if [ "${SOCKSCOPE_SKIP_SANITIZERS:-0}" != 1 ]; then
       say "ASan + UBSan build + all tests"
       configure_and_build build-asan -DCMAKE_BUILD_TYPE=Debug -DSOCKSCOPE_SANITIZE=address -DSOCKSCOPE_BUILD_BENCH=OFF
@@ -130,13 +144,22 @@ case "$cmd" in
     install_missing "${packages[@]}"
     run_fuzzers
     ;;
+  package)
+    install_missing "${packages[@]}"
+    build_package
+    ;;
+  package-test)
+    install_missing "${packages[@]}"
+    build_package
+    tests/package/test_deb.sh
+    ;;
   bench)
     install_missing "${packages[@]}" "${bench_packages[@]}"
     configure_and_build build-bench -DCMAKE_BUILD_TYPE=Release -DSOCKSCOPE_BUILD_GUI=ON
     exec bench/run.sh build-bench
     ;;
   *)
-    sed -n '2,8p' "$0"
+    sed -n '2,10p' "$0"
     exit 2
     ;;
 esac

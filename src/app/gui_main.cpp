@@ -8,7 +8,12 @@
 #include <backends/imgui_impl_opengl3.h>
 #define GLFW_INCLUDE_NONE
 #include <GLFW/glfw3.h>
+#if defined(__APPLE__)
+#define GL_SILENCE_DEPRECATION   // macOS marks OpenGL deprecated; it still ships 4.1 core
+#include <OpenGL/gl.h>
+#else
 #include <GL/gl.h>
+#endif
 #include <stb_image_write.h>
 
 #include <algorithm>
@@ -25,6 +30,7 @@
 #include "core/engine.hpp"
 #include "core/profile/profile.hpp"
 #include "core/util/atomic_file.hpp"
+#include "core/util/data_dir.hpp"
 #include "ui/file_worker.hpp"
 #include "ui/fonts.hpp"
 #include "ui/main_window.hpp"
@@ -318,6 +324,11 @@ int runGui(const GuiOptions& options) {
     if (const char* prefill = std::getenv("SOCKSCOPE_BENCH_PREFILL"))
         prefillLog(model, static_cast<std::size_t>(std::strtoull(prefill, nullptr, 10)));
 
+    // The demo and example profiles shipped with the app, found relative to the executable.
+    if (const auto data_dir = findDataDirectory(executablePath())) {
+        for (const auto& path : listExampleProfiles(*data_dir)) model.example_profiles.push_back(path.string());
+        std::printf("sockscope: example profiles in %s\n", (*data_dir / "profiles").string().c_str());
+    }
     std::printf("sockscope: ready\n");
     std::fflush(stdout);
 

@@ -21,6 +21,7 @@ enum class Language : std::uint8_t { English, Chinese };
     X(SaveProfileAs, "Save as...", "另存为...")                                                    \
     X(RecentProfiles, "Recent profiles", "最近的配置")                                             \
     X(NoRecent, "(none)", "（无）")                                                                \
+    X(ExampleProfiles, "Example profiles", "示例配置")                                            \
     X(Quit, "Quit", "退出")                                                                        \
     X(Settings, "Settings", "设置")                                                                \
     X(Shortcuts, "Keyboard shortcuts", "快捷键")                                                   \

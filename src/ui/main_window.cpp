@@ -38,6 +38,26 @@ void splitter(const char* id, bool vertical, float length, float* size, float mi
 
 constexpr float kSplit = 5.0f;
 
+/// A submenu of profile paths (by name only when `names_only`); returns the chosen path or "".
+/// Probed as `key` and `key`.<shown text>.
+std::string profileMenu(UiModel& model, const std::string& key, const char* label,
+                        const std::vector<std::string>& paths, bool names_only) {
+    std::string chosen;
+    const bool open = ImGui::BeginMenu(label);
+    probeItem(model, key);
+    if (!open) return chosen;
+    if (paths.empty()) ImGui::MenuItem(tr(Str::NoRecent), nullptr, false, false);
+    for (const auto& path : paths) {
+        const std::string shown = names_only ? std::filesystem::path(path).stem().string() : path;
+        ImGui::PushID(path.c_str());
+        if (ImGui::MenuItem(shown.c_str())) chosen = path;
+        probeItem(model, key + "." + shown);
+        ImGui::PopID();
+    }
+    ImGui::EndMenu();
+    return chosen;
+}
+
 }  // namespace
 
 MainWindow::MainWindow(UiModel& model, CommandSink submit, AppHooks hooks)
@@ -237,7 +257,9 @@ void MainWindow::drawProblems() {
 
 void MainWindow::drawMenu() {
     if (!ImGui::BeginMenuBar()) return;
-    if (ImGui::BeginMenu(tr(Str::MenuFile))) {
+    const bool file_open = ImGui::BeginMenu(tr(Str::MenuFile));
+    probeItem(m_model, "menu.file");
+    if (file_open) {
         if (ImGui::MenuItem(tr(Str::NewProfile))) {
             if (m_model.workspace.dirty) {
                 m_pending = Pending::New;
@@ -251,14 +273,14 @@ void MainWindow::drawMenu() {
         if (ImGui::MenuItem(tr(Str::SaveProfile), "Ctrl+S")) save();
         if (ImGui::MenuItem(tr(Str::SaveProfileAs)))
             m_fileDialog.open(FileDialogMode::Save, m_model.workspace.path.value_or(""));
-        if (ImGui::BeginMenu(tr(Str::RecentProfiles))) {
-            if (m_model.settings.recent.empty()) ImGui::MenuItem(tr(Str::NoRecent), nullptr, false, false);
-            std::string chosen;
-            for (const auto& path : m_model.settings.recent)
-                if (ImGui::MenuItem(path.c_str())) chosen = path;
-            ImGui::EndMenu();
-            if (!chosen.empty()) requestOpen(chosen);
-        }
+        if (const std::string chosen = profileMenu(m_model, "menu.recent", tr(Str::RecentProfiles),
+                                                   m_model.settings.recent, false);
+            !chosen.empty())
+            requestOpen(chosen);
+        if (const std::string chosen = profileMenu(m_model, "menu.examples", tr(Str::ExampleProfiles),
+                                                   m_model.example_profiles, true);
+            !chosen.empty())
+            requestOpen(chosen);
         ImGui::Separator();
         if (ImGui::MenuItem(tr(Str::Quit))) requestQuit();
         ImGui::EndMenu();

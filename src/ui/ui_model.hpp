@@ -77,6 +77,7 @@ struct UiModel {
     Settings settings;
     Fonts fonts;
     Notice notice;
+    std::vector<std::string> example_profiles;   // shipped with the app (File > Example profiles)
     GlyphCollector glyphs;                // characters device text and names need in the font
     TimestampUs start_us = nowUs();
     float frame_ms = 0;                   // last frame's work time (status bar)

@@ -340,6 +340,37 @@ TEST_F(ViewsTest, AFailedOpenKeepsTheUnsavedChangesAndTheMark) {
     }
 }
 
+// Issue 10: File > Example profiles lists the profiles shipped with the app by name and opens the
+// one clicked like any other profile (the app fills example_profiles from its data directory).
+TEST_F(ViewsTest, ExampleProfilesMenuOpensTheChosenExample) {
+    const std::string demo = SOCKSCOPE_SOURCE_DIR "/assets/profiles/demo.json";
+    model.example_profiles = {"/usr/share/sockscope/profiles/a-first.json", demo};
+    std::vector<std::string> loaded;
+    AppHooks hooks;
+    hooks.load = [&](const std::string& path, LoadedProfile& out, std::string&) {
+        loaded.push_back(path);
+        out.name = "Loopback demo";
+        out.endpoints = {Workspace::defaultConfig(EndpointType::TcpServer, 0)};
+        return true;
+    };
+    MainWindow window(model, sink, hooks);
+    ui.setDraw([&] { window.draw(); });
+    ui.frames(2);
+
+    clickProbe("menu.file");
+    ui.frames(2);
+    clickProbe("menu.examples");
+    ui.frames(2);
+    EXPECT_TRUE(probe.has("menu.examples.a-first")) << "listed by name, in the given order";
+    clickProbe("menu.examples.demo");
+    ui.frames(2);
+    ASSERT_EQ(loaded, std::vector<std::string>{demo});
+    EXPECT_EQ(model.workspace.name, "Loopback demo");
+    EXPECT_EQ(model.workspace.path, demo);
+    EXPECT_EQ(model.workspace.endpoints().size(), 1u);
+    ui.setDraw({});
+}
+
 // Item 8: a failed save is shown in the window until a save succeeds.
 TEST_F(ViewsTest, AFailedSaveStaysOnScreenUntilASaveSucceeds) {
     addServer(0);
