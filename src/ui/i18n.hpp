@@ -144,6 +144,15 @@ enum class Language : std::uint8_t { English, Chinese };
     X(Escapes, "Escapes", "转义")                                                                  \
     X(TipEscapes, "Interpret \\r \\n \\t \\\\ \\xHH in text", "在文本中解释 \\r \\n \\t \\\\ \\xHH") \
     X(LineEnding, "Line end", "行尾")                                                              \
+    X(Checksum, "Checksum", "校验")                                                                \
+    X(ChecksumNone, "None", "无")                                                                  \
+    X(OrderUsual, "Usual order", "惯例顺序")                                                       \
+    X(OrderBig, "Big endian", "大端")                                                              \
+    X(OrderLittle, "Little endian", "小端")                                                        \
+    X(ChecksumSkip, "Skip", "跳过")                                                                \
+    X(TipChecksumSkip, "Bytes left out of the checksum: at the start, at the end (a header, a trailer)", \
+      "不参与校验的字节数：开头、结尾（帧头、帧尾）")                                               \
+    X(ChecksumBeforeTrailer, "Before the trailer", "放在帧尾前")                                   \
     X(LeNone, "None", "无")                                                                        \
     X(Target, "Target", "目标")                                                                    \
     X(TargetAll, "All connections (%zu)", "全部连接（%zu）")                                       \

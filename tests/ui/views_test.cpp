@@ -63,6 +63,13 @@ protected:
         const ProbeRect r = probe.at(name);
         ui.click(r.cx(), r.cy());
     }
+    /// Opens a combo and clicks one of its items (a popup settles its place over two frames).
+    void pick(const std::string& combo, const std::string& item) {
+        clickProbe(combo);
+        ui.frames(2);
+        clickProbe(item);
+        ui.frames(1);
+    }
     void focusInput() {
         clickProbe("send.input");
         // Select all and delete whatever is there.
@@ -114,6 +121,78 @@ TEST_F(ViewsTest, InvalidHexDisablesSendAndShowsTheError) {
     const auto sends = posted<Send>();
     ASSERT_EQ(sends.size(), 1u);
     EXPECT_EQ(sends[0].payload, (Bytes{0x01, 0x0F}));
+}
+
+// Issue 7: the send panel uses the payload language; the status line shows the final bytes,
+// checksum included, before they are sent, and Send puts exactly those bytes on the wire.
+TEST_F(ViewsTest, ChecksumIsPreviewedAndSent) {
+    addServer(1);
+    ui.setDraw([this] { drawSend(); });
+    ui.frames(2);
+    clickProbe("send.mode_hex");
+    focusInput();
+    ui.type("01 03 00 00 00 01");
+    EXPECT_EQ(send.previewHex(), "01 03 00 00 00 01");
+    EXPECT_EQ(send.previewChecksumHex(), "");
+
+    pick("send.checksum", "send.checksum.crc16-modbus");
+    ASSERT_TRUE(send.checksum());
+    EXPECT_EQ(send.checksum()->kind, ChecksumKind::Crc16Modbus);
+    ui.frames(1);
+    EXPECT_EQ(send.statusText(), "8 bytes");
+    EXPECT_EQ(send.previewHex(), "01 03 00 00 00 01 84 0A");
+    EXPECT_EQ(send.previewChecksumHex(), "84 0A");
+
+    // The byte order is chosen beside it.
+    pick("send.checksum_order", "send.checksum_order.big");
+    ui.frames(1);
+    EXPECT_EQ(send.previewHex(), "01 03 00 00 00 01 0A 84");
+    pick("send.checksum_order", "send.checksum_order.little");
+    ui.frames(1);
+
+    clickProbe("send.button");
+    auto sends = posted<Send>();
+    ASSERT_EQ(sends.size(), 1u);
+    EXPECT_EQ(sends[0].payload, (Bytes{0x01, 0x03, 0x00, 0x00, 0x00, 0x01, 0x84, 0x0A}));
+
+    // Left out at the start: a header; with the line ending after the checksum.
+    send.setChecksum(ChecksumSpec{ChecksumKind::Sum8, ChecksumByteOrder::Conventional, 2});
+    send.setLineEnding(LineEnding::CrLf);
+    focusInput();
+    ui.type("AA 55 01 02");
+    EXPECT_EQ(send.previewHex(), "AA 55 01 02 03 0D 0A");
+    EXPECT_EQ(send.previewChecksumHex(), "03");
+
+    // Back to none.
+    pick("send.checksum", "send.checksum.none");
+    ui.frames(1);
+    EXPECT_FALSE(send.checksum());
+    EXPECT_EQ(send.previewHex(), "AA 55 01 02 0D 0A");
+}
+
+// Templates are rendered for the preview without counting; each Send counts once.
+TEST_F(ViewsTest, TemplatesPreviewAndCountPerSend) {
+    addServer(1);
+    ui.setDraw([this] { drawSend(); });
+    ui.frames(2);
+    focusInput();
+    ui.type("HB {{counter:04}}");
+    EXPECT_EQ(send.previewHex(), "48 42 20 30 30 30 30");
+    ui.frames(3);
+    EXPECT_EQ(send.previewHex(), "48 42 20 30 30 30 30") << "previewing counts nothing";
+    clickProbe("send.button");
+    clickProbe("send.button");
+    const auto sends = posted<Send>();
+    ASSERT_EQ(sends.size(), 2u);
+    EXPECT_EQ(sends[0].payload, (Bytes{'H', 'B', ' ', '0', '0', '0', '0'}));
+    EXPECT_EQ(sends[1].payload, (Bytes{'H', 'B', ' ', '0', '0', '0', '1'}));
+    EXPECT_EQ(send.previewHex(), "48 42 20 30 30 30 32");
+
+    // An unclosed template is an error at its place, like any other.
+    focusInput();
+    ui.type("HB {{counter");
+    EXPECT_NE(send.statusText().find("at character 4"), std::string::npos) << send.statusText();
+    EXPECT_NE(send.statusText().find("never closed"), std::string::npos) << send.statusText();
 }
 
 TEST_F(ViewsTest, SendPostsTextWithEscapesAndLineEnding) {
