@@ -9,6 +9,7 @@
 #include <ostream>
 #include <thread>
 
+#include "app/command_channel.hpp"
 #include "app/headless_output.hpp"
 #include "core/codec/escape.hpp"
 #include "core/codec/hex.hpp"
@@ -87,6 +88,23 @@ public:
         if (!m_out.hasRoom()) return countUnprinted(time);   // not worth formatting
         const Json line = describe(event);
         emit(m_options.format == HeadlessLogFormat::Jsonl ? dumpLine(line) : textLine(event, line), time);
+    }
+
+    /// The answer to one command line: `ack` or `error`, with the line's number.
+    void answer(TimestampUs time, const ChannelLine& line, const ChannelAction& action) {
+        Json json{{"time", rfc3339(time)}, {"event", action.error.empty() ? "ack" : "error"}, {"line", line.number}};
+        if (!action.verb.empty()) json["command"] = action.verb;
+        if (!action.endpoint.empty()) json["endpoint"] = action.endpoint;
+        if (action.error.empty() && action.verb == "send") json["bytes"] = action.bytes;
+        if (!action.error.empty()) json["error"] = Json{{"code", "bad_command"}, {"message", action.error}};
+        if (m_options.format == HeadlessLogFormat::Jsonl) return emit(dumpLine(json), time);
+        std::string text = rfc3339(time) + "  " + displayText(action.endpoint.empty() ? "-" : action.endpoint) + "  ";
+        if (!action.error.empty())
+            text += "error: command line " + std::to_string(line.number) + ": " + displayText(action.error);
+        else
+            text += "ack " + action.verb + " (command line " + std::to_string(line.number) +
+                    (action.verb == "send" ? ", " + std::to_string(action.bytes) + " B)" : ")");
+        emit(text, time);
     }
 
     /// The buffered lines not yet begun give way to the summary; they count as unprinted.
@@ -307,10 +325,12 @@ public:
         : m_options(options), m_err(err), m_engine(engineOptions()), m_log(logLimits(options)),
           m_output(options.output_fd), m_printer(options, m_output, m_endpoints) {}
 
-    void start(const Profile& profile) {
+    void start(const Profile& profile, std::unique_ptr<CommandReader> commands) {
+        m_commands = std::move(commands);
         EndpointId next_id = 1;
         for (EndpointConfig config : profile.endpoints) {
             const EndpointId id = next_id++;
+            m_names[config.name] = ChannelEndpoint{id, config.type};
             EndpointSummary summary;
             summary.name = config.name;
             summary.type = config.type;
@@ -325,18 +345,21 @@ public:
                                   ? Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                                        std::chrono::duration<double>(*m_options.for_seconds))
                                   : Clock::time_point::max();
-        while (!stop.load() && !m_output.failed() && !allEnded()) {
+        // With a command channel the run outlives its endpoints: a later "start" may need them.
+        while (!stop.load() && !m_output.failed() && !m_quit && (m_commands || !allEnded())) {
             const auto now = Clock::now();
             if (now >= deadline) break;
             const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now) + 1ms;
+            const auto wait = m_commands ? 10ms : 100ms;   // a command is answered within ~10 ms
             if (m_output.bufferedBytes() > 0) {
                 m_output.waitWritable(std::min<std::chrono::milliseconds>(10ms, left));
-            } else if (m_engine.waitForEvents(std::min<std::chrono::milliseconds>(100ms, left))) {
+            } else if (m_engine.waitForEvents(std::min<std::chrono::milliseconds>(wait, left))) {
                 // Let a batch gather: waking for every datagram of a flood preempts the I/O thread
                 // (measured: 55,000 wake-ups/s and kernel drops); 1 ms is invisible in a log.
                 std::this_thread::sleep_for(1ms);
             }
             process();
+            runCommands();
             m_output.flush();
             if (m_output.bufferedBytes() == 0) m_output.checkReader();
         }
@@ -374,6 +397,24 @@ private:
         PayloadLogLimits limits;
         limits.max_bytes = options.log_budget_bytes;
         return limits;
+    }
+
+    /// Interprets and submits the command lines read so far, each answered by a line. The
+    /// answers go through the printer like events (so a full stdout counts them as unprinted).
+    void runCommands() {
+        if (!m_commands) return;
+        for (const ChannelLine& line : m_commands->take()) {
+            ChannelAction action;
+            if (line.too_long)
+                action.error = "the line is longer than " + std::to_string(kMaxChannelLine) + " bytes";
+            else if (line.text.find_first_not_of(" \t") == std::string::npos)
+                continue;   // blank lines separate nothing and ask for nothing
+            else
+                action = interpretCommand(line.text, m_names);
+            for (Command& command : action.commands) m_engine.submit(std::move(command));
+            m_printer.answer(nowUs(), line, action);
+            if (action.quit) m_quit = true;
+        }
     }
 
     bool allEnded() const {
@@ -488,6 +529,9 @@ private:
     EndpointMap m_endpoints;
     LineOutput m_output;
     HeadlessPrinter m_printer;
+    std::unique_ptr<CommandReader> m_commands;   // --commands, if given
+    ChannelEndpoints m_names;                    // endpoint names for the command channel
+    bool m_quit = false;                         // {"quit": {}} was read
     std::vector<Event> m_batch;
     std::size_t m_next = 0;        // m_batch[m_next...] wait for room in the output
     bool m_stopping = false;       // no more holding back
@@ -519,8 +563,17 @@ int runHeadless(const HeadlessOptions& options, const std::atomic<bool>& stop, s
         err << "sockscope: " << options.profile.string() << ": the profile has no endpoints\n";
         return kExitUsage;
     }
+    std::unique_ptr<CommandReader> commands;
+    if (options.commands) {
+        std::string error;
+        commands = CommandReader::open(*options.commands, error);
+        if (!commands) {
+            err << "sockscope: " << error << '\n';
+            return kExitUsage;
+        }
+    }
     HeadlessRun run(options, err);
-    run.start(*loaded.profile);
+    run.start(*loaded.profile, std::move(commands));
     run.run(stop);
     return run.finish();
 }

@@ -23,6 +23,7 @@ struct HeadlessOptions {
     bool quiet = false;                          // lifecycle events and the summary only
     std::size_t log_budget_bytes = 256u << 20;   // payload log budget (bytes kept in memory)
     int output_fd = 1;                           // where events go (written non-blocking)
+    std::optional<std::string> commands;         // --commands: "-" (stdin), a file or a FIFO of JSON lines
 };
 
 /// Exit codes (docs/headless.md).

@@ -87,6 +87,9 @@ int main(int argc, char** argv) {
     auto* for_option = app.add_option("--for", for_seconds, "Headless: stop after SECONDS (> 0, fractions allowed)");
     app.add_option("--log", log_format, "Headless output: text or jsonl")->check(CLI::IsMember({"text", "jsonl"}));
     app.add_flag("--quiet", quiet, "Headless: print lifecycle events and the summary only");
+    std::string commands;
+    auto* commands_option = app.add_option(
+        "--commands", commands, "Headless: read JSON-line commands from SOURCE (- for stdin, a file or a FIFO)");
     std::size_t log_budget_mib = 256;
     app.add_option("--log-budget", log_budget_mib, "Payload log budget in MiB (default 256; GUI and headless)")
         ->check(CLI::Range(std::size_t(1), std::size_t(1) << 20));
@@ -112,8 +115,8 @@ int main(int argc, char** argv) {
                   << "Run with --help for more information.\n";
         return 2;
     }
-    if (*for_option && !*headless) {
-        std::cerr << "sockscope: --for applies to --headless runs only\n";
+    if ((*for_option || *commands_option) && !*headless) {
+        std::cerr << "sockscope: " << (*for_option ? "--for" : "--commands") << " applies to --headless runs only\n";
         return 2;
     }
     installStopHandlers();
@@ -135,6 +138,7 @@ int main(int argc, char** argv) {
         }
         options.format = log_format == "jsonl" ? sockscope::HeadlessLogFormat::Jsonl : sockscope::HeadlessLogFormat::Text;
         options.quiet = quiet;
+        if (*commands_option) options.commands = commands;
         options.log_budget_bytes = log_budget_mib << 20;
         return sockscope::runHeadless(options, g_stop, std::cerr);
     }

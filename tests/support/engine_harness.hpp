@@ -99,6 +99,27 @@ public:
         return done();
     }
 
+    /// A round trip through the I/O thread: once it returns, everything the engine did before the
+    /// call is in `events` (a forced refresh of `id` is answered with a StatsEvent after it). Tests
+    /// assert that something did NOT happen after this, never after a bare sleep.
+    bool sync(EndpointId id, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+        pump();
+        const std::size_t from = events.size();
+        engine.submit(RefreshState{id});
+        return pumpUntil([&] {
+            for (std::size_t i = from; i < events.size(); ++i)
+                if (const auto* s = std::get_if<StatsEvent>(&events[i]); s && s->endpoint == id) return true;
+            return false;
+        }, timeout);
+    }
+
+    /// Lets the engine's own timers (refreshes, reconnects, close timeouts) run for `window`, then
+    /// sync(id). The window is what "for a while" means in a test of something that must not happen.
+    bool settle(std::chrono::milliseconds window, EndpointId id) {
+        std::this_thread::sleep_for(window);
+        return sync(id);
+    }
+
     Engine engine;
     std::vector<Event> events;
 

@@ -98,7 +98,11 @@ TEST(EngineLifecycle, TcpFloodIsThrottledByBackPressureNotBuffered) {
             written += chunk.size();
         }
     });
-    std::this_thread::sleep_for(500ms);
+    // The queue fills to its budget and the engine stops reading (the front end does not drain).
+    const auto full_deadline = std::chrono::steady_clock::now() + 20s;
+    while (h.engine.queue().queuedBytes() < options.queue.pause_bytes && std::chrono::steady_clock::now() < full_deadline)
+        std::this_thread::sleep_for(10ms);   // polling a counter: the front end must not drain here
+    ASSERT_GE(h.engine.queue().queuedBytes(), options.queue.pause_bytes) << "the queue never filled";
     const std::size_t queued = h.engine.queue().queuedBytes();
     EXPECT_LE(queued, (1u << 20) + options.read_buffer_bytes + 4096) << "the queue stays within its budget";
     EXPECT_LT(written.load(), 64u << 20) << "the sender is held back by TCP flow control";
@@ -164,7 +168,6 @@ TEST(EngineLifecycle, UdpFloodDropsAreCountedAndTheLogStaysWithinBudget) {
             absorb();
         }
     }
-    std::this_thread::sleep_for(200ms);
     ASSERT_TRUE(h.pumpUntil([&] {
         absorb();
         return received + kernel >= kDatagrams && overflow_reported == dropped;

@@ -159,14 +159,15 @@ TEST(TcpClient, UserCloseDoesNotTriggerReconnect) {
     EngineHarness h;
     auto config = clientTo("127.0.0.1:" + std::to_string(device.port));
     config.reconnect.enabled = true;
+    config.reconnect.initial_ms = 20;   // a retry would come within the window below
+    config.reconnect.jitter = 0;
     h.engine.submit(AddEndpoint{1, config});
     auto peer = device.accept();
     const auto id = h.waitFor<ConnectionOpened>()->connection;
     h.mark();
     h.engine.submit(CloseConnection{1, id, CloseMode::Graceful});
     ASSERT_TRUE(h.waitForState(1, EndpointState::Stopped));
-    std::this_thread::sleep_for(200ms);
-    h.pump();
+    ASSERT_TRUE(h.settle(200ms, 1));   // ten retry delays
     EXPECT_EQ(h.count<EndpointStatus>([](const EndpointStatus& s) { return s.state == EndpointState::WaitingRetry; }), 0u);
 }
 

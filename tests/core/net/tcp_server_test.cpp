@@ -118,9 +118,8 @@ TEST(TcpServer, PeerFinLeavesCloseWaitUntilTheUserCloses) {
     ASSERT_TRUE(h.waitFor<TcpStateChanged>([&](const TcpStateChanged& s) {
         return s.connection == id && s.info.state == TcpState::CloseWait;
     })) << "the kernel reports CLOSE_WAIT";
-    // It stays there: several refresh periods later it is still open.
-    std::this_thread::sleep_for(300ms);
-    h.pump();
+    // It stays there: six refresh periods later it is still open.
+    ASSERT_TRUE(h.settle(6 * EngineHarness::fastOptions().refresh_period, 1));
     EXPECT_EQ(h.count<ConnectionClosed>(), 0u);
     // In CLOSE_WAIT this side may still send.
     h.engine.submit(Send{1, id, bytesOf("bye"), {}});
@@ -299,17 +298,16 @@ TEST(TcpServerIdle, AnIdleEndpointSendsNoPeriodicEvents) {
     ASSERT_TRUE(peer.connectTcp(port));
     ASSERT_TRUE(peer.sendAll("once"));
     ASSERT_TRUE(h.waitFor<StatsEvent>([](const StatsEvent& s) { return s.totals.rx_bytes == 4; }));
-    // Let the rates fall to zero; after that nothing changes and the front end is not woken.
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    h.pump();
+    // The rates fall to zero (the unforced refreshes report that once); after that nothing
+    // changes and the front end is not woken.
+    ASSERT_TRUE(h.waitFor<StatsEvent>([](const StatsEvent& s) {
+        return s.totals.rx_bytes == 4 && s.totals.rx_bytes_per_s == 0 && s.totals.tx_bytes_per_s == 0;
+    }));
+    ASSERT_TRUE(h.settle(std::chrono::milliseconds(150), 1));   // a refresh may already be under way
     const std::size_t before = h.events.size();
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));   // ten refresh periods
-    h.pump();
-    EXPECT_EQ(h.events.size(), before) << "no events while nothing changes";
-    // A forced refresh still answers.
-    h.mark();
-    h.engine.submit(RefreshState{1});
-    ASSERT_TRUE(h.waitFor<StatsEvent>());
+    ASSERT_TRUE(h.settle(std::chrono::milliseconds(500), 1));   // ten refresh periods, then a forced one
+    ASSERT_EQ(h.events.size(), before + 1) << "no events while nothing changes";
+    EXPECT_TRUE(std::holds_alternative<StatsEvent>(h.events.back())) << "only the forced refresh answered";
 }
 
 }  // namespace

@@ -1,0 +1,354 @@
+#include "app/command_channel.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "core/codec/payload_template.hpp"
+
+#if defined(_WIN32)
+#include <io.h>
+#else
+#include <poll.h>
+#include <unistd.h>
+#endif
+
+namespace sockscope {
+namespace {
+
+using Json = nlohmann::json;
+
+/// Lines read but not yet taken by the run; beyond it the reader waits (the writer is held back).
+constexpr std::size_t kMaxQueued = 1024;
+
+#if defined(_WIN32)
+int readSome(int fd, char* buffer, unsigned size) { return ::_read(fd, buffer, size); }
+#else
+ssize_t readSome(int fd, char* buffer, std::size_t size) { return ::read(fd, buffer, size); }
+#endif
+
+}  // namespace
+
+std::unique_ptr<CommandReader> CommandReader::open(const std::string& source, std::string& error) {
+    if (source == "-") return std::unique_ptr<CommandReader>(new CommandReader(0, false, source));
+    bool fifo = false;
+#if !defined(_WIN32)
+    struct stat info {};
+    fifo = ::stat(source.c_str(), &info) == 0 && S_ISFIFO(info.st_mode);
+#endif
+    // A FIFO is opened read-write: opening never waits for a writer, and the last writer leaving
+    // is not an end of input (the channel stays open for the next one).
+    const int fd = ::open(source.c_str(), fifo ? O_RDWR : O_RDONLY);
+    if (fd < 0) {
+        error = "--commands: cannot open \"" + source + "\": " + std::strerror(errno);
+        return nullptr;
+    }
+    return std::unique_ptr<CommandReader>(new CommandReader(fd, fifo, source));
+}
+
+CommandReader::CommandReader(int fd, bool fifo, std::string path)
+    : m_fd(fd), m_fifo(fifo), m_path(std::move(path)) {
+    m_thread = std::thread([this] { run(); });
+}
+
+CommandReader::~CommandReader() {
+    {
+        std::lock_guard lock(m_mutex);
+        m_stop = true;
+    }
+    m_room.notify_all();
+#if defined(_WIN32)
+    m_thread.detach();   // a blocking console read cannot be interrupted; the process is ending
+#else
+    m_thread.join();     // the reader polls with a timeout and sees m_stop
+    if (m_fd != 0) ::close(m_fd);
+#endif
+}
+
+void CommandReader::run() {
+    std::string partial;
+    std::uint64_t number = 0;
+    bool skipping = false;   // inside a line that was too long: drop up to its end
+    char buffer[64 * 1024];
+    for (;;) {
+        {
+            std::lock_guard lock(m_mutex);
+            if (m_stop) return;
+        }
+#if !defined(_WIN32)
+        pollfd in{m_fd, POLLIN, 0};
+        const int ready = ::poll(&in, 1, 100);
+        if (ready < 0 && errno != EINTR) break;
+        if (ready <= 0) continue;
+#endif
+        const auto n = readSome(m_fd, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;   // end of input (a FIFO opened read-write never ends)
+        for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) {
+            const char c = buffer[i];
+            if (c == '\n') {
+                if (!skipping) push(ChannelLine{++number, std::move(partial), false});
+                partial.clear();
+                skipping = false;
+            } else if (!skipping) {
+                partial.push_back(c);
+                if (partial.size() > kMaxChannelLine) {
+                    partial.resize(64);
+                    push(ChannelLine{++number, std::move(partial), true});
+                    partial.clear();
+                    skipping = true;
+                }
+            }
+        }
+    }
+    if (!partial.empty() && !skipping) push(ChannelLine{++number, std::move(partial), false});
+    std::lock_guard lock(m_mutex);
+    m_eof = true;
+}
+
+void CommandReader::push(ChannelLine line) {
+    if (!line.text.empty() && line.text.back() == '\r') line.text.pop_back();   // CRLF from Windows tools
+    std::unique_lock lock(m_mutex);
+    m_room.wait(lock, [this] { return m_stop || m_lines.size() < kMaxQueued; });
+    if (!m_stop) m_lines.push_back(std::move(line));
+}
+
+std::vector<ChannelLine> CommandReader::take(std::size_t max) {
+    std::vector<ChannelLine> out;
+    {
+        std::lock_guard lock(m_mutex);
+        while (!m_lines.empty() && out.size() < max) {
+            out.push_back(std::move(m_lines.front()));
+            m_lines.pop_front();
+        }
+    }
+    m_room.notify_all();
+    return out;
+}
+
+bool CommandReader::ended() const {
+    std::lock_guard lock(m_mutex);
+    return m_eof && m_lines.empty();
+}
+
+// ---- interpreting one line ------------------------------------------------------------------
+
+namespace {
+
+/// Thrown inside the interpreter only; becomes ChannelAction::error.
+struct BadCommand {
+    std::string message;
+};
+
+const Json& field(const Json& args, const char* name) {
+    const auto it = args.find(name);
+    if (it == args.end()) throw BadCommand{std::string("\"") + name + "\" is missing"};
+    return *it;
+}
+
+std::string stringField(const Json& args, const char* name) {
+    const Json& value = field(args, name);
+    if (!value.is_string()) throw BadCommand{std::string("\"") + name + "\" must be a string"};
+    return value.get<std::string>();
+}
+
+std::optional<std::uint64_t> connectionField(const Json& args) {
+    const auto it = args.find("conn");
+    if (it == args.end() || it->is_null()) return std::nullopt;
+    if (!it->is_number_unsigned() || it->get<std::uint64_t>() == 0)
+        throw BadCommand{"\"conn\" must be a connection number (1 or more), as in the accepted/connected events"};
+    return it->get<std::uint64_t>();
+}
+
+const ChannelEndpoint& endpointField(const Json& args, const ChannelEndpoints& endpoints, ChannelAction& action) {
+    action.endpoint = stringField(args, "endpoint");
+    const auto it = endpoints.find(action.endpoint);
+    if (it == endpoints.end()) {
+        std::string known;
+        for (const auto& [name, e] : endpoints) known += (known.empty() ? "\"" : ", \"") + name + "\"";
+        throw BadCommand{"no endpoint named \"" + action.endpoint + "\" (the profile has " + known + ")"};
+    }
+    return it->second;
+}
+
+void rejectUnknownKeys(const Json& args, std::initializer_list<std::string_view> known) {
+    for (const auto& [key, value] : args.items()) {
+        bool ok = false;
+        for (const auto k : known) ok = ok || key == k;
+        if (!ok) throw BadCommand{"unknown field \"" + key + "\""};
+    }
+}
+
+/// The payload fields of a send: "text" or "hex", "encoding", "escapes", "checksum"
+/// {"type", "order", "skip"}, "line_ending" — the payload object of docs/profile-format.md.
+PayloadSpec payloadFields(const Json& args) {
+    PayloadSpec spec;
+    const bool text = args.contains("text"), hex = args.contains("hex");
+    if (text == hex) throw BadCommand{"give the payload as \"text\" or as \"hex\" (one of them)"};
+    spec.mode = text ? PayloadMode::Text : PayloadMode::Hex;
+    spec.text = stringField(args, text ? "text" : "hex");
+    if (args.contains("encoding")) {
+        const auto encoding = textEncodingFromString(stringField(args, "encoding"));
+        if (!encoding) throw BadCommand{"unknown encoding \"" + args["encoding"].get<std::string>() +
+                                        "\" (utf-8, ascii, latin-1 or gbk)"};
+        spec.encoding = *encoding;
+    }
+    if (const auto it = args.find("escapes"); it != args.end()) {
+        if (!it->is_boolean()) throw BadCommand{"\"escapes\" must be true or false"};
+        spec.escapes = it->get<bool>();
+    }
+    if (const auto it = args.find("line_ending"); it != args.end()) {
+        const auto ending = it->is_string() ? lineEndingFromString(it->get<std::string>()) : std::nullopt;
+        if (!ending) throw BadCommand{"\"line_ending\" must be none, cr, lf or crlf"};
+        spec.line_ending = *ending;
+    }
+    if (const auto it = args.find("checksum"); it != args.end()) {
+        if (!it->is_object()) throw BadCommand{"\"checksum\" must be an object like {\"type\": \"crc16-modbus\"}"};
+        const std::string type = stringField(*it, "type");
+        spec.checksum = checksumKindFromString(type);
+        if (!spec.checksum) {
+            std::string names;
+            for (const auto kind : kChecksumKinds) names += std::string(names.empty() ? "" : ", ") + toString(kind);
+            throw BadCommand{"checksum.type: unknown checksum \"" + type + "\" (" + names + ")"};
+        }
+        if (it->contains("order")) {
+            const std::string order = stringField(*it, "order");
+            const auto parsed = order == "little" ? ChecksumByteOrder::LittleEndian
+                                : order == "big"  ? ChecksumByteOrder::BigEndian
+                                                  : checksumByteOrderFromString(order);
+            if (!parsed) throw BadCommand{"checksum.order must be little, big or conventional"};
+            spec.checksum_order = *parsed;
+        }
+        if (const auto skip = it->find("skip"); skip != it->end()) {
+            if (!skip->is_number_unsigned()) throw BadCommand{"checksum.skip must be a byte count"};
+            spec.checksum_skip = skip->get<std::size_t>();
+        }
+    }
+    return spec;
+}
+
+CloseMode closeMode(const std::string& mode) {
+    if (mode == "fin" || mode == "all") return CloseMode::Graceful;
+    if (mode == "half") return CloseMode::HalfClose;
+    if (mode == "rst") return CloseMode::Abort;
+    throw BadCommand{"\"mode\" must be fin, half, rst or all"};
+}
+
+void interpretSend(const Json& args, const ChannelEndpoints& endpoints, ChannelAction& action) {
+    rejectUnknownKeys(args, {"endpoint", "conn", "to", "text", "hex", "encoding", "escapes", "checksum", "line_ending"});
+    const ChannelEndpoint& e = endpointField(args, endpoints, action);
+    Send send{e.id, connectionField(args).value_or(0), {}, {}};
+    if (args.contains("to")) {
+        if (e.type != EndpointType::Udp) throw BadCommand{"\"to\" applies to udp endpoints; use \"conn\" for tcp"};
+        send.destination = stringField(args, "to");
+    }
+    const PayloadSpec spec = payloadFields(args);
+    ParseResult built = buildPayload(spec);
+    if (!built.ok()) throw BadCommand{(spec.mode == PayloadMode::Hex ? "hex: " : "text: ") + describe(*built.error, spec.text)};
+    action.bytes = built.bytes.size();
+    send.payload = std::move(built.bytes);
+    action.commands.push_back(std::move(send));
+}
+
+void interpretClose(const Json& args, const ChannelEndpoints& endpoints, ChannelAction& action) {
+    rejectUnknownKeys(args, {"endpoint", "conn", "mode"});
+    const ChannelEndpoint& e = endpointField(args, endpoints, action);
+    const std::string mode = args.contains("mode") ? stringField(args, "mode") : "fin";
+    const CloseMode how = closeMode(mode);
+    const auto conn = connectionField(args);
+    if (conn && mode != "all") action.commands.push_back(CloseConnection{e.id, *conn, how});
+    else action.commands.push_back(CloseAllConnections{e.id, how});
+}
+
+ChannelAction interpret(const Json& line, const ChannelEndpoints& endpoints) {
+    ChannelAction action;
+    if (!line.is_object() || line.size() != 1)
+        throw BadCommand{"a command is an object with one key, e.g. {\"send\": {\"endpoint\": \"dev\", \"text\": \"hi\"}}"};
+    const std::string verb = line.begin().key();
+    const Json& args = line.begin().value();
+    action.verb = verb;
+    if (!args.is_object()) throw BadCommand{"the arguments of \"" + verb + "\" must be an object"};
+    if (verb == "send") {
+        interpretSend(args, endpoints, action);
+    } else if (verb == "close") {
+        interpretClose(args, endpoints, action);
+    } else if (verb == "start" || verb == "stop") {
+        rejectUnknownKeys(args, {"endpoint", "mode"});
+        const ChannelEndpoint& e = endpointField(args, endpoints, action);
+        if (verb == "start") action.commands.push_back(StartEndpoint{e.id});
+        else action.commands.push_back(StopEndpoint{e.id, closeMode(args.contains("mode") ? stringField(args, "mode") : "fin")});
+    } else if (verb == "quit") {
+        rejectUnknownKeys(args, {});
+        action.quit = true;
+    } else if (verb == "command" || verb == "send_file" || verb == "timer") {
+        endpointField(args, endpoints, action);
+        throw BadCommand{"\"" + verb + "\" is not available in this version of sockscope"};
+    } else {
+        throw BadCommand{"unknown command \"" + verb + "\" (send, command, send_file, timer, close, start, stop, quit)"};
+    }
+    return action;
+}
+
+/// No command nests deeper than a payload's checksum object; a line of 100,000 '[' must not
+/// reach the (recursive) JSON parser.
+constexpr int kMaxNesting = 16;
+
+int nestingDepth(std::string_view line) {
+    int depth = 0, deepest = 0;
+    bool in_string = false, escaped = false;
+    for (const char c : line) {
+        if (in_string) {
+            if (escaped) escaped = false;
+            else if (c == '\\') escaped = true;
+            else if (c == '"') in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '{' || c == '[') {
+            deepest = std::max(deepest, ++depth);
+        } else if (c == '}' || c == ']') {
+            --depth;
+        }
+    }
+    return deepest;
+}
+
+}  // namespace
+
+ChannelAction interpretCommand(std::string_view line, const ChannelEndpoints& endpoints) {
+    Json parsed;
+    if (nestingDepth(line) > kMaxNesting) {   // the recursive parser would exhaust the stack
+        ChannelAction action;
+        action.error = "not a command: nested deeper than " + std::to_string(kMaxNesting) + " levels";
+        return action;
+    }
+    try {
+        parsed = Json::parse(line.begin(), line.end());
+    } catch (const Json::exception& e) {   // parse_error, or out_of_range for 1e400
+        ChannelAction action;
+        // nlohmann says "[json.exception.parse_error.101] parse error at line 1, column 5: ...":
+        // the bracketed id means nothing to a user.
+        std::string what = e.what();
+        if (const auto end = what.find("] "); what.rfind("[json.exception", 0) == 0 && end != std::string::npos)
+            what.erase(0, end + 2);
+        action.error = "not JSON: " + what;
+        return action;
+    }
+    ChannelAction action;
+    try {
+        action = interpret(parsed, endpoints);
+    } catch (const BadCommand& bad) {
+        if (parsed.is_object() && parsed.size() == 1) action.verb = parsed.begin().key();
+        action.commands.clear();
+        action.error = (action.verb.empty() ? "" : action.verb + ": ") + bad.message;
+    } catch (const Json::exception& e) {   // a type mismatch deep inside (e.g. a number as a name)
+        action.commands.clear();
+        action.error = std::string("bad command: ") + e.what();
+    }
+    return action;
+}
+
+}  // namespace sockscope

@@ -1,0 +1,218 @@
+// The headless command channel: each line interpreted (unit), and a real run driven through a
+// FIFO while a real TCP peer watches the wire.
+#include "app/command_channel.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <filesystem>
+
+#include "app/headless_support.hpp"
+#include "support/process.hpp"
+#include "support/socket_peer.hpp"
+
+namespace sockscope {
+namespace {
+
+using test::jsonLines;
+using test::portOf;
+using test::Process;
+using test::SocketPeer;
+using test::writeProfile;
+using namespace std::chrono_literals;
+
+const ChannelEndpoints kEndpoints = {{"dev", {1, EndpointType::TcpServer}}, {"udp", {2, EndpointType::Udp}}};
+
+TEST(CommandChannel, SendWithAModbusChecksumPutsTheFullFrameOnTheWire) {
+    const auto action = interpretCommand(
+        R"({"send": {"endpoint": "dev", "conn": 3, "hex": "01 03 00 00 00 01", "checksum": {"type": "crc16-modbus", "order": "little"}}})",
+        kEndpoints);
+    ASSERT_EQ(action.error, "");
+    ASSERT_EQ(action.commands.size(), 1u);
+    const auto& send = std::get<Send>(action.commands[0]);
+    EXPECT_EQ(send.endpoint, 1u);
+    EXPECT_EQ(send.connection, 3u);
+    EXPECT_EQ(send.payload, (Bytes{0x01, 0x03, 0x00, 0x00, 0x00, 0x01, 0x84, 0x0A}));
+    EXPECT_EQ(action.bytes, 8u);
+}
+
+TEST(CommandChannel, TextEscapesEncodingsAndUdpDestinations) {
+    auto action = interpretCommand(R"({"send": {"endpoint": "dev", "text": "hello\\r\\n"}})", kEndpoints);
+    ASSERT_EQ(action.error, "");
+    EXPECT_EQ(std::get<Send>(action.commands[0]).payload, (Bytes{'h', 'e', 'l', 'l', 'o', '\r', '\n'}));
+    EXPECT_EQ(std::get<Send>(action.commands[0]).connection, 0u) << "no conn: every connection";
+
+    action = interpretCommand(R"({"send": {"endpoint": "dev", "text": "中", "encoding": "gbk"}})", kEndpoints);
+    ASSERT_EQ(action.error, "");
+    EXPECT_EQ(std::get<Send>(action.commands[0]).payload, (Bytes{0xD6, 0xD0}));
+
+    action = interpretCommand(R"({"send": {"endpoint": "udp", "to": "127.0.0.1:9", "hex": "ff"}})", kEndpoints);
+    ASSERT_EQ(action.error, "");
+    EXPECT_EQ(std::get<Send>(action.commands[0]).destination, "127.0.0.1:9");
+}
+
+TEST(CommandChannel, CloseStartStopAndQuit) {
+    auto action = interpretCommand(R"({"close": {"endpoint": "dev", "conn": 3, "mode": "rst"}})", kEndpoints);
+    ASSERT_EQ(action.error, "");
+    EXPECT_EQ(std::get<CloseConnection>(action.commands[0]).mode, CloseMode::Abort);
+    action = interpretCommand(R"({"close": {"endpoint": "dev", "conn": 3, "mode": "half"}})", kEndpoints);
+    EXPECT_EQ(std::get<CloseConnection>(action.commands[0]).mode, CloseMode::HalfClose);
+    action = interpretCommand(R"({"close": {"endpoint": "dev", "mode": "all"}})", kEndpoints);
+    EXPECT_EQ(std::get<CloseAllConnections>(action.commands[0]).mode, CloseMode::Graceful);
+    action = interpretCommand(R"({"close": {"endpoint": "dev"}})", kEndpoints);
+    EXPECT_TRUE(std::holds_alternative<CloseAllConnections>(action.commands[0]));
+    action = interpretCommand(R"({"stop": {"endpoint": "dev"}})", kEndpoints);
+    EXPECT_EQ(std::get<StopEndpoint>(action.commands[0]).endpoint, 1u);
+    action = interpretCommand(R"({"start": {"endpoint": "udp"}})", kEndpoints);
+    EXPECT_EQ(std::get<StartEndpoint>(action.commands[0]).endpoint, 2u);
+    action = interpretCommand(R"({"quit": {}})", kEndpoints);
+    EXPECT_TRUE(action.quit);
+    EXPECT_EQ(action.error, "");
+}
+
+TEST(CommandChannel, EveryMalformedLineSaysWhatIsWrongAndDoesNothing) {
+    const std::pair<const char*, const char*> cases[] = {
+        {"send hello", "not JSON"},
+        {R"(["send"])", "one key"},
+        {R"({"send": {}, "quit": {}})", "one key"},
+        {R"({"launch": {"endpoint": "dev"}})", "unknown command \"launch\""},
+        {R"({"send": "dev"})", "must be an object"},
+        {R"({"send": {"text": "x"}})", "\"endpoint\" is missing"},
+        {R"({"send": {"endpoint": "nope", "text": "x"}})", "no endpoint named \"nope\""},
+        {R"({"send": {"endpoint": "dev"}})", "\"text\" or as \"hex\""},
+        {R"({"send": {"endpoint": "dev", "text": "a", "hex": "61"}})", "\"text\" or as \"hex\""},
+        {R"({"send": {"endpoint": "dev", "hex": "01 0G"}})", "'G' is not a hex digit"},
+        {R"({"send": {"endpoint": "dev", "text": "x", "encoding": "ebcdic"}})", "unknown encoding"},
+        {R"({"send": {"endpoint": "dev", "hex": "01", "checksum": {"type": "crc17"}}})", "unknown checksum \"crc17\""},
+        {R"({"send": {"endpoint": "dev", "hex": "01", "checksum": {"type": "crc32", "order": "middle"}}})", "checksum.order"},
+        {R"({"send": {"endpoint": "dev", "conn": -1, "text": "x"}})", "\"conn\" must be a connection number"},
+        {R"({"send": {"endpoint": "dev", "conn": 0, "text": "x"}})", "\"conn\" must be a connection number"},
+        {R"({"send": {"endpoint": "dev", "to": "127.0.0.1:9", "text": "x"}})", "\"to\" applies to udp"},
+        {R"({"send": {"endpoint": "dev", "text": "x", "colour": "red"}})", "unknown field \"colour\""},
+        {R"({"send": {"endpoint": 7, "text": "x"}})", "\"endpoint\" must be a string"},
+        {R"({"close": {"endpoint": "dev", "mode": "gently"}})", "\"mode\" must be fin, half, rst or all"},
+        {R"({"quit": {"now": true}})", "unknown field \"now\""},
+        {R"({"send": {"endpoint": "dev", "conn": 1e400, "text": "x"}})", "not JSON"},   // found by fuzz_command
+        {"1055549e9499998", "not JSON"},
+    };
+    for (const auto& [line, expected] : cases) {
+        const auto action = interpretCommand(line, kEndpoints);
+        EXPECT_NE(action.error.find(expected), std::string::npos) << line << " -> " << action.error;
+        EXPECT_TRUE(action.commands.empty()) << line;
+        EXPECT_FALSE(action.quit) << line;
+    }
+    // A line nested 100,000 deep never reaches the recursive parser.
+    const auto deep = interpretCommand(std::string(100'000, '['), kEndpoints);
+    EXPECT_NE(deep.error.find("nested deeper"), std::string::npos) << deep.error;
+}
+
+/// A FIFO in a fresh temporary directory, removed afterwards.
+class Fifo {
+public:
+    Fifo() {
+        m_dir = std::filesystem::temp_directory_path() / ("sockscope-fifo-" + std::to_string(::getpid()));
+        std::filesystem::create_directories(m_dir);
+        m_path = (m_dir / "commands").string();
+        ::mkfifo(m_path.c_str(), 0600);
+    }
+    ~Fifo() {
+        if (m_fd >= 0) ::close(m_fd);
+        std::filesystem::remove_all(m_dir);
+    }
+    const std::string& path() const { return m_path; }
+    /// Opens the writing end without waiting for a reader (the app opens it read-write first).
+    bool open() {
+        for (int i = 0; i < 500 && m_fd < 0; ++i) {   // bounded: ENXIO until the reader exists
+            m_fd = ::open(m_path.c_str(), O_WRONLY | O_NONBLOCK);
+            if (m_fd < 0) std::this_thread::sleep_for(10ms);
+        }
+        return m_fd >= 0;
+    }
+    bool write(const std::string& line) {
+        const std::string text = line + "\n";
+        return ::write(m_fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    }
+
+private:
+    std::filesystem::path m_dir;
+    std::string m_path;
+    int m_fd = -1;
+};
+
+/// The first output line whose "event" is `event` (and, if given, "line" is `number`).
+std::optional<nlohmann::json> findEvent(Process& app, const std::string& event, std::uint64_t number = 0) {
+    for (int turn = 0; turn < 500; ++turn) {   // bounded: 10 s
+        for (const auto& line : jsonLines(app.out()))
+            if (line["event"] == event && (number == 0 || line.value("line", std::uint64_t{0}) == number)) return line;
+        std::this_thread::sleep_for(20ms);
+    }
+    return std::nullopt;
+}
+
+TEST(CommandChannelRun, AFifoDrivesARunCommandByCommand) {
+    Fifo fifo;
+    const auto profile = writeProfile("channel.json", R"({"version": 1, "name": "t", "endpoints": [
+        {"name": "dev", "type": "tcp-server", "bind": "127.0.0.1:0"}]})");
+    Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--commands", fifo.path(), "--for", "60"});
+    const auto listening = findEvent(app, "listening");
+    ASSERT_TRUE(listening) << app.err();
+    ASSERT_TRUE(fifo.open());
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(portOf((*listening)["local"].get<std::string>())));
+    ASSERT_TRUE(findEvent(app, "accepted"));
+
+    ASSERT_TRUE(fifo.write(R"({"send": {"endpoint": "dev", "conn": 1, "hex": "01 03 00 00 00 01", "checksum": {"type": "crc16-modbus", "order": "little"}}})"));
+    EXPECT_EQ(peer.receive(8), std::string("\x01\x03\x00\x00\x00\x01\x84\x0A", 8));
+    const auto ack = findEvent(app, "ack", 1);
+    ASSERT_TRUE(ack);
+    EXPECT_EQ((*ack)["command"], "send");
+    EXPECT_EQ((*ack)["bytes"], 8);
+
+    ASSERT_TRUE(fifo.write("this is not json"));   // line 2: an error, and the run goes on
+    const auto error = findEvent(app, "error", 2);
+    ASSERT_TRUE(error);
+    EXPECT_NE((*error)["error"]["message"].get<std::string>().find("not JSON"), std::string::npos);
+    ASSERT_TRUE(fifo.write(R"({"send": {"endpoint": "dev", "text": "still here\r\n"}})"));   // line 3
+    EXPECT_EQ(peer.receive(12), "still here\r\n");
+
+    ASSERT_TRUE(fifo.write(R"({"close": {"endpoint": "dev", "conn": 1, "mode": "rst"}})"));   // line 4
+    EXPECT_EQ(peer.waitForClose(), ECONNRESET);
+    ASSERT_TRUE(findEvent(app, "closed"));
+    ASSERT_TRUE(fifo.write(R"({"stop": {"endpoint": "dev"}})"));    // line 5
+    ASSERT_TRUE(findEvent(app, "stopped"));
+    ASSERT_TRUE(fifo.write(R"({"start": {"endpoint": "dev"}})"));   // line 6: the run outlived it
+    ASSERT_TRUE(findEvent(app, "ack", 6));
+    ASSERT_TRUE(fifo.write(R"({"quit": {}})"));
+    EXPECT_EQ(app.wait(10s), 0) << app.err();
+    const auto lines = jsonLines(app.out());
+    std::size_t listenings = 0;
+    for (const auto& line : lines) listenings += line["event"] == "listening";
+    EXPECT_EQ(listenings, 2u) << "started again after the stop";
+    EXPECT_EQ(lines.back()["event"], "summary");
+}
+
+TEST(CommandChannelRun, TheEndOfTheInputDoesNotEndTheRun) {
+    const auto profile = writeProfile("channel-eof.json", R"({"version": 1, "name": "t", "endpoints": [
+        {"name": "dev", "type": "tcp-server", "bind": "127.0.0.1:0"}]})");
+    const auto started = std::chrono::steady_clock::now();
+    Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--commands", "/dev/null", "--for", "1"});
+    EXPECT_EQ(app.wait(20s), 0) << app.err();
+    EXPECT_GE(std::chrono::steady_clock::now() - started, 1s) << "ran until --for, not until the input ended";
+    EXPECT_EQ(jsonLines(app.out()).back()["event"], "summary");
+}
+
+TEST(CommandChannelRun, AnUnreadableSourceIsAUsageError) {
+    const auto profile = writeProfile("channel-missing.json", R"({"version": 1, "name": "t", "endpoints": [
+        {"name": "dev", "type": "tcp-server", "bind": "127.0.0.1:0"}]})");
+    Process app({SOCKSCOPE_BINARY, "--headless", profile, "--commands", "/nonexistent/commands.jsonl"});
+    EXPECT_EQ(app.wait(20s), 2);
+    EXPECT_NE(app.err().find("cannot open \"/nonexistent/commands.jsonl\""), std::string::npos) << app.err();
+}
+
+}  // namespace
+}  // namespace sockscope
