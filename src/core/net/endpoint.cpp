@@ -7,7 +7,9 @@
 namespace sockscope {
 
 Endpoint::Endpoint(EngineContext& context, EndpointId id, EndpointConfig config)
-    : m_ctx(context), m_id(id), m_config(std::move(config)), m_repeatedErrors(context.error_repeat_window) {
+    : m_ctx(context), m_id(id), m_config(std::move(config)), m_repeatedErrors(context.error_repeat_window),
+      m_sources(context, id, m_config, [this](Send send) { this->send(std::move(send)); },
+                [this] { return canSend(); }) {
     m_status.endpoint = id;
     m_status.state = EndpointState::Stopped;
 }

@@ -13,6 +13,7 @@
 #include "core/net/error_throttle.hpp"
 #include "core/net/socket_table_probe.hpp"
 #include "core/net/socket_options.hpp"
+#include "core/net/sources.hpp"
 #include "core/net/traffic.hpp"
 
 namespace sockscope {
@@ -36,6 +37,11 @@ public:
     virtual void collectWatchedPorts(SocketTableRequest&) const {}
     /// The table read for those ports (on the I/O thread, some time after the request).
     virtual void applySocketTable(const SocketTableResult&) {}
+
+    /// The on-connect payload, saved commands and timers of this endpoint.
+    Sources& sources() { return m_sources; }
+    /// Whether a send without a destination has somewhere to go now (timers skip ticks if not).
+    virtual bool canSend() const = 0;
 
     EndpointId id() const { return m_id; }
     const EndpointConfig& config() const { return m_config; }
@@ -63,6 +69,7 @@ protected:
     std::uint64_t m_generation = 0;            // bumped by stop(); handlers from older runs do nothing
     std::optional<StatsEvent> m_lastStats;     // the last stats the queue took
     ErrorThrottle m_repeatedErrors;
+    Sources m_sources;                         // last: its timers call back into this endpoint
 };
 
 /// Creates the endpoint kind the config asks for.

@@ -13,6 +13,7 @@
 
 #include "core/net/address.hpp"
 #include "core/profile/json_reader.hpp"
+#include "core/profile/sources_json.hpp"
 #include "core/profile/profile.hpp"
 
 namespace sockscope {
@@ -164,7 +165,7 @@ EndpointConfig readEndpoint(Reader& r, const Json& j, const std::string& path) {
     r.checkKeys(j, path, {"name", "type", "bind", "remote", "echo", "auto_start", "max_connections",
                           "close_on_peer_fin", "close_wait_timeout_s", "write_queue_limit", "connect_timeout_ms",
                           "reconnect",
-                          "broadcast", "reply_to_sender", "multicast", "options"});
+                          "broadcast", "reply_to_sender", "multicast", "options", "commands", "on_connect", "timers"});
     const std::size_t errors_before = r.errorCount();
 
     if (!j.contains("name")) {
@@ -198,6 +199,7 @@ EndpointConfig readEndpoint(Reader& r, const Json& j, const std::string& path) {
         readMulticast(r, *multicast, joinPath(path, "multicast"), c.multicast);
     if (const Json* options = r.object(j, path, "options"))
         readSocketOptions(r, *options, joinPath(path, "options"), c.options);
+    readSources(r, j, path, c);
 
     if (r.errorCount() == errors_before) checkEndpointRules(r, c, path);
     return c;
@@ -249,6 +251,7 @@ Json endpointToJson(const EndpointConfig& c) {
     options["send_buffer"] = o.send_buffer;
     options["v6_only"] = o.v6_only ? Json(*o.v6_only) : Json(nullptr);
     options["backlog"] = o.backlog;
+    writeSources(c, j);
     return j;
 }
 
