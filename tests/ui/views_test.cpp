@@ -195,6 +195,34 @@ TEST_F(ViewsTest, TemplatesPreviewAndCountPerSend) {
     EXPECT_NE(send.statusText().find("never closed"), std::string::npos) << send.statusText();
 }
 
+// Switching Text <-> Hex keeps what the input means (issue 7: the send panel converts typed text).
+TEST_F(ViewsTest, ModeSwitchConvertsTheInput) {
+    addServer(1);
+    ui.setDraw([this] { drawSend(); });
+    ui.frames(2);
+    focusInput();
+    ui.type("AT\\r\\n{{x");
+    clickProbe("send.mode_hex");
+    EXPECT_EQ(send.mode(), SendMode::Hex);
+    EXPECT_EQ(send.input(), "AT\\r\\n{{x") << "an unclosed template has no bytes: kept as typed";
+    clickProbe("send.mode_text");
+    focusInput();
+    ui.type("AT\\r\\n");
+    clickProbe("send.mode_hex");
+    EXPECT_EQ(send.input(), "41 54 0D 0A");
+    focusInput();
+    ui.type("7B 7B 00 41 5C");
+    clickProbe("send.mode_text");
+    EXPECT_EQ(send.mode(), SendMode::Text);
+    EXPECT_EQ(send.input(), "\\{{\\0A\\\\") << "braces that would open a template are escaped";
+    EXPECT_EQ(send.parsed(model).bytes, (Bytes{0x7B, 0x7B, 0x00, 0x41, 0x5C}));
+    // Templates stay templates.
+    focusInput();
+    ui.type("HB {{counter}}");
+    clickProbe("send.mode_hex");
+    EXPECT_EQ(send.input(), "HB {{counter}}");
+}
+
 TEST_F(ViewsTest, SendPostsTextWithEscapesAndLineEnding) {
     const EndpointId id = addServer(2);
     send.setLineEnding(LineEnding::CrLf);

@@ -181,11 +181,25 @@ const char* displayName(ChecksumKind kind) {
     return "";
 }
 
+namespace {
+/// Lower case without '-', '_', '/', '.' and spaces: "CRC-16/MODBUS" and "crc16_modbus" both give
+/// "crc16modbus", so names copied from a datasheet or a calculator match.
+std::string squeezed(std::string_view text) {
+    std::string out;
+    for (const char c : text) {
+        if (c == '-' || c == '_' || c == '/' || c == '.' || c == ' ') continue;
+        out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+    return out;
+}
+}  // namespace
+
 std::optional<ChecksumKind> checksumKindFromString(std::string_view text) {
+    const std::string name = squeezed(text);
     for (const ChecksumKind kind : kChecksumKinds)
-        if (utf8::equalsIgnoreCase(text, toString(kind))) return kind;
-    if (utf8::equalsIgnoreCase(text, "crc8-smbus")) return ChecksumKind::Crc8;
-    if (utf8::equalsIgnoreCase(text, "crc8-dallas")) return ChecksumKind::Crc8Maxim;
+        if (name == squeezed(toString(kind))) return kind;
+    if (name == "crc8smbus") return ChecksumKind::Crc8;
+    if (name == "crc8dallas" || name == "crc8maximdow") return ChecksumKind::Crc8Maxim;
     return std::nullopt;
 }
 
@@ -214,6 +228,8 @@ std::optional<ChecksumByteOrder> checksumByteOrderFromString(std::string_view te
     if (utf8::equalsIgnoreCase(text, "big-endian")) return ChecksumByteOrder::BigEndian;
     if (utf8::equalsIgnoreCase(text, "little-endian")) return ChecksumByteOrder::LittleEndian;
     if (utf8::equalsIgnoreCase(text, "default")) return ChecksumByteOrder::Conventional;
+    if (utf8::equalsIgnoreCase(text, "be")) return ChecksumByteOrder::BigEndian;
+    if (utf8::equalsIgnoreCase(text, "le")) return ChecksumByteOrder::LittleEndian;
     return std::nullopt;
 }
 

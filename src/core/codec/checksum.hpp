@@ -47,12 +47,13 @@ bool checksumLowByteFirst(ChecksumKind kind, ChecksumByteOrder order);
 const char* toString(ChecksumKind kind);   // "crc8", "crc8-maxim", "crc16-modbus", "crc16-ccitt-false",
                                            // "crc16-xmodem", "crc32", "sum8", "xor8", "lrc"
 const char* displayName(ChecksumKind kind);   // "CRC-16/MODBUS", ... (for menus)
-/// Case-insensitive; also accepts "crc8-smbus" (= crc8) and "crc8-dallas" (= crc8-maxim).
+/// Case-insensitive and blind to '-', '_', '/', '.' and spaces ("CRC-16/MODBUS", "crc16_modbus");
+/// also accepts "crc8-smbus" (= crc8), "crc8-dallas" and "crc8-maxim-dow" (= crc8-maxim).
 std::optional<ChecksumKind> checksumKindFromString(std::string_view text);
 /// "crc8, crc8-maxim, crc16-modbus, ..." for error messages.
 std::string checksumKindList();
 const char* toString(ChecksumByteOrder order);   // "conventional", "big", "little"
-/// Case-insensitive; also accepts "big-endian", "little-endian", "default".
+/// Case-insensitive; also accepts "big-endian", "little-endian", "be", "le", "default".
 std::optional<ChecksumByteOrder> checksumByteOrderFromString(std::string_view text);
 
 }  // namespace sockscope

@@ -399,20 +399,21 @@ void renderPayloadInto(const CompiledPayload& p, RenderContext& context, Bytes& 
     out.clear();
     const bool text = p.m_mode == PayloadMode::Text;
     const std::uint64_t sends = context.counter ? context.counter->sends : 0;
+    TimestampUs now = context.now_us;   // read once per render; the context is not changed (it may be reused)
     for (const PayloadSegment& s : p.m_segments) {
         const std::size_t before = out.size();
         switch (s.kind) {
         case SegmentKind::Literal: out.insert(out.end(), s.literal.begin(), s.literal.end()); break;
         case SegmentKind::Counter: appendNumber(out, s.start + sends, s.number); break;
         case SegmentKind::UnixTime: {
-            if (context.now_us == 0) context.now_us = nowUs();
-            const auto us = static_cast<std::uint64_t>(std::max<TimestampUs>(0, context.now_us));
+            if (now == 0) now = nowUs();
+            const auto us = static_cast<std::uint64_t>(std::max<TimestampUs>(0, now));
             appendNumber(out, s.millis ? us / 1000 : us / 1000000, s.number);
             break;
         }
         case SegmentKind::Time:
-            if (context.now_us == 0) context.now_us = nowUs();
-            appendTime(out, s.time_pattern, context.now_us, context.utc);
+            if (now == 0) now = nowUs();
+            appendTime(out, s.time_pattern, now, context.utc);
             break;
         case SegmentKind::Random:
             if (context.random_state == 0) context.random_state = static_cast<std::uint64_t>(nowUs()) | 1;

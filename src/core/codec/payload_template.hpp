@@ -64,7 +64,7 @@ struct CounterState {
 /// Everything a render may read. Only what the payload uses needs to be set.
 struct RenderContext {
     CounterState* counter = nullptr;               // null: {{counter}} shows its start and counts nothing
-    TimestampUs now_us = 0;                        // 0: read the wall clock once per render
+    TimestampUs now_us = 0;                        // 0: read the wall clock (once per render)
     bool utc = false;                              // {{time}} in UTC instead of local time
     std::span<const std::uint8_t> rx;              // the message being answered ({{echo}}, {{rx[a:b]}})
     std::span<const std::span<const std::uint8_t>> captures;   // {{0}} whole match, {{1}} first group...

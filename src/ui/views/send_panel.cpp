@@ -88,6 +88,37 @@ const ParseResult& SendPanel::parsed(const UiModel& model) {
     return m_parsed;
 }
 
+void SendPanel::switchMode(const UiModel& model, SendMode mode) {
+    if (mode == m_mode) return;
+    PayloadSpec body = spec(model);
+    body.checksum.reset();
+    body.line_ending = LineEnding::None;
+    const PayloadCompileResult compiled = compilePayload(body);
+    m_mode = mode;
+    // Templates have no fixed bytes, and what does not parse has none: both stay as typed.
+    if (!compiled.ok() || !compiled.payload->isStatic() || m_input.size() > kEditableInputMax) return;
+    const Bytes& bytes = compiled.payload->staticBytes();
+    if (mode == SendMode::Hex) {
+        m_input = formatHex(bytes);
+        return;
+    }
+    const std::string shown = decodeForDisplay(bytes, body.encoding);
+    std::string text;
+    text.reserve(shown.size());
+    for (std::size_t i = 0; i < shown.size(); ++i) {
+        if (shown[i] == '{' && i + 1 < shown.size() && shown[i + 1] == '{') text += '\\';   // not a template
+        text += shown[i];
+    }
+    // Keep the conversion only if the text gives the same bytes back (escapes on if it needs them).
+    body.mode = PayloadMode::Text;
+    body.text = text;
+    body.escapes = true;
+    const PayloadCompileResult back = compilePayload(body);
+    if (!back.ok() || !back.payload->isStatic() || back.payload->staticBytes() != bytes) return;
+    if (text.find('\\') != std::string::npos) m_escapes = true;
+    m_input = std::move(text);
+}
+
 std::string SendPanel::blocker(const UiModel& model) {
     const WorkspaceEndpoint* endpoint = model.workspace.find(model.selection.endpoint);
     if (!endpoint) return tr(Str::NoTarget);
@@ -304,10 +335,10 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
 
     // Options row.
     int mode = static_cast<int>(m_mode);
-    if (ImGui::RadioButton(tr(Str::ModeText), &mode, 0)) setMode(SendMode::Text);
+    if (ImGui::RadioButton(tr(Str::ModeText), &mode, 0)) switchMode(model, SendMode::Text);
     probeItem(model, "send.mode_text");
     ImGui::SameLine();
-    if (ImGui::RadioButton(tr(Str::ModeHex), &mode, 1)) setMode(SendMode::Hex);
+    if (ImGui::RadioButton(tr(Str::ModeHex), &mode, 1)) switchMode(model, SendMode::Hex);
     probeItem(model, "send.mode_hex");
     ImGui::SameLine();
     ImGui::BeginDisabled(m_mode == SendMode::Hex);

@@ -37,6 +37,9 @@ public:
     std::string& input() { return m_input; }
     SendMode mode() const { return m_mode; }
     void setMode(SendMode mode) { m_mode = mode; }
+    /// What the Text/Hex buttons do: switch and convert the input so it means the same bytes
+    /// ("AT\r\n" <-> "41 54 0D 0A"). Input with templates or errors is kept as typed.
+    void switchMode(const UiModel& model, SendMode mode);
     void setLineEnding(LineEnding ending) { m_ending = ending; }
     void setEscapes(bool on) { m_escapes = on; }
     /// The checksum appended to (or inserted into) what is sent; nullopt for none.

@@ -95,6 +95,13 @@ TEST(Checksum, Names) {
     EXPECT_EQ(checksumKindFromString("crc64"), std::nullopt);
     EXPECT_EQ(checksumKindFromString("crc8-smbus"), ChecksumKind::Crc8);
     EXPECT_EQ(checksumKindFromString("CRC8-DALLAS"), ChecksumKind::Crc8Maxim);
+    EXPECT_EQ(checksumKindFromString("CRC-8/MAXIM-DOW"), ChecksumKind::Crc8Maxim);
+    EXPECT_EQ(checksumKindFromString("CRC-16/MODBUS"), ChecksumKind::Crc16Modbus);
+    EXPECT_EQ(checksumKindFromString("crc16_ccitt_false"), ChecksumKind::Crc16CcittFalse);
+    EXPECT_EQ(checksumKindFromString("CRC-32"), ChecksumKind::Crc32);
+    EXPECT_EQ(checksumKindFromString("crc-8"), ChecksumKind::Crc8);
+    EXPECT_EQ(checksumKindFromString("crc16"), std::nullopt) << "ambiguous: which CRC-16?";
+    EXPECT_EQ(checksumKindFromString(""), std::nullopt);
     EXPECT_EQ(checksumKindList(),
               "crc8, crc8-maxim, crc16-modbus, crc16-ccitt-false, crc16-xmodem, crc32, sum8, xor8, lrc");
     for (auto order : {ChecksumByteOrder::Conventional, ChecksumByteOrder::BigEndian, ChecksumByteOrder::LittleEndian})
@@ -102,6 +109,7 @@ TEST(Checksum, Names) {
     EXPECT_STREQ(toString(ChecksumByteOrder::LittleEndian), "little");
     EXPECT_EQ(checksumByteOrderFromString("Big-Endian"), ChecksumByteOrder::BigEndian);
     EXPECT_EQ(checksumByteOrderFromString("middle"), std::nullopt);
+    EXPECT_EQ(checksumByteOrderFromString("LE"), ChecksumByteOrder::LittleEndian);
 }
 
 }  // namespace

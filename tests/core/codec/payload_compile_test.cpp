@@ -41,6 +41,21 @@ std::string renderHex(const PayloadSpec& spec, RenderContext context = {}) {
     return formatHex(renderPayload(compiled(spec), context));
 }
 
+// A render costs 0.3 us in an optimised build; 20 us there is far from any 1 ms timer's budget and
+// from a loaded machine's noise. Sanitizer builds run it 30x slower (8 us under ASan): there the
+// bound only catches work that grows without limit.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr double kRenderBudgetUs = 500;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+constexpr double kRenderBudgetUs = 500;
+#else
+constexpr double kRenderBudgetUs = 20;
+#endif
+#else
+constexpr double kRenderBudgetUs = 20;
+#endif
+
 // 2026-11-29 19:40:14.123 UTC
 constexpr TimestampUs kNow = 1795981214123456;
 
@@ -171,6 +186,7 @@ TEST(PayloadCompile, UnixtimeAndTime) {
     const auto wall = std::chrono::duration_cast<std::chrono::seconds>(
                           std::chrono::system_clock::now().time_since_epoch()).count();
     EXPECT_LE(std::abs(std::stoll(std::string(seconds.begin(), seconds.end())) - wall), 2);
+    EXPECT_EQ(now.now_us, 0) << "a reused context reads the clock again on the next render";
 }
 
 TEST(PayloadCompile, RandomBytes) {
@@ -332,7 +348,7 @@ TEST(PayloadCompile, RenderIntoReusesTheBufferAndIsCheap) {
     const double us_per_render =
         std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count() / 100000;
     EXPECT_EQ(out, bytesOf("HB 00099999 1795981214\r\n"));
-    EXPECT_LT(us_per_render, 20.0) << "a 1 ms timer must not spend its millisecond rendering";
+    EXPECT_LT(us_per_render, kRenderBudgetUs) << "a 1 ms timer must not spend its millisecond rendering";
     std::printf("render: %.3f us per payload\n", us_per_render);
 }
 
