@@ -278,6 +278,11 @@ private:
             line["error"] = errorJson(e->error);
             return line;
         }
+        if (const auto* t = std::get_if<TimerStatus>(&event)) {
+            line = Json{{"time", rfc3339(t->time_us)}, {"endpoint", name}, {"event", "timer"}, {"name", t->name},
+                        {"running", t->running}, {"sent", t->sent}, {"skipped", t->skipped}};
+            return line;
+        }
         if (const auto* q = std::get_if<QueueOverflow>(&event)) {
             line = Json{{"time", rfc3339(q->time_us)}, {"event", "overflow"}, {"dropped", q->dropped_events}};
             return line;
