@@ -154,6 +154,9 @@ private:
     void handle(SendSavedCommand& c) {
         if (auto* e = find(c.endpoint)) e->sources().sendCommand(c.name, c.connection);
     }
+    void handle(UpdateSources& c) {
+        if (auto* e = find(c.endpoint)) e->replaceSources(std::move(c));
+    }
     void handle(RunTimer& c) {
         if (auto* e = find(c.endpoint)) e->sources().runTimer(c.name, c.run);
     }

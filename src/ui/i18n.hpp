@@ -161,6 +161,16 @@ enum class Language : std::uint8_t { English, Chinese };
     X(UdpDestination, "Destination", "目的地址")                                                   \
     X(UdpDefaultDest, "remote / last sender", "远端地址 / 最近的发送方")                           \
     X(History, "History", "历史")                                                                  \
+    X(Commands, "Commands", "命令")                                                                \
+    X(SaveAsCommand, "+ Save", "+ 保存")                                                           \
+    X(TipSaveAsCommand, "Save the input as a command button (Ctrl+1..9 send the first nine)",     \
+      "把输入保存为命令按钮（Ctrl+1..9 发送前九个）")                                              \
+    X(CommandLoad, "Load into the input", "载入输入框")                                             \
+    X(CommandReplace, "Replace with the input", "用输入框内容替换")                                 \
+    X(MoveLeft, "Move left", "左移")                                                               \
+    X(MoveRight, "Move right", "右移")                                                             \
+    X(Timers, "Timers", "定时")                                                                    \
+    X(TimerSent, "%s: %llu sent", "%s：已发 %llu")                                                 \
     X(NoTarget, "Select an endpoint to send.", "请选择要发送的端点。")                             \
     X(NotConnected, "Not connected.", "未连接。")                                                  \
     X(NoConnectionsToSend, "No connections to send to.", "没有可发送的连接。")                     \

@@ -693,3 +693,74 @@ TEST(I18n, EveryStringHasBothLanguagesAndLocaleDetection) {
 
 }  // namespace
 }  // namespace sockscope::ui
+
+namespace sockscope::ui {
+namespace {
+
+/// The quick-send strip drawn above the send panel, as the main window does.
+class SourcesStripTest : public ViewsTest {
+protected:
+    void drawStrip() {
+        ImGui::SetNextWindowPos(ImVec2(0, 0));
+        ImGui::SetNextWindowSize(ImVec2(1200, 300));
+        ImGui::Begin("send", nullptr, ImGuiWindowFlags_NoDecoration);
+        strip.draw(model, sink, send);
+        send.draw(model, sink);
+        ImGui::End();
+    }
+    SourcesStrip strip;
+};
+
+TEST_F(SourcesStripTest, SaveTheInputAsACommandThenSendItByButtonAndShortcut) {
+    const EndpointId id = addServer(2);
+    model.selection.connection = 102;
+    ui.setDraw([this] { drawStrip(); });
+    ui.frames(2);
+    clickProbe("send.mode_hex");
+    focusInput();
+    ui.type("01 03 00 00 00 01");
+    pick("send.checksum", "send.checksum.crc16-modbus");
+    clickProbe("send.save_command");
+    ui.frames(1);
+    const auto updates = posted<UpdateSources>();
+    ASSERT_EQ(updates.size(), 1u) << "the engine gets the new command without a restart";
+    EXPECT_TRUE(posted<UpdateEndpoint>().empty());
+    ASSERT_EQ(model.workspace.find(id)->config.commands.size(), 1u);
+    EXPECT_TRUE(model.workspace.dirty) << "an unsaved change";
+    EXPECT_EQ(buildPayload(model.workspace.find(id)->config.commands[0].payload).bytes,
+              (Bytes{0x01, 0x03, 0x00, 0x00, 0x00, 0x01, 0x84, 0x0A}));
+
+    ui.frames(1);
+    clickProbe("send.command.0");
+    auto sends = posted<SendSavedCommand>();
+    ASSERT_EQ(sends.size(), 1u);
+    EXPECT_EQ(sends[0].connection, 102u) << "to the selected connection";
+    EXPECT_EQ(sends[0].name, model.workspace.find(id)->config.commands[0].name);
+    ui.key(GLFW_KEY_1, true);   // Ctrl+1
+    EXPECT_EQ(posted<SendSavedCommand>().size(), 2u);
+}
+
+TEST_F(SourcesStripTest, TimersShowTheirStateAndToggle) {
+    const EndpointId id = addServer(1);
+    EndpointConfig config = model.workspace.find(id)->config;
+    TimerConfig timer;
+    timer.name = "hb";
+    timer.send.text = "HB";
+    config.timers = {timer};
+    model.workspace.update(id, config);
+    ui.setDraw([this] { drawStrip(); });
+    ui.frames(2);
+    clickProbe("send.timer.0");
+    auto runs = posted<RunTimer>();
+    ASSERT_EQ(runs.size(), 1u);
+    EXPECT_TRUE(runs[0].run);
+    model.apply(TimerStatus{id, "hb", true, 3, 0, nowUs()});
+    ui.frames(1);
+    clickProbe("send.timer.0");
+    runs = posted<RunTimer>();
+    ASSERT_EQ(runs.size(), 2u);
+    EXPECT_FALSE(runs[1].run) << "a running timer's button stops it";
+}
+
+}  // namespace
+}  // namespace sockscope::ui

@@ -39,7 +39,9 @@ public:
     virtual void applySocketTable(const SocketTableResult&) {}
 
     /// The on-connect payload, saved commands and timers of this endpoint.
-    Sources& sources() { return m_sources; }
+    Sources& sources() { return *m_sources; }
+    /// New sources from an UpdateSources: running timers that still exist keep running.
+    void replaceSources(UpdateSources update);
     /// Whether a send without a destination has somewhere to go now (timers skip ticks if not).
     virtual bool canSend() const = 0;
 
@@ -48,6 +50,7 @@ public:
     EndpointState state() const { return m_status.state; }
 
 protected:
+    std::unique_ptr<Sources> makeSources();
     void setStatus(EndpointStatus status);
     void setState(EndpointState state);                 // keeps the other status fields
     void reportError(ErrorContext context, ErrorInfo error, ConnectionId connection = 0);
@@ -69,7 +72,7 @@ protected:
     std::uint64_t m_generation = 0;            // bumped by stop(); handlers from older runs do nothing
     std::optional<StatsEvent> m_lastStats;     // the last stats the queue took
     ErrorThrottle m_repeatedErrors;
-    Sources m_sources;                         // last: its timers call back into this endpoint
+    std::unique_ptr<Sources> m_sources;        // last: its timers call back into this endpoint
 };
 
 /// Creates the endpoint kind the config asks for.

@@ -92,10 +92,18 @@ void Sources::sendCommand(const std::string& name, ConnectionId connection) {
                           {"ENOENT", "no saved command named \"" + name + "\": nothing was sent"}, nowUs()});
 }
 
-void Sources::runTimer(const std::string& name, bool run) {
+void Sources::runTimer(const std::string& name, bool run, bool report) {
     for (auto& timer : m_timers)
         if (timer->config.name == name) return setRunning(*timer, run);
-    m_ctx.emit(ErrorEvent{m_endpoint, 0, ErrorContext::Config, {"ENOENT", "no timer named \"" + name + "\""}, nowUs()});
+    if (report)
+        m_ctx.emit(ErrorEvent{m_endpoint, 0, ErrorContext::Config, {"ENOENT", "no timer named \"" + name + "\""}, nowUs()});
+}
+
+std::vector<std::string> Sources::runningTimers() const {
+    std::vector<std::string> names;
+    for (const auto& timer : m_timers)
+        if (timer->running) names.push_back(timer->config.name);
+    return names;
 }
 
 void Sources::setRunning(Timer& timer, bool run) {

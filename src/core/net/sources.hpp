@@ -32,8 +32,10 @@ public:
     void connectionOpened(ConnectionId connection);
     /// A saved command, to one connection (0: every one / the udp destination).
     void sendCommand(const std::string& name, ConnectionId connection);
-    /// Starts (`run`) or stops a timer by name.
-    void runTimer(const std::string& name, bool run);
+    /// Starts (`run`) or stops a timer by name; an unknown name is an error event when `report`.
+    void runTimer(const std::string& name, bool run, bool report = true);
+    /// The names of the timers running now.
+    std::vector<std::string> runningTimers() const;
 
 private:
     struct Timer;
