@@ -4,11 +4,14 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <array>
+#include <span>
 #include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "core/codec/payload_template.hpp"
+#include "core/profile/payload_json.hpp"
 
 #if defined(_WIN32)
 #include <io.h>
@@ -20,7 +23,7 @@
 namespace sockscope {
 namespace {
 
-using Json = nlohmann::json;
+using Json = jsonio::Json;   // as payload_json reads it
 
 /// Lines read but not yet taken by the run; beyond it the reader waits (the writer is held back).
 constexpr std::size_t kMaxQueued = 1024;
@@ -175,7 +178,7 @@ const ChannelEndpoint& endpointField(const Json& args, const ChannelEndpoints& e
     return it->second;
 }
 
-void rejectUnknownKeys(const Json& args, std::initializer_list<std::string_view> known) {
+void rejectUnknownKeys(const Json& args, std::span<const std::string_view> known) {
     for (const auto& [key, value] : args.items()) {
         bool ok = false;
         for (const auto k : known) ok = ok || key == k;
@@ -183,52 +186,12 @@ void rejectUnknownKeys(const Json& args, std::initializer_list<std::string_view>
     }
 }
 
-/// The payload fields of a send: "text" or "hex", "encoding", "escapes", "checksum"
-/// {"type", "order", "skip"}, "line_ending" — the payload object of docs/profile-format.md.
+/// The payload of a send: the payload object of docs/profile-format.md ("Payloads"), with the
+/// send's own keys beside it.
 PayloadSpec payloadFields(const Json& args) {
-    PayloadSpec spec;
-    const bool text = args.contains("text"), hex = args.contains("hex");
-    if (text == hex) throw BadCommand{"give the payload as \"text\" or as \"hex\" (one of them)"};
-    spec.mode = text ? PayloadMode::Text : PayloadMode::Hex;
-    spec.text = stringField(args, text ? "text" : "hex");
-    if (args.contains("encoding")) {
-        const auto encoding = textEncodingFromString(stringField(args, "encoding"));
-        if (!encoding) throw BadCommand{"unknown encoding \"" + args["encoding"].get<std::string>() +
-                                        "\" (utf-8, ascii, latin-1 or gbk)"};
-        spec.encoding = *encoding;
-    }
-    if (const auto it = args.find("escapes"); it != args.end()) {
-        if (!it->is_boolean()) throw BadCommand{"\"escapes\" must be true or false"};
-        spec.escapes = it->get<bool>();
-    }
-    if (const auto it = args.find("line_ending"); it != args.end()) {
-        const auto ending = it->is_string() ? lineEndingFromString(it->get<std::string>()) : std::nullopt;
-        if (!ending) throw BadCommand{"\"line_ending\" must be none, cr, lf or crlf"};
-        spec.line_ending = *ending;
-    }
-    if (const auto it = args.find("checksum"); it != args.end()) {
-        if (!it->is_object()) throw BadCommand{"\"checksum\" must be an object like {\"type\": \"crc16-modbus\"}"};
-        const std::string type = stringField(*it, "type");
-        spec.checksum = checksumKindFromString(type);
-        if (!spec.checksum) {
-            std::string names;
-            for (const auto kind : kChecksumKinds) names += std::string(names.empty() ? "" : ", ") + toString(kind);
-            throw BadCommand{"checksum.type: unknown checksum \"" + type + "\" (" + names + ")"};
-        }
-        if (it->contains("order")) {
-            const std::string order = stringField(*it, "order");
-            const auto parsed = order == "little" ? ChecksumByteOrder::LittleEndian
-                                : order == "big"  ? ChecksumByteOrder::BigEndian
-                                                  : checksumByteOrderFromString(order);
-            if (!parsed) throw BadCommand{"checksum.order must be little, big or conventional"};
-            spec.checksum_order = *parsed;
-        }
-        if (const auto skip = it->find("skip"); skip != it->end()) {
-            if (!skip->is_number_unsigned()) throw BadCommand{"checksum.skip must be a byte count"};
-            spec.checksum_skip = skip->get<std::size_t>();
-        }
-    }
-    return spec;
+    PayloadJsonResult read = payloadFromJson(args, "", {"endpoint", "conn", "to"});
+    if (!read.payload) throw BadCommand{read.error};
+    return std::move(*read.payload);
 }
 
 CloseMode closeMode(const std::string& mode) {
@@ -238,8 +201,10 @@ CloseMode closeMode(const std::string& mode) {
     throw BadCommand{"\"mode\" must be fin, half, rst or all"};
 }
 
-void interpretSend(const Json& args, const ChannelEndpoints& endpoints, ChannelAction& action) {
-    rejectUnknownKeys(args, {"endpoint", "conn", "to", "text", "hex", "encoding", "escapes", "checksum", "line_ending"});
+void interpretSend(const Json& args, const ChannelEndpoints& endpoints, ChannelAction& action, CounterState* counter) {
+    std::vector<std::string_view> known(kPayloadKeys.begin(), kPayloadKeys.end());
+    for (const std::string_view key : {"endpoint", "conn", "to"}) known.push_back(key);
+    rejectUnknownKeys(args, known);
     const ChannelEndpoint& e = endpointField(args, endpoints, action);
     Send send{e.id, connectionField(args).value_or(0), {}, {}};
     if (args.contains("to")) {
@@ -247,15 +212,17 @@ void interpretSend(const Json& args, const ChannelEndpoints& endpoints, ChannelA
         send.destination = stringField(args, "to");
     }
     const PayloadSpec spec = payloadFields(args);
-    ParseResult built = buildPayload(spec);
-    if (!built.ok()) throw BadCommand{(spec.mode == PayloadMode::Hex ? "hex: " : "text: ") + describe(*built.error, spec.text)};
-    action.bytes = built.bytes.size();
-    send.payload = std::move(built.bytes);
+    PayloadCompileResult compiled = compilePayload(spec);   // payloadFromJson compiled it: cannot fail
+    if (!compiled.ok()) throw BadCommand{(spec.mode == PayloadMode::Hex ? "hex: " : "text: ") + describe(*compiled.error, spec.text)};
+    RenderContext context;
+    context.counter = counter;
+    send.payload = renderPayload(*compiled.payload, context);
+    action.bytes = send.payload.size();
     action.commands.push_back(std::move(send));
 }
 
 void interpretClose(const Json& args, const ChannelEndpoints& endpoints, ChannelAction& action) {
-    rejectUnknownKeys(args, {"endpoint", "conn", "mode"});
+    rejectUnknownKeys(args, std::array<std::string_view, 3>{"endpoint", "conn", "mode"});
     const ChannelEndpoint& e = endpointField(args, endpoints, action);
     const std::string mode = args.contains("mode") ? stringField(args, "mode") : "fin";
     const CloseMode how = closeMode(mode);
@@ -264,7 +231,19 @@ void interpretClose(const Json& args, const ChannelEndpoints& endpoints, Channel
     else action.commands.push_back(CloseAllConnections{e.id, how});
 }
 
-ChannelAction interpret(const Json& line, const ChannelEndpoints& endpoints) {
+/// A saved command's or timer's name, checked against the endpoint's.
+std::string namedSource(const Json& args, const std::vector<std::string>& names, const char* what,
+                        const std::string& endpoint) {
+    const std::string name = stringField(args, "name");
+    for (const auto& known : names)
+        if (known == name) return name;
+    std::string list;
+    for (const auto& known : names) list += (list.empty() ? "\"" : ", \"") + known + "\"";
+    throw BadCommand{"endpoint \"" + endpoint + "\" has no " + what + " named \"" + name + "\" (" +
+                     (list.empty() ? std::string("it has none") : "it has " + list) + ")"};
+}
+
+ChannelAction interpret(const Json& line, const ChannelEndpoints& endpoints, CounterState* counter) {
     ChannelAction action;
     if (!line.is_object() || line.size() != 1)
         throw BadCommand{"a command is an object with one key, e.g. {\"send\": {\"endpoint\": \"dev\", \"text\": \"hi\"}}"};
@@ -273,22 +252,37 @@ ChannelAction interpret(const Json& line, const ChannelEndpoints& endpoints) {
     action.verb = verb;
     if (!args.is_object()) throw BadCommand{"the arguments of \"" + verb + "\" must be an object"};
     if (verb == "send") {
-        interpretSend(args, endpoints, action);
+        interpretSend(args, endpoints, action, counter);
     } else if (verb == "close") {
         interpretClose(args, endpoints, action);
     } else if (verb == "start" || verb == "stop") {
-        rejectUnknownKeys(args, {"endpoint", "mode"});
+        rejectUnknownKeys(args, std::array<std::string_view, 2>{"endpoint", "mode"});
         const ChannelEndpoint& e = endpointField(args, endpoints, action);
         if (verb == "start") action.commands.push_back(StartEndpoint{e.id});
         else action.commands.push_back(StopEndpoint{e.id, closeMode(args.contains("mode") ? stringField(args, "mode") : "fin")});
     } else if (verb == "quit") {
-        rejectUnknownKeys(args, {});
+        rejectUnknownKeys(args, std::span<const std::string_view>{});
         action.quit = true;
-    } else if (verb == "command" || verb == "send_file" || verb == "timer") {
+    } else if (verb == "command") {
+        rejectUnknownKeys(args, std::array<std::string_view, 3>{"endpoint", "name", "conn"});
+        const ChannelEndpoint& e = endpointField(args, endpoints, action);
+        const std::string name = namedSource(args, e.commands, "saved command", action.endpoint);
+        action.commands.push_back(SendSavedCommand{e.id, name, connectionField(args).value_or(0)});
+    } else if (verb == "timer") {
+        rejectUnknownKeys(args, std::array<std::string_view, 3>{"endpoint", "name", "run"});
+        const ChannelEndpoint& e = endpointField(args, endpoints, action);
+        const std::string name = namedSource(args, e.timers, "timer", action.endpoint);
+        bool run = true;
+        if (const auto it = args.find("run"); it != args.end()) {
+            if (!it->is_boolean()) throw BadCommand{"\"run\" must be true (start) or false (stop)"};
+            run = it->get<bool>();
+        }
+        action.commands.push_back(RunTimer{e.id, name, run});
+    } else if (verb == "send_file") {
         endpointField(args, endpoints, action);
         throw BadCommand{"\"" + verb + "\" is not available in this version of sockscope"};
     } else {
-        throw BadCommand{"unknown command \"" + verb + "\" (send, command, send_file, timer, close, start, stop, quit)"};
+        throw BadCommand{"unknown command \"" + verb + "\" (send, command, timer, close, start, stop, quit)"};
     }
     return action;
 }
@@ -318,7 +312,7 @@ int nestingDepth(std::string_view line) {
 
 }  // namespace
 
-ChannelAction interpretCommand(std::string_view line, const ChannelEndpoints& endpoints) {
+ChannelAction interpretCommand(std::string_view line, const ChannelEndpoints& endpoints, CounterState* counter) {
     Json parsed;
     if (nestingDepth(line) > kMaxNesting) {   // the recursive parser would exhaust the stack
         ChannelAction action;
@@ -339,7 +333,7 @@ ChannelAction interpretCommand(std::string_view line, const ChannelEndpoints& en
     }
     ChannelAction action;
     try {
-        action = interpret(parsed, endpoints);
+        action = interpret(parsed, endpoints, counter);
     } catch (const BadCommand& bad) {
         if (parsed.is_object() && parsed.size() == 1) action.verb = parsed.begin().key();
         action.commands.clear();

@@ -62,6 +62,8 @@ private:
 struct ChannelEndpoint {
     EndpointId id = 0;
     EndpointType type = EndpointType::TcpServer;
+    std::vector<std::string> commands;   // its saved commands' names
+    std::vector<std::string> timers;     // its timers' names
 };
 using ChannelEndpoints = std::map<std::string, ChannelEndpoint, std::less<>>;
 
@@ -77,6 +79,8 @@ struct ChannelAction {
 
 /// Interprets one line: {"send": {...}}, {"command": {...}}, {"close": {...}}, {"start": {...}},
 /// {"stop": {...}}, {"send_file": {...}}, {"timer": {...}}, {"quit": {}} (docs/headless.md).
-ChannelAction interpretCommand(std::string_view line, const ChannelEndpoints& endpoints);
+/// `counter` backs {{counter}} in the payloads of `send` (one counter per channel); may be null.
+ChannelAction interpretCommand(std::string_view line, const ChannelEndpoints& endpoints,
+                               CounterState* counter = nullptr);
 
 }  // namespace sockscope

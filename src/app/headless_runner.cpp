@@ -278,6 +278,11 @@ private:
             line["error"] = errorJson(e->error);
             return line;
         }
+        if (const auto* t = std::get_if<TimerStatus>(&event)) {
+            line = Json{{"time", rfc3339(t->time_us)}, {"endpoint", name}, {"event", "timer"}, {"name", t->name},
+                        {"running", t->running}, {"sent", t->sent}, {"skipped", t->skipped}};
+            return line;
+        }
         if (const auto* q = std::get_if<QueueOverflow>(&event)) {
             line = Json{{"time", rfc3339(q->time_us)}, {"event", "overflow"}, {"dropped", q->dropped_events}};
             return line;
@@ -330,7 +335,11 @@ public:
         EndpointId next_id = 1;
         for (EndpointConfig config : profile.endpoints) {
             const EndpointId id = next_id++;
-            m_names[config.name] = ChannelEndpoint{id, config.type};
+            ChannelEndpoint& named = m_names[config.name];
+            named.id = id;
+            named.type = config.type;
+            for (const auto& command : config.commands) named.commands.push_back(command.name);
+            for (const auto& timer : config.timers) named.timers.push_back(timer.name);
             EndpointSummary summary;
             summary.name = config.name;
             summary.type = config.type;
@@ -410,7 +419,7 @@ private:
             else if (line.text.find_first_not_of(" \t") == std::string::npos)
                 continue;   // blank lines separate nothing and ask for nothing
             else
-                action = interpretCommand(line.text, m_names);
+                action = interpretCommand(line.text, m_names, &m_channelCounter);
             for (Command& command : action.commands) m_engine.submit(std::move(command));
             m_printer.answer(nowUs(), line, action);
             if (action.quit) m_quit = true;
@@ -531,6 +540,7 @@ private:
     HeadlessPrinter m_printer;
     std::unique_ptr<CommandReader> m_commands;   // --commands, if given
     ChannelEndpoints m_names;                    // endpoint names for the command channel
+    CounterState m_channelCounter;               // {{counter}} in the channel's sends
     bool m_quit = false;                         // {"quit": {}} was read
     std::vector<Event> m_batch;
     std::size_t m_next = 0;        // m_batch[m_next...] wait for room in the output

@@ -42,11 +42,27 @@ struct CloseAllConnections { EndpointId endpoint; CloseMode mode; };
 struct JoinMulticast { EndpointId endpoint; MulticastGroup group; };
 struct LeaveMulticast { EndpointId endpoint; MulticastGroup group; };
 
+/// Sends a saved command of the endpoint ("commands" in its config) as Send would.
+struct SendSavedCommand { EndpointId endpoint; std::string name; ConnectionId connection = 0; };
+/// Starts (`run`) or stops a timer of the endpoint ("timers" in its config).
+struct RunTimer { EndpointId endpoint; std::string name; bool run = true; };
+
+/// Replaces the endpoint's saved commands, on-connect payload and timers without restarting it
+/// (the GUI's quick-send strip edits them while connections stay up). Timers that were running
+/// and still exist keep running.
+struct UpdateSources {
+    EndpointId endpoint;
+    std::vector<SavedCommand> commands;
+    std::optional<PayloadSpec> on_connect;
+    std::vector<TimerConfig> timers;
+};
+
 /// Asks for a fresh TCP state / port table / stats snapshot now (otherwise ~2 Hz).
 struct RefreshState { EndpointId endpoint = 0; };   // 0 = all
 
 using Command = std::variant<AddEndpoint, UpdateEndpoint, RemoveEndpoint, StartEndpoint,
                              StopEndpoint, Send, CloseConnection, CloseAllConnections,
-                             JoinMulticast, LeaveMulticast, RefreshState>;
+                             JoinMulticast, LeaveMulticast, RefreshState, SendSavedCommand, RunTimer,
+                             UpdateSources>;
 
 }  // namespace sockscope

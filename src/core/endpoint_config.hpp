@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "core/codec/payload_template.hpp"
+
 namespace sockscope {
 
 enum class EndpointType : std::uint8_t { TcpServer, TcpClient, Udp };
@@ -59,6 +61,25 @@ struct MulticastOptions {
     bool operator==(const MulticastOptions&) const = default;
 };
 
+/// A named payload saved with the endpoint: a quick-send button, `{"command": ...}` headless.
+struct SavedCommand {
+    std::string name;
+    PayloadSpec payload;
+    bool operator==(const SavedCommand&) const = default;
+};
+
+/// Sends a payload every `every_ms`, `count` times (0 = until stopped). tcp-server: to every
+/// connection; tcp-client: to its connection; udp: to `to`, else the configured remote.
+struct TimerConfig {
+    std::string name;
+    int every_ms = 1000;
+    std::uint64_t count = 0;
+    bool auto_start = false;           // starts with the endpoint
+    std::string to;                    // udp only: "host:port"
+    PayloadSpec send;
+    bool operator==(const TimerConfig&) const = default;
+};
+
 struct EndpointConfig {
     std::string name;
     EndpointType type = EndpointType::TcpServer;
@@ -84,6 +105,10 @@ struct EndpointConfig {
     MulticastOptions multicast;
 
     SocketOptions options;
+    // Sources of traffic (docs/profile-format.md, "Sending")
+    std::vector<SavedCommand> commands;
+    std::optional<PayloadSpec> on_connect;   // sent on every new connection (tcp)
+    std::vector<TimerConfig> timers;
 
     bool operator==(const EndpointConfig&) const = default;
 };

@@ -118,7 +118,12 @@ private:
         m_endpoints[id] = endpoint;
         // Announce it as stopped first so every front end learns about it before any other event.
         m_context.emit(EndpointStatus{id, EndpointState::Stopped, {}, {}, {}, 0, 0, std::nullopt, nowUs()});
-        if (start) endpoint->start();
+        if (start) startEndpoint(*endpoint);
+    }
+
+    static void startEndpoint(Endpoint& endpoint) {
+        endpoint.start();
+        endpoint.sources().started();
     }
 
     void handle(AddEndpoint& c) {
@@ -138,10 +143,22 @@ private:
         }
     }
     void handle(StartEndpoint& c) {
-        if (auto* e = find(c.endpoint)) e->start();
+        if (auto* e = find(c.endpoint)) startEndpoint(*e);
     }
     void handle(StopEndpoint& c) {
-        if (auto* e = find(c.endpoint)) e->stop(c.mode);
+        if (auto* e = find(c.endpoint)) {
+            e->sources().stopped();
+            e->stop(c.mode);
+        }
+    }
+    void handle(SendSavedCommand& c) {
+        if (auto* e = find(c.endpoint)) e->sources().sendCommand(c.name, c.connection);
+    }
+    void handle(UpdateSources& c) {
+        if (auto* e = find(c.endpoint)) e->replaceSources(std::move(c));
+    }
+    void handle(RunTimer& c) {
+        if (auto* e = find(c.endpoint)) e->sources().runTimer(c.name, c.run);
     }
     void handle(Send& c) {
         if (auto* e = find(c.endpoint)) e->send(std::move(c));

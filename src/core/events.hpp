@@ -137,9 +137,20 @@ struct QueueOverflow {
     TimestampUs time_us = 0;
 };
 
+/// A timer of an endpoint started, stopped or finished its count (sent and skipped so far).
+struct TimerStatus {
+    EndpointId endpoint;
+    std::string name;
+    bool running = false;
+    std::uint64_t sent = 0;      // payloads handed to the endpoint's send
+    std::uint64_t skipped = 0;   // ticks with nowhere to send (not connected, no client yet)
+    TimestampUs time_us = 0;
+    bool operator==(const TimerStatus&) const = default;
+};
+
 using Event = std::variant<EndpointStatus, ConnectionOpened, PeerHalfClosed, ConnectionClosed,
                            DataEvent, TcpStateChanged, PortTableChanged, ErrorEvent, StatsEvent,
-                           QueueOverflow>;
+                           QueueOverflow, TimerStatus>;
 
 /// The endpoint an event belongs to (0 for engine-wide events).
 EndpointId endpointOf(const Event& event);

@@ -145,6 +145,15 @@ enum class Language : std::uint8_t { English, Chinese };
     X(Escapes, "Escapes", "转义")                                                                  \
     X(TipEscapes, "Interpret \\r \\n \\t \\\\ \\xHH in text", "在文本中解释 \\r \\n \\t \\\\ \\xHH") \
     X(LineEnding, "Line end", "行尾")                                                              \
+    X(Checksum, "Checksum", "校验")                                                                \
+    X(ChecksumNone, "None", "无")                                                                  \
+    X(OrderUsual, "Usual order", "惯例顺序")                                                       \
+    X(OrderBig, "Big endian", "大端")                                                              \
+    X(OrderLittle, "Little endian", "小端")                                                        \
+    X(ChecksumSkip, "Skip", "跳过")                                                                \
+    X(TipChecksumSkip, "Bytes left out of the checksum: at the start, at the end (a header, a trailer)", \
+      "不参与校验的字节数：开头、结尾（帧头、帧尾）")                                               \
+    X(ChecksumBeforeTrailer, "Before the trailer", "放在帧尾前")                                   \
     X(LeNone, "None", "无")                                                                        \
     X(Target, "Target", "目标")                                                                    \
     X(TargetAll, "All connections (%zu)", "全部连接（%zu）")                                       \
@@ -153,6 +162,16 @@ enum class Language : std::uint8_t { English, Chinese };
     X(UdpDestination, "Destination", "目的地址")                                                   \
     X(UdpDefaultDest, "remote / last sender", "远端地址 / 最近的发送方")                           \
     X(History, "History", "历史")                                                                  \
+    X(Commands, "Commands", "命令")                                                                \
+    X(SaveAsCommand, "+ Save", "+ 保存")                                                           \
+    X(TipSaveAsCommand, "Save the input as a command button (Ctrl+1..9 send the first nine)",     \
+      "把输入保存为命令按钮（Ctrl+1..9 发送前九个）")                                              \
+    X(CommandLoad, "Load into the input", "载入输入框")                                             \
+    X(CommandReplace, "Replace with the input", "用输入框内容替换")                                 \
+    X(MoveLeft, "Move left", "左移")                                                               \
+    X(MoveRight, "Move right", "右移")                                                             \
+    X(Timers, "Timers", "定时")                                                                    \
+    X(TimerSent, "%s: %llu sent", "%s：已发 %llu")                                                 \
     X(NoTarget, "Select an endpoint to send.", "请选择要发送的端点。")                             \
     X(NotConnected, "Not connected.", "未连接。")                                                  \
     X(NoConnectionsToSend, "No connections to send to.", "没有可发送的连接。")                     \

@@ -393,6 +393,7 @@ void MainWindow::drawBody() {
     splitter("##hsend", false, right_w, &m_layout.send_height, 80, std::max(80.0f, max_send), true);
     ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, spacing);
     ImGui::BeginChild("##send", ImVec2(right_w, m_layout.send_height), true);
+    m_sourcesStrip.draw(m_model, m_submit, m_send);
     m_send.draw(m_model, m_submit);
     ImGui::EndChild();
     ImGui::PopStyleVar();

@@ -16,6 +16,7 @@
 #include "ui/views/log_view.hpp"
 #include "ui/views/send_panel.hpp"
 #include "ui/views/settings_view.hpp"
+#include "ui/views/sources_strip.hpp"
 #include "ui/views/status_bar.hpp"
 #include "ui/views/workspace_view.hpp"
 
@@ -62,6 +63,7 @@ public:
     Layout& layout() { return m_layout; }
 
     SendPanel& sendPanel() { return m_send; }
+    SourcesStrip& sourcesStrip() { return m_sourcesStrip; }
     LogView& logView() { return m_log; }
     EndpointEditor& editor() { return m_editor; }
     SettingsView& settingsView() { return m_settings; }
@@ -91,6 +93,7 @@ private:
     ConnectionsView m_connections;
     LogView m_log;
     SendPanel m_send;
+    SourcesStrip m_sourcesStrip;
     StatusBar m_status;
     SettingsView m_settings;
     FileDialog m_fileDialog;

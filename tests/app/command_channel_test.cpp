@@ -26,7 +26,8 @@ using test::SocketPeer;
 using test::writeProfile;
 using namespace std::chrono_literals;
 
-const ChannelEndpoints kEndpoints = {{"dev", {1, EndpointType::TcpServer}}, {"udp", {2, EndpointType::Udp}}};
+const ChannelEndpoints kEndpoints = {{"dev", {1, EndpointType::TcpServer, {"read reg"}, {"hb"}}},
+                                     {"udp", {2, EndpointType::Udp, {}, {}}}};
 
 TEST(CommandChannel, SendWithAModbusChecksumPutsTheFullFrameOnTheWire) {
     const auto action = interpretCommand(
@@ -54,6 +55,28 @@ TEST(CommandChannel, TextEscapesEncodingsAndUdpDestinations) {
     action = interpretCommand(R"({"send": {"endpoint": "udp", "to": "127.0.0.1:9", "hex": "ff"}})", kEndpoints);
     ASSERT_EQ(action.error, "");
     EXPECT_EQ(std::get<Send>(action.commands[0]).destination, "127.0.0.1:9");
+}
+
+TEST(CommandChannel, SavedCommandsAndTimersByName) {
+    auto action = interpretCommand(R"({"command": {"endpoint": "dev", "name": "read reg", "conn": 2}})", kEndpoints);
+    ASSERT_EQ(action.error, "");
+    const auto& command = std::get<SendSavedCommand>(action.commands[0]);
+    EXPECT_EQ(command.name, "read reg");
+    EXPECT_EQ(command.connection, 2u);
+    action = interpretCommand(R"({"timer": {"endpoint": "dev", "name": "hb", "run": false}})", kEndpoints);
+    ASSERT_EQ(action.error, "");
+    EXPECT_FALSE(std::get<RunTimer>(action.commands[0]).run);
+    action = interpretCommand(R"({"timer": {"endpoint": "dev", "name": "hb"}})", kEndpoints);
+    EXPECT_TRUE(std::get<RunTimer>(action.commands[0]).run) << "run defaults to true";
+}
+
+TEST(CommandChannel, ACounterInAChannelSendCountsPerSend) {
+    CounterState counter;
+    for (const char* expected : {"n0", "n1", "n2"}) {
+        const auto action = interpretCommand(R"({"send": {"endpoint": "dev", "text": "n{{counter}}"}})", kEndpoints, &counter);
+        ASSERT_EQ(action.error, "");
+        EXPECT_EQ(std::get<Send>(action.commands[0]).payload, Bytes(expected, expected + 2));
+    }
 }
 
 TEST(CommandChannel, CloseStartStopAndQuit) {
@@ -84,11 +107,11 @@ TEST(CommandChannel, EveryMalformedLineSaysWhatIsWrongAndDoesNothing) {
         {R"({"send": "dev"})", "must be an object"},
         {R"({"send": {"text": "x"}})", "\"endpoint\" is missing"},
         {R"({"send": {"endpoint": "nope", "text": "x"}})", "no endpoint named \"nope\""},
-        {R"({"send": {"endpoint": "dev"}})", "\"text\" or as \"hex\""},
-        {R"({"send": {"endpoint": "dev", "text": "a", "hex": "61"}})", "\"text\" or as \"hex\""},
+        {R"({"send": {"endpoint": "dev"}})", "missing \"text\" or \"hex\""},
+        {R"({"send": {"endpoint": "dev", "text": "a", "hex": "61"}})", "not both"},
         {R"({"send": {"endpoint": "dev", "hex": "01 0G"}})", "'G' is not a hex digit"},
         {R"({"send": {"endpoint": "dev", "text": "x", "encoding": "ebcdic"}})", "unknown encoding"},
-        {R"({"send": {"endpoint": "dev", "hex": "01", "checksum": {"type": "crc17"}}})", "unknown checksum \"crc17\""},
+        {R"({"send": {"endpoint": "dev", "hex": "01", "checksum": {"type": "crc17"}}})", "unknown checksum 'crc17'"},
         {R"({"send": {"endpoint": "dev", "hex": "01", "checksum": {"type": "crc32", "order": "middle"}}})", "checksum.order"},
         {R"({"send": {"endpoint": "dev", "conn": -1, "text": "x"}})", "\"conn\" must be a connection number"},
         {R"({"send": {"endpoint": "dev", "conn": 0, "text": "x"}})", "\"conn\" must be a connection number"},
@@ -97,6 +120,9 @@ TEST(CommandChannel, EveryMalformedLineSaysWhatIsWrongAndDoesNothing) {
         {R"({"send": {"endpoint": 7, "text": "x"}})", "\"endpoint\" must be a string"},
         {R"({"close": {"endpoint": "dev", "mode": "gently"}})", "\"mode\" must be fin, half, rst or all"},
         {R"({"quit": {"now": true}})", "unknown field \"now\""},
+        {R"({"command": {"endpoint": "dev", "name": "nope"}})", "has no saved command named \"nope\" (it has \"read reg\")"},
+        {R"({"timer": {"endpoint": "udp", "name": "hb"}})", "has no timer named \"hb\" (it has none)"},
+        {R"({"timer": {"endpoint": "dev", "name": "hb", "run": "yes"}})", "\"run\" must be true"},
         {R"({"send": {"endpoint": "dev", "conn": 1e400, "text": "x"}})", "not JSON"},   // found by fuzz_command
         {"1055549e9499998", "not JSON"},
     };
@@ -194,6 +220,34 @@ TEST(CommandChannelRun, AFifoDrivesARunCommandByCommand) {
     for (const auto& line : lines) listenings += line["event"] == "listening";
     EXPECT_EQ(listenings, 2u) << "started again after the stop";
     EXPECT_EQ(lines.back()["event"], "summary");
+}
+
+TEST(CommandChannelRun, ProfileSourcesRunHeadlessAndAnswerTheChannel) {
+    Fifo fifo;
+    const auto profile = writeProfile("channel-sources.json", R"({"version": 1, "name": "t", "endpoints": [
+        {"name": "dev", "type": "tcp-server", "bind": "127.0.0.1:0",
+         "on_connect": {"text": "HELLO\r\n"},
+         "commands": [{"name": "read reg", "hex": "01 03 00 00 00 01", "checksum": {"type": "crc16-modbus", "order": "little"}}],
+         "timers": [{"name": "hb", "every_ms": 5, "count": 3, "send": {"text": "HB{{counter}};"}}]}]})");
+    Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--commands", fifo.path(), "--for", "60"});
+    const auto listening = findEvent(app, "listening");
+    ASSERT_TRUE(listening) << app.err();
+    ASSERT_TRUE(fifo.open());
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(portOf((*listening)["local"].get<std::string>())));
+    EXPECT_EQ(peer.receive(7), "HELLO\r\n") << "on_connect comes first";
+    ASSERT_TRUE(fifo.write(R"({"command": {"endpoint": "dev", "name": "read reg"}})"));
+    EXPECT_EQ(peer.receive(8), std::string("\x01\x03\x00\x00\x00\x01\x84\x0A", 8));
+    ASSERT_TRUE(fifo.write(R"({"timer": {"endpoint": "dev", "name": "hb", "run": true}})"));
+    EXPECT_EQ(peer.receive(12), "HB0;HB1;HB2;");
+    const auto stopped = findEvent(app, "timer");
+    ASSERT_TRUE(stopped);
+    ASSERT_TRUE(fifo.write(R"({"quit": {}})"));
+    EXPECT_EQ(app.wait(10s), 0) << app.err();
+    bool finished = false;
+    for (const auto& line : jsonLines(app.out()))
+        finished = finished || (line["event"] == "timer" && line["running"] == false && line["sent"] == 3);
+    EXPECT_TRUE(finished) << app.out();
 }
 
 TEST(CommandChannelRun, TheEndOfTheInputDoesNotEndTheRun) {

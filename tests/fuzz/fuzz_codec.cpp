@@ -79,8 +79,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         spec.encoding = kTextEncodings[(data[0] >> 1) % kTextEncodings.size()];
         spec.escapes = (data[0] & 0x10) == 0;
         spec.line_ending = kLineEndings[(data[0] >> 5) % kLineEndings.size()];
-        spec.checksum = kChecksumKinds[data[0] % kChecksumKinds.size()];
-        spec.checksum_skip = data[0] % 5;
+        spec.checksum = ChecksumSpec{kChecksumKinds[data[0] % kChecksumKinds.size()], ChecksumByteOrder::Conventional,
+                                     static_cast<std::size_t>(data[0] % 5)};
         checkResult(buildPayload(spec), spec.text.size());
     }
     return 0;

@@ -63,6 +63,13 @@ protected:
         const ProbeRect r = probe.at(name);
         ui.click(r.cx(), r.cy());
     }
+    /// Opens a combo and clicks one of its items (a popup settles its place over two frames).
+    void pick(const std::string& combo, const std::string& item) {
+        clickProbe(combo);
+        ui.frames(2);
+        clickProbe(item);
+        ui.frames(1);
+    }
     void focusInput() {
         clickProbe("send.input");
         // Select all and delete whatever is there.
@@ -114,6 +121,106 @@ TEST_F(ViewsTest, InvalidHexDisablesSendAndShowsTheError) {
     const auto sends = posted<Send>();
     ASSERT_EQ(sends.size(), 1u);
     EXPECT_EQ(sends[0].payload, (Bytes{0x01, 0x0F}));
+}
+
+// Issue 7: the send panel uses the payload language; the status line shows the final bytes,
+// checksum included, before they are sent, and Send puts exactly those bytes on the wire.
+TEST_F(ViewsTest, ChecksumIsPreviewedAndSent) {
+    addServer(1);
+    ui.setDraw([this] { drawSend(); });
+    ui.frames(2);
+    clickProbe("send.mode_hex");
+    focusInput();
+    ui.type("01 03 00 00 00 01");
+    EXPECT_EQ(send.previewHex(), "01 03 00 00 00 01");
+    EXPECT_EQ(send.previewChecksumHex(), "");
+
+    pick("send.checksum", "send.checksum.crc16-modbus");
+    ASSERT_TRUE(send.checksum());
+    EXPECT_EQ(send.checksum()->kind, ChecksumKind::Crc16Modbus);
+    ui.frames(1);
+    EXPECT_EQ(send.statusText(), "8 bytes");
+    EXPECT_EQ(send.previewHex(), "01 03 00 00 00 01 84 0A");
+    EXPECT_EQ(send.previewChecksumHex(), "84 0A");
+
+    // The byte order is chosen beside it.
+    pick("send.checksum_order", "send.checksum_order.big");
+    ui.frames(1);
+    EXPECT_EQ(send.previewHex(), "01 03 00 00 00 01 0A 84");
+    pick("send.checksum_order", "send.checksum_order.little");
+    ui.frames(1);
+
+    clickProbe("send.button");
+    auto sends = posted<Send>();
+    ASSERT_EQ(sends.size(), 1u);
+    EXPECT_EQ(sends[0].payload, (Bytes{0x01, 0x03, 0x00, 0x00, 0x00, 0x01, 0x84, 0x0A}));
+
+    // Left out at the start: a header; with the line ending after the checksum.
+    send.setChecksum(ChecksumSpec{ChecksumKind::Sum8, ChecksumByteOrder::Conventional, 2});
+    send.setLineEnding(LineEnding::CrLf);
+    focusInput();
+    ui.type("AA 55 01 02");
+    EXPECT_EQ(send.previewHex(), "AA 55 01 02 03 0D 0A");
+    EXPECT_EQ(send.previewChecksumHex(), "03");
+
+    // Back to none.
+    pick("send.checksum", "send.checksum.none");
+    ui.frames(1);
+    EXPECT_FALSE(send.checksum());
+    EXPECT_EQ(send.previewHex(), "AA 55 01 02 0D 0A");
+}
+
+// Templates are rendered for the preview without counting; each Send counts once.
+TEST_F(ViewsTest, TemplatesPreviewAndCountPerSend) {
+    addServer(1);
+    ui.setDraw([this] { drawSend(); });
+    ui.frames(2);
+    focusInput();
+    ui.type("HB {{counter:04}}");
+    EXPECT_EQ(send.previewHex(), "48 42 20 30 30 30 30");
+    ui.frames(3);
+    EXPECT_EQ(send.previewHex(), "48 42 20 30 30 30 30") << "previewing counts nothing";
+    clickProbe("send.button");
+    clickProbe("send.button");
+    const auto sends = posted<Send>();
+    ASSERT_EQ(sends.size(), 2u);
+    EXPECT_EQ(sends[0].payload, (Bytes{'H', 'B', ' ', '0', '0', '0', '0'}));
+    EXPECT_EQ(sends[1].payload, (Bytes{'H', 'B', ' ', '0', '0', '0', '1'}));
+    EXPECT_EQ(send.previewHex(), "48 42 20 30 30 30 32");
+
+    // An unclosed template is an error at its place, like any other.
+    focusInput();
+    ui.type("HB {{counter");
+    EXPECT_NE(send.statusText().find("at character 4"), std::string::npos) << send.statusText();
+    EXPECT_NE(send.statusText().find("never closed"), std::string::npos) << send.statusText();
+}
+
+// Switching Text <-> Hex keeps what the input means (issue 7: the send panel converts typed text).
+TEST_F(ViewsTest, ModeSwitchConvertsTheInput) {
+    addServer(1);
+    ui.setDraw([this] { drawSend(); });
+    ui.frames(2);
+    focusInput();
+    ui.type("AT\\r\\n{{x");
+    clickProbe("send.mode_hex");
+    EXPECT_EQ(send.mode(), SendMode::Hex);
+    EXPECT_EQ(send.input(), "AT\\r\\n{{x") << "an unclosed template has no bytes: kept as typed";
+    clickProbe("send.mode_text");
+    focusInput();
+    ui.type("AT\\r\\n");
+    clickProbe("send.mode_hex");
+    EXPECT_EQ(send.input(), "41 54 0D 0A");
+    focusInput();
+    ui.type("7B 7B 00 41 5C");
+    clickProbe("send.mode_text");
+    EXPECT_EQ(send.mode(), SendMode::Text);
+    EXPECT_EQ(send.input(), "\\{{\\0A\\\\") << "braces that would open a template are escaped";
+    EXPECT_EQ(send.parsed(model).bytes, (Bytes{0x7B, 0x7B, 0x00, 0x41, 0x5C}));
+    // Templates stay templates.
+    focusInput();
+    ui.type("HB {{counter}}");
+    clickProbe("send.mode_hex");
+    EXPECT_EQ(send.input(), "HB {{counter}}");
 }
 
 TEST_F(ViewsTest, SendPostsTextWithEscapesAndLineEnding) {
@@ -613,6 +720,77 @@ TEST(I18n, EveryStringHasBothLanguagesAndLocaleDetection) {
     EXPECT_EQ(languageFromLocale("zh_CN.UTF-8"), Language::Chinese);
     EXPECT_EQ(languageFromLocale("en_US.UTF-8"), Language::English);
     EXPECT_EQ(languageFromLocale(nullptr), Language::English);
+}
+
+}  // namespace
+}  // namespace sockscope::ui
+
+namespace sockscope::ui {
+namespace {
+
+/// The quick-send strip drawn above the send panel, as the main window does.
+class SourcesStripTest : public ViewsTest {
+protected:
+    void drawStrip() {
+        ImGui::SetNextWindowPos(ImVec2(0, 0));
+        ImGui::SetNextWindowSize(ImVec2(1200, 300));
+        ImGui::Begin("send", nullptr, ImGuiWindowFlags_NoDecoration);
+        strip.draw(model, sink, send);
+        send.draw(model, sink);
+        ImGui::End();
+    }
+    SourcesStrip strip;
+};
+
+TEST_F(SourcesStripTest, SaveTheInputAsACommandThenSendItByButtonAndShortcut) {
+    const EndpointId id = addServer(2);
+    model.selection.connection = 102;
+    ui.setDraw([this] { drawStrip(); });
+    ui.frames(2);
+    clickProbe("send.mode_hex");
+    focusInput();
+    ui.type("01 03 00 00 00 01");
+    pick("send.checksum", "send.checksum.crc16-modbus");
+    clickProbe("send.save_command");
+    ui.frames(1);
+    const auto updates = posted<UpdateSources>();
+    ASSERT_EQ(updates.size(), 1u) << "the engine gets the new command without a restart";
+    EXPECT_TRUE(posted<UpdateEndpoint>().empty());
+    ASSERT_EQ(model.workspace.find(id)->config.commands.size(), 1u);
+    EXPECT_TRUE(model.workspace.dirty) << "an unsaved change";
+    EXPECT_EQ(buildPayload(model.workspace.find(id)->config.commands[0].payload).bytes,
+              (Bytes{0x01, 0x03, 0x00, 0x00, 0x00, 0x01, 0x84, 0x0A}));
+
+    ui.frames(1);
+    clickProbe("send.command.0");
+    auto sends = posted<SendSavedCommand>();
+    ASSERT_EQ(sends.size(), 1u);
+    EXPECT_EQ(sends[0].connection, 102u) << "to the selected connection";
+    EXPECT_EQ(sends[0].name, model.workspace.find(id)->config.commands[0].name);
+    ui.key(GLFW_KEY_1, true);   // Ctrl+1
+    EXPECT_EQ(posted<SendSavedCommand>().size(), 2u);
+}
+
+TEST_F(SourcesStripTest, TimersShowTheirStateAndToggle) {
+    const EndpointId id = addServer(1);
+    EndpointConfig config = model.workspace.find(id)->config;
+    TimerConfig timer;
+    timer.name = "hb";
+    timer.send.text = "HB";
+    config.timers = {timer};
+    model.workspace.update(id, config);
+    ui.setDraw([this] { drawStrip(); });
+    ui.frames(2);
+    clickProbe("send.timer.0");
+    auto runs = posted<RunTimer>();
+    ASSERT_EQ(runs.size(), 1u);
+    EXPECT_TRUE(runs[0].run);
+    model.apply(TimerStatus{id, "hb", true, 3, 0, nowUs()});
+    ui.frames(1);
+    clickProbe("send.timer.0");
+    runs = posted<RunTimer>();
+    ASSERT_EQ(runs.size(), 2u);
+    EXPECT_FALSE(runs[1].run) << "a running timer's button stops it";
 }
 
 }  // namespace

@@ -12,7 +12,7 @@ int hexValue(char c) {
     return -1;
 }
 
-constexpr const char* kKnownEscapes = "use \\r \\n \\t \\0 \\\\ \\\" or \\xHH";
+constexpr const char* kKnownEscapes = "use \\r \\n \\t \\0 \\\\ \\\" \\{ or \\xHH";
 
 /// Reads the escape starting at text[pos] == '\\'. On success stores the byte and its length.
 std::optional<ParseError> readEscape(std::string_view text, std::size_t pos, std::uint8_t& byte,
@@ -27,6 +27,7 @@ std::optional<ParseError> readEscape(std::string_view text, std::size_t pos, std
     case '0': byte = 0; return std::nullopt;
     case '\\': byte = '\\'; return std::nullopt;
     case '"': byte = '"'; return std::nullopt;
+    case '{': byte = '{'; return std::nullopt;   // "\{{" is a literal "{{", not a template
     case 'x': {
         const int hi = pos + 2 < text.size() ? hexValue(text[pos + 2]) : -1;
         const int lo = pos + 3 < text.size() ? hexValue(text[pos + 3]) : -1;

@@ -13,7 +13,7 @@
 
 namespace sockscope {
 
-/// Text as UTF-8 bytes with escapes: \r \n \t \0 (one zero byte) \\ \" and \xHH (exactly two hex
+/// Text as UTF-8 bytes with escapes: \r \n \t \0 (one zero byte) \\ \" \{ and \xHH (exactly two hex
 /// digits, any case). Any other escape, a lone trailing '\' or a bad \x is an error at the '\'.
 /// Literal text is copied byte for byte.
 ParseResult parseEscapedText(std::string_view text);

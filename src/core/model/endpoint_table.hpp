@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -80,6 +81,7 @@ struct EndpointRow {
     std::optional<PortStateCounts> port_counts;
     std::optional<ErrorInfo> last_error;   // the last ErrorEvent or status error
     ConnectionList connections;            // arrival order; closed ones stay until evicted
+    std::map<std::string, TimerStatus> timers;   // by name: the last start/stop/finish of each timer
 };
 
 struct EndpointTableLimits {

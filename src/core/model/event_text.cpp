@@ -55,6 +55,9 @@ std::optional<std::string> describeEvent(const Event& event) {
     if (const auto* e = std::get_if<ErrorEvent>(&event)) return e->error.code + ": " + e->error.message;
     if (const auto* q = std::get_if<QueueOverflow>(&event))
         return "display fell behind: dropped " + std::to_string(q->dropped_events) + " messages";
+    if (const auto* t = std::get_if<TimerStatus>(&event))
+        return "timer \"" + t->name + "\" " + (t->running ? "running" : "stopped") + ": " + std::to_string(t->sent) +
+               " sent" + (t->skipped ? ", " + std::to_string(t->skipped) + " ticks skipped (nowhere to send)" : "");
     return std::nullopt;
 }
 

@@ -7,9 +7,24 @@
 namespace sockscope {
 
 Endpoint::Endpoint(EngineContext& context, EndpointId id, EndpointConfig config)
-    : m_ctx(context), m_id(id), m_config(std::move(config)), m_repeatedErrors(context.error_repeat_window) {
+    : m_ctx(context), m_id(id), m_config(std::move(config)), m_repeatedErrors(context.error_repeat_window),
+      m_sources(makeSources()) {
     m_status.endpoint = id;
     m_status.state = EndpointState::Stopped;
+}
+
+std::unique_ptr<Sources> Endpoint::makeSources() {
+    return std::make_unique<Sources>(m_ctx, m_id, m_config, [this](Send send) { this->send(std::move(send)); },
+                                     [this] { return canSend(); });
+}
+
+void Endpoint::replaceSources(UpdateSources update) {
+    const std::vector<std::string> running = m_sources->runningTimers();
+    m_config.commands = std::move(update.commands);
+    m_config.on_connect = std::move(update.on_connect);
+    m_config.timers = std::move(update.timers);
+    m_sources = makeSources();   // the old one's timers are cancelled with it
+    for (const auto& name : running) m_sources->runTimer(name, true, false);
 }
 
 void Endpoint::closeConnection(ConnectionId connection, CloseMode) {

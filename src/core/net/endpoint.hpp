@@ -13,6 +13,7 @@
 #include "core/net/error_throttle.hpp"
 #include "core/net/socket_table_probe.hpp"
 #include "core/net/socket_options.hpp"
+#include "core/net/sources.hpp"
 #include "core/net/traffic.hpp"
 
 namespace sockscope {
@@ -37,11 +38,19 @@ public:
     /// The table read for those ports (on the I/O thread, some time after the request).
     virtual void applySocketTable(const SocketTableResult&) {}
 
+    /// The on-connect payload, saved commands and timers of this endpoint.
+    Sources& sources() { return *m_sources; }
+    /// New sources from an UpdateSources: running timers that still exist keep running.
+    void replaceSources(UpdateSources update);
+    /// Whether a send without a destination has somewhere to go now (timers skip ticks if not).
+    virtual bool canSend() const = 0;
+
     EndpointId id() const { return m_id; }
     const EndpointConfig& config() const { return m_config; }
     EndpointState state() const { return m_status.state; }
 
 protected:
+    std::unique_ptr<Sources> makeSources();
     void setStatus(EndpointStatus status);
     void setState(EndpointState state);                 // keeps the other status fields
     void reportError(ErrorContext context, ErrorInfo error, ConnectionId connection = 0);
@@ -63,6 +72,7 @@ protected:
     std::uint64_t m_generation = 0;            // bumped by stop(); handlers from older runs do nothing
     std::optional<StatsEvent> m_lastStats;     // the last stats the queue took
     ErrorThrottle m_repeatedErrors;
+    std::unique_ptr<Sources> m_sources;        // last: its timers call back into this endpoint
 };
 
 /// Creates the endpoint kind the config asks for.

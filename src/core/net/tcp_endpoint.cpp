@@ -21,6 +21,7 @@ std::shared_ptr<TcpConnection> TcpEndpoint::adopt(asio::ip::tcp::socket socket) 
                                                       settings, std::weak_ptr<ConnectionHost>(self));
     m_connections.emplace(connection->id(), connection);
     connection->start();
+    m_sources->connectionOpened(connection->id());   // a login packet, before anything typed
     return connection;
 }
 

@@ -13,6 +13,7 @@ public:
     using Endpoint::Endpoint;
 
     void send(Send command) override;
+    bool canSend() const override { return !m_connections.empty(); }
     void closeConnection(ConnectionId connection, CloseMode mode) override;
     void closeAll(CloseMode mode) override;
     void refresh(std::chrono::steady_clock::time_point now, bool force) override;

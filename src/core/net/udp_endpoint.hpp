@@ -18,6 +18,7 @@ public:
     void start() override;
     void stop(CloseMode mode) override;
     void send(Send command) override;
+    bool canSend() const override { return state() == EndpointState::Bound; }
     void setMulticastMembership(const MulticastGroup& group, bool join) override;
     void refresh(std::chrono::steady_clock::time_point now, bool force) override;
     void collectWatchedPorts(SocketTableRequest& request) const override;

@@ -12,274 +12,22 @@
 #include <nlohmann/json.hpp>
 
 #include "core/net/address.hpp"
+#include "core/profile/json_reader.hpp"
+#include "core/profile/sources_json.hpp"
 #include "core/profile/profile.hpp"
 
 namespace sockscope {
 namespace {
 
-using Json = nlohmann::ordered_json;
+using jsonio::asInteger;
+using jsonio::describe;
+using jsonio::indexPath;
+using jsonio::joinPath;
+using jsonio::Json;
+using jsonio::jsonQuote;
+using jsonio::Reader;
 
-constexpr std::size_t kMaxReportedErrors = 20;
-constexpr std::size_t kMaxShownValueChars = 60;
 constexpr const char* kTypeChoices = R"(expected "tcp-server", "tcp-client" or "udp")";
-
-std::string joinPath(const std::string& path, std::string_view key) {
-    if (path.empty()) return std::string(key);
-    std::string out = path;
-    out += '.';
-    out += key;
-    return out;
-}
-
-std::string indexPath(const std::string& path, std::size_t index) {
-    return path + "[" + std::to_string(index) + "]";
-}
-
-/// JSON text of a scalar, shortened for messages (a 10 KB string must not flood the error).
-std::string shownScalar(const Json& value) {
-    std::string text = value.dump(-1, ' ', false, Json::error_handler_t::replace);
-    if (text.size() > kMaxShownValueChars) {
-        std::size_t cut = kMaxShownValueChars - 3;
-        while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
-        text = text.substr(0, cut) + "...";
-        if (value.is_string()) text += '"';
-    }
-    return text;
-}
-
-std::string jsonQuote(std::string_view text) { return shownScalar(Json(std::string(text))); }
-
-/// How a JSON value appears after "got": scalars as JSON text (shortened), containers by kind.
-std::string describe(const Json& value) {
-    switch (value.type()) {
-        case Json::value_t::null: return "null";
-        case Json::value_t::object: return "an object";
-        case Json::value_t::array: return "an array";
-        default: return shownScalar(value);
-    }
-}
-
-/// Integral JSON numbers (including 5.0) as int64; huge magnitudes clamp so range checks report
-/// them. nullopt for anything that is not an integral number.
-std::optional<std::int64_t> asInteger(const Json& value) {
-    constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
-    constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
-    if (value.is_number_unsigned()) {
-        const auto u = value.get<std::uint64_t>();
-        return u > static_cast<std::uint64_t>(kMax) ? kMax : static_cast<std::int64_t>(u);
-    }
-    if (value.is_number_integer()) return value.get<std::int64_t>();
-    if (value.is_number_float()) {
-        const double d = value.get<double>();
-        if (!std::isfinite(d) || d != std::floor(d)) return std::nullopt;
-        if (d >= 9.2e18) return kMax;
-        if (d <= -9.2e18) return kMin;
-        return static_cast<std::int64_t>(d);
-    }
-    return std::nullopt;
-}
-
-std::size_t editDistance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diagonal = up;
-        }
-    }
-    return row[b.size()];
-}
-
-/// Reads typed fields out of JSON objects, collecting errors and warnings with their paths.
-class Reader {
-public:
-    explicit Reader(std::string_view source) : m_source(source) {}
-
-    void error(const std::string& path, const std::string& message) {
-        if (m_errors.size() < kMaxReportedErrors) m_errors.push_back(ConfigIssue{path, message});
-        ++m_errorCount;
-    }
-    void warning(const std::string& path, const std::string& message) {
-        if (m_warnings.size() < kMaxReportedErrors) m_warnings.push_back(prefix(path) + message);
-    }
-    std::size_t errorCount() const { return m_errorCount; }
-
-    std::string errorText() const {
-        std::string out;
-        for (const ConfigIssue& issue : m_errors) {
-            if (!out.empty()) out += '\n';
-            out += prefix(issue.path) + issue.message;
-        }
-        if (m_errorCount > m_errors.size())
-            out += "\n" + m_source + ": ... and " + std::to_string(m_errorCount - m_errors.size()) +
-                   " more errors";
-        return out;
-    }
-    std::vector<std::string> takeWarnings() { return std::move(m_warnings); }
-    std::vector<ConfigIssue> takeErrors() { return std::move(m_errors); }
-
-    /// Warns about keys not in `known`, suggesting the closest known key for likely typos.
-    void checkKeys(const Json& object, const std::string& path,
-                   std::initializer_list<std::string_view> known) {
-        for (const auto& item : object.items()) {
-            const std::string& key = item.key();
-            if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-            std::string message = "unknown key " + jsonQuote(key) + " (ignored";
-            std::string_view best;
-            std::size_t best_distance = 3;   // suggest only close matches
-            for (std::string_view candidate : known) {
-                const std::size_t d = editDistance(key, candidate);
-                if (d < best_distance) {
-                    best_distance = d;
-                    best = candidate;
-                }
-            }
-            if (!best.empty()) message += "; did you mean " + jsonQuote(best) + "?";
-            message += ")";
-            warning(path, message);
-        }
-    }
-
-    /// nullptr when absent; records an error (and returns nullptr) when present but not an object.
-    const Json* object(const Json& parent, const std::string& path, const char* key) {
-        const Json* value = find(parent, key);
-        if (value == nullptr) return nullptr;
-        if (!value->is_object()) {
-            error(joinPath(path, key), "expected an object, got " + describe(*value));
-            return nullptr;
-        }
-        return value;
-    }
-
-    const Json* array(const Json& parent, const std::string& path, const char* key) {
-        const Json* value = find(parent, key);
-        if (value == nullptr) return nullptr;
-        if (!value->is_array()) {
-            error(joinPath(path, key), "expected an array, got " + describe(*value));
-            return nullptr;
-        }
-        return value;
-    }
-
-    bool boolean(const Json& parent, const std::string& path, const char* key, bool& out) {
-        const Json* value = find(parent, key);
-        if (value == nullptr) return false;
-        if (!value->is_boolean()) {
-            error(joinPath(path, key), "expected a boolean, got " + describe(*value));
-            return false;
-        }
-        out = value->get<bool>();
-        return true;
-    }
-
-    /// null means "unset" (out = nullopt).
-    bool optionalBoolean(const Json& parent, const std::string& path, const char* key,
-                         std::optional<bool>& out) {
-        const Json* value = find(parent, key);
-        if (value == nullptr) return false;
-        if (value->is_null()) {
-            out.reset();
-            return true;
-        }
-        if (!value->is_boolean()) {
-            error(joinPath(path, key), "expected a boolean or null, got " + describe(*value));
-            return false;
-        }
-        out = value->get<bool>();
-        return true;
-    }
-
-    bool string(const Json& parent, const std::string& path, const char* key, std::string& out) {
-        const Json* value = find(parent, key);
-        if (value == nullptr) return false;
-        if (!value->is_string()) {
-            error(joinPath(path, key), "expected a string, got " + describe(*value));
-            return false;
-        }
-        out = value->get<std::string>();
-        return true;
-    }
-
-    template <typename Int>
-    bool integer(const Json& parent, const std::string& path, const char* key, Int& out,
-                 std::int64_t min, std::int64_t max) {
-        const Json* value = find(parent, key);
-        if (value == nullptr) return false;
-        std::optional<std::int64_t> number = checkedInteger(*value, joinPath(path, key), min, max);
-        if (!number) return false;
-        out = static_cast<Int>(*number);
-        return true;
-    }
-
-    /// null means "unset" (out = nullopt).
-    bool optionalInteger(const Json& parent, const std::string& path, const char* key,
-                         std::optional<int>& out, std::int64_t min, std::int64_t max) {
-        const Json* value = find(parent, key);
-        if (value == nullptr) return false;
-        if (value->is_null()) {
-            out.reset();
-            return true;
-        }
-        std::optional<std::int64_t> number = checkedInteger(*value, joinPath(path, key), min, max, " or null");
-        if (!number) return false;
-        out = static_cast<int>(*number);
-        return true;
-    }
-
-    bool number(const Json& parent, const std::string& path, const char* key, double& out,
-                double min, double max, const char* range_text) {
-        const Json* value = find(parent, key);
-        if (value == nullptr) return false;
-        // Written so that NaN (possible in a config built in memory) fails too.
-        if (!value->is_number() || !(value->get<double>() >= min && value->get<double>() <= max)) {
-            error(joinPath(path, key), std::string("expected a number ") + range_text + ", got " + describe(*value));
-            return false;
-        }
-        out = value->get<double>();
-        return true;
-    }
-
-private:
-    static const Json* find(const Json& parent, const char* key) {
-        auto it = parent.find(key);
-        return it == parent.end() ? nullptr : &*it;
-    }
-
-    std::optional<std::int64_t> checkedInteger(const Json& value, const std::string& path, std::int64_t min,
-                                               std::int64_t max, const char* alternative = "") {
-        std::optional<std::int64_t> number = asInteger(value);
-        if (!number) {
-            error(path, std::string("expected an integer") + alternative + ", got " + describe(value));
-            return std::nullopt;
-        }
-        if (*number < min) {
-            std::string want = min == 1 ? "a positive integer" : min == 0 ? "an integer >= 0" : "an integer >= " + std::to_string(min);
-            if (max < INT_MAX) want = "an integer from " + std::to_string(min) + " to " + std::to_string(max);
-            error(path, "expected " + want + ", got " + describe(value));
-            return std::nullopt;
-        }
-        if (*number > max) {
-            std::string want = max < INT_MAX ? "an integer from " + std::to_string(min) + " to " + std::to_string(max)
-                                             : "an integer <= " + std::to_string(max);
-            error(path, "expected " + want + ", got " + describe(value));
-            return std::nullopt;
-        }
-        return number;
-    }
-
-    std::string prefix(const std::string& path) const {
-        return path.empty() ? m_source + ": " : m_source + ": " + path + ": ";
-    }
-
-    std::string m_source;
-    std::vector<ConfigIssue> m_errors;
-    std::vector<std::string> m_warnings;
-    std::size_t m_errorCount = 0;
-};
 
 constexpr std::int64_t kIntMax = INT_MAX;
 
@@ -417,7 +165,7 @@ EndpointConfig readEndpoint(Reader& r, const Json& j, const std::string& path) {
     r.checkKeys(j, path, {"name", "type", "bind", "remote", "echo", "auto_start", "max_connections",
                           "close_on_peer_fin", "close_wait_timeout_s", "write_queue_limit", "connect_timeout_ms",
                           "reconnect",
-                          "broadcast", "reply_to_sender", "multicast", "options"});
+                          "broadcast", "reply_to_sender", "multicast", "options", "commands", "on_connect", "timers"});
     const std::size_t errors_before = r.errorCount();
 
     if (!j.contains("name")) {
@@ -451,6 +199,7 @@ EndpointConfig readEndpoint(Reader& r, const Json& j, const std::string& path) {
         readMulticast(r, *multicast, joinPath(path, "multicast"), c.multicast);
     if (const Json* options = r.object(j, path, "options"))
         readSocketOptions(r, *options, joinPath(path, "options"), c.options);
+    readSources(r, j, path, c);
 
     if (r.errorCount() == errors_before) checkEndpointRules(r, c, path);
     return c;
@@ -502,6 +251,7 @@ Json endpointToJson(const EndpointConfig& c) {
     options["send_buffer"] = o.send_buffer;
     options["v6_only"] = o.v6_only ? Json(*o.v6_only) : Json(nullptr);
     options["backlog"] = o.backlog;
+    writeSources(c, j);
     return j;
 }
 

@@ -4,7 +4,9 @@
 #include <imgui_stdlib.h>
 #include <GLFW/glfw3.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <span>
 
 #include "core/codec/hex.hpp"
 #include "core/codec/text_encoding.hpp"
@@ -26,6 +28,15 @@ const char* endingName(LineEnding e) {
     return "?";
 }
 
+const char* orderName(ChecksumByteOrder order) {
+    switch (order) {
+        case ChecksumByteOrder::Conventional: return tr(Str::OrderUsual);
+        case ChecksumByteOrder::BigEndian: return tr(Str::OrderBig);
+        case ChecksumByteOrder::LittleEndian: return tr(Str::OrderLittle);
+    }
+    return "?";
+}
+
 std::size_t openConnections(const EndpointRow* row) {
     return row ? row->connections.openCount() : 0;
 }
@@ -36,25 +47,76 @@ const std::vector<SendHistoryItem>& SendPanel::history(EndpointId id) const {
     return it == m_history.end() ? m_noHistory : it->second;
 }
 
+PayloadSpec SendPanel::spec(const UiModel& model) const {
+    PayloadSpec spec;
+    spec.mode = m_mode == SendMode::Hex ? PayloadMode::Hex : PayloadMode::Text;
+    spec.text = m_input;
+    spec.encoding = model.settings.encoding;   // typed text is sent in the display encoding (GBK devices get GBK)
+    spec.escapes = m_escapes;
+    spec.checksum = m_checksum;
+    spec.line_ending = m_ending;
+    return spec;
+}
+
 const ParseResult& SendPanel::parsed(const UiModel& model) {
     const TextEncoding encoding = model.settings.encoding;
-    if (m_parsedValid && m_parsedMode == m_mode && m_parsedEscapes == m_escapes && m_parsedEnding == m_ending &&
-        m_parsedEncoding == encoding && m_parsedInput == m_input)
-        return m_parsed;
-    m_parsedValid = true;
-    m_parsedInput = m_input;
-    m_parsedMode = m_mode;
-    m_parsedEscapes = m_escapes;
-    m_parsedEnding = m_ending;
-    m_parsedEncoding = encoding;
-    if (m_mode == SendMode::Hex) {
-        m_parsed = parseHex(m_input);
-    } else {
-        // Typed text is sent in the display encoding (GBK devices get GBK bytes).
-        m_parsed = m_escapes ? parseEscapedText(m_input, encoding) : encodeForSend(m_input, encoding);
+    if (!(m_parsedValid && m_parsedMode == m_mode && m_parsedEscapes == m_escapes && m_parsedEnding == m_ending &&
+          m_parsedEncoding == encoding && m_parsedChecksum == m_checksum && m_parsedInput == m_input)) {
+        m_parsedValid = true;
+        m_parsedInput = m_input;
+        m_parsedMode = m_mode;
+        m_parsedEscapes = m_escapes;
+        m_parsedEnding = m_ending;
+        m_parsedEncoding = encoding;
+        m_parsedChecksum = m_checksum;
+        PayloadCompileResult compiled = compilePayload(spec(model));
+        m_compiled = std::move(compiled.payload);
+        m_parsed = ParseResult{};
+        m_parsed.error = std::move(compiled.error);
+        if (m_compiled && m_compiled->isStatic()) m_parsed.bytes = m_compiled->staticBytes();
     }
-    if (m_parsed.ok()) appendLineEnding(m_parsed.bytes, m_ending);
+    if (m_compiled && !m_compiled->isStatic()) {
+        // Templates render differently each time ({{time}}, {{counter}}): a preview that counts
+        // nothing and shows stable random bytes.
+        const auto it = m_counters.find(model.selection.endpoint);
+        CounterState preview = it == m_counters.end() ? CounterState{} : it->second;
+        RenderContext context;
+        context.counter = &preview;
+        context.random_state = 1;
+        renderPayloadInto(*m_compiled, context, m_parsed.bytes);
+    }
     return m_parsed;
+}
+
+void SendPanel::switchMode(const UiModel& model, SendMode mode) {
+    if (mode == m_mode) return;
+    PayloadSpec body = spec(model);
+    body.checksum.reset();
+    body.line_ending = LineEnding::None;
+    const PayloadCompileResult compiled = compilePayload(body);
+    m_mode = mode;
+    // Templates have no fixed bytes, and what does not parse has none: both stay as typed.
+    if (!compiled.ok() || !compiled.payload->isStatic() || m_input.size() > kEditableInputMax) return;
+    const Bytes& bytes = compiled.payload->staticBytes();
+    if (mode == SendMode::Hex) {
+        m_input = formatHex(bytes);
+        return;
+    }
+    const std::string shown = decodeForDisplay(bytes, body.encoding);
+    std::string text;
+    text.reserve(shown.size());
+    for (std::size_t i = 0; i < shown.size(); ++i) {
+        if (shown[i] == '{' && i + 1 < shown.size() && shown[i + 1] == '{') text += '\\';   // not a template
+        text += shown[i];
+    }
+    // Keep the conversion only if the text gives the same bytes back (escapes on if it needs them).
+    body.mode = PayloadMode::Text;
+    body.text = text;
+    body.escapes = true;
+    const PayloadCompileResult back = compilePayload(body);
+    if (!back.ok() || !back.payload->isStatic() || back.payload->staticBytes() != bytes) return;
+    if (text.find('\\') != std::string::npos) m_escapes = true;
+    m_input = std::move(text);
 }
 
 std::string SendPanel::blocker(const UiModel& model) {
@@ -84,7 +146,13 @@ bool SendPanel::send(UiModel& model, const CommandSink& submit) {
     const WorkspaceEndpoint* endpoint = model.workspace.find(model.selection.endpoint);
     Send command;
     command.endpoint = endpoint->id;
-    command.payload = parsed(model).bytes;
+    if (m_compiled && !m_compiled->isStatic()) {
+        RenderContext context;
+        context.counter = &m_counters[endpoint->id];
+        command.payload = renderPayload(*m_compiled, context);
+    } else {
+        command.payload = parsed(model).bytes;
+    }
     if (endpoint->config.type == EndpointType::TcpServer) {
         // The selected open connection, otherwise every connection.
         const ConnectionRow* c = model.table.connection(endpoint->id, model.selection.connection);
@@ -170,6 +238,96 @@ void SendPanel::drawLargeInput(UiModel& model, ImVec2 size) {
 }
 // --- end large input ---------------------------------------------------------------------------
 
+// Checksum type, byte order, the bytes left out at either end and where it goes.
+void SendPanel::drawChecksumOptions(UiModel& model) {
+    const float font = ImGui::GetFontSize();
+    sameLineIfFits(ImGui::CalcTextSize(tr(Str::Checksum)).x + ImGui::GetStyle().ItemSpacing.x + font * 9);
+    ImGui::TextUnformatted(tr(Str::Checksum));
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(font * 9);
+    if (ImGui::BeginCombo("##checksum", m_checksum ? displayName(m_checksum->kind) : tr(Str::ChecksumNone))) {
+        if (ImGui::Selectable(tr(Str::ChecksumNone), !m_checksum)) m_checksum.reset();
+        probeItem(model, "send.checksum.none");
+        for (const ChecksumKind kind : kChecksumKinds) {
+            if (ImGui::Selectable(displayName(kind), m_checksum && m_checksum->kind == kind)) {
+                if (!m_checksum) m_checksum = ChecksumSpec{};
+                m_checksum->kind = kind;
+            }
+            probeItem(model, std::string("send.checksum.") + toString(kind));
+        }
+        ImGui::EndCombo();
+    }
+    probeItem(model, "send.checksum");
+    if (!m_checksum) return;
+    sameLineIfFits(font * 7);
+    ImGui::SetNextItemWidth(font * 7);
+    if (ImGui::BeginCombo("##order", orderName(m_checksum->order))) {
+        for (const auto order : {ChecksumByteOrder::Conventional, ChecksumByteOrder::BigEndian,
+                                 ChecksumByteOrder::LittleEndian}) {
+            if (ImGui::Selectable(orderName(order), m_checksum->order == order)) m_checksum->order = order;
+            probeItem(model, std::string("send.checksum_order.") + toString(order));
+        }
+        ImGui::EndCombo();
+    }
+    probeItem(model, "send.checksum_order");
+    sameLineIfFits(ImGui::CalcTextSize(tr(Str::ChecksumSkip)).x + font * 9);
+    ImGui::TextUnformatted(tr(Str::ChecksumSkip));
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipChecksumSkip));
+    for (std::size_t* bound : {&m_checksum->start, &m_checksum->end}) {
+        ImGui::SameLine();
+        ImGui::SetNextItemWidth(font * 4);
+        int value = static_cast<int>(std::min<std::size_t>(*bound, 9999));
+        ImGui::PushID(bound);
+        if (ImGui::InputInt("##skip", &value, 0, 0)) *bound = static_cast<std::size_t>(std::clamp(value, 0, 9999));
+        ImGui::PopID();
+        probeItem(model, bound == &m_checksum->start ? "send.checksum_start" : "send.checksum_end");
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipChecksumSkip));
+    }
+    if (m_checksum->end > 0) {
+        sameLineIfFits(ImGui::CalcTextSize(tr(Str::ChecksumBeforeTrailer)).x + font * 2);
+        bool before = m_checksum->at == ChecksumPlacement::RangeEnd;
+        if (ImGui::Checkbox(tr(Str::ChecksumBeforeTrailer), &before))
+            m_checksum->at = before ? ChecksumPlacement::RangeEnd : ChecksumPlacement::End;
+        probeItem(model, "send.checksum_at");
+    }
+}
+
+// The final bytes as hex: the start of the body, the checksum in its own colour, what follows.
+void SendPanel::drawPreview(UiModel& model, const ParseResult& result) {
+    constexpr std::size_t kHead = 24, kTail = 8;
+    const Palette& pal = palette(model.settings.theme);
+    const std::span<const std::uint8_t> bytes(result.bytes);
+    std::size_t at = bytes.size(), width = 0;
+    if (m_checksum) {
+        width = std::min(checksumWidth(m_checksum->kind), bytes.size());
+        const std::size_t ending = m_ending == LineEnding::CrLf ? 2 : m_ending == LineEnding::None ? 0 : 1;
+        const std::size_t body = bytes.size() >= width + ending ? bytes.size() - width - ending : 0;
+        at = body;
+        if (m_checksum->at == ChecksumPlacement::RangeEnd)
+            at = std::max(body >= m_checksum->end ? body - m_checksum->end : 0, std::min(m_checksum->start, body));
+    }
+    std::string head = formatHex(bytes.subspan(0, std::min(at, kHead)));
+    if (at > kHead) head += " ...";
+    const std::size_t after = at + width;
+    std::string tail = formatHex(bytes.subspan(after, std::min(bytes.size() - after, kTail)));
+    if (bytes.size() - after > kTail) tail += " ...";
+    m_previewChecksum = formatHex(bytes.subspan(at, width));
+    for (const std::string* part : {&head, &m_previewChecksum, &tail}) {
+        if (part->empty()) continue;
+        if (!m_previewHex.empty()) m_previewHex += ' ';
+        m_previewHex += *part;
+    }
+    ImGui::PushFont(model.fonts.mono ? model.fonts.mono : ImGui::GetFont());
+    const std::pair<const std::string*, ImVec4> parts[] = {{&head, pal.tx}, {&m_previewChecksum, pal.warn}, {&tail, pal.tx}};
+    for (const auto& [part, colour] : parts) {
+        if (part->empty()) continue;
+        ImGui::SameLine();
+        ImGui::TextColored(colour, "%s", part->c_str());
+        if (part == &m_previewChecksum && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", displayName(m_checksum->kind));
+    }
+    ImGui::PopFont();
+}
+
 void SendPanel::draw(UiModel& model, const CommandSink& submit) {
     const Palette& pal = palette(model.settings.theme);
     const WorkspaceEndpoint* endpoint = model.workspace.find(model.selection.endpoint);
@@ -177,10 +335,10 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
 
     // Options row.
     int mode = static_cast<int>(m_mode);
-    if (ImGui::RadioButton(tr(Str::ModeText), &mode, 0)) setMode(SendMode::Text);
+    if (ImGui::RadioButton(tr(Str::ModeText), &mode, 0)) switchMode(model, SendMode::Text);
     probeItem(model, "send.mode_text");
     ImGui::SameLine();
-    if (ImGui::RadioButton(tr(Str::ModeHex), &mode, 1)) setMode(SendMode::Hex);
+    if (ImGui::RadioButton(tr(Str::ModeHex), &mode, 1)) switchMode(model, SendMode::Hex);
     probeItem(model, "send.mode_hex");
     ImGui::SameLine();
     ImGui::BeginDisabled(m_mode == SendMode::Hex);
@@ -198,7 +356,8 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
             if (ImGui::Selectable(endingName(e), e == m_ending)) setLineEnding(e);
         ImGui::EndCombo();
     }
-    sameLineIfFits(ImGui::CalcTextSize(tr(Str::Target)).x + style.ItemSpacing.x + ImGui::GetFontSize() * 12);
+    drawChecksumOptions(model);
+    sameLineIfFits(ImGui::CalcTextSize(tr(Str::Target)).x + style.ItemSpacing.x + ImGui::GetFontSize() * 14);   // the widest target (a server's list)
     ImGui::TextUnformatted(tr(Str::Target));
     ImGui::SameLine();
     if (!endpoint) {
@@ -316,6 +475,8 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
     why = blocker(model);
     const ParseResult& result = parsed(model);
     m_statusText.clear();
+    m_previewHex.clear();
+    m_previewChecksum.clear();
     if (!result.ok()) {
         m_statusText = describe(*result.error, m_input);
         ImGui::TextColored(pal.bad, "%s", m_statusText.c_str());
@@ -327,13 +488,7 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
         std::snprintf(ready, sizeof ready, tr(Str::BytesReady), result.bytes.size());
         m_statusText = ready;
         ImGui::TextColored(pal.dim, "%s", ready);
-        ImGui::SameLine();
-        const std::size_t preview = std::min<std::size_t>(result.bytes.size(), 24);
-        std::string hex = formatHex(std::span(result.bytes.data(), preview));
-        if (preview < result.bytes.size()) hex += " ...";
-        ImGui::PushFont(model.fonts.mono ? model.fonts.mono : ImGui::GetFont());
-        ImGui::TextColored(pal.tx, "%s", hex.c_str());
-        ImGui::PopFont();
+        drawPreview(model, result);
         ImGui::SameLine();
         ImGui::TextColored(pal.dim, "   %s", tr(Str::SendHint));
     }

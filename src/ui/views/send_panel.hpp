@@ -1,7 +1,10 @@
 #pragma once
 // The send panel: multi-line input in text or hex, errors shown as you type (position and
-// reason; invalid input cannot be sent), escapes, line ending, target (the selected connection,
-// all connections of a server, a UDP destination), Ctrl+Enter, a history per endpoint.
+// reason; invalid input cannot be sent), escapes, line ending, a checksum (type, byte order,
+// range), target (the selected connection, all connections of a server, a UDP destination),
+// Ctrl+Enter, a history per endpoint. The input is the payload language of every sender
+// (core/codec/payload_template.hpp: templates such as {{counter}}); the status line previews the
+// final bytes, checksum included, before they are sent.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -10,6 +13,7 @@
 
 #include "core/codec/escape.hpp"
 #include "core/codec/parse_result.hpp"
+#include "core/codec/payload_template.hpp"
 #include "ui/ui_model.hpp"
 
 struct ImVec2;
@@ -33,11 +37,20 @@ public:
     std::string& input() { return m_input; }
     SendMode mode() const { return m_mode; }
     void setMode(SendMode mode) { m_mode = mode; }
+    /// What the Text/Hex buttons do: switch and convert the input so it means the same bytes
+    /// ("AT\r\n" <-> "41 54 0D 0A"). Input with templates or errors is kept as typed.
+    void switchMode(const UiModel& model, SendMode mode);
     void setLineEnding(LineEnding ending) { m_ending = ending; }
     void setEscapes(bool on) { m_escapes = on; }
+    /// The checksum appended to (or inserted into) what is sent; nullopt for none.
+    void setChecksum(std::optional<ChecksumSpec> checksum) { m_checksum = checksum; }
+    const std::optional<ChecksumSpec>& checksum() const { return m_checksum; }
+    /// The payload spec the panel's input and options make.
+    PayloadSpec spec(const UiModel& model) const;
     std::string& udpDestination() { return m_udpDestination; }
 
-    /// The payload the current input gives (cached; re-parsed when input or options change).
+    /// The payload the current input gives (compiled when input or options change; templates
+    /// rendered for a preview that does not advance the counter).
     const ParseResult& parsed(const UiModel& model);
     /// Why Send is disabled right now, or empty when it can send.
     std::string blocker(const UiModel& model);
@@ -49,6 +62,10 @@ public:
     /// The status line drawn under the input last frame (the parse error, why Send is disabled,
     /// or the size of what will be sent).
     const std::string& statusText() const { return m_statusText; }
+    /// The bytes previewed on the status line last frame, as hex ("01 03 00 00 00 01 84 0A"),
+    /// and the checksum's part of them ("84 0A"; empty without a checksum).
+    const std::string& previewHex() const { return m_previewHex; }
+    const std::string& previewChecksumHex() const { return m_previewChecksum; }
     /// Where the input box is on screen (for xdotool tests; printed in trace mode).
     float inputX() const { return m_inputPos[0]; }
     float inputY() const { return m_inputPos[1]; }
@@ -60,6 +77,8 @@ public:
 
 private:
     void drawLargeInput(UiModel& model, ImVec2 size);
+    void drawChecksumOptions(UiModel& model);
+    void drawPreview(UiModel& model, const ParseResult& result);
     bool m_editLarge = false;   // the user chose to edit an input above kEditableInputMax
     static int inputCallback(ImGuiInputTextCallbackData* data);
 
@@ -79,7 +98,14 @@ private:
     bool m_parsedEscapes = true;
     LineEnding m_parsedEnding = LineEnding::None;
     TextEncoding m_parsedEncoding = TextEncoding::Utf8;
+    std::optional<ChecksumSpec> m_parsedChecksum;
+    std::optional<CompiledPayload> m_compiled;   // set when the input compiles
     ParseResult m_parsed;
+
+    std::optional<ChecksumSpec> m_checksum;
+    std::map<EndpointId, CounterState> m_counters;   // {{counter}}: the panel counts per endpoint
+    std::string m_previewHex;
+    std::string m_previewChecksum;
 
     std::map<EndpointId, std::vector<SendHistoryItem>> m_history;   // newest last, bounded
     const std::vector<SendHistoryItem> m_noHistory{};

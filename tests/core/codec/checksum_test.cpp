@@ -11,6 +11,9 @@ Bytes bytesOf(std::string_view text) { return Bytes(text.begin(), text.end()); }
 const Bytes kCheck = bytesOf("123456789");   // the standard CRC check input
 
 TEST(Checksum, StandardCheckValues) {
+    // Check values of the CRC catalogue (reveng.sourceforge.io/crc-catalogue) for "123456789".
+    EXPECT_EQ(checksumValue(ChecksumKind::Crc8, kCheck), 0xF4u);        // CRC-8/SMBUS
+    EXPECT_EQ(checksumValue(ChecksumKind::Crc8Maxim, kCheck), 0xA1u);   // CRC-8/MAXIM-DOW
     EXPECT_EQ(checksumValue(ChecksumKind::Crc16Modbus, kCheck), 0x4B37u);
     EXPECT_EQ(checksumValue(ChecksumKind::Crc16CcittFalse, kCheck), 0x29B1u);
     EXPECT_EQ(checksumValue(ChecksumKind::Crc16Xmodem, kCheck), 0x31C3u);
@@ -21,6 +24,8 @@ TEST(Checksum, StandardCheckValues) {
 }
 
 TEST(Checksum, ConventionalByteOrder) {
+    EXPECT_EQ(checksumBytes(ChecksumKind::Crc8, kCheck), (Bytes{0xF4}));
+    EXPECT_EQ(checksumBytes(ChecksumKind::Crc8Maxim, kCheck), (Bytes{0xA1}));
     EXPECT_EQ(checksumBytes(ChecksumKind::Crc16Modbus, kCheck), (Bytes{0x37, 0x4B}));
     EXPECT_EQ(checksumBytes(ChecksumKind::Crc16CcittFalse, kCheck), (Bytes{0x29, 0xB1}));
     EXPECT_EQ(checksumBytes(ChecksumKind::Crc16Xmodem, kCheck), (Bytes{0x31, 0xC3}));
@@ -67,6 +72,8 @@ TEST(Checksum, EmptyInput) {
     EXPECT_EQ(checksumValue(ChecksumKind::Crc32, {}), 0u);
     EXPECT_EQ(checksumValue(ChecksumKind::Sum8, {}), 0u);
     EXPECT_EQ(checksumValue(ChecksumKind::Lrc, {}), 0u);
+    EXPECT_EQ(checksumValue(ChecksumKind::Crc8, {}), 0u);
+    EXPECT_EQ(checksumValue(ChecksumKind::Crc8Maxim, {}), 0u);
     for (ChecksumKind kind : kChecksumKinds)
         EXPECT_EQ(checksumBytes(kind, {}).size(), checksumWidth(kind)) << toString(kind);
 }
@@ -86,8 +93,23 @@ TEST(Checksum, Names) {
     EXPECT_STREQ(toString(ChecksumKind::Crc16CcittFalse), "crc16-ccitt-false");
     EXPECT_EQ(checksumKindFromString("CRC32"), ChecksumKind::Crc32);
     EXPECT_EQ(checksumKindFromString("crc64"), std::nullopt);
+    EXPECT_EQ(checksumKindFromString("crc8-smbus"), ChecksumKind::Crc8);
+    EXPECT_EQ(checksumKindFromString("CRC8-DALLAS"), ChecksumKind::Crc8Maxim);
+    EXPECT_EQ(checksumKindFromString("CRC-8/MAXIM-DOW"), ChecksumKind::Crc8Maxim);
+    EXPECT_EQ(checksumKindFromString("CRC-16/MODBUS"), ChecksumKind::Crc16Modbus);
+    EXPECT_EQ(checksumKindFromString("crc16_ccitt_false"), ChecksumKind::Crc16CcittFalse);
+    EXPECT_EQ(checksumKindFromString("CRC-32"), ChecksumKind::Crc32);
+    EXPECT_EQ(checksumKindFromString("crc-8"), ChecksumKind::Crc8);
+    EXPECT_EQ(checksumKindFromString("crc16"), std::nullopt) << "ambiguous: which CRC-16?";
+    EXPECT_EQ(checksumKindFromString(""), std::nullopt);
+    EXPECT_EQ(checksumKindList(),
+              "crc8, crc8-maxim, crc16-modbus, crc16-ccitt-false, crc16-xmodem, crc32, sum8, xor8, lrc");
     for (auto order : {ChecksumByteOrder::Conventional, ChecksumByteOrder::BigEndian, ChecksumByteOrder::LittleEndian})
         EXPECT_EQ(checksumByteOrderFromString(toString(order)), order);
+    EXPECT_STREQ(toString(ChecksumByteOrder::LittleEndian), "little");
+    EXPECT_EQ(checksumByteOrderFromString("Big-Endian"), ChecksumByteOrder::BigEndian);
+    EXPECT_EQ(checksumByteOrderFromString("middle"), std::nullopt);
+    EXPECT_EQ(checksumByteOrderFromString("LE"), ChecksumByteOrder::LittleEndian);
 }
 
 }  // namespace

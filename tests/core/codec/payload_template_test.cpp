@@ -32,7 +32,7 @@ TEST(BuildPayload, HexModbusFrameWithCrc) {
     PayloadSpec spec;
     spec.mode = PayloadMode::Hex;
     spec.text = "01 03 00 00 00 0A";
-    spec.checksum = ChecksumKind::Crc16Modbus;
+    spec.checksum = ChecksumSpec{ChecksumKind::Crc16Modbus};
     const ParseResult result = buildPayload(spec);
     ASSERT_TRUE(result.ok());
     EXPECT_EQ(result.bytes, (Bytes{0x01, 0x03, 0x00, 0x00, 0x00, 0x0A, 0xC5, 0xCD}));
@@ -42,14 +42,11 @@ TEST(BuildPayload, ChecksumSkipsAHeaderAndPrecedesTheLineEnding) {
     PayloadSpec spec;
     spec.mode = PayloadMode::Hex;
     spec.text = "AA 55 01 02 03";
-    spec.checksum = ChecksumKind::Sum8;
-    spec.checksum_skip = 2;
+    spec.checksum = ChecksumSpec{ChecksumKind::Sum8, ChecksumByteOrder::Conventional, 2};
     spec.line_ending = LineEnding::Lf;
     EXPECT_EQ(buildPayload(spec).bytes, (Bytes{0xAA, 0x55, 0x01, 0x02, 0x03, 0x06, '\n'}));
 
-    spec.checksum = ChecksumKind::Crc32;
-    spec.checksum_order = ChecksumByteOrder::BigEndian;
-    spec.checksum_skip = 0;
+    spec.checksum = ChecksumSpec{ChecksumKind::Crc32, ChecksumByteOrder::BigEndian};
     spec.line_ending = LineEnding::None;
     spec.text = "31 32 33 34 35 36 37 38 39";
     EXPECT_EQ(buildPayload(spec).bytes,
@@ -60,13 +57,12 @@ TEST(BuildPayload, ChecksumSkipPastTheEndIsAnError) {
     PayloadSpec spec;
     spec.mode = PayloadMode::Hex;
     spec.text = "01 02";
-    spec.checksum = ChecksumKind::Xor8;
-    spec.checksum_skip = 3;
+    spec.checksum = ChecksumSpec{ChecksumKind::Xor8, ChecksumByteOrder::Conventional, 3};
     const ParseResult result = buildPayload(spec);
     ASSERT_FALSE(result.ok());
     EXPECT_EQ(result.error->position, spec.text.size());
     EXPECT_NE(result.error->reason.find("only 2"), std::string::npos) << result.error->reason;
-    spec.checksum_skip = 2;   // the checksum of nothing is fine
+    spec.checksum->start = 2;   // the checksum of nothing is fine
     EXPECT_EQ(buildPayload(spec).bytes, (Bytes{0x01, 0x02, 0x00}));
 }
 
@@ -86,7 +82,7 @@ TEST(BuildPayload, ErrorsPointIntoTheText) {
     PayloadSpec hex;
     hex.mode = PayloadMode::Hex;
     hex.text = "01 0G";
-    hex.checksum = ChecksumKind::Crc16Modbus;
+    hex.checksum = ChecksumSpec{ChecksumKind::Crc16Modbus};
     ASSERT_FALSE(buildPayload(hex).ok());
     EXPECT_EQ(buildPayload(hex).error->position, 4u);
 

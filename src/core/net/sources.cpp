@@ -1,0 +1,161 @@
+#include "core/net/sources.hpp"
+
+#include "core/net/error_text.hpp"
+
+namespace sockscope {
+
+struct Sources::Compiled {
+    std::string name;
+    std::optional<CompiledPayload> payload;   // unset: the spec did not compile (reported once)
+    CounterState counter;                     // {{counter}} counts per source
+};
+
+struct Sources::Timer {
+    explicit Timer(asio::io_context& io) : timer(io) {}
+    TimerConfig config;
+    Compiled payload;
+    asio::steady_timer timer;
+    std::chrono::steady_clock::time_point next;   // absolute deadlines: no drift over many ticks
+    bool running = false;
+    std::uint64_t sent = 0, skipped = 0, sent_this_run = 0;
+    Bytes buffer;                                  // reused by every tick
+};
+
+Sources::Sources(EngineContext& context, EndpointId endpoint, const EndpointConfig& config,
+                 std::function<void(Send)> send, std::function<bool()> canSend)
+    : m_ctx(context), m_endpoint(endpoint), m_send(std::move(send)), m_canSend(std::move(canSend)) {
+    auto compileInto = [this](Compiled& out, const std::string& name, const PayloadSpec& spec) {
+        out.name = name;
+        PayloadCompileResult result = compilePayload(spec);
+        if (result.ok()) {
+            out.payload = std::move(*result.payload);
+            return;
+        }
+        m_ctx.emit(ErrorEvent{m_endpoint, 0, ErrorContext::Config,
+                              {"EINVAL", name + ": " + describe(*result.error, spec.text)}, nowUs()});
+    };
+    for (const SavedCommand& command : config.commands) {
+        m_commands.push_back(std::make_unique<Compiled>());
+        compileInto(*m_commands.back(), command.name, command.payload);
+    }
+    if (config.on_connect) {
+        m_onConnect = std::make_unique<Compiled>();
+        compileInto(*m_onConnect, "on_connect", *config.on_connect);
+    }
+    for (const TimerConfig& timer_config : config.timers) {
+        auto timer = std::make_unique<Timer>(context.io);
+        timer->config = timer_config;
+        compileInto(timer->payload, timer_config.name, timer_config.send);
+        m_timers.push_back(std::move(timer));
+    }
+}
+
+Sources::~Sources() { *m_alive = false; }
+
+bool Sources::render(Compiled& compiled, Bytes& out) {
+    if (!compiled.payload) return false;
+    RenderContext context;
+    context.counter = &compiled.counter;
+    renderPayloadInto(*compiled.payload, context, out);
+    return true;
+}
+
+void Sources::started() {
+    for (auto& timer : m_timers)
+        if (timer->config.auto_start) setRunning(*timer, true);
+}
+
+void Sources::stopped() {
+    for (auto& timer : m_timers) setRunning(*timer, false);
+}
+
+void Sources::connectionOpened(ConnectionId connection) {
+    if (!m_onConnect) return;
+    Send send{m_endpoint, connection, {}, {}};
+    if (render(*m_onConnect, send.payload)) m_send(std::move(send));
+}
+
+void Sources::sendCommand(const std::string& name, ConnectionId connection) {
+    for (auto& command : m_commands) {
+        if (command->name != name) continue;
+        Send send{m_endpoint, connection, {}, {}};
+        if (!render(*command, send.payload)) {
+            m_ctx.emit(ErrorEvent{m_endpoint, connection, ErrorContext::Config,
+                                  {"EINVAL", "saved command \"" + name + "\" has an error in its payload: nothing was sent"},
+                                  nowUs()});
+            return;
+        }
+        m_send(std::move(send));
+        return;
+    }
+    m_ctx.emit(ErrorEvent{m_endpoint, connection, ErrorContext::Config,
+                          {"ENOENT", "no saved command named \"" + name + "\": nothing was sent"}, nowUs()});
+}
+
+void Sources::runTimer(const std::string& name, bool run, bool report) {
+    for (auto& timer : m_timers)
+        if (timer->config.name == name) return setRunning(*timer, run);
+    if (report)
+        m_ctx.emit(ErrorEvent{m_endpoint, 0, ErrorContext::Config, {"ENOENT", "no timer named \"" + name + "\""}, nowUs()});
+}
+
+std::vector<std::string> Sources::runningTimers() const {
+    std::vector<std::string> names;
+    for (const auto& timer : m_timers)
+        if (timer->running) names.push_back(timer->config.name);
+    return names;
+}
+
+void Sources::setRunning(Timer& timer, bool run) {
+    if (timer.running == run) return report(timer);
+    timer.running = run;
+    report(timer);
+    if (run) {
+        timer.sent_this_run = 0;
+        timer.next = std::chrono::steady_clock::now();   // the first send at once
+        tick(timer);
+    } else {
+        timer.timer.cancel();
+    }
+}
+
+void Sources::tick(Timer& timer) {
+    if (!timer.running) return;
+    if (!m_canSend()) {
+        ++timer.skipped;
+    } else if (render(timer.payload, timer.buffer)) {
+        Send send{m_endpoint, 0, timer.buffer, timer.config.to};
+        m_send(std::move(send));
+        ++timer.sent;
+        ++timer.sent_this_run;
+    } else {
+        ++timer.skipped;   // its payload did not compile (reported at creation)
+    }
+    if (timer.config.count > 0 && timer.sent_this_run >= timer.config.count) {
+        timer.running = false;
+        report(timer);
+        return;
+    }
+    schedule(timer);
+}
+
+void Sources::schedule(Timer& timer) {
+    const auto period = std::chrono::milliseconds(timer.config.every_ms);
+    timer.next += period;
+    const auto now = std::chrono::steady_clock::now();
+    if (timer.next < now) {   // fell behind (a busy I/O thread): skip the missed ticks, no burst
+        timer.skipped += static_cast<std::uint64_t>((now - timer.next) / period);
+        timer.next += ((now - timer.next) / period + 1) * period;
+    }
+    timer.timer.expires_at(timer.next);
+    timer.timer.async_wait([this, &timer, alive = std::weak_ptr<bool>(m_alive)](std::error_code ec) {
+        if (ec || alive.expired()) return;
+        tick(timer);
+    });
+}
+
+void Sources::report(Timer& timer) {
+    m_ctx.emit(TimerStatus{m_endpoint, timer.config.name, timer.running, timer.sent, timer.skipped, nowUs()});
+}
+
+}  // namespace sockscope

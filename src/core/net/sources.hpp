@@ -1,0 +1,59 @@
+#pragma once
+// The sources of traffic of one endpoint (docs/profile-format.md, "Sending"): the on-connect
+// payload, saved commands and timers. On the I/O thread; every send goes through the endpoint's
+// own send path, so write queues, back-pressure, errors and tx events are those of a typed send.
+#include <asio/steady_timer.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/commands.hpp"
+#include "core/endpoint_config.hpp"
+#include "core/net/engine_context.hpp"
+
+namespace sockscope {
+
+class Sources {
+public:
+    /// `send` is the endpoint's send; `canSend` says whether a send has somewhere to go now
+    /// (a timer skips its tick quietly otherwise and counts it).
+    Sources(EngineContext& context, EndpointId endpoint, const EndpointConfig& config,
+            std::function<void(Send)> send, std::function<bool()> canSend);
+    ~Sources();
+    Sources(const Sources&) = delete;
+    Sources& operator=(const Sources&) = delete;
+
+    /// The endpoint started: timers with auto_start run.
+    void started();
+    /// The endpoint stopped: every timer stops (its counts stay).
+    void stopped();
+    /// A new TCP connection: the on-connect payload, if any, goes to it.
+    void connectionOpened(ConnectionId connection);
+    /// A saved command, to one connection (0: every one / the udp destination).
+    void sendCommand(const std::string& name, ConnectionId connection);
+    /// Starts (`run`) or stops a timer by name; an unknown name is an error event when `report`.
+    void runTimer(const std::string& name, bool run, bool report = true);
+    /// The names of the timers running now.
+    std::vector<std::string> runningTimers() const;
+
+private:
+    struct Timer;
+    struct Compiled;
+    void tick(Timer& timer);
+    void schedule(Timer& timer);
+    void setRunning(Timer& timer, bool run);
+    void report(Timer& timer);
+    bool render(Compiled& payload, Bytes& out);
+
+    EngineContext& m_ctx;
+    const EndpointId m_endpoint;
+    std::function<void(Send)> m_send;
+    std::function<bool()> m_canSend;
+    std::vector<std::unique_ptr<Compiled>> m_commands;
+    std::unique_ptr<Compiled> m_onConnect;
+    std::vector<std::unique_ptr<Timer>> m_timers;
+    std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);   // timer handlers check it
+};
+
+}  // namespace sockscope

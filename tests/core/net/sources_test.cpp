@@ -1,0 +1,171 @@
+// Sources of traffic against real loopback peers: the on-connect payload, saved commands and
+// timers of tcp-server, tcp-client and udp endpoints.
+#include <gtest/gtest.h>
+
+#include "support/engine_harness.hpp"
+#include "support/socket_peer.hpp"
+
+namespace sockscope {
+namespace {
+
+using test::EngineHarness;
+using test::SocketPeer;
+using namespace std::chrono_literals;
+
+PayloadSpec hex(std::string text) {
+    PayloadSpec spec;
+    spec.mode = PayloadMode::Hex;
+    spec.text = std::move(text);
+    return spec;
+}
+
+PayloadSpec text(std::string body) {
+    PayloadSpec spec;
+    spec.text = std::move(body);
+    return spec;
+}
+
+TimerConfig timer(std::string name, int every_ms, std::uint64_t count, PayloadSpec send, bool auto_start = false) {
+    TimerConfig t;
+    t.name = std::move(name);
+    t.every_ms = every_ms;
+    t.count = count;
+    t.auto_start = auto_start;
+    t.send = std::move(send);
+    return t;
+}
+
+TEST(Sources, OnConnectPayloadIsTheFirstThingEveryClientReceives) {
+    EngineHarness h;
+    EndpointConfig config;
+    config.on_connect = hex("AA 55 01");
+    const auto port = h.startServer(1, config);
+    for (int i = 0; i < 3; ++i) {   // every connection gets it, each once
+        SocketPeer peer;
+        ASSERT_TRUE(peer.connectTcp(port));
+        EXPECT_EQ(peer.receive(3), std::string("\xAA\x55\x01", 3)) << "client " << i;
+    }
+}
+
+TEST(Sources, OnConnectOfAClientGoesToTheServerItReached) {
+    test::Listener listener;
+    ASSERT_NE(listener.port, 0);
+    EngineHarness h;
+    EndpointConfig config;
+    config.name = "client";
+    config.type = EndpointType::TcpClient;
+    config.remote = "127.0.0.1:" + std::to_string(listener.port);
+    config.on_connect = text("LOGIN user\\r\\n");
+    h.engine.submit(AddEndpoint{1, config});
+    auto device = listener.accept();
+    ASSERT_GE(device.fd(), 0);
+    EXPECT_EQ(device.receive(12), "LOGIN user\r\n");
+}
+
+TEST(Sources, ASavedCommandSendsItsBytesWithChecksumAndCountsPerCommand) {
+    EngineHarness h;
+    EndpointConfig config;
+    PayloadSpec read = hex("01 03 00 00 00 01");
+    read.checksum = ChecksumSpec{ChecksumKind::Crc16Modbus, ChecksumByteOrder::LittleEndian};
+    config.commands = {{"read reg", read}, {"seq", text("N{{counter:02}};")}};
+    const auto port = h.startServer(1, config);
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    const auto id = h.waitFor<ConnectionOpened>()->connection;
+    h.engine.submit(SendSavedCommand{1, "read reg", id});
+    EXPECT_EQ(peer.receive(8), std::string("\x01\x03\x00\x00\x00\x01\x84\x0A", 8));
+    for (int i = 0; i < 3; ++i) h.engine.submit(SendSavedCommand{1, "seq", 0});
+    EXPECT_EQ(peer.receive(12), "N00;N01;N02;");
+}
+
+TEST(Sources, AnUnknownCommandOrTimerIsAnErrorAndSendsNothing) {
+    EngineHarness h;
+    const auto port = h.startServer(1);
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    ASSERT_TRUE(h.waitFor<ConnectionOpened>());
+    h.engine.submit(SendSavedCommand{1, "nope", 0});
+    const auto error = h.waitFor<ErrorEvent>();
+    ASSERT_TRUE(error);
+    EXPECT_NE(error->error.message.find("no saved command named \"nope\""), std::string::npos);
+    h.engine.submit(RunTimer{1, "nope", true});
+    ASSERT_TRUE(h.waitFor<ErrorEvent>([](const ErrorEvent& e) {
+        return e.error.message.find("no timer named \"nope\"") != std::string::npos;
+    }));
+    ASSERT_TRUE(h.sync(1));
+    EXPECT_EQ(h.count<DataEvent>(), 0u);
+}
+
+TEST(Sources, ATimerSendsItsCountThenStopsAndSaysSo) {
+    EngineHarness h;
+    EndpointConfig config;
+    config.timers = {timer("hb", 5, 5, text("HB {{counter:04}}\\n"))};
+    const auto port = h.startServer(1, config);
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    ASSERT_TRUE(h.waitFor<ConnectionOpened>());
+    h.engine.submit(RunTimer{1, "hb", true});
+    EXPECT_EQ(peer.receive(40), "HB 0000\nHB 0001\nHB 0002\nHB 0003\nHB 0004\n");
+    const auto done = h.waitFor<TimerStatus>([](const TimerStatus& s) { return !s.running && s.sent == 5; });
+    ASSERT_TRUE(done);
+    EXPECT_EQ(done->name, "hb");
+    ASSERT_TRUE(h.sync(1));
+    EXPECT_EQ(h.count<DataEvent>([](const DataEvent& d) { return d.direction == Direction::Tx; }), 5u);
+}
+
+TEST(Sources, AnAutoStartTimerSkipsTicksUntilAClientIsThereAndStopsWithTheEndpoint) {
+    EngineHarness h;
+    EndpointConfig config;
+    config.timers = {timer("ping", 10, 0, text("P"), true)};
+    const auto port = h.startServer(1, config);
+    ASSERT_TRUE(h.waitFor<TimerStatus>([](const TimerStatus& s) { return s.running; }));
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    EXPECT_EQ(peer.receive(3), "PPP") << "ticks reach the client once it is there";
+    h.engine.submit(StopEndpoint{1, CloseMode::Graceful});
+    const auto stopped = h.waitFor<TimerStatus>([](const TimerStatus& s) { return !s.running; });
+    ASSERT_TRUE(stopped);
+    EXPECT_GT(stopped->skipped, 0u) << "ticks before the client came had nowhere to go";
+    EXPECT_GE(stopped->sent, 3u);
+}
+
+TEST(Sources, ARunningTimerStopsOnRequest) {
+    EngineHarness h;
+    EndpointConfig config;
+    config.timers = {timer("fast", 1, 0, text("x"))};
+    const auto port = h.startServer(1, config);
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    ASSERT_TRUE(h.waitFor<ConnectionOpened>());
+    h.engine.submit(RunTimer{1, "fast", true});
+    EXPECT_EQ(peer.receive(20), std::string(20, 'x'));
+    h.engine.submit(RunTimer{1, "fast", false});
+    const auto stopped = h.waitFor<TimerStatus>([](const TimerStatus& s) { return !s.running; });
+    ASSERT_TRUE(stopped);
+    ASSERT_TRUE(h.sync(1));
+    const auto sent = h.count<DataEvent>([](const DataEvent& d) { return d.direction == Direction::Tx; });
+    ASSERT_TRUE(h.settle(50ms, 1));
+    EXPECT_EQ(h.count<DataEvent>([](const DataEvent& d) { return d.direction == Direction::Tx; }), sent)
+        << "nothing is sent after the stop";
+    EXPECT_EQ(stopped->sent, sent);
+}
+
+TEST(Sources, AUdpTimerSendsToItsDestination) {
+    SocketPeer receiver;
+    ASSERT_TRUE(receiver.bindUdp());
+    EngineHarness h;
+    EndpointConfig config;
+    config.name = "udp";
+    config.type = EndpointType::Udp;
+    config.bind = "127.0.0.1:0";
+    auto beacon = timer("beacon", 5, 3, hex("BE {{counter}}"), true);
+    beacon.to = "127.0.0.1:" + std::to_string(receiver.localPort());
+    config.timers = {beacon};
+    h.engine.submit(AddEndpoint{1, config});
+    EXPECT_EQ(receiver.receiveDatagram(), std::string("\xBE\x00", 2));
+    EXPECT_EQ(receiver.receiveDatagram(), std::string("\xBE\x01", 2));
+    EXPECT_EQ(receiver.receiveDatagram(), std::string("\xBE\x02", 2));
+}
+
+}  // namespace
+}  // namespace sockscope
