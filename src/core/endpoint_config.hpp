@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "core/framing/framing_config.hpp"
+
 namespace sockscope {
 
 enum class EndpointType : std::uint8_t { TcpServer, TcpClient, Udp };
@@ -66,6 +68,7 @@ struct EndpointConfig {
     std::string remote;                // "host:port"; tcp-client: target; udp: default destination
     bool echo = false;                 // send every received message back to its sender
     bool auto_start = true;            // start when the profile is opened
+    FramingConfig framing;             // how received bytes are cut into messages (raw: per read)
     // tcp-server
     int max_connections = 1000;        // further clients are accepted and closed at once (reported)
     // tcp (both)
