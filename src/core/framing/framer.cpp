@@ -15,7 +15,7 @@ FramingConfig sanitized(FramingConfig c) {
     c.length = std::clamp<std::size_t>(c.length, 1, kMaxFrameLimit);
     if (c.size != 1 && c.size != 2 && c.size != 4) c.size = 2;
     c.offset = std::min(c.offset, kMaxFrameLimit);
-    c.max = std::clamp<std::size_t>(c.max, 1, kMaxFrameLimit);
+    c.max = std::clamp<std::size_t>(c.max, c.delimiter.size(), kMaxFrameLimit);
     c.gap_ms = std::max(c.gap_ms, 1);
     return c;
 }
@@ -25,6 +25,22 @@ const char* closing(FramingOnError policy) {
 }
 
 }  // namespace
+
+std::vector<std::string_view> framingFields(FramingType type) {
+    switch (type) {
+        case FramingType::Raw: return {};
+        case FramingType::Delimiter: return {"delimiter", "keep", "max", "on_error"};
+        case FramingType::Fixed: return {"length"};
+        case FramingType::Length: return {"offset", "size", "endian", "adjust", "max", "on_error"};
+        case FramingType::Idle: return {"gap_ms", "max", "on_error"};
+    }
+    return {};
+}
+
+bool framingUses(FramingType type, std::string_view field) {
+    const auto fields = framingFields(type);
+    return std::find(fields.begin(), fields.end(), field) != fields.end();
+}
 
 const char* toString(FramingType type) {
     switch (type) {
@@ -76,15 +92,19 @@ void Framer::expire(Clock::time_point now, FrameSink& sink) {
     m_buf.clear();
 }
 
-void Framer::finish(FrameSink& sink) {
-    if (m_failed) return;
+void Framer::finish(FrameSink& sink, bool incomplete_is_error) {
+    if (m_failed) {                    // closing: nothing more to say; ready for a new stream
+        m_failed = m_dropping = false;
+        m_dropped = m_need = 0;
+        return;
+    }
     if (m_dropping && m_cfg.type == FramingType::Delimiter) {   // the kept tail is garbage too
         m_dropped += m_buf.size();
         m_buf.clear();
     }
     endDrop(sink);
     if (m_buf.empty()) return;
-    if (m_cfg.type != FramingType::Idle) {
+    if (m_cfg.type != FramingType::Idle && incomplete_is_error) {
         std::string expected;
         if (m_cfg.type == FramingType::Fixed) expected = " of " + number(m_cfg.length);
         else if (m_cfg.type == FramingType::Length && m_need) expected = " of " + number(m_need);

@@ -53,7 +53,9 @@ public:
     void expire(Clock::time_point now, FrameSink& sink);
     /// End of stream: pending bytes become a frame (an idle frame normally; otherwise with a
     /// FRAME_INCOMPLETE error first). Dropped bytes of an unfinished resync are reported.
-    void finish(FrameSink& sink);
+    /// `incomplete_is_error` false: the end of a UDP datagram, where the rest is simply the
+    /// last message. The framer is ready for a new stream afterwards (and no longer failed).
+    void finish(FrameSink& sink, bool incomplete_is_error = true);
 
     [[nodiscard]] bool failed() const { return m_failed; }        ///< on_error close, after an error
     [[nodiscard]] std::size_t pending() const { return m_buf.size(); }

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/types.hpp"
 
@@ -47,6 +49,12 @@ struct FramingConfig {
 
     bool operator==(const FramingConfig&) const = default;
 };
+
+/// The profile fields each framing type reads besides "type" ("delimiter", "keep", "length",
+/// "offset", "size", "endian", "adjust", "gap_ms", "max", "on_error"): the loader, the saver
+/// and the endpoint editor all read this one table.
+std::vector<std::string_view> framingFields(FramingType type);
+bool framingUses(FramingType type, std::string_view field);
 
 const char* toString(FramingType type);           // "raw", "delimiter", "fixed", "length", "idle"
 std::optional<FramingType> framingTypeFromString(const std::string& text);

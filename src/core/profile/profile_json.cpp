@@ -371,18 +371,6 @@ constexpr std::size_t kMaxDelimiterBytes = 64;
 constexpr std::int64_t kMaxAdjust = std::int64_t{1} << 30;
 constexpr std::int64_t kMaxGapMs = 3'600'000;
 
-/// The keys each framing type reads (besides "type"); the others are reported as not applying.
-std::vector<std::string_view> framingKeys(FramingType type) {
-    switch (type) {
-        case FramingType::Raw: return {};
-        case FramingType::Delimiter: return {"delimiter", "keep", "max", "on_error"};
-        case FramingType::Fixed: return {"length"};
-        case FramingType::Length: return {"offset", "size", "endian", "adjust", "max", "on_error"};
-        case FramingType::Idle: return {"gap_ms", "max", "on_error"};
-    }
-    return {};
-}
-
 /// "delimiter": {"hex": "0d 0a"} | {"text": "\r\n"} | "\r\n" (the same as {"text": ...}).
 void readDelimiter(Reader& r, const Json& j, const std::string& path, FramingConfig& out) {
     const auto it = j.find("delimiter");
@@ -444,15 +432,14 @@ void readFraming(Reader& r, const Json& j, const std::string& path, FramingConfi
         return;
     }
     out.type = *type;
-    const auto applies = framingKeys(out.type);
     for (const auto& item : j.items()) {
         const std::string& key = item.key();
-        if (key == "type" || std::find(applies.begin(), applies.end(), key) != applies.end()) continue;
+        if (key == "type" || framingUses(out.type, key)) continue;
         const auto all = {"delimiter", "keep", "length", "offset", "size", "endian", "adjust", "gap_ms", "max", "on_error"};
         if (std::find(all.begin(), all.end(), key) != all.end())
             r.warning(joinPath(path, key), "does not apply to framing type " + jsonQuote(type_text) + " (ignored)");
     }
-    const auto reads = [&](std::string_view key) { return std::find(applies.begin(), applies.end(), key) != applies.end(); };
+    const auto reads = [&](std::string_view key) { return framingUses(out.type, key); };
     const auto limit = static_cast<std::int64_t>(kMaxFrameLimit);
     if (reads("delimiter")) readDelimiter(r, j, path, out);
     if (reads("keep")) r.boolean(j, path, "keep", out.keep);
@@ -489,6 +476,9 @@ void readFraming(Reader& r, const Json& j, const std::string& path, FramingConfi
             else r.error(joinPath(path, "on_error"), "expected \"resync\" or \"close\", got " + jsonQuote(policy));
         }
     }
+    if (out.type == FramingType::Delimiter && out.delimiter.size() > out.max)
+        r.error(joinPath(path, "max"), "expected at least the delimiter's length (" +
+                                           std::to_string(out.delimiter.size()) + " bytes), got " + std::to_string(out.max));
     if (out.type == FramingType::Length && field_ok && out.offset + out.size > out.max)
         r.error(joinPath(path, "offset"), "the length field (bytes " + std::to_string(out.offset) + " to " +
                                               std::to_string(out.offset + out.size - 1) +
@@ -498,8 +488,7 @@ void readFraming(Reader& r, const Json& j, const std::string& path, FramingConfi
 Json framingToJson(const FramingConfig& f) {
     Json j = Json::object();
     j["type"] = toString(f.type);
-    const auto applies = framingKeys(f.type);
-    const auto writes = [&](std::string_view key) { return std::find(applies.begin(), applies.end(), key) != applies.end(); };
+    const auto writes = [&](std::string_view key) { return framingUses(f.type, key); };
     if (writes("delimiter")) {
         const std::string_view text(reinterpret_cast<const char*>(f.delimiter.data()), f.delimiter.size());
         if (f.delimiter_is_text && !utf8::firstInvalid(text)) j["delimiter"] = Json{{"text", std::string(text)}};
