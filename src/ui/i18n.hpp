@@ -243,7 +243,7 @@ enum class Language : std::uint8_t { English, Chinese };
     X(FramingClose, "Close the connection", "关闭连接")                                            \
     X(TipFraming, "How received bytes are cut into messages: the log and rx events show one row per message; " \
                   "statistics still count reads",                                                   \
-      "如何把收到的字节切分成消息：日志和 rx 事件每条消息一行；统计仍按读取计数")                  \
+      "如何把收到的字节切分成消息：日志和接收事件每条消息一行；统计仍按读取计数")                  \
     X(TipDelimiter, "Text with escapes (\\r \\n \\t \\xHH) or, with Hex, bytes such as 0d 0a",     \
       "带转义的文本（\\r \\n \\t \\xHH），或勾选十六进制后输入字节如 0d 0a")                       \
     X(TipLengthAdjust, "Total frame length = field value + adjust (Modbus TCP: offset 4, size 2, big endian, adjust 6)", \

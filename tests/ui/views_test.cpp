@@ -596,6 +596,8 @@ TEST_F(ViewsTest, EditorFramingSectionEditsTheDelimiter) {
     ui.setDraw([&] { window.draw(); });
     window.editor().openEdit(*model.workspace.find(id), model.workspace);
     ui.frames(3);
+    clickProbe("editor.options");   // fold the socket options: the Framing section comes into view
+    ui.frames(2);
     ASSERT_TRUE(probe.has("editor.framing.type"));
     ASSERT_TRUE(probe.has("editor.framing.delimiter"));
     clickProbe("editor.framing.delimiter");

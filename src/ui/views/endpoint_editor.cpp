@@ -62,6 +62,7 @@ void EndpointEditor::openEdit(const WorkspaceEndpoint& endpoint, const Workspace
     m_delimiterHex = !f.delimiter_is_text;
     m_delimiterText = m_delimiterHex ? formatHex(f.delimiter, HexStyle::SpacedLower) : escapeForDisplay(f.delimiter);
     m_delimiterError.clear();
+    m_framingOpenRequested = true;
     m_original = result();
     m_open = true;
     m_openRequested = true;
@@ -192,7 +193,10 @@ void EndpointEditor::parseDelimiter() {
 /// Framing: the type, then only the fields that type uses (framingUses: the loader's own table).
 void EndpointEditor::drawFraming(UiModel& model) {
     FramingConfig& f = m_config.framing;
-    if (!ImGui::CollapsingHeader(tr(Str::Framing), ImGuiTreeNodeFlags_DefaultOpen)) return;
+    // Open when the endpoint frames its data; a raw endpoint's form stays as short as before.
+    if (m_framingOpenRequested) ImGui::SetNextItemOpen(f.type != FramingType::Raw, ImGuiCond_Always);
+    m_framingOpenRequested = false;
+    if (!ImGui::CollapsingHeader(tr(Str::Framing))) return;
     const Palette& pal = palette(model.settings.theme);
     label(tr(Str::FramingType));
     int type = static_cast<int>(f.type);
@@ -271,7 +275,9 @@ void EndpointEditor::drawOptions(UiModel& model) {
     SocketOptions& o = c.options;
     const bool tcp = c.type != EndpointType::Udp;
 
-    if (ImGui::CollapsingHeader(tr(Str::SocketOptions), ImGuiTreeNodeFlags_DefaultOpen)) {
+    const bool options_open = ImGui::CollapsingHeader(tr(Str::SocketOptions), ImGuiTreeNodeFlags_DefaultOpen);
+    probeItem(model, "editor.options");
+    if (options_open) {
         ImGui::Checkbox(tr(Str::ReuseAddress), &o.reuse_address);
         tooltip(tr(Str::TipReuseAddress));
         sameLineIfFits(checkboxWidth(tr(Str::ReusePort)), ImGui::GetFontSize() * 11);
@@ -474,8 +480,8 @@ void EndpointEditor::draw(UiModel& model, const CommandSink& submit) {
         ImGui::Checkbox(tr(Str::ReplyToSender), &c.reply_to_sender);
         tooltip(tr(Str::TipReplyToSender));
     }
-    drawFraming(model);
     drawOptions(model);
+    drawFraming(model);   // last: the sections above keep their place in the form
     if (c.type == EndpointType::Udp && !m_interfaces.empty()) {
         std::string list;
         for (const auto& name : m_interfaces) list += (list.empty() ? "" : ", ") + name;

@@ -62,6 +62,7 @@ private:
     std::string m_delimiterText;     // as typed: text with escapes, or hex
     bool m_delimiterHex = false;
     std::string m_delimiterError;    // why m_delimiterText does not parse
+    bool m_framingOpenRequested = false;   // opened: the section starts open unless raw
 };
 
 }  // namespace sockscope::ui
