@@ -181,6 +181,26 @@ TEST(FramingEngine, EchoStillReturnsTheRawBytes) {
     EXPECT_EQ(messages(h, 1), (std::vector<std::string>{"a", "bc"}));
 }
 
+TEST(FramingEngine, TcpClientFramesToo) {
+    EngineHarness h;
+    const auto port = h.startServer(1);   // raw: sends what it is told, as it is told
+    EndpointConfig client;
+    client.name = "client";
+    client.type = EndpointType::TcpClient;
+    client.remote = "127.0.0.1:" + std::to_string(port);
+    client.framing.type = FramingType::Length;
+    client.framing.offset = 0;
+    client.framing.size = 1;
+    client.framing.adjust = 1;   // one length byte, then that many bytes
+    h.engine.submit(AddEndpoint{2, client});
+    const auto accepted = h.waitFor<ConnectionOpened>([](const ConnectionOpened& o) { return o.endpoint == 1; });
+    ASSERT_TRUE(accepted);
+    h.engine.submit(Send{1, accepted->connection, Bytes{3, 'a'}, {}});
+    h.engine.submit(Send{1, accepted->connection, Bytes{'b', 'c', 1, 'z', 0}, {}});
+    ASSERT_TRUE(waitMessages(h, 2, 3));
+    EXPECT_EQ(messages(h, 2), (std::vector<std::string>{"\x03" "abc", "\x01z", std::string(1, '\0')}));
+}
+
 TEST(FramingEngine, UdpFramesWithinEachDatagram) {
     EngineHarness h;
     EndpointConfig config;
