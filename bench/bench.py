@@ -15,7 +15,7 @@ Environment:
   BENCH_CONNECT_RATE   client connect pacing for goal 3, per second (default 20000; 0 = unpaced)
   BENCH_UDP_GSO        64-byte datagrams per UDP_SEGMENT buffer of the UDP sender (default 16; 1 = off)
   BENCH_FLOOD_SECONDS  duration of the memory flood (default 60)
-  BENCH_ONLY           comma-separated subset: bulk,udp,tcpmsg,conn,emfile,flood,gui,storm
+  BENCH_ONLY           comma-separated subset: bulk,framing,udp,tcpmsg,conn,emfile,flood,gui,storm
   BENCH_GUI_FRAMES     measured frames per GUI round (default 300, after 30 warm-up frames)
   BENCH_GUI_BINARY     the app measured by the GUI goals (default BUILD_DIR/src/sockscope)
   BENCH_GUI_TRICKLE_MS GUI goal: each client sends one byte every N ms, echoed (default 1000)
@@ -387,13 +387,16 @@ def bulk_sink():
         reap(sink)
 
 
-def bulk_sockscope(message_size=None, seconds=BULK_S):
-    server = Headless("bulk", [tcp_server("sink", close_on_peer_fin=True)])
+def bulk_sockscope(message_size=None, seconds=BULK_S, framing=None, line_every=0):
+    extra = {"framing": framing} if framing else {}
+    server = Headless("bulk", [tcp_server("sink", close_on_peer_fin=True, **extra)])
     try:
         port = server.port("sink", "listening")
         args = [f"{TOOLS}/bench_tcp_sender", "--port", str(port), "--seconds", str(seconds)]
         if message_size:
             args += ["--message-size", str(message_size)]
+        if line_every:
+            args += ["--line-every", str(line_every)]
         before = thread_stats(server.pid)
         result = run_tool(args, seconds + 120)
         result["server_threads"] = thread_delta(before, thread_stats(server.pid))
@@ -441,6 +444,44 @@ def goal_bulk():
                  f"plain read() sink {mbs(sink)} ({fmt_ratio(median(r['sink_ratio'] for r in rounds))})")
     return row("1", f"Bulk TCP into headless server, payloads logged: ≥ {BULK_RATIO_GOAL}× iperf3",
                measured, reference, ratio is not None and ratio >= BULK_RATIO_GOAL)
+
+
+# --- goal F: the cost of receive framing on bulk ingest ------------------------------------------
+
+FRAMING_COST_GOAL = 0.10
+FRAMING_LINE = 100
+
+
+def goal_framing():
+    """The same line stream (a newline every 100 bytes) into the headless server with framing off
+    and with a delimiter framer on (one log record per line): the cost is 1 - on/off."""
+    rounds = []
+    delimiter = {"type": "delimiter", "delimiter": {"hex": "0a"}, "keep": False, "max": 65536}
+    for r in range(RUNS):
+        steps = [("off", None), ("delimiter", delimiter)]
+        if r % 2:
+            steps.reverse()   # no fixed order bias
+        one = {}
+        for name, framing in steps:
+            log(f"framing round {r + 1}/{RUNS}: {name}")
+            one[name] = bulk_sockscope(framing=framing, line_every=FRAMING_LINE)
+            time.sleep(0.5)
+        off, on = one["off"].get("bytes_per_s"), one["delimiter"].get("bytes_per_s")
+        ok = all(one[n].get("eof") and not one[n].get("error") for n in ("off", "delimiter"))
+        one["cost"] = 1 - on / off if ok and off and on else None
+        log("framing round {}: off {}, delimiter {}, cost {}".format(
+            r + 1, mbs(off), mbs(on), f"{one['cost']:.1%}" if one["cost"] is not None else "n/a"))
+        rounds.append(one)
+    RESULTS["framing"] = rounds
+    cost = median(r["cost"] for r in rounds)
+    off = median(r["off"].get("bytes_per_s") for r in rounds)
+    on = median(r["delimiter"].get("bytes_per_s") for r in rounds)
+    records = median((r["delimiter"].get("log") or {}).get("records") for r in rounds)
+    measured = (f"delimiter framer {mbs(on)}: cost **{cost:.1%}**" if cost is not None else "n/a") + \
+        " (rounds: " + ", ".join(f"{r['cost']:.1%}" if r["cost"] is not None else "n/a" for r in rounds) + ")"
+    reference = f"framing off, same stream, same run: {mbs(off)}; log records kept (framed): {records}"
+    return row("F", f"Framing costs ≤ {FRAMING_COST_GOAL:.0%} of bulk ingest (delimiter every "
+               f"{FRAMING_LINE} bytes)", measured, reference, cost is not None and cost <= FRAMING_COST_GOAL)
 
 
 # --- goal 2: 64-byte UDP datagrams and 64-byte TCP messages ----------------------------------------
@@ -1077,7 +1118,7 @@ def main():
                "runs": RUNS, "load_start": loadavg()}
     RESULTS["machine"] = machine
     log(f"machine: {machine}")
-    goals = [("bulk", goal_bulk), ("udp", goal_udp), ("tcpmsg", goal_tcp_msg), ("conn", goal_connections),
+    goals = [("bulk", goal_bulk), ("framing", goal_framing), ("udp", goal_udp), ("tcpmsg", goal_tcp_msg), ("conn", goal_connections),
              ("emfile", goal_emfile), ("flood", goal_flood), ("gui", goal_gui_connections),
              ("storm", goal_gui_storm)]
     rows = []

@@ -19,7 +19,8 @@ namespace {
 
 constexpr const char* kUsage =
     "bench_tcp_sender --port P [--host 127.0.0.1] (--bytes N | --seconds S) [--chunk BYTES]\n"
-    "                 [--message-size BYTES (small writes with TCP_NODELAY)] [--timeout S] [--connect-wait S]";
+    "                 [--message-size BYTES (small writes with TCP_NODELAY)] [--timeout S] [--connect-wait S]\n"
+    "                 [--line-every N (every Nth byte is a newline: a line-framed stream)]";
 
 int connectWithRetry(const sockaddr_in& address, double wait_s, std::string& error) {
     const double give_up = nowSeconds() + wait_s;
@@ -50,7 +51,9 @@ int main(int argc, char** argv) {
     const double max_bytes = args.number("bytes", 0, 1, 1e13);
     const double seconds = args.number("seconds", 0, 0.01, 3600);
     const auto message_size = static_cast<std::size_t>(args.number("message-size", 0, 0, 1 << 20));
-    const auto chunk = message_size ? message_size : static_cast<std::size_t>(args.number("chunk", 128 * 1024, 1, 64 << 20));
+    auto chunk = message_size ? message_size : static_cast<std::size_t>(args.number("chunk", 128 * 1024, 1, 64 << 20));
+    const auto line_every = static_cast<std::size_t>(args.number("line-every", 0, 0, 1 << 20));
+    if (line_every > 0 && chunk >= line_every) chunk -= chunk % line_every;   // the period holds across writes
     const double timeout = args.number("timeout", (seconds > 0 ? seconds : 10) + 60, 1, 7200);
     const auto address = loopbackAddress(args.text("host", "127.0.0.1"), port);
     if (!address) args.fail("--host must be a 127.x.x.x address (loopback only)");
@@ -74,7 +77,8 @@ int main(int argc, char** argv) {
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
 
     std::vector<char> buffer(chunk);
-    for (std::size_t i = 0; i < buffer.size(); ++i) buffer[i] = static_cast<char>('A' + i % 26);
+    for (std::size_t i = 0; i < buffer.size(); ++i)
+        buffer[i] = line_every > 0 && i % line_every == line_every - 1 ? '\n' : static_cast<char>('A' + i % 26);
 
     const double start = nowSeconds();
     const double stop_at = seconds > 0 ? start + seconds : start + timeout;

@@ -85,6 +85,14 @@ public:
     void print(const Event& event) {
         if (!printed(event)) return;
         const TimestampUs time = timeOf(event);
+        if (const auto* d = std::get_if<DataEvent>(&event)) {   // one line per message (frame)
+            forEachMessage(*d, [&](std::span<const std::uint8_t> message) {
+                if (!m_out.hasRoom()) return countUnprinted(time);
+                const Json line = describeData(*d, message);
+                emit(m_options.format == HeadlessLogFormat::Jsonl ? dumpLine(line) : dataTextLine(*d, line), time);
+            });
+            return;
+        }
         if (!m_out.hasRoom()) return countUnprinted(time);   // not worth formatting
         const Json line = describe(event);
         emit(m_options.format == HeadlessLogFormat::Jsonl ? dumpLine(line) : textLine(event, line), time);
@@ -247,16 +255,6 @@ private:
             if (c->error) line["error"] = errorJson(*c->error);
             return line;
         }
-        if (const auto* d = std::get_if<DataEvent>(&event)) {
-            line = Json{{"time", rfc3339(d->time_us)}, {"endpoint", name},
-                        {"event", d->direction == Direction::Rx ? "rx" : "tx"}};
-            if (d->connection) line["conn"] = d->connection;
-            if (!d->peer.empty()) line["peer"] = d->peer;
-            line["len"] = d->payload.size();
-            line["hex"] = formatHex(d->payload, HexStyle::CompactLower);
-            line["text"] = escapeForDisplay(d->payload);
-            return line;
-        }
         if (const auto* t = std::get_if<TcpStateChanged>(&event)) {
             line = Json{{"time", rfc3339(t->time_us)}, {"endpoint", name}, {"event", "tcp_state"},
                         {"conn", t->connection}, {"tcp_state", toString(t->info.state)},
@@ -290,16 +288,31 @@ private:
         return line;
     }
 
+    /// One message of a data event (the whole payload, or one frame of it).
+    Json describeData(const DataEvent& d, std::span<const std::uint8_t> message) const {
+        auto it = m_endpoints.find(d.endpoint);
+        const std::string name = it != m_endpoints.end() ? it->second.name : std::to_string(d.endpoint);
+        Json line{{"time", rfc3339(d.time_us)}, {"endpoint", name}, {"event", d.direction == Direction::Rx ? "rx" : "tx"}};
+        if (d.connection) line["conn"] = d.connection;
+        if (!d.peer.empty()) line["peer"] = d.peer;
+        line["len"] = message.size();
+        line["hex"] = formatHex(message, HexStyle::CompactLower);
+        line["text"] = escapeForDisplay(message);
+        return line;
+    }
+
+    static std::string dataTextLine(const DataEvent& d, const Json& line) {
+        std::string out = line["time"].get<std::string>() + "  " + displayText(line.value("endpoint", std::string("-"))) +
+                          "  " + (d.direction == Direction::Rx ? "rx" : "tx");
+        if (d.connection) out += " #" + std::to_string(d.connection);
+        if (!d.peer.empty()) out += ' ' + displayText(d.peer);
+        return out + ' ' + std::to_string(line["len"].get<std::size_t>()) + " B  \"" + line["text"].get<std::string>() + '"';
+    }
+
     /// One text line; everything that came from a profile or a peer is escaped.
     static std::string textLine(const Event& event, const Json& line) {
         std::string out = line["time"].get<std::string>() + "  " +
                           displayText(line.value("endpoint", std::string("-"))) + "  ";
-        if (const auto* d = std::get_if<DataEvent>(&event)) {
-            out += d->direction == Direction::Rx ? "rx" : "tx";
-            if (d->connection) out += " #" + std::to_string(d->connection);
-            if (!d->peer.empty()) out += ' ' + displayText(d->peer);
-            return out + ' ' + std::to_string(d->payload.size()) + " B  \"" + line["text"].get<std::string>() + '"';
-        }
         if (line.contains("conn")) out += '#' + std::to_string(line["conn"].get<std::uint64_t>()) + ' ';
         if (const auto text = describeEvent(event)) return out + displayText(*text);
         if (const auto* t = std::get_if<TcpStateChanged>(&event))

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/codec/payload_template.hpp"
+#include "core/framing/framing_config.hpp"
 
 namespace sockscope {
 
@@ -87,6 +88,7 @@ struct EndpointConfig {
     std::string remote;                // "host:port"; tcp-client: target; udp: default destination
     bool echo = false;                 // send every received message back to its sender
     bool auto_start = true;            // start when the profile is opened
+    FramingConfig framing;             // how received bytes are cut into messages (raw: per read)
     // tcp-server
     int max_connections = 1000;        // further clients are accepted and closed at once (reported)
     // tcp (both)

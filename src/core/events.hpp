@@ -3,8 +3,10 @@
 // rebuilds its whole picture of the world (endpoint table, payload log) from these alone.
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "core/commands.hpp"
 #include "core/net/error_text.hpp"
@@ -69,7 +71,10 @@ struct ConnectionClosed {
     TimestampUs time_us;
 };
 
-/// One message sent or received. TCP: the bytes of one read or one send; UDP: one datagram.
+/// Messages sent or received. TCP: the bytes of one send, or of one read (framing "raw") or the
+/// frames one read completed; UDP: one datagram, or the frames in it. Several frames travel in
+/// one event (one queue push per read): `frame_ends` then holds the end offset of each in
+/// `payload`, back to back; empty means the payload is one message. Use forEachMessage().
 struct DataEvent {
     EndpointId endpoint;
     ConnectionId connection;             // 0 for udp
@@ -77,7 +82,26 @@ struct DataEvent {
     TimestampUs time_us;
     std::string peer;                    // udp: sender / destination; tcp: empty (see connection)
     Bytes payload;
+    std::vector<std::uint32_t> frame_ends = {};   // several messages: where each ends in payload
 };
+
+/// Calls fn(std::span<const std::uint8_t>) once per message of the event, in order.
+template <typename Fn>
+void forEachMessage(const DataEvent& event, Fn&& fn) {
+    if (event.frame_ends.empty()) {
+        fn(std::span<const std::uint8_t>(event.payload));
+        return;
+    }
+    std::size_t begin = 0;
+    for (const std::uint32_t end : event.frame_ends) {
+        fn(std::span<const std::uint8_t>(event.payload.data() + begin, end - begin));
+        begin = end;
+    }
+}
+/// How many messages the event holds.
+inline std::size_t messageCount(const DataEvent& event) {
+    return event.frame_ends.empty() ? 1 : event.frame_ends.size();
+}
 
 /// The kernel's TCP state of a connection; sent when it changes and with each ~2 Hz refresh
 /// if anything in it changed.

@@ -240,6 +240,36 @@ enum class Language : std::uint8_t { English, Chinese };
     X(ReplyToSender, "Reply to last sender", "回复最近的发送方")                                   \
     X(TipReplyToSender, "Sends without a destination go to the last sender", "未指定目的地址时发往最近的发送方") \
     X(Multicast, "Multicast", "组播")                                                              \
+    X(Framing, "Framing", "分帧")                                                                  \
+    X(FramingType, "Messages", "消息")                                                             \
+    X(FramingRaw, "Raw (one per read)", "原始（每次读取一条）")                                    \
+    X(FramingDelimiter, "Delimiter", "分隔符")                                                     \
+    X(FramingFixed, "Fixed length", "固定长度")                                                    \
+    X(FramingLength, "Length field", "长度字段")                                                   \
+    X(FramingIdle, "Idle gap", "空闲间隔")                                                         \
+    X(DelimiterHex, "Hex", "十六进制")                                                             \
+    X(KeepDelimiter, "Keep delimiter", "保留分隔符")                                               \
+    X(FrameLength, "Length (bytes)", "长度（字节）")                                               \
+    X(FieldOffset, "Field offset", "字段偏移")                                                     \
+    X(FieldSize, "Field size", "字段字节数")                                                       \
+    X(FieldEndian, "Byte order", "字节序")                                                         \
+    X(BigEndian, "Big endian", "大端")                                                             \
+    X(LittleEndian, "Little endian", "小端")                                                       \
+    X(LengthAdjust, "Adjust", "长度调整")                                                          \
+    X(IdleGap, "Gap (ms)", "间隔（毫秒）")                                                         \
+    X(MaxFrame, "Max frame", "最大帧长")                                                           \
+    X(OnFramingError, "On error", "出错时")                                                        \
+    X(FramingResync, "Resynchronise", "重新同步")                                                  \
+    X(FramingClose, "Close the connection", "关闭连接")                                            \
+    X(TipFraming, "How received bytes are cut into messages: the log and rx events show one row per message; " \
+                  "statistics still count reads",                                                   \
+      "如何把收到的字节切分成消息：日志和接收事件每条消息一行；统计仍按读取计数")                  \
+    X(TipDelimiter, "Text with escapes (\\r \\n \\t \\xHH) or, with Hex, bytes such as 0d 0a",     \
+      "带转义的文本（\\r \\n \\t \\xHH），或勾选十六进制后输入字节如 0d 0a")                       \
+    X(TipLengthAdjust, "Total frame length = field value + adjust (Modbus TCP: offset 4, size 2, big endian, adjust 6)", \
+      "帧总长 = 字段值 + 调整值（Modbus TCP：偏移 4，2 字节，大端，调整 6）")                      \
+    X(TipMaxFrame, "Longer frames are a framing error: resynchronise (drop bytes) or close", \
+      "超过此长度即为分帧错误：重新同步（丢弃字节）或关闭连接")                                    \
     X(MulticastGroup, "Group", "组地址")                                                           \
     X(MulticastInterface, "Interface", "接口")                                                     \
     X(TipMulticastGroup, "e.g. 239.1.2.3 or ff02::1:3", "例如 239.1.2.3 或 ff02::1:3")             \

@@ -130,16 +130,18 @@ void UiModel::apply(const Event& event) {
             using T = std::decay_t<decltype(e)>;
             const TimestampUs now = nowUs();
             if constexpr (std::is_same_v<T, DataEvent>) {
-                log.append(e.time_us, e.endpoint, e.connection,
-                           e.direction == Direction::Rx ? LogKind::Rx : LogKind::Tx, e.payload, e.peer);
+                forEachMessage(e, [&](std::span<const std::uint8_t> message) {   // one row per frame
+                    log.append(e.time_us, e.endpoint, e.connection,
+                               e.direction == Direction::Rx ? LogKind::Rx : LogKind::Tx, message, e.peer);
+                    if (trace)
+                        std::printf("trace: %s ep=%u conn=%llu len=%zu hex=%s\n",
+                                    e.direction == Direction::Rx ? "rx" : "tx", e.endpoint,
+                                    static_cast<unsigned long long>(e.connection), message.size(),
+                                    formatHex(message.first(std::min<std::size_t>(message.size(), 64)),
+                                              HexStyle::CompactLower)
+                                        .c_str());
+                });
                 glyphs.noteBytes(e.payload, settings.encoding);
-                if (trace)
-                    std::printf("trace: %s ep=%u conn=%llu len=%zu hex=%s\n",
-                                e.direction == Direction::Rx ? "rx" : "tx", e.endpoint,
-                                static_cast<unsigned long long>(e.connection), e.payload.size(),
-                                formatHex(std::span(e.payload.data(), std::min<std::size_t>(e.payload.size(), 64)),
-                                          HexStyle::CompactLower)
-                                    .c_str());
             } else if constexpr (std::is_same_v<T, EndpointStatus>) {
                 std::string text = e.state == EndpointState::WaitingRetry
                                        ? format(tr(Str::StRetryIn), e.retry_in_ms / 1000.0)

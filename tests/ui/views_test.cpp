@@ -722,6 +722,52 @@ TEST(I18n, EveryStringHasBothLanguagesAndLocaleDetection) {
     EXPECT_EQ(languageFromLocale(nullptr), Language::English);
 }
 
+// Issue 7, receive framing: the editor's Framing section shows the fields of the chosen type,
+// parses the delimiter as typed (hex here) and refuses what the profile loader would refuse.
+TEST_F(ViewsTest, EditorFramingSectionEditsTheDelimiter) {
+    EndpointConfig server = Workspace::defaultConfig(EndpointType::TcpServer, 0);
+    server.framing.type = FramingType::Delimiter;
+    server.framing.delimiter = {0x0d, 0x0a};
+    server.framing.delimiter_is_text = false;
+    const EndpointId id = model.workspace.add(server);
+    MainWindow window(model, sink, AppHooks{});
+    ui.setDraw([&] { window.draw(); });
+    window.editor().openEdit(*model.workspace.find(id), model.workspace);
+    ui.frames(3);
+    clickProbe("editor.options");   // fold the socket options: the Framing section comes into view
+    ui.frames(2);
+    ASSERT_TRUE(probe.has("editor.framing.type"));
+    ASSERT_TRUE(probe.has("editor.framing.delimiter"));
+    clickProbe("editor.framing.delimiter");
+    ui.key(GLFW_KEY_A, true);
+    ui.key(GLFW_KEY_DELETE);
+    ui.type("0d 0g");
+    EXPECT_FALSE(window.editor().valid()) << "an unparsable delimiter is never applied";
+    clickProbe("editor.apply");
+    EXPECT_TRUE(posted<UpdateEndpoint>().empty());
+    clickProbe("editor.framing.delimiter");
+    ui.key(GLFW_KEY_A, true);
+    ui.key(GLFW_KEY_DELETE);
+    ui.type("03");
+    EXPECT_TRUE(window.editor().valid());
+    clickProbe("editor.apply");
+    ASSERT_EQ(posted<UpdateEndpoint>().size(), 1u);
+    EXPECT_EQ(posted<UpdateEndpoint>()[0].config.framing.delimiter, (Bytes{0x03}));
+    EXPECT_EQ(posted<UpdateEndpoint>()[0].config.framing.type, FramingType::Delimiter);
+
+    // Another type shows its own fields only (the loader's field table).
+    window.editor().openEdit(*model.workspace.find(id), model.workspace);
+    window.editor().config().framing.type = FramingType::Length;
+    window.editor().config().framing.size = 3;
+    ui.frames(3);
+    EXPECT_FALSE(probe.has("editor.framing.delimiter"));
+    EXPECT_FALSE(window.editor().valid()) << "size 3 is refused as the loader refuses it";
+    EXPECT_NE(window.editor().profileError().find("framing.size: must be 1, 2 or 4"), std::string::npos)
+        << window.editor().profileError();
+    window.editor().config().framing.size = 2;
+    EXPECT_TRUE(window.editor().valid());
+}
+
 }  // namespace
 }  // namespace sockscope::ui
 

@@ -18,8 +18,10 @@ ConnectionId connectionOf(const Event& event) {
 
 bool recordEvent(PayloadLog& log, const Event& event) {
     if (const auto* data = std::get_if<DataEvent>(&event)) {
-        log.append(data->time_us, data->endpoint, data->connection,
-                   data->direction == Direction::Rx ? LogKind::Rx : LogKind::Tx, data->payload, data->peer);
+        forEachMessage(*data, [&](std::span<const std::uint8_t> message) {   // one record per frame
+            log.append(data->time_us, data->endpoint, data->connection,
+                       data->direction == Direction::Rx ? LogKind::Rx : LogKind::Tx, message, data->peer);
+        });
         return true;
     }
     const auto text = describeEvent(event);

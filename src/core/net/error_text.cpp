@@ -210,6 +210,7 @@ std::string action(ErrorContext context, const std::string& target) {
         case ErrorContext::SetOption: return "set a socket option" + (target.empty() ? "" : " on" + t);
         case ErrorContext::MulticastJoin: return "join multicast group" + t;
         case ErrorContext::Config: return "apply the setting" + t;
+        case ErrorContext::Framing: return "frame the data" + (target.empty() ? "" : " from" + t);
         case ErrorContext::Other: break;
     }
     return target.empty() ? "complete the operation" : "complete the operation on" + t;
@@ -461,6 +462,7 @@ const char* toString(ErrorContext context) {
         case ErrorContext::MulticastJoin: return "multicast_join";
         case ErrorContext::Config: return "config";
         case ErrorContext::Other: return "other";
+        case ErrorContext::Framing: return "framing";
     }
     return "other";
 }

@@ -13,6 +13,7 @@ struct PortStateCounts;
 /// What the engine was doing when the error happened; it changes the advice.
 enum class ErrorContext : std::uint8_t {
     Bind, Listen, Accept, Connect, Resolve, Read, Write, SetOption, MulticastJoin, Config, Other,
+    Framing,   // received bytes that do not form a message (FRAME_TOO_LONG, BAD_FRAME_LENGTH, ...)
 };
 
 struct ErrorInfo {
@@ -39,6 +40,6 @@ ErrorInfo describeDualStackConflict(const std::string& target, std::uint16_t por
 /// "ECANCELED"; no error reads "OK"; "E<number>" when unknown.
 std::string errorCodeName(std::error_code ec);
 
-const char* toString(ErrorContext context);  // "bind", "listen", "accept", "connect", ...
+const char* toString(ErrorContext context);  // "bind", "listen", "accept", "connect", ..., "framing"
 
 }  // namespace sockscope

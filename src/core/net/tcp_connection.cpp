@@ -51,7 +51,10 @@ TcpConnection::TcpConnection(EngineContext& context, EndpointId endpoint, Connec
                              asio::ip::tcp::socket socket, Settings settings,
                              std::weak_ptr<ConnectionHost> host)
     : m_ctx(context), m_endpoint(endpoint), m_id(id), m_socket(std::move(socket)),
-      m_settings(settings), m_host(std::move(host)), m_timer(context.io) {
+      m_settings(settings), m_host(std::move(host)), m_timer(context.io),
+      m_rx(context.queue, endpoint, id, m_settings.framing, EventPriority::Data,
+           [this](const ErrorInfo& error, bool fatal) { onFramingError(error, fatal); }) {
+    if (m_rx.idle()) m_frameTimer.emplace(context.io);
     std::error_code ec;
     if (auto peer = m_socket.remote_endpoint(ec); !ec) m_peer = describe(peer);
     if (auto local = m_socket.local_endpoint(ec); !ec) m_local = describe(local);
@@ -65,7 +68,7 @@ void TcpConnection::start() {
 }
 
 void TcpConnection::armRead() {
-    if (m_closed || m_peerFin || m_readArmed || m_readPaused || m_echoPaused) return;
+    if (m_closed || m_peerFin || m_readArmed || m_readPaused || m_echoPaused || m_framingClose) return;
     m_readArmed = true;
     m_socket.async_wait(asio::ip::tcp::socket::wait_read,
                         [self = shared_from_this()](std::error_code ec) {
@@ -79,7 +82,7 @@ std::size_t TcpConnection::echoRoom() const {
 }
 
 void TcpConnection::readSoon() {
-    if (m_closed || m_peerFin || m_readArmed || m_readPaused || m_echoPaused) return;
+    if (m_closed || m_peerFin || m_readArmed || m_readPaused || m_echoPaused || m_framingClose) return;
     m_readArmed = true;
     asio::post(m_ctx.io, [self = shared_from_this()] {
         self->m_readArmed = false;
@@ -112,17 +115,51 @@ void TcpConnection::onReadable(std::error_code ec) {
         if (read_error == asio::error::eof) return onPeerFin();
         if (read_error) return failWith(read_error, ErrorContext::Read);
         count(Direction::Rx, n);
-        const PushResult pushed = m_ctx.queue.push(
-            DataEvent{m_endpoint, m_id, Direction::Rx, nowUs(), {},
-                      Bytes(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n))},
-            EventPriority::Data);
+        const PushResult pushed = m_rx.onRead(ByteView(buffer.data(), n));
         if (m_settings.echo) echo(buffer.data(), n);
         if (m_closed) return;
+        if (m_framingClose) return close(CloseMode::Graceful);
+        if (m_frameTimer) armFrameTimer();
         if (pushed == PushResult::AcceptedPause) return pauseReadingForQueue();
     }
     // Data may remain: readiness is edge-triggered, so waiting now could wait for ever. Yield to
     // the other connections and read again.
     readSoon();
+}
+
+void TcpConnection::onFramingError(const ErrorInfo& error, bool fatal) {
+    if (auto host = m_host.lock()) host->onRepeatableError(m_id, ErrorContext::Framing, error);
+    else m_ctx.emit(ErrorEvent{m_endpoint, m_id, ErrorContext::Framing, error, nowUs()});
+    if (fatal && !m_closed) {
+        m_framingClose = true;          // the read path closes once the framer returns
+        m_closeNote = error;
+    }
+}
+
+/// Idle framing: the timer runs only while a frame is pending. It fires at the deadline it was
+/// armed for; bytes that came since moved the deadline, so it re-arms instead of ending the frame.
+void TcpConnection::armFrameTimer() {
+    if (m_frameTimerArmed || m_closed || m_framingDone) return;
+    const auto due = m_rx.deadline();
+    if (!due) return;
+    m_frameTimerArmed = true;
+    m_frameTimer->expires_at(*due);
+    m_frameTimer->async_wait([self = shared_from_this()](std::error_code ec) {
+        self->m_frameTimerArmed = false;
+        if (ec || self->m_closed || self->m_framingDone) return;
+        // Over the queue's budget the next read pauses (it checks first): nothing to do here.
+        (void)self->m_rx.onTimer(ReceivePipeline::Clock::now());
+        if (self->m_framingClose) return self->close(CloseMode::Graceful);
+        self->armFrameTimer();
+    });
+}
+
+/// The stream ended: a pending frame goes out before the close/half-close event.
+void TcpConnection::finishFraming() {
+    if (m_framingDone) return;
+    m_framingDone = true;
+    if (m_frameTimer) m_frameTimer->cancel();
+    (void)m_rx.finish();
 }
 
 void TcpConnection::echo(const std::uint8_t* data, std::size_t size) {
@@ -150,6 +187,7 @@ void TcpConnection::resumeAfterPause() {
 
 void TcpConnection::onPeerFin() {
     m_peerFin = true;
+    finishFraming();
     m_ctx.emit(PeerHalfClosed{m_endpoint, m_id, nowUs()});
     if (m_sentFin) {                    // both directions are done
         finish(CloseReason::PeerClosed, m_closeNote);
@@ -378,6 +416,7 @@ void TcpConnection::finish(CloseReason reason, std::optional<ErrorInfo> error) {
     if (m_closed) return;
     m_closed = true;
     m_timer.cancel();
+    finishFraming();
     std::error_code ignored;
     // close() with SO_LINGER > 0 would block the I/O thread until the peer acknowledges: never.
     if (!m_abortive && m_settings.linger_s && *m_settings.linger_s > 0)

@@ -11,6 +11,9 @@
 //
 // Reads wait for readability and then read into the engine's shared buffer, so an idle
 // connection owns no read buffer. Writes: one in flight, the rest queued up to a byte cap.
+// Received bytes go through the receive pipeline (framer -> event queue): the log gets frames,
+// the statistics count reads. Idle framing has its own timer here, armed only while a frame is
+// pending and never re-armed per read (it fires at the old deadline and re-arms if more came).
 // Echo never loses a byte: a read is never larger than the room left in the write queue, and
 // reading pauses while the queue is full (the peer's sends then block: back-pressure).
 #include <asio/ip/tcp.hpp>
@@ -19,9 +22,11 @@
 #include <memory>
 #include <optional>
 
+#include "core/endpoint_config.hpp"
 #include "core/events.hpp"
 #include "core/net/engine_context.hpp"
 #include "core/net/traffic.hpp"
+#include "core/session/receive_pipeline.hpp"
 
 namespace sockscope {
 
@@ -44,6 +49,7 @@ public:
         double close_wait_timeout_s = -1;        // after the peer's FIN: < 0 keep, 0 close at once
         std::size_t write_queue_limit = 16u << 20;
         std::optional<int> linger_s;             // SO_LINGER as the user set it
+        FramingConfig framing;                   // how received bytes become messages
     };
 
     TcpConnection(EngineContext& context, EndpointId endpoint, ConnectionId id,
@@ -88,6 +94,9 @@ private:
     void finish(CloseReason reason, std::optional<ErrorInfo> error = std::nullopt);
     void failWith(std::error_code ec, ErrorContext context);
     void count(Direction direction, std::size_t bytes);
+    void onFramingError(const ErrorInfo& error, bool fatal);
+    void armFrameTimer();
+    void finishFraming();
 
     EngineContext& m_ctx;
     const EndpointId m_endpoint;
@@ -118,6 +127,12 @@ private:
 
     std::optional<TcpInfo> m_lastInfo;
     asio::steady_timer m_timer;         // CLOSE_WAIT timeout, then linger polling
+
+    ReceivePipeline m_rx;
+    std::optional<asio::steady_timer> m_frameTimer;   // idle framing only
+    bool m_frameTimerArmed = false;
+    bool m_framingDone = false;         // the pipeline was finished (EOF or close)
+    bool m_framingClose = false;        // a framing error with on_error "close": stop reading
 };
 
 }  // namespace sockscope

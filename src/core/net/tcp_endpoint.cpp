@@ -16,6 +16,7 @@ std::shared_ptr<TcpConnection> TcpEndpoint::adopt(asio::ip::tcp::socket socket) 
     settings.close_wait_timeout_s = m_config.close_on_peer_fin || reconnecting ? 0.0 : m_config.close_wait_timeout_s;
     settings.write_queue_limit = m_config.write_queue_limit;
     settings.linger_s = m_config.options.linger_s;
+    settings.framing = m_config.framing;
     auto self = std::static_pointer_cast<TcpEndpoint>(shared_from_this());
     auto connection = std::make_shared<TcpConnection>(m_ctx, m_id, m_ctx.newConnectionId(), std::move(socket),
                                                       settings, std::weak_ptr<ConnectionHost>(self));

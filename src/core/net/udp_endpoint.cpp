@@ -63,7 +63,10 @@ InterfaceChoice resolveInterface(const std::string& name) {
 }  // namespace
 
 UdpEndpoint::UdpEndpoint(EngineContext& context, EndpointId id, EndpointConfig config)
-    : Endpoint(context, id, std::move(config)), m_socket(context.io), m_resolver(context.io) {}
+    : Endpoint(context, id, std::move(config)), m_socket(context.io), m_resolver(context.io),
+      m_rx(context.queue, id, 0, m_config.framing, EventPriority::Droppable,
+           // No connection to close: with on_error "close" the rest of that datagram is ignored.
+           [this](const ErrorInfo& error, bool) { reportRepeatable(ErrorContext::Framing, error); }) {}
 
 void UdpEndpoint::start() {
     if (state() == EndpointState::Bound || state() == EndpointState::Resolving) return;
@@ -182,9 +185,7 @@ void UdpEndpoint::onReadable(std::error_code ec) {
                 ++m_echoDropped;
                 reportRepeatable(ErrorContext::Write, {error->code, "echo dropped: " + error->message});
             }
-        if (m_ctx.queue.push(DataEvent{m_id, 0, Direction::Rx, nowUs(), m_lastSenderText, std::move(payload)},
-                             EventPriority::Droppable) == PushResult::Dropped)
-            ++m_dropped;
+        if (m_rx.onDatagram(std::move(payload), m_lastSenderText) == PushResult::Dropped) ++m_dropped;
     }
     // Datagrams may remain: readiness is edge-triggered, so waiting now could wait for ever.
     // Yield to the other endpoints and read again.

@@ -1,5 +1,7 @@
 #pragma once
-// udp: binds host:port; every datagram is one message with its sender. Sends go to an explicit
+// udp: binds host:port; every datagram is one message with its sender (or, when the endpoint
+// asks for delimiter/fixed/length framing, the frames within each datagram; no state carries
+// from one datagram to the next). Sends go to an explicit
 // destination, the configured remote, or (reply_to_sender) the last sender. Broadcast and
 // multicast (join/leave on a chosen interface, TTL, loopback). Datagrams the front end cannot take
 // are dropped and counted; so are the kernel's own drops (Linux /proc/net/udp).
@@ -8,6 +10,7 @@
 #include <optional>
 
 #include "core/net/endpoint.hpp"
+#include "core/session/receive_pipeline.hpp"
 
 namespace sockscope {
 
@@ -54,6 +57,7 @@ private:
     std::optional<std::uint64_t> m_kernelDropsAtStart;   // the port's drops before we bound it
     std::uint64_t m_kernelDrops = 0;
     bool m_ownDrops = false;            // SO_MEMINFO gives this socket's own drops (no table needed)
+    ReceivePipeline m_rx;
 };
 
 /// Parses /proc/net/udp text (exposed for tests): sum of the "drops" column for `port`.

@@ -5,7 +5,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
+#include "core/codec/escape.hpp"
+#include "core/codec/hex.hpp"
 #include "core/net/address.hpp"
 #include "core/profile/profile.hpp"
 #include "ui/net_interfaces.hpp"
@@ -55,6 +58,11 @@ void EndpointEditor::openEdit(const WorkspaceEndpoint& endpoint, const Workspace
     const double wait = m_config.close_wait_timeout_s;
     m_peerFin = m_config.close_on_peer_fin || wait == 0 ? kPeerFinAtOnce : wait < 0 ? kPeerFinKeep : kPeerFinTimeout;
     m_closeWaitSeconds = wait > 0 ? std::min(wait, kMaxCloseWaitSeconds) : EndpointConfig{}.close_wait_timeout_s;
+    const FramingConfig& f = m_config.framing;
+    m_delimiterHex = !f.delimiter_is_text;
+    m_delimiterText = m_delimiterHex ? formatHex(f.delimiter, HexStyle::SpacedLower) : escapeForDisplay(f.delimiter);
+    m_delimiterError.clear();
+    m_framingOpenRequested = true;
     m_original = result();
     m_open = true;
     m_openRequested = true;
@@ -172,12 +180,104 @@ void EndpointEditor::drawPeerFin(UiModel& model) {
     tooltip(tr(Str::TipCloseWaitTimeout));
 }
 
+/// The typed delimiter into the config; an unparsable one becomes empty, which the profile rules
+/// refuse (Apply stays disabled) while the line below the field says why.
+void EndpointEditor::parseDelimiter() {
+    FramingConfig& f = m_config.framing;
+    ParseResult parsed = m_delimiterHex ? parseHex(m_delimiterText) : parseEscapedText(m_delimiterText);
+    m_delimiterError = parsed.ok() ? std::string() : describe(*parsed.error, m_delimiterText);
+    f.delimiter = parsed.ok() ? std::move(parsed.bytes) : Bytes{};
+    f.delimiter_is_text = !m_delimiterHex;
+}
+
+/// Framing: the type, then only the fields that type uses (framingUses: the loader's own table).
+void EndpointEditor::drawFraming(UiModel& model) {
+    FramingConfig& f = m_config.framing;
+    // Open when the endpoint frames its data; a raw endpoint's form stays as short as before.
+    if (m_framingOpenRequested) ImGui::SetNextItemOpen(f.type != FramingType::Raw, ImGuiCond_Always);
+    m_framingOpenRequested = false;
+    if (!ImGui::CollapsingHeader(tr(Str::Framing))) return;
+    const Palette& pal = palette(model.settings.theme);
+    label(tr(Str::FramingType));
+    int type = static_cast<int>(f.type);
+    const char* types[] = {tr(Str::FramingRaw), tr(Str::FramingDelimiter), tr(Str::FramingFixed),
+                           tr(Str::FramingLength), tr(Str::FramingIdle)};
+    // UDP: a datagram is already one message; the idle gap applies to TCP streams only.
+    const int type_count = m_config.type == EndpointType::Udp ? 4 : 5;
+    if (ImGui::Combo("##framing_type", &type, types, type_count)) f.type = static_cast<FramingType>(type);
+    probeItem(model, "editor.framing.type");
+    tooltip(tr(Str::TipFraming));
+    const auto uses = [&](std::string_view field) { return framingUses(f.type, field); };
+    if (uses("delimiter")) {
+        label(tr(Str::FramingDelimiter));
+        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12);
+        if (ImGui::InputText("##delimiter", &m_delimiterText)) parseDelimiter();
+        probeItem(model, "editor.framing.delimiter");
+        tooltip(tr(Str::TipDelimiter));
+        ImGui::SameLine();
+        if (ImGui::Checkbox(tr(Str::DelimiterHex), &m_delimiterHex)) {
+            // Show the same bytes in the other form when they parse; keep the typing otherwise.
+            if (m_delimiterError.empty())
+                m_delimiterText = m_delimiterHex ? formatHex(f.delimiter, HexStyle::SpacedLower)
+                                                 : escapeForDisplay(f.delimiter);
+            parseDelimiter();
+        }
+        if (!m_delimiterError.empty()) {
+            ImGui::SetCursorPosX(ImGui::GetFontSize() * 11);
+            ImGui::TextColored(pal.bad, "%s", m_delimiterError.c_str());
+        }
+        ImGui::Checkbox(tr(Str::KeepDelimiter), &f.keep);
+    }
+    const auto size_field = [](const char* id, std::size_t& value, std::size_t lo, std::size_t hi) {
+        int v = static_cast<int>(std::min<std::size_t>(value, static_cast<std::size_t>(std::numeric_limits<int>::max())));
+        if (ImGui::InputInt(id, &v, 0)) value = static_cast<std::size_t>(std::clamp<long long>(v, static_cast<long long>(lo), static_cast<long long>(hi)));
+    };
+    if (uses("length")) {
+        label(tr(Str::FrameLength));
+        size_field("##frame_length", f.length, 1, kMaxFrameLimit);
+    }
+    if (uses("offset")) {
+        label(tr(Str::FieldOffset));
+        size_field("##field_offset", f.offset, 0, kMaxFrameLimit);
+        label(tr(Str::FieldSize));
+        const char* sizes[] = {"1", "2", "4"};
+        int size_index = f.size == 1 ? 0 : f.size == 4 ? 2 : 1;
+        if (ImGui::Combo("##field_size", &size_index, sizes, 3)) f.size = size_index == 0 ? 1 : size_index == 2 ? 4 : 2;
+        label(tr(Str::FieldEndian));
+        const char* orders[] = {tr(Str::BigEndian), tr(Str::LittleEndian)};
+        int order = static_cast<int>(f.endian);
+        if (ImGui::Combo("##field_endian", &order, orders, 2)) f.endian = static_cast<ByteOrder>(order);
+        label(tr(Str::LengthAdjust));
+        int adjust = static_cast<int>(std::clamp<std::int64_t>(f.adjust, -(1 << 30), 1 << 30));
+        if (ImGui::InputInt("##length_adjust", &adjust, 0)) f.adjust = std::clamp(adjust, -(1 << 30), 1 << 30);
+        tooltip(tr(Str::TipLengthAdjust));
+    }
+    if (uses("gap_ms")) {
+        label(tr(Str::IdleGap));
+        if (ImGui::InputInt("##idle_gap", &f.gap_ms, 0)) clampInt(f.gap_ms, 1, 3'600'000);
+    }
+    if (uses("max")) {
+        label(tr(Str::MaxFrame));
+        size_field("##frame_max", f.max, 1, kMaxFrameLimit);
+        tooltip(tr(Str::TipMaxFrame));
+    }
+    if (uses("on_error")) {
+        label(tr(Str::OnFramingError));
+        const char* policies[] = {tr(Str::FramingResync), tr(Str::FramingClose)};
+        int policy = static_cast<int>(f.on_error);
+        if (ImGui::Combo("##framing_on_error", &policy, policies, 2)) f.on_error = static_cast<FramingOnError>(policy);
+        tooltip(tr(Str::TipMaxFrame));
+    }
+}
+
 void EndpointEditor::drawOptions(UiModel& model) {
     EndpointConfig& c = m_config;
     SocketOptions& o = c.options;
     const bool tcp = c.type != EndpointType::Udp;
 
-    if (ImGui::CollapsingHeader(tr(Str::SocketOptions), ImGuiTreeNodeFlags_DefaultOpen)) {
+    const bool options_open = ImGui::CollapsingHeader(tr(Str::SocketOptions), ImGuiTreeNodeFlags_DefaultOpen);
+    probeItem(model, "editor.options");
+    if (options_open) {
         ImGui::Checkbox(tr(Str::ReuseAddress), &o.reuse_address);
         tooltip(tr(Str::TipReuseAddress));
         sameLineIfFits(checkboxWidth(tr(Str::ReusePort)), ImGui::GetFontSize() * 11);
@@ -381,6 +481,7 @@ void EndpointEditor::draw(UiModel& model, const CommandSink& submit) {
         tooltip(tr(Str::TipReplyToSender));
     }
     drawOptions(model);
+    drawFraming(model);   // last: the sections above keep their place in the form
     if (c.type == EndpointType::Udp && !m_interfaces.empty()) {
         std::string list;
         for (const auto& name : m_interfaces) list += (list.empty() ? "" : ", ") + name;

@@ -35,6 +35,8 @@ public:
 
 private:
     void drawOptions(UiModel& model);
+    void drawFraming(UiModel& model);
+    void parseDelimiter();
     void drawPeerFin(UiModel& model);
     void drawDiscardConfirm(UiModel& model);
     void refreshInterfaces();
@@ -57,6 +59,10 @@ private:
     int m_peerFin = 0;      // after the peer's FIN: 0 close after the timeout, 1 at once, 2 keep
     double m_closeWaitSeconds = 30;
     std::vector<std::string> m_interfaces;
+    std::string m_delimiterText;     // as typed: text with escapes, or hex
+    bool m_delimiterHex = false;
+    std::string m_delimiterError;    // why m_delimiterText does not parse
+    bool m_framingOpenRequested = false;   // opened: the section starts open unless raw
 };
 
 }  // namespace sockscope::ui

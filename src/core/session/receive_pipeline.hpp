@@ -1,0 +1,67 @@
+#pragma once
+// The receive side of a session, on the I/O thread: the first stage of the pipeline
+//
+//   transport read --> [framer] --> frames --> tap: the front end's event queue (DataEvent)
+//                                          (next: responders and recorders take frames here)
+//
+// One per TCP connection (state carried across reads) and one per UDP endpoint (each datagram
+// framed on its own, only when the endpoint asks for framing). Raw framing keeps today's path:
+// the read goes out as one DataEvent, no framer, no extra work. Several frames of one read go
+// out as one DataEvent (DataEvent::frame_ends): one queue push per read.
+// Statistics stay with the transport: they count reads, not frames.
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/event_queue.hpp"
+#include "core/framing/frame_batch.hpp"
+#include "core/framing/framer.hpp"
+
+namespace sockscope {
+
+class ReceivePipeline final : private FrameSink {
+public:
+    using Clock = Framer::Clock;
+    /// A framing problem, already in plain words. `fatal`: on_error "close" was chosen (TCP: the
+    /// owner closes the connection; UDP: the rest of that datagram is ignored).
+    using ErrorHandler = std::function<void(const ErrorInfo& error, bool fatal)>;
+
+    ReceivePipeline(EventQueue& queue, EndpointId endpoint, ConnectionId connection, const FramingConfig& config,
+                    EventPriority priority, ErrorHandler on_error);
+
+    [[nodiscard]] bool framed() const { return m_framer != nullptr; }
+    [[nodiscard]] bool idle() const { return m_framer && m_framer->config().type == FramingType::Idle; }
+
+    /// One TCP read. Returns Dropped / AcceptedPause if any push said so (else Accepted).
+    PushResult onRead(ByteView bytes);
+    /// One UDP datagram from `peer`: framed on its own (its last bytes end the last message).
+    PushResult onDatagram(Bytes datagram, const std::string& peer);
+    /// Idle framing: when the pending frame ends unless more bytes arrive.
+    [[nodiscard]] std::optional<Clock::time_point> deadline() const {
+        return m_framer ? m_framer->deadline() : std::nullopt;
+    }
+    PushResult onTimer(Clock::time_point now);
+    /// The stream ended (peer FIN, close): pending bytes go out as a last frame. Idempotent.
+    PushResult finish();
+    [[nodiscard]] bool failed() const { return m_framer && m_framer->failed(); }
+
+private:
+    void onFrame(ByteView frame) override { m_batch.add(frame); }
+    void onFramingError(const ErrorInfo& error) override;
+    void flush();
+    PushResult takeResult();
+
+    EventQueue& m_queue;
+    const EndpointId m_endpoint;
+    const ConnectionId m_connection;
+    const EventPriority m_priority;
+    ErrorHandler m_onError;
+    std::unique_ptr<Framer> m_framer;   // null: raw
+    FrameBatch m_batch;
+    std::string m_peer;                 // udp: the sender of the datagram being framed
+    PushResult m_result = PushResult::Accepted;
+};
+
+}  // namespace sockscope
