@@ -14,21 +14,21 @@ using test::EngineHarness;
 using test::SocketPeer;
 using namespace std::chrono_literals;
 
-/// A listening POSIX socket on 127.0.0.1 (the device the client talks to).
+/// A listening plain socket on 127.0.0.1 (the device the client talks to).
 struct Listener {
-    int fd = -1;
+    test::PeerSocket fd = test::kNoPeerSocket;
     std::uint16_t port = 0;
     explicit Listener(std::uint16_t wanted = 0) {
         fd = ::socket(AF_INET, SOCK_STREAM, 0);
         int one = 1;
-        ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const char*>(&one), sizeof one);
         sockaddr_in addr{};
         addr.sin_family = AF_INET;
         addr.sin_port = htons(wanted);
         addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 16) != 0) {
-            ::close(fd);
-            fd = -1;
+            test::peerClose(fd);
+            fd = test::kNoPeerSocket;
             return;
         }
         socklen_t len = sizeof addr;
@@ -36,11 +36,11 @@ struct Listener {
         port = ntohs(addr.sin_port);
     }
     ~Listener() {
-        if (fd >= 0) ::close(fd);
+        if (fd != test::kNoPeerSocket) test::peerClose(fd);
     }
     SocketPeer accept(int timeout_ms = 2000) {
         pollfd p{fd, POLLIN, 0};
-        if (::poll(&p, 1, timeout_ms) <= 0) return SocketPeer();
+        if (test::peerPoll(&p, timeout_ms) <= 0) return SocketPeer();
         return SocketPeer(::accept(fd, nullptr, nullptr));
     }
 };
