@@ -4,9 +4,11 @@
 #   scripts/dev.sh test   install what is missing, build, run every test: plain, ASan+UBSan, and the
 #                         engine tests under TSan
 # Other subcommands: deps (install only), build (plain build only), bench (benchmark table),
-#   fuzz (build the libFuzzer targets with clang, run each for FUZZ_SECONDS).
+#   fuzz (build the libFuzzer targets with clang, run each for FUZZ_SECONDS),
+#   windows (cross-build build-windows/sockscope.exe + its zip with mingw-w64: docs/windows.md).
 # Environment: JOBS (default: nproc), SOCKSCOPE_SKIP_SANITIZERS=1 (test: plain build only, no fuzzing),
-#   FUZZ_SECONDS (default 30 per target).
+#   FUZZ_SECONDS (default 30 per target), SOCKSCOPE_SKIP_WINDOWS=1 (test: no Windows stage),
+#   WINDOWS_STAGE_TIMEOUT (seconds for the Windows build + Wine tests, default 900).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -124,11 +126,18 @@ case "$cmd" in
       say "fuzz targets"
       run_fuzzers
     fi
+    if [ "${SOCKSCOPE_SKIP_WINDOWS:-0}" != 1 ]; then
+      say "Windows: mingw-w64 cross-build + tests under Wine"
+      timeout -k 30 "${WINDOWS_STAGE_TIMEOUT:-900}" scripts/windows.sh test
+    fi
     say "all tests passed"
     ;;
   fuzz)
     install_missing "${packages[@]}"
     run_fuzzers
+    ;;
+  windows)
+    exec scripts/windows.sh build
     ;;
   bench)
     install_missing "${packages[@]}" "${bench_packages[@]}"

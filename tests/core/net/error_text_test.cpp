@@ -351,5 +351,44 @@ TEST(DescribeError, DualStackConflictNamesTheIpv4Holder) {
     EXPECT_NE(error.message.find("v6_only"), std::string::npos);
 }
 
+TEST(DescribeError, WinsockNamesAreKnownOnEveryOs) {
+    EXPECT_STREQ(winsockErrorName(10048), "WSAEADDRINUSE");
+    EXPECT_STREQ(winsockErrorName(10061), "WSAECONNREFUSED");
+    EXPECT_STREQ(winsockErrorName(10060), "WSAETIMEDOUT");
+    EXPECT_STREQ(winsockErrorName(10054), "WSAECONNRESET");
+    EXPECT_STREQ(winsockErrorName(10013), "WSAEACCES");
+    EXPECT_STREQ(winsockErrorName(11001), "WSAHOST_NOT_FOUND");
+    EXPECT_EQ(winsockErrorName(0), nullptr);
+    EXPECT_EQ(winsockErrorName(98), nullptr);
+}
+
+#if defined(_WIN32)
+// Winsock's own codes (what Windows reports) read in plain words, with the name Windows users know.
+TEST(DescribeError, WinsockCodesReadInPlainWords) {
+    const auto wsa = [](int code) { return std::error_code(code, std::system_category()); };
+    struct Case { int code; ErrorContext context; const char* target; const char* portable; const char* words; };
+    const Case cases[] = {
+        {10048, ErrorContext::Bind, "127.0.0.1:5000", "EADDRINUSE", "port 5000 is already in use"},
+        {10061, ErrorContext::Connect, "127.0.0.1:502", "ECONNREFUSED", "nothing is listening"},
+        {10060, ErrorContext::Connect, "10.0.0.9:502", "ETIMEDOUT", "no answer from 10.0.0.9:502"},
+        {10054, ErrorContext::Read, "127.0.0.1:502", "ECONNRESET", "reset the connection"},
+        {10013, ErrorContext::Bind, "0.0.0.0:80", "EACCES", "SO_EXCLUSIVEADDRUSE"},
+        {10049, ErrorContext::Bind, "10.9.9.9:5000", "EADDRNOTAVAIL", "not an address of this machine"},
+        {10065, ErrorContext::Connect, "10.0.0.9:502", "EHOSTUNREACH", "unreachable"},
+    };
+    for (const Case& c : cases) {
+        const ErrorInfo info = describeError(wsa(c.code), c.context, c.target);
+        EXPECT_EQ(info.code, c.portable) << c.code;
+        EXPECT_TRUE(contains(info.message, c.words)) << info.message;
+        const std::string target = c.target;
+        EXPECT_TRUE(contains(info.message, target.substr(0, target.rfind(':')))) << info.message;
+        EXPECT_TRUE(contains(info.message, std::string("[") + winsockErrorName(c.code) + " " +
+                                               std::to_string(c.code) + "]")) << info.message;
+    }
+    // Windows has no privileged ports: WSAEACCES on port 80 is not about root.
+    EXPECT_FALSE(contains(describeError(wsa(10013), ErrorContext::Bind, "0.0.0.0:80").message, "root"));
+}
+#endif
+
 }  // namespace
 }  // namespace sockscope
