@@ -7,13 +7,14 @@
 #   scripts/windows.sh shot    build, then a GUI screenshot of the .exe under Wine + Xvfb
 #   scripts/windows.sh zip     build, then build-windows/sockscope-windows-x86_64.zip (build and
 #                              test make it too)
-# Environment: JOBS (default: nproc), WINE_TEST_TIMEOUT (seconds per test executable, default 300).
+# Environment: JOBS (default: nproc), WINE_TEST_TIMEOUT (seconds per test, default 120),
+#   WINDOWS_BUILD_DIR (default build-windows).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
-out=build-windows
+out=${WINDOWS_BUILD_DIR:-build-windows}   # relative to the source tree
 deps=$root/$out/_deps
 
 packages=(
@@ -179,7 +180,7 @@ PY
   timeout -k 5 60 wine "$out/sockscope.exe" --headless "Z:$root/$dir/profile.json" --for 3 --log jsonl \
     > "$dir/out.jsonl" 2> "$dir/err.txt" || rc=$?
   wait "$peer" || true
-  if [ "$rc" != 0 ] || ! grep -q '"event":"data"' "$dir/out.jsonl" || ! grep -q 'hello from linux' "$dir/out.jsonl"; then
+  if [ "$rc" != 0 ] || ! grep -q '"event":"rx"' "$dir/out.jsonl" || ! grep -q 'hello from linux' "$dir/out.jsonl"; then
     echo "headless smoke test failed (exit $rc)"; cat "$dir/out.jsonl" "$dir/err.txt"; return 1
   fi
   echo "headless: connected, received the greeting, exit 0 ($(wc -l < "$dir/out.jsonl") JSON lines)"
@@ -237,5 +238,5 @@ case "$cmd" in
     ;;
   shot) build; gui_shot "${2:-$root/docs/screenshot-windows-wine.png}" "${3:-$root/assets/profiles/demo.json}" ;;
   zip) build; make_zip ;;
-  *) sed -n '2,10p' "$0"; exit 2 ;;
+  *) sed -n '2,11p' "$0"; exit 2 ;;
 esac

@@ -95,7 +95,7 @@ const ErrnoMatch kErrno[] = {
     {Kind::NoEnt, std::errc::no_such_file_or_directory, kNoAsio},
 };
 
-// Winsock's codes (winerror.h), by number so the table is the same on every OS. On Windows they
+// Winsock's codes (winerror.h, and the Win32 code asio reports for a cancelled operation), by number so the table is the same on every OS. On Windows they
 // classify the system category's codes that asio has no enum for, and name every message's code.
 struct WinsockCode { int code; const char* name; Kind kind; };
 constexpr WinsockCode kWinsock[] = {
@@ -117,6 +117,7 @@ constexpr WinsockCode kWinsock[] = {
     {10065, "WSAEHOSTUNREACH", Kind::HostUnreach}, {11001, "WSAHOST_NOT_FOUND", Kind::NotFound},
     {11002, "WSATRY_AGAIN", Kind::TryAgainDns}, {11003, "WSANO_RECOVERY", Kind::DnsFailed},
     {11004, "WSANO_DATA", Kind::NoData},
+    {995, "ERROR_OPERATION_ABORTED", Kind::Canceled},   // Win32: an overlapped operation was cancelled
 };
 
 const WinsockCode* findWinsock(int code) {
@@ -265,10 +266,11 @@ bool isBindLike(ErrorContext c) { return c == ErrorContext::Bind || c == ErrorCo
 
 #if defined(_WIN32)
 // Where Windows differs from Linux: SO_REUSEADDR there also shares a port that is being listened on.
-constexpr const char* kReuseNote = " (on Windows SO_REUSEADDR also lets a second socket bind a port another "
-                                   "one listens on, unless that one took it with SO_EXCLUSIVEADDRUSE)";
+constexpr const char* kReuseNote = ": on Windows it also lets a second socket bind a port another one "
+                                   "listens on, unless that one took it with SO_EXCLUSIVEADDRUSE";
 #else
-constexpr const char* kReuseNote = "";
+constexpr const char* kReuseNote = ": a restart can bind over TIME_WAIT only when the earlier listener "
+                                   "had it on too";
 #endif
 
 std::string addrInUse(ErrorContext context, const std::string& target, const Target& t,
@@ -288,8 +290,7 @@ std::string addrInUse(ErrorContext context, const std::string& target, const Tar
         if (time_wait > 0 && time_wait == counts->total())
             return port + " is still held by " + plural(time_wait, "TIME_WAIT socket", "TIME_WAIT sockets") +
                    " from earlier connections (this side closed first); wait up to 60 s, or keep "
-                   "SO_REUSEADDR (reuse_address) on: a restart can bind over TIME_WAIT only when the "
-                   "earlier listener had it on too" + kReuseNote;
+                   "SO_REUSEADDR (reuse_address) on" + kReuseNote;
         if (counts->total() > 0) {
             std::string list;
             for (std::size_t i = 0; i < kTcpStateCount; ++i) {
@@ -403,8 +404,8 @@ std::string describe(Kind kind, std::error_code ec, ErrorContext context, const 
 #if defined(_WIN32)
             // Windows has no privileged ports: WSAEACCES on bind means the port is not shared.
             if (isBindLike(context) && t.has_port && t.port > 0)
-                return "port " + std::to_string(t.port) + " cannot be bound: another socket holds it "
-                       "exclusively (SO_EXCLUSIVEADDRUSE, which keeps SO_REUSEADDR sockets from sharing "
+                return "cannot bind " + target + ": another socket holds port " + std::to_string(t.port) +
+                       " exclusively (SO_EXCLUSIVEADDRUSE, which keeps SO_REUSEADDR sockets from sharing "
                        "it), or Windows reserves it (netsh int ipv4 show excludedportrange "
                        "protocol=tcp); stop the program using it or pick another port";
 #else

@@ -36,6 +36,9 @@ TEST(EngineLifecycle, ThousandConnectCloseCyclesLeaveNoDescriptorBehind) {
     }
     ASSERT_TRUE(h.pumpUntil([&] { return h.count<ConnectionClosed>() == 1; }));
     const std::size_t before = openFileCount();
+#if defined(_WIN32)
+    if (before == 0) GTEST_SKIP() << "no descriptor count on Windows (handles, not /proc/self/fd)";
+#endif
     ASSERT_GT(before, 0u) << "cannot count descriptors on this OS";
     constexpr int kCycles = 1000;
     for (int i = 0; i < kCycles; ++i) {
