@@ -194,7 +194,7 @@ gui_shot() {   # output png, profile
   wine_down
   rm -f "$png"
   timeout -k 5 180 xvfb-run -a -s "-screen 0 1600x1000x24" bash -c \
-    'wineserver -p; wine "$0" --screenshot "Z:$1" --frames 20 --size 1280 "Z:$2"; rc=$?; wineserver -k; exit $rc' \
+    'wineserver -p; wine "$0" --screenshot "Z:$1" --frames "${SHOT_FRAMES:-20}" --size 1280 "Z:$2"; rc=$?; wineserver -k; exit $rc' \
     "$out/sockscope.exe" "$png" "$profile"
   [ -f "$png" ] || { echo "no screenshot written"; return 1; }
   colors=$(convert "$png" -format %k info:)
