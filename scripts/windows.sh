@@ -105,17 +105,17 @@ export WINEDLLOVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d;winedbg.exe=d"
 wine_up() {
   if [ ! -f "$WINEPREFIX/.sockscope-ready" ]; then
     say "creating the Wine prefix $WINEPREFIX"
+    wineserver -k 2>/dev/null || true
     rm -rf "$WINEPREFIX"
-    mkdir -p "$WINEPREFIX"
-    wineserver -p
     wine wineboot --init >/dev/null 2>&1 || true
     # A virtual desktop: without a window manager, closing a window otherwise costs 2 s.
     wine reg add 'HKCU\Software\Wine\Explorer' /v Desktop /t REG_SZ /d Default /f >/dev/null 2>&1
     wine reg add 'HKCU\Software\Wine\Explorer\Desktops' /v Default /t REG_SZ /d 1280x800 /f >/dev/null 2>&1
-    wineserver -w
+    timeout 60 wineserver -w || wineserver -k   # the prefix is written when its server exits
     touch "$WINEPREFIX/.sockscope-ready"
   fi
-  wineserver -p
+  # Persistent, and detached from our stdout: a pipe reading this script's output must see EOF.
+  wineserver -p </dev/null >/dev/null 2>&1
 }
 wine_down() { wineserver -k 2>/dev/null || true; }
 
@@ -157,8 +157,8 @@ run_tests() {
 }
 
 # The .exe headless against a real peer on the Linux side (Wine's sockets are the host's): python3
-# listens on 127.0.0.1 port 0 and greets; the .exe's tcp-client must print the greeting (stdout of
-# a GUI-subsystem .exe through a pipe) and exit 0 after --for.
+# listens on 127.0.0.1 port 0 and greets; the .exe's tcp-client must print the greeting and its
+# connection's TCP state (stdout of a GUI-subsystem .exe through a pipe) and exit 0 after --for.
 headless_smoke() {
   say "under Wine: sockscope.exe --headless against a python3 peer"
   local dir=$out/smoke port_file peer rc=0
@@ -180,10 +180,12 @@ PY
   timeout -k 5 60 wine "$out/sockscope.exe" --headless "Z:$root/$dir/profile.json" --for 3 --log jsonl \
     > "$dir/out.jsonl" 2> "$dir/err.txt" || rc=$?
   wait "$peer" || true
-  if [ "$rc" != 0 ] || ! grep -q '"event":"rx"' "$dir/out.jsonl" || ! grep -q 'hello from linux' "$dir/out.jsonl"; then
+  # The client's TCP state comes from the Windows table read on the probe thread (4-tuple match).
+  if [ "$rc" != 0 ] || ! grep -q '"event":"rx"' "$dir/out.jsonl" || ! grep -q 'hello from linux' "$dir/out.jsonl" ||
+     ! grep -q '"tcp_state":"ESTABLISHED"' "$dir/out.jsonl"; then
     echo "headless smoke test failed (exit $rc)"; cat "$dir/out.jsonl" "$dir/err.txt"; return 1
   fi
-  echo "headless: connected, received the greeting, exit 0 ($(wc -l < "$dir/out.jsonl") JSON lines)"
+  echo "headless: connected, received the greeting, saw ESTABLISHED, exit 0 ($(wc -l < "$dir/out.jsonl") JSON lines)"
 }
 
 # The GUI under Wine + Xvfb (Mesa llvmpipe through Wine's opengl32): renders a profile and saves a
@@ -194,7 +196,7 @@ gui_shot() {   # output png, profile
   wine_down
   rm -f "$png"
   timeout -k 5 180 xvfb-run -a -s "-screen 0 1600x1000x24" bash -c \
-    'wineserver -p; wine "$0" --screenshot "Z:$1" --frames "${SHOT_FRAMES:-20}" --size 1280 "Z:$2"; rc=$?; wineserver -k; exit $rc' \
+    'wineserver -p </dev/null >/dev/null 2>&1; wine "$0" --screenshot "Z:$1" --frames "${SHOT_FRAMES:-20}" --size 1280 "Z:$2"; rc=$?; wineserver -k; exit $rc' \
     "$out/sockscope.exe" "$png" "$profile"
   [ -f "$png" ] || { echo "no screenshot written"; return 1; }
   colors=$(convert "$png" -format %k info:)

