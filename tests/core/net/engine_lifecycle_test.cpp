@@ -12,6 +12,7 @@
 #include "core/model/log_recorder.hpp"
 #include "core/net/fd_limits.hpp"
 #include "support/engine_harness.hpp"
+#include "support/platform.hpp"
 #include "support/socket_peer.hpp"
 
 namespace sockscope {
@@ -76,7 +77,9 @@ TEST(EngineLifecycle, ShutdownWithHundredOpenConnectionsIsCleanAndQuick) {
         started = std::chrono::steady_clock::now();
         h.engine.shutdown();
         const auto took = std::chrono::steady_clock::now() - started;
-        EXPECT_LT(took, 3s) << "shutdown must not hang on peers that do not read";
+        // Under Wine each of the 100 closes is a round trip to wineserver: 4.6 s was measured at load 10.
+        const auto bound = test::underWine() ? std::chrono::nanoseconds(10s) : std::chrono::nanoseconds(3s);
+        EXPECT_LT(took, bound) << "shutdown must not hang on peers that do not read";
         h.pump();
         EXPECT_EQ(h.count<ConnectionClosed>(), 100u) << "every connection reports its close";
     }
