@@ -218,7 +218,7 @@ JSON
 make_zip() {
   local stage=$out/zip/sockscope-windows-x86_64
   rm -rf "$out/zip"; mkdir -p "$stage/profiles"
-  cp "$out/sockscope.exe" "$stage/"
+  x86_64-w64-mingw32-strip -o "$stage/sockscope.exe" "$out/sockscope.exe"
   cp assets/profiles/*.json "$stage/profiles/"
   cp docs/windows-README.txt "$stage/README.txt"
   rm -f "$out/sockscope-windows-x86_64.zip"
