@@ -7,8 +7,10 @@
 #   fuzz (build the libFuzzer targets with clang, run each for FUZZ_SECONDS),
 #   package (build-package/sockscope_<version>_<arch>.deb from the plain build, checked),
 #   package-test (package, then install it on a pristine Debian 12 chroot and run it; root).
+#   windows (cross-build build-windows/sockscope.exe + its zip with mingw-w64: docs/windows.md).
 # Environment: JOBS (default: nproc), SOCKSCOPE_SKIP_SANITIZERS=1 (test: plain build only, no fuzzing),
-#   FUZZ_SECONDS (default 30 per target).
+#   FUZZ_SECONDS (default 30 per target), SOCKSCOPE_SKIP_WINDOWS=1 (test: no Windows stage),
+#   WINDOWS_STAGE_TIMEOUT (seconds for the Windows build + Wine tests, default 900).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -138,6 +140,10 @@ case "$cmd" in
       say "fuzz targets"
       run_fuzzers
     fi
+    if [ "${SOCKSCOPE_SKIP_WINDOWS:-0}" != 1 ]; then
+      say "Windows: mingw-w64 cross-build + tests under Wine"
+      timeout -k 30 "${WINDOWS_STAGE_TIMEOUT:-900}" scripts/windows.sh test
+    fi
     say "all tests passed"
     ;;
   fuzz)
@@ -152,6 +158,8 @@ case "$cmd" in
     install_missing "${packages[@]}"
     build_package
     tests/package/test_deb.sh
+  windows)
+    exec scripts/windows.sh build
     ;;
   bench)
     install_missing "${packages[@]}" "${bench_packages[@]}"

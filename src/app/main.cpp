@@ -6,7 +6,10 @@
 #include <cerrno>
 #include <csignal>
 #include <iostream>
-#if !defined(_WIN32)
+#if defined(_WIN32)
+#include <windows.h>
+#include <cstdio>
+#else
 #include <fcntl.h>
 #include <unistd.h>
 #endif
@@ -43,6 +46,14 @@ void installStopHandlers() {
 /// stdout would go to a peer: park /dev/null on it. Returns false when stdout was closed.
 bool reserveStandardDescriptors() {
 #if defined(_WIN32)
+    // A GUI-subsystem .exe gets no console: started from a terminal (cmd, PowerShell) without
+    // redirection, its --headless lines, --help and errors would go nowhere. Attach to the
+    // terminal's console then; redirected handles (pipes, files) are kept as they are.
+    const HANDLE out = ::GetStdHandle(STD_OUTPUT_HANDLE);
+    if ((out == nullptr || out == INVALID_HANDLE_VALUE) && ::AttachConsole(ATTACH_PARENT_PROCESS)) {
+        std::freopen("CONOUT$", "w", stdout);
+        std::freopen("CONOUT$", "w", stderr);
+    }
     return true;
 #else
     bool stdout_open = true;

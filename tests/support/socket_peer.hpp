@@ -1,6 +1,11 @@
 #pragma once
 // Test helper: a plain blocking POSIX TCP/UDP peer on loopback with receive timeouts, so a test
 // talks to the engine through the kernel like any device would. Every call is bounded in time.
+// Winsock on Windows: the few differences are in the small section below.
+#if defined(_WIN32)
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#else
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -8,6 +13,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#endif
 
 #include <cerrno>
 #include <chrono>
@@ -17,11 +23,38 @@
 
 namespace sockscope::test {
 
+#if defined(_WIN32)
+using PeerSocket = SOCKET;
+constexpr PeerSocket kNoPeerSocket = INVALID_SOCKET;
+inline int peerPoll(pollfd* p, int timeout_ms) { return ::WSAPoll(p, 1, timeout_ms); }
+inline void peerClose(PeerSocket fd) { ::closesocket(fd); }
+/// The last socket error as the errno value tests compare with (ECONNRESET for a reset).
+inline int peerError() {
+    const int e = ::WSAGetLastError();
+    return e == WSAECONNRESET || e == WSAECONNABORTED ? ECONNRESET : e;
+}
+inline constexpr int kPeerNoSignal = 0;
+inline constexpr int kPeerShutWr = SD_SEND;
+/// Winsock must be started before the first socket; asio does it too, tests may come first.
+inline bool peerWsaStarted = [] {
+    WSADATA data;
+    return ::WSAStartup(MAKEWORD(2, 2), &data) == 0;
+}();
+#else
+using PeerSocket = int;
+constexpr PeerSocket kNoPeerSocket = -1;
+inline int peerPoll(pollfd* p, int timeout_ms) { return ::poll(p, 1, timeout_ms); }
+inline void peerClose(PeerSocket fd) { ::close(fd); }
+inline int peerError() { return errno; }
+inline constexpr int kPeerNoSignal = MSG_NOSIGNAL;
+inline constexpr int kPeerShutWr = SHUT_WR;
+#endif
+
 class SocketPeer {
 public:
     SocketPeer() = default;
-    explicit SocketPeer(int fd) : m_fd(fd) {}
-    SocketPeer(SocketPeer&& other) noexcept : m_fd(other.m_fd) { other.m_fd = -1; }
+    explicit SocketPeer(PeerSocket fd) : m_fd(fd) {}
+    SocketPeer(SocketPeer&& other) noexcept : m_fd(other.m_fd) { other.m_fd = kNoPeerSocket; }
     SocketPeer& operator=(SocketPeer&& other) noexcept {
         std::swap(m_fd, other.m_fd);
         return *this;
@@ -32,7 +65,7 @@ public:
     bool connectTcp(std::uint16_t port, bool v6 = false) {
         close();
         m_fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
-        if (m_fd < 0) return false;
+        if (m_fd == kNoPeerSocket) return false;
         setTimeouts(2000);
         if (v6) {
             sockaddr_in6 addr{};
@@ -48,7 +81,7 @@ public:
     bool bindUdp(std::uint16_t port = 0) {
         close();
         m_fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-        if (m_fd < 0) return false;
+        if (m_fd == kNoPeerSocket) return false;
         setTimeouts(2000);
         sockaddr_in addr = loopback4(port);
         return ::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
@@ -64,7 +97,7 @@ public:
     bool sendAll(const std::string& data) {
         std::size_t sent = 0;
         while (sent < data.size()) {
-            const ssize_t n = ::send(m_fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+            const auto n = ::send(m_fd, data.data() + sent, static_cast<int>(data.size() - sent), kPeerNoSignal);
             if (n <= 0) return false;
             sent += static_cast<std::size_t>(n);
         }
@@ -73,8 +106,8 @@ public:
 
     bool sendTo(const std::string& data, std::uint16_t port) {
         sockaddr_in addr = loopback4(port);
-        return ::sendto(m_fd, data.data(), data.size(), 0, reinterpret_cast<sockaddr*>(&addr), sizeof addr) ==
-               static_cast<ssize_t>(data.size());
+        return ::sendto(m_fd, data.data(), static_cast<int>(data.size()), 0, reinterpret_cast<sockaddr*>(&addr),
+                        sizeof addr) == static_cast<int>(data.size());
     }
 
     /// Reads until `count` bytes arrived, EOF, an error, or the timeout. Returns what arrived.
@@ -86,11 +119,11 @@ public:
                 deadline - std::chrono::steady_clock::now()).count();
             if (left <= 0) break;
             pollfd p{m_fd, POLLIN, 0};
-            if (::poll(&p, 1, static_cast<int>(left)) <= 0) break;
+            if (peerPoll(&p, static_cast<int>(left)) <= 0) break;
             char buffer[65536];
-            const ssize_t n = ::recv(m_fd, buffer, std::min(sizeof buffer, count - out.size()), 0);
+            const auto n = ::recv(m_fd, buffer, static_cast<int>(std::min(sizeof buffer, count - out.size())), 0);
             if (n <= 0) {
-                m_lastErrno = n < 0 ? errno : 0;
+                m_lastErrno = n < 0 ? peerError() : 0;
                 m_eof = n == 0;
                 break;
             }
@@ -108,33 +141,33 @@ public:
                 deadline - std::chrono::steady_clock::now()).count();
             if (left <= 0) return -1;
             pollfd p{m_fd, POLLIN, 0};
-            if (::poll(&p, 1, static_cast<int>(left)) <= 0) return -1;
+            if (peerPoll(&p, static_cast<int>(left)) <= 0) return -1;
             char buffer[4096];
-            const ssize_t n = ::recv(m_fd, buffer, sizeof buffer, 0);
+            const auto n = ::recv(m_fd, buffer, static_cast<int>(sizeof buffer), 0);
             if (n == 0) return 0;
-            if (n < 0) return errno;
+            if (n < 0) return peerError();
         }
         return -1;
     }
 
     std::string receiveDatagram(int timeout_ms = 2000) {
         pollfd p{m_fd, POLLIN, 0};
-        if (::poll(&p, 1, timeout_ms) <= 0) return {};
+        if (peerPoll(&p, timeout_ms) <= 0) return {};
         char buffer[65536];
-        const ssize_t n = ::recv(m_fd, buffer, sizeof buffer, 0);
+        const auto n = ::recv(m_fd, buffer, static_cast<int>(sizeof buffer), 0);
         return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : std::string();
     }
 
-    void shutdownSend() { ::shutdown(m_fd, SHUT_WR); }
+    void shutdownSend() { ::shutdown(m_fd, kPeerShutWr); }
     void resetOnClose() {
         linger l{1, 0};
-        ::setsockopt(m_fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+        ::setsockopt(m_fd, SOL_SOCKET, SO_LINGER, reinterpret_cast<const char*>(&l), sizeof l);
     }
     void close() {
-        if (m_fd >= 0) ::close(m_fd);
-        m_fd = -1;
+        if (m_fd != kNoPeerSocket) peerClose(m_fd);
+        m_fd = kNoPeerSocket;
     }
-    int fd() const { return m_fd; }
+    PeerSocket fd() const { return m_fd; }
     bool eof() const { return m_eof; }
 
 private:
@@ -146,31 +179,35 @@ private:
         return addr;
     }
     void setTimeouts(int ms) {
+#if defined(_WIN32)
+        const DWORD tv = static_cast<DWORD>(ms);   // Winsock takes milliseconds
+#else
         timeval tv{ms / 1000, (ms % 1000) * 1000};
-        ::setsockopt(m_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        ::setsockopt(m_fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+#endif
+        ::setsockopt(m_fd, SOL_SOCKET, SO_RCVTIMEO, reinterpret_cast<const char*>(&tv), sizeof tv);
+        ::setsockopt(m_fd, SOL_SOCKET, SO_SNDTIMEO, reinterpret_cast<const char*>(&tv), sizeof tv);
     }
 
-    int m_fd = -1;
+    PeerSocket m_fd = kNoPeerSocket;
     int m_lastErrno = 0;
     bool m_eof = false;
 };
 
-/// A listening POSIX socket on 127.0.0.1 (the device the client talks to).
+/// A listening plain socket on 127.0.0.1 (the device the client talks to).
 struct Listener {
-    int fd = -1;
+    test::PeerSocket fd = test::kNoPeerSocket;
     std::uint16_t port = 0;
     explicit Listener(std::uint16_t wanted = 0) {
         fd = ::socket(AF_INET, SOCK_STREAM, 0);
         int one = 1;
-        ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const char*>(&one), sizeof one);
         sockaddr_in addr{};
         addr.sin_family = AF_INET;
         addr.sin_port = htons(wanted);
         addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 16) != 0) {
-            ::close(fd);
-            fd = -1;
+            test::peerClose(fd);
+            fd = test::kNoPeerSocket;
             return;
         }
         socklen_t len = sizeof addr;
@@ -178,10 +215,14 @@ struct Listener {
         port = ntohs(addr.sin_port);
     }
     ~Listener() {
-        if (fd >= 0) ::close(fd);
+        if (fd != test::kNoPeerSocket) test::peerClose(fd);
     }
     SocketPeer accept(int timeout_ms = 2000) {
         pollfd p{fd, POLLIN, 0};
+        if (test::peerPoll(&p, timeout_ms) <= 0) return SocketPeer();
+        return SocketPeer(::accept(fd, nullptr, nullptr));
+    }
+};
         if (::poll(&p, 1, timeout_ms) <= 0) return SocketPeer();
         return SocketPeer(::accept(fd, nullptr, nullptr));
     }

@@ -103,6 +103,21 @@ std::string decodeGbk(std::span<const std::uint8_t> bytes) {
             ++i;
             continue;
         }
+        // GB18030's four-byte form (second byte a digit): code page 54936; 936 has only GBK.
+        if (b >= 0x81 && b <= 0xFE && i + 3 < bytes.size() && bytes[i + 1] >= 0x30 && bytes[i + 1] <= 0x39) {
+            wchar_t wide[2] = {};
+            const int n = MultiByteToWideChar(54936, MB_ERR_INVALID_CHARS,
+                                              reinterpret_cast<const char*>(bytes.data() + i), 4, wide, 2);
+            const bool pair = n == 2 && wide[0] >= 0xD800 && wide[0] < 0xDC00 && wide[1] >= 0xDC00 && wide[1] < 0xE000;
+            if (n == 1 || pair) {
+                const char32_t cp = pair ? 0x10000 + ((static_cast<char32_t>(wide[0]) - 0xD800) << 10) +
+                                               (static_cast<char32_t>(wide[1]) - 0xDC00)
+                                         : static_cast<char32_t>(wide[0]);
+                appendCodePointForDisplay(out, cp);
+                i += 4;
+                continue;
+            }
+        }
         if (b >= 0x81 && b <= 0xFE && i + 1 < bytes.size()) {
             wchar_t wide[2] = {};
             const int n = MultiByteToWideChar(936, MB_ERR_INVALID_CHARS,

@@ -95,6 +95,46 @@ const ErrnoMatch kErrno[] = {
     {Kind::NoEnt, std::errc::no_such_file_or_directory, kNoAsio},
 };
 
+// Winsock's codes (winerror.h, and the Win32 code asio reports for a cancelled operation), by number so the table is the same on every OS. On Windows they
+// classify the system category's codes that asio has no enum for, and name every message's code.
+struct WinsockCode { int code; const char* name; Kind kind; };
+constexpr WinsockCode kWinsock[] = {
+    {10004, "WSAEINTR", Kind::Intr}, {10009, "WSAEBADF", Kind::BadF},
+    {10013, "WSAEACCES", Kind::Access}, {10014, "WSAEFAULT", Kind::Fault},
+    {10022, "WSAEINVAL", Kind::Inval}, {10024, "WSAEMFILE", Kind::MFile},
+    {10035, "WSAEWOULDBLOCK", Kind::Again}, {10036, "WSAEINPROGRESS", Kind::InProgress},
+    {10037, "WSAEALREADY", Kind::Already}, {10038, "WSAENOTSOCK", Kind::NotSock},
+    {10040, "WSAEMSGSIZE", Kind::MsgSize}, {10042, "WSAENOPROTOOPT", Kind::NoProtoOpt},
+    {10043, "WSAEPROTONOSUPPORT", Kind::ProtoNoSupport}, {10045, "WSAEOPNOTSUPP", Kind::OpNotSupp},
+    {10047, "WSAEAFNOSUPPORT", Kind::AfNoSupport}, {10048, "WSAEADDRINUSE", Kind::AddrInUse},
+    {10049, "WSAEADDRNOTAVAIL", Kind::AddrNotAvail}, {10050, "WSAENETDOWN", Kind::NetDown},
+    {10051, "WSAENETUNREACH", Kind::NetUnreach}, {10052, "WSAENETRESET", Kind::NetReset},
+    {10053, "WSAECONNABORTED", Kind::ConnAborted}, {10054, "WSAECONNRESET", Kind::ConnReset},
+    {10055, "WSAENOBUFS", Kind::NoBufs}, {10056, "WSAEISCONN", Kind::IsConn},
+    {10057, "WSAENOTCONN", Kind::NotConn}, {10058, "WSAESHUTDOWN", Kind::Shutdown},
+    {10060, "WSAETIMEDOUT", Kind::TimedOut}, {10061, "WSAECONNREFUSED", Kind::ConnRefused},
+    {10063, "WSAENAMETOOLONG", Kind::NameTooLong}, {10064, "WSAEHOSTDOWN", Kind::HostDown},
+    {10065, "WSAEHOSTUNREACH", Kind::HostUnreach}, {11001, "WSAHOST_NOT_FOUND", Kind::NotFound},
+    {11002, "WSATRY_AGAIN", Kind::TryAgainDns}, {11003, "WSANO_RECOVERY", Kind::DnsFailed},
+    {11004, "WSANO_DATA", Kind::NoData},
+    {995, "ERROR_OPERATION_ABORTED", Kind::Canceled},   // Win32: an overlapped operation was cancelled
+};
+
+const WinsockCode* findWinsock(int code) {
+    for (const WinsockCode& w : kWinsock)
+        if (w.code == code) return &w;
+    return nullptr;
+}
+
+#if defined(_WIN32)
+/// A Winsock code of the system category (what asio and Winsock report on Windows).
+const WinsockCode* winsockOf(std::error_code ec) {
+    if (ec.category() != std::system_category() && ec.category() != asio::error::get_system_category())
+        return nullptr;
+    return findWinsock(ec.value());
+}
+#endif
+
 bool matches(std::error_code ec, const ErrnoMatch& m) {
     if (m.asio_code != kNoAsio &&
         ec == std::error_code(m.asio_code, asio::error::get_system_category()))
@@ -121,6 +161,9 @@ Kind classify(std::error_code ec) {
     }
     for (const ErrnoMatch& m : kErrno)
         if (matches(ec, m)) return m.kind;
+#if defined(_WIN32)
+    if (const WinsockCode* w = winsockOf(ec)) return w->kind;
+#endif
 #if defined(EHOSTDOWN)
     if ((ec.category() == std::system_category() || ec.category() == std::generic_category()) &&
         ec.value() == EHOSTDOWN)
@@ -222,6 +265,15 @@ std::string generic(std::error_code ec, ErrorContext context, const std::string&
 
 bool isBindLike(ErrorContext c) { return c == ErrorContext::Bind || c == ErrorContext::Listen; }
 
+#if defined(_WIN32)
+// Where Windows differs from Linux: SO_REUSEADDR there also shares a port that is being listened on.
+constexpr const char* kReuseNote = ": on Windows it also lets a second socket bind a port another one "
+                                   "listens on, unless that one took it with SO_EXCLUSIVEADDRUSE";
+#else
+constexpr const char* kReuseNote = ": a restart can bind over TIME_WAIT only when the earlier listener "
+                                   "had it on too";
+#endif
+
 std::string addrInUse(ErrorContext context, const std::string& target, const Target& t,
                       const PortStateCounts* counts) {
     if (context == ErrorContext::Connect)
@@ -239,8 +291,7 @@ std::string addrInUse(ErrorContext context, const std::string& target, const Tar
         if (time_wait > 0 && time_wait == counts->total())
             return port + " is still held by " + plural(time_wait, "TIME_WAIT socket", "TIME_WAIT sockets") +
                    " from earlier connections (this side closed first); wait up to 60 s, or keep "
-                   "SO_REUSEADDR (reuse_address) on: a restart can bind over TIME_WAIT only when the "
-                   "earlier listener had it on too";
+                   "SO_REUSEADDR (reuse_address) on" + kReuseNote;
         if (counts->total() > 0) {
             std::string list;
             for (std::size_t i = 0; i < kTcpStateCount; ++i) {
@@ -351,7 +402,14 @@ std::string describe(Kind kind, std::error_code ec, ErrorContext context, const 
         case Kind::ServiceNotFound:
             return "unknown port in '" + target + "': use a number from 1 to 65535";
         case Kind::Access:
-#if !defined(_WIN32)
+#if defined(_WIN32)
+            // Windows has no privileged ports: WSAEACCES on bind means the port is not shared.
+            if (isBindLike(context) && t.has_port && t.port > 0)
+                return "cannot bind " + target + ": another socket holds port " + std::to_string(t.port) +
+                       " exclusively (SO_EXCLUSIVEADDRUSE, which keeps SO_REUSEADDR sockets from sharing "
+                       "it), or Windows reserves it (netsh int ipv4 show excludedportrange "
+                       "protocol=tcp); stop the program using it or pick another port";
+#else
             if (isBindLike(context) && t.has_port && t.port > 0 && t.port < 1024)
                 return "port " + std::to_string(t.port) + " is privileged: binding below 1024 needs "
                        "root or CAP_NET_BIND_SERVICE (or use a port ≥ 1024)";
@@ -431,6 +489,11 @@ ErrorInfo describeDualStackConflict(const std::string& target, std::uint16_t por
                               "v6_only (IPV6_V6ONLY) to use IPv6 only, or pick another port"};
 }
 
+const char* winsockErrorName(int code) {
+    const WinsockCode* w = findWinsock(code);
+    return w != nullptr ? w->name : nullptr;
+}
+
 std::string errorCodeName(std::error_code ec) {
     const Kind kind = classify(ec);
     if (const char* name = kindName(kind)) return name;
@@ -446,6 +509,11 @@ ErrorInfo describeError(std::error_code ec, ErrorContext context, const std::str
     // Every message names its target; an empty one would leave holes in the sentence.
     const std::string shown = target.empty() ? std::string("(no address given)") : target;
     info.message = describe(kind, ec, context, shown, port_counts, timeout_ms);
+#if defined(_WIN32)
+    // The name Windows users search for, beside the portable code.
+    if (const WinsockCode* w = winsockOf(ec))
+        info.message += " [" + std::string(w->name) + " " + std::to_string(w->code) + "]";
+#endif
     return info;
 }
 

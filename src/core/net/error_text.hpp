@@ -40,6 +40,11 @@ ErrorInfo describeDualStackConflict(const std::string& target, std::uint16_t por
 /// "ECANCELED"; no error reads "OK"; "E<number>" when unknown.
 std::string errorCodeName(std::error_code ec);
 
+/// Winsock's name of a Windows socket error number ("WSAEADDRINUSE" for 10048, "WSAHOST_NOT_FOUND"
+/// for 11001); nullptr when not a Winsock code. On Windows every describeError message of such a
+/// code ends with "[WSAEADDRINUSE 10048]". Pure: the same table on every OS.
+const char* winsockErrorName(int code);
+
 const char* toString(ErrorContext context);  // "bind", "listen", "accept", "connect", ..., "framing"
 
 }  // namespace sockscope

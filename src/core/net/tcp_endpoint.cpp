@@ -1,5 +1,7 @@
 #include "core/net/tcp_endpoint.hpp"
 
+#include <charconv>
+
 #include "core/net/error_text.hpp"
 #include "core/net/tcp_state.hpp"
 
@@ -98,6 +100,19 @@ void TcpEndpoint::refresh(std::chrono::steady_clock::time_point now, bool force)
 
 void TcpEndpoint::collectWatchedPorts(SocketTableRequest& request) const {
     if (const std::uint16_t port = watchedPort(); port != 0) request.tcp_ports.push_back(port);
+#if defined(_WIN32)
+    // Without SIO_TCP_INFO (Wine) a connection's state comes from the table read by the probe
+    // (tableStateOf): a client on an ephemeral port asks for a read through its connection's port.
+    if (watchedPort() == 0 && !m_connections.empty()) {
+        const std::string& local = m_connections.begin()->second->local();
+        const auto colon = local.rfind(':');
+        unsigned port = 0;
+        if (colon != std::string::npos &&
+            std::from_chars(local.data() + colon + 1, local.data() + local.size(), port).ec == std::errc() &&
+            port > 0 && port <= 0xffff)
+            request.tcp_ports.push_back(static_cast<std::uint16_t>(port));
+    }
+#endif
 }
 
 void TcpEndpoint::applySocketTable(const SocketTableResult& result) {

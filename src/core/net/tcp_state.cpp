@@ -194,7 +194,10 @@ std::optional<std::map<std::uint16_t, std::uint64_t>> SocketTableReader::udpDrop
     return std::nullopt;
 }
 
-// One query per port where the OS has no multi-port dump (macOS, Windows).
+#endif
+
+#if !defined(__linux__) && !defined(_WIN32)
+// One query per port where the OS has no multi-port dump (macOS; Windows reads its table once).
 std::optional<PortCountsMap> countTcpSocketsOnPorts(const std::vector<std::uint16_t>& ports) {
     PortCountsMap counts;
     for (const std::uint16_t port : ports) {

@@ -98,6 +98,13 @@ void addProcNetTcpLine(std::string_view line, std::uint16_t port, PortStateCount
 std::optional<PortStateCounts> countTcpSocketsOnPortOs(std::uint16_t port);
 #endif
 
+#if defined(_WIN32)
+/// Windows without SIO_TCP_INFO (Wine, Windows before 10 1703): the state of this TCP socket in
+/// the last read of the OS table (countTcpSocketsOnPorts, on the probe thread), matched on its
+/// 4-tuple; nullopt when the table was not read since it connected. Never reads the table itself.
+std::optional<TcpState> tableStateOf(std::intptr_t native_socket);
+#endif
+
 #if defined(__linux__)
 /// One receive of a sock_diag (inet_diag) dump reply: counts the sockets of every port that is a
 /// key of `counts`. More: the dump continues in the next receive; Done: NLMSG_DONE seen; Failed: an

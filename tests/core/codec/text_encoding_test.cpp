@@ -8,6 +8,7 @@
 #include <random>
 
 #include "core/codec/utf8.hpp"
+#include "support/platform.hpp"
 
 namespace sockscope {
 namespace {
@@ -64,6 +65,7 @@ TEST(DecodeForDisplay, GbkEuroAndFourByteGb18030) {
     EXPECT_EQ(decodeForDisplay(Bytes{0x80}, TextEncoding::Gbk), "\xE2\x82\xAC");   // € in code page 936
     EXPECT_EQ(decodeForDisplay(Bytes{'1', 0x80, 'A'}, TextEncoding::Gbk), "1\xE2\x82\xAC" "A");
     EXPECT_EQ(encodeForSend("\xE2\x82\xAC", TextEncoding::Gbk).bytes, Bytes{0x80});
+    if (test::underWine()) GTEST_SKIP() << "Wine has no GB18030 four-byte table (code page 54936)";
     EXPECT_EQ(decodeForDisplay(Bytes{0x94, 0x39, 0xFC, 0x36}, TextEncoding::Gbk), "\xF0\x9F\x98\x80");   // 😀
 }
 

@@ -11,7 +11,12 @@ TEST(ParseHostPort, AcceptsIpv4Ipv6AndNames) {
     EXPECT_EQ(parseHostPort("[::1]:80"), (HostPort{"::1", 80}));
     EXPECT_EQ(parseHostPort("[::]:0"), (HostPort{"::", 0}));
     EXPECT_EQ(parseHostPort("[::]:8080"), (HostPort{"::", 8080}));
+#if defined(_WIN32)
+    // Windows names a link by its interface index: no "lo" there.
+    EXPECT_EQ(parseHostPort("[fe80::1%1]:5000"), (HostPort{"fe80::1%1", 5000}));
+#else
     EXPECT_EQ(parseHostPort("[fe80::1%lo]:5000"), (HostPort{"fe80::1%lo", 5000}));
+#endif
     EXPECT_EQ(parseHostPort("[::ffff:10.0.0.1]:1"), (HostPort{"::ffff:10.0.0.1", 1}));
     EXPECT_EQ(parseHostPort("localhost:80"), (HostPort{"localhost", 80}));
     EXPECT_EQ(parseHostPort("device-1.lab_net.example:65535"),

@@ -3,6 +3,7 @@
 
 #include "core/net/tcp_state.hpp"
 #include "support/engine_harness.hpp"
+#include "support/platform.hpp"
 #include "support/socket_peer.hpp"
 
 namespace sockscope {
@@ -92,6 +93,7 @@ TEST(TcpServer, HalfCloseSendsFinButKeepsReading) {
 }
 
 TEST(TcpServer, AbortSendsReset) {
+    if (test::underWine()) GTEST_SKIP() << "Wine: the peer reads an abortive close (SO_LINGER 0) as a FIN";
     EngineHarness h;
     const auto port = h.startServer(1);
     SocketPeer peer;
@@ -146,6 +148,7 @@ TEST(TcpServer, CloseOnPeerFinOptionClosesAutomatically) {
 }
 
 TEST(TcpServer, PeerResetIsToldApartFromFin) {
+    if (test::underWine()) GTEST_SKIP() << "Wine: a peer's RST never completes the pending read (no close event)";
     EngineHarness h;
     const auto port = h.startServer(1);
     SocketPeer peer;
@@ -187,12 +190,19 @@ TEST(TcpServer, AddressInUseIsExplainedInPlainWords) {
     const auto failed = h.waitForState(2, EndpointState::Failed);
     ASSERT_TRUE(failed);
     ASSERT_TRUE(failed->error);
-    EXPECT_EQ(failed->error->code, "EADDRINUSE");
     EXPECT_NE(failed->error->message.find(std::to_string(port)), std::string::npos) << failed->error->message;
+    if (test::underWine() && failed->error->code == "EACCES") {   // Wine refuses a second listener so
+        EXPECT_NE(failed->error->message.find("SO_EXCLUSIVEADDRUSE"), std::string::npos) << failed->error->message;
+        return;
+    }
+    EXPECT_EQ(failed->error->code, "EADDRINUSE");
     EXPECT_NE(failed->error->message.find("listening"), std::string::npos) << failed->error->message;
 }
 
 TEST(TcpServer, RestartOverTimeWaitNeedsReuseAddressOnBothListeners) {
+#if defined(_WIN32)
+    GTEST_SKIP() << "Windows lets a listener bind over TIME_WAIT without SO_REUSEADDR (docs/windows.md)";
+#endif
     for (const bool reuse : {false, true}) {
         SCOPED_TRACE(reuse ? "with SO_REUSEADDR" : "without SO_REUSEADDR");
         EngineHarness h;
@@ -298,6 +308,11 @@ TEST(TcpServerIdle, AnIdleEndpointSendsNoPeriodicEvents) {
     ASSERT_TRUE(peer.connectTcp(port));
     ASSERT_TRUE(peer.sendAll("once"));
     ASSERT_TRUE(h.waitFor<StatsEvent>([](const StatsEvent& s) { return s.totals.rx_bytes == 4; }));
+#if defined(_WIN32)
+    // Without SIO_TCP_INFO (Wine) the state is known from the probe's first table read: a change.
+    ASSERT_TRUE(h.waitFor<TcpStateChanged>(
+        [](const TcpStateChanged& c) { return c.info.state == TcpState::Established; }));
+#endif
     // The rates fall to zero (the unforced refreshes report that once); after that nothing
     // changes and the front end is not woken.
     ASSERT_TRUE(h.waitFor<StatsEvent>([](const StatsEvent& s) {

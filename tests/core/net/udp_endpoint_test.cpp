@@ -112,17 +112,17 @@ TEST(UdpEndpoint, JoinsAMulticastGroupOnLoopback) {
             GTEST_SKIP() << "this machine cannot join a multicast group on loopback: " << error->error.message;
 
     // A sender on loopback with multicast loopback on, sending out of 127.0.0.1.
-    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    const auto fd = ::socket(AF_INET, SOCK_DGRAM, 0);
     in_addr iface{};
     iface.s_addr = htonl(INADDR_LOOPBACK);
-    ::setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &iface, sizeof iface);
+    ::setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, reinterpret_cast<const char*>(&iface), sizeof iface);
     sockaddr_in group{};
     group.sin_family = AF_INET;
     group.sin_port = htons(portOf(bound->local));
     ::inet_pton(AF_INET, "239.255.77.1", &group.sin_addr);
     const bool sent = ::sendto(fd, "mc", 2, 0, reinterpret_cast<sockaddr*>(&group), sizeof group) == 2;
-    const int send_errno = errno;
-    ::close(fd);
+    const int send_errno = test::peerError();
+    test::peerClose(fd);
     if (!sent) GTEST_SKIP() << "cannot send multicast on loopback here: " << std::strerror(send_errno);
     const auto rx = h.waitFor<DataEvent>();
     ASSERT_TRUE(rx);
