@@ -223,10 +223,5 @@ struct Listener {
         return SocketPeer(::accept(fd, nullptr, nullptr));
     }
 };
-        if (::poll(&p, 1, timeout_ms) <= 0) return SocketPeer();
-        return SocketPeer(::accept(fd, nullptr, nullptr));
-    }
-};
-
 
 }  // namespace sockscope::test
