@@ -158,6 +158,7 @@ case "$cmd" in
     install_missing "${packages[@]}"
     build_package
     tests/package/test_deb.sh
+    ;;
   windows)
     exec scripts/windows.sh build
     ;;
