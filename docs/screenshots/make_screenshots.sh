@@ -66,6 +66,40 @@ for scale in 1.0 1.5 2.0; do
 done
 [ "${SCALES_ONLY:-0}" = 1 ] && exit 0
 
+# Sending like a device: framing (CR LF), an on-connect greeting, saved commands and timers.
+cat >"$WORK/sending.json" <<'JSON'
+{ "version": 1, "name": "device simulator",
+  "endpoints": [
+    { "name": "PLC gateway", "type": "tcp-server", "bind": "127.0.0.1:15020",
+      "framing": { "type": "delimiter", "delimiter": { "hex": "0d 0a" }, "keep": false },
+      "on_connect": { "text": "WELCOME {{counter}}\r\n" },
+      "commands": [
+        { "name": "read reg", "hex": "01 03 00 00 00 01", "checksum": { "type": "crc16-modbus", "order": "little" } },
+        { "name": "AT+GMR", "text": "AT+GMR\r\n" },
+        { "name": "status", "text": "STATUS {{time}}\r\n" } ],
+      "timers": [
+        { "name": "heartbeat", "every_ms": 1000, "auto_start": true, "send": { "text": "HB {{counter:04}}\r\n" } },
+        { "name": "poll", "every_ms": 200, "count": 50, "send": { "hex": "01 03 00 00 00 01", "checksum": "crc16-modbus" } } ] } ] }
+JSON
+python3 - <<'PY' &
+import socket, time
+for _ in range(200):
+    try:
+        a = socket.create_connection(("127.0.0.1", 15020)); break
+    except OSError:
+        time.sleep(0.02)
+b = socket.create_connection(("127.0.0.1", 15020))
+a.sendall(b"AT+GMR\r\n+GMR: v2.1.0\r\n"); time.sleep(0.05)
+a.sendall(b"OK\r"); time.sleep(0.05); a.sendall(b"\nREADY\r\n")
+b.sendall(bytes([0x01, 0x03, 0x02, 0x00, 0x2A]) + b"\r\n")
+time.sleep(20)
+PY
+mkdir -p "$WORK/cfg-sending/sockscope"
+echo '{"theme":"dark","language":"en","encoding":"utf-8"}' >"$WORK/cfg-sending/sockscope/settings.json"
+XDG_CONFIG_HOME="$WORK/cfg-sending" xvfb-run -a -s "-screen 0 1600x1000x24" \
+    "$BIN" --screenshot "$OUT/sending.png" --frames 200 "$WORK/sending.json"
+kill %1 2>/dev/null || true
+
 # Under a flood: a 1,000,000-message log (pre-filled, bounded) taking ~50,000 datagrams/s.
 cat >"$WORK/flood.json" <<'JSON'
 { "version": 1, "name": "flood",

@@ -63,12 +63,15 @@ void readTimers(Reader& r, const Json& list, const std::string& path, std::vecto
         }
         r.checkKeys(item, item_path, {"name", "every_ms", "count", "auto_start", "to", "send"});
         TimerConfig timer;
-        bool ok = readName(r, item, item_path, timer.name, seen);
-        ok = r.integer(item, item_path, "every_ms", timer.every_ms, 1, 86'400'000) && ok;
-        ok = r.integer(item, item_path, "count", timer.count, std::uint64_t{0},
-                       static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) && ok;
+        // The readers return false for an absent key too (the default stays): count errors.
+        const std::size_t errors_before = r.errorCount();
+        readName(r, item, item_path, timer.name, seen);
+        r.integer(item, item_path, "every_ms", timer.every_ms, 1, 86'400'000);
+        r.integer(item, item_path, "count", timer.count, std::uint64_t{0},
+                  static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()));
         r.boolean(item, item_path, "auto_start", timer.auto_start);
         r.string(item, item_path, "to", timer.to);
+        bool ok = r.errorCount() == errors_before;
         if (!item.contains("send")) {
             r.error(joinPath(item_path, "send"), "missing; the payload the timer sends, e.g. {\"text\": \"PING\\r\\n\"}");
             continue;

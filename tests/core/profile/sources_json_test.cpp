@@ -33,6 +33,20 @@ TEST(SourcesJson, TheIssueShapesLoad) {
     EXPECT_TRUE(r.warnings.empty());
 }
 
+TEST(SourcesJson, ATimerWithOnlyANameAndAPayloadTakesTheDefaults) {
+    // Found by looking at the GUI: a timer without "count" was dropped without a word.
+    const auto r = parseProfile(endpointWith(R"("timers": [{ "name": "hb", "send": { "text": "HB" } },
+        { "name": "fast", "every_ms": 5, "auto_start": true, "send": { "hex": "01" } }])"), "t.json");
+    ASSERT_TRUE(r.profile) << r.error;
+    const auto& timers = r.profile->endpoints[0].timers;
+    ASSERT_EQ(timers.size(), 2u);
+    EXPECT_EQ(timers[0].every_ms, 1000);
+    EXPECT_EQ(timers[0].count, 0u);
+    EXPECT_FALSE(timers[0].auto_start);
+    EXPECT_EQ(timers[1].every_ms, 5);
+    EXPECT_TRUE(timers[1].auto_start);
+}
+
 TEST(SourcesJson, RoundTripsAndAnEndpointWithoutSourcesGainsNoKeys) {
     const auto r = parseProfile(endpointWith(R"(
         "commands": [{ "name": "a", "hex": "01 02", "checksum": { "type": "sum8" } }],
