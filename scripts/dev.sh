@@ -24,6 +24,7 @@ packages=(
   libcli11-dev libgtest-dev libgmock-dev
   xvfb xauth libgl1-mesa-dri fonts-noto-cjk imagemagick xdotool
   socat ncat python3 iproute2
+  file dpkg-dev
   clang libclang-rt-14-dev
 )
 bench_packages=(iperf3)
