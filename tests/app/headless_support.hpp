@@ -12,23 +12,14 @@
 #include <sstream>
 #include <string>
 #include <vector>
+#include "support/sanitizers.hpp"
 
 namespace sockscope::test {
 
 /// Wall-clock bounds in tests of the runner's stop budget are this much looser under sanitizers:
 /// ASan/TSan make the runner 3-10x slower, and on a loaded 2-core machine the stop path (drain,
 /// engine shutdown, summary) took over 8 s where the optimised build takes 5.2 s.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-inline constexpr int kSanitizerSlowdown = 3;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-inline constexpr int kSanitizerSlowdown = 3;
-#else
-inline constexpr int kSanitizerSlowdown = 1;
-#endif
-#else
-inline constexpr int kSanitizerSlowdown = 1;
-#endif
+inline constexpr int kSanitizerSlowdown = kUnderSanitizer ? 3 : 1;
 
 inline std::string writeProfile(const std::string& name, const std::string& json) {
     const auto path = std::filesystem::temp_directory_path() / ("sockscope-" + std::to_string(::getpid()) + "-" + name);

@@ -16,6 +16,7 @@
 #include "ui/ui_model.hpp"
 #include "ui/views/log_view.hpp"
 #include "ui/views/send_panel.hpp"
+#include "support/sanitizers.hpp"
 
 namespace sockscope::ui {
 namespace {
@@ -23,17 +24,7 @@ namespace {
 // 50 ms in an optimised build: the goal, gated there. Unoptimised sanitizer builds run the same
 // code 10-40x slower (parsing a pasted 1 MiB hex payload took 600-650 ms of CPU under ASan at load
 // 4): there the budget only catches work that grows without bound.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr double kFrameBudgetMs = 2000;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr double kFrameBudgetMs = 2000;
-#else
-constexpr double kFrameBudgetMs = 50;
-#endif
-#else
-constexpr double kFrameBudgetMs = 50;
-#endif
+constexpr double kFrameBudgetMs = sockscope::test::kUnderSanitizer ? 2000 : 50;
 
 class LogViewTest : public ::testing::Test {
 protected:

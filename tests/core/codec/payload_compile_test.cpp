@@ -6,6 +6,7 @@
 
 #include "core/codec/hex.hpp"
 #include "core/codec/payload_template.hpp"
+#include "support/sanitizers.hpp"
 
 namespace sockscope {
 namespace {
@@ -44,17 +45,7 @@ std::string renderHex(const PayloadSpec& spec, RenderContext context = {}) {
 // A render costs 0.3 us in an optimised build; 20 us there is far from any 1 ms timer's budget and
 // from a loaded machine's noise. Sanitizer builds run it 30x slower (8 us under ASan): there the
 // bound only catches work that grows without limit.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr double kRenderBudgetUs = 500;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr double kRenderBudgetUs = 500;
-#else
-constexpr double kRenderBudgetUs = 20;
-#endif
-#else
-constexpr double kRenderBudgetUs = 20;
-#endif
+constexpr double kRenderBudgetUs = sockscope::test::kUnderSanitizer ? 500 : 20;
 
 // 2026-11-29 19:40:14.123 UTC
 constexpr TimestampUs kNow = 1795981214123456;

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <random>
 #include <string>
+#include "support/sanitizers.hpp"
 
 namespace sockscope {
 namespace {
@@ -283,17 +284,7 @@ TEST(PayloadLog, PeerTableIsBoundedAndStillNamesRecentPeers) {
 
 // Issue 6 item 16: the budget is a memory budget (records and a view's index included), Clear
 // gives the memory back, and eviction is told per endpoint.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool kSanitizerAllocator = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr bool kSanitizerAllocator = true;
-#else
-constexpr bool kSanitizerAllocator = false;
-#endif
-#else
-constexpr bool kSanitizerAllocator = false;
-#endif
+constexpr bool kSanitizerAllocator = sockscope::test::kUnderSanitizer;
 
 std::size_t residentBytes() {
     std::FILE* f = std::fopen("/proc/self/statm", "r");
