@@ -23,8 +23,21 @@ void setOption(Socket& socket, const Option& option, const char* name, OptionFai
 }
 
 template <class Socket>
-void applyCommonBind(Socket& socket, const SocketOptions& options, bool is_v6, OptionFailures& failures) {
+void applyCommonBind(Socket& socket, const SocketOptions& options, bool is_v6, OptionFailures& failures,
+                     bool listener = false) {
+#if defined(_WIN32)
+    // Windows' SO_REUSEADDR lets a listener bind a port another program listens on (and lets others
+    // take ours), so a busy port would not fail as it does on Linux. A listener takes its port
+    // exclusively instead; Windows needs no option to restart over TIME_WAIT leftovers.
+    if (listener)
+        setOption(socket, asio::detail::socket_option::boolean<SOL_SOCKET, SO_EXCLUSIVEADDRUSE>(true),
+                  "SO_EXCLUSIVEADDRUSE", failures);
+    else
+        setOption(socket, asio::socket_base::reuse_address(options.reuse_address), "SO_REUSEADDR", failures);
+#else
+    (void)listener;
     setOption(socket, asio::socket_base::reuse_address(options.reuse_address), "SO_REUSEADDR", failures);
+#endif
 #if defined(SO_REUSEPORT)
     if (options.reuse_port)
         setOption(socket, asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true),
@@ -45,7 +58,7 @@ void applyCommonBind(Socket& socket, const SocketOptions& options, bool is_v6, O
 
 void applyBindOptions(asio::ip::tcp::acceptor& acceptor, const SocketOptions& options, bool is_v6,
                       OptionFailures& failures) {
-    applyCommonBind(acceptor, options, is_v6, failures);
+    applyCommonBind(acceptor, options, is_v6, failures, /*listener=*/true);
 }
 
 void applyBindOptions(asio::ip::tcp::socket& socket, const SocketOptions& options, bool is_v6,

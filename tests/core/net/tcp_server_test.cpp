@@ -1,5 +1,7 @@
 // Loopback integration tests of the tcp-server endpoint against real peers.
 #include <gtest/gtest.h>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
 
 #include "core/net/tcp_state.hpp"
 #include "support/engine_harness.hpp"
@@ -148,7 +150,7 @@ TEST(TcpServer, CloseOnPeerFinOptionClosesAutomatically) {
 }
 
 TEST(TcpServer, PeerResetIsToldApartFromFin) {
-    if (test::underWine()) GTEST_SKIP() << "Wine: a peer's RST never completes the pending read (no close event)";
+    if (test::underWine()) GTEST_SKIP() << "Wine: its own abortive close (SO_LINGER 0) sends no RST to a Wine socket; a Linux peer's RST is seen (tests/conformance)";
     EngineHarness h;
     const auto port = h.startServer(1);
     SocketPeer peer;
@@ -197,6 +199,22 @@ TEST(TcpServer, AddressInUseIsExplainedInPlainWords) {
     }
     EXPECT_EQ(failed->error->code, "EADDRINUSE");
     EXPECT_NE(failed->error->message.find("listening"), std::string::npos) << failed->error->message;
+}
+
+// Windows' SO_REUSEADDR would let another program bind a port we listen on (docs/windows.md):
+// our listener takes it exclusively there, so on every platform the other bind fails.
+TEST(TcpServer, AnotherSocketWithReuseAddressCannotBindOurListeningPort) {
+    EngineHarness h;
+    const auto port = h.startServer(1);
+    asio::io_context io;
+    asio::ip::tcp::acceptor other(io);
+    std::error_code ec;
+    other.open(asio::ip::tcp::v4(), ec);
+    ASSERT_FALSE(ec) << ec.message();
+    other.set_option(asio::socket_base::reuse_address(true), ec);
+    ASSERT_FALSE(ec) << ec.message();
+    other.bind({asio::ip::make_address("127.0.0.1"), port}, ec);
+    EXPECT_TRUE(ec) << "a second socket bound port " << port << " while our server listens on it";
 }
 
 TEST(TcpServer, RestartOverTimeWaitNeedsReuseAddressOnBothListeners) {
