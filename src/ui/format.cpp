@@ -1,5 +1,7 @@
 #include "ui/format.hpp"
 
+#include "core/codec/utf8.hpp"
+
 #include <cstdio>
 #include <ctime>
 
@@ -67,6 +69,27 @@ std::string formatSeconds(std::int64_t us) {
     std::snprintf(buffer, sizeof buffer, "%c%lld.%06lld", sign, static_cast<long long>(us / 1'000'000),
                   static_cast<long long>(us % 1'000'000));
     return buffer;
+}
+
+void showBeyondBmpAsCodePoints(std::string& utf8) {
+    std::size_t i = 0;
+    // Only a 4-byte sequence (lead byte 0xF0..0xF4) is beyond the BMP: most text is left alone.
+    while (i < utf8.size() && static_cast<unsigned char>(utf8[i]) < 0xF0) ++i;
+    if (i == utf8.size()) return;
+    std::string out(utf8, 0, i);
+    while (i < utf8.size()) {
+        const auto decoded = static_cast<unsigned char>(utf8[i]) >= 0xF0
+                                 ? utf8::decode(std::string_view(utf8).substr(i)) : std::nullopt;
+        if (decoded && decoded->code_point >= 0x10000) {
+            char code[16];
+            std::snprintf(code, sizeof code, "\\u{%X}", static_cast<unsigned>(decoded->code_point));
+            out += code;
+            i += decoded->length;
+        } else {
+            out += utf8[i++];
+        }
+    }
+    utf8 = std::move(out);
 }
 
 }  // namespace sockscope::ui

@@ -12,6 +12,8 @@
 #include <string>
 
 #include "headless.hpp"
+#include "item_recorder.hpp"
+#include "ui/format.hpp"
 #include "ui/i18n.hpp"
 #include "ui/ui_model.hpp"
 #include "ui/views/log_view.hpp"
@@ -190,6 +192,37 @@ TEST_F(LogViewTest, FindIgnoresCaseSearchesHexAndEventRows) {
     model.log.append(5, 1, 1, LogKind::Rx, Bytes{0xC4, 0xE3, 0xBA, 0xC3});
     model.settings.encoding = TextEncoding::Gbk;
     EXPECT_EQ(found("\xe4\xbd\xa0\xe5\xa5\xbd"), 1u);
+}
+
+// Issue 6 item 22: ImGui 1.86 draws the BMP only; a character beyond it shows as its code point
+// in the rows and in the detail pane, not as "?".
+TEST_F(LogViewTest, CharactersBeyondTheBmpShowAsTheirCodePoints) {
+    if (!SOCKSCOPE_ITEM_HOOK) GTEST_SKIP() << "texts are recorded by a link-time wrap (Linux only)";
+    std::string emoji_line = "ok \xF0\x9F\x98\x80 \xF0\xA0\x80\x80 \xE4\xB8\xAD";   // 😀 𠀀 中
+    std::string shown = emoji_line;
+    showBeyondBmpAsCodePoints(shown);
+    EXPECT_EQ(shown, "ok \\u{1F600} \\u{20000} \xE4\xB8\xAD");
+    std::string invalid = "\xF0\x9F";   // cut short: left as it is (decodeForDisplay escapes it first)
+    showBeyondBmpAsCodePoints(invalid);
+    EXPECT_EQ(invalid, "\xF0\x9F");
+
+    view.setScope(LogScope::All);
+    model.log.appendText(1, 1, 1, LogKind::Rx, emoji_line);
+    ui.frames(2);
+    view.select(0, false);
+    ui.frames(2);
+    test::ItemRecorder::clear();
+    test::ItemRecorder::recording = true;
+    ui.frame();
+    test::ItemRecorder::recording = false;
+    int in_row = 0, in_detail = 0;
+    for (const auto& t : test::ItemRecorder::texts) {
+        EXPECT_EQ(t.text.find("\xF0"), std::string::npos) << "a 4-byte character reached ImGui in " << t.window;
+        if (t.text.find("\\u{1F600}") == std::string::npos) continue;
+        (t.window.rfind("detail", 0) == 0 ? in_detail : in_row) += 1;
+    }
+    EXPECT_GE(in_row, 1) << "the log row shows U+1F600";
+    EXPECT_GE(in_detail, 1) << "the detail pane shows U+1F600";
 }
 
 TEST_F(LogViewTest, APinnedRowOfAnotherEndpointIsDroppedWhenTheScopeChanges) {

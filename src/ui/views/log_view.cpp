@@ -56,6 +56,7 @@ std::string rowText(std::span<const std::uint8_t> bytes, TextEncoding encoding) 
         end += n;
     }
     std::string text = decodeForDisplay(bytes.subspan(0, end), encoding);
+    showBeyondBmpAsCodePoints(text);
     if (end < bytes.size()) text += " ...";
     return text;
 }
@@ -477,6 +478,7 @@ void LogView::drawDetailLines(UiModel& model, const LogRecord& r, std::span<cons
               [&](std::size_t k, std::string& out) {
                   const std::size_t begin = k == 0 ? 0 : m_detail.ends[k - 1];
                   out = decodeForDisplay(bytes.subspan(begin, m_detail.ends[k] - begin), encoding);
+                  showBeyondBmpAsCodePoints(out);
               });
 }
 
