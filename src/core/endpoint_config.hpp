@@ -71,6 +71,8 @@ struct SavedCommand {
 
 /// Sends a payload every `every_ms`, `count` times (0 = until stopped). tcp-server: to every
 /// connection; tcp-client: to its connection; udp: to `to`, else the configured remote.
+inline constexpr int kTimerEveryMsMax = 86'400'000;   // one day; the minimum is 1 ms
+
 struct TimerConfig {
     std::string name;
     int every_ms = 1000;

@@ -172,6 +172,25 @@ enum class Language : std::uint8_t { English, Chinese };
     X(MoveRight, "Move right", "右移")                                                             \
     X(Timers, "Timers", "定时")                                                                    \
     X(TimerSent, "%s: %llu sent", "%s：已发 %llu")                                                 \
+    X(AddTimer, "+ Timer", "+ 定时")                                                               \
+    X(TipAddTimer, "Send the input repeatedly: every N ms, N times or until stopped",             \
+      "定时发送输入框内容：每 N 毫秒一次，发 N 次或直到停止")                                       \
+    X(TimerEditTitle, "Timer", "定时发送")                                                        \
+    X(TimerName, "Name", "名称")                                                                   \
+    X(TimerEvery, "Every (ms)", "间隔（毫秒）")                                                     \
+    X(TimerCount, "Times (0 = until stopped)", "次数（0 = 直到停止）")                             \
+    X(TimerAutoStart, "Start with the endpoint", "随端点启动")                                     \
+    X(TimerStartNow, "Start now", "立即开始")                                                      \
+    X(TimerTo, "To (udp, empty = remote)", "发往（UDP，空 = 远端地址）")                            \
+    X(TimerNameTaken, "Another timer has this name.", "已有同名定时。")                            \
+    X(TimerNameEmpty, "Give the timer a name.", "请填写名称。")                                    \
+    X(EditEllipsis, "Edit...", "编辑...")                                                          \
+    X(OnConnectSet, "On connect: %s", "连接时发送：%s")                                            \
+    X(OnConnectAdd, "+ On connect", "+ 连接时发送")                                                \
+    X(TipOnConnect, "A payload sent on every new connection (a login packet)",                   \
+      "每个新连接建立时发送的内容（如登录包）")                                                    \
+    X(OnConnectFromInput, "Set to the input", "设为输入框内容")                                    \
+    X(OnConnectClear, "Clear", "清除")                                                             \
     X(NoTarget, "Select an endpoint to send.", "请选择要发送的端点。")                             \
     X(NotConnected, "Not connected.", "未连接。")                                                  \
     X(NoConnectionsToSend, "No connections to send to.", "没有可发送的连接。")                     \

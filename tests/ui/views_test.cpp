@@ -839,5 +839,70 @@ TEST_F(SourcesStripTest, TimersShowTheirStateAndToggle) {
     EXPECT_FALSE(runs[1].run) << "a running timer's button stops it";
 }
 
+// Issue 7: a timer is made in the GUI from the input (NetAssist's "send every N ms"), with its
+// interval and count, started at once; edited and deleted from its right-click menu.
+TEST_F(SourcesStripTest, ATimerIsMadeFromTheInputAndStarted) {
+    const EndpointId id = addServer(1);
+    ui.setDraw([this] { drawStrip(); });
+    ui.frames(2);
+    focusInput();
+    ui.type("PING");
+    clickProbe("send.timer.add");
+    ui.frames(2);
+    clickProbe("send.timer.every");
+    ui.key(GLFW_KEY_A, true);
+    ui.type("250");
+    clickProbe("send.timer.count");
+    ui.key(GLFW_KEY_A, true);
+    ui.type("3");
+    clickProbe("send.timer.ok");
+    ui.frames(1);
+    const auto& timers = model.workspace.find(id)->config.timers;
+    ASSERT_EQ(timers.size(), 1u);
+    EXPECT_EQ(timers[0].name, "timer");
+    EXPECT_EQ(timers[0].every_ms, 250);
+    EXPECT_EQ(timers[0].count, 3u);
+    EXPECT_EQ(buildPayload(timers[0].send).bytes, (Bytes{'P', 'I', 'N', 'G'}));
+    EXPECT_TRUE(model.workspace.dirty);
+    const auto updates = posted<UpdateSources>();
+    ASSERT_EQ(updates.size(), 1u);
+    EXPECT_EQ(updates[0].timers, timers) << "the engine gets it without a restart";
+    const auto runs = posted<RunTimer>();
+    ASSERT_EQ(runs.size(), 1u) << "and it starts at once";
+    EXPECT_EQ(runs[0].name, "timer");
+    EXPECT_TRUE(runs[0].run);
+
+    // A second one gets a name of its own; the editor refuses a taken name.
+    clickProbe("send.timer.add");
+    ui.frames(2);
+    clickProbe("send.timer.name");
+    ui.key(GLFW_KEY_A, true);
+    ui.type("timer");
+    clickProbe("send.timer.ok");
+    ui.frames(1);
+    EXPECT_EQ(model.workspace.find(id)->config.timers.size(), 1u) << "OK is disabled for a taken name";
+}
+
+TEST_F(SourcesStripTest, TheOnConnectPayloadIsSetFromTheInputAndCleared) {
+    const EndpointId id = addServer(1);
+    ui.setDraw([this] { drawStrip(); });
+    ui.frames(2);
+    focusInput();
+    ui.type("LOGIN");
+    clickProbe("send.on_connect");
+    ui.frames(2);
+    clickProbe("send.on_connect.set");
+    ui.frames(1);
+    ASSERT_TRUE(model.workspace.find(id)->config.on_connect);
+    EXPECT_EQ(buildPayload(*model.workspace.find(id)->config.on_connect).bytes, (Bytes{'L', 'O', 'G', 'I', 'N'}));
+    ASSERT_EQ(posted<UpdateSources>().size(), 1u);
+    EXPECT_TRUE(posted<UpdateSources>()[0].on_connect);
+    clickProbe("send.on_connect");
+    ui.frames(2);
+    clickProbe("send.on_connect.clear");
+    ui.frames(1);
+    EXPECT_FALSE(model.workspace.find(id)->config.on_connect);
+}
+
 }  // namespace
 }  // namespace sockscope::ui

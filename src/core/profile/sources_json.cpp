@@ -66,7 +66,7 @@ void readTimers(Reader& r, const Json& list, const std::string& path, std::vecto
         // The readers return false for an absent key too (the default stays): count errors.
         const std::size_t errors_before = r.errorCount();
         readName(r, item, item_path, timer.name, seen);
-        r.integer(item, item_path, "every_ms", timer.every_ms, 1, 86'400'000);
+        r.integer(item, item_path, "every_ms", timer.every_ms, 1, kTimerEveryMsMax);
         r.integer(item, item_path, "count", timer.count, std::uint64_t{0},
                   static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()));
         r.boolean(item, item_path, "auto_start", timer.auto_start);

@@ -3,7 +3,9 @@
 #include <imgui.h>
 
 #include <GLFW/glfw3.h>
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
 
 #include "ui/i18n.hpp"
 #include "ui/probe.hpp"
@@ -33,6 +35,29 @@ std::string previewOf(const PayloadSpec& spec) {
     return hex;
 }
 
+/// `base`, or `base 2`, `base 3`... : a name no entry of `names` has.
+template <class List, class NameOf>
+std::string uniqueName(const std::string& base, const List& list, NameOf name_of) {
+    std::string name = base;
+    for (int n = 2; ; ++n) {
+        const bool taken = std::any_of(list.begin(), list.end(), [&](const auto& e) { return name_of(e) == name; });
+        if (!taken) return name;
+        name = base + " (" + std::to_string(n) + ")";
+    }
+}
+
+void loadIntoPanel(SendPanel& panel, const PayloadSpec& payload) {
+    panel.setMode(payload.mode == PayloadMode::Hex ? SendMode::Hex : SendMode::Text);
+    panel.input() = payload.text;
+    panel.setChecksum(payload.checksum);
+    panel.setLineEnding(payload.line_ending);
+    panel.setEscapes(payload.escapes);
+}
+
+void copyTo(char* out, std::size_t size, const std::string& text) {
+    std::snprintf(out, size, "%s", text.c_str());
+}
+
 }  // namespace
 
 void SourcesStrip::draw(UiModel& model, const CommandSink& submit, SendPanel& panel) {
@@ -41,8 +66,17 @@ void SourcesStrip::draw(UiModel& model, const CommandSink& submit, SendPanel& pa
     const EndpointConfig config = endpoint->config;   // a copy: an edit below replaces it
     ImGui::PushID("sources");
     drawCommands(model, submit, panel, config);
-    if (!config.timers.empty()) drawTimers(model, submit, config);
+    std::optional<EndpointConfig> edited = drawTimers(model, submit, panel, config);
+    if (config.type != EndpointType::Udp) {
+        ImGui::SameLine(0, ImGui::GetFontSize() * 2);   // apart from the timers: another kind of source
+        if (auto changed = drawOnConnect(model, panel, edited ? *edited : config)) edited = std::move(changed);
+    }
     ImGui::PopID();
+    if (edited) apply(model, submit, model.selection.endpoint, std::move(*edited));
+    if (m_pendingStart) {   // after UpdateSources: the engine knows the timer by then
+        submit(RunTimer{model.selection.endpoint, *m_pendingStart, true});
+        m_pendingStart.reset();
+    }
 }
 
 void SourcesStrip::drawCommands(UiModel& model, const CommandSink& submit, SendPanel& panel,
@@ -65,13 +99,7 @@ void SourcesStrip::drawCommands(UiModel& model, const CommandSink& submit, SendP
         probeItem(model, "send.command." + std::to_string(i));
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", previewOf(command.payload).c_str());
         if (ImGui::BeginPopupContextItem("menu")) {
-            if (ImGui::MenuItem(tr(Str::CommandLoad))) {
-                panel.setMode(command.payload.mode == PayloadMode::Hex ? SendMode::Hex : SendMode::Text);
-                panel.input() = command.payload.text;
-                panel.setChecksum(command.payload.checksum);
-                panel.setLineEnding(command.payload.line_ending);
-                panel.setEscapes(command.payload.escapes);
-            }
+            if (ImGui::MenuItem(tr(Str::CommandLoad))) loadIntoPanel(panel, command.payload);
             if (ImGui::MenuItem(tr(Str::CommandReplace))) {
                 edited = config;
                 edited->commands[i].payload = panel.spec(model);
@@ -101,13 +129,7 @@ void SourcesStrip::drawCommands(UiModel& model, const CommandSink& submit, SendP
         std::string base = panel.input().substr(0, 16);
         for (char& ch : base)
             if (static_cast<unsigned char>(ch) < 0x20) ch = ' ';
-        std::string name = base;
-        for (int n = 2; ; ++n) {
-            bool taken = false;
-            for (const auto& c : config.commands) taken = taken || c.name == name;
-            if (!taken) break;
-            name = base + " (" + std::to_string(n) + ")";
-        }
+        const std::string name = uniqueName(base, config.commands, [](const SavedCommand& c) { return c.name; });
         edited->commands.push_back(SavedCommand{name, panel.spec(model)});
     }
     ImGui::EndDisabled();
@@ -116,10 +138,12 @@ void SourcesStrip::drawCommands(UiModel& model, const CommandSink& submit, SendP
     if (edited) apply(model, submit, id, std::move(*edited));
 }
 
-void SourcesStrip::drawTimers(UiModel& model, const CommandSink& submit, const EndpointConfig& config) {
+std::optional<EndpointConfig> SourcesStrip::drawTimers(UiModel& model, const CommandSink& submit, SendPanel& panel,
+                                                       const EndpointConfig& config) {
     const EndpointId id = model.selection.endpoint;
     const EndpointRow* row = model.table.endpoint(id);
     const Palette& pal = palette(model.settings.theme);
+    std::optional<EndpointConfig> edited;
     ImGui::TextColored(pal.dim, "%s", tr(Str::Timers));
     for (std::size_t i = 0; i < config.timers.size(); ++i) {
         const TimerConfig& timer = config.timers[i];
@@ -139,8 +163,151 @@ void SourcesStrip::drawTimers(UiModel& model, const CommandSink& submit, const E
                           static_cast<unsigned long long>(status ? status->sent : 0));
             ImGui::SetTooltip("%s (%d ms)", tip, timer.every_ms);
         }
+        if (ImGui::BeginPopupContextItem("menu")) {
+            if (ImGui::MenuItem(tr(Str::EditEllipsis))) openTimerEditor(timer, i);
+            if (ImGui::MenuItem(tr(Str::CommandLoad))) loadIntoPanel(panel, timer.send);
+            if (ImGui::MenuItem(tr(Str::CommandReplace), nullptr, false, panel.parsed(model).ok())) {
+                edited = config;
+                edited->timers[i].send = panel.spec(model);
+            }
+            if (ImGui::MenuItem(tr(Str::Delete))) {
+                if (running) submit(RunTimer{id, timer.name, false});
+                edited = config;
+                edited->timers.erase(edited->timers.begin() + static_cast<std::ptrdiff_t>(i));
+            }
+            ImGui::EndPopup();
+        }
         ImGui::PopID();
     }
+    ImGui::SameLine();
+    const ParseResult& parsed = panel.parsed(model);
+    ImGui::BeginDisabled(!parsed.ok() || panel.input().empty());
+    if (ImGui::SmallButton(tr(Str::AddTimer))) {
+        TimerConfig timer;
+        timer.name = uniqueName("timer", config.timers, [](const TimerConfig& t) { return t.name; });
+        timer.send = panel.spec(model);
+        openTimerEditor(std::move(timer), std::string::npos);
+    }
+    ImGui::EndDisabled();
+    probeItem(model, "send.timer.add");
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", tr(Str::TipAddTimer));
+    if (auto done = drawTimerEditor(model, edited ? *edited : config, submit, id)) edited = std::move(done);
+    return edited;
+}
+
+void SourcesStrip::openTimerEditor(TimerConfig timer, std::size_t index) {
+    m_timer = std::move(timer);
+    m_timerIndex = index;
+    copyTo(m_timerName, sizeof m_timerName, m_timer.name);
+    copyTo(m_timerTo, sizeof m_timerTo, m_timer.to);
+    m_timerStartNow = index == std::string::npos;
+    m_openTimerEditor = true;
+}
+
+std::optional<EndpointConfig> SourcesStrip::drawTimerEditor(UiModel& model, const EndpointConfig& config,
+                                                            const CommandSink& submit, EndpointId id) {
+    if (m_openTimerEditor) {
+        ImGui::OpenPopup("timer_editor");
+        m_openTimerEditor = false;
+    }
+    if (!ImGui::BeginPopup("timer_editor")) return std::nullopt;
+    std::optional<EndpointConfig> result;
+    ImGui::TextUnformatted(tr(Str::TimerEditTitle));
+    ImGui::Separator();
+    // Labels on the left, fields lined up after the widest label (it differs by language).
+    const char* labels[] = {tr(Str::TimerName), tr(Str::TimerEvery), tr(Str::TimerCount), tr(Str::TimerTo)};
+    float label_w = 0;
+    for (const char* l : labels) label_w = std::max(label_w, ImGui::CalcTextSize(l).x);
+    const float field_x = label_w + ImGui::GetStyle().ItemSpacing.x * 2;
+    const float field_w = ImGui::GetFontSize() * 12;
+    auto row = [&](const char* label) {
+        ImGui::AlignTextToFramePadding();
+        ImGui::TextUnformatted(label);
+        ImGui::SameLine(field_x);
+        ImGui::SetNextItemWidth(field_w);
+    };
+    row(tr(Str::TimerName));
+    ImGui::InputText("##name", m_timerName, sizeof m_timerName);
+    probeItem(model, "send.timer.name");
+    row(tr(Str::TimerEvery));
+    ImGui::InputInt("##every", &m_timer.every_ms, 0, 0);
+    probeItem(model, "send.timer.every");
+    m_timer.every_ms = std::clamp(m_timer.every_ms, 1, kTimerEveryMsMax);
+    row(tr(Str::TimerCount));
+    ImGui::InputScalar("##count", ImGuiDataType_U64, &m_timer.count);
+    probeItem(model, "send.timer.count");
+    if (config.type == EndpointType::Udp) {
+        row(tr(Str::TimerTo));
+        ImGui::InputText("##to", m_timerTo, sizeof m_timerTo);
+    }
+    ImGui::Checkbox(tr(Str::TimerAutoStart), &m_timer.auto_start);
+    ImGui::Checkbox(tr(Str::TimerStartNow), &m_timerStartNow);
+    ImGui::TextDisabled("%s", previewOf(m_timer.send).c_str());
+
+    const std::string name = m_timerName;
+    const bool taken = std::any_of(config.timers.begin(), config.timers.end(), [&](const TimerConfig& t) {
+        return t.name == name && (m_timerIndex >= config.timers.size() || &t != &config.timers[m_timerIndex]);
+    });
+    if (name.empty()) ImGui::TextColored(ImVec4(0.9f, 0.4f, 0.3f, 1), "%s", tr(Str::TimerNameEmpty));
+    else if (taken) ImGui::TextColored(ImVec4(0.9f, 0.4f, 0.3f, 1), "%s", tr(Str::TimerNameTaken));
+    ImGui::BeginDisabled(name.empty() || taken);
+    const bool ok = ImGui::Button(tr(Str::Ok));
+    probeItem(model, "send.timer.ok");
+    if (ok) {
+        m_timer.name = name;
+        m_timer.to = m_timerTo;
+        result = config;
+        const bool is_new = m_timerIndex >= config.timers.size();
+        if (is_new) result->timers.push_back(m_timer);
+        else {
+            // A renamed or changed timer restarts from its new settings.
+            if (config.timers[m_timerIndex].name != name) submit(RunTimer{id, config.timers[m_timerIndex].name, false});
+            result->timers[m_timerIndex] = m_timer;
+        }
+        m_pendingStart = m_timerStartNow ? std::optional<std::string>(name) : std::nullopt;
+        ImGui::CloseCurrentPopup();
+    }
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    if (ImGui::Button(tr(Str::Cancel))) ImGui::CloseCurrentPopup();
+    ImGui::EndPopup();
+    return result;
+}
+
+std::optional<EndpointConfig> SourcesStrip::drawOnConnect(UiModel& model, SendPanel& panel,
+                                                          const EndpointConfig& config) {
+    char label[160];
+    if (config.on_connect) {
+        std::string preview = config.on_connect->text.substr(0, 24);
+        for (char& ch : preview)
+            if (static_cast<unsigned char>(ch) < 0x20) ch = ' ';
+        std::snprintf(label, sizeof label, tr(Str::OnConnectSet), preview.c_str());
+    } else {
+        std::snprintf(label, sizeof label, "%s", tr(Str::OnConnectAdd));
+    }
+    if (ImGui::SmallButton(label)) ImGui::OpenPopup("on_connect");
+    probeItem(model, "send.on_connect");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", config.on_connect ? previewOf(*config.on_connect).c_str()
+                                                                           : tr(Str::TipOnConnect));
+    if (!ImGui::BeginPopup("on_connect")) return std::nullopt;
+    std::optional<EndpointConfig> edited;
+    const bool from_input = ImGui::MenuItem(tr(Str::OnConnectFromInput), nullptr, false,
+                                            panel.parsed(model).ok() && !panel.input().empty());
+    probeItem(model, "send.on_connect.set");
+    if (from_input) {
+        edited = config;
+        edited->on_connect = panel.spec(model);
+    }
+    if (ImGui::MenuItem(tr(Str::CommandLoad), nullptr, false, config.on_connect.has_value()))
+        loadIntoPanel(panel, *config.on_connect);
+    const bool clear = ImGui::MenuItem(tr(Str::OnConnectClear), nullptr, false, config.on_connect.has_value());
+    probeItem(model, "send.on_connect.clear");
+    if (clear) {
+        edited = config;
+        edited->on_connect.reset();
+    }
+    ImGui::EndPopup();
+    return edited;
 }
 
 void SourcesStrip::apply(UiModel& model, const CommandSink& submit, EndpointId id, EndpointConfig config) {

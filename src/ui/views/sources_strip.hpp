@@ -1,9 +1,12 @@
 #pragma once
 // The quick-send strip above the send panel: one button per saved command of the selected
 // endpoint (Ctrl+1..9 send the first nine to the panel's target), "+ Save" to keep the input as
-// a command, a right-click menu to load, replace, move or delete one, and a toggle per timer
-// with its count. Edits go to the workspace (unsaved mark) and to the engine without restarting
-// the endpoint (UpdateSources), so connections stay up.
+// a command, a right-click menu to load, replace, move or delete one; a toggle per timer with its
+// count, "+ Timer" to send the input every N ms (an editor for interval, times, auto start) and a
+// right-click menu per timer; the on-connect payload. Edits go to the workspace (unsaved mark)
+// and to the engine without restarting the endpoint (UpdateSources), so connections stay up.
+#include <optional>
+
 #include "ui/ui_model.hpp"
 
 namespace sockscope::ui {
@@ -16,9 +19,25 @@ public:
 
 private:
     void drawCommands(UiModel& model, const CommandSink& submit, SendPanel& panel, const EndpointConfig& config);
-    void drawTimers(UiModel& model, const CommandSink& submit, const EndpointConfig& config);
+    /// The timers row and the on-connect button; each returns the edited config, if any.
+    std::optional<EndpointConfig> drawTimers(UiModel& model, const CommandSink& submit, SendPanel& panel,
+                                             const EndpointConfig& config);
+    /// The timer editor popup (new or existing timer); returns the edited config on OK.
+    std::optional<EndpointConfig> drawTimerEditor(UiModel& model, const EndpointConfig& config,
+                                                  const CommandSink& submit, EndpointId id);
+    void openTimerEditor(TimerConfig timer, std::size_t index);
+    std::optional<EndpointConfig> drawOnConnect(UiModel& model, SendPanel& panel, const EndpointConfig& config);
     /// Stores `config`'s sources in the workspace and tells the engine.
     static void apply(UiModel& model, const CommandSink& submit, EndpointId id, EndpointConfig config);
+
+    // The timer being edited: a copy, applied on OK. Index npos = a new timer.
+    TimerConfig m_timer;
+    std::size_t m_timerIndex = 0;
+    char m_timerName[64] = {};
+    char m_timerTo[96] = {};
+    bool m_timerStartNow = true;
+    bool m_openTimerEditor = false;
+    std::optional<std::string> m_pendingStart;   // a timer to start once the engine has it
 };
 
 }  // namespace sockscope::ui
