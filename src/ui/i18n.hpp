@@ -172,6 +172,13 @@ enum class Language : std::uint8_t { English, Chinese };
     X(MoveRight, "Move right", "右移")                                                             \
     X(Timers, "Timers", "定时")                                                                    \
     X(TimerSent, "%s: %llu sent", "%s：已发 %llu")                                                 \
+    X(RateAgo, "%d s ago", "%d 秒前")                                                             \
+    X(RateLine, "%s %s/s, %.0f msgs/s", "%s %s/s，%.0f 条/秒")                                     \
+    X(RatePeak, "peak %s/s over the last %d s", "峰值 %s/s（最近 %d 秒）")                          \
+    X(ResetCounters, "Reset counters", "计数清零")                                                 \
+    X(TipResetCounters, "Count from zero again (here and in the tree); the rate plots start over", \
+      "从零重新计数（此处与左侧树）；速率图重新开始")                                               \
+    X(ColActivity, "Last minute", "最近一分钟")                                                    \
     X(AddTimer, "+ Timer", "+ 定时")                                                               \
     X(TipAddTimer, "Send the input repeatedly: every N ms, N times or until stopped",             \
       "定时发送输入框内容：每 N 毫秒一次，发 N 次或直到停止")                                       \

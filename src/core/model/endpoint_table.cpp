@@ -226,12 +226,38 @@ void EndpointTable::apply(const Event& event, TimestampUs now_us) {
                     row.rejected_total = e.rejected_total;
                     row.dropped_messages = e.dropped_messages;
                     row.kernel_drops = e.kernel_drops;
+                    row.rates.record(now_us, e.totals);
                     for (const auto& [id, counters] : e.connections)
-                        if (ConnectionRow* c = row.connections.findMutable(id)) c->counters = counters;
+                        if (ConnectionRow* c = row.connections.findMutable(id)) {
+                            c->counters = counters;
+                            c->rates.record(now_us, counters);
+                        }
                 }
             }
         },
         event);
+}
+
+TrafficCounters sinceReset(const TrafficCounters& totals, const TrafficCounters& baseline) {
+    auto minus = [](std::uint64_t a, std::uint64_t b) { return a >= b ? a - b : a; };   // a restart: a < b
+    TrafficCounters out = totals;
+    out.rx_bytes = minus(totals.rx_bytes, baseline.rx_bytes);
+    out.tx_bytes = minus(totals.tx_bytes, baseline.tx_bytes);
+    out.rx_messages = minus(totals.rx_messages, baseline.rx_messages);
+    out.tx_messages = minus(totals.tx_messages, baseline.tx_messages);
+    return out;
+}
+
+void EndpointTable::resetCounters(EndpointId id) {
+    EndpointRow* row = find(id);
+    if (!row) return;
+    row->baseline = row->totals;
+    row->rates.clear();
+    for (std::size_t i = 0; i < row->connections.size(); ++i) {
+        ConnectionRow* c = row->connections.findMutable(row->connections[i].id);
+        c->baseline = c->counters;
+        c->rates.clear();
+    }
 }
 
 }  // namespace sockscope

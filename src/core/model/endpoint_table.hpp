@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/events.hpp"
+#include "core/model/rate_history.hpp"
 
 namespace sockscope {
 
@@ -28,6 +29,8 @@ struct ConnectionRow {
     std::optional<ErrorInfo> close_error;
     std::optional<TcpInfo> tcp;            // last kernel snapshot
     TrafficCounters counters;              // live counts between stats; rates from stats
+    TrafficCounters baseline;              // counts at the user's last reset (shown: sinceReset)
+    RateHistory rates{60};                 // per second, the last minute (allocated on traffic)
 };
 
 /// The connections of one endpoint in arrival order (closed ones stay in place, the newest few
@@ -82,7 +85,12 @@ struct EndpointRow {
     std::optional<ErrorInfo> last_error;   // the last ErrorEvent or status error
     ConnectionList connections;            // arrival order; closed ones stay until evicted
     std::map<std::string, TimerStatus> timers;   // by name: the last start/stop/finish of each timer
+    TrafficCounters baseline;              // totals at the user's last reset (shown: sinceReset)
+    RateHistory rates{300};                // per second, the last five minutes
 };
+
+/// Counts since the user's last reset (rates unchanged): what the views show.
+TrafficCounters sinceReset(const TrafficCounters& totals, const TrafficCounters& baseline);
 
 struct EndpointTableLimits {
     std::size_t closed_connections_kept = 32;   // per endpoint, the newest closed ones stay visible
@@ -106,6 +114,9 @@ public:
     void remove(EndpointId id);
     /// Drops the closed connections of one endpoint (0 = all).
     void clearClosed(EndpointId id = 0);
+    /// Starts an endpoint's counters (and its connections') from zero and clears their rate
+    /// history; the engine's own totals (headless summary) are not touched.
+    void resetCounters(EndpointId id);
 
     std::size_t openConnections() const;       ///< O(endpoints)
     TrafficCounters totals() const;            ///< sum over endpoints (rates too)

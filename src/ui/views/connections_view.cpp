@@ -1,5 +1,7 @@
 #include "ui/views/connections_view.hpp"
 
+#include "ui/views/rate_plot.hpp"
+
 #include <imgui.h>
 
 #include <cstdio>
@@ -17,6 +19,25 @@ const char* stateText(TcpState state) {
 }
 
 }  // namespace
+
+void ConnectionsView::drawTraffic(UiModel& model, const EndpointRow& row, TimestampUs now) {
+    const Palette& pal = palette(model.settings.theme);
+    const TrafficCounters t = sinceReset(row.totals, row.baseline);
+    char totals[256];
+    std::snprintf(totals, sizeof totals, tr(Str::UdpTotals), tr(Str::ColRx), formatBytes(static_cast<double>(t.rx_bytes)).c_str(),
+                  formatCount(t.rx_messages).c_str(), tr(Str::ColTx), formatBytes(static_cast<double>(t.tx_bytes)).c_str(),
+                  formatCount(t.tx_messages).c_str());
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted(totals);
+    const float em = ImGui::GetFontSize();
+    sameLineIfFits(em * 14);
+    drawRatePlot("##endpoint_rate", row.rates, now, 300, ImVec2(em * 14, ImGui::GetFrameHeight()), pal);
+    probeItem(model, "conn.rate_plot");
+    sameLineIfFits(buttonWidth(tr(Str::ResetCounters)));
+    if (ImGui::SmallButton(tr(Str::ResetCounters))) model.table.resetCounters(row.id);
+    probeItem(model, "conn.reset_counters");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipResetCounters));
+}
 
 void ConnectionsView::drawPortTable(UiModel& model, const EndpointRow& row) {
     if (!row.port_counts || !row.port) return;
@@ -67,13 +88,9 @@ void ConnectionsView::draw(UiModel& model, const CommandSink& submit) {
     }
     if (row) drawPortTable(model, *row);
 
+    if (row) drawTraffic(model, *row, now);
     if (endpoint->config.type == EndpointType::Udp) {
         if (row) {
-            ImGui::Text(tr(Str::UdpTotals), tr(Str::ColRx),
-                        formatBytes(static_cast<double>(row->totals.rx_bytes)).c_str(),
-                        formatCount(row->totals.rx_messages).c_str(), tr(Str::ColTx),
-                        formatBytes(static_cast<double>(row->totals.tx_bytes)).c_str(),
-                        formatCount(row->totals.tx_messages).c_str());
             if (row->dropped_messages || row->kernel_drops)
                 ImGui::TextColored(pal.warn, tr(Str::UdpDropped),
                                    static_cast<unsigned long long>(row->dropped_messages),
@@ -108,7 +125,7 @@ void ConnectionsView::draw(UiModel& model, const CommandSink& submit) {
     const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
                                   ImGuiTableFlags_Resizable | ImGuiTableFlags_ScrollY |
                                   ImGuiTableFlags_SizingFixedFit;
-    if (!ImGui::BeginTable("##connections", 10, flags)) return;
+    if (!ImGui::BeginTable("##connections", 11, flags)) return;
     ImGui::TableSetupScrollFreeze(0, 1);
     ImGui::TableSetupColumn(tr(Str::ColPeer), ImGuiTableColumnFlags_WidthStretch);
     ImGui::TableSetupColumn(tr(Str::ColLocal), ImGuiTableColumnFlags_WidthStretch);
@@ -120,6 +137,7 @@ void ConnectionsView::draw(UiModel& model, const CommandSink& submit) {
     ImGui::TableSetupColumn(tr(Str::ColQueues), ImGuiTableColumnFlags_WidthFixed, em * 5.5f);
     ImGui::TableSetupColumn(tr(Str::ColRx), ImGuiTableColumnFlags_WidthFixed, em * 7.5f);
     ImGui::TableSetupColumn(tr(Str::ColTx), ImGuiTableColumnFlags_WidthFixed, em * 7.5f);
+    ImGui::TableSetupColumn(tr(Str::ColActivity), ImGuiTableColumnFlags_WidthFixed, em * 6);
     ImGui::TableSetupColumn(tr(Str::ColAge), ImGuiTableColumnFlags_WidthFixed, em * 4);
     // The three buttons, measured (their labels differ by language).
     const ImGuiStyle& style = ImGui::GetStyle();
@@ -179,18 +197,21 @@ void ConnectionsView::draw(UiModel& model, const CommandSink& submit) {
             ImGui::TableNextColumn();
             if (c.tcp && c.open) ImGui::Text("%u / %u", c.tcp->send_queue, c.tcp->recv_queue);
 
+            const TrafficCounters counts = sinceReset(c.counters, c.baseline);
             ImGui::TableNextColumn();
-            ImGui::TextColored(pal.rx, "%s", formatBytes(static_cast<double>(c.counters.rx_bytes)).c_str());
+            ImGui::TextColored(pal.rx, "%s", formatBytes(static_cast<double>(counts.rx_bytes)).c_str());
             if (c.counters.rx_bytes_per_s > 0) {
                 ImGui::SameLine();
                 ImGui::TextColored(pal.dim, "%s/s", formatBytes(c.counters.rx_bytes_per_s).c_str());
             }
             ImGui::TableNextColumn();
-            ImGui::TextColored(pal.tx, "%s", formatBytes(static_cast<double>(c.counters.tx_bytes)).c_str());
+            ImGui::TextColored(pal.tx, "%s", formatBytes(static_cast<double>(counts.tx_bytes)).c_str());
             if (c.counters.tx_bytes_per_s > 0) {
                 ImGui::SameLine();
                 ImGui::TextColored(pal.dim, "%s/s", formatBytes(c.counters.tx_bytes_per_s).c_str());
             }
+            ImGui::TableNextColumn();
+            drawRatePlot("##rate", c.rates, now, 60, ImVec2(-FLT_MIN, ImGui::GetTextLineHeight()), pal);
             ImGui::TableNextColumn();
             ImGui::TextUnformatted(formatDuration((c.open ? now : c.closed_us) - c.opened_us).c_str());
 

@@ -1,7 +1,8 @@
 #pragma once
 // Connections of the selected endpoint: peer, local, kernel TCP state (CLOSE_WAIT stands out,
-// tooltip in plain words), RTT, retransmits, queues, bytes and rates each way, age; per-row
-// Close (FIN) / Half-close / Reset (RST); close all. Clicking a row selects (targets) it.
+// tooltip in plain words), RTT, retransmits, queues, bytes and rates each way, a plot of the last
+// minute, age; per-row Close (FIN) / Half-close / Reset (RST); close all. Clicking a row selects
+// (targets) it. Above: the endpoint's totals with a five-minute rate plot and Reset counters.
 #include "ui/ui_model.hpp"
 
 namespace sockscope::ui {
@@ -12,6 +13,7 @@ public:
 
 private:
     void drawPortTable(UiModel& model, const EndpointRow& row);
+    static void drawTraffic(UiModel& model, const EndpointRow& row, TimestampUs now);
 };
 
 }  // namespace sockscope::ui

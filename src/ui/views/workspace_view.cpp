@@ -1,5 +1,7 @@
 #include "ui/views/workspace_view.hpp"
 
+#include "ui/views/rate_plot.hpp"
+
 #include <imgui.h>
 
 #include <cstdio>
@@ -186,8 +188,9 @@ void WorkspaceView::drawEndpoint(UiModel& model, const CommandSink& submit, cons
     if (row) {
         const std::size_t open_count = row->connections.openCount();
         char rx[64], tx[64], conns[64];
-        std::snprintf(rx, sizeof rx, "%s %s", tr(Str::ColRx), formatBytes(static_cast<double>(row->totals.rx_bytes)).c_str());
-        std::snprintf(tx, sizeof tx, "%s %s", tr(Str::ColTx), formatBytes(static_cast<double>(row->totals.tx_bytes)).c_str());
+        const TrafficCounters counts = sinceReset(row->totals, row->baseline);
+        std::snprintf(rx, sizeof rx, "%s %s", tr(Str::ColRx), formatBytes(static_cast<double>(counts.rx_bytes)).c_str());
+        std::snprintf(tx, sizeof tx, "%s %s", tr(Str::ColTx), formatBytes(static_cast<double>(counts.tx_bytes)).c_str());
         std::snprintf(conns, sizeof conns, tr(Str::ConnCount), open_count);
         ImGui::TextColored(pal.dim, "%s", rx);
         sameLineIfFits(ImGui::CalcTextSize(tx).x);
@@ -195,6 +198,11 @@ void WorkspaceView::drawEndpoint(UiModel& model, const CommandSink& submit, cons
         if (endpoint.config.type == EndpointType::TcpServer) {
             sameLineIfFits(ImGui::CalcTextSize(conns).x);
             ImGui::TextColored(pal.dim, "%s", conns);
+        }
+        if (row->rates.active()) {   // the last minute at a glance, once there was traffic
+            const float em = ImGui::GetFontSize();
+            sameLineIfFits(em * 4);
+            drawRatePlot("##tree_rate", row->rates, nowUs(), 60, ImVec2(em * 4, ImGui::GetTextLineHeight()), pal);
         }
         // Sockets the app no longer holds, still on the port (e.g. after connections closed here).
         if (row->port_counts && row->port_counts->count(TcpState::TimeWait) > 0) {
