@@ -40,10 +40,15 @@ void Endpoint::setMulticastMembership(const MulticastGroup& group, bool) {
 }
 
 void Endpoint::setStatus(EndpointStatus status) {
+    auto down = [](EndpointState s) { return s == EndpointState::Stopped || s == EndpointState::Failed; };
+    const bool going_down = down(status.state) && !down(m_status.state);
     status.endpoint = m_id;
     status.time_us = nowUs();
     m_status = std::move(status);
     m_ctx.emit(m_status);
+    // However it stopped (a user's Stop, a server gone without reconnect, a failed start), its
+    // timers stop too and say so. (While a client waits to reconnect they keep running, skipping.)
+    if (going_down && m_sources) m_sources->stopped();
 }
 
 void Endpoint::setState(EndpointState state) {

@@ -66,7 +66,8 @@ void Sources::started() {
 }
 
 void Sources::stopped() {
-    for (auto& timer : m_timers) setRunning(*timer, false);
+    for (auto& timer : m_timers)
+        if (timer->running) setRunning(*timer, false);   // once each: Stop and the state change both call this
 }
 
 void Sources::connectionOpened(ConnectionId connection) {

@@ -129,6 +129,28 @@ TEST(Sources, AnAutoStartTimerSkipsTicksUntilAClientIsThereAndStopsWithTheEndpoi
     EXPECT_GE(stopped->sent, 3u);
 }
 
+// A tcp-client that stops by itself (the server went away, no reconnect) or fails stops its
+// timers too, and says so: a heartbeat must not go on "running" with nowhere to go.
+TEST(Sources, TimersStopWhenAClientStopsByItself) {
+    test::Listener listener;
+    ASSERT_NE(listener.port, 0);
+    EngineHarness h;
+    EndpointConfig config;
+    config.name = "client";
+    config.type = EndpointType::TcpClient;
+    config.remote = "127.0.0.1:" + std::to_string(listener.port);
+    config.timers = {timer("hb", 20, 0, text("H"), true)};
+    h.engine.submit(AddEndpoint{1, config});
+    auto device = listener.accept();
+    ASSERT_GE(device.fd(), 0);
+    EXPECT_EQ(device.receive(2), "HH");
+    device.resetOnClose();
+    device.close();
+    ASSERT_TRUE(h.waitForState(1, EndpointState::Stopped));
+    EXPECT_TRUE(h.waitFor<TimerStatus>([](const TimerStatus& s) { return s.name == "hb" && !s.running; }))
+        << "the timer stopped with the endpoint";
+}
+
 TEST(Sources, ARunningTimerStopsOnRequest) {
     EngineHarness h;
     EndpointConfig config;
