@@ -82,6 +82,7 @@ struct EndpointRow {
     std::optional<ErrorInfo> last_error;   // the last ErrorEvent or status error
     ConnectionList connections;            // arrival order; closed ones stay until evicted
     std::map<std::string, TimerStatus> timers;   // by name: the last start/stop/finish of each timer
+    std::vector<RuleCount> rules;                // auto-reply rules: hits and storm-guard pauses
 };
 
 struct EndpointTableLimits {
