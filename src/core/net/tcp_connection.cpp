@@ -176,7 +176,8 @@ void TcpConnection::finishFraming() {
 }
 
 void TcpConnection::onMessage(ByteView message) {
-    if (m_closed || m_responders.empty()) return;
+    // After a responder asked to close, the rest of this read is not answered.
+    if (m_closed || m_closeAsked || m_responders.empty()) return;
     m_responders.onMessage(*this, message);
 }
 
