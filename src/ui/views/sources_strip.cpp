@@ -8,6 +8,7 @@
 #include "ui/i18n.hpp"
 #include "ui/probe.hpp"
 #include "ui/theme.hpp"
+#include "ui/views/rules_view.hpp"
 #include "ui/views/send_panel.hpp"
 
 namespace sockscope::ui {
@@ -42,6 +43,7 @@ void SourcesStrip::draw(UiModel& model, const CommandSink& submit, SendPanel& pa
     ImGui::PushID("sources");
     drawCommands(model, submit, panel, config);
     if (!config.timers.empty()) drawTimers(model, submit, config);
+    drawRuleCounts(model, submit, model.selection.endpoint, config);
     ImGui::PopID();
 }
 
