@@ -1,6 +1,6 @@
 # Dependencies of the Windows cross-build (scripts/dev.sh windows, toolchain cmake/mingw-w64-x86_64.cmake).
-# SOCKSCOPE_WINDOWS_DEPS is the build directory's _deps: the Debian *source* packages of GLFW 3.3.8
-# and ImGui 1.86 unpacked there at build time, and include/ with symlinks to the header-only
+# SOCKSCOPE_WINDOWS_DEPS is the build directory's _deps: the Debian *source* packages of GLFW 3.3.8,
+# ImGui 1.86 and PCRE2 10.42 unpacked there at build time, and include/ with symlinks to the header-only
 # libraries of the build machine (asio, nlohmann, CLI11, stb_image_write: never /usr/include itself,
 # whose glibc headers break mingw). GoogleTest builds from /usr/src/googletest. Nothing is committed.
 set(_deps ${SOCKSCOPE_WINDOWS_DEPS})
@@ -15,6 +15,18 @@ target_compile_definitions(asio_standalone INTERFACE ASIO_STANDALONE ASIO_NO_DEP
   ASIO_DISABLE_STD_ALIGNED_ALLOC _WIN32_WINNT=0x0A00 WIN32_LEAN_AND_MEAN NOMINMAX)
 add_library(nlohmann_json::nlohmann_json ALIAS sockscope_headers)
 add_library(CLI11::CLI11 ALIAS sockscope_headers)
+
+# PCRE2 (the matcher's regular expressions): the 8-bit library, static, with JIT; no tools, no tests.
+set(BUILD_SHARED_LIBS OFF CACHE BOOL "" FORCE)
+set(BUILD_STATIC_LIBS ON CACHE BOOL "" FORCE)
+foreach(_off PCRE2_BUILD_PCRE2GREP PCRE2_BUILD_TESTS PCRE2_SHOW_REPORT PCRE2_SUPPORT_LIBBZ2 PCRE2_SUPPORT_LIBZ
+             PCRE2_SUPPORT_LIBEDIT PCRE2_SUPPORT_LIBREADLINE)
+  set(${_off} OFF CACHE BOOL "" FORCE)
+endforeach()
+set(PCRE2_SUPPORT_JIT ON CACHE BOOL "" FORCE)
+add_subdirectory(${_deps}/pcre2-10.42 ${CMAKE_BINARY_DIR}/_pcre2 SYSTEM EXCLUDE_FROM_ALL)
+add_library(sockscope_pcre2 INTERFACE)
+target_link_libraries(sockscope_pcre2 INTERFACE pcre2-8-static)   # PUBLIC PCRE2_STATIC comes with it
 
 if(SOCKSCOPE_BUILD_GUI)
   set(GLFW_BUILD_EXAMPLES OFF CACHE BOOL "" FORCE)

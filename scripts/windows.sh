@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Windows build, made and tested on Debian 12 (called by scripts/dev.sh):
 #   scripts/windows.sh build   install what is missing, fetch the Debian source packages of GLFW
-#                              3.3.8 and ImGui 1.86 into build-windows/_deps, cross-build
+#                              3.3.8, ImGui 1.86 and PCRE2 10.42 into build-windows/_deps, cross-build
 #                              build-windows/sockscope.exe and the Windows test executables
 #   scripts/windows.sh test    build, then run the core and headless tests under Wine
 #   scripts/windows.sh shot    build, then a GUI screenshot of the .exe under Wine + Xvfb
@@ -41,8 +41,9 @@ install_missing() {
 
 # Debian's source packages, fetched with a private apt state (the system's sources list is untouched).
 fetch_sources() {
-  [ -f "$deps/glfw3-3.3.8/CMakeLists.txt" ] && [ -f "$deps/imgui-1.86+ds/imgui.cpp" ] && return 0
-  say "fetching the Debian source packages of GLFW 3.3.8 and ImGui 1.86 into $out/_deps"
+  [ -f "$deps/glfw3-3.3.8/CMakeLists.txt" ] && [ -f "$deps/imgui-1.86+ds/imgui.cpp" ] &&
+    [ -f "$deps/pcre2-10.42/CMakeLists.txt" ] && return 0
+  say "fetching the Debian source packages of GLFW 3.3.8, ImGui 1.86 and PCRE2 10.42 into $out/_deps"
   local apt=$deps/apt uri
   mkdir -p "$apt/lists/partial"
   uri=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
@@ -52,9 +53,11 @@ fetch_sources() {
     "$uri" > "$apt/src.sources"
   local opts=(-o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts="$apt" -o Dir::State::Lists="$apt/lists")
   apt-get "${opts[@]}" -q update >/dev/null
-  (cd "$deps" && apt-get "${opts[@]}" source --download-only glfw3=3.3.8-1 imgui=1.86+ds-1 >/dev/null)
-  rm -rf "$deps/glfw3-3.3.8" "$deps/imgui-1.86+ds"
-  (cd "$deps" && dpkg-source -x glfw3_3.3.8-1.dsc >/dev/null 2>&1 && dpkg-source -x imgui_1.86+ds-1.dsc >/dev/null 2>&1)
+  # pcre2: whichever bookworm revision the archive has now (security updates replace old ones).
+  (cd "$deps" && apt-get "${opts[@]}" source --download-only glfw3=3.3.8-1 imgui=1.86+ds-1 pcre2 >/dev/null)
+  rm -rf "$deps/glfw3-3.3.8" "$deps/imgui-1.86+ds" "$deps/pcre2-10.42"
+  (cd "$deps" && dpkg-source -x glfw3_3.3.8-1.dsc >/dev/null 2>&1 && dpkg-source -x imgui_1.86+ds-1.dsc >/dev/null 2>&1 &&
+    dpkg-source -x "$(ls pcre2_10.42-*.dsc | sort -V | tail -n 1)" >/dev/null 2>&1)
 }
 
 # Header-only libraries of the build machine, by symlink (never all of /usr/include: glibc's

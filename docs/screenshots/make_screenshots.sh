@@ -140,4 +140,57 @@ kill $APP; sleep 0.5; kill -9 $APP 2>/dev/null
 INNER
     xvfb-run -a -s "-screen 0 1600x1000x24" bash "$WORK/editor.sh" "$BIN" "$WORK" "$OUT" || true
 fi
+# The auto-reply rules of the shipped Modbus RTU simulator (bind moved to port 0): a python3 client
+# is answered (live hit counts above the send panel), then the endpoint editor's rules section with
+# a Modbus request pasted into the "try it" box (xdotool; optional).
+if command -v xdotool >/dev/null && command -v import >/dev/null && command -v python3 >/dev/null; then
+    python3 - "$OUT/../../assets/profiles/rtu-device.json" "$WORK/rtu.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+for e in p["endpoints"]: e["bind"] = "127.0.0.1:0"
+json.dump(p, open(sys.argv[2], "w"))
+PY
+    cat >"$WORK/rules.sh" <<'INNER'
+set -u
+BIN=$1 WORK=$2 OUT=$3
+mkdir -p "$WORK/cfg-rules/sockscope"
+echo '{"theme":"dark","language":"en"}' >"$WORK/cfg-rules/sockscope/settings.json"
+SOCKSCOPE_TRACE=1 XDG_CONFIG_HOME="$WORK/cfg-rules" "$BIN" "$WORK/rtu.json" >"$WORK/rules.out" 2>&1 &
+APP=$!
+for _ in $(seq 100); do grep -q "trace: layout tree.ep.1 " "$WORK/rules.out" && break; sleep 0.1; done
+PORT=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$WORK/rules.out" | head -n 1 | sed 's/.*://')
+[ -n "$PORT" ] || PORT=$(grep -o '127.0.0.1:[0-9][0-9]*' "$WORK/rules.out" | head -n 1 | sed 's/.*://')
+python3 - "$PORT" <<'PY' &
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+for i in range(3):
+    s.sendall(bytes.fromhex("010300000001840A")); s.recv(100); time.sleep(0.05)
+for i in range(5):
+    s.sendall(b"PING\r\n"); s.recv(100); time.sleep(0.05)
+time.sleep(30)
+PY
+CLIENT=$!
+sleep 1.5
+read -r X Y < <(grep "trace: layout tree.ep.1 " "$WORK/rules.out" | tail -n 1 | awk '{print $4, $5}')
+WID=$(xdotool search --name '^Sockscope' | head -n 1)
+xdotool mousemove --sync --window "$WID" "$X" "$Y"; sleep 0.2
+xdotool click 1; sleep 1.0
+import -window root "$OUT/rules-counts.png"
+xdotool click --repeat 2 --delay 80 1; sleep 1.0
+# Scroll the editor's form down to the rules section (the wheel over the form), then find the box.
+xdotool mousemove --sync --window "$WID" 800 500; sleep 0.2
+xdotool click --repeat 40 --delay 20 5; sleep 1.0
+read -r X Y < <(grep "trace: layout rules.try.input " "$WORK/rules.out" | tail -n 1 | awk '{print $4, $5}')
+if [ -n "${X:-}" ]; then
+    xdotool mousemove --sync --window "$WID" "$X" "$Y"; sleep 0.2; xdotool click 1; sleep 0.3
+    xdotool type --delay 20 'PING\r\n'; sleep 0.5
+    xdotool mousemove --sync --window "$WID" 800 500; sleep 0.2
+    xdotool click --repeat 10 --delay 20 5; sleep 0.5
+    xdotool mousemove --sync --window "$WID" 5 995; sleep 0.8
+fi
+import -window root "$OUT/rules.png"
+kill $APP $CLIENT; sleep 0.5; kill -9 $APP 2>/dev/null
+INNER
+    xvfb-run -a -s "-screen 0 1600x1000x24" bash "$WORK/rules.sh" "$BIN" "$WORK" "$OUT" || true
+fi
 exit 0

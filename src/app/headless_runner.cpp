@@ -281,6 +281,13 @@ private:
                         {"running", t->running}, {"sent", t->sent}, {"skipped", t->skipped}};
             return line;
         }
+        if (const auto* rules = std::get_if<RuleStatus>(&event)) {
+            line = Json{{"time", rfc3339(rules->time_us)}, {"endpoint", name}, {"event", "rules"}};
+            Json& list = line["rules"] = Json::array();
+            for (const RuleCount& rule : rules->rules)
+                list.push_back(Json{{"name", rule.name}, {"hits", rule.hits}, {"paused", rule.paused}});
+            return line;
+        }
         if (const auto* q = std::get_if<QueueOverflow>(&event)) {
             line = Json{{"time", rfc3339(q->time_us)}, {"event", "overflow"}, {"dropped", q->dropped_events}};
             return line;
@@ -317,6 +324,14 @@ private:
         if (const auto text = describeEvent(event)) return out + displayText(*text);
         if (const auto* t = std::get_if<TcpStateChanged>(&event))
             return out + "tcp state " + toString(t->info.state) + " (" + explain(t->info.state) + ")";
+        if (const auto* rules = std::get_if<RuleStatus>(&event)) {
+            out += "rules:";
+            for (const RuleCount& rule : rules->rules)
+                out += " \"" + displayText(rule.name) + "\" " + std::to_string(rule.hits) +
+                       (rule.hits == 1 ? " hit" : " hits") + (rule.paused ? " (paused by the storm guard)" : "") + ";";
+            if (out.back() == ';') out.pop_back();
+            return out;
+        }
         if (const auto* p = std::get_if<PortTableChanged>(&event)) {
             out += "port " + std::to_string(p->port) + " sockets:";
             for (auto& [state, count] : line["sockets"].items())

@@ -60,9 +60,12 @@ struct UpdateSources {
 /// Asks for a fresh TCP state / port table / stats snapshot now (otherwise ~2 Hz).
 struct RefreshState { EndpointId endpoint = 0; };   // 0 = all
 
+/// Resumes auto-reply rules the storm guard paused (`rule` by name; empty: every rule).
+struct ResumeRules { EndpointId endpoint; std::string rule; };
+
 using Command = std::variant<AddEndpoint, UpdateEndpoint, RemoveEndpoint, StartEndpoint,
                              StopEndpoint, Send, CloseConnection, CloseAllConnections,
                              JoinMulticast, LeaveMulticast, RefreshState, SendSavedCommand, RunTimer,
-                             UpdateSources>;
+                             UpdateSources, ResumeRules>;
 
 }  // namespace sockscope

@@ -9,6 +9,7 @@
 
 #include "core/codec/payload_template.hpp"
 #include "core/framing/framing_config.hpp"
+#include "core/match/message_matcher.hpp"
 
 namespace sockscope {
 
@@ -83,6 +84,27 @@ struct TimerConfig {
     bool operator==(const TimerConfig&) const = default;
 };
 
+/// What a rule does to the connection after its reply.
+enum class RuleClose : std::uint8_t { None, Fin, Rst };
+
+/// An auto-reply rule (docs/profile-format.md, "Auto-reply rules"): when a received message
+/// matches, send `reply` (rendered with the message: {{echo}}, {{rx[a:b]}}, {{N}} captures), after
+/// `delay_ms`, at most `times` times per connection (0 = always; udp: per endpoint run), then close.
+struct ReplyRule {
+    std::string name;
+    MatchSpec match;
+    std::optional<PayloadSpec> reply;  // none: the rule only closes (or only counts)
+    int delay_ms = 0;
+    std::uint64_t times = 0;           // 0 = always ("always"), 1 = "once", N
+    RuleClose close = RuleClose::None;
+    bool continue_matching = false;    // "continue": the rules after it still see the message
+    bool enabled = true;
+    bool operator==(const ReplyRule&) const = default;
+};
+
+/// Fires per second at most before the storm guard pauses a rule (0 = no guard).
+inline constexpr std::uint32_t kDefaultStormLimit = 1000;
+
 struct EndpointConfig {
     std::string name;
     EndpointType type = EndpointType::TcpServer;
@@ -113,6 +135,9 @@ struct EndpointConfig {
     std::vector<SavedCommand> commands;
     std::optional<PayloadSpec> on_connect;   // sent on every new connection (tcp)
     std::vector<TimerConfig> timers;
+    // Auto-reply rules (docs/profile-format.md, "Auto-reply rules"): first match wins unless "continue"
+    std::vector<ReplyRule> rules;
+    std::uint32_t storm_limit = kDefaultStormLimit;   // a rule firing more often per second is paused
 
     bool operator==(const EndpointConfig&) const = default;
 };

@@ -1,5 +1,7 @@
 #include "core/engine.hpp"
 
+#include "core/session/rules.hpp"
+
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
@@ -122,6 +124,7 @@ private:
     }
 
     static void startEndpoint(Endpoint& endpoint) {
+        endpoint.startStages();
         endpoint.start();
         endpoint.sources().started();
     }
@@ -159,6 +162,10 @@ private:
     }
     void handle(RunTimer& c) {
         if (auto* e = find(c.endpoint)) e->sources().runTimer(c.name, c.run);
+    }
+    void handle(ResumeRules& c) {
+        if (auto* e = find(c.endpoint))
+            if (auto rules = e->findStage<RulesStage>()) rules->resume(c.rule);
     }
     void handle(Send& c) {
         if (auto* e = find(c.endpoint)) e->send(std::move(c));

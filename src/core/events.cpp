@@ -69,6 +69,8 @@ std::size_t approximateSize(const Event& event) {
         size += opened->peer.capacity() + opened->local.capacity();
     else if (const auto* closed = std::get_if<ConnectionClosed>(&event); closed && closed->error)
         size += closed->error->code.capacity() + closed->error->message.capacity();
+    else if (const auto* rules = std::get_if<RuleStatus>(&event))
+        size += rules->rules.capacity() * sizeof(RuleCount);
     else if (const auto* status = std::get_if<EndpointStatus>(&event))
         size += status->local.capacity() + status->remote.capacity() + status->resolved_from.capacity() +
                 (status->error ? status->error->message.capacity() : 0);

@@ -172,9 +172,27 @@ struct TimerStatus {
     bool operator==(const TimerStatus&) const = default;
 };
 
+/// One auto-reply rule's count: how often it fired since the endpoint started, and whether the
+/// storm guard paused it.
+struct RuleCount {
+    std::string name;
+    std::uint64_t hits = 0;
+    bool paused = false;
+    bool operator==(const RuleCount&) const = default;
+};
+
+/// The auto-reply rules of an endpoint, in order. A refresh event (~2 Hz, only when a count
+/// changed: coalesced, never one per hit), sent at once when the storm guard pauses a rule.
+struct RuleStatus {
+    EndpointId endpoint;
+    std::vector<RuleCount> rules;
+    TimestampUs time_us = 0;
+    bool operator==(const RuleStatus&) const = default;
+};
+
 using Event = std::variant<EndpointStatus, ConnectionOpened, PeerHalfClosed, ConnectionClosed,
                            DataEvent, TcpStateChanged, PortTableChanged, ErrorEvent, StatsEvent,
-                           QueueOverflow, TimerStatus>;
+                           QueueOverflow, TimerStatus, RuleStatus>;
 
 /// The endpoint an event belongs to (0 for engine-wide events).
 EndpointId endpointOf(const Event& event);

@@ -392,7 +392,48 @@ enum class Language : std::uint8_t { English, Chinese };
     X(ReasonError, "error", "错误")                                                                \
     X(ReasonShutdown, "endpoint stopped", "端点已停止")                                            \
     X(ReasonRejected, "rejected (max connections)", "已拒绝（超过最大连接数）")                    \
-    X(Running, "Running", "运行中")
+    X(Running, "Running", "运行中")                                                                \
+    X(RulesTitle, "Auto-reply rules", "自动应答规则")                                              \
+    X(RulesLabel, "Rules", "规则")                                                                 \
+    X(RulePaused, "paused by the storm guard", "已被风暴保护暂停")                                 \
+    X(RuleResume, "Resume", "恢复")                                                                \
+    X(RuleAdd, "+ Rule", "+ 规则")                                                                 \
+    X(RuleName, "Name", "名称")                                                                    \
+    X(RuleMatch, "Match", "匹配")                                                                  \
+    X(RuleMatchAny, "any message", "任意消息")                                                     \
+    X(RuleMatchText, "text", "文本")                                                               \
+    X(RuleMatchHex, "hex (?? = any byte)", "十六进制（?? = 任意字节）")                            \
+    X(RuleModeExact, "exact", "完全相同")                                                          \
+    X(RuleModePrefix, "prefix", "前缀")                                                            \
+    X(RuleModeContains, "contains", "包含")                                                        \
+    X(RuleModeRegex, "regex", "正则表达式")                                                        \
+    X(RuleReply, "Reply", "应答")                                                                  \
+    X(RuleReplyHex, "Hex", "十六进制")                                                             \
+    X(RuleNoReply, "No reply", "不应答")                                                           \
+    X(RuleDelay, "Delay ms", "延迟 ms")                                                            \
+    X(RuleTimes, "Times (0 = always)", "次数（0 = 总是）")                                         \
+    X(RuleThen, "Then", "然后")                                                                    \
+    X(RuleKeepOpen, "keep the connection", "保持连接")                                             \
+    X(RuleCloseFin, "close (FIN)", "关闭（FIN）")                                                  \
+    X(RuleCloseRst, "reset (RST)", "复位（RST）")                                                  \
+    X(RuleContinue, "Continue with the next rules", "继续匹配后续规则")                            \
+    X(RuleEnabled, "Enabled", "启用")                                                              \
+    X(RuleUp, "Up", "上移")                                                                        \
+    X(RuleDown, "Down", "下移")                                                                    \
+    X(RuleDelete, "Delete", "删除")                                                                \
+    X(RuleHits, "%llu hits", "命中 %llu 次")                                                       \
+    X(StormLimit, "Storm limit (per second, 0 = off)", "风暴限制（每秒，0 = 关闭）")               \
+    X(TipStormLimit, "A rule that fires more often than this per second is paused and reported, so two "   \
+      "answering peers cannot loop for ever.", "规则每秒触发超过此次数即暂停并报告，防止两个互相应答的对端无限循环。") \
+    X(TryIt, "Try it", "试一试")                                                                   \
+    X(TryItHex, "Hex", "十六进制")                                                                 \
+    X(TryItNoMatch, "no rule matches", "没有规则匹配")                                             \
+    X(TryItMatches, "rule %d \"%s\" matches", "规则 %d “%s” 匹配")                               \
+    X(TryItReplyHex, "reply (hex): %s", "应答（十六进制）：%s")                                    \
+    X(TryItReplyText, "reply (text): %s", "应答（文本）：%s")                                      \
+    X(TryItNoReply, "no reply (the rule only closes or counts)", "无应答（该规则只关闭或计数）")   \
+    X(TipTryIt, "Paste one message as the peer would send it (after framing): see which rule answers and " \
+      "the exact reply bytes, checksum included.", "粘贴对端发送的一条消息（分帧后）：查看哪条规则应答及确切的应答字节（含校验）。")
 
 enum class Str : std::uint16_t {
 #define SOCKSCOPE_UI_STR_ENUM(id, en, zh) id,

@@ -219,6 +219,8 @@ void EndpointTable::apply(const Event& event, TimestampUs now_us) {
                     row.last_error = e.error;
                 } else if constexpr (std::is_same_v<T, TimerStatus>) {
                     row.timers[e.name] = e;
+                } else if constexpr (std::is_same_v<T, RuleStatus>) {
+                    row.rules = e.rules;
                 } else if constexpr (std::is_same_v<T, StatsEvent>) {
                     row.totals = e.totals;
                     row.open_connections = e.open_connections;

@@ -87,6 +87,7 @@ struct EndpointRow {
     std::map<std::string, TimerStatus> timers;   // by name: the last start/stop/finish of each timer
     TrafficCounters baseline;              // totals at the user's last reset (shown: sinceReset)
     RateHistory rates{300};                // per second, the last five minutes
+    std::vector<RuleCount> rules;                // auto-reply rules: hits and storm-guard pauses
 };
 
 /// Counts since the user's last reset (rates unchanged): what the views show.

@@ -482,6 +482,7 @@ void EndpointEditor::draw(UiModel& model, const CommandSink& submit) {
     }
     drawOptions(model);
     drawFraming(model);   // last: the sections above keep their place in the form
+    m_rules.draw(model, c, m_id);
     if (c.type == EndpointType::Udp && !m_interfaces.empty()) {
         std::string list;
         for (const auto& name : m_interfaces) list += (list.empty() ? "" : ", ") + name;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "ui/ui_model.hpp"
+#include "ui/views/rules_view.hpp"
 
 namespace sockscope::ui {
 
@@ -30,6 +31,7 @@ public:
     void requestCancel();
     bool confirmingDiscard() const { return m_confirmDiscard; }
     EndpointConfig& config() { return m_config; }
+    RulesEditor& rules() { return m_rules; }
     /// What Apply does (exposed for tests): returns the id applied, 0 when invalid.
     EndpointId apply(UiModel& model, const CommandSink& submit);
 
@@ -63,6 +65,7 @@ private:
     bool m_delimiterHex = false;
     std::string m_delimiterError;    // why m_delimiterText does not parse
     bool m_framingOpenRequested = false;   // opened: the section starts open unless raw
+    RulesEditor m_rules;                   // the auto-reply rules section and its try-it box
 };
 
 }  // namespace sockscope::ui

@@ -10,6 +10,7 @@
 #include "ui/i18n.hpp"
 #include "ui/probe.hpp"
 #include "ui/theme.hpp"
+#include "ui/views/rules_view.hpp"
 #include "ui/views/send_panel.hpp"
 
 namespace sockscope::ui {
@@ -71,6 +72,7 @@ void SourcesStrip::draw(UiModel& model, const CommandSink& submit, SendPanel& pa
         ImGui::SameLine(0, ImGui::GetFontSize() * 2);   // apart from the timers: another kind of source
         if (auto changed = drawOnConnect(model, panel, edited ? *edited : config)) edited = std::move(changed);
     }
+    drawRuleCounts(model, submit, model.selection.endpoint, config);
     ImGui::PopID();
     if (edited) apply(model, submit, model.selection.endpoint, std::move(*edited));
     if (m_pendingStart) {   // after UpdateSources: the engine knows the timer by then

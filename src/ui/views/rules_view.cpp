@@ -1,0 +1,260 @@
+#include "ui/views/rules_view.hpp"
+
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "core/codec/escape.hpp"
+#include "core/codec/hex.hpp"
+#include "core/session/rules.hpp"
+#include "ui/i18n.hpp"
+#include "ui/probe.hpp"
+#include "ui/theme.hpp"
+
+namespace sockscope::ui {
+namespace {
+
+void tooltip(const char* text) {
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", text);
+}
+
+const RuleCount* countOf(const EndpointRow* row, const std::string& name) {
+    if (!row) return nullptr;
+    for (const RuleCount& c : row->rules)
+        if (c.name == name) return &c;
+    return nullptr;
+}
+
+/// Why a rule would not load, in plain words (empty when it is fine).
+std::string ruleError(const ReplyRule& rule) {
+    const MatcherCompileResult matcher = compileMatcher(rule.match);
+    if (!matcher.ok()) return describe(*matcher.error, rule.match.text);
+    if (rule.reply) {
+        const PayloadCompileResult reply = compilePayload(*rule.reply);
+        if (!reply.ok()) return describe(*reply.error, rule.reply->text);
+    }
+    return {};
+}
+
+}  // namespace
+
+TryItResult tryRules(const std::vector<ReplyRule>& rules, const std::string& message, bool hex) {
+    TryItResult result;
+    ParseResult bytes = hex ? parseHex(message) : parseEscapedText(message);
+    if (!bytes.ok()) {
+        result.error = describe(*bytes.error, message);
+        return result;
+    }
+    std::vector<std::string> errors;
+    RuleSet set = RuleSet::compile(rules, &errors);
+    if (!errors.empty()) {
+        result.error = errors.front();
+        return result;
+    }
+    RuleSessionState state = set.newSession();
+    RuleEvaluation eval;
+    set.evaluate(bytes.bytes, state, eval);
+    if (!eval.errors.empty()) result.error = eval.errors.front();
+    result.fired = eval.fired.size();
+    if (eval.fired.empty()) return result;
+    const RuleFiring& first = eval.fired.front();
+    result.rule = first.rule;
+    result.rule_name = set.rule(first.rule).config.name;
+    result.has_reply = first.has_reply;
+    for (const RuleFiring& f : eval.fired) result.reply.insert(result.reply.end(), f.reply.begin(), f.reply.end());
+    result.has_reply = std::any_of(eval.fired.begin(), eval.fired.end(), [](const RuleFiring& f) { return f.has_reply; });
+    return result;
+}
+
+void RulesEditor::draw(UiModel& model, EndpointConfig& config, EndpointId id) {
+    char header[96];
+    std::snprintf(header, sizeof header, "%s (%zu)###rules", tr(Str::RulesTitle), config.rules.size());
+    if (!ImGui::CollapsingHeader(header, config.rules.empty() ? 0 : ImGuiTreeNodeFlags_DefaultOpen)) return;
+    ImGui::PushID("rules");
+    const EndpointRow* row = id != 0 ? model.table.endpoint(id) : nullptr;
+    for (std::size_t i = 0; i < config.rules.size(); ++i) drawRule(model, config, i, row);
+    if (ImGui::Button(tr(Str::RuleAdd))) {
+        ReplyRule rule;
+        rule.name = "rule " + std::to_string(config.rules.size() + 1);
+        rule.match.body = MatchBody::Text;
+        rule.match.mode = MatchMode::Prefix;
+        config.rules.push_back(std::move(rule));
+    }
+    probeItem(model, "rules.add");
+    ImGui::SameLine();
+    ImGui::TextUnformatted(tr(Str::StormLimit));
+    ImGui::SameLine();
+    int limit = static_cast<int>(std::min<std::uint32_t>(config.storm_limit, 1'000'000'000));
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
+    if (ImGui::InputInt("##storm_limit", &limit, 0)) config.storm_limit = static_cast<std::uint32_t>(std::max(0, limit));
+    tooltip(tr(Str::TipStormLimit));
+    drawTryIt(model, config);
+    ImGui::PopID();
+}
+
+void RulesEditor::drawRule(UiModel& model, EndpointConfig& config, std::size_t index, const EndpointRow* row) {
+    ReplyRule& rule = config.rules[index];
+    const Palette& pal = palette(model.settings.theme);
+    const float em = ImGui::GetFontSize();
+    const std::string probe = "rules." + std::to_string(index) + ".";
+    ImGui::PushID(static_cast<int>(index));
+    ImGui::Separator();
+    ImGui::Checkbox("##enabled", &rule.enabled);
+    tooltip(tr(Str::RuleEnabled));
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(em * 12);
+    ImGui::InputText("##name", &rule.name);
+    probeItem(model, probe + "name");
+    if (const RuleCount* count = countOf(row, rule.name)) {
+        ImGui::SameLine();
+        ImGui::TextColored(count->paused ? pal.bad : pal.dim, tr(Str::RuleHits), static_cast<unsigned long long>(count->hits));
+        if (count->paused) {
+            ImGui::SameLine();
+            ImGui::TextColored(pal.bad, "%s", tr(Str::RulePaused));
+        }
+    }
+    ImGui::SameLine();
+    std::optional<int> move;
+    if (ImGui::SmallButton(tr(Str::RuleUp)) && index > 0) move = -1;
+    ImGui::SameLine();
+    if (ImGui::SmallButton(tr(Str::RuleDown)) && index + 1 < config.rules.size()) move = 1;
+    ImGui::SameLine();
+    const bool remove = ImGui::SmallButton(tr(Str::RuleDelete));
+    probeItem(model, probe + "delete");
+
+    // Match: any / text / hex, the text, the mode.
+    ImGui::TextUnformatted(tr(Str::RuleMatch));
+    ImGui::SameLine(em * 5);
+    int body = static_cast<int>(rule.match.body);
+    const char* bodies[] = {tr(Str::RuleMatchAny), tr(Str::RuleMatchText), tr(Str::RuleMatchHex)};
+    ImGui::SetNextItemWidth(em * 9);
+    if (ImGui::Combo("##body", &body, bodies, 3)) {
+        rule.match.body = static_cast<MatchBody>(body);
+        if (rule.match.body == MatchBody::Hex && rule.match.mode == MatchMode::Regex) rule.match.mode = MatchMode::Exact;
+    }
+    if (rule.match.body != MatchBody::Any) {
+        ImGui::SameLine();
+        ImGui::SetNextItemWidth(em * 16);
+        ImGui::InputText("##match", &rule.match.text);
+        probeItem(model, probe + "match");
+        ImGui::SameLine();
+        int mode = static_cast<int>(rule.match.mode);
+        const char* modes[] = {tr(Str::RuleModeExact), tr(Str::RuleModePrefix), tr(Str::RuleModeContains),
+                               tr(Str::RuleModeRegex)};
+        ImGui::SetNextItemWidth(em * 7);
+        if (ImGui::Combo("##mode", &mode, modes, rule.match.body == MatchBody::Hex ? 3 : 4))
+            rule.match.mode = static_cast<MatchMode>(mode);
+    }
+
+    // Reply: text or hex in the payload language (an empty reply: the rule sends nothing).
+    ImGui::TextUnformatted(tr(Str::RuleReply));
+    ImGui::SameLine(em * 5);
+    std::string reply = rule.reply ? rule.reply->text : std::string();
+    bool reply_hex = rule.reply && rule.reply->mode == PayloadMode::Hex;
+    ImGui::SetNextItemWidth(em * 20);
+    const bool reply_edited = ImGui::InputTextWithHint("##reply", tr(Str::RuleNoReply), &reply);
+    probeItem(model, probe + "reply");
+    ImGui::SameLine();
+    const bool hex_edited = ImGui::Checkbox(tr(Str::RuleReplyHex), &reply_hex);
+    if (reply_edited || hex_edited) {
+        if (reply.empty() && !(rule.reply && rule.reply->checksum)) {
+            rule.reply.reset();
+        } else {
+            if (!rule.reply) rule.reply = PayloadSpec{};
+            rule.reply->text = reply;
+            rule.reply->mode = reply_hex ? PayloadMode::Hex : PayloadMode::Text;
+        }
+    }
+
+    ImGui::TextUnformatted(tr(Str::RuleDelay));
+    ImGui::SameLine(em * 5);
+    ImGui::SetNextItemWidth(em * 5);
+    if (ImGui::InputInt("##delay", &rule.delay_ms, 0)) rule.delay_ms = std::clamp(rule.delay_ms, 0, 3'600'000);
+    ImGui::SameLine();
+    ImGui::TextUnformatted(tr(Str::RuleTimes));
+    ImGui::SameLine();
+    int times = static_cast<int>(std::min<std::uint64_t>(rule.times, 1'000'000'000));
+    ImGui::SetNextItemWidth(em * 4);
+    if (ImGui::InputInt("##times", &times, 0)) rule.times = static_cast<std::uint64_t>(std::max(0, times));
+    ImGui::SameLine();
+    ImGui::TextUnformatted(tr(Str::RuleThen));
+    ImGui::SameLine();
+    int close = static_cast<int>(rule.close);
+    const char* closes[] = {tr(Str::RuleKeepOpen), tr(Str::RuleCloseFin), tr(Str::RuleCloseRst)};
+    ImGui::SetNextItemWidth(em * 9);
+    if (config.type != EndpointType::Udp && ImGui::Combo("##close", &close, closes, 3))
+        rule.close = static_cast<RuleClose>(close);
+    ImGui::SameLine();
+    ImGui::Checkbox(tr(Str::RuleContinue), &rule.continue_matching);
+
+    if (const std::string error = ruleError(rule); !error.empty()) ImGui::TextColored(pal.bad, "%s", error.c_str());
+    ImGui::PopID();
+    if (move) std::swap(config.rules[index], config.rules[index + static_cast<std::size_t>(*move)]);
+    else if (remove) config.rules.erase(config.rules.begin() + static_cast<std::ptrdiff_t>(index));
+}
+
+void RulesEditor::drawTryIt(UiModel& model, const EndpointConfig& config) {
+    const Palette& pal = palette(model.settings.theme);
+    ImGui::Separator();
+    ImGui::TextUnformatted(tr(Str::TryIt));
+    ImGui::SameLine(ImGui::GetFontSize() * 5);
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 20);
+    ImGui::InputText("##try", &m_tryInput);
+    probeItem(model, "rules.try.input");
+    tooltip(tr(Str::TipTryIt));
+    ImGui::SameLine();
+    ImGui::Checkbox(tr(Str::TryItHex), &m_tryHex);
+    probeItem(model, "rules.try.hex");
+    // Recomputed only when the message or the rules changed (a regex compiles once per change).
+    if (!m_tried || m_tryInput != m_triedInput || m_tryHex != m_triedHex || config.rules != m_triedRules) {
+        m_tryResult = tryRules(config.rules, m_tryInput, m_tryHex);
+        m_triedInput = m_tryInput;
+        m_triedHex = m_tryHex;
+        m_triedRules = config.rules;
+        m_tried = true;
+    }
+    const TryItResult& r = m_tryResult;
+    if (!r.error.empty()) ImGui::TextColored(pal.bad, "%s", r.error.c_str());
+    if (!r.rule) {
+        if (r.error.empty()) ImGui::TextColored(pal.dim, "%s", tr(Str::TryItNoMatch));
+        return;
+    }
+    ImGui::TextColored(pal.good, tr(Str::TryItMatches), static_cast<int>(*r.rule + 1), r.rule_name.c_str());
+    if (!r.has_reply) {
+        ImGui::TextColored(pal.dim, "%s", tr(Str::TryItNoReply));
+        return;
+    }
+    ImGui::Text(tr(Str::TryItReplyHex), formatHex(r.reply).c_str());
+    ImGui::Text(tr(Str::TryItReplyText), escapeForDisplay(r.reply).c_str());
+}
+
+void drawRuleCounts(UiModel& model, const CommandSink& submit, EndpointId id, const EndpointConfig& config) {
+    if (config.rules.empty()) return;
+    const EndpointRow* row = model.table.endpoint(id);
+    const Palette& pal = palette(model.settings.theme);
+    ImGui::PushID("rule_counts");
+    ImGui::TextColored(pal.dim, "%s", tr(Str::RulesLabel));
+    for (std::size_t i = 0; i < config.rules.size(); ++i) {
+        const ReplyRule& rule = config.rules[i];
+        const RuleCount* count = countOf(row, rule.name);
+        ImGui::SameLine();
+        char hits[64];
+        std::snprintf(hits, sizeof hits, tr(Str::RuleHits), static_cast<unsigned long long>(count ? count->hits : 0));
+        const bool paused = count && count->paused;
+        ImGui::TextColored(paused ? pal.bad : rule.enabled ? pal.info : pal.dim, "%s: %s%s", rule.name.c_str(), hits,
+                           paused ? " !" : "");
+        if (paused) {
+            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::RulePaused));
+            ImGui::SameLine();
+            ImGui::PushID(static_cast<int>(i));
+            if (ImGui::SmallButton(tr(Str::RuleResume))) submit(ResumeRules{id, rule.name});
+            probeItem(model, "rules.resume." + std::to_string(i));
+            ImGui::PopID();
+        }
+    }
+    ImGui::PopID();
+}
+
+}  // namespace sockscope::ui
