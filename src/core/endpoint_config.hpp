@@ -9,6 +9,7 @@
 
 #include "core/codec/payload_template.hpp"
 #include "core/framing/framing_config.hpp"
+#include "core/script/script.hpp"
 
 namespace sockscope {
 
@@ -111,6 +112,8 @@ struct EndpointConfig {
     std::vector<SavedCommand> commands;
     std::optional<PayloadSpec> on_connect;   // sent on every new connection (tcp)
     std::vector<TimerConfig> timers;
+    // Scripted exchanges (docs/profile-format.md, "Scripts"): run on request (GUI, --run)
+    std::vector<Script> scripts;
 
     bool operator==(const EndpointConfig&) const = default;
 };

@@ -15,6 +15,7 @@
 #include "core/codec/utf8.hpp"
 #include "core/net/address.hpp"
 #include "core/profile/json_reader.hpp"
+#include "core/profile/script_json.hpp"
 #include "core/profile/sources_json.hpp"
 #include "core/profile/profile.hpp"
 
@@ -312,7 +313,8 @@ EndpointConfig readEndpoint(Reader& r, const Json& j, const std::string& path) {
     r.checkKeys(j, path, {"name", "type", "bind", "remote", "echo", "auto_start", "framing", "max_connections",
                           "close_on_peer_fin", "close_wait_timeout_s", "write_queue_limit", "connect_timeout_ms",
                           "reconnect",
-                          "broadcast", "reply_to_sender", "multicast", "options", "commands", "on_connect", "timers"});
+                          "broadcast", "reply_to_sender", "multicast", "options", "commands", "on_connect", "timers",
+                          "scripts"});
     const std::size_t errors_before = r.errorCount();
 
     if (!j.contains("name")) {
@@ -348,6 +350,8 @@ EndpointConfig readEndpoint(Reader& r, const Json& j, const std::string& path) {
     if (const Json* options = r.object(j, path, "options"))
         readSocketOptions(r, *options, joinPath(path, "options"), c.options);
     readSources(r, j, path, c);
+    if (const Json* scripts = r.array(j, path, "scripts"))
+        readScripts(r, *scripts, joinPath(path, "scripts"), c.type, c.scripts);
 
     if (r.errorCount() == errors_before) checkEndpointRules(r, c, path);
     return c;
@@ -401,6 +405,7 @@ Json endpointToJson(const EndpointConfig& c) {
     options["v6_only"] = o.v6_only ? Json(*o.v6_only) : Json(nullptr);
     options["backlog"] = o.backlog;
     writeSources(c, j);
+    if (!c.scripts.empty()) j["scripts"] = scriptsToJson(c.scripts);
     return j;
 }
 
