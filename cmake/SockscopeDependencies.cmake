@@ -25,6 +25,18 @@ if(NOT CLI11_FOUND)
   target_include_directories(CLI11::CLI11 SYSTEM INTERFACE ${CLI11_INCLUDE_DIR})
 endif()
 
+# PCRE2, 8-bit: the message matcher's regular expressions (never std::regex: its recursion overflows
+# the stack on a long message). Debian ships a pkg-config file, vcpkg a CMake package.
+add_library(sockscope_pcre2 INTERFACE)
+find_package(PCRE2 CONFIG QUIET COMPONENTS 8BIT)
+if(TARGET PCRE2::8BIT)
+  target_link_libraries(sockscope_pcre2 INTERFACE PCRE2::8BIT)
+else()
+  find_package(PkgConfig REQUIRED)
+  pkg_check_modules(SOCKSCOPE_PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
+  target_link_libraries(sockscope_pcre2 INTERFACE PkgConfig::SOCKSCOPE_PCRE2)
+endif()
+
 if(SOCKSCOPE_BUILD_GUI)
   include(SockscopeImGui)
 endif()

@@ -21,7 +21,7 @@ jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 packages=(
   build-essential cmake ninja-build pkg-config ccache
   libimgui-dev libstb-dev libglfw3-dev libgl-dev libasio-dev nlohmann-json3-dev
-  libcli11-dev libgtest-dev libgmock-dev
+  libcli11-dev libgtest-dev libgmock-dev libpcre2-dev
   xvfb xauth libgl1-mesa-dri fonts-noto-cjk imagemagick xdotool
   socat ncat python3 iproute2
   file dpkg-dev

@@ -122,6 +122,7 @@ private:
     }
 
     static void startEndpoint(Endpoint& endpoint) {
+        endpoint.startStages();
         endpoint.start();
         endpoint.sources().started();
     }

@@ -3,12 +3,14 @@
 #include "core/net/tcp_client.hpp"
 #include "core/net/tcp_server.hpp"
 #include "core/net/udp_endpoint.hpp"
+#include "core/session/stages.hpp"
 
 namespace sockscope {
 
 Endpoint::Endpoint(EngineContext& context, EndpointId id, EndpointConfig config)
     : m_ctx(context), m_id(id), m_config(std::move(config)), m_repeatedErrors(context.error_repeat_window),
       m_sources(makeSources()) {
+    m_stages = makeResponderStages(StageContext{context, id, m_config});
     m_status.endpoint = id;
     m_status.state = EndpointState::Stopped;
 }
@@ -33,6 +35,20 @@ void Endpoint::closeConnection(ConnectionId connection, CloseMode) {
 }
 
 void Endpoint::closeAll(CloseMode) {}
+
+bool Endpoint::attachResponder(ConnectionId connection, std::shared_ptr<Responder>) {
+    reportError(ErrorContext::Other,
+                {"ENOTCONN", "this endpoint has no connection #" + std::to_string(connection)}, connection);
+    return false;
+}
+
+void Endpoint::startStages() {
+    for (const auto& stage : m_stages) stage->started();
+}
+
+void Endpoint::refreshStages(std::chrono::steady_clock::time_point now, bool force) {
+    for (const auto& stage : m_stages) stage->refresh(now, force);
+}
 
 void Endpoint::setMulticastMembership(const MulticastGroup& group, bool) {
     reportError(ErrorContext::MulticastJoin,

@@ -15,6 +15,7 @@
 #include "core/net/socket_options.hpp"
 #include "core/net/sources.hpp"
 #include "core/net/traffic.hpp"
+#include "core/session/responder.hpp"
 
 namespace sockscope {
 
@@ -45,6 +46,23 @@ public:
     /// Whether a send without a destination has somewhere to go now (timers skip ticks if not).
     virtual bool canSend() const = 0;
 
+    /// The responder stages (session/responder.hpp), in order: echo, rules, then what others add.
+    /// Every session opened from now on attaches to each.
+    const ResponderStages& responderStages() const { return m_stages; }
+    void addResponderStage(std::shared_ptr<ResponderStage> stage) { m_stages.push_back(std::move(stage)); }
+    /// The first stage of type T, or null.
+    template <typename T>
+    std::shared_ptr<T> findStage() const {
+        for (const auto& stage : m_stages)
+            if (auto typed = std::dynamic_pointer_cast<T>(stage)) return typed;
+        return nullptr;
+    }
+    /// A responder joins a running session: a TCP connection by id; udp: the socket (0). False
+    /// (and an error event) when there is no such session.
+    virtual bool attachResponder(ConnectionId connection, std::shared_ptr<Responder> responder);
+    /// The endpoint started: stages reset their per-run state (e.g. rules paused by the storm guard).
+    void startStages();
+
     EndpointId id() const { return m_id; }
     const EndpointConfig& config() const { return m_config; }
     EndpointState state() const { return m_status.state; }
@@ -63,6 +81,8 @@ protected:
     StatsEvent makeStats(std::chrono::steady_clock::time_point now);
     /// Emits `stats` unless it equals the last one sent (and `force` is false).
     void emitStats(StatsEvent stats, bool force);
+    /// The stages' own coalesced events (rule hit counts), with the refresh.
+    void refreshStages(std::chrono::steady_clock::time_point now, bool force);
 
     EngineContext& m_ctx;
     const EndpointId m_id;
@@ -72,6 +92,7 @@ protected:
     std::uint64_t m_generation = 0;            // bumped by stop(); handlers from older runs do nothing
     std::optional<StatsEvent> m_lastStats;     // the last stats the queue took
     ErrorThrottle m_repeatedErrors;
+    ResponderStages m_stages;                  // built from the config (session/stages.cpp)
     std::unique_ptr<Sources> m_sources;        // last: its timers call back into this endpoint
 };
 

@@ -51,10 +51,12 @@ TcpConnection::TcpConnection(EngineContext& context, EndpointId endpoint, Connec
                              asio::ip::tcp::socket socket, Settings settings,
                              std::weak_ptr<ConnectionHost> host)
     : m_ctx(context), m_endpoint(endpoint), m_id(id), m_socket(std::move(socket)),
-      m_settings(settings), m_host(std::move(host)), m_timer(context.io),
+      m_settings(std::move(settings)), m_host(std::move(host)), m_timer(context.io),
       m_rx(context.queue, endpoint, id, m_settings.framing, EventPriority::Data,
-           [this](const ErrorInfo& error, bool fatal) { onFramingError(error, fatal); }) {
+           [this](const ErrorInfo& error, bool fatal) { onFramingError(error, fatal); }),
+      m_delayed(context.io, kMaxDelayedActions) {
     if (m_rx.idle()) m_frameTimer.emplace(context.io);
+    m_rx.setMessageObserver([this](ByteView message) { onMessage(message); });
     std::error_code ec;
     if (auto peer = m_socket.remote_endpoint(ec); !ec) m_peer = describe(peer);
     if (auto local = m_socket.local_endpoint(ec); !ec) m_local = describe(local);
@@ -63,12 +65,13 @@ TcpConnection::TcpConnection(EngineContext& context, EndpointId endpoint, Connec
 
 void TcpConnection::start() {
     m_ctx.emit(ConnectionOpened{m_endpoint, m_id, m_peer, m_local, nowUs()});
+    m_responders.attachAll(m_settings.responders, *this);
     refreshTcpState();
     readSoon();   // a client may have sent before we accepted
 }
 
 void TcpConnection::armRead() {
-    if (m_closed || m_peerFin || m_readArmed || m_readPaused || m_echoPaused || m_framingClose) return;
+    if (m_closed || m_peerFin || m_readArmed || m_readPaused || m_replyPaused || m_framingClose) return;
     m_readArmed = true;
     m_socket.async_wait(asio::ip::tcp::socket::wait_read,
                         [self = shared_from_this()](std::error_code ec) {
@@ -82,7 +85,7 @@ std::size_t TcpConnection::echoRoom() const {
 }
 
 void TcpConnection::readSoon() {
-    if (m_closed || m_peerFin || m_readArmed || m_readPaused || m_echoPaused || m_framingClose) return;
+    if (m_closed || m_peerFin || m_readArmed || m_readPaused || m_replyPaused || m_framingClose) return;
     m_readArmed = true;
     asio::post(m_ctx.io, [self = shared_from_this()] {
         self->m_readArmed = false;
@@ -101,11 +104,12 @@ void TcpConnection::onReadable(std::error_code ec) {
         // Back-pressure: the front end is behind; the kernel's receive window fills, the peer slows.
         if (m_ctx.queue.pauseIfOverBudget()) return pauseReadingForQueue();
         std::size_t room = buffer.size();
-        if (m_settings.echo && !m_sentFin && !m_pendingClose) {
-            // Never read more than the echo can queue: what is not read stays in the kernel.
-            room = std::min(room, echoRoom());
+        if (!m_responders.empty()) {
+            // A responder that answers every byte (echo) limits the read to what it can queue:
+            // what is not read stays in the kernel.
+            room = m_responders.readLimit(*this, room);
             if (room == 0) {
-                m_echoPaused = true;      // resumed by the write path when the queue drains
+                m_replyPaused = true;     // resumed by the write path when the queue drains
                 return;
             }
         }
@@ -115,9 +119,12 @@ void TcpConnection::onReadable(std::error_code ec) {
         if (read_error == asio::error::eof) return onPeerFin();
         if (read_error) return failWith(read_error, ErrorContext::Read);
         count(Direction::Rx, n);
-        const PushResult pushed = m_rx.onRead(ByteView(buffer.data(), n));
-        if (m_settings.echo) echo(buffer.data(), n);
-        if (m_closed) return;
+        const ByteView bytes(buffer.data(), n);
+        m_inPipeline = true;
+        if (!m_responders.empty()) m_responders.onReceived(*this, bytes);
+        const PushResult pushed = m_rx.onRead(bytes);
+        m_inPipeline = false;
+        if (closeIfAsked()) return;
         if (m_framingClose) return close(CloseMode::Graceful);
         if (m_frameTimer) armFrameTimer();
         if (pushed == PushResult::AcceptedPause) return pauseReadingForQueue();
@@ -148,7 +155,10 @@ void TcpConnection::armFrameTimer() {
         self->m_frameTimerArmed = false;
         if (ec || self->m_closed || self->m_framingDone) return;
         // Over the queue's budget the next read pauses (it checks first): nothing to do here.
+        self->m_inPipeline = true;
         (void)self->m_rx.onTimer(ReceivePipeline::Clock::now());
+        self->m_inPipeline = false;
+        if (self->closeIfAsked()) return;
         if (self->m_framingClose) return self->close(CloseMode::Graceful);
         self->armFrameTimer();
     });
@@ -159,18 +169,66 @@ void TcpConnection::finishFraming() {
     if (m_framingDone) return;
     m_framingDone = true;
     if (m_frameTimer) m_frameTimer->cancel();
+    const bool nested = m_inPipeline;
+    m_inPipeline = true;
     (void)m_rx.finish();
+    m_inPipeline = nested;
 }
 
-void TcpConnection::echo(const std::uint8_t* data, std::size_t size) {
-    auto error = send(Bytes(data, data + size));
-    if (!error) return;
-    // Only when this side is closing (FIN sent): say so, rate-limited, and count it.
+void TcpConnection::onMessage(ByteView message) {
+    if (m_closed || m_responders.empty()) return;
+    m_responders.onMessage(*this, message);
+}
+
+bool TcpConnection::closeIfAsked() {
+    if (m_closeAsked && !m_closed && !m_inPipeline) {
+        const CloseMode mode = *m_closeAsked;
+        m_closeAsked.reset();
+        close(mode);
+    }
+    return m_closed;
+}
+
+bool TcpConnection::attachResponder(std::shared_ptr<Responder> responder) {
+    if (m_closed || !responder) return false;
+    m_responders.add(std::move(responder));
+    return true;
+}
+
+bool TcpConnection::sendLater(std::chrono::milliseconds delay, Bytes bytes) {
+    if (m_closed) return false;
+    return m_delayed.schedule(delay, [weak = weak_from_this(), bytes = std::move(bytes)]() mutable {
+        auto self = weak.lock();
+        if (!self || self->m_closed) return;
+        if (auto error = self->send(std::move(bytes))) self->replyDropped(*error);
+    });
+}
+
+bool TcpConnection::closeLater(std::chrono::milliseconds delay, CloseMode mode) {
+    if (m_closed) return false;
+    return m_delayed.schedule(delay, [weak = weak_from_this(), mode] {
+        if (auto self = weak.lock()) self->close(mode);
+    });
+}
+
+bool TcpConnection::after(std::chrono::milliseconds delay, std::function<void()> fn) {
+    if (m_closed) return false;
+    return m_delayed.schedule(delay, [weak = weak_from_this(), fn = std::move(fn)] {
+        auto self = weak.lock();
+        if (self && !self->m_closed) fn();
+    });
+}
+
+void TcpConnection::replyDropped(ErrorInfo why) {
     if (auto host = m_host.lock()) {
         host->onEchoDropped(1);
-        host->onRepeatableError(m_id, ErrorContext::Write,
-                                {error->code, "echo of " + groupDigits(size) + " bytes dropped: " + error->message});
+        host->onRepeatableError(m_id, ErrorContext::Write, std::move(why));
     }
+}
+
+void TcpConnection::reportError(ErrorContext context, ErrorInfo error) {
+    if (auto host = m_host.lock()) host->onRepeatableError(m_id, context, std::move(error));
+    else m_ctx.emit(ErrorEvent{m_endpoint, m_id, context, std::move(error), nowUs()});
 }
 
 void TcpConnection::pauseReadingForQueue() {
@@ -188,6 +246,7 @@ void TcpConnection::resumeAfterPause() {
 void TcpConnection::onPeerFin() {
     m_peerFin = true;
     finishFraming();
+    if (closeIfAsked()) return;
     m_ctx.emit(PeerHalfClosed{m_endpoint, m_id, nowUs()});
     if (m_sentFin) {                    // both directions are done
         finish(CloseReason::PeerClosed, m_closeNote);
@@ -289,8 +348,8 @@ void TcpConnection::startWrite() {
                                                            nowUs(), {}, std::move(sent)},
                                                  EventPriority::Data);
                           // The echo paused reading on a full queue: resume once half of it is gone.
-                          if (self->m_echoPaused && self->m_queuedBytes <= self->m_settings.write_queue_limit / 2) {
-                              self->m_echoPaused = false;
+                          if (self->m_replyPaused && self->m_queuedBytes <= self->m_settings.write_queue_limit / 2) {
+                              self->m_replyPaused = false;
                               self->readSoon();
                           }
                           self->startWrite();
@@ -299,6 +358,10 @@ void TcpConnection::startWrite() {
 
 void TcpConnection::close(CloseMode mode) {
     if (m_closed) return;
+    if (m_inPipeline) {   // a responder asked: after the current read (an abort wins over a FIN)
+        if (!m_closeAsked || mode == CloseMode::Abort) m_closeAsked = mode;
+        return;
+    }
     if (mode == CloseMode::Abort) {
         m_abortive = true;
         setAbortiveClose(m_socket);
@@ -416,7 +479,9 @@ void TcpConnection::finish(CloseReason reason, std::optional<ErrorInfo> error) {
     if (m_closed) return;
     m_closed = true;
     m_timer.cancel();
+    m_delayed.cancelAll();
     finishFraming();
+    m_responders.onClosed();
     std::error_code ignored;
     // close() with SO_LINGER > 0 would block the I/O thread until the peer acknowledges: never.
     if (!m_abortive && m_settings.linger_s && *m_settings.linger_s > 0)

@@ -14,8 +14,10 @@
 // Received bytes go through the receive pipeline (framer -> event queue): the log gets frames,
 // the statistics count reads. Idle framing has its own timer here, armed only while a frame is
 // pending and never re-armed per read (it fires at the old deadline and re-arms if more came).
-// Echo never loses a byte: a read is never larger than the room left in the write queue, and
-// reading pauses while the queue is full (the peer's sends then block: back-pressure).
+// Responders (session/responder.hpp: echo, rules, scripts) see each read and each framed message
+// and answer through this connection (it is their ReplyChannel). A responder may limit reads:
+// echo never loses a byte because a read is never larger than the room left in the write queue,
+// and reading pauses while the queue is full (the peer's sends then block: back-pressure).
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
 #include <deque>
@@ -26,7 +28,9 @@
 #include "core/events.hpp"
 #include "core/net/engine_context.hpp"
 #include "core/net/traffic.hpp"
+#include "core/session/delayed_actions.hpp"
 #include "core/session/receive_pipeline.hpp"
+#include "core/session/responder.hpp"
 
 namespace sockscope {
 
@@ -38,14 +42,14 @@ public:
     virtual void onTraffic(Direction direction, std::size_t bytes) = 0;
     /// An error that may repeat (e.g. echo refused after our FIN): rate-limited by the host.
     virtual void onRepeatableError(ConnectionId connection, ErrorContext context, ErrorInfo error) = 0;
-    /// Received bytes that could not be echoed (counted in the endpoint's statistics).
+    /// Replies (echo, rules) that could not be sent (counted in the endpoint's statistics).
     virtual void onEchoDropped(std::size_t messages) = 0;
 };
 
-class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
+class TcpConnection : public std::enable_shared_from_this<TcpConnection>, public ReplyChannel {
 public:
     struct Settings {
-        bool echo = false;
+        ResponderStages responders;              // attached in start(), in order (echo first)
         double close_wait_timeout_s = -1;        // after the peer's FIN: < 0 keep, 0 close at once
         std::size_t write_queue_limit = 16u << 20;
         std::optional<int> linger_s;             // SO_LINGER as the user set it
@@ -58,8 +62,24 @@ public:
     /// Emits ConnectionOpened and the first TCP state, then starts reading.
     void start();
     /// Queues bytes. Fails (with a plain-words error) when closing or over the queue cap.
-    [[nodiscard]] std::optional<ErrorInfo> send(Bytes payload);
-    void close(CloseMode mode);
+    [[nodiscard]] std::optional<ErrorInfo> send(Bytes payload) override;
+    /// Within a responder's callback the close waits until the current read is handled.
+    void close(CloseMode mode) override;
+    /// A responder joins the running connection (e.g. a script started on it); it sees what
+    /// arrives from now on. False when the connection is closed.
+    bool attachResponder(std::shared_ptr<Responder> responder);
+
+    // ReplyChannel (the responders' view of this connection)
+    [[nodiscard]] bool sendLater(std::chrono::milliseconds delay, Bytes bytes) override;
+    [[nodiscard]] bool closeLater(std::chrono::milliseconds delay, CloseMode mode) override;
+    [[nodiscard]] bool after(std::chrono::milliseconds delay, std::function<void()> fn) override;
+    [[nodiscard]] bool writable() const override { return !m_closed && !m_sentFin && !m_pendingClose && !m_lingering; }
+    [[nodiscard]] std::size_t room() const override { return echoRoom(); }
+    void replyDropped(ErrorInfo why) override;
+    void reportError(ErrorContext context, ErrorInfo error) override;
+    EndpointId endpoint() const override { return m_endpoint; }
+    ConnectionId connection() const override { return m_id; }
+    asio::io_context& io() override { return m_ctx.io; }
     /// Forgets the host and closes abortively when data is still queued (saying so), gracefully
     /// otherwise; never waits (a linger in progress ends now, the kernel finishes in background).
     void shutdownForStop(CloseMode mode);
@@ -70,7 +90,7 @@ public:
     }
 
     ConnectionId id() const { return m_id; }
-    const std::string& peer() const { return m_peer; }
+    const std::string& peer() const override { return m_peer; }
     const std::string& local() const { return m_local; }
 
 private:
@@ -84,7 +104,9 @@ private:
     bool endIfResetAfterFin(const std::optional<TcpInfo>& info);
     void pauseReadingForQueue();
     void startCloseWaitTimer();
-    void echo(const std::uint8_t* data, std::size_t size);
+    void onMessage(ByteView message);
+    /// Applies a close a responder asked for while the pipeline ran; true when now closed.
+    bool closeIfAsked();
     std::size_t echoRoom() const;
     void startLinger();
     void pollLinger(std::chrono::steady_clock::time_point deadline);
@@ -110,7 +132,7 @@ private:
     bool m_closed = false;
     bool m_readArmed = false;
     bool m_readPaused = false;          // back-pressure: the front end is behind
-    bool m_echoPaused = false;          // back-pressure: the echo's write queue is full
+    bool m_replyPaused = false;         // back-pressure: a responder's (echo's) write queue is full
     bool m_errorWatch = false;          // after EOF: waiting for a RST / error
     bool m_lingering = false;           // FIN sent, waiting up to linger_s before close()
     bool m_abortive = false;            // SO_LINGER{1,0} set: close() sends RST
@@ -133,6 +155,11 @@ private:
     bool m_frameTimerArmed = false;
     bool m_framingDone = false;         // the pipeline was finished (EOF or close)
     bool m_framingClose = false;        // a framing error with on_error "close": stop reading
+
+    ResponderChain m_responders;
+    DelayedActions m_delayed;
+    bool m_inPipeline = false;                 // responders are running: closes wait (closeIfAsked)
+    std::optional<CloseMode> m_closeAsked;
 };
 
 }  // namespace sockscope

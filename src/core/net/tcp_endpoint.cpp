@@ -14,7 +14,7 @@ std::shared_ptr<TcpConnection> TcpEndpoint::adopt(asio::ip::tcp::socket socket) 
     // A client that reconnects treats the server's FIN as "gone": close and reconnect.
     const bool reconnecting = m_config.type == EndpointType::TcpClient && m_config.reconnect.enabled;
     TcpConnection::Settings settings;
-    settings.echo = m_config.echo;
+    settings.responders = m_stages;
     settings.close_wait_timeout_s = m_config.close_on_peer_fin || reconnecting ? 0.0 : m_config.close_wait_timeout_s;
     settings.write_queue_limit = m_config.write_queue_limit;
     settings.linger_s = m_config.options.linger_s;
@@ -26,6 +26,12 @@ std::shared_ptr<TcpConnection> TcpEndpoint::adopt(asio::ip::tcp::socket socket) 
     connection->start();
     m_sources->connectionOpened(connection->id());   // a login packet, before anything typed
     return connection;
+}
+
+bool TcpEndpoint::attachResponder(ConnectionId connection, std::shared_ptr<Responder> responder) {
+    auto it = m_connections.find(connection);
+    if (it != m_connections.end() && it->second->attachResponder(std::move(responder))) return true;
+    return Endpoint::attachResponder(connection, nullptr);
 }
 
 void TcpEndpoint::send(Send command) {
@@ -96,6 +102,7 @@ void TcpEndpoint::refresh(std::chrono::steady_clock::time_point now, bool force)
     stats.connections.reserve(m_connections.size());
     for (auto& [id, connection] : m_connections) stats.connections.emplace_back(id, connection->sampleTraffic(now));
     emitStats(std::move(stats), force);
+    refreshStages(now, force);
 }
 
 void TcpEndpoint::collectWatchedPorts(SocketTableRequest& request) const {

@@ -66,7 +66,12 @@ UdpEndpoint::UdpEndpoint(EngineContext& context, EndpointId id, EndpointConfig c
     : Endpoint(context, id, std::move(config)), m_socket(context.io), m_resolver(context.io),
       m_rx(context.queue, id, 0, m_config.framing, EventPriority::Droppable,
            // No connection to close: with on_error "close" the rest of that datagram is ignored.
-           [this](const ErrorInfo& error, bool) { reportRepeatable(ErrorContext::Framing, error); }) {}
+           [this](const ErrorInfo& error, bool) { reportRepeatable(ErrorContext::Framing, error); }) {
+    m_delayed = std::make_unique<DelayedActions>(context.io, kMaxDelayedActions);
+    m_rx.setMessageObserver([this](ByteView message) {
+        if (!m_responders.empty()) m_responders.onMessage(*this, message);
+    });
+}
 
 void UdpEndpoint::start() {
     if (state() == EndpointState::Bound || state() == EndpointState::Resolving) return;
@@ -132,6 +137,18 @@ void UdpEndpoint::bindTo(const asio::ip::udp::endpoint& endpoint) {
     status.local = describe(local);
     status.remote = m_config.remote;
     setStatus(std::move(status));
+    m_replyTo.reset();
+    m_replyToText.clear();
+    if (!m_config.remote.empty())
+        if (const auto remote = parseHostPort(m_config.remote)) {
+            const auto address = asio::ip::make_address(remote->host, ec);
+            if (!ec) {
+                m_replyTo = asio::ip::udp::endpoint(address, remote->port);
+                m_replyToText = describe(*m_replyTo);
+            }
+        }
+    m_responders.onClosed();
+    m_responders.attachAll(m_stages, *this);
     armRead();
 }
 
@@ -180,12 +197,13 @@ void UdpEndpoint::onReadable(std::error_code ec) {
             m_lastSenderText = describe(sender);
         }
         Bytes payload(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n));
-        if (m_config.echo)
-            if (auto error = sendTo(sender, payload)) {   // UDP cannot slow the sender: count, say once
-                ++m_echoDropped;
-                reportRepeatable(ErrorContext::Write, {error->code, "echo dropped: " + error->message});
-            }
+        if (!m_responders.empty()) {   // they answer this datagram's sender
+            m_replyTo = sender;
+            m_replyToText = m_lastSenderText;
+            m_responders.onReceived(*this, payload);
+        }
         if (m_rx.onDatagram(std::move(payload), m_lastSenderText) == PushResult::Dropped) ++m_dropped;
+        if (!m_socket.is_open()) return;   // a responder's error stopped nothing, but be safe
     }
     // Datagrams may remain: readiness is edge-triggered, so waiting now could wait for ever.
     // Yield to the other endpoints and read again.
@@ -238,6 +256,46 @@ void UdpEndpoint::send(Send command) {
                                  }
                                  self->sendOrReport(results.begin()->endpoint(), std::move(payload));
                              });
+}
+
+std::optional<ErrorInfo> UdpEndpoint::send(Bytes bytes) {
+    if (!m_socket.is_open()) return ErrorInfo{"ENOTCONN", "udp endpoint is not bound"};
+    if (!m_replyTo) return ErrorInfo{"EDESTADDRREQ", "no datagram to answer yet and no remote address"};
+    if (bytes.size() > kMaxDatagram)
+        return ErrorInfo{"EMSGSIZE", "datagram of " + groupDigits(bytes.size()) + " bytes is larger than UDP allows (65,507)"};
+    return sendTo(*m_replyTo, std::move(bytes));
+}
+
+bool UdpEndpoint::sendLater(std::chrono::milliseconds delay, Bytes bytes) {
+    if (!m_replyTo) return false;
+    return m_delayed->schedule(delay, [weak = std::weak_ptr<Endpoint>(shared_from_this()), to = *m_replyTo,
+                                       bytes = std::move(bytes)]() mutable {
+        auto self = std::static_pointer_cast<UdpEndpoint>(weak.lock());
+        if (!self || !self->m_socket.is_open()) return;
+        if (auto error = self->sendTo(to, std::move(bytes))) self->replyDropped(*error);
+    });
+}
+
+bool UdpEndpoint::after(std::chrono::milliseconds delay, std::function<void()> fn) {
+    return m_delayed->schedule(delay, [weak = std::weak_ptr<Endpoint>(shared_from_this()), fn = std::move(fn)] {
+        auto self = weak.lock();
+        if (self && std::static_pointer_cast<UdpEndpoint>(self)->m_socket.is_open()) fn();
+    });
+}
+
+std::size_t UdpEndpoint::room() const {
+    return m_config.write_queue_limit > m_queuedBytes ? m_config.write_queue_limit - m_queuedBytes : 0;
+}
+
+void UdpEndpoint::replyDropped(ErrorInfo why) {
+    ++m_echoDropped;   // UDP cannot slow the sender: count, say once
+    reportRepeatable(ErrorContext::Write, std::move(why));
+}
+
+bool UdpEndpoint::attachResponder(ConnectionId connection, std::shared_ptr<Responder> responder) {
+    if (connection != 0 || !m_socket.is_open()) return Endpoint::attachResponder(connection, nullptr);
+    m_responders.add(std::move(responder));
+    return true;
 }
 
 void UdpEndpoint::sendOrReport(const asio::ip::udp::endpoint& destination, Bytes payload) {
@@ -341,6 +399,8 @@ void UdpEndpoint::stop(CloseMode) {
     m_queuedBytes = 0;
     m_writing = false;
     m_readArmed = false;
+    m_delayed->cancelAll();
+    m_responders.onClosed();
     if (state() != EndpointState::Stopped) setState(EndpointState::Stopped);
 }
 
@@ -356,6 +416,7 @@ void UdpEndpoint::refresh(std::chrono::steady_clock::time_point now, bool force)
     stats.kernel_drops = m_kernelDrops;
     stats.echo_dropped = m_echoDropped;
     emitStats(std::move(stats), force);
+    refreshStages(now, force);
 }
 
 void UdpEndpoint::collectWatchedPorts(SocketTableRequest& request) const {

@@ -10,11 +10,14 @@
 #include <optional>
 
 #include "core/net/endpoint.hpp"
+#include "core/session/delayed_actions.hpp"
 #include "core/session/receive_pipeline.hpp"
 
 namespace sockscope {
 
-class UdpEndpoint final : public Endpoint {
+/// The endpoint is its own ReplyChannel: the responders of its one session (the socket) answer
+/// the sender of the datagram being handled (after it, the last sender; before any, the remote).
+class UdpEndpoint final : public Endpoint, public ReplyChannel {
 public:
     UdpEndpoint(EngineContext& context, EndpointId id, EndpointConfig config);
 
@@ -26,6 +29,22 @@ public:
     void refresh(std::chrono::steady_clock::time_point now, bool force) override;
     void collectWatchedPorts(SocketTableRequest& request) const override;
     void applySocketTable(const SocketTableResult& result) override;
+    bool attachResponder(ConnectionId connection, std::shared_ptr<Responder> responder) override;
+
+    // ReplyChannel
+    [[nodiscard]] std::optional<ErrorInfo> send(Bytes bytes) override;
+    [[nodiscard]] bool sendLater(std::chrono::milliseconds delay, Bytes bytes) override;
+    void close(CloseMode) override {}
+    [[nodiscard]] bool closeLater(std::chrono::milliseconds, CloseMode) override { return true; }
+    [[nodiscard]] bool after(std::chrono::milliseconds delay, std::function<void()> fn) override;
+    [[nodiscard]] bool writable() const override { return m_socket.is_open(); }
+    [[nodiscard]] std::size_t room() const override;
+    void replyDropped(ErrorInfo why) override;
+    void reportError(ErrorContext context, ErrorInfo error) override { reportRepeatable(context, std::move(error)); }
+    EndpointId endpoint() const override { return m_id; }
+    ConnectionId connection() const override { return 0; }
+    const std::string& peer() const override { return m_replyToText; }
+    asio::io_context& io() override { return m_ctx.io; }
 
 private:
     void bindTo(const asio::ip::udp::endpoint& endpoint);
@@ -47,6 +66,10 @@ private:
     asio::ip::udp::resolver m_resolver;
     std::optional<asio::ip::udp::endpoint> m_lastSender;
     std::string m_lastSenderText;       // m_lastSender formatted once
+    std::optional<asio::ip::udp::endpoint> m_replyTo;   // where responders' sends go
+    std::string m_replyToText;
+    ResponderChain m_responders;
+    std::unique_ptr<DelayedActions> m_delayed;
     std::deque<Datagram> m_writeQueue;
     std::size_t m_queuedBytes = 0;
     bool m_writing = false;

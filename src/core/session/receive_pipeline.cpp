@@ -10,9 +10,11 @@ ReceivePipeline::ReceivePipeline(EventQueue& queue, EndpointId endpoint, Connect
 }
 
 PushResult ReceivePipeline::onRead(ByteView bytes) {
-    if (!m_framer)
+    if (!m_framer) {
+        if (m_observer) m_observer(bytes);
         return m_queue.push(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), {}, Bytes(bytes.begin(), bytes.end())},
                             m_priority);
+    }
     // Frames of this read hold at most the pending bytes and the read: one allocation.
     m_batch.reserve(m_framer->pending() + bytes.size());
     m_framer->feed(bytes, idle() ? Clock::now() : Clock::time_point{}, *this);
@@ -21,9 +23,11 @@ PushResult ReceivePipeline::onRead(ByteView bytes) {
 }
 
 PushResult ReceivePipeline::onDatagram(Bytes datagram, const std::string& peer) {
-    if (!m_framer)
+    if (!m_framer) {
+        if (m_observer) m_observer(datagram);
         return m_queue.push(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), peer, std::move(datagram)},
                             m_priority);
+    }
     m_peer = peer;
     m_batch.reserve(datagram.size());
     m_framer->feed(datagram, Clock::time_point{}, *this);

@@ -1,8 +1,8 @@
 #pragma once
 // The receive side of a session, on the I/O thread: the first stage of the pipeline
 //
-//   transport read --> [framer] --> frames --> tap: the front end's event queue (DataEvent)
-//                                          (next: responders and recorders take frames here)
+//   transport read --> [framer] --> frames --> message observer (the session's responders)
+//                                          --> tap: the front end's event queue (DataEvent)
 //
 // One per TCP connection (state carried across reads) and one per UDP endpoint (each datagram
 // framed on its own, only when the endpoint asks for framing). Raw framing keeps today's path:
@@ -31,6 +31,11 @@ public:
     ReceivePipeline(EventQueue& queue, EndpointId endpoint, ConnectionId connection, const FramingConfig& config,
                     EventPriority priority, ErrorHandler on_error);
 
+    /// Sees every message (a frame; framing raw: the read or the datagram) as it is cut, before
+    /// the batch goes to the queue. The session's responders (session/responder.hpp) hook here.
+    using MessageObserver = std::function<void(ByteView message)>;
+    void setMessageObserver(MessageObserver observer) { m_observer = std::move(observer); }
+
     [[nodiscard]] bool framed() const { return m_framer != nullptr; }
     [[nodiscard]] bool idle() const { return m_framer && m_framer->config().type == FramingType::Idle; }
 
@@ -48,7 +53,10 @@ public:
     [[nodiscard]] bool failed() const { return m_framer && m_framer->failed(); }
 
 private:
-    void onFrame(ByteView frame) override { m_batch.add(frame); }
+    void onFrame(ByteView frame) override {
+        m_batch.add(frame);
+        if (m_observer) m_observer(frame);
+    }
     void onFramingError(const ErrorInfo& error) override;
     void flush();
     PushResult takeResult();
@@ -58,6 +66,7 @@ private:
     const ConnectionId m_connection;
     const EventPriority m_priority;
     ErrorHandler m_onError;
+    MessageObserver m_observer;
     std::unique_ptr<Framer> m_framer;   // null: raw
     FrameBatch m_batch;
     std::string m_peer;                 // udp: the sender of the datagram being framed

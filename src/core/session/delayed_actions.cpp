@@ -1,0 +1,28 @@
+#include "core/session/delayed_actions.hpp"
+
+namespace sockscope {
+
+bool DelayedActions::schedule(std::chrono::steady_clock::duration delay, std::function<void()> fn) {
+    if (m_state->items.size() >= m_state->limit) return false;
+    auto& items = m_state->items;
+    items.push_back(Item{asio::steady_timer(m_io), std::move(fn)});
+    auto it = std::prev(items.end());
+    it->timer.expires_after(delay);
+    it->timer.async_wait([weak = std::weak_ptr<State>(m_state), it](std::error_code ec) {
+        auto state = weak.lock();
+        if (!state || ec) return;   // cancelled: the item is already gone
+        std::function<void()> action = std::move(it->fn);
+        state->items.erase(it);
+        action();
+    });
+    return true;
+}
+
+void DelayedActions::cancelAll() {
+    // A fresh state: handlers of the old one find it expired. Destroying the timers cancels them.
+    const std::size_t limit = m_state->limit;
+    m_state = std::make_shared<State>();
+    m_state->limit = limit;
+}
+
+}  // namespace sockscope

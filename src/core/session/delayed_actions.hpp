@@ -1,0 +1,43 @@
+#pragma once
+// Actions a session runs later on the I/O thread (a reply's delay, a close after a delay, a script
+// step's timeout): one timer each, all cancelled when the session ends, at most a bounded number
+// pending. Handlers hold only a weak reference to the list, so destroying it is always safe.
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <list>
+#include <memory>
+
+namespace sockscope {
+
+class DelayedActions {
+public:
+    DelayedActions(asio::io_context& io, std::size_t limit) : m_io(io), m_state(std::make_shared<State>()) {
+        m_state->limit = limit;
+    }
+    ~DelayedActions() { cancelAll(); }
+    DelayedActions(const DelayedActions&) = delete;
+    DelayedActions& operator=(const DelayedActions&) = delete;
+
+    /// False (nothing scheduled) when `limit` actions are already pending.
+    [[nodiscard]] bool schedule(std::chrono::steady_clock::duration delay, std::function<void()> fn);
+    /// Drops every pending action (they never run).
+    void cancelAll();
+    std::size_t pending() const { return m_state->items.size(); }
+
+private:
+    struct Item {
+        asio::steady_timer timer;
+        std::function<void()> fn;
+    };
+    struct State {
+        std::list<Item> items;
+        std::size_t limit = 0;
+    };
+    asio::io_context& m_io;
+    std::shared_ptr<State> m_state;
+};
+
+}  // namespace sockscope
