@@ -60,9 +60,22 @@ struct UpdateSources {
 /// Asks for a fresh TCP state / port table / stats snapshot now (otherwise ~2 Hz).
 struct RefreshState { EndpointId endpoint = 0; };   // 0 = all
 
+/// Runs a script of the endpoint ("scripts" in its config; docs/profile-format.md "Scripts").
+/// `connection`: a tcp-server's connection (0: the first open one, else the next accepted one).
+/// `run` numbers the run in its ScriptEvents (0: the engine picks one). Ends with a Finished event.
+struct RunScript {
+    EndpointId endpoint;
+    std::string name;
+    ConnectionId connection = 0;
+    std::uint64_t run = 0;
+    bool stop_on_failure = true;   // the first failed expect ends the run
+};
+/// Stops a script run (0: every run of the endpoint); it ends with Finished, stopped = true.
+struct StopScript { EndpointId endpoint; std::uint64_t run = 0; };
+
 using Command = std::variant<AddEndpoint, UpdateEndpoint, RemoveEndpoint, StartEndpoint,
                              StopEndpoint, Send, CloseConnection, CloseAllConnections,
                              JoinMulticast, LeaveMulticast, RefreshState, SendSavedCommand, RunTimer,
-                             UpdateSources>;
+                             UpdateSources, RunScript, StopScript>;
 
 }  // namespace sockscope

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "core/profile/match_json.hpp"
 #include "core/profile/payload_json.hpp"
 
 namespace sockscope {
@@ -18,52 +19,6 @@ constexpr std::array<std::string_view, 6> kStepKinds = {"send", "expect", "wait_
 constexpr const char* kStepExample =
     "expected a step: {\"send\": {...}}, {\"expect\": {...}, \"timeout_ms\": 500}, {\"wait_ms\": 100}, "
     "{\"repeat\": 10, \"steps\": [...]}, {\"connect\": true} or {\"close\": \"fin\"}";
-
-// The expect step's match spec (the message matcher's JSON shape).
-bool readScriptMatch(Reader& r, const Json& object, const std::string& path, ScriptMatchSpec& out) {
-    if (!object.is_object()) {
-        r.error(path, "expected a match like {\"text\": \"PONG\", \"mode\": \"prefix\"}, got " + jsonio::describe(object));
-        return false;
-    }
-    r.checkKeys(object, path, {"text", "hex", "any", "mode"});
-    const std::size_t before = r.errorCount();
-    bool any = false;
-    r.boolean(object, path, "any", any);
-    const bool has_text = object.contains("text"), has_hex = object.contains("hex");
-    if (any + has_text + has_hex != 1) {
-        r.error(path, "expected exactly one of \"text\", \"hex\" or \"any\": true");
-        return false;
-    }
-    out.any = any;
-    out.hex = has_hex;
-    if (!any) r.string(object, path, has_hex ? "hex" : "text", out.pattern);
-    std::string mode = "exact";
-    if (r.string(object, path, "mode", mode)) {
-        if (mode == "exact") out.mode = ScriptTextMode::Exact;
-        else if (mode == "prefix") out.mode = ScriptTextMode::Prefix;
-        else if (mode == "contains") out.mode = ScriptTextMode::Contains;
-        else r.error(joinPath(path, "mode"), "unknown mode " + jsonio::jsonQuote(mode) + "; expected exact, prefix or contains");
-    }
-    if (r.errorCount() != before) return false;
-    std::string error;
-    if (!ScriptMatcher::compile(out, error)) {
-        r.error(joinPath(path, out.hex ? "hex" : "text"), error);
-        return false;
-    }
-    return true;
-}
-
-Json scriptMatchToJson(const ScriptMatchSpec& spec) {
-    Json j = Json::object();
-    if (spec.any) {
-        j["any"] = true;
-        return j;
-    }
-    j[spec.hex ? "hex" : "text"] = spec.pattern;
-    if (spec.mode == ScriptTextMode::Prefix) j["mode"] = "prefix";
-    if (spec.mode == ScriptTextMode::Contains) j["mode"] = "contains";
-    return j;
-}
 
 struct Loader {
     Reader& r;
@@ -122,7 +77,7 @@ bool Loader::readStep(const Json& item, const std::string& path, int depth, Scri
     } else if (kind == "expect") {
         step.kind = ScriptStepKind::Expect;
         r.checkKeys(item, path, {"expect", "timeout_ms", "name"});
-        readScriptMatch(r, item["expect"], joinPath(path, "expect"), step.expect);
+        readMatch(r, item["expect"], joinPath(path, "expect"), step.expect);
         r.integer(item, path, "timeout_ms", step.timeout_ms, 1, kMaxScriptTimeoutMs);
     } else if (kind == "wait_ms") {
         step.kind = ScriptStepKind::Wait;
@@ -227,7 +182,7 @@ Json stepToJson(const ScriptStep& step) {
     switch (step.kind) {
     case ScriptStepKind::Send: j["send"] = payloadToJson(step.send); break;
     case ScriptStepKind::Expect:
-        j["expect"] = scriptMatchToJson(step.expect);
+        j["expect"] = matchToJson(step.expect);
         j["timeout_ms"] = step.timeout_ms;
         break;
     case ScriptStepKind::Wait: j["wait_ms"] = step.wait_ms; break;

@@ -234,7 +234,7 @@ void ScriptRun::beginExpect(const ScriptStep& step) {
     m_expectStart = Clock::now();
     m_lastReceived.clear();
     m_mismatches = 0;
-    const ScriptMatcher& matcher = m_matchers.at(idOf(step));
+    ScriptMatcher& matcher = m_matchers.at(idOf(step));
     while (!m_pending.empty()) {
         Pending message = std::move(m_pending.front());
         m_pending.pop_front();
