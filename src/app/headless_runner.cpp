@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "app/command_channel.hpp"
+#include "app/headless_scripts.hpp"
 #include "app/headless_output.hpp"
 #include "core/codec/escape.hpp"
 #include "core/codec/hex.hpp"
@@ -18,6 +19,7 @@
 #include "core/model/log_recorder.hpp"
 #include "core/model/payload_log.hpp"
 #include "core/profile/profile.hpp"
+#include "core/util/atomic_file.hpp"
 
 namespace sockscope {
 namespace {
@@ -114,6 +116,14 @@ public:
                     (action.verb == "send" ? ", " + std::to_string(action.bytes) + " B)" : ")");
         emit(text, time);
     }
+
+    /// A line made elsewhere (script events), printed like any event line.
+    void printLine(const std::string& text, TimestampUs time) {
+        if (!m_out.hasRoom()) return countUnprinted(time);
+        emit(text, time);
+    }
+    /// Lines after the summary (the scripts' results): always written.
+    void summaryLine(const std::string& text) { m_out.forceWrite(text); }
 
     /// The buffered lines not yet begun give way to the summary; they count as unprinted.
     std::uint64_t dropBuffered() {
@@ -356,7 +366,11 @@ class HeadlessRun {
 public:
     HeadlessRun(const HeadlessOptions& options, std::ostream& err)
         : m_options(options), m_err(err), m_engine(engineOptions()), m_log(logLimits(options)),
-          m_output(options.output_fd), m_printer(options, m_output, m_endpoints) {}
+          m_output(options.output_fd), m_printer(options, m_output, m_endpoints),
+          m_scripts(options.format == HeadlessLogFormat::Jsonl) {}
+
+    /// --run: resolved before start (an unknown or ambiguous name is a usage error).
+    void addScript(ScriptTarget target) { m_scripts.add(std::move(target)); }
 
     void start(const Profile& profile, std::unique_ptr<CommandReader> commands) {
         m_commands = std::move(commands);
@@ -375,6 +389,9 @@ public:
             config.auto_start = true;   // headless runs every endpoint of the profile
             m_engine.submit(AddEndpoint{id, std::move(config)});
         }
+        // A tcp-client's run starts when it connects, a server's on its first client (ScriptStage).
+        for (const ScriptRunReport& run : m_scripts.runs())
+            m_engine.submit(RunScript{static_cast<EndpointId>(run.target.endpoint_index + 1), run.target.script, 0, run.run});
     }
 
     void run(const std::atomic<bool>& stop) {
@@ -383,7 +400,8 @@ public:
                                                        std::chrono::duration<double>(*m_options.for_seconds))
                                   : Clock::time_point::max();
         // With a command channel the run outlives its endpoints: a later "start" may need them.
-        while (!stop.load() && !m_output.failed() && !m_quit && (m_commands || !allEnded())) {
+        while (!stop.load() && !m_output.failed() && !m_quit && (m_commands || !allEnded()) &&
+               (m_scripts.empty() || !m_scripts.allFinished())) {
             const auto now = Clock::now();
             if (now >= deadline) break;
             const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now) + 1ms;
@@ -417,6 +435,7 @@ public:
         processAll();
         int code = kExitOk;
         if (!m_output.failed() && !printSummary(stopped_at)) code = kExitOutputFailed;
+        if (!m_scripts.empty()) code = finishScripts(code);
         if (m_output.failed()) {
             m_err << "sockscope: " << m_output.failure() << "; the run was stopped\n";
             code = kExitOutputFailed;
@@ -477,6 +496,11 @@ private:
     }
 
     void handle(const Event& event) {
+        if (const auto* script = std::get_if<ScriptEvent>(&event)) {
+            for (const std::string& line : m_scripts.note(*script, rfc3339(script->time_us)))
+                m_printer.printLine(line, script->time_us);
+            return;
+        }
         recordEvent(m_log, event);
         auto it = m_endpoints.find(endpointOf(event));
         if (it == m_endpoints.end()) {   // engine-wide (overflow): no endpoint of its own
@@ -541,11 +565,36 @@ private:
                   << " buffered events were dropped to make room for the summary\n";
         }
         m_printer.summary(nowUs(), m_log);
+        for (const std::string& line : m_scripts.summary(rfc3339(nowUs()))) m_printer.summaryLine(line);
         if (m_output.drain(stopped_at + kStopBudget) || m_output.failed()) return true;
         m_err << "sockscope: gave up " << std::chrono::duration_cast<std::chrono::seconds>(kStopBudget).count()
               << " s after the stop: stdout did not drain (" << m_output.bufferedBytes()
               << " bytes not written, the summary among them)\n";
         return false;
+    }
+
+    /// --report, and 3 when a script did not pass (docs/headless.md). A run that never finished
+    /// because its endpoint failed leaves the code to reportFailures (1).
+    int finishScripts(int code) {
+        if (m_options.report) {
+            std::string error;
+            if (writeFileAtomic(*m_options.report, m_scripts.junit(), &error)) {
+                m_err << "sockscope: --report: " << displayText(error) << '\n';
+                if (code == kExitOk) code = kExitScriptFailed;
+            }
+        }
+        bool endpoint_failed = false;
+        for (const auto& [id, e] : m_endpoints) endpoint_failed = endpoint_failed || !e.failure.empty();
+        for (const ScriptRunReport& run : m_scripts.runs()) {
+            if (run.finished && run.finished->passed) continue;
+            if (!run.finished && endpoint_failed) continue;
+            const std::string why = !run.finished ? "did not finish before the run ended"
+                                    : run.finished->error.empty() ? "an expectation failed" : run.finished->error;
+            m_err << "sockscope: script " << displayText(run.target.endpoint + "/" + run.target.script) << ": "
+                  << displayText(why) << '\n';
+            if (code == kExitOk) code = kExitScriptFailed;
+        }
+        return code;
     }
 
     /// Each endpoint that failed, in plain words; 1 when any did (a worse code stays).
@@ -574,6 +623,7 @@ private:
     std::size_t m_next = 0;        // m_batch[m_next...] wait for room in the output
     bool m_stopping = false;       // no more holding back
     bool m_shuttingDown = false;
+    ScriptTracker m_scripts;       // --run
 };
 
 }  // namespace
@@ -611,6 +661,19 @@ int runHeadless(const HeadlessOptions& options, const std::atomic<bool>& stop, s
         }
     }
     HeadlessRun run(options, err);
+    for (const std::string& name : options.run_scripts) {
+        std::string error;
+        std::optional<ScriptTarget> target = resolveScript(*loaded.profile, name, error);
+        if (!target) {
+            err << "sockscope: " << error << '\n';
+            return kExitUsage;
+        }
+        run.addScript(std::move(*target));
+    }
+    if (options.report && options.run_scripts.empty()) {
+        err << "sockscope: --report needs --run (it reports the scripts' expectations)\n";
+        return kExitUsage;
+    }
     run.start(*loaded.profile, std::move(commands));
     run.run(stop);
     return run.finish();

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sockscope {
 
@@ -24,6 +25,8 @@ struct HeadlessOptions {
     std::size_t log_budget_bytes = 256u << 20;   // payload log budget (bytes kept in memory)
     int output_fd = 1;                           // where events go (written non-blocking)
     std::optional<std::string> commands;         // --commands: "-" (stdin), a file or a FIFO of JSON lines
+    std::vector<std::string> run_scripts;        // --run: SCRIPT or ENDPOINT/SCRIPT, run in this order
+    std::optional<std::filesystem::path> report; // --report: JUnit XML of the scripts' expects
 };
 
 /// Exit codes (docs/headless.md).
@@ -32,6 +35,7 @@ enum HeadlessExit : int {
     kExitEndpointFailed = 1,   // an endpoint could not start or connect, or gave up retrying
     kExitUsage = 2,            // usage or profile error
     kExitOutputFailed = 3,     // stdout was closed, could not be written, or did not drain in time
+    kExitScriptFailed = 3,     // --run: an expectation failed or timed out (or the script could not run)
 };
 
 /// Parses a `--for` value: a finite number of seconds, > 0 and <= kMaxRunSeconds. On failure,

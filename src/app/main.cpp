@@ -101,6 +101,13 @@ int main(int argc, char** argv) {
     std::string commands;
     auto* commands_option = app.add_option(
         "--commands", commands, "Headless: read JSON-line commands from SOURCE (- for stdin, a file or a FIFO)");
+    std::vector<std::string> run_scripts;
+    auto* run_option = app.add_option("--run", run_scripts,
+                                      "Headless: run SCRIPT (or ENDPOINT/SCRIPT) of the profile; repeatable; exit 0 "
+                                      "when every expectation passed, 3 when one failed or timed out")
+                           ->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    std::string report;
+    auto* report_option = app.add_option("--report", report, "Headless with --run: write a JUnit XML report to FILE");
     std::size_t log_budget_mib = 256;
     app.add_option("--log-budget", log_budget_mib, "Payload log budget in MiB (default 256; GUI and headless)")
         ->check(CLI::Range(std::size_t(1), std::size_t(1) << 20));
@@ -126,8 +133,10 @@ int main(int argc, char** argv) {
                   << "Run with --help for more information.\n";
         return 2;
     }
-    if ((*for_option || *commands_option) && !*headless) {
-        std::cerr << "sockscope: " << (*for_option ? "--for" : "--commands") << " applies to --headless runs only\n";
+    if ((*for_option || *commands_option || *run_option || *report_option) && !*headless) {
+        std::cerr << "sockscope: "
+                  << (*for_option ? "--for" : *commands_option ? "--commands" : *run_option ? "--run" : "--report")
+                  << " applies to --headless runs only\n";
         return 2;
     }
     installStopHandlers();
@@ -150,6 +159,8 @@ int main(int argc, char** argv) {
         options.format = log_format == "jsonl" ? sockscope::HeadlessLogFormat::Jsonl : sockscope::HeadlessLogFormat::Text;
         options.quiet = quiet;
         if (*commands_option) options.commands = commands;
+        options.run_scripts = run_scripts;
+        if (*report_option) options.report = report;
         options.log_budget_bytes = log_budget_mib << 20;
         return sockscope::runHeadless(options, g_stop, std::cerr);
     }

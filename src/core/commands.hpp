@@ -62,10 +62,22 @@ struct RefreshState { EndpointId endpoint = 0; };   // 0 = all
 
 /// Resumes auto-reply rules the storm guard paused (`rule` by name; empty: every rule).
 struct ResumeRules { EndpointId endpoint; std::string rule; };
+/// Runs a script of the endpoint ("scripts" in its config; docs/profile-format.md "Scripts").
+/// `connection`: a tcp-server's connection (0: the first open one, else the next accepted one).
+/// `run` numbers the run in its ScriptEvents (0: the engine picks one). Ends with a Finished event.
+struct RunScript {
+    EndpointId endpoint;
+    std::string name;
+    ConnectionId connection = 0;
+    std::uint64_t run = 0;
+    bool stop_on_failure = true;   // the first failed expect ends the run
+};
+/// Stops a script run (0: every run of the endpoint); it ends with Finished, stopped = true.
+struct StopScript { EndpointId endpoint; std::uint64_t run = 0; };
 
 using Command = std::variant<AddEndpoint, UpdateEndpoint, RemoveEndpoint, StartEndpoint,
                              StopEndpoint, Send, CloseConnection, CloseAllConnections,
                              JoinMulticast, LeaveMulticast, RefreshState, SendSavedCommand, RunTimer,
-                             UpdateSources, ResumeRules>;
+                             UpdateSources, ResumeRules, RunScript, StopScript>;
 
 }  // namespace sockscope

@@ -10,6 +10,7 @@
 #include "core/codec/payload_template.hpp"
 #include "core/framing/framing_config.hpp"
 #include "core/match/message_matcher.hpp"
+#include "core/script/script.hpp"
 
 namespace sockscope {
 
@@ -138,6 +139,8 @@ struct EndpointConfig {
     // Auto-reply rules (docs/profile-format.md, "Auto-reply rules"): first match wins unless "continue"
     std::vector<ReplyRule> rules;
     std::uint32_t storm_limit = kDefaultStormLimit;   // a rule firing more often per second is paused
+    // Scripted exchanges (docs/profile-format.md, "Scripts"): run on request (GUI, --run)
+    std::vector<Script> scripts;
 
     bool operator==(const EndpointConfig&) const = default;
 };

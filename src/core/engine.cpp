@@ -13,6 +13,7 @@
 #include "core/net/endpoint.hpp"
 #include "core/net/engine_context.hpp"
 #include "core/net/socket_table_probe.hpp"
+#include "core/script/script_stage.hpp"
 
 namespace sockscope {
 
@@ -117,6 +118,7 @@ private:
             m_endpoints.erase(it);
         }
         auto endpoint = makeEndpoint(m_context, id, std::move(config));
+        if (auto scripts = makeScriptStage(m_context, endpoint)) endpoint->addResponderStage(std::move(scripts));
         m_endpoints[id] = endpoint;
         // Announce it as stopped first so every front end learns about it before any other event.
         m_context.emit(EndpointStatus{id, EndpointState::Stopped, {}, {}, {}, 0, 0, std::nullopt, nowUs()});
@@ -127,6 +129,29 @@ private:
         endpoint.startStages();
         endpoint.start();
         endpoint.sources().started();
+    }
+
+    void handle(RunScript& c) {
+        Endpoint* endpoint = find(c.endpoint);
+        if (endpoint == nullptr) return;
+        if (auto stage = endpoint->findStage<ScriptStage>()) {
+            stage->run(c);
+            return;
+        }
+        m_context.emit(ErrorEvent{c.endpoint, 0, ErrorContext::Config,
+                                  {"ENOENT", "this endpoint has no scripts (\"" + c.name + "\")"}, nowUs()});
+        ScriptEvent finished;
+        finished.endpoint = c.endpoint;
+        finished.run = c.run;
+        finished.script = c.name;
+        finished.kind = ScriptEventKind::Finished;
+        finished.error = "this endpoint has no scripts";
+        finished.time_us = nowUs();
+        m_context.emit(std::move(finished));
+    }
+    void handle(StopScript& c) {
+        if (Endpoint* endpoint = find(c.endpoint))
+            if (auto stage = endpoint->findStage<ScriptStage>()) stage->stop(c.run, "stopped by request");
     }
 
     void handle(AddEndpoint& c) {

@@ -38,6 +38,17 @@ const char* toString(CloseReason reason) {
     return "?";
 }
 
+const char* toString(ScriptOutcome outcome) {
+    switch (outcome) {
+        case ScriptOutcome::Done: return "done";
+        case ScriptOutcome::Passed: return "passed";
+        case ScriptOutcome::Failed: return "failed";
+        case ScriptOutcome::TimedOut: return "timeout";
+        case ScriptOutcome::Error: return "error";
+    }
+    return "?";
+}
+
 EndpointId endpointOf(const Event& event) {
     return std::visit(
         [](const auto& e) -> EndpointId {
@@ -74,6 +85,11 @@ std::size_t approximateSize(const Event& event) {
     else if (const auto* status = std::get_if<EndpointStatus>(&event))
         size += status->local.capacity() + status->remote.capacity() + status->resolved_from.capacity() +
                 (status->error ? status->error->message.capacity() : 0);
+    else if (const auto* script = std::get_if<ScriptEvent>(&event))
+        size += script->expects.capacity() * sizeof(ScriptStepResult) +
+                script->failures.size() * (sizeof(ScriptFailure) + 2 * kScriptFailureBytes) +
+                script->stats.size() * (sizeof(ScriptStepStats) + kScriptHistogramBins * 4) +
+                script->steps.size() * 64 + (script->failure ? 2 * kScriptFailureBytes : 0);
     return size;
 }
 

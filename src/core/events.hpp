@@ -190,9 +190,84 @@ struct RuleStatus {
     bool operator==(const RuleStatus&) const = default;
 };
 
+/// How one step of a script run ended (docs/profile-format.md, "Scripts").
+enum class ScriptOutcome : std::uint8_t {
+    Done,       // send, wait, connect, close: carried out
+    Passed,     // expect: a message matched within timeout_ms
+    Failed,     // expect: messages came, none matched within timeout_ms
+    TimedOut,   // expect: nothing came within timeout_ms (or the connection closed)
+    Error,      // the step could not be carried out (send refused, no connection): the run stops
+};
+const char* toString(ScriptOutcome outcome);   // "done", "passed", "failed", "timeout", "error"
+
+/// One executed step. `step` is the step's index in pre-order (flattenSteps), `iteration` counts
+/// its executions in this run from 1 (a step inside repeat 100 runs 100 times).
+struct ScriptStepResult {
+    std::uint32_t step = 0;
+    std::uint32_t iteration = 0;
+    ScriptOutcome outcome = ScriptOutcome::Done;
+    std::uint32_t latency_us = 0;   // expect: from the last send (or the expect's start) to the match or the failure
+    bool operator==(const ScriptStepResult&) const = default;
+};
+
+/// A failed expect: what was expected and the last message received while waiting (bounded).
+struct ScriptFailure {
+    ScriptStepResult result;
+    std::string expected;            // the match in words: "text \"PONG\" (prefix)"
+    Bytes expected_bytes;            // literal bytes of the match (?? as 00); empty for "any"
+    Bytes received;                  // the last non-matching message, cut at kScriptFailureBytes
+    std::uint32_t received_messages = 0;   // non-matching messages seen while waiting
+    std::string message;             // plain words: "timed out after 200 ms: nothing received"
+    bool operator==(const ScriptFailure&) const = default;
+};
+inline constexpr std::size_t kScriptFailureBytes = 1024;
+
+/// Per step of a script, over the run so far: how often it ran, passed and failed, and the
+/// latency distribution of its expects (µs).
+struct ScriptStepStats {
+    std::uint32_t step = 0;
+    std::uint64_t runs = 0, passed = 0, failed = 0;
+    std::uint32_t min_us = 0, median_us = 0, p95_us = 0, max_us = 0;
+    std::vector<std::uint32_t> histogram;   // expects: counts in kScriptHistogramBins equal bins over [min, max]
+    bool operator==(const ScriptStepStats&) const = default;
+};
+inline constexpr std::size_t kScriptHistogramBins = 24;
+
+enum class ScriptEventKind : std::uint8_t {
+    Started,    // the run began (tcp: on a connection; `steps` lists the step lines)
+    Step,       // one step result (the first kScriptStepEvents per run, then failures only)
+    Progress,   // a few times a second while running: per-step stats
+    Finished,   // the run ended: stats, every expect result (bounded), the failures
+};
+
+/// A script run's progress. One run = one RunScript on one endpoint (`run` numbers it).
+struct ScriptEvent {
+    EndpointId endpoint = 0;
+    ConnectionId connection = 0;
+    std::uint64_t run = 0;
+    std::string script;
+    ScriptEventKind kind = ScriptEventKind::Started;
+    std::vector<std::string> steps;                 // Started: describeStep per step, pre-order
+    std::vector<std::uint32_t> depths;              // Started: nesting depth per step (0 = top)
+    std::optional<ScriptStepResult> result;         // Step
+    std::optional<ScriptFailure> failure;           // Step: when the result failed
+    std::vector<ScriptStepStats> stats;             // Progress, Finished
+    std::vector<ScriptStepResult> expects;          // Finished: every expect result, in order (bounded)
+    std::vector<ScriptFailure> failures;            // Finished: the failures (bounded)
+    std::uint64_t expects_not_recorded = 0;         // Finished: beyond the bound, counted only
+    bool passed = false;                            // Finished: every expect passed and nothing failed
+    bool stopped = false;                           // Finished: stopped before the end (StopScript, endpoint stopped)
+    std::string error;                              // Finished: why it ended early, in plain words
+    std::uint64_t elapsed_us = 0;                   // Progress, Finished
+    TimestampUs time_us = 0;
+};
+inline constexpr std::size_t kScriptStepEvents = 1000;
+inline constexpr std::size_t kScriptRecordedExpects = 100'000;
+inline constexpr std::size_t kScriptRecordedFailures = 100;
+
 using Event = std::variant<EndpointStatus, ConnectionOpened, PeerHalfClosed, ConnectionClosed,
                            DataEvent, TcpStateChanged, PortTableChanged, ErrorEvent, StatsEvent,
-                           QueueOverflow, TimerStatus, RuleStatus>;
+                           QueueOverflow, TimerStatus, RuleStatus, ScriptEvent>;
 
 /// The endpoint an event belongs to (0 for engine-wide events).
 EndpointId endpointOf(const Event& event);

@@ -434,6 +434,22 @@ enum class Language : std::uint8_t { English, Chinese };
     X(TryItNoReply, "no reply (the rule only closes or counts)", "无应答（该规则只关闭或计数）")   \
     X(TipTryIt, "Paste one message as the peer would send it (after framing): see which rule answers and " \
       "the exact reply bytes, checksum included.", "粘贴对端发送的一条消息（分帧后）：查看哪条规则应答及确切的应答字节（含校验）。")
+    X(ScriptsTitle, "Scripts", "脚本")                                                            \
+    X(ScriptRun, "Run", "运行")                                                                   \
+    X(ScriptStop, "Stop", "停止")                                                                 \
+    X(ScriptStep, "Step", "步骤")                                                                 \
+    X(ScriptResult, "Result", "结果")                                                             \
+    X(ScriptRuns, "Runs", "次数")                                                                 \
+    X(ScriptLatency, "Latency µs min / median / p95 / max", "延迟 µs 最小 / 中位 / p95 / 最大")   \
+    X(ScriptPass, "pass", "通过")                                                                 \
+    X(ScriptFail, "FAIL", "失败")                                                                 \
+    X(ScriptTimeout, "TIMEOUT", "超时")                                                           \
+    X(ScriptPassed, "passed", "已通过")                                                           \
+    X(ScriptFailedRun, "failed", "未通过")                                                        \
+    X(ScriptRunning, "running", "运行中")                                                         \
+    X(ScriptHistogram, "Latency histogram (µs)", "延迟直方图（µs）")                              \
+    X(ScriptExpected, "expected", "期望")                                                         \
+    X(ScriptReceived, "received", "收到")
 
 enum class Str : std::uint16_t {
 #define SOCKSCOPE_UI_STR_ENUM(id, en, zh) id,

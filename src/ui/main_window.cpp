@@ -386,6 +386,7 @@ void MainWindow::drawBody() {
     ImGui::SameLine();
     ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, spacing);
     ImGui::BeginChild("##detail", ImVec2(m_layout.detail_width, middle_h), true);
+    m_scripts.draw(m_model, m_submit);   // nothing unless the endpoint has scripts
     m_log.drawDetail(m_model);
     ImGui::EndChild();
     ImGui::PopStyleVar();

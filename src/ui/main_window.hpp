@@ -16,6 +16,7 @@
 #include "ui/views/log_view.hpp"
 #include "ui/views/send_panel.hpp"
 #include "ui/views/settings_view.hpp"
+#include "ui/views/script_view.hpp"
 #include "ui/views/sources_strip.hpp"
 #include "ui/views/status_bar.hpp"
 #include "ui/views/workspace_view.hpp"
@@ -94,6 +95,7 @@ private:
     LogView m_log;
     SendPanel m_send;
     SourcesStrip m_sourcesStrip;
+    ScriptView m_scripts;
     StatusBar m_status;
     SettingsView m_settings;
     FileDialog m_fileDialog;

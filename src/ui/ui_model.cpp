@@ -116,6 +116,10 @@ bool finSentByUs(const EndpointTable& table, const Event& event) {
 }  // namespace
 
 void UiModel::apply(const Event& event) {
+    if (const auto* script = std::get_if<ScriptEvent>(&event)) {
+        scripts.apply(*script);
+        return;
+    }
     const EndpointRow* before = nullptr;
     EndpointState previous = EndpointState::Stopped;
     if (const auto* st = std::get_if<EndpointStatus>(&event)) {

@@ -15,6 +15,7 @@
 #include "core/events.hpp"
 #include "core/model/endpoint_table.hpp"
 #include "core/model/payload_log.hpp"
+#include "ui/script_board.hpp"
 #include "ui/glyph_collector.hpp"
 #include "ui/i18n.hpp"
 #include "ui/probe.hpp"
@@ -77,6 +78,7 @@ struct UiModel {
     Settings settings;
     Fonts fonts;
     Notice notice;
+    ScriptBoard scripts;                  // script runs (the checklist), from ScriptEvents
     std::vector<std::string> example_profiles;   // shipped with the app (File > Example profiles)
     GlyphCollector glyphs;                // characters device text and names need in the font
     TimestampUs start_us = nowUs();

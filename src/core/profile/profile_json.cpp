@@ -16,6 +16,7 @@
 #include "core/net/address.hpp"
 #include "core/profile/json_reader.hpp"
 #include "core/profile/rules_json.hpp"
+#include "core/profile/script_json.hpp"
 #include "core/profile/sources_json.hpp"
 #include "core/profile/profile.hpp"
 
@@ -314,7 +315,7 @@ EndpointConfig readEndpoint(Reader& r, const Json& j, const std::string& path) {
                           "close_on_peer_fin", "close_wait_timeout_s", "write_queue_limit", "connect_timeout_ms",
                           "reconnect",
                           "broadcast", "reply_to_sender", "multicast", "options", "commands", "on_connect", "timers",
-                          "rules", "storm_limit"});
+                          "rules", "storm_limit", "scripts"});
     const std::size_t errors_before = r.errorCount();
 
     if (!j.contains("name")) {
@@ -351,6 +352,8 @@ EndpointConfig readEndpoint(Reader& r, const Json& j, const std::string& path) {
         readSocketOptions(r, *options, joinPath(path, "options"), c.options);
     readSources(r, j, path, c);
     readRules(r, j, path, c);
+    if (const Json* scripts = r.array(j, path, "scripts"))
+        readScripts(r, *scripts, joinPath(path, "scripts"), c.type, c.scripts);
 
     if (r.errorCount() == errors_before) checkEndpointRules(r, c, path);
     return c;
@@ -405,6 +408,7 @@ Json endpointToJson(const EndpointConfig& c) {
     options["backlog"] = o.backlog;
     writeSources(c, j);
     writeRules(c, j);
+    if (!c.scripts.empty()) j["scripts"] = scriptsToJson(c.scripts);
     return j;
 }
 

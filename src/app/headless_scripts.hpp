@@ -1,0 +1,63 @@
+#pragma once
+// `--run SCRIPT` / `--report results.xml` of the headless runner (docs/headless.md, "Scripts"):
+// which scripts to run, their `script` lines, the summary, the JUnit XML report and the exit code.
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/events.hpp"
+#include "core/profile/profile.hpp"
+
+namespace sockscope {
+
+/// One `--run` resolved against the profile.
+struct ScriptTarget {
+    std::size_t endpoint_index = 0;   // in profile.endpoints (its engine id is index + 1)
+    std::string endpoint;
+    std::string script;
+};
+
+/// `SCRIPT` (unique across the profile) or `ENDPOINT/SCRIPT`. nullopt and `error` (plain words,
+/// naming what exists) for an unknown or ambiguous name.
+std::optional<ScriptTarget> resolveScript(const Profile& profile, const std::string& name, std::string& error);
+
+/// What one run reported, gathered from its ScriptEvents.
+struct ScriptRunReport {
+    ScriptTarget target;
+    std::uint64_t run = 0;
+    std::vector<std::string> steps;       // step lines (Started)
+    std::optional<ScriptEvent> finished;
+};
+
+/// Follows the runs, makes their output lines, the report and the exit code.
+class ScriptTracker {
+public:
+    explicit ScriptTracker(bool jsonl) : m_jsonl(jsonl) {}
+    /// Run ids are 1..N in the order added.
+    std::uint64_t add(ScriptTarget target);
+    bool empty() const { return m_runs.empty(); }
+    /// Lines to print for one event (none for progress).
+    std::vector<std::string> note(const ScriptEvent& event, const std::string& time_text);
+    bool allFinished() const;
+    bool allPassed() const;
+    /// Summary lines (text or jsonl), one per run.
+    std::vector<std::string> summary(const std::string& time_text) const;
+    /// The JUnit XML document.
+    std::string junit() const;
+    const std::vector<ScriptRunReport>& runs() const { return m_runs; }
+
+private:
+    ScriptRunReport* find(std::uint64_t run);
+    std::string stepName(const ScriptRunReport& run, std::uint32_t step) const;
+
+    bool m_jsonl;
+    std::vector<ScriptRunReport> m_runs;
+};
+
+/// "&amp;"-escaped text for XML 1.0: characters XML cannot hold (control bytes) become "?".
+std::string xmlEscape(std::string_view text);
+
+}  // namespace sockscope

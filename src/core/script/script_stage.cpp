@@ -1,0 +1,208 @@
+#include "core/script/script_stage.hpp"
+
+#include <asio/post.hpp>
+
+#include "core/net/endpoint.hpp"
+
+namespace sockscope {
+
+/// One session's end of the stage: forwards its messages to the run at the front of its queue
+/// and is that run's link (sends and closes go through the session's ReplyChannel).
+class ScriptStage::Session final : public Responder, public ScriptLink {
+public:
+    Session(std::weak_ptr<ScriptStage> stage, ReplyChannel& channel)
+        : m_stage(std::move(stage)), m_channel(&channel), m_connection(channel.connection()) {}
+    ~Session() override { unlink(); }
+
+    // Responder
+    void onMessage(ReplyChannel&, ResponderBytes message) override {
+        if (!runs.empty() && runs.front()->link() == this) runs.front()->onMessage(message);
+    }
+    void onClosed() override {
+        m_channel = nullptr;
+        if (auto stage = m_stage.lock()) stage->sessionClosed(*this);
+        unlink();
+    }
+
+    // ScriptLink
+    std::optional<ErrorInfo> send(Bytes bytes) override {
+        if (m_channel == nullptr) return ErrorInfo{"ENOTCONN", "the connection is closed"};
+        return m_channel->send(std::move(bytes));
+    }
+    void close(ScriptCloseMode mode) override {
+        if (m_channel == nullptr) return;
+        ReplyChannel* channel = std::exchange(m_channel, nullptr);
+        // The run goes on without a connection: a later `connect` step waits for the next one.
+        if (auto stage = m_stage.lock()) stage->sessionClosed(*this);
+        channel->close(mode == ScriptCloseMode::Rst ? CloseMode::Abort
+                       : mode == ScriptCloseMode::HalfClose ? CloseMode::HalfClose : CloseMode::Graceful);
+    }
+    ConnectionId connection() const override { return m_connection; }
+
+    bool open() const { return m_channel != nullptr; }
+    std::deque<std::shared_ptr<ScriptRun>> runs;   // front: the active one
+
+private:
+    void unlink() {
+        for (const auto& run : runs)
+            if (run->link() == this) run->detach();
+        runs.clear();
+    }
+    std::weak_ptr<ScriptStage> m_stage;
+    ReplyChannel* m_channel;   // null once closed: the channel is the session, gone after onClosed
+    const ConnectionId m_connection;
+};
+
+ScriptStage::ScriptStage(EngineContext& context, std::weak_ptr<Endpoint> endpoint, EndpointId id,
+                         std::vector<Script> scripts)
+    : m_ctx(context), m_endpoint(std::move(endpoint)), m_id(id), m_scripts(std::move(scripts)) {}
+
+ScriptStage::~ScriptStage() = default;
+
+std::shared_ptr<Responder> ScriptStage::attach(ReplyChannel& channel) {
+    auto session = std::make_shared<Session>(weak_from_this(), channel);
+    m_sessions[channel.connection()] = session;
+    // Runs waiting for a connection take this one (in the order they were asked for).
+    session->runs = std::move(m_waiting);
+    m_waiting.clear();
+    if (!session->runs.empty()) {
+        asio::post(m_ctx.io, [weak = std::weak_ptr<Session>(session), self = weak_from_this()] {
+            auto s = weak.lock();
+            auto stage = self.lock();
+            if (s && stage && s->open() && !s->runs.empty()) s->runs.front()->attach(s.get());
+        });
+    }
+    return session;
+}
+
+void ScriptStage::run(const RunScript& command) {
+    const Script* script = nullptr;
+    for (const Script& s : m_scripts)
+        if (s.name == command.name) script = &s;
+    if (script == nullptr) {
+        failAtOnce(command, "this endpoint has no script named \"" + command.name + "\"");
+        return;
+    }
+    const std::uint64_t id = command.run != 0 ? command.run : m_nextRun++;
+    auto run = std::make_shared<ScriptRun>(m_ctx.io, *this, m_id, id, *script,
+                                           ScriptRun::Options{command.stop_on_failure});
+    std::string error;
+    if (!run->prepare(error)) {
+        failAtOnce(command, error);
+        return;
+    }
+    place(std::move(run), command.connection);
+}
+
+void ScriptStage::place(std::shared_ptr<ScriptRun> run, ConnectionId connection) {
+    std::shared_ptr<Session> session;
+    if (connection != 0) {
+        auto it = m_sessions.find(connection);
+        session = it == m_sessions.end() ? nullptr : it->second.lock();
+        if (!session || !session->open()) {
+            ScriptEvent event;
+            event.endpoint = m_id;
+            event.run = run->id();
+            event.script = run->name();
+            event.kind = ScriptEventKind::Finished;
+            event.error = "connection #" + std::to_string(connection) + " is not open";
+            event.time_us = nowUs();
+            emit(std::move(event));
+            return;
+        }
+    } else {
+        for (auto it = m_sessions.begin(); it != m_sessions.end();) {   // by id: the first open one
+            auto live = it->second.lock();
+            if (!live) {
+                it = m_sessions.erase(it);
+                continue;
+            }
+            if (live->open()) {
+                session = std::move(live);
+                break;
+            }
+            ++it;
+        }
+    }
+    if (!session) {
+        m_waiting.push_back(std::move(run));
+        requestConnect();
+        return;
+    }
+    session->runs.push_back(std::move(run));
+    if (session->runs.size() == 1) session->runs.front()->attach(session.get());
+}
+
+void ScriptStage::failAtOnce(const RunScript& command, std::string error) {
+    m_ctx.emit(ErrorEvent{m_id, command.connection, ErrorContext::Config, {"ENOENT", error}, nowUs()});
+    ScriptEvent event;
+    event.endpoint = m_id;
+    event.run = command.run;
+    event.script = command.name;
+    event.kind = ScriptEventKind::Finished;
+    event.error = std::move(error);
+    event.time_us = nowUs();
+    emit(std::move(event));
+}
+
+void ScriptStage::stop(std::uint64_t run, const std::string& why) {
+    std::vector<std::shared_ptr<ScriptRun>> targets;
+    for (const auto& r : m_waiting)
+        if (run == 0 || r->id() == run) targets.push_back(r);
+    for (const auto& [id, weak] : m_sessions)
+        if (auto session = weak.lock())
+            for (const auto& r : session->runs)
+                if (run == 0 || r->id() == run) targets.push_back(r);
+    for (const auto& r : targets) {
+        if (r->finished()) continue;
+        r->stop(why);   // -> runEnded: removed from its queue
+    }
+}
+
+void ScriptStage::requestConnect() {
+    auto endpoint = m_endpoint.lock();
+    if (!endpoint || endpoint->config().type != EndpointType::TcpClient) return;
+    if (endpoint->state() == EndpointState::Stopped || endpoint->state() == EndpointState::Failed) endpoint->start();
+}
+
+void ScriptStage::runEnded(std::uint64_t run) {
+    std::erase_if(m_waiting, [run](const auto& r) { return r->id() == run; });
+    for (auto it = m_sessions.begin(); it != m_sessions.end();) {
+        auto session = it->second.lock();
+        if (!session) {
+            it = m_sessions.erase(it);
+            continue;
+        }
+        const bool was_front = !session->runs.empty() && session->runs.front()->id() == run;
+        std::erase_if(session->runs, [run](const auto& r) { return r->id() == run; });
+        if (was_front) startNext(session);
+        ++it;
+    }
+}
+
+void ScriptStage::startNext(const std::shared_ptr<Session>& session) {
+    // Posted: the run that ended may be deep in a receive callback.
+    asio::post(m_ctx.io, [weak = std::weak_ptr<Session>(session)] {
+        auto s = weak.lock();
+        if (s && s->open() && !s->runs.empty() && s->runs.front()->link() == nullptr) s->runs.front()->attach(s.get());
+    });
+}
+
+void ScriptStage::sessionClosed(Session& session) {
+    // Runs that outlive the connection (a wait, a `connect` step ahead) wait for the next one;
+    // the active run learns it lost its link first (an expect in progress fails).
+    auto runs = std::move(session.runs);
+    session.runs.clear();
+    m_sessions.erase(session.connection());
+    for (const auto& r : runs) {
+        if (r->link() == &session) r->detach();
+        if (!r->finished()) m_waiting.push_back(r);
+    }
+}
+
+std::shared_ptr<ScriptStage> makeScriptStage(EngineContext& context, const std::shared_ptr<Endpoint>& endpoint) {
+    if (endpoint->config().scripts.empty()) return nullptr;
+    return std::make_shared<ScriptStage>(context, endpoint, endpoint->id(), endpoint->config().scripts);
+}
+
+}  // namespace sockscope

@@ -1,0 +1,201 @@
+// Scripted exchanges as CI runs them: the real binary with --run/--report against python3 devices
+// on 127.0.0.1 (port 0, read back), the JUnit report parsed by python3's xml.etree, the exit codes
+// of docs/headless.md (0 passed, 3 an expectation failed or timed out, 2 usage).
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "app/headless_support.hpp"
+#include "support/process.hpp"
+
+namespace sockscope {
+namespace {
+
+using test::jsonLines;
+using test::Process;
+using test::writeProfile;
+using namespace std::chrono_literals;
+
+// A Modbus RTU + PING device: prints its port, serves one client. argv[1]: good | wrong | late.
+const char* const kDevice = R"PY(
+import socket, struct, sys, time
+mode = sys.argv[1]
+def crc16(data):
+    crc = 0xFFFF
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
+    return struct.pack('<H', crc)
+s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(1)
+print(s.getsockname()[1], flush=True)
+c, _ = s.accept()
+c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+buf = b''
+while True:
+    d = c.recv(4096)
+    if not d: break
+    buf += d
+    while True:
+        if buf.startswith(b'\x01\x03') and len(buf) >= 8:
+            req, buf = buf[:8], buf[8:]
+            if req[6:] != crc16(req[:6]): body = b'\x01\x83\x03'
+            else: body = b'\x01\x03\x02\x00\x2a' if mode != 'wrong' else b'\x01\x83\x02'
+            if mode == 'late': time.sleep(1.5)
+            c.sendall(body + crc16(body))
+        elif b'\r\n' in buf:
+            line, buf = buf.split(b'\r\n', 1)
+            c.sendall(b'PONG ' + line + b'\r\n' if mode == 'good' else b'NOPE\r\n')
+        else: break
+)PY";
+
+std::string deviceProfile(int port, int repeat) {
+    return R"({"version": 1, "name": "t", "endpoints": [
+      { "name": "dev", "type": "tcp-client", "remote": "127.0.0.1:)" + std::to_string(port) + R"(",
+        "framing": { "type": "idle", "gap_ms": 5 },
+        "scripts": [ { "name": "read register", "steps": [
+          { "send": { "hex": "01 03 00 00 00 01", "checksum": { "type": "crc16-modbus", "order": "little" } } },
+          { "expect": { "hex": "01 03 02 ?? ?? ?? ??" }, "timeout_ms": 500 },
+          { "repeat": )" + std::to_string(repeat) + R"(, "steps": [ { "send": { "text": "PING\r\n" } },
+                { "expect": { "text": "PONG", "mode": "prefix" }, "timeout_ms": 200 } ] } ] } ] } ] })";
+}
+
+struct Junit {
+    int tests = -1, failures = -1, errors = -1, testcases = -1;
+    std::string first_failure;   // "type|message|text"
+};
+
+/// The report as python3's xml.etree reads it (a foreign parser: the XML must be well formed).
+Junit parseJunit(const std::string& path) {
+    Process py({"/usr/bin/env", "python3", "-c", R"PY(
+import sys, json, xml.etree.ElementTree as E
+root = E.parse(sys.argv[1]).getroot()
+cases = list(root.iter('testcase'))
+f = [x for c in cases for x in c if x.tag in ('failure', 'error')]
+print(json.dumps({"tests": int(root.get("tests")), "failures": int(root.get("failures")),
+    "errors": int(root.get("errors")), "testcases": len(cases),
+    "first": (f[0].get("type") + "|" + f[0].get("message") + "|" + (f[0].text or "")) if f else ""}))
+)PY", path});
+    EXPECT_EQ(py.wait(20s), 0) << py.err();
+    Junit j;
+    const auto lines = jsonLines(py.out());
+    if (lines.empty()) return j;
+    j.tests = lines[0]["tests"];
+    j.failures = lines[0]["failures"];
+    j.errors = lines[0]["errors"];
+    j.testcases = lines[0]["testcases"];
+    j.first_failure = lines[0]["first"];
+    return j;
+}
+
+struct Outcome {
+    int exit = -1;
+    std::string out, err;
+    Junit junit;
+};
+
+Outcome runAgainst(const char* mode, int repeat, const std::string& name) {
+    Outcome o;
+    Process device({"/usr/bin/env", "python3", "-c", kDevice, mode});
+    if (!device.waitForOutput("\n")) return o;
+    const int port = std::stoi(device.out());
+    const auto profile = writeProfile(name + ".json", deviceProfile(port, repeat));
+    const auto report = std::filesystem::temp_directory_path() / ("sockscope-" + std::to_string(::getpid()) + "-" + name + ".xml");
+    std::filesystem::remove(report);
+    Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--run", "read register", "--report",
+                 report.string(), "--for", "60"});
+    o.exit = app.wait(90s);
+    o.out = app.out();
+    o.err = app.err();
+    if (std::filesystem::exists(report)) o.junit = parseJunit(report.string());
+    device.wait(10s);
+    return o;
+}
+
+bool havePython() { return std::system("python3 -c pass") == 0; }
+
+TEST(HeadlessScript, IssueExamplePassesAgainstAPythonDevice) {
+    if (!havePython()) GTEST_SKIP() << "python3 not found";
+    const Outcome o = runAgainst("good", 100, "good");
+    EXPECT_EQ(o.exit, 0) << o.err << o.out.substr(0, 4000);
+    EXPECT_EQ(o.junit.tests, 101);
+    EXPECT_EQ(o.junit.testcases, 101);
+    EXPECT_EQ(o.junit.failures, 0);
+    EXPECT_EQ(o.junit.errors, 0);
+    int steps = 0;
+    bool summary = false;
+    for (const auto& line : jsonLines(o.out)) {
+        if (line["event"] == "script" && line.contains("step")) {
+            ++steps;
+            if (line["step"] == 2) {
+                EXPECT_EQ(line["status"], "passed");
+            }
+        }
+        if (line["event"] == "script_summary") {
+            summary = true;
+            EXPECT_EQ(line["status"], "passed");
+            EXPECT_EQ(line["passed"], 101);
+            ASSERT_EQ(line["steps"].size(), 2u);
+            EXPECT_EQ(line["steps"][1]["runs"], 100);
+            EXPECT_LE(line["steps"][1]["min_us"], line["steps"][1]["median_us"]);
+            EXPECT_LE(line["steps"][1]["p95_us"], line["steps"][1]["max_us"]);
+        }
+    }
+    EXPECT_EQ(steps, 203);   // send, expect, repeat, then 100 x (send, expect)
+    EXPECT_TRUE(summary);
+}
+
+TEST(HeadlessScript, WrongAnswerExits3WithAJunitFailure) {
+    if (!havePython()) GTEST_SKIP() << "python3 not found";
+    const Outcome o = runAgainst("wrong", 5, "wrong");
+    EXPECT_EQ(o.exit, 3) << o.err;
+    EXPECT_EQ(o.junit.failures, 1);
+    EXPECT_EQ(o.junit.tests, 1);   // the first failure ends the run
+    // expected vs received in hex: 01 83 02 + its CRC came instead of 01 03 02 ?? ?? ?? ??
+    EXPECT_NE(o.junit.first_failure.find("failed|"), std::string::npos) << o.junit.first_failure;
+    EXPECT_NE(o.junit.first_failure.find("expected: 01 03 02 00 00 00 00"), std::string::npos) << o.junit.first_failure;
+    EXPECT_NE(o.junit.first_failure.find("received: 01 83 02"), std::string::npos) << o.junit.first_failure;
+    EXPECT_NE(o.err.find("script dev/read register"), std::string::npos) << o.err;
+}
+
+TEST(HeadlessScript, LateAnswerTimesOutWithExit3) {
+    if (!havePython()) GTEST_SKIP() << "python3 not found";
+    const Outcome o = runAgainst("late", 5, "late");
+    EXPECT_EQ(o.exit, 3) << o.err;
+    EXPECT_EQ(o.junit.failures, 1);
+    EXPECT_NE(o.junit.first_failure.find("timeout|timed out after 500 ms: nothing received"), std::string::npos)
+        << o.junit.first_failure;
+    EXPECT_NE(o.junit.first_failure.find("received: (nothing)"), std::string::npos) << o.junit.first_failure;
+}
+
+TEST(HeadlessScript, NamesAreResolvedOrRefusedAsUsageErrors) {
+    const auto profile = writeProfile("names.json", R"({"version": 1, "name": "t", "endpoints": [
+      { "name": "a", "type": "udp", "bind": "127.0.0.1:0", "remote": "127.0.0.1:9",
+        "scripts": [ { "name": "smoke", "steps": [ { "wait_ms": 1 } ] } ] },
+      { "name": "b", "type": "udp", "bind": "127.0.0.1:0", "remote": "127.0.0.1:9",
+        "scripts": [ { "name": "smoke", "steps": [ { "wait_ms": 1 } ] }, { "name": "only-b", "steps": [] } ] } ]})");
+    Process ambiguous({SOCKSCOPE_BINARY, "--headless", profile, "--run", "smoke"});
+    EXPECT_EQ(ambiguous.wait(20s), 2);
+    EXPECT_NE(ambiguous.err().find("\"smoke\" is ambiguous"), std::string::npos) << ambiguous.err();
+    EXPECT_NE(ambiguous.err().find("a/smoke, b/smoke"), std::string::npos) << ambiguous.err();
+    Process unknown({SOCKSCOPE_BINARY, "--headless", profile, "--run", "c/smoke"});
+    EXPECT_EQ(unknown.wait(20s), 2);
+    EXPECT_NE(unknown.err().find("no script named \"c/smoke\""), std::string::npos) << unknown.err();
+    // Disambiguated, and a unique name alone: both run (udp: on the socket) and pass.
+    Process both({SOCKSCOPE_BINARY, "--headless", profile, "--run", "b/smoke", "--run", "only-b", "--log", "jsonl",
+                  "--for", "30"});
+    EXPECT_EQ(both.wait(40s), 0) << both.err();
+    std::vector<std::string> done;
+    for (const auto& line : jsonLines(both.out()))
+        if (line["event"] == "script_summary") done.push_back(line["endpoint"].get<std::string>() + "/" +
+                                                             line["script"].get<std::string>() + ":" +
+                                                             line["status"].get<std::string>());
+    EXPECT_EQ(done, (std::vector<std::string>{"b/smoke:passed", "b/only-b:passed"}));
+    Process report_alone({SOCKSCOPE_BINARY, "--headless", profile, "--report", "x.xml"});
+    EXPECT_EQ(report_alone.wait(20s), 2);
+}
+
+}  // namespace
+}  // namespace sockscope
