@@ -8,6 +8,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "core/record/recording_config.hpp"
 
 namespace sockscope {
 
@@ -24,7 +27,13 @@ struct HeadlessOptions {
     std::size_t log_budget_bytes = 256u << 20;   // payload log budget (bytes kept in memory)
     int output_fd = 1;                           // where events go (written non-blocking)
     std::optional<std::string> commands;         // --commands: "-" (stdin), a file or a FIFO of JSON lines
+    std::vector<RecordingConfig> record;         // --record FILE...: recorders besides the profile's own
 };
+
+/// A `--record FILE` recorder: the format from the extension (.pcapng, .jsonl, .txt); nullopt with
+/// `error` for another extension. `rotate_mb` and `keep` come from --record-rotate-mb/--record-keep.
+std::optional<RecordingConfig> recordOption(const std::string& file, double rotate_mb, std::uint32_t keep,
+                                            std::string& error);
 
 /// Exit codes (docs/headless.md).
 enum HeadlessExit : int {

@@ -101,6 +101,18 @@ int main(int argc, char** argv) {
     std::string commands;
     auto* commands_option = app.add_option(
         "--commands", commands, "Headless: read JSON-line commands from SOURCE (- for stdin, a file or a FIFO)");
+    std::vector<std::string> record_files;
+    double record_rotate_mb = 0;
+    std::uint32_t record_keep = 10;
+    auto* record_option = app.add_option("--record", record_files,
+                                         "Headless: record to FILE (.pcapng, .jsonl or .txt; repeatable)")
+                              ->allow_extra_args(false);
+    auto* rotate_option = app.add_option("--record-rotate-mb", record_rotate_mb,
+                                         "Headless: start a new --record file every MB (0: never)")
+                              ->check(CLI::Range(0.0, 1e9));
+    auto* keep_option = app.add_option("--record-keep", record_keep,
+                                       "Headless: --record files kept when rotating (default 10; 0: all)")
+                            ->check(CLI::Range(0u, 100000u));
     std::size_t log_budget_mib = 256;
     app.add_option("--log-budget", log_budget_mib, "Payload log budget in MiB (default 256; GUI and headless)")
         ->check(CLI::Range(std::size_t(1), std::size_t(1) << 20));
@@ -130,6 +142,11 @@ int main(int argc, char** argv) {
         std::cerr << "sockscope: " << (*for_option ? "--for" : "--commands") << " applies to --headless runs only\n";
         return 2;
     }
+    if ((*record_option || *rotate_option || *keep_option) && !*headless) {
+        std::cerr << "sockscope: --record, --record-rotate-mb and --record-keep apply to --headless runs only "
+                     "(the desktop app records from File > Recording)\n";
+        return 2;
+    }
     installStopHandlers();
 
     if (*headless) {
@@ -150,6 +167,15 @@ int main(int argc, char** argv) {
         options.format = log_format == "jsonl" ? sockscope::HeadlessLogFormat::Jsonl : sockscope::HeadlessLogFormat::Text;
         options.quiet = quiet;
         if (*commands_option) options.commands = commands;
+        for (const std::string& file : record_files) {
+            std::string error;
+            auto config = sockscope::recordOption(file, record_rotate_mb, record_keep, error);
+            if (!config) {
+                std::cerr << "sockscope: " << error << '\n';
+                return 2;
+            }
+            options.record.push_back(std::move(*config));
+        }
         options.log_budget_bytes = log_budget_mib << 20;
         return sockscope::runHeadless(options, g_stop, std::cerr);
     }

@@ -5,6 +5,7 @@
 #include <variant>
 
 #include "core/endpoint_config.hpp"
+#include "core/record/recording_config.hpp"
 #include "core/types.hpp"
 
 namespace sockscope {
@@ -60,9 +61,15 @@ struct UpdateSources {
 /// Asks for a fresh TCP state / port table / stats snapshot now (otherwise ~2 Hz).
 struct RefreshState { EndpointId endpoint = 0; };   // 0 = all
 
+/// Starts a recorder (a tap on every event the engine reports; its own writer thread). A running
+/// recorder with the same id is stopped first. Progress and failures come as RecordingStatus.
+struct StartRecording { RecordingId recording; RecordingConfig config; };
+/// Flushes what is queued and stops; the final RecordingStatus says "stopped".
+struct StopRecording { RecordingId recording; };
+
 using Command = std::variant<AddEndpoint, UpdateEndpoint, RemoveEndpoint, StartEndpoint,
                              StopEndpoint, Send, CloseConnection, CloseAllConnections,
                              JoinMulticast, LeaveMulticast, RefreshState, SendSavedCommand, RunTimer,
-                             UpdateSources>;
+                             UpdateSources, StartRecording, StopRecording>;
 
 }  // namespace sockscope

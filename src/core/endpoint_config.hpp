@@ -9,6 +9,7 @@
 
 #include "core/codec/payload_template.hpp"
 #include "core/framing/framing_config.hpp"
+#include "core/record/recording_config.hpp"
 
 namespace sockscope {
 
@@ -111,6 +112,8 @@ struct EndpointConfig {
     std::vector<SavedCommand> commands;
     std::optional<PayloadSpec> on_connect;   // sent on every new connection (tcp)
     std::vector<TimerConfig> timers;
+    // Receive to file: the received bytes appended to a file (docs/profile-format.md)
+    std::optional<ReceiveToFileConfig> receive_to_file;
 
     bool operator==(const EndpointConfig&) const = default;
 };

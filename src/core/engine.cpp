@@ -11,13 +11,16 @@
 #include "core/net/endpoint.hpp"
 #include "core/net/engine_context.hpp"
 #include "core/net/socket_table_probe.hpp"
+#include "core/record/recording_hub.hpp"
 
 namespace sockscope {
 
 class Engine::Impl {
 public:
     explicit Impl(EngineOptions options)
-        : m_options(options), m_queue(options.queue), m_work(asio::make_work_guard(m_io)),
+        : m_recordings([this] { asio::post(m_io, [this] { resumeReaders(); }); },
+                       [this](Event event) { m_context.emit(std::move(event)); }),
+          m_options(options), m_queue(options.queue), m_work(asio::make_work_guard(m_io)),
           m_context{m_io, m_queue, std::vector<std::uint8_t>(options.read_buffer_bytes), 1, {},
                     options.error_repeat_window, {}},
           m_refreshTimer(m_io),
@@ -38,6 +41,7 @@ public:
             });
         };
         m_queue.setResumeCallback([this] { asio::post(m_io, [this] { resumeReaders(); }); });
+        m_queue.setTap(&m_recordings);
         scheduleRefresh();
         m_thread = std::thread([this] {
             m_io.run();
@@ -68,10 +72,12 @@ public:
         if (finished.wait_for(grace) != std::future_status::ready) m_io.stop();   // last resort
         m_thread.join();
         m_probe.stop();   // its late results are posted to a stopped io_context: never run
+        m_recordings.stopAll(std::chrono::milliseconds(2000));   // whole records, final statuses
         m_queue.close();
     }
 
 
+    RecordingHub m_recordings;           // before the queue: its tap outlives it
     EngineOptions m_options;
     EventQueue m_queue;
     asio::io_context m_io;
@@ -114,6 +120,7 @@ private:
             it->second->stop(CloseMode::Graceful);
             m_endpoints.erase(it);
         }
+        m_recordings.endpointAdded(id, config);
         auto endpoint = makeEndpoint(m_context, id, std::move(config));
         m_endpoints[id] = endpoint;
         // Announce it as stopped first so every front end learns about it before any other event.
@@ -141,7 +148,10 @@ private:
             it->second->stop(CloseMode::Graceful);
             m_endpoints.erase(it);
         }
+        m_recordings.endpointRemoved(c.endpoint);
     }
+    void handle(StartRecording& c) { m_recordings.start(c.recording, std::move(c.config)); }
+    void handle(StopRecording& c) { m_recordings.stop(c.recording); }
     void handle(StartEndpoint& c) {
         if (auto* e = find(c.endpoint)) startEndpoint(*e);
     }
@@ -205,6 +215,7 @@ private:
             for (auto& [id, endpoint] : m_endpoints) endpoint->refresh(now, false);
             requestSocketTable();
             reportQueueDrops();
+            m_recordings.refresh();
             scheduleRefresh();
         });
     }

@@ -38,6 +38,15 @@ const char* toString(CloseReason reason) {
     return "?";
 }
 
+const char* toString(RecordingState state) {
+    switch (state) {
+        case RecordingState::Running: return "running";
+        case RecordingState::Stopped: return "stopped";
+        case RecordingState::Failed: return "failed";
+    }
+    return "?";
+}
+
 EndpointId endpointOf(const Event& event) {
     return std::visit(
         [](const auto& e) -> EndpointId {

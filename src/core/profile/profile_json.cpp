@@ -15,6 +15,7 @@
 #include "core/codec/utf8.hpp"
 #include "core/net/address.hpp"
 #include "core/profile/json_reader.hpp"
+#include "core/profile/recording_json.hpp"
 #include "core/profile/sources_json.hpp"
 #include "core/profile/profile.hpp"
 
@@ -312,7 +313,8 @@ EndpointConfig readEndpoint(Reader& r, const Json& j, const std::string& path) {
     r.checkKeys(j, path, {"name", "type", "bind", "remote", "echo", "auto_start", "framing", "max_connections",
                           "close_on_peer_fin", "close_wait_timeout_s", "write_queue_limit", "connect_timeout_ms",
                           "reconnect",
-                          "broadcast", "reply_to_sender", "multicast", "options", "commands", "on_connect", "timers"});
+                          "broadcast", "reply_to_sender", "multicast", "options", "commands", "on_connect", "timers",
+                          "receive_to_file"});
     const std::size_t errors_before = r.errorCount();
 
     if (!j.contains("name")) {
@@ -348,6 +350,7 @@ EndpointConfig readEndpoint(Reader& r, const Json& j, const std::string& path) {
     if (const Json* options = r.object(j, path, "options"))
         readSocketOptions(r, *options, joinPath(path, "options"), c.options);
     readSources(r, j, path, c);
+    readReceiveToFile(r, j, path, c);
 
     if (r.errorCount() == errors_before) checkEndpointRules(r, c, path);
     return c;
@@ -401,6 +404,7 @@ Json endpointToJson(const EndpointConfig& c) {
     options["v6_only"] = o.v6_only ? Json(*o.v6_only) : Json(nullptr);
     options["backlog"] = o.backlog;
     writeSources(c, j);
+    writeReceiveToFile(c, j);
     return j;
 }
 
@@ -609,7 +613,8 @@ ProfileLoadResult parseProfile(std::string_view json_text, std::string_view sour
     }
 
     Profile profile;
-    r.checkKeys(root, "", {"version", "name", "endpoints"});
+    r.checkKeys(root, "", {"version", "name", "endpoints", "recording"});
+    readRecordings(r, root, profile.recording);
     r.string(root, "", "name", profile.name);
     if (const Json* endpoints = r.array(root, "", "endpoints")) {
         std::map<std::string, std::size_t> first_use;
@@ -646,6 +651,10 @@ nlohmann::ordered_json profileToJson(const Profile& profile) {
     j["name"] = profile.name;
     Json& endpoints = j["endpoints"] = Json::array();
     for (const EndpointConfig& c : profile.endpoints) endpoints.push_back(endpointToJson(c));
+    if (!profile.recording.empty()) {   // a profile without recorders gains no key
+        Json& recording = j["recording"] = Json::array();
+        for (const RecordingConfig& c : profile.recording) recording.push_back(recordingToJson(c));
+    }
     return j;
 }
 
