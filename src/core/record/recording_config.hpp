@@ -11,6 +11,9 @@
 namespace sockscope {
 
 using RecordingId = std::uint32_t;   ///< given by the front end; 0 is never valid
+/// An endpoint's receive-to-file recorder has the id kReceiveToFileBase + the endpoint's id
+/// (front ends number their own recorders below it).
+constexpr RecordingId kReceiveToFileBase = 0x80000000u;
 
 enum class RecordFormat : std::uint8_t {
     Text,      // human readable: time, endpoint, conn, direction, hex dump + text

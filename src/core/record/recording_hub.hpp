@@ -16,9 +16,6 @@
 
 namespace sockscope {
 
-/// Receive-to-file recorders take ids from here up (kReceiveToFileBase + the endpoint's id).
-constexpr RecordingId kReceiveToFileBase = 0x80000000u;
-
 class RecordingHub final : public EventTap {
 public:
     /// `resume` restarts readers paused for a recorder (it must only post to the I/O thread);
