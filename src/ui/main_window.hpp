@@ -15,6 +15,7 @@
 #include "ui/views/file_dialog.hpp"
 #include "ui/views/log_view.hpp"
 #include "ui/views/send_panel.hpp"
+#include "ui/views/recording_view.hpp"
 #include "ui/views/settings_view.hpp"
 #include "ui/views/sources_strip.hpp"
 #include "ui/views/status_bar.hpp"
@@ -25,6 +26,7 @@ namespace sockscope::ui {
 struct LoadedProfile {
     std::string name;
     std::vector<EndpointConfig> endpoints;
+    std::vector<RecordingConfig> recording;   // the profile's recorders (started when it opens)
 };
 
 struct AppHooks {
@@ -39,6 +41,11 @@ struct AppHooks {
     /// Runs a file job off the frame loop; the completion it returns runs later on the UI thread.
     /// Unset (tests): the job and its completion run at once.
     std::function<void(std::function<std::function<void()>()>)> background;
+    /// When set, used instead of `save`: also writes the profile's "recording" (a copy taken on
+    /// the UI thread).
+    std::function<bool(const std::string& path, const std::string& name, const std::vector<EndpointConfig>& endpoints,
+                       const std::vector<RecordingConfig>& recording, std::string& error)>
+        saveWithRecording;
 };
 
 class MainWindow {
@@ -52,6 +59,8 @@ public:
     /// the new ones (they start when auto_start).
     void loadWorkspace(const std::string& name, const std::vector<EndpointConfig>& endpoints,
                        std::optional<std::string> path);
+    /// Stops the previous profile's recorders and starts `recording` (paths relative to `path`).
+    void startProfileRecording(const std::vector<RecordingConfig>& recording, const std::string& path);
     /// Opens a profile file (menu, drop, command line); asks first when there are unsaved changes.
     void requestOpen(const std::string& path);
     /// The window's close button: asks first when there are unsaved changes.
@@ -67,6 +76,7 @@ public:
     LogView& logView() { return m_log; }
     EndpointEditor& editor() { return m_editor; }
     SettingsView& settingsView() { return m_settings; }
+    RecordingView& recordingView() { return m_recording; }
     FileDialog& fileDialog() { return m_fileDialog; }
 
 private:
@@ -96,6 +106,7 @@ private:
     SourcesStrip m_sourcesStrip;
     StatusBar m_status;
     SettingsView m_settings;
+    RecordingView m_recording;
     FileDialog m_fileDialog;
 
     Pending m_pending = Pending::None;

@@ -23,12 +23,18 @@ fs::path RotatingFile::numbered(const fs::path& path, std::uint32_t n) {
 std::error_code RotatingFile::open() {
     std::error_code ec;
     const fs::path dir = m_path.parent_path();
-    if (!dir.empty() && !fs::exists(dir, ec)) {
+    // Missing directories are made for the first file only: one that vanishes later is an error
+    // the user must hear about, not something to paper over.
+    if (m_files == 0 && !dir.empty() && !fs::exists(dir, ec)) {
         fs::create_directories(dir, ec);
         if (ec) return ec;
     }
-    if (!m_append && m_files == 0 && fs::exists(m_path, ec) && fs::file_size(m_path, ec) > 0) {
-        if (auto shifted = shift()) return shifted;   // a previous run's file becomes .1
+    // A previous run's file becomes .1 — a regular file only: a FIFO or a device (/dev/null) is
+    // written as it is, never moved.
+    if (!m_append && m_files == 0 && fs::is_regular_file(m_path, ec)) {
+        const auto size = fs::file_size(m_path, ec);
+        if (!ec && size > 0)
+            if (auto shifted = shift()) return shifted;
     }
     errno = 0;
 #if defined(_WIN32)
@@ -38,7 +44,7 @@ std::error_code RotatingFile::open() {
 #endif
     if (!m_file) return std::error_code(errno ? errno : EIO, std::generic_category());
     std::setvbuf(m_file, nullptr, _IONBF, 0);   // our buffers are whole records: one write each
-    m_size = m_append ? static_cast<std::uint64_t>(fs::file_size(m_path, ec)) : 0;
+    m_size = m_append && fs::is_regular_file(m_path, ec) ? static_cast<std::uint64_t>(fs::file_size(m_path, ec)) : 0;
     if (ec) m_size = 0;
     ++m_files;
     m_openedAt = std::chrono::steady_clock::now();
@@ -88,6 +94,8 @@ std::error_code RotatingFile::shift() {
 
 std::error_code RotatingFile::rotate() {
     close();
+    std::error_code probe;
+    if (!fs::is_regular_file(m_path, probe)) return open();   // a FIFO or a device: nothing to move
     if (auto ec = shift()) return ec;
     const bool append = m_append;
     m_append = false;
@@ -100,6 +108,23 @@ void RotatingFile::close() {
     if (m_file) std::fclose(m_file);
     m_file = nullptr;
 }
+
+namespace {
+std::string fileErrorName(std::error_code ec) {
+    static const std::pair<std::errc, const char*> names[] = {
+        {std::errc::no_space_on_device, "ENOSPC"}, {std::errc::permission_denied, "EACCES"},
+        {std::errc::operation_not_permitted, "EPERM"}, {std::errc::read_only_file_system, "EROFS"},
+        {std::errc::no_such_file_or_directory, "ENOENT"}, {std::errc::is_a_directory, "EISDIR"},
+        {std::errc::not_a_directory, "ENOTDIR"}, {std::errc::io_error, "EIO"}, {std::errc::file_too_large, "EFBIG"},
+        {std::errc::too_many_files_open, "EMFILE"}, {std::errc::bad_file_descriptor, "EBADF"}};
+    for (const auto& [errc, name] : names)
+        if (ec == errc) return name;
+#if defined(EDQUOT)
+    if (ec.value() == EDQUOT) return "EDQUOT";
+#endif
+    return errorCodeName(ec);
+}
+}  // namespace
 
 ErrorInfo describeFileError(std::error_code ec, const fs::path& path, std::string_view doing) {
     const std::string where = path.string();
@@ -116,7 +141,7 @@ ErrorInfo describeFileError(std::error_code ec, const fs::path& path, std::strin
     else if (ec == std::errc::is_a_directory) words = "it is a directory";
     else if (ec == std::errc::not_a_directory) words = "a part of the path is a file, not a directory";
     else words = ec.message();
-    return ErrorInfo{errorCodeName(ec), std::string(doing) + " " + where + ": " + words};
+    return ErrorInfo{fileErrorName(ec), std::string(doing) + " " + where + ": " + words};
 }
 
 }  // namespace sockscope

@@ -25,11 +25,11 @@ std::string hexOf(const std::string& bytes) {
 TEST(Pcapng, SectionHeaderIsByteExact) {
     std::string out;
     pcapng::appendSectionHeader(out);
-    // type, length 52, byte-order magic, version 1.0, section length -1,
-    // shb_userappl (4) of 9 bytes "Sockscope" + 3 padding, opt_endofopt, length 52
+    // type, length 48, byte-order magic, version 1.0, section length -1,
+    // shb_userappl (4) of 9 bytes "Sockscope" + 3 padding, opt_endofopt, length 48
     EXPECT_EQ(hexOf(out),
-              "0a0d0d0a" "34000000" "4d3c2b1a" "0100" "0000" "ffffffffffffffff"
-              "0400" "0900" "536f636b73636f7065000000" "00000000" "34000000");
+              "0a0d0d0a" "30000000" "4d3c2b1a" "0100" "0000" "ffffffffffffffff"
+              "0400" "0900" "536f636b73636f7065000000" "00000000" "30000000");
 }
 
 TEST(Pcapng, InterfaceIsByteExact) {
