@@ -306,8 +306,8 @@ int runGui(const GuiOptions& options) {
             model.notify(std::string(tr(Str::ProfileError)) + ": " + error, true);
             model.setProblem("open", std::string(tr(Str::ProfileError)) + ": " + error, true);
         } else {
-            main_window.loadWorkspace(profile.name, profile.endpoints, fs::absolute(*options.profile_path, ec).string());
             main_window.startProfileRecording(profile.recording, fs::absolute(*options.profile_path, ec).string());
+            main_window.loadWorkspace(profile.name, profile.endpoints, fs::absolute(*options.profile_path, ec).string());
             model.settings.addRecent(fs::absolute(*options.profile_path, ec).string());
             opened = true;
         }

@@ -76,7 +76,10 @@ void MainWindow::loadWorkspace(const std::string& name, const std::vector<Endpoi
     for (const auto& e : m_model.workspace.endpoints()) {
         m_model.glyphs.note(e.config.name);
         m_model.table.ensure(e.id);
-        m_submit(AddEndpoint{e.id, e.config});
+        EndpointConfig config = e.config;   // receive_to_file: relative to the profile, as in headless runs
+        if (config.receive_to_file && m_model.workspace.path)
+            config.receive_to_file->path = resolveProfilePath(config.receive_to_file->path, *m_model.workspace.path);
+        m_submit(AddEndpoint{e.id, std::move(config)});
     }
     m_model.selection = Selection{};
     if (!m_model.workspace.endpoints().empty()) m_model.selection.endpoint = m_model.workspace.endpoints().front().id;
@@ -88,6 +91,7 @@ void MainWindow::startProfileRecording(const std::vector<RecordingConfig>& recor
     for (std::size_t i = 0; i < m_model.profile_recording.size(); ++i)
         m_submit(StopRecording{kProfileRecordingBase + static_cast<RecordingId>(i)});
     m_model.profile_recording = recording;
+    if (!recording.empty()) m_recording.open();   // a profile that records says so where it can be stopped
     for (std::size_t i = 0; i < recording.size(); ++i) {
         RecordingConfig config = recording[i];
         config.path = resolveProfilePath(config.path, path);
@@ -127,8 +131,8 @@ void MainWindow::finishOpen(const std::string& path, bool ok, LoadedProfile& pro
         return;
     }
     m_model.clearProblem("open");
+    startProfileRecording(profile.recording, path);   // first: the recorders see the endpoints start
     loadWorkspace(profile.name, profile.endpoints, path);
-    startProfileRecording(profile.recording, path);
     m_model.settings.addRecent(path);
     char text[600];
     std::snprintf(text, sizeof text, tr(Str::Opened), path.c_str());

@@ -38,7 +38,7 @@ std::string RecordingView::resolve(const UiModel& model, const std::string& path
 void RecordingView::draw(UiModel& model, const CommandSink& submit) {
     if (!m_visible) return;
     const float em = ImGui::GetFontSize();
-    ImGui::SetNextWindowSize(ImVec2(em * 52, em * 26), ImGuiCond_FirstUseEver);
+    ImGui::SetNextWindowSize(ImVec2(em * 56, em * 31), ImGuiCond_FirstUseEver);
     const std::string title = std::string(tr(Str::RecTitle)) + "###recording";
     if (ImGui::Begin(title.c_str(), &m_visible)) {
         probeItem(model, "recording.window");
