@@ -23,7 +23,7 @@ packages=(
   libimgui-dev libstb-dev libglfw3-dev libgl-dev libasio-dev nlohmann-json3-dev
   libcli11-dev libgtest-dev libgmock-dev libpcre2-dev
   xvfb xauth libgl1-mesa-dri fonts-noto-cjk imagemagick xdotool
-  socat ncat python3 iproute2
+  socat ncat python3 iproute2 tshark
   file dpkg-dev
   clang libclang-rt-14-dev
 )

@@ -270,6 +270,7 @@ int runGui(const GuiOptions& options) {
         }
         out.name = result.profile->name;
         out.endpoints = std::move(result.profile->endpoints);
+        out.recording = std::move(result.profile->recording);
         return true;
     };
     hooks.save = [](const std::string& path, const std::string& name, const std::vector<EndpointConfig>& endpoints,
@@ -277,6 +278,15 @@ int runGui(const GuiOptions& options) {
         Profile profile;
         profile.name = name;
         profile.endpoints = endpoints;
+        return !saveProfileAtomic(profile, path, &error);
+    };
+    hooks.saveWithRecording = [](const std::string& path, const std::string& name,
+                                 const std::vector<EndpointConfig>& endpoints,
+                                 const std::vector<RecordingConfig>& recording, std::string& error) {
+        Profile profile;
+        profile.name = name;
+        profile.endpoints = endpoints;
+        profile.recording = recording;   // as the profile said (relative paths stay relative)
         return !saveProfileAtomic(profile, path, &error);
     };
     hooks.quit = [&quit] { quit = true; };
@@ -296,6 +306,7 @@ int runGui(const GuiOptions& options) {
             model.notify(std::string(tr(Str::ProfileError)) + ": " + error, true);
             model.setProblem("open", std::string(tr(Str::ProfileError)) + ": " + error, true);
         } else {
+            main_window.startProfileRecording(profile.recording, fs::absolute(*options.profile_path, ec).string());
             main_window.loadWorkspace(profile.name, profile.endpoints, fs::absolute(*options.profile_path, ec).string());
             model.settings.addRecent(fs::absolute(*options.profile_path, ec).string());
             opened = true;

@@ -15,11 +15,13 @@
 #include "core/codec/escape.hpp"
 #include "core/codec/hex.hpp"
 #include "core/engine.hpp"
+#include "core/model/event_json.hpp"
 #include "core/model/event_text.hpp"
 #include "core/model/log_recorder.hpp"
 #include "core/model/payload_log.hpp"
 #include "core/profile/profile.hpp"
 #include "core/util/atomic_file.hpp"
+#include "core/profile/recording_json.hpp"
 
 namespace sockscope {
 namespace {
@@ -35,34 +37,13 @@ constexpr auto kCatchUp = 1000ms;
 /// ... and the lines already buffered, before they give way to the summary.
 constexpr auto kDrainBeforeSummary = 2500ms;
 
-/// RFC 3339, UTC, microseconds: 2026-11-25T08:30:00.123456Z
-std::string rfc3339(TimestampUs time_us) {
-    const std::time_t seconds = static_cast<std::time_t>(time_us / 1'000'000);
-    std::tm utc{};
-#if defined(_WIN32)
-    gmtime_s(&utc, &seconds);
-#else
-    gmtime_r(&seconds, &utc);
-#endif
-    char text[40];
-    const std::size_t n = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
-    std::snprintf(text + n, sizeof text - n, ".%06lldZ", static_cast<long long>(time_us % 1'000'000));
-    return text;
-}
-
-std::string stateName(EndpointState state) {
-    return state == EndpointState::WaitingRetry ? "reconnecting" : toString(state);
-}
-
-Json errorJson(const ErrorInfo& error) { return Json{{"code", error.code}, {"message", error.message}}; }
-
 /// Names, peers and messages as one safe line of text: control bytes (ESC, OSC...) escaped the
 /// way payloads are, so nothing in a profile or from a peer reaches the terminal raw.
 std::string displayText(std::string_view text) {
     return escapeForDisplay(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
 }
 
-std::string dumpLine(const Json& line) { return line.dump(-1, ' ', false, Json::error_handler_t::replace); }
+std::string dumpLine(const Json& line) { return jsonLine(line); }
 
 struct EndpointSummary {
     std::string name;
@@ -227,95 +208,22 @@ private:
             return true;
         }
         if (const auto* c = std::get_if<ConnectionClosed>(&event)) m_lastState.erase(c->connection);
+        if (const auto* r = std::get_if<RecordingStatus>(&event)) return r->state_changed;   // not each byte count
         return !std::holds_alternative<StatsEvent>(event);   // stats: folded into the summary
     }
 
-    /// The JSON fields of a printed event.
+    /// The JSON fields of a printed event (the schema lives in core/model/event_json: recorders share it).
     Json describe(const Event& event) const {
-        Json line;
         const EndpointId id = endpointOf(event);
         auto it = m_endpoints.find(id);
         const std::string name = it != m_endpoints.end() ? it->second.name : std::to_string(id);
-        const bool server = it != m_endpoints.end() && it->second.type == EndpointType::TcpServer;
-
-        if (const auto* s = std::get_if<EndpointStatus>(&event)) {
-            line = Json{{"time", rfc3339(s->time_us)}, {"endpoint", name}, {"event", stateName(s->state)}};
-            if (!s->local.empty()) line["local"] = s->local;
-            if (!s->remote.empty()) line["remote"] = s->remote;
-            if (!s->resolved_from.empty()) line["resolved_from"] = s->resolved_from;
-            if (s->attempt) line["attempt"] = s->attempt;
-            if (s->retry_in_ms) line["retry_in_ms"] = s->retry_in_ms;
-            if (s->error) line["error"] = errorJson(*s->error);
-            return line;
-        }
-        if (const auto* o = std::get_if<ConnectionOpened>(&event)) {
-            line = Json{{"time", rfc3339(o->time_us)}, {"endpoint", name}, {"event", server ? "accepted" : "connected"},
-                        {"conn", o->connection}, {"peer", o->peer}, {"local", o->local}};
-            return line;
-        }
-        if (const auto* h = std::get_if<PeerHalfClosed>(&event)) {
-            line = Json{{"time", rfc3339(h->time_us)}, {"endpoint", name}, {"event", "peer_closed"},
-                        {"conn", h->connection}};
-            return line;
-        }
-        if (const auto* c = std::get_if<ConnectionClosed>(&event)) {
-            line = Json{{"time", rfc3339(c->time_us)}, {"endpoint", name},
-                        {"event", c->reason == CloseReason::PeerReset ? "reset" : "closed"},
-                        {"conn", c->connection}, {"reason", toString(c->reason)}};
-            if (c->error) line["error"] = errorJson(*c->error);
-            return line;
-        }
-        if (const auto* t = std::get_if<TcpStateChanged>(&event)) {
-            line = Json{{"time", rfc3339(t->time_us)}, {"endpoint", name}, {"event", "tcp_state"},
-                        {"conn", t->connection}, {"tcp_state", toString(t->info.state)},
-                        {"rtt_us", t->info.rtt_us}, {"retransmits", t->info.retransmits},
-                        {"send_queue", t->info.send_queue}, {"recv_queue", t->info.recv_queue}};
-            return line;
-        }
-        if (const auto* p = std::get_if<PortTableChanged>(&event)) {
-            Json counts = Json::object();
-            for (std::size_t i = 0; i < kTcpStateCount; ++i)
-                if (p->counts.by_state[i]) counts[toString(static_cast<TcpState>(i))] = p->counts.by_state[i];
-            line = Json{{"time", rfc3339(p->time_us)}, {"endpoint", name}, {"event", "port_table"},
-                        {"port", p->port}, {"sockets", counts}};
-            return line;
-        }
-        if (const auto* e = std::get_if<ErrorEvent>(&event)) {
-            line = Json{{"time", rfc3339(e->time_us)}, {"endpoint", name}, {"event", "error"}};
-            if (e->connection) line["conn"] = e->connection;
-            line["error"] = errorJson(e->error);
-            return line;
-        }
-        if (const auto* t = std::get_if<TimerStatus>(&event)) {
-            line = Json{{"time", rfc3339(t->time_us)}, {"endpoint", name}, {"event", "timer"}, {"name", t->name},
-                        {"running", t->running}, {"sent", t->sent}, {"skipped", t->skipped}};
-            return line;
-        }
-        if (const auto* rules = std::get_if<RuleStatus>(&event)) {
-            line = Json{{"time", rfc3339(rules->time_us)}, {"endpoint", name}, {"event", "rules"}};
-            Json& list = line["rules"] = Json::array();
-            for (const RuleCount& rule : rules->rules)
-                list.push_back(Json{{"name", rule.name}, {"hits", rule.hits}, {"paused", rule.paused}});
-            return line;
-        }
-        if (const auto* q = std::get_if<QueueOverflow>(&event)) {
-            line = Json{{"time", rfc3339(q->time_us)}, {"event", "overflow"}, {"dropped", q->dropped_events}};
-            return line;
-        }
-        return line;
+        return eventJson(event, {name, it != m_endpoints.end() ? it->second.type : EndpointType::TcpClient});
     }
 
     /// One message of a data event (the whole payload, or one frame of it).
     Json describeData(const DataEvent& d, std::span<const std::uint8_t> message) const {
         auto it = m_endpoints.find(d.endpoint);
-        const std::string name = it != m_endpoints.end() ? it->second.name : std::to_string(d.endpoint);
-        Json line{{"time", rfc3339(d.time_us)}, {"endpoint", name}, {"event", d.direction == Direction::Rx ? "rx" : "tx"}};
-        if (d.connection) line["conn"] = d.connection;
-        if (!d.peer.empty()) line["peer"] = d.peer;
-        line["len"] = message.size();
-        line["hex"] = formatHex(message, HexStyle::CompactLower);
-        line["text"] = escapeForDisplay(message);
-        return line;
+        return dataJson(d, message, it != m_endpoints.end() ? it->second.name : std::to_string(d.endpoint));
     }
 
     static std::string dataTextLine(const DataEvent& d, const Json& line) {
@@ -374,6 +282,15 @@ public:
 
     void start(const Profile& profile, std::unique_ptr<CommandReader> commands) {
         m_commands = std::move(commands);
+        // Recorders first: they see the endpoints start. Profile paths are relative to the profile.
+        const std::string profile_path = m_options.profile.string();
+        RecordingId next_recording = 1;
+        for (RecordingConfig config : profile.recording) {
+            config.path = resolveProfilePath(config.path, profile_path);
+            m_engine.submit(StartRecording{next_recording++, std::move(config)});
+        }
+        for (const RecordingConfig& config : m_options.record)
+            m_engine.submit(StartRecording{next_recording++, config});
         EndpointId next_id = 1;
         for (EndpointConfig config : profile.endpoints) {
             const EndpointId id = next_id++;
@@ -387,6 +304,8 @@ public:
             summary.type = config.type;
             m_endpoints[id] = summary;
             config.auto_start = true;   // headless runs every endpoint of the profile
+            if (config.receive_to_file)
+                config.receive_to_file->path = resolveProfilePath(config.receive_to_file->path, profile_path);
             m_engine.submit(AddEndpoint{id, std::move(config)});
         }
         // A tcp-client's run starts when it connects, a server's on its first client (ScriptStage).
@@ -502,6 +421,7 @@ private:
             return;
         }
         recordEvent(m_log, event);
+        if (const auto* r = std::get_if<RecordingStatus>(&event)) m_recordings[r->recording] = *r;
         auto it = m_endpoints.find(endpointOf(event));
         if (it == m_endpoints.end()) {   // engine-wide (overflow): no endpoint of its own
             m_printer.print(event);
@@ -597,8 +517,13 @@ private:
         return code;
     }
 
-    /// Each endpoint that failed, in plain words; 1 when any did (a worse code stays).
+    /// Each endpoint that failed, in plain words; 1 when any did (a worse code stays). A recorder
+    /// that failed is said too, but the run itself went on: it does not change the code.
     int reportFailures(int code) {
+        for (const auto& [id, r] : m_recordings)
+            if (r.state == RecordingState::Failed && r.error)
+                m_err << "sockscope: recording " << displayText(r.path) << " failed: " << displayText(r.error->message)
+                      << '\n';
         for (const auto& [id, e] : m_endpoints) {
             if (e.failure.empty()) continue;
             m_err << "sockscope: " << displayText(e.name) << ": " << displayText(e.failure) << '\n';
@@ -619,6 +544,7 @@ private:
     ChannelEndpoints m_names;                    // endpoint names for the command channel
     CounterState m_channelCounter;               // {{counter}} in the channel's sends
     bool m_quit = false;                         // {"quit": {}} was read
+    std::map<RecordingId, RecordingStatus> m_recordings;   // the latest status of each recorder
     std::vector<Event> m_batch;
     std::size_t m_next = 0;        // m_batch[m_next...] wait for room in the output
     bool m_stopping = false;       // no more holding back
@@ -627,6 +553,21 @@ private:
 };
 
 }  // namespace
+
+std::optional<RecordingConfig> recordOption(const std::string& file, double rotate_mb, std::uint32_t keep,
+                                            std::string& error) {
+    const auto format = recordFormatFromPath(file);
+    if (!format) {
+        error = "--record " + displayText(file) + ": the file name must end in .pcapng, .jsonl or .txt (it says the format)";
+        return std::nullopt;
+    }
+    RecordingConfig config;
+    config.path = file;
+    config.format = *format;
+    config.rotate_mb = rotate_mb;
+    config.keep = keep;
+    return config;
+}
 
 std::optional<double> parseRunSeconds(std::string_view text, std::string& error) {
     const std::string copy(text);

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/record/recording_config.hpp"
+
 namespace sockscope {
 
 enum class HeadlessLogFormat { Text, Jsonl };
@@ -27,7 +29,13 @@ struct HeadlessOptions {
     std::optional<std::string> commands;         // --commands: "-" (stdin), a file or a FIFO of JSON lines
     std::vector<std::string> run_scripts;        // --run: SCRIPT or ENDPOINT/SCRIPT, run in this order
     std::optional<std::filesystem::path> report; // --report: JUnit XML of the scripts' expects
+    std::vector<RecordingConfig> record;         // --record FILE...: recorders besides the profile's own
 };
+
+/// A `--record FILE` recorder: the format from the extension (.pcapng, .jsonl, .txt); nullopt with
+/// `error` for another extension. `rotate_mb` and `keep` come from --record-rotate-mb/--record-keep.
+std::optional<RecordingConfig> recordOption(const std::string& file, double rotate_mb, std::uint32_t keep,
+                                            std::string& error);
 
 /// Exit codes (docs/headless.md).
 enum HeadlessExit : int {

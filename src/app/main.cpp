@@ -108,6 +108,18 @@ int main(int argc, char** argv) {
                            ->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     std::string report;
     auto* report_option = app.add_option("--report", report, "Headless with --run: write a JUnit XML report to FILE");
+    std::vector<std::string> record_files;
+    double record_rotate_mb = 0;
+    std::uint32_t record_keep = 10;
+    auto* record_option = app.add_option("--record", record_files,
+                                         "Headless: record to FILE (.pcapng, .jsonl or .txt; repeatable)")
+                              ->allow_extra_args(false);
+    auto* rotate_option = app.add_option("--record-rotate-mb", record_rotate_mb,
+                                         "Headless: start a new --record file every MB (0: never)")
+                              ->check(CLI::Range(0.0, 1e9));
+    auto* keep_option = app.add_option("--record-keep", record_keep,
+                                       "Headless: --record files kept when rotating (default 10; 0: all)")
+                            ->check(CLI::Range(0u, 100000u));
     std::size_t log_budget_mib = 256;
     app.add_option("--log-budget", log_budget_mib, "Payload log budget in MiB (default 256; GUI and headless)")
         ->check(CLI::Range(std::size_t(1), std::size_t(1) << 20));
@@ -139,6 +151,11 @@ int main(int argc, char** argv) {
                   << " applies to --headless runs only\n";
         return 2;
     }
+    if ((*record_option || *rotate_option || *keep_option) && !*headless) {
+        std::cerr << "sockscope: --record, --record-rotate-mb and --record-keep apply to --headless runs only "
+                     "(the desktop app records from File > Recording)\n";
+        return 2;
+    }
     installStopHandlers();
 
     if (*headless) {
@@ -161,6 +178,15 @@ int main(int argc, char** argv) {
         if (*commands_option) options.commands = commands;
         options.run_scripts = run_scripts;
         if (*report_option) options.report = report;
+        for (const std::string& file : record_files) {
+            std::string error;
+            auto config = sockscope::recordOption(file, record_rotate_mb, record_keep, error);
+            if (!config) {
+                std::cerr << "sockscope: " << error << '\n';
+                return 2;
+            }
+            options.record.push_back(std::move(*config));
+        }
         options.log_budget_bytes = log_budget_mib << 20;
         return sockscope::runHeadless(options, g_stop, std::cerr);
     }

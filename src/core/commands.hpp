@@ -5,6 +5,7 @@
 #include <variant>
 
 #include "core/endpoint_config.hpp"
+#include "core/record/recording_config.hpp"
 #include "core/types.hpp"
 
 namespace sockscope {
@@ -74,10 +75,16 @@ struct RunScript {
 };
 /// Stops a script run (0: every run of the endpoint); it ends with Finished, stopped = true.
 struct StopScript { EndpointId endpoint; std::uint64_t run = 0; };
+/// Starts a recorder (a tap on every event the engine reports; its own writer thread). A running
+/// recorder with the same id is stopped first. Progress and failures come as RecordingStatus.
+struct StartRecording { RecordingId recording; RecordingConfig config; };
+/// Flushes what is queued and stops; the final RecordingStatus says "stopped".
+struct StopRecording { RecordingId recording; };
 
 using Command = std::variant<AddEndpoint, UpdateEndpoint, RemoveEndpoint, StartEndpoint,
                              StopEndpoint, Send, CloseConnection, CloseAllConnections,
                              JoinMulticast, LeaveMulticast, RefreshState, SendSavedCommand, RunTimer,
-                             UpdateSources, ResumeRules, RunScript, StopScript>;
+                             UpdateSources, ResumeRules, RunScript, StopScript, StartRecording,
+                             StopRecording>;
 
 }  // namespace sockscope

@@ -11,6 +11,7 @@
 #include "core/framing/framing_config.hpp"
 #include "core/match/message_matcher.hpp"
 #include "core/script/script.hpp"
+#include "core/record/recording_config.hpp"
 
 namespace sockscope {
 
@@ -141,6 +142,8 @@ struct EndpointConfig {
     std::uint32_t storm_limit = kDefaultStormLimit;   // a rule firing more often per second is paused
     // Scripted exchanges (docs/profile-format.md, "Scripts"): run on request (GUI, --run)
     std::vector<Script> scripts;
+    // Receive to file: the received bytes appended to a file (docs/profile-format.md)
+    std::optional<ReceiveToFileConfig> receive_to_file;
 
     bool operator==(const EndpointConfig&) const = default;
 };

@@ -14,13 +14,16 @@
 #include "core/net/engine_context.hpp"
 #include "core/net/socket_table_probe.hpp"
 #include "core/script/script_stage.hpp"
+#include "core/record/recording_hub.hpp"
 
 namespace sockscope {
 
 class Engine::Impl {
 public:
     explicit Impl(EngineOptions options)
-        : m_options(options), m_queue(options.queue), m_work(asio::make_work_guard(m_io)),
+        : m_recordings([this] { asio::post(m_io, [this] { resumeReaders(); }); },
+                       [this](Event event) { m_context.emit(std::move(event)); }),
+          m_options(options), m_queue(options.queue), m_work(asio::make_work_guard(m_io)),
           m_context{m_io, m_queue, std::vector<std::uint8_t>(options.read_buffer_bytes), 1, {},
                     options.error_repeat_window, {}},
           m_refreshTimer(m_io),
@@ -41,6 +44,7 @@ public:
             });
         };
         m_queue.setResumeCallback([this] { asio::post(m_io, [this] { resumeReaders(); }); });
+        m_queue.setTap(&m_recordings);
         scheduleRefresh();
         m_thread = std::thread([this] {
             m_io.run();
@@ -71,10 +75,12 @@ public:
         if (finished.wait_for(grace) != std::future_status::ready) m_io.stop();   // last resort
         m_thread.join();
         m_probe.stop();   // its late results are posted to a stopped io_context: never run
+        m_recordings.stopAll(std::chrono::milliseconds(2000));   // whole records, final statuses
         m_queue.close();
     }
 
 
+    RecordingHub m_recordings;           // before the queue: its tap outlives it
     EngineOptions m_options;
     EventQueue m_queue;
     asio::io_context m_io;
@@ -117,6 +123,7 @@ private:
             it->second->stop(CloseMode::Graceful);
             m_endpoints.erase(it);
         }
+        m_recordings.endpointAdded(id, config);
         auto endpoint = makeEndpoint(m_context, id, std::move(config));
         if (auto scripts = makeScriptStage(m_context, endpoint)) endpoint->addResponderStage(std::move(scripts));
         m_endpoints[id] = endpoint;
@@ -169,7 +176,10 @@ private:
             it->second->stop(CloseMode::Graceful);
             m_endpoints.erase(it);
         }
+        m_recordings.endpointRemoved(c.endpoint);
     }
+    void handle(StartRecording& c) { m_recordings.start(c.recording, std::move(c.config)); }
+    void handle(StopRecording& c) { m_recordings.stop(c.recording); }
     void handle(StartEndpoint& c) {
         if (auto* e = find(c.endpoint)) startEndpoint(*e);
     }
@@ -237,6 +247,7 @@ private:
             for (auto& [id, endpoint] : m_endpoints) endpoint->refresh(now, false);
             requestSocketTable();
             reportQueueDrops();
+            m_recordings.refresh();
             scheduleRefresh();
         });
     }

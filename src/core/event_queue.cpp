@@ -8,6 +8,7 @@ EventQueue::EventQueue(EventQueueLimits limits) : m_limits(limits) {}
 
 PushResult EventQueue::push(Event event, EventPriority priority) {
     const std::size_t size = approximateSize(event);
+    const bool tap_pause = m_tap && m_tap->observe(event, priority);
     std::function<void()> wake;
     bool first_since_drain = false;
     PushResult result = PushResult::Accepted;
@@ -29,6 +30,8 @@ PushResult EventQueue::push(Event event, EventPriority priority) {
         if (over && priority == EventPriority::Data) {
             m_pauseSignalled = true;
             result = PushResult::AcceptedPause;
+        } else if (tap_pause && priority == EventPriority::Data) {
+            result = PushResult::AcceptedPause;   // the tap resumes the reader when it catches up
         }
         if (!m_wakePending) {
             m_wakePending = true;
@@ -92,6 +95,7 @@ void EventQueue::close() {
 }
 
 bool EventQueue::pauseIfOverBudget() {
+    if (m_tap && m_tap->overBudget()) return true;
     std::lock_guard lock(m_mutex);
     if (m_closed || m_bytes <= m_limits.pause_bytes) return false;
     m_pauseSignalled = true;

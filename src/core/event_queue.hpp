@@ -32,6 +32,16 @@ struct EventQueueLimits {
 enum class EventPriority : std::uint8_t { Control, Refresh, Data, Droppable };
 enum class PushResult : std::uint8_t { Accepted, AcceptedPause, Dropped };
 
+/// Sees every pushed event on the producer's thread before the queue takes it (the recorders).
+class EventTap {
+public:
+    virtual ~EventTap() = default;
+    /// True when the tap is over its own budget and the event's source should pause (TCP data).
+    virtual bool observe(const Event& event, EventPriority priority) = 0;
+    /// True when a producer should park itself (the tap then calls the resume callback itself).
+    virtual bool overBudget() = 0;
+};
+
 class EventQueue {
 public:
     explicit EventQueue(EventQueueLimits limits = {});
@@ -51,6 +61,8 @@ public:
     void setResumeCallback(std::function<void()> resume);
 
     void close();                                 ///< wakes waiters for good
+    /// Set before any producer runs; the tap outlives the producers.
+    void setTap(EventTap* tap) { m_tap = tap; }
 
     std::size_t queuedBytes() const;
     bool paused() const;                          ///< above the pause watermark since last drain
@@ -72,6 +84,7 @@ private:
     bool m_closed = false;
     std::function<void()> m_wake;
     std::function<void()> m_resume;
+    EventTap* m_tap = nullptr;
     std::atomic<std::uint64_t> m_droppedEvents{0};
     std::atomic<std::uint64_t> m_droppedBytes{0};
     std::atomic<std::uint64_t> m_coalescedEvents{0};   // refresh events refused over the budget

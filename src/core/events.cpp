@@ -45,6 +45,11 @@ const char* toString(ScriptOutcome outcome) {
         case ScriptOutcome::Failed: return "failed";
         case ScriptOutcome::TimedOut: return "timeout";
         case ScriptOutcome::Error: return "error";
+const char* toString(RecordingState state) {
+    switch (state) {
+        case RecordingState::Running: return "running";
+        case RecordingState::Stopped: return "stopped";
+        case RecordingState::Failed: return "failed";
     }
     return "?";
 }

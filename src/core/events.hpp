@@ -11,6 +11,7 @@
 #include "core/commands.hpp"
 #include "core/net/error_text.hpp"
 #include "core/net/tcp_state.hpp"
+#include "core/record/recording_config.hpp"
 #include "core/types.hpp"
 
 namespace sockscope {
@@ -265,9 +266,32 @@ inline constexpr std::size_t kScriptStepEvents = 1000;
 inline constexpr std::size_t kScriptRecordedExpects = 100'000;
 inline constexpr std::size_t kScriptRecordedFailures = 100;
 
+
+enum class RecordingState : std::uint8_t { Running, Stopped, Failed };
+const char* toString(RecordingState state);   // "running", "stopped", "failed"
+
+/// A recorder's progress (~2 Hz while something changed) and its end. Failed: `error` says why in
+/// plain words (disk full, permission, a vanished directory); the rest of the run goes on.
+struct RecordingStatus {
+    RecordingId recording;
+    RecordingState state = RecordingState::Running;
+    std::string path;                    // the file being written (the latest, once stopped)
+    RecordFormat format = RecordFormat::Pcapng;
+    RecordOnFull on_full = RecordOnFull::Pause;
+    std::uint64_t bytes_written = 0;     // over every file of this recorder
+    std::uint64_t records = 0;           // events written
+    std::uint64_t dropped = 0;           // events not written (on_full "drop", or after a failure)
+    std::uint64_t pauses = 0;            // times TCP reads were paused for this writer
+    std::uint32_t files = 0;             // files begun (rotation)
+    std::optional<ErrorInfo> error;
+    bool state_changed = false;          // the first status of a recorder, or a new state: news for a log
+    TimestampUs time_us = 0;
+    bool operator==(const RecordingStatus&) const = default;
+};
+
 using Event = std::variant<EndpointStatus, ConnectionOpened, PeerHalfClosed, ConnectionClosed,
                            DataEvent, TcpStateChanged, PortTableChanged, ErrorEvent, StatsEvent,
-                           QueueOverflow, TimerStatus, RuleStatus, ScriptEvent>;
+                           QueueOverflow, TimerStatus, RuleStatus, ScriptEvent, RecordingStatus>;
 
 /// The endpoint an event belongs to (0 for engine-wide events).
 EndpointId endpointOf(const Event& event);

@@ -450,6 +450,36 @@ enum class Language : std::uint8_t { English, Chinese };
     X(ScriptHistogram, "Latency histogram (µs)", "延迟直方图（µs）")                              \
     X(ScriptExpected, "expected", "期望")                                                         \
     X(ScriptReceived, "received", "收到")
+    X(MenuRecording, "Recording...", "录制...")                                                    \
+    X(RecTitle, "Recording", "录制")                                                               \
+    X(RecFile, "File", "文件")                                                                     \
+    X(RecFormat, "Format", "格式")                                                                 \
+    X(RecFormatAuto, "from the extension", "按扩展名")                                             \
+    X(RecScope, "Scope", "范围")                                                                   \
+    X(RecScopeAll, "everything", "全部")                                                           \
+    X(RecOnFull, "When the disk falls behind", "磁盘跟不上时")                                     \
+    X(RecPause, "pause TCP reads", "暂停 TCP 读取")                                                \
+    X(RecDrop, "drop and count", "丢弃并计数")                                                     \
+    X(RecRotateMb, "New file every MB (0: never)", "每多少 MB 换新文件（0：不换）")                \
+    X(RecKeep, "Files kept (0: all)", "保留文件数（0：全部）")                                     \
+    X(RecStart, "Start recording", "开始录制")                                                     \
+    X(RecStop, "Stop", "停止")                                                                     \
+    X(RecNone, "No recorders yet.", "还没有录制。")                                                \
+    X(RecState, "State", "状态")                                                                   \
+    X(RecWritten, "Written", "已写入")                                                             \
+    X(RecRecords, "Events", "事件")                                                                \
+    X(RecDropped, "Dropped", "丢弃")                                                               \
+    X(RecPauses, "Pauses", "暂停次数")                                                             \
+    X(RecRunning, "recording", "录制中")                                                           \
+    X(RecStopped, "stopped", "已停止")                                                             \
+    X(RecFailed, "failed", "失败")                                                                 \
+    X(RecBadExt, "The file name must end in .pcapng, .jsonl or .txt (or choose a format)",         \
+      "文件名须以 .pcapng、.jsonl 或 .txt 结尾（或选择格式）")                                    \
+    X(RecReceiveToFile, "Receive to file", "接收转向文件")                                         \
+    X(RecFor, "Of", "对象")                                                                        \
+    X(RecAllConnections, "all connections", "全部连接")                                            \
+    X(RecFramed, "framed (4-byte length before each message)", "带帧（每条消息前加 4 字节长度）")  \
+    X(RecStartReceive, "Start receive to file", "开始接收转向文件")
 
 enum class Str : std::uint16_t {
 #define SOCKSCOPE_UI_STR_ENUM(id, en, zh) id,

@@ -1,5 +1,7 @@
 #include "ui/main_window.hpp"
 
+#include "core/profile/recording_json.hpp"
+
 #include <imgui.h>
 #include <GLFW/glfw3.h>
 
@@ -74,10 +76,27 @@ void MainWindow::loadWorkspace(const std::string& name, const std::vector<Endpoi
     for (const auto& e : m_model.workspace.endpoints()) {
         m_model.glyphs.note(e.config.name);
         m_model.table.ensure(e.id);
-        m_submit(AddEndpoint{e.id, e.config});
+        EndpointConfig config = e.config;   // receive_to_file: relative to the profile, as in headless runs
+        if (config.receive_to_file && m_model.workspace.path)
+            config.receive_to_file->path = resolveProfilePath(config.receive_to_file->path, *m_model.workspace.path);
+        m_submit(AddEndpoint{e.id, std::move(config)});
     }
     m_model.selection = Selection{};
     if (!m_model.workspace.endpoints().empty()) m_model.selection.endpoint = m_model.workspace.endpoints().front().id;
+}
+
+void MainWindow::startProfileRecording(const std::vector<RecordingConfig>& recording, const std::string& path) {
+    // The profile's recorders take ids from kProfileRecordingBase up; File > Recording's from 1.
+    constexpr RecordingId kProfileRecordingBase = 0x40000000u;
+    for (std::size_t i = 0; i < m_model.profile_recording.size(); ++i)
+        m_submit(StopRecording{kProfileRecordingBase + static_cast<RecordingId>(i)});
+    m_model.profile_recording = recording;
+    if (!recording.empty()) m_recording.open();   // a profile that records says so where it can be stopped
+    for (std::size_t i = 0; i < recording.size(); ++i) {
+        RecordingConfig config = recording[i];
+        config.path = resolveProfilePath(config.path, path);
+        m_submit(StartRecording{kProfileRecordingBase + static_cast<RecordingId>(i), std::move(config)});
+    }
 }
 
 void MainWindow::runFileJob(std::function<std::function<void()>()> job) {
@@ -112,6 +131,7 @@ void MainWindow::finishOpen(const std::string& path, bool ok, LoadedProfile& pro
         return;
     }
     m_model.clearProblem("open");
+    startProfileRecording(profile.recording, path);   // first: the recorders see the endpoints start
     loadWorkspace(profile.name, profile.endpoints, path);
     m_model.settings.addRecent(path);
     char text[600];
@@ -127,10 +147,10 @@ void MainWindow::saveTo(const std::string& path, std::function<void()> then) {
     std::string name = m_model.workspace.name;
     if (name.empty() || name == "workspace") name = std::filesystem::path(path).stem().string();
     const std::uint64_t revision = m_model.workspace.revision;
-    runFileJob([this, save = m_hooks.save, path, name, configs = std::move(configs), revision,
-                then = std::move(then)]() -> std::function<void()> {
+    runFileJob([this, save = m_hooks.save, save_all = m_hooks.saveWithRecording, recording = m_model.profile_recording,
+                path, name, configs = std::move(configs), revision, then = std::move(then)]() -> std::function<void()> {
         std::string error;
-        const bool ok = save(path, name, configs, error);
+        const bool ok = save_all ? save_all(path, name, configs, recording, error) : save(path, name, configs, error);
         return [this, ok, error, path, name, revision, then] {
             if (!ok) {
                 const std::string text = std::string(tr(Str::SaveError)) + ": " + error;
@@ -282,6 +302,9 @@ void MainWindow::drawMenu() {
             !chosen.empty())
             requestOpen(chosen);
         ImGui::Separator();
+        if (ImGui::MenuItem(tr(Str::MenuRecording))) m_recording.open();
+        probeItem(m_model, "menu.recording");
+        ImGui::Separator();
         if (ImGui::MenuItem(tr(Str::Quit))) requestQuit();
         ImGui::EndMenu();
     }
@@ -421,6 +444,7 @@ void MainWindow::draw() {
     drawBody();
 
     m_editor.draw(m_model, m_submit);
+    m_recording.draw(m_model, m_submit);
     if (m_settings.draw(m_model) && m_hooks.settingsChanged) m_hooks.settingsChanged();
     if (auto chosen = m_fileDialog.draw(m_model)) {
         if (m_fileDialog.mode() == FileDialogMode::Open) requestOpen(*chosen);

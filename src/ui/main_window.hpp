@@ -15,6 +15,7 @@
 #include "ui/views/file_dialog.hpp"
 #include "ui/views/log_view.hpp"
 #include "ui/views/send_panel.hpp"
+#include "ui/views/recording_view.hpp"
 #include "ui/views/settings_view.hpp"
 #include "ui/views/script_view.hpp"
 #include "ui/views/sources_strip.hpp"
@@ -26,6 +27,7 @@ namespace sockscope::ui {
 struct LoadedProfile {
     std::string name;
     std::vector<EndpointConfig> endpoints;
+    std::vector<RecordingConfig> recording;   // the profile's recorders (started when it opens)
 };
 
 struct AppHooks {
@@ -40,6 +42,11 @@ struct AppHooks {
     /// Runs a file job off the frame loop; the completion it returns runs later on the UI thread.
     /// Unset (tests): the job and its completion run at once.
     std::function<void(std::function<std::function<void()>()>)> background;
+    /// When set, used instead of `save`: also writes the profile's "recording" (a copy taken on
+    /// the UI thread).
+    std::function<bool(const std::string& path, const std::string& name, const std::vector<EndpointConfig>& endpoints,
+                       const std::vector<RecordingConfig>& recording, std::string& error)>
+        saveWithRecording;
 };
 
 class MainWindow {
@@ -53,6 +60,8 @@ public:
     /// the new ones (they start when auto_start).
     void loadWorkspace(const std::string& name, const std::vector<EndpointConfig>& endpoints,
                        std::optional<std::string> path);
+    /// Stops the previous profile's recorders and starts `recording` (paths relative to `path`).
+    void startProfileRecording(const std::vector<RecordingConfig>& recording, const std::string& path);
     /// Opens a profile file (menu, drop, command line); asks first when there are unsaved changes.
     void requestOpen(const std::string& path);
     /// The window's close button: asks first when there are unsaved changes.
@@ -68,6 +77,7 @@ public:
     LogView& logView() { return m_log; }
     EndpointEditor& editor() { return m_editor; }
     SettingsView& settingsView() { return m_settings; }
+    RecordingView& recordingView() { return m_recording; }
     FileDialog& fileDialog() { return m_fileDialog; }
 
 private:
@@ -98,6 +108,7 @@ private:
     ScriptView m_scripts;
     StatusBar m_status;
     SettingsView m_settings;
+    RecordingView m_recording;
     FileDialog m_fileDialog;
 
     Pending m_pending = Pending::None;

@@ -1,5 +1,7 @@
 #include "ui/ui_model.hpp"
 
+#include "core/model/event_text.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdarg>
@@ -200,6 +202,12 @@ void UiModel::apply(const Event& event) {
             } else if constexpr (std::is_same_v<T, QueueOverflow>) {
                 log.appendText(e.time_us != 0 ? e.time_us : now, 0, 0, LogKind::Error,
                                format(tr(Str::EvOverflow), static_cast<unsigned long long>(e.dropped_events)));
+            } else if constexpr (std::is_same_v<T, RecordingStatus>) {
+                recordings[e.recording] = e;   // File > Recording shows them
+                if (recordings.size() > 256) recordings.erase(recordings.begin());   // bounded
+                if (const auto text = describeEvent(event))
+                    log.appendText(e.time_us != 0 ? e.time_us : now, 0, 0,
+                                   e.state == RecordingState::Failed ? LogKind::Error : LogKind::Info, *text);
             }
         },
         event);

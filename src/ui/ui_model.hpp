@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -80,6 +81,8 @@ struct UiModel {
     Notice notice;
     ScriptBoard scripts;                  // script runs (the checklist), from ScriptEvents
     std::vector<std::string> example_profiles;   // shipped with the app (File > Example profiles)
+    std::map<RecordingId, RecordingStatus> recordings;   // the latest status of each recorder
+    std::vector<RecordingConfig> profile_recording;      // the open profile's "recording" (saved back with it)
     GlyphCollector glyphs;                // characters device text and names need in the font
     TimestampUs start_us = nowUs();
     float frame_ms = 0;                   // last frame's work time (status bar)

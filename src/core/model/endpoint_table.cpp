@@ -166,6 +166,8 @@ void EndpointTable::apply(const Event& event, TimestampUs now_us) {
             if constexpr (std::is_same_v<T, QueueOverflow>) {
                 m_queueDroppedEvents += e.dropped_events;
                 m_queueDroppedBytes += e.dropped_bytes;
+            } else if constexpr (std::is_same_v<T, RecordingStatus>) {
+                // recorders are not endpoints: the front end keeps their rows itself
             } else {
                 EndpointRow& row = ensure(e.endpoint);
                 if constexpr (std::is_same_v<T, EndpointStatus>) {

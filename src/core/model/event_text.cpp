@@ -24,6 +24,18 @@ std::string statusText(const EndpointStatus& s) {
     return "?";
 }
 
+std::string recordingText(const RecordingStatus& r) {
+    const std::string what = std::string(toString(r.format)) + " recording " + r.path;
+    if (r.state == RecordingState::Failed)
+        return what + " failed: " + (r.error ? r.error->message : std::string("unknown error")) +
+               " (the files written so far are kept)";
+    if (r.state == RecordingState::Running)
+        return what + " started (when the disk falls behind: " +
+               (r.on_full == RecordOnFull::Drop ? "drop and count" : "pause TCP reads") + ")";
+    return what + " stopped: " + std::to_string(r.bytes_written) + " bytes, " + std::to_string(r.records) +
+           " events written" + (r.dropped ? ", " + std::to_string(r.dropped) + " dropped" : "");
+}
+
 std::string closedText(const ConnectionClosed& c) {
     // Our own closes may say why (CLOSE_WAIT timeout, linger_s expired, reset at shutdown).
     if (c.error && c.reason != CloseReason::Error && c.reason != CloseReason::PeerReset) {
@@ -58,11 +70,13 @@ std::optional<std::string> describeEvent(const Event& event) {
     if (const auto* t = std::get_if<TimerStatus>(&event))
         return "timer \"" + t->name + "\" " + (t->running ? "running" : "stopped") + ": " + std::to_string(t->sent) +
                " sent" + (t->skipped ? ", " + std::to_string(t->skipped) + " ticks skipped (nowhere to send)" : "");
+    if (const auto* r = std::get_if<RecordingStatus>(&event); r && r->state_changed) return recordingText(*r);
     return std::nullopt;
 }
 
 bool isErrorEvent(const Event& event) {
     if (std::holds_alternative<ErrorEvent>(event)) return true;
+    if (const auto* r = std::get_if<RecordingStatus>(&event)) return r->state == RecordingState::Failed;
     if (const auto* s = std::get_if<EndpointStatus>(&event))
         return s->state == EndpointState::Failed || (s->state == EndpointState::WaitingRetry && s->error);
     if (const auto* c = std::get_if<ConnectionClosed>(&event))

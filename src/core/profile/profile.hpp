@@ -28,6 +28,7 @@ struct Profile {
     int version = kProfileVersion;
     std::string name;
     std::vector<EndpointConfig> endpoints;
+    std::vector<RecordingConfig> recording;   // "recording": recorders started with the profile
 
     bool operator==(const Profile&) const = default;
 };

@@ -17,6 +17,7 @@
 #include "core/profile/json_reader.hpp"
 #include "core/profile/rules_json.hpp"
 #include "core/profile/script_json.hpp"
+#include "core/profile/recording_json.hpp"
 #include "core/profile/sources_json.hpp"
 #include "core/profile/profile.hpp"
 
@@ -315,7 +316,7 @@ EndpointConfig readEndpoint(Reader& r, const Json& j, const std::string& path) {
                           "close_on_peer_fin", "close_wait_timeout_s", "write_queue_limit", "connect_timeout_ms",
                           "reconnect",
                           "broadcast", "reply_to_sender", "multicast", "options", "commands", "on_connect", "timers",
-                          "rules", "storm_limit", "scripts"});
+                          "rules", "storm_limit", "scripts", "receive_to_file"});
     const std::size_t errors_before = r.errorCount();
 
     if (!j.contains("name")) {
@@ -354,6 +355,7 @@ EndpointConfig readEndpoint(Reader& r, const Json& j, const std::string& path) {
     readRules(r, j, path, c);
     if (const Json* scripts = r.array(j, path, "scripts"))
         readScripts(r, *scripts, joinPath(path, "scripts"), c.type, c.scripts);
+    readReceiveToFile(r, j, path, c);
 
     if (r.errorCount() == errors_before) checkEndpointRules(r, c, path);
     return c;
@@ -409,6 +411,7 @@ Json endpointToJson(const EndpointConfig& c) {
     writeSources(c, j);
     writeRules(c, j);
     if (!c.scripts.empty()) j["scripts"] = scriptsToJson(c.scripts);
+    writeReceiveToFile(c, j);
     return j;
 }
 
@@ -617,7 +620,8 @@ ProfileLoadResult parseProfile(std::string_view json_text, std::string_view sour
     }
 
     Profile profile;
-    r.checkKeys(root, "", {"version", "name", "endpoints"});
+    r.checkKeys(root, "", {"version", "name", "endpoints", "recording"});
+    readRecordings(r, root, profile.recording);
     r.string(root, "", "name", profile.name);
     if (const Json* endpoints = r.array(root, "", "endpoints")) {
         std::map<std::string, std::size_t> first_use;
@@ -654,6 +658,10 @@ nlohmann::ordered_json profileToJson(const Profile& profile) {
     j["name"] = profile.name;
     Json& endpoints = j["endpoints"] = Json::array();
     for (const EndpointConfig& c : profile.endpoints) endpoints.push_back(endpointToJson(c));
+    if (!profile.recording.empty()) {   // a profile without recorders gains no key
+        Json& recording = j["recording"] = Json::array();
+        for (const RecordingConfig& c : profile.recording) recording.push_back(recordingToJson(c));
+    }
     return j;
 }
 

@@ -1,0 +1,373 @@
+#include "core/record/pcapng.hpp"
+
+#include <asio/ip/address.hpp>
+#include <algorithm>
+#include <charconv>
+#include <vector>
+
+namespace sockscope::pcapng {
+namespace {
+
+constexpr std::uint32_t kShbType = 0x0A0D0D0A;
+constexpr std::uint32_t kIdbType = 0x00000001;
+constexpr std::uint32_t kEpbType = 0x00000006;
+constexpr std::uint16_t kOptEnd = 0, kOptComment = 1, kShbUserAppl = 4, kIfName = 2, kIfTsresol = 9;
+constexpr std::uint8_t kProtoTcp = 6, kProtoUdp = 17;
+constexpr std::uint32_t kLocalIsn = 1000, kPeerIsn = 5000;   // Wireshark shows them relative anyway
+
+void put16(std::string& out, std::uint16_t v) { out.append(reinterpret_cast<const char*>(&v), 2); }
+void put32(std::string& out, std::uint32_t v) { out.append(reinterpret_cast<const char*>(&v), 4); }
+void putBe16(std::string& out, std::uint16_t v) {
+    out += char(v >> 8);
+    out += char(v & 0xff);
+}
+void putBe32(std::string& out, std::uint32_t v) {
+    putBe16(out, std::uint16_t(v >> 16));
+    putBe16(out, std::uint16_t(v & 0xffff));
+}
+void pad4(std::string& out) {
+    while (out.size() % 4) out += '\0';
+}
+/// pcapng is written in the host's byte order (the SHB's byte-order magic tells readers which).
+/// Every platform we build for is little-endian; put16/put32 write host order.
+void option(std::string& out, std::uint16_t code, std::string_view value) {
+    put16(out, code);
+    put16(out, static_cast<std::uint16_t>(value.size()));
+    out.append(value);
+    pad4(out);
+}
+/// Opens a block at `out`'s end; closeBlock() fills in both total lengths.
+std::size_t openBlock(std::string& out, std::uint32_t type) {
+    const std::size_t start = out.size();
+    put32(out, type);
+    put32(out, 0);
+    return start;
+}
+void closeBlock(std::string& out, std::size_t start) {
+    put16(out, kOptEnd);
+    put16(out, 0);
+    const auto total = static_cast<std::uint32_t>(out.size() - start + 4);
+    put32(out, total);
+    out.replace(start + 4, 4, reinterpret_cast<const char*>(&total), 4);
+}
+
+std::uint32_t sumBytes(std::uint32_t sum, const std::uint8_t* data, std::size_t size) {
+    for (std::size_t i = 0; i + 1 < size; i += 2) sum += std::uint32_t(data[i] << 8 | data[i + 1]);
+    if (size % 2) sum += std::uint32_t(data[size - 1] << 8);
+    return sum;
+}
+std::uint16_t finish(std::uint32_t sum) {
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    return static_cast<std::uint16_t>(~sum);
+}
+const std::uint8_t* bytesOf(const std::string& s, std::size_t at) { return reinterpret_cast<const std::uint8_t*>(s.data() + at); }
+
+/// Ethernet + IP header for `l4_size` bytes of protocol `proto`; returns where the L4 header begins.
+std::size_t putLinkAndIp(std::string& frame, const SocketAddress& src, const SocketAddress& dst, std::uint8_t proto,
+                         std::size_t l4_size) {
+    // Locally administered MACs that follow the addresses: each host of a conversation keeps one.
+    static const char low_mac[6] = {2, 0, 0, 0, 0, 1}, high_mac[6] = {2, 0, 0, 0, 0, 2};
+    const bool src_low = std::make_pair(src.ip, src.port) < std::make_pair(dst.ip, dst.port);
+    frame.append(src_low ? high_mac : low_mac, 6);   // destination
+    frame.append(src_low ? low_mac : high_mac, 6);   // source
+    putBe16(frame, src.v6 ? 0x86DD : 0x0800);
+    const std::size_t ip = frame.size();
+    if (!src.v6) {
+        frame += char(0x45);
+        frame += '\0';
+        putBe16(frame, static_cast<std::uint16_t>(20 + l4_size));
+        putBe16(frame, 0);        // identification: 0 is fine with DF set (RFC 6864)
+        putBe16(frame, 0x4000);   // don't fragment
+        frame += char(64);
+        frame += char(proto);
+        putBe16(frame, 0);
+        frame.append(reinterpret_cast<const char*>(src.ip.data()), 4);
+        frame.append(reinterpret_cast<const char*>(dst.ip.data()), 4);
+        const std::uint16_t checksum = finish(sumBytes(0, bytesOf(frame, ip), 20));
+        frame[ip + 10] = char(checksum >> 8);
+        frame[ip + 11] = char(checksum & 0xff);
+    } else {
+        putBe32(frame, 0x60000000);
+        putBe16(frame, static_cast<std::uint16_t>(l4_size));
+        frame += char(proto);
+        frame += char(64);
+        frame.append(reinterpret_cast<const char*>(src.ip.data()), 16);
+        frame.append(reinterpret_cast<const char*>(dst.ip.data()), 16);
+    }
+    return frame.size();
+}
+
+/// The TCP/UDP checksum over the pseudo header and the L4 bytes at `l4`; written at `l4 + at`.
+void putL4Checksum(std::string& frame, std::size_t l4, std::size_t at, const SocketAddress& src,
+                   const SocketAddress& dst, std::uint8_t proto) {
+    const std::size_t len = frame.size() - l4;
+    const std::size_t ip_len = src.v6 ? 16 : 4;
+    std::uint32_t sum = sumBytes(0, src.ip.data(), ip_len);
+    sum = sumBytes(sum, dst.ip.data(), ip_len);
+    sum += proto;
+    sum += std::uint32_t(len >> 16) + std::uint32_t(len & 0xffff);
+    sum = sumBytes(sum, bytesOf(frame, l4), len);
+    std::uint16_t checksum = finish(sum);
+    if (checksum == 0 && proto == kProtoUdp) checksum = 0xffff;
+    frame[l4 + at] = char(checksum >> 8);
+    frame[l4 + at + 1] = char(checksum & 0xff);
+}
+
+}  // namespace
+
+void appendSectionHeader(std::string& out) {
+    const std::size_t start = openBlock(out, kShbType);
+    put32(out, 0x1A2B3C4D);
+    put16(out, 1);
+    put16(out, 0);
+    put32(out, 0xffffffff);   // section length: unknown (-1 as 64 bits)
+    put32(out, 0xffffffff);
+    option(out, kShbUserAppl, "Sockscope");
+    closeBlock(out, start);
+}
+
+void appendInterface(std::string& out, std::string_view name) {
+    const std::size_t start = openBlock(out, kIdbType);
+    put16(out, kLinkTypeEthernet);
+    put16(out, 0);
+    put32(out, 0);   // snap length: none
+    if (!name.empty()) option(out, kIfName, name);
+    option(out, kIfTsresol, std::string_view("\x06", 1));   // microseconds (the default, said)
+    closeBlock(out, start);
+}
+
+void appendPacket(std::string& out, std::uint32_t interface, TimestampUs time_us, std::span<const std::uint8_t> frame,
+                  std::string_view comment) {
+    const std::size_t start = openBlock(out, kEpbType);
+    const auto ts = static_cast<std::uint64_t>(time_us);
+    put32(out, interface);
+    put32(out, static_cast<std::uint32_t>(ts >> 32));
+    put32(out, static_cast<std::uint32_t>(ts & 0xffffffff));
+    put32(out, static_cast<std::uint32_t>(frame.size()));
+    put32(out, static_cast<std::uint32_t>(frame.size()));
+    out.append(reinterpret_cast<const char*>(frame.data()), frame.size());
+    pad4(out);
+    if (!comment.empty()) option(out, kOptComment, comment.substr(0, 0xfff0));
+    closeBlock(out, start);
+}
+
+std::optional<SocketAddress> parseSocketAddress(std::string_view text) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    std::string_view host = text.substr(0, colon);
+    const std::string_view port_text = text.substr(colon + 1);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    SocketAddress out;
+    const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), out.port);
+    if (ec != std::errc{} || end != port_text.data() + port_text.size()) return std::nullopt;
+    std::error_code error;
+    const auto address = asio::ip::make_address(std::string(host), error);
+    if (error) return std::nullopt;
+    if (address.is_v4()) {
+        const auto b = address.to_v4().to_bytes();
+        std::copy(b.begin(), b.end(), out.ip.begin());
+    } else {
+        const auto v6 = address.to_v6();
+        if (v6.is_v4_mapped()) {
+            const auto b = asio::ip::make_address_v4(asio::ip::v4_mapped, v6).to_bytes();
+            std::copy(b.begin(), b.end(), out.ip.begin());
+        } else {
+            out.v6 = true;
+            const auto b = v6.to_bytes();
+            std::copy(b.begin(), b.end(), out.ip.begin());
+        }
+    }
+    return out;
+}
+
+void matchFamilies(SocketAddress& a, SocketAddress& b) {
+    if (a.v6 == b.v6) return;
+    SocketAddress& v4 = a.v6 ? b : a;
+    const bool unspecified = v4.ip[0] == 0 && v4.ip[1] == 0 && v4.ip[2] == 0 && v4.ip[3] == 0;
+    std::array<std::uint8_t, 16> mapped{};
+    if (!unspecified) {
+        mapped[10] = mapped[11] = 0xff;
+        std::copy(v4.ip.begin(), v4.ip.begin() + 4, mapped.begin() + 12);
+    }
+    v4.ip = mapped;
+    v4.v6 = true;
+}
+
+void buildTcpFrame(std::string& frame, const SocketAddress& src, const SocketAddress& dst, std::uint32_t seq,
+                   std::uint32_t ack, std::uint8_t flags, std::span<const std::uint8_t> payload, bool syn_options) {
+    frame.clear();
+    const std::size_t header = syn_options ? 28 : 20;
+    const std::size_t l4 = putLinkAndIp(frame, src, dst, kProtoTcp, header + payload.size());
+    putBe16(frame, src.port);
+    putBe16(frame, dst.port);
+    putBe32(frame, seq);
+    putBe32(frame, (flags & kAck) ? ack : 0);
+    frame += char((header / 4) << 4);
+    frame += char(flags);
+    putBe16(frame, 0xffff);   // window: scaled by 2^14 (SYN options) = 1 GiB, never "full"
+    putBe16(frame, 0);        // checksum, below
+    putBe16(frame, 0);        // urgent pointer
+    if (syn_options) {
+        frame.append("\x02\x04", 2);
+        putBe16(frame, static_cast<std::uint16_t>(kMaxSegment));   // MSS
+        frame.append("\x01\x03\x03\x0e", 4);                      // NOP, window scale 14
+    }
+    frame.append(reinterpret_cast<const char*>(payload.data()), payload.size());
+    putL4Checksum(frame, l4, 16, src, dst, kProtoTcp);
+}
+
+void buildUdpFrame(std::string& frame, const SocketAddress& src, const SocketAddress& dst,
+                   std::span<const std::uint8_t> payload) {
+    frame.clear();
+    const std::size_t l4 = putLinkAndIp(frame, src, dst, kProtoUdp, 8 + payload.size());
+    putBe16(frame, src.port);
+    putBe16(frame, dst.port);
+    putBe16(frame, static_cast<std::uint16_t>(8 + payload.size()));
+    putBe16(frame, 0);
+    frame.append(reinterpret_cast<const char*>(payload.data()), payload.size());
+    putL4Checksum(frame, l4, 6, src, dst, kProtoUdp);
+}
+
+// --- the formatter ---------------------------------------------------------------------------
+
+void PcapngFormatter::beginFile(std::string& out) {
+    appendSectionHeader(out);
+    // Interface ids are per section: a new file repeats them in the same order.
+    std::vector<std::pair<std::uint32_t, std::string>> known;
+    for (const auto& [endpoint, interface] : m_interfaces) known.push_back(interface);
+    std::sort(known.begin(), known.end());
+    for (const auto& [index, name] : known) appendInterface(out, name);
+}
+
+std::uint32_t PcapngFormatter::interfaceOf(EndpointId endpoint, const std::string& name, std::string& out) {
+    if (auto it = m_interfaces.find(endpoint); it != m_interfaces.end()) return it->second.first;
+    const auto index = static_cast<std::uint32_t>(m_interfaces.size());
+    m_interfaces[endpoint] = {index, name};
+    appendInterface(out, name);
+    return index;
+}
+
+namespace {
+SocketAddress addressOr(std::string_view text) {
+    if (auto a = parseSocketAddress(text)) return *a;
+    return SocketAddress{};   // 0.0.0.0:0: unknown, but the stream still reads back
+}
+std::string connectionComment(const TapRecord& record, ConnectionId id, std::string_view what) {
+    return record.endpoint + " #" + std::to_string(id) + " " + std::string(what);
+}
+}  // namespace
+
+/// The connection's state; a connection first seen by its data (the recorder started later) gets
+/// its handshake then.
+PcapngFormatter::Connection* PcapngFormatter::connectionOf(const TapRecord& record, ConnectionId id, TimestampUs time,
+                                                           std::string& out) {
+    const auto key = std::make_pair(endpointOf(record.event), id);
+    if (auto it = m_connections.find(key); it != m_connections.end()) return &it->second;
+    Connection c;
+    c.local = addressOr(record.local);
+    c.peer = addressOr(record.peer);
+    matchFamilies(c.local, c.peer);
+    c.local_next = kLocalIsn;
+    c.peer_next = kPeerIsn;
+    Connection& conn = m_connections.emplace(key, c).first->second;
+    const std::uint32_t interface = interfaceOf(key.first, record.endpoint, out);
+    const bool local_opens = record.type != EndpointType::TcpServer;
+    const std::string comment = connectionComment(record, id, record.type == EndpointType::TcpServer ? "accepted" : "connected");
+    // SYN, SYN-ACK, ACK: each SYN takes one sequence number.
+    segment(out, interface, time, conn, local_opens, kSyn, {}, comment);
+    segment(out, interface, time, conn, !local_opens, kSyn | kAck, {}, comment);
+    segment(out, interface, time, conn, local_opens, kAck, {}, comment);
+    return &conn;
+}
+
+void PcapngFormatter::segment(std::string& out, std::uint32_t interface, TimestampUs time, Connection& c,
+                              bool from_local, std::uint8_t flags, std::span<const std::uint8_t> payload,
+                              const std::string& comment) {
+    std::uint32_t& seq = from_local ? c.local_next : c.peer_next;
+    const std::uint32_t ack = from_local ? c.peer_next : c.local_next;
+    buildTcpFrame(m_frame, from_local ? c.local : c.peer, from_local ? c.peer : c.local, seq, ack, flags, payload,
+                  (flags & kSyn) != 0);
+    appendPacket(out, interface, time, std::span(reinterpret_cast<const std::uint8_t*>(m_frame.data()), m_frame.size()),
+                 comment);
+    seq += static_cast<std::uint32_t>(payload.size()) + ((flags & (kSyn | kFin)) ? 1 : 0);
+}
+
+void PcapngFormatter::closeConnection(const TapRecord& record, const ConnectionClosed& closed, std::string& out) {
+    const auto key = std::make_pair(closed.endpoint, closed.connection);
+    if (!m_connections.count(key)) return;   // never seen open: nothing to close
+    Connection& c = m_connections[key];
+    const std::uint32_t interface = interfaceOf(closed.endpoint, record.endpoint, out);
+    const std::string comment = connectionComment(record, closed.connection, std::string("closed: ") + toString(closed.reason));
+    switch (closed.reason) {
+        case CloseReason::LocalAbort:
+            segment(out, interface, closed.time_us, c, true, kRst | kAck, {}, comment);
+            break;
+        case CloseReason::PeerReset:
+        case CloseReason::Error:
+            segment(out, interface, closed.time_us, c, false, kRst | kAck, {}, comment);
+            break;
+        default:   // a FIN from each side that has not sent one, each acknowledged
+            if (!c.local_fin) {
+                segment(out, interface, closed.time_us, c, true, kFin | kAck, {}, comment);
+                c.local_fin = true;
+                segment(out, interface, closed.time_us, c, false, kAck, {}, comment);
+            }
+            if (!c.peer_fin && closed.reason == CloseReason::PeerClosed) {
+                segment(out, interface, closed.time_us, c, false, kFin | kAck, {}, comment);
+                segment(out, interface, closed.time_us, c, true, kAck, {}, comment);
+            }
+            break;
+    }
+    m_connections.erase(key);
+}
+
+void PcapngFormatter::gap(const TapRecord& record, std::uint64_t rx, std::uint64_t tx) {
+    std::visit([&](const auto& e) {
+        if constexpr (requires { e.connection; }) {
+            auto it = m_connections.find(std::make_pair(e.endpoint, e.connection));
+            if (it == m_connections.end()) return;
+            it->second.peer_next += static_cast<std::uint32_t>(rx);
+            it->second.local_next += static_cast<std::uint32_t>(tx);
+        }
+    }, record.event);
+}
+
+void PcapngFormatter::append(const TapRecord& record, std::string& out) {
+    if (const auto* o = std::get_if<ConnectionOpened>(&record.event)) {
+        (void)connectionOf(record, o->connection, o->time_us, out);
+    } else if (const auto* h = std::get_if<PeerHalfClosed>(&record.event)) {
+        Connection* c = connectionOf(record, h->connection, h->time_us, out);
+        if (c->peer_fin) return;
+        c->peer_fin = true;
+        const std::uint32_t interface = interfaceOf(h->endpoint, record.endpoint, out);
+        const std::string comment = connectionComment(record, h->connection, "peer sent FIN");
+        segment(out, interface, h->time_us, *c, false, kFin | kAck, {}, comment);
+        segment(out, interface, h->time_us, *c, true, kAck, {}, comment);
+    } else if (const auto* closed = std::get_if<ConnectionClosed>(&record.event)) {
+        closeConnection(record, *closed, out);
+    } else if (const auto* d = std::get_if<DataEvent>(&record.event)) {
+        const bool rx = d->direction == Direction::Rx;
+        const std::span<const std::uint8_t> payload(d->payload);
+        if (d->connection == 0) {   // udp: one datagram per event
+            SocketAddress local = addressOr(record.local), peer = addressOr(d->peer);
+            matchFamilies(local, peer);
+            const std::uint32_t interface = interfaceOf(d->endpoint, record.endpoint, out);
+            const auto datagram = payload.first(std::min(payload.size(), kMaxDatagram));
+            std::string comment = record.endpoint + (rx ? " rx" : " tx");
+            if (datagram.size() < payload.size())
+                comment += " (cut to " + std::to_string(kMaxDatagram) + " of " + std::to_string(payload.size()) + " bytes)";
+            buildUdpFrame(m_frame, rx ? peer : local, rx ? local : peer, datagram);
+            appendPacket(out, interface, d->time_us,
+                         std::span(reinterpret_cast<const std::uint8_t*>(m_frame.data()), m_frame.size()), comment);
+            return;
+        }
+        Connection* c = connectionOf(record, d->connection, d->time_us, out);
+        const std::uint32_t interface = interfaceOf(d->endpoint, record.endpoint, out);
+        const std::string comment = connectionComment(record, d->connection, rx ? "rx" : "tx");
+        for (std::size_t at = 0; at < payload.size(); at += kMaxSegment)
+            segment(out, interface, d->time_us, *c, !rx, kPsh | kAck,
+                    payload.subspan(at, std::min(kMaxSegment, payload.size() - at)), comment);
+    }
+}
+
+}  // namespace sockscope::pcapng

@@ -1,0 +1,79 @@
+#pragma once
+// pcapng for Wireshark: the events of a session as synthesized Ethernet + IPv4/IPv6 + TCP/UDP
+// packets built from the real addresses and ports, µs timestamps, one interface (IDB) per endpoint,
+// TCP sequence/acknowledgement numbers consistent per direction (a handshake at open, FIN or RST
+// at close as they happened, messages split into segments), a comment per packet naming the
+// endpoint and the connection. Blocks are built whole, so a reader sees complete blocks only.
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "core/record/record_format.hpp"
+
+namespace sockscope::pcapng {
+
+constexpr std::uint16_t kLinkTypeEthernet = 1;
+/// TCP payload per packet: 65,535 (IPv4 total length) - 20 (IP) - 20 (TCP).
+constexpr std::size_t kMaxSegment = 65495;
+/// UDP payload per packet: what one IPv4 datagram can hold; longer messages are cut (and say so).
+constexpr std::size_t kMaxDatagram = 65507;
+
+/// Section Header Block (little-endian, section length unknown), shb_userappl "Sockscope".
+void appendSectionHeader(std::string& out);
+/// Interface Description Block: Ethernet, no snap length limit, if_name = `name`, µs timestamps.
+void appendInterface(std::string& out, std::string_view name);
+/// Enhanced Packet Block with an opt_comment (none when `comment` is empty).
+void appendPacket(std::string& out, std::uint32_t interface, TimestampUs time_us, std::span<const std::uint8_t> frame,
+                  std::string_view comment);
+
+/// An address and port as packets carry them.
+struct SocketAddress {
+    bool v6 = false;
+    std::array<std::uint8_t, 16> ip{};   // v4: the first 4 bytes
+    std::uint16_t port = 0;
+};
+/// "127.0.0.1:80", "[::1]:80"; nullopt for anything else.
+std::optional<SocketAddress> parseSocketAddress(std::string_view text);
+/// Both of one family: a v4 address beside a v6 one becomes v4-mapped (or "::" when unspecified).
+void matchFamilies(SocketAddress& a, SocketAddress& b);
+
+enum TcpFlags : std::uint8_t { kFin = 0x01, kSyn = 0x02, kRst = 0x04, kPsh = 0x08, kAck = 0x10 };
+
+/// One Ethernet frame holding an IP packet with a TCP segment (checksums computed). `syn_options`
+/// adds MSS and window-scale options (on SYN and SYN-ACK).
+void buildTcpFrame(std::string& frame, const SocketAddress& src, const SocketAddress& dst, std::uint32_t seq,
+                   std::uint32_t ack, std::uint8_t flags, std::span<const std::uint8_t> payload, bool syn_options = false);
+/// One Ethernet frame holding an IP packet with a UDP datagram (checksums computed).
+void buildUdpFrame(std::string& frame, const SocketAddress& src, const SocketAddress& dst,
+                   std::span<const std::uint8_t> payload);
+
+/// The stateful formatter: interfaces by endpoint, TCP sequence numbers by connection.
+class PcapngFormatter final : public RecordFormatter {
+public:
+    void beginFile(std::string& out) override;
+    void append(const TapRecord& record, std::string& out) override;
+    /// Sequence numbers jump over dropped bytes: Wireshark shows "previous segment not captured".
+    void gap(const TapRecord& record, std::uint64_t rx, std::uint64_t tx) override;
+
+private:
+    struct Connection {
+        SocketAddress local, peer;
+        std::uint32_t local_next = 0, peer_next = 0;   // next sequence number each way
+        bool local_fin = false, peer_fin = false;
+    };
+    std::uint32_t interfaceOf(EndpointId endpoint, const std::string& name, std::string& out);
+    Connection* connectionOf(const TapRecord& record, ConnectionId id, TimestampUs time, std::string& out);
+    void segment(std::string& out, std::uint32_t interface, TimestampUs time, Connection& c, bool from_local,
+                 std::uint8_t flags, std::span<const std::uint8_t> payload, const std::string& comment);
+    void closeConnection(const TapRecord& record, const ConnectionClosed& closed, std::string& out);
+
+    std::map<EndpointId, std::pair<std::uint32_t, std::string>> m_interfaces;   // id in the section, name
+    std::map<std::pair<EndpointId, ConnectionId>, Connection> m_connections;
+    std::string m_frame;   // reused per packet
+};
+
+}  // namespace sockscope::pcapng

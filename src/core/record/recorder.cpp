@@ -1,0 +1,243 @@
+#include "core/record/recorder.hpp"
+
+#include <future>
+#include <map>
+
+#include "core/record/rotating_file.hpp"
+
+namespace sockscope {
+
+namespace {
+constexpr std::size_t kWriteChunk = 1u << 20;   // formatted bytes gathered before a write
+constexpr auto kIdleWake = std::chrono::milliseconds(250);   // time rotation while nothing comes
+}  // namespace
+
+struct Recorder::Shared {
+    Shared(RecordingId recording, RecordingConfig cfg, std::function<void()> on_resume)
+        : id(recording), config(std::move(cfg)), resume(std::move(on_resume)) {}
+
+    const RecordingId id;
+    const RecordingConfig config;
+    std::function<void()> resume;     // under resume_mutex: cleared when the recorder is left behind
+    std::mutex resume_mutex;
+    void callResume() {
+        std::lock_guard lock(resume_mutex);
+        if (resume) resume();
+    }
+
+    struct Entry {
+        QueuedRecord item;
+        std::size_t bytes;
+    };
+    std::mutex mutex;
+    std::condition_variable wake;
+    std::deque<Entry> queue;
+    std::size_t queued_bytes = 0;
+    bool stop = false;
+
+    std::atomic<bool> pause_requested{false};
+    std::atomic<bool> failed{false};
+    std::atomic<bool> finished{false};
+    std::atomic<std::uint64_t> bytes{0}, records{0}, dropped{0}, pauses{0};
+    std::atomic<std::uint32_t> files{0};
+
+    mutable std::mutex status_mutex;
+    RecordingState state = RecordingState::Running;
+    std::optional<ErrorInfo> error;
+
+    // I/O thread only: bytes dropped per connection (endpoint, connection) → {rx, tx}
+    std::map<std::pair<EndpointId, ConnectionId>, std::pair<std::uint64_t, std::uint64_t>> gaps;
+
+    void fail(ErrorInfo info) {
+        {
+            std::lock_guard lock(status_mutex);
+            state = RecordingState::Failed;
+            error = std::move(info);
+        }
+        failed = true;
+        if (pause_requested.exchange(false)) callResume();   // readers must not wait on us
+    }
+};
+
+Recorder::Recorder(RecordingId id, RecordingConfig config, std::function<void()> resume)
+    : m_id(id), m_config(config), m_shared(std::make_shared<Shared>(id, std::move(config), std::move(resume))) {
+    m_thread = std::thread(&Recorder::run, m_shared);
+}
+
+Recorder::~Recorder() { stop(std::chrono::milliseconds(2000)); }
+
+OfferResult Recorder::offer(QueuedRecord item, std::size_t bytes, bool data, bool pausable) {
+    Shared& s = *m_shared;
+    if (s.failed.load(std::memory_order_relaxed)) {
+        if (data) s.dropped.fetch_add(1, std::memory_order_relaxed);
+        return OfferResult::Dropped;
+    }
+    const auto* d = std::get_if<DataEvent>(&item.record->event);
+    const auto key = std::make_pair(endpointOf(item.record->event), d ? d->connection : ConnectionId{0});
+    bool notify = false;
+    OfferResult result = OfferResult::Queued;
+    {
+        std::lock_guard lock(s.mutex);
+        if (s.stop) return OfferResult::Dropped;
+        const bool over = s.queued_bytes + bytes > m_config.queue_bytes && s.queued_bytes > 0;
+        if (data && over && (m_config.on_full == RecordOnFull::Drop || !pausable)) {
+            s.dropped.fetch_add(1, std::memory_order_relaxed);
+            if (d && d->connection) {
+                auto& gap = s.gaps[key];
+                (d->direction == Direction::Rx ? gap.first : gap.second) += d->payload.size();
+            }
+            return OfferResult::Dropped;
+        }
+        if (!s.gaps.empty()) {   // a connection's next record carries the hole before it
+            std::visit([&](const auto& e) {
+                if constexpr (requires { e.connection; }) {
+                    auto it = s.gaps.find({e.endpoint, e.connection});
+                    if (it == s.gaps.end()) return;
+                    item.gap_rx = it->second.first;
+                    item.gap_tx = it->second.second;
+                    s.gaps.erase(it);
+                }
+            }, item.record->event);
+        }
+        notify = s.queue.empty();
+        s.queue.push_back({std::move(item), bytes});
+        s.queued_bytes += bytes;
+        if (data && over && pausable) {
+            if (!s.pause_requested.exchange(true)) s.pauses.fetch_add(1, std::memory_order_relaxed);
+            result = OfferResult::QueuedPause;
+        }
+    }
+    if (notify) s.wake.notify_one();
+    return result;
+}
+
+bool Recorder::pauseIfOverBudget() {
+    Shared& s = *m_shared;
+    if (m_config.on_full != RecordOnFull::Pause || s.failed.load(std::memory_order_relaxed)) return false;
+    std::lock_guard lock(s.mutex);
+    if (s.stop || s.queued_bytes <= m_config.queue_bytes) return false;
+    if (!s.pause_requested.exchange(true)) s.pauses.fetch_add(1, std::memory_order_relaxed);
+    return true;
+}
+
+void Recorder::requestStop() {
+    {
+        std::lock_guard lock(m_shared->mutex);
+        m_shared->stop = true;
+    }
+    m_shared->wake.notify_one();
+}
+
+bool Recorder::finished() const { return m_shared->finished.load(); }
+
+bool Recorder::stop(std::chrono::milliseconds grace) {
+    if (!m_thread.joinable()) return true;
+    requestStop();
+    const auto deadline = std::chrono::steady_clock::now() + grace;
+    while (!finished() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    if (finished()) {
+        m_thread.join();
+        return true;
+    }
+    {
+        std::lock_guard lock(m_shared->resume_mutex);   // the engine it would post to goes away
+        m_shared->resume = nullptr;
+    }
+    m_thread.detach();   // stuck in a write; it holds its own share of the state
+    return false;
+}
+
+RecordingStatus Recorder::status() const {
+    const Shared& s = *m_shared;
+    RecordingStatus status;
+    status.recording = m_id;
+    status.path = m_config.path;
+    status.format = m_config.format;
+    status.on_full = m_config.on_full;
+    status.bytes_written = s.bytes.load();
+    status.records = s.records.load();
+    status.dropped = s.dropped.load();
+    status.pauses = s.pauses.load();
+    status.files = s.files.load();
+    std::lock_guard lock(s.status_mutex);
+    status.state = s.state;
+    status.error = s.error;
+    return status;
+}
+
+void Recorder::run(std::shared_ptr<Shared> shared) {
+    Shared& s = *shared;
+    const RecordingConfig& config = s.config;
+    RotationPolicy policy;
+    policy.max_bytes = static_cast<std::uint64_t>(config.rotate_mb * 1e6);
+    policy.max_age = std::chrono::milliseconds(static_cast<std::int64_t>(config.rotate_s * 1000));
+    policy.keep = config.keep;
+    const bool append = config.format == RecordFormat::Raw || config.format == RecordFormat::RawFramed;
+    RotatingFile file(config.path, policy, append);
+    auto formatter = makeFormatter(config.format);
+    std::string buffer;
+
+    auto write = [&]() -> bool {
+        if (buffer.empty()) return true;
+        if (auto ec = file.write(buffer)) {
+            s.fail(describeFileError(ec, file.path(), "cannot write"));
+            return false;
+        }
+        s.bytes.fetch_add(buffer.size(), std::memory_order_relaxed);
+        buffer.clear();
+        return true;
+    };
+    auto begin = [&](bool rotating) -> bool {
+        if (auto ec = rotating ? file.rotate() : file.open()) {
+            s.fail(describeFileError(ec, file.path(), rotating ? "cannot start a new file" : "cannot open"));
+            return false;
+        }
+        s.files = file.filesBegun();
+        formatter->beginFile(buffer);
+        return write();
+    };
+
+    bool ok = begin(false);
+    std::deque<Shared::Entry> batch;
+    while (ok) {
+        bool stopping = false;
+        {
+            std::unique_lock lock(s.mutex);
+            s.wake.wait_for(lock, kIdleWake, [&] { return !s.queue.empty() || s.stop; });
+            batch.swap(s.queue);
+            s.queued_bytes = 0;
+            stopping = s.stop;
+        }
+        // Everything queued is ours now: a paused reader may go on while we write.
+        if (s.pause_requested.exchange(false)) s.callResume();
+        for (auto& entry : batch) {
+            const TapRecord& record = *entry.item.record;
+            if (entry.item.gap_rx || entry.item.gap_tx) formatter->gap(record, entry.item.gap_rx, entry.item.gap_tx);
+            formatter->append(record, buffer);
+            s.records.fetch_add(1, std::memory_order_relaxed);
+            if (policy.max_bytes > 0 && file.size() + buffer.size() >= policy.max_bytes) {
+                if (!(ok = write() && begin(true))) break;
+            } else if (buffer.size() >= kWriteChunk && !(ok = write())) {
+                break;
+            }
+        }
+        batch.clear();
+        if (ok) ok = write();
+        if (ok && file.due(std::chrono::steady_clock::now())) ok = begin(true);
+        if (stopping) break;
+    }
+    file.close();
+    if (!ok) {   // what was queued is lost: count it
+        std::lock_guard lock(s.mutex);
+        s.dropped.fetch_add(s.queue.size(), std::memory_order_relaxed);
+        s.queue.clear();
+        s.queued_bytes = 0;
+    } else {
+        std::lock_guard lock(s.status_mutex);
+        s.state = RecordingState::Stopped;
+    }
+    s.finished = true;
+}
+
+}  // namespace sockscope

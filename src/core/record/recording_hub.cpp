@@ -1,0 +1,161 @@
+#include "core/record/recording_hub.hpp"
+
+namespace sockscope {
+
+RecordingHub::RecordingHub(std::function<void()> resume, std::function<void(Event)> emit)
+    : m_resume(std::move(resume)), m_emit(std::move(emit)) {}
+
+RecordingHub::~RecordingHub() = default;
+
+void RecordingHub::start(RecordingId id, RecordingConfig config) {
+    stop(id);
+    std::string error;
+    auto scope = parseRecordScope(config.scope, error);
+    if (!scope || config.path.empty() || config.queue_bytes == 0) {
+        RecordingStatus status;
+        status.recording = id;
+        status.state = RecordingState::Failed;
+        status.path = config.path;
+        status.format = config.format;
+        status.on_full = config.on_full;
+        status.error = ErrorInfo{"EINVAL", config.path.empty() ? "the recording has no path"
+                                           : !scope ? "scope: " + error : "the queue budget is 0 bytes"};
+        status.state_changed = true;
+        status.time_us = nowUs();
+        m_emit(std::move(status));
+        return;
+    }
+    Entry entry;
+    entry.scope = std::move(*scope);
+    entry.recorder = std::make_unique<Recorder>(id, std::move(config), m_resume);
+    auto& placed = m_recorders[id] = std::move(entry);
+    publish(placed, true);
+}
+
+void RecordingHub::stop(RecordingId id) {
+    auto it = m_recorders.find(id);
+    if (it == m_recorders.end()) return;
+    it->second.recorder->requestStop();   // the writer finishes on its own thread; refresh() joins it
+    m_stopping.push_back(std::move(it->second));
+    m_recorders.erase(it);
+}
+
+void RecordingHub::endpointAdded(EndpointId id, const EndpointConfig& config) {
+    m_endpoints[id] = EndpointInfo{config.name, config.type, {}};
+    const RecordingId rtf = kReceiveToFileBase + id;
+    const bool had = m_recorders.count(rtf) > 0;
+    if (!config.receive_to_file) {
+        if (had) stop(rtf);
+        return;
+    }
+    if (had && m_recorders[rtf].recorder->config().path == config.receive_to_file->path) return;   // keep appending
+    RecordingConfig record;
+    record.path = config.receive_to_file->path;
+    record.format = config.receive_to_file->framed ? RecordFormat::RawFramed : RecordFormat::Raw;
+    record.scope = config.name;
+    record.keep = 0;
+    start(rtf, std::move(record));
+}
+
+void RecordingHub::endpointRemoved(EndpointId id) {
+    stop(kReceiveToFileBase + id);
+    m_endpoints.erase(id);
+}
+
+void RecordingHub::publish(Entry& entry, bool force) {
+    RecordingStatus status = entry.recorder->status();
+    status.time_us = entry.last_sent.time_us;
+    status.state_changed = entry.last_sent.state_changed;
+    if (entry.sent && !force && status == entry.last_sent) return;
+    status.state_changed = !entry.sent || status.state != entry.last_sent.state;
+    status.time_us = nowUs();
+    entry.last_sent = status;
+    entry.sent = true;
+    m_emit(std::move(status));
+}
+
+void RecordingHub::refresh() {
+    for (auto& [id, entry] : m_recorders) publish(entry, false);
+    for (auto it = m_stopping.begin(); it != m_stopping.end();) {
+        if (!it->recorder->finished()) {
+            ++it;
+            continue;
+        }
+        it->recorder->stop(std::chrono::milliseconds(0));   // joins at once
+        publish(*it, false);
+        it = m_stopping.erase(it);
+    }
+}
+
+bool RecordingHub::inScope(const Entry& entry, EndpointId endpoint, ConnectionId connection) const {
+    if (entry.scope.endpoint.empty()) return true;
+    auto it = m_endpoints.find(endpoint);
+    if (it == m_endpoints.end() || it->second.name != entry.scope.endpoint) return false;
+    return entry.scope.connection == 0 || entry.scope.connection == connection;
+}
+
+bool RecordingHub::observe(const Event& event, EventPriority priority) {
+    // The ~2 Hz picture of the world is not a record; nor are our own statuses.
+    if (priority == EventPriority::Refresh || std::holds_alternative<RecordingStatus>(event)) return false;
+    const EndpointId endpoint = endpointOf(event);
+    // Addresses first: a recorder started later still knows a connection's 5-tuple.
+    if (const auto* s = std::get_if<EndpointStatus>(&event); s && !s->local.empty()) {
+        if (auto it = m_endpoints.find(endpoint); it != m_endpoints.end()) it->second.local = s->local;
+    } else if (const auto* o = std::get_if<ConnectionOpened>(&event)) {
+        m_connections[{endpoint, o->connection}] = {o->local, o->peer};
+    }
+    ConnectionId connection = 0;
+    std::visit([&](const auto& e) {
+        if constexpr (requires { e.connection; }) connection = e.connection;
+    }, event);
+    const bool closed = std::holds_alternative<ConnectionClosed>(event);
+    if (m_recorders.empty()) {
+        if (closed) m_connections.erase({endpoint, connection});
+        return false;
+    }
+
+    std::shared_ptr<TapRecord> record;   // made once, shared by every recorder that takes it
+    const bool data = priority == EventPriority::Data || priority == EventPriority::Droppable;
+    const bool pausable = priority == EventPriority::Data;
+    const std::size_t bytes = approximateSize(event);
+    bool pause = false;
+    for (auto& [id, entry] : m_recorders) {
+        if (!inScope(entry, endpoint, connection)) continue;
+        if (!record) {
+            record = std::make_shared<TapRecord>();
+            record->event = event;
+            if (auto it = m_endpoints.find(endpoint); it != m_endpoints.end()) {
+                record->endpoint = it->second.name;
+                record->type = it->second.type;
+                record->local = it->second.local;
+            }
+            if (connection)
+                if (auto it = m_connections.find({endpoint, connection}); it != m_connections.end()) {
+                    record->local = it->second.first;
+                    record->peer = it->second.second;
+                }
+        }
+        if (entry.recorder->offer({record, 0, 0}, bytes, data, pausable) == OfferResult::QueuedPause) pause = true;
+    }
+    if (closed) m_connections.erase({endpoint, connection});
+    return pause;
+}
+
+bool RecordingHub::overBudget() {
+    bool over = false;
+    for (auto& [id, entry] : m_recorders) over = entry.recorder->pauseIfOverBudget() || over;
+    return over;
+}
+
+void RecordingHub::stopAll(std::chrono::milliseconds grace) {
+    for (auto& [id, entry] : m_recorders) entry.recorder->requestStop();
+    for (auto& [id, entry] : m_recorders) m_stopping.push_back(std::move(entry));
+    m_recorders.clear();
+    for (auto& entry : m_stopping) {
+        entry.recorder->stop(grace);
+        publish(entry, false);
+    }
+    m_stopping.clear();
+}
+
+}  // namespace sockscope

@@ -1,0 +1,147 @@
+#include "core/record/rotating_file.hpp"
+
+#include <cerrno>
+
+#include "core/net/error_text.hpp"
+
+namespace sockscope {
+
+namespace fs = std::filesystem;
+
+RotatingFile::RotatingFile(fs::path path, RotationPolicy policy, bool append)
+    : m_path(std::move(path)), m_policy(policy), m_append(append) {}
+
+RotatingFile::~RotatingFile() { close(); }
+
+fs::path RotatingFile::numbered(const fs::path& path, std::uint32_t n) {
+    fs::path out = path.parent_path() / path.stem();
+    out += "." + std::to_string(n);
+    out += path.extension();
+    return out;
+}
+
+std::error_code RotatingFile::open() {
+    std::error_code ec;
+    const fs::path dir = m_path.parent_path();
+    // Missing directories are made for the first file only: one that vanishes later is an error
+    // the user must hear about, not something to paper over.
+    if (m_files == 0 && !dir.empty() && !fs::exists(dir, ec)) {
+        fs::create_directories(dir, ec);
+        if (ec) return ec;
+    }
+    // A previous run's file becomes .1 — a regular file only: a FIFO or a device (/dev/null) is
+    // written as it is, never moved.
+    if (!m_append && m_files == 0 && fs::is_regular_file(m_path, ec)) {
+        const auto size = fs::file_size(m_path, ec);
+        if (!ec && size > 0)
+            if (auto shifted = shift()) return shifted;
+    }
+    errno = 0;
+#if defined(_WIN32)
+    m_file = ::_wfopen(m_path.c_str(), m_append ? L"ab" : L"wb");
+#else
+    m_file = std::fopen(m_path.c_str(), m_append ? "ab" : "wb");
+#endif
+    if (!m_file) return std::error_code(errno ? errno : EIO, std::generic_category());
+    std::setvbuf(m_file, nullptr, _IONBF, 0);   // our buffers are whole records: one write each
+    m_size = m_append && fs::is_regular_file(m_path, ec) ? static_cast<std::uint64_t>(fs::file_size(m_path, ec)) : 0;
+    if (ec) m_size = 0;
+    ++m_files;
+    m_openedAt = std::chrono::steady_clock::now();
+    return {};
+}
+
+std::error_code RotatingFile::write(std::string_view bytes) {
+    if (!m_file) return std::make_error_code(std::errc::bad_file_descriptor);
+    while (!bytes.empty()) {
+        errno = 0;
+        const std::size_t n = std::fwrite(bytes.data(), 1, bytes.size(), m_file);
+        m_size += n;
+        bytes.remove_prefix(n);
+        if (n == 0 || std::ferror(m_file)) {
+            const int error = errno ? errno : EIO;
+            if (error == EINTR) {
+                std::clearerr(m_file);
+                continue;
+            }
+            return std::error_code(error, std::generic_category());
+        }
+    }
+    return {};
+}
+
+bool RotatingFile::due(std::chrono::steady_clock::time_point now) const {
+    if (!m_file) return false;
+    if (m_policy.max_bytes > 0 && m_size >= m_policy.max_bytes) return true;
+    return m_policy.max_age.count() > 0 && now - m_openedAt >= m_policy.max_age;
+}
+
+std::error_code RotatingFile::shift() {
+    std::error_code ec;
+    std::uint32_t last = 1;   // the first free number (keep 0: keep them all)
+    while (fs::exists(numbered(m_path, last), ec)) ++last;
+    if (m_policy.keep > 0 && last > m_policy.keep - 1) last = m_policy.keep - 1;
+    if (m_policy.keep == 1) return fs::remove(m_path, ec), ec;   // only the current one is kept
+    fs::remove(numbered(m_path, last), ec);
+    for (std::uint32_t n = last; n > 1; --n) {
+        const fs::path from = numbered(m_path, n - 1);
+        if (fs::exists(from, ec)) fs::rename(from, numbered(m_path, n), ec);
+        if (ec) return ec;
+    }
+    fs::rename(m_path, numbered(m_path, 1), ec);
+    return ec;
+}
+
+std::error_code RotatingFile::rotate() {
+    close();
+    std::error_code probe;
+    if (!fs::is_regular_file(m_path, probe)) return open();   // a FIFO or a device: nothing to move
+    if (auto ec = shift()) return ec;
+    const bool append = m_append;
+    m_append = false;
+    const auto ec = open();
+    m_append = append;
+    return ec;
+}
+
+void RotatingFile::close() {
+    if (m_file) std::fclose(m_file);
+    m_file = nullptr;
+}
+
+namespace {
+std::string fileErrorName(std::error_code ec) {
+    static const std::pair<std::errc, const char*> names[] = {
+        {std::errc::no_space_on_device, "ENOSPC"}, {std::errc::permission_denied, "EACCES"},
+        {std::errc::operation_not_permitted, "EPERM"}, {std::errc::read_only_file_system, "EROFS"},
+        {std::errc::no_such_file_or_directory, "ENOENT"}, {std::errc::is_a_directory, "EISDIR"},
+        {std::errc::not_a_directory, "ENOTDIR"}, {std::errc::io_error, "EIO"}, {std::errc::file_too_large, "EFBIG"},
+        {std::errc::too_many_files_open, "EMFILE"}, {std::errc::bad_file_descriptor, "EBADF"}};
+    for (const auto& [errc, name] : names)
+        if (ec == errc) return name;
+#if defined(EDQUOT)
+    if (ec.value() == EDQUOT) return "EDQUOT";
+#endif
+    return errorCodeName(ec);
+}
+}  // namespace
+
+ErrorInfo describeFileError(std::error_code ec, const fs::path& path, std::string_view doing) {
+    const std::string where = path.string();
+    std::string words;
+    if (ec == std::errc::no_space_on_device) words = "the disk is full";
+#if defined(EDQUOT)
+    else if (ec.value() == EDQUOT && ec.category() == std::generic_category()) words = "the disk quota is used up";
+#endif
+    else if (ec == std::errc::permission_denied || ec == std::errc::operation_not_permitted)
+        words = "permission denied";
+    else if (ec == std::errc::read_only_file_system) words = "the file system is read-only";
+    else if (ec == std::errc::no_such_file_or_directory)
+        words = "the directory " + path.parent_path().string() + " does not exist (was it removed?)";
+    else if (ec == std::errc::is_a_directory) words = "it is a directory";
+    else if (ec == std::errc::not_a_directory) words = "a part of the path is a file, not a directory";
+    else words = ec.message();
+    return ErrorInfo{fileErrorName(ec), std::string(doing) + " " + where + ": " + words};
+}
+
+}  // namespace sockscope

@@ -1,0 +1,65 @@
+#pragma once
+// The file a recorder writes, on its writer thread only: whole buffers at a time (unbuffered
+// FILE, one write per batch, so after a kill -9 the file ends at a record boundary or in the
+// last record), rotation by size and/or age with N files kept:
+//   session.pcapng (being written), session.1.pcapng (the previous), ... session.<keep-1>.pcapng
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include "core/net/error_text.hpp"
+
+namespace sockscope {
+
+struct RotationPolicy {
+    std::uint64_t max_bytes = 0;            // 0: no size limit
+    std::chrono::milliseconds max_age{0};   // 0: no time limit
+    std::uint32_t keep = 10;                // files kept with the current one; 0: all
+};
+
+class RotatingFile {
+public:
+    /// `append`: keep adding to an existing file (receive to file); otherwise an existing file is
+    /// rotated away (it becomes .1) so nothing recorded before is overwritten.
+    RotatingFile(std::filesystem::path path, RotationPolicy policy, bool append);
+    ~RotatingFile();
+    RotatingFile(const RotatingFile&) = delete;
+    RotatingFile& operator=(const RotatingFile&) = delete;
+
+    /// Creates missing parent directories, then opens the file.
+    [[nodiscard]] std::error_code open();
+    /// Writes all of `bytes` or fails (ENOSPC, EACCES, EIO...).
+    [[nodiscard]] std::error_code write(std::string_view bytes);
+    /// True when the current file is over its size or age.
+    bool due(std::chrono::steady_clock::time_point now) const;
+    /// Closes the current file, shifts the numbered ones (dropping the oldest past `keep`), opens a new one.
+    [[nodiscard]] std::error_code rotate();
+    void close();
+
+    const std::filesystem::path& path() const { return m_path; }
+    std::uint64_t size() const { return m_size; }
+    std::uint32_t filesBegun() const { return m_files; }
+    /// The name of the n-th older file: session.pcapng → session.<n>.pcapng.
+    static std::filesystem::path numbered(const std::filesystem::path& path, std::uint32_t n);
+
+private:
+    [[nodiscard]] std::error_code shift();
+
+    std::filesystem::path m_path;
+    RotationPolicy m_policy;
+    bool m_append;
+    std::FILE* m_file = nullptr;
+    std::uint64_t m_size = 0;
+    std::uint32_t m_files = 0;
+    std::chrono::steady_clock::time_point m_openedAt;
+};
+
+/// A file error in plain words: "the disk is full", "permission denied", "the directory ... does
+/// not exist (was it removed?)"; the code is the errno name ("ENOSPC").
+ErrorInfo describeFileError(std::error_code ec, const std::filesystem::path& path, std::string_view doing);
+
+}  // namespace sockscope

@@ -1,0 +1,223 @@
+#include "ui/views/recording_view.hpp"
+
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include <filesystem>
+
+#include "core/profile/recording_json.hpp"
+#include "ui/format.hpp"
+#include "ui/theme.hpp"
+
+namespace sockscope::ui {
+namespace {
+
+const char* stateText(RecordingState state) {
+    switch (state) {
+        case RecordingState::Running: return tr(Str::RecRunning);
+        case RecordingState::Stopped: return tr(Str::RecStopped);
+        case RecordingState::Failed: return tr(Str::RecFailed);
+    }
+    return "?";
+}
+
+std::string bytesText(std::uint64_t bytes) {
+    char text[32];
+    if (bytes >= 10'000'000) std::snprintf(text, sizeof text, "%.1f MB", bytes / 1e6);
+    else if (bytes >= 10'000) std::snprintf(text, sizeof text, "%.1f kB", bytes / 1e3);
+    else std::snprintf(text, sizeof text, "%llu B", static_cast<unsigned long long>(bytes));
+    return text;
+}
+
+}  // namespace
+
+std::string RecordingView::resolve(const UiModel& model, const std::string& path) {
+    return resolveProfilePath(path, model.workspace.path.value_or(""));
+}
+
+void RecordingView::draw(UiModel& model, const CommandSink& submit) {
+    if (!m_visible) return;
+    const float em = ImGui::GetFontSize();
+    ImGui::SetNextWindowSize(ImVec2(em * 56, em * 31), ImGuiCond_FirstUseEver);
+    const std::string title = std::string(tr(Str::RecTitle)) + "###recording";
+    if (ImGui::Begin(title.c_str(), &m_visible)) {
+        probeItem(model, "recording.window");
+        drawRecorders(model, submit);
+        ImGui::Separator();
+        drawNewRecorder(model, submit);
+        ImGui::Separator();
+        drawReceiveToFile(model, submit);
+    }
+    ImGui::End();
+}
+
+void RecordingView::drawRecorders(UiModel& model, const CommandSink& submit) {
+    if (model.recordings.empty()) {
+        ImGui::TextDisabled("%s", tr(Str::RecNone));
+        return;
+    }
+    const Palette& pal = palette(model.settings.theme);
+    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit |
+                                  ImGuiTableFlags_ScrollY;
+    const float height = std::min<float>(ImGui::GetFontSize() * 10, ImGui::GetFrameHeightWithSpacing() * (model.recordings.size() + 2));
+    if (!ImGui::BeginTable("##recorders", 8, flags, ImVec2(0, height))) return;
+    ImGui::TableSetupScrollFreeze(0, 1);
+    ImGui::TableSetupColumn(tr(Str::RecFile), ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableSetupColumn(tr(Str::RecFormat));
+    ImGui::TableSetupColumn(tr(Str::RecState));
+    ImGui::TableSetupColumn(tr(Str::RecWritten));
+    ImGui::TableSetupColumn(tr(Str::RecRecords));
+    ImGui::TableSetupColumn(tr(Str::RecDropped));
+    ImGui::TableSetupColumn(tr(Str::RecPauses));
+    ImGui::TableSetupColumn("");
+    ImGui::TableHeadersRow();
+    for (const auto& [id, r] : model.recordings) {
+        ImGui::PushID(static_cast<int>(id));
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(r.path.c_str());
+        if (r.error) {
+            ImGui::PushTextWrapPos(0);
+            ImGui::TextColored(pal.bad, "%s", r.error->message.c_str());
+            ImGui::PopTextWrapPos();
+        }
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(toString(r.format));
+        ImGui::TableNextColumn();
+        if (r.state == RecordingState::Failed) ImGui::TextColored(pal.bad, "%s", stateText(r.state));
+        else ImGui::TextUnformatted(stateText(r.state));
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(bytesText(r.bytes_written).c_str());
+        ImGui::TableNextColumn();
+        ImGui::Text("%llu", static_cast<unsigned long long>(r.records));
+        ImGui::TableNextColumn();
+        if (r.dropped) ImGui::TextColored(pal.bad, "%llu", static_cast<unsigned long long>(r.dropped));
+        else ImGui::TextUnformatted("0");
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s: %s", tr(Str::RecOnFull),
+                                                      tr(r.on_full == RecordOnFull::Drop ? Str::RecDrop : Str::RecPause));
+        ImGui::TableNextColumn();
+        ImGui::Text("%llu", static_cast<unsigned long long>(r.pauses));
+        ImGui::TableNextColumn();
+        if (r.state == RecordingState::Running && ImGui::SmallButton(tr(Str::RecStop))) submit(StopRecording{id});
+        probeItem(model, "recording.stop." + std::to_string(id));
+        ImGui::PopID();
+    }
+    ImGui::EndTable();
+}
+
+void RecordingView::drawNewRecorder(UiModel& model, const CommandSink& submit) {
+    const float em = ImGui::GetFontSize();
+    const float label_x = em * 13;
+    const auto& endpoints = model.workspace.endpoints();
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted(tr(Str::RecFile));
+    ImGui::SameLine(label_x);
+    ImGui::SetNextItemWidth(-1);
+    ImGui::InputText("##recpath", &m_path);
+    probeItem(model, "recording.path");
+
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted(tr(Str::RecFormat));
+    ImGui::SameLine(label_x);
+    const char* formats[] = {tr(Str::RecFormatAuto), "pcapng", "jsonl", "text"};
+    ImGui::SetNextItemWidth(em * 12);
+    ImGui::Combo("##recformat", &m_format, formats, 4);
+
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted(tr(Str::RecScope));
+    ImGui::SameLine(label_x);
+    if (m_scope > static_cast<int>(endpoints.size())) m_scope = 0;
+    ImGui::SetNextItemWidth(em * 12);
+    if (ImGui::BeginCombo("##recscope", m_scope == 0 ? tr(Str::RecScopeAll) : endpoints[m_scope - 1].config.name.c_str())) {
+        if (ImGui::Selectable(tr(Str::RecScopeAll), m_scope == 0)) m_scope = 0;
+        for (std::size_t i = 0; i < endpoints.size(); ++i) {
+            ImGui::PushID(static_cast<int>(i));
+            if (ImGui::Selectable(endpoints[i].config.name.c_str(), m_scope == static_cast<int>(i) + 1))
+                m_scope = static_cast<int>(i) + 1;
+            ImGui::PopID();
+        }
+        ImGui::EndCombo();
+    }
+
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted(tr(Str::RecOnFull));
+    ImGui::SameLine(label_x);
+    int on_full = m_drop ? 1 : 0;
+    const char* modes[] = {tr(Str::RecPause), tr(Str::RecDrop)};
+    ImGui::SetNextItemWidth(em * 12);
+    if (ImGui::Combo("##reconfull", &on_full, modes, 2)) m_drop = on_full == 1;
+
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted(tr(Str::RecRotateMb));
+    ImGui::SameLine(label_x);
+    ImGui::SetNextItemWidth(em * 6);
+    ImGui::InputFloat("##recrotate", &m_rotateMb, 0, 0, "%.0f");
+    if (m_rotateMb < 0) m_rotateMb = 0;
+    ImGui::SameLine();
+    ImGui::TextUnformatted(tr(Str::RecKeep));
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(em * 5);
+    ImGui::InputInt("##reckeep", &m_keep, 0);
+    if (m_keep < 0) m_keep = 0;
+
+    if (ImGui::Button(tr(Str::RecStart))) {
+        RecordingConfig config;
+        config.path = resolve(model, m_path);
+        const auto format = m_format == 0 ? recordFormatFromPath(m_path)
+                                          : std::optional<RecordFormat>(m_format == 1   ? RecordFormat::Pcapng
+                                                                        : m_format == 2 ? RecordFormat::Jsonl
+                                                                                        : RecordFormat::Text);
+        if (!format || m_path.empty()) {
+            m_error = tr(Str::RecBadExt);
+        } else {
+            m_error.clear();
+            config.format = *format;
+            config.scope = m_scope == 0 ? "all" : endpoints[m_scope - 1].config.name;
+            config.on_full = m_drop ? RecordOnFull::Drop : RecordOnFull::Pause;
+            config.rotate_mb = m_rotateMb;
+            config.keep = static_cast<std::uint32_t>(m_keep);
+            while (model.recordings.count(m_nextId)) ++m_nextId;
+            submit(StartRecording{m_nextId++, std::move(config)});
+        }
+    }
+    probeItem(model, "recording.start");
+    if (!m_error.empty()) {
+        ImGui::SameLine();
+        ImGui::TextColored(palette(model.settings.theme).bad, "%s", m_error.c_str());
+    }
+}
+
+void RecordingView::drawReceiveToFile(UiModel& model, const CommandSink& submit) {
+    ImGui::TextUnformatted(tr(Str::RecReceiveToFile));
+    const EndpointId endpoint = model.selection.endpoint;
+    const std::string name = endpoint ? model.endpointName(endpoint) : std::string();
+    ImGui::SameLine();
+    if (endpoint == 0) {
+        ImGui::TextDisabled("-");
+        return;
+    }
+    const ConnectionId connection = model.selection.connection;
+    ImGui::Text("%s: %s%s", tr(Str::RecFor), name.c_str(),
+                connection ? (" #" + std::to_string(connection)).c_str() : (" (" + std::string(tr(Str::RecAllConnections)) + ")").c_str());
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 20);
+    ImGui::InputText("##rxpath", &m_rxPath);
+    ImGui::SameLine();
+    ImGui::Checkbox(tr(Str::RecFramed), &m_rxFramed);
+    // One receive-to-file per endpoint or connection: its id says which, so a second click restarts it.
+    const RecordingId id = kReceiveToFileBase - 1 - static_cast<RecordingId>((endpoint * 4096u + connection) % 0x40000000u);
+    const auto running = model.recordings.find(id);
+    const bool on = running != model.recordings.end() && running->second.state == RecordingState::Running;
+    if (on) {
+        if (ImGui::Button(tr(Str::RecStop))) submit(StopRecording{id});
+    } else if (ImGui::Button(tr(Str::RecStartReceive)) && !m_rxPath.empty()) {
+        RecordingConfig config;
+        config.path = resolve(model, m_rxPath);
+        config.format = m_rxFramed ? RecordFormat::RawFramed : RecordFormat::Raw;
+        config.scope = connection ? name + "/" + std::to_string(connection) : name;
+        config.keep = 0;
+        submit(StartRecording{id, std::move(config)});
+    }
+    probeItem(model, "recording.receive");
+}
+
+}  // namespace sockscope::ui

@@ -1,0 +1,38 @@
+#pragma once
+// File > Recording: the recorders (start with a path, format, scope, what to do when the disk
+// falls behind, rotation; stop), each with its file, bytes written, events, drops, pauses and
+// error; and receive to file for the selected endpoint or connection. The engine does the
+// writing on its own threads: this window only sends commands and shows RecordingStatus.
+#include <string>
+
+#include "ui/ui_model.hpp"
+
+namespace sockscope::ui {
+
+class RecordingView {
+public:
+    void open() { m_visible = true; }
+    bool visible() const { return m_visible; }
+    void draw(UiModel& model, const CommandSink& submit);
+
+private:
+    void drawRecorders(UiModel& model, const CommandSink& submit);
+    void drawNewRecorder(UiModel& model, const CommandSink& submit);
+    void drawReceiveToFile(UiModel& model, const CommandSink& submit);
+    /// A relative path is relative to the open profile's directory (as in a profile).
+    static std::string resolve(const UiModel& model, const std::string& path);
+
+    bool m_visible = false;
+    std::string m_path = "logs/session.pcapng";
+    int m_format = 0;              // 0: from the extension, then pcapng, jsonl, text
+    int m_scope = 0;               // 0: everything, else the endpoint at m_scope - 1
+    bool m_drop = false;
+    float m_rotateMb = 100;
+    int m_keep = 10;
+    std::string m_error;
+    std::string m_rxPath = "rx.bin";
+    bool m_rxFramed = false;
+    RecordingId m_nextId = 1;
+};
+
+}  // namespace sockscope::ui

@@ -1,0 +1,195 @@
+// `--record` and the profile's "recording" with the real binary: files that tshark and a JSON
+// parser read back, the same JSON lines as stdout, rotation, usage errors, and kill -9 while
+// recording (every complete record before the kill is readable).
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "app/headless_support.hpp"
+#include "support/pcapng_reader.hpp"
+#include "support/process.hpp"
+#include "support/socket_peer.hpp"
+
+namespace sockscope {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using test::jsonLines;
+using test::portOf;
+using test::Process;
+using test::SocketPeer;
+using test::writeProfile;
+
+fs::path freshDir(const std::string& name) {
+    const fs::path dir = fs::temp_directory_path() / ("sockscope-hrec-" + std::to_string(::getpid()) + "-" + name);
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    fs::create_directories(dir);
+    return dir;
+}
+
+std::string slurp(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::uint16_t listeningPort(Process& app) {
+    if (!app.waitForOutput("\"listening\"")) return 0;
+    for (const auto& line : jsonLines(app.out()))
+        if (line["event"] == "listening") return portOf(line["local"].get<std::string>());
+    return 0;
+}
+
+std::string pattern(std::size_t size) {
+    std::string s(size, '\0');
+    for (std::size_t i = 0; i < size; ++i) s[i] = char('a' + i % 26);
+    return s;
+}
+
+TEST(HeadlessRecord, RecordsPcapngJsonlAndTextAtOnce) {
+    const fs::path dir = freshDir("three");
+    const auto profile = writeProfile("rec3.json", R"({"version": 1, "endpoints": [
+        {"name": "device", "type": "tcp-server", "bind": "127.0.0.1:0", "echo": true}]})");
+    Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--for", "3",
+                 "--record", (dir / "s.pcapng").string(), "--record", (dir / "s.jsonl").string(),
+                 "--record", (dir / "s.txt").string()});
+    const auto port = listeningPort(app);
+    ASSERT_NE(port, 0) << app.err();
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    const std::string big = pattern(100000);
+    ASSERT_TRUE(peer.sendAll(big));
+    EXPECT_EQ(peer.receive(big.size(), 10000).size(), big.size());
+    peer.close();
+    EXPECT_EQ(app.wait(), 0) << app.err();
+
+    // JSON lines: the data lines are the ones stdout printed.
+    std::vector<std::string> printed, recorded;
+    for (const auto& line : jsonLines(app.out()))
+        if (line["event"] == "rx" || line["event"] == "tx") printed.push_back(line.dump());
+    for (const auto& line : jsonLines(slurp(dir / "s.jsonl")))
+        if (line["event"] == "rx" || line["event"] == "tx") recorded.push_back(line.dump());
+    EXPECT_FALSE(recorded.empty());
+    EXPECT_EQ(recorded, printed);
+    // The recorders said they ran and stopped.
+    int stopped = 0;
+    for (const auto& line : jsonLines(app.out()))
+        if (line["event"] == "recording" && line["state"] == "stopped") ++stopped;
+    EXPECT_EQ(stopped, 3);
+    // Text: a header line and hexdump rows.
+    const std::string text = slurp(dir / "s.txt");
+    EXPECT_NE(text.find("  device  #1 rx  "), std::string::npos) << text.substr(0, 300);
+    EXPECT_NE(text.find("  00000000  61 62 63 64 65 66 67 68  69 6a 6b 6c 6d 6e 6f 70  |abcdefghijklmnop|"),
+              std::string::npos);
+    // pcapng: tshark gives both directions back.
+    if (!test::haveTshark()) GTEST_SKIP() << "tshark is not installed: the pcapng was not read back";
+    const auto [up, down] = test::tsharkFollow((dir / "s.pcapng").string());
+    EXPECT_TRUE(up == big);
+    EXPECT_TRUE(down == big);
+}
+
+TEST(HeadlessRecord, ProfileRecordingIsRelativeToTheProfileAndRotates) {
+    const fs::path dir = freshDir("profile");
+    const fs::path profile = dir / "p.json";
+    std::ofstream(profile) << R"({"version": 1, "endpoints": [
+        {"name": "device", "type": "tcp-server", "bind": "127.0.0.1:0", "echo": true}],
+        "recording": [{ "path": "logs/session.pcapng", "format": "pcapng", "rotate_mb": 0.05, "keep": 3, "scope": "all" }]})";
+    Process app({SOCKSCOPE_BINARY, "--headless", profile.string(), "--log", "jsonl", "--quiet", "--for", "3",
+                 "--record", (dir / "cli.jsonl").string(), "--record-rotate-mb", "0.02", "--record-keep", "2"});
+    const auto port = listeningPort(app);
+    ASSERT_NE(port, 0) << app.err();
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    for (int i = 0; i < 20; ++i) {
+        ASSERT_TRUE(peer.sendAll(pattern(10000)));
+        EXPECT_EQ(peer.receive(10000).size(), 10000u);
+    }
+    EXPECT_EQ(app.wait(), 0) << app.err();
+    EXPECT_TRUE(fs::exists(dir / "logs" / "session.pcapng")) << "relative to the profile's directory";
+    EXPECT_TRUE(fs::exists(dir / "logs" / "session.1.pcapng"));
+    EXPECT_TRUE(fs::exists(dir / "logs" / "session.2.pcapng"));
+    EXPECT_FALSE(fs::exists(dir / "logs" / "session.3.pcapng")) << "keep 3";
+    EXPECT_TRUE(fs::exists(dir / "cli.jsonl"));
+    EXPECT_TRUE(fs::exists(dir / "cli.1.jsonl"));
+    EXPECT_FALSE(fs::exists(dir / "cli.2.jsonl")) << "--record-keep 2";
+    for (const auto& line : jsonLines(slurp(dir / "cli.jsonl"))) EXPECT_TRUE(line.contains("event"));
+}
+
+TEST(HeadlessRecord, UsageErrors) {
+    const auto profile = writeProfile("recu.json", R"({"version": 1, "endpoints": [
+        {"name": "device", "type": "tcp-server", "bind": "127.0.0.1:0"}]})");
+    Process bad_ext({SOCKSCOPE_BINARY, "--headless", profile, "--record", "/tmp/x.bin"});
+    EXPECT_EQ(bad_ext.wait(), 2);
+    EXPECT_NE(bad_ext.err().find(".pcapng, .jsonl or .txt"), std::string::npos) << bad_ext.err();
+    const auto bad_profile = writeProfile("recb.json", R"({"version": 1, "endpoints": [
+        {"name": "d", "type": "tcp-server", "bind": "127.0.0.1:0"}], "recording": [{"path": "x.bin"}]})");
+    Process bad({SOCKSCOPE_BINARY, "--headless", bad_profile});
+    EXPECT_EQ(bad.wait(), 2);
+    EXPECT_NE(bad.err().find("recording[0].format"), std::string::npos) << bad.err();
+}
+
+TEST(HeadlessRecord, AFailedRecorderIsSaidAndTheRunGoesOn) {
+    const fs::path dir = freshDir("fail");
+    std::ofstream(dir / "file") << "x";   // a file where the recorder wants a directory
+    const auto profile = writeProfile("recf.json", R"({"version": 1, "endpoints": [
+        {"name": "device", "type": "tcp-server", "bind": "127.0.0.1:0", "echo": true}]})");
+    Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--for", "2",
+                 "--record", (dir / "file" / "s.jsonl").string()});
+    const auto port = listeningPort(app);
+    ASSERT_NE(port, 0) << app.err();
+    ASSERT_TRUE(app.waitForOutput("\"failed\""));
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    ASSERT_TRUE(peer.sendAll("ping"));
+    EXPECT_EQ(peer.receive(4), "ping") << "the run goes on";
+    EXPECT_EQ(app.wait(), 0) << "a recorder's failure does not change the exit code";
+    EXPECT_NE(app.err().find("failed: cannot open"), std::string::npos) << app.err();
+}
+
+/// kill -9 while recording: every complete JSON line parses, and tshark reads the pcapng
+/// (all packets but possibly a torn last one), the stream a prefix of what was sent.
+TEST(HeadlessRecord, KillNineLeavesReadableFiles) {
+    const fs::path dir = freshDir("kill");
+    const auto profile = writeProfile("reck.json", R"({"version": 1, "endpoints": [
+        {"name": "device", "type": "tcp-server", "bind": "127.0.0.1:0"}]})");
+    Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--quiet",
+                 "--record", (dir / "k.pcapng").string(), "--record", (dir / "k.jsonl").string()});
+    const auto port = listeningPort(app);
+    ASSERT_NE(port, 0) << app.err();
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    std::string sent;
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    for (int i = 0; std::chrono::steady_clock::now() < deadline; ++i) {
+        const std::string chunk = pattern(1000 + i % 7);
+        ASSERT_TRUE(peer.sendAll(chunk));
+        sent += chunk;
+        std::error_code ec;
+        if (fs::file_size(dir / "k.jsonl", ec) > (1u << 20) && fs::file_size(dir / "k.pcapng", ec) > (512u << 10)) break;
+    }
+    app.signal(SIGKILL);
+    app.wait();
+    const std::string jsonl = slurp(dir / "k.jsonl");
+    ASSERT_GT(jsonl.size(), 0u);
+    std::size_t lines = 0, at = 0;
+    for (std::size_t end; (end = jsonl.find('\n', at)) != std::string::npos; at = end + 1, ++lines)
+        ASSERT_NO_THROW((void)nlohmann::json::parse(jsonl.substr(at, end - at))) << "line " << lines + 1;
+    EXPECT_GE(lines, 3u) << "a TCP read of up to 256 KiB is one line";
+    const auto capture = test::parsePcapng(slurp(dir / "k.pcapng"));
+    ASSERT_GT(capture.packets.size(), 3u);
+    std::string stream;
+    for (const auto& p : capture.packets)
+        if (p.dport != port) continue;
+        else stream += p.payload;
+    EXPECT_EQ(sent.compare(0, stream.size(), stream), 0) << "the recorded bytes are what was sent, in order";
+    if (!test::haveTshark()) GTEST_SKIP() << "tshark is not installed";
+    const std::string count = test::runCommand("tshark -r '" + (dir / "k.pcapng").string() + "' -T fields -e frame.number | tail -1");
+    EXPECT_GE(std::stoul(count.empty() ? "0" : count), capture.packets.size()) << "tshark reads every complete block";
+}
+
+}  // namespace
+}  // namespace sockscope

@@ -1,0 +1,438 @@
+// Recorders through the real engine and real loopback sockets: what tshark reads back, rotation,
+// the bounded queue with a slow writer (drop and count, or pause TCP), failures in plain words,
+// receive to file.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "core/model/event_json.hpp"
+#include "core/record/rotating_file.hpp"
+#include "support/engine_harness.hpp"
+#include "support/pcapng_reader.hpp"
+#include "support/socket_peer.hpp"
+
+#if !defined(_WIN32)
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
+namespace sockscope {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using test::EngineHarness;
+using test::SocketPeer;
+
+/// A fresh directory per test.
+fs::path testDir(const std::string& name) {
+    const fs::path dir = fs::temp_directory_path() / ("sockscope-rec-" + std::to_string(
+#if defined(_WIN32)
+        0
+#else
+        ::getpid()
+#endif
+        ) + "-" + name);
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    fs::create_directories(dir);
+    return dir;
+}
+
+std::string readAll(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+RecordingConfig recording(const fs::path& path, RecordFormat format) {
+    RecordingConfig c;
+    c.path = path.string();
+    c.format = format;
+    return c;
+}
+
+/// Stops the recorder and waits for its final status.
+std::optional<RecordingStatus> stopRecording(EngineHarness& h, RecordingId id) {
+    h.engine.submit(StopRecording{id});
+    return h.waitFor<RecordingStatus>(
+        [&](const RecordingStatus& s) { return s.recording == id && s.state != RecordingState::Running; }, 10s);
+}
+
+std::string pattern(std::size_t size, int seed) {
+    std::string s(size, '\0');
+    for (std::size_t i = 0; i < size; ++i) s[i] = char((i * 31 + seed) & 0xff);
+    return s;
+}
+
+TEST(RotatingFile, RotatesBySizeKeepingNFiles) {
+    const fs::path dir = testDir("rotate");
+    RotatingFile file(dir / "s.jsonl", RotationPolicy{100, 0ms, 3}, false);
+    ASSERT_FALSE(file.open());
+    for (int i = 0; i < 10; ++i) {
+        ASSERT_FALSE(file.write(std::string(60, char('a' + i)) + "\n"));
+        if (file.due(std::chrono::steady_clock::now())) ASSERT_FALSE(file.rotate());
+    }
+    file.close();
+    EXPECT_TRUE(fs::exists(dir / "s.jsonl"));
+    EXPECT_TRUE(fs::exists(dir / "s.1.jsonl"));
+    EXPECT_TRUE(fs::exists(dir / "s.2.jsonl"));
+    EXPECT_FALSE(fs::exists(dir / "s.3.jsonl")) << "keep 3: the current file and two older ones";
+    EXPECT_EQ(file.filesBegun(), 6u) << "a new file every two writes of 61 bytes (over 100)";
+    // The last write filled the file that became .1; the one before is .2.
+    EXPECT_EQ(readAll(dir / "s.jsonl"), "");
+    EXPECT_EQ(readAll(dir / "s.1.jsonl"), std::string(60, 'i') + "\n" + std::string(60, 'j') + "\n");
+    EXPECT_EQ(readAll(dir / "s.2.jsonl").substr(0, 1), "g");
+}
+
+TEST(RotatingFile, AnExistingFileIsMovedAsideNotOverwritten) {
+    const fs::path dir = testDir("aside");
+    std::ofstream(dir / "r.txt") << "earlier run\n";
+    RotatingFile file(dir / "r.txt", RotationPolicy{}, false);
+    ASSERT_FALSE(file.open());
+    ASSERT_FALSE(file.write("new\n"));
+    file.close();
+    EXPECT_EQ(readAll(dir / "r.1.txt"), "earlier run\n");
+    EXPECT_EQ(readAll(dir / "r.txt"), "new\n");
+}
+
+TEST(RotatingFile, ErrorsAreInPlainWords) {
+    const auto full = describeFileError(std::make_error_code(std::errc::no_space_on_device), "/x/s.pcapng", "cannot write");
+    EXPECT_EQ(full.code, "ENOSPC");
+    EXPECT_EQ(full.message, "cannot write /x/s.pcapng: the disk is full");
+    const auto gone = describeFileError(std::make_error_code(std::errc::no_such_file_or_directory), "/x/s.pcapng", "cannot open");
+    EXPECT_NE(gone.message.find("does not exist (was it removed?)"), std::string::npos);
+}
+
+TEST(Recording, ProfileScopeParses) {
+    std::string error;
+    EXPECT_TRUE(parseRecordScope("all", error)->endpoint.empty());
+    EXPECT_EQ(parseRecordScope("srv", error)->endpoint, "srv");
+    const auto conn = parseRecordScope("srv/12", error);
+    EXPECT_EQ(conn->endpoint, "srv");
+    EXPECT_EQ(conn->connection, 12u);
+    EXPECT_EQ(parseRecordScope("a/b", error)->endpoint, "a/b");
+    EXPECT_FALSE(parseRecordScope("", error));
+    EXPECT_EQ(recordFormatFromPath("logs/x.PCAPNG"), RecordFormat::Pcapng);
+    EXPECT_EQ(recordFormatFromPath("x.jsonl"), RecordFormat::Jsonl);
+    EXPECT_EQ(recordFormatFromPath("x.txt"), RecordFormat::Text);
+    EXPECT_FALSE(recordFormatFromPath("x.bin"));
+    EXPECT_FALSE(recordFormatFromPath("dir.pcapng/x"));
+}
+
+#if !defined(_WIN32)
+
+/// A TCP exchange recorded to pcapng reads back in tshark: both directions byte for byte (one
+/// message bigger than a segment), the handshake, the close, no malformed packet or error.
+void tcpRoundTrip(bool v6) {
+    if (!test::haveTshark()) GTEST_SKIP() << "tshark is not installed (Debian package tshark; scripts/dev.sh deps)";
+    const fs::path dir = testDir(v6 ? "tshark6" : "tshark4");
+    EngineHarness h;
+    h.engine.submit(StartRecording{1, recording(dir / "s.pcapng", RecordFormat::Pcapng)});
+    EndpointConfig server;
+    server.bind = v6 ? "[::1]:0" : "127.0.0.1:0";
+    const auto port = h.startServer(1, server);
+    ASSERT_NE(port, 0);
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port, v6));
+    const auto opened = h.waitFor<ConnectionOpened>();
+    ASSERT_TRUE(opened);
+    const std::string up = pattern(200000, 1), down = pattern(70000, 2) + "tail";
+    ASSERT_TRUE(peer.sendAll(up));
+    ASSERT_TRUE(h.pumpUntil([&] { return h.received(1).size() == up.size(); }, 10s));
+    h.engine.submit(Send{1, opened->connection, Bytes(down.begin(), down.end()), {}});
+    EXPECT_EQ(peer.receive(down.size(), 10000), down);
+    peer.shutdownSend();
+    ASSERT_TRUE(h.waitFor<PeerHalfClosed>());
+    h.engine.submit(CloseConnection{1, opened->connection, CloseMode::Graceful});
+    ASSERT_TRUE(h.waitFor<ConnectionClosed>());
+    const auto final_status = stopRecording(h, 1);
+    ASSERT_TRUE(final_status);
+    EXPECT_EQ(final_status->state, RecordingState::Stopped);
+    EXPECT_EQ(final_status->dropped, 0u);
+
+    const std::string file = (dir / "s.pcapng").string();
+    const auto [from_peer, from_server] = test::tsharkFollow(file);
+    EXPECT_EQ(from_peer.size(), up.size());
+    EXPECT_TRUE(from_peer == up) << "the peer's bytes as tshark reassembles them";
+    EXPECT_TRUE(from_server == down) << "the server's bytes";
+    EXPECT_EQ(test::runCommand("tshark -r '" + file + "' -Y '_ws.malformed || _ws.expert.severity >= error'"), "");
+    const std::string syn = test::runCommand("tshark -r '" + file + "' -Y 'tcp.flags.syn==1' -T fields -e tcp.srcport");
+    EXPECT_EQ(syn, std::to_string(peer.localPort()) + "\n" + std::to_string(port) + "\n") << "SYN, SYN-ACK";
+    EXPECT_NE(test::runCommand("tshark -r '" + file + "' -Y 'tcp.flags.fin==1'"), "") << "the close as a FIN";
+    const std::string comments = test::runCommand("tshark -r '" + file + "' -T fields -e frame.comment");
+    EXPECT_NE(comments.find("server #" + std::to_string(opened->connection) + " rx"), std::string::npos);
+}
+
+TEST(RecordingTshark, TcpIpv4RoundTrip) { tcpRoundTrip(false); }
+TEST(RecordingTshark, TcpIpv6RoundTrip) { tcpRoundTrip(true); }
+
+TEST(RecordingTshark, UdpDatagramsReadBackWithTheirPorts) {
+    if (!test::haveTshark()) GTEST_SKIP() << "tshark is not installed";
+    const fs::path dir = testDir("tshark-udp");
+    EngineHarness h;
+    h.engine.submit(StartRecording{1, recording(dir / "u.pcapng", RecordFormat::Pcapng)});
+    EndpointConfig udp;
+    udp.type = EndpointType::Udp;
+    udp.name = "u";
+    udp.bind = "127.0.0.1:0";
+    udp.echo = true;
+    h.engine.submit(AddEndpoint{1, udp});
+    const auto bound = h.waitForState(1, EndpointState::Bound);
+    ASSERT_TRUE(bound);
+    const auto port = static_cast<std::uint16_t>(std::stoi(bound->local.substr(bound->local.rfind(':') + 1)));
+    SocketPeer peer;
+    ASSERT_TRUE(peer.bindUdp());
+    ASSERT_TRUE(peer.sendTo("first", port));
+    EXPECT_EQ(peer.receiveDatagram(), "first");
+    ASSERT_TRUE(peer.sendTo("second datagram", port));
+    EXPECT_EQ(peer.receiveDatagram(), "second datagram");
+    ASSERT_TRUE(h.pumpUntil([&] { return h.count<DataEvent>() == 4; }));
+    ASSERT_TRUE(stopRecording(h, 1));
+    const std::string file = (dir / "u.pcapng").string();
+    const std::string text =
+        test::runCommand("tshark -r '" + file + "' -T fields -E separator=, -e udp.srcport -e udp.dstport -e data.data");
+    std::multiset<std::string> rows;
+    for (std::size_t at = 0, end; (end = text.find('\n', at)) != std::string::npos; at = end + 1)
+        rows.insert(text.substr(at, end - at));
+    const std::string p = std::to_string(peer.localPort()), e = std::to_string(port);
+    // The order of an echo's tx and the next rx is the engine's; the set is what matters.
+    const std::multiset<std::string> expected{p + "," + e + ",6669727374", e + "," + p + ",6669727374",
+                                              p + "," + e + ",7365636f6e6420646174616772616d",
+                                              e + "," + p + ",7365636f6e6420646174616772616d"};
+    EXPECT_EQ(rows, expected);
+    EXPECT_EQ(test::runCommand("tshark -r '" + file + "' -Y '_ws.malformed || _ws.expert.severity >= error'"), "");
+}
+
+/// The writer blocked on a FIFO nobody reads: with on_full "drop" the traffic goes on in full and
+/// the records that do not fit are counted; reading the FIFO lets the recorder finish.
+TEST(RecordingQueue, SlowWriterDropsAndCounts) {
+    const fs::path dir = testDir("drop");
+    const fs::path fifo = dir / "slow.jsonl";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+    ASSERT_GE(reader, 0);
+    EngineHarness h;
+    RecordingConfig config = recording(fifo, RecordFormat::Jsonl);
+    config.on_full = RecordOnFull::Drop;
+    config.queue_bytes = 256u << 10;
+    h.engine.submit(StartRecording{1, config});
+    EndpointConfig server;
+    server.echo = true;
+    const auto port = h.startServer(1, server);
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    const std::string data = pattern(4u << 20, 3);
+    std::thread sender([&] { peer.sendAll(data); });
+    const std::string echoed = peer.receive(data.size(), 20000);
+    sender.join();
+    EXPECT_EQ(echoed.size(), data.size()) << "a slow recorder in drop mode never slows the traffic";
+    const auto dropping = h.waitFor<RecordingStatus>([](const RecordingStatus& s) { return s.dropped > 0; }, 10s);
+    ASSERT_TRUE(dropping);
+    EXPECT_EQ(dropping->on_full, RecordOnFull::Drop);
+    // Let the writer drain into our reader, then stop.
+    h.engine.submit(StopRecording{1});
+    std::string got;
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    bool stopped = false;
+    bool eof = false;
+    while (!(stopped && eof) && std::chrono::steady_clock::now() < deadline) {
+        char buffer[65536];
+        const auto n = ::read(reader, buffer, sizeof buffer);
+        if (n > 0) got.append(buffer, static_cast<std::size_t>(n));
+        eof = n == 0;   // the writer closed its end (after the last record)
+        h.pump();
+        stopped = h.count<RecordingStatus>([](const RecordingStatus& s) { return s.state == RecordingState::Stopped; }) > 0;
+        if (n <= 0) h.engine.waitForEvents(5ms);
+    }
+    ::close(reader);
+    EXPECT_TRUE(stopped);
+    // Whatever was written is whole lines.
+    std::size_t lines = 0;
+    for (std::size_t at = 0, end; (end = got.find('\n', at)) != std::string::npos; at = end + 1, ++lines)
+        EXPECT_NO_THROW((void)nlohmann::json::parse(got.substr(at, end - at)));
+    EXPECT_GT(lines, 0u);
+}
+
+/// The writer blocked on a FIFO with on_full "pause": TCP reads stop (the peer's sends block)
+/// instead of the queue growing; reading the FIFO resumes them and nothing is lost.
+TEST(RecordingQueue, SlowWriterPausesTcpAndLosesNothing) {
+    const fs::path dir = testDir("pause");
+    const fs::path fifo = dir / "slow.txt";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+    ASSERT_GE(reader, 0);
+    EngineHarness h;
+    RecordingConfig config = recording(fifo, RecordFormat::Raw);   // the bytes, to compare
+    config.queue_bytes = 256u << 10;
+    h.engine.submit(StartRecording{1, config});
+    const auto port = h.startServer(1);
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    const std::string data = pattern(16u << 20, 4);
+    std::atomic<bool> sent{false};
+    std::thread sender([&] {
+        peer.sendAll(data);
+        sent = true;
+    });
+    // Paused: the engine stops well short of the whole, and the recorder says it paused.
+    ASSERT_TRUE(h.waitFor<RecordingStatus>([](const RecordingStatus& s) { return s.pauses > 0; }, 10s));
+    ASSERT_TRUE(h.sync(1));
+    const std::size_t while_paused = h.received(1).size();
+    EXPECT_LT(while_paused, data.size());
+    EXPECT_FALSE(sent.load());
+    // Read the FIFO: the recorder catches up and the reads resume.
+    std::string got;
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (got.size() < data.size() && std::chrono::steady_clock::now() < deadline) {
+        char buffer[65536];
+        const auto n = ::read(reader, buffer, sizeof buffer);
+        if (n > 0) got.append(buffer, static_cast<std::size_t>(n));
+        else std::this_thread::sleep_for(1ms);
+        h.pump();
+    }
+    sender.join();
+    ::close(reader);
+    EXPECT_EQ(got.size(), data.size());
+    EXPECT_TRUE(got == data) << "every byte recorded, in order";
+    EXPECT_TRUE(h.pumpUntil([&] { return h.received(1).size() == data.size(); }, 10s));
+}
+
+/// /dev/full fails every write with ENOSPC: the recorder says "the disk is full", the engine goes on.
+TEST(RecordingErrors, FullDiskIsAPlainWordsErrorAndTheEngineGoesOn) {
+    if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full on this system";
+    // Through a link in our own directory: the recorder never gets the device's own name.
+    const fs::path dir = testDir("full");
+    fs::create_symlink("/dev/full", dir / "full.jsonl");
+    EngineHarness h;
+    h.engine.submit(StartRecording{1, recording(dir / "full.jsonl", RecordFormat::Jsonl)});
+    EndpointConfig server;
+    server.echo = true;
+    const auto port = h.startServer(1, server);
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    ASSERT_TRUE(peer.sendAll("ping"));
+    EXPECT_EQ(peer.receive(4), "ping");
+    const auto failed = h.waitFor<RecordingStatus>(
+        [](const RecordingStatus& s) { return s.state == RecordingState::Failed; }, 10s);
+    ASSERT_TRUE(failed);
+    ASSERT_TRUE(failed->error);
+    EXPECT_EQ(failed->error->code, "ENOSPC");
+    EXPECT_NE(failed->error->message.find("the disk is full"), std::string::npos) << failed->error->message;
+    ASSERT_TRUE(peer.sendAll("still here"));
+    EXPECT_EQ(peer.receive(10), "still here") << "the traffic goes on";
+}
+
+TEST(RecordingErrors, UnwritableDirectoryIsAPlainWordsError) {
+    const fs::path dir = testDir("notdir");
+    std::ofstream(dir / "file") << "x";
+    EngineHarness h;
+    h.engine.submit(StartRecording{1, recording(dir / "file" / "s.pcapng", RecordFormat::Pcapng)});
+    const auto failed = h.waitFor<RecordingStatus>(
+        [](const RecordingStatus& s) { return s.state == RecordingState::Failed; }, 10s);
+    ASSERT_TRUE(failed);
+    ASSERT_TRUE(failed->error);
+    EXPECT_NE(failed->error->message.find("cannot open"), std::string::npos) << failed->error->message;
+    EXPECT_TRUE(failed->state_changed);
+    EXPECT_GT(h.startServer(1), 0) << "the engine works on";
+}
+
+/// A directory removed while recording: the next file cannot be made; the files so far stay readable.
+TEST(RecordingErrors, VanishedDirectoryStopsTheRecorderWithWords) {
+    const fs::path dir = testDir("vanish") / "logs";
+    EngineHarness h;
+    RecordingConfig config = recording(dir / "v.jsonl", RecordFormat::Jsonl);
+    config.rotate_mb = 0.0005;   // 500 bytes: every few lines a new file
+    config.keep = 0;
+    h.engine.submit(StartRecording{1, config});
+    EndpointConfig server;
+    server.echo = true;
+    const auto port = h.startServer(1, server);
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    ASSERT_TRUE(h.waitFor<RecordingStatus>([](const RecordingStatus& s) { return s.files >= 1; }));
+    fs::remove_all(dir);
+    for (int i = 0; i < 20; ++i) {
+        ASSERT_TRUE(peer.sendAll(pattern(200, i)));
+        EXPECT_EQ(peer.receive(200).size(), 200u);
+    }
+    const auto failed = h.waitFor<RecordingStatus>(
+        [](const RecordingStatus& s) { return s.state == RecordingState::Failed; }, 10s);
+    ASSERT_TRUE(failed);
+    EXPECT_NE(failed->error->message.find("does not exist (was it removed?)"), std::string::npos)
+        << failed->error->message;
+}
+
+/// Rotation through the engine: size-limited files, N kept, each a complete pcapng.
+TEST(RecordingRotation, PcapngFilesRotateAndEachIsComplete) {
+    const fs::path dir = testDir("rot-pcap");
+    EngineHarness h;
+    RecordingConfig config = recording(dir / "r.pcapng", RecordFormat::Pcapng);
+    config.rotate_mb = 0.05;   // 50 kB
+    config.keep = 3;
+    h.engine.submit(StartRecording{1, config});
+    EndpointConfig server;
+    server.echo = true;
+    const auto port = h.startServer(1, server);
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    for (int i = 0; i < 30; ++i) {
+        ASSERT_TRUE(peer.sendAll(pattern(10000, i)));
+        EXPECT_EQ(peer.receive(10000).size(), 10000u);
+    }
+    const auto final_status = stopRecording(h, 1);
+    ASSERT_TRUE(final_status);
+    EXPECT_GE(final_status->files, 5u);
+    EXPECT_TRUE(fs::exists(dir / "r.pcapng"));
+    EXPECT_TRUE(fs::exists(dir / "r.1.pcapng"));
+    EXPECT_TRUE(fs::exists(dir / "r.2.pcapng"));
+    EXPECT_FALSE(fs::exists(dir / "r.3.pcapng"));
+    for (const char* name : {"r.pcapng", "r.1.pcapng", "r.2.pcapng"}) {
+        const auto capture = test::parsePcapng(readAll(dir / name));
+        EXPECT_TRUE(capture.complete) << name;
+        ASSERT_FALSE(capture.block_types.empty());
+        EXPECT_EQ(capture.block_types[0], 0x0A0D0D0Au) << name << " starts with its section header";
+        EXPECT_EQ(capture.interface_names, std::vector<std::string>{"server"}) << name;
+        EXPECT_LE(fs::file_size(dir / name), 50000u + 2 * 20000u) << name;
+    }
+}
+
+/// Receive to file: the raw received bytes appended; framed: each message after its length.
+TEST(ReceiveToFile, AppendsTheReceivedBytesRawOrFramed) {
+    const fs::path dir = testDir("rtf");
+    EngineHarness h;
+    EndpointConfig server;
+    server.receive_to_file = ReceiveToFileConfig{(dir / "rx.bin").string(), false};
+    const auto port = h.startServer(1, server);
+    EndpointConfig framed;
+    framed.name = "framed";
+    framed.framing.type = FramingType::Delimiter;
+    framed.framing.delimiter = {'\n'};
+    framed.framing.keep = true;
+    framed.receive_to_file = ReceiveToFileConfig{(dir / "frames.bin").string(), true};
+    const auto framed_port = h.startServer(2, framed);
+    SocketPeer a, b;
+    ASSERT_TRUE(a.connectTcp(port));
+    ASSERT_TRUE(b.connectTcp(framed_port));
+    const std::string data = pattern(300000, 5);
+    ASSERT_TRUE(a.sendAll(data));
+    ASSERT_TRUE(b.sendAll("one\ntwo\n"));
+    ASSERT_TRUE(h.pumpUntil([&] { return h.received(1).size() == data.size() && h.received(2).size() >= 6; }));
+    h.engine.submit(RemoveEndpoint{1});
+    h.engine.submit(RemoveEndpoint{2});
+    ASSERT_TRUE(h.waitFor<RecordingStatus>([](const RecordingStatus& s) {
+        return s.recording == kReceiveToFileBase + 2 && s.state == RecordingState::Stopped; }, 10s));
+    ASSERT_TRUE(h.waitFor<RecordingStatus>([](const RecordingStatus& s) {
+        return s.recording == kReceiveToFileBase + 1 && s.state == RecordingState::Stopped; }, 10s));
+    EXPECT_TRUE(readAll(dir / "rx.bin") == data);
+    const std::string frames = readAll(dir / "frames.bin");
+    EXPECT_EQ(frames, std::string("\0\0\0\x04one\n\0\0\0\x04two\n", 16));
+}
+
+#endif  // !_WIN32
+
+}  // namespace
+}  // namespace sockscope
