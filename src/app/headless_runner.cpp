@@ -104,6 +104,7 @@ public:
         if (!action.verb.empty()) json["command"] = action.verb;
         if (!action.endpoint.empty()) json["endpoint"] = action.endpoint;
         if (action.error.empty() && action.verb == "send") json["bytes"] = action.bytes;
+        if (action.error.empty() && action.verb == "send_file") json["transfer"] = line.number;
         if (!action.error.empty()) json["error"] = Json{{"code", "bad_command"}, {"message", action.error}};
         if (m_options.format == HeadlessLogFormat::Jsonl) return emit(dumpLine(json), time);
         std::string text = rfc3339(time) + "  " + displayText(action.endpoint.empty() ? "-" : action.endpoint) + "  ";
@@ -281,6 +282,13 @@ private:
                         {"running", t->running}, {"sent", t->sent}, {"skipped", t->skipped}};
             return line;
         }
+        if (const auto* f = std::get_if<FileSendStatus>(&event)) {
+            line = Json{{"time", rfc3339(f->time_us)}, {"endpoint", name}, {"event", "send_file"},
+                        {"transfer", f->transfer}, {"path", f->path}, {"state", toString(f->state)},
+                        {"sent", f->sent}, {"total", f->total}, {"rate_bps", std::llround(f->rate_bps)}};
+            if (f->error) line["error"] = errorJson(*f->error);
+            return line;
+        }
         if (const auto* q = std::get_if<QueueOverflow>(&event)) {
             line = Json{{"time", rfc3339(q->time_us)}, {"event", "overflow"}, {"dropped", q->dropped_events}};
             return line;
@@ -433,8 +441,12 @@ private:
                 continue;   // blank lines separate nothing and ask for nothing
             else
                 action = interpretCommand(line.text, m_names, &m_channelCounter);
-            for (Command& command : action.commands) m_engine.submit(std::move(command));
-            m_printer.answer(nowUs(), line, action);
+            const TimestampUs taken = nowUs();   // before the engine acts: the ack line comes first in time too
+            for (Command& command : action.commands) {
+                if (auto* file = std::get_if<SendFile>(&command)) file->transfer = line.number;   // names its events
+                m_engine.submit(std::move(command));
+            }
+            m_printer.answer(taken, line, action);
             if (action.quit) m_quit = true;
         }
     }

@@ -160,6 +160,12 @@ private:
     void handle(RunTimer& c) {
         if (auto* e = find(c.endpoint)) e->sources().runTimer(c.name, c.run);
     }
+    void handle(SendFile& c) {
+        if (auto* e = find(c.endpoint)) e->sendFile(c);
+    }
+    void handle(CancelFileSend& c) {
+        if (auto* e = find(c.endpoint)) e->cancelFileSend(c.transfer);
+    }
     void handle(Send& c) {
         if (auto* e = find(c.endpoint)) e->send(std::move(c));
     }

@@ -38,6 +38,16 @@ const char* toString(CloseReason reason) {
     return "?";
 }
 
+const char* toString(FileSendState state) {
+    switch (state) {
+        case FileSendState::Running: return "running";
+        case FileSendState::Done: return "done";
+        case FileSendState::Cancelled: return "cancelled";
+        case FileSendState::Failed: return "failed";
+    }
+    return "?";
+}
+
 EndpointId endpointOf(const Event& event) {
     return std::visit(
         [](const auto& e) -> EndpointId {

@@ -82,6 +82,7 @@ struct EndpointRow {
     std::optional<ErrorInfo> last_error;   // the last ErrorEvent or status error
     ConnectionList connections;            // arrival order; closed ones stay until evicted
     std::map<std::string, TimerStatus> timers;   // by name: the last start/stop/finish of each timer
+    std::map<std::uint64_t, FileSendStatus> file_sends;   // by transfer: the latest status (the last few kept)
 };
 
 struct EndpointTableLimits {

@@ -293,6 +293,7 @@ void TcpConnection::startWrite() {
                               self->m_echoPaused = false;
                               self->readSoon();
                           }
+                          if (auto host = self->m_host.lock()) host->onWriteDone();
                           self->startWrite();
                       });
 }
