@@ -248,7 +248,8 @@ void interpretSendFile(const Json& args, const ChannelEndpoints& endpoints, Chan
     rejectUnknownKeys(args, std::array<std::string_view, 6>{"endpoint", "path", "chunk", "gap_ms", "conn", "to"});
     const ChannelEndpoint& e = endpointField(args, endpoints, action);
     const bool udp = e.type == EndpointType::Udp;
-    SendFile send{e.id};
+    SendFile send;
+    send.endpoint = e.id;
     send.path = stringField(args, "path");
     if (send.path.empty()) throw BadCommand{"\"path\" is empty"};
     send.chunk = static_cast<std::uint32_t>(

@@ -11,6 +11,7 @@
 
 #include "support/engine_harness.hpp"
 #include "support/process.hpp"
+#include "support/socket_peer.hpp"
 
 namespace sockscope {
 namespace {
@@ -109,7 +110,8 @@ struct TcpFixture {
 
 SendFile fileCommand(std::uint64_t transfer, const std::string& path, std::uint32_t chunk, std::uint32_t gap_ms = 0,
                      ConnectionId connection = 0) {
-    SendFile send{1};
+    SendFile send;
+    send.endpoint = 1;
     send.transfer = transfer;
     send.path = path;
     send.chunk = chunk;
@@ -213,8 +215,9 @@ TEST(FileSend, CancelStopsItMidway) {
     std::size_t tx = 0;
     for (const auto size : f.txSizes(connection)) tx += size;
     EXPECT_EQ(tx, end->sent);
-    f.h.engine.submit(CloseConnection{1, connection, CloseMode::Abort});
+    f.h.engine.submit(CloseConnection{1, connection, CloseMode::Graceful});
     EXPECT_EQ(peer.wait(10s), 0);
+    EXPECT_TRUE(peer.waitForOutput("len " + std::to_string(end->sent) + " MISMATCH")) << peer.out();
 }
 
 TEST(FileSend, AFileThatCannotBeReadIsAPlainWordsError) {
