@@ -366,7 +366,19 @@ enum class Language : std::uint8_t { English, Chinese };
     X(ReasonError, "error", "错误")                                                                \
     X(ReasonShutdown, "endpoint stopped", "端点已停止")                                            \
     X(ReasonRejected, "rejected (max connections)", "已拒绝（超过最大连接数）")                    \
-    X(Running, "Running", "运行中")
+    X(Running, "Running", "运行中")                                                               \
+    X(SendFileButton, "Send file...", "发送文件...")                                               \
+    X(ChooseFileToSend, "Choose a file to send", "选择要发送的文件")                               \
+    X(FileChunk, "Chunk", "分块")                                                                  \
+    X(FileGapMs, "Gap ms", "间隔 ms")                                                              \
+    X(TipFileChunk, "Bytes per write (UDP: one datagram each, at most 65,507)",                    \
+      "每次写入的字节数（UDP：每块一个数据报，最多 65,507）")                                      \
+    X(TipFileGap, "Pause after each chunk, in milliseconds", "每块发送后暂停的毫秒数")             \
+    X(FileProgress, "%s of %s, %s/s", "%s / %s，%s/s")                                            \
+    X(FileDone, "sent %s (%s)", "已发送 %s（%s）")                                                 \
+    X(FileCancelled, "cancelled after %s: %s", "已取消，已发送 %s：%s")                            \
+    X(FileFailed, "failed: %s", "失败：%s")                                                        \
+    X(ClearAfterSend, "Clear after send", "发送后清除")
 
 enum class Str : std::uint16_t {
 #define SOCKSCOPE_UI_STR_ENUM(id, en, zh) id,

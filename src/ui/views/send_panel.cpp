@@ -6,11 +6,13 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <span>
 
 #include "core/codec/hex.hpp"
 #include "core/codec/text_encoding.hpp"
 #include "core/net/address.hpp"
+#include "core/net/file_send.hpp"
 #include "ui/format.hpp"
 #include "ui/theme.hpp"
 
@@ -328,6 +330,104 @@ void SendPanel::drawPreview(UiModel& model, const ParseResult& result) {
     ImGui::PopFont();
 }
 
+std::uint64_t SendPanel::sendFile(const UiModel& model, const std::string& path, const CommandSink& submit) {
+    const WorkspaceEndpoint* endpoint = model.workspace.find(model.selection.endpoint);
+    if (!endpoint) return 0;
+    SendFile command;
+    command.endpoint = endpoint->id;
+    command.transfer = m_nextTransfer++;
+    command.path = path;
+    command.chunk = m_fileChunk;
+    command.gap_ms = m_fileGapMs;
+    if (endpoint->config.type == EndpointType::TcpServer) {
+        const ConnectionRow* c = model.table.connection(endpoint->id, model.selection.connection);
+        command.connection = c && c->open ? c->id : 0;   // as Send: the selected connection, or all
+    } else if (endpoint->config.type == EndpointType::Udp) {
+        command.destination = m_udpDestination;
+    }
+    submit(command);
+    return command.transfer;
+}
+
+const FileSendStatus* SendPanel::shownFileSend(const UiModel& model) const {
+    const EndpointRow* row = model.table.endpoint(model.selection.endpoint);
+    if (!row || row->file_sends.empty()) return nullptr;
+    for (const auto& [id, status] : row->file_sends)
+        if (status.state == FileSendState::Running) return &status;
+    return &row->file_sends.rbegin()->second;   // the latest: how it ended
+}
+
+// "Send file...", chunk and gap, then the progress of the running send (bar, rate, Cancel) or how
+// the last one ended.
+void SendPanel::drawFileRow(UiModel& model, const CommandSink& submit) {
+    const Palette& pal = palette(model.settings.theme);
+    const WorkspaceEndpoint* endpoint = model.workspace.find(model.selection.endpoint);
+    const float font = ImGui::GetFontSize();
+    const FileSendStatus* shown = shownFileSend(model);
+    const bool running = shown && shown->state == FileSendState::Running;
+    ImGui::BeginDisabled(!endpoint);
+    if (ImGui::Button(tr(Str::SendFileButton))) m_fileDialog.open(FileDialogMode::Open, "", FileDialogFilter::AnyFile);
+    ImGui::EndDisabled();
+    probeItem(model, "send.file");
+    const bool udp = endpoint && endpoint->config.type == EndpointType::Udp;
+    const int max_chunk = static_cast<int>(udp ? kMaxUdpFileChunk : kMaxTcpFileChunk);
+    ImGui::SameLine();
+    ImGui::TextUnformatted(tr(Str::FileChunk));
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(font * 5);
+    int chunk = static_cast<int>(m_fileChunk);
+    if (ImGui::InputInt("##file_chunk", &chunk, 0, 0)) m_fileChunk = static_cast<std::uint32_t>(std::clamp(chunk, 1, max_chunk));
+    m_fileChunk = std::min(m_fileChunk, static_cast<std::uint32_t>(max_chunk));
+    probeItem(model, "send.file_chunk");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipFileChunk));
+    ImGui::SameLine();
+    ImGui::TextUnformatted(tr(Str::FileGapMs));
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(font * 4);
+    int gap = static_cast<int>(m_fileGapMs);
+    if (ImGui::InputInt("##file_gap", &gap, 0, 0))
+        m_fileGapMs = static_cast<std::uint32_t>(std::clamp(gap, 0, static_cast<int>(kMaxFileGapMs)));
+    probeItem(model, "send.file_gap");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipFileGap));
+
+    m_fileStatus.clear();
+    if (shown) {
+        char text[512];
+        const std::string sent = formatBytes(static_cast<double>(shown->sent));
+        const std::string name = std::filesystem::path(shown->path).filename().string();
+        switch (shown->state) {
+            case FileSendState::Running:
+                std::snprintf(text, sizeof text, tr(Str::FileProgress), sent.c_str(),
+                              formatBytes(static_cast<double>(shown->total)).c_str(), formatBytes(shown->rate_bps).c_str());
+                break;
+            case FileSendState::Done: std::snprintf(text, sizeof text, tr(Str::FileDone), name.c_str(), sent.c_str()); break;
+            case FileSendState::Cancelled:
+                std::snprintf(text, sizeof text, tr(Str::FileCancelled), sent.c_str(), name.c_str());
+                break;
+            case FileSendState::Failed:
+                std::snprintf(text, sizeof text, tr(Str::FileFailed), shown->error ? shown->error->message.c_str() : "?");
+                break;
+        }
+        m_fileStatus = text;
+        ImGui::SameLine();
+        if (running) {
+            const float fraction = shown->total > 0 ? static_cast<float>(static_cast<double>(shown->sent) /
+                                                                         static_cast<double>(shown->total))
+                                                    : 0.0f;
+            ImGui::ProgressBar(fraction, ImVec2(font * 10, 0), name.c_str());
+            probeItem(model, "send.file_progress");
+            ImGui::SameLine();
+            ImGui::TextColored(pal.dim, "%s", m_fileStatus.c_str());
+            ImGui::SameLine();
+            if (ImGui::SmallButton(tr(Str::Cancel))) submit(CancelFileSend{shown->endpoint, shown->transfer});
+            probeItem(model, "send.file_cancel");
+        } else {
+            ImGui::TextColored(shown->state == FileSendState::Failed ? pal.bad : pal.dim, "%s", m_fileStatus.c_str());
+        }
+    }
+    if (const auto chosen = m_fileDialog.draw(model)) sendFile(model, *chosen, submit);
+}
+
 void SendPanel::draw(UiModel& model, const CommandSink& submit) {
     const Palette& pal = palette(model.settings.theme);
     const WorkspaceEndpoint* endpoint = model.workspace.find(model.selection.endpoint);
@@ -421,6 +521,7 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
         ImGui::EndCombo();
     }
     ImGui::EndDisabled();
+    drawFileRow(model, submit);
 
     // Input and the Send button beside it.
     std::string why = blocker(model);
