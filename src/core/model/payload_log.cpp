@@ -101,6 +101,58 @@ std::uint64_t PayloadLog::append(TimestampUs time_us, EndpointId endpoint, Conne
     return m_nextSeq++;
 }
 
+std::uint64_t PayloadLog::appendFrames(TimestampUs time_us, EndpointId endpoint, ConnectionId connection,
+                                       LogKind kind, std::span<const std::uint8_t> bytes,
+                                       std::span<const std::uint32_t> frame_ends, std::string_view peer) {
+    const std::uint64_t first = m_nextSeq;
+    const std::size_t count = frame_ends.size();
+    const std::size_t total = bytes.size();
+    Chunk* tail = m_chunks.empty() ? nullptr : m_chunks.back().get();
+    const bool need_chunk = total > 0 && (tail == nullptr || tail->capacity - tail->used < total);
+    const std::size_t capacity = need_chunk ? std::max(total, m_limits.chunk_bytes) : 0;
+    const std::size_t needed = fixedBytes() + m_arenaBytes + count * kRecordBytes + peerCost(peer) +
+                               (need_chunk ? capacity + sizeof(Chunk) + sizeof(void*) : 0);
+    const bool fits = count > 0 && total <= std::numeric_limits<std::uint32_t>::max() &&
+                      (count == 0 || frame_ends.back() == total) && m_records.size() + count <= m_limits.max_records &&
+                      needed <= m_limits.max_bytes && (!need_chunk || capacity <= m_limits.max_bytes / 2);
+    if (!fits) {   // eviction or an oversized frame: one at a time, with all of append()'s care
+        std::size_t begin = 0;
+        for (const std::uint32_t end : frame_ends) {
+            append(time_us, endpoint, connection, kind, bytes.subspan(begin, end - begin), peer);
+            begin = end;
+        }
+        return first;
+    }
+    std::size_t base = 0;
+    if (total > 0) {
+        if (need_chunk) {
+            m_chunks.push_back(std::make_unique<Chunk>(capacity));
+            m_arenaBytes += capacity;
+        }
+        tail = m_chunks.back().get();
+        base = tail->used;
+        std::memcpy(tail->data.get() + base, bytes.data(), total);
+        tail->used += total;
+    }
+    LogRecord rec;
+    rec.time_us = time_us;
+    rec.endpoint = endpoint;
+    rec.connection = connection;
+    rec.kind = kind;
+    rec.chunk = m_firstChunk + static_cast<std::uint32_t>(m_chunks.empty() ? 0 : m_chunks.size() - 1);
+    rec.peer = internPeer(peer);
+    std::size_t begin = 0;
+    for (const std::uint32_t end : frame_ends) {
+        rec.seq = m_nextSeq++;
+        rec.offset = static_cast<std::uint32_t>(base + begin);
+        rec.length = end - static_cast<std::uint32_t>(begin);
+        m_records.push_back(rec);
+        begin = end;
+    }
+    m_payloadBytes += total;
+    return first;
+}
+
 bool PayloadLog::makeRoom(std::string_view peer, bool& need_chunk, std::size_t min_capacity, std::size_t& capacity,
                           std::unique_ptr<Chunk>* recycled) {
     const std::size_t budget = m_limits.max_bytes;

@@ -75,6 +75,13 @@ public:
                          std::string_view peer = {});
     std::uint64_t appendText(TimestampUs time_us, EndpointId endpoint, ConnectionId connection,
                              LogKind kind, std::string_view text, std::string_view peer = {});
+    /// Appends one record per frame of `bytes` (frame i ends at frame_ends[i], back to back, as in
+    /// DataEvent). When all of them fit without evicting, the bytes are copied once and the
+    /// records written in a loop (framing makes many small records per read); otherwise each
+    /// frame goes through append(). Returns the seq of the first.
+    std::uint64_t appendFrames(TimestampUs time_us, EndpointId endpoint, ConnectionId connection, LogKind kind,
+                               std::span<const std::uint8_t> bytes, std::span<const std::uint32_t> frame_ends,
+                               std::string_view peer = {});
 
     std::size_t size() const;                   ///< records currently held
     bool empty() const { return size() == 0; }
