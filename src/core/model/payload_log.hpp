@@ -136,6 +136,10 @@ private:
     /// (the message goes there). Returns false when it cannot make room.
     bool makeRoom(std::string_view peer, bool& need_chunk, std::size_t min_capacity, std::size_t& capacity,
                   std::unique_ptr<Chunk>* recycled);
+    /// Evicts (whole chunks, and records over max_records) until `count` records of `total` bytes
+    /// fit as one batch; false when only append()'s finer eviction could make room.
+    bool makeRoomForBatch(std::size_t count, std::size_t total, std::string_view peer, bool& need_chunk,
+                          std::size_t& capacity, std::unique_ptr<Chunk>& recycled);
     std::size_t peerCost(std::string_view peer) const;   ///< what interning `peer` would add
     std::size_t fixedBytes() const;             ///< memoryUsed() without the arena
     std::size_t peerTableBytes() const;
