@@ -10,6 +10,7 @@
 #include "headless.hpp"
 #include "ui/i18n.hpp"
 #include "ui/main_window.hpp"
+#include "ui/settings_store.hpp"
 #include "ui/ui_model.hpp"
 #include "ui/views/connections_view.hpp"
 #include "ui/views/endpoint_editor.hpp"
@@ -364,6 +365,73 @@ TEST_F(ViewsTest, SendFileChoosesAFileAndShowsProgressRateAndCancel) {
     EXPECT_TRUE(probe.has("send.file_progress"));
     EXPECT_NE(send.fileStatusText().find("，"), std::string::npos) << send.fileStatusText();
     setLanguage(Language::English);
+}
+
+TEST_F(ViewsTest, SendPanelRemembersItsOptionsPerEndpointAcrossRestarts) {
+    const EndpointId a = addServer(1);
+    EndpointConfig udp;
+    udp.name = "beacon";
+    udp.type = EndpointType::Udp;
+    udp.bind = "127.0.0.1:9001";
+    const EndpointId b = model.workspace.add(udp);
+    model.selection = Selection{a, 0};
+    ui.setDraw([this] { drawSend(); });
+    ui.frames(2);
+    // Endpoint a: hex, CRLF, GBK, clear after send.
+    clickProbe("send.mode_hex");
+    pick("send.ending", "send.ending.crlf");
+    pick("send.encoding", "send.encoding.gbk");
+    clickProbe("send.clear_after_send");
+    EXPECT_EQ(send.mode(), SendMode::Hex);
+    EXPECT_EQ(send.lineEnding(), LineEnding::CrLf);
+    EXPECT_EQ(send.encoding(model), TextEncoding::Gbk);
+    EXPECT_TRUE(send.clearAfterSend());
+    // Clear after send: the input empties once sent (the history keeps it).
+    focusInput();
+    ui.type("01 02");
+    clickProbe("send.button");
+    ASSERT_EQ(posted<Send>().size(), 1u);
+    EXPECT_EQ(posted<Send>()[0].payload, (Bytes{0x01, 0x02, '\r', '\n'}));
+    EXPECT_EQ(send.input(), "");
+    EXPECT_EQ(send.history(a).back().input, "01 02");
+
+    // Endpoint b gets its own options; a's come back when a is selected again.
+    model.selection = Selection{b, 0};
+    ui.frames(2);
+    clickProbe("send.mode_text");
+    pick("send.ending", "send.ending.lf");
+    clickProbe("send.clear_after_send");
+    EXPECT_FALSE(send.clearAfterSend());
+    model.selection = Selection{a, 0};
+    ui.frames(2);
+    EXPECT_EQ(send.mode(), SendMode::Hex);
+    EXPECT_EQ(send.lineEnding(), LineEnding::CrLf);
+    EXPECT_EQ(send.encoding(model), TextEncoding::Gbk);
+    EXPECT_TRUE(send.clearAfterSend());
+
+    // A restart: the settings are saved and loaded into a new panel and model.
+    EXPECT_GT(model.settings.revision, 0u) << "the app saves settings when the revision moves";
+    const SettingsLoad load = parseSettings(settingsToText(model.settings, Layout{}, StoredState{}));
+    EXPECT_TRUE(load.problems.empty());
+    EXPECT_EQ(load.settings.send_memory, model.settings.send_memory);
+    model.settings = load.settings;
+    SendPanel restarted;
+    model.selection = Selection{b, 0};
+    ui.setDraw([&] {
+        ImGui::Begin("send2");
+        restarted.draw(model, sink);
+        ImGui::End();
+    });
+    ui.frames(2);
+    EXPECT_EQ(restarted.mode(), SendMode::Text);
+    EXPECT_EQ(restarted.lineEnding(), LineEnding::Lf);
+    EXPECT_FALSE(restarted.clearAfterSend());
+    model.selection = Selection{a, 0};
+    ui.frames(2);
+    EXPECT_EQ(restarted.mode(), SendMode::Hex);
+    EXPECT_EQ(restarted.lineEnding(), LineEnding::CrLf);
+    EXPECT_EQ(restarted.encoding(model), TextEncoding::Gbk);
+    EXPECT_TRUE(restarted.clearAfterSend());
 }
 
 TEST_F(ViewsTest, SendIsDisabledWithoutConnections) {

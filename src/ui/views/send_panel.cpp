@@ -53,7 +53,7 @@ PayloadSpec SendPanel::spec(const UiModel& model) const {
     PayloadSpec spec;
     spec.mode = m_mode == SendMode::Hex ? PayloadMode::Hex : PayloadMode::Text;
     spec.text = m_input;
-    spec.encoding = model.settings.encoding;   // typed text is sent in the display encoding (GBK devices get GBK)
+    spec.encoding = encoding(model);   // the panel's choice, else the display encoding (GBK devices get GBK)
     spec.escapes = m_escapes;
     spec.checksum = m_checksum;
     spec.line_ending = m_ending;
@@ -61,7 +61,7 @@ PayloadSpec SendPanel::spec(const UiModel& model) const {
 }
 
 const ParseResult& SendPanel::parsed(const UiModel& model) {
-    const TextEncoding encoding = model.settings.encoding;
+    const TextEncoding encoding = this->encoding(model);
     if (!(m_parsedValid && m_parsedMode == m_mode && m_parsedEscapes == m_escapes && m_parsedEnding == m_ending &&
           m_parsedEncoding == encoding && m_parsedChecksum == m_checksum && m_parsedInput == m_input)) {
         m_parsedValid = true;
@@ -169,6 +169,7 @@ bool SendPanel::send(UiModel& model, const CommandSink& submit) {
     if (items.empty() || !(items.back() == item)) items.push_back(std::move(item));
     if (items.size() > kHistoryMax) items.erase(items.begin());
     m_historyPos = -1;
+    if (m_clearAfterSend) m_input.clear();   // the history keeps it (Ctrl+Up brings it back)
     return true;
 }
 
@@ -428,7 +429,32 @@ void SendPanel::drawFileRow(UiModel& model, const CommandSink& submit) {
     if (const auto chosen = m_fileDialog.draw(model)) sendFile(model, *chosen, submit);
 }
 
+void SendPanel::loadMemory(const UiModel& model) {
+    if (model.selection.endpoint == m_memoryFor) return;
+    m_memoryFor = model.selection.endpoint;
+    const WorkspaceEndpoint* endpoint = model.workspace.find(m_memoryFor);
+    if (!endpoint) return;
+    const auto it = model.settings.send_memory.find(endpoint->config.name);
+    if (it == model.settings.send_memory.end()) return;   // nothing remembered: the options stay as they are
+    m_mode = it->second.hex ? SendMode::Hex : SendMode::Text;
+    m_encoding = it->second.encoding;
+    m_ending = it->second.ending;
+    m_clearAfterSend = it->second.clear_after_send;
+}
+
+void SendPanel::storeMemory(UiModel& model) {
+    const WorkspaceEndpoint* endpoint = model.workspace.find(model.selection.endpoint);
+    if (!endpoint) return;
+    const SendMemory memory{m_mode == SendMode::Hex, m_encoding, m_ending, m_clearAfterSend};
+    auto& memories = model.settings.send_memory;
+    const auto it = memories.find(endpoint->config.name);
+    if (it != memories.end() ? it->second == memory : memories.size() >= Settings::kMaxSendMemory) return;
+    memories[endpoint->config.name] = memory;
+    ++model.settings.revision;   // saved with the settings
+}
+
 void SendPanel::draw(UiModel& model, const CommandSink& submit) {
+    loadMemory(model);
     const Palette& pal = palette(model.settings.theme);
     const WorkspaceEndpoint* endpoint = model.workspace.find(model.selection.endpoint);
     const EndpointRow* row = endpoint ? model.table.endpoint(endpoint->id) : nullptr;
@@ -452,11 +478,28 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
     ImGui::SameLine();
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 4.5f);
     if (ImGui::BeginCombo("##ending", endingName(m_ending))) {
-        for (LineEnding e : kLineEndings)
+        for (LineEnding e : kLineEndings) {
             if (ImGui::Selectable(endingName(e), e == m_ending)) setLineEnding(e);
+            probeItem(model, std::string("send.ending.") + toString(e));
+        }
         ImGui::EndCombo();
     }
+    probeItem(model, "send.ending");
+    sameLineIfFits(ImGui::GetFontSize() * 6);
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
+    if (ImGui::BeginCombo("##send_encoding", toString(encoding(model)))) {
+        for (const TextEncoding e : kTextEncodings) {
+            if (ImGui::Selectable(toString(e), e == encoding(model))) m_encoding = e;
+            probeItem(model, std::string("send.encoding.") + toString(e));
+        }
+        ImGui::EndCombo();
+    }
+    probeItem(model, "send.encoding");
+    sameLineIfFits(ImGui::CalcTextSize(tr(Str::ClearAfterSend)).x + ImGui::GetFontSize() * 2);
+    ImGui::Checkbox(tr(Str::ClearAfterSend), &m_clearAfterSend);
+    probeItem(model, "send.clear_after_send");
     drawChecksumOptions(model);
+    storeMemory(model);
     sameLineIfFits(ImGui::CalcTextSize(tr(Str::Target)).x + style.ItemSpacing.x + ImGui::GetFontSize() * 14);   // the widest target (a server's list)
     ImGui::TextUnformatted(tr(Str::Target));
     ImGui::SameLine();

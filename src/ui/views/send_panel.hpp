@@ -42,6 +42,12 @@ public:
     /// ("AT\r\n" <-> "41 54 0D 0A"). Input with templates or errors is kept as typed.
     void switchMode(const UiModel& model, SendMode mode);
     void setLineEnding(LineEnding ending) { m_ending = ending; }
+    LineEnding lineEnding() const { return m_ending; }
+    /// The encoding typed text is sent in: chosen in the panel, else the display encoding.
+    TextEncoding encoding(const UiModel& model) const { return m_encoding.value_or(model.settings.encoding); }
+    void setEncoding(std::optional<TextEncoding> encoding) { m_encoding = encoding; }
+    bool clearAfterSend() const { return m_clearAfterSend; }
+    void setClearAfterSend(bool on) { m_clearAfterSend = on; }
     void setEscapes(bool on) { m_escapes = on; }
     /// The checksum appended to (or inserted into) what is sent; nullopt for none.
     void setChecksum(std::optional<ChecksumSpec> checksum) { m_checksum = checksum; }
@@ -88,6 +94,10 @@ public:
 
 private:
     void drawFileRow(UiModel& model, const CommandSink& submit);
+    /// Per endpoint (by name, in Settings::send_memory): mode, encoding, line ending, clear after
+    /// send. Loaded when the selected endpoint changes; stored when they change.
+    void loadMemory(const UiModel& model);
+    void storeMemory(UiModel& model);
     void drawLargeInput(UiModel& model, ImVec2 size);
     void drawChecksumOptions(UiModel& model);
     void drawPreview(UiModel& model, const ParseResult& result);
@@ -126,6 +136,9 @@ private:
     std::string m_statusText;
     std::vector<std::size_t> m_openRows;   // target list: positions of the open connections
 
+    std::optional<TextEncoding> m_encoding;
+    bool m_clearAfterSend = false;
+    EndpointId m_memoryFor = 0;
     FileDialog m_fileDialog;
     std::uint32_t m_fileChunk = 1024;
     std::uint32_t m_fileGapMs = 0;
