@@ -17,6 +17,7 @@ Environment:
   BENCH_FLOOD_SECONDS  duration of the memory flood (default 60)
   BENCH_ONLY           comma-separated subset: bulk,framing,timer,sendfile,udp,tcpmsg,conn,emfile,flood,gui,storm
   BENCH_SENDFILE_MIB   size of the file of goal S (default 1024 = 1 GiB)
+  BENCH_SENDFILE_CHUNK its chunk (default 65536)
   BENCH_GUI_FRAMES     measured frames per GUI round (default 300, after 30 warm-up frames)
   BENCH_GUI_BINARY     the app measured by the GUI goals (default BUILD_DIR/src/sockscope)
   BENCH_GUI_TRICKLE_MS GUI goal: each client sends one byte every N ms, echoed (default 1000)
@@ -559,7 +560,7 @@ def goal_timer():
 # --- goal S: send a file (issue 7) -----------------------------------------------------------------
 
 SENDFILE_MIB = int(os.environ.get("BENCH_SENDFILE_MIB", "1024"))
-SENDFILE_CHUNK = 65536
+SENDFILE_CHUNK = int(os.environ.get("BENCH_SENDFILE_CHUNK", "65536"))
 SENDFILE_RATIO_GOAL = 0.7
 SENDFILE_RSS_GOAL_MIB = 32
 SENDFILE_LOG_BUDGET_MIB = 4
