@@ -143,9 +143,12 @@ public:
     void wake() {
         if (m_pumpPosted || m_finished) return;
         m_pumpPosted = true;
-        asio::post(m_ctx.io, [self = shared_from_this()] {
-            self->m_pumpPosted = false;
-            self->pump();
+        // A weak reference: a transfer never outlives its endpoint in the io_context's queue.
+        asio::post(m_ctx.io, [weak = weak_from_this()] {
+            if (auto self = weak.lock()) {
+                self->m_pumpPosted = false;
+                self->pump();
+            }
         });
     }
 
