@@ -274,6 +274,36 @@ TEST(FileSend, APeerThatClosesMidSendIsReported) {
     EXPECT_EQ(peer.wait(10s), 0);
 }
 
+TEST(FileSend, StoppingTheEndpointMidSendEndsItAndShutdownIsClean) {
+    auto h = std::make_unique<EngineHarness>();
+    const auto port = h->startServer(1);
+    test::SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    ASSERT_TRUE(h->waitFor<ConnectionOpened>());
+    TempFile file(100'000);
+    h->engine.submit(fileCommand(1, file.path, 100, 5));   // ~5 s at full length
+    ASSERT_TRUE(h->waitFor<FileSendStatus>([](const FileSendStatus& s) { return s.sent > 0; }));
+    h->engine.submit(StopEndpoint{1, CloseMode::Graceful});
+    const auto end = h->waitFor<FileSendStatus>([](const FileSendStatus& s) { return s.state != FileSendState::Running; });
+    ASSERT_TRUE(end);
+    EXPECT_EQ(end->state, FileSendState::Failed);
+    ASSERT_TRUE(end->error);
+    EXPECT_EQ(end->error->code, "ENOTCONN");
+    // A second transfer still running when the engine goes away: no hang, no crash.
+    h->mark();
+    h->engine.submit(StartEndpoint{1});
+    const auto again = h->waitForState(1, EndpointState::Listening);
+    ASSERT_TRUE(again);
+    test::SocketPeer second;
+    ASSERT_TRUE(second.connectTcp(static_cast<std::uint16_t>(std::stoi(again->local.substr(again->local.rfind(':') + 1)))));
+    ASSERT_TRUE(h->waitFor<ConnectionOpened>([](const ConnectionOpened& o) { return o.connection > 1; }));
+    h->engine.submit(fileCommand(2, file.path, 100, 5));
+    ASSERT_TRUE(h->waitFor<FileSendStatus>([](const FileSendStatus& s) { return s.transfer == 2 && s.sent > 0; }));
+    const auto started = std::chrono::steady_clock::now();
+    h.reset();
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
+}
+
 TEST(FileSend, UdpSendsOneDatagramPerChunk) {
     if (!havePython()) GTEST_SKIP() << "python3 not found";
     EngineHarness h;
