@@ -15,7 +15,9 @@ Environment:
   BENCH_CONNECT_RATE   client connect pacing for goal 3, per second (default 20000; 0 = unpaced)
   BENCH_UDP_GSO        64-byte datagrams per UDP_SEGMENT buffer of the UDP sender (default 16; 1 = off)
   BENCH_FLOOD_SECONDS  duration of the memory flood (default 60)
-  BENCH_ONLY           comma-separated subset: bulk,framing,udp,tcpmsg,conn,emfile,flood,gui,storm
+  BENCH_ONLY           comma-separated subset: bulk,framing,timer,sendfile,udp,tcpmsg,conn,emfile,flood,gui,storm
+  BENCH_SENDFILE_MIB   size of the file of goal S (default 1024 = 1 GiB)
+  BENCH_SENDFILE_CHUNK its chunk (default 65536)
   BENCH_GUI_FRAMES     measured frames per GUI round (default 300, after 30 warm-up frames)
   BENCH_GUI_BINARY     the app measured by the GUI goals (default BUILD_DIR/src/sockscope)
   BENCH_GUI_TRICKLE_MS GUI goal: each client sends one byte every N ms, echoed (default 1000)
@@ -235,18 +237,21 @@ def parse_time(text):
 class Headless:
     """sockscope --headless PROFILE --log jsonl --quiet, its events read as they come."""
 
-    def __init__(self, name, endpoints, budget_mib=None, for_s=600):
+    def __init__(self, name, endpoints, budget_mib=None, for_s=600, commands=False):
         self.profile = os.path.join(TMP, f"{name}.json")
         with open(self.profile, "w") as f:
             json.dump({"version": 1, "name": f"bench {name}", "endpoints": endpoints}, f)
         cmd = [SOCKSCOPE, "--headless", self.profile, "--for", str(for_s), "--log", "jsonl", "--quiet"]
         if budget_mib:
             cmd += ["--log-budget", str(budget_mib)]
+        if commands:
+            cmd += ["--commands", "-"]
         self.events = []
         self.unparsed = []
         self.counts = {}
         self.cond = threading.Condition()
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     stdin=subprocess.PIPE if commands else subprocess.DEVNULL)
         self.stderr = ""
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -268,6 +273,11 @@ class Headless:
 
     def _read_err(self):
         self.stderr = self.proc.stderr.read()
+
+    def command(self, obj):
+        """One line on the command channel (--commands -)."""
+        self.proc.stdin.write(json.dumps(obj) + "\n")
+        self.proc.stdin.flush()
 
     @property
     def pid(self):
@@ -482,6 +492,140 @@ def goal_framing():
     reference = f"framing off, same stream, same run: {mbs(off)}; log records kept (framed): {records}"
     return row("F", f"Framing costs ≤ {FRAMING_COST_GOAL:.0%} of bulk ingest (delimiter every "
                f"{FRAMING_LINE} bytes)", measured, reference, cost is not None and cost <= FRAMING_COST_GOAL)
+
+
+# --- goal T: a 1 ms timer (issue 7) ---------------------------------------------------------------
+
+TIMER_COUNT = 5000
+TIMER_P99_GOAL_MS = 2.0
+
+
+def timer_round():
+    """A udp endpoint's 1 ms timer (count 5000, auto_start) into a python3 receiver that stamps
+    each datagram; then the plain C clock_nanosleep loop, same minute."""
+    rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    rx.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    rx.bind(("127.0.0.1", 0))
+    rx.settimeout(3)
+    port = rx.getsockname()[1]
+    endpoint = {"name": "t", "type": "udp", "bind": "127.0.0.1:0", "remote": f"127.0.0.1:{port}",
+                "timers": [{"name": "tick", "every_ms": 1, "count": TIMER_COUNT, "auto_start": True,
+                            "send": {"text": "T{{counter}}"}}]}
+    stamps = []
+    server = Headless("timer", [endpoint])
+    try:
+        while len(stamps) < TIMER_COUNT:
+            try:
+                rx.recv(64)
+            except socket.timeout:
+                break
+            stamps.append(time.perf_counter())
+        status = server.wait_for(lambda e: e.get("event") == "timer" and not e.get("running"), 10) or {}
+    finally:
+        server.stop()
+        rx.close()
+    gaps = sorted((b - a) * 1000 for a, b in zip(stamps, stamps[1:]))
+    pick = lambda p: gaps[min(len(gaps) - 1, int(p * (len(gaps) - 1) + 0.5))] if gaps else None
+    ref = run_tool([f"{TOOLS}/bench_sleep_loop", "--count", str(TIMER_COUNT), "--period-us", "1000"], 60)
+    return {"received": len(stamps), "seconds": (stamps[-1] - stamps[0] + 0.001) if stamps else None,
+            "p50_ms": pick(0.5), "p99_ms": pick(0.99), "max_ms": gaps[-1] if gaps else None,
+            "sent": status.get("sent"), "skipped": status.get("skipped"),
+            "ref_p50_ms": ref.get("p50_us", 0) / 1000, "ref_p99_ms": ref.get("p99_us", 0) / 1000,
+            "ref_seconds": ref.get("seconds")}
+
+
+def goal_timer():
+    rounds = []
+    for r in range(RUNS):
+        log(f"timer round {r + 1}/{RUNS}")
+        rounds.append(timer_round())
+        log(f"timer round {r + 1}: {rounds[-1]}")
+    RESULTS["timer"] = rounds
+    received = median(x["received"] for x in rounds)
+    seconds = median(x["seconds"] for x in rounds)
+    p50, p99 = median(x["p50_ms"] for x in rounds), median(x["p99_ms"] for x in rounds)
+    ok = (received is not None and abs(received - TIMER_COUNT) <= TIMER_COUNT * 0.01 and seconds is not None and
+          abs(seconds - TIMER_COUNT / 1000) <= TIMER_COUNT / 1000 * 0.01 and p99 is not None and
+          p99 <= TIMER_P99_GOAL_MS)
+    measured = (f"{received} datagrams in {seconds:.3f} s; interval p50 {p50:.3f} ms, **p99 {p99:.3f} ms** "
+                f"(rounds: " + ", ".join(f"{x['p99_ms']:.2f}" for x in rounds if x["p99_ms"] is not None) +
+                f"; max {median(x['max_ms'] for x in rounds):.1f} ms; skipped ticks "
+                + ", ".join(str(x["skipped"]) for x in rounds) + ")") if p99 is not None else "n/a"
+    reference = (f"plain C clock_nanosleep loop: p50 {median(x['ref_p50_ms'] for x in rounds):.3f} ms, "
+                 f"p99 {median(x['ref_p99_ms'] for x in rounds):.3f} ms")
+    return row("T", f"1 ms timer, 5 s: {TIMER_COUNT} ± 1 % sent, interval p99 ≤ {TIMER_P99_GOAL_MS} ms",
+               measured, reference, ok)
+
+
+# --- goal S: send a file (issue 7) -----------------------------------------------------------------
+
+SENDFILE_MIB = int(os.environ.get("BENCH_SENDFILE_MIB", "1024"))
+SENDFILE_CHUNK = int(os.environ.get("BENCH_SENDFILE_CHUNK", "65536"))
+SENDFILE_RATIO_GOAL = 0.7
+SENDFILE_RSS_GOAL_MIB = 32
+SENDFILE_LOG_BUDGET_MIB = 4
+
+
+def sendfile_round(path, size):
+    """`send_file` of the file (64 KiB chunks) from a tcp-client into the plain read() sink; the
+    rate is size / (ack .. done); RSS growth = peak (VmHWM) - RSS before the send."""
+    sink = subprocess.Popen([f"{TOOLS}/bench_tcp_sink", "--port", "0"], stdout=subprocess.PIPE, text=True)
+    try:
+        port = json.loads(sink.stdout.readline())["port"]
+        client = {"name": "c", "type": "tcp-client", "remote": f"127.0.0.1:{port}"}
+        app = Headless("sendfile", [client], budget_mib=SENDFILE_LOG_BUDGET_MIB, commands=True)
+        try:
+            if not app.wait_for(lambda e: e.get("event") == "connected", 10):
+                return {"error": f"did not connect: {app.stderr}"}
+            time.sleep(0.3)
+            rss_before = status_kib(app.pid, "VmRSS")
+            start = time.monotonic()
+            app.command({"send_file": {"endpoint": "c", "path": path, "chunk": SENDFILE_CHUNK, "gap_ms": 0}})
+            end = app.wait_for(lambda e: e.get("event") == "send_file" and e.get("state") != "running", 600)
+            seconds = time.monotonic() - start
+            peak = status_kib(app.pid, "VmHWM")
+        finally:
+            app.stop()
+        if not end or end.get("state") != "done" or end.get("sent") != size:
+            return {"error": f"send_file ended with {end}"}
+        return {"bytes_per_s": size / seconds, "seconds": seconds,
+                "rss_growth_mib": (peak - rss_before) / 1024 if peak and rss_before else None}
+    finally:
+        reap(sink)
+
+
+def goal_sendfile():
+    size = SENDFILE_MIB << 20
+    path = os.path.join(TMP, "sendfile.bin")
+    with open(path, "wb") as f:
+        block = os.urandom(1 << 20)
+        for _ in range(SENDFILE_MIB):
+            f.write(block)
+    rounds = []
+    try:
+        for r in range(RUNS):
+            log(f"sendfile round {r + 1}/{RUNS}: {SENDFILE_MIB} MiB")
+            one = {"sockscope": sendfile_round(path, size), "iperf3": bulk_iperf3()}
+            a, b = one["sockscope"].get("bytes_per_s"), one["iperf3"].get("bytes_per_s")
+            one["ratio"] = a / b if a and b else None
+            log(f"sendfile round {r + 1}: {one}")
+            rounds.append(one)
+    finally:
+        os.remove(path)
+    RESULTS["sendfile"] = rounds
+    ratio = median(x["ratio"] for x in rounds)
+    rss = median(x["sockscope"].get("rss_growth_mib") for x in rounds)
+    rate = median(x["sockscope"].get("bytes_per_s") for x in rounds)
+    errors = [x["sockscope"]["error"] for x in rounds if "error" in x["sockscope"]]
+    measured = (f"{SENDFILE_MIB} MiB at {mbs(rate)}: **{fmt_ratio(ratio)}** iperf3 (rounds: "
+                + ", ".join(fmt_ratio(x["ratio"]) for x in rounds) + f"); peak RSS growth **{rss:.1f} MiB** "
+                f"(log budget {SENDFILE_LOG_BUDGET_MIB} MiB)") if ratio is not None and rss is not None else "n/a"
+    if errors:
+        measured += "; errors: " + "; ".join(sorted(set(errors)))
+    reference = f"iperf3 {mbs(median(x['iperf3'].get('bytes_per_s') for x in rounds))}, same run"
+    return row("S", f"Send file to a plain sink ≥ {SENDFILE_RATIO_GOAL}× iperf3, peak RSS growth ≤ "
+               f"{SENDFILE_RSS_GOAL_MIB} MiB", measured, reference,
+               ratio is not None and ratio >= SENDFILE_RATIO_GOAL and rss is not None and rss <= SENDFILE_RSS_GOAL_MIB)
 
 
 # --- goal 2: 64-byte UDP datagrams and 64-byte TCP messages ----------------------------------------
@@ -1109,7 +1253,7 @@ def cpu_model():
 def main():
     for binary in [SOCKSCOPE] + [f"{TOOLS}/{t}" for t in
                                  ("bench_tcp_sender", "bench_tcp_sink", "bench_udp_sender", "bench_udp_sink",
-                                  "bench_connections")]:
+                                  "bench_connections", "bench_sleep_loop")]:
         if not os.access(binary, os.X_OK):
             print(f"bench: {binary} is missing: build {BUILD} first", file=sys.stderr)
             return 2
@@ -1118,7 +1262,7 @@ def main():
                "runs": RUNS, "load_start": loadavg()}
     RESULTS["machine"] = machine
     log(f"machine: {machine}")
-    goals = [("bulk", goal_bulk), ("framing", goal_framing), ("udp", goal_udp), ("tcpmsg", goal_tcp_msg), ("conn", goal_connections),
+    goals = [("bulk", goal_bulk), ("framing", goal_framing), ("timer", goal_timer), ("sendfile", goal_sendfile), ("udp", goal_udp), ("tcpmsg", goal_tcp_msg), ("conn", goal_connections),
              ("emfile", goal_emfile), ("flood", goal_flood), ("gui", goal_gui_connections),
              ("storm", goal_gui_storm)]
     rows = []

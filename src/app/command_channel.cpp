@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/codec/payload_template.hpp"
+#include "core/net/file_send.hpp"
 #include "core/profile/payload_json.hpp"
 
 #if defined(_WIN32)
@@ -231,6 +232,38 @@ void interpretClose(const Json& args, const ChannelEndpoints& endpoints, Channel
     else action.commands.push_back(CloseAllConnections{e.id, how});
 }
 
+/// An optional whole number in [min, max].
+std::optional<std::uint64_t> optionalUnsigned(const Json& args, const char* name, std::uint64_t min, std::uint64_t max) {
+    const auto it = args.find(name);
+    if (it == args.end() || it->is_null()) return std::nullopt;
+    if (!it->is_number_unsigned() || it->get<std::uint64_t>() < min || it->get<std::uint64_t>() > max)
+        throw BadCommand{std::string("\"") + name + "\" must be a whole number from " + std::to_string(min) + " to " +
+                         std::to_string(max)};
+    return it->get<std::uint64_t>();
+}
+
+/// {"send_file": {"endpoint", "path", "chunk", "gap_ms", "conn" | "to"}}: the file is read by the
+/// engine (relative paths from the current directory); progress comes as send_file events.
+void interpretSendFile(const Json& args, const ChannelEndpoints& endpoints, ChannelAction& action) {
+    rejectUnknownKeys(args, std::array<std::string_view, 6>{"endpoint", "path", "chunk", "gap_ms", "conn", "to"});
+    const ChannelEndpoint& e = endpointField(args, endpoints, action);
+    const bool udp = e.type == EndpointType::Udp;
+    SendFile send;
+    send.endpoint = e.id;
+    send.path = stringField(args, "path");
+    if (send.path.empty()) throw BadCommand{"\"path\" is empty"};
+    send.chunk = static_cast<std::uint32_t>(
+        optionalUnsigned(args, "chunk", 1, udp ? kMaxUdpFileChunk : kMaxTcpFileChunk).value_or(send.chunk));
+    send.gap_ms = static_cast<std::uint32_t>(optionalUnsigned(args, "gap_ms", 0, kMaxFileGapMs).value_or(0));
+    send.connection = connectionField(args).value_or(0);
+    if (args.contains("to")) {
+        if (!udp) throw BadCommand{"\"to\" applies to udp endpoints; use \"conn\" for tcp"};
+        send.destination = stringField(args, "to");
+    }
+    if (udp && send.connection) throw BadCommand{"\"conn\" applies to tcp endpoints; use \"to\" for udp"};
+    action.commands.push_back(std::move(send));
+}
+
 /// A saved command's or timer's name, checked against the endpoint's.
 std::string namedSource(const Json& args, const std::vector<std::string>& names, const char* what,
                         const std::string& endpoint) {
@@ -279,10 +312,14 @@ ChannelAction interpret(const Json& line, const ChannelEndpoints& endpoints, Cou
         }
         action.commands.push_back(RunTimer{e.id, name, run});
     } else if (verb == "send_file") {
-        endpointField(args, endpoints, action);
-        throw BadCommand{"\"" + verb + "\" is not available in this version of sockscope"};
+        interpretSendFile(args, endpoints, action);
+    } else if (verb == "cancel_file") {
+        rejectUnknownKeys(args, std::array<std::string_view, 2>{"endpoint", "transfer"});
+        const ChannelEndpoint& e = endpointField(args, endpoints, action);
+        action.commands.push_back(CancelFileSend{e.id, optionalUnsigned(args, "transfer", 0, UINT64_MAX).value_or(0)});
     } else {
-        throw BadCommand{"unknown command \"" + verb + "\" (send, command, timer, close, start, stop, quit)"};
+        throw BadCommand{"unknown command \"" + verb +
+                         "\" (send, command, timer, send_file, cancel_file, close, start, stop, quit)"};
     }
     return action;
 }

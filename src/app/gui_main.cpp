@@ -259,6 +259,7 @@ int runGui(const GuiOptions& options) {
     // 5. Main window and the workspace (a profile from the command line, or the last one).
     bool quit = false;
     bool settings_dirty = false;
+    std::uint64_t saved_settings_revision = model.settings.revision;
     // File I/O (autosave, settings, open, save) runs here, off the frame loop.
     FileWorker files([] { glfwPostEmptyEvent(); });
     AppHooks hooks;
@@ -553,6 +554,10 @@ int runGui(const GuiOptions& options) {
             postAutosave(files, model, workspaceProfile(model.workspace), workspace_file);
             saved_revision = model.workspace.revision;
             saved_dirty = model.workspace.dirty;
+            settings_dirty = true;
+        }
+        if (model.settings.revision != saved_settings_revision) {   // a view changed a setting (send panel memory)
+            saved_settings_revision = model.settings.revision;
             settings_dirty = true;
         }
         if (settings_dirty && !fixed_frames) {

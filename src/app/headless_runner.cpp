@@ -87,6 +87,7 @@ public:
         if (!action.verb.empty()) json["command"] = action.verb;
         if (!action.endpoint.empty()) json["endpoint"] = action.endpoint;
         if (action.error.empty() && action.verb == "send") json["bytes"] = action.bytes;
+        if (action.error.empty() && action.verb == "send_file") json["transfer"] = line.number;
         if (!action.error.empty()) json["error"] = Json{{"code", "bad_command"}, {"message", action.error}};
         if (m_options.format == HeadlessLogFormat::Jsonl) return emit(dumpLine(json), time);
         std::string text = rfc3339(time) + "  " + displayText(action.endpoint.empty() ? "-" : action.endpoint) + "  ";
@@ -386,8 +387,12 @@ private:
                 continue;   // blank lines separate nothing and ask for nothing
             else
                 action = interpretCommand(line.text, m_names, &m_channelCounter);
-            for (Command& command : action.commands) m_engine.submit(std::move(command));
-            m_printer.answer(nowUs(), line, action);
+            const TimestampUs taken = nowUs();   // before the engine acts: the ack line comes first in time too
+            for (Command& command : action.commands) {
+                if (auto* file = std::get_if<SendFile>(&command)) file->transfer = line.number;   // names its events
+                m_engine.submit(std::move(command));
+            }
+            m_printer.answer(taken, line, action);
             if (action.quit) m_quit = true;
         }
     }

@@ -58,6 +58,21 @@ struct UpdateSources {
     std::vector<TimerConfig> timers;
 };
 
+/// Sends a file in chunks through the endpoint's send path (docs/profile-format.md, "Sending a
+/// file"): tcp to `connection` (0: every connection open now), udp one datagram per chunk to
+/// `destination` (else the remote / last sender, as Send). Progress comes as FileSendStatus.
+struct SendFile {
+    EndpointId endpoint;
+    std::uint64_t transfer = 0;        // chosen by the front end; names it in FileSendStatus / CancelFileSend
+    std::string path;
+    std::uint32_t chunk = 1024;        // bytes per write / datagram
+    std::uint32_t gap_ms = 0;          // pause after each chunk
+    ConnectionId connection = 0;
+    std::string destination;
+};
+/// Cancels a file send of the endpoint (`transfer` 0: every one).
+struct CancelFileSend { EndpointId endpoint; std::uint64_t transfer = 0; };
+
 /// Asks for a fresh TCP state / port table / stats snapshot now (otherwise ~2 Hz).
 struct RefreshState { EndpointId endpoint = 0; };   // 0 = all
 
@@ -85,6 +100,6 @@ using Command = std::variant<AddEndpoint, UpdateEndpoint, RemoveEndpoint, StartE
                              StopEndpoint, Send, CloseConnection, CloseAllConnections,
                              JoinMulticast, LeaveMulticast, RefreshState, SendSavedCommand, RunTimer,
                              UpdateSources, ResumeRules, RunScript, StopScript, StartRecording,
-                             StopRecording>;
+                             StopRecording, SendFile, CancelFileSend>;
 
 }  // namespace sockscope

@@ -202,6 +202,12 @@ private:
         if (auto* e = find(c.endpoint))
             if (auto rules = e->findStage<RulesStage>()) rules->resume(c.rule);
     }
+    void handle(SendFile& c) {
+        if (auto* e = find(c.endpoint)) e->sendFile(c);
+    }
+    void handle(CancelFileSend& c) {
+        if (auto* e = find(c.endpoint)) e->cancelFileSend(c.transfer);
+    }
     void handle(Send& c) {
         if (auto* e = find(c.endpoint)) e->send(std::move(c));
     }

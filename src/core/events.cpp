@@ -45,11 +45,25 @@ const char* toString(ScriptOutcome outcome) {
         case ScriptOutcome::Failed: return "failed";
         case ScriptOutcome::TimedOut: return "timeout";
         case ScriptOutcome::Error: return "error";
+    }
+    return "?";
+}
+
 const char* toString(RecordingState state) {
     switch (state) {
         case RecordingState::Running: return "running";
         case RecordingState::Stopped: return "stopped";
         case RecordingState::Failed: return "failed";
+    }
+    return "?";
+}
+
+const char* toString(FileSendState state) {
+    switch (state) {
+        case FileSendState::Running: return "running";
+        case FileSendState::Done: return "done";
+        case FileSendState::Cancelled: return "cancelled";
+        case FileSendState::Failed: return "failed";
     }
     return "?";
 }

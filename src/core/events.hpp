@@ -266,7 +266,6 @@ inline constexpr std::size_t kScriptStepEvents = 1000;
 inline constexpr std::size_t kScriptRecordedExpects = 100'000;
 inline constexpr std::size_t kScriptRecordedFailures = 100;
 
-
 enum class RecordingState : std::uint8_t { Running, Stopped, Failed };
 const char* toString(RecordingState state);   // "running", "stopped", "failed"
 
@@ -289,9 +288,28 @@ struct RecordingStatus {
     bool operator==(const RecordingStatus&) const = default;
 };
 
+enum class FileSendState : std::uint8_t { Running, Done, Cancelled, Failed };
+const char* toString(FileSendState state);   // "running", "done", "cancelled", "failed"
+
+/// Progress of a SendFile: at the start, at most ~4 times a second while it runs (coalesced, not
+/// one per chunk), and once at the end (Done / Cancelled / Failed with `error`).
+struct FileSendStatus {
+    EndpointId endpoint;
+    std::uint64_t transfer = 0;
+    std::string path;
+    FileSendState state = FileSendState::Running;
+    std::uint64_t sent = 0;       // bytes of the file handed to the send path (each target got them)
+    std::uint64_t total = 0;      // the file's size (0 until it is open)
+    double rate_bps = 0;          // bytes/s: over the last period while running, the average at the end
+    std::optional<ErrorInfo> error;
+    TimestampUs time_us = 0;
+    bool operator==(const FileSendStatus&) const = default;
+};
+
 using Event = std::variant<EndpointStatus, ConnectionOpened, PeerHalfClosed, ConnectionClosed,
                            DataEvent, TcpStateChanged, PortTableChanged, ErrorEvent, StatsEvent,
-                           QueueOverflow, TimerStatus, RuleStatus, ScriptEvent, RecordingStatus>;
+                           QueueOverflow, TimerStatus, RuleStatus, ScriptEvent, RecordingStatus,
+                           FileSendStatus>;
 
 /// The endpoint an event belongs to (0 for engine-wide events).
 EndpointId endpointOf(const Event& event);

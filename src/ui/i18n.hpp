@@ -433,7 +433,7 @@ enum class Language : std::uint8_t { English, Chinese };
     X(TryItReplyText, "reply (text): %s", "应答（文本）：%s")                                      \
     X(TryItNoReply, "no reply (the rule only closes or counts)", "无应答（该规则只关闭或计数）")   \
     X(TipTryIt, "Paste one message as the peer would send it (after framing): see which rule answers and " \
-      "the exact reply bytes, checksum included.", "粘贴对端发送的一条消息（分帧后）：查看哪条规则应答及确切的应答字节（含校验）。")
+      "the exact reply bytes, checksum included.", "粘贴对端发送的一条消息（分帧后）：查看哪条规则应答及确切的应答字节（含校验）。") \
     X(ScriptsTitle, "Scripts", "脚本")                                                            \
     X(ScriptRun, "Run", "运行")                                                                   \
     X(ScriptStop, "Stop", "停止")                                                                 \
@@ -449,7 +449,7 @@ enum class Language : std::uint8_t { English, Chinese };
     X(ScriptRunning, "running", "运行中")                                                         \
     X(ScriptHistogram, "Latency histogram (µs)", "延迟直方图（µs）")                              \
     X(ScriptExpected, "expected", "期望")                                                         \
-    X(ScriptReceived, "received", "收到")
+    X(ScriptReceived, "received", "收到") \
     X(MenuRecording, "Recording...", "录制...")                                                    \
     X(RecTitle, "Recording", "录制")                                                               \
     X(RecFile, "File", "文件")                                                                     \
@@ -479,7 +479,19 @@ enum class Language : std::uint8_t { English, Chinese };
     X(RecFor, "Of", "对象")                                                                        \
     X(RecAllConnections, "all connections", "全部连接")                                            \
     X(RecFramed, "framed (4-byte length before each message)", "带帧（每条消息前加 4 字节长度）")  \
-    X(RecStartReceive, "Start receive to file", "开始接收转向文件")
+    X(RecStartReceive, "Start receive to file", "开始接收转向文件") \
+    X(SendFileButton, "Send file...", "发送文件...")                                               \
+    X(ChooseFileToSend, "Choose a file to send", "选择要发送的文件")                               \
+    X(FileChunk, "Chunk", "分块")                                                                  \
+    X(FileGapMs, "Gap ms", "间隔 ms")                                                              \
+    X(TipFileChunk, "Bytes per write (UDP: one datagram each, at most 65,507)",                    \
+      "每次写入的字节数（UDP：每块一个数据报，最多 65,507）")                                      \
+    X(TipFileGap, "Pause after each chunk, in milliseconds", "每块发送后暂停的毫秒数")             \
+    X(FileProgress, "%s of %s, %s/s", "%s / %s，%s/s")                                            \
+    X(FileDone, "sent %s (%s)", "已发送 %s（%s）")                                                 \
+    X(FileCancelled, "cancelled after %s: %s", "已取消，已发送 %s：%s")                            \
+    X(FileFailed, "failed: %s", "失败：%s")                                                        \
+    X(ClearAfterSend, "Clear after send", "发送后清除")
 
 enum class Str : std::uint16_t {
 #define SOCKSCOPE_UI_STR_ENUM(id, en, zh) id,

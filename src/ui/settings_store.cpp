@@ -27,6 +27,7 @@ std::string describe(const Json& value) {
 class Reader {
 public:
     Reader(const Json& root, std::vector<std::string>& problems) : m_root(root), m_problems(problems) {}
+    std::vector<std::string>& problems() { return m_problems; }
 
     const Json* get(const char* key) const {
         auto it = m_root.find(key);
@@ -143,6 +144,39 @@ std::string localTimeStamp() {
     return buffer;
 }
 
+/// "send": {"<endpoint name>": {"mode": "hex", "encoding": "gbk", "line_ending": "crlf",
+/// "clear_after_send": true}}: what the send panel remembers per endpoint.
+void readSendMemory(Reader& r, Settings& s) {
+    const Json* send = r.get("send");
+    if (!send) return;
+    if (!send->is_object()) return r.problem("send", "an object of endpoint names", *send);
+    for (const auto& [name, value] : send->items()) {
+        if (s.send_memory.size() >= Settings::kMaxSendMemory) break;
+        const std::string key = "send." + name;
+        if (!value.is_object()) {
+            r.problem(key.c_str(), "an object", value);
+            continue;
+        }
+        SendMemory memory;
+        Reader item(value, r.problems());
+        std::string text;
+        if (item.string("mode", text)) {
+            if (text == "hex" || text == "text") memory.hex = text == "hex";
+            else item.problem((key + ".mode").c_str(), "\"text\" or \"hex\"", Json(text));
+        }
+        if (item.string("encoding", text)) {
+            if (auto encoding = textEncodingFromString(text)) memory.encoding = *encoding;
+            else item.problem((key + ".encoding").c_str(), "a text encoding such as \"utf-8\"", Json(text));
+        }
+        if (item.string("line_ending", text)) {
+            if (auto ending = lineEndingFromString(text)) memory.ending = *ending;
+            else item.problem((key + ".line_ending").c_str(), "\"none\", \"cr\", \"lf\" or \"crlf\"", Json(text));
+        }
+        item.boolean("clear_after_send", memory.clear_after_send);
+        s.send_memory[name] = memory;
+    }
+}
+
 }  // namespace
 
 SettingsLoad parseSettings(std::string_view text) {
@@ -160,6 +194,7 @@ SettingsLoad parseSettings(std::string_view text) {
     Reader r(json, out.problems);
     readChoices(r, out);
     readRecent(r, out.settings);
+    readSendMemory(r, out.settings);
     // Pane sizes: any finite size a screen could have; the window clamps them to what fits.
     r.number("left_width", out.layout.left_width, 0, 100000);
     r.number("connections_height", out.layout.connections_height, 0, 100000);
@@ -186,6 +221,16 @@ std::string settingsToText(const Settings& s, const Layout& layout, const Stored
                                                           : "absolute";
     json["encoding"] = toString(s.encoding);
     json["recent"] = s.recent;
+    nlohmann::ordered_json send = nlohmann::ordered_json::object();
+    for (const auto& [name, memory] : s.send_memory)
+    {
+        auto& item = send[name];
+        item["mode"] = memory.hex ? "hex" : "text";
+        if (memory.encoding) item["encoding"] = toString(*memory.encoding);
+        item["line_ending"] = toString(memory.ending);
+        item["clear_after_send"] = memory.clear_after_send;
+    }
+    json["send"] = std::move(send);
     json["left_width"] = within(layout.left_width, 0, 100000, Layout{}.left_width);
     json["connections_height"] = within(layout.connections_height, 0, 100000, Layout{}.connections_height);
     json["send_height"] = within(layout.send_height, 0, 100000, Layout{}.send_height);

@@ -7,6 +7,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,15 @@ using CommandSink = std::function<void(Command)>;
 enum class ThemeKind : std::uint8_t { Dark, Light };
 enum class TimeMode : std::uint8_t { Absolute, Relative, Delta };
 
+/// What the send panel remembers per endpoint (by name) across restarts.
+struct SendMemory {
+    bool hex = false;
+    std::optional<TextEncoding> encoding;   // none: the display encoding (Settings::encoding)
+    LineEnding ending = LineEnding::None;
+    bool clear_after_send = false;
+    bool operator==(const SendMemory&) const = default;
+};
+
 struct Settings {
     Language language = Language::English;
     ThemeKind theme = ThemeKind::Dark;
@@ -39,6 +49,9 @@ struct Settings {
     TextEncoding encoding = TextEncoding::Utf8;
     std::vector<std::string> recent;      // most recent first, bounded
     void addRecent(const std::string& path);
+    std::map<std::string, SendMemory> send_memory;   // by endpoint name, bounded (kMaxSendMemory)
+    static constexpr std::size_t kMaxSendMemory = 256;
+    std::uint64_t revision = 0;           // bumped by a view that changed a setting: the app saves them
 };
 
 struct Selection {

@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <filesystem>
+#include <fstream>
 
 #include "app/headless_support.hpp"
 #include "support/process.hpp"
@@ -98,6 +99,31 @@ TEST(CommandChannel, CloseStartStopAndQuit) {
     EXPECT_EQ(action.error, "");
 }
 
+TEST(CommandChannel, SendFileTakesPathChunkGapAndATarget) {
+    auto action = interpretCommand(R"({"send_file": {"endpoint": "dev", "path": "fw.bin", "chunk": 1024, "gap_ms": 0}})",
+                                   kEndpoints);
+    ASSERT_EQ(action.error, "");
+    auto send = std::get<SendFile>(action.commands.at(0));
+    EXPECT_EQ(send.endpoint, 1u);
+    EXPECT_EQ(send.path, "fw.bin");
+    EXPECT_EQ(send.chunk, 1024u);
+    EXPECT_EQ(send.gap_ms, 0u);
+    EXPECT_EQ(send.connection, 0u);
+    action = interpretCommand(R"({"send_file": {"endpoint": "dev", "path": "a", "conn": 4, "gap_ms": 20}})", kEndpoints);
+    ASSERT_EQ(action.error, "");
+    send = std::get<SendFile>(action.commands.at(0));
+    EXPECT_EQ(send.connection, 4u);
+    EXPECT_EQ(send.gap_ms, 20u);
+    EXPECT_EQ(send.chunk, 1024u) << "the default chunk";
+    action = interpretCommand(R"({"send_file": {"endpoint": "udp", "path": "a", "chunk": 65507, "to": "127.0.0.1:9"}})",
+                              kEndpoints);
+    ASSERT_EQ(action.error, "");
+    EXPECT_EQ(std::get<SendFile>(action.commands.at(0)).destination, "127.0.0.1:9");
+    action = interpretCommand(R"({"cancel_file": {"endpoint": "dev", "transfer": 3}})", kEndpoints);
+    ASSERT_EQ(action.error, "");
+    EXPECT_EQ(std::get<CancelFileSend>(action.commands.at(0)).transfer, 3u);
+}
+
 TEST(CommandChannel, EveryMalformedLineSaysWhatIsWrongAndDoesNothing) {
     const std::pair<const char*, const char*> cases[] = {
         {"send hello", "not JSON"},
@@ -125,6 +151,15 @@ TEST(CommandChannel, EveryMalformedLineSaysWhatIsWrongAndDoesNothing) {
         {R"({"timer": {"endpoint": "dev", "name": "hb", "run": "yes"}})", "\"run\" must be true"},
         {R"({"send": {"endpoint": "dev", "conn": 1e400, "text": "x"}})", "not JSON"},   // found by fuzz_command
         {"1055549e9499998", "not JSON"},
+        {R"({"send_file": {"endpoint": "dev"}})", "\"path\" is missing"},
+        {R"({"send_file": {"endpoint": "dev", "path": ""}})", "\"path\" is empty"},
+        {R"({"send_file": {"endpoint": "dev", "path": "a", "chunk": 0}})", "\"chunk\" must be a whole number from 1 to 1048576"},
+        {R"({"send_file": {"endpoint": "udp", "path": "a", "chunk": 65508}})", "from 1 to 65507"},
+        {R"({"send_file": {"endpoint": "dev", "path": "a", "gap_ms": -1}})", "\"gap_ms\" must be"},
+        {R"({"send_file": {"endpoint": "dev", "path": "a", "to": "127.0.0.1:9"}})", "\"to\" applies to udp"},
+        {R"({"send_file": {"endpoint": "udp", "path": "a", "conn": 2}})", "\"conn\" applies to tcp"},
+        {R"({"send_file": {"endpoint": "dev", "path": "a", "speed": 2}})", "unknown field \"speed\""},
+        {R"({"cancel_file": {"endpoint": "dev", "transfer": "all"}})", "\"transfer\" must be"},
     };
     for (const auto& [line, expected] : cases) {
         const auto action = interpretCommand(line, kEndpoints);
@@ -248,6 +283,57 @@ TEST(CommandChannelRun, ProfileSourcesRunHeadlessAndAnswerTheChannel) {
     for (const auto& line : jsonLines(app.out()))
         finished = finished || (line["event"] == "timer" && line["running"] == false && line["sent"] == 3);
     EXPECT_TRUE(finished) << app.out();
+}
+
+TEST(CommandChannelRun, SendFileIsAckedThenReportsItsEnd) {
+    Fifo fifo;
+    const auto profile = writeProfile("channel-file.json", R"({"version": 1, "name": "t", "endpoints": [
+        {"name": "dev", "type": "tcp-server", "bind": "127.0.0.1:0"}]})");
+    const std::string path = profile + ".bin";
+    std::string content;
+    for (std::uint32_t i = 0; i < 300'000; ++i) content.push_back(static_cast<char>((i * 7919u) >> 3));
+    std::ofstream(path, std::ios::binary) << content;
+    Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--quiet", "--commands", fifo.path(), "--for", "60"});
+    const auto listening = findEvent(app, "listening");
+    ASSERT_TRUE(listening) << app.err();
+    ASSERT_TRUE(fifo.open());
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(portOf((*listening)["local"].get<std::string>())));
+    ASSERT_TRUE(findEvent(app, "accepted"));
+    ASSERT_TRUE(fifo.write(R"({"send_file": {"endpoint": "dev", "path": ")" + path + R"(", "chunk": 1024, "gap_ms": 0}})"));
+    const std::string received = peer.receive(content.size(), 10'000);
+    ASSERT_EQ(received.size(), content.size()) << app.out() << app.err();
+    EXPECT_TRUE(received == content) << "byte-exact at the peer";
+    const auto ack = findEvent(app, "ack", 1);
+    ASSERT_TRUE(ack);
+    EXPECT_EQ((*ack)["command"], "send_file");
+    EXPECT_EQ((*ack)["transfer"], 1);
+    std::optional<nlohmann::json> done;
+    for (int turn = 0; turn < 500 && !done; ++turn) {   // bounded: 10 s
+        for (const auto& line : jsonLines(app.out()))
+            if (line["event"] == "send_file" && line["state"] != "running") done = line;
+        if (!done) std::this_thread::sleep_for(20ms);
+    }
+    ASSERT_TRUE(done) << app.out();
+    EXPECT_EQ((*done)["state"], "done");
+    EXPECT_EQ((*done)["transfer"], 1);
+    EXPECT_EQ((*done)["sent"], content.size());
+    EXPECT_EQ((*done)["total"], content.size());
+    // A missing file: acked (the engine reads it), then a failed send_file naming it in plain words.
+    ASSERT_TRUE(fifo.write(R"({"send_file": {"endpoint": "dev", "path": "/nonexistent/fw.bin"}})"));
+    std::optional<nlohmann::json> failed;
+    for (int turn = 0; turn < 500 && !failed; ++turn) {
+        for (const auto& line : jsonLines(app.out()))
+            if (line["event"] == "send_file" && line["state"] == "failed") failed = line;
+        if (!failed) std::this_thread::sleep_for(20ms);
+    }
+    ASSERT_TRUE(failed) << app.out();
+    EXPECT_EQ((*failed)["transfer"], 2);
+    EXPECT_EQ((*failed)["error"]["code"], "ENOENT");
+    EXPECT_NE((*failed)["error"]["message"].get<std::string>().find("/nonexistent/fw.bin"), std::string::npos);
+    ASSERT_TRUE(fifo.write(R"({"quit": {}})"));
+    EXPECT_EQ(app.wait(10s), 0) << app.err();
+    std::remove(path.c_str());
 }
 
 TEST(CommandChannelRun, TheEndOfTheInputDoesNotEndTheRun) {

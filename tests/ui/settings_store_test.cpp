@@ -46,6 +46,24 @@ std::size_t brokenCopies(const fs::path& dir) {
     return n;
 }
 
+TEST(SettingsStore, SendPanelMemoryRoundTripsAndBadEntriesAreReported) {
+    Settings settings;
+    settings.send_memory["device"] = SendMemory{true, TextEncoding::Gbk, LineEnding::CrLf, true};
+    settings.send_memory["beacon 中"] = SendMemory{false, std::nullopt, LineEnding::Lf, false};
+    const SettingsLoad load = parseSettings(settingsToText(settings, Layout{}, StoredState{}));
+    EXPECT_TRUE(load.problems.empty());
+    EXPECT_EQ(load.settings.send_memory, settings.send_memory);
+
+    const SettingsLoad bad = parseSettings(R"({"send": {"a": {"mode": "binary", "line_ending": "crlf"},
+        "b": 3, "c": {"encoding": "ebcdic", "clear_after_send": "yes"}}})");
+    ASSERT_EQ(bad.problems.size(), 4u);
+    EXPECT_NE(bad.problems[0].find("send.a.mode"), std::string::npos) << bad.problems[0];
+    EXPECT_EQ(bad.settings.send_memory.at("a").ending, LineEnding::CrLf) << "the good fields of an entry stay";
+    EXPECT_FALSE(bad.settings.send_memory.count("b"));
+    EXPECT_FALSE(bad.settings.send_memory.at("c").encoding.has_value());
+    EXPECT_EQ(parseSettings(R"({"send": []})").problems.size(), 1u);
+}
+
 TEST(SettingsStore, WrongTypesAreReportedAndTheRestIsKept) {
     const SettingsLoad load = parseSettings(R"({"workspace_dirty": 3, "theme": "light", "font_scale": "big",
         "recent": ["/a.json", 7, "/b.json"], "left_width": null, "language": ["zh"], "time_mode": "delta"})");

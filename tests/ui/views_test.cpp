@@ -1,12 +1,16 @@
 // View tests in a headless ImGui context: simulated clicks and typing, commands captured.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <fstream>
 #include <functional>
 #include <vector>
 
 #include "headless.hpp"
 #include "ui/i18n.hpp"
 #include "ui/main_window.hpp"
+#include "ui/settings_store.hpp"
 #include "ui/ui_model.hpp"
 #include "ui/views/connections_view.hpp"
 #include "ui/views/endpoint_editor.hpp"
@@ -294,6 +298,140 @@ TEST_F(ViewsTest, CloseWaitRowAndClosedConnectionsHaveNoActions) {
     ui.frames(2);
     EXPECT_TRUE(probe.has("conn.close.101"));
     EXPECT_FALSE(probe.has("conn.close.102")) << "a closed connection cannot be closed again";
+}
+
+TEST_F(ViewsTest, SendFileChoosesAFileAndShowsProgressRateAndCancel) {
+    const EndpointId id = addServer(2);
+    model.selection.connection = 102;
+    const std::string path = "/tmp/sockscope-views-send-file-" + std::to_string(::getpid()) + ".bin";
+    std::ofstream(path, std::ios::binary) << std::string(5000, 'x');
+    ui.setDraw([this] { drawSend(); });
+    ui.frames(2);
+    EXPECT_FALSE(probe.has("send.file_progress")) << "nothing sent yet: no progress bar";
+    // Chunk and gap, then "Send file..." opens the file dialog; the chosen file is sent.
+    clickProbe("send.file_chunk");
+    ui.key(GLFW_KEY_A, true);
+    ui.key(GLFW_KEY_DELETE);
+    ui.type("512");
+    clickProbe("send.file_gap");
+    ui.key(GLFW_KEY_A, true);
+    ui.key(GLFW_KEY_DELETE);
+    ui.type("5");
+    clickProbe("send.file");
+    ui.frames(2);
+    clickProbe("filedialog.path");
+    ui.key(GLFW_KEY_A, true);
+    ui.key(GLFW_KEY_DELETE);
+    ui.type(path);
+    ui.frames(1);
+    clickProbe("filedialog.ok");
+    auto files = posted<SendFile>();
+    ASSERT_EQ(files.size(), 1u);
+    EXPECT_EQ(files[0].endpoint, id);
+    EXPECT_EQ(files[0].path, path);
+    EXPECT_EQ(files[0].chunk, 512u);
+    EXPECT_EQ(files[0].gap_ms, 5u);
+    EXPECT_EQ(files[0].connection, 102u) << "the selected connection";
+    std::remove(path.c_str());
+
+    // The engine reports progress: a bar, bytes of total and the rate, and Cancel.
+    const std::uint64_t transfer = files[0].transfer;
+    model.apply(FileSendStatus{id, transfer, path, FileSendState::Running, 2048, 5000, 4096, std::nullopt, nowUs()});
+    ui.frames(2);
+    EXPECT_TRUE(probe.has("send.file_progress"));
+    EXPECT_EQ(send.fileStatusText(), "2.0 KiB of 4.9 KiB, 4.0 KiB/s");
+    clickProbe("send.file_cancel");
+    const auto cancels = posted<CancelFileSend>();
+    ASSERT_EQ(cancels.size(), 1u);
+    EXPECT_EQ(cancels[0].endpoint, id);
+    EXPECT_EQ(cancels[0].transfer, transfer);
+
+    // How it ended stays on the row; a failure in plain words.
+    model.apply(FileSendStatus{id, transfer, path, FileSendState::Cancelled, 2048, 5000, 0, std::nullopt, nowUs()});
+    ui.frames(1);
+    probe.rects.clear();   // what the next frame draws
+    ui.frames(1);
+    EXPECT_FALSE(probe.has("send.file_progress"));
+    EXPECT_NE(send.fileStatusText().find("cancelled after 2.0 KiB"), std::string::npos) << send.fileStatusText();
+    model.apply(FileSendStatus{id, transfer + 1, "/nope", FileSendState::Failed, 0, 0, 0,
+                               ErrorInfo{"ENOENT", "cannot read file \"/nope\": it does not exist"}, nowUs()});
+    ui.frames(2);
+    EXPECT_EQ(send.fileStatusText(), "failed: cannot read file \"/nope\": it does not exist");
+
+    // Both languages draw it.
+    setLanguage(Language::Chinese);
+    model.apply(FileSendStatus{id, transfer + 2, path, FileSendState::Running, 10, 100, 5, std::nullopt, nowUs()});
+    ui.frames(2);
+    EXPECT_TRUE(probe.has("send.file_progress"));
+    EXPECT_NE(send.fileStatusText().find("，"), std::string::npos) << send.fileStatusText();
+    setLanguage(Language::English);
+}
+
+TEST_F(ViewsTest, SendPanelRemembersItsOptionsPerEndpointAcrossRestarts) {
+    const EndpointId a = addServer(1);
+    EndpointConfig udp;
+    udp.name = "beacon";
+    udp.type = EndpointType::Udp;
+    udp.bind = "127.0.0.1:9001";
+    const EndpointId b = model.workspace.add(udp);
+    model.selection = Selection{a, 0};
+    ui.setDraw([this] { drawSend(); });
+    ui.frames(2);
+    // Endpoint a: hex, CRLF, GBK, clear after send.
+    clickProbe("send.mode_hex");
+    pick("send.ending", "send.ending.crlf");
+    pick("send.encoding", "send.encoding.gbk");
+    clickProbe("send.clear_after_send");
+    EXPECT_EQ(send.mode(), SendMode::Hex);
+    EXPECT_EQ(send.lineEnding(), LineEnding::CrLf);
+    EXPECT_EQ(send.encoding(model), TextEncoding::Gbk);
+    EXPECT_TRUE(send.clearAfterSend());
+    // Clear after send: the input empties once sent (the history keeps it).
+    focusInput();
+    ui.type("01 02");
+    clickProbe("send.button");
+    ASSERT_EQ(posted<Send>().size(), 1u);
+    EXPECT_EQ(posted<Send>()[0].payload, (Bytes{0x01, 0x02, '\r', '\n'}));
+    EXPECT_EQ(send.input(), "");
+    EXPECT_EQ(send.history(a).back().input, "01 02");
+
+    // Endpoint b gets its own options; a's come back when a is selected again.
+    model.selection = Selection{b, 0};
+    ui.frames(2);
+    clickProbe("send.mode_text");
+    pick("send.ending", "send.ending.lf");
+    clickProbe("send.clear_after_send");
+    EXPECT_FALSE(send.clearAfterSend());
+    model.selection = Selection{a, 0};
+    ui.frames(2);
+    EXPECT_EQ(send.mode(), SendMode::Hex);
+    EXPECT_EQ(send.lineEnding(), LineEnding::CrLf);
+    EXPECT_EQ(send.encoding(model), TextEncoding::Gbk);
+    EXPECT_TRUE(send.clearAfterSend());
+
+    // A restart: the settings are saved and loaded into a new panel and model.
+    EXPECT_GT(model.settings.revision, 0u) << "the app saves settings when the revision moves";
+    const SettingsLoad load = parseSettings(settingsToText(model.settings, Layout{}, StoredState{}));
+    EXPECT_TRUE(load.problems.empty());
+    EXPECT_EQ(load.settings.send_memory, model.settings.send_memory);
+    model.settings = load.settings;
+    SendPanel restarted;
+    model.selection = Selection{b, 0};
+    ui.setDraw([&] {
+        ImGui::Begin("send2");
+        restarted.draw(model, sink);
+        ImGui::End();
+    });
+    ui.frames(2);
+    EXPECT_EQ(restarted.mode(), SendMode::Text);
+    EXPECT_EQ(restarted.lineEnding(), LineEnding::Lf);
+    EXPECT_FALSE(restarted.clearAfterSend());
+    model.selection = Selection{a, 0};
+    ui.frames(2);
+    EXPECT_EQ(restarted.mode(), SendMode::Hex);
+    EXPECT_EQ(restarted.lineEnding(), LineEnding::CrLf);
+    EXPECT_EQ(restarted.encoding(model), TextEncoding::Gbk);
+    EXPECT_TRUE(restarted.clearAfterSend());
 }
 
 TEST_F(ViewsTest, SendIsDisabledWithoutConnections) {

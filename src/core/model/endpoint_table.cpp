@@ -223,6 +223,11 @@ void EndpointTable::apply(const Event& event, TimestampUs now_us) {
                     row.timers[e.name] = e;
                 } else if constexpr (std::is_same_v<T, RuleStatus>) {
                     row.rules = e.rules;
+                } else if constexpr (std::is_same_v<T, FileSendStatus>) {
+                    row.file_sends[e.transfer] = e;
+                    // Bounded: the oldest finished transfers go (a running one is never dropped).
+                    for (auto it = row.file_sends.begin(); row.file_sends.size() > 8 && it != row.file_sends.end();)
+                        it = it->second.state != FileSendState::Running ? row.file_sends.erase(it) : std::next(it);
                 } else if constexpr (std::is_same_v<T, StatsEvent>) {
                     row.totals = e.totals;
                     row.open_connections = e.open_connections;

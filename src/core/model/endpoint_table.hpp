@@ -88,6 +88,7 @@ struct EndpointRow {
     TrafficCounters baseline;              // totals at the user's last reset (shown: sinceReset)
     RateHistory rates{300};                // per second, the last five minutes
     std::vector<RuleCount> rules;                // auto-reply rules: hits and storm-guard pauses
+    std::map<std::uint64_t, FileSendStatus> file_sends;   // by transfer: the latest status (the last few kept)
 };
 
 /// Counts since the user's last reset (rates unchanged): what the views show.

@@ -1,5 +1,7 @@
 #include "core/model/event_json.hpp"
 
+#include <cmath>
+
 #include <cstdio>
 #include <ctime>
 
@@ -83,6 +85,13 @@ Json eventJson(const Event& event, const EventJsonEndpoint& endpoint) {
     if (const auto* t = std::get_if<TimerStatus>(&event)) {
         return Json{{"time", rfc3339(t->time_us)}, {"endpoint", name}, {"event", "timer"}, {"name", t->name},
                     {"running", t->running}, {"sent", t->sent}, {"skipped", t->skipped}};
+    }
+    if (const auto* f = std::get_if<FileSendStatus>(&event)) {
+        Json line{{"time", rfc3339(f->time_us)}, {"endpoint", name}, {"event", "send_file"},
+                  {"transfer", f->transfer}, {"path", f->path}, {"state", toString(f->state)},
+                  {"sent", f->sent}, {"total", f->total}, {"rate_bps", std::llround(f->rate_bps)}};
+        if (f->error) line["error"] = errorJson(*f->error);
+        return line;
     }
     if (const auto* rules = std::get_if<RuleStatus>(&event)) {
         Json line{{"time", rfc3339(rules->time_us)}, {"endpoint", name}, {"event", "rules"}};

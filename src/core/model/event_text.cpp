@@ -71,12 +71,20 @@ std::optional<std::string> describeEvent(const Event& event) {
         return "timer \"" + t->name + "\" " + (t->running ? "running" : "stopped") + ": " + std::to_string(t->sent) +
                " sent" + (t->skipped ? ", " + std::to_string(t->skipped) + " ticks skipped (nowhere to send)" : "");
     if (const auto* r = std::get_if<RecordingStatus>(&event); r && r->state_changed) return recordingText(*r);
+    if (const auto* f = std::get_if<FileSendStatus>(&event)) {
+        std::string text = "file \"" + f->path + "\" " + toString(f->state) + ": " + std::to_string(f->sent) + " of " +
+                           std::to_string(f->total) + " bytes";
+        if (f->rate_bps > 0) text += ", " + std::to_string(static_cast<std::uint64_t>(f->rate_bps)) + " B/s";
+        if (f->error) text += ": " + f->error->code + ": " + f->error->message;
+        return text;
+    }
     return std::nullopt;
 }
 
 bool isErrorEvent(const Event& event) {
     if (std::holds_alternative<ErrorEvent>(event)) return true;
     if (const auto* r = std::get_if<RecordingStatus>(&event)) return r->state == RecordingState::Failed;
+    if (const auto* f = std::get_if<FileSendStatus>(&event)) return f->state == FileSendState::Failed;
     if (const auto* s = std::get_if<EndpointStatus>(&event))
         return s->state == EndpointState::Failed || (s->state == EndpointState::WaitingRetry && s->error);
     if (const auto* c = std::get_if<ConnectionClosed>(&event))

@@ -18,10 +18,12 @@ ConnectionId connectionOf(const Event& event) {
 
 bool recordEvent(PayloadLog& log, const Event& event) {
     if (const auto* data = std::get_if<DataEvent>(&event)) {
-        forEachMessage(*data, [&](std::span<const std::uint8_t> message) {   // one record per frame
-            log.append(data->time_us, data->endpoint, data->connection,
-                       data->direction == Direction::Rx ? LogKind::Rx : LogKind::Tx, message, data->peer);
-        });
+        const LogKind kind = data->direction == Direction::Rx ? LogKind::Rx : LogKind::Tx;
+        if (data->frame_ends.empty())
+            log.append(data->time_us, data->endpoint, data->connection, kind, data->payload, data->peer);
+        else   // one record per frame, written as one batch
+            log.appendFrames(data->time_us, data->endpoint, data->connection, kind, data->payload, data->frame_ends,
+                             data->peer);
         return true;
     }
     const auto text = describeEvent(event);

@@ -101,6 +101,78 @@ std::uint64_t PayloadLog::append(TimestampUs time_us, EndpointId endpoint, Conne
     return m_nextSeq++;
 }
 
+std::uint64_t PayloadLog::appendFrames(TimestampUs time_us, EndpointId endpoint, ConnectionId connection,
+                                       LogKind kind, std::span<const std::uint8_t> bytes,
+                                       std::span<const std::uint32_t> frame_ends, std::string_view peer) {
+    const std::uint64_t first = m_nextSeq;
+    const std::size_t total = bytes.size();
+    bool need_chunk = false;
+    std::size_t capacity = 0;
+    std::unique_ptr<Chunk> recycled;
+    if (frame_ends.empty() || frame_ends.back() != total ||
+        !makeRoomForBatch(frame_ends.size(), total, peer, need_chunk, capacity, recycled)) {
+        // An oversized batch, or one that needs append()'s finer eviction: one frame at a time.
+        std::size_t begin = 0;
+        for (const std::uint32_t end : frame_ends) {
+            append(time_us, endpoint, connection, kind, bytes.subspan(begin, end - begin), peer);
+            begin = end;
+        }
+        return first;
+    }
+    std::size_t base = 0;
+    if (total > 0) {
+        if (need_chunk) {
+            if (!recycled || recycled->capacity != capacity) recycled = std::make_unique<Chunk>(capacity);
+            recycled->used = 0;
+            m_chunks.push_back(std::move(recycled));
+            m_arenaBytes += capacity;
+        }
+        Chunk* tail = m_chunks.back().get();
+        base = tail->used;
+        std::memcpy(tail->data.get() + base, bytes.data(), total);
+        tail->used += total;
+    }
+    LogRecord rec;
+    rec.time_us = time_us;
+    rec.endpoint = endpoint;
+    rec.connection = connection;
+    rec.kind = kind;
+    rec.chunk = m_firstChunk + static_cast<std::uint32_t>(m_chunks.empty() ? 0 : m_chunks.size() - 1);
+    rec.peer = internPeer(peer);
+    std::size_t begin = 0;
+    for (const std::uint32_t end : frame_ends) {
+        rec.seq = m_nextSeq++;
+        rec.offset = static_cast<std::uint32_t>(base + begin);
+        rec.length = end - static_cast<std::uint32_t>(begin);
+        m_records.push_back(rec);
+        begin = end;
+    }
+    m_payloadBytes += total;
+    return first;
+}
+
+bool PayloadLog::makeRoomForBatch(std::size_t count, std::size_t total, std::string_view peer, bool& need_chunk,
+                                  std::size_t& capacity, std::unique_ptr<Chunk>& recycled) {
+    if (count > m_limits.max_records || total > std::numeric_limits<std::uint32_t>::max() ||
+        std::max(total, m_limits.chunk_bytes) > m_limits.max_bytes / 2)
+        return false;
+    if (m_records.size() + count > m_limits.max_records) {
+        while (m_records.size() + count > m_limits.max_records) evictFrontRecord();
+        releaseUnreferencedChunks();
+    }
+    for (;;) {   // each turn frees a chunk or returns
+        const Chunk* tail = m_chunks.empty() ? nullptr : m_chunks.back().get();
+        need_chunk = total > 0 && (tail == nullptr || tail->capacity - tail->used < total);
+        capacity = need_chunk ? std::max(total, m_limits.chunk_bytes) : 0;
+        const std::size_t needed = fixedBytes() + m_arenaBytes + count * kRecordBytes + peerCost(peer) +
+                                   (need_chunk ? capacity + sizeof(Chunk) + sizeof(void*) : 0);
+        if (needed <= m_limits.max_bytes) return true;
+        if (m_chunks.size() <= (need_chunk ? 0u : 1u)) return false;   // the rest is append()'s finer work
+        std::unique_ptr<Chunk> freed = evictFrontChunk();
+        if (!recycled && freed->capacity == std::max(total, m_limits.chunk_bytes)) recycled = std::move(freed);
+    }
+}
+
 bool PayloadLog::makeRoom(std::string_view peer, bool& need_chunk, std::size_t min_capacity, std::size_t& capacity,
                           std::unique_ptr<Chunk>* recycled) {
     const std::size_t budget = m_limits.max_bytes;
@@ -194,7 +266,28 @@ void PayloadLog::evictFrontRecord() {
 std::unique_ptr<PayloadLog::Chunk> PayloadLog::evictFrontChunk() {
     // Chunk numbers are non-decreasing along the records, so the records in this chunk are
     // exactly those at the front with its number (== rather than <= survives 32-bit wrap).
-    while (!m_records.empty() && m_records.front().chunk == m_firstChunk) evictFrontRecord();
+    // Counted per run of one endpoint's records, not per record (a chunk holds thousands of frames).
+    EvictedCounts run;
+    EndpointId run_endpoint = 0;
+    auto count_run = [&] {
+        if (run.records == 0) return;
+        m_evictedRecords += run.records;
+        m_evictedBytes += run.bytes;
+        EvictedCounts& counts = m_evictedBy[run_endpoint];
+        counts.records += run.records;
+        counts.bytes += run.bytes;
+        run = {};
+    };
+    while (!m_records.empty() && m_records.front().chunk == m_firstChunk) {
+        const LogRecord& front = m_records.front();
+        if (front.endpoint != run_endpoint) count_run();
+        run_endpoint = front.endpoint;
+        ++run.records;
+        run.bytes += front.length;
+        m_payloadBytes -= front.length;
+        m_records.pop_front();
+    }
+    count_run();
     std::unique_ptr<Chunk> freed = std::move(m_chunks.front());
     m_arenaBytes -= freed->capacity;
     m_chunks.pop_front();

@@ -75,6 +75,13 @@ public:
                          std::string_view peer = {});
     std::uint64_t appendText(TimestampUs time_us, EndpointId endpoint, ConnectionId connection,
                              LogKind kind, std::string_view text, std::string_view peer = {});
+    /// Appends one record per frame of `bytes` (frame i ends at frame_ends[i], back to back, as in
+    /// DataEvent). When all of them fit without evicting, the bytes are copied once and the
+    /// records written in a loop (framing makes many small records per read); otherwise each
+    /// frame goes through append(). Returns the seq of the first.
+    std::uint64_t appendFrames(TimestampUs time_us, EndpointId endpoint, ConnectionId connection, LogKind kind,
+                               std::span<const std::uint8_t> bytes, std::span<const std::uint32_t> frame_ends,
+                               std::string_view peer = {});
 
     std::size_t size() const;                   ///< records currently held
     bool empty() const { return size() == 0; }
@@ -129,6 +136,10 @@ private:
     /// (the message goes there). Returns false when it cannot make room.
     bool makeRoom(std::string_view peer, bool& need_chunk, std::size_t min_capacity, std::size_t& capacity,
                   std::unique_ptr<Chunk>* recycled);
+    /// Evicts (whole chunks, and records over max_records) until `count` records of `total` bytes
+    /// fit as one batch; false when only append()'s finer eviction could make room.
+    bool makeRoomForBatch(std::size_t count, std::size_t total, std::string_view peer, bool& need_chunk,
+                          std::size_t& capacity, std::unique_ptr<Chunk>& recycled);
     std::size_t peerCost(std::string_view peer) const;   ///< what interning `peer` would add
     std::size_t fixedBytes() const;             ///< memoryUsed() without the arena
     std::size_t peerTableBytes() const;

@@ -29,6 +29,30 @@ void Endpoint::replaceSources(UpdateSources update) {
     for (const auto& name : running) m_sources->runTimer(name, true, false);
 }
 
+void Endpoint::sendFile(const SendFile& command) {
+    const bool udp = m_config.type == EndpointType::Udp;
+    const std::uint32_t max_chunk = udp ? kMaxUdpFileChunk : kMaxTcpFileChunk;
+    if (command.path.empty()) return reportFileSendRefused(m_ctx, command, {"EINVAL", "no file was given"});
+    if (command.chunk == 0 || command.chunk > max_chunk)
+        return reportFileSendRefused(
+            m_ctx, command,
+            {"EINVAL", "chunk must be 1 to " + std::to_string(max_chunk) + " bytes" +
+                           (udp ? " (one datagram per chunk; UDP carries at most 65,507)" : "") + ", not " +
+                           std::to_string(command.chunk)});
+    if (!udp && command.chunk > m_config.write_queue_limit)
+        return reportFileSendRefused(m_ctx, command,
+                                     {"EINVAL", "chunk of " + std::to_string(command.chunk) +
+                                                    " bytes is larger than write_queue_limit (" +
+                                                    std::to_string(m_config.write_queue_limit) + ")"});
+    if (command.gap_ms > kMaxFileGapMs)
+        return reportFileSendRefused(m_ctx, command, {"EINVAL", "gap_ms must be 0 to 3600000"});
+    openFileSinks(command, [this, command, alive = weak_from_this()](FileSinks sinks, std::optional<ErrorInfo> error) {
+        if (alive.expired()) return;
+        if (error) return reportFileSendRefused(m_ctx, command, std::move(*error));
+        m_fileSends.start(command, std::move(sinks));
+    });
+}
+
 void Endpoint::closeConnection(ConnectionId connection, CloseMode) {
     reportError(ErrorContext::Other,
                 {"ENOTCONN", "this endpoint has no connection #" + std::to_string(connection)}, connection);

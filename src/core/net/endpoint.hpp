@@ -11,6 +11,7 @@
 #include "core/events.hpp"
 #include "core/net/engine_context.hpp"
 #include "core/net/error_throttle.hpp"
+#include "core/net/file_send.hpp"
 #include "core/net/socket_table_probe.hpp"
 #include "core/net/socket_options.hpp"
 #include "core/net/sources.hpp"
@@ -43,6 +44,10 @@ public:
     Sources& sources() { return *m_sources; }
     /// New sources from an UpdateSources: running timers that still exist keep running.
     void replaceSources(UpdateSources update);
+    /// Starts sending a file (SendFile); a command that cannot start is a failed FileSendStatus.
+    void sendFile(const SendFile& command);
+    void cancelFileSend(std::uint64_t transfer) { m_fileSends.cancel(transfer); }
+
     /// Whether a send without a destination has somewhere to go now (timers skip ticks if not).
     virtual bool canSend() const = 0;
 
@@ -69,6 +74,11 @@ public:
 
 protected:
     std::unique_ptr<Sources> makeSources();
+    using FileSinks = std::vector<std::unique_ptr<FileSink>>;
+    using FileSinksDone = std::function<void(FileSinks, std::optional<ErrorInfo>)>;
+    /// The targets of a file send (tcp: the connection(s); udp: the destination, maybe resolved
+    /// first), or why there is none; `done` may run later, on the I/O thread.
+    virtual void openFileSinks(const SendFile& command, FileSinksDone done) = 0;
     void setStatus(EndpointStatus status);
     void setState(EndpointState state);                 // keeps the other status fields
     void reportError(ErrorContext context, ErrorInfo error, ConnectionId connection = 0);
@@ -93,6 +103,7 @@ protected:
     std::optional<StatsEvent> m_lastStats;     // the last stats the queue took
     ErrorThrottle m_repeatedErrors;
     ResponderStages m_stages;                  // built from the config (session/stages.cpp)
+    FileSends m_fileSends{m_ctx, m_id};       // write completions wake it (back-pressure)
     std::unique_ptr<Sources> m_sources;        // last: its timers call back into this endpoint
 };
 

@@ -535,4 +535,15 @@ const char* toString(ErrorContext context) {
     return "other";
 }
 
+ErrorInfo describeFileError(std::error_code ec, const std::string& path) {
+    const std::string what = "cannot read file \"" + path + "\": ";
+    if (ec == std::errc::no_such_file_or_directory)
+        return {"ENOENT", what + "it does not exist (check the path; relative paths start in the current directory)"};
+    if (ec == std::errc::is_a_directory) return {"EISDIR", what + "it is a directory, not a file"};
+    if (ec == std::errc::permission_denied || ec == std::errc::operation_not_permitted)
+        return {"EACCES", what + "permission denied: this user may not read it"};
+    if (ec == std::errc::too_many_files_open) return {"EMFILE", what + "too many open files (ulimit -n)"};
+    return {errorCodeName(ec), what + ec.message()};
+}
+
 }  // namespace sockscope

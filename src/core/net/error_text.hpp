@@ -47,4 +47,8 @@ const char* winsockErrorName(int code);
 
 const char* toString(ErrorContext context);  // "bind", "listen", "accept", "connect", ..., "framing"
 
+/// A file that cannot be opened or read (a file send): "cannot read file \"fw.bin\": it does not
+/// exist" (ENOENT), "... it is a directory" (EISDIR), "... permission denied ..." (EACCES).
+ErrorInfo describeFileError(std::error_code ec, const std::string& path);
+
 }  // namespace sockscope

@@ -353,6 +353,7 @@ void TcpConnection::startWrite() {
                               self->m_replyPaused = false;
                               self->readSoon();
                           }
+                          if (auto host = self->m_host.lock()) host->onWriteDone();
                           self->startWrite();
                       });
 }

@@ -44,6 +44,8 @@ public:
     virtual void onRepeatableError(ConnectionId connection, ErrorContext context, ErrorInfo error) = 0;
     /// Replies (echo, rules) that could not be sent (counted in the endpoint's statistics).
     virtual void onEchoDropped(std::size_t messages) = 0;
+    /// A write completed: the write queue has more room (file sends wait for it).
+    virtual void onWriteDone() {}
 };
 
 class TcpConnection : public std::enable_shared_from_this<TcpConnection>, public ReplyChannel {
@@ -91,6 +93,10 @@ public:
 
     ConnectionId id() const { return m_id; }
     const std::string& peer() const override { return m_peer; }
+    /// Bytes waiting in the write queue (including the write in flight).
+    std::size_t queuedBytes() const { return m_queuedBytes; }
+    std::size_t writeQueueLimit() const { return m_settings.write_queue_limit; }
+    bool closed() const { return m_closed; }
     const std::string& local() const { return m_local; }
 
 private:

@@ -6,6 +6,38 @@
 #include "core/net/tcp_state.hpp"
 
 namespace sockscope {
+namespace {
+
+/// A file send's target: one connection's write queue.
+class TcpFileSink final : public FileSink {
+public:
+    explicit TcpFileSink(const std::shared_ptr<TcpConnection>& connection)
+        : m_connection(connection), m_id(connection->id()), m_peer(connection->peer()) {}
+    std::optional<std::size_t> queued(ErrorInfo& why) const override {
+        const auto connection = m_connection.lock();
+        if (connection && !connection->closed()) return connection->queuedBytes();
+        why = {"ENOTCONN", "connection #" + std::to_string(m_id) + " (" + m_peer + ") closed"};
+        return std::nullopt;
+    }
+    std::size_t queueLimit() const override {
+        const auto connection = m_connection.lock();
+        return connection ? connection->writeQueueLimit() : 0;
+    }
+    std::optional<ErrorInfo> write(Bytes chunk) override {
+        const auto connection = m_connection.lock();
+        if (!connection) return ErrorInfo{"ENOTCONN", "connection #" + std::to_string(m_id) + " closed"};
+        return connection->send(std::move(chunk));
+    }
+    std::string name() const override { return "connection #" + std::to_string(m_id); }
+    ConnectionId connection() const override { return m_id; }
+
+private:
+    std::weak_ptr<TcpConnection> m_connection;
+    ConnectionId m_id;
+    std::string m_peer;
+};
+
+}  // namespace
 
 std::shared_ptr<TcpConnection> TcpEndpoint::adopt(asio::ip::tcp::socket socket) {
     OptionFailures failures;
@@ -61,6 +93,25 @@ void TcpEndpoint::send(Send command) {
         if (auto error = connection->send(command.payload)) reportError(ErrorContext::Write, *error, id);
 }
 
+void TcpEndpoint::openFileSinks(const SendFile& command, FileSinksDone done) {
+    FileSinks sinks;
+    if (command.connection != 0) {
+        const auto it = m_connections.find(command.connection);
+        if (it == m_connections.end())
+            return done({}, ErrorInfo{"ENOTCONN", "connection #" + std::to_string(command.connection) +
+                                                      " is gone: nothing was sent"});
+        sinks.push_back(std::make_unique<TcpFileSink>(it->second));
+    } else {
+        // Every connection open now; one that comes later does not get the rest of the file.
+        for (auto& [id, connection] : m_connections) sinks.push_back(std::make_unique<TcpFileSink>(connection));
+    }
+    if (sinks.empty())
+        return done({}, ErrorInfo{"ENOTCONN", m_config.type == EndpointType::TcpServer
+                                                  ? "no client is connected: nothing was sent"
+                                                  : "not connected: nothing was sent"});
+    done(std::move(sinks), std::nullopt);
+}
+
 void TcpEndpoint::closeConnection(ConnectionId connection, CloseMode mode) {
     auto it = m_connections.find(connection);
     if (it == m_connections.end()) {
@@ -84,6 +135,7 @@ void TcpEndpoint::dropConnections(CloseMode mode) {
 
 void TcpEndpoint::onConnectionClosed(ConnectionId connection, CloseReason reason) {
     m_connections.erase(connection);
+    m_fileSends.wake();   // a file send to it says so now
     connectionGone(connection, reason);
 }
 

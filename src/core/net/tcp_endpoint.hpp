@@ -27,8 +27,10 @@ public:
         reportRepeatable(context, std::move(error), connection);
     }
     void onEchoDropped(std::size_t messages) override { m_echoDropped += messages; }
+    void onWriteDone() override { m_fileSends.wake(); }
 
 protected:
+    void openFileSinks(const SendFile& command, FileSinksDone done) override;
     /// Wraps a connected socket into a TcpConnection, registers and starts it.
     std::shared_ptr<TcpConnection> adopt(asio::ip::tcp::socket socket);
     /// Closes every connection for a stop; they no longer report back.

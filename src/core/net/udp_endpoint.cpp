@@ -225,36 +225,41 @@ void UdpEndpoint::send(Send command) {
                                                           " bytes is larger than UDP allows (65,507)"});
         return;
     }
-    std::string target = !command.destination.empty() ? command.destination : m_config.remote;
+    withDestination(command.destination,
+                    [this, payload = std::move(command.payload)](std::optional<asio::ip::udp::endpoint> to,
+                                                                 std::optional<ErrorInfo> error) mutable {
+                        if (error) {
+                            const bool resolve = error->code != "EDESTADDRREQ" && error->code != "EINVAL";
+                            return reportError(resolve ? ErrorContext::Resolve : ErrorContext::Write, *error);
+                        }
+                        sendOrReport(*to, std::move(payload));
+                    });
+}
+
+void UdpEndpoint::withDestination(const std::string& destination, DestinationDone done) {
+    std::string target = !destination.empty() ? destination : m_config.remote;
     if (target.empty()) {
-        if (m_config.reply_to_sender && m_lastSender) return sendOrReport(*m_lastSender, std::move(command.payload));
-        reportError(ErrorContext::Write,
-                    {"EDESTADDRREQ", "no destination: set a remote address, or wait for a datagram to reply to"});
-        return;
+        if (m_config.reply_to_sender && m_lastSender) return done(*m_lastSender, std::nullopt);
+        return done(std::nullopt, ErrorInfo{"EDESTADDRREQ",
+                                            "no destination: set a remote address, or wait for a datagram to reply to"});
     }
     const auto remote = parseHostPort(target);
-    if (!remote) {
-        reportError(ErrorContext::Write, {"EINVAL", "destination \"" + target + "\" is not host:port"});
-        return;
-    }
+    if (!remote) return done(std::nullopt, ErrorInfo{"EINVAL", "destination \"" + target + "\" is not host:port"});
     std::error_code ec;
     const auto address = asio::ip::make_address(remote->host, ec);
-    if (!ec) return sendOrReport({address, remote->port}, std::move(command.payload));
+    if (!ec) return done(asio::ip::udp::endpoint{address, remote->port}, std::nullopt);
     const auto generation = m_generation;
     const auto protocol = m_socket.local_endpoint(ec).protocol();
     m_resolver.async_resolve(protocol, remote->host, std::to_string(remote->port),
                              [self = std::static_pointer_cast<UdpEndpoint>(shared_from_this()), generation, target,
-                              payload = std::move(command.payload)](
-                                 std::error_code resolve_error, asio::ip::udp::resolver::results_type results) mutable {
+                              done = std::move(done)](std::error_code resolve_error,
+                                                      asio::ip::udp::resolver::results_type results) mutable {
                                  if (generation != self->m_generation) return;
-                                 if (resolve_error || results.empty()) {
-                                     self->reportError(ErrorContext::Resolve,
-                                                       describeError(resolve_error ? resolve_error
-                                                                                   : asio::error::host_not_found,
-                                                                     ErrorContext::Resolve, target));
-                                     return;
-                                 }
-                                 self->sendOrReport(results.begin()->endpoint(), std::move(payload));
+                                 if (resolve_error || results.empty())
+                                     return done(std::nullopt,
+                                                 describeError(resolve_error ? resolve_error : asio::error::host_not_found,
+                                                               ErrorContext::Resolve, target));
+                                 done(results.begin()->endpoint(), std::nullopt);
                              });
 }
 
@@ -298,6 +303,53 @@ bool UdpEndpoint::attachResponder(ConnectionId connection, std::shared_ptr<Respo
     return true;
 }
 
+/// A file send's target: datagrams to one destination through the endpoint's send queue.
+class UdpFileSink final : public FileSink {
+public:
+    UdpFileSink(const std::shared_ptr<UdpEndpoint>& endpoint, asio::ip::udp::endpoint destination)
+        : m_endpoint(endpoint), m_destination(destination), m_generation(endpoint->m_generation),
+          m_name("udp " + describe(destination)) {}
+    std::optional<std::size_t> queued(ErrorInfo& why) const override {
+        const auto endpoint = live();
+        if (endpoint) return endpoint->m_queuedBytes;
+        why = {"ENOTCONN", "the udp endpoint stopped"};
+        return std::nullopt;
+    }
+    std::size_t queueLimit() const override {
+        const auto endpoint = live();
+        return endpoint ? endpoint->m_config.write_queue_limit : 0;
+    }
+    std::optional<ErrorInfo> write(Bytes chunk) override {
+        const auto endpoint = live();
+        if (!endpoint) return ErrorInfo{"ENOTCONN", "the udp endpoint stopped"};
+        return endpoint->sendTo(m_destination, std::move(chunk));
+    }
+    std::string name() const override { return m_name; }
+
+private:
+    std::shared_ptr<UdpEndpoint> live() const {
+        auto endpoint = m_endpoint.lock();
+        if (!endpoint || endpoint->m_generation != m_generation || !endpoint->m_socket.is_open()) return nullptr;
+        return endpoint;
+    }
+    std::weak_ptr<UdpEndpoint> m_endpoint;
+    asio::ip::udp::endpoint m_destination;
+    std::uint64_t m_generation;
+    std::string m_name;
+};
+
+void UdpEndpoint::openFileSinks(const SendFile& command, FileSinksDone done) {
+    if (!m_socket.is_open()) return done({}, ErrorInfo{"ENOTCONN", "udp endpoint is not bound: start it first"});
+    withDestination(command.destination,
+                    [self = std::static_pointer_cast<UdpEndpoint>(shared_from_this()), done = std::move(done)](
+                        std::optional<asio::ip::udp::endpoint> to, std::optional<ErrorInfo> error) {
+                        if (error) return done({}, std::move(error));
+                        FileSinks sinks;
+                        sinks.push_back(std::make_unique<UdpFileSink>(self, *to));
+                        done(std::move(sinks), std::nullopt);
+                    });
+}
+
 void UdpEndpoint::sendOrReport(const asio::ip::udp::endpoint& destination, Bytes payload) {
     if (auto error = sendTo(destination, std::move(payload))) reportError(ErrorContext::Write, *error);
 }
@@ -337,6 +389,7 @@ void UdpEndpoint::startWrite() {
                                                  std::move(sent.payload)},
                                        EventPriority::Data);
             }
+            self->m_fileSends.wake();
             self->startWrite();
         });
 }

@@ -46,7 +46,15 @@ public:
     const std::string& peer() const override { return m_replyToText; }
     asio::io_context& io() override { return m_ctx.io; }
 
+protected:
+    void openFileSinks(const SendFile& command, FileSinksDone done) override;
+
 private:
+    friend class UdpFileSink;
+    using DestinationDone = std::function<void(std::optional<asio::ip::udp::endpoint>, std::optional<ErrorInfo>)>;
+    /// Where a send without an explicit address goes (`destination`, else the remote, else the
+    /// last sender); a host name is resolved first (then `done` runs later).
+    void withDestination(const std::string& destination, DestinationDone done);
     void bindTo(const asio::ip::udp::endpoint& endpoint);
     void failToStart(ErrorInfo error);
     void armRead();

@@ -6,13 +6,15 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "ui/probe.hpp"
 #include "ui/theme.hpp"
 
 namespace sockscope::ui {
 namespace fs = std::filesystem;
 
-void FileDialog::open(FileDialogMode mode, const std::string& initial_path) {
+void FileDialog::open(FileDialogMode mode, const std::string& initial_path, FileDialogFilter filter) {
     m_mode = mode;
+    m_filter = filter;
     m_path = initial_path;
     std::error_code ec;
     fs::path folder = fs::path(initial_path).parent_path();
@@ -34,7 +36,7 @@ void FileDialog::list(const std::string& folder) {
         if (name.empty() || name[0] == '.') continue;
         std::error_code type_ec;
         if (it->is_directory(type_ec)) m_dirs.push_back(name);
-        else if (it->path().extension() == ".json") m_files.push_back(name);
+        else if (m_filter == FileDialogFilter::AnyFile || it->path().extension() == ".json") m_files.push_back(name);
         if (m_dirs.size() + m_files.size() > 5000) break;   // a bounded listing
     }
     if (ec) m_error = ec.message();
@@ -42,7 +44,7 @@ void FileDialog::list(const std::string& folder) {
     std::sort(m_files.begin(), m_files.end());
 }
 
-std::optional<std::string> FileDialog::draw(const UiModel& model) {
+std::optional<std::string> FileDialog::draw(UiModel& model) {
     if (m_openRequested) {
         ImGui::OpenPopup("###filedialog");
         m_openRequested = false;
@@ -50,8 +52,10 @@ std::optional<std::string> FileDialog::draw(const UiModel& model) {
     const ImVec2 center = ImGui::GetMainViewport()->GetCenter();
     ImGui::SetNextWindowPos(center, ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
     ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 36, ImGui::GetFontSize() * 26), ImGuiCond_Appearing);
-    const std::string title =
-        std::string(m_mode == FileDialogMode::Open ? tr(Str::OpenProfile) : tr(Str::SaveProfileAs)) + "###filedialog";
+    const char* name = m_filter == FileDialogFilter::AnyFile ? tr(Str::ChooseFileToSend)
+                       : m_mode == FileDialogMode::Open   ? tr(Str::OpenProfile)
+                                                          : tr(Str::SaveProfileAs);
+    const std::string title = std::string(name) + "###filedialog";
     if (!ImGui::BeginPopupModal(title.c_str(), &m_visible)) return std::nullopt;
     const Palette& pal = palette(model.settings.theme);
     std::optional<std::string> chosen;
@@ -82,6 +86,7 @@ std::optional<std::string> FileDialog::draw(const UiModel& model) {
     ImGui::SameLine();
     ImGui::SetNextItemWidth(-1);
     if (ImGui::InputText("##path", &m_path, ImGuiInputTextFlags_EnterReturnsTrue)) chosen = m_path;
+    probeItem(model, "filedialog.path");
     std::error_code ec;
     const bool exists = fs::is_regular_file(m_path, ec);
     const bool is_dir = fs::is_directory(m_path, ec);
@@ -94,6 +99,7 @@ std::optional<std::string> FileDialog::draw(const UiModel& model) {
                       ImVec2(ImGui::GetFontSize() * 6, 0)))
         chosen = m_path;
     ImGui::EndDisabled();
+    probeItem(model, "filedialog.ok");
     ImGui::SameLine();
     if (ImGui::Button(tr(Str::Cancel), ImVec2(ImGui::GetFontSize() * 6, 0))) m_visible = false;
 

@@ -6,11 +6,13 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <span>
 
 #include "core/codec/hex.hpp"
 #include "core/codec/text_encoding.hpp"
 #include "core/net/address.hpp"
+#include "core/net/file_send.hpp"
 #include "ui/format.hpp"
 #include "ui/theme.hpp"
 
@@ -51,7 +53,7 @@ PayloadSpec SendPanel::spec(const UiModel& model) const {
     PayloadSpec spec;
     spec.mode = m_mode == SendMode::Hex ? PayloadMode::Hex : PayloadMode::Text;
     spec.text = m_input;
-    spec.encoding = model.settings.encoding;   // typed text is sent in the display encoding (GBK devices get GBK)
+    spec.encoding = encoding(model);   // the panel's choice, else the display encoding (GBK devices get GBK)
     spec.escapes = m_escapes;
     spec.checksum = m_checksum;
     spec.line_ending = m_ending;
@@ -59,7 +61,7 @@ PayloadSpec SendPanel::spec(const UiModel& model) const {
 }
 
 const ParseResult& SendPanel::parsed(const UiModel& model) {
-    const TextEncoding encoding = model.settings.encoding;
+    const TextEncoding encoding = this->encoding(model);
     if (!(m_parsedValid && m_parsedMode == m_mode && m_parsedEscapes == m_escapes && m_parsedEnding == m_ending &&
           m_parsedEncoding == encoding && m_parsedChecksum == m_checksum && m_parsedInput == m_input)) {
         m_parsedValid = true;
@@ -167,6 +169,7 @@ bool SendPanel::send(UiModel& model, const CommandSink& submit) {
     if (items.empty() || !(items.back() == item)) items.push_back(std::move(item));
     if (items.size() > kHistoryMax) items.erase(items.begin());
     m_historyPos = -1;
+    if (m_clearAfterSend) m_input.clear();   // the history keeps it (Ctrl+Up brings it back)
     return true;
 }
 
@@ -328,7 +331,130 @@ void SendPanel::drawPreview(UiModel& model, const ParseResult& result) {
     ImGui::PopFont();
 }
 
+std::uint64_t SendPanel::sendFile(const UiModel& model, const std::string& path, const CommandSink& submit) {
+    const WorkspaceEndpoint* endpoint = model.workspace.find(model.selection.endpoint);
+    if (!endpoint) return 0;
+    SendFile command;
+    command.endpoint = endpoint->id;
+    command.transfer = m_nextTransfer++;
+    command.path = path;
+    command.chunk = m_fileChunk;
+    command.gap_ms = m_fileGapMs;
+    if (endpoint->config.type == EndpointType::TcpServer) {
+        const ConnectionRow* c = model.table.connection(endpoint->id, model.selection.connection);
+        command.connection = c && c->open ? c->id : 0;   // as Send: the selected connection, or all
+    } else if (endpoint->config.type == EndpointType::Udp) {
+        command.destination = m_udpDestination;
+    }
+    submit(command);
+    return command.transfer;
+}
+
+const FileSendStatus* SendPanel::shownFileSend(const UiModel& model) const {
+    const EndpointRow* row = model.table.endpoint(model.selection.endpoint);
+    if (!row || row->file_sends.empty()) return nullptr;
+    for (const auto& [id, status] : row->file_sends)
+        if (status.state == FileSendState::Running) return &status;
+    return &row->file_sends.rbegin()->second;   // the latest: how it ended
+}
+
+// "Send file...", chunk and gap, then the progress of the running send (bar, rate, Cancel) or how
+// the last one ended.
+void SendPanel::drawFileRow(UiModel& model, const CommandSink& submit) {
+    const Palette& pal = palette(model.settings.theme);
+    const WorkspaceEndpoint* endpoint = model.workspace.find(model.selection.endpoint);
+    const float font = ImGui::GetFontSize();
+    const FileSendStatus* shown = shownFileSend(model);
+    const bool running = shown && shown->state == FileSendState::Running;
+    ImGui::BeginDisabled(!endpoint);
+    if (ImGui::Button(tr(Str::SendFileButton))) m_fileDialog.open(FileDialogMode::Open, "", FileDialogFilter::AnyFile);
+    ImGui::EndDisabled();
+    probeItem(model, "send.file");
+    const bool udp = endpoint && endpoint->config.type == EndpointType::Udp;
+    const int max_chunk = static_cast<int>(udp ? kMaxUdpFileChunk : kMaxTcpFileChunk);
+    ImGui::SameLine();
+    ImGui::TextUnformatted(tr(Str::FileChunk));
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(font * 5);
+    int chunk = static_cast<int>(m_fileChunk);
+    if (ImGui::InputInt("##file_chunk", &chunk, 0, 0)) m_fileChunk = static_cast<std::uint32_t>(std::clamp(chunk, 1, max_chunk));
+    m_fileChunk = std::min(m_fileChunk, static_cast<std::uint32_t>(max_chunk));
+    probeItem(model, "send.file_chunk");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipFileChunk));
+    ImGui::SameLine();
+    ImGui::TextUnformatted(tr(Str::FileGapMs));
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(font * 4);
+    int gap = static_cast<int>(m_fileGapMs);
+    if (ImGui::InputInt("##file_gap", &gap, 0, 0))
+        m_fileGapMs = static_cast<std::uint32_t>(std::clamp(gap, 0, static_cast<int>(kMaxFileGapMs)));
+    probeItem(model, "send.file_gap");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipFileGap));
+
+    m_fileStatus.clear();
+    if (shown) {
+        char text[512];
+        const std::string sent = formatBytes(static_cast<double>(shown->sent));
+        const std::string name = std::filesystem::path(shown->path).filename().string();
+        switch (shown->state) {
+            case FileSendState::Running:
+                std::snprintf(text, sizeof text, tr(Str::FileProgress), sent.c_str(),
+                              formatBytes(static_cast<double>(shown->total)).c_str(), formatBytes(shown->rate_bps).c_str());
+                break;
+            case FileSendState::Done: std::snprintf(text, sizeof text, tr(Str::FileDone), name.c_str(), sent.c_str()); break;
+            case FileSendState::Cancelled:
+                std::snprintf(text, sizeof text, tr(Str::FileCancelled), sent.c_str(), name.c_str());
+                break;
+            case FileSendState::Failed:
+                std::snprintf(text, sizeof text, tr(Str::FileFailed), shown->error ? shown->error->message.c_str() : "?");
+                break;
+        }
+        m_fileStatus = text;
+        ImGui::SameLine();
+        if (running) {
+            const float fraction = shown->total > 0 ? static_cast<float>(static_cast<double>(shown->sent) /
+                                                                         static_cast<double>(shown->total))
+                                                    : 0.0f;
+            ImGui::ProgressBar(fraction, ImVec2(font * 10, 0), name.c_str());
+            probeItem(model, "send.file_progress");
+            ImGui::SameLine();
+            ImGui::TextColored(pal.dim, "%s", m_fileStatus.c_str());
+            ImGui::SameLine();
+            if (ImGui::SmallButton(tr(Str::Cancel))) submit(CancelFileSend{shown->endpoint, shown->transfer});
+            probeItem(model, "send.file_cancel");
+        } else {
+            ImGui::TextColored(shown->state == FileSendState::Failed ? pal.bad : pal.dim, "%s", m_fileStatus.c_str());
+        }
+    }
+    if (const auto chosen = m_fileDialog.draw(model)) sendFile(model, *chosen, submit);
+}
+
+void SendPanel::loadMemory(const UiModel& model) {
+    if (model.selection.endpoint == m_memoryFor) return;
+    m_memoryFor = model.selection.endpoint;
+    const WorkspaceEndpoint* endpoint = model.workspace.find(m_memoryFor);
+    if (!endpoint) return;
+    const auto it = model.settings.send_memory.find(endpoint->config.name);
+    if (it == model.settings.send_memory.end()) return;   // nothing remembered: the options stay as they are
+    m_mode = it->second.hex ? SendMode::Hex : SendMode::Text;
+    m_encoding = it->second.encoding;
+    m_ending = it->second.ending;
+    m_clearAfterSend = it->second.clear_after_send;
+}
+
+void SendPanel::storeMemory(UiModel& model) {
+    const WorkspaceEndpoint* endpoint = model.workspace.find(model.selection.endpoint);
+    if (!endpoint) return;
+    const SendMemory memory{m_mode == SendMode::Hex, m_encoding, m_ending, m_clearAfterSend};
+    auto& memories = model.settings.send_memory;
+    const auto it = memories.find(endpoint->config.name);
+    if (it != memories.end() ? it->second == memory : memories.size() >= Settings::kMaxSendMemory) return;
+    memories[endpoint->config.name] = memory;
+    ++model.settings.revision;   // saved with the settings
+}
+
 void SendPanel::draw(UiModel& model, const CommandSink& submit) {
+    loadMemory(model);
     const Palette& pal = palette(model.settings.theme);
     const WorkspaceEndpoint* endpoint = model.workspace.find(model.selection.endpoint);
     const EndpointRow* row = endpoint ? model.table.endpoint(endpoint->id) : nullptr;
@@ -352,11 +478,28 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
     ImGui::SameLine();
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 4.5f);
     if (ImGui::BeginCombo("##ending", endingName(m_ending))) {
-        for (LineEnding e : kLineEndings)
+        for (LineEnding e : kLineEndings) {
             if (ImGui::Selectable(endingName(e), e == m_ending)) setLineEnding(e);
+            probeItem(model, std::string("send.ending.") + toString(e));
+        }
         ImGui::EndCombo();
     }
+    probeItem(model, "send.ending");
+    sameLineIfFits(ImGui::GetFontSize() * 6);
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
+    if (ImGui::BeginCombo("##send_encoding", toString(encoding(model)))) {
+        for (const TextEncoding e : kTextEncodings) {
+            if (ImGui::Selectable(toString(e), e == encoding(model))) m_encoding = e;
+            probeItem(model, std::string("send.encoding.") + toString(e));
+        }
+        ImGui::EndCombo();
+    }
+    probeItem(model, "send.encoding");
+    sameLineIfFits(ImGui::CalcTextSize(tr(Str::ClearAfterSend)).x + ImGui::GetFontSize() * 2);
+    ImGui::Checkbox(tr(Str::ClearAfterSend), &m_clearAfterSend);
+    probeItem(model, "send.clear_after_send");
     drawChecksumOptions(model);
+    storeMemory(model);
     sameLineIfFits(ImGui::CalcTextSize(tr(Str::Target)).x + style.ItemSpacing.x + ImGui::GetFontSize() * 14);   // the widest target (a server's list)
     ImGui::TextUnformatted(tr(Str::Target));
     ImGui::SameLine();
@@ -421,6 +564,7 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
         ImGui::EndCombo();
     }
     ImGui::EndDisabled();
+    drawFileRow(model, submit);
 
     // Input and the Send button beside it.
     std::string why = blocker(model);

@@ -15,6 +15,7 @@
 #include "core/codec/parse_result.hpp"
 #include "core/codec/payload_template.hpp"
 #include "ui/ui_model.hpp"
+#include "ui/views/file_dialog.hpp"
 
 struct ImVec2;
 struct ImGuiInputTextCallbackData;
@@ -41,6 +42,12 @@ public:
     /// ("AT\r\n" <-> "41 54 0D 0A"). Input with templates or errors is kept as typed.
     void switchMode(const UiModel& model, SendMode mode);
     void setLineEnding(LineEnding ending) { m_ending = ending; }
+    LineEnding lineEnding() const { return m_ending; }
+    /// The encoding typed text is sent in: chosen in the panel, else the display encoding.
+    TextEncoding encoding(const UiModel& model) const { return m_encoding.value_or(model.settings.encoding); }
+    void setEncoding(std::optional<TextEncoding> encoding) { m_encoding = encoding; }
+    bool clearAfterSend() const { return m_clearAfterSend; }
+    void setClearAfterSend(bool on) { m_clearAfterSend = on; }
     void setEscapes(bool on) { m_escapes = on; }
     /// The checksum appended to (or inserted into) what is sent; nullopt for none.
     void setChecksum(std::optional<ChecksumSpec> checksum) { m_checksum = checksum; }
@@ -75,7 +82,22 @@ public:
     static constexpr std::size_t kPreviewBytes = 1024;
     bool editingLargeInput() const { return m_editLarge; }
 
+    /// Sending a file: the chunk size and gap the next "Send file..." uses, and the command it
+    /// posts for `path` (to the panel's current target); returns its transfer id.
+    std::uint32_t& fileChunk() { return m_fileChunk; }
+    std::uint32_t& fileGapMs() { return m_fileGapMs; }
+    std::uint64_t sendFile(const UiModel& model, const std::string& path, const CommandSink& submit);
+    /// The transfer the file row shows for the selected endpoint (running, or the last one), if any.
+    const FileSendStatus* shownFileSend(const UiModel& model) const;
+    /// The file row's text last frame: progress and rate, or how the last send ended.
+    const std::string& fileStatusText() const { return m_fileStatus; }
+
 private:
+    void drawFileRow(UiModel& model, const CommandSink& submit);
+    /// Per endpoint (by name, in Settings::send_memory): mode, encoding, line ending, clear after
+    /// send. Loaded when the selected endpoint changes; stored when they change.
+    void loadMemory(const UiModel& model);
+    void storeMemory(UiModel& model);
     void drawLargeInput(UiModel& model, ImVec2 size);
     void drawChecksumOptions(UiModel& model);
     void drawPreview(UiModel& model, const ParseResult& result);
@@ -113,6 +135,15 @@ private:
     float m_inputPos[2] = {0, 0};
     std::string m_statusText;
     std::vector<std::size_t> m_openRows;   // target list: positions of the open connections
+
+    std::optional<TextEncoding> m_encoding;
+    bool m_clearAfterSend = false;
+    EndpointId m_memoryFor = 0;
+    FileDialog m_fileDialog;
+    std::uint32_t m_fileChunk = 1024;
+    std::uint32_t m_fileGapMs = 0;
+    std::uint64_t m_nextTransfer = 1;
+    std::string m_fileStatus;
 };
 
 }  // namespace sockscope::ui

@@ -28,6 +28,60 @@ TEST(PayloadLog, StartsEmpty) {
     EXPECT_EQ(log.arenaBytes(), 0u);
 }
 
+// A batch of frames gives the records one append per frame would: the same seqs, times, bytes
+// and peers. Under a small budget it evicts the oldest records as append() does (the arena may
+// be cut at other places, so which old records remain may differ by a chunk's worth).
+TEST(PayloadLog, AppendFramesGivesTheRecordsOfOneAppendPerFrame) {
+    for (const std::size_t budget : {std::size_t{256u << 20}, std::size_t{64u << 10}, std::size_t{9000}}) {
+        SCOPED_TRACE("budget " + std::to_string(budget));
+        PayloadLogLimits limits;
+        limits.max_bytes = budget;
+        limits.chunk_bytes = 4096;
+        limits.max_records = 700;
+        PayloadLog batched(limits);
+        PayloadLog reference;   // everything, one append per frame
+        std::mt19937 random(static_cast<std::uint32_t>(budget));
+        for (int event = 0; event < 300; ++event) {
+            const std::size_t frames = 1 + random() % 20;
+            std::vector<std::uint8_t> payload;
+            std::vector<std::uint32_t> ends;
+            for (std::size_t f = 0; f < frames; ++f) {
+                const auto frame = pattern(random() % 150, random());   // empty frames too
+                payload.insert(payload.end(), frame.begin(), frame.end());
+                ends.push_back(static_cast<std::uint32_t>(payload.size()));
+            }
+            const std::string peer = event % 3 == 0 ? "" : "127.0.0.1:" + std::to_string(40000 + event % 7);
+            EXPECT_EQ(batched.appendFrames(event, 1, 2, LogKind::Rx, payload, ends, peer), reference.nextSeq());
+            std::size_t begin = 0;
+            for (const auto end : ends) {
+                reference.append(event, 1, 2, LogKind::Rx,
+                                 std::span<const std::uint8_t>(payload).subspan(begin, end - begin), peer);
+                begin = end;
+            }
+            ASSERT_LE(batched.memoryUsed(), budget);
+            ASSERT_LE(batched.size(), limits.max_records);
+        }
+        EXPECT_EQ(batched.nextSeq(), reference.nextSeq());
+        EXPECT_EQ(batched.size() + batched.evictedRecords(), batched.nextSeq());
+        EXPECT_GT(batched.size(), 0u);
+        if (budget == (256u << 20)) {
+            EXPECT_EQ(batched.size(), 700u) << "only the record limit evicts";
+        }
+        for (std::size_t i = 0; i < batched.size(); ++i) {
+            const LogRecord& a = batched.record(i);
+            const std::size_t at = reference.indexOfSeq(a.seq);
+            ASSERT_NE(at, PayloadLog::npos);
+            const LogRecord& b = reference.record(at);
+            EXPECT_EQ(a.time_us, b.time_us);
+            EXPECT_EQ(copyOf(batched.bytes(a)), copyOf(reference.bytes(b))) << "seq " << a.seq;
+            EXPECT_EQ(batched.peer(a), reference.peer(b));
+            if (i > 0) {
+                EXPECT_EQ(a.seq, batched.record(i - 1).seq + 1) << "the newest records, none missing";
+            }
+        }
+    }
+}
+
 TEST(PayloadLog, AppendKeepsFieldsBytesAndPeers) {
     PayloadLog log(PayloadLogLimits{1 << 20, 1000, 4096});
     auto a = pattern(100, 1);

@@ -1,0 +1,397 @@
+#include "core/net/file_send.hpp"
+
+#include <algorithm>
+#include <asio/post.hpp>
+#include <cerrno>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "core/net/error_text.hpp"
+#include "core/net/error_throttle.hpp"
+
+namespace sockscope {
+namespace {
+
+constexpr std::size_t kReadBlock = 64 * 1024;      // the reader's unit (rounded down to whole chunks)
+constexpr std::size_t kReadAhead = 2u << 20;       // read but not yet sent, per transfer
+constexpr std::size_t kWriteWindow = 2u << 20;     // queued toward a target before we wait for it
+constexpr std::size_t kEventBacklog = 8u << 20;    // the front end is behind: wait (tx events hold bytes)
+constexpr int kChunksPerPump = 64;                 // then yield to other handlers (fairness)
+constexpr auto kTick = std::chrono::milliseconds(100);
+constexpr auto kReportEvery = std::chrono::milliseconds(250);
+constexpr auto kBacklogRetry = std::chrono::milliseconds(2);
+
+/// What the reader thread and the I/O side share. The reader posts `notify` on `io` when it has
+/// something new; `io` is cleared when the transfer goes away, and the reader then posts nothing.
+struct ReaderShared {
+    std::mutex mutex;
+    std::condition_variable room;
+    std::deque<Bytes> blocks;
+    std::size_t buffered = 0;
+    std::size_t capacity = kReadAhead;
+    std::size_t block_size = kReadBlock;
+    bool opened = false;
+    std::uint64_t size = 0;
+    bool eof = false;
+    std::optional<ErrorInfo> error;
+    bool stop = false;
+    asio::io_context* io = nullptr;
+    std::function<void()> notify;
+    bool notify_pending = false;
+
+    void postLocked() {
+        if (io && !notify_pending) {
+            notify_pending = true;
+            asio::post(*io, notify);
+        }
+    }
+};
+
+std::error_code lastError(int fallback = EIO) { return {errno ? errno : fallback, std::generic_category()}; }
+
+/// The reader thread: opens the file, then reads blocks while the shared buffer has room.
+void readFile(const std::shared_ptr<ReaderShared>& shared, const std::string& path) {
+    auto failed = [&](const ErrorInfo& error) {
+        std::lock_guard lock(shared->mutex);
+        shared->error = error;
+        shared->postLocked();
+    };
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        return failed(describeFileError(std::make_error_code(std::errc::is_a_directory), path));
+    errno = 0;
+    std::FILE* file = std::fopen(path.c_str(), "rb");
+    if (!file) return failed(describeFileError(lastError(ENOENT), path));
+    const auto size = std::filesystem::file_size(path, ec);
+    {
+        std::lock_guard lock(shared->mutex);
+        shared->opened = true;
+        shared->size = ec ? 0 : size;
+        shared->postLocked();
+    }
+    const std::size_t block_size = shared->block_size;
+    for (;;) {
+        {
+            std::unique_lock lock(shared->mutex);
+            shared->room.wait(lock, [&] { return shared->stop || shared->buffered < shared->capacity; });
+            if (shared->stop) break;
+        }
+        Bytes block(block_size);
+        std::size_t got = 0;
+        errno = 0;
+        while (got < block_size) {
+            const std::size_t n = std::fread(block.data() + got, 1, block_size - got, file);
+            if (n == 0) break;
+            got += n;
+        }
+        const bool read_error = got < block_size && std::ferror(file);
+        const std::error_code error = read_error ? lastError() : std::error_code{};
+        block.resize(got);
+        std::lock_guard lock(shared->mutex);
+        if (got > 0) {
+            shared->buffered += got;
+            shared->blocks.push_back(std::move(block));
+        }
+        if (read_error) shared->error = describeFileError(error, path);
+        else if (got < block_size) shared->eof = true;
+        shared->postLocked();
+        if (got < block_size) break;
+    }
+    std::fclose(file);
+}
+
+}  // namespace
+
+/// One transfer, on the I/O thread.
+class FileSender : public std::enable_shared_from_this<FileSender> {
+public:
+    FileSender(EngineContext& context, EndpointId endpoint, const SendFile& command,
+               std::vector<std::unique_ptr<FileSink>> sinks)
+        : m_ctx(context), m_endpoint(endpoint), m_command(command), m_sinks(std::move(sinks)),
+          m_timer(context.io), m_tick(context.io), m_shared(std::make_shared<ReaderShared>()) {
+        const std::size_t chunk = command.chunk;
+        m_shared->block_size = chunk >= kReadBlock ? chunk : (kReadBlock / chunk) * chunk;   // whole chunks
+        m_shared->capacity = std::max(kReadAhead, 2 * m_shared->block_size);
+    }
+
+    ~FileSender() { stopReader(); }
+
+    void begin() {
+        m_started = m_lastReport = std::chrono::steady_clock::now();
+        m_shared->io = &m_ctx.io;
+        m_shared->notify = [weak = weak_from_this(), shared = std::weak_ptr<ReaderShared>(m_shared)] {
+            if (auto s = shared.lock()) {
+                std::lock_guard lock(s->mutex);
+                s->notify_pending = false;
+            }
+            if (auto self = weak.lock()) self->pump();
+        };
+        try {
+            std::thread(readFile, m_shared, m_command.path).detach();   // holds the shared state, not us
+        } catch (const std::system_error& e) {
+            return finish(FileSendState::Failed,
+                          ErrorInfo{"EAGAIN", "cannot start a thread to read \"" + m_command.path + "\": " + e.what()});
+        }
+        armTick();
+    }
+
+    void wake() {
+        if (m_pumpPosted || m_finished) return;
+        m_pumpPosted = true;
+        // A weak reference: a transfer never outlives its endpoint in the io_context's queue.
+        asio::post(m_ctx.io, [weak = weak_from_this()] {
+            if (auto self = weak.lock()) {
+                self->m_pumpPosted = false;
+                self->pump();
+            }
+        });
+    }
+
+    void finish(FileSendState state, std::optional<ErrorInfo> error = std::nullopt) {
+        if (m_finished) return;
+        m_finished = true;
+        stopReader();
+        m_timer.cancel();
+        m_tick.cancel();
+        m_state = state;
+        m_error = std::move(error);
+        report(true);
+    }
+
+    bool finished() const { return m_finished; }
+    std::uint64_t transfer() const { return m_command.transfer; }
+    std::uint64_t sent() const { return m_sent; }
+
+private:
+    void stopReader() {
+        std::lock_guard lock(m_shared->mutex);
+        m_shared->stop = true;
+        m_shared->io = nullptr;
+        m_shared->blocks.clear();
+        m_shared->room.notify_all();
+    }
+
+    void armTick() {
+        m_tick.expires_after(kTick);
+        m_tick.async_wait([weak = weak_from_this()](std::error_code ec) {
+            auto self = weak.lock();
+            if (ec || !self || self->m_finished) return;
+            self->pump();   // notices a target that went away while we waited, and a drained queue
+            if (!self->m_finished) {
+                self->maybeReport();
+                self->armTick();
+            }
+        });
+    }
+
+    void waitTimer(std::chrono::milliseconds delay) {
+        m_waiting = true;
+        m_timer.expires_after(delay);
+        m_timer.async_wait([weak = weak_from_this()](std::error_code ec) {
+            auto self = weak.lock();
+            if (ec || !self) return;
+            self->m_waiting = false;
+            self->pump();
+        });
+    }
+
+    /// The reader's news: its size once open, or its error. False when the transfer ended.
+    bool checkReader(bool& eof) {
+        std::lock_guard lock(m_shared->mutex);
+        if (m_shared->opened && !m_opened) {
+            m_opened = true;
+            m_total = m_shared->size;
+            report(true);   // the first event: running, with the file's size
+        }
+        if (m_shared->error && m_shared->blocks.empty() && m_block.size() == m_offset) {
+            ErrorInfo error = *m_shared->error;
+            if (m_sent > 0) error.message += " (after " + groupDigits(m_sent) + " bytes were sent)";
+            m_pendingError = std::move(error);
+            return false;
+        }
+        eof = m_shared->eof && m_shared->blocks.empty();
+        return true;
+    }
+
+    bool takeBlock() {
+        std::lock_guard lock(m_shared->mutex);
+        if (m_shared->blocks.empty()) return false;
+        m_block = std::move(m_shared->blocks.front());
+        m_shared->blocks.pop_front();
+        m_shared->buffered -= m_block.size();
+        m_offset = 0;
+        m_shared->room.notify_one();
+        return true;
+    }
+
+    /// Drops targets that went away (each said once); false when none is left (the send failed).
+    bool checkSinks() {
+        for (std::size_t i = 0; i < m_sinks.size();) {
+            ErrorInfo why;
+            if (m_sinks[i]->queued(why)) {
+                ++i;
+                continue;
+            }
+            dropSink(i, std::move(why));
+        }
+        return !m_sinks.empty();
+    }
+
+    void dropSink(std::size_t index, ErrorInfo why) {
+        why.message += ": the file send to it stopped after " + groupDigits(m_sent) + " of " + groupDigits(m_total) +
+                       " bytes";
+        const ConnectionId connection = m_sinks[index]->connection();
+        m_sinks.erase(m_sinks.begin() + static_cast<std::ptrdiff_t>(index));
+        if (m_sinks.empty()) {
+            m_pendingError = std::move(why);
+            return;
+        }
+        m_ctx.emit(ErrorEvent{m_endpoint, connection, ErrorContext::Write, std::move(why), nowUs()});
+    }
+
+    bool roomFor(std::size_t size) const {
+        for (const auto& sink : m_sinks) {
+            ErrorInfo why;
+            const std::size_t queued = sink->queued(why).value_or(0);
+            if (queued >= kWriteWindow || queued + size > sink->queueLimit()) return false;
+        }
+        return true;
+    }
+
+    bool drained() const {
+        for (const auto& sink : m_sinks) {
+            ErrorInfo why;
+            if (sink->queued(why).value_or(0) != 0) return false;
+        }
+        return true;
+    }
+
+    void pump() {
+        if (m_finished || m_waiting) return;
+        for (int i = 0; i < kChunksPerPump; ++i) {
+            bool eof = false;
+            if (!checkReader(eof) || !checkSinks()) return finish(FileSendState::Failed, std::move(m_pendingError));
+            if (m_block.size() == m_offset && !takeBlock()) {
+                // All read and queued: done once the targets wrote it all (a close now still shows).
+                if (eof && drained()) return finish(FileSendState::Done);
+                return;   // the reader or a write completion wakes us
+            }
+            const std::size_t size = std::min<std::size_t>(m_command.chunk, m_block.size() - m_offset);
+            if (!roomFor(size)) return;   // a write completion wakes us
+            if (m_ctx.queue.queuedBytes() > kEventBacklog) return waitTimer(kBacklogRetry);
+            sendChunk(size);
+            if (m_command.gap_ms > 0) {
+                maybeReport();
+                return waitTimer(std::chrono::milliseconds(m_command.gap_ms));
+            }
+        }
+        maybeReport();
+        wake();   // more to do: after the other handlers waiting now
+    }
+
+    void sendChunk(std::size_t size) {
+        Bytes chunk;
+        if (m_offset == 0 && size == m_block.size()) {
+            chunk = std::move(m_block);
+            m_block.clear();
+        } else {
+            chunk.assign(m_block.begin() + static_cast<std::ptrdiff_t>(m_offset),
+                         m_block.begin() + static_cast<std::ptrdiff_t>(m_offset + size));
+            m_offset += size;
+        }
+        if (m_block.empty()) m_offset = 0;
+        m_sent += size;
+        for (std::size_t i = 0; i < m_sinks.size();) {
+            const bool last = i + 1 == m_sinks.size();
+            if (auto error = m_sinks[i]->write(last ? std::move(chunk) : Bytes(chunk))) {
+                dropSink(i, std::move(*error));
+                continue;
+            }
+            ++i;
+        }
+    }
+
+    void maybeReport() {
+        if (std::chrono::steady_clock::now() - m_lastReport >= kReportEvery) report(false);
+    }
+
+    void report(bool force) {
+        const auto now = std::chrono::steady_clock::now();
+        if (!force && m_sent == m_sentAtReport) return;   // nothing new: no event
+        FileSendStatus status{m_endpoint, m_command.transfer, m_command.path, m_state, m_sent,
+                              std::max(m_total, m_state == FileSendState::Done ? m_sent : m_total), 0, m_error, nowUs()};
+        const bool end = m_state != FileSendState::Running;
+        const double seconds = std::chrono::duration<double>(now - (end ? m_started : m_lastReport)).count();
+        const std::uint64_t bytes = end ? m_sent : m_sent - m_sentAtReport;
+        if (seconds > 0) status.rate_bps = static_cast<double>(bytes) / seconds;
+        m_lastReport = now;
+        m_sentAtReport = m_sent;
+        m_ctx.emit(std::move(status));
+    }
+
+    EngineContext& m_ctx;
+    const EndpointId m_endpoint;
+    const SendFile m_command;
+    std::vector<std::unique_ptr<FileSink>> m_sinks;
+    asio::steady_timer m_timer;   // the gap between chunks, or a wait for the front end
+    asio::steady_timer m_tick;    // progress, and targets that went away while nothing moved
+    std::shared_ptr<ReaderShared> m_shared;
+    Bytes m_block;                // the block being cut into chunks
+    std::size_t m_offset = 0;
+    bool m_opened = false, m_finished = false, m_waiting = false, m_pumpPosted = false;
+    std::uint64_t m_sent = 0, m_total = 0, m_sentAtReport = 0;
+    FileSendState m_state = FileSendState::Running;
+    std::optional<ErrorInfo> m_error, m_pendingError;
+    std::chrono::steady_clock::time_point m_started, m_lastReport;
+};
+
+FileSends::FileSends(EngineContext& context, EndpointId endpoint) : m_ctx(context), m_endpoint(endpoint) {}
+
+FileSends::~FileSends() = default;   // each sender stops its reader; their handlers hold weak refs
+
+void FileSends::start(const SendFile& command, std::vector<std::unique_ptr<FileSink>> sinks) {
+    reap();
+    auto sender = std::make_shared<FileSender>(m_ctx, m_endpoint, command, std::move(sinks));
+    m_senders.push_back(sender);
+    sender->begin();
+}
+
+void FileSends::cancel(std::uint64_t transfer) {
+    reap();
+    bool found = false;
+    for (auto& sender : m_senders) {
+        if (transfer != 0 && sender->transfer() != transfer) continue;
+        found = true;
+        sender->finish(FileSendState::Cancelled);
+    }
+    reap();
+    if (!found && transfer != 0)
+        m_ctx.emit(ErrorEvent{m_endpoint, 0, ErrorContext::Other,
+                              {"ENOENT", "no file send #" + std::to_string(transfer) + " is running"}, nowUs()});
+}
+
+void FileSends::failAll(const ErrorInfo& error) {
+    for (auto& sender : m_senders) sender->finish(FileSendState::Failed, error);
+    m_senders.clear();
+}
+
+void FileSends::wakeSlow() {
+    reap();
+    for (auto& sender : m_senders) sender->wake();
+}
+
+void FileSends::reap() {
+    std::erase_if(m_senders, [](const auto& sender) { return sender->finished(); });
+}
+
+void reportFileSendRefused(EngineContext& context, const SendFile& command, ErrorInfo error) {
+    context.emit(FileSendStatus{command.endpoint, command.transfer, command.path, FileSendState::Failed, 0, 0, 0,
+                                std::move(error), nowUs()});
+}
+
+}  // namespace sockscope

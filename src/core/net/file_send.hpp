@@ -1,0 +1,79 @@
+#pragma once
+// Sending a file (SendFile) on the I/O thread, through the endpoint's own send path.
+//
+// The file is read on a helper thread of its own (a slow disk or a 1 GiB file never stalls the
+// I/O thread or other endpoints) into a small bounded buffer of blocks; the I/O side cuts the
+// blocks into chunks and hands a chunk to the endpoint only while the target's write queue has
+// room (back-pressure) and the event queue is not behind. Memory per transfer stays near
+// kReadAhead + kWriteWindow whatever the file's size. Progress is reported coalesced (a few
+// FileSendStatus events a second), never one event per chunk.
+#include <asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/commands.hpp"
+#include "core/events.hpp"
+#include "core/net/engine_context.hpp"
+
+namespace sockscope {
+
+/// One target of a file send: a TCP connection, or a UDP destination. Implemented by the endpoint
+/// kinds over their own write queues.
+class FileSink {
+public:
+    virtual ~FileSink() = default;
+    /// Bytes waiting in the target's write queue; nullopt when the target is gone (`why` says how).
+    virtual std::optional<std::size_t> queued(ErrorInfo& why) const = 0;
+    /// The target's write queue cap (a chunk is handed over only when it fits under it).
+    virtual std::size_t queueLimit() const = 0;
+    /// Queues one chunk (one write / one datagram); the error when refused.
+    [[nodiscard]] virtual std::optional<ErrorInfo> write(Bytes chunk) = 0;
+    /// For messages: "connection #3", "udp 127.0.0.1:9000".
+    virtual std::string name() const = 0;
+    /// The connection it writes to (0 for udp).
+    virtual ConnectionId connection() const { return 0; }
+};
+
+/// Limits of a SendFile's chunk: tcp up to 1 MiB per write, udp up to 65,507 (one datagram).
+constexpr std::uint32_t kMaxTcpFileChunk = 1u << 20;
+constexpr std::uint32_t kMaxUdpFileChunk = 65507;
+constexpr std::uint32_t kMaxFileGapMs = 3'600'000;
+
+class FileSender;
+
+/// The file sends of one endpoint.
+class FileSends {
+public:
+    FileSends(EngineContext& context, EndpointId endpoint);
+    ~FileSends();   // cancels silently: the readers stop, nothing more is emitted
+    FileSends(const FileSends&) = delete;
+    FileSends& operator=(const FileSends&) = delete;
+
+    /// Starts a transfer to `sinks` (non-empty; the endpoint checked the command).
+    void start(const SendFile& command, std::vector<std::unique_ptr<FileSink>> sinks);
+    /// Cancels one transfer (0: all); an unknown id is an error event.
+    void cancel(std::uint64_t transfer);
+    /// A write queue made room: pump the transfers (coalesced into one post).
+    void wake() {
+        if (!m_senders.empty()) wakeSlow();
+    }
+    /// The endpoint stopped: every transfer fails with this error.
+    void failAll(const ErrorInfo& error);
+
+private:
+    void wakeSlow();
+    void reap();
+
+    EngineContext& m_ctx;
+    const EndpointId m_endpoint;
+    std::vector<std::shared_ptr<FileSender>> m_senders;
+};
+
+/// Reports a SendFile that could not start (bad chunk, no target, ...) as a failed FileSendStatus.
+void reportFileSendRefused(EngineContext& context, const SendFile& command, ErrorInfo error);
+
+}  // namespace sockscope

@@ -1,0 +1,344 @@
+// Sending a file (SendFile) to real python3 peers on loopback: byte-exact at the peer (sha256),
+// chunk and gap respected, coalesced progress, cancel, unreadable files, a peer that goes away,
+// every connection at once, UDP one datagram per chunk.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <random>
+
+#include "support/engine_harness.hpp"
+#include "support/process.hpp"
+#include "support/socket_peer.hpp"
+
+namespace sockscope {
+namespace {
+
+using test::EngineHarness;
+using test::Process;
+using namespace std::chrono_literals;
+
+// argv: port, bytes to read, file to compare with, then "keep" (wait for our close), or "reset"
+// (close with RST after reading that many bytes). Prints "len N match|MISMATCH gaps G span_ms S",
+// where G counts pauses of 20 ms or more between reads.
+constexpr const char* kTcpPeer = R"(
+import hashlib, socket, struct, sys, time
+port, total, path, mode = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+s = socket.create_connection(("127.0.0.1", port))
+s.settimeout(20)
+print("connected", flush=True)
+h = hashlib.sha256(); n = 0; stamps = []
+while n < total:
+    d = s.recv(65536)
+    if not d: break
+    h.update(d); n += len(d); stamps.append(time.monotonic())
+if mode == "reset":
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+    print("closed", n, flush=True)
+    sys.exit(0)
+want = hashlib.sha256(open(path, "rb").read()).hexdigest()
+gaps = sum(1 for a, b in zip(stamps, stamps[1:]) if b - a >= 0.02)
+span = int((stamps[-1] - stamps[0]) * 1000) if stamps else 0
+print("len", n, "match" if h.hexdigest() == want else "MISMATCH", "gaps", gaps, "span_ms", span, flush=True)
+try:
+    s.recv(1)   # until the test closes the connection
+except OSError:
+    pass
+)";
+
+// argv: a file to write the bound port to, datagrams to expect, file to compare with. Prints
+// "datagrams N sizes a,b,... match|MISMATCH".
+constexpr const char* kUdpPeer = R"(
+import hashlib, socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+s.bind(("127.0.0.1", 0))
+s.settimeout(20)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+count, path = int(sys.argv[2]), sys.argv[3]
+h = hashlib.sha256(); sizes = []
+while len(sizes) < count:
+    d, _ = s.recvfrom(70000)
+    h.update(d); sizes.append(len(d))
+want = hashlib.sha256(open(path, "rb").read()).hexdigest()
+print("datagrams", len(sizes), "sizes", ",".join(map(str, sorted(set(sizes)))), "match" if h.hexdigest() == want else "MISMATCH", flush=True)
+)";
+
+bool havePython() { return std::system("python3 -c pass") == 0; }
+
+/// A file of `size` pseudo-random bytes, removed with the object.
+struct TempFile {
+    explicit TempFile(std::size_t size, std::uint32_t seed = 1) {
+        static int counter = 0;
+        path = "/tmp/sockscope-file-send-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".bin";
+        std::ofstream out(path, std::ios::binary);
+        std::mt19937 random(seed);
+        std::vector<char> bytes(size);
+        for (auto& b : bytes) b = static_cast<char>(random());
+        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    }
+    ~TempFile() { std::remove(path.c_str()); }
+    std::string path;
+};
+
+struct TcpFixture {
+    EngineHarness h;
+    std::uint16_t port = 0;
+    TcpFixture() { port = h.startServer(1); }
+
+    ConnectionId waitConnection() {
+        const auto opened = h.waitFor<ConnectionOpened>();
+        return opened ? opened->connection : 0;
+    }
+    std::optional<FileSendStatus> waitEnd(std::uint64_t transfer, std::chrono::milliseconds timeout = 30s) {
+        return h.waitFor<FileSendStatus>(
+            [&](const FileSendStatus& s) { return s.transfer == transfer && s.state != FileSendState::Running; },
+            timeout);
+    }
+    std::vector<std::size_t> txSizes(ConnectionId connection) const {
+        std::vector<std::size_t> sizes;
+        for (const auto& e : h.events)
+            if (const auto* d = std::get_if<DataEvent>(&e); d && d->direction == Direction::Tx && d->connection == connection)
+                sizes.push_back(d->payload.size());
+        return sizes;
+    }
+};
+
+SendFile fileCommand(std::uint64_t transfer, const std::string& path, std::uint32_t chunk, std::uint32_t gap_ms = 0,
+                     ConnectionId connection = 0) {
+    SendFile send;
+    send.endpoint = 1;
+    send.transfer = transfer;
+    send.path = path;
+    send.chunk = chunk;
+    send.gap_ms = gap_ms;
+    send.connection = connection;
+    return send;
+}
+
+TEST(FileSend, EverySizeArrivesByteExactAtAPython3Peer) {
+    if (!havePython()) GTEST_SKIP() << "python3 not found";
+    constexpr std::uint32_t kChunk = 1000;
+    TcpFixture f;
+    std::uint64_t transfer = 0;
+    for (const std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{kChunk - 1}, std::size_t{kChunk + 1},
+                                   std::size_t{(3u << 20) + 7}}) {
+        SCOPED_TRACE("size " + std::to_string(size));
+        TempFile file(size, static_cast<std::uint32_t>(size));
+        Process peer({"/usr/bin/env", "python3", "-c", kTcpPeer, std::to_string(f.port), std::to_string(size), file.path,
+                      "keep"});
+        const ConnectionId connection = f.waitConnection();
+        ASSERT_NE(connection, 0u);
+        f.h.mark();
+        f.h.engine.submit(fileCommand(++transfer, file.path, kChunk, 0, connection));
+        const auto end = f.waitEnd(transfer);
+        ASSERT_TRUE(end);
+        EXPECT_EQ(end->state, FileSendState::Done) << (end->error ? end->error->message : "");
+        EXPECT_EQ(end->sent, size);
+        EXPECT_EQ(end->total, size);
+        ASSERT_TRUE(peer.waitForOutput("len " + std::to_string(size) + " match")) << peer.out() << peer.err();
+        // One write per chunk: full chunks, then the rest.
+        const auto sizes = f.txSizes(connection);
+        ASSERT_EQ(sizes.size(), (size + kChunk - 1) / kChunk);
+        for (std::size_t i = 0; i < sizes.size(); ++i)
+            EXPECT_EQ(sizes[i], i + 1 < sizes.size() ? kChunk : size - kChunk * i) << "chunk " << i;
+        // Progress is coalesced: a few events, not one per chunk.
+        const auto running = f.h.count<FileSendStatus>(
+            [&](const FileSendStatus& s) { return s.transfer == transfer && s.state == FileSendState::Running; });
+        EXPECT_GE(running, 1u);
+        EXPECT_LE(running, 2 + sizes.size() / 100);
+        f.h.engine.submit(CloseConnection{1, connection, CloseMode::Graceful});
+        EXPECT_EQ(peer.wait(10s), 0);
+    }
+}
+
+TEST(FileSend, TheGapSeparatesTheChunks) {
+    if (!havePython()) GTEST_SKIP() << "python3 not found";
+    TcpFixture f;
+    TempFile file(500);
+    Process peer({"/usr/bin/env", "python3", "-c", kTcpPeer, std::to_string(f.port), "500", file.path, "keep"});
+    const ConnectionId connection = f.waitConnection();
+    ASSERT_NE(connection, 0u);
+    const auto started = std::chrono::steady_clock::now();
+    f.h.engine.submit(fileCommand(7, file.path, 100, 60, connection));
+    const auto end = f.waitEnd(7);
+    ASSERT_TRUE(end);
+    EXPECT_EQ(end->state, FileSendState::Done);
+    EXPECT_GE(std::chrono::steady_clock::now() - started, 4 * 60ms);   // 5 chunks, 4 gaps
+    ASSERT_TRUE(peer.waitForOutput("len 500 match gaps 4")) << peer.out();
+    EXPECT_EQ(f.txSizes(connection), (std::vector<std::size_t>{100, 100, 100, 100, 100}));
+    f.h.engine.submit(CloseConnection{1, connection, CloseMode::Graceful});
+    EXPECT_EQ(peer.wait(10s), 0);
+}
+
+TEST(FileSend, EveryConnectionGetsTheWholeFile) {
+    if (!havePython()) GTEST_SKIP() << "python3 not found";
+    TcpFixture f;
+    TempFile file(200'000);
+    Process a({"/usr/bin/env", "python3", "-c", kTcpPeer, std::to_string(f.port), "200000", file.path, "keep"});
+    Process b({"/usr/bin/env", "python3", "-c", kTcpPeer, std::to_string(f.port), "200000", file.path, "keep"});
+    ASSERT_TRUE(f.h.pumpUntil([&] { return f.h.count<ConnectionOpened>() == 2; }, 10s));
+    f.h.engine.submit(fileCommand(1, file.path, 4096));
+    const auto end = f.waitEnd(1);
+    ASSERT_TRUE(end);
+    EXPECT_EQ(end->state, FileSendState::Done);
+    EXPECT_EQ(end->sent, 200'000u);
+    EXPECT_TRUE(a.waitForOutput("len 200000 match")) << a.out();
+    EXPECT_TRUE(b.waitForOutput("len 200000 match")) << b.out();
+    f.h.engine.submit(CloseAllConnections{1, CloseMode::Graceful});
+    EXPECT_EQ(a.wait(10s), 0);
+    EXPECT_EQ(b.wait(10s), 0);
+}
+
+TEST(FileSend, CancelStopsItMidway) {
+    if (!havePython()) GTEST_SKIP() << "python3 not found";
+    TcpFixture f;
+    TempFile file(100'000);
+    Process peer({"/usr/bin/env", "python3", "-c", kTcpPeer, std::to_string(f.port), "100000", file.path, "keep"});
+    const ConnectionId connection = f.waitConnection();
+    ASSERT_NE(connection, 0u);
+    f.h.engine.submit(fileCommand(3, file.path, 100, 5, connection));   // ~5 s at full length
+    ASSERT_TRUE(f.h.waitFor<FileSendStatus>([](const FileSendStatus& s) { return s.sent > 0; }));
+    f.h.engine.submit(CancelFileSend{1, 3});
+    const auto end = f.waitEnd(3);
+    ASSERT_TRUE(end);
+    EXPECT_EQ(end->state, FileSendState::Cancelled);
+    EXPECT_GT(end->sent, 0u);
+    EXPECT_LT(end->sent, 100'000u);
+    EXPECT_EQ(end->total, 100'000u);
+    // Nothing is sent after the cancel.
+    ASSERT_TRUE(f.h.settle(100ms, 1));
+    std::size_t tx = 0;
+    for (const auto size : f.txSizes(connection)) tx += size;
+    EXPECT_EQ(tx, end->sent);
+    f.h.engine.submit(CloseConnection{1, connection, CloseMode::Graceful});
+    EXPECT_EQ(peer.wait(10s), 0);
+    EXPECT_TRUE(peer.waitForOutput("len " + std::to_string(end->sent) + " MISMATCH")) << peer.out();
+}
+
+TEST(FileSend, AFileThatCannotBeReadIsAPlainWordsError) {
+    TcpFixture f;
+    test::SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(f.port));
+    ASSERT_NE(f.waitConnection(), 0u);
+    struct Case { std::string path, code, words; };
+    std::vector<Case> cases = {{"/tmp/sockscope-no-such-file-" + std::to_string(::getpid()), "ENOENT", "does not exist"},
+                               {"/tmp", "EISDIR", "is a directory"}};
+    TempFile locked(10);
+    if (::geteuid() != 0) {   // root reads anything
+        ::chmod(locked.path.c_str(), 0);
+        cases.push_back({locked.path, "EACCES", "permission denied"});
+    }
+    std::uint64_t transfer = 100;
+    for (const auto& c : cases) {
+        f.h.engine.submit(fileCommand(++transfer, c.path, 1024));
+        const auto end = f.waitEnd(transfer);
+        ASSERT_TRUE(end);
+        EXPECT_EQ(end->state, FileSendState::Failed);
+        ASSERT_TRUE(end->error);
+        EXPECT_EQ(end->error->code, c.code);
+        EXPECT_NE(end->error->message.find(c.path), std::string::npos) << end->error->message;
+        EXPECT_NE(end->error->message.find(c.words), std::string::npos) << end->error->message;
+    }
+    // Commands that cannot start say why.
+    f.h.engine.submit(fileCommand(200, locked.path, 0));
+    auto end = f.waitEnd(200);
+    ASSERT_TRUE(end && end->error);
+    EXPECT_NE(end->error->message.find("chunk must be 1 to"), std::string::npos);
+    f.h.engine.submit(fileCommand(201, locked.path, 10, 0, 999));
+    end = f.waitEnd(201);
+    ASSERT_TRUE(end && end->error);
+    EXPECT_EQ(end->error->code, "ENOTCONN");
+}
+
+TEST(FileSend, APeerThatClosesMidSendIsReported) {
+    if (!havePython()) GTEST_SKIP() << "python3 not found";
+    TcpFixture f;
+    TempFile file(50'000);
+    Process peer({"/usr/bin/env", "python3", "-c", kTcpPeer, std::to_string(f.port), "3000", file.path, "reset"});
+    const ConnectionId connection = f.waitConnection();
+    ASSERT_NE(connection, 0u);
+    f.h.engine.submit(fileCommand(9, file.path, 500, 10, connection));   // ~1 s at full length
+    const auto end = f.waitEnd(9);
+    ASSERT_TRUE(end);
+    EXPECT_EQ(end->state, FileSendState::Failed);
+    ASSERT_TRUE(end->error);
+    EXPECT_NE(end->error->message.find("closed"), std::string::npos) << end->error->message;
+    EXPECT_NE(end->error->message.find("of 50,000 bytes"), std::string::npos) << end->error->message;
+    EXPECT_GE(end->sent, 3000u);
+    EXPECT_LT(end->sent, 50'000u);
+    EXPECT_EQ(peer.wait(10s), 0);
+}
+
+TEST(FileSend, StoppingTheEndpointMidSendEndsItAndShutdownIsClean) {
+    auto h = std::make_unique<EngineHarness>();
+    const auto port = h->startServer(1);
+    test::SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    ASSERT_TRUE(h->waitFor<ConnectionOpened>());
+    TempFile file(100'000);
+    h->engine.submit(fileCommand(1, file.path, 100, 5));   // ~5 s at full length
+    ASSERT_TRUE(h->waitFor<FileSendStatus>([](const FileSendStatus& s) { return s.sent > 0; }));
+    h->engine.submit(StopEndpoint{1, CloseMode::Graceful});
+    const auto end = h->waitFor<FileSendStatus>([](const FileSendStatus& s) { return s.state != FileSendState::Running; });
+    ASSERT_TRUE(end);
+    EXPECT_EQ(end->state, FileSendState::Failed);
+    ASSERT_TRUE(end->error);
+    EXPECT_EQ(end->error->code, "ENOTCONN");
+    // A second transfer still running when the engine goes away: no hang, no crash.
+    h->mark();
+    h->engine.submit(StartEndpoint{1});
+    const auto again = h->waitForState(1, EndpointState::Listening);
+    ASSERT_TRUE(again);
+    test::SocketPeer second;
+    ASSERT_TRUE(second.connectTcp(static_cast<std::uint16_t>(std::stoi(again->local.substr(again->local.rfind(':') + 1)))));
+    ASSERT_TRUE(h->waitFor<ConnectionOpened>([](const ConnectionOpened& o) { return o.connection > 1; }));
+    h->engine.submit(fileCommand(2, file.path, 100, 5));
+    ASSERT_TRUE(h->waitFor<FileSendStatus>([](const FileSendStatus& s) { return s.transfer == 2 && s.sent > 0; }));
+    const auto started = std::chrono::steady_clock::now();
+    h.reset();
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
+}
+
+TEST(FileSend, UdpSendsOneDatagramPerChunk) {
+    if (!havePython()) GTEST_SKIP() << "python3 not found";
+    EngineHarness h;
+    EndpointConfig config;
+    config.name = "udp";
+    config.type = EndpointType::Udp;
+    config.bind = "127.0.0.1:0";
+    h.engine.submit(AddEndpoint{1, config});
+    ASSERT_TRUE(h.waitForState(1, EndpointState::Bound));
+    TempFile file(20'500);
+    const std::string port_file = file.path + ".port";
+    Process peer({"/usr/bin/env", "python3", "-c", kUdpPeer, port_file, "21", file.path});
+    std::string port;
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while ((port = test::readFile(port_file)).empty() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(10ms);
+    ASSERT_FALSE(port.empty());
+    std::remove(port_file.c_str());
+    SendFile send = fileCommand(5, file.path, 1000);
+    send.destination = "127.0.0.1:" + port;
+    h.engine.submit(send);
+    const auto end = h.waitFor<FileSendStatus>([](const FileSendStatus& s) { return s.state != FileSendState::Running; });
+    ASSERT_TRUE(end);
+    EXPECT_EQ(end->state, FileSendState::Done) << (end->error ? end->error->message : "");
+    EXPECT_EQ(end->sent, 20'500u);
+    EXPECT_TRUE(peer.waitForOutput("datagrams 21 sizes 500,1000 match")) << peer.out() << peer.err();
+    EXPECT_EQ(peer.wait(10s), 0);
+    // A chunk larger than a datagram is refused.
+    send.transfer = 6;
+    send.chunk = 65508;
+    h.engine.submit(send);
+    const auto refused = h.waitFor<FileSendStatus>([](const FileSendStatus& s) { return s.transfer == 6; });
+    ASSERT_TRUE(refused && refused->error);
+    EXPECT_NE(refused->error->message.find("65,507"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sockscope
