@@ -1,0 +1,117 @@
+// File > Recording in a headless ImGui frame: starting a recorder sends the command the engine
+// needs (path relative to the profile, format from the extension), statuses show with their
+// errors, a running recorder can be stopped, receive to file targets the selection.
+#include <gtest/gtest.h>
+
+#include "headless.hpp"
+#include "ui/i18n.hpp"
+#include "ui/ui_model.hpp"
+#include "ui/views/recording_view.hpp"
+
+namespace sockscope::ui {
+namespace {
+
+class RecordingViewTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        setLanguage(Language::English);
+        model.probe = &probe;
+        sink = [this](Command c) { commands.push_back(std::move(c)); };
+        ui.setDraw([this] {
+            ImGui::SetNextWindowPos(ImVec2(0, 0));
+            ImGui::SetNextWindowSize(ImVec2(1200, 700));
+            view.draw(model, sink);
+        });
+        view.open();
+    }
+    void clickProbe(const std::string& name) {
+        ASSERT_TRUE(probe.has(name)) << name << " was not drawn";
+        const ProbeRect r = probe.at(name);
+        ui.click(r.cx(), r.cy());
+    }
+    template <typename T>
+    std::vector<T> posted() const {
+        std::vector<T> out;
+        for (const auto& c : commands)
+            if (const T* t = std::get_if<T>(&c)) out.push_back(*t);
+        return out;
+    }
+
+    test::Headless ui;
+    UiModel model;
+    UiProbe probe;
+    CommandSink sink;
+    std::vector<Command> commands;
+    RecordingView view;
+};
+
+TEST_F(RecordingViewTest, StartSendsAResolvedPcapngRecorder) {
+    model.workspace.path = "/data/plant/plant.json";
+    ui.frames(2);
+    clickProbe("recording.start");
+    ui.frames(1);
+    const auto started = posted<StartRecording>();
+    ASSERT_EQ(started.size(), 1u);
+    EXPECT_EQ(started[0].config.path, "/data/plant/logs/session.pcapng") << "relative to the profile's directory";
+    EXPECT_EQ(started[0].config.format, RecordFormat::Pcapng);
+    EXPECT_EQ(started[0].config.scope, "all");
+    EXPECT_EQ(started[0].config.on_full, RecordOnFull::Pause);
+    EXPECT_EQ(started[0].config.keep, 10u);
+}
+
+TEST_F(RecordingViewTest, StatusesShowAndARunningRecorderStops) {
+    RecordingStatus running;
+    running.recording = 3;
+    running.path = "/tmp/s.pcapng";
+    running.bytes_written = 123456;
+    running.state_changed = true;
+    model.apply(running);
+    RecordingStatus failed;
+    failed.recording = 4;
+    failed.state = RecordingState::Failed;
+    failed.path = "/full/s.jsonl";
+    failed.format = RecordFormat::Jsonl;
+    failed.error = ErrorInfo{"ENOSPC", "cannot write /full/s.jsonl: the disk is full"};
+    failed.state_changed = true;
+    model.apply(failed);
+    ASSERT_EQ(model.recordings.size(), 2u);
+    ASSERT_GE(model.log.size(), 2u);
+    EXPECT_EQ(model.log.record(model.log.size() - 1).kind, LogKind::Error) << "a failure is an error row in the log";
+    ui.frames(2);
+    EXPECT_TRUE(probe.has("recording.stop.3"));
+    clickProbe("recording.stop.3");
+    ui.frames(1);
+    const auto stopped = posted<StopRecording>();
+    ASSERT_EQ(stopped.size(), 1u);
+    EXPECT_EQ(stopped[0].recording, 3u);
+}
+
+TEST_F(RecordingViewTest, ReceiveToFileTargetsTheSelectedConnection) {
+    EndpointConfig config;
+    config.name = "plc";
+    config.type = EndpointType::TcpServer;
+    config.bind = "127.0.0.1:502";
+    const EndpointId id = model.workspace.add(config);
+    model.apply(EndpointStatus{id, EndpointState::Listening, "127.0.0.1:502", {}, {}, 0, 0, std::nullopt, nowUs()});
+    model.apply(ConnectionOpened{id, 7, "127.0.0.1:40000", "127.0.0.1:502", nowUs()});
+    model.selection = Selection{id, 7};
+    ui.frames(2);
+    clickProbe("recording.receive");
+    ui.frames(1);
+    const auto started = posted<StartRecording>();
+    ASSERT_EQ(started.size(), 1u);
+    EXPECT_EQ(started[0].config.scope, "plc/7");
+    EXPECT_EQ(started[0].config.format, RecordFormat::Raw);
+}
+
+TEST(RecordingStrings, EveryRecordingStringHasBothLanguages) {
+    for (Str id : {Str::MenuRecording, Str::RecTitle, Str::RecStart, Str::RecReceiveToFile, Str::RecFramed,
+                   Str::RecBadExt, Str::RecOnFull, Str::RecDrop, Str::RecPause}) {
+        EXPECT_STRNE(tr(id, Language::English), "");
+        EXPECT_STRNE(tr(id, Language::Chinese), "");
+        EXPECT_STRNE(tr(id, Language::English), tr(id, Language::Chinese));
+    }
+}
+
+}  // namespace
+}  // namespace sockscope::ui
