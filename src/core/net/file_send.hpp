@@ -32,8 +32,6 @@ public:
     virtual std::size_t queueLimit() const = 0;
     /// Queues one chunk (one write / one datagram); the error when refused.
     [[nodiscard]] virtual std::optional<ErrorInfo> write(Bytes chunk) = 0;
-    /// For messages: "connection #3", "udp 127.0.0.1:9000".
-    virtual std::string name() const = 0;
     /// The connection it writes to (0 for udp).
     virtual ConnectionId connection() const { return 0; }
 };

@@ -28,7 +28,6 @@ public:
         if (!connection) return ErrorInfo{"ENOTCONN", "connection #" + std::to_string(m_id) + " closed"};
         return connection->send(std::move(chunk));
     }
-    std::string name() const override { return "connection #" + std::to_string(m_id); }
     ConnectionId connection() const override { return m_id; }
 
 private:

@@ -307,8 +307,7 @@ bool UdpEndpoint::attachResponder(ConnectionId connection, std::shared_ptr<Respo
 class UdpFileSink final : public FileSink {
 public:
     UdpFileSink(const std::shared_ptr<UdpEndpoint>& endpoint, asio::ip::udp::endpoint destination)
-        : m_endpoint(endpoint), m_destination(destination), m_generation(endpoint->m_generation),
-          m_name("udp " + describe(destination)) {}
+        : m_endpoint(endpoint), m_destination(destination), m_generation(endpoint->m_generation) {}
     std::optional<std::size_t> queued(ErrorInfo& why) const override {
         const auto endpoint = live();
         if (endpoint) return endpoint->m_queuedBytes;
@@ -324,7 +323,6 @@ public:
         if (!endpoint) return ErrorInfo{"ENOTCONN", "the udp endpoint stopped"};
         return endpoint->sendTo(m_destination, std::move(chunk));
     }
-    std::string name() const override { return m_name; }
 
 private:
     std::shared_ptr<UdpEndpoint> live() const {
@@ -335,7 +333,6 @@ private:
     std::weak_ptr<UdpEndpoint> m_endpoint;
     asio::ip::udp::endpoint m_destination;
     std::uint64_t m_generation;
-    std::string m_name;
 };
 
 void UdpEndpoint::openFileSinks(const SendFile& command, FileSinksDone done) {
