@@ -162,7 +162,10 @@ MatchOutcome MessageMatcher::matchRegex(std::span<const std::uint8_t> message, M
     }
     static const std::uint8_t kEmpty = 0;   // PCRE2 wants a valid pointer even for length 0
     const PCRE2_SPTR subject = message.empty() ? &kEmpty : message.data();
-    const int rc = pcre2_match(m_regex->code, subject, message.size(), 0, 0, m_data->data, m_data->context);
+    // JIT code: the direct entry skips the interpreter's checks (a peer's bytes need no UTF check:
+    // PCRE2_MATCH_INVALID_UTF makes invalid sequences simply not match).
+    const int rc = m_regex->jit ? pcre2_jit_match(m_regex->code, subject, message.size(), 0, 0, m_data->data, m_data->context)
+                                : pcre2_match(m_regex->code, subject, message.size(), 0, 0, m_data->data, m_data->context);
     if (rc == PCRE2_ERROR_NOMATCH) return MatchOutcome::NoMatch;
     if (rc < 0) {
         m_error = "regex /" + m_spec.text.substr(0, 80) + "/ gave up on a message of " +
@@ -258,6 +261,9 @@ struct MatcherCompiler {
         auto regex = std::make_shared<MessageMatcher::Regex>();
         regex->code = code;
         regex->jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;   // interpreter otherwise
+#ifndef PCRE2_MATCH_INVALID_UTF
+        if (spec.encoding == TextEncoding::Utf8) regex->jit = false;   // pcre2_match's UTF handling then
+#endif
         std::uint32_t groups = 0;
         pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &groups);
         m.m_groups = groups;

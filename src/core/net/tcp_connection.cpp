@@ -333,21 +333,30 @@ void TcpConnection::startWrite() {
         return;
     }
     m_writing = true;
-    asio::async_write(m_socket, asio::buffer(m_writeQueue.front()),
-                      [self = shared_from_this()](std::error_code ec, std::size_t written) {
+    // Many small queued messages (rule replies, echo of small reads) leave in one gather write:
+    // one syscall instead of one per message. Each still becomes its own tx event.
+    m_gather.clear();
+    for (const Bytes& bytes : m_writeQueue) {
+        if (m_gather.size() == kMaxGather) break;
+        m_gather.emplace_back(asio::buffer(bytes));
+    }
+    asio::async_write(m_socket, m_gather,
+                      [self = shared_from_this(), count = m_gather.size()](std::error_code ec, std::size_t) {
                           if (self->m_closed) return;
                           if (ec) {
                               self->m_writing = false;
                               if (ec != asio::error::operation_aborted) self->failWith(ec, ErrorContext::Write);
                               return;
                           }
-                          Bytes sent = std::move(self->m_writeQueue.front());
-                          self->m_writeQueue.pop_front();
-                          self->m_queuedBytes -= sent.size();
-                          self->count(Direction::Tx, written);
-                          self->m_ctx.queue.push(DataEvent{self->m_endpoint, self->m_id, Direction::Tx,
-                                                           nowUs(), {}, std::move(sent)},
-                                                 EventPriority::Data);
+                          for (std::size_t i = 0; i < count; ++i) {
+                              Bytes sent = std::move(self->m_writeQueue.front());
+                              self->m_writeQueue.pop_front();
+                              self->m_queuedBytes -= sent.size();
+                              self->count(Direction::Tx, sent.size());
+                              self->m_ctx.queue.push(DataEvent{self->m_endpoint, self->m_id, Direction::Tx,
+                                                               nowUs(), {}, std::move(sent)},
+                                                     EventPriority::Data);
+                          }
                           // The echo paused reading on a full queue: resume once half of it is gone.
                           if (self->m_replyPaused && self->m_queuedBytes <= self->m_settings.write_queue_limit / 2) {
                               self->m_replyPaused = false;

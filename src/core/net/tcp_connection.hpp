@@ -23,6 +23,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "core/endpoint_config.hpp"
 #include "core/events.hpp"
@@ -150,6 +151,8 @@ private:
     int m_quietErrorWakes = 0;                 // error watch woke with nothing wrong (bounded)
 
     std::deque<Bytes> m_writeQueue;
+    static constexpr std::size_t kMaxGather = 64;   // queued messages per write
+    std::vector<asio::const_buffer> m_gather;       // the write in flight (its buffers stay put)
     std::size_t m_queuedBytes = 0;
     bool m_writing = false;
 
