@@ -229,7 +229,7 @@ struct ScriptStepStats {
     std::uint32_t step = 0;
     std::uint64_t runs = 0, passed = 0, failed = 0;
     std::uint32_t min_us = 0, median_us = 0, p95_us = 0, max_us = 0;
-    std::vector<std::uint32_t> histogram;   // expects: counts in kScriptHistogramBins equal bins over [min, max]
+    std::vector<std::uint32_t> histogram;   // expects: counts in kScriptHistogramBins equal bins over [min, min(max, 2 x p95)], the rest in the last
     bool operator==(const ScriptStepStats&) const = default;
 };
 inline constexpr std::size_t kScriptHistogramBins = 24;

@@ -197,5 +197,28 @@ TEST(HeadlessScript, NamesAreResolvedOrRefusedAsUsageErrors) {
     EXPECT_EQ(report_alone.wait(20s), 2);
 }
 
+// udp: the run starts on the socket and talks to `remote`; a python3 echo answers "ACK " + data.
+TEST(HeadlessScript, UdpScriptTalksToItsRemote) {
+    if (!havePython()) GTEST_SKIP() << "python3 not found";
+    Process echo({"/usr/bin/env", "python3", "-c", R"PY(
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1], flush=True)
+s.settimeout(30)
+while True:
+    d, a = s.recvfrom(2000); s.sendto(b'ACK ' + d, a)
+)PY"});
+    ASSERT_TRUE(echo.waitForOutput("\n"));
+    const auto profile = writeProfile("udp-script.json", R"({"version": 1, "name": "t", "endpoints": [
+      { "name": "u", "type": "udp", "bind": "127.0.0.1:0", "remote": "127.0.0.1:)" + std::to_string(std::stoi(echo.out())) + R"(",
+        "scripts": [ { "name": "probe", "steps": [ { "repeat": 50, "steps": [ { "send": { "hex": "AA {{counter:02}}" } },
+            { "expect": { "hex": "41 43 4B 20 AA ?? ??" }, "timeout_ms": 2000 } ] } ] } ] } ]})");
+    Process app({SOCKSCOPE_BINARY, "--headless", profile, "--run", "probe", "--log", "jsonl", "--quiet", "--for", "60"});
+    EXPECT_EQ(app.wait(90s), 0) << app.err();
+    bool passed = false;
+    for (const auto& line : jsonLines(app.out()))
+        if (line["event"] == "script_summary") passed = line["status"] == "passed" && line["passed"] == 50;
+    EXPECT_TRUE(passed) << app.out().substr(0, 3000);
+}
+
 }  // namespace
 }  // namespace sockscope

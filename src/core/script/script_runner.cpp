@@ -388,7 +388,10 @@ std::vector<ScriptStepStats> ScriptRun::computeStats() const {
         s.median_us = sorted[(n - 1) / 2];
         s.p95_us = sorted[std::min(n - 1, (n * 95 + 99) / 100 - 1)];
         s.histogram.assign(kScriptHistogramBins, 0);
-        const double span = static_cast<double>(s.max_us - s.min_us) + 1.0;
+        // Bins over [min, 2 x p95]: one slow outlier must not squash the picture into one bar
+        // (beyond it: the last bin).
+        const std::uint32_t top = std::min<std::uint64_t>(s.max_us, 2ull * s.p95_us);
+        const double span = static_cast<double>(top - s.min_us) + 1.0;
         for (const std::uint32_t v : sorted) {
             const auto bin = static_cast<std::size_t>(static_cast<double>(v - s.min_us) / span * kScriptHistogramBins);
             ++s.histogram[std::min(bin, kScriptHistogramBins - 1)];

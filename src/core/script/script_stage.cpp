@@ -57,7 +57,11 @@ ScriptStage::ScriptStage(EngineContext& context, std::weak_ptr<Endpoint> endpoin
                          std::vector<Script> scripts)
     : m_ctx(context), m_endpoint(std::move(endpoint)), m_id(id), m_scripts(std::move(scripts)) {}
 
-ScriptStage::~ScriptStage() = default;
+ScriptStage::~ScriptStage() {
+    // A connection may outlive its endpoint for a moment: its runs must not call back into us.
+    for (const auto& [id, weak] : m_sessions)
+        if (auto session = weak.lock()) session->runs.clear();
+}
 
 std::shared_ptr<Responder> ScriptStage::attach(ReplyChannel& channel) {
     auto session = std::make_shared<Session>(weak_from_this(), channel);

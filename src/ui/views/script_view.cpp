@@ -91,13 +91,12 @@ void ScriptView::drawChecklist(UiModel& model, const ScriptRunView& run) {
         ImGui::Text("%s: %s", tr(Str::ScriptExpected), formatHex(run.failure->expected_bytes).c_str());
         ImGui::Text("%s: %s", tr(Str::ScriptReceived), formatHex(run.failure->received).c_str());
     }
-    // The histogram: the chosen expect, else the first with latencies.
+    // The histogram of one expect step's latencies.
     const ScriptStepStats* hist = nullptr;
-    for (const ScriptStepStats& s : run.stats)
-        if (!s.histogram.empty() && (m_histStep < 0 || static_cast<int>(s.step) == m_histStep)) {
-            hist = &s;
-            break;
-        }
+    for (const ScriptStepStats& s : run.stats) {   // the chosen expect, else the one with most samples
+        if (s.histogram.empty()) continue;
+        if (m_histStep >= 0 ? static_cast<int>(s.step) == m_histStep : (!hist || s.passed > hist->passed)) hist = &s;
+    }
     if (hist == nullptr) return;
     float bins[kScriptHistogramBins] = {};
     float top = 1;
@@ -106,7 +105,8 @@ void ScriptView::drawChecklist(UiModel& model, const ScriptRunView& run) {
         top = std::max(top, bins[b]);
     }
     char overlay[96];
-    std::snprintf(overlay, sizeof overlay, "step %u: %u .. %u us", hist->step + 1, hist->min_us, hist->max_us);
+    std::snprintf(overlay, sizeof overlay, "step %u: %u .. %u us", hist->step + 1, hist->min_us,
+                  std::min(hist->max_us, 2 * hist->p95_us));
     ImGui::TextUnformatted(tr(Str::ScriptHistogram));
     ImGui::PlotHistogram("##latency", bins, static_cast<int>(kScriptHistogramBins), 0, overlay, 0.0f, top,
                          ImVec2(ImGui::GetContentRegionAvail().x, 90));
