@@ -177,7 +177,7 @@ TEST(HeadlessRecord, KillNineLeavesReadableFiles) {
     ASSERT_GT(jsonl.size(), 0u);
     std::size_t lines = 0, at = 0;
     for (std::size_t end; (end = jsonl.find('\n', at)) != std::string::npos; at = end + 1, ++lines)
-        ASSERT_NO_THROW((void)nlohmann::json::parse(jsonl.substr(at, end - at))) << "line " << lines + 1;
+        ASSERT_TRUE(nlohmann::json::accept(jsonl.substr(at, end - at))) << "line " << lines + 1;
     EXPECT_GE(lines, 3u) << "a TCP read of up to 256 KiB is one line";
     const auto capture = test::parsePcapng(slurp(dir / "k.pcapng"));
     ASSERT_GT(capture.packets.size(), 3u);

@@ -87,14 +87,14 @@ Json eventJson(const Event& event, const EventJsonEndpoint& endpoint) {
                     {"running", t->running}, {"sent", t->sent}, {"skipped", t->skipped}};
     }
     if (const auto* f = std::get_if<FileSendStatus>(&event)) {
-        Json line{{"time", rfc3339(f->time_us)}, {"endpoint", name}, {"event", "send_file"},
-                  {"transfer", f->transfer}, {"path", f->path}, {"state", toString(f->state)},
-                  {"sent", f->sent}, {"total", f->total}, {"rate_bps", std::llround(f->rate_bps)}};
+        line = Json{{"time", rfc3339(f->time_us)}, {"endpoint", name}, {"event", "send_file"},
+                    {"transfer", f->transfer}, {"path", f->path}, {"state", toString(f->state)},
+                    {"sent", f->sent}, {"total", f->total}, {"rate_bps", std::llround(f->rate_bps)}};
         if (f->error) line["error"] = errorJson(*f->error);
         return line;
     }
     if (const auto* rules = std::get_if<RuleStatus>(&event)) {
-        Json line{{"time", rfc3339(rules->time_us)}, {"endpoint", name}, {"event", "rules"}};
+        line = Json{{"time", rfc3339(rules->time_us)}, {"endpoint", name}, {"event", "rules"}};
         Json& list = line["rules"] = Json::array();
         for (const RuleCount& rule : rules->rules)
             list.push_back(Json{{"name", rule.name}, {"hits", rule.hits}, {"paused", rule.paused}});

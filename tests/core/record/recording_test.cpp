@@ -74,7 +74,9 @@ TEST(RotatingFile, RotatesBySizeKeepingNFiles) {
     ASSERT_FALSE(file.open());
     for (int i = 0; i < 10; ++i) {
         ASSERT_FALSE(file.write(std::string(60, char('a' + i)) + "\n"));
-        if (file.due(std::chrono::steady_clock::now())) ASSERT_FALSE(file.rotate());
+        if (file.due(std::chrono::steady_clock::now())) {
+            ASSERT_FALSE(file.rotate());
+        }
     }
     file.close();
     EXPECT_TRUE(fs::exists(dir / "s.jsonl"));
@@ -253,7 +255,7 @@ TEST(RecordingQueue, SlowWriterDropsAndCounts) {
     // Whatever was written is whole lines.
     std::size_t lines = 0;
     for (std::size_t at = 0, end; (end = got.find('\n', at)) != std::string::npos; at = end + 1, ++lines)
-        EXPECT_NO_THROW((void)nlohmann::json::parse(got.substr(at, end - at)));
+        EXPECT_TRUE(nlohmann::json::accept(got.substr(at, end - at)));
     EXPECT_GT(lines, 0u);
 }
 
