@@ -92,7 +92,7 @@ TEST(RotatingFile, RotatesBySizeKeepingNFiles) {
 
 TEST(RotatingFile, AnExistingFileIsMovedAsideNotOverwritten) {
     const fs::path dir = testDir("aside");
-    std::ofstream(dir / "r.txt") << "earlier run\n";
+    std::ofstream(dir / "r.txt", std::ios::binary) << "earlier run\n";   // binary: no CRLF on Windows
     RotatingFile file(dir / "r.txt", RotationPolicy{}, false);
     ASSERT_FALSE(file.open());
     ASSERT_FALSE(file.write("new\n"));
