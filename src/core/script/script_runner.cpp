@@ -63,12 +63,7 @@ void ScriptRun::start(ScriptLink* link) {
     m_started = true;
     m_link = link;
     m_startedAt = m_lastProgress = Clock::now();
-    ScriptEvent started;
-    started.endpoint = m_endpoint;
-    started.connection = link ? link->connection() : 0;
-    started.run = m_run;
-    started.script = m_script.name;
-    started.kind = ScriptEventKind::Started;
+    ScriptEvent started = newEvent(ScriptEventKind::Started);
     // Depth of each step: walk the tree once more alongside the flat list.
     std::vector<std::uint32_t> depths;
     std::function<void(const std::vector<ScriptStep>&, std::uint32_t)> walk =
@@ -340,12 +335,7 @@ void ScriptRun::record(ScriptStepResult result, const ScriptFailure* failure) {
     // One Step event per result while they are few; then failures only (also bounded).
     if (m_stepEvents < kScriptStepEvents || (failed && m_stepEvents < 2 * kScriptStepEvents)) {
         ++m_stepEvents;
-        ScriptEvent event;
-        event.endpoint = m_endpoint;
-        event.connection = m_link ? m_link->connection() : 0;
-        event.run = m_run;
-        event.script = m_script.name;
-        event.kind = ScriptEventKind::Step;
+        ScriptEvent event = newEvent(ScriptEventKind::Step);
         event.result = result;
         if (failure) event.failure = *failure;
         event.time_us = nowUs();
@@ -354,16 +344,21 @@ void ScriptRun::record(ScriptStepResult result, const ScriptFailure* failure) {
     emitProgress(false);
 }
 
-void ScriptRun::emitProgress(bool force) {
-    const Clock::time_point now = Clock::now();
-    if (!force && now - m_lastProgress < kScriptProgressPeriod) return;
-    m_lastProgress = now;
+ScriptEvent ScriptRun::newEvent(ScriptEventKind kind) const {
     ScriptEvent event;
     event.endpoint = m_endpoint;
     event.connection = m_link ? m_link->connection() : 0;
     event.run = m_run;
     event.script = m_script.name;
-    event.kind = ScriptEventKind::Progress;
+    event.kind = kind;
+    return event;
+}
+
+void ScriptRun::emitProgress(bool force) {
+    const Clock::time_point now = Clock::now();
+    if (!force && now - m_lastProgress < kScriptProgressPeriod) return;
+    m_lastProgress = now;
+    ScriptEvent event = newEvent(ScriptEventKind::Progress);
     event.stats = computeStats();
     event.elapsed_us = std::chrono::duration_cast<std::chrono::microseconds>(now - m_startedAt).count();
     event.time_us = nowUs();
@@ -408,12 +403,7 @@ void ScriptRun::finish(bool stopped, std::string error) {
     m_waitConnect = false;
     ++m_timerGeneration;
     m_timer.cancel();
-    ScriptEvent event;
-    event.endpoint = m_endpoint;
-    event.connection = m_link ? m_link->connection() : 0;
-    event.run = m_run;
-    event.script = m_script.name;
-    event.kind = ScriptEventKind::Finished;
+    ScriptEvent event = newEvent(ScriptEventKind::Finished);
     event.stats = computeStats();
     event.expects = std::move(m_expects);
     event.failures = std::move(m_failures);

@@ -104,6 +104,8 @@ private:
     void record(ScriptStepResult result, const ScriptFailure* failure);
     void finish(bool stopped, std::string error);
     void emitProgress(bool force);
+    /// An event of this run (endpoint, connection, run number, script name filled in).
+    ScriptEvent newEvent(ScriptEventKind kind) const;
     std::vector<ScriptStepStats> computeStats() const;
     ScriptStepResult resultFor(std::uint32_t step, ScriptOutcome outcome, std::uint32_t latency_us);
     std::uint32_t idOf(const ScriptStep& step) const { return m_ids.at(&step); }
