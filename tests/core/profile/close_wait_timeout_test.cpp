@@ -36,7 +36,7 @@ TEST(CloseWaitTimeout, RejectsOtherValuesWithThePath) {
 }
 
 TEST(CloseWaitTimeout, RoundTrips) {
-    Profile p{1, "x", {EndpointConfig{}}};
+    Profile p{1, "x", {EndpointConfig{}}, {}};
     p.endpoints[0].name = "s";
     p.endpoints[0].bind = "127.0.0.1:0";
     for (const double value : {30.0, 0.0, 2.5, -1.0}) {

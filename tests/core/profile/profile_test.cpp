@@ -173,7 +173,7 @@ TEST(Profile, RoundTripThroughTextKeepsEveryField) {
 }
 
 TEST(Profile, TextIsCompleteOrderedAndIndented) {
-    const std::string text = profileToText(Profile{1, "x", {EndpointConfig{}}});
+    const std::string text = profileToText(Profile{1, "x", {EndpointConfig{}}, {}});
     ASSERT_FALSE(text.empty());
     EXPECT_EQ(text.back(), '\n');
     EXPECT_EQ(text.rfind("{\n  \"version\": 1,\n  \"name\": \"x\",\n  \"endpoints\": [\n    {\n      \"name\"", 0), 0u)

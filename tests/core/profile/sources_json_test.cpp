@@ -57,7 +57,7 @@ TEST(SourcesJson, RoundTripsAndAnEndpointWithoutSourcesGainsNoKeys) {
     ASSERT_TRUE(again.profile) << again.error;
     EXPECT_EQ(again.profile->endpoints[0], r.profile->endpoints[0]);
 
-    Profile plain{1, "x", {EndpointConfig{}}};
+    Profile plain{1, "x", {EndpointConfig{}}, {}};
     plain.endpoints[0].name = "s";
     plain.endpoints[0].bind = "127.0.0.1:0";
     const std::string text = profileToText(plain);
