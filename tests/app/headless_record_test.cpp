@@ -150,6 +150,74 @@ TEST(HeadlessRecord, AFailedRecorderIsSaidAndTheRunGoesOn) {
     EXPECT_NE(app.err().find("failed: cannot open"), std::string::npos) << app.err();
 }
 
+/// The tmpfs the test mounts in a mount namespace of its own (`unshare -m`: nothing leaks to the
+/// host, it vanishes with the process); "" when this machine cannot (not root, no unshare).
+std::string tmpfsUnavailableReason(const fs::path& probe_dir) {
+    int status = -1;
+    if (!fs::exists("/usr/bin/unshare")) return "no /usr/bin/unshare (util-linux)";
+    const std::string out = test::runCommand("/usr/bin/unshare -m sh -c 'mount -t tmpfs -o size=64k tmpfs \"" +
+                                             probe_dir.string() + "\" && echo mounted'", &status);
+    if (status == 0 && out.find("mounted") != std::string::npos) return "";
+    return "cannot mount a tmpfs in a private mount namespace here (needs root and unshare -m)";
+}
+
+/// A real full disk: a 256 KiB tmpfs fills while an echo server records 1 MB each way. The
+/// recorders fail in plain words, the echo loses nothing, the run ends with 0, and what was
+/// written is whole records: every JSON line parses, tshark reads the pcapng without complaint.
+TEST(HeadlessRecord, ASmallTmpfsFillsUpAndTheFilesStayReadable) {
+    const fs::path mount_dir = freshDir("tmpfs");
+    const fs::path out_dir = freshDir("tmpfs-out");
+    if (auto why = tmpfsUnavailableReason(mount_dir); !why.empty()) GTEST_SKIP() << why;
+    const auto profile = writeProfile("rect.json", R"({"version": 1, "endpoints": [
+        {"name": "device", "type": "tcp-server", "bind": "127.0.0.1:0", "echo": true}]})");
+    // The shell mounts the tmpfs, runs the app, and copies the files out before the namespace goes.
+    const std::string script =
+        "mount -t tmpfs -o size=256k tmpfs \"$0\" || exit 90; \"$@\"; rc=$?; cp \"$0\"/* '" +
+        out_dir.string() + "'/; exit $rc";
+    const int seconds = 4 * test::kSanitizerSlowdown;
+    Process app({"/usr/bin/unshare", "-m", "/bin/sh", "-c", script, mount_dir.string(), SOCKSCOPE_BINARY, "--headless", profile,
+                 "--log", "jsonl", "--quiet", "--for", std::to_string(seconds),
+                 "--record", (mount_dir / "s.pcapng").string(), "--record", (mount_dir / "s.jsonl").string()});
+    const auto port = listeningPort(app);
+    ASSERT_NE(port, 0) << app.err();
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    std::string sent, echoed;
+    for (int i = 0; i < 100; ++i) {
+        const std::string chunk = pattern(10000 + i);
+        ASSERT_TRUE(peer.sendAll(chunk));
+        sent += chunk;
+        echoed += peer.receive(chunk.size(), 10000);
+    }
+    EXPECT_TRUE(echoed == sent) << "echo loses nothing while the recorders fail: " << echoed.size() << " of " << sent.size();
+    peer.close();
+    ASSERT_EQ(app.wait(std::chrono::seconds(seconds + 20)), 0) << app.err();
+    EXPECT_NE(app.err().find("the disk is full"), std::string::npos) << app.err();
+    int failed = 0;
+    for (const auto& line : jsonLines(app.out()))
+        if (line["event"] == "recording" && line["state"] == "failed" && line["error"]["code"] == "ENOSPC") ++failed;
+    EXPECT_EQ(failed, 2) << "both recorders report ENOSPC";
+
+    const std::string jsonl = slurp(out_dir / "s.jsonl");
+    ASSERT_GT(jsonl.size(), 0u);
+    EXPECT_EQ(jsonl.back(), '\n') << "cut back to the last whole line";
+    std::size_t lines = 0, at = 0;
+    for (std::size_t end; (end = jsonl.find('\n', at)) != std::string::npos; at = end + 1, ++lines)
+        ASSERT_TRUE(nlohmann::json::accept(jsonl.substr(at, end - at))) << "line " << lines + 1;
+    EXPECT_GE(lines, 2u);
+    const auto capture = test::parsePcapng(slurp(out_dir / "s.pcapng"));
+    EXPECT_TRUE(capture.complete) << "no torn block at the end";
+    ASSERT_GT(capture.packets.size(), 3u);
+    std::string stream;
+    for (const auto& p : capture.packets)
+        if (p.dport == port) stream += p.payload;
+    EXPECT_EQ(sent.compare(0, stream.size(), stream), 0) << "the recorded bytes are a prefix of what was sent";
+    if (!test::haveTshark()) GTEST_SKIP() << "tshark is not installed";
+    int status = -1;
+    test::runCommand("tshark -r '" + (out_dir / "s.pcapng").string() + "' -q", &status);
+    EXPECT_EQ(status, 0) << "tshark reads the whole file without an error";
+}
+
 /// kill -9 while recording: every complete JSON line parses, and tshark reads the pcapng
 /// (all packets but possibly a torn last one), the stream a prefix of what was sent.
 TEST(HeadlessRecord, KillNineLeavesReadableFiles) {

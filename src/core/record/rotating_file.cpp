@@ -53,6 +53,7 @@ std::error_code RotatingFile::open() {
 
 std::error_code RotatingFile::write(std::string_view bytes) {
     if (!m_file) return std::make_error_code(std::errc::bad_file_descriptor);
+    const std::uint64_t whole = m_size;   // a record boundary: every buffer holds whole records
     while (!bytes.empty()) {
         errno = 0;
         const std::size_t n = std::fwrite(bytes.data(), 1, bytes.size(), m_file);
@@ -64,10 +65,19 @@ std::error_code RotatingFile::write(std::string_view bytes) {
                 std::clearerr(m_file);
                 continue;
             }
+            cutBackTo(whole);
             return std::error_code(error, std::generic_category());
         }
     }
     return {};
+}
+
+void RotatingFile::cutBackTo(std::uint64_t size) {
+    close();
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(m_path, ec)) return;   // a FIFO or a device keeps what it got
+    std::filesystem::resize_file(m_path, size, ec);   // best effort: on failure the torn tail stays
+    if (!ec) m_size = size;
 }
 
 bool RotatingFile::due(std::chrono::steady_clock::time_point now) const {
@@ -107,41 +117,6 @@ std::error_code RotatingFile::rotate() {
 void RotatingFile::close() {
     if (m_file) std::fclose(m_file);
     m_file = nullptr;
-}
-
-namespace {
-std::string fileErrorName(std::error_code ec) {
-    static const std::pair<std::errc, const char*> names[] = {
-        {std::errc::no_space_on_device, "ENOSPC"}, {std::errc::permission_denied, "EACCES"},
-        {std::errc::operation_not_permitted, "EPERM"}, {std::errc::read_only_file_system, "EROFS"},
-        {std::errc::no_such_file_or_directory, "ENOENT"}, {std::errc::is_a_directory, "EISDIR"},
-        {std::errc::not_a_directory, "ENOTDIR"}, {std::errc::io_error, "EIO"}, {std::errc::file_too_large, "EFBIG"},
-        {std::errc::too_many_files_open, "EMFILE"}, {std::errc::bad_file_descriptor, "EBADF"}};
-    for (const auto& [errc, name] : names)
-        if (ec == errc) return name;
-#if defined(EDQUOT)
-    if (ec.value() == EDQUOT) return "EDQUOT";
-#endif
-    return errorCodeName(ec);
-}
-}  // namespace
-
-ErrorInfo describeFileError(std::error_code ec, const fs::path& path, std::string_view doing) {
-    const std::string where = path.string();
-    std::string words;
-    if (ec == std::errc::no_space_on_device) words = "the disk is full";
-#if defined(EDQUOT)
-    else if (ec.value() == EDQUOT && ec.category() == std::generic_category()) words = "the disk quota is used up";
-#endif
-    else if (ec == std::errc::permission_denied || ec == std::errc::operation_not_permitted)
-        words = "permission denied";
-    else if (ec == std::errc::read_only_file_system) words = "the file system is read-only";
-    else if (ec == std::errc::no_such_file_or_directory)
-        words = "the directory " + path.parent_path().string() + " does not exist (was it removed?)";
-    else if (ec == std::errc::is_a_directory) words = "it is a directory";
-    else if (ec == std::errc::not_a_directory) words = "a part of the path is a file, not a directory";
-    else words = ec.message();
-    return ErrorInfo{fileErrorName(ec), std::string(doing) + " " + where + ": " + words};
 }
 
 }  // namespace sockscope

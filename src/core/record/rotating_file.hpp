@@ -32,7 +32,9 @@ public:
 
     /// Creates missing parent directories, then opens the file.
     [[nodiscard]] std::error_code open();
-    /// Writes all of `bytes` or fails (ENOSPC, EACCES, EIO...).
+    /// Writes all of `bytes` or fails (ENOSPC, EACCES, EIO...). A failed write closes the file and
+    /// cuts it back to where this write began, so a full disk leaves whole records only (pcapng
+    /// blocks, JSON lines) that every reader takes without complaint.
     [[nodiscard]] std::error_code write(std::string_view bytes);
     /// True when the current file is over its size or age.
     bool due(std::chrono::steady_clock::time_point now) const;
@@ -48,6 +50,7 @@ public:
 
 private:
     [[nodiscard]] std::error_code shift();
+    void cutBackTo(std::uint64_t size);
 
     std::filesystem::path m_path;
     RotationPolicy m_policy;
@@ -57,9 +60,5 @@ private:
     std::uint32_t m_files = 0;
     std::chrono::steady_clock::time_point m_openedAt;
 };
-
-/// A file error in plain words: "the disk is full", "permission denied", "the directory ... does
-/// not exist (was it removed?)"; the code is the errno name ("ENOSPC").
-ErrorInfo describeFileError(std::error_code ec, const std::filesystem::path& path, std::string_view doing);
 
 }  // namespace sockscope
