@@ -197,6 +197,7 @@ void UdpEndpoint::onReadable(std::error_code ec) {
             m_lastSenderText = describe(sender);
         }
         Bytes payload(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n));
+        const auto sends_before = m_sendsQueued;
         if (!m_responders.empty()) {   // they answer this datagram's sender
             m_replyTo = sender;
             m_replyToText = m_lastSenderText;
@@ -204,6 +205,9 @@ void UdpEndpoint::onReadable(std::error_code ec) {
         }
         if (m_rx.onDatagram(std::move(payload), m_lastSenderText) == PushResult::Dropped) ++m_dropped;
         if (!m_socket.is_open()) return;   // a responder's error stopped nothing, but be safe
+        // An answer went out (asio sends at once and posts its completion): let that completion
+        // publish the tx before the next datagram's rx, so a log or a recording reads rx, tx, rx, tx.
+        if (m_sendsQueued != sends_before) break;
     }
     // Datagrams may remain: readiness is edge-triggered, so waiting now could wait for ever.
     // Yield to the other endpoints and read again.
@@ -356,6 +360,7 @@ std::optional<ErrorInfo> UdpEndpoint::sendTo(const asio::ip::udp::endpoint& dest
         return ErrorInfo{"ENOBUFS", "udp send queue is full (" + groupDigits(m_queuedBytes) +
                                         " bytes waiting): datagram to " + describe(destination) + " dropped"};
     m_queuedBytes += payload.size();
+    ++m_sendsQueued;
     m_writeQueue.push_back({destination, std::move(payload)});
     if (!m_writing) startWrite();
     return std::nullopt;

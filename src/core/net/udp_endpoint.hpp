@@ -81,6 +81,7 @@ private:
     std::deque<Datagram> m_writeQueue;
     std::size_t m_queuedBytes = 0;
     bool m_writing = false;
+    std::uint64_t m_sendsQueued = 0;   // every datagram ever queued: did handling a read send?
     bool m_readArmed = false;
     std::uint16_t m_port = 0;
     std::uint64_t m_dropped = 0;        // datagrams refused by the event queue (front end behind)

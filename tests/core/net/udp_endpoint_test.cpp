@@ -43,6 +43,34 @@ TEST(UdpEndpoint, EchoesEachDatagramToItsSender) {
     EXPECT_EQ(rx->payload, bytesOf("one")) << "each datagram is one message";
 }
 
+/// A burst of datagrams is read several per wake; each echo's tx is still published right after
+/// its rx (a log or a recording reads rx, tx, rx, tx), not after the next datagram's rx.
+TEST(UdpEndpoint, EchoOfABurstIsPublishedRxTxInPairs) {
+    EngineHarness h;
+    auto config = udpOn("127.0.0.1:0");
+    config.echo = true;
+    h.engine.submit(AddEndpoint{1, config});
+    const auto bound = h.waitForState(1, EndpointState::Bound);
+    ASSERT_TRUE(bound);
+    SocketPeer peer;
+    ASSERT_TRUE(peer.bindUdp());
+    constexpr int kBurst = 50;
+    for (int i = 0; i < kBurst; ++i) ASSERT_TRUE(peer.sendTo("d" + std::to_string(i), portOf(bound->local)));
+    for (int i = 0; i < kBurst; ++i) EXPECT_EQ(peer.receiveDatagram(), "d" + std::to_string(i));
+    std::vector<const DataEvent*> data;
+    ASSERT_TRUE(h.pumpUntil([&] {
+        data.clear();
+        for (const auto& e : h.events)
+            if (const auto* d = std::get_if<DataEvent>(&e)) data.push_back(d);
+        return data.size() == 2 * kBurst;
+    }));
+    for (int i = 0; i < kBurst; ++i) {
+        EXPECT_EQ(data[2 * i]->direction, Direction::Rx) << i;
+        EXPECT_EQ(data[2 * i + 1]->direction, Direction::Tx) << i;
+        EXPECT_EQ(data[2 * i]->payload, data[2 * i + 1]->payload) << i;
+    }
+}
+
 TEST(UdpEndpoint, SendsToTheRemoteTheDestinationOrTheLastSender) {
     SocketPeer a, b;
     ASSERT_TRUE(a.bindUdp());
