@@ -58,11 +58,14 @@ fs::path configDirectory() {
     return fs::current_path() / ".sockscope";
 }
 
-// The workspace as a profile (what the autosave writes).
-Profile workspaceProfile(const Workspace& workspace) {
+// The workspace as a profile (what the autosave writes), with the open profile's "recording":
+// a restart brings back the recorders with the endpoints. Paths stay as the profile wrote them,
+// relative to the profile's file, which the settings remember as the workspace path.
+Profile workspaceProfile(const UiModel& model) {
     Profile profile;
-    profile.name = workspace.name;
-    for (const auto& e : workspace.endpoints()) profile.endpoints.push_back(e.config);
+    profile.name = model.workspace.name;
+    for (const auto& e : model.workspace.endpoints()) profile.endpoints.push_back(e.config);
+    profile.recording = model.profile_recording;
     return profile;
 }
 
@@ -316,6 +319,7 @@ int runGui(const GuiOptions& options) {
     if (!opened && fs::exists(workspace_file, ec)) {
         ProfileLoadResult result = loadProfile(workspace_file);
         if (result.profile) {
+            main_window.startProfileRecording(result.profile->recording, stored.workspace_path.value_or(""));
             main_window.loadWorkspace(stored.workspace_name, result.profile->endpoints, stored.workspace_path);
             model.workspace.dirty = stored.workspace_dirty;
         } else {
@@ -551,7 +555,7 @@ int runGui(const GuiOptions& options) {
         // Autosave the workspace and the settings when they changed: snapshots handed to the
         // file worker (atomic writes with fsync, off the frame loop); a failure stays on screen.
         if (!fixed_frames && (model.workspace.revision != saved_revision || model.workspace.dirty != saved_dirty)) {
-            postAutosave(files, model, workspaceProfile(model.workspace), workspace_file);
+            postAutosave(files, model, workspaceProfile(model), workspace_file);
             saved_revision = model.workspace.revision;
             saved_dirty = model.workspace.dirty;
             settings_dirty = true;

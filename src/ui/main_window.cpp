@@ -99,6 +99,11 @@ void MainWindow::startProfileRecording(const std::vector<RecordingConfig>& recor
     }
 }
 
+void MainWindow::newWorkspace() {
+    startProfileRecording({}, "");   // the old profile's recorders stop with it
+    loadWorkspace("workspace", {}, std::nullopt);
+}
+
 void MainWindow::runFileJob(std::function<std::function<void()>()> job) {
     ++m_fileJobs;
     auto wrapped = [this, job = std::move(job)]() -> std::function<void()> {
@@ -209,9 +214,7 @@ void MainWindow::runPending() {
             if (m_hooks.quit) m_hooks.quit();
             break;
         case Pending::Open: openNow(m_pendingPath); break;
-        case Pending::New:
-            loadWorkspace("workspace", {}, std::nullopt);
-            break;
+        case Pending::New: newWorkspace(); break;
         case Pending::None: break;
     }
 }
@@ -285,7 +288,7 @@ void MainWindow::drawMenu() {
                 m_pending = Pending::New;
                 m_confirmRequested = true;
             } else {
-                loadWorkspace("workspace", {}, std::nullopt);
+                newWorkspace();
             }
         }
         if (ImGui::MenuItem(tr(Str::OpenProfile), "Ctrl+O"))

@@ -62,6 +62,8 @@ public:
                        std::optional<std::string> path);
     /// Stops the previous profile's recorders and starts `recording` (paths relative to `path`).
     void startProfileRecording(const std::vector<RecordingConfig>& recording, const std::string& path);
+    /// File ▸ New: an empty workspace; the previous profile's recorders stop.
+    void newWorkspace();
     /// Opens a profile file (menu, drop, command line); asks first when there are unsaved changes.
     void requestOpen(const std::string& path);
     /// The window's close button: asks first when there are unsaved changes.

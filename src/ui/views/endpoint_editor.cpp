@@ -63,6 +63,7 @@ void EndpointEditor::openEdit(const WorkspaceEndpoint& endpoint, const Workspace
     m_delimiterText = m_delimiterHex ? formatHex(f.delimiter, HexStyle::SpacedLower) : escapeForDisplay(f.delimiter);
     m_delimiterError.clear();
     m_framingOpenRequested = true;
+    m_receiveOpenRequested = true;
     m_original = result();
     m_open = true;
     m_openRequested = true;
@@ -268,6 +269,28 @@ void EndpointEditor::drawFraming(UiModel& model) {
         if (ImGui::Combo("##framing_on_error", &policy, policies, 2)) f.on_error = static_cast<FramingOnError>(policy);
         tooltip(tr(Str::TipMaxFrame));
     }
+}
+
+/// The profile's "receive_to_file": every received byte appended to a file, from the endpoint's
+/// start (File ▸ Recording starts one at run time instead).
+void EndpointEditor::drawReceiveToFile(UiModel& model) {
+    auto& rtf = m_config.receive_to_file;
+    if (m_receiveOpenRequested) ImGui::SetNextItemOpen(rtf.has_value(), ImGuiCond_Always);
+    m_receiveOpenRequested = false;
+    if (!ImGui::CollapsingHeader(tr(Str::RecReceiveToFile))) return;
+    bool on = rtf.has_value();
+    if (ImGui::Checkbox(tr(Str::ReceiveToFileOn), &on)) {
+        if (on) rtf = ReceiveToFileConfig{};
+        else rtf.reset();
+    }
+    probeItem(model, "editor.receive_to_file");
+    tooltip(tr(Str::TipReceiveToFile));
+    if (!rtf) return;
+    label(tr(Str::ReceiveToFilePath));
+    ImGui::SetNextItemWidth(-1);
+    ImGui::InputTextWithHint("##rtf_path", "rx/device.bin", &rtf->path);
+    probeItem(model, "editor.receive_to_file.path");
+    ImGui::Checkbox(tr(Str::RecFramed), &rtf->framed);
 }
 
 void EndpointEditor::drawOptions(UiModel& model) {
@@ -482,6 +505,7 @@ void EndpointEditor::draw(UiModel& model, const CommandSink& submit) {
     }
     drawOptions(model);
     drawFraming(model);   // last: the sections above keep their place in the form
+    drawReceiveToFile(model);
     m_rules.draw(model, c, m_id);
     if (c.type == EndpointType::Udp && !m_interfaces.empty()) {
         std::string list;
