@@ -52,4 +52,8 @@ const char* languageCode(Language language) { return language == Language::Chine
 
 Language languageFromCode(const char* code) { return languageFromLocale(code); }
 
+const std::string& errorText(const ErrorInfo& error) {
+    return currentLanguage() == Language::Chinese && !error.message_zh.empty() ? error.message_zh : error.message;
+}
+
 }  // namespace sockscope::ui

@@ -3,6 +3,9 @@
 // The language follows the system locale (LANG/LC_ALL/LC_MESSAGES starting with "zh") and can be
 // switched at run time; tr() returns a pointer into static storage (valid forever).
 #include <cstdint>
+#include <string>
+
+#include "core/net/error_text.hpp"
 
 namespace sockscope::ui {
 
@@ -480,6 +483,10 @@ enum class Language : std::uint8_t { English, Chinese };
     X(RecAllConnections, "all connections", "全部连接")                                            \
     X(RecFramed, "framed (4-byte length before each message)", "带帧（每条消息前加 4 字节长度）")  \
     X(RecStartReceive, "Start receive to file", "开始接收转向文件") \
+    X(ReceiveToFileOn, "Append every received byte to a file", "将收到的每个字节追加到文件")      \
+    X(ReceiveToFilePath, "File", "文件")                                                           \
+    X(TipReceiveToFile, "Saved in the profile: starts with the endpoint. A relative path is relative to the profile's file.", \
+      "保存在配置中：随端点启动。相对路径以配置文件所在目录为准。")                                \
     X(SendFileButton, "Send file...", "发送文件...")                                               \
     X(ChooseFileToSend, "Choose a file to send", "选择要发送的文件")                               \
     X(FileChunk, "Chunk", "分块")                                                                  \
@@ -511,6 +518,10 @@ void setLanguage(Language language);
 Language languageFromEnvironment();
 /// Parses a locale string as found in LANG ("zh_CN.UTF-8" -> Chinese).
 Language languageFromLocale(const char* locale);
+
+/// An engine error's words in the current language (its English message where there is no
+/// translation: errors the engine phrases ad hoc, such as a profile's own names).
+const std::string& errorText(const ErrorInfo& error);
 
 const char* languageCode(Language language);   // "en", "zh"
 Language languageFromCode(const char* code);    // unknown -> English

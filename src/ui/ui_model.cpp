@@ -157,8 +157,8 @@ void UiModel::apply(const Event& event) {
                 if (!e.resolved_from.empty()) text += " (" + e.resolved_from + ")";
                 // The error of a failed attempt was just logged by its ErrorEvent: say it once.
                 const bool error_shown = e.error && lastRowIs(log, e.endpoint, LogKind::Error,
-                                                              e.error->code + " " + e.error->message);
-                if (e.error && !error_shown) text += ": " + e.error->code + " " + e.error->message;
+                                                              e.error->code + " " + errorText(*e.error));
+                if (e.error && !error_shown) text += ": " + e.error->code + " " + errorText(*e.error);
                 if (!before || previous != e.state || e.error)
                     log.appendText(e.time_us != 0 ? e.time_us : now, e.endpoint, 0,
                                    e.error && !error_shown ? LogKind::Error : LogKind::Info, text);
@@ -179,7 +179,7 @@ void UiModel::apply(const Event& event) {
             } else if constexpr (std::is_same_v<T, ConnectionClosed>) {
                 std::string text = format(tr(Str::EvClosed), static_cast<unsigned long long>(e.connection),
                                           closeReasonText(e.reason));
-                if (e.error) text += " " + e.error->code + " " + e.error->message;
+                if (e.error) text += " " + e.error->code + " " + errorText(*e.error);
                 log.appendText(e.time_us, e.endpoint, e.connection,
                                e.reason == CloseReason::Error ? LogKind::Error : LogKind::Info, text);
                 if (trace)
@@ -194,7 +194,7 @@ void UiModel::apply(const Event& event) {
                                 static_cast<unsigned long long>(e.connection), toString(e.info.state));
             } else if constexpr (std::is_same_v<T, ErrorEvent>) {
                 log.appendText(e.time_us, e.endpoint, e.connection, LogKind::Error,
-                               e.error.code + " " + e.error.message);
+                               e.error.code + " " + errorText(e.error));
                 if (trace)
                     std::printf("trace: error ep=%u conn=%llu %s %s\n", e.endpoint,
                                 static_cast<unsigned long long>(e.connection), e.error.code.c_str(),

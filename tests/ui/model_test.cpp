@@ -1,6 +1,7 @@
 // UI-free parts of the front end: the workspace, event application into the log, history.
 #include <gtest/gtest.h>
 
+#include "core/net/error_text.hpp"
 #include "core/profile/profile.hpp"
 #include "ui/ui_model.hpp"
 #include "ui/views/send_panel.hpp"
@@ -92,6 +93,25 @@ TEST(UiModel, DataBecomesRxTxRowsAndLifecycleBecomesEventRows) {
     EXPECT_EQ(text(5), "EPIPE broken pipe");
     EXPECT_EQ(text(6), "#5 closed: closed here (FIN)");
     EXPECT_EQ(model.table.connection(1, 5)->counters.rx_bytes, 2u);
+}
+
+// Engine errors read in the UI's language: the Chinese GUI shows their Chinese words.
+TEST(UiModel, EngineErrorsAreShownInTheLanguageOfTheUi) {
+    UiModel model;
+    const ErrorInfo refused = describeError(std::make_error_code(std::errc::connection_refused), ErrorContext::Connect,
+                                            "127.0.0.1:9");
+    auto last = [&] {
+        const auto b = model.log.bytes(model.log.record(model.log.size() - 1));
+        return std::string(b.begin(), b.end());
+    };
+    setLanguage(Language::Chinese);
+    model.apply(ErrorEvent{1, 0, ErrorContext::Connect, refused, 10});
+    EXPECT_EQ(last(), "ECONNREFUSED 127.0.0.1:9 拒绝连接：该端口上没有程序在监听（或被防火墙拒绝）");
+    model.apply(ErrorEvent{1, 0, ErrorContext::Config, ErrorInfo{"ENOENT", "no timer named \"x\""}, 11});
+    EXPECT_EQ(last(), "ENOENT no timer named \"x\"") << "untranslated words stay as the engine wrote them";
+    setLanguage(Language::English);
+    model.apply(ErrorEvent{1, 0, ErrorContext::Connect, refused, 12});
+    EXPECT_EQ(last(), "ECONNREFUSED " + refused.message);
 }
 
 TEST(SendPanel, HistoryIsPerEndpointBoundedAndWalkable) {

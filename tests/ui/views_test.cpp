@@ -1042,5 +1042,59 @@ TEST_F(SourcesStripTest, TheOnConnectPayloadIsSetFromTheInputAndCleared) {
     EXPECT_FALSE(model.workspace.find(id)->config.on_connect);
 }
 
+// Issue 9: the profile's receive_to_file is edited in the endpoint editor, through the loader's rules.
+TEST_F(ViewsTest, EditorReceiveToFileSectionEditsTheProfileField) {
+    EndpointConfig server = Workspace::defaultConfig(EndpointType::TcpServer, 0);
+    server.receive_to_file = ReceiveToFileConfig{"rx/device.bin", false};
+    const EndpointId id = model.workspace.add(server);
+    MainWindow window(model, sink, AppHooks{});
+    ui.setDraw([&] { window.draw(); });
+    window.editor().openEdit(*model.workspace.find(id), model.workspace);
+    ui.frames(3);
+    clickProbe("editor.options");   // fold the socket options: the section comes into view
+    ui.frames(2);
+    ASSERT_TRUE(probe.has("editor.receive_to_file")) << "the section starts open when it is on";
+    ASSERT_TRUE(probe.has("editor.receive_to_file.path"));
+    window.editor().config().receive_to_file->path.clear();
+    ui.frames(1);
+    EXPECT_FALSE(window.editor().valid()) << "an empty path is refused as the loader refuses it";
+    EXPECT_NE(window.editor().profileError().find("receive_to_file.path"), std::string::npos)
+        << window.editor().profileError();
+    clickProbe("editor.receive_to_file.path");
+    ui.type("capture.bin");
+    EXPECT_TRUE(window.editor().valid());
+    clickProbe("editor.apply");
+    ASSERT_EQ(posted<UpdateEndpoint>().size(), 1u);
+    ASSERT_TRUE(posted<UpdateEndpoint>()[0].config.receive_to_file);
+    EXPECT_EQ(posted<UpdateEndpoint>()[0].config.receive_to_file->path, "capture.bin");
+
+    // Unticked: the endpoint no longer receives to a file.
+    window.editor().openEdit(*model.workspace.find(id), model.workspace);
+    ui.frames(3);   // the socket options stay folded (ImGui keeps a header's state)
+    clickProbe("editor.receive_to_file");
+    EXPECT_FALSE(probe.has("editor.receive_to_file.path"));
+    clickProbe("editor.apply");
+    ASSERT_EQ(posted<UpdateEndpoint>().size(), 2u);
+    EXPECT_FALSE(posted<UpdateEndpoint>()[1].config.receive_to_file);
+}
+
+// Issue 9: File > New leaves the open profile behind, its recorders included (the autosave of
+// the new workspace must not carry them, and they must not keep writing).
+TEST_F(ViewsTest, NewWorkspaceStopsTheProfilesRecorders) {
+    MainWindow window(model, sink, AppHooks{});
+    RecordingConfig recording;
+    recording.path = "logs/s.jsonl";
+    recording.format = RecordFormat::Jsonl;
+    window.startProfileRecording({recording}, "/tmp/profile/p.json");
+    ASSERT_EQ(posted<StartRecording>().size(), 1u);
+    EXPECT_EQ(posted<StartRecording>()[0].config.path, "/tmp/profile/logs/s.jsonl") << "relative to the profile";
+    ASSERT_EQ(model.profile_recording.size(), 1u);
+    window.newWorkspace();
+    ASSERT_EQ(posted<StopRecording>().size(), 1u);
+    EXPECT_EQ(posted<StopRecording>()[0].recording, posted<StartRecording>()[0].recording);
+    EXPECT_TRUE(model.profile_recording.empty());
+    EXPECT_TRUE(model.workspace.endpoints().empty());
+}
+
 }  // namespace
 }  // namespace sockscope::ui

@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdint>
+#include <filesystem>
 
 #include "core/net/fd_limits.hpp"
 #include "core/net/tcp_state.hpp"
@@ -239,59 +240,87 @@ std::string osText(std::error_code ec) {
     return text.empty() ? "error " + std::to_string(ec.value()) : text;
 }
 
+/// One sentence in both languages of the UI (English is also what headless prints). Each
+/// message below is written twice, side by side, so the two can never say different things.
+struct Words {
+    std::string en;
+    std::string zh;
+};
+
 /// "bind to 127.0.0.1:60000", "connect to ...": what failed, for the generic fallback.
-std::string action(ErrorContext context, const std::string& target) {
-    const std::string t = target.empty() ? std::string() : " " + target;
+Words action(ErrorContext context, const std::string& target) {
+    const bool none = target.empty();
+    const std::string t = none ? std::string() : " " + target;
     switch (context) {
-        case ErrorContext::Bind: return "bind" + (target.empty() ? "" : " to" + t);
-        case ErrorContext::Listen: return "listen" + (target.empty() ? "" : " on" + t);
-        case ErrorContext::Accept: return "accept a connection" + (target.empty() ? "" : " on" + t);
-        case ErrorContext::Connect: return "connect" + (target.empty() ? "" : " to" + t);
-        case ErrorContext::Resolve: return "resolve" + (target.empty() ? "" : " '" + target + "'");
-        case ErrorContext::Read: return "receive" + (target.empty() ? "" : " from" + t);
-        case ErrorContext::Write: return "send" + (target.empty() ? "" : " to" + t);
-        case ErrorContext::SetOption: return "set a socket option" + (target.empty() ? "" : " on" + t);
-        case ErrorContext::MulticastJoin: return "join multicast group" + t;
-        case ErrorContext::Config: return "apply the setting" + t;
-        case ErrorContext::Framing: return "frame the data" + (target.empty() ? "" : " from" + t);
+        case ErrorContext::Bind: return {"bind" + (none ? "" : " to" + t), none ? "绑定" : "绑定到" + t};
+        case ErrorContext::Listen: return {"listen" + (none ? "" : " on" + t), none ? "监听" : "在" + t + " 上监听"};
+        case ErrorContext::Accept:
+            return {"accept a connection" + (none ? "" : " on" + t), none ? "接受连接" : "在" + t + " 上接受连接"};
+        case ErrorContext::Connect: return {"connect" + (none ? "" : " to" + t), none ? "连接" : "连接到" + t};
+        case ErrorContext::Resolve:
+            return {"resolve" + (none ? "" : " '" + target + "'"), none ? "解析地址" : "解析 '" + target + "'"};
+        case ErrorContext::Read: return {"receive" + (none ? "" : " from" + t), none ? "接收" : "从" + t + " 接收"};
+        case ErrorContext::Write: return {"send" + (none ? "" : " to" + t), none ? "发送" : "发送到" + t};
+        case ErrorContext::SetOption:
+            return {"set a socket option" + (none ? "" : " on" + t), none ? "设置套接字选项" : "在" + t + " 上设置套接字选项"};
+        case ErrorContext::MulticastJoin: return {"join multicast group" + t, "加入组播组" + t};
+        case ErrorContext::Config: return {"apply the setting" + t, "应用设置" + t};
+        case ErrorContext::Framing:
+            return {"frame the data" + (none ? "" : " from" + t), none ? "对数据分帧" : "对来自" + t + " 的数据分帧"};
         case ErrorContext::Other: break;
     }
-    return target.empty() ? "complete the operation" : "complete the operation on" + t;
+    return {none ? "complete the operation" : "complete the operation on" + t, none ? "完成操作" : "在" + t + " 上完成操作"};
 }
 
-std::string generic(std::error_code ec, ErrorContext context, const std::string& target) {
-    return "cannot " + action(context, target) + ": " + osText(ec);
+/// "cannot <action>: <reason>" / "无法<action>：<reason>".
+Words cannot(ErrorContext context, const std::string& target, const Words& reason) {
+    const Words a = action(context, target);
+    return {"cannot " + a.en + ": " + reason.en, "无法" + a.zh + "：" + reason.zh};
+}
+
+Words generic(std::error_code ec, ErrorContext context, const std::string& target) {
+    const std::string os = osText(ec);
+    return cannot(context, target, {os, os});
 }
 
 bool isBindLike(ErrorContext c) { return c == ErrorContext::Bind || c == ErrorContext::Listen; }
 
 #if defined(_WIN32)
 // Where Windows differs from Linux: SO_REUSEADDR there also shares a port that is being listened on.
-constexpr const char* kReuseNote = ": on Windows it also lets a second socket bind a port another one "
-                                   "listens on, unless that one took it with SO_EXCLUSIVEADDRUSE";
+const Words kReuseNote{": on Windows it also lets a second socket bind a port another one listens on, unless that one "
+                       "took it with SO_EXCLUSIVEADDRUSE",
+                       "：在 Windows 上它还让第二个套接字能绑定另一个套接字正在监听的端口，除非后者以 "
+                       "SO_EXCLUSIVEADDRUSE 占用它"};
 #else
-constexpr const char* kReuseNote = ": a restart can bind over TIME_WAIT only when the earlier listener "
-                                   "had it on too";
+const Words kReuseNote{": a restart can bind over TIME_WAIT only when the earlier listener had it on too",
+                       "：只有之前的监听套接字也开启了它，重启后才能绑定到 TIME_WAIT 之上"};
 #endif
 
-std::string addrInUse(ErrorContext context, const std::string& target, const Target& t,
-                      const PortStateCounts* counts) {
+Words addrInUse(ErrorContext context, const std::string& target, const Target& t, const PortStateCounts* counts) {
     if (context == ErrorContext::Connect)
-        return "cannot connect to " + target + ": the local address and port are already in use "
-               "(a fixed local port still held by an earlier connection, or no free ephemeral port)";
-    if (!t.has_port) return "address " + target + " is already in use by another socket";
-    if (t.port == 0) return "no free port is left to bind " + target + ": all ephemeral ports are in use";
-    const std::string port = "port " + std::to_string(t.port);
+        return {"cannot connect to " + target + ": the local address and port are already in use (a fixed local port "
+                "still held by an earlier connection, or no free ephemeral port)",
+                "无法连接到 " + target + "：本地地址和端口已被占用（固定的本地端口仍被之前的连接占用，或没有空闲的临时端口）"};
+    if (!t.has_port)
+        return {"address " + target + " is already in use by another socket", "地址 " + target + " 已被另一个套接字占用"};
+    if (t.port == 0)
+        return {"no free port is left to bind " + target + ": all ephemeral ports are in use",
+                "没有空闲端口可绑定 " + target + "：所有临时端口都已占用"};
+    const std::string port = std::to_string(t.port);
     if (counts != nullptr) {
         const std::uint32_t listening = counts->count(TcpState::Listen);
         const std::uint32_t time_wait = counts->count(TcpState::TimeWait);
         if (listening > 0)
-            return port + " is already in use: another socket is listening on " + target +
-                   " (stop it or pick another port)";
+            return {"port " + port + " is already in use: another socket is listening on " + target +
+                        " (stop it or pick another port)",
+                    "端口 " + port + " 已被占用：另一个套接字正在 " + target + " 上监听（停止它或换一个端口）"};
         if (time_wait > 0 && time_wait == counts->total())
-            return port + " is still held by " + plural(time_wait, "TIME_WAIT socket", "TIME_WAIT sockets") +
-                   " from earlier connections (this side closed first); wait up to 60 s, or keep "
-                   "SO_REUSEADDR (reuse_address) on" + kReuseNote;
+            return {"port " + port + " is still held by " + plural(time_wait, "TIME_WAIT socket", "TIME_WAIT sockets") +
+                        " from earlier connections (this side closed first); wait up to 60 s, or keep SO_REUSEADDR "
+                        "(reuse_address) on" + kReuseNote.en,
+                    "端口 " + port + " 仍被之前连接留下的 " + std::to_string(time_wait) +
+                        " 个 TIME_WAIT 套接字占用（本端先关闭）；最多等待 60 秒，或保持 SO_REUSEADDR（reuse_address）开启" +
+                        kReuseNote.zh};
         if (counts->total() > 0) {
             std::string list;
             for (std::size_t i = 0; i < kTcpStateCount; ++i) {
@@ -299,12 +328,15 @@ std::string addrInUse(ErrorContext context, const std::string& target, const Tar
                 if (!list.empty()) list += ", ";
                 list += std::to_string(counts->by_state[i]) + " " + toString(static_cast<TcpState>(i));
             }
-            return port + " is still used by sockets of earlier connections (" + list +
-                   "); close them, or enable SO_REUSEADDR (reuse_address) to bind over them";
+            return {"port " + port + " is still used by sockets of earlier connections (" + list +
+                        "); close them, or enable SO_REUSEADDR (reuse_address) to bind over them",
+                    "端口 " + port + " 仍被之前连接的套接字使用（" + list +
+                        "）；关闭它们，或开启 SO_REUSEADDR（reuse_address）以绑定到它们之上"};
         }
     }
-    return port + " is already in use: another socket holds " + target +
-           " (stop the program using it or pick another port)";
+    return {"port " + port + " is already in use: another socket holds " + target +
+                " (stop the program using it or pick another port)",
+            "端口 " + port + " 已被占用：另一个套接字占用了 " + target + "（停止使用它的程序或换一个端口）"};
 }
 
 /// "fe80::1" without "%interface": the OS cannot tell which link is meant.
@@ -315,168 +347,212 @@ bool linkLocalWithoutZone(const std::string& host) {
     return !ec && address.is_link_local();
 }
 
-std::string invalid(std::error_code ec, ErrorContext context, const std::string& target) {
-    if (const Target t = splitTarget(target); linkLocalWithoutZone(t.host))
-        return "cannot " + action(context, target) + ": a link-local IPv6 address needs a zone (the "
-               "interface it is on), e.g. [" + t.host + "%eth0]" + (t.has_port ? ":" + std::to_string(t.port) : "");
+Words invalid(std::error_code ec, ErrorContext context, const std::string& target) {
+    if (const Target t = splitTarget(target); linkLocalWithoutZone(t.host)) {
+        const std::string example = "[" + t.host + "%eth0]" + (t.has_port ? ":" + std::to_string(t.port) : "");
+        return cannot(context, target,
+                      {"a link-local IPv6 address needs a zone (the interface it is on), e.g. " + example,
+                       "链路本地 IPv6 地址需要指明区域（它所在的网卡），例如 " + example});
+    }
     switch (context) {
         case ErrorContext::Bind:
-            return "cannot bind to " + target + ": the address is not valid for this socket (wrong "
-                   "IP version, or the socket is already bound)";
+            return {"cannot bind to " + target + ": the address is not valid for this socket (wrong IP version, or "
+                    "the socket is already bound)",
+                    "无法绑定到 " + target + "：该地址对此套接字无效（IP 版本不对，或套接字已绑定）"};
         case ErrorContext::Listen:
-            return "cannot listen on " + target + ": the socket cannot listen in its current state "
-                   "(not bound, or already connected)";
+            return {"cannot listen on " + target + ": the socket cannot listen in its current state (not bound, or "
+                    "already connected)",
+                    "无法在 " + target + " 上监听：套接字在当前状态下不能监听（未绑定，或已连接）"};
         case ErrorContext::Connect:
-            return "cannot connect to " + target + ": not a valid destination (port 0, a broadcast "
-                   "or multicast address, or the wrong IP version)";
+            return {"cannot connect to " + target + ": not a valid destination (port 0, a broadcast or multicast "
+                    "address, or the wrong IP version)",
+                    "无法连接到 " + target + "：不是有效的目标（端口 0、广播或组播地址，或 IP 版本不对）"};
         case ErrorContext::SetOption:
-            return "the OS rejected a socket option on " + target + ": the value is out of range or "
-                   "the option does not apply to this socket";
+            return {"the OS rejected a socket option on " + target + ": the value is out of range or the option does "
+                    "not apply to this socket",
+                    "系统拒绝了 " + target + " 上的套接字选项：取值超出范围，或该选项不适用于此套接字"};
         case ErrorContext::MulticastJoin:
-            return "cannot join multicast group " + target + ": it is not a multicast address, or "
-                   "the interface is not valid";
-        case ErrorContext::Config:
-            return "invalid setting: " + target;
+            return {"cannot join multicast group " + target + ": it is not a multicast address, or the interface is "
+                    "not valid",
+                    "无法加入组播组 " + target + "：它不是组播地址，或网卡无效"};
+        case ErrorContext::Config: return {"invalid setting: " + target, "无效的设置：" + target};
         case ErrorContext::Read:
         case ErrorContext::Write:
-            return "cannot " + action(context, target) + ": the socket is not in a state that "
-                   "allows it (not connected or already shut down)";
-        default:
-            return generic(ec, context, target);
+            return cannot(context, target,
+                          {"the socket is not in a state that allows it (not connected or already shut down)",
+                           "套接字当前的状态不允许这样做（未连接，或已关闭）"});
+        default: return generic(ec, context, target);
     }
 }
 
-std::string describe(Kind kind, std::error_code ec, ErrorContext context, const std::string& target,
-                     const PortStateCounts* counts, int timeout_ms) {
+Words describe(Kind kind, std::error_code ec, ErrorContext context, const std::string& target,
+               const PortStateCounts* counts, int timeout_ms) {
     const Target t = splitTarget(target);
     const std::string host = t.host.empty() ? target : t.host;
-    const std::string peer = target.empty() ? std::string("the peer") : "the peer " + target;
+    const Words peer = target.empty() ? Words{"the peer", "对端"} : Words{"the peer " + target, "对端 " + target + " "};
+    const bool on_data = context == ErrorContext::Read || context == ErrorContext::Write;
     switch (kind) {
-        case Kind::None:
-            return "no error";
-        case Kind::AddrInUse:
-            return addrInUse(context, target, t, counts);
+        case Kind::None: return {"no error", "没有错误"};
+        case Kind::AddrInUse: return addrInUse(context, target, t, counts);
         case Kind::AddrNotAvail:
             if (isBindLike(context))
-                return "address " + host + " is not an address of this machine: bind to one of its "
-                       "own addresses, or 0.0.0.0 / [::] for all";
+                return {"address " + host + " is not an address of this machine: bind to one of its own addresses, "
+                        "or 0.0.0.0 / [::] for all",
+                        "地址 " + host + " 不是本机的地址：请绑定本机自己的某个地址，或用 0.0.0.0 / [::] 表示全部"};
             if (context == ErrorContext::MulticastJoin)
-                return "cannot join multicast group " + target + ": the interface address is not "
-                       "an address of this machine";
+                return {"cannot join multicast group " + target + ": the interface address is not an address of "
+                        "this machine",
+                        "无法加入组播组 " + target + "：网卡地址不是本机的地址"};
             if (context == ErrorContext::Connect)
-                return "cannot connect to " + target + ": no free local port, or the destination "
-                       "is not valid (such as port 0)";
-            return "cannot " + action(context, target) + ": the address is not available here";
+                return {"cannot connect to " + target + ": no free local port, or the destination is not valid (such "
+                        "as port 0)",
+                        "无法连接到 " + target + "：没有空闲的本地端口，或目标无效（例如端口 0）"};
+            return cannot(context, target, {"the address is not available here", "这里没有这个地址"});
         case Kind::ConnRefused:
-            if (context == ErrorContext::Read || context == ErrorContext::Write)
-                return "nothing listens on " + target + ": it answered a datagram with 'port "
-                       "unreachable' (or a firewall rejected it)";
-            return "connection refused by " + target + ": nothing is listening on that port (or a "
-                   "firewall rejected it)";
-        case Kind::TimedOut:
-            if (context == ErrorContext::Read || context == ErrorContext::Write)
-                return "the connection to " + target + " timed out: the peer stopped acknowledging "
-                       "data or keepalive probes (host down, cable pulled, or a firewall dropped "
-                       "the connection)";
-            return "no answer from " + target +
-                   (timeout_ms > 0 ? " within " + formatTimeout(timeout_ms) : std::string()) +
-                   ": the host is down, unreachable, or a firewall drops the packets";
+            if (on_data)
+                return {"nothing listens on " + target + ": it answered a datagram with 'port unreachable' (or a "
+                        "firewall rejected it)",
+                        target + " 上没有程序在监听：它对数据报回复了“端口不可达”（或被防火墙拒绝）"};
+            return {"connection refused by " + target + ": nothing is listening on that port (or a firewall "
+                    "rejected it)",
+                    target + " 拒绝连接：该端口上没有程序在监听（或被防火墙拒绝）"};
+        case Kind::TimedOut: {
+            if (on_data)
+                return {"the connection to " + target + " timed out: the peer stopped acknowledging data or "
+                        "keepalive probes (host down, cable pulled, or a firewall dropped the connection)",
+                        "到 " + target + " 的连接超时：对端不再确认数据或保活探测（主机关机、网线被拔，或防火墙丢弃了连接）"};
+            const std::string within = timeout_ms > 0 ? formatTimeout(timeout_ms) : std::string();
+            return {"no answer from " + target + (within.empty() ? "" : " within " + within) +
+                        ": the host is down, unreachable, or a firewall drops the packets",
+                    target + (within.empty() ? "" : " 在 " + within + " 内") +
+                        "没有应答：主机关机、不可达，或防火墙丢弃了数据包"};
+        }
         case Kind::HostUnreach:
-            return "host " + host + " is unreachable: no route to it (the host is down or not on "
-                   "this network, or a firewall rejects the packets)";
+            return {"host " + host + " is unreachable: no route to it (the host is down or not on this network, or a "
+                    "firewall rejects the packets)",
+                    "主机 " + host + " 不可达：没有到它的路由（主机关机或不在此网络上，或防火墙拒绝了数据包）"};
         case Kind::HostDown:
-            return "host " + host + " is down: it does not answer on the local network";
+            return {"host " + host + " is down: it does not answer on the local network",
+                    "主机 " + host + " 已关机：它在本地网络上没有应答"};
         case Kind::NetUnreach:
-            return "network unreachable: this machine has no route to " + host + " (check the "
-                   "address, the network interface and the default gateway)";
+            return {"network unreachable: this machine has no route to " + host + " (check the address, the network "
+                    "interface and the default gateway)",
+                    "网络不可达：本机没有到 " + host + " 的路由（请检查地址、网卡和默认网关）"};
         case Kind::NotFound:
-            return "cannot resolve '" + host + "': the name is unknown to DNS / hosts file";
+            return {"cannot resolve '" + host + "': the name is unknown to DNS / hosts file",
+                    "无法解析 '" + host + "'：DNS / hosts 文件中没有这个名字"};
         case Kind::NoData:
-            return "cannot resolve '" + host + "': the name exists but has no address (of the "
-                   "requested IP version)";
+            return {"cannot resolve '" + host + "': the name exists but has no address (of the requested IP version)",
+                    "无法解析 '" + host + "'：这个名字存在，但没有（所需 IP 版本的）地址"};
         case Kind::TryAgainDns:
-            return "cannot resolve '" + host + "' right now: the DNS server did not answer "
-                   "(temporary failure; check the network and DNS settings)";
+            return {"cannot resolve '" + host + "' right now: the DNS server did not answer (temporary failure; check "
+                    "the network and DNS settings)",
+                    "暂时无法解析 '" + host + "'：DNS 服务器没有应答（临时故障；请检查网络和 DNS 设置）"};
         case Kind::DnsFailed:
-            return "cannot resolve '" + host + "': the DNS server failed (non-recoverable error)";
+            return {"cannot resolve '" + host + "': the DNS server failed (non-recoverable error)",
+                    "无法解析 '" + host + "'：DNS 服务器出错（不可恢复的错误）"};
         case Kind::ServiceNotFound:
-            return "unknown port in '" + target + "': use a number from 1 to 65535";
-        case Kind::Access:
+            return {"unknown port in '" + target + "': use a number from 1 to 65535",
+                    "'" + target + "' 中的端口无法识别：请使用 1 到 65535 的数字"};
+        case Kind::Access: {
+            const std::string port = std::to_string(t.port);
 #if defined(_WIN32)
             // Windows has no privileged ports: WSAEACCES on bind means the port is not shared.
             if (isBindLike(context) && t.has_port && t.port > 0)
-                return "cannot bind " + target + ": another socket holds port " + std::to_string(t.port) +
-                       " exclusively (SO_EXCLUSIVEADDRUSE, which keeps SO_REUSEADDR sockets from sharing "
-                       "it), or Windows reserves it (netsh int ipv4 show excludedportrange "
-                       "protocol=tcp); stop the program using it or pick another port";
+                return {"cannot bind " + target + ": another socket holds port " + port + " exclusively "
+                            "(SO_EXCLUSIVEADDRUSE, which keeps SO_REUSEADDR sockets from sharing it), or Windows "
+                            "reserves it (netsh int ipv4 show excludedportrange protocol=tcp); stop the program "
+                            "using it or pick another port",
+                        "无法绑定 " + target + "：另一个套接字独占了端口 " + port +
+                            "（SO_EXCLUSIVEADDRUSE，使 SO_REUSEADDR 套接字也不能共享它），或 Windows 保留了它"
+                            "（netsh int ipv4 show excludedportrange protocol=tcp）；请停止使用它的程序或换一个端口"};
 #else
             if (isBindLike(context) && t.has_port && t.port > 0 && t.port < 1024)
-                return "port " + std::to_string(t.port) + " is privileged: binding below 1024 needs "
-                       "root or CAP_NET_BIND_SERVICE (or use a port ≥ 1024)";
+                return {"port " + port + " is privileged: binding below 1024 needs root or CAP_NET_BIND_SERVICE (or "
+                        "use a port ≥ 1024)",
+                        "端口 " + port + " 是特权端口：绑定 1024 以下的端口需要 root 或 CAP_NET_BIND_SERVICE（或使用 ≥ 1024 的端口）"};
 #endif
             if (isBindLike(context))
-                return "permission denied binding " + target + ": the OS reserves this port or a "
-                       "security policy (firewall, SELinux/AppArmor) forbids it";
+                return {"permission denied binding " + target + ": the OS reserves this port or a security policy "
+                        "(firewall, SELinux/AppArmor) forbids it",
+                        "绑定 " + target + " 时权限不足：系统保留了这个端口，或安全策略（防火墙、SELinux/AppArmor）禁止这样做"};
             if (context == ErrorContext::Write || context == ErrorContext::Connect)
-                return "permission denied sending to " + target + ": a broadcast address needs the "
-                       "broadcast option (SO_BROADCAST), otherwise a firewall rule blocks it";
-            return "permission denied: cannot " + action(context, target);
-        case Kind::Perm:
+                return {"permission denied sending to " + target + ": a broadcast address needs the broadcast option "
+                        "(SO_BROADCAST), otherwise a firewall rule blocks it",
+                        "发送到 " + target + " 时权限不足：广播地址需要开启广播选项（SO_BROADCAST），否则是防火墙规则阻止了它"};
+            const Words a = action(context, target);
+            return {"permission denied: cannot " + a.en, "权限不足：无法" + a.zh};
+        }
+        case Kind::Perm: {
             if (context == ErrorContext::Write || context == ErrorContext::Connect)
-                return "a local firewall rule blocks traffic to " + target + " (or the operation "
-                       "needs more privileges)";
-            return "not permitted: cannot " + action(context, target) + " without more privileges";
+                return {"a local firewall rule blocks traffic to " + target + " (or the operation needs more "
+                        "privileges)",
+                        "本机的防火墙规则阻止了发往 " + target + " 的流量（或该操作需要更高的权限）"};
+            const Words a = action(context, target);
+            return {"not permitted: cannot " + a.en + " without more privileges", "不允许：没有更高的权限无法" + a.zh};
+        }
         case Kind::MFile: {
             const std::size_t limit = openFileLimit();
             if (limit > 0 && limit != SIZE_MAX)
-                return "too many open files: the process hit its limit of " + std::to_string(limit) +
-                       " file descriptors (ulimit -n); close connections or raise the limit";
-            return "too many open files: the process hit its file descriptor limit; close "
-                   "connections or raise the limit";
+                return {"too many open files: the process hit its limit of " + std::to_string(limit) +
+                            " file descriptors (ulimit -n); close connections or raise the limit",
+                        "打开的文件过多：进程达到了 " + std::to_string(limit) +
+                            " 个文件描述符的上限（ulimit -n）；请关闭一些连接或提高上限"};
+            return {"too many open files: the process hit its file descriptor limit; close connections or raise the "
+                    "limit",
+                    "打开的文件过多：进程达到了文件描述符的上限；请关闭一些连接或提高上限"};
         }
         case Kind::NFile:
-            return "the whole system ran out of file descriptors (fs.file-max); close connections "
-                   "or other programs";
-        case Kind::NoBufs:
+            return {"the whole system ran out of file descriptors (fs.file-max); close connections or other programs",
+                    "整个系统的文件描述符已用尽（fs.file-max）；请关闭一些连接或其他程序"};
+        case Kind::NoBufs: {
             if (context == ErrorContext::MulticastJoin)
-                return "cannot join multicast group " + target + ": the system limit of group "
-                       "memberships is reached (net.ipv4.igmp_max_memberships)";
-            return "the system ran out of socket buffer space while trying to " +
-                   action(context, target) + ": too much data is queued or too many sockets are "
-                   "open; send less at once or close connections";
-        case Kind::Inval:
-            return invalid(ec, context, target);
+                return {"cannot join multicast group " + target + ": the system limit of group memberships is "
+                        "reached (net.ipv4.igmp_max_memberships)",
+                        "无法加入组播组 " + target + "：已达到系统的组播成员数上限（net.ipv4.igmp_max_memberships）"};
+            const Words a = action(context, target);
+            return {"the system ran out of socket buffer space while trying to " + a.en +
+                        ": too much data is queued or too many sockets are open; send less at once or close connections",
+                    "系统在尝试" + a.zh + "时套接字缓冲区不足：排队的数据太多或打开的套接字太多；请一次少发一些或关闭一些连接"};
+        }
+        case Kind::Inval: return invalid(ec, context, target);
         case Kind::ConnReset:
-            return peer + " reset the connection (RST): it aborted, or closed with data left unread";
+            return {peer.en + " reset the connection (RST): it aborted, or closed with data left unread",
+                    peer.zh + "重置了连接（RST）：它异常中止了，或在还有数据未读时关闭了连接"};
         case Kind::ConnAborted:
             if (context == ErrorContext::Accept)
-                return "a client connection on " + target + " was aborted before it was accepted";
-            return "the connection to " + target + " was aborted by this machine's network stack "
-                   "(timeout or protocol error)";
+                return {"a client connection on " + target + " was aborted before it was accepted",
+                        target + " 上的一个客户端连接在被接受之前就中止了"};
+            return {"the connection to " + target + " was aborted by this machine's network stack (timeout or "
+                    "protocol error)",
+                    "到 " + target + " 的连接被本机的网络协议栈中止（超时或协议错误）"};
         case Kind::Pipe:
-            return "cannot send to " + target + ": the connection is already closed (the peer reset "
-                   "it, or this side shut down sending)";
+            return {"cannot send to " + target + ": the connection is already closed (the peer reset it, or this side "
+                    "shut down sending)",
+                    "无法发送到 " + target + "：连接已经关闭（对端重置了它，或本端已关闭发送）"};
         case Kind::Canceled:
-            return "the operation on " + target + " was cancelled (the endpoint was stopped or the "
-                   "connection closed)";
+            return {"the operation on " + target + " was cancelled (the endpoint was stopped or the connection "
+                    "closed)",
+                    target + " 上的操作已取消（端点已停止或连接已关闭）"};
         case Kind::Eof:
-            return peer + " closed the connection (end of stream)";
+            return {peer.en + " closed the connection (end of stream)", peer.zh + "关闭了连接（数据流结束）"};
         case Kind::NetDown:
-            return "the network interface used to reach " + host + " is down";
+            return {"the network interface used to reach " + host + " is down", "用于到达 " + host + " 的网卡已停用"};
         case Kind::NetReset:
-            return "the network dropped the connection to " + target + " (network reset)";
-        case Kind::NotConn:
-            return "cannot " + action(context, target) + ": the socket is not connected";
+            return {"the network dropped the connection to " + target + " (network reset)",
+                    "网络断开了到 " + target + " 的连接（网络重置）"};
+        case Kind::NotConn: return cannot(context, target, {"the socket is not connected", "套接字未连接"});
         case Kind::MsgSize:
-            return "the datagram to " + target + " is too large: UDP carries at most 65507 bytes "
-                   "over IPv4, and the path MTU limits it when fragmenting is not allowed";
+            return {"the datagram to " + target + " is too large: UDP carries at most 65507 bytes over IPv4, and the "
+                    "path MTU limits it when fragmenting is not allowed",
+                    "发往 " + target + " 的数据报太大：UDP 在 IPv4 上最多承载 65507 字节，不允许分片时还受路径 MTU 限制"};
         case Kind::AfNoSupport:
-            return "cannot " + action(context, target) + ": this IP version is not supported here "
-                   "(IPv6 disabled, or an IPv4 socket given an IPv6 address)";
-        case Kind::NoDev:
-            return "cannot " + action(context, target) + ": no such network interface";
-        default:
-            return generic(ec, context, target);
+            return cannot(context, target,
+                          {"this IP version is not supported here (IPv6 disabled, or an IPv4 socket given an IPv6 "
+                           "address)",
+                           "这里不支持该 IP 版本（IPv6 已禁用，或给 IPv4 套接字用了 IPv6 地址）"});
+        case Kind::NoDev: return cannot(context, target, {"no such network interface", "没有这个网卡"});
+        default: return generic(ec, context, target);
     }
 }
 
@@ -484,9 +560,12 @@ std::string describe(Kind kind, std::error_code ec, ErrorContext context, const 
 
 ErrorInfo describeDualStackConflict(const std::string& target, std::uint16_t port) {
     const std::string p = std::to_string(port);
-    return {"EADDRINUSE", "port " + p + " is held by an IPv4 socket (such as a listener on 0.0.0.0:" + p +
-                              "): " + target + " is dual-stack and needs the port free for IPv4 too; set "
-                              "v6_only (IPV6_V6ONLY) to use IPv6 only, or pick another port"};
+    return {"EADDRINUSE",
+            "port " + p + " is held by an IPv4 socket (such as a listener on 0.0.0.0:" + p + "): " + target +
+                " is dual-stack and needs the port free for IPv4 too; set v6_only (IPV6_V6ONLY) to use IPv6 only, or "
+                "pick another port",
+            "端口 " + p + " 被一个 IPv4 套接字占用（例如 0.0.0.0:" + p + " 上的监听）：" + target +
+                " 是双栈地址，IPv4 的这个端口也必须空闲；设置 v6_only（IPV6_V6ONLY）只用 IPv6，或换一个端口"};
 }
 
 const char* winsockErrorName(int code) {
@@ -508,11 +587,16 @@ ErrorInfo describeError(std::error_code ec, ErrorContext context, const std::str
     info.code = name != nullptr ? name : "E" + std::to_string(ec.value());
     // Every message names its target; an empty one would leave holes in the sentence.
     const std::string shown = target.empty() ? std::string("(no address given)") : target;
-    info.message = describe(kind, ec, context, shown, port_counts, timeout_ms);
+    Words words = describe(kind, ec, context, shown, port_counts, timeout_ms);
+    info.message = std::move(words.en);
+    info.message_zh = std::move(words.zh);
 #if defined(_WIN32)
     // The name Windows users search for, beside the portable code.
-    if (const WinsockCode* w = winsockOf(ec))
-        info.message += " [" + std::string(w->name) + " " + std::to_string(w->code) + "]";
+    if (const WinsockCode* w = winsockOf(ec)) {
+        const std::string suffix = " [" + std::string(w->name) + " " + std::to_string(w->code) + "]";
+        info.message += suffix;
+        info.message_zh += suffix;
+    }
 #endif
     return info;
 }
@@ -535,15 +619,60 @@ const char* toString(ErrorContext context) {
     return "other";
 }
 
-ErrorInfo describeFileError(std::error_code ec, const std::string& path) {
-    const std::string what = "cannot read file \"" + path + "\": ";
-    if (ec == std::errc::no_such_file_or_directory)
-        return {"ENOENT", what + "it does not exist (check the path; relative paths start in the current directory)"};
-    if (ec == std::errc::is_a_directory) return {"EISDIR", what + "it is a directory, not a file"};
+namespace {
+std::string fileErrorName(std::error_code ec) {
+    static const std::pair<std::errc, const char*> names[] = {
+        {std::errc::no_space_on_device, "ENOSPC"}, {std::errc::permission_denied, "EACCES"},
+        {std::errc::operation_not_permitted, "EPERM"}, {std::errc::read_only_file_system, "EROFS"},
+        {std::errc::no_such_file_or_directory, "ENOENT"}, {std::errc::is_a_directory, "EISDIR"},
+        {std::errc::not_a_directory, "ENOTDIR"}, {std::errc::io_error, "EIO"}, {std::errc::file_too_large, "EFBIG"},
+        {std::errc::too_many_files_open, "EMFILE"}, {std::errc::bad_file_descriptor, "EBADF"}};
+    for (const auto& [errc, name] : names)
+        if (ec == errc) return name;
+#if defined(EDQUOT)
+    if (ec.value() == EDQUOT && ec.category() == std::generic_category()) return "EDQUOT";
+#endif
+    return errorCodeName(ec);
+}
+
+Words fileErrorWords(std::error_code ec, const std::string& path, FileOp op) {
+    const bool reading = op == FileOp::Read;
+    if (ec == std::errc::no_space_on_device) return {"the disk is full", "磁盘已满"};
+#if defined(EDQUOT)
+    if (ec.value() == EDQUOT && ec.category() == std::generic_category())
+        return {"the disk quota is used up", "磁盘配额已用完"};
+#endif
     if (ec == std::errc::permission_denied || ec == std::errc::operation_not_permitted)
-        return {"EACCES", what + "permission denied: this user may not read it"};
-    if (ec == std::errc::too_many_files_open) return {"EMFILE", what + "too many open files (ulimit -n)"};
-    return {errorCodeName(ec), what + ec.message()};
+        return reading ? Words{"permission denied: this user may not read it", "权限不足：当前用户不能读取它"}
+                       : Words{"permission denied", "权限不足"};
+    if (ec == std::errc::read_only_file_system) return {"the file system is read-only", "文件系统是只读的"};
+    if (ec == std::errc::no_such_file_or_directory) {
+        if (reading)
+            return {"it does not exist (check the path; relative paths start in the current directory)",
+                    "文件不存在（请检查路径；相对路径从当前目录算起）"};
+        const std::string dir = std::filesystem::path(path).parent_path().string();
+        return {"the directory " + dir + " does not exist (was it removed?)", "目录 " + dir + " 不存在（是否被删除了？）"};
+    }
+    if (ec == std::errc::is_a_directory)
+        return reading ? Words{"it is a directory, not a file", "这是一个目录，不是文件"} : Words{"it is a directory", "这是一个目录"};
+    if (ec == std::errc::not_a_directory)
+        return {"a part of the path is a file, not a directory", "路径中有一部分是文件，不是目录"};
+    if (ec == std::errc::too_many_files_open) return {"too many open files (ulimit -n)", "打开的文件过多（ulimit -n）"};
+    const std::string os = ec.message();
+    return {os, os};
+}
+}  // namespace
+
+ErrorInfo describeFileError(std::error_code ec, const std::string& path, FileOp op) {
+    Words opening;
+    switch (op) {
+        case FileOp::Read: opening = {"cannot read file \"" + path + "\"", "无法读取文件 \"" + path + "\""}; break;
+        case FileOp::Open: opening = {"cannot open " + path, "无法打开 " + path}; break;
+        case FileOp::Write: opening = {"cannot write " + path, "无法写入 " + path}; break;
+        case FileOp::NewFile: opening = {"cannot start a new file " + path, "无法开始新文件 " + path}; break;
+    }
+    const Words words = fileErrorWords(ec, path, op);
+    return {fileErrorName(ec), opening.en + ": " + words.en, opening.zh + "：" + words.zh};
 }
 
 }  // namespace sockscope

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <system_error>
+#include <utility>
 
 namespace sockscope {
 
@@ -17,9 +18,14 @@ enum class ErrorContext : std::uint8_t {
 };
 
 struct ErrorInfo {
+    ErrorInfo() = default;
+    ErrorInfo(std::string code_, std::string message_, std::string message_zh_ = {})
+        : code(std::move(code_)), message(std::move(message_)), message_zh(std::move(message_zh_)) {}
+
     std::string code;       // "EADDRINUSE", "ECONNREFUSED", "ETIMEDOUT", "EHOSTUNREACH",
                             // "ENOTFOUND" (name resolution), "EACCES", "EMFILE", "ECONNRESET", ...
-    std::string message;    // plain words, names the address/port involved
+    std::string message;    // plain words, names the address/port involved (English: headless, logs)
+    std::string message_zh; // the same in Chinese, for the GUI in Chinese; empty: not translated
     bool operator==(const ErrorInfo&) const = default;
 };
 
@@ -27,7 +33,8 @@ struct ErrorInfo {
 /// For EADDRINUSE on Bind/Listen, pass the socket table counts of that port when known: the
 /// message then says whether TIME_WAIT leftovers suggest SO_REUSEADDR or another socket listens.
 /// `timeout_ms` (> 0) is the deadline that ran out, for ETIMEDOUT on Connect ("within 5 s").
-/// Messages are English, start lowercase and end without a period.
+/// Messages are English, start lowercase and end without a period; message_zh says the same in
+/// Chinese (the GUI shows it when its language is Chinese).
 ErrorInfo describeError(std::error_code ec, ErrorContext context, const std::string& target,
                         const PortStateCounts* port_counts = nullptr, int timeout_ms = 0);
 
@@ -47,8 +54,15 @@ const char* winsockErrorName(int code);
 
 const char* toString(ErrorContext context);  // "bind", "listen", "accept", "connect", ..., "framing"
 
-/// A file that cannot be opened or read (a file send): "cannot read file \"fw.bin\": it does not
-/// exist" (ENOENT), "... it is a directory" (EISDIR), "... permission denied ..." (EACCES).
-ErrorInfo describeFileError(std::error_code ec, const std::string& path);
+/// What was being done to a file when it failed; it picks the opening words and the advice.
+enum class FileOp : std::uint8_t {
+    Read,       // a file send: "cannot read file \"fw.bin\": it does not exist (...)"
+    Open,       // a recorder: "cannot open /x/s.pcapng: permission denied"
+    Write,      // "cannot write /x/s.pcapng: the disk is full"
+    NewFile,    // rotation: "cannot start a new file /x/s.pcapng: ..."
+};
+
+/// A file error in plain words; the code is the errno name ("ENOENT", "ENOSPC", "EACCES", ...).
+ErrorInfo describeFileError(std::error_code ec, const std::string& path, FileOp op);
 
 }  // namespace sockscope

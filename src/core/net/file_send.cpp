@@ -63,10 +63,10 @@ void readFile(const std::shared_ptr<ReaderShared>& shared, const std::string& pa
     };
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec))
-        return failed(describeFileError(std::make_error_code(std::errc::is_a_directory), path));
+        return failed(describeFileError(std::make_error_code(std::errc::is_a_directory), path, FileOp::Read));
     errno = 0;
     std::FILE* file = std::fopen(path.c_str(), "rb");
-    if (!file) return failed(describeFileError(lastError(ENOENT), path));
+    if (!file) return failed(describeFileError(lastError(ENOENT), path, FileOp::Read));
     const auto size = std::filesystem::file_size(path, ec);
     {
         std::lock_guard lock(shared->mutex);
@@ -97,7 +97,7 @@ void readFile(const std::shared_ptr<ReaderShared>& shared, const std::string& pa
             shared->buffered += got;
             shared->blocks.push_back(std::move(block));
         }
-        if (read_error) shared->error = describeFileError(error, path);
+        if (read_error) shared->error = describeFileError(error, path, FileOp::Read);
         else if (got < block_size) shared->eof = true;
         shared->postLocked();
         if (got < block_size) break;

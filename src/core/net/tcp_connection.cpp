@@ -270,8 +270,9 @@ void TcpConnection::startCloseWaitTimer() {
         std::chrono::duration<double>(std::min(timeout, 1e9))));
     m_timer.async_wait([self = shared_from_this(), timeout](std::error_code ec) {
         if (ec || self->m_closed || self->m_pendingClose || self->m_lingering || self->m_sentFin) return;
-        self->m_closeNote = ErrorInfo{"CLOSE_WAIT_TIMEOUT", "closed after " + seconds(timeout) +
-                                                                " s in CLOSE_WAIT (close_wait_timeout_s)"};
+        self->m_closeNote = ErrorInfo{"CLOSE_WAIT_TIMEOUT",
+                                      "closed after " + seconds(timeout) + " s in CLOSE_WAIT (close_wait_timeout_s)",
+                                      "在 CLOSE_WAIT 中停留 " + seconds(timeout) + " 秒后关闭（close_wait_timeout_s）"};
         self->close(CloseMode::Graceful);
     });
 }
@@ -304,21 +305,25 @@ bool TcpConnection::endIfResetAfterFin(const std::optional<TcpInfo>& info) {
     }
     if (!error && !(info && info->state == TcpState::Close)) return false;
     finish(CloseReason::PeerReset,
-           ErrorInfo{"ECONNRESET", "connection " + m_peer + " was reset by the peer (RST) after it had closed its "
-                                   "side (FIN)"});
+           ErrorInfo{"ECONNRESET",
+                     "connection " + m_peer + " was reset by the peer (RST) after it had closed its side (FIN)",
+                     "连接 " + m_peer + " 在对端关闭其一侧（FIN）之后又被对端重置（RST）"});
     return true;
 }
 
 std::optional<ErrorInfo> TcpConnection::send(Bytes payload) {
-    if (m_closed) return ErrorInfo{"ENOTCONN", "connection " + m_peer + " is closed"};
+    if (m_closed) return ErrorInfo{"ENOTCONN", "connection " + m_peer + " is closed", "连接 " + m_peer + " 已关闭"};
     if (m_sentFin || m_pendingClose)
-        return ErrorInfo{"ESHUTDOWN", "connection " + m_peer + " is closing: this side already sent FIN"};
+        return ErrorInfo{"ESHUTDOWN", "connection " + m_peer + " is closing: this side already sent FIN",
+                         "连接 " + m_peer + " 正在关闭：本端已发送 FIN"};
     if (payload.empty()) return std::nullopt;
     if (m_queuedBytes + payload.size() > m_settings.write_queue_limit)
-        return ErrorInfo{"ENOBUFS", "send queue to " + m_peer + " is full (" +
-                                        std::to_string(m_queuedBytes) + " bytes waiting, limit " +
-                                        std::to_string(m_settings.write_queue_limit) +
-                                        "): the peer is not reading fast enough"};
+        return ErrorInfo{"ENOBUFS",
+                         "send queue to " + m_peer + " is full (" + std::to_string(m_queuedBytes) +
+                             " bytes waiting, limit " + std::to_string(m_settings.write_queue_limit) +
+                             "): the peer is not reading fast enough",
+                         "发往 " + m_peer + " 的发送队列已满（" + std::to_string(m_queuedBytes) + " 字节等待发送，上限 " +
+                             std::to_string(m_settings.write_queue_limit) + "）：对端读取得不够快"};
     m_queuedBytes += payload.size();
     m_writeQueue.push_back(std::move(payload));
     if (!m_writing) startWrite();

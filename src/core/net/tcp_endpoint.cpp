@@ -65,6 +65,12 @@ bool TcpEndpoint::attachResponder(ConnectionId connection, std::shared_ptr<Respo
     return Endpoint::attachResponder(connection, nullptr);
 }
 
+ErrorInfo TcpEndpoint::nothingConnected() const {
+    if (m_config.type == EndpointType::TcpServer)
+        return {"ENOTCONN", "no client is connected: nothing was sent", "没有客户端连接：未发送任何内容"};
+    return {"ENOTCONN", "not connected: nothing was sent", "未连接：未发送任何内容"};
+}
+
 void TcpEndpoint::send(Send command) {
     if (command.connection != 0) {
         auto it = m_connections.find(command.connection);
@@ -80,10 +86,7 @@ void TcpEndpoint::send(Send command) {
         return;
     }
     if (m_connections.empty()) {
-        reportError(ErrorContext::Write,
-                    {"ENOTCONN", m_config.type == EndpointType::TcpServer
-                                     ? "no client is connected: nothing was sent"
-                                     : "not connected: nothing was sent"});
+        reportError(ErrorContext::Write, nothingConnected());
         return;
     }
     // To every connection. Copy the map first: a failing send may close a connection.
@@ -105,9 +108,7 @@ void TcpEndpoint::openFileSinks(const SendFile& command, FileSinksDone done) {
         for (auto& [id, connection] : m_connections) sinks.push_back(std::make_unique<TcpFileSink>(connection));
     }
     if (sinks.empty())
-        return done({}, ErrorInfo{"ENOTCONN", m_config.type == EndpointType::TcpServer
-                                                  ? "no client is connected: nothing was sent"
-                                                  : "not connected: nothing was sent"});
+        return done({}, nothingConnected());
     done(std::move(sinks), std::nullopt);
 }
 

@@ -46,6 +46,8 @@ protected:
     std::uint64_t m_echoDropped = 0;
 
 private:
+    /// "no client is connected: nothing was sent" (a server) / "not connected: ..." (a client).
+    ErrorInfo nothingConnected() const;
     std::optional<PortStateCounts> m_lastPortCounts;
     std::uint16_t m_lastPort = 0;
 };

@@ -127,10 +127,12 @@ void TcpServer::acceptNext() {
             std::error_code ignored;
             const auto peer = socket.remote_endpoint(ignored);
             self->reportRepeatable(ErrorContext::Accept,
-                                   {"EMAXCONN", "rejected " + formatEndpoint(peer.address(), peer.port()) +
-                                                    ": the server already has " +
-                                                    std::to_string(self->m_config.max_connections) +
-                                                    " connections (max_connections)"});
+                                   {"EMAXCONN",
+                                    "rejected " + formatEndpoint(peer.address(), peer.port()) +
+                                        ": the server already has " + std::to_string(self->m_config.max_connections) +
+                                        " connections (max_connections)",
+                                    "拒绝了 " + formatEndpoint(peer.address(), peer.port()) + "：服务器已有 " +
+                                        std::to_string(self->m_config.max_connections) + " 个连接（max_connections）"});
             socket.close(ignored);
         } else {
             ++self->m_acceptedTotal;

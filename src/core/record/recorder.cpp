@@ -181,7 +181,7 @@ void Recorder::run(std::shared_ptr<Shared> shared) {
     auto write = [&]() -> bool {
         if (buffer.empty()) return true;
         if (auto ec = file.write(buffer)) {
-            s.fail(describeFileError(ec, file.path(), "cannot write"));
+            s.fail(describeFileError(ec, file.path().string(), FileOp::Write));
             return false;
         }
         s.bytes.fetch_add(buffer.size(), std::memory_order_relaxed);
@@ -190,7 +190,7 @@ void Recorder::run(std::shared_ptr<Shared> shared) {
     };
     auto begin = [&](bool rotating) -> bool {
         if (auto ec = rotating ? file.rotate() : file.open()) {
-            s.fail(describeFileError(ec, file.path(), rotating ? "cannot start a new file" : "cannot open"));
+            s.fail(describeFileError(ec, file.path().string(), rotating ? FileOp::NewFile : FileOp::Open));
             return false;
         }
         s.files = file.filesBegun();

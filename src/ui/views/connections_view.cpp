@@ -84,7 +84,7 @@ void ConnectionsView::draw(UiModel& model, const CommandSink& submit) {
     }
     if (row && row->last_error && (state == EndpointState::Failed || state == EndpointState::WaitingRetry)) {
         ImGui::SameLine();
-        ImGui::TextColored(pal.bad, "%s: %s", row->last_error->code.c_str(), row->last_error->message.c_str());
+        ImGui::TextColored(pal.bad, "%s: %s", row->last_error->code.c_str(), errorText(*row->last_error).c_str());
     }
     if (row) drawPortTable(model, *row);
 
@@ -184,7 +184,7 @@ void ConnectionsView::draw(UiModel& model, const CommandSink& submit) {
                 const char* reason = c.close_reason ? closeReasonText(*c.close_reason) : "";
                 ImGui::TextColored(pal.dim, "%s %s", tr(Str::Closed), reason);
                 if (c.close_error && ImGui::IsItemHovered())
-                    ImGui::SetTooltip("%s %s", c.close_error->code.c_str(), c.close_error->message.c_str());
+                    ImGui::SetTooltip("%s %s", c.close_error->code.c_str(), errorText(*c.close_error).c_str());
             }
 
             ImGui::TableNextColumn();

@@ -78,7 +78,7 @@ void RecordingView::drawRecorders(UiModel& model, const CommandSink& submit) {
         ImGui::TextUnformatted(r.path.c_str());
         if (r.error) {
             ImGui::PushTextWrapPos(0);
-            ImGui::TextColored(pal.bad, "%s", r.error->message.c_str());
+            ImGui::TextColored(pal.bad, "%s", errorText(*r.error).c_str());
             ImGui::PopTextWrapPos();
         }
         ImGui::TableNextColumn();

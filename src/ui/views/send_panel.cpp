@@ -406,7 +406,7 @@ void SendPanel::drawFileRow(UiModel& model, const CommandSink& submit) {
                 std::snprintf(text, sizeof text, tr(Str::FileCancelled), sent.c_str(), name.c_str());
                 break;
             case FileSendState::Failed:
-                std::snprintf(text, sizeof text, tr(Str::FileFailed), shown->error ? shown->error->message.c_str() : "?");
+                std::snprintf(text, sizeof text, tr(Str::FileFailed), shown->error ? errorText(*shown->error).c_str() : "?");
                 break;
         }
         m_fileStatus = text;

@@ -172,7 +172,7 @@ void WorkspaceView::drawEndpoint(UiModel& model, const CommandSink& submit, cons
     }
     ImGui::TextColored(colorOf(pal, state), "%s", badge.c_str());
     if (row && row->last_error && ImGui::IsItemHovered())
-        ImGui::SetTooltip("%s\n%s", row->last_error->code.c_str(), row->last_error->message.c_str());
+        ImGui::SetTooltip("%s\n%s", row->last_error->code.c_str(), errorText(*row->last_error).c_str());
 
     // Second line: type, address, counters.
     ImGui::Indent();

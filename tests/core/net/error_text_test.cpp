@@ -335,9 +335,33 @@ TEST(DescribeError, EveryKnownCodeInEveryContextKeepsTheStyle) {
                 EXPECT_FALSE(contains(info.code, "E-")) << info.code;
                 EXPECT_NE(info.code.rfind('E', 0), std::string::npos) << info.code;
                 expectStyle(info);
+                // The GUI in Chinese says the same in Chinese (only the OS's own text, in the
+                // generic fallback, may stay as the OS wrote it).
+                EXPECT_FALSE(info.message_zh.empty()) << info.message;
+                EXPECT_NE(info.message_zh, info.message) << info.message;
+                for (const char* named : {"127.0.0.1", "::1"})
+                    if (contains(info.message, named))
+                        EXPECT_TRUE(contains(info.message_zh, named)) << "the same target: " << info.message_zh;
             }
         }
     }
+}
+
+TEST(DescribeError, ChineseWordsForTheCommonFailures) {
+    const auto refused = describeError(errc(std::errc::connection_refused), ErrorContext::Connect, "127.0.0.1:9");
+    EXPECT_EQ(refused.message_zh, "127.0.0.1:9 拒绝连接：该端口上没有程序在监听（或被防火墙拒绝）");
+    const auto reset = describeError(errc(std::errc::connection_reset), ErrorContext::Read, "127.0.0.1:502");
+    EXPECT_EQ(reset.message_zh.rfind("对端 127.0.0.1:502 重置了连接（RST）", 0), 0u) << reset.message_zh;
+    PortStateCounts counts;
+    counts.by_state[static_cast<std::size_t>(TcpState::Listen)] = 1;
+    const auto in_use = describeError(errc(std::errc::address_in_use), ErrorContext::Bind, "0.0.0.0:502", &counts);
+    EXPECT_EQ(in_use.message_zh, "端口 502 已被占用：另一个套接字正在 0.0.0.0:502 上监听（停止它或换一个端口）");
+    const auto timeout = describeError(errc(std::errc::timed_out), ErrorContext::Connect, "127.0.0.1:80", nullptr, 5000);
+    EXPECT_EQ(timeout.message_zh, "127.0.0.1:80 在 5 s 内没有应答：主机关机、不可达，或防火墙丢弃了数据包");
+    const auto full = describeFileError(errc(std::errc::no_space_on_device), "/x/s.pcapng", FileOp::Write);
+    EXPECT_EQ(full.message_zh, "无法写入 /x/s.pcapng：磁盘已满");
+    const auto dual = describeDualStackConflict("[::]:502", 502);
+    EXPECT_NE(dual.message_zh.find("IPV6_V6ONLY"), std::string::npos);
 }
 
 TEST(DescribeError, LinkLocalWithoutZoneAsksForTheInterface) {

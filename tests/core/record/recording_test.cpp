@@ -102,10 +102,10 @@ TEST(RotatingFile, AnExistingFileIsMovedAsideNotOverwritten) {
 }
 
 TEST(RotatingFile, ErrorsAreInPlainWords) {
-    const auto full = describeFileError(std::make_error_code(std::errc::no_space_on_device), "/x/s.pcapng", "cannot write");
+    const auto full = describeFileError(std::make_error_code(std::errc::no_space_on_device), "/x/s.pcapng", FileOp::Write);
     EXPECT_EQ(full.code, "ENOSPC");
     EXPECT_EQ(full.message, "cannot write /x/s.pcapng: the disk is full");
-    const auto gone = describeFileError(std::make_error_code(std::errc::no_such_file_or_directory), "/x/s.pcapng", "cannot open");
+    const auto gone = describeFileError(std::make_error_code(std::errc::no_such_file_or_directory), "/x/s.pcapng", FileOp::Open);
     EXPECT_NE(gone.message.find("does not exist (was it removed?)"), std::string::npos);
 }
 
