@@ -15,7 +15,8 @@ Environment:
   BENCH_CONNECT_RATE   client connect pacing for goal 3, per second (default 20000; 0 = unpaced)
   BENCH_UDP_GSO        64-byte datagrams per UDP_SEGMENT buffer of the UDP sender (default 16; 1 = off)
   BENCH_FLOOD_SECONDS  duration of the memory flood (default 60)
-  BENCH_ONLY           comma-separated subset: bulk,framing,timer,sendfile,udp,tcpmsg,conn,emfile,flood,gui,storm
+  BENCH_ONLY           comma-separated subset: bulk,framing,timer,sendfile,udp,tcpmsg,rules,conn,emfile,flood,gui,storm
+  BENCH_RULES_MESSAGES messages of the 100-rule throughput goal M (default 300000)
   BENCH_SENDFILE_MIB   size of the file of goal S (default 1024 = 1 GiB)
   BENCH_SENDFILE_CHUNK its chunk (default 65536)
   BENCH_GUI_FRAMES     measured frames per GUI round (default 300, after 30 warm-up frames)
@@ -555,6 +556,102 @@ def goal_timer():
                  f"p99 {median(x['ref_p99_ms'] for x in rounds):.3f} ms")
     return row("T", f"1 ms timer, 5 s: {TIMER_COUNT} ± 1 % sent, interval p99 ≤ {TIMER_P99_GOAL_MS} ms",
                measured, reference, ok)
+
+
+# --- goals R and M: auto-reply rules (issue 8) ---------------------------------------------------
+
+RULE_P50_MARGIN_US = 20
+RULE_P99_MARGIN_US = 100
+RULE_EXCHANGES = 10000
+RULES100_GOAL = 100_000
+RULES100_COUNT = int(os.environ.get("BENCH_RULES_MESSAGES", "300000"))
+RULE_MESSAGE = 64
+
+
+def pingpong(port, count, window=1, text=""):
+    args = [f"{TOOLS}/bench_pingpong", "--port", str(port), "--count", str(count), "--size", str(RULE_MESSAGE),
+            "--window", str(window)]
+    if text:
+        args += ["--text", text]
+    return run_tool(args, 300)
+
+
+def pingpong_floor(count, window=1, text=""):
+    """The same client against a plain C echo (read, write; TCP_NODELAY)."""
+    echo = subprocess.Popen([f"{TOOLS}/bench_pingpong", "--serve"], stdout=subprocess.PIPE, text=True)
+    try:
+        port = json.loads(echo.stdout.readline())["port"]
+        return pingpong(port, count, window, text)
+    finally:
+        reap(echo)
+
+
+def rules_server(name, rules):
+    """A tcp-server whose 64-byte messages (fixed framing) are answered by `rules` (storm guard
+    off); data lines are not printed (--quiet), the log keeps them as always."""
+    return Headless(name, [tcp_server("dev", framing={"type": "fixed", "length": RULE_MESSAGE}, rules=rules,
+                                      storm_limit=0)])   # the guard would pause a rule at 1,000 replies/s
+
+
+def hundred_rules():
+    """50 regexes and 50 hex masks; a message matches the last one, so all 100 are tried."""
+    rules = []
+    for i in range(99):
+        if i % 2:
+            match = {"text": f"^REQ{i:02d}:[0-9A-F]{{{RULE_MESSAGE - 6}}}$", "mode": "regex"}
+        else:
+            match = {"hex": f"{i:02x} 03 ?? ?? 00 01" + " ??" * (RULE_MESSAGE - 6)}
+        rules.append({"name": f"r{i}", "match": match, "reply": {"text": "{{echo}}"}})
+    rules.append({"name": "r99", "match": {"text": f"^REQ99:[0-9A-F]{{{RULE_MESSAGE - 6}}}$", "mode": "regex"},
+                  "reply": {"text": "{{echo}}"}})
+    return rules
+
+
+def rules_round():
+    one = {"floor": pingpong_floor(RULE_EXCHANGES)}
+    server = rules_server("rule1", [{"name": "any", "match": {"any": True}, "reply": {"text": "{{echo}}"}}])
+    try:
+        one["rule"] = pingpong(server.port("dev", "listening"), RULE_EXCHANGES)
+    finally:
+        server.stop()
+    one["floor_pipelined"] = pingpong_floor(RULES100_COUNT, window=64, text="REQ99:")
+    server = rules_server("rule100", hundred_rules())
+    try:
+        one["rules100"] = pingpong(server.port("dev", "listening"), RULES100_COUNT, window=64, text="REQ99:")
+    finally:
+        summary, _ = server.stop()
+    one["rules100_replies"] = Headless.endpoint(summary, "dev").get("tx_messages")
+    return one
+
+
+def goal_rules():
+    rounds = []
+    for r in range(RUNS):
+        log(f"rules round {r + 1}/{RUNS}")
+        rounds.append(rules_round())
+        log(f"rules round {r + 1}: {rounds[-1]}")
+    RESULTS["rules"] = rounds
+    floor50 = median(x["floor"].get("p50_us") for x in rounds)
+    floor99 = median(x["floor"].get("p99_us") for x in rounds)
+    p50 = median(x["rule"].get("p50_us") for x in rounds if x["rule"].get("count") == RULE_EXCHANGES)
+    p99 = median(x["rule"].get("p99_us") for x in rounds if x["rule"].get("count") == RULE_EXCHANGES)
+    latency_ok = None not in (p50, p99, floor50, floor99) and p50 <= floor50 + RULE_P50_MARGIN_US and \
+        p99 <= floor99 + RULE_P99_MARGIN_US
+    latency = row("R", f"Rule reply latency, 64 B, {RULE_EXCHANGES:,} exchanges: p50 ≤ floor + {RULE_P50_MARGIN_US} µs, "
+                       f"p99 ≤ floor + {RULE_P99_MARGIN_US} µs",
+                  f"p50 **{p50:.1f} µs**, p99 **{p99:.1f} µs** (rounds p99: " +
+                  ", ".join(f"{x['rule'].get('p99_us', 0):.0f}" for x in rounds) + ")" if p50 is not None else "n/a",
+                  f"plain C echo ping-pong: p50 {floor50:.1f} µs, p99 {floor99:.1f} µs" if floor50 else "n/a",
+                  latency_ok)
+    rate = median(x["rules100"].get("rate") for x in rounds if x["rules100"].get("count") == RULES100_COUNT)
+    floor_rate = median(x["floor_pipelined"].get("rate") for x in rounds)
+    throughput = row("M", f"100 rules (50 regex, 50 hex masks; the last one matches) against 64 B messages, "
+                          f"64 in flight: ≥ {RULES100_GOAL:,} replies/s",
+                     f"**{rate:,.0f} replies/s** (rounds: " + ", ".join(f"{x['rules100'].get('rate', 0):,.0f}" for x in rounds)
+                     + ")" if rate else "n/a",
+                     f"plain C echo, same client: {floor_rate:,.0f}/s" if floor_rate else "n/a",
+                     rate is not None and rate >= RULES100_GOAL)
+    return [latency, throughput]
 
 
 # --- goal S: send a file (issue 7) -----------------------------------------------------------------
@@ -1253,7 +1350,7 @@ def cpu_model():
 def main():
     for binary in [SOCKSCOPE] + [f"{TOOLS}/{t}" for t in
                                  ("bench_tcp_sender", "bench_tcp_sink", "bench_udp_sender", "bench_udp_sink",
-                                  "bench_connections", "bench_sleep_loop")]:
+                                  "bench_connections", "bench_sleep_loop", "bench_pingpong")]:
         if not os.access(binary, os.X_OK):
             print(f"bench: {binary} is missing: build {BUILD} first", file=sys.stderr)
             return 2
@@ -1262,7 +1359,7 @@ def main():
                "runs": RUNS, "load_start": loadavg()}
     RESULTS["machine"] = machine
     log(f"machine: {machine}")
-    goals = [("bulk", goal_bulk), ("framing", goal_framing), ("timer", goal_timer), ("sendfile", goal_sendfile), ("udp", goal_udp), ("tcpmsg", goal_tcp_msg), ("conn", goal_connections),
+    goals = [("bulk", goal_bulk), ("framing", goal_framing), ("timer", goal_timer), ("sendfile", goal_sendfile), ("udp", goal_udp), ("tcpmsg", goal_tcp_msg), ("rules", goal_rules), ("conn", goal_connections),
              ("emfile", goal_emfile), ("flood", goal_flood), ("gui", goal_gui_connections),
              ("storm", goal_gui_storm)]
     rows = []
