@@ -15,7 +15,7 @@ Environment:
   BENCH_CONNECT_RATE   client connect pacing for goal 3, per second (default 20000; 0 = unpaced)
   BENCH_UDP_GSO        64-byte datagrams per UDP_SEGMENT buffer of the UDP sender (default 16; 1 = off)
   BENCH_FLOOD_SECONDS  duration of the memory flood (default 60)
-  BENCH_ONLY           comma-separated subset: bulk,framing,timer,sendfile,udp,tcpmsg,rules,conn,emfile,flood,gui,storm
+  BENCH_ONLY           comma-separated subset: bulk,framing,timer,sendfile,udp,tcpmsg,rules,script,conn,emfile,flood,gui,storm
   BENCH_RULES_MESSAGES messages of the 100-rule throughput goal M (default 300000)
   BENCH_SENDFILE_MIB   size of the file of goal S (default 1024 = 1 GiB)
   BENCH_SENDFILE_CHUNK its chunk (default 65536)
@@ -652,6 +652,66 @@ def goal_rules():
                      f"plain C echo, same client: {floor_rate:,.0f}/s" if floor_rate else "n/a",
                      rate is not None and rate >= RULES100_GOAL)
     return [latency, throughput]
+
+
+# --- goal P: a scripted exchange (issue 8) ---------------------------------------------------------
+
+SCRIPT_EXCHANGES = 10000
+SCRIPT_RATIO_GOAL = 0.5
+
+
+def script_round():
+    """`--run` of a script of 10,000 send/expect steps (64 B) from a tcp-client to the plain C echo,
+    against the same echo's floor: bench_pingpong's blocking exchanges, one at a time."""
+    echo = subprocess.Popen([f"{TOOLS}/bench_pingpong", "--serve"], stdout=subprocess.PIPE, text=True)
+    try:
+        port = json.loads(echo.stdout.readline())["port"]
+        floor = pingpong(port, SCRIPT_EXCHANGES, text="PING")
+        payload = "PING" + "0" * (RULE_MESSAGE - 4)
+        profile = os.path.join(TMP, "script.json")
+        with open(profile, "w") as f:
+            json.dump({"version": 1, "endpoints": [{
+                "name": "dev", "type": "tcp-client", "remote": f"127.0.0.1:{port}", "options": {"no_delay": True},
+                "framing": {"type": "fixed", "length": RULE_MESSAGE},
+                "scripts": [{"name": "bench", "steps": [{"repeat": SCRIPT_EXCHANGES, "steps": [
+                    {"send": {"text": payload}},
+                    {"expect": {"text": "PING", "mode": "prefix"}, "timeout_ms": 2000}]}]}]}]}, f)
+        proc = subprocess.run([SOCKSCOPE, "--headless", profile, "--run", "bench", "--log", "jsonl", "--quiet"],
+                              capture_output=True, text=True, timeout=300)
+    finally:
+        reap(echo)
+    summary = {}
+    for line in proc.stdout.splitlines():
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        if event.get("event") == "script_summary":
+            summary = event
+    elapsed = summary.get("elapsed_us")
+    rate = SCRIPT_EXCHANGES / (elapsed / 1e6) if elapsed else None
+    return {"floor": floor, "exit": proc.returncode, "status": summary.get("status"), "rate": rate,
+            "ratio": rate / floor["rate"] if rate and floor.get("rate") else None,
+            "median_us": (summary.get("steps") or [{}])[0].get("median_us")}
+
+
+def goal_script():
+    rounds = []
+    for r in range(RUNS):
+        log(f"script round {r + 1}/{RUNS}")
+        rounds.append(script_round())
+        log(f"script round {r + 1}: {rounds[-1]}")
+    RESULTS["script"] = rounds
+    ratio = median(x["ratio"] for x in rounds if x["status"] == "passed")
+    rate = median(x["rate"] for x in rounds if x["status"] == "passed")
+    floor = median(x["floor"].get("rate") for x in rounds)
+    measured = (f"{rate:,.0f} exchanges/s = **{fmt_ratio(ratio)}** the floor (rounds: " +
+                ", ".join(fmt_ratio(x["ratio"]) for x in rounds) + "; statuses " +
+                ", ".join(str(x["status"]) for x in rounds) + ")") if ratio else "n/a: " + str(rounds[-1])
+    return row("P", f"A script of {SCRIPT_EXCHANGES:,} send/expect steps (64 B) against a C echo: ≥ "
+                    f"{SCRIPT_RATIO_GOAL:.0%} of the floor's exchange rate",
+               measured, f"plain C ping-pong to the same echo: {floor:,.0f} exchanges/s" if floor else "n/a",
+               ratio is not None and ratio >= SCRIPT_RATIO_GOAL)
 
 
 # --- goal S: send a file (issue 7) -----------------------------------------------------------------
@@ -1359,7 +1419,7 @@ def main():
                "runs": RUNS, "load_start": loadavg()}
     RESULTS["machine"] = machine
     log(f"machine: {machine}")
-    goals = [("bulk", goal_bulk), ("framing", goal_framing), ("timer", goal_timer), ("sendfile", goal_sendfile), ("udp", goal_udp), ("tcpmsg", goal_tcp_msg), ("rules", goal_rules), ("conn", goal_connections),
+    goals = [("bulk", goal_bulk), ("framing", goal_framing), ("timer", goal_timer), ("sendfile", goal_sendfile), ("udp", goal_udp), ("tcpmsg", goal_tcp_msg), ("rules", goal_rules), ("script", goal_script), ("conn", goal_connections),
              ("emfile", goal_emfile), ("flood", goal_flood), ("gui", goal_gui_connections),
              ("storm", goal_gui_storm)]
     rows = []
