@@ -418,7 +418,7 @@ void MainWindow::placeViews() {
     const auto& hidden = m_layout.hidden_views;
     for (const auto& view : m_views.all()) {
         view->setShown(std::find(hidden.begin(), hidden.end(), view->id()) == hidden.end());
-        if (view->isShown()) m_slots[static_cast<std::size_t>(view->slot())].push_back(view.get());
+        if (view->isShown() && view->hasContent(m_model)) m_slots[static_cast<std::size_t>(view->slot())].push_back(view.get());
     }
 }
 

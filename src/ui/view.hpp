@@ -45,6 +45,9 @@ public:
     virtual ~View() = default;
     /// Draws the view inside its slot's pane (Floating: its own window, if open).
     virtual void draw(ViewContext& ctx) = 0;
+    /// False when the view would draw nothing now (the script panel of an endpoint without
+    /// scripts): a slot whose shown views all say so gets no pane.
+    virtual bool hasContent(const UiModel& /*model*/) const { return true; }
 
     const std::string& id() const { return m_info.id; }
     Str title() const { return m_info.title; }

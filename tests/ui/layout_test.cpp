@@ -325,6 +325,40 @@ TEST_F(LayoutTest, AViewHiddenFromTheViewMenuStaysHiddenAfterARestart) {
     fs::remove_all(dir);
 }
 
+// Issue 7: the layout places views by slot: a slot without a shown view (or whose views have
+// nothing to draw) has no pane, and its neighbours take the room.
+TEST_F(LayoutTest, PanesTakeTheRoomOfHiddenViews) {
+    MainWindow window(model, sink, AppHooks{});
+    ui.setDraw([&] { window.draw(); });
+    auto paneWidth = [&](const char* pane) -> float {
+        ui.frame();
+        ItemRecorder::clear();
+        ItemRecorder::recording = true;
+        ui.frame();
+        ItemRecorder::recording = false;
+        for (const auto& item : ItemRecorder::items)
+            if (std::string(item.window->Name).find(pane) != std::string::npos) return item.window->Size.x;
+        return 0;
+    };
+    const float log_w = paneWidth("/##log_");
+    ASSERT_GT(log_w, 0);
+    EXPECT_GT(paneWidth("/##detail_"), 0) << "no scripts, but the detail view";
+    window.layout().hidden_views = {"detail"};
+    EXPECT_EQ(paneWidth("/##detail_"), 0) << "the script panel has nothing to show: no pane";
+    const float wide_log = paneWidth("/##log_");
+    EXPECT_NEAR(wide_log, log_w + window.layout().detail_width + 5, 1.0f);
+    window.layout().hidden_views = {"workspace"};
+    EXPECT_NEAR(paneWidth("/##send_"), 1600 - 2 * ImGui::GetStyle().WindowPadding.x, 1.0f);
+    window.layout().hidden_views = {"connections", "log", "detail", "scripts", "quick_send", "send"};
+    EXPECT_NEAR(paneWidth("/##left_"), 1600 - 2 * ImGui::GetStyle().WindowPadding.x, 1.0f) << "alone, the left takes all";
+    window.layout().hidden_views = {"log", "detail"};
+    const float top = paneWidth("/##connections_");
+    EXPECT_GT(top, 0);
+    EXPECT_EQ(paneWidth("/##log_"), 0);
+    EXPECT_GT(paneWidth("/##send_"), 0);
+    ui.setDraw({});
+}
+
 // Item 23: with the Chinese UI, every text a view draws is Chinese, data (names, addresses,
 // bytes) or a technical term kept as is (TCP states, socket option names, units).
 std::vector<std::string> englishWords(const UiModel& model) {

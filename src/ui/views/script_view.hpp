@@ -11,6 +11,10 @@ namespace sockscope::ui {
 class ScriptView : public View {
 public:
     void draw(ViewContext& ctx) override { draw(ctx.model, ctx.submit); }
+    bool hasContent(const UiModel& model) const override {
+        const WorkspaceEndpoint* endpoint = model.workspace.find(model.selection.endpoint);
+        return endpoint != nullptr && !endpoint->config.scripts.empty();
+    }
     /// Draws inside the current window. Nothing when the endpoint has no scripts.
     void draw(UiModel& model, const CommandSink& submit);
 
