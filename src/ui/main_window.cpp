@@ -448,9 +448,8 @@ void MainWindow::drawBody() {
     m_spacingY = style.ItemSpacing.y;
     ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(0, 0));
 
-    const bool top = !slotEmpty(ViewSlot::Top), bottom = !slotEmpty(ViewSlot::Bottom);
-    const bool center = !slotEmpty(ViewSlot::Center), side = !slotEmpty(ViewSlot::Side);
-    const bool middle = center || side, right = top || middle || bottom;
+    const bool right = !slotEmpty(ViewSlot::Top) || !slotEmpty(ViewSlot::Center) || !slotEmpty(ViewSlot::Side) ||
+                       !slotEmpty(ViewSlot::Bottom);
     if (!slotEmpty(ViewSlot::Left)) {
         m_layout.left_width = std::clamp(m_layout.left_width, 180.0f, std::max(180.0f, avail.x * 0.5f));
         drawPane("##left", right ? m_layout.left_width : avail.x, body_h, ViewSlot::Left);
@@ -460,7 +459,7 @@ void MainWindow::drawBody() {
             ImGui::SameLine();
         }
     }
-    if (right) drawRight(ImGui::GetContentRegionAvail().x, body_h, top, middle, bottom, center, side);
+    if (right) drawRight(ImGui::GetContentRegionAvail().x, body_h);
     ImGui::PopStyleVar();
 
     if (status) {
@@ -469,7 +468,10 @@ void MainWindow::drawBody() {
     }
 }
 
-void MainWindow::drawRight(float right_w, float body_h, bool top, bool middle, bool bottom, bool center, bool side) {
+void MainWindow::drawRight(float right_w, float body_h) {
+    const bool top = !slotEmpty(ViewSlot::Top), bottom = !slotEmpty(ViewSlot::Bottom);
+    const bool center = !slotEmpty(ViewSlot::Center), side = !slotEmpty(ViewSlot::Side);
+    const bool middle = center || side;
     // The flexible pane takes the rest; the others keep their sizes, leaving it at least 120.
     constexpr float kFlexMin = 120;
     const int splits = (top ? 1 : 0) + (middle ? 1 : 0) + (bottom ? 1 : 0) - 1;

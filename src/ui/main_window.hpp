@@ -98,7 +98,8 @@ private:
     /// A bordered pane of width x height holding the shown views of `slot`.
     void drawPane(const char* id, float width, float height, ViewSlot slot);
     void drawSlot(ViewSlot slot);
-    void drawRight(float right_w, float body_h, bool top, bool middle, bool bottom, bool center, bool side);
+    /// Top / (Center | Side) / Bottom in a column right_w wide.
+    void drawRight(float right_w, float body_h);
     bool slotEmpty(ViewSlot slot) const { return m_slots[static_cast<std::size_t>(slot)].empty(); }
     void handleShortcuts();
     void drawConfirm();
