@@ -498,7 +498,11 @@ enum class Language : std::uint8_t { English, Chinese };
     X(FileDone, "sent %s (%s)", "已发送 %s（%s）")                                                 \
     X(FileCancelled, "cancelled after %s: %s", "已取消，已发送 %s：%s")                            \
     X(FileFailed, "failed: %s", "失败：%s")                                                        \
-    X(ClearAfterSend, "Clear after send", "发送后清除")
+    X(ClearAfterSend, "Clear after send", "发送后清除")                                             \
+    X(ViewSendPanel, "Send panel", "发送面板")                                                     \
+    X(ViewQuickSend, "Quick send", "快捷发送")                                                     \
+    X(ViewStatusBar, "Status bar", "状态栏")                                                       \
+    X(ViewPanels, "Panels", "面板")
 
 enum class Str : std::uint16_t {
 #define SOCKSCOPE_UI_STR_ENUM(id, en, zh) id,

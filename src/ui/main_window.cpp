@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <stdexcept>
 
 #include "ui/theme.hpp"
 
@@ -60,10 +61,26 @@ std::string profileMenu(UiModel& model, const std::string& key, const char* labe
     return chosen;
 }
 
+ViewRegistry makeViews(EndpointEditor& editor) {
+    ViewRegistry views;
+    registerViews(views, editor);
+    return views;
+}
+
+/// A view the window's menus or shortcuts act on: registerViews() must have added it.
+template <class T>
+T& required(const ViewRegistry& views) {
+    T* view = views.find<T>();
+    if (!view) throw std::logic_error("registerViews() left out a view the main window uses");
+    return *view;
+}
+
 }  // namespace
 
 MainWindow::MainWindow(UiModel& model, CommandSink submit, AppHooks hooks)
-    : m_model(model), m_submit(std::move(submit)), m_hooks(std::move(hooks)) {}
+    : m_model(model), m_submit(std::move(submit)), m_hooks(std::move(hooks)), m_views(makeViews(m_editor)),
+      m_log(required<LogView>(m_views)), m_send(required<SendPanel>(m_views)),
+      m_sourcesStrip(required<SourcesStrip>(m_views)), m_recording(required<RecordingView>(m_views)) {}
 
 void MainWindow::loadWorkspace(const std::string& name, const std::vector<EndpointConfig>& endpoints,
                                std::optional<std::string> path) {
@@ -317,7 +334,11 @@ void MainWindow::drawMenu() {
         if (ImGui::MenuItem(tr(Str::NewUdp))) m_editor.openNew(EndpointType::Udp, m_model.workspace);
         ImGui::EndMenu();
     }
-    if (ImGui::BeginMenu(tr(Str::MenuView))) {
+    const bool view_open = ImGui::BeginMenu(tr(Str::MenuView));
+    probeItem(m_model, "menu.view");
+    if (view_open) {
+        drawViewMenu();
+        ImGui::Separator();
         bool changed = false;
         if (ImGui::MenuItem(tr(Str::ThemeDark), nullptr, m_model.settings.theme == ThemeKind::Dark)) {
             m_model.settings.theme = ThemeKind::Dark;
@@ -369,66 +390,134 @@ void MainWindow::handleShortcuts() {
     if (ImGui::IsKeyPressed(GLFW_KEY_N, false)) m_editor.openNew(EndpointType::TcpServer, m_model.workspace);
 }
 
+void MainWindow::setViewShown(View& view, bool shown) {
+    auto& hidden = m_layout.hidden_views;
+    const auto it = std::find(hidden.begin(), hidden.end(), view.id());
+    if (shown && it != hidden.end()) hidden.erase(it);
+    if (!shown && it == hidden.end()) hidden.push_back(view.id());
+    view.setShown(shown);
+    if (m_hooks.settingsChanged) m_hooks.settingsChanged();
+}
+
+// Panels: one check item per docked view, in registration order. Floating views open from
+// their own menu items.
+void MainWindow::drawViewMenu() {
+    const bool open = ImGui::BeginMenu(tr(Str::ViewPanels));
+    probeItem(m_model, "menu.view.panels");
+    if (!open) return;
+    for (const auto& view : m_views.all()) {
+        if (view->slot() == ViewSlot::Floating) continue;
+        bool shown = view->isShown();
+        ImGui::PushID(view->id().c_str());
+        if (ImGui::MenuItem(tr(view->title()), nullptr, &shown)) setViewShown(*view, shown);
+        probeItem(m_model, "menu.view." + view->id());
+        ImGui::PopID();
+    }
+    ImGui::EndMenu();
+}
+
+void MainWindow::placeViews() {
+    for (auto& slot : m_slots) slot.clear();
+    const auto& hidden = m_layout.hidden_views;
+    for (const auto& view : m_views.all()) {
+        view->setShown(std::find(hidden.begin(), hidden.end(), view->id()) == hidden.end());
+        if (view->isShown() && view->hasContent(m_model)) m_slots[static_cast<std::size_t>(view->slot())].push_back(view.get());
+    }
+}
+
+void MainWindow::drawSlot(ViewSlot slot) {
+    ViewContext ctx{m_model, m_submit, m_views};
+    for (View* view : m_slots[static_cast<std::size_t>(slot)]) view->draw(ctx);
+}
+
+void MainWindow::drawPane(const char* id, float width, float height, ViewSlot slot) {
+    ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(m_spacingX, m_spacingY));
+    ImGui::BeginChild(id, ImVec2(width, height), true);
+    drawSlot(slot);
+    ImGui::EndChild();
+    ImGui::PopStyleVar();
+}
+
+// Left | (Top / (Center | Side) / Bottom), each pane only when it has a shown view. The middle
+// row takes the height the top and bottom leave (without a middle row the bottom, then the top
+// does); the left column takes the whole width when nothing is on the right.
 void MainWindow::drawBody() {
     const ImGuiStyle& style = ImGui::GetStyle();
     const ImVec2 avail = ImGui::GetContentRegionAvail();
-    const float status_h = ImGui::GetFrameHeight() + style.ItemSpacing.y;
+    const bool status = !slotEmpty(ViewSlot::Status);
+    const float status_h = status ? ImGui::GetFrameHeight() + style.ItemSpacing.y : 0.0f;
     const float body_h = avail.y - status_h;
-    const ImVec2 spacing = style.ItemSpacing;
+    m_spacingX = style.ItemSpacing.x;
+    m_spacingY = style.ItemSpacing.y;
     ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(0, 0));
 
-    m_layout.left_width = std::clamp(m_layout.left_width, 180.0f, std::max(180.0f, avail.x * 0.5f));
-    ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, spacing);
-    ImGui::BeginChild("##left", ImVec2(m_layout.left_width, body_h), true);
-    m_workspace.draw(m_model, m_submit);
-    ImGui::EndChild();
+    const bool right = !slotEmpty(ViewSlot::Top) || !slotEmpty(ViewSlot::Center) || !slotEmpty(ViewSlot::Side) ||
+                       !slotEmpty(ViewSlot::Bottom);
+    if (!slotEmpty(ViewSlot::Left)) {
+        m_layout.left_width = std::clamp(m_layout.left_width, 180.0f, std::max(180.0f, avail.x * 0.5f));
+        drawPane("##left", right ? m_layout.left_width : avail.x, body_h, ViewSlot::Left);
+        if (right) {
+            ImGui::SameLine();
+            splitter("##vleft", true, body_h, &m_layout.left_width, 180, avail.x * 0.5f);
+            ImGui::SameLine();
+        }
+    }
+    if (right) drawRight(ImGui::GetContentRegionAvail().x, body_h);
     ImGui::PopStyleVar();
-    ImGui::SameLine();
-    splitter("##vleft", true, body_h, &m_layout.left_width, 180, avail.x * 0.5f);
-    ImGui::SameLine();
 
-    const float right_w = avail.x - m_layout.left_width - kSplit;
+    if (status) {
+        ImGui::Dummy(ImVec2(0, style.ItemSpacing.y));
+        drawSlot(ViewSlot::Status);
+    }
+}
+
+void MainWindow::drawRight(float right_w, float body_h) {
+    const bool top = !slotEmpty(ViewSlot::Top), bottom = !slotEmpty(ViewSlot::Bottom);
+    const bool center = !slotEmpty(ViewSlot::Center), side = !slotEmpty(ViewSlot::Side);
+    const bool middle = center || side;
+    // The flexible pane takes the rest; the others keep their sizes, leaving it at least 120.
+    constexpr float kFlexMin = 120;
+    const int splits = (top ? 1 : 0) + (middle ? 1 : 0) + (bottom ? 1 : 0) - 1;
+    const bool top_flex = top && !middle && !bottom, bottom_flex = bottom && !middle;
+    float top_h = 0, bottom_h = 0;
+    if (top && !top_flex) {
+        const float max_top = body_h - (bottom && !bottom_flex ? m_layout.send_height : 0) - splits * kSplit - kFlexMin;
+        m_layout.connections_height = std::clamp(m_layout.connections_height, 60.0f, std::max(60.0f, max_top));
+        top_h = m_layout.connections_height;
+    }
+    if (bottom && !bottom_flex) {
+        const float max_send = body_h - top_h - splits * kSplit - kFlexMin;
+        m_layout.send_height = std::clamp(m_layout.send_height, 80.0f, std::max(80.0f, max_send));
+        bottom_h = m_layout.send_height;
+    }
+    const float flex_h = body_h - top_h - bottom_h - splits * kSplit;
+
     ImGui::BeginGroup();
-    const float max_top = body_h - m_layout.send_height - 2 * kSplit - 120;
-    m_layout.connections_height = std::clamp(m_layout.connections_height, 60.0f, std::max(60.0f, max_top));
-    ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, spacing);
-    ImGui::BeginChild("##connections", ImVec2(right_w, m_layout.connections_height), true);
-    m_connections.draw(m_model, m_submit);
-    ImGui::EndChild();
-    ImGui::PopStyleVar();
-    splitter("##hconn", false, right_w, &m_layout.connections_height, 60, std::max(60.0f, max_top));
-
-    const float max_send = body_h - m_layout.connections_height - 2 * kSplit - 120;
-    m_layout.send_height = std::clamp(m_layout.send_height, 80.0f, std::max(80.0f, max_send));
-    const float middle_h = body_h - m_layout.connections_height - m_layout.send_height - 2 * kSplit;
-    m_layout.detail_width = std::clamp(m_layout.detail_width, 160.0f, std::max(160.0f, right_w * 0.7f));
-    ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, spacing);
-    ImGui::BeginChild("##log", ImVec2(right_w - m_layout.detail_width - kSplit, middle_h), true);
-    m_log.draw(m_model);
-    ImGui::EndChild();
-    ImGui::PopStyleVar();
-    ImGui::SameLine();
-    splitter("##vdetail", true, middle_h, &m_layout.detail_width, 160, std::max(160.0f, right_w * 0.7f), true);
-    ImGui::SameLine();
-    ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, spacing);
-    ImGui::BeginChild("##detail", ImVec2(m_layout.detail_width, middle_h), true);
-    m_scripts.draw(m_model, m_submit);   // nothing unless the endpoint has scripts
-    m_log.drawDetail(m_model);
-    ImGui::EndChild();
-    ImGui::PopStyleVar();
-
-    splitter("##hsend", false, right_w, &m_layout.send_height, 80, std::max(80.0f, max_send), true);
-    ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, spacing);
-    ImGui::BeginChild("##send", ImVec2(right_w, m_layout.send_height), true);
-    m_sourcesStrip.draw(m_model, m_submit, m_send);
-    m_send.draw(m_model, m_submit);
-    ImGui::EndChild();
-    ImGui::PopStyleVar();
+    if (top) {
+        drawPane("##connections", right_w, top_flex ? flex_h : top_h, ViewSlot::Top);
+        if (!top_flex)
+            splitter("##hconn", false, right_w, &m_layout.connections_height, 60,
+                     std::max(60.0f, body_h - bottom_h - splits * kSplit - kFlexMin));
+    }
+    if (middle) {
+        if (center && side) {
+            m_layout.detail_width = std::clamp(m_layout.detail_width, 160.0f, std::max(160.0f, right_w * 0.7f));
+            drawPane("##log", right_w - m_layout.detail_width - kSplit, flex_h, ViewSlot::Center);
+            ImGui::SameLine();
+            splitter("##vdetail", true, flex_h, &m_layout.detail_width, 160, std::max(160.0f, right_w * 0.7f), true);
+            ImGui::SameLine();
+            drawPane("##detail", m_layout.detail_width, flex_h, ViewSlot::Side);
+        } else {
+            drawPane(center ? "##log" : "##detail", right_w, flex_h, center ? ViewSlot::Center : ViewSlot::Side);
+        }
+    }
+    if (bottom) {
+        if (!bottom_flex)
+            splitter("##hsend", false, right_w, &m_layout.send_height, 80,
+                     std::max(80.0f, body_h - top_h - splits * kSplit - kFlexMin), true);
+        drawPane("##send", right_w, bottom_flex ? flex_h : bottom_h, ViewSlot::Bottom);
+    }
     ImGui::EndGroup();
-    ImGui::PopStyleVar();
-
-    ImGui::Dummy(ImVec2(0, style.ItemSpacing.y));
-    m_status.draw(m_model);
 }
 
 void MainWindow::draw() {
@@ -444,10 +533,11 @@ void MainWindow::draw() {
     drawMenu();
     handleShortcuts();
     drawProblems();
+    placeViews();
     drawBody();
 
     m_editor.draw(m_model, m_submit);
-    m_recording.draw(m_model, m_submit);
+    drawSlot(ViewSlot::Floating);
     if (m_settings.draw(m_model) && m_hooks.settingsChanged) m_hooks.settingsChanged();
     if (auto chosen = m_fileDialog.draw(m_model)) {
         if (m_fileDialog.mode() == FileDialogMode::Open) requestOpen(*chosen);

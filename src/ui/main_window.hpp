@@ -1,7 +1,9 @@
 #pragma once
-// The one window: menu bar, workspace tree (left), connections (top right), log with its detail
-// pane (middle), send panel (bottom), status bar; resizable splitters between them. Owns the
-// views, the shortcuts and the profile dialogs. File I/O goes through AppHooks (the app's job).
+// The one window: menu bar, then the registered views placed by slot (ui/view.hpp): Left |
+// Top / (Center | Side) / Bottom, the status line under all; resizable splitters between the
+// panes; the View menu shows and hides views (Layout::hidden_views). Owns the views (through
+// registerViews()), the shortcuts and the modal dialogs. File I/O goes through AppHooks.
+#include <array>
 #include <functional>
 #include <map>
 #include <optional>
@@ -10,6 +12,7 @@
 
 #include "ui/settings_store.hpp"
 #include "ui/ui_model.hpp"
+#include "ui/view.hpp"
 #include "ui/views/connections_view.hpp"
 #include "ui/views/endpoint_editor.hpp"
 #include "ui/views/file_dialog.hpp"
@@ -73,6 +76,10 @@ public:
     /// Whether an open or save is still running in the background.
     bool fileBusy() const { return m_fileJobs > 0; }
     Layout& layout() { return m_layout; }
+    /// Every registered view (tests iterate them); shown/hidden follows layout().hidden_views.
+    ViewRegistry& views() { return m_views; }
+    /// Shows or hides a view (what the View menu does): updates the layout and asks to save settings.
+    void setViewShown(View& view, bool shown);
 
     SendPanel& sendPanel() { return m_send; }
     SourcesStrip& sourcesStrip() { return m_sourcesStrip; }
@@ -87,6 +94,15 @@ private:
 
     void drawMenu();
     void drawBody();
+    void drawViewMenu();
+    /// Gathers the shown views of each slot (hidden_views applied) for this frame.
+    void placeViews();
+    /// A bordered pane of width x height holding the shown views of `slot`.
+    void drawPane(const char* id, float width, float height, ViewSlot slot);
+    void drawSlot(ViewSlot slot);
+    /// Top / (Center | Side) / Bottom in a column right_w wide.
+    void drawRight(float right_w, float body_h);
+    bool slotEmpty(ViewSlot slot) const { return m_slots[static_cast<std::size_t>(slot)].empty(); }
     void handleShortcuts();
     void drawConfirm();
     void drawProblems();
@@ -102,15 +118,14 @@ private:
     Layout m_layout;
 
     EndpointEditor m_editor;
-    WorkspaceView m_workspace{m_editor};
-    ConnectionsView m_connections;
-    LogView m_log;
-    SendPanel m_send;
-    SourcesStrip m_sourcesStrip;
-    ScriptView m_scripts;
-    StatusBar m_status;
+    ViewRegistry m_views;
+    std::array<std::vector<View*>, kViewSlotCount> m_slots;   // this frame's shown views per slot
+    // Views the menus and shortcuts act on (Ctrl+L, File > Recording); found in the registry.
+    LogView& m_log;
+    SendPanel& m_send;
+    SourcesStrip& m_sourcesStrip;
+    RecordingView& m_recording;
     SettingsView m_settings;
-    RecordingView m_recording;
     FileDialog m_fileDialog;
 
     Pending m_pending = Pending::None;
@@ -119,6 +134,7 @@ private:
     bool m_confirmVisible = false;
     std::map<std::string, ProbeRect> m_lastProbe;   // trace mode: print only what moved
     int m_fileJobs = 0;                             // opens/saves still running
+    float m_spacingX = 0, m_spacingY = 0;           // the style's item spacing, restored inside panes
 };
 
 }  // namespace sockscope::ui

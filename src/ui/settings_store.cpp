@@ -177,6 +177,27 @@ void readSendMemory(Reader& r, Settings& s) {
     }
 }
 
+/// "hidden_views": ["connections", ...]: the views hidden from the View menu.
+void readHiddenViews(Reader& r, Layout& layout) {
+    const Json* hidden = r.get("hidden_views");
+    if (!hidden) return;
+    if (!hidden->is_array()) return r.problem("hidden_views", "a list of view names", *hidden);
+    for (const auto& item : *hidden) {
+        if (!item.is_string() || item.get_ref<const std::string&>().empty() ||
+            item.get_ref<const std::string&>().size() > Layout::kMaxViewIdBytes) {
+            r.problem("hidden_views", "a list of view names", item);
+            continue;
+        }
+        const std::string& id = item.get_ref<const std::string&>();
+        if (layout.hidden_views.size() >= Layout::kMaxHiddenViews) {
+            r.problem("hidden_views", "at most 64 view names", *hidden);
+            break;
+        }
+        if (std::find(layout.hidden_views.begin(), layout.hidden_views.end(), id) == layout.hidden_views.end())
+            layout.hidden_views.push_back(id);
+    }
+}
+
 }  // namespace
 
 SettingsLoad parseSettings(std::string_view text) {
@@ -200,6 +221,7 @@ SettingsLoad parseSettings(std::string_view text) {
     r.number("connections_height", out.layout.connections_height, 0, 100000);
     r.number("send_height", out.layout.send_height, 0, 100000);
     r.number("detail_width", out.layout.detail_width, 0, 100000);
+    readHiddenViews(r, out.layout);
     std::string text_value;
     if (r.string("workspace_path", text_value) && !text_value.empty()) out.state.workspace_path = text_value;
     r.boolean("workspace_dirty", out.state.workspace_dirty);
@@ -235,6 +257,7 @@ std::string settingsToText(const Settings& s, const Layout& layout, const Stored
     json["connections_height"] = within(layout.connections_height, 0, 100000, Layout{}.connections_height);
     json["send_height"] = within(layout.send_height, 0, 100000, Layout{}.send_height);
     json["detail_width"] = within(layout.detail_width, 0, 100000, Layout{}.detail_width);
+    json["hidden_views"] = layout.hidden_views;
     json["workspace_path"] = state.workspace_path.value_or("");
     json["workspace_dirty"] = state.workspace_dirty;
     json["workspace_name"] = state.workspace_name;

@@ -19,6 +19,11 @@ struct Layout {
     float connections_height = 190;
     float send_height = 150;
     float detail_width = 440;
+    /// Views the user hid (View menu), by id (ui/views/register_views.cpp); an id no view has
+    /// is kept (a newer version's view) and does nothing.
+    std::vector<std::string> hidden_views;
+    static constexpr std::size_t kMaxHiddenViews = 64;
+    static constexpr std::size_t kMaxViewIdBytes = 64;
 };
 
 /// What settings.json says about the last session's workspace.

@@ -1,11 +1,53 @@
 #include "item_recorder.hpp"
 
 #include <cstring>
+#include <map>
+#include <sstream>
 
 namespace sockscope::ui::test {
 bool ItemRecorder::recording = false;
 std::vector<RecordedItem> ItemRecorder::items;
 std::vector<ItemRecorder::Text> ItemRecorder::texts;
+
+/// IDs used by two different rectangles in one frame: "window: id (x,y) and (x,y)".
+std::vector<std::string> duplicateIds() {
+    std::map<ImGuiID, ImRect> any_window;
+    std::vector<std::string> out;
+    for (const auto& item : ItemRecorder::items) {
+        if (item.id == 0) continue;
+        auto [it, inserted] = any_window.emplace(item.id, item.rect);
+        if (inserted) continue;
+        const ImRect& a = it->second;
+        const ImRect& b = item.rect;
+        // The same item added twice at the same place (e.g. a group's end) is not a collision.
+        if (a.Min.x == b.Min.x && a.Min.y == b.Min.y) continue;
+        if (a.Contains(b) || b.Contains(a)) continue;   // a widget and its own frame (multi-line input)
+        std::ostringstream text;
+        text << item.window->Name << ": id " << item.id << " at (" << a.Min.x << "," << a.Min.y << ") and ("
+             << b.Min.x << "," << b.Min.y << ")";
+        out.push_back(text.str());
+    }
+    return out;
+}
+
+
+// Item 21: items cut off on the right by their window or table column (no horizontal scrollbar to
+// reach them): "window: (x0,y0)-(x1,y1) past x" per item.
+std::vector<std::string> clippedItems() {
+    const float slack = ImGui::GetStyle().ItemSpacing.x + 1;   // selectables/headers reach into the padding
+    std::vector<std::string> out;
+    for (const auto& item : ItemRecorder::items) {
+        if (item.clipped || item.window->ScrollbarX) continue;
+        const ImRect& r = item.rect;
+        if (r.Min.x >= item.clip.Max.x || r.Max.y <= item.clip.Min.y || r.Min.y >= item.clip.Max.y) continue;
+        if (r.Max.x <= item.clip.Max.x + slack) continue;
+        std::ostringstream text;
+        text << item.window->Name << ": (" << r.Min.x << "," << r.Min.y << ")-(" << r.Max.x << "," << r.Max.y
+             << ") past " << item.clip.Max.x;
+        out.push_back(text.str());
+    }
+    return out;
+}
 }  // namespace sockscope::ui::test
 
 #if SOCKSCOPE_ITEM_HOOK

@@ -35,4 +35,10 @@ struct ItemRecorder {
     }
 };
 
+/// IDs used by two different rectangles in the recorded frames: "window: id N at (x,y) and (x,y)".
+std::vector<std::string> duplicateIds();
+/// Items cut off on the right by their window or table column (no horizontal scrollbar to reach
+/// them): "window: (x0,y0)-(x1,y1) past x" per item.
+std::vector<std::string> clippedItems();
+
 }  // namespace sockscope::ui::test

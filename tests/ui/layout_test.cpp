@@ -6,8 +6,11 @@
 #include <cmath>
 #include <cstdio>
 #include <cctype>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
+#include <random>
 #include <set>
 #include <sstream>
 
@@ -15,12 +18,15 @@
 #include "item_recorder.hpp"
 #include "ui/fonts.hpp"
 #include "ui/main_window.hpp"
+#include "ui/settings_store.hpp"
 #include "ui/theme.hpp"
 
 namespace sockscope::ui {
 namespace {
 
 using test::ItemRecorder;
+using test::clippedItems;
+using test::duplicateIds;
 
 // A workspace with every endpoint kind, connections and log rows, so every view has content.
 void populate(UiModel& model) {
@@ -45,28 +51,6 @@ void populate(UiModel& model) {
     model.apply(failed);
     model.apply(DataEvent{server, 1, Direction::Rx, nowUs(), {}, Bytes{'h', 'i', 0xe4, 0xbd, 0xa0}});
     model.selection = Selection{server, 0};
-}
-
-/// IDs used by two different rectangles in one frame: "window: id (x,y) and (x,y)".
-std::vector<std::string> duplicateIds() {
-    std::map<std::pair<ImGuiWindow*, ImGuiID>, ImRect> seen;
-    std::map<ImGuiID, ImRect> any_window;
-    std::vector<std::string> out;
-    for (const auto& item : ItemRecorder::items) {
-        if (item.id == 0) continue;
-        auto [it, inserted] = any_window.emplace(item.id, item.rect);
-        if (inserted) continue;
-        const ImRect& a = it->second;
-        const ImRect& b = item.rect;
-        // The same item added twice at the same place (e.g. a group's end) is not a collision.
-        if (a.Min.x == b.Min.x && a.Min.y == b.Min.y) continue;
-        if (a.Contains(b) || b.Contains(a)) continue;   // a widget and its own frame (multi-line input)
-        std::ostringstream text;
-        text << item.window->Name << ": id " << item.id << " at (" << a.Min.x << "," << a.Min.y << ") and ("
-             << b.Min.x << "," << b.Min.y << ")";
-        out.push_back(text.str());
-    }
-    return out;
 }
 
 // Panes other helpers of issue 6 own; what the test finds there is printed, not failed on.
@@ -147,24 +131,6 @@ TEST_F(LayoutTest, NoTwoItemsShareAnIdInAnyView) {
     }
 }
 
-// Item 21: items cut off on the right by their window or table column (no horizontal scrollbar to
-// reach them): "window: (x0,y0)-(x1,y1) past x" per item.
-std::vector<std::string> clippedItems() {
-    const float slack = ImGui::GetStyle().ItemSpacing.x + 1;   // selectables/headers reach into the padding
-    std::vector<std::string> out;
-    for (const auto& item : ItemRecorder::items) {
-        if (item.clipped || item.window->ScrollbarX) continue;
-        const ImRect& r = item.rect;
-        if (r.Min.x >= item.clip.Max.x || r.Max.y <= item.clip.Min.y || r.Min.y >= item.clip.Max.y) continue;
-        if (r.Max.x <= item.clip.Max.x + slack) continue;
-        std::ostringstream text;
-        text << item.window->Name << ": (" << r.Min.x << "," << r.Min.y << ")-(" << r.Max.x << "," << r.Max.y
-             << ") past " << item.clip.Max.x;
-        out.push_back(text.str());
-    }
-    return out;
-}
-
 TEST_F(LayoutTest, EveryViewFitsAtFontScalesOneToTwoInBothLanguages) {
     MainWindow window(model, sink, AppHooks{});
     for (const float scale : {1.0f, 1.5f, 2.0f}) {
@@ -197,6 +163,199 @@ TEST_F(LayoutTest, EveryViewFitsAtFontScalesOneToTwoInBothLanguages) {
             forEachView(ui, window, model, check);
         }
     }
+    ui.setDraw({});
+}
+
+// Issue 7: every registered view alone, in a window the size of its slot's pane in the default
+// layout (1600x1000), at font scales 1, 1.5 and 2 in English and Chinese: no ID collision and no
+// widget cut off on the right.
+ImVec2 defaultPaneSize(ViewSlot slot) {
+    const Layout layout;
+    const float body = 1000 - 60, right = 1600 - layout.left_width - 5;
+    const float middle = body - layout.connections_height - layout.send_height - 10;
+    switch (slot) {
+        case ViewSlot::Left: return {layout.left_width, body};
+        case ViewSlot::Top: return {right, layout.connections_height};
+        case ViewSlot::Center: return {right - layout.detail_width - 5, middle};
+        case ViewSlot::Side: return {layout.detail_width, middle};
+        case ViewSlot::Bottom: return {right, layout.send_height};
+        case ViewSlot::Status: return {1600, 60};
+        case ViewSlot::Floating: break;
+    }
+    return {0, 0};
+}
+
+// The main window's pane of each slot (ViewSlot order).
+constexpr const char* kPaneNames[] = {"##left", "##connections", "##log", "##detail", "##send", "##status", ""};
+
+TEST_F(LayoutTest, EveryRegisteredViewDrawsAloneWithoutIdCollisionsOrClipping) {
+    MainWindow window(model, sink, AppHooks{});
+    ViewRegistry& views = window.views();
+    ASSERT_GE(views.all().size(), 9u);
+    window.recordingView().open();   // the floating view draws only when open
+    EndpointConfig scripted = model.workspace.find(model.selection.endpoint)->config;   // the script panel's content
+    Script script;
+    script.name = "ping";
+    script.steps.resize(2);
+    scripted.scripts.push_back(script);
+    model.workspace.update(model.selection.endpoint, scripted);
+    std::set<std::string> ids;
+    for (const auto& view : views.all()) EXPECT_TRUE(ids.insert(view->id()).second) << view->id();
+    for (const float scale : {1.0f, 1.5f, 2.0f}) {
+        model.fonts = loadFonts(std::round(15.0f * scale));
+        unsigned char* pixels = nullptr;
+        int w = 0, h = 0;
+        ImGui::GetIO().Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
+        applyTheme(ThemeKind::Dark, 1.0f);
+        for (Language language : {Language::English, Language::Chinese}) {
+            setLanguage(language);
+            model.settings.language = language;
+            for (const auto& view : views.all()) {
+                const std::string where = view->id() + " at scale " + std::to_string(scale) +
+                                          (language == Language::Chinese ? " zh" : " en");
+                ui.setDraw([&] {
+                    ImGui::PushFont(model.fonts.ui);
+                    ViewContext ctx{model, sink, views};
+                    if (view->slot() == ViewSlot::Floating) {
+                        view->draw(ctx);
+                    } else {   // in a bordered pane named as the main window names it
+                        ImGui::SetNextWindowPos(ImVec2(0, 0));
+                        ImGui::SetNextWindowSize(ImVec2(1600, 1000));
+                        ImGui::Begin("##views", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoSavedSettings);
+                        ImGui::BeginChild(kPaneNames[static_cast<std::size_t>(view->slot())],
+                                          defaultPaneSize(view->slot()), true);
+                        view->draw(ctx);
+                        ImGui::EndChild();
+                        ImGui::End();
+                    }
+                    ImGui::PopFont();
+                });
+                ui.frames(3);
+                ItemRecorder::clear();
+                ItemRecorder::recording = true;
+                ui.frame();
+                ItemRecorder::recording = false;
+                EXPECT_FALSE(ItemRecorder::items.empty()) << where << " drew nothing";
+                EXPECT_EQ(duplicateIds(), std::vector<std::string>{}) << where;
+                std::vector<std::string> mine;
+                for (auto& text : clippedItems()) {
+                    if (ownedElsewhere(text)) std::printf("note (%s): %s\n", where.c_str(), text.c_str());
+                    else mine.push_back(text);
+                }
+                EXPECT_EQ(mine, std::vector<std::string>{}) << where;
+            }
+        }
+    }
+    ui.setDraw({});
+}
+
+// Issue 7: View > Panels hides a view (its pane goes, the others take its room); settings.json
+// keeps it hidden for the next start, and the menu shows it again.
+bool paneDrawn(const char* pane) {
+    for (const auto& item : ItemRecorder::items)
+        if (std::string(item.window->Name).find(pane) != std::string::npos) return true;
+    return false;
+}
+
+TEST_F(LayoutTest, AViewHiddenFromTheViewMenuStaysHiddenAfterARestart) {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / ("sockscope-views-" + std::to_string(std::random_device{}()));
+    fs::create_directories(dir);
+    const fs::path file = dir / "settings.json";
+    auto recordFrame = [&] {
+        ItemRecorder::clear();
+        ItemRecorder::recording = true;
+        ui.frame();
+        ItemRecorder::recording = false;
+    };
+    auto menuClick = [&](const std::string& item) {
+        ASSERT_TRUE(probe.has(item)) << item;
+        ui.click(probe.at(item).cx(), probe.at(item).cy());
+    };
+    {
+        int saves = 0;
+        MainWindow* self = nullptr;
+        AppHooks hooks;
+        hooks.settingsChanged = [&] {   // what the app does: settings.json written from the layout
+            ++saves;
+            std::ofstream(file, std::ios::binary) << settingsToText(model.settings, self->layout(), StoredState{});
+        };
+        MainWindow window(model, sink, hooks);
+        self = &window;
+        ui.setDraw([&] { window.draw(); });
+        recordFrame();
+        ASSERT_TRUE(paneDrawn("/##connections_"));
+        menuClick("menu.view");
+        ASSERT_TRUE(probe.has("menu.view.panels"));
+        ImGui::GetIO().MousePos = ImVec2(probe.at("menu.view.panels").cx(), probe.at("menu.view.panels").cy());
+        ui.frames(3);
+        menuClick("menu.view.connections");
+        EXPECT_EQ(window.layout().hidden_views, std::vector<std::string>{"connections"});
+        EXPECT_EQ(saves, 1);
+        ui.frames(2);
+        recordFrame();
+        EXPECT_FALSE(window.views().find("connections")->isShown());
+        EXPECT_FALSE(paneDrawn("/##connections_")) << "the hidden view's pane is gone";
+        EXPECT_TRUE(paneDrawn("/##log_")) << "the others stay";
+    }
+    ui.setDraw({});
+    ui.frames(2);
+
+    const SettingsFileLoad loaded = loadSettingsFile(file);   // the next start reads it
+    EXPECT_EQ(loaded.report, "");
+    MainWindow restarted(model, sink, AppHooks{});
+    restarted.layout() = loaded.load.layout;
+    ui.setDraw([&] { restarted.draw(); });
+    ui.frames(2);
+    recordFrame();
+    EXPECT_FALSE(restarted.views().find("connections")->isShown());
+    EXPECT_FALSE(paneDrawn("/##connections_")) << "hidden after the restart";
+    EXPECT_TRUE(paneDrawn("/##left_") && paneDrawn("/##send_"));
+
+    // Shown again from the same menu.
+    menuClick("menu.view");
+    ImGui::GetIO().MousePos = ImVec2(probe.at("menu.view.panels").cx(), probe.at("menu.view.panels").cy());
+    ui.frames(3);
+    menuClick("menu.view.connections");
+    ui.frames(2);
+    recordFrame();
+    EXPECT_TRUE(restarted.layout().hidden_views.empty());
+    EXPECT_TRUE(paneDrawn("/##connections_"));
+    ui.setDraw({});
+    fs::remove_all(dir);
+}
+
+// Issue 7: the layout places views by slot: a slot without a shown view (or whose views have
+// nothing to draw) has no pane, and its neighbours take the room.
+TEST_F(LayoutTest, PanesTakeTheRoomOfHiddenViews) {
+    MainWindow window(model, sink, AppHooks{});
+    ui.setDraw([&] { window.draw(); });
+    auto paneWidth = [&](const char* pane) -> float {
+        ui.frame();
+        ItemRecorder::clear();
+        ItemRecorder::recording = true;
+        ui.frame();
+        ItemRecorder::recording = false;
+        for (const auto& item : ItemRecorder::items)
+            if (std::string(item.window->Name).find(pane) != std::string::npos) return item.window->Size.x;
+        return 0;
+    };
+    const float log_w = paneWidth("/##log_");
+    ASSERT_GT(log_w, 0);
+    EXPECT_GT(paneWidth("/##detail_"), 0) << "no scripts, but the detail view";
+    window.layout().hidden_views = {"detail"};
+    EXPECT_EQ(paneWidth("/##detail_"), 0) << "the script panel has nothing to show: no pane";
+    const float wide_log = paneWidth("/##log_");
+    EXPECT_NEAR(wide_log, log_w + window.layout().detail_width + 5, 1.0f);
+    window.layout().hidden_views = {"workspace"};
+    EXPECT_NEAR(paneWidth("/##send_"), 1600 - 2 * ImGui::GetStyle().WindowPadding.x, 1.0f);
+    window.layout().hidden_views = {"connections", "log", "detail", "scripts", "quick_send", "send"};
+    EXPECT_NEAR(paneWidth("/##left_"), 1600 - 2 * ImGui::GetStyle().WindowPadding.x, 1.0f) << "alone, the left takes all";
+    window.layout().hidden_views = {"log", "detail"};
+    const float top = paneWidth("/##connections_");
+    EXPECT_GT(top, 0);
+    EXPECT_EQ(paneWidth("/##log_"), 0);
+    EXPECT_GT(paneWidth("/##send_"), 0);
     ui.setDraw({});
 }
 

@@ -88,6 +88,31 @@ TEST(SettingsStore, NonFiniteAndOutOfRangeNumbersKeepTheirDefaults) {
     EXPECT_EQ(load.problems.size(), 2u);
 }
 
+// Issue 7: the views hidden from the View menu, by id; wrong entries are reported, the rest kept.
+TEST(SettingsStore, HiddenViewsRoundTripAndBadEntriesAreReported) {
+    Layout layout;
+    layout.hidden_views = {"connections", "status"};
+    const SettingsLoad load = parseSettings(settingsToText(Settings{}, layout, StoredState{}));
+    EXPECT_TRUE(load.problems.empty());
+    EXPECT_EQ(load.layout.hidden_views, layout.hidden_views);
+
+    const SettingsLoad bad = parseSettings(R"({"hidden_views": ["log", 3, "", "log", null, "detail"]})");
+    ASSERT_EQ(bad.problems.size(), 3u);
+    EXPECT_EQ(bad.problems[0], "hidden_views: expected a list of view names, got 3");
+    EXPECT_EQ(bad.layout.hidden_views, (std::vector<std::string>{"log", "detail"})) << "good entries stay, once";
+    const SettingsLoad wrong = parseSettings(R"({"hidden_views": "log"})");
+    ASSERT_EQ(wrong.problems.size(), 1u);
+    EXPECT_EQ(wrong.problems[0], "hidden_views: expected a list of view names, got \"log\"");
+    EXPECT_TRUE(wrong.layout.hidden_views.empty());
+    std::string many = R"({"hidden_views": [)";
+    for (int i = 0; i < 100; ++i) many += (i ? ",\"v" : "\"v") + std::to_string(i) + "\"";
+    const SettingsLoad bounded = parseSettings(many + "]}");
+    EXPECT_EQ(bounded.layout.hidden_views.size(), Layout::kMaxHiddenViews);
+    EXPECT_EQ(bounded.problems.size(), 1u);
+    EXPECT_EQ(parseSettings(R"({"hidden_views": [")" + std::string(65, 'x') + R"("]})").problems.size(), 1u)
+        << "an id longer than any view's";
+}
+
 TEST(SettingsStore, WhatIsSavedLoadsBackUnchanged) {
     Settings s;
     s.language = Language::Chinese;

@@ -4,11 +4,13 @@
 // minute, age; per-row Close (FIN) / Half-close / Reset (RST); close all. Clicking a row selects
 // (targets) it. Above: the endpoint's totals with a five-minute rate plot and Reset counters.
 #include "ui/ui_model.hpp"
+#include "ui/view.hpp"
 
 namespace sockscope::ui {
 
-class ConnectionsView {
+class ConnectionsView : public View {
 public:
+    void draw(ViewContext& ctx) override { draw(ctx.model, ctx.submit); }
     void draw(UiModel& model, const CommandSink& submit);
 
 private:

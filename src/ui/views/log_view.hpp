@@ -10,6 +10,7 @@
 
 #include "ui/log_index.hpp"
 #include "ui/ui_model.hpp"
+#include "ui/view.hpp"
 #include "ui/virtual_list.hpp"
 
 namespace sockscope::ui {
@@ -24,8 +25,9 @@ struct LogCopy {
     bool truncated = false;      // stopped at kCopyBytesMax
 };
 
-class LogView {
+class LogView : public View {
 public:
+    void draw(ViewContext& ctx) override { draw(ctx.model); }
     void draw(UiModel& model);
     void drawDetail(UiModel& model);
 

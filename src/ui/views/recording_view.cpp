@@ -40,7 +40,8 @@ void RecordingView::draw(UiModel& model, const CommandSink& submit) {
     const float em = ImGui::GetFontSize();
     ImGui::SetNextWindowSize(ImVec2(em * 56, em * 31), ImGuiCond_FirstUseEver);
     const std::string title = std::string(tr(Str::RecTitle)) + "###recording";
-    if (ImGui::Begin(title.c_str(), &m_visible)) {
+    // Sized in ems when first shown: after a larger font is chosen, scroll rather than cut off.
+    if (ImGui::Begin(title.c_str(), &m_visible, ImGuiWindowFlags_HorizontalScrollbar)) {
         probeItem(model, "recording.window");
         drawRecorders(model, submit);
         ImGui::Separator();

@@ -6,11 +6,13 @@
 #include <string>
 
 #include "ui/ui_model.hpp"
+#include "ui/view.hpp"
 
 namespace sockscope::ui {
 
-class RecordingView {
+class RecordingView : public View {
 public:
+    void draw(ViewContext& ctx) override { draw(ctx.model, ctx.submit); }
     void open() { m_visible = true; }
     bool visible() const { return m_visible; }
     void draw(UiModel& model, const CommandSink& submit);

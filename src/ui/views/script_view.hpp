@@ -4,11 +4,17 @@
 // per step its latest result, runs, passes and failures, latency min/median/p95/max over
 // repeats — with a histogram of the chosen expect's latencies drawn by ImGui.
 #include "ui/ui_model.hpp"
+#include "ui/view.hpp"
 
 namespace sockscope::ui {
 
-class ScriptView {
+class ScriptView : public View {
 public:
+    void draw(ViewContext& ctx) override { draw(ctx.model, ctx.submit); }
+    bool hasContent(const UiModel& model) const override {
+        const WorkspaceEndpoint* endpoint = model.workspace.find(model.selection.endpoint);
+        return endpoint != nullptr && !endpoint->config.scripts.empty();
+    }
     /// Draws inside the current window. Nothing when the endpoint has no scripts.
     void draw(UiModel& model, const CommandSink& submit);
 

@@ -15,6 +15,7 @@
 #include "core/codec/parse_result.hpp"
 #include "core/codec/payload_template.hpp"
 #include "ui/ui_model.hpp"
+#include "ui/view.hpp"
 #include "ui/views/file_dialog.hpp"
 
 struct ImVec2;
@@ -30,8 +31,9 @@ struct SendHistoryItem {
     bool operator==(const SendHistoryItem&) const = default;
 };
 
-class SendPanel {
+class SendPanel : public View {
 public:
+    void draw(ViewContext& ctx) override { draw(ctx.model, ctx.submit); }
     void draw(UiModel& model, const CommandSink& submit);
 
     // State, exposed for tests and the main window's shortcuts.

@@ -61,6 +61,10 @@ void copyTo(char* out, std::size_t size, const std::string& text) {
 
 }  // namespace
 
+void SourcesStrip::draw(ViewContext& ctx) {
+    if (SendPanel* panel = ctx.views.find<SendPanel>()) draw(ctx.model, ctx.submit, *panel);
+}
+
 void SourcesStrip::draw(UiModel& model, const CommandSink& submit, SendPanel& panel) {
     const WorkspaceEndpoint* endpoint = model.workspace.find(model.selection.endpoint);
     if (!endpoint) return;

@@ -8,13 +8,16 @@
 #include <optional>
 
 #include "ui/ui_model.hpp"
+#include "ui/view.hpp"
 
 namespace sockscope::ui {
 
 class SendPanel;
 
-class SourcesStrip {
+class SourcesStrip : public View {
 public:
+    /// Sends through the registry's send panel.
+    void draw(ViewContext& ctx) override;
     void draw(UiModel& model, const CommandSink& submit, SendPanel& panel);
 
 private:

@@ -3,12 +3,14 @@
 // connections beneath it with their kernel TCP state in colour; new/edit/duplicate/start/stop/
 // delete from the toolbar or the context menu.
 #include "ui/ui_model.hpp"
+#include "ui/view.hpp"
 #include "ui/views/endpoint_editor.hpp"
 
 namespace sockscope::ui {
 
-class WorkspaceView {
+class WorkspaceView : public View {
 public:
+    void draw(ViewContext& ctx) override { draw(ctx.model, ctx.submit); }
     explicit WorkspaceView(EndpointEditor& editor) : m_editor(editor) {}
     void draw(UiModel& model, const CommandSink& submit);
 
