@@ -15,8 +15,9 @@ Environment:
   BENCH_CONNECT_RATE   client connect pacing for goal 3, per second (default 20000; 0 = unpaced)
   BENCH_UDP_GSO        64-byte datagrams per UDP_SEGMENT buffer of the UDP sender (default 16; 1 = off)
   BENCH_FLOOD_SECONDS  duration of the memory flood (default 60)
-  BENCH_ONLY           comma-separated subset: bulk,framing,timer,sendfile,udp,tcpmsg,rules,script,conn,emfile,flood,gui,storm
+  BENCH_ONLY           comma-separated subset: bulk,framing,timer,sendfile,udp,tcpmsg,rules,script,record,conn,emfile,flood,gui,storm
   BENCH_RULES_MESSAGES messages of the 100-rule throughput goal M (default 300000)
+  BENCH_RECORD_DIR     goal K2's directory on the real disk (default BUILD_DIR/bench-record)
   BENCH_SENDFILE_MIB   size of the file of goal S (default 1024 = 1 GiB)
   BENCH_SENDFILE_CHUNK its chunk (default 65536)
   BENCH_GUI_FRAMES     measured frames per GUI round (default 300, after 30 warm-up frames)
@@ -238,7 +239,7 @@ def parse_time(text):
 class Headless:
     """sockscope --headless PROFILE --log jsonl --quiet, its events read as they come."""
 
-    def __init__(self, name, endpoints, budget_mib=None, for_s=600, commands=False):
+    def __init__(self, name, endpoints, budget_mib=None, for_s=600, commands=False, extra_args=()):
         self.profile = os.path.join(TMP, f"{name}.json")
         with open(self.profile, "w") as f:
             json.dump({"version": 1, "name": f"bench {name}", "endpoints": endpoints}, f)
@@ -247,6 +248,7 @@ class Headless:
             cmd += ["--log-budget", str(budget_mib)]
         if commands:
             cmd += ["--commands", "-"]
+        cmd += list(extra_args)
         self.events = []
         self.unparsed = []
         self.counts = {}
@@ -398,9 +400,10 @@ def bulk_sink():
         reap(sink)
 
 
-def bulk_sockscope(message_size=None, seconds=BULK_S, framing=None, line_every=0):
+def bulk_sockscope(message_size=None, seconds=BULK_S, framing=None, line_every=0, record=None):
     extra = {"framing": framing} if framing else {}
-    server = Headless("bulk", [tcp_server("sink", close_on_peer_fin=True, **extra)])
+    server = Headless("bulk", [tcp_server("sink", close_on_peer_fin=True, **extra)],
+                      extra_args=["--record", record] if record else ())
     try:
         port = server.port("sink", "listening")
         args = [f"{TOOLS}/bench_tcp_sender", "--port", str(port), "--seconds", str(seconds)]
@@ -409,10 +412,15 @@ def bulk_sockscope(message_size=None, seconds=BULK_S, framing=None, line_every=0
         if line_every:
             args += ["--line-every", str(line_every)]
         before = thread_stats(server.pid)
+        rss_before = status_kib(server.pid, "VmRSS")
         result = run_tool(args, seconds + 120)
         result["server_threads"] = thread_delta(before, thread_stats(server.pid))
+        result["rss_growth_kib"] = (status_kib(server.pid, "VmHWM") or 0) - (rss_before or 0)
     finally:
         summary, code = server.stop()
+    if record:
+        stopped = [e for e in server.events if e.get("event") == "recording" and e.get("state") in ("stopped", "failed")]
+        result["recording"] = stopped[-1] if stopped else None
     sink = Headless.endpoint(summary, "sink")
     result["server_rx_bytes"] = sink.get("rx_bytes")
     result["server_rx_reads"] = sink.get("rx_messages")
@@ -712,6 +720,70 @@ def goal_script():
                     f"{SCRIPT_RATIO_GOAL:.0%} of the floor's exchange rate",
                measured, f"plain C ping-pong to the same echo: {floor:,.0f} exchanges/s" if floor else "n/a",
                ratio is not None and ratio >= SCRIPT_RATIO_GOAL)
+
+
+# --- goals K1 and K2: recording (issue 9) -----------------------------------------------------------
+
+RECORD_TMPFS_GOAL = 0.6
+RECORD_DISK_GOAL = 0.8
+RECORD_DISK_DIR = os.environ.get("BENCH_RECORD_DIR", os.path.join(BUILD, "bench-record"))
+
+
+def dd_rate(directory, mib):
+    """`dd if=/dev/zero bs=1M count=MIB conv=fdatasync` into `directory`: the disk's own write rate."""
+    path = os.path.join(directory, "dd.bin")
+    start = time.monotonic()
+    subprocess.run(["dd", "if=/dev/zero", f"of={path}", "bs=1M", f"count={mib}", "conv=fdatasync"],
+                   capture_output=True, timeout=600, check=True)
+    seconds = time.monotonic() - start
+    os.unlink(path)
+    return mib * (1 << 20) / seconds
+
+
+def record_round(directory, name):
+    path = os.path.join(directory, f"{name}.pcapng")
+    result = bulk_sockscope(record=path)
+    status = result.get("recording") or {}
+    written = status.get("bytes") or 0
+    result["recorded_bytes_per_s"] = written / result["seconds"] if result.get("seconds") else None
+    for leftover in (path, path.replace(".pcapng", ".1.pcapng")):
+        if os.path.exists(leftover):
+            os.unlink(leftover)
+    return result
+
+
+def goal_record():
+    os.makedirs(RECORD_DISK_DIR, exist_ok=True)
+    tmpfs = "/dev/shm" if os.path.isdir("/dev/shm") else None
+    rounds = []
+    for r in range(RUNS):
+        log(f"record round {r + 1}/{RUNS}")
+        one = {"iperf3": bulk_iperf3()}
+        if tmpfs:
+            one["tmpfs"] = record_round(tmpfs, "bench-tmpfs")
+        one["disk"] = record_round(RECORD_DISK_DIR, "bench-disk")
+        one["dd"] = dd_rate(RECORD_DISK_DIR, 1024)
+        ref = one["iperf3"].get("bytes_per_s")
+        one["tmpfs_ratio"] = one["tmpfs"]["bytes_per_s"] / ref if tmpfs and ref and one["tmpfs"].get("eof") else None
+        disk_rate = one["disk"].get("recorded_bytes_per_s")
+        one["disk_ratio"] = disk_rate / one["dd"] if disk_rate else None
+        log(f"record round {r + 1}: tmpfs {fmt_ratio(one['tmpfs_ratio'])} iperf3, disk {fmt_ratio(one['disk_ratio'])} dd")
+        rounds.append(one)
+    RESULTS["record"] = rounds
+    tmpfs_ratio = median(x["tmpfs_ratio"] for x in rounds)
+    disk_ratio = median(x["disk_ratio"] for x in rounds)
+    rss = max((x[k].get("rss_growth_kib") or 0) for x in rounds for k in ("tmpfs", "disk") if k in x)
+    k1 = row("K1", f"Bulk TCP with a pcapng recorder on tmpfs: ≥ {RECORD_TMPFS_GOAL}× iperf3",
+             f"{mbs(median(x['tmpfs'].get('bytes_per_s') for x in rounds if 'tmpfs' in x))} = **{fmt_ratio(tmpfs_ratio)}** "
+             f"iperf3 (rounds: " + ", ".join(fmt_ratio(x["tmpfs_ratio"]) for x in rounds) + ")",
+             f"iperf3 {mbs(median(x['iperf3'].get('bytes_per_s') for x in rounds))}",
+             tmpfs_ratio is not None and tmpfs_ratio >= RECORD_TMPFS_GOAL)
+    k2 = row("K2", f"A recorder on the real disk keeps up with ≥ {RECORD_DISK_GOAL}× dd conv=fdatasync, RSS bounded",
+             f"{mbs(median(x['disk'].get('recorded_bytes_per_s') for x in rounds))} written = **{fmt_ratio(disk_ratio)}** "
+             f"dd (rounds: " + ", ".join(fmt_ratio(x["disk_ratio"]) for x in rounds) + f"); peak RSS growth {rss / 1024:.1f} MiB",
+             f"dd to {RECORD_DISK_DIR}: {mbs(median(x['dd'] for x in rounds))}",
+             disk_ratio is not None and disk_ratio >= RECORD_DISK_GOAL)
+    return [k1, k2]
 
 
 # --- goal S: send a file (issue 7) -----------------------------------------------------------------
@@ -1419,7 +1491,7 @@ def main():
                "runs": RUNS, "load_start": loadavg()}
     RESULTS["machine"] = machine
     log(f"machine: {machine}")
-    goals = [("bulk", goal_bulk), ("framing", goal_framing), ("timer", goal_timer), ("sendfile", goal_sendfile), ("udp", goal_udp), ("tcpmsg", goal_tcp_msg), ("rules", goal_rules), ("script", goal_script), ("conn", goal_connections),
+    goals = [("bulk", goal_bulk), ("framing", goal_framing), ("timer", goal_timer), ("sendfile", goal_sendfile), ("udp", goal_udp), ("tcpmsg", goal_tcp_msg), ("rules", goal_rules), ("script", goal_script), ("record", goal_record), ("conn", goal_connections),
              ("emfile", goal_emfile), ("flood", goal_flood), ("gui", goal_gui_connections),
              ("storm", goal_gui_storm)]
     rows = []

@@ -1,5 +1,8 @@
 #include "core/record/pcapng.hpp"
 
+#include <bit>
+#include <cstring>
+
 #include <asio/ip/address.hpp>
 #include <algorithm>
 #include <charconv>
@@ -51,8 +54,23 @@ void closeBlock(std::string& out, std::size_t start) {
     out.replace(start + 4, 4, reinterpret_cast<const char*>(&total), 4);
 }
 
+/// RFC 1071's one's-complement sum of big-endian 16-bit words, added to `sum`. The bulk goes 32
+/// bits at a time in the machine's order into 64 bits (the sum does not depend on the order the
+/// words are added in, and a byte swap of the folded result turns a little-endian sum into the
+/// big-endian one): it ran at a quarter of a recorder's CPU when summed a byte pair at a time.
 std::uint32_t sumBytes(std::uint32_t sum, const std::uint8_t* data, std::size_t size) {
-    for (std::size_t i = 0; i + 1 < size; i += 2) sum += std::uint32_t(data[i] << 8 | data[i + 1]);
+    std::uint64_t wide = 0;
+    std::size_t i = 0;
+    for (; i + 4 <= size; i += 4) {
+        std::uint32_t word;
+        std::memcpy(&word, data + i, 4);
+        wide += word;
+    }
+    while (wide >> 16) wide = (wide & 0xffff) + (wide >> 16);
+    auto folded = static_cast<std::uint32_t>(wide);
+    if constexpr (std::endian::native == std::endian::little) folded = ((folded & 0xff) << 8) | (folded >> 8);
+    sum += folded;
+    for (; i + 1 < size; i += 2) sum += std::uint32_t(data[i] << 8 | data[i + 1]);
     if (size % 2) sum += std::uint32_t(data[size - 1] << 8);
     return sum;
 }
@@ -136,19 +154,68 @@ void appendInterface(std::string& out, std::string_view name) {
     closeBlock(out, start);
 }
 
-void appendPacket(std::string& out, std::uint32_t interface, TimestampUs time_us, std::span<const std::uint8_t> frame,
-                  std::string_view comment) {
+namespace {
+/// An enhanced packet block whose frame is built in place, right after its header (no copy of a
+/// frame built elsewhere: the payload is copied once, into `out`). Returns where the block starts.
+std::size_t beginPacket(std::string& out, std::uint32_t interface, TimestampUs time_us) {
     const std::size_t start = openBlock(out, kEpbType);
     const auto ts = static_cast<std::uint64_t>(time_us);
     put32(out, interface);
     put32(out, static_cast<std::uint32_t>(ts >> 32));
     put32(out, static_cast<std::uint32_t>(ts & 0xffffffff));
-    put32(out, static_cast<std::uint32_t>(frame.size()));
-    put32(out, static_cast<std::uint32_t>(frame.size()));
-    out.append(reinterpret_cast<const char*>(frame.data()), frame.size());
+    put32(out, 0);   // captured and original length: endPacket
+    put32(out, 0);
+    return start;
+}
+constexpr std::size_t kEpbFrameAt = 28;   // type, total length, interface, 2 x timestamp, 2 x length
+void endPacket(std::string& out, std::size_t start, std::string_view comment) {
+    const auto length = static_cast<std::uint32_t>(out.size() - start - kEpbFrameAt);
+    out.replace(start + 20, 4, reinterpret_cast<const char*>(&length), 4);
+    out.replace(start + 24, 4, reinterpret_cast<const char*>(&length), 4);
     pad4(out);
     if (!comment.empty()) option(out, kOptComment, comment.substr(0, 0xfff0));
     closeBlock(out, start);
+}
+
+void appendTcpFrame(std::string& out, const SocketAddress& src, const SocketAddress& dst, std::uint32_t seq,
+                    std::uint32_t ack, std::uint8_t flags, std::span<const std::uint8_t> payload, bool syn_options) {
+    const std::size_t header = syn_options ? 28 : 20;
+    const std::size_t l4 = putLinkAndIp(out, src, dst, kProtoTcp, header + payload.size());
+    putBe16(out, src.port);
+    putBe16(out, dst.port);
+    putBe32(out, seq);
+    putBe32(out, (flags & kAck) ? ack : 0);
+    out += char((header / 4) << 4);
+    out += char(flags);
+    putBe16(out, 0xffff);   // window: scaled by 2^14 (SYN options) = 1 GiB, never "full"
+    putBe16(out, 0);        // checksum, below
+    putBe16(out, 0);        // urgent pointer
+    if (syn_options) {
+        out.append("\x02\x04", 2);
+        putBe16(out, static_cast<std::uint16_t>(kMaxSegment));   // MSS
+        out.append("\x01\x03\x03\x0e", 4);                    // NOP, window scale 14
+    }
+    out.append(reinterpret_cast<const char*>(payload.data()), payload.size());
+    putL4Checksum(out, l4, 16, src, dst, kProtoTcp);
+}
+
+void appendUdpFrame(std::string& out, const SocketAddress& src, const SocketAddress& dst,
+                    std::span<const std::uint8_t> payload) {
+    const std::size_t l4 = putLinkAndIp(out, src, dst, kProtoUdp, 8 + payload.size());
+    putBe16(out, src.port);
+    putBe16(out, dst.port);
+    putBe16(out, static_cast<std::uint16_t>(8 + payload.size()));
+    putBe16(out, 0);
+    out.append(reinterpret_cast<const char*>(payload.data()), payload.size());
+    putL4Checksum(out, l4, 6, src, dst, kProtoUdp);
+}
+}  // namespace
+
+void appendPacket(std::string& out, std::uint32_t interface, TimestampUs time_us, std::span<const std::uint8_t> frame,
+                  std::string_view comment) {
+    const std::size_t start = beginPacket(out, interface, time_us);
+    out.append(reinterpret_cast<const char*>(frame.data()), frame.size());
+    endPacket(out, start, comment);
 }
 
 std::optional<SocketAddress> parseSocketAddress(std::string_view text) {
@@ -196,36 +263,13 @@ void matchFamilies(SocketAddress& a, SocketAddress& b) {
 void buildTcpFrame(std::string& frame, const SocketAddress& src, const SocketAddress& dst, std::uint32_t seq,
                    std::uint32_t ack, std::uint8_t flags, std::span<const std::uint8_t> payload, bool syn_options) {
     frame.clear();
-    const std::size_t header = syn_options ? 28 : 20;
-    const std::size_t l4 = putLinkAndIp(frame, src, dst, kProtoTcp, header + payload.size());
-    putBe16(frame, src.port);
-    putBe16(frame, dst.port);
-    putBe32(frame, seq);
-    putBe32(frame, (flags & kAck) ? ack : 0);
-    frame += char((header / 4) << 4);
-    frame += char(flags);
-    putBe16(frame, 0xffff);   // window: scaled by 2^14 (SYN options) = 1 GiB, never "full"
-    putBe16(frame, 0);        // checksum, below
-    putBe16(frame, 0);        // urgent pointer
-    if (syn_options) {
-        frame.append("\x02\x04", 2);
-        putBe16(frame, static_cast<std::uint16_t>(kMaxSegment));   // MSS
-        frame.append("\x01\x03\x03\x0e", 4);                      // NOP, window scale 14
-    }
-    frame.append(reinterpret_cast<const char*>(payload.data()), payload.size());
-    putL4Checksum(frame, l4, 16, src, dst, kProtoTcp);
+    appendTcpFrame(frame, src, dst, seq, ack, flags, payload, syn_options);
 }
 
 void buildUdpFrame(std::string& frame, const SocketAddress& src, const SocketAddress& dst,
                    std::span<const std::uint8_t> payload) {
     frame.clear();
-    const std::size_t l4 = putLinkAndIp(frame, src, dst, kProtoUdp, 8 + payload.size());
-    putBe16(frame, src.port);
-    putBe16(frame, dst.port);
-    putBe16(frame, static_cast<std::uint16_t>(8 + payload.size()));
-    putBe16(frame, 0);
-    frame.append(reinterpret_cast<const char*>(payload.data()), payload.size());
-    putL4Checksum(frame, l4, 6, src, dst, kProtoUdp);
+    appendUdpFrame(frame, src, dst, payload);
 }
 
 // --- the formatter ---------------------------------------------------------------------------
@@ -285,10 +329,10 @@ void PcapngFormatter::segment(std::string& out, std::uint32_t interface, Timesta
                               const std::string& comment) {
     std::uint32_t& seq = from_local ? c.local_next : c.peer_next;
     const std::uint32_t ack = from_local ? c.peer_next : c.local_next;
-    buildTcpFrame(m_frame, from_local ? c.local : c.peer, from_local ? c.peer : c.local, seq, ack, flags, payload,
-                  (flags & kSyn) != 0);
-    appendPacket(out, interface, time, std::span(reinterpret_cast<const std::uint8_t*>(m_frame.data()), m_frame.size()),
-                 comment);
+    const std::size_t block = beginPacket(out, interface, time);
+    appendTcpFrame(out, from_local ? c.local : c.peer, from_local ? c.peer : c.local, seq, ack, flags, payload,
+                   (flags & kSyn) != 0);
+    endPacket(out, block, comment);
     seq += static_cast<std::uint32_t>(payload.size()) + ((flags & (kSyn | kFin)) ? 1 : 0);
 }
 
@@ -356,9 +400,9 @@ void PcapngFormatter::append(const TapRecord& record, std::string& out) {
             std::string comment = record.endpoint + (rx ? " rx" : " tx");
             if (datagram.size() < payload.size())
                 comment += " (cut to " + std::to_string(kMaxDatagram) + " of " + std::to_string(payload.size()) + " bytes)";
-            buildUdpFrame(m_frame, rx ? peer : local, rx ? local : peer, datagram);
-            appendPacket(out, interface, d->time_us,
-                         std::span(reinterpret_cast<const std::uint8_t*>(m_frame.data()), m_frame.size()), comment);
+            const std::size_t block = beginPacket(out, interface, d->time_us);
+            appendUdpFrame(out, rx ? peer : local, rx ? local : peer, datagram);
+            endPacket(out, block, comment);
             return;
         }
         Connection* c = connectionOf(record, d->connection, d->time_us, out);

@@ -73,7 +73,6 @@ private:
 
     std::map<EndpointId, std::pair<std::uint32_t, std::string>> m_interfaces;   // id in the section, name
     std::map<std::pair<EndpointId, ConnectionId>, Connection> m_connections;
-    std::string m_frame;   // reused per packet
 };
 
 }  // namespace sockscope::pcapng

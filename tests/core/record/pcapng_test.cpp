@@ -82,6 +82,30 @@ TEST(Pcapng, TcpFrameOverIpv4HasValidChecksums) {
     EXPECT_EQ(frame.substr(54), "hello");
 }
 
+/// The checksum is summed a word at a time: every length (odd ones, tails of 1-3 bytes, a whole
+/// 65,495-byte segment of 0xff bytes that carries on every add) still checks with the plain sum.
+TEST(Pcapng, TcpChecksumHoldsForEveryPayloadLength) {
+    const auto src = pcapng::parseSocketAddress("127.0.0.1:5000"), dst = pcapng::parseSocketAddress("127.0.0.1:502");
+    ASSERT_TRUE(src && dst);
+    std::vector<std::size_t> sizes;
+    for (std::size_t n = 0; n <= 67; ++n) sizes.push_back(n);
+    sizes.push_back(65495);
+    for (const std::size_t n : sizes) {
+        for (const std::uint8_t fill : {std::uint8_t(0xff), std::uint8_t(0x5a)}) {
+            std::vector<std::uint8_t> payload(n, fill);
+            for (std::size_t i = 0; i < n && fill != 0xff; ++i) payload[i] = static_cast<std::uint8_t>(i * 37 + 11);
+            std::string frame;
+            pcapng::buildTcpFrame(frame, *src, *dst, 0xfffffff0u, 7, pcapng::kPsh | pcapng::kAck, payload);
+            const std::string segment = frame.substr(34);
+            std::string pseudo = frame.substr(26, 8);
+            pseudo += std::string("\0\x06", 2);
+            pseudo += char(segment.size() >> 8);
+            pseudo += char(segment.size() & 0xff);
+            ASSERT_EQ(foldedSum(segment, foldedSum(pseudo)), 0xffff) << n << " bytes of " << int(fill);
+        }
+    }
+}
+
 TEST(Pcapng, AddressesParseAndMatchFamilies) {
     auto v6 = pcapng::parseSocketAddress("[::1]:80");
     ASSERT_TRUE(v6);
