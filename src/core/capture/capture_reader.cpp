@@ -111,7 +111,7 @@ bool CaptureReader::start() {
         return fail(0, "not a pcap or pcapng file (starts with " + hexWord(swap32(magic)) +
                            "; pcap starts with a1b2c3d4 or d4c3b2a1, pcapng with 0a0d0d0a)");
     m_nanoseconds = u32(m_buffer.data()) == kPcapMagicNs;
-    if (!readExact(0, 24)) return fail(0, "the pcap file header is cut short (24 bytes expected)");
+    if (!readExact(4, 20)) return fail(0, "the pcap file header is cut short (24 bytes expected)");
     m_snaplen = u32(&m_buffer[16]);
     m_pcap_link = static_cast<std::uint16_t>(u32(&m_buffer[20]) & 0xFFFF);
     if (!isKnownLinkType(m_pcap_link)) warn("link type " + std::to_string(m_pcap_link) + " is not supported; its packets are skipped");
