@@ -10,6 +10,7 @@
 
 #include "app/headless_support.hpp"
 #include "support/process.hpp"
+#include "support/socket_peer.hpp"
 
 namespace sockscope {
 namespace {
@@ -53,8 +54,21 @@ std::string writeConversation(const std::string& name, const char* format) {
     return path;
 }
 
-int replay(const std::string& script_json, const char* mode, std::string& out) {
-    Process device({"/usr/bin/env", "python3", "-c", kDevice, mode});
+// An echo device (argv[1] good) or one that answers NOPE (wrong); prints its port first.
+const char* const kEcho = R"PY(
+import socket, sys
+good = sys.argv[1] == 'good'
+s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(1)
+print(s.getsockname()[1], flush=True)
+c, _ = s.accept()
+while True:
+    d = c.recv(4096)
+    if not d: break
+    c.sendall(d if good else b'NOPE\r\n')
+)PY";
+
+int replay(const std::string& script_json, const char* mode, std::string& out, const char* device_code = kDevice) {
+    Process device({"/usr/bin/env", "python3", "-c", device_code, mode});
     if (!device.waitForOutput("\n")) return -1;
     const int port = std::stoi(device.out());
     nlohmann::json profile = {{"version", 1}, {"name", "replay"},
@@ -121,6 +135,48 @@ TEST(ImportCapture, ServerSideAsSavedCommands) {
     const auto path = writeProfile("commands.json", profile.dump());
     Process app({SOCKSCOPE_BINARY, "--headless", path, "--for", "0.3"});
     EXPECT_EQ(app.wait(30s), 0) << app.err();
+    std::filesystem::remove(file);
+}
+
+// Sockscope's own recording: a python3-style client (SocketPeer) talks to an echoing tcp-server
+// recorded with --record x.pcapng; the client's side becomes a script that passes against an
+// echo device and fails against a wrong one.
+TEST(ImportCapture, OwnPcapngRecordingReplays) {
+    if (!havePython()) GTEST_SKIP() << "python3 not found";
+    const std::string file = tempPath("own.pcapng");
+    std::filesystem::remove(file);
+    const auto profile = writeProfile("own-rec.json", R"({"version": 1, "endpoints": [
+        {"name": "device", "type": "tcp-server", "bind": "127.0.0.1:0", "echo": true}]})");
+    Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--for", "2", "--record", file});
+    ASSERT_TRUE(app.waitForOutput("\"listening\"")) << app.err();
+    std::uint16_t port = 0;
+    for (const auto& line : jsonLines(app.out()))
+        if (line["event"] == "listening") port = test::portOf(line["local"].get<std::string>());
+    ASSERT_NE(port, 0);
+    test::SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    for (const std::string request : {"PING 1\r\n", "STATUS?\r\n"}) {
+        ASSERT_TRUE(peer.sendAll(request));
+        ASSERT_EQ(peer.receive(request.size(), 10000), request);
+    }
+    peer.close();
+    ASSERT_EQ(app.wait(30s), 0) << app.err();
+
+    Process list({SOCKSCOPE_BINARY, "--import-capture", file});
+    ASSERT_EQ(list.wait(30s), 0) << list.err();
+    EXPECT_NE(list.out().find("1  tcp 127.0.0.1:"), std::string::npos) << list.out();
+    EXPECT_NE(list.out().find("-> 127.0.0.1:" + std::to_string(port) + "  packets"), std::string::npos) << list.out();
+    EXPECT_NE(list.out().find("bytes 15/15"), std::string::npos) << list.out();
+    EXPECT_NE(list.out().find("  handshake  "), std::string::npos) << list.out();
+    Process convert({SOCKSCOPE_BINARY, "--import-capture", file, "--flow", "1", "--side", "client", "--name", "replay"});
+    ASSERT_EQ(convert.wait(30s), 0) << convert.err();
+    const auto script = nlohmann::json::parse(convert.out());
+    ASSERT_EQ(script["steps"].size(), 4u) << script.dump(2);
+    EXPECT_EQ(script["steps"][0]["send"]["text"], "PING 1\\r\\n");
+    EXPECT_EQ(script["steps"][3]["expect"]["text"], "STATUS?\\r\\n");
+    std::string out;
+    EXPECT_EQ(replay(convert.out(), "good", out, kEcho), 0) << out.substr(0, 4000);
+    EXPECT_EQ(replay(convert.out(), "wrong", out, kEcho), 3) << out.substr(0, 4000);
     std::filesystem::remove(file);
 }
 

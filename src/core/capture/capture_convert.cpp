@@ -63,6 +63,7 @@ std::vector<CapturedMessage> buildMessages(const std::vector<PayloadChunk>& chun
     std::vector<CapturedMessage> messages;
     const bool merge = split == MessageSplit::Turns && transport == Transport::Tcp;
     for (const PayloadChunk& chunk : chunks) {
+        if (chunk.data.empty()) continue;   // an empty UDP datagram: no payload to send or expect
         if (merge && !messages.empty() && messages.back().from == chunk.from) {
             CapturedMessage& m = messages.back();
             m.data.insert(m.data.end(), chunk.data.begin(), chunk.data.end());
