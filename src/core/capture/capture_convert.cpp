@@ -34,7 +34,7 @@ std::string escapeText(std::span<const std::uint8_t> bytes) {
 }
 
 int msFromNs(std::int64_t ns) {
-    const std::int64_t ms = std::max<std::int64_t>(0, (ns + 500'000) / 1'000'000);
+    const std::int64_t ms = std::max<std::int64_t>(0, ns / 1'000'000 + (ns % 1'000'000 >= 500'000 ? 1 : 0));
     return static_cast<int>(std::min<std::int64_t>(ms, kMaxScriptTimeoutMs));
 }
 
@@ -105,7 +105,7 @@ ConvertResult toScript(const std::vector<CapturedMessage>& messages, const Conve
             continue;
         }
         if (ours) {
-            const int gap = msFromNs(m.first_ns - previous);
+            const int gap = msFromNs(elapsedNs(previous, m.first_ns));
             if (options.keep_gaps && any_before && gap > 0) {
                 ScriptStep wait;
                 wait.kind = ScriptStepKind::Wait;
@@ -123,7 +123,7 @@ ConvertResult toScript(const std::vector<CapturedMessage>& messages, const Conve
             ScriptStep expect;
             expect.kind = ScriptStepKind::Expect;
             expect.expect = matchFor(m.data, options);
-            const std::int64_t latency = std::max<std::int64_t>(0, m.first_ns - previous);
+            const std::int64_t latency = elapsedNs(previous, m.first_ns);
             const std::int64_t scaled = static_cast<std::int64_t>(msFromNs(latency)) * std::max(1, options.timeout_factor);
             expect.timeout_ms = static_cast<int>(std::clamp<std::int64_t>(scaled, std::max(1, options.min_timeout_ms),
                                                                           kMaxScriptTimeoutMs));

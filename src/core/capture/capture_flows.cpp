@@ -74,6 +74,7 @@ std::size_t Analyzer::flowOf(const DecodedPacket& p, std::int64_t time_ns, int& 
         flow.address = {p.src, p.dst};
         flow.port = {p.src_port, p.dst_port};
         flow.first_ns = time_ns;
+        flow.last_ns = time_ns;
         flows.push_back(std::move(flow));
         m_streams.emplace_back();
         it = m_table.emplace(key, flows.size() - 1).first;
@@ -282,6 +283,12 @@ CaptureAnalysis analyzeCaptureFile(const std::string& path, const AnalyzeOptions
     return result;
 }
 
+std::int64_t elapsedNs(std::int64_t from, std::int64_t to) {
+    if (to <= from) return 0;
+    const std::uint64_t d = static_cast<std::uint64_t>(to) - static_cast<std::uint64_t>(from);
+    return d > static_cast<std::uint64_t>(INT64_MAX) ? INT64_MAX : static_cast<std::int64_t>(d);
+}
+
 std::string formatTimeNs(std::int64_t time_ns) {
     const std::int64_t seconds = time_ns >= 0 ? time_ns / 1'000'000'000 : (time_ns - 999'999'999) / 1'000'000'000;
     const auto micros = static_cast<long>((time_ns - seconds * 1'000'000'000) / 1000);
@@ -308,7 +315,7 @@ std::string describeFlow(const Flow& flow) {
     line += "  bytes " + std::to_string(up.bytes) + "/" + std::to_string(down.bytes);
     line += "  first " + formatTimeNs(flow.first_ns);
     char duration[64];
-    std::snprintf(duration, sizeof duration, "  duration %.6f s", static_cast<double>(flow.last_ns - flow.first_ns) / 1e9);
+    std::snprintf(duration, sizeof duration, "  duration %.6f s", static_cast<double>(flow.durationNs()) / 1e9);
     line += duration;
     if (flow.transport == Transport::Tcp) {
         line += flow.handshake ? "  handshake" : (up.syn || down.syn) ? "  syn only" : "  no handshake";

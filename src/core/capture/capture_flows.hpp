@@ -27,6 +27,9 @@ inline constexpr std::size_t kMaxCollectedBytes = 64u << 20;     // payload of t
 inline constexpr std::size_t kMaxCollectedChunks = 200'000;
 inline constexpr std::size_t kPreviewBytes = 64;
 
+/// `to - from` in ns, 0 when `to` is earlier; saturating (capture timestamps are untrusted).
+std::int64_t elapsedNs(std::int64_t from, std::int64_t to);
+
 /// One direction of a flow: side 0 sends to side 1 or the reverse.
 struct FlowDirection {
     std::uint64_t packets = 0;
@@ -52,6 +55,7 @@ struct Flow {
     int server() const { return 1 - client; }
     std::string endpoint(int side) const { return formatEndpoint(address[static_cast<std::size_t>(side)], port[static_cast<std::size_t>(side)]); }
     bool closed() const { return dir[0].fin || dir[1].fin || dir[0].rst || dir[1].rst; }
+    std::int64_t durationNs() const { return elapsedNs(first_ns, last_ns); }
 };
 
 /// A run of payload in one direction as the capture delivered it (one per packet or flushed

@@ -174,20 +174,23 @@ bool CaptureReader::readSectionHeader(std::uint64_t block_offset, std::uint32_t)
 }
 
 std::int64_t CaptureReader::toNs(const Interface& iface, std::uint64_t ticks) const {
-    std::int64_t ns = 0;
+    // Saturates at kMaxTimeNs: a corrupt timestamp must not overflow (the flows subtract times).
+    constexpr std::uint64_t kMaxTimeNs = 4'000'000'000'000'000'000ULL;
+    std::uint64_t ns = 0;
     if (!iface.power_of_two && iface.exponent <= 9) {
         std::uint64_t scale = 1;
         for (int i = iface.exponent; i < 9; ++i) scale *= 10;
-        ns = static_cast<std::int64_t>(ticks * scale);
+        ns = ticks > kMaxTimeNs / scale ? kMaxTimeNs : ticks * scale;
     } else if (!iface.power_of_two) {
         std::uint64_t divisor = 1;
         for (int i = 9; i < iface.exponent && i < 28; ++i) divisor *= 10;
-        ns = static_cast<std::int64_t>(ticks / divisor);
+        ns = ticks / divisor;
     } else {
         const long double seconds = std::ldexp(static_cast<long double>(ticks), -static_cast<int>(iface.exponent));
-        ns = static_cast<std::int64_t>(std::min<long double>(seconds * 1e9L, 9.2e18L));
+        ns = static_cast<std::uint64_t>(std::min<long double>(seconds * 1e9L, static_cast<long double>(kMaxTimeNs)));
     }
-    return ns + iface.offset_s * 1'000'000'000;
+    ns = std::min(ns, kMaxTimeNs);
+    return static_cast<std::int64_t>(ns) + iface.offset_s * 1'000'000'000;   // |offset| <= 4e9 s: no overflow
 }
 
 void CaptureReader::readInterface(std::uint64_t block_offset, std::span<const std::uint8_t> body) {
