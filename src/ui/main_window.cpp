@@ -304,6 +304,8 @@ void MainWindow::drawMenu() {
         ImGui::Separator();
         if (ImGui::MenuItem(tr(Str::MenuRecording))) m_recording.open();
         probeItem(m_model, "menu.recording");
+        if (ImGui::MenuItem(tr(Str::MenuImportCapture))) m_import.open();
+        probeItem(m_model, "menu.import_capture");
         ImGui::Separator();
         if (ImGui::MenuItem(tr(Str::Quit))) requestQuit();
         ImGui::EndMenu();
@@ -445,6 +447,7 @@ void MainWindow::draw() {
 
     m_editor.draw(m_model, m_submit);
     m_recording.draw(m_model, m_submit);
+    m_import.draw(m_model, m_submit);
     if (m_settings.draw(m_model) && m_hooks.settingsChanged) m_hooks.settingsChanged();
     if (auto chosen = m_fileDialog.draw(m_model)) {
         if (m_fileDialog.mode() == FileDialogMode::Open) requestOpen(*chosen);
