@@ -23,7 +23,8 @@ namespace sockscope::capture {
 inline constexpr std::size_t kMaxFlows = 50'000;
 inline constexpr std::size_t kMaxPendingPerStream = 1u << 20;    // out-of-order bytes one direction waits with
 inline constexpr std::size_t kMaxPendingTotal = 32u << 20;       // all directions together
-inline constexpr std::size_t kMaxCollectedBytes = 64u << 20;     // payload of the collected flow
+inline constexpr std::size_t kMaxCollectedBytes = 4u << 20;      // payload of the collected flow: as hex it
+                                                                 // must fit a profile (at most 16 MiB)
 inline constexpr std::size_t kMaxCollectedChunks = 200'000;
 inline constexpr std::size_t kPreviewBytes = 64;
 
