@@ -17,6 +17,7 @@
 #include <malloc.h>
 #endif
 
+#include "app/capture_import.hpp"
 #include "app/headless_runner.hpp"
 #if defined(SOCKSCOPE_HAVE_GUI)
 #include "app/gui_main.hpp"
@@ -123,6 +124,24 @@ int main(int argc, char** argv) {
     std::size_t log_budget_mib = 256;
     app.add_option("--log-budget", log_budget_mib, "Payload log budget in MiB (default 256; GUI and headless)")
         ->check(CLI::Range(std::size_t(1), std::size_t(1) << 20));
+    sockscope::ImportCaptureOptions import_options;
+    std::size_t import_flow = 0;
+    std::string import_as = "script";
+    auto* import_option = app.add_option("--import-capture", import_options.file,
+                                         "List the TCP/UDP flows of a pcap/pcapng FILE; with --flow, print one "
+                                         "side of a flow as a script (or saved commands) in JSON");
+    auto* flow_option = app.add_option("--flow", import_flow, "With --import-capture: the flow N (as listed)");
+    auto* side_option = app.add_option("--side", import_options.side, "With --flow: client or server, the side to play")
+                            ->check(CLI::IsMember({"client", "server"}));
+    auto* as_option = app.add_option("--as", import_as, "With --flow: script (default) or commands")
+                          ->check(CLI::IsMember({"script", "commands"}));
+    auto* name_option = app.add_option("--name", import_options.name, "With --flow --as script: the script's name");
+    auto* expect_option = app.add_option("--expect", import_options.expect,
+                                         "With --flow: the other side's replies as expect steps: exact (default), "
+                                         "prefix:N, any or none");
+    auto* gaps_option = app.add_flag("--keep-gaps", import_options.keep_gaps, "With --flow: wait_ms steps for the captured gaps");
+    auto* packet_option = app.add_flag("--per-packet", import_options.per_packet,
+                                       "With --flow: one message per packet instead of one per turn");
 #if defined(SOCKSCOPE_HAVE_GUI)
     sockscope::GuiOptions gui;
     std::string screenshot;
@@ -155,6 +174,21 @@ int main(int argc, char** argv) {
         std::cerr << "sockscope: --record, --record-rotate-mb and --record-keep apply to --headless runs only "
                      "(the desktop app records from File > Recording)\n";
         return 2;
+    }
+    if (*import_option) {
+        if (*headless) {
+            std::cerr << "sockscope: --import-capture and --headless are separate runs\n";
+            return 2;
+        }
+        if (*flow_option) import_options.flow = import_flow;
+        import_options.as_commands = import_as == "commands";
+        return sockscope::runImportCapture(import_options, std::cout, std::cerr);
+    }
+    for (const auto* option : {flow_option, side_option, as_option, name_option, expect_option, gaps_option, packet_option}) {
+        if (*option) {
+            std::cerr << "sockscope: " << option->get_name() << " applies to --import-capture only\n";
+            return 2;
+        }
     }
     installStopHandlers();
 

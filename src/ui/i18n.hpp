@@ -502,7 +502,48 @@ enum class Language : std::uint8_t { English, Chinese };
     X(ViewSendPanel, "Send panel", "发送面板")                                                     \
     X(ViewQuickSend, "Quick send", "快捷发送")                                                     \
     X(ViewStatusBar, "Status bar", "状态栏")                                                       \
-    X(ViewPanels, "Panels", "面板")
+    X(ViewPanels, "Panels", "面板")                                                                  \
+    X(MenuImportCapture, "Import capture...", "导入抓包...")                                       \
+    X(ImpTitle, "Import capture", "导入抓包")                                                      \
+    X(ImpFile, "Capture file (pcap, pcapng)", "抓包文件（pcap、pcapng）")                          \
+    X(ImpBrowse, "Browse...", "浏览...")                                                           \
+    X(ImpRead, "Read", "读取")                                                                     \
+    X(ImpCancel, "Cancel", "取消")                                                                 \
+    X(ImpReading, "Reading %s of %s", "正在读取 %s / %s")                                          \
+    X(ImpFlowsFound, "%zu flow(s) in %llu packet(s)", "%zu 个流，%llu 个包")                      \
+    X(ImpNoFlows, "No TCP or UDP flow in this file.", "此文件中没有 TCP 或 UDP 流。")             \
+    X(ImpProto, "Proto", "协议")                                                                   \
+    X(ImpClient, "Client", "客户端")                                                               \
+    X(ImpServer, "Server", "服务器")                                                               \
+    X(ImpPackets, "Packets", "包数")                                                               \
+    X(ImpBytes, "Bytes", "字节")                                                                   \
+    X(ImpFirst, "First", "开始")                                                                   \
+    X(ImpDuration, "Duration", "时长")                                                             \
+    X(ImpState, "State", "状态")                                                                   \
+    X(ImpPreview, "First bytes", "前几个字节")                                                     \
+    X(ImpSide, "Side to play", "扮演的一方")                                                       \
+    X(ImpTarget, "Target endpoint", "目标端点")                                                    \
+    X(ImpNewEndpoint, "a new endpoint", "新建端点")                                                \
+    X(ImpAsScript, "as a script", "作为脚本")                                                      \
+    X(ImpAsCommands, "as saved commands", "作为已存命令")                                          \
+    X(ImpScriptName, "Script name", "脚本名称")                                                    \
+    X(ImpExpects, "The other side's replies as expects", "对方的回复作为期望")                     \
+    X(ImpMatch, "Match", "匹配")                                                                   \
+    X(ImpExact, "exact", "完全一致")                                                               \
+    X(ImpPrefix, "first N bytes", "前 N 个字节")                                                   \
+    X(ImpAny, "anything", "任意")                                                                  \
+    X(ImpPrefixBytes, "N", "N")                                                                    \
+    X(ImpKeepGaps, "Keep the captured gaps (wait steps)", "保留抓包中的间隔（等待步骤）")         \
+    X(ImpPerPacket, "One message per packet (else per turn)", "每个包一条消息（否则每轮一条）")    \
+    X(ImpImport, "Import", "导入")                                                                 \
+    X(ImpChooseFlow, "Choose a flow in the list.", "请在列表中选择一个流。")                      \
+    X(ImpBadName, "A script needs a name without '/'.", "脚本需要一个不含 '/' 的名称。")           \
+    X(ImpScriptDone, "Script \"%s\" on %s: %zu send(s), %zu expect(s), %zu wait(s)",              \
+      "脚本“%s”已加到 %s：%zu 次发送，%zu 个期望，%zu 次等待")                                    \
+    X(ImpCommandsDone, "%zu command(s) added to %s", "%zu 条命令已添加到 %s")                    \
+    X(ImpChooseCapture, "Choose a capture file", "选择抓包文件")                                  \
+    X(ImpMissing, "%s byte(s) of this flow were not captured; the messages around them are incomplete", \
+      "此流有 %s 字节未被抓到；其前后的消息不完整")
 
 enum class Str : std::uint16_t {
 #define SOCKSCOPE_UI_STR_ENUM(id, en, zh) id,

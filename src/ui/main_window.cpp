@@ -324,6 +324,8 @@ void MainWindow::drawMenu() {
         ImGui::Separator();
         if (ImGui::MenuItem(tr(Str::MenuRecording))) m_recording.open();
         probeItem(m_model, "menu.recording");
+        if (ImGui::MenuItem(tr(Str::MenuImportCapture))) m_import.open();
+        probeItem(m_model, "menu.import_capture");
         ImGui::Separator();
         if (ImGui::MenuItem(tr(Str::Quit))) requestQuit();
         ImGui::EndMenu();
@@ -538,6 +540,7 @@ void MainWindow::draw() {
 
     m_editor.draw(m_model, m_submit);
     drawSlot(ViewSlot::Floating);
+    m_import.draw(m_model, m_submit);
     if (m_settings.draw(m_model) && m_hooks.settingsChanged) m_hooks.settingsChanged();
     if (auto chosen = m_fileDialog.draw(m_model)) {
         if (m_fileDialog.mode() == FileDialogMode::Open) requestOpen(*chosen);

@@ -16,6 +16,7 @@
 #include "ui/views/connections_view.hpp"
 #include "ui/views/endpoint_editor.hpp"
 #include "ui/views/file_dialog.hpp"
+#include "ui/views/import_view.hpp"
 #include "ui/views/log_view.hpp"
 #include "ui/views/send_panel.hpp"
 #include "ui/views/recording_view.hpp"
@@ -87,6 +88,7 @@ public:
     EndpointEditor& editor() { return m_editor; }
     SettingsView& settingsView() { return m_settings; }
     RecordingView& recordingView() { return m_recording; }
+    ImportCaptureView& importView() { return m_import; }
     FileDialog& fileDialog() { return m_fileDialog; }
 
 private:
@@ -126,6 +128,7 @@ private:
     SourcesStrip& m_sourcesStrip;
     RecordingView& m_recording;
     SettingsView m_settings;
+    ImportCaptureView m_import;
     FileDialog m_fileDialog;
 
     Pending m_pending = Pending::None;
