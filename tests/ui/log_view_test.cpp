@@ -309,7 +309,9 @@ TEST_F(LogViewTest, ToolbarFitsAtEveryScaleInBothLanguages) {
         for (const float scale : {1.0f, 1.4f, 1.5f, 2.0f}) {
             ImGui::GetIO().FontGlobalScale = scale;
             ui.frames(3);
-            for (const char* name : {"log.scope", "log.pause", "log.copy", "log.follow", "log.search", "log.paused"}) {
+            for (const char* name : {"log.scope", "log.pause", "log.copy", "log.follow", "log.search", "log.paused",
+                                     "log.bookmarks", "log.export", "log.querymode", "log.matchcase", "log.filterrows",
+                                     "log.findprev", "log.findnext"}) {
                 ASSERT_TRUE(probe.has(name)) << name;
                 const ProbeRect r = probe.at(name);
                 EXPECT_LE(r.x1, width) << name << " is cut off at x" << scale;

@@ -3,6 +3,8 @@
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
+#include <algorithm>
+#include <cfloat>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -16,7 +18,8 @@ namespace sockscope::ui {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr std::chrono::microseconds kStepBudget{6000};   // formatting per frame: well under 50 ms
+constexpr std::chrono::microseconds kStepBudget{6000};
+constexpr const char* kPopupId = "###exportlog";   // formatting per frame: well under 50 ms
 
 const char* formatLabel(ExportFormat f) {
     switch (f) {
@@ -134,12 +137,16 @@ void ExportDialog::finishResult() {
 void ExportDialog::draw(UiModel& model, const std::array<std::size_t, 3>& counts, const RowsFor& rows) {
     step(model);
     if (m_openRequested) {
-        ImGui::OpenPopup(tr(Str::ExportTitle));
+        ImGui::OpenPopup(kPopupId);
         m_openRequested = false;
     }
     const float font = ImGui::GetFontSize();
-    ImGui::SetNextWindowSize(ImVec2(font * 34, 0), ImGuiCond_Appearing);
-    m_visible = ImGui::BeginPopupModal(tr(Str::ExportTitle), nullptr, ImGuiWindowFlags_NoSavedSettings);
+    // A fixed width (wrapped result text and the path field fill it), the height of what is shown.
+    const float width = std::min(font * 34, ImGui::GetIO().DisplaySize.x * 0.9f);
+    ImGui::SetNextWindowSizeConstraints(ImVec2(width, 0), ImVec2(width, FLT_MAX));
+    const std::string title = std::string(tr(Str::ExportTitle)) + kPopupId;   // the id outlives a language switch
+    m_visible = ImGui::BeginPopupModal(title.c_str(), nullptr,
+                                       ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_AlwaysAutoResize);
     if (!m_visible) return;
     const Palette& pal = palette(model.settings.theme);
     const bool busy = running();
