@@ -1,5 +1,6 @@
 #include "core/model/log_export.hpp"
 
+#include <cerrno>
 #include <cstdio>
 
 #ifdef _WIN32
