@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "core/model/log_export.hpp"
 #include "support/pcapng_reader.hpp"
