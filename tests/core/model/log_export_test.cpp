@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -10,6 +12,7 @@
 
 #include "core/model/log_export.hpp"
 #include "support/pcapng_reader.hpp"
+#include "support/sanitizers.hpp"
 
 #if !defined(_WIN32)
 #include <unistd.h>
@@ -33,6 +36,23 @@ fs::path testDir(const std::string& name) {
     fs::create_directories(dir);
     return dir;
 }
+
+/// This thread's CPU time (a loaded machine's preemption is not the step's cost); wall time on
+/// Windows, with a wider bound there.
+double threadCpuUs() {
+#if defined(_WIN32)
+    return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now().time_since_epoch()).count();
+#else
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
+#endif
+}
+#if defined(_WIN32)
+constexpr double kStepLimitUs = 500'000;
+#else
+constexpr double kStepLimitUs = test::kUnderSanitizer ? 2'000'000 : 50'000;   // sanitizers: 10-40x slower
+#endif
 
 std::string readAll(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -217,20 +237,21 @@ TEST(LogExport, LargeExportStepsStayWithinTheirBudget) {
     for (int i = 0; i < 200'000; ++i) log.append(i, 1, 1, LogKind::Rx, bytesOf("message number " + std::to_string(i)));
     const fs::path file = testDir("large") / "out.jsonl";
     LogExportJob job(ExportRequest{file, ExportFormat::Jsonl, TextEncoding::Utf8, allRows(log)}, lookup());
-    std::int64_t worst_us = 0;
+    double worst_us = 0;
     int steps = 0;
     while (job.done() < job.total() && steps < 100'000) {
-        const auto start = std::chrono::steady_clock::now();
+        const double start = threadCpuUs();
         job.step(log, std::chrono::microseconds(6000));
-        worst_us = std::max<std::int64_t>(worst_us, std::chrono::duration_cast<std::chrono::microseconds>(
-                                                        std::chrono::steady_clock::now() - start).count());
+        worst_us = std::max(worst_us, threadCpuUs() - start);
         ++steps;
     }
     job.wait();
     ASSERT_EQ(job.state(), ExportSink::State::Done) << job.error();
     EXPECT_EQ(job.exported(), 200'000u);
     EXPECT_GT(steps, 1);
-    EXPECT_LT(worst_us, 50'000) << "one step, the frame's share";
+    EXPECT_LT(worst_us, kStepLimitUs) << "one step, the frame's share";
+    std::printf("200,000 rows to JSON lines: %d steps, slowest %.1f ms, %llu bytes\n", steps, worst_us / 1000.0,
+                static_cast<unsigned long long>(job.bytesWritten()));
     std::ifstream in(file);
     std::size_t lines = 0;
     for (std::string line; std::getline(in, line);) ++lines;
