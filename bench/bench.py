@@ -15,9 +15,10 @@ Environment:
   BENCH_CONNECT_RATE   client connect pacing for goal 3, per second (default 20000; 0 = unpaced)
   BENCH_UDP_GSO        64-byte datagrams per UDP_SEGMENT buffer of the UDP sender (default 16; 1 = off)
   BENCH_FLOOD_SECONDS  duration of the memory flood (default 60)
-  BENCH_ONLY           comma-separated subset: bulk,framing,timer,sendfile,udp,tcpmsg,rules,script,record,conn,emfile,flood,gui,storm
+  BENCH_ONLY           comma-separated subset: bulk,framing,timer,sendfile,udp,tcpmsg,rules,script,record,conn,emfile,flood,gui,storm,filter
   BENCH_RULES_MESSAGES messages of the 100-rule throughput goal M (default 300000)
   BENCH_RECORD_DIR     goal K2's directory on the real disk (default BUILD_DIR/bench-record)
+  BENCH_FILTER_ROWS    log rows of goal L (default 1000000)
   BENCH_SENDFILE_MIB   size of the file of goal S (default 1024 = 1 GiB)
   BENCH_SENDFILE_CHUNK its chunk (default 65536)
   BENCH_GUI_FRAMES     measured frames per GUI round (default 300, after 30 warm-up frames)
@@ -857,6 +858,40 @@ def goal_sendfile():
                ratio is not None and ratio >= SENDFILE_RATIO_GOAL and rss is not None and rss <= SENDFILE_RSS_GOAL_MIB)
 
 
+# --- goal L: filtering a 1,000,000-row log by a regex (issue 9) --------------------------------------
+
+FILTER_ROWS = int(os.environ.get("BENCH_FILTER_ROWS", "1000000"))
+FILTER_COMPLETE_GOAL_MS = 1000
+FILTER_FRAME_GOAL_MS = 50
+
+
+def goal_filter():
+    """The log view's filtered index over FILTER_ROWS rows, one time-sliced update per 60 fps frame
+    (bench_log_filter); the reference is a plain PCRE2 JIT loop over the same rows, same process."""
+    proc = subprocess.run([f"{TOOLS}/bench_log_filter", "--rows", str(FILTER_ROWS), "--rounds", str(RUNS)],
+                          capture_output=True, text=True, timeout=600)
+    rounds = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    RESULTS["filter"] = rounds
+    for r in rounds:
+        log("filter round {}: complete {:.0f} ms in {} slices, worst slice {:.1f} ms, filter CPU {:.0f} ms, "
+            "plain PCRE2 {:.0f} ms".format(r["round"] + 1, r["complete_ms"], r["slices"], r["max_slice_ms"],
+                                          r["filter_cpu_ms"], r["reference_ms"]))
+    if not rounds:
+        return row("L", "Filter 1,000,000 rows by a regex", "n/a", "", False)
+    complete = median(r["complete_ms"] for r in rounds)
+    worst = max(r["max_slice_ms"] for r in rounds)
+    cpu = median(r["filter_cpu_ms"] for r in rounds)
+    reference = median(r["reference_ms"] for r in rounds)
+    same = all(r["matches"] == r["reference_matches"] for r in rounds)
+    measured = (f"complete in **{complete:.0f} ms** ({rounds[0]['slices']} frames at 60 fps), slowest slice "
+                f"**{worst:.1f} ms**; filter CPU {cpu:.0f} ms" + ("" if same else "; MATCH COUNTS DIFFER"))
+    ref = f"plain PCRE2 JIT loop over the same {rounds[0]['rows']:,} rows: {reference:.0f} ms ({cpu / reference:.2f}x)" \
+        if reference else "n/a"
+    return row("L", f"Filtering {FILTER_ROWS:,} rows by a regex: complete ≤ {FILTER_COMPLETE_GOAL_MS} ms, no frame "
+               f"> {FILTER_FRAME_GOAL_MS} ms", measured, ref,
+               same and complete <= FILTER_COMPLETE_GOAL_MS and worst <= FILTER_FRAME_GOAL_MS)
+
+
 # --- goal 2: 64-byte UDP datagrams and 64-byte TCP messages ----------------------------------------
 
 def udp_round():
@@ -1482,7 +1517,7 @@ def cpu_model():
 def main():
     for binary in [SOCKSCOPE] + [f"{TOOLS}/{t}" for t in
                                  ("bench_tcp_sender", "bench_tcp_sink", "bench_udp_sender", "bench_udp_sink",
-                                  "bench_connections", "bench_sleep_loop", "bench_pingpong")]:
+                                  "bench_connections", "bench_sleep_loop", "bench_pingpong", "bench_log_filter")]:
         if not os.access(binary, os.X_OK):
             print(f"bench: {binary} is missing: build {BUILD} first", file=sys.stderr)
             return 2
@@ -1493,7 +1528,7 @@ def main():
     log(f"machine: {machine}")
     goals = [("bulk", goal_bulk), ("framing", goal_framing), ("timer", goal_timer), ("sendfile", goal_sendfile), ("udp", goal_udp), ("tcpmsg", goal_tcp_msg), ("rules", goal_rules), ("script", goal_script), ("record", goal_record), ("conn", goal_connections),
              ("emfile", goal_emfile), ("flood", goal_flood), ("gui", goal_gui_connections),
-             ("storm", goal_gui_storm)]
+             ("storm", goal_gui_storm), ("filter", goal_filter)]
     rows = []
     loads = [loadavg()[0]]
     pressures = []

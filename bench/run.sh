@@ -6,7 +6,7 @@
 set -euo pipefail
 build=${1:?usage: bench/run.sh BUILD_DIR}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-if [ ! -x "$build/src/sockscope" ] || [ ! -x "$build/bench/bench_connections" ]; then
+if [ ! -x "$build/src/sockscope" ] || [ ! -x "$build/bench/bench_connections" ] || [ ! -x "$build/bench/bench_log_filter" ]; then
   cmake --build "$build" --target bench_tools
 fi
 exec python3 "$here/bench.py" "$build"

@@ -429,6 +429,7 @@ int runGui(const GuiOptions& options) {
         if (window_state.activity) last_input = frame_start;
         // Input: a few frames (ImGui settles over 2-3); engine events alone: one frame is enough.
         if (window_state.activity || pump.backlog() > 0) busy_frames = 3;
+        else if (model.busy) busy_frames = std::max(busy_frames, 1);   // the last frame left work for the next
         else if (applied > 0) busy_frames = std::max(busy_frames, 1);
         else if (busy_frames > 0) --busy_frames;
         window_state.activity = false;
@@ -495,6 +496,7 @@ int runGui(const GuiOptions& options) {
         ImGui_ImplGlfw_NewFrame();
         ImGui::NewFrame();
         ImGui::PushFont(model.fonts.ui);
+        model.busy = false;   // views set it again when they left work for the next frame
         main_window.draw();
         ImGui::PopFont();
         ImGui::Render();

@@ -108,8 +108,8 @@ enum class Language : std::uint8_t { English, Chinese };
     X(CopyText, "Copy text", "复制文本")                                                           \
     X(AutoScroll, "Follow", "自动滚动")                                                            \
     X(Search, "Find", "查找")                                                                      \
-    X(TipSearch, "Show only rows containing this text (any case; data rows in the display encoding)." \
-      " hex:01 03 finds these bytes.", "只显示包含此文本的行（不区分大小写；数据行按显示编码）。" \
+    X(TipSearch, "Find: rows containing this text (any case unless Aa; data rows in the display encoding), hex bytes or a regex." \
+      " hex:01 03 finds these bytes.", "查找包含此文本的行（除非开启 Aa，否则不区分大小写；数据行按显示编码）、十六进制字节或正则表达式。" \
       "hex:01 03 查找这些字节。")                                                                  \
     X(ScopeAll, "All endpoints", "全部端点")                                                       \
     X(ScopeEndpoint, "Selected endpoint", "所选端点")                                              \
@@ -543,7 +543,55 @@ enum class Language : std::uint8_t { English, Chinese };
     X(ImpCommandsDone, "%zu command(s) added to %s", "%zu 条命令已添加到 %s")                    \
     X(ImpChooseCapture, "Choose a capture file", "选择抓包文件")                                  \
     X(ImpMissing, "%s byte(s) of this flow were not captured; the messages around them are incomplete", \
-      "此流有 %s 字节未被抓到；其前后的消息不完整")
+      "此流有 %s 字节未被抓到；其前后的消息不完整")                                                                   \
+    X(QueryText, "Text", "文本")                                                                   \
+    X(QueryHex, "Hex", "十六进制")                                                                 \
+    X(QueryRegex, "Regex", "正则")                                                                 \
+    X(TipQueryMode, "What Find looks for: text, hex bytes (?? = any byte) or a regular expression (PCRE2)", \
+      "查找的内容：文本、十六进制字节（?? 表示任意字节）或正则表达式（PCRE2）")                   \
+    X(MatchCase, "Aa", "Aa")                                                                       \
+    X(TipMatchCase, "Match case (off: A and a are the same)", "区分大小写（关闭时 A 与 a 相同）")  \
+    X(FilterRows, "Filter", "筛选")                                                                \
+    X(TipFilterRows, "On: show only the rows that match. Off: show every row, highlight the matches, jump with Next/Previous", \
+      "开启：只显示匹配的行。关闭：显示所有行，高亮匹配，用上一个/下一个跳转")                     \
+    X(FindPrev, "Prev", "上一个")                                                                  \
+    X(FindNext, "Next", "下一个")                                                                  \
+    X(TipFindPrev, "Previous match (Shift+F3)", "上一个匹配（Shift+F3）")                          \
+    X(TipFindNext, "Next match (F3, or Enter in Find)", "下一个匹配（F3，或在查找框中按回车）")      \
+    X(Filtering, "filtering %s / %s", "正在筛选 %s / %s")                                          \
+    X(Searching, "searching %s / %s", "正在查找 %s / %s")                                          \
+    X(NoFurtherMatch, "no further match", "没有更多匹配")                                          \
+    X(Bookmarks, "Bookmarks (%s)", "书签（%s）")                                                   \
+    X(NoBookmarks, "No bookmarks: Ctrl+B or a row's context menu adds one", "没有书签：按 Ctrl+B 或在行的右键菜单中添加") \
+    X(ToggleBookmark, "Bookmark", "书签")                                                          \
+    X(TipBookmarks, "Bookmarked rows (Ctrl+B toggles the selected row); click one to go back to it", \
+      "已加书签的行（Ctrl+B 切换所选行）；点击返回该行")                                            \
+    X(BookmarkHidden, "the bookmarked row is hidden by the filter", "该书签行被筛选隐藏")           \
+    X(BookmarkGone, "the bookmarked row is no longer in the log", "该书签行已不在日志中")           \
+    X(ClearBookmarks, "Clear bookmarks", "清除书签")                                               \
+    X(ExportLog, "Export...", "导出...")                                                           \
+    X(TipExportLog, "Write the selection, the filtered view or everything kept to a file", "将所选行、筛选结果或全部保留的日志写入文件") \
+    X(ExportTitle, "Export log", "导出日志")                                                       \
+    X(ExportRows, "Rows", "行")                                                                    \
+    X(ExportSelection, "Selection (%s)", "所选行（%s）")                                           \
+    X(ExportFiltered, "Filtered view (%s)", "筛选结果（%s）")                                      \
+    X(ExportEverything, "Everything kept (%s)", "全部保留的日志（%s）")                            \
+    X(ExportFormatLabel, "Format", "格式")                                                         \
+    X(ExportCsv, "CSV", "CSV")                                                                     \
+    X(ExportJsonl, "JSON lines", "JSON 行")                                                        \
+    X(ExportText, "Text hex dump", "文本十六进制转储")                                             \
+    X(ExportPcapng, "pcapng (Wireshark)", "pcapng（Wireshark）")                                   \
+    X(ExportFile, "File", "文件")                                                                  \
+    X(ExportStart, "Export", "导出")                                                               \
+    X(ExportProgress, "%s / %s rows, %s written", "%s / %s 行，已写入 %s")                         \
+    X(ExportFinishing, "writing to disk...", "正在写入磁盘...")                                    \
+    X(ExportDone, "Exported %s rows to %s (%s)", "已导出 %s 行到 %s（%s）")                        \
+    X(ExportLeftOut, "%s rows left out: %s evicted from the log meanwhile, %s event rows (no packet)", \
+      "%s 行未导出：其间被日志淘汰 %s 行，事件行 %s 行（无数据包）")                               \
+    X(ExportFailed, "Export failed: %s. Nothing was written under that name.", "导出失败：%s。未写入该文件名。") \
+    X(ExportCancelled, "Export cancelled: nothing was written to %s", "已取消导出：未写入 %s")      \
+    X(ExportNoPath, "Enter a file name", "请输入文件名")                                           \
+    X(ExportReplace, "The file exists and will be replaced", "文件已存在，将被替换")
 
 enum class Str : std::uint16_t {
 #define SOCKSCOPE_UI_STR_ENUM(id, en, zh) id,

@@ -99,6 +99,7 @@ struct UiModel {
     GlyphCollector glyphs;                // characters device text and names need in the font
     TimestampUs start_us = nowUs();
     float frame_ms = 0;                   // last frame's work time (status bar)
+    bool busy = false;                    // a view has work spread over frames (filtering, export): draw the next soon
     bool trace = false;                   // print every applied event to stdout (tests)
     UiProbe* probe = nullptr;             // widget rectangles for tests; null = off
     bool trace_layout = false;            // print widget positions when they move (xdotool tests)

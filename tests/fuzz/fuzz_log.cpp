@@ -41,6 +41,7 @@ using sockscope::LogKind;
 using sockscope::PayloadLog;
 using sockscope::ui::LogFilter;
 using sockscope::ui::LogIndex;
+using sockscope::ui::QueryMode;
 
 void checkLog(const PayloadLog& log) {
     if (log.memoryUsed() > log.limits().max_bytes)
@@ -100,7 +101,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     LogIndex index;
     std::uint64_t stop = UINT64_MAX;
     std::vector<std::uint8_t> payload;
-    const char* queries[] = {"", "a", "A", "hex:41", "hex:4", "hex:0x00 01", "err", "\xe4\xbd\xa0"};
+    const char* queries[] = {"", "a", "A", "hex:41", "hex:4", "hex:0x00 01", "err", "\xe4\xbd\xa0",
+                             "41 ?? 42", "(a|b)+c$", "(", "\\d{2,}"};
     int steps = 0;
     while (!in.done() && steps++ < 2000) {
         const std::uint8_t op = in.byte();
@@ -134,6 +136,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 filter.events = f & 0x40;
                 filter.contains = queries[in.byte() % (sizeof queries / sizeof queries[0])];
                 filter.encoding = sockscope::kTextEncodings[in.byte() % sockscope::kTextEncodings.size()];
+                filter.mode = static_cast<QueryMode>(f % 3);   // text, hex, regex: each query in each mode
+                filter.match_case = f & 0x80;
                 index.setFilter(filter);
                 break;
             }

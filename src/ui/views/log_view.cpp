@@ -12,6 +12,7 @@
 #include "core/codec/hex.hpp"
 #include "core/codec/text_encoding.hpp"
 #include "ui/format.hpp"
+#include "ui/probe.hpp"
 #include "ui/theme.hpp"
 
 namespace sockscope::ui {
@@ -20,6 +21,10 @@ constexpr std::size_t kDumpBytesPerLine = 16;
 constexpr std::size_t kHexColumnBytesMax = 512;       // a row's hex column, whatever its width
 constexpr std::int64_t kSplitBudgetUs = 4'000;        // detail line splitting per frame
 constexpr std::size_t kSplitStepBytes = 64 * 1024;   // checked against the budget per step
+constexpr std::size_t kRowMatchBytes = 1024;          // a row's highlight looks at what it can show
+constexpr auto kFindBudget = std::chrono::microseconds(6000);   // search next/previous per frame
+
+ImU32 highlightColor(const Palette& pal) { return ImGui::GetColorU32(ImVec4(pal.accent.x, pal.accent.y, pal.accent.z, 0.40f)); }
 
 const char* kindText(LogKind kind) {
     switch (kind) {
@@ -93,8 +98,13 @@ void LogView::update(UiModel& model) {
     filter.rx = m_showRx;
     filter.tx = m_showTx;
     filter.events = m_showEvents;
-    filter.contains = m_search;
+    if (m_filterRows) {
+        filter.contains = m_search;
+        filter.mode = m_queryMode;
+        filter.match_case = m_matchCase;
+    }
     filter.encoding = model.settings.encoding;
+    compileQuery(model);
     if (m_scope != LogScope::All) filter.endpoint = model.selection.endpoint;
     if (m_scope == LogScope::Connection) filter.connection = model.selection.connection;
     const bool changed = !(filter == m_index.filter());
@@ -107,7 +117,145 @@ void LogView::update(UiModel& model) {
     // Paused: the view stays at what had arrived when pausing (a filter change rebuilds up to there).
     if (m_paused) m_index.update(model.log, 250'000, m_pauseSeq);
     else m_index.update(model.log);
+    if (m_index.rebuilding(model.log)) model.busy = true;   // the rest next frame
     if (m_hasSelection && m_selHi < model.log.firstSeq()) m_hasSelection = false;   // evicted
+    while (!m_bookmarks.empty() && *m_bookmarks.begin() < model.log.firstSeq()) m_bookmarks.erase(m_bookmarks.begin());
+    stepFind(model);
+}
+
+void LogView::compileQuery(const UiModel& model) {
+    const LogQuery query{m_search, m_queryMode, m_matchCase};
+    if (query == m_compiled && model.settings.encoding == m_compiledEncoding && m_queryGeneration != 0) return;
+    m_compiled = query;
+    m_compiledEncoding = model.settings.encoding;
+    m_matcher.compile(query, m_compiledEncoding);
+    ++m_queryGeneration;
+    m_find.active = false;
+}
+
+void LogView::findNext(UiModel& model, bool forward) {
+    update(model);
+    const std::size_t size = m_index.size();
+    if (m_matcher.empty() || !m_matcher.error().empty() || size == 0) return;
+    std::size_t row = forward ? 0 : size - 1;
+    if (m_hasSelection) {
+        const std::size_t at = m_index.lowerBound(m_selHi);
+        if (forward) row = at < size && m_index.seqAt(at) == m_selHi ? at + 1 : at;
+        else if (at == 0) row = size;
+        else row = at - 1;
+    }
+    if (row >= size) {
+        model.notify(tr(Str::NoFurtherMatch));
+        return;
+    }
+    m_find = Find{true, forward, m_index.seqAt(row), 0};
+    stepFind(model);
+}
+
+void LogView::stepFind(UiModel& model) {
+    if (!m_find.active) return;
+    const auto start = std::chrono::steady_clock::now();
+    const std::size_t size = m_index.size();
+    // The row of next_seq now (eviction moves rows): forward the first at or after it, backward
+    // the last at or before it.
+    std::size_t row = m_index.lowerBound(m_find.next_seq);
+    if (!m_find.forward && (row >= size || m_index.seqAt(row) != m_find.next_seq)) {
+        if (row == 0) row = size;   // nothing before: done
+        else --row;
+    }
+    std::size_t n = 0;
+    while (row < size) {
+        const std::uint64_t seq = m_index.seqAt(row);
+        const std::size_t i = model.log.indexOfSeq(seq);
+        if (i != PayloadLog::npos) {
+            const LogRecord& r = model.log.record(i);
+            if (m_matcher.matches(r.kind, model.log.bytes(r))) {
+                m_find.active = false;
+                select(seq, false);
+                m_rows.follow = false;
+                m_rows.reveal(row);
+                return;
+            }
+        }
+        ++m_find.looked;
+        if (m_find.forward) ++row;
+        else if (row == 0) break;
+        else --row;
+        if ((++n & 255) == 0 && std::chrono::steady_clock::now() - start >= kFindBudget) {
+            if (row >= size) break;
+            m_find.next_seq = m_index.seqAt(row);
+            model.busy = true;
+            return;
+        }
+    }
+    m_find.active = false;
+    model.notify(tr(Str::NoFurtherMatch));
+}
+
+void LogView::toggleBookmark(std::uint64_t seq) {
+    if (m_bookmarks.erase(seq) == 0 && m_bookmarks.size() < kMaxBookmarks) m_bookmarks.insert(seq);
+}
+
+bool LogView::jumpTo(UiModel& model, std::uint64_t seq) {
+    update(model);
+    const std::size_t row = m_index.rowOfSeq(seq);
+    if (row == LogIndex::npos) {
+        model.notify(tr(model.log.indexOfSeq(seq) == PayloadLog::npos ? Str::BookmarkGone : Str::BookmarkHidden), true);
+        return false;
+    }
+    select(seq, false);
+    m_rows.follow = false;
+    m_rows.reveal(row);
+    return true;
+}
+
+ExportRows LogView::exportRows(const UiModel& model, ExportScope scope) const {
+    ExportRows rows;
+    switch (scope) {
+        case ExportScope::Selection: {
+            if (!m_hasSelection) break;
+            const std::size_t first = m_index.lowerBound(m_selLo), end = m_index.lowerBound(m_selHi + 1);
+            for (std::size_t row = first; row < end; ++row) rows.seqs.push_back(m_index.seqAt(row));
+            break;
+        }
+        case ExportScope::Filtered:
+            rows.seqs.reserve(m_index.size());
+            for (std::size_t row = 0; row < m_index.size(); ++row) rows.seqs.push_back(m_index.seqAt(row));
+            break;
+        case ExportScope::All:
+            rows.range = true;
+            rows.from = model.log.firstSeq();
+            rows.to = model.log.nextSeq();
+            break;
+    }
+    return rows;
+}
+
+std::array<std::size_t, 3> LogView::exportCounts(const UiModel& model) const {
+    std::size_t selected = 0;
+    if (m_hasSelection) selected = m_index.lowerBound(m_selHi + 1) - m_index.lowerBound(m_selLo);
+    return {selected, m_index.size(), model.log.size()};
+}
+
+std::optional<std::pair<std::size_t, std::size_t>> LogView::rowMatch(const LogRecord& r,
+                                                                     std::span<const std::uint8_t> bytes) const {
+    if (m_matcher.empty() || !m_matcher.error().empty()) return std::nullopt;
+    auto match = m_matcher.find(r.kind, bytes.first(std::min(bytes.size(), kRowMatchBytes)));
+    if (match && match->second <= match->first) return std::nullopt;   // an empty match marks nothing
+    return match;
+}
+
+/// Marks the part of `match` inside the text of bytes [from, limit) drawn next at the cursor.
+bool LogView::markText(std::span<const std::uint8_t> bytes, TextEncoding encoding, std::size_t from,
+                       std::pair<std::size_t, std::size_t> match, std::size_t limit, std::uint32_t color) {
+    const std::size_t b = std::max(match.first, from), e = std::min(match.second, limit);
+    if (b >= e) return false;
+    const ImVec2 at = ImGui::GetCursorScreenPos();
+    const float x0 = ImGui::CalcTextSize(decodeForDisplay(bytes.subspan(from, b - from), encoding).c_str()).x;
+    const float w = ImGui::CalcTextSize(decodeForDisplay(bytes.subspan(b, e - b), encoding).c_str()).x;
+    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(at.x + x0, at.y), ImVec2(at.x + x0 + w, at.y + ImGui::GetTextLineHeight()),
+                                              color);
+    return true;
 }
 
 void LogView::clear(UiModel& model) {
@@ -247,26 +395,83 @@ void LogView::drawToolbar(UiModel& model) {
     ImGui::Checkbox(tr(Str::AutoScroll), &m_rows.follow);
     flow.placed();
     probeItem(model, "log.follow");
+    char marks[64];
+    std::snprintf(marks, sizeof marks, tr(Str::Bookmarks), formatCount(m_bookmarks.size()).c_str());
+    flow.next(buttonWidth(marks));
+    if (ImGui::Button(marks)) ImGui::OpenPopup("##bookmarks");
+    flow.placed();
+    probeItem(model, "log.bookmarks");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipBookmarks));
+    drawBookmarks(model);
+    flow.next(buttonWidth(tr(Str::ExportLog)));
+    if (ImGui::Button(tr(Str::ExportLog))) m_export.open(m_hasSelection ? ExportScope::Selection : ExportScope::Filtered);
+    flow.placed();
+    probeItem(model, "log.export");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipExportLog));
 
-    // Find, then the counts; Find takes what is left of the line (or a line of its own).
-    char rows[64], extra[96] = "";
+    // Find and its controls, then the counts; Find takes what is left of the line (or a line of its own).
+    char rows[64], extra[96] = "", progress[96] = "";
     std::snprintf(rows, sizeof rows, tr(Str::Messages), formatCount(m_index.size()).c_str());
     if (m_paused)
         std::snprintf(extra, sizeof extra, tr(Str::PausedRows), formatCount(m_index.pending(model.log)).c_str());
+    if (const auto rebuilding = m_index.rebuilding(model.log))
+        std::snprintf(progress, sizeof progress, tr(Str::Filtering), formatCount(rebuilding->first).c_str(),
+                      formatCount(rebuilding->second).c_str());
+    else if (m_find.active)
+        std::snprintf(progress, sizeof progress, tr(Str::Searching), formatCount(m_find.looked).c_str(),
+                      formatCount(m_index.size()).c_str());
     float counts_w = ImGui::CalcTextSize(rows).x + style.ItemSpacing.x;
     if (extra[0]) counts_w += ImGui::CalcTextSize(extra).x + style.ItemSpacing.x;
+    const char* modes[] = {tr(Str::QueryText), tr(Str::QueryHex), tr(Str::QueryRegex)};
+    float mode_w = 0;
+    for (const char* m : modes) mode_w = std::max(mode_w, ImGui::CalcTextSize(m).x);
+    mode_w += ImGui::GetFrameHeight() + style.FramePadding.x * 2;
+    const float controls_w = mode_w + checkboxWidth(tr(Str::MatchCase)) + checkboxWidth(tr(Str::FilterRows)) +
+                             buttonWidth(tr(Str::FindPrev)) + buttonWidth(tr(Str::FindNext)) + style.ItemSpacing.x * 5;
     const float search_min = font * 8;
-    const float search_w = std::max(search_min, flow.restOfLine(search_min + counts_w) - counts_w);
+    const float search_w = std::max(search_min, flow.restOfLine(search_min + controls_w + counts_w) - controls_w - counts_w);
     flow.next(search_w);
     ImGui::SetNextItemWidth(search_w);
-    const bool bad_query = !m_index.queryError().empty();
+    const std::string& query_error = m_matcher.error();
+    const bool bad_query = !query_error.empty();
     if (bad_query) ImGui::PushStyleColor(ImGuiCol_Text, pal.bad);
     ImGui::InputTextWithHint("##search", tr(Str::Search), &m_search);
     if (bad_query) ImGui::PopStyleColor();
+    const bool enter = (ImGui::IsItemActive() || ImGui::IsItemDeactivated()) &&
+                       ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter), false);
     flow.placed();
     probeItem(model, "log.search");
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("%s%s%s", tr(Str::TipSearch), bad_query ? "\n" : "", m_index.queryError().c_str());
+        ImGui::SetTooltip("%s%s%s", tr(Str::TipSearch), bad_query ? "\n" : "", query_error.c_str());
+    int mode = static_cast<int>(m_queryMode);
+    flow.next(mode_w);
+    ImGui::SetNextItemWidth(mode_w);
+    if (ImGui::Combo("##querymode", &mode, modes, 3)) m_queryMode = static_cast<QueryMode>(mode);
+    flow.placed();
+    probeItem(model, "log.querymode");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipQueryMode));
+    flow.next(checkboxWidth(tr(Str::MatchCase)));
+    ImGui::Checkbox(tr(Str::MatchCase), &m_matchCase);
+    flow.placed();
+    probeItem(model, "log.matchcase");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipMatchCase));
+    flow.next(checkboxWidth(tr(Str::FilterRows)));
+    ImGui::Checkbox(tr(Str::FilterRows), &m_filterRows);
+    flow.placed();
+    probeItem(model, "log.filterrows");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipFilterRows));
+    ImGui::BeginDisabled(m_search.empty());
+    flow.next(buttonWidth(tr(Str::FindPrev)));
+    if (ImGui::Button(tr(Str::FindPrev))) findNext(model, false);
+    flow.placed();
+    probeItem(model, "log.findprev");
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", tr(Str::TipFindPrev));
+    flow.next(buttonWidth(tr(Str::FindNext)));
+    if (ImGui::Button(tr(Str::FindNext)) || (enter && !m_search.empty())) findNext(model, true);
+    flow.placed();
+    probeItem(model, "log.findnext");
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", tr(Str::TipFindNext));
+    ImGui::EndDisabled();
     flow.next(ImGui::CalcTextSize(rows).x);
     ImGui::TextColored(pal.dim, "%s", rows);
     flow.placed();
@@ -275,6 +480,12 @@ void LogView::drawToolbar(UiModel& model) {
         ImGui::TextColored(pal.warn, "%s", extra);
         flow.placed();
         probeItem(model, "log.paused");
+    }
+    if (progress[0]) {
+        flow.next(ImGui::CalcTextSize(progress).x);
+        ImGui::TextColored(pal.warn, "%s", progress);
+        flow.placed();
+        probeItem(model, "log.progress");
     }
     // This endpoint's history that the bounded log dropped (a flood elsewhere may be the cause).
     if (const EndpointId shown = m_index.filter().endpoint; shown != 0) {
@@ -288,6 +499,49 @@ void LogView::drawToolbar(UiModel& model) {
             if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipEvicted));
         }
     }
+}
+
+void LogView::drawBookmarks(UiModel& model) {
+    if (!ImGui::BeginPopup("##bookmarks")) return;
+    if (m_bookmarks.empty()) ImGui::TextUnformatted(tr(Str::NoBookmarks));
+    std::uint64_t jump = UINT64_MAX;
+    std::size_t shown = 0;
+    for (const std::uint64_t seq : m_bookmarks) {
+        if (++shown > 500) break;   // a popup of a bounded height; the rest by scrolling the log
+        const std::size_t i = model.log.indexOfSeq(seq);
+        if (i == PayloadLog::npos) continue;
+        const LogRecord& r = model.log.record(i);
+        std::string label = formatClock(r.time_us) + "  " + kindText(r.kind) + "  " + connectionText(model, r) + "  " +
+                            rowText(model.log.bytes(r).first(std::min<std::size_t>(r.length, 48)), encodingOf(r, model.settings.encoding));
+        label += "##bm" + std::to_string(seq);
+        if (ImGui::Selectable(label.c_str(), m_hasSelection && seq == m_selHi)) jump = seq;
+    }
+    if (!m_bookmarks.empty()) {
+        ImGui::Separator();
+        if (ImGui::MenuItem(tr(Str::ClearBookmarks))) m_bookmarks.clear();
+    }
+    ImGui::EndPopup();
+    if (jump != UINT64_MAX) jumpTo(model, jump);
+}
+
+void LogView::drawRowMenu(UiModel& model, std::uint64_t seq) {
+    if (!ImGui::BeginPopupContextItem("##rowmenu")) return;
+    if (!(m_hasSelection && seq >= m_selLo && seq <= m_selHi)) select(seq, false);
+    if (ImGui::MenuItem(tr(Str::ToggleBookmark), "Ctrl+B", m_bookmarks.count(seq) > 0)) toggleBookmark(seq);
+    if (ImGui::MenuItem(tr(Str::CopyHex), "Ctrl+C")) copyToClipboard(model, true);
+    if (ImGui::MenuItem(tr(Str::CopyText))) copyToClipboard(model, false);
+    if (ImGui::MenuItem(tr(Str::ExportLog))) m_export.open(ExportScope::Selection);
+    ImGui::EndPopup();
+}
+
+void LogView::handleKeys(UiModel& model) {
+    if (!ImGui::IsWindowFocused(ImGuiFocusedFlags_RootAndChildWindows)) return;
+    const ImGuiIO& io = ImGui::GetIO();
+    if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_C, false) && !io.WantTextInput && m_hasSelection)
+        copyToClipboard(model, true);
+    if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_B, false) && !io.WantTextInput && m_hasSelection)
+        toggleBookmark(m_selHi);
+    if (ImGui::IsKeyPressed(GLFW_KEY_F3, false) && !m_search.empty()) findNext(model, !io.KeyShift);
 }
 
 void LogView::copyToClipboard(UiModel& model, bool as_hex) {
@@ -330,6 +584,8 @@ void LogView::drawRows(UiModel& model) {
         ImGui::TableSetupColumn(tr(Str::ColText), ImGuiTableColumnFlags_WidthStretch, 1.0f);
         ImGui::TableHeadersRow();
 
+        const ImU32 mark = highlightColor(pal);
+        m_drawnHighlights = 0;
         std::size_t hex_bytes = 0;   // how many fit in the hex column, measured on the first row
         const bool shift = ImGui::GetIO().KeyShift;
         const std::size_t first = static_cast<std::size_t>(m_rows.first);
@@ -352,9 +608,17 @@ void LogView::drawRows(UiModel& model) {
             ImGui::PushID(static_cast<int>(row));
             ImGui::PushFont(mono);
             const std::string time = timeText(model, row, r);
+            if (m_bookmarks.count(seq)) {   // a bar at the row's left edge
+                const ImVec2 at = ImGui::GetCursorScreenPos();
+                ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(at.x - style.CellPadding.x, at.y),
+                                                          ImVec2(at.x - style.CellPadding.x + 3, at.y + row_h - style.CellPadding.y * 2),
+                                                          ImGui::GetColorU32(pal.accent));
+            }
             if (ImGui::Selectable(time.c_str(), selected, ImGuiSelectableFlags_SpanAllColumns)) select(seq, shift);
             ImGui::PopFont();
+            drawRowMenu(model, seq);
             ImGui::PopID();
+            const auto match = rowMatch(r, bytes);
 
             ImGui::TableNextColumn();
             ImGui::TextColored(kindColor(pal, r.kind), "%s", kindText(r.kind));
@@ -364,6 +628,7 @@ void LogView::drawRows(UiModel& model) {
                 ImGui::TableNextColumn();
                 ImGui::TableNextColumn();
                 ImGui::PushStyleColor(ImGuiCol_Text, kindColor(pal, r.kind));
+                if (match && markText(bytes, TextEncoding::Utf8, 0, *match, kRowTextBytes, mark)) ++m_drawnHighlights;
                 textRange(rowText(bytes, TextEncoding::Utf8));
                 ImGui::PopStyleColor();
                 ImGui::TableNextColumn();
@@ -380,11 +645,27 @@ void LogView::drawRows(UiModel& model) {
             const std::size_t shown = std::min(bytes.size(), hex_bytes);
             std::string hex = formatHex(bytes.subspan(0, shown));
             if (shown < bytes.size()) hex += " ...";
+            if (match && match->first < shown) {
+                const ImVec2 at = ImGui::GetCursorScreenPos();
+                const float x0 = char_w * 3 * static_cast<float>(match->first);
+                const float x1 = char_w * (3 * static_cast<float>(std::min(match->second, shown)) - 1);
+                ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(at.x + x0, at.y), ImVec2(at.x + x1, at.y + mono->FontSize), mark);
+                ++m_drawnHighlights;
+            }
             ImGui::PushStyleColor(ImGuiCol_Text, kindColor(pal, r.kind));
             textRange(hex);
             ImGui::PopStyleColor();
             ImGui::PopFont();
             ImGui::TableNextColumn();
+            if (match) {
+                std::size_t limit = 0;   // what rowText shows
+                while (limit < bytes.size()) {
+                    const std::size_t n = charLengthAt(bytes, limit, model.settings.encoding);
+                    if (limit + n > kRowTextBytes) break;
+                    limit += n;
+                }
+                if (markText(bytes, model.settings.encoding, 0, *match, limit, mark)) ++m_drawnHighlights;
+            }
             textRange(rowText(bytes, model.settings.encoding));
         }
         if (m_drawnRows >= 2) m_rows.measured(m_drawnRows - 1, last_y - first_y);
@@ -399,9 +680,8 @@ void LogView::draw(UiModel& model) {
     update(model);
     drawToolbar(model);
     drawRows(model);
-    if (ImGui::IsWindowFocused(ImGuiFocusedFlags_RootAndChildWindows) && ImGui::GetIO().KeyCtrl &&
-        ImGui::IsKeyPressed(GLFW_KEY_C, false) && !ImGui::GetIO().WantTextInput && m_hasSelection)
-        copyToClipboard(model, true);
+    handleKeys(model);
+    m_export.draw(model, exportCounts(model), [&](ExportScope scope) { return exportRows(model, scope); });
 }
 
 void LogView::splitDetailLines(std::span<const std::uint8_t> bytes, TextEncoding encoding) {
@@ -429,7 +709,17 @@ void LogView::drawDetailLines(UiModel& model, const LogRecord& r, std::span<cons
         m_detail.ends.shrink_to_fit();
         m_detail.complete = false;
         m_detail.dump.first = m_detail.text.first = 0;
+        m_detail.match_generation = UINT64_MAX;
     }
+    if (m_detail.match_generation != m_queryGeneration) {   // once per row and query, not per frame
+        m_detail.match_generation = m_queryGeneration;
+        m_detail.match.reset();
+        if (!m_matcher.empty() && m_matcher.error().empty())
+            if (auto found = m_matcher.find(r.kind, bytes); found && found->second > found->first) m_detail.match = found;
+    }
+    const auto match = m_detail.match;
+    const ImU32 mark = highlightColor(pal);
+    m_detailHighlights = 0;
     if (!m_detail.complete) splitDetailLines(bytes, encoding);
     if (!m_detail.complete) {
         const std::size_t done = m_detail.ends.empty() ? 0 : m_detail.ends.back();
@@ -471,12 +761,31 @@ void LogView::drawDetailLines(UiModel& model, const LogRecord& r, std::span<cons
     if (data && avail_h - text_h > ImGui::GetTextLineHeightWithSpacing() * 2)
         lines("##dump", m_detail.dump, m_detailDumpLines, avail_h - text_h - ImGui::GetStyle().ItemSpacing.y, mono,
               m_detailDrawnDump,
-              [&](std::size_t k, std::string& out) { appendHexDumpRow(out, bytes, k * kDumpBytesPerLine, kDumpBytesPerLine); });
+              [&](std::size_t k, std::string& out) {
+                  appendHexDumpRow(out, bytes, k * kDumpBytesPerLine, kDumpBytesPerLine);
+                  if (!match) return;
+                  // "00000000  hh hh ... hh  hh ... |ascii|": byte j at column 10 + 3j (+1 past the 8th), its character at 61 + j.
+                  const std::size_t row_start = k * kDumpBytesPerLine;
+                  const std::size_t b = std::max(match->first, row_start);
+                  const std::size_t e = std::min(match->second, row_start + kDumpBytesPerLine);
+                  const ImVec2 at = ImGui::GetCursorScreenPos();
+                  const float cw = ImGui::CalcTextSize("0").x, h = ImGui::GetTextLineHeight();
+                  for (std::size_t j = b; j < e; ++j) {
+                      const std::size_t rel = j - row_start;
+                      const float col = static_cast<float>(10 + 3 * rel + (rel >= 8 ? 1 : 0));
+                      ImDrawList* draw = ImGui::GetWindowDrawList();
+                      draw->AddRectFilled(ImVec2(at.x + col * cw, at.y), ImVec2(at.x + (col + 2) * cw, at.y + h), mark);
+                      const float text_col = static_cast<float>(61 + rel);
+                      draw->AddRectFilled(ImVec2(at.x + text_col * cw, at.y), ImVec2(at.x + (text_col + 1) * cw, at.y + h), mark);
+                  }
+                  if (b < e) ++m_detailHighlights;
+              });
     const float rest = ImGui::GetContentRegionAvail().y;
     if (rest > ImGui::GetTextLineHeightWithSpacing())
         lines("##text", m_detail.text, m_detail.ends.size(), rest, ImGui::GetFont(), m_detailDrawnText,
               [&](std::size_t k, std::string& out) {
                   const std::size_t begin = k == 0 ? 0 : m_detail.ends[k - 1];
+                  if (match && markText(bytes, encoding, begin, *match, m_detail.ends[k], mark)) ++m_detailHighlights;
                   out = decodeForDisplay(bytes.subspan(begin, m_detail.ends[k] - begin), encoding);
                   showBeyondBmpAsCodePoints(out);
               });
