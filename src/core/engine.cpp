@@ -208,6 +208,9 @@ private:
     void handle(CancelFileSend& c) {
         if (auto* e = find(c.endpoint)) e->cancelFileSend(c.transfer);
     }
+    void handle(StopReading& c) {
+        if (auto* e = find(c.endpoint)) e->setReadingStopped(c.connection, c.stop);
+    }
     void handle(Send& c) {
         if (auto* e = find(c.endpoint)) e->send(std::move(c));
     }
