@@ -38,6 +38,7 @@ public:
 private:
     void drawOptions(UiModel& model);
     void drawFraming(UiModel& model);
+    void drawFaults(UiModel& model);
     void parseDelimiter();
     void drawPeerFin(UiModel& model);
     void drawDiscardConfirm(UiModel& model);
@@ -65,6 +66,7 @@ private:
     bool m_delimiterHex = false;
     std::string m_delimiterError;    // why m_delimiterText does not parse
     bool m_framingOpenRequested = false;   // opened: the section starts open unless raw
+    bool m_faultsOpenRequested = false;    // opened: the Faults section starts open when it has faults
     RulesEditor m_rules;                   // the auto-reply rules section and its try-it box
 };
 
