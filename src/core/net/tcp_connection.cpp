@@ -203,20 +203,20 @@ bool TcpConnection::attachResponder(std::shared_ptr<Responder> responder) {
     return true;
 }
 
-std::chrono::steady_clock::duration TcpConnection::orderedDelay(std::chrono::milliseconds delay) {
-    // A stream is never reordered: a reply with a shorter (random) delay waits for the one before.
-    const auto now = std::chrono::steady_clock::now();
-    auto due = now + delay;
+std::chrono::steady_clock::time_point TcpConnection::orderedDue(std::chrono::milliseconds delay) {
+    // A stream is never reordered: a reply with a shorter (random) delay waits for the one before
+    // (absolute deadlines, strictly increasing: the timers fire in this order).
+    auto due = std::chrono::steady_clock::now() + delay;
     if (due <= m_lastDelayedDue) due = m_lastDelayedDue + std::chrono::nanoseconds(1);
     m_lastDelayedDue = due;
-    return due - now;
+    return due;
 }
 
 bool TcpConnection::sendLater(std::chrono::milliseconds delay, Bytes bytes, FaultsRef faults) {
     if (m_closed) return false;
     const std::size_t size = bytes.size();
-    const bool scheduled = m_delayed.schedule(
-        orderedDelay(delay), [weak = weak_from_this(), bytes = std::move(bytes), faults = std::move(faults), size]() mutable {
+    const bool scheduled = m_delayed.scheduleAt(
+        orderedDue(delay), [weak = weak_from_this(), bytes = std::move(bytes), faults = std::move(faults), size]() mutable {
             auto self = weak.lock();
             if (!self || self->m_closed) return;
             self->m_delayedBytes -= size;
@@ -228,7 +228,7 @@ bool TcpConnection::sendLater(std::chrono::milliseconds delay, Bytes bytes, Faul
 
 bool TcpConnection::closeLater(std::chrono::milliseconds delay, CloseMode mode) {
     if (m_closed) return false;
-    return m_delayed.schedule(orderedDelay(delay), [weak = weak_from_this(), mode] {
+    return m_delayed.scheduleAt(orderedDue(delay), [weak = weak_from_this(), mode] {
         if (auto self = weak.lock()) self->close(mode);
     });
 }

@@ -127,7 +127,7 @@ private:
     /// A write completed: `sent` goes to the log; reading resumes when the queue has drained.
     void wrote(Bytes sent);
     /// When a delayed action scheduled now with `delay` runs: never before an earlier one.
-    std::chrono::steady_clock::duration orderedDelay(std::chrono::milliseconds delay);
+    std::chrono::steady_clock::time_point orderedDue(std::chrono::milliseconds delay);
     void applyPendingClose();
     void shutdownSend();
     void finish(CloseReason reason, std::optional<ErrorInfo> error = std::nullopt);

@@ -122,8 +122,14 @@ TEST(Faults, SplitSendsLeaveInPiecesWithTheGap) {
     EXPECT_GE(Clock::now() - sent, 2 * 30ms - 1ms);
     ASSERT_TRUE(waitForFaults(h, 1, [](const FaultCounters& f) { return f.split_pieces == 3; }));
     std::vector<std::size_t> pieces;
-    for (const auto& e : h.events)
-        if (const auto* d = std::get_if<DataEvent>(&e); d && d->direction == Direction::Tx) pieces.push_back(d->payload.size());
+    const auto tx_pieces = [&] {
+        pieces.clear();
+        for (const auto& e : h.events)
+            if (const auto* d = std::get_if<DataEvent>(&e); d && d->direction == Direction::Tx)
+                pieces.push_back(d->payload.size());
+        return pieces.size() >= 3;
+    };
+    EXPECT_TRUE(h.pumpUntil(tx_pieces));
     EXPECT_EQ(pieces, (std::vector<std::size_t>{4, 4, 2})) << "each piece is its own write (and tx event)";
 }
 
