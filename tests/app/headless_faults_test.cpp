@@ -162,5 +162,19 @@ TEST(HeadlessFaults, StopReadingVerbFillsThePeersSendQueueThenResumes) {
     EXPECT_EQ(app.wait(20s), 0) << app.err();
 }
 
+TEST(HeadlessFaults, AScriptWaitingForAConnectionEndsWhenItsEndpointIsStopped) {
+    CommandFifo fifo("script-stop-cmds");
+    const std::string profile = writeProfile("script-stop.json", R"({"version": 1, "name": "s", "endpoints": [
+        {"name": "client", "type": "tcp-client", "remote": "127.0.0.1:)" + std::to_string(test::refusedPort()) + R"(",
+         "reconnect": {"enabled": true, "initial_ms": 60000, "max_ms": 60000},
+         "scripts": [{"name": "s", "steps": [{"send": {"text": "hi"}}, {"expect": {"any": true}, "timeout_ms": 100}]}]}]})");
+    Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--run", "s", "--commands", fifo.path});
+    ASSERT_TRUE(lineWhere(app, [](const nlohmann::json& l) { return l["event"] == "reconnecting"; })) << app.out() << app.err();
+    ASSERT_TRUE(fifo.send(R"({"stop": {"endpoint": "client"}})"));
+    EXPECT_EQ(app.wait(20s), 3) << app.out() << app.err();
+    EXPECT_NE(app.out().find("the endpoint was stopped while the script waited for a connection"), std::string::npos)
+        << app.out();
+}
+
 }  // namespace
 }  // namespace sockscope

@@ -174,6 +174,12 @@ void ConnectionsView::draw(UiModel& model, const CommandSink& submit) {
                 probeItem(model, "conn.menu.reading");
                 ImGui::EndPopup();
             }
+            if (c.open && c.reading_stopped) {   // a slow reader on purpose: the Recv-Q grows
+                ImGui::SameLine();
+                ImGui::TextColored(pal.warn, "[%s]", tr(Str::NotReading));
+                probeItem(model, "conn.not_reading." + std::to_string(c.id));
+                if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipNotReading));
+            }
 
             ImGui::TableNextColumn();
             ImGui::TextColored(pal.dim, "%s", c.local.c_str());
@@ -185,12 +191,6 @@ void ConnectionsView::draw(UiModel& model, const CommandSink& submit) {
                 if (c.peer_half_closed && tcp != TcpState::CloseWait) {
                     ImGui::SameLine();
                     ImGui::TextColored(pal.warn, "(%s)", tr(Str::PeerFin));
-                }
-                if (c.reading_stopped) {   // a slow reader on purpose: the Recv-Q grows
-                    ImGui::SameLine();
-                    ImGui::TextColored(pal.warn, "[%s]", tr(Str::NotReading));
-                    probeItem(model, "conn.not_reading." + std::to_string(c.id));
-                    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipNotReading));
                 }
             } else {
                 const char* reason = c.close_reason ? closeReasonText(*c.close_reason) : "";
