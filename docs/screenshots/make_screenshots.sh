@@ -55,7 +55,7 @@ if [ -n "${X:-}" ]; then
 fi
 sleep 3.0
 xdotool mousemove --sync --window "$WID" 5 995; sleep 0.5
-import -window root "$OUT/faults.png"
+# (the editor shot below shows the badges and the queues too)
 read -r X Y < <(grep "trace: layout tree.ep.1 " "$WORK/faults.out" | tail -n 1 | awk '{print $4, $5}')
 xdotool mousemove --sync --window "$WID" "$X" "$Y"; sleep 0.2; xdotool click --repeat 2 --delay 80 1; sleep 1.0
 read -r X Y < <(grep "trace: layout editor.options " "$WORK/faults.out" | tail -n 1 | awk '{print $4, $5}')
