@@ -4,10 +4,9 @@
 // filling the kernel's receive queue until the peer's send blocks, then resuming byte-exact.
 #include <gtest/gtest.h>
 
-#include <fcntl.h>
-
 #include "core/session/faults.hpp"
 #include "support/engine_harness.hpp"
+#include "support/platform.hpp"
 #include "support/socket_peer.hpp"
 
 namespace sockscope {
@@ -43,6 +42,24 @@ std::uint16_t portOf(const std::string& address) {
 
 std::optional<StatsEvent> waitForFaults(EngineHarness& h, EndpointId id, std::function<bool(const FaultCounters&)> ok) {
     return h.waitFor<StatsEvent>([&](const StatsEvent& s) { return s.endpoint == id && ok(s.faults); });
+}
+
+/// A peer whose sends fail instead of blocking (to see when the window is full).
+bool setNonBlocking(test::PeerSocket fd) {
+#if defined(_WIN32)
+    u_long on = 1;
+    return ::ioctlsocket(fd, FIONBIO, &on) == 0;
+#else
+    return ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK) == 0;
+#endif
+}
+
+bool sendWouldBlock() {
+#if defined(_WIN32)
+    return ::WSAGetLastError() == WSAEWOULDBLOCK;
+#else
+    return errno == EAGAIN || errno == EWOULDBLOCK;
+#endif
 }
 
 ConnectionId waitForConnection(EngineHarness& h, EndpointId id) {
@@ -244,15 +261,15 @@ TEST(Faults, StopReadingFillsTheReceiveQueueThenResumesByteExact) {
     h.engine.submit(StopReading{1, conn, true});
     ASSERT_TRUE(h.waitFor<ReadingStatus>([&](const ReadingStatus& r) { return r.connection == conn && r.stopped; }));
     // The peer writes until its send would block (bounded in size and time).
-    ASSERT_EQ(::fcntl(peer.fd(), F_SETFL, ::fcntl(peer.fd(), F_GETFL) | O_NONBLOCK), 0);
+    ASSERT_TRUE(setNonBlocking(peer.fd()));
     std::string written;
     const auto deadline = Clock::now() + 10s;
     bool blocked = false;
     for (int i = 0; i < 100000 && Clock::now() < deadline && written.size() < (64u << 20); ++i) {
         std::string chunk(4096, '\0');
         for (std::size_t k = 0; k < chunk.size(); ++k) chunk[k] = static_cast<char>((written.size() + k) * 31 % 251);
-        const auto n = ::send(peer.fd(), chunk.data(), chunk.size(), MSG_NOSIGNAL);
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        const auto n = ::send(peer.fd(), chunk.data(), static_cast<int>(chunk.size()), test::kPeerNoSignal);
+        if (n < 0 && sendWouldBlock()) {
             blocked = true;
             break;
         }
@@ -261,9 +278,11 @@ TEST(Faults, StopReadingFillsTheReceiveQueueThenResumesByteExact) {
     }
     ASSERT_TRUE(blocked) << "the peer's send never blocked after " << written.size() << " bytes";
     // Our receive queue holds what we did not read; nothing reached the engine.
-    ASSERT_TRUE(h.waitFor<TcpStateChanged>([&](const TcpStateChanged& t) {
-        return t.connection == conn && t.info.recv_queue > 16 * 1024;
-    }));
+    if (!test::underWine()) {   // Wine's TCP_INFO has no queues
+        ASSERT_TRUE(h.waitFor<TcpStateChanged>([&](const TcpStateChanged& t) {
+            return t.connection == conn && t.info.recv_queue > 16 * 1024;
+        }));
+    }
     ASSERT_TRUE(h.sync(1));
     EXPECT_TRUE(h.received(1, conn).empty()) << "not one byte read while stopped";
     // Resume: everything arrives, in order, byte-exact.
