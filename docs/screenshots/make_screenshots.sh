@@ -8,6 +8,67 @@ OUT=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
+# Fault injection (docs/profile-format.md, "Fault injection"): an echoing server that answers late,
+# in 3-byte pieces, dropping 20 %; a python3 client keeps writing while its connection is told to
+# stop reading from the row menu (the Recv-Q grows, the "not reading" badge), then the editor's
+# Faults section with the counts (xdotool; optional). FAULTS_ONLY=1 makes just these.
+faults_shots() {
+    command -v xdotool >/dev/null && command -v import >/dev/null && command -v python3 >/dev/null || return 0
+    cat >"$WORK/faults.json" <<'JSON'
+{ "version": 1, "name": "flaky device",
+  "endpoints": [
+    { "name": "Flaky device", "type": "tcp-server", "bind": "127.0.0.1:0", "echo": true,
+      "faults": { "delay_ms": [20, 200], "split": { "size": 3, "gap_ms": 10 }, "drop": 0.2, "seed": 42 } } ] }
+JSON
+    cat >"$WORK/faults.sh" <<'INNER'
+set -u
+BIN=$1 WORK=$2 OUT=$3
+mkdir -p "$WORK/cfg-faults/sockscope"
+echo '{"theme":"dark","language":"en"}' >"$WORK/cfg-faults/sockscope/settings.json"
+SOCKSCOPE_TRACE=1 XDG_CONFIG_HOME="$WORK/cfg-faults" "$BIN" "$WORK/faults.json" >"$WORK/faults.out" 2>&1 &
+APP=$!
+for _ in $(seq 100); do grep -q "trace: layout tree.ep.1 " "$WORK/faults.out" && break; sleep 0.1; done
+PORT=$(grep -o '127.0.0.1:[0-9][0-9]*' "$WORK/faults.out" | head -n 1 | sed 's/.*://')
+python3 - "$PORT" <<'PY' &
+import socket, sys, time
+a = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+b = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+for i in range(6):
+    a.sendall(b"PING %d\r\n" % i); time.sleep(0.25)
+time.sleep(1.0)
+b.setblocking(False)
+end = time.time() + 30
+while time.time() < end:
+    try: b.send(b"x" * 4096)
+    except BlockingIOError: time.sleep(0.05)
+PY
+CLIENT=$!
+sleep 1.0
+WID=$(xdotool search --name '^Sockscope' | head -n 1)
+read -r X Y < <(grep "trace: layout tree.ep.1 " "$WORK/faults.out" | tail -n 1 | awk '{print $4, $5}')
+xdotool mousemove --sync --window "$WID" "$X" "$Y"; sleep 0.2; xdotool click 1; sleep 1.0
+read -r X Y < <(grep "trace: layout conn.row.2 " "$WORK/faults.out" | tail -n 1 | awk '{print $4, $5}')
+if [ -n "${X:-}" ]; then
+    xdotool mousemove --sync --window "$WID" "$X" "$Y"; sleep 0.2; xdotool click 3; sleep 0.5
+    read -r X Y < <(grep "trace: layout conn.menu.reading " "$WORK/faults.out" | tail -n 1 | awk '{print $4, $5}')
+    [ -n "${X:-}" ] && { xdotool mousemove --sync --window "$WID" "$X" "$Y"; sleep 0.2; xdotool click 1; }
+fi
+sleep 3.0
+xdotool mousemove --sync --window "$WID" 5 995; sleep 0.5
+# (the editor shot below shows the badges and the queues too)
+read -r X Y < <(grep "trace: layout tree.ep.1 " "$WORK/faults.out" | tail -n 1 | awk '{print $4, $5}')
+xdotool mousemove --sync --window "$WID" "$X" "$Y"; sleep 0.2; xdotool click --repeat 2 --delay 80 1; sleep 1.0
+read -r X Y < <(grep "trace: layout editor.options " "$WORK/faults.out" | tail -n 1 | awk '{print $4, $5}')
+[ -n "${X:-}" ] && { xdotool mousemove --sync --window "$WID" "$X" "$Y"; sleep 0.2; xdotool click 1; sleep 0.5; }
+xdotool mousemove --sync --window "$WID" 800 500; sleep 0.2
+xdotool click --repeat 6 --delay 20 5; sleep 1.0
+import -window root "$OUT/faults-editor.png"
+kill $APP $CLIENT; sleep 0.5; kill -9 $APP 2>/dev/null
+INNER
+    xvfb-run -a -s "-screen 0 1600x1000x24" bash "$WORK/faults.sh" "$BIN" "$WORK" "$OUT" || true
+}
+if [ "${FAULTS_ONLY:-0}" = 1 ]; then faults_shots; exit 0; fi
+
 cat >"$WORK/demo.json" <<'JSON'
 { "version": 1, "name": "demo",
   "endpoints": [
@@ -193,4 +254,5 @@ kill $APP $CLIENT; sleep 0.5; kill -9 $APP 2>/dev/null
 INNER
     xvfb-run -a -s "-screen 0 1600x1000x24" bash "$WORK/rules.sh" "$BIN" "$WORK" "$OUT" || true
 fi
+faults_shots
 exit 0

@@ -317,9 +317,21 @@ ChannelAction interpret(const Json& line, const ChannelEndpoints& endpoints, Cou
         rejectUnknownKeys(args, std::array<std::string_view, 2>{"endpoint", "transfer"});
         const ChannelEndpoint& e = endpointField(args, endpoints, action);
         action.commands.push_back(CancelFileSend{e.id, optionalUnsigned(args, "transfer", 0, UINT64_MAX).value_or(0)});
+    } else if (verb == "stop_reading") {
+        rejectUnknownKeys(args, std::array<std::string_view, 3>{"endpoint", "conn", "on"});
+        const ChannelEndpoint& e = endpointField(args, endpoints, action);
+        if (e.type == EndpointType::Udp)
+            throw BadCommand{"\"stop_reading\" applies to tcp connections; udp endpoint \"" + action.endpoint +
+                             "\" has none"};
+        bool on = true;
+        if (const auto it = args.find("on"); it != args.end()) {
+            if (!it->is_boolean()) throw BadCommand{"\"on\" must be true (stop reading) or false (resume)"};
+            on = it->get<bool>();
+        }
+        action.commands.push_back(StopReading{e.id, connectionField(args).value_or(0), on});
     } else {
         throw BadCommand{"unknown command \"" + verb +
-                         "\" (send, command, timer, send_file, cancel_file, close, start, stop, quit)"};
+                         "\" (send, command, timer, send_file, cancel_file, close, start, stop, stop_reading, quit)"};
     }
     return action;
 }

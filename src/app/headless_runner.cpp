@@ -54,6 +54,7 @@ struct EndpointSummary {
     std::string failure;    // why it failed, for stderr at the end
     TrafficCounters totals;
     std::uint64_t accepted = 0, dropped = 0, kernel_drops = 0, echo_dropped = 0, errors = 0;
+    FaultCounters faults;
 
     bool ended() const { return state == EndpointState::Failed || (state == EndpointState::Stopped && begun); }
 };
@@ -66,6 +67,7 @@ public:
         : m_options(options), m_out(out), m_endpoints(endpoints) {}
 
     void print(const Event& event) {
+        if (const auto* stats = std::get_if<StatsEvent>(&event)) return printFaults(*stats);
         if (!printed(event)) return;
         const TimestampUs time = timeOf(event);
         if (const auto* d = std::get_if<DataEvent>(&event)) {   // one line per message (frame)
@@ -79,6 +81,25 @@ public:
         if (!m_out.hasRoom()) return countUnprinted(time);   // not worth formatting
         const Json line = describe(event);
         emit(m_options.format == HeadlessLogFormat::Jsonl ? dumpLine(line) : textLine(event, line), time);
+    }
+
+    /// Fault injection's counts, when they changed (with the ~2 Hz statistics: coalesced).
+    void printFaults(const StatsEvent& stats) {
+        FaultCounters& last = m_lastFaults[stats.endpoint];
+        if (stats.faults == last) return;
+        last = stats.faults;
+        const TimestampUs time = std::max(nowUs(), m_lastTime);
+        if (!m_out.hasRoom()) return countUnprinted(time);
+        const auto it = m_endpoints.find(stats.endpoint);
+        const std::string name = it != m_endpoints.end() ? it->second.name : std::to_string(stats.endpoint);
+        Json line{{"time", rfc3339(time)}, {"endpoint", name}, {"event", "faults"}};
+        line.update(faultCountersJson(stats.faults));
+        if (m_options.format == HeadlessLogFormat::Jsonl) return emit(dumpLine(line), time);
+        const FaultCounters& f = stats.faults;
+        emit(rfc3339(time) + "  " + displayText(name) + "  faults: " + std::to_string(f.delayed) + " delayed, " +
+                 std::to_string(f.split_pieces) + " split pieces, " + std::to_string(f.dropped) + " dropped, " +
+                 std::to_string(f.duplicated) + " duplicated",
+             time);
     }
 
     /// The answer to one command line: `ack` or `error`, with the line's number.
@@ -165,6 +186,7 @@ private:
                                      {"kernel_drops", e.kernel_drops},
                                      {"echo_dropped", e.echo_dropped},
                                      {"errors", e.errors}});
+            if (e.faults != FaultCounters{}) endpoints.back()["faults"] = faultCountersJson(e.faults);
         }
         line["endpoints"] = endpoints;
         line["log"] = Json{{"records", log.size()},
@@ -186,6 +208,10 @@ private:
             if (e.dropped || e.kernel_drops)
                 text += ", dropped " + std::to_string(e.dropped) + " (kernel " + std::to_string(e.kernel_drops) + ")";
             if (e.echo_dropped) text += ", " + std::to_string(e.echo_dropped) + " not echoed";
+            if (e.faults != FaultCounters{})
+                text += ", faults: " + std::to_string(e.faults.delayed) + " delayed, " +
+                        std::to_string(e.faults.split_pieces) + " split pieces, " + std::to_string(e.faults.dropped) +
+                        " dropped, " + std::to_string(e.faults.duplicated) + " duplicated";
             if (e.errors) text += ", " + std::to_string(e.errors) + " errors";
             m_out.forceWrite(text);
         }
@@ -264,6 +290,7 @@ private:
     LineOutput& m_out;
     const EndpointMap& m_endpoints;
     std::map<ConnectionId, TcpState> m_lastState;
+    std::map<EndpointId, FaultCounters> m_lastFaults;
     std::uint64_t m_pending = 0;      // unprinted since the last `unprinted` line
     std::uint64_t m_total = 0;        // unprinted over the run
     TimestampUs m_pendingTime = 0;    // of the latest unprinted event
@@ -465,6 +492,7 @@ private:
             summary.dropped = stats->dropped_messages;
             summary.kernel_drops = stats->kernel_drops;
             summary.echo_dropped = stats->echo_dropped;
+            summary.faults = stats->faults;
         } else if (std::holds_alternative<ErrorEvent>(event)) {
             ++summary.errors;
         }

@@ -96,10 +96,14 @@ struct StartRecording { RecordingId recording; RecordingConfig config; };
 /// Flushes what is queued and stops; the final RecordingStatus says "stopped".
 struct StopRecording { RecordingId recording; };
 
+/// Stops (`stop`) or resumes reading a TCP connection (0: every open connection of the endpoint):
+/// a slow reader on purpose. Runtime state, not saved; a ReadingStatus says what changed.
+struct StopReading { EndpointId endpoint; ConnectionId connection = 0; bool stop = true; };
+
 using Command = std::variant<AddEndpoint, UpdateEndpoint, RemoveEndpoint, StartEndpoint,
                              StopEndpoint, Send, CloseConnection, CloseAllConnections,
                              JoinMulticast, LeaveMulticast, RefreshState, SendSavedCommand, RunTimer,
                              UpdateSources, ResumeRules, RunScript, StopScript, StartRecording,
-                             StopRecording, SendFile, CancelFileSend>;
+                             StopRecording, SendFile, CancelFileSend, StopReading>;
 
 }  // namespace sockscope

@@ -86,6 +86,22 @@ struct TimerConfig {
     bool operator==(const TimerConfig&) const = default;
 };
 
+/// Fault injection (docs/profile-format.md, "Fault injection"): an endpoint's "faults", or a
+/// rule's own (which then replaces the endpoint's for that rule's replies). All off by default.
+inline constexpr int kFaultDelayMaxMs = 3'600'000;   // one hour
+inline constexpr int kFaultGapMaxMs = 3'600'000;
+
+struct FaultConfig {
+    int delay_min_ms = 0;              // "delay_ms": N, or [min, max] (uniform); replies only
+    int delay_max_ms = 0;
+    std::uint32_t split_size = 0;      // "split": {"size", "gap_ms"}: every send in pieces; 0 = off
+    int split_gap_ms = 0;
+    double drop = 0;                   // probability that a reply is not sent
+    double duplicate = 0;              // probability that a send leaves twice (udp: the datagram)
+    std::optional<std::uint64_t> seed; // the random decisions repeat exactly with a seed
+    bool operator==(const FaultConfig&) const = default;
+};
+
 /// What a rule does to the connection after its reply.
 enum class RuleClose : std::uint8_t { None, Fin, Rst };
 
@@ -101,6 +117,7 @@ struct ReplyRule {
     RuleClose close = RuleClose::None;
     bool continue_matching = false;    // "continue": the rules after it still see the message
     bool enabled = true;
+    std::optional<FaultConfig> faults; // replaces the endpoint's faults for this rule's replies
     bool operator==(const ReplyRule&) const = default;
 };
 
@@ -144,6 +161,8 @@ struct EndpointConfig {
     std::vector<Script> scripts;
     // Receive to file: the received bytes appended to a file (docs/profile-format.md)
     std::optional<ReceiveToFileConfig> receive_to_file;
+    // Fault injection (docs/profile-format.md, "Fault injection")
+    std::optional<FaultConfig> faults;
 
     bool operator==(const EndpointConfig&) const = default;
 };

@@ -120,6 +120,7 @@ private:
     void replace(EndpointId id, EndpointConfig config, bool start) {
         config = sanitize(std::move(config));
         if (auto it = m_endpoints.find(id); it != m_endpoints.end()) {
+            endScripts(*it->second, "the endpoint was reconfigured");
             it->second->stop(CloseMode::Graceful);
             m_endpoints.erase(it);
         }
@@ -130,6 +131,11 @@ private:
         // Announce it as stopped first so every front end learns about it before any other event.
         m_context.emit(EndpointStatus{id, EndpointState::Stopped, {}, {}, {}, 0, 0, std::nullopt, nowUs()});
         if (start) startEndpoint(*endpoint);
+    }
+
+    /// Script runs end with the endpoint (a run waiting for a connection too), saying why.
+    static void endScripts(Endpoint& endpoint, const std::string& how) {
+        if (auto stage = endpoint.findStage<ScriptStage>()) stage->endpointStopped(how);
     }
 
     static void startEndpoint(Endpoint& endpoint) {
@@ -173,6 +179,7 @@ private:
     }
     void handle(RemoveEndpoint& c) {
         if (auto it = m_endpoints.find(c.endpoint); it != m_endpoints.end()) {
+            endScripts(*it->second, "the endpoint was removed");
             it->second->stop(CloseMode::Graceful);
             m_endpoints.erase(it);
         }
@@ -185,6 +192,7 @@ private:
     }
     void handle(StopEndpoint& c) {
         if (auto* e = find(c.endpoint)) {
+            endScripts(*e, "the endpoint was stopped");
             e->sources().stopped();
             e->stop(c.mode);
         }
@@ -207,6 +215,9 @@ private:
     }
     void handle(CancelFileSend& c) {
         if (auto* e = find(c.endpoint)) e->cancelFileSend(c.transfer);
+    }
+    void handle(StopReading& c) {
+        if (auto* e = find(c.endpoint)) e->setReadingStopped(c.connection, c.stop);
     }
     void handle(Send& c) {
         if (auto* e = find(c.endpoint)) e->send(std::move(c));

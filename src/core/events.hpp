@@ -138,6 +138,15 @@ struct TrafficCounters {
     bool operator==(const TrafficCounters&) const = default;
 };
 
+/// What fault injection did so far on an endpoint (docs/profile-format.md, "Fault injection").
+struct FaultCounters {
+    std::uint64_t delayed = 0;        // replies sent late on purpose
+    std::uint64_t split_pieces = 0;   // pieces the split sends left in
+    std::uint64_t dropped = 0;        // replies not sent on purpose
+    std::uint64_t duplicated = 0;     // sends that left twice
+    bool operator==(const FaultCounters&) const = default;
+};
+
 /// ~2 Hz statistics of one endpoint and each of its open connections; sent only when something in
 /// it changed (an idle endpoint sends nothing, so an idle front end is not woken).
 struct StatsEvent {
@@ -151,6 +160,7 @@ struct StatsEvent {
     std::uint64_t echo_dropped = 0;         // received messages not echoed (udp send queue full,
                                             // tcp: this side had already sent FIN); each says why once
     std::vector<std::pair<ConnectionId, TrafficCounters>> connections;
+    FaultCounters faults;                   // fault injection: what it did so far
     bool operator==(const StatsEvent&) const = default;
 };
 
@@ -306,10 +316,20 @@ struct FileSendStatus {
     bool operator==(const FileSendStatus&) const = default;
 };
 
+/// A connection's reading was stopped or resumed by the user (StopReading): while stopped nothing
+/// is read, the kernel's receive queue fills and the peer's sends block.
+struct ReadingStatus {
+    EndpointId endpoint;
+    ConnectionId connection;
+    bool stopped = false;
+    TimestampUs time_us = 0;
+    bool operator==(const ReadingStatus&) const = default;
+};
+
 using Event = std::variant<EndpointStatus, ConnectionOpened, PeerHalfClosed, ConnectionClosed,
                            DataEvent, TcpStateChanged, PortTableChanged, ErrorEvent, StatsEvent,
                            QueueOverflow, TimerStatus, RuleStatus, ScriptEvent, RecordingStatus,
-                           FileSendStatus>;
+                           FileSendStatus, ReadingStatus>;
 
 /// The endpoint an event belongs to (0 for engine-wide events).
 EndpointId endpointOf(const Event& event);

@@ -591,7 +591,27 @@ enum class Language : std::uint8_t { English, Chinese };
     X(ExportFailed, "Export failed: %s. Nothing was written under that name.", "导出失败：%s。未写入该文件名。") \
     X(ExportCancelled, "Export cancelled: nothing was written to %s", "已取消导出：未写入 %s")      \
     X(ExportNoPath, "Enter a file name", "请输入文件名")                                           \
-    X(ExportReplace, "The file exists and will be replaced", "文件已存在，将被替换")
+    X(ExportReplace, "The file exists and will be replaced", "文件已存在，将被替换")                         \
+    X(Faults, "Faults", "故障注入")                                                                \
+    X(FaultsInject, "Inject faults", "启用故障注入")                                               \
+    X(TipFaults, "Misbehave on purpose: late, lost, split or doubled replies (docs/profile-format.md, Fault injection)", "故意出错：延迟、丢失、拆分或重复的回复（见 docs/profile-format.md 的故障注入）") \
+    X(FaultsDelay, "Reply delay ms", "回复延迟(毫秒)")                                             \
+    X(FaultsTo, "to", "至")                                                                        \
+    X(TipFaultsDelay, "Each reply (echo, rules) waits a random time in [min, max]; equal: fixed", "每个回复（回显、规则）等待 [最小, 最大] 内的随机时长；相等即固定") \
+    X(FaultsSplit, "Split bytes", "拆分字节")                                                      \
+    X(FaultsGap, "gap ms", "间隔毫秒")                                                             \
+    X(TipFaultsSplit, "Every send leaves in pieces of this many bytes with the gap after each; 0: off", "每次发送按此字节数拆成片段，片段间隔指定毫秒；0 为关闭") \
+    X(FaultsDrop, "Drop replies p", "丢弃回复概率")                                                \
+    X(FaultsDuplicate, "Duplicate p", "重复发送概率")                                              \
+    X(TipFaultsDuplicate, "Probability that a send leaves twice (a UDP datagram arrives twice)", "发送被重复一次的概率（UDP 数据报到达两次）") \
+    X(FaultsSeed, "Seed", "随机种子")                                                              \
+    X(TipFaultsSeed, "The same seed repeats the same random decisions; off: different every run", "相同种子重复相同的随机决定；关闭则每次运行不同") \
+    X(FaultsBadge, "faults", "故障")                                                               \
+    X(FaultsCounts, "%llu delayed, %llu split pieces, %llu dropped, %llu duplicated", "延迟 %llu，拆分片段 %llu，丢弃 %llu，重复 %llu") \
+    X(StopReading, "Stop reading", "停止读取")                                                     \
+    X(ResumeReading, "Resume reading", "恢复读取")                                                 \
+    X(NotReading, "not reading", "未读取")                                                         \
+    X(TipNotReading, "Reading stopped: the receive queue fills and the peer's sends block (row menu: Resume reading)", "已停止读取：接收队列填满，对端发送被阻塞（行菜单：恢复读取）")
 
 enum class Str : std::uint16_t {
 #define SOCKSCOPE_UI_STR_ENUM(id, en, zh) id,

@@ -124,6 +124,25 @@ TEST(CommandChannel, SendFileTakesPathChunkGapAndATarget) {
     EXPECT_EQ(std::get<CancelFileSend>(action.commands.at(0)).transfer, 3u);
 }
 
+TEST(CommandChannel, StopReadingStopsAndResumesAConnection) {
+    auto action = interpretCommand(R"({"stop_reading": {"endpoint": "dev", "conn": 3, "on": true}})", kEndpoints);
+    ASSERT_EQ(action.error, "");
+    const auto& stop = std::get<StopReading>(action.commands.at(0));
+    EXPECT_EQ(stop.endpoint, 1u);
+    EXPECT_EQ(stop.connection, 3u);
+    EXPECT_TRUE(stop.stop);
+    action = interpretCommand(R"({"stop_reading": {"endpoint": "dev", "on": false}})", kEndpoints);
+    ASSERT_EQ(action.error, "");
+    EXPECT_EQ(std::get<StopReading>(action.commands.at(0)).connection, 0u) << "no conn: every connection";
+    EXPECT_FALSE(std::get<StopReading>(action.commands.at(0)).stop);
+    EXPECT_TRUE(std::get<StopReading>(interpretCommand(R"({"stop_reading": {"endpoint": "dev"}})", kEndpoints)
+                                          .commands.at(0)).stop) << "on defaults to true";
+    EXPECT_NE(interpretCommand(R"({"stop_reading": {"endpoint": "udp"}})", kEndpoints).error.find("applies to tcp connections"),
+              std::string::npos);
+    EXPECT_NE(interpretCommand(R"({"stop_reading": {"endpoint": "dev", "on": 1}})", kEndpoints).error.find("\"on\" must be true"),
+              std::string::npos);
+}
+
 TEST(CommandChannel, EveryMalformedLineSaysWhatIsWrongAndDoesNothing) {
     const std::pair<const char*, const char*> cases[] = {
         {"send hello", "not JSON"},

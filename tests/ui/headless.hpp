@@ -53,14 +53,14 @@ public:
         for (int i = 0; i < n; ++i) frame();
     }
 
-    /// Moves there, presses, releases: one click, over three frames.
-    void click(float x, float y) {
+    /// Moves there, presses, releases: one click, over three frames (`button` 1: the right one).
+    void click(float x, float y, int button = 0) {
         ImGuiIO& io = ImGui::GetIO();
         io.MousePos = ImVec2(x, y);
         frame();
-        io.MouseDown[0] = true;
+        io.MouseDown[button] = true;
         frame();
-        io.MouseDown[0] = false;
+        io.MouseDown[button] = false;
         frame();
     }
 

@@ -223,6 +223,9 @@ void EndpointTable::apply(const Event& event, TimestampUs now_us) {
                     row.timers[e.name] = e;
                 } else if constexpr (std::is_same_v<T, RuleStatus>) {
                     row.rules = e.rules;
+                } else if constexpr (std::is_same_v<T, ReadingStatus>) {
+                    if (ConnectionRow* c = row.connections.findMutable(e.connection))
+                        if (c->open) c->reading_stopped = e.stopped;
                 } else if constexpr (std::is_same_v<T, FileSendStatus>) {
                     row.file_sends[e.transfer] = e;
                     // Bounded: the oldest finished transfers go (a running one is never dropped).
@@ -235,6 +238,8 @@ void EndpointTable::apply(const Event& event, TimestampUs now_us) {
                     row.rejected_total = e.rejected_total;
                     row.dropped_messages = e.dropped_messages;
                     row.kernel_drops = e.kernel_drops;
+                    row.echo_dropped = e.echo_dropped;
+                    row.faults = e.faults;
                     row.rates.record(now_us, e.totals);
                     for (const auto& [id, counters] : e.connections)
                         if (ConnectionRow* c = row.connections.findMutable(id)) {

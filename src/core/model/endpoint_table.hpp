@@ -25,6 +25,7 @@ struct ConnectionRow {
     TimestampUs closed_us = 0;             // 0 while open
     bool open = true;
     bool peer_half_closed = false;         // the peer sent FIN
+    bool reading_stopped = false;          // the user stopped reading it (StopReading)
     std::optional<CloseReason> close_reason;
     std::optional<ErrorInfo> close_error;
     std::optional<TcpInfo> tcp;            // last kernel snapshot
@@ -80,6 +81,8 @@ struct EndpointRow {
     std::uint64_t rejected_total = 0;
     std::uint64_t dropped_messages = 0;
     std::uint64_t kernel_drops = 0;
+    std::uint64_t echo_dropped = 0;
+    FaultCounters faults;                  // what fault injection did (StatsEvent)
     std::optional<std::uint16_t> port;     // from the last port table
     std::optional<PortStateCounts> port_counts;
     std::optional<ErrorInfo> last_error;   // the last ErrorEvent or status error

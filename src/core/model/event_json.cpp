@@ -86,6 +86,10 @@ Json eventJson(const Event& event, const EventJsonEndpoint& endpoint) {
         return Json{{"time", rfc3339(t->time_us)}, {"endpoint", name}, {"event", "timer"}, {"name", t->name},
                     {"running", t->running}, {"sent", t->sent}, {"skipped", t->skipped}};
     }
+    if (const auto* rs = std::get_if<ReadingStatus>(&event)) {
+        return Json{{"time", rfc3339(rs->time_us)}, {"endpoint", name}, {"event", "reading"},
+                    {"conn", rs->connection}, {"stopped", rs->stopped}};
+    }
     if (const auto* f = std::get_if<FileSendStatus>(&event)) {
         line = Json{{"time", rfc3339(f->time_us)}, {"endpoint", name}, {"event", "send_file"},
                     {"transfer", f->transfer}, {"path", f->path}, {"state", toString(f->state)},
@@ -123,6 +127,11 @@ Json dataJson(const DataEvent& d, std::span<const std::uint8_t> message, std::st
     line["hex"] = formatHex(message, HexStyle::CompactLower);
     line["text"] = escapeForDisplay(message);
     return line;
+}
+
+Json faultCountersJson(const FaultCounters& f) {
+    return Json{{"delayed", f.delayed}, {"split_pieces", f.split_pieces}, {"dropped", f.dropped},
+                {"duplicated", f.duplicated}};
 }
 
 std::string jsonLine(const Json& json) { return json.dump(-1, ' ', false, Json::error_handler_t::replace); }

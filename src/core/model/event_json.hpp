@@ -29,6 +29,9 @@ nlohmann::ordered_json eventJson(const Event& event, const EventJsonEndpoint& en
 /// One message of a data event (the whole payload, or one frame of it).
 nlohmann::ordered_json dataJson(const DataEvent& event, std::span<const std::uint8_t> message, std::string_view name);
 
+/// What fault injection did: {"delayed", "split_pieces", "dropped", "duplicated"}.
+nlohmann::ordered_json faultCountersJson(const FaultCounters& faults);
+
 /// One line of text, invalid UTF-8 replaced (never throws).
 std::string jsonLine(const nlohmann::ordered_json& json);
 

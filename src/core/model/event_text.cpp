@@ -71,6 +71,9 @@ std::optional<std::string> describeEvent(const Event& event) {
         return "timer \"" + t->name + "\" " + (t->running ? "running" : "stopped") + ": " + std::to_string(t->sent) +
                " sent" + (t->skipped ? ", " + std::to_string(t->skipped) + " ticks skipped (nowhere to send)" : "");
     if (const auto* r = std::get_if<RecordingStatus>(&event); r && r->state_changed) return recordingText(*r);
+    if (const auto* rs = std::get_if<ReadingStatus>(&event))
+        return rs->stopped ? std::string("reading stopped: the receive queue fills and the peer's sends block")
+                           : std::string("reading resumed");
     if (const auto* f = std::get_if<FileSendStatus>(&event)) {
         std::string text = "file \"" + f->path + "\" " + toString(f->state) + ": " + std::to_string(f->sent) + " of " +
                            std::to_string(f->total) + " bytes";

@@ -9,8 +9,8 @@ namespace sockscope {
 
 Endpoint::Endpoint(EngineContext& context, EndpointId id, EndpointConfig config)
     : m_ctx(context), m_id(id), m_config(std::move(config)), m_repeatedErrors(context.error_repeat_window),
-      m_sources(makeSources()) {
-    m_stages = makeResponderStages(StageContext{context, id, m_config});
+      m_faults(makeFaults(m_config.faults, m_faultCounters)), m_sources(makeSources()) {
+    m_stages = makeResponderStages(StageContext{context, id, m_config, m_faults, m_faultCounters});
     m_status.endpoint = id;
     m_status.state = EndpointState::Stopped;
 }
@@ -66,7 +66,14 @@ bool Endpoint::attachResponder(ConnectionId connection, std::shared_ptr<Responde
     return false;
 }
 
+void Endpoint::setReadingStopped(ConnectionId connection, bool) {
+    reportError(ErrorContext::Other,
+                {"EINVAL", "stop reading works on tcp connections: this udp endpoint has none"}, connection);
+}
+
 void Endpoint::startStages() {
+    *m_faultCounters = FaultCounters{};
+    if (m_faults) m_faults->reset();
     for (const auto& stage : m_stages) stage->started();
 }
 
@@ -124,6 +131,7 @@ StatsEvent Endpoint::makeStats(std::chrono::steady_clock::time_point now) {
     StatsEvent stats;
     stats.endpoint = m_id;
     stats.totals = m_traffic.sample(now);
+    stats.faults = *m_faultCounters;
     return stats;
 }
 

@@ -16,6 +16,7 @@
 #include "core/net/socket_options.hpp"
 #include "core/net/sources.hpp"
 #include "core/net/traffic.hpp"
+#include "core/session/faults.hpp"
 #include "core/session/responder.hpp"
 
 namespace sockscope {
@@ -68,6 +69,9 @@ public:
     /// The endpoint started: stages reset their per-run state (e.g. rules paused by the storm guard).
     void startStages();
 
+    /// Stops or resumes reading a TCP connection (0: every one); others say they cannot.
+    virtual void setReadingStopped(ConnectionId connection, bool stop);
+
     EndpointId id() const { return m_id; }
     const EndpointConfig& config() const { return m_config; }
     EndpointState state() const { return m_status.state; }
@@ -102,6 +106,8 @@ protected:
     std::uint64_t m_generation = 0;            // bumped by stop(); handlers from older runs do nothing
     std::optional<StatsEvent> m_lastStats;     // the last stats the queue took
     ErrorThrottle m_repeatedErrors;
+    std::shared_ptr<FaultCounters> m_faultCounters = std::make_shared<FaultCounters>();
+    FaultsRef m_faults;                        // the endpoint's "faults" (null: none)
     ResponderStages m_stages;                  // built from the config (session/stages.cpp)
     FileSends m_fileSends{m_ctx, m_id};       // write completions wake it (back-pressure)
     std::unique_ptr<Sources> m_sources;        // last: its timers call back into this endpoint

@@ -10,6 +10,7 @@
 #include "core/net/error_throttle.hpp"
 #include "core/net/socket_options.hpp"
 #include "core/net/tcp_state.hpp"
+#include "core/session/faults.hpp"
 
 namespace sockscope {
 namespace {
@@ -51,7 +52,8 @@ TcpConnection::TcpConnection(EngineContext& context, EndpointId endpoint, Connec
                              asio::ip::tcp::socket socket, Settings settings,
                              std::weak_ptr<ConnectionHost> host)
     : m_ctx(context), m_endpoint(endpoint), m_id(id), m_socket(std::move(socket)),
-      m_settings(std::move(settings)), m_host(std::move(host)), m_timer(context.io),
+      m_settings(std::move(settings)), m_host(std::move(host)), m_gapTimer(context.io),
+      m_timer(context.io),
       m_rx(context.queue, endpoint, id, m_settings.framing, EventPriority::Data,
            [this](const ErrorInfo& error, bool fatal) { onFramingError(error, fatal); }),
       m_delayed(context.io, kMaxDelayedActions) {
@@ -71,7 +73,8 @@ void TcpConnection::start() {
 }
 
 void TcpConnection::armRead() {
-    if (m_closed || m_peerFin || m_readArmed || m_readPaused || m_replyPaused || m_framingClose) return;
+    if (m_closed || m_peerFin || m_readArmed || m_readPaused || m_replyPaused || m_framingClose || m_stopReading)
+        return;
     m_readArmed = true;
     m_socket.async_wait(asio::ip::tcp::socket::wait_read,
                         [self = shared_from_this()](std::error_code ec) {
@@ -81,11 +84,13 @@ void TcpConnection::armRead() {
 }
 
 std::size_t TcpConnection::echoRoom() const {
-    return m_settings.write_queue_limit > m_queuedBytes ? m_settings.write_queue_limit - m_queuedBytes : 0;
+    const std::size_t used = m_queuedBytes + m_delayedBytes;
+    return m_settings.write_queue_limit > used ? m_settings.write_queue_limit - used : 0;
 }
 
 void TcpConnection::readSoon() {
-    if (m_closed || m_peerFin || m_readArmed || m_readPaused || m_replyPaused || m_framingClose) return;
+    if (m_closed || m_peerFin || m_readArmed || m_readPaused || m_replyPaused || m_framingClose || m_stopReading)
+        return;
     m_readArmed = true;
     asio::post(m_ctx.io, [self = shared_from_this()] {
         self->m_readArmed = false;
@@ -99,6 +104,8 @@ void TcpConnection::onReadable(std::error_code ec) {
         if (ec != asio::error::operation_aborted) failWith(ec, ErrorContext::Read);
         return;
     }
+    if (m_stopReading) return;   // stopped while a wait was armed: not one byte is read
+
     auto& buffer = m_ctx.read_buffer;
     for (int i = 0; i < kReadsPerWake; ++i) {
         // Back-pressure: the front end is behind; the kernel's receive window fills, the peer slows.
@@ -196,20 +203,41 @@ bool TcpConnection::attachResponder(std::shared_ptr<Responder> responder) {
     return true;
 }
 
-bool TcpConnection::sendLater(std::chrono::milliseconds delay, Bytes bytes) {
+std::chrono::steady_clock::time_point TcpConnection::orderedDue(std::chrono::milliseconds delay) {
+    // A stream is never reordered: a reply with a shorter (random) delay waits for the one before
+    // (absolute deadlines, strictly increasing: the timers fire in this order).
+    auto due = std::chrono::steady_clock::now() + delay;
+    if (due <= m_lastDelayedDue) due = m_lastDelayedDue + std::chrono::nanoseconds(1);
+    m_lastDelayedDue = due;
+    return due;
+}
+
+bool TcpConnection::sendLater(std::chrono::milliseconds delay, Bytes bytes, FaultsRef faults) {
     if (m_closed) return false;
-    return m_delayed.schedule(delay, [weak = weak_from_this(), bytes = std::move(bytes)]() mutable {
-        auto self = weak.lock();
-        if (!self || self->m_closed) return;
-        if (auto error = self->send(std::move(bytes))) self->replyDropped(*error);
-    });
+    const std::size_t size = bytes.size();
+    const bool scheduled = m_delayed.scheduleAt(
+        orderedDue(delay), [weak = weak_from_this(), bytes = std::move(bytes), faults = std::move(faults), size]() mutable {
+            auto self = weak.lock();
+            if (!self || self->m_closed) return;
+            self->m_delayedBytes -= size;
+            if (auto error = self->send(std::move(bytes), faults)) self->replyDropped(*error);
+        });
+    if (scheduled) m_delayedBytes += size;
+    return scheduled;
 }
 
 bool TcpConnection::closeLater(std::chrono::milliseconds delay, CloseMode mode) {
     if (m_closed) return false;
-    return m_delayed.schedule(delay, [weak = weak_from_this(), mode] {
+    return m_delayed.scheduleAt(orderedDue(delay), [weak = weak_from_this(), mode] {
         if (auto self = weak.lock()) self->close(mode);
     });
+}
+
+void TcpConnection::setReadingStopped(bool stop) {
+    if (m_closed || stop == m_stopReading) return;
+    m_stopReading = stop;
+    m_ctx.emit(ReadingStatus{m_endpoint, m_id, stop, nowUs()});
+    if (!stop) readSoon();   // what the kernel held meanwhile, in order (a back-pressure pause still holds)
 }
 
 bool TcpConnection::after(std::chrono::milliseconds delay, std::function<void()> fn) {
@@ -311,21 +339,34 @@ bool TcpConnection::endIfResetAfterFin(const std::optional<TcpInfo>& info) {
     return true;
 }
 
-std::optional<ErrorInfo> TcpConnection::send(Bytes payload) {
+std::optional<ErrorInfo> TcpConnection::send(Bytes payload, const FaultsRef& faults) {
     if (m_closed) return ErrorInfo{"ENOTCONN", "connection " + m_peer + " is closed", "连接 " + m_peer + " 已关闭"};
     if (m_sentFin || m_pendingClose)
         return ErrorInfo{"ESHUTDOWN", "connection " + m_peer + " is closing: this side already sent FIN",
                          "连接 " + m_peer + " 正在关闭：本端已发送 FIN"};
     if (payload.empty()) return std::nullopt;
-    if (m_queuedBytes + payload.size() > m_settings.write_queue_limit)
+    const std::size_t size = payload.size();
+    if (m_queuedBytes + size > m_settings.write_queue_limit)
         return ErrorInfo{"ENOBUFS",
                          "send queue to " + m_peer + " is full (" + std::to_string(m_queuedBytes) +
                              " bytes waiting, limit " + std::to_string(m_settings.write_queue_limit) +
                              "): the peer is not reading fast enough",
                          "发往 " + m_peer + " 的发送队列已满（" + std::to_string(m_queuedBytes) + " 字节等待发送，上限 " +
                              std::to_string(m_settings.write_queue_limit) + "）：对端读取得不够快"};
-    m_queuedBytes += payload.size();
-    m_writeQueue.push_back(std::move(payload));
+    FaultInjector* shape = faults ? faults.get() : m_settings.faults.get();
+    QueuedWrite item{std::move(payload), 0, 0, {}};
+    std::size_t copies = 1;
+    if (shape) {
+        if (m_queuedBytes + 2 * size <= m_settings.write_queue_limit && shape->duplicate()) copies = 2;
+        if (shape->splits()) {
+            item.piece = shape->splitSize();
+            item.gap = shape->splitGap();
+            shape->countPieces(copies * ((size + item.piece - 1) / item.piece));
+        }
+    }
+    m_queuedBytes += copies * size;
+    if (copies == 2) m_writeQueue.push_back(item);
+    m_writeQueue.push_back(std::move(item));
     if (!m_writing) startWrite();
     return std::nullopt;
 }
@@ -338,12 +379,13 @@ void TcpConnection::startWrite() {
         return;
     }
     m_writing = true;
+    if (m_writeQueue.front().piece > 0) return writePiece();
     // Many small queued messages (rule replies, echo of small reads) leave in one gather write:
     // one syscall instead of one per message. Each still becomes its own tx event.
     m_gather.clear();
-    for (const Bytes& bytes : m_writeQueue) {
-        if (m_gather.size() == kMaxGather) break;
-        m_gather.emplace_back(asio::buffer(bytes));
+    for (const QueuedWrite& item : m_writeQueue) {
+        if (m_gather.size() == kMaxGather || item.piece > 0) break;
+        m_gather.emplace_back(asio::buffer(item.bytes));
     }
     asio::async_write(m_socket, m_gather,
                       [self = shared_from_this(), count = m_gather.size()](std::error_code ec, std::size_t) {
@@ -354,22 +396,54 @@ void TcpConnection::startWrite() {
                               return;
                           }
                           for (std::size_t i = 0; i < count; ++i) {
-                              Bytes sent = std::move(self->m_writeQueue.front());
+                              Bytes sent = std::move(self->m_writeQueue.front().bytes);
                               self->m_writeQueue.pop_front();
-                              self->m_queuedBytes -= sent.size();
-                              self->count(Direction::Tx, sent.size());
-                              self->m_ctx.queue.push(DataEvent{self->m_endpoint, self->m_id, Direction::Tx,
-                                                               nowUs(), {}, std::move(sent)},
-                                                     EventPriority::Data);
-                          }
-                          // The echo paused reading on a full queue: resume once half of it is gone.
-                          if (self->m_replyPaused && self->m_queuedBytes <= self->m_settings.write_queue_limit / 2) {
-                              self->m_replyPaused = false;
-                              self->readSoon();
+                              self->wrote(std::move(sent));
                           }
                           if (auto host = self->m_host.lock()) host->onWriteDone();
                           self->startWrite();
                       });
+}
+
+/// Fault injection "split": one piece per write, then the gap (each piece its own tx event).
+void TcpConnection::writePiece() {
+    const QueuedWrite& item = m_writeQueue.front();
+    const std::size_t n = std::min<std::size_t>(item.piece, item.bytes.size() - item.offset);
+    m_gather.clear();
+    m_gather.emplace_back(asio::buffer(item.bytes.data() + item.offset, n));
+    asio::async_write(m_socket, m_gather, [self = shared_from_this(), n](std::error_code ec, std::size_t) {
+        if (self->m_closed) return;
+        if (ec) {
+            self->m_writing = false;
+            if (ec != asio::error::operation_aborted) self->failWith(ec, ErrorContext::Write);
+            return;
+        }
+        QueuedWrite& item = self->m_writeQueue.front();
+        const auto begin = item.bytes.begin() + static_cast<std::ptrdiff_t>(item.offset);
+        Bytes sent(begin, begin + static_cast<std::ptrdiff_t>(n));
+        item.offset += n;
+        const auto gap = item.gap;
+        if (item.offset == item.bytes.size()) self->m_writeQueue.pop_front();
+        self->wrote(std::move(sent));
+        if (auto host = self->m_host.lock()) host->onWriteDone();
+        if (self->m_closed) return;
+        if (gap.count() == 0 || self->m_writeQueue.empty()) return self->startWrite();
+        self->m_gapTimer.expires_after(gap);
+        self->m_gapTimer.async_wait([self](std::error_code wait_error) {
+            if (!wait_error && !self->m_closed) self->startWrite();
+        });
+    });
+}
+
+void TcpConnection::wrote(Bytes sent) {
+    m_queuedBytes -= sent.size();
+    count(Direction::Tx, sent.size());
+    m_ctx.queue.push(DataEvent{m_endpoint, m_id, Direction::Tx, nowUs(), {}, std::move(sent)}, EventPriority::Data);
+    // The echo paused reading on a full queue: resume once half of it is gone.
+    if (m_replyPaused && m_queuedBytes + m_delayedBytes <= m_settings.write_queue_limit / 2) {
+        m_replyPaused = false;
+        readSoon();
+    }
 }
 
 void TcpConnection::close(CloseMode mode) {
@@ -495,6 +569,7 @@ void TcpConnection::finish(CloseReason reason, std::optional<ErrorInfo> error) {
     if (m_closed) return;
     m_closed = true;
     m_timer.cancel();
+    m_gapTimer.cancel();
     m_delayed.cancelAll();
     finishFraming();
     m_responders.onClosed();

@@ -57,6 +57,7 @@ public:
         std::size_t write_queue_limit = 16u << 20;
         std::optional<int> linger_s;             // SO_LINGER as the user set it
         FramingConfig framing;                   // how received bytes become messages
+        FaultsRef faults;                        // the endpoint's fault injection (split, duplicate)
     };
 
     TcpConnection(EngineContext& context, EndpointId endpoint, ConnectionId id,
@@ -65,7 +66,7 @@ public:
     /// Emits ConnectionOpened and the first TCP state, then starts reading.
     void start();
     /// Queues bytes. Fails (with a plain-words error) when closing or over the queue cap.
-    [[nodiscard]] std::optional<ErrorInfo> send(Bytes payload) override;
+    [[nodiscard]] std::optional<ErrorInfo> send(Bytes payload, const FaultsRef& faults = nullptr) override;
     /// Within a responder's callback the close waits until the current read is handled.
     void close(CloseMode mode) override;
     /// A responder joins the running connection (e.g. a script started on it); it sees what
@@ -73,7 +74,7 @@ public:
     bool attachResponder(std::shared_ptr<Responder> responder);
 
     // ReplyChannel (the responders' view of this connection)
-    [[nodiscard]] bool sendLater(std::chrono::milliseconds delay, Bytes bytes) override;
+    [[nodiscard]] bool sendLater(std::chrono::milliseconds delay, Bytes bytes, FaultsRef faults = nullptr) override;
     [[nodiscard]] bool closeLater(std::chrono::milliseconds delay, CloseMode mode) override;
     [[nodiscard]] bool after(std::chrono::milliseconds delay, std::function<void()> fn) override;
     [[nodiscard]] bool writable() const override { return !m_closed && !m_sentFin && !m_pendingClose && !m_lingering; }
@@ -86,6 +87,10 @@ public:
     /// Forgets the host and closes abortively when data is still queued (saying so), gracefully
     /// otherwise; never waits (a linger in progress ends now, the kernel finishes in background).
     void shutdownForStop(CloseMode mode);
+    /// Stops reading (nothing is read: the kernel's receive queue fills, the peer's sends block)
+    /// or resumes it; independent of the back-pressure pause. Emits ReadingStatus on a change.
+    void setReadingStopped(bool stop);
+    bool readingStopped() const { return m_stopReading; }
     /// Queries TCP_INFO; emits TcpStateChanged if it differs from the last one sent.
     void refreshTcpState();
     const TrafficCounters& sampleTraffic(std::chrono::steady_clock::time_point now) {
@@ -118,6 +123,11 @@ private:
     void startLinger();
     void pollLinger(std::chrono::steady_clock::time_point deadline);
     void startWrite();
+    void writePiece();
+    /// A write completed: `sent` goes to the log; reading resumes when the queue has drained.
+    void wrote(Bytes sent);
+    /// When a delayed action scheduled now with `delay` runs: never before an earlier one.
+    std::chrono::steady_clock::time_point orderedDue(std::chrono::milliseconds delay);
     void applyPendingClose();
     void shutdownSend();
     void finish(CloseReason reason, std::optional<ErrorInfo> error = std::nullopt);
@@ -140,6 +150,7 @@ private:
     bool m_readArmed = false;
     bool m_readPaused = false;          // back-pressure: the front end is behind
     bool m_replyPaused = false;         // back-pressure: a responder's (echo's) write queue is full
+    bool m_stopReading = false;         // the user stopped reading (StopReading): a slow reader
     bool m_errorWatch = false;          // after EOF: waiting for a RST / error
     bool m_lingering = false;           // FIN sent, waiting up to linger_s before close()
     bool m_abortive = false;            // SO_LINGER{1,0} set: close() sends RST
@@ -150,7 +161,18 @@ private:
     std::optional<ErrorInfo> m_closeNote;      // why we closed on our own (CLOSE_WAIT timeout)
     int m_quietErrorWakes = 0;                 // error watch woke with nothing wrong (bounded)
 
-    std::deque<Bytes> m_writeQueue;
+    /// A queued send. `piece` > 0 (fault injection "split"): it leaves `piece` bytes per write,
+    /// `gap` after each, from `offset` on.
+    struct QueuedWrite {
+        Bytes bytes;
+        std::size_t offset = 0;
+        std::uint32_t piece = 0;
+        std::chrono::milliseconds gap{0};
+    };
+    std::deque<QueuedWrite> m_writeQueue;
+    asio::steady_timer m_gapTimer;      // between split pieces
+    std::size_t m_delayedBytes = 0;     // replies waiting in delayed actions (count against room)
+    std::chrono::steady_clock::time_point m_lastDelayedDue{};
     static constexpr std::size_t kMaxGather = 64;   // queued messages per write
     std::vector<asio::const_buffer> m_gather;       // the write in flight (its buffers stay put)
     std::size_t m_queuedBytes = 0;

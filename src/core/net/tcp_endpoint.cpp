@@ -40,7 +40,10 @@ private:
 
 std::shared_ptr<TcpConnection> TcpEndpoint::adopt(asio::ip::tcp::socket socket) {
     OptionFailures failures;
-    applyConnectionOptions(socket, m_config.options, failures);
+    SocketOptions options = m_config.options;
+    // Split pieces must leave as segments of their own: Nagle would glue them together.
+    if (anyFaultSplits(m_config)) options.no_delay = true;
+    applyConnectionOptions(socket, options, failures);
     reportOptionFailures(failures);
     // A client that reconnects treats the server's FIN as "gone": close and reconnect.
     const bool reconnecting = m_config.type == EndpointType::TcpClient && m_config.reconnect.enabled;
@@ -50,6 +53,7 @@ std::shared_ptr<TcpConnection> TcpEndpoint::adopt(asio::ip::tcp::socket socket) 
     settings.write_queue_limit = m_config.write_queue_limit;
     settings.linger_s = m_config.options.linger_s;
     settings.framing = m_config.framing;
+    settings.faults = m_faults;
     auto self = std::static_pointer_cast<TcpEndpoint>(shared_from_this());
     auto connection = std::make_shared<TcpConnection>(m_ctx, m_id, m_ctx.newConnectionId(), std::move(socket),
                                                       settings, std::weak_ptr<ConnectionHost>(self));
@@ -69,6 +73,20 @@ ErrorInfo TcpEndpoint::nothingConnected() const {
     if (m_config.type == EndpointType::TcpServer)
         return {"ENOTCONN", "no client is connected: nothing was sent", "没有客户端连接：未发送任何内容"};
     return {"ENOTCONN", "not connected: nothing was sent", "未连接：未发送任何内容"};
+}
+
+void TcpEndpoint::setReadingStopped(ConnectionId connection, bool stop) {
+    if (connection == 0) {
+        for (auto& [id, open] : m_connections) open->setReadingStopped(stop);
+        return;
+    }
+    const auto it = m_connections.find(connection);
+    if (it == m_connections.end())
+        return reportError(ErrorContext::Other,
+                           {"ENOTCONN", "connection #" + std::to_string(connection) + " is gone: reading not " +
+                                            (stop ? "stopped" : "resumed")},
+                           connection);
+    it->second->setReadingStopped(stop);
 }
 
 void TcpEndpoint::send(Send command) {

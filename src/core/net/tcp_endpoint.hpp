@@ -17,6 +17,7 @@ public:
     void closeConnection(ConnectionId connection, CloseMode mode) override;
     void closeAll(CloseMode mode) override;
     bool attachResponder(ConnectionId connection, std::shared_ptr<Responder> responder) override;
+    void setReadingStopped(ConnectionId connection, bool stop) override;
     void refresh(std::chrono::steady_clock::time_point now, bool force) override;
     void collectWatchedPorts(SocketTableRequest& request) const override;
     void applySocketTable(const SocketTableResult& result) override;

@@ -68,6 +68,7 @@ UdpEndpoint::UdpEndpoint(EngineContext& context, EndpointId id, EndpointConfig c
            // No connection to close: with on_error "close" the rest of that datagram is ignored.
            [this](const ErrorInfo& error, bool) { reportRepeatable(ErrorContext::Framing, error); }) {
     m_delayed = std::make_unique<DelayedActions>(context.io, kMaxDelayedActions);
+    m_gapTimer = std::make_unique<asio::steady_timer>(context.io);
     m_rx.setMessageObserver([this](ByteView message) {
         if (!m_responders.empty()) m_responders.onMessage(*this, message);
     });
@@ -267,22 +268,27 @@ void UdpEndpoint::withDestination(const std::string& destination, DestinationDon
                              });
 }
 
-std::optional<ErrorInfo> UdpEndpoint::send(Bytes bytes) {
+std::optional<ErrorInfo> UdpEndpoint::send(Bytes bytes, const FaultsRef& faults) {
     if (!m_socket.is_open()) return ErrorInfo{"ENOTCONN", "udp endpoint is not bound"};
     if (!m_replyTo) return ErrorInfo{"EDESTADDRREQ", "no datagram to answer yet and no remote address"};
     if (bytes.size() > kMaxDatagram)
         return ErrorInfo{"EMSGSIZE", "datagram of " + groupDigits(bytes.size()) + " bytes is larger than UDP allows (65,507)"};
-    return sendTo(*m_replyTo, std::move(bytes));
+    return sendTo(*m_replyTo, std::move(bytes), faults);
 }
 
-bool UdpEndpoint::sendLater(std::chrono::milliseconds delay, Bytes bytes) {
+bool UdpEndpoint::sendLater(std::chrono::milliseconds delay, Bytes bytes, FaultsRef faults) {
     if (!m_replyTo) return false;
-    return m_delayed->schedule(delay, [weak = std::weak_ptr<Endpoint>(shared_from_this()), to = *m_replyTo,
-                                       bytes = std::move(bytes)]() mutable {
-        auto self = std::static_pointer_cast<UdpEndpoint>(weak.lock());
-        if (!self || !self->m_socket.is_open()) return;
-        if (auto error = self->sendTo(to, std::move(bytes))) self->replyDropped(*error);
-    });
+    const std::size_t size = bytes.size();
+    const bool scheduled = m_delayed->schedule(
+        delay, [weak = std::weak_ptr<Endpoint>(shared_from_this()), to = *m_replyTo, bytes = std::move(bytes),
+                faults = std::move(faults), size]() mutable {
+            auto self = std::static_pointer_cast<UdpEndpoint>(weak.lock());
+            if (!self || !self->m_socket.is_open()) return;
+            self->m_delayedBytes -= size;
+            if (auto error = self->sendTo(to, std::move(bytes), faults)) self->replyDropped(*error);
+        });
+    if (scheduled) m_delayedBytes += size;
+    return scheduled;
 }
 
 bool UdpEndpoint::after(std::chrono::milliseconds delay, std::function<void()> fn) {
@@ -293,7 +299,8 @@ bool UdpEndpoint::after(std::chrono::milliseconds delay, std::function<void()> f
 }
 
 std::size_t UdpEndpoint::room() const {
-    return m_config.write_queue_limit > m_queuedBytes ? m_config.write_queue_limit - m_queuedBytes : 0;
+    const std::size_t used = m_queuedBytes + m_delayedBytes;
+    return m_config.write_queue_limit > used ? m_config.write_queue_limit - used : 0;
 }
 
 void UdpEndpoint::replyDropped(ErrorInfo why) {
@@ -355,13 +362,37 @@ void UdpEndpoint::sendOrReport(const asio::ip::udp::endpoint& destination, Bytes
     if (auto error = sendTo(destination, std::move(payload))) reportError(ErrorContext::Write, *error);
 }
 
-std::optional<ErrorInfo> UdpEndpoint::sendTo(const asio::ip::udp::endpoint& destination, Bytes payload) {
-    if (m_queuedBytes + payload.size() > m_config.write_queue_limit)
+std::optional<ErrorInfo> UdpEndpoint::sendTo(const asio::ip::udp::endpoint& destination, Bytes payload,
+                                             const FaultsRef& faults) {
+    FaultInjector* shape = faults ? faults.get() : m_faults.get();
+    const std::size_t piece = shape && shape->splits() ? shape->splitSize() : 0;
+    const std::size_t pieces = piece > 0 && payload.size() > piece ? (payload.size() + piece - 1) / piece : 1;
+    // Split pieces are counted with a per-datagram overhead: 1-byte pieces must not make the
+    // queue's bookkeeping outgrow its byte limit.
+    constexpr std::size_t kPieceOverhead = 64;
+    const std::size_t cost = payload.size() + (piece > 0 ? pieces * kPieceOverhead : 0);
+    if (m_queuedBytes + cost > m_config.write_queue_limit)
         return ErrorInfo{"ENOBUFS", "udp send queue is full (" + groupDigits(m_queuedBytes) +
                                         " bytes waiting): datagram to " + describe(destination) + " dropped"};
-    m_queuedBytes += payload.size();
+    const std::size_t copies =
+        shape && m_queuedBytes + 2 * cost <= m_config.write_queue_limit && shape->duplicate() ? 2 : 1;
+    if (piece > 0) shape->countPieces(copies * pieces);
+    const auto gap = piece > 0 ? shape->splitGap() : std::chrono::milliseconds(0);
+    for (std::size_t copy = 0; copy < copies; ++copy) {
+        if (piece == 0) {
+            m_writeQueue.push_back({destination, copy + 1 < copies ? payload : std::move(payload), gap, cost});
+            continue;
+        }
+        for (std::size_t at = 0; at < payload.size() || at == 0; at += piece) {
+            const std::size_t n = std::min(piece, payload.size() - at);
+            const auto begin = payload.begin() + static_cast<std::ptrdiff_t>(at);
+            m_writeQueue.push_back({destination, Bytes(begin, begin + static_cast<std::ptrdiff_t>(n)), gap,
+                                    n + kPieceOverhead});
+            if (payload.empty()) break;
+        }
+    }
+    m_queuedBytes += copies * cost;
     ++m_sendsQueued;
-    m_writeQueue.push_back({destination, std::move(payload)});
     if (!m_writing) startWrite();
     return std::nullopt;
 }
@@ -380,7 +411,7 @@ void UdpEndpoint::startWrite() {
             if (generation != self->m_generation) return;
             Datagram sent = std::move(self->m_writeQueue.front());
             self->m_writeQueue.pop_front();
-            self->m_queuedBytes -= sent.payload.size();
+            self->m_queuedBytes -= sent.cost;
             if (ec) {
                 if (ec == asio::error::operation_aborted) return;
                 self->reportRepeatable(ErrorContext::Write,
@@ -392,7 +423,11 @@ void UdpEndpoint::startWrite() {
                                        EventPriority::Data);
             }
             self->m_fileSends.wake();
-            self->startWrite();
+            if (sent.gap.count() == 0 || self->m_writeQueue.empty()) return self->startWrite();
+            self->m_gapTimer->expires_after(sent.gap);
+            self->m_gapTimer->async_wait([self, generation](std::error_code wait_error) {
+                if (!wait_error && generation == self->m_generation) self->startWrite();
+            });
         });
 }
 
@@ -452,6 +487,8 @@ void UdpEndpoint::stop(CloseMode) {
     m_socket.close(ignored);
     m_writeQueue.clear();
     m_queuedBytes = 0;
+    m_delayedBytes = 0;
+    m_gapTimer->cancel();
     m_writing = false;
     m_readArmed = false;
     m_delayed->cancelAll();

@@ -32,8 +32,8 @@ public:
     bool attachResponder(ConnectionId connection, std::shared_ptr<Responder> responder) override;
 
     // ReplyChannel
-    [[nodiscard]] std::optional<ErrorInfo> send(Bytes bytes) override;
-    [[nodiscard]] bool sendLater(std::chrono::milliseconds delay, Bytes bytes) override;
+    [[nodiscard]] std::optional<ErrorInfo> send(Bytes bytes, const FaultsRef& faults = nullptr) override;
+    [[nodiscard]] bool sendLater(std::chrono::milliseconds delay, Bytes bytes, FaultsRef faults = nullptr) override;
     void close(CloseMode) override {}
     [[nodiscard]] bool closeLater(std::chrono::milliseconds, CloseMode) override { return true; }
     [[nodiscard]] bool after(std::chrono::milliseconds delay, std::function<void()> fn) override;
@@ -59,8 +59,10 @@ private:
     void failToStart(ErrorInfo error);
     void armRead();
     void onReadable(std::error_code ec);
-    /// Queues one datagram; the error when the send queue is full (nothing queued).
-    [[nodiscard]] std::optional<ErrorInfo> sendTo(const asio::ip::udp::endpoint& destination, Bytes payload);
+    /// Queues one datagram (fault injection: maybe in split pieces, maybe twice; `faults` null:
+    /// the endpoint's); the error when the send queue is full (nothing queued).
+    [[nodiscard]] std::optional<ErrorInfo> sendTo(const asio::ip::udp::endpoint& destination, Bytes payload,
+                                                  const FaultsRef& faults = nullptr);
     void sendOrReport(const asio::ip::udp::endpoint& destination, Bytes payload);
     void startWrite();
     std::optional<ErrorInfo> changeMembership(const MulticastGroup& group, bool join);
@@ -68,6 +70,8 @@ private:
     struct Datagram {
         asio::ip::udp::endpoint destination;
         Bytes payload;
+        std::chrono::milliseconds gap{0};   // split: wait this long before the next datagram
+        std::size_t cost = 0;               // what it counts against write_queue_limit
     };
 
     asio::ip::udp::socket m_socket;
@@ -80,6 +84,8 @@ private:
     std::unique_ptr<DelayedActions> m_delayed;
     std::deque<Datagram> m_writeQueue;
     std::size_t m_queuedBytes = 0;
+    std::size_t m_delayedBytes = 0;     // replies waiting in delayed actions (count against room)
+    std::unique_ptr<asio::steady_timer> m_gapTimer;   // between split pieces
     bool m_writing = false;
     std::uint64_t m_sendsQueued = 0;   // every datagram ever queued: did handling a read send?
     bool m_readArmed = false;

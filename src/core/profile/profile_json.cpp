@@ -15,6 +15,7 @@
 #include "core/codec/utf8.hpp"
 #include "core/net/address.hpp"
 #include "core/profile/json_reader.hpp"
+#include "core/profile/faults_json.hpp"
 #include "core/profile/rules_json.hpp"
 #include "core/profile/script_json.hpp"
 #include "core/profile/recording_json.hpp"
@@ -316,7 +317,7 @@ EndpointConfig readEndpoint(Reader& r, const Json& j, const std::string& path) {
                           "close_on_peer_fin", "close_wait_timeout_s", "write_queue_limit", "connect_timeout_ms",
                           "reconnect",
                           "broadcast", "reply_to_sender", "multicast", "options", "commands", "on_connect", "timers",
-                          "rules", "storm_limit", "scripts", "receive_to_file"});
+                          "rules", "storm_limit", "scripts", "receive_to_file", "faults"});
     const std::size_t errors_before = r.errorCount();
 
     if (!j.contains("name")) {
@@ -356,6 +357,7 @@ EndpointConfig readEndpoint(Reader& r, const Json& j, const std::string& path) {
     if (const Json* scripts = r.array(j, path, "scripts"))
         readScripts(r, *scripts, joinPath(path, "scripts"), c.type, c.scripts);
     readReceiveToFile(r, j, path, c);
+    readFaults(r, j, path, c.type == EndpointType::Udp, c.faults);
 
     if (r.errorCount() == errors_before) checkEndpointRules(r, c, path);
     return c;
@@ -412,6 +414,7 @@ Json endpointToJson(const EndpointConfig& c) {
     writeRules(c, j);
     if (!c.scripts.empty()) j["scripts"] = scriptsToJson(c.scripts);
     writeReceiveToFile(c, j);
+    if (c.faults) j["faults"] = faultsToJson(*c.faults);
     return j;
 }
 

@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "core/profile/faults_json.hpp"
 #include "core/profile/match_json.hpp"
 #include "core/profile/payload_json.hpp"
 #include "core/session/rules.hpp"
@@ -48,7 +49,8 @@ void readClose(Reader& r, const Json& item, const std::string& path, RuleClose& 
 bool readRule(Reader& r, const Json& item, const std::string& path, std::size_t index, bool udp,
               std::vector<std::string>& seen, ReplyRule& rule) {
     const std::size_t errors_before = r.errorCount();
-    r.checkKeys(item, path, {"name", "match", "reply", "delay_ms", "times", "close", "continue", "enabled"});
+    r.checkKeys(item, path, {"name", "match", "reply", "delay_ms", "times", "close", "continue", "enabled",
+                          "faults"});
     rule.name = "rule " + std::to_string(index + 1);
     if (item.contains("name") && r.string(item, path, "name", rule.name) && rule.name.empty())
         r.error(joinPath(path, "name"), "expected a non-empty name, got \"\"");
@@ -72,6 +74,7 @@ bool readRule(Reader& r, const Json& item, const std::string& path, std::size_t 
     readClose(r, item, path, rule.close);
     r.boolean(item, path, "continue", rule.continue_matching);
     r.boolean(item, path, "enabled", rule.enabled);
+    readFaults(r, item, path, udp, rule.faults);
     if (udp && rule.close != RuleClose::None) {
         r.warning(joinPath(path, "close"), "does not apply to a udp endpoint: there is no connection to close (ignored)");
         rule.close = RuleClose::None;
@@ -114,6 +117,7 @@ Json ruleToJson(const ReplyRule& rule) {
     if (rule.close != RuleClose::None) item["close"] = toString(rule.close);
     if (rule.continue_matching) item["continue"] = true;
     if (!rule.enabled) item["enabled"] = false;
+    if (rule.faults) item["faults"] = faultsToJson(*rule.faults);
     return item;
 }
 

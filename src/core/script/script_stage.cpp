@@ -163,6 +163,14 @@ void ScriptStage::stop(std::uint64_t run, const std::string& why) {
     }
 }
 
+void ScriptStage::endpointStopped(const std::string& how) {
+    // A run waiting for a connection would otherwise wait for ever (nothing will connect).
+    const auto waiting = m_waiting;
+    for (const auto& r : waiting)
+        if (!r->finished()) r->stop(how + " while the script waited for a connection");
+    stop(0, how);
+}
+
 void ScriptStage::requestConnect() {
     auto endpoint = m_endpoint.lock();
     if (!endpoint || endpoint->config().type != EndpointType::TcpClient) return;

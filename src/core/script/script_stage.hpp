@@ -31,6 +31,9 @@ public:
     void run(const RunScript& command);
     /// Stops one run (0: every run of this endpoint).
     void stop(std::uint64_t run, const std::string& why);
+    /// The endpoint is being stopped, removed or replaced (`how`: "the endpoint was stopped"):
+    /// every run ends, stopped, with that reason; one that waited for a connection says so.
+    void endpointStopped(const std::string& how);
 
     // ResponderStage
     std::shared_ptr<Responder> attach(ReplyChannel& channel) override;

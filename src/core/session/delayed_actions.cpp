@@ -2,12 +2,12 @@
 
 namespace sockscope {
 
-bool DelayedActions::schedule(std::chrono::steady_clock::duration delay, std::function<void()> fn) {
+bool DelayedActions::scheduleAt(std::chrono::steady_clock::time_point due, std::function<void()> fn) {
     if (m_state->items.size() >= m_state->limit) return false;
     auto& items = m_state->items;
     items.push_back(Item{asio::steady_timer(m_io), std::move(fn)});
     auto it = std::prev(items.end());
-    it->timer.expires_after(delay);
+    it->timer.expires_at(due);
     it->timer.async_wait([weak = std::weak_ptr<State>(m_state), it](std::error_code ec) {
         auto state = weak.lock();
         if (!state || ec) return;   // cancelled: the item is already gone

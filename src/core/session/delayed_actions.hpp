@@ -22,7 +22,11 @@ public:
     DelayedActions& operator=(const DelayedActions&) = delete;
 
     /// False (nothing scheduled) when `limit` actions are already pending.
-    [[nodiscard]] bool schedule(std::chrono::steady_clock::duration delay, std::function<void()> fn);
+    [[nodiscard]] bool schedule(std::chrono::steady_clock::duration delay, std::function<void()> fn) {
+        return scheduleAt(std::chrono::steady_clock::now() + delay, std::move(fn));
+    }
+    /// At an absolute time: actions due in increasing order run in that order.
+    [[nodiscard]] bool scheduleAt(std::chrono::steady_clock::time_point due, std::function<void()> fn);
     /// Drops every pending action (they never run).
     void cancelAll();
     std::size_t pending() const { return m_state->items.size(); }

@@ -1,29 +1,49 @@
 #include "core/session/responder.hpp"
 
 #include "core/net/error_throttle.hpp"
+#include "core/session/faults.hpp"
 
 namespace sockscope {
 namespace {
 
 class EchoResponder final : public Responder {
 public:
+    explicit EchoResponder(FaultsRef faults) : m_faults(std::move(faults)) {}
     std::size_t readLimit(const ReplyChannel& channel) const override {
         // Never read more than the echo can queue: what is not read stays in the kernel and the
         // peer's sends block. Once this side is closing nothing can be echoed: read freely (and count).
         return channel.writable() ? channel.room() : std::numeric_limits<std::size_t>::max();
     }
     void onReceived(ReplyChannel& channel, ResponderBytes bytes) override {
-        if (auto error = channel.send(Bytes(bytes.begin(), bytes.end())))
-            channel.replyDropped({error->code, "echo of " + groupDigits(bytes.size()) + " bytes dropped: " +
-                                                   error->message});
+        (void)sendReply(channel, Bytes(bytes.begin(), bytes.end()), m_faults, {},
+                        "echo of " + groupDigits(bytes.size()) + " bytes");
     }
+
+private:
+    FaultsRef m_faults;
 };
 
 }  // namespace
 
 std::shared_ptr<Responder> EchoStage::attach(ReplyChannel&) {
-    static const auto shared = std::make_shared<EchoResponder>();   // stateless: one for all sessions
-    return shared;
+    if (!m_shared) m_shared = std::make_shared<EchoResponder>(m_faults);
+    return m_shared;
+}
+
+std::chrono::milliseconds sendReply(ReplyChannel& channel, Bytes bytes, const FaultsRef& faults,
+                                    std::chrono::milliseconds extra_delay, const std::string& what) {
+    if (faults && faults->dropReply()) return extra_delay;   // on purpose: counted, not an error
+    const bool delays = faults && faults->config().delay_max_ms > 0;
+    const auto delay = extra_delay + (delays ? faults->replyDelay() : std::chrono::milliseconds(0));
+    // With a delay fault every reply takes the delayed path, even one whose random delay is 0:
+    // TCP replies then keep their order.
+    if (delay.count() > 0 || delays) {
+        if (!channel.sendLater(delay, std::move(bytes), faults))
+            channel.replyDropped({"ENOBUFS", what + " dropped: too many delayed replies pending"});
+    } else if (auto error = channel.send(std::move(bytes), faults)) {
+        channel.replyDropped({error->code, what + " dropped: " + error->message});
+    }
+    return delay;
 }
 
 }  // namespace sockscope

@@ -34,6 +34,11 @@ namespace sockscope {
 
 using ResponderBytes = std::span<const std::uint8_t>;
 
+class FaultInjector;   // session/faults.hpp
+/// Shapes a send (split, duplicate: docs/profile-format.md "Fault injection"); null: the
+/// endpoint's own "faults", if any.
+using FaultsRef = std::shared_ptr<FaultInjector>;
+
 /// Where a session's answers go: a TCP connection, or (UDP) the sender of the datagram being
 /// answered (after it, the last sender). Valid during the call that received it; a responder that
 /// acts later uses sendLater/closeLater/after, which are dropped quietly when the session ends.
@@ -42,10 +47,13 @@ public:
     virtual ~ReplyChannel() = default;
 
     /// Queues bytes to the peer. The error (plain words) when refused: closed, closing, queue full.
-    [[nodiscard]] virtual std::optional<ErrorInfo> send(Bytes bytes) = 0;
+    /// `faults`: a rule's own fault injection (split, duplicate) instead of the endpoint's.
+    [[nodiscard]] virtual std::optional<ErrorInfo> send(Bytes bytes, const FaultsRef& faults = nullptr) = 0;
     /// Sends after `delay` (to the same peer). False when too many delayed actions are pending
-    /// (kMaxDelayedActions): the caller reports it.
-    [[nodiscard]] virtual bool sendLater(std::chrono::milliseconds delay, Bytes bytes) = 0;
+    /// (kMaxDelayedActions): the caller reports it. Bytes waiting here count against room().
+    /// TCP: delayed replies leave in the order they were scheduled (a stream is never reordered).
+    [[nodiscard]] virtual bool sendLater(std::chrono::milliseconds delay, Bytes bytes,
+                                         FaultsRef faults = nullptr) = 0;
     /// TCP: closes (Graceful = FIN after the queued bytes, Abort = RST). Within a receive callback
     /// the close happens once the current read is handled. UDP: nothing to close (ignored).
     virtual void close(CloseMode mode) = 0;
@@ -144,9 +152,22 @@ private:
 /// Echo: every received byte goes back to its sender, before framing (the stream comes back as it
 /// came, whatever the framing). TCP never loses a byte: reads are limited to the write queue's
 /// room. UDP cannot slow a sender: a datagram that does not fit is dropped and counted.
+/// With fault injection (`faults`: the endpoint's) an echo may be dropped or delayed.
 class EchoStage final : public ResponderStage {
 public:
+    explicit EchoStage(FaultsRef faults = nullptr) : m_faults(std::move(faults)) {}
     std::shared_ptr<Responder> attach(ReplyChannel& channel) override;
+
+private:
+    FaultsRef m_faults;
+    std::shared_ptr<Responder> m_shared;   // stateless: one for all sessions
 };
+
+/// Sends a responder's reply through `faults` (drop, delay; null: none) and reports a reply that
+/// could not be sent as `what` ("echo of 12 bytes", "rule \"ping\": reply of 6 bytes").
+/// `extra_delay`: the reply's own delay (a rule's delay_ms), the faults' delay is added.
+/// Returns the delay used (a close that follows the reply waits as long).
+std::chrono::milliseconds sendReply(ReplyChannel& channel, Bytes bytes, const FaultsRef& faults,
+                                    std::chrono::milliseconds extra_delay, const std::string& what);
 
 }  // namespace sockscope

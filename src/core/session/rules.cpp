@@ -1,6 +1,7 @@
 #include "core/session/rules.hpp"
 
 #include "core/net/error_throttle.hpp"
+#include "core/session/faults.hpp"
 
 namespace sockscope {
 
@@ -92,9 +93,16 @@ private:
 }  // namespace
 
 RulesStage::RulesStage(EngineContext& context, EndpointId endpoint, const std::vector<ReplyRule>& rules,
-                       std::uint32_t storm_limit)
+                       std::uint32_t storm_limit, const FaultsRef& faults,
+                       const std::shared_ptr<FaultCounters>& counters)
     : m_ctx(context), m_endpoint(endpoint), m_rules(RuleSet::compile(rules)), m_stormLimit(storm_limit),
-      m_hits(m_rules.size(), 0), m_guards(m_rules.size()) {}
+      m_hits(m_rules.size(), 0), m_guards(m_rules.size()) {
+    // A rule's own "faults" replace the endpoint's for its replies.
+    for (std::size_t i = 0; i < m_rules.size(); ++i) {
+        const auto& own = m_rules.rule(i).config.faults;
+        m_faults.push_back(own && counters ? makeFaults(own, counters) : faults);
+    }
+}
 
 std::shared_ptr<Responder> RulesStage::attach(ReplyChannel&) {
     if (m_rules.size() == 0) return nullptr;
@@ -102,6 +110,8 @@ std::shared_ptr<Responder> RulesStage::attach(ReplyChannel&) {
 }
 
 void RulesStage::started() {
+    for (const FaultsRef& faults : m_faults)
+        if (faults) faults->reset();
     std::fill(m_hits.begin(), m_hits.end(), 0);
     std::fill(m_guards.begin(), m_guards.end(), Guard{});
     m_changed = true;
@@ -139,21 +149,15 @@ void RulesStage::handle(ReplyChannel& channel, RuleSessionState& state, std::spa
     for (const std::string& error : m_eval.errors) channel.reportError(ErrorContext::Other, {"EREGEX", error});
     for (RuleFiring& firing : m_eval.fired) {
         const ReplyRule& rule = m_rules.rule(firing.rule).config;
-        const auto delay = std::chrono::milliseconds(rule.delay_ms);
+        auto delay = std::chrono::milliseconds(rule.delay_ms);
         if (firing.has_reply) {
             const std::size_t size = firing.reply.size();
-            if (rule.delay_ms > 0) {
-                if (!channel.sendLater(delay, std::move(firing.reply)))
-                    channel.replyDropped({"ENOBUFS", "rule \"" + rule.name + "\": reply of " + groupDigits(size) +
-                                                         " bytes dropped: too many delayed replies pending"});
-            } else if (auto error = channel.send(std::move(firing.reply))) {
-                channel.replyDropped({error->code, "rule \"" + rule.name + "\": reply of " + groupDigits(size) +
-                                                       " bytes dropped: " + error->message});
-            }
+            delay = sendReply(channel, std::move(firing.reply), m_faults[firing.rule], delay,
+                              "rule \"" + rule.name + "\": reply of " + groupDigits(size) + " bytes");
         }
         if (rule.close != RuleClose::None) {
             const CloseMode mode = rule.close == RuleClose::Rst ? CloseMode::Abort : CloseMode::Graceful;
-            if (rule.delay_ms > 0) (void)channel.closeLater(delay, mode);
+            if (delay.count() > 0) (void)channel.closeLater(delay, mode);
             else channel.close(mode);
         }
     }

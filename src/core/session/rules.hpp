@@ -68,8 +68,11 @@ private:
 /// all its connections); "times" and {{counter}} are per connection.
 class RulesStage final : public ResponderStage, public std::enable_shared_from_this<RulesStage> {
 public:
+    /// `faults`: the endpoint's fault injection (null: none); a rule's own "faults" get their
+    /// injector over the same `counters`.
     RulesStage(EngineContext& context, EndpointId endpoint, const std::vector<ReplyRule>& rules,
-               std::uint32_t storm_limit);
+               std::uint32_t storm_limit, const FaultsRef& faults = nullptr,
+               const std::shared_ptr<FaultCounters>& counters = nullptr);
 
     std::shared_ptr<Responder> attach(ReplyChannel& channel) override;
     void refresh(std::chrono::steady_clock::time_point now, bool force) override;
@@ -98,6 +101,7 @@ private:
     const std::uint32_t m_stormLimit;
     std::vector<std::uint64_t> m_hits;
     std::vector<Guard> m_guards;
+    std::vector<FaultsRef> m_faults;   // per rule: its own, else the endpoint's (null: none)
     std::optional<RuleStatus> m_lastSent;
     bool m_changed = false;
     RuleEvaluation m_eval;   // reused

@@ -168,6 +168,18 @@ void ConnectionsView::draw(UiModel& model, const CommandSink& submit) {
                 model.selection.connection = selected ? 0 : c.id;
             if (!c.open) ImGui::PopStyleColor();
             probeItem(model, "conn.row." + std::to_string(c.id));
+            if (c.open && ImGui::BeginPopupContextItem("##conn_menu")) {   // the row's menu (right click)
+                if (ImGui::MenuItem(tr(c.reading_stopped ? Str::ResumeReading : Str::StopReading)))
+                    submit(StopReading{id, c.id, !c.reading_stopped});
+                probeItem(model, "conn.menu.reading");
+                ImGui::EndPopup();
+            }
+            if (c.open && c.reading_stopped) {   // a slow reader on purpose: the Recv-Q grows
+                ImGui::SameLine();
+                ImGui::TextColored(pal.warn, "[%s]", tr(Str::NotReading));
+                probeItem(model, "conn.not_reading." + std::to_string(c.id));
+                if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipNotReading));
+            }
 
             ImGui::TableNextColumn();
             ImGui::TextColored(pal.dim, "%s", c.local.c_str());

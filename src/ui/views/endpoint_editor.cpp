@@ -64,6 +64,7 @@ void EndpointEditor::openEdit(const WorkspaceEndpoint& endpoint, const Workspace
     m_delimiterError.clear();
     m_framingOpenRequested = true;
     m_receiveOpenRequested = true;
+    m_faultsOpenRequested = true;
     m_original = result();
     m_open = true;
     m_openRequested = true;
@@ -293,6 +294,87 @@ void EndpointEditor::drawReceiveToFile(UiModel& model) {
     ImGui::Checkbox(tr(Str::RecFramed), &rtf->framed);
 }
 
+/// Fault injection (docs/profile-format.md, "Fault injection"): the endpoint's "faults", and
+/// what they did so far on the running endpoint.
+void EndpointEditor::drawFaults(UiModel& model) {
+    std::optional<FaultConfig>& faults = m_config.faults;
+    if (m_faultsOpenRequested) ImGui::SetNextItemOpen(faults.has_value(), ImGuiCond_Always);
+    m_faultsOpenRequested = false;
+    const bool open = ImGui::CollapsingHeader(tr(Str::Faults));
+    probeItem(model, "editor.faults");
+    tooltip(tr(Str::TipFaults));
+    if (!open) return;
+    bool inject = faults.has_value();
+    if (ImGui::Checkbox(tr(Str::FaultsInject), &inject)) {
+        if (inject) faults.emplace();
+        else faults.reset();
+    }
+    probeItem(model, "editor.faults.inject");
+    if (!faults) return;
+    FaultConfig& f = *faults;
+    const float em = ImGui::GetFontSize();
+    label(tr(Str::FaultsDelay));
+    ImGui::SetNextItemWidth(em * 5);
+    if (ImGui::InputInt("##fault_delay_min", &f.delay_min_ms, 0)) clampInt(f.delay_min_ms, 0, kFaultDelayMaxMs);
+    probeItem(model, "editor.faults.delay_min");
+    tooltip(tr(Str::TipFaultsDelay));
+    ImGui::SameLine();
+    ImGui::TextUnformatted(tr(Str::FaultsTo));
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(em * 5);
+    if (ImGui::InputInt("##fault_delay_max", &f.delay_max_ms, 0)) clampInt(f.delay_max_ms, 0, kFaultDelayMaxMs);
+    tooltip(tr(Str::TipFaultsDelay));
+    f.delay_max_ms = std::max(f.delay_max_ms, f.delay_min_ms);   // a range is never upside down
+
+    label(tr(Str::FaultsSplit));
+    ImGui::SetNextItemWidth(em * 5);
+    int split = static_cast<int>(std::min<std::uint32_t>(f.split_size, 1u << 24));
+    const int split_max = m_config.type == EndpointType::Udp ? 65507 : 1 << 24;
+    if (ImGui::InputInt("##fault_split", &split, 0)) f.split_size = static_cast<std::uint32_t>(std::clamp(split, 0, split_max));
+    probeItem(model, "editor.faults.split");
+    tooltip(tr(Str::TipFaultsSplit));
+    ImGui::SameLine();
+    ImGui::TextUnformatted(tr(Str::FaultsGap));
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(em * 5);
+    if (ImGui::InputInt("##fault_gap", &f.split_gap_ms, 0)) clampInt(f.split_gap_ms, 0, kFaultGapMaxMs);
+    tooltip(tr(Str::TipFaultsSplit));
+
+    const auto probability = [&](const char* text, const char* id, double& p, const char* tip) {
+        label(text);
+        ImGui::SetNextItemWidth(em * 8);
+        float value = static_cast<float>(p);
+        if (ImGui::SliderFloat(id, &value, 0.0f, 1.0f, "%.2f", ImGuiSliderFlags_AlwaysClamp)) p = value;
+        if (tip) tooltip(tip);
+    };
+    probability(tr(Str::FaultsDrop), "##fault_drop", f.drop, nullptr);
+    probeItem(model, "editor.faults.drop");
+    probability(tr(Str::FaultsDuplicate), "##fault_duplicate", f.duplicate, tr(Str::TipFaultsDuplicate));
+
+    label(tr(Str::FaultsSeed));
+    bool seeded = f.seed.has_value();
+    if (ImGui::Checkbox("##fault_seeded", &seeded)) f.seed = seeded ? std::optional<std::uint64_t>(1) : std::nullopt;
+    tooltip(tr(Str::TipFaultsSeed));
+    if (f.seed) {
+        ImGui::SameLine();
+        ImGui::SetNextItemWidth(em * 6);
+        int seed = static_cast<int>(std::min<std::uint64_t>(*f.seed, static_cast<std::uint64_t>(INT32_MAX)));
+        if (ImGui::InputInt("##fault_seed", &seed, 0)) f.seed = static_cast<std::uint64_t>(std::max(seed, 0));
+        tooltip(tr(Str::TipFaultsSeed));
+    }
+    // What they did so far on the running endpoint.
+    if (const EndpointRow* row = m_id != 0 ? model.table.endpoint(m_id) : nullptr) {
+        char counts[160];
+        std::snprintf(counts, sizeof counts, tr(Str::FaultsCounts), static_cast<unsigned long long>(row->faults.delayed),
+                      static_cast<unsigned long long>(row->faults.split_pieces),
+                      static_cast<unsigned long long>(row->faults.dropped),
+                      static_cast<unsigned long long>(row->faults.duplicated));
+        ImGui::PushTextWrapPos(0);
+        ImGui::TextColored(palette(model.settings.theme).dim, "%s", counts);
+        ImGui::PopTextWrapPos();
+    }
+}
+
 void EndpointEditor::drawOptions(UiModel& model) {
     EndpointConfig& c = m_config;
     SocketOptions& o = c.options;
@@ -506,6 +588,7 @@ void EndpointEditor::draw(UiModel& model, const CommandSink& submit) {
     drawOptions(model);
     drawFraming(model);   // last: the sections above keep their place in the form
     drawReceiveToFile(model);
+    drawFaults(model);
     m_rules.draw(model, c, m_id);
     if (c.type == EndpointType::Udp && !m_interfaces.empty()) {
         std::string list;

@@ -39,6 +39,7 @@ private:
     void drawOptions(UiModel& model);
     void drawFraming(UiModel& model);
     void drawReceiveToFile(UiModel& model);
+    void drawFaults(UiModel& model);
     void parseDelimiter();
     void drawPeerFin(UiModel& model);
     void drawDiscardConfirm(UiModel& model);
@@ -67,6 +68,7 @@ private:
     std::string m_delimiterError;    // why m_delimiterText does not parse
     bool m_framingOpenRequested = false;   // opened: the section starts open unless raw
     bool m_receiveOpenRequested = false;   // opened: the section starts open when it is on
+    bool m_faultsOpenRequested = false;    // opened: the Faults section starts open when it has faults
     RulesEditor m_rules;                   // the auto-reply rules section and its try-it box
 };
 

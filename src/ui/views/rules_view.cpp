@@ -38,6 +38,23 @@ std::string ruleError(const ReplyRule& rule) {
     return {};
 }
 
+// Rows wrap instead of running past the modal's right edge (font scale 1-2, longer Chinese labels):
+/// Continues the row when an item `width` wide fits (else a new row) and never lets it be wider
+/// than what is left of the row.
+void nextItem(float width) {
+    sameLineIfFits(width);
+    ImGui::SetNextItemWidth(std::min(width, ImGui::GetContentRegionAvail().x));
+}
+/// The first item of a row after its label: at `x` when it fits there, on the next row otherwise.
+void afterLabel(float x, float width) {
+    sameLineIfFits(std::min(width, ImGui::GetContentRegionAvail().x), x);
+    ImGui::SetNextItemWidth(std::min(width, ImGui::GetContentRegionAvail().x));
+}
+void textInRow(const char* text) {
+    sameLineIfFits(ImGui::CalcTextSize(text).x);
+    ImGui::TextUnformatted(text);
+}
+
 }  // namespace
 
 TryItResult tryRules(const std::vector<ReplyRule>& rules, const std::string& message, bool hex) {
@@ -83,11 +100,9 @@ void RulesEditor::draw(UiModel& model, EndpointConfig& config, EndpointId id) {
         config.rules.push_back(std::move(rule));
     }
     probeItem(model, "rules.add");
-    ImGui::SameLine();
-    ImGui::TextUnformatted(tr(Str::StormLimit));
-    ImGui::SameLine();
+    textInRow(tr(Str::StormLimit));
     int limit = static_cast<int>(std::min<std::uint32_t>(config.storm_limit, 1'000'000'000));
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
+    nextItem(ImGui::GetFontSize() * 6);
     if (ImGui::InputInt("##storm_limit", &limit, 0)) config.storm_limit = static_cast<std::uint32_t>(std::max(0, limit));
     tooltip(tr(Str::TipStormLimit));
     drawTryIt(model, config);
@@ -103,60 +118,57 @@ void RulesEditor::drawRule(UiModel& model, EndpointConfig& config, std::size_t i
     ImGui::Separator();
     ImGui::Checkbox("##enabled", &rule.enabled);
     tooltip(tr(Str::RuleEnabled));
-    ImGui::SameLine();
-    ImGui::SetNextItemWidth(em * 12);
+    nextItem(em * 12);
     ImGui::InputText("##name", &rule.name);
     probeItem(model, probe + "name");
     if (const RuleCount* count = countOf(row, rule.name)) {
-        ImGui::SameLine();
-        ImGui::TextColored(count->paused ? pal.bad : pal.dim, tr(Str::RuleHits), static_cast<unsigned long long>(count->hits));
+        char hits[64];
+        std::snprintf(hits, sizeof hits, tr(Str::RuleHits), static_cast<unsigned long long>(count->hits));
+        sameLineIfFits(ImGui::CalcTextSize(hits).x);
+        ImGui::TextColored(count->paused ? pal.bad : pal.dim, "%s", hits);
         if (count->paused) {
-            ImGui::SameLine();
+            sameLineIfFits(ImGui::CalcTextSize(tr(Str::RulePaused)).x);
             ImGui::TextColored(pal.bad, "%s", tr(Str::RulePaused));
         }
     }
-    ImGui::SameLine();
     std::optional<int> move;
+    sameLineIfFits(buttonWidth(tr(Str::RuleUp)));
     if (ImGui::SmallButton(tr(Str::RuleUp)) && index > 0) move = -1;
-    ImGui::SameLine();
+    sameLineIfFits(buttonWidth(tr(Str::RuleDown)));
     if (ImGui::SmallButton(tr(Str::RuleDown)) && index + 1 < config.rules.size()) move = 1;
-    ImGui::SameLine();
+    sameLineIfFits(buttonWidth(tr(Str::RuleDelete)));
     const bool remove = ImGui::SmallButton(tr(Str::RuleDelete));
     probeItem(model, probe + "delete");
 
     // Match: any / text / hex, the text, the mode.
     ImGui::TextUnformatted(tr(Str::RuleMatch));
-    ImGui::SameLine(em * 5);
     int body = static_cast<int>(rule.match.body);
     const char* bodies[] = {tr(Str::RuleMatchAny), tr(Str::RuleMatchText), tr(Str::RuleMatchHex)};
-    ImGui::SetNextItemWidth(em * 9);
+    afterLabel(em * 5, em * 9);
     if (ImGui::Combo("##body", &body, bodies, 3)) {
         rule.match.body = static_cast<MatchBody>(body);
         if (rule.match.body == MatchBody::Hex && rule.match.mode == MatchMode::Regex) rule.match.mode = MatchMode::Exact;
     }
     if (rule.match.body != MatchBody::Any) {
-        ImGui::SameLine();
-        ImGui::SetNextItemWidth(em * 16);
+        nextItem(em * 16);
         ImGui::InputText("##match", &rule.match.text);
         probeItem(model, probe + "match");
-        ImGui::SameLine();
         int mode = static_cast<int>(rule.match.mode);
         const char* modes[] = {tr(Str::RuleModeExact), tr(Str::RuleModePrefix), tr(Str::RuleModeContains),
                                tr(Str::RuleModeRegex)};
-        ImGui::SetNextItemWidth(em * 7);
+        nextItem(em * 7);
         if (ImGui::Combo("##mode", &mode, modes, rule.match.body == MatchBody::Hex ? 3 : 4))
             rule.match.mode = static_cast<MatchMode>(mode);
     }
 
     // Reply: text or hex in the payload language (an empty reply: the rule sends nothing).
     ImGui::TextUnformatted(tr(Str::RuleReply));
-    ImGui::SameLine(em * 5);
     std::string reply = rule.reply ? rule.reply->text : std::string();
     bool reply_hex = rule.reply && rule.reply->mode == PayloadMode::Hex;
-    ImGui::SetNextItemWidth(em * 20);
+    afterLabel(em * 5, em * 20);
     const bool reply_edited = ImGui::InputTextWithHint("##reply", tr(Str::RuleNoReply), &reply);
     probeItem(model, probe + "reply");
-    ImGui::SameLine();
+    sameLineIfFits(checkboxWidth(tr(Str::RuleReplyHex)));
     const bool hex_edited = ImGui::Checkbox(tr(Str::RuleReplyHex), &reply_hex);
     if (reply_edited || hex_edited) {
         if (reply.empty() && !(rule.reply && rule.reply->checksum)) {
@@ -169,25 +181,26 @@ void RulesEditor::drawRule(UiModel& model, EndpointConfig& config, std::size_t i
     }
 
     ImGui::TextUnformatted(tr(Str::RuleDelay));
-    ImGui::SameLine(em * 5);
-    ImGui::SetNextItemWidth(em * 5);
+    afterLabel(em * 5, em * 5);
     if (ImGui::InputInt("##delay", &rule.delay_ms, 0)) rule.delay_ms = std::clamp(rule.delay_ms, 0, 3'600'000);
-    ImGui::SameLine();
-    ImGui::TextUnformatted(tr(Str::RuleTimes));
-    ImGui::SameLine();
+    textInRow(tr(Str::RuleTimes));
     int times = static_cast<int>(std::min<std::uint64_t>(rule.times, 1'000'000'000));
-    ImGui::SetNextItemWidth(em * 4);
+    nextItem(em * 4);
     if (ImGui::InputInt("##times", &times, 0)) rule.times = static_cast<std::uint64_t>(std::max(0, times));
-    ImGui::SameLine();
-    ImGui::TextUnformatted(tr(Str::RuleThen));
-    ImGui::SameLine();
-    int close = static_cast<int>(rule.close);
-    const char* closes[] = {tr(Str::RuleKeepOpen), tr(Str::RuleCloseFin), tr(Str::RuleCloseRst)};
-    ImGui::SetNextItemWidth(em * 9);
-    if (config.type != EndpointType::Udp && ImGui::Combo("##close", &close, closes, 3))
-        rule.close = static_cast<RuleClose>(close);
-    ImGui::SameLine();
+    if (config.type != EndpointType::Udp) {
+        textInRow(tr(Str::RuleThen));
+        int close = static_cast<int>(rule.close);
+        const char* closes[] = {tr(Str::RuleKeepOpen), tr(Str::RuleCloseFin), tr(Str::RuleCloseRst)};
+        nextItem(em * 9);
+        if (ImGui::Combo("##close", &close, closes, 3)) rule.close = static_cast<RuleClose>(close);
+    }
+    sameLineIfFits(checkboxWidth(tr(Str::RuleContinue)));
     ImGui::Checkbox(tr(Str::RuleContinue), &rule.continue_matching);
+    if (rule.faults) {   // a rule's own fault injection (edited in the profile): shown while active
+        sameLineIfFits(ImGui::CalcTextSize(tr(Str::FaultsBadge)).x + em);
+        ImGui::TextColored(pal.warn, "[%s]", tr(Str::FaultsBadge));
+        probeItem(model, probe + "faults");
+    }
 
     if (const std::string error = ruleError(rule); !error.empty()) ImGui::TextColored(pal.bad, "%s", error.c_str());
     ImGui::PopID();
@@ -199,12 +212,11 @@ void RulesEditor::drawTryIt(UiModel& model, const EndpointConfig& config) {
     const Palette& pal = palette(model.settings.theme);
     ImGui::Separator();
     ImGui::TextUnformatted(tr(Str::TryIt));
-    ImGui::SameLine(ImGui::GetFontSize() * 5);
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 20);
+    afterLabel(ImGui::GetFontSize() * 5, ImGui::GetFontSize() * 20);
     ImGui::InputText("##try", &m_tryInput);
     probeItem(model, "rules.try.input");
     tooltip(tr(Str::TipTryIt));
-    ImGui::SameLine();
+    sameLineIfFits(checkboxWidth(tr(Str::TryItHex)));
     ImGui::Checkbox(tr(Str::TryItHex), &m_tryHex);
     probeItem(model, "rules.try.hex");
     // Recomputed only when the message or the rules changed (a regex compiles once per change).

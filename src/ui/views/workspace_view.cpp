@@ -4,6 +4,7 @@
 
 #include <imgui.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "ui/format.hpp"
@@ -139,6 +140,27 @@ void WorkspaceView::contextMenu(UiModel& model, const CommandSink& submit, Endpo
     ImGui::EndPopup();
 }
 
+namespace {
+/// Fault injection is on (the endpoint's or a rule's "faults"): a badge, its counts on hover.
+void drawFaultsBadge(UiModel& model, const WorkspaceEndpoint& endpoint, const EndpointRow& row) {
+    const EndpointConfig& c = endpoint.config;
+    const bool active = c.faults || std::any_of(c.rules.begin(), c.rules.end(), [](const ReplyRule& r) { return r.faults.has_value(); });
+    if (!active) return;
+    const char* badge = tr(Str::FaultsBadge);
+    sameLineIfFits(ImGui::CalcTextSize(badge).x + ImGui::GetStyle().FramePadding.x * 2);
+    ImGui::TextColored(palette(model.settings.theme).warn, "[%s]", badge);
+    probeItem(model, "tree.faults." + std::to_string(endpoint.id));
+    if (ImGui::IsItemHovered()) {
+        char counts[160];
+        std::snprintf(counts, sizeof counts, tr(Str::FaultsCounts), static_cast<unsigned long long>(row.faults.delayed),
+                      static_cast<unsigned long long>(row.faults.split_pieces),
+                      static_cast<unsigned long long>(row.faults.dropped),
+                      static_cast<unsigned long long>(row.faults.duplicated));
+        ImGui::SetTooltip("%s\n%s", tr(Str::Faults), counts);
+    }
+}
+}  // namespace
+
 void WorkspaceView::drawEndpoint(UiModel& model, const CommandSink& submit, const WorkspaceEndpoint& endpoint) {
     const Palette& pal = palette(model.settings.theme);
     const EndpointRow* row = model.table.endpoint(endpoint.id);
@@ -209,6 +231,7 @@ void WorkspaceView::drawEndpoint(UiModel& model, const CommandSink& submit, cons
             ImGui::TextColored(pal.idle, "TIME_WAIT %u", row->port_counts->count(TcpState::TimeWait));
             if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", explain(TcpState::TimeWait));
         }
+        drawFaultsBadge(model, endpoint, *row);
         if (row->status.state == EndpointState::Failed && row->last_error) {
             ImGui::PushTextWrapPos(0);
             ImGui::TextColored(pal.bad, "%s", row->last_error->code.c_str());
