@@ -5,6 +5,8 @@
 // comes ends when its endpoint is stopped through the channel.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -48,10 +50,13 @@ struct CommandFifo {
 std::optional<nlohmann::json> lineWhere(Process& app, const std::function<bool(const nlohmann::json&)>& match,
                                         std::chrono::milliseconds timeout = 10s) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    for (int i = 0; i < 5000 && std::chrono::steady_clock::now() < deadline; ++i) {
-        for (const auto& line : jsonLines(app.out()))
+    while (std::chrono::steady_clock::now() < deadline) {
+        const std::string out = app.out();
+        for (const auto& line : jsonLines(out))
             if (match(line)) return line;
-        app.waitForOutput("\n", 20ms);   // a bounded pause between reads of the output
+        // Nothing yet: wait (bounded) until the app has printed more.
+        while (app.out().size() == out.size() && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(5ms);
     }
     return std::nullopt;
 }

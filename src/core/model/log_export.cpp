@@ -228,9 +228,9 @@ void ExportSink::wait() {
     });
 }
 
-void ExportSink::fail(std::error_code ec, std::string_view doing, const fs::path& path) {
+void ExportSink::fail(std::error_code ec, FileOp op, const fs::path& path) {
     std::lock_guard lock(m_mutex);
-    m_error = describeFileError(ec, path, doing).message;
+    m_error = describeFileError(ec, path.string(), op).message;
     m_state = State::Failed;
     m_queue.clear();
     m_queued = 0;
@@ -240,7 +240,7 @@ void ExportSink::run() {
     std::FILE* file = std::fopen(m_temp.string().c_str(), "wb");
     const std::error_code open_error = file ? std::error_code{} : lastError();
     if (file) std::setvbuf(file, nullptr, _IONBF, 0);   // our buffers are whole chunks already
-    if (!file) fail(open_error, "cannot write", m_path);
+    if (!file) fail(open_error, FileOp::Write, m_path);
     while (file) {
         std::string chunk;
         bool finish = false, cancel = false;
@@ -274,7 +274,7 @@ void ExportSink::run() {
                 file = nullptr;
                 std::error_code ignored;
                 fs::remove(m_temp, ignored);
-                fail(ec ? ec : std::make_error_code(std::errc::io_error), "cannot write", m_path);
+                fail(ec ? ec : std::make_error_code(std::errc::io_error), FileOp::Write, m_path);
                 break;
             }
             m_written += chunk.size();
@@ -289,7 +289,7 @@ void ExportSink::run() {
             if (ec) {
                 std::error_code ignored;
                 fs::remove(m_temp, ignored);
-                fail(ec, "cannot write", m_path);
+                fail(ec, FileOp::Write, m_path);
             } else {
                 std::lock_guard lock(m_mutex);
                 m_state = State::Done;

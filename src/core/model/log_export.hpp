@@ -92,7 +92,7 @@ public:
 
 private:
     void run();
-    void fail(std::error_code ec, std::string_view doing, const std::filesystem::path& path);
+    void fail(std::error_code ec, FileOp op, const std::filesystem::path& path);
 
     std::filesystem::path m_path, m_temp;
     std::size_t m_maxQueued;

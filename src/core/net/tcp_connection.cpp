@@ -418,12 +418,12 @@ void TcpConnection::writePiece() {
             if (ec != asio::error::operation_aborted) self->failWith(ec, ErrorContext::Write);
             return;
         }
-        QueuedWrite& item = self->m_writeQueue.front();
-        const auto begin = item.bytes.begin() + static_cast<std::ptrdiff_t>(item.offset);
+        QueuedWrite& front = self->m_writeQueue.front();
+        const auto begin = front.bytes.begin() + static_cast<std::ptrdiff_t>(front.offset);
         Bytes sent(begin, begin + static_cast<std::ptrdiff_t>(n));
-        item.offset += n;
-        const auto gap = item.gap;
-        if (item.offset == item.bytes.size()) self->m_writeQueue.pop_front();
+        front.offset += n;
+        const auto gap = front.gap;
+        if (front.offset == front.bytes.size()) self->m_writeQueue.pop_front();
         self->wrote(std::move(sent));
         if (auto host = self->m_host.lock()) host->onWriteDone();
         if (self->m_closed) return;

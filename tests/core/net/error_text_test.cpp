@@ -339,9 +339,11 @@ TEST(DescribeError, EveryKnownCodeInEveryContextKeepsTheStyle) {
                 // generic fallback, may stay as the OS wrote it).
                 EXPECT_FALSE(info.message_zh.empty()) << info.message;
                 EXPECT_NE(info.message_zh, info.message) << info.message;
-                for (const char* named : {"127.0.0.1", "::1"})
-                    if (contains(info.message, named))
+                for (const char* named : {"127.0.0.1", "::1"}) {
+                    if (contains(info.message, named)) {
                         EXPECT_TRUE(contains(info.message_zh, named)) << "the same target: " << info.message_zh;
+                    }
+                }
             }
         }
     }
