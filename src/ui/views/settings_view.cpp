@@ -10,7 +10,8 @@ const ShortcutInfo kShortcuts[] = {
     {"Ctrl+Enter", Str::ShortcutSend},    {"Ctrl+Up / Ctrl+Down", Str::ShortcutHistory},
     {"Ctrl+S", Str::ShortcutSave},        {"Ctrl+O", Str::ShortcutOpen},
     {"Ctrl+L", Str::ShortcutClear},       {"Ctrl+C", Str::ShortcutCopy},
-    {"Ctrl+N", Str::ShortcutNew},         {nullptr, Str::ShortcutDrop},
+    {"Ctrl+N", Str::ShortcutNew},         {"Ctrl+B", Str::ShortcutBookmark},
+    {"F3 / Shift+F3", Str::ShortcutFindNext}, {nullptr, Str::ShortcutDrop},
 };
 const std::size_t kShortcutCount = sizeof(kShortcuts) / sizeof(kShortcuts[0]);
 
