@@ -136,6 +136,16 @@ def wait_quiet():
     log("still busy; measuring anyway")
 
 
+def measured_rounds(name, one_round):
+    """RUNS rounds of `one_round()`, each logged with its raw result."""
+    rounds = []
+    for r in range(RUNS):
+        log(f"{name} round {r + 1}/{RUNS}")
+        rounds.append(one_round())
+        log(f"{name} round {r + 1}: {rounds[-1]}")
+    return rounds
+
+
 def median(values):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
@@ -545,11 +555,7 @@ def timer_round():
 
 
 def goal_timer():
-    rounds = []
-    for r in range(RUNS):
-        log(f"timer round {r + 1}/{RUNS}")
-        rounds.append(timer_round())
-        log(f"timer round {r + 1}: {rounds[-1]}")
+    rounds = measured_rounds("timer", timer_round)
     RESULTS["timer"] = rounds
     received = median(x["received"] for x in rounds)
     seconds = median(x["seconds"] for x in rounds)
@@ -634,11 +640,7 @@ def rules_round():
 
 
 def goal_rules():
-    rounds = []
-    for r in range(RUNS):
-        log(f"rules round {r + 1}/{RUNS}")
-        rounds.append(rules_round())
-        log(f"rules round {r + 1}: {rounds[-1]}")
+    rounds = measured_rounds("rules", rules_round)
     RESULTS["rules"] = rounds
     floor50 = median(x["floor"].get("p50_us") for x in rounds)
     floor99 = median(x["floor"].get("p99_us") for x in rounds)
@@ -705,11 +707,7 @@ def script_round():
 
 
 def goal_script():
-    rounds = []
-    for r in range(RUNS):
-        log(f"script round {r + 1}/{RUNS}")
-        rounds.append(script_round())
-        log(f"script round {r + 1}: {rounds[-1]}")
+    rounds = measured_rounds("script", script_round)
     RESULTS["script"] = rounds
     ratio = median(x["ratio"] for x in rounds if x["status"] == "passed")
     rate = median(x["rate"] for x in rounds if x["status"] == "passed")
