@@ -1,6 +1,7 @@
 #include "ui/ui_model.hpp"
 
 #include "core/model/event_text.hpp"
+#include "core/model/log_recorder.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -166,13 +167,15 @@ void UiModel::apply(const Event& event) {
             } else if constexpr (std::is_same_v<T, ConnectionOpened>) {
                 log.appendText(e.time_us, e.endpoint, e.connection, LogKind::Info,
                                format(tr(Str::EvAccepted), static_cast<unsigned long long>(e.connection),
-                                      e.peer.c_str()));
+                                      e.peer.c_str()),
+                               {}, lifecycleOf(event));
                 if (trace)
                     std::printf("trace: opened ep=%u conn=%llu peer=%s local=%s\n", e.endpoint,
                                 static_cast<unsigned long long>(e.connection), e.peer.c_str(), e.local.c_str());
             } else if constexpr (std::is_same_v<T, PeerHalfClosed>) {
                 log.appendText(e.time_us, e.endpoint, e.connection, LogKind::Info,
-                               format(tr(Str::EvPeerFin), static_cast<unsigned long long>(e.connection)));
+                               format(tr(Str::EvPeerFin), static_cast<unsigned long long>(e.connection)), {},
+                               lifecycleOf(event));
                 if (trace)
                     std::printf("trace: peer_fin ep=%u conn=%llu\n", e.endpoint,
                                 static_cast<unsigned long long>(e.connection));
@@ -181,7 +184,8 @@ void UiModel::apply(const Event& event) {
                                           closeReasonText(e.reason));
                 if (e.error) text += " " + e.error->code + " " + errorText(*e.error);
                 log.appendText(e.time_us, e.endpoint, e.connection,
-                               e.reason == CloseReason::Error ? LogKind::Error : LogKind::Info, text);
+                               e.reason == CloseReason::Error ? LogKind::Error : LogKind::Info, text, {},
+                               lifecycleOf(event));
                 if (trace)
                     std::printf("trace: closed ep=%u conn=%llu reason=%s\n", e.endpoint,
                                 static_cast<unsigned long long>(e.connection), toString(e.reason));

@@ -12,6 +12,7 @@
 #include "core/codec/escape.hpp"
 #include "core/codec/hex.hpp"
 #include "core/model/event_json.hpp"
+#include "core/model/log_recorder.hpp"
 #include "core/record/rotating_file.hpp"
 
 namespace sockscope {
@@ -154,7 +155,14 @@ bool LogExportFormatter::append(const PayloadLog& log, const LogRecord& r, std::
             out += escapeForDisplay(bytes);
             out += '\n';
             return true;
-        default: return false;   // pcapng: the handshake and data are packets, an event row is not
+        case ExportFormat::Pcapng:
+            // The handshake, FIN and RST rows become packets; other event rows have none.
+            if (auto event = lifecycleEvent(r, log.peer(r))) {
+                m_record->append(TapRecord{std::move(*event), n.endpoint, n.type, n.local, n.peer}, out);
+                return true;
+            }
+            return false;
+        default: return false;
     }
 }
 

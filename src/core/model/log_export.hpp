@@ -43,8 +43,9 @@ using ExportLookup = std::function<ExportNames(EndpointId, ConnectionId)>;
 /// One CSV field, quoted when it holds a comma, a quote, CR or LF (RFC 4180: quotes doubled).
 void appendCsvField(std::string& out, std::string_view field);
 
-/// Formats rows of the log into one format. Event rows (Info/Error) have no packet: pcapng
-/// leaves them out (append returns false).
+/// Formats rows of the log into one format. pcapng draws the lifecycle rows (a connection's
+/// handshake, FIN, RST: LogRecord::lifecycle) as packets and leaves the other event rows out
+/// (append returns false).
 class LogExportFormatter {
 public:
     LogExportFormatter(ExportFormat format, TextEncoding encoding, ExportLookup lookup);

@@ -236,11 +236,13 @@ std::size_t PayloadLog::fixedBytes() const {
 
 std::uint64_t PayloadLog::appendText(TimestampUs time_us, EndpointId endpoint,
                                      ConnectionId connection, LogKind kind, std::string_view text,
-                                     std::string_view peer) {
-    return append(time_us, endpoint, connection, kind,
-                  std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(text.data()),
-                                                text.size()),
-                  peer);
+                                     std::string_view peer, LogLifecycle lifecycle) {
+    const std::uint64_t seq = append(time_us, endpoint, connection, kind,
+                                     std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(text.data()),
+                                                                   text.size()),
+                                     peer);
+    if (!m_records.empty() && m_records.back().seq == seq) m_records.back().lifecycle = lifecycle;
+    return seq;
 }
 
 void PayloadLog::dropOversized(EndpointId endpoint, std::size_t length) {

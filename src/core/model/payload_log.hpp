@@ -35,6 +35,14 @@ enum class LogKind : std::uint8_t {
     Error,   // error text
 };
 
+/// What a lifecycle row (Info/Error) stands for, so an export can rebuild the event from it
+/// (pcapng: the handshake, a FIN, a RST). Rows with other text are None.
+struct LogLifecycle {
+    enum class What : std::uint8_t { None, Opened, PeerFin, Closed };
+    What what = What::None;
+    std::uint8_t close_reason = 0;  // Closed: the CloseReason, as its underlying value
+};
+
 struct LogRecord {
     std::uint64_t seq = 0;          // 0-based, monotonic over the log's life
     TimestampUs time_us = 0;
@@ -46,6 +54,7 @@ struct LogRecord {
     std::uint32_t offset = 0;       // offset inside the chunk
     std::uint32_t peer = 0;         // index into the peer-string table (0 = none)
     LogKind kind = LogKind::Rx;
+    LogLifecycle lifecycle;         // fits the padding: the record stays 48 bytes
 };
 
 /// What eviction took from one endpoint.
@@ -74,7 +83,8 @@ public:
                          LogKind kind, std::span<const std::uint8_t> bytes,
                          std::string_view peer = {});
     std::uint64_t appendText(TimestampUs time_us, EndpointId endpoint, ConnectionId connection,
-                             LogKind kind, std::string_view text, std::string_view peer = {});
+                             LogKind kind, std::string_view text, std::string_view peer = {},
+                             LogLifecycle lifecycle = {});
     /// Appends one record per frame of `bytes` (frame i ends at frame_ends[i], back to back, as in
     /// DataEvent). When all of them fit without evicting, the bytes are copied once and the
     /// records written in a loop (framing makes many small records per read); otherwise each

@@ -2,6 +2,7 @@
 // back by tshark, the atomic write (no half file under the final name) and the failures in words.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -11,6 +12,7 @@
 #include <sstream>
 
 #include "core/model/log_export.hpp"
+#include "core/model/log_recorder.hpp"
 #include "support/pcapng_reader.hpp"
 #include "support/sanitizers.hpp"
 
@@ -279,6 +281,54 @@ TEST(LogExportTshark, PcapngReadsBackLikeARecording) {
     EXPECT_EQ(test::runCommand("tshark -r '" + file.string() + "' -Y '_ws.malformed || _ws.expert.severity >= error'"), "");
     EXPECT_EQ(test::runCommand("tshark -r '" + file.string() + "' -Y udp -T fields -E separator=, -e udp.srcport -e udp.dstport -e data.data"),
               "9001,9000,646772616d\n");
+}
+/// The lifecycle rows become packets: the handshake, the FINs of both sides in the order they
+/// happened, and a peer's RST (before, pcapng exports ended every connection without a FIN).
+TEST(LogExportTshark, PcapngCarriesTheHandshakeFinAndRstOfEachConnection) {
+    if (!test::haveTshark()) GTEST_SKIP() << "tshark is not installed (Debian package tshark)";
+    PayloadLog log;
+    const auto data = [](ConnectionId c, Direction d, TimestampUs t, std::string_view text) {
+        return DataEvent{1, c, d, t, {}, Bytes(text.begin(), text.end())};
+    };
+    const std::vector<Event> events{
+        ConnectionOpened{1, 4, "127.0.0.1:40004", "127.0.0.1:502", 1'000'000},
+        data(4, Direction::Rx, 1'000'100, "ping"),
+        data(4, Direction::Tx, 1'000'200, "pong"),
+        PeerHalfClosed{1, 4, 1'000'300},
+        ConnectionClosed{1, 4, CloseReason::PeerClosed, std::nullopt, 1'000'400},
+        ConnectionOpened{1, 5, "127.0.0.1:40005", "127.0.0.1:502", 1'000'500},
+        data(5, Direction::Rx, 1'000'600, "x"),
+        ConnectionClosed{1, 5, CloseReason::PeerReset, std::nullopt, 1'000'700},
+    };
+    for (const Event& e : events) ASSERT_TRUE(recordEvent(log, e));
+    const fs::path file = testDir("pcapng-close") / "out.pcapng";
+    auto job = std::make_unique<LogExportJob>(
+        ExportRequest{file, ExportFormat::Pcapng, TextEncoding::Utf8, allRows(log)},
+        [](EndpointId, ConnectionId c) {
+            return ExportNames{"srv", EndpointType::TcpServer, "127.0.0.1:502", "127.0.0.1:4000" + std::to_string(c)};
+        });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!job->finished() && std::chrono::steady_clock::now() < deadline) {
+        job->step(log);
+        if (job->done() == job->total()) job->wait();
+    }
+    ASSERT_EQ(job->state(), ExportSink::State::Done) << job->error();
+    EXPECT_EQ(job->omitted(), 0u) << "every row is a packet";
+    const std::string packets = test::runCommand(
+        "tshark -r '" + file.string() + "' -T fields -E separator=, -e tcp.srcport -e tcp.dstport -e tcp.flags.str");
+    // tshark writes flags as e.g. "·······A···F" (U+00B7 for unset): keep the letters.
+    std::string letters;
+    for (const char ch : packets)
+        if (ch == '\n' || ch == ',' || std::isalnum(static_cast<unsigned char>(ch))) letters += ch;
+    EXPECT_EQ(letters,
+              "40004,502,S\n502,40004,AS\n40004,502,A\n"       // handshake
+              "40004,502,AP\n502,40004,AP\n"                    // ping, pong
+              "40004,502,AF\n502,40004,A\n"                     // the peer's FIN first
+              "502,40004,AF\n40004,502,A\n"                     // then ours
+              "40005,502,S\n502,40005,AS\n40005,502,A\n40005,502,AP\n"
+              "40005,502,AR\n")                                  // the peer's RST
+        << packets;
+    EXPECT_EQ(test::runCommand("tshark -r '" + file.string() + "' -Y '_ws.malformed || _ws.expert.severity >= error'"), "");
 }
 #endif
 
