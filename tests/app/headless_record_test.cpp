@@ -12,6 +12,7 @@
 #include "support/pcapng_reader.hpp"
 #include "support/process.hpp"
 #include "support/socket_peer.hpp"
+#include "support/temp_files.hpp"
 
 namespace sockscope {
 namespace {
@@ -24,18 +25,7 @@ using test::Process;
 using test::SocketPeer;
 using test::writeProfile;
 
-fs::path freshDir(const std::string& name) {
-    const fs::path dir = fs::temp_directory_path() / ("sockscope-hrec-" + std::to_string(::getpid()) + "-" + name);
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-    fs::create_directories(dir);
-    return dir;
-}
-
-std::string slurp(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-}
+fs::path freshDir(const std::string& name) { return test::freshDir("hrec", name); }
 
 std::uint16_t listeningPort(Process& app) {
     if (!app.waitForOutput("\"listening\"")) return 0;
@@ -71,7 +61,7 @@ TEST(HeadlessRecord, RecordsPcapngJsonlAndTextAtOnce) {
     std::vector<std::string> printed, recorded;
     for (const auto& line : jsonLines(app.out()))
         if (line["event"] == "rx" || line["event"] == "tx") printed.push_back(line.dump());
-    for (const auto& line : jsonLines(slurp(dir / "s.jsonl")))
+    for (const auto& line : jsonLines(test::readFile(dir / "s.jsonl")))
         if (line["event"] == "rx" || line["event"] == "tx") recorded.push_back(line.dump());
     EXPECT_FALSE(recorded.empty());
     EXPECT_EQ(recorded, printed);
@@ -81,7 +71,7 @@ TEST(HeadlessRecord, RecordsPcapngJsonlAndTextAtOnce) {
         if (line["event"] == "recording" && line["state"] == "stopped") ++stopped;
     EXPECT_EQ(stopped, 3);
     // Text: a header line and hexdump rows.
-    const std::string text = slurp(dir / "s.txt");
+    const std::string text = test::readFile(dir / "s.txt");
     EXPECT_NE(text.find("  device  #1 rx  "), std::string::npos) << text.substr(0, 300);
     EXPECT_NE(text.find("  00000000  61 62 63 64 65 66 67 68  69 6a 6b 6c 6d 6e 6f 70  |abcdefghijklmnop|"),
               std::string::npos);
@@ -116,7 +106,7 @@ TEST(HeadlessRecord, ProfileRecordingIsRelativeToTheProfileAndRotates) {
     EXPECT_TRUE(fs::exists(dir / "cli.jsonl"));
     EXPECT_TRUE(fs::exists(dir / "cli.1.jsonl"));
     EXPECT_FALSE(fs::exists(dir / "cli.2.jsonl")) << "--record-keep 2";
-    for (const auto& line : jsonLines(slurp(dir / "cli.jsonl"))) EXPECT_TRUE(line.contains("event"));
+    for (const auto& line : jsonLines(test::readFile(dir / "cli.jsonl"))) EXPECT_TRUE(line.contains("event"));
 }
 
 TEST(HeadlessRecord, UsageErrors) {
@@ -198,14 +188,14 @@ TEST(HeadlessRecord, ASmallTmpfsFillsUpAndTheFilesStayReadable) {
         if (line["event"] == "recording" && line["state"] == "failed" && line["error"]["code"] == "ENOSPC") ++failed;
     EXPECT_EQ(failed, 2) << "both recorders report ENOSPC";
 
-    const std::string jsonl = slurp(out_dir / "s.jsonl");
+    const std::string jsonl = test::readFile(out_dir / "s.jsonl");
     ASSERT_GT(jsonl.size(), 0u);
     EXPECT_EQ(jsonl.back(), '\n') << "cut back to the last whole line";
     std::size_t lines = 0, at = 0;
     for (std::size_t end; (end = jsonl.find('\n', at)) != std::string::npos; at = end + 1, ++lines)
         ASSERT_TRUE(nlohmann::json::accept(jsonl.substr(at, end - at))) << "line " << lines + 1;
     EXPECT_GE(lines, 2u);
-    const auto capture = test::parsePcapng(slurp(out_dir / "s.pcapng"));
+    const auto capture = test::parsePcapng(test::readFile(out_dir / "s.pcapng"));
     EXPECT_TRUE(capture.complete) << "no torn block at the end";
     ASSERT_GT(capture.packets.size(), 3u);
     std::string stream;
@@ -241,13 +231,13 @@ TEST(HeadlessRecord, KillNineLeavesReadableFiles) {
     }
     app.signal(SIGKILL);
     app.wait();
-    const std::string jsonl = slurp(dir / "k.jsonl");
+    const std::string jsonl = test::readFile(dir / "k.jsonl");
     ASSERT_GT(jsonl.size(), 0u);
     std::size_t lines = 0, at = 0;
     for (std::size_t end; (end = jsonl.find('\n', at)) != std::string::npos; at = end + 1, ++lines)
         ASSERT_TRUE(nlohmann::json::accept(jsonl.substr(at, end - at))) << "line " << lines + 1;
     EXPECT_GE(lines, 3u) << "a TCP read of up to 256 KiB is one line";
-    const auto capture = test::parsePcapng(slurp(dir / "k.pcapng"));
+    const auto capture = test::parsePcapng(test::readFile(dir / "k.pcapng"));
     ASSERT_GT(capture.packets.size(), 3u);
     std::string stream;
     for (const auto& p : capture.packets)

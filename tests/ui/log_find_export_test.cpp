@@ -10,6 +10,7 @@
 
 #include "headless.hpp"
 #include "support/sanitizers.hpp"
+#include "support/temp_files.hpp"
 #include "ui/i18n.hpp"
 #include "ui/probe.hpp"
 #include "ui/ui_model.hpp"
@@ -25,13 +26,7 @@ namespace {
 namespace fs = std::filesystem;
 constexpr double kFrameBudgetMs = sockscope::test::kUnderSanitizer ? 2000 : 50;
 
-fs::path testDir(const std::string& name) {
-    const fs::path dir = fs::temp_directory_path() / ("sockscope-logui-" + std::to_string(::getpid()) + "-" + name);
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-    fs::create_directories(dir);
-    return dir;
-}
+fs::path testDir(const std::string& name) { return test::freshDir("logui", name); }
 
 class LogFindTest : public ::testing::Test {
 protected:

@@ -15,6 +15,7 @@
 #include "core/model/log_recorder.hpp"
 #include "support/pcapng_reader.hpp"
 #include "support/sanitizers.hpp"
+#include "support/temp_files.hpp"
 
 #if !defined(_WIN32)
 #include <unistd.h>
@@ -25,19 +26,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path testDir(const std::string& name) {
-    const fs::path dir = fs::temp_directory_path() / ("sockscope-export-" + std::to_string(
-#if defined(_WIN32)
-        0
-#else
-        ::getpid()
-#endif
-        ) + "-" + name);
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-    fs::create_directories(dir);
-    return dir;
-}
+fs::path testDir(const std::string& name) { return test::freshDir("export", name); }
 
 /// This thread's CPU time (a loaded machine's preemption is not the step's cost); wall time on
 /// Windows, with a wider bound there.
@@ -55,11 +44,6 @@ constexpr double kStepLimitUs = 500'000;
 #else
 constexpr double kStepLimitUs = test::kUnderSanitizer ? 2'000'000 : 50'000;   // sanitizers: 10-40x slower
 #endif
-
-std::string readAll(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 std::span<const std::uint8_t> bytesOf(std::string_view s) {
     return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
@@ -119,7 +103,7 @@ TEST(LogExport, CsvRowsHaveEveryColumnQuotedByRfc4180) {
     const auto job = runExport(log, file, ExportFormat::Csv, allRows(log), TextEncoding::Gbk);
     EXPECT_EQ(job->state(), ExportSink::State::Done) << job->error();
     EXPECT_EQ(job->exported(), 3u);
-    const std::string csv = readAll(file);
+    const std::string csv = test::readFile(file);
     EXPECT_EQ(csv,
               "time,endpoint,connection,direction,peer,length,hex,text\r\n"
               "2025-11-30T08:06:40.123456Z,\"srv, \"\"main\"\"\",3,rx,,7,61 2C 22 62 22 0D 0A,\"a,\"\"b\"\"\\r\\n\"\r\n"
@@ -134,7 +118,7 @@ TEST(LogExport, JsonLinesFollowTheHeadlessSchema) {
     const fs::path file = testDir("jsonl") / "out.jsonl";
     const auto job = runExport(log, file, ExportFormat::Jsonl, allRows(log));
     ASSERT_EQ(job->state(), ExportSink::State::Done) << job->error();
-    std::istringstream in(readAll(file));
+    std::istringstream in(test::readFile(file));
     std::string line;
     ASSERT_TRUE(std::getline(in, line));
     const auto rx = nlohmann::json::parse(line);
@@ -159,7 +143,7 @@ TEST(LogExport, TextIsTheRecordersHexDump) {
     const fs::path file = testDir("text") / "out.txt";
     const auto job = runExport(log, file, ExportFormat::Text, allRows(log));
     ASSERT_EQ(job->state(), ExportSink::State::Done) << job->error();
-    const std::string text = readAll(file);
+    const std::string text = test::readFile(file);
     EXPECT_NE(text.find("2025-11-30T08:06:40.000000Z  srv, \"main\"  #2 tx  5 B\n"), std::string::npos) << text;
     EXPECT_NE(text.find("|hello|"), std::string::npos) << text;
 }
@@ -174,7 +158,7 @@ TEST(LogExport, SelectedSeqsOnlyAndEvictedRowsCounted) {
     ASSERT_EQ(job->state(), ExportSink::State::Done);
     EXPECT_EQ(job->exported(), 2u);
     EXPECT_EQ(job->evicted(), 1u);
-    const std::string csv = readAll(file);
+    const std::string csv = test::readFile(file);
     EXPECT_NE(csv.find(",row2\r\n"), std::string::npos);
     EXPECT_NE(csv.find(",row5\r\n"), std::string::npos);
     EXPECT_EQ(csv.find("row3"), std::string::npos);
@@ -228,7 +212,7 @@ TEST(LogExport, CancelRemovesTheTemporaryFileAndKeepsTheOldTarget) {
     job.cancel();
     job.wait();
     EXPECT_EQ(job.state(), ExportSink::State::Cancelled);
-    EXPECT_EQ(readAll(file), "old");
+    EXPECT_EQ(test::readFile(file), "old");
     std::size_t entries = 0;
     for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++entries;
     EXPECT_EQ(entries, 1u) << "the temporary file is gone";

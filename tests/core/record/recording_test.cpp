@@ -13,6 +13,7 @@
 #include "support/engine_harness.hpp"
 #include "support/pcapng_reader.hpp"
 #include "support/socket_peer.hpp"
+#include "support/temp_files.hpp"
 
 #if !defined(_WIN32)
 #include <fcntl.h>
@@ -28,25 +29,7 @@ using namespace std::chrono_literals;
 using test::EngineHarness;
 using test::SocketPeer;
 
-/// A fresh directory per test.
-fs::path testDir(const std::string& name) {
-    const fs::path dir = fs::temp_directory_path() / ("sockscope-rec-" + std::to_string(
-#if defined(_WIN32)
-        0
-#else
-        ::getpid()
-#endif
-        ) + "-" + name);
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-    fs::create_directories(dir);
-    return dir;
-}
-
-std::string readAll(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-}
+fs::path testDir(const std::string& name) { return test::freshDir("rec", name); }
 
 RecordingConfig recording(const fs::path& path, RecordFormat format) {
     RecordingConfig c;
@@ -85,9 +68,9 @@ TEST(RotatingFile, RotatesBySizeKeepingNFiles) {
     EXPECT_FALSE(fs::exists(dir / "s.3.jsonl")) << "keep 3: the current file and two older ones";
     EXPECT_EQ(file.filesBegun(), 6u) << "a new file every two writes of 61 bytes (over 100)";
     // The last write filled the file that became .1; the one before is .2.
-    EXPECT_EQ(readAll(dir / "s.jsonl"), "");
-    EXPECT_EQ(readAll(dir / "s.1.jsonl"), std::string(60, 'i') + "\n" + std::string(60, 'j') + "\n");
-    EXPECT_EQ(readAll(dir / "s.2.jsonl").substr(0, 1), "g");
+    EXPECT_EQ(test::readFile(dir / "s.jsonl"), "");
+    EXPECT_EQ(test::readFile(dir / "s.1.jsonl"), std::string(60, 'i') + "\n" + std::string(60, 'j') + "\n");
+    EXPECT_EQ(test::readFile(dir / "s.2.jsonl").substr(0, 1), "g");
 }
 
 TEST(RotatingFile, AnExistingFileIsMovedAsideNotOverwritten) {
@@ -97,8 +80,8 @@ TEST(RotatingFile, AnExistingFileIsMovedAsideNotOverwritten) {
     ASSERT_FALSE(file.open());
     ASSERT_FALSE(file.write("new\n"));
     file.close();
-    EXPECT_EQ(readAll(dir / "r.1.txt"), "earlier run\n");
-    EXPECT_EQ(readAll(dir / "r.txt"), "new\n");
+    EXPECT_EQ(test::readFile(dir / "r.1.txt"), "earlier run\n");
+    EXPECT_EQ(test::readFile(dir / "r.txt"), "new\n");
 }
 
 TEST(RotatingFile, ErrorsAreInPlainWords) {
@@ -393,7 +376,7 @@ TEST(RecordingRotation, PcapngFilesRotateAndEachIsComplete) {
     EXPECT_TRUE(fs::exists(dir / "r.2.pcapng"));
     EXPECT_FALSE(fs::exists(dir / "r.3.pcapng"));
     for (const char* name : {"r.pcapng", "r.1.pcapng", "r.2.pcapng"}) {
-        const auto capture = test::parsePcapng(readAll(dir / name));
+        const auto capture = test::parsePcapng(test::readFile(dir / name));
         EXPECT_TRUE(capture.complete) << name;
         ASSERT_FALSE(capture.block_types.empty());
         EXPECT_EQ(capture.block_types[0], 0x0A0D0D0Au) << name << " starts with its section header";
@@ -429,8 +412,8 @@ TEST(ReceiveToFile, AppendsTheReceivedBytesRawOrFramed) {
         return s.recording == kReceiveToFileBase + 2 && s.state == RecordingState::Stopped; }, 10s));
     ASSERT_TRUE(h.waitFor<RecordingStatus>([](const RecordingStatus& s) {
         return s.recording == kReceiveToFileBase + 1 && s.state == RecordingState::Stopped; }, 10s));
-    EXPECT_TRUE(readAll(dir / "rx.bin") == data);
-    const std::string frames = readAll(dir / "frames.bin");
+    EXPECT_TRUE(test::readFile(dir / "rx.bin") == data);
+    const std::string frames = test::readFile(dir / "frames.bin");
     EXPECT_EQ(frames, std::string("\0\0\0\x04one\n\0\0\0\x04two\n", 16));
 }
 
