@@ -26,7 +26,7 @@ namespace {
 namespace fs = std::filesystem;
 constexpr double kFrameBudgetMs = sockscope::test::kUnderSanitizer ? 2000 : 50;
 
-fs::path testDir(const std::string& name) { return test::freshDir("logui", name); }
+fs::path testDir(const std::string& name) { return sockscope::test::freshDir("logui", name); }
 
 class LogFindTest : public ::testing::Test {
 protected:

@@ -92,6 +92,11 @@ TEST(UiModel, DataBecomesRxTxRowsAndLifecycleBecomesEventRows) {
     EXPECT_EQ(text(4), "#5: peer sent FIN (half-closed)");
     EXPECT_EQ(text(5), "EPIPE broken pipe");
     EXPECT_EQ(text(6), "#5 closed: closed here (FIN)");
+    // The lifecycle rows say what they stand for, so a pcapng export can draw them as packets.
+    using What = LogLifecycle::What;
+    const What whats[] = {What::None, What::Opened, What::None, What::None, What::PeerFin, What::None, What::Closed};
+    for (std::size_t i = 0; i < 7; ++i) EXPECT_EQ(model.log.record(i).lifecycle.what, whats[i]) << i;
+    EXPECT_EQ(model.log.record(6).lifecycle.close_reason, static_cast<std::uint8_t>(CloseReason::LocalGraceful));
     EXPECT_EQ(model.table.connection(1, 5)->counters.rx_bytes, 2u);
 }
 
