@@ -123,7 +123,7 @@ void TcpConnection::onReadable(std::error_code ec) {
         std::error_code read_error;
         const std::size_t n = m_socket.read_some(asio::buffer(buffer.data(), room), read_error);
         if (read_error == asio::error::would_block || read_error == asio::error::try_again) return armRead();
-        if (read_error == asio::error::eof) return onPeerFin();
+        if (read_error == asio::error::eof) return onPeerFinAfterWrites(kFinDeferrals);
         if (read_error) return failWith(read_error, ErrorContext::Read);
         count(Direction::Rx, n);
         const ByteView bytes(buffer.data(), n);
@@ -270,6 +270,17 @@ void TcpConnection::pauseReadingForQueue() {
 void TcpConnection::resumeAfterPause() {
     m_readPaused = false;
     readSoon();   // the kernel may hold data that arrived long ago: read, do not wait for more
+}
+
+/// The reactor may hand us the peer's FIN before the completion of a write the peer had already
+/// read all of (both were ready in one wake-up, the write's last step was queued behind the read):
+/// the log would then say the peer closed before our data left. Let queued write completions run
+/// first (a few posts at most: a peer that stopped reading must not hold its FIN back).
+void TcpConnection::onPeerFinAfterWrites(int deferrals) {
+    if (!m_writing || deferrals <= 0) return onPeerFin();
+    asio::post(m_ctx.io, [self = shared_from_this(), deferrals] {
+        if (!self->m_closed && !self->m_peerFin) self->onPeerFinAfterWrites(deferrals - 1);
+    });
 }
 
 void TcpConnection::onPeerFin() {

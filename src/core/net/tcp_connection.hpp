@@ -111,6 +111,8 @@ private:
     void onReadable(std::error_code ec);
     void resumeAfterPause();
     void onPeerFin();
+    void onPeerFinAfterWrites(int deferrals);
+    static constexpr int kFinDeferrals = 4;
     void watchAfterFin();
     void onErrorAfterFin(std::error_code ec);
     bool endIfResetAfterFin(const std::optional<TcpInfo>& info);

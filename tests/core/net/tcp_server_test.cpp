@@ -135,6 +135,35 @@ TEST(TcpServer, PeerFinLeavesCloseWaitUntilTheUserCloses) {
     EXPECT_EQ(peer.waitForClose(), 0);
 }
 
+/// A peer that read the whole echo before sending its FIN must see it logged that way: every tx
+/// event before the peer's FIN. Sizes beyond the socket's first send buffer need several write
+/// steps, whose last completion the reactor may queue behind the FIN (it did at 25,607 bytes).
+TEST(TcpServer, AnEchoThePeerReadBeforeItsFinIsLoggedBeforeTheFin) {
+    for (const std::size_t size : {100u, 25'607u, 300'000u}) {
+        SCOPED_TRACE(size);
+        EngineHarness h;
+        EndpointConfig config;
+        config.echo = true;
+        const auto port = h.startServer(1, config);
+        ASSERT_NE(port, 0);
+        SocketPeer peer;
+        ASSERT_TRUE(peer.connectTcp(port));
+        std::string payload(size, '\0');
+        for (std::size_t i = 0; i < size; ++i) payload[i] = static_cast<char>('a' + i % 26);
+        ASSERT_TRUE(peer.sendAll(payload));
+        ASSERT_EQ(peer.receive(size), payload);
+        peer.shutdownSend();
+        ASSERT_TRUE(h.waitFor<PeerHalfClosed>());
+        std::size_t tx_before_fin = 0;
+        for (const Event& e : h.events) {
+            if (std::holds_alternative<PeerHalfClosed>(e)) break;
+            if (const auto* d = std::get_if<DataEvent>(&e); d && d->direction == Direction::Tx)
+                tx_before_fin += d->payload.size();
+        }
+        EXPECT_EQ(tx_before_fin, size);
+    }
+}
+
 TEST(TcpServer, CloseOnPeerFinOptionClosesAutomatically) {
     EngineHarness h;
     EndpointConfig config;
