@@ -50,7 +50,8 @@ int pendingError(asio::ip::tcp::socket& socket) {
 
 TcpConnection::TcpConnection(EngineContext& context, EndpointId endpoint, ConnectionId id,
                              asio::ip::tcp::socket socket, Settings settings,
-                             std::weak_ptr<ConnectionHost> host)
+                             std::weak_ptr<ConnectionHost> host,
+                             std::optional<asio::ip::tcp::endpoint> known_peer)
     : m_ctx(context), m_endpoint(endpoint), m_id(id), m_socket(std::move(socket)),
       m_settings(std::move(settings)), m_host(std::move(host)), m_gapTimer(context.io),
       m_timer(context.io),
@@ -60,7 +61,9 @@ TcpConnection::TcpConnection(EngineContext& context, EndpointId endpoint, Connec
     if (m_rx.idle()) m_frameTimer.emplace(context.io);
     m_rx.setMessageObserver([this](ByteView message) { onMessage(message); });
     std::error_code ec;
-    if (auto peer = m_socket.remote_endpoint(ec); !ec) m_peer = describe(peer);
+    // accept() said who it was: a peer that reset at once has no remote_endpoint() any more.
+    if (known_peer) m_peer = describe(*known_peer);
+    else if (auto peer = m_socket.remote_endpoint(ec); !ec) m_peer = describe(peer);
     if (auto local = m_socket.local_endpoint(ec); !ec) m_local = describe(local);
     m_socket.non_blocking(true, ec);
 }

@@ -61,7 +61,8 @@ public:
     };
 
     TcpConnection(EngineContext& context, EndpointId endpoint, ConnectionId id,
-                  asio::ip::tcp::socket socket, Settings settings, std::weak_ptr<ConnectionHost> host);
+                  asio::ip::tcp::socket socket, Settings settings, std::weak_ptr<ConnectionHost> host,
+                  std::optional<asio::ip::tcp::endpoint> known_peer = std::nullopt);
 
     /// Emits ConnectionOpened and the first TCP state, then starts reading.
     void start();

@@ -38,7 +38,8 @@ private:
 
 }  // namespace
 
-std::shared_ptr<TcpConnection> TcpEndpoint::adopt(asio::ip::tcp::socket socket) {
+std::shared_ptr<TcpConnection> TcpEndpoint::adopt(asio::ip::tcp::socket socket,
+                                                  std::optional<asio::ip::tcp::endpoint> known_peer) {
     OptionFailures failures;
     SocketOptions options = m_config.options;
     // Split pieces must leave as segments of their own: Nagle would glue them together.
@@ -56,7 +57,7 @@ std::shared_ptr<TcpConnection> TcpEndpoint::adopt(asio::ip::tcp::socket socket) 
     settings.faults = m_faults;
     auto self = std::static_pointer_cast<TcpEndpoint>(shared_from_this());
     auto connection = std::make_shared<TcpConnection>(m_ctx, m_id, m_ctx.newConnectionId(), std::move(socket),
-                                                      settings, std::weak_ptr<ConnectionHost>(self));
+                                                      settings, std::weak_ptr<ConnectionHost>(self), known_peer);
     m_connections.emplace(connection->id(), connection);
     connection->start();
     m_sources->connectionOpened(connection->id());   // a login packet, before anything typed

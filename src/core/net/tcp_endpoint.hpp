@@ -33,7 +33,8 @@ public:
 protected:
     void openFileSinks(const SendFile& command, FileSinksDone done) override;
     /// Wraps a connected socket into a TcpConnection, registers and starts it.
-    std::shared_ptr<TcpConnection> adopt(asio::ip::tcp::socket socket);
+    std::shared_ptr<TcpConnection> adopt(asio::ip::tcp::socket socket,
+                                         std::optional<asio::ip::tcp::endpoint> known_peer = std::nullopt);
     /// Closes every connection for a stop; they no longer report back.
     void dropConnections(CloseMode mode);
     /// The local port whose socket table is watched (0 = none).

@@ -108,7 +108,7 @@ void TcpServer::acceptNext() {
         });
         return;
     }
-    m_acceptor.async_accept([self = std::static_pointer_cast<TcpServer>(shared_from_this()), generation](
+    m_acceptor.async_accept(m_acceptedPeer, [self = std::static_pointer_cast<TcpServer>(shared_from_this()), generation](
                                 std::error_code ec, asio::ip::tcp::socket socket) {
         if (generation != self->m_generation || !self->m_acceptor.is_open()) return;
         if (ec) {
@@ -125,7 +125,7 @@ void TcpServer::acceptNext() {
         if (self->m_connections.size() >= static_cast<std::size_t>(self->m_config.max_connections)) {
             ++self->m_rejectedTotal;
             std::error_code ignored;
-            const auto peer = socket.remote_endpoint(ignored);
+            const auto peer = self->m_acceptedPeer;
             self->reportRepeatable(ErrorContext::Accept,
                                    {"EMAXCONN",
                                     "rejected " + formatEndpoint(peer.address(), peer.port()) +
@@ -136,7 +136,7 @@ void TcpServer::acceptNext() {
             socket.close(ignored);
         } else {
             ++self->m_acceptedTotal;
-            self->adopt(std::move(socket));
+            self->adopt(std::move(socket), self->m_acceptedPeer);
         }
         self->acceptNext();
     });

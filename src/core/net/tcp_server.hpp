@@ -25,6 +25,7 @@ private:
 
     asio::ip::tcp::acceptor m_acceptor;
     asio::ip::tcp::resolver m_resolver;
+    asio::ip::tcp::endpoint m_acceptedPeer;   // filled by accept(): kept even when the peer reset at once
     asio::steady_timer m_acceptRetry;   // after EMFILE: retry accepting shortly instead of spinning
     std::uint16_t m_port = 0;           // port listened on (kept after stop: TIME_WAIT watch)
 };

@@ -1,5 +1,6 @@
 // Loopback integration tests of the tcp-server endpoint against real peers.
 #include <gtest/gtest.h>
+#include <set>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 
@@ -193,6 +194,27 @@ TEST(TcpServer, PeerResetIsToldApartFromFin) {
     ASSERT_TRUE(closed->error);
     EXPECT_EQ(closed->error->code, "ECONNRESET");
     EXPECT_EQ(h.count<PeerHalfClosed>(), 0u);
+}
+
+/// A client that connects and resets before the server accepts it still has an address: the one
+/// accept() returned (remote_endpoint() fails on such a socket, and the log said "peer ''").
+TEST(TcpServer, APeerThatResetsBeforeTheAcceptKeepsItsAddress) {
+    if (test::underWine()) GTEST_SKIP() << "Wine: its own abortive close (SO_LINGER 0) sends no RST to a Wine socket";
+    EngineHarness h;
+    const auto port = h.startServer(1);
+    constexpr std::size_t kPeers = 20;
+    std::set<std::string> addresses;
+    for (std::size_t i = 0; i < kPeers; ++i) {
+        SocketPeer peer;
+        ASSERT_TRUE(peer.connectTcp(port));
+        addresses.insert("127.0.0.1:" + std::to_string(peer.localPort()));
+        peer.resetOnClose();
+        peer.close();
+    }
+    ASSERT_TRUE(h.pumpUntil([&] { return h.count<ConnectionOpened>() == kPeers; }));
+    for (const Event& e : h.events)
+        if (const auto* opened = std::get_if<ConnectionOpened>(&e))
+            EXPECT_EQ(addresses.count(opened->peer), 1u) << "conn " << opened->connection << " peer '" << opened->peer << "'";
 }
 
 TEST(TcpServer, TimeWaitIsCountedOnThePortAfterTheAppClosedFirst) {
