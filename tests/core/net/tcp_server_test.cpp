@@ -212,9 +212,11 @@ TEST(TcpServer, APeerThatResetsBeforeTheAcceptKeepsItsAddress) {
         peer.close();
     }
     ASSERT_TRUE(h.pumpUntil([&] { return h.count<ConnectionOpened>() == kPeers; }));
-    for (const Event& e : h.events)
-        if (const auto* opened = std::get_if<ConnectionOpened>(&e))
+    for (const Event& e : h.events) {
+        if (const auto* opened = std::get_if<ConnectionOpened>(&e)) {
             EXPECT_EQ(addresses.count(opened->peer), 1u) << "conn " << opened->connection << " peer '" << opened->peer << "'";
+        }
+    }
 }
 
 TEST(TcpServer, TimeWaitIsCountedOnThePortAfterTheAppClosedFirst) {
