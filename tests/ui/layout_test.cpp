@@ -53,9 +53,11 @@ void populate(UiModel& model) {
     model.selection = Selection{server, 0};
 }
 
-// Panes other helpers of issue 6 own; what the test finds there is printed, not failed on.
+// Panes whose rows scroll sideways by design (a log row, a long message in the detail pane): what
+// the test finds cut there is printed, not failed on. The connections table is checked: at a large
+// font scale it scrolls sideways instead of squeezing Peer and Local to nothing.
 bool ownedElsewhere(const std::string& text) {
-    for (const char* pane : {"/##log_", "/##detail_", "/##connections_"})
+    for (const char* pane : {"/##log_", "/##detail_"})
         if (text.find(pane) != std::string::npos) return true;
     return false;
 }

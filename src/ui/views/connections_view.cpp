@@ -4,7 +4,9 @@
 
 #include <imgui.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <iterator>
 
 #include "ui/format.hpp"
 #include "ui/theme.hpp"
@@ -122,28 +124,33 @@ void ConnectionsView::draw(UiModel& model, const CommandSink& submit) {
         return;
     }
 
-    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
-                                  ImGuiTableFlags_Resizable | ImGuiTableFlags_ScrollY |
-                                  ImGuiTableFlags_SizingFixedFit;
-    if (!ImGui::BeginTable("##connections", 11, flags)) return;
-    ImGui::TableSetupScrollFreeze(0, 1);
-    ImGui::TableSetupColumn(tr(Str::ColPeer), ImGuiTableColumnFlags_WidthStretch);
-    ImGui::TableSetupColumn(tr(Str::ColLocal), ImGuiTableColumnFlags_WidthStretch);
     // Fixed widths sized for their widest usual content, so numbers that grow do not clip.
     const float em = ImGui::GetFontSize();
-    ImGui::TableSetupColumn(tr(Str::ColState), ImGuiTableColumnFlags_WidthFixed, em * 7.5f);
-    ImGui::TableSetupColumn(tr(Str::ColRtt), ImGuiTableColumnFlags_WidthFixed, em * 4);
-    ImGui::TableSetupColumn(tr(Str::ColRetrans), ImGuiTableColumnFlags_WidthFixed, em * 2.5f);
-    ImGui::TableSetupColumn(tr(Str::ColQueues), ImGuiTableColumnFlags_WidthFixed, em * 5.5f);
-    ImGui::TableSetupColumn(tr(Str::ColRx), ImGuiTableColumnFlags_WidthFixed, em * 7.5f);
-    ImGui::TableSetupColumn(tr(Str::ColTx), ImGuiTableColumnFlags_WidthFixed, em * 7.5f);
-    ImGui::TableSetupColumn(tr(Str::ColActivity), ImGuiTableColumnFlags_WidthFixed, em * 6);
-    ImGui::TableSetupColumn(tr(Str::ColAge), ImGuiTableColumnFlags_WidthFixed, em * 4);
+    const float fixed[] = {em * 7.5f, em * 4, em * 2.5f, em * 5.5f, em * 7.5f, em * 7.5f, em * 6, em * 4};
     // The three buttons, measured (their labels differ by language).
     const ImGuiStyle& style = ImGui::GetStyle();
     const float actions_w = ImGui::CalcTextSize(tr(Str::CloseFin)).x + ImGui::CalcTextSize(tr(Str::HalfClose)).x +
                             ImGui::CalcTextSize(tr(Str::ResetRst)).x + style.FramePadding.x * 6 +
                             style.ItemSpacing.x * 2 + 2;
+    // Peer and Local share what is left, but never less than an IPv4 address with its port: at a
+    // large font scale the table scrolls sideways instead of squeezing them to nothing.
+    const float peer_min = ImGui::CalcTextSize("#0000 255.255.255.255:65535").x;
+    const float local_min = ImGui::CalcTextSize("255.255.255.255:65535").x;
+    float needed = peer_min + local_min + actions_w + style.CellPadding.x * 2 * 11;
+    for (const float w : fixed) needed += w;
+    const float inner_width = std::max(ImGui::GetContentRegionAvail().x, needed);
+
+    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
+                                  ImGuiTableFlags_Resizable | ImGuiTableFlags_ScrollY | ImGuiTableFlags_ScrollX |
+                                  ImGuiTableFlags_SizingFixedFit;
+    if (!ImGui::BeginTable("##connections", 11, flags, ImVec2(0, 0), inner_width)) return;
+    ImGui::TableSetupScrollFreeze(0, 1);
+    ImGui::TableSetupColumn(tr(Str::ColPeer), ImGuiTableColumnFlags_WidthStretch, 1.3f);
+    ImGui::TableSetupColumn(tr(Str::ColLocal), ImGuiTableColumnFlags_WidthStretch, 1.0f);
+    const Str fixed_columns[] = {Str::ColState, Str::ColRtt, Str::ColRetrans, Str::ColQueues,
+                                 Str::ColRx,    Str::ColTx,  Str::ColActivity, Str::ColAge};
+    for (std::size_t i = 0; i < std::size(fixed); ++i)
+        ImGui::TableSetupColumn(tr(fixed_columns[i]), ImGuiTableColumnFlags_WidthFixed, fixed[i]);
     ImGui::TableSetupColumn(tr(Str::ColActions), ImGuiTableColumnFlags_WidthFixed, actions_w);
     ImGui::TableHeadersRow();
 

@@ -627,10 +627,15 @@ void LogView::drawRows(UiModel& model) {
             if (!isData(r.kind)) {
                 ImGui::TableNextColumn();
                 ImGui::TableNextColumn();
+                // An event row has no hex and no text of its own: its sentence spans both columns.
+                const ImVec2 at = ImGui::GetCursorScreenPos();
+                const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+                ImGui::PushClipRect(at, ImVec2(std::max(right, at.x), at.y + ImGui::GetTextLineHeightWithSpacing()), false);
                 ImGui::PushStyleColor(ImGuiCol_Text, kindColor(pal, r.kind));
                 if (match && markText(bytes, TextEncoding::Utf8, 0, *match, kRowTextBytes, mark)) ++m_drawnHighlights;
                 textRange(rowText(bytes, TextEncoding::Utf8));
                 ImGui::PopStyleColor();
+                ImGui::PopClipRect();
                 ImGui::TableNextColumn();
                 continue;
             }
