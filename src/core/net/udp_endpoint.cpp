@@ -18,11 +18,27 @@ namespace sockscope {
 namespace {
 
 constexpr int kDatagramsPerWake = 64;
-constexpr std::size_t kMaxDatagram = 65507;   // IPv4 UDP payload limit
+// UDP payload limits: 65,535 minus the UDP header, and over IPv4 minus its 20-byte header too.
+constexpr std::size_t kMaxDatagramV4 = 65507;
+constexpr std::size_t kMaxDatagramV6 = 65527;
+constexpr std::size_t kMaxDatagram = kMaxDatagramV6;   // before the destination is known
 constexpr int kDefaultUdpReceiveBuffer = 4 << 20;
 
 std::string describe(const asio::ip::udp::endpoint& endpoint) {
     return formatEndpoint(endpoint.address(), endpoint.port());
+}
+
+/// EMSGSIZE when `size` cannot go to `to` in one datagram (its family's limit).
+std::optional<ErrorInfo> datagramTooLarge(std::size_t size, const asio::ip::udp::endpoint& to) {
+    const bool v4 = to.address().is_v4() || (to.address().is_v6() && to.address().to_v6().is_v4_mapped());
+    const std::size_t limit = v4 ? kMaxDatagramV4 : kMaxDatagramV6;
+    if (size <= limit) return std::nullopt;
+    const std::string family = v4 ? "IPv4" : "IPv6";
+    return ErrorInfo{"EMSGSIZE",
+                     "datagram of " + groupDigits(size) + " bytes to " + describe(to) + " is larger than UDP over " +
+                         family + " allows (" + groupDigits(limit) + ")",
+                     "发往 " + describe(to) + " 的数据报有 " + groupDigits(size) + " 字节，超过了 " + family +
+                         " 上 UDP 的上限（" + groupDigits(limit) + " 字节）"};
 }
 
 /// An interface given as an IPv4 address ("192.168.1.10") or a name ("eth0"); IPv6 needs an index.
@@ -226,8 +242,11 @@ void UdpEndpoint::send(Send command) {
         return;
     }
     if (command.payload.size() > kMaxDatagram) {
-        reportError(ErrorContext::Write, {"EMSGSIZE", "datagram of " + std::to_string(command.payload.size()) +
-                                                          " bytes is larger than UDP allows (65,507)"});
+        reportError(ErrorContext::Write,
+                    {"EMSGSIZE", "datagram of " + groupDigits(command.payload.size()) + " bytes is larger than UDP allows (" +
+                                     groupDigits(kMaxDatagram) + " over IPv6, " + groupDigits(kMaxDatagramV4) + " over IPv4)",
+                     "数据报有 " + groupDigits(command.payload.size()) + " 字节，超过了 UDP 的上限（IPv6 " +
+                         groupDigits(kMaxDatagram) + " 字节，IPv4 " + groupDigits(kMaxDatagramV4) + " 字节）"});
         return;
     }
     withDestination(command.destination,
@@ -271,8 +290,6 @@ void UdpEndpoint::withDestination(const std::string& destination, DestinationDon
 std::optional<ErrorInfo> UdpEndpoint::send(Bytes bytes, const FaultsRef& faults) {
     if (!m_socket.is_open()) return ErrorInfo{"ENOTCONN", "udp endpoint is not bound"};
     if (!m_replyTo) return ErrorInfo{"EDESTADDRREQ", "no datagram to answer yet and no remote address"};
-    if (bytes.size() > kMaxDatagram)
-        return ErrorInfo{"EMSGSIZE", "datagram of " + groupDigits(bytes.size()) + " bytes is larger than UDP allows (65,507)"};
     return sendTo(*m_replyTo, std::move(bytes), faults);
 }
 
@@ -364,6 +381,7 @@ void UdpEndpoint::sendOrReport(const asio::ip::udp::endpoint& destination, Bytes
 
 std::optional<ErrorInfo> UdpEndpoint::sendTo(const asio::ip::udp::endpoint& destination, Bytes payload,
                                              const FaultsRef& faults) {
+    if (auto too_large = datagramTooLarge(payload.size(), destination)) return too_large;
     FaultInjector* shape = faults ? faults.get() : m_faults.get();
     const std::size_t piece = shape && shape->splits() ? shape->splitSize() : 0;
     const std::size_t pieces = piece > 0 && payload.size() > piece ? (payload.size() + piece - 1) / piece : 1;

@@ -396,10 +396,11 @@ void PcapngFormatter::append(const TapRecord& record, std::string& out) {
             SocketAddress local = addressOr(record.local), peer = addressOr(d->peer);
             matchFamilies(local, peer);
             const std::uint32_t interface = interfaceOf(d->endpoint, record.endpoint, out);
-            const auto datagram = payload.first(std::min(payload.size(), kMaxDatagram));
+            const std::size_t max = local.v6 ? kMaxDatagramV6 : kMaxDatagram;
+            const auto datagram = payload.first(std::min(payload.size(), max));
             std::string comment = record.endpoint + (rx ? " rx" : " tx");
             if (datagram.size() < payload.size())
-                comment += " (cut to " + std::to_string(kMaxDatagram) + " of " + std::to_string(payload.size()) + " bytes)";
+                comment += " (cut to " + std::to_string(max) + " of " + std::to_string(payload.size()) + " bytes)";
             const std::size_t block = beginPacket(out, interface, d->time_us);
             appendUdpFrame(out, rx ? peer : local, rx ? local : peer, datagram);
             endPacket(out, block, comment);

@@ -19,8 +19,9 @@ namespace sockscope::pcapng {
 constexpr std::uint16_t kLinkTypeEthernet = 1;
 /// TCP payload per packet: 65,535 (IPv4 total length) - 20 (IP) - 20 (TCP).
 constexpr std::size_t kMaxSegment = 65495;
-/// UDP payload per packet: what one IPv4 datagram can hold; longer messages are cut (and say so).
+/// UDP payload per packet: what one IPv4 (IPv6) datagram can hold; longer messages are cut (and say so).
 constexpr std::size_t kMaxDatagram = 65507;
+constexpr std::size_t kMaxDatagramV6 = 65527;
 
 /// Section Header Block (little-endian, section length unknown), shb_userappl "Sockscope".
 void appendSectionHeader(std::string& out);

@@ -127,6 +127,34 @@ TEST(UdpEndpoint, OversizedDatagramIsRefusedWithAReason) {
     EXPECT_EQ(error->error.code, "EMSGSIZE");
 }
 
+/// UDP carries 65,527 bytes over IPv6 and 65,507 over IPv4 (the IPv4 header counts against the
+/// 65,535 of the length field): an IPv6 echo of the largest datagram goes back whole, and the
+/// refusal over IPv4 names its family's limit.
+TEST(UdpEndpoint, TheLargestDatagramOfEachFamilyIsSentAndOneMoreIsRefused) {
+    struct Case { const char* bind; std::size_t largest; const char* words; };
+    for (const Case& c : {Case{"[::1]:0", 65527, "65,527 over IPv6"}, Case{"127.0.0.1:0", 65507, "IPv4 allows (65,507)"}}) {
+        SCOPED_TRACE(c.bind);
+        EngineHarness h;
+        auto echo = udpOn(c.bind);
+        echo.echo = true;
+        h.engine.submit(AddEndpoint{1, echo});
+        const auto bound = h.waitForState(1, EndpointState::Bound);
+        ASSERT_TRUE(bound);
+        h.engine.submit(AddEndpoint{2, udpOn(c.bind)});
+        ASSERT_TRUE(h.waitForState(2, EndpointState::Bound));
+        h.engine.submit(Send{2, 0, Bytes(c.largest, 7), bound->local});
+        const auto back = h.waitFor<DataEvent>([](const DataEvent& d) { return d.endpoint == 2 && d.direction == Direction::Rx; });
+        ASSERT_TRUE(back) << "the echo of " << c.largest << " bytes came back";
+        EXPECT_EQ(back->payload.size(), c.largest);
+        h.engine.submit(Send{2, 0, Bytes(c.largest + 1, 7), bound->local});
+        const auto error = h.waitFor<ErrorEvent>([](const ErrorEvent& e) { return e.endpoint == 2; });
+        ASSERT_TRUE(error);
+        EXPECT_EQ(error->error.code, "EMSGSIZE");
+        EXPECT_NE(error->error.message.find(c.words), std::string::npos) << error->error.message;
+        EXPECT_FALSE(error->error.message_zh.empty());
+    }
+}
+
 TEST(UdpEndpoint, JoinsAMulticastGroupOnLoopback) {
     EngineHarness h;
     auto receiver = udpOn("0.0.0.0:0");
