@@ -7,6 +7,9 @@
 #include <limits>
 #include <stdexcept>
 
+#include "core/net/tcp_client.hpp"
+#include "core/net/tcp_server.hpp"
+#include "core/net/udp_endpoint.hpp"
 #include "core/profile/endpoint_json.hpp"
 
 namespace sockscope::registry {
@@ -18,13 +21,19 @@ constexpr std::int64_t kSizeMax = static_cast<std::int64_t>(
     std::min<std::uint64_t>(std::numeric_limits<std::size_t>::max(), std::numeric_limits<std::int64_t>::max()));
 
 // ---- kinds -------------------------------------------------------------------------------------
+template <typename T>
+std::shared_ptr<Endpoint> create(EngineContext& context, EndpointId id, EndpointConfig config) {
+    return std::make_shared<T>(context, id, std::move(config));
+}
+
 constexpr std::array<KindDescriptor, 3> kKinds{{
     {EndpointType::TcpServer, "tcp-server", "TCP server",
-     "missing; a tcp-server needs the \"host:port\" to listen on, e.g. \"127.0.0.1:9000\"", nullptr},
+     "missing; a tcp-server needs the \"host:port\" to listen on, e.g. \"127.0.0.1:9000\"", nullptr,
+     create<TcpServer>},
     {EndpointType::TcpClient, "tcp-client", "TCP client", nullptr,
-     "missing; a tcp-client needs the \"host:port\" to connect to, e.g. \"127.0.0.1:9000\""},
+     "missing; a tcp-client needs the \"host:port\" to connect to, e.g. \"127.0.0.1:9000\"", create<TcpClient>},
     {EndpointType::Udp, "udp", "UDP", "missing; a udp endpoint needs the \"host:port\" to bind, e.g. \"0.0.0.0:9000\"",
-     nullptr},
+     nullptr, create<UdpEndpoint>},
 }};
 
 // ---- stages ------------------------------------------------------------------------------------

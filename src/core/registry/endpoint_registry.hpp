@@ -7,6 +7,7 @@
 // forgets.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -16,6 +17,12 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "core/endpoint_config.hpp"
+#include "core/types.hpp"
+
+namespace sockscope {
+class Endpoint;
+struct EngineContext;
+}  // namespace sockscope
 
 namespace sockscope::jsonio {
 class Reader;
@@ -33,13 +40,17 @@ constexpr KindMask kUdp = kindBit(EndpointType::Udp);
 constexpr KindMask kTcp = kTcpServer | kTcpClient;
 constexpr KindMask kAllKinds = kTcp | kUdp;
 
-/// One endpoint kind: its JSON name, how it is shown, and what it requires.
+/// Creates the engine's endpoint of a kind (on the I/O thread; net/endpoint.cpp's makeEndpoint).
+using EndpointFactory = std::shared_ptr<Endpoint> (*)(EngineContext& context, EndpointId id, EndpointConfig config);
+
+/// One endpoint kind: its JSON name, how it is shown, what it requires and how it is created.
 struct KindDescriptor {
     EndpointType type;
     std::string_view name;              // the profile's "type": "tcp-server"
     std::string_view display;           // English; the GUI shows its own translation per type
     const char* bind_missing = nullptr;     // the error when "bind" is empty; nullptr: optional
     const char* remote_missing = nullptr;   // the same for "remote"
+    EndpointFactory create = nullptr;
 };
 
 /// Every kind, in EndpointType order (the editor's type combo lists them so).

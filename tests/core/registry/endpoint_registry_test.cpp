@@ -213,6 +213,7 @@ TEST(EndpointRegistry, KindsAndStagesAreListedOnce) {
     ASSERT_EQ(registry::kinds().size(), 3u);
     for (const registry::KindDescriptor& kind : registry::kinds()) {
         EXPECT_EQ(&registry::kind(kind.type), &kind);
+        EXPECT_NE(kind.create, nullptr) << "net/endpoint.cpp's makeEndpoint creates every kind through it";
         EXPECT_EQ(toString(kind.type), kind.name);
         EXPECT_EQ(endpointTypeFromString(std::string(kind.name)), kind.type);
     }
