@@ -117,6 +117,28 @@ TEST_F(EditorFieldsTest, TypedIntegersOutsideTheRangeBecomeTheNearestValueTheLoa
     EXPECT_EQ(checked, 3u * 13);   // three values for each of the 13 integer fields
 }
 
+// The framing section's numbers clamp to the framing stage's ranges, the ones its reader checks.
+TEST_F(EditorFieldsTest, FramingNumbersClampToTheStagesRanges) {
+    const registry::StageDescriptor* framing = registry::findStage("framing");
+    ASSERT_NE(framing, nullptr);
+    for (const registry::StageField& f : framing->fields) {
+        SCOPED_TRACE(std::string(f.key));
+        std::int64_t value = f.min;
+        ui.setDraw([&] {
+            ImGui::SetNextWindowPos(ImVec2(0, 0));
+            ImGui::SetNextWindowSize(ImVec2(400, 100));
+            ImGui::Begin("field", nullptr, ImGuiWindowFlags_NoDecoration);
+            stageInputInt(model, "##value", "framing", f.key, value);
+            ImGui::End();
+        });
+        ui.frames(2);
+        typeInto("framing." + std::string(f.key), std::to_string(f.min - 1));
+        EXPECT_EQ(value, f.min);
+        typeInto("framing." + std::string(f.key), std::to_string(f.max + 1));
+        EXPECT_EQ(value, f.max);
+    }
+}
+
 // The values the editor keeps apart (linger with its checkbox, CLOSE_WAIT seconds beside the
 // policy) and the jitter slider clamp to the table's range too.
 TEST_F(EditorFieldsTest, HeldValuesAndTheSliderClampToTheTable) {

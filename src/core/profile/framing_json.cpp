@@ -5,6 +5,7 @@
 
 #include "core/codec/hex.hpp"
 #include "core/codec/utf8.hpp"
+#include "core/registry/endpoint_registry.hpp"
 
 namespace sockscope {
 
@@ -18,8 +19,12 @@ using jsonio::Reader;
 namespace {
 
 constexpr std::size_t kMaxDelimiterBytes = 64;
-constexpr std::int64_t kMaxAdjust = std::int64_t{1} << 30;
-constexpr std::int64_t kMaxGapMs = 3'600'000;
+
+/// The field's range from the registry (the editor clamps to the same).
+bool readRanged(Reader& r, const Json& j, const std::string& path, const char* key, auto& out) {
+    const registry::StageField& f = registry::stageField("framing", key);
+    return r.integer(j, path, key, out, f.min, f.max);
+}
 
 /// "delimiter": {"hex": "0d 0a"} | {"text": "\r\n"} | "\r\n" (the same as {"text": ...}).
 void readDelimiter(Reader& r, const Json& j, const std::string& path, FramingConfig& out) {
@@ -92,16 +97,15 @@ void readFraming(Reader& r, const Json& j, const std::string& path, FramingConfi
             r.warning(joinPath(path, key), "does not apply to framing type " + jsonQuote(type_text) + " (ignored)");
     }
     const auto reads = [&](std::string_view key) { return framingUses(out.type, key); };
-    const auto limit = static_cast<std::int64_t>(kMaxFrameLimit);
     if (reads("delimiter")) readDelimiter(r, j, path, out);
     if (reads("keep")) r.boolean(j, path, "keep", out.keep);
     if (reads("length")) {
         if (!j.contains("length")) r.error(joinPath(path, "length"), "missing; the fixed framing needs the length of every message in bytes");
-        r.integer(j, path, "length", out.length, 1, limit);
+        readRanged(r, j, path, "length", out.length);
     }
-    if (reads("max")) r.integer(j, path, "max", out.max, 1, limit);
+    if (reads("max")) readRanged(r, j, path, "max", out.max);
     bool field_ok = true;
-    if (reads("offset")) field_ok &= r.integer(j, path, "offset", out.offset, 0, limit) || !j.contains("offset");
+    if (reads("offset")) field_ok &= readRanged(r, j, path, "offset", out.offset) || !j.contains("offset");
     if (reads("size") && j.contains("size")) {
         const std::optional<std::int64_t> size = asInteger(j["size"]);
         if (size && (*size == 1 || *size == 2 || *size == 4)) out.size = static_cast<std::size_t>(*size);
@@ -118,8 +122,8 @@ void readFraming(Reader& r, const Json& j, const std::string& path, FramingConfi
             else r.error(joinPath(path, "endian"), "expected \"big\" or \"little\", got " + jsonQuote(endian));
         }
     }
-    if (reads("adjust")) r.integer(j, path, "adjust", out.adjust, -kMaxAdjust, kMaxAdjust);
-    if (reads("gap_ms")) r.integer(j, path, "gap_ms", out.gap_ms, 1, kMaxGapMs);
+    if (reads("adjust")) readRanged(r, j, path, "adjust", out.adjust);
+    if (reads("gap_ms")) readRanged(r, j, path, "gap_ms", out.gap_ms);
     if (reads("on_error")) {
         std::string policy;
         if (r.string(j, path, "on_error", policy)) {

@@ -44,8 +44,18 @@ constexpr std::array<std::string_view, 1> kScriptsKeys{"scripts"};
 constexpr std::array<std::string_view, 1> kReceiveKeys{"receive_to_file"};
 constexpr std::array<std::string_view, 1> kFaultsKeys{"faults"};
 
+constexpr auto kFrameLimit = static_cast<std::int64_t>(kMaxFrameLimit);
+constexpr std::array<StageField, 5> kFramingFields{{
+    {"length", 1, kFrameLimit, "fixed: the length of every message in bytes."},
+    {"offset", 0, kFrameLimit, "length: where the length field starts, in bytes from the frame's start."},
+    {"adjust", -(std::int64_t{1} << 30), std::int64_t{1} << 30,
+     "length: the frame's total length = the field's value + adjust."},
+    {"gap_ms", 1, 3'600'000, "idle: a message ends after this many milliseconds of silence."},
+    {"max", 1, kFrameLimit, "The largest frame in bytes; a longer one is a framing error."},
+}};
+
 const std::array<StageDescriptor, 6> kStages{{
-    {"framing", kFramingKeys, endpoint_json::readFramingStage, endpoint_json::writeFramingStage},
+    {"framing", kFramingKeys, endpoint_json::readFramingStage, endpoint_json::writeFramingStage, kFramingFields},
     {"sources", kSourcesKeys, endpoint_json::readSourcesStage, endpoint_json::writeSourcesStage},
     {"rules", kRulesKeys, endpoint_json::readRulesStage, endpoint_json::writeRulesStage},
     {"scripts", kScriptsKeys, endpoint_json::readScriptsStage, endpoint_json::writeScriptsStage},
@@ -204,6 +214,13 @@ const StageDescriptor* findStage(std::string_view name) {
     for (const StageDescriptor& s : kStages)
         if (s.name == name) return &s;
     return nullptr;
+}
+
+const StageField& stageField(std::string_view stage, std::string_view key) {
+    if (const StageDescriptor* s = findStage(stage))
+        for (const StageField& f : s->fields)
+            if (f.key == key) return f;
+    throw std::logic_error("no field " + std::string(key) + " in the stage " + std::string(stage));
 }
 
 std::span<const FieldDescriptor> endpointFields() { return fieldTable(); }

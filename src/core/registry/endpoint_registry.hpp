@@ -64,6 +64,14 @@ using StageRead = void (*)(jsonio::Reader& r, const jsonio::Json& endpoint, cons
                            EndpointConfig& out);
 using StageWrite = void (*)(const EndpointConfig& config, jsonio::Json& endpoint);
 
+/// A numeric field of a stage's own object ("framing": {"length": ...}): its range, read by the
+/// stage's JSON reader and by the editor's widget for it, so the two cannot disagree.
+struct StageField {
+    std::string_view key;     // within the stage's object: "length"
+    std::int64_t min, max;
+    const char* help;
+};
+
 /// A stage of an endpoint's session (framing, sources, rules, scripts, recording, faults) as far as
 /// the profile sees it: the endpoint keys it owns and how they are read and written. Its own
 /// nested fields stay with its reader (profile/*_json.cpp), which names JSON paths the same way.
@@ -72,11 +80,14 @@ struct StageDescriptor {
     std::span<const std::string_view> keys;    // the endpoint's JSON keys it reads and writes
     StageRead read;
     StageWrite write;
+    std::span<const StageField> fields = {};   // its numeric fields (framing so far)
 };
 
 /// Every stage, in profile order.
 std::span<const StageDescriptor> stages();
 const StageDescriptor* findStage(std::string_view name);
+/// The stage's field with this key; throws std::logic_error when there is none.
+const StageField& stageField(std::string_view stage, std::string_view key);
 
 enum class FieldType : std::uint8_t {
     Bool,

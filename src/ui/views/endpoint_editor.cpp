@@ -232,17 +232,14 @@ void EndpointEditor::drawFraming(UiModel& model) {
         }
         ImGui::Checkbox(tr(Str::KeepDelimiter), &f.keep);
     }
-    const auto size_field = [](const char* id, std::size_t& value, std::size_t lo, std::size_t hi) {
-        int v = static_cast<int>(std::min<std::size_t>(value, static_cast<std::size_t>(std::numeric_limits<int>::max())));
-        if (ImGui::InputInt(id, &v, 0)) value = static_cast<std::size_t>(std::clamp<long long>(v, static_cast<long long>(lo), static_cast<long long>(hi)));
-    };
+    // The numeric fields clamp to the framing stage's ranges in the registry (the loader's).
     if (uses("length")) {
         label(tr(Str::FrameLength));
-        size_field("##frame_length", f.length, 1, kMaxFrameLimit);
+        stageInputInt(model, "##frame_length", "framing", "length", f.length);
     }
     if (uses("offset")) {
         label(tr(Str::FieldOffset));
-        size_field("##field_offset", f.offset, 0, kMaxFrameLimit);
+        stageInputInt(model, "##field_offset", "framing", "offset", f.offset);
         label(tr(Str::FieldSize));
         const char* sizes[] = {"1", "2", "4"};
         int size_index = f.size == 1 ? 0 : f.size == 4 ? 2 : 1;
@@ -252,17 +249,16 @@ void EndpointEditor::drawFraming(UiModel& model) {
         int order = static_cast<int>(f.endian);
         if (ImGui::Combo("##field_endian", &order, orders, 2)) f.endian = static_cast<ByteOrder>(order);
         label(tr(Str::LengthAdjust));
-        int adjust = static_cast<int>(std::clamp<std::int64_t>(f.adjust, -(1 << 30), 1 << 30));
-        if (ImGui::InputInt("##length_adjust", &adjust, 0)) f.adjust = std::clamp(adjust, -(1 << 30), 1 << 30);
+        stageInputInt(model, "##length_adjust", "framing", "adjust", f.adjust);
         tooltip(tr(Str::TipLengthAdjust));
     }
     if (uses("gap_ms")) {
         label(tr(Str::IdleGap));
-        if (ImGui::InputInt("##idle_gap", &f.gap_ms, 0)) clampInt(f.gap_ms, 1, 3'600'000);
+        stageInputInt(model, "##idle_gap", "framing", "gap_ms", f.gap_ms);
     }
     if (uses("max")) {
         label(tr(Str::MaxFrame));
-        size_field("##frame_max", f.max, 1, kMaxFrameLimit);
+        stageInputInt(model, "##frame_max", "framing", "max", f.max);
         tooltip(tr(Str::TipMaxFrame));
     }
     if (uses("on_error")) {

@@ -49,6 +49,16 @@ bool fieldSlider(UiModel& model, const char* label, std::string_view key, Endpoi
     return changed;
 }
 
+bool stageInputInt64(UiModel& model, const char* label, std::string_view stage, std::string_view key,
+                     std::int64_t& value) {
+    const registry::StageField& f = registry::stageField(stage, key);
+    int shown = static_cast<int>(std::clamp<std::int64_t>(value, INT_MIN, INT_MAX));
+    const bool changed = ImGui::InputInt(label, &shown, 0);
+    if (changed) value = std::clamp<std::int64_t>(shown, f.min, f.max);
+    if (model.probe) probeItem(model, "editor.field." + std::string(stage) + "." + std::string(key));
+    return changed;
+}
+
 int clampToField(std::string_view key, int value) {
     const registry::FieldDescriptor& f = registry::field(key);
     return static_cast<int>(std::clamp<std::int64_t>(registry::clampInt(f, value), INT_MIN, INT_MAX));

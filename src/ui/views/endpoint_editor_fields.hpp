@@ -4,6 +4,7 @@
 // clamped to the field's own range, the one the profile loader checks. The editor keeps its layout
 // (labels, tooltips, rows) and draws each value through these, so it cannot disagree with the
 // loader. Each widget is probed as "editor.field.<key>" (tests check every field a kind uses).
+#include <cstdint>
 #include <string_view>
 
 #include "core/registry/endpoint_registry.hpp"
@@ -17,6 +18,18 @@ bool fieldCheckbox(UiModel& model, const char* label, std::string_view key, Endp
 bool fieldInputInt(UiModel& model, const char* label, std::string_view key, EndpointConfig& config, int scale = 1);
 /// A Double field as a slider over its range.
 bool fieldSlider(UiModel& model, const char* label, std::string_view key, EndpointConfig& config, const char* format);
+/// A stage's numeric field (registry::stageField: framing's "length", "max", ...) as an InputInt
+/// clamped to its range; probed as "editor.field.<stage>.<key>".
+bool stageInputInt64(UiModel& model, const char* label, std::string_view stage, std::string_view key,
+                     std::int64_t& value);
+template <typename T>
+bool stageInputInt(UiModel& model, const char* label, std::string_view stage, std::string_view key, T& value) {
+    std::int64_t v = static_cast<std::int64_t>(value);
+    const bool changed = stageInputInt64(model, label, stage, key, v);
+    if (changed) value = static_cast<T>(v);
+    return changed;
+}
+
 /// A value held apart while editing (linger with its checkbox, the CLOSE_WAIT seconds with its
 /// policy), brought into the field's range.
 int clampToField(std::string_view key, int value);

@@ -175,6 +175,28 @@ TEST(EndpointRegistry, EveryRangeInTheTableIsTheLoadersOneBeyondEitherEndIsRefus
     EXPECT_GT(checked, 40u);
 }
 
+// The framing stage's numeric fields: the registry's range is the one its reader enforces.
+TEST(EndpointRegistry, FramingFieldsRefuseOneBeyondTheirRange) {
+    const registry::StageDescriptor* framing = registry::findStage("framing");
+    ASSERT_NE(framing, nullptr);
+    ASSERT_FALSE(framing->fields.empty());
+    for (const registry::StageField& f : framing->fields) {
+        SCOPED_TRACE(std::string(f.key));
+        const char* type = f.key == "length" ? "fixed" : f.key == "gap_ms" ? "idle" : f.key == "max" ? "delimiter" : "length";
+        for (std::int64_t v : {f.min - 1, f.max + 1, f.min, f.max}) {
+            const std::string fixed_length = f.key == "length" ? "" : R"("length":4,)";
+            const std::string json = R"({"version":1,"endpoints":[{"name":"s","type":"tcp-server","bind":"127.0.0.1:1",)"
+                                     R"("framing":{"type":")" + std::string(type) + "\"," + fixed_length + "\"" +
+                                     std::string(f.key) + "\":" + std::to_string(v) + "}}]}";
+            const std::string error = parseProfile(json, "f.json").error;
+            const std::string at = "f.json: endpoints[0].framing." + std::string(f.key) + ": expected an integer";
+            if (v < f.min || v > f.max) EXPECT_EQ(error.rfind(at, 0), 0u) << v << ": " << error;
+            else EXPECT_EQ(error.find(at), std::string::npos) << v << ": " << error;
+        }
+    }
+    EXPECT_THROW((void)registry::stageField("framing", "nope"), std::logic_error);
+}
+
 // The messages the loader gave before the table existed, word for word.
 TEST(EndpointRegistry, MessagesKeepTheirWording) {
     auto error = [](EndpointType type, std::string_view key, const std::string& v) {
