@@ -31,7 +31,7 @@ void label(const char* text) {
     ImGui::SetNextItemWidth(-1);
 }
 
-// The stages' own fields (framing, faults) are not in the registry's field table yet.
+// Faults (a stage) keeps its own bounds: its fields are not in the registry yet.
 void clampInt(int& v, int lo, int hi) { v = std::clamp(v, lo, hi); }
 
 // The peer-FIN combo's entries, in order.
