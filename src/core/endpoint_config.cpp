@@ -5,7 +5,11 @@
 namespace sockscope {
 
 // The names live in the registry's kind table (one place).
-const char* toString(EndpointType type) { return registry::kind(type).name.data(); }
+const char* toString(EndpointType type) {
+    for (const registry::KindDescriptor& kind : registry::kinds())
+        if (kind.type == type) return kind.name.data();   // literals: NUL-terminated
+    return "?";
+}
 
 std::optional<EndpointType> endpointTypeFromString(const std::string& text) {
     const registry::KindDescriptor* kind = registry::findKind(text);

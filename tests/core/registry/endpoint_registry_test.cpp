@@ -240,6 +240,7 @@ TEST(EndpointRegistry, KindsAndStagesAreListedOnce) {
         EXPECT_EQ(endpointTypeFromString(std::string(kind.name)), kind.type);
     }
     EXPECT_FALSE(endpointTypeFromString("tcp"));
+    EXPECT_STREQ(toString(static_cast<EndpointType>(7)), "?");
     EXPECT_EQ(registry::kindChoices(), R"(expected "tcp-server", "tcp-client" or "udp")");
 
     // Every stage is in the endpoint's table once, and the loader knows each of its keys.
