@@ -532,10 +532,13 @@ void EndpointEditor::draw(UiModel& model, const CommandSink& submit) {
 
     label(tr(Str::Type));
     int type = static_cast<int>(c.type);
+    // One label per registered kind, in registry order (a new kind adds its label here).
     const char* types[] = {tr(Str::TypeTcpServer), tr(Str::TypeTcpClient), tr(Str::TypeUdp)};
+    const auto kinds = registry::kinds();
+    IM_ASSERT(kinds.size() == IM_ARRAYSIZE(types));
     ImGui::BeginDisabled(m_id != 0);   // changing an endpoint's kind is a new endpoint
-    if (ImGui::Combo("##type", &type, types, static_cast<int>(registry::kinds().size())))
-        c.type = registry::kinds()[static_cast<std::size_t>(type)].type;
+    if (ImGui::Combo("##type", &type, types, static_cast<int>(std::min<std::size_t>(kinds.size(), IM_ARRAYSIZE(types)))))
+        c.type = kinds[static_cast<std::size_t>(type)].type;
     probeItem(model, "editor.field.type");
     ImGui::EndDisabled();
 
