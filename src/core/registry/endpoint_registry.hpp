@@ -72,7 +72,7 @@ struct StageField {
     const char* help;
 };
 
-/// A stage of an endpoint's session (framing, sources, rules, scripts, recording, faults) as far as
+/// A stage of an endpoint's session (framing, sources, rules, scripts, receive_to_file, faults) as far as
 /// the profile sees it: the endpoint keys it owns and how they are read and written. Its own
 /// nested fields stay with its reader (profile/*_json.cpp), which names JSON paths the same way.
 struct StageDescriptor {
