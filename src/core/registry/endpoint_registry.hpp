@@ -72,9 +72,10 @@ struct StageField {
     const char* help;
 };
 
-/// A stage of an endpoint's session (framing, sources, rules, scripts, receive_to_file, faults) as far as
-/// the profile sees it: the endpoint keys it owns and how they are read and written. Its own
-/// nested fields stay with its reader (profile/*_json.cpp), which names JSON paths the same way.
+/// A stage of an endpoint's session (framing, sources, rules, scripts, receive_to_file, faults) as
+/// far as the profile sees it: the endpoint keys it owns and how they are read and written. Its
+/// nested fields stay with its reader (profile/*_json.cpp), which names JSON paths the same way;
+/// `fields` gives the ranges of those the editor clamps (framing so far).
 struct StageDescriptor {
     std::string_view name;                     // "framing", "sources", ...
     std::span<const std::string_view> keys;    // the endpoint's JSON keys it reads and writes
