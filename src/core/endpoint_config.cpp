@@ -1,21 +1,19 @@
 #include "core/endpoint_config.hpp"
 
+#include "core/registry/endpoint_registry.hpp"
+
 namespace sockscope {
 
+// The names live in the registry's kind table (one place).
 const char* toString(EndpointType type) {
-    switch (type) {
-        case EndpointType::TcpServer: return "tcp-server";
-        case EndpointType::TcpClient: return "tcp-client";
-        case EndpointType::Udp: return "udp";
-    }
+    for (const registry::KindDescriptor& kind : registry::kinds())
+        if (kind.type == type) return kind.name.data();   // literals: NUL-terminated
     return "?";
 }
 
 std::optional<EndpointType> endpointTypeFromString(const std::string& text) {
-    if (text == "tcp-server") return EndpointType::TcpServer;
-    if (text == "tcp-client") return EndpointType::TcpClient;
-    if (text == "udp") return EndpointType::Udp;
-    return std::nullopt;
+    const registry::KindDescriptor* kind = registry::findKind(text);
+    return kind ? std::optional<EndpointType>(kind->type) : std::nullopt;
 }
 
 }  // namespace sockscope

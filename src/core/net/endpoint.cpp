@@ -1,8 +1,6 @@
 #include "core/net/endpoint.hpp"
 
-#include "core/net/tcp_client.hpp"
-#include "core/net/tcp_server.hpp"
-#include "core/net/udp_endpoint.hpp"
+#include "core/registry/endpoint_registry.hpp"
 #include "core/session/stages.hpp"
 
 namespace sockscope {
@@ -142,11 +140,9 @@ void Endpoint::emitStats(StatsEvent stats, bool force) {
 }
 
 std::shared_ptr<Endpoint> makeEndpoint(EngineContext& context, EndpointId id, EndpointConfig config) {
-    switch (config.type) {
-        case EndpointType::TcpServer: return std::make_shared<TcpServer>(context, id, std::move(config));
-        case EndpointType::TcpClient: return std::make_shared<TcpClient>(context, id, std::move(config));
-        case EndpointType::Udp: return std::make_shared<UdpEndpoint>(context, id, std::move(config));
-    }
+    // Each kind's factory is in its registry descriptor (core/registry/endpoint_registry.cpp).
+    for (const registry::KindDescriptor& kind : registry::kinds())
+        if (kind.type == config.type) return kind.create(context, id, std::move(config));
     return nullptr;
 }
 

@@ -13,6 +13,7 @@
 #include "core/profile/profile.hpp"
 #include "ui/net_interfaces.hpp"
 #include "ui/theme.hpp"
+#include "ui/views/endpoint_editor_fields.hpp"
 #include "ui/views/workspace_view.hpp"
 
 namespace sockscope::ui {
@@ -30,13 +31,13 @@ void label(const char* text) {
     ImGui::SetNextItemWidth(-1);
 }
 
+// Faults (a stage) keeps its own bounds: its fields are not in the registry yet.
 void clampInt(int& v, int lo, int hi) { v = std::clamp(v, lo, hi); }
 
 // The peer-FIN combo's entries, in order.
 constexpr int kPeerFinTimeout = 0;
 constexpr int kPeerFinAtOnce = 1;
 constexpr int kPeerFinKeep = 2;
-constexpr double kMaxCloseWaitSeconds = 1e9;   // the profile loader's bound
 
 }  // namespace
 
@@ -53,11 +54,10 @@ void EndpointEditor::openEdit(const WorkspaceEndpoint& endpoint, const Workspace
     m_lingerSet = m_config.options.linger_s.has_value();
     m_lingerSeconds = m_config.options.linger_s.value_or(0);
     m_v6Only = !m_config.options.v6_only ? 0 : (*m_config.options.v6_only ? 1 : 2);
-    m_writeQueueKiB = static_cast<int>(m_config.write_queue_limit / 1024);
     // close_on_peer_fin wins over the timeout (as in the engine); 0 s is "at once" too.
     const double wait = m_config.close_wait_timeout_s;
     m_peerFin = m_config.close_on_peer_fin || wait == 0 ? kPeerFinAtOnce : wait < 0 ? kPeerFinKeep : kPeerFinTimeout;
-    m_closeWaitSeconds = wait > 0 ? std::min(wait, kMaxCloseWaitSeconds) : EndpointConfig{}.close_wait_timeout_s;
+    m_closeWaitSeconds = wait > 0 ? clampToField("close_wait_timeout_s", wait, 0.0) : EndpointConfig{}.close_wait_timeout_s;
     const FramingConfig& f = m_config.framing;
     m_delimiterHex = !f.delimiter_is_text;
     m_delimiterText = m_delimiterHex ? formatHex(f.delimiter, HexStyle::SpacedLower) : escapeForDisplay(f.delimiter);
@@ -83,7 +83,6 @@ EndpointConfig EndpointEditor::result() const {
     EndpointConfig c = m_config;
     c.options.linger_s = m_lingerSet ? std::optional<int>(m_lingerSeconds) : std::nullopt;
     c.options.v6_only = m_v6Only == 0 ? std::nullopt : std::optional<bool>(m_v6Only == 1);
-    c.write_queue_limit = static_cast<std::size_t>(std::max(1, m_writeQueueKiB)) * 1024;
     // The combo drives both fields, so they never disagree (and older readers of the profile,
     // which know only close_on_peer_fin, still close at once).
     c.close_on_peer_fin = m_peerFin == kPeerFinAtOnce;
@@ -171,13 +170,16 @@ void EndpointEditor::drawPeerFin(UiModel& model) {
         ImGui::EndCombo();
     }
     probeItem(model, "editor.peer_fin");
+    probeItem(model, "editor.field.close_on_peer_fin");
     tooltip(tr(Str::TipOnPeerFin));
     ImGui::SameLine();
     ImGui::SetNextItemWidth(-1);
     ImGui::BeginDisabled(m_peerFin != kPeerFinTimeout);
-    if (ImGui::InputDouble("##close_wait", &m_closeWaitSeconds, 0, 0, "%g"))   // sscanf reads "nan" too
-        m_closeWaitSeconds = std::isnan(m_closeWaitSeconds) ? 0.0 : std::clamp(m_closeWaitSeconds, 0.0, kMaxCloseWaitSeconds);
+    // 0 and -1 are the other two policies; sscanf reads "nan" too.
+    if (ImGui::InputDouble("##close_wait", &m_closeWaitSeconds, 0, 0, "%g"))
+        m_closeWaitSeconds = clampToField("close_wait_timeout_s", m_closeWaitSeconds, 0.0);
     probeItem(model, "editor.close_wait");
+    probeItem(model, "editor.field.close_wait_timeout_s");
     ImGui::EndDisabled();
     tooltip(tr(Str::TipCloseWaitTimeout));
 }
@@ -230,17 +232,14 @@ void EndpointEditor::drawFraming(UiModel& model) {
         }
         ImGui::Checkbox(tr(Str::KeepDelimiter), &f.keep);
     }
-    const auto size_field = [](const char* id, std::size_t& value, std::size_t lo, std::size_t hi) {
-        int v = static_cast<int>(std::min<std::size_t>(value, static_cast<std::size_t>(std::numeric_limits<int>::max())));
-        if (ImGui::InputInt(id, &v, 0)) value = static_cast<std::size_t>(std::clamp<long long>(v, static_cast<long long>(lo), static_cast<long long>(hi)));
-    };
+    // The numeric fields clamp to the framing stage's ranges in the registry (the loader's).
     if (uses("length")) {
         label(tr(Str::FrameLength));
-        size_field("##frame_length", f.length, 1, kMaxFrameLimit);
+        stageInputInt(model, "##frame_length", "framing", "length", f.length);
     }
     if (uses("offset")) {
         label(tr(Str::FieldOffset));
-        size_field("##field_offset", f.offset, 0, kMaxFrameLimit);
+        stageInputInt(model, "##field_offset", "framing", "offset", f.offset);
         label(tr(Str::FieldSize));
         const char* sizes[] = {"1", "2", "4"};
         int size_index = f.size == 1 ? 0 : f.size == 4 ? 2 : 1;
@@ -250,17 +249,16 @@ void EndpointEditor::drawFraming(UiModel& model) {
         int order = static_cast<int>(f.endian);
         if (ImGui::Combo("##field_endian", &order, orders, 2)) f.endian = static_cast<ByteOrder>(order);
         label(tr(Str::LengthAdjust));
-        int adjust = static_cast<int>(std::clamp<std::int64_t>(f.adjust, -(1 << 30), 1 << 30));
-        if (ImGui::InputInt("##length_adjust", &adjust, 0)) f.adjust = std::clamp(adjust, -(1 << 30), 1 << 30);
+        stageInputInt(model, "##length_adjust", "framing", "adjust", f.adjust);
         tooltip(tr(Str::TipLengthAdjust));
     }
     if (uses("gap_ms")) {
         label(tr(Str::IdleGap));
-        if (ImGui::InputInt("##idle_gap", &f.gap_ms, 0)) clampInt(f.gap_ms, 1, 3'600'000);
+        stageInputInt(model, "##idle_gap", "framing", "gap_ms", f.gap_ms);
     }
     if (uses("max")) {
         label(tr(Str::MaxFrame));
-        size_field("##frame_max", f.max, 1, kMaxFrameLimit);
+        stageInputInt(model, "##frame_max", "framing", "max", f.max);
         tooltip(tr(Str::TipMaxFrame));
     }
     if (uses("on_error")) {
@@ -377,57 +375,59 @@ void EndpointEditor::drawFaults(UiModel& model) {
 
 void EndpointEditor::drawOptions(UiModel& model) {
     EndpointConfig& c = m_config;
-    SocketOptions& o = c.options;
+    const SocketOptions& o = c.options;
     const bool tcp = c.type != EndpointType::Udp;
 
     const bool options_open = ImGui::CollapsingHeader(tr(Str::SocketOptions), ImGuiTreeNodeFlags_DefaultOpen);
     probeItem(model, "editor.options");
     if (options_open) {
-        ImGui::Checkbox(tr(Str::ReuseAddress), &o.reuse_address);
+        fieldCheckbox(model, tr(Str::ReuseAddress), "options.reuse_address", c);
         tooltip(tr(Str::TipReuseAddress));
         sameLineIfFits(checkboxWidth(tr(Str::ReusePort)), ImGui::GetFontSize() * 11);
-        ImGui::Checkbox(tr(Str::ReusePort), &o.reuse_port);
+        fieldCheckbox(model, tr(Str::ReusePort), "options.reuse_port", c);
         tooltip(tr(Str::TipReusePort));
         if (tcp) {
             sameLineIfFits(checkboxWidth(tr(Str::NoDelay)), ImGui::GetFontSize() * 22);
-            ImGui::Checkbox(tr(Str::NoDelay), &o.no_delay);
+            fieldCheckbox(model, tr(Str::NoDelay), "options.no_delay", c);
             tooltip(tr(Str::TipNoDelay));
-            ImGui::Checkbox(tr(Str::Keepalive), &o.keepalive.enabled);
+            fieldCheckbox(model, tr(Str::Keepalive), "options.keepalive.enabled", c);
             tooltip(tr(Str::TipKeepalive));
             ImGui::BeginDisabled(!o.keepalive.enabled);
             ImGui::SameLine(ImGui::GetFontSize() * 11);
             ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
-            if (ImGui::InputInt(tr(Str::KeepIdle), &o.keepalive.idle_s, 0)) clampInt(o.keepalive.idle_s, 1, 86400);
+            fieldInputInt(model, tr(Str::KeepIdle), "options.keepalive.idle_s", c);
             const float inner = ImGui::GetStyle().ItemInnerSpacing.x;
             sameLineIfFits(ImGui::GetFontSize() * 5 + inner + ImGui::CalcTextSize(tr(Str::KeepInterval)).x);
             ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
-            if (ImGui::InputInt(tr(Str::KeepInterval), &o.keepalive.interval_s, 0))
-                clampInt(o.keepalive.interval_s, 1, 86400);
+            fieldInputInt(model, tr(Str::KeepInterval), "options.keepalive.interval_s", c);
             sameLineIfFits(ImGui::GetFontSize() * 4 + inner + ImGui::CalcTextSize(tr(Str::KeepCount)).x);
             ImGui::SetNextItemWidth(ImGui::GetFontSize() * 4);
-            if (ImGui::InputInt(tr(Str::KeepCount), &o.keepalive.count, 0)) clampInt(o.keepalive.count, 1, 100);
+            fieldInputInt(model, tr(Str::KeepCount), "options.keepalive.count", c);
             ImGui::EndDisabled();
             ImGui::Checkbox(tr(Str::Linger), &m_lingerSet);
             tooltip(tr(Str::TipLinger));
             ImGui::BeginDisabled(!m_lingerSet);
             ImGui::SameLine(ImGui::GetFontSize() * 11);
             ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
-            if (ImGui::InputInt(tr(Str::LingerSeconds), &m_lingerSeconds, 0)) clampInt(m_lingerSeconds, 0, 3600);
+            if (ImGui::InputInt(tr(Str::LingerSeconds), &m_lingerSeconds, 0))
+                m_lingerSeconds = clampToField("options.linger_s", m_lingerSeconds);
+            probeItem(model, "editor.field.options.linger_s");
             ImGui::EndDisabled();
         }
         label(tr(Str::RecvBuffer));
-        if (ImGui::InputInt("##rcvbuf", &o.recv_buffer, 0)) clampInt(o.recv_buffer, 0, 1 << 30);
+        fieldInputInt(model, "##rcvbuf", "options.recv_buffer", c);
         tooltip(tr(Str::TipBuffers));
         label(tr(Str::SendBuffer));
-        if (ImGui::InputInt("##sndbuf", &o.send_buffer, 0)) clampInt(o.send_buffer, 0, 1 << 30);
+        fieldInputInt(model, "##sndbuf", "options.send_buffer", c);
         tooltip(tr(Str::TipBuffers));
         label(tr(Str::V6Only));
         const char* v6[] = {tr(Str::V6Default), tr(Str::V6Yes), tr(Str::V6No)};
         ImGui::Combo("##v6only", &m_v6Only, v6, 3);
+        probeItem(model, "editor.field.options.v6_only");
         tooltip(tr(Str::TipV6Only));
         if (c.type == EndpointType::TcpServer) {
             label(tr(Str::Backlog));
-            if (ImGui::InputInt("##backlog", &o.backlog, 0)) clampInt(o.backlog, 1, 65535);
+            fieldInputInt(model, "##backlog", "options.backlog", c);
             tooltip(tr(Str::TipBacklog));
         }
     }
@@ -436,20 +436,18 @@ void EndpointEditor::drawOptions(UiModel& model) {
         ImGui::CollapsingHeader(tr(Str::Reconnect), ImGuiTreeNodeFlags_DefaultOpen)) {
         // Its own ID: the header above has the same label (a shared ID made it untoggleable).
         const std::string enabled_label = std::string(tr(Str::Reconnect)) + "##reconnect_enabled";
-        ImGui::Checkbox(enabled_label.c_str(), &c.reconnect.enabled);
+        fieldCheckbox(model, enabled_label.c_str(), "reconnect.enabled", c);
         probeItem(model, "editor.reconnect");
         tooltip(tr(Str::TipReconnect));
         ImGui::BeginDisabled(!c.reconnect.enabled);
         label(tr(Str::ReconnectInitial));
-        if (ImGui::InputInt("##rinit", &c.reconnect.initial_ms, 0)) clampInt(c.reconnect.initial_ms, 10, 3'600'000);
+        fieldInputInt(model, "##rinit", "reconnect.initial_ms", c);
         label(tr(Str::ReconnectMax));
-        if (ImGui::InputInt("##rmax", &c.reconnect.max_ms, 0)) clampInt(c.reconnect.max_ms, 10, 3'600'000);
+        fieldInputInt(model, "##rmax", "reconnect.max_ms", c);
         label(tr(Str::ReconnectJitter));
-        float jitter = static_cast<float>(c.reconnect.jitter);
-        if (ImGui::SliderFloat("##rjit", &jitter, 0.0f, 1.0f, "%.2f", ImGuiSliderFlags_AlwaysClamp))
-            c.reconnect.jitter = std::clamp(static_cast<double>(jitter), 0.0, 1.0);   // Ctrl+click typing too
+        fieldSlider(model, "##rjit", "reconnect.jitter", c, "%.2f");
         label(tr(Str::ReconnectAttempts));
-        if (ImGui::InputInt("##ratt", &c.reconnect.max_attempts, 0)) clampInt(c.reconnect.max_attempts, 0, 1'000'000);
+        fieldInputInt(model, "##ratt", "reconnect.max_attempts", c);
         ImGui::EndDisabled();
     }
 
@@ -487,9 +485,10 @@ void EndpointEditor::drawOptions(UiModel& model) {
             ImGui::PopID();
         }
         if (ImGui::SmallButton(tr(Str::AddGroup))) groups.push_back({});
+        probeItem(model, "editor.field.multicast.groups");
         label(tr(Str::MulticastTtl));
-        if (ImGui::InputInt("##ttl", &c.multicast.ttl, 0)) clampInt(c.multicast.ttl, 0, 255);
-        ImGui::Checkbox(tr(Str::MulticastLoop), &c.multicast.loopback);
+        fieldInputInt(model, "##ttl", "multicast.ttl", c);
+        fieldCheckbox(model, tr(Str::MulticastLoop), "multicast.loopback", c);
         tooltip(tr(Str::TipMulticastLoop));
     }
 }
@@ -528,23 +527,31 @@ void EndpointEditor::draw(UiModel& model, const CommandSink& submit) {
     label(tr(Str::Name));
     ImGui::InputText("##name", &c.name);
     probeItem(model, "editor.name");
+    probeItem(model, "editor.field.name");
     error_line(nameError());
 
     label(tr(Str::Type));
     int type = static_cast<int>(c.type);
+    // One label per registered kind, in registry order (a new kind adds its label here).
     const char* types[] = {tr(Str::TypeTcpServer), tr(Str::TypeTcpClient), tr(Str::TypeUdp)};
+    const auto kinds = registry::kinds();
+    IM_ASSERT(kinds.size() == IM_ARRAYSIZE(types));
     ImGui::BeginDisabled(m_id != 0);   // changing an endpoint's kind is a new endpoint
-    if (ImGui::Combo("##type", &type, types, 3)) c.type = static_cast<EndpointType>(type);
+    if (ImGui::Combo("##type", &type, types, static_cast<int>(std::min<std::size_t>(kinds.size(), IM_ARRAYSIZE(types)))))
+        c.type = kinds[static_cast<std::size_t>(type)].type;
+    probeItem(model, "editor.field.type");
     ImGui::EndDisabled();
 
     if (c.type == EndpointType::TcpClient) {
         label(tr(Str::RemoteAddress));
         ImGui::InputTextWithHint("##remote", "127.0.0.1:9000", &c.remote);
+        probeItem(model, "editor.field.remote");
         tooltip(tr(Str::TipRemoteClient));
         error_line(remoteError());
     }
     label(tr(Str::BindAddress));
     ImGui::InputTextWithHint("##bind", c.type == EndpointType::TcpClient ? tr(Str::HintAny) : "0.0.0.0:9000", &c.bind);
+    probeItem(model, "editor.field.bind");
     tooltip(c.type == EndpointType::TcpServer   ? tr(Str::TipBindServer)
             : c.type == EndpointType::TcpClient ? tr(Str::TipBindClient)
                                                 : tr(Str::TipBindUdp));
@@ -552,37 +559,38 @@ void EndpointEditor::draw(UiModel& model, const CommandSink& submit) {
     if (c.type == EndpointType::Udp) {
         label(tr(Str::RemoteAddress));
         ImGui::InputTextWithHint("##remote", tr(Str::HintLastSender), &c.remote);
+        probeItem(model, "editor.field.remote");
         tooltip(tr(Str::TipRemoteUdp));
         error_line(remoteError());
     }
 
-    ImGui::Checkbox(tr(Str::AutoStart), &c.auto_start);
+    fieldCheckbox(model, tr(Str::AutoStart), "auto_start", c);
     probeItem(model, "editor.auto_start");
     tooltip(tr(Str::TipAutoStart));
     sameLineIfFits(checkboxWidth(tr(Str::Echo)), ImGui::GetFontSize() * 11);
-    ImGui::Checkbox(tr(Str::Echo), &c.echo);
+    fieldCheckbox(model, tr(Str::Echo), "echo", c);
     tooltip(tr(Str::TipEcho));
     if (c.type != EndpointType::Udp) {
         drawPeerFin(model);
         label(tr(Str::WriteQueueLimit));
-        if (ImGui::InputInt("##wql", &m_writeQueueKiB, 0)) clampInt(m_writeQueueKiB, 1, 4 << 20);
+        fieldInputInt(model, "##wql", "write_queue_limit", c, 1024);   // shown in KiB
         tooltip(tr(Str::TipWriteQueueLimit));
     }
     if (c.type == EndpointType::TcpServer) {
         label(tr(Str::MaxConnections));
-        if (ImGui::InputInt("##maxconn", &c.max_connections, 0)) clampInt(c.max_connections, 1, 100000);
+        fieldInputInt(model, "##maxconn", "max_connections", c);
         tooltip(tr(Str::TipMaxConnections));
     }
     if (c.type == EndpointType::TcpClient) {
         label(tr(Str::ConnectTimeout));
-        if (ImGui::InputInt("##ctimeout", &c.connect_timeout_ms, 0)) clampInt(c.connect_timeout_ms, 100, 600'000);
+        fieldInputInt(model, "##ctimeout", "connect_timeout_ms", c);
         tooltip(tr(Str::TipConnectTimeout));
     }
     if (c.type == EndpointType::Udp) {
-        ImGui::Checkbox(tr(Str::Broadcast), &c.broadcast);
+        fieldCheckbox(model, tr(Str::Broadcast), "broadcast", c);
         tooltip(tr(Str::TipBroadcast));
         sameLineIfFits(checkboxWidth(tr(Str::ReplyToSender)), ImGui::GetFontSize() * 11);
-        ImGui::Checkbox(tr(Str::ReplyToSender), &c.reply_to_sender);
+        fieldCheckbox(model, tr(Str::ReplyToSender), "reply_to_sender", c);
         tooltip(tr(Str::TipReplyToSender));
     }
     drawOptions(model);

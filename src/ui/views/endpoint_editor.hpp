@@ -44,8 +44,8 @@ private:
     void drawPeerFin(UiModel& model);
     void drawDiscardConfirm(UiModel& model);
     void refreshInterfaces();
-    /// m_config with the fields kept apart while editing (linger, v6-only, queue limit,
-    /// peer-FIN policy) applied.
+    /// m_config with the fields kept apart while editing (linger, v6-only, peer-FIN policy)
+    /// applied.
     EndpointConfig result() const;
 
     bool m_open = false;
@@ -59,7 +59,6 @@ private:
     bool m_lingerSet = false;
     int m_lingerSeconds = 0;
     int m_v6Only = 0;       // 0 default, 1 v6 only, 2 dual-stack
-    int m_writeQueueKiB = 16 * 1024;
     int m_peerFin = 0;      // after the peer's FIN: 0 close after the timeout, 1 at once, 2 keep
     double m_closeWaitSeconds = 30;
     std::vector<std::string> m_interfaces;
