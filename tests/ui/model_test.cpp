@@ -108,7 +108,9 @@ TEST(UiModel, EngineErrorsAreShownInTheLanguageOfTheUi) {
     model.apply(ErrorEvent{1, 0, ErrorContext::Connect, refused, 10});
     EXPECT_EQ(last(), "ECONNREFUSED 127.0.0.1:9 拒绝连接：该端口上没有程序在监听（或被防火墙拒绝）");
     model.apply(ErrorEvent{1, 0, ErrorContext::Config, ErrorInfo{"ENOENT", "no timer named \"x\"", "没有名为“x”的定时器"}, 11});
-    EXPECT_EQ(last(), "ENOENT no timer named \"x\"") << "untranslated words stay as the engine wrote them";
+    EXPECT_EQ(last(), "ENOENT 没有名为“x”的定时器");
+    model.apply(ErrorEvent{1, 0, ErrorContext::Config, ErrorInfo{"ENOENT", "no timer named \"x\"", ""}, 11});
+    EXPECT_EQ(last(), "ENOENT no timer named \"x\"") << "without a Chinese text the English one is shown";
     setLanguage(Language::English);
     model.apply(ErrorEvent{1, 0, ErrorContext::Connect, refused, 12});
     EXPECT_EQ(last(), "ECONNREFUSED " + refused.message);
