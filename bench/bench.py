@@ -1244,12 +1244,14 @@ class GuiApp:
     """`sockscope --bench-frames N PROFILE` under its own Xvfb (1600x1000); the measured frames start
     once `wait_connections` connections are open (SOCKSCOPE_BENCH_WAIT_CONNECTIONS)."""
 
-    def __init__(self, name, endpoints, wait_connections):
+    def __init__(self, name, endpoints, wait_connections, present_all=False):
         profile = os.path.join(TMP, f"gui-{name}.json")
         with open(profile, "w") as f:
             json.dump({"version": 1, "name": f"bench {name}", "endpoints": endpoints}, f)
         env = dict(os.environ, XDG_CONFIG_HOME=os.path.join(TMP, f"gui-{name}-config"),
                    SOCKSCOPE_BENCH_WAIT_CONNECTIONS=str(wait_connections))
+        if present_all:   # render every frame, changed or not: what drawing the window costs
+            env["SOCKSCOPE_BENCH_PRESENT_ALL"] = "1"
         self.lines = []
         self.measuring = threading.Event()
         self.done = threading.Event()
@@ -1297,11 +1299,11 @@ class GuiApp:
         return out
 
 
-def gui_round(name, port, endpoints, wait_connections, start_load):
+def gui_round(name, port, endpoints, wait_connections, start_load, present_all=False):
     """One GUI round; again (up to 3 attempts) when the app or its X server ended early (xvfb-run
     -a can race with other X servers started on the machine at the same moment)."""
     for attempt in range(3):
-        result = gui_attempt(name, port, endpoints, wait_connections, start_load)
+        result = gui_attempt(name, port, endpoints, wait_connections, start_load, present_all)
         if "error" not in result:
             break
         log(f"GUI {name} attempt {attempt + 1} failed: {result}")
@@ -1311,9 +1313,9 @@ def gui_round(name, port, endpoints, wait_connections, start_load):
     return result
 
 
-def gui_attempt(name, port, endpoints, wait_connections, start_load):
+def gui_attempt(name, port, endpoints, wait_connections, start_load, present_all):
     result = {"load_before": loadavg()}
-    app = GuiApp(name, endpoints, wait_connections)
+    app = GuiApp(name, endpoints, wait_connections, present_all)
     clients = []
     try:
         if not app.ready.wait(60) or not wait_listening(port, 20):
@@ -1354,10 +1356,11 @@ def gui_server(port, **extra):
 
 
 def gui_idle_round():
-    """The same app and window with one idle server and no clients: what the rasteriser costs on
-    this machine at this moment (llvmpipe renders on the same CPUs as everything else)."""
+    """The same app and window with one idle server and no clients, every frame rendered even when
+    unchanged: what the rasteriser costs on this machine at this moment (llvmpipe renders on the
+    same CPUs as everything else)."""
     port = free_port()
-    return gui_round("idle", port, [gui_server(port)], 0, lambda p: [])
+    return gui_round("idle", port, [gui_server(port)], 0, lambda p: [], present_all=True)
 
 
 def gui_rounds(label, make_round):
@@ -1391,6 +1394,11 @@ def gui_measured(rounds):
         f"swap p50/p99 {median(r.get('swap_p50') for r in rounds) or 0:.1f}/{median(r.get('swap_p99') for r in rounds) or 0:.1f} ms, "
         f"events p50/p99 {median(r.get('events_p50') for r in rounds) or 0:.2f}/{median(r.get('events_p99') for r in rounds) or 0:.2f} ms; "
         "1-min load " + ", ".join(f"{r['load_before'][0]:.1f}–{r['load_after'][0]:.1f}" for r in rounds))
+    if any(r.get("iterations") for r in rounds):
+        # Loop iterations whose picture equalled the one on screen are not rendered nor presented,
+        # and not frames: the percentiles are over presented frames only.
+        text += "; frames presented / loop iterations " + ", ".join(
+            f"{r.get('frames', 0):.0f}/{r.get('iterations', 0):.0f}" for r in rounds)
     return p99, text
 
 

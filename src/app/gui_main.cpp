@@ -20,7 +20,9 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdint>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -33,6 +35,7 @@
 #include "core/util/data_dir.hpp"
 #include "ui/file_worker.hpp"
 #include "ui/fonts.hpp"
+#include "ui/frame_pacer.hpp"
 #include "ui/main_window.hpp"
 #include "ui/settings_store.hpp"
 #include "ui/theme.hpp"
@@ -107,6 +110,17 @@ double percentile(std::vector<double> values, double p) {
     return values[std::min(index, values.size() - 1)];
 }
 
+/// Glyphs are rasterised at 1x and pixel-snapped (ui/fonts.cpp) and drawn at integer positions:
+/// every texel lands on one pixel, so nearest sampling shows the same pixels as the backend's
+/// linear one, and a software rasteriser (llvmpipe) spends ~10 % less per frame. Returns `texture`.
+ImTextureID useNearestSampling(ImTextureID texture) {
+    if (texture == nullptr) return texture;
+    glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(reinterpret_cast<std::intptr_t>(texture)));
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+    return texture;
+}
+
 // --- window callbacks (the ImGui backend chains to these) -------------------------------------
 struct WindowState {
     bool activity = false;                  // input since the last frame
@@ -114,6 +128,7 @@ struct WindowState {
     std::optional<std::chrono::steady_clock::time_point> key_pending;
     bool close_requested = false;
     bool scale_changed = false;             // moved to a monitor with another content scale
+    bool repaint = false;                   // exposed: present the next frame even if unchanged
     std::vector<std::string> dropped;       // paths dropped on the window
 };
 
@@ -130,6 +145,11 @@ void installCallbacks(GLFWwindow* window) {
         if (!state->key_pending) state->key_pending = std::chrono::steady_clock::now();
     });
     glfwSetWindowSizeCallback(window, [](GLFWwindow* w, int, int) { stateOf(w)->activity = true; });
+    // Exposed or damaged: the screen no longer shows the last picture, present the next one.
+    glfwSetWindowRefreshCallback(window, [](GLFWwindow* w) {
+        stateOf(w)->activity = true;
+        stateOf(w)->repaint = true;
+    });
     glfwSetDropCallback(window, [](GLFWwindow* w, int count, const char** paths) {
         for (int i = 0; i < count; ++i) stateOf(w)->dropped.emplace_back(paths[i]);
         stateOf(w)->activity = true;
@@ -370,12 +390,23 @@ int runGui(const GuiOptions& options) {
     if (options.bench_frames > 0) frame_times.reserve(static_cast<std::size_t>(options.bench_frames));
     int frame = 0;
     int busy_frames = 3;   // frames still to render after activity (ImGui settles over 2-3 frames)
-    auto last_frame = std::chrono::steady_clock::now();
-    // 60 fps while the user interacts; 30 fps when only traffic drives frames (a flood then
-    // leaves the CPU to the I/O thread, and the picture still moves smoothly).
-    const auto input_period = std::chrono::microseconds(16'667);
-    const auto traffic_period = std::chrono::microseconds(33'333);
-    auto last_input = std::chrono::steady_clock::now();
+    // 60 fps while the user interacts, 20 fps when only traffic drives frames, and a frame that
+    // would show what is already on screen is not rendered (ui/frame_pacer.hpp).
+    FramePacer pacer;
+    ImTextureID nearest_texture = nullptr;   // the font texture whose sampling was set to nearest
+    pacer.noteInput(std::chrono::steady_clock::now());
+    int bench_iterations = 0;          // measured loop iterations, presented or not
+    // Benchmarks: SOCKSCOPE_BENCH_PRESENT_ALL=1 renders every frame (what the loop did before it
+    // skipped unchanged pictures: the reference of what rendering alone costs).
+    const bool present_all = options.bench_frames > 0 && std::getenv("SOCKSCOPE_BENCH_PRESENT_ALL") &&
+                             std::string(std::getenv("SOCKSCOPE_BENCH_PRESENT_ALL")) == "1";
+    std::clock_t bench_cpu_start = 0;  // process CPU time (all threads) over the measured frames
+    // The status bar's ms/frame: the mean of the presented frames of the last half second (one
+    // frame's time changing 20-60 times a second can be read by nobody, and would make every
+    // picture differ from the last).
+    double shown_ms_sum = 0;
+    int shown_ms_count = 0;
+    auto shown_ms_since = std::chrono::steady_clock::now();
     TextEncoding applied_encoding = model.settings.encoding;
     bool glyphs_wanted = false;
     bool glyphs_building = false;
@@ -400,14 +431,13 @@ int runGui(const GuiOptions& options) {
         //    engine wakes us (input shortens the period to 60 fps at once).
         for (int waits = 0; waits < 100; ++waits) {
             const auto now = std::chrono::steady_clock::now();
-            const bool interactive = window_state.activity || now - last_input < std::chrono::milliseconds(500);
-            const auto next = last_frame + (interactive ? input_period : traffic_period);
+            const auto next = pacer.nextFrame(now, window_state.activity);
             if (now >= next) break;
             glfwWaitEventsTimeout(std::chrono::duration<double>(next - now).count());
         }
         glfwPollEvents();
         const auto frame_start = std::chrono::steady_clock::now();
-        last_frame = frame_start;
+        pacer.frameStarted(frame_start);
         // A stop signal ends the app like a close; the workspace (and its unsaved mark) is
         // already autosaved, so nothing is lost.
         if (options.stop && options.stop->load()) break;
@@ -426,7 +456,9 @@ int runGui(const GuiOptions& options) {
         const std::size_t applied = pump.pump(model, drain);
         const double events_ms =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - frame_start).count();
-        if (window_state.activity) last_input = frame_start;
+        if (window_state.activity) pacer.noteInput(frame_start);
+        if (window_state.repaint) pacer.invalidate();
+        window_state.repaint = false;
         // Input: a few frames (ImGui settles over 2-3); engine events alone: one frame is enough.
         if (window_state.activity || pump.backlog() > 0) busy_frames = 3;
         else if (model.busy) busy_frames = std::max(busy_frames, 1);   // the last frame left work for the next
@@ -458,6 +490,7 @@ int runGui(const GuiOptions& options) {
             ImGui_ImplOpenGL3_DestroyFontsTexture();
             model.fonts = loadFonts(std::round(15.0f * content_scale * applied_font_scale), font_glyphs.extra());
             ImGui_ImplOpenGL3_CreateFontsTexture();
+            pacer.invalidate();   // the same texture name may now hold other glyphs
         }
         // Characters the atlas lacks: a new atlas with them is built on the file worker (a CJK
         // atlas takes ~0.2 s) and swapped in between frames; at most one build at a time, at
@@ -482,6 +515,7 @@ int runGui(const GuiOptions& options) {
                     ImGui_ImplOpenGL3_DestroyFontsTexture();
                     model.fonts = installFonts(*built);
                     ImGui_ImplOpenGL3_CreateFontsTexture();
+                    pacer.invalidate();
                     if (model.trace) std::printf("trace: glyphs extra=%zu build_ms=%.1f\n", count, ms);
                 };
             });
@@ -492,7 +526,8 @@ int runGui(const GuiOptions& options) {
         }
 
         const auto ui_start = std::chrono::steady_clock::now();
-        ImGui_ImplOpenGL3_NewFrame();
+        ImGui_ImplOpenGL3_NewFrame();   // (re)creates the font texture when it is missing
+        if (ImGui::GetIO().Fonts->TexID != nearest_texture) nearest_texture = useNearestSampling(ImGui::GetIO().Fonts->TexID);
         ImGui_ImplGlfw_NewFrame();
         ImGui::NewFrame();
         ImGui::PushFont(model.fonts.ui);
@@ -506,14 +541,20 @@ int runGui(const GuiOptions& options) {
 
         int width = 0, height = 0;
         glfwGetFramebufferSize(window, &width, &height);
-        glViewport(0, 0, width, height);
         const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
-        glClearColor(bg.x, bg.y, bg.z, 1.0f);
-        glClear(GL_COLOR_BUFFER_BIT);
-        ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-
         ++frame;
-        if (options.screenshot_path && frame >= total_frames) {
+        const bool screenshot_now = options.screenshot_path && frame >= total_frames;
+        if (screenshot_now || present_all) pacer.invalidate();   // glReadPixels reads the back buffer: draw it
+        ImDrawData* draw_data = ImGui::GetDrawData();
+        const bool present = pacer.shouldPresent(drawDataFingerprint(*draw_data, ImGui::GetColorU32(bg)));
+        if (present) {
+            glViewport(0, 0, width, height);
+            glClearColor(bg.x, bg.y, bg.z, 1.0f);
+            glClear(GL_COLOR_BUFFER_BIT);
+            ImGui_ImplOpenGL3_RenderDrawData(draw_data);
+        }
+
+        if (screenshot_now) {
             if (!writeScreenshot(*options.screenshot_path, width, height)) {
                 std::fprintf(stderr, "sockscope: cannot write %s\n", options.screenshot_path->c_str());
                 exit_code = 1;
@@ -523,10 +564,11 @@ int runGui(const GuiOptions& options) {
             quit = true;
         }
         const auto swap_start = std::chrono::steady_clock::now();
-        glfwSwapBuffers(window);
+        if (present) glfwSwapBuffers(window);
         const auto swap_end = std::chrono::steady_clock::now();
         const double swap_ms = std::chrono::duration<double, std::milli>(swap_end - swap_start).count();
-        // A typed character was handed to ImGui before this frame was built: it is on screen now.
+        // A typed character was handed to ImGui before this frame was built: it is on screen now
+        // (a frame not presented showed nothing new: the character was already there, or hidden).
         if (window_state.key_pending && *window_state.key_pending <= ui_start) {
             key_latencies.push_back(
                 std::chrono::duration<double, std::milli>(swap_end - *window_state.key_pending).count());
@@ -535,7 +577,17 @@ int runGui(const GuiOptions& options) {
 
         const double frame_ms =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - frame_start).count();
-        model.frame_ms = static_cast<float>(frame_ms);
+        if (present) {
+            pacer.presented(std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - frame_start));
+            shown_ms_sum += frame_ms;
+            ++shown_ms_count;
+        }
+        if (swap_end - shown_ms_since >= std::chrono::milliseconds(500) && shown_ms_count > 0) {
+            model.frame_ms = static_cast<float>(shown_ms_sum / shown_ms_count);
+            shown_ms_sum = 0;
+            shown_ms_count = 0;
+            shown_ms_since = swap_end;
+        }
         if (bench_first_frame < 0 && (model.table.openConnections() >= bench_wait_connections ||
                                       std::chrono::steady_clock::now() > bench_wait_until)) {
             bench_first_frame = frame;
@@ -544,11 +596,18 @@ int runGui(const GuiOptions& options) {
             std::fflush(stdout);
         }
         // The first frames upload the font atlas and compile shaders: a warm-up, not measured.
+        // A frame is a picture presented: from the loop waking for it (input, events) through
+        // applying events, building the UI, rendering, to the end of the swap. Iterations that
+        // were not presented (nothing on screen changed) cost only events + UI and are counted
+        // apart, never mixed into the percentiles.
         if (options.bench_frames > 0 && bench_first_frame >= 0 && frame > bench_first_frame + bench_warmup) {
-            frame_times.push_back(frame_ms);
-            ui_times.push_back(ui_ms);
-            event_times.push_back(events_ms);
-            swap_times.push_back(swap_ms);
+            if (bench_iterations++ == 0) bench_cpu_start = std::clock();
+            if (present) {
+                frame_times.push_back(frame_ms);
+                ui_times.push_back(ui_ms);
+                event_times.push_back(events_ms);
+                swap_times.push_back(swap_ms);
+            }
         }
         if (options.bench_frames > 0 && bench_first_frame >= 0) {
             if (frame >= bench_first_frame + options.bench_frames + bench_warmup) quit = true;
@@ -574,13 +633,15 @@ int runGui(const GuiOptions& options) {
 
     if (options.bench_frames > 0) {
         std::printf("sockscope: bench frames=%zu (after %d warm-up) p50=%.2f p90=%.2f p99=%.2f max=%.2f ms (ui p50=%.2f p99=%.2f, swap p50=%.2f p99=%.2f, events p50=%.2f p99=%.2f) "
-                    "vertices_max=%zu log_records=%zu evicted=%llu open_connections=%zu\n",
+                    "vertices_max=%zu log_records=%zu evicted=%llu open_connections=%zu iterations=%d unchanged=%zu cpu_ms_per_iteration=%.2f\n",
                     frame_times.size(), bench_warmup, percentile(frame_times, 0.50), percentile(frame_times, 0.90),
                     percentile(frame_times, 0.99), percentile(frame_times, 1.0), percentile(ui_times, 0.50),
                     percentile(ui_times, 0.99), percentile(swap_times, 0.50), percentile(swap_times, 0.99), percentile(event_times, 0.50),
                     percentile(event_times, 0.99),
                     vertices_max, model.log.size(),
-                    static_cast<unsigned long long>(model.log.evictedRecords()), model.table.openConnections());
+                    static_cast<unsigned long long>(model.log.evictedRecords()), model.table.openConnections(),
+                    bench_iterations, static_cast<std::size_t>(bench_iterations) - frame_times.size(),
+                    bench_iterations > 1 ? 1000.0 * static_cast<double>(std::clock() - bench_cpu_start) / CLOCKS_PER_SEC / (bench_iterations - 1) : 0.0);
         if (!key_latencies.empty())
             std::printf("sockscope: bench keystroke_to_screen n=%zu p50=%.2f p90=%.2f max=%.2f ms\n",
                         key_latencies.size(), percentile(key_latencies, 0.5), percentile(key_latencies, 0.9),

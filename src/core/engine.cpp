@@ -104,7 +104,9 @@ private:
         auto it = m_endpoints.find(id);
         if (it != m_endpoints.end()) return it->second.get();
         m_context.emit(ErrorEvent{id, 0, ErrorContext::Config,
-                                  {"ENOENT", "endpoint #" + std::to_string(id) + " does not exist"}, nowUs()});
+                                  {"ENOENT", "endpoint #" + std::to_string(id) + " does not exist",
+                                   "端点 #" + std::to_string(id) + " 不存在"},
+                                  nowUs()});
         return nullptr;
     }
 
@@ -152,7 +154,9 @@ private:
             return;
         }
         m_context.emit(ErrorEvent{c.endpoint, 0, ErrorContext::Config,
-                                  {"ENOENT", "this endpoint has no scripts (\"" + c.name + "\")"}, nowUs()});
+                                  {"ENOENT", "this endpoint has no scripts (\"" + c.name + "\")",
+                                   "此端点没有脚本（“" + c.name + "”）"},
+                                  nowUs()});
         ScriptEvent finished;
         finished.endpoint = c.endpoint;
         finished.run = c.run;

@@ -129,7 +129,7 @@ TEST(EventQueue, ProducersAskWhetherToPauseBeforeProducing) {
     queue.push(PeerHalfClosed{1, 1, 0}, EventPriority::Control);
     EXPECT_FALSE(queue.pauseIfOverBudget());
     queue.push(data(2048), EventPriority::Droppable);   // dropped: over the budget
-    queue.push(ErrorEvent{1, 0, ErrorContext::Other, {"E", std::string(2048, 'x')}, 0}, EventPriority::Control);
+    queue.push(ErrorEvent{1, 0, ErrorContext::Other, {"E", std::string(2048, 'x'), ""}, 0}, EventPriority::Control);
     EXPECT_TRUE(queue.pauseIfOverBudget());
     std::vector<Event> out;
     queue.drain(out);

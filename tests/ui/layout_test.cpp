@@ -47,7 +47,7 @@ void populate(UiModel& model) {
     EndpointStatus failed{};
     failed.endpoint = client;
     failed.state = EndpointState::Failed;
-    failed.error = ErrorInfo{"ECONNREFUSED", "connection refused by 127.0.0.1:9001: nothing is listening on that port"};
+    failed.error = ErrorInfo{"ECONNREFUSED", "connection refused by 127.0.0.1:9001: nothing is listening on that port", "127.0.0.1:9001 拒绝连接：该端口上没有程序在监听"};
     model.apply(failed);
     model.apply(DataEvent{server, 1, Direction::Rx, nowUs(), {}, Bytes{'h', 'i', 0xe4, 0xbd, 0xa0}});
     model.selection = Selection{server, 0};

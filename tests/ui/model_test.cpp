@@ -75,7 +75,7 @@ TEST(UiModel, DataBecomesRxTxRowsAndLifecycleBecomesEventRows) {
     model.apply(DataEvent{1, 5, Direction::Rx, 11, {}, Bytes{'h', 'i'}});
     model.apply(DataEvent{1, 5, Direction::Tx, 12, {}, Bytes{'o', 'k'}});
     model.apply(PeerHalfClosed{1, 5, 13});
-    model.apply(ErrorEvent{1, 5, ErrorContext::Write, ErrorInfo{"EPIPE", "broken pipe"}, 14});
+    model.apply(ErrorEvent{1, 5, ErrorContext::Write, ErrorInfo{"EPIPE", "broken pipe", "管道已断开"}, 14});
     model.apply(ConnectionClosed{1, 5, CloseReason::LocalGraceful, std::nullopt, 15});
 
     ASSERT_EQ(model.log.size(), 7u);
@@ -112,8 +112,10 @@ TEST(UiModel, EngineErrorsAreShownInTheLanguageOfTheUi) {
     setLanguage(Language::Chinese);
     model.apply(ErrorEvent{1, 0, ErrorContext::Connect, refused, 10});
     EXPECT_EQ(last(), "ECONNREFUSED 127.0.0.1:9 拒绝连接：该端口上没有程序在监听（或被防火墙拒绝）");
-    model.apply(ErrorEvent{1, 0, ErrorContext::Config, ErrorInfo{"ENOENT", "no timer named \"x\""}, 11});
-    EXPECT_EQ(last(), "ENOENT no timer named \"x\"") << "untranslated words stay as the engine wrote them";
+    model.apply(ErrorEvent{1, 0, ErrorContext::Config, ErrorInfo{"ENOENT", "no timer named \"x\"", "没有名为“x”的定时器"}, 11});
+    EXPECT_EQ(last(), "ENOENT 没有名为“x”的定时器");
+    model.apply(ErrorEvent{1, 0, ErrorContext::Config, ErrorInfo{"ENOENT", "no timer named \"x\"", ""}, 11});
+    EXPECT_EQ(last(), "ENOENT no timer named \"x\"") << "without a Chinese text the English one is shown";
     setLanguage(Language::English);
     model.apply(ErrorEvent{1, 0, ErrorContext::Connect, refused, 12});
     EXPECT_EQ(last(), "ECONNREFUSED " + refused.message);

@@ -71,7 +71,7 @@ TEST_F(RecordingViewTest, StatusesShowAndARunningRecorderStops) {
     failed.state = RecordingState::Failed;
     failed.path = "/full/s.jsonl";
     failed.format = RecordFormat::Jsonl;
-    failed.error = ErrorInfo{"ENOSPC", "cannot write /full/s.jsonl: the disk is full"};
+    failed.error = ErrorInfo{"ENOSPC", "cannot write /full/s.jsonl: the disk is full", "无法写入 /full/s.jsonl：磁盘已满"};
     failed.state_changed = true;
     model.apply(failed);
     ASSERT_EQ(model.recordings.size(), 2u);

@@ -354,7 +354,7 @@ TEST_F(ViewsTest, SendFileChoosesAFileAndShowsProgressRateAndCancel) {
     EXPECT_FALSE(probe.has("send.file_progress"));
     EXPECT_NE(send.fileStatusText().find("cancelled after 2.0 KiB"), std::string::npos) << send.fileStatusText();
     model.apply(FileSendStatus{id, transfer + 1, "/nope", FileSendState::Failed, 0, 0, 0,
-                               ErrorInfo{"ENOENT", "cannot read file \"/nope\": it does not exist"}, nowUs()});
+                               ErrorInfo{"ENOENT", "cannot read file \"/nope\": it does not exist", "无法读取文件“/nope”：文件不存在"}, nowUs()});
     ui.frames(2);
     EXPECT_EQ(send.fileStatusText(), "failed: cannot read file \"/nope\": it does not exist");
 
@@ -751,7 +751,7 @@ TEST_F(ViewsTest, ApplyOnAFailedEndpointRestartsIt) {
     EndpointStatus failed{};
     failed.endpoint = id;
     failed.state = EndpointState::Failed;
-    failed.error = ErrorInfo{"EADDRINUSE", "port in use"};
+    failed.error = ErrorInfo{"EADDRINUSE", "port in use", "端口已被占用"};
     model.apply(failed);
     EndpointEditor editor;
     editor.openEdit(*model.workspace.find(id), model.workspace);

@@ -23,6 +23,9 @@ FramingConfig sanitized(FramingConfig c) {
 const char* closing(FramingOnError policy) {
     return policy == FramingOnError::Close ? "; closing the connection (on_error: close)" : "";
 }
+const char* closingZh(FramingOnError policy) {
+    return policy == FramingOnError::Close ? "；正在关闭连接（on_error: close）" : "";
+}
 
 }  // namespace
 
@@ -105,11 +108,18 @@ void Framer::finish(FrameSink& sink, bool incomplete_is_error) {
     endDrop(sink);
     if (m_buf.empty()) return;
     if (m_cfg.type != FramingType::Idle && incomplete_is_error) {
-        std::string expected;
-        if (m_cfg.type == FramingType::Fixed) expected = " of " + number(m_cfg.length);
-        else if (m_cfg.type == FramingType::Length && m_need) expected = " of " + number(m_need);
-        sink.onFramingError({"FRAME_INCOMPLETE", "the stream ended " + number(m_buf.size()) + " bytes into a frame" +
-                                                     expected + "; they follow as a message of their own"});
+        std::string expected, expected_zh;
+        const std::size_t frame = m_cfg.type == FramingType::Fixed ? m_cfg.length
+                                  : m_cfg.type == FramingType::Length ? m_need : 0;
+        if (frame) {
+            expected = " of " + number(frame);
+            expected_zh = "（帧长 " + number(frame) + " 字节）";
+        }
+        sink.onFramingError({"FRAME_INCOMPLETE",
+                             "the stream ended " + number(m_buf.size()) + " bytes into a frame" + expected +
+                                 "; they follow as a message of their own",
+                             "数据流在一个帧" + expected_zh + "的第 " + number(m_buf.size()) +
+                                 " 字节处结束；这些字节作为单独的一条消息送出"});
     }
     emit(m_buf, sink);
     m_buf.clear();
@@ -136,8 +146,9 @@ void Framer::endDrop(FrameSink& sink) {
     m_dropping = false;
     m_droppedTotal += m_dropped;
     if (m_dropped)
-        sink.onFramingError({"FRAMING_RESYNC", "framing resynchronised: " + number(m_dropped) +
-                                                   " bytes were dropped since the framing error"});
+        sink.onFramingError({"FRAMING_RESYNC",
+                             "framing resynchronised: " + number(m_dropped) + " bytes were dropped since the framing error",
+                             "分帧已重新同步：自分帧错误以来丢弃了 " + number(m_dropped) + " 字节"});
     m_dropped = 0;
 }
 
@@ -219,11 +230,13 @@ void Framer::dropThrough(std::size_t frame_size, FrameSink& sink) {
 bool Framer::tooLongWithoutDelimiter(FrameSink& sink) {
     const std::string what = "no delimiter (" + formatHex(m_cfg.delimiter) + ") within max " + number(m_cfg.max) +
                              " bytes";
+    const std::string what_zh = "在 max " + number(m_cfg.max) + " 字节内没有分隔符（" + formatHex(m_cfg.delimiter) + "）";
     if (m_cfg.on_error == FramingOnError::Close) {
-        fail({"FRAME_TOO_LONG", what + closing(m_cfg.on_error)}, sink);
+        fail({"FRAME_TOO_LONG", what + closing(m_cfg.on_error), what_zh + closingZh(m_cfg.on_error)}, sink);
         return false;
     }
-    beginDrop({"FRAME_TOO_LONG", what + ": dropping bytes up to the next delimiter"}, sink);
+    beginDrop({"FRAME_TOO_LONG", what + ": dropping bytes up to the next delimiter", what_zh + "：丢弃字节直到下一个分隔符"},
+              sink);
     return true;
 }
 
@@ -284,11 +297,16 @@ void Framer::badLength(std::int64_t total, FrameSink& sink) {
     const std::int64_t value = total - m_cfg.adjust;
     std::string message = "length field at offset " + number(m_cfg.offset) + " reads " + std::to_string(value) +
                           ", so the frame would be " + std::to_string(total) + " bytes: ";
-    message += total > static_cast<std::int64_t>(m_cfg.max)
-                   ? "longer than max " + number(m_cfg.max)
-                   : "shorter than its own header (" + number(std::max<std::size_t>(m_headerEnd, 1)) + " bytes)";
-    if (m_cfg.on_error == FramingOnError::Close) return fail({"BAD_FRAME_LENGTH", message + closing(m_cfg.on_error)}, sink);
-    beginDrop({"BAD_FRAME_LENGTH", message + "; dropping one byte at a time until a valid length field appears"},
+    const bool longer = total > static_cast<std::int64_t>(m_cfg.max);
+    const std::string header = number(std::max<std::size_t>(m_headerEnd, 1));
+    message += longer ? "longer than max " + number(m_cfg.max) : "shorter than its own header (" + header + " bytes)";
+    const std::string message_zh = "偏移 " + number(m_cfg.offset) + " 处的长度字段为 " + std::to_string(value) +
+                                   "，帧长将为 " + std::to_string(total) + " 字节：" +
+                                   (longer ? "超过 max " + number(m_cfg.max) : "短于其自身的头部（" + header + " 字节）");
+    if (m_cfg.on_error == FramingOnError::Close)
+        return fail({"BAD_FRAME_LENGTH", message + closing(m_cfg.on_error), message_zh + closingZh(m_cfg.on_error)}, sink);
+    beginDrop({"BAD_FRAME_LENGTH", message + "; dropping one byte at a time until a valid length field appears",
+               message_zh + "；逐字节丢弃，直到出现有效的长度字段"},
               sink);
 }
 
@@ -360,8 +378,12 @@ void Framer::feedIdle(ByteView data, FrameSink& sink) {
         m_buf.clear();
         const std::string what = "no gap of " + std::to_string(m_cfg.gap_ms) + " ms within max " + number(m_cfg.max) +
                                  " bytes";
-        if (m_cfg.on_error == FramingOnError::Close) return fail({"FRAME_TOO_LONG", what + closing(m_cfg.on_error)}, sink);
-        beginDrop({"FRAME_TOO_LONG", what + ": the message was cut into pieces of max bytes"}, sink);
+        const std::string what_zh = "在 max " + number(m_cfg.max) + " 字节内没有 " + std::to_string(m_cfg.gap_ms) + " ms 的间隔";
+        if (m_cfg.on_error == FramingOnError::Close)
+            return fail({"FRAME_TOO_LONG", what + closing(m_cfg.on_error), what_zh + closingZh(m_cfg.on_error)}, sink);
+        beginDrop({"FRAME_TOO_LONG", what + ": the message was cut into pieces of max bytes",
+                   what_zh + "：消息被切成 max 字节的片段"},
+                  sink);
     }
     m_buf.insert(m_buf.end(), data.begin() + static_cast<std::ptrdiff_t>(pos), data.end());
 }

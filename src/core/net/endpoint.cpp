@@ -4,6 +4,14 @@
 #include "core/session/stages.hpp"
 
 namespace sockscope {
+namespace {
+
+ErrorInfo noConnection(ConnectionId connection) {
+    return {"ENOTCONN", "this endpoint has no connection #" + std::to_string(connection),
+            "此端点没有连接 #" + std::to_string(connection)};
+}
+
+}  // namespace
 
 Endpoint::Endpoint(EngineContext& context, EndpointId id, EndpointConfig config)
     : m_ctx(context), m_id(id), m_config(std::move(config)), m_repeatedErrors(context.error_repeat_window),
@@ -30,20 +38,24 @@ void Endpoint::replaceSources(UpdateSources update) {
 void Endpoint::sendFile(const SendFile& command) {
     const bool udp = m_config.type == EndpointType::Udp;
     const std::uint32_t max_chunk = udp ? kMaxUdpFileChunk : kMaxTcpFileChunk;
-    if (command.path.empty()) return reportFileSendRefused(m_ctx, command, {"EINVAL", "no file was given"});
+    if (command.path.empty()) return reportFileSendRefused(m_ctx, command, {"EINVAL", "no file was given", "没有指定文件"});
     if (command.chunk == 0 || command.chunk > max_chunk)
         return reportFileSendRefused(
             m_ctx, command,
-            {"EINVAL", "chunk must be 1 to " + std::to_string(max_chunk) + " bytes" +
-                           (udp ? " (one datagram per chunk; UDP carries at most 65,507)" : "") + ", not " +
-                           std::to_string(command.chunk)});
+            {"EINVAL",
+             "chunk must be 1 to " + std::to_string(max_chunk) + " bytes" +
+                 (udp ? " (one datagram per chunk; UDP carries at most 65,507)" : "") + ", not " + std::to_string(command.chunk),
+             "块大小必须在 1 到 " + std::to_string(max_chunk) + " 字节之间" +
+                 (udp ? "（每块一个数据报；UDP 最多 65,507 字节）" : "") + "，而不是 " + std::to_string(command.chunk)});
     if (!udp && command.chunk > m_config.write_queue_limit)
         return reportFileSendRefused(m_ctx, command,
-                                     {"EINVAL", "chunk of " + std::to_string(command.chunk) +
-                                                    " bytes is larger than write_queue_limit (" +
-                                                    std::to_string(m_config.write_queue_limit) + ")"});
+                                     {"EINVAL",
+                                      "chunk of " + std::to_string(command.chunk) + " bytes is larger than write_queue_limit (" +
+                                          std::to_string(m_config.write_queue_limit) + ")",
+                                      std::to_string(command.chunk) + " 字节的块大于 write_queue_limit（" +
+                                          std::to_string(m_config.write_queue_limit) + "）"});
     if (command.gap_ms > kMaxFileGapMs)
-        return reportFileSendRefused(m_ctx, command, {"EINVAL", "gap_ms must be 0 to 3600000"});
+        return reportFileSendRefused(m_ctx, command, {"EINVAL", "gap_ms must be 0 to 3600000", "gap_ms 必须在 0 到 3600000 之间"});
     openFileSinks(command, [this, command, alive = weak_from_this()](FileSinks sinks, std::optional<ErrorInfo> error) {
         if (alive.expired()) return;
         if (error) return reportFileSendRefused(m_ctx, command, std::move(*error));
@@ -52,21 +64,21 @@ void Endpoint::sendFile(const SendFile& command) {
 }
 
 void Endpoint::closeConnection(ConnectionId connection, CloseMode) {
-    reportError(ErrorContext::Other,
-                {"ENOTCONN", "this endpoint has no connection #" + std::to_string(connection)}, connection);
+    reportError(ErrorContext::Other, noConnection(connection), connection);
 }
 
 void Endpoint::closeAll(CloseMode) {}
 
 bool Endpoint::attachResponder(ConnectionId connection, std::shared_ptr<Responder>) {
-    reportError(ErrorContext::Other,
-                {"ENOTCONN", "this endpoint has no connection #" + std::to_string(connection)}, connection);
+    reportError(ErrorContext::Other, noConnection(connection), connection);
     return false;
 }
 
 void Endpoint::setReadingStopped(ConnectionId connection, bool) {
     reportError(ErrorContext::Other,
-                {"EINVAL", "stop reading works on tcp connections: this udp endpoint has none"}, connection);
+                {"EINVAL", "stop reading works on tcp connections: this udp endpoint has none",
+                 "暂停读取只适用于 TCP 连接：此 UDP 端点没有连接"},
+                connection);
 }
 
 void Endpoint::startStages() {
@@ -81,7 +93,8 @@ void Endpoint::refreshStages(std::chrono::steady_clock::time_point now, bool for
 
 void Endpoint::setMulticastMembership(const MulticastGroup& group, bool) {
     reportError(ErrorContext::MulticastJoin,
-                {"EINVAL", "multicast group " + group.group + ": only udp endpoints can join groups"});
+                {"EINVAL", "multicast group " + group.group + ": only udp endpoints can join groups",
+                 "组播组 " + group.group + "：只有 UDP 端点可以加入组播组"});
 }
 
 void Endpoint::setStatus(EndpointStatus status) {
@@ -122,7 +135,8 @@ void Endpoint::reportOptionFailures(const OptionFailures& failures) {
         reportError(ErrorContext::SetOption,
                     {errorCodeName(failure.error),
                      "could not set " + failure.option + ": " + failure.error.message() +
-                         " (the endpoint runs without it)"});
+                         " (the endpoint runs without it)",
+                     "无法设置 " + failure.option + "：" + failure.error.message() + "（端点在没有该选项的情况下继续运行）"});
 }
 
 StatsEvent Endpoint::makeStats(std::chrono::steady_clock::time_point now) {

@@ -19,7 +19,9 @@ enum class ErrorContext : std::uint8_t {
 
 struct ErrorInfo {
     ErrorInfo() = default;
-    ErrorInfo(std::string code_, std::string message_, std::string message_zh_ = {})
+    /// Every error the engine builds says it in both languages: there is no constructor without
+    /// the Chinese text (tests/core/net/error_text_test.cpp checks that this stays so).
+    ErrorInfo(std::string code_, std::string message_, std::string message_zh_)
         : code(std::move(code_)), message(std::move(message_)), message_zh(std::move(message_zh_)) {}
 
     std::string code;       // "EADDRINUSE", "ECONNREFUSED", "ETIMEDOUT", "EHOSTUNREACH",

@@ -135,7 +135,8 @@ public:
             std::thread(readFile, m_shared, m_command.path).detach();   // holds the shared state, not us
         } catch (const std::system_error& e) {
             return finish(FileSendState::Failed,
-                          ErrorInfo{"EAGAIN", "cannot start a thread to read \"" + m_command.path + "\": " + e.what()});
+                          ErrorInfo{"EAGAIN", "cannot start a thread to read \"" + m_command.path + "\": " + e.what(),
+                                    "无法启动读取“" + m_command.path + "”的线程：" + e.what()});
         }
         armTick();
     }
@@ -372,7 +373,8 @@ void FileSends::cancel(std::uint64_t transfer) {
     reap();
     if (!found && transfer != 0)
         m_ctx.emit(ErrorEvent{m_endpoint, 0, ErrorContext::Other,
-                              {"ENOENT", "no file send #" + std::to_string(transfer) + " is running"}, nowUs()});
+                              {"ENOENT", "no file send #" + std::to_string(transfer) + " is running",
+                               "没有正在进行的文件发送 #" + std::to_string(transfer)}, nowUs()});
 }
 
 void FileSends::failAll(const ErrorInfo& error) {

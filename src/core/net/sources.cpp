@@ -32,7 +32,9 @@ Sources::Sources(EngineContext& context, EndpointId endpoint, const EndpointConf
             return;
         }
         m_ctx.emit(ErrorEvent{m_endpoint, 0, ErrorContext::Config,
-                              {"EINVAL", name + ": " + describe(*result.error, spec.text)}, nowUs()});
+                              {"EINVAL", name + ": " + describe(*result.error, spec.text),
+                               name + "：载荷有误（" + describe(*result.error, spec.text) + "）"},
+                              nowUs()});
     };
     for (const SavedCommand& command : config.commands) {
         m_commands.push_back(std::make_unique<Compiled>());
@@ -82,7 +84,8 @@ void Sources::sendCommand(const std::string& name, ConnectionId connection) {
         Send send{m_endpoint, connection, {}, {}};
         if (!render(*command, send.payload)) {
             m_ctx.emit(ErrorEvent{m_endpoint, connection, ErrorContext::Config,
-                                  {"EINVAL", "saved command \"" + name + "\" has an error in its payload: nothing was sent"},
+                                  {"EINVAL", "saved command \"" + name + "\" has an error in its payload: nothing was sent",
+                                   "已保存的命令“" + name + "”的载荷有误：未发送任何内容"},
                                   nowUs()});
             return;
         }
@@ -90,14 +93,17 @@ void Sources::sendCommand(const std::string& name, ConnectionId connection) {
         return;
     }
     m_ctx.emit(ErrorEvent{m_endpoint, connection, ErrorContext::Config,
-                          {"ENOENT", "no saved command named \"" + name + "\": nothing was sent"}, nowUs()});
+                          {"ENOENT", "no saved command named \"" + name + "\": nothing was sent",
+                           "没有名为“" + name + "”的已保存命令：未发送任何内容"},
+                          nowUs()});
 }
 
 void Sources::runTimer(const std::string& name, bool run, bool report) {
     for (auto& timer : m_timers)
         if (timer->config.name == name) return setRunning(*timer, run);
     if (report)
-        m_ctx.emit(ErrorEvent{m_endpoint, 0, ErrorContext::Config, {"ENOENT", "no timer named \"" + name + "\""}, nowUs()});
+        m_ctx.emit(ErrorEvent{m_endpoint, 0, ErrorContext::Config,
+                              {"ENOENT", "no timer named \"" + name + "\"", "没有名为“" + name + "”的定时器"}, nowUs()});
 }
 
 std::vector<std::string> Sources::runningTimers() const {

@@ -34,7 +34,8 @@ void TcpClient::beginAttempt() {
     if (!remote) {
         EndpointStatus status;
         status.state = EndpointState::Failed;
-        status.error = ErrorInfo{"EINVAL", "remote address \"" + m_config.remote + "\" is not host:port"};
+        status.error = ErrorInfo{"EINVAL", "remote address \"" + m_config.remote + "\" is not host:port",
+                                 "远端地址“" + m_config.remote + "”不是 主机:端口 格式"};
         setStatus(std::move(status));
         return;
     }
@@ -88,7 +89,8 @@ void TcpClient::tryAddress(asio::ip::tcp::resolver::results_type results, std::s
             EndpointStatus failed;
             failed.state = EndpointState::Failed;
             failed.error = ErrorInfo{"EINVAL", "local address \"" + m_config.bind +
-                                                   "\" must be an IP address and port, e.g. 0.0.0.0:0"};
+                                                   "\" must be an IP address and port, e.g. 0.0.0.0:0",
+                                     "本地地址“" + m_config.bind + "”必须是 IP 地址加端口，例如 0.0.0.0:0"};
             setStatus(std::move(failed));
             return;
         }

@@ -46,6 +46,8 @@ int pendingError(asio::ip::tcp::socket& socket) {
     return ec ? 0 : option.value();
 }
 
+constexpr const char* kLinger0Zh = "linger_s 为 0：关闭时发送 RST 而不是 FIN";
+
 }  // namespace
 
 TcpConnection::TcpConnection(EngineContext& context, EndpointId endpoint, ConnectionId id,
@@ -490,7 +492,7 @@ void TcpConnection::applyPendingClose() {
     if (m_settings.linger_s && *m_settings.linger_s == 0) {   // SO_LINGER {1, 0}: close() resets
         m_abortive = true;
         return finish(CloseReason::LocalAbort,
-                      ErrorInfo{"LINGER_0", "linger_s is 0: closing sends RST instead of FIN"});
+                      ErrorInfo{"LINGER_0", "linger_s is 0: closing sends RST instead of FIN", kLinger0Zh});
     }
     finish(m_gracefulReason, m_closeNote);
 }
@@ -527,10 +529,12 @@ void TcpConnection::pollLinger(std::chrono::steady_clock::time_point deadline) {
     const auto now = std::chrono::steady_clock::now();
     if (now >= deadline)
         return finish(m_gracefulReason,
-                      ErrorInfo{"ETIMEDOUT", "closed after linger_s " + std::to_string(*m_settings.linger_s) +
-                                                 " s with " + groupDigits(info->send_queue) +
-                                                 " bytes not acknowledged by the peer; the kernel keeps "
-                                                 "sending them in the background"});
+                      ErrorInfo{"ETIMEDOUT",
+                                "closed after linger_s " + std::to_string(*m_settings.linger_s) + " s with " +
+                                    groupDigits(info->send_queue) +
+                                    " bytes not acknowledged by the peer; the kernel keeps sending them in the background",
+                                "linger_s " + std::to_string(*m_settings.linger_s) + " 秒后关闭，仍有 " +
+                                    groupDigits(info->send_queue) + " 字节未被对端确认；内核会在后台继续发送它们"});
     m_timer.expires_after(std::min<std::chrono::steady_clock::duration>(kLingerPoll, deadline - now));
     m_timer.async_wait([self = shared_from_this(), deadline](std::error_code ec) {
         if (!ec) self->pollLinger(deadline);
@@ -546,7 +550,8 @@ void TcpConnection::shutdownForStop(CloseMode mode) {
         m_abortive = true;
         setAbortiveClose(m_socket);
         finish(CloseReason::LocalAbort,
-               ErrorInfo{"ECONNABORTED", "reset at shutdown: " + groupDigits(queued) + " bytes were still queued"});
+               ErrorInfo{"ECONNABORTED", "reset at shutdown: " + groupDigits(queued) + " bytes were still queued",
+                         "停止时重置了连接：仍有 " + groupDigits(queued) + " 字节在队列中"});
         return;
     }
     if (mode == CloseMode::Abort) {
@@ -555,7 +560,7 @@ void TcpConnection::shutdownForStop(CloseMode mode) {
         finish(CloseReason::LocalAbort);
     } else if (m_settings.linger_s && *m_settings.linger_s == 0) {
         m_abortive = true;
-        finish(CloseReason::LocalAbort, ErrorInfo{"LINGER_0", "linger_s is 0: closing sends RST instead of FIN"});
+        finish(CloseReason::LocalAbort, ErrorInfo{"LINGER_0", "linger_s is 0: closing sends RST instead of FIN", kLinger0Zh});
     } else {
         finish(CloseReason::Shutdown);
     }

@@ -16,7 +16,8 @@ public:
     std::optional<std::size_t> queued(ErrorInfo& why) const override {
         const auto connection = m_connection.lock();
         if (connection && !connection->closed()) return connection->queuedBytes();
-        why = {"ENOTCONN", "connection #" + std::to_string(m_id) + " (" + m_peer + ") closed"};
+        why = {"ENOTCONN", "connection #" + std::to_string(m_id) + " (" + m_peer + ") closed",
+               "连接 #" + std::to_string(m_id) + "（" + m_peer + "）已关闭"};
         return std::nullopt;
     }
     std::size_t queueLimit() const override {
@@ -25,7 +26,8 @@ public:
     }
     std::optional<ErrorInfo> write(Bytes chunk) override {
         const auto connection = m_connection.lock();
-        if (!connection) return ErrorInfo{"ENOTCONN", "connection #" + std::to_string(m_id) + " closed"};
+        if (!connection)
+            return ErrorInfo{"ENOTCONN", "connection #" + std::to_string(m_id) + " closed", "连接 #" + std::to_string(m_id) + " 已关闭"};
         return connection->send(std::move(chunk));
     }
     ConnectionId connection() const override { return m_id; }
@@ -84,8 +86,9 @@ void TcpEndpoint::setReadingStopped(ConnectionId connection, bool stop) {
     const auto it = m_connections.find(connection);
     if (it == m_connections.end())
         return reportError(ErrorContext::Other,
-                           {"ENOTCONN", "connection #" + std::to_string(connection) + " is gone: reading not " +
-                                            (stop ? "stopped" : "resumed")},
+                           {"ENOTCONN",
+                            "connection #" + std::to_string(connection) + " is gone: reading not " + (stop ? "stopped" : "resumed"),
+                            "连接 #" + std::to_string(connection) + " 已不存在：" + (stop ? "未暂停读取" : "未恢复读取")},
                            connection);
     it->second->setReadingStopped(stop);
 }
@@ -95,8 +98,8 @@ void TcpEndpoint::send(Send command) {
         auto it = m_connections.find(command.connection);
         if (it == m_connections.end()) {
             reportError(ErrorContext::Write,
-                        {"ENOTCONN", "connection #" + std::to_string(command.connection) +
-                                         " is gone: nothing was sent"},
+                        {"ENOTCONN", "connection #" + std::to_string(command.connection) + " is gone: nothing was sent",
+                         "连接 #" + std::to_string(command.connection) + " 已不存在：未发送任何内容"},
                         command.connection);
             return;
         }
@@ -119,8 +122,8 @@ void TcpEndpoint::openFileSinks(const SendFile& command, FileSinksDone done) {
     if (command.connection != 0) {
         const auto it = m_connections.find(command.connection);
         if (it == m_connections.end())
-            return done({}, ErrorInfo{"ENOTCONN", "connection #" + std::to_string(command.connection) +
-                                                      " is gone: nothing was sent"});
+            return done({}, ErrorInfo{"ENOTCONN", "connection #" + std::to_string(command.connection) + " is gone: nothing was sent",
+                                      "连接 #" + std::to_string(command.connection) + " 已不存在：未发送任何内容"});
         sinks.push_back(std::make_unique<TcpFileSink>(it->second));
     } else {
         // Every connection open now; one that comes later does not get the rest of the file.

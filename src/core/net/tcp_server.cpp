@@ -71,7 +71,9 @@ void TcpServer::failToStart(std::error_code ec, ErrorContext context, const std:
     std::error_code ignored;
     m_acceptor.close(ignored);
     if (context == ErrorContext::Config)
-        return failWith({"EINVAL", "bind address \"" + target + "\" is not host:port"}, m_port);
+        return failWith({"EINVAL", "bind address \"" + target + "\" is not host:port",
+                         "绑定地址“" + target + "”不是 主机:端口 格式"},
+                        m_port);
     const auto bind = parseHostPort(target);
     if (ec != asio::error::address_in_use || !bind || !m_ctx.count_tcp_port_async)
         return failWith(describeError(ec, context, target), m_port);

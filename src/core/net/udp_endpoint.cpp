@@ -93,7 +93,9 @@ UdpEndpoint::UdpEndpoint(EngineContext& context, EndpointId id, EndpointConfig c
 void UdpEndpoint::start() {
     if (state() == EndpointState::Bound || state() == EndpointState::Resolving) return;
     const auto bind = parseHostPort(m_config.bind);
-    if (!bind) return failToStart({"EINVAL", "bind address \"" + m_config.bind + "\" is not host:port"});
+    if (!bind)
+        return failToStart({"EINVAL", "bind address \"" + m_config.bind + "\" is not host:port",
+                            "绑定地址“" + m_config.bind + "”不是 主机:端口 格式"});
     std::error_code ec;
     const auto address = asio::ip::make_address(bind->host, ec);
     if (!ec) return bindTo({address, bind->port});
@@ -238,7 +240,7 @@ void UdpEndpoint::onReadable(std::error_code ec) {
 
 void UdpEndpoint::send(Send command) {
     if (!m_socket.is_open()) {
-        reportError(ErrorContext::Write, {"ENOTCONN", "udp endpoint is not bound: start it first"});
+        reportError(ErrorContext::Write, {"ENOTCONN", "udp endpoint is not bound: start it first", "UDP 端点尚未绑定：请先启动它"});
         return;
     }
     if (command.payload.size() > kMaxDatagram) {
@@ -265,10 +267,13 @@ void UdpEndpoint::withDestination(const std::string& destination, DestinationDon
     if (target.empty()) {
         if (m_config.reply_to_sender && m_lastSender) return done(*m_lastSender, std::nullopt);
         return done(std::nullopt, ErrorInfo{"EDESTADDRREQ",
-                                            "no destination: set a remote address, or wait for a datagram to reply to"});
+                                            "no destination: set a remote address, or wait for a datagram to reply to",
+                                            "没有目的地址：请设置远端地址，或等待一个可回复的数据报"});
     }
     const auto remote = parseHostPort(target);
-    if (!remote) return done(std::nullopt, ErrorInfo{"EINVAL", "destination \"" + target + "\" is not host:port"});
+    if (!remote)
+        return done(std::nullopt, ErrorInfo{"EINVAL", "destination \"" + target + "\" is not host:port",
+                                            "目的地址“" + target + "”不是 主机:端口 格式"});
     std::error_code ec;
     const auto address = asio::ip::make_address(remote->host, ec);
     if (!ec) return done(asio::ip::udp::endpoint{address, remote->port}, std::nullopt);
@@ -288,8 +293,9 @@ void UdpEndpoint::withDestination(const std::string& destination, DestinationDon
 }
 
 std::optional<ErrorInfo> UdpEndpoint::send(Bytes bytes, const FaultsRef& faults) {
-    if (!m_socket.is_open()) return ErrorInfo{"ENOTCONN", "udp endpoint is not bound"};
-    if (!m_replyTo) return ErrorInfo{"EDESTADDRREQ", "no datagram to answer yet and no remote address"};
+    if (!m_socket.is_open()) return ErrorInfo{"ENOTCONN", "udp endpoint is not bound", "UDP 端点尚未绑定"};
+    if (!m_replyTo)
+        return ErrorInfo{"EDESTADDRREQ", "no datagram to answer yet and no remote address", "尚无可回复的数据报，也没有远端地址"};
     return sendTo(*m_replyTo, std::move(bytes), faults);
 }
 
@@ -339,7 +345,7 @@ public:
     std::optional<std::size_t> queued(ErrorInfo& why) const override {
         const auto endpoint = live();
         if (endpoint) return endpoint->m_queuedBytes;
-        why = {"ENOTCONN", "the udp endpoint stopped"};
+        why = {"ENOTCONN", "the udp endpoint stopped", "UDP 端点已停止"};
         return std::nullopt;
     }
     std::size_t queueLimit() const override {
@@ -348,7 +354,7 @@ public:
     }
     std::optional<ErrorInfo> write(Bytes chunk) override {
         const auto endpoint = live();
-        if (!endpoint) return ErrorInfo{"ENOTCONN", "the udp endpoint stopped"};
+        if (!endpoint) return ErrorInfo{"ENOTCONN", "the udp endpoint stopped", "UDP 端点已停止"};
         return endpoint->sendTo(m_destination, std::move(chunk));
     }
 
@@ -364,7 +370,8 @@ private:
 };
 
 void UdpEndpoint::openFileSinks(const SendFile& command, FileSinksDone done) {
-    if (!m_socket.is_open()) return done({}, ErrorInfo{"ENOTCONN", "udp endpoint is not bound: start it first"});
+    if (!m_socket.is_open())
+        return done({}, ErrorInfo{"ENOTCONN", "udp endpoint is not bound: start it first", "UDP 端点尚未绑定：请先启动它"});
     withDestination(command.destination,
                     [self = std::static_pointer_cast<UdpEndpoint>(shared_from_this()), done = std::move(done)](
                         std::optional<asio::ip::udp::endpoint> to, std::optional<ErrorInfo> error) {
@@ -390,8 +397,11 @@ std::optional<ErrorInfo> UdpEndpoint::sendTo(const asio::ip::udp::endpoint& dest
     constexpr std::size_t kPieceOverhead = 64;
     const std::size_t cost = payload.size() + (piece > 0 ? pieces * kPieceOverhead : 0);
     if (m_queuedBytes + cost > m_config.write_queue_limit)
-        return ErrorInfo{"ENOBUFS", "udp send queue is full (" + groupDigits(m_queuedBytes) +
-                                        " bytes waiting): datagram to " + describe(destination) + " dropped"};
+        return ErrorInfo{"ENOBUFS",
+                         "udp send queue is full (" + groupDigits(m_queuedBytes) + " bytes waiting): datagram to " +
+                             describe(destination) + " dropped",
+                         "UDP 发送队列已满（" + groupDigits(m_queuedBytes) + " 字节等待发送）：已丢弃发往 " +
+                             describe(destination) + " 的数据报"};
     const std::size_t copies =
         shape && m_queuedBytes + 2 * cost <= m_config.write_queue_limit && shape->duplicate() ? 2 : 1;
     if (piece > 0) shape->countPieces(copies * pieces);
@@ -453,15 +463,20 @@ std::optional<ErrorInfo> UdpEndpoint::changeMembership(const MulticastGroup& gro
     std::error_code ec;
     const auto address = asio::ip::make_address(group.group, ec);
     if (ec || !address.is_multicast())
-        return ErrorInfo{"EINVAL", "\"" + group.group + "\" is not a multicast group address (224.0.0.0/4 or ff00::/8)"};
+        return ErrorInfo{"EINVAL", "\"" + group.group + "\" is not a multicast group address (224.0.0.0/4 or ff00::/8)",
+                         "“" + group.group + "”不是组播组地址（224.0.0.0/4 或 ff00::/8）"};
     const bool socket_v6 = m_socket.local_endpoint(ec).protocol() == asio::ip::udp::v6();
     if (address.is_v6() && !socket_v6)
-        return ErrorInfo{"EAFNOSUPPORT", std::string(join ? "cannot join" : "cannot leave") + " IPv6 multicast group " +
-                                             group.group + ": this endpoint is bound to IPv4 (" + m_status.local +
-                                             "); bind it to [::]:port to use IPv6 groups"};
+        return ErrorInfo{"EAFNOSUPPORT",
+                         std::string(join ? "cannot join" : "cannot leave") + " IPv6 multicast group " + group.group +
+                             ": this endpoint is bound to IPv4 (" + m_status.local +
+                             "); bind it to [::]:port to use IPv6 groups",
+                         std::string(join ? "无法加入" : "无法离开") + " IPv6 组播组 " + group.group + "：此端点绑定在 IPv4（" +
+                             m_status.local + "）上；要使用 IPv6 组播组，请绑定到 [::]:端口"};
     const auto iface = resolveInterface(group.interface);
     if (!iface.found)
-        return ErrorInfo{"ENODEV", "interface \"" + group.interface + "\" does not exist on this machine"};
+        return ErrorInfo{"ENODEV", "interface \"" + group.interface + "\" does not exist on this machine",
+                         "本机上不存在网络接口“" + group.interface + "”"};
     if (address.is_v4()) {
         if (join) {
             m_socket.set_option(asio::ip::multicast::join_group(address.to_v4(), iface.v4_address), ec);
@@ -491,7 +506,8 @@ std::optional<ErrorInfo> UdpEndpoint::changeMembership(const MulticastGroup& gro
 
 void UdpEndpoint::setMulticastMembership(const MulticastGroup& group, bool join) {
     if (!m_socket.is_open()) {
-        reportError(ErrorContext::MulticastJoin, {"ENOTCONN", "udp endpoint is not bound: start it first"});
+        reportError(ErrorContext::MulticastJoin,
+                    {"ENOTCONN", "udp endpoint is not bound: start it first", "UDP 端点尚未绑定：请先启动它"});
         return;
     }
     if (auto error = changeMembership(group, join)) reportError(ErrorContext::MulticastJoin, *error);

@@ -18,8 +18,13 @@ void RecordingHub::start(RecordingId id, RecordingConfig config) {
         status.path = config.path;
         status.format = config.format;
         status.on_full = config.on_full;
-        status.error = ErrorInfo{"EINVAL", config.path.empty() ? "the recording has no path"
-                                           : !scope ? "scope: " + error : "the queue budget is 0 bytes"};
+        status.error = ErrorInfo{"EINVAL",
+                                 config.path.empty() ? "the recording has no path"
+                                 : !scope            ? "scope: " + error
+                                                     : "the queue budget is 0 bytes",
+                                 config.path.empty() ? "录制没有指定路径"
+                                 : !scope            ? "录制范围（scope）有误：" + error
+                                                     : "队列预算为 0 字节"};
         status.state_changed = true;
         status.time_us = nowUs();
         m_emit(std::move(status));

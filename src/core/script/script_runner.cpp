@@ -167,7 +167,7 @@ bool ScriptRun::runStep(const ScriptStep& step) {
     case ScriptStepKind::Send: {
         std::optional<ErrorInfo> error;
         if (m_link == nullptr) {
-            error = ErrorInfo{"ENOTCONN", "no connection to send on"};
+            error = ErrorInfo{"ENOTCONN", "no connection to send on", "没有可用于发送的连接"};
         } else {
             RenderContext context;
             context.counter = &m_counter;

@@ -26,7 +26,7 @@ public:
 
     // ScriptLink
     std::optional<ErrorInfo> send(Bytes bytes) override {
-        if (m_channel == nullptr) return ErrorInfo{"ENOTCONN", "the connection is closed"};
+        if (m_channel == nullptr) return ErrorInfo{"ENOTCONN", "the connection is closed", "连接已关闭"};
         return m_channel->send(std::move(bytes));
     }
     void close(ScriptCloseMode mode) override {
@@ -84,7 +84,8 @@ void ScriptStage::run(const RunScript& command) {
     for (const Script& s : m_scripts)
         if (s.name == command.name) script = &s;
     if (script == nullptr) {
-        failAtOnce(command, "this endpoint has no script named \"" + command.name + "\"");
+        failAtOnce(command, {"ENOENT", "this endpoint has no script named \"" + command.name + "\"",
+                             "此端点没有名为“" + command.name + "”的脚本"});
         return;
     }
     const std::uint64_t id = command.run != 0 ? command.run : m_nextRun++;
@@ -92,7 +93,7 @@ void ScriptStage::run(const RunScript& command) {
                                            ScriptRun::Options{command.stop_on_failure});
     std::string error;
     if (!run->prepare(error)) {
-        failAtOnce(command, error);
+        failAtOnce(command, {"ENOENT", error, "脚本“" + command.name + "”无法运行：" + error});
         return;
     }
     place(std::move(run), command.connection);
@@ -137,8 +138,9 @@ void ScriptStage::place(std::shared_ptr<ScriptRun> run, ConnectionId connection)
     if (session->runs.size() == 1) session->runs.front()->attach(session.get());
 }
 
-void ScriptStage::failAtOnce(const RunScript& command, std::string error) {
-    m_ctx.emit(ErrorEvent{m_id, command.connection, ErrorContext::Config, {"ENOENT", error}, nowUs()});
+void ScriptStage::failAtOnce(const RunScript& command, ErrorInfo why) {
+    const std::string error = why.message;
+    m_ctx.emit(ErrorEvent{m_id, command.connection, ErrorContext::Config, std::move(why), nowUs()});
     ScriptEvent event;
     event.endpoint = m_id;
     event.run = command.run;

@@ -45,7 +45,7 @@ public:
     class Session;
 
 private:
-    void failAtOnce(const RunScript& command, std::string error);
+    void failAtOnce(const RunScript& command, ErrorInfo why);
     void place(std::shared_ptr<ScriptRun> run, ConnectionId connection);
     void sessionClosed(Session& session);
     void startNext(const std::shared_ptr<Session>& session);

@@ -39,9 +39,11 @@ std::chrono::milliseconds sendReply(ReplyChannel& channel, Bytes bytes, const Fa
     // TCP replies then keep their order.
     if (delay.count() > 0 || delays) {
         if (!channel.sendLater(delay, std::move(bytes), faults))
-            channel.replyDropped({"ENOBUFS", what + " dropped: too many delayed replies pending"});
+            channel.replyDropped({"ENOBUFS", what + " dropped: too many delayed replies pending",
+                                  "已丢弃回复（" + what + "）：待发送的延迟回复过多"});
     } else if (auto error = channel.send(std::move(bytes), faults)) {
-        channel.replyDropped({error->code, what + " dropped: " + error->message});
+        channel.replyDropped({error->code, what + " dropped: " + error->message,
+                              "已丢弃回复（" + what + "）：" + (error->message_zh.empty() ? error->message : error->message_zh)});
     }
     return delay;
 }

@@ -130,11 +130,15 @@ bool RulesStage::allowFire(std::size_t rule, ReplyChannel& channel) {
             guard.paused = true;
             const std::string& name = m_rules.rule(rule).config.name;
             channel.reportError(ErrorContext::Other,
-                                {"ESTORM", "rule \"" + name + "\" fired more than " + groupDigits(m_stormLimit) +
-                                               " times within one second: paused by the storm guard (storm_limit " +
-                                               std::to_string(m_stormLimit) +
-                                               "), so that two answering peers cannot loop for ever; resume it in "
-                                               "the rules list or restart the endpoint"});
+                                {"ESTORM",
+                                 "rule \"" + name + "\" fired more than " + groupDigits(m_stormLimit) +
+                                     " times within one second: paused by the storm guard (storm_limit " +
+                                     std::to_string(m_stormLimit) +
+                                     "), so that two answering peers cannot loop for ever; resume it in "
+                                     "the rules list or restart the endpoint",
+                                 "规则“" + name + "”在一秒内触发超过 " + groupDigits(m_stormLimit) +
+                                     " 次：已被风暴保护暂停（storm_limit " + std::to_string(m_stormLimit) +
+                                     "），以免两个互相应答的对端无限循环；请在规则列表中恢复它或重启端点"});
             emitStatus(true);
             return false;
         }
@@ -146,7 +150,7 @@ bool RulesStage::allowFire(std::size_t rule, ReplyChannel& channel) {
 
 void RulesStage::handle(ReplyChannel& channel, RuleSessionState& state, std::span<const std::uint8_t> message) {
     m_rules.evaluate(message, state, m_eval, [this, &channel](std::size_t i) { return allowFire(i, channel); });
-    for (const std::string& error : m_eval.errors) channel.reportError(ErrorContext::Other, {"EREGEX", error});
+    for (const std::string& error : m_eval.errors) channel.reportError(ErrorContext::Other, {"EREGEX", error, "正则表达式出错：" + error});
     for (RuleFiring& firing : m_eval.fired) {
         const ReplyRule& rule = m_rules.rule(firing.rule).config;
         auto delay = std::chrono::milliseconds(rule.delay_ms);

@@ -24,7 +24,7 @@ TEST(EndpointTable, StatusCreatesRowAndKeepsLastError) {
     EXPECT_EQ(table.endpoint(1)->status.local, "127.0.0.1:5000");
 
     auto failed = status(1, EndpointState::Failed);
-    failed.error = ErrorInfo{"EADDRINUSE", "port 5000 is in use"};
+    failed.error = ErrorInfo{"EADDRINUSE", "port 5000 is in use", "端口 5000 已被占用"};
     table.apply(failed);
     ASSERT_TRUE(table.endpoint(1)->last_error.has_value());
     EXPECT_EQ(table.endpoint(1)->last_error->code, "EADDRINUSE");
@@ -125,7 +125,7 @@ TEST(EndpointTable, StopClosesOpenConnectionsAndRetryCountdown) {
 
     auto retry = status(3, EndpointState::WaitingRetry);
     retry.retry_in_ms = 3000;
-    retry.error = ErrorInfo{"ECONNREFUSED", "refused"};
+    retry.error = ErrorInfo{"ECONNREFUSED", "refused", "被拒绝"};
     table.apply(retry, 1'000'000);
     const EndpointRow* row = table.endpoint(3);
     EXPECT_EQ(EndpointTable::retryRemainingMs(*row, 1'000'000), 3000u);

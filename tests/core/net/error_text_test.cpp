@@ -6,12 +6,19 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <type_traits>
 
 #include "core/net/fd_limits.hpp"
 #include "core/net/tcp_state.hpp"
 
 namespace sockscope {
 namespace {
+
+// Issue 6, item 23: an ErrorInfo cannot be built without its Chinese text (the GUI in Chinese
+// would show English); ErrorInfo() stays for the describe* functions, which fill both.
+static_assert(!std::is_constructible_v<ErrorInfo, std::string, std::string>);
+static_assert(!std::is_constructible_v<ErrorInfo, const char*, const char*>);
+static_assert(std::is_constructible_v<ErrorInfo, std::string, std::string, std::string>);
 
 std::error_code errc(std::errc e) { return std::make_error_code(e); }
 std::error_code asioCode(asio::error::basic_errors e) { return asio::error::make_error_code(e); }

@@ -96,6 +96,51 @@ TEST(Sources, AnUnknownCommandOrTimerIsAnErrorAndSendsNothing) {
     EXPECT_EQ(h.count<DataEvent>(), 0u);
 }
 
+// Issue 6, item 23: the engine's rarer errors (a missing command, timer, script, connection or
+// endpoint; a refused file send) say it in Chinese too, for the GUI in Chinese.
+TEST(Sources, TheRarerErrorsAreWordedInChineseToo) {
+    EngineHarness h;
+    const auto port = h.startServer(1);
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    ASSERT_TRUE(h.waitFor<ConnectionOpened>());
+    h.engine.submit(SendSavedCommand{1, "nope", 0});
+    h.engine.submit(RunTimer{1, "nope", true});
+    h.engine.submit(RunScript{1, "nope"});
+    h.engine.submit(CloseConnection{1, 999, CloseMode::Graceful});
+    h.engine.submit(StopReading{1, 999, true});
+    h.engine.submit(StartEndpoint{77});
+    SendFile no_path{1};
+    no_path.transfer = 5;
+    h.engine.submit(no_path);
+    SendFile bad_chunk{1};
+    bad_chunk.transfer = 6;
+    bad_chunk.path = "/dev/null";
+    bad_chunk.chunk = 0;
+    h.engine.submit(bad_chunk);
+    ASSERT_TRUE(h.sync(1));
+    ASSERT_TRUE(h.pumpUntil([&] {
+        return h.count<ErrorEvent>() >= 6 && h.count<FileSendStatus>([](const FileSendStatus& f) { return f.error.has_value(); }) >= 2;
+    }));
+    std::size_t checked = 0;
+    for (const Event& event : h.events) {
+        const ErrorInfo* error = nullptr;
+        if (const auto* e = std::get_if<ErrorEvent>(&event)) error = &e->error;
+        if (const auto* f = std::get_if<FileSendStatus>(&event); f && f->error) error = &*f->error;
+        if (!error) continue;
+        ++checked;
+        EXPECT_FALSE(error->message_zh.empty()) << error->code << ": " << error->message;
+        EXPECT_NE(error->message_zh, error->message) << error->code;
+    }
+    EXPECT_GE(checked, 8u);
+    const auto zh = [&](const std::string& part) {
+        return h.count<ErrorEvent>([&](const ErrorEvent& e) { return e.error.message_zh.find(part) != std::string::npos; });
+    };
+    EXPECT_EQ(zh("没有名为“nope”的定时器"), 1u);
+    EXPECT_EQ(zh("没有名为“nope”的已保存命令"), 1u);
+    EXPECT_EQ(zh("此端点没有连接 #999"), 1u);
+}
+
 TEST(Sources, ATimerSendsItsCountThenStopsAndSaysSo) {
     EngineHarness h;
     EndpointConfig config;
