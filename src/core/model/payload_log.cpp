@@ -203,14 +203,13 @@ std::uint64_t PayloadLog::appendShared(TimestampUs time_us, EndpointId endpoint,
     const std::uint64_t first = m_nextSeq;
     while (!m_records.empty() && m_records.size() + count > m_limits.max_records) evictFrontRecord();
     popReleasedChunks();
-    for (;;) {   // each turn evicts a record; a chunk goes with its last record
+    for (;;) {   // each turn evicts what is missing; a chunk goes with its last record
         const bool held = recentShared(bytes) != npos;
         const std::size_t needed = fixedBytes() + m_arenaBytes + count * kRecordBytes + peerCost(peer) +
                                    (held ? 0 : capacity + kChunkOverhead);
         if (needed <= m_limits.max_bytes) break;
         if (m_records.empty()) return appendCopy(time_us, endpoint, connection, kind, bytes.view(), frame_ends, peer);
-        evictFrontRecord();
-        popReleasedChunks();
+        evictAtLeast(needed - m_limits.max_bytes);
     }
     std::size_t index = recentShared(bytes);
     if (index == npos) {
@@ -247,8 +246,7 @@ bool PayloadLog::makeRoom(std::size_t count, std::string_view peer, bool& need_c
             // (amortised: only after as many new peers as a quarter of the records).
             compactPeers();
         } else if (!m_records.empty()) {
-            evictFrontRecord();   // its chunk goes with its last record
-            popReleasedChunks();
+            evictAtLeast(others + (need_chunk ? capacity : 0) - budget);   // chunks go with their last record
         } else if (m_ownTail != kNoChunk) {
             // Only the (unreferenced) own tail chunk is left: drop it; the message gets a chunk of its own.
             releaseChunk(*chunkAt(m_ownTail));
@@ -310,9 +308,26 @@ void PayloadLog::dropOversized(EndpointId endpoint, std::size_t length) {
 void PayloadLog::countEvicted(EndpointId endpoint, std::uint64_t records, std::uint64_t bytes) {
     m_evictedRecords += records;
     m_evictedBytes += bytes;
-    EvictedCounts& counts = m_evictedBy[endpoint];
-    counts.records += records;
-    counts.bytes += bytes;
+    if (endpoint != m_runEndpoint) flushEvictedRun();   // a run of one endpoint: one map update
+    m_runEndpoint = endpoint;
+    m_run.records += records;
+    m_run.bytes += bytes;
+}
+
+void PayloadLog::flushEvictedRun() const {
+    if (m_run.records == 0 && m_run.bytes == 0) return;
+    EvictedCounts& counts = m_evictedBy[m_runEndpoint];
+    counts.records += m_run.records;
+    counts.bytes += m_run.bytes;
+    m_run = {};
+}
+
+void PayloadLog::evictAtLeast(std::size_t bytes) {
+    const auto held = [this] { return m_arenaBytes + m_records.size() * kRecordBytes; };
+    const std::size_t before = held();
+    do evictFrontRecord();
+    while (!m_records.empty() && before - held() < bytes);
+    popReleasedChunks();
 }
 
 void PayloadLog::evictFrontRecord() {
@@ -468,7 +483,13 @@ std::size_t PayloadLog::lowerBound(std::uint64_t seq) const {
         m_records.begin());
 }
 
+const std::unordered_map<EndpointId, EvictedCounts>& PayloadLog::evictedByEndpoint() const {
+    flushEvictedRun();
+    return m_evictedBy;
+}
+
 EvictedCounts PayloadLog::evictedFor(EndpointId endpoint) const {
+    flushEvictedRun();
     auto it = m_evictedBy.find(endpoint);
     return it == m_evictedBy.end() ? EvictedCounts{} : it->second;
 }

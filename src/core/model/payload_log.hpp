@@ -117,7 +117,7 @@ public:
     const PayloadLogLimits& limits() const;     ///< the limits in force (chunk_bytes clamped)
     /// What eviction (and oversized drops) took from one endpoint's history.
     EvictedCounts evictedFor(EndpointId endpoint) const;
-    const std::unordered_map<EndpointId, EvictedCounts>& evictedByEndpoint() const { return m_evictedBy; }
+    const std::unordered_map<EndpointId, EvictedCounts>& evictedByEndpoint() const;
 
     /// Memory one record costs in the budget: the record itself, its share of the record
     /// container, and one entry of a view's filtered index (ui::LogIndex holds a seq per row).
@@ -146,6 +146,8 @@ private:
 
     Chunk* chunkAt(std::uint32_t number);
     void evictFrontRecord();
+    void evictAtLeast(std::size_t bytes);   ///< front records until `bytes` of records and chunks are freed
+    void flushEvictedRun() const;
     void releaseChunk(Chunk& chunk);
     void popReleasedChunks();
     void dropOversized(EndpointId endpoint, std::size_t length);
@@ -191,7 +193,9 @@ private:
     std::uint32_t m_lastPeer = 0;               // one-entry cache: bursts come from one peer
     std::size_t m_peerBytes = 0;                // approximate heap used by the peer table
     std::size_t m_newPeersSinceCompact = 0;     // rate-limits rebuilds when the table is full
-    std::unordered_map<EndpointId, EvictedCounts> m_evictedBy;
+    mutable std::unordered_map<EndpointId, EvictedCounts> m_evictedBy;
+    mutable EvictedCounts m_run;                // evicted from m_runEndpoint, not yet in m_evictedBy
+    mutable EndpointId m_runEndpoint = 0;
 };
 
 }  // namespace sockscope
