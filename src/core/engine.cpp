@@ -6,6 +6,7 @@
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
+#include <algorithm>
 #include <future>
 #include <map>
 #include <thread>
@@ -24,7 +25,7 @@ public:
         : m_recordings([this] { asio::post(m_io, [this] { resumeReaders(); }); },
                        [this](Event event) { m_context.emit(std::move(event)); }),
           m_options(options), m_queue(options.queue), m_work(asio::make_work_guard(m_io)),
-          m_context{m_io, m_queue, std::vector<std::uint8_t>(options.read_buffer_bytes), 1, {},
+          m_context{m_io, m_queue, ReadArena(std::max(kReadBlockBytes, options.read_buffer_bytes), options.read_buffer_bytes), 1, {},
                     options.error_repeat_window, {}},
           m_refreshTimer(m_io),
           m_probe([this](SocketTableResult result, std::vector<SocketTableProbe::Callback> callbacks) {

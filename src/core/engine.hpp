@@ -17,7 +17,8 @@ namespace sockscope {
 struct EngineOptions {
     EventQueueLimits queue;                                  // back-pressure budget
     std::chrono::milliseconds refresh_period{500};           // TCP state, port table, stats
-    std::size_t read_buffer_bytes = 256u << 10;              // one shared buffer on the I/O thread
+    std::size_t read_buffer_bytes = 256u << 10;              // the most one read asks for (reads land in
+                                                             // shared 1 MiB blocks, kReadBlockBytes)
     std::chrono::milliseconds error_repeat_window{5000};     // repeats of one error: one event, then a count
 };
 

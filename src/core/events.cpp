@@ -89,7 +89,7 @@ TimestampUs timeOf(const Event& event) {
 std::size_t approximateSize(const Event& event) {
     std::size_t size = sizeof(Event);
     if (const auto* data = std::get_if<DataEvent>(&event))
-        size += data->payload.capacity() + data->peer.capacity() +
+        size += data->payload.size() + data->peer.capacity() +
                 data->frame_ends.capacity() * sizeof(std::uint32_t);
     else if (const auto* stats = std::get_if<StatsEvent>(&event))
         size += stats->connections.capacity() * sizeof(stats->connections[0]);

@@ -12,6 +12,7 @@
 #include "core/net/error_text.hpp"
 #include "core/net/tcp_state.hpp"
 #include "core/record/recording_config.hpp"
+#include "core/shared_bytes.hpp"
 #include "core/types.hpp"
 
 namespace sockscope {
@@ -76,13 +77,15 @@ struct ConnectionClosed {
 /// frames one read completed; UDP: one datagram, or the frames in it. Several frames travel in
 /// one event (one queue push per read): `frame_ends` then holds the end offset of each in
 /// `payload`, back to back; empty means the payload is one message. Use forEachMessage().
+/// `payload` is a reference-counted slice (shared_bytes.hpp): received bytes are not copied on
+/// their way to the log and the recorders; a Bytes converts to it without a copy.
 struct DataEvent {
     EndpointId endpoint;
     ConnectionId connection;             // 0 for udp
     Direction direction;
     TimestampUs time_us;
     std::string peer;                    // udp: sender / destination; tcp: empty (see connection)
-    Bytes payload;
+    SharedBytes payload;
     std::vector<std::uint32_t> frame_ends = {};   // several messages: where each ends in payload
 };
 
@@ -90,7 +93,7 @@ struct DataEvent {
 template <typename Fn>
 void forEachMessage(const DataEvent& event, Fn&& fn) {
     if (event.frame_ends.empty()) {
-        fn(std::span<const std::uint8_t>(event.payload));
+        fn(event.payload.view());
         return;
     }
     std::size_t begin = 0;

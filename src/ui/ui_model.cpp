@@ -137,10 +137,11 @@ void UiModel::apply(const Event& event) {
             using T = std::decay_t<decltype(e)>;
             const TimestampUs now = nowUs();
             if constexpr (std::is_same_v<T, DataEvent>) {
-                forEachMessage(e, [&](std::span<const std::uint8_t> message) {   // one row per frame
-                    log.append(e.time_us, e.endpoint, e.connection,
-                               e.direction == Direction::Rx ? LogKind::Rx : LogKind::Tx, message, e.peer);
-                    if (trace)
+                // One row per frame; the log keeps the engine's slice of the bytes (no copy).
+                log.appendShared(e.time_us, e.endpoint, e.connection,
+                                 e.direction == Direction::Rx ? LogKind::Rx : LogKind::Tx, e.payload, e.frame_ends,
+                                 e.peer);
+                if (trace) forEachMessage(e, [&](std::span<const std::uint8_t> message) {
                         std::printf("trace: %s ep=%u conn=%llu len=%zu hex=%s\n",
                                     e.direction == Direction::Rx ? "rx" : "tx", e.endpoint,
                                     static_cast<unsigned long long>(e.connection), message.size(),

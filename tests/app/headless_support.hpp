@@ -58,12 +58,12 @@ inline std::uint16_t refusedPort() {
     return ntohs(addr.sin_port);
 }
 
+/// The complete lines of `text` (the app may be in the middle of writing the last one).
 inline std::vector<nlohmann::json> jsonLines(const std::string& text) {
     std::vector<nlohmann::json> lines;
-    std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line))
-        if (!line.empty()) lines.push_back(nlohmann::json::parse(line));
+    std::size_t begin = 0;
+    for (std::size_t end; (end = text.find('\n', begin)) != std::string::npos; begin = end + 1)
+        if (end > begin) lines.push_back(nlohmann::json::parse(text.substr(begin, end - begin)));
     return lines;
 }
 

@@ -43,11 +43,9 @@ std::optional<Event> lifecycleEvent(const LogRecord& row, std::string_view peer)
 bool recordEvent(PayloadLog& log, const Event& event) {
     if (const auto* data = std::get_if<DataEvent>(&event)) {
         const LogKind kind = data->direction == Direction::Rx ? LogKind::Rx : LogKind::Tx;
-        if (data->frame_ends.empty())
-            log.append(data->time_us, data->endpoint, data->connection, kind, data->payload, data->peer);
-        else   // one record per frame, written as one batch
-            log.appendFrames(data->time_us, data->endpoint, data->connection, kind, data->payload, data->frame_ends,
-                             data->peer);
+        // One record per frame, written as one batch; the bytes stay where the engine read them.
+        log.appendShared(data->time_us, data->endpoint, data->connection, kind, data->payload, data->frame_ends,
+                         data->peer);
         return true;
     }
     const auto text = describeEvent(event);

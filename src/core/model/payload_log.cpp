@@ -10,15 +10,6 @@
 
 namespace sockscope {
 
-// One arena chunk. Bytes are appended at `used` and never move, so records index them by
-// (chunk number, offset). Allocated uninitialised: memoryUsed() counts the full capacity anyway.
-struct PayloadLog::Chunk {
-    explicit Chunk(std::size_t cap) : data(new std::uint8_t[cap]), capacity(cap) {}
-    std::unique_ptr<std::uint8_t[]> data;
-    std::size_t capacity;
-    std::size_t used = 0;
-};
-
 namespace {
 
 constexpr std::size_t kDefaultChunkBytes = 1u << 20;
@@ -41,161 +32,227 @@ PayloadLogLimits normalised(PayloadLogLimits limits) {
 
 }  // namespace
 
+// What holding a chunk costs besides its bytes: its entry here and the block's header.
+constexpr std::size_t kChunkOverhead = 96;
+
 PayloadLog::PayloadLog(PayloadLogLimits limits) : m_limits(normalised(limits)) { resetPeers(); }
 PayloadLog::~PayloadLog() = default;
 PayloadLog::PayloadLog(PayloadLog&&) noexcept = default;
 PayloadLog& PayloadLog::operator=(PayloadLog&&) noexcept = default;
 
+PayloadLog::Chunk* PayloadLog::chunkAt(std::uint32_t number) {
+    const std::uint32_t index = number - m_firstChunk;
+    return index < m_chunks.size() ? &m_chunks[index] : nullptr;
+}
+
 std::uint64_t PayloadLog::append(TimestampUs time_us, EndpointId endpoint, ConnectionId connection,
                                  LogKind kind, std::span<const std::uint8_t> bytes,
                                  std::string_view peer) {
-    const std::size_t length = bytes.size();
-    if (length > std::numeric_limits<std::uint32_t>::max() || m_limits.max_records == 0 ||
-        length + kRecordBytes > m_limits.max_bytes) {
-        dropOversized(endpoint, length);
-        return m_nextSeq++;
-    }
-
-    // Record limit first: dropping old records may free whole chunks.
-    if (m_records.size() >= m_limits.max_records) {
-        while (m_records.size() >= m_limits.max_records) evictFrontRecord();
-        releaseUnreferencedChunks();
-    }
-
-    Chunk* tail = m_chunks.empty() ? nullptr : m_chunks.back().get();
-    bool need_chunk = length > 0 && (tail == nullptr || tail->capacity - tail->used < length);
-    std::size_t capacity = need_chunk ? std::max(length, m_limits.chunk_bytes) : 0;
-    std::unique_ptr<Chunk> recycled;
-    if (!makeRoom(peer, need_chunk, length, capacity, &recycled)) {
-        dropOversized(endpoint, length);
-        return m_nextSeq++;
-    }
-
-    LogRecord rec;
-    rec.seq = m_nextSeq;
-    rec.time_us = time_us;
-    rec.endpoint = endpoint;
-    rec.connection = connection;
-    rec.kind = kind;
-    rec.length = static_cast<std::uint32_t>(length);
-
-    if (length > 0) {
-        if (need_chunk) {
-            if (!recycled || recycled->capacity != capacity) recycled = std::make_unique<Chunk>(capacity);
-            recycled->used = 0;
-            m_chunks.push_back(std::move(recycled));
-            m_arenaBytes += capacity;
-        }
-        tail = m_chunks.back().get();
-        std::memcpy(tail->data.get() + tail->used, bytes.data(), length);
-        rec.offset = static_cast<std::uint32_t>(tail->used);
-        tail->used += length;
-    }
-    // Empty messages reference the tail chunk (or the number the next chunk will get), which
-    // keeps chunk numbers non-decreasing along the records.
-    rec.chunk = m_firstChunk + static_cast<std::uint32_t>(m_chunks.empty() ? 0 : m_chunks.size() - 1);
-
-    rec.peer = internPeer(peer);
-    m_records.push_back(rec);
-    m_payloadBytes += length;
-    return m_nextSeq++;
+    return appendCopy(time_us, endpoint, connection, kind, bytes, {}, peer);
 }
 
 std::uint64_t PayloadLog::appendFrames(TimestampUs time_us, EndpointId endpoint, ConnectionId connection,
                                        LogKind kind, std::span<const std::uint8_t> bytes,
                                        std::span<const std::uint32_t> frame_ends, std::string_view peer) {
-    const std::uint64_t first = m_nextSeq;
-    const std::size_t total = bytes.size();
-    bool need_chunk = false;
-    std::size_t capacity = 0;
-    std::unique_ptr<Chunk> recycled;
-    if (frame_ends.empty() || frame_ends.back() != total ||
-        !makeRoomForBatch(frame_ends.size(), total, peer, need_chunk, capacity, recycled)) {
-        // An oversized batch, or one that needs append()'s finer eviction: one frame at a time.
-        std::size_t begin = 0;
+    return appendCopy(time_us, endpoint, connection, kind, bytes, frame_ends, peer);
+}
+
+void PayloadLog::writeRecords(LogRecord rec, std::uint32_t chunk, std::size_t base, std::size_t total,
+                              std::span<const std::uint32_t> frame_ends) {
+    if (frame_ends.empty()) {
+        rec.seq = m_nextSeq++;
+        rec.length = static_cast<std::uint32_t>(total);
+        rec.chunk = total > 0 ? chunk : kNoChunk;
+        rec.offset = static_cast<std::uint32_t>(base);
+        m_records.push_back(rec);
+        if (total > 0) ++chunkAt(chunk)->live;
+    } else {
+        std::uint32_t begin = 0, live = 0;
         for (const std::uint32_t end : frame_ends) {
-            append(time_us, endpoint, connection, kind, bytes.subspan(begin, end - begin), peer);
+            rec.seq = m_nextSeq++;
+            rec.length = end - begin;
+            rec.chunk = rec.length > 0 ? chunk : kNoChunk;
+            rec.offset = static_cast<std::uint32_t>(base + begin);
+            live += rec.length > 0 ? 1 : 0;
+            m_records.push_back(rec);
             begin = end;
         }
-        return first;
+        if (live > 0) chunkAt(chunk)->live += live;
     }
-    std::size_t base = 0;
-    if (total > 0) {
-        if (need_chunk) {
-            if (!recycled || recycled->capacity != capacity) recycled = std::make_unique<Chunk>(capacity);
-            recycled->used = 0;
-            m_chunks.push_back(std::move(recycled));
-            m_arenaBytes += capacity;
+    m_payloadBytes += total;
+}
+
+std::uint64_t PayloadLog::appendCopy(TimestampUs time_us, EndpointId endpoint, ConnectionId connection, LogKind kind,
+                                     std::span<const std::uint8_t> bytes, std::span<const std::uint32_t> frame_ends,
+                                     std::string_view peer) {
+    const std::uint64_t first = m_nextSeq;
+    const std::size_t total = bytes.size();
+    if (!frame_ends.empty() && frame_ends.back() != total) frame_ends = {};   // malformed: one message
+    const std::size_t count = frame_ends.empty() ? 1 : frame_ends.size();
+    if (count > 1) {
+        // A batch that cannot fit as one (it would need most of the budget): one frame at a time,
+        // each dropped or kept on its own as append() does.
+        if (count > m_limits.max_records || total > std::numeric_limits<std::uint32_t>::max() ||
+            std::max(total, m_limits.chunk_bytes) > m_limits.max_bytes / 2) {
+            std::size_t begin = 0;
+            for (const std::uint32_t end : frame_ends) {
+                appendCopy(time_us, endpoint, connection, kind, bytes.subspan(begin, end - begin), {}, peer);
+                begin = end;
+            }
+            return first;
         }
-        Chunk* tail = m_chunks.back().get();
-        base = tail->used;
-        std::memcpy(tail->data.get() + base, bytes.data(), total);
-        tail->used += total;
+    } else if (total > std::numeric_limits<std::uint32_t>::max() || m_limits.max_records == 0 ||
+               total + kRecordBytes > m_limits.max_bytes) {
+        dropOversized(endpoint, total);
+        return m_nextSeq++;
     }
+
+    // Record limit first: dropping old records may free whole chunks.
+    while (!m_records.empty() && m_records.size() + count > m_limits.max_records) evictFrontRecord();
+    popReleasedChunks();
+
+    const Chunk* tail = m_ownTail == kNoChunk ? nullptr : chunkAt(m_ownTail);
+    bool need_chunk = total > 0 && (tail == nullptr || tail->block.size() - tail->used < total);
+    std::size_t capacity = need_chunk ? std::max(total, m_limits.chunk_bytes) : 0;
+    m_keepSpare = capacity;   // a chunk freed now is reused rather than freed and allocated again
+    const bool room = makeRoom(count, peer, need_chunk, total, capacity);
+    m_keepSpare = 0;
+    if (!room) {
+        m_spare = {};
+        if (count > 1) {   // what append()'s finer eviction can still keep
+            std::size_t begin = 0;
+            for (const std::uint32_t end : frame_ends) {
+                appendCopy(time_us, endpoint, connection, kind, bytes.subspan(begin, end - begin), {}, peer);
+                begin = end;
+            }
+            return first;
+        }
+        dropOversized(endpoint, total);
+        return m_nextSeq++;
+    }
+
     LogRecord rec;
     rec.time_us = time_us;
     rec.endpoint = endpoint;
     rec.connection = connection;
     rec.kind = kind;
-    rec.chunk = m_firstChunk + static_cast<std::uint32_t>(m_chunks.empty() ? 0 : m_chunks.size() - 1);
     rec.peer = internPeer(peer);
-    std::size_t begin = 0;
-    for (const std::uint32_t end : frame_ends) {
-        rec.seq = m_nextSeq++;
-        rec.offset = static_cast<std::uint32_t>(base + begin);
-        rec.length = end - static_cast<std::uint32_t>(begin);
-        m_records.push_back(rec);
-        begin = end;
+    std::uint32_t number = kNoChunk;
+    std::size_t base = 0;
+    if (total > 0) {
+        Chunk& chunk = ownTail(need_chunk, capacity);
+        number = m_ownTail;
+        base = chunk.used;
+        std::memcpy(chunk.write + base, bytes.data(), total);
+        chunk.used += total;
     }
-    m_payloadBytes += total;
+    m_spare = {};   // not needed after all: it is not held past this append
+    writeRecords(rec, number, base, total, frame_ends);
     return first;
 }
 
-bool PayloadLog::makeRoomForBatch(std::size_t count, std::size_t total, std::string_view peer, bool& need_chunk,
-                                  std::size_t& capacity, std::unique_ptr<Chunk>& recycled) {
-    if (count > m_limits.max_records || total > std::numeric_limits<std::uint32_t>::max() ||
-        std::max(total, m_limits.chunk_bytes) > m_limits.max_bytes / 2)
-        return false;
-    if (m_records.size() + count > m_limits.max_records) {
-        while (m_records.size() + count > m_limits.max_records) evictFrontRecord();
-        releaseUnreferencedChunks();
+PayloadLog::Chunk& PayloadLog::ownTail(bool need_chunk, std::size_t capacity) {
+    if (need_chunk) {
+        if (Chunk* old = m_ownTail == kNoChunk ? nullptr : chunkAt(m_ownTail)) {
+            m_ownTail = kNoChunk;
+            if (old->live == 0) releaseChunk(*old);
+        }
+        ByteBlockWriter writer;
+        if (m_spare.blockCapacity() == capacity && m_spare.useCount() == 1) {
+            Chunk chunk;
+            chunk.block = std::move(m_spare);
+            chunk.write = const_cast<std::uint8_t*>(chunk.block.data());   // ours alone (useCount 1)
+            m_chunks.push_back(std::move(chunk));
+        } else {
+            writer = ByteBlockWriter(capacity);
+            Chunk chunk;
+            chunk.block = writer.whole();
+            chunk.write = writer.tail();
+            m_chunks.push_back(std::move(chunk));
+        }
+        m_spare = {};
+        m_arenaBytes += capacity;
+        m_ownTail = m_firstChunk + static_cast<std::uint32_t>(m_chunks.size() - 1);
     }
-    for (;;) {   // each turn frees a chunk or returns
-        const Chunk* tail = m_chunks.empty() ? nullptr : m_chunks.back().get();
-        need_chunk = total > 0 && (tail == nullptr || tail->capacity - tail->used < total);
-        capacity = need_chunk ? std::max(total, m_limits.chunk_bytes) : 0;
-        const std::size_t needed = fixedBytes() + m_arenaBytes + count * kRecordBytes + peerCost(peer) +
-                                   (need_chunk ? capacity + sizeof(Chunk) + sizeof(void*) : 0);
-        if (needed <= m_limits.max_bytes) return true;
-        if (m_chunks.size() <= (need_chunk ? 0u : 1u)) return false;   // the rest is append()'s finer work
-        std::unique_ptr<Chunk> freed = evictFrontChunk();
-        if (!recycled && freed->capacity == std::max(total, m_limits.chunk_bytes)) recycled = std::move(freed);
-    }
+    return *chunkAt(m_ownTail);
 }
 
-bool PayloadLog::makeRoom(std::string_view peer, bool& need_chunk, std::size_t min_capacity, std::size_t& capacity,
-                          std::unique_ptr<Chunk>* recycled) {
+std::size_t PayloadLog::recentShared(const SharedBytes& bytes) const {
+    const std::size_t look = std::min(m_chunks.size(), kSharedLookBack);
+    for (std::size_t i = m_chunks.size() - look; i < m_chunks.size(); ++i) {
+        const Chunk& chunk = m_chunks[i];
+        if (chunk.write == nullptr && chunk.block.blockId() == bytes.blockId()) return i;
+    }
+    return npos;
+}
+
+std::uint64_t PayloadLog::appendShared(TimestampUs time_us, EndpointId endpoint, ConnectionId connection,
+                                       LogKind kind, const SharedBytes& bytes,
+                                       std::span<const std::uint32_t> frame_ends, std::string_view peer) {
+    const std::size_t total = bytes.size();
+    const std::size_t count = frame_ends.empty() ? 1 : frame_ends.size();
+    const std::size_t capacity = bytes.blockCapacity();
+    // A block shared with the engine costs its whole capacity: only blocks of about a chunk's
+    // size (the engine's read blocks, a framed read) or one already held are worth keeping.
+    const bool share = total > 0 && (frame_ends.empty() || frame_ends.back() == total) &&
+                       total <= std::numeric_limits<std::uint32_t>::max() && count <= m_limits.max_records &&
+                       capacity <= m_limits.chunk_bytes &&
+                       (capacity >= m_limits.chunk_bytes / 4 || recentShared(bytes) != npos);
+    if (!share) return appendCopy(time_us, endpoint, connection, kind, bytes.view(), frame_ends, peer);
+
+    const std::uint64_t first = m_nextSeq;
+    while (!m_records.empty() && m_records.size() + count > m_limits.max_records) evictFrontRecord();
+    popReleasedChunks();
+    for (;;) {   // each turn evicts what is missing; a chunk goes with its last record
+        const bool held = recentShared(bytes) != npos;
+        const std::size_t needed = fixedBytes() + m_arenaBytes + count * kRecordBytes + peerCost(peer) +
+                                   (held ? 0 : capacity + kChunkOverhead);
+        if (needed <= m_limits.max_bytes) break;
+        if (m_records.empty()) return appendCopy(time_us, endpoint, connection, kind, bytes.view(), frame_ends, peer);
+        evictAtLeast(needed - m_limits.max_bytes);
+    }
+    std::size_t index = recentShared(bytes);
+    if (index == npos) {
+        Chunk fresh;
+        fresh.block = bytes.wholeBlock();
+        m_chunks.push_back(std::move(fresh));
+        m_arenaBytes += capacity;
+        ++m_sharedChunks;
+        index = m_chunks.size() - 1;
+    }
+    Chunk& chunk = m_chunks[index];
+    const std::size_t base = static_cast<std::size_t>(bytes.data() - chunk.block.data());
+    chunk.used = std::max(chunk.used, base + total);
+    LogRecord rec;
+    rec.time_us = time_us;
+    rec.endpoint = endpoint;
+    rec.connection = connection;
+    rec.kind = kind;
+    rec.peer = internPeer(peer);
+    writeRecords(rec, m_firstChunk + static_cast<std::uint32_t>(index), base, total, frame_ends);
+    return first;
+}
+
+bool PayloadLog::makeRoom(std::size_t count, std::string_view peer, bool& need_chunk, std::size_t min_capacity,
+                          std::size_t& capacity, std::size_t extra) {
     const std::size_t budget = m_limits.max_bytes;
     for (;;) {
-        const std::size_t chunk_overhead = need_chunk ? sizeof(Chunk) + sizeof(void*) : 0;
-        const std::size_t others = fixedBytes() + m_arenaBytes + kRecordBytes + peerCost(peer) + chunk_overhead;
+        const std::size_t chunk_overhead = need_chunk ? kChunkOverhead : 0;
+        const std::size_t others = fixedBytes() + m_arenaBytes + count * kRecordBytes + peerCost(peer) +
+                                   chunk_overhead + extra;
         if (others + (need_chunk ? capacity : 0) <= budget) return true;
         if (peerTableBytes() > budget / 4 && m_newPeersSinceCompact > std::max<std::size_t>(64, m_records.size() / 4)) {
             // Peers of evicted records still take room: rebuild the table from the records held
             // (amortised: only after as many new peers as a quarter of the records).
             compactPeers();
-        } else if (m_chunks.size() > (need_chunk ? 0u : 1u)) {
-            // Keep a freed chunk of the right size instead of free + malloc of the same size.
-            std::unique_ptr<Chunk> freed = evictFrontChunk();
-            if (!*recycled && freed->capacity == capacity) *recycled = std::move(freed);
         } else if (!m_records.empty()) {
-            evictFrontRecord();   // records in the tail chunk: their cost goes, their bytes stay
-        } else if (!need_chunk && !m_chunks.empty()) {
-            // Only an unreferenced tail chunk is left: drop it; the message gets a chunk of its own.
-            m_arenaBytes -= m_chunks.front()->capacity;
-            m_chunks.pop_front();
-            ++m_firstChunk;
-            if (min_capacity > 0) {
+            evictAtLeast(others + (need_chunk ? capacity : 0) - budget);   // chunks go with their last record
+        } else if (m_ownTail != kNoChunk) {
+            // Only the (unreferenced) own tail chunk is left: drop it; the message gets a chunk of its own.
+            releaseChunk(*chunkAt(m_ownTail));
+            m_ownTail = kNoChunk;
+            popReleasedChunks();
+            if (min_capacity > 0 && !need_chunk) {
                 need_chunk = true;
                 capacity = std::max(min_capacity, m_limits.chunk_bytes);
             }
@@ -231,7 +288,7 @@ std::size_t PayloadLog::peerTableBytes() const {
 }
 
 std::size_t PayloadLog::fixedBytes() const {
-    return m_chunks.size() * (sizeof(Chunk) + sizeof(void*)) + m_records.size() * kRecordBytes + peerTableBytes();
+    return m_chunks.size() * kChunkOverhead + m_records.size() * kRecordBytes + peerTableBytes();
 }
 
 std::uint64_t PayloadLog::appendText(TimestampUs time_us, EndpointId endpoint,
@@ -247,60 +304,55 @@ std::uint64_t PayloadLog::appendText(TimestampUs time_us, EndpointId endpoint,
 
 void PayloadLog::dropOversized(EndpointId endpoint, std::size_t length) {
     ++m_droppedOversized;
-    countEvicted(endpoint, length);
+    countEvicted(endpoint, 1, length);
 }
 
-void PayloadLog::countEvicted(EndpointId endpoint, std::size_t length) {
-    ++m_evictedRecords;
-    m_evictedBytes += length;
-    EvictedCounts& counts = m_evictedBy[endpoint];
-    ++counts.records;
-    counts.bytes += length;
+void PayloadLog::countEvicted(EndpointId endpoint, std::uint64_t records, std::uint64_t bytes) {
+    m_evictedRecords += records;
+    m_evictedBytes += bytes;
+    if (endpoint != m_runEndpoint) flushEvictedRun();   // a run of one endpoint: one map update
+    m_runEndpoint = endpoint;
+    m_run.records += records;
+    m_run.bytes += bytes;
+}
+
+void PayloadLog::flushEvictedRun() const {
+    if (m_run.records == 0 && m_run.bytes == 0) return;
+    EvictedCounts& counts = m_evictedBy[m_runEndpoint];
+    counts.records += m_run.records;
+    counts.bytes += m_run.bytes;
+    m_run = {};
+}
+
+void PayloadLog::evictAtLeast(std::size_t bytes) {
+    const auto held = [this] { return m_arenaBytes + m_records.size() * kRecordBytes; };
+    const std::size_t before = held();
+    do evictFrontRecord();
+    while (!m_records.empty() && before - held() < bytes);
+    popReleasedChunks();
 }
 
 void PayloadLog::evictFrontRecord() {
     const LogRecord& front = m_records.front();
-    countEvicted(front.endpoint, front.length);
+    countEvicted(front.endpoint, 1, front.length);
     m_payloadBytes -= front.length;
+    if (front.chunk != kNoChunk)
+        if (Chunk* chunk = chunkAt(front.chunk); chunk && --chunk->live == 0 && front.chunk != m_ownTail)
+            releaseChunk(*chunk);
     m_records.pop_front();
 }
 
-std::unique_ptr<PayloadLog::Chunk> PayloadLog::evictFrontChunk() {
-    // Chunk numbers are non-decreasing along the records, so the records in this chunk are
-    // exactly those at the front with its number (== rather than <= survives 32-bit wrap).
-    // Counted per run of one endpoint's records, not per record (a chunk holds thousands of frames).
-    EvictedCounts run;
-    EndpointId run_endpoint = 0;
-    auto count_run = [&] {
-        if (run.records == 0) return;
-        m_evictedRecords += run.records;
-        m_evictedBytes += run.bytes;
-        EvictedCounts& counts = m_evictedBy[run_endpoint];
-        counts.records += run.records;
-        counts.bytes += run.bytes;
-        run = {};
-    };
-    while (!m_records.empty() && m_records.front().chunk == m_firstChunk) {
-        const LogRecord& front = m_records.front();
-        if (front.endpoint != run_endpoint) count_run();
-        run_endpoint = front.endpoint;
-        ++run.records;
-        run.bytes += front.length;
-        m_payloadBytes -= front.length;
-        m_records.pop_front();
-    }
-    count_run();
-    std::unique_ptr<Chunk> freed = std::move(m_chunks.front());
-    m_arenaBytes -= freed->capacity;
-    m_chunks.pop_front();
-    ++m_firstChunk;
-    return freed;
+void PayloadLog::releaseChunk(Chunk& chunk) {
+    if (chunk.block.blockId() == nullptr) return;
+    m_arenaBytes -= chunk.block.size();
+    if (chunk.write == nullptr) --m_sharedChunks;
+    else if (m_keepSpare != 0 && chunk.block.size() == m_keepSpare && chunk.block.useCount() == 1) m_spare = std::move(chunk.block);
+    chunk.block = {};
+    chunk.write = nullptr;
 }
 
-void PayloadLog::releaseUnreferencedChunks() {
-    // The tail chunk stays: it still has room for the next messages.
-    while (m_chunks.size() > 1 && (m_records.empty() || m_records.front().chunk != m_firstChunk)) {
-        m_arenaBytes -= m_chunks.front()->capacity;
+void PayloadLog::popReleasedChunks() {
+    while (!m_chunks.empty() && m_chunks.front().block.blockId() == nullptr) {
         m_chunks.pop_front();
         ++m_firstChunk;
     }
@@ -394,9 +446,9 @@ std::span<const std::uint8_t> PayloadLog::bytes(const LogRecord& record) const {
     if (record.length == 0) return {};
     const std::uint32_t index = record.chunk - m_firstChunk;
     if (index >= m_chunks.size()) return {};   // a stale copy of an evicted record
-    const Chunk& chunk = *m_chunks[index];
-    if (std::size_t(record.offset) + record.length > chunk.used) return {};
-    return {chunk.data.get() + record.offset, record.length};
+    const Chunk& chunk = m_chunks[index];
+    if (chunk.block.blockId() == nullptr || std::size_t(record.offset) + record.length > chunk.used) return {};
+    return {chunk.block.data() + record.offset, record.length};
 }
 
 std::string_view PayloadLog::peer(const LogRecord& record) const {
@@ -407,7 +459,10 @@ std::string_view PayloadLog::peer(const LogRecord& record) const {
 void PayloadLog::clear() {
     m_firstChunk += static_cast<std::uint32_t>(m_chunks.size());
     std::deque<LogRecord>().swap(m_records);            // frees the deque's blocks and map too
-    std::deque<std::unique_ptr<Chunk>>().swap(m_chunks);
+    std::deque<Chunk>().swap(m_chunks);
+    m_ownTail = kNoChunk;
+    m_spare = {};
+    m_sharedChunks = 0;
     m_payloadBytes = 0;
     m_arenaBytes = 0;
     resetPeers();
@@ -430,7 +485,13 @@ std::size_t PayloadLog::lowerBound(std::uint64_t seq) const {
         m_records.begin());
 }
 
+const std::unordered_map<EndpointId, EvictedCounts>& PayloadLog::evictedByEndpoint() const {
+    flushEvictedRun();
+    return m_evictedBy;
+}
+
 EvictedCounts PayloadLog::evictedFor(EndpointId endpoint) const {
+    flushEvictedRun();
     auto it = m_evictedBy.find(endpoint);
     return it == m_evictedBy.end() ? EvictedCounts{} : it->second;
 }
@@ -439,6 +500,7 @@ std::uint64_t PayloadLog::evictedRecords() const { return m_evictedRecords; }
 std::uint64_t PayloadLog::evictedBytes() const { return m_evictedBytes; }
 std::size_t PayloadLog::payloadBytes() const { return m_payloadBytes; }
 std::size_t PayloadLog::arenaBytes() const { return m_arenaBytes; }
+std::size_t PayloadLog::sharedChunks() const { return m_sharedChunks; }
 std::uint64_t PayloadLog::droppedOversized() const { return m_droppedOversized; }
 const PayloadLogLimits& PayloadLog::limits() const { return m_limits; }
 

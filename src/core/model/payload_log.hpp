@@ -1,12 +1,15 @@
 #pragma once
 // The payload log: every message sent and received, plus lifecycle rows (connect, close, error),
-// in a store bounded by bytes and by records. Fixed-size records index a chunked byte arena;
-// eviction drops whole chunks from the front (and the records pointing into them). Sequence
-// numbers keep counting across eviction, so a view can tell what it lost.
-// Owned by one thread (the front end's); not thread-safe.
+// in a store bounded by bytes and by records. Fixed-size records index chunks of bytes: the
+// log's own arena chunks (what it copies: text rows, small sends) and blocks it shares with the
+// engine (appendShared: a received read is kept as the slice the socket was read into, not
+// copied). Eviction drops records from the front; a chunk goes when its last record does.
+// Sequence numbers keep counting across eviction, so a view can tell what it lost.
+// Owned by one thread (the front end's); not thread-safe (the shared blocks' counts are atomic).
 //
-// Bounds: max_bytes is a memory budget for everything the log holds: the arena (sum of chunk
-// capacities), the records (kRecordBytes each, which includes one entry of a view's filtered
+// Bounds: max_bytes is a memory budget for everything the log holds: the chunks (the whole
+// capacity of each one it holds, own or shared, counted once however many records point into
+// it), the records (kRecordBytes each, which includes one entry of a view's filtered
 // index) and the peer-string table (capped at kMaxPeers); memoryUsed() never exceeds it. The
 // record count never exceeds max_records. A message that cannot fit in the budget even alone is
 // dropped on arrival, still consumes a sequence number (so a view sees a gap), and is counted in
@@ -24,6 +27,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/shared_bytes.hpp"
 #include "core/types.hpp"
 
 namespace sockscope {
@@ -92,6 +96,12 @@ public:
     std::uint64_t appendFrames(TimestampUs time_us, EndpointId endpoint, ConnectionId connection, LogKind kind,
                                std::span<const std::uint8_t> bytes, std::span<const std::uint32_t> frame_ends,
                                std::string_view peer = {});
+    /// append() / appendFrames() of a shared slice (a DataEvent's payload): the records point into
+    /// its block, which the log then holds, counting its whole capacity once. Blocks too large
+    /// for the budget's chunks, or small blocks (a short send) are copied instead, as append().
+    std::uint64_t appendShared(TimestampUs time_us, EndpointId endpoint, ConnectionId connection, LogKind kind,
+                               const SharedBytes& bytes, std::span<const std::uint32_t> frame_ends = {},
+                               std::string_view peer = {});
 
     std::size_t size() const;                   ///< records currently held
     bool empty() const { return size() == 0; }
@@ -111,12 +121,13 @@ public:
     std::uint64_t evictedBytes() const;
     std::size_t payloadBytes() const;           ///< bytes of payload held
     std::size_t memoryUsed() const;             ///< arena + records (with a view's index) + peers (<= max_bytes)
-    std::size_t arenaBytes() const;             ///< capacity of the chunks held (<= max_bytes)
+    std::size_t arenaBytes() const;             ///< capacity of the chunks held, own and shared (<= max_bytes)
+    std::size_t sharedChunks() const;           ///< shared blocks held (appendShared without a copy)
     std::uint64_t droppedOversized() const;     ///< messages > max_bytes, dropped on arrival
     const PayloadLogLimits& limits() const;     ///< the limits in force (chunk_bytes clamped)
     /// What eviction (and oversized drops) took from one endpoint's history.
     EvictedCounts evictedFor(EndpointId endpoint) const;
-    const std::unordered_map<EndpointId, EvictedCounts>& evictedByEndpoint() const { return m_evictedBy; }
+    const std::unordered_map<EndpointId, EvictedCounts>& evictedByEndpoint() const;
 
     /// Memory one record costs in the budget: the record itself, its share of the record
     /// container, and one entry of a view's filtered index (ui::LogIndex holds a seq per row).
@@ -130,26 +141,41 @@ public:
     static constexpr std::string_view kManyPeers = "(many peers)";
 
 private:
-    struct Chunk;
+    struct Chunk {                  // one block records point into: an own arena chunk or a shared one
+        SharedBytes block;          // the whole block; empty once released
+        std::uint8_t* write = nullptr;   // own chunks: the writable start (null: shared)
+        std::size_t used = 0;       // own: the append cursor; shared: the highest end referenced
+        std::uint32_t live = 0;     // records pointing into it
+    };
+    static constexpr std::uint32_t kNoChunk = 0xffffffffu;   // empty records point nowhere
+    static constexpr std::size_t kSharedLookBack = 4;         // recent shared chunks a slice may join
     struct PeerHash {
         using is_transparent = void;
         std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
     };
 
+    Chunk* chunkAt(std::uint32_t number);
     void evictFrontRecord();
-    std::unique_ptr<Chunk> evictFrontChunk();   ///< with its records; returns it for reuse
-    void releaseUnreferencedChunks();
+    void evictAtLeast(std::size_t bytes);   ///< front records until `bytes` of records and chunks are freed
+    void flushEvictedRun() const;
+    void releaseChunk(Chunk& chunk);
+    void popReleasedChunks();
     void dropOversized(EndpointId endpoint, std::size_t length);
-    void countEvicted(EndpointId endpoint, std::size_t length);
-    /// Evicts until one more record from `peer` (and, with need_chunk, a new chunk of `capacity`, which may be
-    /// shrunk down to min_capacity) fit in the budget. Without need_chunk the tail chunk is kept
-    /// (the message goes there). Returns false when it cannot make room.
-    bool makeRoom(std::string_view peer, bool& need_chunk, std::size_t min_capacity, std::size_t& capacity,
-                  std::unique_ptr<Chunk>* recycled);
-    /// Evicts (whole chunks, and records over max_records) until `count` records of `total` bytes
-    /// fit as one batch; false when only append()'s finer eviction could make room.
-    bool makeRoomForBatch(std::size_t count, std::size_t total, std::string_view peer, bool& need_chunk,
-                          std::size_t& capacity, std::unique_ptr<Chunk>& recycled);
+    void countEvicted(EndpointId endpoint, std::uint64_t records, std::uint64_t bytes);
+    /// Evicts until `count` more records from `peer` (and, with need_chunk, a new own chunk of
+    /// `capacity`, which may be shrunk down to min_capacity on a small budget) fit. `extra`: more
+    /// bytes the caller adds (a shared chunk). Returns false when it cannot make room.
+    bool makeRoom(std::size_t count, std::string_view peer, bool& need_chunk, std::size_t min_capacity,
+                  std::size_t& capacity, std::size_t extra = 0);
+    /// The own chunk appends go to, with room for `length` bytes (made by the caller's makeRoom).
+    Chunk& ownTail(bool need_chunk, std::size_t capacity);
+    /// Index of a recent shared chunk holding `bytes`' block, or npos.
+    std::size_t recentShared(const SharedBytes& bytes) const;
+    std::uint64_t appendCopy(TimestampUs time_us, EndpointId endpoint, ConnectionId connection, LogKind kind,
+                             std::span<const std::uint8_t> bytes, std::span<const std::uint32_t> frame_ends,
+                             std::string_view peer);
+    void writeRecords(LogRecord rec, std::uint32_t chunk, std::size_t base, std::size_t total,
+                      std::span<const std::uint32_t> frame_ends);
     std::size_t peerCost(std::string_view peer) const;   ///< what interning `peer` would add
     std::size_t fixedBytes() const;             ///< memoryUsed() without the arena
     std::size_t peerTableBytes() const;
@@ -160,8 +186,12 @@ private:
     // implementation-defined members
     PayloadLogLimits m_limits;
     std::deque<LogRecord> m_records;
-    std::deque<std::unique_ptr<Chunk>> m_chunks;
+    std::deque<Chunk> m_chunks;
     std::uint32_t m_firstChunk = 0;             // absolute number of m_chunks.front()
+    std::uint32_t m_ownTail = kNoChunk;         // absolute number of the own chunk appends go to
+    SharedBytes m_spare;                        // a freed own chunk kept for the next (within one append only)
+    std::size_t m_keepSpare = 0;                // while making room: the capacity worth keeping
+    std::size_t m_sharedChunks = 0;
     std::uint64_t m_nextSeq = 0;
     std::uint64_t m_evictedRecords = 0;
     std::uint64_t m_evictedBytes = 0;
@@ -173,7 +203,9 @@ private:
     std::uint32_t m_lastPeer = 0;               // one-entry cache: bursts come from one peer
     std::size_t m_peerBytes = 0;                // approximate heap used by the peer table
     std::size_t m_newPeersSinceCompact = 0;     // rate-limits rebuilds when the table is full
-    std::unordered_map<EndpointId, EvictedCounts> m_evictedBy;
+    mutable std::unordered_map<EndpointId, EvictedCounts> m_evictedBy;
+    mutable EvictedCounts m_run;                // evicted from m_runEndpoint, not yet in m_evictedBy
+    mutable EndpointId m_runEndpoint = 0;
 };
 
 }  // namespace sockscope

@@ -1,7 +1,8 @@
 #pragma once
 // What every endpoint shares on the I/O thread: the io_context, the event queue, one read
-// buffer (reads are "wait until readable, then read into the shared buffer", so an idle
-// connection holds no buffer of its own), and the connection id counter.
+// arena (reads are "wait until readable, then read into the shared arena", so an idle
+// connection holds no buffer of its own; each read leaves as a slice of a reference-counted
+// block, shared_bytes.hpp), and the connection id counter.
 // Used only on the I/O thread.
 #include <asio/io_context.hpp>
 #include <chrono>
@@ -12,13 +13,18 @@
 
 #include "core/event_queue.hpp"
 #include "core/net/tcp_state.hpp"
+#include "core/shared_bytes.hpp"
 
 namespace sockscope {
+
+/// Blocks the I/O thread reads into: several reads each, and several of them fit in the
+/// payload log's budget (it holds slices of them, counting whole blocks).
+inline constexpr std::size_t kReadBlockBytes = 1u << 20;
 
 struct EngineContext {
     asio::io_context& io;
     EventQueue& queue;
-    std::vector<std::uint8_t> read_buffer;
+    ReadArena read_arena;
     ConnectionId next_connection = 1;
     /// Readers parked by back-pressure; called (and cleared) when the front end drains.
     std::vector<std::function<void()>> paused_readers;

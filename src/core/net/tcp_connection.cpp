@@ -111,11 +111,11 @@ void TcpConnection::onReadable(std::error_code ec) {
     }
     if (m_stopReading) return;   // stopped while a wait was armed: not one byte is read
 
-    auto& buffer = m_ctx.read_buffer;
+    auto& arena = m_ctx.read_arena;
     for (int i = 0; i < kReadsPerWake; ++i) {
         // Back-pressure: the front end is behind; the kernel's receive window fills, the peer slows.
         if (m_ctx.queue.pauseIfOverBudget()) return pauseReadingForQueue();
-        std::size_t room = buffer.size();
+        std::size_t room = arena.maxRead();
         if (!m_responders.empty()) {
             // A responder that answers every byte (echo) limits the read to what it can queue:
             // what is not read stays in the kernel.
@@ -125,13 +125,15 @@ void TcpConnection::onReadable(std::error_code ec) {
                 return;
             }
         }
+        // Straight into a shared block: the log and the recorders keep this slice, not a copy.
+        const auto buffer = arena.room(room);
         std::error_code read_error;
-        const std::size_t n = m_socket.read_some(asio::buffer(buffer.data(), room), read_error);
+        const std::size_t n = m_socket.read_some(asio::buffer(buffer.data(), std::min(room, buffer.size())), read_error);
         if (read_error == asio::error::would_block || read_error == asio::error::try_again) return armRead();
         if (read_error == asio::error::eof) return onPeerFinAfterWrites(kFinDeferrals);
         if (read_error) return failWith(read_error, ErrorContext::Read);
         count(Direction::Rx, n);
-        const ByteView bytes(buffer.data(), n);
+        const SharedBytes bytes = arena.commit(n);
         m_inPipeline = true;
         if (!m_responders.empty()) m_responders.onReceived(*this, bytes);
         const PushResult pushed = m_rx.onRead(bytes);

@@ -22,6 +22,7 @@ constexpr int kDatagramsPerWake = 64;
 constexpr std::size_t kMaxDatagramV4 = 65507;
 constexpr std::size_t kMaxDatagramV6 = 65527;
 constexpr std::size_t kMaxDatagram = kMaxDatagramV6;   // before the destination is known
+constexpr std::size_t kReadRoom = 65536;      // the largest datagram (IPv6: 65,527 bytes) fits whole
 constexpr int kDefaultUdpReceiveBuffer = 4 << 20;
 
 std::string describe(const asio::ip::udp::endpoint& endpoint) {
@@ -198,11 +199,14 @@ void UdpEndpoint::onReadable(std::error_code ec) {
             reportError(ErrorContext::Read, describeError(ec, ErrorContext::Read, m_status.local));
         return;
     }
-    auto& buffer = m_ctx.read_buffer;
+    auto& arena = m_ctx.read_arena;
     for (int i = 0; i < kDatagramsPerWake; ++i) {
         asio::ip::udp::endpoint sender;
         std::error_code read_error;
-        const std::size_t n = m_socket.receive_from(asio::buffer(buffer), sender, 0, read_error);
+        // Straight into a shared block with room for the largest datagram: the log and the
+        // recorders keep this slice, not a copy.
+        const auto buffer = arena.room(kReadRoom);
+        const std::size_t n = m_socket.receive_from(asio::buffer(buffer.data(), buffer.size()), sender, 0, read_error);
         if (read_error == asio::error::would_block || read_error == asio::error::try_again) return armRead();
         if (read_error) {
             // e.g. ECONNREFUSED: an ICMP port-unreachable answered one of our earlier sends.
@@ -215,14 +219,14 @@ void UdpEndpoint::onReadable(std::error_code ec) {
             m_lastSender = sender;
             m_lastSenderText = describe(sender);
         }
-        Bytes payload(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n));
+        const SharedBytes payload = arena.commit(n);
         const auto sends_before = m_sendsQueued;
         if (!m_responders.empty()) {   // they answer this datagram's sender
             m_replyTo = sender;
             m_replyToText = m_lastSenderText;
             m_responders.onReceived(*this, payload);
         }
-        if (m_rx.onDatagram(std::move(payload), m_lastSenderText) == PushResult::Dropped) ++m_dropped;
+        if (m_rx.onDatagram(payload, m_lastSenderText) == PushResult::Dropped) ++m_dropped;
         if (!m_socket.is_open()) return;   // a responder's error stopped nothing, but be safe
         // An answer went out (asio sends at once and posts its completion): let that completion
         // publish the tx before the next datagram's rx, so a log or a recording reads rx, tx, rx, tx.

@@ -2,6 +2,7 @@
 
 #include <future>
 #include <map>
+#include <vector>
 
 #include "core/record/rotating_file.hpp"
 
@@ -177,10 +178,13 @@ void Recorder::run(std::shared_ptr<Shared> shared) {
     RotatingFile file(config.path, policy, append);
     auto formatter = makeFormatter(config.format);
     std::string buffer;
+    std::vector<std::size_t> ends;   // where each record ends in `buffer`: a full disk keeps the whole ones
 
     auto write = [&]() -> bool {
         if (buffer.empty()) return true;
-        if (auto ec = file.write(buffer)) {
+        const auto ec = file.write(buffer, ends);
+        ends.clear();
+        if (ec) {
             s.fail(describeFileError(ec, file.path().string(), FileOp::Write));
             return false;
         }
@@ -215,6 +219,7 @@ void Recorder::run(std::shared_ptr<Shared> shared) {
             const TapRecord& record = *entry.item.record;
             if (entry.item.gap_rx || entry.item.gap_tx) formatter->gap(record, entry.item.gap_rx, entry.item.gap_tx);
             formatter->append(record, buffer);
+            ends.push_back(buffer.size());
             s.records.fetch_add(1, std::memory_order_relaxed);
             if (policy.max_bytes > 0 && file.size() + buffer.size() >= policy.max_bytes) {
                 if (!(ok = write() && begin(true))) break;

@@ -51,7 +51,9 @@ std::error_code RotatingFile::open() {
     return {};
 }
 
-std::error_code RotatingFile::write(std::string_view bytes) {
+std::error_code RotatingFile::write(std::string_view bytes) { return write(bytes, {}); }
+
+std::error_code RotatingFile::write(std::string_view bytes, std::span<const std::size_t> ends) {
     if (!m_file) return std::make_error_code(std::errc::bad_file_descriptor);
     const std::uint64_t whole = m_size;   // a record boundary: every buffer holds whole records
     while (!bytes.empty()) {
@@ -65,7 +67,15 @@ std::error_code RotatingFile::write(std::string_view bytes) {
                 std::clearerr(m_file);
                 continue;
             }
-            cutBackTo(whole);
+            // Keep the last record that reached the file whole (what stdio still held is lost).
+            std::fflush(m_file);
+            std::error_code size_error;
+            const std::uint64_t actual = std::filesystem::file_size(m_path, size_error);
+            std::uint64_t keep = whole;
+            if (!size_error)
+                for (const std::size_t end : ends)
+                    if (whole + end <= actual) keep = whole + end;
+            cutBackTo(keep);
             return std::error_code(error, std::generic_category());
         }
     }

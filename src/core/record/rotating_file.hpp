@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <span>
 #include <string_view>
 #include <system_error>
 
@@ -36,6 +37,9 @@ public:
     /// cuts it back to where this write began, so a full disk leaves whole records only (pcapng
     /// blocks, JSON lines) that every reader takes without complaint.
     [[nodiscard]] std::error_code write(std::string_view bytes);
+    /// write() of whole records ending at `ends` (offsets into `bytes`, ascending): a failed write
+    /// (disk full) keeps the records it completed, not only what the file held before.
+    [[nodiscard]] std::error_code write(std::string_view bytes, std::span<const std::size_t> ends);
     /// True when the current file is over its size or age.
     bool due(std::chrono::steady_clock::time_point now) const;
     /// Closes the current file, shifts the numbered ones (dropping the oldest past `keep`), opens a new one.

@@ -9,11 +9,10 @@ ReceivePipeline::ReceivePipeline(EventQueue& queue, EndpointId endpoint, Connect
     if (config.type != FramingType::Raw) m_framer = std::make_unique<Framer>(config);
 }
 
-PushResult ReceivePipeline::onRead(ByteView bytes) {
+PushResult ReceivePipeline::onRead(const SharedBytes& bytes) {
     if (!m_framer) {
         if (m_observer) m_observer(bytes);
-        return m_queue.push(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), {}, Bytes(bytes.begin(), bytes.end())},
-                            m_priority);
+        return m_queue.push(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), {}, bytes}, m_priority);
     }
     // Frames of this read hold at most the pending bytes and the read: one allocation.
     m_batch.reserve(m_framer->pending() + bytes.size());
@@ -22,11 +21,10 @@ PushResult ReceivePipeline::onRead(ByteView bytes) {
     return takeResult();
 }
 
-PushResult ReceivePipeline::onDatagram(Bytes datagram, const std::string& peer) {
+PushResult ReceivePipeline::onDatagram(const SharedBytes& datagram, const std::string& peer) {
     if (!m_framer) {
         if (m_observer) m_observer(datagram);
-        return m_queue.push(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), peer, std::move(datagram)},
-                            m_priority);
+        return m_queue.push(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), peer, datagram}, m_priority);
     }
     m_peer = peer;
     m_batch.reserve(datagram.size());

@@ -40,9 +40,10 @@ public:
     [[nodiscard]] bool idle() const { return m_framer && m_framer->config().type == FramingType::Idle; }
 
     /// One TCP read. Returns Dropped / AcceptedPause if any push said so (else Accepted).
-    PushResult onRead(ByteView bytes);
+    /// Raw framing passes the slice on as it is (no copy).
+    PushResult onRead(const SharedBytes& bytes);
     /// One UDP datagram from `peer`: framed on its own (its last bytes end the last message).
-    PushResult onDatagram(Bytes datagram, const std::string& peer);
+    PushResult onDatagram(const SharedBytes& datagram, const std::string& peer);
     /// Idle framing: when the pending frame ends unless more bytes arrive.
     [[nodiscard]] std::optional<Clock::time_point> deadline() const {
         return m_framer ? m_framer->deadline() : std::nullopt;

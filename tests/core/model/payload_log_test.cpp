@@ -412,5 +412,98 @@ TEST(PayloadLog, MoveKeepsContents) {
     EXPECT_EQ(b.peer(b.record(0)), "1.1.1.1:1");
 }
 
+// --- shared slices (appendShared): received bytes kept where the engine read them ----------------
+
+// A block like the engine's read blocks: `reads` slices of `size` bytes, back to back.
+std::vector<SharedBytes> readsOf(ReadArena& arena, int reads, std::size_t size, std::uint64_t seed) {
+    std::vector<SharedBytes> out;
+    for (int i = 0; i < reads; ++i) {
+        auto room = arena.room(size);
+        const auto bytes = pattern(size, seed + i);
+        std::copy(bytes.begin(), bytes.end(), room.begin());
+        out.push_back(arena.commit(size));
+    }
+    return out;
+}
+
+TEST(PayloadLog, SharedSlicesAreKeptWithoutACopyAndTheirBlockCountedOnce) {
+    PayloadLog log(PayloadLogLimits{64u << 20, 100000, 1u << 20});
+    ReadArena arena(1u << 20, 64u << 10);
+    const auto reads = readsOf(arena, 10, 1000, 1);
+    for (const auto& read : reads) log.appendShared(1, 1, 2, LogKind::Rx, read);
+    ASSERT_EQ(log.size(), 10u);
+    for (std::size_t i = 0; i < reads.size(); ++i) {
+        EXPECT_EQ(log.bytes(log.record(i)).data(), reads[i].data()) << "no copy: the record points into the block";
+        EXPECT_EQ(copyOf(log.bytes(log.record(i))), pattern(1000, 1 + i));
+    }
+    EXPECT_EQ(log.sharedChunks(), 1u);
+    EXPECT_EQ(log.arenaBytes(), std::size_t{1u << 20}) << "the whole block, once";
+    EXPECT_LE(log.memoryUsed(), (1u << 20) + 10 * PayloadLog::kRecordBytes + 1024);
+}
+
+TEST(PayloadLog, SharedFramesAndInterleavedCopiesShareTheirChunks) {
+    PayloadLog log(PayloadLogLimits{64u << 20, 100000, 1u << 20});
+    ReadArena arena(1u << 20, 64u << 10);
+    const auto reads = readsOf(arena, 100, 600, 7);
+    for (std::size_t i = 0; i < reads.size(); ++i) {
+        const std::vector<std::uint32_t> ends{100, 100, 350, 600};   // an empty frame too
+        log.appendShared(static_cast<TimestampUs>(i), 1, 2, LogKind::Rx, reads[i], ends, "peer");
+        log.append(static_cast<TimestampUs>(i), 1, 2, LogKind::Tx, pattern(10, i));   // a short reply: copied
+    }
+    ASSERT_EQ(log.size(), 500u);
+    EXPECT_EQ(log.sharedChunks(), 1u) << "the replies between the reads do not split the block";
+    EXPECT_EQ(log.arenaBytes(), std::size_t{2u << 20}) << "one shared block and one own chunk";
+    for (std::size_t i = 0; i < reads.size(); ++i) {
+        const auto read = pattern(600, 7 + i);
+        EXPECT_EQ(copyOf(log.bytes(log.record(5 * i))), Bytes(read.begin(), read.begin() + 100));
+        EXPECT_TRUE(log.bytes(log.record(5 * i + 1)).empty());
+        EXPECT_EQ(copyOf(log.bytes(log.record(5 * i + 3))), Bytes(read.begin() + 350, read.end()));
+        EXPECT_EQ(copyOf(log.bytes(log.record(5 * i + 4))), pattern(10, i));
+        EXPECT_EQ(log.peer(log.record(5 * i + 2)), "peer");
+    }
+}
+
+TEST(PayloadLog, SharedBlocksStayWithinTheBudgetAndAreReleasedWhenEvicted) {
+    const std::size_t budget = 8u << 20;
+    PayloadLog log(PayloadLogLimits{budget, 1'000'000, 1u << 20});
+    ReadArena arena(1u << 20, 256u << 10);
+    SharedBytes first;
+    std::uint64_t appended = 0;
+    for (int i = 0; i < 400; ++i) {   // 100 MiB through an 8 MiB log
+        auto read = readsOf(arena, 1, 256u << 10, i).front();
+        if (i == 0) first = read;
+        log.appendShared(i, 1, 2, LogKind::Rx, read);
+        if (i % 7 == 0) log.appendText(i, 1, 2, LogKind::Info, "a row between the reads");
+        appended += 1 + (i % 7 == 0);
+        ASSERT_LE(log.memoryUsed(), budget) << "after " << i;
+        ASSERT_EQ(log.size() + log.evictedRecords(), appended);
+    }
+    EXPECT_GT(log.memoryUsed(), budget / 2) << "the budget is used";
+    EXPECT_EQ(first.useCount(), 1u) << "the evicted block is no longer held by the log";
+    const LogRecord& last = log.record(log.size() - 1);
+    EXPECT_EQ(copyOf(log.bytes(log.record(log.size() - 2))), pattern(256u << 10, 399));
+    EXPECT_EQ(last.kind, LogKind::Info);
+    log.clear();
+    EXPECT_EQ(log.arenaBytes(), 0u);
+    EXPECT_EQ(log.sharedChunks(), 0u);
+}
+
+TEST(PayloadLog, BlocksTooBigForTheBudgetOrSmallSendsAreCopied) {
+    PayloadLog small(PayloadLogLimits{1u << 20, 1000, 64u << 10});   // chunks of 64 KiB: a 1 MiB block is too big
+    ReadArena arena(1u << 20, 64u << 10);
+    const auto read = readsOf(arena, 1, 5000, 3).front();
+    small.appendShared(1, 1, 2, LogKind::Rx, read);
+    EXPECT_EQ(small.sharedChunks(), 0u);
+    EXPECT_NE(small.bytes(small.record(0)).data(), read.data());
+    EXPECT_EQ(copyOf(small.bytes(small.record(0))), pattern(5000, 3));
+
+    PayloadLog log;
+    const SharedBytes reply(Bytes{1, 2, 3});   // a short send's own small block: not worth holding
+    log.appendShared(1, 1, 2, LogKind::Tx, reply);
+    EXPECT_EQ(log.sharedChunks(), 0u);
+    EXPECT_EQ(reply.useCount(), 1u);
+    EXPECT_EQ(copyOf(log.bytes(log.record(0))), (Bytes{1, 2, 3}));
+}
+
 }  // namespace
 }  // namespace sockscope
