@@ -116,9 +116,9 @@ bool SharedBytes::equal(std::span<const std::uint8_t> a, std::span<const std::ui
 
 ByteBlockWriter::ByteBlockWriter(std::size_t capacity) {
     auto* block = detail::SharedBlock::allocate(capacity);
-    m_block = SharedBytes(block, block->data, capacity);
-    m_base = block->data;
+    m_base = block->data;   // read before the assignment below: g++ 12 cannot tell the moved-from temporary holds nothing
     m_capacity = capacity;
+    m_block = SharedBytes(block, m_base, capacity);
 }
 
 SharedBytes ByteBlockWriter::commit(std::size_t n) {

@@ -110,10 +110,12 @@ TEST(Sources, TheRarerErrorsAreWordedInChineseToo) {
     h.engine.submit(CloseConnection{1, 999, CloseMode::Graceful});
     h.engine.submit(StopReading{1, 999, true});
     h.engine.submit(StartEndpoint{77});
-    SendFile no_path{1};
+    SendFile no_path{};
+    no_path.endpoint = 1;
     no_path.transfer = 5;
     h.engine.submit(no_path);
-    SendFile bad_chunk{1};
+    SendFile bad_chunk{};
+    bad_chunk.endpoint = 1;
     bad_chunk.transfer = 6;
     bad_chunk.path = "/dev/null";
     bad_chunk.chunk = 0;
