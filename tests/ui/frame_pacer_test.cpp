@@ -29,6 +29,10 @@ protected:
     }
 
     /// A listening TCP server with `n` open connections (ids 101, 102, ...) and their statistics.
+    // Opened an hour ago: the Age column reads "1h 00m" and changes once a minute. Connections
+    // opened now show their age in ms, a new picture every frame on a slow (sanitized) build.
+    const TimestampUs openedAt = nowUs() - 3'600'000'000;
+
     EndpointId addServer(int n) {
         EndpointConfig config;
         config.name = "server";
@@ -44,7 +48,7 @@ protected:
         stats.open_connections = static_cast<std::size_t>(n);
         for (int i = 0; i < n; ++i) {
             const ConnectionId c = 101 + static_cast<ConnectionId>(i);
-            model.apply(ConnectionOpened{id, c, "127.0.0.1:" + std::to_string(40000 + i), "127.0.0.1:9000", nowUs()});
+            model.apply(ConnectionOpened{id, c, "127.0.0.1:" + std::to_string(40000 + i), "127.0.0.1:9000", openedAt});
             stats.connections.push_back({c, TrafficCounters{}});
         }
         model.apply(stats);
@@ -168,7 +172,7 @@ TEST_F(FramePacerTest, TenThousandConnectionsDrawABoundedFrameAndInputChangesIt)
 
     for (int i = 100; i < 10'000; ++i) {
         const ConnectionId c = 101 + static_cast<ConnectionId>(i);
-        model.apply(ConnectionOpened{id, c, "127.0.0.1:" + std::to_string(40000 + i), "127.0.0.1:9000", nowUs()});
+        model.apply(ConnectionOpened{id, c, "127.0.0.1:" + std::to_string(40000 + i), "127.0.0.1:9000", openedAt});
     }
     ui.frames(3);
     EXPECT_EQ(model.table.openConnections(), 10'000u);
