@@ -4,6 +4,7 @@
 
 #include "core/net/error_text.hpp"
 #include "core/net/tcp_state.hpp"
+#include "core/transport/tcp_transport.hpp"
 
 namespace sockscope {
 namespace {
@@ -11,7 +12,7 @@ namespace {
 /// A file send's target: one connection's write queue.
 class TcpFileSink final : public FileSink {
 public:
-    explicit TcpFileSink(const std::shared_ptr<TcpConnection>& connection)
+    explicit TcpFileSink(const std::shared_ptr<StreamSession>& connection)
         : m_connection(connection), m_id(connection->id()), m_peer(connection->peer()) {}
     std::optional<std::size_t> queued(ErrorInfo& why) const override {
         const auto connection = m_connection.lock();
@@ -33,14 +34,14 @@ public:
     ConnectionId connection() const override { return m_id; }
 
 private:
-    std::weak_ptr<TcpConnection> m_connection;
+    std::weak_ptr<StreamSession> m_connection;
     ConnectionId m_id;
     std::string m_peer;
 };
 
 }  // namespace
 
-std::shared_ptr<TcpConnection> TcpEndpoint::adopt(asio::ip::tcp::socket socket,
+std::shared_ptr<StreamSession> TcpEndpoint::adopt(asio::ip::tcp::socket socket,
                                                   std::optional<asio::ip::tcp::endpoint> known_peer) {
     OptionFailures failures;
     SocketOptions options = m_config.options;
@@ -50,16 +51,16 @@ std::shared_ptr<TcpConnection> TcpEndpoint::adopt(asio::ip::tcp::socket socket,
     reportOptionFailures(failures);
     // A client that reconnects treats the server's FIN as "gone": close and reconnect.
     const bool reconnecting = m_config.type == EndpointType::TcpClient && m_config.reconnect.enabled;
-    TcpConnection::Settings settings;
+    StreamSession::Settings settings;
     settings.responders = m_stages;
     settings.close_wait_timeout_s = m_config.close_on_peer_fin || reconnecting ? 0.0 : m_config.close_wait_timeout_s;
-    settings.write_queue_limit = m_config.write_queue_limit;
-    settings.linger_s = m_config.options.linger_s;
     settings.framing = m_config.framing;
     settings.faults = m_faults;
+    auto transport = std::make_shared<TcpTransport>(
+        m_ctx, std::move(socket), TcpTransport::Settings{m_config.write_queue_limit, m_config.options.linger_s}, known_peer);
     auto self = std::static_pointer_cast<TcpEndpoint>(shared_from_this());
-    auto connection = std::make_shared<TcpConnection>(m_ctx, m_id, m_ctx.newConnectionId(), std::move(socket),
-                                                      settings, std::weak_ptr<ConnectionHost>(self), known_peer);
+    auto connection = std::make_shared<StreamSession>(m_ctx, m_id, m_ctx.newConnectionId(), std::move(transport),
+                                                      std::move(settings), std::weak_ptr<ConnectionHost>(self));
     m_connections.emplace(connection->id(), connection);
     connection->start();
     m_sources->connectionOpened(connection->id());   // a login packet, before anything typed

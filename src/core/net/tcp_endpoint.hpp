@@ -4,7 +4,7 @@
 #include <map>
 
 #include "core/net/endpoint.hpp"
-#include "core/net/tcp_connection.hpp"
+#include "core/session/stream_session.hpp"
 
 namespace sockscope {
 
@@ -32,8 +32,8 @@ public:
 
 protected:
     void openFileSinks(const SendFile& command, FileSinksDone done) override;
-    /// Wraps a connected socket into a TcpConnection, registers and starts it.
-    std::shared_ptr<TcpConnection> adopt(asio::ip::tcp::socket socket,
+    /// Wraps a connected socket into a TCP transport under a session, registers and starts it.
+    std::shared_ptr<StreamSession> adopt(asio::ip::tcp::socket socket,
                                          std::optional<asio::ip::tcp::endpoint> known_peer = std::nullopt);
     /// Closes every connection for a stop; they no longer report back.
     void dropConnections(CloseMode mode);
@@ -42,7 +42,7 @@ protected:
     /// Hook for subclasses after a connection left the table.
     virtual void connectionGone(ConnectionId, CloseReason) {}
 
-    std::map<ConnectionId, std::shared_ptr<TcpConnection>> m_connections;
+    std::map<ConnectionId, std::shared_ptr<StreamSession>> m_connections;
     std::uint64_t m_acceptedTotal = 0;
     std::uint64_t m_rejectedTotal = 0;
     std::uint64_t m_echoDropped = 0;

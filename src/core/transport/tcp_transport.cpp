@@ -1,0 +1,376 @@
+#include "core/transport/tcp_transport.hpp"
+
+#include <algorithm>
+#include <asio/post.hpp>
+#include <asio/write.hpp>
+
+#include "core/net/address.hpp"
+#include "core/net/error_text.hpp"
+#include "core/net/error_throttle.hpp"
+#include "core/net/socket_options.hpp"
+#include "core/session/faults.hpp"
+
+namespace sockscope {
+namespace {
+
+// Reads per readiness wake-up before yielding to other connections (fairness under floods).
+constexpr int kReadsPerWake = 4;
+// The error watch after EOF re-arms at most this often without finding anything (no spinning);
+// the ~2 Hz refresh still sees a reset through TCP_INFO after that.
+constexpr int kMaxQuietErrorWakes = 8;
+constexpr auto kLingerPoll = std::chrono::milliseconds(20);
+
+bool isReset(std::error_code ec) {
+    return ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+           ec == asio::error::connection_aborted;
+}
+
+std::string describe(const asio::ip::tcp::endpoint& endpoint) {
+    return formatEndpoint(endpoint.address(), endpoint.port());
+}
+
+/// The socket's pending error (SO_ERROR, which reading clears); 0 when none.
+int pendingError(asio::ip::tcp::socket& socket) {
+    asio::detail::socket_option::integer<SOL_SOCKET, SO_ERROR> option;
+    std::error_code ec;
+    socket.get_option(option, ec);
+    return ec ? 0 : option.value();
+}
+
+ErrorInfo linger0Note() {
+    return {"LINGER_0", "linger_s is 0: closing sends RST instead of FIN", "linger_s 为 0：关闭时发送 RST 而不是 FIN"};
+}
+
+}  // namespace
+
+TcpTransport::TcpTransport(EngineContext& context, asio::ip::tcp::socket socket, Settings settings,
+                           std::optional<asio::ip::tcp::endpoint> known_peer)
+    : m_ctx(context), m_socket(std::move(socket)), m_settings(std::move(settings)), m_gapTimer(context.io),
+      m_lingerTimer(context.io) {
+    std::error_code ec;
+    // accept() said who it was: a peer that reset at once has no remote_endpoint() any more.
+    if (known_peer) m_peer = describe(*known_peer);
+    else if (auto peer = m_socket.remote_endpoint(ec); !ec) m_peer = describe(peer);
+    if (auto local = m_socket.local_endpoint(ec); !ec) m_local = describe(local);
+    m_socket.non_blocking(true, ec);
+}
+
+void TcpTransport::start(std::weak_ptr<TransportHandler> handler) {
+    m_handler = std::move(handler);
+    readSoon();   // a client may have sent before we accepted
+}
+
+// ---- reading ---------------------------------------------------------------------------------
+
+void TcpTransport::armRead() {
+    if (m_closed || m_peerFin || m_readArmed) return;
+    m_readArmed = true;
+    m_socket.async_wait(asio::ip::tcp::socket::wait_read, [self = shared_from_this()](std::error_code ec) {
+        self->m_readArmed = false;
+        self->onReadable(ec);
+    });
+}
+
+void TcpTransport::readSoon() {
+    if (m_closed || m_peerFin || m_readArmed) return;
+    m_readArmed = true;
+    asio::post(m_ctx.io, [self = shared_from_this()] {
+        self->m_readArmed = false;
+        self->onReadable({});
+    });
+}
+
+void TcpTransport::onReadable(std::error_code ec) {
+    if (m_closed) return;
+    if (ec) {
+        if (ec != asio::error::operation_aborted) failWith(ec, ErrorContext::Read);
+        return;
+    }
+    const auto h = handler();
+    if (!h) return;
+    auto& arena = m_ctx.read_arena;
+    for (int i = 0; i < kReadsPerWake; ++i) {
+        // The session holds reading (back-pressure, stop reading) or limits it (echo's room).
+        const std::size_t room = h->readLimit(arena.maxRead());
+        if (room == 0) return;
+        // Straight into a shared block: the log and the recorders keep this slice, not a copy.
+        const auto buffer = arena.room(room);
+        std::error_code read_error;
+        const std::size_t n = m_socket.read_some(asio::buffer(buffer.data(), std::min(room, buffer.size())), read_error);
+        if (read_error == asio::error::would_block || read_error == asio::error::try_again) return armRead();
+        if (read_error == asio::error::eof) return onPeerFinAfterWrites(kFinDeferrals);
+        if (read_error) return failWith(read_error, ErrorContext::Read);
+        h->onReceived(arena.commit(n));
+        if (m_closed) return;
+    }
+    // Data may remain: readiness is edge-triggered, so waiting now could wait for ever. Yield to
+    // the other connections and read again.
+    readSoon();
+}
+
+/// The reactor may hand us the peer's FIN before the completion of a write the peer had already
+/// read all of (both were ready in one wake-up, the write's last step was queued behind the read):
+/// the log would then say the peer closed before our data left. Let queued write completions run
+/// first (a few posts at most: a peer that stopped reading must not hold its FIN back).
+void TcpTransport::onPeerFinAfterWrites(int deferrals) {
+    if (!m_writing || deferrals <= 0) return onPeerFin();
+    asio::post(m_ctx.io, [self = shared_from_this(), deferrals] {
+        if (!self->m_closed && !self->m_peerFin) self->onPeerFinAfterWrites(deferrals - 1);
+    });
+}
+
+void TcpTransport::onPeerFin() {
+    m_peerFin = true;
+    const bool both_done = m_sentFin;   // our FIN went first: the close is complete
+    if (auto h = handler()) h->onPeerFin();
+    if (both_done && !m_closed) finish(CloseReason::PeerClosed, m_closeNote);
+}
+
+void TcpTransport::watchAfterPeerFin() {
+    if (m_closed || m_errorWatch) return;
+    m_errorWatch = true;
+    m_socket.async_wait(asio::ip::tcp::socket::wait_error, [self = shared_from_this()](std::error_code ec) {
+        self->m_errorWatch = false;
+        self->onErrorAfterFin(ec);
+    });
+}
+
+void TcpTransport::onErrorAfterFin(std::error_code ec) {
+    if (m_closed || ec == asio::error::operation_aborted) return;
+    if (ec) return failWith(ec, ErrorContext::Read);
+    if (endIfResetAfterFin(queryTcpInfo(static_cast<std::intptr_t>(m_socket.native_handle())))) return;
+    if (++m_quietErrorWakes < kMaxQuietErrorWakes) watchAfterPeerFin();
+}
+
+/// After the peer's FIN the connection no longer reads, so a RST shows only as a pending socket
+/// error or the kernel's CLOSE state. Ends the connection as reset when so.
+bool TcpTransport::endIfResetAfterFin(const std::optional<TcpInfo>& info) {
+    if (m_closed || !m_peerFin || m_sentFin) return false;
+    const int error = pendingError(m_socket);
+    const std::error_code ec(error, asio::error::get_system_category());
+    if (error && !isReset(ec)) {
+        failWith(ec, ErrorContext::Read);
+        return true;
+    }
+    if (!error && !(info && info->state == TcpState::Close)) return false;
+    finish(CloseReason::PeerReset,
+           ErrorInfo{"ECONNRESET",
+                     "connection " + m_peer + " was reset by the peer (RST) after it had closed its side (FIN)",
+                     "连接 " + m_peer + " 在对端关闭其一侧（FIN）之后又被对端重置（RST）"});
+    return true;
+}
+
+std::optional<TcpInfo> TcpTransport::refreshKernelView() {
+    if (m_closed) return std::nullopt;
+    auto info = queryTcpInfo(static_cast<std::intptr_t>(m_socket.native_handle()));
+    if (!info || endIfResetAfterFin(info)) return std::nullopt;
+    return info;
+}
+
+// ---- writing ---------------------------------------------------------------------------------
+
+std::optional<ErrorInfo> TcpTransport::send(Bytes payload, FaultInjector* shape) {
+    if (m_closed) return ErrorInfo{"ENOTCONN", "connection " + m_peer + " is closed", "连接 " + m_peer + " 已关闭"};
+    if (m_sentFin || m_pendingClose)
+        return ErrorInfo{"ESHUTDOWN", "connection " + m_peer + " is closing: this side already sent FIN",
+                         "连接 " + m_peer + " 正在关闭：本端已发送 FIN"};
+    if (payload.empty()) return std::nullopt;
+    const std::size_t size = payload.size();
+    if (m_queuedBytes + size > m_settings.write_queue_limit)
+        return ErrorInfo{"ENOBUFS",
+                         "send queue to " + m_peer + " is full (" + std::to_string(m_queuedBytes) +
+                             " bytes waiting, limit " + std::to_string(m_settings.write_queue_limit) +
+                             "): the peer is not reading fast enough",
+                         "发往 " + m_peer + " 的发送队列已满（" + std::to_string(m_queuedBytes) + " 字节等待发送，上限 " +
+                             std::to_string(m_settings.write_queue_limit) + "）：对端读取得不够快"};
+    QueuedWrite item{std::move(payload), 0, 0, {}};
+    std::size_t copies = 1;
+    if (shape) {
+        if (m_queuedBytes + 2 * size <= m_settings.write_queue_limit && shape->duplicate()) copies = 2;
+        if (shape->splits()) {
+            item.piece = shape->splitSize();
+            item.gap = shape->splitGap();
+            shape->countPieces(copies * ((size + item.piece - 1) / item.piece));
+        }
+    }
+    m_queuedBytes += copies * size;
+    if (copies == 2) m_writeQueue.push_back(item);
+    m_writeQueue.push_back(std::move(item));
+    if (!m_writing) startWrite();
+    return std::nullopt;
+}
+
+void TcpTransport::startWrite() {
+    if (m_closed) return;
+    if (m_writeQueue.empty()) {
+        m_writing = false;
+        applyPendingClose();
+        return;
+    }
+    m_writing = true;
+    if (m_writeQueue.front().piece > 0) return writePiece();
+    // Many small queued messages (rule replies, echo of small reads) leave in one gather write:
+    // one syscall instead of one per message. Each still becomes its own tx event.
+    m_gather.clear();
+    for (const QueuedWrite& item : m_writeQueue) {
+        if (m_gather.size() == kMaxGather || item.piece > 0) break;
+        m_gather.emplace_back(asio::buffer(item.bytes));
+    }
+    asio::async_write(m_socket, m_gather,
+                      [self = shared_from_this(), count = m_gather.size()](std::error_code ec, std::size_t) {
+                          if (self->m_closed) return;
+                          if (ec) return self->onWriteError(ec);
+                          for (std::size_t i = 0; i < count; ++i) {
+                              Bytes sent = std::move(self->m_writeQueue.front().bytes);
+                              self->m_writeQueue.pop_front();
+                              self->wrote(std::move(sent));
+                          }
+                          if (auto h = self->handler()) h->onWriteDone();
+                          self->startWrite();
+                      });
+}
+
+/// Fault injection "split": one piece per write, then the gap (each piece its own tx event).
+void TcpTransport::writePiece() {
+    const QueuedWrite& item = m_writeQueue.front();
+    const std::size_t n = std::min<std::size_t>(item.piece, item.bytes.size() - item.offset);
+    m_gather.clear();
+    m_gather.emplace_back(asio::buffer(item.bytes.data() + item.offset, n));
+    asio::async_write(m_socket, m_gather, [self = shared_from_this(), n](std::error_code ec, std::size_t) {
+        if (self->m_closed) return;
+        if (ec) return self->onWriteError(ec);
+        QueuedWrite& front = self->m_writeQueue.front();
+        const auto begin = front.bytes.begin() + static_cast<std::ptrdiff_t>(front.offset);
+        Bytes sent(begin, begin + static_cast<std::ptrdiff_t>(n));
+        front.offset += n;
+        const auto gap = front.gap;
+        if (front.offset == front.bytes.size()) self->m_writeQueue.pop_front();
+        self->wrote(std::move(sent));
+        if (auto h = self->handler()) h->onWriteDone();
+        if (self->m_closed) return;
+        if (gap.count() == 0 || self->m_writeQueue.empty()) return self->startWrite();
+        self->m_gapTimer.expires_after(gap);
+        self->m_gapTimer.async_wait([self](std::error_code wait_error) {
+            if (!wait_error && !self->m_closed) self->startWrite();
+        });
+    });
+}
+
+void TcpTransport::onWriteError(std::error_code ec) {
+    m_writing = false;
+    if (ec != asio::error::operation_aborted) failWith(ec, ErrorContext::Write);
+}
+
+void TcpTransport::wrote(Bytes sent) {
+    m_queuedBytes -= sent.size();
+    if (auto h = handler()) h->onSent(std::move(sent));
+}
+
+// ---- closing ---------------------------------------------------------------------------------
+
+void TcpTransport::close(CloseMode mode) {
+    if (m_closed) return;
+    if (mode == CloseMode::Abort) return abort();
+    if (m_lingering) return;            // already closing: FIN sent, waiting for its ACK
+    m_pendingClose = mode;
+    if (!m_writing) applyPendingClose();
+}
+
+void TcpTransport::applyPendingClose() {
+    if (!m_pendingClose || m_closed) return;
+    const CloseMode mode = *m_pendingClose;
+    m_pendingClose.reset();
+    if (mode == CloseMode::HalfClose && !m_peerFin) {
+        shutdownSend();
+        return;
+    }
+    // Graceful, or a half-close after the peer's FIN (which completes the close).
+    if (m_settings.linger_s && *m_settings.linger_s > 0) return startLinger();
+    if (m_settings.linger_s && *m_settings.linger_s == 0) {   // SO_LINGER {1, 0}: close() resets
+        m_abortive = true;
+        return finish(CloseReason::LocalAbort, linger0Note());
+    }
+    finish(m_gracefulReason, m_closeNote);
+}
+
+void TcpTransport::shutdownSend() {
+    std::error_code ec;
+    m_socket.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    if (ec) return failWith(ec, ErrorContext::Write);
+    m_sentFin = true;
+    if (auto h = handler()) h->onKernelStateChanged();   // FIN_WAIT_1 / FIN_WAIT_2
+}
+
+/// SO_LINGER > 0 without blocking: send FIN now, then poll until the peer acknowledged it (the
+/// kernel's close() would wait for exactly that) or linger_s passes; close() then runs with
+/// linger off and returns at once.
+void TcpTransport::startLinger() {
+    m_lingering = true;
+    if (!m_sentFin) {
+        shutdownSend();
+        if (m_closed) return;
+    }
+    pollLinger(std::chrono::steady_clock::now() + std::chrono::seconds(*m_settings.linger_s));
+}
+
+void TcpTransport::pollLinger(std::chrono::steady_clock::time_point deadline) {
+    if (m_closed) return;
+    const auto info = queryTcpInfo(static_cast<std::intptr_t>(m_socket.native_handle()));
+    const bool fin_unacked = info && (info->state == TcpState::FinWait1 || info->state == TcpState::Closing ||
+                                      info->state == TcpState::LastAck);
+    if (!fin_unacked) return finish(m_gracefulReason, m_closeNote);
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline)
+        return finish(m_gracefulReason,
+                      ErrorInfo{"ETIMEDOUT",
+                                "closed after linger_s " + std::to_string(*m_settings.linger_s) + " s with " +
+                                    groupDigits(info->send_queue) +
+                                    " bytes not acknowledged by the peer; the kernel keeps sending them in the background",
+                                "linger_s " + std::to_string(*m_settings.linger_s) + " 秒后关闭，仍有 " +
+                                    groupDigits(info->send_queue) + " 字节未被对端确认；内核会在后台继续发送它们"});
+    m_lingerTimer.expires_after(std::min<std::chrono::steady_clock::duration>(kLingerPoll, deadline - now));
+    m_lingerTimer.async_wait([self = shared_from_this(), deadline](std::error_code ec) {
+        if (!ec) self->pollLinger(deadline);
+    });
+}
+
+void TcpTransport::shutdownForStop(CloseMode mode) {
+    if (m_closed) return;
+    if (mode != CloseMode::Abort && !m_writeQueue.empty())
+        // A graceful stop would wait for a peer that may never read: reset, and say why.
+        return abort(ErrorInfo{"ECONNABORTED", "reset at shutdown: " + groupDigits(m_queuedBytes) + " bytes were still queued",
+                               "停止时重置了连接：仍有 " + groupDigits(m_queuedBytes) + " 字节在队列中"});
+    if (mode == CloseMode::Abort) return abort();
+    if (m_settings.linger_s && *m_settings.linger_s == 0) {
+        m_abortive = true;
+        return finish(CloseReason::LocalAbort, linger0Note());
+    }
+    finish(CloseReason::Shutdown);
+}
+
+void TcpTransport::abort(std::optional<ErrorInfo> why) {
+    m_abortive = true;
+    setAbortiveClose(m_socket);
+    finish(CloseReason::LocalAbort, std::move(why));
+}
+
+void TcpTransport::failWith(std::error_code ec, ErrorContext context) {
+    finish(isReset(ec) ? CloseReason::PeerReset : CloseReason::Error, describeError(ec, context, m_peer));
+}
+
+void TcpTransport::finish(CloseReason reason, std::optional<ErrorInfo> error) {
+    if (m_closed) return;
+    m_closed = true;
+    m_lingerTimer.cancel();
+    m_gapTimer.cancel();
+    std::error_code ignored;
+    // close() with SO_LINGER > 0 would block the I/O thread until the peer acknowledges: never.
+    if (!m_abortive && m_settings.linger_s && *m_settings.linger_s > 0)
+        m_socket.set_option(asio::socket_base::linger(false, 0), ignored);
+    m_socket.close(ignored);
+    m_writeQueue.clear();
+    m_queuedBytes = 0;
+    if (auto h = handler()) h->onClosed(reason, std::move(error));
+}
+
+}  // namespace sockscope
