@@ -1,0 +1,104 @@
+// The TCP transport on its own, under a handler that is not a session: what a TLS or serial
+// session swap would rely on. Real sockets on 127.0.0.1, port 0.
+#include "core/transport/tcp_transport.hpp"
+
+#include <gtest/gtest.h>
+
+#include <asio/read.hpp>
+#include <asio/write.hpp>
+#include <chrono>
+#include <functional>
+#include <string>
+
+namespace sockscope {
+namespace {
+
+class RecordingHandler final : public TransportHandler {
+public:
+    bool hold = false;               // readLimit says 0
+    int asked = 0;                   // readLimit calls
+    std::string received, sent;
+    bool peer_fin = false;
+    std::optional<CloseReason> closed;
+
+    std::size_t readLimit(std::size_t most) override {
+        ++asked;
+        return hold ? 0 : most;
+    }
+    void onReceived(const SharedBytes& bytes) override { received.append(bytes.begin(), bytes.end()); }
+    void onPeerFin() override { peer_fin = true; }
+    void onSent(Bytes bytes) override { sent.append(bytes.begin(), bytes.end()); }
+    void onClosed(CloseReason reason, std::optional<ErrorInfo>) override { closed = reason; }
+};
+
+struct TransportRig {
+    asio::io_context io;
+    EventQueue queue;
+    EngineContext ctx{io, queue, ReadArena(1u << 16, 1u << 12), 1, {}, std::chrono::milliseconds(5000), {}};
+    asio::ip::tcp::socket client{io};
+    std::shared_ptr<TcpTransport> transport;
+    std::shared_ptr<RecordingHandler> handler = std::make_shared<RecordingHandler>();
+
+    TransportRig() {
+        asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
+        client.connect(acceptor.local_endpoint());
+        asio::ip::tcp::socket server(io);
+        acceptor.accept(server);
+        transport = std::make_shared<TcpTransport>(ctx, std::move(server), TcpTransport::Settings{1u << 20, std::nullopt});
+    }
+    /// Runs the I/O loop until `done` (at most 10 s).
+    bool runUntil(const std::function<bool()>& done) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (!done() && std::chrono::steady_clock::now() < deadline) runFor(std::chrono::milliseconds(5));
+        return done();
+    }
+    /// A loop out of work stops; the next handler posted must still run.
+    void runFor(std::chrono::milliseconds time) {
+        if (io.stopped()) io.restart();
+        io.run_for(time);
+    }
+};
+
+TEST(TcpTransport, ReadsWritesAndClosesForAHandlerThatIsNotASession) {
+    TransportRig rig;
+    EXPECT_EQ(rig.transport->peerName(), rig.client.local_endpoint().address().to_string() + ":" +
+                                             std::to_string(rig.client.local_endpoint().port()));
+    rig.transport->start(rig.handler);
+    asio::write(rig.client, asio::buffer(std::string("hello")));
+    ASSERT_TRUE(rig.runUntil([&] { return rig.handler->received == "hello"; })) << rig.handler->received;
+
+    ASSERT_FALSE(rig.transport->send(Bytes{'w', 'o', 'r', 'l', 'd'}, nullptr).has_value());
+    ASSERT_TRUE(rig.runUntil([&] { return rig.handler->sent == "world"; }));
+    std::string echoed(5, '\0');
+    asio::read(rig.client, asio::buffer(echoed));
+    EXPECT_EQ(echoed, "world");
+
+    rig.client.shutdown(asio::ip::tcp::socket::shutdown_send);
+    ASSERT_TRUE(rig.runUntil([&] { return rig.handler->peer_fin; }));
+    EXPECT_TRUE(rig.transport->writable());   // half-open: we may still send
+    rig.transport->close(CloseMode::Graceful);
+    ASSERT_TRUE(rig.runUntil([&] { return rig.handler->closed.has_value(); }));
+    EXPECT_EQ(*rig.handler->closed, CloseReason::LocalGraceful);
+    std::error_code ec;
+    char byte = 0;
+    rig.client.read_some(asio::buffer(&byte, 1), ec);
+    EXPECT_EQ(ec, asio::error::eof);
+}
+
+TEST(TcpTransport, AHandlerHoldingReadsGetsNothingUntilItResumes) {
+    TransportRig rig;
+    rig.handler->hold = true;
+    rig.transport->start(rig.handler);
+    asio::write(rig.client, asio::buffer(std::string("queued")));
+    ASSERT_TRUE(rig.runUntil([&] { return rig.handler->asked >= 1; }));   // the transport asked, and held
+    rig.runFor(std::chrono::milliseconds(20));
+    EXPECT_EQ(rig.handler->received, "");
+    rig.handler->hold = false;
+    rig.transport->resumeReading();   // the bytes wait in the kernel: read at once, not on new data
+    ASSERT_TRUE(rig.runUntil([&] { return rig.handler->received == "queued"; })) << rig.handler->received;
+    rig.transport->close(CloseMode::Abort);
+    EXPECT_EQ(rig.handler->closed, CloseReason::LocalAbort);
+}
+
+}  // namespace
+}  // namespace sockscope
