@@ -271,7 +271,7 @@ int runGui(const GuiOptions& options) {
     float applied_font_scale = model.settings.font_scale;
     ThemeKind applied_theme = model.settings.theme;
     FontGlyphs font_glyphs;   // characters added to the atlas as device text needs them
-    model.fonts = loadFonts(std::round(15.0f * content_scale * applied_font_scale));
+    model.fonts = loadFonts(std::round(kBaseFontPx * content_scale * applied_font_scale));
     applyTheme(applied_theme, content_scale);
 
     // 4. Engine: it wakes the frame loop when events arrive.
@@ -488,7 +488,7 @@ int runGui(const GuiOptions& options) {
         if (model.settings.font_scale != applied_font_scale) {
             applied_font_scale = model.settings.font_scale;
             ImGui_ImplOpenGL3_DestroyFontsTexture();
-            model.fonts = loadFonts(std::round(15.0f * content_scale * applied_font_scale), font_glyphs.extra());
+            model.fonts = loadFonts(std::round(kBaseFontPx * content_scale * applied_font_scale), font_glyphs.extra());
             ImGui_ImplOpenGL3_CreateFontsTexture();
             pacer.invalidate();   // the same texture name may now hold other glyphs
         }
@@ -500,14 +500,14 @@ int runGui(const GuiOptions& options) {
             glyphs_wanted = false;
             glyphs_building = true;
             last_glyph_build = frame_start;
-            const float size = std::round(15.0f * content_scale * applied_font_scale);
+            const float size = std::round(kBaseFontPx * content_scale * applied_font_scale);
             files.post("fonts", [&, size, extra = font_glyphs.extra()]() -> FileWorker::Completion {
                 const auto started = std::chrono::steady_clock::now();
                 auto built = std::make_shared<BuiltFonts>(buildFonts(size, extra));
                 const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
                 return [&, size, built, ms, count = extra.size()] {
                     glyphs_building = false;
-                    if (size != std::round(15.0f * content_scale * applied_font_scale)) {
+                    if (size != std::round(kBaseFontPx * content_scale * applied_font_scale)) {
                         IM_DELETE(built->atlas);   // the font size changed meanwhile: build again
                         glyphs_wanted = true;
                         return;

@@ -443,6 +443,23 @@ void MainWindow::drawPane(const char* id, float width, float height, ViewSlot sl
 // Left | (Top / (Center | Side) / Bottom), each pane only when it has a shown view. The middle
 // row takes the height the top and bottom leave (without a middle row the bottom, then the top
 // does); the left column takes the whole width when nothing is on the right.
+void MainWindow::scalePanes() {
+    m_paneScale = ImGui::GetFontSize() / kBaseFontPx;
+    const float k = m_paneScale;
+    m_px = {m_layout.left_width * k, m_layout.connections_height * k, m_layout.send_height * k,
+            m_layout.detail_width * k};
+}
+
+// Only what changed (a drag, a clamp to a smaller window) is stored: a size the user set is not
+// rewritten by a round trip through the scale.
+void MainWindow::storePanes(const PaneSizes& before) {
+    const float k = m_paneScale;
+    if (m_px.left != before.left) m_layout.left_width = m_px.left / k;
+    if (m_px.top != before.top) m_layout.connections_height = m_px.top / k;
+    if (m_px.bottom != before.bottom) m_layout.send_height = m_px.bottom / k;
+    if (m_px.side != before.side) m_layout.detail_width = m_px.side / k;
+}
+
 void MainWindow::drawBody() {
     const ImGuiStyle& style = ImGui::GetStyle();
     const ImVec2 avail = ImGui::GetContentRegionAvail();
@@ -450,22 +467,26 @@ void MainWindow::drawBody() {
     const float status_h = status ? ImGui::GetFrameHeight() + style.ItemSpacing.y : 0.0f;
     const float body_h = avail.y - status_h;
     m_spacingX = style.ItemSpacing.x;
+    scalePanes();
+    const PaneSizes before = m_px;
+    const float k = m_paneScale;
     m_spacingY = style.ItemSpacing.y;
     ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(0, 0));
 
     const bool right = !slotEmpty(ViewSlot::Top) || !slotEmpty(ViewSlot::Center) || !slotEmpty(ViewSlot::Side) ||
                        !slotEmpty(ViewSlot::Bottom);
     if (!slotEmpty(ViewSlot::Left)) {
-        m_layout.left_width = std::clamp(m_layout.left_width, 180.0f, std::max(180.0f, avail.x * 0.5f));
-        drawPane("##left", right ? m_layout.left_width : avail.x, body_h, ViewSlot::Left);
+        m_px.left = std::clamp(m_px.left, 180 * k, std::max(180 * k, avail.x * 0.5f));
+        drawPane("##left", right ? m_px.left : avail.x, body_h, ViewSlot::Left);
         if (right) {
             ImGui::SameLine();
-            splitter("##vleft", true, body_h, &m_layout.left_width, 180, avail.x * 0.5f);
+            splitter("##vleft", true, body_h, &m_px.left, 180 * k, avail.x * 0.5f);
             ImGui::SameLine();
         }
     }
     if (right) drawRight(ImGui::GetContentRegionAvail().x, body_h);
     ImGui::PopStyleVar();
+    storePanes(before);
 
     if (status) {
         ImGui::Dummy(ImVec2(0, style.ItemSpacing.y));
@@ -478,19 +499,20 @@ void MainWindow::drawRight(float right_w, float body_h) {
     const bool center = !slotEmpty(ViewSlot::Center), side = !slotEmpty(ViewSlot::Side);
     const bool middle = center || side;
     // The flexible pane takes the rest; the others keep their sizes, leaving it at least 120.
-    constexpr float kFlexMin = 120;
+    const float k = m_paneScale;
+    const float kFlexMin = 120 * k;
     const int splits = (top ? 1 : 0) + (middle ? 1 : 0) + (bottom ? 1 : 0) - 1;
     const bool top_flex = top && !middle && !bottom, bottom_flex = bottom && !middle;
     float top_h = 0, bottom_h = 0;
     if (top && !top_flex) {
-        const float max_top = body_h - (bottom && !bottom_flex ? m_layout.send_height : 0) - splits * kSplit - kFlexMin;
-        m_layout.connections_height = std::clamp(m_layout.connections_height, 60.0f, std::max(60.0f, max_top));
-        top_h = m_layout.connections_height;
+        const float max_top = body_h - (bottom && !bottom_flex ? m_px.bottom : 0) - splits * kSplit - kFlexMin;
+        m_px.top = std::clamp(m_px.top, 60 * k, std::max(60 * k, max_top));
+        top_h = m_px.top;
     }
     if (bottom && !bottom_flex) {
         const float max_send = body_h - top_h - splits * kSplit - kFlexMin;
-        m_layout.send_height = std::clamp(m_layout.send_height, 80.0f, std::max(80.0f, max_send));
-        bottom_h = m_layout.send_height;
+        m_px.bottom = std::clamp(m_px.bottom, 80 * k, std::max(80 * k, max_send));
+        bottom_h = m_px.bottom;
     }
     const float flex_h = body_h - top_h - bottom_h - splits * kSplit;
 
@@ -498,25 +520,25 @@ void MainWindow::drawRight(float right_w, float body_h) {
     if (top) {
         drawPane("##connections", right_w, top_flex ? flex_h : top_h, ViewSlot::Top);
         if (!top_flex)
-            splitter("##hconn", false, right_w, &m_layout.connections_height, 60,
-                     std::max(60.0f, body_h - bottom_h - splits * kSplit - kFlexMin));
+            splitter("##hconn", false, right_w, &m_px.top, 60 * k,
+                     std::max(60 * k, body_h - bottom_h - splits * kSplit - kFlexMin));
     }
     if (middle) {
         if (center && side) {
-            m_layout.detail_width = std::clamp(m_layout.detail_width, 160.0f, std::max(160.0f, right_w * 0.7f));
-            drawPane("##log", right_w - m_layout.detail_width - kSplit, flex_h, ViewSlot::Center);
+            m_px.side = std::clamp(m_px.side, 160 * k, std::max(160 * k, right_w * 0.7f));
+            drawPane("##log", right_w - m_px.side - kSplit, flex_h, ViewSlot::Center);
             ImGui::SameLine();
-            splitter("##vdetail", true, flex_h, &m_layout.detail_width, 160, std::max(160.0f, right_w * 0.7f), true);
+            splitter("##vdetail", true, flex_h, &m_px.side, 160 * k, std::max(160 * k, right_w * 0.7f), true);
             ImGui::SameLine();
-            drawPane("##detail", m_layout.detail_width, flex_h, ViewSlot::Side);
+            drawPane("##detail", m_px.side, flex_h, ViewSlot::Side);
         } else {
             drawPane(center ? "##log" : "##detail", right_w, flex_h, center ? ViewSlot::Center : ViewSlot::Side);
         }
     }
     if (bottom) {
         if (!bottom_flex)
-            splitter("##hsend", false, right_w, &m_layout.send_height, 80,
-                     std::max(80.0f, body_h - top_h - splits * kSplit - kFlexMin), true);
+            splitter("##hsend", false, right_w, &m_px.bottom, 80 * k,
+                     std::max(80 * k, body_h - top_h - splits * kSplit - kFlexMin), true);
         drawPane("##send", right_w, bottom_flex ? flex_h : bottom_h, ViewSlot::Bottom);
     }
     ImGui::EndGroup();

@@ -77,6 +77,8 @@ public:
     /// Whether an open or save is still running in the background.
     bool fileBusy() const { return m_fileJobs > 0; }
     Layout& layout() { return m_layout; }
+    /// Layout sizes times this are pixels on screen (the font size over kBaseFontPx).
+    float paneScale() const { return m_paneScale; }
     /// Every registered view (tests iterate them); shown/hidden follows layout().hidden_views.
     ViewRegistry& views() { return m_views; }
     /// Shows or hides a view (what the View menu does): updates the layout and asks to save settings.
@@ -104,6 +106,14 @@ private:
     void drawSlot(ViewSlot slot);
     /// Top / (Center | Side) / Bottom in a column right_w wide.
     void drawRight(float right_w, float body_h);
+    /// This frame's pane sizes in pixels at the current font size (m_layout's, scaled): a pane
+    /// shows as many rows at every font scale. Splitters move these; a change goes back to m_layout.
+    struct PaneSizes {
+        float left = 0, top = 0, bottom = 0, side = 0;
+    };
+    /// m_layout's sizes at this frame's font size into m_px, and (after drawing) changed ones back.
+    void scalePanes();
+    void storePanes(const PaneSizes& before);
     bool slotEmpty(ViewSlot slot) const { return m_slots[static_cast<std::size_t>(slot)].empty(); }
     void handleShortcuts();
     void drawConfirm();
@@ -117,7 +127,9 @@ private:
     UiModel& m_model;
     CommandSink m_submit;
     AppHooks m_hooks;
-    Layout m_layout;
+    Layout m_layout;          // pane sizes in pixels at the base font size (kBaseFontPx)
+    PaneSizes m_px;
+    float m_paneScale = 1;
 
     EndpointEditor m_editor;
     ViewRegistry m_views;

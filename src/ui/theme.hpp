@@ -8,6 +8,9 @@
 
 namespace sockscope::ui {
 
+/// The UI font's size in pixels at font scale 1 and content scale 1; layout sizes are kept at it.
+inline constexpr float kBaseFontPx = 15.0f;
+
 struct Palette {
     ImVec4 rx, tx, info, error, dim, good, warn, bad, idle, accent, close_wait_bg;
 };

@@ -139,6 +139,68 @@ TEST_F(EditorFieldsTest, FramingNumbersClampToTheStagesRanges) {
     }
 }
 
+// Every other stage's integer fields (timers, rules, scripts, faults) and the recording section's
+// keep, as the views draw them: typed values outside the range become the nearest the loader
+// accepts; a split size or a rule's times of 0 stays 0 ("off", "always").
+TEST_F(EditorFieldsTest, EveryStageIntegerClampsToTheRegistrysRange) {
+    std::vector<std::pair<std::string_view, const registry::StageField*>> fields;
+    for (const registry::StageDescriptor& stage : registry::stages())
+        for (const registry::StageField& f : stage.fields)
+            if (stage.name != "framing" && !f.real) fields.emplace_back(stage.name, &f);
+    for (const registry::SectionDescriptor& section : registry::profileSections())
+        for (const registry::StageField& f : section.fields)
+            if (!f.real) fields.emplace_back(section.name, &f);
+    ASSERT_GE(fields.size(), 10u);
+    for (const auto& [stage, field] : fields) {
+        const registry::StageField& f = *field;
+        SCOPED_TRACE(std::string(stage) + "." + std::string(f.key));
+        for (const bool udp : {false, true}) {
+            std::int64_t value = f.min;
+            const bool zero_is_off = f.key == "split.size" || f.key == "rules.times";
+            ui.setDraw([&] {
+                ImGui::SetNextWindowPos(ImVec2(0, 0));
+                ImGui::SetNextWindowSize(ImVec2(400, 100));
+                ImGui::Begin("field", nullptr, ImGuiWindowFlags_NoDecoration);
+                stageInputInt(model, "##value", stage, f.key, value, udp, zero_is_off);
+                ImGui::End();
+            });
+            ui.frames(2);
+            const std::string key = std::string(stage) + "." + std::string(f.key);
+            typeInto(key, std::to_string(f.min - 1));
+            EXPECT_EQ(value, zero_is_off && f.min - 1 <= 0 ? 0 : f.min);
+            const std::int64_t max = std::min<std::int64_t>(f.maxFor(udp), INT_MAX);
+            typeInto(key, std::to_string(std::min<std::int64_t>(f.maxFor(udp), INT_MAX - 1) + 1));
+            EXPECT_EQ(value, f.maxFor(udp) < INT_MAX ? max : std::int64_t{INT_MAX});
+        }
+    }
+    EXPECT_EQ(clampToStage("faults", "split.size", 70'000, true), 65'507) << "a udp piece is one datagram";
+    EXPECT_EQ(clampToStage("faults", "split.size", 70'000, false), 70'000);
+    EXPECT_EQ(clampToStage("faults", "split.size", -3, false, true), 0);
+}
+
+// The numbers (probabilities, rotation sizes) clamp to their ranges too.
+TEST_F(EditorFieldsTest, StageNumbersClampToTheRegistrysRange) {
+    double drop = 0.5, rotate = 100;
+    ui.setDraw([&] {
+        ImGui::SetNextWindowPos(ImVec2(0, 0));
+        ImGui::SetNextWindowSize(ImVec2(400, 100));
+        ImGui::Begin("field", nullptr, ImGuiWindowFlags_NoDecoration);
+        stageSlider(model, "##drop", "faults", "drop", drop, "%.2f");
+        stageInputDouble(model, "##rotate", "recording", "rotate_mb", rotate, "%.0f");
+        ImGui::End();
+    });
+    ui.frames(2);
+    typeInto("recording.rotate_mb", "-5");
+    EXPECT_EQ(rotate, 0.0);
+    typeInto("recording.rotate_mb", "5e12");
+    EXPECT_EQ(rotate, 1e9);
+    // Ctrl+click types into a slider.
+    clickProbe("editor.field.faults.drop");
+    ui.frames(1);
+    EXPECT_GE(drop, 0.0);
+    EXPECT_LE(drop, 1.0);
+}
+
 // The values the editor keeps apart (linger with its checkbox, CLOSE_WAIT seconds beside the
 // policy) and the jitter slider clamp to the table's range too.
 TEST_F(EditorFieldsTest, HeldValuesAndTheSliderClampToTheTable) {

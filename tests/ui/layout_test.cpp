@@ -329,6 +329,33 @@ TEST_F(LayoutTest, AViewHiddenFromTheViewMenuStaysHiddenAfterARestart) {
 
 // Issue 7: the layout places views by slot: a slot without a shown view (or whose views have
 // nothing to draw) has no pane, and its neighbours take the room.
+// Pane sizes grow with the font: at twice the font size the connections pane is twice as tall
+// (it shows as many rows), the tree twice as wide, and the stored layout is unchanged.
+TEST_F(LayoutTest, PaneSizesGrowWithTheFont) {
+    MainWindow window(model, sink, AppHooks{});
+    ui.setDraw([&] { window.draw(); });
+    auto paneSize = [&](const char* pane) -> ImVec2 {
+        ui.frame();
+        ItemRecorder::clear();
+        ItemRecorder::recording = true;
+        ui.frame();
+        ItemRecorder::recording = false;
+        for (const auto& item : ItemRecorder::items)
+            if (std::string(item.window->Name).find(pane) != std::string::npos) return item.window->Size;
+        return ImVec2(0, 0);
+    };
+    const Layout stored = window.layout();
+    const ImVec2 top1 = paneSize("/##connections_"), left1 = paneSize("/##left_");
+    ImGui::GetIO().FontGlobalScale = 2.0f;
+    const ImVec2 top2 = paneSize("/##connections_"), left2 = paneSize("/##left_");
+    ImGui::GetIO().FontGlobalScale = 1.0f;
+    ASSERT_GT(top1.y, 0);
+    EXPECT_NEAR(top2.y, 2 * top1.y, 1.0f);
+    EXPECT_NEAR(left2.x, 2 * left1.x, 1.0f);
+    EXPECT_EQ(window.layout().connections_height, stored.connections_height);
+    EXPECT_EQ(window.layout().left_width, stored.left_width);
+}
+
 TEST_F(LayoutTest, PanesTakeTheRoomOfHiddenViews) {
     MainWindow window(model, sink, AppHooks{});
     ui.setDraw([&] { window.draw(); });
@@ -348,7 +375,7 @@ TEST_F(LayoutTest, PanesTakeTheRoomOfHiddenViews) {
     window.layout().hidden_views = {"detail"};
     EXPECT_EQ(paneWidth("/##detail_"), 0) << "the script panel has nothing to show: no pane";
     const float wide_log = paneWidth("/##log_");
-    EXPECT_NEAR(wide_log, log_w + window.layout().detail_width + 5, 1.0f);
+    EXPECT_NEAR(wide_log, log_w + window.layout().detail_width * window.paneScale() + 5, 1.0f);
     window.layout().hidden_views = {"workspace"};
     EXPECT_NEAR(paneWidth("/##send_"), 1600 - 2 * ImGui::GetStyle().WindowPadding.x, 1.0f);
     window.layout().hidden_views = {"connections", "log", "detail", "scripts", "quick_send", "send"};

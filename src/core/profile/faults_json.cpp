@@ -1,5 +1,7 @@
 #include "core/profile/faults_json.hpp"
 
+#include "core/profile/stage_field_json.hpp"
+
 namespace sockscope {
 namespace {
 
@@ -7,16 +9,14 @@ using jsonio::joinPath;
 using jsonio::Json;
 using jsonio::Reader;
 
-constexpr std::int64_t kMaxTcpSplit = 16 << 20;
-constexpr std::int64_t kMaxUdpSplit = 65507;
-
 void readDelay(Reader& r, const Json& faults, const std::string& path, FaultConfig& out) {
     const auto it = faults.find("delay_ms");
     if (it == faults.end()) return;
     const std::string at = joinPath(path, "delay_ms");
-    const std::string want = "expected milliseconds from 0 to " + std::to_string(kFaultDelayMaxMs) +
+    const registry::StageField& f = registry::stageField("faults", "delay_ms");
+    const std::string want = "expected milliseconds from " + std::to_string(f.min) + " to " + std::to_string(f.max) +
                              ", or a range [min, max] such as [20, 200], got ";
-    auto in_range = [](const std::optional<std::int64_t>& v) { return v && *v >= 0 && *v <= kFaultDelayMaxMs; };
+    auto in_range = [&f](const std::optional<std::int64_t>& v) { return v && *v >= f.min && *v <= f.max; };
     if (it->is_array()) {
         if (it->size() != 2) return r.error(at, want + "an array of " + std::to_string(it->size()) + " items");
         const auto low = jsonio::asInteger((*it)[0]);
@@ -40,24 +40,21 @@ void readSplit(Reader& r, const Json& faults, const std::string& path, bool udp,
     const auto it = faults.find("split");
     if (it == faults.end()) return;
     const std::string at = joinPath(path, "split");
-    const std::int64_t max = udp ? kMaxUdpSplit : kMaxTcpSplit;
+    const registry::StageField& f = registry::stageField("faults", "split.size");
+    const std::int64_t max = f.maxFor(udp);
     if (!it->is_object())
         return r.error(at, "expected an object like {\"size\": 4, \"gap_ms\": 10}, got " + jsonio::describe(*it));
     r.checkKeys(*it, at, {"size", "gap_ms"});
     if (!it->contains("size"))
         return r.error(joinPath(at, "size"), "missing; the bytes per piece, e.g. 4");
     const auto size = jsonio::asInteger((*it)["size"]);
-    if (!size || *size < 1 || *size > max)
-        r.error(joinPath(at, "size"), "expected bytes per piece from 1 to " + std::to_string(max) +
+    if (!size || *size < f.min || *size > max)
+        r.error(joinPath(at, "size"), "expected bytes per piece from " + std::to_string(f.min) + " to " + std::to_string(max) +
                                           (udp ? " (one datagram per piece)" : "") + ", got " +
                                           jsonio::describe((*it)["size"]));
     else
         out.split_size = static_cast<std::uint32_t>(*size);
-    r.integer(*it, at, "gap_ms", out.split_gap_ms, 0, kFaultGapMaxMs);
-}
-
-void readProbability(Reader& r, const Json& faults, const std::string& path, const char* key, double& out) {
-    r.number(faults, path, key, out, 0.0, 1.0, "(a probability) from 0 to 1");
+    jsonio::stageInteger(r, *it, at, "faults", "split.gap_ms", out.split_gap_ms);
 }
 
 }  // namespace
@@ -70,12 +67,10 @@ void readFaults(Reader& r, const Json& parent, const std::string& path, bool udp
     FaultConfig config;
     readDelay(r, *faults, at, config);
     readSplit(r, *faults, at, udp, config);
-    readProbability(r, *faults, at, "drop", config.drop);
-    readProbability(r, *faults, at, "duplicate", config.duplicate);
-    if (faults->contains("seed")) {
-        std::int64_t seed = 0;
-        if (r.integer(*faults, at, "seed", seed, 0, INT64_MAX)) config.seed = static_cast<std::uint64_t>(seed);
-    }
+    jsonio::stageNumber(r, *faults, at, "faults", "drop", config.drop);
+    jsonio::stageNumber(r, *faults, at, "faults", "duplicate", config.duplicate);
+    std::int64_t seed = 0;
+    if (jsonio::stageInteger(r, *faults, at, "faults", "seed", seed)) config.seed = static_cast<std::uint64_t>(seed);
     out = config;
 }
 

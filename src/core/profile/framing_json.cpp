@@ -5,7 +5,7 @@
 
 #include "core/codec/hex.hpp"
 #include "core/codec/utf8.hpp"
-#include "core/registry/endpoint_registry.hpp"
+#include "core/profile/stage_field_json.hpp"
 
 namespace sockscope {
 
@@ -22,8 +22,7 @@ constexpr std::size_t kMaxDelimiterBytes = 64;
 
 /// The field's range from the registry (the editor clamps to the same).
 bool readRanged(Reader& r, const Json& j, const std::string& path, const char* key, auto& out) {
-    const registry::StageField& f = registry::stageField("framing", key);
-    return r.integer(j, path, key, out, f.min, f.max);
+    return jsonio::stageInteger(r, j, path, "framing", key, out);
 }
 
 /// "delimiter": {"hex": "0d 0a"} | {"text": "\r\n"} | "\r\n" (the same as {"text": ...}).

@@ -1,5 +1,7 @@
 #include "core/profile/recording_json.hpp"
 
+#include "core/profile/stage_field_json.hpp"
+
 #include <filesystem>
 
 namespace sockscope {
@@ -7,8 +9,6 @@ namespace sockscope {
 using namespace jsonio;
 
 namespace {
-
-constexpr double kMaxRotateMb = 1e9, kMaxRotateS = 1e9;
 
 RecordingConfig readRecording(Reader& r, const Json& j, const std::string& path) {
     RecordingConfig c;
@@ -28,9 +28,9 @@ RecordingConfig readRecording(Reader& r, const Json& j, const std::string& path)
                                                   " does not end in .pcapng, .jsonl or .txt; say \"format\": "
                                                   "\"pcapng\", \"jsonl\" or \"text\"");
     }
-    r.number(j, path, "rotate_mb", c.rotate_mb, 0, kMaxRotateMb, "of MB from 0 (no rotation by size) to 1e9");
-    r.number(j, path, "rotate_s", c.rotate_s, 0, kMaxRotateS, "of seconds from 0 (no rotation by time) to 1e9");
-    r.integer(j, path, "keep", c.keep, 0, 100000);
+    jsonio::stageNumber(r, j, path, "recording", "rotate_mb", c.rotate_mb);
+    jsonio::stageNumber(r, j, path, "recording", "rotate_s", c.rotate_s);
+    jsonio::stageInteger(r, j, path, "recording", "keep", c.keep);
     std::string scope_error;
     if (r.string(j, path, "scope", c.scope) && !parseRecordScope(c.scope, scope_error))
         r.error(joinPath(path, "scope"), scope_error);

@@ -5,6 +5,7 @@
 #include "core/profile/faults_json.hpp"
 #include "core/profile/match_json.hpp"
 #include "core/profile/payload_json.hpp"
+#include "core/profile/stage_field_json.hpp"
 #include "core/session/rules.hpp"
 
 namespace sockscope {
@@ -15,8 +16,6 @@ using jsonio::joinPath;
 using jsonio::Json;
 using jsonio::jsonQuote;
 using jsonio::Reader;
-
-constexpr std::int64_t kMaxDelayMs = 3'600'000;
 
 void readTimes(Reader& r, const Json& item, const std::string& path, std::uint64_t& out) {
     const auto it = item.find("times");
@@ -29,8 +28,9 @@ void readTimes(Reader& r, const Json& item, const std::string& path, std::uint64
         else r.error(at, "expected \"once\", \"always\" or a count from 1, got " + jsonQuote(text));
         return;
     }
+    const registry::StageField& f = registry::stageField("rules", "rules.times");
     const auto count = jsonio::asInteger(*it);
-    if (!count || *count < 1) {
+    if (!count || *count < f.min || *count > f.max) {
         r.error(at, "expected \"once\", \"always\" or a count from 1, got " + jsonio::describe(*it));
         return;
     }
@@ -69,7 +69,7 @@ bool readRule(Reader& r, const Json& item, const std::string& path, std::size_t 
             if (readPayload(r, *reply, reply_path, spec)) rule.reply = std::move(spec);
         }
     }
-    r.integer(item, path, "delay_ms", rule.delay_ms, 0, kMaxDelayMs);
+    jsonio::stageInteger(r, item, path, "rules", "rules.delay_ms", rule.delay_ms);
     readTimes(r, item, path, rule.times);
     readClose(r, item, path, rule.close);
     r.boolean(item, path, "continue", rule.continue_matching);
@@ -85,7 +85,7 @@ bool readRule(Reader& r, const Json& item, const std::string& path, std::size_t 
 }  // namespace
 
 void readRules(Reader& r, const Json& j, const std::string& path, EndpointConfig& out) {
-    r.integer(j, path, "storm_limit", out.storm_limit, 0, 1'000'000'000);
+    jsonio::stageInteger(r, j, path, "rules", "storm_limit", out.storm_limit);
     const Json* list = r.array(j, path, "rules");
     if (!list) return;
     const std::string rules_path = joinPath(path, "rules");

@@ -5,6 +5,7 @@
 
 #include "core/profile/match_json.hpp"
 #include "core/profile/payload_json.hpp"
+#include "core/profile/stage_field_json.hpp"
 
 namespace sockscope {
 namespace {
@@ -78,15 +79,15 @@ bool Loader::readStep(const Json& item, const std::string& path, int depth, Scri
         step.kind = ScriptStepKind::Expect;
         r.checkKeys(item, path, {"expect", "timeout_ms", "name"});
         readMatch(r, item["expect"], joinPath(path, "expect"), step.expect);
-        r.integer(item, path, "timeout_ms", step.timeout_ms, 1, kMaxScriptTimeoutMs);
+        jsonio::stageInteger(r, item, path, "scripts", "steps.timeout_ms", step.timeout_ms);
     } else if (kind == "wait_ms") {
         step.kind = ScriptStepKind::Wait;
         r.checkKeys(item, path, {"wait_ms", "name"});
-        r.integer(item, path, "wait_ms", step.wait_ms, 0, kMaxScriptTimeoutMs);
+        jsonio::stageInteger(r, item, path, "scripts", "steps.wait_ms", step.wait_ms);
     } else if (kind == "repeat") {
         step.kind = ScriptStepKind::Repeat;
         r.checkKeys(item, path, {"repeat", "steps", "name"});
-        r.integer(item, path, "repeat", step.count, 0, kMaxRepeatCount);
+        jsonio::stageInteger(r, item, path, "scripts", "steps.repeat", step.count);
         if (depth + 1 > kMaxScriptDepth) {
             r.error(joinPath(path, "steps"), "repeats nest at most " + std::to_string(kMaxScriptDepth) + " deep");
         } else if (!item.contains("steps")) {
@@ -104,7 +105,7 @@ bool Loader::readStep(const Json& item, const std::string& path, int depth, Scri
         if (!(value.is_boolean() && value.get<bool>()) && !(value.is_object() && value.empty()))
             r.error(joinPath(path, "connect"), "expected true, got " + jsonio::describe(value));
         step.timeout_ms = 5000;
-        r.integer(item, path, "timeout_ms", step.timeout_ms, 1, kMaxScriptTimeoutMs);
+        jsonio::stageInteger(r, item, path, "scripts", "steps.timeout_ms", step.timeout_ms);
     } else {
         step.kind = ScriptStepKind::Close;
         r.checkKeys(item, path, {"close", "name"});

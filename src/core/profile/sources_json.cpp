@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "core/profile/payload_json.hpp"
+#include "core/profile/stage_field_json.hpp"
 
 namespace sockscope {
 namespace {
@@ -66,9 +67,8 @@ void readTimers(Reader& r, const Json& list, const std::string& path, std::vecto
         // The readers return false for an absent key too (the default stays): count errors.
         const std::size_t errors_before = r.errorCount();
         readName(r, item, item_path, timer.name, seen);
-        r.integer(item, item_path, "every_ms", timer.every_ms, 1, kTimerEveryMsMax);
-        r.integer(item, item_path, "count", timer.count, std::uint64_t{0},
-                  static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()));
+        jsonio::stageInteger(r, item, item_path, "sources", "timers.every_ms", timer.every_ms);
+        jsonio::stageInteger(r, item, item_path, "sources", "timers.count", timer.count);
         r.boolean(item, item_path, "auto_start", timer.auto_start);
         r.string(item, item_path, "to", timer.to);
         bool ok = r.errorCount() == errors_before;

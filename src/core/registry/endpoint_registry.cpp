@@ -11,6 +11,7 @@
 #include "core/net/tcp_server.hpp"
 #include "core/net/udp_endpoint.hpp"
 #include "core/profile/endpoint_json.hpp"
+#include "core/script/script.hpp"
 
 namespace sockscope::registry {
 namespace {
@@ -54,14 +55,52 @@ constexpr std::array<StageField, 5> kFramingFields{{
     {"max", 1, kFrameLimit, "The largest frame in bytes; a longer one is a framing error."},
 }};
 
+constexpr std::int64_t kHour = 3'600'000;   // ms
+constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
+constexpr std::array<StageField, 2> kSourcesFields{{
+    {"timers.every_ms", 1, kTimerEveryMsMax, "A timer sends every this many milliseconds."},
+    {"timers.count", 0, kInt64Max, "How many times a timer sends; 0: until it is stopped."},
+}};
+constexpr std::array<StageField, 3> kRulesFields{{
+    {"storm_limit", 0, 1'000'000'000, "Replies per second all rules may send together; 0: no limit."},
+    {"rules.delay_ms", 0, kHour, "A rule's reply leaves this many milliseconds after the message."},
+    {"rules.times", 1, kInt64Max, "How many times a rule answers (\"once\", \"always\" or a count)."},
+}};
+constexpr std::array<StageField, 3> kScriptsFields{{
+    {"steps.timeout_ms", 1, kMaxScriptTimeoutMs, "How long an expect (or a connect) waits, in milliseconds."},
+    {"steps.wait_ms", 0, kMaxScriptTimeoutMs, "A wait step's pause in milliseconds."},
+    {"steps.repeat", 0, kMaxRepeatCount, "How many times a repeat step runs its steps."},
+}};
+constexpr std::array<StageField, 6> kFaultsFields{{
+    {"delay_ms", 0, kFaultDelayMaxMs, "Replies leave after this delay (or a random one in [min, max])."},
+    {.key = "split.size", .min = 1, .max = 16 << 20, .help = "Every send leaves in pieces of this many bytes.",
+     .udp_max = 65'507},   // udp: one datagram per piece
+    {"split.gap_ms", 0, kFaultGapMaxMs, "Milliseconds between two pieces of a split send."},
+    {.key = "drop", .help = "The probability that a reply is not sent.", .real = true, .min_d = 0, .max_d = 1,
+     .range_text = "(a probability) from 0 to 1"},
+    {.key = "duplicate", .help = "The probability that a send leaves twice.", .real = true, .min_d = 0, .max_d = 1,
+     .range_text = "(a probability) from 0 to 1"},
+    {"seed", 0, kInt64Max, "Seeds the random decisions: the same seed repeats them exactly."},
+}};
+
 const std::array<StageDescriptor, 6> kStages{{
     {"framing", kFramingKeys, endpoint_json::readFramingStage, endpoint_json::writeFramingStage, kFramingFields},
-    {"sources", kSourcesKeys, endpoint_json::readSourcesStage, endpoint_json::writeSourcesStage},
-    {"rules", kRulesKeys, endpoint_json::readRulesStage, endpoint_json::writeRulesStage},
-    {"scripts", kScriptsKeys, endpoint_json::readScriptsStage, endpoint_json::writeScriptsStage},
+    {"sources", kSourcesKeys, endpoint_json::readSourcesStage, endpoint_json::writeSourcesStage, kSourcesFields},
+    {"rules", kRulesKeys, endpoint_json::readRulesStage, endpoint_json::writeRulesStage, kRulesFields},
+    {"scripts", kScriptsKeys, endpoint_json::readScriptsStage, endpoint_json::writeScriptsStage, kScriptsFields},
     {"receive_to_file", kReceiveKeys, endpoint_json::readReceiveToFileStage, endpoint_json::writeReceiveToFileStage},
-    {"faults", kFaultsKeys, endpoint_json::readFaultsStage, endpoint_json::writeFaultsStage},
+    {"faults", kFaultsKeys, endpoint_json::readFaultsStage, endpoint_json::writeFaultsStage, kFaultsFields},
 }};
+
+// ---- profile sections --------------------------------------------------------------------------
+constexpr std::array<StageField, 3> kRecordingFields{{
+    {.key = "rotate_mb", .help = "A new file after this many MB; 0: no rotation by size.", .real = true,
+     .min_d = 0, .max_d = 1e9, .range_text = "of MB from 0 (no rotation by size) to 1e9"},
+    {.key = "rotate_s", .help = "A new file after this many seconds; 0: no rotation by time.", .real = true,
+     .min_d = 0, .max_d = 1e9, .range_text = "of seconds from 0 (no rotation by time) to 1e9"},
+    {"keep", 0, 100'000, "Rotated files kept besides the current one; 0: all."},
+}};
+const std::array<SectionDescriptor, 1> kSections{{{"recording", kRecordingFields}}};
 
 // ---- fields ------------------------------------------------------------------------------------
 // The member a field reads and writes.
@@ -216,10 +255,20 @@ const StageDescriptor* findStage(std::string_view name) {
     return nullptr;
 }
 
+std::span<const SectionDescriptor> profileSections() { return kSections; }
+
+const char* StageField::jsonKey() const {
+    const std::size_t dot = key.rfind('.');
+    return key.data() + (dot == std::string_view::npos ? 0 : dot + 1);
+}
+
 const StageField& stageField(std::string_view stage, std::string_view key) {
-    if (const StageDescriptor* s = findStage(stage))
-        for (const StageField& f : s->fields)
-            if (f.key == key) return f;
+    std::span<const StageField> fields;
+    if (const StageDescriptor* s = findStage(stage)) fields = s->fields;
+    for (const SectionDescriptor& section : kSections)
+        if (section.name == stage) fields = section.fields;
+    for (const StageField& f : fields)
+        if (f.key == key) return f;
     throw std::logic_error("no field " + std::string(key) + " in the stage " + std::string(stage));
 }
 

@@ -64,30 +64,48 @@ using StageRead = void (*)(jsonio::Reader& r, const jsonio::Json& endpoint, cons
                            EndpointConfig& out);
 using StageWrite = void (*)(const EndpointConfig& config, jsonio::Json& endpoint);
 
-/// A numeric field of a stage's own object ("framing": {"length": ...}): its range, read by the
-/// stage's JSON reader and by the editor's widget for it, so the two cannot disagree.
+/// A numeric field inside a stage's JSON ("framing": {"length": ...}, a timer's "every_ms"): its
+/// range, read by the stage's JSON reader and by the editor's widget for it, so the two cannot
+/// disagree. Integers use min..max; numbers (`real`) use min_d..max_d.
 struct StageField {
-    std::string_view key;     // within the stage's object: "length"
-    std::int64_t min, max;
-    const char* help;
+    std::string_view key;          // its place in the stage: "length", "split.size", "timers.every_ms"
+                                   // (the JSON key is the last part; list items are not numbered)
+    std::int64_t min = 0, max = 0;
+    const char* help = "";
+    std::int64_t udp_max = 0;      // > 0: a smaller maximum on a udp endpoint (one datagram)
+    bool real = false;             // a number, not an integer
+    double min_d = 0, max_d = 0;
+    const char* range_text = "";   // real: "from 0 to 1" in "expected a number from 0 to 1"
+
+    /// The JSON key (the last part of `key`; a suffix of the literal, so null-terminated).
+    [[nodiscard]] const char* jsonKey() const;
+    [[nodiscard]] std::int64_t maxFor(bool udp) const { return udp && udp_max > 0 ? udp_max : max; }
 };
 
 /// A stage of an endpoint's session (framing, sources, rules, scripts, receive_to_file, faults) as
 /// far as the profile sees it: the endpoint keys it owns and how they are read and written. Its
-/// nested fields stay with its reader (profile/*_json.cpp), which names JSON paths the same way;
-/// `fields` gives the ranges of those the editor clamps (framing so far).
+/// nested structure stays with its reader (profile/*_json.cpp); `fields` gives the ranges of every
+/// numeric field in it, which the reader enforces (profile/stage_field_json.hpp) and every view
+/// that edits one clamps to (ui/views/endpoint_editor_fields.hpp: stageInputInt, stageSlider).
 struct StageDescriptor {
     std::string_view name;                     // "framing", "sources", ...
     std::span<const std::string_view> keys;    // the endpoint's JSON keys it reads and writes
     StageRead read;
     StageWrite write;
-    std::span<const StageField> fields = {};   // its numeric fields (framing so far)
+    std::span<const StageField> fields = {};   // its numeric fields
 };
 
 /// Every stage, in profile order.
 std::span<const StageDescriptor> stages();
 const StageDescriptor* findStage(std::string_view name);
-/// The stage's field with this key; throws std::logic_error when there is none.
+/// A section of the profile outside the endpoints ("recording") with numeric fields of its own.
+struct SectionDescriptor {
+    std::string_view name;
+    std::span<const StageField> fields;
+};
+std::span<const SectionDescriptor> profileSections();
+/// The field with this key of a stage or a profile section; throws std::logic_error when there is
+/// none (a programming error).
 const StageField& stageField(std::string_view stage, std::string_view key);
 
 enum class FieldType : std::uint8_t {

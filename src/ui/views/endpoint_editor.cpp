@@ -31,9 +31,6 @@ void label(const char* text) {
     ImGui::SetNextItemWidth(-1);
 }
 
-// Faults (a stage) keeps its own bounds: its fields are not in the registry yet.
-void clampInt(int& v, int lo, int hi) { v = std::clamp(v, lo, hi); }
-
 // The peer-FIN combo's entries, in order.
 constexpr int kPeerFinTimeout = 0;
 constexpr int kPeerFinAtOnce = 1;
@@ -313,41 +310,39 @@ void EndpointEditor::drawFaults(UiModel& model) {
     const float em = ImGui::GetFontSize();
     label(tr(Str::FaultsDelay));
     ImGui::SetNextItemWidth(em * 5);
-    if (ImGui::InputInt("##fault_delay_min", &f.delay_min_ms, 0)) clampInt(f.delay_min_ms, 0, kFaultDelayMaxMs);
+    stageInputInt(model, "##fault_delay_min", "faults", "delay_ms", f.delay_min_ms);
     probeItem(model, "editor.faults.delay_min");
     tooltip(tr(Str::TipFaultsDelay));
     ImGui::SameLine();
     ImGui::TextUnformatted(tr(Str::FaultsTo));
     ImGui::SameLine();
     ImGui::SetNextItemWidth(em * 5);
-    if (ImGui::InputInt("##fault_delay_max", &f.delay_max_ms, 0)) clampInt(f.delay_max_ms, 0, kFaultDelayMaxMs);
+    stageInputInt(model, "##fault_delay_max", "faults", "delay_ms", f.delay_max_ms);
     tooltip(tr(Str::TipFaultsDelay));
     f.delay_max_ms = std::max(f.delay_max_ms, f.delay_min_ms);   // a range is never upside down
 
     label(tr(Str::FaultsSplit));
     ImGui::SetNextItemWidth(em * 5);
-    int split = static_cast<int>(std::min<std::uint32_t>(f.split_size, 1u << 24));
-    const int split_max = m_config.type == EndpointType::Udp ? 65507 : 1 << 24;
-    if (ImGui::InputInt("##fault_split", &split, 0)) f.split_size = static_cast<std::uint32_t>(std::clamp(split, 0, split_max));
+    const bool udp = m_config.type == EndpointType::Udp;
+    stageInputInt(model, "##fault_split", "faults", "split.size", f.split_size, udp, /*zero_is_off=*/true);
     probeItem(model, "editor.faults.split");
     tooltip(tr(Str::TipFaultsSplit));
     ImGui::SameLine();
     ImGui::TextUnformatted(tr(Str::FaultsGap));
     ImGui::SameLine();
     ImGui::SetNextItemWidth(em * 5);
-    if (ImGui::InputInt("##fault_gap", &f.split_gap_ms, 0)) clampInt(f.split_gap_ms, 0, kFaultGapMaxMs);
+    stageInputInt(model, "##fault_gap", "faults", "split.gap_ms", f.split_gap_ms);
     tooltip(tr(Str::TipFaultsSplit));
 
-    const auto probability = [&](const char* text, const char* id, double& p, const char* tip) {
+    const auto probability = [&](const char* text, const char* id, const char* key, double& p, const char* tip) {
         label(text);
         ImGui::SetNextItemWidth(em * 8);
-        float value = static_cast<float>(p);
-        if (ImGui::SliderFloat(id, &value, 0.0f, 1.0f, "%.2f", ImGuiSliderFlags_AlwaysClamp)) p = value;
+        stageSlider(model, id, "faults", key, p, "%.2f");
         if (tip) tooltip(tip);
     };
-    probability(tr(Str::FaultsDrop), "##fault_drop", f.drop, nullptr);
+    probability(tr(Str::FaultsDrop), "##fault_drop", "drop", f.drop, nullptr);
     probeItem(model, "editor.faults.drop");
-    probability(tr(Str::FaultsDuplicate), "##fault_duplicate", f.duplicate, tr(Str::TipFaultsDuplicate));
+    probability(tr(Str::FaultsDuplicate), "##fault_duplicate", "duplicate", f.duplicate, tr(Str::TipFaultsDuplicate));
 
     label(tr(Str::FaultsSeed));
     bool seeded = f.seed.has_value();
@@ -356,8 +351,7 @@ void EndpointEditor::drawFaults(UiModel& model) {
     if (f.seed) {
         ImGui::SameLine();
         ImGui::SetNextItemWidth(em * 6);
-        int seed = static_cast<int>(std::min<std::uint64_t>(*f.seed, static_cast<std::uint64_t>(INT32_MAX)));
-        if (ImGui::InputInt("##fault_seed", &seed, 0)) f.seed = static_cast<std::uint64_t>(std::max(seed, 0));
+        stageInputInt(model, "##fault_seed", "faults", "seed", *f.seed);
         tooltip(tr(Str::TipFaultsSeed));
     }
     // What they did so far on the running endpoint.

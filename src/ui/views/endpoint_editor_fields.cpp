@@ -16,6 +16,10 @@ void probeField(UiModel& model, std::string_view key) {
     if (model.probe) probeItem(model, "editor.field." + std::string(key));
 }
 
+void probeStage(UiModel& model, std::string_view stage, std::string_view key) {
+    if (model.probe) probeItem(model, "editor.field." + std::string(stage) + "." + std::string(key));
+}
+
 }  // namespace
 
 bool fieldCheckbox(UiModel& model, const char* label, std::string_view key, EndpointConfig& config) {
@@ -49,13 +53,39 @@ bool fieldSlider(UiModel& model, const char* label, std::string_view key, Endpoi
     return changed;
 }
 
-bool stageInputInt64(UiModel& model, const char* label, std::string_view stage, std::string_view key,
-                     std::int64_t& value) {
+std::int64_t clampToStage(std::string_view stage, std::string_view key, std::int64_t value, bool udp, bool zero_is_off) {
     const registry::StageField& f = registry::stageField(stage, key);
+    if (zero_is_off && value <= 0) return 0;
+    return std::clamp<std::int64_t>(value, f.min, f.maxFor(udp));
+}
+
+bool stageInputInt64(UiModel& model, const char* label, std::string_view stage, std::string_view key,
+                     std::int64_t& value, bool udp, bool zero_is_off) {
     int shown = static_cast<int>(std::clamp<std::int64_t>(value, INT_MIN, INT_MAX));
     const bool changed = ImGui::InputInt(label, &shown, 0);
-    if (changed) value = std::clamp<std::int64_t>(shown, f.min, f.max);
-    if (model.probe) probeItem(model, "editor.field." + std::string(stage) + "." + std::string(key));
+    if (changed) value = clampToStage(stage, key, shown, udp, zero_is_off);
+    probeStage(model, stage, key);
+    return changed;
+}
+
+bool stageSlider(UiModel& model, const char* label, std::string_view stage, std::string_view key, double& value,
+                 const char* format) {
+    const registry::StageField& f = registry::stageField(stage, key);
+    float shown = static_cast<float>(value);
+    // AlwaysClamp: Ctrl+click typing is clamped too; the range is the loader's.
+    const bool changed = ImGui::SliderFloat(label, &shown, static_cast<float>(f.min_d), static_cast<float>(f.max_d),
+                                            format, ImGuiSliderFlags_AlwaysClamp);
+    if (changed) value = std::clamp(static_cast<double>(shown), f.min_d, f.max_d);
+    probeStage(model, stage, key);
+    return changed;
+}
+
+bool stageInputDouble(UiModel& model, const char* label, std::string_view stage, std::string_view key, double& value,
+                      const char* format) {
+    const registry::StageField& f = registry::stageField(stage, key);
+    const bool changed = ImGui::InputDouble(label, &value, 0, 0, format);
+    if (changed) value = std::isnan(value) ? f.min_d : std::clamp(value, f.min_d, f.max_d);
+    probeStage(model, stage, key);
     return changed;
 }
 

@@ -8,6 +8,7 @@
 #include "core/profile/recording_json.hpp"
 #include "ui/format.hpp"
 #include "ui/theme.hpp"
+#include "ui/views/endpoint_editor_fields.hpp"
 
 namespace sockscope::ui {
 namespace {
@@ -152,14 +153,12 @@ void RecordingView::drawNewRecorder(UiModel& model, const CommandSink& submit) {
     ImGui::TextUnformatted(tr(Str::RecRotateMb));
     ImGui::SameLine(label_x);
     ImGui::SetNextItemWidth(em * 6);
-    ImGui::InputFloat("##recrotate", &m_rotateMb, 0, 0, "%.0f");
-    if (m_rotateMb < 0) m_rotateMb = 0;
+    stageInputDouble(model, "##recrotate", "recording", "rotate_mb", m_rotateMb, "%.0f");
     ImGui::SameLine();
     ImGui::TextUnformatted(tr(Str::RecKeep));
     ImGui::SameLine();
     ImGui::SetNextItemWidth(em * 5);
-    ImGui::InputInt("##reckeep", &m_keep, 0);
-    if (m_keep < 0) m_keep = 0;
+    stageInputInt(model, "##reckeep", "recording", "keep", m_keep);
 
     if (ImGui::Button(tr(Str::RecStart))) {
         RecordingConfig config;

@@ -29,7 +29,7 @@ private:
     int m_format = 0;              // 0: from the extension, then pcapng, jsonl, text
     int m_scope = 0;               // 0: everything, else the endpoint at m_scope - 1
     bool m_drop = false;
-    float m_rotateMb = 100;
+    double m_rotateMb = 100;
     int m_keep = 10;
     std::string m_error;
     std::string m_rxPath = "rx.bin";

@@ -11,6 +11,7 @@
 #include "core/session/rules.hpp"
 #include "ui/i18n.hpp"
 #include "ui/probe.hpp"
+#include "ui/views/endpoint_editor_fields.hpp"
 #include "ui/theme.hpp"
 
 namespace sockscope::ui {
@@ -101,9 +102,8 @@ void RulesEditor::draw(UiModel& model, EndpointConfig& config, EndpointId id) {
     }
     probeItem(model, "rules.add");
     textInRow(tr(Str::StormLimit));
-    int limit = static_cast<int>(std::min<std::uint32_t>(config.storm_limit, 1'000'000'000));
     nextItem(ImGui::GetFontSize() * 6);
-    if (ImGui::InputInt("##storm_limit", &limit, 0)) config.storm_limit = static_cast<std::uint32_t>(std::max(0, limit));
+    stageInputInt(model, "##storm_limit", "rules", "storm_limit", config.storm_limit);
     tooltip(tr(Str::TipStormLimit));
     drawTryIt(model, config);
     ImGui::PopID();
@@ -182,11 +182,10 @@ void RulesEditor::drawRule(UiModel& model, EndpointConfig& config, std::size_t i
 
     ImGui::TextUnformatted(tr(Str::RuleDelay));
     afterLabel(em * 5, em * 5);
-    if (ImGui::InputInt("##delay", &rule.delay_ms, 0)) rule.delay_ms = std::clamp(rule.delay_ms, 0, 3'600'000);
+    stageInputInt(model, "##delay", "rules", "rules.delay_ms", rule.delay_ms);
     textInRow(tr(Str::RuleTimes));
-    int times = static_cast<int>(std::min<std::uint64_t>(rule.times, 1'000'000'000));
     nextItem(em * 4);
-    if (ImGui::InputInt("##times", &times, 0)) rule.times = static_cast<std::uint64_t>(std::max(0, times));
+    stageInputInt(model, "##times", "rules", "rules.times", rule.times, false, /*zero_is_off=*/true);   // 0: always
     if (config.type != EndpointType::Udp) {
         textInRow(tr(Str::RuleThen));
         int close = static_cast<int>(rule.close);

@@ -10,6 +10,7 @@
 #include "ui/i18n.hpp"
 #include "ui/probe.hpp"
 #include "ui/theme.hpp"
+#include "ui/views/endpoint_editor_fields.hpp"
 #include "ui/views/rules_view.hpp"
 #include "ui/views/send_panel.hpp"
 
@@ -236,11 +237,10 @@ std::optional<EndpointConfig> SourcesStrip::drawTimerEditor(UiModel& model, cons
     ImGui::InputText("##name", m_timerName, sizeof m_timerName);
     probeItem(model, "send.timer.name");
     row(tr(Str::TimerEvery));
-    ImGui::InputInt("##every", &m_timer.every_ms, 0, 0);
+    stageInputInt(model, "##every", "sources", "timers.every_ms", m_timer.every_ms);
     probeItem(model, "send.timer.every");
-    m_timer.every_ms = std::clamp(m_timer.every_ms, 1, kTimerEveryMsMax);
     row(tr(Str::TimerCount));
-    ImGui::InputScalar("##count", ImGuiDataType_U64, &m_timer.count);
+    stageInputInt(model, "##count", "sources", "timers.count", m_timer.count);
     probeItem(model, "send.timer.count");
     if (config.type == EndpointType::Udp) {
         row(tr(Str::TimerTo));

@@ -7,6 +7,7 @@
 
 #include <climits>
 #include <limits>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -195,6 +196,83 @@ TEST(EndpointRegistry, FramingFieldsRefuseOneBeyondTheirRange) {
         }
     }
     EXPECT_THROW((void)registry::stageField("framing", "nope"), std::logic_error);
+}
+
+// Every other stage's numeric fields, and the profile's recording section: the registry's range is
+// the one their readers enforce (one beyond it is refused at the field's JSON path, the bounds are
+// taken). A field added to a table without a case here fails the count at the end.
+TEST(EndpointRegistry, EveryStageFieldRefusesOneBeyondItsRange) {
+    struct Case {
+        std::string_view stage, key;
+        const char* json;   // the endpoint's extra keys (or the profile's, for a section); @ = the value
+        const char* path;   // where the error is reported
+        bool udp = false;
+    };
+    const std::vector<Case> cases{
+        {"sources", "timers.every_ms", R"("timers":[{"name":"t","every_ms":@,"send":{"text":"x"}}])", "endpoints[0].timers[0].every_ms"},
+        {"sources", "timers.count", R"("timers":[{"name":"t","count":@,"send":{"text":"x"}}])", "endpoints[0].timers[0].count"},
+        {"rules", "storm_limit", R"("storm_limit":@)", "endpoints[0].storm_limit"},
+        {"rules", "rules.delay_ms", R"("rules":[{"match":{"text":"a"},"reply":{"text":"b"},"delay_ms":@}])", "endpoints[0].rules[0].delay_ms"},
+        {"rules", "rules.times", R"("rules":[{"match":{"text":"a"},"reply":{"text":"b"},"times":@}])", "endpoints[0].rules[0].times"},
+        {"scripts", "steps.timeout_ms", R"("scripts":[{"name":"s","steps":[{"expect":{"text":"a"},"timeout_ms":@}]}])", "endpoints[0].scripts[0].steps[0].timeout_ms"},
+        {"scripts", "steps.wait_ms", R"("scripts":[{"name":"s","steps":[{"wait_ms":@}]}])", "endpoints[0].scripts[0].steps[0].wait_ms"},
+        {"scripts", "steps.repeat", R"("scripts":[{"name":"s","steps":[{"repeat":@,"steps":[{"wait_ms":1}]}]}])", "endpoints[0].scripts[0].steps[0].repeat"},
+        {"faults", "delay_ms", R"("faults":{"delay_ms":@})", "endpoints[0].faults.delay_ms"},
+        {"faults", "split.size", R"("faults":{"split":{"size":@}})", "endpoints[0].faults.split.size"},
+        {"faults", "split.size", R"("faults":{"split":{"size":@}})", "endpoints[0].faults.split.size", true},
+        {"faults", "split.gap_ms", R"("faults":{"split":{"size":4,"gap_ms":@}})", "endpoints[0].faults.split.gap_ms"},
+        {"faults", "drop", R"("faults":{"drop":@})", "endpoints[0].faults.drop"},
+        {"faults", "duplicate", R"("faults":{"duplicate":@})", "endpoints[0].faults.duplicate"},
+        {"faults", "seed", R"("faults":{"seed":@})", "endpoints[0].faults.seed"},
+        {"recording", "rotate_mb", R"("recording":[{"path":"r.jsonl","rotate_mb":@}])", "recording[0].rotate_mb"},
+        {"recording", "rotate_s", R"("recording":[{"path":"r.jsonl","rotate_s":@}])", "recording[0].rotate_s"},
+        {"recording", "keep", R"("recording":[{"path":"r.jsonl","keep":@}])", "recording[0].keep"},
+    };
+    const auto profile = [](const Case& c, const std::string& value) {
+        std::string extra = c.json;
+        extra.replace(extra.find('@'), 1, value);
+        const std::string endpoint = std::string(R"({"name":"s","type":")") + (c.udp ? "udp" : "tcp-server") +
+                                     R"(","bind":"127.0.0.1:1")";
+        if (c.stage == "recording") return R"({"version":1,)" + extra + R"(,"endpoints":[)" + endpoint + "}]}";
+        return R"({"version":1,"endpoints":[)" + endpoint + "," + extra + "}]}";
+    };
+    const auto integer = [](std::int64_t v, int beyond) { return std::to_string(v + beyond); };
+    constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
+    std::set<std::string> covered;
+    for (const Case& c : cases) {
+        SCOPED_TRACE(std::string(c.stage) + "." + std::string(c.key) + (c.udp ? " (udp)" : ""));
+        const registry::StageField& f = registry::stageField(c.stage, c.key);
+        covered.insert(std::string(c.stage) + "." + std::string(c.key));
+        std::vector<std::pair<std::string, bool>> values;   // value, accepted
+        if (f.real) {
+            values = {{std::to_string(f.min_d), true}, {std::to_string(f.max_d), true},
+                      {std::to_string(f.min_d - 0.5), false}, {std::to_string(f.max_d * 1.5 + 1), false}};
+        } else {
+            const std::int64_t max = f.maxFor(c.udp);
+            values = {{integer(f.min, 0), true}, {integer(max, 0), true}, {integer(f.min, -1), false}};
+            // Larger integers than int64's read as its maximum (jsonio::asInteger saturates).
+            if (max < kInt64Max) values.push_back({integer(max, 1), false});
+        }
+        for (const auto& [value, accepted] : values) {
+            const std::string error = parseProfile(profile(c, value), "f.json").error;
+            const std::string at = "f.json: " + std::string(c.path) + ": ";
+            if (accepted) EXPECT_EQ(error.find(at), std::string::npos) << value << ": " << error;
+            else EXPECT_NE(error.find(at), std::string::npos) << value << ": " << error;
+        }
+    }
+    std::size_t fields = 0;
+    for (const registry::StageDescriptor& stage : registry::stages())
+        if (stage.name != "framing")
+            for (const registry::StageField& f : stage.fields) {
+                ++fields;
+                EXPECT_TRUE(covered.count(std::string(stage.name) + "." + std::string(f.key))) << f.key;
+            }
+    for (const registry::SectionDescriptor& section : registry::profileSections())
+        for (const registry::StageField& f : section.fields) {
+            ++fields;
+            EXPECT_TRUE(covered.count(std::string(section.name) + "." + std::string(f.key))) << f.key;
+        }
+    EXPECT_EQ(covered.size(), fields);
 }
 
 // The messages the loader gave before the table existed, word for word.
