@@ -443,21 +443,31 @@ void MainWindow::drawPane(const char* id, float width, float height, ViewSlot sl
 // Left | (Top / (Center | Side) / Bottom), each pane only when it has a shown view. The middle
 // row takes the height the top and bottom leave (without a middle row the bottom, then the top
 // does); the left column takes the whole width when nothing is on the right.
-void MainWindow::scalePanes() {
+// A larger font makes each pane larger by the same factor (it shows as many rows), but a pane
+// grows only up to a share of the window (kPaneShare), so the log in the middle keeps its room;
+// a size above that share (the user's own) is kept as it is.
+namespace {
+constexpr float kPaneShare = 0.28f;
+float grow(float size, float scale, float cap) { return std::min(size * scale, std::max(size, cap)); }
+float shrink(float px, float scale, float cap) { return px <= cap || scale <= 1 ? px / scale : px; }   // grow's inverse
+}  // namespace
+
+void MainWindow::scalePanes(float width, float height) {
     m_paneScale = ImGui::GetFontSize() / kBaseFontPx;
     const float k = m_paneScale;
-    m_px = {m_layout.left_width * k, m_layout.connections_height * k, m_layout.send_height * k,
-            m_layout.detail_width * k};
+    m_paneCaps = {kPaneShare * width, kPaneShare * height, kPaneShare * height, kPaneShare * width};
+    m_px = {grow(m_layout.left_width, k, m_paneCaps.left), grow(m_layout.connections_height, k, m_paneCaps.top),
+            grow(m_layout.send_height, k, m_paneCaps.bottom), grow(m_layout.detail_width, k, m_paneCaps.side)};
 }
 
 // Only what changed (a drag, a clamp to a smaller window) is stored: a size the user set is not
 // rewritten by a round trip through the scale.
 void MainWindow::storePanes(const PaneSizes& before) {
     const float k = m_paneScale;
-    if (m_px.left != before.left) m_layout.left_width = m_px.left / k;
-    if (m_px.top != before.top) m_layout.connections_height = m_px.top / k;
-    if (m_px.bottom != before.bottom) m_layout.send_height = m_px.bottom / k;
-    if (m_px.side != before.side) m_layout.detail_width = m_px.side / k;
+    if (m_px.left != before.left) m_layout.left_width = shrink(m_px.left, k, m_paneCaps.left);
+    if (m_px.top != before.top) m_layout.connections_height = shrink(m_px.top, k, m_paneCaps.top);
+    if (m_px.bottom != before.bottom) m_layout.send_height = shrink(m_px.bottom, k, m_paneCaps.bottom);
+    if (m_px.side != before.side) m_layout.detail_width = shrink(m_px.side, k, m_paneCaps.side);
 }
 
 void MainWindow::drawBody() {
@@ -467,7 +477,7 @@ void MainWindow::drawBody() {
     const float status_h = status ? ImGui::GetFrameHeight() + style.ItemSpacing.y : 0.0f;
     const float body_h = avail.y - status_h;
     m_spacingX = style.ItemSpacing.x;
-    scalePanes();
+    scalePanes(avail.x, avail.y);
     const PaneSizes before = m_px;
     const float k = m_paneScale;
     m_spacingY = style.ItemSpacing.y;

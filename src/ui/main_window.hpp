@@ -112,7 +112,7 @@ private:
         float left = 0, top = 0, bottom = 0, side = 0;
     };
     /// m_layout's sizes at this frame's font size into m_px, and (after drawing) changed ones back.
-    void scalePanes();
+    void scalePanes(float width, float height);
     void storePanes(const PaneSizes& before);
     bool slotEmpty(ViewSlot slot) const { return m_slots[static_cast<std::size_t>(slot)].empty(); }
     void handleShortcuts();
@@ -129,6 +129,7 @@ private:
     AppHooks m_hooks;
     Layout m_layout;          // pane sizes in pixels at the base font size (kBaseFontPx)
     PaneSizes m_px;
+    PaneSizes m_paneCaps;   // how far each pane grows with the font (a share of the window)
     float m_paneScale = 1;
 
     EndpointEditor m_editor;

@@ -329,8 +329,9 @@ TEST_F(LayoutTest, AViewHiddenFromTheViewMenuStaysHiddenAfterARestart) {
 
 // Issue 7: the layout places views by slot: a slot without a shown view (or whose views have
 // nothing to draw) has no pane, and its neighbours take the room.
-// Pane sizes grow with the font: at twice the font size the connections pane is twice as tall
-// (it shows as many rows), the tree twice as wide, and the stored layout is unchanged.
+// Pane sizes grow with the font: at twice the font size the connections pane is up to twice as tall
+// (it shows as many rows), the tree up to twice as wide, each within its share of the window so
+// the log keeps its room, and the stored layout is unchanged.
 TEST_F(LayoutTest, PaneSizesGrowWithTheFont) {
     MainWindow window(model, sink, AppHooks{});
     ui.setDraw([&] { window.draw(); });
@@ -350,8 +351,11 @@ TEST_F(LayoutTest, PaneSizesGrowWithTheFont) {
     const ImVec2 top2 = paneSize("/##connections_"), left2 = paneSize("/##left_");
     ImGui::GetIO().FontGlobalScale = 1.0f;
     ASSERT_GT(top1.y, 0);
-    EXPECT_NEAR(top2.y, 2 * top1.y, 1.0f);
-    EXPECT_NEAR(left2.x, 2 * left1.x, 1.0f);
+    // Twice as large, or as far as its share of the window (28 %) allows, never smaller than before.
+    const ImVec2 display = ImGui::GetIO().DisplaySize;
+    EXPECT_NEAR(top2.y, std::min(2 * top1.y, std::max(top1.y, 0.28f * display.y)), 0.05f * display.y);
+    EXPECT_GT(top2.y, top1.y * 1.2f);
+    EXPECT_NEAR(left2.x, std::min(2 * left1.x, std::max(left1.x, 0.28f * display.x)), 0.05f * display.x);
     EXPECT_EQ(window.layout().connections_height, stored.connections_height);
     EXPECT_EQ(window.layout().left_width, stored.left_width);
 }
