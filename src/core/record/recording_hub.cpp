@@ -46,7 +46,9 @@ void RecordingHub::stop(RecordingId id) {
 }
 
 void RecordingHub::endpointAdded(EndpointId id, const EndpointConfig& config) {
-    m_endpoints[id] = EndpointInfo{config.name, config.type, {}};
+    EndpointInfo& info = m_endpoints[id];   // an update keeps what the endpoint did so far
+    info.name = config.name;
+    info.type = config.type;
     const RecordingId rtf = kReceiveToFileBase + id;
     const bool had = m_recorders.count(rtf) > 0;
     if (!config.receive_to_file) {
@@ -104,8 +106,14 @@ bool RecordingHub::observe(const Event& event, EventPriority priority) {
     if (priority == EventPriority::Refresh || std::holds_alternative<RecordingStatus>(event)) return false;
     const EndpointId endpoint = endpointOf(event);
     // Addresses first: a recorder started later still knows a connection's 5-tuple.
-    if (const auto* s = std::get_if<EndpointStatus>(&event); s && !s->local.empty()) {
-        if (auto it = m_endpoints.find(endpoint); it != m_endpoints.end()) it->second.local = s->local;
+    if (const auto* s = std::get_if<EndpointStatus>(&event)) {
+        if (auto it = m_endpoints.find(endpoint); it != m_endpoints.end()) {
+            if (!s->local.empty()) it->second.local = s->local;
+            // The engine announces each new endpoint as "stopped" before starting it: not news
+            // (the GUI's log and the headless output leave it out too).
+            if (s->state == EndpointState::Stopped && !it->second.begun) return false;
+            it->second.begun = true;
+        }
     } else if (const auto* o = std::get_if<ConnectionOpened>(&event)) {
         m_connections[{endpoint, o->connection}] = {o->local, o->peer};
     }

@@ -44,6 +44,7 @@ private:
         std::string name;
         EndpointType type = EndpointType::TcpClient;
         std::string local;   // udp: the bound address
+        bool begun = false;  // left the "stopped" the engine announces a new endpoint with
     };
     struct Entry {
         std::unique_ptr<Recorder> recorder;

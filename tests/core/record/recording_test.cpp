@@ -194,6 +194,25 @@ TEST(RecordingTshark, UdpDatagramsReadBackWithTheirPorts) {
 
 /// The writer blocked on a FIFO nobody reads: with on_full "drop" the traffic goes on in full and
 /// the records that do not fit are counted; reading the FIFO lets the recorder finish.
+// A recording starts with what happened, not with the "stopped" the engine announces each new
+// endpoint with; a later stop is recorded.
+TEST(Recording, ARecordingDoesNotBeginWithTheNewEndpointsStoppedAnnouncement) {
+    const fs::path dir = testDir("announce");
+    EngineHarness h;
+    h.engine.submit(StartRecording{1, recording(dir / "a.txt", RecordFormat::Text)});
+    const auto port = h.startServer(1, EndpointConfig{});
+    ASSERT_NE(port, 0);
+    h.engine.submit(StopEndpoint{1});
+    ASSERT_TRUE(h.waitFor<EndpointStatus>([](const EndpointStatus& s) { return s.state == EndpointState::Stopped; }, 10s));
+    ASSERT_TRUE(stopRecording(h, 1));
+    const std::string text = test::readFile(dir / "a.txt");
+    const auto listening = text.find("listening");
+    const auto stopped = text.find("stopped");
+    ASSERT_NE(listening, std::string::npos) << text;
+    ASSERT_NE(stopped, std::string::npos) << "the real stop is recorded:\n" << text;
+    EXPECT_LT(listening, stopped) << "the first status is the start, not the announcement:\n" << text;
+}
+
 TEST(RecordingQueue, SlowWriterDropsAndCounts) {
     const fs::path dir = testDir("drop");
     const fs::path fifo = dir / "slow.jsonl";
