@@ -114,6 +114,19 @@ protected:
         return duplicateIds();
     }
 
+    /// The size of the pane whose window name contains `pane` ("/##log_"), after two frames;
+    /// zero when it is not drawn.
+    ImVec2 paneSize(const char* pane) {
+        ui.frame();
+        ItemRecorder::clear();
+        ItemRecorder::recording = true;
+        ui.frame();
+        ItemRecorder::recording = false;
+        for (const auto& item : ItemRecorder::items)
+            if (std::string(item.window->Name).find(pane) != std::string::npos) return item.window->Size;
+        return ImVec2(0, 0);
+    }
+
     test::Headless ui;
     UiModel model;
     UiProbe probe;
@@ -335,16 +348,6 @@ TEST_F(LayoutTest, AViewHiddenFromTheViewMenuStaysHiddenAfterARestart) {
 TEST_F(LayoutTest, PaneSizesGrowWithTheFont) {
     MainWindow window(model, sink, AppHooks{});
     ui.setDraw([&] { window.draw(); });
-    auto paneSize = [&](const char* pane) -> ImVec2 {
-        ui.frame();
-        ItemRecorder::clear();
-        ItemRecorder::recording = true;
-        ui.frame();
-        ItemRecorder::recording = false;
-        for (const auto& item : ItemRecorder::items)
-            if (std::string(item.window->Name).find(pane) != std::string::npos) return item.window->Size;
-        return ImVec2(0, 0);
-    };
     const Layout stored = window.layout();
     const ImVec2 top1 = paneSize("/##connections_"), left1 = paneSize("/##left_");
     ImGui::GetIO().FontGlobalScale = 2.0f;
@@ -363,16 +366,7 @@ TEST_F(LayoutTest, PaneSizesGrowWithTheFont) {
 TEST_F(LayoutTest, PanesTakeTheRoomOfHiddenViews) {
     MainWindow window(model, sink, AppHooks{});
     ui.setDraw([&] { window.draw(); });
-    auto paneWidth = [&](const char* pane) -> float {
-        ui.frame();
-        ItemRecorder::clear();
-        ItemRecorder::recording = true;
-        ui.frame();
-        ItemRecorder::recording = false;
-        for (const auto& item : ItemRecorder::items)
-            if (std::string(item.window->Name).find(pane) != std::string::npos) return item.window->Size.x;
-        return 0;
-    };
+    auto paneWidth = [&](const char* pane) { return paneSize(pane).x; };
     const float log_w = paneWidth("/##log_");
     ASSERT_GT(log_w, 0);
     EXPECT_GT(paneWidth("/##detail_"), 0) << "no scripts, but the detail view";
