@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "headless.hpp"
+#include "model_fixtures.hpp"
 #include "ui/frame_pacer.hpp"
 #include "ui/i18n.hpp"
 #include "ui/main_window.hpp"
@@ -33,28 +34,7 @@ protected:
     // opened now show their age in ms, a new picture every frame on a slow (sanitized) build.
     const TimestampUs openedAt = nowUs() - 3'600'000'000;
 
-    EndpointId addServer(int n) {
-        EndpointConfig config;
-        config.name = "server";
-        config.type = EndpointType::TcpServer;
-        config.bind = "127.0.0.1:9000";
-        const EndpointId id = model.workspace.add(config);
-        EndpointStatus status{};
-        status.endpoint = id;
-        status.state = EndpointState::Listening;
-        model.apply(status);
-        StatsEvent stats{};
-        stats.endpoint = id;
-        stats.open_connections = static_cast<std::size_t>(n);
-        for (int i = 0; i < n; ++i) {
-            const ConnectionId c = 101 + static_cast<ConnectionId>(i);
-            model.apply(ConnectionOpened{id, c, "127.0.0.1:" + std::to_string(40000 + i), "127.0.0.1:9000", openedAt});
-            stats.connections.push_back({c, TrafficCounters{}});
-        }
-        model.apply(stats);
-        model.selection = Selection{id, 0};
-        return id;
-    }
+    EndpointId addServer(int n) { return test::addListeningServer(model, n, openedAt, /*with_stats=*/true); }
 
     /// Two frames in a row with nothing changed between them show the same picture. (An age
     /// or a rate-plot second may tick between two frames: a few tries.)

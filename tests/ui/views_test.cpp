@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "headless.hpp"
+#include "model_fixtures.hpp"
 #include "ui/i18n.hpp"
 #include "ui/main_window.hpp"
 #include "ui/settings_store.hpp"
@@ -28,23 +29,7 @@ protected:
     }
 
     /// A listening TCP server (id returned) with `n` open connections (ids 101, 102, ...).
-    EndpointId addServer(int n) {
-        EndpointConfig config;
-        config.name = "server";
-        config.type = EndpointType::TcpServer;
-        config.bind = "127.0.0.1:9000";
-        const EndpointId id = model.workspace.add(config);
-        EndpointStatus status{};
-        status.endpoint = id;
-        status.state = EndpointState::Listening;
-        model.apply(status);
-        for (int i = 0; i < n; ++i) {
-            const ConnectionId c = 101 + static_cast<ConnectionId>(i);
-            model.apply(ConnectionOpened{id, c, "127.0.0.1:" + std::to_string(40000 + i), "127.0.0.1:9000", nowUs()});
-        }
-        model.selection = Selection{id, 0};
-        return id;
-    }
+    EndpointId addServer(int n) { return test::addListeningServer(model, n, nowUs()); }
 
     // One window per panel so tests see exactly one view.
     void drawSend() {
