@@ -1,7 +1,7 @@
 #pragma once
 // The frames one read (or one datagram) completed, gathered into one DataEvent without copying
-// them: each frame is a span of the read's SharedBytes slice (the event's payload is the part of
-// the slice from the first frame to the last; stripped delimiters stay in it, between frames).
+// them: each frame is a span of the read's SharedBytes slice (the event's payload is that slice;
+// stripped delimiters and a partial frame at its end are in it, outside the frames).
 // A frame that does not lie in the read (its start came with an earlier read and was kept by the
 // framer) is the caller's to copy. One queue push and one small allocation per read however many
 // frames it held (a 64 KiB read of 100-byte lines is ~650 frames).
@@ -25,15 +25,14 @@ public:
         return true;
     }
     [[nodiscard]] bool empty() const { return m_spans.empty(); }
-    /// Moves the frames into `event` (payload: the slice from the first to the last frame).
+    /// Moves the frames into `event` (payload: the source slice; one frame: just that frame).
     void moveInto(DataEvent& event) {
         if (m_spans.empty()) return;
-        const std::uint32_t first = m_spans.front().offset;
-        const std::uint32_t last = m_spans.back().offset + m_spans.back().length;
-        event.payload = m_source->slice(first, last - first);
-        if (m_spans.size() > 1) {
-            event.frames.reserve(m_spans.size());   // exactly sized: the queue's budget counts it
-            for (const FrameSpan& span : m_spans) event.frames.push_back({span.offset - first, span.length});
+        if (m_spans.size() == 1) {
+            event.payload = m_source->slice(m_spans[0].offset, m_spans[0].length);
+        } else {
+            event.payload = *m_source;
+            event.frames.assign(m_spans.begin(), m_spans.end());   // exactly sized: the queue's budget counts it
         }
         m_spans.clear();   // keeps its capacity for the next read
     }

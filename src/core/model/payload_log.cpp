@@ -93,12 +93,12 @@ void PayloadLog::writeGroup(Group group, std::uint32_t chunk, std::size_t base, 
                             std::span<const FrameSpan> frames) {
     group.seq = m_nextSeq;
     group.first = m_firstEntry + m_entries.size();
+    group.base = static_cast<std::uint32_t>(base);
     if (frames.empty()) {
-        m_entries.push_back({static_cast<std::uint32_t>(base), static_cast<std::uint32_t>(total)});
+        m_entries.push_back({0, static_cast<std::uint32_t>(total)});
         group.count = 1;
     } else {
-        for (const FrameSpan& frame : frames)
-            m_entries.push_back({static_cast<std::uint32_t>(base + frame.offset), frame.length});
+        m_entries.insert(m_entries.end(), frames.begin(), frames.end());
         group.count = static_cast<std::uint32_t>(frames.size());
     }
     m_nextSeq += group.count;
@@ -503,7 +503,7 @@ LogRecord PayloadLog::record(std::size_t index) const {
     rec.endpoint = group.endpoint;
     rec.length = entry.length;
     rec.chunk = entry.length > 0 ? group.chunk : kNoChunk;
-    rec.offset = entry.offset;
+    rec.offset = group.base + entry.offset;
     rec.peer = group.peer;
     rec.kind = group.kind;
     rec.lifecycle = group.lifecycle;

@@ -4,7 +4,7 @@
 // log's own arena chunks (what it copies: text rows, small sends) and blocks it shares with the
 // engine (appendShared: a received read is kept as the slice the socket was read into, not
 // copied). The messages of one append (the frames of one read, a batch of datagrams) are one
-// group: one 64-byte group record (time, endpoint, connection, peer, chunk) and 8 bytes per
+// group: one 72-byte group record (time, endpoint, connection, peer, chunk) and 8 bytes per
 // message (where its bytes are), so framing's many small messages cost a few ns each, and the
 // front is evicted a group at a time (a record limit trims the front group exactly).
 // record(i) rebuilds a LogRecord from the two. Eviction drops records from the front; a chunk
@@ -142,7 +142,7 @@ public:
     /// of the container). A lone record (one message appended) costs kRecordBytes.
     static constexpr std::size_t kIndexBytesPerRecord = sizeof(std::uint64_t);
     static constexpr std::size_t kEntryBytes = 2 * sizeof(std::uint32_t) + kIndexBytesPerRecord;
-    static constexpr std::size_t kGroupBytes = 64;
+    static constexpr std::size_t kGroupBytes = 72;
     static constexpr std::size_t kRecordBytes = kGroupBytes + kEntryBytes;
 
     static constexpr std::size_t npos = static_cast<std::size_t>(-1);
@@ -175,13 +175,13 @@ private:
         std::uint32_t bytes = 0;    // their payload bytes
         std::uint32_t chunk = 0;    // where all of them live (kNoChunk: no bytes)
         std::uint32_t peer = 0;
+        std::uint32_t base = 0;     // offset in the chunk its entries' offsets start from
         LogKind kind = LogKind::Rx;
         LogLifecycle lifecycle;
     };
-    struct Entry {                  // one message: where its bytes are in the group's chunk
-        std::uint32_t offset = 0;
-        std::uint32_t length = 0;
-    };
+    // One message: where its bytes are (from the group's base). The event's frames as they are:
+    // a read's frames are appended with one bulk copy.
+    using Entry = FrameSpan;
     static_assert(sizeof(Group) + 8 <= kGroupBytes && sizeof(Entry) + kIndexBytesPerRecord <= kEntryBytes);
     static constexpr std::size_t recordsCost(std::size_t count) { return kGroupBytes + count * kEntryBytes; }
 
