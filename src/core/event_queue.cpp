@@ -21,7 +21,9 @@ PushResult EventQueue::push(Event event, EventPriority priority) {
             return PushResult::Dropped;
         }
         if (over && priority == EventPriority::Droppable) {
-            m_droppedEvents.fetch_add(1, std::memory_order_relaxed);
+            // Messages, not events: a UDP batch holds several datagrams ("dropped N messages").
+            const auto* data = std::get_if<DataEvent>(&event);
+            m_droppedEvents.fetch_add(data ? messageCount(*data) : 1, std::memory_order_relaxed);
             m_droppedBytes.fetch_add(size, std::memory_order_relaxed);
             return PushResult::Dropped;
         }

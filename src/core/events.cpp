@@ -86,11 +86,39 @@ TimestampUs timeOf(const Event& event) {
         event);
 }
 
+std::size_t messageBytes(const DataEvent& event) {
+    if (event.frames.empty()) return event.payload.size();
+    std::size_t total = 0;
+    for (const FrameSpan& frame : event.frames) total += frame.length;
+    return total;
+}
+
+std::span<const std::uint8_t> joinedMessages(const DataEvent& event, Bytes& scratch) {
+    if (event.frames.empty()) return event.payload.view();
+    bool gaps = event.frames.front().offset != 0 ||
+                std::size_t(event.frames.back().offset) + event.frames.back().length != event.payload.size();
+    for (std::size_t i = 1; i < event.frames.size() && !gaps; ++i)
+        gaps = event.frames[i].offset != event.frames[i - 1].offset + event.frames[i - 1].length;
+    if (!gaps) return event.payload.view();
+    scratch.clear();
+    forEachMessage(event, [&](std::span<const std::uint8_t> m) { scratch.insert(scratch.end(), m.begin(), m.end()); });
+    return scratch;
+}
+
+bool framesValid(const DataEvent& event) {
+    std::size_t at = 0;
+    for (const FrameSpan& frame : event.frames) {
+        if (frame.offset < at || std::size_t(frame.offset) + frame.length > event.payload.size()) return false;
+        at = std::size_t(frame.offset) + frame.length;
+    }
+    return true;
+}
+
 std::size_t approximateSize(const Event& event) {
     std::size_t size = sizeof(Event);
     if (const auto* data = std::get_if<DataEvent>(&event))
         size += data->payload.size() + data->peer.capacity() +
-                data->frame_ends.capacity() * sizeof(std::uint32_t);
+                data->frames.capacity() * sizeof(FrameSpan);
     else if (const auto* stats = std::get_if<StatsEvent>(&event))
         size += stats->connections.capacity() * sizeof(stats->connections[0]);
     else if (const auto* error = std::get_if<ErrorEvent>(&event))

@@ -73,12 +73,22 @@ struct ConnectionClosed {
     TimestampUs time_us;
 };
 
+/// Where one message lies in a DataEvent's payload.
+struct FrameSpan {
+    std::uint32_t offset = 0;
+    std::uint32_t length = 0;
+    bool operator==(const FrameSpan&) const = default;
+};
+
 /// Messages sent or received. TCP: the bytes of one send, or of one read (framing "raw") or the
-/// frames one read completed; UDP: one datagram, or the frames in it. Several frames travel in
-/// one event (one queue push per read): `frame_ends` then holds the end offset of each in
-/// `payload`, back to back; empty means the payload is one message. Use forEachMessage().
+/// frames one read completed; UDP: one datagram, several datagrams of one sender read together
+/// (a batch), or the frames in one datagram. Several messages travel in one event (one queue push
+/// per read): `frames` then holds where each lies in `payload`, in order, not overlapping, not
+/// necessarily back to back (a stripped delimiter stays in the payload between two frames);
+/// empty means the payload is one message. Use forEachMessage() / messageBytes().
 /// `payload` is a reference-counted slice (shared_bytes.hpp): received bytes are not copied on
-/// their way to the log and the recorders; a Bytes converts to it without a copy.
+/// their way to the log and the recorders (frames are spans of the read's slice); a Bytes
+/// converts to it without a copy.
 struct DataEvent {
     EndpointId endpoint;
     ConnectionId connection;             // 0 for udp
@@ -86,26 +96,30 @@ struct DataEvent {
     TimestampUs time_us;
     std::string peer;                    // udp: sender / destination; tcp: empty (see connection)
     SharedBytes payload;
-    std::vector<std::uint32_t> frame_ends = {};   // several messages: where each ends in payload
+    std::vector<FrameSpan> frames = {};  // several messages: where each lies in payload
 };
 
 /// Calls fn(std::span<const std::uint8_t>) once per message of the event, in order.
 template <typename Fn>
 void forEachMessage(const DataEvent& event, Fn&& fn) {
-    if (event.frame_ends.empty()) {
+    if (event.frames.empty()) {
         fn(event.payload.view());
         return;
     }
-    std::size_t begin = 0;
-    for (const std::uint32_t end : event.frame_ends) {
-        fn(std::span<const std::uint8_t>(event.payload.data() + begin, end - begin));
-        begin = end;
-    }
+    for (const FrameSpan& frame : event.frames) fn(event.payload.view().subspan(frame.offset, frame.length));
 }
 /// How many messages the event holds.
 inline std::size_t messageCount(const DataEvent& event) {
-    return event.frame_ends.empty() ? 1 : event.frame_ends.size();
+    return event.frames.empty() ? 1 : event.frames.size();
 }
+/// The bytes of its messages (the payload's size unless frames leave gaps between them).
+std::size_t messageBytes(const DataEvent& event);
+/// The messages back to back: the payload itself when nothing lies between them (no copy),
+/// else a copy made in `scratch`.
+std::span<const std::uint8_t> joinedMessages(const DataEvent& event, Bytes& scratch);
+/// True when `frames` are ordered, within `payload` and not overlapping (what producers promise;
+/// consumers that index with them check it once).
+bool framesValid(const DataEvent& event);
 
 /// The kernel's TCP state of a connection; sent when it changes and with each ~2 Hz refresh
 /// if anything in it changed.

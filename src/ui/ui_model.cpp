@@ -139,7 +139,7 @@ void UiModel::apply(const Event& event) {
             if constexpr (std::is_same_v<T, DataEvent>) {
                 // One row per frame; the log keeps the engine's slice of the bytes (no copy).
                 log.appendShared(e.time_us, e.endpoint, e.connection,
-                                 e.direction == Direction::Rx ? LogKind::Rx : LogKind::Tx, e.payload, e.frame_ends,
+                                 e.direction == Direction::Rx ? LogKind::Rx : LogKind::Tx, e.payload, e.frames,
                                  e.peer);
                 if (trace) forEachMessage(e, [&](std::span<const std::uint8_t> message) {
                         std::printf("trace: %s ep=%u conn=%llu len=%zu hex=%s\n",

@@ -1,7 +1,12 @@
 #pragma once
-// The frames one read (or one datagram) completed, gathered into one DataEvent: one queue push
-// and two allocations per read however many frames it held (a 64 KiB read of 100-byte lines is
-// ~650 frames). Used by the TCP connection and the UDP endpoint between Framer and the queue.
+// The frames one read (or one datagram) completed, gathered into one DataEvent without copying
+// them: each frame is a span of the read's SharedBytes slice (the event's payload is that slice;
+// stripped delimiters and a partial frame at its end are in it, outside the frames).
+// A frame that does not lie in the read (its start came with an earlier read and was kept by the
+// framer) is the caller's to copy. One queue push and one small allocation per read however many
+// frames it held (a 64 KiB read of 100-byte lines is ~650 frames).
+#include <vector>
+
 #include "core/events.hpp"
 #include "core/framing/framer.hpp"
 
@@ -9,26 +14,32 @@ namespace sockscope {
 
 class FrameBatch {
 public:
-    void add(ByteView frame) {
-        m_payload.insert(m_payload.end(), frame.begin(), frame.end());
-        m_ends.push_back(static_cast<std::uint32_t>(m_payload.size()));
+    /// Frames from now on are spans of `source` (held by the caller until moveInto()).
+    void begin(const SharedBytes* source) { m_source = source; }
+    /// Adds `frame` as a span of the source; false when it does not lie in it (nothing added).
+    [[nodiscard]] bool add(ByteView frame) {
+        if (m_source == nullptr) return false;
+        const std::uint8_t* base = m_source->data();
+        if (frame.data() < base || frame.data() + frame.size() > base + m_source->size()) return false;
+        m_spans.push_back({static_cast<std::uint32_t>(frame.data() - base), static_cast<std::uint32_t>(frame.size())});
+        return true;
     }
-    [[nodiscard]] bool empty() const { return m_ends.empty(); }
-    /// Room for a read of `bytes`: most frames of a read fit in it.
-    void reserve(std::size_t bytes) { m_payload.reserve(bytes); }
-    /// Moves the frames into `event` and starts a new batch.
+    [[nodiscard]] bool empty() const { return m_spans.empty(); }
+    /// Moves the frames into `event` (payload: the source slice; one frame: just that frame).
     void moveInto(DataEvent& event) {
-        if (m_ends.size() > 1) event.frame_ends = std::move(m_ends);
-        // A reservation far above what came out would count against the queue's byte budget.
-        if (m_payload.capacity() > 2 * m_payload.size() + 4096) m_payload.shrink_to_fit();
-        event.payload = std::move(m_payload);
-        m_ends = {};
-        m_payload = {};
+        if (m_spans.empty()) return;
+        if (m_spans.size() == 1) {
+            event.payload = m_source->slice(m_spans[0].offset, m_spans[0].length);
+        } else {
+            event.payload = *m_source;
+            event.frames.assign(m_spans.begin(), m_spans.end());   // exactly sized: the queue's budget counts it
+        }
+        m_spans.clear();   // keeps its capacity for the next read
     }
 
 private:
-    Bytes m_payload;
-    std::vector<std::uint32_t> m_ends;
+    const SharedBytes* m_source = nullptr;
+    std::vector<FrameSpan> m_spans;
 };
 
 }  // namespace sockscope

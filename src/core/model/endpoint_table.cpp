@@ -207,10 +207,10 @@ void EndpointTable::apply(const Event& event, TimestampUs now_us) {
                     }
                     trimClosed(row);
                 } else if constexpr (std::is_same_v<T, DataEvent>) {
-                    count(row.totals, e.direction, e.payload.size());
+                    count(row.totals, e.direction, messageBytes(e));
                     if (e.connection != 0)
                         if (ConnectionRow* c = row.connections.findMutable(e.connection))
-                            count(c->counters, e.direction, e.payload.size());
+                            count(c->counters, e.direction, messageBytes(e));
                 } else if constexpr (std::is_same_v<T, TcpStateChanged>) {
                     if (ConnectionRow* c = row.connections.findMutable(e.connection))
                         if (c->open) c->tcp = e.info;

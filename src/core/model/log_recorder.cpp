@@ -44,7 +44,7 @@ bool recordEvent(PayloadLog& log, const Event& event) {
     if (const auto* data = std::get_if<DataEvent>(&event)) {
         const LogKind kind = data->direction == Direction::Rx ? LogKind::Rx : LogKind::Tx;
         // One record per frame, written as one batch; the bytes stay where the engine read them.
-        log.appendShared(data->time_us, data->endpoint, data->connection, kind, data->payload, data->frame_ends,
+        log.appendShared(data->time_us, data->endpoint, data->connection, kind, data->payload, data->frames,
                          data->peer);
         return true;
     }

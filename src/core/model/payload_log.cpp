@@ -54,53 +54,81 @@ std::uint64_t PayloadLog::append(TimestampUs time_us, EndpointId endpoint, Conne
 std::uint64_t PayloadLog::appendFrames(TimestampUs time_us, EndpointId endpoint, ConnectionId connection,
                                        LogKind kind, std::span<const std::uint8_t> bytes,
                                        std::span<const std::uint32_t> frame_ends, std::string_view peer) {
-    return appendCopy(time_us, endpoint, connection, kind, bytes, frame_ends, peer);
+    m_spans.clear();
+    std::uint32_t begin = 0;
+    for (const std::uint32_t end : frame_ends) {
+        if (end < begin) return appendCopy(time_us, endpoint, connection, kind, bytes, {}, peer);   // malformed
+        m_spans.push_back({begin, end - begin});
+        begin = end;
+    }
+    if (!frame_ends.empty() && frame_ends.back() != bytes.size()) m_spans.clear();   // malformed: one message
+    std::vector<FrameSpan> spans = std::move(m_spans);
+    const std::uint64_t first = appendCopy(time_us, endpoint, connection, kind, bytes, spans, peer);
+    m_spans = std::move(spans);
+    return first;
 }
 
-void PayloadLog::writeRecords(LogRecord rec, std::uint32_t chunk, std::size_t base, std::size_t total,
-                              std::span<const std::uint32_t> frame_ends) {
-    if (frame_ends.empty()) {
-        rec.seq = m_nextSeq++;
-        rec.length = static_cast<std::uint32_t>(total);
-        rec.chunk = total > 0 ? chunk : kNoChunk;
-        rec.offset = static_cast<std::uint32_t>(base);
-        m_records.push_back(rec);
-        if (total > 0) ++chunkAt(chunk)->live;
-    } else {
-        std::uint32_t begin = 0, live = 0;
-        for (const std::uint32_t end : frame_ends) {
-            rec.seq = m_nextSeq++;
-            rec.length = end - begin;
-            rec.chunk = rec.length > 0 ? chunk : kNoChunk;
-            rec.offset = static_cast<std::uint32_t>(base + begin);
-            live += rec.length > 0 ? 1 : 0;
-            m_records.push_back(rec);
-            begin = end;
-        }
-        if (live > 0) chunkAt(chunk)->live += live;
+namespace {
+
+/// Frames are ordered spans within `size` bytes (else the bytes are one message).
+bool validFrames(std::span<const FrameSpan> frames, std::size_t size) {
+    std::size_t at = 0;
+    for (const FrameSpan& frame : frames) {
+        if (frame.offset < at || std::size_t(frame.offset) + frame.length > size) return false;
+        at = std::size_t(frame.offset) + frame.length;
     }
+    return true;
+}
+
+std::size_t framesBytes(std::span<const FrameSpan> frames, std::size_t size) {
+    if (frames.empty()) return size;
+    std::size_t total = 0;
+    for (const FrameSpan& frame : frames) total += frame.length;
+    return total;
+}
+
+}  // namespace
+
+void PayloadLog::writeGroup(Group group, std::uint32_t chunk, std::size_t base, std::size_t total,
+                            std::span<const FrameSpan> frames) {
+    group.seq = m_nextSeq;
+    group.first = m_firstEntry + m_entries.size();
+    group.base = static_cast<std::uint32_t>(base);
+    if (frames.empty()) {
+        m_entries.push_back({0, static_cast<std::uint32_t>(total)});
+        group.count = 1;
+    } else {
+        m_entries.insert(m_entries.end(), frames.begin(), frames.end());
+        group.count = static_cast<std::uint32_t>(frames.size());
+    }
+    m_nextSeq += group.count;
+    group.bytes = static_cast<std::uint32_t>(total);
+    group.chunk = total > 0 ? chunk : kNoChunk;
+    if (group.chunk != kNoChunk) ++chunkAt(chunk)->live;
+    m_groups.push_back(group);
     m_payloadBytes += total;
 }
 
 std::uint64_t PayloadLog::appendCopy(TimestampUs time_us, EndpointId endpoint, ConnectionId connection, LogKind kind,
-                                     std::span<const std::uint8_t> bytes, std::span<const std::uint32_t> frame_ends,
+                                     std::span<const std::uint8_t> bytes, std::span<const FrameSpan> frames,
                                      std::string_view peer) {
     const std::uint64_t first = m_nextSeq;
-    const std::size_t total = bytes.size();
-    if (!frame_ends.empty() && frame_ends.back() != total) frame_ends = {};   // malformed: one message
-    const std::size_t count = frame_ends.empty() ? 1 : frame_ends.size();
+    if (!validFrames(frames, bytes.size())) frames = {};   // malformed: one message
+    // What is copied: the messages and what lies between them (a stripped delimiter).
+    const std::size_t copied = frames.empty() ? bytes.size() : std::size_t(frames.back().offset) + frames.back().length;
+    const std::size_t total = framesBytes(frames, bytes.size());
+    const std::size_t count = frames.empty() ? 1 : frames.size();
+    const auto oneByOne = [&] {
+        for (const FrameSpan& frame : frames)
+            appendCopy(time_us, endpoint, connection, kind, bytes.subspan(frame.offset, frame.length), {}, peer);
+        return first;
+    };
     if (count > 1) {
         // A batch that cannot fit as one (it would need most of the budget): one frame at a time,
         // each dropped or kept on its own as append() does.
-        if (count > m_limits.max_records || total > std::numeric_limits<std::uint32_t>::max() ||
-            std::max(total, m_limits.chunk_bytes) > m_limits.max_bytes / 2) {
-            std::size_t begin = 0;
-            for (const std::uint32_t end : frame_ends) {
-                appendCopy(time_us, endpoint, connection, kind, bytes.subspan(begin, end - begin), {}, peer);
-                begin = end;
-            }
-            return first;
-        }
+        if (count > m_limits.max_records || copied > std::numeric_limits<std::uint32_t>::max() ||
+            std::max(copied, m_limits.chunk_bytes) > m_limits.max_bytes / 2)
+            return oneByOne();
     } else if (total > std::numeric_limits<std::uint32_t>::max() || m_limits.max_records == 0 ||
                total + kRecordBytes > m_limits.max_bytes) {
         dropOversized(endpoint, total);
@@ -108,46 +136,39 @@ std::uint64_t PayloadLog::appendCopy(TimestampUs time_us, EndpointId endpoint, C
     }
 
     // Record limit first: dropping old records may free whole chunks.
-    while (!m_records.empty() && m_records.size() + count > m_limits.max_records) evictFrontRecord();
+    if (size() + count > m_limits.max_records) evictFrontRecords(size() + count - m_limits.max_records);
     popReleasedChunks();
 
     const Chunk* tail = m_ownTail == kNoChunk ? nullptr : chunkAt(m_ownTail);
-    bool need_chunk = total > 0 && (tail == nullptr || tail->block.size() - tail->used < total);
-    std::size_t capacity = need_chunk ? std::max(total, m_limits.chunk_bytes) : 0;
+    bool need_chunk = total > 0 && (tail == nullptr || tail->block.size() - tail->used < copied);
+    std::size_t capacity = need_chunk ? std::max(copied, m_limits.chunk_bytes) : 0;
     m_keepSpare = capacity;   // a chunk freed now is reused rather than freed and allocated again
-    const bool room = makeRoom(count, peer, need_chunk, total, capacity);
+    const bool room = makeRoom(count, peer, need_chunk, total > 0 ? copied : 0, capacity);
     m_keepSpare = 0;
     if (!room) {
         m_spare = {};
-        if (count > 1) {   // what append()'s finer eviction can still keep
-            std::size_t begin = 0;
-            for (const std::uint32_t end : frame_ends) {
-                appendCopy(time_us, endpoint, connection, kind, bytes.subspan(begin, end - begin), {}, peer);
-                begin = end;
-            }
-            return first;
-        }
+        if (count > 1) return oneByOne();   // what append()'s finer eviction can still keep
         dropOversized(endpoint, total);
         return m_nextSeq++;
     }
 
-    LogRecord rec;
-    rec.time_us = time_us;
-    rec.endpoint = endpoint;
-    rec.connection = connection;
-    rec.kind = kind;
-    rec.peer = internPeer(peer);
+    Group group;
+    group.time_us = time_us;
+    group.endpoint = endpoint;
+    group.connection = connection;
+    group.kind = kind;
+    group.peer = internPeer(peer);
     std::uint32_t number = kNoChunk;
     std::size_t base = 0;
     if (total > 0) {
         Chunk& chunk = ownTail(need_chunk, capacity);
         number = m_ownTail;
         base = chunk.used;
-        std::memcpy(chunk.write + base, bytes.data(), total);
-        chunk.used += total;
+        std::memcpy(chunk.write + base, bytes.data(), copied);
+        chunk.used += copied;
     }
     m_spare = {};   // not needed after all: it is not held past this append
-    writeRecords(rec, number, base, total, frame_ends);
+    writeGroup(group, number, base, total, frames);
     return first;
 }
 
@@ -187,49 +208,52 @@ std::size_t PayloadLog::recentShared(const SharedBytes& bytes) const {
 }
 
 std::uint64_t PayloadLog::appendShared(TimestampUs time_us, EndpointId endpoint, ConnectionId connection,
-                                       LogKind kind, const SharedBytes& bytes,
-                                       std::span<const std::uint32_t> frame_ends, std::string_view peer) {
-    const std::size_t total = bytes.size();
-    const std::size_t count = frame_ends.empty() ? 1 : frame_ends.size();
+                                       LogKind kind, const SharedBytes& bytes, std::span<const FrameSpan> frames,
+                                       std::string_view peer) {
+    if (!validFrames(frames, bytes.size())) frames = {};   // malformed: one message
+    const std::size_t total = framesBytes(frames, bytes.size());
+    const std::size_t count = frames.empty() ? 1 : frames.size();
     const std::size_t capacity = bytes.blockCapacity();
     // A block shared with the engine costs its whole capacity: only blocks of about a chunk's
     // size (the engine's read blocks, a framed read) or one already held are worth keeping.
-    const bool share = total > 0 && (frame_ends.empty() || frame_ends.back() == total) &&
-                       total <= std::numeric_limits<std::uint32_t>::max() && count <= m_limits.max_records &&
-                       capacity <= m_limits.chunk_bytes &&
-                       (capacity >= m_limits.chunk_bytes / 4 || recentShared(bytes) != npos);
-    if (!share) return appendCopy(time_us, endpoint, connection, kind, bytes.view(), frame_ends, peer);
+    std::size_t held = recentShared(bytes);
+    const bool share = total > 0 && bytes.size() <= std::numeric_limits<std::uint32_t>::max() &&
+                       count <= m_limits.max_records && capacity <= m_limits.chunk_bytes &&
+                       (capacity >= m_limits.chunk_bytes / 4 || held != npos);
+    if (!share) return appendCopy(time_us, endpoint, connection, kind, bytes.view(), frames, peer);
 
     const std::uint64_t first = m_nextSeq;
-    while (!m_records.empty() && m_records.size() + count > m_limits.max_records) evictFrontRecord();
-    popReleasedChunks();
-    for (;;) {   // each turn evicts what is missing; a chunk goes with its last record
-        const bool held = recentShared(bytes) != npos;
-        const std::size_t needed = fixedBytes() + m_arenaBytes + count * kRecordBytes + peerCost(peer) +
-                                   (held ? 0 : capacity + kChunkOverhead);
-        if (needed <= m_limits.max_bytes) break;
-        if (m_records.empty()) return appendCopy(time_us, endpoint, connection, kind, bytes.view(), frame_ends, peer);
-        evictAtLeast(needed - m_limits.max_bytes);
+    if (size() + count > m_limits.max_records) {
+        evictFrontRecords(size() + count - m_limits.max_records);
+        popReleasedChunks();
+        held = recentShared(bytes);
     }
-    std::size_t index = recentShared(bytes);
-    if (index == npos) {
+    for (;;) {   // each turn evicts what is missing; a chunk goes with its last group
+        const std::size_t needed = fixedBytes() + m_arenaBytes + recordsCost(count) + peerCost(peer) +
+                                   (held != npos ? 0 : capacity + kChunkOverhead);
+        if (needed <= m_limits.max_bytes) break;
+        if (m_groups.empty()) return appendCopy(time_us, endpoint, connection, kind, bytes.view(), frames, peer);
+        evictAtLeast(needed - m_limits.max_bytes);
+        held = recentShared(bytes);
+    }
+    if (held == npos) {
         Chunk fresh;
         fresh.block = bytes.wholeBlock();
         m_chunks.push_back(std::move(fresh));
         m_arenaBytes += capacity;
         ++m_sharedChunks;
-        index = m_chunks.size() - 1;
+        held = m_chunks.size() - 1;
     }
-    Chunk& chunk = m_chunks[index];
+    Chunk& chunk = m_chunks[held];
     const std::size_t base = static_cast<std::size_t>(bytes.data() - chunk.block.data());
-    chunk.used = std::max(chunk.used, base + total);
-    LogRecord rec;
-    rec.time_us = time_us;
-    rec.endpoint = endpoint;
-    rec.connection = connection;
-    rec.kind = kind;
-    rec.peer = internPeer(peer);
-    writeRecords(rec, m_firstChunk + static_cast<std::uint32_t>(index), base, total, frame_ends);
+    chunk.used = std::max(chunk.used, base + bytes.size());
+    Group group;
+    group.time_us = time_us;
+    group.endpoint = endpoint;
+    group.connection = connection;
+    group.kind = kind;
+    group.peer = internPeer(peer);
+    writeGroup(group, m_firstChunk + static_cast<std::uint32_t>(held), base, total, frames);
     return first;
 }
 
@@ -238,14 +262,14 @@ bool PayloadLog::makeRoom(std::size_t count, std::string_view peer, bool& need_c
     const std::size_t budget = m_limits.max_bytes;
     for (;;) {
         const std::size_t chunk_overhead = need_chunk ? kChunkOverhead : 0;
-        const std::size_t others = fixedBytes() + m_arenaBytes + count * kRecordBytes + peerCost(peer) +
+        const std::size_t others = fixedBytes() + m_arenaBytes + recordsCost(count) + peerCost(peer) +
                                    chunk_overhead + extra;
         if (others + (need_chunk ? capacity : 0) <= budget) return true;
-        if (peerTableBytes() > budget / 4 && m_newPeersSinceCompact > std::max<std::size_t>(64, m_records.size() / 4)) {
+        if (peerTableBytes() > budget / 4 && m_newPeersSinceCompact > std::max<std::size_t>(64, m_groups.size() / 4)) {
             // Peers of evicted records still take room: rebuild the table from the records held
             // (amortised: only after as many new peers as a quarter of the records).
             compactPeers();
-        } else if (!m_records.empty()) {
+        } else if (!m_groups.empty()) {
             evictAtLeast(others + (need_chunk ? capacity : 0) - budget);   // chunks go with their last record
         } else if (m_ownTail != kNoChunk) {
             // Only the (unreferenced) own tail chunk is left: drop it; the message gets a chunk of its own.
@@ -288,7 +312,8 @@ std::size_t PayloadLog::peerTableBytes() const {
 }
 
 std::size_t PayloadLog::fixedBytes() const {
-    return m_chunks.size() * kChunkOverhead + m_records.size() * kRecordBytes + peerTableBytes();
+    return m_chunks.size() * kChunkOverhead + m_groups.size() * kGroupBytes + m_entries.size() * kEntryBytes +
+           peerTableBytes();
 }
 
 std::uint64_t PayloadLog::appendText(TimestampUs time_us, EndpointId endpoint,
@@ -298,7 +323,7 @@ std::uint64_t PayloadLog::appendText(TimestampUs time_us, EndpointId endpoint,
                                      std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(text.data()),
                                                                    text.size()),
                                      peer);
-    if (!m_records.empty() && m_records.back().seq == seq) m_records.back().lifecycle = lifecycle;
+    if (!m_groups.empty() && m_groups.back().seq == seq) m_groups.back().lifecycle = lifecycle;
     return seq;
 }
 
@@ -325,21 +350,47 @@ void PayloadLog::flushEvictedRun() const {
 }
 
 void PayloadLog::evictAtLeast(std::size_t bytes) {
-    const auto held = [this] { return m_arenaBytes + m_records.size() * kRecordBytes; };
+    const auto held = [this] { return m_arenaBytes + m_groups.size() * kGroupBytes + m_entries.size() * kEntryBytes; };
     const std::size_t before = held();
-    do evictFrontRecord();
-    while (!m_records.empty() && before - held() < bytes);
+    do evictFrontGroup();
+    while (!m_groups.empty() && before - held() < bytes);
     popReleasedChunks();
 }
 
-void PayloadLog::evictFrontRecord() {
-    const LogRecord& front = m_records.front();
-    countEvicted(front.endpoint, 1, front.length);
-    m_payloadBytes -= front.length;
+void PayloadLog::evictFrontGroup() {
+    const Group& front = m_groups.front();
+    countEvicted(front.endpoint, front.count, front.bytes);
+    m_payloadBytes -= front.bytes;
+    m_entries.erase(m_entries.begin(), m_entries.begin() + front.count);
+    m_firstEntry += front.count;
     if (front.chunk != kNoChunk)
         if (Chunk* chunk = chunkAt(front.chunk); chunk && --chunk->live == 0 && front.chunk != m_ownTail)
             releaseChunk(*chunk);
-    m_records.pop_front();
+    m_groups.pop_front();
+    if (m_groupHint > 0) --m_groupHint;
+}
+
+void PayloadLog::evictFrontRecords(std::size_t count) {
+    while (count > 0 && !m_groups.empty()) {
+        Group& front = m_groups.front();
+        if (front.count <= count) {
+            count -= front.count;
+            evictFrontGroup();
+            continue;
+        }
+        // Part of the front group: its first `count` messages.
+        std::size_t bytes = 0;
+        for (std::size_t i = 0; i < count; ++i) bytes += m_entries[i].length;
+        countEvicted(front.endpoint, count, bytes);
+        m_payloadBytes -= bytes;
+        front.bytes -= static_cast<std::uint32_t>(bytes);
+        front.seq += count;
+        front.first += count;
+        front.count -= static_cast<std::uint32_t>(count);
+        m_entries.erase(m_entries.begin(), m_entries.begin() + static_cast<std::ptrdiff_t>(count));
+        m_firstEntry += count;
+        count = 0;
+    }
 }
 
 void PayloadLog::releaseChunk(Chunk& chunk) {
@@ -390,7 +441,7 @@ void PayloadLog::compactPeers() {
     kept.emplace_back();
     kept.emplace_back(kManyPeers);
     remap[kManyPeersIndex] = kManyPeersIndex;
-    for (LogRecord& rec : m_records) {
+    for (Group& rec : m_groups) {
         if (rec.peer == 0 || rec.peer >= remap.size()) continue;
         std::uint32_t& to = remap[rec.peer];
         if (to == 0) {
@@ -421,25 +472,55 @@ void PayloadLog::resetPeers() {
     m_newPeersSinceCompact = 0;
 }
 
-std::size_t PayloadLog::size() const { return m_records.size(); }
+std::size_t PayloadLog::size() const { return m_entries.size(); }
 
 std::uint64_t PayloadLog::firstSeq() const {
-    return m_records.empty() ? m_nextSeq : m_records.front().seq;
+    return m_groups.empty() ? m_nextSeq : m_groups.front().seq;
 }
 
 std::uint64_t PayloadLog::nextSeq() const { return m_nextSeq; }
 
-const LogRecord& PayloadLog::record(std::size_t index) const { return m_records[index]; }
+std::size_t PayloadLog::groupOf(std::size_t index) const {
+    const std::uint64_t entry = m_firstEntry + index;
+    const auto holds = [&](std::size_t g) {
+        return g < m_groups.size() && entry >= m_groups[g].first && entry < m_groups[g].first + m_groups[g].count;
+    };
+    if (holds(m_groupHint)) return m_groupHint;
+    if (holds(m_groupHint + 1)) return ++m_groupHint;
+    const auto it = std::upper_bound(m_groups.begin(), m_groups.end(), entry,
+                                     [](std::uint64_t e, const Group& g) { return e < g.first; });
+    m_groupHint = static_cast<std::size_t>(it - m_groups.begin()) - 1;
+    return m_groupHint;
+}
+
+LogRecord PayloadLog::record(std::size_t index) const {
+    const Group& group = m_groups[groupOf(index)];
+    const Entry& entry = m_entries[index];
+    LogRecord rec;
+    rec.seq = group.seq + (m_firstEntry + index - group.first);
+    rec.time_us = group.time_us;
+    rec.connection = group.connection;
+    rec.endpoint = group.endpoint;
+    rec.length = entry.length;
+    rec.chunk = entry.length > 0 ? group.chunk : kNoChunk;
+    rec.offset = group.base + entry.offset;
+    rec.peer = group.peer;
+    rec.kind = group.kind;
+    rec.lifecycle = group.lifecycle;
+    return rec;
+}
+
+std::size_t PayloadLog::groupOfSeq(std::uint64_t seq) const {
+    const auto it = std::upper_bound(m_groups.begin(), m_groups.end(), seq,
+                                     [](std::uint64_t s, const Group& g) { return s < g.seq; });
+    return static_cast<std::size_t>(it - m_groups.begin()) - 1;
+}
 
 std::size_t PayloadLog::indexOfSeq(std::uint64_t seq) const {
-    if (m_records.empty() || seq < m_records.front().seq || seq > m_records.back().seq) return npos;
-    // Sequence numbers are contiguous unless an oversized message was dropped in between.
-    const std::uint64_t guess = seq - m_records.front().seq;
-    if (guess < m_records.size() && m_records[guess].seq == seq) return static_cast<std::size_t>(guess);
-    auto it = std::lower_bound(m_records.begin(), m_records.end(), seq,
-                               [](const LogRecord& r, std::uint64_t s) { return r.seq < s; });
-    if (it == m_records.end() || it->seq != seq) return npos;
-    return static_cast<std::size_t>(it - m_records.begin());
+    if (m_groups.empty() || seq < m_groups.front().seq || seq >= m_nextSeq) return npos;
+    const Group& group = m_groups[groupOfSeq(seq)];
+    if (seq >= group.seq + group.count) return npos;   // dropped on arrival
+    return static_cast<std::size_t>(group.first + (seq - group.seq) - m_firstEntry);
 }
 
 std::span<const std::uint8_t> PayloadLog::bytes(const LogRecord& record) const {
@@ -458,7 +539,10 @@ std::string_view PayloadLog::peer(const LogRecord& record) const {
 
 void PayloadLog::clear() {
     m_firstChunk += static_cast<std::uint32_t>(m_chunks.size());
-    std::deque<LogRecord>().swap(m_records);            // frees the deque's blocks and map too
+    m_firstEntry += m_entries.size();
+    std::deque<Group>().swap(m_groups);                 // frees the deques' blocks and maps too
+    std::deque<Entry>().swap(m_entries);
+    m_groupHint = 0;
     std::deque<Chunk>().swap(m_chunks);
     m_ownTail = kNoChunk;
     m_spare = {};
@@ -475,14 +559,12 @@ void PayloadLog::clear() {
 }
 
 std::size_t PayloadLog::lowerBound(std::uint64_t seq) const {
-    if (m_records.empty() || seq <= m_records.front().seq) return 0;
-    if (seq > m_records.back().seq) return m_records.size();
-    const std::uint64_t guess = seq - m_records.front().seq;   // exact unless a message was dropped
-    if (guess < m_records.size() && m_records[guess].seq == seq) return static_cast<std::size_t>(guess);
-    return static_cast<std::size_t>(
-        std::lower_bound(m_records.begin(), m_records.end(), seq,
-                         [](const LogRecord& r, std::uint64_t s) { return r.seq < s; }) -
-        m_records.begin());
+    if (m_groups.empty() || seq <= m_groups.front().seq) return 0;
+    if (seq >= m_nextSeq) return size();
+    const std::size_t g = groupOfSeq(seq);
+    const Group& group = m_groups[g];
+    if (seq < group.seq + group.count) return static_cast<std::size_t>(group.first + (seq - group.seq) - m_firstEntry);
+    return g + 1 < m_groups.size() ? static_cast<std::size_t>(m_groups[g + 1].first - m_firstEntry) : size();
 }
 
 const std::unordered_map<EndpointId, EvictedCounts>& PayloadLog::evictedByEndpoint() const {

@@ -1,16 +1,21 @@
 #pragma once
 // The payload log: every message sent and received, plus lifecycle rows (connect, close, error),
-// in a store bounded by bytes and by records. Fixed-size records index chunks of bytes: the
+// in a store bounded by bytes and by records. Records index chunks of bytes: the
 // log's own arena chunks (what it copies: text rows, small sends) and blocks it shares with the
 // engine (appendShared: a received read is kept as the slice the socket was read into, not
-// copied). Eviction drops records from the front; a chunk goes when its last record does.
+// copied). The messages of one append (the frames of one read, a batch of datagrams) are one
+// group: one 72-byte group record (time, endpoint, connection, peer, chunk) and 8 bytes per
+// message (where its bytes are), so framing's many small messages cost a few ns each, and the
+// front is evicted a group at a time (a record limit trims the front group exactly).
+// record(i) rebuilds a LogRecord from the two. Eviction drops records from the front; a chunk
+// goes when its last group does.
 // Sequence numbers keep counting across eviction, so a view can tell what it lost.
 // Owned by one thread (the front end's); not thread-safe (the shared blocks' counts are atomic).
 //
 // Bounds: max_bytes is a memory budget for everything the log holds: the chunks (the whole
 // capacity of each one it holds, own or shared, counted once however many records point into
-// it), the records (kRecordBytes each, which includes one entry of a view's filtered
-// index) and the peer-string table (capped at kMaxPeers); memoryUsed() never exceeds it. The
+// it), the records (kGroupBytes per group + kEntryBytes per message, which includes one entry of
+// a view's filtered index) and the peer-string table (capped at kMaxPeers); memoryUsed() never exceeds it. The
 // record count never exceeds max_records. A message that cannot fit in the budget even alone is
 // dropped on arrival, still consumes a sequence number (so a view sees a gap), and is counted in
 // evictedRecords()/evictedBytes() and in droppedOversized(). The rest of the log is kept.
@@ -27,6 +32,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/events.hpp"
 #include "core/shared_bytes.hpp"
 #include "core/types.hpp"
 
@@ -58,7 +64,7 @@ struct LogRecord {
     std::uint32_t offset = 0;       // offset inside the chunk
     std::uint32_t peer = 0;         // index into the peer-string table (0 = none)
     LogKind kind = LogKind::Rx;
-    LogLifecycle lifecycle;         // fits the padding: the record stays 48 bytes
+    LogLifecycle lifecycle;
 };
 
 /// What eviction took from one endpoint.
@@ -96,18 +102,20 @@ public:
     std::uint64_t appendFrames(TimestampUs time_us, EndpointId endpoint, ConnectionId connection, LogKind kind,
                                std::span<const std::uint8_t> bytes, std::span<const std::uint32_t> frame_ends,
                                std::string_view peer = {});
-    /// append() / appendFrames() of a shared slice (a DataEvent's payload): the records point into
-    /// its block, which the log then holds, counting its whole capacity once. Blocks too large
-    /// for the budget's chunks, or small blocks (a short send) are copied instead, as append().
+    /// One record per message of a shared slice (a DataEvent's payload and frames; no frames: one
+    /// message): the records point into its block, which the log then holds, counting its whole
+    /// capacity once. Blocks too large for the budget's chunks, or small blocks (a short send) are
+    /// copied instead, as append(). Frames that are not ordered spans within `bytes`: one message.
     std::uint64_t appendShared(TimestampUs time_us, EndpointId endpoint, ConnectionId connection, LogKind kind,
-                               const SharedBytes& bytes, std::span<const std::uint32_t> frame_ends = {},
+                               const SharedBytes& bytes, std::span<const FrameSpan> frames = {},
                                std::string_view peer = {});
 
     std::size_t size() const;                   ///< records currently held
     bool empty() const { return size() == 0; }
     std::uint64_t firstSeq() const;             ///< seq of record(0); == nextSeq() when empty
     std::uint64_t nextSeq() const;              ///< seq the next append gets
-    const LogRecord& record(std::size_t index) const;   ///< 0 = oldest held
+    /// 0 = oldest held; built from its group (cheap: sequential access finds the group at once).
+    LogRecord record(std::size_t index) const;
     /// Index of the record with this seq, or npos if evicted/not yet written.
     std::size_t indexOfSeq(std::uint64_t seq) const;
     /// Index of the first record whose seq is >= `seq` (size() when none).
@@ -129,10 +137,13 @@ public:
     EvictedCounts evictedFor(EndpointId endpoint) const;
     const std::unordered_map<EndpointId, EvictedCounts>& evictedByEndpoint() const;
 
-    /// Memory one record costs in the budget: the record itself, its share of the record
-    /// container, and one entry of a view's filtered index (ui::LogIndex holds a seq per row).
+    /// Memory one message costs in the budget: its entry and one entry of a view's filtered index
+    /// (ui::LogIndex holds a seq per row); each append adds one group (kGroupBytes, with its share
+    /// of the container). A lone record (one message appended) costs kRecordBytes.
     static constexpr std::size_t kIndexBytesPerRecord = sizeof(std::uint64_t);
-    static constexpr std::size_t kRecordBytes = sizeof(LogRecord) + kIndexBytesPerRecord + 8;
+    static constexpr std::size_t kEntryBytes = 2 * sizeof(std::uint32_t) + kIndexBytesPerRecord;
+    static constexpr std::size_t kGroupBytes = 72;
+    static constexpr std::size_t kRecordBytes = kGroupBytes + kEntryBytes;
 
     static constexpr std::size_t npos = static_cast<std::size_t>(-1);
     /// Peer table cap. When full, the table is rebuilt from the records still held; if they
@@ -154,8 +165,31 @@ private:
         std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
     };
 
+    struct Group {                  // the messages of one append, with what they share
+        std::uint64_t seq = 0;      // seq of its first message still held (the rest follow)
+        std::uint64_t first = 0;    // absolute entry number of that message
+        TimestampUs time_us = 0;
+        ConnectionId connection = 0;
+        EndpointId endpoint = 0;
+        std::uint32_t count = 0;    // messages still held
+        std::uint32_t bytes = 0;    // their payload bytes
+        std::uint32_t chunk = 0;    // where all of them live (kNoChunk: no bytes)
+        std::uint32_t peer = 0;
+        std::uint32_t base = 0;     // offset in the chunk its entries' offsets start from
+        LogKind kind = LogKind::Rx;
+        LogLifecycle lifecycle;
+    };
+    // One message: where its bytes are (from the group's base). The event's frames as they are:
+    // a read's frames are appended with one bulk copy.
+    using Entry = FrameSpan;
+    static_assert(sizeof(Group) + 8 <= kGroupBytes && sizeof(Entry) + kIndexBytesPerRecord <= kEntryBytes);
+    static constexpr std::size_t recordsCost(std::size_t count) { return kGroupBytes + count * kEntryBytes; }
+
     Chunk* chunkAt(std::uint32_t number);
-    void evictFrontRecord();
+    std::size_t groupOf(std::size_t index) const;   ///< m_groups index holding record `index`
+    std::size_t groupOfSeq(std::uint64_t seq) const;   ///< last group whose seq <= `seq` (not empty)
+    void evictFrontRecords(std::size_t count);   ///< exactly `count` records (or all)
+    void evictFrontGroup();
     void evictAtLeast(std::size_t bytes);   ///< front records until `bytes` of records and chunks are freed
     void flushEvictedRun() const;
     void releaseChunk(Chunk& chunk);
@@ -172,10 +206,10 @@ private:
     /// Index of a recent shared chunk holding `bytes`' block, or npos.
     std::size_t recentShared(const SharedBytes& bytes) const;
     std::uint64_t appendCopy(TimestampUs time_us, EndpointId endpoint, ConnectionId connection, LogKind kind,
-                             std::span<const std::uint8_t> bytes, std::span<const std::uint32_t> frame_ends,
+                             std::span<const std::uint8_t> bytes, std::span<const FrameSpan> frames,
                              std::string_view peer);
-    void writeRecords(LogRecord rec, std::uint32_t chunk, std::size_t base, std::size_t total,
-                      std::span<const std::uint32_t> frame_ends);
+    void writeGroup(Group group, std::uint32_t chunk, std::size_t base, std::size_t total,
+                    std::span<const FrameSpan> frames);
     std::size_t peerCost(std::string_view peer) const;   ///< what interning `peer` would add
     std::size_t fixedBytes() const;             ///< memoryUsed() without the arena
     std::size_t peerTableBytes() const;
@@ -185,7 +219,11 @@ private:
 
     // implementation-defined members
     PayloadLogLimits m_limits;
-    std::deque<LogRecord> m_records;
+    std::deque<Group> m_groups;
+    std::deque<Entry> m_entries;                // one per record, oldest first
+    std::uint64_t m_firstEntry = 0;             // absolute entry number of m_entries.front()
+    mutable std::size_t m_groupHint = 0;        // the group record() found last
+    std::vector<FrameSpan> m_spans;             // appendFrames: its ends as spans
     std::deque<Chunk> m_chunks;
     std::uint32_t m_firstChunk = 0;             // absolute number of m_chunks.front()
     std::uint32_t m_ownTail = kNoChunk;         // absolute number of the own chunk appends go to

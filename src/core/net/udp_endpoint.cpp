@@ -17,12 +17,12 @@
 namespace sockscope {
 namespace {
 
-constexpr int kDatagramsPerWake = 64;
+constexpr std::size_t kDatagramsPerRead = 64;   // one recvmmsg
+constexpr int kReadsPerWake = 4;                 // then yield to the other endpoints
 // UDP payload limits: 65,535 minus the UDP header, and over IPv4 minus its 20-byte header too.
 constexpr std::size_t kMaxDatagramV4 = 65507;
 constexpr std::size_t kMaxDatagramV6 = 65527;
 constexpr std::size_t kMaxDatagram = kMaxDatagramV6;   // before the destination is known
-constexpr std::size_t kReadRoom = 65536;      // the largest datagram (IPv6: 65,527 bytes) fits whole
 constexpr int kDefaultUdpReceiveBuffer = 4 << 20;
 
 std::string describe(const asio::ip::udp::endpoint& endpoint) {
@@ -199,38 +199,42 @@ void UdpEndpoint::onReadable(std::error_code ec) {
             reportError(ErrorContext::Read, describeError(ec, ErrorContext::Read, m_status.local));
         return;
     }
-    auto& arena = m_ctx.read_arena;
-    for (int i = 0; i < kDatagramsPerWake; ++i) {
-        asio::ip::udp::endpoint sender;
+    bool answered = false;
+    for (int i = 0; i < kReadsPerWake && !answered; ++i) {
         std::error_code read_error;
-        // Straight into a shared block with room for the largest datagram: the log and the
-        // recorders keep this slice, not a copy.
-        const auto buffer = arena.room(kReadRoom);
-        const std::size_t n = m_socket.receive_from(asio::buffer(buffer.data(), buffer.size()), sender, 0, read_error);
-        if (read_error == asio::error::would_block || read_error == asio::error::try_again) return armRead();
-        if (read_error) {
+        // Several datagrams per system call straight into shared blocks (net/datagram_reader.hpp):
+        // the log and the recorders keep these slices, not copies. Responders answer each
+        // datagram before the next is read (a log or a recording reads rx, tx, rx, tx): one at a time.
+        const std::size_t limit = m_responders.empty() ? kDatagramsPerRead : 1;
+        if (m_reader.read(m_socket, m_ctx.read_arena, limit, read_error) == 0) {
+            if (read_error == asio::error::would_block || read_error == asio::error::try_again) return armRead();
             // e.g. ECONNREFUSED: an ICMP port-unreachable answered one of our earlier sends.
             reportRepeatable(ErrorContext::Read, describeError(read_error, ErrorContext::Read,
                                                           m_lastSender ? describe(*m_lastSender) : m_config.remote));
             continue;
         }
-        m_traffic.count(Direction::Rx, n);
-        if (!m_lastSender || *m_lastSender != sender) {   // formatting an address costs more than the read
-            m_lastSender = sender;
-            m_lastSenderText = describe(sender);
+        for (DatagramReader::Run& run : m_reader.runs()) {   // consecutive datagrams of one sender
+            const asio::ip::udp::endpoint& sender = m_reader.senders()[run.sender];
+            if (!m_lastSender || *m_lastSender != sender) {   // formatting an address costs more than the read
+                m_lastSender = sender;
+                m_lastSenderText = describe(sender);
+            }
+            for (const FrameSpan& datagram : run.datagrams) m_traffic.count(Direction::Rx, datagram.length);
+            const auto sends_before = m_sendsQueued;
+            if (!m_responders.empty()) {   // they answer this datagram's sender
+                m_replyTo = sender;
+                m_replyToText = m_lastSenderText;
+                for (const FrameSpan& datagram : run.datagrams)
+                    m_responders.onReceived(*this, run.bytes.slice(datagram.offset, datagram.length));
+            }
+            const std::size_t count = run.datagrams.size();
+            if (m_rx.onDatagrams(run.bytes, std::move(run.datagrams), m_lastSenderText) == PushResult::Dropped)
+                m_dropped += count;
+            if (!m_socket.is_open()) return;   // a responder's error stopped nothing, but be safe
+            // An answer went out (asio sends at once and posts its completion): let that completion
+            // publish the tx before the next datagram's rx.
+            if (m_sendsQueued != sends_before) answered = true;
         }
-        const SharedBytes payload = arena.commit(n);
-        const auto sends_before = m_sendsQueued;
-        if (!m_responders.empty()) {   // they answer this datagram's sender
-            m_replyTo = sender;
-            m_replyToText = m_lastSenderText;
-            m_responders.onReceived(*this, payload);
-        }
-        if (m_rx.onDatagram(payload, m_lastSenderText) == PushResult::Dropped) ++m_dropped;
-        if (!m_socket.is_open()) return;   // a responder's error stopped nothing, but be safe
-        // An answer went out (asio sends at once and posts its completion): let that completion
-        // publish the tx before the next datagram's rx, so a log or a recording reads rx, tx, rx, tx.
-        if (m_sendsQueued != sends_before) break;
     }
     // Datagrams may remain: readiness is edge-triggered, so waiting now could wait for ever.
     // Yield to the other endpoints and read again.

@@ -9,6 +9,7 @@
 #include <deque>
 #include <optional>
 
+#include "core/net/datagram_reader.hpp"
 #include "core/net/endpoint.hpp"
 #include "core/session/delayed_actions.hpp"
 #include "core/session/receive_pipeline.hpp"
@@ -96,6 +97,7 @@ private:
     std::uint64_t m_kernelDrops = 0;
     bool m_ownDrops = false;            // SO_MEMINFO gives this socket's own drops (no table needed)
     ReceivePipeline m_rx;
+    DatagramReader m_reader{64};
 };
 
 /// Parses /proc/net/udp text (exposed for tests): sum of the "drops" column for `port`.

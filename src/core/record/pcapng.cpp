@@ -400,21 +400,24 @@ void PcapngFormatter::append(const TapRecord& record, std::string& out) {
         closeConnection(record, *closed, out);
     } else if (const auto* d = std::get_if<DataEvent>(&record.event)) {
         const bool rx = d->direction == Direction::Rx;
-        const std::span<const std::uint8_t> payload(d->payload);
-        if (d->connection == 0) {   // udp: one datagram per event
+        if (d->connection == 0) {   // udp: one packet per message (a datagram, or a frame of one)
             SocketAddress local = addressOr(record.local), peer = addressOr(d->peer);
             matchFamilies(local, peer);
             const std::uint32_t interface = interfaceOf(d->endpoint, record.endpoint, out);
             const std::size_t max = local.v6 ? kMaxDatagramV6 : kMaxDatagram;
-            const auto datagram = payload.first(std::min(payload.size(), max));
-            std::string comment = record.endpoint + (rx ? " rx" : " tx");
-            if (datagram.size() < payload.size())
-                comment += " (cut to " + std::to_string(max) + " of " + std::to_string(payload.size()) + " bytes)";
-            const std::size_t block = beginPacket(out, interface, d->time_us);
-            appendUdpFrame(out, rx ? peer : local, rx ? local : peer, datagram);
-            endPacket(out, block, comment);
+            forEachMessage(*d, [&](std::span<const std::uint8_t> payload) {
+                const auto datagram = payload.first(std::min(payload.size(), max));
+                std::string comment = record.endpoint + (rx ? " rx" : " tx");
+                if (datagram.size() < payload.size())
+                    comment += " (cut to " + std::to_string(max) + " of " + std::to_string(payload.size()) + " bytes)";
+                const std::size_t block = beginPacket(out, interface, d->time_us);
+                appendUdpFrame(out, rx ? peer : local, rx ? local : peer, datagram);
+                endPacket(out, block, comment);
+            });
             return;
         }
+        Bytes scratch;   // only when stripped delimiters lie between the frames
+        const std::span<const std::uint8_t> payload = joinedMessages(*d, scratch);
         Connection* c = connectionOf(record, d->connection, d->time_us, out);
         const std::uint32_t interface = interfaceOf(d->endpoint, record.endpoint, out);
         const std::string comment = connectionComment(record, d->connection, rx ? "rx" : "tx");

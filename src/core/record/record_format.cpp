@@ -73,7 +73,9 @@ public:
         const auto* d = std::get_if<DataEvent>(&record.event);
         if (!d || d->direction != Direction::Rx) return;
         if (!m_framed) {
-            out.append(reinterpret_cast<const char*>(d->payload.data()), d->payload.size());
+            forEachMessage(*d, [&](std::span<const std::uint8_t> message) {
+                out.append(reinterpret_cast<const char*>(message.data()), message.size());
+            });
             return;
         }
         forEachMessage(*d, [&](std::span<const std::uint8_t> message) {

@@ -85,7 +85,7 @@ OfferResult Recorder::offer(QueuedRecord item, std::size_t bytes, bool data, boo
             s.dropped.fetch_add(1, std::memory_order_relaxed);
             if (d && d->connection) {
                 auto& gap = s.gaps[key];
-                (d->direction == Direction::Rx ? gap.first : gap.second) += d->payload.size();
+                (d->direction == Direction::Rx ? gap.first : gap.second) += messageBytes(*d);
             }
             return OfferResult::Dropped;
         }

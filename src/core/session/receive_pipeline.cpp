@@ -14,23 +14,42 @@ PushResult ReceivePipeline::onRead(const SharedBytes& bytes) {
         if (m_observer) m_observer(bytes);
         return m_queue.push(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), {}, bytes}, m_priority);
     }
-    // Frames of this read hold at most the pending bytes and the read: one allocation.
-    m_batch.reserve(m_framer->pending() + bytes.size());
+    // Frames within this read leave as spans of its slice; only a frame begun by an earlier read
+    // is copied (onFrame).
+    m_batch.begin(&bytes);
     m_framer->feed(bytes, idle() ? Clock::now() : Clock::time_point{}, *this);
     flush();
+    m_batch.begin(nullptr);
     return takeResult();
 }
 
 PushResult ReceivePipeline::onDatagram(const SharedBytes& datagram, const std::string& peer) {
+    return onDatagrams(datagram, {}, peer);
+}
+
+PushResult ReceivePipeline::onDatagrams(const SharedBytes& bytes, std::vector<FrameSpan> datagrams,
+                                        const std::string& peer) {
+    if (datagrams.size() == 1) datagrams.clear();
     if (!m_framer) {
-        if (m_observer) m_observer(datagram);
-        return m_queue.push(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), peer, datagram}, m_priority);
+        if (m_observer) {
+            DataEvent view{m_endpoint, m_connection, Direction::Rx, 0, {}, bytes, std::move(datagrams)};
+            forEachMessage(view, m_observer);
+            datagrams = std::move(view.frames);
+        }
+        return m_queue.push(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), peer, bytes, std::move(datagrams)},
+                            m_priority);
     }
+    // Each datagram is framed on its own; frames within `bytes` leave as spans of it.
     m_peer = peer;
-    m_batch.reserve(datagram.size());
-    m_framer->feed(datagram, Clock::time_point{}, *this);
-    m_framer->finish(*this, false);
+    m_batch.begin(&bytes);
+    const auto frame = [&](ByteView datagram) {
+        m_framer->feed(datagram, Clock::time_point{}, *this);
+        m_framer->finish(*this, false);
+    };
+    if (datagrams.empty()) frame(bytes.view());
+    for (const FrameSpan& d : datagrams) frame(bytes.view().subspan(d.offset, d.length));
     flush();
+    m_batch.begin(nullptr);
     return takeResult();
 }
 
@@ -48,6 +67,21 @@ PushResult ReceivePipeline::finish() {
     return takeResult();
 }
 
+void ReceivePipeline::onFrame(ByteView frame) {
+    if (!m_batch.add(frame)) {
+        // Not in the read's slice (kept by the framer across reads): the frames
+        // before it go first, then a copy of it.
+        flush();
+        push(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), m_peer, SharedBytes::copyOf(frame)});
+    }
+    if (m_observer) m_observer(frame);
+}
+
+void ReceivePipeline::push(DataEvent&& event) {
+    const PushResult pushed = m_queue.push(std::move(event), m_priority);
+    if (pushed != PushResult::Accepted) m_result = pushed;
+}
+
 void ReceivePipeline::onFramingError(const ErrorInfo& error) {
     flush();   // the frames before the error go first: the log shows them in stream order
     if (m_onError) m_onError(error, m_framer->failed());
@@ -57,8 +91,7 @@ void ReceivePipeline::flush() {
     if (m_batch.empty()) return;
     DataEvent event{m_endpoint, m_connection, Direction::Rx, nowUs(), m_peer, {}};
     m_batch.moveInto(event);
-    const PushResult pushed = m_queue.push(std::move(event), m_priority);
-    if (pushed != PushResult::Accepted) m_result = pushed;
+    push(std::move(event));
 }
 
 PushResult ReceivePipeline::takeResult() {

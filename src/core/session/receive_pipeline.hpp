@@ -7,13 +7,15 @@
 // One per TCP connection (state carried across reads) and one per UDP endpoint (each datagram
 // framed on its own, only when the endpoint asks for framing). Raw framing keeps today's path:
 // the read goes out as one DataEvent, no framer, no extra work. Several frames of one read go
-// out as one DataEvent (DataEvent::frame_ends): one queue push per read.
+// out as one DataEvent (DataEvent::frames: spans of the read's slice, no copy): one queue push
+// per read, plus one for a frame that an earlier read began (the only frame copied).
 // Statistics stay with the transport: they count reads, not frames.
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/event_queue.hpp"
 #include "core/framing/frame_batch.hpp"
@@ -44,6 +46,9 @@ public:
     PushResult onRead(const SharedBytes& bytes);
     /// One UDP datagram from `peer`: framed on its own (its last bytes end the last message).
     PushResult onDatagram(const SharedBytes& datagram, const std::string& peer);
+    /// Consecutive datagrams from `peer`, back to back in `bytes` (one span each): one DataEvent
+    /// with a message per datagram (framing raw), or each datagram framed on its own.
+    PushResult onDatagrams(const SharedBytes& bytes, std::vector<FrameSpan> datagrams, const std::string& peer);
     /// Idle framing: when the pending frame ends unless more bytes arrive.
     [[nodiscard]] std::optional<Clock::time_point> deadline() const {
         return m_framer ? m_framer->deadline() : std::nullopt;
@@ -54,10 +59,8 @@ public:
     [[nodiscard]] bool failed() const { return m_framer && m_framer->failed(); }
 
 private:
-    void onFrame(ByteView frame) override {
-        m_batch.add(frame);
-        if (m_observer) m_observer(frame);
-    }
+    void onFrame(ByteView frame) override;
+    void push(DataEvent&& event);
     void onFramingError(const ErrorInfo& error) override;
     void flush();
     PushResult takeResult();

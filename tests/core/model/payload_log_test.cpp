@@ -165,7 +165,8 @@ TEST(PayloadLog, FloodStaysWithinByteBudget) {
 }
 
 TEST(PayloadLog, FloodWithBothLimitsBinding) {
-    const PayloadLogLimits limits{256 * 1024, 2000, 8192};
+    // 2,000 lone records cost 160 KB (kRecordBytes 80: a group record and its one entry).
+    const PayloadLogLimits limits{320 * 1024, 2000, 8192};
     PayloadLog log(limits);
     std::mt19937 rng(11);
     std::uint64_t appended = 0, appended_bytes = 0;
@@ -446,8 +447,8 @@ TEST(PayloadLog, SharedFramesAndInterleavedCopiesShareTheirChunks) {
     ReadArena arena(1u << 20, 64u << 10);
     const auto reads = readsOf(arena, 100, 600, 7);
     for (std::size_t i = 0; i < reads.size(); ++i) {
-        const std::vector<std::uint32_t> ends{100, 100, 350, 600};   // an empty frame too
-        log.appendShared(static_cast<TimestampUs>(i), 1, 2, LogKind::Rx, reads[i], ends, "peer");
+        const std::vector<FrameSpan> frames{{0, 100}, {100, 0}, {100, 250}, {350, 250}};   // an empty frame too
+        log.appendShared(static_cast<TimestampUs>(i), 1, 2, LogKind::Rx, reads[i], frames, "peer");
         log.append(static_cast<TimestampUs>(i), 1, 2, LogKind::Tx, pattern(10, i));   // a short reply: copied
     }
     ASSERT_EQ(log.size(), 500u);
@@ -503,6 +504,95 @@ TEST(PayloadLog, BlocksTooBigForTheBudgetOrSmallSendsAreCopied) {
     EXPECT_EQ(log.sharedChunks(), 0u);
     EXPECT_EQ(reply.useCount(), 1u);
     EXPECT_EQ(copyOf(log.bytes(log.record(0))), (Bytes{1, 2, 3}));
+}
+
+// --- groups: the messages of one append (frames of a read, a datagram batch) -----------------------
+
+TEST(PayloadLog, FramesWithGapsAreRecordsPointingIntoTheSharedRead) {
+    PayloadLog log(PayloadLogLimits{64u << 20, 100000, 1u << 20});
+    ReadArena arena(1u << 20, 64u << 10);
+    const auto read = readsOf(arena, 1, 1000, 3)[0];
+    // Frames with stripped delimiters between them, and the read's tail not (yet) a frame.
+    const std::vector<FrameSpan> frames{{0, 98}, {100, 98}, {200, 0}, {202, 500}};
+    const std::uint64_t first = log.appendShared(5, 1, 2, LogKind::Rx, read, frames, "p");
+    ASSERT_EQ(log.size(), 4u);
+    EXPECT_EQ(log.nextSeq(), first + 4);
+    EXPECT_EQ(log.payloadBytes(), 98u + 98 + 500);
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        const LogRecord r = log.record(i);
+        EXPECT_EQ(r.seq, first + i);
+        EXPECT_EQ(r.time_us, 5);
+        EXPECT_EQ(r.connection, 2u);
+        EXPECT_EQ(log.peer(r), "p");
+        EXPECT_EQ(r.length, frames[i].length);
+        if (r.length > 0) {
+            EXPECT_EQ(log.bytes(r).data(), read.data() + frames[i].offset) << "no copy";
+        }
+        EXPECT_EQ(log.indexOfSeq(first + i), i);
+        EXPECT_EQ(log.lowerBound(first + i), i);
+    }
+    // Frames that are not ordered spans within the bytes are refused as frames: one message.
+    log.appendShared(6, 1, 2, LogKind::Rx, read, std::vector<FrameSpan>{{0, 10}, {5, 10}});
+    EXPECT_EQ(log.size(), 5u);
+    EXPECT_EQ(log.record(4).length, 1000u);
+    log.appendShared(7, 1, 2, LogKind::Rx, read, std::vector<FrameSpan>{{990, 11}});
+    EXPECT_EQ(log.record(5).length, 1000u);
+}
+
+TEST(PayloadLog, TheRecordLimitTrimsTheFrontGroupExactly) {
+    PayloadLog log(PayloadLogLimits{64u << 20, 10, 1u << 20});
+    const auto bytes = pattern(400, 9);
+    const std::vector<std::uint32_t> ends{100, 200, 300, 400};
+    for (int i = 0; i < 3; ++i) log.appendFrames(i, 1 + i, 2, LogKind::Rx, bytes, ends);
+    ASSERT_EQ(log.size(), 10u) << "12 appended, the limit is 10";
+    EXPECT_EQ(log.firstSeq(), 2u);
+    EXPECT_EQ(log.evictedRecords(), 2u);
+    EXPECT_EQ(log.evictedBytes(), 200u);
+    EXPECT_EQ(log.evictedFor(1).records, 2u);
+    EXPECT_EQ(log.payloadBytes(), 1000u);
+    EXPECT_EQ(log.record(0).seq, 2u);
+    EXPECT_EQ(copyOf(log.bytes(log.record(0))), Bytes(bytes.begin() + 200, bytes.begin() + 300));
+    EXPECT_EQ(log.record(2).endpoint, 2u);
+    EXPECT_EQ(log.indexOfSeq(1), PayloadLog::npos);
+    EXPECT_EQ(log.indexOfSeq(2), 0u);
+    EXPECT_EQ(log.indexOfSeq(11), 9u);
+    EXPECT_EQ(log.indexOfSeq(12), PayloadLog::npos);
+    // Sequential and random access agree (record() caches the group it found last).
+    for (std::size_t i : {9u, 0u, 5u, 6u, 1u, 2u, 3u, 8u}) EXPECT_EQ(log.record(i).seq, 2 + i);
+}
+
+TEST(PayloadLog, GroupsAreEvictedWholeAndTheBudgetIsNeverExceeded) {
+    const std::size_t budget = 6u << 20;
+    PayloadLog log(PayloadLogLimits{budget, 1'000'000, 1u << 20});
+    ReadArena arena(1u << 20, 256u << 10);
+    std::vector<FrameSpan> frames;
+    for (std::uint32_t at = 0; at + 100 <= 64000; at += 100) frames.push_back({at, 99});   // 640 lines
+    std::uint64_t appended = 0;
+    for (int i = 0; i < 400; ++i) {
+        const auto read = readsOf(arena, 1, 64000, static_cast<std::uint64_t>(i))[0];
+        log.appendShared(i, 1 + i % 2, 3, LogKind::Rx, read, frames, i % 7 == 0 ? "10.0.0.1:1" : "");
+        appended += frames.size();
+        ASSERT_LE(log.memoryUsed(), budget) << i;
+    }
+    EXPECT_GT(log.memoryUsed(), budget / 2);
+    EXPECT_EQ(log.evictedRecords() + log.size(), appended);
+    EXPECT_EQ(log.size() % frames.size(), 0u) << "whole groups go";
+    EXPECT_EQ(log.evictedFor(1).records + log.evictedFor(2).records, log.evictedRecords());
+    EXPECT_EQ(log.evictedBytes() + log.payloadBytes(), appended * 99);
+    for (std::size_t i = 0; i < log.size(); i += 97) {   // every record still reads back
+        const LogRecord r = log.record(i);
+        const std::uint64_t read_number = r.seq / frames.size(), frame = r.seq % frames.size();
+        const auto read = pattern(64000, read_number);
+        EXPECT_EQ(copyOf(log.bytes(r)), Bytes(read.begin() + frame * 100, read.begin() + frame * 100 + 99));
+    }
+    // A budget that holds a single record's cost: a lone message is held or dropped, never more.
+    PayloadLog tiny(PayloadLogLimits{PayloadLog::kRecordBytes + 600, 1000, 300});
+    for (int i = 0; i < 50; ++i) {
+        const auto read = readsOf(arena, 1, 400, static_cast<std::uint64_t>(i))[0];
+        tiny.appendShared(i, 1, 2, LogKind::Rx, read, std::vector<FrameSpan>{{0, 100}, {100, 100}, {300, 100}});
+        ASSERT_LE(tiny.memoryUsed(), tiny.limits().max_bytes) << i;
+    }
+    EXPECT_EQ(tiny.evictedRecords() + tiny.size(), 150u);
 }
 
 }  // namespace

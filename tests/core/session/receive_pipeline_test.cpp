@@ -1,0 +1,113 @@
+// ReceivePipeline without sockets: frames leave as spans of the read's slice (no copy), a frame
+// begun by an earlier read is the only one copied, and every split of a stream gives the same
+// messages in the same order; UDP batches give one event with a message per datagram.
+#include <gtest/gtest.h>
+
+#include "core/event_queue.hpp"
+#include "core/session/receive_pipeline.hpp"
+
+namespace sockscope {
+namespace {
+
+FramingConfig lines(bool keep) {
+    FramingConfig f;
+    f.type = FramingType::Delimiter;
+    f.delimiter = {'\r', '\n'};
+    f.keep = keep;
+    f.max = 64;
+    return f;
+}
+
+std::vector<DataEvent> drained(EventQueue& queue) {
+    std::vector<Event> events;
+    queue.drain(events);
+    std::vector<DataEvent> out;
+    for (auto& e : events)
+        if (auto* d = std::get_if<DataEvent>(&e)) out.push_back(std::move(*d));
+    return out;
+}
+
+std::vector<std::string> messagesOf(const std::vector<DataEvent>& events) {
+    std::vector<std::string> out;
+    for (const auto& d : events) {
+        EXPECT_TRUE(framesValid(d));
+        forEachMessage(d, [&](std::span<const std::uint8_t> m) { out.emplace_back(m.begin(), m.end()); });
+    }
+    return out;
+}
+
+SharedBytes sharedOf(std::string_view text) { return SharedBytes::copyOf(text); }
+
+TEST(ReceivePipeline, EverySplitOfAStreamGivesTheSameFramesAsSpansOfTheReads) {
+    const std::string stream = "alpha\r\nbe\r\n\r\ngamma delta\r\nx\r\ntail";
+    for (const bool keep : {false, true}) {
+        const std::vector<std::string> expected =
+            keep ? std::vector<std::string>{"alpha\r\n", "be\r\n", "\r\n", "gamma delta\r\n", "x\r\n"}
+                 : std::vector<std::string>{"alpha", "be", "", "gamma delta", "x"};
+        for (std::size_t cut = 0; cut <= stream.size(); ++cut) {
+            for (std::size_t cut2 = cut; cut2 <= stream.size(); ++cut2) {
+                SCOPED_TRACE("keep " + std::to_string(keep) + " cuts " + std::to_string(cut) + "," + std::to_string(cut2));
+                EventQueue queue;
+                ReceivePipeline rx(queue, 1, 2, lines(keep), EventPriority::Droppable, nullptr);
+                std::vector<SharedBytes> reads = {sharedOf(stream.substr(0, cut)), sharedOf(stream.substr(cut, cut2 - cut)),
+                                                  sharedOf(stream.substr(cut2))};
+                std::vector<DataEvent> events;
+                for (const auto& read : reads) {
+                    if (read.empty()) continue;
+                    EXPECT_EQ(rx.onRead(read), PushResult::Accepted);
+                    for (auto& d : drained(queue)) {
+                        // A frame lies in this read's block (a span: no copy) unless an earlier read began it.
+                        if (d.payload.blockId() != read.blockId()) {
+                            EXPECT_EQ(messageCount(d), 1u);
+                        }
+                        events.push_back(std::move(d));
+                    }
+                }
+                EXPECT_EQ(messagesOf(events), expected);
+                rx.finish();   // the unterminated tail: a last frame with an error (not checked here)
+            }
+        }
+    }
+}
+
+TEST(ReceivePipeline, FramesWithinOneReadTravelAsOneEventSharingTheRead) {
+    EventQueue queue;
+    ReceivePipeline rx(queue, 1, 2, lines(false), EventPriority::Droppable, nullptr);
+    std::string text;
+    for (int i = 0; i < 1000; ++i) text += "line " + std::to_string(i) + "\r\n";
+    const SharedBytes read = sharedOf(text);
+    ASSERT_EQ(rx.onRead(read), PushResult::Accepted);
+    const auto events = drained(queue);
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0].payload.blockId(), read.blockId()) << "no copy of the read";
+    EXPECT_EQ(events[0].frames.size(), 1000u);
+    EXPECT_EQ(messageBytes(events[0]), text.size() - 2000) << "stripped delimiters are not message bytes";
+    Bytes scratch;
+    EXPECT_EQ(joinedMessages(events[0], scratch).size(), text.size() - 2000);
+    const auto messages = messagesOf(events);
+    EXPECT_EQ(messages.front(), "line 0");
+    EXPECT_EQ(messages.back(), "line 999");
+}
+
+TEST(ReceivePipeline, ADatagramBatchIsOneEventWithAMessagePerDatagram) {
+    EventQueue queue;
+    ReceivePipeline rx(queue, 1, 0, FramingConfig{}, EventPriority::Droppable, nullptr);
+    std::vector<std::string> seen;
+    rx.setMessageObserver([&](ByteView m) { seen.emplace_back(m.begin(), m.end()); });
+    const SharedBytes bytes = sharedOf("onetwothree");
+    ASSERT_EQ(rx.onDatagrams(bytes, {{0, 3}, {3, 3}, {6, 5}}, "127.0.0.1:9"), PushResult::Accepted);
+    const auto events = drained(queue);
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0].peer, "127.0.0.1:9");
+    EXPECT_EQ(messagesOf(events), (std::vector<std::string>{"one", "two", "three"}));
+    EXPECT_EQ(seen, (std::vector<std::string>{"one", "two", "three"})) << "responders see each datagram";
+
+    // Framing within each datagram, when asked: a datagram's end ends its last message.
+    ReceivePipeline framed(queue, 1, 0, lines(false), EventPriority::Droppable, nullptr);
+    const SharedBytes two = sharedOf("a\r\nbc\r\nd");
+    ASSERT_EQ(framed.onDatagrams(two, {{0, 4}, {4, 4}}, "127.0.0.1:9"), PushResult::Accepted);
+    EXPECT_EQ(messagesOf(drained(queue)), (std::vector<std::string>{"a", "b", "c", "d"}));
+}
+
+}  // namespace
+}  // namespace sockscope
