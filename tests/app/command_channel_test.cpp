@@ -365,6 +365,35 @@ TEST(CommandChannelRun, TheEndOfTheInputDoesNotEndTheRun) {
     EXPECT_EQ(jsonLines(app.out()).back()["event"], "summary");
 }
 
+TEST(CommandChannelRun, LineTimesNeverGoBackwardsWhenAnswersAndTheirSendsInterleave) {
+    // Many command lines read at once: their acks and the tx events of their sends (stamped by
+    // the I/O thread between two acks) share stdout; each line's time is >= the line before.
+    SocketPeer sink;
+    ASSERT_TRUE(sink.bindUdp());
+    const auto profile = writeProfile("channel-order.json", R"({"version": 1, "name": "t", "endpoints": [
+        {"name": "u", "type": "udp", "bind": "127.0.0.1:0", "remote": "127.0.0.1:)" +
+                                                              std::to_string(sink.localPort()) + R"("}]})");
+    const std::string commands = profile + ".commands";
+    {
+        std::ofstream file(commands);
+        for (int i = 0; i < 300; ++i) file << R"({"send": {"endpoint": "u", "text": "n{{counter}}"}})" << '\n';
+    }
+    Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--commands", commands, "--for", "2"});
+    EXPECT_EQ(app.wait(20s), 0) << app.err();
+    std::string previous;
+    std::size_t acks = 0, txs = 0;
+    for (const auto& line : jsonLines(app.out())) {
+        const std::string time = line["time"].get<std::string>();   // RFC 3339 UTC, fixed width: ordered as text
+        EXPECT_GE(time, previous) << line.dump();
+        previous = time;
+        acks += line["event"] == "ack";
+        txs += line["event"] == "tx";
+    }
+    EXPECT_EQ(acks, 300u);
+    EXPECT_EQ(txs, 300u);
+    std::remove(commands.c_str());
+}
+
 TEST(CommandChannelRun, AnUnreadableSourceIsAUsageError) {
     const auto profile = writeProfile("channel-missing.json", R"({"version": 1, "name": "t", "endpoints": [
         {"name": "dev", "type": "tcp-server", "bind": "127.0.0.1:0"}]})");
