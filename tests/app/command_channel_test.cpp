@@ -161,6 +161,8 @@ TEST(CommandChannel, EveryMalformedLineSaysWhatIsWrongAndDoesNothing) {
         {R"({"send": {"endpoint": "dev", "conn": -1, "text": "x"}})", "\"conn\" must be a connection number"},
         {R"({"send": {"endpoint": "dev", "conn": 0, "text": "x"}})", "\"conn\" must be a connection number"},
         {R"({"send": {"endpoint": "dev", "to": "127.0.0.1:9", "text": "x"}})", "\"to\" applies to udp"},
+        {R"({"send": {"endpoint": "udp", "conn": 2, "text": "x"}})", "\"conn\" applies to tcp endpoints"},
+        {R"({"command": {"endpoint": "udp", "name": "x", "conn": 2}})", "\"conn\" applies to tcp endpoints"},
         {R"({"send": {"endpoint": "dev", "text": "x", "colour": "red"}})", "unknown field \"colour\""},
         {R"({"send": {"endpoint": 7, "text": "x"}})", "\"endpoint\" must be a string"},
         {R"({"close": {"endpoint": "dev", "mode": "gently"}})", "\"mode\" must be fin, half, rst or all"},
