@@ -87,6 +87,12 @@ void CommandReader::run() {
         pollfd in{m_fd, POLLIN, 0};
         const int ready = ::poll(&in, 1, 100);
         if (ready < 0 && errno != EINTR) break;
+        // A FIFO never ends, so a writer that left without a final newline would glue its last
+        // line to the next writer's first: after 100 ms of silence a complete object is a line.
+        if (ready == 0 && m_fifo && !skipping && !partial.empty() && Json::accept(partial)) {
+            push(ChannelLine{++number, std::move(partial), false});
+            partial.clear();
+        }
         if (ready <= 0) continue;
 #endif
         const auto n = readSome(m_fd, buffer, sizeof buffer);

@@ -215,9 +215,13 @@ public:
         }
         return m_fd >= 0;
     }
-    bool write(const std::string& line) {
-        const std::string text = line + "\n";
+    bool write(const std::string& line) { return writeRaw(line + "\n"); }
+    bool writeRaw(const std::string& text) {
         return ::write(m_fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    }
+    void close() {
+        ::close(m_fd);
+        m_fd = -1;
     }
 
 private:
@@ -276,6 +280,30 @@ TEST(CommandChannelRun, AFifoDrivesARunCommandByCommand) {
     for (const auto& line : lines) listenings += line["event"] == "listening";
     EXPECT_EQ(listenings, 2u) << "started again after the stop";
     EXPECT_EQ(lines.back()["event"], "summary");
+}
+
+TEST(CommandChannelRun, AFifoWriterThatLeavesWithoutANewlineDoesNotGlueItsLineToTheNextWriters) {
+    // `printf '{"send": ...}' > fifo` (no final newline), then another writer: two commands.
+    Fifo fifo;
+    const auto profile = writeProfile("channel-nonl.json", R"({"version": 1, "name": "t", "endpoints": [
+        {"name": "dev", "type": "tcp-server", "bind": "127.0.0.1:0"}]})");
+    Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--commands", fifo.path(), "--for", "60"});
+    const auto listening = findEvent(app, "listening");
+    ASSERT_TRUE(listening) << app.err();
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(portOf((*listening)["local"].get<std::string>())));
+    ASSERT_TRUE(findEvent(app, "accepted"));
+    ASSERT_TRUE(fifo.open());
+    ASSERT_TRUE(fifo.writeRaw(R"({"send": {"endpoint": "dev", "text": "A"}})"));
+    fifo.close();
+    EXPECT_EQ(peer.receive(1), "A") << "the writer's last line was carried out without waiting for another writer";
+    ASSERT_TRUE(fifo.open());
+    ASSERT_TRUE(fifo.write(R"({"send": {"endpoint": "dev", "text": "B"}})"));
+    EXPECT_EQ(peer.receive(1), "B");
+    ASSERT_TRUE(findEvent(app, "ack", 2)) << app.out();
+    ASSERT_TRUE(fifo.write(R"({"quit": {}})"));
+    EXPECT_EQ(app.wait(10s), 0) << app.err();
+    for (const auto& line : jsonLines(app.out())) EXPECT_NE(line["event"], "error") << line.dump();
 }
 
 TEST(CommandChannelRun, ProfileSourcesRunHeadlessAndAnswerTheChannel) {
