@@ -87,6 +87,12 @@ void CommandReader::run() {
         pollfd in{m_fd, POLLIN, 0};
         const int ready = ::poll(&in, 1, 100);
         if (ready < 0 && errno != EINTR) break;
+        // A FIFO never ends, so a writer that left without a final newline would glue its last
+        // line to the next writer's first: after 100 ms of silence a complete object is a line.
+        if (ready == 0 && m_fifo && !skipping && !partial.empty() && Json::accept(partial)) {
+            push(ChannelLine{++number, std::move(partial), false});
+            partial.clear();
+        }
         if (ready <= 0) continue;
 #endif
         const auto n = readSome(m_fd, buffer, sizeof buffer);
@@ -160,6 +166,9 @@ std::string stringField(const Json& args, const char* name) {
     return value.get<std::string>();
 }
 
+/// A udp endpoint has no connections: "conn" there would be ignored, so it is refused.
+constexpr const char* kUdpHasNoConn = "\"conn\" applies to tcp endpoints; use \"to\" for udp";
+
 std::optional<std::uint64_t> connectionField(const Json& args) {
     const auto it = args.find("conn");
     if (it == args.end() || it->is_null()) return std::nullopt;
@@ -212,6 +221,7 @@ void interpretSend(const Json& args, const ChannelEndpoints& endpoints, ChannelA
         if (e.type != EndpointType::Udp) throw BadCommand{"\"to\" applies to udp endpoints; use \"conn\" for tcp"};
         send.destination = stringField(args, "to");
     }
+    if (e.type == EndpointType::Udp && send.connection) throw BadCommand{kUdpHasNoConn};
     const PayloadSpec spec = payloadFields(args);
     PayloadCompileResult compiled = compilePayload(spec);   // payloadFromJson compiled it: cannot fail
     if (!compiled.ok()) throw BadCommand{(spec.mode == PayloadMode::Hex ? "hex: " : "text: ") + describe(*compiled.error, spec.text)};
@@ -260,7 +270,7 @@ void interpretSendFile(const Json& args, const ChannelEndpoints& endpoints, Chan
         if (!udp) throw BadCommand{"\"to\" applies to udp endpoints; use \"conn\" for tcp"};
         send.destination = stringField(args, "to");
     }
-    if (udp && send.connection) throw BadCommand{"\"conn\" applies to tcp endpoints; use \"to\" for udp"};
+    if (udp && send.connection) throw BadCommand{kUdpHasNoConn};
     action.commands.push_back(std::move(send));
 }
 
@@ -299,8 +309,10 @@ ChannelAction interpret(const Json& line, const ChannelEndpoints& endpoints, Cou
     } else if (verb == "command") {
         rejectUnknownKeys(args, std::array<std::string_view, 3>{"endpoint", "name", "conn"});
         const ChannelEndpoint& e = endpointField(args, endpoints, action);
+        const std::uint64_t conn = connectionField(args).value_or(0);
+        if (e.type == EndpointType::Udp && conn) throw BadCommand{kUdpHasNoConn};
         const std::string name = namedSource(args, e.commands, "saved command", action.endpoint);
-        action.commands.push_back(SendSavedCommand{e.id, name, connectionField(args).value_or(0)});
+        action.commands.push_back(SendSavedCommand{e.id, name, conn});
     } else if (verb == "timer") {
         rejectUnknownKeys(args, std::array<std::string_view, 3>{"endpoint", "name", "run"});
         const ChannelEndpoint& e = endpointField(args, endpoints, action);

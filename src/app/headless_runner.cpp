@@ -69,17 +69,21 @@ public:
     void print(const Event& event) {
         if (const auto* stats = std::get_if<StatsEvent>(&event)) return printFaults(*stats);
         if (!printed(event)) return;
-        const TimestampUs time = timeOf(event);
+        // An event stamped before a command's answer that is already out is printed at that
+        // answer's time: the lines' times never go backwards (docs/headless.md).
+        const TimestampUs time = std::max(timeOf(event), m_lastTime);
         if (const auto* d = std::get_if<DataEvent>(&event)) {   // one line per message (frame)
             forEachMessage(*d, [&](std::span<const std::uint8_t> message) {
                 if (!m_out.hasRoom()) return countUnprinted(time);
-                const Json line = describeData(*d, message);
+                Json line = describeData(*d, message);
+                if (time != timeOf(event)) line["time"] = rfc3339(time);
                 emit(m_options.format == HeadlessLogFormat::Jsonl ? dumpLine(line) : dataTextLine(*d, line), time);
             });
             return;
         }
         if (!m_out.hasRoom()) return countUnprinted(time);   // not worth formatting
-        const Json line = describe(event);
+        Json line = describe(event);
+        if (time != timeOf(event) && line.contains("time")) line["time"] = rfc3339(time);
         emit(m_options.format == HeadlessLogFormat::Jsonl ? dumpLine(line) : textLine(event, line), time);
     }
 
@@ -104,6 +108,7 @@ public:
 
     /// The answer to one command line: `ack` or `error`, with the line's number.
     void answer(TimestampUs time, const ChannelLine& line, const ChannelAction& action) {
+        time = std::max(time, m_lastTime);
         Json json{{"time", rfc3339(time)}, {"event", action.error.empty() ? "ack" : "error"}, {"line", line.number}};
         if (!action.verb.empty()) json["command"] = action.verb;
         if (!action.endpoint.empty()) json["endpoint"] = action.endpoint;

@@ -161,6 +161,8 @@ TEST(CommandChannel, EveryMalformedLineSaysWhatIsWrongAndDoesNothing) {
         {R"({"send": {"endpoint": "dev", "conn": -1, "text": "x"}})", "\"conn\" must be a connection number"},
         {R"({"send": {"endpoint": "dev", "conn": 0, "text": "x"}})", "\"conn\" must be a connection number"},
         {R"({"send": {"endpoint": "dev", "to": "127.0.0.1:9", "text": "x"}})", "\"to\" applies to udp"},
+        {R"({"send": {"endpoint": "udp", "conn": 2, "text": "x"}})", "\"conn\" applies to tcp endpoints"},
+        {R"({"command": {"endpoint": "udp", "name": "x", "conn": 2}})", "\"conn\" applies to tcp endpoints"},
         {R"({"send": {"endpoint": "dev", "text": "x", "colour": "red"}})", "unknown field \"colour\""},
         {R"({"send": {"endpoint": 7, "text": "x"}})", "\"endpoint\" must be a string"},
         {R"({"close": {"endpoint": "dev", "mode": "gently"}})", "\"mode\" must be fin, half, rst or all"},
@@ -213,9 +215,13 @@ public:
         }
         return m_fd >= 0;
     }
-    bool write(const std::string& line) {
-        const std::string text = line + "\n";
+    bool write(const std::string& line) { return writeRaw(line + "\n"); }
+    bool writeRaw(const std::string& text) {
         return ::write(m_fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    }
+    void close() {
+        ::close(m_fd);
+        m_fd = -1;
     }
 
 private:
@@ -274,6 +280,30 @@ TEST(CommandChannelRun, AFifoDrivesARunCommandByCommand) {
     for (const auto& line : lines) listenings += line["event"] == "listening";
     EXPECT_EQ(listenings, 2u) << "started again after the stop";
     EXPECT_EQ(lines.back()["event"], "summary");
+}
+
+TEST(CommandChannelRun, AFifoWriterThatLeavesWithoutANewlineDoesNotGlueItsLineToTheNextWriters) {
+    // `printf '{"send": ...}' > fifo` (no final newline), then another writer: two commands.
+    Fifo fifo;
+    const auto profile = writeProfile("channel-nonl.json", R"({"version": 1, "name": "t", "endpoints": [
+        {"name": "dev", "type": "tcp-server", "bind": "127.0.0.1:0"}]})");
+    Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--commands", fifo.path(), "--for", "60"});
+    const auto listening = findEvent(app, "listening");
+    ASSERT_TRUE(listening) << app.err();
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(portOf((*listening)["local"].get<std::string>())));
+    ASSERT_TRUE(findEvent(app, "accepted"));
+    ASSERT_TRUE(fifo.open());
+    ASSERT_TRUE(fifo.writeRaw(R"({"send": {"endpoint": "dev", "text": "A"}})"));
+    fifo.close();
+    EXPECT_EQ(peer.receive(1), "A") << "the writer's last line was carried out without waiting for another writer";
+    ASSERT_TRUE(fifo.open());
+    ASSERT_TRUE(fifo.write(R"({"send": {"endpoint": "dev", "text": "B"}})"));
+    EXPECT_EQ(peer.receive(1), "B");
+    ASSERT_TRUE(findEvent(app, "ack", 2)) << app.out();
+    ASSERT_TRUE(fifo.write(R"({"quit": {}})"));
+    EXPECT_EQ(app.wait(10s), 0) << app.err();
+    for (const auto& line : jsonLines(app.out())) EXPECT_NE(line["event"], "error") << line.dump();
 }
 
 TEST(CommandChannelRun, ProfileSourcesRunHeadlessAndAnswerTheChannel) {
@@ -363,6 +393,35 @@ TEST(CommandChannelRun, TheEndOfTheInputDoesNotEndTheRun) {
     EXPECT_EQ(app.wait(20s), 0) << app.err();
     EXPECT_GE(std::chrono::steady_clock::now() - started, 1s) << "ran until --for, not until the input ended";
     EXPECT_EQ(jsonLines(app.out()).back()["event"], "summary");
+}
+
+TEST(CommandChannelRun, LineTimesNeverGoBackwardsWhenAnswersAndTheirSendsInterleave) {
+    // Many command lines read at once: their acks and the tx events of their sends (stamped by
+    // the I/O thread between two acks) share stdout; each line's time is >= the line before.
+    SocketPeer sink;
+    ASSERT_TRUE(sink.bindUdp());
+    const auto profile = writeProfile("channel-order.json", R"({"version": 1, "name": "t", "endpoints": [
+        {"name": "u", "type": "udp", "bind": "127.0.0.1:0", "remote": "127.0.0.1:)" +
+                                                              std::to_string(sink.localPort()) + R"("}]})");
+    const std::string commands = profile + ".commands";
+    {
+        std::ofstream file(commands);
+        for (int i = 0; i < 300; ++i) file << R"({"send": {"endpoint": "u", "text": "n{{counter}}"}})" << '\n';
+    }
+    Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--commands", commands, "--for", "2"});
+    EXPECT_EQ(app.wait(20s), 0) << app.err();
+    std::string previous;
+    std::size_t acks = 0, txs = 0;
+    for (const auto& line : jsonLines(app.out())) {
+        const std::string time = line["time"].get<std::string>();   // RFC 3339 UTC, fixed width: ordered as text
+        EXPECT_GE(time, previous) << line.dump();
+        previous = time;
+        acks += line["event"] == "ack";
+        txs += line["event"] == "tx";
+    }
+    EXPECT_EQ(acks, 300u);
+    EXPECT_EQ(txs, 300u);
+    std::remove(commands.c_str());
 }
 
 TEST(CommandChannelRun, AnUnreadableSourceIsAUsageError) {
