@@ -358,6 +358,10 @@ bool TcpConnection::endIfResetAfterFin(const std::optional<TcpInfo>& info) {
 }
 
 std::optional<ErrorInfo> TcpConnection::send(Bytes payload, const FaultsRef& faults) {
+    return sendShared(SharedBytes(std::move(payload)), faults);   // adopts the vector: no copy
+}
+
+std::optional<ErrorInfo> TcpConnection::sendShared(SharedBytes payload, const FaultsRef& faults) {
     if (m_closed) return ErrorInfo{"ENOTCONN", "connection " + m_peer + " is closed", "连接 " + m_peer + " 已关闭"};
     if (m_sentFin || m_pendingClose)
         return ErrorInfo{"ESHUTDOWN", "connection " + m_peer + " is closing: this side already sent FIN",
@@ -403,7 +407,7 @@ void TcpConnection::startWrite() {
     m_gather.clear();
     for (const QueuedWrite& item : m_writeQueue) {
         if (m_gather.size() == kMaxGather || item.piece > 0) break;
-        m_gather.emplace_back(asio::buffer(item.bytes));
+        m_gather.emplace_back(asio::buffer(item.bytes.data(), item.bytes.size()));
     }
     asio::async_write(m_socket, m_gather,
                       [self = shared_from_this(), count = m_gather.size()](std::error_code ec, std::size_t) {
@@ -414,7 +418,7 @@ void TcpConnection::startWrite() {
                               return;
                           }
                           for (std::size_t i = 0; i < count; ++i) {
-                              Bytes sent = std::move(self->m_writeQueue.front().bytes);
+                              SharedBytes sent = std::move(self->m_writeQueue.front().bytes);
                               self->m_writeQueue.pop_front();
                               self->wrote(std::move(sent));
                           }
@@ -437,8 +441,7 @@ void TcpConnection::writePiece() {
             return;
         }
         QueuedWrite& front = self->m_writeQueue.front();
-        const auto begin = front.bytes.begin() + static_cast<std::ptrdiff_t>(front.offset);
-        Bytes sent(begin, begin + static_cast<std::ptrdiff_t>(n));
+        SharedBytes sent = front.bytes.slice(front.offset, n);
         front.offset += n;
         const auto gap = front.gap;
         if (front.offset == front.bytes.size()) self->m_writeQueue.pop_front();
@@ -453,7 +456,7 @@ void TcpConnection::writePiece() {
     });
 }
 
-void TcpConnection::wrote(Bytes sent) {
+void TcpConnection::wrote(SharedBytes sent) {
     m_queuedBytes -= sent.size();
     count(Direction::Tx, sent.size());
     m_ctx.queue.push(DataEvent{m_endpoint, m_id, Direction::Tx, nowUs(), {}, std::move(sent)}, EventPriority::Data);

@@ -68,6 +68,8 @@ public:
     void start();
     /// Queues bytes. Fails (with a plain-words error) when closing or over the queue cap.
     [[nodiscard]] std::optional<ErrorInfo> send(Bytes payload, const FaultsRef& faults = nullptr) override;
+    /// The same for bytes shared with others (a file send's slice): queued and logged without a copy.
+    [[nodiscard]] std::optional<ErrorInfo> sendShared(SharedBytes payload, const FaultsRef& faults = nullptr);
     /// Within a responder's callback the close waits until the current read is handled.
     void close(CloseMode mode) override;
     /// A responder joins the running connection (e.g. a script started on it); it sees what
@@ -128,7 +130,7 @@ private:
     void startWrite();
     void writePiece();
     /// A write completed: `sent` goes to the log; reading resumes when the queue has drained.
-    void wrote(Bytes sent);
+    void wrote(SharedBytes sent);
     /// When a delayed action scheduled now with `delay` runs: never before an earlier one.
     std::chrono::steady_clock::time_point orderedDue(std::chrono::milliseconds delay);
     void applyPendingClose();
@@ -167,7 +169,7 @@ private:
     /// A queued send. `piece` > 0 (fault injection "split"): it leaves `piece` bytes per write,
     /// `gap` after each, from `offset` on.
     struct QueuedWrite {
-        Bytes bytes;
+        SharedBytes bytes;
         std::size_t offset = 0;
         std::uint32_t piece = 0;
         std::chrono::milliseconds gap{0};
