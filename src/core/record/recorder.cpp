@@ -9,7 +9,7 @@
 namespace sockscope {
 
 namespace {
-constexpr std::size_t kWriteChunk = 1u << 20;   // formatted bytes gathered before a write
+constexpr std::size_t kWriteChunk = 256u << 10;   // formatted bytes gathered before a write
 constexpr auto kIdleWake = std::chrono::milliseconds(250);   // time rotation while nothing comes
 }  // namespace
 
