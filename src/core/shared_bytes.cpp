@@ -1,7 +1,9 @@
 #include "core/shared_bytes.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
+#include <mutex>
 #include <new>
 #include <utility>
 
@@ -15,7 +17,8 @@ struct SharedBlock {
     std::uint8_t* data = nullptr;
     Bytes adopted;   // empty unless the block adopted a vector
 
-    static SharedBlock* allocate(std::size_t capacity) {
+    static SharedBlock* allocate(std::size_t capacity);
+    static SharedBlock* allocateFresh(std::size_t capacity) {
         void* memory = ::operator new(sizeof(SharedBlock) + capacity);
         auto* block = new (memory) SharedBlock;
         block->capacity = capacity;
@@ -30,15 +33,70 @@ struct SharedBlock {
         return block;
     }
     void acquire() noexcept { refs.fetch_add(1, std::memory_order_relaxed); }
-    void release() noexcept {
-        // acq_rel: every holder's reads of the bytes happen before the block is freed.
-        if (refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+    void release() noexcept;
+    void destroy() noexcept {
         this->~SharedBlock();
         ::operator delete(this);
     }
 };
 
+namespace {
+
+/// Released 1 MiB blocks kept for the next allocation of one (a bounded stack): a block the log
+/// evicted on the front end's thread becomes the I/O thread's next read block without going
+/// back to the allocator, whose fresh pages the kernel must fault in and clear.
+class BlockPool {
+public:
+    SharedBlock* take() {
+        std::lock_guard lock(m_mutex);
+        if (m_count == 0) return nullptr;
+        ++m_reused;
+        return m_free[--m_count];
+    }
+    bool give(SharedBlock* block) {
+        std::lock_guard lock(m_mutex);
+        if (m_count == m_free.size()) return false;
+        m_free[m_count++] = block;
+        return true;
+    }
+    BlockPoolStats stats() {
+        std::lock_guard lock(m_mutex);
+        return {m_count, m_reused};
+    }
+
+private:
+    std::mutex m_mutex;
+    std::array<SharedBlock*, kMaxPooledBlocks> m_free{};
+    std::size_t m_count = 0;
+    std::uint64_t m_reused = 0;
+};
+
+BlockPool& pool() {
+    static auto* instance = new BlockPool;   // never destroyed: blocks may be released during exit
+    return *instance;
+}
+
+}  // namespace
+
+SharedBlock* SharedBlock::allocate(std::size_t capacity) {
+    if (capacity == kPooledBlockBytes)
+        if (SharedBlock* block = pool().take()) {
+            block->refs.store(1, std::memory_order_relaxed);
+            return block;
+        }
+    return allocateFresh(capacity);
+}
+
+void SharedBlock::release() noexcept {
+    // acq_rel: every holder's reads of the bytes happen before the block is freed or reused.
+    if (refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+    if (capacity == kPooledBlockBytes && adopted.empty() && pool().give(this)) return;
+    destroy();
+}
+
 }  // namespace detail
+
+BlockPoolStats blockPoolStats() { return detail::pool().stats(); }
 
 SharedBytes::SharedBytes(Bytes bytes) {
     if (bytes.empty()) return;   // an empty payload needs no block

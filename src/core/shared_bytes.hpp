@@ -18,6 +18,16 @@ namespace detail {
 struct SharedBlock;
 }
 
+/// Blocks of this size (the engine's read blocks, a file send's blocks, the log's chunks) are
+/// recycled when released: up to kMaxPooledBlocks of them wait for the next allocation of one.
+constexpr std::size_t kPooledBlockBytes = 1u << 20;
+constexpr std::size_t kMaxPooledBlocks = 8;
+struct BlockPoolStats {
+    std::size_t pooled = 0;     ///< blocks waiting in the pool now (<= kMaxPooledBlocks)
+    std::uint64_t reused = 0;   ///< allocations served from the pool since the start
+};
+[[nodiscard]] BlockPoolStats blockPoolStats();
+
 class SharedBytes {
 public:
     using value_type = std::uint8_t;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -91,6 +93,38 @@ TEST(ReadArena, SlicesReleasedOnOtherThreads) {
         handed.clear();
         reader.join();
     }
+}
+
+// Issue 7 goal 7B: a released 1 MiB block (the log evicts on the front end's thread) becomes the
+// next 1 MiB block allocated (the I/O thread's read arena) instead of fresh pages; the pool holds
+// at most kMaxPooledBlocks, other sizes are freed as before.
+TEST(BlockPool, ReleasedMebibyteBlocksAreReusedAcrossThreadsAndThePoolIsBounded) {
+    std::vector<ByteBlockWriter> writers;
+    std::set<const std::uint8_t*> released;
+    for (std::size_t i = 0; i < 2 * kMaxPooledBlocks; ++i) {
+        writers.emplace_back(kPooledBlockBytes);
+        released.insert(writers.back().whole().data());
+    }
+    // Released on another thread, as the log does.
+    std::thread([&] { writers.clear(); }).join();
+    const BlockPoolStats full = blockPoolStats();
+    EXPECT_EQ(full.pooled, kMaxPooledBlocks) << "bounded: the rest went back to the allocator";
+
+    { ByteBlockWriter other(4096); }
+    EXPECT_EQ(blockPoolStats().pooled, kMaxPooledBlocks) << "other sizes are not pooled";
+
+    std::vector<SharedBytes> slices;
+    for (std::size_t i = 0; i < kMaxPooledBlocks; ++i) {
+        ByteBlockWriter reused(kPooledBlockBytes);
+        EXPECT_TRUE(released.count(reused.whole().data())) << "block " << i << " comes from the pool";
+        std::memset(reused.tail(), int(i), 16);
+        slices.push_back(reused.commit(16));
+        EXPECT_EQ(slices.back().useCount(), 2u) << "a reused block starts with one reference";
+    }
+    const BlockPoolStats after = blockPoolStats();
+    EXPECT_EQ(after.pooled, 0u);
+    EXPECT_EQ(after.reused, full.reused + kMaxPooledBlocks);
+    for (std::size_t i = 0; i < slices.size(); ++i) EXPECT_EQ(slices[i][15], std::uint8_t(i));
 }
 
 }  // namespace

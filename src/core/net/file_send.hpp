@@ -5,7 +5,9 @@
 // I/O thread or other endpoints) into a small bounded buffer of blocks; the I/O side cuts the
 // blocks into chunks and hands a chunk to the endpoint only while the target's write queue has
 // room (back-pressure) and the event queue is not behind. Memory per transfer stays near
-// kReadAhead + kWriteWindow whatever the file's size. Progress is reported coalesced (a few
+// kReadAhead + kWriteWindow whatever the file's size. The file is read into uninitialised 1 MiB
+// blocks (ByteBlockWriter); a chunk is a SharedBytes slice of its block, so the write queue, the
+// tx DataEvent and the payload log all hold the bytes the reader read, never a copy. Progress is reported coalesced (a few
 // FileSendStatus events a second), never one event per chunk.
 #include <asio/steady_timer.hpp>
 #include <chrono>
@@ -18,6 +20,7 @@
 #include "core/commands.hpp"
 #include "core/events.hpp"
 #include "core/net/engine_context.hpp"
+#include "core/shared_bytes.hpp"
 
 namespace sockscope {
 
@@ -30,8 +33,9 @@ public:
     virtual std::optional<std::size_t> queued(ErrorInfo& why) const = 0;
     /// The target's write queue cap (a chunk is handed over only when it fits under it).
     virtual std::size_t queueLimit() const = 0;
-    /// Queues one chunk (one write / one datagram); the error when refused.
-    [[nodiscard]] virtual std::optional<ErrorInfo> write(Bytes chunk) = 0;
+    /// Queues one chunk (one write / one datagram), a slice of the reader's block that the write
+    /// queue, the tx event and the log share (no copy); the error when refused.
+    [[nodiscard]] virtual std::optional<ErrorInfo> write(SharedBytes chunk) = 0;
     /// The connection it writes to (0 for udp).
     virtual ConnectionId connection() const { return 0; }
 };

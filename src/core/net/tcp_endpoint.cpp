@@ -25,11 +25,11 @@ public:
         const auto connection = m_connection.lock();
         return connection ? connection->writeQueueLimit() : 0;
     }
-    std::optional<ErrorInfo> write(Bytes chunk) override {
+    std::optional<ErrorInfo> write(SharedBytes chunk) override {
         const auto connection = m_connection.lock();
         if (!connection)
             return ErrorInfo{"ENOTCONN", "connection #" + std::to_string(m_id) + " closed", "连接 #" + std::to_string(m_id) + " 已关闭"};
-        return connection->send(std::move(chunk));
+        return connection->sendShared(std::move(chunk));
     }
     ConnectionId connection() const override { return m_id; }
 

@@ -360,10 +360,10 @@ public:
         const auto endpoint = live();
         return endpoint ? endpoint->m_config.write_queue_limit : 0;
     }
-    std::optional<ErrorInfo> write(Bytes chunk) override {
+    std::optional<ErrorInfo> write(SharedBytes chunk) override {
         const auto endpoint = live();
         if (!endpoint) return ErrorInfo{"ENOTCONN", "the udp endpoint stopped", "UDP 端点已停止"};
-        return endpoint->sendTo(m_destination, std::move(chunk));
+        return endpoint->sendTo(m_destination, chunk.toBytes());   // one datagram: its own copy
     }
 
 private:

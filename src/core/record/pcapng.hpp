@@ -57,6 +57,8 @@ class PcapngFormatter final : public RecordFormatter {
 public:
     void beginFile(std::string& out) override;
     void append(const TapRecord& record, std::string& out) override;
+    /// Payloads of 4 KiB or more are referenced in `out`, not copied (the recorder's gather write).
+    void appendRecord(const TapRecord& record, RecordBuffer& out) override;
     /// Sequence numbers jump over dropped bytes: Wireshark shows "previous segment not captured".
     void gap(const TapRecord& record, std::uint64_t rx, std::uint64_t tx) override;
 
@@ -66,11 +68,12 @@ private:
         std::uint32_t local_next = 0, peer_next = 0;   // next sequence number each way
         bool local_fin = false, peer_fin = false;
     };
-    std::uint32_t interfaceOf(EndpointId endpoint, const std::string& name, std::string& out);
-    Connection* connectionOf(const TapRecord& record, ConnectionId id, TimestampUs time, std::string& out);
-    void segment(std::string& out, std::uint32_t interface, TimestampUs time, Connection& c, bool from_local,
-                 std::uint8_t flags, std::span<const std::uint8_t> payload, const std::string& comment);
-    void closeConnection(const TapRecord& record, const ConnectionClosed& closed, std::string& out);
+    std::uint32_t interfaceOf(EndpointId endpoint, const std::string& name, RecordBuffer& out);
+    Connection* connectionOf(const TapRecord& record, ConnectionId id, TimestampUs time, RecordBuffer& out);
+    void segment(RecordBuffer& out, std::uint32_t interface, TimestampUs time, Connection& c, bool from_local,
+                 std::uint8_t flags, std::span<const std::uint8_t> payload, const std::string& comment,
+                 const SharedBytes* owner = nullptr);
+    void closeConnection(const TapRecord& record, const ConnectionClosed& closed, RecordBuffer& out);
 
     std::map<EndpointId, std::pair<std::uint32_t, std::string>> m_interfaces;   // id in the section, name
     std::map<std::pair<EndpointId, ConnectionId>, Connection> m_connections;

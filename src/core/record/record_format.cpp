@@ -70,19 +70,25 @@ class RawFormatter final : public RecordFormatter {
 public:
     explicit RawFormatter(bool framed) : m_framed(framed) {}
     void append(const TapRecord& record, std::string& out) override {
+        RecordBuffer flat(false);
+        flat.bytes().swap(out);
+        appendRecord(record, flat);
+        out.swap(flat.bytes());
+    }
+    void appendRecord(const TapRecord& record, RecordBuffer& out) override {
         const auto* d = std::get_if<DataEvent>(&record.event);
         if (!d || d->direction != Direction::Rx) return;
         if (!m_framed) {
             forEachMessage(*d, [&](std::span<const std::uint8_t> message) {
-                out.append(reinterpret_cast<const char*>(message.data()), message.size());
+                out.payload(message, &d->payload);
             });
             return;
         }
         forEachMessage(*d, [&](std::span<const std::uint8_t> message) {
             const auto n = static_cast<std::uint32_t>(message.size());
             const char length[4] = {char(n >> 24), char(n >> 16), char(n >> 8), char(n)};
-            out.append(length, 4);
-            out.append(reinterpret_cast<const char*>(message.data()), message.size());
+            out.bytes().append(length, 4);
+            out.payload(message, &d->payload);
         });
     }
 

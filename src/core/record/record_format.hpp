@@ -7,6 +7,7 @@
 
 #include "core/endpoint_config.hpp"
 #include "core/events.hpp"
+#include "core/record/record_buffer.hpp"
 #include "core/record/recording_config.hpp"
 
 namespace sockscope {
@@ -27,6 +28,9 @@ public:
     virtual void beginFile(std::string& /*out*/) {}
     /// Appends the record's bytes to `out` (nothing for events the format leaves out).
     virtual void append(const TapRecord& record, std::string& out) = 0;
+    /// The same into a recorder's gather buffer: formats that carry payloads as they are
+    /// (pcapng, raw) reference large ones instead of copying them.
+    virtual void appendRecord(const TapRecord& record, RecordBuffer& out) { append(record, out.bytes()); }
     /// Bytes of `record`'s connection that were dropped before it (the writer was behind).
     virtual void gap(const TapRecord& /*record*/, std::uint64_t /*rx*/, std::uint64_t /*tx*/) {}
 };

@@ -9,7 +9,7 @@
 namespace sockscope {
 
 namespace {
-constexpr std::size_t kWriteChunk = 1u << 20;   // formatted bytes gathered before a write
+constexpr std::size_t kWriteChunk = 256u << 10;   // formatted bytes gathered before a write
 constexpr auto kIdleWake = std::chrono::milliseconds(250);   // time rotation while nothing comes
 }  // namespace
 
@@ -177,7 +177,7 @@ void Recorder::run(std::shared_ptr<Shared> shared) {
     const bool append = config.format == RecordFormat::Raw || config.format == RecordFormat::RawFramed;
     RotatingFile file(config.path, policy, append);
     auto formatter = makeFormatter(config.format);
-    std::string buffer;
+    RecordBuffer buffer;             // formatted bytes, large payloads by reference (one gather write)
     std::vector<std::size_t> ends;   // where each record ends in `buffer`: a full disk keeps the whole ones
 
     auto write = [&]() -> bool {
@@ -198,7 +198,7 @@ void Recorder::run(std::shared_ptr<Shared> shared) {
             return false;
         }
         s.files = file.filesBegun();
-        formatter->beginFile(buffer);
+        formatter->beginFile(buffer.bytes());
         return write();
     };
 
@@ -218,7 +218,7 @@ void Recorder::run(std::shared_ptr<Shared> shared) {
         for (auto& entry : batch) {
             const TapRecord& record = *entry.item.record;
             if (entry.item.gap_rx || entry.item.gap_tx) formatter->gap(record, entry.item.gap_rx, entry.item.gap_tx);
-            formatter->append(record, buffer);
+            formatter->appendRecord(record, buffer);
             ends.push_back(buffer.size());
             s.records.fetch_add(1, std::memory_order_relaxed);
             if (policy.max_bytes > 0 && file.size() + buffer.size() >= policy.max_bytes) {

@@ -1,6 +1,13 @@
 #include "core/record/rotating_file.hpp"
 
 #include <cerrno>
+#include <vector>
+
+#if !defined(_WIN32)
+#include <climits>
+#include <sys/uio.h>
+#include <unistd.h>
+#endif
 
 #include "core/net/error_text.hpp"
 
@@ -67,18 +74,88 @@ std::error_code RotatingFile::write(std::string_view bytes, std::span<const std:
                 std::clearerr(m_file);
                 continue;
             }
-            // Keep the last record that reached the file whole (what stdio still held is lost).
-            std::fflush(m_file);
-            std::error_code size_error;
-            const std::uint64_t actual = std::filesystem::file_size(m_path, size_error);
-            std::uint64_t keep = whole;
-            if (!size_error)
-                for (const std::size_t end : ends)
-                    if (whole + end <= actual) keep = whole + end;
-            cutBackTo(keep);
-            return std::error_code(error, std::generic_category());
+            return failed(error, whole, ends);
         }
     }
+    return {};
+}
+
+std::error_code RotatingFile::failed(int error, std::uint64_t whole, std::span<const std::size_t> ends) {
+    // Keep the last record that reached the file whole (what stdio still held is lost).
+    std::fflush(m_file);
+    std::error_code size_error;
+    const std::uint64_t actual = std::filesystem::file_size(m_path, size_error);
+    std::uint64_t keep = whole;
+    if (!size_error)
+        for (const std::size_t end : ends)
+            if (whole + end <= actual) keep = whole + end;
+    cutBackTo(keep);
+    return std::error_code(error, std::generic_category());
+}
+
+std::error_code RotatingFile::write(const RecordBuffer& buffer, std::span<const std::size_t> ends) {
+    if (buffer.refs().empty()) return write(buffer.bytes(), ends);
+    if (!m_file) return std::make_error_code(std::errc::bad_file_descriptor);
+    const std::uint64_t whole = m_size;
+    // The pieces in file order: bytes up to a reference, the referenced payload, ... the rest.
+    std::vector<std::span<const std::uint8_t>> pieces;
+    pieces.reserve(2 * buffer.refs().size() + 1);
+    const auto* text = reinterpret_cast<const std::uint8_t*>(buffer.bytes().data());
+    std::size_t at = 0;
+    for (const RecordBuffer::Ref& ref : buffer.refs()) {
+        if (ref.at > at) pieces.emplace_back(text + at, ref.at - at);
+        pieces.push_back(ref.bytes.view());
+        at = ref.at;
+    }
+    if (buffer.bytes().size() > at) pieces.emplace_back(text + at, buffer.bytes().size() - at);
+#if defined(_WIN32)
+    for (auto piece : pieces) {   // no writev: the unbuffered FILE writes each piece as it comes
+        while (!piece.empty()) {
+            errno = 0;
+            const std::size_t n = std::fwrite(piece.data(), 1, piece.size(), m_file);
+            m_size += n;
+            piece = piece.subspan(n);
+            if (n == 0 || std::ferror(m_file)) {
+                const int error = errno ? errno : EIO;
+                if (error == EINTR) {
+                    std::clearerr(m_file);
+                    continue;
+                }
+                return failed(error, whole, ends);
+            }
+        }
+    }
+#else
+    const int fd = ::fileno(m_file);   // unbuffered FILE: nothing of ours waits in stdio
+    std::vector<iovec> iov;
+    std::size_t next = 0, skip = 0;    // the first piece not fully written, and its bytes written
+    while (next < pieces.size()) {
+        iov.clear();
+        for (std::size_t i = next; i < pieces.size() && iov.size() < IOV_MAX; ++i) {
+            const std::size_t from = i == next ? skip : 0;
+            iov.push_back({const_cast<std::uint8_t*>(pieces[i].data() + from), pieces[i].size() - from});
+        }
+        errno = 0;
+        const ssize_t n = ::writev(fd, iov.data(), static_cast<int>(iov.size()));
+        if (n <= 0) {
+            const int error = n < 0 && errno ? errno : EIO;
+            if (error == EINTR) continue;
+            return failed(error, whole, ends);
+        }
+        m_size += static_cast<std::uint64_t>(n);
+        std::size_t left = static_cast<std::size_t>(n);
+        while (left > 0) {
+            const std::size_t rest = pieces[next].size() - skip;
+            if (left < rest) {
+                skip += left;
+                break;
+            }
+            left -= rest;
+            ++next;
+            skip = 0;
+        }
+    }
+#endif
     return {};
 }
 

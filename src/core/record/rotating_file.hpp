@@ -13,6 +13,7 @@
 #include <system_error>
 
 #include "core/net/error_text.hpp"
+#include "core/record/record_buffer.hpp"
 
 namespace sockscope {
 
@@ -40,6 +41,9 @@ public:
     /// write() of whole records ending at `ends` (offsets into `bytes`, ascending): a failed write
     /// (disk full) keeps the records it completed, not only what the file held before.
     [[nodiscard]] std::error_code write(std::string_view bytes, std::span<const std::size_t> ends);
+    /// The same for a gather buffer (its bytes with the referenced payloads in place, `ends` in
+    /// its size()): one writev per up to 1,024 pieces, no copy into one string first.
+    [[nodiscard]] std::error_code write(const RecordBuffer& buffer, std::span<const std::size_t> ends);
     /// True when the current file is over its size or age.
     bool due(std::chrono::steady_clock::time_point now) const;
     /// Closes the current file, shifts the numbered ones (dropping the oldest past `keep`), opens a new one.
@@ -55,6 +59,8 @@ public:
 private:
     [[nodiscard]] std::error_code shift();
     void cutBackTo(std::uint64_t size);
+    /// After a failed write: keep the records of `ends` (from `whole` on) that reached the file.
+    std::error_code failed(int error, std::uint64_t whole, std::span<const std::size_t> ends);
 
     std::filesystem::path m_path;
     RotationPolicy m_policy;

@@ -192,6 +192,10 @@ void StreamSession::refreshTcpState() {
 // ---- sending ---------------------------------------------------------------------------------
 
 std::optional<ErrorInfo> StreamSession::send(Bytes payload, const FaultsRef& faults) {
+    return sendShared(SharedBytes(std::move(payload)), faults);   // adopts the vector: no copy
+}
+
+std::optional<ErrorInfo> StreamSession::sendShared(SharedBytes payload, const FaultsRef& faults) {
     FaultInjector* shape = faults ? faults.get() : m_settings.faults.get();
     return m_transport->send(std::move(payload), shape);
 }
@@ -202,7 +206,7 @@ std::size_t StreamSession::room() const {
     return limit > used ? limit - used : 0;
 }
 
-void StreamSession::onSent(Bytes sent) {
+void StreamSession::onSent(SharedBytes sent) {
     count(Direction::Tx, sent.size());
     m_ctx.queue.push(DataEvent{m_endpoint, m_id, Direction::Tx, nowUs(), {}, std::move(sent)}, EventPriority::Data);
     // The echo paused reading on a full queue: resume once half of it is gone.

@@ -59,6 +59,8 @@ public:
     void start();
     /// Queues bytes. Fails (with a plain-words error) when closing or over the queue cap.
     [[nodiscard]] std::optional<ErrorInfo> send(Bytes payload, const FaultsRef& faults = nullptr) override;
+    /// The same for bytes shared with others (a file send's slice): queued and logged without a copy.
+    [[nodiscard]] std::optional<ErrorInfo> sendShared(SharedBytes payload, const FaultsRef& faults = nullptr);
     /// Within a responder's callback the close waits until the current read is handled.
     void close(CloseMode mode) override;
     /// A responder joins the running session (e.g. a script started on it); it sees what
@@ -101,7 +103,7 @@ public:
     std::size_t readLimit(std::size_t most) override;
     void onReceived(const SharedBytes& bytes) override;
     void onPeerFin() override;
-    void onSent(Bytes sent) override;
+    void onSent(SharedBytes sent) override;
     void onWriteDone() override;
     void onKernelStateChanged() override { refreshTcpState(); }
     void onClosed(CloseReason reason, std::optional<ErrorInfo> error) override;

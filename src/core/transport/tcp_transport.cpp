@@ -169,7 +169,7 @@ std::optional<TcpInfo> TcpTransport::refreshKernelView() {
 
 // ---- writing ---------------------------------------------------------------------------------
 
-std::optional<ErrorInfo> TcpTransport::send(Bytes payload, FaultInjector* shape) {
+std::optional<ErrorInfo> TcpTransport::send(SharedBytes payload, FaultInjector* shape) {
     if (m_closed) return ErrorInfo{"ENOTCONN", "connection " + m_peer + " is closed", "连接 " + m_peer + " 已关闭"};
     if (m_sentFin || m_pendingClose)
         return ErrorInfo{"ESHUTDOWN", "connection " + m_peer + " is closing: this side already sent FIN",
@@ -214,14 +214,14 @@ void TcpTransport::startWrite() {
     m_gather.clear();
     for (const QueuedWrite& item : m_writeQueue) {
         if (m_gather.size() == kMaxGather || item.piece > 0) break;
-        m_gather.emplace_back(asio::buffer(item.bytes));
+        m_gather.emplace_back(asio::buffer(item.bytes.data(), item.bytes.size()));
     }
     asio::async_write(m_socket, m_gather,
                       [self = shared_from_this(), count = m_gather.size()](std::error_code ec, std::size_t) {
                           if (self->m_closed) return;
                           if (ec) return self->onWriteError(ec);
                           for (std::size_t i = 0; i < count; ++i) {
-                              Bytes sent = std::move(self->m_writeQueue.front().bytes);
+                              SharedBytes sent = std::move(self->m_writeQueue.front().bytes);
                               self->m_writeQueue.pop_front();
                               self->wrote(std::move(sent));
                           }
@@ -240,8 +240,7 @@ void TcpTransport::writePiece() {
         if (self->m_closed) return;
         if (ec) return self->onWriteError(ec);
         QueuedWrite& front = self->m_writeQueue.front();
-        const auto begin = front.bytes.begin() + static_cast<std::ptrdiff_t>(front.offset);
-        Bytes sent(begin, begin + static_cast<std::ptrdiff_t>(n));
+        SharedBytes sent = front.bytes.slice(front.offset, n);
         front.offset += n;
         const auto gap = front.gap;
         if (front.offset == front.bytes.size()) self->m_writeQueue.pop_front();
@@ -261,7 +260,7 @@ void TcpTransport::onWriteError(std::error_code ec) {
     if (ec != asio::error::operation_aborted) failWith(ec, ErrorContext::Write);
 }
 
-void TcpTransport::wrote(Bytes sent) {
+void TcpTransport::wrote(SharedBytes sent) {
     m_queuedBytes -= sent.size();
     if (auto h = handler()) h->onSent(std::move(sent));
 }

@@ -34,7 +34,7 @@ public:
                  std::optional<asio::ip::tcp::endpoint> known_peer = std::nullopt);
 
     void start(std::weak_ptr<TransportHandler> handler) override;
-    [[nodiscard]] std::optional<ErrorInfo> send(Bytes bytes, FaultInjector* shape) override;
+    [[nodiscard]] std::optional<ErrorInfo> send(SharedBytes bytes, FaultInjector* shape) override;
     void close(CloseMode mode) override;
     void shutdownForStop(CloseMode mode) override;
     void setGracefulReason(CloseReason reason) override { m_gracefulReason = reason; }
@@ -64,7 +64,7 @@ private:
     void startWrite();
     void writePiece();
     void onWriteError(std::error_code ec);
-    void wrote(Bytes sent);
+    void wrote(SharedBytes sent);
     void applyPendingClose();
     void shutdownSend();
     void startLinger();
@@ -94,7 +94,7 @@ private:
     /// A queued send. `piece` > 0 (fault injection "split"): it leaves `piece` bytes per write,
     /// `gap` after each, from `offset` on.
     struct QueuedWrite {
-        Bytes bytes;
+        SharedBytes bytes;
         std::size_t offset = 0;
         std::uint32_t piece = 0;
         std::chrono::milliseconds gap{0};

@@ -38,7 +38,7 @@ public:
     /// The peer closed its sending side (FIN). Reading has stopped; sending may go on.
     virtual void onPeerFin() = 0;
     /// One queued message (or split piece) left: the bytes as they went.
-    virtual void onSent(Bytes sent) = 0;
+    virtual void onSent(SharedBytes sent) = 0;
     /// A write completed: the queue has more room.
     virtual void onWriteDone() {}
     /// The kernel's state changed on our side (our FIN left): refresh what the user sees.
@@ -55,7 +55,8 @@ public:
     virtual void start(std::weak_ptr<TransportHandler> handler) = 0;
     /// Queues bytes (split/duplicated by `shape` when given). The error in plain words when
     /// refused: closed, closing (FIN sent), queue over its limit.
-    [[nodiscard]] virtual std::optional<ErrorInfo> send(Bytes bytes, FaultInjector* shape) = 0;
+    /// The bytes are held, not copied (a Bytes vector converts by adopting its storage).
+    [[nodiscard]] virtual std::optional<ErrorInfo> send(SharedBytes bytes, FaultInjector* shape) = 0;
     /// Graceful: FIN once the queue has left (then linger, if set); HalfClose: FIN, still reading;
     /// Abort: RST now.
     virtual void close(CloseMode mode) = 0;

@@ -8,7 +8,10 @@
 #include <cstdio>
 #include <fstream>
 #include <random>
+#include <set>
 
+#include "core/model/log_recorder.hpp"
+#include "core/model/payload_log.hpp"
 #include "support/engine_harness.hpp"
 #include "support/process.hpp"
 #include "support/socket_peer.hpp"
@@ -154,6 +157,49 @@ TEST(FileSend, EverySizeArrivesByteExactAtAPython3Peer) {
         f.h.engine.submit(CloseConnection{1, connection, CloseMode::Graceful});
         EXPECT_EQ(peer.wait(10s), 0);
     }
+}
+
+// Issue 7 goal S: the file is read into 1 MiB blocks and every chunk is a slice of one; the write
+// queue, the tx event and the payload log hold that slice, never a copy, and the peer still gets
+// every byte (sha256).
+TEST(FileSend, ChunksAreSlicesOfTheReadersBlocksSharedWithTheLog) {
+    if (!havePython()) GTEST_SKIP() << "python3 not found";
+    constexpr std::uint32_t kChunk = 64 * 1024;
+    constexpr std::size_t kSize = (3u << 20) + 12'345;
+    TcpFixture f;
+    TempFile file(kSize, 99);
+    Process peer({"/usr/bin/env", "python3", "-c", kTcpPeer, std::to_string(f.port), std::to_string(kSize), file.path,
+                  "keep"});
+    const ConnectionId connection = f.waitConnection();
+    ASSERT_NE(connection, 0u);
+    f.h.engine.submit(fileCommand(1, file.path, kChunk, 0, connection));
+    const auto end = f.waitEnd(1);
+    ASSERT_TRUE(end);
+    EXPECT_EQ(end->state, FileSendState::Done) << (end->error ? end->error->message : "");
+    ASSERT_TRUE(peer.waitForOutput("len " + std::to_string(kSize) + " match")) << peer.out() << peer.err();
+
+    std::vector<const DataEvent*> tx;
+    for (const auto& e : f.h.events)
+        if (const auto* d = std::get_if<DataEvent>(&e); d && d->direction == Direction::Tx && d->connection == connection)
+            tx.push_back(d);
+    ASSERT_EQ(tx.size(), (kSize + kChunk - 1) / kChunk);
+    std::set<const void*> blocks;
+    std::string sent;
+    for (const DataEvent* d : tx) {
+        EXPECT_EQ(d->payload.blockCapacity(), 1u << 20);   // a slice of a reader block, not its own copy
+        blocks.insert(d->payload.blockId());
+        sent.append(reinterpret_cast<const char*>(d->payload.data()), d->payload.size());
+    }
+    EXPECT_EQ(blocks.size(), 4u);   // 16 chunks of 64 KiB per 1 MiB block
+    EXPECT_EQ(sent, test::readFile(file.path));
+
+    // The log keeps the slices: one shared block per reader block, no arena copy.
+    PayloadLog log(PayloadLogLimits{4u << 20, 1000, 1u << 20});
+    for (const DataEvent* d : tx) recordEvent(log, *d);
+    EXPECT_GE(log.sharedChunks(), 2u);
+    EXPECT_EQ(log.size(), tx.size() - log.evictedRecords());
+    f.h.engine.submit(CloseConnection{1, connection, CloseMode::Graceful});
+    EXPECT_EQ(peer.wait(10s), 0);
 }
 
 TEST(FileSend, TheGapSeparatesTheChunks) {

@@ -29,8 +29,9 @@ public:
         m_handler = std::move(handler);
         ++resumes;
     }
-    std::optional<ErrorInfo> send(Bytes bytes, FaultInjector*) override {
+    std::optional<ErrorInfo> send(SharedBytes shared, FaultInjector*) override {
         if (is_closed) return ErrorInfo{"ENOTCONN", "closed", "closed"};
+        Bytes bytes = shared.toBytes();
         if (queuedBytes() + bytes.size() > limit) return ErrorInfo{"ENOBUFS", "full", "full"};
         wire.append(bytes.begin(), bytes.end());
         queue.push_back(std::move(bytes));
@@ -68,7 +69,7 @@ public:
         while (!queue.empty()) {
             Bytes sent = std::move(queue.front());
             queue.erase(queue.begin());
-            h->onSent(std::move(sent));
+            h->onSent(SharedBytes(std::move(sent)));
         }
         h->onWriteDone();
     }

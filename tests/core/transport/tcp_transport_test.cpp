@@ -27,7 +27,10 @@ public:
     }
     void onReceived(const SharedBytes& bytes) override { received.append(bytes.begin(), bytes.end()); }
     void onPeerFin() override { peer_fin = true; }
-    void onSent(Bytes bytes) override { sent.append(bytes.begin(), bytes.end()); }
+    void onSent(SharedBytes bytes) override {
+        const auto view = bytes.view();
+        sent.append(view.begin(), view.end());
+    }
     void onClosed(CloseReason reason, std::optional<ErrorInfo>) override { closed = reason; }
 };
 
