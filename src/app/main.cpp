@@ -170,6 +170,11 @@ int main(int argc, char** argv) {
                   << " applies to --headless runs only\n";
         return 2;
     }
+    if ((*rotate_option || *keep_option) && !*record_option) {   // they shape --record files: alone, a mistake
+        std::cerr << "sockscope: " << (*rotate_option ? "--record-rotate-mb" : "--record-keep")
+                  << " applies to --record files; give --record FILE too\n";
+        return 2;
+    }
     if ((*record_option || *rotate_option || *keep_option) && !*headless) {
         std::cerr << "sockscope: --record, --record-rotate-mb and --record-keep apply to --headless runs only "
                      "(the desktop app records from File > Recording)\n";

@@ -120,6 +120,11 @@ TEST(HeadlessRecord, UsageErrors) {
     Process bad({SOCKSCOPE_BINARY, "--headless", bad_profile});
     EXPECT_EQ(bad.wait(), 2);
     EXPECT_NE(bad.err().find("recording[0].format"), std::string::npos) << bad.err();
+    for (const char* option : {"--record-keep", "--record-rotate-mb"}) {   // they shape --record files
+        Process alone({SOCKSCOPE_BINARY, "--headless", profile, "--for", "1", option, "3"});
+        EXPECT_EQ(alone.wait(), 2) << option;
+        EXPECT_NE(alone.err().find("give --record FILE too"), std::string::npos) << alone.err();
+    }
 }
 
 TEST(HeadlessRecord, AFailedRecorderIsSaidAndTheRunGoesOn) {

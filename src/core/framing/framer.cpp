@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/codec/hex.hpp"
+#include "core/net/error_throttle.hpp"   // bytesText
 
 namespace sockscope {
 namespace {
@@ -116,7 +117,7 @@ void Framer::finish(FrameSink& sink, bool incomplete_is_error) {
             expected_zh = "（帧长 " + number(frame) + " 字节）";
         }
         sink.onFramingError({"FRAME_INCOMPLETE",
-                             "the stream ended " + number(m_buf.size()) + " bytes into a frame" + expected +
+                             "the stream ended " + bytesText(m_buf.size()) + " into a frame" + expected +
                                  "; they follow as a message of their own",
                              "数据流在一个帧" + expected_zh + "的第 " + number(m_buf.size()) +
                                  " 字节处结束；这些字节作为单独的一条消息送出"});

@@ -1,5 +1,7 @@
 #include "core/model/event_text.hpp"
 
+#include "core/net/error_throttle.hpp"   // groupDigits, bytesText
+
 namespace sockscope {
 namespace {
 
@@ -75,8 +77,8 @@ std::optional<std::string> describeEvent(const Event& event) {
         return rs->stopped ? std::string("reading stopped: the receive queue fills and the peer's sends block")
                            : std::string("reading resumed");
     if (const auto* f = std::get_if<FileSendStatus>(&event)) {
-        std::string text = "file \"" + f->path + "\" " + toString(f->state) + ": " + std::to_string(f->sent) + " of " +
-                           std::to_string(f->total) + " bytes";
+        std::string text = "file \"" + f->path + "\" " + toString(f->state) + ": " + groupDigits(f->sent) + " of " +
+                           bytesText(f->total);
         if (f->rate_bps > 0) text += ", " + std::to_string(static_cast<std::uint64_t>(f->rate_bps)) + " B/s";
         if (f->error) text += ": " + f->error->code + ": " + f->error->message;
         return text;

@@ -650,7 +650,11 @@ Words fileErrorWords(std::error_code ec, const std::string& path, FileOp op) {
         if (reading)
             return {"it does not exist (check the path; relative paths start in the current directory)",
                     "文件不存在（请检查路径；相对路径从当前目录算起）"};
-        const std::string dir = std::filesystem::path(path).parent_path().string();
+        const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+        std::error_code dir_error;
+        if (parent.empty() || std::filesystem::is_directory(parent, dir_error))   // e.g. /proc, /sys
+            return {"no file can be created in that directory", "该目录中不能创建文件"};
+        const std::string dir = parent.string();
         return {"the directory " + dir + " does not exist (was it removed?)", "目录 " + dir + " 不存在（是否被删除了？）"};
     }
     if (ec == std::errc::is_a_directory)

@@ -48,4 +48,6 @@ std::string groupDigits(std::uint64_t value) {
     return digits;
 }
 
+std::string bytesText(std::uint64_t value) { return groupDigits(value) + (value == 1 ? " byte" : " bytes"); }
+
 }  // namespace sockscope

@@ -39,5 +39,7 @@ private:
 
 /// "1,048,576": byte counts in messages.
 std::string groupDigits(std::uint64_t value);
+/// "1 byte", "1,024 bytes".
+std::string bytesText(std::uint64_t value);
 
 }  // namespace sockscope

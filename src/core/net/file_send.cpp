@@ -247,8 +247,7 @@ private:
     }
 
     void dropSink(std::size_t index, ErrorInfo why) {
-        why.message += ": the file send to it stopped after " + groupDigits(m_sent) + " of " + groupDigits(m_total) +
-                       " bytes";
+        why.message += ": the file send to it stopped after " + groupDigits(m_sent) + " of " + bytesText(m_total);
         const ConnectionId connection = m_sinks[index]->connection();
         m_sinks.erase(m_sinks.begin() + static_cast<std::ptrdiff_t>(index));
         if (m_sinks.empty()) {

@@ -63,21 +63,25 @@ std::error_code RotatingFile::write(std::string_view bytes) { return write(bytes
 std::error_code RotatingFile::write(std::string_view bytes, std::span<const std::size_t> ends) {
     if (!m_file) return std::make_error_code(std::errc::bad_file_descriptor);
     const std::uint64_t whole = m_size;   // a record boundary: every buffer holds whole records
-    while (!bytes.empty()) {
+    if (const int error = writeFully(bytes.data(), bytes.size())) return failed(error, whole, ends);
+    return {};
+}
+
+int RotatingFile::writeFully(const void* data, std::size_t size) {
+    const auto* at = static_cast<const char*>(data);
+    while (size > 0) {
         errno = 0;
-        const std::size_t n = std::fwrite(bytes.data(), 1, bytes.size(), m_file);
+        const std::size_t n = std::fwrite(at, 1, size, m_file);
         m_size += n;
-        bytes.remove_prefix(n);
+        at += n;
+        size -= n;
         if (n == 0 || std::ferror(m_file)) {
             const int error = errno ? errno : EIO;
-            if (error == EINTR) {
-                std::clearerr(m_file);
-                continue;
-            }
-            return failed(error, whole, ends);
+            if (error != EINTR) return error;
+            std::clearerr(m_file);
         }
     }
-    return {};
+    return 0;
 }
 
 std::error_code RotatingFile::failed(int error, std::uint64_t whole, std::span<const std::size_t> ends) {
@@ -109,22 +113,8 @@ std::error_code RotatingFile::write(const RecordBuffer& buffer, std::span<const 
     }
     if (buffer.bytes().size() > at) pieces.emplace_back(text + at, buffer.bytes().size() - at);
 #if defined(_WIN32)
-    for (auto piece : pieces) {   // no writev: the unbuffered FILE writes each piece as it comes
-        while (!piece.empty()) {
-            errno = 0;
-            const std::size_t n = std::fwrite(piece.data(), 1, piece.size(), m_file);
-            m_size += n;
-            piece = piece.subspan(n);
-            if (n == 0 || std::ferror(m_file)) {
-                const int error = errno ? errno : EIO;
-                if (error == EINTR) {
-                    std::clearerr(m_file);
-                    continue;
-                }
-                return failed(error, whole, ends);
-            }
-        }
-    }
+    for (const auto piece : pieces)   // no writev: the unbuffered FILE writes each piece as it comes
+        if (const int error = writeFully(piece.data(), piece.size())) return failed(error, whole, ends);
 #else
     const int fd = ::fileno(m_file);   // unbuffered FILE: nothing of ours waits in stdio
     std::vector<iovec> iov;

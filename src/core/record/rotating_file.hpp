@@ -59,6 +59,8 @@ public:
 private:
     [[nodiscard]] std::error_code shift();
     void cutBackTo(std::uint64_t size);
+    /// fwrite all of it, again after EINTR; 0 or the errno of the failure (m_size counts what left).
+    [[nodiscard]] int writeFully(const void* data, std::size_t size);
     /// After a failed write: keep the records of `ends` (from `whole` on) that reached the file.
     std::error_code failed(int error, std::uint64_t whole, std::span<const std::size_t> ends);
 

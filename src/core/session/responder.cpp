@@ -16,7 +16,7 @@ public:
     }
     void onReceived(ReplyChannel& channel, ResponderBytes bytes) override {
         (void)sendReply(channel, Bytes(bytes.begin(), bytes.end()), m_faults, {},
-                        "echo of " + groupDigits(bytes.size()) + " bytes");
+                        "echo of " + bytesText(bytes.size()));
     }
 
 private:

@@ -157,7 +157,7 @@ void RulesStage::handle(ReplyChannel& channel, RuleSessionState& state, std::spa
         if (firing.has_reply) {
             const std::size_t size = firing.reply.size();
             delay = sendReply(channel, std::move(firing.reply), m_faults[firing.rule], delay,
-                              "rule \"" + rule.name + "\": reply of " + groupDigits(size) + " bytes");
+                              "rule \"" + rule.name + "\": reply of " + bytesText(size));
         }
         if (rule.close != RuleClose::None) {
             const CloseMode mode = rule.close == RuleClose::Rst ? CloseMode::Abort : CloseMode::Graceful;

@@ -90,6 +90,12 @@ TEST(RotatingFile, ErrorsAreInPlainWords) {
     EXPECT_EQ(full.message, "cannot write /x/s.pcapng: the disk is full");
     const auto gone = describeFileError(std::make_error_code(std::errc::no_such_file_or_directory), "/x/s.pcapng", FileOp::Open);
     EXPECT_NE(gone.message.find("does not exist (was it removed?)"), std::string::npos);
+    // ENOENT in a directory that exists (creating a file in /proc): the directory is not blamed.
+    const fs::path here = testDir("enoent");
+    const auto refused = describeFileError(std::make_error_code(std::errc::no_such_file_or_directory),
+                                           (here / "s.jsonl").string(), FileOp::Open);
+    EXPECT_EQ(refused.message.find("does not exist"), std::string::npos) << refused.message;
+    EXPECT_NE(refused.message.find("no file can be created in that directory"), std::string::npos) << refused.message;
 }
 
 TEST(Recording, ProfileScopeParses) {
