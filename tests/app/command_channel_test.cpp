@@ -78,6 +78,10 @@ TEST(CommandChannel, ACounterInAChannelSendCountsPerSend) {
         ASSERT_EQ(action.error, "");
         EXPECT_EQ(std::get<Send>(action.commands[0]).payload, Bytes(expected, expected + 2));
     }
+    // A send without the template still counts: {{counter}} is the channel's sends so far.
+    ASSERT_EQ(interpretCommand(R"({"send": {"endpoint": "dev", "text": "plain"}})", kEndpoints, &counter).error, "");
+    const auto action = interpretCommand(R"({"send": {"endpoint": "dev", "text": "n{{counter}}"}})", kEndpoints, &counter);
+    EXPECT_EQ(std::get<Send>(action.commands[0]).payload, Bytes({'n', '4'}));
 }
 
 TEST(CommandChannel, CloseStartStopAndQuit) {

@@ -394,6 +394,7 @@ PayloadCompileResult compilePayload(const PayloadSpec& spec) { return PayloadCom
 void renderPayloadInto(const CompiledPayload& p, RenderContext& context, Bytes& out) {
     if (p.m_isStatic) {
         out = p.m_static;
+        if (context.counter) ++context.counter->sends;
         return;
     }
     out.clear();
@@ -444,7 +445,7 @@ void renderPayloadInto(const CompiledPayload& p, RenderContext& context, Bytes& 
     }
     if (p.m_checksum) appendChecksum(out, out.size(), *p.m_checksum);
     appendLineEnding(out, p.m_ending);
-    if (p.m_usesCounter && context.counter) ++context.counter->sends;
+    if (context.counter) ++context.counter->sends;   // every send of the sender counts, templated or not
 }
 
 Bytes renderPayload(const CompiledPayload& payload, RenderContext& context) {

@@ -56,7 +56,8 @@ struct PayloadSpec {
 };
 
 /// A counter per source ("whoever sends" owns one): {{counter}} shows start + sends, and each
-/// render of a payload that uses a counter counts one send. Reset by assigning {}.
+/// render with this counter counts one send, whether its payload shows the counter or not (a
+/// sender's sends: the channel's, a script run's, the send panel's). Reset by assigning {}.
 struct CounterState {
     std::uint64_t sends = 0;
 };
