@@ -5,6 +5,7 @@
 // (tests/core/framing/framer_test.cpp, tests/fuzz/fuzz_framer.cpp).
 //
 //   feed(bytes, now, sink) --> sink.onFrame(span)...        frames, in stream order
+//                          --> sink.onFrames(base, cuts)   (delimiter: several at once)
 //                          --> sink.onFramingError(info)    garbage / over `max`
 //   deadline()             --> when the idle gap ends the pending frame (idle only)
 //   expire(now, sink)      --> ends the pending frame if the gap has passed
@@ -13,7 +14,7 @@
 // Copies: a frame that lies whole within one feed() is passed as a span into the caller's
 // buffer (zero copies here); only the start of a frame that a later read completes is kept,
 // and never more than `max` bytes (the idle framer keeps everything until the gap ends).
-// A span passed to onFrame is valid only during that call.
+// A span passed to onFrame (or onFrames) is valid only during that call.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
