@@ -1,7 +1,8 @@
 // libFuzzer target for the receive framers: any configuration, any stream, any split into reads.
 // Invariants: the frames and errors do not depend on how the stream was split (fed whole, fed in
-// the fuzzer's chunks, fed byte by byte), a partial frame never holds more than max bytes (the
-// fixed length for "fixed"), and every frame is within max. Built by tests/fuzz/CMakeLists.txt;
+// the fuzzer's chunks, fed byte by byte) nor on whether the sink takes delimiter frames one by one
+// or in batches, a partial frame never holds more than max bytes (the fixed length for "fixed"),
+// and every frame is within max. Built by tests/fuzz/CMakeLists.txt;
 // run by `scripts/dev.sh fuzz` (corpus: tests/fuzz/corpus/framer).
 // Input: 8 bytes of configuration, then chunk lengths (1 byte each, count in byte 7), then the stream.
 #include <cstddef>
@@ -32,11 +33,19 @@ struct Recorder : FrameSink {
         check(!error.code.empty() && !error.message.empty());
         items.push_back("E:" + error.code);
     }
+    bool batches = false;   // take a batch of frames at once, as the receive pipeline does
+    void onFrames(const std::uint8_t* base, std::span<const FrameCut> frames) override {
+        if (!batches) return FrameSink::onFrames(base, frames);
+        check(!frames.empty());
+        for (const FrameCut& frame : frames) onFrame(ByteView(base + frame.offset, frame.length));
+    }
 };
 
-std::vector<std::string> run(const FramingConfig& config, ByteView stream, const std::vector<std::size_t>& chunks) {
+std::vector<std::string> run(const FramingConfig& config, ByteView stream, const std::vector<std::size_t>& chunks,
+                             bool batches = false) {
     Framer framer(config);
     Recorder out;
+    out.batches = batches;
     out.limit = config.type == FramingType::Raw ? stream.size() : config.type == FramingType::Fixed ? config.length : config.max;
     const auto now = Framer::Clock::time_point{};
     std::size_t pos = 0;
@@ -75,6 +84,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     const auto whole = run(c, stream, {});
     check(run(c, stream, chunks) == whole);
+    check(run(c, stream, chunks, true) == whole);
     std::vector<std::size_t> ones(stream.size(), 1);
     check(run(c, stream, ones) == whole);
     return 0;

@@ -24,6 +24,21 @@ public:
         m_spans.push_back({static_cast<std::uint32_t>(frame.data() - base), static_cast<std::uint32_t>(frame.size())});
         return true;
     }
+    /// Adds frames that are spans of `base`, in order; false when they do not all lie in the
+    /// source (nothing added).
+    [[nodiscard]] bool add(const std::uint8_t* base, std::span<const FrameCut> frames) {
+        if (frames.empty()) return true;
+        if (m_source == nullptr) return false;
+        const std::uint8_t* begin = m_source->data();
+        const std::uint8_t* last = base + frames.back().offset + frames.back().length;   // in order: the end of all
+        if (base < begin || last > begin + m_source->size()) return false;
+        const auto shift = static_cast<std::uint32_t>(base - begin);
+        const std::size_t at = m_spans.size();
+        m_spans.resize(at + frames.size());
+        for (std::size_t i = 0; i < frames.size(); ++i)
+            m_spans[at + i] = {frames[i].offset + shift, frames[i].length};
+        return true;
+    }
     [[nodiscard]] bool empty() const { return m_spans.empty(); }
     /// Moves the frames into `event` (payload: the source slice; one frame: just that frame).
     void moveInto(DataEvent& event) {

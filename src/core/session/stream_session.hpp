@@ -114,6 +114,7 @@ private:
     void pauseReadingForQueue();
     void startCloseWaitTimer();
     void onMessage(ByteView message);
+    void watchMessages();
     /// Applies a close a responder asked for while the pipeline ran; true when now closed.
     bool closeIfAsked();
     /// After the pipeline ran on a read or the idle timer: asked closes, framing errors.

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -124,6 +125,68 @@ TEST(Framer, DelimiterMatchesAReferenceOnRandomStreams) {
             ASSERT_EQ(run(delimiter(delim, true), stream, cuts), expected) << delim;
         }
     }
+}
+
+/// Takes the frames of a batch at once (as the receive pipeline does); same items as Collector.
+struct BatchCollector : Collector {
+    std::vector<std::size_t> batches;
+    void onFrames(const std::uint8_t* base, std::span<const FrameCut> frames) override {
+        batches.push_back(frames.size());
+        for (const FrameCut& frame : frames) onFrame(ByteView(base + frame.offset, frame.length));
+    }
+};
+
+/// Long streams (the 64-byte scan blocks, their ends, the batches, max in between): whatever
+/// the split (whole, random reads, byte by byte: then every frame goes through the pending
+/// path) and whichever sink, the same frames and errors come out.
+TEST(Framer, DelimiterLongStreamsAgreeAcrossSplitsAndSinks) {
+    std::mt19937 rng(11);
+    for (const char* delim : {"\n", "\r\n", "aab", "\n\n"}) {
+        for (int round = 0; round < 60; ++round) {
+            const std::size_t density = 1 + rng() % 120;   // about one delimiter byte in `density`
+            Bytes stream(rng() % 3000);
+            for (auto& b : stream) b = rng() % density == 0 ? static_cast<std::uint8_t>(delim[rng() % std::strlen(delim)])
+                                                            : static_cast<std::uint8_t>("ab\rxyz"[rng() % 6]);
+            for (const bool keep : {false, true}) {
+                FramingConfig c = delimiter(delim, keep, round % 3 == 0 ? 2 + rng() % 90 : 65536);
+                c.on_error = round % 5 == 0 ? FramingOnError::Close : FramingOnError::Resync;
+                const auto whole = run(c, stream, {});
+                std::vector<std::size_t> every(stream.size()), cuts;
+                for (std::size_t i = 0; i < stream.size(); ++i) every[i] = i;
+                for (std::size_t i = 1; i < stream.size(); ++i)
+                    if (rng() % 97 == 0) cuts.push_back(i);
+                ASSERT_EQ(run(c, stream, every), whole) << delim << " round " << round;
+                ASSERT_EQ(run(c, stream, cuts), whole) << delim << " round " << round;
+                Framer framer(c);
+                BatchCollector batched;
+                framer.feed(stream, Clock::now(), batched);
+                framer.finish(batched);
+                ASSERT_EQ(batched.items, whole) << delim << " round " << round;
+            }
+        }
+    }
+}
+
+TEST(Framer, DelimiterBatchesAreBoundedSpansOfTheRead) {
+    Bytes read;
+    for (int i = 0; i < 1000; ++i) {
+        const std::string line = "line " + std::to_string(i) + std::string(static_cast<std::size_t>(i % 70), 'x') + "\n";
+        read.insert(read.end(), line.begin(), line.end());
+    }
+    Framer framer(delimiter("\n"));
+    BatchCollector out;
+    framer.feed(read, Clock::now(), out);
+    ASSERT_EQ(out.items.size(), 1000u);
+    EXPECT_EQ(out.items[999], "line 999" + std::string(999 % 70, 'x'));
+    EXPECT_EQ(out.starts[0], read.data());   // spans of the read, no copy
+    std::size_t total = 0;
+    for (std::size_t n : out.batches) {
+        EXPECT_LE(n, 256u);
+        total += n;
+    }
+    EXPECT_EQ(total, 1000u);
+    EXPECT_LE(out.batches.size(), 4u + 1u);
+    EXPECT_EQ(framer.pending(), 0u);
 }
 
 TEST(Framer, CompleteFramesAreSpansIntoTheReadBuffer) {

@@ -109,5 +109,32 @@ TEST(ReceivePipeline, ADatagramBatchIsOneEventWithAMessagePerDatagram) {
     EXPECT_EQ(messagesOf(drained(queue)), (std::vector<std::string>{"a", "b", "c", "d"}));
 }
 
+TEST(ReceivePipeline, TheObserverSeesEveryFrameOfABatchInOrder) {
+    // Datagrams framed on their own: the frames of the second lie at an offset of the block.
+    EventQueue queue;
+    ReceivePipeline rx(queue, 1, 0, lines(true), EventPriority::Droppable, nullptr);
+    EXPECT_FALSE(rx.observing());
+    std::vector<std::string> seen;
+    rx.setMessageObserver([&](ByteView m) { seen.emplace_back(m.begin(), m.end()); });
+    EXPECT_TRUE(rx.observing());
+    std::string first, second;
+    for (int i = 0; i < 300; ++i) first += std::to_string(i) + "\r\n";
+    for (int i = 0; i < 300; ++i) second += "s" + std::to_string(i) + "\r\n";
+    const SharedBytes bytes = sharedOf(first + second);
+    ASSERT_EQ(rx.onDatagrams(bytes, {{0, static_cast<std::uint32_t>(first.size())},
+                                     {static_cast<std::uint32_t>(first.size()), static_cast<std::uint32_t>(second.size())}},
+                             "127.0.0.1:9"),
+              PushResult::Accepted);
+    const auto events = drained(queue);
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0].payload.blockId(), bytes.blockId()) << "spans of the datagrams, no copy";
+    const auto messages = messagesOf(events);
+    ASSERT_EQ(messages.size(), 600u);
+    EXPECT_EQ(messages[299], "299\r\n");
+    EXPECT_EQ(messages[300], "s0\r\n");
+    EXPECT_EQ(messages[599], "s299\r\n");
+    EXPECT_EQ(seen, messages);
+}
+
 }  // namespace
 }  // namespace sockscope
