@@ -1,0 +1,143 @@
+#include "ui/draw_damage.hpp"
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <utility>
+
+namespace sockscope::ui {
+namespace {
+
+std::uint64_t mix(std::uint64_t h, std::uint64_t word) {
+    h ^= word + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+    h *= 0xff51afd7ed558ccdull;
+    return h ^ (h >> 33);
+}
+
+template <class T>
+std::uint64_t mixValue(std::uint64_t h, const T& value) {
+    static_assert(sizeof(T) <= 8);
+    std::uint64_t word = 0;
+    std::memcpy(&word, &value, sizeof value);
+    return mix(h, word);
+}
+
+DamageRect unite(const DamageRect& a, const DamageRect& b) {
+    if (a.empty()) return b;
+    if (b.empty()) return a;
+    return {std::min(a.x0, b.x0), std::min(a.y0, b.y0), std::max(a.x1, b.x1), std::max(a.y1, b.y1)};
+}
+
+DamageRect meet(const DamageRect& a, const DamageRect& b) {
+    return {std::max(a.x0, b.x0), std::max(a.y0, b.y0), std::min(a.x1, b.x1), std::min(a.y1, b.y1)};
+}
+
+/// Outward to whole pixels, one more on each side (anti-aliased fringes, rounding in the rasteriser).
+DamageRect snapOut(const DamageRect& r) {
+    return {std::floor(r.x0) - 1, std::floor(r.y0) - 1, std::ceil(r.x1) + 1, std::ceil(r.y1) + 1};
+}
+
+/// A command's fingerprint and the rectangle it may touch: its clip rectangle met with the bounding
+/// box of the vertices its indices name. Indices are hashed relative to the lowest one, so a
+/// command equal to the last frame's stays equal when the commands before it grow or shrink.
+struct CommandFacts {
+    std::uint64_t hash;
+    DamageRect rect;
+};
+
+CommandFacts commandFacts(const ImDrawList& list, const ImDrawCmd& cmd, const DamageRect& display) {
+    const ImDrawIdx* idx = list.IdxBuffer.Data + cmd.IdxOffset;
+    const ImDrawVert* vtx = list.VtxBuffer.Data + cmd.VtxOffset;
+    unsigned lowest = ~0u, highest = 0;
+    DamageRect box{INFINITY, INFINITY, -INFINITY, -INFINITY};
+    for (unsigned i = 0; i < cmd.ElemCount; ++i) {
+        const unsigned v = idx[i];
+        lowest = std::min(lowest, v);
+        highest = std::max(highest, v);
+        const ImVec2 pos = vtx[v].pos;
+        box = {std::min(box.x0, pos.x), std::min(box.y0, pos.y), std::max(box.x1, pos.x), std::max(box.y1, pos.y)};
+    }
+    std::uint64_t h = 0xcbf29ce484222325ull;
+    h = mixValue(h, cmd.ClipRect.x);
+    h = mixValue(h, cmd.ClipRect.y);
+    h = mixValue(h, cmd.ClipRect.z);
+    h = mixValue(h, cmd.ClipRect.w);
+    h = mixValue(h, cmd.TextureId);
+    h = mixValue(h, cmd.ElemCount);
+    if (cmd.ElemCount == 0) return {h, {}};
+    for (unsigned i = 0; i < cmd.ElemCount; ++i) h = mixValue(h, static_cast<std::uint32_t>(idx[i] - lowest));
+    for (unsigned v = lowest; v <= highest; ++v) {
+        std::uint64_t words[3];   // ImDrawVert: pos, uv (4 floats) and a colour: 20 bytes
+        static_assert(sizeof(ImDrawVert) <= sizeof words);
+        std::memset(words, 0, sizeof words);
+        std::memcpy(words, &vtx[v], sizeof(ImDrawVert));
+        h = mix(mix(mix(h, words[0]), words[1]), words[2]);
+    }
+    const DamageRect clip{cmd.ClipRect.x, cmd.ClipRect.y, cmd.ClipRect.z, cmd.ClipRect.w};
+    DamageRect rect = meet(meet(snapOut(box), snapOut(clip)), display);
+    if (rect.empty()) rect = {};
+    return {h, rect};
+}
+
+/// The commands of draw list `n` (none when the frame had fewer lists).
+std::pair<std::size_t, std::size_t> listRange(const std::vector<std::size_t>& ends, std::size_t n) {
+    if (n >= ends.size()) return {0, 0};
+    return {n == 0 ? 0 : ends[n - 1], ends[n]};
+}
+
+}  // namespace
+
+DamageRect DrawDamage::update(const ImDrawData& data, std::uint32_t clear_rgba) {
+    const DamageRect display{data.DisplayPos.x, data.DisplayPos.y, data.DisplayPos.x + data.DisplaySize.x,
+                             data.DisplayPos.y + data.DisplaySize.y};
+    bool full = !m_valid || !(display == m_display) || clear_rgba != m_clear;
+    m_next.clear();
+    m_nextEnds.clear();
+    for (int n = 0; n < data.CmdListsCount; ++n) {
+        const ImDrawList& list = *data.CmdLists[n];
+        for (const ImDrawCmd& cmd : list.CmdBuffer) {
+            // A user callback may draw anything anywhere: everything is damaged.
+            full = full || cmd.UserCallback != nullptr;
+            const CommandFacts facts = commandFacts(list, cmd, display);
+            m_next.push_back({facts.hash, facts.rect});
+        }
+        m_nextEnds.push_back(m_next.size());
+    }
+    // Position by position within each list; a command without a counterpart is damage as it is.
+    DamageRect damage;
+    const std::size_t lists = std::max(m_listEnds.size(), m_nextEnds.size());
+    for (std::size_t n = 0; n < lists && !full; ++n) {
+        const auto [old_begin, old_end] = listRange(m_listEnds, n);
+        const auto [new_begin, new_end] = listRange(m_nextEnds, n);
+        for (std::size_t i = 0; i < std::max(old_end - old_begin, new_end - new_begin); ++i) {
+            const Command* before = old_begin + i < old_end ? &m_commands[old_begin + i] : nullptr;
+            const Command* after = new_begin + i < new_end ? &m_next[new_begin + i] : nullptr;
+            if (before && after && *before == *after) continue;
+            if (before) damage = unite(damage, before->rect);
+            if (after) damage = unite(damage, after->rect);
+        }
+    }
+    std::swap(m_commands, m_next);
+    std::swap(m_listEnds, m_nextEnds);
+    m_display = display;
+    m_clear = clear_rgba;
+    m_valid = true;
+    if (full) return display;
+    damage = meet(damage, display);
+    return damage.empty() ? DamageRect{} : damage;
+}
+
+void clipDrawData(ImDrawData& data, const DamageRect& damage) {
+    for (int n = 0; n < data.CmdListsCount; ++n) {
+        for (ImDrawCmd& cmd : data.CmdLists[n]->CmdBuffer) {
+            ImVec4& clip = cmd.ClipRect;
+            clip = {std::max(clip.x, damage.x0), std::max(clip.y, damage.y0), std::min(clip.z, damage.x1),
+                    std::min(clip.w, damage.y1)};
+            if (clip.z <= clip.x || clip.w <= clip.y) clip = {damage.x0, damage.y0, damage.x0, damage.y0};
+        }
+    }
+}
+
+}  // namespace sockscope::ui

@@ -1,0 +1,53 @@
+#pragma once
+// Which part of the window a frame changes. Every draw command of the frame gets a fingerprint
+// (clip rectangle, texture, its vertices and index pattern) and the rectangle it can touch (its
+// clip rectangle met with its vertices' bounding box); comparing them with the last presented
+// frame's, position by position in each draw list, gives the damage: the union of the rectangles
+// of the commands that differ, as they were and as they are. Outside it, every pixel is drawn by
+// the same commands in the same order as on screen, so it is already right. The frame loop then
+// renders only inside the damage (clipDrawData) and presents that rectangle (app/gui_present.hpp).
+#include <cstdint>
+#include <vector>
+
+struct ImDrawData;
+
+namespace sockscope::ui {
+
+/// A rectangle in ImGui display coordinates (the coordinates of ImDrawCmd::ClipRect), integer
+/// bounds; empty when x1 <= x0 or y1 <= y0.
+struct DamageRect {
+    float x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+    [[nodiscard]] bool empty() const { return x1 <= x0 || y1 <= y0; }
+    bool operator==(const DamageRect&) const = default;
+};
+
+class DrawDamage {
+public:
+    /// Compares `data` with the frame given to the last update() and remembers it. Returns the
+    /// rectangle whose pixels may differ: empty when none do; the whole display on the first frame,
+    /// after invalidate(), or when the display, its scale or the clear colour changed.
+    [[nodiscard]] DamageRect update(const ImDrawData& data, std::uint32_t clear_rgba);
+    /// The screen (or the buffer kept between frames) no longer shows the last frame, or textures
+    /// changed under the same names: the next update() damages everything.
+    void invalidate() { m_valid = false; }
+
+private:
+    struct Command {
+        std::uint64_t hash = 0;
+        DamageRect rect;   // the pixels it may touch (empty when it draws none)
+        bool operator==(const Command&) const = default;
+    };
+    std::vector<Command> m_commands;     // the last frame's, list after list
+    std::vector<std::size_t> m_listEnds; // end of each draw list's commands in m_commands
+    std::vector<Command> m_next;
+    std::vector<std::size_t> m_nextEnds;
+    DamageRect m_display;
+    std::uint32_t m_clear = 0;
+    bool m_valid = false;
+};
+
+/// Meets every command's clip rectangle with `damage`, so that rendering `data` touches no pixel
+/// outside it (the OpenGL3 backend skips commands whose clip rectangle became empty).
+void clipDrawData(ImDrawData& data, const DamageRect& damage);
+
+}  // namespace sockscope::ui
