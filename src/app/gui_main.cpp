@@ -36,7 +36,6 @@
 #include "core/util/atomic_file.hpp"
 #include "core/util/data_dir.hpp"
 #include "ui/file_worker.hpp"
-#include "ui/draw_damage.hpp"
 #include "ui/fonts.hpp"
 #include "ui/frame_pacer.hpp"
 #include "ui/main_window.hpp"
@@ -122,44 +121,6 @@ ImTextureID useNearestSampling(ImTextureID texture) {
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
     return texture;
-}
-
-// --- rendering and presenting ----------------------------------------------------------------
-/// Framebuffer pixels, origin bottom left (glScissor's and glXCopySubBufferMESA's convention).
-struct PixelRect {
-    int x = 0, y = 0, width = 0, height = 0;
-    [[nodiscard]] bool empty() const { return width <= 0 || height <= 0; }
-};
-
-PixelRect toPixels(const DamageRect& r, const ImDrawData& data, int width, int height) {
-    const ImVec2 pos = data.DisplayPos, scale = data.FramebufferScale;
-    const int x0 = std::clamp(static_cast<int>(std::floor((r.x0 - pos.x) * scale.x)), 0, width);
-    const int x1 = std::clamp(static_cast<int>(std::ceil((r.x1 - pos.x) * scale.x)), 0, width);
-    const int top = std::clamp(static_cast<int>(std::floor((r.y0 - pos.y) * scale.y)), 0, height);
-    const int bottom = std::clamp(static_cast<int>(std::ceil((r.y1 - pos.y) * scale.y)), 0, height);
-    return {x0, height - bottom, x1 - x0, bottom - top};
-}
-
-/// Draws the frame into the back buffer and returns the rectangle drawn (empty: nothing changed).
-/// With `damage` (a partial presenter is in use: the back buffer still holds the last picture)
-/// only the damaged rectangle is cleared and drawn; without, the whole buffer.
-PixelRect renderFrame(ImDrawData& data, const ImVec4& bg, int width, int height, DrawDamage* damage) {
-    PixelRect rect{0, 0, width, height};
-    if (damage != nullptr) {
-        const DamageRect changed = damage->update(data, ImGui::ColorConvertFloat4ToU32(bg));
-        if (changed.empty()) return {};
-        rect = toPixels(changed, data, width, height);
-        if (rect.empty()) return {};
-        clipDrawData(data, changed);
-    }
-    glViewport(0, 0, width, height);
-    glEnable(GL_SCISSOR_TEST);   // the clear too: llvmpipe clears only the tiles it covers
-    glScissor(rect.x, rect.y, rect.width, rect.height);
-    glClearColor(bg.x, bg.y, bg.z, 1.0f);
-    glClear(GL_COLOR_BUFFER_BIT);
-    glDisable(GL_SCISSOR_TEST);
-    ImGui_ImplOpenGL3_RenderDrawData(&data);
-    return rect;
 }
 
 // --- window callbacks (the ImGui backend chains to these) -------------------------------------
@@ -438,12 +399,11 @@ int runGui(const GuiOptions& options) {
     pacer.noteInput(std::chrono::steady_clock::now());
     // Where GLX_MESA_copy_sub_buffer serves (a software rasteriser on X11), only what changed is
     // drawn and presented; the damage is measured against the last presented picture.
-    const std::unique_ptr<PartialPresenter> partial = PartialPresenter::create(window);
-    DrawDamage damage;
+    FramePresenter presenter(window);
     // The screen, the kept back buffer or the textures no longer match the last picture.
-    const auto invalidatePicture = [&pacer, &damage] {
+    const auto invalidatePicture = [&pacer, &presenter] {
         pacer.invalidate();
-        damage.invalidate();
+        presenter.invalidate();
     };
     double presented_share_sum = 0;   // benchmarks: the share of the window presented per frame
     int bench_iterations = 0;          // measured loop iterations, presented or not
@@ -598,7 +558,7 @@ int runGui(const GuiOptions& options) {
         if (screenshot_now || present_all) invalidatePicture();   // glReadPixels reads the back buffer: draw it all
         ImDrawData* draw_data = ImGui::GetDrawData();
         const bool present = pacer.shouldPresent(drawDataFingerprint(*draw_data, ImGui::GetColorU32(bg)));
-        const PixelRect drawn = present ? renderFrame(*draw_data, bg, width, height, partial ? &damage : nullptr) : PixelRect{};
+        const double drawn_share = present ? presenter.render(*draw_data, ImGui::GetColorU32(bg), width, height) : 0.0;
 
         if (screenshot_now) {
             if (!writeScreenshot(*options.screenshot_path, width, height)) {
@@ -610,9 +570,7 @@ int runGui(const GuiOptions& options) {
             quit = true;
         }
         const auto swap_start = std::chrono::steady_clock::now();
-        // A partial presenter never swaps: the back buffer keeps the picture for the next frame.
-        if (!drawn.empty() && partial) partial->copy(drawn.x, drawn.y, drawn.width, drawn.height);
-        else if (!drawn.empty()) glfwSwapBuffers(window);
+        presenter.present();
         const auto swap_end = std::chrono::steady_clock::now();
         const double swap_ms = std::chrono::duration<double, std::milli>(swap_end - swap_start).count();
         // A typed character was handed to ImGui before this frame was built: it is on screen now
@@ -651,7 +609,7 @@ int runGui(const GuiOptions& options) {
         if (options.bench_frames > 0 && bench_first_frame >= 0 && frame > bench_first_frame + bench_warmup) {
             if (bench_iterations++ == 0) bench_cpu_start = std::clock();
             if (present) {
-                presented_share_sum += static_cast<double>(drawn.width) * drawn.height / std::max(1, width * height);
+                presented_share_sum += drawn_share;
                 frame_times.push_back(frame_ms);
                 ui_times.push_back(ui_ms);
                 event_times.push_back(events_ms);
@@ -692,7 +650,7 @@ int runGui(const GuiOptions& options) {
                     static_cast<unsigned long long>(model.log.evictedRecords()), model.table.openConnections(),
                     bench_iterations, static_cast<std::size_t>(bench_iterations) - frame_times.size(),
                     bench_iterations > 1 ? 1000.0 * static_cast<double>(std::clock() - bench_cpu_start) / CLOCKS_PER_SEC / (bench_iterations - 1) : 0.0,
-                    partial ? 1 : 0, frame_times.empty() ? 0.0 : presented_share_sum / static_cast<double>(frame_times.size()));
+                    presenter.partial() ? 1 : 0, frame_times.empty() ? 0.0 : presented_share_sum / static_cast<double>(frame_times.size()));
         if (!key_latencies.empty())
             std::printf("sockscope: bench keystroke_to_screen n=%zu p50=%.2f p90=%.2f max=%.2f ms\n",
                         key_latencies.size(), percentile(key_latencies, 0.5), percentile(key_latencies, 0.9),

@@ -1,42 +1,40 @@
 #include "app/gui_present.hpp"
 
+#include <imgui.h>
+#include <backends/imgui_impl_opengl3.h>
 #define GLFW_INCLUDE_NONE
 #include <GLFW/glfw3.h>
+#if defined(__APPLE__)
+#define GL_SILENCE_DEPRECATION
+#include <OpenGL/gl.h>
+#else
+#include <GL/gl.h>
+#endif
 #if !defined(_WIN32) && !defined(__APPLE__)
 #define SOCKSCOPE_PARTIAL_PRESENT_GLX 1
 #include <dlfcn.h>
 #endif
-#include <GL/gl.h>
 
-#include <cstdio>
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <string>
 
 namespace sockscope {
 
-#if defined(SOCKSCOPE_PARTIAL_PRESENT_GLX)
-namespace {
-
 // X11 and GLX are reached through GLFW's native access functions, looked up at run time: no X11
-// headers at build time, and a GLFW built without X11 (Wayland only) simply has none of them.
-struct Display;
-using GLXDrawable = unsigned long;   // an XID
-using GetX11Display = Display* (*)();
-using GetGlxWindow = GLXDrawable (*)(GLFWwindow*);
-using CopySubBuffer = void (*)(Display*, GLXDrawable, int, int, int, int);
-
-class GlxPartialPresenter final : public PartialPresenter {
-public:
-    GlxPartialPresenter(Display* display, GLXDrawable drawable, CopySubBuffer copy)
-        : m_display(display), m_drawable(drawable), m_copy(copy) {}
-    void copy(int x, int y, int width, int height) override { m_copy(m_display, m_drawable, x, y, width, height); }
-
-private:
-    Display* m_display;
-    GLXDrawable m_drawable;
-    CopySubBuffer m_copy;
+// headers at build time, and a GLFW without X11 (Windows, macOS, Wayland only) has none of them.
+struct FramePresenter::Glx {
+    struct Display;
+    using Drawable = unsigned long;   // an XID
+    using CopySubBuffer = void (*)(Display*, Drawable, int, int, int, int);
+    Display* display = nullptr;
+    Drawable drawable = 0;
+    CopySubBuffer copy = nullptr;
 };
+
+namespace {
 
 bool softwareRenderer() {
     const auto* renderer = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
@@ -47,26 +45,85 @@ bool softwareRenderer() {
 }
 
 }  // namespace
-#endif
 
-std::unique_ptr<PartialPresenter> PartialPresenter::create([[maybe_unused]] GLFWwindow* window) {
+FramePresenter::FramePresenter(GLFWwindow* window) : m_window(window) {
     const char* setting = std::getenv("SOCKSCOPE_PARTIAL_PRESENT");
     const std::string wanted = setting ? setting : "";
-    if (wanted == "0") return nullptr;
+    if (wanted == "0") return;
 #if defined(SOCKSCOPE_PARTIAL_PRESENT_GLX)
+    using GetDisplay = Glx::Display* (*)();
+    using GetWindow = Glx::Drawable (*)(GLFWwindow*);
+    auto get_display = reinterpret_cast<GetDisplay>(dlsym(RTLD_DEFAULT, "glfwGetX11Display"));
+    auto get_window = reinterpret_cast<GetWindow>(dlsym(RTLD_DEFAULT, "glfwGetGLXWindow"));
+    if (get_display == nullptr || get_window == nullptr) return;
+    auto glx = std::make_unique<Glx>();
+    glx->display = get_display();
     // glfwGetGLXWindow fails (returns None) when the window's context is not GLX (EGL).
-    auto get_display = reinterpret_cast<GetX11Display>(dlsym(RTLD_DEFAULT, "glfwGetX11Display"));
-    auto get_window = reinterpret_cast<GetGlxWindow>(dlsym(RTLD_DEFAULT, "glfwGetGLXWindow"));
-    if (get_display == nullptr || get_window == nullptr) return nullptr;
-    Display* display = get_display();
-    const GLXDrawable drawable = display ? get_window(window) : 0;
-    if (display == nullptr || drawable == 0 || !glfwExtensionSupported("GLX_MESA_copy_sub_buffer")) return nullptr;
-    auto copy = reinterpret_cast<CopySubBuffer>(glfwGetProcAddress("glXCopySubBufferMESA"));
-    if (copy == nullptr || (wanted != "1" && !softwareRenderer())) return nullptr;
-    return std::make_unique<GlxPartialPresenter>(display, drawable, copy);
-#else
-    return nullptr;
+    glx->drawable = glx->display ? get_window(window) : 0;
+    if (glx->display == nullptr || glx->drawable == 0 || !glfwExtensionSupported("GLX_MESA_copy_sub_buffer")) return;
+    glx->copy = reinterpret_cast<Glx::CopySubBuffer>(glfwGetProcAddress("glXCopySubBufferMESA"));
+    if (glx->copy == nullptr || (wanted != "1" && !softwareRenderer())) return;
+    m_copy = std::move(glx);
 #endif
+}
+
+FramePresenter::~FramePresenter() = default;
+
+double FramePresenter::render(ImDrawData& data, std::uint32_t clear_rgba, int width, int height) {
+    // A new window size: Mesa's software winsys picks up the new buffer size at a swap, and the
+    // back buffer's contents are undefined after one. Draw it whole and swap; the next frame whole.
+    const bool resized = width != m_windowWidth || height != m_windowHeight;
+    m_swap = !partial() || resized;
+    m_x = m_y = 0;
+    m_width = width;
+    m_height = height;
+    if (partial()) {
+        if (resized) m_damage.invalidate();
+        const ui::DamageRect changed = m_damage.update(data, clear_rgba);
+        if (resized) m_damage.invalidate();
+        if (!damageToPixels(changed, data)) return 0;
+        ui::clipDrawData(data, changed);
+    }
+    const ImVec4 bg = ImGui::ColorConvertU32ToFloat4(clear_rgba);
+    glViewport(0, 0, width, height);
+    glEnable(GL_SCISSOR_TEST);   // the clear too: llvmpipe clears only the tiles it covers
+    glScissor(m_x, m_y, m_width, m_height);
+    glClearColor(bg.x, bg.y, bg.z, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    glDisable(GL_SCISSOR_TEST);
+    ImGui_ImplOpenGL3_RenderDrawData(&data);
+    m_windowWidth = width;
+    m_windowHeight = height;
+    return static_cast<double>(m_width) * m_height / std::max(1.0, static_cast<double>(width) * height);
+}
+
+bool FramePresenter::damageToPixels(const ui::DamageRect& damage, const ImDrawData& data) {
+    const int width = m_width, height = m_height;
+    const ImVec2 pos = data.DisplayPos, scale = data.FramebufferScale;
+    const auto pixel = [](float v, float origin, float factor, int limit, bool up) {
+        const float scaled = (v - origin) * factor;
+        return std::clamp(static_cast<int>(up ? std::ceil(scaled) : std::floor(scaled)), 0, limit);
+    };
+    const int x0 = pixel(damage.x0, pos.x, scale.x, width, false), x1 = pixel(damage.x1, pos.x, scale.x, width, true);
+    const int top = pixel(damage.y0, pos.y, scale.y, height, false), bottom = pixel(damage.y1, pos.y, scale.y, height, true);
+    m_x = x0;
+    m_y = height - bottom;   // GL's origin is the bottom left
+    m_width = damage.empty() ? 0 : x1 - x0;
+    m_height = damage.empty() ? 0 : bottom - top;
+    return m_width > 0 && m_height > 0;
+}
+
+void FramePresenter::present() {
+    if (m_width <= 0 || m_height <= 0) return;
+#if defined(SOCKSCOPE_PARTIAL_PRESENT_GLX)
+    if (!m_swap) {   // never a swap: the back buffer keeps the picture for the next frame
+        m_copy->copy(m_copy->display, m_copy->drawable, m_x, m_y, m_width, m_height);
+        m_width = m_height = 0;
+        return;
+    }
+#endif
+    glfwSwapBuffers(m_window);
+    m_width = m_height = 0;
 }
 
 }  // namespace sockscope
