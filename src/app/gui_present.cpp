@@ -20,6 +20,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 namespace sockscope {
 
@@ -74,31 +75,40 @@ double FramePresenter::render(ImDrawData& data, std::uint32_t clear_rgba, int wi
     // back buffer's contents are undefined after one. Draw it whole and swap; the next frame whole.
     const bool resized = width != m_windowWidth || height != m_windowHeight;
     m_swap = !partial() || resized;
-    m_x = m_y = 0;
-    m_width = width;
-    m_height = height;
-    if (partial()) {
-        if (resized) m_damage.invalidate();
-        const ui::DamageRect changed = m_damage.update(data, clear_rgba);
-        if (resized) m_damage.invalidate();
-        if (!damageToPixels(changed, data)) return 0;
-        ui::clipDrawData(data, changed);
-    }
-    const ImVec4 bg = ImGui::ColorConvertU32ToFloat4(clear_rgba);
+    m_drawn.clear();
     glViewport(0, 0, width, height);
-    glEnable(GL_SCISSOR_TEST);   // the clear too: llvmpipe clears only the tiles it covers
-    glScissor(m_x, m_y, m_width, m_height);
+    const ImVec4 bg = ImGui::ColorConvertU32ToFloat4(clear_rgba);
     glClearColor(bg.x, bg.y, bg.z, 1.0f);
-    glClear(GL_COLOR_BUFFER_BIT);
-    glDisable(GL_SCISSOR_TEST);
-    ImGui_ImplOpenGL3_RenderDrawData(&data);
+    if (!partial()) {
+        glClear(GL_COLOR_BUFFER_BIT);
+        ImGui_ImplOpenGL3_RenderDrawData(&data);
+        m_drawn.push_back({0, 0, width, height});
+        return 1;
+    }
+    if (resized) m_damage.invalidate();
+    const std::vector<ui::DamageRect> damage = m_damage.update(data, clear_rgba);
+    if (resized) m_damage.invalidate();
+    m_originalClips.clear();
+    double pixels = 0;
+    for (const ui::DamageRect& rect : damage) {   // each rectangle: clear it, draw what falls in it
+        const PixelRect drawn = toPixels(rect, data, width, height);
+        if (drawn.width <= 0 || drawn.height <= 0) continue;
+        ui::clipDrawData(data, rect, m_originalClips);
+        glEnable(GL_SCISSOR_TEST);   // llvmpipe clears only the tiles the scissor covers
+        glScissor(drawn.x, drawn.y, drawn.width, drawn.height);
+        glClear(GL_COLOR_BUFFER_BIT);
+        glDisable(GL_SCISSOR_TEST);
+        ImGui_ImplOpenGL3_RenderDrawData(&data);
+        m_drawn.push_back(drawn);
+        pixels += static_cast<double>(drawn.width) * drawn.height;
+    }
     m_windowWidth = width;
     m_windowHeight = height;
-    return static_cast<double>(m_width) * m_height / std::max(1.0, static_cast<double>(width) * height);
+    return pixels / std::max(1.0, static_cast<double>(width) * height);
 }
 
-bool FramePresenter::damageToPixels(const ui::DamageRect& damage, const ImDrawData& data) {
-    const int width = m_width, height = m_height;
+FramePresenter::PixelRect FramePresenter::toPixels(const ui::DamageRect& damage, const ImDrawData& data, int width,
+                                                   int height) {
     const ImVec2 pos = data.DisplayPos, scale = data.FramebufferScale;
     const auto pixel = [](float v, float origin, float factor, int limit, bool up) {
         const float scaled = (v - origin) * factor;
@@ -106,24 +116,20 @@ bool FramePresenter::damageToPixels(const ui::DamageRect& damage, const ImDrawDa
     };
     const int x0 = pixel(damage.x0, pos.x, scale.x, width, false), x1 = pixel(damage.x1, pos.x, scale.x, width, true);
     const int top = pixel(damage.y0, pos.y, scale.y, height, false), bottom = pixel(damage.y1, pos.y, scale.y, height, true);
-    m_x = x0;
-    m_y = height - bottom;   // GL's origin is the bottom left
-    m_width = damage.empty() ? 0 : x1 - x0;
-    m_height = damage.empty() ? 0 : bottom - top;
-    return m_width > 0 && m_height > 0;
+    return {x0, height - bottom, x1 - x0, bottom - top};   // GL's origin is the bottom left
 }
 
 void FramePresenter::present() {
-    if (m_width <= 0 || m_height <= 0) return;
+    if (m_drawn.empty()) return;
 #if defined(SOCKSCOPE_PARTIAL_PRESENT_GLX)
     if (!m_swap) {   // never a swap: the back buffer keeps the picture for the next frame
-        m_copy->copy(m_copy->display, m_copy->drawable, m_x, m_y, m_width, m_height);
-        m_width = m_height = 0;
+        for (const PixelRect& r : m_drawn) m_copy->copy(m_copy->display, m_copy->drawable, r.x, r.y, r.width, r.height);
+        m_drawn.clear();
         return;
     }
 #endif
     glfwSwapBuffers(m_window);
-    m_width = m_height = 0;
+    m_drawn.clear();
 }
 
 }  // namespace sockscope

@@ -9,6 +9,7 @@
 // draws the whole frame and swaps, as before.
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "ui/draw_damage.hpp"
 
@@ -39,15 +40,19 @@ public:
 
 private:
     struct Glx;
-    /// Sets the drawn rectangle to `damage` in GL pixels (m_width/m_height hold the window's size
-    /// on entry); false when it covers no pixel.
-    bool damageToPixels(const ui::DamageRect& damage, const ImDrawData& data);
+    /// Framebuffer pixels, origin bottom left (glScissor's and glXCopySubBufferMESA's convention).
+    struct PixelRect {
+        int x = 0, y = 0, width = 0, height = 0;
+    };
+    static PixelRect toPixels(const ui::DamageRect& damage, const ImDrawData& data, int width, int height);
+
     GLFWwindow* m_window;
     std::unique_ptr<Glx> m_copy;   // set when partial presenting is in use
     ui::DrawDamage m_damage;
-    int m_x = 0, m_y = 0, m_width = 0, m_height = 0;   // drawn by the last render(), GL pixels
-    int m_windowWidth = 0, m_windowHeight = 0;         // the last presented frame's size
-    bool m_swap = false;                                // present() swaps (whole frame)
+    std::vector<ui::DamageRect> m_originalClips;    // the frame's clip rectangles before clipping
+    std::vector<PixelRect> m_drawn;                 // drawn by the last render(), to present
+    int m_windowWidth = 0, m_windowHeight = 0;      // the last rendered frame's size
+    bool m_swap = false;                            // present() swaps (whole frame)
 };
 
 }  // namespace sockscope

@@ -89,7 +89,7 @@ std::pair<std::size_t, std::size_t> listRange(const std::vector<std::size_t>& en
 
 }  // namespace
 
-DamageRect DrawDamage::update(const ImDrawData& data, std::uint32_t clear_rgba) {
+std::vector<DamageRect> DrawDamage::update(const ImDrawData& data, std::uint32_t clear_rgba) {
     const DamageRect display{data.DisplayPos.x, data.DisplayPos.y, data.DisplayPos.x + data.DisplaySize.x,
                              data.DisplayPos.y + data.DisplaySize.y};
     bool full = !m_valid || !(display == m_display) || clear_rgba != m_clear;
@@ -106,35 +106,66 @@ DamageRect DrawDamage::update(const ImDrawData& data, std::uint32_t clear_rgba) 
         m_nextEnds.push_back(m_next.size());
     }
     // Position by position within each list; a command without a counterpart is damage as it is.
-    DamageRect damage;
+    std::vector<DamageRect> damage;
     const std::size_t lists = std::max(m_listEnds.size(), m_nextEnds.size());
     for (std::size_t n = 0; n < lists && !full; ++n) {
         const auto [old_begin, old_end] = listRange(m_listEnds, n);
         const auto [new_begin, new_end] = listRange(m_nextEnds, n);
+        DamageRect list_damage;
         for (std::size_t i = 0; i < std::max(old_end - old_begin, new_end - new_begin); ++i) {
             const Command* before = old_begin + i < old_end ? &m_commands[old_begin + i] : nullptr;
             const Command* after = new_begin + i < new_end ? &m_next[new_begin + i] : nullptr;
             if (before && after && *before == *after) continue;
-            if (before) damage = unite(damage, before->rect);
-            if (after) damage = unite(damage, after->rect);
+            if (before) list_damage = unite(list_damage, before->rect);
+            if (after) list_damage = unite(list_damage, after->rect);
         }
+        list_damage = meet(list_damage, display);
+        if (!list_damage.empty()) damage.push_back(list_damage);
     }
     std::swap(m_commands, m_next);
     std::swap(m_listEnds, m_nextEnds);
     m_display = display;
     m_clear = clear_rgba;
     m_valid = true;
-    if (full) return display;
-    damage = meet(damage, display);
-    return damage.empty() ? DamageRect{} : damage;
+    if (full) return display.empty() ? std::vector<DamageRect>{} : std::vector<DamageRect>{display};
+    return mergeRects(std::move(damage), kMaxRects);
 }
 
-void clipDrawData(ImDrawData& data, const DamageRect& damage) {
+std::vector<DamageRect> mergeRects(std::vector<DamageRect> rects, std::size_t max) {
+    const auto area = [](const DamageRect& r) { return (r.x1 - r.x0) * (r.y1 - r.y0); };
+    const auto overlap = [](const DamageRect& a, const DamageRect& b) {
+        return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+    };
+    for (;;) {   // one merge per pass; a few dozen windows at most
+        std::size_t best_i = 0, best_j = 0;
+        float best_cost = INFINITY;
+        for (std::size_t i = 0; i < rects.size(); ++i) {
+            for (std::size_t j = i + 1; j < rects.size(); ++j) {
+                const DamageRect both = unite(rects[i], rects[j]);
+                const float cost = overlap(rects[i], rects[j]) ? -1 : area(both) - area(rects[i]) - area(rects[j]);
+                if (cost < best_cost) {
+                    best_cost = cost;
+                    best_i = i;
+                    best_j = j;
+                }
+            }
+        }
+        if (best_cost == INFINITY || (best_cost >= 0 && rects.size() <= max)) return rects;
+        rects[best_i] = unite(rects[best_i], rects[best_j]);
+        rects.erase(rects.begin() + static_cast<std::ptrdiff_t>(best_j));
+    }
+}
+
+void clipDrawData(ImDrawData& data, const DamageRect& damage, std::vector<DamageRect>& original) {
+    const bool first = original.empty();
+    std::size_t k = 0;
     for (int n = 0; n < data.CmdListsCount; ++n) {
         for (ImDrawCmd& cmd : data.CmdLists[n]->CmdBuffer) {
             ImVec4& clip = cmd.ClipRect;
-            clip = {std::max(clip.x, damage.x0), std::max(clip.y, damage.y0), std::min(clip.z, damage.x1),
-                    std::min(clip.w, damage.y1)};
+            if (first) original.push_back({clip.x, clip.y, clip.z, clip.w});
+            const DamageRect was = original[k++];
+            clip = {std::max(was.x0, damage.x0), std::max(was.y0, damage.y0), std::min(was.x1, damage.x1),
+                    std::min(was.y1, damage.y1)};
             if (clip.z <= clip.x || clip.w <= clip.y) clip = {damage.x0, damage.y0, damage.x0, damage.y0};
         }
     }

@@ -2,10 +2,12 @@
 // Which part of the window a frame changes. Every draw command of the frame gets a fingerprint
 // (clip rectangle, texture, its vertices and index pattern) and the rectangle it can touch (its
 // clip rectangle met with its vertices' bounding box); comparing them with the last presented
-// frame's, position by position in each draw list, gives the damage: the union of the rectangles
-// of the commands that differ, as they were and as they are. Outside it, every pixel is drawn by
-// the same commands in the same order as on screen, so it is already right. The frame loop then
-// renders only inside the damage (clipDrawData) and presents that rectangle (app/gui_present.hpp).
+// frame's, position by position in each draw list, gives the damage: the rectangles of the commands
+// that differ, as they were and as they are, united per draw list (window) and then merged down to
+// a few rectangles. Outside them, every pixel is drawn by the same commands in the same order as on
+// screen, so it is already right. The frame loop then renders only inside each rectangle
+// (clipDrawData) and presents those (app/gui_present.hpp). Several rectangles rather than one:
+// a log scrolling in the middle and a status bar ticking at the bottom are not the whole window.
 #include <cstdint>
 #include <vector>
 
@@ -23,10 +25,13 @@ struct DamageRect {
 
 class DrawDamage {
 public:
-    /// Compares `data` with the frame given to the last update() and remembers it. Returns the
-    /// rectangle whose pixels may differ: empty when none do; the whole display on the first frame,
-    /// after invalidate(), or when the display, its scale or the clear colour changed.
-    [[nodiscard]] DamageRect update(const ImDrawData& data, std::uint32_t clear_rgba);
+    static constexpr std::size_t kMaxRects = 4;
+
+    /// Compares `data` with the frame given to the last update() and remembers it. Returns at most
+    /// kMaxRects disjoint rectangles whose pixels may differ: none when none do; the whole display
+    /// on the first frame, after invalidate(), or when the display, its scale or the clear colour
+    /// changed.
+    [[nodiscard]] std::vector<DamageRect> update(const ImDrawData& data, std::uint32_t clear_rgba);
     /// The screen (or the buffer kept between frames) no longer shows the last frame, or textures
     /// changed under the same names: the next update() damages everything.
     void invalidate() { m_valid = false; }
@@ -47,7 +52,13 @@ private:
 };
 
 /// Meets every command's clip rectangle with `damage`, so that rendering `data` touches no pixel
-/// outside it (the OpenGL3 backend skips commands whose clip rectangle became empty).
-void clipDrawData(ImDrawData& data, const DamageRect& damage);
+/// outside it (the OpenGL3 backend skips commands whose clip rectangle became empty). `original`
+/// holds the clip rectangles before the first call (filled when empty, then used), so that the
+/// same frame can be clipped to each rectangle of the damage in turn.
+void clipDrawData(ImDrawData& data, const DamageRect& damage, std::vector<DamageRect>& original);
+
+/// Merges overlapping rectangles, then the pair whose union adds the least area, until at most
+/// `max` are left (each rectangle of the result is disjoint from the others).
+[[nodiscard]] std::vector<DamageRect> mergeRects(std::vector<DamageRect> rects, std::size_t max);
 
 }  // namespace sockscope::ui

@@ -3,10 +3,16 @@
 // inside it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "headless.hpp"
+#include "model_fixtures.hpp"
 #include "ui/draw_damage.hpp"
+#include "ui/i18n.hpp"
+#include "ui/main_window.hpp"
+#include "ui/ui_model.hpp"
 
 namespace sockscope::ui {
 namespace {
@@ -19,6 +25,28 @@ bool contains(const DamageRect& outer, const DamageRect& inner) {
 
 bool overlaps(const DamageRect& a, const DamageRect& b) {
     return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+}
+
+bool overlaps(const std::vector<DamageRect>& rects, const DamageRect& b) {
+    return std::any_of(rects.begin(), rects.end(), [&](const DamageRect& a) { return overlaps(a, b); });
+}
+
+/// The bounding box of all damage rectangles.
+DamageRect bounds(const std::vector<DamageRect>& rects) {
+    DamageRect all = rects.empty() ? DamageRect{} : rects[0];
+    for (const DamageRect& r : rects)
+        all = {std::min(all.x0, r.x0), std::min(all.y0, r.y0), std::max(all.x1, r.x1), std::max(all.y1, r.y1)};
+    return all;
+}
+
+bool covered(const std::vector<DamageRect>& rects, const DamageRect& inner) {
+    return std::any_of(rects.begin(), rects.end(), [&](const DamageRect& a) { return contains(a, inner); });
+}
+
+float area(const std::vector<DamageRect>& rects) {
+    float sum = 0;
+    for (const DamageRect& r : rects) sum += (r.x1 - r.x0) * (r.y1 - r.y0);
+    return sum;
 }
 
 class DrawDamageTest : public ::testing::Test {
@@ -36,7 +64,7 @@ protected:
         ImGui::TextUnformatted(text.c_str());
         ImGui::End();
     }
-    DamageRect frame() {
+    std::vector<DamageRect> frame() {
         ui.frame();
         return damage.update(*ImGui::GetDrawData(), kClear);
     }
@@ -52,10 +80,10 @@ protected:
 };
 
 TEST_F(DrawDamageTest, TheFirstFrameIsWholeAnUnchangedOneIsEmpty) {
-    EXPECT_EQ(frame(), display);
+    EXPECT_EQ(frame(), std::vector{display});
     EXPECT_TRUE(frame().empty()) << "the same picture again";
     damage.invalidate();
-    EXPECT_EQ(frame(), display) << "after invalidate() everything is damaged";
+    EXPECT_EQ(frame(), std::vector{display}) << "after invalidate() everything is damaged";
     EXPECT_TRUE(frame().empty());
 }
 
@@ -63,8 +91,9 @@ TEST_F(DrawDamageTest, AChangedTextDamagesItsWindowOnly) {
     frame();
     frame();
     left_text = "hellp";
-    const DamageRect changed = frame();
-    ASSERT_FALSE(changed.empty());
+    const std::vector<DamageRect> rects = frame();
+    ASSERT_EQ(rects.size(), 1u);
+    const DamageRect changed = rects[0];
     EXPECT_TRUE(contains(left_area, changed)) << changed.x0 << "," << changed.y0 << " " << changed.x1 << "," << changed.y1;
     EXPECT_FALSE(overlaps(changed, right_area));
     EXPECT_LT((changed.x1 - changed.x0) * (changed.y1 - changed.y0), 300 * 200 / 4) << "about the text's line, not the window";
@@ -75,26 +104,26 @@ TEST_F(DrawDamageTest, AMovedOrRemovedWindowDamagesWhereItWasAndWhereItIs) {
     frame();
     frame();
     right_pos = ImVec2(1200, 100);
-    const DamageRect moved = frame();
+    const std::vector<DamageRect> moved = frame();
     EXPECT_TRUE(overlaps(moved, right_area)) << "where it was";
     EXPECT_TRUE(overlaps(moved, {1200, 100, 1500, 300})) << "where it is";
     EXPECT_FALSE(overlaps(moved, left_area));
     frame();
     show_right = false;   // a draw list less
-    const DamageRect removed = frame();
-    EXPECT_TRUE(contains(removed, {1200, 100, 1500, 300}));
+    const std::vector<DamageRect> removed = frame();
+    EXPECT_TRUE(covered(removed, {1200, 100, 1500, 300}));
     EXPECT_FALSE(overlaps(removed, left_area));
     show_right = true;    // and back
-    EXPECT_TRUE(contains(frame(), {1200, 100, 1500, 300}));
+    EXPECT_TRUE(covered(frame(), {1200, 100, 1500, 300}));
 }
 
 TEST_F(DrawDamageTest, ANewDisplaySizeOrBackgroundDamagesEverything) {
     frame();
     frame();
     ui.frame();
-    EXPECT_EQ(damage.update(*ImGui::GetDrawData(), 0xff202020u), display) << "another clear colour (theme)";
+    EXPECT_EQ(damage.update(*ImGui::GetDrawData(), 0xff202020u), std::vector{display}) << "another clear colour (theme)";
     ImGui::GetIO().DisplaySize = ImVec2(1200, 800);
-    EXPECT_EQ(frame(), (DamageRect{0, 0, 1200, 800})) << "resized";
+    EXPECT_EQ(frame(), (std::vector{DamageRect{0, 0, 1200, 800}})) << "resized";
     EXPECT_TRUE(frame().empty());
 }
 
@@ -102,9 +131,13 @@ TEST_F(DrawDamageTest, ClippingKeepsEveryCommandInsideTheDamage) {
     frame();
     frame();
     left_text = "hello, world";
-    const DamageRect changed = frame();
+    const std::vector<DamageRect> rects = frame();
+    ASSERT_EQ(rects.size(), 1u);
+    const DamageRect changed = rects[0];
     ImDrawData& data = *ImGui::GetDrawData();
-    clipDrawData(data, changed);
+    std::vector<DamageRect> original;
+    clipDrawData(data, {0, 0, 10, 10}, original);   // another rectangle first: clipping starts from the original
+    clipDrawData(data, changed, original);
     int drawn = 0, skipped = 0;
     for (int n = 0; n < data.CmdListsCount; ++n) {
         for (const ImDrawCmd& cmd : data.CmdLists[n]->CmdBuffer) {
@@ -119,6 +152,54 @@ TEST_F(DrawDamageTest, ClippingKeepsEveryCommandInsideTheDamage) {
     }
     EXPECT_GT(drawn, 0) << "the left window's text is drawn again";
     EXPECT_GT(skipped, 0) << "the right window is not";
+}
+
+// The whole main window with 10,000 connections: an idle frame damages nothing, hovering a tree
+// row damages a small part of the window around that row (what the loop draws and presents).
+TEST(DrawDamageMainWindow, HoveringATreeRowDamagesAroundItOnly) {
+    setLanguage(Language::English);
+    test::Headless ui;
+    UiModel model;
+    UiProbe probe;
+    model.probe = &probe;
+    MainWindow window(model, [](Command) {}, AppHooks{});
+    ui.setDraw([&] { window.draw(); });
+    // Opened an hour ago: the Age column changes once a minute, not between two frames.
+    test::addListeningServer(model, 10'000, nowUs() - 3'600'000'000, /*with_stats=*/true);
+    DrawDamage damage;
+    std::vector<DamageRect> last;
+    for (int i = 0; i < 6; ++i) {   // settle (an age or a rate-plot second may tick: a few tries)
+        ui.frame();
+        last = damage.update(*ImGui::GetDrawData(), kClear);
+        if (i >= 3 && last.empty()) break;
+    }
+    EXPECT_TRUE(last.empty()) << "an unchanged main window damages nothing";
+    ASSERT_TRUE(probe.has("tree.conn.103"));
+    const ProbeRect row = probe.at("tree.conn.103");
+    ImGui::GetIO().MousePos = ImVec2(row.cx(), row.cy());
+    ui.frame();
+    const std::vector<DamageRect> hovered = damage.update(*ImGui::GetDrawData(), kClear);
+    ASSERT_FALSE(hovered.empty()) << "the row is highlighted";
+    EXPECT_TRUE(covered(hovered, {row.x0 + 4, row.y0 + 1, row.x1 - 4, row.y1 - 1}));
+    // The highlight joins the draw command of the tree's rows: that command's area (the tree pane)
+    // is damaged, not the rest of the window.
+    EXPECT_LT(area(hovered), 1600.0f * 1000.0f / 5) << "a hover redraws a fifth of the window at most";
+}
+
+TEST(DrawDamageMerge, OverlappingRectanglesMergeAndAtMostMaxRemain) {
+    // Two overlapping become one; far-apart ones stay apart while there are few.
+    EXPECT_EQ(mergeRects({{0, 0, 10, 10}, {5, 5, 20, 20}}, 4), (std::vector<DamageRect>{{0, 0, 20, 20}}));
+    EXPECT_EQ(mergeRects({{0, 0, 10, 10}, {100, 100, 110, 110}}, 4).size(), 2u);
+    // Too many: the closest pair merges first (the least area added).
+    const std::vector<DamageRect> five{{0, 0, 10, 10}, {12, 0, 22, 10}, {500, 0, 510, 10}, {0, 500, 10, 510}, {500, 500, 510, 510}};
+    const std::vector<DamageRect> merged = mergeRects(five, 4);
+    ASSERT_EQ(merged.size(), 4u);
+    EXPECT_TRUE(covered(merged, {0, 0, 22, 10}));
+    for (const DamageRect& r : five) EXPECT_TRUE(covered(merged, r));
+    for (std::size_t i = 0; i < merged.size(); ++i)
+        for (std::size_t j = i + 1; j < merged.size(); ++j) EXPECT_FALSE(overlaps(merged[i], merged[j]));
+    EXPECT_EQ(bounds(mergeRects(five, 1)), (DamageRect{0, 0, 510, 510}));
+    EXPECT_TRUE(mergeRects({}, 4).empty());
 }
 
 }  // namespace
