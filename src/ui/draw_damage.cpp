@@ -39,47 +39,59 @@ DamageRect snapOut(const DamageRect& r) {
     return {std::floor(r.x0) - 1, std::floor(r.y0) - 1, std::ceil(r.x1) + 1, std::ceil(r.y1) + 1};
 }
 
-/// A command's fingerprint and the rectangle it may touch: its clip rectangle met with the bounding
-/// box of the vertices its indices name. Indices are hashed relative to the lowest one, so a
-/// command equal to the last frame's stays equal when the commands before it grow or shrink.
-struct CommandFacts {
-    std::uint64_t hash;
-    DamageRect rect;
-};
+DamageRect boxOf(const ImVec2& a, const ImVec2& b, const ImVec2& c) {
+    return {std::min({a.x, b.x, c.x}), std::min({a.y, b.y, c.y}), std::max({a.x, b.x, c.x}), std::max({a.y, b.y, c.y})};
+}
 
-CommandFacts commandFacts(const ImDrawList& list, const ImDrawCmd& cmd, const DamageRect& display) {
+/// The pixels a run of triangles may touch within a command's clip rectangle.
+DamageRect trianglesArea(const DrawDamage::Triangle* first, const DrawDamage::Triangle* last, const DamageRect& clip,
+                         const DamageRect& display) {
+    DamageRect box;
+    for (; first != last; ++first) box = unite(box, first->box);
+    if (box.empty()) return {};
+    const DamageRect rect = meet(meet(snapOut(box), snapOut(clip)), display);
+    return rect.empty() ? DamageRect{} : rect;
+}
+
+}  // namespace
+
+/// A command's triangles (appended to `triangles`: fingerprint and bounding box of each) and its
+/// summary: the fingerprint of all of them with the clip rectangle and texture, and the rectangle
+/// it may touch. Triangles are compared by their vertices, not by index values, so a command equal
+/// to the last frame's stays equal when the commands before it grow or shrink.
+DrawDamage::Command DrawDamage::commandFacts(const ImDrawList& list, const ImDrawCmd& cmd, const DamageRect& display,
+                                             std::vector<Triangle>& triangles) {
     const ImDrawIdx* idx = list.IdxBuffer.Data + cmd.IdxOffset;
     const ImDrawVert* vtx = list.VtxBuffer.Data + cmd.VtxOffset;
-    unsigned lowest = ~0u, highest = 0;
-    DamageRect box{INFINITY, INFINITY, -INFINITY, -INFINITY};
-    for (unsigned i = 0; i < cmd.ElemCount; ++i) {
-        const unsigned v = idx[i];
-        lowest = std::min(lowest, v);
-        highest = std::max(highest, v);
-        const ImVec2 pos = vtx[v].pos;
-        box = {std::min(box.x0, pos.x), std::min(box.y0, pos.y), std::max(box.x1, pos.x), std::max(box.y1, pos.y)};
+    Command out;
+    out.clip = {cmd.ClipRect.x, cmd.ClipRect.y, cmd.ClipRect.z, cmd.ClipRect.w};
+    std::memcpy(&out.texture, &cmd.TextureId, std::min(sizeof out.texture, sizeof cmd.TextureId));
+    out.first = triangles.size();
+    std::uint64_t h = mixValue(mixValue(0xcbf29ce484222325ull, out.texture), cmd.ElemCount);
+    for (float v : {out.clip.x0, out.clip.y0, out.clip.x1, out.clip.y1}) h = mixValue(h, v);
+    DamageRect box;
+    for (unsigned i = 0; i + 3 <= cmd.ElemCount; i += 3) {
+        const ImDrawVert* corners[3] = {&vtx[idx[i]], &vtx[idx[i + 1]], &vtx[idx[i + 2]]};
+        std::uint64_t t = 0x84222325cbf29ce4ull;
+        for (const ImDrawVert* v : corners) {
+            std::uint64_t words[3] = {0, 0, 0};   // ImDrawVert: pos, uv (4 floats) and a colour: 20 bytes
+            static_assert(sizeof(ImDrawVert) <= sizeof words);
+            std::memcpy(words, v, sizeof(ImDrawVert));
+            t = mix(mix(mix(t, words[0]), words[1]), words[2]);
+        }
+        const DamageRect tri = boxOf(corners[0]->pos, corners[1]->pos, corners[2]->pos);
+        triangles.push_back({t, tri});
+        box = unite(box, tri);
+        h = mix(h, t);
     }
-    std::uint64_t h = 0xcbf29ce484222325ull;
-    h = mixValue(h, cmd.ClipRect.x);
-    h = mixValue(h, cmd.ClipRect.y);
-    h = mixValue(h, cmd.ClipRect.z);
-    h = mixValue(h, cmd.ClipRect.w);
-    h = mixValue(h, cmd.TextureId);
-    h = mixValue(h, cmd.ElemCount);
-    if (cmd.ElemCount == 0) return {h, {}};
-    for (unsigned i = 0; i < cmd.ElemCount; ++i) h = mixValue(h, static_cast<std::uint32_t>(idx[i] - lowest));
-    for (unsigned v = lowest; v <= highest; ++v) {
-        std::uint64_t words[3];   // ImDrawVert: pos, uv (4 floats) and a colour: 20 bytes
-        static_assert(sizeof(ImDrawVert) <= sizeof words);
-        std::memset(words, 0, sizeof words);
-        std::memcpy(words, &vtx[v], sizeof(ImDrawVert));
-        h = mix(mix(mix(h, words[0]), words[1]), words[2]);
-    }
-    const DamageRect clip{cmd.ClipRect.x, cmd.ClipRect.y, cmd.ClipRect.z, cmd.ClipRect.w};
-    DamageRect rect = meet(meet(snapOut(box), snapOut(clip)), display);
-    if (rect.empty()) rect = {};
-    return {h, rect};
+    out.last = triangles.size();
+    out.hash = h;
+    if (!box.empty()) out.rect = meet(meet(snapOut(box), snapOut(out.clip)), display);
+    if (out.rect.empty()) out.rect = {};
+    return out;
 }
+
+namespace {
 
 /// The commands of draw list `n` (none when the frame had fewer lists).
 std::pair<std::size_t, std::size_t> listRange(const std::vector<std::size_t>& ends, std::size_t n) {
@@ -95,13 +107,13 @@ std::vector<DamageRect> DrawDamage::update(const ImDrawData& data, std::uint32_t
     bool full = !m_valid || !(display == m_display) || clear_rgba != m_clear;
     m_next.clear();
     m_nextEnds.clear();
+    m_nextTriangles.clear();
     for (int n = 0; n < data.CmdListsCount; ++n) {
         const ImDrawList& list = *data.CmdLists[n];
         for (const ImDrawCmd& cmd : list.CmdBuffer) {
             // A user callback may draw anything anywhere: everything is damaged.
             full = full || cmd.UserCallback != nullptr;
-            const CommandFacts facts = commandFacts(list, cmd, display);
-            m_next.push_back({facts.hash, facts.rect});
+            m_next.push_back(commandFacts(list, cmd, display, m_nextTriangles));
         }
         m_nextEnds.push_back(m_next.size());
     }
@@ -115,20 +127,41 @@ std::vector<DamageRect> DrawDamage::update(const ImDrawData& data, std::uint32_t
         for (std::size_t i = 0; i < std::max(old_end - old_begin, new_end - new_begin); ++i) {
             const Command* before = old_begin + i < old_end ? &m_commands[old_begin + i] : nullptr;
             const Command* after = new_begin + i < new_end ? &m_next[new_begin + i] : nullptr;
-            if (before && after && *before == *after) continue;
-            if (before) list_damage = unite(list_damage, before->rect);
-            if (after) list_damage = unite(list_damage, after->rect);
+            if (before && after) list_damage = unite(list_damage, changedArea(*before, *after, display));
+            else list_damage = unite(list_damage, before ? before->rect : after->rect);
         }
         list_damage = meet(list_damage, display);
         if (!list_damage.empty()) damage.push_back(list_damage);
     }
     std::swap(m_commands, m_next);
+    std::swap(m_triangles, m_nextTriangles);
     std::swap(m_listEnds, m_nextEnds);
     m_display = display;
     m_clear = clear_rgba;
     m_valid = true;
     if (full) return display.empty() ? std::vector<DamageRect>{} : std::vector<DamageRect>{display};
     return mergeRects(std::move(damage), kMaxRects);
+}
+
+DamageRect DrawDamage::changedArea(const Command& before, const Command& after, const DamageRect& display) const {
+    if (before.hash == after.hash && before.rect == after.rect) return {};
+    if (!(before.clip == after.clip) || before.texture != after.texture) return unite(before.rect, after.rect);
+    // The same clip and texture: the triangles both frames share at the start and at the end are
+    // drawn the same, in the same order; only the run between them differs.
+    const Triangle* old_first = m_triangles.data() + before.first;
+    const Triangle* old_last = m_triangles.data() + before.last;
+    const Triangle* new_first = m_nextTriangles.data() + after.first;
+    const Triangle* new_last = m_nextTriangles.data() + after.last;
+    while (old_first != old_last && new_first != new_last && old_first->hash == new_first->hash) {
+        ++old_first;
+        ++new_first;
+    }
+    while (old_first != old_last && new_first != new_last && old_last[-1].hash == new_last[-1].hash) {
+        --old_last;
+        --new_last;
+    }
+    return unite(trianglesArea(old_first, old_last, before.clip, display),
+                 trianglesArea(new_first, new_last, after.clip, display));
 }
 
 std::vector<DamageRect> mergeRects(std::vector<DamageRect> rects, std::size_t max) {

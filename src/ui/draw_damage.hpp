@@ -3,7 +3,9 @@
 // (clip rectangle, texture, its vertices and index pattern) and the rectangle it can touch (its
 // clip rectangle met with its vertices' bounding box); comparing them with the last presented
 // frame's, position by position in each draw list, gives the damage: the rectangles of the commands
-// that differ, as they were and as they are, united per draw list (window) and then merged down to
+// that differ, as they were and as they are (for a command whose clip and texture stayed, only the
+// triangles between the run it shares with the last frame at its start and the one at its end:
+// one changed cell of a table column, not the column), united per draw list (window) and then merged down to
 // a few rectangles. Outside them, every pixel is drawn by the same commands in the same order as on
 // screen, so it is already right. The frame loop then renders only inside each rectangle
 // (clipDrawData) and presents those (app/gui_present.hpp). Several rectangles rather than one:
@@ -12,6 +14,8 @@
 #include <vector>
 
 struct ImDrawData;
+struct ImDrawList;
+struct ImDrawCmd;
 
 namespace sockscope::ui {
 
@@ -36,16 +40,30 @@ public:
     /// changed under the same names: the next update() damages everything.
     void invalidate() { m_valid = false; }
 
+    struct Triangle {
+        std::uint64_t hash = 0;   // its three vertices: position, texture coordinates, colour
+        DamageRect box;
+    };
+
 private:
     struct Command {
-        std::uint64_t hash = 0;
-        DamageRect rect;   // the pixels it may touch (empty when it draws none)
-        bool operator==(const Command&) const = default;
+        std::uint64_t hash = 0;       // clip, texture and every triangle
+        DamageRect rect;              // the pixels it may touch (empty when it draws none)
+        DamageRect clip;
+        std::uint64_t texture = 0;
+        std::size_t first = 0, last = 0;   // its triangles
     };
+    static Command commandFacts(const ImDrawList& list, const ImDrawCmd& cmd, const DamageRect& display,
+                                std::vector<Triangle>& triangles);
+    /// What differs between a command of the last frame and its counterpart in this one.
+    DamageRect changedArea(const Command& before, const Command& after, const DamageRect& display) const;
+
     std::vector<Command> m_commands;     // the last frame's, list after list
     std::vector<std::size_t> m_listEnds; // end of each draw list's commands in m_commands
-    std::vector<Command> m_next;
+    std::vector<Triangle> m_triangles;   // the last frame's, command after command
+    std::vector<Command> m_next;         // this frame's (kept to reuse their memory)
     std::vector<std::size_t> m_nextEnds;
+    std::vector<Triangle> m_nextTriangles;
     DamageRect m_display;
     std::uint32_t m_clear = 0;
     bool m_valid = false;

@@ -100,6 +100,26 @@ TEST_F(DrawDamageTest, AChangedTextDamagesItsWindowOnly) {
     EXPECT_TRUE(frame().empty());
 }
 
+TEST_F(DrawDamageTest, OneChangedLineAmongManyDamagesThatLineOnly) {
+    std::vector<std::string> lines(20, "a line of text");
+    ui.setDraw([&] {
+        ImGui::SetNextWindowPos(ImVec2(0, 0));
+        ImGui::SetNextWindowSize(ImVec2(400, 600));
+        ImGui::Begin("lines", nullptr, ImGuiWindowFlags_NoDecoration);
+        for (const std::string& line : lines) ImGui::TextUnformatted(line.c_str());
+        ImGui::End();
+    });
+    frame();
+    frame();
+    lines[10] = "a line of texts";   // one glyph more, in the middle of one draw command
+    const std::vector<DamageRect> rects = frame();
+    ASSERT_EQ(rects.size(), 1u);
+    const float line_height = ImGui::GetTextLineHeightWithSpacing();
+    EXPECT_LT(rects[0].y1 - rects[0].y0, 2 * line_height) << "the line, not the window";
+    EXPECT_GT(rects[0].y0, 9 * line_height);
+    EXPECT_LT(rects[0].y1, 13 * line_height);
+}
+
 TEST_F(DrawDamageTest, AMovedOrRemovedWindowDamagesWhereItWasAndWhereItIs) {
     frame();
     frame();
@@ -181,9 +201,9 @@ TEST(DrawDamageMainWindow, HoveringATreeRowDamagesAroundItOnly) {
     const std::vector<DamageRect> hovered = damage.update(*ImGui::GetDrawData(), kClear);
     ASSERT_FALSE(hovered.empty()) << "the row is highlighted";
     EXPECT_TRUE(covered(hovered, {row.x0 + 4, row.y0 + 1, row.x1 - 4, row.y1 - 1}));
-    // The highlight joins the draw command of the tree's rows: that command's area (the tree pane)
-    // is damaged, not the rest of the window.
-    EXPECT_LT(area(hovered), 1600.0f * 1000.0f / 5) << "a hover redraws a fifth of the window at most";
+    // The highlight joins the draw command of the tree's rows; only the triangles from the first
+    // to the last that differ are damaged: about the row, not the tree pane.
+    EXPECT_LT(area(hovered), 400.0f * 3 * (row.y1 - row.y0)) << "a hover redraws about the row";
 }
 
 TEST(DrawDamageMerge, OverlappingRectanglesMergeAndAtMostMaxRemain) {
