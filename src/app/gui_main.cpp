@@ -24,7 +24,6 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
-#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
