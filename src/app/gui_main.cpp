@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "app/gui_icon.hpp"
+#include "app/gui_present.hpp"
 #include "core/engine.hpp"
 #include "core/profile/profile.hpp"
 #include "core/util/atomic_file.hpp"
@@ -395,6 +396,15 @@ int runGui(const GuiOptions& options) {
     FramePacer pacer;
     ImTextureID nearest_texture = nullptr;   // the font texture whose sampling was set to nearest
     pacer.noteInput(std::chrono::steady_clock::now());
+    // Where GLX_MESA_copy_sub_buffer serves (a software rasteriser on X11), only what changed is
+    // drawn and presented; the damage is measured against the last presented picture.
+    FramePresenter presenter(window);
+    // The screen, the kept back buffer or the textures no longer match the last picture.
+    const auto invalidatePicture = [&pacer, &presenter] {
+        pacer.invalidate();
+        presenter.invalidate();
+    };
+    double presented_share_sum = 0;   // benchmarks: the share of the window presented per frame
     int bench_iterations = 0;          // measured loop iterations, presented or not
     // Benchmarks: SOCKSCOPE_BENCH_PRESENT_ALL=1 renders every frame (what the loop did before it
     // skipped unchanged pictures: the reference of what rendering alone costs).
@@ -457,7 +467,7 @@ int runGui(const GuiOptions& options) {
         const double events_ms =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - frame_start).count();
         if (window_state.activity) pacer.noteInput(frame_start);
-        if (window_state.repaint) pacer.invalidate();
+        if (window_state.repaint) invalidatePicture();
         window_state.repaint = false;
         // Input: a few frames (ImGui settles over 2-3); engine events alone: one frame is enough.
         if (window_state.activity || pump.backlog() > 0) busy_frames = 3;
@@ -490,7 +500,7 @@ int runGui(const GuiOptions& options) {
             ImGui_ImplOpenGL3_DestroyFontsTexture();
             model.fonts = loadFonts(std::round(kBaseFontPx * content_scale * applied_font_scale), font_glyphs.extra());
             ImGui_ImplOpenGL3_CreateFontsTexture();
-            pacer.invalidate();   // the same texture name may now hold other glyphs
+            invalidatePicture();   // the same texture name may now hold other glyphs
         }
         // Characters the atlas lacks: a new atlas with them is built on the file worker (a CJK
         // atlas takes ~0.2 s) and swapped in between frames; at most one build at a time, at
@@ -515,7 +525,7 @@ int runGui(const GuiOptions& options) {
                     ImGui_ImplOpenGL3_DestroyFontsTexture();
                     model.fonts = installFonts(*built);
                     ImGui_ImplOpenGL3_CreateFontsTexture();
-                    pacer.invalidate();
+                    invalidatePicture();
                     if (model.trace) std::printf("trace: glyphs extra=%zu build_ms=%.1f\n", count, ms);
                 };
             });
@@ -544,15 +554,10 @@ int runGui(const GuiOptions& options) {
         const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
         ++frame;
         const bool screenshot_now = options.screenshot_path && frame >= total_frames;
-        if (screenshot_now || present_all) pacer.invalidate();   // glReadPixels reads the back buffer: draw it
+        if (screenshot_now || present_all) invalidatePicture();   // glReadPixels reads the back buffer: draw it all
         ImDrawData* draw_data = ImGui::GetDrawData();
         const bool present = pacer.shouldPresent(drawDataFingerprint(*draw_data, ImGui::GetColorU32(bg)));
-        if (present) {
-            glViewport(0, 0, width, height);
-            glClearColor(bg.x, bg.y, bg.z, 1.0f);
-            glClear(GL_COLOR_BUFFER_BIT);
-            ImGui_ImplOpenGL3_RenderDrawData(draw_data);
-        }
+        const double drawn_share = present ? presenter.render(*draw_data, ImGui::GetColorU32(bg), width, height) : 0.0;
 
         if (screenshot_now) {
             if (!writeScreenshot(*options.screenshot_path, width, height)) {
@@ -564,7 +569,7 @@ int runGui(const GuiOptions& options) {
             quit = true;
         }
         const auto swap_start = std::chrono::steady_clock::now();
-        if (present) glfwSwapBuffers(window);
+        presenter.present();
         const auto swap_end = std::chrono::steady_clock::now();
         const double swap_ms = std::chrono::duration<double, std::milli>(swap_end - swap_start).count();
         // A typed character was handed to ImGui before this frame was built: it is on screen now
@@ -603,6 +608,7 @@ int runGui(const GuiOptions& options) {
         if (options.bench_frames > 0 && bench_first_frame >= 0 && frame > bench_first_frame + bench_warmup) {
             if (bench_iterations++ == 0) bench_cpu_start = std::clock();
             if (present) {
+                presented_share_sum += drawn_share;
                 frame_times.push_back(frame_ms);
                 ui_times.push_back(ui_ms);
                 event_times.push_back(events_ms);
@@ -633,7 +639,8 @@ int runGui(const GuiOptions& options) {
 
     if (options.bench_frames > 0) {
         std::printf("sockscope: bench frames=%zu (after %d warm-up) p50=%.2f p90=%.2f p99=%.2f max=%.2f ms (ui p50=%.2f p99=%.2f, swap p50=%.2f p99=%.2f, events p50=%.2f p99=%.2f) "
-                    "vertices_max=%zu log_records=%zu evicted=%llu open_connections=%zu iterations=%d unchanged=%zu cpu_ms_per_iteration=%.2f\n",
+                    "vertices_max=%zu log_records=%zu evicted=%llu open_connections=%zu iterations=%d unchanged=%zu cpu_ms_per_iteration=%.2f "
+                    "partial_present=%d presented_share=%.3f\n",
                     frame_times.size(), bench_warmup, percentile(frame_times, 0.50), percentile(frame_times, 0.90),
                     percentile(frame_times, 0.99), percentile(frame_times, 1.0), percentile(ui_times, 0.50),
                     percentile(ui_times, 0.99), percentile(swap_times, 0.50), percentile(swap_times, 0.99), percentile(event_times, 0.50),
@@ -641,7 +648,8 @@ int runGui(const GuiOptions& options) {
                     vertices_max, model.log.size(),
                     static_cast<unsigned long long>(model.log.evictedRecords()), model.table.openConnections(),
                     bench_iterations, static_cast<std::size_t>(bench_iterations) - frame_times.size(),
-                    bench_iterations > 1 ? 1000.0 * static_cast<double>(std::clock() - bench_cpu_start) / CLOCKS_PER_SEC / (bench_iterations - 1) : 0.0);
+                    bench_iterations > 1 ? 1000.0 * static_cast<double>(std::clock() - bench_cpu_start) / CLOCKS_PER_SEC / (bench_iterations - 1) : 0.0,
+                    presenter.partial() ? 1 : 0, frame_times.empty() ? 0.0 : presented_share_sum / static_cast<double>(frame_times.size()));
         if (!key_latencies.empty())
             std::printf("sockscope: bench keystroke_to_screen n=%zu p50=%.2f p90=%.2f max=%.2f ms\n",
                         key_latencies.size(), percentile(key_latencies, 0.5), percentile(key_latencies, 0.9),
