@@ -127,7 +127,7 @@ void UdpEndpoint::bindTo(const asio::ip::udp::endpoint& endpoint) {
     for (const auto& group : m_config.multicast.groups)
         if (auto error = changeMembership(group, true)) reportError(ErrorContext::MulticastJoin, *error);
 
-    EndpointStatus status;
+    EndpointStatus status{};   // setStatus() names the endpoint
     status.state = EndpointState::Bound;
     status.local = describe(local);
     status.remote = m_config.remote;
@@ -146,7 +146,7 @@ void UdpEndpoint::bindTo(const asio::ip::udp::endpoint& endpoint) {
 }
 
 void UdpEndpoint::failToStart(ErrorInfo error) {
-    EndpointStatus status;
+    EndpointStatus status{};   // setStatus() names the endpoint
     status.state = EndpointState::Failed;
     status.error = std::move(error);
     setStatus(std::move(status));
@@ -181,8 +181,8 @@ void UdpEndpoint::send(Send command) {
 void UdpEndpoint::withDestination(const std::string& destination, DestinationDone done) {
     std::string target = !destination.empty() ? destination : m_config.remote;
     if (target.empty()) {
-        if (m_config.reply_to_sender && bound() && m_transport->lastSender())
-            return done(*m_transport->lastSender(), std::nullopt);
+        if (bound() && m_transport->lastSender()) m_lastSender = m_transport->lastSender();
+        if (m_config.reply_to_sender && m_lastSender) return done(*m_lastSender, std::nullopt);
         return done(std::nullopt, ErrorInfo{"EDESTADDRREQ",
                                             "no destination: set a remote address, or wait for a datagram to reply to",
                                             "没有目的地址：请设置远端地址，或等待一个可回复的数据报"});
@@ -318,6 +318,7 @@ void UdpEndpoint::stop(CloseMode) {
     ++m_generation;
     flushRepeatedErrors(std::chrono::steady_clock::now(), true);
     m_resolver.cancel();
+    if (m_transport && m_transport->lastSender()) m_lastSender = m_transport->lastSender();   // kept across runs
     if (m_session) m_session->stop();   // its responders end, then its socket closes
     m_session.reset();
     m_transport.reset();

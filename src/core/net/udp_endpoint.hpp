@@ -59,6 +59,7 @@ private:
     asio::ip::udp::resolver m_resolver;
     std::shared_ptr<UdpTransport> m_transport;     // this run's socket (null before the first bind)
     std::shared_ptr<DatagramSession> m_session;
+    std::optional<asio::ip::udp::endpoint> m_lastSender;   // reply_to_sender: the last one of any run
     std::uint16_t m_port = 0;
     std::uint64_t m_dropped = 0;        // datagrams refused by the event queue (front end behind)
     std::uint64_t m_echoDropped = 0;    // datagrams not echoed: the send queue was full
