@@ -22,24 +22,11 @@
 #include "core/net/traffic.hpp"
 #include "core/session/delayed_actions.hpp"
 #include "core/session/receive_pipeline.hpp"
+#include "core/session/connection_host.hpp"
 #include "core/session/responder.hpp"
 #include "core/transport/transport.hpp"
 
 namespace sockscope {
-
-/// What a connection tells the endpoint that owns it.
-class ConnectionHost {
-public:
-    virtual ~ConnectionHost() = default;
-    virtual void onConnectionClosed(ConnectionId connection, CloseReason reason) = 0;
-    virtual void onTraffic(Direction direction, std::size_t bytes) = 0;
-    /// An error that may repeat (e.g. echo refused after our FIN): rate-limited by the host.
-    virtual void onRepeatableError(ConnectionId connection, ErrorContext context, ErrorInfo error) = 0;
-    /// Replies (echo, rules) that could not be sent (counted in the endpoint's statistics).
-    virtual void onEchoDropped(std::size_t messages) = 0;
-    /// A write completed: the write queue has more room (file sends wait for it).
-    virtual void onWriteDone() {}
-};
 
 class StreamSession final : public std::enable_shared_from_this<StreamSession>,
                             public ReplyChannel,

@@ -1,0 +1,27 @@
+#pragma once
+// What a session (session/stream_session.hpp, session/datagram_session.hpp) tells the endpoint
+// that owns it: counts for its statistics, errors to rate-limit, write progress, its end.
+#include <cstddef>
+
+#include "core/commands.hpp"
+#include "core/events.hpp"
+
+namespace sockscope {
+
+/// What a connection tells the endpoint that owns it.
+class ConnectionHost {
+public:
+    virtual ~ConnectionHost() = default;
+    virtual void onConnectionClosed(ConnectionId connection, CloseReason reason) = 0;
+    virtual void onTraffic(Direction direction, std::size_t bytes) = 0;
+    /// An error that may repeat (e.g. echo refused after our FIN): rate-limited by the host.
+    virtual void onRepeatableError(ConnectionId connection, ErrorContext context, ErrorInfo error) = 0;
+    /// Replies (echo, rules) that could not be sent (counted in the endpoint's statistics).
+    virtual void onEchoDropped(std::size_t messages) = 0;
+    /// A write completed: the write queue has more room (file sends wait for it).
+    virtual void onWriteDone() {}
+    /// Received messages the front end's queue refused (UDP cannot slow a sender): counted.
+    virtual void onReceiveDropped(std::size_t /*messages*/) {}
+};
+
+}  // namespace sockscope

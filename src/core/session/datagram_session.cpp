@@ -1,0 +1,132 @@
+#include "core/session/datagram_session.hpp"
+
+#include "core/net/address.hpp"
+
+namespace sockscope {
+
+DatagramSession::DatagramSession(EngineContext& context, EndpointId endpoint,
+                                 std::shared_ptr<DatagramTransport> transport, Settings settings,
+                                 std::weak_ptr<ConnectionHost> host)
+    : m_ctx(context), m_endpoint(endpoint), m_transport(std::move(transport)), m_settings(std::move(settings)),
+      m_host(std::move(host)),
+      m_rx(context.queue, endpoint, 0, m_settings.framing, EventPriority::Droppable,
+           // No connection to close: with on_error "close" the rest of that datagram is ignored.
+           [this](const ErrorInfo& error, bool) { reportError(ErrorContext::Framing, error); }),
+      m_delayed(context.io, kMaxDelayedActions) {
+    m_rx.setMessageObserver([this](ByteView message) {
+        if (!m_responders.empty()) m_responders.onMessage(*this, message);
+    });
+    if (m_settings.remote) setReplyTo(*m_settings.remote, formatEndpoint(m_settings.remote->address(), m_settings.remote->port()));
+}
+
+void DatagramSession::start() {
+    m_responders.attachAll(m_settings.responders, *this);
+    m_transport->start(weak_from_this());
+}
+
+void DatagramSession::stop() {
+    m_host.reset();
+    m_delayed.cancelAll();
+    m_delayedBytes = 0;
+    m_responders.onClosed();
+    m_transport->close();
+}
+
+bool DatagramSession::attachResponder(std::shared_ptr<Responder> responder) {
+    if (closed() || !responder) return false;
+    m_responders.add(std::move(responder));
+    return true;
+}
+
+void DatagramSession::setReplyTo(const DatagramAddress& to, const std::string& name) {
+    m_replyTo = to;
+    m_replyToName = name;
+}
+
+// ---- receiving -------------------------------------------------------------------------------
+
+void DatagramSession::onDatagrams(const SharedBytes& bytes, std::vector<FrameSpan> datagrams,
+                                  const DatagramAddress& sender, const std::string& sender_name) {
+    const auto host = m_host.lock();
+    if (host)   // statistics count datagrams, whatever the framing makes of them
+        for (const FrameSpan& datagram : datagrams) host->onTraffic(Direction::Rx, datagram.length);
+    if (!m_responders.empty()) {   // they answer this datagram's sender
+        setReplyTo(sender, sender_name);
+        for (const FrameSpan& datagram : datagrams)
+            m_responders.onReceived(*this, bytes.slice(datagram.offset, datagram.length));
+    }
+    const std::size_t count = datagrams.size();
+    if (m_rx.onDatagrams(bytes, std::move(datagrams), sender_name) == PushResult::Dropped && host)
+        host->onReceiveDropped(count);
+}
+
+// ---- sending ---------------------------------------------------------------------------------
+
+std::optional<ErrorInfo> DatagramSession::sendTo(const DatagramAddress& destination, SharedBytes payload,
+                                                 const FaultsRef& faults) {
+    FaultInjector* shape = faults ? faults.get() : m_settings.faults.get();
+    return m_transport->sendTo(destination, std::move(payload), shape);
+}
+
+void DatagramSession::onSent(const DatagramAddress& destination, SharedBytes sent) {
+    if (auto host = m_host.lock()) host->onTraffic(Direction::Tx, sent.size());
+    m_ctx.queue.push(DataEvent{m_endpoint, 0, Direction::Tx, nowUs(),
+                               formatEndpoint(destination.address(), destination.port()), std::move(sent)},
+                     EventPriority::Data);
+}
+
+void DatagramSession::onWriteDone() {
+    if (auto host = m_host.lock()) host->onWriteDone();
+}
+
+std::optional<ErrorInfo> DatagramSession::send(Bytes bytes, const FaultsRef& faults) {
+    if (closed()) return ErrorInfo{"ENOTCONN", "udp endpoint is not bound", "UDP 端点尚未绑定"};
+    if (!m_replyTo)
+        return ErrorInfo{"EDESTADDRREQ", "no datagram to answer yet and no remote address", "尚无可回复的数据报，也没有远端地址"};
+    return sendTo(*m_replyTo, SharedBytes(std::move(bytes)), faults);   // adopts the vector: no copy
+}
+
+bool DatagramSession::sendLater(std::chrono::milliseconds delay, Bytes bytes, FaultsRef faults) {
+    if (!m_replyTo || closed()) return false;
+    const std::size_t size = bytes.size();
+    // To the sender answered now, whoever sends next (datagrams may be reordered: no ordering).
+    const bool scheduled = m_delayed.schedule(
+        delay, [weak = weak_from_this(), to = *m_replyTo, bytes = std::move(bytes), faults = std::move(faults),
+                size]() mutable {
+            auto self = weak.lock();
+            if (!self || self->closed()) return;
+            self->m_delayedBytes -= size;
+            if (auto error = self->sendTo(to, SharedBytes(std::move(bytes)), faults)) self->replyDropped(*error);
+        });
+    if (scheduled) m_delayedBytes += size;
+    return scheduled;
+}
+
+bool DatagramSession::after(std::chrono::milliseconds delay, std::function<void()> fn) {
+    if (closed()) return false;
+    return m_delayed.schedule(delay, [weak = weak_from_this(), fn = std::move(fn)] {
+        auto self = weak.lock();
+        if (self && !self->closed()) fn();
+    });
+}
+
+std::size_t DatagramSession::room() const {
+    const std::size_t limit = m_transport->queueLimit();
+    const std::size_t used = m_transport->queuedBytes() + m_delayedBytes;
+    return limit > used ? limit - used : 0;
+}
+
+void DatagramSession::replyDropped(ErrorInfo why) {
+    // UDP cannot slow the sender: count, say once.
+    if (auto host = m_host.lock()) {
+        host->onEchoDropped(1);
+        host->onRepeatableError(0, ErrorContext::Write, std::move(why));
+    }
+}
+
+void DatagramSession::reportError(ErrorContext context, ErrorInfo error) {
+    if (auto host = m_host.lock()) host->onRepeatableError(0, context, std::move(error));
+    else if (!closed()) m_ctx.emit(ErrorEvent{m_endpoint, 0, context, std::move(error), nowUs()});
+}
+
+}  // namespace sockscope

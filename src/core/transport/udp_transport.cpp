@@ -1,0 +1,201 @@
+#include "core/transport/udp_transport.hpp"
+
+#include <algorithm>
+#include <asio/post.hpp>
+
+#include "core/net/address.hpp"
+#include "core/net/error_text.hpp"
+#include "core/net/error_throttle.hpp"
+#include "core/net/tcp_state.hpp"
+#include "core/session/faults.hpp"
+
+namespace sockscope {
+namespace {
+
+std::string describe(const DatagramAddress& endpoint) { return formatEndpoint(endpoint.address(), endpoint.port()); }
+
+/// EMSGSIZE when `size` cannot go to `to` in one datagram (its family's limit).
+std::optional<ErrorInfo> datagramTooLarge(std::size_t size, const DatagramAddress& to) {
+    const bool v4 = to.address().is_v4() || (to.address().is_v6() && to.address().to_v6().is_v4_mapped());
+    const std::size_t limit = v4 ? UdpTransport::kMaxDatagramV4 : UdpTransport::kMaxDatagramV6;
+    if (size <= limit) return std::nullopt;
+    const std::string family = v4 ? "IPv4" : "IPv6";
+    return ErrorInfo{"EMSGSIZE",
+                     "datagram of " + groupDigits(size) + " bytes to " + describe(to) + " is larger than UDP over " +
+                         family + " allows (" + groupDigits(limit) + ")",
+                     "发往 " + describe(to) + " 的数据报有 " + groupDigits(size) + " 字节，超过了 " + family +
+                         " 上 UDP 的上限（" + groupDigits(limit) + " 字节）"};
+}
+
+}  // namespace
+
+UdpTransport::UdpTransport(EngineContext& context, asio::ip::udp::socket socket, Settings settings)
+    : m_ctx(context), m_socket(std::move(socket)), m_settings(std::move(settings)), m_gapTimer(context.io) {
+    std::error_code ec;
+    if (const auto local = m_socket.local_endpoint(ec); !ec) m_local = describe(local);
+    m_socket.non_blocking(true, ec);
+}
+
+UdpTransport::~UdpTransport() = default;
+
+void UdpTransport::start(std::weak_ptr<DatagramHandler> handler) {
+    m_handler = std::move(handler);
+    armRead();
+}
+
+// ---- reading ---------------------------------------------------------------------------------
+
+void UdpTransport::armRead() {
+    if (m_readArmed || m_closed) return;
+    m_readArmed = true;
+    m_socket.async_wait(asio::ip::udp::socket::wait_read, [self = shared_from_this()](std::error_code ec) {
+        self->m_readArmed = false;
+        self->onReadable(ec);
+    });
+}
+
+void UdpTransport::readSoon() {
+    if (m_readArmed || m_closed) return;
+    m_readArmed = true;
+    asio::post(m_ctx.io, [self = shared_from_this()] {
+        self->m_readArmed = false;
+        self->onReadable({});
+    });
+}
+
+void UdpTransport::onReadable(std::error_code ec) {
+    if (m_closed) return;
+    if (ec) {
+        if (ec != asio::error::operation_aborted)
+            if (auto h = handler()) h->onError(ErrorContext::Read, describeError(ec, ErrorContext::Read, m_local));
+        return;
+    }
+    bool answered = false;
+    for (int i = 0; i < kReadsPerWake && !answered; ++i) {
+        const auto h = handler();
+        if (!h) return;
+        // Several datagrams per system call straight into shared blocks (net/datagram_reader.hpp):
+        // the log and the recorders keep these slices, not copies.
+        const std::size_t limit = std::min(h->readLimit(kDatagramsPerRead), kDatagramsPerRead);
+        if (limit == 0) return;   // held: the handler calls resumeReading()
+        std::error_code read_error;
+        if (m_reader.read(m_socket, m_ctx.read_arena, limit, read_error) == 0) {
+            if (read_error == asio::error::would_block || read_error == asio::error::try_again) return armRead();
+            // e.g. ECONNREFUSED: an ICMP port-unreachable answered one of our earlier sends.
+            h->onError(ErrorContext::Read,
+                       describeError(read_error, ErrorContext::Read,
+                                     m_lastSender ? m_lastSenderName : m_settings.default_peer));
+            if (m_closed) return;
+            continue;
+        }
+        for (DatagramReader::Run& run : m_reader.runs()) {   // consecutive datagrams of one sender
+            const DatagramAddress& sender = m_reader.senders()[run.sender];
+            if (!m_lastSender || *m_lastSender != sender) {   // formatting an address costs more than the read
+                m_lastSender = sender;
+                m_lastSenderName = describe(sender);
+            }
+            const auto sends_before = m_sendsQueued;
+            h->onDatagrams(run.bytes, std::move(run.datagrams), sender, m_lastSenderName);
+            if (m_closed) return;
+            // An answer went out (asio sends at once and posts its completion): let that completion
+            // publish the tx before the next datagram's rx.
+            if (m_sendsQueued != sends_before) answered = true;
+        }
+    }
+    // Datagrams may remain: readiness is edge-triggered, so waiting now could wait for ever.
+    // Yield to the other endpoints and read again.
+    readSoon();
+}
+
+// ---- writing ---------------------------------------------------------------------------------
+
+std::optional<ErrorInfo> UdpTransport::sendTo(const DatagramAddress& destination, SharedBytes payload,
+                                              FaultInjector* shape) {
+    if (m_closed) return ErrorInfo{"ENOTCONN", "udp endpoint is not bound", "UDP 端点尚未绑定"};
+    if (auto too_large = datagramTooLarge(payload.size(), destination)) return too_large;
+    const std::size_t piece = shape && shape->splits() ? shape->splitSize() : 0;
+    const std::size_t pieces = piece > 0 && payload.size() > piece ? (payload.size() + piece - 1) / piece : 1;
+    // Split pieces are counted with a per-datagram overhead: 1-byte pieces must not make the
+    // queue's bookkeeping outgrow its byte limit.
+    constexpr std::size_t kPieceOverhead = 64;
+    const std::size_t cost = payload.size() + (piece > 0 ? pieces * kPieceOverhead : 0);
+    const std::size_t limit = m_settings.write_queue_limit;
+    if (m_queuedBytes + cost > limit)
+        return ErrorInfo{"ENOBUFS",
+                         "udp send queue is full (" + groupDigits(m_queuedBytes) + " bytes waiting): datagram to " +
+                             describe(destination) + " dropped",
+                         "UDP 发送队列已满（" + groupDigits(m_queuedBytes) + " 字节等待发送）：已丢弃发往 " +
+                             describe(destination) + " 的数据报"};
+    const std::size_t copies = shape && m_queuedBytes + 2 * cost <= limit && shape->duplicate() ? 2 : 1;
+    if (piece > 0) shape->countPieces(copies * pieces);
+    const auto gap = piece > 0 ? shape->splitGap() : std::chrono::milliseconds(0);
+    for (std::size_t copy = 0; copy < copies; ++copy) {
+        if (piece == 0) {
+            m_writeQueue.push_back({destination, payload, gap, cost});
+            continue;
+        }
+        // Pieces are slices of the one payload (no copies); an empty datagram stays one.
+        for (std::size_t at = 0; at < payload.size() || at == 0; at += piece) {
+            const std::size_t n = std::min(piece, payload.size() - at);
+            m_writeQueue.push_back({destination, payload.slice(at, n), gap, n + kPieceOverhead});
+            if (payload.empty()) break;
+        }
+    }
+    m_queuedBytes += copies * cost;
+    ++m_sendsQueued;
+    if (!m_writing) startWrite();
+    return std::nullopt;
+}
+
+void UdpTransport::startWrite() {
+    if (m_writeQueue.empty() || m_closed) {
+        m_writing = false;
+        return;
+    }
+    m_writing = true;
+    const Datagram& next = m_writeQueue.front();
+    m_socket.async_send_to(asio::buffer(next.payload.data(), next.payload.size()), next.destination,
+                           [self = shared_from_this()](std::error_code ec, std::size_t) { self->onWritten(ec); });
+}
+
+void UdpTransport::onWritten(std::error_code ec) {
+    if (m_closed) return;
+    Datagram sent = std::move(m_writeQueue.front());
+    m_writeQueue.pop_front();
+    m_queuedBytes -= sent.cost;
+    const auto h = handler();
+    if (ec) {
+        if (ec == asio::error::operation_aborted) return;
+        if (h) h->onError(ErrorContext::Write, describeError(ec, ErrorContext::Write, describe(sent.destination)));
+    } else if (h) {
+        h->onSent(sent.destination, std::move(sent.payload));
+    }
+    if (h) h->onWriteDone();
+    if (m_closed) return;
+    if (sent.gap.count() == 0 || m_writeQueue.empty()) return startWrite();
+    m_gapTimer.expires_after(sent.gap);
+    m_gapTimer.async_wait([self = shared_from_this()](std::error_code wait_error) {
+        if (!wait_error && !self->m_closed) self->startWrite();
+    });
+}
+
+// ---- closing and the kernel's view -----------------------------------------------------------
+
+void UdpTransport::close() {
+    if (m_closed) return;
+    m_closed = true;
+    std::error_code ignored;
+    m_socket.close(ignored);
+    m_gapTimer.cancel();
+    m_writeQueue.clear();
+    m_queuedBytes = 0;
+    m_writing = false;
+}
+
+std::optional<std::uint64_t> UdpTransport::kernelDrops() const {
+    if (m_closed) return std::nullopt;
+    // const_cast: native_handle() is not const in asio, reading it changes nothing.
+    return socketDrops(static_cast<std::intptr_t>(const_cast<asio::ip::udp::socket&>(m_socket).native_handle()));
+}
+
+}  // namespace sockscope

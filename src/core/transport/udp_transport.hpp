@@ -1,0 +1,85 @@
+#pragma once
+// The UDP transport of one bound socket, on the I/O thread (transport/datagram_transport.hpp).
+//
+// Reads wait for readability, then take several datagrams per system call straight into the
+// engine's shared arena (net/datagram_reader.hpp: recvmmsg on Linux), up to kReadsPerWake reads
+// per wake-up, then yield to the other endpoints. A read whose handling queued a send (an echo)
+// yields at once, so that the send's completion (its tx) is published before the next rx.
+// Writes: one datagram in flight, the rest queued up to a byte cap; fault injection "split" sends
+// a datagram as several smaller ones with a gap after each, "duplicate" queues it twice.
+#include <asio/steady_timer.hpp>
+#include <deque>
+
+#include "core/net/datagram_reader.hpp"
+#include "core/net/engine_context.hpp"
+#include "core/transport/datagram_transport.hpp"
+
+namespace sockscope {
+
+class UdpTransport final : public DatagramTransport, public std::enable_shared_from_this<UdpTransport> {
+public:
+    struct Settings {
+        std::size_t write_queue_limit = 16u << 20;
+        std::string default_peer;   // named by a read error before any datagram came (the remote)
+    };
+
+    // UDP payload limits: 65,535 minus the UDP header, and over IPv4 minus its 20-byte header too.
+    static constexpr std::size_t kMaxDatagramV4 = 65507;
+    static constexpr std::size_t kMaxDatagramV6 = 65527;
+    static constexpr std::size_t kDatagramsPerRead = 64;   // one recvmmsg
+    static constexpr int kReadsPerWake = 4;
+
+    /// `socket`: open and bound (the endpoint applied its options, joined its groups).
+    UdpTransport(EngineContext& context, asio::ip::udp::socket socket, Settings settings);
+    ~UdpTransport() override;
+
+    void start(std::weak_ptr<DatagramHandler> handler) override;
+    [[nodiscard]] std::optional<ErrorInfo> sendTo(const DatagramAddress& destination, SharedBytes bytes,
+                                                  FaultInjector* shape) override;
+    void resumeReading() override { readSoon(); }
+    void close() override;
+    std::optional<std::uint64_t> kernelDrops() const override;
+
+    bool closed() const override { return m_closed; }
+    std::size_t queuedBytes() const override { return m_queuedBytes; }
+    std::size_t queueLimit() const override { return m_settings.write_queue_limit; }
+    const std::optional<DatagramAddress>& lastSender() const override { return m_lastSender; }
+    const std::string& localName() const override { return m_local; }
+
+    /// The socket itself, for what only UDP has (multicast membership). Do not read or write it.
+    asio::ip::udp::socket& socket() { return m_socket; }
+
+private:
+    std::shared_ptr<DatagramHandler> handler() const { return m_handler.lock(); }
+    void armRead();    // wait for readiness: only after a read found nothing waiting
+    void readSoon();   // read again after other handlers ran (datagrams may be waiting)
+    void onReadable(std::error_code ec);
+    void startWrite();
+    void onWritten(std::error_code ec);
+
+    /// A queued datagram; `cost` is what it counts against write_queue_limit.
+    struct Datagram {
+        DatagramAddress destination;
+        SharedBytes payload;
+        std::chrono::milliseconds gap{0};   // split: wait this long before the next datagram
+        std::size_t cost = 0;
+    };
+
+    EngineContext& m_ctx;
+    asio::ip::udp::socket m_socket;
+    const Settings m_settings;
+    std::weak_ptr<DatagramHandler> m_handler;
+    std::string m_local;
+    bool m_closed = false;
+    bool m_readArmed = false;           // a readiness wait or a posted read is pending
+    std::optional<DatagramAddress> m_lastSender;
+    std::string m_lastSenderName;       // m_lastSender formatted once
+    DatagramReader m_reader{kDatagramsPerRead};
+    std::deque<Datagram> m_writeQueue;
+    std::size_t m_queuedBytes = 0;
+    bool m_writing = false;
+    std::uint64_t m_sendsQueued = 0;    // every datagram ever queued: did handling a read send?
+    asio::steady_timer m_gapTimer;      // between split pieces
+};
+
+}  // namespace sockscope

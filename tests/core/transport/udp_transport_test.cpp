@@ -1,0 +1,160 @@
+// The UDP transport on its own, under a handler that is not a session: batched reads with their
+// senders, one datagram per send to an address, fault shaping, holding reads, refusals in plain
+// words. Real sockets on 127.0.0.1, port 0.
+#include "core/transport/udp_transport.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "core/session/faults.hpp"
+
+namespace sockscope {
+namespace {
+
+class RecordingHandler final : public DatagramHandler {
+public:
+    bool hold = false;                          // readLimit says 0
+    int asked = 0;                              // readLimit calls
+    std::vector<std::string> received;          // "port:bytes", one per datagram
+    std::vector<std::size_t> batches;           // datagrams per onDatagrams call
+    std::vector<std::string> sent;              // "port:bytes"
+    int writes = 0;
+    std::vector<std::string> errors;
+
+    std::size_t readLimit(std::size_t most) override {
+        ++asked;
+        return hold ? 0 : most;
+    }
+    void onDatagrams(const SharedBytes& bytes, std::vector<FrameSpan> datagrams, const DatagramAddress& sender,
+                     const std::string& sender_name) override {
+        EXPECT_EQ(sender_name, "127.0.0.1:" + std::to_string(sender.port()));
+        batches.push_back(datagrams.size());
+        for (const FrameSpan& d : datagrams) {
+            const auto view = bytes.view().subspan(d.offset, d.length);
+            received.push_back(std::to_string(sender.port()) + ":" + std::string(view.begin(), view.end()));
+        }
+    }
+    void onSent(const DatagramAddress& to, SharedBytes bytes) override {
+        const auto view = bytes.view();
+        sent.push_back(std::to_string(to.port()) + ":" + std::string(view.begin(), view.end()));
+    }
+    void onWriteDone() override { ++writes; }
+    void onError(ErrorContext, ErrorInfo error) override { errors.push_back(error.code); }
+};
+
+struct TransportRig {
+    asio::io_context io;
+    EventQueue queue;
+    EngineContext ctx{io, queue, ReadArena(1u << 16, 1u << 12), 1, {}, std::chrono::milliseconds(5000), {}};
+    asio::ip::udp::socket peer{io, {asio::ip::make_address("127.0.0.1"), 0}};
+    std::shared_ptr<UdpTransport> transport;
+    std::shared_ptr<RecordingHandler> handler = std::make_shared<RecordingHandler>();
+    DatagramAddress local;
+
+    explicit TransportRig(std::size_t queue_limit = 1u << 20) {
+        asio::ip::udp::socket socket(io, {asio::ip::make_address("127.0.0.1"), 0});
+        local = socket.local_endpoint();
+        transport = std::make_shared<UdpTransport>(ctx, std::move(socket),
+                                                   UdpTransport::Settings{queue_limit, "127.0.0.1:1"});
+    }
+    std::string peerPort() const { return std::to_string(peer.local_endpoint().port()); }
+    /// Runs the I/O loop until `done` (at most 10 s).
+    bool runUntil(const std::function<bool()>& done) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (!done() && std::chrono::steady_clock::now() < deadline) {
+            if (io.stopped()) io.restart();
+            io.run_for(std::chrono::milliseconds(5));
+        }
+        return done();
+    }
+    /// One datagram at the peer (waits at most 10 s).
+    std::string receiveAtPeer() {
+        std::string out;
+        runUntil([&] { return peer.available() > 0; });
+        if (peer.available() == 0) return "<nothing>";
+        out.resize(65536);
+        out.resize(peer.receive(asio::buffer(out)));
+        return out;
+    }
+};
+
+TEST(UdpTransport, ReadsBatchesWithTheirSenderAndSendsEachDatagramToItsAddress) {
+    TransportRig rig;
+    EXPECT_EQ(rig.transport->localName(), "127.0.0.1:" + std::to_string(rig.local.port()));
+    EXPECT_FALSE(rig.transport->lastSender().has_value());
+    for (const char* text : {"one", "two", "three"}) rig.peer.send_to(asio::buffer(std::string(text)), rig.local);
+    rig.transport->start(rig.handler);
+    ASSERT_TRUE(rig.runUntil([&] { return rig.handler->received.size() == 3; }));
+    const std::string from = rig.peerPort() + ":";
+    EXPECT_EQ(rig.handler->received, (std::vector<std::string>{from + "one", from + "two", from + "three"}));
+    EXPECT_LT(rig.handler->batches.size(), 3u);   // waiting datagrams come in one read (recvmmsg)
+    ASSERT_TRUE(rig.transport->lastSender().has_value());
+    EXPECT_EQ(rig.transport->lastSender()->port(), rig.peer.local_endpoint().port());
+
+    ASSERT_FALSE(rig.transport->sendTo(rig.peer.local_endpoint(), SharedBytes::copyOf("back"), nullptr).has_value());
+    EXPECT_EQ(rig.receiveAtPeer(), "back");
+    ASSERT_TRUE(rig.runUntil([&] { return rig.handler->writes == 1; }));
+    EXPECT_EQ(rig.handler->sent, (std::vector<std::string>{from + "back"}));
+    EXPECT_EQ(rig.transport->queuedBytes(), 0u);
+    EXPECT_TRUE(rig.handler->errors.empty());
+
+    rig.transport->close();
+    EXPECT_TRUE(rig.transport->closed());
+    EXPECT_EQ(rig.transport->sendTo(rig.peer.local_endpoint(), SharedBytes::copyOf("x"), nullptr)->code, "ENOTCONN");
+}
+
+TEST(UdpTransport, AHandlerHoldingReadsGetsNothingUntilItResumes) {
+    TransportRig rig;
+    rig.handler->hold = true;
+    rig.transport->start(rig.handler);
+    rig.peer.send_to(asio::buffer(std::string("queued")), rig.local);
+    ASSERT_TRUE(rig.runUntil([&] { return rig.handler->asked >= 1; }));   // the transport asked, and held
+    rig.io.restart();
+    rig.io.run_for(std::chrono::milliseconds(20));
+    EXPECT_TRUE(rig.handler->received.empty());
+    rig.handler->hold = false;
+    rig.transport->resumeReading();   // the datagram waits in the kernel: read at once, not on new data
+    ASSERT_TRUE(rig.runUntil([&] { return rig.handler->received.size() == 1; }));
+    EXPECT_EQ(rig.handler->received[0], rig.peerPort() + ":queued");
+}
+
+TEST(UdpTransport, RefusesWhatCannotLeaveInPlainWordsAndQueuesNothing) {
+    TransportRig rig(100);
+    rig.transport->start(rig.handler);
+    const auto to = rig.peer.local_endpoint();
+    const auto too_large = rig.transport->sendTo(to, SharedBytes(Bytes(UdpTransport::kMaxDatagramV4 + 1, 'x')), nullptr);
+    ASSERT_TRUE(too_large.has_value());
+    EXPECT_EQ(too_large->code, "EMSGSIZE");
+    EXPECT_NE(too_large->message.find("IPv4"), std::string::npos) << too_large->message;
+    EXPECT_EQ(rig.transport->queuedBytes(), 0u);
+    // The queue's byte cap: what does not fit is refused whole.
+    ASSERT_FALSE(rig.transport->sendTo(to, SharedBytes(Bytes(60, 'a')), nullptr).has_value());
+    const auto full = rig.transport->sendTo(to, SharedBytes(Bytes(60, 'b')), nullptr);
+    ASSERT_TRUE(full.has_value());
+    EXPECT_EQ(full->code, "ENOBUFS");
+    EXPECT_EQ(rig.receiveAtPeer(), std::string(60, 'a'));
+}
+
+TEST(UdpTransport, FaultShapingSplitsADatagramIntoSmallerOnesAndDuplicates) {
+    TransportRig rig;
+    rig.transport->start(rig.handler);
+    FaultConfig config;
+    config.split_size = 4;
+    config.duplicate = 1.0;
+    auto counters = std::make_shared<FaultCounters>();
+    FaultInjector shape(config, counters);
+    ASSERT_FALSE(rig.transport->sendTo(rig.peer.local_endpoint(), SharedBytes::copyOf("abcdefghij"), &shape).has_value());
+    std::vector<std::string> at_peer;
+    for (int i = 0; i < 6; ++i) at_peer.push_back(rig.receiveAtPeer());
+    EXPECT_EQ(at_peer, (std::vector<std::string>{"abcd", "efgh", "ij", "abcd", "efgh", "ij"}));
+    EXPECT_EQ(counters->split_pieces, 6u);
+    ASSERT_TRUE(rig.runUntil([&] { return rig.handler->sent.size() == 6; }));   // each piece its own tx
+    EXPECT_EQ(rig.handler->sent.front(), rig.peerPort() + ":abcd");
+    EXPECT_EQ(rig.transport->queuedBytes(), 0u);
+}
+
+}  // namespace
+}  // namespace sockscope
