@@ -16,7 +16,8 @@ namespace {
 
 constexpr const char* kUsage =
     "bench_udp_sender --port P --seconds S [--host 127.0.0.1] [--size BYTES] [--rate PER_S (0 = max)]\n"
-    "                 [--batch N (datagrams per sendmmsg)] [--gso N (UDP_SEGMENT: N datagrams per buffer)]";
+    "                 [--batch N (datagrams per sendmmsg)] [--gso N (UDP_SEGMENT: N datagrams per buffer)]\n"
+    "                 [--line 1 (each datagram ends with a newline, for a delimiter framer)]";
 
 }  // namespace
 
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
     // `size` bytes, so the sender pays for one send per buffer and the receiver still gets
     // separate 64-byte datagrams. Lets one sending core outrun the receiver on loopback.
     const auto gso = static_cast<unsigned>(args.number("gso", 1, 1, 64));
+    const bool line = args.number("line", 0, 0, 1) != 0;
     const auto address = loopbackAddress(args.text("host", "127.0.0.1"), port);
     if (!address) args.fail("--host must be a 127.x.x.x address (loopback only)");
 
@@ -56,6 +58,9 @@ int main(int argc, char** argv) {
 
     // One buffer per message: `gso` datagrams back to back (each starts with its sequence number).
     std::vector<std::vector<char>> payloads(batch, std::vector<char>(size * gso, 'u'));
+    if (line)
+        for (auto& payload : payloads)
+            for (unsigned k = 0; k < gso; ++k) payload[k * size + size - 1] = '\n';
     std::vector<iovec> iov(batch);
     std::vector<mmsghdr> messages(batch);
     for (unsigned i = 0; i < batch; ++i) {

@@ -54,12 +54,18 @@ FramePresenter::FramePresenter(GLFWwindow* window) : m_window(window) {
 #if defined(SOCKSCOPE_PARTIAL_PRESENT_GLX)
     using GetDisplay = Glx::Display* (*)();
     using GetWindow = Glx::Drawable (*)(GLFWwindow*);
+    // Ask only an X11 window with a GLX context: GLFW reports an error for any other question
+    // (GLFW 3.4 on Wayland; an EGL context). glfwGetPlatform exists from 3.4 on.
+    using GetPlatform = int (*)();
+    constexpr int kPlatformX11 = 0x00060004;   // GLFW_PLATFORM_X11
+    if (auto get_platform = reinterpret_cast<GetPlatform>(dlsym(RTLD_DEFAULT, "glfwGetPlatform")))
+        if (get_platform() != kPlatformX11) return;
+    if (glfwGetWindowAttrib(window, GLFW_CONTEXT_CREATION_API) != GLFW_NATIVE_CONTEXT_API) return;
     auto get_display = reinterpret_cast<GetDisplay>(dlsym(RTLD_DEFAULT, "glfwGetX11Display"));
     auto get_window = reinterpret_cast<GetWindow>(dlsym(RTLD_DEFAULT, "glfwGetGLXWindow"));
     if (get_display == nullptr || get_window == nullptr) return;
     auto glx = std::make_unique<Glx>();
     glx->display = get_display();
-    // glfwGetGLXWindow fails (returns None) when the window's context is not GLX (EGL).
     glx->drawable = glx->display ? get_window(window) : 0;
     if (glx->display == nullptr || glx->drawable == 0 || !glfwExtensionSupported("GLX_MESA_copy_sub_buffer")) return;
     glx->copy = reinterpret_cast<Glx::CopySubBuffer>(glfwGetProcAddress("glXCopySubBufferMESA"));

@@ -13,29 +13,34 @@ DatagramSession::DatagramSession(EngineContext& context, EndpointId endpoint,
            // No connection to close: with on_error "close" the rest of that datagram is ignored.
            [this](const ErrorInfo& error, bool) { reportError(ErrorContext::Framing, error); }),
       m_delayed(context.io, kMaxDelayedActions) {
-    m_rx.setMessageObserver([this](ByteView message) {
-        if (!m_responders.empty()) m_responders.onMessage(*this, message);
-    });
     if (m_settings.remote) setReplyTo(*m_settings.remote, formatEndpoint(m_settings.remote->address(), m_settings.remote->port()));
 }
 
 void DatagramSession::start() {
     m_responders.attachAll(m_settings.responders, *this);
+    watchMessages();
     m_transport->start(weak_from_this());
 }
 
 void DatagramSession::stop() {
-    m_host.reset();
     m_delayed.cancelAll();
     m_delayedBytes = 0;
-    m_responders.onClosed();
+    m_responders.onClosed();   // what they report on the way out still reaches the endpoint
+    m_host.reset();
     m_transport->close();
 }
 
 bool DatagramSession::attachResponder(std::shared_ptr<Responder> responder) {
     if (closed() || !responder) return false;
     m_responders.add(std::move(responder));
+    watchMessages();
     return true;
+}
+
+/// Frames reach the responders only once there is one: without, the call per frame is wasted.
+void DatagramSession::watchMessages() {
+    if (m_responders.empty() || m_rx.observing()) return;
+    m_rx.setMessageObserver([this](ByteView message) { m_responders.onMessage(*this, message); });
 }
 
 void DatagramSession::setReplyTo(const DatagramAddress& to, const std::string& name) {
@@ -89,6 +94,8 @@ std::optional<ErrorInfo> DatagramSession::send(Bytes bytes, const FaultsRef& fau
 bool DatagramSession::sendLater(std::chrono::milliseconds delay, Bytes bytes, FaultsRef faults) {
     if (!m_replyTo || closed()) return false;
     const std::size_t size = bytes.size();
+    // UDP reads never wait for room, so only this keeps delayed replies bounded in bytes.
+    if (size > room()) return false;
     // To the sender answered now, whoever sends next (datagrams may be reordered: no ordering).
     const bool scheduled = m_delayed.schedule(
         delay, [weak = weak_from_this(), to = *m_replyTo, bytes = std::move(bytes), faults = std::move(faults),

@@ -52,6 +52,8 @@ public:
     /// A responder joins the running session. False when the session ended.
     bool attachResponder(std::shared_ptr<Responder> responder);
     bool closed() const { return m_transport->closed(); }
+    /// True once a responder is attached: only then does each frame reach the responders.
+    bool watchingMessages() const { return m_rx.observing(); }
     std::size_t queuedBytes() const { return m_transport->queuedBytes(); }
     std::size_t queueLimit() const { return m_transport->queueLimit(); }
 
@@ -80,6 +82,7 @@ public:
 
 private:
     void setReplyTo(const DatagramAddress& to, const std::string& name);
+    void watchMessages();
 
     EngineContext& m_ctx;
     const EndpointId m_endpoint;

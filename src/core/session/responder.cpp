@@ -39,8 +39,10 @@ std::chrono::milliseconds sendReply(ReplyChannel& channel, Bytes bytes, const Fa
     // TCP replies then keep their order.
     if (delay.count() > 0 || delays) {
         if (!channel.sendLater(delay, std::move(bytes), faults))
-            channel.replyDropped({"ENOBUFS", what + " dropped: too many delayed replies pending",
-                                  "已丢弃回复（" + what + "）：待发送的延迟回复过多"});
+            channel.replyDropped({"ENOBUFS", what + " dropped: too many delayed replies pending (at most " +
+                                             groupDigits(kMaxDelayedActions) + ", within the send queue's size)",
+                                  "已丢弃回复（" + what + "）：待发送的延迟回复过多（最多 " + groupDigits(kMaxDelayedActions) +
+                                      " 个，且总量不超过发送队列的大小）"});
     } else if (auto error = channel.send(std::move(bytes), faults)) {
         channel.replyDropped({error->code, what + " dropped: " + error->message,
                               "已丢弃回复（" + what + "）：" + (error->message_zh.empty() ? error->message : error->message_zh)});

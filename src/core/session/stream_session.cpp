@@ -240,6 +240,7 @@ std::chrono::steady_clock::time_point StreamSession::orderedDue(std::chrono::mil
 bool StreamSession::sendLater(std::chrono::milliseconds delay, Bytes bytes, FaultsRef faults) {
     if (closed()) return false;
     const std::size_t size = bytes.size();
+    if (size > room()) return false;   // delayed replies stay within the send queue's bound
     const bool scheduled = m_delayed.scheduleAt(
         orderedDue(delay), [weak = weak_from_this(), bytes = std::move(bytes), faults = std::move(faults), size]() mutable {
             auto self = weak.lock();

@@ -30,7 +30,8 @@ std::optional<ErrorInfo> datagramTooLarge(std::size_t size, const DatagramAddres
 }  // namespace
 
 UdpTransport::UdpTransport(EngineContext& context, asio::ip::udp::socket socket, Settings settings)
-    : m_ctx(context), m_socket(std::move(socket)), m_settings(std::move(settings)), m_gapTimer(context.io) {
+    : m_ctx(context), m_socket(std::move(socket)), m_settings(std::move(settings)), m_gapTimer(context.io),
+      m_readRetry(context.io) {
     std::error_code ec;
     if (const auto local = m_socket.local_endpoint(ec); !ec) m_local = describe(local);
     m_socket.non_blocking(true, ec);
@@ -66,8 +67,16 @@ void UdpTransport::readSoon() {
 void UdpTransport::onReadable(std::error_code ec) {
     if (m_closed) return;
     if (ec) {
-        if (ec != asio::error::operation_aborted)
-            if (auto h = handler()) h->onError(ErrorContext::Read, describeError(ec, ErrorContext::Read, m_local));
+        if (ec == asio::error::operation_aborted) return;
+        if (auto h = handler()) h->onError(ErrorContext::Read, describeError(ec, ErrorContext::Read, m_local));
+        // Keep receiving: a socket that failed one wait must not go deaf. Later, not at once, so
+        // an error that persists is reported at most every 100 ms instead of spinning.
+        m_readArmed = true;
+        m_readRetry.expires_after(std::chrono::milliseconds(100));
+        m_readRetry.async_wait([self = shared_from_this()](std::error_code wait_error) {
+            self->m_readArmed = false;
+            if (!wait_error) self->armRead();
+        });
         return;
     }
     bool answered = false;
@@ -187,6 +196,7 @@ void UdpTransport::close() {
     std::error_code ignored;
     m_socket.close(ignored);
     m_gapTimer.cancel();
+    m_readRetry.cancel();
     m_writeQueue.clear();
     m_queuedBytes = 0;
     m_writing = false;

@@ -80,6 +80,7 @@ private:
     bool m_writing = false;
     std::uint64_t m_sendsQueued = 0;    // every datagram ever queued: did handling a read send?
     asio::steady_timer m_gapTimer;      // between split pieces
+    asio::steady_timer m_readRetry;     // after the wait for readability itself failed
 };
 
 }  // namespace sockscope

@@ -101,6 +101,34 @@ TEST(UdpEndpoint, SendsToTheRemoteTheDestinationOrTheLastSender) {
     EXPECT_EQ(b.receiveDatagram(), "reply");
 }
 
+/// A send to a name waits for the resolver; if the endpoint stops meanwhile, the datagram cannot
+/// go, and that is said (it was lost without a word before).
+TEST(UdpEndpoint, ASendWhoseNameIsStillResolvingWhenTheEndpointStopsIsReportedNotLost) {
+    SocketPeer peer;
+    ASSERT_TRUE(peer.bindUdp());
+    EngineHarness h;
+    h.engine.submit(AddEndpoint{1, udpOn("127.0.0.1:0")});
+    ASSERT_TRUE(h.waitForState(1, EndpointState::Bound));
+    // The resolver answers one name at a time: a stop right behind 20 sends meets some unresolved.
+    constexpr std::size_t kSends = 20;
+    for (std::size_t i = 0; i < kSends; ++i)
+        h.engine.submit(Send{1, 0, bytesOf("d" + std::to_string(i)), "localhost:" + std::to_string(peer.localPort())});
+    h.engine.submit(StopEndpoint{1});
+    std::size_t sent = 0, cancelled = 0;
+    ASSERT_TRUE(h.pumpUntil([&] {
+        sent = cancelled = 0;
+        for (const auto& e : h.events) {
+            if (const auto* d = std::get_if<DataEvent>(&e); d && d->direction == Direction::Tx) ++sent;
+            if (const auto* error = std::get_if<ErrorEvent>(&e); error && error->error.code == "ECANCELED") {
+                ++cancelled;
+                EXPECT_NE(error->error.message.find("stopped while \"localhost:"), std::string::npos) << error->error.message;
+                EXPECT_FALSE(error->error.message_zh.empty());
+            }
+        }
+        return sent + cancelled == kSends;
+    })) << sent << " sent and " << cancelled << " reported of " << kSends;
+}
+
 TEST(UdpEndpoint, PortInUseFailsWithPlainWords) {
     SocketPeer squatter;
     ASSERT_TRUE(squatter.bindUdp());

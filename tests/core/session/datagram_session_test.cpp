@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "support/io_rig.hpp"
+
 namespace sockscope {
 namespace {
 
@@ -126,15 +128,12 @@ public:
     std::vector<std::string> seen;
 };
 
-struct SessionRig {
-    asio::io_context io;
-    EventQueue queue;
-    EngineContext ctx{io, queue, ReadArena(1u << 16, 1u << 12), 1, {}, std::chrono::milliseconds(5000), {}};
+struct SessionRig : test::IoRig {
     std::shared_ptr<FakeDatagramTransport> transport = std::make_shared<FakeDatagramTransport>();
     std::shared_ptr<CountingHost> host = std::make_shared<CountingHost>();
     std::shared_ptr<DatagramSession> session;
 
-    explicit SessionRig(EventQueueLimits limits = {}) : queue(limits) {}
+    explicit SessionRig(EventQueueLimits limits = {}) : IoRig(limits) {}
     void open(DatagramSession::Settings settings) {
         session = std::make_shared<DatagramSession>(ctx, EndpointId{7}, transport, std::move(settings), host);
         session->start();
@@ -145,15 +144,9 @@ struct SessionRig {
         queue.drain(drained);
         std::vector<std::string> lines;
         for (const Event& e : drained)
-            if (const auto* data = std::get_if<DataEvent>(&e)) {
-                std::string line = (data->direction == Direction::Rx ? "rx " : "tx ") + data->peer + " ";
-                bool first = true;
-                forEachMessage(*data, [&](std::span<const std::uint8_t> m) {
-                    line += (first ? "" : "|") + std::string(m.begin(), m.end());
-                    first = false;
-                });
-                lines.push_back(line);
-            }
+            if (const auto* data = std::get_if<DataEvent>(&e))
+                lines.push_back((data->direction == Direction::Rx ? "rx " : "tx ") + data->peer + " " +
+                                test::joinedMessages(*data));
         return lines;
     }
 };
@@ -256,6 +249,66 @@ TEST(DatagramSession, TransportErrorsAreReportedAndStopEndsRespondersAndDelayedS
     EXPECT_TRUE(rig.transport->wire.empty());   // the delayed send was cancelled
     EXPECT_FALSE(rig.session->writable());
     EXPECT_FALSE(rig.session->attachResponder(std::make_shared<OkResponder>(stage->seen)));
+}
+
+}  // namespace
+}  // namespace sockscope
+
+namespace sockscope {
+namespace {
+
+/// Reports something as it ends, as a script does when its endpoint stops.
+class ReportOnCloseResponder final : public Responder {
+public:
+    explicit ReportOnCloseResponder(ReplyChannel& channel) : m_channel(channel) {}
+    void onMessage(ReplyChannel&, ResponderBytes) override {}
+    void onClosed() override { m_channel.reportError(ErrorContext::Write, {"ECANCELED", "ended", "ended"}); }
+
+private:
+    ReplyChannel& m_channel;
+};
+
+class ReportOnCloseStage final : public ResponderStage {
+public:
+    std::shared_ptr<Responder> attach(ReplyChannel& channel) override {
+        return std::make_shared<ReportOnCloseResponder>(channel);
+    }
+};
+
+/// UDP reads never wait for room, so a delay fault could pile up delayed replies (up to 10,000 of
+/// any size) unless they count against the send queue's bytes.
+TEST(DatagramSession, DelayedRepliesNeverHoldMoreBytesThanTheSendQueueTakes) {
+    SessionRig rig;
+    rig.open({{}, {}, nullptr, address(4000)});
+    rig.transport->limit = 16;
+    EXPECT_TRUE(rig.session->sendLater(std::chrono::milliseconds(50), bytesOf("0123456789")));
+    EXPECT_EQ(rig.session->room(), 6u);
+    EXPECT_FALSE(rig.session->sendLater(std::chrono::milliseconds(50), bytesOf("0123456789")));
+    EXPECT_TRUE(rig.session->sendLater(std::chrono::milliseconds(50), bytesOf("012345")));
+    EXPECT_EQ(rig.session->room(), 0u);
+    ASSERT_TRUE(rig.runUntil([&] { return rig.transport->wire.size() == 2; }));
+    EXPECT_EQ(rig.session->room(), 0u);   // now queued in the transport instead
+    rig.transport->drain();
+    EXPECT_EQ(rig.session->room(), 16u);
+}
+
+TEST(DatagramSession, WhatRespondersReportAsTheSessionStopsReachesTheEndpoint) {
+    SessionRig rig;
+    rig.open({{std::make_shared<ReportOnCloseStage>()}, {}, nullptr, std::nullopt});
+    rig.session->stop();
+    EXPECT_EQ(rig.host->errors, (std::vector<std::string>{"ECANCELED"}));
+}
+
+TEST(DatagramSession, FramesReachRespondersOnlyOnceOneIsAttached) {
+    SessionRig rig;
+    rig.open({});
+    EXPECT_FALSE(rig.session->watchingMessages());
+    EXPECT_EQ(rig.transport->deliver(1000, {"a"}), 1u);
+    std::vector<std::string> seen;
+    ASSERT_TRUE(rig.session->attachResponder(std::make_shared<OkResponder>(seen)));
+    EXPECT_TRUE(rig.session->watchingMessages());
+    EXPECT_EQ(rig.transport->deliver(1000, {"b"}), 1u);
+    EXPECT_EQ(seen, (std::vector<std::string>{"127.0.0.1:1000 b"}));
 }
 
 }  // namespace

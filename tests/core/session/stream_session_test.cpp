@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "support/io_rig.hpp"
+
 namespace sockscope {
 namespace {
 
@@ -105,10 +107,7 @@ public:
     std::vector<std::string> seen;
 };
 
-struct SessionRig {
-    asio::io_context io;
-    EventQueue queue;
-    EngineContext ctx{io, queue, ReadArena(1u << 16, 1u << 12), 1, {}, std::chrono::milliseconds(5000), {}};
+struct SessionRig : test::IoRig {
     std::shared_ptr<FakeTransport> transport = std::make_shared<FakeTransport>();
     std::shared_ptr<StreamSession> session;
 
@@ -126,15 +125,8 @@ struct SessionRig {
             if (const auto* open = std::get_if<ConnectionOpened>(&e)) lines.push_back("opened " + open->peer);
             if (std::get_if<PeerHalfClosed>(&e)) lines.emplace_back("fin");
             if (std::get_if<ConnectionClosed>(&e)) lines.emplace_back("closed");
-            if (const auto* data = std::get_if<DataEvent>(&e)) {
-                std::string line = data->direction == Direction::Rx ? "rx " : "tx ";
-                bool first = true;
-                forEachMessage(*data, [&](std::span<const std::uint8_t> m) {
-                    line += (first ? "" : "|") + std::string(m.begin(), m.end());
-                    first = false;
-                });
-                lines.push_back(line);
-            }
+            if (const auto* data = std::get_if<DataEvent>(&e))
+                lines.push_back((data->direction == Direction::Rx ? "rx " : "tx ") + test::joinedMessages(*data));
         }
         return lines;
     }
@@ -205,6 +197,26 @@ TEST(StreamSession, EchoLimitsReadsToTheQueuesRoomAndResumesWhenHalfHasLeftWitho
     EXPECT_EQ(taken, stream.size());
     EXPECT_EQ(rig.transport->wire, stream);
     EXPECT_GE(held, 2);
+}
+
+}  // namespace
+}  // namespace sockscope
+
+namespace sockscope {
+namespace {
+
+/// A rule's delayed replies are not echo: reading does not wait for their room, so only this
+/// keeps them (up to 10,000 of any size) within the send queue's bytes.
+TEST(StreamSession, DelayedRepliesNeverHoldMoreBytesThanTheSendQueueTakes) {
+    SessionRig rig;
+    rig.open({});
+    EXPECT_TRUE(rig.session->sendLater(std::chrono::milliseconds(50), bytesOf("0123456789")));
+    EXPECT_EQ(rig.session->room(), 6u);
+    EXPECT_FALSE(rig.session->sendLater(std::chrono::milliseconds(50), bytesOf("0123456789")));
+    EXPECT_TRUE(rig.session->sendLater(std::chrono::milliseconds(50), bytesOf("012345")));
+    ASSERT_TRUE(rig.runUntil([&] { return rig.transport->wire == "0123456789012345"; })) << rig.transport->wire;
+    rig.transport->drain();
+    EXPECT_EQ(rig.session->room(), 16u);
 }
 
 }  // namespace

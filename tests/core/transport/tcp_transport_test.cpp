@@ -10,6 +10,8 @@
 #include <functional>
 #include <string>
 
+#include "support/io_rig.hpp"
+
 namespace sockscope {
 namespace {
 
@@ -34,10 +36,7 @@ public:
     void onClosed(CloseReason reason, std::optional<ErrorInfo>) override { closed = reason; }
 };
 
-struct TransportRig {
-    asio::io_context io;
-    EventQueue queue;
-    EngineContext ctx{io, queue, ReadArena(1u << 16, 1u << 12), 1, {}, std::chrono::milliseconds(5000), {}};
+struct TransportRig : test::IoRig {
     asio::ip::tcp::socket client{io};
     std::shared_ptr<TcpTransport> transport;
     std::shared_ptr<RecordingHandler> handler = std::make_shared<RecordingHandler>();
@@ -48,17 +47,6 @@ struct TransportRig {
         asio::ip::tcp::socket server(io);
         acceptor.accept(server);
         transport = std::make_shared<TcpTransport>(ctx, std::move(server), TcpTransport::Settings{1u << 20, std::nullopt});
-    }
-    /// Runs the I/O loop until `done` (at most 10 s).
-    bool runUntil(const std::function<bool()>& done) {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-        while (!done() && std::chrono::steady_clock::now() < deadline) runFor(std::chrono::milliseconds(5));
-        return done();
-    }
-    /// A loop out of work stops; the next handler posted must still run.
-    void runFor(std::chrono::milliseconds time) {
-        if (io.stopped()) io.restart();
-        io.run_for(time);
     }
 };
 

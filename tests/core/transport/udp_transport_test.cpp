@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/session/faults.hpp"
+#include "support/io_rig.hpp"
 
 namespace sockscope {
 namespace {
@@ -45,10 +46,7 @@ public:
     void onError(ErrorContext, ErrorInfo error) override { errors.push_back(error.code); }
 };
 
-struct TransportRig {
-    asio::io_context io;
-    EventQueue queue;
-    EngineContext ctx{io, queue, ReadArena(1u << 16, 1u << 12), 1, {}, std::chrono::milliseconds(5000), {}};
+struct TransportRig : test::IoRig {
     asio::ip::udp::socket peer{io, {asio::ip::make_address("127.0.0.1"), 0}};
     std::shared_ptr<UdpTransport> transport;
     std::shared_ptr<RecordingHandler> handler = std::make_shared<RecordingHandler>();
@@ -61,15 +59,6 @@ struct TransportRig {
                                                    UdpTransport::Settings{queue_limit, "127.0.0.1:1"});
     }
     std::string peerPort() const { return std::to_string(peer.local_endpoint().port()); }
-    /// Runs the I/O loop until `done` (at most 10 s).
-    bool runUntil(const std::function<bool()>& done) {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-        while (!done() && std::chrono::steady_clock::now() < deadline) {
-            if (io.stopped()) io.restart();
-            io.run_for(std::chrono::milliseconds(5));
-        }
-        return done();
-    }
     /// One datagram at the peer (waits at most 10 s).
     std::string receiveAtPeer() {
         std::string out;
