@@ -78,12 +78,7 @@ void UdpEndpoint::start() {
     m_resolver.async_resolve(bind->host, std::to_string(bind->port), asio::ip::resolver_base::passive,
                              [self = std::static_pointer_cast<UdpEndpoint>(shared_from_this()), generation](
                                  std::error_code resolve_error, asio::ip::udp::resolver::results_type results) {
-                                 if (generation != self->m_generation)   // said, never lost quietly
-                                     return done(std::nullopt,
-                                                 ErrorInfo{"ECANCELED",
-                                                           "the endpoint stopped while \"" + target +
-                                                               "\" was being resolved: nothing was sent to it",
-                                                           "解析“" + target + "”时端点已停止：没有向它发送任何数据"});
+                                 if (generation != self->m_generation) return;
                                  if (resolve_error || results.empty())
                                      return self->failToStart(describeError(
                                          resolve_error ? resolve_error : asio::error::host_not_found,
