@@ -42,7 +42,6 @@
 #include "ui/fonts.hpp"
 #include "ui/frame_pacer.hpp"
 #include "ui/main_window.hpp"
-#include "ui/render_threads.hpp"
 #include "ui/settings_store.hpp"
 #include "ui/theme.hpp"
 #include "ui/ui_model.hpp"
@@ -256,9 +255,6 @@ int runGui(const GuiOptions& options) {
     }
 
     // 2. Window and GL context: 3.3 core, forward-compatible (what macOS requires too).
-    // Mesa's software renderer creates its rasteriser threads when GLX starts (glfwInit): on a
-    // machine with two CPUs it rasterises on this thread instead (ui/render_threads.hpp).
-    const bool rasteriser_threads_set = applyRasteriserThreadsSetting();
     glfwSetErrorCallback([](int code, const char* text) { std::fprintf(stderr, "sockscope: GLFW error %d: %s\n", code, text); });
     if (!glfwInit()) {
         std::fprintf(stderr, "sockscope: cannot open a window (no display?). Try: sockscope --headless\n");
@@ -285,7 +281,6 @@ int runGui(const GuiOptions& options) {
         glfwSetWindowIcon(window, 2, images);
     }
     glfwMakeContextCurrent(window);
-    if (rasteriser_threads_set) clearRasteriserThreadsSetting();   // not inherited by what the app starts
     glfwSwapInterval(options.screenshot_path || options.bench_frames > 0 ? 0 : 1);
 
     // 3. ImGui, fonts at the monitor's content scale, theme.
