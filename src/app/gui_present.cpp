@@ -65,8 +65,6 @@ FramePresenter::FramePresenter(GLFWwindow* window) : m_window(window) {
     glx->copy = reinterpret_cast<Glx::CopySubBuffer>(glfwGetProcAddress("glXCopySubBufferMESA"));
     if (glx->copy == nullptr || (wanted != "1" && !softwareRenderer())) return;
     m_copy = std::move(glx);
-    const char* each = std::getenv("SOCKSCOPE_BENCH_COPY_EACH");
-    m_copyEach = each != nullptr && std::string(each) == "1";
 #endif
 }
 
@@ -91,7 +89,6 @@ double FramePresenter::render(ImDrawData& data, std::uint32_t clear_rgba, int wi
     const std::vector<ui::DamageRect> damage = m_damage.update(data, clear_rgba);
     if (resized) m_damage.invalidate();
     m_originalClips.clear();
-    m_copyRect = toPixels(ui::boundingRect(damage), data, width, height);
     double pixels = 0;
     for (const ui::DamageRect& rect : damage) {   // each rectangle: clear it, draw what falls in it
         const PixelRect drawn = toPixels(rect, data, width, height);
@@ -126,12 +123,7 @@ void FramePresenter::present() {
     if (m_drawn.empty()) return;
 #if defined(SOCKSCOPE_PARTIAL_PRESENT_GLX)
     if (!m_swap) {   // never a swap: the back buffer keeps the picture for the next frame
-        if (m_copyEach) {
-            for (const PixelRect& r : m_drawn) m_copy->copy(m_copy->display, m_copy->drawable, r.x, r.y, r.width, r.height);
-        } else {
-            const PixelRect& r = m_copyRect;
-            m_copy->copy(m_copy->display, m_copy->drawable, r.x, r.y, r.width, r.height);
-        }
+        for (const PixelRect& r : m_drawn) m_copy->copy(m_copy->display, m_copy->drawable, r.x, r.y, r.width, r.height);
         m_drawn.clear();
         return;
     }

@@ -51,13 +51,6 @@ private:
     ui::DrawDamage m_damage;
     std::vector<ui::DamageRect> m_originalClips;    // the frame's clip rectangles before clipping
     std::vector<PixelRect> m_drawn;                 // drawn by the last render(), to present
-    // What present() copies: the box around every drawn rectangle, in one glXCopySubBufferMESA.
-    // Mesa waits for the X server after each copy (XShmPutImage + XSync); on a busy machine every
-    // such wait is a wait for a CPU, while copying the few extra pixels between the rectangles
-    // (already right in the kept back buffer) costs the server a memcpy.
-    // SOCKSCOPE_BENCH_COPY_EACH=1: one copy per rectangle, as before (benchmarks, A/B).
-    PixelRect m_copyRect;
-    bool m_copyEach = false;
     int m_windowWidth = 0, m_windowHeight = 0;      // the last rendered frame's size
     bool m_swap = false;                            // present() swaps (whole frame)
 };

@@ -164,15 +164,6 @@ DamageRect DrawDamage::changedArea(const Command& before, const Command& after, 
                  trianglesArea(new_first, new_last, after.clip, display));
 }
 
-DamageRect boundingRect(const std::vector<DamageRect>& rects) {
-    DamageRect box;
-    for (const DamageRect& r : rects) {
-        if (r.empty()) continue;
-        box = box.empty() ? r : unite(box, r);
-    }
-    return box;
-}
-
 std::vector<DamageRect> mergeRects(std::vector<DamageRect> rects, std::size_t max) {
     const auto area = [](const DamageRect& r) { return (r.x1 - r.x0) * (r.y1 - r.y0); };
     const auto overlap = [](const DamageRect& a, const DamageRect& b) {

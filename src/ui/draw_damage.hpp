@@ -75,9 +75,6 @@ private:
 /// same frame can be clipped to each rectangle of the damage in turn.
 void clipDrawData(ImDrawData& data, const DamageRect& damage, std::vector<DamageRect>& original);
 
-/// The smallest rectangle holding every rectangle of `rects` (empty for none).
-[[nodiscard]] DamageRect boundingRect(const std::vector<DamageRect>& rects);
-
 /// Merges overlapping rectangles, then the pair whose union adds the least area, until at most
 /// `max` are left (each rectangle of the result is disjoint from the others).
 [[nodiscard]] std::vector<DamageRect> mergeRects(std::vector<DamageRect> rects, std::size_t max);

@@ -222,14 +222,5 @@ TEST(DrawDamageMerge, OverlappingRectanglesMergeAndAtMostMaxRemain) {
     EXPECT_TRUE(mergeRects({}, 4).empty());
 }
 
-// The presenter copies this one box to the window (one X round trip a frame, not one per rectangle).
-TEST(DrawDamageMerge, BoundingRectHoldsEveryRectangleAndSkipsEmptyOnes) {
-    EXPECT_TRUE(boundingRect({}).empty());
-    EXPECT_TRUE(boundingRect({DamageRect{5, 5, 5, 9}}).empty());
-    const DamageRect log{300, 250, 1000, 700}, status{0, 980, 400, 1000}, empty{10, 10, 10, 10};
-    EXPECT_EQ(boundingRect({log}), log);
-    EXPECT_EQ(boundingRect({log, empty, status}), (DamageRect{0, 250, 1000, 1000}));
-}
-
 }  // namespace
 }  // namespace sockscope::ui
