@@ -17,7 +17,6 @@
 #include <stb_image_write.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -29,8 +28,6 @@
 #include <thread>
 #include <vector>
 #if defined(__linux__)
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 #endif
@@ -144,33 +141,6 @@ long processId() {
     return static_cast<long>(getpid());
 #else
     return 0;
-#endif
-}
-
-/// Asks the scheduler for a short time slice for the calling thread (Linux >= 6.12, EEVDF:
-/// sched_setattr's sched_runtime for SCHED_OTHER; the nice value stays). Returns whether it took.
-bool requestShortSlice(unsigned slice_us) {
-#if defined(__linux__) && defined(SYS_sched_setattr)
-    struct {
-        std::uint32_t size, policy;
-        std::uint64_t flags;
-        std::int32_t nice;
-        std::uint32_t priority;
-        std::uint64_t runtime, deadline, period;
-    } attr{};
-    static_assert(sizeof attr == 48);   // SCHED_ATTR_SIZE_VER0
-    const auto tid = static_cast<id_t>(syscall(SYS_gettid));
-    errno = 0;
-    const int nice = getpriority(PRIO_PROCESS, tid);
-    if (errno != 0) return false;
-    attr.size = sizeof attr;
-    attr.policy = 0;   // SCHED_OTHER
-    attr.nice = nice;
-    attr.runtime = static_cast<std::uint64_t>(slice_us) * 1000;
-    return syscall(SYS_sched_setattr, 0, &attr, 0) == 0;
-#else
-    (void)slice_us;
-    return false;
 #endif
 }
 
@@ -426,11 +396,6 @@ int runGui(const GuiOptions& options) {
     }
     std::printf("sockscope: ready\n");
     std::fflush(stdout);
-
-    // Tried for 5a (docs/benchmarks.md): SOCKSCOPE_UI_SLICE_US=N asks for an N µs slice.
-    if (const char* slice = std::getenv("SOCKSCOPE_UI_SLICE_US"); slice && std::atoi(slice) > 0)
-        std::printf("sockscope: ui slice %d us: %s\n", std::atoi(slice),
-                    requestShortSlice(static_cast<unsigned>(std::atoi(slice))) ? "set" : "refused");
 
     // 6. Frame loop: ~60 fps while there is input or traffic, asleep otherwise (woken by the
     // engine's callback or by input).
