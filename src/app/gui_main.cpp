@@ -27,6 +27,10 @@
 #include <string>
 #include <thread>
 #include <vector>
+#if defined(__linux__)
+#include <time.h>
+#include <unistd.h>
+#endif
 
 #include "app/gui_icon.hpp"
 #include "app/gui_present.hpp"
@@ -121,6 +125,30 @@ ImTextureID useNearestSampling(ImTextureID texture) {
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
     return texture;
 }
+
+/// CPU time of the calling thread in ms (benchmarks: a slow frame that used little CPU waited for
+/// a CPU or for another thread). -1 where the clock is not available.
+double threadCpuMs() {
+#if defined(__linux__)
+    timespec ts{};
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0) return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+#endif
+    return -1;
+}
+
+long processId() {
+#if defined(__linux__)
+    return static_cast<long>(getpid());
+#else
+    return 0;
+#endif
+}
+
+/// One measured frame, for SOCKSCOPE_BENCH_FRAME_LOG (a CSV line each: which frames are slow and why).
+struct FrameTrace {
+    double t_ms, frame_ms, events_ms, ui_ms, render_ms, swap_ms, cpu_ms, drawn;
+    std::size_t applied, backlog;
+};
 
 // --- window callbacks (the ImGui backend chains to these) -------------------------------------
 struct WindowState {
@@ -387,6 +415,11 @@ int runGui(const GuiOptions& options) {
     std::vector<double> key_latencies; // typed character -> frame on screen
     std::vector<double> swap_times;    // rasterising + presenting (llvmpipe does the GL work here)
     const bool fixed_frames = options.screenshot_path || options.bench_frames > 0;
+    // SOCKSCOPE_BENCH_FRAME_LOG=PREFIX: every measured frame as a CSV line in PREFIX.PID.csv,
+    // written at the end (which frames are slow, and whether they worked or waited).
+    const char* frame_log = options.bench_frames > 0 ? std::getenv("SOCKSCOPE_BENCH_FRAME_LOG") : nullptr;
+    std::vector<FrameTrace> frame_traces;
+    auto bench_start = std::chrono::steady_clock::now();
     const int total_frames = options.screenshot_path ? std::max(1, options.frames) : options.bench_frames;
     if (options.bench_frames > 0) frame_times.reserve(static_cast<std::size_t>(options.bench_frames));
     int frame = 0;
@@ -447,6 +480,7 @@ int runGui(const GuiOptions& options) {
         }
         glfwPollEvents();
         const auto frame_start = std::chrono::steady_clock::now();
+        const double frame_cpu_start = frame_log ? threadCpuMs() : 0.0;
         pacer.frameStarted(frame_start);
         // A stop signal ends the app like a close; the workspace (and its unsaved mark) is
         // already autosaved, so nothing is lost.
@@ -569,6 +603,7 @@ int runGui(const GuiOptions& options) {
             quit = true;
         }
         const auto swap_start = std::chrono::steady_clock::now();
+        const double render_ms = std::chrono::duration<double, std::milli>(swap_start - ui_start).count() - ui_ms;
         presenter.present();
         const auto swap_end = std::chrono::steady_clock::now();
         const double swap_ms = std::chrono::duration<double, std::milli>(swap_end - swap_start).count();
@@ -606,13 +641,20 @@ int runGui(const GuiOptions& options) {
         // were not presented (nothing on screen changed) cost only events + UI and are counted
         // apart, never mixed into the percentiles.
         if (options.bench_frames > 0 && bench_first_frame >= 0 && frame > bench_first_frame + bench_warmup) {
-            if (bench_iterations++ == 0) bench_cpu_start = std::clock();
+            if (bench_iterations++ == 0) {
+                bench_cpu_start = std::clock();
+                bench_start = frame_start;
+            }
             if (present) {
                 presented_share_sum += drawn_share;
                 frame_times.push_back(frame_ms);
                 ui_times.push_back(ui_ms);
                 event_times.push_back(events_ms);
                 swap_times.push_back(swap_ms);
+                if (frame_log)
+                    frame_traces.push_back({std::chrono::duration<double, std::milli>(frame_start - bench_start).count(), frame_ms,
+                                            events_ms, ui_ms, render_ms, swap_ms, threadCpuMs() - frame_cpu_start,
+                                            drawn_share, applied, pump.backlog()});
             }
         }
         if (options.bench_frames > 0 && bench_first_frame >= 0) {
@@ -650,6 +692,16 @@ int runGui(const GuiOptions& options) {
                     bench_iterations, static_cast<std::size_t>(bench_iterations) - frame_times.size(),
                     bench_iterations > 1 ? 1000.0 * static_cast<double>(std::clock() - bench_cpu_start) / CLOCKS_PER_SEC / (bench_iterations - 1) : 0.0,
                     presenter.partial() ? 1 : 0, frame_times.empty() ? 0.0 : presented_share_sum / static_cast<double>(frame_times.size()));
+        if (frame_log) {
+            const std::string path = std::string(frame_log) + "." + std::to_string(processId()) + ".csv";
+            if (std::FILE* out = std::fopen(path.c_str(), "w")) {
+                std::fprintf(out, "t_ms,frame_ms,events_ms,applied,backlog,ui_ms,render_ms,swap_ms,cpu_ms,drawn\n");
+                for (const FrameTrace& f : frame_traces)
+                    std::fprintf(out, "%.1f,%.2f,%.2f,%zu,%zu,%.2f,%.2f,%.2f,%.2f,%.3f\n", f.t_ms, f.frame_ms, f.events_ms,
+                                 f.applied, f.backlog, f.ui_ms, f.render_ms, f.swap_ms, f.cpu_ms, f.drawn);
+                std::fclose(out);
+            }
+        }
         if (!key_latencies.empty())
             std::printf("sockscope: bench keystroke_to_screen n=%zu p50=%.2f p90=%.2f max=%.2f ms\n",
                         key_latencies.size(), percentile(key_latencies, 0.5), percentile(key_latencies, 0.9),
