@@ -12,7 +12,7 @@
 #include <span>
 #include <vector>
 
-#include "core/types.hpp"
+#include "core/events.hpp"   // FrameSpan
 
 namespace sockscope {
 
