@@ -40,7 +40,9 @@ TEST(SpanStore, BehavesAsADequeOfSpans) {
         ASSERT_EQ(store.size(), model.size());
         ASSERT_EQ(store.empty(), model.empty());
         for (std::size_t i : {std::size_t{0}, model.size() / 3, model.size() / 2, model.size() - 1}) {
-            if (i < model.size()) ASSERT_EQ(store[i], model[i]) << "step " << step << " index " << i;
+            if (i < model.size()) {
+                ASSERT_EQ(store[i], model[i]) << "step " << step << " index " << i;
+            }
         }
     }
     for (std::size_t i = 0; i < model.size(); ++i) ASSERT_EQ(store[i], model[i]);
