@@ -1,7 +1,7 @@
 #pragma once
 // Where one byte value occurs in a block of bytes, as a bit mask: the delimiter framer's scan.
 // A 4 KiB piece of a read becomes 64 words of bits in one vectorised pass (AVX2 when the CPU has
-// it, chosen once at run time; SSE2 on any x86-64; 8 bytes at a time elsewhere), and the framer
+// it, chosen once at run time; SSE2 on any x86-64 and on Windows; memchr elsewhere), and the framer
 // then walks the set bits: per line it pays a count-trailing-zeros, not a search and its set-up.
 #include <cstddef>
 #include <cstdint>
