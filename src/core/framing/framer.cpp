@@ -6,86 +6,12 @@
 #include <cstring>
 #include <limits>
 
-#if defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2)
-#include <emmintrin.h>
-#define SOCKSCOPE_FRAMER_SSE2 1
-#endif
-
 #include "core/codec/hex.hpp"
+#include "core/framing/byte_match.hpp"
 #include "core/net/error_throttle.hpp"   // bytesText
 
 namespace sockscope {
 namespace {
-
-constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
-
-/// Finds one byte value front to back. With SSE2 it compares 64 bytes per step and keeps their
-/// matches as a bit mask, so the many delimiters of a block of short lines cost one compare
-/// (a memchr per line paid its call and set-up per line: ~a fifth of a framed ingest).
-class ByteScanner {
-public:
-    ByteScanner(const std::uint8_t* data, std::size_t size, std::uint8_t byte)
-        : m_data(data), m_size(size), m_byte(byte) {}
-
-    /// The index of the first match at or after `from`, or size when there is none.
-    std::size_t next(std::size_t from) {
-#ifdef SOCKSCOPE_FRAMER_SSE2
-        if (from >= m_blockAt && from - m_blockAt < 64) {   // within the block seen last
-            const std::uint64_t rest = m_mask & (~std::uint64_t{0} << (from - m_blockAt));
-            if (rest != 0) return m_blockAt + static_cast<std::size_t>(std::countr_zero(rest));
-            from = m_blockAt + 64;
-        }
-        for (; from < m_size; from += 64) {
-            const std::uint64_t mask = matches(from);
-            if (mask == 0) continue;
-            m_blockAt = from;
-            m_mask = mask;
-            return from + static_cast<std::size_t>(std::countr_zero(mask));
-        }
-        return m_size;
-#else
-        if (from >= m_size) return m_size;
-        const void* hit = std::memchr(m_data + from, m_byte, m_size - from);
-        return hit ? static_cast<std::size_t>(static_cast<const std::uint8_t*>(hit) - m_data) : m_size;
-#endif
-    }
-
-private:
-#ifdef SOCKSCOPE_FRAMER_SSE2
-    /// Bit i: byte at + i matches (only bytes before m_size).
-    [[nodiscard]] std::uint64_t matches(std::size_t at) const {
-        const std::size_t n = std::min<std::size_t>(64, m_size - at);
-        if (n == 64) {
-            const __m128i byte = _mm_set1_epi8(static_cast<char>(m_byte));
-            const auto* p = reinterpret_cast<const __m128i*>(m_data + at);
-            const auto bits = [&](int i) {
-                const int found = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(p + i), byte));
-                return static_cast<std::uint64_t>(static_cast<std::uint16_t>(found)) << (16 * i);
-            };
-            return bits(0) | bits(1) | bits(2) | bits(3);
-        }
-        std::uint64_t mask = 0;   // the last bytes of the buffer
-        for (std::size_t i = 0; i < n; ++i) mask |= std::uint64_t{m_data[at + i] == m_byte} << i;
-        return mask;
-    }
-    std::size_t m_blockAt = kNone;
-    std::uint64_t m_mask = 0;
-#endif
-    const std::uint8_t* m_data;
-    std::size_t m_size;
-    std::uint8_t m_byte;
-};
-
-/// The next delimiter that starts at or after `from` in data[0, size): its index, or kNone.
-std::size_t nextDelimiter(ByteScanner& scan, const std::uint8_t* data, std::size_t size, std::size_t from,
-                          const Bytes& delimiter) {
-    if (size < delimiter.size()) return kNone;
-    const std::size_t last = size - delimiter.size();   // a match starts at or before here
-    for (std::size_t at = scan.next(from); at <= last; at = scan.next(at + 1))
-        if (delimiter.size() == 1 || std::memcmp(data + at + 1, delimiter.data() + 1, delimiter.size() - 1) == 0)
-            return at;
-    return kNone;
-}
 
 std::string number(std::uint64_t value) { return std::to_string(value); }
 
@@ -278,15 +204,26 @@ void Framer::feedDelimiter(ByteView data, FrameSink& sink) {
     cutDelimited(data, pos, sink);
 }
 
-/// The frames of data[pos...] (nothing pending before them). Frames within max leave in batches
+/// The frames of data[pos...] (nothing pending before them). The read is scanned 4 KiB at a time
+/// into a bit mask of the delimiter's first byte (byte_match.hpp); each set bit is a candidate
+/// (the rest of a longer delimiter is compared there). Frames within max leave in batches
 /// (FrameSink::onFrames); one that needs more (over max, while dropping) goes on its own, after
 /// the batch before it, so the sink sees frames and errors in stream order.
 void Framer::cutDelimited(ByteView data, std::size_t pos, FrameSink& sink) {
+    if (m_failed) return;   // the pending frame's end just closed it
     const std::uint8_t* const base = data.data();
     const std::size_t size = data.size();
-    const std::size_t delimiter = m_cfg.delimiter.size();
-    const std::size_t strip = m_cfg.keep ? 0 : delimiter;
-    const bool fits = size <= std::numeric_limits<std::uint32_t>::max();   // FrameCut's offsets
+    const std::uint8_t* const delim = m_cfg.delimiter.data();
+    const std::size_t length = m_cfg.delimiter.size();
+    const std::size_t strip = m_cfg.keep ? 0 : length;
+    const std::size_t max = m_cfg.max;
+    // FrameCut's offsets are 32-bit: a larger read takes the one-at-a-time path.
+    const bool fits = size <= std::numeric_limits<std::uint32_t>::max();
+    if (size < length) {
+        if (pos < size) keepPending(data.subspan(pos), sink);
+        return;
+    }
+    const std::size_t last = size - length;   // a delimiter starts at or before here
     std::array<FrameCut, 256> cuts;
     std::size_t count = 0;
     const auto flush = [&] {
@@ -294,24 +231,33 @@ void Framer::cutDelimited(ByteView data, std::size_t pos, FrameSink& sink) {
         sink.onFrames(base, std::span<const FrameCut>(cuts.data(), count));
         count = 0;
     };
-    ByteScanner scan(base, size, m_cfg.delimiter[0]);
-    while (pos < size && !m_failed) {
-        const std::size_t hit = nextDelimiter(scan, base, size, pos, m_cfg.delimiter);
-        if (hit == kNone) {
-            flush();
-            return keepPending(data.subspan(pos), sink);
+    // Frames up to `limit` join the batch; 0 (never: a frame holds its delimiter) while dropping.
+    std::size_t limit = fits && !m_dropping ? max : 0;
+    std::uint64_t bits[kMatchBlockBytes / 64];
+    for (std::size_t block = pos; block <= last; block += kMatchBlockBytes) {
+        const std::size_t n = std::min(kMatchBlockBytes, last + 1 - block);   // candidates only
+        matchBytes(base + block, n, delim[0], bits);
+        for (std::size_t w = 0, words = (n + 63) / 64; w < words; ++w) {
+            for (std::uint64_t mask = bits[w]; mask != 0; mask &= mask - 1) {
+                const std::size_t at = block + 64 * w + static_cast<std::size_t>(std::countr_zero(mask));
+                // A longer delimiter: a candidate inside the one just cut, or not the whole of it.
+                if (length > 1 && (at < pos || std::memcmp(base + at + 1, delim + 1, length - 1) != 0)) continue;
+                const std::size_t frame = at + length - pos;
+                if (frame <= limit) {
+                    cuts[count++] = {static_cast<std::uint32_t>(pos), static_cast<std::uint32_t>(frame - strip)};
+                    if (count == cuts.size()) flush();
+                } else {
+                    flush();
+                    delimitedFrame(ByteView(base + pos, frame), sink);
+                    if (m_failed) return;
+                    limit = fits && !m_dropping ? max : 0;
+                }
+                pos = at + length;
+            }
         }
-        const std::size_t n = hit - pos + delimiter;
-        if (fits && !m_dropping && n <= m_cfg.max) {
-            cuts[count++] = {static_cast<std::uint32_t>(pos), static_cast<std::uint32_t>(n - strip)};
-            if (count == cuts.size()) flush();
-        } else {
-            flush();
-            delimitedFrame(ByteView(base + pos, n), sink);
-        }
-        pos += n;
     }
     flush();
+    if (pos < size) keepPending(data.subspan(pos), sink);
 }
 
 void Framer::delimitedFrame(ByteView frame, FrameSink& sink) {

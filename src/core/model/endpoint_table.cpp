@@ -207,10 +207,11 @@ void EndpointTable::apply(const Event& event, TimestampUs now_us) {
                     }
                     trimClosed(row);
                 } else if constexpr (std::is_same_v<T, DataEvent>) {
-                    count(row.totals, e.direction, messageBytes(e));
+                    const std::size_t bytes = messageBytes(e);   // a pass over the frames: once
+                    count(row.totals, e.direction, bytes);
                     if (e.connection != 0)
                         if (ConnectionRow* c = row.connections.findMutable(e.connection))
-                            count(c->counters, e.direction, messageBytes(e));
+                            count(c->counters, e.direction, bytes);
                 } else if constexpr (std::is_same_v<T, TcpStateChanged>) {
                     if (ConnectionRow* c = row.connections.findMutable(e.connection))
                         if (c->open) c->tcp = e.info;

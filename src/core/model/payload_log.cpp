@@ -70,21 +70,39 @@ std::uint64_t PayloadLog::appendFrames(TimestampUs time_us, EndpointId endpoint,
 
 namespace {
 
-/// Frames are ordered spans within `size` bytes (else the bytes are one message).
-bool validFrames(std::span<const FrameSpan> frames, std::size_t size) {
-    std::size_t at = 0;
-    for (const FrameSpan& frame : frames) {
-        if (frame.offset < at || std::size_t(frame.offset) + frame.length > size) return false;
-        at = std::size_t(frame.offset) + frame.length;
+/// The bytes of the messages when frames are ordered spans within `size` bytes (one pass: a
+/// framed read brings hundreds); else 0 and `valid` false (the bytes are then one message).
+std::size_t framesBytes(std::span<const FrameSpan> frames, std::size_t size, bool& valid) {
+    valid = true;
+    if (frames.empty()) return size;
+    // Branch-free, two frames a step: each starts at or after the end of the one before (only
+    // the sums carry from step to step).
+    std::uint64_t total = 0, bad = 0;
+    std::uint64_t end = 0;   // of the frame before
+    std::size_t i = 0;
+    for (; i + 2 <= frames.size(); i += 2) {
+        const FrameSpan a = frames[i], b = frames[i + 1];
+        const std::uint64_t a_end = std::uint64_t{a.offset} + a.length;
+        bad |= static_cast<std::uint64_t>(a.offset < end) | static_cast<std::uint64_t>(b.offset < a_end);
+        total += std::uint64_t{a.length} + b.length;
+        end = std::uint64_t{b.offset} + b.length;
     }
-    return true;
+    if (i < frames.size()) {
+        bad |= static_cast<std::uint64_t>(frames[i].offset < end);
+        total += frames[i].length;
+        end = std::uint64_t{frames[i].offset} + frames[i].length;
+    }
+    valid = bad == 0 && end <= size;
+    return valid ? static_cast<std::size_t>(total) : 0;
 }
 
-std::size_t framesBytes(std::span<const FrameSpan> frames, std::size_t size) {
-    if (frames.empty()) return size;
-    std::size_t total = 0;
-    for (const FrameSpan& frame : frames) total += frame.length;
-    return total;
+/// The messages' bytes; frames that are not ordered spans within `size` become one message.
+std::size_t checkedFrames(std::span<const FrameSpan>& frames, std::size_t size) {
+    bool valid = true;
+    const std::size_t total = framesBytes(frames, size, valid);
+    if (valid) return total;
+    frames = {};
+    return size;
 }
 
 }  // namespace
@@ -98,7 +116,7 @@ void PayloadLog::writeGroup(Group group, std::uint32_t chunk, std::size_t base, 
         m_entries.push_back({0, static_cast<std::uint32_t>(total)});
         group.count = 1;
     } else {
-        m_entries.insert(m_entries.end(), frames.begin(), frames.end());
+        m_entries.append(frames);
         group.count = static_cast<std::uint32_t>(frames.size());
     }
     m_nextSeq += group.count;
@@ -113,10 +131,9 @@ std::uint64_t PayloadLog::appendCopy(TimestampUs time_us, EndpointId endpoint, C
                                      std::span<const std::uint8_t> bytes, std::span<const FrameSpan> frames,
                                      std::string_view peer) {
     const std::uint64_t first = m_nextSeq;
-    if (!validFrames(frames, bytes.size())) frames = {};   // malformed: one message
+    const std::size_t total = checkedFrames(frames, bytes.size());   // malformed: one message
     // What is copied: the messages and what lies between them (a stripped delimiter).
     const std::size_t copied = frames.empty() ? bytes.size() : std::size_t(frames.back().offset) + frames.back().length;
-    const std::size_t total = framesBytes(frames, bytes.size());
     const std::size_t count = frames.empty() ? 1 : frames.size();
     const auto oneByOne = [&] {
         for (const FrameSpan& frame : frames)
@@ -216,8 +233,7 @@ std::size_t PayloadLog::recentShared(const SharedBytes& bytes) const {
 std::uint64_t PayloadLog::appendShared(TimestampUs time_us, EndpointId endpoint, ConnectionId connection,
                                        LogKind kind, const SharedBytes& bytes, std::span<const FrameSpan> frames,
                                        std::string_view peer) {
-    if (!validFrames(frames, bytes.size())) frames = {};   // malformed: one message
-    const std::size_t total = framesBytes(frames, bytes.size());
+    const std::size_t total = checkedFrames(frames, bytes.size());   // malformed: one message
     const std::size_t count = frames.empty() ? 1 : frames.size();
     const std::size_t capacity = bytes.blockCapacity();
     // A block shared with the engine costs its whole capacity: only blocks of about a chunk's
@@ -362,7 +378,7 @@ void PayloadLog::evictFrontGroup() {
     const Group& front = m_groups.front();
     countEvicted(front.endpoint, front.count, front.bytes);
     m_payloadBytes -= front.bytes;
-    m_entries.erase(m_entries.begin(), m_entries.begin() + front.count);
+    m_entries.eraseFront(front.count);
     m_firstEntry += front.count;
     if (front.chunk != kNoChunk)
         if (Chunk* chunk = chunkAt(front.chunk); chunk && --chunk->live == 0 && front.chunk != m_ownTail)
@@ -380,15 +396,14 @@ void PayloadLog::evictFrontRecords(std::size_t count) {
             continue;
         }
         // Part of the front group: its first `count` messages.
-        std::size_t bytes = 0;
-        for (std::size_t i = 0; i < count; ++i) bytes += m_entries[i].length;
+        const std::size_t bytes = m_entries.frontBytes(count);
         countEvicted(front.endpoint, count, bytes);
         m_payloadBytes -= bytes;
         front.bytes -= static_cast<std::uint32_t>(bytes);
         front.seq += count;
         front.first += count;
         front.count -= static_cast<std::uint32_t>(count);
-        m_entries.erase(m_entries.begin(), m_entries.begin() + static_cast<std::ptrdiff_t>(count));
+        m_entries.eraseFront(count);
         m_firstEntry += count;
         count = 0;
     }
@@ -542,7 +557,7 @@ void PayloadLog::clear() {
     m_firstChunk += static_cast<std::uint32_t>(m_chunks.size());
     m_firstEntry += m_entries.size();
     std::deque<Group>().swap(m_groups);                 // frees the deques' blocks and maps too
-    std::deque<Entry>().swap(m_entries);
+    m_entries.clear();
     m_groupHint = 0;
     std::deque<Chunk>().swap(m_chunks);
     m_ownTail = kNoChunk;

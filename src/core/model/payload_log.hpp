@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "core/events.hpp"
+#include "core/model/span_store.hpp"
 #include "core/shared_bytes.hpp"
 #include "core/types.hpp"
 
@@ -223,7 +224,7 @@ private:
     // implementation-defined members
     PayloadLogLimits m_limits;
     std::deque<Group> m_groups;
-    std::deque<Entry> m_entries;                // one per record, oldest first
+    SpanStore m_entries;                        // one per record, oldest first
     std::uint64_t m_firstEntry = 0;             // absolute entry number of m_entries.front()
     mutable std::size_t m_groupHint = 0;        // the group record() found last
     std::vector<FrameSpan> m_spans;             // appendFrames: its ends as spans
