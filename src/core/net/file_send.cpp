@@ -277,8 +277,12 @@ private:
     void pump() {
         if (m_finished || m_waiting) return;
         for (int i = 0; i < kChunksPerPump; ++i) {
+            // The reader's news (size, error, end) matters only before the first block and
+            // between blocks: not locking its mutex per chunk spares the reader a contended lock.
             bool eof = false;
-            if (!checkReader(eof) || !checkSinks()) return finish(FileSendState::Failed, std::move(m_pendingError));
+            const bool between_blocks = !m_opened || m_block.size() == m_offset;
+            if ((between_blocks && !checkReader(eof)) || !checkSinks())
+                return finish(FileSendState::Failed, std::move(m_pendingError));
             if (m_block.size() == m_offset && !takeBlock()) {
                 // All read and queued: done once the targets wrote it all (a close now still shows).
                 if (eof && drained()) return finish(FileSendState::Done);

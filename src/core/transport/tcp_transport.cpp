@@ -19,6 +19,12 @@ constexpr int kReadsPerWake = 4;
 // the ~2 Hz refresh still sees a reset through TCP_INFO after that.
 constexpr int kMaxQuietErrorWakes = 8;
 constexpr auto kLingerPoll = std::chrono::milliseconds(20);
+// Bytes one sendmsg may take from a gather write. asio's transfer_all() stops each write_some at
+// 64 KiB (default_max_transfer_size): a 1 MiB queue then took 16 syscalls and 16 reactor turns.
+constexpr std::size_t kMaxWriteSome = 1u << 20;
+
+/// asio::transfer_all() without its 64 KiB cap per write_some (see kMaxWriteSome).
+std::size_t transferAllLarge(const std::error_code& ec, std::size_t) { return ec ? 0 : kMaxWriteSome; }
 
 bool isReset(std::error_code ec) {
     return ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
@@ -216,7 +222,7 @@ void TcpTransport::startWrite() {
         if (m_gather.size() == kMaxGather || item.piece > 0) break;
         m_gather.emplace_back(asio::buffer(item.bytes.data(), item.bytes.size()));
     }
-    asio::async_write(m_socket, m_gather,
+    asio::async_write(m_socket, m_gather, transferAllLarge,
                       [self = shared_from_this(), count = m_gather.size()](std::error_code ec, std::size_t) {
                           if (self->m_closed) return;
                           if (ec) return self->onWriteError(ec);
@@ -236,7 +242,7 @@ void TcpTransport::writePiece() {
     const std::size_t n = std::min<std::size_t>(item.piece, item.bytes.size() - item.offset);
     m_gather.clear();
     m_gather.emplace_back(asio::buffer(item.bytes.data() + item.offset, n));
-    asio::async_write(m_socket, m_gather, [self = shared_from_this(), n](std::error_code ec, std::size_t) {
+    asio::async_write(m_socket, m_gather, transferAllLarge, [self = shared_from_this(), n](std::error_code ec, std::size_t) {
         if (self->m_closed) return;
         if (ec) return self->onWriteError(ec);
         QueuedWrite& front = self->m_writeQueue.front();

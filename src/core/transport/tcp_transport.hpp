@@ -10,8 +10,9 @@
 //   open --abort--> SO_LINGER{1,0} + close() (RST) --> closed
 //
 // Reads wait for readability and then read into the engine's shared arena, so an idle connection
-// owns no read buffer. Writes: one in flight (many small messages in one gather write), the rest
-// queued up to a byte cap; fault injection "split" leaves a message in pieces with a gap.
+// owns no read buffer. Writes: one in flight (up to 64 queued messages in one gather write, up to
+// 1 MiB per sendmsg), the rest queued up to a byte cap; fault injection "split" leaves a message in
+// pieces with a gap.
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
 #include <deque>

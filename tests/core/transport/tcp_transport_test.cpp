@@ -9,6 +9,7 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "support/io_rig.hpp"
 
@@ -20,6 +21,7 @@ public:
     bool hold = false;               // readLimit says 0
     int asked = 0;                   // readLimit calls
     std::string received, sent;
+    std::vector<std::size_t> sent_sizes;   // one entry per onSent, in order
     bool peer_fin = false;
     std::optional<CloseReason> closed;
 
@@ -32,6 +34,7 @@ public:
     void onSent(SharedBytes bytes) override {
         const auto view = bytes.view();
         sent.append(view.begin(), view.end());
+        sent_sizes.push_back(bytes.size());
     }
     void onClosed(CloseReason reason, std::optional<ErrorInfo>) override { closed = reason; }
 };
@@ -89,6 +92,34 @@ TEST(TcpTransport, AHandlerHoldingReadsGetsNothingUntilItResumes) {
     ASSERT_TRUE(rig.runUntil([&] { return rig.handler->received == "queued"; })) << rig.handler->received;
     rig.transport->close(CloseMode::Abort);
     EXPECT_EQ(rig.handler->closed, CloseReason::LocalAbort);
+}
+
+// Writes larger than asio's 64 KiB step leave in steps of up to 1 MiB, partly when the peer is
+// slow: every byte arrives in order and each message is still its own onSent.
+TEST(TcpTransport, LargeQueuedMessagesLeaveWholeInOrderOneSentEach) {
+    TransportRig rig;
+    rig.transport->start(rig.handler);
+    const std::vector<std::size_t> sizes{200'000, 1, 300'000, 65'536, 250'000};
+    std::string expected;
+    for (std::size_t i = 0; i < sizes.size(); ++i) {
+        Bytes message(sizes[i]);
+        for (std::size_t j = 0; j < message.size(); ++j) message[j] = static_cast<std::uint8_t>(i * 7 + j % 251);
+        expected.append(message.begin(), message.end());
+        ASSERT_FALSE(rig.transport->send(std::move(message), nullptr).has_value());
+    }
+    rig.client.non_blocking(true);
+    std::string got;
+    std::vector<char> buffer(16384);   // a slow reader: the socket fills, writes go partial
+    ASSERT_TRUE(rig.runUntil([&] {
+        std::error_code ec;
+        const std::size_t n = rig.client.read_some(asio::buffer(buffer), ec);
+        got.append(buffer.data(), ec ? 0 : n);
+        return got.size() == expected.size() && rig.handler->sent.size() == expected.size();
+    })) << got.size() << " of " << expected.size();
+    EXPECT_TRUE(got == expected);
+    EXPECT_TRUE(rig.handler->sent == expected);
+    EXPECT_EQ(rig.handler->sent_sizes, sizes);
+    EXPECT_EQ(rig.transport->queuedBytes(), 0u);
 }
 
 }  // namespace
