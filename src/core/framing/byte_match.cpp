@@ -35,6 +35,7 @@ inline void eachBlock(const std::uint8_t* data, std::size_t n, std::uint8_t byte
 /// Without SIMD here: the C library's memchr (vectorised on every platform that matters) from
 /// match to match, as the framer did before the masks.
 void matchPortable(const std::uint8_t* data, std::size_t n, std::uint8_t byte, std::uint64_t* out) {
+    if (n == 0) return;   // nothing to mark (and `out` may be null: memset of null is undefined)
     std::memset(out, 0, (n + 63) / 64 * sizeof *out);
     for (std::size_t at = 0; at < n;) {
         const auto* hit = static_cast<const std::uint8_t*>(std::memchr(data + at, byte, n - at));
