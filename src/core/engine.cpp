@@ -129,7 +129,6 @@ private:
         }
         m_recordings.endpointAdded(id, config);
         auto endpoint = makeEndpoint(m_context, id, std::move(config));
-        if (auto scripts = makeScriptStage(m_context, endpoint)) endpoint->addResponderStage(std::move(scripts));
         m_endpoints[id] = endpoint;
         // Announce it as stopped first so every front end learns about it before any other event.
         m_context.emit(EndpointStatus{id, EndpointState::Stopped, {}, {}, {}, 0, 0, std::nullopt, nowUs()});

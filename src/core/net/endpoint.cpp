@@ -16,9 +16,12 @@ ErrorInfo noConnection(ConnectionId connection) {
 Endpoint::Endpoint(EngineContext& context, EndpointId id, EndpointConfig config)
     : m_ctx(context), m_id(id), m_config(std::move(config)), m_repeatedErrors(context.error_repeat_window),
       m_faults(makeFaults(m_config.faults, m_faultCounters)), m_sources(makeSources()) {
-    m_stages = makeResponderStages(StageContext{context, id, m_config, m_faults, m_faultCounters});
     m_status.endpoint = id;
     m_status.state = EndpointState::Stopped;
+}
+
+void Endpoint::buildStages() {
+    m_stages = makeResponderStages(StageContext{m_ctx, m_id, m_config, m_faults, m_faultCounters, weak_from_this()});
 }
 
 std::unique_ptr<Sources> Endpoint::makeSources() {
@@ -155,8 +158,14 @@ void Endpoint::emitStats(StatsEvent stats, bool force) {
 
 std::shared_ptr<Endpoint> makeEndpoint(EngineContext& context, EndpointId id, EndpointConfig config) {
     // Each kind's factory is in its registry descriptor (core/registry/endpoint_registry.cpp).
-    for (const registry::KindDescriptor& kind : registry::kinds())
-        if (kind.type == config.type) return kind.create(context, id, std::move(config));
+    // Its responder stages come from the stages' descriptors, once it is shared (a script stage
+    // holds it weakly).
+    for (const registry::KindDescriptor& kind : registry::kinds()) {
+        if (kind.type != config.type) continue;
+        std::shared_ptr<Endpoint> endpoint = kind.create(context, id, std::move(config));
+        endpoint->buildStages();
+        return endpoint;
+    }
     return nullptr;
 }
 

@@ -52,10 +52,12 @@ public:
     /// Whether a send without a destination has somewhere to go now (timers skip ticks if not).
     virtual bool canSend() const = 0;
 
-    /// The responder stages (session/responder.hpp), in order: echo, rules, then what others add.
+    /// The responder stages (session/responder.hpp) in the registry's order: echo, rules, scripts.
     /// Every session opened from now on attaches to each.
     const ResponderStages& responderStages() const { return m_stages; }
-    void addResponderStage(std::shared_ptr<ResponderStage> stage) { m_stages.push_back(std::move(stage)); }
+    /// Makes them from the config through the stages' descriptors (session/stages.cpp); called
+    /// once by makeEndpoint, after the endpoint is shared.
+    void buildStages();
     /// The first stage of type T, or null.
     template <typename T>
     std::shared_ptr<T> findStage() const {
@@ -108,7 +110,7 @@ protected:
     ErrorThrottle m_repeatedErrors;
     std::shared_ptr<FaultCounters> m_faultCounters = std::make_shared<FaultCounters>();
     FaultsRef m_faults;                        // the endpoint's "faults" (null: none)
-    ResponderStages m_stages;                  // built from the config (session/stages.cpp)
+    ResponderStages m_stages;                  // built by buildStages (session/stages.cpp)
     FileSends m_fileSends{m_ctx, m_id};       // write completions wake it (back-pressure)
     std::unique_ptr<Sources> m_sources;        // last: its timers call back into this endpoint
 };

@@ -12,6 +12,9 @@
 #include "core/net/udp_endpoint.hpp"
 #include "core/profile/endpoint_json.hpp"
 #include "core/script/script.hpp"
+#include "core/script/script_stage.hpp"
+#include "core/session/responder.hpp"
+#include "core/session/rules.hpp"
 
 namespace sockscope::registry {
 namespace {
@@ -83,11 +86,14 @@ constexpr std::array<StageField, 6> kFaultsFields{{
     {"seed", 0, kInt64Max, "Seeds the random decisions: the same seed repeats them exactly."},
 }};
 
-const std::array<StageDescriptor, 6> kStages{{
+// Responders first-to-last: echo answers before framing (raw bytes), rules before scripts.
+const std::array<StageDescriptor, 7> kStages{{
+    {"echo", {}, nullptr, nullptr, {}, addEchoStage},   // "echo": a Bool row in makeFields()
     {"framing", kFramingKeys, endpoint_json::readFramingStage, endpoint_json::writeFramingStage, kFramingFields},
     {"sources", kSourcesKeys, endpoint_json::readSourcesStage, endpoint_json::writeSourcesStage, kSourcesFields},
-    {"rules", kRulesKeys, endpoint_json::readRulesStage, endpoint_json::writeRulesStage, kRulesFields},
-    {"scripts", kScriptsKeys, endpoint_json::readScriptsStage, endpoint_json::writeScriptsStage, kScriptsFields},
+    {"rules", kRulesKeys, endpoint_json::readRulesStage, endpoint_json::writeRulesStage, kRulesFields, addRulesStage},
+    {"scripts", kScriptsKeys, endpoint_json::readScriptsStage, endpoint_json::writeScriptsStage, kScriptsFields,
+     addScriptStage},
     {"receive_to_file", kReceiveKeys, endpoint_json::readReceiveToFileStage, endpoint_json::writeReceiveToFileStage},
     {"faults", kFaultsKeys, endpoint_json::readFaultsStage, endpoint_json::writeFaultsStage, kFaultsFields},
 }};
@@ -113,7 +119,8 @@ FieldDescriptor intField(std::string_view key, KindMask kinds, FieldAccess acces
                          const char* help, FieldType type = FieldType::Int) {
     return FieldDescriptor{key, type, kinds, access, min, max, 0, 0, "", help};
 }
-FieldDescriptor stageField(const StageDescriptor& stage) {
+FieldDescriptor stageRow(std::string_view name) {
+    const StageDescriptor& stage = *findStage(name);
     FieldDescriptor f{stage.name, FieldType::Stage, kAllKinds};
     f.stage = &stage;
     return f;
@@ -153,7 +160,7 @@ std::vector<FieldDescriptor> makeFields() {
                         "\"host:port\": a tcp-client's target; a udp endpoint's default destination."},
         boolField("echo", kAllKinds, SOCKSCOPE_FIELD(echo), "Send every received message back to its sender."),
         boolField("auto_start", kAllKinds, SOCKSCOPE_FIELD(auto_start), "Start when the profile is opened."),
-        stageField(kStages[0]),   // framing
+        stageRow("framing"),
         intField("max_connections", kTcpServer, SOCKSCOPE_FIELD(max_connections), 1, kIntMax,
                  "Further clients are accepted and closed at once (and reported)."),
         boolField("close_on_peer_fin", kTcp, SOCKSCOPE_FIELD(close_on_peer_fin),
@@ -204,11 +211,11 @@ std::vector<FieldDescriptor> makeFields() {
         FieldDescriptor{"options.v6_only", FieldType::OptionalBool, kAllKinds, SOCKSCOPE_FIELD(options.v6_only), 0, 0,
                         0, 0, "", "IPV6_V6ONLY; null = dual-stack for \"[::]\"."},
         intField("options.backlog", kTcpServer, SOCKSCOPE_FIELD(options.backlog), 1, kIntMax, "Listen backlog."),
-        stageField(kStages[1]),   // sources: commands, on_connect, timers
-        stageField(kStages[2]),   // rules, storm_limit
-        stageField(kStages[3]),   // scripts
-        stageField(kStages[4]),   // receive_to_file
-        stageField(kStages[5]),   // faults
+        stageRow("sources"),   // commands, on_connect, timers
+        stageRow("rules"),     // rules, storm_limit
+        stageRow("scripts"),
+        stageRow("receive_to_file"),
+        stageRow("faults"),
     };
 }
 

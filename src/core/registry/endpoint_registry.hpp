@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -22,6 +23,8 @@
 namespace sockscope {
 class Endpoint;
 struct EngineContext;
+class ResponderStage;   // session/responder.hpp
+struct StageContext;    // session/stages.hpp
 }  // namespace sockscope
 
 namespace sockscope::jsonio {
@@ -63,6 +66,9 @@ std::string kindChoices();
 using StageRead = void (*)(jsonio::Reader& r, const jsonio::Json& endpoint, const std::string& path,
                            EndpointConfig& out);
 using StageWrite = void (*)(const EndpointConfig& config, jsonio::Json& endpoint);
+/// Adds the stage's responders for an endpoint (nothing when its configuration is empty); `out` is
+/// the endpoint's ResponderStages, in registry order.
+using StageFactory = void (*)(const StageContext& context, std::vector<std::shared_ptr<ResponderStage>>& out);
 
 /// A numeric field inside a stage's JSON ("framing": {"length": ...}, a timer's "every_ms"): its
 /// range, read by the stage's JSON reader and by the editor's widget for it, so the two cannot
@@ -82,20 +88,25 @@ struct StageField {
     [[nodiscard]] std::int64_t maxFor(bool udp) const { return udp && udp_max > 0 ? udp_max : max; }
 };
 
-/// A stage of an endpoint's session (framing, sources, rules, scripts, receive_to_file, faults) as
-/// far as the profile sees it: the endpoint keys it owns and how they are read and written. Its
+/// A stage of an endpoint's session (echo, framing, sources, rules, scripts, receive_to_file,
+/// faults): the endpoint keys it owns, how they are read and written, and how it is made. Its
 /// nested structure stays with its reader (profile/*_json.cpp); `fields` gives the ranges of every
 /// numeric field in it, which the reader enforces (profile/stage_field_json.hpp) and every view
 /// that edits one clamps to (ui/views/endpoint_editor_fields.hpp: stageInputInt, stageSlider).
 struct StageDescriptor {
     std::string_view name;                     // "framing", "sources", ...
     std::span<const std::string_view> keys;    // the endpoint's JSON keys it reads and writes
-    StageRead read;
-    StageWrite write;
+    StageRead read;                            // nullptr: its switch is a plain endpoint field
+    StageWrite write;                          //   (echo: the Bool row "echo" in endpointFields())
     std::span<const StageField> fields = {};   // its numeric fields
+    StageFactory create = nullptr;             // a responder stage: how the endpoint makes it.
+                                               // nullptr: made elsewhere (framing per session,
+                                               // sources and faults by the endpoint, receive_to_file
+                                               // by the recording hub)
 };
 
-/// Every stage, in profile order.
+/// Every stage. Responder stages are made in this order (echo, rules, scripts: the chain's
+/// order); the endpoint's table places each stage's keys where the saved file has them.
 std::span<const StageDescriptor> stages();
 const StageDescriptor* findStage(std::string_view name);
 /// A section of the profile outside the endpoints ("recording") with numeric fields of its own.

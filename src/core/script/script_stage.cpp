@@ -214,9 +214,9 @@ void ScriptStage::sessionClosed(Session& session) {
     }
 }
 
-std::shared_ptr<ScriptStage> makeScriptStage(EngineContext& context, const std::shared_ptr<Endpoint>& endpoint) {
-    if (endpoint->config().scripts.empty()) return nullptr;
-    return std::make_shared<ScriptStage>(context, endpoint, endpoint->id(), endpoint->config().scripts);
+void addScriptStage(const StageContext& context, ResponderStages& out) {
+    if (context.config.scripts.empty()) return;
+    out.push_back(std::make_shared<ScriptStage>(context.engine, context.owner, context.endpoint, context.config.scripts));
 }
 
 }  // namespace sockscope

@@ -1,6 +1,6 @@
 #pragma once
 // The script stage of an endpoint (session/responder.hpp): runs scripts (script_runner.hpp) on
-// the endpoint's sessions. Added by the engine to endpoints whose config has "scripts".
+// the endpoint's sessions. Made by its registry factory (addScriptStage) for endpoints whose config has "scripts".
 //   tcp-client: a run starts on its connection, or when it connects (asking it to connect when
 //               stopped); tcp-server: on the given connection, else the first open one, else the
 //               next accepted one; udp: on the socket, to its configured destination.
@@ -15,6 +15,7 @@
 #include "core/net/engine_context.hpp"
 #include "core/script/script_runner.hpp"
 #include "core/session/responder.hpp"
+#include "core/session/stages.hpp"
 
 namespace sockscope {
 
@@ -59,7 +60,7 @@ private:
     std::uint64_t m_nextRun = 1ull << 32;                         // ids when the command gives none
 };
 
-/// Creates the stage for `endpoint` when its config has scripts (null otherwise).
-std::shared_ptr<ScriptStage> makeScriptStage(EngineContext& context, const std::shared_ptr<Endpoint>& endpoint);
+/// The scripts stage's factory (registry): a ScriptStage when the endpoint's config has scripts.
+void addScriptStage(const StageContext& context, ResponderStages& out);
 
 }  // namespace sockscope

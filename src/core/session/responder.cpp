@@ -2,6 +2,7 @@
 
 #include "core/net/error_throttle.hpp"
 #include "core/session/faults.hpp"
+#include "core/session/stages.hpp"
 
 namespace sockscope {
 namespace {
@@ -28,6 +29,10 @@ private:
 std::shared_ptr<Responder> EchoStage::attach(ReplyChannel&) {
     if (!m_shared) m_shared = std::make_shared<EchoResponder>(m_faults);
     return m_shared;
+}
+
+void addEchoStage(const StageContext& context, ResponderStages& out) {
+    if (context.config.echo) out.push_back(std::make_shared<EchoStage>(context.faults));
 }
 
 std::chrono::milliseconds sendReply(ReplyChannel& channel, Bytes bytes, const FaultsRef& faults,

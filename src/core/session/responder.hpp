@@ -35,6 +35,7 @@ namespace sockscope {
 using ResponderBytes = std::span<const std::uint8_t>;
 
 class FaultInjector;   // session/faults.hpp
+struct StageContext;   // session/stages.hpp
 /// Shapes a send (split, duplicate: docs/profile-format.md "Fault injection"); null: the
 /// endpoint's own "faults", if any.
 using FaultsRef = std::shared_ptr<FaultInjector>;
@@ -162,6 +163,8 @@ private:
     FaultsRef m_faults;
     std::shared_ptr<Responder> m_shared;   // stateless: one for all sessions
 };
+/// The echo stage's factory (registry): an EchoStage when the endpoint's "echo" is on.
+void addEchoStage(const StageContext& context, ResponderStages& out);
 
 /// Sends a responder's reply through `faults` (drop, delay; null: none) and reports a reply that
 /// could not be sent as `what` ("echo of 12 bytes", "rule \"ping\": reply of 6 bytes").

@@ -209,4 +209,10 @@ void RulesStage::refresh(std::chrono::steady_clock::time_point, bool force) {
     emitStatus(false);
 }
 
+void addRulesStage(const StageContext& context, ResponderStages& out) {
+    if (context.config.rules.empty()) return;
+    out.push_back(std::make_shared<RulesStage>(context.engine, context.endpoint, context.config.rules,
+                                               context.config.storm_limit, context.faults, context.fault_counters));
+}
+
 }  // namespace sockscope

@@ -18,6 +18,7 @@
 #include "core/match/message_matcher.hpp"
 #include "core/net/engine_context.hpp"
 #include "core/session/responder.hpp"
+#include "core/session/stages.hpp"
 
 namespace sockscope {
 
@@ -108,5 +109,8 @@ private:
 };
 
 const char* toString(RuleClose close);   // "none", "fin", "rst"
+
+/// The rules stage's factory (registry): a RulesStage when the endpoint has rules.
+void addRulesStage(const StageContext& context, ResponderStages& out);
 
 }  // namespace sockscope

@@ -1,16 +1,13 @@
 #include "core/session/stages.hpp"
 
-#include "core/session/rules.hpp"
+#include "core/registry/endpoint_registry.hpp"
 
 namespace sockscope {
 
 ResponderStages makeResponderStages(const StageContext& context) {
     ResponderStages stages;
-    if (context.config.echo) stages.push_back(std::make_shared<EchoStage>(context.faults));
-    if (!context.config.rules.empty())
-        stages.push_back(std::make_shared<RulesStage>(context.engine, context.endpoint, context.config.rules,
-                                                      context.config.storm_limit, context.faults,
-                                                      context.fault_counters));
+    for (const registry::StageDescriptor& stage : registry::stages())
+        if (stage.create != nullptr) stage.create(context, stages);
     return stages;
 }
 

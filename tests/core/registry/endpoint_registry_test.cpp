@@ -324,12 +324,16 @@ TEST(EndpointRegistry, KindsAndStagesAreListedOnce) {
     // Every stage is in the endpoint's table once, and the loader knows each of its keys.
     std::vector<std::string_view> names;
     for (const registry::StageDescriptor& stage : registry::stages()) names.push_back(stage.name);
-    EXPECT_EQ(names, (std::vector<std::string_view>{"framing", "sources", "rules", "scripts", "receive_to_file",
-                                                    "faults"}));
+    EXPECT_EQ(names, (std::vector<std::string_view>{"echo", "framing", "sources", "rules", "scripts",
+                                                    "receive_to_file", "faults"}));
     for (const registry::StageDescriptor& stage : registry::stages()) {
         std::size_t in_table = 0;
         for (const FieldDescriptor& f : registry::endpointFields()) in_table += f.stage == &stage ? 1 : 0;
-        EXPECT_EQ(in_table, 1u) << stage.name;
+        // A stage without a reader is switched by a plain endpoint field of its name (echo).
+        if (stage.read == nullptr) {
+            EXPECT_EQ(registry::field(stage.name).type, FieldType::Bool) << stage.name;
+        }
+        EXPECT_EQ(in_table, stage.read == nullptr ? 0u : 1u) << stage.name;
         EXPECT_EQ(registry::findStage(stage.name), &stage);
         for (std::string_view key : stage.keys) {
             // A key the stage owns is never "unknown" (a wrong value is the stage's own error).
