@@ -6,6 +6,7 @@
 #include "core/codec/hex.hpp"
 #include "core/codec/utf8.hpp"
 #include "core/profile/stage_field_json.hpp"
+#include "core/registry/choices.hpp"
 
 namespace sockscope {
 
@@ -76,15 +77,15 @@ void readFraming(Reader& r, const Json& j, const std::string& path, FramingConfi
     r.checkKeys(j, path, {"type", "delimiter", "keep", "length", "offset", "size", "endian", "adjust", "gap_ms",
                           "max", "on_error"});
     std::string type_text;
-    constexpr const char* kChoices = R"(expected "raw", "delimiter", "fixed", "length" or "idle")";
+    const std::string kChoices = "expected " + registry::quotedChoices(registry::choices("framing.type"));
     if (!j.contains("type")) {
-        r.error(joinPath(path, "type"), std::string("missing; ") + kChoices);
+        r.error(joinPath(path, "type"), "missing; " + kChoices);
         return;
     }
     if (!r.string(j, path, "type", type_text)) return;
     const auto type = framingTypeFromString(type_text);
     if (!type) {
-        r.error(joinPath(path, "type"), std::string(kChoices) + ", got " + jsonQuote(type_text));
+        r.error(joinPath(path, "type"), kChoices + ", got " + jsonQuote(type_text));
         return;
     }
     out.type = *type;
@@ -118,7 +119,8 @@ void readFraming(Reader& r, const Json& j, const std::string& path, FramingConfi
         if (r.string(j, path, "endian", endian)) {
             if (endian == "big") out.endian = ByteOrder::Big;
             else if (endian == "little") out.endian = ByteOrder::Little;
-            else r.error(joinPath(path, "endian"), "expected \"big\" or \"little\", got " + jsonQuote(endian));
+            else r.error(joinPath(path, "endian"), "expected " + registry::quotedChoices(registry::choices("framing.endian")) +
+                                                       ", got " + jsonQuote(endian));
         }
     }
     if (reads("adjust")) readRanged(r, j, path, "adjust", out.adjust);
@@ -128,7 +130,9 @@ void readFraming(Reader& r, const Json& j, const std::string& path, FramingConfi
         if (r.string(j, path, "on_error", policy)) {
             if (policy == "resync") out.on_error = FramingOnError::Resync;
             else if (policy == "close") out.on_error = FramingOnError::Close;
-            else r.error(joinPath(path, "on_error"), "expected \"resync\" or \"close\", got " + jsonQuote(policy));
+            else r.error(joinPath(path, "on_error"),
+                         "expected " + registry::quotedChoices(registry::choices("framing.on_error")) + ", got " +
+                             jsonQuote(policy));
         }
     }
     if (out.type == FramingType::Delimiter && out.delimiter.size() > out.max)

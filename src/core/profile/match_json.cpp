@@ -1,5 +1,7 @@
 #include "core/profile/match_json.hpp"
 
+#include "core/registry/choices.hpp"
+
 namespace sockscope {
 
 using jsonio::Json;
@@ -32,12 +34,14 @@ bool readMatch(jsonio::Reader& r, const Json& j, const std::string& path, MatchS
     std::string text;
     if (r.string(j, path, "mode", text)) {
         if (auto mode = matchModeFromString(text)) out.mode = *mode;
-        else r.error(joinPath(path, "mode"), "unknown mode '" + text + "'; expected one of exact, prefix, contains, regex");
+        else r.error(joinPath(path, "mode"), "unknown mode '" + text + "'; expected one of " +
+                                                     registry::choiceList(registry::choices("match.mode")));
     }
     if (r.string(j, path, "encoding", text)) {
         if (auto encoding = textEncodingFromString(text)) out.encoding = *encoding;
         else r.error(joinPath(path, "encoding"),
-                     "unknown encoding '" + text + "'; expected one of utf-8, ascii, latin-1, gbk, utf-16le, utf-16be");
+                     "unknown encoding '" + text + "'; expected one of " +
+                         registry::choiceList(registry::choices("encoding")));
     }
     r.boolean(j, path, "escapes", out.escapes);
     r.boolean(j, path, "ignore_case", out.ignore_case);

@@ -2,29 +2,23 @@
 
 #include <climits>
 
+#include "core/registry/choices.hpp"
+
 namespace sockscope {
 namespace {
 
 using jsonio::Json;
 using jsonio::joinPath;
 
-std::string encodingList() {
-    std::string out;
-    for (const TextEncoding e : kTextEncodings) {
-        if (!out.empty()) out += ", ";
-        out += toString(e);
-    }
-    return out;
-}
-
 /// A string field whose value must be one of a set of names: nullopt (error reported) otherwise.
 template <typename T, typename Parse>
 std::optional<T> readName(jsonio::Reader& r, const Json& j, const std::string& path, const char* key,
-                          const char* what, const std::string& choices, Parse parse) {
+                          const char* what, std::string_view table, Parse parse) {
     std::string text;
     if (!r.string(j, path, key, text)) return std::nullopt;
     if (std::optional<T> value = parse(text)) return value;
-    r.error(joinPath(path, key), "unknown " + std::string(what) + " '" + text + "'; expected one of " + choices);
+    r.error(joinPath(path, key),
+            "unknown " + std::string(what) + " '" + text + "'; expected one of " + registry::choiceList(registry::choices(table)));
     return std::nullopt;
 }
 
@@ -32,10 +26,9 @@ void readChecksum(jsonio::Reader& r, const Json& parent, const std::string& pare
     const auto it = parent.find("checksum");
     if (it == parent.end() || it->is_null()) return;
     const std::string path = joinPath(parent_path, "checksum");
-    const std::string kinds = checksumKindList();
     ChecksumSpec c;
     if (it->is_string()) {   // shorthand: "checksum": "crc16-modbus"
-        if (auto kind = readName<ChecksumKind>(r, parent, parent_path, "checksum", "checksum", kinds,
+        if (auto kind = readName<ChecksumKind>(r, parent, parent_path, "checksum", "checksum", "checksum.type",
                                                checksumKindFromString)) {
             c.kind = *kind;
             out.checksum = c;
@@ -46,19 +39,19 @@ void readChecksum(jsonio::Reader& r, const Json& parent, const std::string& pare
     if (j == nullptr) return;
     r.checkKeys(*j, path, kChecksumKeys);
     if (!j->contains("type")) {
-        r.error(joinPath(path, "type"), "missing; expected one of " + kinds);
+        r.error(joinPath(path, "type"), "missing; expected one of " + registry::choiceList(registry::choices("checksum.type")));
         return;
     }
-    const auto kind = readName<ChecksumKind>(r, *j, path, "type", "checksum", kinds, checksumKindFromString);
+    const auto kind = readName<ChecksumKind>(r, *j, path, "type", "checksum", "checksum.type", checksumKindFromString);
     if (kind) c.kind = *kind;
     if (j->contains("order"))
         if (auto order = readName<ChecksumByteOrder>(r, *j, path, "order", "byte order",
-                                                     "little, big, conventional", checksumByteOrderFromString))
+                                                     "checksum.order", checksumByteOrderFromString))
             c.order = *order;
     r.integer(*j, path, "start", c.start, 0, INT_MAX);
     r.integer(*j, path, "end", c.end, 0, INT_MAX);
     if (j->contains("at"))
-        if (auto at = readName<ChecksumPlacement>(r, *j, path, "at", "checksum placement", "end, range-end",
+        if (auto at = readName<ChecksumPlacement>(r, *j, path, "at", "checksum placement", "checksum.at",
                                                   checksumPlacementFromString))
             c.at = *at;
     if (kind) out.checksum = c;
@@ -79,13 +72,13 @@ bool readPayload(jsonio::Reader& r, const Json& j, const std::string& path, Payl
         r.string(j, path, has_hex ? "hex" : "text", out.text);
     }
     if (j.contains("encoding"))
-        if (auto e = readName<TextEncoding>(r, j, path, "encoding", "encoding", encodingList(), textEncodingFromString))
+        if (auto e = readName<TextEncoding>(r, j, path, "encoding", "encoding", "encoding", textEncodingFromString))
             out.encoding = *e;
     r.boolean(j, path, "escapes", out.escapes);
     r.boolean(j, path, "templates", out.templates);
     readChecksum(r, j, path, out);
     if (j.contains("line_ending"))
-        if (auto e = readName<LineEnding>(r, j, path, "line_ending", "line ending", "none, cr, lf, crlf",
+        if (auto e = readName<LineEnding>(r, j, path, "line_ending", "line ending", "line_ending",
                                           lineEndingFromString))
             out.line_ending = *e;
     if (r.errorCount() != errors_before) return false;

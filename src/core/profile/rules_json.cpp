@@ -6,6 +6,7 @@
 #include "core/profile/match_json.hpp"
 #include "core/profile/payload_json.hpp"
 #include "core/profile/stage_field_json.hpp"
+#include "core/registry/choices.hpp"
 #include "core/session/rules.hpp"
 
 namespace sockscope {
@@ -43,7 +44,8 @@ void readClose(Reader& r, const Json& item, const std::string& path, RuleClose& 
     if (text == "fin") out = RuleClose::Fin;
     else if (text == "rst") out = RuleClose::Rst;
     else if (text == "none") out = RuleClose::None;
-    else r.error(joinPath(path, "close"), "expected \"fin\" (graceful) or \"rst\" (reset), got " + jsonQuote(text));
+    else r.error(joinPath(path, "close"),
+                 "expected " + registry::quotedChoices(registry::choices("rules.close"), true) + ", got " + jsonQuote(text));
 }
 
 bool readRule(Reader& r, const Json& item, const std::string& path, std::size_t index, bool udp,

@@ -6,6 +6,7 @@
 #include "core/profile/match_json.hpp"
 #include "core/profile/payload_json.hpp"
 #include "core/profile/stage_field_json.hpp"
+#include "core/registry/choices.hpp"
 
 namespace sockscope {
 namespace {
@@ -130,7 +131,8 @@ void Loader::readClose(const Json& value, const std::string& path, ScriptStep& s
     else if (text == "half-close") step.close_mode = ScriptCloseMode::HalfClose;
     else
         r.error(mode == &value ? path : joinPath(path, "mode"),
-                "expected \"fin\", \"rst\" or \"half-close\", got " + jsonio::describe(*mode));
+                "expected " + registry::quotedChoices(registry::choices("steps.close")) + ", got " +
+                    jsonio::describe(*mode));
 }
 
 }  // namespace

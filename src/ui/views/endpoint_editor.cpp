@@ -13,6 +13,7 @@
 #include "core/profile/profile.hpp"
 #include "ui/net_interfaces.hpp"
 #include "ui/theme.hpp"
+#include "ui/views/choice_combo.hpp"
 #include "ui/views/endpoint_editor_fields.hpp"
 #include "ui/views/workspace_view.hpp"
 
@@ -200,13 +201,10 @@ void EndpointEditor::drawFraming(UiModel& model) {
     if (!ImGui::CollapsingHeader(tr(Str::Framing))) return;
     const Palette& pal = palette(model.settings.theme);
     label(tr(Str::FramingType));
-    int type = static_cast<int>(f.type);
-    const char* types[] = {tr(Str::FramingRaw), tr(Str::FramingDelimiter), tr(Str::FramingFixed),
-                           tr(Str::FramingLength), tr(Str::FramingIdle)};
     // UDP: a datagram is already one message; the idle gap applies to TCP streams only.
-    const int type_count = m_config.type == EndpointType::Udp ? 4 : 5;
-    if (ImGui::Combo("##framing_type", &type, types, type_count)) f.type = static_cast<FramingType>(type);
-    probeItem(model, "editor.framing.type");
+    const bool udp = m_config.type == EndpointType::Udp;
+    choiceCombo(model, "##framing_type", "framing.type", f.type, "editor.framing.type",
+                [udp](int type) { return !udp || static_cast<FramingType>(type) != FramingType::Idle; });
     tooltip(tr(Str::TipFraming));
     const auto uses = [&](std::string_view field) { return framingUses(f.type, field); };
     if (uses("delimiter")) {
@@ -242,9 +240,7 @@ void EndpointEditor::drawFraming(UiModel& model) {
         int size_index = f.size == 1 ? 0 : f.size == 4 ? 2 : 1;
         if (ImGui::Combo("##field_size", &size_index, sizes, 3)) f.size = size_index == 0 ? 1 : size_index == 2 ? 4 : 2;
         label(tr(Str::FieldEndian));
-        const char* orders[] = {tr(Str::BigEndian), tr(Str::LittleEndian)};
-        int order = static_cast<int>(f.endian);
-        if (ImGui::Combo("##field_endian", &order, orders, 2)) f.endian = static_cast<ByteOrder>(order);
+        choiceCombo(model, "##field_endian", "framing.endian", f.endian, "editor.framing.endian");
         label(tr(Str::LengthAdjust));
         stageInputInt(model, "##length_adjust", "framing", "adjust", f.adjust);
         tooltip(tr(Str::TipLengthAdjust));
@@ -260,9 +256,7 @@ void EndpointEditor::drawFraming(UiModel& model) {
     }
     if (uses("on_error")) {
         label(tr(Str::OnFramingError));
-        const char* policies[] = {tr(Str::FramingResync), tr(Str::FramingClose)};
-        int policy = static_cast<int>(f.on_error);
-        if (ImGui::Combo("##framing_on_error", &policy, policies, 2)) f.on_error = static_cast<FramingOnError>(policy);
+        choiceCombo(model, "##framing_on_error", "framing.on_error", f.on_error, "editor.framing.on_error");
         tooltip(tr(Str::TipMaxFrame));
     }
 }

@@ -13,6 +13,7 @@
 #include "ui/probe.hpp"
 #include "ui/views/endpoint_editor_fields.hpp"
 #include "ui/theme.hpp"
+#include "ui/views/choice_combo.hpp"
 
 namespace sockscope::ui {
 namespace {
@@ -153,12 +154,10 @@ void RulesEditor::drawRule(UiModel& model, EndpointConfig& config, std::size_t i
         nextItem(em * 16);
         ImGui::InputText("##match", &rule.match.text);
         probeItem(model, probe + "match");
-        int mode = static_cast<int>(rule.match.mode);
-        const char* modes[] = {tr(Str::RuleModeExact), tr(Str::RuleModePrefix), tr(Str::RuleModeContains),
-                               tr(Str::RuleModeRegex)};
         nextItem(em * 7);
-        if (ImGui::Combo("##mode", &mode, modes, rule.match.body == MatchBody::Hex ? 3 : 4))
-            rule.match.mode = static_cast<MatchMode>(mode);
+        const bool hex = rule.match.body == MatchBody::Hex;   // a regex matches text only
+        choiceCombo(model, "##mode", "match.mode", rule.match.mode, probe + "mode",
+                    [hex](int mode) { return !hex || static_cast<MatchMode>(mode) != MatchMode::Regex; });
     }
 
     // Reply: text or hex in the payload language (an empty reply: the rule sends nothing).
@@ -188,10 +187,8 @@ void RulesEditor::drawRule(UiModel& model, EndpointConfig& config, std::size_t i
     stageInputInt(model, "##times", "rules", "rules.times", rule.times, false, /*zero_is_off=*/true);   // 0: always
     if (config.type != EndpointType::Udp) {
         textInRow(tr(Str::RuleThen));
-        int close = static_cast<int>(rule.close);
-        const char* closes[] = {tr(Str::RuleKeepOpen), tr(Str::RuleCloseFin), tr(Str::RuleCloseRst)};
         nextItem(em * 9);
-        if (ImGui::Combo("##close", &close, closes, 3)) rule.close = static_cast<RuleClose>(close);
+        choiceCombo(model, "##close", "rules.close", rule.close, probe + "close");
     }
     sameLineIfFits(checkboxWidth(tr(Str::RuleContinue)));
     ImGui::Checkbox(tr(Str::RuleContinue), &rule.continue_matching);

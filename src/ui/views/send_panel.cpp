@@ -15,29 +15,11 @@
 #include "core/net/file_send.hpp"
 #include "ui/format.hpp"
 #include "ui/theme.hpp"
+#include "ui/views/choice_combo.hpp"
 
 namespace sockscope::ui {
 namespace {
 constexpr std::size_t kHistoryMax = 50;
-
-const char* endingName(LineEnding e) {
-    switch (e) {
-        case LineEnding::None: return tr(Str::LeNone);
-        case LineEnding::Cr: return "CR";
-        case LineEnding::Lf: return "LF";
-        case LineEnding::CrLf: return "CRLF";
-    }
-    return "?";
-}
-
-const char* orderName(ChecksumByteOrder order) {
-    switch (order) {
-        case ChecksumByteOrder::Conventional: return tr(Str::OrderUsual);
-        case ChecksumByteOrder::BigEndian: return tr(Str::OrderBig);
-        case ChecksumByteOrder::LittleEndian: return tr(Str::OrderLittle);
-    }
-    return "?";
-}
 
 std::size_t openConnections(const EndpointRow* row) {
     return row ? row->connections.openCount() : 0;
@@ -251,12 +233,13 @@ void SendPanel::drawChecksumOptions(UiModel& model) {
     if (ImGui::BeginCombo("##checksum", m_checksum ? displayName(m_checksum->kind) : tr(Str::ChecksumNone))) {
         if (ImGui::Selectable(tr(Str::ChecksumNone), !m_checksum)) m_checksum.reset();
         probeItem(model, "send.checksum.none");
-        for (const ChecksumKind kind : kChecksumKinds) {
-            if (ImGui::Selectable(displayName(kind), m_checksum && m_checksum->kind == kind)) {
+        for (const ChoiceItem& item : choiceItems("checksum.type")) {
+            const auto kind = static_cast<ChecksumKind>(item.choice->value);
+            if (ImGui::Selectable(item.label, m_checksum && m_checksum->kind == kind)) {
                 if (!m_checksum) m_checksum = ChecksumSpec{};
                 m_checksum->kind = kind;
             }
-            probeItem(model, std::string("send.checksum.") + toString(kind));
+            probeItem(model, "send.checksum." + std::string(item.choice->name));
         }
         ImGui::EndCombo();
     }
@@ -264,15 +247,7 @@ void SendPanel::drawChecksumOptions(UiModel& model) {
     if (!m_checksum) return;
     sameLineIfFits(font * 7);
     ImGui::SetNextItemWidth(font * 7);
-    if (ImGui::BeginCombo("##order", orderName(m_checksum->order))) {
-        for (const auto order : {ChecksumByteOrder::Conventional, ChecksumByteOrder::BigEndian,
-                                 ChecksumByteOrder::LittleEndian}) {
-            if (ImGui::Selectable(orderName(order), m_checksum->order == order)) m_checksum->order = order;
-            probeItem(model, std::string("send.checksum_order.") + toString(order));
-        }
-        ImGui::EndCombo();
-    }
-    probeItem(model, "send.checksum_order");
+    choiceCombo(model, "##order", "checksum.order", m_checksum->order, "send.checksum_order");
     sameLineIfFits(ImGui::CalcTextSize(tr(Str::ChecksumSkip)).x + font * 9);
     ImGui::TextUnformatted(tr(Str::ChecksumSkip));
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipChecksumSkip));
@@ -477,24 +452,12 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
     ImGui::TextUnformatted(tr(Str::LineEnding));
     ImGui::SameLine();
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 4.5f);
-    if (ImGui::BeginCombo("##ending", endingName(m_ending))) {
-        for (LineEnding e : kLineEndings) {
-            if (ImGui::Selectable(endingName(e), e == m_ending)) setLineEnding(e);
-            probeItem(model, std::string("send.ending.") + toString(e));
-        }
-        ImGui::EndCombo();
-    }
-    probeItem(model, "send.ending");
+    LineEnding ending = m_ending;
+    if (choiceCombo(model, "##ending", "line_ending", ending, "send.ending")) setLineEnding(ending);
     sameLineIfFits(ImGui::GetFontSize() * 6);
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
-    if (ImGui::BeginCombo("##send_encoding", toString(encoding(model)))) {
-        for (const TextEncoding e : kTextEncodings) {
-            if (ImGui::Selectable(toString(e), e == encoding(model))) m_encoding = e;
-            probeItem(model, std::string("send.encoding.") + toString(e));
-        }
-        ImGui::EndCombo();
-    }
-    probeItem(model, "send.encoding");
+    TextEncoding send_encoding = encoding(model);
+    if (choiceCombo(model, "##send_encoding", "encoding", send_encoding, "send.encoding")) m_encoding = send_encoding;
     sameLineIfFits(ImGui::CalcTextSize(tr(Str::ClearAfterSend)).x + ImGui::GetFontSize() * 2);
     ImGui::Checkbox(tr(Str::ClearAfterSend), &m_clearAfterSend);
     probeItem(model, "send.clear_after_send");
