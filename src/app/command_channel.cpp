@@ -13,6 +13,7 @@
 #include "core/codec/payload_template.hpp"
 #include "core/net/file_send.hpp"
 #include "core/profile/payload_json.hpp"
+#include "core/registry/shapes.hpp"
 
 #if defined(_WIN32)
 #include <io.h>
@@ -212,7 +213,8 @@ CloseMode closeMode(const std::string& mode) {
 }
 
 void interpretSend(const Json& args, const ChannelEndpoints& endpoints, ChannelAction& action, CounterState* counter) {
-    std::vector<std::string_view> known(kPayloadKeys.begin(), kPayloadKeys.end());
+    const std::span<const std::string_view> payload_keys = registry::shapeKeys("payload");
+    std::vector<std::string_view> known(payload_keys.begin(), payload_keys.end());
     for (const std::string_view key : {"endpoint", "conn", "to"}) known.push_back(key);
     rejectUnknownKeys(args, known);
     const ChannelEndpoint& e = endpointField(args, endpoints, action);

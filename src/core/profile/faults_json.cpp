@@ -1,6 +1,7 @@
 #include "core/profile/faults_json.hpp"
 
 #include "core/profile/stage_field_json.hpp"
+#include "core/registry/shapes.hpp"
 
 namespace sockscope {
 namespace {
@@ -44,7 +45,7 @@ void readSplit(Reader& r, const Json& faults, const std::string& path, bool udp,
     const std::int64_t max = f.maxFor(udp);
     if (!it->is_object())
         return r.error(at, "expected an object like {\"size\": 4, \"gap_ms\": 10}, got " + jsonio::describe(*it));
-    r.checkKeys(*it, at, {"size", "gap_ms"});
+    r.checkKeys(*it, at, registry::shapeKeys("faults.split"));
     if (!it->contains("size"))
         return r.error(joinPath(at, "size"), "missing; the bytes per piece, e.g. 4");
     const auto size = jsonio::asInteger((*it)["size"]);
@@ -63,7 +64,7 @@ void readFaults(Reader& r, const Json& parent, const std::string& path, bool udp
     const Json* faults = r.object(parent, path, "faults");
     if (!faults) return;
     const std::string at = joinPath(path, "faults");
-    r.checkKeys(*faults, at, {"delay_ms", "split", "drop", "duplicate", "seed"});
+    r.checkKeys(*faults, at, registry::shapeKeys("faults"));
     FaultConfig config;
     readDelay(r, *faults, at, config);
     readSplit(r, *faults, at, udp, config);

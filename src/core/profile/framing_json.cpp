@@ -7,6 +7,7 @@
 #include "core/codec/utf8.hpp"
 #include "core/profile/stage_field_json.hpp"
 #include "core/registry/choices.hpp"
+#include "core/registry/shapes.hpp"
 
 namespace sockscope {
 
@@ -38,7 +39,7 @@ void readDelimiter(Reader& r, const Json& j, const std::string& path, FramingCon
         const std::string text = it->get<std::string>();
         bytes.assign(text.begin(), text.end());
     } else if (it->is_object()) {
-        r.checkKeys(*it, dpath, {"hex", "text"});
+        r.checkKeys(*it, dpath, registry::shapeKeys("framing.delimiter"));
         const bool has_hex = it->contains("hex"), has_text = it->contains("text");
         if (has_hex == has_text) {
             r.error(dpath, "expected exactly one of {\"hex\": \"0d 0a\"} or {\"text\": \"\\r\\n\"}");
@@ -74,8 +75,7 @@ void readDelimiter(Reader& r, const Json& j, const std::string& path, FramingCon
 }  // namespace
 
 void readFraming(Reader& r, const Json& j, const std::string& path, FramingConfig& out) {
-    r.checkKeys(j, path, {"type", "delimiter", "keep", "length", "offset", "size", "endian", "adjust", "gap_ms",
-                          "max", "on_error"});
+    r.checkKeys(j, path, registry::shapeKeys("framing"));
     std::string type_text;
     const std::string kChoices = "expected " + registry::quotedChoices(registry::choices("framing.type"));
     if (!j.contains("type")) {

@@ -1,6 +1,7 @@
 #include "core/profile/match_json.hpp"
 
 #include "core/registry/choices.hpp"
+#include "core/registry/shapes.hpp"
 
 namespace sockscope {
 
@@ -15,7 +16,7 @@ bool readMatch(jsonio::Reader& r, const Json& j, const std::string& path, MatchS
                       "{\"hex\": \"01 03 ?? ??\"} or {\"any\": true}, got " + jsonio::describe(j));
         return false;
     }
-    r.checkKeys(j, path, kMatchKeys);
+    r.checkKeys(j, path, registry::shapeKeys("match"));
     const int bodies = int(j.contains("text")) + int(j.contains("hex")) + int(j.contains("any"));
     if (bodies != 1) {
         r.error(path, bodies == 0 ? "missing \"text\", \"hex\" or \"any\"; e.g. {\"text\": \"PING\", \"mode\": \"prefix\"}"

@@ -11,8 +11,7 @@
 
 namespace sockscope {
 
-inline constexpr std::array<std::string_view, 7> kMatchKeys = {"text", "hex", "any", "mode",
-                                                               "encoding", "escapes", "ignore_case"};
+// A match object's keys: the registry's shape "match" (registry/shapes.hpp).
 
 /// Reads the match object at `path` (unknown keys warned about) and compiles it, so that a bad
 /// hex digit or regex is reported at load with its path ("rules[0].match.hex: at character 4:

@@ -37,7 +37,7 @@ void readChecksum(jsonio::Reader& r, const Json& parent, const std::string& pare
     }
     const Json* j = r.object(parent, parent_path, "checksum");
     if (j == nullptr) return;
-    r.checkKeys(*j, path, kChecksumKeys);
+    r.checkKeys(*j, path, registry::shapeKeys("checksum"));
     if (!j->contains("type")) {
         r.error(joinPath(path, "type"), "missing; expected one of " + registry::choiceList(registry::choices("checksum.type")));
         return;
@@ -123,7 +123,8 @@ PayloadJsonResult payloadFromJson(const Json& value, const std::string& path,
         result.error = r.errorText();
         return result;
     }
-    std::vector<std::string_view> keys(kPayloadKeys.begin(), kPayloadKeys.end());
+    const std::span<const std::string_view> payload_keys = registry::shapeKeys("payload");
+    std::vector<std::string_view> keys(payload_keys.begin(), payload_keys.end());
     keys.insert(keys.end(), extra_keys.begin(), extra_keys.end());
     r.checkKeys(value, path, keys);
     PayloadSpec spec;

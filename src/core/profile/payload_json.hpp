@@ -13,19 +13,19 @@
 
 #include "core/codec/payload_template.hpp"
 #include "core/profile/json_reader.hpp"
+#include "core/registry/shapes.hpp"
 
 namespace sockscope {
 
-/// The keys a payload object may hold ("checksum" holds kChecksumKeys).
-inline constexpr std::array<std::string_view, 7> kPayloadKeys = {
-    "text", "hex", "encoding", "escapes", "templates", "checksum", "line_ending"};
-inline constexpr std::array<std::string_view, 5> kChecksumKeys = {"type", "order", "start", "end", "at"};
+// The keys a payload object may hold are the registry's shape "payload" (registry/shapes.hpp;
+// its "checksum" is the shape "checksum"): readers pass registry::shapeKeys("payload") to checkKeys.
 
 /// Reads the payload fields of `object` into `out`, reporting problems to `r` under `path`
 /// ("commands[0].checksum.type: unknown checksum 'crc17'; expected one of crc8, ..."). The body is
 /// compiled, so a bad hex digit or template is reported at load ("on_connect.hex: at character 5:
 /// 'G' is not a hex digit"). Unknown keys are not checked here: the object may hold the caller's
-/// keys too ("name", "endpoint"); pass kPayloadKeys plus those to r.checkKeys. False on any error.
+/// keys too ("name", "endpoint"); pass registry::shapeKeys("payload") plus those to r.checkKeys.
+/// False on any error.
 bool readPayload(jsonio::Reader& r, const jsonio::Json& object, const std::string& path, PayloadSpec& out);
 
 /// Adds the payload's keys to `object`: the body key and the fields that differ from their
@@ -40,7 +40,7 @@ struct PayloadJsonResult {
 };
 
 /// One payload object on its own (a command channel line's "send", a test): unknown keys other
-/// than kPayloadKeys and `extra_keys` are warnings. `source` prefixes messages when not empty.
+/// than the shape "payload" and `extra_keys` are warnings. `source` prefixes messages when not empty.
 PayloadJsonResult payloadFromJson(const jsonio::Json& value, const std::string& path,
                                   std::initializer_list<std::string_view> extra_keys = {},
                                   std::string_view source = "");

@@ -7,6 +7,7 @@
 #include "core/profile/payload_json.hpp"
 #include "core/profile/stage_field_json.hpp"
 #include "core/registry/choices.hpp"
+#include "core/registry/shapes.hpp"
 #include "core/session/rules.hpp"
 
 namespace sockscope {
@@ -51,8 +52,7 @@ void readClose(Reader& r, const Json& item, const std::string& path, RuleClose& 
 bool readRule(Reader& r, const Json& item, const std::string& path, std::size_t index, bool udp,
               std::vector<std::string>& seen, ReplyRule& rule) {
     const std::size_t errors_before = r.errorCount();
-    r.checkKeys(item, path, {"name", "match", "reply", "delay_ms", "times", "close", "continue", "enabled",
-                          "faults"});
+    r.checkKeys(item, path, registry::shapeKeys("rule"));
     rule.name = "rule " + std::to_string(index + 1);
     if (item.contains("name") && r.string(item, path, "name", rule.name) && rule.name.empty())
         r.error(joinPath(path, "name"), "expected a non-empty name, got \"\"");
@@ -66,7 +66,7 @@ bool readRule(Reader& r, const Json& item, const std::string& path, std::size_t 
     if (item.contains("reply")) {
         if (const Json* reply = r.object(item, path, "reply")) {
             const std::string reply_path = joinPath(path, "reply");
-            r.checkKeys(*reply, reply_path, std::span<const std::string_view>(kPayloadKeys));
+            r.checkKeys(*reply, reply_path, registry::shapeKeys("payload"));
             PayloadSpec spec;
             if (readPayload(r, *reply, reply_path, spec)) rule.reply = std::move(spec);
         }

@@ -7,6 +7,7 @@
 #include "core/profile/payload_json.hpp"
 #include "core/profile/stage_field_json.hpp"
 #include "core/registry/choices.hpp"
+#include "core/registry/shapes.hpp"
 
 namespace sockscope {
 namespace {
@@ -71,23 +72,23 @@ bool Loader::readStep(const Json& item, const std::string& path, int depth, Scri
     r.string(item, path, "name", step.name);
     if (kind == "send") {
         step.kind = ScriptStepKind::Send;
-        r.checkKeys(item, path, {"send", "name"});
+        r.checkKeys(item, path, registry::shapeKeys("step.send"));
         if (const Json* send = r.object(item, path, "send")) {
-            r.checkKeys(*send, joinPath(path, "send"), std::span<const std::string_view>(kPayloadKeys));
+            r.checkKeys(*send, joinPath(path, "send"), registry::shapeKeys("payload"));
             readPayload(r, *send, joinPath(path, "send"), step.send);
         }
     } else if (kind == "expect") {
         step.kind = ScriptStepKind::Expect;
-        r.checkKeys(item, path, {"expect", "timeout_ms", "name"});
+        r.checkKeys(item, path, registry::shapeKeys("step.expect"));
         readMatch(r, item["expect"], joinPath(path, "expect"), step.expect);
         jsonio::stageInteger(r, item, path, "scripts", "steps.timeout_ms", step.timeout_ms);
     } else if (kind == "wait_ms") {
         step.kind = ScriptStepKind::Wait;
-        r.checkKeys(item, path, {"wait_ms", "name"});
+        r.checkKeys(item, path, registry::shapeKeys("step.wait"));
         jsonio::stageInteger(r, item, path, "scripts", "steps.wait_ms", step.wait_ms);
     } else if (kind == "repeat") {
         step.kind = ScriptStepKind::Repeat;
-        r.checkKeys(item, path, {"repeat", "steps", "name"});
+        r.checkKeys(item, path, registry::shapeKeys("step.repeat"));
         jsonio::stageInteger(r, item, path, "scripts", "steps.repeat", step.count);
         if (depth + 1 > kMaxScriptDepth) {
             r.error(joinPath(path, "steps"), "repeats nest at most " + std::to_string(kMaxScriptDepth) + " deep");
@@ -98,7 +99,7 @@ bool Loader::readStep(const Json& item, const std::string& path, int depth, Scri
         }
     } else if (kind == "connect") {
         step.kind = ScriptStepKind::Connect;
-        r.checkKeys(item, path, {"connect", "timeout_ms", "name"});
+        r.checkKeys(item, path, registry::shapeKeys("step.connect"));
         if (type != EndpointType::TcpClient)
             r.error(joinPath(path, "connect"), std::string("only a tcp-client connects; this endpoint is a ") +
                                                    toString(type));
@@ -109,7 +110,7 @@ bool Loader::readStep(const Json& item, const std::string& path, int depth, Scri
         jsonio::stageInteger(r, item, path, "scripts", "steps.timeout_ms", step.timeout_ms);
     } else {
         step.kind = ScriptStepKind::Close;
-        r.checkKeys(item, path, {"close", "name"});
+        r.checkKeys(item, path, registry::shapeKeys("step.close"));
         if (type == EndpointType::Udp)
             r.error(joinPath(path, "close"), "a udp endpoint has no connection to close");
         readClose(item["close"], joinPath(path, "close"), step);
@@ -121,7 +122,7 @@ void Loader::readClose(const Json& value, const std::string& path, ScriptStep& s
     const Json* mode = &value;
     if (value.is_boolean() && value.get<bool>()) return;   // true: fin
     if (value.is_object()) {
-        r.checkKeys(value, path, {"mode"});
+        r.checkKeys(value, path, registry::shapeKeys("step.close.mode"));
         if (!value.contains("mode")) return;
         mode = &value["mode"];
     }
@@ -156,7 +157,7 @@ void readScripts(Reader& r, const Json& list, const std::string& path, EndpointT
                                    jsonio::describe(item));
             continue;
         }
-        r.checkKeys(item, item_path, {"name", "steps"});
+        r.checkKeys(item, item_path, registry::shapeKeys("script"));
         const std::size_t before = r.errorCount();
         Script script;
         if (!item.contains("name")) r.error(joinPath(item_path, "name"), "missing; every script needs a name");

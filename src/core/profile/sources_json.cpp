@@ -4,6 +4,7 @@
 
 #include "core/profile/payload_json.hpp"
 #include "core/profile/stage_field_json.hpp"
+#include "core/registry/shapes.hpp"
 
 namespace sockscope {
 namespace {
@@ -44,9 +45,7 @@ void readCommands(Reader& r, const Json& list, const std::string& path, std::vec
             r.error(item_path, "expected an object like {\"name\": \"read reg\", \"hex\": \"01 03 00 00 00 01\"}");
             continue;
         }
-        std::vector<std::string_view> keys(kPayloadKeys.begin(), kPayloadKeys.end());
-        keys.push_back("name");
-        r.checkKeys(item, item_path, std::span<const std::string_view>(keys));
+        r.checkKeys(item, item_path, registry::shapeKeys("command"));
         SavedCommand command;
         const bool named = readName(r, item, item_path, command.name, seen);
         if (readPayload(r, item, item_path, command.payload) && named) out.push_back(std::move(command));
@@ -62,7 +61,7 @@ void readTimers(Reader& r, const Json& list, const std::string& path, std::vecto
             r.error(item_path, "expected an object like {\"name\": \"heartbeat\", \"every_ms\": 1000, \"send\": {...}}");
             continue;
         }
-        r.checkKeys(item, item_path, {"name", "every_ms", "count", "auto_start", "to", "send"});
+        r.checkKeys(item, item_path, registry::shapeKeys("timer"));
         TimerConfig timer;
         // The readers return false for an absent key too (the default stays): count errors.
         const std::size_t errors_before = r.errorCount();
@@ -77,7 +76,7 @@ void readTimers(Reader& r, const Json& list, const std::string& path, std::vecto
             continue;
         }
         if (const Json* send = r.object(item, item_path, "send")) {
-            r.checkKeys(*send, joinPath(item_path, "send"), std::span<const std::string_view>(kPayloadKeys));
+            r.checkKeys(*send, joinPath(item_path, "send"), registry::shapeKeys("payload"));
             ok = readPayload(r, *send, joinPath(item_path, "send"), timer.send) && ok;
         } else {
             ok = false;
@@ -92,7 +91,7 @@ void readSources(Reader& r, const Json& j, const std::string& path, EndpointConf
     if (const Json* commands = r.array(j, path, "commands")) readCommands(r, *commands, joinPath(path, "commands"), out.commands);
     if (const Json* on_connect = r.object(j, path, "on_connect")) {
         const std::string on_path = joinPath(path, "on_connect");
-        r.checkKeys(*on_connect, on_path, std::span<const std::string_view>(kPayloadKeys));
+        r.checkKeys(*on_connect, on_path, registry::shapeKeys("payload"));
         PayloadSpec spec;
         if (readPayload(r, *on_connect, on_path, spec)) out.on_connect = std::move(spec);
     }

@@ -89,10 +89,10 @@ struct StageField {
 };
 
 /// A stage of an endpoint's session (echo, framing, sources, rules, scripts, receive_to_file,
-/// faults): the endpoint keys it owns, how they are read and written, and how it is made. Its
-/// nested structure stays with its reader (profile/*_json.cpp); `fields` gives the ranges of every
-/// numeric field in it, which the reader enforces (profile/stage_field_json.hpp) and every view
-/// that edits one clamps to (ui/views/endpoint_editor_fields.hpp: stageInputInt, stageSlider).
+/// faults): the endpoint keys it owns, how they are read and written, and how it is made. Its nested
+/// objects' keys are registry/shapes.hpp's, their enumerated strings registry/choices.hpp's; `fields`
+/// gives the ranges of its numeric fields, which the reader enforces (profile/stage_field_json.hpp)
+/// and every view that edits one clamps to (ui/views/endpoint_editor_fields.hpp: stageInputInt).
 struct StageDescriptor {
     std::string_view name;                     // "framing", "sources", ...
     std::span<const std::string_view> keys;    // the endpoint's JSON keys it reads and writes
