@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 
+#include "core/codec/checksum.hpp"
 #include "core/profile/profile.hpp"
 
 namespace sockscope {
@@ -102,6 +103,19 @@ TEST(Choices, ReadersNameTheTablesRows) {
               std::string::npos);
     EXPECT_EQ(registry::choiceList(registry::choices("encoding")), "utf-8, ascii, latin-1, gbk, utf-16le, utf-16be");
     EXPECT_THROW((void)registry::choices("no.such"), std::logic_error);
+}
+
+// The codec keeps its own names for the log and the send panel's preview (it sits below the
+// registry): they must be the table's.
+TEST(Choices, TheCodecsNamesAreTheTables) {
+    for (const registry::Choice& c : registry::choices("checksum.type").items) {
+        EXPECT_EQ(c.display, displayName(static_cast<ChecksumKind>(c.value)));
+        EXPECT_EQ(c.name, toString(static_cast<ChecksumKind>(c.value)));
+    }
+    EXPECT_EQ(registry::choices("checksum.type").items.size(), kChecksumKinds.size());
+    for (const registry::Choice& c : registry::choices("encoding").items)
+        EXPECT_EQ(c.name, toString(static_cast<TextEncoding>(c.value)));
+    EXPECT_EQ(registry::choices("encoding").items.size(), kTextEncodings.size());
 }
 
 }  // namespace
