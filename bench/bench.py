@@ -34,6 +34,7 @@ import json
 import os
 import random
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -182,15 +183,23 @@ def thread_stats(pid):
                 status = dict(line.split(":", 1) for line in f if ":" in line)
             stats[tid] = {"utime": int(fields[11]), "stime": int(fields[12]), "minflt": int(fields[7]),
                           "vcs": int(status["voluntary_ctxt_switches"]),
-                          "nvcs": int(status["nonvoluntary_ctxt_switches"])}
+                          "nvcs": int(status["nonvoluntary_ctxt_switches"]),
+                          "name": text[text.index("(") + 1:text.rindex(")")]}
         except (OSError, ValueError, KeyError, IndexError):
             continue
     return stats
 
 
 def thread_delta(before, after):
-    """What each thread did between two thread_stats() (CPU in clock ticks, usually 1/100 s)."""
-    return {tid: {k: after[tid][k] - before[tid][k] for k in after[tid]} for tid in after if tid in before}
+    """What each thread did between two thread_stats() (CPU in clock ticks, usually 1/100 s), and its name."""
+    return {tid: {k: (v if k == "name" else v - before[tid][k]) for k, v in after[tid].items()}
+            for tid in after if tid in before}
+
+
+def cpu_s_per_gib(threads, name, nbytes):
+    """CPU seconds (user + system) per GiB of `nbytes` of the threads called `name` (ss-io, ss-record)."""
+    ticks = sum(t["utime"] + t["stime"] for t in (threads or {}).values() if t.get("name") == name)
+    return ticks / os.sysconf("SC_CLK_TCK") / (nbytes / (1 << 30)) if nbytes and ticks else None
 
 
 def listen_overflows():
@@ -740,15 +749,23 @@ RECORD_DISK_DIR = os.environ.get("BENCH_RECORD_DIR", os.path.join(BUILD, "bench-
 RECORD_SKIP_DISK = os.environ.get("BENCH_RECORD_SKIP_DISK", "") not in ("", "0")
 
 
-def dd_rate(directory, mib, sync=True):
-    """`dd if=/dev/zero bs=1M count=MIB conv=fdatasync` into `directory`: the disk's own write rate."""
+def dd_run(directory, mib, sync=True):
+    """`dd if=/dev/zero bs=1M count=MIB conv=fdatasync` into `directory`: the disk's own write rate,
+    and dd's CPU seconds per GiB (what writing the bytes into that file system costs at all)."""
     path = os.path.join(directory, "dd.bin")
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
     subprocess.run(["dd", "if=/dev/zero", f"of={path}", "bs=1M", f"count={mib}"] + (["conv=fdatasync"] if sync else []),
                    capture_output=True, timeout=600, check=True)
     seconds = time.monotonic() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     os.unlink(path)
-    return mib * (1 << 20) / seconds
+    cpu = (after.ru_utime + after.ru_stime) - (usage.ru_utime + usage.ru_stime)
+    return mib * (1 << 20) / seconds, cpu / (mib / 1024)
+
+
+def dd_rate(directory, mib, sync=True):
+    return dd_run(directory, mib, sync)[0]
 
 
 def record_round(directory, name):
@@ -757,6 +774,9 @@ def record_round(directory, name):
     status = result.get("recording") or {}
     written = status.get("bytes") or 0
     result["recorded_bytes_per_s"] = written / result["seconds"] if result.get("seconds") else None
+    # Per GiB received: the recorder's writer thread and the I/O thread (by their names).
+    result["writer_cpu_s_per_gib"] = cpu_s_per_gib(result.get("server_threads"), "ss-record", result.get("bytes"))
+    result["io_cpu_s_per_gib"] = cpu_s_per_gib(result.get("server_threads"), "ss-io", result.get("bytes"))
     for leftover in (path, path.replace(".pcapng", ".1.pcapng")):
         if os.path.exists(leftover):
             os.unlink(leftover)
@@ -773,7 +793,7 @@ def goal_record():
         if tmpfs:
             one["tmpfs"] = record_round(tmpfs, "bench-tmpfs")
             # Not gated: what writing fresh tmpfs pages costs here at all (a recorder cannot beat it).
-            one["dd_tmpfs"] = dd_rate(tmpfs, 2048, sync=False)
+            one["dd_tmpfs"], one["dd_tmpfs_cpu_s_per_gib"] = dd_run(tmpfs, 2048, sync=False)
         if not RECORD_SKIP_DISK:
             one["disk"] = record_round(RECORD_DISK_DIR, "bench-disk")
             one["dd"] = dd_rate(RECORD_DISK_DIR, 1024)
@@ -793,7 +813,10 @@ def goal_record():
              f"{mbs(median(x['tmpfs'].get('bytes_per_s') for x in rounds if 'tmpfs' in x))} = **{fmt_ratio(tmpfs_ratio)}** "
              f"iperf3 (rounds: " + ", ".join(fmt_ratio(x["tmpfs_ratio"]) for x in rounds) + ")",
              f"iperf3 {mbs(median(x['iperf3'].get('bytes_per_s') for x in rounds))}; `dd if=/dev/zero bs=1M` "
-             f"into the same tmpfs: {mbs(median(x.get('dd_tmpfs') for x in rounds))}",
+             f"into the same tmpfs: {mbs(median(x.get('dd_tmpfs') for x in rounds))}; CPU-s per GiB: recorder's writer "
+             f"{fmt_num(median(x['tmpfs'].get('writer_cpu_s_per_gib') for x in rounds if 'tmpfs' in x))}, I/O thread "
+             f"{fmt_num(median(x['tmpfs'].get('io_cpu_s_per_gib') for x in rounds if 'tmpfs' in x))}, dd "
+             f"{fmt_num(median(x.get('dd_tmpfs_cpu_s_per_gib') for x in rounds))}",
              tmpfs_ratio is not None and tmpfs_ratio >= RECORD_TMPFS_GOAL)
     k2 = row("K2", f"A recorder on the real disk keeps up with ≥ {RECORD_DISK_GOAL}× dd conv=fdatasync, RSS bounded",
              f"{mbs(median(x['disk'].get('recorded_bytes_per_s') for x in rounds))} written = **{fmt_ratio(disk_ratio)}** "
@@ -1506,6 +1529,10 @@ def goal_gui_storm():
 
 def fmt_ratio(x):
     return f"{x:.2f}×" if x is not None else "n/a"
+
+
+def fmt_num(x):
+    return f"{x:.2f}" if x is not None else "n/a"
 
 
 def mbs(x):

@@ -16,6 +16,7 @@
 #include "core/net/socket_table_probe.hpp"
 #include "core/script/script_stage.hpp"
 #include "core/record/recording_hub.hpp"
+#include "core/thread_name.hpp"
 
 namespace sockscope {
 
@@ -48,6 +49,7 @@ public:
         m_queue.setTap(&m_recordings);
         scheduleRefresh();
         m_thread = std::thread([this] {
+            nameThisThread(kIoThreadName);
             m_io.run();
             m_finished.set_value();
         });

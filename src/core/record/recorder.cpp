@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/record/rotating_file.hpp"
+#include "core/thread_name.hpp"
 
 namespace sockscope {
 
@@ -168,6 +169,7 @@ RecordingStatus Recorder::status() const {
 }
 
 void Recorder::run(std::shared_ptr<Shared> shared) {
+    nameThisThread(kRecorderThreadName);
     Shared& s = *shared;
     const RecordingConfig& config = s.config;
     RotationPolicy policy;

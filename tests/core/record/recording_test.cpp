@@ -10,6 +10,7 @@
 
 #include "core/model/event_json.hpp"
 #include "core/record/rotating_file.hpp"
+#include "core/thread_name.hpp"
 #include "support/engine_harness.hpp"
 #include "support/pcapng_reader.hpp"
 #include "support/socket_peer.hpp"
@@ -218,6 +219,39 @@ TEST(Recording, ARecordingDoesNotBeginWithTheNewEndpointsStoppedAnnouncement) {
     ASSERT_NE(stopped, std::string::npos) << "the real stop is recorded:\n" << text;
     EXPECT_LT(listening, stopped) << "the first status is the start, not the announcement:\n" << text;
 }
+
+#if defined(__linux__)
+/// The names of this process's threads now (/proc/self/task/*/comm).
+std::multiset<std::string> threadNames() {
+    std::multiset<std::string> names;
+    std::error_code ec;
+    for (const auto& task : fs::directory_iterator("/proc/self/task", ec)) {
+        std::string name = test::readFile(task.path() / "comm");
+        while (!name.empty() && name.back() == '\n') name.pop_back();
+        names.insert(name);
+    }
+    return names;
+}
+
+/// Waits (bounded) until a thread named `name` exists.
+bool threadNamed(const std::string& name) {
+    for (int i = 0; i < 500; ++i) {
+        if (threadNames().count(name)) return true;
+        std::this_thread::sleep_for(10ms);   // polling a condition another thread sets; bounded
+    }
+    return false;
+}
+
+// perf, top -H and the bench tell the I/O thread and a recorder's writer apart by name.
+TEST(Recording, TheWriterAndTheIoThreadAreNamed) {
+    const fs::path dir = testDir("names");
+    EngineHarness h;
+    EXPECT_TRUE(threadNamed(kIoThreadName));
+    h.engine.submit(StartRecording{1, recording(dir / "a.pcapng", RecordFormat::Pcapng)});
+    EXPECT_TRUE(threadNamed(kRecorderThreadName));
+    ASSERT_TRUE(stopRecording(h, 1));
+}
+#endif
 
 TEST(RecordingQueue, SlowWriterDropsAndCounts) {
     const fs::path dir = testDir("drop");
