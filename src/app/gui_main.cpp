@@ -27,9 +27,13 @@
 #include <string>
 #include <thread>
 #include <vector>
+#if defined(_WIN32)
+#include <process.h>
+#else
+#include <unistd.h>
+#endif
 #if defined(__linux__)
 #include <time.h>
-#include <unistd.h>
 #endif
 
 #include "app/gui_icon.hpp"
@@ -136,11 +140,17 @@ double threadCpuMs() {
     return -1;
 }
 
+/// The CPU used since `start` (threadCpuMs), or -1 where the clock is not available.
+double threadCpuMsSince(double start) {
+    const double now = threadCpuMs();
+    return now < 0 || start < 0 ? -1 : now - start;
+}
+
 long processId() {
-#if defined(__linux__)
-    return static_cast<long>(getpid());
+#if defined(_WIN32)
+    return static_cast<long>(_getpid());
 #else
-    return 0;
+    return static_cast<long>(getpid());
 #endif
 }
 
@@ -653,7 +663,7 @@ int runGui(const GuiOptions& options) {
                 swap_times.push_back(swap_ms);
                 if (frame_log)
                     frame_traces.push_back({std::chrono::duration<double, std::milli>(frame_start - bench_start).count(), frame_ms,
-                                            events_ms, ui_ms, render_ms, swap_ms, threadCpuMs() - frame_cpu_start,
+                                            events_ms, ui_ms, render_ms, swap_ms, threadCpuMsSince(frame_cpu_start),
                                             drawn_share, applied, pump.backlog()});
             }
         }

@@ -63,6 +63,12 @@ public:
     void close();                                 ///< wakes waiters for good
     /// Set before any producer runs; the tap outlives the producers.
     void setTap(EventTap* tap) { m_tap = tap; }
+    /// Shows the event to the tap only (DataLayer::Wire: the recorders), never queues it.
+    /// AcceptedPause when the tap asks a TCP reader (priority Data) to pause.
+    PushResult offerToTap(const Event& event, EventPriority priority) {
+        const bool pause = m_tap && m_tap->observe(event, priority);
+        return pause && priority == EventPriority::Data ? PushResult::AcceptedPause : PushResult::Accepted;
+    }
 
     std::size_t queuedBytes() const;
     bool paused() const;                          ///< above the pause watermark since last drain

@@ -89,6 +89,14 @@ struct FrameSpan {
 /// `payload` is a reference-counted slice (shared_bytes.hpp): received bytes are not copied on
 /// their way to the log and the recorders (frames are spans of the read's slice); a Bytes
 /// converts to it without a copy.
+/// What a DataEvent's bytes are, for those who keep the bytes as they crossed the wire.
+enum class DataLayer : std::uint8_t {
+    Both,     // the messages are the bytes as they crossed the wire (framing raw, every send)
+    Frames,   // messages cut by a framer: delimiters and dropped bytes lie outside them
+    Wire,     // a framed endpoint's read (or datagrams) as it arrived; offered only to the
+              // recorders that keep the wire (pcapng, receive to file), never queued for the UI
+};
+
 struct DataEvent {
     EndpointId endpoint;
     ConnectionId connection;             // 0 for udp
@@ -97,6 +105,7 @@ struct DataEvent {
     std::string peer;                    // udp: sender / destination; tcp: empty (see connection)
     SharedBytes payload;
     std::vector<FrameSpan> frames = {};  // several messages: where each lies in payload
+    DataLayer layer = DataLayer::Both;
 };
 
 /// Calls fn(std::span<const std::uint8_t>) once per message of the event, in order.

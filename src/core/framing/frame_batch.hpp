@@ -40,8 +40,11 @@ public:
         const std::uint8_t* last = base + frames.back().offset + frames.back().length;   // in order: the end of all
         if (base < begin || last > begin + m_source->size()) return false;
         const auto shift = static_cast<std::uint32_t>(base - begin);
-        // One insert (one growth at most, a plain loop) rather than a push_back per frame.
-        m_spans.insert(m_spans.end(), Shifted{frames.data(), shift}, Shifted{frames.data() + frames.size(), shift});
+        // One growth at most, then a plain loop (a push_back per frame checks capacity each time).
+        const std::size_t old_size = m_spans.size();
+        m_spans.resize(old_size + frames.size());
+        FrameSpan* out = m_spans.data() + old_size;
+        for (const FrameCut& cut : frames) *out++ = FrameSpan{cut.offset + shift, cut.length};
         return true;
     }
     [[nodiscard]] bool empty() const { return m_spans.empty(); }
@@ -60,28 +63,6 @@ public:
     }
 
 private:
-    /// Reads cuts as spans of the source (offsets moved by `shift`).
-    struct Shifted {
-        using iterator_category = std::random_access_iterator_tag;
-        using value_type = FrameSpan;
-        using difference_type = std::ptrdiff_t;
-        using pointer = const FrameSpan*;
-        using reference = FrameSpan;
-        const FrameCut* at;
-        std::uint32_t shift;
-        FrameSpan operator*() const { return {at->offset + shift, at->length}; }
-        FrameSpan operator[](difference_type i) const { return {at[i].offset + shift, at[i].length}; }
-        Shifted& operator++() { ++at; return *this; }
-        Shifted operator++(int) { Shifted was = *this; ++at; return was; }
-        Shifted& operator--() { --at; return *this; }
-        Shifted& operator+=(difference_type n) { at += n; return *this; }
-        Shifted operator+(difference_type n) const { return {at + n, shift}; }
-        difference_type operator-(const Shifted& other) const { return at - other.at; }
-        bool operator==(const Shifted& other) const { return at == other.at; }
-        bool operator!=(const Shifted& other) const { return at != other.at; }
-        bool operator<(const Shifted& other) const { return at < other.at; }
-    };
-
     const SharedBytes* m_source = nullptr;
     std::vector<FrameSpan> m_spans;
     std::size_t m_expect = 0;   // frames in the last event

@@ -215,12 +215,13 @@ void TcpClient::connectionGone(ConnectionId, CloseReason reason) {
 
 void TcpClient::stop(CloseMode mode) {
     ++m_generation;
-    flushRepeatedErrors(std::chrono::steady_clock::now(), true);
     m_resolver.cancel();
     m_timer.cancel();
     std::error_code ignored;
     m_socket.close(ignored);
     dropConnections(mode);
+    // After the connections: what they reported on the way out is counted, and a restart starts afresh.
+    flushRepeatedErrors(std::chrono::steady_clock::now(), true);
     if (state() != EndpointState::Stopped) {
         EndpointStatus status;
         status.state = EndpointState::Stopped;

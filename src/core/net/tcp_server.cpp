@@ -146,12 +146,13 @@ void TcpServer::acceptNext() {
 
 void TcpServer::stop(CloseMode mode) {
     ++m_generation;
-    flushRepeatedErrors(std::chrono::steady_clock::now(), true);
     std::error_code ignored;
     m_resolver.cancel();
     m_acceptRetry.cancel();
     m_acceptor.close(ignored);
     dropConnections(mode);
+    // After the connections: what they reported on the way out is counted, and a restart starts afresh.
+    flushRepeatedErrors(std::chrono::steady_clock::now(), true);
     if (state() != EndpointState::Stopped) setState(EndpointState::Stopped);
 }
 

@@ -321,12 +321,13 @@ void UdpEndpoint::setMulticastMembership(const MulticastGroup& group, bool join)
 
 void UdpEndpoint::stop(CloseMode) {
     ++m_generation;
-    flushRepeatedErrors(std::chrono::steady_clock::now(), true);
     m_resolver.cancel();
     if (m_transport && m_transport->lastSender()) m_lastSender = m_transport->lastSender();   // kept across runs
     if (m_session) m_session->stop();   // its responders end, then its socket closes
     m_session.reset();
     m_transport.reset();
+    // After the session: what it reported on the way out is counted, and a restart starts afresh.
+    flushRepeatedErrors(std::chrono::steady_clock::now(), true);
     if (state() != EndpointState::Stopped) setState(EndpointState::Stopped);
 }
 

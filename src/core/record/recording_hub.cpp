@@ -94,6 +94,13 @@ void RecordingHub::refresh() {
     }
 }
 
+/// pcapng and receive-to-file keep the bytes as they crossed the wire; the others (text, JSON
+/// lines, receive-to-file "framed") keep the messages the framer cut.
+bool RecordingHub::keepsWire(const Entry& entry) {
+    const RecordFormat format = entry.recorder->config().format;
+    return format == RecordFormat::Pcapng || format == RecordFormat::Raw;
+}
+
 bool RecordingHub::inScope(const Entry& entry, EndpointId endpoint, ConnectionId connection) const {
     if (entry.scope.endpoint.empty()) return true;
     auto it = m_endpoints.find(endpoint);
@@ -132,7 +139,10 @@ bool RecordingHub::observe(const Event& event, EventPriority priority) {
     const bool pausable = priority == EventPriority::Data;
     const std::size_t bytes = approximateSize(event);
     bool pause = false;
+    const auto* data_event = std::get_if<DataEvent>(&event);
+    const DataLayer layer = data_event ? data_event->layer : DataLayer::Both;
     for (auto& [id, entry] : m_recorders) {
+        if (layer != DataLayer::Both && keepsWire(entry) != (layer == DataLayer::Wire)) continue;
         if (!inScope(entry, endpoint, connection)) continue;
         if (!record) {
             record = std::make_shared<TapRecord>();

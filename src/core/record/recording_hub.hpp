@@ -2,6 +2,8 @@
 // The recorders of one engine, as a tap on its event queue: every event an endpoint publishes
 // (data with its frames, connections opening and closing, datagrams with their peer, errors) is
 // offered to each recorder whose scope takes it, on the I/O thread, before the front end sees it.
+// Of a framed endpoint's reads, pcapng and receive-to-file take the bytes as they arrived
+// (DataLayer::Wire), the other formats the frames.
 // Endpoint names, kinds and the connections' addresses are kept here so that a record carries
 // what its format needs. Receive-to-file recorders come from the endpoints' configurations.
 #include <functional>
@@ -54,6 +56,7 @@ private:
     };
     void publish(Entry& entry, bool force);
     bool inScope(const Entry& entry, EndpointId endpoint, ConnectionId connection) const;
+    static bool keepsWire(const Entry& entry);
 
     std::function<void()> m_resume;
     std::function<void(Event)> m_emit;

@@ -23,8 +23,11 @@ void DatagramSession::start() {
 }
 
 void DatagramSession::stop() {
-    m_delayed.cancelAll();
-    m_delayedBytes = 0;
+    if (const auto dropped = m_delayed.cancelAll(); dropped.replies > 0) {
+        if (auto host = m_host.lock()) host->onEchoDropped(dropped.replies);
+        reportError(ErrorContext::Write, delayedRepliesNotSent(dropped.replies, dropped.bytes,
+                                                               "the endpoint stopped first", "端点已先停止"));
+    }
     m_responders.onClosed();   // what they report on the way out still reaches the endpoint
     m_host.reset();
     m_transport->close();
@@ -97,16 +100,13 @@ bool DatagramSession::sendLater(std::chrono::milliseconds delay, Bytes bytes, Fa
     // UDP reads never wait for room, so only this keeps delayed replies bounded in bytes.
     if (size > room()) return false;
     // To the sender answered now, whoever sends next (datagrams may be reordered: no ordering).
-    const bool scheduled = m_delayed.schedule(
-        delay, [weak = weak_from_this(), to = *m_replyTo, bytes = std::move(bytes), faults = std::move(faults),
-                size]() mutable {
+    return m_delayed.scheduleReplyAt(
+        std::chrono::steady_clock::now() + delay, size,
+        [weak = weak_from_this(), to = *m_replyTo, bytes = std::move(bytes), faults = std::move(faults)]() mutable {
             auto self = weak.lock();
             if (!self || self->closed()) return;
-            self->m_delayedBytes -= size;
             if (auto error = self->sendTo(to, SharedBytes(std::move(bytes)), faults)) self->replyDropped(*error);
         });
-    if (scheduled) m_delayedBytes += size;
-    return scheduled;
 }
 
 bool DatagramSession::after(std::chrono::milliseconds delay, std::function<void()> fn) {
@@ -119,7 +119,7 @@ bool DatagramSession::after(std::chrono::milliseconds delay, std::function<void(
 
 std::size_t DatagramSession::room() const {
     const std::size_t limit = m_transport->queueLimit();
-    const std::size_t used = m_transport->queuedBytes() + m_delayedBytes;
+    const std::size_t used = m_transport->queuedBytes() + m_delayed.replyBytes();
     return limit > used ? limit - used : 0;
 }
 

@@ -92,7 +92,6 @@ private:
     ReceivePipeline m_rx;
     ResponderChain m_responders;
     DelayedActions m_delayed;
-    std::size_t m_delayedBytes = 0;     // replies waiting in delayed actions (count against room)
     std::optional<DatagramAddress> m_replyTo;   // where responders' sends go
     std::string m_replyToName;
 };

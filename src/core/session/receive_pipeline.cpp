@@ -14,6 +14,8 @@ PushResult ReceivePipeline::onRead(const SharedBytes& bytes) {
         if (m_observer) m_observer(bytes);
         return m_queue.push(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), {}, bytes}, m_priority);
     }
+    // The read as it arrived, for the recorders that keep the wire, before its frames.
+    offerWire(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), {}, bytes, {}, DataLayer::Wire});
     // Frames within this read leave as spans of its slice; only a frame begun by an earlier read
     // is copied (onFrame).
     m_batch.begin(&bytes);
@@ -39,6 +41,7 @@ PushResult ReceivePipeline::onDatagrams(const SharedBytes& bytes, std::vector<Fr
         return m_queue.push(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), peer, bytes, std::move(datagrams)},
                             m_priority);
     }
+    offerWire(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), peer, bytes, datagrams, DataLayer::Wire});
     // Each datagram is framed on its own; frames within `bytes` leave as spans of it.
     m_peer = peer;
     m_batch.begin(&bytes);
@@ -72,7 +75,8 @@ void ReceivePipeline::onFrame(ByteView frame) {
         // Not in the read's slice (kept by the framer across reads): the frames
         // before it go first, then a copy of it.
         flush();
-        push(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), m_peer, SharedBytes::copyOf(frame)});
+        push(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), m_peer, SharedBytes::copyOf(frame), {},
+                       DataLayer::Frames});
     }
     if (m_observer) m_observer(frame);
 }
@@ -88,6 +92,11 @@ void ReceivePipeline::push(DataEvent&& event) {
     if (pushed != PushResult::Accepted) m_result = pushed;
 }
 
+void ReceivePipeline::offerWire(const DataEvent& event) {
+    const PushResult offered = m_queue.offerToTap(event, m_priority);
+    if (offered != PushResult::Accepted) m_result = offered;
+}
+
 void ReceivePipeline::onFramingError(const ErrorInfo& error) {
     flush();   // the frames before the error go first: the log shows them in stream order
     if (m_onError) m_onError(error, m_framer->failed());
@@ -95,7 +104,7 @@ void ReceivePipeline::onFramingError(const ErrorInfo& error) {
 
 void ReceivePipeline::flush() {
     if (m_batch.empty()) return;
-    DataEvent event{m_endpoint, m_connection, Direction::Rx, nowUs(), m_peer, {}};
+    DataEvent event{m_endpoint, m_connection, Direction::Rx, nowUs(), m_peer, {}, {}, DataLayer::Frames};
     m_batch.moveInto(event);
     push(std::move(event));
 }

@@ -9,7 +9,9 @@
 // the read goes out as one DataEvent, no framer, no extra work. Several frames of one read go
 // out as one DataEvent (DataEvent::frames: spans of the read's slice, no copy): one queue push
 // per read, plus one for a frame that an earlier read began (the only frame copied).
-// Statistics stay with the transport: they count reads, not frames.
+// Statistics stay with the transport: they count reads, not frames. A framed read is also shown
+// to the recorders as it arrived (DataLayer::Wire): pcapng and receive-to-file keep the bytes that
+// crossed the wire, delimiters and dropped garbage included, at the time they arrived.
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -63,6 +65,8 @@ private:
     void onFrame(ByteView frame) override;
     void onFrames(const std::uint8_t* base, std::span<const FrameCut> frames) override;
     void push(DataEvent&& event);
+    /// A framed read as it arrived, to the recorders only (DataLayer::Wire).
+    void offerWire(const DataEvent& event);
     void onFramingError(const ErrorInfo& error) override;
     void flush();
     PushResult takeResult();

@@ -55,4 +55,10 @@ std::chrono::milliseconds sendReply(ReplyChannel& channel, Bytes bytes, const Fa
     return delay;
 }
 
+ErrorInfo delayedRepliesNotSent(std::size_t replies, std::size_t bytes, const std::string& why, const std::string& why_zh) {
+    const std::string count = groupDigits(replies) + (replies == 1 ? " delayed reply (" : " delayed replies (");
+    return {"ECANCELED", count + bytesText(bytes) + ") not sent: " + why,
+            groupDigits(replies) + " 个延迟回复（" + groupDigits(bytes) + " 字节）未发送：" + why_zh};
+}
+
 }  // namespace sockscope

@@ -42,7 +42,8 @@ using FaultsRef = std::shared_ptr<FaultInjector>;
 
 /// Where a session's answers go: a TCP connection, or (UDP) the sender of the datagram being
 /// answered (after it, the last sender). Valid during the call that received it; a responder that
-/// acts later uses sendLater/closeLater/after, which are dropped quietly when the session ends.
+/// acts later uses sendLater/closeLater/after, which are dropped when the session ends (the session
+/// reports delayed replies that could not leave).
 class ReplyChannel {
 public:
     virtual ~ReplyChannel() = default;
@@ -77,6 +78,10 @@ public:
     virtual const std::string& peer() const = 0;
     virtual asio::io_context& io() = 0;
 };
+
+/// "2 delayed replies (20 bytes) were not sent: <why>": what a session says when it ends with
+/// delayed replies still waiting (they can no longer leave; never dropped without a word).
+ErrorInfo delayedRepliesNotSent(std::size_t replies, std::size_t bytes, const std::string& why, const std::string& why_zh);
 
 /// Pending delayed actions per session at most (a peer cannot make us hold unbounded timers).
 inline constexpr std::size_t kMaxDelayedActions = 10000;

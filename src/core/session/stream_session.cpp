@@ -210,7 +210,7 @@ std::optional<ErrorInfo> StreamSession::sendShared(SharedBytes payload, const Fa
 
 std::size_t StreamSession::room() const {
     const std::size_t limit = m_transport->queueLimit();
-    const std::size_t used = m_transport->queuedBytes() + m_delayedBytes;
+    const std::size_t used = m_transport->queuedBytes() + m_delayed.replyBytes();
     return limit > used ? limit - used : 0;
 }
 
@@ -218,7 +218,7 @@ void StreamSession::onSent(SharedBytes sent) {
     count(Direction::Tx, sent.size());
     m_ctx.queue.push(DataEvent{m_endpoint, m_id, Direction::Tx, nowUs(), {}, std::move(sent)}, EventPriority::Data);
     // The echo paused reading on a full queue: resume once half of it is gone.
-    if (m_replyPaused && m_transport->queuedBytes() + m_delayedBytes <= m_transport->queueLimit() / 2) {
+    if (m_replyPaused && m_transport->queuedBytes() + m_delayed.replyBytes() <= m_transport->queueLimit() / 2) {
         m_replyPaused = false;
         readSoon();
     }
@@ -241,15 +241,12 @@ bool StreamSession::sendLater(std::chrono::milliseconds delay, Bytes bytes, Faul
     if (closed()) return false;
     const std::size_t size = bytes.size();
     if (size > room()) return false;   // delayed replies stay within the send queue's bound
-    const bool scheduled = m_delayed.scheduleAt(
-        orderedDue(delay), [weak = weak_from_this(), bytes = std::move(bytes), faults = std::move(faults), size]() mutable {
+    return m_delayed.scheduleReplyAt(
+        orderedDue(delay), size, [weak = weak_from_this(), bytes = std::move(bytes), faults = std::move(faults)]() mutable {
             auto self = weak.lock();
             if (!self || self->closed()) return;
-            self->m_delayedBytes -= size;
             if (auto error = self->send(std::move(bytes), faults)) self->replyDropped(*error);
         });
-    if (scheduled) m_delayedBytes += size;
-    return scheduled;
 }
 
 bool StreamSession::closeLater(std::chrono::milliseconds delay, CloseMode mode) {
@@ -302,7 +299,11 @@ void StreamSession::shutdownForStop(CloseMode mode) {
 
 void StreamSession::onClosed(CloseReason reason, std::optional<ErrorInfo> error) {
     m_closeWaitTimer.cancel();
-    m_delayed.cancelAll();
+    if (const auto dropped = m_delayed.cancelAll(); dropped.replies > 0) {
+        if (auto host = m_host.lock()) host->onEchoDropped(dropped.replies);
+        reportError(ErrorContext::Write, delayedRepliesNotSent(dropped.replies, dropped.bytes,
+                                                               "the connection closed first", "连接已先关闭"));
+    }
     finishFraming();
     m_responders.onClosed();
     m_ctx.emit(ConnectionClosed{m_endpoint, m_id, reason, std::move(error), nowUs()});

@@ -124,7 +124,6 @@ private:
     bool m_readPaused = false;          // back-pressure: the front end is behind
     bool m_replyPaused = false;         // back-pressure: a responder's (echo's) write queue is full
     bool m_stopReading = false;         // the user stopped reading (StopReading): a slow reader
-    std::size_t m_delayedBytes = 0;     // replies waiting in delayed actions (count against room)
     std::chrono::steady_clock::time_point m_lastDelayedDue{};
     std::optional<TcpInfo> m_lastInfo;
     asio::steady_timer m_closeWaitTimer;

@@ -120,5 +120,58 @@ TEST(ByteMatch, FramerCutsTheSameFramesWithEveryImplementation) {
     }
 }
 
+/// Over `max` the scans must still agree: streams with delimiter-free runs longer than a 4 KiB
+/// scan block, a `max` below, at and above a block, resync and close. The portable scan cut in
+/// 1-byte reads is the reference (no block boundary can matter there).
+TEST(ByteMatch, FramerHandlesTooLongFramesTheSameWithEveryImplementationAcrossBlocks) {
+    LevelGuard guard;
+    std::mt19937 rng(11);
+    for (const std::string delim : {"\n", "\r\n"}) {
+        for (const std::size_t max : {std::size_t{100}, kMatchBlockBytes - 1, kMatchBlockBytes + 1, 3 * kMatchBlockBytes}) {
+            for (const FramingOnError policy : {FramingOnError::Resync, FramingOnError::Close}) {
+                Bytes stream;
+                for (bool longest = true; stream.size() < 4 * kMatchBlockBytes; longest = false) {
+                    // one run longer than max, then short lines and runs of up to 3 blocks
+                    const std::size_t run = longest ? max + 1 + rng() % kMatchBlockBytes
+                                            : rng() % 4 == 0 ? rng() % (3 * kMatchBlockBytes) : rng() % 80;
+                    stream.insert(stream.end(), run, static_cast<std::uint8_t>('a' + rng() % 3));
+                    stream.insert(stream.end(), delim.begin(), delim.end());
+                }
+                FramingConfig config;
+                config.type = FramingType::Delimiter;
+                config.delimiter.assign(delim.begin(), delim.end());
+                config.max = max;
+                config.on_error = policy;
+                const auto cut = [&](const std::vector<std::size_t>& reads) {
+                    Framer framer(config);
+                    Frames out;
+                    std::size_t pos = 0;
+                    for (std::size_t i = 0; pos < stream.size() && !framer.failed(); ++i) {
+                        const std::size_t n = std::min(reads[i % reads.size()], stream.size() - pos);
+                        framer.feed(ByteView(stream).subspan(pos, n), Framer::Clock::time_point{}, out);
+                        pos += n;
+                    }
+                    out.items.push_back("dropped " + std::to_string(framer.droppedBytes()));
+                    if (!framer.failed()) framer.finish(out);
+                    return out.items;
+                };
+                ASSERT_TRUE(useMatchLevel(MatchLevel::Portable));
+                const auto expected = cut({1});
+                ASSERT_NE(std::count(expected.begin(), expected.end(), "E:FRAME_TOO_LONG"), 0) << "the test's premise";
+                for (const std::string& frame : expected) ASSERT_LE(frame.size(), std::max<std::size_t>(max, 40));
+                const std::string what = std::string(policy == FramingOnError::Resync ? "resync" : "close") +
+                                         " max " + std::to_string(max) + " delimiter size " + std::to_string(delim.size());
+                for (MatchLevel level : levels()) {
+                    ASSERT_TRUE(useMatchLevel(level));
+                    ASSERT_EQ(cut({stream.size()}), expected) << toString(level) << " " << what;
+                    std::vector<std::size_t> random(64);
+                    for (auto& r : random) r = 1 + rng() % 9000;
+                    ASSERT_EQ(cut(random), expected) << toString(level) << " " << what << " random reads";
+                }
+            }
+        }
+    }
+}
+
 }  // namespace
 }  // namespace sockscope

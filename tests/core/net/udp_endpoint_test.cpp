@@ -130,6 +130,34 @@ TEST(UdpEndpoint, ASendWhoseNameIsStillResolvingWhenTheEndpointStopsIsReportedNo
     })) << arrived << " arrived and " << cancelled << " reported of " << kSends;
 }
 
+/// A delayed echo still waiting when the endpoint stops is said, on every stop: what the session
+/// reports on its way out must not count as a repeat of the run before.
+TEST(UdpEndpoint, DelayedEchoesStillWaitingAtAStopAreReportedOnEveryStop) {
+    EngineHarness h;
+    auto config = udpOn("127.0.0.1:0");
+    config.echo = true;
+    config.faults = FaultConfig{};
+    config.faults->delay_min_ms = config.faults->delay_max_ms = 60'000;
+    h.engine.submit(AddEndpoint{1, config});
+    auto cancelled = [](const ErrorEvent& e) { return e.endpoint == 1 && e.error.code == "ECANCELED"; };
+    for (int run = 1; run <= 2; ++run) {
+        const auto bound = h.waitForState(1, EndpointState::Bound);
+        ASSERT_TRUE(bound) << run;
+        SocketPeer peer;
+        ASSERT_TRUE(peer.bindUdp());
+        ASSERT_TRUE(peer.sendTo("late", portOf(bound->local)));
+        ASSERT_TRUE(h.waitFor<DataEvent>([](const DataEvent& d) { return d.direction == Direction::Rx; })) << run;
+        h.mark();
+        h.engine.submit(StopEndpoint{1});
+        const auto error = h.waitFor<ErrorEvent>(cancelled);
+        ASSERT_TRUE(error) << "run " << run;
+        EXPECT_EQ(error->error.message, "1 delayed reply (4 bytes) not sent: the endpoint stopped first");
+        ASSERT_TRUE(h.waitForState(1, EndpointState::Stopped)) << run;
+        h.mark();
+        h.engine.submit(StartEndpoint{1});
+    }
+}
+
 TEST(UdpEndpoint, PortInUseFailsWithPlainWords) {
     SocketPeer squatter;
     ASSERT_TRUE(squatter.bindUdp());

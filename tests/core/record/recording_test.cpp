@@ -199,6 +199,59 @@ TEST(RecordingTshark, UdpDatagramsReadBackWithTheirPorts) {
     EXPECT_EQ(test::runCommand("tshark -r '" + file + "' -Y '_ws.malformed || _ws.expert.severity >= error'"), "");
 }
 
+/// A framed endpoint's pcapng holds the bytes as they crossed the wire, not the frames: the
+/// delimiters and the garbage a resync dropped are in the TCP stream, and a UDP datagram framed
+/// into three messages is still one datagram.
+TEST(RecordingTshark, AFramedEndpointIsRecordedAsTheBytesOnTheWire) {
+    if (!test::haveTshark()) GTEST_SKIP() << "tshark is not installed";
+    const fs::path dir = testDir("tshark-framed");
+    EngineHarness h;
+    h.engine.submit(StartRecording{1, recording(dir / "f.pcapng", RecordFormat::Pcapng)});
+    EndpointConfig server;
+    server.framing.type = FramingType::Delimiter;
+    server.framing.delimiter = {'\r', '\n'};
+    server.framing.max = 8;
+    server.echo = true;
+    const auto port = h.startServer(1, server);
+    EndpointConfig udp;
+    udp.type = EndpointType::Udp;
+    udp.name = "u";
+    udp.bind = "127.0.0.1:0";
+    udp.framing = server.framing;
+    h.engine.submit(AddEndpoint{2, udp});
+    const auto bound = h.waitForState(2, EndpointState::Bound);
+    ASSERT_TRUE(bound);
+    SocketPeer peer, datagrams;
+    ASSERT_TRUE(peer.connectTcp(port));
+    const auto opened = h.waitFor<ConnectionOpened>();
+    ASSERT_TRUE(opened);
+    const std::string up = "AB\r\nC", up2 = "DE\r\nTOO-LONG-GARBAGE\r\nFG\r\n";
+    ASSERT_TRUE(peer.sendAll(up));
+    EXPECT_EQ(peer.receive(up.size()), up);   // the echo: one read each, as it came
+    ASSERT_TRUE(peer.sendAll(up2));
+    EXPECT_EQ(peer.receive(up2.size()), up2);
+    ASSERT_TRUE(datagrams.bindUdp());
+    ASSERT_TRUE(datagrams.sendTo("a\r\nbb\r\nccc", static_cast<std::uint16_t>(std::stoi(bound->local.substr(bound->local.rfind(':') + 1)))));
+    ASSERT_TRUE(h.pumpUntil([&] {   // the frames a, bb, ccc
+        std::size_t messages = 0;
+        for (const auto& e : h.events)
+            if (const auto* d = std::get_if<DataEvent>(&e); d && d->endpoint == 2) messages += messageCount(*d);
+        return messages == 3;
+    }));
+    peer.shutdownSend();
+    ASSERT_TRUE(h.waitFor<PeerHalfClosed>());
+    h.engine.submit(CloseConnection{1, opened->connection, CloseMode::Graceful});
+    ASSERT_TRUE(h.waitFor<ConnectionClosed>());
+    ASSERT_TRUE(stopRecording(h, 1));
+    const std::string file = (dir / "f.pcapng").string();
+    const auto [from_peer, from_server] = test::tsharkFollow(file);
+    EXPECT_EQ(from_peer, up + up2) << "the delimiters and the dropped garbage are on the wire";
+    EXPECT_EQ(from_server, up + up2);
+    EXPECT_EQ(test::runCommand("tshark -r '" + file + "' -Y udp -T fields -e data.data"), "610d0a62620d0a636363\n")
+        << "one datagram, as it was sent";
+    EXPECT_EQ(test::runCommand("tshark -r '" + file + "' -Y '_ws.malformed || _ws.expert.severity >= error'"), "");
+}
+
 /// The writer blocked on a FIFO nobody reads: with on_full "drop" the traffic goes on in full and
 /// the records that do not fit are counted; reading the FIFO lets the recorder finish.
 // A recording starts with what happened, not with the "stopped" the engine announces each new
@@ -445,6 +498,28 @@ TEST(RecordingRotation, PcapngFilesRotateAndEachIsComplete) {
 }
 
 /// Receive to file: the raw received bytes appended; framed: each message after its length.
+/// "framed": false keeps the bytes as they arrived even when the endpoint frames them.
+TEST(ReceiveToFile, RawIsTheBytesAsReceivedWhateverTheFraming) {
+    const fs::path dir = testDir("rtf-raw-framed");
+    EngineHarness h;
+    EndpointConfig server;
+    server.framing.type = FramingType::Delimiter;
+    server.framing.delimiter = {'\n'};
+    server.framing.max = 4;
+    server.receive_to_file = ReceiveToFileConfig{(dir / "rx.bin").string(), false};
+    const auto port = h.startServer(1, server);
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    const std::string sent = "ab\nGARBAGEGARBAGE\ncd\npartial";
+    ASSERT_TRUE(peer.sendAll(sent));
+    peer.shutdownSend();
+    ASSERT_TRUE(h.waitFor<PeerHalfClosed>());
+    h.engine.submit(RemoveEndpoint{1});
+    ASSERT_TRUE(h.waitFor<RecordingStatus>([](const RecordingStatus& s) {
+        return s.recording == kReceiveToFileBase + 1 && s.state == RecordingState::Stopped; }, 10s));
+    EXPECT_EQ(test::readFile(dir / "rx.bin"), sent);
+}
+
 TEST(ReceiveToFile, AppendsTheReceivedBytesRawOrFramed) {
     const fs::path dir = testDir("rtf");
     EngineHarness h;

@@ -292,6 +292,17 @@ TEST(DatagramSession, DelayedRepliesNeverHoldMoreBytesThanTheSendQueueTakes) {
     EXPECT_EQ(rig.session->room(), 16u);
 }
 
+TEST(DatagramSession, DelayedRepliesStillWaitingWhenTheSessionStopsAreReportedAndCounted) {
+    SessionRig rig;
+    rig.open({{}, {}, nullptr, address(4000)});
+    ASSERT_TRUE(rig.session->sendLater(std::chrono::milliseconds(10'000), bytesOf("0123456789")));
+    ASSERT_TRUE(rig.session->sendLater(std::chrono::milliseconds(10'000), bytesOf("ab")));
+    rig.session->stop();
+    EXPECT_EQ(rig.host->errors, (std::vector<std::string>{"ECANCELED"}));
+    EXPECT_EQ(rig.host->echo_dropped, 2u);
+    EXPECT_TRUE(rig.transport->wire.empty());
+}
+
 TEST(DatagramSession, WhatRespondersReportAsTheSessionStopsReachesTheEndpoint) {
     SessionRig rig;
     rig.open({{std::make_shared<ReportOnCloseStage>()}, {}, nullptr, std::nullopt});

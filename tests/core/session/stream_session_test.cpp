@@ -125,6 +125,7 @@ struct SessionRig : test::IoRig {
             if (const auto* open = std::get_if<ConnectionOpened>(&e)) lines.push_back("opened " + open->peer);
             if (std::get_if<PeerHalfClosed>(&e)) lines.emplace_back("fin");
             if (std::get_if<ConnectionClosed>(&e)) lines.emplace_back("closed");
+            if (const auto* error = std::get_if<ErrorEvent>(&e)) lines.push_back("error " + error->error.message);
             if (const auto* data = std::get_if<DataEvent>(&e))
                 lines.push_back((data->direction == Direction::Rx ? "rx " : "tx ") + test::joinedMessages(*data));
         }
@@ -157,8 +158,10 @@ TEST(StreamSession, FramerAndResponderRunOnAFakeTransportAndTheFinFlushesTheLast
     EXPECT_EQ(rig.transport->close_asked, CloseMode::Graceful);
     EXPECT_EQ(rig.transport->graceful_reason, CloseReason::PeerClosed);
     rig.transport->finish(CloseReason::PeerClosed);
-    EXPECT_EQ(rig.events(), (std::vector<std::string>{"opened fake-peer:1", "rx ab", "rx cd", "tx ok:ab", "tx ok:cd",
-                                                      "rx e", "fin", "closed"}));
+    EXPECT_EQ(rig.events(),
+              (std::vector<std::string>{"opened fake-peer:1", "rx ab", "rx cd", "tx ok:ab", "tx ok:cd",
+                                        "error the stream ended 1 byte into a frame; they follow as a message of their own",
+                                        "rx e", "fin", "closed"}));
     EXPECT_TRUE(rig.session->closed());
 }
 
@@ -217,6 +220,18 @@ TEST(StreamSession, DelayedRepliesNeverHoldMoreBytesThanTheSendQueueTakes) {
     ASSERT_TRUE(rig.runUntil([&] { return rig.transport->wire == "0123456789012345"; })) << rig.transport->wire;
     rig.transport->drain();
     EXPECT_EQ(rig.session->room(), 16u);
+}
+
+TEST(StreamSession, DelayedRepliesStillWaitingWhenTheConnectionClosesAreReported) {
+    SessionRig rig;
+    rig.open({});
+    ASSERT_TRUE(rig.session->sendLater(std::chrono::milliseconds(10'000), bytesOf("0123456789")));
+    ASSERT_TRUE(rig.session->closeLater(std::chrono::milliseconds(10'000), CloseMode::Graceful));   // not a reply
+    rig.transport->finish(CloseReason::PeerReset);
+    EXPECT_EQ(rig.events(), (std::vector<std::string>{"opened fake-peer:1",
+                                                      "error 1 delayed reply (10 bytes) not sent: the connection closed first",
+                                                      "closed"}));
+    EXPECT_TRUE(rig.transport->wire.empty());
 }
 
 }  // namespace
