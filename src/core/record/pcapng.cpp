@@ -454,6 +454,14 @@ void PcapngFormatter::appendRecord(const TapRecord& record, RecordBuffer& out) {
         const std::string comment = connectionComment(record, h->connection, "peer sent FIN");
         segment(out, interface, h->time_us, *c, false, kFin | kAck, {}, comment);
         segment(out, interface, h->time_us, *c, true, kAck, {}, comment);
+    } else if (const auto* l = std::get_if<LocalHalfClosed>(&record.event)) {
+        Connection* c = connectionOf(record, l->connection, l->time_us, out);
+        if (c->local_fin) return;
+        c->local_fin = true;
+        const std::uint32_t interface = interfaceOf(l->endpoint, record.endpoint, out);
+        const std::string comment = connectionComment(record, l->connection, "sent FIN (half-close)");
+        segment(out, interface, l->time_us, *c, true, kFin | kAck, {}, comment);
+        segment(out, interface, l->time_us, *c, false, kAck, {}, comment);
     } else if (const auto* closed = std::get_if<ConnectionClosed>(&record.event)) {
         closeConnection(record, *closed, out);
     } else if (const auto* d = std::get_if<DataEvent>(&record.event)) {
