@@ -289,6 +289,42 @@ TEST(RecordingTshark, OurHalfCloseIsAFinWhenItHappens) {
     EXPECT_EQ(test::runCommand("tshark -r '" + file + "' -Y 'tcp.analysis.flags || _ws.malformed'"), "");
 }
 
+/// Two endpoints of one profile connected to each other (the demo's device and gateway) are one
+/// TCP stream in the capture, recorded once: Follow TCP Stream reads it whole and Wireshark's
+/// analysis sees no retransmission.
+TEST(RecordingTshark, TwoOfOurEndpointsConnectedToEachOtherAreOneStream) {
+    if (!test::haveTshark()) GTEST_SKIP() << "tshark is not installed";
+    const fs::path dir = testDir("tshark-self");
+    EngineHarness h;
+    h.engine.submit(StartRecording{1, recording(dir / "self.pcapng", RecordFormat::Pcapng)});
+    EndpointConfig device;
+    device.name = "device";
+    device.echo = true;
+    device.close_on_peer_fin = true;
+    const auto port = h.startServer(1, device);
+    EndpointConfig gateway;
+    gateway.name = "gateway";
+    gateway.type = EndpointType::TcpClient;
+    gateway.remote = "127.0.0.1:" + std::to_string(port);
+    h.engine.submit(AddEndpoint{2, gateway});
+    const auto opened = h.waitFor<ConnectionOpened>([](const ConnectionOpened& o) { return o.endpoint == 2; });
+    ASSERT_TRUE(opened);
+    ASSERT_TRUE(h.waitFor<ConnectionOpened>([](const ConnectionOpened& o) { return o.endpoint == 1; }));
+    const std::string hello = "hello device\r\n";
+    h.engine.submit(Send{2, opened->connection, bytesOf(hello), {}});
+    ASSERT_TRUE(h.pumpUntil([&] { return h.received(2).size() == hello.size(); }));
+    h.engine.submit(CloseConnection{2, opened->connection, CloseMode::Graceful});
+    ASSERT_TRUE(h.pumpUntil([&] { return h.count<ConnectionClosed>() == 2; }));
+    ASSERT_TRUE(stopRecording(h, 1));
+    const std::string file = (dir / "self.pcapng").string();
+    const auto [from_client, from_server] = test::tsharkFollow(file);
+    EXPECT_EQ(from_client, hello);
+    EXPECT_EQ(from_server, hello);
+    EXPECT_EQ(test::runCommand("tshark -r '" + file + "' -Y 'tcp.flags.syn==1 && tcp.flags.ack==0' -T fields -e frame.number")
+                  .size(), 2u) << "one handshake";
+    EXPECT_EQ(test::runCommand("tshark -r '" + file + "' -Y 'tcp.analysis.flags || _ws.malformed'"), "");
+}
+
 /// The writer blocked on a FIFO nobody reads: with on_full "drop" the traffic goes on in full and
 /// the records that do not fit are counted; reading the FIFO lets the recorder finish.
 // A recording starts with what happened, not with the "stopped" the engine announces each new
