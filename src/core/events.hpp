@@ -53,6 +53,9 @@ struct ConnectionOpened {
 
 /// The peer sent FIN (we read EOF). The connection stays half-open unless close_on_peer_fin.
 struct PeerHalfClosed { EndpointId endpoint; ConnectionId connection; TimestampUs time_us; };
+/// We sent FIN while the peer's direction stays open (close mode "half", or the FIN a lingering
+/// close sends first): the moment our side ended, for the log and the recorders (pcapng).
+struct LocalHalfClosed { EndpointId endpoint; ConnectionId connection; TimestampUs time_us; };
 
 enum class CloseReason : std::uint8_t {
     LocalGraceful,   // we closed with FIN (after the peer did or not)
@@ -355,7 +358,7 @@ struct ReadingStatus {
 using Event = std::variant<EndpointStatus, ConnectionOpened, PeerHalfClosed, ConnectionClosed,
                            DataEvent, TcpStateChanged, PortTableChanged, ErrorEvent, StatsEvent,
                            QueueOverflow, TimerStatus, RuleStatus, ScriptEvent, RecordingStatus,
-                           FileSendStatus, ReadingStatus>;
+                           FileSendStatus, ReadingStatus, LocalHalfClosed>;
 
 /// The endpoint an event belongs to (0 for engine-wide events).
 EndpointId endpointOf(const Event& event);

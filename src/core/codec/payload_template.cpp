@@ -260,19 +260,23 @@ struct PayloadCompiler {
 
     /// Parses the inside of one {{...}} that starts at `pos`.
     std::optional<ParseError> templ(std::string_view body, std::size_t pos) {
+        // Spaces around the name and the arguments are ignored ({{ counter : 04 }}); those inside a
+        // time pattern are kept.
         const std::string_view t = trim(body);
-        const std::string_view name = t.substr(0, t.find_first_of(":["));
-        const std::string_view args = name.size() < t.size() && t[name.size()] == ':' ? t.substr(name.size() + 1) : "";
+        const std::size_t cut = t.find_first_of(":[");
+        const std::string_view name = trim(t.substr(0, cut));
+        const std::string_view rest = cut == std::string_view::npos ? std::string_view() : t.substr(cut);
+        const std::string_view args = !rest.empty() && rest.front() == ':' ? trim(rest.substr(1)) : std::string_view();
         PayloadSegment s;
         auto fail = [&](std::string reason) { return ParseError{pos, "{{" + std::string(t) + "}}: " + reason}; };
         const std::string_view number_help = "a format such as 04, 4, x, 08X, u8, u16, u16le, u32, u32le, u64";
         if (name == "counter") {
             s.kind = SegmentKind::Counter;
             const std::size_t colon = args.find(':');
-            const auto format = numberFormat(args.substr(0, colon), 1);
+            const auto format = numberFormat(trim(args.substr(0, colon)), 1);
             if (!format) return fail("expected " + std::string(number_help) + " after 'counter:'");
             s.number = *format;
-            if (colon != std::string_view::npos && !parseInt(args.substr(colon + 1), s.start))
+            if (colon != std::string_view::npos && !parseInt(trim(args.substr(colon + 1)), s.start))
                 return fail("the start after the second ':' must be a whole number >= 0, as in {{counter:04:100}}");
             out.m_usesCounter = true;
         } else if (name == "unixtime" || name == "unixtime_ms") {
@@ -291,11 +295,11 @@ struct PayloadCompiler {
             s.kind = SegmentKind::Random;
             if (!parseInt(args, s.count) || s.count == 0 || s.count > kMaxRandomBytes)
                 return fail("expected {{random:N}} with N random bytes, 1 to " + std::to_string(kMaxRandomBytes));
-        } else if (name == "echo" && t == "echo") {
+        } else if (name == "echo" && rest.empty()) {
             s.kind = SegmentKind::Echo;
             out.m_usesRx = true;
         } else if (name == "rx") {
-            if (auto error = rxSlice(t.substr(2), s)) return fail(*error);
+            if (auto error = rxSlice(rest, s)) return fail(*error);
             out.m_usesRx = true;
         } else if (!t.empty() && t.find_first_not_of("0123456789") == std::string_view::npos) {
             s.kind = SegmentKind::Capture;

@@ -56,6 +56,9 @@ Json eventJson(const Event& event, const EventJsonEndpoint& endpoint) {
     if (const auto* h = std::get_if<PeerHalfClosed>(&event)) {
         return Json{{"time", rfc3339(h->time_us)}, {"endpoint", name}, {"event", "peer_closed"}, {"conn", h->connection}};
     }
+    if (const auto* h = std::get_if<LocalHalfClosed>(&event)) {
+        return Json{{"time", rfc3339(h->time_us)}, {"endpoint", name}, {"event", "half_closed"}, {"conn", h->connection}};
+    }
     if (const auto* c = std::get_if<ConnectionClosed>(&event)) {
         line = Json{{"time", rfc3339(c->time_us)}, {"endpoint", name},
                     {"event", c->reason == CloseReason::PeerReset ? "reset" : "closed"},

@@ -65,6 +65,8 @@ std::optional<std::string> describeEvent(const Event& event) {
     if (const auto* o = std::get_if<ConnectionOpened>(&event)) return "open: peer " + o->peer + ", local " + o->local;
     if (std::get_if<PeerHalfClosed>(&event))
         return std::string("peer sent FIN: half-closed (CLOSE_WAIT until this side closes)");
+    if (std::get_if<LocalHalfClosed>(&event))
+        return std::string("sent FIN: half-closed by this side (the peer may still send)");
     if (const auto* c = std::get_if<ConnectionClosed>(&event)) return closedText(*c);
     if (const auto* e = std::get_if<ErrorEvent>(&event)) return e->error.code + ": " + e->error.message;
     if (const auto* q = std::get_if<QueueOverflow>(&event))

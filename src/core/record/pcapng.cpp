@@ -376,7 +376,10 @@ PcapngFormatter::Connection* PcapngFormatter::connectionOf(const TapRecord& reco
     matchFamilies(c.local, c.peer);
     c.local_next = kLocalIsn;
     c.peer_next = kPeerIsn;
+    for (const auto& [other_key, other] : m_connections)
+        if (!other.mirror && other.local == c.peer && other.peer == c.local) c.mirror = true;
     Connection& conn = m_connections.emplace(key, c).first->second;
+    if (conn.mirror) return &conn;
     const std::uint32_t interface = interfaceOf(key.first, record.endpoint, out);
     const bool local_opens = record.type != EndpointType::TcpServer;
     const std::string comment = connectionComment(record, id, record.type == EndpointType::TcpServer ? "accepted" : "connected");
@@ -390,6 +393,7 @@ PcapngFormatter::Connection* PcapngFormatter::connectionOf(const TapRecord& reco
 void PcapngFormatter::segment(RecordBuffer& out, std::uint32_t interface, TimestampUs time, Connection& c,
                               bool from_local, std::uint8_t flags, std::span<const std::uint8_t> payload,
                               const std::string& comment, const SharedBytes* owner) {
+    if (c.mirror) return;
     std::uint32_t& seq = from_local ? c.local_next : c.peer_next;
     const std::uint32_t ack = from_local ? c.peer_next : c.local_next;
     const PacketMark block = beginPacket(out, interface, time);
@@ -454,6 +458,14 @@ void PcapngFormatter::appendRecord(const TapRecord& record, RecordBuffer& out) {
         const std::string comment = connectionComment(record, h->connection, "peer sent FIN");
         segment(out, interface, h->time_us, *c, false, kFin | kAck, {}, comment);
         segment(out, interface, h->time_us, *c, true, kAck, {}, comment);
+    } else if (const auto* l = std::get_if<LocalHalfClosed>(&record.event)) {
+        Connection* c = connectionOf(record, l->connection, l->time_us, out);
+        if (c->local_fin) return;
+        c->local_fin = true;
+        const std::uint32_t interface = interfaceOf(l->endpoint, record.endpoint, out);
+        const std::string comment = connectionComment(record, l->connection, "sent FIN (half-close)");
+        segment(out, interface, l->time_us, *c, true, kFin | kAck, {}, comment);
+        segment(out, interface, l->time_us, *c, false, kAck, {}, comment);
     } else if (const auto* closed = std::get_if<ConnectionClosed>(&record.event)) {
         closeConnection(record, *closed, out);
     } else if (const auto* d = std::get_if<DataEvent>(&record.event)) {

@@ -36,6 +36,7 @@ struct SocketAddress {
     bool v6 = false;
     std::array<std::uint8_t, 16> ip{};   // v4: the first 4 bytes
     std::uint16_t port = 0;
+    bool operator==(const SocketAddress&) const = default;
 };
 /// "127.0.0.1:80", "[::1]:80"; nullopt for anything else.
 std::optional<SocketAddress> parseSocketAddress(std::string_view text);
@@ -67,6 +68,10 @@ private:
         SocketAddress local, peer;
         std::uint32_t local_next = 0, peer_next = 0;   // next sequence number each way
         bool local_fin = false, peer_fin = false;
+        // The other end of a connection already recorded here (two endpoints of one profile
+        // connected to each other): its bytes are that one's, so it writes no packets; two
+        // views of one TCP stream would read as retransmissions and break Follow TCP Stream.
+        bool mirror = false;
     };
     std::uint32_t interfaceOf(EndpointId endpoint, const std::string& name, RecordBuffer& out);
     Connection* connectionOf(const TapRecord& record, ConnectionId id, TimestampUs time, RecordBuffer& out);

@@ -283,6 +283,10 @@ void StreamSession::count(Direction direction, std::size_t bytes) {
 
 // ---- closing ---------------------------------------------------------------------------------
 
+void StreamSession::onFinSent() {
+    m_ctx.emit(LocalHalfClosed{m_endpoint, m_id, nowUs()});
+}
+
 void StreamSession::close(CloseMode mode) {
     if (closed()) return;
     if (m_inPipeline) {   // a responder asked: after the current read (an abort wins over a FIN)

@@ -93,6 +93,7 @@ public:
     void onSent(SharedBytes sent) override;
     void onWriteDone() override;
     void onKernelStateChanged() override { refreshTcpState(); }
+    void onFinSent() override;
     void onClosed(CloseReason reason, std::optional<ErrorInfo> error) override;
 
 private:

@@ -43,6 +43,8 @@ public:
     virtual void onWriteDone() {}
     /// The kernel's state changed on our side (our FIN left): refresh what the user sees.
     virtual void onKernelStateChanged() {}
+    /// Our FIN left while the connection stays open for the peer's bytes (shutdown of our side).
+    virtual void onFinSent() {}
     /// The transport is closed (by either side or an error); nothing more will come.
     virtual void onClosed(CloseReason reason, std::optional<ErrorInfo> error) = 0;
 };

@@ -229,6 +229,22 @@ TEST(PayloadCompile, EchoRxSlicesAndCaptures) {
     EXPECT_EQ(compiled(textSpec("x")).maxCapture(), -1);
 }
 
+/// "Spaces inside the braces are ignored": around the name and around each argument; a time
+/// pattern keeps the spaces inside it.
+TEST(PayloadCompile, SpacesAroundNamesAndArgumentsAreIgnored) {
+    RenderContext none;
+    for (const char* text : {"{{counter:04}}", "{{ counter : 04 }}", "{{counter :04}}", "{{counter: 04}}"})
+        EXPECT_EQ(renderPayload(compiled(textSpec(text)), none), bytesOf("0000")) << text;
+    EXPECT_EQ(renderPayload(compiled(textSpec("{{ counter : 3 : 42 }}")), none), bytesOf(" 42"));
+    EXPECT_EQ(renderPayload(compiled(textSpec("{{random: 2}}")), none).size(), 2u);
+    EXPECT_EQ(renderPayload(compiled(textSpec("{{ random : 3 }}")), none).size(), 3u);
+    const Bytes rx{1, 2, 3};
+    RenderContext c;
+    c.rx = rx;
+    EXPECT_EQ(renderHex(hexSpec("{{ rx [0:2] }} {{ echo }}"), c), "01 02 01 02 03");
+    EXPECT_EQ(renderPayload(compiled(textSpec("{{ time : %Y %% }}")), none).size(), 6u) << "the inner space stays";
+}
+
 TEST(PayloadCompile, TemplatesAndChecksumTogether) {
     const Bytes rx{0x01, 0x03, 0x00, 0x00, 0x00, 0x01, 0x84, 0x0A};
     RenderContext c;

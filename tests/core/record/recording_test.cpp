@@ -29,6 +29,7 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using test::EngineHarness;
 using test::SocketPeer;
+using test::bytesOf;
 
 fs::path testDir(const std::string& name) { return test::freshDir("rec", name); }
 
@@ -250,6 +251,79 @@ TEST(RecordingTshark, AFramedEndpointIsRecordedAsTheBytesOnTheWire) {
     EXPECT_EQ(test::runCommand("tshark -r '" + file + "' -Y udp -T fields -e data.data"), "610d0a62620d0a636363\n")
         << "one datagram, as it was sent";
     EXPECT_EQ(test::runCommand("tshark -r '" + file + "' -Y '_ws.malformed || _ws.expert.severity >= error'"), "");
+}
+
+/// Our half-close is a FIN in the capture when it happens: the peer's later bytes follow it and
+/// acknowledge it, and Wireshark's analysis finds nothing amiss.
+TEST(RecordingTshark, OurHalfCloseIsAFinWhenItHappens) {
+    if (!test::haveTshark()) GTEST_SKIP() << "tshark is not installed";
+    const fs::path dir = testDir("tshark-half");
+    EngineHarness h;
+    h.engine.submit(StartRecording{1, recording(dir / "h.pcapng", RecordFormat::Pcapng)});
+    const auto port = h.startServer(1, {});
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    const auto opened = h.waitFor<ConnectionOpened>();
+    ASSERT_TRUE(opened);
+    ASSERT_TRUE(peer.sendAll("req1"));
+    ASSERT_TRUE(h.pumpUntil([&] { return h.received(1).size() == 4; }));
+    h.engine.submit(Send{1, opened->connection, bytesOf("resp1"), {}});
+    h.engine.submit(CloseConnection{1, opened->connection, CloseMode::HalfClose});
+    EXPECT_EQ(peer.receive(100), "resp1");
+    EXPECT_TRUE(peer.eof()) << "the peer saw our FIN";
+    ASSERT_TRUE(h.waitFor<LocalHalfClosed>());
+    ASSERT_TRUE(peer.sendAll("late-data"));
+    ASSERT_TRUE(h.pumpUntil([&] { return h.received(1).size() == 13; }));
+    peer.shutdownSend();
+    ASSERT_TRUE(h.waitFor<ConnectionClosed>());
+    ASSERT_TRUE(stopRecording(h, 1));
+    const std::string file = (dir / "h.pcapng").string();
+    const auto [from_peer, from_server] = test::tsharkFollow(file);
+    EXPECT_EQ(from_peer, "req1late-data");
+    EXPECT_EQ(from_server, "resp1");
+    const std::string server_fin = test::runCommand("tshark -r '" + file + "' -Y 'tcp.flags.fin==1 && tcp.srcport==" +
+                                                    std::to_string(port) + "' -T fields -e frame.number");
+    const std::string late = test::runCommand("tshark -r '" + file + "' -Y 'tcp.len==9' -T fields -e frame.number");
+    ASSERT_FALSE(server_fin.empty());
+    ASSERT_FALSE(late.empty());
+    EXPECT_LT(std::stoi(server_fin), std::stoi(late)) << "our FIN before the peer's later bytes";
+    EXPECT_EQ(test::runCommand("tshark -r '" + file + "' -Y 'tcp.analysis.flags || _ws.malformed'"), "");
+}
+
+/// Two endpoints of one profile connected to each other (the demo's device and gateway) are one
+/// TCP stream in the capture, recorded once: Follow TCP Stream reads it whole and Wireshark's
+/// analysis sees no retransmission.
+TEST(RecordingTshark, TwoOfOurEndpointsConnectedToEachOtherAreOneStream) {
+    if (!test::haveTshark()) GTEST_SKIP() << "tshark is not installed";
+    const fs::path dir = testDir("tshark-self");
+    EngineHarness h;
+    h.engine.submit(StartRecording{1, recording(dir / "self.pcapng", RecordFormat::Pcapng)});
+    EndpointConfig device;
+    device.name = "device";
+    device.echo = true;
+    device.close_on_peer_fin = true;
+    const auto port = h.startServer(1, device);
+    EndpointConfig gateway;
+    gateway.name = "gateway";
+    gateway.type = EndpointType::TcpClient;
+    gateway.remote = "127.0.0.1:" + std::to_string(port);
+    h.engine.submit(AddEndpoint{2, gateway});
+    const auto opened = h.waitFor<ConnectionOpened>([](const ConnectionOpened& o) { return o.endpoint == 2; });
+    ASSERT_TRUE(opened);
+    ASSERT_TRUE(h.waitFor<ConnectionOpened>([](const ConnectionOpened& o) { return o.endpoint == 1; }));
+    const std::string hello = "hello device\r\n";
+    h.engine.submit(Send{2, opened->connection, bytesOf(hello), {}});
+    ASSERT_TRUE(h.pumpUntil([&] { return h.received(2).size() == hello.size(); }));
+    h.engine.submit(CloseConnection{2, opened->connection, CloseMode::Graceful});
+    ASSERT_TRUE(h.pumpUntil([&] { return h.count<ConnectionClosed>() == 2; }));
+    ASSERT_TRUE(stopRecording(h, 1));
+    const std::string file = (dir / "self.pcapng").string();
+    const auto [from_client, from_server] = test::tsharkFollow(file);
+    EXPECT_EQ(from_client, hello);
+    EXPECT_EQ(from_server, hello);
+    EXPECT_EQ(test::runCommand("tshark -r '" + file + "' -Y 'tcp.flags.syn==1 && tcp.flags.ack==0' -T fields -e frame.number")
+                  .size(), 2u) << "one handshake";
+    EXPECT_EQ(test::runCommand("tshark -r '" + file + "' -Y 'tcp.analysis.flags || _ws.malformed'"), "");
 }
 
 /// The writer blocked on a FIFO nobody reads: with on_full "drop" the traffic goes on in full and
