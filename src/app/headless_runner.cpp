@@ -649,7 +649,7 @@ std::optional<RecordingConfig> recordOption(const std::string& file, double rota
                                             std::string& error) {
     const auto format = recordFormatFromPath(file);
     if (!format) {
-        error = "--record " + displayText(file) + ": the file name must end in .pcapng, .jsonl (or .json) or .txt (or .log) (it says the format)";
+        error = "--record " + displayText(file) + ": the file name must end in .pcapng, .jsonl or .txt (it says the format; .json and .log are taken as .jsonl and .txt)";
         return std::nullopt;
     }
     RecordingConfig config;
