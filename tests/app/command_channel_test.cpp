@@ -193,6 +193,10 @@ TEST(CommandChannel, EveryMalformedLineSaysWhatIsWrongAndDoesNothing) {
         {R"({"send_file": {"endpoint": "udp", "path": "a", "conn": 2}})", "\"conn\" applies to tcp"},
         {R"({"send_file": {"endpoint": "dev", "path": "a", "speed": 2}})", "unknown field \"speed\""},
         {R"({"cancel_file": {"endpoint": "dev", "transfer": "all"}})", "\"transfer\" must be"},
+        {R"({"send": {"endpoint": "udp", "to": "nonsense", "text": "x"}})", "\"to\" must be \"host:port\""},
+        {R"({"send": {"endpoint": "udp", "to": "127.0.0.1:0", "text": "x"}})", "port 0 is not a destination"},
+        {R"({"send": {"endpoint": "udp", "to": "127.0.0.1:99999", "text": "x"}})", "port 99999 is out of range"},
+        {R"({"command": {"endpoint": "dev", "name": "read reg", "to": "127.0.0.1:5"}})", "\"to\" applies to udp"},
     };
     for (const auto& [line, expected] : cases) {
         const auto action = interpretCommand(line, kEndpoints);
@@ -200,6 +204,16 @@ TEST(CommandChannel, EveryMalformedLineSaysWhatIsWrongAndDoesNothing) {
         EXPECT_TRUE(action.commands.empty()) << line;
         EXPECT_FALSE(action.quit) << line;
     }
+    // With the run's view of connections and file sends, naming one that is not there is an error.
+    ChannelEndpoints tracked = kEndpoints;
+    tracked["dev"].connections = std::set<std::uint64_t>{1, 2};
+    tracked["dev"].transfers = std::map<std::uint64_t, std::string>{{5, ""}, {6, "done"}};
+    EXPECT_TRUE(interpretCommand(R"({"send": {"endpoint": "dev", "conn": 2, "text": "x"}})", tracked).error.empty());
+    EXPECT_NE(interpretCommand(R"({"send": {"endpoint": "dev", "conn": 3, "text": "x"}})", tracked).error.find("open: 1, 2"),
+              std::string::npos);
+    EXPECT_TRUE(interpretCommand(R"({"cancel_file": {"endpoint": "dev", "transfer": 5}})", tracked).error.empty());
+    EXPECT_NE(interpretCommand(R"({"cancel_file": {"endpoint": "dev", "transfer": 6}})", tracked).error.find("already ended (done)"),
+              std::string::npos);
     // A line nested 100,000 deep never reaches the recursive parser.
     const auto deep = interpretCommand(std::string(100'000, '['), kEndpoints);
     EXPECT_NE(deep.error.find("nested deeper"), std::string::npos) << deep.error;
@@ -601,6 +615,31 @@ TEST(CommandChannelRun, TwoObjectsGluedWithoutANewlineAreTwoCommands) {
     }
     ASSERT_TRUE(fifo.write(R"({"quit": {}})"));
     EXPECT_EQ(app.wait(10s), 0) << app.err();
+}
+
+TEST(CommandChannelRun, BracesInsideStringsDoNotSplitALine) {
+    SocketPeer sink;
+    ASSERT_TRUE(sink.bindUdp());
+    const auto profile = writeProfile("channel-split.json", R"({"version": 1, "name": "t", "endpoints": [
+        {"name": "u", "type": "udp", "bind": "127.0.0.1:0", "remote": "127.0.0.1:)" +
+                                                              std::to_string(sink.localPort()) + R"("}]})");
+    const std::string commands = profile + ".commands";
+    // One line holding two objects (a blank between them); the first one's text has `}{` and an
+    // escaped quote inside its string. The second line is one object with `}{` in its text only.
+    std::ofstream(commands) << R"({"send": {"endpoint": "u", "text": "a}{\"b"}} {"send": {"endpoint": "u", "text": "2"}})" "\n"
+                            << R"({"send": {"endpoint": "u", "text": "{}{"}})" "\n";
+    Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--commands", commands, "--for", "60"});
+    EXPECT_EQ(sink.receiveDatagram(), "a}{\"b");
+    EXPECT_EQ(sink.receiveDatagram(), "2");
+    EXPECT_EQ(sink.receiveDatagram(), "{}{");
+    for (std::uint64_t i = 1; i <= 3; ++i) {
+        const auto answer = answerTo(app, i);
+        ASSERT_TRUE(answer) << app.out();
+        EXPECT_EQ((*answer)["event"], "ack") << answer->dump();
+    }
+    app.signal(SIGTERM);
+    EXPECT_EQ(app.wait(10s), 0) << app.err();
+    std::remove(commands.c_str());
 }
 
 TEST(CommandChannelRun, QuitDuringAFileSendPrintsItsEnd) {
