@@ -8,9 +8,11 @@
 #include <span>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "core/codec/payload_template.hpp"
+#include "core/net/address.hpp"
 #include "core/net/file_send.hpp"
 #include "core/profile/payload_json.hpp"
 #include "core/registry/shapes.hpp"
@@ -30,6 +32,33 @@ using Json = jsonio::Json;   // as payload_json reads it
 /// Lines read but not yet taken by the run; beyond it the reader waits (the writer is held back).
 constexpr std::size_t kMaxQueued = 1024;
 
+/// Where a line being read stands in JSON terms, so that objects written back to back without a
+/// newline (two FIFO writers in quick succession: `{...}{...}`) become separate lines.
+class TopLevelSplitter {
+public:
+    /// Whether `c` starts a new top-level object right after a complete one (split before it).
+    bool startsNewObject(char c) const { return c == '{' && m_complete && !m_inString && m_depth == 0; }
+    void take(char c) {
+        if (m_inString) {
+            if (m_escaped) m_escaped = false;
+            else if (c == '\\') m_escaped = true;
+            else if (c == '"') m_inString = false;
+            return;
+        }
+        const bool closes_object = c == '}' && m_depth == 1;
+        if (c == '"') m_inString = true;
+        else if (c == '{' || c == '[') ++m_depth;
+        else if ((c == '}' || c == ']') && m_depth > 0) --m_depth;
+        if (c != ' ' && c != '\t' && c != '\r') m_complete = closes_object;
+    }
+    void reset() { *this = TopLevelSplitter{}; }
+
+private:
+    int m_depth = 0;
+    bool m_inString = false, m_escaped = false;
+    bool m_complete = false;   // the text so far ends with a whole top-level object (and blanks)
+};
+
 #if defined(_WIN32)
 int readSome(int fd, char* buffer, unsigned size) { return ::_read(fd, buffer, size); }
 #else
@@ -40,6 +69,11 @@ ssize_t readSome(int fd, char* buffer, std::size_t size) { return ::read(fd, buf
 
 std::unique_ptr<CommandReader> CommandReader::open(const std::string& source, std::string& error) {
     if (source == "-") return std::unique_ptr<CommandReader>(new CommandReader(0, false, source));
+    std::error_code ec;
+    if (std::filesystem::is_directory(source, ec)) {   // open() would take it, and read() fail later
+        error = "--commands: \"" + source + "\" is a directory; give a file, a FIFO or - (stdin)";
+        return nullptr;
+    }
     bool fifo = false;
 #if !defined(_WIN32)
     struct stat info {};
@@ -78,6 +112,7 @@ void CommandReader::run() {
     std::string partial;
     std::uint64_t number = 0;
     bool skipping = false;   // inside a line that was too long: drop up to its end
+    TopLevelSplitter json;
     char buffer[64 * 1024];
     for (;;) {
         {
@@ -93,6 +128,7 @@ void CommandReader::run() {
         if (ready == 0 && m_fifo && !skipping && !partial.empty() && Json::accept(partial)) {
             push(ChannelLine{++number, std::move(partial), false});
             partial.clear();
+            json.reset();
         }
         if (ready <= 0) continue;
 #endif
@@ -105,13 +141,21 @@ void CommandReader::run() {
                 if (!skipping) push(ChannelLine{++number, std::move(partial), false});
                 partial.clear();
                 skipping = false;
+                json.reset();
             } else if (!skipping) {
+                if (json.startsNewObject(c)) {   // `}{`: two objects glued, two command lines
+                    push(ChannelLine{++number, std::move(partial), false});
+                    partial.clear();
+                    json.reset();
+                }
                 partial.push_back(c);
+                json.take(c);
                 if (partial.size() > kMaxChannelLine) {
                     partial.resize(64);
                     push(ChannelLine{++number, std::move(partial), true});
                     partial.clear();
                     skipping = true;
+                    json.reset();
                 }
             }
         }
@@ -178,6 +222,44 @@ std::optional<std::uint64_t> connectionField(const Json& args) {
     return it->get<std::uint64_t>();
 }
 
+/// A connection named by a command must be open now (when the run tracks them).
+void requireConnection(const ChannelEndpoint& e, std::uint64_t conn, const std::string& endpoint) {
+    if (conn == 0 || !e.connections || e.connections->count(conn)) return;
+    std::string open;
+    for (const std::uint64_t id : *e.connections) open += (open.empty() ? "" : ", ") + std::to_string(id);
+    throw BadCommand{"endpoint \"" + endpoint + "\" has no connection #" + std::to_string(conn) + " (" +
+                     (open.empty() ? std::string("none is open") : "open: " + open) + "): nothing was done"};
+}
+
+/// A file send named by cancel_file must be one of the endpoint's, still running.
+void requireTransfer(const ChannelEndpoint& e, std::uint64_t transfer, const std::string& endpoint) {
+    if (transfer == 0 || !e.transfers) return;
+    const auto it = e.transfers->find(transfer);
+    if (it == e.transfers->end())
+        throw BadCommand{"endpoint \"" + endpoint + "\" has no file send #" + std::to_string(transfer) +
+                         " (a transfer is the line number of a send_file command to it): nothing was done"};
+    if (!it->second.empty())
+        throw BadCommand{"file send #" + std::to_string(transfer) + " has already ended (" + it->second +
+                         "): nothing was done"};
+}
+
+/// A udp destination, checked before anything is sent: "host:port" with a port from 1 to 65535
+/// (a name is looked up later, when sending).
+std::string destinationField(const Json& args) {
+    const std::string to = stringField(args, "to");
+    if (const auto parsed = parseHostPort(to)) {
+        if (parsed->port == 0)
+            throw BadCommand{"\"to\": port 0 is not a destination (a port from 1 to 65535), got \"" + to + "\""};
+        return to;
+    }
+    const auto colon = to.rfind(':');
+    const std::string port = colon == std::string::npos ? std::string() : to.substr(colon + 1);
+    if (!port.empty() && port.size() <= 9 && port.find_first_not_of("0123456789") == std::string::npos &&
+        std::stoul(port) > 65535)
+        throw BadCommand{"\"to\": port " + port + " is out of range (1 to 65535), got \"" + to + "\""};
+    throw BadCommand{"\"to\" must be \"host:port\" (e.g. \"127.0.0.1:5000\" or \"[::1]:5000\"), got \"" + to + "\""};
+}
+
 const ChannelEndpoint& endpointField(const Json& args, const ChannelEndpoints& endpoints, ChannelAction& action) {
     action.endpoint = stringField(args, "endpoint");
     const auto it = endpoints.find(action.endpoint);
@@ -221,9 +303,10 @@ void interpretSend(const Json& args, const ChannelEndpoints& endpoints, ChannelA
     Send send{e.id, connectionField(args).value_or(0), {}, {}};
     if (args.contains("to")) {
         if (e.type != EndpointType::Udp) throw BadCommand{"\"to\" applies to udp endpoints; use \"conn\" for tcp"};
-        send.destination = stringField(args, "to");
+        send.destination = destinationField(args);
     }
     if (e.type == EndpointType::Udp && send.connection) throw BadCommand{kUdpHasNoConn};
+    requireConnection(e, send.connection, action.endpoint);
     const PayloadSpec spec = payloadFields(args);
     PayloadCompileResult compiled = compilePayload(spec);   // payloadFromJson compiled it: cannot fail
     if (!compiled.ok()) throw BadCommand{(spec.mode == PayloadMode::Hex ? "hex: " : "text: ") + describe(*compiled.error, spec.text)};
@@ -240,6 +323,7 @@ void interpretClose(const Json& args, const ChannelEndpoints& endpoints, Channel
     const std::string mode = args.contains("mode") ? stringField(args, "mode") : "fin";
     const CloseMode how = closeMode(mode);
     const auto conn = connectionField(args);
+    if (conn && mode != "all") requireConnection(e, *conn, action.endpoint);
     if (conn && mode != "all") action.commands.push_back(CloseConnection{e.id, *conn, how});
     else action.commands.push_back(CloseAllConnections{e.id, how});
 }
@@ -270,9 +354,10 @@ void interpretSendFile(const Json& args, const ChannelEndpoints& endpoints, Chan
     send.connection = connectionField(args).value_or(0);
     if (args.contains("to")) {
         if (!udp) throw BadCommand{"\"to\" applies to udp endpoints; use \"conn\" for tcp"};
-        send.destination = stringField(args, "to");
+        send.destination = destinationField(args);
     }
     if (udp && send.connection) throw BadCommand{kUdpHasNoConn};
+    requireConnection(e, send.connection, action.endpoint);
     action.commands.push_back(std::move(send));
 }
 
@@ -309,12 +394,18 @@ ChannelAction interpret(const Json& line, const ChannelEndpoints& endpoints, Cou
         rejectUnknownKeys(args, std::span<const std::string_view>{});
         action.quit = true;
     } else if (verb == "command") {
-        rejectUnknownKeys(args, std::array<std::string_view, 3>{"endpoint", "name", "conn"});
+        rejectUnknownKeys(args, std::array<std::string_view, 4>{"endpoint", "name", "conn", "to"});
         const ChannelEndpoint& e = endpointField(args, endpoints, action);
         const std::uint64_t conn = connectionField(args).value_or(0);
         if (e.type == EndpointType::Udp && conn) throw BadCommand{kUdpHasNoConn};
+        std::string to;
+        if (args.contains("to")) {
+            if (e.type != EndpointType::Udp) throw BadCommand{"\"to\" applies to udp endpoints; use \"conn\" for tcp"};
+            to = destinationField(args);
+        }
+        requireConnection(e, conn, action.endpoint);
         const std::string name = namedSource(args, e.commands, "saved command", action.endpoint);
-        action.commands.push_back(SendSavedCommand{e.id, name, conn});
+        action.commands.push_back(SendSavedCommand{e.id, name, conn, to});
     } else if (verb == "timer") {
         rejectUnknownKeys(args, std::array<std::string_view, 3>{"endpoint", "name", "run"});
         const ChannelEndpoint& e = endpointField(args, endpoints, action);
@@ -330,7 +421,9 @@ ChannelAction interpret(const Json& line, const ChannelEndpoints& endpoints, Cou
     } else if (verb == "cancel_file") {
         rejectUnknownKeys(args, std::array<std::string_view, 2>{"endpoint", "transfer"});
         const ChannelEndpoint& e = endpointField(args, endpoints, action);
-        action.commands.push_back(CancelFileSend{e.id, optionalUnsigned(args, "transfer", 0, UINT64_MAX).value_or(0)});
+        const std::uint64_t transfer = optionalUnsigned(args, "transfer", 0, UINT64_MAX).value_or(0);
+        requireTransfer(e, transfer, action.endpoint);
+        action.commands.push_back(CancelFileSend{e.id, transfer});
     } else if (verb == "stop_reading") {
         rejectUnknownKeys(args, std::array<std::string_view, 3>{"endpoint", "conn", "on"});
         const ChannelEndpoint& e = endpointField(args, endpoints, action);
@@ -342,7 +435,9 @@ ChannelAction interpret(const Json& line, const ChannelEndpoints& endpoints, Cou
             if (!it->is_boolean()) throw BadCommand{"\"on\" must be true (stop reading) or false (resume)"};
             on = it->get<bool>();
         }
-        action.commands.push_back(StopReading{e.id, connectionField(args).value_or(0), on});
+        const std::uint64_t conn = connectionField(args).value_or(0);
+        requireConnection(e, conn, action.endpoint);
+        action.commands.push_back(StopReading{e.id, conn, on});
     } else {
         throw BadCommand{"unknown command \"" + verb +
                          "\" (send, command, timer, send_file, cancel_file, close, start, stop, stop_reading, quit)"};

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -64,6 +65,12 @@ struct ChannelEndpoint {
     EndpointType type = EndpointType::TcpServer;
     std::vector<std::string> commands;   // its saved commands' names
     std::vector<std::string> timers;     // its timers' names
+    /// The run's view of the connections open now (tcp), so that a command naming one that does
+    /// not exist is an error instead of an ack; unset: not tracked, any number is taken.
+    std::optional<std::set<std::uint64_t>> connections = std::nullopt;
+    /// The channel's file sends (numbered by their line): "" while running, else how each ended;
+    /// unset: not tracked.
+    std::optional<std::map<std::uint64_t, std::string>> transfers = std::nullopt;
 };
 using ChannelEndpoints = std::map<std::string, ChannelEndpoint, std::less<>>;
 

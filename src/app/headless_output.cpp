@@ -84,6 +84,14 @@ bool LineOutput::tryWrite(std::string_view line, std::uint64_t weight) {
     return true;
 }
 
+bool LineOutput::tryWriteAnswer(std::string_view line) {
+    if (!hasAnswerRoom()) return false;
+    // Above the limit an answer does not restart the stall clock: only the reader's progress does.
+    if (hasRoom()) m_lastProgress = std::chrono::steady_clock::now();
+    append(line, 0);
+    return true;
+}
+
 bool LineOutput::stalled() const {
     return !hasRoom() && std::chrono::steady_clock::now() - m_lastProgress >= kStallTimeout;
 }

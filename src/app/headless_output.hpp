@@ -31,6 +31,14 @@ public:
     /// Queues `line` + '\n' while the buffer is below its limit (whatever the line's size).
     /// `weight` 0 marks a line that discardUnstarted keeps. False when refused.
     [[nodiscard]] bool tryWrite(std::string_view line, std::uint64_t weight = 1);
+    /// Room beyond the limit kept for the answers to command lines: they are never refused for
+    /// data events' sake; when even this is full the run stops taking command lines (the channel
+    /// waits, not the runner) until the reader has taken some.
+    static constexpr std::size_t kAnswerRoom = std::size_t(256) << 10;
+    /// Queues an answer (weight 0: kept by discardUnstarted) while there is answer room.
+    [[nodiscard]] bool tryWriteAnswer(std::string_view line);
+    /// The next tryWriteAnswer succeeds.
+    bool hasAnswerRoom() const { return !failed() && bufferedBytes() < m_maxBytes + kAnswerRoom; }
     /// Queues `line` whatever the buffer holds: for the few lines a stopping run must print.
     void forceWrite(std::string_view line, std::uint64_t weight = 0);
 

@@ -36,6 +36,8 @@ constexpr auto kStopBudget = 5s;
 constexpr auto kCatchUp = 1000ms;
 /// ... and the lines already buffered, before they give way to the summary.
 constexpr auto kDrainBeforeSummary = 2500ms;
+/// Command lines carried out per turn of the run's loop (the events get their turn between).
+constexpr std::size_t kCommandsPerTurn = 256;
 
 /// Names, peers and messages as one safe line of text: control bytes (ESC, OSC...) escaped the
 /// way payloads are, so nothing in a profile or from a peer reaches the terminal raw.
@@ -115,14 +117,14 @@ public:
         if (action.error.empty() && action.verb == "send") json["bytes"] = action.bytes;
         if (action.error.empty() && action.verb == "send_file") json["transfer"] = line.number;
         if (!action.error.empty()) json["error"] = Json{{"code", "bad_command"}, {"message", action.error}};
-        if (m_options.format == HeadlessLogFormat::Jsonl) return emit(dumpLine(json), time);
+        if (m_options.format == HeadlessLogFormat::Jsonl) return emitAnswer(dumpLine(json), time);
         std::string text = rfc3339(time) + "  " + displayText(action.endpoint.empty() ? "-" : action.endpoint) + "  ";
         if (!action.error.empty())
             text += "error: command line " + std::to_string(line.number) + ": " + displayText(action.error);
         else
             text += "ack " + action.verb + " (command line " + std::to_string(line.number) +
                     (action.verb == "send" ? ", " + std::to_string(action.bytes) + " B)" : ")");
-        emit(text, time);
+        emitAnswer(text, time);
     }
 
     /// A line made elsewhere (script events), printed like any event line.
@@ -160,6 +162,13 @@ private:
         }
         if (!m_out.tryWrite(text)) return countUnprinted(time);
         m_lastTime = std::max(m_lastTime, time);
+    }
+
+    /// An answer is never counted unprinted: it goes into the room kept for answers, which the
+    /// run checks before it takes a command line (HeadlessRun::runCommands).
+    void emitAnswer(const std::string& text, TimestampUs time) {
+        if (m_pending > 0 && m_out.tryWriteAnswer(unprintedLine(m_pendingTime))) m_pending = 0;
+        if (m_out.tryWriteAnswer(text)) m_lastTime = std::max(m_lastTime, time);
     }
 
     void countUnprinted(TimestampUs time) {
@@ -330,6 +339,8 @@ public:
             ChannelEndpoint& named = m_names[config.name];
             named.id = id;
             named.type = config.type;
+            if (config.type != EndpointType::Udp) named.connections.emplace();   // tracked by trackChannel
+            named.transfers.emplace();
             for (const auto& command : config.commands) named.commands.push_back(command.name);
             for (const auto& timer : config.timers) named.timers.push_back(timer.name);
             EndpointSummary summary;
@@ -378,6 +389,7 @@ public:
         catchUp(stopped_at + kCatchUp);
         processAll();
         if (!m_output.failed()) {
+            cancelFileSends();
             m_engine.submit(RefreshState{});   // final counters for the summary
             m_engine.waitForEvents(200ms);
             processAll();
@@ -407,26 +419,65 @@ private:
         return limits;
     }
 
-    /// Interprets and submits the command lines read so far, each answered by a line. The
-    /// answers go through the printer like events (so a full stdout counts them as unprinted).
+    /// Interprets and submits the command lines read so far, each answered by a line. Answers
+    /// are never dropped: a line is taken only while the output has room for its answer, so a
+    /// reader that does not keep up holds the channel back (its writer waits), never the run.
     void runCommands() {
         if (!m_commands) return;
-        for (const ChannelLine& line : m_commands->take()) {
-            ChannelAction action;
-            if (line.too_long)
-                action.error = "the line is longer than " + std::to_string(kMaxChannelLine) + " bytes";
-            else if (line.text.find_first_not_of(" \t") == std::string::npos)
-                continue;   // blank lines separate nothing and ask for nothing
-            else
-                action = interpretCommand(line.text, m_names, &m_channelCounter);
-            const TimestampUs taken = nowUs();   // before the engine acts: the ack line comes first in time too
-            for (Command& command : action.commands) {
-                if (auto* file = std::get_if<SendFile>(&command)) file->transfer = line.number;   // names its events
-                m_engine.submit(std::move(command));
-            }
-            m_printer.answer(taken, line, action);
-            if (action.quit) m_quit = true;
+        for (std::size_t taken = 0; taken < kCommandsPerTurn && m_output.hasAnswerRoom(); ++taken) {
+            std::vector<ChannelLine> lines = m_commands->take(1);
+            if (lines.empty()) return;
+            runCommand(lines.front());
         }
+    }
+
+    void runCommand(const ChannelLine& line) {
+        ChannelAction action;
+        if (line.too_long)
+            action.error = "the line is longer than " + std::to_string(kMaxChannelLine) + " bytes";
+        else if (line.text.find_first_not_of(" \t") == std::string::npos)
+            return;   // blank lines separate nothing and ask for nothing
+        else
+            action = interpretCommand(line.text, m_names, &m_channelCounter);
+        const TimestampUs taken = nowUs();   // before the engine acts: the ack line comes first in time too
+        for (Command& command : action.commands) {
+            if (auto* file = std::get_if<SendFile>(&command)) file->transfer = line.number;   // names its events
+            m_engine.submit(std::move(command));
+        }
+        if (action.error.empty() && action.verb == "send_file")
+            if (auto named = m_names.find(action.endpoint); named != m_names.end() && named->second.transfers)
+                named->second.transfers->emplace(line.number, std::string());
+        m_printer.answer(taken, line, action);
+        if (action.quit) m_quit = true;
+    }
+
+    /// The channel's file sends still running at the stop end as "cancelled" (with their `sent`)
+    /// before the engine shuts down, so each one's end is printed.
+    void cancelFileSends() {
+        for (const auto& [name, e] : m_names) {
+            if (!e.transfers) continue;
+            bool running = false;
+            for (const auto& [transfer, ended] : *e.transfers) running = running || ended.empty();
+            // 0: every send of the endpoint; one that just ended is no error then.
+            if (running) m_engine.submit(CancelFileSend{e.id, 0});
+        }
+    }
+
+    /// The channel's view of connections and file sends, kept as events are drained (before they
+    /// are printed): a command naming one that is gone is refused instead of acked.
+    void trackChannel(const Event& event) {
+        const auto it = m_endpoints.find(endpointOf(event));
+        if (it == m_endpoints.end()) return;
+        const auto named = m_names.find(it->second.name);
+        if (named == m_names.end()) return;
+        ChannelEndpoint& e = named->second;
+        if (const auto* opened = std::get_if<ConnectionOpened>(&event); opened && e.connections)
+            e.connections->insert(opened->connection);
+        else if (const auto* closed = std::get_if<ConnectionClosed>(&event); closed && e.connections)
+            e.connections->erase(closed->connection);
+        else if (const auto* file = std::get_if<FileSendStatus>(&event);
+                 file && e.transfers && file->state != FileSendState::Running && e.transfers->count(file->transfer))
+            (*e.transfers)[file->transfer] = toString(file->state);
     }
 
     bool allEnded() const {
@@ -444,6 +495,8 @@ private:
             m_batch.clear();
             m_next = 0;
             m_engine.drainEvents(m_batch);
+            if (m_commands)
+                for (const Event& event : m_batch) trackChannel(event);
         }
         for (; m_next < m_batch.size(); ++m_next) {
             if (!m_stopping && !m_output.hasRoom() && !m_output.stalled() && !m_output.failed()) return;
@@ -596,7 +649,7 @@ std::optional<RecordingConfig> recordOption(const std::string& file, double rota
                                             std::string& error) {
     const auto format = recordFormatFromPath(file);
     if (!format) {
-        error = "--record " + displayText(file) + ": the file name must end in .pcapng, .jsonl or .txt (it says the format)";
+        error = "--record " + displayText(file) + ": the file name must end in .pcapng, .jsonl or .txt (it says the format; .json and .log are taken as .jsonl and .txt)";
         return std::nullopt;
     }
     RecordingConfig config;

@@ -44,7 +44,8 @@ struct JoinMulticast { EndpointId endpoint; MulticastGroup group; };
 struct LeaveMulticast { EndpointId endpoint; MulticastGroup group; };
 
 /// Sends a saved command of the endpoint ("commands" in its config) as Send would.
-struct SendSavedCommand { EndpointId endpoint; std::string name; ConnectionId connection = 0; };
+/// udp: `destination` as for Send ("" = the configured remote, else the last sender).
+struct SendSavedCommand { EndpointId endpoint; std::string name; ConnectionId connection = 0; std::string destination = {}; };
 /// Starts (`run`) or stops a timer of the endpoint ("timers" in its config).
 struct RunTimer { EndpointId endpoint; std::string name; bool run = true; };
 

@@ -204,7 +204,7 @@ private:
         }
     }
     void handle(SendSavedCommand& c) {
-        if (auto* e = find(c.endpoint)) e->sources().sendCommand(c.name, c.connection);
+        if (auto* e = find(c.endpoint)) e->sources().sendCommand(c.name, c.connection, c.destination);
     }
     void handle(UpdateSources& c) {
         if (auto* e = find(c.endpoint)) e->replaceSources(std::move(c));

@@ -209,6 +209,7 @@ struct TimerStatus {
     std::uint64_t sent = 0;      // payloads handed to the endpoint's send
     std::uint64_t skipped = 0;   // ticks with nowhere to send (not connected, no client yet)
     TimestampUs time_us = 0;
+    std::uint64_t failed = 0;    // ticks whose send was refused (an error event says why): not in `sent`
     bool operator==(const TimerStatus&) const = default;
 };
 

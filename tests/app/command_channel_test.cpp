@@ -10,10 +10,18 @@
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
+#include <csignal>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <poll.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <thread>
 
 #include "app/headless_support.hpp"
+#include "app/piped_process.hpp"
 #include "support/process.hpp"
 #include "support/socket_peer.hpp"
 
@@ -185,6 +193,10 @@ TEST(CommandChannel, EveryMalformedLineSaysWhatIsWrongAndDoesNothing) {
         {R"({"send_file": {"endpoint": "udp", "path": "a", "conn": 2}})", "\"conn\" applies to tcp"},
         {R"({"send_file": {"endpoint": "dev", "path": "a", "speed": 2}})", "unknown field \"speed\""},
         {R"({"cancel_file": {"endpoint": "dev", "transfer": "all"}})", "\"transfer\" must be"},
+        {R"({"send": {"endpoint": "udp", "to": "nonsense", "text": "x"}})", "\"to\" must be \"host:port\""},
+        {R"({"send": {"endpoint": "udp", "to": "127.0.0.1:0", "text": "x"}})", "port 0 is not a destination"},
+        {R"({"send": {"endpoint": "udp", "to": "127.0.0.1:99999", "text": "x"}})", "port 99999 is out of range"},
+        {R"({"command": {"endpoint": "dev", "name": "read reg", "to": "127.0.0.1:5"}})", "\"to\" applies to udp"},
     };
     for (const auto& [line, expected] : cases) {
         const auto action = interpretCommand(line, kEndpoints);
@@ -192,6 +204,16 @@ TEST(CommandChannel, EveryMalformedLineSaysWhatIsWrongAndDoesNothing) {
         EXPECT_TRUE(action.commands.empty()) << line;
         EXPECT_FALSE(action.quit) << line;
     }
+    // With the run's view of connections and file sends, naming one that is not there is an error.
+    ChannelEndpoints tracked = kEndpoints;
+    tracked["dev"].connections = std::set<std::uint64_t>{1, 2};
+    tracked["dev"].transfers = std::map<std::uint64_t, std::string>{{5, ""}, {6, "done"}};
+    EXPECT_TRUE(interpretCommand(R"({"send": {"endpoint": "dev", "conn": 2, "text": "x"}})", tracked).error.empty());
+    EXPECT_NE(interpretCommand(R"({"send": {"endpoint": "dev", "conn": 3, "text": "x"}})", tracked).error.find("open: 1, 2"),
+              std::string::npos);
+    EXPECT_TRUE(interpretCommand(R"({"cancel_file": {"endpoint": "dev", "transfer": 5}})", tracked).error.empty());
+    EXPECT_NE(interpretCommand(R"({"cancel_file": {"endpoint": "dev", "transfer": 6}})", tracked).error.find("already ended (done)"),
+              std::string::npos);
     // A line nested 100,000 deep never reaches the recursive parser.
     const auto deep = interpretCommand(std::string(100'000, '['), kEndpoints);
     EXPECT_NE(deep.error.find("nested deeper"), std::string::npos) << deep.error;
@@ -426,6 +448,266 @@ TEST(CommandChannelRun, LineTimesNeverGoBackwardsWhenAnswersAndTheirSendsInterle
     EXPECT_EQ(acks, 300u);
     EXPECT_EQ(txs, 300u);
     std::remove(commands.c_str());
+}
+
+/// A TCP client that streams bytes to 127.0.0.1:port from a thread of its own until destroyed
+/// (non-blocking writes: a peer that stops reading never holds the thread).
+class Flood {
+public:
+    explicit Flood(std::uint16_t port) {
+        m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(port);
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        m_connected = ::connect(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+        if (!m_connected) return;
+        ::fcntl(m_fd, F_SETFL, ::fcntl(m_fd, F_GETFL) | O_NONBLOCK);
+        m_thread = std::thread([this] {
+            std::string block(64 * 1024, '\0');
+            for (std::size_t i = 0; i < block.size(); ++i) block[i] = static_cast<char>((i * 7919u) >> 3);
+            while (!m_stop.load()) {
+                pollfd p{m_fd, POLLOUT, 0};
+                if (::poll(&p, 1, 50) > 0) (void)::send(m_fd, block.data(), block.size(), MSG_NOSIGNAL);
+            }
+        });
+    }
+    ~Flood() {
+        m_stop = true;
+        if (m_thread.joinable()) m_thread.join();
+        ::close(m_fd);
+    }
+    bool connected() const { return m_connected; }
+
+private:
+    int m_fd = -1;
+    bool m_connected = false;
+    std::atomic<bool> m_stop{false};
+    std::thread m_thread;
+};
+
+/// Commands whose answer lines (`ack`, by line number) are complete in `out`.
+std::set<std::uint64_t> ackedLines(const std::string& out) {
+    std::set<std::uint64_t> acked;
+    std::size_t begin = 0;
+    for (std::size_t end; (end = out.find('\n', begin)) != std::string::npos; begin = end + 1) {
+        const std::string_view line(out.data() + begin, end - begin);
+        if (line.find("\"event\":\"ack\"") == std::string_view::npos) continue;
+        acked.insert(nlohmann::json::parse(line)["line"].get<std::uint64_t>());
+    }
+    return acked;
+}
+
+TEST(CommandChannelRun, EveryCommandIsAnsweredWhileBulkDataFillsTheOutput) {
+    // A peer streams bulk data (its rx lines keep the 4 MiB output buffer full) while a reader
+    // takes stdout slowly but steadily; every command line must still get its ack.
+    Fifo fifo;
+    const auto profile = writeProfile("channel-bulk.json", R"({"version": 1, "name": "t", "endpoints": [
+        {"name": "dev", "type": "tcp-server", "bind": "127.0.0.1:0"}]})");
+    test::PipedProcess app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--commands", fifo.path(), "--for", "120"});
+    ASSERT_TRUE(app.readUntil("\"event\":\"listening\"")) << app.err();
+    std::uint16_t port = 0;
+    for (const auto& line : jsonLines(app.out()))
+        if (line["event"] == "listening") port = portOf(line["local"].get<std::string>());
+    ASSERT_NE(port, 0);
+    ASSERT_TRUE(fifo.open());
+    Flood flood(port);
+    ASSERT_TRUE(flood.connected());
+    constexpr auto kPause = 5ms;   // ~64 KiB per read: far slower than the runner prints rx lines
+    ASSERT_TRUE(app.readBytes(app.out().size() + (8u << 20), 30s, kPause)) << "the flood reaches stdout";
+    constexpr std::uint64_t kCommands = 20;
+    for (std::uint64_t i = 1; i <= kCommands; ++i) {
+        ASSERT_TRUE(fifo.write(R"({"send": {"endpoint": "dev", "text": "c)" + std::to_string(i) + R"("}})"));
+        ASSERT_TRUE(app.readBytes(app.out().size() + (512u << 10), 30s, kPause));
+    }
+    std::set<std::uint64_t> acked;
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (acked.size() < kCommands && std::chrono::steady_clock::now() < deadline) {
+        if (!app.readBytes(app.out().size() + (1u << 20), 5s, kPause)) break;
+        acked = ackedLines(app.out());
+    }
+    acked = ackedLines(app.out());
+    EXPECT_EQ(acked.size(), kCommands) << "every command line is answered, whatever the data traffic";
+    for (std::uint64_t i = 1; i <= kCommands; ++i) EXPECT_TRUE(acked.count(i)) << "line " << i;
+    ASSERT_TRUE(fifo.write(R"({"quit": {}})"));
+    EXPECT_TRUE(app.readToEnd(60s));
+    EXPECT_EQ(app.wait(10s), 0) << app.err();
+}
+
+/// The answer (`ack` or `error`) to command line `number`, once it is in the output (bounded).
+std::optional<nlohmann::json> answerTo(Process& app, std::uint64_t number) {
+    for (int turn = 0; turn < 500; ++turn) {   // bounded: 10 s
+        for (const auto& line : jsonLines(app.out()))
+            if ((line["event"] == "ack" || line["event"] == "error") && line.value("line", std::uint64_t{0}) == number)
+                return line;
+        std::this_thread::sleep_for(20ms);
+    }
+    return std::nullopt;
+}
+
+TEST(CommandChannelRun, ACommandNamingWhatDoesNotExistGetsAnErrorInsteadOfAnAck) {
+    Fifo fifo;
+    SocketPeer sink;
+    ASSERT_TRUE(sink.bindUdp());
+    const auto profile = writeProfile("channel-exists.json", R"({"version": 1, "name": "t", "endpoints": [
+        {"name": "dev", "type": "tcp-server", "bind": "127.0.0.1:0", "commands": [{"name": "q", "text": "Q"}]},
+        {"name": "u", "type": "udp", "bind": "127.0.0.1:0", "commands": [{"name": "q", "text": "Q"}]}]})");
+    Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--commands", fifo.path(), "--for", "60"});
+    ASSERT_TRUE(findEvent(app, "listening")) << app.err();
+    ASSERT_TRUE(findEvent(app, "bound")) << app.err();
+    ASSERT_TRUE(fifo.open());
+    const std::vector<std::pair<std::string, std::string>> refused = {
+        {R"({"send": {"endpoint": "dev", "conn": 99, "text": "x"}})", "no connection #99"},
+        {R"({"close": {"endpoint": "dev", "conn": 99}})", "no connection #99"},
+        {R"({"stop_reading": {"endpoint": "dev", "conn": 99}})", "no connection #99"},
+        {R"({"command": {"endpoint": "dev", "name": "q", "conn": 99}})", "no connection #99"},
+        {R"({"send_file": {"endpoint": "dev", "path": "/etc/hostname", "conn": 99}})", "no connection #99"},
+        {R"({"send": {"endpoint": "u", "to": "nonsense", "text": "x"}})", "\"host:port\""},
+        {R"({"send": {"endpoint": "u", "to": "127.0.0.1:99999", "text": "x"}})", "port 99999 is out of range"},
+        {R"({"send": {"endpoint": "u", "to": "127.0.0.1:0", "text": "x"}})", "port 0"},
+        {R"({"send_file": {"endpoint": "u", "path": "/etc/hostname", "to": "127.0.0.1:0"}})", "port 0"},
+        {R"({"cancel_file": {"endpoint": "dev", "transfer": 42}})", "no file send #42"},
+    };
+    for (const auto& [line, expected] : refused) ASSERT_TRUE(fifo.write(line));
+    for (std::uint64_t i = 1; i <= refused.size(); ++i) {
+        const auto answer = answerTo(app, i);
+        ASSERT_TRUE(answer) << "line " << i << ": " << app.out();
+        EXPECT_EQ((*answer)["event"], "error") << refused[i - 1].first << " -> " << answer->dump();
+        EXPECT_EQ((*answer)["error"]["code"], "bad_command");
+        EXPECT_NE((*answer)["error"]["message"].get<std::string>().find(refused[i - 1].second), std::string::npos)
+            << answer->dump();
+    }
+    // A saved command on udp takes "to" as send does; a connection that exists is taken.
+    const auto line = refused.size() + 1;
+    ASSERT_TRUE(fifo.write(R"({"command": {"endpoint": "u", "name": "q", "to": "127.0.0.1:)" +
+                           std::to_string(sink.localPort()) + R"("}})"));
+    const auto ack = answerTo(app, line);
+    ASSERT_TRUE(ack);
+    EXPECT_EQ((*ack)["event"], "ack") << ack->dump();
+    EXPECT_EQ(sink.receiveDatagram(), "Q");
+    ASSERT_TRUE(fifo.write(R"({"quit": {}})"));
+    EXPECT_EQ(app.wait(10s), 0) << app.err();
+    for (const auto& out : jsonLines(app.out()))
+        EXPECT_FALSE(out["event"] == "ack" && out["line"].get<std::uint64_t>() < line) << out.dump();
+}
+
+TEST(CommandChannelRun, TwoObjectsGluedWithoutANewlineAreTwoCommands) {
+    // Two FIFO writers in quick succession, each without a final newline: `{...}{...}`, and the
+    // next writer's well-formed lines after them. All four are carried out.
+    Fifo fifo;
+    const auto profile = writeProfile("channel-glue.json", R"({"version": 1, "name": "t", "endpoints": [
+        {"name": "dev", "type": "tcp-server", "bind": "127.0.0.1:0"}]})");
+    Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--commands", fifo.path(), "--for", "60"});
+    const auto listening = findEvent(app, "listening");
+    ASSERT_TRUE(listening) << app.err();
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(portOf((*listening)["local"].get<std::string>())));
+    ASSERT_TRUE(findEvent(app, "accepted"));
+    ASSERT_TRUE(fifo.open());
+    ASSERT_TRUE(fifo.writeRaw(R"({"send": {"endpoint": "dev", "text": "p1"}}{"send": {"endpoint": "dev", "text": "p2"}})"));
+    ASSERT_TRUE(fifo.writeRaw(R"({"send": {"endpoint": "dev", "text": "e1"}})" "\n"
+                              R"({"send": {"endpoint": "dev", "text": "e2"}})" "\n"));
+    EXPECT_EQ(peer.receive(8), "p1p2e1e2");
+    for (std::uint64_t i = 1; i <= 4; ++i) {
+        const auto answer = answerTo(app, i);
+        ASSERT_TRUE(answer) << app.out();
+        EXPECT_EQ((*answer)["event"], "ack") << answer->dump();
+    }
+    ASSERT_TRUE(fifo.write(R"({"quit": {}})"));
+    EXPECT_EQ(app.wait(10s), 0) << app.err();
+}
+
+TEST(CommandChannelRun, BracesInsideStringsDoNotSplitALine) {
+    SocketPeer sink;
+    ASSERT_TRUE(sink.bindUdp());
+    const auto profile = writeProfile("channel-split.json", R"({"version": 1, "name": "t", "endpoints": [
+        {"name": "u", "type": "udp", "bind": "127.0.0.1:0", "remote": "127.0.0.1:)" +
+                                                              std::to_string(sink.localPort()) + R"("}]})");
+    const std::string commands = profile + ".commands";
+    // One line holding two objects (a blank between them); the first one's text has `}{` and an
+    // escaped quote inside its string. The second line is one object with `}{` in its text only.
+    std::ofstream(commands) << R"({"send": {"endpoint": "u", "text": "a}{\"b"}} {"send": {"endpoint": "u", "text": "2"}})" "\n"
+                            << R"({"send": {"endpoint": "u", "text": "{}{"}})" "\n";
+    Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--commands", commands, "--for", "60"});
+    EXPECT_EQ(sink.receiveDatagram(), "a}{\"b");
+    EXPECT_EQ(sink.receiveDatagram(), "2");
+    EXPECT_EQ(sink.receiveDatagram(), "{}{");
+    for (std::uint64_t i = 1; i <= 3; ++i) {
+        const auto answer = answerTo(app, i);
+        ASSERT_TRUE(answer) << app.out();
+        EXPECT_EQ((*answer)["event"], "ack") << answer->dump();
+    }
+    app.signal(SIGTERM);
+    EXPECT_EQ(app.wait(10s), 0) << app.err();
+    std::remove(commands.c_str());
+}
+
+TEST(CommandChannelRun, QuitDuringAFileSendPrintsItsEnd) {
+    Fifo fifo;
+    const auto profile = writeProfile("channel-quitfile.json", R"({"version": 1, "name": "t", "endpoints": [
+        {"name": "dev", "type": "tcp-server", "bind": "127.0.0.1:0"}]})");
+    const std::string path = profile + ".bin";
+    std::ofstream(path, std::ios::binary) << std::string(1'000'000, 'f');
+    Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--quiet", "--commands", fifo.path(), "--for", "60"});
+    const auto listening = findEvent(app, "listening");
+    ASSERT_TRUE(listening) << app.err();
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(portOf((*listening)["local"].get<std::string>())));
+    ASSERT_TRUE(findEvent(app, "accepted"));
+    ASSERT_TRUE(fifo.open());
+    // 1,000 chunks with a gap of 50 ms each: still running when the quit comes.
+    ASSERT_TRUE(fifo.write(R"({"send_file": {"endpoint": "dev", "path": ")" + path + R"(", "chunk": 1000, "gap_ms": 50}})"));
+    ASSERT_TRUE(findEvent(app, "send_file"));
+    ASSERT_TRUE(fifo.write(R"({"quit": {}})"));
+    EXPECT_EQ(app.wait(10s), 0) << app.err();
+    std::optional<nlohmann::json> end;
+    for (const auto& line : jsonLines(app.out()))
+        if (line["event"] == "send_file" && line["state"] != "running") end = line;
+    ASSERT_TRUE(end) << app.out();
+    EXPECT_EQ((*end)["state"], "cancelled");
+    EXPECT_EQ((*end)["transfer"], 1);
+    EXPECT_LT((*end)["sent"].get<std::uint64_t>(), 1'000'000u);
+    std::remove(path.c_str());
+}
+
+TEST(CommandChannelRun, ADirectoryAsTheSourceIsAUsageError) {
+    const auto profile = writeProfile("channel-dir.json", R"({"version": 1, "name": "t", "endpoints": [
+        {"name": "dev", "type": "tcp-server", "bind": "127.0.0.1:0"}]})");
+    const std::string dir = std::filesystem::temp_directory_path().string();
+    Process app({SOCKSCOPE_BINARY, "--headless", profile, "--commands", dir, "--for", "5"});
+    EXPECT_EQ(app.wait(20s), 2);
+    EXPECT_NE(app.err().find("is a directory"), std::string::npos) << app.err();
+}
+
+TEST(CommandChannelRun, ATimerWhoseSendsAreRefusedCountsThemFailedNotSent) {
+    // udp, no remote and nobody has sent yet: every tick's send is refused (no destination).
+    const auto profile = writeProfile("channel-timerfail.json", R"({"version": 1, "name": "t", "endpoints": [
+        {"name": "u", "type": "udp", "bind": "127.0.0.1:0",
+         "timers": [{"name": "t", "every_ms": 10, "count": 3, "auto_start": true, "send": {"text": "x"}}]}]})");
+    Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--commands", "/dev/null", "--for", "60"});
+    std::optional<nlohmann::json> end;
+    for (int turn = 0; turn < 500 && !end; ++turn) {   // bounded: 10 s
+        for (const auto& line : jsonLines(app.out()))
+            if (line["event"] == "timer" && line["running"] == false) end = line;
+        if (!end) std::this_thread::sleep_for(20ms);
+    }
+    ASSERT_TRUE(end) << app.out();
+    EXPECT_EQ((*end)["sent"], 0) << end->dump();
+    EXPECT_EQ((*end)["failed"], 3) << end->dump();
+    app.signal(SIGTERM);
+    EXPECT_EQ(app.wait(10s), 0) << app.err();
+}
+
+TEST(CommandChannelRun, ATimerDestinationThatIsNotHostPortIsRefusedAtLoad) {
+    for (const std::string to : {"nohost", "127.0.0.1:0", "127.0.0.1:99999"}) {
+        const auto profile = writeProfile("channel-timerto.json", R"({"version": 1, "name": "t", "endpoints": [
+            {"name": "u", "type": "udp", "bind": "127.0.0.1:0",
+             "timers": [{"name": "t", "to": ")" + to + R"(", "every_ms": 100, "send": {"text": "x"}}]}]})");
+        Process app({SOCKSCOPE_BINARY, "--headless", profile, "--for", "5"});
+        EXPECT_EQ(app.wait(20s), 2) << to;
+        EXPECT_NE(app.err().find("endpoints[0].timers[0].to"), std::string::npos) << app.err();
+        EXPECT_NE(app.err().find("host:port"), std::string::npos) << app.err();
+    }
 }
 
 TEST(CommandChannelRun, AnUnreadableSourceIsAUsageError) {

@@ -81,6 +81,17 @@ public:
         }
         return true;
     }
+    /// Reads until `bytes` have arrived in total (bounded), with `pause` after each read (a slow
+    /// reader that never stalls); returns whether they did.
+    bool readBytes(std::size_t bytes, std::chrono::milliseconds timeout, std::chrono::milliseconds pause) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (m_out.size() < bytes) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            if (left.count() <= 0 || !readSome(left)) return m_out.size() >= bytes;
+            if (pause.count() > 0) std::this_thread::sleep_for(pause);
+        }
+        return true;
+    }
     /// Reads until the writer closes the pipe (bounded); returns whether it did.
     bool readToEnd(std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
         const auto deadline = std::chrono::steady_clock::now() + timeout;

@@ -73,7 +73,8 @@ std::optional<std::string> describeEvent(const Event& event) {
         return "display fell behind: dropped " + std::to_string(q->dropped_events) + " messages";
     if (const auto* t = std::get_if<TimerStatus>(&event))
         return "timer \"" + t->name + "\" " + (t->running ? "running" : "stopped") + ": " + std::to_string(t->sent) +
-               " sent" + (t->skipped ? ", " + std::to_string(t->skipped) + " ticks skipped (nowhere to send)" : "");
+               " sent" + (t->skipped ? ", " + std::to_string(t->skipped) + " ticks skipped (nowhere to send)" : "") +
+               (t->failed ? ", " + std::to_string(t->failed) + " failed (the send was refused: see the errors)" : "");
     if (const auto* r = std::get_if<RecordingStatus>(&event); r && r->state_changed) return recordingText(*r);
     if (const auto* rs = std::get_if<ReadingStatus>(&event))
         return rs->stopped ? std::string("reading stopped: the receive queue fills and the peer's sends block")

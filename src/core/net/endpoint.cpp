@@ -25,7 +25,13 @@ void Endpoint::buildStages() {
 }
 
 std::unique_ptr<Sources> Endpoint::makeSources() {
-    return std::make_unique<Sources>(m_ctx, m_id, m_config, [this](Send send) { this->send(std::move(send)); },
+    // A send that reported an error at once (bad destination, nothing to send to) was refused.
+    return std::make_unique<Sources>(m_ctx, m_id, m_config,
+                                     [this](Send send) {
+                                         const std::uint64_t before = m_errorsReported;
+                                         this->send(std::move(send));
+                                         return m_errorsReported == before;
+                                     },
                                      [this] { return canSend(); });
 }
 
@@ -121,10 +127,12 @@ void Endpoint::setState(EndpointState state) {
 }
 
 void Endpoint::reportError(ErrorContext context, ErrorInfo error, ConnectionId connection) {
+    ++m_errorsReported;
     m_ctx.emit(ErrorEvent{m_id, connection, context, std::move(error), nowUs()});
 }
 
 void Endpoint::reportRepeatable(ErrorContext context, ErrorInfo error, ConnectionId connection) {
+    ++m_errorsReported;
     m_repeatedErrors.report(ErrorEvent{m_id, connection, context, std::move(error), nowUs()},
                             std::chrono::steady_clock::now(), [this](ErrorEvent e) { m_ctx.emit(std::move(e)); });
 }

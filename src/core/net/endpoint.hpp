@@ -108,6 +108,7 @@ protected:
     std::uint64_t m_generation = 0;            // bumped by stop(); handlers from older runs do nothing
     std::optional<StatsEvent> m_lastStats;     // the last stats the queue took
     ErrorThrottle m_repeatedErrors;
+    std::uint64_t m_errorsReported = 0;        // by reportError/reportRepeatable: a source's send failed at once
     std::shared_ptr<FaultCounters> m_faultCounters = std::make_shared<FaultCounters>();
     FaultsRef m_faults;                        // the endpoint's "faults" (null: none)
     ResponderStages m_stages;                  // built by buildStages (session/stages.cpp)

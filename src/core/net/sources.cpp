@@ -17,12 +17,12 @@ struct Sources::Timer {
     asio::steady_timer timer;
     std::chrono::steady_clock::time_point next;   // absolute deadlines: no drift over many ticks
     bool running = false;
-    std::uint64_t sent = 0, skipped = 0, sent_this_run = 0;
+    std::uint64_t sent = 0, skipped = 0, failed = 0, sent_this_run = 0;   // sent_this_run: ticks that tried
     Bytes buffer;                                  // reused by every tick
 };
 
 Sources::Sources(EngineContext& context, EndpointId endpoint, const EndpointConfig& config,
-                 std::function<void(Send)> send, std::function<bool()> canSend)
+                 std::function<bool(Send)> send, std::function<bool()> canSend)
     : m_ctx(context), m_endpoint(endpoint), m_send(std::move(send)), m_canSend(std::move(canSend)) {
     auto compileInto = [this](Compiled& out, const std::string& name, const PayloadSpec& spec) {
         out.name = name;
@@ -78,10 +78,10 @@ void Sources::connectionOpened(ConnectionId connection) {
     if (render(*m_onConnect, send.payload)) m_send(std::move(send));
 }
 
-void Sources::sendCommand(const std::string& name, ConnectionId connection) {
+void Sources::sendCommand(const std::string& name, ConnectionId connection, const std::string& destination) {
     for (auto& command : m_commands) {
         if (command->name != name) continue;
-        Send send{m_endpoint, connection, {}, {}};
+        Send send{m_endpoint, connection, {}, destination};
         if (!render(*command, send.payload)) {
             m_ctx.emit(ErrorEvent{m_endpoint, connection, ErrorContext::Config,
                                   {"EINVAL", "saved command \"" + name + "\" has an error in its payload: nothing was sent",
@@ -132,9 +132,8 @@ void Sources::tick(Timer& timer) {
         ++timer.skipped;
     } else if (render(timer.payload, timer.buffer)) {
         Send send{m_endpoint, 0, timer.buffer, timer.config.to};
-        m_send(std::move(send));
-        ++timer.sent;
-        ++timer.sent_this_run;
+        ++(m_send(std::move(send)) ? timer.sent : timer.failed);   // a refused send is not "sent"
+        ++timer.sent_this_run;   // counts toward `count` either way: a broken timer still ends
     } else {
         ++timer.skipped;   // its payload did not compile (reported at creation)
     }
@@ -162,7 +161,7 @@ void Sources::schedule(Timer& timer) {
 }
 
 void Sources::report(Timer& timer) {
-    m_ctx.emit(TimerStatus{m_endpoint, timer.config.name, timer.running, timer.sent, timer.skipped, nowUs()});
+    m_ctx.emit(TimerStatus{m_endpoint, timer.config.name, timer.running, timer.sent, timer.skipped, nowUs(), timer.failed});
 }
 
 }  // namespace sockscope

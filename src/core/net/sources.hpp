@@ -16,10 +16,10 @@ namespace sockscope {
 
 class Sources {
 public:
-    /// `send` is the endpoint's send; `canSend` says whether a send has somewhere to go now
+    /// `send` is the endpoint's send (false: it was refused and reported at once); `canSend` says whether a send has somewhere to go now
     /// (a timer skips its tick quietly otherwise and counts it).
     Sources(EngineContext& context, EndpointId endpoint, const EndpointConfig& config,
-            std::function<void(Send)> send, std::function<bool()> canSend);
+            std::function<bool(Send)> send, std::function<bool()> canSend);
     ~Sources();
     Sources(const Sources&) = delete;
     Sources& operator=(const Sources&) = delete;
@@ -30,8 +30,9 @@ public:
     void stopped();
     /// A new TCP connection: the on-connect payload, if any, goes to it.
     void connectionOpened(ConnectionId connection);
-    /// A saved command, to one connection (0: every one / the udp destination).
-    void sendCommand(const std::string& name, ConnectionId connection);
+    /// A saved command, to one connection (0: every one / the udp destination; `destination`:
+    /// udp "host:port", "" = the default).
+    void sendCommand(const std::string& name, ConnectionId connection, const std::string& destination = {});
     /// Starts (`run`) or stops a timer by name; an unknown name is an error event when `report`.
     void runTimer(const std::string& name, bool run, bool report = true);
     /// The names of the timers running now.
@@ -48,7 +49,7 @@ private:
 
     EngineContext& m_ctx;
     const EndpointId m_endpoint;
-    std::function<void(Send)> m_send;
+    std::function<bool(Send)> m_send;
     std::function<bool()> m_canSend;
     std::vector<std::unique_ptr<Compiled>> m_commands;
     std::unique_ptr<Compiled> m_onConnect;

@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "core/net/address.hpp"
 #include "core/profile/payload_json.hpp"
 #include "core/profile/stage_field_json.hpp"
 #include "core/registry/shapes.hpp"
@@ -69,7 +70,10 @@ void readTimers(Reader& r, const Json& list, const std::string& path, std::vecto
         jsonio::stageInteger(r, item, item_path, "sources", "timers.every_ms", timer.every_ms);
         jsonio::stageInteger(r, item, item_path, "sources", "timers.count", timer.count);
         r.boolean(item, item_path, "auto_start", timer.auto_start);
-        r.string(item, item_path, "to", timer.to);
+        if (r.string(item, item_path, "to", timer.to) && !timer.to.empty() &&
+            parseHostPort(timer.to).value_or(HostPort{}).port == 0)   // as remote is checked
+            r.error(joinPath(item_path, "to"),
+                    "expected \"host:port\" with a port from 1 to 65535, got " + jsonQuote(timer.to));
         bool ok = r.errorCount() == errors_before;
         if (!item.contains("send")) {
             r.error(joinPath(item_path, "send"), "missing; the payload the timer sends, e.g. {\"text\": \"PING\\r\\n\"}");
