@@ -86,8 +86,8 @@ Json eventJson(const Event& event, const EventJsonEndpoint& endpoint) {
         return line;
     }
     if (const auto* t = std::get_if<TimerStatus>(&event)) {
-        Json line{{"time", rfc3339(t->time_us)}, {"endpoint", name}, {"event", "timer"}, {"name", t->name},
-                  {"running", t->running}, {"sent", t->sent}, {"skipped", t->skipped}};
+        line = Json{{"time", rfc3339(t->time_us)}, {"endpoint", name}, {"event", "timer"}, {"name", t->name},
+                    {"running", t->running}, {"sent", t->sent}, {"skipped", t->skipped}};
         if (t->failed > 0) line["failed"] = t->failed;   // only when a send was refused
         return line;
     }
