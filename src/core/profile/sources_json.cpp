@@ -53,7 +53,7 @@ void readCommands(Reader& r, const Json& list, const std::string& path, std::vec
     }
 }
 
-void readTimers(Reader& r, const Json& list, const std::string& path, std::vector<TimerConfig>& out) {
+void readTimers(Reader& r, const Json& list, const std::string& path, bool udp, std::vector<TimerConfig>& out) {
     std::vector<std::string> seen;
     for (std::size_t i = 0; i < list.size(); ++i) {
         const std::string item_path = indexPath(path, i);
@@ -70,7 +70,8 @@ void readTimers(Reader& r, const Json& list, const std::string& path, std::vecto
         jsonio::stageInteger(r, item, item_path, "sources", "timers.every_ms", timer.every_ms);
         jsonio::stageInteger(r, item, item_path, "sources", "timers.count", timer.count);
         r.boolean(item, item_path, "auto_start", timer.auto_start);
-        if (r.string(item, item_path, "to", timer.to) && !timer.to.empty() &&
+        // A destination means something on udp only (TCP sends to the connections): checked there.
+        if (r.string(item, item_path, "to", timer.to) && udp && !timer.to.empty() &&
             parseHostPort(timer.to).value_or(HostPort{}).port == 0)   // as remote is checked
             r.error(joinPath(item_path, "to"),
                     "expected \"host:port\" with a port from 1 to 65535, got " + jsonQuote(timer.to));
@@ -99,7 +100,8 @@ void readSources(Reader& r, const Json& j, const std::string& path, EndpointConf
         PayloadSpec spec;
         if (readPayload(r, *on_connect, on_path, spec)) out.on_connect = std::move(spec);
     }
-    if (const Json* timers = r.array(j, path, "timers")) readTimers(r, *timers, joinPath(path, "timers"), out.timers);
+    if (const Json* timers = r.array(j, path, "timers"))
+        readTimers(r, *timers, joinPath(path, "timers"), out.type == EndpointType::Udp, out.timers);
 }
 
 void writeSources(const EndpointConfig& c, Json& j) {
