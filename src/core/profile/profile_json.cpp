@@ -233,6 +233,23 @@ std::optional<std::string> parseDocument(std::string_view text, std::string_view
     return std::nullopt;
 }
 
+/// A recorder scoped to a name no endpoint has would record nothing: said as a warning (the
+/// endpoint may still be added, in the GUI), naming the recorder's scope.
+void warnScopesWithoutEndpoint(jsonio::Reader& r, const Profile& profile) {
+    for (std::size_t i = 0; i < profile.recording.size(); ++i) {
+        std::string ignored;
+        const auto scope = parseRecordScope(profile.recording[i].scope, ignored);
+        if (!scope || scope->endpoint.empty()) continue;
+        bool found = false;
+        for (const EndpointConfig& e : profile.endpoints) found = found || e.name == scope->endpoint;
+        if (!found)
+            r.warning(joinPath(indexPath("recording", i), "scope"),
+                      "no endpoint is named " + jsonQuote(scope->endpoint) +
+                          ": this recorder records nothing until one is (expected \"all\", an endpoint's name or "
+                          "\"name/connection\")");
+    }
+}
+
 }  // namespace
 
 ProfileLoadResult parseProfile(std::string_view json_text, std::string_view source_name) {
@@ -294,6 +311,7 @@ ProfileLoadResult parseProfile(std::string_view json_text, std::string_view sour
             profile.endpoints.push_back(std::move(config));
         }
     }
+    warnScopesWithoutEndpoint(r, profile);
 
     result.warnings = r.takeWarnings();
     if (r.errorCount() > 0) {

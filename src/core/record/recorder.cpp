@@ -12,6 +12,20 @@ namespace sockscope {
 namespace {
 constexpr std::size_t kWriteChunk = 256u << 10;   // formatted bytes gathered before a write
 constexpr auto kIdleWake = std::chrono::milliseconds(250);   // time rotation while nothing comes
+
+/// How often the writer asks whether its file still exists.
+constexpr std::chrono::milliseconds kDeletedCheck{250};
+
+/// The recorder's file (or its directory) was deleted while open: what was written is gone.
+ErrorInfo fileDeleted(const std::filesystem::path& path) {
+    std::error_code ec;
+    const std::filesystem::path dir = path.parent_path();
+    if (!dir.empty() && !std::filesystem::is_directory(dir, ec))
+        return describeFileError(std::make_error_code(std::errc::no_such_file_or_directory), path.string(), FileOp::Write);
+    return {"ENOENT",
+            "cannot write " + path.string() + ": the file was deleted while it was being recorded (what it held is gone); the recorder stopped",
+            "无法写入 " + path.string() + "：录制中的文件被删除了（其中的内容已丢失）；录制已停止"};
+}
 }  // namespace
 
 struct Recorder::Shared {
@@ -206,6 +220,7 @@ void Recorder::run(std::shared_ptr<Shared> shared) {
 
     bool ok = begin(false);
     std::deque<Shared::Entry> batch;
+    auto next_check = std::chrono::steady_clock::now();
     while (ok) {
         bool stopping = false;
         {
@@ -231,7 +246,15 @@ void Recorder::run(std::shared_ptr<Shared> shared) {
         }
         batch.clear();
         if (ok) ok = write();
-        if (ok && file.due(std::chrono::steady_clock::now())) ok = begin(true);
+        const auto now = std::chrono::steady_clock::now();
+        if (ok && now >= next_check) {   // a few times a second: an fstat, not per write
+            next_check = now + kDeletedCheck;
+            if (file.deleted()) {
+                s.fail(fileDeleted(file.path()));
+                ok = false;
+            }
+        }
+        if (ok && file.due(now)) ok = begin(true);
         if (stopping) break;
     }
     file.close();

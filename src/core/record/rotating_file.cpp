@@ -5,6 +5,7 @@
 
 #if !defined(_WIN32)
 #include <climits>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 #endif
@@ -155,6 +156,15 @@ void RotatingFile::cutBackTo(std::uint64_t size) {
     if (!std::filesystem::is_regular_file(m_path, ec)) return;   // a FIFO or a device keeps what it got
     std::filesystem::resize_file(m_path, size, ec);   // best effort: on failure the torn tail stays
     if (!ec) m_size = size;
+}
+
+bool RotatingFile::deleted() const {
+#if defined(_WIN32)
+    return false;
+#else
+    struct stat st {};
+    return m_file && ::fstat(::fileno(m_file), &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 0;
+#endif
 }
 
 bool RotatingFile::due(std::chrono::steady_clock::time_point now) const {

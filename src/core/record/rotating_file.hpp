@@ -46,6 +46,9 @@ public:
     [[nodiscard]] std::error_code write(const RecordBuffer& buffer, std::span<const std::size_t> ends);
     /// True when the current file is over its size or age.
     bool due(std::chrono::steady_clock::time_point now) const;
+    /// The open file was deleted (or its directory): writing on would only fill a file nobody can
+    /// see any more. False where the OS keeps open files from being deleted (Windows).
+    [[nodiscard]] bool deleted() const;
     /// Closes the current file, shifts the numbered ones (dropping the oldest past `keep`), opens a new one.
     [[nodiscard]] std::error_code rotate();
     void close();

@@ -392,6 +392,21 @@ TEST(ProfileWarnings, UnknownKeysAreReportedWithSuggestions) {
                                 R"(demo.json: unknown key "endpoint" (ignored; did you mean "endpoints"?))"});
 }
 
+TEST(ProfileWarnings, ARecordingScopedToNoEndpointIsSaid) {
+    ProfileLoadResult r = parseProfile(
+        R"({"version": 1, "endpoints": [{"name": "u", "type": "udp", "bind": "127.0.0.1:0"}],
+            "recording": [{"path": "a.jsonl", "scope": "nope"}, {"path": "b.jsonl", "scope": "u/abc"},
+                          {"path": "c.jsonl", "scope": "u/3"}, {"path": "d.jsonl", "scope": "u"},
+                          {"path": "e.jsonl"}]})",
+        "demo.json");
+    ASSERT_TRUE(r.profile) << r.error;
+    const std::string tail = R"(: this recorder records nothing until one is (expected "all", an endpoint's name or "name/connection"))";
+    EXPECT_EQ(r.warnings, (std::vector<std::string>{
+                              R"(demo.json: recording[0].scope: no endpoint is named "nope")" + tail,
+                              R"(demo.json: recording[1].scope: no endpoint is named "u/abc")" + tail,
+                          }));
+}
+
 // --- files -----------------------------------------------------------------------------------
 
 TEST(ProfileFiles, LoadErrorsForTheFileItself) {

@@ -537,6 +537,34 @@ TEST(RecordingErrors, VanishedDirectoryStopsTheRecorderWithWords) {
         << failed->error->message;
 }
 
+/// Without rotation too: a recording whose directory or file is deleted stops with words, not
+/// by writing on into a file nobody can see (POSIX; Windows does not delete open files).
+TEST(RecordingErrors, ADeletedFileOrDirectoryStopsTheRecorderWithoutRotation) {
+    for (const bool whole_directory : {true, false}) {
+        const fs::path dir = testDir(whole_directory ? "deleted-dir" : "deleted-file") / "logs";
+        EngineHarness h;
+        h.engine.submit(StartRecording{1, recording(dir / "d.pcapng", RecordFormat::Pcapng)});
+        EndpointConfig server;
+        server.echo = true;
+        const auto port = h.startServer(1, server);
+        SocketPeer peer;
+        ASSERT_TRUE(peer.connectTcp(port));
+        ASSERT_TRUE(peer.sendAll("before"));
+        EXPECT_EQ(peer.receive(6), "before");
+        ASSERT_TRUE(h.pumpUntil([&] { return fs::exists(dir / "d.pcapng") && fs::file_size(dir / "d.pcapng") > 0; }));
+        if (whole_directory) fs::remove_all(dir);
+        else fs::remove(dir / "d.pcapng");
+        ASSERT_TRUE(peer.sendAll("after"));
+        EXPECT_EQ(peer.receive(5), "after") << "the traffic goes on";
+        const auto failed = h.waitFor<RecordingStatus>(
+            [](const RecordingStatus& s) { return s.state == RecordingState::Failed; }, 10s);
+        ASSERT_TRUE(failed) << whole_directory;
+        EXPECT_EQ(failed->error->code, "ENOENT");
+        EXPECT_NE(failed->error->message.find(whole_directory ? "does not exist (was it removed?)" : "was deleted"),
+                  std::string::npos) << failed->error->message;
+    }
+}
+
 /// Rotation through the engine: size-limited files, N kept, each a complete pcapng.
 TEST(RecordingRotation, PcapngFilesRotateAndEachIsComplete) {
     const fs::path dir = testDir("rot-pcap");
