@@ -168,7 +168,12 @@ private:
     /// run checks before it takes a command line (HeadlessRun::runCommands).
     void emitAnswer(const std::string& text, TimestampUs time) {
         if (m_pending > 0 && m_out.tryWriteAnswer(unprintedLine(m_pendingTime))) m_pending = 0;
-        if (m_out.tryWriteAnswer(text)) m_lastTime = std::max(m_lastTime, time);
+        m_lastTime = std::max(m_lastTime, time);
+        if (m_out.tryWriteAnswer(text)) return;
+        // The unprinted line took the last room: the answer still goes (one line over, bounded by
+        // the check before each command line), unless the reader has stalled for good.
+        if (m_out.stalled()) countUnprinted(time);
+        else m_out.forceWrite(text);
     }
 
     void countUnprinted(TimestampUs time) {
@@ -422,9 +427,12 @@ private:
     /// Interprets and submits the command lines read so far, each answered by a line. Answers
     /// are never dropped: a line is taken only while the output has room for its answer, so a
     /// reader that does not keep up holds the channel back (its writer waits), never the run.
+    /// A reader that has stalled for good no longer holds it back (a `quit` must get through):
+    /// its answers are then counted as unprinted, like every other line.
     void runCommands() {
         if (!m_commands) return;
-        for (std::size_t taken = 0; taken < kCommandsPerTurn && m_output.hasAnswerRoom(); ++taken) {
+        for (std::size_t taken = 0; taken < kCommandsPerTurn && (m_output.hasAnswerRoom() || m_output.stalled());
+             ++taken) {
             std::vector<ChannelLine> lines = m_commands->take(1);
             if (lines.empty()) return;
             runCommand(lines.front());
@@ -446,9 +454,19 @@ private:
         }
         if (action.error.empty() && action.verb == "send_file")
             if (auto named = m_names.find(action.endpoint); named != m_names.end() && named->second.transfers)
-                named->second.transfers->emplace(line.number, std::string());
+                rememberTransfer(*named->second.transfers, line.number);
         m_printer.answer(taken, line, action);
         if (action.quit) m_quit = true;
+    }
+
+    /// A new file send of the channel; the oldest ended ones are forgotten beyond a bound (a
+    /// cancel_file naming one then says it is unknown instead of ended).
+    template <typename Transfers>
+    static void rememberTransfer(Transfers& transfers, std::uint64_t number) {
+        constexpr std::size_t kRemembered = 1024;
+        transfers.emplace(number, std::string());
+        for (auto it = transfers.begin(); transfers.size() > kRemembered && it != transfers.end();)
+            it = it->second.empty() ? std::next(it) : transfers.erase(it);
     }
 
     /// The channel's file sends still running at the stop end as "cancelled" (with their `sent`)

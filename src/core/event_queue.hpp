@@ -40,6 +40,9 @@ public:
     virtual bool observe(const Event& event, EventPriority priority) = 0;
     /// True when a producer should park itself (the tap then calls the resume callback itself).
     virtual bool overBudget() = 0;
+    /// Whether DataLayer::Wire events are wanted now (on the producer's thread): a framed read
+    /// is shown as it arrived only then.
+    virtual bool wantsWire() const { return false; }
 };
 
 class EventQueue {
@@ -65,6 +68,7 @@ public:
     void setTap(EventTap* tap) { m_tap = tap; }
     /// Shows the event to the tap only (DataLayer::Wire: the recorders), never queues it.
     /// AcceptedPause when the tap asks a TCP reader (priority Data) to pause.
+    [[nodiscard]] bool tapWantsWire() const { return m_tap && m_tap->wantsWire(); }
     PushResult offerToTap(const Event& event, EventPriority priority) {
         const bool pause = m_tap && m_tap->observe(event, priority);
         return pause && priority == EventPriority::Data ? PushResult::AcceptedPause : PushResult::Accepted;

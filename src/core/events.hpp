@@ -53,8 +53,8 @@ struct ConnectionOpened {
 
 /// The peer sent FIN (we read EOF). The connection stays half-open unless close_on_peer_fin.
 struct PeerHalfClosed { EndpointId endpoint; ConnectionId connection; TimestampUs time_us; };
-/// We sent FIN while the peer's direction stays open (close mode "half", or the FIN a lingering
-/// close sends first): the moment our side ended, for the log and the recorders (pcapng).
+/// We sent FIN while the peer's direction stays open (close mode "half"): the moment our side
+/// ended, for the log and the recorders (pcapng).
 struct LocalHalfClosed { EndpointId endpoint; ConnectionId connection; TimestampUs time_us; };
 
 enum class CloseReason : std::uint8_t {

@@ -377,7 +377,8 @@ PcapngFormatter::Connection* PcapngFormatter::connectionOf(const TapRecord& reco
     c.local_next = kLocalIsn;
     c.peer_next = kPeerIsn;
     for (const auto& [other_key, other] : m_connections)
-        if (!other.mirror && other.local == c.peer && other.peer == c.local) c.mirror = true;
+        if (!other.mirror && c.local.port != 0 && c.peer.port != 0 && other.local == c.peer && other.peer == c.local)
+            c.mirror = true;
     Connection& conn = m_connections.emplace(key, c).first->second;
     if (conn.mirror) return &conn;
     const std::uint32_t interface = interfaceOf(key.first, record.endpoint, out);

@@ -164,6 +164,12 @@ bool RecordingHub::observe(const Event& event, EventPriority priority) {
     return pause;
 }
 
+bool RecordingHub::wantsWire() const {
+    for (const auto& [id, entry] : m_recorders)
+        if (keepsWire(entry)) return true;
+    return false;
+}
+
 bool RecordingHub::overBudget() {
     bool over = false;
     for (auto& [id, entry] : m_recorders) over = entry.recorder->pauseIfOverBudget() || over;

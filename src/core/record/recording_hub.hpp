@@ -36,6 +36,7 @@ public:
     // --- EventTap (I/O thread, from EventQueue::push)
     bool observe(const Event& event, EventPriority priority) override;
     bool overBudget() override;
+    bool wantsWire() const override;
 
     /// After the I/O thread has ended: each writer writes what it holds (each given `grace`),
     /// then the final statuses are published.

@@ -15,7 +15,8 @@ PushResult ReceivePipeline::onRead(const SharedBytes& bytes) {
         return m_queue.push(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), {}, bytes}, m_priority);
     }
     // The read as it arrived, for the recorders that keep the wire, before its frames.
-    offerWire(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), {}, bytes, {}, DataLayer::Wire});
+    if (m_queue.tapWantsWire())
+        offerWire(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), {}, bytes, {}, DataLayer::Wire});
     // Frames within this read leave as spans of its slice; only a frame begun by an earlier read
     // is copied (onFrame).
     m_batch.begin(&bytes);
@@ -41,7 +42,8 @@ PushResult ReceivePipeline::onDatagrams(const SharedBytes& bytes, std::vector<Fr
         return m_queue.push(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), peer, bytes, std::move(datagrams)},
                             m_priority);
     }
-    offerWire(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), peer, bytes, datagrams, DataLayer::Wire});
+    if (m_queue.tapWantsWire())
+        offerWire(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), peer, bytes, datagrams, DataLayer::Wire});
     // Each datagram is framed on its own; frames within `bytes` leave as spans of it.
     m_peer = peer;
     m_batch.begin(&bytes);

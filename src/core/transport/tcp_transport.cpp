@@ -287,6 +287,7 @@ void TcpTransport::applyPendingClose() {
     m_pendingClose.reset();
     if (mode == CloseMode::HalfClose && !m_peerFin) {
         shutdownSend();
+        if (auto h = handler(); h && !m_closed) h->onFinSent();
         return;
     }
     // Graceful, or a half-close after the peer's FIN (which completes the close).
@@ -303,10 +304,7 @@ void TcpTransport::shutdownSend() {
     m_socket.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
     if (ec) return failWith(ec, ErrorContext::Write);
     m_sentFin = true;
-    if (auto h = handler()) {
-        h->onFinSent();
-        h->onKernelStateChanged();   // FIN_WAIT_1 / FIN_WAIT_2
-    }
+    if (auto h = handler()) h->onKernelStateChanged();   // FIN_WAIT_1 / FIN_WAIT_2
 }
 
 /// SO_LINGER > 0 without blocking: send FIN now, then poll until the peer acknowledged it (the

@@ -43,7 +43,7 @@ public:
     virtual void onWriteDone() {}
     /// The kernel's state changed on our side (our FIN left): refresh what the user sees.
     virtual void onKernelStateChanged() {}
-    /// Our FIN left while the connection stays open for the peer's bytes (shutdown of our side).
+    /// A half-close: our FIN left while the connection stays open for the peer's bytes.
     virtual void onFinSent() {}
     /// The transport is closed (by either side or an error); nothing more will come.
     virtual void onClosed(CloseReason reason, std::optional<ErrorInfo> error) = 0;
