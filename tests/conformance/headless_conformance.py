@@ -412,8 +412,17 @@ def main():
             continue
         start = time.monotonic()
         try:
-            check(ctx)
-            outcome = "ok"
+            try:
+                check(ctx)
+                outcome = "ok"
+            except Exception as first:   # noqa: BLE001
+                # Wine's socket emulation is not deterministic (it may read a Linux peer's RST
+                # as a FIN): under Wine a failed check runs once more, and a pass is reported
+                # as flaky with the first failure. On Linux a failure is a failure.
+                if not args.wine:
+                    raise
+                check(ctx)
+                outcome = f"ok on the second run under Wine (flaky; the first: {first})"
         except Exception as e:   # noqa: BLE001 - every failure is reported by name
             if check.__name__ in args.expect_fail:
                 outcome = f"known failure ({e})"
