@@ -404,6 +404,15 @@ void PcapngFormatter::segment(RecordBuffer& out, std::uint32_t interface, Timest
     seq += static_cast<std::uint32_t>(payload.size()) + ((flags & (kSyn | kFin)) ? 1 : 0);
 }
 
+void PcapngFormatter::fin(RecordBuffer& out, std::uint32_t interface, TimestampUs time, Connection& c,
+                          bool from_local, const std::string& comment) {
+    bool& sent = from_local ? c.local_fin : c.peer_fin;
+    if (sent) return;   // a side's FIN is recorded once
+    sent = true;
+    segment(out, interface, time, c, from_local, kFin | kAck, {}, comment);
+    segment(out, interface, time, c, !from_local, kAck, {}, comment);
+}
+
 void PcapngFormatter::closeConnection(const TapRecord& record, const ConnectionClosed& closed, RecordBuffer& out) {
     const auto key = std::make_pair(closed.endpoint, closed.connection);
     if (!m_connections.count(key)) return;   // never seen open: nothing to close
@@ -419,15 +428,8 @@ void PcapngFormatter::closeConnection(const TapRecord& record, const ConnectionC
             segment(out, interface, closed.time_us, c, false, kRst | kAck, {}, comment);
             break;
         default:   // a FIN from each side that has not sent one, each acknowledged
-            if (!c.local_fin) {
-                segment(out, interface, closed.time_us, c, true, kFin | kAck, {}, comment);
-                c.local_fin = true;
-                segment(out, interface, closed.time_us, c, false, kAck, {}, comment);
-            }
-            if (!c.peer_fin && closed.reason == CloseReason::PeerClosed) {
-                segment(out, interface, closed.time_us, c, false, kFin | kAck, {}, comment);
-                segment(out, interface, closed.time_us, c, true, kAck, {}, comment);
-            }
+            fin(out, interface, closed.time_us, c, true, comment);
+            if (closed.reason == CloseReason::PeerClosed) fin(out, interface, closed.time_us, c, false, comment);
             break;
     }
     m_connections.erase(key);
@@ -453,20 +455,12 @@ void PcapngFormatter::appendRecord(const TapRecord& record, RecordBuffer& out) {
         (void)connectionOf(record, o->connection, o->time_us, out);
     } else if (const auto* h = std::get_if<PeerHalfClosed>(&record.event)) {
         Connection* c = connectionOf(record, h->connection, h->time_us, out);
-        if (c->peer_fin) return;
-        c->peer_fin = true;
-        const std::uint32_t interface = interfaceOf(h->endpoint, record.endpoint, out);
-        const std::string comment = connectionComment(record, h->connection, "peer sent FIN");
-        segment(out, interface, h->time_us, *c, false, kFin | kAck, {}, comment);
-        segment(out, interface, h->time_us, *c, true, kAck, {}, comment);
+        fin(out, interfaceOf(h->endpoint, record.endpoint, out), h->time_us, *c, false,
+            connectionComment(record, h->connection, "peer sent FIN"));
     } else if (const auto* l = std::get_if<LocalHalfClosed>(&record.event)) {
         Connection* c = connectionOf(record, l->connection, l->time_us, out);
-        if (c->local_fin) return;
-        c->local_fin = true;
-        const std::uint32_t interface = interfaceOf(l->endpoint, record.endpoint, out);
-        const std::string comment = connectionComment(record, l->connection, "sent FIN (half-close)");
-        segment(out, interface, l->time_us, *c, true, kFin | kAck, {}, comment);
-        segment(out, interface, l->time_us, *c, false, kAck, {}, comment);
+        fin(out, interfaceOf(l->endpoint, record.endpoint, out), l->time_us, *c, true,
+            connectionComment(record, l->connection, "sent FIN (half-close)"));
     } else if (const auto* closed = std::get_if<ConnectionClosed>(&record.event)) {
         closeConnection(record, *closed, out);
     } else if (const auto* d = std::get_if<DataEvent>(&record.event)) {

@@ -78,6 +78,9 @@ private:
     void segment(RecordBuffer& out, std::uint32_t interface, TimestampUs time, Connection& c, bool from_local,
                  std::uint8_t flags, std::span<const std::uint8_t> payload, const std::string& comment,
                  const SharedBytes* owner = nullptr);
+    /// One side's FIN and the other's ACK, unless that side's FIN is already recorded.
+    void fin(RecordBuffer& out, std::uint32_t interface, TimestampUs time, Connection& c, bool from_local,
+             const std::string& comment);
     void closeConnection(const TapRecord& record, const ConnectionClosed& closed, RecordBuffer& out);
 
     std::map<EndpointId, std::pair<std::uint32_t, std::string>> m_interfaces;   // id in the section, name
