@@ -194,23 +194,41 @@ def tcp_server_tells_a_peer_reset(ctx):
     run = Run(ctx, ctx.profile("reset", [{"name": "srv", "type": "tcp-server", "bind": "127.0.0.1:0"}]))
     try:
         port = run.local_port("srv")
-        c = connect(port)
-        c.sendall(b"before the reset")
-        run.event("rx", "srv", text="before the reset")
-        first = run.event("accepted", "srv")["conn"]
-        c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        c.close()
-        # And a peer that resets before sending anything: the pending read must end too.
-        quiet = connect(port)
-        second = run.wait_for("a second connection", lambda e: e.get("event") == "accepted" and
-                              e.get("conn") != first)["conn"]
-        quiet.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        quiet.close()
-        for conn in (first, second):
+        seen = set()
+
+        def reset_by_peer(sock):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            sock.close()
+
+        def next_accepted():
+            conn = run.wait_for("a new connection", lambda e: e.get("event") == "accepted" and
+                                e.get("conn") not in seen)["conn"]
+            seen.add(conn)
+            return conn
+
+        # Several rounds, each a peer that resets after data and one that resets before any.
+        for round_no in range(4):
+            c = connect(port)
+            text = f"before reset {round_no}"
+            c.sendall(text.encode())
+            after_data = next_accepted()
+            run.event("rx", "srv", conn=after_data, text=text)
+            reset_by_peer(c)
+            quiet = connect(port)
+            next_accepted()
+            reset_by_peer(quiet)
+        for conn in sorted(seen):
             reset = run.wait_for(f"connection {conn} reset",
                                  lambda e: e.get("event") in ("reset", "closed") and e.get("conn") == conn)
             assert reset["event"] == "reset" and reset.get("reason") == "peer_reset", reset
-        assert not [e for e in run.lines if e.get("event") == "peer_closed"], "a RST was reported as a FIN"
+        fins = [e["conn"] for e in run.lines if e.get("event") == "peer_closed"]
+        # Wine's recv() returns 0 for some Linux RSTs (about one connection in ten, mostly those reset
+        # before any data): nothing on the socket tells it from a FIN at that moment, and the reset
+        # shows a moment later. Under Wine the reset must still be reported; on Linux never a FIN.
+        if ctx.wine and fins:
+            print(f"  (Wine read the RST of connection(s) {fins} as a FIN first, then reported the reset)")
+        else:
+            assert not fins, f"a RST was reported as a FIN on connection(s) {fins}"
         assert run.finish() == 0
     finally:
         run.kill()

@@ -148,6 +148,18 @@ bool isTcpSocket(SOCKET s) {
     return ::getsockopt(s, SOL_SOCKET, SO_TYPE, reinterpret_cast<char*>(&type), &len) == 0 && type == SOCK_STREAM;
 }
 
+bool isListening(SOCKET s) {
+    BOOL listening = FALSE;
+    int len = sizeof listening;
+    return ::getsockopt(s, SOL_SOCKET, SO_ACCEPTCONN, reinterpret_cast<char*>(&listening), &len) == 0 && listening;
+}
+
+bool hasPeer(SOCKET s) {
+    sockaddr_storage remote{};
+    int len = sizeof remote;
+    return ::getpeername(s, reinterpret_cast<sockaddr*>(&remote), &len) == 0;
+}
+
 }  // namespace
 
 std::optional<PortCountsMap> countTcpSocketsOnPorts(const std::vector<std::uint16_t>& ports) {
@@ -198,6 +210,9 @@ std::optional<PortCountsMap> countTcpSocketsOnPorts(const std::vector<std::uint1
 std::optional<TcpState> tableStateOf(std::intptr_t native_socket) {
     const SOCKET s = static_cast<SOCKET>(native_socket);
     if (s == INVALID_SOCKET || !isTcpSocket(s)) return std::nullopt;
+    // Only connections ask (never a socket still connecting): one that lost its peer was reset,
+    // and its 4-tuple without a peer would be the listener's row.
+    if (!isListening(s) && !hasPeer(s)) return TcpState::Close;
     const auto tuple = tupleOf(s);
     if (!tuple) return std::nullopt;
     StateCache& cache = stateCache();
