@@ -109,6 +109,7 @@ struct DataEvent {
     SharedBytes payload;
     std::vector<FrameSpan> frames = {};  // several messages: where each lies in payload
     DataLayer layer = DataLayer::Both;
+    std::string local = {};              // udp on a wildcard bind: the address it was sent to (rx)
 };
 
 /// Calls fn(std::span<const std::uint8_t>) once per message of the event, in order.

@@ -128,6 +128,7 @@ Json dataJson(const DataEvent& d, std::span<const std::uint8_t> message, std::st
               {"event", d.direction == Direction::Rx ? "rx" : "tx"}};
     if (d.connection) line["conn"] = d.connection;
     if (!d.peer.empty()) line["peer"] = d.peer;
+    if (!d.local.empty()) line["local"] = d.local;   // udp on a wildcard bind: the address written to
     line["len"] = message.size();
     line["hex"] = formatHex(message, HexStyle::CompactLower);
     line["text"] = escapeForDisplay(message);

@@ -364,6 +364,18 @@ std::string connectionComment(const TapRecord& record, ConnectionId id, std::str
 }
 }  // namespace
 
+std::string_view PcapngFormatter::udpLocal(const TapRecord& record, const DataEvent& d) {
+    constexpr std::size_t kMaxPeers = 4096;
+    const auto key = std::make_pair(d.endpoint, d.peer);
+    if (d.local.empty()) {   // tx, or a specific bind
+        const auto it = m_udpLocals.find(key);
+        return it == m_udpLocals.end() ? std::string_view(record.local) : std::string_view(it->second);
+    }
+    if (m_udpLocals.size() >= kMaxPeers && !m_udpLocals.contains(key)) m_udpLocals.erase(m_udpLocals.begin());
+    m_udpLocals[key] = d.local;
+    return d.local;
+}
+
 /// The connection's state; a connection first seen by its data (the recorder started later) gets
 /// its handshake then.
 PcapngFormatter::Connection* PcapngFormatter::connectionOf(const TapRecord& record, ConnectionId id, TimestampUs time,
@@ -466,7 +478,7 @@ void PcapngFormatter::appendRecord(const TapRecord& record, RecordBuffer& out) {
     } else if (const auto* d = std::get_if<DataEvent>(&record.event)) {
         const bool rx = d->direction == Direction::Rx;
         if (d->connection == 0) {   // udp: one packet per message (a datagram, or a frame of one)
-            SocketAddress local = addressOr(record.local), peer = addressOr(d->peer);
+            SocketAddress local = addressOr(udpLocal(record, *d)), peer = addressOr(d->peer);
             matchFamilies(local, peer);
             const std::uint32_t interface = interfaceOf(d->endpoint, record.endpoint, out);
             const std::size_t max = local.v6 ? kMaxDatagramV6 : kMaxDatagram;

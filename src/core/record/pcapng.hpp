@@ -85,6 +85,11 @@ private:
 
     std::map<EndpointId, std::pair<std::uint32_t, std::string>> m_interfaces;   // id in the section, name
     std::map<std::pair<EndpointId, ConnectionId>, Connection> m_connections;
+    /// UDP on a wildcard bind: the address each peer last wrote to, which our answers leave from
+    /// (bounded: past 4,096 peers some are forgotten, their answers then show the bound address).
+    std::map<std::pair<EndpointId, std::string>, std::string> m_udpLocals;
+    /// The local address of a UDP packet to or from `d`'s peer.
+    std::string_view udpLocal(const TapRecord& record, const DataEvent& d);
 };
 
 }  // namespace sockscope::pcapng

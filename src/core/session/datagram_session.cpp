@@ -54,7 +54,8 @@ void DatagramSession::setReplyTo(const DatagramAddress& to, const std::string& n
 // ---- receiving -------------------------------------------------------------------------------
 
 void DatagramSession::onDatagrams(const SharedBytes& bytes, std::vector<FrameSpan> datagrams,
-                                  const DatagramAddress& sender, const std::string& sender_name) {
+                                  const DatagramAddress& sender, const std::string& sender_name,
+                                  const std::string& local_name) {
     const auto host = m_host.lock();
     if (host)   // statistics count datagrams, whatever the framing makes of them
         for (const FrameSpan& datagram : datagrams) host->onTraffic(Direction::Rx, datagram.length);
@@ -64,7 +65,7 @@ void DatagramSession::onDatagrams(const SharedBytes& bytes, std::vector<FrameSpa
             m_responders.onReceived(*this, bytes.slice(datagram.offset, datagram.length));
     }
     const std::size_t count = datagrams.size();
-    if (m_rx.onDatagrams(bytes, std::move(datagrams), sender_name) == PushResult::Dropped && host)
+    if (m_rx.onDatagrams(bytes, std::move(datagrams), sender_name, local_name) == PushResult::Dropped && host)
         host->onReceiveDropped(count);
 }
 

@@ -75,7 +75,7 @@ public:
     // DatagramHandler (what the transport tells this session)
     std::size_t readLimit(std::size_t most) override { return m_responders.empty() ? most : 1; }
     void onDatagrams(const SharedBytes& bytes, std::vector<FrameSpan> datagrams, const DatagramAddress& sender,
-                     const std::string& sender_name) override;
+                     const std::string& sender_name, const std::string& local_name) override;
     void onSent(const DatagramAddress& destination, SharedBytes sent) override;
     void onWriteDone() override;
     void onError(ErrorContext context, ErrorInfo error) override { reportError(context, std::move(error)); }

@@ -31,7 +31,7 @@ PushResult ReceivePipeline::onDatagram(const SharedBytes& datagram, const std::s
 }
 
 PushResult ReceivePipeline::onDatagrams(const SharedBytes& bytes, std::vector<FrameSpan> datagrams,
-                                        const std::string& peer) {
+                                        const std::string& peer, const std::string& local) {
     if (datagrams.size() == 1) datagrams.clear();
     if (!m_framer) {
         if (m_observer) {
@@ -39,13 +39,15 @@ PushResult ReceivePipeline::onDatagrams(const SharedBytes& bytes, std::vector<Fr
             forEachMessage(view, m_observer);
             datagrams = std::move(view.frames);
         }
-        return m_queue.push(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), peer, bytes, std::move(datagrams)},
+        return m_queue.push(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), peer, bytes, std::move(datagrams),
+                                      DataLayer::Both, local},
                             m_priority);
     }
     if (m_queue.tapWantsWire())
-        offerWire(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), peer, bytes, datagrams, DataLayer::Wire});
+        offerWire(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), peer, bytes, datagrams, DataLayer::Wire, local});
     // Each datagram is framed on its own; frames within `bytes` leave as spans of it.
     m_peer = peer;
+    m_local = local;
     m_batch.begin(&bytes);
     const auto frame = [&](ByteView datagram) {
         m_framer->feed(datagram, Clock::time_point{}, *this);
@@ -78,7 +80,7 @@ void ReceivePipeline::onFrame(ByteView frame) {
         // before it go first, then a copy of it.
         flush();
         push(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), m_peer, SharedBytes::copyOf(frame), {},
-                       DataLayer::Frames});
+                       DataLayer::Frames, m_local});
     }
     if (m_observer) m_observer(frame);
 }
@@ -106,7 +108,7 @@ void ReceivePipeline::onFramingError(const ErrorInfo& error) {
 
 void ReceivePipeline::flush() {
     if (m_batch.empty()) return;
-    DataEvent event{m_endpoint, m_connection, Direction::Rx, nowUs(), m_peer, {}, {}, DataLayer::Frames};
+    DataEvent event{m_endpoint, m_connection, Direction::Rx, nowUs(), m_peer, {}, {}, DataLayer::Frames, m_local};
     m_batch.moveInto(event);
     push(std::move(event));
 }

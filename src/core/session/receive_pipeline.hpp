@@ -51,7 +51,9 @@ public:
     PushResult onDatagram(const SharedBytes& datagram, const std::string& peer);
     /// Consecutive datagrams from `peer`, back to back in `bytes` (one span each): one DataEvent
     /// with a message per datagram (framing raw), or each datagram framed on its own.
-    PushResult onDatagrams(const SharedBytes& bytes, std::vector<FrameSpan> datagrams, const std::string& peer);
+    /// `local`: the address they were sent to when the socket is bound to a wildcard (else empty).
+    PushResult onDatagrams(const SharedBytes& bytes, std::vector<FrameSpan> datagrams, const std::string& peer,
+                           const std::string& local = {});
     /// Idle framing: when the pending frame ends unless more bytes arrive.
     [[nodiscard]] std::optional<Clock::time_point> deadline() const {
         return m_framer ? m_framer->deadline() : std::nullopt;
@@ -80,6 +82,7 @@ private:
     std::unique_ptr<Framer> m_framer;   // null: raw
     FrameBatch m_batch;
     std::string m_peer;                 // udp: the sender of the datagram being framed
+    std::string m_local;                // udp on a wildcard bind: the address it was sent to
     PushResult m_result = PushResult::Accepted;
 };
 

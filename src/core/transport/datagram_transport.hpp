@@ -39,8 +39,10 @@ public:
     virtual std::size_t readLimit(std::size_t most) = 0;
     /// Consecutive datagrams of one sender, back to back in `bytes` (one span each, at least one):
     /// slices the handler may keep (no copy). `sender_name`: "127.0.0.1:5000", formatted once.
+    /// `local_name`: the address and port they were sent to, when the socket is bound to a
+    /// wildcard address and the OS says (empty otherwise: the bound address is the local one).
     virtual void onDatagrams(const SharedBytes& bytes, std::vector<FrameSpan> datagrams, const DatagramAddress& sender,
-                             const std::string& sender_name) = 0;
+                             const std::string& sender_name, const std::string& local_name) = 0;
     /// One queued datagram (or split piece) left for `destination`: the bytes as they went.
     virtual void onSent(const DatagramAddress& destination, SharedBytes sent) = 0;
     /// A send completed (sent or failed): the queue has more room.

@@ -3,6 +3,11 @@
 #include <algorithm>
 #include <asio/post.hpp>
 
+#if defined(__linux__)
+#include <netinet/in.h>
+#include <sys/socket.h>
+#endif
+
 #include "core/net/address.hpp"
 #include "core/net/error_text.hpp"
 #include "core/net/error_throttle.hpp"
@@ -27,13 +32,32 @@ std::optional<ErrorInfo> datagramTooLarge(std::size_t size, const DatagramAddres
                          " 上 UDP 的上限（" + groupDigits(limit) + " 字节）"};
 }
 
+/// A socket bound to 0.0.0.0 or :: hears on every address of the host: ask the kernel which one
+/// each datagram was sent to, so that the log and the recordings show the real address.
+bool askForDestinationAddresses(asio::ip::udp::socket& socket, const asio::ip::address& bound) {
+#if defined(__linux__)
+    if (!bound.is_unspecified()) return false;
+    const int on = 1;
+    const int level = bound.is_v6() ? IPPROTO_IPV6 : IPPROTO_IP;
+    const int option = bound.is_v6() ? IPV6_RECVPKTINFO : IP_PKTINFO;
+    return ::setsockopt(socket.native_handle(), level, option, &on, sizeof on) == 0;
+#else
+    (void)socket;
+    (void)bound;
+    return false;
+#endif
+}
+
 }  // namespace
 
 UdpTransport::UdpTransport(EngineContext& context, asio::ip::udp::socket socket, Settings settings)
     : m_ctx(context), m_socket(std::move(socket)), m_settings(std::move(settings)), m_gapTimer(context.io),
       m_readRetry(context.io) {
     std::error_code ec;
-    if (const auto local = m_socket.local_endpoint(ec); !ec) m_local = describe(local);
+    if (const auto local = m_socket.local_endpoint(ec); !ec) {
+        m_local = describe(local);
+        if (askForDestinationAddresses(m_socket, local.address())) m_reader.receiveLocalAddresses();
+    }
     m_socket.non_blocking(true, ec);
 }
 
@@ -104,7 +128,7 @@ void UdpTransport::onReadable(std::error_code ec) {
                 m_lastSenderName = describe(sender);
             }
             const auto sends_before = m_sendsQueued;
-            h->onDatagrams(run.bytes, std::move(run.datagrams), sender, m_lastSenderName);
+            h->onDatagrams(run.bytes, std::move(run.datagrams), sender, m_lastSenderName, localNameOf(run));
             if (m_closed) return;
             // An answer went out (asio sends at once and posts its completion): let that completion
             // publish the tx before the next datagram's rx.
@@ -114,6 +138,18 @@ void UdpTransport::onReadable(std::error_code ec) {
     // Datagrams may remain: readiness is edge-triggered, so waiting now could wait for ever.
     // Yield to the other endpoints and read again.
     readSoon();
+}
+
+const std::string& UdpTransport::localNameOf(const DatagramReader::Run& run) {
+    static const std::string kUnknown;
+    if (run.local == DatagramReader::kNoLocal) return kUnknown;
+    const asio::ip::address& local = m_reader.locals()[run.local];
+    if (!m_lastLocal || *m_lastLocal != local) {
+        m_lastLocal = local;
+        std::error_code ec;
+        m_lastLocalName = formatEndpoint(local, m_socket.local_endpoint(ec).port());
+    }
+    return m_lastLocalName;
 }
 
 // ---- writing ---------------------------------------------------------------------------------

@@ -50,6 +50,8 @@ public:
     asio::ip::udp::socket& socket() { return m_socket; }
 
 private:
+    /// "127.0.0.1:9000" for a run whose destination address is known, else empty.
+    const std::string& localNameOf(const DatagramReader::Run& run);
     std::shared_ptr<DatagramHandler> handler() const { return m_handler.lock(); }
     void armRead();    // wait for readiness: only after a read found nothing waiting
     void readSoon();   // read again after other handlers ran (datagrams may be waiting)
@@ -74,6 +76,8 @@ private:
     bool m_readArmed = false;           // a readiness wait or a posted read is pending
     std::optional<DatagramAddress> m_lastSender;
     std::string m_lastSenderName;       // m_lastSender formatted once
+    std::optional<asio::ip::address> m_lastLocal;   // wildcard binds: the address last written to
+    std::string m_lastLocalName;        // m_lastLocal formatted with our port
     DatagramReader m_reader{kDatagramsPerRead};
     std::deque<Datagram> m_writeQueue;
     std::size_t m_queuedBytes = 0;

@@ -69,7 +69,7 @@ public:
             joined += datagrams[i];
         }
         m_lastSender = address(port);
-        h->onDatagrams(SharedBytes::copyOf(joined), std::move(spans), *m_lastSender, "127.0.0.1:" + std::to_string(port));
+        h->onDatagrams(SharedBytes::copyOf(joined), std::move(spans), *m_lastSender, "127.0.0.1:" + std::to_string(port), "");
         return n;
     }
     /// Every queued datagram leaves.

@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 
+#include "core/net/address.hpp"
 #include "core/session/faults.hpp"
 #include "support/io_rig.hpp"
 
@@ -21,6 +22,7 @@ public:
     int asked = 0;                              // readLimit calls
     std::vector<std::string> received;          // "port:bytes", one per datagram
     std::vector<std::size_t> batches;           // datagrams per onDatagrams call
+    std::vector<std::string> locals;            // local_name per onDatagrams call
     std::vector<std::string> sent;              // "port:bytes"
     int writes = 0;
     std::vector<std::string> errors;
@@ -30,8 +32,9 @@ public:
         return hold ? 0 : most;
     }
     void onDatagrams(const SharedBytes& bytes, std::vector<FrameSpan> datagrams, const DatagramAddress& sender,
-                     const std::string& sender_name) override {
-        EXPECT_EQ(sender_name, "127.0.0.1:" + std::to_string(sender.port()));
+                     const std::string& sender_name, const std::string& local_name) override {
+        EXPECT_EQ(sender_name, formatEndpoint(sender.address(), sender.port()));
+        locals.push_back(local_name);
         batches.push_back(datagrams.size());
         for (const FrameSpan& d : datagrams) {
             const auto view = bytes.view().subspan(d.offset, d.length);
@@ -52,8 +55,8 @@ struct TransportRig : test::IoRig {
     std::shared_ptr<RecordingHandler> handler = std::make_shared<RecordingHandler>();
     DatagramAddress local;
 
-    explicit TransportRig(std::size_t queue_limit = 1u << 20) {
-        asio::ip::udp::socket socket(io, {asio::ip::make_address("127.0.0.1"), 0});
+    explicit TransportRig(std::size_t queue_limit = 1u << 20, const char* bind = "127.0.0.1") {
+        asio::ip::udp::socket socket(io, {asio::ip::make_address(bind), 0});
         local = socket.local_endpoint();
         transport = std::make_shared<UdpTransport>(ctx, std::move(socket),
                                                    UdpTransport::Settings{queue_limit, "127.0.0.1:1"});
@@ -93,6 +96,28 @@ TEST(UdpTransport, ReadsBatchesWithTheirSenderAndSendsEachDatagramToItsAddress) 
     rig.transport->close();
     EXPECT_TRUE(rig.transport->closed());
     EXPECT_EQ(rig.transport->sendTo(rig.peer.local_endpoint(), SharedBytes::copyOf("x"), nullptr)->code, "ENOTCONN");
+}
+
+TEST(UdpTransport, ASocketOnAWildcardAddressSaysWhichAddressEachDatagramWasSentTo) {
+#if !defined(__linux__)
+    GTEST_SKIP() << "IP_PKTINFO / IPV6_RECVPKTINFO are read on Linux only";
+#endif
+    for (const char* bind : {"127.0.0.1", "0.0.0.0", "::"}) {
+        SCOPED_TRACE(bind);
+        TransportRig rig(1u << 20, bind);
+        const std::string port = std::to_string(rig.local.port());
+        rig.transport->start(rig.handler);
+        rig.peer.send_to(asio::buffer(std::string("v4")), {asio::ip::make_address("127.0.0.1"), rig.local.port()});
+        ASSERT_TRUE(rig.runUntil([&] { return rig.handler->received.size() == 1; }));
+        // A specific bind is its own local address (nothing to add); a wildcard names the address
+        // written to, IPv4 for an IPv4 datagram on a dual-stack socket.
+        EXPECT_EQ(rig.handler->locals.back(), std::string(bind) == "127.0.0.1" ? "" : "127.0.0.1:" + port);
+        if (std::string(bind) != "::") continue;
+        asio::ip::udp::socket v6(rig.io, {asio::ip::make_address("::1"), 0});
+        v6.send_to(asio::buffer(std::string("v6")), {asio::ip::make_address("::1"), rig.local.port()});
+        ASSERT_TRUE(rig.runUntil([&] { return rig.handler->received.size() == 2; }));
+        EXPECT_EQ(rig.handler->locals.back(), "[::1]:" + port);
+    }
 }
 
 TEST(UdpTransport, AHandlerHoldingReadsGetsNothingUntilItResumes) {
