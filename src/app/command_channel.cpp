@@ -91,103 +91,100 @@ std::unique_ptr<CommandReader> CommandReader::open(const std::string& source, st
 
 CommandReader::CommandReader(int fd, bool fifo, std::string path)
     : m_fd(fd), m_fifo(fifo), m_path(std::move(path)) {
-    m_thread = std::thread([this] { run(); });
+    m_thread = std::thread([fd, fifo, shared = m_shared] { run(fd, fifo, *shared); });
 }
 
 CommandReader::~CommandReader() {
     {
-        std::lock_guard lock(m_mutex);
-        m_stop = true;
+        std::lock_guard lock(m_shared->mutex);
+        m_shared->stop = true;
     }
-    m_room.notify_all();
+    m_shared->room.notify_all();
 #if defined(_WIN32)
     m_thread.detach();   // a blocking console read cannot be interrupted; the process is ending
 #else
-    m_thread.join();     // the reader polls with a timeout and sees m_stop
+    m_thread.join();     // the reader polls with a timeout and sees the stop
     if (m_fd != 0) ::close(m_fd);
 #endif
 }
 
-void CommandReader::run() {
+void CommandReader::run(int fd, bool fifo, Shared& shared) {
     std::string partial;
     std::uint64_t number = 0;
     bool skipping = false;   // inside a line that was too long: drop up to its end
     TopLevelSplitter json;
     char buffer[64 * 1024];
+    const auto line = [&](bool too_long) {
+        push(shared, ChannelLine{++number, std::move(partial), too_long});
+        partial.clear();
+        json.reset();
+    };
     for (;;) {
         {
-            std::lock_guard lock(m_mutex);
-            if (m_stop) return;
+            std::lock_guard lock(shared.mutex);
+            if (shared.stop) return;
         }
 #if !defined(_WIN32)
-        pollfd in{m_fd, POLLIN, 0};
+        pollfd in{fd, POLLIN, 0};
         const int ready = ::poll(&in, 1, 100);
         if (ready < 0 && errno != EINTR) break;
         // A FIFO never ends, so a writer that left without a final newline would glue its last
         // line to the next writer's first: after 100 ms of silence a complete object is a line.
-        if (ready == 0 && m_fifo && !skipping && !partial.empty() && Json::accept(partial)) {
-            push(ChannelLine{++number, std::move(partial), false});
-            partial.clear();
-            json.reset();
-        }
+        if (ready == 0 && fifo && !skipping && !partial.empty() && Json::accept(partial)) line(false);
         if (ready <= 0) continue;
+#else
+        (void)fifo;
 #endif
-        const auto n = readSome(m_fd, buffer, sizeof buffer);
+        const auto n = readSome(fd, buffer, sizeof buffer);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;   // end of input (a FIFO opened read-write never ends)
         for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) {
             const char c = buffer[i];
             if (c == '\n') {
-                if (!skipping) push(ChannelLine{++number, std::move(partial), false});
+                if (!skipping) line(false);
                 partial.clear();
                 skipping = false;
                 json.reset();
             } else if (!skipping) {
-                if (json.startsNewObject(c)) {   // `}{`: two objects glued, two command lines
-                    push(ChannelLine{++number, std::move(partial), false});
-                    partial.clear();
-                    json.reset();
-                }
+                if (json.startsNewObject(c)) line(false);   // `}{`: two objects glued, two command lines
                 partial.push_back(c);
                 json.take(c);
                 if (partial.size() > kMaxChannelLine) {
                     partial.resize(64);
-                    push(ChannelLine{++number, std::move(partial), true});
-                    partial.clear();
+                    line(true);
                     skipping = true;
-                    json.reset();
                 }
             }
         }
     }
-    if (!partial.empty() && !skipping) push(ChannelLine{++number, std::move(partial), false});
-    std::lock_guard lock(m_mutex);
-    m_eof = true;
+    if (!partial.empty() && !skipping) push(shared, ChannelLine{++number, std::move(partial), false});
+    std::lock_guard lock(shared.mutex);
+    shared.eof = true;
 }
 
-void CommandReader::push(ChannelLine line) {
+void CommandReader::push(Shared& shared, ChannelLine line) {
     if (!line.text.empty() && line.text.back() == '\r') line.text.pop_back();   // CRLF from Windows tools
-    std::unique_lock lock(m_mutex);
-    m_room.wait(lock, [this] { return m_stop || m_lines.size() < kMaxQueued; });
-    if (!m_stop) m_lines.push_back(std::move(line));
+    std::unique_lock lock(shared.mutex);
+    shared.room.wait(lock, [&] { return shared.stop || shared.lines.size() < kMaxQueued; });
+    if (!shared.stop) shared.lines.push_back(std::move(line));
 }
 
 std::vector<ChannelLine> CommandReader::take(std::size_t max) {
     std::vector<ChannelLine> out;
     {
-        std::lock_guard lock(m_mutex);
-        while (!m_lines.empty() && out.size() < max) {
-            out.push_back(std::move(m_lines.front()));
-            m_lines.pop_front();
+        std::lock_guard lock(m_shared->mutex);
+        while (!m_shared->lines.empty() && out.size() < max) {
+            out.push_back(std::move(m_shared->lines.front()));
+            m_shared->lines.pop_front();
         }
     }
-    m_room.notify_all();
+    m_shared->room.notify_all();
     return out;
 }
 
 bool CommandReader::ended() const {
-    std::lock_guard lock(m_mutex);
-    return m_eof && m_lines.empty();
+    std::lock_guard lock(m_shared->mutex);
+    return m_shared->eof && m_shared->lines.empty();
 }
 
 // ---- interpreting one line ------------------------------------------------------------------

@@ -44,18 +44,23 @@ public:
     bool ended() const;
 
 private:
+    /// What the reader thread and the run share, held by both: on Windows the thread is detached
+    /// at exit (a blocking console read cannot be interrupted) and must not outlive what it uses.
+    struct Shared {
+        mutable std::mutex mutex;
+        std::condition_variable room;
+        std::deque<ChannelLine> lines;   // bounded: the reader waits when kMaxQueued are unread
+        bool eof = false;
+        bool stop = false;
+    };
     CommandReader(int fd, bool fifo, std::string path);
-    void run();
-    void push(ChannelLine line);
+    static void run(int fd, bool fifo, Shared& shared);
+    static void push(Shared& shared, ChannelLine line);
 
     int m_fd;
     bool m_fifo;
     std::string m_path;
-    mutable std::mutex m_mutex;
-    std::condition_variable m_room;
-    std::deque<ChannelLine> m_lines;   // bounded: the reader waits when kMaxQueued are unread
-    bool m_eof = false;
-    bool m_stop = false;
+    std::shared_ptr<Shared> m_shared = std::make_shared<Shared>();
     std::thread m_thread;
 };
 
