@@ -1,5 +1,7 @@
 #include "core/record/recording_hub.hpp"
 
+#include "core/registry/endpoint_registry.hpp"
+
 namespace sockscope {
 
 RecordingHub::RecordingHub(std::function<void()> resume, std::function<void(Event)> emit)
@@ -95,11 +97,8 @@ void RecordingHub::refresh() {
 }
 
 /// pcapng and receive-to-file keep the bytes as they crossed the wire; the others (text, JSON
-/// lines, receive-to-file "framed") keep the messages the framer cut.
-bool RecordingHub::keepsWire(const Entry& entry) {
-    const RecordFormat format = entry.recorder->config().format;
-    return format == RecordFormat::Pcapng || format == RecordFormat::Raw;
-}
+/// lines, receive-to-file "framed") keep the messages the framer cut: the tap kind's `wire`.
+bool RecordingHub::keepsWire(const Entry& entry) { return registry::tapKind(entry.recorder->config().format).wire; }
 
 bool RecordingHub::inScope(const Entry& entry, EndpointId endpoint, ConnectionId connection) const {
     if (entry.scope.endpoint.empty()) return true;
