@@ -34,6 +34,7 @@ void RecordingHub::start(RecordingId id, RecordingConfig config) {
     }
     Entry entry;
     entry.scope = std::move(*scope);
+    entry.wire = registry::tapKind(config.format).wire;   // the hub makes recorders of the registry's tap kinds
     entry.recorder = std::make_unique<Recorder>(id, std::move(config), m_resume);
     auto& placed = m_recorders[id] = std::move(entry);
     publish(placed, true);
@@ -98,7 +99,7 @@ void RecordingHub::refresh() {
 
 /// pcapng and receive-to-file keep the bytes as they crossed the wire; the others (text, JSON
 /// lines, receive-to-file "framed") keep the messages the framer cut: the tap kind's `wire`.
-bool RecordingHub::keepsWire(const Entry& entry) { return registry::tapKind(entry.recorder->config().format).wire; }
+bool RecordingHub::keepsWire(const Entry& entry) { return entry.wire; }
 
 bool RecordingHub::inScope(const Entry& entry, EndpointId endpoint, ConnectionId connection) const {
     if (entry.scope.endpoint.empty()) return true;
