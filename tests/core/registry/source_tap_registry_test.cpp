@@ -5,8 +5,10 @@
 // format names and the recording hub all take them from that one table.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <string>
 #include <vector>
@@ -18,7 +20,9 @@
 #include "core/record/recording_hub.hpp"
 #include "core/registry/endpoint_registry.hpp"
 #include "core/session/source_stage.hpp"
+#include "support/engine_harness.hpp"
 #include "support/io_rig.hpp"
+#include "support/socket_peer.hpp"
 
 namespace sockscope {
 namespace {
@@ -78,6 +82,68 @@ TEST(SourceTapRegistry, TheEndpointsSourcesAreMadeByTheFactoriesInRegistryOrder)
 
     EXPECT_NE(dynamic_cast<Sources*>(makeSourceStage("sources", context).get()), nullptr);
     EXPECT_THROW((void)makeSourceStage("rules", context), std::logic_error) << "a responder, not a source";
+}
+
+// UpdateSources remakes the "sources" stage through its factory and nothing else: the new saved
+// command is known and the old one is gone, a running timer keeps running, and a file send in
+// progress (the "file_send" stage) goes on to its end.
+TEST(SourceTapRegistry, UpdateSourcesRemakesOnlyTheSourcesStage) {
+    const auto path = std::filesystem::temp_directory_path() /
+                      ("sockscope_update_sources_" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+    std::ofstream(path, std::ios::binary) << std::string(40, 'f');
+    TimerConfig timer;
+    timer.name = "t";
+    timer.every_ms = 60'000;   // one send when it starts (and when it is restarted), then none in the test
+    timer.send.text = "T";
+    test::EngineHarness h;
+    EndpointConfig config;
+    config.commands = {{"a", PayloadSpec{}}};
+    config.commands[0].payload.text = "A";
+    config.timers = {timer};
+    const auto port = h.startServer(1, config);
+    test::SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    const auto opened = h.waitFor<ConnectionOpened>();
+    ASSERT_TRUE(opened);
+    h.engine.submit(RunTimer{1, "t", true});
+    SendFile file{};
+    file.endpoint = 1;
+    file.transfer = 9;
+    file.path = path.string();
+    file.chunk = 4;
+    file.gap_ms = 30;   // ten chunks: the update lands while it runs
+    file.connection = opened->connection;
+    h.engine.submit(file);
+    ASSERT_TRUE(h.waitFor<FileSendStatus>([](const FileSendStatus& f) { return f.transfer == 9 && f.total == 40; }));
+
+    UpdateSources update{1, {{"b", PayloadSpec{}}}, std::nullopt, {timer}};
+    update.commands[0].payload.text = "B";
+    h.engine.submit(update);
+    h.engine.submit(SendSavedCommand{1, "b", opened->connection});
+    h.engine.submit(SendSavedCommand{1, "a", opened->connection});
+    const auto done = h.waitFor<FileSendStatus>([](const FileSendStatus& f) { return f.transfer == 9 && f.state != FileSendState::Running; });
+    ASSERT_TRUE(done);
+    EXPECT_EQ(done->state, FileSendState::Done) << (done->error ? done->error->message : "");
+    EXPECT_EQ(done->sent, 40u);
+    ASSERT_TRUE(h.sync(1));
+    EXPECT_EQ(h.count<ErrorEvent>([](const ErrorEvent& e) {
+                  return e.error.message.find("no saved command named \"a\"") != std::string::npos;
+              }), 1u);
+    std::optional<TimerStatus> last;
+    for (const Event& e : h.events)
+        if (const auto* t = std::get_if<TimerStatus>(&e); t && t->name == "t") last = *t;
+    ASSERT_TRUE(last);
+    EXPECT_TRUE(last->running) << "the timer that ran before the update still runs";
+
+    std::string received;
+    for (int i = 0; i < 100 && (std::count(received.begin(), received.end(), 'f') < 40 || received.find('B') == std::string::npos); ++i)
+        received += peer.receive(1, 2000);
+    EXPECT_EQ(std::count(received.begin(), received.end(), 'f'), 40) << received;
+    EXPECT_NE(received.find('B'), std::string::npos) << received;
+    EXPECT_EQ(received.find('A'), std::string::npos) << received;
+    EXPECT_NE(received.find('T'), std::string::npos) << received;
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
 }
 
 TEST(SourceTapRegistry, TheFileSendRangesAreTheEnginesLimits) {
