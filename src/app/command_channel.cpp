@@ -15,6 +15,7 @@
 #include "core/net/address.hpp"
 #include "core/net/file_send.hpp"
 #include "core/profile/payload_json.hpp"
+#include "core/registry/endpoint_registry.hpp"
 #include "core/registry/shapes.hpp"
 
 #if defined(_WIN32)
@@ -345,9 +346,14 @@ void interpretSendFile(const Json& args, const ChannelEndpoints& endpoints, Chan
     send.endpoint = e.id;
     send.path = stringField(args, "path");
     if (send.path.empty()) throw BadCommand{"\"path\" is empty"};
+    // The ranges of the "file_send" stage's fields (registry), as the engine and the send panel take them.
+    const registry::StageField& chunk = registry::stageField("file_send", "chunk");
+    const registry::StageField& gap = registry::stageField("file_send", "gap_ms");
     send.chunk = static_cast<std::uint32_t>(
-        optionalUnsigned(args, "chunk", 1, udp ? kMaxUdpFileChunk : kMaxTcpFileChunk).value_or(send.chunk));
-    send.gap_ms = static_cast<std::uint32_t>(optionalUnsigned(args, "gap_ms", 0, kMaxFileGapMs).value_or(0));
+        optionalUnsigned(args, "chunk", static_cast<std::uint64_t>(chunk.min), static_cast<std::uint64_t>(chunk.maxFor(udp)))
+            .value_or(send.chunk));
+    send.gap_ms = static_cast<std::uint32_t>(
+        optionalUnsigned(args, "gap_ms", static_cast<std::uint64_t>(gap.min), static_cast<std::uint64_t>(gap.max)).value_or(0));
     send.connection = connectionField(args).value_or(0);
     if (args.contains("to")) {
         if (!udp) throw BadCommand{"\"to\" applies to udp endpoints; use \"conn\" for tcp"};

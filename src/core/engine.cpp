@@ -145,7 +145,7 @@ private:
     static void startEndpoint(Endpoint& endpoint) {
         endpoint.startStages();
         endpoint.start();
-        endpoint.sources().started();
+        endpoint.startSources();
     }
 
     void handle(RunScript& c) {
@@ -199,7 +199,7 @@ private:
     void handle(StopEndpoint& c) {
         if (auto* e = find(c.endpoint)) {
             endScripts(*e, "the endpoint was stopped");
-            e->sources().stopped();
+            e->stopSources();
             e->stop(c.mode);
         }
     }

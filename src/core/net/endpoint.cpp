@@ -1,5 +1,7 @@
 #include "core/net/endpoint.hpp"
 
+#include <stdexcept>
+
 #include "core/registry/endpoint_registry.hpp"
 #include "core/session/stages.hpp"
 
@@ -15,7 +17,11 @@ ErrorInfo noConnection(ConnectionId connection) {
 
 Endpoint::Endpoint(EngineContext& context, EndpointId id, EndpointConfig config)
     : m_ctx(context), m_id(id), m_config(std::move(config)), m_repeatedErrors(context.error_repeat_window),
-      m_faults(makeFaults(m_config.faults, m_faultCounters)), m_sources(makeSources()) {
+      m_faults(makeFaults(m_config.faults, m_faultCounters)), m_sourceStages(makeSourceStages(sourceContext())),
+      m_sources(findSource<Sources>(m_sourceStages)), m_fileSends(findSource<FileSends>(m_sourceStages)) {
+    // Both are registered (registry/endpoint_registry.cpp, kStages); the endpoint cannot run without them.
+    if (m_sources == nullptr || m_fileSends == nullptr)
+        throw std::logic_error("the registry has no \"sources\" or \"file_send\" source stage");
     m_status.endpoint = id;
     m_status.state = EndpointState::Stopped;
 }
@@ -24,15 +30,15 @@ void Endpoint::buildStages() {
     m_stages = makeResponderStages(StageContext{m_ctx, m_id, m_config, m_faults, m_faultCounters, weak_from_this()});
 }
 
-std::unique_ptr<Sources> Endpoint::makeSources() {
+SourceContext Endpoint::sourceContext() {
     // A send that reported an error at once (bad destination, nothing to send to) was refused.
-    return std::make_unique<Sources>(m_ctx, m_id, m_config,
-                                     [this](Send send) {
-                                         const std::uint64_t before = m_errorsReported;
-                                         this->send(std::move(send));
-                                         return m_errorsReported == before;
-                                     },
-                                     [this] { return canSend(); });
+    return SourceContext{m_ctx, m_id, m_config,
+                         [this](Send send) {
+                             const std::uint64_t before = m_errorsReported;
+                             this->send(std::move(send));
+                             return m_errorsReported == before;
+                         },
+                         [this] { return canSend(); }};
 }
 
 void Endpoint::replaceSources(UpdateSources update) {
@@ -40,13 +46,33 @@ void Endpoint::replaceSources(UpdateSources update) {
     m_config.commands = std::move(update.commands);
     m_config.on_connect = std::move(update.on_connect);
     m_config.timers = std::move(update.timers);
-    m_sources = makeSources();   // the old one's timers are cancelled with it
+    // Only the "sources" stage is remade (a file send in progress goes on); the old one's timers
+    // are cancelled with it.
+    for (auto& stage : m_sourceStages) {
+        if (stage.get() != m_sources) continue;
+        stage = makeSourceStage("sources", sourceContext());
+        m_sources = static_cast<Sources*>(stage.get());
+    }
     for (const auto& name : running) m_sources->runTimer(name, true, false);
+}
+
+void Endpoint::startSources() {
+    for (const auto& stage : m_sourceStages) stage->started();
+}
+
+void Endpoint::stopSources() {
+    for (const auto& stage : m_sourceStages) stage->stopped();
+}
+
+void Endpoint::openedForSources(ConnectionId connection) {
+    for (const auto& stage : m_sourceStages) stage->connectionOpened(connection);
 }
 
 void Endpoint::sendFile(const SendFile& command) {
     const bool udp = m_config.type == EndpointType::Udp;
-    const std::uint32_t max_chunk = udp ? kMaxUdpFileChunk : kMaxTcpFileChunk;
+    // The ranges of the "file_send" stage's fields (registry): the command channel and the send panel take them too.
+    const auto max_chunk = static_cast<std::uint32_t>(registry::stageField("file_send", "chunk").maxFor(udp));
+    const auto max_gap = static_cast<std::uint32_t>(registry::stageField("file_send", "gap_ms").max);
     if (command.path.empty()) return reportFileSendRefused(m_ctx, command, {"EINVAL", "no file was given", "没有指定文件"});
     if (command.chunk == 0 || command.chunk > max_chunk)
         return reportFileSendRefused(
@@ -63,12 +89,14 @@ void Endpoint::sendFile(const SendFile& command) {
                                           std::to_string(m_config.write_queue_limit) + ")",
                                       std::to_string(command.chunk) + " 字节的块大于 write_queue_limit（" +
                                           std::to_string(m_config.write_queue_limit) + "）"});
-    if (command.gap_ms > kMaxFileGapMs)
-        return reportFileSendRefused(m_ctx, command, {"EINVAL", "gap_ms must be 0 to 3600000", "gap_ms 必须在 0 到 3600000 之间"});
+    if (command.gap_ms > max_gap)
+        return reportFileSendRefused(m_ctx, command,
+                                     {"EINVAL", "gap_ms must be 0 to " + std::to_string(max_gap),
+                                      "gap_ms 必须在 0 到 " + std::to_string(max_gap) + " 之间"});
     openFileSinks(command, [this, command, alive = weak_from_this()](FileSinks sinks, std::optional<ErrorInfo> error) {
         if (alive.expired()) return;
         if (error) return reportFileSendRefused(m_ctx, command, std::move(*error));
-        m_fileSends.start(command, std::move(sinks));
+        m_fileSends->start(command, std::move(sinks));
     });
 }
 
@@ -115,7 +143,7 @@ void Endpoint::setStatus(EndpointStatus status) {
     m_ctx.emit(m_status);
     // However it stopped (a user's Stop, a server gone without reconnect, a failed start), its
     // timers stop too and say so. (While a client waits to reconnect they keep running, skipping.)
-    if (going_down && m_sources) m_sources->stopped();
+    if (going_down) stopSources();
 }
 
 void Endpoint::setState(EndpointState state) {

@@ -18,6 +18,7 @@
 #include "core/net/traffic.hpp"
 #include "core/session/faults.hpp"
 #include "core/session/responder.hpp"
+#include "core/session/source_stage.hpp"
 
 namespace sockscope {
 
@@ -45,9 +46,12 @@ public:
     Sources& sources() { return *m_sources; }
     /// New sources from an UpdateSources: running timers that still exist keep running.
     void replaceSources(UpdateSources update);
+    /// Every source stage: the endpoint started (timers with auto_start run) / stopped.
+    void startSources();
+    void stopSources();
     /// Starts sending a file (SendFile); a command that cannot start is a failed FileSendStatus.
     void sendFile(const SendFile& command);
-    void cancelFileSend(std::uint64_t transfer) { m_fileSends.cancel(transfer); }
+    void cancelFileSend(std::uint64_t transfer) { m_fileSends->cancel(transfer); }
 
     /// Whether a send without a destination has somewhere to go now (timers skip ticks if not).
     virtual bool canSend() const = 0;
@@ -79,7 +83,10 @@ public:
     EndpointState state() const { return m_status.state; }
 
 protected:
-    std::unique_ptr<Sources> makeSources();
+    /// What the source stages' factories get: this endpoint's config and send path.
+    SourceContext sourceContext();
+    /// Every source stage a new connection concerns (the on-connect payload).
+    void openedForSources(ConnectionId connection);
     using FileSinks = std::vector<std::unique_ptr<FileSink>>;
     using FileSinksDone = std::function<void(FileSinks, std::optional<ErrorInfo>)>;
     /// The targets of a file send (tcp: the connection(s); udp: the destination, maybe resolved
@@ -112,8 +119,11 @@ protected:
     std::shared_ptr<FaultCounters> m_faultCounters = std::make_shared<FaultCounters>();
     FaultsRef m_faults;                        // the endpoint's "faults" (null: none)
     ResponderStages m_stages;                  // built by buildStages (session/stages.cpp)
-    FileSends m_fileSends{m_ctx, m_id};       // write completions wake it (back-pressure)
-    std::unique_ptr<Sources> m_sources;        // last: its timers call back into this endpoint
+    // Last: their timers call back into this endpoint. Made through the registry's source
+    // factories (session/source_stage.hpp); the two the endpoint drives itself are kept typed.
+    SourceStages m_sourceStages;
+    Sources* m_sources = nullptr;              // the "sources" stage: commands, on_connect, timers
+    FileSends* m_fileSends = nullptr;          // the "file_send" stage; write completions wake it
 };
 
 /// Creates the endpoint kind the config asks for.

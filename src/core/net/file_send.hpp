@@ -20,6 +20,7 @@
 #include "core/commands.hpp"
 #include "core/events.hpp"
 #include "core/net/engine_context.hpp"
+#include "core/session/source_stage.hpp"
 #include "core/shared_bytes.hpp"
 
 namespace sockscope {
@@ -47,11 +48,13 @@ constexpr std::uint32_t kMaxFileGapMs = 3'600'000;
 
 class FileSender;
 
-/// The file sends of one endpoint.
-class FileSends {
+/// The file sends of one endpoint; made by the "file_send" stage's factory
+/// (registry/endpoint_registry.cpp), started by SendFile commands.
+class FileSends final : public SourceStage {
 public:
     FileSends(EngineContext& context, EndpointId endpoint);
-    ~FileSends();   // cancels silently: the readers stop, nothing more is emitted
+    explicit FileSends(const SourceContext& c) : FileSends(c.engine, c.endpoint) {}
+    ~FileSends() override;   // cancels silently: the readers stop, nothing more is emitted
     FileSends(const FileSends&) = delete;
     FileSends& operator=(const FileSends&) = delete;
 

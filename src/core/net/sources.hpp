@@ -2,6 +2,7 @@
 // The sources of traffic of one endpoint (docs/profile-format.md, "Sending"): the on-connect
 // payload, saved commands and timers. On the I/O thread; every send goes through the endpoint's
 // own send path, so write queues, back-pressure, errors and tx events are those of a typed send.
+// Made by the "sources" stage's factory (registry/endpoint_registry.cpp).
 #include <asio/steady_timer.hpp>
 #include <functional>
 #include <memory>
@@ -11,25 +12,27 @@
 #include "core/commands.hpp"
 #include "core/endpoint_config.hpp"
 #include "core/net/engine_context.hpp"
+#include "core/session/source_stage.hpp"
 
 namespace sockscope {
 
-class Sources {
+class Sources final : public SourceStage {
 public:
     /// `send` is the endpoint's send (false: it was refused and reported at once); `canSend` says whether a send has somewhere to go now
     /// (a timer skips its tick quietly otherwise and counts it).
     Sources(EngineContext& context, EndpointId endpoint, const EndpointConfig& config,
             std::function<bool(Send)> send, std::function<bool()> canSend);
-    ~Sources();
+    explicit Sources(const SourceContext& c) : Sources(c.engine, c.endpoint, c.config, c.send, c.can_send) {}
+    ~Sources() override;
     Sources(const Sources&) = delete;
     Sources& operator=(const Sources&) = delete;
 
     /// The endpoint started: timers with auto_start run.
-    void started();
+    void started() override;
     /// The endpoint stopped: every timer stops (its counts stay).
-    void stopped();
+    void stopped() override;
     /// A new TCP connection: the on-connect payload, if any, goes to it.
-    void connectionOpened(ConnectionId connection);
+    void connectionOpened(ConnectionId connection) override;
     /// A saved command, to one connection (0: every one / the udp destination; `destination`:
     /// udp "host:port", "" = the default).
     void sendCommand(const std::string& name, ConnectionId connection, const std::string& destination = {});

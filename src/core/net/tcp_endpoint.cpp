@@ -63,7 +63,7 @@ std::shared_ptr<StreamSession> TcpEndpoint::adopt(asio::ip::tcp::socket socket,
                                                       std::move(settings), std::weak_ptr<ConnectionHost>(self));
     m_connections.emplace(connection->id(), connection);
     connection->start();
-    m_sources->connectionOpened(connection->id());   // a login packet, before anything typed
+    openedForSources(connection->id());   // a login packet, before anything typed
     return connection;
 }
 
@@ -158,7 +158,7 @@ void TcpEndpoint::dropConnections(CloseMode mode) {
 
 void TcpEndpoint::onConnectionClosed(ConnectionId connection, CloseReason reason) {
     m_connections.erase(connection);
-    m_fileSends.wake();   // a file send to it says so now
+    m_fileSends->wake();   // a file send to it says so now
     connectionGone(connection, reason);
 }
 

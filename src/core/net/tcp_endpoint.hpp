@@ -28,7 +28,7 @@ public:
         reportRepeatable(context, std::move(error), connection);
     }
     void onEchoDropped(std::size_t messages) override { m_echoDropped += messages; }
-    void onWriteDone() override { m_fileSends.wake(); }
+    void onWriteDone() override { m_fileSends->wake(); }
 
 protected:
     void openFileSinks(const SendFile& command, FileSinksDone done) override;

@@ -38,7 +38,7 @@ public:
         reportRepeatable(context, std::move(error));
     }
     void onEchoDropped(std::size_t messages) override { m_echoDropped += messages; }
-    void onWriteDone() override { m_fileSends.wake(); }
+    void onWriteDone() override { m_fileSends->wake(); }
     void onReceiveDropped(std::size_t messages) override { m_dropped += messages; }
 
 protected:

@@ -1,6 +1,7 @@
 #include "core/profile/recording_json.hpp"
 
 #include "core/profile/stage_field_json.hpp"
+#include "core/registry/endpoint_registry.hpp"
 
 #include <filesystem>
 
@@ -10,6 +11,16 @@ using namespace jsonio;
 
 namespace {
 
+/// ".pcapng, .jsonl or .txt": each recording format's first extension (registry::tapKinds()).
+std::string recordingExtensions() {
+    std::vector<std::string> names;
+    for (const registry::TapDescriptor& kind : registry::tapKinds())
+        if (kind.recording && !kind.extensions.empty()) names.push_back("." + std::string(kind.extensions.front()));
+    std::string out;
+    for (std::size_t i = 0; i < names.size(); ++i) out += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+    return out;
+}
+
 RecordingConfig readRecording(Reader& r, const Json& j, const std::string& path) {
     RecordingConfig c;
     r.checkKeys(j, path, {"path", "format", "rotate_mb", "rotate_s", "keep", "scope", "on_full"});
@@ -18,15 +29,15 @@ RecordingConfig readRecording(Reader& r, const Json& j, const std::string& path)
         r.error(joinPath(path, "path"), "expected a file path, got \"\"");
     std::string format;
     if (r.string(j, path, "format", format)) {
-        const auto parsed = recordFormatFromString(format);
-        if (parsed && *parsed != RecordFormat::Raw && *parsed != RecordFormat::RawFramed) c.format = *parsed;
-        else r.error(joinPath(path, "format"), "expected \"pcapng\", \"jsonl\" or \"text\", got " + jsonQuote(format));
+        const registry::TapDescriptor* kind = registry::findTapKind(format);
+        if (kind && kind->recording) c.format = kind->format;   // raw ones are receive_to_file's
+        else r.error(joinPath(path, "format"), "expected " + registry::recordingFormatChoices() + ", got " + jsonQuote(format));
     } else if (!j.contains("format") && !c.path.empty()) {
         if (auto from_path = recordFormatFromPath(c.path)) c.format = *from_path;
         else
             r.error(joinPath(path, "format"), "missing, and the file name " + jsonQuote(c.path) +
-                                                  " does not end in .pcapng, .jsonl or .txt; say \"format\": "
-                                                  "\"pcapng\", \"jsonl\" or \"text\"");
+                                                  " does not end in " + recordingExtensions() + "; say \"format\": " +
+                                                  registry::recordingFormatChoices());
     }
     jsonio::stageNumber(r, j, path, "recording", "rotate_mb", c.rotate_mb);
     jsonio::stageNumber(r, j, path, "recording", "rotate_s", c.rotate_s);

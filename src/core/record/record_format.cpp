@@ -5,6 +5,7 @@
 #include "core/model/event_json.hpp"
 #include "core/model/event_text.hpp"
 #include "core/record/pcapng.hpp"
+#include "core/registry/endpoint_registry.hpp"
 
 namespace sockscope {
 namespace {
@@ -98,15 +99,13 @@ private:
 
 }  // namespace
 
-std::unique_ptr<RecordFormatter> makeFormatter(RecordFormat format) {
-    switch (format) {
-        case RecordFormat::Text: return std::make_unique<TextFormatter>();
-        case RecordFormat::Jsonl: return std::make_unique<JsonlFormatter>();
-        case RecordFormat::Pcapng: return std::make_unique<pcapng::PcapngFormatter>();
-        case RecordFormat::Raw: return std::make_unique<RawFormatter>(false);
-        case RecordFormat::RawFramed: return std::make_unique<RawFormatter>(true);
-    }
-    return std::make_unique<TextFormatter>();
-}
+// The factories of the tap kinds (registry::tapKinds(): one row each).
+std::unique_ptr<RecordFormatter> makeTextFormatter() { return std::make_unique<TextFormatter>(); }
+std::unique_ptr<RecordFormatter> makeJsonlFormatter() { return std::make_unique<JsonlFormatter>(); }
+std::unique_ptr<RecordFormatter> makePcapngFormatter() { return std::make_unique<pcapng::PcapngFormatter>(); }
+std::unique_ptr<RecordFormatter> makeRawFormatter() { return std::make_unique<RawFormatter>(false); }
+std::unique_ptr<RecordFormatter> makeRawFramedFormatter() { return std::make_unique<RawFormatter>(true); }
+
+std::unique_ptr<RecordFormatter> makeFormatter(RecordFormat format) { return registry::tapKind(format).create(); }
 
 }  // namespace sockscope

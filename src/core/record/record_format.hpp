@@ -35,6 +35,14 @@ public:
     virtual void gap(const TapRecord& /*record*/, std::uint64_t /*rx*/, std::uint64_t /*tx*/) {}
 };
 
+/// The formatter of a format, made through its tap kind's factory (registry::tapKinds()).
 [[nodiscard]] std::unique_ptr<RecordFormatter> makeFormatter(RecordFormat format);
+
+// Each tap kind's factory (its row in registry/endpoint_registry.cpp, kTapKinds).
+[[nodiscard]] std::unique_ptr<RecordFormatter> makeTextFormatter();
+[[nodiscard]] std::unique_ptr<RecordFormatter> makeJsonlFormatter();
+[[nodiscard]] std::unique_ptr<RecordFormatter> makePcapngFormatter();
+[[nodiscard]] std::unique_ptr<RecordFormatter> makeRawFormatter();
+[[nodiscard]] std::unique_ptr<RecordFormatter> makeRawFramedFormatter();
 
 }  // namespace sockscope

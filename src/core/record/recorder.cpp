@@ -1,5 +1,7 @@
 #include "core/record/recorder.hpp"
 
+#include "core/registry/endpoint_registry.hpp"
+
 #include <future>
 #include <map>
 #include <vector>
@@ -190,9 +192,9 @@ void Recorder::run(std::shared_ptr<Shared> shared) {
     policy.max_bytes = static_cast<std::uint64_t>(config.rotate_mb * 1e6);
     policy.max_age = std::chrono::milliseconds(static_cast<std::int64_t>(config.rotate_s * 1000));
     policy.keep = config.keep;
-    const bool append = config.format == RecordFormat::Raw || config.format == RecordFormat::RawFramed;
-    RotatingFile file(config.path, policy, append);
-    auto formatter = makeFormatter(config.format);
+    const registry::TapDescriptor& kind = registry::tapKind(config.format);
+    RotatingFile file(config.path, policy, kind.append);
+    auto formatter = kind.create();   // the tap kind's factory (registry/endpoint_registry.cpp)
     RecordBuffer buffer;             // formatted bytes, large payloads by reference (one gather write)
     std::vector<std::size_t> ends;   // where each record ends in `buffer`: a full disk keeps the whole ones
 

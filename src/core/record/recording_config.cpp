@@ -4,23 +4,19 @@
 #include <cctype>
 #include <charconv>
 
+#include "core/registry/endpoint_registry.hpp"
+
 namespace sockscope {
 
+// The names and extensions are the tap kinds' (registry::tapKinds()).
 const char* toString(RecordFormat format) {
-    switch (format) {
-        case RecordFormat::Text: return "text";
-        case RecordFormat::Jsonl: return "jsonl";
-        case RecordFormat::Pcapng: return "pcapng";
-        case RecordFormat::Raw: return "raw";
-        case RecordFormat::RawFramed: return "raw-framed";
-    }
+    for (const registry::TapDescriptor& kind : registry::tapKinds())
+        if (kind.format == format) return kind.name.data();   // a literal: null-terminated
     return "?";
 }
 
 std::optional<RecordFormat> recordFormatFromString(std::string_view text) {
-    for (auto f : {RecordFormat::Text, RecordFormat::Jsonl, RecordFormat::Pcapng, RecordFormat::Raw,
-                   RecordFormat::RawFramed})
-        if (text == toString(f)) return f;
+    if (const registry::TapDescriptor* kind = registry::findTapKind(text)) return kind->format;
     return std::nullopt;
 }
 
@@ -30,9 +26,9 @@ std::optional<RecordFormat> recordFormatFromPath(std::string_view path) {
     if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) return std::nullopt;
     std::string ext(path.substr(dot + 1));
     std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    if (ext == "pcapng") return RecordFormat::Pcapng;
-    if (ext == "jsonl" || ext == "json") return RecordFormat::Jsonl;
-    if (ext == "txt" || ext == "log") return RecordFormat::Text;
+    for (const registry::TapDescriptor& kind : registry::tapKinds())
+        for (std::string_view known : kind.extensions)
+            if (ext == known) return kind.format;
     return std::nullopt;
 }
 

@@ -1,5 +1,7 @@
 #include "core/record/recording_hub.hpp"
 
+#include "core/registry/endpoint_registry.hpp"
+
 namespace sockscope {
 
 RecordingHub::RecordingHub(std::function<void()> resume, std::function<void(Event)> emit)
@@ -32,6 +34,7 @@ void RecordingHub::start(RecordingId id, RecordingConfig config) {
     }
     Entry entry;
     entry.scope = std::move(*scope);
+    entry.wire = registry::tapKind(config.format).wire;   // the hub makes recorders of the registry's tap kinds
     entry.recorder = std::make_unique<Recorder>(id, std::move(config), m_resume);
     auto& placed = m_recorders[id] = std::move(entry);
     publish(placed, true);
@@ -95,11 +98,8 @@ void RecordingHub::refresh() {
 }
 
 /// pcapng and receive-to-file keep the bytes as they crossed the wire; the others (text, JSON
-/// lines, receive-to-file "framed") keep the messages the framer cut.
-bool RecordingHub::keepsWire(const Entry& entry) {
-    const RecordFormat format = entry.recorder->config().format;
-    return format == RecordFormat::Pcapng || format == RecordFormat::Raw;
-}
+/// lines, receive-to-file "framed") keep the messages the framer cut: the tap kind's `wire`.
+bool RecordingHub::keepsWire(const Entry& entry) { return entry.wire; }
 
 bool RecordingHub::inScope(const Entry& entry, EndpointId endpoint, ConnectionId connection) const {
     if (entry.scope.endpoint.empty()) return true;

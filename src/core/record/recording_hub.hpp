@@ -52,6 +52,7 @@ private:
     struct Entry {
         std::unique_ptr<Recorder> recorder;
         RecordScope scope;
+        bool wire = false;   // its tap kind's `wire`, looked up once (asked per data event)
         RecordingStatus last_sent;
         bool sent = false;
     };

@@ -7,14 +7,18 @@
 #include <limits>
 #include <stdexcept>
 
+#include "core/net/file_send.hpp"
+#include "core/net/sources.hpp"
 #include "core/net/tcp_client.hpp"
 #include "core/net/tcp_server.hpp"
 #include "core/net/udp_endpoint.hpp"
 #include "core/profile/endpoint_json.hpp"
+#include "core/record/record_format.hpp"
 #include "core/script/script.hpp"
 #include "core/script/script_stage.hpp"
 #include "core/session/responder.hpp"
 #include "core/session/rules.hpp"
+#include "core/session/source_stage.hpp"
 
 namespace sockscope::registry {
 namespace {
@@ -41,6 +45,12 @@ constexpr std::array<KindDescriptor, 3> kKinds{{
 }};
 
 // ---- stages ------------------------------------------------------------------------------------
+// A source stage's factory: T is made from the SourceContext (session/source_stage.hpp).
+template <typename T>
+std::unique_ptr<SourceStage> source(const SourceContext& context) {
+    return std::make_unique<T>(context);
+}
+
 constexpr std::array<std::string_view, 1> kFramingKeys{"framing"};
 constexpr std::array<std::string_view, 3> kSourcesKeys{"commands", "on_connect", "timers"};
 constexpr std::array<std::string_view, 2> kRulesKeys{"rules", "storm_limit"};
@@ -63,6 +73,13 @@ constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
 constexpr std::array<StageField, 2> kSourcesFields{{
     {"timers.every_ms", 1, kTimerEveryMsMax, "A timer sends every this many milliseconds."},
     {"timers.count", 0, kInt64Max, "How many times a timer sends; 0: until it is stopped."},
+}};
+// A file send is a command (SendFile), not a profile key: the command channel's reader and the
+// send panel's inputs take these ranges.
+constexpr std::array<StageField, 2> kFileSendFields{{
+    {.key = "chunk", .min = 1, .max = kMaxTcpFileChunk, .help = "Bytes per write (udp: per datagram).",
+     .udp_max = kMaxUdpFileChunk},
+    {"gap_ms", 0, kMaxFileGapMs, "Milliseconds between two chunks."},
 }};
 constexpr std::array<StageField, 3> kRulesFields{{
     {"storm_limit", 0, 1'000'000'000, "Replies per second all rules may send together; 0: no limit."},
@@ -87,15 +104,37 @@ constexpr std::array<StageField, 6> kFaultsFields{{
 }};
 
 // Responders first-to-last: echo answers before framing (raw bytes), rules before scripts.
-const std::array<StageDescriptor, 7> kStages{{
+// Sources (`source`) are made in this order too.
+const std::array<StageDescriptor, 8> kStages{{
     {"echo", {}, nullptr, nullptr, {}, addEchoStage},   // "echo": a Bool row in makeFields()
     {"framing", kFramingKeys, endpoint_json::readFramingStage, endpoint_json::writeFramingStage, kFramingFields},
-    {"sources", kSourcesKeys, endpoint_json::readSourcesStage, endpoint_json::writeSourcesStage, kSourcesFields},
+    {"sources", kSourcesKeys, endpoint_json::readSourcesStage, endpoint_json::writeSourcesStage, kSourcesFields,
+     nullptr, source<Sources>},
+    {"file_send", {}, nullptr, nullptr, kFileSendFields, nullptr, source<FileSends>},   // no profile keys: commands
     {"rules", kRulesKeys, endpoint_json::readRulesStage, endpoint_json::writeRulesStage, kRulesFields, addRulesStage},
     {"scripts", kScriptsKeys, endpoint_json::readScriptsStage, endpoint_json::writeScriptsStage, kScriptsFields,
      addScriptStage},
     {"receive_to_file", kReceiveKeys, endpoint_json::readReceiveToFileStage, endpoint_json::writeReceiveToFileStage},
     {"faults", kFaultsKeys, endpoint_json::readFaultsStage, endpoint_json::writeFaultsStage, kFaultsFields},
+}};
+
+// ---- tap kinds (recorder formats) --------------------------------------------------------------
+constexpr std::array<std::string_view, 1> kPcapngExtensions{"pcapng"};
+constexpr std::array<std::string_view, 2> kJsonlExtensions{"jsonl", "json"};
+constexpr std::array<std::string_view, 2> kTextExtensions{"txt", "log"};
+
+// The recording formats first, in the order the profile's message and the editor's combo list them.
+constexpr std::array<TapDescriptor, 5> kTapKinds{{
+    {RecordFormat::Pcapng, "pcapng", kPcapngExtensions, true, true, false, makePcapngFormatter,
+     "Synthesized Ethernet/IP/TCP/UDP packets for Wireshark."},
+    {RecordFormat::Jsonl, "jsonl", kJsonlExtensions, false, true, false, makeJsonlFormatter,
+     "The headless --log jsonl schema, one event per line."},
+    {RecordFormat::Text, "text", kTextExtensions, false, true, false, makeTextFormatter,
+     "Readable: time, endpoint, connection, direction, a hex dump of each message."},
+    {RecordFormat::Raw, "raw", {}, true, false, true, makeRawFormatter,
+     "receive_to_file: the received bytes only, back to back."},
+    {RecordFormat::RawFramed, "raw-framed", {}, false, false, true, makeRawFramedFormatter,
+     "receive_to_file \"framed\": each message as a 4-byte big-endian length and its bytes."},
 }};
 
 // ---- profile sections --------------------------------------------------------------------------
@@ -263,6 +302,32 @@ const StageDescriptor* findStage(std::string_view name) {
 }
 
 std::span<const SectionDescriptor> profileSections() { return kSections; }
+
+std::span<const TapDescriptor> tapKinds() { return kTapKinds; }
+
+const TapDescriptor& tapKind(RecordFormat format) {
+    for (const TapDescriptor& t : kTapKinds)
+        if (t.format == format) return t;
+    throw std::logic_error("no tap kind for the record format " + std::to_string(static_cast<int>(format)));
+}
+
+const TapDescriptor* findTapKind(std::string_view name) {
+    for (const TapDescriptor& t : kTapKinds)
+        if (t.name == name) return &t;
+    return nullptr;
+}
+
+std::string recordingFormatChoices() {
+    std::vector<std::string_view> names;
+    for (const TapDescriptor& t : kTapKinds)
+        if (t.recording) names.push_back(t.name);
+    std::string out;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (i > 0) out += i + 1 == names.size() ? " or " : ", ";
+        out += "\"" + std::string(names[i]) + "\"";
+    }
+    return out;
+}
 
 const char* StageField::jsonKey() const {
     const std::size_t dot = key.rfind('.');

@@ -23,7 +23,10 @@
 namespace sockscope {
 class Endpoint;
 struct EngineContext;
+class RecordFormatter;  // record/record_format.hpp
 class ResponderStage;   // session/responder.hpp
+class SourceStage;      // session/source_stage.hpp
+struct SourceContext;   // session/source_stage.hpp
 struct StageContext;    // session/stages.hpp
 }  // namespace sockscope
 
@@ -69,6 +72,9 @@ using StageWrite = void (*)(const EndpointConfig& config, jsonio::Json& endpoint
 /// Adds the stage's responders for an endpoint (nothing when its configuration is empty); `out` is
 /// the endpoint's ResponderStages, in registry order.
 using StageFactory = void (*)(const StageContext& context, std::vector<std::shared_ptr<ResponderStage>>& out);
+/// Makes a source of traffic of an endpoint (session/source_stage.hpp), once when the endpoint is
+/// made; a source with nothing configured stays idle.
+using SourceFactory = std::unique_ptr<SourceStage> (*)(const SourceContext& context);
 
 /// A numeric field inside a stage's JSON ("framing": {"length": ...}, a timer's "every_ms"): its
 /// range, read by the stage's JSON reader and by the editor's widget for it, so the two cannot
@@ -99,13 +105,14 @@ struct StageDescriptor {
     StageRead read;                            // nullptr: its switch is a plain endpoint field
     StageWrite write;                          //   (echo: the Bool row "echo" in endpointFields())
     std::span<const StageField> fields = {};   // its numeric fields
-    StageFactory create = nullptr;             // a responder stage: how the endpoint makes it.
-                                               // nullptr: made elsewhere (framing per session,
-                                               // sources and faults by the endpoint, receive_to_file
-                                               // by the recording hub)
+    StageFactory create = nullptr;             // a responder stage: how the endpoint makes it
+    SourceFactory source = nullptr;            // a source stage: how the endpoint makes it.
+                                               // Neither: made elsewhere (framing per session,
+                                               // faults by the endpoint, receive_to_file by the
+                                               // recording hub from its tap kind, tapKinds())
 };
 
-/// Every stage. Responder stages are made in this order (echo, rules, scripts: the chain's
+/// Every stage. Responder and source stages are made in this order (echo, rules, scripts: the chain's
 /// order); the endpoint's table places each stage's keys where the saved file has them.
 std::span<const StageDescriptor> stages();
 const StageDescriptor* findStage(std::string_view name);
@@ -118,6 +125,30 @@ std::span<const SectionDescriptor> profileSections();
 /// The field with this key of a stage or a profile section; throws std::logic_error when there is
 /// none (a programming error).
 const StageField& stageField(std::string_view stage, std::string_view key);
+
+/// Makes the formatter of a recorder (record/record_format.hpp), on the recorder's writer thread.
+using TapFactory = std::unique_ptr<RecordFormatter> (*)();
+
+/// A kind of tap on the engine's event queue: a recorder format (docs/profile-format.md,
+/// "recording"). The recording hub makes every recorder through its kind's factory.
+struct TapDescriptor {
+    RecordFormat format;
+    std::string_view name;                         // "pcapng": the profile's "format", the status's
+    std::span<const std::string_view> extensions;  // file names that imply it ("pcapng"); none: say "format"
+    bool wire;                  // takes the bytes as they crossed the wire, not the framer's messages
+    bool recording;             // a profile's "recording" may name it (false: receive_to_file's own)
+    bool append;                // appends to an existing file instead of rotating to a fresh one
+    TapFactory create;
+    const char* help = "";
+};
+
+/// Every tap kind; the recording formats first, in the order the editor's combo lists them.
+std::span<const TapDescriptor> tapKinds();
+/// The kind of a format (every RecordFormat has one).
+const TapDescriptor& tapKind(RecordFormat format);
+const TapDescriptor* findTapKind(std::string_view name);
+/// R"("pcapng", "jsonl" or "text")": the recording formats a profile may name, from the table.
+std::string recordingFormatChoices();
 
 enum class FieldType : std::uint8_t {
     Bool,

@@ -3,7 +3,8 @@
 // has a factory in its StageDescriptor (core/registry/endpoint_registry.cpp, kStages); the endpoint
 // walks that list once (makeResponderStages), so the order of kStages is the order of the chain:
 // echo, then the auto-reply rules, then scripts. A new responder stage is one descriptor line plus
-// its own files; nothing here changes.
+// its own files; nothing here changes. Sources of traffic are made the same way, from the
+// descriptors' `source` factories (session/source_stage.hpp: makeSourceStages).
 #include <memory>
 
 #include "core/endpoint_config.hpp"

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "core/profile/recording_json.hpp"
+#include "core/registry/endpoint_registry.hpp"
 #include "ui/format.hpp"
 #include "ui/theme.hpp"
 #include "ui/views/endpoint_editor_fields.hpp"
@@ -121,9 +122,12 @@ void RecordingView::drawNewRecorder(UiModel& model, const CommandSink& submit) {
     ImGui::AlignTextToFramePadding();
     ImGui::TextUnformatted(tr(Str::RecFormat));
     ImGui::SameLine(label_x);
-    const char* formats[] = {tr(Str::RecFormatAuto), "pcapng", "jsonl", "text"};
+    // "auto", then the recording formats of the tap kinds (registry::tapKinds()), in their order.
+    std::vector<const char*> formats{tr(Str::RecFormatAuto)};
+    for (const registry::TapDescriptor& kind : registry::tapKinds())
+        if (kind.recording) formats.push_back(kind.name.data());
     ImGui::SetNextItemWidth(em * 12);
-    ImGui::Combo("##recformat", &m_format, formats, 4);
+    ImGui::Combo("##recformat", &m_format, formats.data(), static_cast<int>(formats.size()));
 
     ImGui::AlignTextToFramePadding();
     ImGui::TextUnformatted(tr(Str::RecScope));
@@ -163,10 +167,7 @@ void RecordingView::drawNewRecorder(UiModel& model, const CommandSink& submit) {
     if (ImGui::Button(tr(Str::RecStart))) {
         RecordingConfig config;
         config.path = resolve(model, m_path);
-        const auto format = m_format == 0 ? recordFormatFromPath(m_path)
-                                          : std::optional<RecordFormat>(m_format == 1   ? RecordFormat::Pcapng
-                                                                        : m_format == 2 ? RecordFormat::Jsonl
-                                                                                        : RecordFormat::Text);
+        const auto format = m_format == 0 ? recordFormatFromPath(m_path) : recordFormatFromString(formats[m_format]);
         if (!format || m_path.empty()) {
             m_error = tr(Str::RecBadExt);
         } else {

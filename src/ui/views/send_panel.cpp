@@ -13,6 +13,7 @@
 #include "core/codec/text_encoding.hpp"
 #include "core/net/address.hpp"
 #include "core/net/file_send.hpp"
+#include "core/registry/endpoint_registry.hpp"
 #include "ui/format.hpp"
 #include "ui/theme.hpp"
 #include "ui/views/choice_combo.hpp"
@@ -346,7 +347,9 @@ void SendPanel::drawFileRow(UiModel& model, const CommandSink& submit) {
     ImGui::EndDisabled();
     probeItem(model, "send.file");
     const bool udp = endpoint && endpoint->config.type == EndpointType::Udp;
-    const int max_chunk = static_cast<int>(udp ? kMaxUdpFileChunk : kMaxTcpFileChunk);
+    // The "file_send" stage's ranges (registry), as the engine and the command channel take them.
+    const int max_chunk = static_cast<int>(registry::stageField("file_send", "chunk").maxFor(udp));
+    const int max_gap = static_cast<int>(registry::stageField("file_send", "gap_ms").max);
     ImGui::SameLine();
     ImGui::TextUnformatted(tr(Str::FileChunk));
     ImGui::SameLine();
@@ -362,7 +365,7 @@ void SendPanel::drawFileRow(UiModel& model, const CommandSink& submit) {
     ImGui::SetNextItemWidth(font * 4);
     int gap = static_cast<int>(m_fileGapMs);
     if (ImGui::InputInt("##file_gap", &gap, 0, 0))
-        m_fileGapMs = static_cast<std::uint32_t>(std::clamp(gap, 0, static_cast<int>(kMaxFileGapMs)));
+        m_fileGapMs = static_cast<std::uint32_t>(std::clamp(gap, 0, max_gap));
     probeItem(model, "send.file_gap");
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipFileGap));
 
