@@ -32,16 +32,18 @@ std::unique_ptr<Sources> Endpoint::makeSources() {
                                          this->send(std::move(send));
                                          return m_errorsReported == before;
                                      },
-                                     [this] { return canSend(); });
+                                     [this](ConnectionId connection) {
+                                         return connection == 0 ? canSend() : hasConnection(connection);
+                                     });
 }
 
 void Endpoint::replaceSources(UpdateSources update) {
-    const std::vector<std::string> running = m_sources->runningTimers();
+    const auto running = m_sources->runningTimers();
     m_config.commands = std::move(update.commands);
     m_config.on_connect = std::move(update.on_connect);
     m_config.timers = std::move(update.timers);
     m_sources = makeSources();   // the old one's timers are cancelled with it
-    for (const auto& name : running) m_sources->runTimer(name, true, false);
+    for (const auto& [name, connection] : running) m_sources->runTimer(name, true, false, connection);
 }
 
 void Endpoint::sendFile(const SendFile& command) {
@@ -67,7 +69,7 @@ void Endpoint::sendFile(const SendFile& command) {
         return reportFileSendRefused(m_ctx, command, {"EINVAL", "gap_ms must be 0 to 3600000", "gap_ms 必须在 0 到 3600000 之间"});
     openFileSinks(command, [this, command, alive = weak_from_this()](FileSinks sinks, std::optional<ErrorInfo> error) {
         if (alive.expired()) return;
-        if (error) return reportFileSendRefused(m_ctx, command, std::move(*error));
+        if (error) return m_fileSends.refuse(command, std::move(*error));   // the file's own error comes first
         m_fileSends.start(command, std::move(sinks));
     });
 }

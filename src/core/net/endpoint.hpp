@@ -51,6 +51,8 @@ public:
 
     /// Whether a send without a destination has somewhere to go now (timers skip ticks if not).
     virtual bool canSend() const = 0;
+    /// Whether `connection` is open now (a timer aimed at it stops otherwise).
+    virtual bool hasConnection(ConnectionId) const { return false; }
 
     /// The responder stages (session/responder.hpp) in the registry's order: echo, rules, scripts.
     /// Every session opened from now on attaches to each.
