@@ -16,6 +16,7 @@
 #include "core/net/file_send.hpp"
 #include "core/profile/payload_json.hpp"
 #include "core/registry/endpoint_registry.hpp"
+#include "core/profile/profile.hpp"
 #include "core/registry/shapes.hpp"
 
 #if defined(_WIN32)
@@ -410,7 +411,7 @@ ChannelAction interpret(const Json& line, const ChannelEndpoints& endpoints, Cou
         const std::string name = namedSource(args, e.commands, "saved command", action.endpoint);
         action.commands.push_back(SendSavedCommand{e.id, name, conn, to});
     } else if (verb == "timer") {
-        rejectUnknownKeys(args, std::array<std::string_view, 3>{"endpoint", "name", "run"});
+        rejectUnknownKeys(args, std::array<std::string_view, 4>{"endpoint", "name", "run", "conn"});
         const ChannelEndpoint& e = endpointField(args, endpoints, action);
         const std::string name = namedSource(args, e.timers, "timer", action.endpoint);
         bool run = true;
@@ -418,7 +419,11 @@ ChannelAction interpret(const Json& line, const ChannelEndpoints& endpoints, Cou
             if (!it->is_boolean()) throw BadCommand{"\"run\" must be true (start) or false (stop)"};
             run = it->get<bool>();
         }
-        action.commands.push_back(RunTimer{e.id, name, run});
+        const std::uint64_t conn = connectionField(args).value_or(0);
+        if (conn && e.type == EndpointType::Udp) throw BadCommand{kUdpHasNoConn};
+        if (conn && !run) throw BadCommand{"\"conn\" chooses where a starting timer sends; a stop takes none"};
+        requireConnection(e, conn, action.endpoint);
+        action.commands.push_back(RunTimer{e.id, name, run, conn});
     } else if (verb == "send_file") {
         interpretSendFile(args, endpoints, action);
     } else if (verb == "cancel_file") {
@@ -490,6 +495,13 @@ ChannelAction interpretCommand(std::string_view line, const ChannelEndpoints& en
         if (const auto end = what.find("] "); what.rfind("[json.exception", 0) == 0 && end != std::string::npos)
             what.erase(0, end + 2);
         action.error = "not JSON: " + what;
+        return action;
+    }
+    // The last of two equal keys would silently win (nlohmann keeps it): refused, as the profile loader does.
+    if (const auto duplicate = firstDuplicateKey(line)) {
+        ChannelAction action;
+        if (parsed.is_object() && parsed.size() == 1) action.verb = parsed.begin().key();
+        action.error = *duplicate;
         return action;
     }
     ChannelAction action;

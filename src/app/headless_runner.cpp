@@ -4,9 +4,11 @@
 #include <cmath>
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <set>
 #include <thread>
 
 #include "app/command_channel.hpp"
@@ -22,6 +24,7 @@
 #include "core/profile/profile.hpp"
 #include "core/util/atomic_file.hpp"
 #include "core/profile/recording_json.hpp"
+#include "core/record/rotating_file.hpp"
 
 namespace sockscope {
 namespace {
@@ -86,8 +89,16 @@ public:
         if (!m_out.hasRoom()) return countUnprinted(time);   // not worth formatting
         Json line = describe(event);
         if (time != timeOf(event) && line.contains("time")) line["time"] = rfc3339(time);
-        emit(m_options.format == HeadlessLogFormat::Jsonl ? dumpLine(line) : textLine(event, line), time);
+        // The run's own stop: said so, as the summary keeps the state the run ended in.
+        const auto* status = std::get_if<EndpointStatus>(&event);
+        const bool run_ended = m_runEnded && status && status->state == EndpointState::Stopped;
+        if (run_ended) line["reason"] = "end of run";
+        if (m_options.format == HeadlessLogFormat::Jsonl) return emit(dumpLine(line), time);
+        emit(textLine(event, line) + (run_ended ? " (end of the run)" : ""), time);
     }
+
+    /// From now on the engine stops because the run ends (not on a command or by itself).
+    void runEnded() { m_runEnded = true; }
 
     /// Fault injection's counts, when they changed (with the ~2 Hz statistics: coalesced).
     void printFaults(const StatsEvent& stats) {
@@ -314,6 +325,7 @@ private:
     std::uint64_t m_total = 0;        // unprinted over the run
     TimestampUs m_pendingTime = 0;    // of the latest unprinted event
     TimestampUs m_lastTime = 0;       // of the latest printed event
+    bool m_runEnded = false;          // the engine is stopping because the run ends
 };
 
 /// One run: the engine, the log, the endpoints' summaries and the output.
@@ -332,12 +344,16 @@ public:
         // Recorders first: they see the endpoints start. Profile paths are relative to the profile.
         const std::string profile_path = m_options.profile.string();
         RecordingId next_recording = 1;
+        std::set<std::string> noted;
         for (RecordingConfig config : profile.recording) {
             config.path = resolveProfilePath(config.path, profile_path);
+            noteEarlierRecording(config.path, noted);
             m_engine.submit(StartRecording{next_recording++, std::move(config)});
         }
-        for (const RecordingConfig& config : m_options.record)
+        for (const RecordingConfig& config : m_options.record) {
+            noteEarlierRecording(config.path, noted);
             m_engine.submit(StartRecording{next_recording++, config});
+        }
         EndpointId next_id = 1;
         for (EndpointConfig config : profile.endpoints) {
             const EndpointId id = next_id++;
@@ -400,6 +416,7 @@ public:
             processAll();
         }
         m_shuttingDown = true;   // the summary keeps the states from before our own shutdown
+        m_printer.runEnded();
         m_engine.shutdown();
         processAll();
         int code = kExitOk;
@@ -413,6 +430,17 @@ public:
     }
 
 private:
+    /// A recording path that holds an earlier run's data: the recorder moves it to .1 (never
+    /// deletes it at start); say so, so that nobody wonders where it went.
+    void noteEarlierRecording(const std::string& path, std::set<std::string>& noted) {
+        std::error_code ec;
+        if (!noted.insert(path).second || !std::filesystem::is_regular_file(path, ec)) return;
+        if (std::filesystem::file_size(path, ec) == 0 || ec) return;
+        m_err << "sockscope: note: " << displayText(path) << " holds an earlier recording: it is kept as "
+              << displayText(RotatingFile::numbered(path, 1).string())
+              << " (older numbered files move up by one; nothing is deleted at start)\n";
+    }
+
     static EngineOptions engineOptions() {
         EngineOptions options;
         options.queue.pause_bytes = 8u << 20;   // a printer needs no deep buffer; keeps RSS low

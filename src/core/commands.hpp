@@ -46,8 +46,9 @@ struct LeaveMulticast { EndpointId endpoint; MulticastGroup group; };
 /// Sends a saved command of the endpoint ("commands" in its config) as Send would.
 /// udp: `destination` as for Send ("" = the configured remote, else the last sender).
 struct SendSavedCommand { EndpointId endpoint; std::string name; ConnectionId connection = 0; std::string destination = {}; };
-/// Starts (`run`) or stops a timer of the endpoint ("timers" in its config).
-struct RunTimer { EndpointId endpoint; std::string name; bool run = true; };
+/// Starts (`run`) or stops a timer of the endpoint ("timers" in its config). A tcp-server's timer
+/// sends to `connection` (0: every connection) and stops when that connection closes.
+struct RunTimer { EndpointId endpoint; std::string name; bool run = true; ConnectionId connection = 0; };
 
 /// Replaces the endpoint's saved commands, on-connect payload and timers without restarting it
 /// (the GUI's quick-send strip edits them while connections stay up). Timers that were running

@@ -210,7 +210,7 @@ private:
         if (auto* e = find(c.endpoint)) e->replaceSources(std::move(c));
     }
     void handle(RunTimer& c) {
-        if (auto* e = find(c.endpoint)) e->sources().runTimer(c.name, c.run);
+        if (auto* e = find(c.endpoint)) e->sources().runTimer(c.name, c.run, true, c.connection);
     }
     void handle(ResumeRules& c) {
         if (auto* e = find(c.endpoint))

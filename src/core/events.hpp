@@ -211,6 +211,7 @@ struct TimerStatus {
     std::uint64_t skipped = 0;   // ticks with nowhere to send (not connected, no client yet)
     TimestampUs time_us = 0;
     std::uint64_t failed = 0;    // ticks whose send was refused (an error event says why): not in `sent`
+    ConnectionId connection = 0; // the one connection it sends to (0: every connection / the udp destination)
     bool operator==(const TimerStatus&) const = default;
 };
 

@@ -175,6 +175,8 @@ enum class Language : std::uint8_t { English, Chinese };
     X(MoveRight, "Move right", "右移")                                                             \
     X(Timers, "Timers", "定时")                                                                    \
     X(TimerSent, "%s: %llu sent", "%s：已发 %llu")                                                 \
+    X(TimerStartOnConnection, "Start, to connection #%llu only", "启动，仅发往连接 #%llu")          \
+    X(TimerToConnection, " (to #%llu only)", "（仅发往 #%llu）")                                      \
     X(RateAgo, "%d s ago", "%d 秒前")                                                             \
     X(RateLine, "%s %s/s, %.0f msgs/s", "%s %s/s，%.0f 条/秒")                                     \
     X(RatePeak, "peak %s/s over the last %d s", "峰值 %s/s（最近 %d 秒）")                          \

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <poll.h>
 #include <netinet/in.h>
@@ -77,6 +78,28 @@ TEST(CommandChannel, SavedCommandsAndTimersByName) {
     EXPECT_FALSE(std::get<RunTimer>(action.commands[0]).run);
     action = interpretCommand(R"({"timer": {"endpoint": "dev", "name": "hb"}})", kEndpoints);
     EXPECT_TRUE(std::get<RunTimer>(action.commands[0]).run) << "run defaults to true";
+    EXPECT_EQ(std::get<RunTimer>(action.commands[0]).connection, 0u) << "no conn: every connection";
+    action = interpretCommand(R"({"timer": {"endpoint": "dev", "name": "hb", "conn": 4}})", kEndpoints);
+    ASSERT_EQ(action.error, "");
+    EXPECT_EQ(std::get<RunTimer>(action.commands[0]).connection, 4u);
+    EXPECT_NE(interpretCommand(R"({"timer": {"endpoint": "dev", "name": "hb", "run": false, "conn": 4}})", kEndpoints)
+                  .error.find("a stop takes none"),
+              std::string::npos);
+}
+
+// The profile loader refuses a key given twice ("only one value can count"); the channel too,
+// naming the key, instead of silently sending the last value.
+TEST(CommandChannel, ADuplicatedKeyIsRefusedByName) {
+    auto action = interpretCommand(
+        R"({"send": {"endpoint": "dev", "text": "x"}, "send": {"endpoint": "dev", "text": "y"}})", kEndpoints);
+    EXPECT_TRUE(action.commands.empty());
+    EXPECT_NE(action.error.find("the key \"send\" appears more than once"), std::string::npos) << action.error;
+    action = interpretCommand(R"({"send": {"endpoint": "dev", "text": "x", "text": "y"}})", kEndpoints);
+    EXPECT_TRUE(action.commands.empty());
+    EXPECT_NE(action.error.find("send.text: the key \"text\" appears more than once"), std::string::npos) << action.error;
+    EXPECT_EQ(action.verb, "send");
+    action = interpretCommand(R"({"send": {"endpoint": "dev", "text": "x"}})", kEndpoints);
+    EXPECT_EQ(action.error, "");
 }
 
 TEST(CommandChannel, ACounterInAChannelSendCountsPerSend) {
@@ -716,6 +739,101 @@ TEST(CommandChannelRun, AnUnreadableSourceIsAUsageError) {
     Process app({SOCKSCOPE_BINARY, "--headless", profile, "--commands", "/nonexistent/commands.jsonl"});
     EXPECT_EQ(app.wait(20s), 2);
     EXPECT_NE(app.err().find("cannot open \"/nonexistent/commands.jsonl\""), std::string::npos) << app.err();
+}
+
+// Issue 7: a timer "to a connection, all connections, or a UDP destination". Started with a
+// conn, only that client gets its ticks; it stops when that connection closes.
+TEST(CommandChannelRun, ATimerStartedWithAConnSendsToThatConnectionOnly) {
+    Fifo fifo;
+    const auto profile = writeProfile("channel-timer-conn.json", R"({"version": 1, "name": "t", "endpoints": [
+        {"name": "dev", "type": "tcp-server", "bind": "127.0.0.1:0",
+         "timers": [{"name": "hb", "every_ms": 5, "send": {"text": "T"}}]}]})");
+    Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--commands", fifo.path(), "--for", "60"});
+    const auto listening = findEvent(app, "listening");
+    ASSERT_TRUE(listening) << app.err();
+    ASSERT_TRUE(fifo.open());
+    const auto port = portOf((*listening)["local"].get<std::string>());
+    SocketPeer first, second;
+    ASSERT_TRUE(first.connectTcp(port));
+    ASSERT_TRUE(findEvent(app, "accepted"));
+    ASSERT_TRUE(second.connectTcp(port));
+    std::optional<std::uint64_t> second_id;
+    for (int turn = 0; turn < 500 && !second_id; ++turn) {   // bounded: 10 s
+        for (const auto& line : jsonLines(app.out()))
+            if (line["event"] == "accepted" && line["conn"] != 1) second_id = line["conn"].get<std::uint64_t>();
+        if (!second_id) std::this_thread::sleep_for(20ms);
+    }
+    ASSERT_TRUE(second_id) << app.out();
+    ASSERT_TRUE(fifo.write(R"({"timer": {"endpoint": "dev", "name": "hb", "conn": )" + std::to_string(*second_id) + "}}"));
+    EXPECT_EQ(second.receive(3), "TTT");
+    EXPECT_EQ(first.receive(1, 100), "") << "the other client gets none of its ticks";
+    ASSERT_TRUE(fifo.write(R"({"close": {"endpoint": "dev", "conn": )" + std::to_string(*second_id) + "}}"));
+    std::optional<nlohmann::json> stopped;
+    for (int turn = 0; turn < 500 && !stopped; ++turn) {
+        for (const auto& line : jsonLines(app.out()))
+            if (line["event"] == "timer" && line["running"] == false) stopped = line;
+        if (!stopped) std::this_thread::sleep_for(20ms);
+    }
+    ASSERT_TRUE(stopped) << "its connection closed: the timer stopped\n" << app.out();
+    EXPECT_EQ((*stopped)["conn"], *second_id);
+    ASSERT_TRUE(fifo.write(R"({"quit": {}})"));
+    EXPECT_EQ(app.wait(10s), 0) << app.err();
+}
+
+// The summary's state is the state the run ended in: "stopped" after a stop over the channel;
+// "listening" for an endpoint still listening at the quit, whose "stopped" line (the run's own
+// stop) says "reason": "end of run" so that it does not contradict the summary.
+TEST(CommandChannelRun, TheSummaryStateAgreesWithTheStoppedLines) {
+    Fifo fifo;
+    const auto profile = writeProfile("channel-stop-summary.json", R"({"version": 1, "name": "t", "endpoints": [
+        {"name": "dev", "type": "tcp-server", "bind": "127.0.0.1:0"},
+        {"name": "other", "type": "tcp-server", "bind": "127.0.0.1:0"}]})");
+    Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--commands", fifo.path(), "--for", "60"});
+    ASSERT_TRUE(findEvent(app, "listening")) << app.err();
+    ASSERT_TRUE(fifo.open());
+    ASSERT_TRUE(fifo.write(R"({"stop": {"endpoint": "dev"}})"));
+    ASSERT_TRUE(findEvent(app, "stopped"));
+    ASSERT_TRUE(fifo.write(R"({"quit": {}})"));
+    EXPECT_EQ(app.wait(10s), 0) << app.err();
+    const auto lines = jsonLines(app.out());
+    ASSERT_FALSE(lines.empty());
+    ASSERT_EQ(lines.back()["event"], "summary");
+    std::map<std::string, nlohmann::json> stopped;   // the last "stopped" line of each endpoint
+    for (const auto& line : lines)
+        if (line["event"] == "stopped") stopped[line["endpoint"].get<std::string>()] = line;
+    ASSERT_EQ(stopped.size(), 2u) << app.out();
+    EXPECT_FALSE(stopped["dev"].contains("reason")) << "stopped by a command: " << stopped["dev"].dump();
+    EXPECT_EQ(stopped["other"]["reason"], "end of run") << stopped["other"].dump();
+    for (const auto& e : lines.back()["endpoints"])
+        EXPECT_EQ(e["state"], e["endpoint"] == "dev" ? "stopped" : "listening") << lines.back().dump();
+}
+
+// send_file with nobody connected: the file is checked first (ENOENT for a missing one), and a
+// readable one fails ENOTCONN with its size as the total.
+TEST(CommandChannelRun, SendFileWithNoClientChecksTheFileFirst) {
+    Fifo fifo;
+    const auto profile = writeProfile("channel-file-noclient.json", R"({"version": 1, "name": "t", "endpoints": [
+        {"name": "dev", "type": "tcp-server", "bind": "127.0.0.1:0"}]})");
+    const std::string path = profile + ".bin";
+    std::ofstream(path, std::ios::binary) << std::string(4321, 'f');
+    Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--commands", fifo.path(), "--for", "60"});
+    ASSERT_TRUE(findEvent(app, "listening")) << app.err();
+    ASSERT_TRUE(fifo.open());
+    ASSERT_TRUE(fifo.write(R"({"send_file": {"endpoint": "dev", "path": "/nonexistent/fw.bin"}})"));
+    ASSERT_TRUE(fifo.write(R"({"send_file": {"endpoint": "dev", "path": ")" + path + R"("}})"));
+    std::map<std::uint64_t, nlohmann::json> ends;
+    for (int turn = 0; turn < 500 && ends.size() < 2; ++turn) {   // bounded: 10 s
+        for (const auto& line : jsonLines(app.out()))
+            if (line["event"] == "send_file" && line["state"] != "running") ends[line["transfer"].get<std::uint64_t>()] = line;
+        if (ends.size() < 2) std::this_thread::sleep_for(20ms);
+    }
+    ASSERT_EQ(ends.size(), 2u) << app.out();
+    EXPECT_EQ(ends[1]["error"]["code"], "ENOENT") << ends[1].dump();
+    EXPECT_EQ(ends[2]["error"]["code"], "ENOTCONN") << ends[2].dump();
+    EXPECT_EQ(ends[2]["total"], 4321) << ends[2].dump();
+    ASSERT_TRUE(fifo.write(R"({"quit": {}})"));
+    EXPECT_EQ(app.wait(10s), 0) << app.err();
+    std::remove(path.c_str());
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <csignal>
+#include <thread>
 
 #include "app/headless_support.hpp"
 #include "support/process.hpp"
@@ -104,6 +105,40 @@ TEST(HeadlessFraming, TextLogShowsFramingErrorsInPlainWords) {
                         "(on_error: close)"),
               std::string::npos)
         << text;
+}
+
+// A second framing error within the repeat window is held back and counted; when the run ends
+// (SIGINT, the connection still open) the held-back count is printed, not only counted.
+TEST(HeadlessFraming, AFramingErrorHeldBackAtTheEndIsPrinted) {
+    if (std::system("python3 -c pass") != 0) GTEST_SKIP() << "python3 not found";
+    const auto profile = writeProfile("framing-held.json", R"({"version": 1, "name": "t", "endpoints": [
+        {"name": "dev", "type": "tcp-server", "bind": "127.0.0.1:0",
+         "framing": { "type": "delimiter", "delimiter": { "hex": "0a" }, "max": 8 }}]})");
+    Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--for", "30"});
+    ASSERT_TRUE(app.waitForOutput("listening")) << app.err();
+    const auto port = portOf(jsonLines(app.out())[0]["local"].get<std::string>());
+    Process peer({"/usr/bin/env", "python3", "-c",
+                  "import socket,sys\ns=socket.create_connection(('127.0.0.1',int(sys.argv[1])))\n"
+                  "s.sendall(b'A'*20+b'\\nok\\n')\ns.sendall(b'B'*20+b'\\nok\\n')\ns.recv(1)\n",
+                  std::to_string(port)});   // the second episode, within the window: held back
+    for (int turn = 0; turn < 500; ++turn) {   // bounded: both "ok" frames arrived
+        const std::string out = app.out();
+        std::size_t oks = 0;
+        for (std::size_t at = out.find("\"text\":\"ok\""); at != std::string::npos; at = out.find("\"text\":\"ok\"", at + 1))
+            ++oks;
+        if (oks >= 2) break;
+        std::this_thread::sleep_for(20ms);
+    }
+    app.signal(SIGINT);
+    EXPECT_EQ(app.wait(10s), 0) << app.err();
+    std::size_t too_long = 0, repeated = 0;
+    for (const auto& line : jsonLines(app.out())) {
+        if (line["event"] != "error" || line["error"]["code"] != "FRAME_TOO_LONG") continue;
+        ++too_long;
+        repeated += line["error"]["message"].get<std::string>().find("(repeated 1 times") != std::string::npos;
+    }
+    EXPECT_EQ(too_long, 2u) << app.out();
+    EXPECT_EQ(repeated, 1u) << "the held-back episode was printed at the end\n" << app.out();
 }
 
 }  // namespace

@@ -109,6 +109,24 @@ TEST(HeadlessRecord, ProfileRecordingIsRelativeToTheProfileAndRotates) {
     for (const auto& line : jsonLines(test::readFile(dir / "cli.jsonl"))) EXPECT_TRUE(line.contains("event"));
 }
 
+// --record-keep 1 rotated an earlier run's file to .1 and deleted it at once, silently: it is
+// kept now, and stderr names where it went.
+TEST(HeadlessRecord, AnEarlierRecordingIsKeptAndTheMoveIsSaid) {
+    const fs::path dir = freshDir("earlier");
+    const auto profile = writeProfile("earlier.json", R"({"version": 1, "endpoints": [
+        {"name": "device", "type": "tcp-server", "bind": "127.0.0.1:0"}]})");
+    std::ofstream(dir / "k1.jsonl", std::ios::binary) << "{\"event\": \"from the earlier run\"}\n";
+    Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--for", "0.5", "--record",
+                 (dir / "k1.jsonl").string(), "--record-keep", "1"});
+    EXPECT_EQ(app.wait(), 0) << app.err();
+    EXPECT_EQ(test::readFile(dir / "k1.1.jsonl"), "{\"event\": \"from the earlier run\"}\n") << "not deleted";
+    EXPECT_TRUE(fs::exists(dir / "k1.jsonl"));
+    EXPECT_NE(app.err().find("note: " + (dir / "k1.jsonl").string() + " holds an earlier recording: it is kept as " +
+                             (dir / "k1.1.jsonl").string()),
+              std::string::npos)
+        << app.err();
+}
+
 TEST(HeadlessRecord, UsageErrors) {
     const auto profile = writeProfile("recu.json", R"({"version": 1, "endpoints": [
         {"name": "device", "type": "tcp-server", "bind": "127.0.0.1:0"}]})");

@@ -962,6 +962,42 @@ TEST_F(SourcesStripTest, TimersShowTheirStateAndToggle) {
     EXPECT_FALSE(runs[1].run) << "a running timer's button stops it";
 }
 
+// Issue 7: a server's timer goes to every connection unless aimed at one: the right-click menu
+// starts it on the selected connection, and the button then says so.
+TEST_F(SourcesStripTest, ATimerCanBeAimedAtTheSelectedConnection) {
+    const EndpointId id = addServer(2);
+    EndpointConfig config = model.workspace.find(id)->config;
+    TimerConfig timer;
+    timer.name = "hb";
+    timer.send.text = "HB";
+    config.timers = {timer};
+    model.workspace.update(id, config);
+    ui.setDraw([this] { drawStrip(); });
+    ui.frames(2);
+    EXPECT_FALSE(probe.has("send.timer.0.to_connection"));
+    clickProbe("send.timer.0");
+    ASSERT_EQ(posted<RunTimer>().size(), 1u);
+    EXPECT_EQ(posted<RunTimer>()[0].connection, 0u) << "the button: every connection, even with one selected";
+    model.selection.connection = 102;
+    ui.frames(1);
+    const ProbeRect r = probe.at("send.timer.0");
+    ui.click(r.cx(), r.cy(), 1);   // right-click: the menu
+    ui.frames(2);
+    clickProbe("send.timer.0.to_connection");
+    auto runs = posted<RunTimer>();
+    ASSERT_EQ(runs.size(), 2u);
+    EXPECT_TRUE(runs[1].run);
+    EXPECT_EQ(runs[1].connection, 102u) << "the selected connection only";
+    model.apply(TimerStatus{id, "hb", true, 1, 0, nowUs()});
+    ui.frames(2);
+    const float to_all = probe.at("send.timer.0").x1 - probe.at("send.timer.0").x0;
+    TimerStatus status{id, "hb", true, 2, 0, nowUs()};
+    status.connection = 102;
+    model.apply(status);
+    ui.frames(2);
+    EXPECT_GT(probe.at("send.timer.0").x1 - probe.at("send.timer.0").x0, to_all) << "the button names its connection";
+}
+
 // Issue 7: a timer is made in the GUI from the input (NetAssist's "send every N ms"), with its
 // interval and count, started at once; edited and deleted from its right-click menu.
 TEST_F(SourcesStripTest, ATimerIsMadeFromTheInputAndStarted) {

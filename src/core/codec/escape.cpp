@@ -102,7 +102,11 @@ ParseResult parseEscapedText(std::string_view text, TextEncoding encoding) {
             result.error = std::move(error);
             break;
         }
-        result.bytes.push_back(byte);
+        // \xHH is a raw byte; a named escape (\r, \n, ...) is a character, in the text's
+        // encoding like the text around it (it differs from the byte in UTF-16 only).
+        if (length == 2 && encoding == TextEncoding::Utf16Le) result.bytes.insert(result.bytes.end(), {byte, 0});
+        else if (length == 2 && encoding == TextEncoding::Utf16Be) result.bytes.insert(result.bytes.end(), {0, byte});
+        else result.bytes.push_back(byte);
         i += length;
         run_start = i;
     }

@@ -448,7 +448,9 @@ void renderPayloadInto(const CompiledPayload& p, RenderContext& context, Bytes& 
         if (text && textual) widenAscii(out, before, p.m_encoding);
     }
     if (p.m_checksum) appendChecksum(out, out.size(), *p.m_checksum);
+    const std::size_t ending = out.size();
     appendLineEnding(out, p.m_ending);
+    if (text) widenAscii(out, ending, p.m_encoding);   // a line ending is text: "\r\n" is 0D 00 0A 00 in UTF-16LE
     if (context.counter) ++context.counter->sends;   // every send of the sender counts, templated or not
 }
 

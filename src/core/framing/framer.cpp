@@ -25,11 +25,14 @@ FramingConfig sanitized(FramingConfig c) {
     return c;
 }
 
-const char* closing(FramingOnError policy) {
-    return policy == FramingOnError::Close ? "; closing the connection (on_error: close)" : "";
+/// What on_error "close" does: a stream's connection closes; a datagram has none, its rest is dropped.
+const char* closing(FramingOnError policy, bool datagrams) {
+    if (policy != FramingOnError::Close) return "";
+    return datagrams ? "; the rest of this datagram is dropped (on_error: close)" : "; closing the connection (on_error: close)";
 }
-const char* closingZh(FramingOnError policy) {
-    return policy == FramingOnError::Close ? "；正在关闭连接（on_error: close）" : "";
+const char* closingZh(FramingOnError policy, bool datagrams) {
+    if (policy != FramingOnError::Close) return "";
+    return datagrams ? "；丢弃此数据报的其余部分（on_error: close）" : "；正在关闭连接（on_error: close）";
 }
 
 }  // namespace
@@ -289,7 +292,7 @@ bool Framer::tooLongWithoutDelimiter(FrameSink& sink) {
                              " bytes";
     const std::string what_zh = "在 max " + number(m_cfg.max) + " 字节内没有分隔符（" + formatHex(m_cfg.delimiter) + "）";
     if (m_cfg.on_error == FramingOnError::Close) {
-        fail({"FRAME_TOO_LONG", what + closing(m_cfg.on_error), what_zh + closingZh(m_cfg.on_error)}, sink);
+        fail({"FRAME_TOO_LONG", what + closing(m_cfg.on_error, m_datagrams), what_zh + closingZh(m_cfg.on_error, m_datagrams)}, sink);
         return false;
     }
     beginDrop({"FRAME_TOO_LONG", what + ": dropping bytes up to the next delimiter", what_zh + "：丢弃字节直到下一个分隔符"},
@@ -361,7 +364,7 @@ void Framer::badLength(std::int64_t total, FrameSink& sink) {
                                    "，帧长将为 " + std::to_string(total) + " 字节：" +
                                    (longer ? "超过 max " + number(m_cfg.max) : "短于其自身的头部（" + header + " 字节）");
     if (m_cfg.on_error == FramingOnError::Close)
-        return fail({"BAD_FRAME_LENGTH", message + closing(m_cfg.on_error), message_zh + closingZh(m_cfg.on_error)}, sink);
+        return fail({"BAD_FRAME_LENGTH", message + closing(m_cfg.on_error, m_datagrams), message_zh + closingZh(m_cfg.on_error, m_datagrams)}, sink);
     beginDrop({"BAD_FRAME_LENGTH", message + "; dropping one byte at a time until a valid length field appears",
                message_zh + "；逐字节丢弃，直到出现有效的长度字段"},
               sink);
@@ -437,7 +440,7 @@ void Framer::feedIdle(ByteView data, FrameSink& sink) {
                                  " bytes";
         const std::string what_zh = "在 max " + number(m_cfg.max) + " 字节内没有 " + std::to_string(m_cfg.gap_ms) + " ms 的间隔";
         if (m_cfg.on_error == FramingOnError::Close)
-            return fail({"FRAME_TOO_LONG", what + closing(m_cfg.on_error), what_zh + closingZh(m_cfg.on_error)}, sink);
+            return fail({"FRAME_TOO_LONG", what + closing(m_cfg.on_error, m_datagrams), what_zh + closingZh(m_cfg.on_error, m_datagrams)}, sink);
         beginDrop({"FRAME_TOO_LONG", what + ": the message was cut into pieces of max bytes",
                    what_zh + "：消息被切成 max 字节的片段"},
                   sink);

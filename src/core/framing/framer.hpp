@@ -68,6 +68,8 @@ public:
     /// last message. The framer is ready for a new stream afterwards (and no longer failed).
     void finish(FrameSink& sink, bool incomplete_is_error = true);
 
+    /// UDP: each input is a datagram (no connection to close): the errors say so.
+    void setDatagrams(bool datagrams) { m_datagrams = datagrams; }
     [[nodiscard]] bool failed() const { return m_failed; }        ///< on_error close, after an error
     [[nodiscard]] std::size_t pending() const { return m_buf.size(); }
     [[nodiscard]] std::uint64_t droppedBytes() const { return m_droppedTotal; }
@@ -105,6 +107,7 @@ private:
     std::size_t m_need = 0;              // length: total of the frame in m_buf once its header is read
     bool m_dropping = false;             // resync episode in progress
     bool m_failed = false;
+    bool m_datagrams = false;
     std::uint64_t m_dropped = 0;         // in the current episode
     std::uint64_t m_droppedTotal = 0;
     Clock::time_point m_lastByte{};      // idle

@@ -89,6 +89,7 @@ Json eventJson(const Event& event, const EventJsonEndpoint& endpoint) {
         line = Json{{"time", rfc3339(t->time_us)}, {"endpoint", name}, {"event", "timer"}, {"name", t->name},
                     {"running", t->running}, {"sent", t->sent}, {"skipped", t->skipped}};
         if (t->failed > 0) line["failed"] = t->failed;   // only when a send was refused
+        if (t->connection) line["conn"] = t->connection;  // only for a timer aimed at one connection
         return line;
     }
     if (const auto* rs = std::get_if<ReadingStatus>(&event)) {

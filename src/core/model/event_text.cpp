@@ -72,7 +72,9 @@ std::optional<std::string> describeEvent(const Event& event) {
     if (const auto* q = std::get_if<QueueOverflow>(&event))
         return "display fell behind: dropped " + std::to_string(q->dropped_events) + " messages";
     if (const auto* t = std::get_if<TimerStatus>(&event))
-        return "timer \"" + t->name + "\" " + (t->running ? "running" : "stopped") + ": " + std::to_string(t->sent) +
+        return "timer \"" + t->name + "\" " + (t->running ? "running" : "stopped") +
+               (t->connection ? " (to connection #" + std::to_string(t->connection) + " only)" : "") + ": " +
+               std::to_string(t->sent) +
                " sent" + (t->skipped ? ", " + std::to_string(t->skipped) + " ticks skipped (nowhere to send)" : "") +
                (t->failed ? ", " + std::to_string(t->failed) + " failed (the send was refused: see the errors)" : "");
     if (const auto* r = std::get_if<RecordingStatus>(&event); r && r->state_changed) return recordingText(*r);

@@ -38,11 +38,13 @@ SourceContext Endpoint::sourceContext() {
                              this->send(std::move(send));
                              return m_errorsReported == before;
                          },
-                         [this] { return canSend(); }};
+                         [this](ConnectionId connection) {
+                             return connection == 0 ? canSend() : hasConnection(connection);
+                         }};
 }
 
 void Endpoint::replaceSources(UpdateSources update) {
-    const std::vector<std::string> running = m_sources->runningTimers();
+    const auto running = m_sources->runningTimers();
     m_config.commands = std::move(update.commands);
     m_config.on_connect = std::move(update.on_connect);
     m_config.timers = std::move(update.timers);
@@ -53,7 +55,7 @@ void Endpoint::replaceSources(UpdateSources update) {
         stage = makeSourceStage("sources", sourceContext());
         m_sources = static_cast<Sources*>(stage.get());
     }
-    for (const auto& name : running) m_sources->runTimer(name, true, false);
+    for (const auto& [name, connection] : running) m_sources->runTimer(name, true, false, connection);
 }
 
 void Endpoint::startSources() {
@@ -66,6 +68,10 @@ void Endpoint::stopSources() {
 
 void Endpoint::openedForSources(ConnectionId connection) {
     for (const auto& stage : m_sourceStages) stage->connectionOpened(connection);
+}
+
+void Endpoint::closedForSources(ConnectionId connection) {
+    for (const auto& stage : m_sourceStages) stage->connectionClosed(connection);
 }
 
 void Endpoint::sendFile(const SendFile& command) {
@@ -95,7 +101,7 @@ void Endpoint::sendFile(const SendFile& command) {
                                       "gap_ms 必须在 0 到 " + std::to_string(max_gap) + " 之间"});
     openFileSinks(command, [this, command, alive = weak_from_this()](FileSinks sinks, std::optional<ErrorInfo> error) {
         if (alive.expired()) return;
-        if (error) return reportFileSendRefused(m_ctx, command, std::move(*error));
+        if (error) return m_fileSends->refuse(command, std::move(*error));   // the file's own error comes first
         m_fileSends->start(command, std::move(sinks));
     });
 }

@@ -55,6 +55,8 @@ public:
 
     /// Whether a send without a destination has somewhere to go now (timers skip ticks if not).
     virtual bool canSend() const = 0;
+    /// Whether `connection` is open now (a timer aimed at it stops otherwise).
+    virtual bool hasConnection(ConnectionId) const { return false; }
 
     /// The responder stages (session/responder.hpp) in the registry's order: echo, rules, scripts.
     /// Every session opened from now on attaches to each.
@@ -87,6 +89,7 @@ protected:
     SourceContext sourceContext();
     /// Every source stage a new connection concerns (the on-connect payload).
     void openedForSources(ConnectionId connection);
+    void closedForSources(ConnectionId connection);
     using FileSinks = std::vector<std::unique_ptr<FileSink>>;
     using FileSinksDone = std::function<void(FileSinks, std::optional<ErrorInfo>)>;
     /// The targets of a file send (tcp: the connection(s); udp: the destination, maybe resolved

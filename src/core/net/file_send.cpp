@@ -144,6 +144,9 @@ public:
         armTick();
     }
 
+    /// No target: the reader only opens the file; then it fails with `why` (or the file's error).
+    void refuseOnceOpened(ErrorInfo why) { m_noTarget = std::move(why); }
+
     void wake() {
         if (m_pumpPosted || m_finished) return;
         m_pumpPosted = true;
@@ -274,8 +277,21 @@ private:
         return true;
     }
 
+    /// A refused send waits for the reader's open: the file's own error first, else `why` with its size.
+    void pumpRefused() {
+        std::optional<ErrorInfo> error;
+        {
+            std::lock_guard lock(m_shared->mutex);
+            if (m_shared->error) error = *m_shared->error;
+            else if (m_shared->opened) m_total = m_shared->size;
+            else return;   // the reader wakes us once it knows
+        }
+        finish(FileSendState::Failed, error ? std::move(error) : std::move(m_noTarget));
+    }
+
     void pump() {
         if (m_finished || m_waiting) return;
+        if (m_noTarget) return pumpRefused();
         for (int i = 0; i < kChunksPerPump; ++i) {
             // The reader's news (size, error, end) matters only before the first block and
             // between blocks: not locking its mutex per chunk spares the reader a contended lock.
@@ -349,7 +365,7 @@ private:
     bool m_opened = false, m_finished = false, m_waiting = false, m_pumpPosted = false;
     std::uint64_t m_sent = 0, m_total = 0, m_sentAtReport = 0;
     FileSendState m_state = FileSendState::Running;
-    std::optional<ErrorInfo> m_error, m_pendingError;
+    std::optional<ErrorInfo> m_error, m_pendingError, m_noTarget;
     std::chrono::steady_clock::time_point m_started, m_lastReport;
 };
 
@@ -360,6 +376,14 @@ FileSends::~FileSends() = default;   // each sender stops its reader; their hand
 void FileSends::start(const SendFile& command, std::vector<std::unique_ptr<FileSink>> sinks) {
     reap();
     auto sender = std::make_shared<FileSender>(m_ctx, m_endpoint, command, std::move(sinks));
+    m_senders.push_back(sender);
+    sender->begin();
+}
+
+void FileSends::refuse(const SendFile& command, ErrorInfo why) {
+    reap();
+    auto sender = std::make_shared<FileSender>(m_ctx, m_endpoint, command, std::vector<std::unique_ptr<FileSink>>{});
+    sender->refuseOnceOpened(std::move(why));
     m_senders.push_back(sender);
     sender->begin();
 }

@@ -60,6 +60,10 @@ public:
 
     /// Starts a transfer to `sinks` (non-empty; the endpoint checked the command).
     void start(const SendFile& command, std::vector<std::unique_ptr<FileSink>> sinks);
+    /// A send with nowhere to go (`why`): the file is still opened first (by the reader, off
+    /// this thread), so a file that cannot be read says so, and one that can fails with `why`
+    /// and its size as the total.
+    void refuse(const SendFile& command, ErrorInfo why);
     /// Cancels one transfer (0: all); an unknown id is an error event.
     void cancel(std::uint64_t transfer);
     /// A write queue made room: pump the transfers (coalesced into one post).

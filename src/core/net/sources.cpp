@@ -17,12 +17,13 @@ struct Sources::Timer {
     asio::steady_timer timer;
     std::chrono::steady_clock::time_point next;   // absolute deadlines: no drift over many ticks
     bool running = false;
+    ConnectionId target = 0;                       // set at start: one connection, or 0 for all
     std::uint64_t sent = 0, skipped = 0, failed = 0, sent_this_run = 0;   // sent_this_run: ticks that tried
     Bytes buffer;                                  // reused by every tick
 };
 
 Sources::Sources(EngineContext& context, EndpointId endpoint, const EndpointConfig& config,
-                 std::function<bool(Send)> send, std::function<bool()> canSend)
+                 std::function<bool(Send)> send, std::function<bool(ConnectionId)> canSend)
     : m_ctx(context), m_endpoint(endpoint), m_send(std::move(send)), m_canSend(std::move(canSend)) {
     auto compileInto = [this](Compiled& out, const std::string& name, const PayloadSpec& spec) {
         out.name = name;
@@ -98,22 +99,40 @@ void Sources::sendCommand(const std::string& name, ConnectionId connection, cons
                           nowUs()});
 }
 
-void Sources::runTimer(const std::string& name, bool run, bool report) {
+void Sources::connectionClosed(ConnectionId connection) {
     for (auto& timer : m_timers)
-        if (timer->config.name == name) return setRunning(*timer, run);
+        if (timer->running && timer->target == connection) setRunning(*timer, false);
+}
+
+void Sources::runTimer(const std::string& name, bool run, bool report, ConnectionId connection) {
+    for (auto& timer : m_timers) {
+        if (timer->config.name != name) continue;
+        if (run && connection != 0 && !m_canSend(connection)) {
+            m_ctx.emit(ErrorEvent{m_endpoint, connection, ErrorContext::Config,
+                                  {"ENOTCONN",
+                                   "timer \"" + name + "\": connection #" + std::to_string(connection) +
+                                       " is not open: not started",
+                                   "定时器“" + name + "”：连接 #" + std::to_string(connection) + " 未打开：未启动"},
+                                  nowUs()});
+            return;
+        }
+        return setRunning(*timer, run, connection);
+    }
     if (report)
         m_ctx.emit(ErrorEvent{m_endpoint, 0, ErrorContext::Config,
                               {"ENOENT", "no timer named \"" + name + "\"", "没有名为“" + name + "”的定时器"}, nowUs()});
 }
 
-std::vector<std::string> Sources::runningTimers() const {
-    std::vector<std::string> names;
+std::vector<std::pair<std::string, ConnectionId>> Sources::runningTimers() const {
+    std::vector<std::pair<std::string, ConnectionId>> running;
     for (const auto& timer : m_timers)
-        if (timer->running) names.push_back(timer->config.name);
-    return names;
+        if (timer->running) running.emplace_back(timer->config.name, timer->target);
+    return running;
 }
 
-void Sources::setRunning(Timer& timer, bool run) {
+void Sources::setRunning(Timer& timer, bool run, ConnectionId connection) {
+    // A start while running may re-aim it; the counts and the schedule go on.
+    if (run) timer.target = connection;
     if (timer.running == run) return report(timer);
     timer.running = run;
     report(timer);
@@ -128,10 +147,14 @@ void Sources::setRunning(Timer& timer, bool run) {
 
 void Sources::tick(Timer& timer) {
     if (!timer.running) return;
-    if (!m_canSend()) {
+    if (timer.target != 0 && !m_canSend(timer.target)) {   // its connection is gone: it ends
+        timer.running = false;
+        return report(timer);
+    }
+    if (!m_canSend(0)) {
         ++timer.skipped;
     } else if (render(timer.payload, timer.buffer)) {
-        Send send{m_endpoint, 0, timer.buffer, timer.config.to};
+        Send send{m_endpoint, timer.target, timer.buffer, timer.target ? std::string() : timer.config.to};
         ++(m_send(std::move(send)) ? timer.sent : timer.failed);   // a refused send is not "sent"
         ++timer.sent_this_run;   // counts toward `count` either way: a broken timer still ends
     } else {
@@ -161,7 +184,8 @@ void Sources::schedule(Timer& timer) {
 }
 
 void Sources::report(Timer& timer) {
-    m_ctx.emit(TimerStatus{m_endpoint, timer.config.name, timer.running, timer.sent, timer.skipped, nowUs(), timer.failed});
+    m_ctx.emit(TimerStatus{m_endpoint, timer.config.name, timer.running, timer.sent, timer.skipped, nowUs(), timer.failed,
+                           timer.target});
 }
 
 }  // namespace sockscope

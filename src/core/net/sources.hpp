@@ -18,10 +18,10 @@ namespace sockscope {
 
 class Sources final : public SourceStage {
 public:
-    /// `send` is the endpoint's send (false: it was refused and reported at once); `canSend` says whether a send has somewhere to go now
-    /// (a timer skips its tick quietly otherwise and counts it).
+    /// `send` is the endpoint's send (false: it was refused and reported at once); `canSend(0)` says whether a send has somewhere to go now
+    /// (a timer skips its tick quietly otherwise and counts it), `canSend(id)` whether connection `id` is open.
     Sources(EngineContext& context, EndpointId endpoint, const EndpointConfig& config,
-            std::function<bool(Send)> send, std::function<bool()> canSend);
+            std::function<bool(Send)> send, std::function<bool(ConnectionId)> canSend);
     explicit Sources(const SourceContext& c) : Sources(c.engine, c.endpoint, c.config, c.send, c.can_send) {}
     ~Sources() override;
     Sources(const Sources&) = delete;
@@ -36,24 +36,27 @@ public:
     /// A saved command, to one connection (0: every one / the udp destination; `destination`:
     /// udp "host:port", "" = the default).
     void sendCommand(const std::string& name, ConnectionId connection, const std::string& destination = {});
+    /// A TCP connection closed: timers aimed at it stop.
+    void connectionClosed(ConnectionId connection) override;
     /// Starts (`run`) or stops a timer by name; an unknown name is an error event when `report`.
-    void runTimer(const std::string& name, bool run, bool report = true);
-    /// The names of the timers running now.
-    std::vector<std::string> runningTimers() const;
+    /// A started timer sends to `connection` (0: every connection / the udp destination).
+    void runTimer(const std::string& name, bool run, bool report = true, ConnectionId connection = 0);
+    /// The timers running now: name and target connection.
+    std::vector<std::pair<std::string, ConnectionId>> runningTimers() const;
 
 private:
     struct Timer;
     struct Compiled;
     void tick(Timer& timer);
     void schedule(Timer& timer);
-    void setRunning(Timer& timer, bool run);
+    void setRunning(Timer& timer, bool run, ConnectionId connection = 0);
     void report(Timer& timer);
     bool render(Compiled& payload, Bytes& out);
 
     EngineContext& m_ctx;
     const EndpointId m_endpoint;
     std::function<bool(Send)> m_send;
-    std::function<bool()> m_canSend;
+    std::function<bool(ConnectionId)> m_canSend;
     std::vector<std::unique_ptr<Compiled>> m_commands;
     std::unique_ptr<Compiled> m_onConnect;
     std::vector<std::unique_ptr<Timer>> m_timers;

@@ -159,6 +159,7 @@ void TcpEndpoint::dropConnections(CloseMode mode) {
 void TcpEndpoint::onConnectionClosed(ConnectionId connection, CloseReason reason) {
     m_connections.erase(connection);
     m_fileSends->wake();   // a file send to it says so now
+    closedForSources(connection);   // a timer aimed at it stops
     connectionGone(connection, reason);
 }
 

@@ -14,6 +14,7 @@ public:
 
     void send(Send command) override;
     bool canSend() const override { return !m_connections.empty(); }
+    bool hasConnection(ConnectionId connection) const override { return m_connections.count(connection) > 0; }
     void closeConnection(ConnectionId connection, CloseMode mode) override;
     void closeAll(CloseMode mode) override;
     bool attachResponder(ConnectionId connection, std::shared_ptr<Responder> responder) override;

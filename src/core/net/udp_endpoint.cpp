@@ -196,8 +196,13 @@ void UdpEndpoint::withDestination(const std::string& destination, DestinationDon
     if (!ec) return done(asio::ip::udp::endpoint{address, remote->port}, std::nullopt);
     const auto generation = m_generation;
     const auto protocol = m_transport ? m_transport->socket().local_endpoint(ec).protocol() : asio::ip::udp::v4();
-    m_resolver.async_resolve(protocol, remote->host, std::to_string(remote->port),
+    // A dual-stack v6 socket reaches IPv4 hosts too: an IPv4-only name comes back v4-mapped.
+    const bool dual_stack = protocol == asio::ip::udp::v6() && !m_config.options.v6_only.value_or(false);
+    const auto flags = dual_stack ? asio::ip::resolver_base::v4_mapped : asio::ip::resolver_base::flags();
+    // The resolver runs getaddrinfo on asio's own thread: the I/O thread never blocks on DNS.
+    m_resolver.async_resolve(protocol, remote->host, std::to_string(remote->port), flags,
                              [self = std::static_pointer_cast<UdpEndpoint>(shared_from_this()), generation, target,
+                              host = remote->host, port = remote->port, protocol,
                               done = std::move(done)](std::error_code resolve_error,
                                                       asio::ip::udp::resolver::results_type results) mutable {
                                  if (generation != self->m_generation)   // said, never lost quietly
@@ -207,10 +212,41 @@ void UdpEndpoint::withDestination(const std::string& destination, DestinationDon
                                                                "\" was being resolved: nothing was sent to it",
                                                            "解析“" + target + "”时端点已停止：没有向它发送任何数据"});
                                  if (resolve_error || results.empty())
-                                     return done(std::nullopt,
-                                                 describeError(resolve_error ? resolve_error : asio::error::host_not_found,
-                                                               ErrorContext::Resolve, target));
+                                     return self->explainUnresolved(host, port, protocol, target,
+                                                                    resolve_error ? resolve_error : asio::error::host_not_found,
+                                                                    std::move(done));
                                  done(results.begin()->endpoint(), std::nullopt);
+                             });
+}
+
+void UdpEndpoint::explainUnresolved(const std::string& host, std::uint16_t port, asio::ip::udp protocol,
+                                    const std::string& target, std::error_code error, DestinationDone done) {
+    // The name may resolve to the other IP version only: then say that, not "unknown".
+    const auto generation = m_generation;
+    m_resolver.async_resolve(host, std::to_string(port),
+                             [self = std::static_pointer_cast<UdpEndpoint>(shared_from_this()), generation, protocol,
+                              host, target, error, done = std::move(done)](
+                                 std::error_code other_error, asio::ip::udp::resolver::results_type results) mutable {
+                                 const bool v6 = protocol == asio::ip::udp::v6();
+                                 std::string found;   // an address of the other version only
+                                 for (const auto& entry : results) {
+                                     if (entry.endpoint().address().is_v6() == v6)   // not a version problem
+                                         return done(std::nullopt, describeError(error, ErrorContext::Resolve, target));
+                                     if (found.empty()) found = entry.endpoint().address().to_string();
+                                 }
+                                 if (other_error || found.empty() || generation != self->m_generation)
+                                     return done(std::nullopt, describeError(error, ErrorContext::Resolve, target));
+                                 const std::string socket_kind = v6 ? "IPv6-only (v6_only)" : "IPv4";
+                                 done(std::nullopt,
+                                      ErrorInfo{"EAFNOSUPPORT",
+                                                "cannot send to '" + host + "': it resolves only to " +
+                                                    (v6 ? "IPv4" : "IPv6") + " addresses (" + found + "), and this endpoint's socket is " +
+                                                    socket_kind + " (bound to " + self->m_config.bind +
+                                                    "): bind a socket of that IP version" + (v6 ? " or a dual-stack [::]" : "") +
+                                                    ", or give an address literal",
+                                                "无法发送到 '" + host + "'：它只解析到 " + (v6 ? "IPv4" : "IPv6") + " 地址（" + found +
+                                                    "），而此端点的套接字是 " + socket_kind + "（绑定在 " + self->m_config.bind +
+                                                    "）：请绑定该 IP 版本的套接字" + (v6 ? "或双栈 [::]" : "") + "，或直接写地址"});
                              });
 }
 

@@ -41,6 +41,10 @@ struct ProfileLoadResult {
 
 /// Parses and validates profile JSON. `source_name` prefixes every message (usually the file name).
 ProfileLoadResult parseProfile(std::string_view json_text, std::string_view source_name);
+/// The first key that appears twice in one object of a JSON document, as the profile loader
+/// refuses it: "path: the key \"k\" appears more than once ..." (nullopt: none, or not JSON).
+/// For other JSON read by the app (the headless command channel).
+std::optional<std::string> firstDuplicateKey(std::string_view json_text);
 
 /// Reads and parses a file. Messages are prefixed with the path as given. A missing, unreadable,
 /// empty or oversized (> kMaxProfileFileBytes) file gives a clear error.

@@ -252,6 +252,19 @@ void warnScopesWithoutEndpoint(jsonio::Reader& r, const Profile& profile) {
 
 }  // namespace
 
+std::optional<std::string> firstDuplicateKey(std::string_view json_text) {
+    Json root;
+    DocumentBuilder builder(root);
+    try {
+        if (!Json::sax_parse(json_text.begin(), json_text.end(), &builder)) return std::nullopt;
+    } catch (const Json::exception&) {
+        return std::nullopt;
+    }
+    if (builder.duplicates().empty()) return std::nullopt;
+    const ConfigIssue& first = builder.duplicates().front();
+    return first.path + ": " + first.message;
+}
+
 ProfileLoadResult parseProfile(std::string_view json_text, std::string_view source_name) {
     ProfileLoadResult result;
     const std::string source(source_name);

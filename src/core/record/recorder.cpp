@@ -210,7 +210,10 @@ void Recorder::run(std::shared_ptr<Shared> shared) {
         buffer.clear();
         return true;
     };
+    std::uint64_t in_file = 0;   // records in the current file: a quiet one is not rotated (no empty files)
+    bool rotate_due = false;     // its time is up: rotate before the next record
     auto begin = [&](bool rotating) -> bool {
+        in_file = 0;
         if (auto ec = rotating ? file.rotate() : file.open()) {
             s.fail(describeFileError(ec, file.path().string(), rotating ? FileOp::NewFile : FileOp::Open));
             return false;
@@ -235,10 +238,15 @@ void Recorder::run(std::shared_ptr<Shared> shared) {
         // Everything queued is ours now: a paused reader may go on while we write.
         if (s.pause_requested.exchange(false)) s.callResume();
         for (auto& entry : batch) {
+            if (rotate_due) {   // the file's time is up: the new one begins with this record
+                rotate_due = false;
+                if (!(ok = write() && begin(true))) break;
+            }
             const TapRecord& record = *entry.item.record;
             if (entry.item.gap_rx || entry.item.gap_tx) formatter->gap(record, entry.item.gap_rx, entry.item.gap_tx);
             formatter->appendRecord(record, buffer);
             ends.push_back(buffer.size());
+            ++in_file;
             s.records.fetch_add(1, std::memory_order_relaxed);
             if (policy.max_bytes > 0 && file.size() + buffer.size() >= policy.max_bytes) {
                 if (!(ok = write() && begin(true))) break;
@@ -256,7 +264,10 @@ void Recorder::run(std::shared_ptr<Shared> shared) {
                 ok = false;
             }
         }
-        if (ok && file.due(now)) ok = begin(true);
+        // Time rotation: the next file begins with the next record, never empty — a quiet interval
+        // would leave a file with only its header, which counts against `keep` and could push out a
+        // file with data.
+        if (ok && in_file > 0 && file.due(now)) rotate_due = true;
         if (stopping) break;
     }
     file.close();

@@ -41,8 +41,8 @@ std::error_code RotatingFile::open() {
     // written as it is, never moved.
     if (!m_append && m_files == 0 && fs::is_regular_file(m_path, ec)) {
         const auto size = fs::file_size(m_path, ec);
-        if (!ec && size > 0)
-            if (auto shifted = shift()) return shifted;
+        if (!ec && size > 0)   // never pruned here: a previous run's data is not deleted unasked
+            if (auto shifted = shift(false)) return shifted;
     }
     errno = 0;
 #if defined(_WIN32)
@@ -173,12 +173,12 @@ bool RotatingFile::due(std::chrono::steady_clock::time_point now) const {
     return m_policy.max_age.count() > 0 && now - m_openedAt >= m_policy.max_age;
 }
 
-std::error_code RotatingFile::shift() {
+std::error_code RotatingFile::shift(bool prune) {
     std::error_code ec;
     std::uint32_t last = 1;   // the first free number (keep 0: keep them all)
     while (fs::exists(numbered(m_path, last), ec)) ++last;
-    if (m_policy.keep > 0 && last > m_policy.keep - 1) last = m_policy.keep - 1;
-    if (m_policy.keep == 1) return fs::remove(m_path, ec), ec;   // only the current one is kept
+    if (prune && m_policy.keep > 0 && last > m_policy.keep - 1) last = m_policy.keep - 1;
+    if (prune && m_policy.keep == 1) return fs::remove(m_path, ec), ec;   // only the current one is kept
     fs::remove(numbered(m_path, last), ec);
     for (std::uint32_t n = last; n > 1; --n) {
         const fs::path from = numbered(m_path, n - 1);
@@ -193,7 +193,7 @@ std::error_code RotatingFile::rotate() {
     close();
     std::error_code probe;
     if (!fs::is_regular_file(m_path, probe)) return open();   // a FIFO or a device: nothing to move
-    if (auto ec = shift()) return ec;
+    if (auto ec = shift(true)) return ec;
     const bool append = m_append;
     m_append = false;
     const auto ec = open();

@@ -26,7 +26,8 @@ struct RotationPolicy {
 class RotatingFile {
 public:
     /// `append`: keep adding to an existing file (receive to file); otherwise an existing file is
-    /// rotated away (it becomes .1) so nothing recorded before is overwritten.
+    /// rotated away (it becomes .1) so nothing recorded before is overwritten — nor deleted: that
+    /// first move prunes nothing; the files it moved count against `keep` at later rotations.
     RotatingFile(std::filesystem::path path, RotationPolicy policy, bool append);
     ~RotatingFile();
     RotatingFile(const RotatingFile&) = delete;
@@ -60,7 +61,8 @@ public:
     static std::filesystem::path numbered(const std::filesystem::path& path, std::uint32_t n);
 
 private:
-    [[nodiscard]] std::error_code shift();
+    /// Moves the current file to .1 (and .1 to .2 ...); `prune`: drops what is past `keep`.
+    [[nodiscard]] std::error_code shift(bool prune);
     void cutBackTo(std::uint64_t size);
     /// fwrite all of it, again after EINTR; 0 or the errno of the failure (m_size counts what left).
     [[nodiscard]] int writeFully(const void* data, std::size_t size);

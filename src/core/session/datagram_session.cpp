@@ -13,6 +13,7 @@ DatagramSession::DatagramSession(EngineContext& context, EndpointId endpoint,
            // No connection to close: with on_error "close" the rest of that datagram is ignored.
            [this](const ErrorInfo& error, bool) { reportError(ErrorContext::Framing, error); }),
       m_delayed(context.io, kMaxDelayedActions) {
+    m_rx.framesDatagrams();
     if (m_settings.remote) setReplyTo(*m_settings.remote, formatEndpoint(m_settings.remote->address(), m_settings.remote->port()));
 }
 

@@ -41,6 +41,10 @@ public:
     void setMessageObserver(MessageObserver observer) { m_observer = std::move(observer); }
     [[nodiscard]] bool observing() const { return static_cast<bool>(m_observer); }
 
+    /// This pipeline frames UDP datagrams (framing errors then speak of datagrams, not a connection).
+    void framesDatagrams() {
+        if (m_framer) m_framer->setDatagrams(true);
+    }
     [[nodiscard]] bool framed() const { return m_framer != nullptr; }
     [[nodiscard]] bool idle() const { return m_framer && m_framer->config().type == FramingType::Idle; }
 

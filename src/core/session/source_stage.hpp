@@ -25,6 +25,8 @@ public:
     virtual void stopped() {}
     /// A new TCP connection (the on-connect payload goes to it).
     virtual void connectionOpened(ConnectionId) {}
+    /// A TCP connection closed (a timer aimed at it stops).
+    virtual void connectionClosed(ConnectionId) {}
 };
 
 using SourceStages = std::vector<std::unique_ptr<SourceStage>>;
@@ -36,8 +38,8 @@ struct SourceContext {
     const EndpointConfig& config;
     /// The endpoint's send; false: refused and reported at once (bad destination, nowhere to go).
     std::function<bool(Send)> send;
-    /// Whether a send without a destination has somewhere to go now (timers skip ticks if not).
-    std::function<bool()> can_send;
+    /// Whether a send has somewhere to go now (connection 0: anywhere; else that one is open).
+    std::function<bool(ConnectionId)> can_send;
 };
 
 /// Every registered source kind, in registry order (one per descriptor with a `source` factory).

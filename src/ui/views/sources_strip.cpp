@@ -162,7 +162,12 @@ std::optional<EndpointConfig> SourcesStrip::drawTimers(UiModel& model, const Com
         ImGui::PushID(static_cast<int>(i));
         char label[200];
         std::snprintf(label, sizeof label, "%s %s", running ? "[x]" : "[ ]", timer.name.c_str());
-        if (ImGui::SmallButton(label)) submit(RunTimer{id, timer.name, !running});
+        if (running && status->connection) {   // aimed at one connection: say which
+            const std::size_t used = std::strlen(label);
+            std::snprintf(label + used, sizeof label - used, tr(Str::TimerToConnection),
+                          static_cast<unsigned long long>(status->connection));
+        }
+        if (ImGui::SmallButton(label)) submit(RunTimer{id, timer.name, !running});   // to every connection
         probeItem(model, "send.timer." + std::to_string(i));
         if (ImGui::IsItemHovered()) {
             char tip[200];
@@ -171,6 +176,13 @@ std::optional<EndpointConfig> SourcesStrip::drawTimers(UiModel& model, const Com
             ImGui::SetTooltip("%s (%d ms)", tip, timer.every_ms);
         }
         if (ImGui::BeginPopupContextItem("menu")) {
+            // A server's timer goes to every connection by default; this aims it at the selected one.
+            if (const ConnectionId target = targetConnection(model, config); target != 0) {
+                char item[120];
+                std::snprintf(item, sizeof item, tr(Str::TimerStartOnConnection), static_cast<unsigned long long>(target));
+                if (ImGui::MenuItem(item)) submit(RunTimer{id, timer.name, true, target});
+                probeItem(model, "send.timer." + std::to_string(i) + ".to_connection");
+            }
             if (ImGui::MenuItem(tr(Str::EditEllipsis))) openTimerEditor(timer, i);
             if (ImGui::MenuItem(tr(Str::CommandLoad))) loadIntoPanel(panel, timer.send);
             if (ImGui::MenuItem(tr(Str::CommandReplace), nullptr, false, panel.parsed(model).ok())) {

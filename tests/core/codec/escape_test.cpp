@@ -135,6 +135,15 @@ TEST(ParseEscapedText, WithEncodingEncodesLiteralRunsOnly) {
     ASSERT_TRUE(utf16.ok());
     EXPECT_EQ(utf16.bytes, (Bytes{'A', 0, 0, 'B', 0}));
 
+    // A named escape is a character: in UTF-16 it takes two bytes, as the text around it does;
+    // \xHH stays one raw byte.
+    const ParseResult le = parseEscapedText("A\\r\\n\\x0D", TextEncoding::Utf16Le);
+    ASSERT_TRUE(le.ok());
+    EXPECT_EQ(le.bytes, (Bytes{'A', 0, '\r', 0, '\n', 0, 0x0D}));
+    const ParseResult be = parseEscapedText("A\\t", TextEncoding::Utf16Be);
+    ASSERT_TRUE(be.ok());
+    EXPECT_EQ(be.bytes, (Bytes{0, 'A', 0, '\t'}));
+
     // error positions are offsets in the whole text
     const ParseResult ascii = parseEscapedText("ok\\r\xE4\xB8\xAD", TextEncoding::Ascii);
     ASSERT_FALSE(ascii.ok());

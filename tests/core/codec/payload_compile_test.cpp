@@ -274,6 +274,17 @@ TEST(PayloadCompile, TextEncodingsApplyToLiteralsAndDigits) {
     utf16.encoding = TextEncoding::Utf16Be;
     s.sends = 7;
     EXPECT_EQ(renderHex(utf16, c), "00 41 00 30 00 37");
+    // The line ending is text too: CR LF in the payload's encoding, not single bytes.
+    PayloadSpec line = textSpec("A");
+    line.encoding = TextEncoding::Utf16Le;
+    line.line_ending = LineEnding::CrLf;
+    EXPECT_EQ(renderHex(line, c), "41 00 0D 00 0A 00");
+    line.encoding = TextEncoding::Utf16Be;
+    line.line_ending = LineEnding::Cr;
+    EXPECT_EQ(renderHex(line, c), "00 41 00 0D");
+    line.text = "A{{counter}}";   // not static: the render path, not the compile-time one
+    const std::string rendered = renderHex(line, c);
+    EXPECT_EQ(rendered.substr(rendered.size() - 5), "00 0D") << rendered;
     PayloadSpec ascii = textSpec("ok \xC3\xA9");
     ascii.encoding = TextEncoding::Ascii;
     const ParseError e = compileError(ascii);

@@ -301,6 +301,29 @@ TEST(FileSend, AFileThatCannotBeReadIsAPlainWordsError) {
     EXPECT_EQ(end->error->code, "ENOTCONN");
 }
 
+// Nobody connected: the file is still checked first, so a missing file is ENOENT in plain words
+// (not ENOTCONN), and a readable one fails with ENOTCONN and its size as the total.
+TEST(FileSend, WithNoTargetTheFileIsCheckedFirst) {
+    TcpFixture f;   // no client
+    const std::string missing = "/tmp/sockscope-no-such-file-" + std::to_string(::getpid());
+    f.h.engine.submit(fileCommand(1, missing, 1024));
+    auto end = f.waitEnd(1);
+    ASSERT_TRUE(end && end->error);
+    EXPECT_EQ(end->state, FileSendState::Failed);
+    EXPECT_EQ(end->error->code, "ENOENT") << end->error->message;
+    EXPECT_NE(end->error->message.find("does not exist"), std::string::npos) << end->error->message;
+    TempFile file(1234);
+    f.h.engine.submit(fileCommand(2, file.path, 1024));
+    end = f.waitEnd(2);
+    ASSERT_TRUE(end && end->error);
+    EXPECT_EQ(end->error->code, "ENOTCONN") << end->error->message;
+    EXPECT_EQ(end->total, 1234u) << "the file's size is known";
+    EXPECT_EQ(end->sent, 0u);
+    ASSERT_TRUE(f.h.sync(1));
+    EXPECT_EQ(f.h.count<FileSendStatus>([](const FileSendStatus& s) { return s.state == FileSendState::Running; }), 0u)
+        << "a refused send never says it is running";
+}
+
 TEST(FileSend, APeerThatClosesMidSendIsReported) {
     if (!havePython()) GTEST_SKIP() << "python3 not found";
     TcpFixture f;

@@ -225,5 +225,33 @@ TEST(FramingEngine, UdpFramesWithinEachDatagram) {
     EXPECT_EQ(rx->peer, "127.0.0.1:" + std::to_string(peer.localPort()));
 }
 
+// UDP has no connection: with on_error "close" the error says the rest of the datagram is
+// dropped (it said "closing the connection").
+TEST(FramingEngine, AUdpFramingErrorSpeaksOfTheDatagramNotAConnection) {
+    EngineHarness h;
+    EndpointConfig config;
+    config.name = "udp";
+    config.type = EndpointType::Udp;
+    config.bind = "127.0.0.1:0";
+    config.framing.type = FramingType::Delimiter;
+    config.framing.delimiter = bytesOf(";");
+    config.framing.max = 4;
+    config.framing.on_error = FramingOnError::Close;
+    h.engine.submit(AddEndpoint{1, config});
+    const auto bound = h.waitForState(1, EndpointState::Bound);
+    ASSERT_TRUE(bound);
+    SocketPeer peer;
+    ASSERT_TRUE(peer.bindUdp());
+    const auto port = static_cast<std::uint16_t>(std::stoi(bound->local.substr(bound->local.rfind(':') + 1)));
+    ASSERT_TRUE(peer.sendTo("toolongforit;", port));
+    const auto error = h.waitFor<ErrorEvent>();
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->error.code, "FRAME_TOO_LONG");
+    EXPECT_EQ(error->error.message.find("connection"), std::string::npos) << error->error.message;
+    EXPECT_NE(error->error.message.find("the rest of this datagram is dropped (on_error: close)"), std::string::npos)
+        << error->error.message;
+    EXPECT_NE(error->error.message_zh.find("数据报"), std::string::npos) << error->error.message_zh;
+}
+
 }  // namespace
 }  // namespace sockscope

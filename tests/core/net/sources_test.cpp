@@ -198,6 +198,40 @@ TEST(Sources, TimersStopWhenAClientStopsByItself) {
         << "the timer stopped with the endpoint";
 }
 
+// Issue 7: a timer goes "to a connection, all connections, or a UDP destination". Aimed at one
+// connection, the other clients get nothing, and it ends when its connection closes.
+TEST(Sources, ATimerAimedAtOneConnectionSendsOnlyThereAndStopsWhenItCloses) {
+    EngineHarness h;
+    EndpointConfig config;
+    config.timers = {timer("hb", 5, 0, text("T"))};
+    const auto port = h.startServer(1, config);
+    SocketPeer first, second;
+    ASSERT_TRUE(first.connectTcp(port));
+    const auto one = h.waitFor<ConnectionOpened>();
+    ASSERT_TRUE(one);
+    ASSERT_TRUE(second.connectTcp(port));
+    const auto two = h.waitFor<ConnectionOpened>([&](const ConnectionOpened& o) { return o.connection != one->connection; });
+    ASSERT_TRUE(two);
+    h.engine.submit(RunTimer{1, "hb", true, two->connection});
+    EXPECT_EQ(second.receive(3), "TTT");
+    EXPECT_EQ(first.receive(1, 100), "") << "the other client gets none of its ticks";
+    const auto running = h.waitFor<TimerStatus>([](const TimerStatus& s) { return s.running; });
+    ASSERT_TRUE(running);
+    EXPECT_EQ(running->connection, two->connection);
+    h.engine.submit(CloseConnection{1, two->connection, CloseMode::Graceful});
+    const auto stopped = h.waitFor<TimerStatus>([](const TimerStatus& s) { return !s.running; });
+    ASSERT_TRUE(stopped) << "its connection closed: the timer ended";
+    EXPECT_EQ(stopped->connection, two->connection);
+    // A start aimed at a connection that is not open is refused in plain words, and nothing runs.
+    h.engine.submit(RunTimer{1, "hb", true, 999});
+    const auto refused = h.waitFor<ErrorEvent>([](const ErrorEvent& e) { return e.connection == 999; });
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->error.code, "ENOTCONN");
+    EXPECT_NE(refused->error.message.find("not open"), std::string::npos) << refused->error.message;
+    ASSERT_TRUE(h.sync(1));
+    EXPECT_EQ(h.count<TimerStatus>([](const TimerStatus& s) { return s.running; }), 1u);
+}
+
 TEST(Sources, ARunningTimerStopsOnRequest) {
     EngineHarness h;
     EndpointConfig config;

@@ -1,6 +1,13 @@
 // Loopback integration tests of the udp endpoint: echo, destinations, reply-to-sender, multicast.
 #include <gtest/gtest.h>
 
+#if defined(_WIN32)
+#include <ws2tcpip.h>
+#else
+#include <netdb.h>
+#include <sys/socket.h>
+#endif
+
 #include "core/net/udp_endpoint.hpp"
 #include "support/engine_harness.hpp"
 #include "support/socket_peer.hpp"
@@ -99,6 +106,42 @@ TEST(UdpEndpoint, SendsToTheRemoteTheDestinationOrTheLastSender) {
     ASSERT_TRUE(h2.waitFor<DataEvent>());
     h2.engine.submit(Send{2, 0, bytesOf("reply"), {}});
     EXPECT_EQ(b.receiveDatagram(), "reply");
+}
+
+/// Whether "localhost" has an IPv6 address of its own here (then it is not an IPv4-only name).
+bool localhostHasIpv6() {
+    addrinfo hints{};
+    hints.ai_family = AF_INET6;
+    hints.ai_socktype = SOCK_DGRAM;
+    addrinfo* found = nullptr;
+    const bool has = ::getaddrinfo("localhost", "9", &hints, &found) == 0 && found;
+    if (found) ::freeaddrinfo(found);
+    return has;
+}
+
+/// "localhost" known only as 127.0.0.1: a dual-stack [::] socket sends to it (v4-mapped), and a
+/// v6-only one is told that the name has IPv4 addresses only (not that the name is unknown).
+TEST(UdpEndpoint, AnIpv4OnlyNameFromAnIpv6Socket) {
+    if (localhostHasIpv6()) GTEST_SKIP() << "localhost has an IPv6 address on this host: nothing to map";
+    SocketPeer peer;
+    ASSERT_TRUE(peer.bindUdp());
+    const std::string to = "localhost:" + std::to_string(peer.localPort());
+    EngineHarness h;
+    h.engine.submit(AddEndpoint{1, udpOn("[::]:0")});
+    if (!h.waitForState(1, EndpointState::Bound)) GTEST_SKIP() << "no IPv6 here";
+    h.engine.submit(Send{1, 0, bytesOf("mapped"), to});
+    EXPECT_EQ(peer.receiveDatagram(), "mapped") << "dual-stack: the IPv4 address, v4-mapped";
+
+    auto v6_only = udpOn("[::]:0");
+    v6_only.options.v6_only = true;
+    h.engine.submit(AddEndpoint{2, v6_only});
+    ASSERT_TRUE(h.waitForState(2, EndpointState::Bound));
+    h.engine.submit(Send{2, 0, bytesOf("lost"), to});
+    const auto error = h.waitFor<ErrorEvent>([](const ErrorEvent& e) { return e.endpoint == 2; });
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->error.message.find("unknown"), std::string::npos) << error->error.message;
+    EXPECT_NE(error->error.message.find("resolves only to IPv4 addresses (127.0.0.1)"), std::string::npos)
+        << error->error.message;
 }
 
 /// A send to a name waits for the resolver; if the endpoint stops meanwhile, the datagram cannot

@@ -86,6 +86,26 @@ TEST(RotatingFile, AnExistingFileIsMovedAsideNotOverwritten) {
     EXPECT_EQ(test::readFile(dir / "r.txt"), "new\n");
 }
 
+// keep 1 used to rotate an earlier run's file to .1 and delete it at once: a previous
+// recording is never deleted at start; later rotations prune as `keep` says.
+TEST(RotatingFile, AnEarlierRunsFilesAreNotDeletedAtStartWhateverKeepSays) {
+    const fs::path dir = testDir("aside-keep");
+    std::ofstream(dir / "k.txt", std::ios::binary) << "run 2\n";
+    std::ofstream(dir / "k.1.txt", std::ios::binary) << "run 1\n";
+    RotatingFile file(dir / "k.txt", RotationPolicy{10, 0ms, 1}, false);
+    ASSERT_FALSE(file.open());
+    ASSERT_FALSE(file.write("new\n"));
+    EXPECT_EQ(test::readFile(dir / "k.1.txt"), "run 2\n");
+    EXPECT_EQ(test::readFile(dir / "k.2.txt"), "run 1\n");
+    ASSERT_FALSE(file.write("more than ten bytes\n"));
+    ASSERT_TRUE(file.due(std::chrono::steady_clock::now()));
+    ASSERT_FALSE(file.rotate());   // in the run, keep 1 keeps only the file being written
+    ASSERT_FALSE(file.write("last\n"));
+    file.close();
+    EXPECT_EQ(test::readFile(dir / "k.txt"), "last\n");
+    EXPECT_EQ(test::readFile(dir / "k.1.txt"), "run 2\n") << "the earlier runs' files were left alone";
+}
+
 TEST(RotatingFile, ErrorsAreInPlainWords) {
     const auto full = describeFileError(std::make_error_code(std::errc::no_space_on_device), "/x/s.pcapng", FileOp::Write);
     EXPECT_EQ(full.code, "ENOSPC");
@@ -633,6 +653,38 @@ TEST(RecordingRotation, PcapngFilesRotateAndEachIsComplete) {
         EXPECT_EQ(capture.interface_names, std::vector<std::string>{"server"}) << name;
         EXPECT_LE(fs::file_size(dir / name), 50000u + 2 * 20000u) << name;
     }
+}
+
+/// Time rotation over a quiet spell: no file with nothing but its header (it would count against
+/// `keep` and could push a file with data out).
+TEST(RecordingRotation, AQuietIntervalLeavesNoEmptyFile) {
+    const fs::path dir = testDir("rot-quiet");
+    EngineHarness h;
+    RecordingConfig config = recording(dir / "q.jsonl", RecordFormat::Jsonl);
+    config.rotate_s = 0.05;
+    config.keep = 0;   // all of them: every file the writer began is there to look at
+    h.engine.submit(StartRecording{1, config});
+    EndpointConfig udp;
+    udp.type = EndpointType::Udp;
+    udp.name = "u";
+    udp.bind = "127.0.0.1:0";
+    h.engine.submit(AddEndpoint{1, udp});
+    const auto bound = h.waitForState(1, EndpointState::Bound);
+    ASSERT_TRUE(bound);
+    ASSERT_TRUE(h.settle(700ms, 1));   // quiet: many rotation periods, and the writer wakes every 250 ms
+    SocketPeer peer;
+    ASSERT_TRUE(peer.bindUdp());
+    ASSERT_TRUE(peer.sendTo("late", static_cast<std::uint16_t>(std::stoi(bound->local.substr(bound->local.rfind(':') + 1)))));
+    ASSERT_TRUE(h.waitFor<DataEvent>());
+    const auto final_status = stopRecording(h, 1);
+    ASSERT_TRUE(final_status);
+    std::size_t files = 0;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+        ++files;
+        EXPECT_GT(fs::file_size(entry.path()), 0u) << entry.path() << " was begun and left empty";
+    }
+    EXPECT_GE(files, 1u);
+    EXPECT_LE(files, 3u) << "a new file only after records, not one per quiet period";
 }
 
 /// Receive to file: the raw received bytes appended; framed: each message after its length.
