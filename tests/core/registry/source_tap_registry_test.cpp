@@ -64,7 +64,7 @@ TEST(SourceTapRegistry, TheEndpointsSourcesAreMadeByTheFactoriesInRegistryOrder)
     config.timers.push_back(TimerConfig{});
     config.timers.back().name = "t";
     int sends = 0;
-    const SourceContext context{rig.ctx, 7, config, [&](Send) { return ++sends > 0; }, [] { return true; }};
+    const SourceContext context{rig.ctx, 7, config, [&](Send) { return ++sends > 0; }, [](ConnectionId) { return true; }};
     const SourceStages stages = makeSourceStages(context);
     ASSERT_EQ(stages.size(), sourceStages().size());
     EXPECT_NE(dynamic_cast<Sources*>(stages[0].get()), nullptr);
@@ -75,7 +75,7 @@ TEST(SourceTapRegistry, TheEndpointsSourcesAreMadeByTheFactoriesInRegistryOrder)
     auto* sources = findSource<Sources>(stages);
     ASSERT_NE(sources, nullptr);
     sources->runTimer("t", true);
-    EXPECT_EQ(sources->runningTimers(), std::vector<std::string>{"t"});
+    EXPECT_EQ(sources->runningTimers(), (std::vector<std::pair<std::string, ConnectionId>>{{"t", 0}}));
     sources->stopped();
     EXPECT_TRUE(sources->runningTimers().empty());
     EXPECT_GE(sends, 1) << "its first tick went through the context's send";
