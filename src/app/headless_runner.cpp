@@ -430,15 +430,15 @@ public:
     }
 
 private:
-    /// A recording path that holds an earlier run's data: the recorder moves it to .1 (never
-    /// deletes it at start); say so, so that nobody wonders where it went.
+    /// A recording path that holds an earlier run's data: the recorder moves it to .1 (keeps it
+    /// whatever keep says); say so, so that nobody wonders where it went.
     void noteEarlierRecording(const std::string& path, std::set<std::string>& noted) {
         std::error_code ec;
         if (!noted.insert(path).second || !std::filesystem::is_regular_file(path, ec)) return;
         if (std::filesystem::file_size(path, ec) == 0 || ec) return;
         m_err << "sockscope: note: " << displayText(path) << " holds an earlier recording: it is kept as "
               << displayText(RotatingFile::numbered(path, 1).string())
-              << " (older numbered files move up by one; nothing is deleted at start)\n";
+              << " (older numbered files move up by one; those past --record-keep, the previous run's file excepted, are deleted)\n";
     }
 
     static EngineOptions engineOptions() {

@@ -42,6 +42,7 @@ struct ReaderShared {
     bool eof = false;
     std::optional<ErrorInfo> error;
     bool stop = false;
+    bool probe_only = false;   // a refused send: open to learn the error or the size, read nothing
     asio::io_context* io = nullptr;
     std::function<void()> notify;
     bool notify_pending = false;
@@ -66,15 +67,23 @@ void readFile(const std::shared_ptr<ReaderShared>& shared, const std::string& pa
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec))
         return failed(describeFileError(std::make_error_code(std::errc::is_a_directory), path, FileOp::Read));
+    const auto opened = [&](std::uint64_t size) {
+        std::lock_guard lock(shared->mutex);
+        shared->opened = true;
+        shared->size = size;
+        shared->postLocked();
+    };
+    // A FIFO's open waits for a writer: a refused send must not wait for one.
+    if (shared->probe_only && std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+        return opened(0);
     errno = 0;
     std::FILE* file = std::fopen(path.c_str(), "rb");
     if (!file) return failed(describeFileError(lastError(ENOENT), path, FileOp::Read));
     const auto size = std::filesystem::file_size(path, ec);
-    {
-        std::lock_guard lock(shared->mutex);
-        shared->opened = true;
-        shared->size = ec ? 0 : size;
-        shared->postLocked();
+    opened(ec ? 0 : size);
+    if (shared->probe_only) {
+        std::fclose(file);
+        return;
     }
     const std::size_t block_size = shared->block_size;
     for (;;) {
@@ -145,7 +154,10 @@ public:
     }
 
     /// No target: the reader only opens the file; then it fails with `why` (or the file's error).
-    void refuseOnceOpened(ErrorInfo why) { m_noTarget = std::move(why); }
+    void refuseOnceOpened(ErrorInfo why) {
+        m_noTarget = std::move(why);
+        m_shared->probe_only = true;
+    }
 
     void wake() {
         if (m_pumpPosted || m_finished) return;

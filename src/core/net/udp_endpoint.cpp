@@ -206,17 +206,18 @@ void UdpEndpoint::withDestination(const std::string& destination, DestinationDon
                               done = std::move(done)](std::error_code resolve_error,
                                                       asio::ip::udp::resolver::results_type results) mutable {
                                  if (generation != self->m_generation)   // said, never lost quietly
-                                     return done(std::nullopt,
-                                                 ErrorInfo{"ECANCELED",
-                                                           "the endpoint stopped while \"" + target +
-                                                               "\" was being resolved: nothing was sent to it",
-                                                           "解析“" + target + "”时端点已停止：没有向它发送任何数据"});
+                                     return done(std::nullopt, stoppedWhileResolving(target));
                                  if (resolve_error || results.empty())
                                      return self->explainUnresolved(host, port, protocol, target,
                                                                     resolve_error ? resolve_error : asio::error::host_not_found,
                                                                     std::move(done));
                                  done(results.begin()->endpoint(), std::nullopt);
                              });
+}
+
+ErrorInfo UdpEndpoint::stoppedWhileResolving(const std::string& target) {
+    return {"ECANCELED", "the endpoint stopped while \"" + target + "\" was being resolved: nothing was sent to it",
+            "解析“" + target + "”时端点已停止：没有向它发送任何数据"};
 }
 
 void UdpEndpoint::explainUnresolved(const std::string& host, std::uint16_t port, asio::ip::udp protocol,
@@ -227,6 +228,7 @@ void UdpEndpoint::explainUnresolved(const std::string& host, std::uint16_t port,
                              [self = std::static_pointer_cast<UdpEndpoint>(shared_from_this()), generation, protocol,
                               host, target, error, done = std::move(done)](
                                  std::error_code other_error, asio::ip::udp::resolver::results_type results) mutable {
+                                 if (generation != self->m_generation) return done(std::nullopt, stoppedWhileResolving(target));
                                  const bool v6 = protocol == asio::ip::udp::v6();
                                  std::string found;   // an address of the other version only
                                  for (const auto& entry : results) {
@@ -234,7 +236,7 @@ void UdpEndpoint::explainUnresolved(const std::string& host, std::uint16_t port,
                                          return done(std::nullopt, describeError(error, ErrorContext::Resolve, target));
                                      if (found.empty()) found = entry.endpoint().address().to_string();
                                  }
-                                 if (other_error || found.empty() || generation != self->m_generation)
+                                 if (other_error || found.empty())
                                      return done(std::nullopt, describeError(error, ErrorContext::Resolve, target));
                                  const std::string socket_kind = v6 ? "IPv6-only (v6_only)" : "IPv4";
                                  done(std::nullopt,

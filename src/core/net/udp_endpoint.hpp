@@ -50,6 +50,8 @@ private:
     /// Where a send without an explicit address goes (`destination`, else the remote, else the
     /// last sender); a host name is resolved first (then `done` runs later).
     void withDestination(const std::string& destination, DestinationDone done);
+    /// A send whose destination was still being resolved when the endpoint stopped (said, not lost).
+    static ErrorInfo stoppedWhileResolving(const std::string& target);
     /// `host` did not resolve for the socket's IP version: a second lookup tells "unknown" from
     /// "only the other IP version" (asynchronous, as the first).
     void explainUnresolved(const std::string& host, std::uint16_t port, asio::ip::udp protocol, const std::string& target,

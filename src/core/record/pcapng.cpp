@@ -371,6 +371,11 @@ std::string_view PcapngFormatter::udpLocal(const TapRecord& record, const DataEv
         const auto it = m_udpLocals.find(key);
         return it == m_udpLocals.end() ? std::string_view(record.local) : std::string_view(it->second);
     }
+    // Our answers leave from the address the kernel routes from (we do not set it): inferred as the
+    // one the peer wrote to, unless that was a group or broadcast address no unicast leaves from.
+    const auto local = parseSocketAddress(d.local);
+    const bool unicast = local && (local->v6 ? local->ip[0] != 0xff : local->ip[0] < 224);   // not 224/3 nor ff00::/8
+    if (!unicast) return d.local;
     if (m_udpLocals.size() >= kMaxPeers && !m_udpLocals.contains(key)) m_udpLocals.erase(m_udpLocals.begin());
     m_udpLocals[key] = d.local;
     return d.local;

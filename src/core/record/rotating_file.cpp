@@ -41,7 +41,9 @@ std::error_code RotatingFile::open() {
     // written as it is, never moved.
     if (!m_append && m_files == 0 && fs::is_regular_file(m_path, ec)) {
         const auto size = fs::file_size(m_path, ec);
-        if (!ec && size > 0)   // never pruned here: a previous run's data is not deleted unasked
+        // The previous run's file is kept (as .1) whatever `keep` says; older numbered files still
+        // count against it, so restarts do not pile files up without end.
+        if (!ec && size > 0)
             if (auto shifted = shift(false)) return shifted;
     }
     errno = 0;
@@ -177,7 +179,9 @@ std::error_code RotatingFile::shift(bool prune) {
     std::error_code ec;
     std::uint32_t last = 1;   // the first free number (keep 0: keep them all)
     while (fs::exists(numbered(m_path, last), ec)) ++last;
-    if (prune && m_policy.keep > 0 && last > m_policy.keep - 1) last = m_policy.keep - 1;
+    // At a rotation FILE and .1 … .keep-1 stay; at the start the previous run's file (.1) stays too.
+    const std::uint32_t most = prune ? m_policy.keep - 1 : std::max<std::uint32_t>(m_policy.keep, 2) - 1;
+    if (m_policy.keep > 0 && last > most) last = most;
     if (prune && m_policy.keep == 1) return fs::remove(m_path, ec), ec;   // only the current one is kept
     fs::remove(numbered(m_path, last), ec);
     for (std::uint32_t n = last; n > 1; --n) {

@@ -279,7 +279,10 @@ void SendPanel::drawPreview(UiModel& model, const ParseResult& result) {
     std::size_t at = bytes.size(), width = 0;
     if (m_checksum) {
         width = std::min(checksumWidth(m_checksum->kind), bytes.size());
-        const std::size_t ending = m_ending == LineEnding::CrLf ? 2 : m_ending == LineEnding::None ? 0 : 1;
+        // The line ending is text: two bytes a character in UTF-16.
+        const TextEncoding enc = encoding(model);
+        const bool wide = m_mode == SendMode::Text && (enc == TextEncoding::Utf16Le || enc == TextEncoding::Utf16Be);
+        const std::size_t ending = (m_ending == LineEnding::CrLf ? 2 : m_ending == LineEnding::None ? 0 : 1) * (wide ? 2 : 1);
         const std::size_t body = bytes.size() >= width + ending ? bytes.size() - width - ending : 0;
         at = body;
         if (m_checksum->at == ChecksumPlacement::RangeEnd)

@@ -3,6 +3,10 @@
 // every connection at once, UDP one datagram per chunk.
 #include <gtest/gtest.h>
 
+#if !defined(_WIN32)
+#include <sys/stat.h>
+#endif
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -322,6 +326,16 @@ TEST(FileSend, WithNoTargetTheFileIsCheckedFirst) {
     ASSERT_TRUE(f.h.sync(1));
     EXPECT_EQ(f.h.count<FileSendStatus>([](const FileSendStatus& s) { return s.state == FileSendState::Running; }), 0u)
         << "a refused send never says it is running";
+#if !defined(_WIN32)
+    // A FIFO's open would wait for a writer: a refused send does not open it.
+    const std::string fifo = "/tmp/sockscope-refused-fifo-" + std::to_string(::getpid());
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    f.h.engine.submit(fileCommand(3, fifo, 1024));
+    end = f.waitEnd(3);
+    ::unlink(fifo.c_str());
+    ASSERT_TRUE(end && end->error) << "a refused send to a FIFO ended";
+    EXPECT_EQ(end->error->code, "ENOTCONN") << end->error->message;
+#endif
 }
 
 TEST(FileSend, APeerThatClosesMidSendIsReported) {

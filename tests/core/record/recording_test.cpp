@@ -88,22 +88,36 @@ TEST(RotatingFile, AnExistingFileIsMovedAsideNotOverwritten) {
 
 // keep 1 used to rotate an earlier run's file to .1 and delete it at once: a previous
 // recording is never deleted at start; later rotations prune as `keep` says.
-TEST(RotatingFile, AnEarlierRunsFilesAreNotDeletedAtStartWhateverKeepSays) {
+/// The previous run's file is never deleted at the start, whatever `keep` says (it becomes .1),
+/// and restarts do not pile files up: older numbered files count against `keep`.
+TEST(RotatingFile, APreviousRunsFileIsKeptAtStartAndRestartsStayWithinKeep) {
     const fs::path dir = testDir("aside-keep");
     std::ofstream(dir / "k.txt", std::ios::binary) << "run 2\n";
     std::ofstream(dir / "k.1.txt", std::ios::binary) << "run 1\n";
     RotatingFile file(dir / "k.txt", RotationPolicy{10, 0ms, 1}, false);
     ASSERT_FALSE(file.open());
     ASSERT_FALSE(file.write("new\n"));
-    EXPECT_EQ(test::readFile(dir / "k.1.txt"), "run 2\n");
-    EXPECT_EQ(test::readFile(dir / "k.2.txt"), "run 1\n");
+    EXPECT_EQ(test::readFile(dir / "k.1.txt"), "run 2\n") << "the previous run's file";
+    EXPECT_FALSE(fs::exists(dir / "k.2.txt")) << "keep 1: the run before that is past keep";
     ASSERT_FALSE(file.write("more than ten bytes\n"));
     ASSERT_TRUE(file.due(std::chrono::steady_clock::now()));
     ASSERT_FALSE(file.rotate());   // in the run, keep 1 keeps only the file being written
     ASSERT_FALSE(file.write("last\n"));
     file.close();
     EXPECT_EQ(test::readFile(dir / "k.txt"), "last\n");
-    EXPECT_EQ(test::readFile(dir / "k.1.txt"), "run 2\n") << "the earlier runs' files were left alone";
+    EXPECT_EQ(test::readFile(dir / "k.1.txt"), "run 2\n") << "the previous run's file was left alone";
+
+    // Ten restarts with keep 3: the current file and two numbered ones, the newest runs.
+    for (int run = 0; run < 10; ++run) {
+        RotatingFile again(dir / "r.txt", RotationPolicy{0, 0ms, 3}, false);
+        ASSERT_FALSE(again.open());
+        ASSERT_FALSE(again.write("run " + std::to_string(run) + "\n"));
+        again.close();
+    }
+    EXPECT_EQ(test::readFile(dir / "r.txt"), "run 9\n");
+    EXPECT_EQ(test::readFile(dir / "r.1.txt"), "run 8\n");
+    EXPECT_EQ(test::readFile(dir / "r.2.txt"), "run 7\n");
+    EXPECT_FALSE(fs::exists(dir / "r.3.txt"));
 }
 
 TEST(RotatingFile, ErrorsAreInPlainWords) {
