@@ -1,6 +1,7 @@
 #include "core/profile/recording_json.hpp"
 
 #include "core/profile/stage_field_json.hpp"
+#include "core/registry/choices.hpp"
 #include "core/registry/endpoint_registry.hpp"
 
 #include <filesystem>
@@ -16,9 +17,7 @@ std::string recordingExtensions() {
     std::vector<std::string> names;
     for (const registry::TapDescriptor& kind : registry::tapKinds())
         if (kind.recording && !kind.extensions.empty()) names.push_back("." + std::string(kind.extensions.front()));
-    std::string out;
-    for (std::size_t i = 0; i < names.size(); ++i) out += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
-    return out;
+    return registry::joinAlternatives(names);
 }
 
 RecordingConfig readRecording(Reader& r, const Json& j, const std::string& path) {

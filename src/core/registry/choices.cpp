@@ -134,15 +134,20 @@ std::string choiceList(const ChoiceTable& table) {
     return out;
 }
 
-std::string quotedChoices(const ChoiceTable& table, bool with_display) {
-    const std::vector<const Choice*> items = listed(table);
+std::string joinAlternatives(const std::vector<std::string>& items) {
     std::string out;
     for (std::size_t i = 0; i < items.size(); ++i) {
         if (i > 0) out += i + 1 == items.size() ? " or " : ", ";
-        out += "\"" + std::string(items[i]->name) + "\"";
-        if (with_display) out += " (" + std::string(items[i]->display) + ")";
+        out += items[i];
     }
     return out;
+}
+
+std::string quotedChoices(const ChoiceTable& table, bool with_display) {
+    std::vector<std::string> items;
+    for (const Choice* c : listed(table))
+        items.push_back("\"" + std::string(c->name) + "\"" + (with_display ? " (" + std::string(c->display) + ")" : ""));
+    return joinAlternatives(items);
 }
 
 }  // namespace sockscope::registry

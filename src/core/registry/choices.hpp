@@ -35,6 +35,8 @@ const Choice* findChoice(const ChoiceTable& table, int value);
 
 /// "little, big, conventional": the listed names, for "unknown X 'y'; expected one of ...".
 std::string choiceList(const ChoiceTable& table);
+/// "a, b or c": alternatives joined for an error message or a hint.
+std::string joinAlternatives(const std::vector<std::string>& items);
 /// "\"big\" or \"little\""; `with_display`: "\"fin\" (graceful) or \"rst\" (reset)".
 std::string quotedChoices(const ChoiceTable& table, bool with_display = false);
 

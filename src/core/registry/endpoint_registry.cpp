@@ -13,6 +13,7 @@
 #include "core/net/tcp_server.hpp"
 #include "core/net/udp_endpoint.hpp"
 #include "core/profile/endpoint_json.hpp"
+#include "core/registry/choices.hpp"
 #include "core/record/record_format.hpp"
 #include "core/script/script.hpp"
 #include "core/script/script_stage.hpp"
@@ -285,12 +286,9 @@ const KindDescriptor* findKind(std::string_view name) {
 }
 
 std::string kindChoices() {
-    std::string out = "expected ";
-    for (std::size_t i = 0; i < kKinds.size(); ++i) {
-        if (i > 0) out += i + 1 == kKinds.size() ? " or " : ", ";
-        out += "\"" + std::string(kKinds[i].name) + "\"";
-    }
-    return out;
+    std::vector<std::string> names;
+    for (const KindDescriptor& k : kKinds) names.push_back("\"" + std::string(k.name) + "\"");
+    return "expected " + joinAlternatives(names);
 }
 
 std::span<const StageDescriptor> stages() { return kStages; }
@@ -318,15 +316,10 @@ const TapDescriptor* findTapKind(std::string_view name) {
 }
 
 std::string recordingFormatChoices() {
-    std::vector<std::string_view> names;
+    std::vector<std::string> names;
     for (const TapDescriptor& t : kTapKinds)
-        if (t.recording) names.push_back(t.name);
-    std::string out;
-    for (std::size_t i = 0; i < names.size(); ++i) {
-        if (i > 0) out += i + 1 == names.size() ? " or " : ", ";
-        out += "\"" + std::string(names[i]) + "\"";
-    }
-    return out;
+        if (t.recording) names.push_back("\"" + std::string(t.name) + "\"");
+    return joinAlternatives(names);
 }
 
 const char* StageField::jsonKey() const {
