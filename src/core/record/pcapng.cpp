@@ -364,21 +364,22 @@ std::string connectionComment(const TapRecord& record, ConnectionId id, std::str
 }
 }  // namespace
 
-std::string_view PcapngFormatter::udpLocal(const TapRecord& record, const DataEvent& d) {
+SocketAddress PcapngFormatter::udpLocal(const TapRecord& record, const DataEvent& d) {
     constexpr std::size_t kMaxPeers = 4096;
     const auto key = std::make_pair(d.endpoint, d.peer);
     if (d.local.empty()) {   // tx, or a specific bind
         const auto it = m_udpLocals.find(key);
-        return it == m_udpLocals.end() ? std::string_view(record.local) : std::string_view(it->second);
+        return it == m_udpLocals.end() ? addressOr(record.local) : it->second;
     }
+    const SocketAddress local = addressOr(d.local);
     // Our answers leave from the address the kernel routes from (we do not set it): inferred as the
     // one the peer wrote to, unless that was a group or broadcast address no unicast leaves from.
-    const auto local = parseSocketAddress(d.local);
-    const bool unicast = local && (local->v6 ? local->ip[0] != 0xff : local->ip[0] < 224);   // not 224/3 nor ff00::/8
-    if (!unicast) return d.local;
-    if (m_udpLocals.size() >= kMaxPeers && !m_udpLocals.contains(key)) m_udpLocals.erase(m_udpLocals.begin());
-    m_udpLocals[key] = d.local;
-    return d.local;
+    const bool unicast = local.v6 ? local.ip[0] != 0xff : local.ip[0] < 224;   // not 224/3 nor ff00::/8
+    if (unicast) {
+        if (m_udpLocals.size() >= kMaxPeers && !m_udpLocals.contains(key)) m_udpLocals.erase(m_udpLocals.begin());
+        m_udpLocals[key] = local;
+    }
+    return local;
 }
 
 /// The connection's state; a connection first seen by its data (the recorder started later) gets
@@ -483,7 +484,7 @@ void PcapngFormatter::appendRecord(const TapRecord& record, RecordBuffer& out) {
     } else if (const auto* d = std::get_if<DataEvent>(&record.event)) {
         const bool rx = d->direction == Direction::Rx;
         if (d->connection == 0) {   // udp: one packet per message (a datagram, or a frame of one)
-            SocketAddress local = addressOr(udpLocal(record, *d)), peer = addressOr(d->peer);
+            SocketAddress local = udpLocal(record, *d), peer = addressOr(d->peer);
             matchFamilies(local, peer);
             const std::uint32_t interface = interfaceOf(d->endpoint, record.endpoint, out);
             const std::size_t max = local.v6 ? kMaxDatagramV6 : kMaxDatagram;

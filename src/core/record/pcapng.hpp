@@ -87,9 +87,9 @@ private:
     std::map<std::pair<EndpointId, ConnectionId>, Connection> m_connections;
     /// UDP on a wildcard bind: the address each peer last wrote to, which our answers leave from
     /// (bounded: past 4,096 peers some are forgotten, their answers then show the bound address).
-    std::map<std::pair<EndpointId, std::string>, std::string> m_udpLocals;
+    std::map<std::pair<EndpointId, std::string>, SocketAddress> m_udpLocals;
     /// The local address of a UDP packet to or from `d`'s peer.
-    std::string_view udpLocal(const TapRecord& record, const DataEvent& d);
+    SocketAddress udpLocal(const TapRecord& record, const DataEvent& d);
 };
 
 }  // namespace sockscope::pcapng
