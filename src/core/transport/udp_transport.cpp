@@ -56,6 +56,7 @@ UdpTransport::UdpTransport(EngineContext& context, asio::ip::udp::socket socket,
     std::error_code ec;
     if (const auto local = m_socket.local_endpoint(ec); !ec) {
         m_local = describe(local);
+        m_localPort = local.port();
         if (askForDestinationAddresses(m_socket, local.address())) m_reader.receiveLocalAddresses();
     }
     m_socket.non_blocking(true, ec);
@@ -146,8 +147,7 @@ const std::string& UdpTransport::localNameOf(const DatagramReader::Run& run) {
     const asio::ip::address& local = m_reader.locals()[run.local];
     if (!m_lastLocal || *m_lastLocal != local) {
         m_lastLocal = local;
-        std::error_code ec;
-        m_lastLocalName = formatEndpoint(local, m_socket.local_endpoint(ec).port());
+        m_lastLocalName = formatEndpoint(local, m_localPort);
     }
     return m_lastLocalName;
 }

@@ -78,6 +78,7 @@ private:
     std::string m_lastSenderName;       // m_lastSender formatted once
     std::optional<asio::ip::address> m_lastLocal;   // wildcard binds: the address last written to
     std::string m_lastLocalName;        // m_lastLocal formatted with our port
+    std::uint16_t m_localPort = 0;
     DatagramReader m_reader{kDatagramsPerRead};
     std::deque<Datagram> m_writeQueue;
     std::size_t m_queuedBytes = 0;
