@@ -30,8 +30,8 @@ void DatagramSession::stop() {
                                                                "the endpoint stopped first", "端点已先停止"));
     }
     m_responders.onClosed();   // what they report on the way out still reaches the endpoint
+    m_transport->close();      // so does what it says of the datagrams still queued
     m_host.reset();
-    m_transport->close();
 }
 
 bool DatagramSession::attachResponder(std::shared_ptr<Responder> responder) {

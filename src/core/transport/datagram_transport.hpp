@@ -65,7 +65,9 @@ public:
                                                           FaultInjector* shape) = 0;
     /// Read again soon (after other handlers ran): datagrams may be waiting since reading was held.
     virtual void resumeReading() = 0;
-    /// Closes the socket now; queued datagrams are dropped, no handler call follows.
+    /// Closes the socket now. Before it returns, the handler hears of every datagram queued: the
+    /// one handed to the kernel as sent (or failed), the others as one ECANCELED error ("N datagrams
+    /// (B bytes) not sent"). No handler call follows.
     virtual void close() = 0;
     /// The kernel's drops for this socket since it was created (nullopt: the OS cannot tell).
     [[nodiscard]] virtual std::optional<std::uint64_t> kernelDrops() const = 0;

@@ -199,26 +199,44 @@ void UdpTransport::startWrite() {
     }
     m_writing = true;
     const Datagram& next = m_writeQueue.front();
-    m_socket.async_send_to(asio::buffer(next.payload.data(), next.payload.size()), next.destination,
-                           [self = shared_from_this()](std::error_code ec, std::size_t) { self->onWritten(ec); });
+    // Sent here rather than by async_send_to (which makes the same non-blocking attempt): at a
+    // close, whether the datagram in progress left is then known, never lost between the two.
+    std::error_code ec;
+    m_socket.send_to(asio::buffer(next.payload.data(), next.payload.size()), next.destination, 0, ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+        m_socket.async_wait(asio::ip::udp::socket::wait_write, [self = shared_from_this()](std::error_code wait_error) {
+            if (self->m_closed) return;
+            if (wait_error) return self->onWritten(wait_error);
+            self->startWrite();
+        });
+        return;
+    }
+    m_handed = true;
+    m_handedResult = ec;
+    // Completed later, as asio would: a reply's tx is published after the rx it answers.
+    asio::post(m_ctx.io, [self = shared_from_this()] {
+        if (!self->m_closed) self->onWritten(self->m_handedResult);
+    });
 }
 
-void UdpTransport::onWritten(std::error_code ec) {
-    if (m_closed) return;
+void UdpTransport::reportFront(const std::shared_ptr<DatagramHandler>& h, std::error_code ec) {
     Datagram sent = std::move(m_writeQueue.front());
     m_writeQueue.pop_front();
     m_queuedBytes -= sent.cost;
+    m_handed = false;
+    if (!h) return;
+    if (ec) h->onError(ErrorContext::Write, describeError(ec, ErrorContext::Write, describe(sent.destination)));
+    else h->onSent(sent.destination, std::move(sent.payload));
+}
+
+void UdpTransport::onWritten(std::error_code ec) {
     const auto h = handler();
-    if (ec) {
-        if (ec == asio::error::operation_aborted) return;
-        if (h) h->onError(ErrorContext::Write, describeError(ec, ErrorContext::Write, describe(sent.destination)));
-    } else if (h) {
-        h->onSent(sent.destination, std::move(sent.payload));
-    }
+    const std::chrono::milliseconds gap = m_writeQueue.front().gap;
+    reportFront(h, ec);
     if (h) h->onWriteDone();
     if (m_closed) return;
-    if (sent.gap.count() == 0 || m_writeQueue.empty()) return startWrite();
-    m_gapTimer.expires_after(sent.gap);
+    if (gap.count() == 0 || m_writeQueue.empty()) return startWrite();
+    m_gapTimer.expires_after(gap);
     m_gapTimer.async_wait([self = shared_from_this()](std::error_code wait_error) {
         if (!wait_error && !self->m_closed) self->startWrite();
     });
@@ -229,6 +247,11 @@ void UdpTransport::onWritten(std::error_code ec) {
 void UdpTransport::close() {
     if (m_closed) return;
     m_closed = true;
+    // Nothing queued goes unsaid: the datagram handed to the kernel is reported as it went, the
+    // ones still waiting (for room, behind a split gap, behind it) as not sent.
+    const auto h = handler();
+    if (m_handed) reportFront(h, m_handedResult);
+    if (h && !m_writeQueue.empty()) h->onError(ErrorContext::Write, notSentAtClose());
     std::error_code ignored;
     m_socket.close(ignored);
     m_gapTimer.cancel();
@@ -236,6 +259,15 @@ void UdpTransport::close() {
     m_writeQueue.clear();
     m_queuedBytes = 0;
     m_writing = false;
+}
+
+ErrorInfo UdpTransport::notSentAtClose() const {
+    std::uint64_t bytes = 0;
+    for (const Datagram& datagram : m_writeQueue) bytes += datagram.payload.size();
+    const std::size_t count = m_writeQueue.size();
+    const std::string what = groupDigits(count) + (count == 1 ? " datagram (" : " datagrams (") + bytesText(bytes) + ")";
+    return {"ECANCELED", what + " not sent: the endpoint stopped",
+            groupDigits(count) + " 个数据报（" + groupDigits(bytes) + " 字节）未发送：端点已停止"};
 }
 
 std::optional<std::uint64_t> UdpTransport::kernelDrops() const {

@@ -5,7 +5,7 @@
 // engine's shared arena (net/datagram_reader.hpp: recvmmsg on Linux), up to kReadsPerWake reads
 // per wake-up, then yield to the other endpoints. A read whose handling queued a send (an echo)
 // yields at once, so that the send's completion (its tx) is published before the next rx.
-// Writes: one datagram in flight, the rest queued up to a byte cap; fault injection "split" sends
+// Writes: one datagram in flight, the rest queued up to a byte cap (reported, not dropped, at a close); fault injection "split" sends
 // a datagram as several smaller ones with a gap after each, "duplicate" queues it twice.
 #include <asio/steady_timer.hpp>
 #include <deque>
@@ -58,6 +58,9 @@ private:
     void onReadable(std::error_code ec);
     void startWrite();
     void onWritten(std::error_code ec);
+    /// Pops the datagram in progress and tells `h` how it went.
+    void reportFront(const std::shared_ptr<DatagramHandler>& h, std::error_code ec);
+    [[nodiscard]] ErrorInfo notSentAtClose() const;   // ECANCELED for what is still queued
 
     /// A queued datagram; `cost` is what it counts against write_queue_limit.
     struct Datagram {
@@ -83,6 +86,8 @@ private:
     std::deque<Datagram> m_writeQueue;
     std::size_t m_queuedBytes = 0;
     bool m_writing = false;
+    bool m_handed = false;              // the queue's front went to the kernel; its completion is posted
+    std::error_code m_handedResult;     // what the kernel said
     std::uint64_t m_sendsQueued = 0;    // every datagram ever queued: did handling a read send?
     asio::steady_timer m_gapTimer;      // between split pieces
     asio::steady_timer m_readRetry;     // after the wait for readability itself failed
