@@ -159,6 +159,10 @@ public:
     }
 
     void shutdownSend() { ::shutdown(m_fd, kPeerShutWr); }
+    void setNoDelay() {   // each small send its own segment, at once
+        const int on = 1;
+        ::setsockopt(m_fd, IPPROTO_TCP, TCP_NODELAY, reinterpret_cast<const char*>(&on), sizeof on);
+    }
     void resetOnClose() {
         linger l{1, 0};
         ::setsockopt(m_fd, SOL_SOCKET, SO_LINGER, reinterpret_cast<const char*>(&l), sizeof l);

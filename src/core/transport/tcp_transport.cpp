@@ -92,6 +92,15 @@ void TcpTransport::onReadable(std::error_code ec) {
         if (ec != asio::error::operation_aborted) failWith(ec, ErrorContext::Read);
         return;
     }
+    // A write whose completion is already queued (asio hands the bytes to the kernel at once and
+    // posts the rest) goes first: its tx then comes before the rx of the peer's answer to it, in
+    // the log and in recordings. A few posts at most: a write waiting for a peer that does not
+    // read must not hold reading back.
+    if (m_writing && m_readDeferrals < kWriteFirstDeferrals) {
+        ++m_readDeferrals;
+        return readSoon();
+    }
+    m_readDeferrals = 0;
     const auto h = handler();
     if (!h) return;
     auto& arena = m_ctx.read_arena;
@@ -106,8 +115,10 @@ void TcpTransport::onReadable(std::error_code ec) {
         if (read_error == asio::error::would_block || read_error == asio::error::try_again) return armRead();
         if (read_error == asio::error::eof) return onPeerFinAfterWrites(kFinDeferrals);
         if (read_error) return failWith(read_error, ErrorContext::Read);
+        const std::uint64_t writes_before = m_writesStarted;
         h->onReceived(arena.commit(n));
         if (m_closed) return;
+        if (m_writesStarted != writes_before) return readSoon();   // answered: its tx first (above)
     }
     // Data may remain: readiness is edge-triggered, so waiting now could wait for ever. Yield to
     // the other connections and read again.
@@ -214,6 +225,7 @@ void TcpTransport::startWrite() {
         return;
     }
     m_writing = true;
+    ++m_writesStarted;
     if (m_writeQueue.front().piece > 0) return writePiece();
     // Many small queued messages (rule replies, echo of small reads) leave in one gather write:
     // one syscall instead of one per message. Each still becomes its own tx event.

@@ -59,6 +59,7 @@ private:
     void onReadable(std::error_code ec);
     void onPeerFinAfterWrites(int deferrals);
     static constexpr int kFinDeferrals = 4;
+    static constexpr int kWriteFirstDeferrals = 2;   // reads wait for a posted write completion
     void onPeerFin();
     void onErrorAfterFin(std::error_code ec);
     bool endIfResetAfterFin(const std::optional<TcpInfo>& info);
@@ -106,6 +107,8 @@ private:
     std::vector<asio::const_buffer> m_gather;       // the write in flight (its buffers stay put)
     std::size_t m_queuedBytes = 0;
     bool m_writing = false;
+    std::uint64_t m_writesStarted = 0;  // did handling a read start a write?
+    int m_readDeferrals = 0;            // reads put behind a write in flight, in a row
     asio::steady_timer m_lingerTimer;
 };
 

@@ -165,6 +165,51 @@ TEST(TcpServer, AnEchoThePeerReadBeforeItsFinIsLoggedBeforeTheFin) {
     }
 }
 
+/// Request and answer in strict turns (the peer sends the next only after it read the answer):
+/// the log — and every recording made from it — must show each answer before the next request,
+/// for echo and for a rule's reply. The answer's write completes later than the kernel took its
+/// bytes; the next read waits for that completion.
+TEST(TcpServer, AnAnswerIsLoggedBeforeThePeersNextRequest) {
+    for (const bool rule : {false, true}) {
+        SCOPED_TRACE(rule ? "rule" : "echo");
+        EngineHarness h;
+        EndpointConfig config;
+        if (rule) {
+            ReplyRule reply;
+            reply.name = "echo";
+            reply.reply = PayloadSpec{};
+            reply.reply->text = "{{echo}}";
+            config.rules = {reply};
+        } else {
+            config.echo = true;
+        }
+        const auto port = h.startServer(1, config);
+        ASSERT_NE(port, 0);
+        SocketPeer peer;
+        ASSERT_TRUE(peer.connectTcp(port));
+        peer.setNoDelay();
+        constexpr int kTurns = 300;
+        for (int i = 0; i < kTurns; ++i) {
+            char request[8];
+            std::snprintf(request, sizeof request, "%04d", i);
+            ASSERT_TRUE(peer.sendAll(request));
+            ASSERT_EQ(peer.receive(4), request);
+        }
+        ASSERT_TRUE(h.pumpUntil([&] {
+            return h.count<DataEvent>([](const DataEvent& d) { return d.direction == Direction::Tx; }) == kTurns;
+        }));
+        int answered = -1, out_of_turn = 0;
+        for (const Event& e : h.events) {
+            const auto* d = std::get_if<DataEvent>(&e);
+            if (!d || d->payload.size() != 4) continue;
+            const int n = std::stoi(std::string(d->payload.view().begin(), d->payload.view().end()));
+            if (d->direction == Direction::Tx) answered = std::max(answered, n);
+            else if (n > answered + 1) ++out_of_turn;   // request n logged before answer n-1
+        }
+        EXPECT_EQ(out_of_turn, 0) << "of " << kTurns;
+    }
+}
+
 TEST(TcpServer, CloseOnPeerFinOptionClosesAutomatically) {
     EngineHarness h;
     EndpointConfig config;
