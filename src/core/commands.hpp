@@ -34,6 +34,7 @@ struct Send {
     ConnectionId connection = 0;
     Bytes payload;
     std::string destination;
+    bool repeating = false;   // a timer's tick: its errors are said once, then counted (not one per tick)
 };
 
 struct CloseConnection { EndpointId endpoint; ConnectionId connection; CloseMode mode; };

@@ -35,7 +35,9 @@ SourceContext Endpoint::sourceContext() {
     return SourceContext{m_ctx, m_id, m_config,
                          [this](Send send) {
                              const std::uint64_t before = m_errorsReported;
+                             m_repeatingSend = send.repeating;
                              this->send(std::move(send));
+                             m_repeatingSend = false;
                              return m_errorsReported == before;
                          },
                          [this](ConnectionId connection) {
@@ -161,6 +163,8 @@ void Endpoint::setState(EndpointState state) {
 }
 
 void Endpoint::reportError(ErrorContext context, ErrorInfo error, ConnectionId connection) {
+    // A 1 ms timer into a full queue must not make a thousand identical error rows a second.
+    if (m_repeatingSend) return reportRepeatable(context, std::move(error), connection);
     ++m_errorsReported;
     m_ctx.emit(ErrorEvent{m_id, connection, context, std::move(error), nowUs()});
 }

@@ -119,6 +119,7 @@ protected:
     std::optional<StatsEvent> m_lastStats;     // the last stats the queue took
     ErrorThrottle m_repeatedErrors;
     std::uint64_t m_errorsReported = 0;        // by reportError/reportRepeatable: a source's send failed at once
+    bool m_repeatingSend = false;              // a timer's send is under way: its errors are rate-limited
     std::shared_ptr<FaultCounters> m_faultCounters = std::make_shared<FaultCounters>();
     FaultsRef m_faults;                        // the endpoint's "faults" (null: none)
     ResponderStages m_stages;                  // built by buildStages (session/stages.cpp)

@@ -154,7 +154,7 @@ void Sources::tick(Timer& timer) {
     if (!m_canSend(0)) {
         ++timer.skipped;
     } else if (render(timer.payload, timer.buffer)) {
-        Send send{m_endpoint, timer.target, timer.buffer, timer.target ? std::string() : timer.config.to};
+        Send send{m_endpoint, timer.target, timer.buffer, timer.target ? std::string() : timer.config.to, true};
         ++(m_send(std::move(send)) ? timer.sent : timer.failed);   // a refused send is not "sent"
         ++timer.sent_this_run;   // counts toward `count` either way: a broken timer still ends
     } else {

@@ -270,5 +270,27 @@ TEST(Sources, AUdpTimerSendsToItsDestination) {
     EXPECT_EQ(receiver.receiveDatagram(), std::string("\xBE\x02", 2));
 }
 
+/// A timer whose sends fail (here: a udp timer with nowhere to send) says so once, then counts:
+/// a 1 ms timer must not make a thousand identical error rows a second. Its `failed` counts all.
+TEST(Sources, AFailingTimerSaysItOnceThenCounts) {
+    EngineHarness h;
+    EndpointConfig config;
+    config.name = "udp";
+    config.type = EndpointType::Udp;
+    config.bind = "127.0.0.1:0";
+    config.timers = {timer("flood", 1, 50, text("x"), true)};
+    h.engine.submit(AddEndpoint{1, config});
+    const auto done = h.waitFor<TimerStatus>([](const TimerStatus& s) { return !s.running && s.failed > 0; });
+    ASSERT_TRUE(done);
+    EXPECT_EQ(done->failed, 50u);
+    EXPECT_EQ(done->sent, 0u);
+    auto refused = [](const ErrorEvent& e) { return e.error.code == "EDESTADDRREQ"; };
+    EXPECT_EQ(h.count<ErrorEvent>(refused), 1u) << "said once while it repeats";
+    h.engine.submit(StopEndpoint{1});   // the count of the repeats is said at the latest now
+    const auto repeats = h.waitFor<ErrorEvent>(
+        [&](const ErrorEvent& e) { return refused(e) && e.error.message.find("repeated 49 times") != std::string::npos; });
+    EXPECT_TRUE(repeats) << "the repeats are counted and said";
+}
+
 }  // namespace
 }  // namespace sockscope
