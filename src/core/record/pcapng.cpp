@@ -400,6 +400,7 @@ PcapngFormatter::Connection* PcapngFormatter::connectionOf(const TapRecord& reco
     Connection& conn = m_connections.emplace(key, c).first->second;
     if (conn.mirror) return &conn;
     const std::uint32_t interface = interfaceOf(key.first, record.endpoint, out);
+    conn.interface = interface;
     const bool local_opens = record.type != EndpointType::TcpServer;
     const std::string comment = connectionComment(record, id, record.type == EndpointType::TcpServer ? "accepted" : "connected");
     // SYN, SYN-ACK, ACK: each SYN takes one sequence number.
@@ -413,6 +414,7 @@ void PcapngFormatter::segment(RecordBuffer& out, std::uint32_t interface, Timest
                               bool from_local, std::uint8_t flags, std::span<const std::uint8_t> payload,
                               const std::string& comment, const SharedBytes* owner) {
     if (c.mirror) return;
+    if (c.interface) interface = *c.interface;
     std::uint32_t& seq = from_local ? c.local_next : c.peer_next;
     const std::uint32_t ack = from_local ? c.peer_next : c.local_next;
     const PacketMark block = beginPacket(out, interface, time);
@@ -450,7 +452,25 @@ void PcapngFormatter::closeConnection(const TapRecord& record, const ConnectionC
             if (closed.reason == CloseReason::PeerClosed) fin(out, interface, closed.time_us, c, false, comment);
             break;
     }
+    if (!c.mirror)
+        handOverToMirror(c, closed.reason == CloseReason::LocalAbort || closed.reason == CloseReason::PeerReset ||
+                                closed.reason == CloseReason::Error);
     m_connections.erase(key);
+}
+
+void PcapngFormatter::handOverToMirror(const Connection& closing, bool reset) {
+    // After a RST, or both FINs, the stream is over on the wire: the mirror stays silent.
+    if (reset || (closing.local_fin && closing.peer_fin)) return;
+    for (auto& [key, m] : m_connections) {
+        if (!m.mirror || m.local != closing.peer || m.peer != closing.local) continue;
+        m.mirror = false;
+        m.interface = closing.interface;
+        m.local_next = closing.peer_next;   // its local side is the twin's peer
+        m.peer_next = closing.local_next;
+        m.local_fin = closing.peer_fin;
+        m.peer_fin = closing.local_fin;
+        return;
+    }
 }
 
 void PcapngFormatter::gap(const TapRecord& record, std::uint64_t rx, std::uint64_t tx) {

@@ -72,7 +72,12 @@ private:
         // connected to each other): its bytes are that one's, so it writes no packets; two
         // views of one TCP stream would read as retransmissions and break Follow TCP Stream.
         bool mirror = false;
+        // Where its packets go: its endpoint's interface; a mirror whose recorded twin closed
+        // first takes over the rest of the stream on the twin's interface, so it reads as one.
+        std::optional<std::uint32_t> interface;
     };
+    /// The twin closed: its mirror, if any, records the rest of the stream.
+    void handOverToMirror(const Connection& closing, bool reset);
     std::uint32_t interfaceOf(EndpointId endpoint, const std::string& name, RecordBuffer& out);
     Connection* connectionOf(const TapRecord& record, ConnectionId id, TimestampUs time, RecordBuffer& out);
     void segment(RecordBuffer& out, std::uint32_t interface, TimestampUs time, Connection& c, bool from_local,

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/model/event_json.hpp"
+#include "core/record/recorder.hpp"
 #include "core/record/rotating_file.hpp"
 #include "core/thread_name.hpp"
 #include "support/engine_harness.hpp"
@@ -396,6 +397,48 @@ TEST(RecordingTshark, TwoOfOurEndpointsConnectedToEachOtherAreOneStream) {
     EXPECT_EQ(test::runCommand("tshark -r '" + file + "' -Y 'tcp.analysis.flags || _ws.malformed'"), "");
 }
 
+/// Two of our endpoints connected to each other: when one side closes first (its FIN) and the other
+/// only later (here: when its endpoint stops), both FINs are in the capture, whichever side the
+/// recorder saw first and whichever closes first.
+TEST(RecordingTshark, TwoOfOurEndpointsClosingOneAfterTheOtherGiveBothFins) {
+    if (!test::haveTshark()) GTEST_SKIP() << "tshark is not installed";
+    for (const bool client_first : {true, false}) {
+        const fs::path dir = testDir(client_first ? "tshark-self-client-first" : "tshark-self-server-first");
+        EngineHarness h;
+        h.engine.submit(StartRecording{1, recording(dir / "self.pcapng", RecordFormat::Pcapng)});
+        EndpointConfig device;
+        device.name = "device";
+        device.echo = true;
+        const auto port = h.startServer(1, device);
+        EndpointConfig gateway;
+        gateway.name = "gateway";
+        gateway.type = EndpointType::TcpClient;
+        gateway.remote = "127.0.0.1:" + std::to_string(port);
+        h.engine.submit(AddEndpoint{2, gateway});
+        const auto client = h.waitFor<ConnectionOpened>([](const ConnectionOpened& o) { return o.endpoint == 2; });
+        const auto server = h.waitFor<ConnectionOpened>([](const ConnectionOpened& o) { return o.endpoint == 1; });
+        ASSERT_TRUE(client && server);
+        const std::string hello = "hello device\r\n";
+        h.engine.submit(Send{2, client->connection, bytesOf(hello), {}});
+        ASSERT_TRUE(h.pumpUntil([&] { return h.received(2).size() == hello.size(); }));
+        const EndpointId first = client_first ? 2 : 1, second = client_first ? 1 : 2;
+        h.engine.submit(CloseConnection{first, client_first ? client->connection : server->connection, CloseMode::Graceful});
+        ASSERT_TRUE(h.pumpUntil([&] { return h.count<PeerHalfClosed>([&](const PeerHalfClosed& p) { return p.endpoint == second; }) == 1; }));
+        h.engine.submit(StopEndpoint{second});   // its FIN, later
+        ASSERT_TRUE(h.pumpUntil([&] { return h.count<ConnectionClosed>() == 2; }));
+        ASSERT_TRUE(stopRecording(h, 1));
+        const std::string file = (dir / "self.pcapng").string();
+        const auto [from_client, from_server] = test::tsharkFollow(file);
+        EXPECT_EQ(from_client, hello) << client_first;
+        EXPECT_EQ(from_server, hello) << client_first;
+        const std::string fins = test::runCommand("tshark -r '" + file + "' -Y 'tcp.flags.fin==1' -T fields -e tcp.srcport");
+        EXPECT_EQ(std::count(fins.begin(), fins.end(), '\n'), 2) << "one FIN from each side, client first " << client_first << ":\n" << fins;
+        EXPECT_EQ(test::runCommand("tshark -r '" + file + "' -Y 'tcp.analysis.flags || _ws.malformed'"), "") << client_first;
+        EXPECT_EQ(test::runCommand("tshark -r '" + file + "' -T fields -e frame.interface_id | sort -u | wc -l"), "1\n")
+            << "the stream stays on one interface";
+    }
+}
+
 /// The writer blocked on a FIFO nobody reads: with on_full "drop" the traffic goes on in full and
 /// the records that do not fit are counted; reading the FIFO lets the recorder finish.
 // A recording starts with what happened, not with the "stopped" the engine announces each new
@@ -497,6 +540,69 @@ TEST(RecordingQueue, SlowWriterDropsAndCounts) {
         EXPECT_TRUE(nlohmann::json::accept(got.substr(at, end - at)));
     EXPECT_GT(lines, 0u);
 }
+
+/// A batch of datagrams (or of frames) is one record in the queue but several messages: the
+/// counts say messages, as the log's rows and the JSON lines do.
+TEST(RecordingQueue, RecordsAndDropsCountMessagesNotBatches) {
+    const fs::path dir = testDir("count-messages");
+    auto batch = [](std::uint32_t datagrams) {
+        auto record = std::make_shared<TapRecord>();
+        record->endpoint = "u";
+        record->type = EndpointType::Udp;
+        DataEvent d{1, 0, Direction::Rx, 1, "127.0.0.1:9", SharedBytes::copyOf(std::string(datagrams * 2, 'x'))};
+        for (std::uint32_t i = 0; i < datagrams; ++i) d.frames.push_back({i * 2, 2});
+        record->event = std::move(d);
+        return QueuedRecord{record};
+    };
+    Recorder recorder(1, recording(dir / "c.jsonl", RecordFormat::Jsonl), [] {});
+    for (int i = 0; i < 10; ++i) ASSERT_NE(recorder.offer(batch(30), 60, true, false), OfferResult::Dropped);
+    ASSERT_TRUE(recorder.stop(10s));
+    EXPECT_EQ(recorder.status().records, 300u);
+    std::size_t lines = 0;
+    for (const char c : test::readFile(dir / "c.jsonl")) lines += c == '\n';
+    EXPECT_EQ(lines, 300u) << "one line per datagram, as counted";
+}
+
+#if !defined(_WIN32)
+/// A write that never returns (a FIFO nobody reads) does not let the recorder end as if all were
+/// well: after the grace, it is failed with a reason and what was still queued counts as dropped.
+TEST(RecordingQueue, AWriterStuckAtTheStopIsSaidAndItsQueueCounted) {
+    const fs::path dir = testDir("stuck");
+    const fs::path fifo = dir / "stuck.jsonl";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);   // open, never read
+    ASSERT_GE(reader, 0);
+    RecordingConfig config = recording(fifo, RecordFormat::Jsonl);
+    config.on_full = RecordOnFull::Drop;
+    auto record = std::make_shared<TapRecord>();
+    record->endpoint = "u";
+    record->type = EndpointType::Udp;
+    record->event = DataEvent{1, 0, Direction::Rx, 1, "127.0.0.1:9", SharedBytes::copyOf(std::string(4000, 'x'))};
+    {
+        Recorder recorder(1, config, [] {});
+        // Far more than the pipe holds (64 KiB): the writer blocks in a write, the rest queues.
+        std::size_t offered = 0;
+        for (int i = 0; i < 200; ++i) offered += recorder.offer(QueuedRecord{record}, 4000, true, false) != OfferResult::Dropped;
+        ASSERT_GT(offered, 40u);
+        EXPECT_FALSE(recorder.stop(200ms)) << "still stuck in its write";
+        const RecordingStatus status = recorder.status();
+        EXPECT_EQ(status.state, RecordingState::Failed);
+        ASSERT_TRUE(status.error);
+        EXPECT_EQ(status.error->code, "ETIMEDOUT");
+        EXPECT_NE(status.error->message.find("did not return within 0.2 s"), std::string::npos) << status.error->message;
+        EXPECT_GT(status.dropped, 0u) << "the queue is counted as not written";
+    }
+    // Read the FIFO to its end: the detached writer finishes its write and closes (closing our
+    // end first would kill this process with SIGPIPE in its write).
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    for (char buffer[65536]; std::chrono::steady_clock::now() < deadline;) {
+        const auto n = ::read(reader, buffer, sizeof buffer);
+        if (n == 0) break;
+        if (n < 0) std::this_thread::sleep_for(2ms);
+    }
+    ::close(reader);
+}
+#endif
 
 /// The writer blocked on a FIFO with on_full "pause": TCP reads stop (the peer's sends block)
 /// instead of the queue growing; reading the FIFO resumes them and nothing is lost.
