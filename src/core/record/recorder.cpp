@@ -28,6 +28,13 @@ ErrorInfo fileDeleted(const std::filesystem::path& path) {
             "cannot write " + path.string() + ": the file was deleted while it was being recorded (what it held is gone); the recorder stopped",
             "无法写入 " + path.string() + "：录制中的文件被删除了（其中的内容已丢失）；录制已停止"};
 }
+
+/// What a record counts as in `records` and `dropped`: its messages (a batch of datagrams or of
+/// frames is several), so that the counts read like the log's rows.
+std::uint64_t messagesIn(const TapRecord& record) {
+    if (const auto* d = std::get_if<DataEvent>(&record.event)) return d->frames.empty() ? 1 : d->frames.size();
+    return 1;
+}
 }  // namespace
 
 struct Recorder::Shared {
@@ -57,6 +64,7 @@ struct Recorder::Shared {
     std::atomic<bool> failed{false};
     std::atomic<bool> finished{false};
     std::atomic<std::uint64_t> bytes{0}, records{0}, dropped{0}, pauses{0};
+    std::atomic<std::uint64_t> accepted{0};   // messages queued: those neither recorded nor dropped are in hand
     std::atomic<std::uint32_t> files{0};
 
     mutable std::mutex status_mutex;
@@ -65,6 +73,13 @@ struct Recorder::Shared {
 
     // I/O thread only: bytes dropped per connection (endpoint, connection) → {rx, tx}
     std::map<std::pair<EndpointId, ConnectionId>, std::pair<std::uint64_t, std::uint64_t>> gaps;
+
+    /// Counts what waits in the queue as dropped and empties it (with `mutex` held).
+    void dropQueued() {
+        for (const Entry& entry : queue) dropped.fetch_add(messagesIn(*entry.item.record), std::memory_order_relaxed);
+        queue.clear();
+        queued_bytes = 0;
+    }
 
     void fail(ErrorInfo info) {
         {
@@ -87,7 +102,7 @@ Recorder::~Recorder() { stop(std::chrono::milliseconds(2000)); }
 OfferResult Recorder::offer(QueuedRecord item, std::size_t bytes, bool data, bool pausable) {
     Shared& s = *m_shared;
     if (s.failed.load(std::memory_order_relaxed)) {
-        if (data) s.dropped.fetch_add(1, std::memory_order_relaxed);
+        if (data) s.dropped.fetch_add(messagesIn(*item.record), std::memory_order_relaxed);
         return OfferResult::Dropped;
     }
     const auto* d = std::get_if<DataEvent>(&item.record->event);
@@ -99,7 +114,7 @@ OfferResult Recorder::offer(QueuedRecord item, std::size_t bytes, bool data, boo
         if (s.stop) return OfferResult::Dropped;
         const bool over = s.queued_bytes + bytes > m_config.queue_bytes && s.queued_bytes > 0;
         if (data && over && (m_config.on_full == RecordOnFull::Drop || !pausable)) {
-            s.dropped.fetch_add(1, std::memory_order_relaxed);
+            s.dropped.fetch_add(messagesIn(*item.record), std::memory_order_relaxed);
             if (d && d->connection) {
                 auto& gap = s.gaps[key];
                 (d->direction == Direction::Rx ? gap.first : gap.second) += messageBytes(*d);
@@ -118,6 +133,7 @@ OfferResult Recorder::offer(QueuedRecord item, std::size_t bytes, bool data, boo
             }, item.record->event);
         }
         notify = s.queue.empty();
+        s.accepted.fetch_add(messagesIn(*item.record), std::memory_order_relaxed);
         s.queue.push_back({std::move(item), bytes});
         s.queued_bytes += bytes;
         if (data && over && pausable) {
@@ -162,7 +178,21 @@ bool Recorder::stop(std::chrono::milliseconds grace) {
         std::lock_guard lock(m_shared->resume_mutex);   // the engine it would post to goes away
         m_shared->resume = nullptr;
     }
-    m_thread.detach();   // stuck in a write; it holds its own share of the state
+    // Stuck in a write (a FIFO nobody reads, a hung network disk): say so, and count what it
+    // will not write, rather than end as if all were well.
+    {   // what it holds unwritten (its batch in hand and the queue) counts as dropped
+        std::lock_guard lock(m_shared->mutex);
+        m_shared->queue.clear();
+        m_shared->queued_bytes = 0;
+        const std::uint64_t accepted = m_shared->accepted.load(), done = m_shared->records.load();
+        if (accepted > done) m_shared->dropped.fetch_add(accepted - done, std::memory_order_relaxed);
+    }
+    const std::string seconds = std::to_string(grace.count() / 1000) + "." + std::to_string(grace.count() % 1000 / 100);
+    m_shared->fail({"ETIMEDOUT",
+                    "a write to " + m_config.path + " did not return within " + seconds +
+                        " s of the stop (a FIFO nobody reads, a hung disk?): the records still queued were not written",
+                    "停止后 " + seconds + " 秒内写入 " + m_config.path + " 仍未返回（无人读取的 FIFO？挂起的磁盘？）：队列中的记录未写入"});
+    m_thread.detach();   // it holds its own share of the state
     return false;
 }
 
@@ -237,7 +267,9 @@ void Recorder::run(std::shared_ptr<Shared> shared) {
         }
         // Everything queued is ours now: a paused reader may go on while we write.
         if (s.pause_requested.exchange(false)) s.callResume();
+        std::size_t taken = 0;   // entries of the batch formatted (the rest is lost if a write fails)
         for (auto& entry : batch) {
+            ++taken;
             if (rotate_due) {   // the file's time is up: the new one begins with this record
                 rotate_due = false;
                 if (!(ok = write() && begin(true))) break;
@@ -247,13 +279,16 @@ void Recorder::run(std::shared_ptr<Shared> shared) {
             formatter->appendRecord(record, buffer);
             ends.push_back(buffer.size());
             ++in_file;
-            s.records.fetch_add(1, std::memory_order_relaxed);
+            s.records.fetch_add(messagesIn(record), std::memory_order_relaxed);
             if (policy.max_bytes > 0 && file.size() + buffer.size() >= policy.max_bytes) {
                 if (!(ok = write() && begin(true))) break;
             } else if (buffer.size() >= kWriteChunk && !(ok = write())) {
                 break;
             }
         }
+        if (!ok)
+            for (std::size_t i = taken; i < batch.size(); ++i)
+                s.dropped.fetch_add(messagesIn(*batch[i].item.record), std::memory_order_relaxed);
         batch.clear();
         if (ok) ok = write();
         const auto now = std::chrono::steady_clock::now();
@@ -273,9 +308,7 @@ void Recorder::run(std::shared_ptr<Shared> shared) {
     file.close();
     if (!ok) {   // what was queued is lost: count it
         std::lock_guard lock(s.mutex);
-        s.dropped.fetch_add(s.queue.size(), std::memory_order_relaxed);
-        s.queue.clear();
-        s.queued_bytes = 0;
+        s.dropQueued();
     } else {
         std::lock_guard lock(s.status_mutex);
         s.state = RecordingState::Stopped;
