@@ -63,7 +63,8 @@ std::vector<CapturedMessage> buildMessages(const std::vector<PayloadChunk>& chun
     std::vector<CapturedMessage> messages;
     const bool merge = split == MessageSplit::Turns && transport == Transport::Tcp;
     for (const PayloadChunk& chunk : chunks) {
-        if (chunk.data.empty()) continue;   // an empty UDP datagram: no payload to send or expect
+        // An empty UDP datagram is a message (a probe, a keep-alive): sent empty, expected as any.
+        if (chunk.data.empty() && transport != Transport::Udp) continue;
         if (merge && !messages.empty() && messages.back().from == chunk.from) {
             CapturedMessage& m = messages.back();
             m.data.insert(m.data.end(), chunk.data.begin(), chunk.data.end());

@@ -50,6 +50,8 @@ PushResult ReceivePipeline::onDatagrams(const SharedBytes& bytes, std::vector<Fr
     m_local = local;
     m_batch.begin(&bytes);
     const auto frame = [&](ByteView datagram) {
+        // An empty datagram is still one message (a framer would make nothing of no bytes).
+        if (datagram.empty()) return onFrame(datagram);
         m_framer->feed(datagram, Clock::time_point{}, *this);
         m_framer->finish(*this, false);
     };

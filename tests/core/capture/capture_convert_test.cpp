@@ -132,5 +132,33 @@ TEST(CaptureConvert, ResultLoadsThroughTheProfileLoader) {
     EXPECT_EQ(e.commands.size(), 3u);
 }
 
+/// An empty UDP datagram (a probe, a keep-alive) is a message: sent empty, its answer expected as
+/// any; the script and the commands still load through the profile loader. TCP has no empty
+/// messages (a bare ACK carries none).
+TEST(CaptureConvert, AnEmptyUdpDatagramIsAMessage) {
+    const std::vector<PayloadChunk> chunks = {chunk(0, 0, ""), chunk(1, 5, "here"), chunk(0, 10, "q"), chunk(1, 12, "")};
+    const auto messages = buildMessages(chunks, Transport::Udp, MessageSplit::Turns);
+    ASSERT_EQ(messages.size(), 4u);
+    EXPECT_TRUE(messages[0].data.empty());
+    EXPECT_EQ(buildMessages(chunks, Transport::Tcp, MessageSplit::Packets).size(), 2u);
+    ConvertOptions options;
+    options.expect = ExpectKind::Exact;
+    const ConvertResult r = toScript(messages, options);
+    EXPECT_EQ(r.sends, 2u);
+    EXPECT_EQ(r.expects, 2u);
+    const jsonio::Json profile = {{"version", 1}, {"name", "p"},
+        {"endpoints", jsonio::Json::array({{{"name", "dev"}, {"type", "udp"}, {"bind", "127.0.0.1:0"},
+                                            {"remote", "127.0.0.1:9"},
+                                            {"scripts", jsonio::Json::array({scriptJson(r.script)})},
+                                            {"commands", commandsJson(toCommands(messages, options).commands)}}})}};
+    const ProfileLoadResult loaded = parseProfile(profile.dump(), "pasted.json");
+    ASSERT_TRUE(loaded.profile.has_value()) << loaded.error;
+    const auto& steps = loaded.profile->endpoints.at(0).scripts.at(0).steps;
+    ASSERT_EQ(steps.size(), 4u);
+    EXPECT_EQ(steps[0].kind, ScriptStepKind::Send);
+    EXPECT_TRUE(steps[0].send.text.empty());
+    EXPECT_EQ(loaded.profile->endpoints.at(0).commands.size(), 2u);
+}
+
 }  // namespace
 }  // namespace sockscope::capture

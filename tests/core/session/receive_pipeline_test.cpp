@@ -109,6 +109,38 @@ TEST(ReceivePipeline, ADatagramBatchIsOneEventWithAMessagePerDatagram) {
     EXPECT_EQ(messagesOf(drained(queue)), (std::vector<std::string>{"a", "b", "c", "d"}));
 }
 
+/// An empty datagram is one (empty) message whatever the framing: a framer makes nothing of no
+/// bytes, and the datagram would vanish from the log while the statistics count it.
+TEST(ReceivePipeline, AnEmptyDatagramIsAnEmptyMessageWithEveryFraming) {
+    FramingConfig fixed;
+    fixed.type = FramingType::Fixed;
+    fixed.length = 2;
+    FramingConfig length;
+    length.type = FramingType::Length;
+    length.size = 1;
+    length.max = 64;
+    FramingConfig idle;
+    idle.type = FramingType::Idle;
+    idle.gap_ms = 20;
+    idle.max = 64;
+    for (const FramingConfig& framing : {FramingConfig{}, lines(false), lines(true), fixed, length, idle}) {
+        EventQueue queue;
+        ReceivePipeline rx(queue, 1, 0, framing, EventPriority::Droppable, nullptr);
+        std::vector<std::string> seen;
+        rx.setMessageObserver([&](ByteView m) { seen.emplace_back(m.begin(), m.end()); });
+        const SharedBytes empty = sharedOf("");
+        ASSERT_EQ(rx.onDatagrams(empty, {{0, 0}}, "127.0.0.1:9"), PushResult::Accepted);
+        EXPECT_EQ(messagesOf(drained(queue)), (std::vector<std::string>{""})) << static_cast<int>(framing.type);
+        EXPECT_EQ(seen, (std::vector<std::string>{""})) << "responders see it too";
+    }
+    // Among others in one batch: in its place.
+    EventQueue queue;
+    ReceivePipeline rx(queue, 1, 0, lines(false), EventPriority::Droppable, nullptr);
+    const SharedBytes bytes = sharedOf("a\r\nb");
+    ASSERT_EQ(rx.onDatagrams(bytes, {{0, 3}, {3, 0}, {3, 1}}, "127.0.0.1:9"), PushResult::Accepted);
+    EXPECT_EQ(messagesOf(drained(queue)), (std::vector<std::string>{"a", "", "b"}));
+}
+
 TEST(ReceivePipeline, TheObserverSeesEveryFrameOfABatchInOrder) {
     // Datagrams framed on their own: the frames of the second lie at an offset of the block.
     EventQueue queue;
