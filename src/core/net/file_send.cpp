@@ -80,6 +80,9 @@ void readFile(const std::shared_ptr<ReaderShared>& shared, const std::string& pa
     std::FILE* file = std::fopen(path.c_str(), "rb");
     if (!file) return failed(describeFileError(lastError(ENOENT), path, FileOp::Read));
     const auto size = std::filesystem::file_size(path, ec);
+    // A regular file's size is a promise: one that ends short was cut while sent (not "done").
+    const bool sized = !ec && std::filesystem::is_regular_file(path, ec);
+    std::uint64_t read_total = 0;
     opened(ec ? 0 : size);
     if (shared->probe_only) {
         std::fclose(file);
@@ -109,7 +112,15 @@ void readFile(const std::shared_ptr<ReaderShared>& shared, const std::string& pa
             shared->buffered += got;
             shared->blocks.push_back(std::move(block));
         }
+        read_total += got;
         if (read_error) shared->error = describeFileError(error, path, FileOp::Read);
+        else if (got < block_size && sized && read_total < size)
+            shared->error = ErrorInfo{"EIO",
+                                      "cannot read " + path + ": the file got shorter while it was being sent (" +
+                                          bytesText(size) + " when the send began, " + groupDigits(read_total) +
+                                          " could be read)",
+                                      "无法读取 " + path + "：文件在发送过程中变短了（开始时 " + groupDigits(size) +
+                                          " 字节，只读到 " + groupDigits(read_total) + " 字节）"};
         else if (got < block_size) shared->eof = true;
         shared->postLocked();
         if (got < block_size) break;

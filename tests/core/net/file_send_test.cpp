@@ -3,6 +3,8 @@
 // every connection at once, UDP one datagram per chunk.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #if !defined(_WIN32)
 #include <sys/stat.h>
 #endif
@@ -336,6 +338,31 @@ TEST(FileSend, WithNoTargetTheFileIsCheckedFirst) {
     ASSERT_TRUE(end && end->error) << "a refused send to a FIFO ended";
     EXPECT_EQ(end->error->code, "ENOTCONN") << end->error->message;
 #endif
+}
+
+/// A file cut short while it is sent (a log rotated, a build output rewritten) is not "done": it
+/// fails in plain words, with what was sent.
+TEST(FileSend, AFileThatShrinksWhileSentFails) {
+    if (!havePython()) GTEST_SKIP() << "python3 not found";
+    TcpFixture f;
+    constexpr std::size_t kSize = 24u << 20;
+    TempFile file(kSize);
+    Process peer({"/usr/bin/env", "python3", "-c", kTcpPeer, std::to_string(f.port), std::to_string(kSize), file.path, "keep"});
+    const ConnectionId connection = f.waitConnection();
+    ASSERT_NE(connection, 0u);
+    f.h.engine.submit(fileCommand(4, file.path, 65536, 2, connection));   // ~1 s at full length
+    ASSERT_TRUE(f.h.waitFor<FileSendStatus>([](const FileSendStatus& s) { return s.sent > 0; }));
+    std::filesystem::resize_file(file.path, 1000);
+    const auto end = f.waitEnd(4);
+    ASSERT_TRUE(end);
+    EXPECT_EQ(end->state, FileSendState::Failed);
+    ASSERT_TRUE(end->error);
+    EXPECT_EQ(end->error->code, "EIO");
+    EXPECT_NE(end->error->message.find("the file got shorter while it was being sent (25,165,824 bytes when the send began"),
+              std::string::npos) << end->error->message;
+    EXPECT_LT(end->sent, kSize);
+    f.h.engine.submit(CloseConnection{1, connection, CloseMode::Graceful});
+    EXPECT_EQ(peer.wait(10s), 0);
 }
 
 TEST(FileSend, APeerThatClosesMidSendIsReported) {
