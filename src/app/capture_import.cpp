@@ -27,6 +27,10 @@ int runImportCapture(const ImportCaptureOptions& options, std::ostream& out, std
         err << "sockscope: " << error << '\n';
         return 2;
     }
+    if (options.name.find('/') != std::string::npos) {   // as the profile loader would refuse it
+        err << "sockscope: --name: a script name cannot hold '/' (--run ENDPOINT/SCRIPT uses it)\n";
+        return 2;
+    }
     if (options.flow && options.side != "client" && options.side != "server") {
         err << "sockscope: --flow needs --side client or --side server (whose messages to send)\n";
         return 2;

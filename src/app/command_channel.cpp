@@ -420,7 +420,8 @@ ChannelAction interpret(const Json& line, const ChannelEndpoints& endpoints, Cou
             run = it->get<bool>();
         }
         const std::uint64_t conn = connectionField(args).value_or(0);
-        if (conn && e.type == EndpointType::Udp) throw BadCommand{kUdpHasNoConn};
+        if (conn && e.type == EndpointType::Udp)
+            throw BadCommand{"\"conn\" applies to tcp endpoints; a udp timer sends to the \"to\" of its profile entry"};
         if (conn && !run) throw BadCommand{"\"conn\" chooses where a starting timer sends; a stop takes none"};
         requireConnection(e, conn, action.endpoint);
         action.commands.push_back(RunTimer{e.id, name, run, conn});

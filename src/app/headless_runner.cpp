@@ -718,6 +718,29 @@ std::optional<double> parseRunSeconds(std::string_view text, std::string& error)
     return std::nullopt;
 }
 
+namespace {
+/// Two recorders on one file would each move the other's file aside: say which, before starting.
+std::optional<std::string> recordedTwice(const Profile& profile, const HeadlessOptions& options) {
+    std::map<std::filesystem::path, std::string> seen;   // the file -> where it was named
+    const auto check = [&](const std::string& path, const std::string& where) -> std::optional<std::string> {
+        std::error_code ec;
+        std::filesystem::path file = std::filesystem::weakly_canonical(std::filesystem::absolute(path, ec), ec);
+        if (ec) file = std::filesystem::absolute(path, ec).lexically_normal();
+        const auto [it, fresh] = seen.emplace(file, where);
+        if (fresh) return std::nullopt;
+        return displayText(path) + ": recorded twice (" + it->second + " and " + where +
+               " name the same file): each recorder would move the other's file aside";
+    };
+    for (std::size_t i = 0; i < profile.recording.size(); ++i)
+        if (auto twice = check(resolveProfilePath(profile.recording[i].path, options.profile.string()),
+                               "recording[" + std::to_string(i) + "] of the profile"))
+            return twice;
+    for (const RecordingConfig& config : options.record)
+        if (auto twice = check(config.path, "--record " + displayText(config.path))) return twice;
+    return std::nullopt;
+}
+}  // namespace
+
 int runHeadless(const HeadlessOptions& options, const std::atomic<bool>& stop, std::ostream& err) {
     const ProfileLoadResult loaded = loadProfile(options.profile);
     for (const auto& warning : loaded.warnings) err << "sockscope: warning: " << warning << '\n';
@@ -727,6 +750,10 @@ int runHeadless(const HeadlessOptions& options, const std::atomic<bool>& stop, s
     }
     if (loaded.profile->endpoints.empty()) {
         err << "sockscope: " << options.profile.string() << ": the profile has no endpoints\n";
+        return kExitUsage;
+    }
+    if (const auto twice = recordedTwice(*loaded.profile, options)) {
+        err << "sockscope: " << *twice << '\n';
         return kExitUsage;
     }
     std::unique_ptr<CommandReader> commands;

@@ -185,6 +185,12 @@ int main(int argc, char** argv) {
             std::cerr << "sockscope: --import-capture and --headless are separate runs\n";
             return 2;
         }
+        if (!*flow_option)   // they shape one flow's script: without --flow they would be ignored
+            for (const auto* option : {side_option, as_option, name_option, expect_option, gaps_option, packet_option})
+                if (*option) {
+                    std::cerr << "sockscope: " << option->get_name() << " needs --flow N (run without it to list the flows)\n";
+                    return 2;
+                }
         if (*flow_option) import_options.flow = import_flow;
         import_options.as_commands = import_as == "commands";
         return sockscope::runImportCapture(import_options, std::cout, std::cerr);

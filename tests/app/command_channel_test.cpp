@@ -37,7 +37,7 @@ using test::writeProfile;
 using namespace std::chrono_literals;
 
 const ChannelEndpoints kEndpoints = {{"dev", {1, EndpointType::TcpServer, {"read reg"}, {"hb"}}},
-                                     {"udp", {2, EndpointType::Udp, {}, {}}}};
+                                     {"udp", {2, EndpointType::Udp, {}, {"beacon"}}}};
 
 TEST(CommandChannel, SendWithAModbusChecksumPutsTheFullFrameOnTheWire) {
     const auto action = interpretCommand(
@@ -198,12 +198,14 @@ TEST(CommandChannel, EveryMalformedLineSaysWhatIsWrongAndDoesNothing) {
         {R"({"send": {"endpoint": "dev", "to": "127.0.0.1:9", "text": "x"}})", "\"to\" applies to udp"},
         {R"({"send": {"endpoint": "udp", "conn": 2, "text": "x"}})", "\"conn\" applies to tcp endpoints"},
         {R"({"command": {"endpoint": "udp", "name": "x", "conn": 2}})", "\"conn\" applies to tcp endpoints"},
+        {R"({"timer": {"endpoint": "udp", "name": "beacon", "conn": 2}})",
+         "\"conn\" applies to tcp endpoints; a udp timer sends to the \"to\" of its profile entry"},
         {R"({"send": {"endpoint": "dev", "text": "x", "colour": "red"}})", "unknown field \"colour\""},
         {R"({"send": {"endpoint": 7, "text": "x"}})", "\"endpoint\" must be a string"},
         {R"({"close": {"endpoint": "dev", "mode": "gently"}})", "\"mode\" must be fin, half, rst or all"},
         {R"({"quit": {"now": true}})", "unknown field \"now\""},
         {R"({"command": {"endpoint": "dev", "name": "nope"}})", "has no saved command named \"nope\" (it has \"read reg\")"},
-        {R"({"timer": {"endpoint": "udp", "name": "hb"}})", "has no timer named \"hb\" (it has none)"},
+        {R"({"timer": {"endpoint": "udp", "name": "hb"}})", "has no timer named \"hb\" (it has \"beacon\")"},
         {R"({"timer": {"endpoint": "dev", "name": "hb", "run": "yes"}})", "\"run\" must be true"},
         {R"({"send": {"endpoint": "dev", "conn": 1e400, "text": "x"}})", "not JSON"},   // found by fuzz_command
         {"1055549e9499998", "not JSON"},

@@ -135,7 +135,7 @@ TEST(HeadlessFraming, AFramingErrorHeldBackAtTheEndIsPrinted) {
     for (const auto& line : jsonLines(app.out())) {
         if (line["event"] != "error" || line["error"]["code"] != "FRAME_TOO_LONG") continue;
         ++too_long;
-        repeated += line["error"]["message"].get<std::string>().find("(repeated 1 times") != std::string::npos;
+        repeated += line["error"]["message"].get<std::string>().find("(repeated 1 time in") != std::string::npos;
     }
     EXPECT_EQ(too_long, 2u) << app.out();
     EXPECT_EQ(repeated, 1u) << "the held-back episode was printed at the end\n" << app.out();

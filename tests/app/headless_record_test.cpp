@@ -143,6 +143,19 @@ TEST(HeadlessRecord, UsageErrors) {
         EXPECT_EQ(alone.wait(), 2) << option;
         EXPECT_NE(alone.err().find("give --record FILE too"), std::string::npos) << alone.err();
     }
+    // Two recorders on one file would move each other's file aside: refused before the run, by name.
+    const fs::path dir = freshDir("twice");
+    const std::string same = (dir / "c.jsonl").string();
+    Process twice({SOCKSCOPE_BINARY, "--headless", profile, "--for", "1", "--record", same, "--record",
+                   (dir / "." / "c.jsonl").string()});
+    EXPECT_EQ(twice.wait(), 2);
+    EXPECT_NE(twice.err().find("recorded twice"), std::string::npos) << twice.err();
+    EXPECT_FALSE(fs::exists(same)) << "nothing was started";
+    std::ofstream(dir / "p.json") << R"({"version": 1, "endpoints": [{"name": "d", "type": "tcp-server",
+        "bind": "127.0.0.1:0"}], "recording": [{"path": "c.jsonl"}]})";
+    Process both({SOCKSCOPE_BINARY, "--headless", (dir / "p.json").string(), "--for", "1", "--record", same});
+    EXPECT_EQ(both.wait(), 2);
+    EXPECT_NE(both.err().find("recording[0] of the profile and --record"), std::string::npos) << both.err();
 }
 
 TEST(HeadlessRecord, AFailedRecorderIsSaidAndTheRunGoesOn) {

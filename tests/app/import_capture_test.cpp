@@ -212,6 +212,21 @@ TEST(ImportCapture, BadFileOrFlowExits2WithAClearMessage) {
     Process side({SOCKSCOPE_BINARY, "--import-capture", file, "--flow", "1"});
     EXPECT_EQ(side.wait(30s), 2);
     EXPECT_NE(side.err().find("--side client or --side server"), std::string::npos) << side.err();
+    // What shapes one flow's script, given without --flow, would be ignored: said instead.
+    for (const char* option : {"--side", "--name", "--expect", "--as"}) {
+        const char* value = std::string(option) == "--side" ? "client" : std::string(option) == "--expect" ? "any"
+                          : std::string(option) == "--as"   ? "commands" : "x";
+        Process unused({SOCKSCOPE_BINARY, "--import-capture", file, option, value});
+        EXPECT_EQ(unused.wait(30s), 2) << option;
+        EXPECT_NE(unused.err().find(std::string(option) + " needs --flow N"), std::string::npos) << unused.err();
+    }
+    Process gaps({SOCKSCOPE_BINARY, "--import-capture", file, "--keep-gaps"});
+    EXPECT_EQ(gaps.wait(30s), 2);
+    EXPECT_NE(gaps.err().find("--keep-gaps needs --flow N"), std::string::npos) << gaps.err();
+    // A name the profile loader would refuse is refused here, in its words.
+    Process slash({SOCKSCOPE_BINARY, "--import-capture", file, "--flow", "1", "--side", "client", "--name", "a/b"});
+    EXPECT_EQ(slash.wait(30s), 2);
+    EXPECT_NE(slash.err().find("a script name cannot hold '/'"), std::string::npos) << slash.err();
     Process stray({SOCKSCOPE_BINARY, "--flow", "1"});
     EXPECT_EQ(stray.wait(30s), 2);
     EXPECT_NE(stray.err().find("applies to --import-capture only"), std::string::npos) << stray.err();

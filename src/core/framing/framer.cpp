@@ -113,7 +113,7 @@ void Framer::finish(FrameSink& sink, bool incomplete_is_error) {
         m_dropped += m_buf.size();
         m_buf.clear();
     }
-    endDrop(sink);
+    endDrop(sink, incomplete_is_error);
     if (m_buf.empty()) return;
     if (m_cfg.type != FramingType::Idle && incomplete_is_error) {
         std::string expected, expected_zh;
@@ -153,13 +153,16 @@ void Framer::beginDrop(const ErrorInfo& error, FrameSink& sink) {
     sink.onFramingError(error);
 }
 
-void Framer::endDrop(FrameSink& sink) {
+void Framer::endDrop(FrameSink& sink, bool stream_ended) {
     if (!m_dropping) return;
     m_dropping = false;
     m_droppedTotal += m_dropped;
-    if (m_dropped)
-        sink.onFramingError({"FRAMING_RESYNC",
-                             "framing resynchronised: " + number(m_dropped) + " bytes were dropped since the framing error",
+    const std::string dropped = number(m_dropped) + (m_dropped == 1 ? " byte was" : " bytes were") + " dropped since the framing error";
+    if (m_dropped && stream_ended)   // nothing was found again: the stream ended first
+        sink.onFramingError({"FRAMING_RESYNC", "the stream ended while resynchronising: " + dropped,
+                             "重新同步期间数据流已结束：自分帧错误以来丢弃了 " + number(m_dropped) + " 字节"});
+    else if (m_dropped)
+        sink.onFramingError({"FRAMING_RESYNC", "framing resynchronised: " + dropped,
                              "分帧已重新同步：自分帧错误以来丢弃了 " + number(m_dropped) + " 字节"});
     m_dropped = 0;
 }
@@ -359,7 +362,7 @@ void Framer::badLength(std::int64_t total, FrameSink& sink) {
                           ", so the frame would be " + std::to_string(total) + " bytes: ";
     const bool longer = total > static_cast<std::int64_t>(m_cfg.max);
     const std::string header = number(std::max<std::size_t>(m_headerEnd, 1));
-    message += longer ? "longer than max " + number(m_cfg.max) : "shorter than its own header (" + header + " bytes)";
+    message += longer ? "longer than max " + number(m_cfg.max) : "shorter than its own header (" + header + (header == "1" ? " byte)" : " bytes)");
     const std::string message_zh = "偏移 " + number(m_cfg.offset) + " 处的长度字段为 " + std::to_string(value) +
                                    "，帧长将为 " + std::to_string(total) + " 字节：" +
                                    (longer ? "超过 max " + number(m_cfg.max) : "短于其自身的头部（" + header + " 字节）");

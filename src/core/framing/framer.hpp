@@ -99,7 +99,7 @@ private:
     void emit(ByteView frame, FrameSink& sink);
     void fail(const ErrorInfo& error, FrameSink& sink);        // report; close policy: stop
     void beginDrop(const ErrorInfo& error, FrameSink& sink);   // resync policy: first error only
-    void endDrop(FrameSink& sink);
+    void endDrop(FrameSink& sink, bool stream_ended = false);
 
     FramingConfig m_cfg;
     std::size_t m_headerEnd = 0;         // length: offset + size

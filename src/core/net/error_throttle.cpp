@@ -33,7 +33,7 @@ void ErrorThrottle::flush(Clock::time_point now, const Emit& emit, bool all) {
         std::snprintf(seconds, sizeof seconds, "%.1f",
                       std::chrono::duration<double>(age).count());
         ErrorEvent summary = entry.last;
-        summary.error.message += " (repeated " + groupDigits(entry.repeats) + " times in " + seconds + " s)";
+        summary.error.message += " (repeated " + groupDigits(entry.repeats) + (entry.repeats == 1 ? " time in " : " times in ") + seconds + " s)";
         summary.time_us = nowUs();
         entry.repeats = 0;
         entry.window_start = now;

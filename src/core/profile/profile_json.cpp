@@ -242,7 +242,15 @@ void warnScopesWithoutEndpoint(jsonio::Reader& r, const Profile& profile) {
         if (!scope || scope->endpoint.empty()) continue;
         bool found = false;
         for (const EndpointConfig& e : profile.endpoints) found = found || e.name == scope->endpoint;
-        if (!found)
+        const std::size_t slash = scope->endpoint.rfind('/');
+        bool endpoint_then_junk = false;   // "dev/x": an endpoint, then not a connection number
+        for (const EndpointConfig& e : profile.endpoints)
+            endpoint_then_junk = endpoint_then_junk || (slash != std::string::npos && e.name == scope->endpoint.substr(0, slash));
+        if (!found && endpoint_then_junk)
+            r.warning(joinPath(indexPath("recording", i), "scope"),
+                      jsonQuote(scope->endpoint.substr(slash + 1)) + " is not a connection number: this recorder records "
+                          "nothing (expected " + jsonQuote(scope->endpoint.substr(0, slash) + "/N") + ", N from 1)");
+        else if (!found)
             r.warning(joinPath(indexPath("recording", i), "scope"),
                       "no endpoint is named " + jsonQuote(scope->endpoint) +
                           ": this recorder records nothing until one is (expected \"all\", an endpoint's name or "

@@ -231,6 +231,24 @@ TEST(Framer, DelimiterGarbageNeverGrowsTheBuffer) {
     EXPECT_EQ(framer.droppedBytes(), 4096u * 256 + 2);
 }
 
+/// A stream that ends while bytes are being dropped found no frame again: said as such, with the
+/// count, not as "resynchronised"; a datagram's end is a boundary where framing starts afresh.
+TEST(Framer, AStreamThatEndsWhileResynchronisingSaysSo) {
+    Framer framer(delimiter("\n", false, 8));
+    Collector out;
+    framer.feed(Bytes(5000, 'x'), Clock::now(), out);
+    framer.finish(out, true);
+    ASSERT_EQ(out.errors.size(), 2u);
+    EXPECT_EQ(out.errors[1].code, "FRAMING_RESYNC");
+    EXPECT_EQ(out.errors[1].message, "the stream ended while resynchronising: 5000 bytes were dropped since the framing error");
+    Framer datagrams(delimiter("\n", false, 8));
+    Collector udp;
+    datagrams.feed(Bytes(9, 'x'), Clock::now(), udp);
+    datagrams.finish(udp, false);
+    ASSERT_EQ(udp.errors.size(), 2u);
+    EXPECT_EQ(udp.errors[1].message.rfind("framing resynchronised: ", 0), 0u) << udp.errors[1].message;
+}
+
 TEST(Framer, DelimiterOverMaxClosePolicyStops) {
     FramingConfig c = delimiter("\n", false, 8);
     c.on_error = FramingOnError::Close;

@@ -403,7 +403,7 @@ TEST(ProfileWarnings, ARecordingScopedToNoEndpointIsSaid) {
     const std::string tail = R"(: this recorder records nothing until one is (expected "all", an endpoint's name or "name/connection"))";
     EXPECT_EQ(r.warnings, (std::vector<std::string>{
                               R"(demo.json: recording[0].scope: no endpoint is named "nope")" + tail,
-                              R"(demo.json: recording[1].scope: no endpoint is named "u/abc")" + tail,
+                              R"(demo.json: recording[1].scope: "abc" is not a connection number: this recorder records nothing (expected "u/N", N from 1))",
                           }));
 }
 
