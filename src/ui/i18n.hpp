@@ -177,6 +177,9 @@ enum class Language : std::uint8_t { English, Chinese };
     X(TimerSent, "%s: %llu sent", "%s：已发 %llu")                                                 \
     X(TimerStartOnConnection, "Start, to connection #%llu only", "启动，仅发往连接 #%llu")          \
     X(TimerToConnection, " (to #%llu only)", "（仅发往 #%llu）")                                      \
+    X(TimerSentCount, " %llu", " %llu")                                                                 \
+    X(TimerFailedCount, " (%llu failed)", "（失败 %llu）")                                           \
+    X(TimerDetail, "every %d ms; %llu skipped, %llu failed", "每 %d 毫秒；跳过 %llu，失败 %llu")      \
     X(RateAgo, "%d s ago", "%d 秒前")                                                             \
     X(RateLine, "%s %s/s, %.0f msgs/s", "%s %s/s，%.0f 条/秒")                                     \
     X(RatePeak, "peak %s/s over the last %d s", "峰值 %s/s（最近 %d 秒）")                          \

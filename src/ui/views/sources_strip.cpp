@@ -160,20 +160,27 @@ std::optional<EndpointConfig> SourcesStrip::drawTimers(UiModel& model, const Com
         const bool running = status && status->running;
         ImGui::SameLine();
         ImGui::PushID(static_cast<int>(i));
-        char label[200];
+        char label[240];
         std::snprintf(label, sizeof label, "%s %s", running ? "[x]" : "[ ]", timer.name.c_str());
-        if (running && status->connection) {   // aimed at one connection: say which
+        const auto append = [&label](const char* format, unsigned long long value) {
             const std::size_t used = std::strlen(label);
-            std::snprintf(label + used, sizeof label - used, tr(Str::TimerToConnection),
-                          static_cast<unsigned long long>(status->connection));
-        }
+            std::snprintf(label + used, sizeof label - used, format, value);
+        };
+        if (running && status->connection) append(tr(Str::TimerToConnection), status->connection);   // aimed: say where
+        // Its counters on the button itself, so a glance tells that it sends (and whether sends fail).
+        if (status && (status->sent > 0 || running)) append(tr(Str::TimerSentCount), status->sent);
+        if (status && status->failed > 0) append(tr(Str::TimerFailedCount), status->failed);
+        std::strncat(label, "###timer", sizeof label - std::strlen(label) - 1);   // the ID stays as the counts move
         if (ImGui::SmallButton(label)) submit(RunTimer{id, timer.name, !running});   // to every connection
         probeItem(model, "send.timer." + std::to_string(i));
         if (ImGui::IsItemHovered()) {
-            char tip[200];
+            char tip[200], detail[160];
             std::snprintf(tip, sizeof tip, tr(Str::TimerSent), timer.name.c_str(),
                           static_cast<unsigned long long>(status ? status->sent : 0));
-            ImGui::SetTooltip("%s (%d ms)", tip, timer.every_ms);
+            std::snprintf(detail, sizeof detail, tr(Str::TimerDetail), timer.every_ms,
+                          static_cast<unsigned long long>(status ? status->skipped : 0),
+                          static_cast<unsigned long long>(status ? status->failed : 0));
+            ImGui::SetTooltip("%s\n%s", tip, detail);
         }
         if (ImGui::BeginPopupContextItem("menu")) {
             // A server's timer goes to every connection by default; this aims it at the selected one.
