@@ -110,6 +110,10 @@ struct DataEvent {
     std::vector<FrameSpan> frames = {};  // several messages: where each lies in payload
     DataLayer layer = DataLayer::Both;
     std::string local = {};              // udp on a wildcard bind: the address it was sent to (rx)
+    // Frames of a delimiter framer with keep false: each message was followed on the wire by
+    // these bytes, which the framer stripped (empty: the messages are all there was, e.g. the
+    // unterminated rest of a stream or datagram). Exports re-append it to show the wire's bytes.
+    std::string stripped = {};
 };
 
 /// Calls fn(std::span<const std::uint8_t>) once per message of the event, in order.
