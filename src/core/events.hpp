@@ -40,6 +40,9 @@ struct EndpointStatus {
     std::uint32_t retry_in_ms = 0;       // WaitingRetry: delay before the next attempt
     std::optional<ErrorInfo> error;      // Failed / WaitingRetry: the last error
     TimestampUs time_us = 0;             // when the state changed (set on the I/O thread)
+    // Reported by the engine's shutdown (Engine::shutdown: the front end is ending), not by a
+    // command or by the endpoint itself: the headless run's "end of run" stops.
+    bool shutdown = false;
 };
 
 /// A TCP connection appeared: accepted by a server or connected by a client.
