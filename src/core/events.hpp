@@ -214,10 +214,14 @@ struct TimerStatus {
     EndpointId endpoint;
     std::string name;
     bool running = false;
-    std::uint64_t sent = 0;      // payloads handed to the endpoint's send
+    // Ticks whose payload left: written to the socket (tcp: to at least one of its connections),
+    // or still queued to be. A tick a close drops from the send queue unsent (a RST, an error)
+    // is moved to `failed`, with a new TimerStatus, so once the queue is empty `sent` is exactly
+    // what was written (as the tx rows show).
+    std::uint64_t sent = 0;
     std::uint64_t skipped = 0;   // ticks with nowhere to send (not connected, no client yet)
     TimestampUs time_us = 0;
-    std::uint64_t failed = 0;    // ticks whose send was refused (an error event says why): not in `sent`
+    std::uint64_t failed = 0;    // ticks whose send was refused (an error event says why) or dropped unsent: not in `sent`
     ConnectionId connection = 0; // the one connection it sends to (0: every connection / the udp destination)
     bool operator==(const TimerStatus&) const = default;
 };
