@@ -89,16 +89,14 @@ public:
         if (!m_out.hasRoom()) return countUnprinted(time);   // not worth formatting
         Json line = describe(event);
         if (time != timeOf(event) && line.contains("time")) line["time"] = rfc3339(time);
-        // The run's own stop: said so, as the summary keeps the state the run ended in.
+        // The run's own stop (the engine's shutdown): said so, as the summary keeps the state the
+        // run ended in. A stop command's status is never labelled so, however late it is drained.
         const auto* status = std::get_if<EndpointStatus>(&event);
-        const bool run_ended = m_runEnded && status && status->state == EndpointState::Stopped;
+        const bool run_ended = status && status->state == EndpointState::Stopped && status->shutdown;
         if (run_ended) line["reason"] = "end of run";
         if (m_options.format == HeadlessLogFormat::Jsonl) return emit(dumpLine(line), time);
         emit(textLine(event, line) + (run_ended ? " (end of the run)" : ""), time);
     }
-
-    /// From now on the engine stops because the run ends (not on a command or by itself).
-    void runEnded() { m_runEnded = true; }
 
     /// Fault injection's counts, when they changed (with the ~2 Hz statistics: coalesced).
     void printFaults(const StatsEvent& stats) {
@@ -325,7 +323,6 @@ private:
     std::uint64_t m_total = 0;        // unprinted over the run
     TimestampUs m_pendingTime = 0;    // of the latest unprinted event
     TimestampUs m_lastTime = 0;       // of the latest printed event
-    bool m_runEnded = false;          // the engine is stopping because the run ends
 };
 
 /// One run: the engine, the log, the endpoints' summaries and the output.
@@ -416,7 +413,6 @@ public:
             processAll();
         }
         m_shuttingDown = true;   // the summary keeps the states from before our own shutdown
-        m_printer.runEnded();
         m_engine.shutdown();
         processAll();
         int code = kExitOk;
@@ -459,8 +455,9 @@ private:
     /// its answers are then counted as unprinted, like every other line.
     void runCommands() {
         if (!m_commands) return;
-        for (std::size_t taken = 0; taken < kCommandsPerTurn && (m_output.hasAnswerRoom() || m_output.stalled());
-             ++taken) {
+        // `quit` is the last line taken: what follows it is not carried out (nor answered).
+        for (std::size_t taken = 0;
+             taken < kCommandsPerTurn && !m_quit && (m_output.hasAnswerRoom() || m_output.stalled()); ++taken) {
             std::vector<ChannelLine> lines = m_commands->take(1);
             if (lines.empty()) return;
             runCommand(lines.front());
@@ -589,7 +586,7 @@ private:
 
     void note(EndpointSummary& summary, const Event& event) {
         if (const auto* s = std::get_if<EndpointStatus>(&event)) {
-            if (!m_shuttingDown) noteStatus(summary, *s);
+            if (!s->shutdown) noteStatus(summary, *s);   // our own shutdown's stops do not count
         } else if (const auto* stats = std::get_if<StatsEvent>(&event)) {
             summary.totals = stats->totals;
             summary.accepted = stats->accepted_total;

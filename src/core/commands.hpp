@@ -1,6 +1,8 @@
 #pragma once
 // Commands: values the front end sends into the engine (Engine::submit). They are applied on the
 // I/O thread in the order submitted. Failures come back as events, never as exceptions.
+#include <functional>
+#include <memory>
 #include <string>
 #include <variant>
 
@@ -26,6 +28,23 @@ struct StartEndpoint { EndpointId endpoint; };
 /// Stops listening/connecting; closes connections with `mode`; cancels reconnects.
 struct StopEndpoint { EndpointId endpoint; CloseMode mode = CloseMode::Graceful; };
 
+/// Follows one send through the connections' send queues (a timer's tick): a queue that takes a
+/// copy marks it `queued`, a copy (or a split piece of it) written to its socket marks it `left`.
+/// When the last holder lets go (the sender, the queues), `dropped` runs if it was queued and no
+/// copy was written: the connection closed (a RST, an error) with it still queued, so its bytes
+/// never left. A send that no queue held (udp: sent at once) never calls it.
+struct SendReceipt {
+    bool queued = false;
+    bool left = false;
+    std::function<void()> dropped;
+    SendReceipt() = default;
+    SendReceipt(const SendReceipt&) = delete;
+    SendReceipt& operator=(const SendReceipt&) = delete;
+    ~SendReceipt() {
+        if (queued && !left && dropped) dropped();
+    }
+};
+
 /// Sends one message. tcp-server: to `connection`, or to every connection when it is 0.
 /// tcp-client: to its connection. udp: to `destination` ("host:port") if set, otherwise to the
 /// configured remote, otherwise (reply_to_sender) to the last sender.
@@ -34,6 +53,7 @@ struct Send {
     ConnectionId connection = 0;
     Bytes payload;
     std::string destination;
+    std::shared_ptr<SendReceipt> receipt = {};   // tcp: told whether the bytes left (timers)
     bool repeating = false;   // a timer's tick: its errors are said once, then counted (not one per tick)
 };
 

@@ -68,6 +68,8 @@ public:
             return;
         }
         asio::post(m_io, [this] {
+            // After every command submitted before: a stop command's status is not the shutdown's.
+            m_context.shutting_down = true;
             for (auto& [id, endpoint] : m_endpoints) endpoint->stop(CloseMode::Graceful);
             m_endpoints.clear();
             m_refreshTimer.cancel();

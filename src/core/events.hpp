@@ -40,6 +40,9 @@ struct EndpointStatus {
     std::uint32_t retry_in_ms = 0;       // WaitingRetry: delay before the next attempt
     std::optional<ErrorInfo> error;      // Failed / WaitingRetry: the last error
     TimestampUs time_us = 0;             // when the state changed (set on the I/O thread)
+    // Reported by the engine's shutdown (Engine::shutdown: the front end is ending), not by a
+    // command or by the endpoint itself: the headless run's "end of run" stops.
+    bool shutdown = false;
 };
 
 /// A TCP connection appeared: accepted by a server or connected by a client.
@@ -110,6 +113,10 @@ struct DataEvent {
     std::vector<FrameSpan> frames = {};  // several messages: where each lies in payload
     DataLayer layer = DataLayer::Both;
     std::string local = {};              // udp on a wildcard bind: the address it was sent to (rx)
+    // Frames of a delimiter framer with keep false: each message was followed on the wire by
+    // these bytes, which the framer stripped (empty: the messages are all there was, e.g. the
+    // unterminated rest of a stream or datagram). Exports re-append it to show the wire's bytes.
+    std::string stripped = {};
 };
 
 /// Calls fn(std::span<const std::uint8_t>) once per message of the event, in order.
@@ -207,10 +214,14 @@ struct TimerStatus {
     EndpointId endpoint;
     std::string name;
     bool running = false;
-    std::uint64_t sent = 0;      // payloads handed to the endpoint's send
+    // Ticks whose payload left: written to the socket (tcp: to at least one of its connections),
+    // or still queued to be. A tick a close drops from the send queue unsent (a RST, an error)
+    // is moved to `failed`, with a new TimerStatus, so once the queue is empty `sent` is exactly
+    // what was written (as the tx rows show).
+    std::uint64_t sent = 0;
     std::uint64_t skipped = 0;   // ticks with nowhere to send (not connected, no client yet)
     TimestampUs time_us = 0;
-    std::uint64_t failed = 0;    // ticks whose send was refused (an error event says why): not in `sent`
+    std::uint64_t failed = 0;    // ticks whose send was refused (an error event says why) or dropped unsent: not in `sent`
     ConnectionId connection = 0; // the one connection it sends to (0: every connection / the udp destination)
     bool operator==(const TimerStatus&) const = default;
 };

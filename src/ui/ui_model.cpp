@@ -140,7 +140,7 @@ void UiModel::apply(const Event& event) {
                 // One row per frame; the log keeps the engine's slice of the bytes (no copy).
                 log.appendShared(e.time_us, e.endpoint, e.connection,
                                  e.direction == Direction::Rx ? LogKind::Rx : LogKind::Tx, e.payload, e.frames,
-                                 e.peer);
+                                 e.peer, LogWireTags{e.local, e.stripped});
                 if (trace) forEachMessage(e, [&](std::span<const std::uint8_t> message) {
                         std::printf("trace: %s ep=%u conn=%llu len=%zu hex=%s\n",
                                     e.direction == Direction::Rx ? "rx" : "tx", e.endpoint,

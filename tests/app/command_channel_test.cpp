@@ -810,6 +810,67 @@ TEST(CommandChannelRun, TheSummaryStateAgreesWithTheStoppedLines) {
         EXPECT_EQ(e["state"], e["endpoint"] == "dev" ? "stopped" : "listening") << lines.back().dump();
 }
 
+/// A `stop` and a `quit` that arrive together: the stopped line says what stopped the endpoint.
+/// stop, then quit: the stop's line (no "end of run"), before the summary, which says "stopped"
+/// (the label comes with the status from the engine: the run's own stop is the engine's shutdown,
+/// however late the runner drains the command's status). quit, then stop: quit is the last line
+/// the run takes, so the stop is neither carried out nor answered and the endpoint stops with the
+/// run ("end of run"; before, it was stopped by a command that came after the run had ended).
+TEST(CommandChannelRun, AStopAndAQuitInOneBatchAreLabelledByWhatStoppedTheEndpoint) {
+    const std::string stop = R"({"stop": {"endpoint": "dev"}})", quit = R"({"quit": {}})";
+    for (const bool stop_first : {true, true, true, false}) {
+        SCOPED_TRACE(stop_first ? "stop, then quit" : "quit, then stop");
+        Fifo fifo;
+        const auto profile = writeProfile("channel-stop-quit.json", R"({"version": 1, "name": "t", "endpoints": [
+            {"name": "dev", "type": "tcp-server", "bind": "127.0.0.1:0"},
+            {"name": "other", "type": "tcp-server", "bind": "127.0.0.1:0"}]})");
+        Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--commands", fifo.path(), "--for", "60"});
+        bool both = false;
+        for (int turn = 0; turn < 500 && !both; ++turn) {   // bounded: 10 s
+            std::size_t listening = 0;
+            for (const auto& line : jsonLines(app.out())) listening += line["event"] == "listening";
+            both = listening == 2;
+            if (!both) std::this_thread::sleep_for(20ms);
+        }
+        ASSERT_TRUE(both) << app.err();
+        ASSERT_TRUE(fifo.open());
+        ASSERT_TRUE(fifo.writeRaw(stop_first ? stop + "\n" + quit + "\n" : quit + "\n" + stop + "\n"));
+        EXPECT_EQ(app.wait(10s), 0) << app.err();
+        const auto lines = jsonLines(app.out());
+        ASSERT_FALSE(lines.empty());
+        ASSERT_EQ(lines.back()["event"], "summary") << app.out();
+        std::vector<nlohmann::json> dev_stopped, answers;
+        std::size_t first_end_of_run = lines.size();
+        for (std::size_t i = 0; i < lines.size(); ++i) {
+            const auto& line = lines[i];
+            if (line["event"] == "ack" || line["event"] == "error") answers.push_back(line);
+            if (line["event"] != "stopped") continue;
+            if (line.value("reason", "") == "end of run") first_end_of_run = std::min(first_end_of_run, i);
+            if (line["endpoint"] == "dev") dev_stopped.push_back(line);
+        }
+        ASSERT_EQ(dev_stopped.size(), 1u) << app.out();
+        std::map<std::string, std::string> state;
+        for (const auto& e : lines.back()["endpoints"]) state[e["endpoint"].get<std::string>()] = e["state"];
+        EXPECT_EQ(state["other"], "listening") << lines.back().dump();
+        if (stop_first) {
+            ASSERT_EQ(answers.size(), 2u) << app.out();
+            EXPECT_EQ(answers[0]["command"], "stop");
+            EXPECT_EQ(answers[1]["command"], "quit");
+            EXPECT_FALSE(dev_stopped[0].contains("reason")) << "stopped by the command: " << dev_stopped[0].dump();
+            EXPECT_EQ(state["dev"], "stopped") << lines.back().dump();
+            std::size_t dev_at = 0;
+            for (std::size_t i = 0; i < lines.size(); ++i)
+                if (lines[i]["event"] == "stopped" && lines[i]["endpoint"] == "dev") dev_at = i;
+            EXPECT_LT(dev_at, first_end_of_run) << "the command's stop comes before the run's own: " << app.out();
+        } else {
+            ASSERT_EQ(answers.size(), 1u) << "the line after quit is not taken: " << app.out();
+            EXPECT_EQ(answers[0]["command"], "quit");
+            EXPECT_EQ(dev_stopped[0].value("reason", ""), "end of run") << dev_stopped[0].dump();
+            EXPECT_EQ(state["dev"], "listening") << "the run's own stop does not count: " << lines.back().dump();
+        }
+    }
+}
+
 // send_file with nobody connected: the file is checked first (ENOENT for a missing one), and a
 // readable one fails ENOTCONN with its size as the total.
 TEST(CommandChannelRun, SendFileWithNoClientChecksTheFileFirst) {

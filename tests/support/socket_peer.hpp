@@ -50,6 +50,20 @@ inline constexpr int kPeerNoSignal = MSG_NOSIGNAL;
 inline constexpr int kPeerShutWr = SHUT_WR;
 #endif
 
+/// Whether this host has IPv6 loopback (::1 can be bound): tests of IPv6 skip, saying so, when it
+/// has not (a container or a kernel with IPv6 disabled).
+inline bool ipv6LoopbackWorks() {
+    const PeerSocket fd = ::socket(AF_INET6, SOCK_DGRAM, 0);
+    if (fd == kNoPeerSocket) return false;
+    sockaddr_in6 addr{};
+    addr.sin6_family = AF_INET6;
+    addr.sin6_addr = in6addr_loopback;
+    const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    peerClose(fd);
+    return ok;
+}
+inline constexpr const char* kNoIpv6Loopback = "IPv6 loopback (::1) is not available on this host";
+
 class SocketPeer {
 public:
     SocketPeer() = default;

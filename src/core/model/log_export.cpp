@@ -131,11 +131,18 @@ bool LogExportFormatter::append(const PayloadLog& log, const LogRecord& r, std::
     }
     const auto bytes = log.bytes(r);
     if (isData(r.kind)) {
-        // The recorder's own formatters: a row is the event it came from, one message.
-        TapRecord tap{DataEvent{r.endpoint, r.connection, r.kind == LogKind::Rx ? Direction::Rx : Direction::Tx,
-                                r.time_us, std::string(log.peer(r)), Bytes(bytes.begin(), bytes.end())},
-                      n.endpoint, n.type, n.local, n.peer};
-        m_record->append(tap, out);
+        // The recorder's own formatters: a row is the event it came from, one message, with the
+        // local address a datagram was sent to on a wildcard bind (as the live recorder has it).
+        Bytes payload(bytes.begin(), bytes.end());
+        const std::string_view stripped = log.stripped(r);
+        // pcapng shows the wire: the delimiter the framer stripped (keep false) follows the
+        // message again, so a TCP stream reads back as it was sent. The other formats show the
+        // message, as the log does.
+        if (m_format == ExportFormat::Pcapng) payload.insert(payload.end(), stripped.begin(), stripped.end());
+        DataEvent event{r.endpoint, r.connection, r.kind == LogKind::Rx ? Direction::Rx : Direction::Tx,
+                        r.time_us, std::string(log.peer(r)), std::move(payload)};
+        event.local = std::string(log.local(r));
+        m_record->append(TapRecord{std::move(event), n.endpoint, n.type, n.local, n.peer}, out);
         return true;
     }
     switch (m_format) {

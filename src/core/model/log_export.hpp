@@ -1,7 +1,9 @@
 #pragma once
 // Export of payload-log rows to a file: CSV (RFC 4180), JSON lines (the headless schema of
 // model/event_json), the text recorder's hex-dump blocks, or pcapng (the recorder's formatter, so
-// an export reads back in tshark like a recording). A LogExportJob formats rows on the owner's
+// an export reads back in tshark like a recording: a row's wire tags give a wildcard UDP bind's real
+// local address, and pcapng re-appends the delimiter a framer stripped, so packets carry the bytes
+// that were on the wire; a resync's dropped bytes are not in the log). A LogExportJob formats rows on the owner's
 // thread in time slices (the log is not thread-safe) and hands whole buffers to a writer thread
 // (ExportSink) that writes a temporary file and renames it over the target only when everything
 // was written: a failed or cancelled export never leaves a half file under the final name.
@@ -36,6 +38,7 @@ struct ExportNames {
     std::string endpoint;                          // name ("" = unknown: "#<id>")
     EndpointType type = EndpointType::TcpClient;
     std::string local;                             // tcp: the connection's local address; udp: bound
+                                                   // (a row's own local address, if any, wins)
     std::string peer;                              // tcp: the connection's peer
 };
 using ExportLookup = std::function<ExportNames(EndpointId, ConnectionId)>;

@@ -45,7 +45,7 @@ bool recordEvent(PayloadLog& log, const Event& event) {
         const LogKind kind = data->direction == Direction::Rx ? LogKind::Rx : LogKind::Tx;
         // One record per frame, written as one batch; the bytes stay where the engine read them.
         log.appendShared(data->time_us, data->endpoint, data->connection, kind, data->payload, data->frames,
-                         data->peer);
+                         data->peer, LogWireTags{data->local, data->stripped});
         return true;
     }
     const auto text = describeEvent(event);

@@ -35,7 +35,10 @@ PayloadLogLimits normalised(PayloadLogLimits limits) {
 // What holding a chunk costs besides its bytes: its entry here and the block's header.
 constexpr std::size_t kChunkOverhead = 96;
 
-PayloadLog::PayloadLog(PayloadLogLimits limits) : m_limits(normalised(limits)) { resetPeers(); }
+PayloadLog::PayloadLog(PayloadLogLimits limits) : m_limits(normalised(limits)) {
+    resetPeers();
+    resetTags();
+}
 PayloadLog::~PayloadLog() = default;
 PayloadLog::PayloadLog(PayloadLog&&) noexcept = default;
 PayloadLog& PayloadLog::operator=(PayloadLog&&) noexcept = default;
@@ -129,7 +132,7 @@ void PayloadLog::writeGroup(Group group, std::uint32_t chunk, std::size_t base, 
 
 std::uint64_t PayloadLog::appendCopy(TimestampUs time_us, EndpointId endpoint, ConnectionId connection, LogKind kind,
                                      std::span<const std::uint8_t> bytes, std::span<const FrameSpan> frames,
-                                     std::string_view peer) {
+                                     std::string_view peer, LogWireTags wire) {
     const std::uint64_t first = m_nextSeq;
     const std::size_t total = checkedFrames(frames, bytes.size());   // malformed: one message
     // What is copied: the messages and what lies between them (a stripped delimiter).
@@ -137,7 +140,7 @@ std::uint64_t PayloadLog::appendCopy(TimestampUs time_us, EndpointId endpoint, C
     const std::size_t count = frames.empty() ? 1 : frames.size();
     const auto oneByOne = [&] {
         for (const FrameSpan& frame : frames)
-            appendCopy(time_us, endpoint, connection, kind, bytes.subspan(frame.offset, frame.length), {}, peer);
+            appendCopy(time_us, endpoint, connection, kind, bytes.subspan(frame.offset, frame.length), {}, peer, wire);
         return first;
     };
     if (count > 1) {
@@ -160,7 +163,7 @@ std::uint64_t PayloadLog::appendCopy(TimestampUs time_us, EndpointId endpoint, C
     bool need_chunk = total > 0 && (tail == nullptr || tail->block.size() - tail->used < copied);
     std::size_t capacity = need_chunk ? std::max(copied, m_limits.chunk_bytes) : 0;
     m_keepSpare = capacity;   // a chunk freed now is reused rather than freed and allocated again
-    const bool room = makeRoom(count, peer, need_chunk, total > 0 ? copied : 0, capacity);
+    const bool room = makeRoom(count, peer, wire, need_chunk, total > 0 ? copied : 0, capacity);
     m_keepSpare = 0;
     if (!room) {
         m_spare = {};
@@ -169,7 +172,7 @@ std::uint64_t PayloadLog::appendCopy(TimestampUs time_us, EndpointId endpoint, C
         return m_nextSeq++;
     }
 
-    const Group group = newGroup(time_us, endpoint, connection, kind, peer);
+    const Group group = newGroup(time_us, endpoint, connection, kind, peer, wire);
     std::uint32_t number = kNoChunk;
     std::size_t base = 0;
     if (total > 0) {
@@ -185,13 +188,17 @@ std::uint64_t PayloadLog::appendCopy(TimestampUs time_us, EndpointId endpoint, C
 }
 
 PayloadLog::Group PayloadLog::newGroup(TimestampUs time_us, EndpointId endpoint, ConnectionId connection,
-                                       LogKind kind, std::string_view peer) {
+                                       LogKind kind, std::string_view peer, LogWireTags wire) {
     Group group;
     group.time_us = time_us;
     group.endpoint = endpoint;
     group.connection = connection;
     group.kind = kind;
     group.peer = internPeer(peer);
+    // Rebuilt before, not between, the two: a rebuild renumbers the tags.
+    if ((!wire.local.empty() || !wire.stripped.empty()) && m_tags.size() + 2 > kMaxWireTags) compactTags();
+    group.local = internTag(wire.local);
+    group.stripped = internTag(wire.stripped);
     return group;
 }
 
@@ -232,7 +239,7 @@ std::size_t PayloadLog::recentShared(const SharedBytes& bytes) const {
 
 std::uint64_t PayloadLog::appendShared(TimestampUs time_us, EndpointId endpoint, ConnectionId connection,
                                        LogKind kind, const SharedBytes& bytes, std::span<const FrameSpan> frames,
-                                       std::string_view peer) {
+                                       std::string_view peer, LogWireTags wire) {
     const std::size_t total = checkedFrames(frames, bytes.size());   // malformed: one message
     const std::size_t count = frames.empty() ? 1 : frames.size();
     const std::size_t capacity = bytes.blockCapacity();
@@ -242,7 +249,7 @@ std::uint64_t PayloadLog::appendShared(TimestampUs time_us, EndpointId endpoint,
     const bool share = total > 0 && bytes.size() <= std::numeric_limits<std::uint32_t>::max() &&
                        count <= m_limits.max_records && capacity <= m_limits.chunk_bytes &&
                        (capacity >= m_limits.chunk_bytes / 4 || held != npos);
-    if (!share) return appendCopy(time_us, endpoint, connection, kind, bytes.view(), frames, peer);
+    if (!share) return appendCopy(time_us, endpoint, connection, kind, bytes.view(), frames, peer, wire);
 
     const std::uint64_t first = m_nextSeq;
     if (size() + count > m_limits.max_records) {
@@ -251,10 +258,10 @@ std::uint64_t PayloadLog::appendShared(TimestampUs time_us, EndpointId endpoint,
         held = recentShared(bytes);
     }
     for (;;) {   // each turn evicts what is missing; a chunk goes with its last group
-        const std::size_t needed = fixedBytes() + m_arenaBytes + recordsCost(count) + peerCost(peer) +
+        const std::size_t needed = fixedBytes() + m_arenaBytes + recordsCost(count) + stringsCost(peer, wire) +
                                    (held != npos ? 0 : capacity + kChunkOverhead);
         if (needed <= m_limits.max_bytes) break;
-        if (m_groups.empty()) return appendCopy(time_us, endpoint, connection, kind, bytes.view(), frames, peer);
+        if (m_groups.empty()) return appendCopy(time_us, endpoint, connection, kind, bytes.view(), frames, peer, wire);
         evictAtLeast(needed - m_limits.max_bytes);
         held = recentShared(bytes);
     }
@@ -269,23 +276,25 @@ std::uint64_t PayloadLog::appendShared(TimestampUs time_us, EndpointId endpoint,
     Chunk& chunk = m_chunks[held];
     const std::size_t base = static_cast<std::size_t>(bytes.data() - chunk.block.data());
     chunk.used = std::max(chunk.used, base + bytes.size());
-    const Group group = newGroup(time_us, endpoint, connection, kind, peer);
+    const Group group = newGroup(time_us, endpoint, connection, kind, peer, wire);
     writeGroup(group, m_firstChunk + static_cast<std::uint32_t>(held), base, total, frames);
     return first;
 }
 
-bool PayloadLog::makeRoom(std::size_t count, std::string_view peer, bool& need_chunk, std::size_t min_capacity,
-                          std::size_t& capacity, std::size_t extra) {
+bool PayloadLog::makeRoom(std::size_t count, std::string_view peer, LogWireTags wire, bool& need_chunk,
+                          std::size_t min_capacity, std::size_t& capacity, std::size_t extra) {
     const std::size_t budget = m_limits.max_bytes;
     for (;;) {
         const std::size_t chunk_overhead = need_chunk ? kChunkOverhead : 0;
-        const std::size_t others = fixedBytes() + m_arenaBytes + recordsCost(count) + peerCost(peer) +
+        const std::size_t others = fixedBytes() + m_arenaBytes + recordsCost(count) + stringsCost(peer, wire) +
                                    chunk_overhead + extra;
         if (others + (need_chunk ? capacity : 0) <= budget) return true;
         if (peerTableBytes() > budget / 4 && m_newPeersSinceCompact > std::max<std::size_t>(64, m_groups.size() / 4)) {
             // Peers of evicted records still take room: rebuild the table from the records held
             // (amortised: only after as many new peers as a quarter of the records).
             compactPeers();
+        } else if (tagTableBytes() > budget / 4 && m_newTagsSinceCompact > 0) {
+            compactTags();   // the same for wire tags (few: only after a new one)
         } else if (!m_groups.empty()) {
             evictAtLeast(others + (need_chunk ? capacity : 0) - budget);   // chunks go with their last record
         } else if (m_ownTail != kNoChunk) {
@@ -297,9 +306,12 @@ bool PayloadLog::makeRoom(std::size_t count, std::string_view peer, bool& need_c
                 need_chunk = true;
                 capacity = std::max(min_capacity, m_limits.chunk_bytes);
             }
-        } else if (m_peers.size() > 2 || m_peerIndex.bucket_count() > 1) {
-            resetPeers();   // no records left: no peer is referenced
+        } else if (m_peers.size() > 2 || m_peerIndex.bucket_count() > 1 || m_tags.size() > 1 ||
+                   m_tagIndex.bucket_count() > 1) {
+            resetPeers();   // no records left: no peer (nor wire tag) is referenced
             m_peers.shrink_to_fit();
+            resetTags();
+            m_tags.shrink_to_fit();
         } else if (need_chunk && others < budget && budget - others >= min_capacity) {
             // A small budget: a smaller chunk still holds the message (and leaves room for more).
             capacity = min_capacity + (budget - others - min_capacity) / 2;
@@ -321,6 +333,26 @@ std::size_t PayloadLog::peerCost(std::string_view peer) const {
     return cost;
 }
 
+std::size_t PayloadLog::tagCost(std::string_view tag) const {
+    if (tag.empty() || m_tagIndex.count(tag) != 0) return 0;
+    std::size_t cost = peerEntryBytes(tag.size());   // the same shape as a peer's entry
+    if (m_tags.size() == m_tags.capacity()) cost += 2 * m_tags.capacity() * sizeof(std::string);
+    if (m_tagIndex.bucket_count() <= 1 || m_tagIndex.size() + 1 > m_tagIndex.bucket_count() * m_tagIndex.max_load_factor())
+        cost += std::max<std::size_t>(16, 2 * m_tagIndex.bucket_count() + 1) * sizeof(void*);
+    return cost;
+}
+
+std::size_t PayloadLog::stringsCost(std::string_view peer, LogWireTags wire) const {
+    return peerCost(peer) + tagCost(wire.local) + tagCost(wire.stripped);
+}
+
+std::size_t PayloadLog::tagTableBytes() const {
+    // The built-in entry and the map's single inline bucket are part of the object itself.
+    const std::size_t slots = m_tags.capacity() > 1 ? m_tags.capacity() * sizeof(std::string) : 0;
+    const std::size_t buckets = m_tagIndex.bucket_count() > 1 ? m_tagIndex.bucket_count() * sizeof(void*) : 0;
+    return slots + m_tagBytes + buckets;
+}
+
 std::size_t PayloadLog::peerTableBytes() const {
     // The two built-in entries and the map's single inline bucket are part of the object itself.
     const std::size_t slots = m_peers.capacity() > 2 ? m_peers.capacity() * sizeof(std::string) : 0;
@@ -330,7 +362,7 @@ std::size_t PayloadLog::peerTableBytes() const {
 
 std::size_t PayloadLog::fixedBytes() const {
     return m_chunks.size() * kChunkOverhead + m_groups.size() * kGroupBytes + m_entries.size() * kEntryBytes +
-           peerTableBytes();
+           peerTableBytes() + tagTableBytes();
 }
 
 std::uint64_t PayloadLog::appendText(TimestampUs time_us, EndpointId endpoint,
@@ -478,6 +510,55 @@ void PayloadLog::compactPeers() {
     m_newPeersSinceCompact = 0;
 }
 
+std::uint16_t PayloadLog::internTag(std::string_view tag) {
+    static_assert(kMaxWireTags - 1 <= std::numeric_limits<std::uint16_t>::max());
+    if (tag.empty()) return 0;
+    if (auto it = m_tagIndex.find(tag); it != m_tagIndex.end()) return it->second;
+    if (m_tags.size() >= kMaxWireTags) return 0;   // that many distinct tags held even after a rebuild (newGroup)
+    const auto index = static_cast<std::uint16_t>(m_tags.size());
+    ++m_newTagsSinceCompact;
+    m_tags.emplace_back(tag);
+    m_tagIndex.emplace(std::string(tag), index);
+    m_tagBytes += peerEntryBytes(tag.size());
+    return index;
+}
+
+void PayloadLog::compactTags() {
+    std::vector<std::uint16_t> remap(m_tags.size(), 0);
+    std::vector<std::string> kept;
+    kept.emplace_back();
+    const auto keep = [&](std::uint16_t& tag) {
+        if (tag == 0 || tag >= remap.size()) return;
+        std::uint16_t& to = remap[tag];
+        if (to == 0) {
+            to = static_cast<std::uint16_t>(kept.size());
+            kept.push_back(std::move(m_tags[tag]));
+        }
+        tag = to;
+    };
+    for (Group& group : m_groups) {
+        keep(group.local);
+        keep(group.stripped);
+    }
+    m_tags = std::move(kept);
+    m_tags.shrink_to_fit();
+    m_tagIndex = decltype(m_tagIndex){};
+    m_tagBytes = 0;
+    m_newTagsSinceCompact = 0;
+    for (std::size_t i = 1; i < m_tags.size(); ++i) {
+        m_tagIndex.emplace(m_tags[i], static_cast<std::uint16_t>(i));
+        m_tagBytes += peerEntryBytes(m_tags[i].size());
+    }
+}
+
+void PayloadLog::resetTags() {
+    m_tags.clear();
+    m_tags.emplace_back();
+    m_tagIndex = decltype(m_tagIndex){};
+    m_tagBytes = 0;
+    m_newTagsSinceCompact = 0;
+}
+
 void PayloadLog::resetPeers() {
     m_peers.clear();
     m_peers.emplace_back();
@@ -523,6 +604,8 @@ LogRecord PayloadLog::record(std::size_t index) const {
     rec.peer = group.peer;
     rec.kind = group.kind;
     rec.lifecycle = group.lifecycle;
+    rec.local = group.local;
+    rec.stripped = group.stripped;
     return rec;
 }
 
@@ -553,6 +636,14 @@ std::string_view PayloadLog::peer(const LogRecord& record) const {
     return m_peers[record.peer];
 }
 
+std::string_view PayloadLog::local(const LogRecord& record) const {
+    return record.local < m_tags.size() ? std::string_view(m_tags[record.local]) : std::string_view();
+}
+
+std::string_view PayloadLog::stripped(const LogRecord& record) const {
+    return record.stripped < m_tags.size() ? std::string_view(m_tags[record.stripped]) : std::string_view();
+}
+
 void PayloadLog::clear() {
     m_firstChunk += static_cast<std::uint32_t>(m_chunks.size());
     m_firstEntry += m_entries.size();
@@ -567,6 +658,8 @@ void PayloadLog::clear() {
     m_arenaBytes = 0;
     resetPeers();
     m_peers.shrink_to_fit();
+    resetTags();
+    m_tags.shrink_to_fit();
 #ifdef __GLIBC__
     // Chunks below the mmap threshold and the record blocks come from the heap; give the freed
     // pages back so the process's memory follows Clear.

@@ -15,7 +15,8 @@
 // Bounds: max_bytes is a memory budget for everything the log holds: the chunks (the whole
 // capacity of each one it holds, own or shared, counted once however many records point into
 // it), the records (kGroupBytes per group + kEntryBytes per message, which includes one entry of
-// a view's filtered index) and the peer-string table (capped at kMaxPeers); memoryUsed() never exceeds it. The
+// a view's filtered index), the peer-string table (capped at kMaxPeers) and the wire-tag table
+// (LogWireTags); memoryUsed() never exceeds it. The
 // record count never exceeds max_records. A message that cannot fit in the budget even alone is
 // dropped on arrival, still consumes a sequence number (so a view sees a gap), and is counted in
 // evictedRecords()/evictedBytes() and in droppedOversized(). The rest of the log is kept.
@@ -66,6 +67,17 @@ struct LogRecord {
     std::uint32_t peer = 0;         // index into the peer-string table (0 = none)
     LogKind kind = LogKind::Rx;
     LogLifecycle lifecycle;
+    std::uint16_t local = 0;        // index into the wire-tag table (0 = none): PayloadLog::local()
+    std::uint16_t stripped = 0;     // index into the wire-tag table (0 = none): PayloadLog::stripped()
+};
+
+/// What a data row's bytes alone do not say about the wire (from its DataEvent): the local
+/// address a UDP datagram was sent to on a wildcard bind (DataEvent::local), and the delimiter
+/// the framer stripped after each message (DataEvent::stripped). Both are interned in a small
+/// table (a few distinct values: the host's addresses, the endpoints' delimiters), 2 bytes a row.
+struct LogWireTags {
+    std::string_view local;
+    std::string_view stripped;
 };
 
 /// What eviction took from one endpoint.
@@ -109,7 +121,7 @@ public:
     /// copied instead, as append(). Frames that are not ordered spans within `bytes`: one message.
     std::uint64_t appendShared(TimestampUs time_us, EndpointId endpoint, ConnectionId connection, LogKind kind,
                                const SharedBytes& bytes, std::span<const FrameSpan> frames = {},
-                               std::string_view peer = {});
+                               std::string_view peer = {}, LogWireTags wire = {});
 
     std::size_t size() const;                   ///< records currently held
     bool empty() const { return size() == 0; }
@@ -123,6 +135,10 @@ public:
     std::size_t lowerBound(std::uint64_t seq) const;
     std::span<const std::uint8_t> bytes(const LogRecord& record) const;
     std::string_view peer(const LogRecord& record) const;
+    /// The wire tags of a row (LogWireTags): the UDP datagram's local address on a wildcard bind,
+    /// the delimiter stripped after its message; empty when none (or the table was full, below).
+    std::string_view local(const LogRecord& record) const;
+    std::string_view stripped(const LogRecord& record) const;
 
     void clear();                               ///< drops everything, frees the memory; seq keeps counting
 
@@ -151,6 +167,9 @@ public:
     /// alone reference too many peers, new peers show as kManyPeers until a later rebuild.
     static constexpr std::size_t kMaxPeers = 65'536;
     static constexpr std::string_view kManyPeers = "(many peers)";
+    /// Wire-tag table cap (indices are 16-bit). When full it is rebuilt from the records held; if
+    /// they alone hold that many distinct tags, a new one is not kept (the row has none).
+    static constexpr std::size_t kMaxWireTags = 65'536;
 
 private:
     struct Chunk {                  // one block records point into: an own arena chunk or a shared one
@@ -179,6 +198,8 @@ private:
         std::uint32_t base = 0;     // offset in the chunk its entries' offsets start from
         LogKind kind = LogKind::Rx;
         LogLifecycle lifecycle;
+        std::uint16_t local = 0;    // wire tags (LogWireTags), indices into m_tags
+        std::uint16_t stripped = 0;
     };
     // One message: where its bytes are (from the group's base). The event's frames as they are:
     // a read's frames are appended with one bulk copy.
@@ -200,21 +221,27 @@ private:
     /// Evicts until `count` more records from `peer` (and, with need_chunk, a new own chunk of
     /// `capacity`, which may be shrunk down to min_capacity on a small budget) fit. `extra`: more
     /// bytes the caller adds (a shared chunk). Returns false when it cannot make room.
-    bool makeRoom(std::size_t count, std::string_view peer, bool& need_chunk, std::size_t min_capacity,
-                  std::size_t& capacity, std::size_t extra = 0);
+    bool makeRoom(std::size_t count, std::string_view peer, LogWireTags wire, bool& need_chunk,
+                  std::size_t min_capacity, std::size_t& capacity, std::size_t extra = 0);
     /// The own chunk appends go to, with room for `length` bytes (made by the caller's makeRoom).
     Chunk& ownTail(bool need_chunk, std::size_t capacity);
     /// Index of a recent shared chunk holding `bytes`' block, or npos.
     std::size_t recentShared(const SharedBytes& bytes) const;
     std::uint64_t appendCopy(TimestampUs time_us, EndpointId endpoint, ConnectionId connection, LogKind kind,
                              std::span<const std::uint8_t> bytes, std::span<const FrameSpan> frames,
-                             std::string_view peer);
-    /// A group's shared fields (interns `peer`); writeGroup fills the rest.
+                             std::string_view peer, LogWireTags wire = {});
+    /// A group's shared fields (interns `peer` and the wire tags); writeGroup fills the rest.
     Group newGroup(TimestampUs time_us, EndpointId endpoint, ConnectionId connection, LogKind kind,
-                   std::string_view peer);
+                   std::string_view peer, LogWireTags wire = {});
     void writeGroup(Group group, std::uint32_t chunk, std::size_t base, std::size_t total,
                     std::span<const FrameSpan> frames);
     std::size_t peerCost(std::string_view peer) const;   ///< what interning `peer` would add
+    std::size_t tagCost(std::string_view tag) const;     ///< what interning a wire tag would add
+    std::size_t stringsCost(std::string_view peer, LogWireTags wire) const;
+    std::size_t tagTableBytes() const;
+    std::uint16_t internTag(std::string_view tag);
+    void compactTags();
+    void resetTags();
     std::size_t fixedBytes() const;             ///< memoryUsed() without the arena
     std::size_t peerTableBytes() const;
     std::uint32_t internPeer(std::string_view peer);
@@ -245,6 +272,10 @@ private:
     std::uint32_t m_lastPeer = 0;               // one-entry cache: bursts come from one peer
     std::size_t m_peerBytes = 0;                // approximate heap used by the peer table
     std::size_t m_newPeersSinceCompact = 0;     // rate-limits rebuilds when the table is full
+    std::vector<std::string> m_tags;            // interned wire tags; [0] = ""
+    std::unordered_map<std::string, std::uint16_t, PeerHash, std::equal_to<>> m_tagIndex;
+    std::size_t m_tagBytes = 0;                 // approximate heap used by the wire-tag table
+    std::size_t m_newTagsSinceCompact = 0;
     mutable std::unordered_map<EndpointId, EvictedCounts> m_evictedBy;
     mutable EvictedCounts m_run;                // evicted from m_runEndpoint, not yet in m_evictedBy
     mutable EndpointId m_runEndpoint = 0;

@@ -147,6 +147,7 @@ void Endpoint::setStatus(EndpointStatus status) {
     const bool going_down = down(status.state) && !down(m_status.state);
     status.endpoint = m_id;
     status.time_us = nowUs();
+    status.shutdown = m_ctx.shutting_down;
     m_status = std::move(status);
     m_ctx.emit(m_status);
     // However it stopped (a user's Stop, a server gone without reconnect, a failed start), its

@@ -34,6 +34,8 @@ struct EngineContext {
     /// thread with the counts (nullopt where the table cannot be read). Set by the engine.
     std::function<void(std::uint16_t port, std::function<void(std::optional<PortStateCounts>)> done)>
         count_tcp_port_async;
+    /// The engine's shutdown has begun: the statuses from now on say so (EndpointStatus::shutdown).
+    bool shutting_down = false;
 
     void emit(Event event) { queue.push(std::move(event), EventPriority::Control); }
     /// Per-connection and per-endpoint refresh events (TcpStateChanged, StatsEvent,

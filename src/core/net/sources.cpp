@@ -1,5 +1,7 @@
 #include "core/net/sources.hpp"
 
+#include <asio/post.hpp>
+
 #include "core/net/error_text.hpp"
 
 namespace sockscope {
@@ -19,6 +21,8 @@ struct Sources::Timer {
     bool running = false;
     ConnectionId target = 0;                       // set at start: one connection, or 0 for all
     std::uint64_t sent = 0, skipped = 0, failed = 0, sent_this_run = 0;   // sent_this_run: ticks that tried
+    std::uint64_t reported_sent = 0, reported_failed = 0;   // as the last TimerStatus said
+    bool report_posted = false;                    // a status with corrected counts is on its way
     Bytes buffer;                                  // reused by every tick
 };
 
@@ -154,8 +158,20 @@ void Sources::tick(Timer& timer) {
     if (!m_canSend(0)) {
         ++timer.skipped;
     } else if (render(timer.payload, timer.buffer)) {
-        Send send{m_endpoint, timer.target, timer.buffer, timer.target ? std::string() : timer.config.to, true};
-        ++(m_send(std::move(send)) ? timer.sent : timer.failed);   // a refused send is not "sent"
+        // `sent` counts what left: a tick still queued when its connection closes (a RST, an error)
+        // never left, and is moved from `sent` to `failed` then (SendReceipt::dropped).
+        auto receipt = std::make_shared<SendReceipt>();
+        Send send{m_endpoint, timer.target, timer.buffer, timer.target ? std::string() : timer.config.to, receipt, true};
+        const bool accepted = m_send(std::move(send));
+        ++(accepted ? timer.sent : timer.failed);   // a refused send is not "sent"
+        if (accepted) {
+            receipt->dropped = [this, &timer, alive = std::weak_ptr<bool>(m_alive)] {
+                if (alive.expired()) return;
+                if (timer.sent > 0) --timer.sent;
+                ++timer.failed;
+                reportLater(timer);
+            };
+        }
         ++timer.sent_this_run;   // counts toward `count` either way: a broken timer still ends
     } else {
         ++timer.skipped;   // its payload did not compile (reported at creation)
@@ -183,7 +199,20 @@ void Sources::schedule(Timer& timer) {
     });
 }
 
+void Sources::reportLater(Timer& timer) {
+    // Once for the ticks one close dropped (it may drop many at once), after the close's own events.
+    if (timer.report_posted) return;
+    timer.report_posted = true;
+    asio::post(m_ctx.io, [this, &timer, alive = std::weak_ptr<bool>(m_alive)] {
+        if (alive.expired()) return;
+        timer.report_posted = false;
+        if (timer.sent != timer.reported_sent || timer.failed != timer.reported_failed) report(timer);
+    });
+}
+
 void Sources::report(Timer& timer) {
+    timer.reported_sent = timer.sent;
+    timer.reported_failed = timer.failed;
     m_ctx.emit(TimerStatus{m_endpoint, timer.config.name, timer.running, timer.sent, timer.skipped, nowUs(), timer.failed,
                            timer.target});
 }

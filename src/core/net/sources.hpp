@@ -51,6 +51,8 @@ private:
     void schedule(Timer& timer);
     void setRunning(Timer& timer, bool run, ConnectionId connection = 0);
     void report(Timer& timer);
+    /// A status with the counts a close corrected (ticks it dropped unsent), posted once.
+    void reportLater(Timer& timer);
     bool render(Compiled& payload, Bytes& out);
 
     EngineContext& m_ctx;

@@ -104,7 +104,7 @@ void TcpEndpoint::send(Send command) {
                         command.connection);
             return;
         }
-        if (auto error = it->second->send(std::move(command.payload)))
+        if (auto error = it->second->sendShared(SharedBytes(std::move(command.payload)), nullptr, command.receipt))
             reportError(ErrorContext::Write, *error, command.connection);
         return;
     }
@@ -115,7 +115,8 @@ void TcpEndpoint::send(Send command) {
     // To every connection. Copy the map first: a failing send may close a connection.
     auto connections = m_connections;
     for (auto& [id, connection] : connections)
-        if (auto error = connection->send(command.payload)) reportError(ErrorContext::Write, *error, id);
+        if (auto error = connection->sendShared(SharedBytes(Bytes(command.payload)), nullptr, command.receipt))
+            reportError(ErrorContext::Write, *error, id);
 }
 
 void TcpEndpoint::openFileSinks(const SendFile& command, FileSinksDone done) {

@@ -7,6 +7,8 @@ ReceivePipeline::ReceivePipeline(EventQueue& queue, EndpointId endpoint, Connect
     : m_queue(queue), m_endpoint(endpoint), m_connection(connection), m_priority(priority),
       m_onError(std::move(on_error)) {
     if (config.type != FramingType::Raw) m_framer = std::make_unique<Framer>(config);
+    if (config.type == FramingType::Delimiter && !config.keep)
+        m_delimiter.assign(config.delimiter.begin(), config.delimiter.end());
 }
 
 PushResult ReceivePipeline::onRead(const SharedBytes& bytes) {
@@ -53,7 +55,7 @@ PushResult ReceivePipeline::onDatagrams(const SharedBytes& bytes, std::vector<Fr
         // An empty datagram is still one message (a framer would make nothing of no bytes).
         if (datagram.empty()) return onFrame(datagram);
         m_framer->feed(datagram, Clock::time_point{}, *this);
-        m_framer->finish(*this, false);
+        finishFramer(false);
     };
     if (datagrams.empty()) frame(bytes.view());
     for (const FrameSpan& d : datagrams) frame(bytes.view().subspan(d.offset, d.length));
@@ -71,9 +73,16 @@ PushResult ReceivePipeline::onTimer(Clock::time_point now) {
 
 PushResult ReceivePipeline::finish() {
     if (!m_framer) return PushResult::Accepted;
-    m_framer->finish(*this);
+    finishFramer(true);
     flush();
     return takeResult();
+}
+
+void ReceivePipeline::finishFramer(bool incomplete_is_error) {
+    // The frame finish() emits is what was left without a delimiter: nothing was stripped from it.
+    m_finishing = true;
+    m_framer->finish(*this, incomplete_is_error);
+    m_finishing = false;
 }
 
 void ReceivePipeline::onFrame(ByteView frame) {
@@ -82,7 +91,7 @@ void ReceivePipeline::onFrame(ByteView frame) {
         // before it go first, then a copy of it.
         flush();
         push(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), m_peer, SharedBytes::copyOf(frame), {},
-                       DataLayer::Frames, m_local});
+                       DataLayer::Frames, m_local, m_finishing ? std::string() : m_delimiter});
     }
     if (m_observer) m_observer(frame);
 }
@@ -110,7 +119,9 @@ void ReceivePipeline::onFramingError(const ErrorInfo& error) {
 
 void ReceivePipeline::flush() {
     if (m_batch.empty()) return;
-    DataEvent event{m_endpoint, m_connection, Direction::Rx, nowUs(), m_peer, {}, {}, DataLayer::Frames, m_local};
+    // Batched frames are cut at a delimiter (finish()'s frame is never in a read: it is copied).
+    DataEvent event{m_endpoint, m_connection, Direction::Rx, nowUs(), m_peer, {}, {}, DataLayer::Frames, m_local,
+                    m_delimiter};
     m_batch.moveInto(event);
     push(std::move(event));
 }

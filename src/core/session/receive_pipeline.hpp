@@ -75,6 +75,8 @@ private:
     void offerWire(const DataEvent& event);
     void onFramingError(const ErrorInfo& error) override;
     void flush();
+    /// The framer's finish(); the frame it emits (the rest without a delimiter) strips nothing.
+    void finishFramer(bool incomplete_is_error);
     PushResult takeResult();
 
     EventQueue& m_queue;
@@ -87,6 +89,8 @@ private:
     FrameBatch m_batch;
     std::string m_peer;                 // udp: the sender of the datagram being framed
     std::string m_local;                // udp on a wildcard bind: the address it was sent to
+    std::string m_delimiter;            // delimiter framing with keep false: what each frame lost
+    bool m_finishing = false;           // in the framer's finish(): its frame had no delimiter
     PushResult m_result = PushResult::Accepted;
 };
 

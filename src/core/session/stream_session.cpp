@@ -203,9 +203,10 @@ std::optional<ErrorInfo> StreamSession::send(Bytes payload, const FaultsRef& fau
     return sendShared(SharedBytes(std::move(payload)), faults);   // adopts the vector: no copy
 }
 
-std::optional<ErrorInfo> StreamSession::sendShared(SharedBytes payload, const FaultsRef& faults) {
+std::optional<ErrorInfo> StreamSession::sendShared(SharedBytes payload, const FaultsRef& faults,
+                                                   std::shared_ptr<SendReceipt> receipt) {
     FaultInjector* shape = faults ? faults.get() : m_settings.faults.get();
-    return m_transport->send(std::move(payload), shape);
+    return m_transport->send(std::move(payload), shape, std::move(receipt));
 }
 
 std::size_t StreamSession::room() const {

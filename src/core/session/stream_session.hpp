@@ -47,7 +47,8 @@ public:
     /// Queues bytes. Fails (with a plain-words error) when closing or over the queue cap.
     [[nodiscard]] std::optional<ErrorInfo> send(Bytes payload, const FaultsRef& faults = nullptr) override;
     /// The same for bytes shared with others (a file send's slice): queued and logged without a copy.
-    [[nodiscard]] std::optional<ErrorInfo> sendShared(SharedBytes payload, const FaultsRef& faults = nullptr);
+    [[nodiscard]] std::optional<ErrorInfo> sendShared(SharedBytes payload, const FaultsRef& faults = nullptr,
+                                                      std::shared_ptr<SendReceipt> receipt = {});
     /// Within a responder's callback the close waits until the current read is handled.
     void close(CloseMode mode) override;
     /// A responder joins the running session (e.g. a script started on it); it sees what

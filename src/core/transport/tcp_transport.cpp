@@ -186,7 +186,8 @@ std::optional<TcpInfo> TcpTransport::refreshKernelView() {
 
 // ---- writing ---------------------------------------------------------------------------------
 
-std::optional<ErrorInfo> TcpTransport::send(SharedBytes payload, FaultInjector* shape) {
+std::optional<ErrorInfo> TcpTransport::send(SharedBytes payload, FaultInjector* shape,
+                                           std::shared_ptr<SendReceipt> receipt) {
     if (m_closed) return ErrorInfo{"ENOTCONN", "connection " + m_peer + " is closed", "连接 " + m_peer + " 已关闭"};
     if (m_sentFin || m_pendingClose)
         return ErrorInfo{"ESHUTDOWN", "connection " + m_peer + " is closing: this side already sent FIN",
@@ -200,7 +201,8 @@ std::optional<ErrorInfo> TcpTransport::send(SharedBytes payload, FaultInjector* 
                              "): the peer is not reading fast enough",
                          "发往 " + m_peer + " 的发送队列已满（" + std::to_string(m_queuedBytes) + " 字节等待发送，上限 " +
                              std::to_string(m_settings.write_queue_limit) + "）：对端读取得不够快"};
-    QueuedWrite item{std::move(payload), 0, 0, {}};
+    if (receipt) receipt->queued = true;
+    QueuedWrite item{std::move(payload), 0, 0, {}, std::move(receipt)};
     std::size_t copies = 1;
     if (shape) {
         if (m_queuedBytes + 2 * size <= m_settings.write_queue_limit && shape->duplicate()) copies = 2;
@@ -239,6 +241,7 @@ void TcpTransport::startWrite() {
                           if (self->m_closed) return;
                           if (ec) return self->onWriteError(ec);
                           for (std::size_t i = 0; i < count; ++i) {
+                              if (const auto& receipt = self->m_writeQueue.front().receipt) receipt->left = true;
                               SharedBytes sent = std::move(self->m_writeQueue.front().bytes);
                               self->m_writeQueue.pop_front();
                               self->wrote(std::move(sent));
@@ -258,6 +261,7 @@ void TcpTransport::writePiece() {
         if (self->m_closed) return;
         if (ec) return self->onWriteError(ec);
         QueuedWrite& front = self->m_writeQueue.front();
+        if (front.receipt) front.receipt->left = true;   // some of its bytes left
         SharedBytes sent = front.bytes.slice(front.offset, n);
         front.offset += n;
         const auto gap = front.gap;

@@ -35,7 +35,8 @@ public:
                  std::optional<asio::ip::tcp::endpoint> known_peer = std::nullopt);
 
     void start(std::weak_ptr<TransportHandler> handler) override;
-    [[nodiscard]] std::optional<ErrorInfo> send(SharedBytes bytes, FaultInjector* shape) override;
+    [[nodiscard]] std::optional<ErrorInfo> send(SharedBytes bytes, FaultInjector* shape,
+                                                std::shared_ptr<SendReceipt> receipt = {}) override;
     void close(CloseMode mode) override;
     void shutdownForStop(CloseMode mode) override;
     void setGracefulReason(CloseReason reason) override { m_gracefulReason = reason; }
@@ -100,6 +101,7 @@ private:
         std::size_t offset = 0;
         std::uint32_t piece = 0;
         std::chrono::milliseconds gap{0};
+        std::shared_ptr<SendReceipt> receipt;   // marked `left` when written; a clear drops it unsent
     };
     std::deque<QueuedWrite> m_writeQueue;
     asio::steady_timer m_gapTimer;      // between split pieces

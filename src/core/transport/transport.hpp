@@ -58,7 +58,9 @@ public:
     /// Queues bytes (split/duplicated by `shape` when given). The error in plain words when
     /// refused: closed, closing (FIN sent), queue over its limit.
     /// The bytes are held, not copied (a Bytes vector converts by adopting its storage).
-    [[nodiscard]] virtual std::optional<ErrorInfo> send(SharedBytes bytes, FaultInjector* shape) = 0;
+    /// `receipt` (optional) is held with the queued bytes and told when they are written.
+    [[nodiscard]] virtual std::optional<ErrorInfo> send(SharedBytes bytes, FaultInjector* shape,
+                                                        std::shared_ptr<SendReceipt> receipt = {}) = 0;
     /// Graceful: FIN once the queue has left (then linger, if set); HalfClose: FIN, still reading;
     /// Abort: RST now.
     virtual void close(CloseMode mode) = 0;

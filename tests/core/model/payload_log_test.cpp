@@ -539,6 +539,40 @@ TEST(PayloadLog, FramesWithGapsAreRecordsPointingIntoTheSharedRead) {
     EXPECT_EQ(log.record(5).length, 1000u);
 }
 
+/// A data row keeps its wire tags (the local address of a datagram on a wildcard bind, the
+/// delimiter a framer stripped) through copies, shared slices and eviction, in two bytes a row
+/// (an interned index each); the table counts in the budget and goes with the last row using it.
+TEST(PayloadLog, WireTagsAreKeptPerRowAndCountedInTheBudget) {
+    PayloadLog log(PayloadLogLimits{64u << 20, 100000, 1u << 20});
+    const std::string dgram = "ping";
+    log.append(1, 1, 0, LogKind::Tx, std::span(reinterpret_cast<const std::uint8_t*>(dgram.data()), dgram.size()));
+    ReadArena arena(1u << 20, 64u << 10);
+    const auto read = readsOf(arena, 1, 1000, 3)[0];
+    log.appendShared(2, 2, 0, LogKind::Rx, read, std::vector<FrameSpan>{{0, 98}, {100, 98}}, "127.0.0.1:9",
+                     LogWireTags{"127.0.0.1:5000", "\r\n"});
+    log.appendShared(3, 2, 0, LogKind::Rx, SharedBytes(Bytes{'a'}), {}, "127.0.0.1:9", LogWireTags{"[::1]:5000", {}});
+    ASSERT_EQ(log.size(), 4u);
+    EXPECT_EQ(log.local(log.record(0)), "");
+    EXPECT_EQ(log.stripped(log.record(0)), "");
+    for (std::size_t i : {1u, 2u}) {
+        EXPECT_EQ(log.local(log.record(i)), "127.0.0.1:5000");
+        EXPECT_EQ(log.stripped(log.record(i)), "\r\n");
+    }
+    EXPECT_EQ(log.local(log.record(3)), "[::1]:5000") << "a copied (small) row too";
+    EXPECT_EQ(log.stripped(log.record(3)), "");
+    EXPECT_LE(log.memoryUsed(), log.limits().max_bytes);
+    // A tiny budget: tags count in it and rows keep theirs while they are held.
+    PayloadLog small(PayloadLogLimits{4096, 1000, 1024});
+    for (int i = 0; i < 200; ++i) {
+        const std::string local = "10.0.0." + std::to_string(i % 50) + ":7";
+        small.appendShared(i, 1, 0, LogKind::Rx, SharedBytes(Bytes(16, 'x')), {}, "p", LogWireTags{local, "\n"});
+        ASSERT_LE(small.memoryUsed(), small.limits().max_bytes);
+        const LogRecord last = small.record(small.size() - 1);
+        ASSERT_EQ(small.local(last), local);
+        ASSERT_EQ(small.stripped(last), "\n");
+    }
+}
+
 TEST(PayloadLog, TheRecordLimitTrimsTheFrontGroupExactly) {
     PayloadLog log(PayloadLogLimits{64u << 20, 10, 1u << 20});
     const auto bytes = pattern(400, 9);

@@ -232,6 +232,49 @@ TEST(Sources, ATimerAimedAtOneConnectionSendsOnlyThereAndStopsWhenItCloses) {
     EXPECT_EQ(h.count<TimerStatus>([](const TimerStatus& s) { return s.running; }), 1u);
 }
 
+/// A timer's `sent` counts the ticks whose bytes left (were written to the socket, as the tx rows
+/// show): ticks still in the connection's send queue when a RST discards it are taken back out of
+/// `sent` and counted in `failed`, and a timer status says so (before, they stayed "sent").
+TEST(Sources, TicksAResetDiscardsFromTheSendQueueAreNotCountedSent) {
+    EngineHarness h;
+    EndpointConfig config;
+    constexpr std::size_t kTick = 256u << 10;   // 64 ticks: 16 MiB, more than the kernel holds for a peer that does not read
+    constexpr std::uint64_t kTicks = 64;
+    config.write_queue_limit = 64u << 20;
+    config.timers = {timer("bulk", 1, kTicks, text(std::string(kTick, 'x')))};
+    const auto port = h.startServer(1, config);
+    SocketPeer peer;   // never reads
+    ASSERT_TRUE(peer.connectTcp(port));
+    const auto id = h.waitFor<ConnectionOpened>()->connection;
+    h.engine.submit(RunTimer{1, "bulk", true, id});
+    const auto finished = h.waitFor<TimerStatus>([](const TimerStatus& t) { return !t.running && t.sent + t.failed > 0; }, 30s);
+    ASSERT_TRUE(finished);
+    ASSERT_EQ(finished->sent + finished->failed, kTicks) << "every tick tried";
+    const auto txBytes = [&] {
+        std::uint64_t n = 0;
+        for (const auto& e : h.events)
+            if (const auto* d = std::get_if<DataEvent>(&e); d && d->direction == Direction::Tx) n += d->payload.size();
+        return n;
+    };
+    ASSERT_TRUE(h.sync(1));
+    ASSERT_LT(txBytes(), finished->sent * kTick) << "some ticks are still queued when the RST goes";
+    h.mark();
+    h.engine.submit(CloseConnection{1, id, CloseMode::Abort});
+    ASSERT_TRUE(h.waitFor<ConnectionClosed>());
+    // The counts once the queue is gone: what left is sent, the rest failed, every tick counted once.
+    const auto settled = h.waitFor<TimerStatus>(
+        [&](const TimerStatus& t) { return t.sent * kTick == txBytes(); }, 5s);
+    ASSERT_TRUE(settled) << "sent should be the ticks that left: " << txBytes() / kTick;
+    EXPECT_EQ(settled->sent + settled->failed, kTicks);
+    EXPECT_GT(settled->failed, finished->failed) << "the discarded ticks are counted failed";
+    EXPECT_FALSE(settled->running);
+    ASSERT_TRUE(h.sync(1));
+    std::uint64_t last_sent = settled->sent;
+    for (const auto& e : h.events)
+        if (const auto* t = std::get_if<TimerStatus>(&e)) last_sent = t->sent;
+    EXPECT_EQ(last_sent * kTick, txBytes()) << "no later status counts them again";
+}
+
 TEST(Sources, ARunningTimerStopsOnRequest) {
     EngineHarness h;
     EndpointConfig config;

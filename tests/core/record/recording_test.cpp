@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "core/model/event_json.hpp"
+#include "core/model/log_export.hpp"
+#include "core/model/log_recorder.hpp"
 #include "core/record/recorder.hpp"
 #include "core/record/rotating_file.hpp"
 #include "core/thread_name.hpp"
@@ -238,37 +240,39 @@ TEST(RecordingTshark, UdpDatagramsReadBackWithTheirPorts) {
 /// A UDP endpoint bound to 0.0.0.0 or [::] is recorded with the address each datagram was sent
 /// to and its answers left from (127.0.0.1), never the wildcard; an IPv4 peer of a dual-stack
 /// socket is IPv4 on both sides.
-TEST(RecordingTshark, AUdpEndpointOnAWildcardAddressIsRecordedWithTheRealAddresses) {
+void wildcardUdpRecording(const std::string& bind) {
     if (!test::haveTshark()) GTEST_SKIP() << "tshark is not installed";
 #if !defined(__linux__)
     GTEST_SKIP() << "the destination address of a datagram is read on Linux only (IP_PKTINFO)";
 #endif
-    for (const char* bind : {"0.0.0.0:0", "[::]:0"}) {
-        SCOPED_TRACE(bind);
-        const fs::path dir = testDir(std::string("tshark-udp-any") + (bind[0] == '[' ? "6" : "4"));
-        EngineHarness h;
-        h.engine.submit(StartRecording{1, recording(dir / "u.pcapng", RecordFormat::Pcapng)});
-        EndpointConfig udp;
-        udp.type = EndpointType::Udp;
-        udp.name = "u";
-        udp.bind = bind;
-        udp.echo = true;
-        h.engine.submit(AddEndpoint{1, udp});
-        const auto bound = h.waitForState(1, EndpointState::Bound);
-        ASSERT_TRUE(bound);
-        const auto port = static_cast<std::uint16_t>(std::stoi(bound->local.substr(bound->local.rfind(':') + 1)));
-        SocketPeer peer;
-        ASSERT_TRUE(peer.bindUdp());
-        ASSERT_TRUE(peer.sendTo("ping", port));
-        EXPECT_EQ(peer.receiveDatagram(), "ping");
-        ASSERT_TRUE(h.pumpUntil([&] { return h.count<DataEvent>() == 2; }));
-        ASSERT_TRUE(stopRecording(h, 1));
-        const std::string file = (dir / "u.pcapng").string();
-        const std::string p = std::to_string(peer.localPort()), e = std::to_string(port);
-        EXPECT_EQ(test::runCommand("tshark -r '" + file + "' -T fields -E separator=, -e ip.src -e udp.srcport -e ip.dst "
-                                   "-e udp.dstport -e ipv6.src"),
-                  "127.0.0.1," + p + ",127.0.0.1," + e + ",\n127.0.0.1," + e + ",127.0.0.1," + p + ",\n");
-    }
+    const fs::path dir = testDir(std::string("tshark-udp-any") + (bind[0] == '[' ? "6" : "4"));
+    EngineHarness h;
+    h.engine.submit(StartRecording{1, recording(dir / "u.pcapng", RecordFormat::Pcapng)});
+    EndpointConfig udp;
+    udp.type = EndpointType::Udp;
+    udp.name = "u";
+    udp.bind = bind;
+    udp.echo = true;
+    h.engine.submit(AddEndpoint{1, udp});
+    const auto bound = h.waitForState(1, EndpointState::Bound);
+    ASSERT_TRUE(bound);
+    const auto port = static_cast<std::uint16_t>(std::stoi(bound->local.substr(bound->local.rfind(':') + 1)));
+    SocketPeer peer;
+    ASSERT_TRUE(peer.bindUdp());
+    ASSERT_TRUE(peer.sendTo("ping", port));
+    EXPECT_EQ(peer.receiveDatagram(), "ping");
+    ASSERT_TRUE(h.pumpUntil([&] { return h.count<DataEvent>() == 2; }));
+    ASSERT_TRUE(stopRecording(h, 1));
+    const std::string file = (dir / "u.pcapng").string();
+    const std::string p = std::to_string(peer.localPort()), e = std::to_string(port);
+    EXPECT_EQ(test::runCommand("tshark -r '" + file + "' -T fields -E separator=, -e ip.src -e udp.srcport -e ip.dst "
+                               "-e udp.dstport -e ipv6.src"),
+              "127.0.0.1," + p + ",127.0.0.1," + e + ",\n127.0.0.1," + e + ",127.0.0.1," + p + ",\n");
+}
+TEST(RecordingTshark, AUdpEndpointOn0000IsRecordedWithTheRealAddresses) { wildcardUdpRecording("0.0.0.0:0"); }
+TEST(RecordingTshark, AUdpEndpointOnIpv6AnyIsRecordedWithTheRealAddresses) {
+    if (!test::ipv6LoopbackWorks()) GTEST_SKIP() << test::kNoIpv6Loopback;
+    wildcardUdpRecording("[::]:0");
 }
 
 /// A framed endpoint's pcapng holds the bytes as they crossed the wire, not the frames: the
@@ -322,6 +326,131 @@ TEST(RecordingTshark, AFramedEndpointIsRecordedAsTheBytesOnTheWire) {
     EXPECT_EQ(test::runCommand("tshark -r '" + file + "' -Y udp -T fields -e data.data"), "610d0a62620d0a636363\n")
         << "one datagram, as it was sent";
     EXPECT_EQ(test::runCommand("tshark -r '" + file + "' -Y '_ws.malformed || _ws.expert.severity >= error'"), "");
+}
+
+/// The GUI's File > Export to pcapng of a log fed `events` (as the front end feeds it), every row,
+/// with the names and addresses the GUI's lookup gives (`lookup`). False when it did not finish.
+bool exportLog(const std::vector<Event>& events, const fs::path& file, ExportLookup lookup) {
+    PayloadLog log;
+    for (const Event& e : events) recordEvent(log, e);
+    ExportRows rows;
+    rows.range = true;
+    rows.from = log.firstSeq();
+    rows.to = log.nextSeq();
+    LogExportJob job(ExportRequest{file, ExportFormat::Pcapng, TextEncoding::Utf8, rows}, std::move(lookup));
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (!job.finished() && std::chrono::steady_clock::now() < deadline) {
+        job.step(log);
+        if (job.done() == job.total()) job.wait();
+    }
+    EXPECT_EQ(job.state(), ExportSink::State::Done) << job.error();
+    return job.state() == ExportSink::State::Done;
+}
+
+/// A log export of a UDP endpoint on a wildcard address has the addresses the live recording has:
+/// the one each datagram was sent to and our answers left from (127.0.0.1), not the bound
+/// wildcard the endpoint's row shows (before, the export wrote 0.0.0.0 / :: there).
+void wildcardUdpExport(const std::string& bind) {
+    if (!test::haveTshark()) GTEST_SKIP() << "tshark is not installed";
+#if !defined(__linux__)
+    GTEST_SKIP() << "the destination address of a datagram is read on Linux only (IP_PKTINFO)";
+#endif
+    const fs::path dir = testDir(std::string("export-udp-any") + (bind[0] == '[' ? "6" : "4"));
+    EngineHarness h;
+    h.engine.submit(StartRecording{1, recording(dir / "live.pcapng", RecordFormat::Pcapng)});
+    EndpointConfig udp;
+    udp.type = EndpointType::Udp;
+    udp.name = "u";
+    udp.bind = bind;
+    udp.echo = true;
+    h.engine.submit(AddEndpoint{1, udp});
+    const auto bound = h.waitForState(1, EndpointState::Bound);
+    ASSERT_TRUE(bound);
+    const auto port = static_cast<std::uint16_t>(std::stoi(bound->local.substr(bound->local.rfind(':') + 1)));
+    SocketPeer peer;
+    ASSERT_TRUE(peer.bindUdp());
+    ASSERT_TRUE(peer.sendTo("ping", port));
+    EXPECT_EQ(peer.receiveDatagram(), "ping");
+    ASSERT_TRUE(h.pumpUntil([&] { return h.count<DataEvent>() == 2; }));
+    ASSERT_TRUE(stopRecording(h, 1));
+    const fs::path exported = dir / "export.pcapng";
+    ASSERT_TRUE(exportLog(h.events, exported, [&](EndpointId, ConnectionId) {
+        return ExportNames{"u", EndpointType::Udp, bound->local, ""};   // the endpoint row: the bound address
+    }));
+    const std::string p = std::to_string(peer.localPort()), e = std::to_string(port);
+    const std::string fields = "' -T fields -E separator=, -e ip.src -e udp.srcport -e ip.dst -e udp.dstport -e ipv6.src";
+    const std::string expected = "127.0.0.1," + p + ",127.0.0.1," + e + ",\n127.0.0.1," + e + ",127.0.0.1," + p + ",\n";
+    EXPECT_EQ(test::runCommand("tshark -r '" + (dir / "live.pcapng").string() + fields), expected) << "the recording";
+    EXPECT_EQ(test::runCommand("tshark -r '" + exported.string() + fields), expected) << "the export, as the recording";
+}
+TEST(RecordingTshark, ALogExportOfAUdpEndpointOn0000HasTheRealAddressesAsTheRecording) { wildcardUdpExport("0.0.0.0:0"); }
+TEST(RecordingTshark, ALogExportOfAUdpEndpointOnIpv6AnyHasTheRealAddressesAsTheRecording) {
+    if (!test::ipv6LoopbackWorks()) GTEST_SKIP() << test::kNoIpv6Loopback;
+    wildcardUdpExport("[::]:0");
+}
+
+/// A log export to pcapng of a delimiter-framed endpoint (keep false) holds the bytes that were on
+/// the wire, as the live recording does: each message that had its delimiter stripped has it
+/// again (a message cut across two reads too), the unterminated rest of the stream has none; a
+/// framed datagram's messages are a packet each, their bytes the datagram's (before, the export's
+/// TCP stream was the messages run together: "ABCDEF").
+TEST(RecordingTshark, ALogExportOfADelimiterFramedEndpointHasTheBytesOnTheWire) {
+    if (!test::haveTshark()) GTEST_SKIP() << "tshark is not installed";
+    const fs::path dir = testDir("export-framed");
+    EngineHarness h;
+    h.engine.submit(StartRecording{1, recording(dir / "live.pcapng", RecordFormat::Pcapng)});
+    EndpointConfig server;
+    server.name = "srv";
+    server.framing.type = FramingType::Delimiter;
+    server.framing.delimiter = {'\r', '\n'};
+    server.framing.keep = false;
+    server.echo = true;
+    const auto port = h.startServer(1, server);
+    EndpointConfig udp;
+    udp.type = EndpointType::Udp;
+    udp.name = "u";
+    udp.bind = "127.0.0.1:0";
+    udp.framing = server.framing;
+    h.engine.submit(AddEndpoint{2, udp});
+    const auto bound = h.waitForState(2, EndpointState::Bound);
+    ASSERT_TRUE(bound);
+    SocketPeer peer, datagrams;
+    ASSERT_TRUE(peer.connectTcp(port));
+    const auto opened = h.waitFor<ConnectionOpened>();
+    ASSERT_TRUE(opened);
+    const std::string up = "AB\r\nC", up2 = "D\r\nEF";   // AB, CD (across two reads), EF (no delimiter)
+    ASSERT_TRUE(peer.sendAll(up));
+    EXPECT_EQ(peer.receive(up.size()), up);
+    ASSERT_TRUE(peer.sendAll(up2));
+    EXPECT_EQ(peer.receive(up2.size()), up2);
+    ASSERT_TRUE(datagrams.bindUdp());
+    ASSERT_TRUE(datagrams.sendTo("a\r\nbb\r\nccc",
+                                 static_cast<std::uint16_t>(std::stoi(bound->local.substr(bound->local.rfind(':') + 1)))));
+    ASSERT_TRUE(h.pumpUntil([&] {   // the frames a, bb, ccc
+        std::size_t messages = 0;
+        for (const auto& e : h.events)
+            if (const auto* d = std::get_if<DataEvent>(&e); d && d->endpoint == 2) messages += messageCount(*d);
+        return messages == 3;
+    }));
+    peer.shutdownSend();
+    ASSERT_TRUE(h.waitFor<PeerHalfClosed>());
+    h.engine.submit(CloseConnection{1, opened->connection, CloseMode::Graceful});
+    ASSERT_TRUE(h.waitFor<ConnectionClosed>());
+    ASSERT_TRUE(stopRecording(h, 1));
+    const fs::path exported = dir / "export.pcapng";
+    ASSERT_TRUE(exportLog(h.events, exported, [&](EndpointId endpoint, ConnectionId) {
+        return endpoint == 1 ? ExportNames{"srv", EndpointType::TcpServer, opened->local, opened->peer}
+                             : ExportNames{"u", EndpointType::Udp, bound->local, ""};
+    }));
+    const std::string live = (dir / "live.pcapng").string();
+    EXPECT_EQ(test::tsharkFollow(live), std::make_pair(up + up2, up + up2)) << "the recording";
+    const auto [from_peer, from_server] = test::tsharkFollow(exported.string());
+    EXPECT_EQ(from_peer, up + up2) << "the export: the wire's bytes, delimiters included";
+    EXPECT_EQ(from_server, up + up2);
+    EXPECT_EQ(test::runCommand("tshark -r '" + exported.string() + "' -Y udp -T fields -e data.data"),
+              "610d0a\n62620d0a\n636363\n")
+        << "a packet per message, each with the delimiter it had";
+    EXPECT_EQ(test::runCommand("tshark -r '" + exported.string() + "' -Y '_ws.malformed || _ws.expert.severity >= error'"), "");
 }
 
 /// Our half-close is a FIN in the capture when it happens: the peer's later bytes follow it and

@@ -31,7 +31,7 @@ public:
         m_handler = std::move(handler);
         ++resumes;
     }
-    std::optional<ErrorInfo> send(SharedBytes shared, FaultInjector*) override {
+    std::optional<ErrorInfo> send(SharedBytes shared, FaultInjector*, std::shared_ptr<SendReceipt> = {}) override {
         if (is_closed) return ErrorInfo{"ENOTCONN", "closed", "closed"};
         Bytes bytes = shared.toBytes();
         if (queuedBytes() + bytes.size() > limit) return ErrorInfo{"ENOBUFS", "full", "full"};
