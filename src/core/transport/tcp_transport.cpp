@@ -358,10 +358,12 @@ void TcpTransport::pollLinger(std::chrono::steady_clock::time_point deadline) {
 
 void TcpTransport::shutdownForStop(CloseMode mode) {
     if (m_closed) return;
-    if (mode != CloseMode::Abort && !m_writeQueue.empty())
+    if (mode != CloseMode::Abort && !m_writeQueue.empty()) {
         // A graceful stop would wait for a peer that may never read: reset, and say why.
+        m_unsentSaid = true;
         return abort(ErrorInfo{"ECONNABORTED", "reset at shutdown: " + groupDigits(m_queuedBytes) + " bytes were still queued",
                                "停止时重置了连接：仍有 " + groupDigits(m_queuedBytes) + " 字节在队列中"});
+    }
     if (mode == CloseMode::Abort) return abort();
     if (m_settings.linger_s && *m_settings.linger_s == 0) {
         m_abortive = true;
@@ -390,9 +392,24 @@ void TcpTransport::finish(CloseReason reason, std::optional<ErrorInfo> error) {
     if (!m_abortive && m_settings.linger_s && *m_settings.linger_s > 0)
         m_socket.set_option(asio::socket_base::linger(false, 0), ignored);
     m_socket.close(ignored);
+    if (m_queuedBytes > 0 && !m_unsentSaid) error = withUnsent(std::move(error), reason);
     m_writeQueue.clear();
     m_queuedBytes = 0;
     if (auto h = handler()) h->onClosed(reason, std::move(error));
+}
+
+/// A close with bytes still queued (a reset, a write error) loses them: the close says how many.
+ErrorInfo TcpTransport::withUnsent(std::optional<ErrorInfo> error, CloseReason reason) const {
+    const std::string bytes = bytesText(m_queuedBytes);
+    if (error) {
+        // "Up to": the write in flight may have handed part of its bytes to the kernel.
+        error->message += " (up to " + bytes + " queued to it were not sent)";
+        if (!error->message_zh.empty()) error->message_zh += "（队列中最多 " + groupDigits(m_queuedBytes) + " 字节未发送）";
+        return *error;
+    }
+    const bool reset = reason == CloseReason::LocalAbort;
+    return {"ECONNABORTED", std::string(reset ? "reset" : "closed") + " with up to " + bytes + " still queued: they were not sent",
+            std::string(reset ? "已重置" : "已关闭") + "，队列中最多 " + groupDigits(m_queuedBytes) + " 字节未发送"};
 }
 
 }  // namespace sockscope

@@ -75,6 +75,7 @@ private:
     void abort(std::optional<ErrorInfo> why = std::nullopt);
     void failWith(std::error_code ec, ErrorContext context);
     void finish(CloseReason reason, std::optional<ErrorInfo> error = std::nullopt);
+    [[nodiscard]] ErrorInfo withUnsent(std::optional<ErrorInfo> error, CloseReason reason) const;
 
     EngineContext& m_ctx;
     asio::ip::tcp::socket m_socket;
@@ -109,6 +110,7 @@ private:
     std::vector<asio::const_buffer> m_gather;       // the write in flight (its buffers stay put)
     std::size_t m_queuedBytes = 0;
     bool m_writing = false;
+    bool m_unsentSaid = false;          // the close's own words already count the queued bytes
     std::uint64_t m_writesStarted = 0;  // did handling a read start a write?
     int m_readDeferrals = 0;            // reads put behind a write in flight, in a row
     asio::steady_timer m_lingerTimer;

@@ -260,7 +260,12 @@ TEST(Sources, TicksAResetDiscardsFromTheSendQueueAreNotCountedSent) {
     ASSERT_LT(txBytes(), finished->sent * kTick) << "some ticks are still queued when the RST goes";
     h.mark();
     h.engine.submit(CloseConnection{1, id, CloseMode::Abort});
-    ASSERT_TRUE(h.waitFor<ConnectionClosed>());
+    const auto closed = h.waitFor<ConnectionClosed>();
+    ASSERT_TRUE(closed);
+    ASSERT_TRUE(closed->error) << "the reset discarded queued bytes: the close says so";
+    EXPECT_EQ(closed->error->code, "ECONNABORTED");
+    EXPECT_NE(closed->error->message.find("reset with up to "), std::string::npos) << closed->error->message;
+    EXPECT_NE(closed->error->message.find(" still queued: they were not sent"), std::string::npos) << closed->error->message;
     // The counts once the queue is gone: what left is sent, the rest failed, every tick counted once.
     const auto settled = h.waitFor<TimerStatus>(
         [&](const TimerStatus& t) { return t.sent * kTick == txBytes(); }, 5s);

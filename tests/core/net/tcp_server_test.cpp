@@ -210,6 +210,27 @@ TEST(TcpServer, AnAnswerIsLoggedBeforeThePeersNextRequest) {
     }
 }
 
+/// A peer that resets while our sends still wait in the queue: the close says how many bytes
+/// never left, beside the reset itself.
+TEST(TcpServer, APeerResetWithOurBytesStillQueuedSaysHowManyWereNotSent) {
+    EngineHarness h;
+    EndpointConfig config;
+    config.write_queue_limit = 64u << 20;
+    const auto port = h.startServer(1, config);
+    SocketPeer peer;   // never reads
+    ASSERT_TRUE(peer.connectTcp(port));
+    const auto id = h.waitFor<ConnectionOpened>()->connection;
+    h.engine.submit(Send{1, id, Bytes(32u << 20, 'q'), {}});   // more than the kernel holds for it
+    ASSERT_TRUE(h.sync(1));
+    peer.resetOnClose();
+    peer.close();
+    const auto closed = h.waitFor<ConnectionClosed>();
+    ASSERT_TRUE(closed);
+    EXPECT_EQ(closed->reason, CloseReason::PeerReset);
+    ASSERT_TRUE(closed->error);
+    EXPECT_NE(closed->error->message.find("(up to 33,554,432 bytes queued to it were not sent)"), std::string::npos) << closed->error->message;
+}
+
 TEST(TcpServer, CloseOnPeerFinOptionClosesAutomatically) {
     EngineHarness h;
     EndpointConfig config;
