@@ -14,6 +14,7 @@
 #include "core/codec/payload_template.hpp"
 #include "core/net/address.hpp"
 #include "core/net/file_send.hpp"
+#include "core/profile/json_reader.hpp"
 #include "core/profile/payload_json.hpp"
 #include "core/registry/endpoint_registry.hpp"
 #include "core/profile/profile.hpp"
@@ -216,9 +217,10 @@ constexpr const char* kUdpHasNoConn = "\"conn\" applies to tcp endpoints; use \"
 std::optional<std::uint64_t> connectionField(const Json& args) {
     const auto it = args.find("conn");
     if (it == args.end() || it->is_null()) return std::nullopt;
-    if (!it->is_number_unsigned() || it->get<std::uint64_t>() == 0)
+    const auto value = jsonio::asInteger(*it);
+    if (!value || *value <= 0)
         throw BadCommand{"\"conn\" must be a connection number (1 or more), as in the accepted/connected events"};
-    return it->get<std::uint64_t>();
+    return static_cast<std::uint64_t>(*value);
 }
 
 /// A connection named by a command must be open now (when the run tracks them).
@@ -331,10 +333,12 @@ void interpretClose(const Json& args, const ChannelEndpoints& endpoints, Channel
 std::optional<std::uint64_t> optionalUnsigned(const Json& args, const char* name, std::uint64_t min, std::uint64_t max) {
     const auto it = args.find(name);
     if (it == args.end() || it->is_null()) return std::nullopt;
-    if (!it->is_number_unsigned() || it->get<std::uint64_t>() < min || it->get<std::uint64_t>() > max)
+    // 1000.0 is a whole number too (as the profile loader reads it).
+    const auto value = jsonio::asInteger(*it);
+    if (!value || *value < 0 || static_cast<std::uint64_t>(*value) < min || static_cast<std::uint64_t>(*value) > max)
         throw BadCommand{std::string("\"") + name + "\" must be a whole number from " + std::to_string(min) + " to " +
                          std::to_string(max)};
-    return it->get<std::uint64_t>();
+    return static_cast<std::uint64_t>(*value);
 }
 
 /// {"send_file": {"endpoint", "path", "chunk", "gap_ms", "conn" | "to"}}: the file is read by the

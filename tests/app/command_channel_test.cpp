@@ -52,6 +52,17 @@ TEST(CommandChannel, SendWithAModbusChecksumPutsTheFullFrameOnTheWire) {
     EXPECT_EQ(action.bytes, 8u);
 }
 
+/// 1000.0 is a whole number, as the profile loader reads it: the channel takes it too.
+TEST(CommandChannel, AWholeNumberWrittenWithADecimalPointIsTaken) {
+    const auto action = interpretCommand(
+        R"({"send_file": {"endpoint": "dev", "conn": 2.0, "path": "a", "chunk": 1000.0, "gap_ms": 5.0}})", kEndpoints);
+    ASSERT_EQ(action.error, "");
+    const auto& send = std::get<SendFile>(action.commands.at(0));
+    EXPECT_EQ(send.chunk, 1000u);
+    EXPECT_EQ(send.gap_ms, 5u);
+    EXPECT_EQ(send.connection, 2u);
+}
+
 TEST(CommandChannel, TextEscapesEncodingsAndUdpDestinations) {
     auto action = interpretCommand(R"({"send": {"endpoint": "dev", "text": "hello\\r\\n"}})", kEndpoints);
     ASSERT_EQ(action.error, "");
@@ -212,6 +223,8 @@ TEST(CommandChannel, EveryMalformedLineSaysWhatIsWrongAndDoesNothing) {
         {R"({"send_file": {"endpoint": "dev"}})", "\"path\" is missing"},
         {R"({"send_file": {"endpoint": "dev", "path": ""}})", "\"path\" is empty"},
         {R"({"send_file": {"endpoint": "dev", "path": "a", "chunk": 0}})", "\"chunk\" must be a whole number from 1 to 1048576"},
+        {R"({"send_file": {"endpoint": "dev", "path": "a", "chunk": 100.5}})", "\"chunk\" must be a whole number from 1 to 1048576"},
+        {R"({"send": {"endpoint": "dev", "conn": 1.5, "text": "x"}})", "\"conn\" must be a connection number"},
         {R"({"send_file": {"endpoint": "udp", "path": "a", "chunk": 65508}})", "from 1 to 65507"},
         {R"({"send_file": {"endpoint": "dev", "path": "a", "gap_ms": -1}})", "\"gap_ms\" must be"},
         {R"({"send_file": {"endpoint": "dev", "path": "a", "to": "127.0.0.1:9"}})", "\"to\" applies to udp"},

@@ -193,7 +193,10 @@ void UdpEndpoint::withDestination(const std::string& destination, DestinationDon
                                             "目的地址“" + target + "”不是 主机:端口 格式"});
     std::error_code ec;
     const auto address = asio::ip::make_address(remote->host, ec);
-    if (!ec) return done(asio::ip::udp::endpoint{address, remote->port}, std::nullopt);
+    if (!ec) {
+        if (auto mismatch = familyMismatch(address)) return done(std::nullopt, std::move(mismatch));
+        return done(asio::ip::udp::endpoint{address, remote->port}, std::nullopt);
+    }
     const auto generation = m_generation;
     const auto protocol = m_transport ? m_transport->socket().local_endpoint(ec).protocol() : asio::ip::udp::v4();
     // A dual-stack v6 socket reaches IPv4 hosts too: an IPv4-only name comes back v4-mapped.
@@ -213,6 +216,26 @@ void UdpEndpoint::withDestination(const std::string& destination, DestinationDon
                                                                     std::move(done));
                                  done(results.begin()->endpoint(), std::nullopt);
                              });
+}
+
+/// An address this socket cannot send to for its IP version: said as such (the kernel would say
+/// "network unreachable", which sends the user to their gateway).
+std::optional<ErrorInfo> UdpEndpoint::familyMismatch(const asio::ip::address& to) const {
+    if (!m_transport) return std::nullopt;
+    std::error_code ec;
+    const auto local = m_transport->socket().local_endpoint(ec);
+    if (ec) return std::nullopt;
+    const bool to_v4 = to.is_v4() || (to.is_v6() && to.to_v6().is_v4_mapped());
+    const bool dual_stack = local.address().is_v6() && local.address().is_unspecified() &&
+                            !m_config.options.v6_only.value_or(false);
+    if (local.address().is_v4() == to_v4 || (dual_stack && to_v4)) return std::nullopt;
+    const std::string bound = formatEndpoint(local.address(), local.port());
+    const std::string what = to_v4 ? "the IPv4 address " : "the IPv6 address ";
+    const std::string fix = to_v4 ? "bind to [::] (dual-stack) or to an IPv4 address" : "bind to an IPv6 address";
+    return ErrorInfo{"EAFNOSUPPORT",
+                     "cannot send to " + what + to.to_string() + " from a socket bound to " + bound + ": " + fix,
+                     "无法从绑定在 " + bound + " 的套接字发送到" + (to_v4 ? " IPv4 地址 " : " IPv6 地址 ") + to.to_string() +
+                         "：" + (to_v4 ? "请绑定到 [::]（双栈）或 IPv4 地址" : "请绑定到 IPv6 地址")};
 }
 
 ErrorInfo UdpEndpoint::stoppedWhileResolving(const std::string& target) {

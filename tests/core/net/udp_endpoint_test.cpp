@@ -145,6 +145,31 @@ TEST(UdpEndpoint, AnIpv4OnlyNameFromAnIpv6Socket) {
         << error->error.message;
 }
 
+/// An address of the other IP version than the socket's is refused in plain words, naming the
+/// fix; the kernel's "network unreachable" sent users to their gateway.
+TEST(UdpEndpoint, AnAddressOfTheOtherIpVersionIsRefusedInPlainWords) {
+    if (!test::ipv6LoopbackWorks()) GTEST_SKIP() << test::kNoIpv6Loopback;
+    EngineHarness h;
+    h.engine.submit(AddEndpoint{1, udpOn("[::1]:0")});
+    h.engine.submit(AddEndpoint{2, udpOn("127.0.0.1:0")});
+    auto v6_only = udpOn("[::]:0");
+    v6_only.options.v6_only = true;
+    h.engine.submit(AddEndpoint{3, v6_only});
+    for (EndpointId id : {1u, 2u, 3u}) ASSERT_TRUE(h.waitForState(id, EndpointState::Bound)) << id;
+    h.engine.submit(Send{1, 0, bytesOf("x"), "127.0.0.1:9"});
+    h.engine.submit(Send{2, 0, bytesOf("x"), "[::1]:9"});
+    h.engine.submit(Send{3, 0, bytesOf("x"), "127.0.0.1:9"});
+    for (EndpointId id : {1u, 2u, 3u}) {
+        const auto error = h.waitFor<ErrorEvent>([id](const ErrorEvent& e) { return e.endpoint == id; });
+        ASSERT_TRUE(error) << id;
+        EXPECT_EQ(error->error.code, "EAFNOSUPPORT") << id << ": " << error->error.message;
+        EXPECT_NE(error->error.message.find(id == 2 ? "cannot send to the IPv6 address ::1 from a socket bound to 127.0.0.1:"
+                                                    : "cannot send to the IPv4 address 127.0.0.1 from a socket bound to ["),
+                  std::string::npos) << error->error.message;
+        EXPECT_FALSE(error->error.message_zh.empty());
+    }
+}
+
 /// A send to a name waits for the resolver; if the endpoint stops meanwhile, the datagram cannot
 /// go, and that is said (it was lost without a word before).
 TEST(UdpEndpoint, ASendWhoseNameIsStillResolvingWhenTheEndpointStopsIsReportedNotLost) {
