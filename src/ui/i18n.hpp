@@ -363,6 +363,7 @@ enum class Language : std::uint8_t { English, Chinese };
     X(ShortcutHistory, "Previous / next sent payload", "上一条 / 下一条已发送数据")                \
     X(ShortcutCopy, "Copy selected log rows (hex)", "复制所选日志行（十六进制）")                  \
     X(ShortcutNew, "New endpoint", "新建端点")                                                     \
+    X(ShortcutSavedCommand, "Send saved command 1..9 of the selected endpoint", "发送所选端点的第 1..9 个已保存命令") \
     X(ShortcutBookmark, "Bookmark the selected log row (again: remove)", "为所选日志行加书签（再按：取消）") \
     X(ShortcutFindNext, "Next / previous match of Find", "查找：下一个 / 上一个匹配")              \
     X(ShortcutDrop, "Drop a .json profile on the window to open it", "把 .json 配置拖到窗口上即可打开") \

@@ -938,6 +938,9 @@ TEST_F(SourcesStripTest, SaveTheInputAsACommandThenSendItByButtonAndShortcut) {
     EXPECT_EQ(sends[0].name, model.workspace.find(id)->config.commands[0].name);
     ui.key(GLFW_KEY_1, true);   // Ctrl+1
     EXPECT_EQ(posted<SendSavedCommand>().size(), 2u);
+    focusInput();               // while typing in the send box too
+    ui.key(GLFW_KEY_1, true);
+    EXPECT_EQ(posted<SendSavedCommand>().size(), 3u) << "Ctrl+1 with the input focused";
 }
 
 TEST_F(SourcesStripTest, TimersShowTheirStateAndToggle) {

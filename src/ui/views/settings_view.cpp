@@ -11,7 +11,8 @@ const ShortcutInfo kShortcuts[] = {
     {"Ctrl+S", Str::ShortcutSave},        {"Ctrl+O", Str::ShortcutOpen},
     {"Ctrl+L", Str::ShortcutClear},       {"Ctrl+C", Str::ShortcutCopy},
     {"Ctrl+N", Str::ShortcutNew},         {"Ctrl+B", Str::ShortcutBookmark},
-    {"F3 / Shift+F3", Str::ShortcutFindNext}, {nullptr, Str::ShortcutDrop},
+    {"F3 / Shift+F3", Str::ShortcutFindNext}, {"Ctrl+1 .. Ctrl+9", Str::ShortcutSavedCommand},
+    {nullptr, Str::ShortcutDrop},
 };
 const std::size_t kShortcutCount = sizeof(kShortcuts) / sizeof(kShortcuts[0]);
 
