@@ -122,9 +122,26 @@ void appendByteEscape(std::string& out, std::uint8_t byte) {
     out += kDigits[byte & 0x0F];
 }
 
+namespace {
+/// Invisible format characters that change how the rest of a line reads: zero-width ones, the bidi
+/// overrides and isolates (U+202E shows "user\u202Eexe.txt" as "usertxt.exe"), line and paragraph
+/// separators, the BOM. Shown as their bytes, like controls.
+bool invisibleFormat(char32_t cp) {
+    return (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x206F) ||
+           cp == 0xFEFF || cp == 0x061C || cp == 0x180E;
+}
+
+void appendBytesEscaped(std::string& out, char32_t cp) {
+    std::string encoded;
+    utf8::append(encoded, cp);
+    for (const char c : encoded) appendByteEscape(out, static_cast<std::uint8_t>(c));
+}
+}  // namespace
+
 void appendCodePointForDisplay(std::string& out, char32_t cp) {
     if (cp < 0x80) appendAsciiForDisplay(out, static_cast<std::uint8_t>(cp));
     else if (cp < 0xA0) appendByteEscape(out, static_cast<std::uint8_t>(cp));   // C1 controls
+    else if (invisibleFormat(cp)) appendBytesEscaped(out, cp);
     else utf8::append(out, cp);
 }
 
@@ -142,7 +159,7 @@ std::string escapeForDisplay(std::span<const std::uint8_t> bytes, NonAscii non_a
         if (non_ascii == NonAscii::KeepUtf8) {
             const auto decoded = utf8::decode(bytes.subspan(i));
             // C1 controls (U+0080..U+009F) are invisible: show their bytes instead.
-            if (decoded && decoded->code_point >= 0xA0) {
+            if (decoded && decoded->code_point >= 0xA0 && !invisibleFormat(decoded->code_point)) {
                 out.append(reinterpret_cast<const char*>(bytes.data() + i), decoded->length);
                 i += decoded->length;
                 continue;

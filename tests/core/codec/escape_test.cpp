@@ -86,6 +86,17 @@ TEST(EscapeForDisplay, KeepsValidUtf8AndEscapesTheRest) {
     EXPECT_EQ(escapeForDisplay(bytesOf("\xF0\x9F\x98\x80")), "\xF0\x9F\x98\x80");   // emoji
 }
 
+/// Invisible format characters change how the rest of a line reads (a right-to-left override shows
+/// "user\u202Eexe.txt" as "usertxt.exe"; U+2028 breaks the line in some viewers): shown as bytes.
+TEST(EscapeForDisplay, InvisibleFormatCharactersAreShownAsTheirBytes) {
+    EXPECT_EQ(escapeForDisplay(bytesOf("user\xE2\x80\xAE" "exe.txt")), "user\\xE2\\x80\\xAEexe.txt");   // U+202E
+    EXPECT_EQ(escapeForDisplay(bytesOf("a\xE2\x80\xA8" "b")), "a\\xE2\\x80\\xA8b");                   // U+2028
+    EXPECT_EQ(escapeForDisplay(bytesOf("\xE2\x80\x8B")), "\\xE2\\x80\\x8B");                          // U+200B
+    EXPECT_EQ(escapeForDisplay(bytesOf("\xEF\xBB\xBF" "x")), "\\xEF\\xBB\\xBFx");                     // BOM
+    EXPECT_EQ(escapeForDisplay(bytesOf("\xE2\x81\xA6")), "\\xE2\\x81\\xA6");                          // U+2066
+    EXPECT_EQ(escapeForDisplay(bytesOf("\xE2\x80\x94")), "\xE2\x80\x94") << "an em dash is visible: kept";
+}
+
 TEST(EscapeForDisplay, EveryByteValueRoundTrips) {
     for (int b = 0; b < 256; ++b) {
         const Bytes one{static_cast<std::uint8_t>(b)};
