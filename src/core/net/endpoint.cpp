@@ -35,9 +35,10 @@ SourceContext Endpoint::sourceContext() {
     return SourceContext{m_ctx, m_id, m_config,
                          [this](Send send) {
                              const std::uint64_t before = m_errorsReported;
-                             m_repeatingSend = send.repeating;
+                             const bool outer = m_repeatingSend;   // a send may start another (on_connect)
+                             m_repeatingSend = outer || send.repeating;
                              this->send(std::move(send));
-                             m_repeatingSend = false;
+                             m_repeatingSend = outer;
                              return m_errorsReported == before;
                          },
                          [this](ConnectionId connection) {

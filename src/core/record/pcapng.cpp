@@ -469,6 +469,7 @@ void PcapngFormatter::handOverToMirror(const Connection& closing, bool reset) {
         m.peer_next = closing.local_next;
         m.local_fin = closing.peer_fin;
         m.peer_fin = closing.local_fin;
+        m.skip_rx = closing.sent > m.received ? closing.sent - m.received : 0;
         return;
     }
 }
@@ -522,11 +523,18 @@ void PcapngFormatter::appendRecord(const TapRecord& record, RecordBuffer& out) {
         Bytes scratch;   // only when stripped delimiters lie between the frames
         const std::span<const std::uint8_t> payload = joinedMessages(*d, scratch);
         Connection* c = connectionOf(record, d->connection, d->time_us, out);
+        (rx ? c->received : c->sent) += payload.size();
+        std::span<const std::uint8_t> fresh = payload;
+        if (rx && c->skip_rx > 0) {   // the twin recorded these as its own sends already
+            const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(c->skip_rx, fresh.size()));
+            fresh = fresh.subspan(n);
+            c->skip_rx -= n;
+        }
         const std::uint32_t interface = interfaceOf(d->endpoint, record.endpoint, out);
         const std::string comment = connectionComment(record, d->connection, rx ? "rx" : "tx");
-        for (std::size_t at = 0; at < payload.size(); at += kMaxSegment)
+        for (std::size_t at = 0; at < fresh.size(); at += kMaxSegment)
             segment(out, interface, d->time_us, *c, !rx, kPsh | kAck,
-                    payload.subspan(at, std::min(kMaxSegment, payload.size() - at)), comment, &d->payload);
+                    fresh.subspan(at, std::min(kMaxSegment, fresh.size() - at)), comment, &d->payload);
     }
 }
 

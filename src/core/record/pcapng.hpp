@@ -75,6 +75,10 @@ private:
         // Where its packets go: its endpoint's interface; a mirror whose recorded twin closed
         // first takes over the rest of the stream on the twin's interface, so it reads as one.
         std::optional<std::uint32_t> interface;
+        std::uint64_t sent = 0, received = 0;   // payload bytes each way, mirror or not
+        // After a hand-over: bytes the twin already recorded as sent that this side has yet to
+        // read (the twin closed before they were read here); they are not recorded twice.
+        std::uint64_t skip_rx = 0;
     };
     /// The twin closed: its mirror, if any, records the rest of the stream.
     void handOverToMirror(const Connection& closing, bool reset);

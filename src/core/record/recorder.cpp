@@ -62,6 +62,7 @@ struct Recorder::Shared {
 
     std::atomic<bool> pause_requested{false};
     std::atomic<bool> failed{false};
+    std::atomic<bool> abandoned{false};   // given up while stuck: what it does later is not counted
     std::atomic<bool> finished{false};
     std::atomic<std::uint64_t> bytes{0}, records{0}, dropped{0}, pauses{0};
     std::atomic<std::uint64_t> accepted{0};   // messages queued: those neither recorded nor dropped are in hand
@@ -155,6 +156,7 @@ bool Recorder::pauseIfOverBudget() {
 }
 
 void Recorder::requestStop() {
+    if (!m_stopAsked) m_stopAsked = std::chrono::steady_clock::now();
     {
         std::lock_guard lock(m_shared->mutex);
         m_shared->stop = true;
@@ -187,7 +189,9 @@ bool Recorder::stop(std::chrono::milliseconds grace) {
         const std::uint64_t accepted = m_shared->accepted.load(), done = m_shared->records.load();
         if (accepted > done) m_shared->dropped.fetch_add(accepted - done, std::memory_order_relaxed);
     }
-    const std::string seconds = std::to_string(grace.count() / 1000) + "." + std::to_string(grace.count() % 1000 / 100);
+    const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - *m_stopAsked);
+    const std::string seconds = std::to_string(waited.count() / 1000) + "." + std::to_string(waited.count() % 1000 / 100);
+    m_shared->abandoned = true;
     m_shared->fail({"ETIMEDOUT",
                     "a write to " + m_config.path + " did not return within " + seconds +
                         " s of the stop (a FIFO nobody reads, a hung disk?): the records still queued were not written",
@@ -309,7 +313,7 @@ void Recorder::run(std::shared_ptr<Shared> shared) {
     if (!ok) {   // what was queued is lost: count it
         std::lock_guard lock(s.mutex);
         s.dropQueued();
-    } else {
+    } else if (!s.abandoned) {
         std::lock_guard lock(s.status_mutex);
         s.state = RecordingState::Stopped;
     }

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "core/events.hpp"
@@ -64,6 +65,7 @@ private:
     RecordingConfig m_config;
     std::shared_ptr<Shared> m_shared;   // also held by the writer thread (it may outlive us)
     std::thread m_thread;
+    std::optional<std::chrono::steady_clock::time_point> m_stopAsked;   // the first requestStop()
 };
 
 }  // namespace sockscope

@@ -44,6 +44,7 @@ void RecordingHub::stop(RecordingId id) {
     auto it = m_recorders.find(id);
     if (it == m_recorders.end()) return;
     it->second.recorder->requestStop();   // the writer finishes on its own thread; refresh() joins it
+    it->second.stop_asked = std::chrono::steady_clock::now();
     m_stopping.push_back(std::move(it->second));
     m_recorders.erase(it);
 }
@@ -86,12 +87,15 @@ void RecordingHub::publish(Entry& entry, bool force) {
 
 void RecordingHub::refresh() {
     for (auto& [id, entry] : m_recorders) publish(entry, false);
+    const auto now = std::chrono::steady_clock::now();
     for (auto it = m_stopping.begin(); it != m_stopping.end();) {
-        if (!it->recorder->finished()) {
+        // A writer stuck in a write past the grace (a FIFO nobody reads) is given up: stop() then
+        // fails it with the reason and counts what it held, so the recording does not hang "running".
+        if (!it->recorder->finished() && now - it->stop_asked < kStopGrace) {
             ++it;
             continue;
         }
-        it->recorder->stop(std::chrono::milliseconds(0));   // joins at once
+        it->recorder->stop(std::chrono::milliseconds(0));   // joins at once, or gives up a stuck writer
         publish(*it, false);
         it = m_stopping.erase(it);
     }

@@ -8,6 +8,7 @@
 // what its format needs. Receive-to-file recorders come from the endpoints' configurations.
 #include <functional>
 #include <map>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -55,7 +56,9 @@ private:
         bool wire = false;   // its tap kind's `wire`, looked up once (asked per data event)
         RecordingStatus last_sent;
         bool sent = false;
+        std::chrono::steady_clock::time_point stop_asked{};   // when stop() was asked (the grace counts from it)
     };
+    static constexpr std::chrono::milliseconds kStopGrace{2000};   // a writer stuck longer is given up, and said
     void publish(Entry& entry, bool force);
     bool inScope(const Entry& entry, EndpointId endpoint, ConnectionId connection) const;
     static bool keepsWire(const Entry& entry);

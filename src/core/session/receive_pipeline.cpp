@@ -52,8 +52,15 @@ PushResult ReceivePipeline::onDatagrams(const SharedBytes& bytes, std::vector<Fr
     m_local = local;
     m_batch.begin(&bytes);
     const auto frame = [&](ByteView datagram) {
-        // An empty datagram is still one message (a framer would make nothing of no bytes).
-        if (datagram.empty()) return onFrame(datagram);
+        // An empty datagram is still one message (a framer would make nothing of no bytes), with
+        // nothing stripped from it: an event of its own, not tagged like the batch's frames.
+        if (datagram.empty()) {
+            flush();
+            push(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), m_peer, SharedBytes{}, {},
+                           DataLayer::Frames, m_local, std::string()});
+            if (m_observer) m_observer(datagram);
+            return;
+        }
         m_framer->feed(datagram, Clock::time_point{}, *this);
         finishFramer(false);
     };

@@ -138,7 +138,13 @@ TEST(ReceivePipeline, AnEmptyDatagramIsAnEmptyMessageWithEveryFraming) {
     ReceivePipeline rx(queue, 1, 0, lines(false), EventPriority::Droppable, nullptr);
     const SharedBytes bytes = sharedOf("a\r\nb");
     ASSERT_EQ(rx.onDatagrams(bytes, {{0, 3}, {3, 0}, {3, 1}}, "127.0.0.1:9"), PushResult::Accepted);
-    EXPECT_EQ(messagesOf(drained(queue)), (std::vector<std::string>{"a", "", "b"}));
+    const auto events = drained(queue);
+    EXPECT_EQ(messagesOf(events), (std::vector<std::string>{"a", "", "b"}));
+    for (const DataEvent& e : events) {
+        if (e.payload.empty()) {
+            EXPECT_EQ(e.stripped, "") << "nothing was stripped from an empty datagram (an export adds nothing)";
+        }
+    }
 }
 
 TEST(ReceivePipeline, TheObserverSeesEveryFrameOfABatchInOrder) {
