@@ -166,14 +166,14 @@ void UdpEndpoint::send(Send command) {
         return;
     }
     withDestination(command.destination,
-                    [this, payload = std::move(command.payload)](std::optional<asio::ip::udp::endpoint> to,
-                                                                 std::optional<ErrorInfo> error) mutable {
+                    [this, payload = std::move(command.payload), receipt = std::move(command.receipt)](
+                        std::optional<asio::ip::udp::endpoint> to, std::optional<ErrorInfo> error) mutable {
                         if (error) {
                             const bool resolve = error->code != "EDESTADDRREQ" && error->code != "EINVAL";
                             return reportError(resolve ? ErrorContext::Resolve : ErrorContext::Write, *error);
                         }
                         if (!bound()) return;   // stopped while a name was resolved
-                        if (auto send_error = m_session->sendTo(*to, SharedBytes(std::move(payload))))
+                        if (auto send_error = m_session->sendTo(*to, SharedBytes(std::move(payload)), nullptr, std::move(receipt)))
                             reportError(ErrorContext::Write, *send_error);
                     });
 }

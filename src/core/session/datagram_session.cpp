@@ -73,9 +73,9 @@ void DatagramSession::onDatagrams(const SharedBytes& bytes, std::vector<FrameSpa
 // ---- sending ---------------------------------------------------------------------------------
 
 std::optional<ErrorInfo> DatagramSession::sendTo(const DatagramAddress& destination, SharedBytes payload,
-                                                 const FaultsRef& faults) {
+                                                 const FaultsRef& faults, std::shared_ptr<SendReceipt> receipt) {
     FaultInjector* shape = faults ? faults.get() : m_settings.faults.get();
-    return m_transport->sendTo(destination, std::move(payload), shape);
+    return m_transport->sendTo(destination, std::move(payload), shape, std::move(receipt));
 }
 
 void DatagramSession::onSent(const DatagramAddress& destination, SharedBytes sent) {

@@ -48,7 +48,8 @@ public:
     void stop();
     /// Queues one datagram to `destination` (`faults` null: the endpoint's). The error when refused.
     [[nodiscard]] std::optional<ErrorInfo> sendTo(const DatagramAddress& destination, SharedBytes payload,
-                                                  const FaultsRef& faults = nullptr);
+                                                  const FaultsRef& faults = nullptr,
+                                                  std::shared_ptr<SendReceipt> receipt = nullptr);
     /// A responder joins the running session. False when the session ended.
     bool attachResponder(std::shared_ptr<Responder> responder);
     bool closed() const { return m_transport->closed(); }

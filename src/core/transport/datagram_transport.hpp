@@ -61,8 +61,10 @@ public:
     /// Queues one datagram to `destination` (split/duplicated by `shape` when given). The error in
     /// plain words when refused (closed, larger than a datagram may be, queue over its limit):
     /// nothing was queued. The bytes are held, not copied.
+    /// `receipt` (optional): marked queued, then left once a datagram of it went (timers count it).
     [[nodiscard]] virtual std::optional<ErrorInfo> sendTo(const DatagramAddress& destination, SharedBytes bytes,
-                                                          FaultInjector* shape) = 0;
+                                                          FaultInjector* shape,
+                                                          std::shared_ptr<SendReceipt> receipt = nullptr) = 0;
     /// Read again soon (after other handlers ran): datagrams may be waiting since reading was held.
     virtual void resumeReading() = 0;
     /// Closes the socket now. Before it returns, the handler hears of every datagram queued: the

@@ -155,7 +155,7 @@ const std::string& UdpTransport::localNameOf(const DatagramReader::Run& run) {
 // ---- writing ---------------------------------------------------------------------------------
 
 std::optional<ErrorInfo> UdpTransport::sendTo(const DatagramAddress& destination, SharedBytes payload,
-                                              FaultInjector* shape) {
+                                              FaultInjector* shape, std::shared_ptr<SendReceipt> receipt) {
     if (m_closed) return ErrorInfo{"ENOTCONN", "udp endpoint is not bound", "UDP 端点尚未绑定"};
     if (auto too_large = datagramTooLarge(payload.size(), destination)) return too_large;
     const std::size_t piece = shape && shape->splits() ? shape->splitSize() : 0;
@@ -176,18 +176,19 @@ std::optional<ErrorInfo> UdpTransport::sendTo(const DatagramAddress& destination
     const auto gap = piece > 0 ? shape->splitGap() : std::chrono::milliseconds(0);
     for (std::size_t copy = 0; copy < copies; ++copy) {
         if (piece == 0) {
-            m_writeQueue.push_back({destination, payload, gap, cost});
+            m_writeQueue.push_back({destination, payload, gap, cost, receipt});
             continue;
         }
         // Pieces are slices of the one payload (no copies); an empty datagram stays one.
         for (std::size_t at = 0; at < payload.size() || at == 0; at += piece) {
             const std::size_t n = std::min(piece, payload.size() - at);
-            m_writeQueue.push_back({destination, payload.slice(at, n), gap, n + kPieceOverhead});
+            m_writeQueue.push_back({destination, payload.slice(at, n), gap, n + kPieceOverhead, receipt});
             if (payload.empty()) break;
         }
     }
     m_queuedBytes += copies * cost;
     ++m_sendsQueued;
+    if (receipt) receipt->queued = true;
     if (!m_writing) startWrite();
     return std::nullopt;
 }
@@ -225,6 +226,7 @@ void UdpTransport::reportFront(const std::shared_ptr<DatagramHandler>& h, std::e
     m_queuedBytes -= sent.cost;
     m_handed = false;
     if (!h) return;
+    if (!ec && sent.receipt) sent.receipt->left = true;
     if (ec) h->onError(ErrorContext::Write, describeError(ec, ErrorContext::Write, describe(sent.destination)));
     else h->onSent(sent.destination, std::move(sent.payload));
 }

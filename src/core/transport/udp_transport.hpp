@@ -35,7 +35,8 @@ public:
 
     void start(std::weak_ptr<DatagramHandler> handler) override;
     [[nodiscard]] std::optional<ErrorInfo> sendTo(const DatagramAddress& destination, SharedBytes bytes,
-                                                  FaultInjector* shape) override;
+                                                  FaultInjector* shape,
+                                                  std::shared_ptr<SendReceipt> receipt = nullptr) override;
     void resumeReading() override { readSoon(); }
     void close() override;
     std::optional<std::uint64_t> kernelDrops() const override;
@@ -68,6 +69,7 @@ private:
         SharedBytes payload;
         std::chrono::milliseconds gap{0};   // split: wait this long before the next datagram
         std::size_t cost = 0;
+        std::shared_ptr<SendReceipt> receipt;   // told when it left (timers' `sent`)
     };
 
     EngineContext& m_ctx;

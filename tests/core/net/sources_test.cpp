@@ -340,5 +340,29 @@ TEST(Sources, AFailingTimerSaysItOnceThenCounts) {
     EXPECT_TRUE(repeats) << "the repeats are counted and said";
 }
 
+/// A udp timer's `sent` counts datagrams that left: ticks still queued when the endpoint stops
+/// (here behind a split gap) move to `failed`, as the stop's "not sent" error says.
+TEST(Sources, AUdpTimersTicksThatNeverLeftAreNotCountedSent) {
+    SocketPeer receiver;
+    ASSERT_TRUE(receiver.bindUdp());
+    EngineHarness h;
+    EndpointConfig config;
+    config.name = "udp";
+    config.type = EndpointType::Udp;
+    config.bind = "127.0.0.1:0";
+    config.faults = FaultConfig{};
+    config.faults->split_size = 1;
+    config.faults->split_gap_ms = 60'000;
+    auto beacon = timer("beacon", 1, 3, text("ab"), true);
+    beacon.to = "127.0.0.1:" + std::to_string(receiver.localPort());
+    config.timers = {beacon};
+    h.engine.submit(AddEndpoint{1, config});
+    EXPECT_EQ(receiver.receiveDatagram(), "a") << "the first piece of the first tick";
+    ASSERT_TRUE(h.waitFor<TimerStatus>([](const TimerStatus& t) { return !t.running && t.sent + t.failed == 3; }));
+    h.engine.submit(StopEndpoint{1});
+    const auto settled = h.waitFor<TimerStatus>([](const TimerStatus& t) { return t.sent == 1 && t.failed == 2; });
+    EXPECT_TRUE(settled) << "one tick began to leave; two never did";
+}
+
 }  // namespace
 }  // namespace sockscope

@@ -35,7 +35,8 @@ public:
         m_handler = std::move(handler);
         ++starts;
     }
-    std::optional<ErrorInfo> sendTo(const DatagramAddress& to, SharedBytes shared, FaultInjector*) override {
+    std::optional<ErrorInfo> sendTo(const DatagramAddress& to, SharedBytes shared, FaultInjector*,
+                                    std::shared_ptr<SendReceipt> = nullptr) override {
         if (is_closed) return ErrorInfo{"ENOTCONN", "closed", "closed"};
         Bytes bytes = shared.toBytes();
         if (queuedBytes() + bytes.size() > limit) return ErrorInfo{"ENOBUFS", "full", "full"};
