@@ -221,10 +221,8 @@ void UdpEndpoint::withDestination(const std::string& destination, DestinationDon
 /// An address this socket cannot send to for its IP version: said as such (the kernel would say
 /// "network unreachable", which sends the user to their gateway).
 std::optional<ErrorInfo> UdpEndpoint::familyMismatch(const asio::ip::address& to) const {
-    if (!m_transport) return std::nullopt;
-    std::error_code ec;
-    const auto local = m_transport->socket().local_endpoint(ec);
-    if (ec) return std::nullopt;
+    if (!m_transport || !m_transport->localEndpoint()) return std::nullopt;
+    const DatagramAddress& local = *m_transport->localEndpoint();   // read at bind: no system call per send
     const bool to_v4 = to.is_v4() || (to.is_v6() && to.to_v6().is_v4_mapped());
     const bool dual_stack = local.address().is_v6() && local.address().is_unspecified() &&
                             !m_config.options.v6_only.value_or(false);

@@ -56,6 +56,7 @@ UdpTransport::UdpTransport(EngineContext& context, asio::ip::udp::socket socket,
     std::error_code ec;
     if (const auto local = m_socket.local_endpoint(ec); !ec) {
         m_local = describe(local);
+        m_localEndpoint = local;
         m_localPort = local.port();
         if (askForDestinationAddresses(m_socket, local.address())) m_reader.receiveLocalAddresses();
     }

@@ -46,6 +46,8 @@ public:
     std::size_t queueLimit() const override { return m_settings.write_queue_limit; }
     const std::optional<DatagramAddress>& lastSender() const override { return m_lastSender; }
     const std::string& localName() const override { return m_local; }
+    /// The bound address and port, read once at construction (nullopt if the OS would not say).
+    const std::optional<DatagramAddress>& localEndpoint() const { return m_localEndpoint; }
 
     /// The socket itself, for what only UDP has (multicast membership). Do not read or write it.
     asio::ip::udp::socket& socket() { return m_socket; }
@@ -83,6 +85,7 @@ private:
     std::string m_lastSenderName;       // m_lastSender formatted once
     std::optional<asio::ip::address> m_lastLocal;   // wildcard binds: the address last written to
     std::string m_lastLocalName;        // m_lastLocal formatted with our port
+    std::optional<DatagramAddress> m_localEndpoint;
     std::uint16_t m_localPort = 0;
     DatagramReader m_reader{kDatagramsPerRead};
     std::deque<Datagram> m_writeQueue;

@@ -675,6 +675,19 @@ TEST(RecordingQueue, SlowWriterDropsAndCounts) {
     EXPECT_GT(lines, 0u);
 }
 
+/// Reads a FIFO (opened non-blocking) to its end, then closes it: a writer given up while stuck
+/// finishes its write and closes first (closing our end first would fail its write with EPIPE).
+/// Bounded to 10 s.
+void drainAndClose(int reader) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    for (char buffer[65536]; std::chrono::steady_clock::now() < deadline;) {
+        const auto n = ::read(reader, buffer, sizeof buffer);
+        if (n == 0) break;
+        if (n < 0) std::this_thread::sleep_for(2ms);
+    }
+    ::close(reader);
+}
+
 /// A batch of datagrams (or of frames) is one record in the queue but several messages: the
 /// counts say messages, as the log's rows and the JSON lines do.
 TEST(RecordingQueue, RecordsAndDropsCountMessagesNotBatches) {
@@ -727,15 +740,7 @@ TEST(RecordingQueue, AWriterStuckAtTheStopIsSaidAndItsQueueCounted) {
         EXPECT_NE(status.error->message.find("did not return within "), std::string::npos) << status.error->message;
         EXPECT_GT(status.dropped, 0u) << "the queue is counted as not written";
     }
-    // Read the FIFO to its end: the detached writer finishes its write and closes (closing our
-    // end first would kill this process with SIGPIPE in its write).
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    for (char buffer[65536]; std::chrono::steady_clock::now() < deadline;) {
-        const auto n = ::read(reader, buffer, sizeof buffer);
-        if (n == 0) break;
-        if (n < 0) std::this_thread::sleep_for(2ms);
-    }
-    ::close(reader);
+    drainAndClose(reader);
 }
 #endif
 
@@ -768,14 +773,7 @@ TEST(RecordingQueue, AStopOfAStuckRecordingEndsItFailedAfterTheGrace) {
     ASSERT_TRUE(failed->error);
     EXPECT_EQ(failed->error->code, "ETIMEDOUT");
     EXPECT_NE(failed->error->message.find("did not return within 2."), std::string::npos) << failed->error->message;
-    // Let the given-up writer finish its write and close its end before ours goes.
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    for (char buffer[65536]; std::chrono::steady_clock::now() < deadline;) {
-        const auto n = ::read(reader, buffer, sizeof buffer);
-        if (n == 0) break;
-        if (n < 0) std::this_thread::sleep_for(2ms);
-    }
-    ::close(reader);
+    drainAndClose(reader);
 }
 
 /// The writer blocked on a FIFO with on_full "pause": TCP reads stop (the peer's sends block)
