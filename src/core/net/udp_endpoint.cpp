@@ -19,6 +19,10 @@ namespace {
 constexpr std::size_t kMaxDatagram = UdpTransport::kMaxDatagramV6;   // before the destination is known
 constexpr std::size_t kMaxDatagramV4 = UdpTransport::kMaxDatagramV4;
 constexpr int kDefaultUdpReceiveBuffer = 4 << 20;
+// Sends held while their destination's name resolves (each holds its payload, ≤ 64 KiB): a fast
+// timer to a name whose DNS server does not answer must not pile up without bound.
+constexpr std::size_t kMaxSendsWaitingForAName = 256;
+constexpr std::size_t kMaxKnownNames = 64;
 
 std::string describe(const asio::ip::udp::endpoint& endpoint) {
     return formatEndpoint(endpoint.address(), endpoint.port());
@@ -165,17 +169,30 @@ void UdpEndpoint::send(Send command) {
                          groupDigits(kMaxDatagram) + " 字节，IPv4 " + groupDigits(kMaxDatagramV4) + " 字节）"});
         return;
     }
+    // A destination may be a name still being resolved: then the send goes on (or fails) later,
+    // and a timer's tick that never left is counted failed through its receipt.
+    auto waited = std::make_shared<bool>(false);
     withDestination(command.destination,
-                    [this, payload = std::move(command.payload), receipt = std::move(command.receipt)](
-                        std::optional<asio::ip::udp::endpoint> to, std::optional<ErrorInfo> error) mutable {
+                    [this, payload = std::move(command.payload), receipt = std::move(command.receipt),
+                     repeating = command.repeating, waited](std::optional<asio::ip::udp::endpoint> to,
+                                                            std::optional<ErrorInfo> error) mutable {
+                        if (*waited && receipt && (error || !bound())) receipt->queued = true;   // dropped: never left
+                        // A timer's errors are said once, then counted, also when they come late.
+                        const auto report = [&](ErrorContext context, ErrorInfo info) {
+                            repeating ? reportRepeatable(context, std::move(info)) : reportError(context, std::move(info));
+                        };
                         if (error) {
                             const bool resolve = error->code != "EDESTADDRREQ" && error->code != "EINVAL";
-                            return reportError(resolve ? ErrorContext::Resolve : ErrorContext::Write, *error);
+                            return report(resolve ? ErrorContext::Resolve : ErrorContext::Write, *error);
                         }
-                        if (!bound()) return;   // stopped while a name was resolved
-                        if (auto send_error = m_session->sendTo(*to, SharedBytes(std::move(payload)), nullptr, std::move(receipt)))
-                            reportError(ErrorContext::Write, *send_error);
+                        if (!bound()) return;
+                        const auto kept = receipt;   // a datagram the transport refuses never left
+                        if (auto send_error = m_session->sendTo(*to, SharedBytes(std::move(payload)), nullptr, std::move(receipt))) {
+                            if (*waited && kept) kept->queued = true;
+                            report(ErrorContext::Write, *send_error);
+                        }
                     });
+    *waited = true;
 }
 
 void UdpEndpoint::withDestination(const std::string& destination, DestinationDone done) {
@@ -197,6 +214,19 @@ void UdpEndpoint::withDestination(const std::string& destination, DestinationDon
         if (auto mismatch = familyMismatch(address)) return done(std::nullopt, std::move(mismatch));
         return done(asio::ip::udp::endpoint{address, remote->port}, std::nullopt);
     }
+    const auto now = std::chrono::steady_clock::now();
+    if (const auto known = m_knownNames.find(target); known != m_knownNames.end() && known->second.until > now)
+        return done(known->second.to, known->second.error);
+    auto& waiting = m_resolving[target];
+    if (waiting.size() >= kMaxSendsWaitingForAName)
+        return done(std::nullopt,
+                    ErrorInfo{"EAGAIN",
+                              groupDigits(waiting.size()) + " sends to \"" + target +
+                                  "\" already wait for the name to resolve: this one was not sent (is the DNS server slow?)",
+                              "已有 " + groupDigits(waiting.size()) + " 个发往“" + target +
+                                  "”的发送在等待域名解析：本次未发送（DNS 服务器是否太慢？）"});
+    waiting.push_back(std::move(done));
+    if (waiting.size() > 1) return;   // its lookup is under way
     const auto generation = m_generation;
     const auto protocol = m_transport ? m_transport->socket().local_endpoint(ec).protocol() : asio::ip::udp::v4();
     // A dual-stack v6 socket reaches IPv4 hosts too: an IPv4-only name comes back v4-mapped.
@@ -205,17 +235,39 @@ void UdpEndpoint::withDestination(const std::string& destination, DestinationDon
     // The resolver runs getaddrinfo on asio's own thread: the I/O thread never blocks on DNS.
     m_resolver.async_resolve(protocol, remote->host, std::to_string(remote->port), flags,
                              [self = std::static_pointer_cast<UdpEndpoint>(shared_from_this()), generation, target,
-                              host = remote->host, port = remote->port, protocol,
-                              done = std::move(done)](std::error_code resolve_error,
-                                                      asio::ip::udp::resolver::results_type results) mutable {
-                                 if (generation != self->m_generation)   // said, never lost quietly
-                                     return done(std::nullopt, stoppedWhileResolving(target));
+                              host = remote->host, port = remote->port,
+                              protocol](std::error_code resolve_error, asio::ip::udp::resolver::results_type results) {
+                                 if (generation != self->m_generation) return;   // its waiters were told at the stop
                                  if (resolve_error || results.empty())
-                                     return self->explainUnresolved(host, port, protocol, target,
-                                                                    resolve_error ? resolve_error : asio::error::host_not_found,
-                                                                    std::move(done));
-                                 done(results.begin()->endpoint(), std::nullopt);
+                                     return self->explainUnresolved(
+                                         host, port, protocol, target,
+                                         resolve_error ? resolve_error : asio::error::host_not_found,
+                                         [self, generation, target](std::optional<asio::ip::udp::endpoint> to,
+                                                                   std::optional<ErrorInfo> error) {
+                                             if (generation == self->m_generation) self->settleName(target, to, std::move(error));
+                                         });
+                                 self->settleName(target, results.begin()->endpoint(), std::nullopt);
                              });
+}
+
+void UdpEndpoint::settleName(const std::string& target, std::optional<asio::ip::udp::endpoint> to,
+                             std::optional<ErrorInfo> error) {
+    // Kept briefly: long enough to spare a fast timer a lookup per tick, short enough that a fixed
+    // hosts file or DNS entry is picked up at once.
+    const auto keep = error ? std::chrono::seconds(1) : std::chrono::seconds(5);
+    if (m_knownNames.size() >= kMaxKnownNames) m_knownNames.clear();
+    m_knownNames[target] = KnownName{to, error, std::chrono::steady_clock::now() + keep};
+    auto waiting = std::move(m_resolving[target]);
+    m_resolving.erase(target);
+    for (auto& done : waiting) done(to, error);
+}
+
+void UdpEndpoint::abandonPendingNames() {
+    auto resolving = std::move(m_resolving);
+    m_resolving.clear();
+    m_knownNames.clear();   // a restart may bind another IP version: look names up afresh
+    for (auto& [target, waiting] : resolving)
+        for (auto& done : waiting) done(std::nullopt, stoppedWhileResolving(target));
 }
 
 /// An address this socket cannot send to for its IP version: said as such (the kernel would say
@@ -244,12 +296,10 @@ ErrorInfo UdpEndpoint::stoppedWhileResolving(const std::string& target) {
 void UdpEndpoint::explainUnresolved(const std::string& host, std::uint16_t port, asio::ip::udp protocol,
                                     const std::string& target, std::error_code error, DestinationDone done) {
     // The name may resolve to the other IP version only: then say that, not "unknown".
-    const auto generation = m_generation;
     m_resolver.async_resolve(host, std::to_string(port),
-                             [self = std::static_pointer_cast<UdpEndpoint>(shared_from_this()), generation, protocol,
-                              host, target, error, done = std::move(done)](
-                                 std::error_code other_error, asio::ip::udp::resolver::results_type results) mutable {
-                                 if (generation != self->m_generation) return done(std::nullopt, stoppedWhileResolving(target));
+                             [self = std::static_pointer_cast<UdpEndpoint>(shared_from_this()), protocol, host, target,
+                              error, done = std::move(done)](std::error_code other_error,
+                                                             asio::ip::udp::resolver::results_type results) mutable {
                                  const bool v6 = protocol == asio::ip::udp::v6();
                                  std::string found;   // an address of the other version only
                                  for (const auto& entry : results) {
@@ -381,6 +431,7 @@ void UdpEndpoint::setMulticastMembership(const MulticastGroup& group, bool join)
 void UdpEndpoint::stop(CloseMode) {
     ++m_generation;
     m_resolver.cancel();
+    abandonPendingNames();
     if (m_transport && m_transport->lastSender()) m_lastSender = m_transport->lastSender();   // kept across runs
     if (m_session) m_session->stop();   // its responders end, then its socket closes
     m_session.reset();

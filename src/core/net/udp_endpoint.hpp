@@ -6,7 +6,10 @@
 // multicast (join/leave on a chosen interface, TTL, loopback). Datagrams the front end cannot take
 // are dropped and counted; so are the kernel's own drops (Linux /proc/net/udp).
 #include <asio/ip/udp.hpp>
+#include <chrono>
 #include <optional>
+#include <unordered_map>
+#include <vector>
 
 #include "core/net/endpoint.hpp"
 #include "core/session/datagram_session.hpp"
@@ -57,6 +60,11 @@ private:
     /// "only the other IP version" (asynchronous, as the first).
     void explainUnresolved(const std::string& host, std::uint16_t port, asio::ip::udp protocol, const std::string& target,
                            std::error_code error, DestinationDone done);
+    /// A name's lookup ended: every send waiting for it goes on (or is told why not), and the
+    /// answer is kept a short while, so that a 1 ms timer to a name is not a lookup per tick.
+    void settleName(const std::string& target, std::optional<asio::ip::udp::endpoint> to, std::optional<ErrorInfo> error);
+    /// At a stop: the sends still waiting for a name are told they were not sent.
+    void abandonPendingNames();
     void bindTo(const asio::ip::udp::endpoint& endpoint);
     void failToStart(ErrorInfo error);
     /// Open and bound: the session of this run.
@@ -64,6 +72,13 @@ private:
     std::optional<ErrorInfo> changeMembership(const MulticastGroup& group, bool join);
 
     asio::ip::udp::resolver m_resolver;
+    struct KnownName {
+        std::optional<asio::ip::udp::endpoint> to;
+        std::optional<ErrorInfo> error;
+        std::chrono::steady_clock::time_point until;
+    };
+    std::unordered_map<std::string, std::vector<DestinationDone>> m_resolving;   // name -> sends waiting for it
+    std::unordered_map<std::string, KnownName> m_knownNames;                     // recent answers, this run
     std::shared_ptr<UdpTransport> m_transport;     // this run's socket (null before the first bind)
     std::shared_ptr<DatagramSession> m_session;
     std::optional<asio::ip::udp::endpoint> m_lastSender;   // reply_to_sender: the last one of any run

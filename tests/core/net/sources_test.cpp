@@ -364,5 +364,45 @@ TEST(Sources, AUdpTimersTicksThatNeverLeftAreNotCountedSent) {
     EXPECT_TRUE(settled) << "one tick began to leave; two never did";
 }
 
+/// A udp timer to a host name: the name is looked up once, not per tick (a 1 ms timer would
+/// otherwise queue a lookup a millisecond), and every tick arrives.
+TEST(Sources, AUdpTimerToANameLooksItUpOnceAndSendsEveryTick) {
+    SocketPeer receiver;
+    ASSERT_TRUE(receiver.bindUdp());
+    EngineHarness h;
+    EndpointConfig config;
+    config.name = "udp";
+    config.type = EndpointType::Udp;
+    config.bind = "127.0.0.1:0";
+    auto beacon = timer("beacon", 1, 40, text("b"), true);
+    beacon.to = "localhost:" + std::to_string(receiver.localPort());   // /etc/hosts: 127.0.0.1
+    config.timers = {beacon};
+    h.engine.submit(AddEndpoint{1, config});
+    for (int i = 0; i < 40; ++i) ASSERT_EQ(receiver.receiveDatagram(), "b") << "datagram " << i;
+    const auto done = h.waitFor<TimerStatus>([](const TimerStatus& t) { return !t.running && t.sent == 40; });
+    ASSERT_TRUE(done);
+    EXPECT_EQ(done->failed, 0u);
+}
+
+/// A udp timer to a name whose datagrams the socket refuses (too large for IPv4): none left, so
+/// none is counted sent — the first tick, which waited for the name, as the later ones from the
+/// looked-up answer — and the error is said once, then counted.
+TEST(Sources, AUdpTimerToANameCountsRefusedTicksFailed) {
+    EngineHarness h;
+    EndpointConfig config;
+    config.name = "udp";
+    config.type = EndpointType::Udp;
+    config.bind = "127.0.0.1:0";
+    auto big = timer("big", 2, 20, text(std::string(65'510, 'x')), true);   // > 65,507: IPv4's limit
+    big.to = "localhost:9";
+    config.timers = {big};
+    h.engine.submit(AddEndpoint{1, config});
+    const auto done = h.waitFor<TimerStatus>([](const TimerStatus& t) { return !t.running && t.failed == 20; });
+    ASSERT_TRUE(done) << "every tick is counted failed";
+    EXPECT_EQ(done->sent, 0u);
+    auto too_big = [](const ErrorEvent& e) { return e.error.code == "EMSGSIZE"; };
+    EXPECT_EQ(h.count<ErrorEvent>(too_big), 1u) << "said once while it repeats";
+}
+
 }  // namespace
 }  // namespace sockscope
