@@ -45,6 +45,7 @@
 #include "ui/file_worker.hpp"
 #include "ui/fonts.hpp"
 #include "ui/frame_pacer.hpp"
+#include "ui/key_latch.hpp"
 #include "ui/main_window.hpp"
 #include "ui/settings_store.hpp"
 #include "ui/theme.hpp"
@@ -163,6 +164,7 @@ struct FrameTrace {
 // --- window callbacks (the ImGui backend chains to these) -------------------------------------
 struct WindowState {
     bool activity = false;                  // input since the last frame
+    ui::KeyLatch keys;                      // taps released before a frame saw them
     // The first key/char not yet on screen: measures keystroke-to-screen latency.
     std::optional<std::chrono::steady_clock::time_point> key_pending;
     bool close_requested = false;
@@ -177,7 +179,10 @@ void installCallbacks(GLFWwindow* window) {
     glfwSetCursorPosCallback(window, [](GLFWwindow* w, double, double) { stateOf(w)->activity = true; });
     glfwSetMouseButtonCallback(window, [](GLFWwindow* w, int, int, int) { stateOf(w)->activity = true; });
     glfwSetScrollCallback(window, [](GLFWwindow* w, double, double) { stateOf(w)->activity = true; });
-    glfwSetKeyCallback(window, [](GLFWwindow* w, int, int, int, int) { stateOf(w)->activity = true; });
+    glfwSetKeyCallback(window, [](GLFWwindow* w, int key, int, int action, int mods) {
+        stateOf(w)->activity = true;
+        if (action == GLFW_PRESS) stateOf(w)->keys.notePress(key, mods);
+    });
     glfwSetCharCallback(window, [](GLFWwindow* w, unsigned int) {
         WindowState* state = stateOf(w);
         state->activity = true;
@@ -583,6 +588,10 @@ int runGui(const GuiOptions& options) {
         ImGui_ImplOpenGL3_NewFrame();   // (re)creates the font texture when it is missing
         if (ImGui::GetIO().Fonts->TexID != nearest_texture) nearest_texture = useNearestSampling(ImGui::GetIO().Fonts->TexID);
         ImGui_ImplGlfw_NewFrame();
+        const bool tapped = window_state.keys.apply(ImGui::GetIO(), [&](int key) {
+            return key >= GLFW_KEY_SPACE && key <= GLFW_KEY_LAST && glfwGetKey(window, key) == GLFW_PRESS;
+        });
+        if (tapped) busy_frames = std::max(busy_frames, 1);   // a frame to let the held key go
         ImGui::NewFrame();
         ImGui::PushFont(model.fonts.ui);
         model.busy = false;   // views set it again when they left work for the next frame

@@ -1,7 +1,9 @@
 #!/bin/bash
 # End-to-end GUI test under Xvfb: sockscope runs a profile with a TCP server; a python3 peer
 # connects; xdotool types a payload and presses Ctrl+Enter; the peer must receive it. The peer
-# sends, the log must show it; the peer half-closes, the connection must show CLOSE_WAIT.
+# sends, the log must show it; Ctrl+1 in the send input sends saved command 1; the peer
+# half-closes, the connection must show CLOSE_WAIT. The shortcuts are quick taps (press and
+# release before the next frame), which ImGui 1.86 alone would miss.
 # The app prints what it applies to its model (SOCKSCOPE_TRACE=1) and where its widgets are.
 # Usage: e2e_tcp.sh SOCKSCOPE_BINARY [SOURCE_DIR]. Exit 77 = skipped (no Xvfb/xdotool/python3).
 set -u
@@ -29,7 +31,8 @@ PY
 
 cat >"$WORK/profile.json" <<JSON
 { "version": 1, "name": "e2e",
-  "endpoints": [ { "name": "e2e server", "type": "tcp-server", "bind": "127.0.0.1:$PORT" } ] }
+  "endpoints": [ { "name": "e2e server", "type": "tcp-server", "bind": "127.0.0.1:$PORT",
+                   "commands": [ { "name": "one", "text": "cmd-one" } ] } ] }
 JSON
 
 export XDG_CONFIG_HOME="$WORK/config" SOCKSCOPE_TRACE=1 ASAN_OPTIONS=detect_leaks=0
@@ -57,6 +60,13 @@ while b"hello-from-gui" not in got and time.time() < deadline:
 log.write("received %r\n" % got)
 s.sendall(b"ping-from-peer\n")
 log.write("sent\n")
+deadline = time.time() + 30
+while b"cmd-one" not in got and time.time() < deadline:
+    chunk = s.recv(4096)
+    if not chunk:
+        break
+    got += chunk
+log.write("then %r\n" % got)
 flag = os.path.join(work, "halfclose")
 deadline = time.time() + 30
 while not os.path.exists(flag) and time.time() < deadline:
@@ -83,7 +93,7 @@ wait_idle_since "$n" 20 || fail "the app did not settle after the click"
 n=$(idle_count)
 xdotool type --delay 20 'hello-from-gui'
 wait_idle_since "$n" 20 || fail "the app did not settle after typing"
-xdotool key --delay 100 ctrl+Return
+xdotool key ctrl+Return
 
 # 1. The peer received what was typed.
 wait_for "$WORK/peer.log" "received .*hello-from-gui" 10 || fail "the peer did not receive the typed payload"
@@ -96,7 +106,12 @@ wait_for "$WORK/out" "trace: rx ep=[0-9]+ conn=[0-9]+ len=15 hex=70696e672d66726
     fail "the peer's message is not in the log"
 echo "ok: peer message shown in the log"
 
-# 3. The peer half-closes: the connection shows CLOSE_WAIT.
+# 3. Ctrl+1 with the send input still focused: saved command 1 goes out.
+xdotool key ctrl+1
+wait_for "$WORK/peer.log" "then .*cmd-one" 10 || fail "Ctrl+1 did not send saved command 1"
+echo "ok: Ctrl+1 sent saved command 1 from the focused send input"
+
+# 4. The peer half-closes: the connection shows CLOSE_WAIT.
 touch "$WORK/halfclose"
 wait_for "$WORK/out" "trace: peer_fin ep=[0-9]+ conn=[0-9]+" 10 || fail "the peer's FIN was not reported"
 wait_for "$WORK/out" "trace: tcp_state ep=[0-9]+ conn=[0-9]+ state=CLOSE_WAIT" 10 || fail "no CLOSE_WAIT"
