@@ -14,6 +14,7 @@
 #include "core/model/event_json.hpp"
 #include "core/model/log_recorder.hpp"
 #include "core/record/rotating_file.hpp"
+#include "core/util/atomic_file.hpp"
 
 namespace sockscope {
 namespace fs = std::filesystem;
@@ -191,7 +192,7 @@ int syncFile(std::FILE* file) {
 }  // namespace
 
 ExportSink::ExportSink(fs::path path, std::size_t max_queued)
-    : m_path(std::move(path)), m_temp(tempPathFor(m_path)), m_maxQueued(max_queued), m_thread([this] { run(); }) {}
+    : m_path(followLinks(path)), m_temp(tempPathFor(m_path)), m_maxQueued(max_queued), m_thread([this] { run(); }) {}
 
 ExportSink::~ExportSink() {
     cancel();

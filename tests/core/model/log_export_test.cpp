@@ -137,6 +137,18 @@ TEST(LogExport, JsonLinesFollowTheHeadlessSchema) {
     EXPECT_FALSE(std::getline(in, line));
 }
 
+TEST(LogExport, AnExportThroughASymbolicLinkReplacesWhatItPointsToAndKeepsTheLink) {
+    PayloadLog log;
+    log.append(1'764'490'000'000'001, 1, 7, LogKind::Rx, bytesOf("hi\n"));
+    const fs::path dir = testDir("link");
+    std::ofstream(dir / "real.jsonl") << "old\n";
+    fs::create_symlink("real.jsonl", dir / "link.jsonl");
+    const auto job = runExport(log, dir / "link.jsonl", ExportFormat::Jsonl, allRows(log));
+    ASSERT_EQ(job->state(), ExportSink::State::Done) << job->error();
+    EXPECT_TRUE(fs::is_symlink(dir / "link.jsonl"));
+    EXPECT_NE(test::readFile(dir / "real.jsonl").find("\"hex\":\"68690a\""), std::string::npos);
+}
+
 TEST(LogExport, TextIsTheRecordersHexDump) {
     PayloadLog log;
     log.append(1'764'490'000'000'000, 1, 2, LogKind::Tx, bytesOf("hello"));

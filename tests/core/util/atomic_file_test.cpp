@@ -5,7 +5,13 @@
 #include "core/util/test_temp_dir.hpp"
 
 #ifdef __linux__
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <csignal>
+#include <filesystem>
+#include <future>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #endif
@@ -76,13 +82,14 @@ TEST(AtomicFile, FailsWhenParentIsMissing) {
 }
 
 TEST(AtomicFile, RenameFailureRemovesTemp) {
-    // The target is a directory: the temp file is written, the rename fails, the temp must go.
+    // The target is a directory: refused (POSIX: before a temp file is written; Windows: the
+    // rename fails and the temp file must go).
     TempDir dir;
     std::filesystem::create_directory(dir / "target");
     writeFile(dir.path() / "target" / "inside", "keep me");
     std::string error;
     EXPECT_TRUE(writeFileAtomic(dir / "target", "data", &error));
-    EXPECT_NE(error.find("cannot replace"), std::string::npos) << error;
+    EXPECT_NE(error.find((dir / "target").string()), std::string::npos) << error;
     EXPECT_EQ(dir.entries(), std::vector<std::string>{"target"});
     EXPECT_EQ(readFile(dir.path() / "target" / "inside"), "keep me");
 }
@@ -121,6 +128,77 @@ TEST(AtomicFile, ReadOnlyDirectoryKeepsOldFile) {
     if (!ec) GTEST_SKIP() << "running with privileges that ignore directory permissions (root)";
     EXPECT_EQ(readFile(dir / "a.json"), "old");
     EXPECT_EQ(dir.entries(), std::vector<std::string>{"a.json"});
+}
+// A save through a symbolic link (a dotfiles-style linked profile) updates the file it points to
+// and keeps the link; a link to a link too; a dangling link creates its target.
+TEST(AtomicFile, WritesThroughSymbolicLinksAndKeepsThem) {
+    TempDir dir;
+    namespace fs = std::filesystem;
+    fs::create_directory(dir / "real");
+    writeFile(dir / "real" / "a.json", "old");
+    fs::create_symlink("real/a.json", dir / "link.json");
+    fs::create_symlink(dir / "link.json", dir / "link2.json");
+    std::string error;
+    ASSERT_FALSE(writeFileAtomic(dir / "link2.json", "new", &error)) << error;
+    EXPECT_TRUE(fs::is_symlink(dir / "link.json"));
+    EXPECT_TRUE(fs::is_symlink(dir / "link2.json"));
+    EXPECT_EQ(readFile(dir / "real" / "a.json"), "new");
+    EXPECT_EQ(dir.entries(), (std::vector<std::string>{"link.json", "link2.json", "real"})) << "no temp file left";
+    fs::create_symlink("real/b.json", dir / "dangling.json");
+    ASSERT_FALSE(writeFileAtomic(dir / "dangling.json", "b", &error)) << error;
+    EXPECT_TRUE(fs::is_symlink(dir / "dangling.json"));
+    EXPECT_EQ(readFile(dir / "real" / "b.json"), "b");
+}
+
+// A FIFO is written to, never replaced by a regular file; one nobody reads is an error at once.
+TEST(AtomicFile, AFifoIsWrittenToAndStaysAFifo) {
+    TempDir dir;
+    const auto fifo = dir / "report.xml";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    std::string error;
+    const auto started = std::chrono::steady_clock::now();
+    const std::error_code nobody = writeFileAtomic(fifo, "lost?", &error);
+    EXPECT_EQ(nobody, std::errc::no_such_device_or_address);
+    EXPECT_NE(error.find("no process has this FIFO open for reading"), std::string::npos) << error;
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2)) << "not waiting for a reader";
+    const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    ASSERT_GE(reader, 0);
+    const std::string contents(200'000, 'r');   // more than the pipe holds: the writer waits for room
+    auto read_all = std::async(std::launch::async, [reader, size = contents.size()] {
+        std::string got;
+        char buffer[65536];
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (got.size() < size && std::chrono::steady_clock::now() < deadline) {
+            const ssize_t n = ::read(reader, buffer, sizeof buffer);
+            if (n > 0) got.append(buffer, static_cast<std::size_t>(n));
+            else ::usleep(1000);
+        }
+        return got;
+    });
+    EXPECT_FALSE(writeFileAtomic(fifo, contents, &error)) << error;
+    EXPECT_EQ(read_all.get(), contents);
+    ::close(reader);
+    struct stat st {};
+    ASSERT_EQ(::lstat(fifo.c_str(), &st), 0);
+    EXPECT_TRUE(S_ISFIFO(st.st_mode)) << "still a FIFO";
+    EXPECT_EQ(dir.entries(), std::vector<std::string>{"report.xml"});
+}
+
+// A link to a device (as /dev/stdout is one) writes to the device: /dev/null takes it, /dev/full
+// says the disk is full; the link stays a link.
+TEST(AtomicFile, ALinkToADeviceWritesToTheDevice) {
+    TempDir dir;
+    namespace fs = std::filesystem;
+    if (!fs::is_character_file("/dev/null") || !fs::is_character_file("/dev/full")) GTEST_SKIP() << "no /dev/null or /dev/full";
+    fs::create_symlink("/dev/null", dir / "null");
+    fs::create_symlink("/dev/full", dir / "full");
+    std::string error;
+    EXPECT_FALSE(writeFileAtomic(dir / "null", "gone", &error)) << error;
+    EXPECT_EQ(writeFileAtomic(dir / "full", "no room", &error), std::errc::no_space_on_device);
+    EXPECT_NE(error.find("cannot write"), std::string::npos) << error;
+    EXPECT_TRUE(fs::is_symlink(dir / "null"));
+    EXPECT_TRUE(fs::is_symlink(dir / "full"));
+    EXPECT_EQ(dir.entries(), (std::vector<std::string>{"full", "null"}));
 }
 #endif
 
