@@ -16,8 +16,10 @@ enum class CloseMode : std::uint8_t {
     Graceful,    // FIN after everything queued has been written
     HalfClose,   // shutdown(SHUT_WR): send FIN, keep reading
     Abort,       // RST: SO_LINGER {1, 0} then close; queued data is discarded
+    ResetAfterQueued,   // RST once everything queued has left and the peer acknowledged it (≤ 2 s):
+                        // a rule's "reply, then RST"
 };
-const char* toString(CloseMode mode);   // "graceful", "half-close", "abort"
+const char* toString(CloseMode mode);   // "graceful", "half-close", "abort", "reset-after-queued"
 
 /// Creates (or replaces, when stopped) an endpoint; starts it when config.auto_start.
 struct AddEndpoint { EndpointId endpoint; EndpointConfig config; };

@@ -7,6 +7,7 @@ const char* toString(CloseMode mode) {
         case CloseMode::Graceful: return "graceful";
         case CloseMode::HalfClose: return "half-close";
         case CloseMode::Abort: return "abort";
+        case CloseMode::ResetAfterQueued: return "reset-after-queued";
     }
     return "?";
 }

@@ -160,7 +160,8 @@ void RulesStage::handle(ReplyChannel& channel, RuleSessionState& state, std::spa
                               "rule \"" + rule.name + "\": reply of " + bytesText(size));
         }
         if (rule.close != RuleClose::None) {
-            const CloseMode mode = rule.close == RuleClose::Rst ? CloseMode::Abort : CloseMode::Graceful;
+            // "Reply, then RST": the reset waits for the reply to leave (an abort would discard it).
+            const CloseMode mode = rule.close == RuleClose::Rst ? CloseMode::ResetAfterQueued : CloseMode::Graceful;
             if (delay.count() > 0) (void)channel.closeLater(delay, mode);
             else channel.close(mode);
         }

@@ -291,7 +291,8 @@ void StreamSession::onFinSent() {
 void StreamSession::close(CloseMode mode) {
     if (closed()) return;
     if (m_inPipeline) {   // a responder asked: after the current read (an abort wins over a FIN)
-        if (!m_closeAsked || mode == CloseMode::Abort) m_closeAsked = mode;
+        if (!m_closeAsked || mode == CloseMode::Abort || (mode == CloseMode::ResetAfterQueued && m_closeAsked != CloseMode::Abort))
+            m_closeAsked = mode;
         return;
     }
     m_transport->close(mode);

@@ -19,6 +19,7 @@ constexpr int kReadsPerWake = 4;
 // the ~2 Hz refresh still sees a reset through TCP_INFO after that.
 constexpr int kMaxQuietErrorWakes = 8;
 constexpr auto kLingerPoll = std::chrono::milliseconds(20);
+constexpr auto kResetAckWait = std::chrono::seconds(2);   // a reset after a reply: its acknowledgement
 // Bytes one sendmsg may take from a gather write. asio's transfer_all() stops each write_some at
 // 64 KiB (default_max_transfer_size): a 1 MiB queue then took 16 syscalls and 16 reactor turns.
 constexpr std::size_t kMaxWriteSome = 1u << 20;
@@ -292,8 +293,17 @@ void TcpTransport::wrote(SharedBytes sent) {
 void TcpTransport::close(CloseMode mode) {
     if (m_closed) return;
     if (mode == CloseMode::Abort) return abort();
-    if (m_lingering) return;            // already closing: FIN sent, waiting for its ACK
+    if (m_lingering) return;            // already closing: FIN sent (or a reset coming), waiting for its ACK
     m_pendingClose = mode;
+    if (mode == CloseMode::ResetAfterQueued) {
+        // Within 2 s whatever happens: a peer that does not read must not hold the reset back.
+        m_lingering = true;   // no more sends
+        m_resetDeadline = std::chrono::steady_clock::now() + kResetAckWait;
+        m_lingerTimer.expires_at(m_resetDeadline);
+        m_lingerTimer.async_wait([self = shared_from_this()](std::error_code ec) {
+            if (!ec) self->abort();   // what is still queued is said "not sent"
+        });
+    }
     if (!m_writing) applyPendingClose();
 }
 
@@ -301,6 +311,7 @@ void TcpTransport::applyPendingClose() {
     if (!m_pendingClose || m_closed) return;
     const CloseMode mode = *m_pendingClose;
     m_pendingClose.reset();
+    if (mode == CloseMode::ResetAfterQueued) return resetWhenAcknowledged(m_resetDeadline);
     if (mode == CloseMode::HalfClose && !m_peerFin) {
         shutdownSend();
         if (auto h = handler(); h && !m_closed) h->onFinSent();
@@ -353,6 +364,22 @@ void TcpTransport::pollLinger(std::chrono::steady_clock::time_point deadline) {
     m_lingerTimer.expires_after(std::min<std::chrono::steady_clock::duration>(kLingerPoll, deadline - now));
     m_lingerTimer.async_wait([self = shared_from_this(), deadline](std::error_code ec) {
         if (!ec) self->pollLinger(deadline);
+    });
+}
+
+void TcpTransport::resetWhenAcknowledged(std::chrono::steady_clock::time_point deadline) {
+    if (m_closed) return;
+    const auto info = queryTcpInfo(static_cast<std::intptr_t>(m_socket.native_handle()));
+    const auto now = std::chrono::steady_clock::now();
+    if (!info || info->send_queue == 0) return abort();
+    if (now >= deadline)
+        return abort(ErrorInfo{"ECONNABORTED",
+                               "reset with " + groupDigits(info->send_queue) +
+                                   " bytes the peer had not acknowledged within 2 s: the reset discarded them",
+                               "重置时仍有 " + groupDigits(info->send_queue) + " 字节在 2 秒内未被对端确认：重置丢弃了它们"});
+    m_lingerTimer.expires_after(std::min<std::chrono::steady_clock::duration>(kLingerPoll, deadline - now));
+    m_lingerTimer.async_wait([self = shared_from_this(), deadline](std::error_code ec) {
+        if (!ec) self->resetWhenAcknowledged(deadline);
     });
 }
 

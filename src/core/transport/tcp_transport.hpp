@@ -72,6 +72,9 @@ private:
     void shutdownSend();
     void startLinger();
     void pollLinger(std::chrono::steady_clock::time_point deadline);
+    /// A reset asked for after what is queued: once the peer acknowledged it (or the deadline
+    /// passed), so that the reply before the RST reaches it.
+    void resetWhenAcknowledged(std::chrono::steady_clock::time_point deadline);
     void abort(std::optional<ErrorInfo> why = std::nullopt);
     void failWith(std::error_code ec, ErrorContext context);
     void finish(CloseReason reason, std::optional<ErrorInfo> error = std::nullopt);
@@ -90,7 +93,8 @@ private:
     bool m_abortive = false;            // SO_LINGER{1,0} set: close() sends RST
     bool m_peerFin = false;             // we read EOF
     bool m_sentFin = false;             // we shut down our sending side
-    std::optional<CloseMode> m_pendingClose;   // graceful/half-close waiting for the queue to flush
+    std::optional<CloseMode> m_pendingClose;   // graceful/half-close/reset waiting for the queue to flush
+    std::chrono::steady_clock::time_point m_resetDeadline;   // ResetAfterQueued: the latest reset
     CloseReason m_gracefulReason = CloseReason::LocalGraceful;
     std::optional<ErrorInfo> m_closeNote;
     int m_quietErrorWakes = 0;                 // error watch woke with nothing wrong (bounded)

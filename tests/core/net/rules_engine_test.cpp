@@ -110,6 +110,50 @@ TEST(RulesEngine, CloseAfterReplyWithFinOrRst) {
     ASSERT_TRUE(h.waitFor<ConnectionClosed>([](const ConnectionClosed& c) { return c.reason == CloseReason::LocalAbort; }));
 }
 
+/// "Reply, then RST": the reply leaves, is logged as sent, and only then comes the reset (an
+/// abort at once discarded the queued reply and said "not sent" though the kernel had taken it).
+TEST(RulesEngine, AReplyThenRstSendsAndLogsTheReplyBeforeTheReset) {
+    EngineHarness h;
+    ReplyRule kill = rule("kill", text("KILL"), "{{random:60000}}");
+    kill.close = RuleClose::Rst;
+    const auto port = h.startServer(1, lineServer({kill}));
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    ASSERT_TRUE(peer.sendAll("KILL\n"));
+    EXPECT_EQ(peer.receive(60'000, 5000).size(), 60'000u) << "the whole reply arrives";
+    const int closed = peer.waitForClose(5000);
+    if (!test::underWine()) {
+        EXPECT_NE(closed, 0) << "then a RST, not a FIN";
+    }
+    const auto close = h.waitFor<ConnectionClosed>([](const ConnectionClosed&) { return true; });
+    ASSERT_TRUE(close);
+    EXPECT_EQ(close->reason, CloseReason::LocalAbort);
+    EXPECT_FALSE(close->error) << close->error->message;
+    std::size_t sent = 0;
+    for (const auto& e : h.events)
+        if (const auto* d = std::get_if<DataEvent>(&e); d && d->direction == Direction::Tx) sent += d->payload.size();
+    EXPECT_EQ(sent, 60'000u) << "the reply is logged as sent";
+}
+
+/// A peer that does not read cannot hold a rule's reset back: it comes within about 2 s, and the
+/// bytes it discarded are said.
+TEST(RulesEngine, AReplyThenRstToAPeerThatDoesNotReadResetsWithinTwoSeconds) {
+    EngineHarness h;
+    ReplyRule kill = rule("kill", text("KILL"), std::string(15'000'000, 'r'));   // more than the socket buffers hold
+    kill.close = RuleClose::Rst;
+    const auto port = h.startServer(1, lineServer({kill}));
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));   // never read
+    ASSERT_TRUE(peer.sendAll("KILL\n"));
+    const auto asked = std::chrono::steady_clock::now();
+    const auto close = h.waitFor<ConnectionClosed>([](const ConnectionClosed&) { return true; }, 10'000ms);
+    ASSERT_TRUE(close);
+    EXPECT_LT(std::chrono::steady_clock::now() - asked, 5s);
+    EXPECT_EQ(close->reason, CloseReason::LocalAbort);
+    ASSERT_TRUE(close->error) << "what was not sent is said";
+    EXPECT_NE(close->error->message.find("not sent"), std::string::npos) << close->error->message;
+}
+
 TEST(RulesEngine, TimesOncePerConnection) {
     EngineHarness h;
     ReplyRule hello = rule("hello", any(), "hi\\n");
