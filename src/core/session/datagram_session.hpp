@@ -56,7 +56,6 @@ public:
     /// True once a responder is attached: only then does each frame reach the responders.
     bool watchingMessages() const { return m_rx.observing(); }
     std::size_t queuedBytes() const { return m_transport->queuedBytes(); }
-    std::size_t queueLimit() const { return m_transport->queueLimit(); }
 
     // ReplyChannel (the responders' view: the sender being answered)
     [[nodiscard]] std::optional<ErrorInfo> send(Bytes bytes, const FaultsRef& faults = nullptr) override;
@@ -66,6 +65,7 @@ public:
     [[nodiscard]] bool after(std::chrono::milliseconds delay, std::function<void()> fn) override;
     [[nodiscard]] bool writable() const override { return !closed(); }
     [[nodiscard]] std::size_t room() const override;
+    [[nodiscard]] std::size_t queueLimit() const override { return m_transport->queueLimit(); }
     void replyDropped(ErrorInfo why) override;
     void reportError(ErrorContext context, ErrorInfo error) override;
     EndpointId endpoint() const override { return m_endpoint; }

@@ -66,6 +66,8 @@ public:
     [[nodiscard]] virtual bool writable() const = 0;
     /// Bytes the write queue takes before send() refuses.
     [[nodiscard]] virtual std::size_t room() const = 0;
+    /// What the write queue takes when empty (write_queue_limit).
+    [[nodiscard]] virtual std::size_t queueLimit() const = 0;
     /// A reply that was not sent: counted in the endpoint's statistics (echo_dropped) and
     /// reported once, then as a count per window.
     virtual void replyDropped(ErrorInfo why) = 0;

@@ -84,6 +84,15 @@ class RulesResponder final : public Responder {
 public:
     explicit RulesResponder(std::shared_ptr<RulesStage> stage) : m_stage(std::move(stage)), m_state(m_stage->newSession()) {}
     void onMessage(ReplyChannel& channel, ResponderBytes message) override { m_stage->handle(channel, m_state, message); }
+    /// As a device answering in turn: a read takes no more requests than the send queue can
+    /// answer (a reply costs its bytes and ~128 of bookkeeping; a request is at least a byte), and
+    /// with the queue full reading waits until half of it drained — the peer's sends block, no
+    /// reply is dropped. (A reply far larger than its request can still overflow: it is said.)
+    std::size_t readLimit(const ReplyChannel& channel) const override {
+        if (!channel.writable()) return std::numeric_limits<std::size_t>::max();
+        return channel.room() / kReplyCostPerByteRead;
+    }
+    static constexpr std::size_t kReplyCostPerByteRead = 128;
 
 private:
     std::shared_ptr<RulesStage> m_stage;

@@ -210,9 +210,9 @@ std::optional<ErrorInfo> StreamSession::sendShared(SharedBytes payload, const Fa
 }
 
 std::size_t StreamSession::room() const {
-    const std::size_t limit = m_transport->queueLimit();
-    const std::size_t used = m_transport->queuedBytes() + m_delayed.replyBytes();
-    return limit > used ? limit - used : 0;
+    const std::size_t room = m_transport->room();
+    const std::size_t delayed = m_delayed.replyBytes();   // replies waiting for their delay
+    return room > delayed ? room - delayed : 0;
 }
 
 void StreamSession::onSent(SharedBytes sent) {

@@ -73,6 +73,7 @@ public:
     [[nodiscard]] bool after(std::chrono::milliseconds delay, std::function<void()> fn) override;
     [[nodiscard]] bool writable() const override { return m_transport->writable(); }
     [[nodiscard]] std::size_t room() const override;
+    [[nodiscard]] std::size_t queueLimit() const override { return m_transport->queueLimit(); }
     void replyDropped(ErrorInfo why) override;
     void reportError(ErrorContext context, ErrorInfo error) override;
     EndpointId endpoint() const override { return m_endpoint; }

@@ -195,18 +195,28 @@ std::optional<ErrorInfo> TcpTransport::send(SharedBytes payload, FaultInjector* 
                          "连接 " + m_peer + " 正在关闭：本端已发送 FIN"};
     if (payload.empty()) return std::nullopt;
     const std::size_t size = payload.size();
-    if (m_queuedBytes + size > m_settings.write_queue_limit)
+    const std::size_t limit = m_settings.write_queue_limit;
+    if (size > limit)
+        return ErrorInfo{"EMSGSIZE",
+                         "a message of " + bytesText(size) + " is larger than the send queue allows (write_queue_limit " +
+                             bytesText(limit) + "): raise write_queue_limit",
+                         "消息有 " + groupDigits(size) + " 字节，超过了发送队列的上限（write_queue_limit " + groupDigits(limit) +
+                             " 字节）：请调大 write_queue_limit"};
+    // An empty queue takes any message up to the limit; after that, each message also pays for
+    // its bookkeeping.
+    if (!m_writeQueue.empty() && queuedBytes() + size + kQueuedMessageCost > limit)
         return ErrorInfo{"ENOBUFS",
-                         "send queue to " + m_peer + " is full (" + std::to_string(m_queuedBytes) +
-                             " bytes waiting, limit " + std::to_string(m_settings.write_queue_limit) +
+                         "send queue to " + m_peer + " is full (" + std::to_string(m_queuedBytes) + " bytes waiting in " +
+                             std::to_string(m_writeQueue.size()) + " messages, limit " + std::to_string(limit) +
                              "): the peer is not reading fast enough",
-                         "发往 " + m_peer + " 的发送队列已满（" + std::to_string(m_queuedBytes) + " 字节等待发送，上限 " +
-                             std::to_string(m_settings.write_queue_limit) + "）：对端读取得不够快"};
+                         "发往 " + m_peer + " 的发送队列已满（" + std::to_string(m_writeQueue.size()) + " 条消息共 " +
+                             std::to_string(m_queuedBytes) + " 字节等待发送，上限 " + std::to_string(limit) +
+                             "）：对端读取得不够快"};
     if (receipt) receipt->queued = true;
     QueuedWrite item{std::move(payload), 0, 0, {}, std::move(receipt)};
     std::size_t copies = 1;
     if (shape) {
-        if (m_queuedBytes + 2 * size <= m_settings.write_queue_limit && shape->duplicate()) copies = 2;
+        if (queuedBytes() + 2 * (size + kQueuedMessageCost) <= limit && shape->duplicate()) copies = 2;
         if (shape->splits()) {
             item.piece = shape->splitSize();
             item.gap = shape->splitGap();

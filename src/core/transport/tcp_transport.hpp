@@ -48,7 +48,17 @@ public:
     bool closed() const override { return m_closed; }
     bool writable() const override { return !m_closed && !m_sentFin && !m_pendingClose && !m_lingering; }
     bool sentFin() const override { return m_sentFin; }
-    std::size_t queuedBytes() const override { return m_queuedBytes; }
+    /// What the queue holds against write_queue_limit: its bytes, and each message's bookkeeping
+    /// (a flood of 4-byte replies must not hold 40 times its byte count in memory).
+    std::size_t queuedBytes() const override { return m_queuedBytes + m_writeQueue.size() * kQueuedMessageCost; }
+    static constexpr std::size_t kQueuedMessageCost = 128;
+    /// An empty queue takes one message of up to the whole limit; after that, one more message
+    /// pays for its own bookkeeping too.
+    std::size_t room() const override {
+        if (m_writeQueue.empty()) return m_settings.write_queue_limit;
+        const std::size_t used = queuedBytes() + kQueuedMessageCost;
+        return m_settings.write_queue_limit > used ? m_settings.write_queue_limit - used : 0;
+    }
     std::size_t queueLimit() const override { return m_settings.write_queue_limit; }
     const std::string& peerName() const override { return m_peer; }
     const std::string& localName() const override { return m_local; }

@@ -86,6 +86,10 @@ public:
     /// Bytes waiting in the write queue (including the write in flight), and its limit.
     [[nodiscard]] virtual std::size_t queuedBytes() const = 0;
     [[nodiscard]] virtual std::size_t queueLimit() const = 0;
+    /// The most one more message may hold before send() refuses it.
+    [[nodiscard]] virtual std::size_t room() const {
+        return queueLimit() > queuedBytes() ? queueLimit() - queuedBytes() : 0;
+    }
     /// "127.0.0.1:5000": the peer and the local address ("" when unknown).
     [[nodiscard]] virtual const std::string& peerName() const = 0;
     [[nodiscard]] virtual const std::string& localName() const = 0;

@@ -3,6 +3,8 @@
 // stopping two answering endpoints pointed at each other with the engine alive.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "support/engine_harness.hpp"
 #include "support/platform.hpp"
 #include "support/socket_peer.hpp"
@@ -152,6 +154,35 @@ TEST(RulesEngine, AReplyThenRstToAPeerThatDoesNotReadResetsWithinTwoSeconds) {
     EXPECT_EQ(close->reason, CloseReason::LocalAbort);
     ASSERT_TRUE(close->error) << "what was not sent is said";
     EXPECT_NE(close->error->message.find("not sent"), std::string::npos) << close->error->message;
+}
+
+/// A peer flooding small requests: the rule answers every one, as a device would, by reading
+/// no faster than its answers leave (back-pressure), instead of dropping replies; and the send
+/// queue's bound counts each queued reply's bookkeeping, not just its 4 bytes.
+TEST(RulesEngine, AFloodOfRequestsIsAnsweredInFullWithinTheQueueBound) {
+    EngineHarness h;
+    EndpointConfig config = lineServer({rule("ack", any(), "ACK\\n")});
+    config.write_queue_limit = 64 * 1024;
+    config.storm_limit = 0;   // a flood on purpose
+    const auto port = h.startServer(1, config);
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    constexpr std::size_t kRequests = 200'000;
+    std::string requests;
+    for (std::size_t i = 0; i < kRequests; ++i) requests += "R\n";
+    std::thread sender([&] { EXPECT_TRUE(peer.sendAll(requests)); });
+    std::string replies;   // read while the harness drains the engine's events (a front end)
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (replies.size() < kRequests * 4 && std::chrono::steady_clock::now() < deadline) {
+        replies += peer.receive(kRequests * 4 - replies.size(), 20);
+        h.pump();
+    }
+    sender.join();
+    EXPECT_EQ(replies.size(), kRequests * 4) << "every request answered";
+    EXPECT_EQ(replies.find_first_not_of("ACK\n"), std::string::npos);
+    h.pump();
+    for (const auto& e : h.events)
+        if (const auto* error = std::get_if<ErrorEvent>(&e)) ADD_FAILURE() << error->error.message;
 }
 
 TEST(RulesEngine, TimesOncePerConnection) {
