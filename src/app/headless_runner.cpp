@@ -380,8 +380,10 @@ public:
                                   ? Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                                        std::chrono::duration<double>(*m_options.for_seconds))
                                   : Clock::time_point::max();
-        // With a command channel the run outlives its endpoints: a later "start" may need them.
-        while (!stop.load() && !m_output.failed() && !m_quit && (m_commands || !allEnded()) &&
+        // With a command channel the run outlives its endpoints: a later "start" may need them. So
+        // does a script that still runs: a tcp-client's `close` step stops the endpoint, its next
+        // `connect` step starts it again (a run that never started ends with its endpoint).
+        while (!stop.load() && !m_output.failed() && !m_quit && (m_commands || !allEnded() || m_scripts.anyRunning()) &&
                (m_scripts.empty() || !m_scripts.allFinished())) {
             const auto now = Clock::now();
             if (now >= deadline) break;

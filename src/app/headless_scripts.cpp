@@ -84,6 +84,7 @@ std::vector<std::string> ScriptTracker::note(const ScriptEvent& event, const std
     switch (event.kind) {
     case ScriptEventKind::Started: {
         run->steps = event.steps;
+        run->started = true;
         if (m_jsonl)
             return {dump(Json{{"time", time_text}, {"endpoint", run->target.endpoint}, {"event", "script"},
                               {"script", run->target.script}, {"status", "started"}, {"conn", event.connection},
@@ -129,6 +130,12 @@ bool ScriptTracker::allFinished() const {
     for (const auto& r : m_runs)
         if (!r.finished) return false;
     return true;
+}
+
+bool ScriptTracker::anyRunning() const {
+    for (const auto& r : m_runs)
+        if (r.started && !r.finished) return true;
+    return false;
 }
 
 bool ScriptTracker::allPassed() const {

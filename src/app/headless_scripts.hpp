@@ -29,6 +29,7 @@ struct ScriptRunReport {
     ScriptTarget target;
     std::uint64_t run = 0;
     std::vector<std::string> steps;       // step lines (Started)
+    bool started = false;                 // Started seen
     std::optional<ScriptEvent> finished;
 };
 
@@ -42,6 +43,9 @@ public:
     /// Lines to print for one event (none for progress).
     std::vector<std::string> note(const ScriptEvent& event, const std::string& time_text);
     bool allFinished() const;
+    /// A run has started and not finished: the run must not end because its endpoint stopped (a
+    /// tcp-client's `close` step stops it; a later `connect` step starts it again).
+    bool anyRunning() const;
     bool allPassed() const;
     /// Summary lines (text or jsonl), one per run.
     std::vector<std::string> summary(const std::string& time_text) const;

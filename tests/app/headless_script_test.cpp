@@ -220,5 +220,77 @@ while True:
     EXPECT_TRUE(passed) << app.out().substr(0, 3000);
 }
 
+// An echo server for many clients one after the other: prints its port, then "conn" per accept.
+const char* const kEchoServer = R"PY(
+import socket, threading
+s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(8)
+print(s.getsockname()[1], flush=True)
+s.settimeout(60)
+def serve(c):
+    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    while True:
+        try: d = c.recv(4096)
+        except OSError: break
+        if not d: break
+        c.sendall(d)
+    c.close()
+while True:
+    try: c, _ = s.accept()
+    except OSError: break
+    print('conn', flush=True)
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+)PY";
+
+std::string reportPath(const std::string& name) {
+    const auto path = std::filesystem::temp_directory_path() / ("sockscope-" + std::to_string(::getpid()) + "-" + name + ".xml");
+    std::filesystem::remove(path);
+    return path.string();
+}
+
+std::size_t countOf(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
+    return n;
+}
+
+// A tcp-client script that closes and connects again (each close mode): the run goes on after the
+// close (the client "stops" then, but its script still runs) and each `connect` step reconnects.
+TEST(HeadlessScript, CloseThenConnectReconnectsAndTheRunWaitsForTheScript) {
+    if (!havePython()) GTEST_SKIP() << "python3 not found";
+    for (const std::string mode : {"fin", "half-close", "rst"}) {
+        SCOPED_TRACE(mode);
+        Process server({"/usr/bin/env", "python3", "-c", kEchoServer});
+        ASSERT_TRUE(server.waitForOutput("\n"));
+        const int port = std::stoi(server.out());
+        const auto profile = writeProfile("reconnect.json", R"({"version": 1, "name": "t", "endpoints": [
+          { "name": "cli", "type": "tcp-client", "remote": "127.0.0.1:)" + std::to_string(port) + R"(", "auto_start": false,
+            "scripts": [ { "name": "s", "steps": [
+              { "connect": true, "timeout_ms": 5000 }, { "send": { "text": "A" } }, { "expect": { "text": "A" }, "timeout_ms": 5000 },
+              { "close": ")" + mode + R"(" }, { "wait_ms": 50 },
+              { "connect": true, "timeout_ms": 5000 }, { "send": { "text": "B" } }, { "expect": { "text": "B" }, "timeout_ms": 5000 },
+              { "close": { "mode": "rst" } },
+              { "connect": true, "timeout_ms": 5000 }, { "send": { "text": "C" } }, { "expect": { "text": "C" }, "timeout_ms": 5000 }
+            ] } ] } ] })");
+        const std::string report = reportPath("reconnect");
+        Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--run", "s", "--report", report,
+                     "--for", "60"});
+        EXPECT_EQ(app.wait(90s), 0) << app.err() << app.out().substr(0, 6000);
+        bool summary = false;
+        for (const auto& line : jsonLines(app.out()))
+            if (line["event"] == "script_summary") {
+                summary = true;
+                EXPECT_EQ(line["status"], "passed") << line.dump();
+                EXPECT_EQ(line["expects"], 3);
+                EXPECT_EQ(line["passed"], 3);
+            }
+        EXPECT_TRUE(summary) << app.out().substr(0, 6000);
+        EXPECT_EQ(countOf(server.out(), "conn"), 3u) << "each connect step opens a new connection";
+        const Junit junit = parseJunit(report);
+        EXPECT_EQ(junit.tests, 3);
+        EXPECT_EQ(junit.failures, 0);
+        EXPECT_EQ(junit.errors, 0);
+    }
+}
+
 }  // namespace
 }  // namespace sockscope

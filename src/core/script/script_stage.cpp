@@ -22,6 +22,7 @@ public:
         m_channel = nullptr;
         if (auto stage = m_stage.lock()) stage->sessionClosed(*this);
         unlink();
+        if (auto stage = m_stage.lock()) stage->connectionEnded();
     }
 
     // ScriptLink
@@ -212,6 +213,21 @@ void ScriptStage::sessionClosed(Session& session) {
         if (r->link() == &session) r->detach();
         if (!r->finished()) m_waiting.push_back(r);
     }
+}
+
+void ScriptStage::connectionEnded() {
+    // A `connect` step right after a `close` asks while the connection is still closing: the
+    // endpoint (still connected) ignores it. Once the connection is gone the endpoint has stopped
+    // (posted: it learns of the close after its responders): ask again.
+    asio::post(m_ctx.io, [weak = weak_from_this()] {
+        auto stage = weak.lock();
+        if (!stage) return;
+        for (const auto& r : stage->m_waiting)
+            if (!r->finished() && r->waitingForConnection()) {
+                stage->requestConnect();
+                return;
+            }
+    });
 }
 
 void addScriptStage(const StageContext& context, ResponderStages& out) {
