@@ -292,5 +292,94 @@ TEST(HeadlessScript, CloseThenConnectReconnectsAndTheRunWaitsForTheScript) {
     }
 }
 
+/// The report's test cases: (name, type of its failure or error, or "").
+std::vector<std::pair<std::string, std::string>> junitCases(const std::string& path) {
+    Process py({"/usr/bin/env", "python3", "-c", R"PY(
+import sys, json, xml.etree.ElementTree as E
+for c in E.parse(sys.argv[1]).getroot().iter('testcase'):
+    f = [x.get('type') + '|' + x.get('message') for x in c if x.tag in ('failure', 'error')]
+    print(json.dumps([c.get('name'), f[0] if f else '', float(c.get('time'))]))
+)PY", path});
+    EXPECT_EQ(py.wait(20s), 0) << py.err();
+    std::vector<std::pair<std::string, std::string>> cases;
+    for (const auto& line : jsonLines(py.out())) cases.emplace_back(line[0], line[1]);
+    return cases;
+}
+
+// A script cut short by --for keeps what it ran: the summary's per-step statistics and elapsed
+// time up to the stop, one JUnit testcase per executed expect, and the `run` error.
+TEST(HeadlessScript, AScriptCutShortByForReportsWhatRan) {
+    if (!havePython()) GTEST_SKIP() << "python3 not found";
+    Process server({"/usr/bin/env", "python3", "-c", kEchoServer});
+    ASSERT_TRUE(server.waitForOutput("\n"));
+    const auto profile = writeProfile("cut-short.json", R"({"version": 1, "name": "t", "endpoints": [
+      { "name": "cli", "type": "tcp-client", "remote": "127.0.0.1:)" + std::to_string(std::stoi(server.out())) + R"(",
+        "scripts": [ { "name": "s", "steps": [ { "repeat": 1000000, "steps": [
+          { "send": { "text": "A" } }, { "expect": { "text": "A" }, "timeout_ms": 5000 }, { "wait_ms": 2 } ] } ] } ] } ] })");
+    const std::string report = reportPath("cut-short");
+    Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--quiet", "--run", "s", "--report", report,
+                 "--for", "1.5"});
+    EXPECT_EQ(app.wait(60s), 3) << app.err();
+    EXPECT_NE(app.err().find("script cli/s: did not finish before the run ended"), std::string::npos) << app.err();
+    std::uint64_t passed = 0;
+    bool summary = false;
+    for (const auto& line : jsonLines(app.out()))
+        if (line["event"] == "script_summary") {
+            summary = true;
+            EXPECT_EQ(line["status"], "unfinished") << line.dump();
+            passed = line["passed"];
+            EXPECT_GE(passed, 10u) << line.dump();
+            EXPECT_EQ(line["expects"], passed);
+            EXPECT_EQ(line["failed"], 0);
+            EXPECT_GE(line["elapsed_us"], 1'000'000u) << line.dump();
+            EXPECT_LE(line["elapsed_us"], 20'000'000u) << line.dump();
+            ASSERT_EQ(line["steps"].size(), 1u) << line.dump();
+            EXPECT_EQ(line["steps"][0]["step"], 3);
+            EXPECT_EQ(line["steps"][0]["runs"], passed);
+            EXPECT_LE(line["steps"][0]["min_us"], line["steps"][0]["max_us"]);
+            EXPECT_GT(line["steps"][0]["max_us"], 0u);
+            EXPECT_EQ(line["error"], "the script did not finish before the run ended");
+        }
+    EXPECT_TRUE(summary) << app.out().substr(0, 4000);
+    const auto cases = junitCases(report);
+    ASSERT_EQ(cases.size(), passed + 1);
+    for (std::size_t i = 0; i + 1 < cases.size(); ++i) {
+        EXPECT_EQ(cases[i].first, "step 3: expect exact \"A\" within 5000 ms #" + std::to_string(i + 1));
+        EXPECT_EQ(cases[i].second, "");
+    }
+    EXPECT_EQ(cases.back().first, "run");
+    EXPECT_EQ(cases.back().second, "unfinished|the script did not finish before the run ended");
+    const Junit junit = parseJunit(report);
+    EXPECT_EQ(junit.tests, static_cast<int>(passed) + 1);
+    EXPECT_EQ(junit.failures, 0);
+    EXPECT_EQ(junit.errors, 1);
+}
+
+// A run that never started (its tcp-client could not connect) is unfinished with nothing run: no
+// step statistics, elapsed 0, and the exit code of the failed endpoint (1).
+TEST(HeadlessScript, ARunThatNeverStartedIsUnfinishedWithNothingRun) {
+    const auto profile = writeProfile("never-started.json", R"({"version": 1, "name": "t", "endpoints": [
+      { "name": "cli", "type": "tcp-client", "remote": "127.0.0.1:)" + std::to_string(test::refusedPort()) + R"(",
+        "scripts": [ { "name": "s", "steps": [ { "send": { "text": "A" } }, { "expect": { "text": "A" } } ] } ] } ] })");
+    const std::string report = reportPath("never-started");
+    Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--run", "s", "--report", report,
+                 "--for", "30"});
+    EXPECT_EQ(app.wait(60s), 1) << app.err();
+    bool summary = false;
+    for (const auto& line : jsonLines(app.out()))
+        if (line["event"] == "script_summary") {
+            summary = true;
+            EXPECT_EQ(line["status"], "unfinished") << line.dump();
+            EXPECT_EQ(line["expects"], 0);
+            EXPECT_EQ(line["elapsed_us"], 0);
+            for (const auto& step : line["steps"]) EXPECT_EQ(step["runs"], 0) << line.dump();
+        }
+    EXPECT_TRUE(summary) << app.out().substr(0, 4000);
+    const auto cases = junitCases(report);
+    ASSERT_EQ(cases.size(), 1u);
+    EXPECT_EQ(cases[0].first, "run");
+    EXPECT_EQ(cases[0].second, "unfinished|the script did not finish before the run ended");
+}
+
 }  // namespace
 }  // namespace sockscope

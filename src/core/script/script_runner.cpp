@@ -411,7 +411,9 @@ void ScriptRun::finish(bool stopped, std::string error) {
     event.stopped = stopped;
     event.passed = !stopped && !m_anyFailed && error.empty();
     event.error = std::move(error);
-    event.elapsed_us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - m_startedAt).count();
+    // A run stopped before it started (waiting for its connection) ran for no time at all.
+    event.elapsed_us =
+        m_started ? std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - m_startedAt).count() : 0;
     event.time_us = nowUs();
     m_link = nullptr;
     m_host.emit(std::move(event));
