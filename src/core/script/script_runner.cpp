@@ -165,6 +165,9 @@ bool ScriptRun::runStep(const ScriptStep& step) {
     Frame& frame = m_stack.back();
     switch (step.kind) {
     case ScriptStepKind::Send: {
+        // Stamped before the send: on loopback the send call itself may deliver the request and
+        // let the peer answer before it returns (the latency would be shorter than the wire's).
+        const Clock::time_point sent_at = Clock::now();
         std::optional<ErrorInfo> error;
         if (m_link == nullptr) {
             error = ErrorInfo{"ENOTCONN", "no connection to send on", "没有可用于发送的连接"};
@@ -179,7 +182,7 @@ bool ScriptRun::runStep(const ScriptStep& step) {
             finish(false, "step " + std::to_string(id + 1) + " (send): " + error->message);
             return false;
         }
-        m_lastSend = Clock::now();
+        m_lastSend = sent_at;
         m_hasSent = true;
         record(resultFor(id, ScriptOutcome::Done, 0), nullptr);
         return true;

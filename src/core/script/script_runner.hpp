@@ -6,8 +6,8 @@
 //
 // Events (ScriptEvent): Started; one Step per result for the first kScriptStepEvents results,
 // then failures only; Progress at most every kScriptProgressPeriod; Finished with per-step stats
-// and every expect result (bounded). Latency of an expect: from the last send (or, without one,
-// the expect's start) to the matching message, in µs on the steady clock.
+// and every expect result (bounded). Latency of an expect: from the last send (stamped before the
+// send call; or, without one, the expect's start) to the matching message, in µs on the steady clock.
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
 #include <chrono>
