@@ -28,7 +28,8 @@ std::string hexOrNothing(const Bytes& bytes) { return bytes.empty() ? "(nothing)
 constexpr const char* kUnfinished = "the script did not finish before the run ended";
 
 bool failedOutcome(ScriptOutcome o) {
-    return o == ScriptOutcome::Failed || o == ScriptOutcome::TimedOut || o == ScriptOutcome::Error;
+    return o == ScriptOutcome::Failed || o == ScriptOutcome::TimedOut || o == ScriptOutcome::Error ||
+           o == ScriptOutcome::Closed;
 }
 
 }  // namespace

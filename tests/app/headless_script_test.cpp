@@ -381,5 +381,55 @@ TEST(HeadlessScript, ARunThatNeverStartedIsUnfinishedWithNothingRun) {
     EXPECT_EQ(cases[0].second, "unfinished|the script did not finish before the run ended");
 }
 
+// A device that reads the request and then ends its side: FIN (shutdown, the socket kept open) or
+// RST. The script's expect ends at once with status `closed`, in the step line, the summary's
+// stderr reason and the JUnit failure type, not after its 20 s timeout as `timeout`.
+TEST(HeadlessScript, ThePeerEndingItsSideEndsAWaitingExpectAtOnceAsClosed) {
+    if (!havePython()) GTEST_SKIP() << "python3 not found";
+    for (const std::string how : {"fin", "rst"}) {
+        SCOPED_TRACE(how);
+        Process device({"/usr/bin/env", "python3", "-c", R"PY(
+import socket, struct, sys, time
+s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(1)
+print(s.getsockname()[1], flush=True)
+c, _ = s.accept()
+c.recv(100)
+if sys.argv[1] == 'fin':
+    c.shutdown(socket.SHUT_WR)
+    time.sleep(30)
+else:
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+    c.close()
+    time.sleep(30)
+)PY", how});
+        ASSERT_TRUE(device.waitForOutput("\n"));
+        const auto profile = writeProfile("peer-close.json", R"({"version": 1, "name": "t", "endpoints": [
+          { "name": "dev", "type": "tcp-client", "remote": "127.0.0.1:)" + std::to_string(std::stoi(device.out())) + R"(",
+            "scripts": [ { "name": "s", "steps": [ { "send": { "text": "PING" } },
+              { "expect": { "text": "PONG", "mode": "prefix" }, "timeout_ms": 20000 } ] } ] } ] })");
+        const std::string report = reportPath("peer-close");
+        const auto began = std::chrono::steady_clock::now();
+        Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--run", "s", "--report", report,
+                     "--for", "60"});
+        EXPECT_EQ(app.wait(90s), 3) << app.err();
+        EXPECT_LT(std::chrono::steady_clock::now() - began, 15s) << "the expect waited for its timeout";
+        const std::string why = how == "fin" ? "the peer closed its side (FIN) before a matching message came"
+                                             : "the connection closed before a matching message came";
+        bool step = false;
+        for (const auto& line : jsonLines(app.out()))
+            if (line["event"] == "script" && line.value("step", 0) == 2) {
+                step = true;
+                EXPECT_EQ(line["status"], "closed") << line.dump();
+                EXPECT_EQ(line["message"], why) << line.dump();
+                EXPECT_LT(line["latency_us"], 15'000'000u);
+            }
+        EXPECT_TRUE(step) << app.out().substr(0, 4000);
+        EXPECT_NE(app.err().find("script dev/s: step 2 (expect prefix \"PONG\"): " + why), std::string::npos) << app.err();
+        const Junit junit = parseJunit(report);
+        EXPECT_EQ(junit.failures, 1);
+        EXPECT_EQ(junit.first_failure.rfind("closed|" + why, 0), 0u) << junit.first_failure;
+    }
+}
+
 }  // namespace
 }  // namespace sockscope
