@@ -39,6 +39,8 @@ constexpr auto kStopBudget = 5s;
 constexpr auto kCatchUp = 1000ms;
 /// ... and the lines already buffered, before they give way to the summary.
 constexpr auto kDrainBeforeSummary = 2500ms;
+/// Within it, how long the scripts still running at the stop may take to hand in what they ran.
+constexpr auto kScriptStopWait = 500ms;
 /// Command lines carried out per turn of the run's loop (the events get their turn between).
 constexpr std::size_t kCommandsPerTurn = 256;
 
@@ -380,8 +382,10 @@ public:
                                   ? Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                                        std::chrono::duration<double>(*m_options.for_seconds))
                                   : Clock::time_point::max();
-        // With a command channel the run outlives its endpoints: a later "start" may need them.
-        while (!stop.load() && !m_output.failed() && !m_quit && (m_commands || !allEnded()) &&
+        // With a command channel the run outlives its endpoints: a later "start" may need them. So
+        // does a script that still runs: a tcp-client's `close` step stops the endpoint, its next
+        // `connect` step starts it again (a run that never started ends with its endpoint).
+        while (!stop.load() && !m_output.failed() && !m_quit && (m_commands || !allEnded() || m_scripts.anyRunning()) &&
                (m_scripts.empty() || !m_scripts.allFinished())) {
             const auto now = Clock::now();
             if (now >= deadline) break;
@@ -406,6 +410,7 @@ public:
         const auto stopped_at = Clock::now();
         catchUp(stopped_at + kCatchUp);
         processAll();
+        stopScripts();
         if (!m_output.failed()) {
             cancelFileSends();
             m_engine.submit(RefreshState{});   // final counters for the summary
@@ -611,6 +616,23 @@ private:
         summary.failure += ": " + (s.error ? s.error->message : std::string("unknown error"));
     }
 
+    /// The --run scripts still going at the stop (--for, a signal, no endpoint left) are stopped,
+    /// so that their Finished events carry what they ran (per-step statistics, every executed
+    /// expect, the time up to the stop) into the summary and the report; they count as unfinished.
+    void stopScripts() {
+        if (m_scripts.empty() || m_scripts.allFinished()) return;
+        for (const ScriptRunReport& run : m_scripts.runs()) {
+            if (run.finished) continue;
+            m_scripts.cutShort(run.run);
+            m_engine.submit(StopScript{static_cast<EndpointId>(run.target.endpoint_index + 1), run.run});
+        }
+        const auto deadline = Clock::now() + kScriptStopWait;
+        while (!m_scripts.allFinished() && Clock::now() < deadline) {
+            m_engine.waitForEvents(20ms);
+            processAll();
+        }
+    }
+
     /// False when stdout did not take it all within kStopBudget.
     bool printSummary(Clock::time_point stopped_at) {
         if (!m_output.drain(stopped_at + kDrainBeforeSummary) && !m_output.failed()) {
@@ -640,9 +662,9 @@ private:
         bool endpoint_failed = false;
         for (const auto& [id, e] : m_endpoints) endpoint_failed = endpoint_failed || !e.failure.empty();
         for (const ScriptRunReport& run : m_scripts.runs()) {
-            if (run.finished && run.finished->passed) continue;
-            if (!run.finished && endpoint_failed) continue;
-            const std::string why = !run.finished ? "did not finish before the run ended"
+            if (!run.unfinished() && run.finished->passed) continue;
+            if (run.unfinished() && endpoint_failed) continue;
+            const std::string why = run.unfinished() ? "did not finish before the run ended"
                                     : run.finished->error.empty() ? "an expectation failed" : run.finished->error;
             m_err << "sockscope: script " << displayText(run.target.endpoint + "/" + run.target.script) << ": "
                   << displayText(why) << '\n';

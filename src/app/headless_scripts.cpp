@@ -25,8 +25,11 @@ std::string seconds(std::uint64_t us) {
 
 std::string hexOrNothing(const Bytes& bytes) { return bytes.empty() ? "(nothing)" : formatHex(bytes); }
 
+constexpr const char* kUnfinished = "the script did not finish before the run ended";
+
 bool failedOutcome(ScriptOutcome o) {
-    return o == ScriptOutcome::Failed || o == ScriptOutcome::TimedOut || o == ScriptOutcome::Error;
+    return o == ScriptOutcome::Failed || o == ScriptOutcome::TimedOut || o == ScriptOutcome::Error ||
+           o == ScriptOutcome::Closed;
 }
 
 }  // namespace
@@ -84,6 +87,7 @@ std::vector<std::string> ScriptTracker::note(const ScriptEvent& event, const std
     switch (event.kind) {
     case ScriptEventKind::Started: {
         run->steps = event.steps;
+        run->started = true;
         if (m_jsonl)
             return {dump(Json{{"time", time_text}, {"endpoint", run->target.endpoint}, {"event", "script"},
                               {"script", run->target.script}, {"status", "started"}, {"conn", event.connection},
@@ -120,7 +124,10 @@ std::vector<std::string> ScriptTracker::note(const ScriptEvent& event, const std
         return {text};
     }
     case ScriptEventKind::Progress: return {};
-    case ScriptEventKind::Finished: run->finished = event; return {};
+    case ScriptEventKind::Finished:
+        run->finished = event;
+        if (!event.stopped) run->cut_short = false;   // it ended on its own before the stop came
+        return {};
     }
     return {};
 }
@@ -131,9 +138,19 @@ bool ScriptTracker::allFinished() const {
     return true;
 }
 
+void ScriptTracker::cutShort(std::uint64_t run) {
+    if (ScriptRunReport* r = find(run); r && !r->finished) r->cut_short = true;
+}
+
+bool ScriptTracker::anyRunning() const {
+    for (const auto& r : m_runs)
+        if (r.started && !r.finished) return true;
+    return false;
+}
+
 bool ScriptTracker::allPassed() const {
     for (const auto& r : m_runs)
-        if (!r.finished || !r.finished->passed) return false;
+        if (r.unfinished() || !r.finished->passed) return false;
     return true;
 }
 
@@ -154,20 +171,23 @@ std::vector<std::string> ScriptTracker::summary(const std::string& time_text) co
                                      {"min_us", s.min_us}, {"median_us", s.median_us}, {"p95_us", s.p95_us},
                                      {"max_us", s.max_us}});
             }
-        const std::string status = !f ? "unfinished" : f->passed ? "passed" : f->stopped ? "stopped" : "failed";
+        const bool unfinished = run.unfinished();
+        const std::string status = unfinished ? "unfinished" : f->passed ? "passed" : f->stopped ? "stopped" : "failed";
+        // Cut short: its own error is the stop's ("stopped by request"), not the cause.
+        const std::string error = unfinished ? std::string(kUnfinished) : f->error;
         if (m_jsonl) {
             Json line{{"time", time_text}, {"endpoint", run.target.endpoint}, {"event", "script_summary"},
                       {"script", run.target.script}, {"status", status}, {"expects", expects}, {"passed", passed},
                       {"failed", failed}, {"elapsed_us", f ? f->elapsed_us : 0}, {"steps", steps}};
-            if (f && !f->error.empty()) line["error"] = f->error;
+            if (!error.empty()) line["error"] = error;
             lines.push_back(dump(line));
             continue;
         }
         std::string text = "  script " + safe(run.target.endpoint) + "/" + safe(run.target.script) + ": " + status + ", " +
                            std::to_string(passed) + "/" + std::to_string(expects) + " expects passed";
         if (f) text += " in " + seconds(f->elapsed_us) + " s";
-        if (f && !f->error.empty()) text += " (" + safe(f->error) + ")";
-        if (!f) text += " (it did not finish before the run ended)";
+        if (unfinished) text += " (it did not finish before the run ended)";
+        else if (!error.empty()) text += " (" + safe(error) + ")";
         lines.push_back(text);
         for (const auto& s : steps)
             lines.push_back("    step " + std::to_string(s["step"].get<std::uint64_t>()) + ": " +
@@ -241,14 +261,15 @@ std::string ScriptTracker::junit() const {
         }
         // A run that ended without its expects passing for another reason (no connection, a send
         // refused, stopped, never started) is one more test case, in error.
+        // A run cut short (unfinished) has this error whatever its expects did.
         const bool expects_failed = failures > 0;
-        if (!f || (!f->passed && !expects_failed)) {
+        const bool unfinished = run.unfinished();
+        if (unfinished || (!f->passed && !expects_failed)) {
             ++tests;
             ++errors;
-            const std::string why = !f ? "the script did not finish before the run ended"
-                                    : f->error.empty() ? "stopped" : f->error;
+            const std::string why = unfinished ? std::string(kUnfinished) : f->error.empty() ? "stopped" : f->error;
             cases += "    <testcase classname=\"" + classname + "\" name=\"run\" time=\"" +
-                     seconds(f ? f->elapsed_us : 0) + "\">\n      <error type=\"" + (f ? "error" : "unfinished") +
+                     seconds(f ? f->elapsed_us : 0) + "\">\n      <error type=\"" + (unfinished ? "unfinished" : "error") +
                      "\" message=\"" + xmlEscape(safe(why)) + "\"/>\n    </testcase>\n";
         }
         const std::uint64_t us = f ? f->elapsed_us : 0;

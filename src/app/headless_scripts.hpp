@@ -29,7 +29,14 @@ struct ScriptRunReport {
     ScriptTarget target;
     std::uint64_t run = 0;
     std::vector<std::string> steps;       // step lines (Started)
+    bool started = false;                 // Started seen
+    /// Stopped by the run's end (--for, a signal, no endpoint left) before it finished: its
+    /// Finished event (stopped) holds what ran up to the stop.
+    bool cut_short = false;
     std::optional<ScriptEvent> finished;
+
+    /// It did not run to its end: no Finished at all, or cut short by the run's end.
+    bool unfinished() const { return !finished || cut_short; }
 };
 
 /// Follows the runs, makes their output lines, the report and the exit code.
@@ -42,6 +49,12 @@ public:
     /// Lines to print for one event (none for progress).
     std::vector<std::string> note(const ScriptEvent& event, const std::string& time_text);
     bool allFinished() const;
+    /// The run's end is stopping `run` before it finished: its Finished (stopped) reports it as
+    /// unfinished, with what it ran.
+    void cutShort(std::uint64_t run);
+    /// A run has started and not finished: the run must not end because its endpoint stopped (a
+    /// tcp-client's `close` step stops it; a later `connect` step starts it again).
+    bool anyRunning() const;
     bool allPassed() const;
     /// Summary lines (text or jsonl), one per run.
     std::vector<std::string> summary(const std::string& time_text) const;

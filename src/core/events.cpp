@@ -46,6 +46,7 @@ const char* toString(ScriptOutcome outcome) {
         case ScriptOutcome::Failed: return "failed";
         case ScriptOutcome::TimedOut: return "timeout";
         case ScriptOutcome::Error: return "error";
+        case ScriptOutcome::Closed: return "closed";
     }
     return "?";
 }

@@ -249,10 +249,11 @@ enum class ScriptOutcome : std::uint8_t {
     Done,       // send, wait, connect, close: carried out
     Passed,     // expect: a message matched within timeout_ms
     Failed,     // expect: messages came, none matched within timeout_ms
-    TimedOut,   // expect: nothing came within timeout_ms (or the connection closed)
+    TimedOut,   // expect: nothing came within timeout_ms
     Error,      // the step could not be carried out (send refused, no connection): the run stops
+    Closed,     // expect: no match can come any more: the peer's FIN or RST, our close, no connection
 };
-const char* toString(ScriptOutcome outcome);   // "done", "passed", "failed", "timeout", "error"
+const char* toString(ScriptOutcome outcome);   // "done", "passed", "failed", "timeout", "error", "closed"
 
 /// One executed step. `step` is the step's index in pre-order (flattenSteps), `iteration` counts
 /// its executions in this run from 1 (a step inside repeat 100 runs 100 times).

@@ -455,6 +455,7 @@ enum class Language : std::uint8_t { English, Chinese };
     X(ScriptPass, "pass", "通过")                                                                 \
     X(ScriptFail, "FAIL", "失败")                                                                 \
     X(ScriptTimeout, "TIMEOUT", "超时")                                                           \
+    X(ScriptClosed, "CLOSED", "已关闭")                                                           \
     X(ScriptPassed, "passed", "已通过")                                                           \
     X(ScriptFailedRun, "failed", "未通过")                                                        \
     X(ScriptRunning, "running", "运行中")                                                         \

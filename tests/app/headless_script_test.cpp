@@ -220,5 +220,216 @@ while True:
     EXPECT_TRUE(passed) << app.out().substr(0, 3000);
 }
 
+// An echo server for many clients one after the other: prints its port, then "conn" per accept.
+const char* const kEchoServer = R"PY(
+import socket, threading
+s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(8)
+print(s.getsockname()[1], flush=True)
+s.settimeout(60)
+def serve(c):
+    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    while True:
+        try: d = c.recv(4096)
+        except OSError: break
+        if not d: break
+        c.sendall(d)
+    c.close()
+while True:
+    try: c, _ = s.accept()
+    except OSError: break
+    print('conn', flush=True)
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+)PY";
+
+std::string reportPath(const std::string& name) {
+    const auto path = std::filesystem::temp_directory_path() / ("sockscope-" + std::to_string(::getpid()) + "-" + name + ".xml");
+    std::filesystem::remove(path);
+    return path.string();
+}
+
+std::size_t countOf(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
+    return n;
+}
+
+// A tcp-client script that closes and connects again (each close mode): the run goes on after the
+// close (the client "stops" then, but its script still runs) and each `connect` step reconnects.
+TEST(HeadlessScript, CloseThenConnectReconnectsAndTheRunWaitsForTheScript) {
+    if (!havePython()) GTEST_SKIP() << "python3 not found";
+    for (const std::string mode : {"fin", "half-close", "rst"}) {
+        SCOPED_TRACE(mode);
+        Process server({"/usr/bin/env", "python3", "-c", kEchoServer});
+        ASSERT_TRUE(server.waitForOutput("\n"));
+        const int port = std::stoi(server.out());
+        const auto profile = writeProfile("reconnect.json", R"({"version": 1, "name": "t", "endpoints": [
+          { "name": "cli", "type": "tcp-client", "remote": "127.0.0.1:)" + std::to_string(port) + R"(", "auto_start": false,
+            "scripts": [ { "name": "s", "steps": [
+              { "connect": true, "timeout_ms": 5000 }, { "send": { "text": "A" } }, { "expect": { "text": "A" }, "timeout_ms": 5000 },
+              { "close": ")" + mode + R"(" }, { "wait_ms": 50 },
+              { "connect": true, "timeout_ms": 5000 }, { "send": { "text": "B" } }, { "expect": { "text": "B" }, "timeout_ms": 5000 },
+              { "close": { "mode": "rst" } },
+              { "connect": true, "timeout_ms": 5000 }, { "send": { "text": "C" } }, { "expect": { "text": "C" }, "timeout_ms": 5000 }
+            ] } ] } ] })");
+        const std::string report = reportPath("reconnect");
+        Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--run", "s", "--report", report,
+                     "--for", "60"});
+        EXPECT_EQ(app.wait(90s), 0) << app.err() << app.out().substr(0, 6000);
+        bool summary = false;
+        for (const auto& line : jsonLines(app.out()))
+            if (line["event"] == "script_summary") {
+                summary = true;
+                EXPECT_EQ(line["status"], "passed") << line.dump();
+                EXPECT_EQ(line["expects"], 3);
+                EXPECT_EQ(line["passed"], 3);
+            }
+        EXPECT_TRUE(summary) << app.out().substr(0, 6000);
+        EXPECT_EQ(countOf(server.out(), "conn"), 3u) << "each connect step opens a new connection";
+        const Junit junit = parseJunit(report);
+        EXPECT_EQ(junit.tests, 3);
+        EXPECT_EQ(junit.failures, 0);
+        EXPECT_EQ(junit.errors, 0);
+    }
+}
+
+/// The report's test cases: (name, type of its failure or error, or "").
+std::vector<std::pair<std::string, std::string>> junitCases(const std::string& path) {
+    Process py({"/usr/bin/env", "python3", "-c", R"PY(
+import sys, json, xml.etree.ElementTree as E
+for c in E.parse(sys.argv[1]).getroot().iter('testcase'):
+    f = [x.get('type') + '|' + x.get('message') for x in c if x.tag in ('failure', 'error')]
+    print(json.dumps([c.get('name'), f[0] if f else '', float(c.get('time'))]))
+)PY", path});
+    EXPECT_EQ(py.wait(20s), 0) << py.err();
+    std::vector<std::pair<std::string, std::string>> cases;
+    for (const auto& line : jsonLines(py.out())) cases.emplace_back(line[0], line[1]);
+    return cases;
+}
+
+// A script cut short by --for keeps what it ran: the summary's per-step statistics and elapsed
+// time up to the stop, one JUnit testcase per executed expect, and the `run` error.
+TEST(HeadlessScript, AScriptCutShortByForReportsWhatRan) {
+    if (!havePython()) GTEST_SKIP() << "python3 not found";
+    Process server({"/usr/bin/env", "python3", "-c", kEchoServer});
+    ASSERT_TRUE(server.waitForOutput("\n"));
+    const auto profile = writeProfile("cut-short.json", R"({"version": 1, "name": "t", "endpoints": [
+      { "name": "cli", "type": "tcp-client", "remote": "127.0.0.1:)" + std::to_string(std::stoi(server.out())) + R"(",
+        "scripts": [ { "name": "s", "steps": [ { "repeat": 1000000, "steps": [
+          { "send": { "text": "A" } }, { "expect": { "text": "A" }, "timeout_ms": 5000 }, { "wait_ms": 2 } ] } ] } ] } ] })");
+    const std::string report = reportPath("cut-short");
+    Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--quiet", "--run", "s", "--report", report,
+                 "--for", "1.5"});
+    EXPECT_EQ(app.wait(60s), 3) << app.err();
+    EXPECT_NE(app.err().find("script cli/s: did not finish before the run ended"), std::string::npos) << app.err();
+    std::uint64_t passed = 0;
+    bool summary = false;
+    for (const auto& line : jsonLines(app.out()))
+        if (line["event"] == "script_summary") {
+            summary = true;
+            EXPECT_EQ(line["status"], "unfinished") << line.dump();
+            passed = line["passed"];
+            EXPECT_GE(passed, 10u) << line.dump();
+            EXPECT_EQ(line["expects"], passed);
+            EXPECT_EQ(line["failed"], 0);
+            EXPECT_GE(line["elapsed_us"], 1'000'000u) << line.dump();
+            EXPECT_LE(line["elapsed_us"], 20'000'000u) << line.dump();
+            ASSERT_EQ(line["steps"].size(), 1u) << line.dump();
+            EXPECT_EQ(line["steps"][0]["step"], 3);
+            EXPECT_EQ(line["steps"][0]["runs"], passed);
+            EXPECT_LE(line["steps"][0]["min_us"], line["steps"][0]["max_us"]);
+            EXPECT_GT(line["steps"][0]["max_us"], 0u);
+            EXPECT_EQ(line["error"], "the script did not finish before the run ended");
+        }
+    EXPECT_TRUE(summary) << app.out().substr(0, 4000);
+    const auto cases = junitCases(report);
+    ASSERT_EQ(cases.size(), passed + 1);
+    for (std::size_t i = 0; i + 1 < cases.size(); ++i) {
+        EXPECT_EQ(cases[i].first, "step 3: expect exact \"A\" within 5000 ms #" + std::to_string(i + 1));
+        EXPECT_EQ(cases[i].second, "");
+    }
+    EXPECT_EQ(cases.back().first, "run");
+    EXPECT_EQ(cases.back().second, "unfinished|the script did not finish before the run ended");
+    const Junit junit = parseJunit(report);
+    EXPECT_EQ(junit.tests, static_cast<int>(passed) + 1);
+    EXPECT_EQ(junit.failures, 0);
+    EXPECT_EQ(junit.errors, 1);
+}
+
+// A run that never started (its tcp-client could not connect) is unfinished with nothing run: no
+// step statistics, elapsed 0, and the exit code of the failed endpoint (1).
+TEST(HeadlessScript, ARunThatNeverStartedIsUnfinishedWithNothingRun) {
+    const auto profile = writeProfile("never-started.json", R"({"version": 1, "name": "t", "endpoints": [
+      { "name": "cli", "type": "tcp-client", "remote": "127.0.0.1:)" + std::to_string(test::refusedPort()) + R"(",
+        "scripts": [ { "name": "s", "steps": [ { "send": { "text": "A" } }, { "expect": { "text": "A" } } ] } ] } ] })");
+    const std::string report = reportPath("never-started");
+    Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--run", "s", "--report", report,
+                 "--for", "30"});
+    EXPECT_EQ(app.wait(60s), 1) << app.err();
+    bool summary = false;
+    for (const auto& line : jsonLines(app.out()))
+        if (line["event"] == "script_summary") {
+            summary = true;
+            EXPECT_EQ(line["status"], "unfinished") << line.dump();
+            EXPECT_EQ(line["expects"], 0);
+            EXPECT_EQ(line["elapsed_us"], 0);
+            for (const auto& step : line["steps"]) EXPECT_EQ(step["runs"], 0) << line.dump();
+        }
+    EXPECT_TRUE(summary) << app.out().substr(0, 4000);
+    const auto cases = junitCases(report);
+    ASSERT_EQ(cases.size(), 1u);
+    EXPECT_EQ(cases[0].first, "run");
+    EXPECT_EQ(cases[0].second, "unfinished|the script did not finish before the run ended");
+}
+
+// A device that reads the request and then ends its side: FIN (shutdown, the socket kept open) or
+// RST. The script's expect ends at once with status `closed`, in the step line, the summary's
+// stderr reason and the JUnit failure type, not after its 20 s timeout as `timeout`.
+TEST(HeadlessScript, ThePeerEndingItsSideEndsAWaitingExpectAtOnceAsClosed) {
+    if (!havePython()) GTEST_SKIP() << "python3 not found";
+    for (const std::string how : {"fin", "rst"}) {
+        SCOPED_TRACE(how);
+        Process device({"/usr/bin/env", "python3", "-c", R"PY(
+import socket, struct, sys, time
+s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(1)
+print(s.getsockname()[1], flush=True)
+c, _ = s.accept()
+c.recv(100)
+if sys.argv[1] == 'fin':
+    c.shutdown(socket.SHUT_WR)
+    time.sleep(30)
+else:
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+    c.close()
+    time.sleep(30)
+)PY", how});
+        ASSERT_TRUE(device.waitForOutput("\n"));
+        const auto profile = writeProfile("peer-close.json", R"({"version": 1, "name": "t", "endpoints": [
+          { "name": "dev", "type": "tcp-client", "remote": "127.0.0.1:)" + std::to_string(std::stoi(device.out())) + R"(",
+            "scripts": [ { "name": "s", "steps": [ { "send": { "text": "PING" } },
+              { "expect": { "text": "PONG", "mode": "prefix" }, "timeout_ms": 20000 } ] } ] } ] })");
+        const std::string report = reportPath("peer-close");
+        const auto began = std::chrono::steady_clock::now();
+        Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--run", "s", "--report", report,
+                     "--for", "60"});
+        EXPECT_EQ(app.wait(90s), 3) << app.err();
+        EXPECT_LT(std::chrono::steady_clock::now() - began, 15s) << "the expect waited for its timeout";
+        const std::string why = how == "fin" ? "the peer closed its side (FIN) before a matching message came"
+                                             : "the connection closed before a matching message came";
+        bool step = false;
+        for (const auto& line : jsonLines(app.out()))
+            if (line["event"] == "script" && line.value("step", 0) == 2) {
+                step = true;
+                EXPECT_EQ(line["status"], "closed") << line.dump();
+                EXPECT_EQ(line["message"], why) << line.dump();
+                EXPECT_LT(line["latency_us"], 15'000'000u);
+            }
+        EXPECT_TRUE(step) << app.out().substr(0, 4000);
+        EXPECT_NE(app.err().find("script dev/s: step 2 (expect prefix \"PONG\"): " + why), std::string::npos) << app.err();
+        const Junit junit = parseJunit(report);
+        EXPECT_EQ(junit.failures, 1);
+        EXPECT_EQ(junit.first_failure.rfind("closed|" + why, 0), 0u) << junit.first_failure;
+    }
+}
+
 }  // namespace
 }  // namespace sockscope

@@ -129,5 +129,41 @@ TEST_F(ScriptViewTest, ChecklistShowsResultsLatenciesFailureAndHistogram) {
     setLanguage(Language::English);
 }
 
+// An expect that ended because no message could come any more (the peer's FIN, a closed
+// connection) says CLOSED, not TIMEOUT or FAIL, with the reason.
+TEST_F(ScriptViewTest, AnExpectEndedByThePeersCloseSaysClosed) {
+#if !SOCKSCOPE_ITEM_HOOK
+    GTEST_SKIP() << "no item hook on this platform";
+#endif
+    ScriptEvent started = event(ScriptEventKind::Started);
+    started.steps = {"send text \"PING\"", "expect prefix \"PONG\" within 5000 ms"};
+    started.depths = {0, 0};
+    model.apply(started);
+    ScriptEvent finished = event(ScriptEventKind::Finished);
+    finished.stats = {ScriptStepStats{0, 1, 0, 0, 0, 0, 0, 0, {}}, ScriptStepStats{1, 1, 0, 1, 0, 0, 0, 0, {}}};
+    finished.expects = {ScriptStepResult{1, 1, ScriptOutcome::Closed, 40}};
+    ScriptFailure failure;
+    failure.result = finished.expects[0];
+    failure.message = "the peer closed its side (FIN) before a matching message came";
+    failure.expected_bytes = {'P', 'O', 'N', 'G'};
+    finished.failures = {failure};
+    finished.error = "step 2 (expect prefix \"PONG\"): the peer closed its side (FIN) before a matching message came";
+    model.apply(finished);
+    test::ItemRecorder::recording = true;
+    test::ItemRecorder::clear();
+    ui.frames(2);
+    test::ItemRecorder::recording = false;
+    EXPECT_TRUE(drawn("CLOSED"));
+    EXPECT_FALSE(drawn("TIMEOUT"));
+    EXPECT_TRUE(drawn("the peer closed its side (FIN)"));
+    setLanguage(Language::Chinese);
+    test::ItemRecorder::recording = true;
+    test::ItemRecorder::clear();
+    ui.frames(1);
+    test::ItemRecorder::recording = false;
+    EXPECT_TRUE(drawn("已关闭"));
+    setLanguage(Language::English);
+}
+
 }  // namespace
 }  // namespace sockscope::ui

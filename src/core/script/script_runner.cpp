@@ -17,6 +17,8 @@ std::uint32_t microsBetween(Clock::time_point from, Clock::time_point to) {
     return static_cast<std::uint32_t>(std::clamp<std::int64_t>(us, 0, UINT32_MAX));
 }
 
+const char* const kPeerFin = "the peer closed its side (FIN) before a matching message came";
+
 Bytes cut(std::span<const std::uint8_t> bytes) {
     return Bytes(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(std::min(bytes.size(), kScriptFailureBytes)));
 }
@@ -103,9 +105,23 @@ void ScriptRun::attach(ScriptLink* link) {
 void ScriptRun::detach() {
     m_link = nullptr;
     if (m_finished || m_expect == nullptr) return;
-    endExpect(m_mismatches ? ScriptOutcome::Failed : ScriptOutcome::TimedOut, Clock::now(),
-              "the connection closed before a matching message came");
+    endExpectClosed(Clock::now(), "the connection closed before a matching message came");
     advance();
+}
+
+void ScriptRun::peerClosed() {
+    if (m_finished || m_expect == nullptr) return;
+    const auto self = shared_from_this();   // a failed expect ends the run: the host drops it
+    endExpectClosed(Clock::now(), kPeerFin);
+    advance();
+}
+
+void ScriptRun::endExpectClosed(Clock::time_point at, const std::string& why) {
+    std::string message = why;
+    if (m_mismatches)
+        message += " (" + std::to_string(m_mismatches) + (m_mismatches == 1 ? " message" : " messages") +
+                   " received, none matched)";
+    endExpect(ScriptOutcome::Closed, at, std::move(message));
 }
 
 void ScriptRun::onMessage(std::span<const std::uint8_t> message) {
@@ -165,6 +181,9 @@ bool ScriptRun::runStep(const ScriptStep& step) {
     Frame& frame = m_stack.back();
     switch (step.kind) {
     case ScriptStepKind::Send: {
+        // Stamped before the send: on loopback the send call itself may deliver the request and
+        // let the peer answer before it returns (the latency would be shorter than the wire's).
+        const Clock::time_point sent_at = Clock::now();
         std::optional<ErrorInfo> error;
         if (m_link == nullptr) {
             error = ErrorInfo{"ENOTCONN", "no connection to send on", "没有可用于发送的连接"};
@@ -179,7 +198,7 @@ bool ScriptRun::runStep(const ScriptStep& step) {
             finish(false, "step " + std::to_string(id + 1) + " (send): " + error->message);
             return false;
         }
-        m_lastSend = Clock::now();
+        m_lastSend = sent_at;
         m_hasSent = true;
         record(resultFor(id, ScriptOutcome::Done, 0), nullptr);
         return true;
@@ -242,8 +261,11 @@ void ScriptRun::beginExpect(const ScriptStep& step) {
         ++m_mismatches;
     }
     if (m_link == nullptr) {
-        endExpect(m_mismatches ? ScriptOutcome::Failed : ScriptOutcome::TimedOut, m_expectStart,
-                  "no connection to receive on");
+        endExpectClosed(m_expectStart, "no connection to receive on");
+        return;
+    }
+    if (m_link->peerClosed()) {   // the peer's FIN came before this expect: nothing more will
+        endExpectClosed(m_expectStart, kPeerFin);
         return;
     }
     m_timer.expires_after(std::chrono::milliseconds(step.timeout_ms));
@@ -315,7 +337,7 @@ void ScriptRun::record(ScriptStepResult result, const ScriptFailure* failure) {
     const std::uint32_t id = result.step;
     ++m_runs[id];
     const bool failed = result.outcome == ScriptOutcome::Failed || result.outcome == ScriptOutcome::TimedOut ||
-                        result.outcome == ScriptOutcome::Error;
+                        result.outcome == ScriptOutcome::Error || result.outcome == ScriptOutcome::Closed;
     if (failed) {
         ++m_failed[id];
         m_anyFailed = true;
@@ -411,7 +433,9 @@ void ScriptRun::finish(bool stopped, std::string error) {
     event.stopped = stopped;
     event.passed = !stopped && !m_anyFailed && error.empty();
     event.error = std::move(error);
-    event.elapsed_us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - m_startedAt).count();
+    // A run stopped before it started (waiting for its connection) ran for no time at all.
+    event.elapsed_us =
+        m_started ? std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - m_startedAt).count() : 0;
     event.time_us = nowUs();
     m_link = nullptr;
     m_host.emit(std::move(event));

@@ -6,8 +6,8 @@
 //
 // Events (ScriptEvent): Started; one Step per result for the first kScriptStepEvents results,
 // then failures only; Progress at most every kScriptProgressPeriod; Finished with per-step stats
-// and every expect result (bounded). Latency of an expect: from the last send (or, without one,
-// the expect's start) to the matching message, in µs on the steady clock.
+// and every expect result (bounded). Latency of an expect: from the last send (stamped before the
+// send call; or, without one, the expect's start) to the matching message, in µs on the steady clock.
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
 #include <chrono>
@@ -35,6 +35,8 @@ public:
     [[nodiscard]] virtual std::optional<ErrorInfo> send(Bytes bytes) = 0;
     virtual void close(ScriptCloseMode mode) = 0;
     virtual ConnectionId connection() const = 0;
+    /// The peer ended its side (TCP FIN): no message can come on this link any more.
+    virtual bool peerClosed() const { return false; }
 };
 
 /// What a run needs from its endpoint.
@@ -73,6 +75,8 @@ public:
     void attach(ScriptLink* link);
     /// The link's session ended; no more sends through it.
     void detach();
+    /// The link's peer ended its side (FIN): an expect waiting on it ends at once (closed).
+    void peerClosed();
     /// One framed message received on the link.
     void onMessage(std::span<const std::uint8_t> message);
     /// Ends the run now (a StopScript, the endpoint stopped): Finished with stopped = true.
@@ -99,6 +103,8 @@ private:
     bool runStep(const ScriptStep& step);   // true: done at once, continue
     void beginExpect(const ScriptStep& step);
     void endExpect(ScriptOutcome outcome, std::chrono::steady_clock::time_point at, std::string message);
+    /// The expect ends as `closed`: `why` no match can come, and what came that did not match.
+    void endExpectClosed(std::chrono::steady_clock::time_point at, const std::string& why);
     void onTimer(std::uint64_t generation);
     void next();
     void record(ScriptStepResult result, const ScriptFailure* failure);

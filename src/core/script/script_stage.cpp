@@ -18,10 +18,17 @@ public:
     void onMessage(ReplyChannel&, ResponderBytes message) override {
         if (!runs.empty() && runs.front()->link() == this) runs.front()->onMessage(message);
     }
+    void onPeerClosed(ReplyChannel&) override {
+        m_peerClosed = true;
+        if (runs.empty() || runs.front()->link() != this) return;
+        const auto run = runs.front();   // it may end and leave the queue
+        run->peerClosed();
+    }
     void onClosed() override {
         m_channel = nullptr;
         if (auto stage = m_stage.lock()) stage->sessionClosed(*this);
         unlink();
+        if (auto stage = m_stage.lock()) stage->connectionEnded();
     }
 
     // ScriptLink
@@ -38,6 +45,7 @@ public:
                        : mode == ScriptCloseMode::HalfClose ? CloseMode::HalfClose : CloseMode::Graceful);
     }
     ConnectionId connection() const override { return m_connection; }
+    bool peerClosed() const override { return m_peerClosed; }
 
     bool open() const { return m_channel != nullptr; }
     std::deque<std::shared_ptr<ScriptRun>> runs;   // front: the active one
@@ -51,6 +59,7 @@ private:
     std::weak_ptr<ScriptStage> m_stage;
     ReplyChannel* m_channel;   // null once closed: the channel is the session, gone after onClosed
     const ConnectionId m_connection;
+    bool m_peerClosed = false;   // the peer's FIN came: no message will
 };
 
 ScriptStage::ScriptStage(EngineContext& context, std::weak_ptr<Endpoint> endpoint, EndpointId id,
@@ -212,6 +221,21 @@ void ScriptStage::sessionClosed(Session& session) {
         if (r->link() == &session) r->detach();
         if (!r->finished()) m_waiting.push_back(r);
     }
+}
+
+void ScriptStage::connectionEnded() {
+    // A `connect` step right after a `close` asks while the connection is still closing: the
+    // endpoint (still connected) ignores it. Once the connection is gone the endpoint has stopped
+    // (posted: it learns of the close after its responders): ask again.
+    asio::post(m_ctx.io, [weak = weak_from_this()] {
+        auto stage = weak.lock();
+        if (!stage) return;
+        for (const auto& r : stage->m_waiting)
+            if (!r->finished() && r->waitingForConnection()) {
+                stage->requestConnect();
+                return;
+            }
+    });
 }
 
 void addScriptStage(const StageContext& context, ResponderStages& out) {

@@ -49,6 +49,8 @@ private:
     void failAtOnce(const RunScript& command, ErrorInfo why);
     void place(std::shared_ptr<ScriptRun> run, ConnectionId connection);
     void sessionClosed(Session& session);
+    /// A connection ended: a run that asked to connect while it was still closing asks again.
+    void connectionEnded();
     void startNext(const std::shared_ptr<Session>& session);
 
     EngineContext& m_ctx;

@@ -99,6 +99,9 @@ public:
     virtual void onReceived(ReplyChannel&, ResponderBytes) {}
     /// One framed message (framing "raw": one read / one datagram).
     virtual void onMessage(ReplyChannel&, ResponderBytes) {}
+    /// TCP: the peer ended its side (FIN): nothing more will be received, sends still go (the
+    /// connection is half-open until someone closes it). After the last message of the stream.
+    virtual void onPeerClosed(ReplyChannel&) {}
     /// The session ended (TCP: closed; UDP: the endpoint stopped). No more sends.
     virtual void onClosed() {}
     /// True once it has nothing more to do: the session drops it.
@@ -142,6 +145,10 @@ public:
     void onMessage(ReplyChannel& channel, ResponderBytes message) {
         // By index: a responder may attach another one while it runs (added at the end).
         for (std::size_t i = 0; i < m_items.size(); ++i) m_items[i]->onMessage(channel, message);
+        prune();
+    }
+    void onPeerClosed(ReplyChannel& channel) {
+        for (std::size_t i = 0; i < m_items.size(); ++i) m_items[i]->onPeerClosed(channel);
         prune();
     }
     void onClosed() {

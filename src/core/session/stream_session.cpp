@@ -165,6 +165,8 @@ void StreamSession::onPeerFin() {
     finishFraming();
     if (closeIfAsked()) return;
     m_ctx.emit(PeerHalfClosed{m_endpoint, m_id, nowUs()});
+    m_responders.onPeerClosed(*this);     // a script's expect can end now: nothing more will come
+    if (closed()) return;
     if (m_transport->sentFin()) return;   // both directions are done: the transport ends the connection
     refreshTcpState();                    // CLOSE_WAIT: the user sees it and decides
     if (closed()) return;

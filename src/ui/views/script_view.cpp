@@ -75,7 +75,9 @@ void ScriptView::drawChecklist(UiModel& model, const ScriptRunView& run) {
             if (i < run.last.size() && run.last[i]) {
                 const ScriptOutcome o = *run.last[i];
                 if (o == ScriptOutcome::Passed || o == ScriptOutcome::Done) ImGui::TextColored(ImVec4(0.3f, 0.85f, 0.4f, 1), "%s", tr(Str::ScriptPass));
-                else ImGui::TextColored(ImVec4(1, 0.35f, 0.35f, 1), "%s", tr(o == ScriptOutcome::TimedOut ? Str::ScriptTimeout : Str::ScriptFail));
+                else ImGui::TextColored(ImVec4(1, 0.35f, 0.35f, 1), "%s", tr(o == ScriptOutcome::TimedOut ? Str::ScriptTimeout
+                                                                            : o == ScriptOutcome::Closed ? Str::ScriptClosed
+                                                                                                         : Str::ScriptFail));
             }
             const ScriptStepStats* s = i < run.stats.size() ? &run.stats[i] : nullptr;
             ImGui::TableNextColumn();

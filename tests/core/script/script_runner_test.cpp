@@ -5,6 +5,9 @@
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
 
+#include <chrono>
+#include <thread>
+
 #include "core/profile/script_json.hpp"
 #include "core/script/script_runner.hpp"
 
@@ -93,6 +96,23 @@ TEST(ScriptRunner, RepeatOfPingPongPassesWithLatencies) {
     std::uint64_t total = 0;
     for (auto n : expect.histogram) total += n;
     EXPECT_EQ(total, 100u);
+}
+
+// The latency runs from before the send: on loopback the send call itself may deliver the request
+// and let the peer answer before it returns (here: a send that takes 30 ms, its answer ready when
+// it returns; taken once by a waiting expect, once kept during a wait_ms for the next expect).
+TEST(ScriptRunner, LatencyCountsFromBeforeTheSendCall) {
+    Fixture f(R"([ { "send": { "text": "a" } }, { "expect": { "any": true }, "timeout_ms": 2000 },
+                  { "send": { "text": "b" } }, { "wait_ms": 1 }, { "expect": { "any": true }, "timeout_ms": 2000 } ])");
+    f.link.reply = [](const Bytes&) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(30));   // the answer came during the send
+        return Bytes{'o', 'k'};
+    };
+    const ScriptEvent& done = f.runToEnd();
+    EXPECT_TRUE(done.passed) << done.error;
+    ASSERT_EQ(done.expects.size(), 2u);
+    EXPECT_GE(done.expects[0].latency_us, 30'000u);
+    EXPECT_GE(done.expects[1].latency_us, 30'000u);
 }
 
 TEST(ScriptRunner, WrongAnswerFailsAtTheTimeoutWithBothSides) {
