@@ -266,6 +266,7 @@ private:
         }
         if (const auto* c = std::get_if<ConnectionClosed>(&event)) m_lastState.erase(c->connection);
         if (const auto* r = std::get_if<RecordingStatus>(&event)) return r->state_changed;   // not each byte count
+        if (const auto* t = std::get_if<TimerStatus>(&event)) return !t->progress;   // the GUI's live counter
         return !std::holds_alternative<StatsEvent>(event);   // stats: folded into the summary
     }
 

@@ -223,6 +223,9 @@ struct TimerStatus {
     TimestampUs time_us = 0;
     std::uint64_t failed = 0;    // ticks whose send was refused (an error event says why) or dropped unsent: not in `sent`
     ConnectionId connection = 0; // the one connection it sends to (0: every connection / the udp destination)
+    // A running timer's counts, about once a second (the GUI's live counter), not a change of
+    // state: not printed headless, not recorded.
+    bool progress = false;
     bool operator==(const TimerStatus&) const = default;
 };
 

@@ -231,6 +231,18 @@ TEST(HeadlessRecord, ASmallTmpfsFillsUpAndTheFilesStayReadable) {
     for (std::size_t end; (end = jsonl.find('\n', at)) != std::string::npos; at = end + 1, ++lines)
         ASSERT_TRUE(nlohmann::json::accept(jsonl.substr(at, end - at))) << "line " << lines + 1;
     EXPECT_GE(lines, 2u);
+    // The last word of each recorder counts what is in its file: the bytes that landed, the
+    // records whole in it (the rest is dropped, not "written").
+    const std::uintmax_t pcapng_size = fs::file_size(out_dir / "s.pcapng");
+    for (const auto& line : jsonLines(app.out())) {
+        if (line["event"] != "recording" || line["state"] != "failed") continue;
+        const bool is_jsonl = line["path"].get<std::string>().find("s.jsonl") != std::string::npos;
+        EXPECT_EQ(line["bytes"].get<std::uintmax_t>(), is_jsonl ? jsonl.size() : pcapng_size) << line.dump();
+        if (is_jsonl) {
+            EXPECT_EQ(line["records"].get<std::size_t>(), lines) << line.dump();
+        }
+        EXPECT_GT(line["dropped"].get<std::size_t>(), 0u) << line.dump();
+    }
     const auto capture = test::parsePcapng(test::readFile(out_dir / "s.pcapng"));
     EXPECT_TRUE(capture.complete) << "no torn block at the end";
     ASSERT_GT(capture.packets.size(), 3u);

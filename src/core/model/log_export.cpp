@@ -109,9 +109,12 @@ void LogExportFormatter::appendCsv(const PayloadLog& log, const LogRecord& r, co
     out += ',';
     out += directionText(r.kind);
     out += ',';
-    appendCsvField(out, log.peer(r));
+    // A datagram's own sender/destination; a TCP row's connection peer (a spreadsheet says who
+    // sent what without joining on connection ids).
+    const std::string_view peer = log.peer(r);
+    appendCsvField(out, !peer.empty() || r.connection == 0 ? std::string(peer) : n.peer);
     out += ',';
-    out += std::to_string(r.length);
+    if (isData(r.kind)) out += std::to_string(r.length);   // an event row has no payload length
     out += ',';
     if (isData(r.kind)) {
         out += formatHex(bytes, HexStyle::SpacedUpper);

@@ -135,6 +135,7 @@ void Endpoint::startStages() {
 
 void Endpoint::refreshStages(std::chrono::steady_clock::time_point now, bool force) {
     for (const auto& stage : m_stages) stage->refresh(now, force);
+    for (const auto& source : m_sourceStages) source->refresh();
 }
 
 void Endpoint::setMulticastMembership(const MulticastGroup& group, bool) {

@@ -21,7 +21,7 @@ struct Sources::Timer {
     bool running = false;
     ConnectionId target = 0;                       // set at start: one connection, or 0 for all
     std::uint64_t sent = 0, skipped = 0, failed = 0, sent_this_run = 0;   // sent_this_run: ticks that tried
-    std::uint64_t reported_sent = 0, reported_failed = 0;   // as the last TimerStatus said
+    std::uint64_t reported_sent = 0, reported_failed = 0, reported_skipped = 0;   // as the last TimerStatus said
     bool report_posted = false;                    // a status with corrected counts is on its way
     Bytes buffer;                                  // reused by every tick
 };
@@ -210,9 +210,25 @@ void Sources::reportLater(Timer& timer) {
     });
 }
 
+void Sources::refresh() {
+    for (const auto& timer : m_timers) {
+        if (!timer->running || (timer->sent == timer->reported_sent && timer->failed == timer->reported_failed &&
+                                timer->skipped == timer->reported_skipped))
+            continue;
+        TimerStatus status{m_endpoint, timer->config.name, true, timer->sent, timer->skipped, nowUs(), timer->failed,
+                           timer->target};
+        status.progress = true;
+        if (!m_ctx.emitRefresh(std::move(status))) continue;   // over the queue's budget: the next refresh
+        timer->reported_sent = timer->sent;
+        timer->reported_failed = timer->failed;
+        timer->reported_skipped = timer->skipped;
+    }
+}
+
 void Sources::report(Timer& timer) {
     timer.reported_sent = timer.sent;
     timer.reported_failed = timer.failed;
+    timer.reported_skipped = timer.skipped;
     m_ctx.emit(TimerStatus{m_endpoint, timer.config.name, timer.running, timer.sent, timer.skipped, nowUs(), timer.failed,
                            timer.target});
 }

@@ -33,6 +33,8 @@ public:
     void stopped() override;
     /// A new TCP connection: the on-connect payload, if any, goes to it.
     void connectionOpened(ConnectionId connection) override;
+    /// Running timers whose counts moved since their last status: a `progress` status each.
+    void refresh() override;
     /// A saved command, to one connection (0: every one / the udp destination; `destination`:
     /// udp "host:port", "" = the default).
     void sendCommand(const std::string& name, ConnectionId connection, const std::string& destination = {});

@@ -231,15 +231,28 @@ void Recorder::run(std::shared_ptr<Shared> shared) {
     auto formatter = kind.create();   // the tap kind's factory (registry/endpoint_registry.cpp)
     RecordBuffer buffer;             // formatted bytes, large payloads by reference (one gather write)
     std::vector<std::size_t> ends;   // where each record ends in `buffer`: a full disk keeps the whole ones
+    std::vector<std::uint64_t> messages;   // the messages of each record (counted in `records` when formatted)
 
     auto write = [&]() -> bool {
         if (buffer.empty()) return true;
+        const std::uint64_t before = file.size();
         const auto ec = file.write(buffer, ends);
-        ends.clear();
         if (ec) {
+            // What reached the file whole is written; the records after it are dropped, not "written".
+            const std::uint64_t kept = file.size() > before ? file.size() - before : 0;
+            std::uint64_t lost = 0;
+            for (std::size_t i = 0; i < ends.size(); ++i)
+                if (ends[i] > kept) lost += messages[i];
+            s.bytes.fetch_add(kept, std::memory_order_relaxed);
+            s.records.fetch_sub(lost, std::memory_order_relaxed);
+            s.dropped.fetch_add(lost, std::memory_order_relaxed);
+            ends.clear();
+            messages.clear();
             s.fail(describeFileError(ec, file.path().string(), FileOp::Write));
             return false;
         }
+        ends.clear();
+        messages.clear();
         s.bytes.fetch_add(buffer.size(), std::memory_order_relaxed);
         buffer.clear();
         return true;
@@ -282,8 +295,9 @@ void Recorder::run(std::shared_ptr<Shared> shared) {
             if (entry.item.gap_rx || entry.item.gap_tx) formatter->gap(record, entry.item.gap_rx, entry.item.gap_tx);
             formatter->appendRecord(record, buffer);
             ends.push_back(buffer.size());
+            messages.push_back(messagesIn(record));
             ++in_file;
-            s.records.fetch_add(messagesIn(record), std::memory_order_relaxed);
+            s.records.fetch_add(messages.back(), std::memory_order_relaxed);
             if (policy.max_bytes > 0 && file.size() + buffer.size() >= policy.max_bytes) {
                 if (!(ok = write() && begin(true))) break;
             } else if (buffer.size() >= kWriteChunk && !(ok = write())) {

@@ -27,6 +27,8 @@ public:
     virtual void connectionOpened(ConnectionId) {}
     /// A TCP connection closed (a timer aimed at it stops).
     virtual void connectionClosed(ConnectionId) {}
+    /// The endpoint's periodic refresh (about once a second): live counters for the front end.
+    virtual void refresh() {}
 };
 
 using SourceStages = std::vector<std::unique_ptr<SourceStage>>;

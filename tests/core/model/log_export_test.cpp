@@ -106,8 +106,8 @@ TEST(LogExport, CsvRowsHaveEveryColumnQuotedByRfc4180) {
     const std::string csv = test::readFile(file);
     EXPECT_EQ(csv,
               "time,endpoint,connection,direction,peer,length,hex,text\r\n"
-              "2025-11-30T08:06:40.123456Z,\"srv, \"\"main\"\"\",3,rx,,7,61 2C 22 62 22 0D 0A,\"a,\"\"b\"\"\\r\\n\"\r\n"
-              "2025-11-30T08:06:40.200000Z,\"srv, \"\"main\"\"\",3,info,,13,,peer sent FIN\r\n"
+              "2025-11-30T08:06:40.123456Z,\"srv, \"\"main\"\"\",3,rx,127.0.0.1:40000,7,61 2C 22 62 22 0D 0A,\"a,\"\"b\"\"\\r\\n\"\r\n"
+              "2025-11-30T08:06:40.200000Z,\"srv, \"\"main\"\"\",3,info,127.0.0.1:40000,,,peer sent FIN\r\n"
               "2025-11-30T08:06:40.300000Z,udp,,tx,127.0.0.1:9001,4,C4 E3 BA C3,\xe4\xbd\xa0\xe5\xa5\xbd\r\n");
 }
 

@@ -229,7 +229,7 @@ TEST(Sources, ATimerAimedAtOneConnectionSendsOnlyThereAndStopsWhenItCloses) {
     EXPECT_EQ(refused->error.code, "ENOTCONN");
     EXPECT_NE(refused->error.message.find("not open"), std::string::npos) << refused->error.message;
     ASSERT_TRUE(h.sync(1));
-    EXPECT_EQ(h.count<TimerStatus>([](const TimerStatus& s) { return s.running; }), 1u);
+    EXPECT_EQ(h.count<TimerStatus>([](const TimerStatus& s) { return s.running && !s.progress; }), 1u);
 }
 
 /// A timer's `sent` counts the ticks whose bytes left (were written to the socket, as the tx rows
@@ -402,6 +402,31 @@ TEST(Sources, AUdpTimerToANameCountsRefusedTicksFailed) {
     EXPECT_EQ(done->sent, 0u);
     auto too_big = [](const ErrorEvent& e) { return e.error.code == "EMSGSIZE"; };
     EXPECT_EQ(h.count<ErrorEvent>(too_big), 1u) << "said once while it repeats";
+}
+
+/// A running timer's counts reach the front end while it runs (about once a refresh), not only
+/// when it starts and stops: the GUI's counter moves.
+TEST(Sources, ARunningTimersCountsAreRefreshedWhileItRuns) {
+    SocketPeer receiver;
+    ASSERT_TRUE(receiver.bindUdp());
+    EngineHarness h;   // refreshes every 50 ms
+    EndpointConfig config;
+    config.name = "udp";
+    config.type = EndpointType::Udp;
+    config.bind = "127.0.0.1:0";
+    auto beacon = timer("beacon", 5, 0, text("b"), true);
+    beacon.to = "127.0.0.1:" + std::to_string(receiver.localPort());
+    config.timers = {beacon};
+    h.engine.submit(AddEndpoint{1, config});
+    const auto first = h.waitFor<TimerStatus>([](const TimerStatus& t) { return t.progress && t.running && t.sent > 0; });
+    ASSERT_TRUE(first);
+    const auto later = h.waitFor<TimerStatus>(
+        [&](const TimerStatus& t) { return t.progress && t.running && t.sent > first->sent; });
+    ASSERT_TRUE(later) << "the count keeps moving";
+    h.engine.submit(StopEndpoint{1});
+    const auto stopped = h.waitFor<TimerStatus>([](const TimerStatus& t) { return !t.running; });
+    ASSERT_TRUE(stopped);
+    EXPECT_FALSE(stopped->progress) << "a change of state is not a progress status";
 }
 
 }  // namespace
