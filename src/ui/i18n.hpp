@@ -162,6 +162,10 @@ enum class Language : std::uint8_t { English, Chinese };
     X(TargetAll, "All connections (%zu)", "全部连接（%zu）")                                       \
     X(TargetConn, "#%llu %s", "#%llu %s")                                                          \
     X(TargetClient, "The connection", "当前连接")                                                  \
+    X(ModeKeptTemplates, "Not switched: input with templates has no fixed bytes to convert (clear it first)", \
+      "未切换：含模板的输入没有固定字节可转换（请先清空）")                                        \
+    X(ModeKeptNotText, "Not switched: these bytes cannot be written as text exactly", \
+      "未切换：这些字节无法准确写成文本")                                                          \
     X(UdpDestination, "Destination", "目的地址")                                                   \
     X(UdpDefaultDest, "remote / last sender", "远端地址 / 最近的发送方")                           \
     X(History, "History", "历史")                                                                  \

@@ -7,6 +7,7 @@
 #include <functional>
 #include <vector>
 
+#include "core/codec/hex.hpp"
 #include "headless.hpp"
 #include "model_fixtures.hpp"
 #include "ui/i18n.hpp"
@@ -205,11 +206,67 @@ TEST_F(ViewsTest, ModeSwitchConvertsTheInput) {
     EXPECT_EQ(send.mode(), SendMode::Text);
     EXPECT_EQ(send.input(), "\\{{\\0A\\\\") << "braces that would open a template are escaped";
     EXPECT_EQ(send.parsed(model).bytes, (Bytes{0x7B, 0x7B, 0x00, 0x41, 0x5C}));
-    // Templates stay templates.
+    // Templates stay templates: they have no fixed bytes, so the mode stays and says why.
     focusInput();
     ui.type("HB {{counter}}");
     clickProbe("send.mode_hex");
     EXPECT_EQ(send.input(), "HB {{counter}}");
+    EXPECT_EQ(send.mode(), SendMode::Text);
+    EXPECT_NE(send.statusText().find("Not switched"), std::string::npos) << send.statusText();
+    focusInput();
+    ui.type("x");
+    EXPECT_EQ(send.modeNotice(), "") << "the notice goes once the input changes";
+}
+
+// Tester B1: Hex -> Text must never change the bytes. GBK's four-byte sequences (81 30 81 30)
+// and bytes GBK cannot decode did not round-trip, and an input over 64 KiB was not converted at
+// all, while the mode flipped anyway: the hex digits were then sent as ASCII text.
+TEST_F(ViewsTest, HexToTextKeepsTheBytesWhateverTheEncodingAndSize) {
+    addServer(1);
+    send.setEncoding(TextEncoding::Gbk);
+    ui.setDraw([this] { drawSend(); });
+    ui.frames(2);
+    clickProbe("send.mode_hex");
+    for (const std::string hex : {"81 30 81 30", "A2 E3", "80 81 30 81 30 FF 41 A1", "D6 D0 CE C4"}) {
+        focusInput();
+        ui.type(hex);
+        const Bytes bytes = send.parsed(model).bytes;
+        ASSERT_FALSE(bytes.empty()) << hex;
+        clickProbe("send.mode_text");
+        EXPECT_EQ(send.mode(), SendMode::Text) << hex;
+        EXPECT_EQ(send.parsed(model).bytes, bytes) << hex << " became text " << send.input();
+        clickProbe("send.mode_hex");
+        EXPECT_EQ(send.input(), hex) << "and back";
+    }
+    // Characters GBK has stay characters.
+    focusInput();
+    ui.type("D6 D0 CE C4");
+    clickProbe("send.mode_text");
+    EXPECT_EQ(send.input(), "\xE4\xB8\xAD\xE6\x96\x87") << "中文 (what the device shows)";
+
+    // UTF-16: an odd byte count cannot be characters; escaped, still the same bytes.
+    send.setEncoding(TextEncoding::Utf16Le);
+    clickProbe("send.mode_hex");
+    focusInput();
+    ui.type("41 42 43");
+    clickProbe("send.mode_text");
+    EXPECT_EQ(send.mode(), SendMode::Text);
+    EXPECT_EQ(send.parsed(model).bytes, (Bytes{0x41, 0x42, 0x43})) << send.input();
+
+    // Over 64 KiB (a pasted capture): converted too, both ways.
+    send.setEncoding(TextEncoding::Utf8);
+    clickProbe("send.mode_hex");
+    Bytes big(30000);
+    for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<std::uint8_t>((i * 7919u) >> 3);
+    send.input() = formatHex(big);
+    ASSERT_GT(send.input().size(), SendPanel::kEditableInputMax);
+    send.switchMode(model, SendMode::Text);
+    EXPECT_EQ(send.mode(), SendMode::Text);
+    EXPECT_EQ(send.parsed(model).bytes, big);
+    send.input() = std::string(70000, 'a');
+    send.switchMode(model, SendMode::Hex);
+    EXPECT_EQ(send.mode(), SendMode::Hex);
+    EXPECT_EQ(send.parsed(model).bytes, Bytes(70000, 'a'));
 }
 
 TEST_F(ViewsTest, SendPostsTextWithEscapesAndLineEnding) {

@@ -73,35 +73,87 @@ const ParseResult& SendPanel::parsed(const UiModel& model) {
     return m_parsed;
 }
 
-void SendPanel::switchMode(const UiModel& model, SendMode mode) {
-    if (mode == m_mode) return;
-    PayloadSpec body = spec(model);
-    body.checksum.reset();
-    body.line_ending = LineEnding::None;
-    const PayloadCompileResult compiled = compilePayload(body);
-    m_mode = mode;
-    // Templates have no fixed bytes, and what does not parse has none: both stay as typed.
-    if (!compiled.ok() || !compiled.payload->isStatic() || m_input.size() > kEditableInputMax) return;
-    const Bytes& bytes = compiled.payload->staticBytes();
-    if (mode == SendMode::Hex) {
-        m_input = formatHex(bytes);
-        return;
-    }
-    const std::string shown = decodeForDisplay(bytes, body.encoding);
+namespace {
+/// `{{` in text means a template: the first brace is escaped so the text stays literal.
+std::string escapeTemplateBraces(const std::string& shown) {
     std::string text;
     text.reserve(shown.size());
     for (std::size_t i = 0; i < shown.size(); ++i) {
         if (shown[i] == '{' && i + 1 < shown.size() && shown[i + 1] == '{') text += '\\';   // not a template
         text += shown[i];
     }
-    // Keep the conversion only if the text gives the same bytes back (escapes on if it needs them).
+    return text;
+}
+
+/// Text (escapes on) that gives exactly `bytes` in `encoding`: the characters where they round-trip,
+/// else every non-ASCII byte as \xHH, else every byte as \xHH (UTF-16); nullopt if none does.
+std::optional<std::string> exactText(const Bytes& bytes, PayloadSpec body, TextEncoding encoding) {
     body.mode = PayloadMode::Text;
-    body.text = text;
     body.escapes = true;
-    const PayloadCompileResult back = compilePayload(body);
-    if (!back.ok() || !back.payload->isStatic() || back.payload->staticBytes() != bytes) return;
-    if (text.find('\\') != std::string::npos) m_escapes = true;
-    m_input = std::move(text);
+    body.encoding = encoding;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        if (attempt == 0) {
+            body.text = escapeTemplateBraces(decodeForDisplay(bytes, encoding));
+        } else if (attempt == 1) {
+            body.text = escapeTemplateBraces(escapeForDisplay(bytes, NonAscii::Escape));
+        } else {
+            body.text.clear();
+            body.text.reserve(bytes.size() * 4);
+            for (std::uint8_t b : bytes) appendByteEscape(body.text, b);
+        }
+        const PayloadCompileResult back = compilePayload(body);
+        if (back.ok() && back.payload->isStatic() && back.payload->staticBytes() == bytes) return std::move(body.text);
+    }
+    return std::nullopt;
+}
+}  // namespace
+
+bool SendPanel::convertInput(const UiModel& model, SendMode mode, std::optional<TextEncoding> encoding) {
+    const TextEncoding from = this->encoding(model);
+    const TextEncoding to = encoding.value_or(model.settings.encoding);
+    if (mode == m_mode && (mode == SendMode::Hex || to == from)) {
+        m_encoding = encoding;
+        return true;
+    }
+    PayloadSpec body = spec(model);
+    body.checksum.reset();
+    body.line_ending = LineEnding::None;
+    const PayloadCompileResult compiled = compilePayload(body);
+    if (!compiled.ok()) {
+        // Nothing can be sent as it is: the input is taken as typed in the new mode (the status
+        // line says what it means there).
+        m_mode = mode;
+        m_encoding = encoding;
+        return true;
+    }
+    if (!compiled.payload->isStatic()) {
+        // Templates have no fixed bytes to convert: stay, and say why.
+        m_modeNotice = tr(Str::ModeKeptTemplates);
+        m_noticeInput = m_input;
+        return false;
+    }
+    const Bytes& bytes = compiled.payload->staticBytes();
+    if (mode == SendMode::Hex) {
+        m_input = formatHex(bytes);
+    } else {
+        std::optional<std::string> text = exactText(bytes, body, to);
+        if (!text) {
+            m_modeNotice = tr(Str::ModeKeptNotText);
+            m_noticeInput = m_input;
+            return false;
+        }
+        if (text->find('\\') != std::string::npos) m_escapes = true;
+        m_input = std::move(*text);
+    }
+    m_mode = mode;
+    m_encoding = encoding;
+    m_modeNotice.clear();
+    return true;
+}
+
+bool SendPanel::switchMode(const UiModel& model, SendMode mode) {
+    if (mode == m_mode) return true;
+    return convertInput(model, mode, m_encoding);
 }
 
 std::string SendPanel::blocker(const UiModel& model) {
@@ -590,16 +642,24 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
     m_statusText.clear();
     m_previewHex.clear();
     m_previewChecksum.clear();
+    if (!m_modeNotice.empty() && m_input != m_noticeInput) m_modeNotice.clear();
+    if (!m_modeNotice.empty()) {
+        // Why the mode did not switch, before what the input means in the mode it kept.
+        ImGui::TextColored(pal.warn, "%s", m_modeNotice.c_str());
+        ImGui::SameLine();
+        m_statusText = m_modeNotice + "  ";
+    }
     if (!result.ok()) {
-        m_statusText = describe(*result.error, m_input);
-        ImGui::TextColored(pal.bad, "%s", m_statusText.c_str());
+        const std::string error = describe(*result.error, m_input);
+        m_statusText += error;
+        ImGui::TextColored(pal.bad, "%s", error.c_str());
     } else if (!why.empty()) {
-        m_statusText = why;
+        m_statusText += why;
         ImGui::TextColored(pal.dim, "%s", why.c_str());
     } else {
         char ready[64];
         std::snprintf(ready, sizeof ready, tr(Str::BytesReady), result.bytes.size());
-        m_statusText = ready;
+        m_statusText += ready;
         ImGui::TextColored(pal.dim, "%s", ready);
         drawPreview(model, result);
         ImGui::SameLine();
