@@ -476,6 +476,60 @@ TEST_F(ViewsTest, SendPanelRemembersItsOptionsPerEndpointAcrossRestarts) {
     EXPECT_TRUE(restarted.clearAfterSend());
 }
 
+// Tester B11: selecting another endpoint applied its remembered Text/Hex mode (and encoding) to
+// the input as typed: "41 42" typed in Hex went to the next endpoint as 5 ASCII bytes.
+TEST_F(ViewsTest, AnEndpointsRememberedModeConvertsTheInputInsteadOfChangingItsBytes) {
+    const EndpointId a = addServer(1);
+    EndpointConfig udp;
+    udp.name = "beacon";
+    udp.type = EndpointType::Udp;
+    udp.bind = "127.0.0.1:9001";
+    const EndpointId b = model.workspace.add(udp);
+    ui.setDraw([this] { drawSend(); });
+    model.selection = Selection{b, 0};
+    ui.frames(2);
+    clickProbe("send.mode_text");
+    model.selection = Selection{a, 0};
+    ui.frames(2);
+    clickProbe("send.mode_hex");
+    focusInput();
+    ui.type("41 42");
+    clickProbe("send.mode_hex");   // leave the input
+    EXPECT_EQ(send.parsed(model).bytes, (Bytes{0x41, 0x42}));
+    model.selection = Selection{b, 0};
+    ui.frames(2);
+    EXPECT_EQ(send.mode(), SendMode::Text) << "b's remembered mode";
+    EXPECT_EQ(send.input(), "AB");
+    EXPECT_EQ(send.parsed(model).bytes, (Bytes{0x41, 0x42})) << "the same bytes";
+    model.selection = Selection{a, 0};
+    ui.frames(2);
+    EXPECT_EQ(send.mode(), SendMode::Hex);
+    EXPECT_EQ(send.input(), "41 42");
+
+    // The remembered encoding too: text for a GBK endpoint keeps its GBK bytes elsewhere.
+    clickProbe("send.mode_text");
+    pick("send.encoding", "send.encoding.gbk");
+    send.input() = "\xE4\xB8\xAD";   // 中: D6 D0 in GBK
+    ui.frames(1);
+    EXPECT_EQ(send.parsed(model).bytes, (Bytes{0xD6, 0xD0}));
+    model.selection = Selection{b, 0};
+    ui.frames(2);
+    EXPECT_EQ(send.encoding(model), TextEncoding::Utf8);
+    EXPECT_EQ(send.parsed(model).bytes, (Bytes{0xD6, 0xD0})) << send.input();
+    model.selection = Selection{a, 0};
+    ui.frames(2);
+    EXPECT_EQ(send.encoding(model), TextEncoding::Gbk);
+    EXPECT_EQ(send.input(), "\xE4\xB8\xAD") << "and back to the characters";
+
+    // A template cannot be converted: the input keeps its own mode and the panel says so.
+    send.input() = "{{counter}}";
+    ui.frames(1);
+    model.selection = Selection{b, 0};
+    ui.frames(2);
+    EXPECT_EQ(send.input(), "{{counter}}");
+    EXPECT_NE(send.modeNotice(), "");
+}
+
 TEST_F(ViewsTest, SendIsDisabledWithoutConnections) {
     addServer(0);
     ui.setDraw([this] { drawSend(); });

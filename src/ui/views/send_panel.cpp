@@ -469,8 +469,15 @@ void SendPanel::loadMemory(const UiModel& model) {
     if (!endpoint) return;
     const auto it = model.settings.send_memory.find(endpoint->config.name);
     if (it == model.settings.send_memory.end()) return;   // nothing remembered: the options stay as they are
-    m_mode = it->second.hex ? SendMode::Hex : SendMode::Text;
-    m_encoding = it->second.encoding;
+    const SendMode mode = it->second.hex ? SendMode::Hex : SendMode::Text;
+    if (m_input.empty()) {
+        m_mode = mode;
+        m_encoding = it->second.encoding;
+    } else {
+        // What is typed keeps its bytes: converted to the remembered mode and encoding like the
+        // Text/Hex buttons do, or left in its own mode (with the reason) when that is not exact.
+        convertInput(model, mode, it->second.encoding);
+    }
     m_ending = it->second.ending;
     m_clearAfterSend = it->second.clear_after_send;
 }
