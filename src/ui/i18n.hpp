@@ -162,6 +162,9 @@ enum class Language : std::uint8_t { English, Chinese };
     X(TargetAll, "All connections (%zu)", "全部连接（%zu）")                                       \
     X(TargetConn, "#%llu %s", "#%llu %s")                                                          \
     X(TargetClient, "The connection", "当前连接")                                                  \
+    X(TargetClosed, "#%llu %s (closed)", "#%llu %s（已关闭）")                                     \
+    X(TargetClosedBlocker, "The target connection #%llu is closed: pick another target (or All connections)", \
+      "目标连接 #%llu 已关闭：请选择其他目标（或全部连接）")                                        \
     X(ModeKeptTemplates, "Not switched: input with templates has no fixed bytes to convert (clear it first)", \
       "未切换：含模板的输入没有固定字节可转换（请先清空）")                                        \
     X(ModeKeptNotText, "Not switched: these bytes cannot be written as text exactly", \

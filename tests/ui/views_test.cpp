@@ -530,6 +530,34 @@ TEST_F(ViewsTest, AnEndpointsRememberedModeConvertsTheInputInsteadOfChangingItsB
     EXPECT_NE(send.modeNotice(), "");
 }
 
+// Tester B15: when the targeted connection closed, the target silently became "All connections"
+// and Send went to every other client.
+TEST_F(ViewsTest, AClosedTargetConnectionStaysTheTargetAndBlocksSend) {
+    const EndpointId id = addServer(3);
+    ui.setDraw([this] {
+        drawConnections();
+        drawSend();
+    });
+    ui.frames(2);
+    clickProbe("conn.row.102");
+    focusInput();
+    ui.type("hi");
+    model.apply(ConnectionClosed{id, 102, CloseReason::PeerReset, std::nullopt, nowUs()});
+    ui.frames(2);
+    EXPECT_EQ(model.selection.connection, 102u);
+    EXPECT_NE(send.statusText().find("#102 is closed"), std::string::npos) << send.statusText();
+    clickProbe("send.button");
+    ui.key(GLFW_KEY_ENTER, true);
+    EXPECT_FALSE(send.send(model, sink));
+    EXPECT_TRUE(posted<Send>().empty()) << "nothing sent, and never to every connection";
+    // Widening is the user's choice.
+    model.selection.connection = 0;
+    ui.frames(1);
+    EXPECT_TRUE(send.send(model, sink));
+    ASSERT_EQ(posted<Send>().size(), 1u);
+    EXPECT_EQ(posted<Send>()[0].connection, 0u);
+}
+
 TEST_F(ViewsTest, SendIsDisabledWithoutConnections) {
     addServer(0);
     ui.setDraw([this] { drawSend(); });
@@ -1154,6 +1182,24 @@ TEST_F(SourcesStripTest, ATimerIsMadeFromTheInputAndStarted) {
     clickProbe("send.timer.ok");
     ui.frames(1);
     EXPECT_EQ(model.workspace.find(id)->config.timers.size(), 1u) << "OK is disabled for a taken name";
+}
+
+// Tester B15, saved commands: a closed selected connection stays their target too (the engine
+// reports it closed) instead of widening to every connection.
+TEST_F(SourcesStripTest, ASavedCommandGoesToTheSelectedConnectionEvenWhenItClosed) {
+    const EndpointId id = addServer(2);
+    EndpointConfig config = model.workspace.find(id)->config;
+    PayloadSpec hb;
+    hb.text = "HB";
+    config.commands.push_back(SavedCommand{"hb", hb});
+    model.workspace.update(id, config);
+    model.selection.connection = 102;
+    model.apply(ConnectionClosed{id, 102, CloseReason::PeerReset, std::nullopt, nowUs()});
+    ui.setDraw([this] { drawStrip(); });
+    ui.frames(2);
+    clickProbe("send.command.0");
+    ASSERT_EQ(posted<SendSavedCommand>().size(), 1u);
+    EXPECT_EQ(posted<SendSavedCommand>()[0].connection, 102u);
 }
 
 TEST_F(SourcesStripTest, TheOnConnectPayloadIsSetFromTheInputAndCleared) {

@@ -165,6 +165,17 @@ std::string SendPanel::blocker(const UiModel& model) {
     const EndpointRow* row = model.table.endpoint(endpoint->id);
     switch (endpoint->config.type) {
         case EndpointType::TcpServer:
+            if (model.selection.connection != 0) {
+                // A chosen connection that closed stays the target: sending never widens to every
+                // connection on its own (the user picks another target or "All connections").
+                const ConnectionRow* c = row ? model.table.connection(endpoint->id, model.selection.connection) : nullptr;
+                if (!c || !c->open) {
+                    char text[200];
+                    std::snprintf(text, sizeof text, tr(Str::TargetClosedBlocker),
+                                  static_cast<unsigned long long>(model.selection.connection));
+                    return text;
+                }
+            }
             if (openConnections(row) == 0) return tr(Str::NoConnectionsToSend);
             break;
         case EndpointType::TcpClient:
@@ -191,9 +202,8 @@ bool SendPanel::send(UiModel& model, const CommandSink& submit) {
         command.payload = parsed(model).bytes;
     }
     if (endpoint->config.type == EndpointType::TcpServer) {
-        // The selected open connection, otherwise every connection.
-        const ConnectionRow* c = model.table.connection(endpoint->id, model.selection.connection);
-        command.connection = c && c->open ? c->id : 0;
+        // The selected connection (blocker() refuses a closed one), otherwise every connection.
+        command.connection = model.selection.connection;
     } else if (endpoint->config.type == EndpointType::Udp) {
         command.destination = m_udpDestination;
     }
@@ -372,8 +382,9 @@ std::uint64_t SendPanel::sendFile(const UiModel& model, const std::string& path,
     command.chunk = m_fileChunk;
     command.gap_ms = m_fileGapMs;
     if (endpoint->config.type == EndpointType::TcpServer) {
-        const ConnectionRow* c = model.table.connection(endpoint->id, model.selection.connection);
-        command.connection = c && c->open ? c->id : 0;   // as Send: the selected connection, or all
+        // As Send: the selected connection (a closed one fails with its reason, never widens to
+        // every connection), or all when none is selected.
+        command.connection = model.selection.connection;
     } else if (endpoint->config.type == EndpointType::Udp) {
         command.destination = m_udpDestination;
     }
@@ -539,13 +550,16 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
         if (c && c->open)
             std::snprintf(current, sizeof current, tr(Str::TargetConn), static_cast<unsigned long long>(c->id),
                           c->peer.c_str());
+        else if (model.selection.connection != 0)
+            std::snprintf(current, sizeof current, tr(Str::TargetClosed),
+                          static_cast<unsigned long long>(model.selection.connection), c ? c->peer.c_str() : "");
         else
             std::snprintf(current, sizeof current, tr(Str::TargetAll), openConnections(row));
         ImGui::SetNextItemWidth(ImGui::GetFontSize() * 14);
         if (ImGui::BeginCombo("##target", current)) {
             char label[200];
             std::snprintf(label, sizeof label, tr(Str::TargetAll), openConnections(row));
-            if (ImGui::Selectable(label, !(c && c->open))) model.selection.connection = 0;
+            if (ImGui::Selectable(label, model.selection.connection == 0)) model.selection.connection = 0;
             if (row) {
                 // Only the visible entries are drawn (a server may have 10,000 connections).
                 m_openRows.clear();

@@ -17,8 +17,15 @@
 namespace sockscope::ui {
 namespace {
 
-/// Where a saved command goes: the selected open connection of a server, else as Send would.
+/// Where a saved command goes: as Send, the selected connection of a server (a closed one stays
+/// the target: the engine says it is closed; it never widens to every connection), else all.
 ConnectionId targetConnection(const UiModel& model, const EndpointConfig& config) {
+    if (config.type != EndpointType::TcpServer) return 0;
+    return model.selection.connection;
+}
+
+/// The selected connection of a server if it is open (a timer can be aimed at it), else 0.
+ConnectionId openTargetConnection(const UiModel& model, const EndpointConfig& config) {
     if (config.type != EndpointType::TcpServer) return 0;
     const ConnectionRow* c = model.table.connection(model.selection.endpoint, model.selection.connection);
     return c && c->open ? c->id : 0;
@@ -184,7 +191,7 @@ std::optional<EndpointConfig> SourcesStrip::drawTimers(UiModel& model, const Com
         }
         if (ImGui::BeginPopupContextItem("menu")) {
             // A server's timer goes to every connection by default; this aims it at the selected one.
-            if (const ConnectionId target = targetConnection(model, config); target != 0) {
+            if (const ConnectionId target = openTargetConnection(model, config); target != 0) {
                 char item[120];
                 std::snprintf(item, sizeof item, tr(Str::TimerStartOnConnection), static_cast<unsigned long long>(target));
                 if (ImGui::MenuItem(item)) submit(RunTimer{id, timer.name, true, target});
