@@ -205,6 +205,7 @@ enum class Language : std::uint8_t { English, Chinese };
     X(TimerStartNow, "Start now", "立即开始")                                                      \
     X(TimerTo, "To (udp, empty = remote)", "发往（UDP，空 = 远端地址）")                            \
     X(TimerNameTaken, "Another timer has this name.", "已有同名定时。")                            \
+    X(SourcesNotSaved, "Not saved: ", "未保存：")                                                  \
     X(TimerNameEmpty, "Give the timer a name.", "请填写名称。")                                    \
     X(EditEllipsis, "Edit...", "编辑...")                                                          \
     X(OnConnectSet, "On connect: %s", "连接时发送：%s")                                            \

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/codec/hex.hpp"
+#include "core/profile/profile.hpp"
 #include "headless.hpp"
 #include "model_fixtures.hpp"
 #include "ui/i18n.hpp"
@@ -17,6 +18,7 @@
 #include "ui/views/connections_view.hpp"
 #include "ui/views/endpoint_editor.hpp"
 #include "ui/views/send_panel.hpp"
+#include "ui/views/sources_strip.hpp"
 
 namespace sockscope::ui {
 namespace {
@@ -1182,6 +1184,56 @@ TEST_F(SourcesStripTest, ATimerIsMadeFromTheInputAndStarted) {
     clickProbe("send.timer.ok");
     ui.frames(1);
     EXPECT_EQ(model.workspace.find(id)->config.timers.size(), 1u) << "OK is disabled for a taken name";
+}
+
+// Tester B13: the timer dialog took any UDP "To" ("abc"), and a command's "Replace with the
+// input" took an invalid input ("GG"): the workspace then failed the loader's validation and was
+// no longer autosaved. Both are checked where they are entered, with the loader's own rules.
+TEST_F(SourcesStripTest, TheTimerDialogAndReplaceRefuseWhatTheProfileLoaderWouldRefuse) {
+    EndpointConfig udp;
+    udp.name = "u";
+    udp.type = EndpointType::Udp;
+    udp.bind = "127.0.0.1:9001";
+    const EndpointId id = model.workspace.add(udp);
+    model.selection = Selection{id, 0};
+    ui.setDraw([this] { drawStrip(); });
+    ui.frames(2);
+    focusInput();
+    ui.type("PING");
+    clickProbe("send.timer.add");
+    ui.frames(2);
+    clickProbe("send.timer.to");
+    ui.type("abc");
+    EXPECT_NE(strip.timerProblem().find("to: expected \"host:port\""), std::string::npos) << strip.timerProblem();
+    clickProbe("send.timer.ok");
+    ui.frames(1);
+    EXPECT_TRUE(model.workspace.find(id)->config.timers.empty()) << "OK is disabled while To is invalid";
+    EXPECT_TRUE(posted<UpdateSources>().empty());
+    clickProbe("send.timer.to");
+    ui.key(GLFW_KEY_A, true);
+    ui.type("127.0.0.1:9002");
+    EXPECT_EQ(strip.timerProblem(), "");
+    clickProbe("send.timer.ok");
+    ui.frames(1);
+    ASSERT_EQ(model.workspace.find(id)->config.timers.size(), 1u);
+    EXPECT_EQ(model.workspace.find(id)->config.timers[0].to, "127.0.0.1:9002");
+
+    // A saved command's "Replace with the input" is disabled while the input does not parse.
+    clickProbe("send.save_command");
+    ui.frames(1);
+    ASSERT_EQ(model.workspace.find(id)->config.commands.size(), 1u);
+    clickProbe("send.mode_hex");
+    focusInput();
+    ui.type("GG");
+    const ProbeRect r = probe.at("send.command.0");
+    ui.click(r.cx(), r.cy(), 1);   // right-click: the menu
+    ui.frames(2);
+    clickProbe("send.command.0.replace");
+    ui.frames(1);
+    EXPECT_EQ(model.workspace.find(id)->config.commands[0].payload.text, "PING") << "kept: GG is no payload";
+    Profile profile;
+    profile.endpoints = {model.workspace.find(id)->config};
+    EXPECT_EQ(validateProfile(profile, ""), "");
 }
 
 // Tester B15, saved commands: a closed selected connection stays their target too (the engine

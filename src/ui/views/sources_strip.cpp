@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/profile/profile.hpp"
 #include "ui/i18n.hpp"
 #include "ui/probe.hpp"
 #include "ui/theme.hpp"
@@ -29,6 +30,14 @@ ConnectionId openTargetConnection(const UiModel& model, const EndpointConfig& co
     if (config.type != EndpointType::TcpServer) return 0;
     const ConnectionRow* c = model.table.connection(model.selection.endpoint, model.selection.connection);
     return c && c->open ? c->id : 0;
+}
+
+/// Why `config` (an endpoint with edited sources) cannot be kept, or "": what the profile
+/// loader would refuse, by its own validator.
+std::string sourcesProblem(const EndpointConfig& config) {
+    const std::vector<ConfigIssue> issues = validateEndpoint(config);
+    if (!issues.empty()) return issues.front().path + ": " + issues.front().message;
+    return {};
 }
 
 std::string previewOf(const PayloadSpec& spec) {
@@ -114,7 +123,11 @@ void SourcesStrip::drawCommands(UiModel& model, const CommandSink& submit, SendP
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", previewOf(command.payload).c_str());
         if (ImGui::BeginPopupContextItem("menu")) {
             if (ImGui::MenuItem(tr(Str::CommandLoad))) loadIntoPanel(panel, command.payload);
-            if (ImGui::MenuItem(tr(Str::CommandReplace))) {
+            // Only what can be sent (and saved: the profile loader refuses "GG").
+            const bool replace = ImGui::MenuItem(tr(Str::CommandReplace), nullptr, false,
+                                                 panel.parsed(model).ok() && !panel.input().empty());
+            probeItem(model, "send.command." + std::to_string(i) + ".replace");
+            if (replace) {
                 edited = config;
                 edited->commands[i].payload = panel.spec(model);
             }
@@ -271,6 +284,7 @@ std::optional<EndpointConfig> SourcesStrip::drawTimerEditor(UiModel& model, cons
     if (config.type == EndpointType::Udp) {
         row(tr(Str::TimerTo));
         ImGui::InputText("##to", m_timerTo, sizeof m_timerTo);
+        probeItem(model, "send.timer.to");
     }
     ImGui::Checkbox(tr(Str::TimerAutoStart), &m_timer.auto_start);
     ImGui::Checkbox(tr(Str::TimerStartNow), &m_timerStartNow);
@@ -280,9 +294,28 @@ std::optional<EndpointConfig> SourcesStrip::drawTimerEditor(UiModel& model, cons
     const bool taken = std::any_of(config.timers.begin(), config.timers.end(), [&](const TimerConfig& t) {
         return t.name == name && (m_timerIndex >= config.timers.size() || &t != &config.timers[m_timerIndex]);
     });
+    // The rest with the profile loader's own rules (the UDP "To" must be host:port), as typed.
+    m_timerProblem.clear();
+    if (!name.empty() && !taken) {
+        EndpointConfig candidate = config;
+        TimerConfig timer = m_timer;
+        timer.name = name;
+        timer.to = m_timerTo;
+        if (m_timerIndex >= candidate.timers.size()) candidate.timers.push_back(timer);
+        else candidate.timers[m_timerIndex] = timer;
+        m_timerProblem = sourcesProblem(candidate);
+        // "timers[0].to: expected ..." -> "to: expected ...": the dialog shows one timer.
+        if (m_timerProblem.rfind("timers[", 0) == 0)
+            if (const std::size_t dot = m_timerProblem.find("]."); dot != std::string::npos) m_timerProblem.erase(0, dot + 2);
+    }
     if (name.empty()) ImGui::TextColored(ImVec4(0.9f, 0.4f, 0.3f, 1), "%s", tr(Str::TimerNameEmpty));
     else if (taken) ImGui::TextColored(ImVec4(0.9f, 0.4f, 0.3f, 1), "%s", tr(Str::TimerNameTaken));
-    ImGui::BeginDisabled(name.empty() || taken);
+    else if (!m_timerProblem.empty()) {
+        ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30);
+        ImGui::TextColored(ImVec4(0.9f, 0.4f, 0.3f, 1), "%s", m_timerProblem.c_str());
+        ImGui::PopTextWrapPos();
+    }
+    ImGui::BeginDisabled(name.empty() || taken || !m_timerProblem.empty());
     const bool ok = ImGui::Button(tr(Str::Ok));
     probeItem(model, "send.timer.ok");
     if (ok) {
@@ -342,9 +375,15 @@ std::optional<EndpointConfig> SourcesStrip::drawOnConnect(UiModel& model, SendPa
     return edited;
 }
 
-void SourcesStrip::apply(UiModel& model, const CommandSink& submit, EndpointId id, EndpointConfig config) {
+bool SourcesStrip::apply(UiModel& model, const CommandSink& submit, EndpointId id, EndpointConfig config) {
+    // Refused where it is entered: never a workspace the loader (and so the autosave) refuses.
+    if (const std::string why = sourcesProblem(config); !why.empty()) {
+        model.notify(std::string(tr(Str::SourcesNotSaved)) + why, true);
+        return false;
+    }
     submit(UpdateSources{id, config.commands, config.on_connect, config.timers});
     model.workspace.update(id, std::move(config));
+    return true;
 }
 
 }  // namespace sockscope::ui
