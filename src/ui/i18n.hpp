@@ -206,6 +206,10 @@ enum class Language : std::uint8_t { English, Chinese };
     X(TimerTo, "To (udp, empty = remote)", "发往（UDP，空 = 远端地址）")                            \
     X(TimerNameTaken, "Another timer has this name.", "已有同名定时。")                            \
     X(SourcesNotSaved, "Not saved: ", "未保存：")                                                  \
+    X(SavedPayloadTooLarge, "\"%s\" is %s, over the %zu MiB a saved command, timer or on-connect payload may be (send a large payload with Send or Send file...)", \
+      "“%s”有 %s，超过已保存命令、定时或连接时发送内容的上限 %zu MiB（大的内容请用发送或发送文件...）")  \
+    X(ProfileWouldBeTooLarge, "the workspace would be %s, over the %u MiB a profile can be loaded with", \
+      "工作区将有 %s，超过配置文件可加载的上限 %u MiB")                                           \
     X(TimerNameEmpty, "Give the timer a name.", "请填写名称。")                                    \
     X(EditEllipsis, "Edit...", "编辑...")                                                          \
     X(OnConnectSet, "On connect: %s", "连接时发送：%s")                                            \

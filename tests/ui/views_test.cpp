@@ -1236,6 +1236,37 @@ TEST_F(SourcesStripTest, TheTimerDialogAndReplaceRefuseWhatTheProfileLoaderWould
     EXPECT_EQ(validateProfile(profile, ""), "");
 }
 
+// Tester B14: "+ Save" of a 17 MB input wrote a workspace.json over the loader's 16 MiB limit and
+// the next start set the whole workspace aside. Large payloads are refused where they are saved.
+TEST_F(SourcesStripTest, AHugeInputIsNotSavedAsACommandAndSaysWhy) {
+    const EndpointId id = addServer(1);
+    ui.setDraw([this] { drawStrip(); });
+    ui.frames(2);
+    send.input() = std::string(SourcesStrip::kMaxSavedPayload + 1, 'A');
+    ui.frames(1);
+    clickProbe("send.save_command");
+    ui.frames(1);
+    EXPECT_TRUE(model.workspace.find(id)->config.commands.empty());
+    EXPECT_TRUE(posted<UpdateSources>().empty());
+    EXPECT_TRUE(model.notice.error);
+    EXPECT_NE(model.notice.text.find("Not saved"), std::string::npos) << model.notice.text;
+    EXPECT_NE(model.notice.text.find("over the 1 MiB a saved command"), std::string::npos) << model.notice.text;
+
+    // At the limit it is kept, until the workspace as a whole would not fit a profile.
+    EndpointConfig config = model.workspace.find(id)->config;
+    PayloadSpec big;
+    big.text = std::string(SourcesStrip::kMaxSavedPayload, 'B');
+    for (int i = 0; i < 16; ++i) config.commands.push_back(SavedCommand{"c" + std::to_string(i), big});
+    model.workspace.update(id, config);
+    send.input() = std::string(SourcesStrip::kMaxSavedPayload, 'A');
+    ui.frames(1);
+    clickProbe("send.save_command");
+    ui.frames(1);
+    EXPECT_EQ(model.workspace.find(id)->config.commands.size(), 16u);
+    EXPECT_NE(model.notice.text.find("over the 16 MiB a profile can be loaded with"), std::string::npos)
+        << model.notice.text;
+}
+
 // Tester B15, saved commands: a closed selected connection stays their target too (the engine
 // reports it closed) instead of widening to every connection.
 TEST_F(SourcesStripTest, ASavedCommandGoesToTheSelectedConnectionEvenWhenItClosed) {

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "core/profile/profile.hpp"
+#include "ui/format.hpp"
 #include "ui/i18n.hpp"
 #include "ui/probe.hpp"
 #include "ui/theme.hpp"
@@ -32,11 +33,38 @@ ConnectionId openTargetConnection(const UiModel& model, const EndpointConfig& co
     return c && c->open ? c->id : 0;
 }
 
-/// Why `config` (an endpoint with edited sources) cannot be kept, or "": what the profile
-/// loader would refuse, by its own validator.
-std::string sourcesProblem(const EndpointConfig& config) {
+/// Why `config` (the endpoint `id` with edited sources) cannot be kept, or "": a payload over
+/// SourcesStrip::kMaxSavedPayload, what the profile loader would refuse (the same validator), or
+/// a workspace that would no longer fit a profile file (`whole_profile`: that check serialises the
+/// whole workspace, not for every frame).
+std::string sourcesProblem(const UiModel& model, EndpointId id, const EndpointConfig& config, bool whole_profile = true) {
+    auto tooLarge = [](const std::string& what, const PayloadSpec& payload) -> std::string {
+        if (payload.text.size() <= SourcesStrip::kMaxSavedPayload) return {};
+        char text[256];
+        std::snprintf(text, sizeof text, tr(Str::SavedPayloadTooLarge), what.c_str(),
+                      formatBytes(static_cast<double>(payload.text.size())).c_str(),
+                      SourcesStrip::kMaxSavedPayload >> 20);
+        return text;
+    };
+    for (const SavedCommand& command : config.commands)
+        if (std::string why = tooLarge(command.name, command.payload); !why.empty()) return why;
+    for (const TimerConfig& timer : config.timers)
+        if (std::string why = tooLarge(timer.name, timer.send); !why.empty()) return why;
+    if (config.on_connect)
+        if (std::string why = tooLarge("on_connect", *config.on_connect); !why.empty()) return why;
     const std::vector<ConfigIssue> issues = validateEndpoint(config);
     if (!issues.empty()) return issues.front().path + ": " + issues.front().message;
+    if (!whole_profile) return {};
+    Profile profile;
+    profile.name = model.workspace.name;
+    for (const auto& e : model.workspace.endpoints()) profile.endpoints.push_back(e.id == id ? config : e.config);
+    profile.recording = model.profile_recording;
+    if (const std::size_t size = profileToText(profile).size(); size > kMaxProfileFileBytes) {
+        char text[256];
+        std::snprintf(text, sizeof text, tr(Str::ProfileWouldBeTooLarge), formatBytes(static_cast<double>(size)).c_str(),
+                      static_cast<unsigned>(kMaxProfileFileBytes >> 20));
+        return text;
+    }
     return {};
 }
 
@@ -303,7 +331,7 @@ std::optional<EndpointConfig> SourcesStrip::drawTimerEditor(UiModel& model, cons
         timer.to = m_timerTo;
         if (m_timerIndex >= candidate.timers.size()) candidate.timers.push_back(timer);
         else candidate.timers[m_timerIndex] = timer;
-        m_timerProblem = sourcesProblem(candidate);
+        m_timerProblem = sourcesProblem(model, id, candidate, false);
         // "timers[0].to: expected ..." -> "to: expected ...": the dialog shows one timer.
         if (m_timerProblem.rfind("timers[", 0) == 0)
             if (const std::size_t dot = m_timerProblem.find("]."); dot != std::string::npos) m_timerProblem.erase(0, dot + 2);
@@ -377,7 +405,7 @@ std::optional<EndpointConfig> SourcesStrip::drawOnConnect(UiModel& model, SendPa
 
 bool SourcesStrip::apply(UiModel& model, const CommandSink& submit, EndpointId id, EndpointConfig config) {
     // Refused where it is entered: never a workspace the loader (and so the autosave) refuses.
-    if (const std::string why = sourcesProblem(config); !why.empty()) {
+    if (const std::string why = sourcesProblem(model, id, config); !why.empty()) {
         model.notify(std::string(tr(Str::SourcesNotSaved)) + why, true);
         return false;
     }

@@ -21,6 +21,9 @@ public:
     void draw(ViewContext& ctx) override;
     void draw(UiModel& model, const CommandSink& submit, SendPanel& panel);
 
+    /// The longest payload (input text) a saved command, timer or on-connect may keep: a profile
+    /// must stay under the loader's 16 MiB, and a pasted capture is no command button.
+    static constexpr std::size_t kMaxSavedPayload = 1u << 20;
     /// Why the timer editor's OK is disabled (the loader's rules: "to: expected ..."), or "".
     const std::string& timerProblem() const { return m_timerProblem; }
 
@@ -35,7 +38,7 @@ private:
     void openTimerEditor(TimerConfig timer, std::size_t index);
     std::optional<EndpointConfig> drawOnConnect(UiModel& model, SendPanel& panel, const EndpointConfig& config);
     /// Stores `config`'s sources in the workspace and tells the engine; refuses (a notice says
-    /// why, false) what the profile loader would not load back.
+    /// why, false) what the profile loader would not load back or a payload over kMaxSavedPayload.
     static bool apply(UiModel& model, const CommandSink& submit, EndpointId id, EndpointConfig config);
 
     // The timer being edited: a copy, applied on OK. Index npos = a new timer.
