@@ -162,6 +162,13 @@ enum class Language : std::uint8_t { English, Chinese };
     X(TargetAll, "All connections (%zu)", "全部连接（%zu）")                                       \
     X(TargetConn, "#%llu %s", "#%llu %s")                                                          \
     X(TargetClient, "The connection", "当前连接")                                                  \
+    X(TargetClosed, "#%llu %s (closed)", "#%llu %s（已关闭）")                                     \
+    X(TargetClosedBlocker, "The target connection #%llu is closed: pick another target (or All connections)", \
+      "目标连接 #%llu 已关闭：请选择其他目标（或全部连接）")                                        \
+    X(ModeKeptTemplates, "Not switched: input with templates has no fixed bytes to convert (clear it first)", \
+      "未切换：含模板的输入没有固定字节可转换（请先清空）")                                        \
+    X(ModeKeptNotText, "Not switched: these bytes cannot be written as text exactly", \
+      "未切换：这些字节无法准确写成文本")                                                          \
     X(UdpDestination, "Destination", "目的地址")                                                   \
     X(UdpDefaultDest, "remote / last sender", "远端地址 / 最近的发送方")                           \
     X(History, "History", "历史")                                                                  \
@@ -198,6 +205,11 @@ enum class Language : std::uint8_t { English, Chinese };
     X(TimerStartNow, "Start now", "立即开始")                                                      \
     X(TimerTo, "To (udp, empty = remote)", "发往（UDP，空 = 远端地址）")                            \
     X(TimerNameTaken, "Another timer has this name.", "已有同名定时。")                            \
+    X(SourcesNotSaved, "Not saved: ", "未保存：")                                                  \
+    X(SavedPayloadTooLarge, "\"%s\" is %s, over the %zu MiB a saved command, timer or on-connect payload may be (send a large payload with Send or Send file...)", \
+      "“%s”有 %s，超过已保存命令、定时或连接时发送内容的上限 %zu MiB（大的内容请用发送或发送文件...）")  \
+    X(ProfileWouldBeTooLarge, "the workspace would be %s, over the %u MiB a profile can be loaded with", \
+      "工作区将有 %s，超过配置文件可加载的上限 %u MiB")                                           \
     X(TimerNameEmpty, "Give the timer a name.", "请填写名称。")                                    \
     X(EditEllipsis, "Edit...", "编辑...")                                                          \
     X(OnConnectSet, "On connect: %s", "连接时发送：%s")                                            \

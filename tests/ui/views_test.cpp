@@ -7,6 +7,8 @@
 #include <functional>
 #include <vector>
 
+#include "core/codec/hex.hpp"
+#include "core/profile/profile.hpp"
 #include "headless.hpp"
 #include "model_fixtures.hpp"
 #include "ui/i18n.hpp"
@@ -16,6 +18,7 @@
 #include "ui/views/connections_view.hpp"
 #include "ui/views/endpoint_editor.hpp"
 #include "ui/views/send_panel.hpp"
+#include "ui/views/sources_strip.hpp"
 
 namespace sockscope::ui {
 namespace {
@@ -205,11 +208,67 @@ TEST_F(ViewsTest, ModeSwitchConvertsTheInput) {
     EXPECT_EQ(send.mode(), SendMode::Text);
     EXPECT_EQ(send.input(), "\\{{\\0A\\\\") << "braces that would open a template are escaped";
     EXPECT_EQ(send.parsed(model).bytes, (Bytes{0x7B, 0x7B, 0x00, 0x41, 0x5C}));
-    // Templates stay templates.
+    // Templates stay templates: they have no fixed bytes, so the mode stays and says why.
     focusInput();
     ui.type("HB {{counter}}");
     clickProbe("send.mode_hex");
     EXPECT_EQ(send.input(), "HB {{counter}}");
+    EXPECT_EQ(send.mode(), SendMode::Text);
+    EXPECT_NE(send.statusText().find("Not switched"), std::string::npos) << send.statusText();
+    focusInput();
+    ui.type("x");
+    EXPECT_EQ(send.modeNotice(), "") << "the notice goes once the input changes";
+}
+
+// Tester B1: Hex -> Text must never change the bytes. GBK's four-byte sequences (81 30 81 30)
+// and bytes GBK cannot decode did not round-trip, and an input over 64 KiB was not converted at
+// all, while the mode flipped anyway: the hex digits were then sent as ASCII text.
+TEST_F(ViewsTest, HexToTextKeepsTheBytesWhateverTheEncodingAndSize) {
+    addServer(1);
+    send.setEncoding(TextEncoding::Gbk);
+    ui.setDraw([this] { drawSend(); });
+    ui.frames(2);
+    clickProbe("send.mode_hex");
+    for (const std::string hex : {"81 30 81 30", "A2 E3", "80 81 30 81 30 FF 41 A1", "D6 D0 CE C4"}) {
+        focusInput();
+        ui.type(hex);
+        const Bytes bytes = send.parsed(model).bytes;
+        ASSERT_FALSE(bytes.empty()) << hex;
+        clickProbe("send.mode_text");
+        EXPECT_EQ(send.mode(), SendMode::Text) << hex;
+        EXPECT_EQ(send.parsed(model).bytes, bytes) << hex << " became text " << send.input();
+        clickProbe("send.mode_hex");
+        EXPECT_EQ(send.input(), hex) << "and back";
+    }
+    // Characters GBK has stay characters.
+    focusInput();
+    ui.type("D6 D0 CE C4");
+    clickProbe("send.mode_text");
+    EXPECT_EQ(send.input(), "\xE4\xB8\xAD\xE6\x96\x87") << "中文 (what the device shows)";
+
+    // UTF-16: an odd byte count cannot be characters; escaped, still the same bytes.
+    send.setEncoding(TextEncoding::Utf16Le);
+    clickProbe("send.mode_hex");
+    focusInput();
+    ui.type("41 42 43");
+    clickProbe("send.mode_text");
+    EXPECT_EQ(send.mode(), SendMode::Text);
+    EXPECT_EQ(send.parsed(model).bytes, (Bytes{0x41, 0x42, 0x43})) << send.input();
+
+    // Over 64 KiB (a pasted capture): converted too, both ways.
+    send.setEncoding(TextEncoding::Utf8);
+    clickProbe("send.mode_hex");
+    Bytes big(30000);
+    for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<std::uint8_t>((i * 7919u) >> 3);
+    send.input() = formatHex(big);
+    ASSERT_GT(send.input().size(), SendPanel::kEditableInputMax);
+    send.switchMode(model, SendMode::Text);
+    EXPECT_EQ(send.mode(), SendMode::Text);
+    EXPECT_EQ(send.parsed(model).bytes, big);
+    send.input() = std::string(70000, 'a');
+    send.switchMode(model, SendMode::Hex);
+    EXPECT_EQ(send.mode(), SendMode::Hex);
+    EXPECT_EQ(send.parsed(model).bytes, Bytes(70000, 'a'));
 }
 
 TEST_F(ViewsTest, SendPostsTextWithEscapesAndLineEnding) {
@@ -417,6 +476,88 @@ TEST_F(ViewsTest, SendPanelRemembersItsOptionsPerEndpointAcrossRestarts) {
     EXPECT_EQ(restarted.lineEnding(), LineEnding::CrLf);
     EXPECT_EQ(restarted.encoding(model), TextEncoding::Gbk);
     EXPECT_TRUE(restarted.clearAfterSend());
+}
+
+// Tester B11: selecting another endpoint applied its remembered Text/Hex mode (and encoding) to
+// the input as typed: "41 42" typed in Hex went to the next endpoint as 5 ASCII bytes.
+TEST_F(ViewsTest, AnEndpointsRememberedModeConvertsTheInputInsteadOfChangingItsBytes) {
+    const EndpointId a = addServer(1);
+    EndpointConfig udp;
+    udp.name = "beacon";
+    udp.type = EndpointType::Udp;
+    udp.bind = "127.0.0.1:9001";
+    const EndpointId b = model.workspace.add(udp);
+    ui.setDraw([this] { drawSend(); });
+    model.selection = Selection{b, 0};
+    ui.frames(2);
+    clickProbe("send.mode_text");
+    model.selection = Selection{a, 0};
+    ui.frames(2);
+    clickProbe("send.mode_hex");
+    focusInput();
+    ui.type("41 42");
+    clickProbe("send.mode_hex");   // leave the input
+    EXPECT_EQ(send.parsed(model).bytes, (Bytes{0x41, 0x42}));
+    model.selection = Selection{b, 0};
+    ui.frames(2);
+    EXPECT_EQ(send.mode(), SendMode::Text) << "b's remembered mode";
+    EXPECT_EQ(send.input(), "AB");
+    EXPECT_EQ(send.parsed(model).bytes, (Bytes{0x41, 0x42})) << "the same bytes";
+    model.selection = Selection{a, 0};
+    ui.frames(2);
+    EXPECT_EQ(send.mode(), SendMode::Hex);
+    EXPECT_EQ(send.input(), "41 42");
+
+    // The remembered encoding too: text for a GBK endpoint keeps its GBK bytes elsewhere.
+    clickProbe("send.mode_text");
+    pick("send.encoding", "send.encoding.gbk");
+    send.input() = "\xE4\xB8\xAD";   // 中: D6 D0 in GBK
+    ui.frames(1);
+    EXPECT_EQ(send.parsed(model).bytes, (Bytes{0xD6, 0xD0}));
+    model.selection = Selection{b, 0};
+    ui.frames(2);
+    EXPECT_EQ(send.encoding(model), TextEncoding::Utf8);
+    EXPECT_EQ(send.parsed(model).bytes, (Bytes{0xD6, 0xD0})) << send.input();
+    model.selection = Selection{a, 0};
+    ui.frames(2);
+    EXPECT_EQ(send.encoding(model), TextEncoding::Gbk);
+    EXPECT_EQ(send.input(), "\xE4\xB8\xAD") << "and back to the characters";
+
+    // A template cannot be converted: the input keeps its own mode and the panel says so.
+    send.input() = "{{counter}}";
+    ui.frames(1);
+    model.selection = Selection{b, 0};
+    ui.frames(2);
+    EXPECT_EQ(send.input(), "{{counter}}");
+    EXPECT_NE(send.modeNotice(), "");
+}
+
+// Tester B15: when the targeted connection closed, the target silently became "All connections"
+// and Send went to every other client.
+TEST_F(ViewsTest, AClosedTargetConnectionStaysTheTargetAndBlocksSend) {
+    const EndpointId id = addServer(3);
+    ui.setDraw([this] {
+        drawConnections();
+        drawSend();
+    });
+    ui.frames(2);
+    clickProbe("conn.row.102");
+    focusInput();
+    ui.type("hi");
+    model.apply(ConnectionClosed{id, 102, CloseReason::PeerReset, std::nullopt, nowUs()});
+    ui.frames(2);
+    EXPECT_EQ(model.selection.connection, 102u);
+    EXPECT_NE(send.statusText().find("#102 is closed"), std::string::npos) << send.statusText();
+    clickProbe("send.button");
+    ui.key(GLFW_KEY_ENTER, true);
+    EXPECT_FALSE(send.send(model, sink));
+    EXPECT_TRUE(posted<Send>().empty()) << "nothing sent, and never to every connection";
+    // Widening is the user's choice.
+    model.selection.connection = 0;
+    ui.frames(1);
+    EXPECT_TRUE(send.send(model, sink));
+    ASSERT_EQ(posted<Send>().size(), 1u);
+    EXPECT_EQ(posted<Send>()[0].connection, 0u);
 }
 
 TEST_F(ViewsTest, SendIsDisabledWithoutConnections) {
@@ -1043,6 +1184,105 @@ TEST_F(SourcesStripTest, ATimerIsMadeFromTheInputAndStarted) {
     clickProbe("send.timer.ok");
     ui.frames(1);
     EXPECT_EQ(model.workspace.find(id)->config.timers.size(), 1u) << "OK is disabled for a taken name";
+}
+
+// Tester B13: the timer dialog took any UDP "To" ("abc"), and a command's "Replace with the
+// input" took an invalid input ("GG"): the workspace then failed the loader's validation and was
+// no longer autosaved. Both are checked where they are entered, with the loader's own rules.
+TEST_F(SourcesStripTest, TheTimerDialogAndReplaceRefuseWhatTheProfileLoaderWouldRefuse) {
+    EndpointConfig udp;
+    udp.name = "u";
+    udp.type = EndpointType::Udp;
+    udp.bind = "127.0.0.1:9001";
+    const EndpointId id = model.workspace.add(udp);
+    model.selection = Selection{id, 0};
+    ui.setDraw([this] { drawStrip(); });
+    ui.frames(2);
+    focusInput();
+    ui.type("PING");
+    clickProbe("send.timer.add");
+    ui.frames(2);
+    clickProbe("send.timer.to");
+    ui.type("abc");
+    EXPECT_NE(strip.timerProblem().find("to: expected \"host:port\""), std::string::npos) << strip.timerProblem();
+    clickProbe("send.timer.ok");
+    ui.frames(1);
+    EXPECT_TRUE(model.workspace.find(id)->config.timers.empty()) << "OK is disabled while To is invalid";
+    EXPECT_TRUE(posted<UpdateSources>().empty());
+    clickProbe("send.timer.to");
+    ui.key(GLFW_KEY_A, true);
+    ui.type("127.0.0.1:9002");
+    EXPECT_EQ(strip.timerProblem(), "");
+    clickProbe("send.timer.ok");
+    ui.frames(1);
+    ASSERT_EQ(model.workspace.find(id)->config.timers.size(), 1u);
+    EXPECT_EQ(model.workspace.find(id)->config.timers[0].to, "127.0.0.1:9002");
+
+    // A saved command's "Replace with the input" is disabled while the input does not parse.
+    clickProbe("send.save_command");
+    ui.frames(1);
+    ASSERT_EQ(model.workspace.find(id)->config.commands.size(), 1u);
+    clickProbe("send.mode_hex");
+    focusInput();
+    ui.type("GG");
+    const ProbeRect r = probe.at("send.command.0");
+    ui.click(r.cx(), r.cy(), 1);   // right-click: the menu
+    ui.frames(2);
+    clickProbe("send.command.0.replace");
+    ui.frames(1);
+    EXPECT_EQ(model.workspace.find(id)->config.commands[0].payload.text, "PING") << "kept: GG is no payload";
+    Profile profile;
+    profile.endpoints = {model.workspace.find(id)->config};
+    EXPECT_EQ(validateProfile(profile, ""), "");
+}
+
+// Tester B14: "+ Save" of a 17 MB input wrote a workspace.json over the loader's 16 MiB limit and
+// the next start set the whole workspace aside. Large payloads are refused where they are saved.
+TEST_F(SourcesStripTest, AHugeInputIsNotSavedAsACommandAndSaysWhy) {
+    const EndpointId id = addServer(1);
+    ui.setDraw([this] { drawStrip(); });
+    ui.frames(2);
+    send.input() = std::string(SourcesStrip::kMaxSavedPayload + 1, 'A');
+    ui.frames(1);
+    clickProbe("send.save_command");
+    ui.frames(1);
+    EXPECT_TRUE(model.workspace.find(id)->config.commands.empty());
+    EXPECT_TRUE(posted<UpdateSources>().empty());
+    EXPECT_TRUE(model.notice.error);
+    EXPECT_NE(model.notice.text.find("Not saved"), std::string::npos) << model.notice.text;
+    EXPECT_NE(model.notice.text.find("over the 1 MiB a saved command"), std::string::npos) << model.notice.text;
+
+    // At the limit it is kept, until the workspace as a whole would not fit a profile.
+    EndpointConfig config = model.workspace.find(id)->config;
+    PayloadSpec big;
+    big.text = std::string(SourcesStrip::kMaxSavedPayload, 'B');
+    for (int i = 0; i < 16; ++i) config.commands.push_back(SavedCommand{"c" + std::to_string(i), big});
+    model.workspace.update(id, config);
+    send.input() = std::string(SourcesStrip::kMaxSavedPayload, 'A');
+    ui.frames(1);
+    clickProbe("send.save_command");
+    ui.frames(1);
+    EXPECT_EQ(model.workspace.find(id)->config.commands.size(), 16u);
+    EXPECT_NE(model.notice.text.find("over the 16 MiB a profile can be loaded with"), std::string::npos)
+        << model.notice.text;
+}
+
+// Tester B15, saved commands: a closed selected connection stays their target too (the engine
+// reports it closed) instead of widening to every connection.
+TEST_F(SourcesStripTest, ASavedCommandGoesToTheSelectedConnectionEvenWhenItClosed) {
+    const EndpointId id = addServer(2);
+    EndpointConfig config = model.workspace.find(id)->config;
+    PayloadSpec hb;
+    hb.text = "HB";
+    config.commands.push_back(SavedCommand{"hb", hb});
+    model.workspace.update(id, config);
+    model.selection.connection = 102;
+    model.apply(ConnectionClosed{id, 102, CloseReason::PeerReset, std::nullopt, nowUs()});
+    ui.setDraw([this] { drawStrip(); });
+    ui.frames(2);
+    clickProbe("send.command.0");
+    ASSERT_EQ(posted<SendSavedCommand>().size(), 1u);
+    EXPECT_EQ(posted<SendSavedCommand>()[0].connection, 102u);
 }
 
 TEST_F(SourcesStripTest, TheOnConnectPayloadIsSetFromTheInputAndCleared) {

@@ -63,6 +63,15 @@ std::error_code saveProfileAtomic(const Profile& profile, const std::filesystem:
                                   std::string* error_message) {
     // Only a document that loads back is written: never an invalid or empty profile over a good one.
     const std::string text = profileToText(profile);
+    if (text.size() > kMaxProfileFileBytes) {
+        // The loader refuses larger files: writing one would lose the whole profile at the next open.
+        if (error_message != nullptr)
+            *error_message = "refusing to save " + path.string() + ": it would be " + std::to_string(text.size()) +
+                             " bytes, over the " + std::to_string(kMaxProfileFileBytes >> 20) +
+                             " MiB limit a profile can be loaded with (a saved command, timer or on-connect "
+                             "payload is too large); the last saved file is kept";
+        return std::make_error_code(std::errc::file_too_large);
+    }
     const ProfileLoadResult check = parseProfile(text, path.filename().string());
     if (!check.profile) {
         if (error_message != nullptr)

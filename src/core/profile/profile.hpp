@@ -74,7 +74,9 @@ std::vector<ConfigIssue> validateEndpoint(const EndpointConfig& config);
 std::string validateProfile(const Profile& profile, std::string_view source_name);
 
 /// Validates, then writes atomically (util/atomic_file.hpp): the target is either the old file or
-/// the complete new one. An invalid profile is refused with std::errc::invalid_argument.
+/// the complete new one. An invalid profile is refused with std::errc::invalid_argument, one
+/// whose text would exceed kMaxProfileFileBytes (loadProfile would refuse it) with
+/// std::errc::file_too_large; the old file is kept either way.
 std::error_code saveProfileAtomic(const Profile& profile, const std::filesystem::path& path,
                                   std::string* error_message = nullptr);
 

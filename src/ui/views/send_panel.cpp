@@ -73,35 +73,87 @@ const ParseResult& SendPanel::parsed(const UiModel& model) {
     return m_parsed;
 }
 
-void SendPanel::switchMode(const UiModel& model, SendMode mode) {
-    if (mode == m_mode) return;
-    PayloadSpec body = spec(model);
-    body.checksum.reset();
-    body.line_ending = LineEnding::None;
-    const PayloadCompileResult compiled = compilePayload(body);
-    m_mode = mode;
-    // Templates have no fixed bytes, and what does not parse has none: both stay as typed.
-    if (!compiled.ok() || !compiled.payload->isStatic() || m_input.size() > kEditableInputMax) return;
-    const Bytes& bytes = compiled.payload->staticBytes();
-    if (mode == SendMode::Hex) {
-        m_input = formatHex(bytes);
-        return;
-    }
-    const std::string shown = decodeForDisplay(bytes, body.encoding);
+namespace {
+/// `{{` in text means a template: the first brace is escaped so the text stays literal.
+std::string escapeTemplateBraces(const std::string& shown) {
     std::string text;
     text.reserve(shown.size());
     for (std::size_t i = 0; i < shown.size(); ++i) {
         if (shown[i] == '{' && i + 1 < shown.size() && shown[i + 1] == '{') text += '\\';   // not a template
         text += shown[i];
     }
-    // Keep the conversion only if the text gives the same bytes back (escapes on if it needs them).
+    return text;
+}
+
+/// Text (escapes on) that gives exactly `bytes` in `encoding`: the characters where they round-trip,
+/// else every non-ASCII byte as \xHH, else every byte as \xHH (UTF-16); nullopt if none does.
+std::optional<std::string> exactText(const Bytes& bytes, PayloadSpec body, TextEncoding encoding) {
     body.mode = PayloadMode::Text;
-    body.text = text;
     body.escapes = true;
-    const PayloadCompileResult back = compilePayload(body);
-    if (!back.ok() || !back.payload->isStatic() || back.payload->staticBytes() != bytes) return;
-    if (text.find('\\') != std::string::npos) m_escapes = true;
-    m_input = std::move(text);
+    body.encoding = encoding;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        if (attempt == 0) {
+            body.text = escapeTemplateBraces(decodeForDisplay(bytes, encoding));
+        } else if (attempt == 1) {
+            body.text = escapeTemplateBraces(escapeForDisplay(bytes, NonAscii::Escape));
+        } else {
+            body.text.clear();
+            body.text.reserve(bytes.size() * 4);
+            for (std::uint8_t b : bytes) appendByteEscape(body.text, b);
+        }
+        const PayloadCompileResult back = compilePayload(body);
+        if (back.ok() && back.payload->isStatic() && back.payload->staticBytes() == bytes) return std::move(body.text);
+    }
+    return std::nullopt;
+}
+}  // namespace
+
+bool SendPanel::convertInput(const UiModel& model, SendMode mode, std::optional<TextEncoding> encoding) {
+    const TextEncoding from = this->encoding(model);
+    const TextEncoding to = encoding.value_or(model.settings.encoding);
+    if (mode == m_mode && (mode == SendMode::Hex || to == from)) {
+        m_encoding = encoding;
+        return true;
+    }
+    PayloadSpec body = spec(model);
+    body.checksum.reset();
+    body.line_ending = LineEnding::None;
+    const PayloadCompileResult compiled = compilePayload(body);
+    if (!compiled.ok()) {
+        // Nothing can be sent as it is: the input is taken as typed in the new mode (the status
+        // line says what it means there).
+        m_mode = mode;
+        m_encoding = encoding;
+        return true;
+    }
+    if (!compiled.payload->isStatic()) {
+        // Templates have no fixed bytes to convert: stay, and say why.
+        m_modeNotice = tr(Str::ModeKeptTemplates);
+        m_noticeInput = m_input;
+        return false;
+    }
+    const Bytes& bytes = compiled.payload->staticBytes();
+    if (mode == SendMode::Hex) {
+        m_input = formatHex(bytes);
+    } else {
+        std::optional<std::string> text = exactText(bytes, body, to);
+        if (!text) {
+            m_modeNotice = tr(Str::ModeKeptNotText);
+            m_noticeInput = m_input;
+            return false;
+        }
+        if (text->find('\\') != std::string::npos) m_escapes = true;
+        m_input = std::move(*text);
+    }
+    m_mode = mode;
+    m_encoding = encoding;
+    m_modeNotice.clear();
+    return true;
+}
+
+bool SendPanel::switchMode(const UiModel& model, SendMode mode) {
+    if (mode == m_mode) return true;
+    return convertInput(model, mode, m_encoding);
 }
 
 std::string SendPanel::blocker(const UiModel& model) {
@@ -113,6 +165,17 @@ std::string SendPanel::blocker(const UiModel& model) {
     const EndpointRow* row = model.table.endpoint(endpoint->id);
     switch (endpoint->config.type) {
         case EndpointType::TcpServer:
+            if (model.selection.connection != 0) {
+                // A chosen connection that closed stays the target: sending never widens to every
+                // connection on its own (the user picks another target or "All connections").
+                const ConnectionRow* c = row ? model.table.connection(endpoint->id, model.selection.connection) : nullptr;
+                if (!c || !c->open) {
+                    char text[200];
+                    std::snprintf(text, sizeof text, tr(Str::TargetClosedBlocker),
+                                  static_cast<unsigned long long>(model.selection.connection));
+                    return text;
+                }
+            }
             if (openConnections(row) == 0) return tr(Str::NoConnectionsToSend);
             break;
         case EndpointType::TcpClient:
@@ -139,9 +202,8 @@ bool SendPanel::send(UiModel& model, const CommandSink& submit) {
         command.payload = parsed(model).bytes;
     }
     if (endpoint->config.type == EndpointType::TcpServer) {
-        // The selected open connection, otherwise every connection.
-        const ConnectionRow* c = model.table.connection(endpoint->id, model.selection.connection);
-        command.connection = c && c->open ? c->id : 0;
+        // The selected connection (blocker() refuses a closed one), otherwise every connection.
+        command.connection = model.selection.connection;
     } else if (endpoint->config.type == EndpointType::Udp) {
         command.destination = m_udpDestination;
     }
@@ -320,8 +382,9 @@ std::uint64_t SendPanel::sendFile(const UiModel& model, const std::string& path,
     command.chunk = m_fileChunk;
     command.gap_ms = m_fileGapMs;
     if (endpoint->config.type == EndpointType::TcpServer) {
-        const ConnectionRow* c = model.table.connection(endpoint->id, model.selection.connection);
-        command.connection = c && c->open ? c->id : 0;   // as Send: the selected connection, or all
+        // As Send: the selected connection (a closed one fails with its reason, never widens to
+        // every connection), or all when none is selected.
+        command.connection = model.selection.connection;
     } else if (endpoint->config.type == EndpointType::Udp) {
         command.destination = m_udpDestination;
     }
@@ -417,8 +480,15 @@ void SendPanel::loadMemory(const UiModel& model) {
     if (!endpoint) return;
     const auto it = model.settings.send_memory.find(endpoint->config.name);
     if (it == model.settings.send_memory.end()) return;   // nothing remembered: the options stay as they are
-    m_mode = it->second.hex ? SendMode::Hex : SendMode::Text;
-    m_encoding = it->second.encoding;
+    const SendMode mode = it->second.hex ? SendMode::Hex : SendMode::Text;
+    if (m_input.empty()) {
+        m_mode = mode;
+        m_encoding = it->second.encoding;
+    } else {
+        // What is typed keeps its bytes: converted to the remembered mode and encoding like the
+        // Text/Hex buttons do, or left in its own mode (with the reason) when that is not exact.
+        convertInput(model, mode, it->second.encoding);
+    }
     m_ending = it->second.ending;
     m_clearAfterSend = it->second.clear_after_send;
 }
@@ -480,13 +550,16 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
         if (c && c->open)
             std::snprintf(current, sizeof current, tr(Str::TargetConn), static_cast<unsigned long long>(c->id),
                           c->peer.c_str());
+        else if (model.selection.connection != 0)
+            std::snprintf(current, sizeof current, tr(Str::TargetClosed),
+                          static_cast<unsigned long long>(model.selection.connection), c ? c->peer.c_str() : "");
         else
             std::snprintf(current, sizeof current, tr(Str::TargetAll), openConnections(row));
         ImGui::SetNextItemWidth(ImGui::GetFontSize() * 14);
         if (ImGui::BeginCombo("##target", current)) {
             char label[200];
             std::snprintf(label, sizeof label, tr(Str::TargetAll), openConnections(row));
-            if (ImGui::Selectable(label, !(c && c->open))) model.selection.connection = 0;
+            if (ImGui::Selectable(label, model.selection.connection == 0)) model.selection.connection = 0;
             if (row) {
                 // Only the visible entries are drawn (a server may have 10,000 connections).
                 m_openRows.clear();
@@ -590,16 +663,24 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
     m_statusText.clear();
     m_previewHex.clear();
     m_previewChecksum.clear();
+    if (!m_modeNotice.empty() && m_input != m_noticeInput) m_modeNotice.clear();
+    if (!m_modeNotice.empty()) {
+        // Why the mode did not switch, before what the input means in the mode it kept.
+        ImGui::TextColored(pal.warn, "%s", m_modeNotice.c_str());
+        ImGui::SameLine();
+        m_statusText = m_modeNotice + "  ";
+    }
     if (!result.ok()) {
-        m_statusText = describe(*result.error, m_input);
-        ImGui::TextColored(pal.bad, "%s", m_statusText.c_str());
+        const std::string error = describe(*result.error, m_input);
+        m_statusText += error;
+        ImGui::TextColored(pal.bad, "%s", error.c_str());
     } else if (!why.empty()) {
-        m_statusText = why;
+        m_statusText += why;
         ImGui::TextColored(pal.dim, "%s", why.c_str());
     } else {
         char ready[64];
         std::snprintf(ready, sizeof ready, tr(Str::BytesReady), result.bytes.size());
-        m_statusText = ready;
+        m_statusText += ready;
         ImGui::TextColored(pal.dim, "%s", ready);
         drawPreview(model, result);
         ImGui::SameLine();

@@ -40,9 +40,14 @@ public:
     std::string& input() { return m_input; }
     SendMode mode() const { return m_mode; }
     void setMode(SendMode mode) { m_mode = mode; }
-    /// What the Text/Hex buttons do: switch and convert the input so it means the same bytes
-    /// ("AT\r\n" <-> "41 54 0D 0A"). Input with templates or errors is kept as typed.
-    void switchMode(const UiModel& model, SendMode mode);
+    /// What the Text/Hex buttons do: switch and convert the input so it means exactly the same
+    /// bytes ("AT\r\n" <-> "41 54 0D 0A"; bytes the text encoding cannot show as \xHH). Input
+    /// with errors has no bytes and is taken as typed. Input with templates cannot be converted:
+    /// the mode stays, modeNotice() says why, and false is returned.
+    bool switchMode(const UiModel& model, SendMode mode);
+    /// Why the last mode switch (or the selected endpoint's remembered mode) was not applied;
+    /// empty when it was. Shown on the status line until the input changes.
+    const std::string& modeNotice() const { return m_modeNotice; }
     void setLineEnding(LineEnding ending) { m_ending = ending; }
     LineEnding lineEnding() const { return m_ending; }
     /// The encoding typed text is sent in: chosen in the panel, else the display encoding.
@@ -99,6 +104,9 @@ private:
     /// Per endpoint (by name, in Settings::send_memory): mode, encoding, line ending, clear after
     /// send. Loaded when the selected endpoint changes; stored when they change.
     void loadMemory(const UiModel& model);
+    /// Converts the input to `mode` and `encoding` so it gives the same bytes; false (nothing
+    /// changed, m_modeNotice says why) when that cannot be done exactly.
+    bool convertInput(const UiModel& model, SendMode mode, std::optional<TextEncoding> encoding);
     void storeMemory(UiModel& model);
     void drawLargeInput(UiModel& model, ImVec2 size);
     void drawChecksumOptions(UiModel& model);
@@ -136,6 +144,8 @@ private:
     int m_historyPos = -1;                                            // -1 = not browsing
     float m_inputPos[2] = {0, 0};
     std::string m_statusText;
+    std::string m_modeNotice;    // why the mode was not switched (see modeNotice())
+    std::string m_noticeInput;   // the input it was about: the notice goes when the input changes
     std::vector<std::size_t> m_openRows;   // target list: positions of the open connections
 
     std::optional<TextEncoding> m_encoding;

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/profile/profile.hpp"
+#include "ui/format.hpp"
 #include "ui/i18n.hpp"
 #include "ui/probe.hpp"
 #include "ui/theme.hpp"
@@ -17,11 +19,53 @@
 namespace sockscope::ui {
 namespace {
 
-/// Where a saved command goes: the selected open connection of a server, else as Send would.
+/// Where a saved command goes: as Send, the selected connection of a server (a closed one stays
+/// the target: the engine says it is closed; it never widens to every connection), else all.
 ConnectionId targetConnection(const UiModel& model, const EndpointConfig& config) {
+    if (config.type != EndpointType::TcpServer) return 0;
+    return model.selection.connection;
+}
+
+/// The selected connection of a server if it is open (a timer can be aimed at it), else 0.
+ConnectionId openTargetConnection(const UiModel& model, const EndpointConfig& config) {
     if (config.type != EndpointType::TcpServer) return 0;
     const ConnectionRow* c = model.table.connection(model.selection.endpoint, model.selection.connection);
     return c && c->open ? c->id : 0;
+}
+
+/// Why `config` (the endpoint `id` with edited sources) cannot be kept, or "": a payload over
+/// SourcesStrip::kMaxSavedPayload, what the profile loader would refuse (the same validator), or
+/// a workspace that would no longer fit a profile file (`whole_profile`: that check serialises the
+/// whole workspace, not for every frame).
+std::string sourcesProblem(const UiModel& model, EndpointId id, const EndpointConfig& config, bool whole_profile = true) {
+    auto tooLarge = [](const std::string& what, const PayloadSpec& payload) -> std::string {
+        if (payload.text.size() <= SourcesStrip::kMaxSavedPayload) return {};
+        char text[256];
+        std::snprintf(text, sizeof text, tr(Str::SavedPayloadTooLarge), what.c_str(),
+                      formatBytes(static_cast<double>(payload.text.size())).c_str(),
+                      SourcesStrip::kMaxSavedPayload >> 20);
+        return text;
+    };
+    for (const SavedCommand& command : config.commands)
+        if (std::string why = tooLarge(command.name, command.payload); !why.empty()) return why;
+    for (const TimerConfig& timer : config.timers)
+        if (std::string why = tooLarge(timer.name, timer.send); !why.empty()) return why;
+    if (config.on_connect)
+        if (std::string why = tooLarge("on_connect", *config.on_connect); !why.empty()) return why;
+    const std::vector<ConfigIssue> issues = validateEndpoint(config);
+    if (!issues.empty()) return issues.front().path + ": " + issues.front().message;
+    if (!whole_profile) return {};
+    Profile profile;
+    profile.name = model.workspace.name;
+    for (const auto& e : model.workspace.endpoints()) profile.endpoints.push_back(e.id == id ? config : e.config);
+    profile.recording = model.profile_recording;
+    if (const std::size_t size = profileToText(profile).size(); size > kMaxProfileFileBytes) {
+        char text[256];
+        std::snprintf(text, sizeof text, tr(Str::ProfileWouldBeTooLarge), formatBytes(static_cast<double>(size)).c_str(),
+                      static_cast<unsigned>(kMaxProfileFileBytes >> 20));
+        return text;
+    }
+    return {};
 }
 
 std::string previewOf(const PayloadSpec& spec) {
@@ -107,7 +151,11 @@ void SourcesStrip::drawCommands(UiModel& model, const CommandSink& submit, SendP
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", previewOf(command.payload).c_str());
         if (ImGui::BeginPopupContextItem("menu")) {
             if (ImGui::MenuItem(tr(Str::CommandLoad))) loadIntoPanel(panel, command.payload);
-            if (ImGui::MenuItem(tr(Str::CommandReplace))) {
+            // Only what can be sent (and saved: the profile loader refuses "GG").
+            const bool replace = ImGui::MenuItem(tr(Str::CommandReplace), nullptr, false,
+                                                 panel.parsed(model).ok() && !panel.input().empty());
+            probeItem(model, "send.command." + std::to_string(i) + ".replace");
+            if (replace) {
                 edited = config;
                 edited->commands[i].payload = panel.spec(model);
             }
@@ -184,7 +232,7 @@ std::optional<EndpointConfig> SourcesStrip::drawTimers(UiModel& model, const Com
         }
         if (ImGui::BeginPopupContextItem("menu")) {
             // A server's timer goes to every connection by default; this aims it at the selected one.
-            if (const ConnectionId target = targetConnection(model, config); target != 0) {
+            if (const ConnectionId target = openTargetConnection(model, config); target != 0) {
                 char item[120];
                 std::snprintf(item, sizeof item, tr(Str::TimerStartOnConnection), static_cast<unsigned long long>(target));
                 if (ImGui::MenuItem(item)) submit(RunTimer{id, timer.name, true, target});
@@ -264,6 +312,7 @@ std::optional<EndpointConfig> SourcesStrip::drawTimerEditor(UiModel& model, cons
     if (config.type == EndpointType::Udp) {
         row(tr(Str::TimerTo));
         ImGui::InputText("##to", m_timerTo, sizeof m_timerTo);
+        probeItem(model, "send.timer.to");
     }
     ImGui::Checkbox(tr(Str::TimerAutoStart), &m_timer.auto_start);
     ImGui::Checkbox(tr(Str::TimerStartNow), &m_timerStartNow);
@@ -273,9 +322,28 @@ std::optional<EndpointConfig> SourcesStrip::drawTimerEditor(UiModel& model, cons
     const bool taken = std::any_of(config.timers.begin(), config.timers.end(), [&](const TimerConfig& t) {
         return t.name == name && (m_timerIndex >= config.timers.size() || &t != &config.timers[m_timerIndex]);
     });
+    // The rest with the profile loader's own rules (the UDP "To" must be host:port), as typed.
+    m_timerProblem.clear();
+    if (!name.empty() && !taken) {
+        EndpointConfig candidate = config;
+        TimerConfig timer = m_timer;
+        timer.name = name;
+        timer.to = m_timerTo;
+        if (m_timerIndex >= candidate.timers.size()) candidate.timers.push_back(timer);
+        else candidate.timers[m_timerIndex] = timer;
+        m_timerProblem = sourcesProblem(model, id, candidate, false);
+        // "timers[0].to: expected ..." -> "to: expected ...": the dialog shows one timer.
+        if (m_timerProblem.rfind("timers[", 0) == 0)
+            if (const std::size_t dot = m_timerProblem.find("]."); dot != std::string::npos) m_timerProblem.erase(0, dot + 2);
+    }
     if (name.empty()) ImGui::TextColored(ImVec4(0.9f, 0.4f, 0.3f, 1), "%s", tr(Str::TimerNameEmpty));
     else if (taken) ImGui::TextColored(ImVec4(0.9f, 0.4f, 0.3f, 1), "%s", tr(Str::TimerNameTaken));
-    ImGui::BeginDisabled(name.empty() || taken);
+    else if (!m_timerProblem.empty()) {
+        ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30);
+        ImGui::TextColored(ImVec4(0.9f, 0.4f, 0.3f, 1), "%s", m_timerProblem.c_str());
+        ImGui::PopTextWrapPos();
+    }
+    ImGui::BeginDisabled(name.empty() || taken || !m_timerProblem.empty());
     const bool ok = ImGui::Button(tr(Str::Ok));
     probeItem(model, "send.timer.ok");
     if (ok) {
@@ -335,9 +403,15 @@ std::optional<EndpointConfig> SourcesStrip::drawOnConnect(UiModel& model, SendPa
     return edited;
 }
 
-void SourcesStrip::apply(UiModel& model, const CommandSink& submit, EndpointId id, EndpointConfig config) {
+bool SourcesStrip::apply(UiModel& model, const CommandSink& submit, EndpointId id, EndpointConfig config) {
+    // Refused where it is entered: never a workspace the loader (and so the autosave) refuses.
+    if (const std::string why = sourcesProblem(model, id, config); !why.empty()) {
+        model.notify(std::string(tr(Str::SourcesNotSaved)) + why, true);
+        return false;
+    }
     submit(UpdateSources{id, config.commands, config.on_connect, config.timers});
     model.workspace.update(id, std::move(config));
+    return true;
 }
 
 }  // namespace sockscope::ui

@@ -6,6 +6,7 @@
 // right-click menu per timer; the on-connect payload. Edits go to the workspace (unsaved mark)
 // and to the engine without restarting the endpoint (UpdateSources), so connections stay up.
 #include <optional>
+#include <string>
 
 #include "ui/ui_model.hpp"
 #include "ui/view.hpp"
@@ -20,6 +21,12 @@ public:
     void draw(ViewContext& ctx) override;
     void draw(UiModel& model, const CommandSink& submit, SendPanel& panel);
 
+    /// The longest payload (input text) a saved command, timer or on-connect may keep: a profile
+    /// must stay under the loader's 16 MiB, and a pasted capture is no command button.
+    static constexpr std::size_t kMaxSavedPayload = 1u << 20;
+    /// Why the timer editor's OK is disabled (the loader's rules: "to: expected ..."), or "".
+    const std::string& timerProblem() const { return m_timerProblem; }
+
 private:
     void drawCommands(UiModel& model, const CommandSink& submit, SendPanel& panel, const EndpointConfig& config);
     /// The timers row and the on-connect button; each returns the edited config, if any.
@@ -30,8 +37,9 @@ private:
                                                   const CommandSink& submit, EndpointId id);
     void openTimerEditor(TimerConfig timer, std::size_t index);
     std::optional<EndpointConfig> drawOnConnect(UiModel& model, SendPanel& panel, const EndpointConfig& config);
-    /// Stores `config`'s sources in the workspace and tells the engine.
-    static void apply(UiModel& model, const CommandSink& submit, EndpointId id, EndpointConfig config);
+    /// Stores `config`'s sources in the workspace and tells the engine; refuses (a notice says
+    /// why, false) what the profile loader would not load back or a payload over kMaxSavedPayload.
+    static bool apply(UiModel& model, const CommandSink& submit, EndpointId id, EndpointConfig config);
 
     // The timer being edited: a copy, applied on OK. Index npos = a new timer.
     TimerConfig m_timer;
@@ -40,6 +48,7 @@ private:
     char m_timerTo[96] = {};
     bool m_timerStartNow = true;
     bool m_openTimerEditor = false;
+    std::string m_timerProblem;
     std::optional<std::string> m_pendingStart;   // a timer to start once the engine has it
 };
 

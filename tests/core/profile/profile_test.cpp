@@ -456,6 +456,32 @@ TEST(ProfileFiles, SaveRefusesInvalidProfileAndKeepsOldFile) {
     EXPECT_EQ(readFile(dir / "p.json"), kExample);
 }
 
+TEST(ProfileFiles, SaveRefusesAProfileOverTheLoadLimitAndKeepsTheOldFile) {
+    // Tester B14: a 17 MB saved command made a workspace.json the next start refused (16 MiB).
+    // The writer and the reader agree: what would be over the limit is not written.
+    TempDir dir;
+    writeFile(dir / "p.json", kExample);
+    Profile big = *parseProfile(kExample, "t").profile;
+    SavedCommand command;
+    command.name = "huge";
+    command.payload.text = std::string(kMaxProfileFileBytes, 'A');
+    big.endpoints[0].commands.push_back(command);
+    std::string error;
+    EXPECT_EQ(saveProfileAtomic(big, dir / "p.json", &error), std::errc::file_too_large);
+    EXPECT_NE(error.find("refusing to save"), std::string::npos) << error;
+    EXPECT_NE(error.find("over the 16 MiB limit"), std::string::npos) << error;
+    EXPECT_EQ(readFile(dir / "p.json"), kExample) << "the last good file stays";
+    EXPECT_EQ(dir.entries(), std::vector<std::string>{"p.json"});
+
+    // Just under the limit it is written and loads back.
+    const std::size_t overhead = profileToText(big).size() - kMaxProfileFileBytes;
+    big.endpoints[0].commands.back().payload.text.resize(kMaxProfileFileBytes - overhead);
+    ASSERT_FALSE(saveProfileAtomic(big, dir / "p.json", &error)) << error;
+    EXPECT_EQ(std::filesystem::file_size(dir / "p.json"), kMaxProfileFileBytes);
+    ProfileLoadResult r = loadProfile(dir / "p.json");
+    ASSERT_TRUE(r.profile) << r.error;
+}
+
 TEST(ProfileFiles, FailedSaveLeavesNoTempAndKeepsOldFile) {
     TempDir dir;
     const Profile p = *parseProfile(kExample, "t").profile;
