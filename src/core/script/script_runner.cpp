@@ -184,6 +184,10 @@ bool ScriptRun::runStep(const ScriptStep& step) {
         // Stamped before the send: on loopback the send call itself may deliver the request and
         // let the peer answer before it returns (the latency would be shorter than the wire's).
         const Clock::time_point sent_at = Clock::now();
+        // What came before this send cannot answer it: the expects after it take only what
+        // arrives from now on (what comes during a wait_ms after it is still kept for them).
+        m_pending.clear();
+        m_pendingBytes = 0;
         std::optional<ErrorInfo> error;
         if (m_link == nullptr) {
             error = ErrorInfo{"ENOTCONN", "no connection to send on", "没有可用于发送的连接"};

@@ -51,7 +51,8 @@ public:
 };
 
 inline constexpr std::chrono::milliseconds kScriptProgressPeriod{200};
-/// Messages kept while no expect waits (a wait_ms before an expect): the oldest go first.
+/// Messages kept while no expect waits (a wait_ms before an expect): the oldest go first. A send
+/// drops them: an expect after a send takes only messages that arrived after it.
 inline constexpr std::size_t kScriptPendingMessages = 256;
 inline constexpr std::size_t kScriptPendingBytes = 1u << 20;
 
