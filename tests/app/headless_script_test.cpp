@@ -197,6 +197,29 @@ TEST(HeadlessScript, NamesAreResolvedOrRefusedAsUsageErrors) {
     EXPECT_EQ(report_alone.wait(20s), 2);
 }
 
+// An endpoint name may hold '/', a script name may not: ENDPOINT/SCRIPT splits at the last '/'.
+TEST(HeadlessScript, AnEndpointNameWithASlashIsNamedInFull) {
+    const auto profile = writeProfile("slash.json", R"({"version": 1, "name": "t", "endpoints": [
+      { "name": "plc/1", "type": "udp", "bind": "127.0.0.1:0", "remote": "127.0.0.1:9",
+        "scripts": [ { "name": "s", "steps": [ { "wait_ms": 1 } ] } ] },
+      { "name": "x", "type": "udp", "bind": "127.0.0.1:0", "remote": "127.0.0.1:9",
+        "scripts": [ { "name": "s", "steps": [ { "wait_ms": 1 } ] } ] } ]})");
+    Process ambiguous({SOCKSCOPE_BINARY, "--headless", profile, "--run", "s"});
+    EXPECT_EQ(ambiguous.wait(20s), 2);
+    EXPECT_NE(ambiguous.err().find("plc/1/s, x/s"), std::string::npos) << ambiguous.err();
+    Process run({SOCKSCOPE_BINARY, "--headless", profile, "--run", "plc/1/s", "--log", "jsonl", "--for", "30"});
+    EXPECT_EQ(run.wait(40s), 0) << run.err();
+    std::vector<std::string> done;
+    for (const auto& line : jsonLines(run.out()))
+        if (line["event"] == "script_summary") done.push_back(line["endpoint"].get<std::string>() + "/" +
+                                                             line["script"].get<std::string>() + ":" +
+                                                             line["status"].get<std::string>());
+    EXPECT_EQ(done, (std::vector<std::string>{"plc/1/s:passed"}));
+    Process wrong({SOCKSCOPE_BINARY, "--headless", profile, "--run", "plc/s"});
+    EXPECT_EQ(wrong.wait(20s), 2);
+    EXPECT_NE(wrong.err().find("no script named \"plc/s\""), std::string::npos) << wrong.err();
+}
+
 // udp: the run starts on the socket and talks to `remote`; a python3 echo answers "ACK " + data.
 TEST(HeadlessScript, UdpScriptTalksToItsRemote) {
     if (!havePython()) GTEST_SKIP() << "python3 not found";
