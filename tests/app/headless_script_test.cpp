@@ -6,9 +6,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "app/headless_support.hpp"
 #include "support/process.hpp"
+#include "support/socket_peer.hpp"
 
 namespace sockscope {
 namespace {
@@ -376,6 +378,48 @@ TEST(HeadlessScript, AScriptCutShortByForReportsWhatRan) {
     EXPECT_EQ(junit.tests, static_cast<int>(passed) + 1);
     EXPECT_EQ(junit.failures, 0);
     EXPECT_EQ(junit.errors, 1);
+}
+
+// Our own stop (--for, SIGTERM) while an expect waits is no device failure: the run is unfinished
+// (a JUnit error), the expect neither passed nor failed, and nothing says a connection closed (udp has none).
+TEST(HeadlessScript, AStopWhileAnExpectWaitsIsUnfinishedNotAFailure) {
+    test::SocketPeer silent;   // the device: never answers
+    ASSERT_TRUE(silent.bindUdp());
+    const auto profile = writeProfile("stop-in-expect.json", R"({"version": 1, "name": "t", "endpoints": [
+      { "name": "u", "type": "udp", "bind": "127.0.0.1:0", "remote": "127.0.0.1:)" + std::to_string(silent.localPort()) + R"(",
+        "scripts": [ { "name": "s", "steps": [ { "send": { "text": "P" } },
+                                               { "expect": { "text": "P" }, "timeout_ms": 60000 } ] } ] } ] })");
+    for (const bool by_signal : {false, true}) {
+        SCOPED_TRACE(by_signal ? "SIGTERM" : "--for");
+        const std::string report = reportPath(by_signal ? "stop-in-expect-sig" : "stop-in-expect-for");
+        std::vector<std::string> args{SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--run", "s", "--report", report};
+        if (!by_signal) args.insert(args.end(), {"--for", "1"});
+        Process app(args);
+        ASSERT_EQ(silent.receiveDatagram(10000), "P");   // the expect waits from here on
+        if (by_signal) {
+            std::this_thread::sleep_for(200ms);
+            app.signal(SIGTERM);
+        }
+        EXPECT_EQ(app.wait(30s), 3) << app.err();
+        EXPECT_NE(app.err().find("script u/s: did not finish before the run ended"), std::string::npos) << app.err();
+        EXPECT_EQ(app.err().find("closed"), std::string::npos) << app.err();
+        EXPECT_EQ(app.out().find("closed before a matching message"), std::string::npos) << app.out();
+        bool summary = false;
+        for (const auto& line : jsonLines(app.out()))
+            if (line["event"] == "script_summary") {
+                summary = true;
+                EXPECT_EQ(line["status"], "unfinished") << line.dump();
+                EXPECT_EQ(line["failed"], 0) << line.dump();
+            }
+        EXPECT_TRUE(summary) << app.out();
+        const Junit junit = parseJunit(report);
+        EXPECT_EQ(junit.failures, 0);
+        EXPECT_EQ(junit.errors, 1);
+        const auto cases = junitCases(report);
+        ASSERT_FALSE(cases.empty());
+        EXPECT_EQ(cases.back().first, "run");
+        EXPECT_EQ(cases.back().second, "unfinished|the script did not finish before the run ended");
+    }
 }
 
 // A run that never started (its tcp-client could not connect) is unfinished with nothing run: no
