@@ -35,15 +35,15 @@ bool failedOutcome(ScriptOutcome o) {
 }  // namespace
 
 std::optional<ScriptTarget> resolveScript(const Profile& profile, const std::string& name, std::string& error) {
-    const auto slash = name.find('/');
+    const auto slash = name.rfind('/');
     std::vector<ScriptTarget> found;
     std::string known;
     for (std::size_t i = 0; i < profile.endpoints.size(); ++i) {
         const EndpointConfig& e = profile.endpoints[i];
         for (const Script& s : e.scripts) {
             known += (known.empty() ? "" : ", ") + e.name + "/" + s.name;
-            const bool hit = slash == std::string::npos ? s.name == name
-                                                        : e.name == name.substr(0, slash) && s.name == name.substr(slash + 1);
+            // ENDPOINT/SCRIPT: a script name holds no '/', an endpoint name may (split at the last one).
+            const bool hit = slash == std::string::npos ? s.name == name : e.name + "/" + s.name == name;
             if (hit) found.push_back(ScriptTarget{i, e.name, s.name});
         }
     }

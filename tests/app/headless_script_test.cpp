@@ -6,9 +6,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "app/headless_support.hpp"
 #include "support/process.hpp"
+#include "support/socket_peer.hpp"
 
 namespace sockscope {
 namespace {
@@ -197,6 +199,29 @@ TEST(HeadlessScript, NamesAreResolvedOrRefusedAsUsageErrors) {
     EXPECT_EQ(report_alone.wait(20s), 2);
 }
 
+// An endpoint name may hold '/', a script name may not: ENDPOINT/SCRIPT splits at the last '/'.
+TEST(HeadlessScript, AnEndpointNameWithASlashIsNamedInFull) {
+    const auto profile = writeProfile("slash.json", R"({"version": 1, "name": "t", "endpoints": [
+      { "name": "plc/1", "type": "udp", "bind": "127.0.0.1:0", "remote": "127.0.0.1:9",
+        "scripts": [ { "name": "s", "steps": [ { "wait_ms": 1 } ] } ] },
+      { "name": "x", "type": "udp", "bind": "127.0.0.1:0", "remote": "127.0.0.1:9",
+        "scripts": [ { "name": "s", "steps": [ { "wait_ms": 1 } ] } ] } ]})");
+    Process ambiguous({SOCKSCOPE_BINARY, "--headless", profile, "--run", "s"});
+    EXPECT_EQ(ambiguous.wait(20s), 2);
+    EXPECT_NE(ambiguous.err().find("plc/1/s, x/s"), std::string::npos) << ambiguous.err();
+    Process run({SOCKSCOPE_BINARY, "--headless", profile, "--run", "plc/1/s", "--log", "jsonl", "--for", "30"});
+    EXPECT_EQ(run.wait(40s), 0) << run.err();
+    std::vector<std::string> done;
+    for (const auto& line : jsonLines(run.out()))
+        if (line["event"] == "script_summary") done.push_back(line["endpoint"].get<std::string>() + "/" +
+                                                             line["script"].get<std::string>() + ":" +
+                                                             line["status"].get<std::string>());
+    EXPECT_EQ(done, (std::vector<std::string>{"plc/1/s:passed"}));
+    Process wrong({SOCKSCOPE_BINARY, "--headless", profile, "--run", "plc/s"});
+    EXPECT_EQ(wrong.wait(20s), 2);
+    EXPECT_NE(wrong.err().find("no script named \"plc/s\""), std::string::npos) << wrong.err();
+}
+
 // udp: the run starts on the socket and talks to `remote`; a python3 echo answers "ACK " + data.
 TEST(HeadlessScript, UdpScriptTalksToItsRemote) {
     if (!havePython()) GTEST_SKIP() << "python3 not found";
@@ -353,6 +378,48 @@ TEST(HeadlessScript, AScriptCutShortByForReportsWhatRan) {
     EXPECT_EQ(junit.tests, static_cast<int>(passed) + 1);
     EXPECT_EQ(junit.failures, 0);
     EXPECT_EQ(junit.errors, 1);
+}
+
+// Our own stop (--for, SIGTERM) while an expect waits is no device failure: the run is unfinished
+// (a JUnit error), the expect neither passed nor failed, and nothing says a connection closed (udp has none).
+TEST(HeadlessScript, AStopWhileAnExpectWaitsIsUnfinishedNotAFailure) {
+    test::SocketPeer silent;   // the device: never answers
+    ASSERT_TRUE(silent.bindUdp());
+    const auto profile = writeProfile("stop-in-expect.json", R"({"version": 1, "name": "t", "endpoints": [
+      { "name": "u", "type": "udp", "bind": "127.0.0.1:0", "remote": "127.0.0.1:)" + std::to_string(silent.localPort()) + R"(",
+        "scripts": [ { "name": "s", "steps": [ { "send": { "text": "P" } },
+                                               { "expect": { "text": "P" }, "timeout_ms": 60000 } ] } ] } ] })");
+    for (const bool by_signal : {false, true}) {
+        SCOPED_TRACE(by_signal ? "SIGTERM" : "--for");
+        const std::string report = reportPath(by_signal ? "stop-in-expect-sig" : "stop-in-expect-for");
+        std::vector<std::string> args{SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--run", "s", "--report", report};
+        if (!by_signal) args.insert(args.end(), {"--for", "1"});
+        Process app(args);
+        ASSERT_EQ(silent.receiveDatagram(10000), "P");   // the expect waits from here on
+        if (by_signal) {
+            std::this_thread::sleep_for(200ms);
+            app.signal(SIGTERM);
+        }
+        EXPECT_EQ(app.wait(30s), 3) << app.err();
+        EXPECT_NE(app.err().find("script u/s: did not finish before the run ended"), std::string::npos) << app.err();
+        EXPECT_EQ(app.err().find("closed"), std::string::npos) << app.err();
+        EXPECT_EQ(app.out().find("closed before a matching message"), std::string::npos) << app.out();
+        bool summary = false;
+        for (const auto& line : jsonLines(app.out()))
+            if (line["event"] == "script_summary") {
+                summary = true;
+                EXPECT_EQ(line["status"], "unfinished") << line.dump();
+                EXPECT_EQ(line["failed"], 0) << line.dump();
+            }
+        EXPECT_TRUE(summary) << app.out();
+        const Junit junit = parseJunit(report);
+        EXPECT_EQ(junit.failures, 0);
+        EXPECT_EQ(junit.errors, 1);
+        const auto cases = junitCases(report);
+        ASSERT_FALSE(cases.empty());
+        EXPECT_EQ(cases.back().first, "run");
+        EXPECT_EQ(cases.back().second, "unfinished|the script did not finish before the run ended");
+    }
 }
 
 // A run that never started (its tcp-client could not connect) is unfinished with nothing run: no

@@ -295,9 +295,10 @@ struct MatcherCompiler {
                                              : encodeForSend(spec.text, spec.encoding);
             if (!bytes.ok()) return fail(bytes.error->position, bytes.error->reason);
             m.m_bytes = std::move(bytes.bytes);
-            if (spec.ignore_case)
-                std::transform(m.m_bytes.begin(), m.m_bytes.end(), m.m_bytes.begin(), lowerAscii);
         }
+        // matchAt folds the message's ASCII letters: the pattern's must be folded the same way,
+        // hex included (41 42 with ignore_case matches "AB" and "ab"; other bytes compare as they are).
+        if (spec.ignore_case) std::transform(m.m_bytes.begin(), m.m_bytes.end(), m.m_bytes.begin(), lowerAscii);
         MatcherCompileResult result;
         result.matcher = std::move(m);
         return result;

@@ -83,7 +83,9 @@ constexpr std::array<StageField, 2> kFileSendFields{{
     {"gap_ms", 0, kMaxFileGapMs, "Milliseconds between two chunks."},
 }};
 constexpr std::array<StageField, 3> kRulesFields{{
-    {"storm_limit", 0, 1'000'000'000, "Replies per second all rules may send together; 0: no limit."},
+    {"storm_limit", 0, 1'000'000'000,
+     "Firings per second one rule may make (TCP: per connection; UDP: over the socket) before the storm guard "
+     "pauses it; 0: no guard."},
     {"rules.delay_ms", 0, kHour, "A rule's reply leaves this many milliseconds after the message."},
     {"rules.times", 1, kInt64Max, "How many times a rule answers (\"once\", \"always\" or a count)."},
 }};

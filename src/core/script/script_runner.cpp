@@ -124,9 +124,14 @@ void ScriptRun::endExpectClosed(Clock::time_point at, const std::string& why) {
     endExpect(ScriptOutcome::Closed, at, std::move(message));
 }
 
-void ScriptRun::onMessage(std::span<const std::uint8_t> message) {
+void ScriptRun::onMessage(std::span<const std::uint8_t> message, const std::string& sender) {
     if (m_finished || !m_started) return;
     const Clock::time_point now = Clock::now();
+    if (!sender.empty() && !m_sentTo.empty() && sender != m_sentTo) {
+        // udp: another host's datagram (a neighbour, a broadcast) cannot answer what we sent.
+        if (m_expect != nullptr) ++m_otherSenders;
+        return;
+    }
     if (m_expect == nullptr) {
         // Kept for the next expect (a wait_ms before it); bounded, the oldest go first.
         m_pending.push_back(Pending{Bytes(message.begin(), message.end()), now});
@@ -184,13 +189,19 @@ bool ScriptRun::runStep(const ScriptStep& step) {
         // Stamped before the send: on loopback the send call itself may deliver the request and
         // let the peer answer before it returns (the latency would be shorter than the wire's).
         const Clock::time_point sent_at = Clock::now();
+        // What came before this send cannot answer it: the expects after it take only what
+        // arrives from now on (what comes during a wait_ms after it is still kept for them).
+        m_pending.clear();
+        m_pendingBytes = 0;
         std::optional<ErrorInfo> error;
         if (m_link == nullptr) {
             error = ErrorInfo{"ENOTCONN", "no connection to send on", "没有可用于发送的连接"};
         } else {
             RenderContext context;
             context.counter = &m_counter;
+            const std::string to = m_link->destination();
             error = m_link->send(renderPayload(m_payloads.at(id), context));
+            if (!error) m_sentTo = to;
         }
         ++frame.index;
         if (error) {
@@ -248,6 +259,7 @@ void ScriptRun::beginExpect(const ScriptStep& step) {
     m_expectStart = Clock::now();
     m_lastReceived.clear();
     m_mismatches = 0;
+    m_otherSenders = 0;
     ScriptMatcher& matcher = m_matchers.at(idOf(step));
     while (!m_pending.empty()) {
         Pending message = std::move(m_pending.front());
@@ -298,6 +310,9 @@ void ScriptRun::endExpect(ScriptOutcome outcome, Clock::time_point at, std::stri
                       ? "timed out after " + std::to_string(step.timeout_ms) + " ms: nothing received"
                       : "timed out after " + std::to_string(step.timeout_ms) + " ms: " +
                             std::to_string(m_mismatches) + " message(s) received, none matched";
+    if (m_otherSenders)
+        message += " (" + std::to_string(m_otherSenders) + (m_otherSenders == 1 ? " datagram" : " datagrams") +
+                   " from other senders than " + m_sentTo + " skipped)";
     failure.message = std::move(message);
     record(result, &failure);
     if (m_options.stop_on_failure)

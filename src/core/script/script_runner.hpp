@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -37,6 +38,8 @@ public:
     virtual ConnectionId connection() const = 0;
     /// The peer ended its side (TCP FIN): no message can come on this link any more.
     virtual bool peerClosed() const { return false; }
+    /// UDP: the address ("127.0.0.1:5000") the next send goes to; empty on a connection.
+    virtual std::string destination() const { return {}; }
 };
 
 /// What a run needs from its endpoint.
@@ -51,7 +54,8 @@ public:
 };
 
 inline constexpr std::chrono::milliseconds kScriptProgressPeriod{200};
-/// Messages kept while no expect waits (a wait_ms before an expect): the oldest go first.
+/// Messages kept while no expect waits (a wait_ms before an expect): the oldest go first. A send
+/// drops them: an expect after a send takes only messages that arrived after it.
 inline constexpr std::size_t kScriptPendingMessages = 256;
 inline constexpr std::size_t kScriptPendingBytes = 1u << 20;
 
@@ -77,8 +81,9 @@ public:
     void detach();
     /// The link's peer ended its side (FIN): an expect waiting on it ends at once (closed).
     void peerClosed();
-    /// One framed message received on the link.
-    void onMessage(std::span<const std::uint8_t> message);
+    /// One framed message received on the link; `sender`: udp, the datagram's sender (an expect
+    /// after a send takes only datagrams from the address that send went to), else empty.
+    void onMessage(std::span<const std::uint8_t> message, const std::string& sender = {});
     /// Ends the run now (a StopScript, the endpoint stopped): Finished with stopped = true.
     void stop(const std::string& why);
 
@@ -136,6 +141,8 @@ private:
     bool m_waitConnect = false;
     std::chrono::steady_clock::time_point m_startedAt, m_lastSend, m_expectStart, m_lastProgress;
     bool m_hasSent = false;
+    std::string m_sentTo;                 // udp: where the last send went (empty: any sender)
+    std::uint64_t m_otherSenders = 0;     // udp: datagrams skipped by the waiting expect (not from m_sentTo)
 
     // The expect being waited for (m_expecting), and what came meanwhile.
     const ScriptStep* m_expect = nullptr;

@@ -15,8 +15,10 @@ public:
     ~Session() override { unlink(); }
 
     // Responder
-    void onMessage(ReplyChannel&, ResponderBytes message) override {
-        if (!runs.empty() && runs.front()->link() == this) runs.front()->onMessage(message);
+    void onMessage(ReplyChannel& channel, ResponderBytes message) override {
+        // udp: peer() is the sender of the datagram being handled (a run takes only its device's).
+        if (!runs.empty() && runs.front()->link() == this)
+            runs.front()->onMessage(message, m_connection == 0 ? channel.peer() : kNoSender);
     }
     void onPeerClosed(ReplyChannel&) override {
         m_peerClosed = true;
@@ -46,11 +48,16 @@ public:
     }
     ConnectionId connection() const override { return m_connection; }
     bool peerClosed() const override { return m_peerClosed; }
+    // udp: a send goes to the sender being answered (remote, or the last sender).
+    std::string destination() const override {
+        return m_connection == 0 && m_channel != nullptr ? m_channel->peer() : std::string();
+    }
 
     bool open() const { return m_channel != nullptr; }
     std::deque<std::shared_ptr<ScriptRun>> runs;   // front: the active one
 
 private:
+    inline static const std::string kNoSender;
     void unlink() {
         for (const auto& run : runs)
             if (run->link() == this) run->detach();

@@ -82,8 +82,11 @@ namespace {
 
 class RulesResponder final : public Responder {
 public:
-    explicit RulesResponder(std::shared_ptr<RulesStage> stage) : m_stage(std::move(stage)), m_state(m_stage->newSession()) {}
-    void onMessage(ReplyChannel& channel, ResponderBytes message) override { m_stage->handle(channel, m_state, message); }
+    explicit RulesResponder(std::shared_ptr<RulesStage> stage, std::size_t rules)
+        : m_stage(std::move(stage)), m_state(m_stage->newSession()), m_windows(rules) {}
+    void onMessage(ReplyChannel& channel, ResponderBytes message) override {
+        m_stage->handle(channel, m_state, m_windows, message);
+    }
     /// As a device answering in turn: a read takes no more requests than the send queue can
     /// answer (a reply costs its bytes and ~128 of bookkeeping; a request is at least a byte), and
     /// with the queue full reading waits until half of it drained — the peer's sends block, no
@@ -97,6 +100,7 @@ public:
 private:
     std::shared_ptr<RulesStage> m_stage;
     RuleSessionState m_state;
+    std::vector<RulesStage::StormWindow> m_windows;   // this connection's storm guard counts
 };
 
 }  // namespace
@@ -115,7 +119,7 @@ RulesStage::RulesStage(EngineContext& context, EndpointId endpoint, const std::v
 
 std::shared_ptr<Responder> RulesStage::attach(ReplyChannel&) {
     if (m_rules.size() == 0) return nullptr;
-    return std::make_shared<RulesResponder>(shared_from_this());
+    return std::make_shared<RulesResponder>(shared_from_this(), m_rules.size());
 }
 
 void RulesStage::started() {
@@ -126,22 +130,26 @@ void RulesStage::started() {
     m_changed = true;
 }
 
-bool RulesStage::allowFire(std::size_t rule, ReplyChannel& channel) {
+bool RulesStage::allowFire(std::size_t rule, ReplyChannel& channel, std::vector<StormWindow>& windows) {
     Guard& guard = m_guards[rule];
     if (guard.paused) return false;
     if (m_stormLimit != 0) {
+        // A connection counts its own firings (a loop is one conversation); udp has one socket.
+        const bool connection = channel.connection() != 0 && rule < windows.size();
+        StormWindow& window = connection ? windows[rule] : guard.window;
         const auto now = std::chrono::steady_clock::now();
-        if (now - guard.window_start >= std::chrono::seconds(1)) {
-            guard.window_start = now;
-            guard.in_window = 0;
+        if (now - window.start >= std::chrono::seconds(1)) {
+            window.start = now;
+            window.count = 0;
         }
-        if (++guard.in_window > m_stormLimit) {
+        if (++window.count > m_stormLimit) {
             guard.paused = true;
             const std::string& name = m_rules.rule(rule).config.name;
+            const std::string where = connection ? " on connection #" + std::to_string(channel.connection()) : "";
             channel.reportError(ErrorContext::Other,
                                 {"ESTORM",
                                  "rule \"" + name + "\" fired more than " + groupDigits(m_stormLimit) +
-                                     " times within one second: paused by the storm guard (storm_limit " +
+                                     " times within one second" + where + ": paused by the storm guard (storm_limit " +
                                      std::to_string(m_stormLimit) +
                                      "), so that two answering peers cannot loop for ever; resume it in "
                                      "the rules list or restart the endpoint",
@@ -157,8 +165,10 @@ bool RulesStage::allowFire(std::size_t rule, ReplyChannel& channel) {
     return true;
 }
 
-void RulesStage::handle(ReplyChannel& channel, RuleSessionState& state, std::span<const std::uint8_t> message) {
-    m_rules.evaluate(message, state, m_eval, [this, &channel](std::size_t i) { return allowFire(i, channel); });
+void RulesStage::handle(ReplyChannel& channel, RuleSessionState& state, std::vector<StormWindow>& windows,
+                        std::span<const std::uint8_t> message) {
+    m_rules.evaluate(message, state, m_eval,
+                     [this, &channel, &windows](std::size_t i) { return allowFire(i, channel, windows); });
     for (const std::string& error : m_eval.errors) channel.reportError(ErrorContext::Other, {"EREGEX", error, "正则表达式出错：" + error});
     for (RuleFiring& firing : m_eval.fired) {
         const ReplyRule& rule = m_rules.rule(firing.rule).config;

@@ -65,8 +65,10 @@ private:
     MatchCaptures m_captures;   // reused
 };
 
-/// The responder stage of an endpoint's rules. Hits and the storm guard are per endpoint (over
-/// all its connections); "times" and {{counter}} are per connection.
+/// The responder stage of an endpoint's rules. Hits and a rule's paused state are per endpoint
+/// (over all its connections); the storm guard counts a rule's firings per connection on TCP (a
+/// loop is one conversation: many clients polling together are no storm) and over the socket on
+/// UDP; "times" and {{counter}} are per connection.
 class RulesStage final : public ResponderStage, public std::enable_shared_from_this<RulesStage> {
 public:
     /// `faults`: the endpoint's fault injection (null: none); a rule's own "faults" get their
@@ -81,18 +83,25 @@ public:
     /// Resumes a rule the storm guard paused (by name; empty: all).
     void resume(const std::string& name);
 
-    /// For a session's responder: evaluate and act (send, delay, close) on `channel`.
-    void handle(ReplyChannel& channel, RuleSessionState& state, std::span<const std::uint8_t> message);
+    /// One storm guard window: a rule's firings within the current second.
+    struct StormWindow {
+        std::chrono::steady_clock::time_point start{};
+        std::uint64_t count = 0;
+    };
+
+    /// For a session's responder: evaluate and act (send, delay, close) on `channel`. `windows`:
+    /// the session's storm guard windows, one per rule (used on a connection; udp counts per socket).
+    void handle(ReplyChannel& channel, RuleSessionState& state, std::vector<StormWindow>& windows,
+                std::span<const std::uint8_t> message);
     RuleSessionState newSession() const { return m_rules.newSession(); }
 
 private:
-    bool allowFire(std::size_t rule, ReplyChannel& channel);
+    bool allowFire(std::size_t rule, ReplyChannel& channel, std::vector<StormWindow>& windows);
     void emitStatus(bool control);
     RuleStatus status() const;
 
     struct Guard {
-        std::chrono::steady_clock::time_point window_start{};
-        std::uint64_t in_window = 0;
+        StormWindow window;   // udp: the socket's (a connection has its own)
         bool paused = false;
     };
 

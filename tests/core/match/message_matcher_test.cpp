@@ -75,6 +75,26 @@ TEST(MessageMatcher, HexWildcardsAndModes) {
     EXPECT_TRUE(matches(hexSpec("0x01,0x03:????", MatchMode::Prefix), request));   // tolerant, adjacent ??
 }
 
+TEST(MessageMatcher, HexIgnoreCaseFoldsAsciiLettersOnBothSides) {
+    // "41 42" is "AB": with ignore_case it matches "AB" and "ab" in every mode (it matched nothing).
+    for (MatchMode mode : {MatchMode::Exact, MatchMode::Prefix, MatchMode::Contains}) {
+        MatchSpec spec = hexSpec("41 42", mode);
+        spec.ignore_case = true;
+        EXPECT_TRUE(matches(spec, bytesOf("AB"))) << toString(mode);
+        EXPECT_TRUE(matches(spec, bytesOf("ab"))) << toString(mode);
+        EXPECT_TRUE(matches(spec, bytesOf("aB"))) << toString(mode);
+        EXPECT_FALSE(matches(spec, bytesOf("AC"))) << toString(mode);
+    }
+    MatchSpec lower = hexSpec("61 ?? 62", MatchMode::Contains);   // "a?b" written lower-case
+    lower.ignore_case = true;
+    EXPECT_TRUE(matches(lower, bytesOf("xA-B")));
+    MatchSpec binary = hexSpec("01 5B 7B", MatchMode::Exact);   // only letters fold: '[' is not '{'
+    binary.ignore_case = true;
+    EXPECT_TRUE(matches(binary, Bytes{0x01, 0x5B, 0x7B}));
+    EXPECT_FALSE(matches(binary, Bytes{0x01, 0x7B, 0x7B}));
+    EXPECT_FALSE(matches(binary, Bytes{0x21, 0x5B, 0x7B}));
+}
+
 TEST(MessageMatcher, HexCapturesAreTheWholeMatchThenEachWildcardRun) {
     MessageMatcher m = compiled(hexSpec("01 03 ?? ?? 00 ??"));
     EXPECT_EQ(m.groupCount(), 2u);

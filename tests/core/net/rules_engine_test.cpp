@@ -294,6 +294,28 @@ TEST(RulesEngine, StormGuardStopsATcpServerAndClientAnsweringEachOther) {
     expectStormStopped(h, 1, 2);
 }
 
+TEST(RulesEngine, StormGuardCountsPerConnectionSoManyPollersAreNoStorm) {
+    // 4 clients x 15 request/answer pairs, back to back: 60 firings of one rule within well under
+    // a second, over a limit of 20. Each connection stays under it: no loop, nothing paused.
+    EngineHarness h;
+    EndpointConfig config = lineServer({rule("ping", text("PING"), "PONG\\n")});
+    config.storm_limit = 20;
+    const auto port = h.startServer(1, config);
+    std::vector<SocketPeer> clients(4);
+    for (auto& c : clients) ASSERT_TRUE(c.connectTcp(port));
+    for (int round = 0; round < 15; ++round)
+        for (auto& c : clients) {
+            ASSERT_TRUE(c.sendAll("PING\n"));
+            ASSERT_EQ(c.receive(5), "PONG\n") << "round " << round << ": the rule stopped answering";
+        }
+    ASSERT_TRUE(h.sync(1));
+    for (const auto& e : h.events) {
+        if (const auto* error = std::get_if<ErrorEvent>(&e)) {
+            EXPECT_NE(error->error.code, "ESTORM") << error->error.message;
+        }
+    }
+}
+
 TEST(RulesEngine, EchoAndRulesTogether) {
     EngineHarness h;
     EndpointConfig config = lineServer({rule("ok", text("X"), "OK\\n")});
