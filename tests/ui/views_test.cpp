@@ -1,6 +1,8 @@
 // View tests in a headless ImGui context: simulated clicks and typing, commands captured.
 #include <gtest/gtest.h>
 
+#include "core/codec/utf8.hpp"
+
 #include <unistd.h>
 
 #include <fstream>
@@ -1234,6 +1236,30 @@ TEST_F(SourcesStripTest, TheTimerDialogAndReplaceRefuseWhatTheProfileLoaderWould
     Profile profile;
     profile.endpoints = {model.workspace.find(id)->config};
     EXPECT_EQ(validateProfile(profile, ""), "");
+}
+
+// Tester B3: "+ Save" names the command from the input's first 16 characters, never half of one
+// (a Chinese input gave a name ending in U+FFFD).
+TEST_F(SourcesStripTest, ACommandNamedFromChineseInputIsCutAtACharacter) {
+    const EndpointId id = addServer(1);
+    ui.setDraw([this] { drawStrip(); });
+    ui.frames(2);
+    std::string input;
+    for (int i = 0; i < 10; ++i) input += "\xe6\xb8\xa9";   // 温 x 10: 30 bytes
+    send.input() = input;
+    ui.frames(1);
+    clickProbe("send.save_command");
+    ui.frames(1);
+    ASSERT_EQ(model.workspace.find(id)->config.commands.size(), 1u);
+    EXPECT_EQ(model.workspace.find(id)->config.commands[0].name, input) << "10 characters: all of them";
+    send.input() = input + input;   // 20 characters
+    ui.frames(1);
+    clickProbe("send.save_command");
+    ui.frames(1);
+    ASSERT_EQ(model.workspace.find(id)->config.commands.size(), 2u);
+    const std::string name = model.workspace.find(id)->config.commands[1].name;
+    EXPECT_EQ(name.substr(0, 48), (input + input).substr(0, 48)) << "16 whole characters first";
+    EXPECT_FALSE(utf8::firstInvalid(name)) << name;
 }
 
 // Tester B14: "+ Save" of a 17 MB input wrote a workspace.json over the loader's 16 MiB limit and

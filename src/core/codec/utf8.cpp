@@ -57,6 +57,15 @@ std::optional<std::size_t> firstInvalid(std::string_view text) {
     return std::nullopt;
 }
 
+std::string_view prefix(std::string_view text, std::size_t max_chars) {
+    std::size_t at = 0;
+    for (std::size_t n = 0; n < max_chars && at < text.size(); ++n) {
+        const auto ch = decode(text.substr(at));
+        at += ch ? ch->length : 1;
+    }
+    return text.substr(0, at);
+}
+
 bool equalsIgnoreCase(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i) {

@@ -26,6 +26,10 @@ void append(std::string& out, char32_t code_point);
 /// Offset of the first byte that does not start a valid sequence, or nullopt if all is valid.
 std::optional<std::size_t> firstInvalid(std::string_view text);
 
+/// At most `max_chars` characters from the start of `text`, never cut inside one (a byte that is
+/// not valid UTF-8 counts as one character).
+std::string_view prefix(std::string_view text, std::size_t max_chars);
+
 /// ASCII case-insensitive equality, for enum names read from profiles and the command line.
 bool equalsIgnoreCase(std::string_view a, std::string_view b);
 

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/codec/utf8.hpp"
 #include "core/profile/profile.hpp"
 #include "ui/format.hpp"
 #include "ui/i18n.hpp"
@@ -181,7 +182,7 @@ void SourcesStrip::drawCommands(UiModel& model, const CommandSink& submit, SendP
     if (ImGui::SmallButton(tr(Str::SaveAsCommand))) {
         edited = config;
         // A name from the input itself ("AT+GMR"), unique within the endpoint.
-        std::string base = panel.input().substr(0, 16);
+        std::string base(utf8::prefix(panel.input(), 16));   // characters, never half of one
         for (char& ch : base)
             if (static_cast<unsigned char>(ch) < 0x20) ch = ' ';
         const std::string name = uniqueName(base, config.commands, [](const SavedCommand& c) { return c.name; });
@@ -371,7 +372,7 @@ std::optional<EndpointConfig> SourcesStrip::drawOnConnect(UiModel& model, SendPa
                                                           const EndpointConfig& config) {
     char label[160];
     if (config.on_connect) {
-        std::string preview = config.on_connect->text.substr(0, 24);
+        std::string preview(utf8::prefix(config.on_connect->text, 24));
         for (char& ch : preview)
             if (static_cast<unsigned char>(ch) < 0x20) ch = ' ';
         std::snprintf(label, sizeof label, tr(Str::OnConnectSet), preview.c_str());
