@@ -17,6 +17,7 @@
 #include <stb_image_write.h>
 
 #include <algorithm>
+#include <utility>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -211,6 +212,24 @@ void installCallbacks(GLFWwindow* window) {
     });
 }
 
+/// The first window fits the screen it opens on: 1600x1000 on a 1280x800 laptop put the send
+/// panel and the status bar below the screen's edge. (Sizes are before GLFW_SCALE_TO_MONITOR.)
+std::pair<int, int> fitToScreen(int width, int height) {
+    GLFWmonitor* monitor = glfwGetPrimaryMonitor();
+    if (!monitor) return {width, height};
+    int x = 0, y = 0, work_w = 0, work_h = 0;
+    glfwGetMonitorWorkarea(monitor, &x, &y, &work_w, &work_h);
+    float sx = 1, sy = 1;
+    glfwGetMonitorContentScale(monitor, &sx, &sy);
+    const int max_w = static_cast<int>(static_cast<float>(work_w) / std::max(sx, 1.0f));
+    const int max_h = static_cast<int>(static_cast<float>(work_h) / std::max(sy, 1.0f));
+    if (max_w <= 0 || max_h <= 0) return {width, height};
+    constexpr int kDecorations = 40;   // a title bar and borders the window manager adds
+    if (width > max_w) width = std::max(320, max_w - kDecorations / 4);
+    if (height > max_h) height = std::max(240, max_h - kDecorations);
+    return {width, height};
+}
+
 bool writeScreenshot(const std::string& path, int width, int height) {
     std::vector<unsigned char> pixels(static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 4);
     glPixelStorei(GL_PACK_ALIGNMENT, 1);
@@ -280,7 +299,8 @@ int runGui(const GuiOptions& options) {
     glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
     glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GL_TRUE);
     glfwWindowHint(GLFW_SCALE_TO_MONITOR, GLFW_TRUE);
-    GLFWwindow* window = glfwCreateWindow(options.width, options.height, "Sockscope", nullptr, nullptr);
+    const auto [window_w, window_h] = fitToScreen(options.width, options.height);
+    GLFWwindow* window = glfwCreateWindow(window_w, window_h, "Sockscope", nullptr, nullptr);
     if (!window) {
         std::fprintf(stderr, "sockscope: cannot create an OpenGL 3.3 window\n");
         glfwTerminate();

@@ -773,6 +773,23 @@ TEST_F(ViewsTest, AFailedSaveStaysOnScreenUntilASaveSucceeds) {
     EXPECT_FALSE(model.workspace.dirty);
 }
 
+// Tester B6: at font size 2.0 the 36-em editor was taller than a 1000-pixel window, its Apply
+// button below the edge. It now fits the window; its form scrolls.
+TEST_F(ViewsTest, TheEditorFitsTheWindowAtFontSizeTwo) {
+    const EndpointId server = addServer(0);
+    MainWindow window(model, sink, AppHooks{});
+    ui.setDraw([&] { window.draw(); });
+    ImGui::GetIO().FontGlobalScale = 2.0f;
+    const ImVec2 display(1280, 800);   // a laptop's window: 36 em at font size 2.0 is taller
+    ImGui::GetIO().DisplaySize = display;
+    window.editor().openEdit(*model.workspace.find(server), model.workspace);
+    ui.frames(3);
+    const ProbeRect apply = probe.at("editor.apply");
+    ImGui::GetIO().FontGlobalScale = 1.0f;
+    EXPECT_GE(apply.y0, 0.0f);
+    EXPECT_LE(apply.y1, display.y) << "Apply is inside the window";
+}
+
 // Item 8: names are unique by construction and the editor refuses a duplicate as you type.
 TEST_F(ViewsTest, EditorRefusesADuplicateNameAsYouType) {
     const EndpointId server = addServer(0);   // named "server"

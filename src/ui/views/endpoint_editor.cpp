@@ -16,6 +16,7 @@
 #include "ui/views/choice_combo.hpp"
 #include "ui/views/endpoint_editor_fields.hpp"
 #include "ui/views/workspace_view.hpp"
+#include "ui/window_fit.hpp"
 
 namespace sockscope::ui {
 namespace {
@@ -488,7 +489,7 @@ void EndpointEditor::draw(UiModel& model, const CommandSink& submit) {
     }
     const ImVec2 center = ImGui::GetMainViewport()->GetCenter();
     ImGui::SetNextWindowPos(center, ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
-    ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 36, ImGui::GetFontSize() * 36), ImGuiCond_Appearing);
+    ImGui::SetNextWindowSize(fitToWindow(ImVec2(ImGui::GetFontSize() * 36, ImGui::GetFontSize() * 36)), ImGuiCond_Appearing);
     std::string title = std::string(tr(Str::EditEndpoint)) + "###endpoint_editor";
     bool visible = true;   // the title bar's close button: same as Cancel
     if (!ImGui::BeginPopupModal(title.c_str(), m_open ? &visible : nullptr)) {

@@ -8,6 +8,7 @@
 
 #include "ui/probe.hpp"
 #include "ui/theme.hpp"
+#include "ui/window_fit.hpp"
 
 namespace sockscope::ui {
 namespace fs = std::filesystem;
@@ -51,7 +52,7 @@ std::optional<std::string> FileDialog::draw(UiModel& model) {
     }
     const ImVec2 center = ImGui::GetMainViewport()->GetCenter();
     ImGui::SetNextWindowPos(center, ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
-    ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 36, ImGui::GetFontSize() * 26), ImGuiCond_Appearing);
+    ImGui::SetNextWindowSize(fitToWindow(ImVec2(ImGui::GetFontSize() * 36, ImGui::GetFontSize() * 26)), ImGuiCond_Appearing);
     const char* name = m_filter == FileDialogFilter::AnyFile ? tr(Str::ChooseFileToSend)
                        : m_mode == FileDialogMode::Open   ? tr(Str::OpenProfile)
                                                           : tr(Str::SaveProfileAs);

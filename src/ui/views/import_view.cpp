@@ -11,6 +11,7 @@
 #include "core/codec/hex.hpp"
 #include "ui/format.hpp"
 #include "ui/probe.hpp"
+#include "ui/window_fit.hpp"
 
 namespace sockscope::ui {
 namespace {
@@ -102,7 +103,7 @@ void ImportCaptureView::draw(UiModel& model, const CommandSink& submit) {
     poll(model, submit);
     if (!m_visible) return;
     const float em = ImGui::GetFontSize();
-    ImGui::SetNextWindowSize(ImVec2(em * 60, em * 36), ImGuiCond_FirstUseEver);
+    ImGui::SetNextWindowSize(fitToWindow(ImVec2(em * 60, em * 36)), ImGuiCond_FirstUseEver);
     const std::string title = std::string(tr(Str::ImpTitle)) + "###import_capture";
     if (ImGui::Begin(title.c_str(), &m_visible)) {
         probeItem(model, "import.window");

@@ -10,6 +10,7 @@
 #include "ui/format.hpp"
 #include "ui/theme.hpp"
 #include "ui/views/endpoint_editor_fields.hpp"
+#include "ui/window_fit.hpp"
 
 namespace sockscope::ui {
 namespace {
@@ -40,7 +41,7 @@ std::string RecordingView::resolve(const UiModel& model, const std::string& path
 void RecordingView::draw(UiModel& model, const CommandSink& submit) {
     if (!m_visible) return;
     const float em = ImGui::GetFontSize();
-    ImGui::SetNextWindowSize(ImVec2(em * 56, em * 31), ImGuiCond_FirstUseEver);
+    ImGui::SetNextWindowSize(fitToWindow(ImVec2(em * 56, em * 31)), ImGuiCond_FirstUseEver);
     const std::string title = std::string(tr(Str::RecTitle)) + "###recording";
     // Sized in ems when first shown: after a larger font is chosen, scroll rather than cut off.
     if (ImGui::Begin(title.c_str(), &m_visible, ImGuiWindowFlags_HorizontalScrollbar)) {
