@@ -364,7 +364,8 @@ private:
 
     void report(bool force) {
         const auto now = std::chrono::steady_clock::now();
-        if (!force && m_sent == m_sentAtReport) return;   // nothing new: no event
+        // Nothing new: no event, but once to say the rate fell to 0 (a peer that stopped reading).
+        if (!force && m_sent == m_sentAtReport && m_reportedRate == 0) return;
         FileSendStatus status{m_endpoint, m_command.transfer, m_command.path, m_state, m_sent,
                               std::max(m_total, m_state == FileSendState::Done ? m_sent : m_total), 0, m_error, nowUs()};
         const bool end = m_state != FileSendState::Running;
@@ -373,6 +374,7 @@ private:
         if (seconds > 0) status.rate_bps = static_cast<double>(bytes) / seconds;
         m_lastReport = now;
         m_sentAtReport = m_sent;
+        m_reportedRate = status.rate_bps;
         m_ctx.emit(std::move(status));
     }
 
@@ -387,6 +389,7 @@ private:
     std::size_t m_offset = 0;
     bool m_opened = false, m_finished = false, m_waiting = false, m_pumpPosted = false;
     std::uint64_t m_sent = 0, m_total = 0, m_sentAtReport = 0;
+    double m_reportedRate = 0;   // the last rate said: a stall is said once, as 0
     FileSendState m_state = FileSendState::Running;
     std::optional<ErrorInfo> m_error, m_pendingError, m_noTarget;
     std::chrono::steady_clock::time_point m_started, m_lastReport;

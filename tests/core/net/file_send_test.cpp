@@ -272,6 +272,25 @@ TEST(FileSend, CancelStopsItMidway) {
     EXPECT_TRUE(peer.waitForOutput("len " + std::to_string(end->sent) + " MISMATCH")) << peer.out();
 }
 
+/// A peer that stops reading stalls the send: its rate is then said to be 0 (it stayed at the
+/// last moving figure, "3.9 MiB/s" for as long as nothing moved).
+TEST(FileSend, AStalledSendSaysItsRateFellToZero) {
+    TcpFixture f;
+    TempFile file(64u << 20);   // more than the kernel's buffers and the 16 MiB send queue
+    test::SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(f.port));   // never reads
+    const ConnectionId connection = f.waitConnection();
+    ASSERT_NE(connection, 0u);
+    f.h.engine.submit(fileCommand(4, file.path, 65536, 0, connection));
+    ASSERT_TRUE(f.h.waitFor<FileSendStatus>([](const FileSendStatus& s) { return s.rate_bps > 0; }, 10s));
+    const auto stalled = f.h.waitFor<FileSendStatus>(
+        [](const FileSendStatus& s) { return s.state == FileSendState::Running && s.rate_bps == 0 && s.sent > 0; }, 10s);
+    ASSERT_TRUE(stalled) << "a stalled send says so";
+    EXPECT_LT(stalled->sent, stalled->total);
+    f.h.engine.submit(CancelFileSend{1, 4});
+    ASSERT_TRUE(f.waitEnd(4));
+}
+
 TEST(FileSend, AFileThatCannotBeReadIsAPlainWordsError) {
     TcpFixture f;
     test::SocketPeer peer;
