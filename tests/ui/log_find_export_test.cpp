@@ -245,6 +245,19 @@ TEST_F(LogFindTest, ExportErrorsAreInPlainWordsAndLeaveNoFile) {
     EXPECT_TRUE(view.exportDialog().resultIsError());
     EXPECT_NE(view.exportDialog().result().find("does not exist"), std::string::npos) << view.exportDialog().result();
     EXPECT_FALSE(fs::exists(target));
+    // In the Chinese UI the same error is in Chinese (tester B9: it stayed English).
+    setLanguage(Language::Chinese);
+    view.exportDialog().open(ExportScope::All);
+    ui.frames(3);
+    view.exportDialog().path = target.string();
+    clickProbe("export.start");
+    framesWhile([&] { return view.exportDialog().running(); });
+    ui.frames(1);
+    const std::string zh = view.exportDialog().result();
+    setLanguage(Language::English);
+    EXPECT_TRUE(view.exportDialog().resultIsError());
+    EXPECT_EQ(zh.find("does not exist"), std::string::npos) << zh;
+    EXPECT_NE(zh.find("不存在"), std::string::npos) << zh;
 }
 
 TEST_F(LogFindTest, ALargeExportShowsProgressCanBeCancelledAndNeverStallsAFrame) {

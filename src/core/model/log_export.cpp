@@ -236,6 +236,11 @@ ExportSink::State ExportSink::state() const {
 
 std::string ExportSink::error() const {
     std::lock_guard lock(m_mutex);
+    return m_error.message;
+}
+
+ErrorInfo ExportSink::errorInfo() const {
+    std::lock_guard lock(m_mutex);
     return m_error;
 }
 
@@ -249,7 +254,7 @@ void ExportSink::wait() {
 
 void ExportSink::fail(std::error_code ec, FileOp op, const fs::path& path) {
     std::lock_guard lock(m_mutex);
-    m_error = describeFileError(ec, path.string(), op).message;
+    m_error = describeFileError(ec, path.string(), op);
     m_state = State::Failed;
     m_queue.clear();
     m_queued = 0;

@@ -89,6 +89,7 @@ public:
     void cancel();
     State state() const;
     std::string error() const;
+    ErrorInfo errorInfo() const;   ///< the error in both languages (the GUI shows the user's)
     std::uint64_t written() const { return m_written.load(); }
     const std::filesystem::path& path() const { return m_path; }
     /// Blocks until the thread has nothing left to do (tests, shutdown).
@@ -106,7 +107,7 @@ private:
     std::size_t m_queued = 0;
     bool m_finish = false, m_cancel = false, m_busy = false;
     State m_state = State::Writing;
-    std::string m_error;
+    ErrorInfo m_error;
     std::atomic<std::uint64_t> m_written{0};
     std::thread m_thread;   // last: starts after the members it uses exist
 };
@@ -138,6 +139,7 @@ public:
     bool finished() const;   ///< done, failed or cancelled
     ExportSink::State state() const { return m_sink.state(); }
     std::string error() const { return m_sink.error(); }
+    ErrorInfo errorInfo() const { return m_sink.errorInfo(); }
     std::size_t total() const { return m_total; }
     std::size_t done() const { return m_done; }          ///< rows looked at
     std::size_t exported() const { return m_exported; }  ///< rows written

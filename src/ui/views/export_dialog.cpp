@@ -127,7 +127,7 @@ void ExportDialog::finishResult() {
             m_resultError = false;
             break;
         default:
-            std::snprintf(text, sizeof text, tr(Str::ExportFailed), job.error().c_str());
+            std::snprintf(text, sizeof text, tr(Str::ExportFailed), errorText(job.errorInfo()).c_str());
             m_result = text;
             m_resultError = true;
             break;
