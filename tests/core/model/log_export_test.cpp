@@ -142,7 +142,9 @@ TEST(LogExport, AnExportThroughASymbolicLinkReplacesWhatItPointsToAndKeepsTheLin
     log.append(1'764'490'000'000'001, 1, 7, LogKind::Rx, bytesOf("hi\n"));
     const fs::path dir = testDir("link");
     std::ofstream(dir / "real.jsonl") << "old\n";
-    fs::create_symlink("real.jsonl", dir / "link.jsonl");
+    std::error_code link_error;
+    fs::create_symlink("real.jsonl", dir / "link.jsonl", link_error);
+    if (link_error) GTEST_SKIP() << "no symbolic links here: " << link_error.message();   // Windows without the privilege
     const auto job = runExport(log, dir / "link.jsonl", ExportFormat::Jsonl, allRows(log));
     ASSERT_EQ(job->state(), ExportSink::State::Done) << job->error();
     EXPECT_TRUE(fs::is_symlink(dir / "link.jsonl"));
