@@ -1,5 +1,7 @@
 #include "core/session/rules.hpp"
 
+#include <algorithm>
+
 #include "core/net/error_throttle.hpp"
 #include "core/session/faults.hpp"
 
@@ -91,9 +93,11 @@ public:
     /// answer (a reply costs its bytes and ~128 of bookkeeping; a request is at least a byte), and
     /// with the queue full reading waits until half of it drained — the peer's sends block, no
     /// reply is dropped. (A reply far larger than its request can still overflow: it is said.)
+    /// Some room always reads at least a byte: a write_queue_limit below 128 must not stop reading.
     std::size_t readLimit(const ReplyChannel& channel) const override {
         if (!channel.writable()) return std::numeric_limits<std::size_t>::max();
-        return channel.room() / kReplyCostPerByteRead;
+        const std::size_t room = channel.room();
+        return room == 0 ? 0 : std::max<std::size_t>(1, room / kReplyCostPerByteRead);
     }
     static constexpr std::size_t kReplyCostPerByteRead = 128;
 

@@ -292,9 +292,9 @@ void StreamSession::onFinSent() {
 
 void StreamSession::close(CloseMode mode) {
     if (closed()) return;
-    if (m_inPipeline) {   // a responder asked: after the current read (an abort wins over a FIN)
-        if (!m_closeAsked || mode == CloseMode::Abort || (mode == CloseMode::ResetAfterQueued && m_closeAsked != CloseMode::Abort))
-            m_closeAsked = mode;
+    if (m_inPipeline) {   // a responder asked: after the current read (an abort wins over a reset, both over a FIN)
+        const auto rank = [](CloseMode m) { return m == CloseMode::Abort ? 2 : m == CloseMode::ResetAfterQueued ? 1 : 0; };
+        if (!m_closeAsked || rank(mode) > rank(*m_closeAsked)) m_closeAsked = mode;
         return;
     }
     m_transport->close(mode);

@@ -185,6 +185,19 @@ TEST(RulesEngine, AFloodOfRequestsIsAnsweredInFullWithinTheQueueBound) {
         if (const auto* error = std::get_if<ErrorEvent>(&e)) ADD_FAILURE() << error->error.message;
 }
 
+/// A write_queue_limit smaller than a reply's bookkeeping (128 bytes) still answers: reading
+/// never waits on a queue that is empty.
+TEST(RulesEngine, ATinySendQueueStillAnswers) {
+    EngineHarness h;
+    EndpointConfig config = lineServer({rule("ack", any(), "ACK\\n")});
+    config.write_queue_limit = 64;
+    const auto port = h.startServer(1, config);
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    ASSERT_TRUE(peer.sendAll("a\nb\n"));
+    EXPECT_EQ(peer.receive(8, 5000), "ACK\nACK\n");
+}
+
 TEST(RulesEngine, TimesOncePerConnection) {
     EngineHarness h;
     ReplyRule hello = rule("hello", any(), "hi\\n");
