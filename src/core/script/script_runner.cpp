@@ -139,6 +139,7 @@ void ScriptRun::onMessage(std::span<const std::uint8_t> message, const std::stri
         while (m_pending.size() > kScriptPendingMessages || m_pendingBytes > kScriptPendingBytes) {
             m_pendingBytes -= m_pending.front().bytes.size();
             m_pending.pop_front();
+            ++m_pendingDropped;
         }
         return;
     }
@@ -193,6 +194,7 @@ bool ScriptRun::runStep(const ScriptStep& step) {
         // arrives from now on (what comes during a wait_ms after it is still kept for them).
         m_pending.clear();
         m_pendingBytes = 0;
+        m_pendingDropped = 0;
         std::optional<ErrorInfo> error;
         if (m_link == nullptr) {
             error = ErrorInfo{"ENOTCONN", "no connection to send on", "没有可用于发送的连接"};
@@ -260,6 +262,7 @@ void ScriptRun::beginExpect(const ScriptStep& step) {
     m_lastReceived.clear();
     m_mismatches = 0;
     m_otherSenders = 0;
+    m_droppedBeforeExpect = std::exchange(m_pendingDropped, 0);
     ScriptMatcher& matcher = m_matchers.at(idOf(step));
     while (!m_pending.empty()) {
         Pending message = std::move(m_pending.front());
@@ -313,6 +316,11 @@ void ScriptRun::endExpect(ScriptOutcome outcome, Clock::time_point at, std::stri
     if (m_otherSenders)
         message += " (" + std::to_string(m_otherSenders) + (m_otherSenders == 1 ? " datagram" : " datagrams") +
                    " from other senders than " + m_sentTo + " skipped)";
+    if (m_droppedBeforeExpect)   // the answer may have been among them: say so, never fail in silence
+        message += " (" + std::to_string(m_droppedBeforeExpect) +
+                   (m_droppedBeforeExpect == 1 ? " earlier message was" : " earlier messages were") +
+                   " not kept: more than " + std::to_string(kScriptPendingMessages) + " messages or " +
+                   std::to_string(kScriptPendingBytes / 1024) + " KiB arrived before the expect began)";
     failure.message = std::move(message);
     record(result, &failure);
     if (m_options.stop_on_failure)

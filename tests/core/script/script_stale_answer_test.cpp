@@ -83,5 +83,34 @@ TEST(ScriptStaleAnswer, WithoutASendMessagesFromTheWaitCount) {
     EXPECT_TRUE(finished->passed) << finished->error;
 }
 
+TEST(ScriptStaleAnswer, MessagesPushedOutOfTheWaitsKeepAreSaidWhenTheExpectFails) {
+    // 300 messages during the wait: the run keeps the newest 256 for the expect; the 44 older ones
+    // (where the answer might have been) are named in the failure instead of vanishing.
+    Rig rig(R"([ { "wait_ms": 1000 }, { "expect": { "text": "VALUE" }, "timeout_ms": 300 } ])");
+    ASSERT_NE(rig.device.fd(), test::kNoPeerSocket);
+    rig.h.engine.submit(RunScript{1, "s", 0, 1});
+    std::string flood;
+    for (int i = 0; i < 300; ++i) flood += "NOISE " + std::to_string(i) + "\n";
+    ASSERT_TRUE(rig.device.sendAll(flood));
+    const auto finished = rig.h.waitFor<ScriptEvent>(isFinished, 10s);
+    ASSERT_TRUE(finished);
+    EXPECT_FALSE(finished->passed);
+    EXPECT_NE(finished->error.find("256 message(s) received, none matched (44 earlier messages were not kept: "
+                                   "more than 256 messages or 1024 KiB arrived before the expect began)"),
+              std::string::npos)
+        << finished->error;
+}
+
+TEST(ScriptStaleAnswer, NothingIsSaidWhenTheKeepHeldEveryMessage) {
+    Rig rig(R"([ { "wait_ms": 600 }, { "expect": { "text": "VALUE" }, "timeout_ms": 300 } ])");
+    ASSERT_NE(rig.device.fd(), test::kNoPeerSocket);
+    rig.h.engine.submit(RunScript{1, "s", 0, 1});
+    ASSERT_TRUE(rig.device.sendAll("NOISE 1\nNOISE 2\n"));
+    const auto finished = rig.h.waitFor<ScriptEvent>(isFinished, 10s);
+    ASSERT_TRUE(finished);
+    EXPECT_FALSE(finished->passed);
+    EXPECT_EQ(finished->error.find("not kept"), std::string::npos) << finished->error;
+}
+
 }  // namespace
 }  // namespace sockscope
