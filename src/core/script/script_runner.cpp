@@ -262,7 +262,6 @@ void ScriptRun::beginExpect(const ScriptStep& step) {
     m_lastReceived.clear();
     m_mismatches = 0;
     m_otherSenders = 0;
-    m_droppedBeforeExpect = std::exchange(m_pendingDropped, 0);
     ScriptMatcher& matcher = m_matchers.at(idOf(step));
     while (!m_pending.empty()) {
         Pending message = std::move(m_pending.front());
@@ -292,6 +291,7 @@ void ScriptRun::beginExpect(const ScriptStep& step) {
 
 void ScriptRun::endExpect(ScriptOutcome outcome, Clock::time_point at, std::string message) {
     const ScriptStep& step = *std::exchange(m_expect, nullptr);
+    const std::uint64_t dropped = std::exchange(m_pendingDropped, 0);   // before this expect began
     ++m_timerGeneration;
     m_timer.cancel();
     const std::uint32_t id = idOf(step);
@@ -316,9 +316,8 @@ void ScriptRun::endExpect(ScriptOutcome outcome, Clock::time_point at, std::stri
     if (m_otherSenders)
         message += " (" + std::to_string(m_otherSenders) + (m_otherSenders == 1 ? " datagram" : " datagrams") +
                    " from other senders than " + m_sentTo + " skipped)";
-    if (m_droppedBeforeExpect)   // the answer may have been among them: say so, never fail in silence
-        message += " (" + std::to_string(m_droppedBeforeExpect) +
-                   (m_droppedBeforeExpect == 1 ? " earlier message was" : " earlier messages were") +
+    if (dropped)   // the answer may have been among them: say so, never fail in silence
+        message += " (" + std::to_string(dropped) + (dropped == 1 ? " earlier message was" : " earlier messages were") +
                    " not kept: more than " + std::to_string(kScriptPendingMessages) + " messages or " +
                    std::to_string(kScriptPendingBytes / 1024) + " KiB arrived before the expect began)";
     failure.message = std::move(message);

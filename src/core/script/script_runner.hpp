@@ -150,8 +150,7 @@ private:
     std::uint32_t m_mismatches = 0;
     std::deque<Pending> m_pending;
     std::size_t m_pendingBytes = 0;
-    std::uint64_t m_pendingDropped = 0;        // oldest kept messages pushed out since the last send
-    std::uint64_t m_droppedBeforeExpect = 0;   // those, for the waiting expect's failure text
+    std::uint64_t m_pendingDropped = 0;   // kept messages pushed out since the last send or expect
 
     // Results.
     std::vector<std::uint64_t> m_runs, m_passed, m_failed;   // per step id
