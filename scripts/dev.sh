@@ -65,7 +65,7 @@ run_ctest() {   # dir, extra ctest args...
 # written into the repo); a crash fails the run and leaves the input in build-fuzz/crashes/.
 run_fuzzers() {
   local seconds=${FUZZ_SECONDS:-30} fuzzer name scratch
-  CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja "${launcher[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja "${launcher[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSOCKSCOPE_DEBUG_INFO=lines \
     -DSOCKSCOPE_BUILD_FUZZERS=ON -DSOCKSCOPE_BUILD_GUI=OFF -DSOCKSCOPE_BUILD_BENCH=OFF >/dev/null
   cmake --build build-fuzz -j "$jobs" --target fuzzers
   mkdir -p build-fuzz/crashes
@@ -126,14 +126,14 @@ case "$cmd" in
     build_package
     if [ "${SOCKSCOPE_SKIP_SANITIZERS:-0}" != 1 ]; then
       say "ASan + UBSan build + all tests"
-      configure_and_build build-asan -DCMAKE_BUILD_TYPE=Debug -DSOCKSCOPE_SANITIZE=address -DSOCKSCOPE_BUILD_BENCH=OFF
+      configure_and_build build-asan -DCMAKE_BUILD_TYPE=Debug -DSOCKSCOPE_SANITIZE=address -DSOCKSCOPE_DEBUG_INFO=lines -DSOCKSCOPE_BUILD_BENCH=OFF
       # Mesa's unloaded driver leaks 112 bytes at exit: no leak checks for the GUI tests only.
       ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         run_ctest build-asan -LE gui
       ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         run_ctest build-asan -L gui
       say "TSan build + engine tests"
-      configure_and_build build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSOCKSCOPE_SANITIZE=thread \
+      configure_and_build build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSOCKSCOPE_SANITIZE=thread -DSOCKSCOPE_DEBUG_INFO=lines \
         -DSOCKSCOPE_BUILD_GUI=OFF -DSOCKSCOPE_BUILD_BENCH=OFF
       # Newer kernels randomize mmap more than TSan tolerates; run without ASLR when we can.
       norandom=()

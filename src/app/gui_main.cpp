@@ -83,6 +83,13 @@ Profile workspaceProfile(const UiModel& model) {
     return profile;
 }
 
+// A save from the menu; false with `error` in the user's language.
+bool savedOrSaid(const Profile& profile, const std::string& path, std::string& error) {
+    const std::error_code ec = saveProfileAtomic(profile, path, &error);
+    if (ec) error = fileWriteErrorText(ec, path, error);
+    return !ec;
+}
+
 // A failed write is shown until a later one succeeds (the key is the file's role).
 FileWorker::Completion reportWrite(UiModel& model, const char* key, Str what, bool failed, std::string error) {
     return [&model, key, what, failed, error = std::move(error)] {
@@ -94,8 +101,10 @@ FileWorker::Completion reportWrite(UiModel& model, const char* key, Str what, bo
 void postAutosave(FileWorker& files, UiModel& model, Profile profile, const fs::path& file) {
     files.post("workspace", [&model, profile = std::move(profile), file]() {
         std::string error;
-        const bool failed = static_cast<bool>(saveProfileAtomic(profile, file, &error));
+        const std::error_code ec = saveProfileAtomic(profile, file, &error);
+        const bool failed = static_cast<bool>(ec);
         if (failed) std::fprintf(stderr, "sockscope: workspace autosave failed: %s\n", error.c_str());
+        if (failed) error = fileWriteErrorText(ec, file.string(), error);
         return reportWrite(model, "autosave", Str::AutosaveFailed, failed, error);
     });
 }
@@ -107,8 +116,10 @@ void postSettingsSave(FileWorker& files, UiModel& model, const fs::path& file, c
     state.workspace_name = model.workspace.name;
     files.post("settings", [&model, text = settingsToText(model.settings, layout, state), file]() {
         std::string error;
-        const bool failed = static_cast<bool>(writeFileAtomic(file, text, &error));
+        const std::error_code ec = writeFileAtomic(file, text, &error);
+        const bool failed = static_cast<bool>(ec);
         if (failed) std::fprintf(stderr, "sockscope: could not save settings: %s\n", error.c_str());
+        if (failed) error = fileWriteErrorText(ec, file.string(), error);
         return reportWrite(model, "settings_save", Str::SettingsSaveFailed, failed, error);
     });
 }
@@ -366,7 +377,7 @@ int runGui(const GuiOptions& options) {
         Profile profile;
         profile.name = name;
         profile.endpoints = endpoints;
-        return !saveProfileAtomic(profile, path, &error);
+        return savedOrSaid(profile, path, error);
     };
     hooks.saveWithRecording = [](const std::string& path, const std::string& name,
                                  const std::vector<EndpointConfig>& endpoints,
@@ -375,7 +386,7 @@ int runGui(const GuiOptions& options) {
         profile.name = name;
         profile.endpoints = endpoints;
         profile.recording = recording;   // as the profile said (relative paths stay relative)
-        return !saveProfileAtomic(profile, path, &error);
+        return savedOrSaid(profile, path, error);
     };
     hooks.quit = [&quit] { quit = true; };
     hooks.background = [&files](FileWorker::Job job) { files.post("", std::move(job)); };

@@ -360,6 +360,9 @@ struct FileSendStatus {
     double rate_bps = 0;          // bytes/s: over the last period while running, the average at the end
     std::optional<ErrorInfo> error;
     TimestampUs time_us = 0;
+    /// Of `sent`, the bytes still in a target's write queue (the most of any target): handed over
+    /// but not yet taken by the kernel, because the peer has not read what came before.
+    std::uint64_t waiting = 0;
     bool operator==(const FileSendStatus&) const = default;
 };
 

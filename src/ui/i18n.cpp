@@ -1,6 +1,7 @@
 #include "ui/i18n.hpp"
 
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
@@ -46,6 +47,39 @@ Language languageFromEnvironment() {
         if (value && *value) return languageFromLocale(value);
     }
     return Language::English;
+}
+
+namespace {
+const char* fileReasonZh(std::error_code ec) {
+    if (ec == std::errc::no_space_on_device) return "磁盘空间已满";
+#ifdef EDQUOT
+    if (ec.category() == std::generic_category() && ec.value() == EDQUOT) return "超出磁盘配额";
+#endif
+    if (ec == std::errc::permission_denied || ec == std::errc::operation_not_permitted) return "没有写入权限";
+    if (ec == std::errc::read_only_file_system) return "文件系统是只读的";
+    if (ec == std::errc::no_such_file_or_directory) return "所在的文件夹不存在";
+    if (ec == std::errc::not_a_directory) return "路径中有一项不是文件夹";
+    if (ec == std::errc::is_a_directory) return "这是一个文件夹";
+    if (ec == std::errc::filename_too_long) return "文件名过长";
+    if (ec == std::errc::too_many_symbolic_link_levels) return "符号链接层数过多";
+    if (ec == std::errc::io_error) return "输入/输出错误（磁盘或网络文件系统出错）";
+    if (ec == std::errc::file_too_large) return "文件过大";
+    if (ec == std::errc::invalid_argument) return "配置无效";
+    return nullptr;
+}
+}  // namespace
+
+std::string fileWriteErrorText(std::error_code ec, const std::string& path, const std::string& english) {
+    if (currentLanguage() != Language::Chinese || !ec) return english;
+    std::string text = "无法写入 " + path + "：";
+    if (const char* reason = fileReasonZh(ec)) {
+        text += reason;
+        // Our own refusals (too large, invalid) carry details worth keeping.
+        if (ec == std::errc::file_too_large || ec == std::errc::invalid_argument) text += "（" + english + "）";
+    } else {
+        text += "系统错误 " + std::to_string(ec.value()) + "（" + ec.message() + "）";
+    }
+    return text;
 }
 
 const char* languageCode(Language language) { return language == Language::Chinese ? "zh" : "en"; }

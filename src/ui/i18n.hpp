@@ -4,6 +4,7 @@
 // switched at run time; tr() returns a pointer into static storage (valid forever).
 #include <cstdint>
 #include <string>
+#include <system_error>
 
 #include "core/net/error_text.hpp"
 
@@ -517,6 +518,7 @@ enum class Language : std::uint8_t { English, Chinese };
     X(TipFileGap, "Pause after each chunk, in milliseconds", "每块发送后暂停的毫秒数")             \
     X(FileProgress, "%s of %s, %s/s", "%s / %s，%s/s")                                            \
     X(FileDone, "sent %s (%s)", "已发送 %s（%s）")                                                 \
+    X(FileWaiting, "%s still queued: the peer is not reading", "%s 仍在发送队列：对端未读取")      \
     X(FileCancelled, "cancelled after %s: %s", "已取消，已发送 %s：%s")                            \
     X(FileFailed, "failed: %s", "失败：%s")                                                        \
     X(ClearAfterSend, "Clear after send", "发送后清除")                                             \
@@ -656,6 +658,12 @@ Language languageFromLocale(const char* locale);
 /// An engine error's words in the current language (its English message where there is no
 /// translation: errors the engine phrases ad hoc, such as a profile's own names).
 const std::string& errorText(const ErrorInfo& error);
+
+/// A failed file write (a save, an autosave) in the current language. English: `english` as the
+/// writer phrased it (what failed, the path, the system's reason). Chinese: the path and the
+/// reason in Chinese for the failures a user can fix (disk full, no permission, read-only, no
+/// such folder); other reasons keep the system's words.
+std::string fileWriteErrorText(std::error_code ec, const std::string& path, const std::string& english);
 
 const char* languageCode(Language language);   // "en", "zh"
 Language languageFromCode(const char* code);    // unknown -> English

@@ -215,7 +215,9 @@ private:
 struct Listener {
     test::PeerSocket fd = test::kNoPeerSocket;
     std::uint16_t port = 0;
-    explicit Listener(std::uint16_t wanted = 0) {
+    /// `backlog` 0 and one connection that is never accepted: the queue is full (Linux keeps
+    /// backlog + 1), and a further connect hangs in SYN_SENT (the SYN is dropped).
+    explicit Listener(std::uint16_t wanted = 0, int backlog = 16) {
         fd = ::socket(AF_INET, SOCK_STREAM, 0);
         int one = 1;
         ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const char*>(&one), sizeof one);
@@ -223,7 +225,7 @@ struct Listener {
         addr.sin_family = AF_INET;
         addr.sin_port = htons(wanted);
         addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 16) != 0) {
+        if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, backlog) != 0) {
             test::peerClose(fd);
             fd = test::kNoPeerSocket;
             return;

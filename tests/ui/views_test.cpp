@@ -392,6 +392,13 @@ TEST_F(ViewsTest, SendFileChoosesAFileAndShowsProgressRateAndCancel) {
     EXPECT_EQ(cancels[0].endpoint, id);
     EXPECT_EQ(cancels[0].transfer, transfer);
 
+    // All handed over while the peer is not reading: not "done", and the panel says what waits.
+    FileSendStatus queued{id, transfer, path, FileSendState::Running, 5000, 5000, 0, std::nullopt, nowUs()};
+    queued.waiting = 3000;
+    model.apply(queued);
+    ui.frames(2);
+    EXPECT_EQ(send.fileStatusText(), "4.9 KiB of 4.9 KiB, 0 B/s; 2.9 KiB still queued: the peer is not reading");
+
     // How it ended stays on the row; a failure in plain words.
     model.apply(FileSendStatus{id, transfer, path, FileSendState::Cancelled, 2048, 5000, 0, std::nullopt, nowUs()});
     ui.frames(1);

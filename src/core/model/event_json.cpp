@@ -99,7 +99,8 @@ Json eventJson(const Event& event, const EventJsonEndpoint& endpoint) {
     if (const auto* f = std::get_if<FileSendStatus>(&event)) {
         line = Json{{"time", rfc3339(f->time_us)}, {"endpoint", name}, {"event", "send_file"},
                     {"transfer", f->transfer}, {"path", f->path}, {"state", toString(f->state)},
-                    {"sent", f->sent}, {"total", f->total}, {"rate_bps", std::llround(f->rate_bps)}};
+                    {"sent", f->sent}, {"total", f->total}, {"waiting", f->waiting},
+                    {"rate_bps", std::llround(f->rate_bps)}};
         if (f->error) line["error"] = errorJson(*f->error);
         return line;
     }

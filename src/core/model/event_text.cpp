@@ -85,6 +85,7 @@ std::optional<std::string> describeEvent(const Event& event) {
         std::string text = "file \"" + f->path + "\" " + toString(f->state) + ": " + groupDigits(f->sent) + " of " +
                            bytesText(f->total);
         if (f->rate_bps > 0) text += ", " + std::to_string(static_cast<std::uint64_t>(f->rate_bps)) + " B/s";
+        if (f->waiting > 0) text += ", " + groupDigits(f->waiting) + " still in the send queue (the peer has not read them)";
         if (f->error) text += ": " + f->error->code + ": " + f->error->message;
         return text;
     }

@@ -292,6 +292,16 @@ private:
         return true;
     }
 
+    /// The most any target still holds in its write queue (at most what this send handed over).
+    std::uint64_t waitingInQueue() const {
+        std::uint64_t most = 0;
+        for (const auto& sink : m_sinks) {
+            ErrorInfo why;
+            most = std::max<std::uint64_t>(most, sink->queued(why).value_or(0));
+        }
+        return std::min(most, m_sent);
+    }
+
     bool drained() const {
         for (const auto& sink : m_sinks) {
             ErrorInfo why;
@@ -372,6 +382,7 @@ private:
         const double seconds = std::chrono::duration<double>(now - (end ? m_started : m_lastReport)).count();
         const std::uint64_t bytes = end ? m_sent : m_sent - m_sentAtReport;
         if (seconds > 0) status.rate_bps = static_cast<double>(bytes) / seconds;
+        status.waiting = waitingInQueue();
         m_lastReport = now;
         m_sentAtReport = m_sent;
         m_reportedRate = status.rate_bps;

@@ -201,8 +201,10 @@ bool ScriptRun::runStep(const ScriptStep& step) {
         } else {
             RenderContext context;
             context.counter = &m_counter;
-            const std::string to = m_link->destination();
-            error = m_link->send(renderPayload(m_payloads.at(id), context));
+            // udp: the run talks to one device. After the first send, a stranger's datagram
+            // (which moves the endpoint's reply-to address) must not take the next ones.
+            const std::string to = m_sentTo.empty() ? m_link->destination() : m_sentTo;
+            error = m_link->send(renderPayload(m_payloads.at(id), context), to);
             if (!error) m_sentTo = to;
         }
         ++frame.index;

@@ -32,8 +32,9 @@ namespace sockscope {
 class ScriptLink {
 public:
     virtual ~ScriptLink() = default;
-    /// Queues bytes; the error in plain words when refused.
-    [[nodiscard]] virtual std::optional<ErrorInfo> send(Bytes bytes) = 0;
+    /// Queues bytes; the error in plain words when refused. `to`: udp, the address to send to
+    /// (empty: destination()); a connection ignores it.
+    [[nodiscard]] virtual std::optional<ErrorInfo> send(Bytes bytes, const std::string& to) = 0;
     virtual void close(ScriptCloseMode mode) = 0;
     virtual ConnectionId connection() const = 0;
     /// The peer ended its side (TCP FIN): no message can come on this link any more.
@@ -89,6 +90,10 @@ public:
 
     bool finished() const { return m_finished; }
     bool waitingForConnection() const { return m_waitConnect; }
+    /// Its first step is `connect`: it starts before any connection (the step's timeout bounds it).
+    bool startsWithConnect() const {
+        return !m_script.steps.empty() && m_script.steps.front().kind == ScriptStepKind::Connect;
+    }
     ScriptLink* link() const { return m_link; }
     std::uint64_t id() const { return m_run; }
     const std::string& name() const { return m_script.name; }
@@ -141,7 +146,7 @@ private:
     bool m_waitConnect = false;
     std::chrono::steady_clock::time_point m_startedAt, m_lastSend, m_expectStart, m_lastProgress;
     bool m_hasSent = false;
-    std::string m_sentTo;                 // udp: where the last send went (empty: any sender)
+    std::string m_sentTo;                 // udp: where the sends go, from the first (empty: any sender)
     std::uint64_t m_otherSenders = 0;     // udp: datagrams skipped by the waiting expect (not from m_sentTo)
 
     // The expect being waited for (m_expecting), and what came meanwhile.

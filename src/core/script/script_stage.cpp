@@ -34,9 +34,10 @@ public:
     }
 
     // ScriptLink
-    std::optional<ErrorInfo> send(Bytes bytes) override {
+    std::optional<ErrorInfo> send(Bytes bytes, const std::string& to) override {
         if (m_channel == nullptr) return ErrorInfo{"ENOTCONN", "the connection is closed", "连接已关闭"};
-        return m_channel->send(std::move(bytes));
+        if (m_connection != 0 || to.empty()) return m_channel->send(std::move(bytes));
+        return m_channel->sendToPeer(to, std::move(bytes));
     }
     void close(ScriptCloseMode mode) override {
         if (m_channel == nullptr) return;
@@ -146,7 +147,9 @@ void ScriptStage::place(std::shared_ptr<ScriptRun> run, ConnectionId connection)
         }
     }
     if (!session) {
-        m_waiting.push_back(std::move(run));
+        m_waiting.push_back(run);
+        // A leading `connect` step runs now: its timeout, not the endpoint's, bounds the wait.
+        if (run->startsWithConnect()) return run->start(nullptr);
         requestConnect();
         return;
     }

@@ -50,6 +50,10 @@ void DatagramSession::watchMessages() {
 void DatagramSession::setReplyTo(const DatagramAddress& to, const std::string& name) {
     m_replyTo = to;
     m_replyToName = name;
+    if (!m_knownPeers.empty() && m_knownPeers.front().first == name) return;   // the usual case: same sender
+    std::erase_if(m_knownPeers, [&](const auto& known) { return known.first == name; });
+    m_knownPeers.emplace_front(name, to);
+    if (m_knownPeers.size() > kKnownPeers) m_knownPeers.pop_back();
 }
 
 // ---- receiving -------------------------------------------------------------------------------
@@ -94,6 +98,19 @@ std::optional<ErrorInfo> DatagramSession::send(Bytes bytes, const FaultsRef& fau
     if (!m_replyTo)
         return ErrorInfo{"EDESTADDRREQ", "no datagram to answer yet and no remote address", "尚无可回复的数据报，也没有远端地址"};
     return sendTo(*m_replyTo, SharedBytes(std::move(bytes)), faults);   // adopts the vector: no copy
+}
+
+std::optional<ErrorInfo> DatagramSession::sendToPeer(const std::string& peer, Bytes bytes) {
+    if (peer == m_replyToName) return send(std::move(bytes));
+    if (closed()) return ErrorInfo{"ENOTCONN", "udp endpoint is not bound", "UDP 端点尚未绑定"};
+    if (m_settings.remote && peer == formatEndpoint(m_settings.remote->address(), m_settings.remote->port()))
+        return sendTo(*m_settings.remote, SharedBytes(std::move(bytes)));
+    for (const auto& [name, address] : m_knownPeers)
+        if (name == peer) return sendTo(address, SharedBytes(std::move(bytes)));
+    return ErrorInfo{"EDESTADDRREQ",
+                     peer + " is not among the last " + std::to_string(kKnownPeers) +
+                         " senders any more: not sent (it would have gone to another sender)",
+                     peer + " 已不在最近的 " + std::to_string(kKnownPeers) + " 个发送方之中：未发送（否则会发给其他发送方）"};
 }
 
 bool DatagramSession::sendLater(std::chrono::milliseconds delay, Bytes bytes, FaultsRef faults) {

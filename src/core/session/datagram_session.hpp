@@ -13,8 +13,11 @@
 // slow a sender: a datagram the event queue refuses is dropped and counted, and so is a reply the
 // write queue cannot take. While responders are attached, one datagram is read at a time, so that
 // each one's answer follows it (a log or a recording reads rx, tx, rx, tx).
+#include <deque>
 #include <memory>
 #include <optional>
+#include <string>
+#include <utility>
 
 #include "core/endpoint_config.hpp"
 #include "core/net/engine_context.hpp"
@@ -59,6 +62,7 @@ public:
 
     // ReplyChannel (the responders' view: the sender being answered)
     [[nodiscard]] std::optional<ErrorInfo> send(Bytes bytes, const FaultsRef& faults = nullptr) override;
+    [[nodiscard]] std::optional<ErrorInfo> sendToPeer(const std::string& peer, Bytes bytes) override;
     [[nodiscard]] bool sendLater(std::chrono::milliseconds delay, Bytes bytes, FaultsRef faults = nullptr) override;
     void close(CloseMode) override {}   // nothing to close: a datagram socket has no peer
     [[nodiscard]] bool closeLater(std::chrono::milliseconds, CloseMode) override { return true; }
@@ -95,6 +99,9 @@ private:
     DelayedActions m_delayed;
     std::optional<DatagramAddress> m_replyTo;   // where responders' sends go
     std::string m_replyToName;
+    /// The remote and the last senders, newest first (sendToPeer finds a run's device by name).
+    static constexpr std::size_t kKnownPeers = 16;
+    std::deque<std::pair<std::string, DatagramAddress>> m_knownPeers;
 };
 
 }  // namespace sockscope

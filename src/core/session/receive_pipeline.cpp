@@ -2,6 +2,12 @@
 
 namespace sockscope {
 
+namespace {
+/// Frames held back for the observer until their batch is queued; past this many, the batch goes
+/// early (bounds the list; a read of tiny frames then leaves as several events).
+constexpr std::size_t kObservedBatch = 1024;
+}  // namespace
+
 ReceivePipeline::ReceivePipeline(EventQueue& queue, EndpointId endpoint, ConnectionId connection,
                                  const FramingConfig& config, EventPriority priority, ErrorHandler on_error)
     : m_queue(queue), m_endpoint(endpoint), m_connection(connection), m_priority(priority),
@@ -13,8 +19,10 @@ ReceivePipeline::ReceivePipeline(EventQueue& queue, EndpointId endpoint, Connect
 
 PushResult ReceivePipeline::onRead(const SharedBytes& bytes) {
     if (!m_framer) {
+        const PushResult pushed =
+            m_queue.push(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), {}, bytes}, m_priority);
         if (m_observer) m_observer(bytes);
-        return m_queue.push(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), {}, bytes}, m_priority);
+        return pushed;
     }
     // The read as it arrived, for the recorders that keep the wire, before its frames.
     if (m_queue.tapWantsWire())
@@ -36,14 +44,13 @@ PushResult ReceivePipeline::onDatagrams(const SharedBytes& bytes, std::vector<Fr
                                         const std::string& peer, const std::string& local) {
     if (datagrams.size() == 1) datagrams.clear();
     if (!m_framer) {
-        if (m_observer) {
-            DataEvent view{m_endpoint, m_connection, Direction::Rx, 0, {}, bytes, std::move(datagrams)};
-            forEachMessage(view, m_observer);
-            datagrams = std::move(view.frames);
-        }
-        return m_queue.push(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), peer, bytes, std::move(datagrams),
-                                      DataLayer::Both, local},
-                            m_priority);
+        std::optional<DataEvent> seen;   // what the observer sees once the event is queued
+        if (m_observer) seen.emplace(DataEvent{m_endpoint, m_connection, Direction::Rx, 0, {}, bytes, datagrams});
+        const PushResult pushed = m_queue.push(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), peer, bytes,
+                                                         std::move(datagrams), DataLayer::Both, local},
+                                               m_priority);
+        if (seen) forEachMessage(*seen, m_observer);
+        return pushed;
     }
     if (m_queue.tapWantsWire())
         offerWire(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), peer, bytes, datagrams, DataLayer::Wire, local});
@@ -93,20 +100,29 @@ void ReceivePipeline::finishFramer(bool incomplete_is_error) {
 }
 
 void ReceivePipeline::onFrame(ByteView frame) {
-    if (!m_batch.add(frame)) {
-        // Not in the read's slice (kept by the framer across reads): the frames
-        // before it go first, then a copy of it.
-        flush();
-        push(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), m_peer, SharedBytes::copyOf(frame), {},
-                       DataLayer::Frames, m_local, m_finishing ? std::string() : m_delimiter});
-    }
-    if (m_observer) m_observer(frame);
+    if (m_batch.add(frame)) return observe(frame, false);
+    // Not in the read's slice (kept by the framer across reads): the frames before it go
+    // first, then a copy of it. The observer sees it now: the framer's buffer moves on.
+    flush();
+    push(DataEvent{m_endpoint, m_connection, Direction::Rx, nowUs(), m_peer, SharedBytes::copyOf(frame), {},
+                   DataLayer::Frames, m_local, m_finishing ? std::string() : m_delimiter});
+    observe(frame, true);
 }
 
 void ReceivePipeline::onFrames(const std::uint8_t* base, std::span<const FrameCut> frames) {
     if (!m_batch.add(base, frames)) return FrameSink::onFrames(base, frames);   // one at a time
-    if (m_observer)
-        for (const FrameCut& frame : frames) m_observer(ByteView(base + frame.offset, frame.length));
+    if (!m_observer) return;
+    const bool queued = m_observed.size() + frames.size() > kObservedBatch;
+    if (queued) flush();
+    for (const FrameCut& frame : frames) observe(ByteView(base + frame.offset, frame.length), queued);
+}
+
+void ReceivePipeline::observe(ByteView frame, bool queued) {
+    if (!m_observer) return;
+    if (queued) return m_observer(frame);
+    // Frames in the batch lie in the read's slice: valid until onRead/onDatagrams returns.
+    m_observed.push_back(frame);
+    if (m_observed.size() >= kObservedBatch) flush();
 }
 
 void ReceivePipeline::push(DataEvent&& event) {
@@ -125,12 +141,18 @@ void ReceivePipeline::onFramingError(const ErrorInfo& error) {
 }
 
 void ReceivePipeline::flush() {
-    if (m_batch.empty()) return;
-    // Batched frames are cut at a delimiter (finish()'s frame is never in a read: it is copied).
-    DataEvent event{m_endpoint, m_connection, Direction::Rx, nowUs(), m_peer, {}, {}, DataLayer::Frames, m_local,
-                    m_delimiter};
-    m_batch.moveInto(event);
-    push(std::move(event));
+    if (!m_batch.empty()) {
+        // Batched frames are cut at a delimiter (finish()'s frame is never in a read: it is copied).
+        DataEvent event{m_endpoint, m_connection, Direction::Rx, nowUs(), m_peer, {}, {}, DataLayer::Frames, m_local,
+                        m_delimiter};
+        m_batch.moveInto(event);
+        push(std::move(event));
+    }
+    std::vector<ByteView> observed;
+    observed.swap(m_observed);
+    for (const ByteView frame : observed) m_observer(frame);
+    observed.clear();
+    if (m_observed.empty()) m_observed.swap(observed);   // keep the capacity
 }
 
 PushResult ReceivePipeline::takeResult() {

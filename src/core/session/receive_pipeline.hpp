@@ -35,8 +35,9 @@ public:
     ReceivePipeline(EventQueue& queue, EndpointId endpoint, ConnectionId connection, const FramingConfig& config,
                     EventPriority priority, ErrorHandler on_error);
 
-    /// Sees every message (a frame; framing raw: the read or the datagram) as it is cut, before
-    /// the batch goes to the queue. The session's responders (session/responder.hpp) hook here.
+    /// Sees every message (a frame; framing raw: the read or the datagram) once the event that
+    /// holds it is queued: what a responder queues in answer (a reply, a script's verdict) follows
+    /// the message in the log. The session's responders (session/responder.hpp) hook here.
     using MessageObserver = std::function<void(ByteView message)>;
     void setMessageObserver(MessageObserver observer) { m_observer = std::move(observer); }
     [[nodiscard]] bool observing() const { return static_cast<bool>(m_observer); }
@@ -74,7 +75,10 @@ private:
     /// A framed read as it arrived, to the recorders only (DataLayer::Wire).
     void offerWire(const DataEvent& event);
     void onFramingError(const ErrorInfo& error) override;
+    /// Queues the batch, then shows its frames to the observer.
     void flush();
+    /// A frame for the observer: at once if its event is queued, else when the batch is.
+    void observe(ByteView frame, bool queued);
     /// The framer's finish(); the frame it emits (the rest without a delimiter) strips nothing.
     void finishFramer(bool incomplete_is_error);
     PushResult takeResult();
@@ -87,6 +91,7 @@ private:
     MessageObserver m_observer;
     std::unique_ptr<Framer> m_framer;   // null: raw
     FrameBatch m_batch;
+    std::vector<ByteView> m_observed;   // frames of m_batch the observer has yet to see
     std::string m_peer;                 // udp: the sender of the datagram being framed
     std::string m_local;                // udp on a wildcard bind: the address it was sent to
     std::string m_delimiter;            // delimiter framing with keep false: what each frame lost

@@ -54,6 +54,13 @@ public:
     /// Sends after `delay` (to the same peer). False when too many delayed actions are pending
     /// (kMaxDelayedActions): the caller reports it. Bytes waiting here count against room().
     /// TCP: delayed replies leave in the order they were scheduled (a stream is never reordered).
+    /// UDP: sends to `peer` ("127.0.0.1:5000": the remote or a recent sender) instead of the
+    /// sender being answered; an error when that address is not known. A connection has one
+    /// peer: plain send().
+    [[nodiscard]] virtual std::optional<ErrorInfo> sendToPeer(const std::string& peer, Bytes bytes) {
+        (void)peer;
+        return send(std::move(bytes));
+    }
     [[nodiscard]] virtual bool sendLater(std::chrono::milliseconds delay, Bytes bytes,
                                          FaultsRef faults = nullptr) = 0;
     /// TCP: closes (Graceful = FIN after the queued bytes, Abort = RST). Within a receive callback

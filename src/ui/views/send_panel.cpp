@@ -454,11 +454,17 @@ void SendPanel::drawFileRow(UiModel& model, const CommandSink& submit) {
                 break;
         }
         m_fileStatus = text;
+        if (running && shown->waiting > 0) {   // handed over is not delivered: what the peer has yet to take
+            std::snprintf(text, sizeof text, tr(Str::FileWaiting), formatBytes(static_cast<double>(shown->waiting)).c_str());
+            m_fileStatus += "; ";
+            m_fileStatus += text;
+        }
         ImGui::SameLine();
         if (running) {
-            const float fraction = shown->total > 0 ? static_cast<float>(static_cast<double>(shown->sent) /
-                                                                         static_cast<double>(shown->total))
-                                                    : 0.0f;
+            // What left the write queue: 100% only once the peer took it all.
+            const std::uint64_t out = shown->sent - std::min(shown->waiting, shown->sent);
+            const float fraction =
+                shown->total > 0 ? static_cast<float>(static_cast<double>(out) / static_cast<double>(shown->total)) : 0.0f;
             ImGui::ProgressBar(fraction, ImVec2(font * 10, 0), name.c_str());
             probeItem(model, "send.file_progress");
             ImGui::SameLine();

@@ -15,7 +15,10 @@
 #include <fstream>
 #include <random>
 #include <set>
+#include <thread>
 
+#include "core/model/event_json.hpp"
+#include "core/model/event_text.hpp"
 #include "core/model/log_recorder.hpp"
 #include "core/model/payload_log.hpp"
 #include "support/engine_harness.hpp"
@@ -289,6 +292,39 @@ TEST(FileSend, AStalledSendSaysItsRateFellToZero) {
     EXPECT_LT(stalled->sent, stalled->total);
     f.h.engine.submit(CancelFileSend{1, 4});
     ASSERT_TRUE(f.waitEnd(4));
+}
+
+/// Handed to the write queue is not delivered: while the peer does not read, the progress says
+/// how much still waits in the queue (the text and the JSON too), until the peer takes it all.
+TEST(FileSend, BytesStillInTheSendQueueAreSaidUntilThePeerReadsThem) {
+    TcpFixture f;
+    constexpr std::size_t kSize = 24u << 20;   // more than the kernel's buffers: the queue fills
+    TempFile file(kSize);
+    test::SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(f.port));   // does not read until told
+    const ConnectionId connection = f.waitConnection();
+    ASSERT_NE(connection, 0u);
+    f.h.engine.submit(fileCommand(6, file.path, 65536, 0, connection));
+    const auto waiting = f.h.waitFor<FileSendStatus>(
+        [](const FileSendStatus& s) { return s.state == FileSendState::Running && s.waiting > 0; }, 15s);
+    ASSERT_TRUE(waiting) << "a send whose peer does not read says what waits in the queue";
+    EXPECT_LE(waiting->waiting, waiting->sent);
+    const std::string text = describeEvent(Event{*waiting}).value_or("");
+    EXPECT_NE(text.find("still in the send queue (the peer has not read them)"), std::string::npos) << text;
+    EXPECT_EQ(eventJson(Event{*waiting}, {"s", EndpointType::TcpServer}).value("waiting", std::uint64_t{0}),
+              waiting->waiting);
+
+    // The peer reads on a thread of its own: this one drains the engine's events meanwhile (the
+    // send waits for a front end that falls behind).
+    std::size_t read = 0;
+    std::thread reader([&] { read = peer.receive(kSize, 30000).size(); });
+    const auto end = f.waitEnd(6, 40s);
+    reader.join();
+    EXPECT_EQ(read, kSize) << "the peer reads it all";
+    ASSERT_TRUE(end);
+    EXPECT_EQ(end->state, FileSendState::Done);
+    EXPECT_EQ(end->sent, kSize);
+    EXPECT_EQ(end->waiting, 0u) << "done: nothing waits";
 }
 
 TEST(FileSend, AFileThatCannotBeReadIsAPlainWordsError) {

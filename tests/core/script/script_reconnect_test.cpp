@@ -43,5 +43,38 @@ TEST(ScriptReconnect, AConnectStepRightAfterACloseOpensANewConnection) {
     }
 }
 
+/// A run that begins with `connect` while nothing is connected: the step's timeout bounds the first
+/// connection too (not the endpoint's 5 s connect timeout, then "stopped while waiting").
+TEST(ScriptReconnect, ALeadingConnectStepEndsAtItsOwnTimeoutNotTheEndpoints) {
+    EngineHarness h;
+    test::Listener listener(0, 0);
+    ASSERT_NE(listener.port, 0);
+    test::SocketPeer filler;   // fills the accept queue: the client's SYN goes unanswered
+    ASSERT_TRUE(filler.connectTcp(listener.port));
+    EndpointConfig client;
+    client.name = "client";
+    client.type = EndpointType::TcpClient;
+    client.remote = "127.0.0.1:" + std::to_string(listener.port);
+    client.auto_start = false;
+    client.connect_timeout_ms = 20000;
+    const auto scripts = scriptsFromJson(
+        jsonio::Json::parse(R"([{"name": "s", "steps": [{"connect": true, "timeout_ms": 300}, {"send": {"text": "A"}}]}])"),
+        EndpointType::TcpClient);
+    ASSERT_EQ(scripts.error, "");
+    client.scripts = scripts.scripts;
+    h.engine.submit(AddEndpoint{1, client});
+    const auto asked = std::chrono::steady_clock::now();
+    h.engine.submit(RunScript{1, "s", 0, 3});
+    const auto finished = h.waitFor<ScriptEvent>([](const ScriptEvent& e) { return e.kind == ScriptEventKind::Finished; },
+                                                 std::chrono::seconds(10));
+    ASSERT_TRUE(finished);
+    const auto took = std::chrono::steady_clock::now() - asked;
+    EXPECT_FALSE(finished->passed);
+    if (finished->error.find("refused") != std::string::npos)   // Wine: a full queue refuses at once
+        GTEST_SKIP() << "the full accept queue refused the connection: " << finished->error;
+    EXPECT_NE(finished->error.find("not connected within 300 ms"), std::string::npos) << finished->error;
+    EXPECT_LT(took, std::chrono::seconds(5)) << "the run waited for the endpoint's connect timeout";
+}
+
 }  // namespace
 }  // namespace sockscope

@@ -36,7 +36,7 @@ struct Link : ScriptLink {
     std::vector<Bytes> sent;
     std::optional<ScriptCloseMode> closed;
     explicit Link(asio::io_context& context) : io(context) {}
-    std::optional<ErrorInfo> send(Bytes bytes) override {
+    std::optional<ErrorInfo> send(Bytes bytes, const std::string&) override {
         sent.push_back(bytes);
         if (reply)
             if (std::optional<Bytes> answer = reply(bytes))

@@ -67,5 +67,23 @@ TEST(ScriptUdpSender, TheDevicesAnswerPassesAfterAStrangersDatagram) {
     EXPECT_TRUE(finished->passed) << finished->error;
 }
 
+/// The run talks to one device: a stranger's datagram moves the endpoint's reply-to address (its
+/// responders answer whoever sent last), but the run's later sends still go where its first went.
+TEST(ScriptUdpSender, LaterSendsStillGoToTheDeviceAfterAStrangersDatagram) {
+    UdpRig rig(R"([ { "send": { "text": "READ" } }, { "expect": { "text": "NEVER" }, "timeout_ms": 1000 },
+                    { "send": { "text": "SECOND" } } ])");
+    ASSERT_NE(rig.port, 0);
+    rig.h.engine.submit(RunScript{1, "s", 0, 1, false});   // the failed expect does not end the run
+    ASSERT_EQ(rig.device.receiveDatagram(5000), "READ");
+    ASSERT_TRUE(rig.stray.sendTo("HELLO", rig.port));   // during the expect
+    EXPECT_EQ(rig.device.receiveDatagram(5000), "SECOND") << "the second send did not reach the device";
+    EXPECT_EQ(rig.stray.receiveDatagram(300), "") << "the second send went to the stranger";
+    const auto finished = rig.h.waitFor<ScriptEvent>(isFinished, 5s);
+    ASSERT_TRUE(finished);
+    ASSERT_EQ(finished->failures.size(), 1u);
+    EXPECT_NE(finished->failures[0].message.find("1 datagram from other senders"), std::string::npos)
+        << "the stranger's datagram came before the second send: " << finished->failures[0].message;
+}
+
 }  // namespace
 }  // namespace sockscope

@@ -3,6 +3,8 @@
 // messages in the same order; UDP batches give one event with a message per datagram.
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "core/event_queue.hpp"
 #include "core/session/receive_pipeline.hpp"
 
@@ -172,6 +174,71 @@ TEST(ReceivePipeline, TheObserverSeesEveryFrameOfABatchInOrder) {
     EXPECT_EQ(messages[300], "s0\r\n");
     EXPECT_EQ(messages[599], "s299\r\n");
     EXPECT_EQ(seen, messages);
+}
+
+
+/// A responder's reply (or a script's verdict) is queued by the observer: the log must show it
+/// after the message it answers, never before. The observer here queues a marker for each message;
+/// every marker must follow the rx event that holds its message, whatever the path: raw reads,
+/// frames of one read (more than the pipeline defers at once), a frame begun by an earlier read,
+/// datagrams raw and framed, an idle timeout and the stream's end.
+TEST(ReceivePipeline, WhatTheObserverQueuesFollowsTheMessageItSaw) {
+    FramingConfig idle;
+    idle.type = FramingType::Idle;
+    idle.gap_ms = 20;
+    idle.max = 64;
+    std::string many;
+    for (int i = 0; i < 3000; ++i) many += std::to_string(i) + "\r\n";
+    struct Case {
+        const char* name;
+        FramingConfig framing;
+        std::function<void(ReceivePipeline&)> feed;
+    };
+    const std::vector<Case> cases = {
+        {"raw read", FramingConfig{}, [](ReceivePipeline& rx) { rx.onRead(sharedOf("abc")); }},
+        {"3000 frames in one read", lines(false), [&](ReceivePipeline& rx) { rx.onRead(sharedOf(many)); }},
+        {"a frame across reads", lines(false),
+         [](ReceivePipeline& rx) {
+             rx.onRead(sharedOf("a\r\nhal"));
+             rx.onRead(sharedOf("f\r\nb\r\n"));
+         }},
+        {"raw datagrams", FramingConfig{},
+         [](ReceivePipeline& rx) { rx.onDatagrams(sharedOf("onetwo"), {{0, 3}, {3, 3}}, "127.0.0.1:9"); }},
+        {"framed datagrams", lines(false),
+         [](ReceivePipeline& rx) { rx.onDatagrams(sharedOf("a\r\nbc\r\nd"), {{0, 4}, {4, 0}, {4, 4}}, "127.0.0.1:9"); }},
+        {"idle timeout", idle,
+         [](ReceivePipeline& rx) {
+             rx.onRead(sharedOf("ping"));
+             rx.onTimer(ReceivePipeline::Clock::now() + std::chrono::seconds(1));
+         }},
+        {"the stream's end", lines(false),
+         [](ReceivePipeline& rx) {
+             rx.onRead(sharedOf("x\r\ntail"));
+             rx.finish();
+         }},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.name);
+        EventQueue queue;
+        ReceivePipeline rx(queue, 1, 2, c.framing, EventPriority::Droppable, nullptr);
+        rx.setMessageObserver([&](ByteView m) {
+            (void)queue.push(DataEvent{1, 2, Direction::Tx, 0, {}, SharedBytes::copyOf(m)}, EventPriority::Droppable);
+        });
+        c.feed(rx);
+        std::vector<std::string> received;
+        std::size_t markers = 0;
+        for (const DataEvent& d : drained(queue)) {
+            if (d.direction == Direction::Rx) {
+                forEachMessage(d, [&](std::span<const std::uint8_t> m) { received.emplace_back(m.begin(), m.end()); });
+                continue;
+            }
+            ASSERT_LT(markers, received.size()) << "a marker came before the message it answers";
+            EXPECT_EQ(std::string(d.payload.view().begin(), d.payload.view().end()), received[markers]);
+            ++markers;
+        }
+        EXPECT_GT(markers, 0u);
+        EXPECT_EQ(markers, received.size()) << "one marker per message";
+    }
 }
 
 }  // namespace
