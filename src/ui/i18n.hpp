@@ -421,6 +421,8 @@ enum class Language : std::uint8_t { English, Chinese };
     X(RulesLabel, "Rules", "规则")                                                                 \
     X(RulePaused, "paused by the storm guard", "已被风暴保护暂停")                                 \
     X(RuleResume, "Resume", "恢复")                                                                \
+    X(RuleResumeAll, "Resume all", "全部恢复")                                                     \
+    X(RulesMore, "+%zu more: %llu hits, %zu paused", "另 %zu 条：命中 %llu 次，%zu 条已暂停")      \
     X(RuleAdd, "+ Rule", "+ 规则")                                                                 \
     X(RuleName, "Name", "名称")                                                                    \
     X(RuleMatch, "Match", "匹配")                                                                  \

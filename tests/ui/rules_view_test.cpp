@@ -132,5 +132,45 @@ TEST_F(RulesViewTest, LiveHitsAndAPausedRuleWithResume) {
     EXPECT_EQ(std::get<ResumeRules>(commands[0]).rule, "ping");
 }
 
+/// Thousands of rules (a generated profile): the editor draws the rules in view, not all of them,
+/// and the counts strip names a few and sums the rest, with one Resume for the paused ones.
+TEST_F(RulesViewTest, TwentyThousandRulesDrawOnlyWhatIsInView) {
+    config.rules.resize(1);
+    for (int i = 1; i < 20000; ++i) {
+        ReplyRule rule = config.rules[0];
+        rule.name = "r" + std::to_string(i);
+        config.rules.push_back(std::move(rule));
+    }
+    config.name = "big";
+    const EndpointId id = model.workspace.add(config);
+    RuleStatus status{id, {}, nowUs()};
+    for (int i = 1; i < 20000; ++i) status.rules.push_back({"r" + std::to_string(i), 2, i == 19999});
+    model.apply(status);
+#if SOCKSCOPE_ITEM_HOOK
+    ui.frames(2);   // the first frame measures a rule's height
+    test::ItemRecorder::clear();
+    test::ItemRecorder::recording = true;
+    ui.frames(1);
+    test::ItemRecorder::recording = false;
+    EXPECT_LT(test::ItemRecorder::items.size(), 2000u) << "the editor drew rules out of view";
+    EXPECT_TRUE(probe.has("rules.0.name"));
+#endif
+    std::vector<Command> commands;
+    const CommandSink sink = [&](Command c) { commands.push_back(std::move(c)); };
+    ui.setDraw([&] {
+        ImGui::SetNextWindowPos(ImVec2(0, 0));
+        ImGui::SetNextWindowSize(ImVec2(1400, 200));
+        ImGui::Begin("counts", nullptr, ImGuiWindowFlags_NoDecoration);
+        drawRuleCounts(model, sink, id, config);
+        ImGui::End();
+    });
+    ui.frames(2);
+#if SOCKSCOPE_ITEM_HOOK
+    EXPECT_TRUE(drawn("r19999: 2 hits !")) << "a paused rule is named wherever it is";
+    EXPECT_TRUE(drawn("+19987 more: 39974 hits, 0 paused"));
+#endif
+    EXPECT_FALSE(probe.has("rules.resume_all")) << "the one paused rule has its own Resume";
+}
+
 }  // namespace
 }  // namespace sockscope::ui

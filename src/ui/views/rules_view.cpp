@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <string_view>
+#include <unordered_map>
 
 #include "core/codec/escape.hpp"
 #include "core/codec/hex.hpp"
@@ -22,12 +24,28 @@ void tooltip(const char* text) {
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", text);
 }
 
-const RuleCount* countOf(const EndpointRow* row, const std::string& name) {
-    if (!row) return nullptr;
-    for (const RuleCount& c : row->rules)
-        if (c.name == name) return &c;
-    return nullptr;
-}
+/// The engine's counts of rule `index` (by name): O(1) with thousands of rules. The engine
+/// reports them in the rules' order; an index by name is built only when that does not hold (an
+/// edit not yet applied).
+class RuleCounts {
+public:
+    explicit RuleCounts(const EndpointRow* row) : m_row(row) {}
+    const RuleCount* find(std::size_t index, const std::string& name) {
+        if (!m_row) return nullptr;
+        if (index < m_row->rules.size() && m_row->rules[index].name == name) return &m_row->rules[index];
+        if (m_byName.empty())
+            for (const RuleCount& c : m_row->rules) m_byName.emplace(c.name, &c);
+        const auto it = m_byName.find(name);
+        return it == m_byName.end() ? nullptr : it->second;
+    }
+
+private:
+    const EndpointRow* m_row;
+    std::unordered_map<std::string_view, const RuleCount*> m_byName;
+};
+
+/// The counts strip names this many rules (paused ones first to be seen); the rest are summed.
+constexpr std::size_t kCountsNamed = 12;
 
 /// Why a rule would not load, in plain words (empty when it is fine).
 std::string ruleError(const ReplyRule& rule) {
@@ -92,8 +110,29 @@ void RulesEditor::draw(UiModel& model, EndpointConfig& config, EndpointId id) {
     std::snprintf(header, sizeof header, "%s (%zu)###rules", tr(Str::RulesTitle), config.rules.size());
     if (!ImGui::CollapsingHeader(header, config.rules.empty() ? 0 : ImGuiTreeNodeFlags_DefaultOpen)) return;
     ImGui::PushID("rules");
-    const EndpointRow* row = id != 0 ? model.table.endpoint(id) : nullptr;
-    for (std::size_t i = 0; i < config.rules.size(); ++i) drawRule(model, config, i, row);
+    RuleCounts counts(id != 0 ? model.table.endpoint(id) : nullptr);
+    m_ruleHeights.resize(config.rules.size(), 0.0f);
+    const float spacing = ImGui::GetStyle().ItemSpacing.y;
+    float estimate = 0.0f;   // a rule not drawn yet: as high as the last one measured
+    float skipped = 0.0f;    // the space of the rules out of view just passed: one Dummy takes it
+    for (std::size_t i = 0; i < config.rules.size(); ++i) {
+        // Out of view: its space only (heights vary with wrapping; each is measured when drawn).
+        const float height = m_ruleHeights[i] > 0.0f ? m_ruleHeights[i] : estimate;
+        ImVec2 at = ImGui::GetCursorScreenPos();
+        at.y += skipped;
+        if (height > spacing && !ImGui::IsRectVisible(at, ImVec2(at.x + 1.0f, at.y + height))) {
+            skipped += height;
+            continue;
+        }
+        if (skipped > 0.0f) ImGui::Dummy(ImVec2(1.0f, skipped - spacing));
+        skipped = 0.0f;
+        const float y = ImGui::GetCursorPosY();
+        const std::size_t before = config.rules.size();
+        drawRule(model, config, i, counts.find(i, config.rules[i].name));
+        if (config.rules.size() != before) break;   // deleted: the rest is drawn next frame
+        m_ruleHeights[i] = estimate = ImGui::GetCursorPosY() - y;
+    }
+    if (skipped > 0.0f) ImGui::Dummy(ImVec2(1.0f, skipped - spacing));
     if (ImGui::Button(tr(Str::RuleAdd))) {
         ReplyRule rule;
         rule.name = "rule " + std::to_string(config.rules.size() + 1);
@@ -110,7 +149,7 @@ void RulesEditor::draw(UiModel& model, EndpointConfig& config, EndpointId id) {
     ImGui::PopID();
 }
 
-void RulesEditor::drawRule(UiModel& model, EndpointConfig& config, std::size_t index, const EndpointRow* row) {
+void RulesEditor::drawRule(UiModel& model, EndpointConfig& config, std::size_t index, const RuleCount* count) {
     ReplyRule& rule = config.rules[index];
     const Palette& pal = palette(model.settings.theme);
     const float em = ImGui::GetFontSize();
@@ -122,7 +161,7 @@ void RulesEditor::drawRule(UiModel& model, EndpointConfig& config, std::size_t i
     nextItem(em * 12);
     ImGui::InputText("##name", &rule.name);
     probeItem(model, probe + "name");
-    if (const RuleCount* count = countOf(row, rule.name)) {
+    if (count) {
         char hits[64];
         std::snprintf(hits, sizeof hits, tr(Str::RuleHits), static_cast<unsigned long long>(count->hits));
         sameLineIfFits(ImGui::CalcTextSize(hits).x);
@@ -240,26 +279,49 @@ void RulesEditor::drawTryIt(UiModel& model, const EndpointConfig& config) {
 
 void drawRuleCounts(UiModel& model, const CommandSink& submit, EndpointId id, const EndpointConfig& config) {
     if (config.rules.empty()) return;
-    const EndpointRow* row = model.table.endpoint(id);
+    RuleCounts counts(model.table.endpoint(id));
     const Palette& pal = palette(model.settings.theme);
     ImGui::PushID("rule_counts");
     ImGui::TextColored(pal.dim, "%s", tr(Str::RulesLabel));
+    std::size_t named = 0, named_paused = 0, rest = 0, rest_paused = 0;
+    unsigned long long rest_hits = 0;
     for (std::size_t i = 0; i < config.rules.size(); ++i) {
         const ReplyRule& rule = config.rules[i];
-        const RuleCount* count = countOf(row, rule.name);
-        ImGui::SameLine();
+        const RuleCount* count = counts.find(i, rule.name);
+        // Past kCountsNamed only paused rules are named (up to as many again): they need a Resume.
+        if (named >= kCountsNamed && !(count && count->paused && named_paused < kCountsNamed)) {
+            ++rest;
+            rest_hits += count ? count->hits : 0;
+            rest_paused += count && count->paused ? 1 : 0;
+            continue;
+        }
+        ++named;
+        named_paused += count && count->paused ? 1 : 0;
         char hits[64];
         std::snprintf(hits, sizeof hits, tr(Str::RuleHits), static_cast<unsigned long long>(count ? count->hits : 0));
         const bool paused = count && count->paused;
-        ImGui::TextColored(paused ? pal.bad : rule.enabled ? pal.info : pal.dim, "%s: %s%s", rule.name.c_str(), hits,
-                           paused ? " !" : "");
+        const std::string label = rule.name + ": " + hits + (paused ? " !" : "");
+        sameLineIfFits(ImGui::CalcTextSize(label.c_str()).x);   // wraps: never past the window's edge
+        ImGui::TextColored(paused ? pal.bad : rule.enabled ? pal.info : pal.dim, "%s", label.c_str());
         if (paused) {
             if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::RulePaused));
-            ImGui::SameLine();
+            sameLineIfFits(buttonWidth(tr(Str::RuleResume)));
             ImGui::PushID(static_cast<int>(i));
             if (ImGui::SmallButton(tr(Str::RuleResume))) submit(ResumeRules{id, rule.name});
             probeItem(model, "rules.resume." + std::to_string(i));
             ImGui::PopID();
+        }
+    }
+    if (rest > 0) {
+        char more[160];
+        std::snprintf(more, sizeof more, tr(Str::RulesMore), rest, rest_hits, rest_paused);
+        sameLineIfFits(ImGui::CalcTextSize(more).x);
+        ImGui::TextColored(rest_paused > 0 ? pal.bad : pal.dim, "%s", more);
+        probeItem(model, "rules.more");
+        if (rest_paused > 0) {
+            sameLineIfFits(buttonWidth(tr(Str::RuleResumeAll)));
+            if (ImGui::SmallButton(tr(Str::RuleResumeAll))) submit(ResumeRules{id, ""});
+            probeItem(model, "rules.resume_all");
         }
     }
     ImGui::PopID();

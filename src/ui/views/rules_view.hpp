@@ -34,7 +34,7 @@ public:
     const TryItResult& tryResult() const { return m_tryResult; }
 
 private:
-    void drawRule(UiModel& model, EndpointConfig& config, std::size_t index, const EndpointRow* row);
+    void drawRule(UiModel& model, EndpointConfig& config, std::size_t index, const RuleCount* count);
     void drawTryIt(UiModel& model, const EndpointConfig& config);
 
     std::string m_tryInput;
@@ -44,6 +44,9 @@ private:
     std::string m_triedInput;
     bool m_triedHex = false;
     bool m_tried = false;
+    /// Each rule's height when last drawn: rules out of view take their space without being
+    /// drawn (20,000 rules cost 628 ms a frame drawn in full).
+    std::vector<float> m_ruleHeights;
 };
 
 /// The selected endpoint's rules with live hits, paused rules in the "bad" colour with Resume.
