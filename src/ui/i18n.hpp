@@ -179,6 +179,10 @@ enum class Language : std::uint8_t { English, Chinese };
       "把输入保存为命令按钮（Ctrl+1..9 发送前九个）")                                              \
     X(CommandLoad, "Load into the input", "载入输入框")                                             \
     X(CommandReplace, "Replace with the input", "用输入框内容替换")                                 \
+    X(CommandRename, "Rename...", "重命名...")                                                     \
+    X(CommandRenameTitle, "Name of the saved command", "已存命令的名称")                           \
+    X(CommandNameEmpty, "Give the command a name.", "请填写名称。")                                \
+    X(CommandNameTaken, "Another saved command has this name.", "已有同名命令。")                  \
     X(MoveLeft, "Move left", "左移")                                                               \
     X(MoveRight, "Move right", "右移")                                                             \
     X(Timers, "Timers", "定时")                                                                    \

@@ -1286,6 +1286,47 @@ TEST_F(SourcesStripTest, ACommandNamedFromChineseInputIsCutAtACharacter) {
     EXPECT_FALSE(utf8::firstInvalid(name)) << name;
 }
 
+// Tester B3: a saved command named from its input ("AT+GMR") could not be renamed.
+TEST_F(SourcesStripTest, ASavedCommandIsRenamedFromItsMenu) {
+    const EndpointId id = addServer(1);
+    ui.setDraw([this] { drawStrip(); });
+    ui.frames(2);
+    for (const char* input : {"READ", "WRITE"}) {
+        send.input() = input;
+        ui.frames(1);
+        clickProbe("send.save_command");
+        ui.frames(1);
+    }
+    ASSERT_EQ(model.workspace.find(id)->config.commands.size(), 2u);
+    const auto rename = [&](const std::string& name) {
+        const ProbeRect r = probe.at("send.command.0");
+        ui.click(r.cx(), r.cy(), 1);   // right-click: the menu
+        ui.frames(2);
+        clickProbe("send.command.0.rename");
+        ui.frames(2);
+        ui.key(GLFW_KEY_A, true);
+        ui.key(GLFW_KEY_DELETE);
+        ui.type(name);
+        ui.frames(1);
+    };
+    rename("WRITE");   // the other command's name: refused
+    clickProbe("send.command.rename.ok");
+    ui.frames(1);
+    EXPECT_EQ(model.workspace.find(id)->config.commands[0].name, "READ") << "two commands may not share a name";
+    ui.key(GLFW_KEY_ESCAPE);
+    ui.frames(2);
+    rename("read holding registers");
+    clickProbe("send.command.rename.ok");
+    ui.frames(2);
+    const EndpointConfig& config = model.workspace.find(id)->config;
+    EXPECT_EQ(config.commands[0].name, "read holding registers");
+    EXPECT_EQ(config.commands[0].payload.text, "READ") << "the payload stays";
+    EXPECT_EQ(config.commands[1].name, "WRITE");
+    const auto updates = posted<UpdateSources>();
+    ASSERT_FALSE(updates.empty());
+    EXPECT_EQ(updates.back().commands[0].name, "read holding registers") << "the engine knows the new name";
+}
+
 // Tester B14: "+ Save" of a 17 MB input wrote a workspace.json over the loader's 16 MiB limit and
 // the next start set the whole workspace aside. Large payloads are refused where they are saved.
 TEST_F(SourcesStripTest, AHugeInputIsNotSavedAsACommandAndSaysWhy) {

@@ -167,6 +167,12 @@ void SourcesStrip::drawCommands(UiModel& model, const CommandSink& submit, SendP
                 edited = config;
                 edited->commands[i].payload = panel.spec(model);
             }
+            if (ImGui::MenuItem(tr(Str::CommandRename))) {
+                m_renameIndex = i;
+                copyTo(m_renameName, sizeof m_renameName, command.name);
+                m_openRename = true;
+            }
+            probeItem(model, "send.command." + std::to_string(i) + ".rename");
             if (ImGui::MenuItem(tr(Str::MoveLeft), nullptr, false, i > 0)) {
                 edited = config;
                 std::swap(edited->commands[i], edited->commands[i - 1]);
@@ -183,6 +189,7 @@ void SourcesStrip::drawCommands(UiModel& model, const CommandSink& submit, SendP
         }
         ImGui::PopID();
     }
+    if (auto renamed = drawRename(model, config)) edited = std::move(renamed);
     if (!config.commands.empty()) ImGui::SameLine();
     const ParseResult& parsed = panel.parsed(model);
     ImGui::BeginDisabled(!parsed.ok() || panel.input().empty());
@@ -199,6 +206,59 @@ void SourcesStrip::drawCommands(UiModel& model, const CommandSink& submit, SendP
     probeItem(model, "send.save_command");
     if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", tr(Str::TipSaveAsCommand));
     if (edited) apply(model, submit, id, std::move(*edited));
+}
+
+std::optional<EndpointConfig> SourcesStrip::drawRename(UiModel& model, const EndpointConfig& config) {
+    if (m_openRename) {
+        ImGui::OpenPopup("command_rename");
+        m_openRename = false;
+        m_renameChecked.clear();
+        m_renameProblem.clear();
+    }
+    if (!ImGui::BeginPopup("command_rename")) return std::nullopt;
+    std::optional<EndpointConfig> result;
+    if (m_renameIndex >= config.commands.size()) {   // deleted meanwhile
+        ImGui::CloseCurrentPopup();
+        ImGui::EndPopup();
+        return std::nullopt;
+    }
+    ImGui::TextUnformatted(tr(Str::CommandRenameTitle));
+    if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 16);
+    const bool enter = ImGui::InputText("##name", m_renameName, sizeof m_renameName, ImGuiInputTextFlags_EnterReturnsTrue);
+    probeItem(model, "send.command.rename.name");
+    const std::string name = m_renameName;
+    bool taken = false;
+    for (std::size_t j = 0; j < config.commands.size(); ++j) taken = taken || (j != m_renameIndex && config.commands[j].name == name);
+    // The rest with the profile loader's own rules, checked when the name changes (not every frame).
+    if (!name.empty() && !taken && name != m_renameChecked) {
+        EndpointConfig candidate = config;
+        candidate.commands[m_renameIndex].name = name;
+        m_renameProblem = sourcesProblem(model, model.selection.endpoint, candidate, false);
+        m_renameChecked = name;
+    }
+    const char* problem = name.empty() ? tr(Str::CommandNameEmpty)
+                          : taken      ? tr(Str::CommandNameTaken)
+                                       : m_renameProblem.c_str();
+    const Palette& pal = palette(model.settings.theme);
+    if (*problem) {
+        ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30);
+        ImGui::TextColored(pal.bad, "%s", problem);
+        ImGui::PopTextWrapPos();
+    }
+    ImGui::BeginDisabled(*problem != '\0');
+    const bool ok = ImGui::Button(tr(Str::Ok)) || (enter && *problem == '\0');
+    probeItem(model, "send.command.rename.ok");
+    ImGui::EndDisabled();
+    if (ok) {
+        result = config;
+        result->commands[m_renameIndex].name = name;
+        ImGui::CloseCurrentPopup();
+    }
+    ImGui::SameLine();
+    if (ImGui::Button(tr(Str::Cancel))) ImGui::CloseCurrentPopup();
+    ImGui::EndPopup();
+    return result;
 }
 
 std::optional<EndpointConfig> SourcesStrip::drawTimers(UiModel& model, const CommandSink& submit, SendPanel& panel,

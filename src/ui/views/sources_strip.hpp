@@ -36,6 +36,8 @@ private:
     std::optional<EndpointConfig> drawTimerEditor(UiModel& model, const EndpointConfig& config,
                                                   const CommandSink& submit, EndpointId id);
     void openTimerEditor(TimerConfig timer, std::size_t index);
+    /// The rename dialog of a saved command: the edited config when OK was pressed.
+    std::optional<EndpointConfig> drawRename(UiModel& model, const EndpointConfig& config);
     std::optional<EndpointConfig> drawOnConnect(UiModel& model, SendPanel& panel, const EndpointConfig& config);
     /// Stores `config`'s sources in the workspace and tells the engine; refuses (a notice says
     /// why, false) what the profile loader would not load back or a payload over kMaxSavedPayload.
@@ -50,6 +52,10 @@ private:
     bool m_openTimerEditor = false;
     std::string m_timerProblem;
     std::optional<std::string> m_pendingStart;   // a timer to start once the engine has it
+    std::size_t m_renameIndex = 0;                // the saved command being renamed
+    char m_renameName[128] = {};
+    bool m_openRename = false;
+    std::string m_renameChecked, m_renameProblem;   // the loader's verdict on the name last typed
 };
 
 }  // namespace sockscope::ui
