@@ -14,6 +14,39 @@ namespace {
 
 std::uint8_t lowerAscii(std::uint8_t b) { return b >= 'A' && b <= 'Z' ? static_cast<std::uint8_t>(b + 32) : b; }
 
+/// Bytes of the character that begins at `p` (`left` bytes remain) where a letter's byte value
+/// also occurs inside other characters: GBK (GB18030's four-byte form too) and UTF-16 (a unit).
+/// 1 for the single-byte encodings (UTF-8's letters never occur inside a sequence).
+std::size_t charLength(TextEncoding encoding, const std::uint8_t* p, std::size_t left) {
+    switch (encoding) {
+        case TextEncoding::Gbk:
+            if (p[0] < 0x80 || left < 2) return 1;
+            return left >= 4 && p[1] >= 0x30 && p[1] <= 0x39 ? 4 : 2;
+        case TextEncoding::Utf16Le:
+        case TextEncoding::Utf16Be: return left >= 2 ? 2 : 1;
+        default: return 1;
+    }
+}
+
+bool multiByteText(const MatchSpec& spec) {
+    return spec.body == MatchBody::Text &&
+           (spec.encoding == TextEncoding::Gbk || spec.encoding == TextEncoding::Utf16Le ||
+            spec.encoding == TextEncoding::Utf16Be);
+}
+
+/// Which bytes of `bytes` (text in `encoding`) are ASCII characters, the only ones case folds.
+std::vector<std::uint8_t> asciiPositions(const std::vector<std::uint8_t>& bytes, TextEncoding encoding) {
+    std::vector<std::uint8_t> fold(bytes.size(), 0);
+    for (std::size_t i = 0; i < bytes.size();) {
+        const std::size_t n = charLength(encoding, bytes.data() + i, bytes.size() - i);
+        if (encoding == TextEncoding::Gbk) fold[i] = n == 1;
+        else if (encoding == TextEncoding::Utf16Le && n == 2) fold[i] = bytes[i + 1] == 0;
+        else if (encoding == TextEncoding::Utf16Be && n == 2) fold[i + 1] = bytes[i] == 0;
+        i += n;
+    }
+    return fold;
+}
+
 std::string pcre2Message(int code) {
     PCRE2_UCHAR buffer[256];
     if (pcre2_get_error_message(code, buffer, sizeof buffer) < 0) return "PCRE2 error " + std::to_string(code);
@@ -100,9 +133,11 @@ bool MessageMatcher::matchAt(const std::uint8_t* data) const {
     const bool masked = !m_mask.empty();
     const bool fold = m_spec.ignore_case;
     if (!masked && !fold) return n == 0 || std::memcmp(data, m_bytes.data(), n) == 0;
+    const bool every = m_fold.empty();
     for (std::size_t i = 0; i < n; ++i) {
         if (masked && m_mask[i] == 0) continue;
-        if ((fold ? lowerAscii(data[i]) : data[i]) != m_bytes[i]) return false;
+        const bool folds = fold && (every || m_fold[i] != 0);
+        if ((folds ? lowerAscii(data[i]) : data[i]) != m_bytes[i]) return false;
     }
     return true;
 }
@@ -136,6 +171,14 @@ MatchOutcome MessageMatcher::match(std::span<const std::uint8_t> message, MatchC
             if (message.size() < n) return MatchOutcome::NoMatch;
             const std::uint8_t* data = message.data();
             const std::size_t last = message.size() - n;
+            if (multiByteText(m_spec)) {   // a match begins where a character begins
+                for (std::size_t at = 0; at <= last; at += charLength(m_spec.encoding, data + at, message.size() - at))
+                    if (matchAt(data + at)) {
+                        fillHexCaptures(message, at, captures);
+                        return MatchOutcome::Match;
+                    }
+                return MatchOutcome::NoMatch;
+            }
             // A fixed first byte: jump between its occurrences with memchr.
             const bool jump = n > 0 && (m_mask.empty() || m_mask[0] != 0) && !m_spec.ignore_case;
             for (std::size_t at = 0; at <= last; ++at) {
@@ -298,7 +341,11 @@ struct MatcherCompiler {
         }
         // matchAt folds the message's ASCII letters: the pattern's must be folded the same way,
         // hex included (41 42 with ignore_case matches "AB" and "ab"; other bytes compare as they are).
-        if (spec.ignore_case) std::transform(m.m_bytes.begin(), m.m_bytes.end(), m.m_bytes.begin(), lowerAscii);
+        // In GBK and UTF-16 only the bytes of ASCII characters fold.
+        if (spec.ignore_case && multiByteText(spec)) m.m_fold = asciiPositions(m.m_bytes, spec.encoding);
+        if (spec.ignore_case)
+            for (std::size_t i = 0; i < m.m_bytes.size(); ++i)
+                if (m.m_fold.empty() || m.m_fold[i] != 0) m.m_bytes[i] = lowerAscii(m.m_bytes[i]);
         MatcherCompileResult result;
         result.matcher = std::move(m);
         return result;

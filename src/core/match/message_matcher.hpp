@@ -78,6 +78,9 @@ private:
     MatchSpec m_spec;
     std::vector<std::uint8_t> m_bytes;   // text/hex: the literal bytes
     std::vector<std::uint8_t> m_mask;    // hex: 0xFF where a byte must equal, 0 for ??; empty = none
+    /// ignore_case: 1 where the pattern has an ASCII character (folded), 0 inside a multi-byte
+    /// GBK or UTF-16 character (compared as it is); empty = every byte (utf-8, latin-1, hex).
+    std::vector<std::uint8_t> m_fold;
     std::vector<std::pair<std::size_t, std::size_t>> m_runs;   // hex: [begin, end) of each ?? run
     std::size_t m_groups = 0;
     std::shared_ptr<const Regex> m_regex;

@@ -63,6 +63,50 @@ TEST(MessageMatcher, TextEscapesEncodingAndCase) {
     EXPECT_FALSE(matches(folded, bytesOf("PONG")));
 }
 
+/// ignore_case folds ASCII letters, not bytes: in GBK and UTF-16 a letter's byte value also occurs
+/// inside other characters (GBK trail bytes 0x41-0x7A; UTF-16 code units such as U+4E41 41 4E),
+/// and folding those made one character match another. "contains" also starts only where a
+/// character starts (the second byte of a GBK character is no "A").
+TEST(MessageMatcher, IgnoreCaseFoldsLettersNotTheBytesOfOtherCharacters) {
+    // GBK 0x81 0x41 and 0x81 0x61 are two different characters (trail bytes 'A' and 'a').
+    for (MatchMode mode : {MatchMode::Exact, MatchMode::Prefix, MatchMode::Contains}) {
+        SCOPED_TRACE(toString(mode));
+        MatchSpec gbk = textSpec("\\x81a", mode);   // escapes: the bytes 81 61
+        gbk.encoding = TextEncoding::Gbk;
+        gbk.ignore_case = true;
+        EXPECT_TRUE(matches(gbk, Bytes{0x81, 0x61}));
+        EXPECT_FALSE(matches(gbk, Bytes{0x81, 0x41})) << "another GBK character";
+        MatchSpec gbk_text = textSpec("ok中", mode);
+        gbk_text.encoding = TextEncoding::Gbk;
+        gbk_text.ignore_case = true;
+        EXPECT_TRUE(matches(gbk_text, Bytes{'O', 'K', 0xD6, 0xD0})) << "its ASCII letters still fold";
+
+        MatchSpec utf16 = textSpec("乁", mode);   // U+4E41: 41 4E (LE), 4E 41 (BE)
+        utf16.encoding = TextEncoding::Utf16Le;
+        utf16.ignore_case = true;
+        EXPECT_TRUE(matches(utf16, Bytes{0x41, 0x4E}));
+        EXPECT_FALSE(matches(utf16, Bytes{0x61, 0x4E})) << "U+4E61 is another character";
+        utf16.encoding = TextEncoding::Utf16Be;
+        EXPECT_FALSE(matches(utf16, Bytes{0x4E, 0x61}));
+        MatchSpec ok16 = textSpec("Ok", mode);
+        ok16.encoding = TextEncoding::Utf16Le;
+        ok16.ignore_case = true;
+        EXPECT_TRUE(matches(ok16, Bytes{'o', 0, 'K', 0}));
+        ok16.encoding = TextEncoding::Utf16Be;
+        EXPECT_TRUE(matches(ok16, Bytes{0, 'O', 0, 'k'}));
+    }
+    // contains: a match begins where a character begins.
+    MatchSpec letter = textSpec("A", MatchMode::Contains);
+    letter.encoding = TextEncoding::Gbk;
+    EXPECT_FALSE(matches(letter, Bytes{0x81, 0x41})) << "the trail byte of a GBK character is no 'A'";
+    EXPECT_TRUE(matches(letter, Bytes{0x81, 0x41, 'A'}));
+    EXPECT_TRUE(matches(letter, Bytes{0x81, 0x30, 0x81, 0x30, 'A'})) << "after a four-byte GB18030 character";
+    MatchSpec unit = textSpec("A", MatchMode::Contains);
+    unit.encoding = TextEncoding::Utf16Le;
+    EXPECT_FALSE(matches(unit, Bytes{0x00, 0x41, 0x00, 0x20})) << "odd offset: U+4100 U+2000";
+    EXPECT_TRUE(matches(unit, Bytes{0x20, 0x00, 0x41, 0x00}));
+}
+
 TEST(MessageMatcher, HexWildcardsAndModes) {
     const Bytes request{0x01, 0x03, 0x00, 0x00, 0x00, 0x01, 0x84, 0x0A};
     EXPECT_TRUE(matches(hexSpec("01 03 ?? ?? 00 01 ?? ??"), request));
