@@ -52,7 +52,20 @@ protected:
         return false;
     }
 
+    /// From now on each frame draws only the counts strip of `id`; commands land in `commands`.
+    void drawCountsOf(EndpointId id) {
+        ui.setDraw([this, id] {
+            ImGui::SetNextWindowPos(ImVec2(0, 0));
+            ImGui::SetNextWindowSize(ImVec2(1400, 200));
+            ImGui::Begin("counts", nullptr, ImGuiWindowFlags_NoDecoration);
+            drawRuleCounts(model, [this](Command c) { commands.push_back(std::move(c)); }, id, config);
+            ImGui::End();
+        });
+        ui.frames(2);
+    }
+
     test::Headless ui;
+    std::vector<Command> commands;
     UiModel model;
     UiProbe probe;
     EndpointConfig config;
@@ -112,16 +125,7 @@ TEST_F(RulesViewTest, LiveHitsAndAPausedRuleWithResume) {
     config.name = "dev";
     const EndpointId id = model.workspace.add(config);
     model.apply(RuleStatus{id, {{"read holding register", 12, false}, {"ping", 3456, true}}, nowUs()});
-    std::vector<Command> commands;
-    const CommandSink sink = [&](Command c) { commands.push_back(std::move(c)); };
-    ui.setDraw([&] {
-        ImGui::SetNextWindowPos(ImVec2(0, 0));
-        ImGui::SetNextWindowSize(ImVec2(1400, 200));
-        ImGui::Begin("counts", nullptr, ImGuiWindowFlags_NoDecoration);
-        drawRuleCounts(model, sink, id, config);
-        ImGui::End();
-    });
-    ui.frames(2);
+    drawCountsOf(id);
 #if SOCKSCOPE_ITEM_HOOK
     EXPECT_TRUE(drawn("read holding register: 12 hits"));
     EXPECT_TRUE(drawn("ping: 3456 hits !"));
@@ -155,16 +159,7 @@ TEST_F(RulesViewTest, TwentyThousandRulesDrawOnlyWhatIsInView) {
     EXPECT_LT(test::ItemRecorder::items.size(), 2000u) << "the editor drew rules out of view";
     EXPECT_TRUE(probe.has("rules.0.name"));
 #endif
-    std::vector<Command> commands;
-    const CommandSink sink = [&](Command c) { commands.push_back(std::move(c)); };
-    ui.setDraw([&] {
-        ImGui::SetNextWindowPos(ImVec2(0, 0));
-        ImGui::SetNextWindowSize(ImVec2(1400, 200));
-        ImGui::Begin("counts", nullptr, ImGuiWindowFlags_NoDecoration);
-        drawRuleCounts(model, sink, id, config);
-        ImGui::End();
-    });
-    ui.frames(2);
+    drawCountsOf(id);
 #if SOCKSCOPE_ITEM_HOOK
     EXPECT_TRUE(drawn("r19999: 2 hits !")) << "a paused rule is named wherever it is";
     EXPECT_TRUE(drawn("+19987 more: 39974 hits, 0 paused"));
