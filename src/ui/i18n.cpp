@@ -53,7 +53,7 @@ namespace {
 const char* fileReasonZh(std::error_code ec) {
     if (ec == std::errc::no_space_on_device) return "磁盘空间已满";
 #ifdef EDQUOT
-    if (ec.category() == std::generic_category() && ec.value() == EDQUOT) return "超出磁盘配额";
+    if (ec == std::error_condition(EDQUOT, std::generic_category())) return "超出磁盘配额";   // any category
 #endif
     if (ec == std::errc::permission_denied || ec == std::errc::operation_not_permitted) return "没有写入权限";
     if (ec == std::errc::read_only_file_system) return "文件系统是只读的";
