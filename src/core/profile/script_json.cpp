@@ -100,9 +100,8 @@ bool Loader::readStep(const Json& item, const std::string& path, int depth, Scri
     } else if (kind == "connect") {
         step.kind = ScriptStepKind::Connect;
         r.checkKeys(item, path, registry::shapeKeys("step.connect"));
-        if (type != EndpointType::TcpClient)
-            r.error(joinPath(path, "connect"), std::string("only a tcp-client connects; this endpoint is a ") +
-                                                   toString(type));
+        if (type == EndpointType::Udp)   // tcp-client: connects; tcp-server: waits for the next client
+            r.error(joinPath(path, "connect"), "a udp endpoint has no connection to connect or wait for");
         const Json& value = item["connect"];
         if (!(value.is_boolean() && value.get<bool>()) && !(value.is_object() && value.empty()))
             r.error(joinPath(path, "connect"), "expected true, got " + jsonio::describe(value));

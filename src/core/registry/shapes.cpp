@@ -94,7 +94,7 @@ constexpr std::array<ShapeKey, 2> kStepExpect{{{"expect", K::Object, "match", "W
 constexpr std::array<ShapeKey, 1> kStepWait{{{"wait_ms", K::Integer, "scripts:steps.wait_ms"}}};
 constexpr std::array<ShapeKey, 2> kStepRepeat{{{"repeat", K::Integer, "scripts:steps.repeat"},
                                                {"steps", K::List, "step", "The steps repeated."}}};
-constexpr std::array<ShapeKey, 2> kStepConnect{{{"connect", K::Variant, {}, "true: (re)connects a tcp-client."},
+constexpr std::array<ShapeKey, 2> kStepConnect{{{"connect", K::Variant, {}, "true: (re)connects a tcp-client; a tcp-server waits for its next client."},
                                                 {"timeout_ms", K::Integer, "scripts:steps.timeout_ms"}}};
 constexpr std::array<ShapeKey, 1> kStepClose{{{"close", K::Variant, "step.close.mode", "Closes the connection."}}};
 constexpr std::array<ShapeKey, 1> kStepCloseMode{{{"mode", K::Choice, "steps.close", "How it closes."}}};

@@ -242,7 +242,7 @@ bool ScriptRun::runStep(const ScriptStep& step) {
         }
         m_waitConnect = true;
         m_timer.expires_after(std::chrono::milliseconds(step.timeout_ms));
-        m_host.requestConnect();
+        m_waitForClient = !m_host.requestConnect();
         if (!m_waitConnect || m_finished) return !m_finished;   // attached at once: go on
         break;
     case ScriptStepKind::Close:
@@ -339,7 +339,8 @@ void ScriptRun::onTimer(std::uint64_t generation) {
         if (step.kind == ScriptStepKind::Connect) {
             m_waitConnect = false;
             record(resultFor(idOf(step), ScriptOutcome::Error, 0), nullptr);
-            finish(false, "step " + std::to_string(idOf(step) + 1) + " (connect): not connected within " +
+            finish(false, "step " + std::to_string(idOf(step) + 1) +
+                              (m_waitForClient ? " (connect): no client connected within " : " (connect): not connected within ") +
                               std::to_string(step.timeout_ms) + " ms");
             return;
         }

@@ -48,8 +48,10 @@ class ScriptHost {
 public:
     virtual ~ScriptHost() = default;
     virtual void emit(ScriptEvent event) = 0;
-    /// tcp-client: connect now unless connected or connecting (the run waits for attach()).
-    virtual void requestConnect() = 0;
+    /// A `connect` step: tcp-client, connect now unless connected or connecting; tcp-server, the
+    /// run waits for the next client. Either way the run waits for attach(). Returns true when the
+    /// endpoint was asked to connect, false when the run waits for a peer to connect to it.
+    virtual bool requestConnect() = 0;
     /// The run ended (Finished emitted): the host may drop it.
     virtual void runEnded(std::uint64_t run) = 0;
 };
@@ -144,6 +146,7 @@ private:
     std::uint64_t m_timerGeneration = 0;
     bool m_started = false, m_finished = false, m_inAdvance = false;
     bool m_waitConnect = false;
+    bool m_waitForClient = false;   // the connect step waits for a peer (tcp-server), not for a connect
     std::chrono::steady_clock::time_point m_startedAt, m_lastSend, m_expectStart, m_lastProgress;
     bool m_hasSent = false;
     std::string m_sentTo;                 // udp: where the sends go, from the first (empty: any sender)

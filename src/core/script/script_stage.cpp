@@ -192,10 +192,12 @@ void ScriptStage::endpointStopped(const std::string& how) {
     stop(0, how);
 }
 
-void ScriptStage::requestConnect() {
+bool ScriptStage::requestConnect() {
     auto endpoint = m_endpoint.lock();
-    if (!endpoint || endpoint->config().type != EndpointType::TcpClient) return;
+    // A tcp-server's run waits for the next client (ScriptStage::attach hands it the session).
+    if (!endpoint || endpoint->config().type != EndpointType::TcpClient) return false;
     if (endpoint->state() == EndpointState::Stopped || endpoint->state() == EndpointState::Failed) endpoint->start();
+    return true;
 }
 
 void ScriptStage::runEnded(std::uint64_t run) {

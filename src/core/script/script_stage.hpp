@@ -40,7 +40,7 @@ public:
     std::shared_ptr<Responder> attach(ReplyChannel& channel) override;
     // ScriptHost
     void emit(ScriptEvent event) override { m_ctx.emit(std::move(event)); }
-    void requestConnect() override;
+    bool requestConnect() override;
     void runEnded(std::uint64_t run) override;
 
     class Session;

@@ -1,5 +1,6 @@
-// A tcp-client script that closes its connection and connects again: each `connect` step opens a
-// new connection, also one right after the `close` (while the old connection is still closing).
+// A script that closes its connection and goes on on a new one. tcp-client: each `connect` step
+// opens a new connection, also one right after the `close` (while the old one is still closing).
+// tcp-server: the `connect` step waits for the next client (a device that reconnects).
 #include <gtest/gtest.h>
 
 #include "core/profile/script_json.hpp"
@@ -74,6 +75,59 @@ TEST(ScriptReconnect, ALeadingConnectStepEndsAtItsOwnTimeoutNotTheEndpoints) {
         GTEST_SKIP() << "the full accept queue refused the connection: " << finished->error;
     EXPECT_NE(finished->error.find("not connected within 300 ms"), std::string::npos) << finished->error;
     EXPECT_LT(took, std::chrono::seconds(5)) << "the run waited for the endpoint's connect timeout";
+}
+
+/// A tcp-server script that closes its client and talks to the device again when it reconnects;
+/// a client that connects while the run is between its close and its connect step counts too.
+TEST(ScriptReconnect, ATcpServerConnectStepWaitsForTheNextClient) {
+    for (const char* between : {"", R"({"wait_ms": 300},)"}) {
+        SCOPED_TRACE(*between ? "the client reconnects during a wait before the connect step" : "connect right after close");
+        EngineHarness h;
+        EndpointConfig server;
+        const auto scripts = scriptsFromJson(jsonio::Json::parse(std::string(R"([{"name": "s", "steps": [
+            {"expect": {"text": "HELLO"}, "timeout_ms": 5000}, {"send": {"text": "BYE"}}, {"close": "fin"},)") +
+                                                                 between + R"(
+            {"connect": true, "timeout_ms": 5000},
+            {"expect": {"text": "AGAIN"}, "timeout_ms": 5000}, {"send": {"text": "OK"}}]}])"),
+                                             EndpointType::TcpServer);
+        ASSERT_EQ(scripts.error, "");
+        server.scripts = scripts.scripts;
+        const std::uint16_t port = h.startServer(1, server);
+        ASSERT_NE(port, 0);
+        h.engine.submit(RunScript{1, "s", 0, 3});   // no client yet: the run waits for the first
+        test::SocketPeer first;
+        ASSERT_TRUE(first.connectTcp(port));
+        ASSERT_TRUE(first.sendAll("HELLO"));
+        EXPECT_EQ(first.receive(3), "BYE");
+        EXPECT_EQ(first.receive(1), "");
+        EXPECT_TRUE(first.eof()) << "the close step did not close the first client";
+        test::SocketPeer second;
+        ASSERT_TRUE(second.connectTcp(port));
+        ASSERT_TRUE(second.sendAll("AGAIN"));
+        EXPECT_EQ(second.receive(2), "OK");
+        const auto finished =
+            h.waitFor<ScriptEvent>([](const ScriptEvent& e) { return e.kind == ScriptEventKind::Finished; });
+        ASSERT_TRUE(finished);
+        EXPECT_TRUE(finished->passed) << finished->error;
+    }
+}
+
+/// Nobody reconnects: the server's connect step ends at its timeout and says what it waited for.
+TEST(ScriptReconnect, ATcpServerConnectStepThatNoClientAnswersEndsAtItsTimeout) {
+    EngineHarness h;
+    EndpointConfig server;
+    const auto scripts = scriptsFromJson(
+        jsonio::Json::parse(R"([{"name": "s", "steps": [{"connect": true, "timeout_ms": 200}, {"send": {"text": "A"}}]}])"),
+        EndpointType::TcpServer);
+    ASSERT_EQ(scripts.error, "");
+    server.scripts = scripts.scripts;
+    ASSERT_NE(h.startServer(1, server), 0);
+    h.engine.submit(RunScript{1, "s", 0, 3});
+    const auto finished = h.waitFor<ScriptEvent>([](const ScriptEvent& e) { return e.kind == ScriptEventKind::Finished; });
+    ASSERT_TRUE(finished);
+    EXPECT_FALSE(finished->passed);
+    EXPECT_NE(finished->error.find("step 1 (connect): no client connected within 200 ms"), std::string::npos)
+        << finished->error;
 }
 
 }  // namespace

@@ -19,7 +19,10 @@ struct Recorder : ScriptHost {
     int connects = 0;
     bool ended = false;
     void emit(ScriptEvent event) override { events.push_back(std::move(event)); }
-    void requestConnect() override { ++connects; }
+    bool requestConnect() override {
+        ++connects;
+        return true;
+    }
     void runEnded(std::uint64_t) override { ended = true; }
     const ScriptEvent* finished() const {
         for (const auto& e : events)
