@@ -495,6 +495,10 @@ enum class Language : std::uint8_t { English, Chinese };
     X(RecKeep, "Files kept (0: all)", "保留文件数（0：全部）")                                     \
     X(RecStart, "Start recording", "开始录制")                                                     \
     X(RecStop, "Stop", "停止")                                                                     \
+    X(RecInProfile, "Save in the profile", "保存到配置")                                           \
+    X(RecProfileColumn, "Profile", "配置")                                                         \
+    X(RecInProfileTip, "Saved with the profile: it starts again when the profile is opened. Untick to record only now.", \
+      "随配置保存：打开该配置时重新开始录制。取消勾选则只录制这一次。")                            \
     X(RecNone, "No recorders yet.", "还没有录制。")                                                \
     X(RecState, "State", "状态")                                                                   \
     X(RecWritten, "Written", "已写入")                                                             \

@@ -105,14 +105,17 @@ void MainWindow::loadWorkspace(const std::string& name, const std::vector<Endpoi
 void MainWindow::startProfileRecording(const std::vector<RecordingConfig>& recording, const std::string& path) {
     // The profile's recorders take ids from kProfileRecordingBase up; File > Recording's from 1.
     constexpr RecordingId kProfileRecordingBase = 0x40000000u;
-    for (std::size_t i = 0; i < m_model.profile_recording.size(); ++i)
-        m_submit(StopRecording{kProfileRecordingBase + static_cast<RecordingId>(i)});
+    for (const RecordingId id : m_model.profile_recording_ids)
+        if (id != 0) m_submit(StopRecording{id});
     m_model.profile_recording = recording;
+    m_model.profile_recording_ids.clear();
     if (!recording.empty()) m_recording.open();   // a profile that records says so where it can be stopped
     for (std::size_t i = 0; i < recording.size(); ++i) {
         RecordingConfig config = recording[i];
         config.path = resolveProfilePath(config.path, path);
-        m_submit(StartRecording{kProfileRecordingBase + static_cast<RecordingId>(i), std::move(config)});
+        const RecordingId id = kProfileRecordingBase + static_cast<RecordingId>(i);
+        m_model.profile_recording_ids.push_back(id);
+        m_submit(StartRecording{id, std::move(config)});
     }
 }
 

@@ -20,6 +20,30 @@ void Settings::addRecent(const std::string& path) {
     if (recent.size() > 10) recent.resize(10);
 }
 
+bool UiModel::recorderInProfile(RecordingId id) const {
+    return id != 0 && std::find(profile_recording_ids.begin(), profile_recording_ids.end(), id) != profile_recording_ids.end();
+}
+
+void UiModel::keepRecorderInProfile(RecordingId id, RecordingConfig config) {
+    if (recorderInProfile(id)) return;
+    profile_recording.push_back(std::move(config));
+    profile_recording_ids.resize(profile_recording.size() - 1);
+    profile_recording_ids.push_back(id);
+    workspace.markChanged();
+}
+
+std::optional<RecordingConfig> UiModel::dropRecorderFromProfile(RecordingId id) {
+    const auto it = std::find(profile_recording_ids.begin(), profile_recording_ids.end(), id);
+    if (id == 0 || it == profile_recording_ids.end()) return std::nullopt;
+    const auto index = static_cast<std::size_t>(it - profile_recording_ids.begin());
+    if (index >= profile_recording.size()) return std::nullopt;
+    RecordingConfig config = std::move(profile_recording[index]);
+    profile_recording.erase(profile_recording.begin() + static_cast<std::ptrdiff_t>(index));
+    profile_recording_ids.erase(it);
+    workspace.markChanged();
+    return config;
+}
+
 void UiModel::notify(std::string text, bool error) {
     notice.text = std::move(text);
     notice.error = error;

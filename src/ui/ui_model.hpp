@@ -96,6 +96,7 @@ struct UiModel {
     std::vector<std::string> example_profiles;   // shipped with the app (File > Example profiles)
     std::map<RecordingId, RecordingStatus> recordings;   // the latest status of each recorder
     std::vector<RecordingConfig> profile_recording;      // the open profile's "recording" (saved back with it)
+    std::vector<RecordingId> profile_recording_ids;      // the recorder running each of them (0: none)
     GlyphCollector glyphs;                // characters device text and names need in the font
     TimestampUs start_us = nowUs();
     float frame_ms = 0;                   // last frame's work time (status bar)
@@ -108,6 +109,12 @@ struct UiModel {
     /// Info/Error rows).
     void apply(const Event& event);
     void notify(std::string text, bool error = false);
+    /// Whether the recorder `id` is one of the profile's "recording" (saved with it, started when it opens).
+    bool recorderInProfile(RecordingId id) const;
+    /// Adds the running recorder `id` to the profile's "recording" as `config` (marks the workspace changed).
+    void keepRecorderInProfile(RecordingId id, RecordingConfig config);
+    /// Takes the recorder `id` out of the profile's "recording" (it goes on running); returns its config.
+    std::optional<RecordingConfig> dropRecorderFromProfile(RecordingId id);
     /// Shows (or updates) the persistent problem `key`; clearProblem() removes it once resolved.
     void setProblem(const std::string& key, std::string text, bool dismissible = false);
     void clearProblem(const std::string& key);

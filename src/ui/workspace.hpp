@@ -31,6 +31,8 @@ public:
     bool nameTaken(const std::string& name, EndpointId except = 0) const;
     /// `base` when free, else the first free "base 2", "base 3", ...
     std::string uniqueName(const std::string& base, EndpointId except = 0) const;
+    /// Something saved with the workspace besides its endpoints changed (its recorders).
+    void markChanged() { changed(); }
     /// Replaces everything (a profile was opened); not dirty afterwards.
     void replace(std::string name, std::vector<EndpointConfig> configs,
                  std::optional<std::string> path);

@@ -3,6 +3,8 @@
 // errors, a running recorder can be stopped, receive to file targets the selection.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "headless.hpp"
 #include "ui/i18n.hpp"
 #include "ui/ui_model.hpp"
@@ -104,9 +106,68 @@ TEST_F(RecordingViewTest, ReceiveToFileTargetsTheSelectedConnection) {
     EXPECT_EQ(started[0].config.format, RecordFormat::Raw);
 }
 
+// Tester B16: a recorder started here is kept in the workspace (saved with the profile, started
+// again when it opens) unless the user says otherwise; the row's box takes it out and puts it back.
+TEST_F(RecordingViewTest, ANewRecorderIsSavedInTheProfileAndItsRowsBoxTakesItOut) {
+    model.workspace.path = "/data/plant/plant.json";
+    model.workspace.dirty = false;
+    ui.frames(2);
+    clickProbe("recording.start");
+    ui.frames(1);
+    auto started = posted<StartRecording>();
+    ASSERT_EQ(started.size(), 1u);
+    ASSERT_EQ(model.profile_recording.size(), 1u);
+    EXPECT_EQ(model.profile_recording[0].path, "logs/session.pcapng") << "kept as typed: relative to the profile";
+    EXPECT_EQ(model.profile_recording[0].format, RecordFormat::Pcapng);
+    EXPECT_TRUE(model.workspace.dirty) << "the workspace has unsaved work";
+    const RecordingId id = started[0].recording;
+    EXPECT_TRUE(model.recorderInProfile(id));
+
+    RecordingStatus running;
+    running.recording = id;
+    running.path = started[0].config.path;
+    running.state_changed = true;
+    model.apply(running);
+    ui.frames(2);
+    const std::string box = "recording.in_profile." + std::to_string(id);
+    clickProbe(box);
+    ui.frames(1);
+    EXPECT_TRUE(model.profile_recording.empty()) << "unticked: no longer saved with the profile";
+    EXPECT_FALSE(model.recorderInProfile(id));
+    EXPECT_TRUE(posted<StopRecording>().empty()) << "it goes on recording";
+    clickProbe(box);
+    ui.frames(1);
+    ASSERT_EQ(model.profile_recording.size(), 1u) << "ticked again: back in the profile";
+    EXPECT_EQ(model.profile_recording[0].path, "logs/session.pcapng");
+
+    // Unticked before starting: recorded now, not saved.
+    clickProbe("recording.in_profile");
+    ui.frames(1);
+    clickProbe("recording.start");
+    ui.frames(1);
+    started = posted<StartRecording>();
+    ASSERT_EQ(started.size(), 2u);
+    EXPECT_NE(started[1].recording, id);
+    EXPECT_EQ(model.profile_recording.size(), 1u);
+    EXPECT_FALSE(model.recorderInProfile(started[1].recording));
+}
+
+// Before the workspace has a file, the profile keeps the file the recorder writes now.
+TEST_F(RecordingViewTest, AnUnsavedWorkspaceKeepsTheRecordersFullPath) {
+    ui.frames(2);
+    clickProbe("recording.start");
+    ui.frames(1);
+    const auto started = posted<StartRecording>();
+    ASSERT_EQ(started.size(), 1u);
+    ASSERT_EQ(model.profile_recording.size(), 1u);
+    EXPECT_TRUE(std::filesystem::path(model.profile_recording[0].path).is_absolute()) << model.profile_recording[0].path;
+    EXPECT_EQ(std::filesystem::path(model.profile_recording[0].path).filename(), "session.pcapng");
+}
+
 TEST(RecordingStrings, EveryRecordingStringHasBothLanguages) {
     for (Str id : {Str::MenuRecording, Str::RecTitle, Str::RecStart, Str::RecReceiveToFile, Str::RecFramed,
-                   Str::RecBadExt, Str::RecOnFull, Str::RecDrop, Str::RecPause}) {
+                   Str::RecBadExt, Str::RecOnFull, Str::RecDrop, Str::RecPause, Str::RecInProfile,
+                   Str::RecProfileColumn, Str::RecInProfileTip}) {
         EXPECT_STRNE(tr(id, Language::English), "");
         EXPECT_STRNE(tr(id, Language::Chinese), "");
         EXPECT_STRNE(tr(id, Language::English), tr(id, Language::Chinese));

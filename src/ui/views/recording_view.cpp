@@ -64,7 +64,7 @@ void RecordingView::drawRecorders(UiModel& model, const CommandSink& submit) {
     const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit |
                                   ImGuiTableFlags_ScrollY;
     const float height = std::min<float>(ImGui::GetFontSize() * 10, ImGui::GetFrameHeightWithSpacing() * (model.recordings.size() + 2));
-    if (!ImGui::BeginTable("##recorders", 8, flags, ImVec2(0, height))) return;
+    if (!ImGui::BeginTable("##recorders", 9, flags, ImVec2(0, height))) return;
     ImGui::TableSetupScrollFreeze(0, 1);
     ImGui::TableSetupColumn(tr(Str::RecFile), ImGuiTableColumnFlags_WidthStretch);
     ImGui::TableSetupColumn(tr(Str::RecFormat));
@@ -73,6 +73,7 @@ void RecordingView::drawRecorders(UiModel& model, const CommandSink& submit) {
     ImGui::TableSetupColumn(tr(Str::RecRecords));
     ImGui::TableSetupColumn(tr(Str::RecDropped));
     ImGui::TableSetupColumn(tr(Str::RecPauses));
+    ImGui::TableSetupColumn(tr(Str::RecProfileColumn));
     ImGui::TableSetupColumn("");
     ImGui::TableHeadersRow();
     for (const auto& [id, r] : model.recordings) {
@@ -102,11 +103,32 @@ void RecordingView::drawRecorders(UiModel& model, const CommandSink& submit) {
         ImGui::TableNextColumn();
         ImGui::Text("%llu", static_cast<unsigned long long>(r.pauses));
         ImGui::TableNextColumn();
+        drawInProfile(model, id);
+        ImGui::TableNextColumn();
         if (r.state == RecordingState::Running && ImGui::SmallButton(tr(Str::RecStop))) submit(StopRecording{id});
         probeItem(model, "recording.stop." + std::to_string(id));
         ImGui::PopID();
     }
     ImGui::EndTable();
+}
+
+void RecordingView::drawInProfile(UiModel& model, RecordingId id) {
+    const bool in_profile = model.recorderInProfile(id);
+    const auto known = m_profileConfigs.find(id);
+    if (!in_profile && known == m_profileConfigs.end()) {   // receive to file: the endpoint's own setting
+        ImGui::TextDisabled("-");
+        return;
+    }
+    bool keep = in_profile;
+    if (ImGui::Checkbox("##inprofile", &keep)) {
+        if (keep) {
+            model.keepRecorderInProfile(id, known->second);
+        } else if (auto config = model.dropRecorderFromProfile(id)) {
+            m_profileConfigs[id] = std::move(*config);
+        }
+    }
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::RecInProfileTip));
+    probeItem(model, "recording.in_profile." + std::to_string(id));
 }
 
 void RecordingView::drawNewRecorder(UiModel& model, const CommandSink& submit) {
@@ -178,11 +200,24 @@ void RecordingView::drawNewRecorder(UiModel& model, const CommandSink& submit) {
             config.on_full = m_drop ? RecordOnFull::Drop : RecordOnFull::Pause;
             config.rotate_mb = m_rotateMb;
             config.keep = static_cast<std::uint32_t>(m_keep);
-            while (model.recordings.count(m_nextId)) ++m_nextId;
-            submit(StartRecording{m_nextId++, std::move(config)});
+            while (model.recordings.count(m_nextId) || model.recorderInProfile(m_nextId)) ++m_nextId;
+            const RecordingId id = m_nextId++;
+            // The profile keeps the path as typed (relative to its file, as profiles write paths);
+            // a workspace not saved yet keeps the file it writes now.
+            RecordingConfig kept = config;
+            std::error_code ec;
+            if (model.workspace.path) kept.path = m_path;
+            else if (const auto full = std::filesystem::absolute(config.path, ec); !ec) kept.path = full.string();
+            m_profileConfigs[id] = kept;
+            if (m_inProfile) model.keepRecorderInProfile(id, std::move(kept));
+            submit(StartRecording{id, std::move(config)});
         }
     }
     probeItem(model, "recording.start");
+    ImGui::SameLine();
+    ImGui::Checkbox(tr(Str::RecInProfile), &m_inProfile);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::RecInProfileTip));
+    probeItem(model, "recording.in_profile");
     if (!m_error.empty()) {
         ImGui::SameLine();
         ImGui::TextColored(palette(model.settings.theme).bad, "%s", m_error.c_str());

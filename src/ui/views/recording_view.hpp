@@ -3,6 +3,7 @@
 // falls behind, rotation; stop), each with its file, bytes written, events, drops, pauses and
 // error; and receive to file for the selected endpoint or connection. The engine does the
 // writing on its own threads: this window only sends commands and shows RecordingStatus.
+#include <map>
 #include <string>
 
 #include "ui/ui_model.hpp"
@@ -23,6 +24,8 @@ private:
     void drawReceiveToFile(UiModel& model, const CommandSink& submit);
     /// A relative path is relative to the open profile's directory (as in a profile).
     static std::string resolve(const UiModel& model, const std::string& path);
+    /// The "saved in the profile" box of a recorder's row (none for receive to file).
+    void drawInProfile(UiModel& model, RecordingId id);
 
     bool m_visible = false;
     std::string m_path = "logs/session.pcapng";
@@ -31,6 +34,10 @@ private:
     bool m_drop = false;
     double m_rotateMb = 100;
     int m_keep = 10;
+    bool m_inProfile = true;       // a new recorder is saved with the profile (and starts when it opens)
+    // Recorders this window started, or taken out of the profile, as the profile would keep them:
+    // ticking "saved in the profile" again puts this config back.
+    std::map<RecordingId, RecordingConfig> m_profileConfigs;
     std::string m_error;
     std::string m_rxPath = "rx.bin";
     bool m_rxFramed = false;
