@@ -172,6 +172,10 @@ struct TrafficCounters {
     std::uint64_t rx_messages = 0, tx_messages = 0;
     double rx_bytes_per_s = 0, tx_bytes_per_s = 0;     // over the last stats period
     double rx_messages_per_s = 0, tx_messages_per_s = 0;
+    // Sockscope's own send queue (a connection's; an endpoint's: the sum over its connections):
+    // bytes sends handed over that the kernel has not taken yet — the peer is not reading them.
+    std::uint64_t queued_bytes = 0;
+    bool close_pending = false;   // a close (FIN, or a reply's RST) waits for that queue to be sent
     bool operator==(const TrafficCounters&) const = default;
 };
 

@@ -79,6 +79,14 @@ enum class Language : std::uint8_t { English, Chinese };
       "半关闭：发送 FIN（关闭写方向），继续接收")                                                   \
     X(TipResetRst, "Abort: send RST at once; queued data is discarded",                            \
       "中止：立即发送 RST，丢弃队列中的数据")                                                       \
+    X(TipQueues, "Bytes in the kernel's send queue (not yet acknowledged by the peer) / receive queue (not yet read by Sockscope)", \
+      "内核发送队列中（对端尚未确认）/ 接收队列中（Sockscope 尚未读取）的字节数")                   \
+    X(OwnQueue, "+%s", "+%s")                                                                      \
+    X(TipOwnQueue, "%s more wait in Sockscope's own send queue for this connection: the kernel's send queue is full because the peer does not read (or reads slowly). They leave as the peer reads; Reset discards them.", \
+      "另有 %s 在 Sockscope 自己的发送队列中等待：对端不读取（或读得慢），内核发送队列已满。对端读取后才会发出；复位会丢弃它们。") \
+    X(ClosingQueued, "closing: %s to send", "关闭中：还有 %s 待发送")                              \
+    X(TipClosingQueued, "The close waits until the send queue is sent (the peer has to read it); then the FIN goes. Reset closes at once and discards it.", \
+      "关闭要等发送队列发完（须对端读取）后才发送 FIN。复位会立即关闭并丢弃队列。")                 \
     X(NoSelection, "Select an endpoint on the left.", "请在左侧选择一个端点。")                    \
     X(NoConnections, "No connections.", "没有连接。")                                              \
     X(Closed, "closed", "已关闭")                                                                  \

@@ -138,6 +138,45 @@ TEST_F(FaultsViewTest, RowMenuStopsAndResumesReadingWithABadge) {
     EXPECT_FALSE(posted<StopReading>()[1].stop);
 }
 
+/// Tester B7: Sockscope's own send queue shows beside the kernel's, and a close waiting for it
+/// takes the place of the Close buttons (Reset stays: it ends the wait and discards the queue).
+TEST_F(FaultsViewTest, OurOwnSendQueueAndAWaitingCloseShowInTheConnectionsRow) {
+    const EndpointId id = addServerWithFaults();
+    model.apply(ConnectionOpened{id, 7, "127.0.0.1:40000", "127.0.0.1:9000", nowUs()});
+    ConnectionsView connections;
+    ui.setDraw([&] {
+        probe.rects.clear();   // what this frame drew (the Close buttons go away)
+        ImGui::SetNextWindowPos(ImVec2(0, 0));
+        ImGui::SetNextWindowSize(ImVec2(1500, 400));
+        ImGui::Begin("connections", nullptr, ImGuiWindowFlags_NoDecoration);
+        connections.draw(model, sink);
+        ImGui::End();
+    });
+    ui.frames(2);
+    EXPECT_FALSE(probe.has("conn.queued.7")) << "nothing queued: nothing said";
+    EXPECT_TRUE(probe.has("conn.close.7"));
+    StatsEvent stats;
+    stats.endpoint = id;
+    TrafficCounters traffic;
+    traffic.queued_bytes = 15u << 20;
+    stats.connections.emplace_back(7, traffic);
+    model.apply(stats);
+    ui.frames(2);
+    EXPECT_TRUE(probe.has("conn.queued.7"));
+    EXPECT_TRUE(drawn("+15.0 MiB"));
+    traffic.close_pending = true;
+    stats.connections[0].second = traffic;
+    model.apply(stats);
+    ui.frames(2);
+    EXPECT_TRUE(drawn("closing: 15.0 MiB to send"));
+    EXPECT_FALSE(probe.has("conn.close.7")) << "already closing";
+    clickProbe("conn.reset.7");
+    ASSERT_EQ(posted<CloseConnection>().size(), 1u);
+    EXPECT_EQ(posted<CloseConnection>()[0].mode, CloseMode::Abort);
+    setLanguage(Language::Chinese);
+    EXPECT_TRUE(drawn("关闭中：还有 15.0 MiB 待发送"));
+}
+
 /// Items cut off on the right by their window: "(x0,y0)-(x1,y1) past x".
 std::vector<std::string> clippedItems() {
     const float slack = ImGui::GetStyle().ItemSpacing.x + 1;

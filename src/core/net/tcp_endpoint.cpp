@@ -177,7 +177,10 @@ void TcpEndpoint::refresh(std::chrono::steady_clock::time_point now, bool force)
     }
     stats.open_connections = static_cast<std::uint32_t>(m_connections.size());
     stats.connections.reserve(m_connections.size());
-    for (auto& [id, connection] : m_connections) stats.connections.emplace_back(id, connection->sampleTraffic(now));
+    for (auto& [id, connection] : m_connections) {
+        stats.connections.emplace_back(id, connection->sampleTraffic(now));
+        stats.totals.queued_bytes += stats.connections.back().second.queued_bytes;
+    }
     emitStats(std::move(stats), force);
     refreshStages(now, force);
 }

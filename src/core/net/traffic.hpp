@@ -34,6 +34,12 @@ public:
         return m_counters;
     }
 
+    /// The send queue now (levels, not counts: sample() leaves them as they are).
+    void setQueue(std::uint64_t queued_bytes, bool close_pending) {
+        m_counters.queued_bytes = queued_bytes;
+        m_counters.close_pending = close_pending;
+    }
+
     const TrafficCounters& counters() const { return m_counters; }
 
 private:

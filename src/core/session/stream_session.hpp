@@ -64,6 +64,7 @@ public:
     /// Asks the transport for the kernel's view; emits TcpStateChanged if it differs from the last.
     void refreshTcpState();
     const TrafficCounters& sampleTraffic(std::chrono::steady_clock::time_point now) {
+        m_traffic.setQueue(m_transport->unsentBytes(), m_transport->closePending());
         return m_traffic.sample(now);
     }
 

@@ -247,8 +247,15 @@ void TcpTransport::startWrite() {
         if (m_gather.size() == kMaxGather || item.piece > 0) break;
         m_gather.emplace_back(asio::buffer(item.bytes.data(), item.bytes.size()));
     }
-    asio::async_write(m_socket, m_gather, transferAllLarge,
+    // The completion condition sees how much of the gather has left so far: unsentBytes() counts
+    // a large message down as the peer reads it, not all at once when the last byte leaves.
+    const auto progress = [this](const std::error_code& ec, std::size_t transferred) {
+        m_inFlightWritten = transferred;
+        return transferAllLarge(ec, transferred);
+    };
+    asio::async_write(m_socket, m_gather, progress,
                       [self = shared_from_this(), count = m_gather.size()](std::error_code ec, std::size_t) {
+                          self->m_inFlightWritten = 0;
                           if (self->m_closed) return;
                           if (ec) return self->onWriteError(ec);
                           for (std::size_t i = 0; i < count; ++i) {

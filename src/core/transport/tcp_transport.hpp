@@ -51,6 +51,10 @@ public:
     /// What the queue holds against write_queue_limit: its bytes, and each message's bookkeeping
     /// (a flood of 4-byte replies must not hold 40 times its byte count in memory).
     std::size_t queuedBytes() const override { return m_queuedBytes + m_writeQueue.size() * kQueuedMessageCost; }
+    std::size_t unsentBytes() const override {
+        return m_queuedBytes > m_inFlightWritten ? m_queuedBytes - m_inFlightWritten : 0;
+    }
+    bool closePending() const override { return m_pendingClose.has_value() && !m_closed; }
     static constexpr std::size_t kQueuedMessageCost = 128;
     /// An empty queue takes one message of up to the whole limit; after that, one more message
     /// pays for its own bookkeeping too.
@@ -123,6 +127,7 @@ private:
     static constexpr std::size_t kMaxGather = 64;   // queued messages per write
     std::vector<asio::const_buffer> m_gather;       // the write in flight (its buffers stay put)
     std::size_t m_queuedBytes = 0;
+    std::size_t m_inFlightWritten = 0;  // bytes of the gather write in flight that already left
     bool m_writing = false;
     bool m_unsentSaid = false;          // the close's own words already count the queued bytes
     std::uint64_t m_writesStarted = 0;  // did handling a read start a write?

@@ -86,6 +86,10 @@ public:
     /// Bytes waiting in the write queue (including the write in flight), and its limit.
     [[nodiscard]] virtual std::size_t queuedBytes() const = 0;
     [[nodiscard]] virtual std::size_t queueLimit() const = 0;
+    /// Payload bytes in the write queue (queuedBytes() without its per-message bookkeeping).
+    [[nodiscard]] virtual std::size_t unsentBytes() const { return queuedBytes(); }
+    /// A close was asked for and waits until the write queue is sent.
+    [[nodiscard]] virtual bool closePending() const { return false; }
     /// The most one more message may hold before send() refuses it.
     [[nodiscard]] virtual std::size_t room() const {
         return queueLimit() > queuedBytes() ? queueLimit() - queuedBytes() : 0;

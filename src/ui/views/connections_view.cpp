@@ -20,6 +20,16 @@ const char* stateText(TcpState state) {
     return state == TcpState::Unknown ? tr(Str::TcpStateUnknown) : toString(state);
 }
 
+/// Sockscope's own send queue of a connection, after the kernel's queues: what the peer has not
+/// taken yet beyond what the kernel holds (it grows while the peer does not read).
+void drawOwnQueue(UiModel& model, const ConnectionRow& c, const Palette& pal) {
+    const std::string queued = formatBytes(static_cast<double>(c.counters.queued_bytes));
+    if (c.tcp) ImGui::SameLine();
+    ImGui::TextColored(pal.warn, tr(Str::OwnQueue), queued.c_str());
+    probeItem(model, "conn.queued." + std::to_string(c.id));
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip(tr(Str::TipOwnQueue), queued.c_str());
+}
+
 }  // namespace
 
 void ConnectionsView::drawTraffic(UiModel& model, const EndpointRow& row, TimestampUs now) {
@@ -126,12 +136,17 @@ void ConnectionsView::draw(UiModel& model, const CommandSink& submit) {
 
     // Fixed widths sized for their widest usual content, so numbers that grow do not clip.
     const float em = ImGui::GetFontSize();
-    const float fixed[] = {em * 7.5f, em * 4, em * 2.5f, em * 5.5f, em * 7.5f, em * 7.5f, em * 6, em * 4};
+    // SendQ/RecvQ holds the kernel's two queues and Sockscope's own ("+15.0 MiB") when it has one.
+    const float fixed[] = {em * 7.5f, em * 4, em * 2.5f, em * 8.5f, em * 7.5f, em * 7.5f, em * 6, em * 4};
     // The three buttons, measured (their labels differ by language).
     const ImGuiStyle& style = ImGui::GetStyle();
-    const float actions_w = ImGui::CalcTextSize(tr(Str::CloseFin)).x + ImGui::CalcTextSize(tr(Str::HalfClose)).x +
-                            ImGui::CalcTextSize(tr(Str::ResetRst)).x + style.FramePadding.x * 6 +
-                            style.ItemSpacing.x * 2 + 2;
+    char closing[96];   // or, while a close waits for the send queue, that and Reset
+    std::snprintf(closing, sizeof closing, tr(Str::ClosingQueued), "999.9 MiB");
+    const float actions_w = std::max(
+        ImGui::CalcTextSize(tr(Str::CloseFin)).x + ImGui::CalcTextSize(tr(Str::HalfClose)).x +
+            ImGui::CalcTextSize(tr(Str::ResetRst)).x + style.FramePadding.x * 6 + style.ItemSpacing.x * 2 + 2,
+        ImGui::CalcTextSize(closing).x + ImGui::CalcTextSize(tr(Str::ResetRst)).x + style.FramePadding.x * 2 +
+            style.ItemSpacing.x + 2);
     // Peer and Local share what is left, but never less than an IPv4 address with its port: at a
     // large font scale the table scrolls sideways instead of squeezing them to nothing.
     const float peer_min = ImGui::CalcTextSize("#0000 255.255.255.255:65535").x;
@@ -214,7 +229,11 @@ void ConnectionsView::draw(UiModel& model, const CommandSink& submit) {
                 else ImGui::Text("0");
             }
             ImGui::TableNextColumn();
-            if (c.tcp && c.open) ImGui::Text("%u / %u", c.tcp->send_queue, c.tcp->recv_queue);
+            if (c.tcp && c.open) {
+                ImGui::Text("%u / %u", c.tcp->send_queue, c.tcp->recv_queue);
+                if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipQueues));
+            }
+            if (c.open && c.counters.queued_bytes > 0) drawOwnQueue(model, c, pal);
 
             const TrafficCounters counts = sinceReset(c.counters, c.baseline);
             ImGui::TableNextColumn();
@@ -235,7 +254,17 @@ void ConnectionsView::draw(UiModel& model, const CommandSink& submit) {
             ImGui::TextUnformatted(formatDuration((c.open ? now : c.closed_us) - c.opened_us).c_str());
 
             ImGui::TableNextColumn();
-            if (c.open) {
+            if (c.open && c.counters.close_pending) {   // closing: say what it waits for; Reset ends it now
+                const std::string queued = formatBytes(static_cast<double>(c.counters.queued_bytes));
+                ImGui::AlignTextToFramePadding();
+                ImGui::TextColored(pal.warn, tr(Str::ClosingQueued), queued.c_str());
+                probeItem(model, "conn.closing." + std::to_string(c.id));
+                if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipClosingQueued));
+                ImGui::SameLine();
+                if (ImGui::SmallButton(tr(Str::ResetRst))) submit(CloseConnection{id, c.id, CloseMode::Abort});
+                probeItem(model, "conn.reset." + std::to_string(c.id));
+                if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipResetRst));
+            } else if (c.open) {
                 if (ImGui::SmallButton(tr(Str::CloseFin))) submit(CloseConnection{id, c.id, CloseMode::Graceful});
                 probeItem(model, "conn.close." + std::to_string(c.id));
                 if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipCloseFin));

@@ -1,6 +1,7 @@
 // Loopback integration tests of the tcp-server endpoint against real peers.
 #include <gtest/gtest.h>
 #include <set>
+#include <thread>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 
@@ -229,6 +230,44 @@ TEST(TcpServer, APeerResetWithOurBytesStillQueuedSaysHowManyWereNotSent) {
     EXPECT_EQ(closed->reason, CloseReason::PeerReset);
     ASSERT_TRUE(closed->error);
     EXPECT_NE(closed->error->message.find("(up to 33,554,432 bytes queued to it were not sent)"), std::string::npos) << closed->error->message;
+}
+
+/// Tester B7: Sockscope's own send queue of a connection (beyond the kernel's) is in its stats, and
+/// a close that waits for it says so; once the peer reads, everything arrives, then the FIN.
+TEST(TcpServer, OurOwnSendQueueAndACloseWaitingForItAreInTheConnectionsStats) {
+    EngineHarness h;
+    EndpointConfig config;
+    config.write_queue_limit = 64u << 20;
+    const auto port = h.startServer(1, config);
+    SocketPeer peer;   // reads only at the end
+    ASSERT_TRUE(peer.connectTcp(port));
+    const auto id = h.waitFor<ConnectionOpened>()->connection;
+    constexpr std::size_t kBytes = 24u << 20;   // more than the kernel holds for one connection
+    h.engine.submit(Send{1, id, Bytes(kBytes, 'q'), {}});
+    const auto queued = [&](bool closing) {
+        return h.waitFor<StatsEvent>([&](const StatsEvent& s) {
+            for (const auto& [connection, traffic] : s.connections)
+                if (connection == id && traffic.queued_bytes > 0 && traffic.close_pending == closing)
+                    return s.totals.queued_bytes == traffic.queued_bytes;
+            return false;
+        });
+    };
+    const auto sending = queued(false);
+    ASSERT_TRUE(sending);
+    EXPECT_LT(sending->totals.queued_bytes, kBytes) << "the kernel took some";
+    h.engine.submit(CloseConnection{1, id, CloseMode::Graceful});
+    ASSERT_TRUE(queued(true)) << "the close waits for the queue, and says so";
+    EXPECT_EQ(h.count<ConnectionClosed>(), 0u);
+
+    std::string received;
+    std::thread reader([&] { received = peer.receive(kBytes + 1, 30000); });   // the engine is drained meanwhile
+    const auto closed = h.waitFor<ConnectionClosed>(std::chrono::seconds(30));
+    reader.join();
+    ASSERT_TRUE(closed);
+    EXPECT_EQ(closed->reason, CloseReason::LocalGraceful);
+    EXPECT_FALSE(closed->error) << closed->error->message;
+    EXPECT_EQ(received.size(), kBytes);
+    EXPECT_TRUE(peer.eof()) << "the FIN followed the queue";
 }
 
 TEST(TcpServer, CloseOnPeerFinOptionClosesAutomatically) {
