@@ -109,11 +109,14 @@ void MainWindow::startProfileRecording(const std::vector<RecordingConfig>& recor
         if (id != 0) m_submit(StopRecording{id});
     m_model.profile_recording = recording;
     m_model.profile_recording_ids.clear();
+    m_recording.forgetStartedHere();   // their settings were the old profile's
     if (!recording.empty()) m_recording.open();   // a profile that records says so where it can be stopped
     for (std::size_t i = 0; i < recording.size(); ++i) {
         RecordingConfig config = recording[i];
         config.path = resolveProfilePath(config.path, path);
-        const RecordingId id = kProfileRecordingBase + static_cast<RecordingId>(i);
+        // Never an id in use: a recorder taken out of the profile goes on under its old one.
+        RecordingId id = kProfileRecordingBase + m_profileRecordings++;
+        while (m_model.recordings.count(id)) id = kProfileRecordingBase + m_profileRecordings++;
         m_model.profile_recording_ids.push_back(id);
         m_submit(StartRecording{id, std::move(config)});
     }

@@ -140,6 +140,7 @@ private:
     SendPanel& m_send;
     SourcesStrip& m_sourcesStrip;
     RecordingView& m_recording;
+    RecordingId m_profileRecordings = 0;   // profile recorders started so far: the next one's id
     SettingsView m_settings;
     ImportCaptureView m_import;
     FileDialog m_fileDialog;

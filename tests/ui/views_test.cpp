@@ -1451,5 +1451,28 @@ TEST_F(ViewsTest, NewWorkspaceStopsTheProfilesRecorders) {
     EXPECT_TRUE(model.workspace.endpoints().empty());
 }
 
+// A profile's recorder taken out of the profile goes on recording: the next profile's recorders
+// neither stop it nor take its id.
+TEST_F(ViewsTest, ARecorderTakenOutOfTheProfileSurvivesTheNextProfile) {
+    MainWindow window(model, sink, AppHooks{});
+    RecordingConfig recording;
+    recording.path = "logs/s.jsonl";
+    recording.format = RecordFormat::Jsonl;
+    window.startProfileRecording({recording}, "/tmp/profile/p.json");
+    ASSERT_EQ(posted<StartRecording>().size(), 1u);
+    const RecordingId kept = posted<StartRecording>()[0].recording;
+    RecordingStatus running;
+    running.recording = kept;
+    running.path = posted<StartRecording>()[0].config.path;
+    running.state_changed = true;
+    model.apply(running);
+    ASSERT_TRUE(model.dropRecorderFromProfile(kept));
+    window.startProfileRecording({recording}, "/tmp/other/q.json");
+    EXPECT_TRUE(posted<StopRecording>().empty()) << "no longer the profile's: it is not stopped";
+    ASSERT_EQ(posted<StartRecording>().size(), 2u);
+    EXPECT_NE(posted<StartRecording>()[1].recording, kept);
+    EXPECT_TRUE(model.recorderInProfile(posted<StartRecording>()[1].recording));
+}
+
 }  // namespace
 }  // namespace sockscope::ui

@@ -235,11 +235,14 @@ bool ScriptRun::runStep(const ScriptStep& step) {
         if (step.count > 0 && !step.steps.empty()) m_stack.push_back(Frame{&step.steps, 0, step.count});
         return true;
     case ScriptStepKind::Connect:
-        if (m_link != nullptr) {
+        if (m_link != nullptr && !m_link->peerClosed()) {
             ++frame.index;
             record(resultFor(id, ScriptOutcome::Done, 0), nullptr);
             return true;
         }
+        // The peer closed its side (FIN): nothing more can come on that connection. Close ours
+        // and wait for a new one (a tcp-server's next client, a tcp-client's new connection).
+        if (ScriptLink* half_closed = std::exchange(m_link, nullptr)) half_closed->close(ScriptCloseMode::Fin);
         m_waitConnect = true;
         m_timer.expires_after(std::chrono::milliseconds(step.timeout_ms));
         m_waitForClient = !m_host.requestConnect();

@@ -91,6 +91,7 @@ public:
     void stop(const std::string& why);
 
     bool finished() const { return m_finished; }
+    bool started() const { return m_started; }
     bool waitingForConnection() const { return m_waitConnect; }
     /// Its first step is `connect`: it starts before any connection (the step's timeout bounds it).
     bool startsWithConnect() const {

@@ -83,9 +83,16 @@ ScriptStage::~ScriptStage() {
 std::shared_ptr<Responder> ScriptStage::attach(ReplyChannel& channel) {
     auto session = std::make_shared<Session>(weak_from_this(), channel);
     m_sessions[channel.connection()] = session;
-    // Runs waiting for a connection take this one (in the order they were asked for).
-    session->runs = std::move(m_waiting);
-    m_waiting.clear();
+    // Runs waiting for a connection take this one, in the order they were asked for: the first,
+    // and the runs after it that never had a connection (they run one after the other). A run
+    // that lost its connection (a `connect` step after a `close`) talks to one device: the next
+    // such run waits for the next client.
+    std::deque<std::shared_ptr<ScriptRun>> later;
+    for (auto& waiting : m_waiting) {
+        if (session->runs.empty() || !waiting->started()) session->runs.push_back(std::move(waiting));
+        else later.push_back(std::move(waiting));
+    }
+    m_waiting = std::move(later);
     if (!session->runs.empty()) {
         asio::post(m_ctx.io, [weak = std::weak_ptr<Session>(session), self = weak_from_this()] {
             auto s = weak.lock();

@@ -137,11 +137,12 @@ void ConnectionsView::draw(UiModel& model, const CommandSink& submit) {
     // Fixed widths sized for their widest usual content, so numbers that grow do not clip.
     const float em = ImGui::GetFontSize();
     // SendQ/RecvQ holds the kernel's two queues and Sockscope's own ("+15.0 MiB") when it has one.
-    const float fixed[] = {em * 7.5f, em * 4, em * 2.5f, em * 8.5f, em * 7.5f, em * 7.5f, em * 6, em * 4};
+    const float queues_w = ImGui::CalcTextSize("4194304 / 0 +1023.9 MiB").x + ImGui::GetStyle().ItemSpacing.x;
+    const float fixed[] = {em * 7.5f, em * 4, em * 2.5f, queues_w, em * 7.5f, em * 7.5f, em * 6, em * 4};
     // The three buttons, measured (their labels differ by language).
     const ImGuiStyle& style = ImGui::GetStyle();
     char closing[96];   // or, while a close waits for the send queue, that and Reset
-    std::snprintf(closing, sizeof closing, tr(Str::ClosingQueued), "999.9 MiB");
+    std::snprintf(closing, sizeof closing, tr(Str::ClosingQueued), "1023.9 MiB");
     const float actions_w = std::max(
         ImGui::CalcTextSize(tr(Str::CloseFin)).x + ImGui::CalcTextSize(tr(Str::HalfClose)).x +
             ImGui::CalcTextSize(tr(Str::ResetRst)).x + style.FramePadding.x * 6 + style.ItemSpacing.x * 2 + 2,

@@ -15,6 +15,9 @@ class RecordingView : public View {
 public:
     void draw(ViewContext& ctx) override { draw(ctx.model, ctx.submit); }
     void open() { m_visible = true; }
+    /// Another profile opened: the recorders started here keep running, but their settings were
+    /// the old profile's (paths relative to its file), so they are no longer offered to the new one.
+    void forgetStartedHere() { m_profileConfigs.clear(); }
     bool visible() const { return m_visible; }
     void draw(UiModel& model, const CommandSink& submit);
 

@@ -112,6 +112,62 @@ TEST(ScriptReconnect, ATcpServerConnectStepWaitsForTheNextClient) {
     }
 }
 
+/// The device closes (FIN) instead of the script: the connect step closes our side of that
+/// connection (nothing more can come on it) and waits for the device to come back.
+TEST(ScriptReconnect, ATcpServerConnectStepAfterThePeersFinWaitsForTheNextClient) {
+    EngineHarness h;
+    EndpointConfig server;
+    const auto scripts = scriptsFromJson(jsonio::Json::parse(R"([{"name": "s", "steps": [
+        {"expect": {"text": "HELLO"}, "timeout_ms": 5000}, {"send": {"text": "BYE"}}, {"wait_ms": 300},
+        {"connect": true, "timeout_ms": 5000},
+        {"expect": {"text": "AGAIN"}, "timeout_ms": 5000}, {"send": {"text": "OK"}}]}])"),
+                                         EndpointType::TcpServer);
+    ASSERT_EQ(scripts.error, "");
+    server.scripts = scripts.scripts;
+    const std::uint16_t port = h.startServer(1, server);
+    ASSERT_NE(port, 0);
+    h.engine.submit(RunScript{1, "s", 0, 3});
+    test::SocketPeer first;
+    ASSERT_TRUE(first.connectTcp(port));
+    ASSERT_TRUE(first.sendAll("HELLO"));
+    EXPECT_EQ(first.receive(3), "BYE");
+    first.shutdownSend();   // the device closes its side
+    EXPECT_EQ(first.receive(1, 5000), "");
+    EXPECT_TRUE(first.eof()) << "the connect step closed our side of the half-closed connection";
+    test::SocketPeer second;
+    ASSERT_TRUE(second.connectTcp(port));
+    ASSERT_TRUE(second.sendAll("AGAIN"));
+    EXPECT_EQ(second.receive(2), "OK");
+    const auto finished = h.waitFor<ScriptEvent>([](const ScriptEvent& e) { return e.kind == ScriptEventKind::Finished; });
+    ASSERT_TRUE(finished);
+    EXPECT_TRUE(finished->passed) << finished->error;
+}
+
+/// Two runs waiting in a connect step talk to a device each: the first client takes one run, the
+/// next client the other (not both runs on the first client).
+TEST(ScriptReconnect, RunsWaitingInAConnectStepTakeAClientEach) {
+    EngineHarness h;
+    EndpointConfig server;
+    const auto scripts = scriptsFromJson(
+        jsonio::Json::parse(R"([{"name": "s", "steps": [{"connect": true, "timeout_ms": 5000}, {"send": {"text": "HI"}}]}])"),
+        EndpointType::TcpServer);
+    ASSERT_EQ(scripts.error, "");
+    server.scripts = scripts.scripts;
+    const std::uint16_t port = h.startServer(1, server);
+    ASSERT_NE(port, 0);
+    h.engine.submit(RunScript{1, "s", 0, 3});
+    h.engine.submit(RunScript{1, "s", 0, 4});
+    ASSERT_TRUE(h.sync(1));
+    test::SocketPeer first, second;
+    ASSERT_TRUE(first.connectTcp(port));
+    EXPECT_EQ(first.receive(2), "HI");
+    ASSERT_TRUE(second.connectTcp(port));
+    EXPECT_EQ(second.receive(2), "HI") << "the second run waited for a client of its own";
+    EXPECT_EQ(first.receive(1, 300), "") << "the first client got one run only";
+    ASSERT_TRUE(h.pumpUntil([&] { return h.count<ScriptEvent>([](const ScriptEvent& e) { return e.kind == ScriptEventKind::Finished; }) == 2; }));
+    EXPECT_EQ(h.count<ScriptEvent>([](const ScriptEvent& e) { return e.kind == ScriptEventKind::Finished && e.passed; }), 2u);
+}
+
 /// Nobody reconnects: the server's connect step ends at its timeout and says what it waited for.
 TEST(ScriptReconnect, ATcpServerConnectStepThatNoClientAnswersEndsAtItsTimeout) {
     EngineHarness h;
