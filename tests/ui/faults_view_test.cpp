@@ -33,6 +33,17 @@ protected:
         ASSERT_TRUE(probe.has(name)) << name << " was not drawn";
         ui.click(probe.at(name).cx(), probe.at(name).cy(), button);
     }
+    /// Each frame draws the connections table of the selected endpoint in a 1500x400 window.
+    void drawConnections(ConnectionsView& connections) {
+        ui.setDraw([&] {
+            probe.rects.clear();   // what this frame drew (buttons that went away are gone)
+            ImGui::SetNextWindowPos(ImVec2(0, 0));
+            ImGui::SetNextWindowSize(ImVec2(1500, 400));
+            ImGui::Begin("connections", nullptr, ImGuiWindowFlags_NoDecoration);
+            connections.draw(model, sink);
+            ImGui::End();
+        });
+    }
     bool drawn(const std::string& part) {
         ItemRecorder::clear();
         ItemRecorder::recording = true;
@@ -109,13 +120,7 @@ TEST_F(FaultsViewTest, RowMenuStopsAndResumesReadingWithABadge) {
     const EndpointId id = addServerWithFaults();
     model.apply(ConnectionOpened{id, 7, "127.0.0.1:40000", "127.0.0.1:9000", nowUs()});
     ConnectionsView connections;
-    ui.setDraw([&] {
-        ImGui::SetNextWindowPos(ImVec2(0, 0));
-        ImGui::SetNextWindowSize(ImVec2(1500, 400));
-        ImGui::Begin("connections", nullptr, ImGuiWindowFlags_NoDecoration);
-        connections.draw(model, sink);
-        ImGui::End();
-    });
+    drawConnections(connections);
     ui.frames(2);
     clickProbe("conn.row.7", 1);   // right click: the row's menu
     ui.frames(2);
@@ -144,14 +149,7 @@ TEST_F(FaultsViewTest, OurOwnSendQueueAndAWaitingCloseShowInTheConnectionsRow) {
     const EndpointId id = addServerWithFaults();
     model.apply(ConnectionOpened{id, 7, "127.0.0.1:40000", "127.0.0.1:9000", nowUs()});
     ConnectionsView connections;
-    ui.setDraw([&] {
-        probe.rects.clear();   // what this frame drew (the Close buttons go away)
-        ImGui::SetNextWindowPos(ImVec2(0, 0));
-        ImGui::SetNextWindowSize(ImVec2(1500, 400));
-        ImGui::Begin("connections", nullptr, ImGuiWindowFlags_NoDecoration);
-        connections.draw(model, sink);
-        ImGui::End();
-    });
+    drawConnections(connections);
     ui.frames(2);
     EXPECT_FALSE(probe.has("conn.queued.7")) << "nothing queued: nothing said";
     EXPECT_TRUE(probe.has("conn.close.7"));

@@ -1433,13 +1433,19 @@ TEST_F(ViewsTest, EditorReceiveToFileSectionEditsTheProfileField) {
     EXPECT_FALSE(posted<UpdateEndpoint>()[1].config.receive_to_file);
 }
 
+/// A profile's recorder: JSON lines into logs/s.jsonl (relative to the profile).
+RecordingConfig jsonlRecorder() {
+    RecordingConfig recording;
+    recording.path = "logs/s.jsonl";
+    recording.format = RecordFormat::Jsonl;
+    return recording;
+}
+
 // Issue 9: File > New leaves the open profile behind, its recorders included (the autosave of
 // the new workspace must not carry them, and they must not keep writing).
 TEST_F(ViewsTest, NewWorkspaceStopsTheProfilesRecorders) {
     MainWindow window(model, sink, AppHooks{});
-    RecordingConfig recording;
-    recording.path = "logs/s.jsonl";
-    recording.format = RecordFormat::Jsonl;
+    const RecordingConfig recording = jsonlRecorder();
     window.startProfileRecording({recording}, "/tmp/profile/p.json");
     ASSERT_EQ(posted<StartRecording>().size(), 1u);
     EXPECT_EQ(posted<StartRecording>()[0].config.path, "/tmp/profile/logs/s.jsonl") << "relative to the profile";
@@ -1455,9 +1461,7 @@ TEST_F(ViewsTest, NewWorkspaceStopsTheProfilesRecorders) {
 // neither stop it nor take its id.
 TEST_F(ViewsTest, ARecorderTakenOutOfTheProfileSurvivesTheNextProfile) {
     MainWindow window(model, sink, AppHooks{});
-    RecordingConfig recording;
-    recording.path = "logs/s.jsonl";
-    recording.format = RecordFormat::Jsonl;
+    const RecordingConfig recording = jsonlRecorder();
     window.startProfileRecording({recording}, "/tmp/profile/p.json");
     ASSERT_EQ(posted<StartRecording>().size(), 1u);
     const RecordingId kept = posted<StartRecording>()[0].recording;

@@ -255,6 +255,12 @@ void ConnectionsView::draw(UiModel& model, const CommandSink& submit) {
             ImGui::TextUnformatted(formatDuration((c.open ? now : c.closed_us) - c.opened_us).c_str());
 
             ImGui::TableNextColumn();
+            // One button of the row: the close it asks for, its probe name and its tooltip.
+            const auto closeButton = [&](Str text, CloseMode mode, const char* probe, Str tip) {
+                if (ImGui::SmallButton(tr(text))) submit(CloseConnection{id, c.id, mode});
+                probeItem(model, std::string("conn.") + probe + "." + std::to_string(c.id));
+                if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(tip));
+            };
             if (c.open && c.counters.close_pending) {   // closing: say what it waits for; Reset ends it now
                 const std::string queued = formatBytes(static_cast<double>(c.counters.queued_bytes));
                 ImGui::AlignTextToFramePadding();
@@ -262,21 +268,13 @@ void ConnectionsView::draw(UiModel& model, const CommandSink& submit) {
                 probeItem(model, "conn.closing." + std::to_string(c.id));
                 if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipClosingQueued));
                 ImGui::SameLine();
-                if (ImGui::SmallButton(tr(Str::ResetRst))) submit(CloseConnection{id, c.id, CloseMode::Abort});
-                probeItem(model, "conn.reset." + std::to_string(c.id));
-                if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipResetRst));
+                closeButton(Str::ResetRst, CloseMode::Abort, "reset", Str::TipResetRst);
             } else if (c.open) {
-                if (ImGui::SmallButton(tr(Str::CloseFin))) submit(CloseConnection{id, c.id, CloseMode::Graceful});
-                probeItem(model, "conn.close." + std::to_string(c.id));
-                if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipCloseFin));
+                closeButton(Str::CloseFin, CloseMode::Graceful, "close", Str::TipCloseFin);
                 ImGui::SameLine();
-                if (ImGui::SmallButton(tr(Str::HalfClose))) submit(CloseConnection{id, c.id, CloseMode::HalfClose});
-                probeItem(model, "conn.half." + std::to_string(c.id));
-                if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipHalfClose));
+                closeButton(Str::HalfClose, CloseMode::HalfClose, "half", Str::TipHalfClose);
                 ImGui::SameLine();
-                if (ImGui::SmallButton(tr(Str::ResetRst))) submit(CloseConnection{id, c.id, CloseMode::Abort});
-                probeItem(model, "conn.reset." + std::to_string(c.id));
-                if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipResetRst));
+                closeButton(Str::ResetRst, CloseMode::Abort, "reset", Str::TipResetRst);
             }
             ImGui::PopID();
         }

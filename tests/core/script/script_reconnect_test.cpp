@@ -77,63 +77,18 @@ TEST(ScriptReconnect, ALeadingConnectStepEndsAtItsOwnTimeoutNotTheEndpoints) {
     EXPECT_LT(took, std::chrono::seconds(5)) << "the run waited for the endpoint's connect timeout";
 }
 
-/// A tcp-server script that closes its client and talks to the device again when it reconnects;
-/// a client that connects while the run is between its close and its connect step counts too.
-TEST(ScriptReconnect, ATcpServerConnectStepWaitsForTheNextClient) {
-    for (const char* between : {"", R"({"wait_ms": 300},)"}) {
-        SCOPED_TRACE(*between ? "the client reconnects during a wait before the connect step" : "connect right after close");
-        EngineHarness h;
-        EndpointConfig server;
-        const auto scripts = scriptsFromJson(jsonio::Json::parse(std::string(R"([{"name": "s", "steps": [
-            {"expect": {"text": "HELLO"}, "timeout_ms": 5000}, {"send": {"text": "BYE"}}, {"close": "fin"},)") +
-                                                                 between + R"(
-            {"connect": true, "timeout_ms": 5000},
-            {"expect": {"text": "AGAIN"}, "timeout_ms": 5000}, {"send": {"text": "OK"}}]}])"),
-                                             EndpointType::TcpServer);
-        ASSERT_EQ(scripts.error, "");
-        server.scripts = scripts.scripts;
-        const std::uint16_t port = h.startServer(1, server);
-        ASSERT_NE(port, 0);
-        h.engine.submit(RunScript{1, "s", 0, 3});   // no client yet: the run waits for the first
-        test::SocketPeer first;
-        ASSERT_TRUE(first.connectTcp(port));
-        ASSERT_TRUE(first.sendAll("HELLO"));
-        EXPECT_EQ(first.receive(3), "BYE");
-        EXPECT_EQ(first.receive(1), "");
-        EXPECT_TRUE(first.eof()) << "the close step did not close the first client";
-        test::SocketPeer second;
-        ASSERT_TRUE(second.connectTcp(port));
-        ASSERT_TRUE(second.sendAll("AGAIN"));
-        EXPECT_EQ(second.receive(2), "OK");
-        const auto finished =
-            h.waitFor<ScriptEvent>([](const ScriptEvent& e) { return e.kind == ScriptEventKind::Finished; });
-        ASSERT_TRUE(finished);
-        EXPECT_TRUE(finished->passed) << finished->error;
-    }
+/// A tcp-server on 127.0.0.1:0 whose one script "s" has these steps; its port (0: not started).
+std::uint16_t serverWithScript(EngineHarness& h, const std::string& steps) {
+    const auto scripts =
+        scriptsFromJson(jsonio::Json::parse(R"([{"name": "s", "steps": [)" + steps + "]}]"), EndpointType::TcpServer);
+    EXPECT_EQ(scripts.error, "");
+    EndpointConfig server;
+    server.scripts = scripts.scripts;
+    return h.startServer(1, server);
 }
 
-/// The device closes (FIN) instead of the script: the connect step closes our side of that
-/// connection (nothing more can come on it) and waits for the device to come back.
-TEST(ScriptReconnect, ATcpServerConnectStepAfterThePeersFinWaitsForTheNextClient) {
-    EngineHarness h;
-    EndpointConfig server;
-    const auto scripts = scriptsFromJson(jsonio::Json::parse(R"([{"name": "s", "steps": [
-        {"expect": {"text": "HELLO"}, "timeout_ms": 5000}, {"send": {"text": "BYE"}}, {"wait_ms": 300},
-        {"connect": true, "timeout_ms": 5000},
-        {"expect": {"text": "AGAIN"}, "timeout_ms": 5000}, {"send": {"text": "OK"}}]}])"),
-                                         EndpointType::TcpServer);
-    ASSERT_EQ(scripts.error, "");
-    server.scripts = scripts.scripts;
-    const std::uint16_t port = h.startServer(1, server);
-    ASSERT_NE(port, 0);
-    h.engine.submit(RunScript{1, "s", 0, 3});
-    test::SocketPeer first;
-    ASSERT_TRUE(first.connectTcp(port));
-    ASSERT_TRUE(first.sendAll("HELLO"));
-    EXPECT_EQ(first.receive(3), "BYE");
-    first.shutdownSend();   // the device closes its side
-    EXPECT_EQ(first.receive(1, 5000), "");
-    EXPECT_TRUE(first.eof()) << "the connect step closed our side of the half-closed connection";
+/// The device comes back: a new client says AGAIN and gets OK, and the run passes.
+void deviceReconnectsAndTheRunPasses(EngineHarness& h, std::uint16_t port) {
     test::SocketPeer second;
     ASSERT_TRUE(second.connectTcp(port));
     ASSERT_TRUE(second.sendAll("AGAIN"));
@@ -143,17 +98,54 @@ TEST(ScriptReconnect, ATcpServerConnectStepAfterThePeersFinWaitsForTheNextClient
     EXPECT_TRUE(finished->passed) << finished->error;
 }
 
+constexpr const char* kAfterReconnect =
+    R"({"connect": true, "timeout_ms": 5000}, {"expect": {"text": "AGAIN"}, "timeout_ms": 5000}, {"send": {"text": "OK"}})";
+
+/// A tcp-server script that closes its client and talks to the device again when it reconnects;
+/// a client that connects while the run is between its close and its connect step counts too.
+TEST(ScriptReconnect, ATcpServerConnectStepWaitsForTheNextClient) {
+    for (const char* between : {"", R"({"wait_ms": 300},)"}) {
+        SCOPED_TRACE(*between ? "the client reconnects during a wait before the connect step" : "connect right after close");
+        EngineHarness h;
+        const std::uint16_t port = serverWithScript(
+            h, std::string(R"({"expect": {"text": "HELLO"}, "timeout_ms": 5000}, {"send": {"text": "BYE"}}, {"close": "fin"},)") +
+                   between + kAfterReconnect);
+        ASSERT_NE(port, 0);
+        h.engine.submit(RunScript{1, "s", 0, 3});   // no client yet: the run waits for the first
+        test::SocketPeer first;
+        ASSERT_TRUE(first.connectTcp(port));
+        ASSERT_TRUE(first.sendAll("HELLO"));
+        EXPECT_EQ(first.receive(3), "BYE");
+        EXPECT_EQ(first.receive(1), "");
+        EXPECT_TRUE(first.eof()) << "the close step did not close the first client";
+        deviceReconnectsAndTheRunPasses(h, port);
+    }
+}
+
+/// The device closes (FIN) instead of the script: the connect step closes our side of that
+/// connection (nothing more can come on it) and waits for the device to come back.
+TEST(ScriptReconnect, ATcpServerConnectStepAfterThePeersFinWaitsForTheNextClient) {
+    EngineHarness h;
+    const std::uint16_t port = serverWithScript(
+        h, std::string(R"({"expect": {"text": "HELLO"}, "timeout_ms": 5000}, {"send": {"text": "BYE"}}, {"wait_ms": 300},)") +
+               kAfterReconnect);
+    ASSERT_NE(port, 0);
+    h.engine.submit(RunScript{1, "s", 0, 3});
+    test::SocketPeer first;
+    ASSERT_TRUE(first.connectTcp(port));
+    ASSERT_TRUE(first.sendAll("HELLO"));
+    EXPECT_EQ(first.receive(3), "BYE");
+    first.shutdownSend();   // the device closes its side
+    EXPECT_EQ(first.receive(1, 5000), "");
+    EXPECT_TRUE(first.eof()) << "the connect step closed our side of the half-closed connection";
+    deviceReconnectsAndTheRunPasses(h, port);
+}
+
 /// Two runs waiting in a connect step talk to a device each: the first client takes one run, the
 /// next client the other (not both runs on the first client).
 TEST(ScriptReconnect, RunsWaitingInAConnectStepTakeAClientEach) {
     EngineHarness h;
-    EndpointConfig server;
-    const auto scripts = scriptsFromJson(
-        jsonio::Json::parse(R"([{"name": "s", "steps": [{"connect": true, "timeout_ms": 5000}, {"send": {"text": "HI"}}]}])"),
-        EndpointType::TcpServer);
-    ASSERT_EQ(scripts.error, "");
-    server.scripts = scripts.scripts;
-    const std::uint16_t port = h.startServer(1, server);
+    const std::uint16_t port = serverWithScript(h, R"({"connect": true, "timeout_ms": 5000}, {"send": {"text": "HI"}})");
     ASSERT_NE(port, 0);
     h.engine.submit(RunScript{1, "s", 0, 3});
     h.engine.submit(RunScript{1, "s", 0, 4});
@@ -164,20 +156,15 @@ TEST(ScriptReconnect, RunsWaitingInAConnectStepTakeAClientEach) {
     ASSERT_TRUE(second.connectTcp(port));
     EXPECT_EQ(second.receive(2), "HI") << "the second run waited for a client of its own";
     EXPECT_EQ(first.receive(1, 300), "") << "the first client got one run only";
-    ASSERT_TRUE(h.pumpUntil([&] { return h.count<ScriptEvent>([](const ScriptEvent& e) { return e.kind == ScriptEventKind::Finished; }) == 2; }));
+    const auto finished = [](const ScriptEvent& e) { return e.kind == ScriptEventKind::Finished; };
+    ASSERT_TRUE(h.pumpUntil([&] { return h.count<ScriptEvent>(finished) == 2; }));
     EXPECT_EQ(h.count<ScriptEvent>([](const ScriptEvent& e) { return e.kind == ScriptEventKind::Finished && e.passed; }), 2u);
 }
 
 /// Nobody reconnects: the server's connect step ends at its timeout and says what it waited for.
 TEST(ScriptReconnect, ATcpServerConnectStepThatNoClientAnswersEndsAtItsTimeout) {
     EngineHarness h;
-    EndpointConfig server;
-    const auto scripts = scriptsFromJson(
-        jsonio::Json::parse(R"([{"name": "s", "steps": [{"connect": true, "timeout_ms": 200}, {"send": {"text": "A"}}]}])"),
-        EndpointType::TcpServer);
-    ASSERT_EQ(scripts.error, "");
-    server.scripts = scripts.scripts;
-    ASSERT_NE(h.startServer(1, server), 0);
+    ASSERT_NE(serverWithScript(h, R"({"connect": true, "timeout_ms": 200}, {"send": {"text": "A"}})"), 0);
     h.engine.submit(RunScript{1, "s", 0, 3});
     const auto finished = h.waitFor<ScriptEvent>([](const ScriptEvent& e) { return e.kind == ScriptEventKind::Finished; });
     ASSERT_TRUE(finished);
