@@ -132,17 +132,7 @@ void ScriptRun::onMessage(std::span<const std::uint8_t> message, const std::stri
         if (m_expect != nullptr) ++m_otherSenders;
         return;
     }
-    if (m_expect == nullptr) {
-        // Kept for the next expect (a wait_ms before it); bounded, the oldest go first.
-        m_pending.push_back(Pending{Bytes(message.begin(), message.end()), now});
-        m_pendingBytes += message.size();
-        while (m_pending.size() > kScriptPendingMessages || m_pendingBytes > kScriptPendingBytes) {
-            m_pendingBytes -= m_pending.front().bytes.size();
-            m_pending.pop_front();
-            ++m_pendingDropped;
-        }
-        return;
-    }
+    if (m_expect == nullptr) return keep(message, now);   // for the next expect (a wait_ms before it)
     if (m_matchers.at(idOf(*m_expect)).matches(message)) {
         endExpect(ScriptOutcome::Passed, now, {});
         advance();
@@ -150,6 +140,23 @@ void ScriptRun::onMessage(std::span<const std::uint8_t> message, const std::stri
     }
     m_lastReceived = cut(message);
     ++m_mismatches;
+}
+
+void ScriptRun::keepEarly(std::span<const std::uint8_t> message, const std::string& sender) {
+    if (m_finished || m_expect != nullptr) return;   // no expect waits before the run has its link
+    if (!sender.empty() && !m_sentTo.empty() && sender != m_sentTo) return;
+    keep(message, Clock::now());
+}
+
+/// Bounded, the oldest go first (counted: a failed expect says how many).
+void ScriptRun::keep(std::span<const std::uint8_t> message, Clock::time_point at) {
+    m_pending.push_back(Pending{Bytes(message.begin(), message.end()), at});
+    m_pendingBytes += message.size();
+    while (m_pending.size() > kScriptPendingMessages || m_pendingBytes > kScriptPendingBytes) {
+        m_pendingBytes -= m_pending.front().bytes.size();
+        m_pending.pop_front();
+        ++m_pendingDropped;
+    }
 }
 
 void ScriptRun::stop(const std::string& why) {

@@ -87,6 +87,9 @@ public:
     /// One framed message received on the link; `sender`: udp, the datagram's sender (an expect
     /// after a send takes only datagrams from the address that send went to), else empty.
     void onMessage(std::span<const std::uint8_t> message, const std::string& sender = {});
+    /// A message on the connection the run is about to take (its hand-over is posted): kept for
+    /// its first expect, as one that arrives during a wait_ms is (a send before it drops it).
+    void keepEarly(std::span<const std::uint8_t> message, const std::string& sender = {});
     /// Ends the run now (a StopScript, the endpoint stopped): Finished with stopped = true.
     void stop(const std::string& why);
 
@@ -118,6 +121,7 @@ private:
     void endExpect(ScriptOutcome outcome, std::chrono::steady_clock::time_point at, std::string message);
     /// The expect ends as `closed`: `why` no match can come, and what came that did not match.
     void endExpectClosed(std::chrono::steady_clock::time_point at, const std::string& why);
+    void keep(std::span<const std::uint8_t> message, std::chrono::steady_clock::time_point at);
     void onTimer(std::uint64_t generation);
     void next();
     void record(ScriptStepResult result, const ScriptFailure* failure);

@@ -17,8 +17,11 @@ public:
     // Responder
     void onMessage(ReplyChannel& channel, ResponderBytes message) override {
         // udp: peer() is the sender of the datagram being handled (a run takes only its device's).
-        if (!runs.empty() && runs.front()->link() == this)
-            runs.front()->onMessage(message, m_connection == 0 ? channel.peer() : kNoSender);
+        const std::string& sender = m_connection == 0 ? channel.peer() : kNoSender;
+        if (!runs.empty() && runs.front()->link() == this) return runs.front()->onMessage(message, sender);
+        // The connection is the run's from its first byte, though the hand-over is posted
+        // (ScriptStage::attach): what comes first is kept for the run's first expect.
+        if (m_handOverPending && !runs.empty()) runs.front()->keepEarly(message, sender);
     }
     void onPeerClosed(ReplyChannel&) override {
         m_peerClosed = true;
@@ -57,6 +60,13 @@ public:
     bool open() const { return m_channel != nullptr; }
     std::deque<std::shared_ptr<ScriptRun>> runs;   // front: the active one
 
+    void expectHandOver() { m_handOverPending = true; }
+    /// The posted hand-over: the front run takes the connection.
+    void handOver() {
+        m_handOverPending = false;
+        if (open() && !runs.empty()) runs.front()->attach(this);
+    }
+
 private:
     inline static const std::string kNoSender;
     void unlink() {
@@ -68,6 +78,7 @@ private:
     ReplyChannel* m_channel;   // null once closed: the channel is the session, gone after onClosed
     const ConnectionId m_connection;
     bool m_peerClosed = false;   // the peer's FIN came: no message will
+    bool m_handOverPending = false;   // ScriptStage::attach posted the front run's attach
 };
 
 ScriptStage::ScriptStage(EngineContext& context, std::weak_ptr<Endpoint> endpoint, EndpointId id,
@@ -94,10 +105,11 @@ std::shared_ptr<Responder> ScriptStage::attach(ReplyChannel& channel) {
     }
     m_waiting = std::move(later);
     if (!session->runs.empty()) {
+        session->expectHandOver();
         asio::post(m_ctx.io, [weak = std::weak_ptr<Session>(session), self = weak_from_this()] {
             auto s = weak.lock();
             auto stage = self.lock();
-            if (s && stage && s->open() && !s->runs.empty()) s->runs.front()->attach(s.get());
+            if (s && stage) s->handOver();
         });
     }
     return session;
