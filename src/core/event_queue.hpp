@@ -75,6 +75,7 @@ public:
     }
 
     std::size_t queuedBytes() const;
+    [[nodiscard]] std::size_t pauseBytes() const { return m_limits.pause_bytes; }   ///< the budget
     bool paused() const;                          ///< above the pause watermark since last drain
     /// True when the queued bytes exceed the budget; the next drain then calls the resume callback.
     /// Producers (TCP reads, accepts) check it before producing and park themselves when true.

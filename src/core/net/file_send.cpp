@@ -22,7 +22,9 @@ namespace {
 constexpr std::size_t kReadBlock = 1u << 20;
 constexpr std::size_t kReadAhead = 2u << 20;       // read but not yet sent, per transfer
 constexpr std::size_t kWriteWindow = 2u << 20;     // queued toward a target before we wait for it
-constexpr std::size_t kEventBacklog = 8u << 20;    // the front end is behind: wait (tx events hold bytes)
+// The front end is behind when the queue holds more than this share of its budget: wait (tx
+// events hold the file's bytes; the rest of the budget stays for what other endpoints receive).
+constexpr std::size_t kEventBacklogDivisor = 4;
 constexpr int kChunksPerPump = 64;                 // then yield to other handlers (fairness)
 constexpr auto kTick = std::chrono::milliseconds(100);
 constexpr auto kReportEvery = std::chrono::milliseconds(250);
@@ -339,7 +341,7 @@ private:
             }
             const std::size_t size = std::min<std::size_t>(m_command.chunk, m_block.size() - m_offset);
             if (!roomFor(size)) return;   // a write completion wakes us
-            if (m_ctx.queue.queuedBytes() > kEventBacklog) return waitTimer(kBacklogRetry);
+            if (m_ctx.queue.queuedBytes() > m_ctx.queue.pauseBytes() / kEventBacklogDivisor) return waitTimer(kBacklogRetry);
             sendChunk(size);
             if (m_command.gap_ms > 0) {
                 maybeReport();
