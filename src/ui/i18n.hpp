@@ -507,6 +507,8 @@ enum class Language : std::uint8_t { English, Chinese };
     X(RecProfileColumn, "Profile", "配置")                                                         \
     X(RecInProfileTip, "Saved with the profile: it starts again when the profile is opened. Untick to record only now.", \
       "随配置保存：打开该配置时重新开始录制。取消勾选则只录制这一次。")                            \
+    X(RecFailedLeftProfile, "It failed to start, so it is no longer saved in the profile (tick its Profile box to keep it).", \
+      "录制启动失败，已不再保存到配置（勾选其“配置”框可保留）。")                                 \
     X(RecNone, "No recorders yet.", "还没有录制。")                                                \
     X(RecState, "State", "状态")                                                                   \
     X(RecWritten, "Written", "已写入")                                                             \

@@ -152,6 +152,46 @@ TEST_F(RecordingViewTest, ANewRecorderIsSavedInTheProfileAndItsRowsBoxTakesItOut
     EXPECT_FALSE(model.recorderInProfile(started[1].recording));
 }
 
+// Tester item: a recorder started here that fails before writing anything (a bad path) would
+// fail again every time the profile opens; it leaves the profile, the window says so, and its box
+// puts it back. One that recorded, then failed (a full disk), stays.
+TEST_F(RecordingViewTest, ARecorderThatFailsAtStartLeavesTheProfileOneThatFailsLaterStays) {
+    model.workspace.path = "/data/plant/plant.json";
+    ui.frames(2);
+    const auto startOne = [&] {
+        clickProbe("recording.start");
+        ui.frames(1);
+        return posted<StartRecording>().back();
+    };
+    const auto report = [&](RecordingId id, RecordingState state, std::uint64_t bytes) {
+        RecordingStatus status;
+        status.recording = id;
+        status.state = state;
+        status.bytes_written = bytes;
+        status.state_changed = true;
+        if (state == RecordingState::Failed) status.error = ErrorInfo{"EACCES", "permission denied", "权限不足"};
+        model.apply(status);
+        ui.frames(2);
+    };
+    const StartRecording bad = startOne();
+    report(bad.recording, RecordingState::Running, 0);
+    EXPECT_TRUE(model.recorderInProfile(bad.recording)) << "running, nothing written yet: still saved";
+    report(bad.recording, RecordingState::Failed, 0);
+    EXPECT_FALSE(model.recorderInProfile(bad.recording)) << "failed at start: no longer saved";
+    EXPECT_TRUE(model.profile_recording.empty());
+    EXPECT_TRUE(probe.has("recording.in_profile." + std::to_string(bad.recording))) << "its box can put it back";
+    clickProbe("recording.in_profile." + std::to_string(bad.recording));
+    ui.frames(1);
+    EXPECT_TRUE(model.recorderInProfile(bad.recording)) << "the user's choice wins";
+    ui.frames(2);
+    EXPECT_TRUE(model.recorderInProfile(bad.recording)) << "and is not undone the next frame";
+
+    const StartRecording later = startOne();
+    report(later.recording, RecordingState::Running, 4096);
+    report(later.recording, RecordingState::Failed, 4096);
+    EXPECT_TRUE(model.recorderInProfile(later.recording)) << "it recorded before it failed: kept";
+}
+
 // Before the workspace has a file, the profile keeps the file the recorder writes now.
 TEST_F(RecordingViewTest, AnUnsavedWorkspaceKeepsTheRecordersFullPath) {
     ui.frames(2);
@@ -167,7 +207,7 @@ TEST_F(RecordingViewTest, AnUnsavedWorkspaceKeepsTheRecordersFullPath) {
 TEST(RecordingStrings, EveryRecordingStringHasBothLanguages) {
     for (Str id : {Str::MenuRecording, Str::RecTitle, Str::RecStart, Str::RecReceiveToFile, Str::RecFramed,
                    Str::RecBadExt, Str::RecOnFull, Str::RecDrop, Str::RecPause, Str::RecInProfile,
-                   Str::RecProfileColumn, Str::RecInProfileTip}) {
+                   Str::RecProfileColumn, Str::RecInProfileTip, Str::RecFailedLeftProfile}) {
         EXPECT_STRNE(tr(id, Language::English), "");
         EXPECT_STRNE(tr(id, Language::Chinese), "");
         EXPECT_STRNE(tr(id, Language::English), tr(id, Language::Chinese));

@@ -39,6 +39,7 @@ std::string RecordingView::resolve(const UiModel& model, const std::string& path
 }
 
 void RecordingView::draw(UiModel& model, const CommandSink& submit) {
+    takeFailedStartsOutOfProfile(model);
     if (!m_visible) return;
     const float em = ImGui::GetFontSize();
     ImGui::SetNextWindowSize(fitToWindow(ImVec2(em * 56, em * 31)), ImGuiCond_FirstUseEver);
@@ -53,6 +54,26 @@ void RecordingView::draw(UiModel& model, const CommandSink& submit) {
         drawReceiveToFile(model, submit);
     }
     ImGui::End();
+}
+
+/// A recorder started here that failed before writing a byte (a bad path, no permission) would
+/// fail again each time the profile opens: it leaves the profile, and the window says so. One
+/// that recorded and failed later (a full disk) stays, as does one the profile itself started.
+void RecordingView::takeFailedStartsOutOfProfile(UiModel& model) {
+    for (auto it = m_startedHere.begin(); it != m_startedHere.end();) {
+        const auto status = model.recordings.find(*it);
+        if (status == model.recordings.end()) {
+            ++it;
+            continue;
+        }
+        const RecordingStatus& r = status->second;
+        if (r.state == RecordingState::Failed && r.bytes_written == 0 && model.recorderInProfile(*it)) {
+            if (auto config = model.dropRecorderFromProfile(*it)) m_profileConfigs[*it] = std::move(*config);
+            m_error = std::string(tr(Str::RecFailedLeftProfile));
+        }
+        if (r.state != RecordingState::Running || r.bytes_written > 0) it = m_startedHere.erase(it);
+        else ++it;
+    }
 }
 
 void RecordingView::drawRecorders(UiModel& model, const CommandSink& submit) {
@@ -210,6 +231,7 @@ void RecordingView::drawNewRecorder(UiModel& model, const CommandSink& submit) {
             else if (const auto full = std::filesystem::absolute(config.path, ec); !ec) kept.path = full.string();
             m_profileConfigs[id] = kept;
             if (m_inProfile) model.keepRecorderInProfile(id, std::move(kept));
+            m_startedHere.insert(id);
             submit(StartRecording{id, std::move(config)});
         }
     }

@@ -4,6 +4,7 @@
 // error; and receive to file for the selected endpoint or connection. The engine does the
 // writing on its own threads: this window only sends commands and shows RecordingStatus.
 #include <map>
+#include <set>
 #include <string>
 
 #include "ui/ui_model.hpp"
@@ -17,7 +18,10 @@ public:
     void open() { m_visible = true; }
     /// Another profile opened: the recorders started here keep running, but their settings were
     /// the old profile's (paths relative to its file), so they are no longer offered to the new one.
-    void forgetStartedHere() { m_profileConfigs.clear(); }
+    void forgetStartedHere() {
+        m_profileConfigs.clear();
+        m_startedHere.clear();
+    }
     bool visible() const { return m_visible; }
     void draw(UiModel& model, const CommandSink& submit);
 
@@ -29,6 +33,7 @@ private:
     static std::string resolve(const UiModel& model, const std::string& path);
     /// The "saved in the profile" box of a recorder's row (none for receive to file).
     void drawInProfile(UiModel& model, RecordingId id);
+    void takeFailedStartsOutOfProfile(UiModel& model);
 
     bool m_visible = false;
     std::string m_path = "logs/session.pcapng";
@@ -41,6 +46,7 @@ private:
     // Recorders this window started, or taken out of the profile, as the profile would keep them:
     // ticking "saved in the profile" again puts this config back.
     std::map<RecordingId, RecordingConfig> m_profileConfigs;
+    std::set<RecordingId> m_startedHere;   // until they run and write, or end
     std::string m_error;
     std::string m_rxPath = "rx.bin";
     bool m_rxFramed = false;
