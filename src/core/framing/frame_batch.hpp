@@ -5,6 +5,7 @@
 // A frame that does not lie in the read (its start came with an earlier read and was kept by the
 // framer) is the caller's to copy. One queue push and one small allocation per read however many
 // frames it held (a 64 KiB read of 100-byte lines is ~650 frames).
+#include <algorithm>
 #include <cstddef>
 #include <iterator>
 #include <vector>
@@ -40,11 +41,11 @@ public:
         const std::uint8_t* last = base + frames.back().offset + frames.back().length;   // in order: the end of all
         if (base < begin || last > begin + m_source->size()) return false;
         const auto shift = static_cast<std::uint32_t>(base - begin);
-        // One growth at most, then a plain loop (a push_back per frame checks capacity each time).
-        const std::size_t old_size = m_spans.size();
-        m_spans.resize(old_size + frames.size());
-        FrameSpan* out = m_spans.data() + old_size;
-        for (const FrameCut& cut : frames) *out++ = FrameSpan{cut.offset + shift, cut.length};
+        // One growth at most (doubling: a datagram at a time adds one frame), then a plain loop;
+        // not resize(), which zeroes every new span before the loop writes it.
+        const std::size_t needed = m_spans.size() + frames.size();
+        if (needed > m_spans.capacity()) m_spans.reserve(std::max(needed, 2 * m_spans.capacity()));
+        for (const FrameCut& cut : frames) m_spans.push_back(FrameSpan{cut.offset + shift, cut.length});
         return true;
     }
     [[nodiscard]] bool empty() const { return m_spans.empty(); }

@@ -104,6 +104,7 @@ void Framer::expire(Clock::time_point now, FrameSink& sink) {
 }
 
 void Framer::finish(FrameSink& sink, bool incomplete_is_error) {
+    if (!m_failed && !m_dropping && m_buf.empty()) return;   // the common case: once per datagram
     if (m_failed) {                    // closing: nothing more to say; ready for a new stream
         m_failed = m_dropping = false;
         m_dropped = m_need = 0;
