@@ -163,11 +163,11 @@ TEST_F(RecordingViewTest, ARecorderThatFailsAtStartLeavesTheProfileOneThatFailsL
         ui.frames(1);
         return posted<StartRecording>().back();
     };
-    const auto report = [&](RecordingId id, RecordingState state, std::uint64_t bytes) {
+    const auto report = [&](RecordingId id, RecordingState state, std::uint32_t files_opened) {
         RecordingStatus status;
         status.recording = id;
         status.state = state;
-        status.bytes_written = bytes;
+        status.files = files_opened;
         status.state_changed = true;
         if (state == RecordingState::Failed) status.error = ErrorInfo{"EACCES", "permission denied", "权限不足"};
         model.apply(status);
@@ -175,7 +175,7 @@ TEST_F(RecordingViewTest, ARecorderThatFailsAtStartLeavesTheProfileOneThatFailsL
     };
     const StartRecording bad = startOne();
     report(bad.recording, RecordingState::Running, 0);
-    EXPECT_TRUE(model.recorderInProfile(bad.recording)) << "running, nothing written yet: still saved";
+    EXPECT_TRUE(model.recorderInProfile(bad.recording)) << "running, its file not open yet: still saved";
     report(bad.recording, RecordingState::Failed, 0);
     EXPECT_FALSE(model.recorderInProfile(bad.recording)) << "failed at start: no longer saved";
     EXPECT_TRUE(model.profile_recording.empty());
@@ -186,10 +186,21 @@ TEST_F(RecordingViewTest, ARecorderThatFailsAtStartLeavesTheProfileOneThatFailsL
     ui.frames(2);
     EXPECT_TRUE(model.recorderInProfile(bad.recording)) << "and is not undone the next frame";
 
+    // Its file opened (a text recorder has written nothing yet), then the disk filled: it stays.
     const StartRecording later = startOne();
-    report(later.recording, RecordingState::Running, 4096);
-    report(later.recording, RecordingState::Failed, 4096);
-    EXPECT_TRUE(model.recorderInProfile(later.recording)) << "it recorded before it failed: kept";
+    report(later.recording, RecordingState::Running, 1);
+    report(later.recording, RecordingState::Failed, 1);
+    EXPECT_TRUE(model.recorderInProfile(later.recording)) << "its file opened before it failed: kept";
+    const StartRecording opened_then_failed = startOne();
+    report(opened_then_failed.recording, RecordingState::Failed, 1);
+    EXPECT_TRUE(model.recorderInProfile(opened_then_failed.recording)) << "failed at its first write, not at start: kept";
+
+    // One the profile started (not from this window) that fails at start stays: the profile is the user's.
+    RecordingConfig from_profile;
+    from_profile.path = "/nowhere/p.pcapng";
+    model.keepRecorderInProfile(0x40000001, from_profile);
+    report(0x40000001, RecordingState::Failed, 0);
+    EXPECT_TRUE(model.recorderInProfile(0x40000001));
 }
 
 // Before the workspace has a file, the profile keeps the file the recorder writes now.

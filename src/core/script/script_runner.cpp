@@ -84,8 +84,13 @@ void ScriptRun::start(ScriptLink* link) {
     advance();
 }
 
-void ScriptRun::attach(ScriptLink* link) {
+void ScriptRun::attach(ScriptLink* link, std::span<const ScriptMessage> early, std::uint64_t early_dropped) {
     if (m_finished) return;
+    if (m_waitConnect) forgetPending();
+    const Clock::time_point now = Clock::now();
+    for (const ScriptMessage& message : early)
+        if (message.sender.empty() || m_sentTo.empty() || message.sender == m_sentTo) keep(message.bytes, now);
+    m_pendingDropped += early_dropped;
     if (!m_started) {
         start(link);
         return;
@@ -142,12 +147,6 @@ void ScriptRun::onMessage(std::span<const std::uint8_t> message, const std::stri
     ++m_mismatches;
 }
 
-void ScriptRun::keepEarly(std::span<const std::uint8_t> message, const std::string& sender) {
-    if (m_finished || m_expect != nullptr) return;   // no expect waits before the run has its link
-    if (!sender.empty() && !m_sentTo.empty() && sender != m_sentTo) return;
-    keep(message, Clock::now());
-}
-
 /// Bounded, the oldest go first (counted: a failed expect says how many).
 void ScriptRun::keep(std::span<const std::uint8_t> message, Clock::time_point at) {
     m_pending.push_back(Pending{Bytes(message.begin(), message.end()), at});
@@ -157,6 +156,12 @@ void ScriptRun::keep(std::span<const std::uint8_t> message, Clock::time_point at
         m_pending.pop_front();
         ++m_pendingDropped;
     }
+}
+
+void ScriptRun::forgetPending() {
+    m_pending.clear();
+    m_pendingBytes = 0;
+    m_pendingDropped = 0;
 }
 
 void ScriptRun::stop(const std::string& why) {
@@ -199,9 +204,7 @@ bool ScriptRun::runStep(const ScriptStep& step) {
         const Clock::time_point sent_at = Clock::now();
         // What came before this send cannot answer it: the expects after it take only what
         // arrives from now on (what comes during a wait_ms after it is still kept for them).
-        m_pending.clear();
-        m_pendingBytes = 0;
-        m_pendingDropped = 0;
+        forgetPending();
         std::optional<ErrorInfo> error;
         if (m_link == nullptr) {
             error = ErrorInfo{"ENOTCONN", "no connection to send on", "没有可用于发送的连接"};

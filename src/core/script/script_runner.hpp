@@ -62,6 +62,12 @@ inline constexpr std::chrono::milliseconds kScriptProgressPeriod{200};
 inline constexpr std::size_t kScriptPendingMessages = 256;
 inline constexpr std::size_t kScriptPendingBytes = 1u << 20;
 
+/// A received message held for a run (udp: with its sender).
+struct ScriptMessage {
+    Bytes bytes;
+    std::string sender;
+};
+
 class ScriptRun : public std::enable_shared_from_this<ScriptRun> {
 public:
     struct Options {
@@ -79,7 +85,10 @@ public:
     /// Starts running on `link` (may be null for a udp destination-less start: sends then fail).
     void start(ScriptLink* link);
     /// A new connection for a run that waits for one (connect step) or whose link went away.
-    void attach(ScriptLink* link);
+    /// `early`: what came on it before the run took it (the hand-over is posted), kept for the
+    /// run's first expect as if it had come during a wait_ms; `early_dropped` more did not fit.
+    /// What an earlier connection left pending is forgotten: it cannot answer on this one.
+    void attach(ScriptLink* link, std::span<const ScriptMessage> early = {}, std::uint64_t early_dropped = 0);
     /// The link's session ended; no more sends through it.
     void detach();
     /// The link's peer ended its side (FIN): an expect waiting on it ends at once (closed).
@@ -87,9 +96,6 @@ public:
     /// One framed message received on the link; `sender`: udp, the datagram's sender (an expect
     /// after a send takes only datagrams from the address that send went to), else empty.
     void onMessage(std::span<const std::uint8_t> message, const std::string& sender = {});
-    /// A message on the connection the run is about to take (its hand-over is posted): kept for
-    /// its first expect, as one that arrives during a wait_ms is (a send before it drops it).
-    void keepEarly(std::span<const std::uint8_t> message, const std::string& sender = {});
     /// Ends the run now (a StopScript, the endpoint stopped): Finished with stopped = true.
     void stop(const std::string& why);
 
@@ -122,6 +128,7 @@ private:
     /// The expect ends as `closed`: `why` no match can come, and what came that did not match.
     void endExpectClosed(std::chrono::steady_clock::time_point at, const std::string& why);
     void keep(std::span<const std::uint8_t> message, std::chrono::steady_clock::time_point at);
+    void forgetPending();
     void onTimer(std::uint64_t generation);
     void next();
     void record(ScriptStepResult result, const ScriptFailure* failure);

@@ -1,6 +1,8 @@
 #include "core/script/script_stage.hpp"
 
 #include <asio/post.hpp>
+#include <iterator>
+#include <vector>
 
 #include "core/net/endpoint.hpp"
 
@@ -20,8 +22,16 @@ public:
         const std::string& sender = m_connection == 0 ? channel.peer() : kNoSender;
         if (!runs.empty() && runs.front()->link() == this) return runs.front()->onMessage(message, sender);
         // The connection is the run's from its first byte, though the hand-over is posted
-        // (ScriptStage::attach): what comes first is kept for the run's first expect.
-        if (m_handOverPending && !runs.empty()) runs.front()->keepEarly(message, sender);
+        // (ScriptStage::attach): what comes first waits here, bounded as a run's own keep, and
+        // goes with the connection (never to a run on another one if this closes first).
+        if (!m_handOverPending) return;
+        m_early.push_back({Bytes(message.begin(), message.end()), sender});
+        m_earlyBytes += message.size();
+        while (m_early.size() > kScriptPendingMessages || m_earlyBytes > kScriptPendingBytes) {
+            m_earlyBytes -= m_early.front().bytes.size();
+            m_early.pop_front();
+            ++m_earlyDropped;
+        }
     }
     void onPeerClosed(ReplyChannel&) override {
         m_peerClosed = true;
@@ -64,7 +74,11 @@ public:
     /// The posted hand-over: the front run takes the connection.
     void handOver() {
         m_handOverPending = false;
-        if (open() && !runs.empty()) runs.front()->attach(this);
+        const std::vector<ScriptMessage> early(std::make_move_iterator(m_early.begin()), std::make_move_iterator(m_early.end()));
+        const std::uint64_t dropped = std::exchange(m_earlyDropped, 0);
+        m_early.clear();
+        m_earlyBytes = 0;
+        if (open() && !runs.empty()) runs.front()->attach(this, early, dropped);
     }
 
 private:
@@ -79,6 +93,9 @@ private:
     const ConnectionId m_connection;
     bool m_peerClosed = false;   // the peer's FIN came: no message will
     bool m_handOverPending = false;   // ScriptStage::attach posted the front run's attach
+    std::deque<ScriptMessage> m_early;   // what came before it ran
+    std::size_t m_earlyBytes = 0;
+    std::uint64_t m_earlyDropped = 0;
 };
 
 ScriptStage::ScriptStage(EngineContext& context, std::weak_ptr<Endpoint> endpoint, EndpointId id,

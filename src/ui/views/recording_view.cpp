@@ -56,9 +56,10 @@ void RecordingView::draw(UiModel& model, const CommandSink& submit) {
     ImGui::End();
 }
 
-/// A recorder started here that failed before writing a byte (a bad path, no permission) would
-/// fail again each time the profile opens: it leaves the profile, and the window says so. One
-/// that recorded and failed later (a full disk) stays, as does one the profile itself started.
+/// A recorder started here that failed before its file was open (a bad path, no permission)
+/// would fail again each time the profile opens: it leaves the profile, and the window says so.
+/// One whose file opened and that failed later (a full disk) stays, as does one the profile
+/// itself started.
 void RecordingView::takeFailedStartsOutOfProfile(UiModel& model) {
     for (auto it = m_startedHere.begin(); it != m_startedHere.end();) {
         const auto status = model.recordings.find(*it);
@@ -67,11 +68,11 @@ void RecordingView::takeFailedStartsOutOfProfile(UiModel& model) {
             continue;
         }
         const RecordingStatus& r = status->second;
-        if (r.state == RecordingState::Failed && r.bytes_written == 0 && model.recorderInProfile(*it)) {
+        if (r.state == RecordingState::Failed && r.files == 0 && model.recorderInProfile(*it)) {
             if (auto config = model.dropRecorderFromProfile(*it)) m_profileConfigs[*it] = std::move(*config);
             m_error = std::string(tr(Str::RecFailedLeftProfile));
         }
-        if (r.state != RecordingState::Running || r.bytes_written > 0) it = m_startedHere.erase(it);
+        if (r.state != RecordingState::Running || r.files > 0) it = m_startedHere.erase(it);
         else ++it;
     }
 }

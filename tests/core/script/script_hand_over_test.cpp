@@ -72,6 +72,37 @@ std::optional<ScriptEvent> runWithEarlyMessages(const char* steps, const std::ve
     return finished;
 }
 
+/// A connection that spoke and closed before its hand-over ran takes what it said with it: the
+/// run waits for the next connection, which says nothing, and must not pass on the dead one's words.
+TEST(ScriptHandOver, WhatAConnectionThatClosedBeforeItsHandOverSaidIsNotTheNextOnes) {
+    test::IoRig rig;
+    const auto scripts = scriptsFromJson(
+        jsonio::Json::parse(R"([{"name": "s", "steps": [ { "expect": { "text": "HELLO" }, "timeout_ms": 300 } ]}])"),
+        EndpointType::TcpServer);
+    ASSERT_EQ(scripts.error, "");
+    auto stage = std::make_shared<ScriptStage>(rig.ctx, std::weak_ptr<Endpoint>{}, 1, scripts.scripts);
+    stage->run(RunScript{1, "s", 0, 9});
+    RecordingChannel first(rig.io);
+    const auto gone = stage->attach(first);
+    gone->onMessage(first, bytesOf("HELLO"));
+    gone->onClosed();   // before the posted hand-over ran
+    RecordingChannel second(rig.io);
+    const auto silent = stage->attach(second);
+    std::optional<ScriptEvent> finished;
+    std::vector<Event> events;
+    rig.runUntil([&] {
+        rig.queue.drain(events);
+        for (const Event& event : events)
+            if (const auto* script = std::get_if<ScriptEvent>(&event); script && script->kind == ScriptEventKind::Finished)
+                finished = *script;
+        events.clear();
+        return finished.has_value();
+    });
+    silent->onClosed();
+    ASSERT_TRUE(finished);
+    EXPECT_FALSE(finished->passed) << "passed on a message of a connection that had closed";
+}
+
 TEST(ScriptHandOver, MessagesBeforeTheHandOverAreTheRunsFirstExpects) {
     const auto finished = runWithEarlyMessages(R"([ { "expect": { "text": "HELLO" }, "timeout_ms": 2000 } ])", {"HELLO"});
     ASSERT_TRUE(finished);
