@@ -45,6 +45,21 @@ ResponderBytes bytesOf(const std::string& text) {
     return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
 }
 
+/// Runs the I/O loop until the run's Finished event (at most 10 s).
+std::optional<ScriptEvent> runToTheEnd(test::IoRig& rig) {
+    std::optional<ScriptEvent> finished;
+    std::vector<Event> events;
+    rig.runUntil([&] {
+        rig.queue.drain(events);
+        for (const Event& event : events)
+            if (const auto* script = std::get_if<ScriptEvent>(&event); script && script->kind == ScriptEventKind::Finished)
+                finished = *script;
+        events.clear();
+        return finished.has_value();
+    });
+    return finished;
+}
+
 /// The finished event of the run, after the stage got `early` before its hand-over ran.
 std::optional<ScriptEvent> runWithEarlyMessages(const char* steps, const std::vector<std::string>& early,
                                                 std::string* sent = nullptr) {
@@ -57,16 +72,7 @@ std::optional<ScriptEvent> runWithEarlyMessages(const char* steps, const std::ve
     RecordingChannel channel(rig.io);
     const auto session = stage->attach(channel);   // posts the hand-over
     for (const std::string& message : early) session->onMessage(channel, bytesOf(message));
-    std::optional<ScriptEvent> finished;
-    std::vector<Event> events;
-    rig.runUntil([&] {
-        rig.queue.drain(events);
-        for (const Event& event : events)
-            if (const auto* script = std::get_if<ScriptEvent>(&event); script && script->kind == ScriptEventKind::Finished)
-                finished = *script;
-        events.clear();
-        return finished.has_value();
-    });
+    const std::optional<ScriptEvent> finished = runToTheEnd(rig);
     if (sent) *sent = channel.sent;
     session->onClosed();
     return finished;
@@ -88,16 +94,7 @@ TEST(ScriptHandOver, WhatAConnectionThatClosedBeforeItsHandOverSaidIsNotTheNextO
     gone->onClosed();   // before the posted hand-over ran
     RecordingChannel second(rig.io);
     const auto silent = stage->attach(second);
-    std::optional<ScriptEvent> finished;
-    std::vector<Event> events;
-    rig.runUntil([&] {
-        rig.queue.drain(events);
-        for (const Event& event : events)
-            if (const auto* script = std::get_if<ScriptEvent>(&event); script && script->kind == ScriptEventKind::Finished)
-                finished = *script;
-        events.clear();
-        return finished.has_value();
-    });
+    const std::optional<ScriptEvent> finished = runToTheEnd(rig);
     silent->onClosed();
     ASSERT_TRUE(finished);
     EXPECT_FALSE(finished->passed) << "passed on a message of a connection that had closed";
