@@ -241,9 +241,12 @@ void RecordingView::drawNewRecorder(UiModel& model, const CommandSink& submit) {
     ImGui::Checkbox(tr(Str::RecInProfile), &m_inProfile);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::RecInProfileTip));
     probeItem(model, "recording.in_profile");
-    if (!m_error.empty()) {
-        ImGui::SameLine();
-        ImGui::TextColored(palette(model.settings.theme).bad, "%s", m_error.c_str());
+    if (!m_error.empty()) {   // its own line, wrapped: a sentence fits at every font scale
+        ImGui::PushStyleColor(ImGuiCol_Text, palette(model.settings.theme).bad);
+        ImGui::PushTextWrapPos(0.0f);
+        ImGui::TextUnformatted(m_error.c_str());
+        ImGui::PopTextWrapPos();
+        ImGui::PopStyleColor();
     }
 }
 
