@@ -37,7 +37,7 @@ struct FramePresenter::Glx {
 
 namespace {
 
-bool softwareRenderer() {
+[[maybe_unused]] bool softwareRenderer() {   // used on X11 only
     const auto* renderer = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
     if (renderer == nullptr) return false;
     for (const char* name : {"llvmpipe", "softpipe", "swrast", "Software Rasterizer"})

@@ -10,7 +10,14 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace sockscope;
-    static const ChannelEndpoints endpoints = {{"dev", {1, EndpointType::TcpServer}}, {"udp", {2, EndpointType::Udp}}};
+    static const ChannelEndpoints endpoints = [] {
+        ChannelEndpoints known;
+        known["dev"].id = 1;
+        known["dev"].type = EndpointType::TcpServer;
+        known["udp"].id = 2;
+        known["udp"].type = EndpointType::Udp;
+        return known;
+    }();
     const ChannelAction action = interpretCommand(std::string_view(reinterpret_cast<const char*>(data), size), endpoints);
     if (!action.error.empty() && (!action.commands.empty() || action.quit)) std::abort();
     return 0;

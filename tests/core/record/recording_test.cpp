@@ -35,9 +35,10 @@ using test::EngineHarness;
 using test::SocketPeer;
 using test::bytesOf;
 
+// Some helpers serve only the tests Windows does not build (tshark, FIFOs): unused there.
 fs::path testDir(const std::string& name) { return test::freshDir("rec", name); }
 
-RecordingConfig recording(const fs::path& path, RecordFormat format) {
+[[maybe_unused]] RecordingConfig recording(const fs::path& path, RecordFormat format) {
     RecordingConfig c;
     c.path = path.string();
     c.format = format;
@@ -45,13 +46,13 @@ RecordingConfig recording(const fs::path& path, RecordFormat format) {
 }
 
 /// Stops the recorder and waits for its final status.
-std::optional<RecordingStatus> stopRecording(EngineHarness& h, RecordingId id) {
+[[maybe_unused]] std::optional<RecordingStatus> stopRecording(EngineHarness& h, RecordingId id) {
     h.engine.submit(StopRecording{id});
     return h.waitFor<RecordingStatus>(
         [&](const RecordingStatus& s) { return s.recording == id && s.state != RecordingState::Running; }, 10s);
 }
 
-std::string pattern(std::size_t size, int seed) {
+[[maybe_unused]] std::string pattern(std::size_t size, int seed) {
     std::string s(size, '\0');
     for (std::size_t i = 0; i < size; ++i) s[i] = char((i * 31 + seed) & 0xff);
     return s;
