@@ -90,7 +90,7 @@ void ScriptRun::attach(ScriptLink* link, std::span<const ScriptMessage> early, s
     const Clock::time_point now = Clock::now();
     for (const ScriptMessage& message : early)
         if (message.sender.empty() || m_sentTo.empty() || message.sender == m_sentTo) keep(message.bytes, now);
-    m_pendingDropped += early_dropped;
+    m_pending.addDropped(early_dropped);
     if (!m_started) {
         start(link);
         return;
@@ -149,19 +149,11 @@ void ScriptRun::onMessage(std::span<const std::uint8_t> message, const std::stri
 
 /// Bounded, the oldest go first (counted: a failed expect says how many).
 void ScriptRun::keep(std::span<const std::uint8_t> message, Clock::time_point at) {
-    m_pending.push_back(Pending{Bytes(message.begin(), message.end()), at});
-    m_pendingBytes += message.size();
-    while (m_pending.size() > kScriptPendingMessages || m_pendingBytes > kScriptPendingBytes) {
-        m_pendingBytes -= m_pending.front().bytes.size();
-        m_pending.pop_front();
-        ++m_pendingDropped;
-    }
+    m_pending.push(Pending{Bytes(message.begin(), message.end()), at});
 }
 
 void ScriptRun::forgetPending() {
     m_pending.clear();
-    m_pendingBytes = 0;
-    m_pendingDropped = 0;
 }
 
 void ScriptRun::stop(const std::string& why) {
@@ -279,9 +271,7 @@ void ScriptRun::beginExpect(const ScriptStep& step) {
     m_otherSenders = 0;
     ScriptMatcher& matcher = m_matchers.at(idOf(step));
     while (!m_pending.empty()) {
-        Pending message = std::move(m_pending.front());
-        m_pending.pop_front();
-        m_pendingBytes -= message.bytes.size();
+        const Pending message = m_pending.popFront();
         if (matcher.matches(message.bytes)) {
             endExpect(ScriptOutcome::Passed, message.at, {});
             return;
@@ -306,7 +296,7 @@ void ScriptRun::beginExpect(const ScriptStep& step) {
 
 void ScriptRun::endExpect(ScriptOutcome outcome, Clock::time_point at, std::string message) {
     const ScriptStep& step = *std::exchange(m_expect, nullptr);
-    const std::uint64_t dropped = std::exchange(m_pendingDropped, 0);   // before this expect began
+    const std::uint64_t dropped = m_pending.takeDropped();   // before this expect began
     ++m_timerGeneration;
     m_timer.cancel();
     const std::uint32_t id = idOf(step);

@@ -24,6 +24,7 @@
 #include "core/codec/payload_template.hpp"
 #include "core/events.hpp"
 #include "core/net/error_text.hpp"
+#include "core/script/kept_messages.hpp"
 #include "core/script/script.hpp"
 
 namespace sockscope {
@@ -57,10 +58,6 @@ public:
 };
 
 inline constexpr std::chrono::milliseconds kScriptProgressPeriod{200};
-/// Messages kept while no expect waits (a wait_ms before an expect): the oldest go first. A send
-/// drops them: an expect after a send takes only messages that arrived after it.
-inline constexpr std::size_t kScriptPendingMessages = 256;
-inline constexpr std::size_t kScriptPendingBytes = 1u << 20;
 
 /// A received message held for a run (udp: with its sender).
 struct ScriptMessage {
@@ -168,9 +165,7 @@ private:
     const ScriptStep* m_expect = nullptr;
     Bytes m_lastReceived;
     std::uint32_t m_mismatches = 0;
-    std::deque<Pending> m_pending;
-    std::size_t m_pendingBytes = 0;
-    std::uint64_t m_pendingDropped = 0;   // kept messages pushed out since the last send or expect
+    KeptMessages<Pending> m_pending;   // while no expect waits (a wait_ms before an expect)
 
     // Results.
     std::vector<std::uint64_t> m_runs, m_passed, m_failed;   // per step id

@@ -25,13 +25,7 @@ public:
         // (ScriptStage::attach): what comes first waits here, bounded as a run's own keep, and
         // goes with the connection (never to a run on another one if this closes first).
         if (!m_handOverPending) return;
-        m_early.push_back({Bytes(message.begin(), message.end()), sender});
-        m_earlyBytes += message.size();
-        while (m_early.size() > kScriptPendingMessages || m_earlyBytes > kScriptPendingBytes) {
-            m_earlyBytes -= m_early.front().bytes.size();
-            m_early.pop_front();
-            ++m_earlyDropped;
-        }
+        m_early.push({Bytes(message.begin(), message.end()), sender});
     }
     void onPeerClosed(ReplyChannel&) override {
         m_peerClosed = true;
@@ -74,10 +68,8 @@ public:
     /// The posted hand-over: the front run takes the connection.
     void handOver() {
         m_handOverPending = false;
-        const std::vector<ScriptMessage> early(std::make_move_iterator(m_early.begin()), std::make_move_iterator(m_early.end()));
-        const std::uint64_t dropped = std::exchange(m_earlyDropped, 0);
-        m_early.clear();
-        m_earlyBytes = 0;
+        const std::vector<ScriptMessage> early = m_early.takeAll();
+        const std::uint64_t dropped = m_early.takeDropped();
         if (open() && !runs.empty()) runs.front()->attach(this, early, dropped);
     }
 
@@ -93,9 +85,7 @@ private:
     const ConnectionId m_connection;
     bool m_peerClosed = false;   // the peer's FIN came: no message will
     bool m_handOverPending = false;   // ScriptStage::attach posted the front run's attach
-    std::deque<ScriptMessage> m_early;   // what came before it ran
-    std::size_t m_earlyBytes = 0;
-    std::uint64_t m_earlyDropped = 0;
+    KeptMessages<ScriptMessage> m_early;   // what came before it ran
 };
 
 ScriptStage::ScriptStage(EngineContext& context, std::weak_ptr<Endpoint> endpoint, EndpointId id,
