@@ -109,6 +109,19 @@ void postAutosave(FileWorker& files, UiModel& model, Profile profile, const fs::
     });
 }
 
+/// Quit ▸ Discard: the autosave becomes the saved profile again (or goes, for a workspace never
+/// saved); when it cannot, the work stays on disk and marked unsaved, and stderr says why.
+void postDiscardRestore(FileWorker& files, UiModel& model, const fs::path& workspace_file) {
+    files.post("workspace", [&model, workspace_file, path = model.workspace.path]() -> FileWorker::Completion {
+        std::string error;
+        if (restoreSavedWorkspace(workspace_file, path, &error)) return {};
+        std::fprintf(stderr, "sockscope: the discarded changes stay in %s, marked unsaved: %s\n",
+                     workspace_file.string().c_str(), error.c_str());
+        return [&model] { model.workspace.dirty = true; };
+    });
+    files.drain();   // before the settings record the mark
+}
+
 void postSettingsSave(FileWorker& files, UiModel& model, const fs::path& file, const Layout& layout) {
     StoredState state;
     state.workspace_path = model.workspace.path;
@@ -760,6 +773,7 @@ int runGui(const GuiOptions& options) {
     }
 
     // 7. Tear down in reverse order: the last settings are written before the worker stops.
+    if (model.workspace.discarded && !fixed_frames) postDiscardRestore(files, model, workspace_file);
     if (!fixed_frames) postSettingsSave(files, model, settings_file, main_window.layout());
     files.drain();
     engine.shutdown();

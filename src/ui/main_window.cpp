@@ -265,7 +265,10 @@ void MainWindow::drawConfirm() {
         ImGui::CloseCurrentPopup();
         // Only quitting drops the mark here; an open or a new workspace replaces the workspace
         // (and its mark) only when it succeeds, so a failed open leaves the changes marked.
-        if (m_pending == Pending::Quit) m_model.workspace.dirty = false;
+        if (m_pending == Pending::Quit) {
+            m_model.workspace.dirty = false;
+            m_model.workspace.discarded = true;   // the app restores the saved profile on the way out
+        }
         runPending();
     }
     probeItem(m_model, "confirm.discard");

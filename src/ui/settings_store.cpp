@@ -8,6 +8,8 @@
 #include <ctime>
 #include <fstream>
 
+#include "core/profile/profile.hpp"
+
 namespace sockscope::ui {
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
@@ -277,6 +279,22 @@ fs::path setFileAside(const fs::path& file, std::string* error) {
     }
     if (error) *error = ec ? ec.message() : "no free name";
     return {};
+}
+
+bool restoreSavedWorkspace(const fs::path& workspace_file, const std::optional<std::string>& profile_path,
+                           std::string* error) {
+    if (!profile_path) {
+        std::error_code ec;
+        fs::remove(workspace_file, ec);
+        if (ec && error) *error = workspace_file.string() + ": " + ec.message();
+        return !ec;
+    }
+    const ProfileLoadResult saved = loadProfile(*profile_path);
+    if (!saved.profile) {
+        if (error) *error = saved.error;
+        return false;
+    }
+    return !saveProfileAtomic(*saved.profile, workspace_file, error);
 }
 
 SettingsFileLoad loadSettingsFile(const fs::path& file) {

@@ -65,4 +65,11 @@ SettingsFileLoad loadSettingsFile(const std::filesystem::path& file);
 /// with `error` set when it could not.
 std::filesystem::path setFileAside(const std::filesystem::path& file, std::string* error = nullptr);
 
+/// Quit ▸ Discard: the autosaved workspace (`workspace_file`) goes back to what was saved, so the
+/// next start shows the saved profile at `profile_path` (copied in, validated) or, for a workspace
+/// never saved, nothing (the autosave is removed). False with `error` set when that could not be
+/// done (the profile is gone or broken, the disk refused): the caller keeps the work marked unsaved.
+[[nodiscard]] bool restoreSavedWorkspace(const std::filesystem::path& workspace_file,
+                                         const std::optional<std::string>& profile_path, std::string* error);
+
 }  // namespace sockscope::ui

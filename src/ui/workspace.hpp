@@ -40,6 +40,7 @@ public:
     std::string name = "workspace";
     std::optional<std::string> path;   ///< the profile file, when it has one
     bool dirty = false;                ///< changed since opened/saved
+    bool discarded = false;            ///< Quit ▸ Discard: the autosave goes back to what was saved
     std::uint64_t revision = 0;        ///< bumps on every change (drives autosave)
 
     /// A default config for a new endpoint of `type` (a free-looking port, sensible options).

@@ -24,34 +24,7 @@ wait_for "$WORK/out" '^trace: idle' 20 || fail "the app never went idle"
 WID=$(xdotool search --name '^Sockscope' | head -n 1)
 [ -n "$WID" ] || fail "no window"
 lines=$(wc -l <"$WORK/out")
-python3 - "$WID" <<'PY' || fail "could not send WM_DELETE_WINDOW"
-import ctypes, sys
-x = ctypes.cdll.LoadLibrary("libX11.so.6")
-x.XOpenDisplay.restype = ctypes.c_void_p
-x.XInternAtom.restype = ctypes.c_ulong
-x.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
-class ClientMessage(ctypes.Structure):
-    _fields_ = [("type", ctypes.c_int), ("serial", ctypes.c_ulong), ("send_event", ctypes.c_int),
-                ("display", ctypes.c_void_p), ("window", ctypes.c_ulong), ("message_type", ctypes.c_ulong),
-                ("format", ctypes.c_int), ("data", ctypes.c_long * 5)]
-class XEvent(ctypes.Union):
-    _fields_ = [("xclient", ClientMessage), ("pad", ctypes.c_long * 24)]
-x.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long, ctypes.c_void_p]
-x.XFlush.argtypes = [ctypes.c_void_p]
-x.XCloseDisplay.argtypes = [ctypes.c_void_p]
-d = x.XOpenDisplay(None)
-if not d:
-    sys.exit(1)
-ev = XEvent()
-ev.xclient.type = 33   # ClientMessage
-ev.xclient.window = int(sys.argv[1])
-ev.xclient.message_type = x.XInternAtom(d, b"WM_PROTOCOLS", 0)
-ev.xclient.format = 32
-ev.xclient.data[0] = x.XInternAtom(d, b"WM_DELETE_WINDOW", 0)
-x.XSendEvent(d, int(sys.argv[1]), 0, 0, ctypes.byref(ev))
-x.XFlush(d)
-x.XCloseDisplay(d)
-PY
+send_close_request "$WID" || fail "could not send WM_DELETE_WINDOW"
 wait_for "$WORK/out" '^trace: layout confirm.discard ' 10 || fail "no close prompt"
 # After the request: the modal is laid out (its first frame is hidden while it measures itself),
 # then drawn where it will stay, before the app sleeps. Before the fix the second frame waited

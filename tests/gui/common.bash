@@ -1,7 +1,8 @@
 # Shared by the GUI end-to-end scripts in this folder (sourced; ctest runs only the *.sh files).
 #   source common.bash; gui_require TOOL...; gui_under_xvfb "$0" "$@"
 # then: WORK (a temp dir, removed on exit), APP_PID / PEER_PID (stopped on exit),
-#   fail MSG, wait_for FILE REGEX SECONDS, idle_count / wait_idle_since N SECONDS, stop_app.
+#   fail MSG, wait_for FILE REGEX SECONDS, idle_count / wait_idle_since N SECONDS, stop_app,
+#   send_close_request WINDOW_ID (what the window manager's close button sends).
 # The app writes its stdout/stderr to $WORK/out and $WORK/err; a peer may log to $WORK/peer.log.
 
 # Exit 77 (ctest: skipped) unless every tool is installed.
@@ -75,4 +76,37 @@ wait_idle_since() {
         sleep 0.1
     done
     return 1
+}
+
+# send_close_request WID: the window manager's close request (WM_DELETE_WINDOW), sent with libX11
+# through python3 ctypes (xdotool has no command for it).
+send_close_request() {
+    python3 - "$1" <<'PY'
+import ctypes, sys
+x = ctypes.cdll.LoadLibrary("libX11.so.6")
+x.XOpenDisplay.restype = ctypes.c_void_p
+x.XInternAtom.restype = ctypes.c_ulong
+x.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+class ClientMessage(ctypes.Structure):
+    _fields_ = [("type", ctypes.c_int), ("serial", ctypes.c_ulong), ("send_event", ctypes.c_int),
+                ("display", ctypes.c_void_p), ("window", ctypes.c_ulong), ("message_type", ctypes.c_ulong),
+                ("format", ctypes.c_int), ("data", ctypes.c_long * 5)]
+class XEvent(ctypes.Union):
+    _fields_ = [("xclient", ClientMessage), ("pad", ctypes.c_long * 24)]
+x.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long, ctypes.c_void_p]
+x.XFlush.argtypes = [ctypes.c_void_p]
+x.XCloseDisplay.argtypes = [ctypes.c_void_p]
+d = x.XOpenDisplay(None)
+if not d:
+    sys.exit(1)
+ev = XEvent()
+ev.xclient.type = 33   # ClientMessage
+ev.xclient.window = int(sys.argv[1])
+ev.xclient.message_type = x.XInternAtom(d, b"WM_PROTOCOLS", 0)
+ev.xclient.format = 32
+ev.xclient.data[0] = x.XInternAtom(d, b"WM_DELETE_WINDOW", 0)
+x.XSendEvent(d, int(sys.argv[1]), 0, 0, ctypes.byref(ev))
+x.XFlush(d)
+x.XCloseDisplay(d)
+PY
 }

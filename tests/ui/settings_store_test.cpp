@@ -11,6 +11,7 @@
 #include <fstream>
 #include <string>
 
+#include "core/profile/profile.hpp"
 #include "ui/file_worker.hpp"
 #include "ui/settings_store.hpp"
 
@@ -210,6 +211,46 @@ TEST(FileWorker, RunsJobsOffTheCallerAndCoalescesByKey) {
     EXPECT_TRUE(other_thread);
     EXPECT_EQ(written, (std::vector<int>{99})) << "only the latest snapshot is written";
     EXPECT_GE(wakes.load(), 1);
+}
+
+// Quit ▸ Discard (a tester found the discarded change back, marked saved, after a restart).
+TEST(SettingsStore, DiscardingAtQuitPutsTheSavedProfileBackAsTheWorkspace) {
+    TempDir dir;
+    const fs::path workspace = dir.path() / "workspace.json";
+    const fs::path saved = dir.path() / "saved.json";
+    writeText(saved, R"({"version": 1, "name": "bench", "endpoints": [
+        {"name": "saved one", "type": "udp", "bind": "127.0.0.1:0", "auto_start": false}]})");
+    writeText(workspace, R"({"version": 1, "name": "bench", "endpoints": [
+        {"name": "saved one", "type": "udp", "bind": "127.0.0.1:0", "auto_start": false},
+        {"name": "discarded", "type": "udp", "bind": "127.0.0.1:0", "auto_start": false}]})");
+    std::string error;
+    ASSERT_TRUE(restoreSavedWorkspace(workspace, saved.string(), &error)) << error;
+    const ProfileLoadResult back = loadProfile(workspace);
+    ASSERT_TRUE(back.profile) << back.error;
+    ASSERT_EQ(back.profile->endpoints.size(), 1u);
+    EXPECT_EQ(back.profile->endpoints[0].name, "saved one");
+
+    // A workspace never saved: nothing comes back.
+    ASSERT_TRUE(restoreSavedWorkspace(workspace, std::nullopt, &error)) << error;
+    EXPECT_FALSE(fs::exists(workspace));
+    EXPECT_TRUE(restoreSavedWorkspace(workspace, std::nullopt, &error)) << "already gone is fine";
+}
+
+TEST(SettingsStore, DiscardKeepsTheAutosaveWhenTheSavedProfileIsGoneOrBroken) {
+    TempDir dir;
+    const fs::path workspace = dir.path() / "workspace.json";
+    const std::string work = R"({"version": 1, "name": "w", "endpoints": []})";
+    writeText(workspace, work);
+    std::string error;
+    EXPECT_FALSE(restoreSavedWorkspace(workspace, (dir.path() / "gone.json").string(), &error));
+    EXPECT_FALSE(error.empty());
+    writeText(dir.path() / "broken.json", "{ not json");
+    error.clear();
+    EXPECT_FALSE(restoreSavedWorkspace(workspace, (dir.path() / "broken.json").string(), &error));
+    EXPECT_FALSE(error.empty());
+    std::ifstream in(workspace, std::ios::binary);
+    const std::string after((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(after, work) << "the unsaved work stays on disk";
 }
 
 }  // namespace
