@@ -392,6 +392,13 @@ TEST_F(ViewsTest, SendFileChoosesAFileAndShowsProgressRateAndCancel) {
     EXPECT_EQ(cancels[0].endpoint, id);
     EXPECT_EQ(cancels[0].transfer, transfer);
 
+    // A chunk in flight while the peer reads at a steady rate is not a peer that does not read.
+    FileSendStatus flowing{id, transfer, path, FileSendState::Running, 3072, 5000, 4096, std::nullopt, nowUs()};
+    flowing.waiting = 1024;
+    model.apply(flowing);
+    ui.frames(2);
+    EXPECT_EQ(send.fileStatusText(), "3.0 KiB of 4.9 KiB, 4.0 KiB/s");
+
     // All handed over while the peer is not reading: not "done", and the panel says what waits.
     FileSendStatus queued{id, transfer, path, FileSendState::Running, 5000, 5000, 0, std::nullopt, nowUs()};
     queued.waiting = 3000;

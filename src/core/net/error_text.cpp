@@ -655,7 +655,10 @@ Words fileErrorWords(std::error_code ec, const std::string& path, FileOp op) {
         if (parent.empty() || std::filesystem::is_directory(parent, dir_error))   // e.g. /proc, /sys
             return {"no file can be created in that directory", "该目录中不能创建文件"};
         const std::string dir = parent.string();
-        return {"the directory " + dir + " does not exist (was it removed?)", "目录 " + dir + " 不存在（是否被删除了？）"};
+        if (op == FileOp::Open)   // a recorder's first file: it made the missing directories, or tried
+            return {"the directory " + dir + " does not exist and could not be created",
+                    "目录 " + dir + " 不存在，也无法创建"};
+        return {"the directory " + dir + " does not exist", "目录 " + dir + " 不存在"};
     }
     if (ec == std::errc::is_a_directory)
         return reading ? Words{"it is a directory, not a file", "这是一个目录，不是文件"} : Words{"it is a directory", "这是一个目录"};

@@ -454,7 +454,10 @@ void SendPanel::drawFileRow(UiModel& model, const CommandSink& submit) {
                 break;
         }
         m_fileStatus = text;
-        if (running && shown->waiting > 0) {   // handed over is not delivered: what the peer has yet to take
+        // Handed over is not delivered: a queue that holds bytes while nothing more could be
+        // handed over since the last report (rate 0) is a peer that does not read. A chunk in
+        // flight at a steady rate is normal and says nothing.
+        if (running && shown->waiting > 0 && shown->rate_bps <= 0) {
             std::snprintf(text, sizeof text, tr(Str::FileWaiting), formatBytes(static_cast<double>(shown->waiting)).c_str());
             m_fileStatus += "; ";
             m_fileStatus += text;
