@@ -509,6 +509,8 @@ enum class Language : std::uint8_t { English, Chinese };
       "随配置保存：打开该配置时重新开始录制。取消勾选则只录制这一次。")                            \
     X(RecFailedLeftProfile, "It failed to start, so it is no longer saved in the profile (tick its Profile box to keep it).", \
       "录制启动失败，已不再保存到配置（勾选其“配置”框可保留）。")                                 \
+    X(RecStoppedLeftProfile, "Stopped, so it is no longer saved in the profile (tick its Profile box to start it with the profile again).", \
+      "已停止，不再保存到配置（勾选其“配置”框可在打开配置时重新开始录制）。")                    \
     X(RecNone, "No recorders yet.", "还没有录制。")                                                \
     X(RecState, "State", "状态")                                                                   \
     X(RecWritten, "Written", "已写入")                                                             \

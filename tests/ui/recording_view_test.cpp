@@ -152,6 +152,40 @@ TEST_F(RecordingViewTest, ANewRecorderIsSavedInTheProfileAndItsRowsBoxTakesItOut
     EXPECT_FALSE(model.recorderInProfile(started[1].recording));
 }
 
+// Tester item: a recorder saved in the profile that the user stops would start again at the next
+// open (and rotate the files away); Stop takes it out, says so, and its box puts it back. The
+// message follows the language.
+TEST_F(RecordingViewTest, StoppingARecorderTakesItOutOfTheProfile) {
+    model.workspace.path = "/data/plant/plant.json";
+    ui.frames(2);
+    clickProbe("recording.start");
+    ui.frames(1);
+    const RecordingId id = posted<StartRecording>().back().recording;
+    ASSERT_TRUE(model.recorderInProfile(id));
+    RecordingStatus running;
+    running.recording = id;
+    running.state = RecordingState::Running;
+    running.files = 1;
+    running.state_changed = true;
+    model.apply(running);
+    ui.frames(2);
+    clickProbe("recording.stop." + std::to_string(id));
+    ui.frames(1);
+    ASSERT_EQ(posted<StopRecording>().size(), 1u);
+    EXPECT_FALSE(model.recorderInProfile(id)) << "stopped on purpose: not started again with the profile";
+    EXPECT_NE(std::string(view.messageText()).find("no longer saved in the profile"), std::string::npos) << view.messageText();
+    setLanguage(Language::Chinese);
+    EXPECT_NE(std::string(view.messageText()).find("不再保存到配置"), std::string::npos) << view.messageText();
+    setLanguage(Language::English);
+    RecordingStatus stopped = running;
+    stopped.state = RecordingState::Stopped;
+    model.apply(stopped);
+    ui.frames(2);
+    clickProbe("recording.in_profile." + std::to_string(id));
+    ui.frames(1);
+    EXPECT_TRUE(model.recorderInProfile(id)) << "its box puts it back";
+}
+
 // Tester item: a recorder started here that fails before writing anything (a bad path) would
 // fail again every time the profile opens; it leaves the profile, the window says so, and its box
 // puts it back. One that recorded, then failed (a full disk), stays.

@@ -608,10 +608,13 @@ void LogView::drawRows(UiModel& model) {
             ImGui::PushID(static_cast<int>(row));
             ImGui::PushFont(mono);
             const std::string time = timeText(model, row, r);
-            if (m_bookmarks.count(seq)) {   // a bar at the row's left edge
+            if (m_bookmarks.count(seq)) {   // the time cell tinted, and a bar at its left edge
+                // (inside the cell: the column clips what is drawn in its padding)
+                ImVec4 tint = pal.accent;
+                tint.w = 0.35f;
+                ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, ImGui::GetColorU32(tint));
                 const ImVec2 at = ImGui::GetCursorScreenPos();
-                ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(at.x - style.CellPadding.x, at.y),
-                                                          ImVec2(at.x - style.CellPadding.x + 3, at.y + row_h - style.CellPadding.y * 2),
+                ImGui::GetWindowDrawList()->AddRectFilled(at, ImVec2(at.x + 3, at.y + row_h - style.CellPadding.y * 2),
                                                           ImGui::GetColorU32(pal.accent));
             }
             if (ImGui::Selectable(time.c_str(), selected, ImGuiSelectableFlags_SpanAllColumns)) select(seq, shift);

@@ -70,7 +70,7 @@ void RecordingView::takeFailedStartsOutOfProfile(UiModel& model) {
         const RecordingStatus& r = status->second;
         if (r.state == RecordingState::Failed && r.files == 0 && model.recorderInProfile(*it)) {
             if (auto config = model.dropRecorderFromProfile(*it)) m_profileConfigs[*it] = std::move(*config);
-            m_error = std::string(tr(Str::RecFailedLeftProfile));
+            m_message = Str::RecFailedLeftProfile;
         }
         if (r.state != RecordingState::Running || r.files > 0) it = m_startedHere.erase(it);
         else ++it;
@@ -127,7 +127,15 @@ void RecordingView::drawRecorders(UiModel& model, const CommandSink& submit) {
         ImGui::TableNextColumn();
         drawInProfile(model, id);
         ImGui::TableNextColumn();
-        if (r.state == RecordingState::Running && ImGui::SmallButton(tr(Str::RecStop))) submit(StopRecording{id});
+        if (r.state == RecordingState::Running && ImGui::SmallButton(tr(Str::RecStop))) {
+            submit(StopRecording{id});
+            // Stopped on purpose: the profile would start it again at the next open. Its box
+            // puts it back.
+            if (auto config = model.dropRecorderFromProfile(id)) {
+                m_profileConfigs[id] = std::move(*config);
+                m_message = Str::RecStoppedLeftProfile;
+            }
+        }
         probeItem(model, "recording.stop." + std::to_string(id));
         ImGui::PopID();
     }
@@ -214,9 +222,9 @@ void RecordingView::drawNewRecorder(UiModel& model, const CommandSink& submit) {
         config.path = resolve(model, m_path);
         const auto format = m_format == 0 ? recordFormatFromPath(m_path) : recordFormatFromString(formats[m_format]);
         if (!format || m_path.empty()) {
-            m_error = tr(Str::RecBadExt);
+            m_message = Str::RecBadExt;
         } else {
-            m_error.clear();
+            m_message.reset();
             config.format = *format;
             config.scope = m_scope == 0 ? "all" : endpoints[m_scope - 1].config.name;
             config.on_full = m_drop ? RecordOnFull::Drop : RecordOnFull::Pause;
@@ -241,10 +249,10 @@ void RecordingView::drawNewRecorder(UiModel& model, const CommandSink& submit) {
     ImGui::Checkbox(tr(Str::RecInProfile), &m_inProfile);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::RecInProfileTip));
     probeItem(model, "recording.in_profile");
-    if (!m_error.empty()) {   // its own line, wrapped: a sentence fits at every font scale
+    if (m_message) {   // its own line, wrapped: a sentence fits at every font scale
         ImGui::PushStyleColor(ImGuiCol_Text, palette(model.settings.theme).bad);
         ImGui::PushTextWrapPos(0.0f);
-        ImGui::TextUnformatted(m_error.c_str());
+        ImGui::TextUnformatted(tr(*m_message));
         ImGui::PopTextWrapPos();
         ImGui::PopStyleColor();
     }

@@ -4,9 +4,11 @@
 // error; and receive to file for the selected endpoint or connection. The engine does the
 // writing on its own threads: this window only sends commands and shows RecordingStatus.
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 
+#include "ui/i18n.hpp"
 #include "ui/ui_model.hpp"
 #include "ui/view.hpp"
 
@@ -24,6 +26,8 @@ public:
     }
     bool visible() const { return m_visible; }
     void draw(UiModel& model, const CommandSink& submit);
+    /// The line under the Start button, in the current language ("" when none).
+    const char* messageText() const { return m_message ? tr(*m_message) : ""; }
 
 private:
     void drawRecorders(UiModel& model, const CommandSink& submit);
@@ -47,7 +51,7 @@ private:
     // ticking "saved in the profile" again puts this config back.
     std::map<RecordingId, RecordingConfig> m_profileConfigs;
     std::set<RecordingId> m_startedHere;   // until they run and write, or end
-    std::string m_error;
+    std::optional<Str> m_message;   // under the Start button; a key, so it follows the language
     std::string m_rxPath = "rx.bin";
     bool m_rxFramed = false;
     RecordingId m_nextId = 1;
