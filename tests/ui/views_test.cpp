@@ -334,6 +334,26 @@ TEST_F(ViewsTest, CloseHalfCloseAndResetPostTheirCloseModes) {
     EXPECT_EQ(all[0].mode, CloseMode::Graceful);
 }
 
+// Tester item: closed rows stay listed, and in arrival order they pushed a new CLOSE_WAIT below
+// the fold of a short pane. Open rows come first, then closed ones, each in arrival order.
+TEST_F(ViewsTest, OpenConnectionsAreListedAboveClosedOnes) {
+    const EndpointId id = addServer(3);   // 101, 102, 103
+    model.apply(ConnectionClosed{id, 101, CloseReason::PeerClosed, std::nullopt, nowUs()});
+    model.apply(ConnectionClosed{id, 102, CloseReason::PeerReset, std::nullopt, nowUs()});
+    model.apply(ConnectionOpened{id, 104, "127.0.0.1:40004", "127.0.0.1:9000", nowUs()});
+    TcpInfo info;
+    info.state = TcpState::CloseWait;
+    model.apply(TcpStateChanged{id, 104, info});
+    ui.setDraw([this] { drawConnections(); });
+    ui.frames(2);
+    const auto y = [&](int conn) { return probe.at("conn.row." + std::to_string(conn)).cy(); };
+    EXPECT_LT(y(103), y(104)) << "open rows in arrival order";
+    EXPECT_LT(y(104), y(101)) << "the new CLOSE_WAIT above the rows that ended";
+    EXPECT_LT(y(101), y(102)) << "closed rows in arrival order";
+    clickProbe("conn.row.104");
+    EXPECT_EQ(model.selection.connection, 104u) << "a click selects the row drawn there";
+}
+
 TEST_F(ViewsTest, CloseWaitRowAndClosedConnectionsHaveNoActions) {
     const EndpointId id = addServer(2);
     TcpInfo info;

@@ -51,6 +51,16 @@ void ConnectionsView::drawTraffic(UiModel& model, const EndpointRow& row, Timest
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr(Str::TipResetCounters));
 }
 
+void ConnectionsView::orderRows(const ConnectionList& connections) {
+    m_order.clear();
+    if (connections.openCount() == 0 || connections.closedCount() == 0) return;   // one kind: as it is
+    m_order.reserve(connections.size());
+    for (std::size_t i = 0; i < connections.size(); ++i)
+        if (connections[i].open) m_order.push_back(static_cast<std::uint32_t>(i));
+    for (std::size_t i = 0; i < connections.size(); ++i)
+        if (!connections[i].open) m_order.push_back(static_cast<std::uint32_t>(i));
+}
+
 void ConnectionsView::drawPortTable(UiModel& model, const EndpointRow& row) {
     if (!row.port_counts || !row.port) return;
     const Palette& pal = palette(model.settings.theme);
@@ -170,11 +180,13 @@ void ConnectionsView::draw(UiModel& model, const CommandSink& submit) {
     ImGui::TableSetupColumn(tr(Str::ColActions), ImGuiTableColumnFlags_WidthFixed, actions_w);
     ImGui::TableHeadersRow();
 
+    orderRows(row->connections);
     ImGuiListClipper clipper;
     clipper.Begin(static_cast<int>(row->connections.size()));
     while (clipper.Step()) {
         for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
-            const ConnectionRow& c = row->connections[static_cast<std::size_t>(i)];
+            const auto at = static_cast<std::size_t>(i);
+            const ConnectionRow& c = row->connections[m_order.empty() ? at : m_order[at]];
             ImGui::PushID(static_cast<int>(c.id));
             ImGui::TableNextRow();
             const TcpState tcp = c.tcp ? c.tcp->state : (c.open ? TcpState::Unknown : TcpState::Close);

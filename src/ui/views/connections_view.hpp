@@ -2,7 +2,12 @@
 // Connections of the selected endpoint: peer, local, kernel TCP state (CLOSE_WAIT stands out,
 // tooltip in plain words), RTT, retransmits, queues, bytes and rates each way, a plot of the last
 // minute, age; per-row Close (FIN) / Half-close / Reset (RST); close all. Clicking a row selects
-// (targets) it. Above: the endpoint's totals with a five-minute rate plot and Reset counters.
+// (targets) it. Open connections come first, then closed ones, each in arrival order, so that a
+// new one (a CLOSE_WAIT!) is never pushed below the fold by rows that ended. Above: the
+// endpoint's totals with a five-minute rate plot and Reset counters.
+#include <cstdint>
+#include <vector>
+
 #include "ui/ui_model.hpp"
 #include "ui/view.hpp"
 
@@ -16,6 +21,10 @@ public:
 private:
     void drawPortTable(UiModel& model, const EndpointRow& row);
     static void drawTraffic(UiModel& model, const EndpointRow& row, TimestampUs now);
+    /// Row positions in display order: open first, then closed (empty: arrival order as it is).
+    void orderRows(const ConnectionList& connections);
+
+    std::vector<std::uint32_t> m_order;
 };
 
 }  // namespace sockscope::ui
