@@ -236,6 +236,7 @@ enum class Language : std::uint8_t { English, Chinese };
     X(NoConnectionsToSend, "No connections to send to.", "没有可发送的连接。")                     \
     X(EmptyPayload, "Nothing to send.", "没有要发送的内容。")                                      \
     X(BytesReady, "%zu bytes", "%zu 字节")                                                         \
+    X(ByteReady, "%zu byte", "%zu 字节")                                                           \
     X(SendHint, "Ctrl+Enter sends; Ctrl+Up/Down walks the history",                                \
       "Ctrl+Enter 发送；Ctrl+上/下 浏览历史")                                                       \
     X(StatusConns, "%zu connections", "%zu 个连接")                                                \

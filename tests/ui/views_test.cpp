@@ -334,6 +334,21 @@ TEST_F(ViewsTest, CloseHalfCloseAndResetPostTheirCloseModes) {
     EXPECT_EQ(all[0].mode, CloseMode::Graceful);
 }
 
+// Tester item: after our FIN (FIN_WAIT_2 here) Half-close has nothing left to do.
+TEST_F(ViewsTest, HalfCloseIsOffOnceOurFinWent) {
+    const EndpointId id = addServer(1);
+    TcpInfo info;
+    info.state = TcpState::FinWait2;
+    model.apply(TcpStateChanged{id, 101, info});
+    ui.setDraw([this] { drawConnections(); });
+    ui.frames(2);
+    clickProbe("conn.half.101");
+    ui.frames(1);
+    EXPECT_TRUE(posted<CloseConnection>().empty()) << "disabled";
+    clickProbe("conn.reset.101");
+    ASSERT_EQ(posted<CloseConnection>().size(), 1u) << "a reset still ends it";
+}
+
 // Tester item: closed rows stay listed, and in arrival order they pushed a new CLOSE_WAIT below
 // the fold of a short pane. Open rows come first, then closed ones, each in arrival order.
 TEST_F(ViewsTest, OpenConnectionsAreListedAboveClosedOnes) {

@@ -284,7 +284,12 @@ void ConnectionsView::draw(UiModel& model, const CommandSink& submit) {
             } else if (c.open) {
                 closeButton(Str::CloseFin, CloseMode::Graceful, "close", Str::TipCloseFin);
                 ImGui::SameLine();
+                // Our FIN already went (FIN_WAIT_*, CLOSING, LAST_ACK): nothing left to half-close.
+                const bool fin_sent = tcp == TcpState::FinWait1 || tcp == TcpState::FinWait2 ||
+                                      tcp == TcpState::Closing || tcp == TcpState::LastAck;
+                ImGui::BeginDisabled(fin_sent);
                 closeButton(Str::HalfClose, CloseMode::HalfClose, "half", Str::TipHalfClose);
+                ImGui::EndDisabled();
                 ImGui::SameLine();
                 closeButton(Str::ResetRst, CloseMode::Abort, "reset", Str::TipResetRst);
             }

@@ -688,7 +688,7 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
         ImGui::TextColored(pal.dim, "%s", why.c_str());
     } else {
         char ready[64];
-        std::snprintf(ready, sizeof ready, tr(Str::BytesReady), result.bytes.size());
+        std::snprintf(ready, sizeof ready, tr(result.bytes.size() == 1 ? Str::ByteReady : Str::BytesReady), result.bytes.size());
         m_statusText += ready;
         ImGui::TextColored(pal.dim, "%s", ready);
         drawPreview(model, result);
