@@ -80,11 +80,15 @@ public:
         // answer's time: the lines' times never go backwards (docs/headless.md).
         const TimestampUs time = std::max(timeOf(event), m_lastTime);
         if (const auto* d = std::get_if<DataEvent>(&event)) {   // one line per message (frame)
+            // An event begun is printed whole: the run holds back between events, not within one,
+            // so the thousands of frames of one read must not overflow into "unprinted" while the
+            // reader keeps up. The buffer goes over its limit by one event at most (a read's frames).
+            const bool whole = m_out.hasRoom();
             forEachMessage(*d, [&](std::span<const std::uint8_t> message) {
-                if (!m_out.hasRoom()) return countUnprinted(time);
+                if (!whole) return countUnprinted(time);
                 Json line = describeData(*d, message);
                 if (time != timeOf(event)) line["time"] = rfc3339(time);
-                emit(m_options.format == HeadlessLogFormat::Jsonl ? dumpLine(line) : dataTextLine(*d, line), time);
+                emit(m_options.format == HeadlessLogFormat::Jsonl ? dumpLine(line) : dataTextLine(*d, line), time, true);
             });
             return;
         }
@@ -166,12 +170,15 @@ public:
 private:
     /// Queues a line; when the output is full the event is counted, and the count is printed
     /// as an `unprinted` line before the next line that fits.
-    void emit(const std::string& text, TimestampUs time) {
+    /// `whole`: a line of an event begun while there was room, written over the limit if need be.
+    void emit(const std::string& text, TimestampUs time, bool whole = false) {
         if (m_pending > 0) {
-            if (!m_out.tryWrite(unprintedLine(m_pendingTime), 0)) return countUnprinted(time);
+            if (whole) m_out.forceWrite(unprintedLine(m_pendingTime));
+            else if (!m_out.tryWrite(unprintedLine(m_pendingTime), 0)) return countUnprinted(time);
             m_pending = 0;
         }
-        if (!m_out.tryWrite(text)) return countUnprinted(time);
+        if (whole) m_out.forceWrite(text, 1);
+        else if (!m_out.tryWrite(text)) return countUnprinted(time);
         m_lastTime = std::max(m_lastTime, time);
     }
 

@@ -177,6 +177,36 @@ TEST(HeadlessOutput, AStopWhenStdoutNeverDrainsGivesUpWithinTheBudgetWithCodeThr
     for (const auto& line : app.lines()) EXPECT_TRUE(nlohmann::json::accept(line)) << line.substr(0, 200);
 }
 
+// Tester item: one read cut into thousands of frames is one event; its lines past the buffer's
+// limit were counted "unprinted" though the reader (a file here) kept up. 1 MiB in 8-byte frames.
+TEST(HeadlessOutput, EveryFrameOfALargeReadIsPrintedToAReaderThatKeepsUp) {
+    const std::string profile = writeProfile("fixed8.json", R"({"version": 1, "endpoints": [
+        {"name": "device", "type": "tcp-server", "bind": "127.0.0.1:0", "framing": {"type": "fixed", "length": 8}}]})");
+    PipedProcess app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl"});
+    ASSERT_TRUE(app.readLines(1)) << app.err();
+    const std::string listening = app.lines()[0];
+    bool fin_seen = false;
+    std::thread reader([&] { fin_seen = app.readUntil("\"peer_closed\"", 60s); });   // sole user of `app`
+    Flood flood;
+    const bool sent = flood.start(listening, 1u << 20);
+    flood.peer.shutdownSend();
+    reader.join();
+    ASSERT_TRUE(sent);
+    ASSERT_TRUE(fin_seen) << app.err();
+    app.signal(SIGTERM);
+    ASSERT_TRUE(app.readToEnd(10s));
+    EXPECT_EQ(app.wait(5s), 0) << app.err();
+    std::uint64_t frames = 0;
+    const auto lines = parseAll(app);
+    for (const auto& line : lines) {
+        EXPECT_NE(line["event"], "unprinted");
+        if (line["event"] == "rx") frames += line["len"] == 8 ? 1 : 0;
+    }
+    EXPECT_EQ(frames, (1u << 20) / 8);
+    ASSERT_FALSE(lines.empty());
+    EXPECT_EQ(lines.back()["unprinted"], 0);
+}
+
 TEST(HeadlessOutput, AReaderThatKeepsUpSeesEveryEventAndNoUnprintedLine) {
     PipedProcess app({SOCKSCOPE_BINARY, "--headless", floodProfile(), "--log", "jsonl"});
     ASSERT_TRUE(app.readLines(1)) << app.err();
