@@ -64,6 +64,7 @@ void ScriptRun::start(ScriptLink* link) {
     if (m_started) return;
     m_started = true;
     m_link = link;
+    m_finSent = false;
     m_startedAt = m_lastProgress = Clock::now();
     ScriptEvent started = newEvent(ScriptEventKind::Started);
     // Depth of each step: walk the tree once more alongside the flat list.
@@ -96,6 +97,7 @@ void ScriptRun::attach(ScriptLink* link, std::span<const ScriptMessage> early, s
         return;
     }
     m_link = link;
+    m_finSent = false;
     if (m_waitConnect) {
         m_waitConnect = false;
         ++m_timerGeneration;
@@ -237,13 +239,13 @@ bool ScriptRun::runStep(const ScriptStep& step) {
         if (step.count > 0 && !step.steps.empty()) m_stack.push_back(Frame{&step.steps, 0, step.count});
         return true;
     case ScriptStepKind::Connect:
-        if (m_link != nullptr && !m_link->peerClosed()) {
+        if (m_link != nullptr && !m_link->peerClosed() && !m_finSent) {
             ++frame.index;
             record(resultFor(id, ScriptOutcome::Done, 0), nullptr);
             return true;
         }
-        // The peer closed its side (FIN): nothing more can come on that connection. Close ours
-        // and wait for a new one (a tcp-server's next client, a tcp-client's new connection).
+        // The peer closed its side (FIN), or we did (half-close): that connection is done with.
+        // Close it and wait for a new one (a tcp-server's next client, a tcp-client's new connection).
         if (ScriptLink* half_closed = std::exchange(m_link, nullptr)) half_closed->close(ScriptCloseMode::Fin);
         m_waitConnect = true;
         m_timer.expires_after(std::chrono::milliseconds(step.timeout_ms));
@@ -252,7 +254,12 @@ bool ScriptRun::runStep(const ScriptStep& step) {
         break;
     case ScriptStepKind::Close:
         ++frame.index;
-        if (ScriptLink* link = std::exchange(m_link, nullptr)) link->close(step.close_mode);
+        if (step.close_mode == ScriptCloseMode::HalfClose && m_link != nullptr) {
+            m_link->close(step.close_mode);   // FIN, keep reading: the next expects take the answer
+            m_finSent = true;
+        } else if (ScriptLink* link = std::exchange(m_link, nullptr)) {
+            link->close(step.close_mode);
+        }
         record(resultFor(id, ScriptOutcome::Done, 0), nullptr);
         return true;
     }

@@ -154,6 +154,7 @@ private:
     asio::steady_timer m_timer;
     std::uint64_t m_timerGeneration = 0;
     bool m_started = false, m_finished = false, m_inAdvance = false;
+    bool m_finSent = false;      // a half-close step sent our FIN: the connection still reads
     bool m_waitConnect = false;
     bool m_waitForClient = false;   // the connect step waits for a peer (tcp-server), not for a connect
     std::chrono::steady_clock::time_point m_startedAt, m_lastSend, m_expectStart, m_lastProgress;

@@ -48,6 +48,8 @@ public:
     }
     void close(ScriptCloseMode mode) override {
         if (m_channel == nullptr) return;
+        // FIN, keep reading: the connection stays the run's, for the answer that follows it.
+        if (mode == ScriptCloseMode::HalfClose) return m_channel->close(CloseMode::HalfClose);
         ReplyChannel* channel = std::exchange(m_channel, nullptr);
         // The run goes on without a connection: a later `connect` step waits for the next one.
         if (auto stage = m_stage.lock()) stage->sessionClosed(*this);

@@ -122,5 +122,21 @@ TEST(ScriptPeerClose, AClientsFinEndsAServersExpectOnIpv6) {
               "the peer closed its side (FIN) before a matching message came (1 message received, none matched)");
 }
 
+// Tester item: a `half-close` step (FIN, keep reading) dropped the connection from the run, so the
+// expect after it failed at once with "no connection to receive on" while the device's answer,
+// sent after it saw our FIN, was on its way.
+TEST(ScriptPeerClose, AHalfCloseStepKeepsReadingForTheAnswerAfterOurFin) {
+    ClientRig rig(R"([ { "send": { "text": "part1 " } }, { "send": { "text": "part2" } }, { "close": "half-close" },
+                      { "expect": { "text": "GOT:part1 part2" }, "timeout_ms": 5000 } ])");
+    ASSERT_NE(rig.device.fd(), test::kNoPeerSocket);
+    ASSERT_EQ(rig.device.receive(11), "part1 part2");
+    EXPECT_EQ(rig.device.receive(1, 5000), "");
+    ASSERT_TRUE(rig.device.eof()) << "our FIN came";
+    ASSERT_TRUE(rig.device.sendAll("GOT:part1 part2"));
+    const auto finished = rig.h.waitFor<ScriptEvent>(isFinished, 5s);
+    ASSERT_TRUE(finished);
+    EXPECT_TRUE(finished->passed) << finished->error;
+}
+
 }  // namespace
 }  // namespace sockscope
