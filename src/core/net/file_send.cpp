@@ -137,7 +137,7 @@ class FileSender : public std::enable_shared_from_this<FileSender> {
 public:
     FileSender(EngineContext& context, EndpointId endpoint, const SendFile& command,
                std::vector<std::unique_ptr<FileSink>> sinks)
-        : m_ctx(context), m_endpoint(endpoint), m_command(command), m_sinks(std::move(sinks)),
+        : m_ctx(context), m_endpoint(endpoint), m_command(command), m_sinks(std::move(sinks)), m_sinkQueued(m_sinks.size(), 0),
           m_timer(context.io), m_tick(context.io), m_shared(std::make_shared<ReaderShared>()) {
         const std::size_t chunk = command.chunk;
         m_shared->block_size = chunk >= kReadBlock ? chunk : (kReadBlock / chunk) * chunk;   // whole chunks
@@ -265,7 +265,8 @@ private:
     bool checkSinks() {
         for (std::size_t i = 0; i < m_sinks.size();) {
             ErrorInfo why;
-            if (m_sinks[i]->queued(why)) {
+            if (const auto queued = m_sinks[i]->queued(why)) {
+                m_sinkQueued[i] = *queued;
                 ++i;
                 continue;
             }
@@ -274,11 +275,17 @@ private:
         return !m_sinks.empty();
     }
 
+    /// A target that went away: what it still held in its send queue when last seen (a peer
+    /// that did not read, then reset) never left, so it does not count as sent to it.
     void dropSink(std::size_t index, ErrorInfo why) {
-        why.message += ": the file send to it stopped after " + groupDigits(m_sent) + " of " + bytesText(m_total);
+        const std::uint64_t unsent = std::min<std::uint64_t>(m_sinkQueued[index], m_sent);
+        why.message += ": the file send to it stopped after " + groupDigits(m_sent - unsent) + " of " + bytesText(m_total);
+        if (unsent > 0) why.message += " (up to " + groupDigits(unsent) + " more were in its send queue and were not sent)";
         const ConnectionId connection = m_sinks[index]->connection();
         m_sinks.erase(m_sinks.begin() + static_cast<std::ptrdiff_t>(index));
+        m_sinkQueued.erase(m_sinkQueued.begin() + static_cast<std::ptrdiff_t>(index));
         if (m_sinks.empty()) {
+            m_sent -= unsent;   // the transfer's end reports what left, not what was handed over
             m_pendingError = std::move(why);
             return;
         }
@@ -297,9 +304,11 @@ private:
     /// The most any target still holds in its write queue (at most what this send handed over).
     std::uint64_t waitingInQueue() const {
         std::uint64_t most = 0;
-        for (const auto& sink : m_sinks) {
+        for (std::size_t i = 0; i < m_sinks.size(); ++i) {
             ErrorInfo why;
-            most = std::max<std::uint64_t>(most, sink->queued(why).value_or(0));
+            const auto queued = m_sinks[i]->queued(why);
+            if (queued) m_sinkQueued[i] = *queued;
+            most = std::max<std::uint64_t>(most, queued.value_or(0));
         }
         return std::min(most, m_sent);
     }
@@ -395,6 +404,7 @@ private:
     const EndpointId m_endpoint;
     const SendFile m_command;
     std::vector<std::unique_ptr<FileSink>> m_sinks;
+    mutable std::vector<std::size_t> m_sinkQueued;   // per target: its send queue when last seen
     asio::steady_timer m_timer;   // the gap between chunks, or a wait for the front end
     asio::steady_timer m_tick;    // progress, and targets that went away while nothing moved
     std::shared_ptr<ReaderShared> m_shared;

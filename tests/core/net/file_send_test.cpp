@@ -327,6 +327,31 @@ TEST(FileSend, BytesStillInTheSendQueueAreSaidUntilThePeerReadsThem) {
     EXPECT_EQ(end->waiting, 0u) << "done: nothing waits";
 }
 
+// Tester item: a peer that does not read, then resets. What was still in the send queue never
+// left: the failed send's `sent` and its words do not count it (it said "after 3,000,000 of
+// 3,000,000 bytes" while the peer had read 4 KB).
+TEST(FileSend, APeerThatResetsWhileTheQueueIsFullDoesNotCountTheQueueAsSent) {
+    TcpFixture f;
+    constexpr std::size_t kSize = 24u << 20;   // more than the kernel's buffers: the queue fills
+    TempFile file(kSize);
+    test::SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(f.port));   // never reads
+    const ConnectionId connection = f.waitConnection();
+    ASSERT_NE(connection, 0u);
+    f.h.engine.submit(fileCommand(11, file.path, 65536, 0, connection));
+    const auto waiting = f.h.waitFor<FileSendStatus>(
+        [](const FileSendStatus& s) { return s.state == FileSendState::Running && s.waiting > 0 && s.rate_bps == 0; }, 15s);
+    ASSERT_TRUE(waiting) << "the queue fills and the send stalls";
+    peer.resetOnClose();
+    peer.close();
+    const auto end = f.waitEnd(11, 20s);
+    ASSERT_TRUE(end);
+    EXPECT_EQ(end->state, FileSendState::Failed);
+    ASSERT_TRUE(end->error);
+    EXPECT_LE(end->sent, waiting->sent - waiting->waiting) << "what was still queued is not counted as sent";
+    EXPECT_NE(end->error->message.find("were in its send queue and were not sent"), std::string::npos) << end->error->message;
+}
+
 TEST(FileSend, AFileThatCannotBeReadIsAPlainWordsError) {
     TcpFixture f;
     test::SocketPeer peer;
