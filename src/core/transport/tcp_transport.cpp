@@ -435,11 +435,30 @@ void TcpTransport::finish(CloseReason reason, std::optional<ErrorInfo> error) {
     // close() with SO_LINGER > 0 would block the I/O thread until the peer acknowledges: never.
     if (!m_abortive && m_settings.linger_s && *m_settings.linger_s > 0)
         m_socket.set_option(asio::socket_base::linger(false, 0), ignored);
+    if (reason == CloseReason::LocalGraceful || reason == CloseReason::PeerClosed) {
+        // The kernel answers a close() with received bytes nobody read by RST, not FIN (RFC 2525
+        // 2.17): say what the peer sees, and that those bytes were discarded.
+        const std::size_t unread = m_socket.available(ignored);
+        if (!ignored && unread > 0) {
+            reason = CloseReason::LocalAbort;
+            error = unreadNote(std::move(error), unread);
+        }
+    }
     m_socket.close(ignored);
     if (m_queuedBytes > 0 && !m_unsentSaid) error = withUnsent(std::move(error), reason);
     m_writeQueue.clear();
     m_queuedBytes = 0;
     if (auto h = handler()) h->onClosed(reason, std::move(error));
+}
+
+ErrorInfo TcpTransport::unreadNote(std::optional<ErrorInfo> error, std::size_t unread) const {
+    ErrorInfo note{"ECONNABORTED",
+                   "reset, not closed with FIN: " + bytesText(unread) +
+                       " received had not been read (reading stopped or behind), and a close with unread bytes "
+                       "resets the connection; they were discarded",
+                   "已重置（不是 FIN 关闭）：收到的 " + groupDigits(unread) + " 字节尚未读取，带未读数据关闭会重置连接；这些字节已丢弃"};
+    if (error) note.message = error->message + "; " + note.message;
+    return note;
 }
 
 /// A close with bytes still queued (a reset, a write error) loses them: the close says how many.

@@ -92,6 +92,8 @@ private:
     void abort(std::optional<ErrorInfo> why = std::nullopt);
     void failWith(std::error_code ec, ErrorContext context);
     void finish(CloseReason reason, std::optional<ErrorInfo> error = std::nullopt);
+    /// A close that the kernel turns into RST because received bytes were not read: why.
+    ErrorInfo unreadNote(std::optional<ErrorInfo> error, std::size_t unread) const;
     [[nodiscard]] ErrorInfo withUnsent(std::optional<ErrorInfo> error, CloseReason reason) const;
 
     EngineContext& m_ctx;
