@@ -1369,6 +1369,37 @@ TEST_F(SourcesStripTest, ASavedCommandIsRenamedFromItsMenu) {
     EXPECT_EQ(updates.back().commands[0].name, "read holding registers") << "the engine knows the new name";
 }
 
+// Tester item: the first rename selected the old name (typing replaced it); the next one left
+// the caret mid-text and the typing went into the old name.
+TEST_F(SourcesStripTest, EveryRenameStartsWithTheWholeNameSelected) {
+    const EndpointId id = addServer(1);
+    ui.setDraw([this] { drawStrip(); });
+    ui.frames(2);
+    for (const char* input : {"01 03 00 00", "STATUS?"}) {
+        send.input() = input;
+        ui.frames(1);
+        clickProbe("send.save_command");
+        ui.frames(1);
+    }
+    const auto renameTyping = [&](int index, const std::string& name) {
+        const ProbeRect r = probe.at("send.command." + std::to_string(index));
+        ui.click(r.cx(), r.cy(), 1);   // right-click: the menu
+        ui.frames(2);
+        clickProbe("send.command." + std::to_string(index) + ".rename");
+        ui.frames(2);
+        ui.type(name);   // no select-all first: the name must already be selected
+        ui.frames(1);
+        clickProbe("send.command.rename.ok");
+        ui.frames(2);
+    };
+    renameTyping(0, "read");
+    renameTyping(1, "ping");
+    const EndpointConfig& config = model.workspace.find(id)->config;
+    ASSERT_EQ(config.commands.size(), 2u);
+    EXPECT_EQ(config.commands[0].name, "read");
+    EXPECT_EQ(config.commands[1].name, "ping");
+}
+
 // Tester B14: "+ Save" of a 17 MB input wrote a workspace.json over the loader's 16 MiB limit and
 // the next start set the whole workspace aside. Large payloads are refused where they are saved.
 TEST_F(SourcesStripTest, AHugeInputIsNotSavedAsACommandAndSaysWhy) {

@@ -212,6 +212,7 @@ std::optional<EndpointConfig> SourcesStrip::drawRename(UiModel& model, const End
     if (m_openRename) {
         ImGui::OpenPopup("command_rename");
         m_openRename = false;
+        ++m_renameOpenings;
         m_renameChecked.clear();
         m_renameProblem.clear();
     }
@@ -225,7 +226,12 @@ std::optional<EndpointConfig> SourcesStrip::drawRename(UiModel& model, const End
     ImGui::TextUnformatted(tr(Str::CommandRenameTitle));
     if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 16);
-    const bool enter = ImGui::InputText("##name", m_renameName, sizeof m_renameName, ImGuiInputTextFlags_EnterReturnsTrue);
+    // A new id per opening: ImGui would otherwise recycle the last edit's text state (its caret
+    // mid-text) instead of selecting the whole name so that typing replaces it.
+    ImGui::PushID(static_cast<int>(m_renameOpenings));
+    const bool enter = ImGui::InputText("##name", m_renameName, sizeof m_renameName,
+                                        ImGuiInputTextFlags_EnterReturnsTrue | ImGuiInputTextFlags_AutoSelectAll);
+    ImGui::PopID();
     probeItem(model, "send.command.rename.name");
     const std::string name = m_renameName;
     bool taken = false;

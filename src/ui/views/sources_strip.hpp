@@ -5,6 +5,7 @@
 // count, "+ Timer" to send the input every N ms (an editor for interval, times, auto start) and a
 // right-click menu per timer; the on-connect payload. Edits go to the workspace (unsaved mark)
 // and to the engine without restarting the endpoint (UpdateSources), so connections stay up.
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -55,6 +56,7 @@ private:
     std::size_t m_renameIndex = 0;                // the saved command being renamed
     char m_renameName[128] = {};
     bool m_openRename = false;
+    std::uint32_t m_renameOpenings = 0;           // the name field's id: new state each time
     std::string m_renameChecked, m_renameProblem;   // the loader's verdict on the name last typed
 };
 
