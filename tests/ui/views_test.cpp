@@ -1369,6 +1369,44 @@ TEST_F(SourcesStripTest, ASavedCommandIsRenamedFromItsMenu) {
     EXPECT_EQ(updates.back().commands[0].name, "read holding registers") << "the engine knows the new name";
 }
 
+// Tester item: "Replace with the input" kept the name "+ Save" had made from the old payload, so
+// the button said "STATUS?" and sent "hello". Such a name follows the new payload; a name the user
+// chose stays.
+TEST_F(SourcesStripTest, ReplacingAPayloadRenamesACommandNamedFromItNotOneTheUserNamed) {
+    const EndpointId id = addServer(1);
+    ui.setDraw([this] { drawStrip(); });
+    ui.frames(2);
+    for (const char* input : {"STATUS?", "STATUS?", "RESET"}) {   // "STATUS?", "STATUS? (2)", "RESET"
+        send.input() = input;
+        ui.frames(1);
+        clickProbe("send.save_command");
+        ui.frames(1);
+    }
+    ASSERT_EQ(model.workspace.find(id)->config.commands[1].name, "STATUS? (2)");
+    EndpointConfig named = model.workspace.find(id)->config;
+    named.commands[2].name = "reboot";   // chosen by the user
+    model.workspace.update(id, named);
+    ui.frames(1);
+    const auto replaceWith = [&](int index, const std::string& input) {
+        send.input() = input;
+        ui.frames(1);
+        const ProbeRect r = probe.at("send.command." + std::to_string(index));
+        ui.click(r.cx(), r.cy(), 1);   // right-click: the menu
+        ui.frames(2);
+        clickProbe("send.command." + std::to_string(index) + ".replace");
+        ui.frames(1);
+    };
+    replaceWith(1, "hello {{counter:04}}");
+    replaceWith(2, "RESET 1");
+    const EndpointConfig& config = model.workspace.find(id)->config;
+    EXPECT_EQ(config.commands[1].name, "hello {{counter:") << "named from its new input";
+    EXPECT_EQ(config.commands[1].payload.text, "hello {{counter:04}}");
+    EXPECT_EQ(config.commands[2].name, "reboot") << "the user's name stays";
+    EXPECT_EQ(config.commands[2].payload.text, "RESET 1");
+    replaceWith(0, "hello {{counter:04}}");
+    EXPECT_EQ(model.workspace.find(id)->config.commands[0].name, "hello {{counter: (2)") << "still unique";
+}
+
 // Tester item: the first rename selected the old name (typing replaced it); the next one left
 // the caret mid-text and the typing went into the old name.
 TEST_F(SourcesStripTest, EveryRenameStartsWithTheWholeNameSelected) {

@@ -93,6 +93,24 @@ std::string uniqueName(const std::string& base, const List& list, NameOf name_of
     }
 }
 
+/// A saved command's name made from its input: its first 16 characters, controls as spaces.
+std::string nameFromInput(const std::string& input) {
+    std::string base(utf8::prefix(input, 16));   // characters, never half of one
+    for (char& ch : base)
+        if (static_cast<unsigned char>(ch) < 0x20) ch = ' ';
+    return base;
+}
+
+/// The name "+ Save" gave it from its payload ("STATUS?", or "STATUS? (2)"), not one the user chose.
+bool namedFromPayload(const SavedCommand& command) {
+    const std::string base = nameFromInput(command.payload.text);
+    if (command.name == base) return true;
+    const std::string numbered = base + " (";
+    return command.name.size() > numbered.size() + 1 && command.name.compare(0, numbered.size(), numbered) == 0 &&
+           command.name.back() == ')' &&
+           command.name.find_first_not_of("0123456789", numbered.size()) == command.name.size() - 1;
+}
+
 void loadIntoPanel(SendPanel& panel, const PayloadSpec& payload) {
     panel.setMode(payload.mode == PayloadMode::Hex ? SendMode::Hex : SendMode::Text);
     panel.input() = payload.text;
@@ -165,7 +183,15 @@ void SourcesStrip::drawCommands(UiModel& model, const CommandSink& submit, SendP
             probeItem(model, "send.command." + std::to_string(i) + ".replace");
             if (replace) {
                 edited = config;
-                edited->commands[i].payload = panel.spec(model);
+                SavedCommand& replaced = edited->commands[i];
+                const bool follow_name = namedFromPayload(replaced);
+                replaced.payload = panel.spec(model);
+                if (follow_name) {   // a name made from the old payload would now say the wrong thing
+                    std::vector<SavedCommand> others = edited->commands;
+                    others.erase(others.begin() + static_cast<std::ptrdiff_t>(i));
+                    replaced.name = uniqueName(nameFromInput(panel.input()), others,
+                                               [](const SavedCommand& c) { return c.name; });
+                }
             }
             if (ImGui::MenuItem(tr(Str::CommandRename))) {
                 m_renameIndex = i;
@@ -196,10 +222,8 @@ void SourcesStrip::drawCommands(UiModel& model, const CommandSink& submit, SendP
     if (ImGui::SmallButton(tr(Str::SaveAsCommand))) {
         edited = config;
         // A name from the input itself ("AT+GMR"), unique within the endpoint.
-        std::string base(utf8::prefix(panel.input(), 16));   // characters, never half of one
-        for (char& ch : base)
-            if (static_cast<unsigned char>(ch) < 0x20) ch = ' ';
-        const std::string name = uniqueName(base, config.commands, [](const SavedCommand& c) { return c.name; });
+        const std::string name =
+            uniqueName(nameFromInput(panel.input()), config.commands, [](const SavedCommand& c) { return c.name; });
         edited->commands.push_back(SavedCommand{name, panel.spec(model)});
     }
     ImGui::EndDisabled();
