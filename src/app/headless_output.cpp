@@ -92,6 +92,18 @@ bool LineOutput::tryWriteAnswer(std::string_view line) {
     return true;
 }
 
+bool LineOutput::beginEvent() {
+    if (!hasRoom()) return false;
+    m_lastProgress = std::chrono::steady_clock::now();
+    return true;
+}
+
+bool LineOutput::tryWriteOfEvent(std::string_view line, std::uint64_t weight) {
+    if (failed() || bufferedBytes() >= m_maxBytes + kEventOverrun) return false;
+    append(line, weight);
+    return true;
+}
+
 bool LineOutput::stalled() const {
     return !hasRoom() && std::chrono::steady_clock::now() - m_lastProgress >= kStallTimeout;
 }

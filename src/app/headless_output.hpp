@@ -39,6 +39,14 @@ public:
     [[nodiscard]] bool tryWriteAnswer(std::string_view line);
     /// The next tryWriteAnswer succeeds.
     bool hasAnswerRoom() const { return !failed() && bufferedBytes() < m_maxBytes + kAnswerRoom; }
+    /// Room over the limit for the rest of an event begun below it: the lines of all the frames of
+    /// one read (1-byte frames of a 256 KiB read are ~40 MB of JSON: the rest is unprinted).
+    static constexpr std::size_t kEventOverrun = std::size_t(32) << 20;
+    /// Starts an event's lines: true when there is room, and then the stall clock starts afresh
+    /// (the reader gets kStallTimeout from here, however long the event's lines are).
+    [[nodiscard]] bool beginEvent();
+    /// Queues a line of an event begun with room, over the limit by up to kEventOverrun.
+    [[nodiscard]] bool tryWriteOfEvent(std::string_view line, std::uint64_t weight);
     /// Queues `line` whatever the buffer holds: for the few lines a stopping run must print.
     void forceWrite(std::string_view line, std::uint64_t weight = 0);
 

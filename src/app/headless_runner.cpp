@@ -82,8 +82,9 @@ public:
         if (const auto* d = std::get_if<DataEvent>(&event)) {   // one line per message (frame)
             // An event begun is printed whole: the run holds back between events, not within one,
             // so the thousands of frames of one read must not overflow into "unprinted" while the
-            // reader keeps up. The buffer goes over its limit by one event at most (a read's frames).
-            const bool whole = m_out.hasRoom();
+            // reader keeps up. The buffer goes over its limit by one event at most (a read's
+            // frames), and by LineOutput::kEventOverrun at most.
+            const bool whole = m_out.beginEvent();
             forEachMessage(*d, [&](std::span<const std::uint8_t> message) {
                 if (!whole) return countUnprinted(time);
                 Json line = describeData(*d, message);
@@ -172,13 +173,14 @@ private:
     /// as an `unprinted` line before the next line that fits.
     /// `whole`: a line of an event begun while there was room, written over the limit if need be.
     void emit(const std::string& text, TimestampUs time, bool whole = false) {
+        const auto write = [&](const std::string& line, std::uint64_t weight) {
+            return whole ? m_out.tryWriteOfEvent(line, weight) : m_out.tryWrite(line, weight);
+        };
         if (m_pending > 0) {
-            if (whole) m_out.forceWrite(unprintedLine(m_pendingTime));
-            else if (!m_out.tryWrite(unprintedLine(m_pendingTime), 0)) return countUnprinted(time);
+            if (!write(unprintedLine(m_pendingTime), 0)) return countUnprinted(time);
             m_pending = 0;
         }
-        if (whole) m_out.forceWrite(text, 1);
-        else if (!m_out.tryWrite(text)) return countUnprinted(time);
+        if (!write(text, 1)) return countUnprinted(time);
         m_lastTime = std::max(m_lastTime, time);
     }
 

@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
 #include <atomic>
 #include <thread>
 
+#include "app/headless_output.hpp"
 #include "app/headless_support.hpp"
 #include "app/piped_process.hpp"
 #include "support/process.hpp"
@@ -178,13 +181,16 @@ TEST(HeadlessOutput, AStopWhenStdoutNeverDrainsGivesUpWithinTheBudgetWithCodeThr
 }
 
 // Tester item: one read cut into thousands of frames is one event; its lines past the buffer's
-// limit were counted "unprinted" though the reader (a file here) kept up. 1 MiB in 8-byte frames.
+// limit were counted "unprinted" though the reader (a pipe here) kept up. 1 MiB in 8-byte frames.
+// The run is quiet for longer than the stall timeout first: a stall is measured from when the
+// buffer filled up (review: from the last line before, it made the next events unprinted).
 TEST(HeadlessOutput, EveryFrameOfALargeReadIsPrintedToAReaderThatKeepsUp) {
     const std::string profile = writeProfile("fixed8.json", R"({"version": 1, "endpoints": [
         {"name": "device", "type": "tcp-server", "bind": "127.0.0.1:0", "framing": {"type": "fixed", "length": 8}}]})");
     PipedProcess app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl"});
     ASSERT_TRUE(app.readLines(1)) << app.err();
     const std::string listening = app.lines()[0];
+    std::this_thread::sleep_for(LineOutput::kStallTimeout + 500ms);   // the quiet time is the case
     bool fin_seen = false;
     std::thread reader([&] { fin_seen = app.readUntil("\"peer_closed\"", 60s); });   // sole user of `app`
     Flood flood;
@@ -205,6 +211,29 @@ TEST(HeadlessOutput, EveryFrameOfALargeReadIsPrintedToAReaderThatKeepsUp) {
     EXPECT_EQ(frames, (1u << 20) / 8);
     ASSERT_FALSE(lines.empty());
     EXPECT_EQ(lines.back()["unprinted"], 0);
+}
+
+// An event's lines go over the limit, by kEventOverrun at most; the reader gets kStallTimeout from
+// the event's start, not from the last line written before a quiet spell.
+TEST(LineOutputTest, AnEventBegunWithRoomGoesOverTheLimitBoundedAndRestartsTheStallClock) {
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    {
+        LineOutput out(fds[1], 1024);
+        std::this_thread::sleep_for(LineOutput::kStallTimeout + 100ms);   // the quiet time is the case
+        ASSERT_TRUE(out.beginEvent());
+        const std::string line(1000, 'x');
+        std::size_t written = 0;
+        while (written < 100'000 && out.tryWriteOfEvent(line, 1)) ++written;   // nothing reads the pipe
+        EXPECT_FALSE(out.hasRoom());
+        EXPECT_FALSE(out.stalled()) << "the clock starts at the event";
+        EXPECT_LT(written, 100'000u) << "bounded";
+        EXPECT_GE(out.bufferedBytes(), 1024 + LineOutput::kEventOverrun);
+        EXPECT_LT(out.bufferedBytes(), 1024 + LineOutput::kEventOverrun + 2 * line.size());
+        EXPECT_FALSE(out.beginEvent()) << "the next event waits for room";
+    }
+    ::close(fds[0]);
+    ::close(fds[1]);
 }
 
 TEST(HeadlessOutput, AReaderThatKeepsUpSeesEveryEventAndNoUnprintedLine) {

@@ -74,9 +74,13 @@ public:
     bool readUntil(const std::string& text, std::chrono::milliseconds timeout = std::chrono::seconds(10),
                    std::chrono::milliseconds pause = std::chrono::milliseconds(0)) {
         const auto deadline = std::chrono::steady_clock::now() + timeout;
-        while (m_out.find(text) == std::string::npos) {
+        // Only the new bytes (and the text's length before them) are searched: searching the whole
+        // output after every 4 KiB pipe read is quadratic, minutes for tens of megabytes.
+        std::size_t from = 0;
+        while (m_out.find(text, from) == std::string::npos) {
+            from = m_out.size() >= text.size() ? m_out.size() - text.size() + 1 : 0;
             const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-            if (left.count() <= 0 || !readSome(left)) return m_out.find(text) != std::string::npos;
+            if (left.count() <= 0 || !readSome(left)) return m_out.find(text, from) != std::string::npos;
             if (pause.count() > 0) std::this_thread::sleep_for(pause);
         }
         return true;
