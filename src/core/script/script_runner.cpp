@@ -64,7 +64,6 @@ void ScriptRun::start(ScriptLink* link) {
     if (m_started) return;
     m_started = true;
     m_link = link;
-    m_finSent = false;
     m_startedAt = m_lastProgress = Clock::now();
     ScriptEvent started = newEvent(ScriptEventKind::Started);
     // Depth of each step: walk the tree once more alongside the flat list.
@@ -97,7 +96,6 @@ void ScriptRun::attach(ScriptLink* link, std::span<const ScriptMessage> early, s
         return;
     }
     m_link = link;
-    m_finSent = false;
     if (m_waitConnect) {
         m_waitConnect = false;
         ++m_timerGeneration;
@@ -239,7 +237,7 @@ bool ScriptRun::runStep(const ScriptStep& step) {
         if (step.count > 0 && !step.steps.empty()) m_stack.push_back(Frame{&step.steps, 0, step.count});
         return true;
     case ScriptStepKind::Connect:
-        if (m_link != nullptr && !m_link->peerClosed() && !m_finSent) {
+        if (m_link != nullptr && !m_link->peerClosed() && !m_link->finSent()) {
             ++frame.index;
             record(resultFor(id, ScriptOutcome::Done, 0), nullptr);
             return true;
@@ -256,7 +254,6 @@ bool ScriptRun::runStep(const ScriptStep& step) {
         ++frame.index;
         if (step.close_mode == ScriptCloseMode::HalfClose && m_link != nullptr) {
             m_link->close(step.close_mode);   // FIN, keep reading: the next expects take the answer
-            m_finSent = true;
         } else if (ScriptLink* link = std::exchange(m_link, nullptr)) {
             link->close(step.close_mode);
         }

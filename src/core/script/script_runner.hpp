@@ -40,6 +40,8 @@ public:
     virtual ConnectionId connection() const = 0;
     /// The peer ended its side (TCP FIN): no message can come on this link any more.
     virtual bool peerClosed() const { return false; }
+    /// We ended our side (a half-close step's FIN): it still reads, but cannot send.
+    virtual bool finSent() const { return false; }
     /// UDP: the address ("127.0.0.1:5000") the next send goes to; empty on a connection.
     virtual std::string destination() const { return {}; }
 };
@@ -154,7 +156,6 @@ private:
     asio::steady_timer m_timer;
     std::uint64_t m_timerGeneration = 0;
     bool m_started = false, m_finished = false, m_inAdvance = false;
-    bool m_finSent = false;      // a half-close step sent our FIN: the connection still reads
     bool m_waitConnect = false;
     bool m_waitForClient = false;   // the connect step waits for a peer (tcp-server), not for a connect
     std::chrono::steady_clock::time_point m_startedAt, m_lastSend, m_expectStart, m_lastProgress;

@@ -49,21 +49,26 @@ public:
     void close(ScriptCloseMode mode) override {
         if (m_channel == nullptr) return;
         // FIN, keep reading: the connection stays the run's, for the answer that follows it.
-        if (mode == ScriptCloseMode::HalfClose) return m_channel->close(CloseMode::HalfClose);
+        if (mode == ScriptCloseMode::HalfClose) {
+            if (!std::exchange(m_finSent, true)) m_channel->close(CloseMode::HalfClose);
+            return;
+        }
         ReplyChannel* channel = std::exchange(m_channel, nullptr);
         // The run goes on without a connection: a later `connect` step waits for the next one.
         if (auto stage = m_stage.lock()) stage->sessionClosed(*this);
-        channel->close(mode == ScriptCloseMode::Rst ? CloseMode::Abort
-                       : mode == ScriptCloseMode::HalfClose ? CloseMode::HalfClose : CloseMode::Graceful);
+        channel->close(mode == ScriptCloseMode::Rst ? CloseMode::Abort : CloseMode::Graceful);
     }
     ConnectionId connection() const override { return m_connection; }
     bool peerClosed() const override { return m_peerClosed; }
+    bool finSent() const override { return m_finSent; }
     // udp: a send goes to the sender being answered (remote, or the last sender).
     std::string destination() const override {
         return m_connection == 0 && m_channel != nullptr ? m_channel->peer() : std::string();
     }
 
     bool open() const { return m_channel != nullptr; }
+    /// A run can start on it: open, and able to send (no half-close step ended our side).
+    bool takesRuns() const { return open() && !m_finSent; }
     std::deque<std::shared_ptr<ScriptRun>> runs;   // front: the active one
 
     void expectHandOver() { m_handOverPending = true; }
@@ -86,6 +91,7 @@ private:
     ReplyChannel* m_channel;   // null once closed: the channel is the session, gone after onClosed
     const ConnectionId m_connection;
     bool m_peerClosed = false;   // the peer's FIN came: no message will
+    bool m_finSent = false;      // a half-close step sent our FIN: it reads, but cannot send
     bool m_handOverPending = false;   // ScriptStage::attach posted the front run's attach
     KeptMessages<ScriptMessage> m_early;   // what came before it ran
 };
@@ -149,13 +155,15 @@ void ScriptStage::place(std::shared_ptr<ScriptRun> run, ConnectionId connection)
     if (connection != 0) {
         auto it = m_sessions.find(connection);
         session = it == m_sessions.end() ? nullptr : it->second.lock();
-        if (!session || !session->open()) {
+        if (!session || !session->takesRuns()) {
             ScriptEvent event;
             event.endpoint = m_id;
             event.run = run->id();
             event.script = run->name();
             event.kind = ScriptEventKind::Finished;
-            event.error = "connection #" + std::to_string(connection) + " is not open";
+            event.error = "connection #" + std::to_string(connection) +
+                          (session && session->open() ? " is half-closed (our FIN went): nothing can be sent on it"
+                                                      : " is not open");
             event.time_us = nowUs();
             emit(std::move(event));
             return;
@@ -167,7 +175,7 @@ void ScriptStage::place(std::shared_ptr<ScriptRun> run, ConnectionId connection)
                 it = m_sessions.erase(it);
                 continue;
             }
-            if (live->open()) {
+            if (live->takesRuns()) {
                 session = std::move(live);
                 break;
             }
@@ -245,9 +253,15 @@ void ScriptStage::runEnded(std::uint64_t run) {
 
 void ScriptStage::startNext(const std::shared_ptr<Session>& session) {
     // Posted: the run that ended may be deep in a receive callback.
-    asio::post(m_ctx.io, [weak = std::weak_ptr<Session>(session)] {
+    asio::post(m_ctx.io, [weak = std::weak_ptr<Session>(session), self = weak_from_this()] {
         auto s = weak.lock();
-        if (s && s->open() && !s->runs.empty() && s->runs.front()->link() == nullptr) s->runs.front()->attach(s.get());
+        auto stage = self.lock();
+        if (!s || !stage || s->runs.empty() || s->runs.front()->link() != nullptr) return;
+        if (s->takesRuns()) return s->runs.front()->attach(s.get());
+        // Half-closed by the run that ended: the next runs go to another connection, or wait.
+        auto queued = std::move(s->runs);
+        s->runs.clear();
+        for (auto& run : queued) stage->place(std::move(run), 0);
     });
 }
 
@@ -266,12 +280,13 @@ void ScriptStage::sessionClosed(Session& session) {
 void ScriptStage::connectionEnded() {
     // A `connect` step right after a `close` asks while the connection is still closing: the
     // endpoint (still connected) ignores it. Once the connection is gone the endpoint has stopped
-    // (posted: it learns of the close after its responders): ask again.
+    // (posted: it learns of the close after its responders): ask again; also for runs that never
+    // started (queued behind a run that half-closed the connection).
     asio::post(m_ctx.io, [weak = weak_from_this()] {
         auto stage = weak.lock();
         if (!stage) return;
         for (const auto& r : stage->m_waiting)
-            if (!r->finished() && r->waitingForConnection()) {
+            if (!r->finished() && (!r->started() || r->waitingForConnection())) {
                 stage->requestConnect();
                 return;
             }

@@ -138,5 +138,46 @@ TEST(ScriptPeerClose, AHalfCloseStepKeepsReadingForTheAnswerAfterOurFin) {
     EXPECT_TRUE(finished->passed) << finished->error;
 }
 
+// Review: a connection a run half-closed stays open (it reads), but a run that starts on it
+// could not send. The run queued behind it goes to the next client; one asked for on it is refused.
+TEST(ScriptPeerClose, ARunQueuedBehindAHalfCloseTakesTheNextConnectionNotTheHalfClosedOne) {
+    EngineHarness h;
+    EndpointConfig server;
+    server.scripts = scriptOf(R"([ { "send": { "text": "Q" } }, { "close": "half-close" },
+                                   { "expect": { "text": "A" }, "timeout_ms": 5000 } ])", EndpointType::TcpServer);
+    const std::uint16_t port = h.startServer(1, server);
+    ASSERT_NE(port, 0);
+    h.engine.submit(RunScript{1, "s", 0, 1});
+    h.engine.submit(RunScript{1, "s", 0, 2});   // queued behind run 1
+    test::SocketPeer first;
+    ASSERT_TRUE(first.connectTcp(port));
+    ASSERT_EQ(first.receive(1), "Q");
+    EXPECT_EQ(first.receive(1, 5000), "");
+    ASSERT_TRUE(first.eof()) << "our FIN came";
+    ASSERT_TRUE(first.sendAll("A"));   // `first` stays open: the connection stays half-closed
+    const auto one = h.waitFor<ScriptEvent>([](const ScriptEvent& e) { return isFinished(e) && e.run == 1; });
+    ASSERT_TRUE(one);
+    EXPECT_TRUE(one->passed) << one->error;
+
+    test::SocketPeer second;
+    ASSERT_TRUE(second.connectTcp(port));
+    const auto started = h.waitFor<ScriptEvent>(
+        [](const ScriptEvent& e) { return e.kind == ScriptEventKind::Started && e.run == 2; });
+    ASSERT_TRUE(started);
+    EXPECT_NE(started->connection, one->connection) << "run 2 started on the half-closed connection";
+    ASSERT_EQ(second.receive(1), "Q");
+    ASSERT_TRUE(second.sendAll("A"));
+    const auto two = h.waitFor<ScriptEvent>([](const ScriptEvent& e) { return isFinished(e) && e.run == 2; });
+    ASSERT_TRUE(two);
+    EXPECT_TRUE(two->passed) << two->error;
+
+    h.engine.submit(RunScript{1, "s", one->connection, 3});
+    const auto three = h.waitFor<ScriptEvent>([](const ScriptEvent& e) { return isFinished(e) && e.run == 3; });
+    ASSERT_TRUE(three);
+    EXPECT_FALSE(three->passed);
+    EXPECT_EQ(three->error, "connection #" + std::to_string(one->connection) +
+                                " is half-closed (our FIN went): nothing can be sent on it");
+}
+
 }  // namespace
 }  // namespace sockscope
