@@ -372,9 +372,12 @@ private:
         for (std::size_t i = 0; i < m_sinks.size();) {
             const bool last = i + 1 == m_sinks.size();
             if (auto error = m_sinks[i]->write(last ? std::move(chunk) : chunk)) {
+                m_sinkQueued[i] += size;   // refused: it never left (dropSink takes it out of `sent`)
                 dropSink(i, std::move(*error));
                 continue;
             }
+            // A chunk taken usually leaves at once (the write starts in the call); the queue is
+            // seen again before the next chunk.
             ++i;
         }
     }

@@ -435,11 +435,13 @@ void TcpTransport::finish(CloseReason reason, std::optional<ErrorInfo> error) {
     // close() with SO_LINGER > 0 would block the I/O thread until the peer acknowledges: never.
     if (!m_abortive && m_settings.linger_s && *m_settings.linger_s > 0)
         m_socket.set_option(asio::socket_base::linger(false, 0), ignored);
-    if (reason == CloseReason::LocalGraceful || reason == CloseReason::PeerClosed) {
+    if (reason == CloseReason::LocalGraceful || reason == CloseReason::PeerClosed || reason == CloseReason::Shutdown) {
         // The kernel answers a close() with received bytes nobody read by RST, not FIN (RFC 2525
         // 2.17): say what the peer sees, and that those bytes were discarded.
         const std::size_t unread = m_socket.available(ignored);
         if (!ignored && unread > 0) {
+            if (reason == CloseReason::Shutdown && !error)
+                error = ErrorInfo{"ECONNABORTED", "the endpoint was stopped", "端点已停止"};
             reason = CloseReason::LocalAbort;
             error = unreadNote(std::move(error), unread);
         }
@@ -457,7 +459,9 @@ ErrorInfo TcpTransport::unreadNote(std::optional<ErrorInfo> error, std::size_t u
                        " received had not been read (reading stopped or behind), and a close with unread bytes "
                        "resets the connection; they were discarded",
                    "已重置（不是 FIN 关闭）：收到的 " + groupDigits(unread) + " 字节尚未读取，带未读数据关闭会重置连接；这些字节已丢弃"};
-    if (error) note.message = error->message + "; " + note.message;
+    if (!error) return note;
+    note.message = error->message + "; " + note.message;
+    if (!error->message_zh.empty()) note.message_zh = error->message_zh + "；" + note.message_zh;
     return note;
 }
 

