@@ -281,11 +281,19 @@ fs::path setFileAside(const fs::path& file, std::string* error) {
     return {};
 }
 
+fs::path discardedWorkspaceFile(const fs::path& workspace_file) {
+    return fs::path(workspace_file.string() + ".discarded");
+}
+
 bool restoreSavedWorkspace(const fs::path& workspace_file, const std::optional<std::string>& profile_path,
                            std::string* error) {
+    // The discarded work stays until the next Discard, beside the autosave: a Discard by mistake
+    // can be undone by hand (File > Open that file).
+    const fs::path kept = discardedWorkspaceFile(workspace_file);
+    std::error_code ec;
     if (!profile_path) {
-        std::error_code ec;
-        fs::remove(workspace_file, ec);
+        fs::rename(workspace_file, kept, ec);
+        if (ec == std::errc::no_such_file_or_directory) return true;   // nothing was autosaved
         if (ec && error) *error = workspace_file.string() + ": " + ec.message();
         return !ec;
     }
@@ -294,6 +302,7 @@ bool restoreSavedWorkspace(const fs::path& workspace_file, const std::optional<s
         if (error) *error = saved.error;
         return false;
     }
+    fs::copy_file(workspace_file, kept, fs::copy_options::overwrite_existing, ec);   // best effort
     return !saveProfileAtomic(*saved.profile, workspace_file, error);
 }
 

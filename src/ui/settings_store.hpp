@@ -67,8 +67,11 @@ std::filesystem::path setFileAside(const std::filesystem::path& file, std::strin
 
 /// Quit ▸ Discard: the autosaved workspace (`workspace_file`) goes back to what was saved, so the
 /// next start shows the saved profile at `profile_path` (copied in, validated) or, for a workspace
-/// never saved, nothing (the autosave is removed). False with `error` set when that could not be
-/// done (the profile is gone or broken, the disk refused): the caller keeps the work marked unsaved.
+/// never saved, nothing. The discarded autosave is kept as discardedWorkspaceFile() until the next
+/// Discard. False with `error` set when that could not be done (the profile is gone or broken,
+/// the disk refused): the caller keeps the work marked unsaved.
+/// "<workspace_file>.discarded": the work the last Quit ▸ Discard threw away.
+std::filesystem::path discardedWorkspaceFile(const std::filesystem::path& workspace_file);
 [[nodiscard]] bool restoreSavedWorkspace(const std::filesystem::path& workspace_file,
                                          const std::optional<std::string>& profile_path, std::string* error);
 

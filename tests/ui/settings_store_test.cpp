@@ -229,10 +229,18 @@ TEST(SettingsStore, DiscardingAtQuitPutsTheSavedProfileBackAsTheWorkspace) {
     ASSERT_TRUE(back.profile) << back.error;
     ASSERT_EQ(back.profile->endpoints.size(), 1u);
     EXPECT_EQ(back.profile->endpoints[0].name, "saved one");
+    // What was discarded stays beside it until the next Discard (a Discard by mistake).
+    const ProfileLoadResult kept = loadProfile(discardedWorkspaceFile(workspace));
+    ASSERT_TRUE(kept.profile) << kept.error;
+    EXPECT_EQ(kept.profile->endpoints.size(), 2u);
 
-    // A workspace never saved: nothing comes back.
+    // A workspace never saved: nothing comes back; the work is kept aside the same way.
+    writeText(workspace, R"({"version": 1, "name": "never saved", "endpoints": []})");
     ASSERT_TRUE(restoreSavedWorkspace(workspace, std::nullopt, &error)) << error;
     EXPECT_FALSE(fs::exists(workspace));
+    const ProfileLoadResult never = loadProfile(discardedWorkspaceFile(workspace));
+    ASSERT_TRUE(never.profile) << never.error;
+    EXPECT_EQ(never.profile->name, "never saved");
     EXPECT_TRUE(restoreSavedWorkspace(workspace, std::nullopt, &error)) << "already gone is fine";
 }
 
