@@ -354,9 +354,16 @@ struct MatcherCompiler {
 
 MatcherCompileResult compileMatcher(const MatchSpec& spec) { return MatcherCompiler::compile(spec); }
 
+std::string shownText(const std::string& text) {
+    if (text.size() <= 60) return text;
+    std::size_t cut = 57;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;   // not inside a UTF-8 character
+    return text.substr(0, cut) + "...";
+}
+
 std::string describeMatch(const MatchSpec& spec) {
     if (spec.body == MatchBody::Any) return "any";
-    std::string shown = spec.text.size() > 60 ? spec.text.substr(0, 57) + "..." : spec.text;
+    const std::string shown = shownText(spec.text);
     if (spec.body == MatchBody::Hex)
         return spec.mode == MatchMode::Exact ? "hex " + shown : std::string(toString(spec.mode)) + " hex " + shown;
     if (spec.mode == MatchMode::Regex) return "regex /" + shown + "/";

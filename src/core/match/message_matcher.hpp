@@ -108,5 +108,7 @@ inline constexpr std::size_t kMaxPatternLength = 64 * 1024;
 
 /// One line describing the spec for a list: `prefix "PING"`, `hex 01 03 ?? ??`, `any`.
 std::string describeMatch(const MatchSpec& spec);
+/// A step's text as descriptions show it: as typed, at most 60 bytes, cut between characters.
+std::string shownText(const std::string& text);
 
 }  // namespace sockscope

@@ -1,6 +1,6 @@
 #include "core/script/script.hpp"
 
-#include "core/profile/json_reader.hpp"
+#include "core/match/message_matcher.hpp"
 
 namespace sockscope {
 namespace {
@@ -36,7 +36,11 @@ std::string describeStep(const ScriptStep& step) {
     std::string out;
     switch (step.kind) {
     case ScriptStepKind::Send:
-        out = std::string("send ") + toString(step.send.mode) + " " + jsonio::jsonQuote(step.send.text);
+    {
+        // As typed, like an expect's (describeMatch): quoting it again doubled its escapes ("\\r").
+        const std::string shown = shownText(step.send.text);
+        out = step.send.mode == PayloadMode::Hex ? "send hex " + shown : "send text \"" + shown + "\"";
+    }
         break;
     case ScriptStepKind::Expect:
         out = "expect " + describeMatch(step.expect) + " within " + std::to_string(step.timeout_ms) + " ms";

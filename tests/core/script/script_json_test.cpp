@@ -38,6 +38,22 @@ TEST(ScriptJson, IssueExampleLoads) {
     EXPECT_EQ(again.scripts, r.scripts);
 }
 
+// Tester item: a send's text was quoted again, so "PING\r\n" showed as "PING\\r\\n" (and as
+// four backslashes in JSON lines). Sends now show as typed, like expects.
+TEST(ScriptJson, StepsAreDescribedAsTyped) {
+    const auto r = load(R"([ { "name": "a", "steps": [ { "send": { "text": "PING\\r\\n" } },
+        { "send": { "hex": "01 02" } }, { "expect": { "text": "OK\\r\\n" } },
+        { "send": { "text": "ééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé" } } ] } ])");
+    ASSERT_EQ(r.error, "");
+    const auto& steps = r.scripts.at(0).steps;
+    EXPECT_EQ(describeStep(steps[0]), R"(send text "PING\r\n")");
+    EXPECT_EQ(describeStep(steps[1]), "send hex 01 02");
+    EXPECT_EQ(describeStep(steps[2]), R"(expect exact "OK\r\n" within 1000 ms)");
+    std::string cut;   // 57 bytes fit; é is 2 bytes, so 28 of them
+    for (int i = 0; i < 28; ++i) cut += "é";
+    EXPECT_EQ(describeStep(steps[3]), "send text \"" + cut + "...\"") << "cut between characters";
+}
+
 TEST(ScriptJson, EveryStepKindAndCloseMode) {
     const auto r = load(R"([ { "name": "a", "steps": [ { "connect": true, "timeout_ms": 300 }, { "wait_ms": 5 },
         { "expect": { "any": true } }, { "close": "rst" }, { "close": { "mode": "half-close" } }, { "close": true },
