@@ -99,7 +99,9 @@ public:
         // The run's own stop (the engine's shutdown): said so, as the summary keeps the state the
         // run ended in. A stop command's status is never labelled so, however late it is drained.
         const auto* status = std::get_if<EndpointStatus>(&event);
-        const bool run_ended = status && status->state == EndpointState::Stopped && status->shutdown;
+        const auto* recording = std::get_if<RecordingStatus>(&event);
+        const bool run_ended = (status && status->state == EndpointState::Stopped && status->shutdown) ||
+                               (recording && recording->state == RecordingState::Stopped && recording->shutdown);
         if (run_ended) line["reason"] = "end of run";
         if (m_options.format == HeadlessLogFormat::Jsonl) return emit(dumpLine(line), time);
         emit(textLine(event, line) + (run_ended ? " (end of the run)" : ""), time);

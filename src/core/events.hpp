@@ -345,6 +345,7 @@ struct RecordingStatus {
     std::uint32_t files = 0;             // files begun (rotation)
     std::optional<ErrorInfo> error;
     bool state_changed = false;          // the first status of a recorder, or a new state: news for a log
+    bool shutdown = false;               // stopped by the engine's shutdown (the end of a run), not a command
     TimestampUs time_us = 0;
     bool operator==(const RecordingStatus&) const = default;
 };

@@ -65,10 +65,14 @@ TEST(HeadlessRecord, RecordsPcapngJsonlAndTextAtOnce) {
         if (line["event"] == "rx" || line["event"] == "tx") recorded.push_back(line.dump());
     EXPECT_FALSE(recorded.empty());
     EXPECT_EQ(recorded, printed);
-    // The recorders said they ran and stopped.
+    // The recorders said they ran and stopped, at the end of the run (tester item: the endpoints'
+    // lines said so, the recorders' did not).
     int stopped = 0;
     for (const auto& line : jsonLines(app.out()))
-        if (line["event"] == "recording" && line["state"] == "stopped") ++stopped;
+        if (line["event"] == "recording" && line["state"] == "stopped") {
+            ++stopped;
+            EXPECT_EQ(line.value("reason", ""), "end of run") << line.dump();
+        }
     EXPECT_EQ(stopped, 3);
     // Text: a header line and hexdump rows.
     const std::string text = test::readFile(dir / "s.txt");

@@ -73,8 +73,9 @@ void RecordingHub::endpointRemoved(EndpointId id) {
     m_endpoints.erase(id);
 }
 
-void RecordingHub::publish(Entry& entry, bool force) {
+void RecordingHub::publish(Entry& entry, bool force, bool shutdown) {
     RecordingStatus status = entry.recorder->status();
+    status.shutdown = shutdown;
     status.time_us = entry.last_sent.time_us;
     status.state_changed = entry.last_sent.state_changed;
     if (entry.sent && !force && status == entry.last_sent) return;
@@ -186,7 +187,7 @@ void RecordingHub::stopAll(std::chrono::milliseconds grace) {
     m_recorders.clear();
     for (auto& entry : m_stopping) {
         entry.recorder->stop(grace);
-        publish(entry, false);
+        publish(entry, false, true);
     }
     m_stopping.clear();
 }

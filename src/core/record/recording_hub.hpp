@@ -59,7 +59,8 @@ private:
         std::chrono::steady_clock::time_point stop_asked{};   // when stop() was asked (the grace counts from it)
     };
     static constexpr std::chrono::milliseconds kStopGrace{2000};   // a writer stuck longer is given up, and said
-    void publish(Entry& entry, bool force);
+    /// `shutdown`: the engine is stopping it (the end of a run), which its final status says.
+    void publish(Entry& entry, bool force, bool shutdown = false);
     bool inScope(const Entry& entry, EndpointId endpoint, ConnectionId connection) const;
     static bool keepsWire(const Entry& entry);
 
