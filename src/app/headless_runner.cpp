@@ -1,5 +1,6 @@
 #include "app/headless_runner.hpp"
 
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -737,10 +738,10 @@ std::optional<RecordingConfig> recordOption(const std::string& file, double rota
 }
 
 std::optional<double> parseRunSeconds(std::string_view text, std::string& error) {
-    const std::string copy(text);
-    char* end = nullptr;
-    const double value = copy.empty() ? std::nan("") : std::strtod(copy.c_str(), &end);
-    const bool parsed = !copy.empty() && end == copy.c_str() + copy.size();
+    // from_chars, not strtod: no hex ("0x10"), no leading blanks or '+', the same '.' in every locale.
+    double value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    const bool parsed = !text.empty() && ec == std::errc() && end == text.data() + text.size();
     if (parsed && std::isfinite(value) && value > 0 && value <= kMaxRunSeconds) return value;
     error = "--for: expected a number of seconds greater than 0 and at most 1000000000 (leave --for out to run "
             "until SIGINT/SIGTERM), got \"" +

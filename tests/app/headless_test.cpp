@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "app/headless_runner.hpp"
 #include "app/headless_support.hpp"
 #include "app/piped_process.hpp"
 #include "support/process.hpp"
@@ -30,6 +31,20 @@ std::uint16_t listeningPort(Process& app) {
     for (const auto& line : jsonLines(app.out()))
         if (line["event"] == "listening") return portOf(line["local"].get<std::string>());
     return 0;
+}
+
+// Tester item: "0x10" ran 16 s and " 5" ran 5 s while "5 " was refused: a number of seconds is
+// digits (a fraction, an exponent), nothing around them, read the same in every locale.
+TEST(HeadlessForOption, SecondsAreAPlainDecimalNumber) {
+    std::string error;
+    EXPECT_EQ(parseRunSeconds("5", error), 5.0);
+    EXPECT_EQ(parseRunSeconds("0.25", error), 0.25);
+    EXPECT_EQ(parseRunSeconds("1e3", error), 1000.0);
+    for (const char* bad : {"0x10", " 5", "5 ", "+5", "0", "-1", "inf", "nan", "", "5s", "1e10", "2,5"}) {
+        error.clear();
+        EXPECT_FALSE(parseRunSeconds(bad, error)) << bad;
+        EXPECT_NE(error.find("--for: expected a number of seconds"), std::string::npos) << bad;
+    }
 }
 
 TEST(Headless, JsonLinesShowTheWholeConversation) {
