@@ -288,11 +288,20 @@ PayloadSpec payloadFields(const Json& args) {
     return std::move(*read.payload);
 }
 
+/// A close's mode: "half-close" as in a script's close step is "half" too.
 CloseMode closeMode(const std::string& mode) {
     if (mode == "fin" || mode == "all") return CloseMode::Graceful;
-    if (mode == "half") return CloseMode::HalfClose;
+    if (mode == "half" || mode == "half-close") return CloseMode::HalfClose;
     if (mode == "rst") return CloseMode::Abort;
     throw BadCommand{"\"mode\" must be fin, half, rst or all"};
+}
+
+/// A stop closes every connection and the socket: FIN or RST (a half-close would leave them open).
+CloseMode stopMode(const Json& args) {
+    const std::string mode = args.contains("mode") ? stringField(args, "mode") : "fin";
+    if (mode == "fin" || mode == "all") return CloseMode::Graceful;
+    if (mode == "rst") return CloseMode::Abort;
+    throw BadCommand{"a stop's \"mode\" must be fin or rst (a stop closes every connection; half-close one with close)"};
 }
 
 void interpretSend(const Json& args, const ChannelEndpoints& endpoints, ChannelAction& action, CounterState* counter) {
@@ -324,8 +333,11 @@ void interpretClose(const Json& args, const ChannelEndpoints& endpoints, Channel
     const std::string mode = args.contains("mode") ? stringField(args, "mode") : "fin";
     const CloseMode how = closeMode(mode);
     const auto conn = connectionField(args);
-    if (conn && mode != "all") requireConnection(e, *conn, action.endpoint);
-    if (conn && mode != "all") action.commands.push_back(CloseConnection{e.id, *conn, how});
+    if (e.type == EndpointType::Udp)
+        throw BadCommand{"udp endpoints have no connections to close; \"stop\" closes the socket"};
+    if (conn && mode == "all") throw BadCommand{"\"mode\": \"all\" closes every connection: leave \"conn\" out, or use fin"};
+    if (conn) requireConnection(e, *conn, action.endpoint);
+    if (conn) action.commands.push_back(CloseConnection{e.id, *conn, how});
     else action.commands.push_back(CloseAllConnections{e.id, how});
 }
 
@@ -397,7 +409,7 @@ ChannelAction interpret(const Json& line, const ChannelEndpoints& endpoints, Cou
         rejectUnknownKeys(args, std::array<std::string_view, 2>{"endpoint", "mode"});
         const ChannelEndpoint& e = endpointField(args, endpoints, action);
         if (verb == "start") action.commands.push_back(StartEndpoint{e.id});
-        else action.commands.push_back(StopEndpoint{e.id, closeMode(args.contains("mode") ? stringField(args, "mode") : "fin")});
+        else action.commands.push_back(StopEndpoint{e.id, stopMode(args)});
     } else if (verb == "quit") {
         rejectUnknownKeys(args, std::span<const std::string_view>{});
         action.quit = true;

@@ -132,8 +132,12 @@ TEST(CommandChannel, CloseStartStopAndQuit) {
     EXPECT_EQ(std::get<CloseConnection>(action.commands[0]).mode, CloseMode::Abort);
     action = interpretCommand(R"({"close": {"endpoint": "dev", "conn": 3, "mode": "half"}})", kEndpoints);
     EXPECT_EQ(std::get<CloseConnection>(action.commands[0]).mode, CloseMode::HalfClose);
+    action = interpretCommand(R"({"close": {"endpoint": "dev", "conn": 3, "mode": "half-close"}})", kEndpoints);
+    EXPECT_EQ(std::get<CloseConnection>(action.commands[0]).mode, CloseMode::HalfClose) << "as a script's close step says it";
     action = interpretCommand(R"({"close": {"endpoint": "dev", "mode": "all"}})", kEndpoints);
     EXPECT_EQ(std::get<CloseAllConnections>(action.commands[0]).mode, CloseMode::Graceful);
+    action = interpretCommand(R"({"stop": {"endpoint": "dev", "mode": "rst"}})", kEndpoints);
+    EXPECT_EQ(std::get<StopEndpoint>(action.commands[0]).mode, CloseMode::Abort);
     action = interpretCommand(R"({"close": {"endpoint": "dev"}})", kEndpoints);
     EXPECT_TRUE(std::holds_alternative<CloseAllConnections>(action.commands[0]));
     action = interpretCommand(R"({"stop": {"endpoint": "dev"}})", kEndpoints);
@@ -214,6 +218,10 @@ TEST(CommandChannel, EveryMalformedLineSaysWhatIsWrongAndDoesNothing) {
         {R"({"send": {"endpoint": "dev", "text": "x", "colour": "red"}})", "unknown field \"colour\""},
         {R"({"send": {"endpoint": 7, "text": "x"}})", "\"endpoint\" must be a string"},
         {R"({"close": {"endpoint": "dev", "mode": "gently"}})", "\"mode\" must be fin, half, rst or all"},
+        // Tester items: these were acknowledged, and did something else or nothing.
+        {R"({"close": {"endpoint": "dev", "conn": 3, "mode": "all"}})", "\"mode\": \"all\" closes every connection: leave \"conn\" out"},
+        {R"({"close": {"endpoint": "udp"}})", "udp endpoints have no connections to close; \"stop\" closes the socket"},
+        {R"({"stop": {"endpoint": "dev", "mode": "half"}})", "a stop's \"mode\" must be fin or rst"},
         {R"({"quit": {"now": true}})", "unknown field \"now\""},
         {R"({"command": {"endpoint": "dev", "name": "nope"}})", "has no saved command named \"nope\" (it has \"read reg\")"},
         {R"({"timer": {"endpoint": "udp", "name": "hb"}})", "has no timer named \"hb\" (it has \"beacon\")"},
