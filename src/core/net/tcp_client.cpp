@@ -55,20 +55,47 @@ void TcpClient::beginAttempt() {
                 self->attemptFailed(ec ? ec : asio::error::host_not_found, ErrorContext::Resolve);
                 return;
             }
+            self->m_familyMismatch.reset();
             self->tryAddress(std::move(results), 0, {});
         });
+}
+
+std::optional<asio::ip::tcp::endpoint> TcpClient::reachableFromBind(const asio::ip::tcp::endpoint& to) {
+    const auto local = parseHostPort(m_config.bind);
+    std::error_code ec;
+    const auto bind = local ? asio::ip::make_address(local->host, ec) : asio::ip::address();
+    if (m_config.bind.empty() || !local || ec || bind.is_v4() == to.address().is_v4()) return to;
+    // A dual-stack [::] socket reaches IPv4 hosts at their v4-mapped address.
+    if (bind.is_v6() && bind.is_unspecified() && to.address().is_v4() && !m_config.options.v6_only.value_or(false))
+        return asio::ip::tcp::endpoint(asio::ip::make_address_v6(asio::ip::v4_mapped, to.address().to_v4()), to.port());
+    const bool to_v4 = to.address().is_v4();
+    const std::string target = formatEndpoint(to.address(), to.port());
+    const std::string named = target == m_target ? "" : " (" + m_target + ")";
+    const std::string fix = to_v4 ? "bind to an IPv4 address or to [::], or leave bind out"
+                                  : "bind to an IPv6 address, or leave bind out";
+    m_familyMismatch = ErrorInfo{
+        "EAFNOSUPPORT",
+        "cannot connect to the " + std::string(to_v4 ? "IPv4" : "IPv6") + " address " + target + named +
+            " from the local address " + m_config.bind + " (" + (to_v4 ? "IPv6" : "IPv4") + "): " + fix,
+        "无法从本地地址 " + m_config.bind + "（" + (to_v4 ? "IPv6" : "IPv4") + "）连接到 " + (to_v4 ? "IPv4" : "IPv6") +
+            " 地址 " + target + named + "：" + (to_v4 ? "请绑定到 IPv4 地址或 [::]，或不设置绑定地址" : "请绑定到 IPv6 地址，或不设置绑定地址")};
+    return std::nullopt;
 }
 
 void TcpClient::tryAddress(asio::ip::tcp::resolver::results_type results, std::size_t index,
                            std::error_code last) {
     if (index >= results.size()) {
+        // No address the bind can reach: say that (no connect was tried), not a socket error.
+        if (!last && m_familyMismatch) return attemptFailed(*m_familyMismatch, ErrorContext::Connect);
         attemptFailed(last, ErrorContext::Connect);
         return;
     }
     auto it = results.begin();
     std::advance(it, static_cast<std::ptrdiff_t>(index));
-    const asio::ip::tcp::endpoint endpoint = it->endpoint();
-    m_resolvedTarget = formatEndpoint(endpoint.address(), endpoint.port());
+    const auto reachable = reachableFromBind(it->endpoint());
+    if (!reachable) return tryAddress(std::move(results), index + 1, last);
+    const asio::ip::tcp::endpoint endpoint = *reachable;
+    m_resolvedTarget = formatEndpoint(it->endpoint().address(), it->endpoint().port());
 
     EndpointStatus status;
     status.state = EndpointState::Connecting;
@@ -148,11 +175,14 @@ void TcpClient::tryAddress(asio::ip::tcp::resolver::results_type results, std::s
 }
 
 void TcpClient::attemptFailed(std::error_code ec, ErrorContext context) {
-    std::error_code ignored;
-    m_socket.close(ignored);
     const std::string& target = (context == ErrorContext::Resolve || m_resolvedTarget.empty()) ? m_target
                                                                                                : m_resolvedTarget;
-    const ErrorInfo error = describeError(ec, context, target, nullptr, m_config.connect_timeout_ms);
+    attemptFailed(describeError(ec, context, target, nullptr, m_config.connect_timeout_ms), context);
+}
+
+void TcpClient::attemptFailed(ErrorInfo error, ErrorContext context) {
+    std::error_code ignored;
+    m_socket.close(ignored);
     reportError(context, error);
     ++m_failures;
     const auto& reconnect = m_config.reconnect;

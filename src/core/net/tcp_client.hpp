@@ -32,6 +32,10 @@ private:
     void beginAttempt();
     void tryAddress(asio::ip::tcp::resolver::results_type results, std::size_t index, std::error_code last);
     void attemptFailed(std::error_code ec, ErrorContext context);
+    void attemptFailed(ErrorInfo error, ErrorContext context);
+    /// Where to connect from the `bind` address: `to` as is, v4-mapped for a dual-stack [::]
+    /// bind, or nullopt (with m_familyMismatch said) when the bind's IP version cannot reach it.
+    std::optional<asio::ip::tcp::endpoint> reachableFromBind(const asio::ip::tcp::endpoint& to);
     void scheduleRetry(std::optional<ErrorInfo> error);
     void connectionGone(ConnectionId connection, CloseReason reason) override;
     std::uint16_t watchedPort() const override { return m_boundLocalPort; }
@@ -41,6 +45,7 @@ private:
     asio::steady_timer m_timer;           // connect timeout, then retry delay
     std::string m_target;                 // what the user typed ("localhost:80")
     std::string m_resolvedTarget;         // the address being tried ("[::1]:80")
+    std::optional<ErrorInfo> m_familyMismatch;   // an address of the name the bind cannot reach
     std::uint32_t m_attempt = 0;          // attempts since start()
     std::uint32_t m_failures = 0;         // consecutive failures (backoff exponent)
     bool m_timedOut = false;

@@ -246,7 +246,15 @@ void UdpEndpoint::withDestination(const std::string& destination, DestinationDon
                                                                    std::optional<ErrorInfo> error) {
                                              if (generation == self->m_generation) self->settleName(target, to, std::move(error));
                                          });
-                                 self->settleName(target, results.begin()->endpoint(), std::nullopt);
+                                 // The first address this socket can send to ([::1] cannot reach a
+                                 // name's v4-mapped address: the kernel would say "unreachable").
+                                 std::optional<ErrorInfo> mismatch;
+                                 for (const auto& result : results) {
+                                     auto why = self->familyMismatch(result.endpoint().address(), host);
+                                     if (!why) return self->settleName(target, result.endpoint(), std::nullopt);
+                                     if (!mismatch) mismatch = std::move(why);
+                                 }
+                                 self->settleName(target, std::nullopt, std::move(mismatch));
                              });
 }
 
@@ -272,7 +280,7 @@ void UdpEndpoint::abandonPendingNames() {
 
 /// An address this socket cannot send to for its IP version: said as such (the kernel would say
 /// "network unreachable", which sends the user to their gateway).
-std::optional<ErrorInfo> UdpEndpoint::familyMismatch(const asio::ip::address& to) const {
+std::optional<ErrorInfo> UdpEndpoint::familyMismatch(const asio::ip::address& to, const std::string& name) const {
     if (!m_transport || !m_transport->localEndpoint()) return std::nullopt;
     const DatagramAddress& local = *m_transport->localEndpoint();   // read at bind: no system call per send
     const bool to_v4 = to.is_v4() || (to.is_v6() && to.to_v6().is_v4_mapped());
@@ -282,10 +290,14 @@ std::optional<ErrorInfo> UdpEndpoint::familyMismatch(const asio::ip::address& to
     const std::string bound = formatEndpoint(local.address(), local.port());
     const std::string what = to_v4 ? "the IPv4 address " : "the IPv6 address ";
     const std::string fix = to_v4 ? "bind to [::] (dual-stack) or to an IPv4 address" : "bind to an IPv6 address";
+    const std::string address = (to.is_v6() && to.to_v6().is_v4_mapped() ? asio::ip::make_address_v4(asio::ip::v4_mapped, to.to_v6())
+                                                                          : to).to_string();
+    const std::string named = name.empty() ? "" : std::string(" (") + name + " has no " + (to_v4 ? "IPv6" : "IPv4") + " address)";
+    const std::string named_zh = name.empty() ? "" : "（" + name + " 没有 " + (to_v4 ? "IPv6" : "IPv4") + " 地址）";
     return ErrorInfo{"EAFNOSUPPORT",
-                     "cannot send to " + what + to.to_string() + " from a socket bound to " + bound + ": " + fix,
-                     "无法从绑定在 " + bound + " 的套接字发送到" + (to_v4 ? " IPv4 地址 " : " IPv6 地址 ") + to.to_string() +
-                         "：" + (to_v4 ? "请绑定到 [::]（双栈）或 IPv4 地址" : "请绑定到 IPv6 地址")};
+                     "cannot send to " + what + address + named + " from a socket bound to " + bound + ": " + fix,
+                     "无法从绑定在 " + bound + " 的套接字发送到" + (to_v4 ? " IPv4 地址 " : " IPv6 地址 ") + address +
+                         named_zh + "：" + (to_v4 ? "请绑定到 [::]（双栈）或 IPv4 地址" : "请绑定到 IPv6 地址")};
 }
 
 ErrorInfo UdpEndpoint::stoppedWhileResolving(const std::string& target) {

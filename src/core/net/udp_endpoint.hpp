@@ -54,7 +54,8 @@ private:
     /// last sender); a host name is resolved first (then `done` runs later).
     void withDestination(const std::string& destination, DestinationDone done);
     /// A send whose destination was still being resolved when the endpoint stopped (said, not lost).
-    [[nodiscard]] std::optional<ErrorInfo> familyMismatch(const asio::ip::address& to) const;
+    /// `name`: the host name `to` came from, said with it.
+    [[nodiscard]] std::optional<ErrorInfo> familyMismatch(const asio::ip::address& to, const std::string& name = {}) const;
     static ErrorInfo stoppedWhileResolving(const std::string& target);
     /// `host` did not resolve for the socket's IP version: a second lookup tells "unknown" from
     /// "only the other IP version" (asynchronous, as the first).

@@ -4,6 +4,7 @@
 
 #include "core/net/tcp_client.hpp"
 #include "support/engine_harness.hpp"
+#include "support/platform.hpp"
 #include "support/socket_peer.hpp"
 
 namespace sockscope {
@@ -152,6 +153,40 @@ TEST(TcpClient, BindsTheRequestedLocalPort) {
     const auto connected = h.waitForState(1, EndpointState::Connected);
     ASSERT_TRUE(connected);
     EXPECT_EQ(connected->local, "127.0.0.1:" + std::to_string(local));
+}
+
+// Tester item: a bind of one IP version and a remote of the other failed with "cannot bind to
+// 127.0.0.1:9: this IP version is not supported" (the remote named as the bind address) after a
+// warning about IPV6_V6ONLY. Now the mismatch is said as such; a dual-stack [::] bind connects.
+TEST(TcpClient, ABindOfTheOtherIpVersionSaysSoAndADualStackBindConnects) {
+    if (!test::ipv6LoopbackWorks()) GTEST_SKIP() << test::kNoIpv6Loopback;
+    Listener device;
+    const std::string remote = "127.0.0.1:" + std::to_string(device.port);
+    struct Case { std::string bind, remote, says; };
+    const std::vector<Case> cases = {
+        {"[::1]:0", remote, "cannot connect to the IPv4 address " + remote + " from the local address [::1]:0 (IPv6): bind to an IPv4 address"},
+        {"127.0.0.1:0", "[::1]:9", "cannot connect to the IPv6 address [::1]:9 from the local address 127.0.0.1:0 (IPv4): bind to an IPv6 address"}};
+    for (const Case& c : cases) {
+        EngineHarness h;
+        auto config = clientTo(c.remote);
+        config.bind = c.bind;
+        h.engine.submit(AddEndpoint{1, config});
+        const auto failed = h.waitForState(1, EndpointState::Failed);
+        ASSERT_TRUE(failed && failed->error) << c.bind;
+        EXPECT_EQ(failed->error->code, "EAFNOSUPPORT");
+        EXPECT_EQ(failed->error->message.rfind(c.says, 0), 0u) << failed->error->message;
+        EXPECT_EQ(h.count<ErrorEvent>([](const ErrorEvent& e) { return e.error.code == "ENOPROTOOPT"; }), 0u)
+            << "no option warning on the way";
+    }
+    EngineHarness h;
+    auto config = clientTo(remote);
+    config.bind = "[::]:0";
+    h.engine.submit(AddEndpoint{1, config});
+    auto peer = device.accept();
+    const auto connected = h.waitForState(1, EndpointState::Connected);
+    ASSERT_TRUE(connected);
+    EXPECT_EQ(connected->remote, remote);
+    EXPECT_EQ(connected->local.rfind("127.0.0.1:", 0), 0u) << connected->local;
 }
 
 TEST(TcpClient, BackoffDoublesUpToTheCap) {

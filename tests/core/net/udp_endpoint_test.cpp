@@ -168,6 +168,19 @@ TEST(UdpEndpoint, AnAddressOfTheOtherIpVersionIsRefusedInPlainWords) {
                   std::string::npos) << error->error.message;
         EXPECT_FALSE(error->error.message_zh.empty());
     }
+    // Tester item: a name with IPv4 addresses only came back v4-mapped, and the kernel said
+    // "network unreachable" for it. Where "localhost" has no IPv6 address, it is said as above.
+    asio::io_context io;
+    asio::ip::udp::resolver resolver(io);
+    std::error_code ec;
+    const auto v6 = resolver.resolve(asio::ip::udp::v6(), "localhost", "9", ec);
+    if (!ec && !v6.empty()) GTEST_SKIP() << "localhost has an IPv6 address here";
+    h.engine.submit(Send{1, 0, bytesOf("x"), "localhost:9"});
+    const auto error = h.waitFor<ErrorEvent>([](const ErrorEvent& e) { return e.endpoint == 1 && e.error.message.find("localhost") != std::string::npos; });
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->error.code, "EAFNOSUPPORT") << error->error.message;
+    EXPECT_NE(error->error.message.find("cannot send to the IPv4 address 127.0.0.1 (localhost has no IPv6 address) from a socket bound to ["),
+              std::string::npos) << error->error.message;
 }
 
 /// A send to a name waits for the resolver; if the endpoint stops meanwhile, the datagram cannot
