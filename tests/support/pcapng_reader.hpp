@@ -14,6 +14,7 @@ struct ParsedPacket {
     std::uint64_t time_us = 0;
     bool v6 = false, tcp = false;
     std::uint16_t sport = 0, dport = 0;
+    std::string src, dst;   // the IP addresses' bytes (4 or 16)
     std::uint32_t seq = 0, ack = 0;
     std::uint8_t flags = 0;
     std::string payload;
@@ -79,6 +80,8 @@ inline ParsedCapture parsePcapng(const std::string& s) {
             const std::size_t ip = 14, l4 = p.v6 ? ip + 40 : ip + (std::uint8_t(frame[ip]) & 0x0f) * 4u;
             const std::uint8_t proto = std::uint8_t(p.v6 ? frame[ip + 6] : frame[ip + 9]);
             p.tcp = proto == 6;
+            p.src = p.v6 ? frame.substr(ip + 8, 16) : frame.substr(ip + 12, 4);
+            p.dst = p.v6 ? frame.substr(ip + 24, 16) : frame.substr(ip + 16, 4);
             p.sport = be16(frame, l4);
             p.dport = be16(frame, l4 + 2);
             if (p.tcp) {

@@ -4,6 +4,8 @@
 
 #include <asio/ip/address_v4.hpp>
 #include <asio/ip/address_v6.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/udp.hpp>
 
 namespace sockscope {
 namespace {
@@ -101,6 +103,22 @@ std::string formatEndpoint(const asio::ip::address& address, std::uint16_t port)
     out += ':';
     out += std::to_string(port);
     return out;
+}
+
+
+std::optional<std::string> routeSourceToward(const std::string& peer) {
+    const auto target = parseHostPort(peer);
+    std::error_code ec;
+    const auto address = target ? asio::ip::make_address(target->host, ec) : asio::ip::address();
+    if (!target || ec) return std::nullopt;
+    asio::io_context io;
+    asio::ip::udp::socket probe(io);
+    const asio::ip::udp::endpoint to(address, target->port == 0 ? 9 : target->port);
+    probe.open(to.protocol(), ec);
+    if (!ec) probe.connect(to, ec);
+    const auto local = ec ? asio::ip::udp::endpoint() : probe.local_endpoint(ec);
+    if (ec) return std::nullopt;
+    return formatEndpoint(local.address(), 0);
 }
 
 }  // namespace sockscope

@@ -26,4 +26,9 @@ std::optional<HostPort> parseHostPort(std::string_view text);
 /// addresses (::ffff:a.b.c.d, what a dual-stack socket reports for IPv4 peers) show as IPv4.
 std::string formatEndpoint(const asio::ip::address& address, std::uint16_t port);
 
+/// The address the kernel sends from toward `peer` ("127.0.0.1:9"), as formatEndpoint shows it
+/// with port 0: a route lookup (a UDP socket connected, never sent on; does not block). nullopt
+/// when `peer` is not an address or there is no route.
+std::optional<std::string> routeSourceToward(const std::string& peer);
+
 }  // namespace sockscope

@@ -1,5 +1,7 @@
 #include "core/record/pcapng.hpp"
 
+#include "core/net/address.hpp"
+
 #include <bit>
 #include <cstring>
 
@@ -308,10 +310,19 @@ std::optional<SocketAddress> parseSocketAddress(std::string_view text) {
     return out;
 }
 
+bool isUnspecified(const SocketAddress& a) {
+    return std::all_of(a.ip.begin(), a.ip.begin() + (a.v6 ? 16 : 4), [](std::uint8_t b) { return b == 0; });
+}
+
 void matchFamilies(SocketAddress& a, SocketAddress& b) {
     if (a.v6 == b.v6) return;
     SocketAddress& v4 = a.v6 ? b : a;
-    const bool unspecified = v4.ip[0] == 0 && v4.ip[1] == 0 && v4.ip[2] == 0 && v4.ip[3] == 0;
+    SocketAddress& v6 = a.v6 ? a : b;
+    if (isUnspecified(v6)) {   // "::" beside an IPv4 address: a dual-stack socket, 0.0.0.0 in IPv4
+        v6 = SocketAddress{false, {}, v6.port};
+        return;
+    }
+    const bool unspecified = isUnspecified(v4);
     std::array<std::uint8_t, 16> mapped{};
     if (!unspecified) {
         mapped[10] = mapped[11] = 0xff;
@@ -368,8 +379,17 @@ SocketAddress PcapngFormatter::udpLocal(const TapRecord& record, const DataEvent
     constexpr std::size_t kMaxPeers = 4096;
     const auto key = std::make_pair(d.endpoint, d.peer);
     if (d.local.empty()) {   // tx, or a specific bind
-        const auto it = m_udpLocals.find(key);
-        return it == m_udpLocals.end() ? addressOr(record.local) : it->second;
+        if (const auto it = m_udpLocals.find(key); it != m_udpLocals.end()) return it->second;
+        SocketAddress bound = addressOr(record.local);
+        if (!isUnspecified(bound)) return bound;
+        // A wildcard bind sending first: the address the kernel sends from, not "::" toward an
+        // IPv4 peer (a flow of its own in Wireshark, apart from the answers).
+        const auto source = routeSourceToward(d.peer);
+        if (!source) return bound;
+        SocketAddress local = addressOr(*source);
+        local.port = bound.port;
+        if (m_udpLocals.size() >= kMaxPeers) m_udpLocals.erase(m_udpLocals.begin());
+        return m_udpLocals[key] = local;
     }
     const SocketAddress local = addressOr(d.local);
     // Our answers leave from the address the kernel routes from (we do not set it): inferred as the

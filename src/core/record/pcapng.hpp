@@ -40,7 +40,8 @@ struct SocketAddress {
 };
 /// "127.0.0.1:80", "[::1]:80"; nullopt for anything else.
 std::optional<SocketAddress> parseSocketAddress(std::string_view text);
-/// Both of one family: a v4 address beside a v6 one becomes v4-mapped (or "::" when unspecified).
+/// Both of one family: a v4 address beside a v6 one becomes v4-mapped (or "::" when unspecified);
+/// beside "::" (a dual-stack socket) it stays v4 and "::" becomes 0.0.0.0.
 void matchFamilies(SocketAddress& a, SocketAddress& b);
 
 enum TcpFlags : std::uint8_t { kFin = 0x01, kSyn = 0x02, kRst = 0x04, kPsh = 0x08, kAck = 0x10 };

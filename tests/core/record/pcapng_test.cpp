@@ -241,6 +241,39 @@ TEST(Pcapng, FormatterClosesWithFinsAndSendsUdpWithPorts) {
     EXPECT_EQ(parsePcapng(next).interface_names, (std::vector<std::string>{"srv", "u"}));
 }
 
+// Tester item: a dual-stack udp socket ([::]) sending first to an IPv4 peer was recorded from
+// "::" to ::ffff:127.0.0.1, a flow apart from the peer's answers (127.0.0.1 both ways).
+TEST(Pcapng, ADualStackUdpSocketSendingFirstToAnIpv4PeerIsOneIpv4Flow) {
+    pcapng::PcapngFormatter f;
+    std::string out;
+    f.beginFile(out);
+    TapRecord tx = tap(DataEvent{4, 0, Direction::Tx, 10, "127.0.0.1:9999", test::bytesOf("first")}, EndpointType::Udp,
+                       "[::]:7000");
+    TapRecord rx = tap(DataEvent{4, 0, Direction::Rx, 20, "127.0.0.1:9999", test::bytesOf("reply")}, EndpointType::Udp,
+                       "[::]:7000");
+    std::get<DataEvent>(rx.event).local = "127.0.0.1:7000";   // what the peer wrote to
+    f.append(tx, out);
+    f.append(rx, out);
+    const auto p = parsePcapng(out).packets;
+    ASSERT_EQ(p.size(), 2u);
+    const std::string loopback("\x7f\x00\x00\x01", 4);
+    for (const auto& packet : p) {
+        EXPECT_FALSE(packet.v6);
+        EXPECT_EQ(packet.src, loopback) << "the kernel's route to 127.0.0.1 leaves from 127.0.0.1";
+        EXPECT_EQ(packet.dst, loopback);
+    }
+    EXPECT_EQ(p[0].sport, 7000);
+    EXPECT_EQ(p[0].dport, 9999);
+    EXPECT_EQ(p[1].sport, 9999);
+    // No route lookup possible: "::" beside an IPv4 peer is 0.0.0.0, still IPv4.
+    auto any = pcapng::parseSocketAddress("[::]:7000");
+    auto v4 = pcapng::parseSocketAddress("127.0.0.1:1");
+    pcapng::matchFamilies(*any, *v4);
+    EXPECT_FALSE(any->v6);
+    EXPECT_FALSE(v4->v6);
+    EXPECT_EQ(any->port, 7000);
+}
+
 TEST(Pcapng, DataOfAConnectionSeenLateGetsAHandshakeFirst) {
     pcapng::PcapngFormatter f;
     std::string out;
