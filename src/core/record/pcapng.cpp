@@ -433,7 +433,8 @@ PcapngFormatter::Connection* PcapngFormatter::connectionOf(const TapRecord& reco
 void PcapngFormatter::segment(RecordBuffer& out, std::uint32_t interface, TimestampUs time, Connection& c,
                               bool from_local, std::uint8_t flags, std::span<const std::uint8_t> payload,
                               const std::string& comment, const SharedBytes* owner) {
-    if (c.mirror) return;
+    if (c.mirror || c.reset) return;
+    c.reset = (flags & kRst) != 0;
     if (c.interface) interface = *c.interface;
     std::uint32_t& seq = from_local ? c.local_next : c.peer_next;
     const std::uint32_t ack = from_local ? c.peer_next : c.local_next;
@@ -449,6 +450,7 @@ void PcapngFormatter::fin(RecordBuffer& out, std::uint32_t interface, TimestampU
     bool& sent = from_local ? c.local_fin : c.peer_fin;
     if (sent) return;   // a side's FIN is recorded once
     sent = true;
+    if (!from_local) c.peer_fin_after.reset();
     segment(out, interface, time, c, from_local, kFin | kAck, {}, comment);
     segment(out, interface, time, c, !from_local, kAck, {}, comment);
 }
@@ -457,8 +459,14 @@ void PcapngFormatter::closeConnection(const TapRecord& record, const ConnectionC
     const auto key = std::make_pair(closed.endpoint, closed.connection);
     if (!m_connections.count(key)) return;   // never seen open: nothing to close
     Connection& c = m_connections[key];
+    if (c.mirror) {
+        closeMirror(record, closed, c, out);
+        m_connections.erase(key);
+        return;
+    }
     const std::uint32_t interface = interfaceOf(closed.endpoint, record.endpoint, out);
     const std::string comment = connectionComment(record, closed.connection, std::string("closed: ") + toString(closed.reason));
+    if (c.peer_fin_after) fin(out, interface, closed.time_us, c, false, comment);   // its bytes never came
     switch (closed.reason) {
         case CloseReason::LocalAbort:
             segment(out, interface, closed.time_us, c, true, kRst | kAck, {}, comment);
@@ -476,6 +484,32 @@ void PcapngFormatter::closeConnection(const TapRecord& record, const ConnectionC
         handOverToMirror(c, closed.reason == CloseReason::LocalAbort || closed.reason == CloseReason::PeerReset ||
                                 closed.reason == CloseReason::Error);
     m_connections.erase(key);
+}
+
+PcapngFormatter::Connection* PcapngFormatter::twinOf(const Connection& mirror) {
+    for (auto& [key, twin] : m_connections)
+        if (!twin.mirror && twin.local == mirror.peer && twin.peer == mirror.local) return &twin;
+    return nullptr;
+}
+
+void PcapngFormatter::closeMirror(const TapRecord& record, const ConnectionClosed& closed, const Connection& mirror,
+                                  RecordBuffer& out) {
+    Connection* twin = twinOf(mirror);
+    if (twin == nullptr) return;
+    const std::uint32_t interface = interfaceOf(closed.endpoint, record.endpoint, out);
+    const std::string comment = connectionComment(record, closed.connection, std::string("closed: ") + toString(closed.reason));
+    switch (closed.reason) {
+        case CloseReason::LocalAbort:   // its RST reaches the twin at once
+            segment(out, interface, closed.time_us, *twin, false, kRst | kAck, {}, comment);
+            break;
+        case CloseReason::PeerReset:    // the twin's own RST or error: the twin records it
+        case CloseReason::Error:
+            break;
+        default:   // its FIN follows what it sent
+            if (twin->received >= mirror.sent) fin(out, interface, closed.time_us, *twin, false, comment);
+            else twin->peer_fin_after = mirror.sent;
+            break;
+    }
 }
 
 void PcapngFormatter::handOverToMirror(const Connection& closing, bool reset) {
@@ -555,6 +589,10 @@ void PcapngFormatter::appendRecord(const TapRecord& record, RecordBuffer& out) {
         for (std::size_t at = 0; at < fresh.size(); at += kMaxSegment)
             segment(out, interface, d->time_us, *c, !rx, kPsh | kAck,
                     fresh.subspan(at, std::min(kMaxSegment, fresh.size() - at)), comment, &d->payload);
+        if (rx && c->peer_fin_after && c->received >= *c->peer_fin_after) {
+            c->peer_fin_after.reset();
+            fin(out, interface, d->time_us, *c, false, comment);
+        }
     }
 }
 

@@ -80,9 +80,16 @@ private:
         // After a hand-over: bytes the twin already recorded as sent that this side has yet to
         // read (the twin closed before they were read here); they are not recorded twice.
         std::uint64_t skip_rx = 0;
+        // The mirror closed with FIN after sending this many bytes: the peer's FIN is recorded
+        // here once they have been received (not before bytes that precede it on the wire).
+        std::optional<std::uint64_t> peer_fin_after;
+        bool reset = false;   // a RST was recorded: the stream is over, nothing follows
     };
     /// The twin closed: its mirror, if any, records the rest of the stream.
     void handOverToMirror(const Connection& closing, bool reset);
+    /// A mirror closed: its FIN or RST is its twin's peer's, recorded on the twin.
+    void closeMirror(const TapRecord& record, const ConnectionClosed& closed, const Connection& mirror, RecordBuffer& out);
+    Connection* twinOf(const Connection& mirror);
     std::uint32_t interfaceOf(EndpointId endpoint, const std::string& name, RecordBuffer& out);
     Connection* connectionOf(const TapRecord& record, ConnectionId id, TimestampUs time, RecordBuffer& out);
     void segment(RecordBuffer& out, std::uint32_t interface, TimestampUs time, Connection& c, bool from_local,

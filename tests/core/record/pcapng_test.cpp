@@ -274,6 +274,43 @@ TEST(Pcapng, ADualStackUdpSocketSendingFirstToAnIpv4PeerIsOneIpv4Flow) {
     EXPECT_EQ(any->port, 7000);
 }
 
+// Tester item: a tcp-client and a tcp-server of one profile connected to each other; the run's
+// end closed the server's side first, and its FIN was missing (the mirror writes no packets). A
+// mirror's FIN or RST is now its twin's peer's, after the bytes it sent.
+TEST(Pcapng, AMirrorsCloseIsRecordedOnItsTwinAfterTheBytesItSent) {
+    const std::string a = "127.0.0.1:50000", b = "127.0.0.1:7000";
+    for (const bool reset : {false, true}) {
+        SCOPED_TRACE(reset ? "rst" : "fin");
+        pcapng::PcapngFormatter f;
+        std::string out;
+        f.beginFile(out);
+        f.append(tap(ConnectionOpened{1, 1, b, a, 10}, EndpointType::TcpClient, a, b), out);   // recorded
+        f.append(tap(ConnectionOpened{2, 2, a, b, 11}, EndpointType::TcpServer, b, a), out);   // its mirror
+        f.append(tap(DataEvent{2, 2, Direction::Tx, 20, {}, test::bytesOf("late")}, EndpointType::TcpServer, b, a), out);
+        f.append(tap(ConnectionClosed{2, 2, reset ? CloseReason::LocalAbort : CloseReason::Shutdown, std::nullopt, 30},
+                     EndpointType::TcpServer), out);
+        f.append(tap(DataEvent{1, 1, Direction::Rx, 40, {}, test::bytesOf("late")}, EndpointType::TcpClient, a, b), out);
+        f.append(tap(ConnectionClosed{1, 1, reset ? CloseReason::PeerReset : CloseReason::Shutdown, std::nullopt, 50},
+                     EndpointType::TcpClient), out);
+        const auto p = parsePcapng(out).packets;
+        if (reset) {   // the RST at once, and nothing after it (the twin's own reset is the same one)
+            ASSERT_EQ(p.size(), 3u + 1);
+            EXPECT_EQ(p[3].flags, pcapng::kRst | pcapng::kAck);
+            EXPECT_EQ(p[3].sport, 7000);
+            continue;
+        }
+        ASSERT_EQ(p.size(), 3u + 1 + 2 + 2);
+        EXPECT_EQ(p[3].payload, "late");
+        EXPECT_EQ(p[4].flags, pcapng::kFin | pcapng::kAck);
+        EXPECT_EQ(p[4].sport, 7000) << "the server's FIN, after its bytes";
+        EXPECT_EQ(p[4].seq, p[3].seq + 4);
+        EXPECT_EQ(p[5].flags, pcapng::kAck);
+        EXPECT_EQ(p[6].flags, pcapng::kFin | pcapng::kAck);
+        EXPECT_EQ(p[6].sport, 50000) << "then the client's";
+        EXPECT_EQ(p[7].ack, p[6].seq + 1);
+    }
+}
+
 TEST(Pcapng, DataOfAConnectionSeenLateGetsAHandshakeFirst) {
     pcapng::PcapngFormatter f;
     std::string out;
