@@ -70,7 +70,11 @@ public:
         asio::post(m_io, [this] {
             // After every command submitted before: a stop command's status is not the shutdown's.
             m_context.shutting_down = true;
-            for (auto& [id, endpoint] : m_endpoints) endpoint->stop(CloseMode::Graceful);
+            const auto now = std::chrono::steady_clock::now();
+            for (auto& [id, endpoint] : m_endpoints) {
+                endpoint->stop(CloseMode::Graceful);
+                endpoint->refresh(now, true);   // the final counts: what the stop still sent
+            }
             m_endpoints.clear();
             m_refreshTimer.cancel();
             m_context.paused_readers.clear();

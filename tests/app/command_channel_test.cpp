@@ -457,6 +457,32 @@ TEST(CommandChannelRun, SendFileIsAckedThenReportsItsEnd) {
     std::remove(path.c_str());
 }
 
+// Tester item: a quit right after 5,000 udp sends printed a summary short of them (the last
+// counts were taken before the stop sent what was queued, which it then dropped and said so).
+// A graceful stop now hands the kernel what it takes, and the summary counts it.
+TEST(CommandChannelRun, AQuitRightAfterManyUdpSendsSendsThemAndCountsThemAll) {
+    SocketPeer device;
+    ASSERT_TRUE(device.bindUdp());
+    const auto profile = writeProfile("channel-burst.json", R"({"version": 1, "name": "t", "endpoints": [
+        {"name": "u", "type": "udp", "bind": "127.0.0.1:0", "remote": "127.0.0.1:)" + std::to_string(device.localPort()) + R"("}]})");
+    constexpr int kSends = 20000;   // enough that the queue is rarely empty at the quit
+    const std::string commands = profile + ".commands";
+    {
+        std::ofstream out(commands);
+        for (int i = 0; i < kSends; ++i) out << R"({"send": {"endpoint": "u", "text": "m)" << i << "\"}}\n";
+        out << R"({"quit": {}})" << '\n';
+    }
+    Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--quiet", "--commands", commands, "--for", "60"});
+    EXPECT_EQ(app.wait(20s), 0) << app.err();
+    const auto lines = jsonLines(app.out());
+    ASSERT_FALSE(lines.empty());
+    const auto& summary = lines.back();
+    ASSERT_EQ(summary["event"], "summary");
+    EXPECT_EQ(summary["endpoints"][0]["tx_messages"], kSends) << summary.dump();
+    EXPECT_EQ(summary["endpoints"][0]["errors"], 0) << app.out().substr(0, 2000);
+    std::remove(commands.c_str());
+}
+
 TEST(CommandChannelRun, TheEndOfTheInputDoesNotEndTheRun) {
     const auto profile = writeProfile("channel-eof.json", R"({"version": 1, "name": "t", "endpoints": [
         {"name": "dev", "type": "tcp-server", "bind": "127.0.0.1:0"}]})");

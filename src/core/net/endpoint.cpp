@@ -201,6 +201,11 @@ StatsEvent Endpoint::makeStats(std::chrono::steady_clock::time_point now) {
 
 void Endpoint::emitStats(StatsEvent stats, bool force) {
     if (!force && m_lastStats == stats) return;
+    // The shutdown's are the last counts (the summary's): never refused.
+    if (m_ctx.shutting_down) {
+        m_lastStats = stats;
+        return m_ctx.emit(std::move(stats));
+    }
     // A refresh event: refused over the queue's budget, then the next refresh sends the latest.
     if (m_ctx.emitRefresh(stats)) m_lastStats = std::move(stats);
 }

@@ -440,8 +440,11 @@ void UdpEndpoint::setMulticastMembership(const MulticastGroup& group, bool join)
     if (auto error = changeMembership(group, join)) reportError(ErrorContext::MulticastJoin, *error);
 }
 
-void UdpEndpoint::stop(CloseMode) {
+void UdpEndpoint::stop(CloseMode mode) {
     ++m_generation;
+    // A graceful stop sends what the kernel takes now (a `quit` right after many sends); a reset
+    // drops the queue. Either way, what did not go is said (UdpTransport::close).
+    if (m_transport && mode != CloseMode::Abort) m_transport->flushQueued();
     m_resolver.cancel();
     abandonPendingNames();
     if (m_transport && m_transport->lastSender()) m_lastSender = m_transport->lastSender();   // kept across runs

@@ -71,6 +71,9 @@ public:
     /// one handed to the kernel as sent (or failed), the others as one ECANCELED error ("N datagrams
     /// (B bytes) not sent"). No handler call follows.
     virtual void close() = 0;
+    /// Before a graceful close: hands the kernel every queued datagram it takes now (never waits;
+    /// a split gap still ahead stops it), each reported as sent. What it does not take, close() says.
+    virtual void flushQueued() = 0;
     /// The kernel's drops for this socket since it was created (nullopt: the OS cannot tell).
     [[nodiscard]] virtual std::optional<std::uint64_t> kernelDrops() const = 0;
 

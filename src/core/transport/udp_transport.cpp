@@ -264,6 +264,25 @@ void UdpTransport::close() {
     m_writing = false;
 }
 
+void UdpTransport::flushQueued() {
+    if (m_closed) return;
+    const auto h = handler();
+    if (m_handed) {   // already in the kernel: its posted completion will find the transport closed
+        const bool gap = m_writeQueue.front().gap.count() > 0;
+        reportFront(h, m_handedResult);
+        if (gap) return;
+    }
+    while (!m_writeQueue.empty()) {
+        const Datagram& next = m_writeQueue.front();
+        const bool gap = next.gap.count() > 0;   // a split's spacing: what follows waits for it
+        std::error_code ec;
+        m_socket.send_to(asio::buffer(next.payload.data(), next.payload.size()), next.destination, 0, ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) return;
+        reportFront(h, ec);
+        if (gap) return;
+    }
+}
+
 ErrorInfo UdpTransport::notSentAtClose() const {
     std::uint64_t bytes = 0;
     for (const Datagram& datagram : m_writeQueue) bytes += datagram.payload.size();

@@ -39,6 +39,7 @@ public:
                                                   std::shared_ptr<SendReceipt> receipt = nullptr) override;
     void resumeReading() override { readSoon(); }
     void close() override;
+    void flushQueued() override;
     std::optional<std::uint64_t> kernelDrops() const override;
 
     bool closed() const override { return m_closed; }

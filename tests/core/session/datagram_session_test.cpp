@@ -46,6 +46,7 @@ public:
     }
     void resumeReading() override { ++resumes; }
     void close() override { is_closed = true; }
+    void flushQueued() override {}
     std::optional<std::uint64_t> kernelDrops() const override { return std::nullopt; }
     bool closed() const override { return is_closed; }
     std::size_t queuedBytes() const override {
