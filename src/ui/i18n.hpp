@@ -194,6 +194,7 @@ enum class Language : std::uint8_t { English, Chinese };
     X(MoveLeft, "Move left", "左移")                                                               \
     X(MoveRight, "Move right", "右移")                                                             \
     X(Timers, "Timers", "定时")                                                                    \
+    X(TimerDefaultName, "timer", "定时")                                                           \
     X(TimerSent, "%s: %llu sent", "%s：已发 %llu")                                                 \
     X(TimerStartOnConnection, "Start, to connection #%llu only", "启动，仅发往连接 #%llu")          \
     X(TimerToConnection, " (to #%llu only)", "（仅发往 #%llu）")                                      \

@@ -240,7 +240,9 @@ void UdpTransport::onWritten(std::error_code ec) {
     if (m_closed) return;
     if (gap.count() == 0 || m_writeQueue.empty()) return startWrite();
     m_gapTimer.expires_after(gap);
+    m_inGap = true;
     m_gapTimer.async_wait([self = shared_from_this()](std::error_code wait_error) {
+        self->m_inGap = false;
         if (!wait_error && !self->m_closed) self->startWrite();
     });
 }
@@ -265,7 +267,7 @@ void UdpTransport::close() {
 }
 
 void UdpTransport::flushQueued() {
-    if (m_closed) return;
+    if (m_closed || m_inGap) return;   // a split's spacing under way: the rest waits for it
     const auto h = handler();
     if (m_handed) {   // already in the kernel: its posted completion will find the transport closed
         const bool gap = m_writeQueue.front().gap.count() > 0;

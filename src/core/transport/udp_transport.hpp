@@ -81,6 +81,7 @@ private:
     std::weak_ptr<DatagramHandler> m_handler;
     std::string m_local;
     bool m_closed = false;
+    bool m_inGap = false;   // waiting out a split's gap before the next datagram
     bool m_readArmed = false;           // a readiness wait or a posted read is pending
     std::optional<DatagramAddress> m_lastSender;
     std::string m_lastSenderName;       // m_lastSender formatted once

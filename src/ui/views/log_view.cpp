@@ -834,7 +834,30 @@ void LogView::drawDetail(UiModel& model) {
     ImGui::PushTextWrapPos(0);
     textRange(header);   // bounded: a time, names, numbers
     ImGui::PopTextWrapPos();
-    drawDetailLines(model, r, bytes);
+    if (isData(r.kind)) return drawDetailLines(model, r, bytes);
+    drawEventText(bytes);
+}
+
+void LogView::drawEventText(std::span<const std::uint8_t> bytes) {
+    // An event's words wrap at the pane's width, between words (split every 64 bytes they broke
+    // mid-word); the text wraps afresh each frame, so a very long one shows its first 4 KiB.
+    constexpr std::size_t kShownBytes = 4096;   // an error, a status: far less; one draw list holds it
+    std::size_t shown = 0;
+    while (shown < bytes.size()) {
+        const std::size_t n = charLengthAt(bytes, shown, TextEncoding::Utf8);
+        if (shown + n > kShownBytes) break;
+        shown += n;
+    }
+    std::string text = decodeForDisplay(bytes.first(shown), TextEncoding::Utf8);
+    showBeyondBmpAsCodePoints(text);
+    if (shown < bytes.size()) text += " ... (" + formatCount(bytes.size() - shown) + " B)";
+    ImGui::BeginChild("##event_text", ImVec2(0, 0), true);
+    ImGui::PushTextWrapPos(0);
+    textRange(text);
+    ImGui::PopTextWrapPos();
+    ImGui::EndChild();
+    m_detailDrawnText = 1;
+    m_detailDrawnDump = m_detailDumpLines = 0;
 }
 
 }  // namespace sockscope::ui

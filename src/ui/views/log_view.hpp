@@ -96,6 +96,7 @@ private:
     void drawRows(UiModel& model);
     void copyToClipboard(UiModel& model, bool as_hex);
     void drawDetailLines(UiModel& model, const LogRecord& record, std::span<const std::uint8_t> bytes);
+    void drawEventText(std::span<const std::uint8_t> bytes);
     void splitDetailLines(std::span<const std::uint8_t> bytes, TextEncoding encoding);
     std::string timeText(const UiModel& model, std::size_t row, const LogRecord& record) const;
     std::string connectionText(const UiModel& model, const LogRecord& record) const;

@@ -356,7 +356,7 @@ std::optional<EndpointConfig> SourcesStrip::drawTimers(UiModel& model, const Com
     ImGui::BeginDisabled(!parsed.ok() || panel.input().empty());
     if (ImGui::SmallButton(tr(Str::AddTimer))) {
         TimerConfig timer;
-        timer.name = uniqueName("timer", config.timers, [](const TimerConfig& t) { return t.name; });
+        timer.name = uniqueName(tr(Str::TimerDefaultName), config.timers, [](const TimerConfig& t) { return t.name; });
         timer.send = panel.spec(model);
         openTimerEditor(std::move(timer), std::string::npos);
     }
