@@ -528,9 +528,12 @@ void MainWindow::drawRight(float right_w, float body_h) {
         m_px.top = std::clamp(m_px.top, 60 * k, std::max(60 * k, max_top));
         top_h = m_px.top;
     }
+    // The send pane shows its rows and a two-line input (a checksum row, a large font, Chinese
+    // labels make it taller): never shorter than that while the log keeps its minimum.
+    const float send_min = std::max(80 * k, m_send.fitHeight());
     if (bottom && !bottom_flex) {
         const float max_send = body_h - top_h - splits * kSplit - kFlexMin;
-        m_px.bottom = std::clamp(m_px.bottom, 80 * k, std::max(80 * k, max_send));
+        m_px.bottom = std::clamp(m_px.bottom, std::min(send_min, std::max(80 * k, max_send)), std::max(80 * k, max_send));
         bottom_h = m_px.bottom;
     }
     const float flex_h = body_h - top_h - bottom_h - splits * kSplit;
@@ -556,7 +559,8 @@ void MainWindow::drawRight(float right_w, float body_h) {
     }
     if (bottom) {
         if (!bottom_flex)
-            splitter("##hsend", false, right_w, &m_px.bottom, 80 * k,
+            splitter("##hsend", false, right_w, &m_px.bottom,
+                     std::min(send_min, std::max(80 * k, body_h - top_h - splits * kSplit - kFlexMin)),
                      std::max(80 * k, body_h - top_h - splits * kSplit - kFlexMin), true);
         drawPane("##send", right_w, bottom_flex ? flex_h : bottom_h, ViewSlot::Bottom);
     }

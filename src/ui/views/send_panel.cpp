@@ -628,6 +628,9 @@ void SendPanel::draw(UiModel& model, const CommandSink& submit) {
         m_refocus = false;
     }
     const ImVec2 input_pos = ImGui::GetCursorScreenPos();
+    const ImGuiStyle& pad = ImGui::GetStyle();
+    m_fitHeight = ImGui::GetCursorPosY() + ImGui::GetTextLineHeight() * 2 + pad.FramePadding.y * 2 +   // scrolled or not
+                  pad.ItemSpacing.y + status_h + pad.WindowPadding.y;
     m_inputPos[0] = input_pos.x + size.x / 2;
     m_inputPos[1] = input_pos.y + size.y / 2;
     ImGui::PushFont(m_mode == SendMode::Hex && model.fonts.mono ? model.fonts.mono : ImGui::GetFont());

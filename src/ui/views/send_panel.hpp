@@ -36,6 +36,10 @@ public:
     void draw(ViewContext& ctx) override { draw(ctx.model, ctx.submit); }
     void draw(UiModel& model, const CommandSink& submit);
 
+    /// The pane height (from its top) that shows every row above the input, the input at two
+    /// lines and the status line, as drawn last frame: the layout keeps the pane at least this tall.
+    float fitHeight() const { return m_fitHeight; }
+
     // State, exposed for tests and the main window's shortcuts.
     std::string& input() { return m_input; }
     SendMode mode() const { return m_mode; }
@@ -143,6 +147,7 @@ private:
     const std::vector<SendHistoryItem> m_noHistory{};
     int m_historyPos = -1;                                            // -1 = not browsing
     float m_inputPos[2] = {0, 0};
+    float m_fitHeight = 0;
     std::string m_statusText;
     std::string m_modeNotice;    // why the mode was not switched (see modeNotice())
     std::string m_noticeInput;   // the input it was about: the notice goes when the input changes
