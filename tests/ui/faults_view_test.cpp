@@ -143,6 +143,25 @@ TEST_F(FaultsViewTest, RowMenuStopsAndResumesReadingWithABadge) {
     EXPECT_FALSE(posted<StopReading>()[1].stop);
 }
 
+// Tester item: at a font scale of 2 the Close buttons were past the right edge of the table.
+// The row's menu has them too, and the peer column stays when the table scrolls sideways.
+TEST_F(FaultsViewTest, TheRowMenuClosesHalfClosesAndResetsTheConnection) {
+    const EndpointId id = addServerWithFaults();
+    model.apply(ConnectionOpened{id, 7, "127.0.0.1:40000", "127.0.0.1:9000", nowUs()});
+    ConnectionsView connections;
+    drawConnections(connections);
+    ui.frames(2);
+    clickProbe("conn.row.7", 1);
+    ui.frames(2);
+    EXPECT_TRUE(drawn("Close")) << "FIN";
+    EXPECT_TRUE(drawn("Half-close"));
+    ASSERT_TRUE(probe.has("conn.menu.reset"));
+    clickProbe("conn.menu.reset");
+    ASSERT_EQ(posted<CloseConnection>().size(), 1u);
+    EXPECT_EQ(posted<CloseConnection>()[0].connection, 7u);
+    EXPECT_EQ(posted<CloseConnection>()[0].mode, CloseMode::Abort);
+}
+
 /// Tester B7: Sockscope's own send queue shows beside the kernel's, and a close waiting for it
 /// takes the place of the Close buttons (Reset stays: it ends the wait and discards the queue).
 TEST_F(FaultsViewTest, OurOwnSendQueueAndAWaitingCloseShowInTheConnectionsRow) {

@@ -170,7 +170,8 @@ void ConnectionsView::draw(UiModel& model, const CommandSink& submit) {
                                   ImGuiTableFlags_Resizable | ImGuiTableFlags_ScrollY | ImGuiTableFlags_ScrollX |
                                   ImGuiTableFlags_SizingFixedFit;
     if (!ImGui::BeginTable("##connections", 11, flags, ImVec2(0, 0), inner_width)) return;
-    ImGui::TableSetupScrollFreeze(0, 1);
+    // The peer column stays when the table scrolls sideways (a large font): each row stays named.
+    ImGui::TableSetupScrollFreeze(1, 1);
     ImGui::TableSetupColumn(tr(Str::ColPeer), ImGuiTableColumnFlags_WidthStretch, 1.3f);
     ImGui::TableSetupColumn(tr(Str::ColLocal), ImGuiTableColumnFlags_WidthStretch, 1.0f);
     const Str fixed_columns[] = {Str::ColState, Str::ColRtt, Str::ColRetrans, Str::ColQueues,
@@ -190,6 +191,9 @@ void ConnectionsView::draw(UiModel& model, const CommandSink& submit) {
             ImGui::PushID(static_cast<int>(c.id));
             ImGui::TableNextRow();
             const TcpState tcp = c.tcp ? c.tcp->state : (c.open ? TcpState::Unknown : TcpState::Close);
+            // Our FIN already went (FIN_WAIT_*, CLOSING, LAST_ACK): nothing left to half-close.
+            const bool fin_sent = tcp == TcpState::FinWait1 || tcp == TcpState::FinWait2 ||
+                                  tcp == TcpState::Closing || tcp == TcpState::LastAck;
             if (c.open && tcp == TcpState::CloseWait)
                 ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, ImGui::GetColorU32(pal.close_wait_bg));
 
@@ -207,6 +211,14 @@ void ConnectionsView::draw(UiModel& model, const CommandSink& submit) {
                 if (ImGui::MenuItem(tr(c.reading_stopped ? Str::ResumeReading : Str::StopReading)))
                     submit(StopReading{id, c.id, !c.reading_stopped});
                 probeItem(model, "conn.menu.reading");
+                // The row's buttons too: at a large font they are past the right edge.
+                ImGui::Separator();
+                if (ImGui::MenuItem(tr(Str::CloseFin), nullptr, false, !c.counters.close_pending))
+                    submit(CloseConnection{id, c.id, CloseMode::Graceful});
+                if (ImGui::MenuItem(tr(Str::HalfClose), nullptr, false, !fin_sent && !c.counters.close_pending))
+                    submit(CloseConnection{id, c.id, CloseMode::HalfClose});
+                if (ImGui::MenuItem(tr(Str::ResetRst))) submit(CloseConnection{id, c.id, CloseMode::Abort});
+                probeItem(model, "conn.menu.reset");
                 ImGui::EndPopup();
             }
             if (c.open && c.reading_stopped) {   // a slow reader on purpose: the Recv-Q grows
@@ -284,9 +296,6 @@ void ConnectionsView::draw(UiModel& model, const CommandSink& submit) {
             } else if (c.open) {
                 closeButton(Str::CloseFin, CloseMode::Graceful, "close", Str::TipCloseFin);
                 ImGui::SameLine();
-                // Our FIN already went (FIN_WAIT_*, CLOSING, LAST_ACK): nothing left to half-close.
-                const bool fin_sent = tcp == TcpState::FinWait1 || tcp == TcpState::FinWait2 ||
-                                      tcp == TcpState::Closing || tcp == TcpState::LastAck;
                 ImGui::BeginDisabled(fin_sent);
                 closeButton(Str::HalfClose, CloseMode::HalfClose, "half", Str::TipHalfClose);
                 ImGui::EndDisabled();
