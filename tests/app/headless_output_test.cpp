@@ -180,6 +180,24 @@ TEST(HeadlessOutput, AStopWhenStdoutNeverDrainsGivesUpWithinTheBudgetWithCodeThr
     for (const auto& line : app.lines()) EXPECT_TRUE(nlohmann::json::accept(line)) << line.substr(0, 200);
 }
 
+/// Sends `bytes` and a FIN to the run's server while a reader keeps reading the run's output
+/// until the peer_closed line, then stops the run and reads the rest: whether all of that worked.
+::testing::AssertionResult floodWhileReadingThenStop(PipedProcess& app, const std::string& listening, std::size_t bytes) {
+    bool fin_seen = false;
+    std::thread reader([&] { fin_seen = app.readUntil("\"peer_closed\"", 60s); });   // sole user of `app`
+    Flood flood;
+    const bool sent = flood.start(listening, bytes);
+    flood.peer.shutdownSend();
+    reader.join();
+    if (!sent) return ::testing::AssertionFailure() << "the flood was not sent";
+    if (!fin_seen) return ::testing::AssertionFailure() << "no peer_closed line: " << app.err();
+    app.signal(SIGTERM);
+    if (!app.readToEnd(10s)) return ::testing::AssertionFailure() << "the output did not end";
+    const int code = app.wait(5s);
+    if (code != 0) return ::testing::AssertionFailure() << "exit " << code << ": " << app.err();
+    return ::testing::AssertionSuccess();
+}
+
 // Tester item: one read cut into thousands of frames is one event; its lines past the buffer's
 // limit were counted "unprinted" though the reader (a pipe here) kept up. 1 MiB in 8-byte frames.
 // The run is quiet for longer than the stall timeout first: a stall is measured from when the
@@ -191,17 +209,7 @@ TEST(HeadlessOutput, EveryFrameOfALargeReadIsPrintedToAReaderThatKeepsUp) {
     ASSERT_TRUE(app.readLines(1)) << app.err();
     const std::string listening = app.lines()[0];
     std::this_thread::sleep_for(LineOutput::kStallTimeout + 500ms);   // the quiet time is the case
-    bool fin_seen = false;
-    std::thread reader([&] { fin_seen = app.readUntil("\"peer_closed\"", 60s); });   // sole user of `app`
-    Flood flood;
-    const bool sent = flood.start(listening, 1u << 20);
-    flood.peer.shutdownSend();
-    reader.join();
-    ASSERT_TRUE(sent);
-    ASSERT_TRUE(fin_seen) << app.err();
-    app.signal(SIGTERM);
-    ASSERT_TRUE(app.readToEnd(10s));
-    EXPECT_EQ(app.wait(5s), 0) << app.err();
+    ASSERT_TRUE(floodWhileReadingThenStop(app, listening, 1u << 20));
     std::uint64_t frames = 0;
     const auto lines = parseAll(app);
     for (const auto& line : lines) {
@@ -240,18 +248,7 @@ TEST(HeadlessOutput, AReaderThatKeepsUpSeesEveryEventAndNoUnprintedLine) {
     PipedProcess app({SOCKSCOPE_BINARY, "--headless", floodProfile(), "--log", "jsonl"});
     ASSERT_TRUE(app.readLines(1)) << app.err();
     const std::string listening = app.lines()[0];
-    // The reader keeps reading while the flood is sent; the peer's FIN comes after its last byte.
-    bool fin_seen = false;
-    std::thread reader([&] { fin_seen = app.readUntil("\"peer_closed\"", 30s); });   // sole user of `app`
-    Flood flood;
-    const bool sent = flood.start(listening, 2u << 20);
-    flood.peer.shutdownSend();
-    reader.join();
-    ASSERT_TRUE(sent);
-    ASSERT_TRUE(fin_seen) << app.err();
-    app.signal(SIGTERM);
-    ASSERT_TRUE(app.readToEnd(10s));
-    EXPECT_EQ(app.wait(5s), 0) << app.err();
+    ASSERT_TRUE(floodWhileReadingThenStop(app, listening, 2u << 20));
     std::uint64_t rx = 0;
     const auto lines = parseAll(app);
     for (const auto& line : lines) {
