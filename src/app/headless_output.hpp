@@ -47,6 +47,9 @@ public:
     [[nodiscard]] bool beginEvent();
     /// Queues a line of an event begun with room, over the limit by up to kEventOverrun.
     [[nodiscard]] bool tryWriteOfEvent(std::string_view line, std::uint64_t weight);
+    /// The event's lines are queued: the reader's kStallTimeout starts now (the time spent
+    /// formatting them was the runner's, not the reader's).
+    void endEvent() { m_lastProgress = std::chrono::steady_clock::now(); }
     /// Queues `line` whatever the buffer holds: for the few lines a stopping run must print.
     void forceWrite(std::string_view line, std::uint64_t weight = 0);
 

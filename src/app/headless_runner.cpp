@@ -92,6 +92,7 @@ public:
                 if (time != timeOf(event)) line["time"] = rfc3339(time);
                 emit(m_options.format == HeadlessLogFormat::Jsonl ? dumpLine(line) : dataTextLine(*d, line), time, true);
             });
+            if (whole) m_out.endEvent();
             return;
         }
         if (!m_out.hasRoom()) return countUnprinted(time);   // not worth formatting

@@ -530,7 +530,7 @@ void MainWindow::drawRight(float right_w, float body_h) {
     }
     // The send pane shows its rows and a two-line input (a checksum row, a large font, Chinese
     // labels make it taller): never shorter than that while the log keeps its minimum.
-    const float send_min = std::max(80 * k, m_send.fitHeight());
+    const float send_min = std::max(80 * k, m_send.isShown() ? m_send.fitHeight() : 0.0f);   // hidden: its last size is no one's
     if (bottom && !bottom_flex) {
         const float max_send = body_h - top_h - splits * kSplit - kFlexMin;
         m_px.bottom = std::clamp(m_px.bottom, std::min(send_min, std::max(80 * k, max_send)), std::max(80 * k, max_send));

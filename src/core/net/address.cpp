@@ -110,7 +110,8 @@ std::optional<std::string> routeSourceToward(const std::string& peer) {
     const auto target = parseHostPort(peer);
     std::error_code ec;
     const auto address = target ? asio::ip::make_address(target->host, ec) : asio::ip::address();
-    if (!target || ec) return std::nullopt;
+    if (!target || ec || address.is_multicast()) return std::nullopt;   // no unicast route to a group
+    if (address.is_v4() && address.to_v4() == asio::ip::address_v4::broadcast()) return std::nullopt;
     asio::io_context io;
     asio::ip::udp::socket probe(io);
     const asio::ip::udp::endpoint to(address, target->port == 0 ? 9 : target->port);

@@ -384,9 +384,9 @@ SocketAddress PcapngFormatter::udpLocal(const TapRecord& record, const DataEvent
         if (!isUnspecified(bound)) return bound;
         // A wildcard bind sending first: the address the kernel sends from, not "::" toward an
         // IPv4 peer (a flow of its own in Wireshark, apart from the answers).
+        // Looked up once per peer (a failure too: a broadcast beacon must not probe per datagram).
         const auto source = routeSourceToward(d.peer);
-        if (!source) return bound;
-        SocketAddress local = addressOr(*source);
+        SocketAddress local = source ? addressOr(*source) : bound;
         local.port = bound.port;
         if (m_udpLocals.size() >= kMaxPeers) m_udpLocals.erase(m_udpLocals.begin());
         return m_udpLocals[key] = local;
@@ -466,6 +466,11 @@ void PcapngFormatter::closeConnection(const TapRecord& record, const ConnectionC
     }
     const std::uint32_t interface = interfaceOf(closed.endpoint, record.endpoint, out);
     const std::string comment = connectionComment(record, closed.connection, std::string("closed: ") + toString(closed.reason));
+    if (c.peer_reset && closed.reason != CloseReason::LocalAbort) {   // the mirror's RST, however the twin saw it end
+        segment(out, interface, closed.time_us, c, false, kRst | kAck, {}, comment);
+        m_connections.erase(key);
+        return;
+    }
     if (c.peer_fin_after) fin(out, interface, closed.time_us, c, false, comment);   // its bytes never came
     switch (closed.reason) {
         case CloseReason::LocalAbort:
@@ -499,8 +504,8 @@ void PcapngFormatter::closeMirror(const TapRecord& record, const ConnectionClose
     const std::uint32_t interface = interfaceOf(closed.endpoint, record.endpoint, out);
     const std::string comment = connectionComment(record, closed.connection, std::string("closed: ") + toString(closed.reason));
     switch (closed.reason) {
-        case CloseReason::LocalAbort:   // its RST reaches the twin at once
-            segment(out, interface, closed.time_us, *twin, false, kRst | kAck, {}, comment);
+        case CloseReason::LocalAbort:   // its RST ends the twin's connection, after what the twin still reads
+            twin->peer_reset = true;
             break;
         case CloseReason::PeerReset:    // the twin's own RST or error: the twin records it
         case CloseReason::Error:

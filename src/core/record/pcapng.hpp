@@ -84,6 +84,8 @@ private:
         // here once they have been received (not before bytes that precede it on the wire).
         std::optional<std::uint64_t> peer_fin_after;
         bool reset = false;   // a RST was recorded: the stream is over, nothing follows
+        // The mirror reset: the twin's close (after the bytes it still reads) is that RST.
+        bool peer_reset = false;
     };
     /// The twin closed: its mirror, if any, records the rest of the stream.
     void handOverToMirror(const Connection& closing, bool reset);

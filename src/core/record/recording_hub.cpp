@@ -183,11 +183,12 @@ bool RecordingHub::overBudget() {
 
 void RecordingHub::stopAll(std::chrono::milliseconds grace) {
     for (auto& [id, entry] : m_recorders) entry.recorder->requestStop();
+    const std::size_t stopped_before = m_stopping.size();   // by a command: not the run's end
     for (auto& [id, entry] : m_recorders) m_stopping.push_back(std::move(entry));
     m_recorders.clear();
-    for (auto& entry : m_stopping) {
-        entry.recorder->stop(grace);
-        publish(entry, false, true);
+    for (std::size_t i = 0; i < m_stopping.size(); ++i) {
+        m_stopping[i].recorder->stop(grace);
+        publish(m_stopping[i], false, i >= stopped_before);
     }
     m_stopping.clear();
 }

@@ -237,6 +237,7 @@ bool ScriptStage::requestConnect() {
 }
 
 void ScriptStage::runEnded(std::uint64_t run) {
+    m_afterHalfClose.erase(run);
     std::erase_if(m_waiting, [run](const auto& r) { return r->id() == run; });
     for (auto it = m_sessions.begin(); it != m_sessions.end();) {
         auto session = it->second.lock();
@@ -261,7 +262,10 @@ void ScriptStage::startNext(const std::shared_ptr<Session>& session) {
         // Half-closed by the run that ended: the next runs go to another connection, or wait.
         auto queued = std::move(s->runs);
         s->runs.clear();
-        for (auto& run : queued) stage->place(std::move(run), 0);
+        for (auto& run : queued) {
+            stage->m_afterHalfClose.insert(run->id());
+            stage->place(std::move(run), 0);
+        }
     });
 }
 
@@ -281,12 +285,12 @@ void ScriptStage::connectionEnded() {
     // A `connect` step right after a `close` asks while the connection is still closing: the
     // endpoint (still connected) ignores it. Once the connection is gone the endpoint has stopped
     // (posted: it learns of the close after its responders): ask again; also for runs that never
-    // started (queued behind a run that half-closed the connection).
+    // started because they were queued behind a run that half-closed it (m_afterHalfClose).
     asio::post(m_ctx.io, [weak = weak_from_this()] {
         auto stage = weak.lock();
         if (!stage) return;
         for (const auto& r : stage->m_waiting)
-            if (!r->finished() && (!r->started() || r->waitingForConnection())) {
+            if (!r->finished() && (r->waitingForConnection() || (!r->started() && stage->m_afterHalfClose.count(r->id())))) {
                 stage->requestConnect();
                 return;
             }

@@ -9,6 +9,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "core/commands.hpp"
@@ -59,6 +60,9 @@ private:
     const std::vector<Script> m_scripts;
     std::map<ConnectionId, std::weak_ptr<Session>> m_sessions;   // live ones (udp: 0)
     std::deque<std::shared_ptr<ScriptRun>> m_waiting;             // for a session
+    // Runs that were queued on a connection a half-close step ended: a tcp-client connects again
+    // for them once it is gone (unlike runs whose connection the user closed).
+    std::set<std::uint64_t> m_afterHalfClose;
     std::uint64_t m_nextRun = 1ull << 32;                         // ids when the command gives none
 };
 
