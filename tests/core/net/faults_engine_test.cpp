@@ -326,7 +326,9 @@ TEST(Faults, ClosingWithUnreadBytesIsReportedAsTheResetThePeerSees) {
         if (by_stop) {
             EXPECT_EQ(closed->error->message.rfind("the endpoint was stopped; ", 0), 0u) << closed->error->message;
         }
-        EXPECT_EQ(peer.waitForClose(5000), ECONNRESET);
+        // Wine's own abortive close reaches a Wine peer as a FIN (see TcpServer.AbortSendsReset).
+        if (test::underWine()) EXPECT_NE(peer.waitForClose(5000), -1) << "the peer sees the close";
+        else EXPECT_EQ(peer.waitForClose(5000), ECONNRESET);
     }
 }
 
