@@ -285,6 +285,14 @@ void rejectUnknownKeys(const Json& args, std::span<const std::string_view> known
 PayloadSpec payloadFields(const Json& args) {
     PayloadJsonResult read = payloadFromJson(args, "", {"endpoint", "conn", "to"});
     if (!read.payload) throw BadCommand{read.error};
+    // A profile warns of an unknown key and goes on; a command is refused, as every level of the
+    // channel refuses them: a checksum's misspelt "order" would put other bytes on the wire.
+    if (!read.warnings.empty()) {
+        std::string why = read.warnings.front();
+        for (const std::string_view ignored : {" (ignored)", "ignored; "})
+            if (const auto at = why.find(ignored); at != std::string::npos) why.erase(at, ignored.size());
+        throw BadCommand{why};
+    }
     return std::move(*read.payload);
 }
 

@@ -216,6 +216,11 @@ TEST(CommandChannel, EveryMalformedLineSaysWhatIsWrongAndDoesNothing) {
         {R"({"timer": {"endpoint": "udp", "name": "beacon", "conn": 2}})",
          "\"conn\" applies to tcp endpoints; a udp timer sends to the \"to\" of its profile entry"},
         {R"({"send": {"endpoint": "dev", "text": "x", "colour": "red"}})", "unknown field \"colour\""},
+        // Tester item: a misspelt checksum field was acknowledged and the default order went out.
+        {R"({"send": {"endpoint": "dev", "hex": "01", "checksum": {"type": "crc16-modbus", "ordr": "big"}}})",
+         "checksum: unknown key \"ordr\" (did you mean \"order\"?)"},
+        {R"({"send": {"endpoint": "dev", "hex": "01", "checksum": {"type": "crc16-modbus", "strat": 2}}})",
+         "checksum: unknown key \"strat\""},
         {R"({"send": {"endpoint": 7, "text": "x"}})", "\"endpoint\" must be a string"},
         {R"({"close": {"endpoint": "dev", "mode": "gently"}})", "\"mode\" must be fin, half, rst or all"},
         // Tester items: these were acknowledged, and did something else or nothing.
