@@ -231,9 +231,11 @@ void TcpClient::closeAll(CloseMode mode) {
     TcpEndpoint::closeAll(mode);
 }
 
-void TcpClient::connectionGone(ConnectionId, CloseReason reason) {
+void TcpClient::connectionGone(ConnectionId, CloseReason reason, bool for_bad_frames) {
+    // A close for the peer's garbled bytes is a lost connection too: a reconnecting client (a
+    // device that garbles a frame now and then) reconnects, as after the server's FIN.
     const bool by_peer = reason == CloseReason::PeerClosed || reason == CloseReason::PeerReset ||
-                         reason == CloseReason::Error;
+                         reason == CloseReason::Error || for_bad_frames;
     if (by_peer && !m_userClosed && m_config.reconnect.enabled) {
         m_attempt = 0;       // a fresh series of attempts, starting at the initial delay
         m_failures = 1;

@@ -37,7 +37,7 @@ private:
     /// bind, or nullopt (with m_familyMismatch said) when the bind's IP version cannot reach it.
     std::optional<asio::ip::tcp::endpoint> reachableFromBind(const asio::ip::tcp::endpoint& to);
     void scheduleRetry(std::optional<ErrorInfo> error);
-    void connectionGone(ConnectionId connection, CloseReason reason) override;
+    void connectionGone(ConnectionId connection, CloseReason reason, bool for_bad_frames) override;
     std::uint16_t watchedPort() const override { return m_boundLocalPort; }
 
     asio::ip::tcp::resolver m_resolver;

@@ -157,11 +157,11 @@ void TcpEndpoint::dropConnections(CloseMode mode) {
     for (auto& [id, connection] : connections) connection->shutdownForStop(mode);
 }
 
-void TcpEndpoint::onConnectionClosed(ConnectionId connection, CloseReason reason) {
+void TcpEndpoint::onConnectionClosed(ConnectionId connection, CloseReason reason, bool for_bad_frames) {
     m_connections.erase(connection);
     m_fileSends->wake();   // a file send to it says so now
     closedForSources(connection);   // a timer aimed at it stops
-    connectionGone(connection, reason);
+    connectionGone(connection, reason, for_bad_frames);
 }
 
 void TcpEndpoint::refresh(std::chrono::steady_clock::time_point now, bool force) {

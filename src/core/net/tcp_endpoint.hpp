@@ -24,7 +24,7 @@ public:
     void applySocketTable(const SocketTableResult& result) override;
 
     void onTraffic(Direction direction, std::size_t bytes) override { m_traffic.count(direction, bytes); }
-    void onConnectionClosed(ConnectionId connection, CloseReason reason) override;
+    void onConnectionClosed(ConnectionId connection, CloseReason reason, bool for_bad_frames) override;
     void onRepeatableError(ConnectionId connection, ErrorContext context, ErrorInfo error) override {
         reportRepeatable(context, std::move(error), connection);
     }
@@ -41,7 +41,7 @@ protected:
     /// The local port whose socket table is watched (0 = none).
     virtual std::uint16_t watchedPort() const = 0;
     /// Hook for subclasses after a connection left the table.
-    virtual void connectionGone(ConnectionId, CloseReason) {}
+    virtual void connectionGone(ConnectionId, CloseReason, bool /*for_bad_frames*/) {}
 
     std::map<ConnectionId, std::shared_ptr<StreamSession>> m_connections;
     std::uint64_t m_acceptedTotal = 0;

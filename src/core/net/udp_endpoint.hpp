@@ -35,7 +35,7 @@ public:
     bool attachResponder(ConnectionId connection, std::shared_ptr<Responder> responder) override;
 
     // ConnectionHost (what the session tells this endpoint)
-    void onConnectionClosed(ConnectionId, CloseReason) override {}
+    void onConnectionClosed(ConnectionId, CloseReason, bool) override {}
     void onTraffic(Direction direction, std::size_t bytes) override { m_traffic.count(direction, bytes); }
     void onRepeatableError(ConnectionId, ErrorContext context, ErrorInfo error) override {
         reportRepeatable(context, std::move(error));

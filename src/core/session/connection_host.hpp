@@ -12,7 +12,9 @@ namespace sockscope {
 class ConnectionHost {
 public:
     virtual ~ConnectionHost() = default;
-    virtual void onConnectionClosed(ConnectionId connection, CloseReason reason) = 0;
+    /// `for_bad_frames`: we closed it because the peer's bytes broke the framing (on_error
+    /// "close"): the peer's doing, as a FIN is, though the close is ours.
+    virtual void onConnectionClosed(ConnectionId connection, CloseReason reason, bool for_bad_frames) = 0;
     virtual void onTraffic(Direction direction, std::size_t bytes) = 0;
     /// An error that may repeat (e.g. echo refused after our FIN): rate-limited by the host.
     virtual void onRepeatableError(ConnectionId connection, ErrorContext context, ErrorInfo error) = 0;

@@ -315,7 +315,7 @@ void StreamSession::onClosed(CloseReason reason, std::optional<ErrorInfo> error)
     finishFraming();
     m_responders.onClosed();
     m_ctx.emit(ConnectionClosed{m_endpoint, m_id, reason, std::move(error), nowUs()});
-    if (auto host = m_host.lock()) host->onConnectionClosed(m_id, reason);
+    if (auto host = m_host.lock()) host->onConnectionClosed(m_id, reason, m_framingClose);
 }
 
 }  // namespace sockscope

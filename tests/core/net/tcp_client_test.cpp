@@ -142,6 +142,39 @@ TEST(TcpClient, UserCloseDoesNotTriggerReconnect) {
     EXPECT_EQ(h.count<EndpointStatus>([](const EndpointStatus& s) { return s.state == EndpointState::WaitingRetry; }), 0u);
 }
 
+// Tester item: a close for bytes that broke the framing (on_error "close") stopped a reconnecting
+// client for good (and ended a headless run with exit 0): it is the peer's doing, as a FIN is.
+TEST(TcpClient, AFramingCloseIsALostConnectionAReconnectingClientComesBackFrom) {
+    Listener device;
+    EngineHarness h;
+    auto config = clientTo("127.0.0.1:" + std::to_string(device.port));
+    config.reconnect.enabled = true;
+    config.reconnect.initial_ms = 20;
+    config.reconnect.jitter = 0;
+    config.framing.type = FramingType::Delimiter;
+    config.framing.delimiter = {';'};
+    config.framing.max = 4;
+    config.framing.on_error = FramingOnError::Close;
+    h.engine.submit(AddEndpoint{1, config});
+    auto peer = device.accept();
+    ASSERT_GE(peer.fd(), 0);
+    ASSERT_TRUE(h.waitFor<ConnectionOpened>());
+    const auto stoppedSoFar = [&] {
+        return h.count<EndpointStatus>([](const EndpointStatus& s) { return s.state == EndpointState::Stopped; });
+    };
+    h.mark();
+    const std::size_t stopped_before = stoppedSoFar();
+    ASSERT_TRUE(peer.sendAll("toolongforit;"));
+    const auto closed = h.waitFor<ConnectionClosed>();
+    ASSERT_TRUE(closed);
+    ASSERT_TRUE(closed->error);
+    EXPECT_EQ(closed->error->code, "FRAME_TOO_LONG");
+    ASSERT_TRUE(h.waitForState(1, EndpointState::WaitingRetry));
+    auto again = device.accept(3000);
+    ASSERT_GE(again.fd(), 0) << "the client reconnects";
+    EXPECT_EQ(stoppedSoFar(), stopped_before) << "never stopped on the way";
+}
+
 TEST(TcpClient, BindsTheRequestedLocalPort) {
     Listener device;
     const auto local = unusedPort();

@@ -97,7 +97,7 @@ class CountingHost final : public ConnectionHost {
 public:
     std::size_t rx_messages = 0, rx_bytes = 0, tx_messages = 0, echo_dropped = 0, receive_dropped = 0, writes = 0;
     std::vector<std::string> errors;
-    void onConnectionClosed(ConnectionId, CloseReason) override {}
+    void onConnectionClosed(ConnectionId, CloseReason, bool) override {}
     void onTraffic(Direction direction, std::size_t bytes) override {
         if (direction == Direction::Tx) return void(++tx_messages);
         ++rx_messages;
