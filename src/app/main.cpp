@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cmath>
 #include <csignal>
 #include <iostream>
 #if defined(_WIN32)
@@ -168,6 +169,10 @@ int main(int argc, char** argv) {
         std::cerr << "sockscope: "
                   << (*for_option ? "--for" : *commands_option ? "--commands" : *run_option ? "--run" : "--report")
                   << " applies to --headless runs only\n";
+        return 2;
+    }
+    if (!std::isfinite(record_rotate_mb)) {   // NaN passes the range check (every comparison is false)
+        std::cerr << "sockscope: --record-rotate-mb: expected a number of MB from 0 to 1e9, got " << record_rotate_mb << "\n";
         return 2;
     }
     if ((*rotate_option || *keep_option) && !*record_option) {   // they shape --record files: alone, a mistake

@@ -147,6 +147,13 @@ TEST(HeadlessRecord, UsageErrors) {
         EXPECT_EQ(alone.wait(), 2) << option;
         EXPECT_NE(alone.err().find("give --record FILE too"), std::string::npos) << alone.err();
     }
+    // Tester item: NaN passed the range check and turned rotation off without a word.
+    for (const char* mb : {"nan", "NaN", "-1", "inf"}) {
+        Process nan({SOCKSCOPE_BINARY, "--headless", profile, "--for", "1", "--record", "/tmp/x.jsonl",
+                     "--record-rotate-mb", mb});
+        EXPECT_EQ(nan.wait(), 2) << mb;
+        EXPECT_NE(nan.err().find("--record-rotate-mb"), std::string::npos) << nan.err();
+    }
     // Two recorders on one file would move each other's file aside: refused before the run, by name.
     const fs::path dir = freshDir("twice");
     const std::string same = (dir / "c.jsonl").string();

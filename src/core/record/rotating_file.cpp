@@ -181,7 +181,11 @@ std::error_code RotatingFile::shift(bool prune) {
     while (fs::exists(numbered(m_path, last), ec)) ++last;
     // At a rotation FILE and .1 … .keep-1 stay; at the start the previous run's file (.1) stays too.
     const std::uint32_t most = prune ? m_policy.keep - 1 : std::max<std::uint32_t>(m_policy.keep, 2) - 1;
-    if (m_policy.keep > 0 && last > most) last = most;
+    if (m_policy.keep > 0 && last > most) {
+        // Those past `most` go, also ones an earlier run with a larger keep left behind.
+        for (std::uint32_t n = std::max<std::uint32_t>(most, 1) + 1; n < last; ++n) fs::remove(numbered(m_path, n), ec);
+        last = most;
+    }
     if (prune && m_policy.keep == 1) return fs::remove(m_path, ec), ec;   // only the current one is kept
     fs::remove(numbered(m_path, last), ec);
     for (std::uint32_t n = last; n > 1; --n) {

@@ -125,6 +125,29 @@ TEST(RotatingFile, APreviousRunsFileIsKeptAtStartAndRestartsStayWithinKeep) {
     EXPECT_FALSE(fs::exists(dir / "r.3.txt"));
 }
 
+// Tester item: numbered files an earlier run with a larger keep left stayed, and the newest of them
+// was deleted instead (keep 1 left FILE, .1, .2 and .3; keep 3 deleted .2 and kept .3).
+TEST(RotatingFile, FilesPastKeepThatAnEarlierRunLeftGoAtTheStart) {
+    for (const std::uint32_t keep : {1u, 2u, 3u, 4u}) {
+        SCOPED_TRACE("keep " + std::to_string(keep));
+        const fs::path dir = testDir("past-keep-" + std::to_string(keep));
+        std::ofstream(dir / "r.txt", std::ios::binary) << "old\n";
+        for (int n = 1; n <= 5; ++n)
+            std::ofstream(dir / ("r." + std::to_string(n) + ".txt"), std::ios::binary) << "old." << n << "\n";
+        RotatingFile file(dir / "r.txt", RotationPolicy{0, 0ms, keep}, false);
+        ASSERT_FALSE(file.open());
+        ASSERT_FALSE(file.write("new\n"));
+        file.close();
+        EXPECT_EQ(test::readFile(dir / "r.txt"), "new\n");
+        EXPECT_EQ(test::readFile(dir / "r.1.txt"), "old\n") << "the previous run's file";
+        const std::uint32_t most = std::max(keep, 2u) - 1;   // numbered files kept at a start
+        for (std::uint32_t n = 2; n <= most; ++n)
+            EXPECT_EQ(test::readFile(dir / ("r." + std::to_string(n) + ".txt")), "old." + std::to_string(n - 1) + "\n") << n;
+        for (std::uint32_t n = most + 1; n <= 6; ++n)
+            EXPECT_FALSE(fs::exists(dir / ("r." + std::to_string(n) + ".txt"))) << n;
+    }
+}
+
 TEST(RotatingFile, ErrorsAreInPlainWords) {
     const auto full = describeFileError(std::make_error_code(std::errc::no_space_on_device), "/x/s.pcapng", FileOp::Write);
     EXPECT_EQ(full.code, "ENOSPC");
