@@ -265,8 +265,8 @@ private:
     bool checkSinks() {
         for (std::size_t i = 0; i < m_sinks.size();) {
             ErrorInfo why;
-            if (const auto queued = m_sinks[i]->queued(why)) {
-                m_sinkQueued[i] = *queued;
+            if (m_sinks[i]->queued(why)) {
+                m_sinkQueued[i] = m_sinks[i]->unsent();
                 ++i;
                 continue;
             }
@@ -306,9 +306,9 @@ private:
         std::uint64_t most = 0;
         for (std::size_t i = 0; i < m_sinks.size(); ++i) {
             ErrorInfo why;
-            const auto queued = m_sinks[i]->queued(why);
-            if (queued) m_sinkQueued[i] = *queued;
-            most = std::max<std::uint64_t>(most, queued.value_or(0));
+            if (!m_sinks[i]->queued(why)) continue;
+            m_sinkQueued[i] = m_sinks[i]->unsent();
+            most = std::max<std::uint64_t>(most, m_sinkQueued[i]);
         }
         return std::min(most, m_sent);
     }

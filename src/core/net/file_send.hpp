@@ -32,6 +32,12 @@ public:
     virtual ~FileSink() = default;
     /// Bytes waiting in the target's write queue; nullopt when the target is gone (`why` says how).
     virtual std::optional<std::size_t> queued(ErrorInfo& why) const = 0;
+    /// Of those, the file's own bytes the kernel has not taken yet (the queue's bookkeeping and a
+    /// write's part already sent left out): what a progress report says is still waiting.
+    virtual std::size_t unsent() const {
+        ErrorInfo ignored;
+        return queued(ignored).value_or(0);
+    }
     /// The target's write queue cap (a chunk is handed over only when it fits under it).
     virtual std::size_t queueLimit() const = 0;
     /// Queues one chunk (one write / one datagram), a slice of the reader's block that the write

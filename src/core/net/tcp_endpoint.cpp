@@ -21,6 +21,10 @@ public:
                "连接 #" + std::to_string(m_id) + "（" + m_peer + "）已关闭"};
         return std::nullopt;
     }
+    std::size_t unsent() const override {
+        const auto connection = m_connection.lock();
+        return connection && !connection->closed() ? connection->unsentBytes() : 0;
+    }
     std::size_t queueLimit() const override {
         const auto connection = m_connection.lock();
         return connection ? connection->writeQueueLimit() : 0;

@@ -86,6 +86,7 @@ public:
     const std::string& local() const { return m_transport->localName(); }
     /// Bytes waiting in the write queue (including the write in flight), and its limit.
     std::size_t queuedBytes() const { return m_transport->queuedBytes(); }
+    std::size_t unsentBytes() const { return m_transport->unsentBytes(); }
     std::size_t writeQueueLimit() const { return m_transport->queueLimit(); }
     bool closed() const { return m_transport->closed(); }
 

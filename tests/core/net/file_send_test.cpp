@@ -230,6 +230,31 @@ TEST(FileSend, TheGapSeparatesTheChunks) {
     EXPECT_EQ(peer.wait(10s), 0);
 }
 
+// Tester item: progress said "228 still in the send queue (the peer has not read them)" of a
+// peer that read all along: the queue's bookkeeping (128 bytes a message) was counted as waiting.
+TEST(FileSend, APeerThatReadsAllAlongHasNothingWaiting) {
+    if (!havePython()) GTEST_SKIP() << "python3 not found";
+    TcpFixture f;
+    TempFile file(1400);
+    Process peer({"/usr/bin/env", "python3", "-c", kTcpPeer, std::to_string(f.port), "1400", file.path, "keep"});
+    const ConnectionId connection = f.waitConnection();
+    ASSERT_NE(connection, 0u);
+    f.h.engine.submit(fileCommand(7, file.path, 7, 5, connection));   // 200 chunks, ~1 s: reports on the way
+    const auto end = f.waitEnd(7);
+    ASSERT_TRUE(end);
+    EXPECT_EQ(end->state, FileSendState::Done);
+    ASSERT_TRUE(peer.waitForOutput("len 1400 match")) << peer.out();
+    std::size_t reports = 0;
+    for (const auto& e : f.h.events)
+        if (const auto* s = std::get_if<FileSendStatus>(&e); s && s->state == FileSendState::Running) {
+            ++reports;
+            EXPECT_LE(s->waiting, 7u) << "at most the chunk in flight, never its bookkeeping";
+        }
+    EXPECT_GE(reports, 2u);
+    f.h.engine.submit(CloseConnection{1, connection, CloseMode::Graceful});
+    EXPECT_EQ(peer.wait(10s), 0);
+}
+
 TEST(FileSend, EveryConnectionGetsTheWholeFile) {
     if (!havePython()) GTEST_SKIP() << "python3 not found";
     TcpFixture f;
