@@ -360,7 +360,7 @@ void Framer::badLength(std::int64_t total, FrameSink& sink) {
     if (m_dropping) return;            // already reported: this episode goes on
     const std::int64_t value = total - m_cfg.adjust;
     std::string message = "length field at offset " + number(m_cfg.offset) + " reads " + std::to_string(value) +
-                          ", so the frame would be " + std::to_string(total) + " bytes: ";
+                          ", so the frame would be " + std::to_string(total) + (total == 1 ? " byte: " : " bytes: ");
     const bool longer = total > static_cast<std::int64_t>(m_cfg.max);
     const std::string header = number(std::max<std::size_t>(m_headerEnd, 1));
     message += longer ? "longer than max " + number(m_cfg.max) : "shorter than its own header (" + header + (header == "1" ? " byte)" : " bytes)");

@@ -182,6 +182,11 @@ void Endpoint::flushRepeatedErrors(std::chrono::steady_clock::time_point now, bo
     m_repeatedErrors.flush(now, [this](ErrorEvent e) { m_ctx.emit(std::move(e)); }, all);
 }
 
+void Endpoint::flushRepeatedErrorsOf(ConnectionId connection) {
+    m_repeatedErrors.flushConnection(connection, std::chrono::steady_clock::now(),
+                                     [this](ErrorEvent e) { m_ctx.emit(std::move(e)); });
+}
+
 void Endpoint::reportOptionFailures(const OptionFailures& failures) {
     for (const auto& failure : failures)
         reportError(ErrorContext::SetOption,

@@ -103,6 +103,7 @@ protected:
     /// Emits the counts of repeated errors whose window ended (called by refresh()); `all`: every
     /// pending count now (called by stop()).
     void flushRepeatedErrors(std::chrono::steady_clock::time_point now, bool all = false);
+    void flushRepeatedErrorsOf(ConnectionId connection);
     void reportOptionFailures(const OptionFailures& failures);
     StatsEvent makeStats(std::chrono::steady_clock::time_point now);
     /// Emits `stats` unless it equals the last one sent (and `force` is false).

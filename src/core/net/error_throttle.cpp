@@ -17,6 +17,22 @@ void ErrorThrottle::report(ErrorEvent event, Clock::time_point now, const Emit& 
     it->second.last = std::move(event);
 }
 
+void ErrorThrottle::flushConnection(ConnectionId connection, Clock::time_point now, const Emit& emit) {
+    for (auto& [key, entry] : m_entries)
+        if (entry.repeats > 0 && entry.last.connection == connection) emitCount(entry, now, emit);
+}
+
+void ErrorThrottle::emitCount(Entry& entry, Clock::time_point now, const Emit& emit) {
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%.1f", std::chrono::duration<double>(now - entry.window_start).count());
+    ErrorEvent summary = entry.last;
+    summary.error.message += " (repeated " + groupDigits(entry.repeats) + (entry.repeats == 1 ? " time in " : " times in ") + seconds + " s)";
+    summary.time_us = nowUs();
+    entry.repeats = 0;
+    entry.window_start = now;
+    emit(std::move(summary));
+}
+
 void ErrorThrottle::flush(Clock::time_point now, const Emit& emit, bool all) {
     for (auto it = m_entries.begin(); it != m_entries.end();) {
         Entry& entry = it->second;
@@ -29,15 +45,7 @@ void ErrorThrottle::flush(Clock::time_point now, const Emit& emit, bool all) {
             it = m_entries.erase(it);
             continue;
         }
-        char seconds[32];
-        std::snprintf(seconds, sizeof seconds, "%.1f",
-                      std::chrono::duration<double>(age).count());
-        ErrorEvent summary = entry.last;
-        summary.error.message += " (repeated " + groupDigits(entry.repeats) + (entry.repeats == 1 ? " time in " : " times in ") + seconds + " s)";
-        summary.time_us = nowUs();
-        entry.repeats = 0;
-        entry.window_start = now;
-        emit(std::move(summary));
+        emitCount(entry, now, emit);
         it = all ? m_entries.erase(it) : std::next(it);
     }
 }

@@ -26,6 +26,9 @@ public:
     /// Emits the count of every window that has ended; call periodically (each refresh).
     /// `all` (endpoint stopped): emits every pending count now and forgets every key.
     void flush(Clock::time_point now, const Emit& emit, bool all = false);
+    /// A connection closes: the counts whose last repeat was on it are emitted now, before its
+    /// `closed` event, not after it at the window's end.
+    void flushConnection(ConnectionId connection, Clock::time_point now, const Emit& emit);
 
 private:
     struct Entry {
@@ -33,6 +36,7 @@ private:
         std::uint64_t repeats = 0;
         Clock::time_point window_start;
     };
+    void emitCount(Entry& entry, Clock::time_point now, const Emit& emit);
     std::chrono::milliseconds m_window;
     std::map<std::pair<ErrorContext, std::string>, Entry> m_entries;
 };

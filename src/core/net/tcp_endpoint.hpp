@@ -28,6 +28,7 @@ public:
     void onRepeatableError(ConnectionId connection, ErrorContext context, ErrorInfo error) override {
         reportRepeatable(context, std::move(error), connection);
     }
+    void beforeClosedEvent(ConnectionId connection) override { flushRepeatedErrorsOf(connection); }
     void onEchoDropped(std::size_t messages) override { m_echoDropped += messages; }
     void onWriteDone() override { m_fileSends->wake(); }
 

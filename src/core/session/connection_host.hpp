@@ -18,6 +18,8 @@ public:
     virtual void onTraffic(Direction direction, std::size_t bytes) = 0;
     /// An error that may repeat (e.g. echo refused after our FIN): rate-limited by the host.
     virtual void onRepeatableError(ConnectionId connection, ErrorContext context, ErrorInfo error) = 0;
+    /// The connection is about to say it closed: the counts of its repeated errors go first.
+    virtual void beforeClosedEvent(ConnectionId /*connection*/) {}
     /// Replies (echo, rules) that could not be sent (counted in the endpoint's statistics).
     virtual void onEchoDropped(std::size_t messages) = 0;
     /// A write completed: the write queue has more room (file sends wait for it).

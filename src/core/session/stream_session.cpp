@@ -314,6 +314,7 @@ void StreamSession::onClosed(CloseReason reason, std::optional<ErrorInfo> error)
     }
     finishFraming();
     m_responders.onClosed();
+    if (auto host = m_host.lock()) host->beforeClosedEvent(m_id);
     m_ctx.emit(ConnectionClosed{m_endpoint, m_id, reason, std::move(error), nowUs()});
     if (auto host = m_host.lock()) host->onConnectionClosed(m_id, reason, m_framingClose);
 }

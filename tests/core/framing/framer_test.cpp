@@ -336,6 +336,20 @@ TEST(Framer, LengthGarbageResyncsByDroppingBytes) {
     EXPECT_NE(out.errors[1].message.find("2 bytes were dropped"), std::string::npos);
 }
 
+TEST(Framer, AOneByteFrameIsSaidInTheSingular) {   // tester item: "would be 1 bytes"
+    FramingConfig c;
+    c.type = FramingType::Length;
+    c.size = 2;
+    c.max = 64;
+    Framer framer(c);
+    Collector out;
+    framer.feed(Bytes{0x00, 0x01, 'z', 'z'}, Clock::now(), out);
+    ASSERT_FALSE(out.errors.empty());
+    EXPECT_NE(out.errors[0].message.find("reads 1, so the frame would be 1 byte: shorter than its own header (2 bytes)"),
+              std::string::npos)
+        << out.errors[0].message;
+}
+
 TEST(Framer, LengthShorterThanHeaderIsAnError) {
     FramingConfig c = modbusTcp();
     c.adjust = -10;   // value 6 -> total -4

@@ -110,6 +110,35 @@ TEST(FramingEngine, OverMaxWithResyncReportsAndGoesOn) {
     EXPECT_EQ(h.count<ConnectionClosed>(), 0u);
 }
 
+// Tester item: the counts of a connection's repeated framing errors came at the window's end,
+// after its `closed` event (a reader that stops at `closed` never saw them); they now come first.
+TEST(FramingEngine, RepeatedFramingErrorsAreCountedBeforeTheConnectionSaysItClosed) {
+    EngineHarness h;
+    FramingConfig f;
+    f.type = FramingType::Delimiter;
+    f.delimiter = bytesOf("\n");
+    f.max = 4;
+    const auto port = h.startServer(1, framed(f));
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    ASSERT_TRUE(peer.sendAll("abcdefgh\nok\n"));
+    ASSERT_TRUE(waitMessages(h, 1, 1));
+    ASSERT_TRUE(peer.sendAll("abcdefgh\nok\n"));   // a second episode, within the 5 s window
+    ASSERT_TRUE(waitMessages(h, 1, 2));
+    peer.resetOnClose();   // a FIN would leave the connection half-open
+    peer.close();
+    ASSERT_TRUE(h.waitFor<ConnectionClosed>());
+    std::size_t counted = 0, closed = 0;
+    for (std::size_t i = 0; i < h.events.size(); ++i) {
+        if (const auto* e = std::get_if<ErrorEvent>(&h.events[i]);
+            e && e->error.code == "FRAME_TOO_LONG" && e->error.message.find("(repeated 1 time in") != std::string::npos)
+            counted = i;
+        if (std::holds_alternative<ConnectionClosed>(h.events[i])) closed = i;
+    }
+    ASSERT_NE(counted, 0u) << "the second episode is counted";
+    EXPECT_LT(counted, closed);
+}
+
 TEST(FramingEngine, OverMaxWithCloseClosesTheConnection) {
     EngineHarness h;
     FramingConfig f = modbusTcp();
