@@ -6,6 +6,9 @@
 #if defined(__linux__)
 #include <netinet/in.h>
 #include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
 #endif
 
 #include "core/net/address.hpp"
@@ -47,6 +50,52 @@ bool askForDestinationAddresses(asio::ip::udp::socket& socket, const asio::ip::a
     return false;
 #endif
 }
+
+#if defined(__linux__)
+/// sendmsg() with IP_PKTINFO / IPV6_PKTINFO naming the source address `from`. False with `ec` set
+/// when the kernel refused (EINVAL: `from` is not an address of this host).
+bool sendFrom(int fd, bool v6_socket, const DatagramAddress& to, const asio::ip::address& from,
+              std::span<const std::uint8_t> payload, std::error_code& ec) {
+    ec.clear();
+    iovec iov{const_cast<std::uint8_t*>(payload.data()), payload.size()};
+    msghdr h{};
+    h.msg_name = const_cast<void*>(static_cast<const void*>(to.data()));
+    h.msg_namelen = static_cast<socklen_t>(to.size());
+    h.msg_iov = &iov;
+    h.msg_iovlen = 1;
+    alignas(cmsghdr) unsigned char control[CMSG_SPACE(sizeof(in6_pktinfo))] = {};
+    h.msg_control = control;
+    cmsghdr* c = nullptr;
+    if (v6_socket) {
+        h.msg_controllen = CMSG_SPACE(sizeof(in6_pktinfo));
+        c = CMSG_FIRSTHDR(&h);
+        c->cmsg_level = IPPROTO_IPV6;
+        c->cmsg_type = IPV6_PKTINFO;
+        c->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
+        in6_pktinfo info{};
+        const asio::ip::address_v6 source =
+            from.is_v4() ? asio::ip::make_address_v6(asio::ip::v4_mapped, from.to_v4()) : from.to_v6();
+        const auto bytes = source.to_bytes();
+        std::memcpy(&info.ipi6_addr, bytes.data(), bytes.size());
+        info.ipi6_ifindex = source.scope_id();   // a link-local source names its interface
+        std::memcpy(CMSG_DATA(c), &info, sizeof info);
+    } else {
+        if (!from.is_v4()) return ec = std::make_error_code(std::errc::invalid_argument), false;
+        h.msg_controllen = CMSG_SPACE(sizeof(in_pktinfo));
+        c = CMSG_FIRSTHDR(&h);
+        c->cmsg_level = IPPROTO_IP;
+        c->cmsg_type = IP_PKTINFO;
+        c->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
+        in_pktinfo info{};
+        const auto bytes = from.to_v4().to_bytes();
+        std::memcpy(&info.ipi_spec_dst, bytes.data(), bytes.size());
+        std::memcpy(CMSG_DATA(c), &info, sizeof info);
+    }
+    if (::sendmsg(fd, &h, MSG_NOSIGNAL) >= 0) return true;
+    ec = std::error_code(errno, std::system_category());
+    return false;
+}
+#endif
 
 }  // namespace
 
@@ -125,6 +174,7 @@ void UdpTransport::onReadable(std::error_code ec) {
         }
         for (DatagramReader::Run& run : m_reader.runs()) {   // consecutive datagrams of one sender
             const DatagramAddress& sender = m_reader.senders()[run.sender];
+            if (run.local != DatagramReader::kNoLocal) noteReplyFrom(sender, m_reader.locals()[run.local]);
             if (!m_lastSender || *m_lastSender != sender) {   // formatting an address costs more than the read
                 m_lastSender = sender;
                 m_lastSenderName = describe(sender);
@@ -204,7 +254,7 @@ void UdpTransport::startWrite() {
     // Sent here rather than by async_send_to (which makes the same non-blocking attempt): at a
     // close, whether the datagram in progress left is then known, never lost between the two.
     std::error_code ec;
-    m_socket.send_to(asio::buffer(next.payload.data(), next.payload.size()), next.destination, 0, ec);
+    sendNow(next, ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) {
         m_socket.async_wait(asio::ip::udp::socket::wait_write, [self = shared_from_this()](std::error_code wait_error) {
             if (self->m_closed) return;
@@ -219,6 +269,32 @@ void UdpTransport::startWrite() {
     asio::post(m_ctx.io, [self = shared_from_this()] {
         if (!self->m_closed) self->onWritten(self->m_handedResult);
     });
+}
+
+void UdpTransport::noteReplyFrom(const DatagramAddress& sender, const asio::ip::address& local) {
+    if (local.is_multicast() || (local.is_v4() && local.to_v4() == asio::ip::address_v4::broadcast())) return;
+    const auto it = m_replyFrom.find(sender);
+    if (it != m_replyFrom.end()) {
+        it->second = local;
+        return;
+    }
+    if (m_replyFrom.size() >= kReplyFromMax) m_replyFrom.clear();
+    m_replyFrom.emplace(sender, local);
+}
+
+void UdpTransport::sendNow(const Datagram& datagram, std::error_code& ec) {
+    const auto payload = asio::buffer(datagram.payload.data(), datagram.payload.size());
+#if defined(__linux__)
+    if (const auto from = m_replyFrom.find(datagram.destination); from != m_replyFrom.end()) {
+        if (sendFrom(m_socket.native_handle(), m_localEndpoint && m_localEndpoint->address().is_v6(), datagram.destination,
+                     from->second, datagram.payload.view(), ec) ||
+            ec != std::errc::invalid_argument)
+            return;
+        m_replyFrom.erase(from);   // no longer an address of this host: let the kernel choose
+        ec.clear();
+    }
+#endif
+    m_socket.send_to(payload, datagram.destination, 0, ec);
 }
 
 void UdpTransport::reportFront(const std::shared_ptr<DatagramHandler>& h, std::error_code ec) {
@@ -278,7 +354,7 @@ void UdpTransport::flushQueued() {
         const Datagram& next = m_writeQueue.front();
         const bool gap = next.gap.count() > 0;   // a split's spacing: what follows waits for it
         std::error_code ec;
-        m_socket.send_to(asio::buffer(next.payload.data(), next.payload.size()), next.destination, 0, ec);
+        sendNow(next, ec);
         if (ec == asio::error::would_block || ec == asio::error::try_again) return;
         reportFront(h, ec);
         if (gap) return;

@@ -9,6 +9,7 @@
 // a datagram as several smaller ones with a gap after each, "duplicate" queues it twice.
 #include <asio/steady_timer.hpp>
 #include <deque>
+#include <map>
 
 #include "core/net/datagram_reader.hpp"
 #include "core/net/engine_context.hpp"
@@ -62,6 +63,7 @@ private:
     void onReadable(std::error_code ec);
     void startWrite();
     void onWritten(std::error_code ec);
+
     /// Pops the datagram in progress and tells `h` how it went.
     void reportFront(const std::shared_ptr<DatagramHandler>& h, std::error_code ec);
     [[nodiscard]] ErrorInfo notSentAtClose() const;   // ECANCELED for what is still queued
@@ -74,6 +76,9 @@ private:
         std::size_t cost = 0;
         std::shared_ptr<SendReceipt> receipt;   // told when it left (timers' `sent`)
     };
+    /// One datagram to the kernel, from the address its destination last wrote to when known.
+    void sendNow(const Datagram& datagram, std::error_code& ec);
+    void noteReplyFrom(const DatagramAddress& sender, const asio::ip::address& local);
 
     EngineContext& m_ctx;
     asio::ip::udp::socket m_socket;
@@ -88,6 +93,10 @@ private:
     std::optional<asio::ip::address> m_lastLocal;   // wildcard binds: the address last written to
     std::string m_lastLocalName;        // m_lastLocal formatted with our port
     std::optional<DatagramAddress> m_localEndpoint;
+    /// Wildcard binds: the address each peer last wrote to. Answers leave from it, as a device
+    /// expects (a host's other address is not the one it asked). Bounded: cleared when full.
+    std::map<DatagramAddress, asio::ip::address> m_replyFrom;
+    static constexpr std::size_t kReplyFromMax = 4096;
     std::uint16_t m_localPort = 0;
     DatagramReader m_reader{kDatagramsPerRead};
     std::deque<Datagram> m_writeQueue;

@@ -130,6 +130,36 @@ TEST(UdpTransport, ASocketOnTheIpv6WildcardSaysWhichAddressEachDatagramWasSentTo
     wildcardLocals({"::"});
 }
 
+/// Tester item: a socket on 0.0.0.0 answered a peer that wrote to 127.0.0.5 from 127.0.0.1 (the
+/// kernel's choice); a device drops an answer from an address it did not ask. Answers leave from
+/// the address the peer wrote to, on a dual-stack "::" socket too.
+TEST(UdpTransport, AWildcardSocketAnswersFromTheAddressThePeerWroteTo) {
+#if !defined(__linux__)
+    GTEST_SKIP() << "IP_PKTINFO / IPV6_PKTINFO are used on Linux only";
+#endif
+    for (const char* bind : {"0.0.0.0", "::"}) {
+        SCOPED_TRACE(bind);
+        if (std::string(bind) == "::" && !test::ipv6LoopbackWorks()) continue;
+        TransportRig rig(1u << 20, bind);
+        rig.transport->start(rig.handler);
+        for (const char* asked : {"127.0.0.5", "127.0.0.1", "127.0.0.7"}) {
+            SCOPED_TRACE(asked);
+            const std::size_t before = rig.handler->received.size();
+            rig.peer.send_to(asio::buffer(std::string("q")), {asio::ip::make_address(asked), rig.local.port()});
+            ASSERT_TRUE(rig.runUntil([&] { return rig.handler->received.size() == before + 1; }));
+            ASSERT_TRUE(rig.transport->lastSender().has_value());
+            ASSERT_FALSE(rig.transport->sendTo(*rig.transport->lastSender(), SharedBytes::copyOf("a"), nullptr).has_value());
+            ASSERT_TRUE(rig.runUntil([&] { return rig.peer.available() > 0; }));
+            char buffer[16];
+            asio::ip::udp::endpoint from;
+            ASSERT_EQ(rig.peer.receive_from(asio::buffer(buffer), from), 1u);
+            EXPECT_EQ(from.address().to_string(), asked);
+            EXPECT_EQ(from.port(), rig.local.port());
+        }
+        EXPECT_TRUE(rig.handler->errors.empty());
+    }
+}
+
 TEST(UdpTransport, AHandlerHoldingReadsGetsNothingUntilItResumes) {
     TransportRig rig;
     rig.handler->hold = true;
