@@ -77,7 +77,7 @@ bool sendFrom(int fd, bool v6_socket, const DatagramAddress& to, const asio::ip:
             from.is_v4() ? asio::ip::make_address_v6(asio::ip::v4_mapped, from.to_v4()) : from.to_v6();
         const auto bytes = source.to_bytes();
         std::memcpy(&info.ipi6_addr, bytes.data(), bytes.size());
-        info.ipi6_ifindex = source.scope_id();   // a link-local source names its interface
+        // No interface: the kernel takes it from the destination's scope (a link-local peer's).
         std::memcpy(CMSG_DATA(c), &info, sizeof info);
     } else {
         if (!from.is_v4()) return ec = std::make_error_code(std::errc::invalid_argument), false;
@@ -272,7 +272,12 @@ void UdpTransport::startWrite() {
 }
 
 void UdpTransport::noteReplyFrom(const DatagramAddress& sender, const asio::ip::address& local) {
-    if (local.is_multicast() || (local.is_v4() && local.to_v4() == asio::ip::address_v4::broadcast())) return;
+    // A group or a broadcast it wrote to is no source: the kernel chooses, as before it.
+    if (local.is_multicast() || (local.is_v4() && local.to_v4() == asio::ip::address_v4::broadcast()) ||
+        m_notASource.count(local) != 0) {
+        if (!m_replyFrom.empty()) m_replyFrom.erase(sender);
+        return;
+    }
     const auto it = m_replyFrom.find(sender);
     if (it != m_replyFrom.end()) {
         it->second = local;
@@ -288,9 +293,13 @@ void UdpTransport::sendNow(const Datagram& datagram, std::error_code& ec) {
     if (const auto from = m_replyFrom.find(datagram.destination); from != m_replyFrom.end()) {
         if (sendFrom(m_socket.native_handle(), m_localEndpoint && m_localEndpoint->address().is_v6(), datagram.destination,
                      from->second, datagram.payload.view(), ec) ||
-            ec != std::errc::invalid_argument)
+            ec == asio::error::would_block || ec == asio::error::try_again)
             return;
-        m_replyFrom.erase(from);   // no longer an address of this host: let the kernel choose
+        // Not a source the kernel takes (a subnet broadcast the peer wrote to, an address gone
+        // since: EINVAL, ENETUNREACH...): let the kernel choose, for this peer and from now on.
+        if (m_notASource.size() >= kReplyFromMax) m_notASource.clear();
+        m_notASource.insert(from->second);
+        m_replyFrom.erase(from);
         ec.clear();
     }
 #endif

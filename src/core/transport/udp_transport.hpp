@@ -10,6 +10,7 @@
 #include <asio/steady_timer.hpp>
 #include <deque>
 #include <map>
+#include <set>
 
 #include "core/net/datagram_reader.hpp"
 #include "core/net/engine_context.hpp"
@@ -97,6 +98,7 @@ private:
     /// expects (a host's other address is not the one it asked). Bounded: cleared when full.
     std::map<DatagramAddress, asio::ip::address> m_replyFrom;
     static constexpr std::size_t kReplyFromMax = 4096;
+    std::set<asio::ip::address> m_notASource;   // written to, but the kernel refused it as a source
     std::uint16_t m_localPort = 0;
     DatagramReader m_reader{kDatagramsPerRead};
     std::deque<Datagram> m_writeQueue;

@@ -160,6 +160,43 @@ TEST(UdpTransport, AWildcardSocketAnswersFromTheAddressThePeerWroteTo) {
     }
 }
 
+/// Review: a peer that wrote to a subnet broadcast (127.255.255.255 here) named an address the
+/// kernel refuses as a source (ENETUNREACH, not EINVAL): every answer to it failed. The kernel
+/// chooses then, and a later unicast still answers from the address written to.
+TEST(UdpTransport, APeerThatWroteToABroadcastAddressIsAnsweredAllTheSame) {
+#if !defined(__linux__)
+    GTEST_SKIP() << "IP_PKTINFO is used on Linux only";
+#endif
+    TransportRig rig(1u << 20, "0.0.0.0");
+    rig.transport->start(rig.handler);
+    rig.peer.set_option(asio::socket_base::broadcast(true));
+    const auto answer = [&](const char* asked) -> std::string {
+        const std::size_t before = rig.handler->received.size();
+        std::error_code ec;
+        rig.peer.send_to(asio::buffer(std::string("q")), {asio::ip::make_address(asked), rig.local.port()}, 0, ec);
+        if (ec) return "send: " + ec.message();
+        if (!rig.runUntil([&] { return rig.handler->received.size() == before + 1; })) return "<not received>";
+        for (int i = 0; i < 2; ++i)
+            if (auto refused = rig.transport->sendTo(*rig.transport->lastSender(), SharedBytes::copyOf("a"), nullptr))
+                return refused->code;
+        std::string from;
+        for (int i = 0; i < 2; ++i) {
+            if (!rig.runUntil([&] { return rig.peer.available() > 0; })) return "<no answer>";
+            char buffer[16];
+            asio::ip::udp::endpoint sender;
+            rig.peer.receive_from(asio::buffer(buffer), sender);
+            from += sender.address().to_string() + " ";
+        }
+        return from;
+    };
+    const std::string broadcast = answer("127.255.255.255");
+    if (broadcast == "<not received>") GTEST_SKIP() << "no loopback broadcast here";
+    EXPECT_EQ(broadcast, "127.0.0.1 127.0.0.1 ") << "both answers left, from the kernel's choice";
+    EXPECT_EQ(answer("127.0.0.5"), "127.0.0.5 127.0.0.5 ");
+    EXPECT_EQ(answer("127.255.255.255"), "127.0.0.1 127.0.0.1 ");
+    EXPECT_TRUE(rig.handler->errors.empty());
+}
+
 TEST(UdpTransport, AHandlerHoldingReadsGetsNothingUntilItResumes) {
     TransportRig rig;
     rig.handler->hold = true;
