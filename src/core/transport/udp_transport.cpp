@@ -52,8 +52,18 @@ bool askForDestinationAddresses(asio::ip::udp::socket& socket, const asio::ip::a
 }
 
 #if defined(__linux__)
-/// sendmsg() with IP_PKTINFO / IPV6_PKTINFO naming the source address `from`. False with `ec` set
-/// when the kernel refused (EINVAL: `from` is not an address of this host).
+/// Puts one control message (`info`, of `level` / `type`) into `h`, whose buffer has room for it.
+template <class Info>
+void putControl(msghdr& h, int level, int type, const Info& info) {
+    h.msg_controllen = CMSG_SPACE(sizeof info);
+    cmsghdr* c = CMSG_FIRSTHDR(&h);
+    c->cmsg_level = level;
+    c->cmsg_type = type;
+    c->cmsg_len = CMSG_LEN(sizeof info);
+    std::memcpy(CMSG_DATA(c), &info, sizeof info);
+}
+
+/// sendmsg() with IP_PKTINFO / IPV6_PKTINFO naming the source address `from`; `ec` says why not.
 bool sendFrom(int fd, bool v6_socket, const DatagramAddress& to, const asio::ip::address& from,
               std::span<const std::uint8_t> payload, std::error_code& ec) {
     ec.clear();
@@ -65,35 +75,30 @@ bool sendFrom(int fd, bool v6_socket, const DatagramAddress& to, const asio::ip:
     h.msg_iovlen = 1;
     alignas(cmsghdr) unsigned char control[CMSG_SPACE(sizeof(in6_pktinfo))] = {};
     h.msg_control = control;
-    cmsghdr* c = nullptr;
     if (v6_socket) {
-        h.msg_controllen = CMSG_SPACE(sizeof(in6_pktinfo));
-        c = CMSG_FIRSTHDR(&h);
-        c->cmsg_level = IPPROTO_IPV6;
-        c->cmsg_type = IPV6_PKTINFO;
-        c->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
+        // No interface: the kernel takes it from the destination's scope (a link-local peer's).
         in6_pktinfo info{};
         const asio::ip::address_v6 source =
             from.is_v4() ? asio::ip::make_address_v6(asio::ip::v4_mapped, from.to_v4()) : from.to_v6();
         const auto bytes = source.to_bytes();
         std::memcpy(&info.ipi6_addr, bytes.data(), bytes.size());
-        // No interface: the kernel takes it from the destination's scope (a link-local peer's).
-        std::memcpy(CMSG_DATA(c), &info, sizeof info);
+        putControl(h, IPPROTO_IPV6, IPV6_PKTINFO, info);
     } else {
         if (!from.is_v4()) return ec = std::make_error_code(std::errc::invalid_argument), false;
-        h.msg_controllen = CMSG_SPACE(sizeof(in_pktinfo));
-        c = CMSG_FIRSTHDR(&h);
-        c->cmsg_level = IPPROTO_IP;
-        c->cmsg_type = IP_PKTINFO;
-        c->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
         in_pktinfo info{};
         const auto bytes = from.to_v4().to_bytes();
         std::memcpy(&info.ipi_spec_dst, bytes.data(), bytes.size());
-        std::memcpy(CMSG_DATA(c), &info, sizeof info);
+        putControl(h, IPPROTO_IP, IP_PKTINFO, info);
     }
     if (::sendmsg(fd, &h, MSG_NOSIGNAL) >= 0) return true;
     ec = std::error_code(errno, std::system_category());
     return false;
+}
+
+/// How the kernel refuses a source that is not (or no longer) one of this host's addresses.
+bool refusedSource(const std::error_code& ec) {
+    return ec == std::errc::invalid_argument || ec == std::errc::network_unreachable ||
+           ec == std::errc::address_not_available;
 }
 #endif
 
@@ -293,14 +298,16 @@ void UdpTransport::sendNow(const Datagram& datagram, std::error_code& ec) {
     if (const auto from = m_replyFrom.find(datagram.destination); from != m_replyFrom.end()) {
         if (sendFrom(m_socket.native_handle(), m_localEndpoint && m_localEndpoint->address().is_v6(), datagram.destination,
                      from->second, datagram.payload.view(), ec) ||
-            ec == asio::error::would_block || ec == asio::error::try_again)
+            !refusedSource(ec))
             return;
-        // Not a source the kernel takes (a subnet broadcast the peer wrote to, an address gone
-        // since: EINVAL, ENETUNREACH...): let the kernel choose, for this peer and from now on.
+        // A subnet broadcast the peer wrote to, or an address gone since? Only if the kernel's own
+        // choice goes: then it chooses, for this peer and from now on (else the error is the send's).
+        m_socket.send_to(payload, datagram.destination, 0, ec);
+        if (ec) return;
         if (m_notASource.size() >= kReplyFromMax) m_notASource.clear();
         m_notASource.insert(from->second);
         m_replyFrom.erase(from);
-        ec.clear();
+        return;
     }
 #endif
     m_socket.send_to(payload, datagram.destination, 0, ec);
