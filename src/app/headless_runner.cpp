@@ -98,13 +98,9 @@ public:
         if (!m_out.hasRoom()) return countUnprinted(time);   // not worth formatting
         Json line = describe(event);
         if (time != timeOf(event) && line.contains("time")) line["time"] = rfc3339(time);
-        // The run's own stop (the engine's shutdown): said so, as the summary keeps the state the
-        // run ended in. A stop command's status is never labelled so, however late it is drained.
-        const auto* status = std::get_if<EndpointStatus>(&event);
-        const auto* recording = std::get_if<RecordingStatus>(&event);
-        const bool run_ended = (status && status->state == EndpointState::Stopped && status->shutdown) ||
-                               (recording && recording->state == RecordingState::Stopped && recording->shutdown);
-        if (run_ended) line["reason"] = "end of run";
+        // The run's own stop (the engine's shutdown) says so ("reason" in the JSON), as the
+        // summary keeps the state the run ended in; a stop command's status never does.
+        const bool run_ended = endsTheRun(event);
         if (m_options.format == HeadlessLogFormat::Jsonl) return emit(dumpLine(line), time);
         emit(textLine(event, line) + (run_ended ? " (end of the run)" : ""), time);
     }

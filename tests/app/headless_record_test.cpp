@@ -74,8 +74,17 @@ TEST(HeadlessRecord, RecordsPcapngJsonlAndTextAtOnce) {
             EXPECT_EQ(line.value("reason", ""), "end of run") << line.dump();
         }
     EXPECT_EQ(stopped, 3);
+    // The recorded endpoint's stop says the same as stdout's (tester item: it lacked the reason).
+    int recorded_stops = 0;
+    for (const auto& line : jsonLines(test::readFile(dir / "s.jsonl")))
+        if (line["event"] == "stopped") {
+            ++recorded_stops;
+            EXPECT_EQ(line.value("reason", ""), "end of run") << line.dump();
+        }
+    EXPECT_EQ(recorded_stops, 1);
     // Text: a header line and hexdump rows.
     const std::string text = test::readFile(dir / "s.txt");
+    EXPECT_NE(text.find("  device  stopped (end of the run)\n"), std::string::npos) << text.substr(text.size() - 300);
     EXPECT_NE(text.find("  device  #1 rx  "), std::string::npos) << text.substr(0, 300);
     EXPECT_NE(text.find("  00000000  61 62 63 64 65 66 67 68  69 6a 6b 6c 6d 6e 6f 70  |abcdefghijklmnop|"),
               std::string::npos);

@@ -35,6 +35,13 @@ std::string stateName(EndpointState state) {
     return state == EndpointState::WaitingRetry ? "reconnecting" : toString(state);
 }
 
+bool endsTheRun(const Event& event) {
+    const auto* status = std::get_if<EndpointStatus>(&event);
+    const auto* recording = std::get_if<RecordingStatus>(&event);
+    return (status && status->state == EndpointState::Stopped && status->shutdown) ||
+           (recording && recording->state == RecordingState::Stopped && recording->shutdown);
+}
+
 Json eventJson(const Event& event, const EventJsonEndpoint& endpoint) {
     Json line;
     const std::string name(endpoint.name);
@@ -47,6 +54,7 @@ Json eventJson(const Event& event, const EventJsonEndpoint& endpoint) {
         if (s->attempt) line["attempt"] = s->attempt;
         if (s->retry_in_ms) line["retry_in_ms"] = s->retry_in_ms;
         if (s->error) line["error"] = errorJson(*s->error);
+        if (endsTheRun(event)) line["reason"] = "end of run";
         return line;
     }
     if (const auto* o = std::get_if<ConnectionOpened>(&event)) {
@@ -120,6 +128,7 @@ Json eventJson(const Event& event, const EventJsonEndpoint& endpoint) {
                     {"on_full", toString(r->on_full)}, {"bytes", r->bytes_written}, {"records", r->records},
                     {"dropped", r->dropped}, {"paused", r->pauses}, {"files", r->files}};
         if (r->error) line["error"] = errorJson(*r->error);
+        if (endsTheRun(event)) line["reason"] = "end of run";
         return line;
     }
     return line;
