@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <atomic>
+#include <charconv>
 #include <cerrno>
 #include <cmath>
 #include <csignal>
@@ -25,6 +26,23 @@
 #endif
 
 namespace {
+
+/// A whole number from `min` to `max`: CLI11's Range said "Value 1.5 not in range" for a
+/// fraction and "Value abc not in range" for a word.
+template <typename T>
+CLI::Validator wholeNumber(T min, T max) {
+    const std::string range = "from " + std::to_string(min) + " to " + std::to_string(max);
+    return CLI::Validator(
+        [min, max, range](std::string& text) -> std::string {
+            T value{};
+            const char* last = text.data() + text.size();
+            const auto [end, ec] = std::from_chars(text.data(), last, value);
+            if (ec != std::errc{} || end != last || value < min || value > max)
+                return "expected a whole number " + range + ", got " + text;
+            return {};
+        },
+        "INT " + range);
+}
 
 std::atomic<bool> g_stop{false};
 
@@ -121,10 +139,10 @@ int main(int argc, char** argv) {
                               ->check(CLI::Range(0.0, 1e9));
     auto* keep_option = app.add_option("--record-keep", record_keep,
                                        "Headless: --record files kept when rotating (default 10; 0: all)")
-                            ->check(CLI::Range(0u, 100000u));
+                            ->check(wholeNumber(0u, 100000u));
     std::size_t log_budget_mib = 256;
     app.add_option("--log-budget", log_budget_mib, "Payload log budget in MiB (default 256; GUI and headless)")
-        ->check(CLI::Range(std::size_t(1), std::size_t(1) << 20));
+        ->check(wholeNumber(std::size_t(1), std::size_t(1) << 20));
     sockscope::ImportCaptureOptions import_options;
     std::size_t import_flow = 0;
     std::string import_as = "script";
@@ -147,10 +165,10 @@ int main(int argc, char** argv) {
     sockscope::GuiOptions gui;
     std::string screenshot;
     auto* screenshot_option = app.add_option("--screenshot", screenshot, "Render, save the window as PNG, exit");
-    app.add_option("--frames", gui.frames, "With --screenshot: frames to render first")->check(CLI::Range(1, 100000));
+    app.add_option("--frames", gui.frames, "With --screenshot: frames to render first")->check(wholeNumber(1, 100000));
     app.add_option("--bench-frames", gui.bench_frames, "Print frame-time percentiles after N frames, exit")
-        ->check(CLI::Range(1, 10000000));
-    app.add_option("--size", gui.width, "Initial window width")->check(CLI::Range(320, 10000));
+        ->check(wholeNumber(1, 10000000));
+    app.add_option("--size", gui.width, "Initial window width")->check(wholeNumber(320, 10000));
 #endif
 
     try {

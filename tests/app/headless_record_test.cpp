@@ -163,6 +163,15 @@ TEST(HeadlessRecord, UsageErrors) {
         EXPECT_EQ(nan.wait(), 2) << mb;
         EXPECT_NE(nan.err().find("--record-rotate-mb"), std::string::npos) << nan.err();
     }
+    // Tester item: a fraction was "not in range 0 to 100000".
+    for (const char* keep : {"1.5", "abc", "-1", "100001"}) {
+        Process fraction({SOCKSCOPE_BINARY, "--headless", profile, "--for", "1", "--record", "/tmp/x.jsonl",
+                          "--record-keep", keep});
+        EXPECT_EQ(fraction.wait(), 2) << keep;
+        EXPECT_NE(fraction.err().find("--record-keep: expected a whole number from 0 to 100000, got " + std::string(keep)),
+                  std::string::npos)
+            << fraction.err();
+    }
     // Two recorders on one file would move each other's file aside: refused before the run, by name.
     const fs::path dir = freshDir("twice");
     const std::string same = (dir / "c.jsonl").string();
