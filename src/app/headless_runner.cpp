@@ -777,7 +777,8 @@ int runHeadless(const HeadlessOptions& options, const std::atomic<bool>& stop, s
         return kExitUsage;
     }
     if (loaded.profile->endpoints.empty()) {
-        err << "sockscope: " << options.profile.string() << ": the profile has no endpoints\n";
+        err << "sockscope: " << options.profile.string() << ": the profile has no endpoints; a run needs one, such as "
+            << minimalProfileExample() << "\n";
         return kExitUsage;
     }
     if (const auto twice = recordedTwice(*loaded.profile, options)) {

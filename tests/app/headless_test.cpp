@@ -120,6 +120,22 @@ TEST(Headless, ProfileErrorsExitWithTwoAndNameThePath) {
 
     Process usage({SOCKSCOPE_BINARY, "--headless", corrupt, "--log", "xml"});
     EXPECT_EQ(usage.wait(), 2);
+
+    // An empty file and a profile without endpoints both suggest one a run accepts (tester item:
+    // the empty file's hint was a profile without endpoints, itself refused).
+    for (const char* text : {"", R"({"version": 1, "endpoints": []})"}) {
+        Process none({SOCKSCOPE_BINARY, "--headless", writeProfile("none.json", text), "--for", "1"});
+        EXPECT_EQ(none.wait(), 2) << text;
+        const std::string err = none.err();
+        const auto start = err.find('{');
+        ASSERT_NE(start, std::string::npos) << err;
+        std::string example = err.substr(start, err.rfind('}') + 1 - start);
+        const auto port = example.find(":9000\"");
+        ASSERT_NE(port, std::string::npos) << example;
+        example.replace(port, 5, ":0");   // no fixed port in a test
+        Process runs({SOCKSCOPE_BINARY, "--headless", writeProfile("suggested.json", example), "--for", "0.2"});
+        EXPECT_EQ(runs.wait(), 0) << err << runs.err();
+    }
 }
 
 TEST(Headless, DocumentErrorsExitWithTwoAndNameTheFileAndThePlace) {

@@ -54,9 +54,13 @@ ProfileLoadResult loadProfile(const std::filesystem::path& path) {
         return failure(source + ": the file is too large for a profile (the limit is " +
                        std::to_string(kMaxProfileFileBytes >> 20) + " MiB)");
     if (isBlank(text))
-        return failure(source + ": the file is empty; expected a JSON profile such as {\"version\": " +
-                       std::to_string(kProfileVersion) + ", \"endpoints\": []}");
+        return failure(source + ": the file is empty; expected a JSON profile such as " + minimalProfileExample());
     return parseProfile(text, source);
+}
+
+std::string minimalProfileExample() {
+    return "{\"version\": " + std::to_string(kProfileVersion) +
+           ", \"endpoints\": [{\"name\": \"server\", \"type\": \"tcp-server\", \"bind\": \"127.0.0.1:9000\"}]}";
 }
 
 std::error_code saveProfileAtomic(const Profile& profile, const std::filesystem::path& path,

@@ -49,6 +49,8 @@ std::optional<std::string> firstDuplicateKey(std::string_view json_text);
 /// Reads and parses a file. Messages are prefixed with the path as given. A missing, unreadable,
 /// empty or oversized (> kMaxProfileFileBytes) file gives a clear error.
 ProfileLoadResult loadProfile(const std::filesystem::path& path);
+/// The smallest profile a headless run accepts, as error messages suggest it (one line of JSON).
+std::string minimalProfileExample();
 
 /// Every field, in declaration order (so saved files are complete and diff well).
 nlohmann::ordered_json profileToJson(const Profile& profile);

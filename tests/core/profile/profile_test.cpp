@@ -419,6 +419,13 @@ TEST(ProfileFiles, LoadErrorsForTheFileItself) {
     ProfileLoadResult empty = loadProfile(dir / "empty.json");
     EXPECT_FALSE(empty.profile);
     EXPECT_EQ(empty.error.rfind((dir / "empty.json").string() + ": the file is empty", 0), 0u) << empty.error;
+    // Tester item: the example it gave had no endpoints, which a headless run refuses. The
+    // example now given loads, validates and has an endpoint.
+    const std::string example = empty.error.substr(empty.error.find('{'));
+    ProfileLoadResult suggested = parseProfile(example, "example");
+    ASSERT_TRUE(suggested.profile) << suggested.error;
+    EXPECT_EQ(suggested.profile->endpoints.size(), 1u);
+    EXPECT_EQ(validateProfile(*suggested.profile, "example"), "");
 
     writeFile(dir / "blank.json", " \n\t\r\n");
     EXPECT_NE(loadProfile(dir / "blank.json").error.find("the file is empty"), std::string::npos);
