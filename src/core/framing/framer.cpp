@@ -114,7 +114,7 @@ void Framer::finish(FrameSink& sink, bool incomplete_is_error) {
         m_dropped += m_buf.size();
         m_buf.clear();
     }
-    endDrop(sink, incomplete_is_error);
+    endDrop(sink, true);   // still dropping at the end: nothing was found again
     if (m_buf.empty()) return;
     if (m_cfg.type != FramingType::Idle && incomplete_is_error) {
         std::string expected, expected_zh;
@@ -159,7 +159,10 @@ void Framer::endDrop(FrameSink& sink, bool stream_ended) {
     m_dropping = false;
     m_droppedTotal += m_dropped;
     const std::string dropped = number(m_dropped) + (m_dropped == 1 ? " byte was" : " bytes were") + " dropped since the framing error";
-    if (m_dropped && stream_ended)   // nothing was found again: the stream ended first
+    if (m_dropped && stream_ended && m_datagrams)   // nothing was found again before the datagram's end
+        sink.onFramingError({"FRAMING_RESYNC", "the datagram ended while resynchronising: " + dropped,
+                             "重新同步期间数据报已结束：自分帧错误以来丢弃了 " + number(m_dropped) + " 字节"});
+    else if (m_dropped && stream_ended)   // nothing was found again: the stream ended first
         sink.onFramingError({"FRAMING_RESYNC", "the stream ended while resynchronising: " + dropped,
                              "重新同步期间数据流已结束：自分帧错误以来丢弃了 " + number(m_dropped) + " 字节"});
     else if (m_dropped)
