@@ -35,6 +35,11 @@ void readChecksum(jsonio::Reader& r, const Json& parent, const std::string& pare
         }
         return;
     }
+    if (!it->is_object()) {   // tester item: "expected an object, got 5" did not say a name is fine too
+        r.error(path, "expected a checksum name such as \"crc16-modbus\" or an object such as {\"type\": "
+                      "\"crc16-modbus\", \"order\": \"little\"}, got " + it->dump());
+        return;
+    }
     const Json* j = r.object(parent, parent_path, "checksum");
     if (j == nullptr) return;
     r.checkKeys(*j, path, registry::shapeKeys("checksum"));

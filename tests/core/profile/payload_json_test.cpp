@@ -105,7 +105,13 @@ TEST(PayloadJson, ErrorsNameThePathAndTheChoices) {
          "commands[0].checksum.start: expected an integer >= 0, got -1"},
         {R"({"hex": "01 02", "checksum": {"type": "sum8", "start": 2, "end": 1}})",
          "commands[0].hex: at character 6: the checksum leaves out 2 bytes at the start and 1 at the end, but the payload has only 2"},
-        {R"({"hex": "01", "checksum": 5})", "commands[0].checksum: expected an object, got 5"},
+        // Tester item: it said "expected an object", not that a name is fine too.
+        {R"({"hex": "01", "checksum": 5})",
+         "commands[0].checksum: expected a checksum name such as \"crc16-modbus\" or an object such as "
+         "{\"type\": \"crc16-modbus\", \"order\": \"little\"}, got 5"},
+        {R"({"hex": "01", "checksum": ["crc32"]})",
+         "commands[0].checksum: expected a checksum name such as \"crc16-modbus\" or an object such as "
+         "{\"type\": \"crc16-modbus\", \"order\": \"little\"}, got [\"crc32\"]"},
         {R"({"text": "x", "encoding": "ebcdic"})",
          "commands[0].encoding: unknown encoding 'ebcdic'; expected one of utf-8, ascii, latin-1, gbk, utf-16le, utf-16be"},
         {R"({"text": "x", "line_ending": "crcr"})", "commands[0].line_ending: unknown line ending 'crcr'; expected one of none, cr, lf, crlf"},
