@@ -269,7 +269,8 @@ struct PayloadCompiler {
         const std::string_view args = !rest.empty() && rest.front() == ':' ? trim(rest.substr(1)) : std::string_view();
         PayloadSegment s;
         auto fail = [&](std::string reason) { return ParseError{pos, "{{" + std::string(t) + "}}: " + reason}; };
-        const std::string_view number_help = "a format such as 04, 4, x, 08X, u8, u16, u16le, u32, u32le, u64";
+        const std::string_view number_help =
+            "a format such as 04, 4, x, 08X (a width of at most 20 digits), u8, u16, u16le, u32, u32le, u64";
         if (name == "counter") {
             s.kind = SegmentKind::Counter;
             const std::size_t colon = args.find(':');

@@ -320,7 +320,7 @@ TEST(PayloadCompile, TemplateErrorsNameTheTemplateAndItsPosition) {
         {"{{counter:04:-1}}", PayloadMode::Text, 0, "whole number >= 0"},
         {"{{counter:04:x}}", PayloadMode::Text, 0, "whole number >= 0"},
         {"{{counter:u24}}", PayloadMode::Text, 0, "u16le"},
-        {"{{counter:99}}", PayloadMode::Text, 0, "after 'counter:'"},
+        {"{{counter:99}}", PayloadMode::Text, 0, "(a width of at most 20 digits)"},   // tester item: not said
         {"x {{random}}", PayloadMode::Text, 2, "N random bytes"},
         {"x {{random:0}}", PayloadMode::Text, 2, "N random bytes"},
         {"x {{random:65537}}", PayloadMode::Text, 2, "1 to 65536"},
