@@ -3,8 +3,8 @@
 #include <CLI/CLI.hpp>
 
 #include <atomic>
-#include <charconv>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <csignal>
 #include <iostream>
@@ -27,8 +27,9 @@
 
 namespace {
 
-/// A whole number from `min` to `max`: CLI11's Range said "Value 1.5 not in range" for a
-/// fraction and "Value abc not in range" for a word.
+/// A whole number from `min` to `max`, in decimal: CLI11's Range said "Value 1.5 not in range"
+/// for a fraction and "Value abc not in range" for a word. Used with transform(): the text is
+/// rewritten as the number read, so CLI11 does not read "010" as octal 8 after it.
 template <typename T>
 CLI::Validator wholeNumber(T min, T max) {
     const std::string range = "from " + std::to_string(min) + " to " + std::to_string(max);
@@ -39,6 +40,7 @@ CLI::Validator wholeNumber(T min, T max) {
             const auto [end, ec] = std::from_chars(text.data(), last, value);
             if (ec != std::errc{} || end != last || value < min || value > max)
                 return "expected a whole number " + range + ", got " + text;
+            text = std::to_string(value);
             return {};
         },
         "INT " + range);
@@ -139,10 +141,10 @@ int main(int argc, char** argv) {
                               ->check(CLI::Range(0.0, 1e9));
     auto* keep_option = app.add_option("--record-keep", record_keep,
                                        "Headless: --record files kept when rotating (default 10; 0: all)")
-                            ->check(wholeNumber(0u, 100000u));
+                            ->transform(wholeNumber(0u, 100000u));
     std::size_t log_budget_mib = 256;
     app.add_option("--log-budget", log_budget_mib, "Payload log budget in MiB (default 256; GUI and headless)")
-        ->check(wholeNumber(std::size_t(1), std::size_t(1) << 20));
+        ->transform(wholeNumber(std::size_t(1), std::size_t(1) << 20));
     sockscope::ImportCaptureOptions import_options;
     std::size_t import_flow = 0;
     std::string import_as = "script";
@@ -165,10 +167,10 @@ int main(int argc, char** argv) {
     sockscope::GuiOptions gui;
     std::string screenshot;
     auto* screenshot_option = app.add_option("--screenshot", screenshot, "Render, save the window as PNG, exit");
-    app.add_option("--frames", gui.frames, "With --screenshot: frames to render first")->check(wholeNumber(1, 100000));
+    app.add_option("--frames", gui.frames, "With --screenshot: frames to render first")->transform(wholeNumber(1, 100000));
     app.add_option("--bench-frames", gui.bench_frames, "Print frame-time percentiles after N frames, exit")
-        ->check(wholeNumber(1, 10000000));
-    app.add_option("--size", gui.width, "Initial window width")->check(wholeNumber(320, 10000));
+        ->transform(wholeNumber(1, 10000000));
+    app.add_option("--size", gui.width, "Initial window width")->transform(wholeNumber(320, 10000));
 #endif
 
     try {

@@ -37,7 +37,7 @@ void readChecksum(jsonio::Reader& r, const Json& parent, const std::string& pare
     }
     if (!it->is_object()) {   // tester item: "expected an object, got 5" did not say a name is fine too
         r.error(path, "expected a checksum name such as \"crc16-modbus\" or an object such as {\"type\": "
-                      "\"crc16-modbus\", \"order\": \"little\"}, got " + it->dump());
+                      "\"crc16-modbus\", \"order\": \"little\"}, got " + jsonio::describe(*it));
         return;
     }
     const Json* j = r.object(parent, parent_path, "checksum");

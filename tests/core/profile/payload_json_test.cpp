@@ -111,7 +111,7 @@ TEST(PayloadJson, ErrorsNameThePathAndTheChoices) {
          "{\"type\": \"crc16-modbus\", \"order\": \"little\"}, got 5"},
         {R"({"hex": "01", "checksum": ["crc32"]})",
          "commands[0].checksum: expected a checksum name such as \"crc16-modbus\" or an object such as "
-         "{\"type\": \"crc16-modbus\", \"order\": \"little\"}, got [\"crc32\"]"},
+         "{\"type\": \"crc16-modbus\", \"order\": \"little\"}, got an array"},
         {R"({"text": "x", "encoding": "ebcdic"})",
          "commands[0].encoding: unknown encoding 'ebcdic'; expected one of utf-8, ascii, latin-1, gbk, utf-16le, utf-16be"},
         {R"({"text": "x", "line_ending": "crcr"})", "commands[0].line_ending: unknown line ending 'crcr'; expected one of none, cr, lf, crlf"},
