@@ -98,11 +98,10 @@ public:
         if (!m_out.hasRoom()) return countUnprinted(time);   // not worth formatting
         Json line = describe(event);
         if (time != timeOf(event) && line.contains("time")) line["time"] = rfc3339(time);
-        // The run's own stop (the engine's shutdown) says so ("reason" in the JSON), as the
-        // summary keeps the state the run ended in; a stop command's status never does.
-        const bool run_ended = endsTheRun(event);
+        // The run's own stop says so ("reason", "(end of the run)": core/model), as the summary
+        // keeps the state the run ended in; a stop command's status never does.
         if (m_options.format == HeadlessLogFormat::Jsonl) return emit(dumpLine(line), time);
-        emit(textLine(event, line) + (run_ended ? " (end of the run)" : ""), time);
+        emit(textLine(event, line), time);
     }
 
     /// Fault injection's counts, when they changed (with the ~2 Hz statistics: coalesced).

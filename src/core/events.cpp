@@ -121,6 +121,13 @@ bool framesValid(const DataEvent& event) {
     return true;
 }
 
+bool endsTheRun(const Event& event) {
+    const auto* status = std::get_if<EndpointStatus>(&event);
+    const auto* recording = std::get_if<RecordingStatus>(&event);
+    return (status && status->state == EndpointState::Stopped && status->shutdown) ||
+           (recording && recording->state == RecordingState::Stopped && recording->shutdown);
+}
+
 std::size_t approximateSize(const Event& event) {
     std::size_t size = sizeof(Event);
     if (const auto* data = std::get_if<DataEvent>(&event))

@@ -390,6 +390,9 @@ using Event = std::variant<EndpointStatus, ConnectionOpened, PeerHalfClosed, Con
 EndpointId endpointOf(const Event& event);
 /// When the event happened, stamped on the I/O thread (0 for StatsEvent, which has no time).
 TimestampUs timeOf(const Event& event);
+/// The run's own end (the engine's shutdown stopped an endpoint or a recording), not a stop
+/// command: its JSON line says "reason": "end of run", its text "(end of the run)".
+bool endsTheRun(const Event& event);
 /// Approximate heap + inline size, used by the queue's byte budget.
 std::size_t approximateSize(const Event& event);
 

@@ -159,12 +159,11 @@ void Framer::endDrop(FrameSink& sink, bool stream_ended) {
     m_dropping = false;
     m_droppedTotal += m_dropped;
     const std::string dropped = number(m_dropped) + (m_dropped == 1 ? " byte was" : " bytes were") + " dropped since the framing error";
-    if (m_dropped && stream_ended && m_datagrams)   // nothing was found again before the datagram's end
-        sink.onFramingError({"FRAMING_RESYNC", "the datagram ended while resynchronising: " + dropped,
-                             "重新同步期间数据报已结束：自分帧错误以来丢弃了 " + number(m_dropped) + " 字节"});
-    else if (m_dropped && stream_ended)   // nothing was found again: the stream ended first
-        sink.onFramingError({"FRAMING_RESYNC", "the stream ended while resynchronising: " + dropped,
-                             "重新同步期间数据流已结束：自分帧错误以来丢弃了 " + number(m_dropped) + " 字节"});
+    if (m_dropped && stream_ended)   // nothing was found again: the stream (or datagram) ended first
+        sink.onFramingError({"FRAMING_RESYNC",
+                             std::string(m_datagrams ? "the datagram" : "the stream") + " ended while resynchronising: " + dropped,
+                             std::string(m_datagrams ? "重新同步期间数据报已结束" : "重新同步期间数据流已结束") +
+                                 "：自分帧错误以来丢弃了 " + number(m_dropped) + " 字节"});
     else if (m_dropped)
         sink.onFramingError({"FRAMING_RESYNC", "framing resynchronised: " + dropped,
                              "分帧已重新同步：自分帧错误以来丢弃了 " + number(m_dropped) + " 字节"});

@@ -35,13 +35,6 @@ std::string stateName(EndpointState state) {
     return state == EndpointState::WaitingRetry ? "reconnecting" : toString(state);
 }
 
-bool endsTheRun(const Event& event) {
-    const auto* status = std::get_if<EndpointStatus>(&event);
-    const auto* recording = std::get_if<RecordingStatus>(&event);
-    return (status && status->state == EndpointState::Stopped && status->shutdown) ||
-           (recording && recording->state == RecordingState::Stopped && recording->shutdown);
-}
-
 Json eventJson(const Event& event, const EventJsonEndpoint& endpoint) {
     Json line;
     const std::string name(endpoint.name);

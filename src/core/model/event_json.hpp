@@ -23,10 +23,6 @@ struct EventJsonEndpoint {
     EndpointType type = EndpointType::TcpClient;
 };
 
-/// The run's own end (the engine's shutdown stopped an endpoint or a recording), not a stop
-/// command: its line says "reason": "end of run" (the text adds "(end of the run)").
-bool endsTheRun(const Event& event);
-
 /// The fields of a non-data event (empty object for events without a line, e.g. StatsEvent).
 nlohmann::ordered_json eventJson(const Event& event, const EventJsonEndpoint& endpoint);
 

@@ -61,7 +61,8 @@ std::string closedText(const ConnectionClosed& c) {
 }  // namespace
 
 std::optional<std::string> describeEvent(const Event& event) {
-    if (const auto* s = std::get_if<EndpointStatus>(&event)) return statusText(*s);
+    const std::string run_end = endsTheRun(event) ? " (end of the run)" : "";
+    if (const auto* s = std::get_if<EndpointStatus>(&event)) return statusText(*s) + run_end;
     if (const auto* o = std::get_if<ConnectionOpened>(&event)) return "open: peer " + o->peer + ", local " + o->local;
     if (std::get_if<PeerHalfClosed>(&event))
         return std::string("peer sent FIN: half-closed (CLOSE_WAIT until this side closes)");
@@ -77,7 +78,7 @@ std::optional<std::string> describeEvent(const Event& event) {
                std::to_string(t->sent) +
                " sent" + (t->skipped ? ", " + std::to_string(t->skipped) + " ticks skipped (nowhere to send)" : "") +
                (t->failed ? ", " + std::to_string(t->failed) + " failed (the send was refused: see the errors)" : "");
-    if (const auto* r = std::get_if<RecordingStatus>(&event); r && r->state_changed) return recordingText(*r);
+    if (const auto* r = std::get_if<RecordingStatus>(&event); r && r->state_changed) return recordingText(*r) + run_end;
     if (const auto* rs = std::get_if<ReadingStatus>(&event))
         return rs->stopped ? std::string("reading stopped: the receive queue fills and the peer's sends block")
                            : std::string("reading resumed");

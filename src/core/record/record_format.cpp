@@ -39,7 +39,7 @@ public:
             if constexpr (requires { e.connection; })
                 if (e.connection) out += '#' + std::to_string(e.connection) + ' ';
         }, record.event);
-        out += escapeText(*text) + (endsTheRun(record.event) ? " (end of the run)\n" : "\n");
+        out += escapeText(*text) + '\n';
     }
 
 private:
