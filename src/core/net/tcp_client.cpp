@@ -82,6 +82,15 @@ std::optional<asio::ip::tcp::endpoint> TcpClient::reachableFromBind(const asio::
     return std::nullopt;
 }
 
+std::optional<std::string> TcpClient::nextReachable(const asio::ip::tcp::resolver::results_type& results,
+                                                    std::size_t from) {
+    auto it = results.begin();
+    std::advance(it, static_cast<std::ptrdiff_t>(std::min(from, results.size())));
+    for (; it != results.end(); ++it)   // the bind's IP version skips the others (tryAddress)
+        if (reachableFromBind(it->endpoint())) return formatEndpoint(it->endpoint().address(), it->endpoint().port());
+    return std::nullopt;
+}
+
 void TcpClient::tryAddress(asio::ip::tcp::resolver::results_type results, std::size_t index,
                            std::error_code last) {
     if (index >= results.size()) {
@@ -152,13 +161,11 @@ void TcpClient::tryAddress(asio::ip::tcp::resolver::results_type results, std::s
         if (connect_error) {
             std::error_code ignored;
             self->m_socket.close(ignored);
-            if (index + 1 < results.size()) {   // say why this address failed before trying the next
+            if (const auto next = self->nextReachable(results, index + 1)) {   // say why this one failed first
                 ErrorInfo error = describeError(connect_error, ErrorContext::Connect, self->m_resolvedTarget,
                                                 nullptr, self->m_config.connect_timeout_ms);
-                auto next = results.begin();
-                std::advance(next, static_cast<std::ptrdiff_t>(index + 1));
-                error.message += "; trying the next address of " + self->m_target + ": " +
-                                 formatEndpoint(next->endpoint().address(), next->endpoint().port());
+                error.message += "; trying the next address of " + self->m_target + ": " + *next;
+                error.message_zh += "；正在尝试 " + self->m_target + " 的下一个地址：" + *next;
                 self->reportError(ErrorContext::Connect, std::move(error));
             }
             self->tryAddress(results, index + 1, connect_error);

@@ -36,6 +36,8 @@ private:
     /// Where to connect from the `bind` address: `to` as is, v4-mapped for a dual-stack [::]
     /// bind, or nullopt (with m_familyMismatch said) when the bind's IP version cannot reach it.
     std::optional<asio::ip::tcp::endpoint> reachableFromBind(const asio::ip::tcp::endpoint& to);
+    /// The first address of `results` from index `from` on that the bind can reach, as text.
+    std::optional<std::string> nextReachable(const asio::ip::tcp::resolver::results_type& results, std::size_t from);
     void scheduleRetry(std::optional<ErrorInfo> error);
     void connectionGone(ConnectionId connection, CloseReason reason, bool for_bad_frames) override;
     std::uint16_t watchedPort() const override { return m_boundLocalPort; }
