@@ -525,8 +525,8 @@ enum class Language : std::uint8_t { English, Chinese };
     X(RecBadExt, "The file name must end in .pcapng, .jsonl or .txt (or choose a format)",         \
       "文件名须以 .pcapng、.jsonl 或 .txt 结尾（或选择格式）")                                    \
     X(RecReceiveToFile, "Receive to file", "接收转向文件")                                         \
-    X(RecFor, "Of", "对象")                                                                        \
-    X(RecAllConnections, "all connections", "全部连接")                                            \
+    X(RecForConnection, "Of: %s #%llu", "对象：%s #%llu")                                           \
+    X(RecForAllConnections, "Of: %s (all connections)", "对象：%s（全部连接）")                           \
     X(RecFramed, "framed (4-byte length before each message)", "带帧（每条消息前加 4 字节长度）")  \
     X(RecStartReceive, "Start receive to file", "开始接收转向文件") \
     X(ReceiveToFileOn, "Append every received byte to a file", "将收到的每个字节追加到文件")      \

@@ -268,8 +268,10 @@ void RecordingView::drawReceiveToFile(UiModel& model, const CommandSink& submit)
         return;
     }
     const ConnectionId connection = model.selection.connection;
-    ImGui::Text("%s: %s%s", tr(Str::RecFor), name.c_str(),
-                connection ? (" #" + std::to_string(connection)).c_str() : (" (" + std::string(tr(Str::RecAllConnections)) + ")").c_str());
+    if (connection)
+        ImGui::Text(tr(Str::RecForConnection), name.c_str(), static_cast<unsigned long long>(connection));
+    else
+        ImGui::Text(tr(Str::RecForAllConnections), name.c_str());
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 20);
     ImGui::InputText("##rxpath", &m_rxPath);
     ImGui::SameLine();
