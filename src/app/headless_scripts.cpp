@@ -87,6 +87,7 @@ std::vector<std::string> ScriptTracker::note(const ScriptEvent& event, const std
     switch (event.kind) {
     case ScriptEventKind::Started: {
         run->steps = event.steps;
+        run->expect_steps = event.expect_steps;
         run->started = true;
         if (m_jsonl)
             return {dump(Json{{"time", time_text}, {"endpoint", run->target.endpoint}, {"event", "script"},
@@ -103,7 +104,7 @@ std::vector<std::string> ScriptTracker::note(const ScriptEvent& event, const std
                       {"script", run->target.script}, {"step", r.step + 1}, {"iteration", r.iteration},
                       {"what", r.step < run->steps.size() ? run->steps[r.step] : std::string()},
                       {"status", toString(r.outcome)}};
-            if (run->steps.size() > r.step && run->steps[r.step].rfind("expect", 0) != std::string::npos)
+            if (run->isExpect(r.step))
                 line["latency_us"] = r.latency_us;
             if (event.failure) {
                 line["message"] = event.failure->message;
@@ -162,8 +163,7 @@ std::vector<std::string> ScriptTracker::summary(const std::string& time_text) co
         Json steps = Json::array();
         if (f)
             for (const auto& s : f->stats) {
-                const bool expect = s.step < run.steps.size() && run.steps[s.step].rfind("expect", 0) == 0;
-                if (!expect) continue;
+                if (!run.isExpect(s.step)) continue;
                 expects += s.runs;
                 passed += s.passed;
                 failed += s.failed;

@@ -29,6 +29,8 @@ struct ScriptRunReport {
     ScriptTarget target;
     std::uint64_t run = 0;
     std::vector<std::string> steps;       // step lines (Started)
+    std::vector<bool> expect_steps;       // which steps are expects (Started)
+    [[nodiscard]] bool isExpect(std::size_t step) const { return step < expect_steps.size() && expect_steps[step]; }
     bool started = false;                 // Started seen
     /// Stopped by the run's end (--for, a signal, no endpoint left) before it finished: its
     /// Finished event (stopped) holds what ran up to the stop.

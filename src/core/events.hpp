@@ -311,6 +311,7 @@ struct ScriptEvent {
     ScriptEventKind kind = ScriptEventKind::Started;
     std::vector<std::string> steps;                 // Started: describeStep per step, pre-order
     std::vector<std::uint32_t> depths;              // Started: nesting depth per step (0 = top)
+    std::vector<bool> expect_steps;                 // Started: which steps are expects (named or not)
     std::optional<ScriptStepResult> result;         // Step
     std::optional<ScriptFailure> failure;           // Step: when the result failed
     std::vector<ScriptStepStats> stats;             // Progress, Finished

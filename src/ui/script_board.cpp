@@ -19,6 +19,7 @@ void ScriptBoard::apply(const ScriptEvent& event) {
     case ScriptEventKind::Started:
         view.steps = event.steps;
         view.depths = event.depths;
+        view.expect_steps = event.expect_steps;
         view.last.assign(event.steps.size(), std::nullopt);
         break;
     case ScriptEventKind::Step:

@@ -16,6 +16,7 @@ struct ScriptRunView {
     std::uint64_t run = 0;
     std::string script;
     std::vector<std::string> steps;
+    std::vector<bool> expect_steps;   // which steps are expects (named or not)
     std::vector<std::uint32_t> depths;
     std::vector<ScriptStepStats> stats;                 // per step (Progress / Finished)
     std::vector<std::optional<ScriptOutcome>> last;     // per step: the latest result

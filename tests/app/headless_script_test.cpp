@@ -53,15 +53,19 @@ while True:
         else: break
 )PY";
 
-std::string deviceProfile(int port, int repeat) {
+/// `named`: the repeated steps get names, the send's beginning with "expect" (a name says nothing
+/// of a step's kind).
+std::string deviceProfile(int port, int repeat, bool named = false) {
+    const std::string send_name = named ? R"(, "name": "expect the device to wake")" : "";
+    const std::string expect_name = named ? R"(, "name": "answer")" : "";
     return R"({"version": 1, "name": "t", "endpoints": [
       { "name": "dev", "type": "tcp-client", "remote": "127.0.0.1:)" + std::to_string(port) + R"(",
         "framing": { "type": "idle", "gap_ms": 5 },
         "scripts": [ { "name": "read register", "steps": [
           { "send": { "hex": "01 03 00 00 00 01", "checksum": { "type": "crc16-modbus", "order": "little" } } },
           { "expect": { "hex": "01 03 02 ?? ?? ?? ??" }, "timeout_ms": 500 },
-          { "repeat": )" + std::to_string(repeat) + R"(, "steps": [ { "send": { "text": "PING\r\n" } },
-                { "expect": { "text": "PONG", "mode": "prefix" }, "timeout_ms": 200 } ] } ] } ] } ] })";
+          { "repeat": )" + std::to_string(repeat) + R"(, "steps": [ { "send": { "text": "PING\r\n" })" + send_name + R"( },
+                { "expect": { "text": "PONG", "mode": "prefix" }, "timeout_ms": 200)" + expect_name + R"( } ] } ] } ] } ] })";
 }
 
 struct Junit {
@@ -98,12 +102,12 @@ struct Outcome {
     Junit junit;
 };
 
-Outcome runAgainst(const char* mode, int repeat, const std::string& name) {
+Outcome runAgainst(const char* mode, int repeat, const std::string& name, bool named = false) {
     Outcome o;
     Process device({"/usr/bin/env", "python3", "-c", kDevice, mode});
     if (!device.waitForOutput("\n")) return o;
     const int port = std::stoi(device.out());
-    const auto profile = writeProfile(name + ".json", deviceProfile(port, repeat));
+    const auto profile = writeProfile(name + ".json", deviceProfile(port, repeat, named));
     const auto report = std::filesystem::temp_directory_path() / ("sockscope-" + std::to_string(::getpid()) + "-" + name + ".xml");
     std::filesystem::remove(report);
     Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--run", "read register", "--report",
@@ -146,6 +150,35 @@ TEST(HeadlessScript, IssueExamplePassesAgainstAPythonDevice) {
         }
     }
     EXPECT_EQ(steps, 203);   // send, expect, repeat, then 100 x (send, expect)
+    EXPECT_TRUE(summary);
+}
+
+// A step's name is a label: a named expect counts among the expects, with its latency, and a
+// send named "expect ..." does not (both were told apart by the text of the step's line).
+TEST(HeadlessScript, NamedStepsCountAsTheKindTheyAre) {
+    if (!havePython()) GTEST_SKIP() << "python3 not found";
+    const Outcome o = runAgainst("good", 3, "named", true);
+    EXPECT_EQ(o.exit, 0) << o.err << o.out.substr(0, 4000);
+    EXPECT_EQ(o.junit.tests, 4);
+    int latencies = 0;
+    bool summary = false;
+    for (const auto& line : jsonLines(o.out)) {
+        if (line["event"] == "script" && line.contains("step")) {
+            if (line["step"] == 4) {
+                EXPECT_FALSE(line.contains("latency_us")) << "a send: " << line.dump();
+            }
+            if (line["step"] == 5 && line.contains("latency_us")) ++latencies;
+        }
+        if (line["event"] == "script_summary") {
+            summary = true;
+            EXPECT_EQ(line["expects"], 4) << line.dump();
+            EXPECT_EQ(line["passed"], 4) << line.dump();
+            ASSERT_EQ(line["steps"].size(), 2u) << line.dump();
+            EXPECT_EQ(line["steps"][1]["step"], 5);
+            EXPECT_EQ(line["steps"][1]["runs"], 3);
+        }
+    }
+    EXPECT_EQ(latencies, 3);
     EXPECT_TRUE(summary);
 }
 

@@ -76,7 +76,10 @@ void ScriptRun::start(ScriptLink* link) {
             }
         };
     walk(m_script.steps, 0);
-    for (const ScriptStep* step : m_flat) started.steps.push_back(describeStep(*step));
+    for (const ScriptStep* step : m_flat) {
+        started.steps.push_back(describeStep(*step));
+        started.expect_steps.push_back(step->kind == ScriptStepKind::Expect);
+    }
     started.depths = std::move(depths);
     started.time_us = nowUs();
     m_host.emit(std::move(started));

@@ -63,7 +63,7 @@ void ScriptView::drawChecklist(UiModel& model, const ScriptRunView& run) {
             ImGui::TableNextColumn();
             const float indent = 14.0f * static_cast<float>(i < run.depths.size() ? run.depths[i] : 0);
             if (indent > 0) ImGui::Indent(indent);
-            const bool expect = run.steps[i].rfind("expect", 0) == 0 || run.steps[i].find(": expect") != std::string::npos;
+            const bool expect = i < run.expect_steps.size() && run.expect_steps[i];
             char label[48];
             std::snprintf(label, sizeof label, "%zu##step%zu", i + 1, i);
             if (ImGui::Selectable(label, expect && static_cast<int>(i) == m_histStep, ImGuiSelectableFlags_SpanAllColumns) && expect)
