@@ -82,6 +82,7 @@ TEST_F(ScriptViewTest, ChecklistShowsResultsLatenciesFailureAndHistogram) {
     ScriptEvent started = event(ScriptEventKind::Started);
     started.steps = {"repeat 100", "send text \"PING\"", "expect prefix \"PONG\" within 200 ms"};
     started.depths = {0, 1, 1};
+    started.expect_steps = {false, false, true};
     model.apply(started);
     ScriptEvent step = event(ScriptEventKind::Step);
     step.result = ScriptStepResult{2, 1, ScriptOutcome::Passed, 120};
@@ -138,6 +139,7 @@ TEST_F(ScriptViewTest, AnExpectEndedByThePeersCloseSaysClosed) {
     ScriptEvent started = event(ScriptEventKind::Started);
     started.steps = {"send text \"PING\"", "expect prefix \"PONG\" within 5000 ms"};
     started.depths = {0, 0};
+    started.expect_steps = {false, true};
     model.apply(started);
     ScriptEvent finished = event(ScriptEventKind::Finished);
     finished.stats = {ScriptStepStats{0, 1, 0, 0, 0, 0, 0, 0, {}}, ScriptStepStats{1, 1, 0, 1, 0, 0, 0, 0, {}}};
