@@ -600,6 +600,7 @@ private:
     void note(EndpointSummary& summary, const Event& event) {
         if (const auto* s = std::get_if<EndpointStatus>(&event)) {
             if (!s->shutdown) noteStatus(summary, *s);   // our own shutdown's stops do not count
+            if (!summary.failure.empty()) m_scripts.endpointFailed(summary.name, summary.failure);
         } else if (const auto* stats = std::get_if<StatsEvent>(&event)) {
             summary.totals = stats->totals;
             summary.accepted = stats->accepted_total;

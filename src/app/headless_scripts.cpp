@@ -149,6 +149,11 @@ bool ScriptTracker::anyRunning() const {
     return false;
 }
 
+std::string ScriptTracker::unfinishedWhy(const ScriptRunReport& run) const {
+    const auto it = m_endpointFailures.find(run.target.endpoint);
+    return it == m_endpointFailures.end() ? std::string(kUnfinished) : "endpoint " + run.target.endpoint + " " + it->second;
+}
+
 bool ScriptTracker::allPassed() const {
     for (const auto& r : m_runs)
         if (r.unfinished() || !r.finished->passed) return false;
@@ -174,7 +179,7 @@ std::vector<std::string> ScriptTracker::summary(const std::string& time_text) co
         const bool unfinished = run.unfinished();
         const std::string status = unfinished ? "unfinished" : f->passed ? "passed" : f->stopped ? "stopped" : "failed";
         // Cut short: its own error is the stop's ("stopped by request"), not the cause.
-        const std::string error = unfinished ? std::string(kUnfinished) : f->error;
+        const std::string error = unfinished ? unfinishedWhy(run) : f->error;
         if (m_jsonl) {
             Json line{{"time", time_text}, {"endpoint", run.target.endpoint}, {"event", "script_summary"},
                       {"script", run.target.script}, {"status", status}, {"expects", expects}, {"passed", passed},
@@ -186,8 +191,7 @@ std::vector<std::string> ScriptTracker::summary(const std::string& time_text) co
         std::string text = "  script " + safe(run.target.endpoint) + "/" + safe(run.target.script) + ": " + status + ", " +
                            std::to_string(passed) + "/" + std::to_string(expects) + " expects passed";
         if (f) text += " in " + seconds(f->elapsed_us) + " s";
-        if (unfinished) text += " (it did not finish before the run ended)";
-        else if (!error.empty()) text += " (" + safe(error) + ")";
+        if (!error.empty()) text += " (" + safe(error) + ")";
         lines.push_back(text);
         for (const auto& s : steps)
             lines.push_back("    step " + std::to_string(s["step"].get<std::uint64_t>()) + ": " +
@@ -267,9 +271,10 @@ std::string ScriptTracker::junit() const {
         if (unfinished || (!f->passed && !expects_failed)) {
             ++tests;
             ++errors;
-            const std::string why = unfinished ? std::string(kUnfinished) : f->error.empty() ? "stopped" : f->error;
+            const std::string why = unfinished ? unfinishedWhy(run) : f->error.empty() ? "stopped" : f->error;
+            const bool ended_first = unfinished && why == kUnfinished;   // not its endpoint's failure
             cases += "    <testcase classname=\"" + classname + "\" name=\"run\" time=\"" +
-                     seconds(f ? f->elapsed_us : 0) + "\">\n      <error type=\"" + (unfinished ? "unfinished" : "error") +
+                     seconds(f ? f->elapsed_us : 0) + "\">\n      <error type=\"" + (ended_first ? "unfinished" : "error") +
                      "\" message=\"" + xmlEscape(safe(why)) + "\"/>\n    </testcase>\n";
         }
         const std::uint64_t us = f ? f->elapsed_us : 0;

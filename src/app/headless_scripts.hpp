@@ -63,13 +63,19 @@ public:
     /// The JUnit XML document.
     std::string junit() const;
     const std::vector<ScriptRunReport>& runs() const { return m_runs; }
+    /// `endpoint` failed (`why`: "could not start: connection refused by …"): its runs that did not
+    /// finish say that in the summary and the report, not only that the run ended first.
+    void endpointFailed(const std::string& endpoint, const std::string& why) { m_endpointFailures[endpoint] = why; }
 
 private:
+    /// Why an unfinished run did not finish: its endpoint's failure, when it had one.
+    std::string unfinishedWhy(const ScriptRunReport& run) const;
     ScriptRunReport* find(std::uint64_t run);
     std::string stepName(const ScriptRunReport& run, std::uint32_t step) const;
 
     bool m_jsonl;
     std::vector<ScriptRunReport> m_runs;
+    std::map<std::string, std::string> m_endpointFailures;   // endpoint name → why it failed
 };
 
 /// "&amp;"-escaped text for XML 1.0: characters XML cannot hold (control bytes) become "?".

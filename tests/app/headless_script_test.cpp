@@ -457,9 +457,13 @@ TEST(HeadlessScript, AStopWhileAnExpectWaitsIsUnfinishedNotAFailure) {
 
 // A run that never started (its tcp-client could not connect) is unfinished with nothing run: no
 // step statistics, elapsed 0, and the exit code of the failed endpoint (1).
+// The device refused the connection: the summary and the JUnit report (what a CI dashboard shows)
+// name that cause, not only that the run ended first (it ended at once, long before --for).
 TEST(HeadlessScript, ARunThatNeverStartedIsUnfinishedWithNothingRun) {
+    const std::uint16_t port = test::refusedPort();
+    const std::string cause = "endpoint cli could not start: connection refused by 127.0.0.1:" + std::to_string(port);
     const auto profile = writeProfile("never-started.json", R"({"version": 1, "name": "t", "endpoints": [
-      { "name": "cli", "type": "tcp-client", "remote": "127.0.0.1:)" + std::to_string(test::refusedPort()) + R"(",
+      { "name": "cli", "type": "tcp-client", "remote": "127.0.0.1:)" + std::to_string(port) + R"(",
         "scripts": [ { "name": "s", "steps": [ { "send": { "text": "A" } }, { "expect": { "text": "A" } } ] } ] } ] })");
     const std::string report = reportPath("never-started");
     Process app({SOCKSCOPE_BINARY, "--headless", profile, "--log", "jsonl", "--run", "s", "--report", report,
@@ -472,13 +476,14 @@ TEST(HeadlessScript, ARunThatNeverStartedIsUnfinishedWithNothingRun) {
             EXPECT_EQ(line["status"], "unfinished") << line.dump();
             EXPECT_EQ(line["expects"], 0);
             EXPECT_EQ(line["elapsed_us"], 0);
+            EXPECT_EQ(line.value("error", "").rfind(cause, 0), 0u) << line.dump();
             for (const auto& step : line["steps"]) EXPECT_EQ(step["runs"], 0) << line.dump();
         }
     EXPECT_TRUE(summary) << app.out().substr(0, 4000);
     const auto cases = junitCases(report);
     ASSERT_EQ(cases.size(), 1u);
     EXPECT_EQ(cases[0].first, "run");
-    EXPECT_EQ(cases[0].second, "unfinished|the script did not finish before the run ended");
+    EXPECT_EQ(cases[0].second.rfind("error|" + cause, 0), 0u) << cases[0].second;
 }
 
 // A device that reads the request and then ends its side: FIN (shutdown, the socket kept open) or
