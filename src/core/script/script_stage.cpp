@@ -43,6 +43,11 @@ public:
     // ScriptLink
     std::optional<ErrorInfo> send(Bytes bytes, const std::string& to) override {
         if (m_channel == nullptr) return ErrorInfo{"ENOTCONN", "the connection is closed", "连接已关闭"};
+        // After our FIN the bytes would follow it on the wire (the close waits for earlier writes
+        // only): refused, as the command channel refuses them.
+        if (m_finSent)
+            return ErrorInfo{"ESHUTDOWN", "this side already sent FIN (a half-close step): nothing more can be sent on this connection",
+                             "本端已发送 FIN（半关闭步骤）：此连接不能再发送数据"};
         if (m_connection != 0 || to.empty()) return m_channel->send(std::move(bytes));
         return m_channel->sendToPeer(to, std::move(bytes));
     }

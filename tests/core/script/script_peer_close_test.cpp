@@ -138,6 +138,22 @@ TEST(ScriptPeerClose, AHalfCloseStepKeepsReadingForTheAnswerAfterOurFin) {
     EXPECT_TRUE(finished->passed) << finished->error;
 }
 
+// Tester item: a send after a half-close step was "done" and its bytes reached the peer before our
+// FIN, the opposite of the script's order. It is refused: the step fails and says why.
+TEST(ScriptPeerClose, ASendAfterAHalfCloseStepIsRefused) {
+    ClientRig rig(R"([ { "send": { "text": "part1" } }, { "close": "half-close" }, { "send": { "text": "late" } },
+                      { "expect": { "text": "x" }, "timeout_ms": 5000 } ])");
+    ASSERT_NE(rig.device.fd(), test::kNoPeerSocket);
+    const auto finished = rig.h.waitFor<ScriptEvent>(isFinished, 5s);
+    ASSERT_TRUE(finished);
+    EXPECT_FALSE(finished->passed);
+    EXPECT_NE(finished->error.find("step 3"), std::string::npos) << finished->error;
+    EXPECT_NE(finished->error.find("this side already sent FIN"), std::string::npos) << finished->error;
+    EXPECT_EQ(rig.device.receive(5), "part1");
+    EXPECT_EQ(rig.device.receive(1, 2000), "") << "nothing after the FIN";
+    EXPECT_TRUE(rig.device.eof()) << "our FIN came";
+}
+
 // Review: a connection a run half-closed stays open (it reads), but a run that starts on it
 // could not send. The run queued behind it goes to the next client; one asked for on it is refused.
 TEST(ScriptPeerClose, ARunQueuedBehindAHalfCloseTakesTheNextConnectionNotTheHalfClosedOne) {
