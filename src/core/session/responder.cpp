@@ -40,9 +40,9 @@ std::chrono::milliseconds sendReply(ReplyChannel& channel, Bytes bytes, const Fa
     if (faults && faults->dropReply()) return extra_delay;   // on purpose: counted, not an error
     const bool delays = faults && faults->config().delay_max_ms > 0;
     const auto delay = extra_delay + (delays ? faults->replyDelay() : std::chrono::milliseconds(0));
-    // With a delay fault every reply takes the delayed path, even one whose random delay is 0:
-    // TCP replies then keep their order.
-    if (delay.count() > 0 || delays) {
+    // With a delay fault every reply takes the delayed path, even one whose random delay is 0, as
+    // does one behind a delayed reply or close: TCP replies then keep the order of the requests.
+    if (delay.count() > 0 || delays || channel.delayedStillToCome()) {
         if (!channel.sendLater(delay, std::move(bytes), faults))
             channel.replyDropped({"ENOBUFS", what + " dropped: too many delayed replies pending (at most " +
                                              groupDigits(kMaxDelayedActions) + ", within the send queue's size)",

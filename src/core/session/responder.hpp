@@ -63,6 +63,9 @@ public:
     }
     [[nodiscard]] virtual bool sendLater(std::chrono::milliseconds delay, Bytes bytes,
                                          FaultsRef faults = nullptr) = 0;
+    /// A delayed reply or close of this stream is still to come: a reply sent now would overtake
+    /// it, so it takes the delayed path too (TCP; datagrams may arrive in any order anyway).
+    [[nodiscard]] virtual bool delayedStillToCome() const { return false; }
     /// TCP: closes (Graceful = FIN after the queued bytes, Abort = RST). Within a receive callback
     /// the close happens once the current read is handled. UDP: nothing to close (ignored).
     virtual void close(CloseMode mode) = 0;

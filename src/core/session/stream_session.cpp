@@ -244,19 +244,28 @@ bool StreamSession::sendLater(std::chrono::milliseconds delay, Bytes bytes, Faul
     if (closed()) return false;
     const std::size_t size = bytes.size();
     if (size > room()) return false;   // delayed replies stay within the send queue's bound
-    return m_delayed.scheduleReplyAt(
+    const bool scheduled = m_delayed.scheduleReplyAt(
         orderedDue(delay), size, [weak = weak_from_this(), bytes = std::move(bytes), faults = std::move(faults)]() mutable {
             auto self = weak.lock();
-            if (!self || self->closed()) return;
+            if (!self) return;
+            --self->m_orderedPending;
+            if (self->closed()) return;   // behind a close: not answered, as a device that closed
             if (auto error = self->send(std::move(bytes), faults)) self->replyDropped(*error);
         });
+    if (scheduled) ++m_orderedPending;
+    return scheduled;
 }
 
 bool StreamSession::closeLater(std::chrono::milliseconds delay, CloseMode mode) {
     if (closed()) return false;
-    return m_delayed.scheduleAt(orderedDue(delay), [weak = weak_from_this(), mode] {
-        if (auto self = weak.lock()) self->close(mode);
+    const bool scheduled = m_delayed.scheduleAt(orderedDue(delay), [weak = weak_from_this(), mode] {
+        auto self = weak.lock();
+        if (!self) return;
+        --self->m_orderedPending;
+        self->close(mode);
     });
+    if (scheduled) ++m_orderedPending;
+    return scheduled;
 }
 
 bool StreamSession::after(std::chrono::milliseconds delay, std::function<void()> fn) {

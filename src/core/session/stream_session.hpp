@@ -71,6 +71,7 @@ public:
     // ReplyChannel (the responders' view of this session)
     [[nodiscard]] bool sendLater(std::chrono::milliseconds delay, Bytes bytes, FaultsRef faults = nullptr) override;
     [[nodiscard]] bool closeLater(std::chrono::milliseconds delay, CloseMode mode) override;
+    [[nodiscard]] bool delayedStillToCome() const override { return m_orderedPending > 0; }
     [[nodiscard]] bool after(std::chrono::milliseconds delay, std::function<void()> fn) override;
     [[nodiscard]] bool writable() const override { return m_transport->writable(); }
     [[nodiscard]] std::size_t room() const override;
@@ -130,6 +131,7 @@ private:
     bool m_replyPaused = false;         // back-pressure: a responder's (echo's) write queue is full
     bool m_stopReading = false;         // the user stopped reading (StopReading): a slow reader
     std::chrono::steady_clock::time_point m_lastDelayedDue{};
+    std::size_t m_orderedPending = 0;   // delayed replies and closes scheduled and not yet run
     std::optional<TcpInfo> m_lastInfo;
     asio::steady_timer m_closeWaitTimer;
 

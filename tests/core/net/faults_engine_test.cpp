@@ -120,6 +120,31 @@ TEST(Faults, FixedEchoDelayKeepsTheStreamInOrder) {
     EXPECT_EQ(second.receive(expected.size(), 10000), expected);
 }
 
+ReplyRule textRule(std::string name, std::string match, std::string reply, int delay_ms, RuleClose close = RuleClose::None) {
+    ReplyRule r = anyRule(std::move(name), std::move(reply));
+    r.match.body = MatchBody::Text;
+    r.match.text = std::move(match);
+    r.delay_ms = delay_ms;
+    r.close = close;
+    return r;
+}
+
+// Tester item: an immediate reply overtook a delayed one before it, and answered a message that
+// came after a rule's delayed close. A stream answers in the order of the requests, as a device.
+TEST(Faults, AnImmediateReplyWaitsForTheDelayedOneBeforeIt) {
+    EngineHarness h;
+    const auto port = h.startServer(1, lineServer({textRule("slow", "SLOW", "R-SLOW\\n", 150), textRule("fast", "FAST", "R-FAST\\n", 0),
+                                                   textRule("bye", "BYE", "R-BYE\\n", 100, RuleClose::Fin)},
+                                                  std::nullopt));
+    SocketPeer peer;
+    ASSERT_TRUE(peer.connectTcp(port));
+    ASSERT_TRUE(peer.sendAll("SLOW\nFAST\n"));
+    EXPECT_EQ(peer.receive(14, 5000), "R-SLOW\nR-FAST\n");
+    ASSERT_TRUE(peer.sendAll("BYE\nFAST\n"));   // the close comes before FAST's turn: not answered
+    EXPECT_EQ(peer.receive(100, 5000), "R-BYE\n");
+    EXPECT_TRUE(peer.eof()) << "the rule's FIN";
+}
+
 TEST(Faults, SplitSendsLeaveInPiecesWithTheGap) {
     EngineHarness h;
     EndpointConfig config;
