@@ -29,6 +29,7 @@ constexpr int kChunksPerPump = 64;                 // then yield to other handle
 constexpr auto kTick = std::chrono::milliseconds(100);
 constexpr auto kReportEvery = std::chrono::milliseconds(250);
 constexpr auto kBacklogRetry = std::chrono::milliseconds(2);
+constexpr auto kAckPoll = std::chrono::milliseconds(5);   // all sent: how often to ask whether the peer has it all
 
 /// What the reader thread and the I/O side share. The reader posts `notify` on `io` when it has
 /// something new; `io` is cleared when the transfer goes away, and the reader then posts nothing.
@@ -266,7 +267,7 @@ private:
         for (std::size_t i = 0; i < m_sinks.size();) {
             ErrorInfo why;
             if (m_sinks[i]->queued(why)) {
-                m_sinkQueued[i] = m_sinks[i]->unsent();
+                if (!m_allWritten) m_sinkQueued[i] = m_sinks[i]->unsent();   // after: acknowledged() keeps it
                 ++i;
                 continue;
             }
@@ -307,10 +308,22 @@ private:
         for (std::size_t i = 0; i < m_sinks.size(); ++i) {
             ErrorInfo why;
             if (!m_sinks[i]->queued(why)) continue;
-            m_sinkQueued[i] = m_sinks[i]->unsent();
+            if (!m_allWritten) m_sinkQueued[i] = m_sinks[i]->unsent();   // after: not yet acknowledged
             most = std::max<std::uint64_t>(most, m_sinkQueued[i]);
         }
         return std::min(most, m_sent);
+    }
+
+    /// Every target's peer acknowledged what it was sent; what each has not is kept as its unsent
+    /// part (a target that goes away now did not get it, dropSink says).
+    bool acknowledged() {
+        bool all = true;
+        for (std::size_t i = 0; i < m_sinks.size(); ++i) {
+            const std::size_t unacknowledged = m_sinks[i]->unacknowledged();
+            m_sinkQueued[i] = m_sinks[i]->unsent() + unacknowledged;
+            all = all && unacknowledged == 0;
+        }
+        return all;
     }
 
     bool drained() const {
@@ -344,8 +357,13 @@ private:
             if ((between_blocks && !checkReader(eof)) || !checkSinks())
                 return finish(FileSendState::Failed, std::move(m_pendingError));
             if (m_block.size() == m_offset && !takeBlock()) {
-                // All read and queued: done once the targets wrote it all (a close now still shows).
-                if (eof && drained()) return finish(FileSendState::Done);
+                // All read and queued: done once the targets wrote it all and their peers
+                // acknowledged it (a peer that stops reading, then resets, did not get the rest).
+                if (eof && drained()) {
+                    m_allWritten = true;
+                    if (acknowledged()) return finish(FileSendState::Done);
+                    return waitTimer(kAckPoll);
+                }
                 return;   // the reader or a write completion wakes us
             }
             const std::size_t size = std::min<std::size_t>(m_command.chunk, m_block.size() - m_offset);
@@ -414,6 +432,7 @@ private:
     SharedBytes m_block;          // the block being cut into chunks (slices of it are sent)
     std::size_t m_offset = 0;
     bool m_opened = false, m_finished = false, m_waiting = false, m_pumpPosted = false;
+    bool m_allWritten = false;    // every byte read and written: waiting for the peers' acknowledgements
     std::uint64_t m_sent = 0, m_total = 0, m_sentAtReport = 0;
     double m_reportedRate = 0;   // the last rate said: a stall is said once, as 0
     FileSendState m_state = FileSendState::Running;

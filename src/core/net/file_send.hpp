@@ -43,6 +43,9 @@ public:
     /// Queues one chunk (one write / one datagram), a slice of the reader's block that the write
     /// queue, the tx event and the log share (no copy); the error when refused.
     [[nodiscard]] virtual std::optional<ErrorInfo> write(SharedBytes chunk) = 0;
+    /// Bytes handed to the kernel that the peer has not acknowledged yet (tcp; 0 where unknown):
+    /// a file send is done only when they are, not when the last chunk left our queue.
+    virtual std::size_t unacknowledged() { return 0; }
     /// The connection it writes to (0 for udp).
     virtual ConnectionId connection() const { return 0; }
 };

@@ -35,6 +35,10 @@ public:
             return ErrorInfo{"ENOTCONN", "connection #" + std::to_string(m_id) + " closed", "连接 #" + std::to_string(m_id) + " 已关闭"};
         return connection->sendShared(std::move(chunk));
     }
+    std::size_t unacknowledged() override {
+        const auto connection = m_connection.lock();
+        return connection && !connection->closed() ? connection->unacknowledgedBytes() : 0;
+    }
     ConnectionId connection() const override { return m_id; }
 
 private:

@@ -88,6 +88,11 @@ public:
     /// Bytes waiting in the write queue (including the write in flight), and its limit.
     std::size_t queuedBytes() const { return m_transport->queuedBytes(); }
     std::size_t unsentBytes() const { return m_transport->unsentBytes(); }
+    /// Bytes the kernel holds that the peer has not acknowledged (SIOCOUTQ; 0 where unknown).
+    std::size_t unacknowledgedBytes() {
+        const auto info = m_transport->refreshKernelView();
+        return info ? info->send_queue : 0;
+    }
     std::size_t writeQueueLimit() const { return m_transport->queueLimit(); }
     bool closed() const { return m_transport->closed(); }
 

@@ -379,6 +379,35 @@ TEST(FileSend, APeerThatResetsWhileTheQueueIsFullDoesNotCountTheQueueAsSent) {
     EXPECT_NE(end->error->message.find("were in its send queue and were not sent"), std::string::npos) << end->error->message;
 }
 
+// Tester item: the kernel took the whole file, the send said "done 3,000,000 of 3,000,000", and
+// the peer (a 4 KiB receive buffer, reading slowly, then closing) had got under 100 KB. Done
+// means the peer acknowledged every byte; a peer that resets first fails the send, and what it
+// never acknowledged is not counted as sent.
+TEST(FileSend, DoneWaitsForThePeersAcknowledgementsAndAResetBeforeThemFails) {
+    if (!havePython()) GTEST_SKIP() << "python3 not found";
+    TcpFixture f;
+    constexpr std::size_t kSize = 1u << 20;
+    TempFile file(kSize);
+    Process peer({"/usr/bin/env", "python3", "-c", R"(
+import socket, struct, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.connect(("127.0.0.1", int(sys.argv[1])))
+print("connected", flush=True)
+time.sleep(1.5)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.close()
+)", std::to_string(f.port)});
+    const ConnectionId connection = f.waitConnection();
+    ASSERT_NE(connection, 0u);
+    f.h.engine.submit(fileCommand(12, file.path, 65536, 0, connection));
+    const auto end = f.waitEnd(12, 20s);
+    ASSERT_TRUE(end);
+    EXPECT_EQ(end->state, FileSendState::Failed) << "the peer reset before it had the file";
+    EXPECT_LT(end->sent, kSize / 2) << "what the peer never acknowledged is not counted as sent";
+    ASSERT_TRUE(end->error);
+    EXPECT_NE(end->error->message.find("were not sent"), std::string::npos) << end->error->message;
+}
+
 TEST(FileSend, AFileThatCannotBeReadIsAPlainWordsError) {
     TcpFixture f;
     test::SocketPeer peer;
