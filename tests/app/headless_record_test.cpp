@@ -213,6 +213,14 @@ TEST(HeadlessRecord, AFailedRecorderIsSaidAndTheRunGoesOn) {
     EXPECT_EQ(peer.receive(4), "ping") << "the run goes on";
     EXPECT_EQ(app.wait(), 0) << "a recorder's failure does not change the exit code";
     EXPECT_NE(app.err().find("failed: cannot open"), std::string::npos) << app.err();
+
+    // In words: it never had a file, so none is "kept" (tester item).
+    Process text({SOCKSCOPE_BINARY, "--headless", profile, "--log", "text", "--for", "0.5",
+                  "--record", (dir / "file" / "s.txt").string()});
+    EXPECT_EQ(text.wait(), 0) << text.err();
+    EXPECT_NE(text.out().find("a part of the path is a file, not a directory (no file was written)"), std::string::npos)
+        << text.out();
+    EXPECT_EQ(text.out().find("written so far are kept"), std::string::npos) << text.out();
 }
 
 /// The tmpfs the test mounts in a mount namespace of its own (`unshare -m`: nothing leaks to the

@@ -30,7 +30,7 @@ std::string recordingText(const RecordingStatus& r) {
     const std::string what = std::string(toString(r.format)) + " recording " + r.path;
     if (r.state == RecordingState::Failed)
         return what + " failed: " + (r.error ? r.error->message : std::string("unknown error")) +
-               " (the files written so far are kept)";
+               (r.files > 0 ? " (the files written so far are kept)" : " (no file was written)");
     if (r.state == RecordingState::Running)
         return what + " started (when the disk falls behind: " +
                (r.on_full == RecordOnFull::Drop ? "drop and count" : "pause TCP reads") + ")";
