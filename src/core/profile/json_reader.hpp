@@ -86,6 +86,14 @@ public:
                     best = candidate;
                 }
             }
+            // The key without its unit ("delay" for "delay_ms", "timeout" for "timeout_ms").
+            if (best.empty())
+                for (std::string_view candidate : known)
+                    if (candidate.size() > key.size() + 1 && candidate.substr(0, key.size()) == key &&
+                        candidate[key.size()] == '_' && !key.empty()) {
+                        best = candidate;
+                        break;
+                    }
             if (!best.empty()) message += "; did you mean " + jsonQuote(best) + "?";
             message += ")";
             warning(path, message);

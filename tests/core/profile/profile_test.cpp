@@ -386,6 +386,16 @@ TEST(ProfileWarnings, UnknownKeysAreReportedWithSuggestions) {
     // The misspelt option did not change the default.
     EXPECT_TRUE(r.profile->endpoints[0].options.reuse_address);
 
+    // A key without its unit, too far from it for a typo (tester item: "delay" in a rule).
+    ProfileLoadResult unit = parseProfile(
+        withEndpoints(R"({"name": "a", "type": "tcp-server", "bind": "127.0.0.1:1",
+                          "rules": [{"match": {"text": "A"}, "reply": {"text": "B"}, "delay": 100}]})"),
+        "demo.json");
+    ASSERT_TRUE(unit.profile) << unit.error;
+    ASSERT_EQ(unit.warnings.size(), 1u);
+    EXPECT_NE(unit.warnings[0].find(R"(unknown key "delay" (ignored; did you mean "delay_ms"?))"), std::string::npos)
+        << unit.warnings[0];
+
     ProfileLoadResult top = parseProfile(R"({"version": 1, "endpoint": []})", "demo.json");
     ASSERT_TRUE(top.profile);
     EXPECT_EQ(top.warnings, std::vector<std::string>{
