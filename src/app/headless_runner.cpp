@@ -275,6 +275,7 @@ private:
         if (const auto* c = std::get_if<ConnectionClosed>(&event)) m_lastState.erase(c->connection);
         if (const auto* r = std::get_if<RecordingStatus>(&event)) return r->state_changed;   // not each byte count
         if (const auto* t = std::get_if<TimerStatus>(&event)) return !t->progress;   // the GUI's live counter
+        if (const auto* r = std::get_if<RuleStatus>(&event)) return pausesChanged(*r) || !m_options.quiet;
         return !std::holds_alternative<StatsEvent>(event);   // stats: folded into the summary
     }
 
@@ -329,6 +330,18 @@ private:
     LineOutput& m_out;
     const EndpointMap& m_endpoints;
     std::map<ConnectionId, TcpState> m_lastState;
+    std::map<EndpointId, std::vector<bool>> m_lastRulePauses;   // --quiet prints a rules line only when these change
+
+    /// Whether the storm guard paused or resumed one of the endpoint's rules since its last line.
+    bool pausesChanged(const RuleStatus& status) {
+        std::vector<bool> paused;
+        for (const RuleCount& rule : status.rules) paused.push_back(rule.paused);
+        auto& last = m_lastRulePauses[status.endpoint];
+        if (last.empty()) last.assign(paused.size(), false);   // rules begin unpaused
+        if (paused == last) return false;
+        last = std::move(paused);
+        return true;
+    }
     std::map<EndpointId, FaultCounters> m_lastFaults;
     std::uint64_t m_pending = 0;      // unprinted since the last `unprinted` line
     std::uint64_t m_total = 0;        // unprinted over the run

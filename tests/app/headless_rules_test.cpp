@@ -81,6 +81,17 @@ TEST(HeadlessRules, RtuDeviceProfileAnswersAPythonClient) {
     ASSERT_TRUE(app.waitForOutput("\"hits\":2")) << app.out();
     app.signal(SIGTERM);
     EXPECT_EQ(app.wait(10s), 0) << app.err();
+
+    // --quiet: lifecycle events and the summary only, not the hit counts (tester item).
+    Process quiet({SOCKSCOPE_BINARY, "--headless", withPortZero("rtu-device.json"), "--log", "jsonl", "--quiet", "--for", "30"});
+    const auto quiet_port = listeningPort(quiet);
+    ASSERT_NE(quiet_port, 0) << quiet.out() << quiet.err();
+    Process again({"/usr/bin/env", "python3", "-c", kRtuClient, std::to_string(quiet_port)});
+    EXPECT_EQ(again.wait(20s), 0) << again.out() << again.err();
+    quiet.signal(SIGTERM);
+    EXPECT_EQ(quiet.wait(10s), 0) << quiet.err();
+    EXPECT_EQ(quiet.out().find("\"event\":\"rules\""), std::string::npos) << quiet.out();
+    EXPECT_NE(quiet.out().find("\"event\":\"summary\""), std::string::npos) << quiet.out();
 }
 
 // A Modbus TCP master reading holding register 0 of unit 1 (function 3), several transactions
