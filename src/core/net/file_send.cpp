@@ -271,9 +271,15 @@ private:
                 ++i;
                 continue;
             }
+            if (m_allWritten && m_sinks[i]->endedCleanly()) {   // closed with FIN after it had it all
+                m_sinks.erase(m_sinks.begin() + static_cast<std::ptrdiff_t>(i));
+                m_sinkQueued.erase(m_sinkQueued.begin() + static_cast<std::ptrdiff_t>(i));
+                m_deliveredToAGoneSink = true;
+                continue;
+            }
             dropSink(i, std::move(why));
         }
-        return !m_sinks.empty();
+        return !m_sinks.empty() || (m_deliveredToAGoneSink && !m_pendingError);
     }
 
     /// A target that went away: what it still held in its send queue when last seen (a peer
@@ -319,7 +325,9 @@ private:
     bool acknowledged() {
         bool all = true;
         for (std::size_t i = 0; i < m_sinks.size(); ++i) {
-            const std::size_t unacknowledged = m_sinks[i]->unacknowledged();
+            const std::size_t unacknowledged = m_sinks[i]->unacknowledged();   // may see it reset
+            ErrorInfo why;
+            if (!m_sinks[i]->queued(why)) return false;   // gone meanwhile: checkSinks says how
             m_sinkQueued[i] = m_sinks[i]->unsent() + unacknowledged;
             all = all && unacknowledged == 0;
         }
@@ -433,6 +441,7 @@ private:
     std::size_t m_offset = 0;
     bool m_opened = false, m_finished = false, m_waiting = false, m_pumpPosted = false;
     bool m_allWritten = false;    // every byte read and written: waiting for the peers' acknowledgements
+    bool m_deliveredToAGoneSink = false;   // a target closed cleanly after it had every byte
     std::uint64_t m_sent = 0, m_total = 0, m_sentAtReport = 0;
     double m_reportedRate = 0;   // the last rate said: a stall is said once, as 0
     FileSendState m_state = FileSendState::Running;

@@ -46,6 +46,8 @@ public:
     /// Bytes handed to the kernel that the peer has not acknowledged yet (tcp; 0 where unknown):
     /// a file send is done only when they are, not when the last chunk left our queue.
     virtual std::size_t unacknowledged() { return 0; }
+    /// Gone with a clean close (FIN, not a reset or error): what it was given is delivered.
+    virtual bool endedCleanly() const { return false; }
     /// The connection it writes to (0 for udp).
     virtual ConnectionId connection() const { return 0; }
 };

@@ -178,7 +178,10 @@ void Sources::tick(Timer& timer) {
     }
     if (timer.config.count > 0 && timer.sent_this_run >= timer.config.count) {
         timer.running = false;
-        report(timer);
+        // After the last tick's own tx (its write's completion is already queued), not before it.
+        asio::post(m_ctx.io, [this, &timer, alive = std::weak_ptr<bool>(m_alive)] {
+            if (!alive.expired() && !timer.running) report(timer);   // a restart meanwhile said "running"
+        });
         return;
     }
     schedule(timer);

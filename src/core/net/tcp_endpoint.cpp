@@ -39,6 +39,10 @@ public:
         const auto connection = m_connection.lock();
         return connection && !connection->closed() ? connection->unacknowledgedBytes() : 0;
     }
+    bool endedCleanly() const override {
+        const auto connection = m_connection.lock();
+        return connection && connection->endedCleanly();
+    }
     ConnectionId connection() const override { return m_id; }
 
 private:

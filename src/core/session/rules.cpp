@@ -185,7 +185,8 @@ void RulesStage::handle(ReplyChannel& channel, RuleSessionState& state, std::vec
         if (rule.close != RuleClose::None) {
             // "Reply, then RST": the reset waits for the reply to leave (an abort would discard it).
             const CloseMode mode = rule.close == RuleClose::Rst ? CloseMode::ResetAfterQueued : CloseMode::Graceful;
-            if (delay.count() > 0) (void)channel.closeLater(delay, mode);
+            // Behind a delayed reply or close (this rule's own reply then waits too): in turn.
+            if (delay.count() > 0 || channel.delayedStillToCome()) (void)channel.closeLater(delay, mode);
             else channel.close(mode);
         }
     }

@@ -316,6 +316,8 @@ void StreamSession::shutdownForStop(CloseMode mode) {
 
 void StreamSession::onClosed(CloseReason reason, std::optional<ErrorInfo> error) {
     m_closeWaitTimer.cancel();
+    m_orderedPending = 0;
+    m_endedCleanly = reason == CloseReason::LocalGraceful || reason == CloseReason::PeerClosed;
     if (const auto dropped = m_delayed.cancelAll(); dropped.replies > 0) {
         if (auto host = m_host.lock()) host->onEchoDropped(dropped.replies);
         reportError(ErrorContext::Write, delayedRepliesNotSent(dropped.replies, dropped.bytes,

@@ -190,7 +190,7 @@ std::optional<TcpInfo> TcpTransport::refreshKernelView() {
 std::optional<ErrorInfo> TcpTransport::send(SharedBytes payload, FaultInjector* shape,
                                            std::shared_ptr<SendReceipt> receipt) {
     if (m_closed) return ErrorInfo{"ENOTCONN", "connection " + m_peer + " is closed", "连接 " + m_peer + " 已关闭"};
-    if (m_sentFin || m_pendingClose)
+    if (m_sentFin || m_pendingClose || m_lingering)   // lingering: a FIN sent, or a reset waiting for acks
         return ErrorInfo{"ESHUTDOWN", "connection " + m_peer + " is closing: this side already sent FIN",
                          "连接 " + m_peer + " 正在关闭：本端已发送 FIN"};
     if (payload.empty()) return std::nullopt;

@@ -158,6 +158,13 @@ TEST(Sources, ATimerSendsItsCountThenStopsAndSaysSo) {
     EXPECT_EQ(done->name, "hb");
     ASSERT_TRUE(h.sync(1));
     EXPECT_EQ(h.count<DataEvent>([](const DataEvent& d) { return d.direction == Direction::Tx; }), 5u);
+    // The "stopped" line comes after the last tick's tx (tester item: it came before it).
+    std::size_t last_tx = 0, stopped = 0;
+    for (std::size_t i = 0; i < h.events.size(); ++i) {
+        if (const auto* d = std::get_if<DataEvent>(&h.events[i]); d && d->direction == Direction::Tx) last_tx = i;
+        if (const auto* t = std::get_if<TimerStatus>(&h.events[i]); t && !t->running && t->sent == 5) stopped = i;
+    }
+    EXPECT_GT(stopped, last_tx);
 }
 
 TEST(Sources, AnAutoStartTimerSkipsTicksUntilAClientIsThereAndStopsWithTheEndpoint) {
