@@ -812,7 +812,7 @@ def goal_record():
             iperf_mib = int((one["iperf3"].get("bytes_per_s") or 0) * BULK_S) >> 20
             room = shutil.disk_usage(tmpfs).free * 7 // 10 >> 20
             one["dd_tmpfs"], one["dd_tmpfs_cpu_s_per_gib"], one["dd_tmpfs_rewrite"] = dd_run(
-                tmpfs, min(max(2048, recorded_mib, iperf_mib), max(room, 2048)), sync=False, rewrite=True)
+                tmpfs, max(1, min(max(2048, recorded_mib, iperf_mib), room)), sync=False, rewrite=True)
             # Not gated either: the same round again at once, on the memory dd has just touched and
             # freed (what the recorder costs where fresh memory is cheap, as on bare metal).
             one["tmpfs_warm"] = record_round(tmpfs, "bench-tmpfs")
