@@ -197,6 +197,9 @@ public:
     }
 
     bool finished() const { return m_finished; }
+    void connectionEnded(ConnectionId connection, bool clean) {
+        for (auto& sink : m_sinks) sink->ended(connection, clean);
+    }
     std::uint64_t transfer() const { return m_command.transfer; }
     std::uint64_t sent() const { return m_sent; }
 
@@ -271,15 +274,20 @@ private:
                 ++i;
                 continue;
             }
-            if (m_allWritten && m_sinks[i]->endedCleanly()) {   // closed with FIN after it had it all
-                m_sinks.erase(m_sinks.begin() + static_cast<std::ptrdiff_t>(i));
-                m_sinkQueued.erase(m_sinkQueued.begin() + static_cast<std::ptrdiff_t>(i));
-                m_deliveredToAGoneSink = true;
-                continue;
+            if (m_sinks[i]->endedCleanly()) {
+                // Our FIN left after every queued byte, and the kernel delivers them: all it was
+                // handed arrived. Having had the whole file, it is done with, not dropped.
+                m_sinkQueued[i] = 0;
+                if (m_opened && m_sent >= m_total) {
+                    m_sinks.erase(m_sinks.begin() + static_cast<std::ptrdiff_t>(i));
+                    m_sinkQueued.erase(m_sinkQueued.begin() + static_cast<std::ptrdiff_t>(i));
+                    continue;
+                }
             }
             dropSink(i, std::move(why));
         }
-        return !m_sinks.empty() || (m_deliveredToAGoneSink && !m_pendingError);
+        // None left without the last one's error (dropSink): the last ones were delivered.
+        return !m_sinks.empty() || !m_pendingError;
     }
 
     /// A target that went away: what it still held in its send queue when last seen (a peer
@@ -441,7 +449,6 @@ private:
     std::size_t m_offset = 0;
     bool m_opened = false, m_finished = false, m_waiting = false, m_pumpPosted = false;
     bool m_allWritten = false;    // every byte read and written: waiting for the peers' acknowledgements
-    bool m_deliveredToAGoneSink = false;   // a target closed cleanly after it had every byte
     std::uint64_t m_sent = 0, m_total = 0, m_sentAtReport = 0;
     double m_reportedRate = 0;   // the last rate said: a stall is said once, as 0
     FileSendState m_state = FileSendState::Running;
@@ -486,6 +493,11 @@ void FileSends::cancel(std::uint64_t transfer) {
 void FileSends::failAll(const ErrorInfo& error) {
     for (auto& sender : m_senders) sender->finish(FileSendState::Failed, error);
     m_senders.clear();
+}
+
+void FileSends::connectionEnded(ConnectionId connection, bool clean) {
+    for (auto& sender : m_senders) sender->connectionEnded(connection, clean);
+    wake();
 }
 
 void FileSends::wakeSlow() {

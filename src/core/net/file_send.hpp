@@ -46,10 +46,18 @@ public:
     /// Bytes handed to the kernel that the peer has not acknowledged yet (tcp; 0 where unknown):
     /// a file send is done only when they are, not when the last chunk left our queue.
     virtual std::size_t unacknowledged() { return 0; }
-    /// Gone with a clean close (FIN, not a reset or error): what it was given is delivered.
-    virtual bool endedCleanly() const { return false; }
+    /// Its connection ended (`clean`: with FIN both ways or ours, not a reset or error). Told by
+    /// the endpoint as it closes: the session is gone by the time the send looks again.
+    void ended(ConnectionId connection, bool clean) {
+        if (connection == this->connection()) m_endedCleanly = clean;
+    }
+    /// Gone with a clean close: our FIN followed every queued byte, so what it was given arrives.
+    bool endedCleanly() const { return m_endedCleanly; }
     /// The connection it writes to (0 for udp).
     virtual ConnectionId connection() const { return 0; }
+
+private:
+    bool m_endedCleanly = false;
 };
 
 /// Limits of a SendFile's chunk: tcp up to 1 MiB per write, udp up to 65,507 (one datagram).
@@ -81,6 +89,8 @@ public:
     void wake() {
         if (!m_senders.empty()) wakeSlow();
     }
+    /// A connection closed (`clean`: with FIN): its sends' targets learn how, then wake.
+    void connectionEnded(ConnectionId connection, bool clean);
     /// The endpoint stopped: every transfer fails with this error.
     void failAll(const ErrorInfo& error);
 

@@ -39,10 +39,6 @@ public:
         const auto connection = m_connection.lock();
         return connection && !connection->closed() ? connection->unacknowledgedBytes() : 0;
     }
-    bool endedCleanly() const override {
-        const auto connection = m_connection.lock();
-        return connection && connection->endedCleanly();
-    }
     ConnectionId connection() const override { return m_id; }
 
 private:
@@ -171,7 +167,8 @@ void TcpEndpoint::dropConnections(CloseMode mode) {
 
 void TcpEndpoint::onConnectionClosed(ConnectionId connection, CloseReason reason, bool for_bad_frames) {
     m_connections.erase(connection);
-    m_fileSends->wake();   // a file send to it says so now
+    // A file send to it says so now; after a clean close (FIN) what it was given arrives.
+    m_fileSends->connectionEnded(connection, reason == CloseReason::LocalGraceful || reason == CloseReason::PeerClosed);
     closedForSources(connection);   // a timer aimed at it stops
     connectionGone(connection, reason, for_bad_frames);
 }

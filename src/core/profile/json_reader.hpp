@@ -87,13 +87,11 @@ public:
                 }
             }
             // The key without its unit ("delay" for "delay_ms", "timeout" for "timeout_ms").
-            if (best.empty())
-                for (std::string_view candidate : known)
-                    if (candidate.size() > key.size() + 1 && candidate.substr(0, key.size()) == key &&
-                        candidate[key.size()] == '_' && !key.empty()) {
-                        best = candidate;
-                        break;
-                    }
+            for (std::string_view candidate : known) {
+                if (!best.empty() || key.empty()) break;
+                if (candidate.starts_with(key) && candidate.size() > key.size() + 1 && candidate[key.size()] == '_')
+                    best = candidate;
+            }
             if (!best.empty()) message += "; did you mean " + jsonQuote(best) + "?";
             message += ")";
             warning(path, message);

@@ -249,7 +249,7 @@ bool StreamSession::sendLater(std::chrono::milliseconds delay, Bytes bytes, Faul
             auto self = weak.lock();
             if (!self) return;
             --self->m_orderedPending;
-            if (self->closed()) return;   // behind a close: not answered, as a device that closed
+            if (self->closed()) return;   // a close run in between (its cancelAll usually drops us first)
             if (auto error = self->send(std::move(bytes), faults)) self->replyDropped(*error);
         });
     if (scheduled) ++m_orderedPending;
@@ -317,7 +317,6 @@ void StreamSession::shutdownForStop(CloseMode mode) {
 void StreamSession::onClosed(CloseReason reason, std::optional<ErrorInfo> error) {
     m_closeWaitTimer.cancel();
     m_orderedPending = 0;
-    m_endedCleanly = reason == CloseReason::LocalGraceful || reason == CloseReason::PeerClosed;
     if (const auto dropped = m_delayed.cancelAll(); dropped.replies > 0) {
         if (auto host = m_host.lock()) host->onEchoDropped(dropped.replies);
         reportError(ErrorContext::Write, delayedRepliesNotSent(dropped.replies, dropped.bytes,

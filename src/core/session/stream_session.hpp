@@ -95,9 +95,6 @@ public:
     }
     std::size_t writeQueueLimit() const { return m_transport->queueLimit(); }
     bool closed() const { return m_transport->closed(); }
-    /// Closed with FIN (this side's graceful close, or both sides'): the kernel delivers what it
-    /// holds, and a peer that closed after reading everything had acknowledged it.
-    bool endedCleanly() const { return closed() && m_endedCleanly; }
 
     // TransportHandler (what the transport tells this session)
     std::size_t readLimit(std::size_t most) override;
@@ -140,7 +137,6 @@ private:
     bool m_stopReading = false;         // the user stopped reading (StopReading): a slow reader
     std::chrono::steady_clock::time_point m_lastDelayedDue{};
     std::size_t m_orderedPending = 0;   // delayed replies and closes scheduled and not yet run
-    bool m_endedCleanly = false;        // closed with FIN (ours, or both sides'), not a reset or error
     std::optional<TcpInfo> m_lastInfo;
     asio::steady_timer m_closeWaitTimer;
 
